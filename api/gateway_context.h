@@ -1,0 +1,23 @@
+#pragma once
+// What the endpoint handlers share: the config snapshot and the long-lived services.
+#include <atomic>
+#include <memory>
+
+#include "api/auth.h"
+#include "api/health_monitor.h"
+#include "config/model_catalog.h"
+#include "telemetry/metrics.h"
+
+namespace tollgate::api {
+
+struct GatewayContext {
+  std::shared_ptr<const config::ModelCatalog> catalog;
+  const config::GeneralSettings* general = nullptr;
+  telemetry::Metrics* metrics = nullptr;
+  const Authenticator* auth = nullptr;
+  HealthMonitor* health = nullptr;
+
+  const config::ModelCatalog& models() const { return *catalog; }
+};
+
+}  // namespace tollgate::api

@@ -1,0 +1,75 @@
+// GET /health/liveliness, /health/liveness, /_health/live, /health/readiness, /_health/ready
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "api/routes.h"
+
+namespace tollgate::api {
+
+void handle_liveness(const http::ExchangePtr& exchange) {
+  // LiteLLM answers the JSON string "I'm alive!"; scripts compare against it.
+  exchange->respond(http::json_response(200, "\"I'm alive!\""));
+}
+
+void handle_readiness(const GatewayContext& context, const http::ExchangePtr& exchange) {
+  const auto statuses = context.health->snapshot();
+  bool healthy = true;
+  for (const auto& dep : statuses) {
+    healthy = healthy && dep.result.ok;
+  }
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("status");
+  w.String(healthy ? "healthy" : "unhealthy");
+  w.Key("db");
+  const DependencyStatus* db = nullptr;
+  const DependencyStatus* redis = nullptr;
+  for (const auto& dep : statuses) {
+    if (dep.name == "database") db = &dep;
+    if (dep.name == "redis") redis = &dep;
+  }
+  if (db == nullptr) {
+    w.String("Not connected");
+  } else {
+    w.String(db->result.ok ? "connected" : "disconnected");
+  }
+  w.Key("cache");
+  if (redis == nullptr) {
+    w.Null();
+  } else {
+    w.String("redis");
+  }
+  if (!healthy) {
+    w.Key("failing");
+    w.StartArray();
+    for (const auto& dep : statuses) {
+      if (!dep.result.ok) w.String(dep.name.c_str());
+    }
+    w.EndArray();
+  }
+  w.Key("checks");
+  w.StartObject();
+  for (const auto& dep : statuses) {
+    w.Key(dep.name.c_str());
+    w.StartObject();
+    w.Key("status");
+    w.String(dep.result.ok ? "ok" : "failing");
+    w.Key("backend");
+    w.String(dep.backend.c_str());
+    w.Key("latency_ms");
+    w.Double(dep.result.latency_ms);
+    if (!dep.result.ok) {
+      w.Key("error");
+      w.String(dep.result.error.c_str());
+    }
+    w.EndObject();
+  }
+  w.EndObject();
+  w.Key("tollgate_version");
+  w.String(TOLLGATE_VERSION);
+  w.EndObject();
+  exchange->respond(http::json_response(healthy ? 200 : 503, std::string(buffer.GetString(), buffer.GetSize())));
+}
+
+}  // namespace tollgate::api

@@ -1,0 +1,52 @@
+#include "api/routes.h"
+
+namespace tollgate::api {
+
+using http::Method;
+
+void register_routes(http::Router& router, const GatewayContext& context) {
+  const auto* ctx = &context;
+  auto bind = [ctx](void (*handler)(const GatewayContext&, const http::ExchangePtr&)) {
+    return [ctx, handler](const http::ExchangePtr& exchange) { handler(*ctx, exchange); };
+  };
+
+  // Health (public).
+  for (const char* path : {"/health/liveliness", "/health/liveness", "/_health/live"}) {
+    router.add(Method::get, path, handle_liveness);
+  }
+  for (const char* path : {"/health/readiness", "/_health/ready"}) {
+    router.add(Method::get, path, bind(handle_readiness));
+  }
+  router.add(Method::get, "/metrics", bind(handle_metrics));
+
+  // OpenAI-compatible inference.
+  for (const char* path : {"/v1/models", "/models"}) {
+    router.add(Method::get, path, bind(handle_list_models));
+  }
+  for (const char* path : {"/v1/models/{id*}", "/models/{id*}"}) {
+    router.add(Method::get, path, bind(handle_get_model));
+  }
+  for (const char* path : {"/v1/chat/completions", "/chat/completions"}) {
+    router.add(Method::post, path, bind(handle_chat_completions));
+  }
+  for (const char* path : {"/v1/completions", "/completions"}) {
+    router.add(Method::post, path, bind(handle_completions));
+  }
+  for (const char* path : {"/v1/embeddings", "/embeddings"}) {
+    router.add(Method::post, path, bind(handle_embeddings));
+  }
+}
+
+void with_caller(const GatewayContext& context, const http::ExchangePtr& exchange,
+                 std::function<void(const Caller&)> next) {
+  context.auth->authenticate(exchange, [exchange, next = std::move(next)](std::optional<Caller> caller) {
+    if (!caller) {
+      http::respond_error(exchange, core::unauthorized());
+      return;
+    }
+    exchange->set_caller(caller->label);
+    next(*caller);
+  });
+}
+
+}  // namespace tollgate::api

@@ -1,0 +1,24 @@
+#pragma once
+#include "api/gateway_context.h"
+#include "http/router.h"
+
+namespace tollgate::api {
+
+// The whole routing table of the gateway, in one place.
+void register_routes(http::Router& router, const GatewayContext& context);
+
+// Handlers, grouped by the file that defines them.
+void handle_liveness(const http::ExchangePtr& exchange);
+void handle_readiness(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_metrics(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_list_models(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_get_model(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_chat_completions(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_completions(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_embeddings(const GatewayContext& context, const http::ExchangePtr& exchange);
+
+// Runs `next` with the caller when the request authenticates; answers 401 otherwise.
+void with_caller(const GatewayContext& context, const http::ExchangePtr& exchange,
+                 std::function<void(const Caller&)> next);
+
+}  // namespace tollgate::api

@@ -1,0 +1,94 @@
+#include "app/gateway.h"
+
+#include <thread>
+
+#include "api/routes.h"
+#include "http/io_threads.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "telemetry/http_metrics.h"
+#include "telemetry/log.h"
+
+namespace tollgate::app {
+namespace {
+
+int thread_count(int configured) {
+  if (configured > 0) return configured;
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+http::ServerOptions server_options(const config::GeneralSettings& g) {
+  http::ServerOptions o;
+  o.host = g.host;
+  o.port = g.port;
+  o.io_threads = thread_count(g.io_threads);
+  o.max_body_bytes = g.max_request_body_bytes;
+  o.header_timeout = g.header_timeout;
+  o.idle_timeout = g.idle_timeout;
+  o.max_connections = g.max_connections;
+  return o;
+}
+
+}  // namespace
+
+struct Gateway::Impl {
+  explicit Impl(config::Config cfg)
+      : config(std::make_shared<const config::Config>(std::move(cfg))),
+        http_metrics(metrics.registry()),
+        auth(config->general.master_key),
+        health(api::HealthTargets{config->general.database_url, config->general.sqlite_path,
+                                  config->general.redis_url},
+               std::chrono::seconds(5)),
+        io(thread_count(config->general.io_threads)),
+        router(&http_metrics) {
+    telemetry::register_build_info(metrics, TOLLGATE_VERSION);
+    context.catalog = std::make_shared<const config::ModelCatalog>(config);
+    context.general = &config->general;
+    context.metrics = &metrics;
+    context.auth = &auth;
+    context.health = &health;
+    api::register_routes(router, context);
+    server = std::make_unique<http::Server>(server_options(config->general), router, &http_metrics, io);
+  }
+
+  std::shared_ptr<const config::Config> config;
+  telemetry::Metrics metrics;
+  telemetry::HttpMetrics http_metrics;
+  api::Authenticator auth;
+  api::HealthMonitor health;
+  http::IoThreads io;
+  http::Router router;
+  api::GatewayContext context;
+  std::unique_ptr<http::Server> server;
+};
+
+Gateway::Gateway(config::Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+Gateway::~Gateway() = default;
+
+void Gateway::start() {
+  impl_->health.start();
+  impl_->server->start();
+  impl_->io.start();
+  const auto& g = impl_->config->general;
+  telemetry::log_info("listening", {{"host", g.host},
+                                    {"port", static_cast<int>(impl_->server->port())},
+                                    {"io_threads", impl_->io.size()},
+                                    {"models", impl_->config->model_list.size()}});
+}
+
+std::uint16_t Gateway::port() const { return impl_->server->port(); }
+
+bool Gateway::shutdown() {
+  const auto grace = impl_->config->general.shutdown_grace;
+  telemetry::log_info("shutdown_started", {{"in_flight", impl_->server->in_flight_requests()},
+                                           {"grace_ms", static_cast<long long>(grace.count())}});
+  const bool clean = impl_->server->drain(std::chrono::steady_clock::now() + grace);
+  impl_->io.stop();
+  impl_->health.stop();
+  telemetry::log_info("shutdown_complete", {{"clean", clean}});
+  telemetry::Logger::instance().flush();
+  return clean;
+}
+
+}  // namespace tollgate::app

@@ -1,0 +1,28 @@
+#pragma once
+// The composition root: builds every service from a Config, starts them, and shuts them down
+// in order (stop accepting → finish in-flight → flush pending work → stop threads).
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+#include "config/config.h"
+
+namespace tollgate::app {
+
+class Gateway {
+ public:
+  explicit Gateway(config::Config config);
+  ~Gateway();
+
+  // Binds the listener and starts the threads; throws std::runtime_error on failure.
+  void start();
+  std::uint16_t port() const;
+  // Graceful stop; returns true when every in-flight request finished before the deadline.
+  bool shutdown();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tollgate::app

@@ -1,0 +1,91 @@
+#pragma once
+// The gateway's configuration: an immutable snapshot built from the YAML file and the
+// environment. Field names follow LiteLLM's config.yaml for what Tollgate supports.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/provider_kind.h"
+
+namespace tollgate::config {
+
+struct ModelInfo {
+  std::string id;    // unique deployment id; generated from the entry when absent
+  std::string mode;  // chat (default), embedding, completion
+  std::optional<double> input_cost_per_token;
+  std::optional<double> output_cost_per_token;
+  std::optional<double> cache_read_input_token_cost;
+  std::optional<std::int64_t> max_tokens;
+  std::optional<std::int64_t> max_input_tokens;
+  std::optional<std::int64_t> max_output_tokens;
+};
+
+// One entry of model_list: a deployment serving the model group `model_name`.
+struct Deployment {
+  std::string model_name;       // the model group clients ask for
+  std::string litellm_model;    // litellm_params.model as written ("openai/gpt-4o")
+  core::ProviderKind provider = core::ProviderKind::openai;
+  std::string provider_prefix;  // "openai", "groq", "mock", ...
+  std::string upstream_model;   // the model name sent to the provider ("gpt-4o")
+  std::string api_base;
+  std::string api_key;          // a secret: never logged
+  std::string api_version;      // Azure
+  std::optional<std::int64_t> rpm;
+  std::optional<std::int64_t> tpm;
+  double weight = 1.0;
+  std::optional<std::chrono::milliseconds> timeout;
+  std::optional<std::chrono::milliseconds> stream_timeout;
+  std::string mock_response;    // mock/: fixed reply text (litellm_params.mock_response)
+  ModelInfo info;
+};
+
+struct Fallback {
+  std::string model_group;
+  std::vector<std::string> fallbacks;
+};
+
+struct RouterSettings {
+  std::string routing_strategy = "simple-shuffle";
+  int num_retries = 0;
+  std::optional<std::chrono::milliseconds> timeout;
+  std::vector<Fallback> fallbacks;
+  std::vector<Fallback> context_window_fallbacks;
+  int allowed_fails = 3;
+  std::chrono::milliseconds cooldown_time{5000};
+  bool disable_cooldowns = false;
+};
+
+struct GeneralSettings {
+  std::string master_key;         // a secret: never logged
+  std::string database_url;       // empty → embedded SQLite
+  std::string sqlite_path = "tollgate.db";
+  std::string redis_url;
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 4000;
+  int io_threads = 0;             // 0 → number of cores
+  int actor_threads = 0;          // 0 → number of cores
+  std::size_t max_request_body_bytes = 4 * 1024 * 1024;
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::size_t max_connections = 10'000;
+  std::chrono::milliseconds shutdown_grace{30'000};
+  bool require_auth_for_metrics_endpoint = false;
+  std::string log_level = "info";
+  std::string log_file;           // empty → stderr
+};
+
+struct Config {
+  std::string source;  // file name, for messages
+  GeneralSettings general;
+  std::vector<Deployment> model_list;
+  RouterSettings router;
+  std::vector<std::string> warnings;  // unknown keys and similar, reported at start-up
+
+  // Every secret the config holds (master key, provider keys), for the log redactor.
+  std::vector<std::string> secrets() const;
+};
+
+}  // namespace tollgate::config

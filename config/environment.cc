@@ -1,0 +1,25 @@
+#include "config/environment.h"
+
+#include <cstdlib>
+
+namespace tollgate::config {
+
+Environment process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    if (const char* value = std::getenv(name.c_str())) {
+      return std::string(value);
+    }
+    return std::nullopt;
+  };
+}
+
+Environment fixed_environment(std::map<std::string, std::string> values) {
+  return [values = std::move(values)](const std::string& name) -> std::optional<std::string> {
+    if (auto it = values.find(name); it != values.end()) {
+      return it->second;
+    }
+    return std::nullopt;
+  };
+}
+
+}  // namespace tollgate::config

@@ -1,0 +1,521 @@
+#include "config/load_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <initializer_list>
+#include <set>
+#include <sstream>
+
+#include "config/config_error.h"
+
+namespace tollgate::config {
+namespace {
+
+constexpr std::string_view kEnvPrefix = "os.environ/";
+
+using Keys = std::initializer_list<std::string_view>;
+
+std::string join_path(const std::string& parent, const std::string& child) {
+  return parent.empty() ? child : parent + "." + child;
+}
+
+std::string index_path(const std::string& parent, std::size_t index) {
+  return parent + "[" + std::to_string(index) + "]";
+}
+
+// Walks the YAML tree with the current file and environment, reporting errors by key path.
+class Reader {
+ public:
+  Reader(std::string source, const Environment& env) : source_(std::move(source)), env_(env) {}
+
+  [[noreturn]] void fail(const std::string& path, const std::string& problem) const {
+    throw ConfigError(source_, path, problem);
+  }
+
+  void warn(const std::string& message) { warnings_.push_back(source_ + ": " + message); }
+  std::vector<std::string> take_warnings() { return std::move(warnings_); }
+
+  void set_overlay(std::map<std::string, std::string> overlay) { overlay_ = std::move(overlay); }
+
+  std::optional<std::string> env(const std::string& name) const {
+    if (auto value = env_(name)) {
+      return value;
+    }
+    if (auto it = overlay_.find(name); it != overlay_.end()) {
+      return it->second;
+    }
+    return std::nullopt;
+  }
+
+  // Warns about keys of `node` that are not in `known`.
+  void check_keys(const YAML::Node& node, const std::string& path, Keys known) {
+    for (const auto& entry : node) {
+      const auto key = entry.first.as<std::string>();
+      if (std::find(known.begin(), known.end(), key) == known.end()) {
+        warn(join_path(path, key) + ": unknown or unsupported key, ignored");
+      }
+    }
+  }
+
+  void require_map(const YAML::Node& node, const std::string& path) const {
+    if (!node.IsMap()) {
+      fail(path, "expected a mapping of keys to values");
+    }
+  }
+
+  // A scalar's text with `os.environ/NAME` resolved.
+  std::string text(const YAML::Node& node, const std::string& path) const {
+    if (!node.IsScalar()) {
+      fail(path, "expected a single value, got a list or mapping");
+    }
+    const auto& raw = node.Scalar();
+    if (raw.compare(0, kEnvPrefix.size(), kEnvPrefix) == 0) {
+      const std::string name = raw.substr(kEnvPrefix.size());
+      if (name.empty()) {
+        fail(path, "os.environ/ needs a variable name");
+      }
+      auto value = env(name);
+      if (!value) {
+        fail(path, "environment variable " + name + " is not set");
+      }
+      return *value;
+    }
+    return raw;
+  }
+
+  std::int64_t integer(const YAML::Node& node, const std::string& path, std::int64_t min,
+                       std::int64_t max) const {
+    const auto value = text(node, path);
+    std::size_t used = 0;
+    long long parsed = 0;
+    try {
+      parsed = std::stoll(value, &used);
+    } catch (const std::exception&) {
+      fail(path, "expected an integer, got '" + value + "'");
+    }
+    if (used != value.size()) {
+      fail(path, "expected an integer, got '" + value + "'");
+    }
+    if (parsed < min || parsed > max) {
+      fail(path, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
+                     ", got " + value);
+    }
+    return parsed;
+  }
+
+  double number(const YAML::Node& node, const std::string& path, double min) const {
+    const auto value = text(node, path);
+    std::size_t used = 0;
+    double parsed = 0;
+    try {
+      parsed = std::stod(value, &used);
+    } catch (const std::exception&) {
+      fail(path, "expected a number, got '" + value + "'");
+    }
+    if (used != value.size() || !std::isfinite(parsed)) {
+      fail(path, "expected a number, got '" + value + "'");
+    }
+    if (parsed < min) {
+      std::ostringstream bound;
+      bound << min;
+      fail(path, "must be at least " + bound.str() + ", got " + value);
+    }
+    return parsed;
+  }
+
+  bool boolean(const YAML::Node& node, const std::string& path) const {
+    const auto value = text(node, path);
+    if (value == "true" || value == "True" || value == "yes" || value == "1") {
+      return true;
+    }
+    if (value == "false" || value == "False" || value == "no" || value == "0") {
+      return false;
+    }
+    fail(path, "expected true or false, got '" + value + "'");
+  }
+
+  // Seconds (possibly fractional) as milliseconds; must be positive.
+  std::chrono::milliseconds seconds(const YAML::Node& node, const std::string& path) const {
+    const double value = number(node, path, 0.0);
+    if (value <= 0) {
+      fail(path, "must be a positive number of seconds");
+    }
+    return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(value * 1000)));
+  }
+
+  std::vector<std::string> string_list(const YAML::Node& node, const std::string& path) const {
+    std::vector<std::string> out;
+    if (node.IsScalar()) {
+      out.push_back(text(node, path));
+      return out;
+    }
+    if (!node.IsSequence()) {
+      fail(path, "expected a list of strings");
+    }
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      out.push_back(text(node[i], index_path(path, i)));
+    }
+    return out;
+  }
+
+  const std::string& source() const { return source_; }
+
+ private:
+  std::string source_;
+  const Environment& env_;
+  std::map<std::string, std::string> overlay_;
+  std::vector<std::string> warnings_;
+};
+
+std::string stable_deployment_id(const Deployment& d, std::size_t index) {
+  // FNV-1a over the fields that identify the deployment: stable across restarts and nodes.
+  std::uint64_t hash = 1469598103934665603ULL;
+  auto mix = [&](const std::string& s) {
+    for (unsigned char c : s) {
+      hash = (hash ^ c) * 1099511628211ULL;
+    }
+    hash = (hash ^ 0xff) * 1099511628211ULL;
+  };
+  mix(d.model_name);
+  mix(d.litellm_model);
+  mix(d.api_base);
+  mix(std::to_string(index));
+  char buffer[17];
+  std::snprintf(buffer, sizeof buffer, "%016llx", static_cast<unsigned long long>(hash));
+  return buffer;
+}
+
+void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path, ModelInfo& info) {
+  r.require_map(node, path);
+  // model_info is free-form in LiteLLM (UI metadata, access groups); only read what we use.
+  if (auto v = node["id"]) info.id = r.text(v, join_path(path, "id"));
+  if (auto v = node["mode"]) info.mode = r.text(v, join_path(path, "mode"));
+  if (auto v = node["input_cost_per_token"])
+    info.input_cost_per_token = r.number(v, join_path(path, "input_cost_per_token"), 0.0);
+  if (auto v = node["output_cost_per_token"])
+    info.output_cost_per_token = r.number(v, join_path(path, "output_cost_per_token"), 0.0);
+  if (auto v = node["cache_read_input_token_cost"])
+    info.cache_read_input_token_cost =
+        r.number(v, join_path(path, "cache_read_input_token_cost"), 0.0);
+  if (auto v = node["max_tokens"])
+    info.max_tokens = r.integer(v, join_path(path, "max_tokens"), 1, 100'000'000);
+  if (auto v = node["max_input_tokens"])
+    info.max_input_tokens = r.integer(v, join_path(path, "max_input_tokens"), 1, 100'000'000);
+  if (auto v = node["max_output_tokens"])
+    info.max_output_tokens = r.integer(v, join_path(path, "max_output_tokens"), 1, 100'000'000);
+  if (!info.mode.empty() && info.mode != "chat" && info.mode != "embedding" &&
+      info.mode != "completion") {
+    r.fail(join_path(path, "mode"), "must be chat, embedding or completion, got '" + info.mode + "'");
+  }
+}
+
+void split_provider(Reader& r, const std::string& path, Deployment& d) {
+  const auto slash = d.litellm_model.find('/');
+  if (slash == std::string::npos) {
+    // LiteLLM infers the provider from a bare model name.
+    d.provider_prefix = d.litellm_model.rfind("claude", 0) == 0 ? "anthropic" : "openai";
+    d.upstream_model = d.litellm_model;
+  } else {
+    d.provider_prefix = d.litellm_model.substr(0, slash);
+    d.upstream_model = d.litellm_model.substr(slash + 1);
+  }
+  const auto prefix = core::parse_provider_prefix(d.provider_prefix);
+  if (!prefix) {
+    r.fail(path, "unknown provider '" + d.provider_prefix +
+                     "' (supported: openai, azure, anthropic, mock, and OpenAI-compatible "
+                     "prefixes such as hosted_vllm, ollama, groq, together_ai, deepseek, "
+                     "mistral, openrouter)");
+  }
+  if (d.upstream_model.empty()) {
+    r.fail(path, "model name after '" + d.provider_prefix + "/' is empty");
+  }
+  d.provider = prefix->kind;
+  if (d.api_base.empty()) {
+    d.api_base = std::string(prefix->default_api_base);
+  }
+}
+
+Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string& path,
+                            std::size_t index) {
+  r.require_map(node, path);
+  r.check_keys(node, path, {"model_name", "litellm_params", "model_info"});
+  Deployment d;
+  if (!node["model_name"]) r.fail(join_path(path, "model_name"), "is required");
+  d.model_name = r.text(node["model_name"], join_path(path, "model_name"));
+  if (d.model_name.empty()) r.fail(join_path(path, "model_name"), "must not be empty");
+
+  const std::string lp = join_path(path, "litellm_params");
+  const auto params = node["litellm_params"];
+  if (!params) r.fail(lp, "is required");
+  r.require_map(params, lp);
+  r.check_keys(params, lp,
+               {"model", "api_base", "base_url", "api_key", "api_version", "rpm", "tpm", "weight",
+                "timeout", "stream_timeout", "max_retries", "input_cost_per_token",
+                "output_cost_per_token", "mock_response", "order", "tags"});
+  if (!params["model"]) r.fail(join_path(lp, "model"), "is required (e.g. openai/gpt-4o)");
+  d.litellm_model = r.text(params["model"], join_path(lp, "model"));
+  if (auto v = params["api_base"]) d.api_base = r.text(v, join_path(lp, "api_base"));
+  if (auto v = params["base_url"]) d.api_base = r.text(v, join_path(lp, "base_url"));
+  if (auto v = params["api_key"]) d.api_key = r.text(v, join_path(lp, "api_key"));
+  if (auto v = params["api_version"]) d.api_version = r.text(v, join_path(lp, "api_version"));
+  if (auto v = params["rpm"]) d.rpm = r.integer(v, join_path(lp, "rpm"), 0, INT64_MAX);
+  if (auto v = params["tpm"]) d.tpm = r.integer(v, join_path(lp, "tpm"), 0, INT64_MAX);
+  if (auto v = params["weight"]) {
+    d.weight = r.number(v, join_path(lp, "weight"), 0.0);
+    if (d.weight <= 0) r.fail(join_path(lp, "weight"), "must be greater than 0");
+  }
+  if (auto v = params["timeout"]) d.timeout = r.seconds(v, join_path(lp, "timeout"));
+  if (auto v = params["stream_timeout"])
+    d.stream_timeout = r.seconds(v, join_path(lp, "stream_timeout"));
+  if (auto v = params["mock_response"]) d.mock_response = r.text(v, join_path(lp, "mock_response"));
+  split_provider(r, join_path(lp, "model"), d);
+
+  if (auto info = node["model_info"]) parse_model_info(r, info, join_path(path, "model_info"), d.info);
+  // LiteLLM also accepts prices in litellm_params; model_info wins when both are given.
+  if (auto v = params["input_cost_per_token"]; v && !d.info.input_cost_per_token)
+    d.info.input_cost_per_token = r.number(v, join_path(lp, "input_cost_per_token"), 0.0);
+  if (auto v = params["output_cost_per_token"]; v && !d.info.output_cost_per_token)
+    d.info.output_cost_per_token = r.number(v, join_path(lp, "output_cost_per_token"), 0.0);
+
+  if (d.provider == core::ProviderKind::azure) {
+    if (d.api_base.empty()) r.fail(join_path(lp, "api_base"), "is required for azure/ deployments");
+    if (d.api_version.empty())
+      r.fail(join_path(lp, "api_version"), "is required for azure/ deployments");
+  }
+  if (d.provider != core::ProviderKind::mock && d.api_base.empty()) {
+    r.fail(join_path(lp, "api_base"),
+           "is required for provider '" + d.provider_prefix + "' (no default endpoint)");
+  }
+  if (!d.api_base.empty() && d.api_base.rfind("http://", 0) != 0 &&
+      d.api_base.rfind("https://", 0) != 0) {
+    r.fail(join_path(lp, "api_base"), "must start with http:// or https://");
+  }
+  if (d.info.id.empty()) d.info.id = stable_deployment_id(d, index);
+  if (d.info.mode.empty()) d.info.mode = "chat";
+  return d;
+}
+
+std::vector<Fallback> parse_fallbacks(Reader& r, const YAML::Node& node, const std::string& path) {
+  // LiteLLM shape: [{"gpt-4o": ["claude-3-5"]}, ...]
+  if (!node.IsSequence()) r.fail(path, "expected a list like [{\"gpt-4o\": [\"claude\"]}]");
+  std::vector<Fallback> out;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const auto entry_path = index_path(path, i);
+    if (!node[i].IsMap()) r.fail(entry_path, "expected {model_group: [fallback groups]}");
+    for (const auto& pair : node[i]) {
+      const auto group = pair.first.as<std::string>();
+      out.push_back({group, r.string_list(pair.second, join_path(entry_path, group))});
+    }
+  }
+  return out;
+}
+
+void parse_router_settings(Reader& r, const YAML::Node& node, RouterSettings& s, bool from_litellm) {
+  const std::string path = from_litellm ? "litellm_settings" : "router_settings";
+  if (auto v = node["routing_strategy"]) {
+    s.routing_strategy = r.text(v, join_path(path, "routing_strategy"));
+    static const std::set<std::string> known{"simple-shuffle", "least-busy",
+                                             "latency-based-routing", "usage-based-routing",
+                                             "usage-based-routing-v2"};
+    if (!known.count(s.routing_strategy)) {
+      r.fail(join_path(path, "routing_strategy"),
+             "must be one of simple-shuffle, least-busy, latency-based-routing, "
+             "usage-based-routing; got '" + s.routing_strategy + "'");
+    }
+  }
+  if (auto v = node["num_retries"])
+    s.num_retries = static_cast<int>(r.integer(v, join_path(path, "num_retries"), 0, 20));
+  if (auto v = node["timeout"]) s.timeout = r.seconds(v, join_path(path, "timeout"));
+  if (auto v = node["request_timeout"]) s.timeout = r.seconds(v, join_path(path, "request_timeout"));
+  if (auto v = node["fallbacks"]) s.fallbacks = parse_fallbacks(r, v, join_path(path, "fallbacks"));
+  if (auto v = node["context_window_fallbacks"])
+    s.context_window_fallbacks = parse_fallbacks(r, v, join_path(path, "context_window_fallbacks"));
+  if (auto v = node["allowed_fails"])
+    s.allowed_fails = static_cast<int>(r.integer(v, join_path(path, "allowed_fails"), 0, 1'000'000));
+  if (auto v = node["cooldown_time"]) s.cooldown_time = r.seconds(v, join_path(path, "cooldown_time"));
+  if (auto v = node["disable_cooldowns"])
+    s.disable_cooldowns = r.boolean(v, join_path(path, "disable_cooldowns"));
+}
+
+void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& g) {
+  const std::string path = "general_settings";
+  r.require_map(node, path);
+  r.check_keys(node, path,
+               {"master_key", "database_url", "sqlite_path", "redis_url", "host", "port",
+                "io_threads", "actor_threads", "max_request_body_bytes", "max_request_size_mb",
+                "header_timeout", "idle_timeout", "max_connections", "shutdown_grace_period",
+                "require_auth_for_metrics_endpoint", "log_level", "log_file"});
+  auto p = [&](const char* key) { return join_path(path, key); };
+  if (auto v = node["master_key"]) g.master_key = r.text(v, p("master_key"));
+  if (auto v = node["database_url"]) g.database_url = r.text(v, p("database_url"));
+  if (auto v = node["sqlite_path"]) g.sqlite_path = r.text(v, p("sqlite_path"));
+  if (auto v = node["redis_url"]) g.redis_url = r.text(v, p("redis_url"));
+  if (auto v = node["host"]) g.host = r.text(v, p("host"));
+  if (auto v = node["port"]) g.port = static_cast<std::uint16_t>(r.integer(v, p("port"), 0, 65535));
+  if (auto v = node["io_threads"]) g.io_threads = static_cast<int>(r.integer(v, p("io_threads"), 0, 256));
+  if (auto v = node["actor_threads"])
+    g.actor_threads = static_cast<int>(r.integer(v, p("actor_threads"), 0, 256));
+  if (auto v = node["max_request_body_bytes"])
+    g.max_request_body_bytes =
+        static_cast<std::size_t>(r.integer(v, p("max_request_body_bytes"), 1024, 1LL << 32));
+  if (auto v = node["max_request_size_mb"])
+    g.max_request_body_bytes = static_cast<std::size_t>(
+        r.number(v, p("max_request_size_mb"), 0.001) * 1024 * 1024);
+  if (auto v = node["header_timeout"]) g.header_timeout = r.seconds(v, p("header_timeout"));
+  if (auto v = node["idle_timeout"]) g.idle_timeout = r.seconds(v, p("idle_timeout"));
+  if (auto v = node["max_connections"])
+    g.max_connections = static_cast<std::size_t>(r.integer(v, p("max_connections"), 1, 1'000'000));
+  if (auto v = node["shutdown_grace_period"])
+    g.shutdown_grace = r.seconds(v, p("shutdown_grace_period"));
+  if (auto v = node["require_auth_for_metrics_endpoint"])
+    g.require_auth_for_metrics_endpoint = r.boolean(v, p("require_auth_for_metrics_endpoint"));
+  if (auto v = node["log_level"]) g.log_level = r.text(v, p("log_level"));
+  if (auto v = node["log_file"]) g.log_file = r.text(v, p("log_file"));
+}
+
+void apply_environment_overrides(Reader& r, GeneralSettings& g) {
+  if (auto v = r.env("LITELLM_MASTER_KEY")) g.master_key = *v;
+  if (auto v = r.env("TOLLGATE_MASTER_KEY")) g.master_key = *v;
+  if (auto v = r.env("DATABASE_URL")) g.database_url = *v;
+  if (auto v = r.env("REDIS_URL")) g.redis_url = *v;
+  if (auto v = r.env("TOLLGATE_HOST")) g.host = *v;
+  if (auto v = r.env("TOLLGATE_LOG_LEVEL")) g.log_level = *v;
+  if (auto v = r.env("PORT")) {
+    YAML::Node node(*v);
+    g.port = static_cast<std::uint16_t>(r.integer(node, "PORT (environment)", 0, 65535));
+  }
+}
+
+void validate(Reader& r, Config& c) {
+  const auto& levels = {"debug", "info", "warn", "warning", "error"};
+  if (std::find(levels.begin(), levels.end(), c.general.log_level) == levels.end()) {
+    r.fail("general_settings.log_level", "must be debug, info, warn or error");
+  }
+  if (!c.general.master_key.empty() && c.general.master_key.size() < 8) {
+    r.fail("general_settings.master_key", "is too short (at least 8 characters)");
+  }
+  if (!c.general.master_key.empty() && c.general.master_key.rfind("sk-", 0) != 0) {
+    r.warn("general_settings.master_key: does not start with 'sk-' (LiteLLM clients expect it)");
+  }
+  std::set<std::string> groups;
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < c.model_list.size(); ++i) {
+    groups.insert(c.model_list[i].model_name);
+    if (!ids.insert(c.model_list[i].info.id).second) {
+      r.fail(index_path("model_list", i) + ".model_info.id",
+             "duplicate deployment id '" + c.model_list[i].info.id + "'");
+    }
+  }
+  auto check_targets = [&](const std::vector<Fallback>& list, const char* path) {
+    for (const auto& f : list) {
+      if (!groups.count(f.model_group)) {
+        r.fail(std::string(path) + "." + f.model_group, "is not a model_name in model_list");
+      }
+      for (const auto& target : f.fallbacks) {
+        if (!groups.count(target)) {
+          r.fail(std::string(path) + "." + f.model_group,
+                 "fallback '" + target + "' is not a model_name in model_list");
+        }
+      }
+    }
+  };
+  check_targets(c.router.fallbacks, "router_settings.fallbacks");
+  check_targets(c.router.context_window_fallbacks, "router_settings.context_window_fallbacks");
+}
+
+}  // namespace
+
+std::vector<std::string> Config::secrets() const {
+  std::vector<std::string> out;
+  if (!general.master_key.empty()) out.push_back(general.master_key);
+  for (const auto& d : model_list) {
+    if (!d.api_key.empty()) out.push_back(d.api_key);
+  }
+  // Connection strings carry passwords.
+  if (!general.database_url.empty()) out.push_back(general.database_url);
+  if (!general.redis_url.empty()) out.push_back(general.redis_url);
+  return out;
+}
+
+Config parse_config(std::string_view yaml_text, const std::string& source, const Environment& env) {
+  Reader r(source, env);
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(yaml_text));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(source,
+                      "line " + std::to_string(e.mark.line + 1) + ", column " +
+                          std::to_string(e.mark.column + 1),
+                      "invalid YAML: " + e.msg);
+  }
+  Config c;
+  c.source = source;
+  if (root.IsNull()) {
+    apply_environment_overrides(r, c.general);
+    c.warnings = r.take_warnings();
+    return c;
+  }
+  r.require_map(root, "");
+  r.check_keys(root, "",
+               {"model_list", "general_settings", "router_settings", "litellm_settings",
+                "environment_variables"});
+  try {
+    if (auto vars = root["environment_variables"]) {
+      r.require_map(vars, "environment_variables");
+      std::map<std::string, std::string> overlay;
+      for (const auto& pair : vars) {
+        const auto name = pair.first.as<std::string>();
+        overlay[name] = r.text(pair.second, "environment_variables." + name);
+      }
+      r.set_overlay(std::move(overlay));
+    }
+    if (auto general = root["general_settings"]) parse_general_settings(r, general, c.general);
+    if (auto litellm = root["litellm_settings"]) {
+      r.require_map(litellm, "litellm_settings");
+      r.check_keys(litellm, "litellm_settings",
+                   {"num_retries", "request_timeout", "fallbacks", "context_window_fallbacks",
+                    "allowed_fails", "cooldown_time", "drop_params", "set_verbose", "json_logs",
+                    "require_auth_for_metrics_endpoint", "callbacks"});
+      parse_router_settings(r, litellm, c.router, true);
+      if (auto v = litellm["require_auth_for_metrics_endpoint"])
+        c.general.require_auth_for_metrics_endpoint =
+            r.boolean(v, "litellm_settings.require_auth_for_metrics_endpoint");
+    }
+    if (auto router = root["router_settings"]) {
+      r.require_map(router, "router_settings");
+      r.check_keys(router, "router_settings",
+                   {"routing_strategy", "num_retries", "timeout", "fallbacks",
+                    "context_window_fallbacks", "allowed_fails", "cooldown_time",
+                    "disable_cooldowns"});
+      parse_router_settings(r, router, c.router, false);
+    }
+    if (auto models = root["model_list"]) {
+      if (!models.IsSequence() && !models.IsNull()) r.fail("model_list", "expected a list");
+      for (std::size_t i = 0; i < models.size(); ++i) {
+        c.model_list.push_back(parse_deployment(r, models[i], index_path("model_list", i), i));
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(source, "line " + std::to_string(e.mark.line + 1), e.msg);
+  }
+  apply_environment_overrides(r, c.general);
+  validate(r, c);
+  c.warnings = r.take_warnings();
+  return c;
+}
+
+Config load_config_file(const std::string& path, const Environment& env) {
+  std::ifstream in(path);
+  if (!in) {
+    throw ConfigError(path, "", "cannot open the file");
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse_config(buffer.str(), path, env);
+}
+
+}  // namespace tollgate::config

@@ -1,0 +1,24 @@
+#include "config/model_catalog.h"
+
+namespace tollgate::config {
+
+ModelCatalog::ModelCatalog(std::shared_ptr<const Config> config) : config_(std::move(config)) {
+  std::unordered_map<std::string, std::size_t> positions;
+  for (const auto& deployment : config_->model_list) {
+    auto [it, inserted] = positions.try_emplace(deployment.model_name, groups_.size());
+    if (inserted) {
+      groups_.push_back({deployment.model_name, {}});
+    }
+    groups_[it->second].deployments.push_back(&deployment);
+  }
+  for (std::size_t i = 0; i < groups_.size(); ++i) {
+    index_.emplace(groups_[i].name, i);
+  }
+}
+
+const ModelGroup* ModelCatalog::find(std::string_view model_name) const {
+  const auto it = index_.find(model_name);
+  return it == index_.end() ? nullptr : &groups_[it->second];
+}
+
+}  // namespace tollgate::config

@@ -1,0 +1,34 @@
+#pragma once
+// An error answered to a client, in the OpenAI envelope:
+// {"error":{"message":..,"type":..,"param":..,"code":..}}
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tollgate::core {
+
+struct ApiError {
+  int status = 500;
+  std::string message;
+  std::string type;   // e.g. "invalid_request_error", "auth_error", "budget_exceeded"
+  std::string param;  // the offending field, empty → null
+  std::string code;   // empty → the status as a string (LiteLLM's convention)
+  std::vector<std::pair<std::string, std::string>> headers;  // e.g. retry-after
+};
+
+// Serializes the envelope. Never includes anything beyond the four fields.
+std::string to_envelope_json(const ApiError& error);
+
+// Constructors for the common cases, so every path uses the same type strings.
+ApiError bad_request(std::string message, std::string param = {});
+ApiError unauthorized();  // one body whatever the reason: no oracle for attackers
+ApiError forbidden(std::string message);
+ApiError not_found(std::string message);
+ApiError payload_too_large(std::size_t limit_bytes);
+ApiError too_many_requests(std::string message, int retry_after_seconds);
+ApiError internal_error(std::string message);
+ApiError bad_gateway(std::string message);
+ApiError service_unavailable(std::string message);
+ApiError gateway_timeout(std::string message);
+
+}  // namespace tollgate::core

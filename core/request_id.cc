@@ -1,0 +1,53 @@
+#include "core/request_id.h"
+
+#include <cstdint>
+#include <random>
+
+namespace tollgate::core {
+
+bool is_well_formed_request_id(std::string_view candidate) {
+  if (candidate.empty() || candidate.size() > 128) {
+    return false;
+  }
+  for (char c : candidate) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == ':' || c == '-';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::string generate_request_id() {
+  // Not a secret: a per-thread PRNG seeded once is enough for uniqueness.
+  thread_local std::mt19937_64 rng{std::random_device{}() ^
+                                   (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::uint64_t hi = rng();
+  std::uint64_t lo = rng();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 1
+  std::string id(36, '-');
+  std::size_t pos = 0;
+  auto put = [&](std::uint64_t value, int nibbles) {
+    for (int i = nibbles - 1; i >= 0; --i) {
+      if (pos == 8 || pos == 13 || pos == 18 || pos == 23) {
+        ++pos;
+      }
+      id[pos++] = kHex[(value >> (i * 4)) & 0xf];
+    }
+  };
+  put(hi, 16);
+  put(lo, 16);
+  return id;
+}
+
+std::string choose_request_id(std::string_view client_supplied) {
+  if (is_well_formed_request_id(client_supplied)) {
+    return std::string(client_supplied);
+  }
+  return generate_request_id();
+}
+
+}  // namespace tollgate::core

@@ -1,0 +1,49 @@
+#include "http/io_threads.h"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+namespace tollgate::http {
+
+namespace net = boost::asio;
+
+struct IoThreads::Guard {
+  explicit Guard(net::io_context& ctx) : guard(net::make_work_guard(ctx)) {}
+  net::executor_work_guard<net::io_context::executor_type> guard;
+};
+
+IoThreads::IoThreads(int count) {
+  for (int i = 0; i < std::max(count, 1); ++i) {
+    contexts_.push_back(std::make_unique<net::io_context>(1));  // hint: single-threaded
+  }
+}
+
+IoThreads::~IoThreads() { stop(); }
+
+net::io_context& IoThreads::next() {
+  auto& ctx = *contexts_[next_ % contexts_.size()];
+  ++next_;
+  return ctx;
+}
+
+void IoThreads::start() {
+  for (auto& ctx : contexts_) {
+    guards_.push_back(std::make_unique<Guard>(*ctx));
+    threads_.emplace_back([c = ctx.get()] { c->run(); });
+  }
+}
+
+void IoThreads::stop() {
+  guards_.clear();
+  for (auto& ctx : contexts_) {
+    ctx->stop();
+  }
+  for (auto& thread : threads_) {
+    if (thread.joinable()) {
+      thread.join();
+    }
+  }
+  threads_.clear();
+}
+
+}  // namespace tollgate::http

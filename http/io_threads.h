@@ -1,0 +1,36 @@
+#pragma once
+// N single-threaded io_contexts, each run by its own thread. A connection (inbound or outbound)
+// lives on one context for its whole life, so its state needs no locks.
+#include <memory>
+#include <thread>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace tollgate::http {
+
+class IoThreads {
+ public:
+  explicit IoThreads(int count);
+  ~IoThreads();
+
+  int size() const { return static_cast<int>(contexts_.size()); }
+  boost::asio::io_context& context(int index) { return *contexts_[static_cast<std::size_t>(index)]; }
+  // Round-robin choice for a new connection.
+  boost::asio::io_context& next();
+
+  void start();
+  // Lets pending handlers run out and joins the threads.
+  void stop();
+
+ private:
+  struct Guard;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  std::vector<std::unique_ptr<Guard>> guards_;
+  std::vector<std::thread> threads_;
+  unsigned next_ = 0;
+};
+
+}  // namespace tollgate::http

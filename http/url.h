@@ -1,0 +1,14 @@
+#pragma once
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tollgate::http {
+
+// Decodes %XX and '+' (as space) of a query component; nullopt on a malformed escape.
+std::optional<std::string> url_decode(std::string_view text);
+
+// The decoded value of `name` in a query string "a=1&b=2"; nullopt when absent or malformed.
+std::optional<std::string> query_value(std::string_view query, std::string_view name);
+
+}  // namespace tollgate::http

@@ -1,0 +1,107 @@
+#include "persistence/health_probe.h"
+
+#include <hiredis/hiredis.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
+#include <memory>
+
+#include "persistence/redis_url.h"
+
+namespace tollgate::persistence {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double elapsed_ms(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+std::string first_line(const char* text) {
+  std::string s = text ? text : "";
+  if (const auto nl = s.find('\n'); nl != std::string::npos) s.resize(nl);
+  return s;
+}
+
+}  // namespace
+
+ProbeResult probe_postgres(const std::string& url, std::chrono::milliseconds timeout) {
+  ProbeResult result;
+  const auto start = Clock::now();
+  const std::string seconds = std::to_string(std::max<long long>(1, timeout.count() / 1000));
+  const char* keys[] = {"dbname", "connect_timeout", nullptr};
+  const char* values[] = {url.c_str(), seconds.c_str(), nullptr};
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdbParams(keys, values, 1), &PQfinish);
+  if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
+    result.error = "cannot connect: " + first_line(conn ? PQerrorMessage(conn.get()) : "out of memory");
+    result.latency_ms = elapsed_ms(start);
+    return result;
+  }
+  std::unique_ptr<PGresult, decltype(&PQclear)> res(PQexec(conn.get(), "SELECT 1"), &PQclear);
+  if (!res || PQresultStatus(res.get()) != PGRES_TUPLES_OK) {
+    result.error = "query failed: " + first_line(PQerrorMessage(conn.get()));
+  } else {
+    result.ok = true;
+  }
+  result.latency_ms = elapsed_ms(start);
+  return result;
+}
+
+ProbeResult probe_redis(const std::string& url, std::chrono::milliseconds timeout) {
+  ProbeResult result;
+  const auto start = Clock::now();
+  const auto address = parse_redis_url(url);
+  if (!address) {
+    result.error = "invalid redis URL (expected redis://host:port)";
+    return result;
+  }
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  std::unique_ptr<redisContext, decltype(&redisFree)> ctx(
+      redisConnectWithTimeout(address->host.c_str(), address->port, tv), &redisFree);
+  if (!ctx || ctx->err) {
+    result.error = std::string("cannot connect: ") + (ctx ? ctx->errstr : "out of memory");
+    result.latency_ms = elapsed_ms(start);
+    return result;
+  }
+  redisSetTimeout(ctx.get(), tv);
+  if (!address->password.empty()) {
+    auto* reply = static_cast<redisReply*>(
+        redisCommand(ctx.get(), "AUTH %b", address->password.data(), address->password.size()));
+    const bool ok = reply && reply->type != REDIS_REPLY_ERROR;
+    if (reply) freeReplyObject(reply);
+    if (!ok) {
+      result.error = "authentication failed";
+      result.latency_ms = elapsed_ms(start);
+      return result;
+    }
+  }
+  auto* reply = static_cast<redisReply*>(redisCommand(ctx.get(), "PING"));
+  if (reply && reply->type == REDIS_REPLY_STATUS) {
+    result.ok = true;
+  } else {
+    result.error = std::string("PING failed: ") + (ctx->err ? ctx->errstr : "unexpected reply");
+  }
+  if (reply) freeReplyObject(reply);
+  result.latency_ms = elapsed_ms(start);
+  return result;
+}
+
+ProbeResult probe_sqlite(const std::string& path) {
+  ProbeResult result;
+  const auto start = Clock::now();
+  sqlite3* raw = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+  std::unique_ptr<sqlite3, decltype(&sqlite3_close)> db(raw, &sqlite3_close);
+  if (rc != SQLITE_OK) {
+    result.error = std::string("cannot open: ") + (raw ? sqlite3_errmsg(raw) : "out of memory");
+  } else if (sqlite3_exec(raw, "SELECT 1", nullptr, nullptr, nullptr) != SQLITE_OK) {
+    result.error = std::string("query failed: ") + sqlite3_errmsg(raw);
+  } else {
+    result.ok = true;
+  }
+  result.latency_ms = elapsed_ms(start);
+  return result;
+}
+
+}  // namespace tollgate::persistence

@@ -1,0 +1,184 @@
+#include "providers/openai_format.h"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace tollgate::providers {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void write_string(Writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+void write_usage(Writer& w, const core::Usage& usage) {
+  w.Key("usage");
+  w.StartObject();
+  w.Key("prompt_tokens");
+  w.Int64(usage.prompt_tokens);
+  w.Key("completion_tokens");
+  w.Int64(usage.completion_tokens);
+  w.Key("total_tokens");
+  w.Int64(usage.total());
+  if (usage.cached_prompt_tokens > 0) {
+    w.Key("prompt_tokens_details");
+    w.StartObject();
+    w.Key("cached_tokens");
+    w.Int64(usage.cached_prompt_tokens);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+}  // namespace
+
+std::string chat_completion_body(const ChatCompletion& c) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("id");
+  write_string(w, c.id);
+  w.Key("object");
+  w.String("chat.completion");
+  w.Key("created");
+  w.Int64(c.created);
+  w.Key("model");
+  write_string(w, c.model);
+  w.Key("choices");
+  w.StartArray();
+  w.StartObject();
+  w.Key("index");
+  w.Int(0);
+  w.Key("message");
+  w.StartObject();
+  w.Key("role");
+  w.String("assistant");
+  w.Key("content");
+  write_string(w, c.content);
+  w.EndObject();
+  w.Key("finish_reason");
+  write_string(w, c.finish_reason);
+  w.EndObject();
+  w.EndArray();
+  write_usage(w, c.usage);
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string text_completion_body(const ChatCompletion& c) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("id");
+  write_string(w, c.id);
+  w.Key("object");
+  w.String("text_completion");
+  w.Key("created");
+  w.Int64(c.created);
+  w.Key("model");
+  write_string(w, c.model);
+  w.Key("choices");
+  w.StartArray();
+  w.StartObject();
+  w.Key("index");
+  w.Int(0);
+  w.Key("text");
+  write_string(w, c.content);
+  w.Key("logprobs");
+  w.Null();
+  w.Key("finish_reason");
+  write_string(w, c.finish_reason);
+  w.EndObject();
+  w.EndArray();
+  write_usage(w, c.usage);
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string chat_chunk_event(const ChatChunk& chunk) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("id");
+  write_string(w, chunk.id);
+  w.Key("object");
+  w.String("chat.completion.chunk");
+  w.Key("created");
+  w.Int64(chunk.created);
+  w.Key("model");
+  write_string(w, chunk.model);
+  w.Key("choices");
+  w.StartArray();
+  if (!chunk.usage) {
+    w.StartObject();
+    w.Key("index");
+    w.Int(0);
+    w.Key("delta");
+    w.StartObject();
+    if (chunk.first) {
+      w.Key("role");
+      w.String("assistant");
+    }
+    if (!chunk.delta_content.empty() || chunk.first) {
+      w.Key("content");
+      write_string(w, chunk.delta_content);
+    }
+    w.EndObject();
+    w.Key("finish_reason");
+    if (chunk.finish_reason) {
+      write_string(w, *chunk.finish_reason);
+    } else {
+      w.Null();
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  if (chunk.usage) {
+    write_usage(w, *chunk.usage);
+  }
+  w.EndObject();
+  std::string event = "data: ";
+  event.append(buffer.GetString(), buffer.GetSize());
+  event += "\n\n";
+  return event;
+}
+
+std::string embeddings_body(std::string_view model, const std::vector<std::vector<float>>& vectors,
+                            const core::Usage& usage) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("object");
+  w.String("list");
+  w.Key("data");
+  w.StartArray();
+  for (std::size_t i = 0; i < vectors.size(); ++i) {
+    w.StartObject();
+    w.Key("object");
+    w.String("embedding");
+    w.Key("index");
+    w.Uint64(i);
+    w.Key("embedding");
+    w.StartArray();
+    for (float value : vectors[i]) {
+      w.Double(static_cast<double>(value));
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("model");
+  write_string(w, model);
+  w.Key("usage");
+  w.StartObject();
+  w.Key("prompt_tokens");
+  w.Int64(usage.prompt_tokens);
+  w.Key("total_tokens");
+  w.Int64(usage.prompt_tokens);
+  w.EndObject();
+  w.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+}  // namespace tollgate::providers

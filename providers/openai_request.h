@@ -1,0 +1,30 @@
+#pragma once
+// Reading what we need from an OpenAI-format request body (already parsed once).
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+namespace tollgate::providers {
+
+// All text the model will read: message contents (strings or text parts), tool call
+// arguments, and a legacy `prompt` or embeddings `input`. Used for token estimates.
+std::string collect_prompt_text(const rapidjson::Value& request);
+
+// The text of the last message with role "user" ("" when none).
+std::string last_user_text(const rapidjson::Value& request);
+
+// The request's `model` string, or nullopt when missing or not a string.
+std::optional<std::string_view> requested_model(const rapidjson::Value& request);
+
+// `stream: true`?
+bool wants_stream(const rapidjson::Value& request);
+
+// stream_options.include_usage
+bool wants_stream_usage(const rapidjson::Value& request);
+
+// max_tokens / max_completion_tokens, when given as a positive integer.
+std::optional<std::int64_t> max_output_tokens(const rapidjson::Value& request);
+
+}  // namespace tollgate::providers
