@@ -203,6 +203,10 @@ void Session::on_header(boost::system::error_code ec) {
                                {}, {}, {}});
     return;
   }
+  if (ec == bhttp::error::body_limit) {  // a declared Content-Length over the limit
+    reject(413, core::payload_too_large(shared_->options.max_body_bytes));
+    return;
+  }
   if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
       ec == net::error::operation_aborted || ec == net::error::connection_reset) {
     close();

@@ -1,0 +1,48 @@
+#pragma once
+// An Exchange without a socket: tests call the router or a handler directly and read back
+// what it answered (Seastar-style handler tests).
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "http/exchange.h"
+
+namespace tollgate::testing {
+
+class FakeExchange : public http::Exchange {
+ public:
+  FakeExchange(http::Method method, std::string target, std::string body = "",
+               std::map<std::string, std::string> headers = {});
+
+  std::string_view header(std::string_view name) const override;
+  void respond(http::Response response) override;
+  void start_stream(int status, http::Headers headers, std::string content_type) override;
+  void send_chunk(std::string data) override;
+  void finish_stream() override;
+  bool client_gone() const override { return gone_; }
+  void on_client_gone(std::function<void()> callback) override { on_gone_ = std::move(callback); }
+
+  // Waits (up to 5 s) until a response or a finished stream exists.
+  bool wait_done();
+  int status() const { return response_.status; }
+  const http::Response& response() const { return response_; }
+  std::string response_header(const std::string& name) const;
+  const std::vector<std::string>& chunks() const { return chunks_; }
+  int responses() const { return responses_; }
+  void disconnect();
+
+ private:
+  std::map<std::string, std::string> headers_;  // lower-case names
+  mutable std::mutex mutex_;
+  std::condition_variable done_cv_;
+  bool done_ = false;
+  bool gone_ = false;
+  int responses_ = 0;
+  http::Response response_;
+  std::vector<std::string> chunks_;
+  std::function<void()> on_gone_;
+};
+
+}  // namespace tollgate::testing

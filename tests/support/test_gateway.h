@@ -1,0 +1,37 @@
+#pragma once
+// A real gateway in this process, on a free loopback port, built from YAML text.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/config.h"
+
+namespace tollgate::app {
+class Gateway;
+}
+
+namespace tollgate::testing {
+
+class TestGateway {
+ public:
+  // `yaml` is a config file's text; port and host are forced to 127.0.0.1:0.
+  explicit TestGateway(const std::string& yaml, std::map<std::string, std::string> env = {});
+  ~TestGateway();
+
+  std::uint16_t port() const { return port_; }
+  const std::string& master_key() const { return master_key_; }
+  // Graceful shutdown now (the destructor does it otherwise); returns its result.
+  bool shutdown();
+
+ private:
+  std::unique_ptr<app::Gateway> gateway_;
+  std::uint16_t port_ = 0;
+  std::string master_key_;
+  bool stopped_ = false;
+};
+
+// A master key unique to this test process, registered as a secret.
+std::string test_master_key();
+
+}  // namespace tollgate::testing
