@@ -1,0 +1,38 @@
+#include "tools/mock/endpoint.h"
+
+namespace tollgate::mock {
+
+std::string_view path_of(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
+
+Endpoint classify(std::string_view method, std::string_view path) {
+  const bool get = method == "GET";
+  const bool post = method == "POST";
+  if (post && (path == "/v1/chat/completions" || path == "/chat/completions")) {
+    return Endpoint::chat_completions;
+  }
+  if (post && path == "/v1/messages") return Endpoint::messages;
+  if (post && (path == "/v1/completions" || path == "/completions")) return Endpoint::completions;
+  if (post && (path == "/v1/embeddings" || path == "/embeddings")) return Endpoint::embeddings;
+  if (get && (path == "/v1/models" || path == "/models")) return Endpoint::models;
+  if (get && path == "/_mock/stats") return Endpoint::control_stats;
+  if (post && path == "/_mock/reset") return Endpoint::control_reset;
+  if (get && path == "/_mock/last") return Endpoint::control_last;
+  if ((get || post) && path == "/_mock/config") return Endpoint::control_config;
+  return Endpoint::not_found;
+}
+
+bool is_control(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::control_stats:
+    case Endpoint::control_reset:
+    case Endpoint::control_last:
+    case Endpoint::control_config:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace tollgate::mock

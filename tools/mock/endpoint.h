@@ -1,0 +1,31 @@
+#pragma once
+// Which endpoint a request targets. Pure routing on method and path.
+#include <string_view>
+
+namespace tollgate::mock {
+
+enum class Endpoint {
+  chat_completions,  // POST /v1/chat/completions, /chat/completions
+  completions,       // POST /v1/completions, /completions
+  embeddings,        // POST /v1/embeddings, /embeddings
+  models,            // GET /v1/models, /models
+  messages,          // POST /v1/messages (Anthropic)
+  control_stats,     // GET /_mock/stats
+  control_reset,     // POST /_mock/reset
+  control_last,      // GET /_mock/last
+  control_config,    // GET or POST /_mock/config
+  not_found,
+};
+
+// The target without its query string.
+std::string_view path_of(std::string_view target);
+
+Endpoint classify(std::string_view method, std::string_view path);
+
+// Control endpoints are neither counted in the stats nor remembered as the last request.
+bool is_control(Endpoint endpoint);
+
+// /v1/messages answers (and fails) in Anthropic's format; everything else in OpenAI's.
+inline bool is_anthropic(Endpoint endpoint) { return endpoint == Endpoint::messages; }
+
+}  // namespace tollgate::mock

@@ -1,0 +1,252 @@
+#include "tools/mock/handler.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "tools/mock/config_json.h"
+#include "tools/mock/http_out.h"
+#include "tools/mock/json_out.h"
+#include "tools/mock/live_config.h"
+#include "tools/mock/prng.h"
+#include "tools/mock/reply_text.h"
+#include "tools/mock/responses.h"
+#include "tools/mock/stats.h"
+
+namespace tollgate::mock {
+
+namespace {
+
+// With no pacing, a reset-mid-stream still waits this long before the RST: an RST drops
+// whatever the client has not read yet, and the test wants the two chunks to arrive.
+constexpr int kResetGraceMs = 20;
+
+constexpr std::string_view kDefaultModel = "mock-model";
+
+std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}; }
+
+BodyKind body_kind(Endpoint endpoint) {
+  switch (endpoint) {
+    case Endpoint::messages: return BodyKind::anthropic;
+    case Endpoint::completions: return BodyKind::completion;
+    case Endpoint::embeddings: return BodyKind::embedding;
+    default: return BodyKind::chat;
+  }
+}
+
+std::string failure_message(int status) {
+  if (status == 429) {
+    return "tollgate-mock: simulated rate limit (HTTP 429)";
+  }
+  return "tollgate-mock: simulated upstream error (HTTP " + std::to_string(status) + ")";
+}
+
+}  // namespace
+
+Handler::Handler(Stats& stats, StatsShard& shard, LiveConfig& config, int worker)
+    : stats_(stats), shard_(shard), config_(config), worker_(worker) {}
+
+Action Handler::handle(Request&& request, std::string& out) {
+  Action action;
+  action.keep_alive = request.keep_alive();
+  const std::string_view method = view(request.method_string());
+  const std::string_view path = path_of(view(request.target()));
+  const Endpoint endpoint = classify(method, path);
+
+  if (is_control(endpoint)) {
+    control(endpoint, request, action, out);
+    return action;
+  }
+  if (endpoint == Endpoint::not_found) {
+    error(endpoint, 404, "tollgate-mock: no endpoint " + std::string(method) + " " +
+                             std::string(path),
+          action, out);
+    shard_.record(path, {}, request);
+    return action;
+  }
+
+  RequestBody body;
+  if (endpoint != Endpoint::models) {
+    body = parse_request_body(request.body(), body_kind(endpoint));
+  }
+  shard_.record(path, body.model, request);
+  // `request` now holds an older request (or nothing): only `body` and `endpoint` from here.
+
+  if (endpoint != Endpoint::models && !body.is_object) {
+    error(endpoint, 400, "tollgate-mock: the request body must be a JSON object", action, out);
+    return action;
+  }
+  const Plan plan = resolve_plan(parse_model_tokens(body.model), config_.load(), random_unit());
+  action.delay_ms = plan.latency_ms;
+  switch (plan.outcome) {
+    case Outcome::reset:
+      action.kind = Action::Kind::reset;
+      break;
+    case Outcome::hang:
+      action.kind = Action::Kind::hang;
+      break;
+    case Outcome::fail:
+      error(endpoint, plan.status, failure_message(plan.status), action, out);
+      break;
+    case Outcome::malformed:
+      malformed(endpoint, body, plan, action, out);
+      break;
+    case Outcome::respond:
+      respond(endpoint, body, plan, action, out);
+      break;
+  }
+  return action;
+}
+
+void Handler::control(Endpoint endpoint, const Request& request, Action& action,
+                      std::string& out) {
+  body_.clear();
+  switch (endpoint) {
+    case Endpoint::control_stats:
+      body_ = stats_.snapshot_json();
+      break;
+    case Endpoint::control_reset:
+      stats_.reset();
+      body_ = R"({"reset":true})";
+      break;
+    case Endpoint::control_last:
+      if (!stats_.last_json(body_)) {
+        error(endpoint, 404, "tollgate-mock: no request received yet", action, out);
+        return;
+      }
+      break;
+    case Endpoint::control_config:
+      if (view(request.method_string()) == "POST") {
+        const std::string problem = config_.apply_json(request.body());
+        if (!problem.empty()) {
+          error(endpoint, 400, "tollgate-mock: " + problem, action, out);
+          return;
+        }
+      }
+      append_config_json(body_, config_.load());
+      break;
+    default:
+      break;
+  }
+  reply(200, action, out);
+}
+
+void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& plan,
+                      Action& action, std::string& out) {
+  body_.clear();
+  const std::string_view model = body.model.empty() ? kDefaultModel : body.model;
+  if (endpoint == Endpoint::models) {
+    append_model_list(body_);
+    reply(200, action, out);
+    return;
+  }
+  if (endpoint == Endpoint::embeddings) {
+    append_embeddings(body_, model, body.input_hashes, prompt_tokens(body.prompt_bytes));
+    reply(200, action, out);
+    return;
+  }
+
+  const std::string id = next_id(endpoint);
+  Completion completion;
+  completion.id = id;
+  completion.model = model;
+  completion.created = static_cast<std::int64_t>(std::time(nullptr));
+  completion.content = reply_text(plan.echo, body.echo_text, plan.size, text_);
+  completion.prompt_tokens = prompt_tokens(body.prompt_bytes);
+  completion.completion_tokens = count_words(completion.content);
+
+  if (body.stream) {
+    if (endpoint == Endpoint::messages) {
+      stream(anthropic_stream(completion, plan.chunks), plan, action, out);
+    } else if (endpoint == Endpoint::completions) {
+      stream(completion_stream(completion, plan.chunks, body.include_usage), plan, action, out);
+    } else {
+      stream(chat_stream(completion, plan.chunks, body.include_usage), plan, action, out);
+    }
+    return;
+  }
+  if (endpoint == Endpoint::messages) {
+    append_anthropic_message(body_, completion);
+  } else if (endpoint == Endpoint::completions) {
+    append_text_completion(body_, completion);
+  } else {
+    append_chat_completion(body_, completion);
+  }
+  reply(200, action, out);
+}
+
+void Handler::malformed(Endpoint endpoint, const RequestBody& body, const Plan& plan,
+                        Action& action, std::string& out) {
+  const bool streamable = endpoint == Endpoint::chat_completions ||
+                          endpoint == Endpoint::completions || endpoint == Endpoint::messages;
+  if (body.stream && streamable) {
+    stream(malformed_stream(is_anthropic(endpoint)), plan, action, out);
+    return;
+  }
+  body_.assign(kMalformedJson);
+  reply(200, action, out);
+}
+
+void Handler::stream(std::vector<SseEvent> events, const Plan& plan, Action& action,
+                     std::string& out) {
+  action.kind = Action::Kind::stream;
+  action.paced = plan.pace_ms > 0;
+  append_stream_head(out, kEventStream, action.keep_alive);
+
+  // reset-mid-stream: cut after the second content event (or the last, if fewer).
+  const int cut = plan.reset_mid_stream ? 2 : -1;
+  int content_seen = 0;
+  int last_content_step = -1;
+  action.steps.reserve(events.size());
+  for (const auto& event : events) {
+    StreamStep step;
+    if (event.content) {
+      step.delay_ms = content_seen > 0 ? plan.pace_ms : 0;
+      ++content_seen;
+    }
+    append_chunk(step.bytes, event.text);
+    action.steps.push_back(std::move(step));
+    if (event.content) {
+      last_content_step = static_cast<int>(action.steps.size()) - 1;
+      if (content_seen == cut) {
+        break;
+      }
+    }
+  }
+  if (plan.reset_mid_stream && last_content_step >= 0) {
+    action.reset_after = last_content_step;
+    action.steps.resize(static_cast<std::size_t>(last_content_step) + 1);
+    action.reset_delay_ms = std::max(plan.pace_ms, kResetGraceMs);
+  } else {
+    action.steps.back().bytes += kLastChunk;
+  }
+}
+
+void Handler::error(Endpoint endpoint, int status, std::string_view message, Action& action,
+                    std::string& out) {
+  body_.clear();
+  if (is_anthropic(endpoint)) {
+    append_anthropic_error(body_, status, message);
+  } else {
+    append_openai_error(body_, status, message);
+  }
+  reply(status, action, out, status == 429 ? "retry-after: 1\r\n" : "");
+}
+
+void Handler::reply(int status, Action& action, std::string& out,
+                    std::string_view extra_headers) {
+  action.kind = Action::Kind::reply;
+  append_head(out, status, kJson, body_.size(), action.keep_alive, extra_headers);
+  out += body_;
+}
+
+std::string Handler::next_id(Endpoint endpoint) {
+  std::string id = endpoint == Endpoint::messages      ? "msg_mock_"
+                   : endpoint == Endpoint::completions ? "cmpl-mock-"
+                                                       : "chatcmpl-mock-";
+  append_int(id, worker_);
+  id += endpoint == Endpoint::messages ? '_' : '-';
+  append_uint(id, ++sequence_);
+  return id;
+}
+
+}  // namespace tollgate::mock

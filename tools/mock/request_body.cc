@@ -1,0 +1,160 @@
+#include "tools/mock/request_body.h"
+
+#include <rapidjson/document.h>
+
+namespace tollgate::mock {
+
+namespace {
+
+using Allocator = rapidjson::MemoryPoolAllocator<>;
+using Document = rapidjson::GenericDocument<rapidjson::UTF8<>, Allocator, Allocator>;
+using Value = Document::ValueType;
+
+std::string_view view(const Value& value) {
+  return {value.GetString(), value.GetStringLength()};
+}
+
+const Value* member(const Value& object, const char* name) {
+  if (!object.IsObject()) {
+    return nullptr;
+  }
+  const auto it = object.FindMember(name);
+  return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+bool is_true(const Value* value) { return value != nullptr && value->IsBool() && value->GetBool(); }
+
+// Calls `visit` with each text of a content value: a string, or an array of parts whose
+// "text" is a string (OpenAI content parts and Anthropic content blocks alike).
+template <class Visit>
+void for_each_text(const Value& content, Visit&& visit) {
+  if (content.IsString()) {
+    visit(view(content));
+  } else if (content.IsArray()) {
+    for (const auto& part : content.GetArray()) {
+      if (part.IsString()) {
+        visit(view(part));
+      } else if (const Value* text = member(part, "text"); text && text->IsString()) {
+        visit(view(*text));
+      }
+    }
+  }
+}
+
+std::uint64_t fnv1a(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const char c : text) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  }
+  return hash;
+}
+
+void read_messages(const Value& root, RequestBody& out) {
+  const Value* messages = member(root, "messages");
+  if (messages == nullptr || !messages->IsArray()) {
+    return;
+  }
+  const Value* last_user = nullptr;
+  for (const auto& message : messages->GetArray()) {
+    const Value* content = member(message, "content");
+    if (content == nullptr) {
+      continue;
+    }
+    for_each_text(*content, [&](std::string_view text) { out.prompt_bytes += text.size(); });
+    if (const Value* role = member(message, "role");
+        role && role->IsString() && view(*role) == "user") {
+      last_user = content;
+    }
+  }
+  if (last_user != nullptr) {
+    for_each_text(*last_user, [&](std::string_view text) { out.echo_text.append(text); });
+  }
+}
+
+void read_prompt(const Value& root, RequestBody& out) {
+  const Value* prompt = member(root, "prompt");
+  if (prompt == nullptr) {
+    return;
+  }
+  std::string_view last;
+  for_each_text(*prompt, [&](std::string_view text) {
+    out.prompt_bytes += text.size();
+    last = text;
+  });
+  out.echo_text.assign(last.data(), last.size());
+}
+
+void read_input(const Value& root, RequestBody& out) {
+  const Value* input = member(root, "input");
+  if (input == nullptr) {
+    return;
+  }
+  if (input->IsString()) {
+    out.prompt_bytes += input->GetStringLength();
+    out.input_hashes.push_back(fnv1a(view(*input)));
+    return;
+  }
+  if (!input->IsArray()) {
+    return;
+  }
+  const auto items = input->GetArray();
+  if (!items.Empty() && items[0].IsNumber()) {  // one pre-tokenized input
+    out.prompt_bytes += 4 * items.Size();
+    out.input_hashes.push_back(items.Size());
+    return;
+  }
+  for (const auto& item : items) {
+    if (item.IsString()) {
+      out.prompt_bytes += item.GetStringLength();
+      out.input_hashes.push_back(fnv1a(view(item)));
+    } else {  // a token array: hash its position
+      out.prompt_bytes += item.IsArray() ? 4 * item.Size() : 0;
+      out.input_hashes.push_back(out.input_hashes.size() + 1);
+    }
+  }
+}
+
+}  // namespace
+
+RequestBody parse_request_body(std::string_view body, BodyKind kind) {
+  // Typical request bodies fit these stack arenas; bigger ones spill to the heap.
+  char value_arena[16 * 1024];
+  char stack_arena[4 * 1024];
+  Allocator value_allocator(value_arena, sizeof value_arena);
+  Allocator stack_allocator(stack_arena, sizeof stack_arena);
+  Document document(&value_allocator, sizeof stack_arena, &stack_allocator);
+  document.Parse(body.data(), body.size());
+
+  RequestBody out;
+  if (document.HasParseError() || !document.IsObject()) {
+    return out;
+  }
+  out.is_object = true;
+  if (const Value* model = member(document, "model"); model && model->IsString()) {
+    out.model.assign(model->GetString(), model->GetStringLength());
+  }
+  out.stream = is_true(member(document, "stream"));
+  if (const Value* options = member(document, "stream_options")) {
+    out.include_usage = is_true(member(*options, "include_usage"));
+  }
+  switch (kind) {
+    case BodyKind::chat:
+      read_messages(document, out);
+      break;
+    case BodyKind::anthropic:
+      if (const Value* system = member(document, "system")) {
+        for_each_text(*system, [&](std::string_view text) { out.prompt_bytes += text.size(); });
+      }
+      read_messages(document, out);
+      break;
+    case BodyKind::completion:
+      read_prompt(document, out);
+      break;
+    case BodyKind::embedding:
+      read_input(document, out);
+      break;
+  }
+  return out;
+}
+
+}  // namespace tollgate::mock

@@ -1,0 +1,45 @@
+#pragma once
+// JSON bodies of the non-streaming answers and of errors, in the OpenAI and Anthropic formats.
+// Each function appends to `out`.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tollgate::mock {
+
+// One generated answer, shared by the JSON and the streaming builders.
+struct Completion {
+  std::string_view id;
+  std::string_view model;
+  std::int64_t created = 0;
+  std::string_view content;
+  std::size_t prompt_tokens = 0;
+  std::size_t completion_tokens = 0;
+};
+
+// The body `malformed` answers: JSON cut off mid-way.
+inline constexpr std::string_view kMalformedJson = R"({"id": "broken", "choices": [)";
+
+inline constexpr std::size_t kEmbeddingDimensions = 8;
+
+void append_chat_completion(std::string& out, const Completion& c);
+void append_text_completion(std::string& out, const Completion& c);
+void append_anthropic_message(std::string& out, const Completion& c);
+
+// One vector per input, derived from the input's hash so equal inputs embed equally.
+void append_embeddings(std::string& out, std::string_view model,
+                       const std::vector<std::uint64_t>& input_hashes, std::size_t prompt_tokens);
+
+void append_model_list(std::string& out);
+
+// {"error":{"message","type","param":null,"code":"<status>"}}
+void append_openai_error(std::string& out, int status, std::string_view message);
+// {"type":"error","error":{"type","message"}}
+void append_anthropic_error(std::string& out, int status, std::string_view message);
+
+std::string_view openai_error_type(int status);
+std::string_view anthropic_error_type(int status);
+
+}  // namespace tollgate::mock
