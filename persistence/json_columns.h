@@ -1,0 +1,22 @@
+#pragma once
+// The TEXT columns that hold JSON: model lists, per-model limits, metadata objects.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tollgate::persistence {
+
+std::string string_list_to_json(const std::vector<std::string>& values);
+// Tolerant: anything but an array of strings reads as an empty list (non-strings are skipped).
+std::vector<std::string> string_list_from_json(std::string_view json);
+
+std::string int_map_to_json(const std::map<std::string, std::int64_t>& values);
+std::map<std::string, std::int64_t> int_map_from_json(std::string_view json);
+
+// The text to store for a metadata object: "{}" for empty input; throws StoreError when it
+// is not a JSON object (it is embedded verbatim in audit JSON, so it must be valid).
+std::string checked_json_object(const std::string& json, const char* field);
+
+}  // namespace tollgate::persistence

@@ -1,0 +1,341 @@
+#include "persistence/record_rows.h"
+
+#include "persistence/json_columns.h"
+
+namespace tollgate::persistence {
+namespace {
+
+// Reads a row's columns left to right, mirroring the order of the *_values functions.
+class RowReader {
+ public:
+  explicit RowReader(const SqlRow& row) : row_(row) {}
+  std::string text() { return row_.text(next_++); }
+  std::optional<std::string> optional_text() { return row_.optional_text(next_++); }
+  std::int64_t int64() { return row_.int64(next_++); }
+  std::optional<std::int64_t> optional_int64() { return row_.optional_int64(next_++); }
+  double real() { return row_.real(next_++); }
+  std::optional<double> optional_real() { return row_.optional_real(next_++); }
+  bool boolean() { return row_.boolean(next_++); }
+  std::vector<std::string> string_list() { return string_list_from_json(row_.text(next_++)); }
+  std::map<std::string, std::int64_t> int_map() { return int_map_from_json(row_.text(next_++)); }
+
+ private:
+  const SqlRow& row_;
+  std::size_t next_ = 0;
+};
+
+SqlValue list_value(const std::vector<std::string>& list) { return SqlValue(string_list_to_json(list)); }
+
+}  // namespace
+
+NamedValues key_values(const KeyRecord& k) {
+  return {
+      {"token_hash", SqlValue(k.token_hash)},
+      {"key_name", SqlValue(k.key_name)},
+      {"key_alias", sql_text(k.key_alias)},
+      {"user_id", sql_text(k.user_id)},
+      {"team_id", sql_text(k.team_id)},
+      {"organization_id", sql_text(k.organization_id)},
+      {"budget_id", sql_text(k.budget_id)},
+      {"models", list_value(k.models)},
+      {"spend", SqlValue(k.spend)},
+      {"max_budget", sql_real(k.max_budget)},
+      {"soft_budget", sql_real(k.soft_budget)},
+      {"budget_duration", sql_text(k.budget_duration)},
+      {"budget_reset_at", sql_int(k.budget_reset_at)},
+      {"rpm_limit", sql_int(k.rpm_limit)},
+      {"tpm_limit", sql_int(k.tpm_limit)},
+      {"max_parallel_requests", sql_int(k.max_parallel_requests)},
+      {"model_rpm_limit", SqlValue(int_map_to_json(k.model_rpm_limit))},
+      {"model_tpm_limit", SqlValue(int_map_to_json(k.model_tpm_limit))},
+      {"expires_at", sql_int(k.expires_at)},
+      {"blocked", sql_bool(k.blocked)},
+      {"metadata", SqlValue(checked_json_object(k.metadata, "metadata"))},
+      {"service_account", sql_bool(k.service_account)},
+      {"created_by", sql_text(k.created_by)},
+      {"updated_by", sql_text(k.updated_by)},
+      {"created_at", SqlValue(k.created_at)},
+      {"updated_at", SqlValue(k.updated_at)},
+  };
+}
+
+KeyRecord key_from_row(const SqlRow& row) {
+  RowReader r(row);
+  KeyRecord k;
+  k.token_hash = r.text();
+  k.key_name = r.text();
+  k.key_alias = r.optional_text();
+  k.user_id = r.optional_text();
+  k.team_id = r.optional_text();
+  k.organization_id = r.optional_text();
+  k.budget_id = r.optional_text();
+  k.models = r.string_list();
+  k.spend = r.real();
+  k.max_budget = r.optional_real();
+  k.soft_budget = r.optional_real();
+  k.budget_duration = r.optional_text();
+  k.budget_reset_at = r.optional_int64();
+  k.rpm_limit = r.optional_int64();
+  k.tpm_limit = r.optional_int64();
+  k.max_parallel_requests = r.optional_int64();
+  k.model_rpm_limit = r.int_map();
+  k.model_tpm_limit = r.int_map();
+  k.expires_at = r.optional_int64();
+  k.blocked = r.boolean();
+  k.metadata = r.text();
+  k.service_account = r.boolean();
+  k.created_by = r.optional_text();
+  k.updated_by = r.optional_text();
+  k.created_at = r.int64();
+  k.updated_at = r.int64();
+  return k;
+}
+
+const std::string& key_columns() {
+  static const std::string columns = column_list(key_values(KeyRecord{}));
+  return columns;
+}
+
+NamedValues team_values(const TeamRecord& t) {
+  return {
+      {"team_id", SqlValue(t.team_id)},
+      {"team_alias", sql_text(t.team_alias)},
+      {"organization_id", sql_text(t.organization_id)},
+      {"models", list_value(t.models)},
+      {"spend", SqlValue(t.spend)},
+      {"max_budget", sql_real(t.max_budget)},
+      {"budget_duration", sql_text(t.budget_duration)},
+      {"budget_reset_at", sql_int(t.budget_reset_at)},
+      {"rpm_limit", sql_int(t.rpm_limit)},
+      {"tpm_limit", sql_int(t.tpm_limit)},
+      {"max_parallel_requests", sql_int(t.max_parallel_requests)},
+      {"blocked", sql_bool(t.blocked)},
+      {"team_member_permissions", list_value(t.team_member_permissions)},
+      {"metadata", SqlValue(checked_json_object(t.metadata, "metadata"))},
+      {"created_at", SqlValue(t.created_at)},
+      {"updated_at", SqlValue(t.updated_at)},
+      {"created_by", sql_text(t.created_by)},
+      {"updated_by", sql_text(t.updated_by)},
+  };
+}
+
+TeamRecord team_from_row(const SqlRow& row) {
+  RowReader r(row);
+  TeamRecord t;
+  t.team_id = r.text();
+  t.team_alias = r.optional_text();
+  t.organization_id = r.optional_text();
+  t.models = r.string_list();
+  t.spend = r.real();
+  t.max_budget = r.optional_real();
+  t.budget_duration = r.optional_text();
+  t.budget_reset_at = r.optional_int64();
+  t.rpm_limit = r.optional_int64();
+  t.tpm_limit = r.optional_int64();
+  t.max_parallel_requests = r.optional_int64();
+  t.blocked = r.boolean();
+  t.team_member_permissions = r.string_list();
+  t.metadata = r.text();
+  t.created_at = r.int64();
+  t.updated_at = r.int64();
+  t.created_by = r.optional_text();
+  t.updated_by = r.optional_text();
+  return t;
+}
+
+const std::string& team_columns() {
+  static const std::string columns = column_list(team_values(TeamRecord{}));
+  return columns;
+}
+
+NamedValues user_values(const UserRecord& u) {
+  return {
+      {"user_id", SqlValue(u.user_id)},
+      {"user_alias", sql_text(u.user_alias)},
+      {"user_email", sql_text(u.user_email)},
+      {"user_role", SqlValue(u.user_role)},
+      {"organization_id", sql_text(u.organization_id)},
+      {"models", list_value(u.models)},
+      {"spend", SqlValue(u.spend)},
+      {"max_budget", sql_real(u.max_budget)},
+      {"budget_duration", sql_text(u.budget_duration)},
+      {"budget_reset_at", sql_int(u.budget_reset_at)},
+      {"rpm_limit", sql_int(u.rpm_limit)},
+      {"tpm_limit", sql_int(u.tpm_limit)},
+      {"max_parallel_requests", sql_int(u.max_parallel_requests)},
+      {"metadata", SqlValue(checked_json_object(u.metadata, "metadata"))},
+      {"created_at", SqlValue(u.created_at)},
+      {"updated_at", SqlValue(u.updated_at)},
+  };
+}
+
+UserRecord user_from_row(const SqlRow& row) {
+  RowReader r(row);
+  UserRecord u;
+  u.user_id = r.text();
+  u.user_alias = r.optional_text();
+  u.user_email = r.optional_text();
+  u.user_role = r.text();
+  u.organization_id = r.optional_text();
+  u.models = r.string_list();
+  u.spend = r.real();
+  u.max_budget = r.optional_real();
+  u.budget_duration = r.optional_text();
+  u.budget_reset_at = r.optional_int64();
+  u.rpm_limit = r.optional_int64();
+  u.tpm_limit = r.optional_int64();
+  u.max_parallel_requests = r.optional_int64();
+  u.metadata = r.text();
+  u.created_at = r.int64();
+  u.updated_at = r.int64();
+  return u;
+}
+
+const std::string& user_columns() {
+  static const std::string columns = column_list(user_values(UserRecord{}));
+  return columns;
+}
+
+NamedValues organization_values(const OrganizationRecord& o) {
+  return {
+      {"organization_id", SqlValue(o.organization_id)},
+      {"organization_alias", SqlValue(o.organization_alias)},
+      {"budget_id", sql_text(o.budget_id)},
+      {"models", list_value(o.models)},
+      {"spend", SqlValue(o.spend)},
+      {"max_budget", sql_real(o.max_budget)},
+      {"budget_duration", sql_text(o.budget_duration)},
+      {"budget_reset_at", sql_int(o.budget_reset_at)},
+      {"rpm_limit", sql_int(o.rpm_limit)},
+      {"tpm_limit", sql_int(o.tpm_limit)},
+      {"max_parallel_requests", sql_int(o.max_parallel_requests)},
+      {"metadata", SqlValue(checked_json_object(o.metadata, "metadata"))},
+      {"created_at", SqlValue(o.created_at)},
+      {"updated_at", SqlValue(o.updated_at)},
+      {"created_by", sql_text(o.created_by)},
+      {"updated_by", sql_text(o.updated_by)},
+  };
+}
+
+OrganizationRecord organization_from_row(const SqlRow& row) {
+  RowReader r(row);
+  OrganizationRecord o;
+  o.organization_id = r.text();
+  o.organization_alias = r.text();
+  o.budget_id = r.optional_text();
+  o.models = r.string_list();
+  o.spend = r.real();
+  o.max_budget = r.optional_real();
+  o.budget_duration = r.optional_text();
+  o.budget_reset_at = r.optional_int64();
+  o.rpm_limit = r.optional_int64();
+  o.tpm_limit = r.optional_int64();
+  o.max_parallel_requests = r.optional_int64();
+  o.metadata = r.text();
+  o.created_at = r.int64();
+  o.updated_at = r.int64();
+  o.created_by = r.optional_text();
+  o.updated_by = r.optional_text();
+  return o;
+}
+
+const std::string& organization_columns() {
+  static const std::string columns = column_list(organization_values(OrganizationRecord{}));
+  return columns;
+}
+
+NamedValues budget_values(const BudgetRecord& b) {
+  return {
+      {"budget_id", SqlValue(b.budget_id)},
+      {"max_budget", sql_real(b.max_budget)},
+      {"soft_budget", sql_real(b.soft_budget)},
+      {"max_parallel_requests", sql_int(b.max_parallel_requests)},
+      {"tpm_limit", sql_int(b.tpm_limit)},
+      {"rpm_limit", sql_int(b.rpm_limit)},
+      {"budget_duration", sql_text(b.budget_duration)},
+      {"budget_reset_at", sql_int(b.budget_reset_at)},
+      {"created_at", SqlValue(b.created_at)},
+      {"updated_at", SqlValue(b.updated_at)},
+      {"created_by", sql_text(b.created_by)},
+      {"updated_by", sql_text(b.updated_by)},
+  };
+}
+
+BudgetRecord budget_from_row(const SqlRow& row) {
+  RowReader r(row);
+  BudgetRecord b;
+  b.budget_id = r.text();
+  b.max_budget = r.optional_real();
+  b.soft_budget = r.optional_real();
+  b.max_parallel_requests = r.optional_int64();
+  b.tpm_limit = r.optional_int64();
+  b.rpm_limit = r.optional_int64();
+  b.budget_duration = r.optional_text();
+  b.budget_reset_at = r.optional_int64();
+  b.created_at = r.int64();
+  b.updated_at = r.int64();
+  b.created_by = r.optional_text();
+  b.updated_by = r.optional_text();
+  return b;
+}
+
+const std::string& budget_columns() {
+  static const std::string columns = column_list(budget_values(BudgetRecord{}));
+  return columns;
+}
+
+NamedValues spend_log_values(const SpendLogRow& s) {
+  return {
+      {"request_id", SqlValue(s.request_id)},
+      {"call_type", SqlValue(s.call_type)},
+      {"api_key", SqlValue(s.api_key)},
+      {"spend", SqlValue(s.spend)},
+      {"prompt_tokens", SqlValue(s.prompt_tokens)},
+      {"completion_tokens", SqlValue(s.completion_tokens)},
+      {"total_tokens", SqlValue(s.total_tokens)},
+      {"start_time", SqlValue(s.start_time)},
+      {"end_time", SqlValue(s.end_time)},
+      {"model", SqlValue(s.model)},
+      {"model_group", SqlValue(s.model_group)},
+      {"model_id", SqlValue(s.model_id)},
+      {"provider", SqlValue(s.provider)},
+      {"user_id", sql_text(s.user_id)},
+      {"team_id", sql_text(s.team_id)},
+      {"organization_id", sql_text(s.organization_id)},
+      {"end_user", sql_text(s.end_user)},
+      {"status", SqlValue(s.status)},
+      {"metadata", SqlValue(checked_json_object(s.metadata, "metadata"))},
+  };
+}
+
+SpendLogRow spend_log_from_row(const SqlRow& row) {
+  RowReader r(row);
+  SpendLogRow s;
+  s.request_id = r.text();
+  s.call_type = r.text();
+  s.api_key = r.text();
+  s.spend = r.real();
+  s.prompt_tokens = r.int64();
+  s.completion_tokens = r.int64();
+  s.total_tokens = r.int64();
+  s.start_time = r.int64();
+  s.end_time = r.int64();
+  s.model = r.text();
+  s.model_group = r.text();
+  s.model_id = r.text();
+  s.provider = r.text();
+  s.user_id = r.optional_text();
+  s.team_id = r.optional_text();
+  s.organization_id = r.optional_text();
+  s.end_user = r.optional_text();
+  s.status = r.text();
+  s.metadata = r.text();
+  return s;
+}
+
+const std::string& spend_log_columns() {
+  static const std::string columns = column_list(spend_log_values(SpendLogRow{}));
+  return columns;
+}
+
+}  // namespace tollgate::persistence

@@ -1,0 +1,176 @@
+#pragma once
+// Plain rows of the store, named like LiteLLM's fields. Timestamps are unix milliseconds
+// (0 = "let the store fill it in" on insert); optional fields are NULL in the database; lists
+// and per-model limits are stored as JSON text; `metadata` holds a JSON object as text.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tollgate::persistence {
+
+struct BudgetRecord {
+  std::string budget_id;
+  std::optional<double> max_budget;
+  std::optional<double> soft_budget;
+  std::optional<std::int64_t> max_parallel_requests;
+  std::optional<std::int64_t> tpm_limit;
+  std::optional<std::int64_t> rpm_limit;
+  std::optional<std::string> budget_duration;  // "30d", "1mo", … (core/duration parses it)
+  std::optional<std::int64_t> budget_reset_at;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::optional<std::string> created_by;
+  std::optional<std::string> updated_by;
+};
+
+struct OrganizationRecord {
+  std::string organization_id;
+  std::string organization_alias;
+  std::optional<std::string> budget_id;
+  std::vector<std::string> models;  // empty = all models
+  double spend = 0;                 // changed only by record_spend / reset_spend / set_spend
+  std::optional<double> max_budget;
+  std::optional<std::string> budget_duration;
+  std::optional<std::int64_t> budget_reset_at;
+  std::optional<std::int64_t> rpm_limit;
+  std::optional<std::int64_t> tpm_limit;
+  std::optional<std::int64_t> max_parallel_requests;
+  std::string metadata = "{}";
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::optional<std::string> created_by;
+  std::optional<std::string> updated_by;
+};
+
+struct OrgMember {
+  std::string organization_id;
+  std::string user_id;
+  std::string user_role = "internal_user";  // org_admin | internal_user | internal_user_viewer …
+};
+
+struct TeamMember {
+  std::string user_id;
+  std::string role = "user";  // "admin" | "user"
+};
+
+struct TeamRecord {
+  std::string team_id;
+  std::optional<std::string> team_alias;
+  std::optional<std::string> organization_id;
+  std::vector<std::string> models;
+  double spend = 0;
+  std::optional<double> max_budget;
+  std::optional<std::string> budget_duration;
+  std::optional<std::int64_t> budget_reset_at;
+  std::optional<std::int64_t> rpm_limit;
+  std::optional<std::int64_t> tpm_limit;
+  std::optional<std::int64_t> max_parallel_requests;
+  bool blocked = false;
+  std::vector<std::string> team_member_permissions;  // routes plain members may use on team keys
+  std::string metadata = "{}";
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::optional<std::string> created_by;
+  std::optional<std::string> updated_by;
+  // Read from team_members; insert_team stores them, update_team leaves them alone
+  // (add_team_member / remove_team_member change them).
+  std::vector<TeamMember> members;
+};
+
+struct UserRecord {
+  std::string user_id;
+  std::optional<std::string> user_alias;
+  std::optional<std::string> user_email;  // unique when present
+  std::string user_role = "internal_user";
+  std::optional<std::string> organization_id;
+  std::vector<std::string> models;
+  double spend = 0;
+  std::optional<double> max_budget;
+  std::optional<std::string> budget_duration;
+  std::optional<std::int64_t> budget_reset_at;
+  std::optional<std::int64_t> rpm_limit;
+  std::optional<std::int64_t> tpm_limit;
+  std::optional<std::int64_t> max_parallel_requests;
+  std::string metadata = "{}";
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+};
+
+struct KeyRecord {
+  std::string token_hash;  // lowercase hex SHA-256 (core::hash_key); never the cleartext
+  std::string key_name;    // "sk-...abcd" (core::key_display_name)
+  std::optional<std::string> key_alias;
+  std::optional<std::string> user_id;
+  std::optional<std::string> team_id;
+  std::optional<std::string> organization_id;
+  std::optional<std::string> budget_id;
+  std::vector<std::string> models;
+  double spend = 0;
+  std::optional<double> max_budget;
+  std::optional<double> soft_budget;
+  std::optional<std::string> budget_duration;
+  std::optional<std::int64_t> budget_reset_at;
+  std::optional<std::int64_t> rpm_limit;
+  std::optional<std::int64_t> tpm_limit;
+  std::optional<std::int64_t> max_parallel_requests;
+  std::map<std::string, std::int64_t> model_rpm_limit;
+  std::map<std::string, std::int64_t> model_tpm_limit;
+  std::optional<std::int64_t> expires_at;
+  bool blocked = false;
+  std::string metadata = "{}";
+  bool service_account = false;
+  std::optional<std::string> created_by;
+  std::optional<std::string> updated_by;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+};
+
+struct SpendLogRow {
+  std::string request_id;  // primary key: a retried flush inserts nothing twice
+  std::string call_type = "acompletion";
+  std::string api_key;  // the key's hash
+  double spend = 0;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::int64_t total_tokens = 0;
+  std::int64_t start_time = 0;
+  std::int64_t end_time = 0;
+  std::string model;
+  std::string model_group;
+  std::string model_id;
+  std::string provider;
+  std::optional<std::string> user_id;
+  std::optional<std::string> team_id;
+  std::optional<std::string> organization_id;
+  std::optional<std::string> end_user;
+  std::string status = "success";
+  std::string metadata = "{}";
+};
+
+struct SpendIncrement {
+  enum class EntityKind { key, team, user, organization };
+  EntityKind kind = EntityKind::key;
+  std::string id;  // token_hash for keys
+  double amount = 0;
+};
+using EntityKind = SpendIncrement::EntityKind;
+
+// One audit row. Callers usually fill changed_by and action only: the store fills table_name,
+// object_id and the before/after JSON from the rows it changes when they are left empty.
+struct AuditEntry {
+  std::string changed_by;
+  std::string action;  // "created" | "updated" | "deleted" | "blocked" | "unblocked" | "regenerated" …
+  std::string table_name;
+  std::string object_id;
+  std::string before_json;  // empty = none (NULL)
+  std::string after_json;
+};
+
+struct AuditRecord : AuditEntry {
+  std::int64_t id = 0;
+  std::int64_t created_at = 0;
+};
+
+}  // namespace tollgate::persistence

@@ -1,0 +1,198 @@
+// Store: spend logs and per-entity spend.
+#include <algorithm>
+#include <map>
+
+#include "persistence/record_rows.h"
+#include "persistence/sql_builder.h"
+#include "persistence/store.h"
+#include "persistence/store_support.h"
+#include "persistence/transaction.h"
+
+namespace tollgate::persistence {
+namespace {
+
+using detail::AuditFacts;
+using detail::entity_table;
+using detail::write_audit;
+
+// Rows per INSERT: 200 × 19 columns stays far below both backends' parameter limits while
+// turning a 1,000-request flush into 5 statements.
+constexpr std::size_t kLogsPerStatement = 200;
+
+// Inserts logs[begin, end) in one statement; returns the rows actually inserted.
+std::int64_t insert_log_chunk(SqlConnection& c, const std::vector<SpendLogRow>& logs,
+                              std::size_t begin, std::size_t end) {
+  std::string sql = "INSERT INTO spend_logs (" + spend_log_columns() + ") VALUES ";
+  std::vector<SqlValue> params;
+  for (std::size_t i = begin; i < end; ++i) {
+    sql += i == begin ? "(" : ", (";
+    bool first = true;
+    for (auto& [column, value] : spend_log_values(logs[i])) {
+      params.push_back(std::move(value));
+      sql += (first ? "$" : ", $") + std::to_string(params.size());
+      first = false;
+    }
+    sql += ")";
+  }
+  sql += " ON CONFLICT (request_id) DO NOTHING";
+  return c.execute(sql, params);
+}
+
+// Sums increments per entity. std::map orders them, so every flush updates rows in the same
+// order and two concurrent flushes cannot deadlock on each other's row locks.
+std::map<std::pair<EntityKind, std::string>, double> coalesce(
+    const std::vector<SpendIncrement>& increments) {
+  std::map<std::pair<EntityKind, std::string>, double> totals;
+  for (const auto& increment : increments) totals[{increment.kind, increment.id}] += increment.amount;
+  return totals;
+}
+
+std::optional<double> select_spend(SqlConnection& c, EntityKind kind, const std::string& id) {
+  const auto table = entity_table(kind);
+  const auto rows = c.query(std::string("SELECT spend FROM ") + table.table + " WHERE " +
+                                table.key_column + " = $1",
+                            {SqlValue(id)});
+  if (rows.empty()) return std::nullopt;
+  return rows.front().real(0);
+}
+
+std::string spend_json(double spend) {
+  return "{\"spend\":" + real_to_text(spend) + "}";
+}
+
+}  // namespace
+
+std::size_t Store::record_spend(const std::vector<SpendLogRow>& logs,
+                                const std::vector<SpendIncrement>& increments) {
+  if (logs.empty() && increments.empty()) return 0;
+  std::scoped_lock lock(mutex_);
+  Transaction tx(*connection_);
+  std::size_t statements = 0;
+  std::int64_t inserted = 0;
+  for (std::size_t begin = 0; begin < logs.size(); begin += kLogsPerStatement) {
+    const std::size_t end = std::min(logs.size(), begin + kLogsPerStatement);
+    inserted += insert_log_chunk(*connection_, logs, begin, end);
+    ++statements;
+  }
+  const bool already_recorded = !logs.empty() && inserted == 0;
+  if (!already_recorded) {
+    for (const auto& [entity, amount] : coalesce(increments)) {
+      if (amount == 0) continue;
+      const auto table = entity_table(entity.first);
+      connection_->execute(std::string("UPDATE ") + table.table + " SET spend = spend + $1 WHERE " +
+                               table.key_column + " = $2",
+                           {SqlValue(amount), SqlValue(entity.second)});
+      ++statements;
+    }
+  }
+  tx.commit();
+  return statements;
+}
+
+std::vector<SpendLogRow> Store::spend_logs(const SpendLogFilter& filter, int limit) {
+  std::scoped_lock lock(mutex_);
+  Conditions where;
+  if (filter.api_key) where.equals("api_key", SqlValue(*filter.api_key));
+  if (filter.user_id) where.equals("user_id", SqlValue(*filter.user_id));
+  if (filter.team_id) where.equals("team_id", SqlValue(*filter.team_id));
+  if (filter.request_id) where.equals("request_id", SqlValue(*filter.request_id));
+  if (filter.start_ms) where.add("start_time >= " + where.param(SqlValue(*filter.start_ms)));
+  if (filter.end_ms) where.add("start_time < " + where.param(SqlValue(*filter.end_ms)));
+  const std::string where_sql = where.where();
+  const std::string limit_param = where.param(SqlValue(std::int64_t{limit < 1 ? 1 : limit}));
+  std::vector<SpendLogRow> logs;
+  for (const auto& row : connection_->query("SELECT " + spend_log_columns() + " FROM spend_logs" +
+                                                where_sql +
+                                                " ORDER BY start_time DESC, request_id DESC LIMIT " +
+                                                limit_param,
+                                            where.params())) {
+    logs.push_back(spend_log_from_row(row));
+  }
+  return logs;
+}
+
+double Store::total_spend(std::optional<std::int64_t> start_ms, std::optional<std::int64_t> end_ms) {
+  std::scoped_lock lock(mutex_);
+  Conditions where;
+  if (start_ms) where.add("start_time >= " + where.param(SqlValue(*start_ms)));
+  if (end_ms) where.add("start_time < " + where.param(SqlValue(*end_ms)));
+  const auto rows =
+      connection_->query("SELECT COALESCE(SUM(spend), 0) FROM spend_logs" + where.where(), where.params());
+  return rows.empty() ? 0.0 : rows.front().real(0);
+}
+
+bool Store::reset_spend(EntityKind kind, const std::string& id,
+                        std::optional<std::int64_t> next_reset_at) {
+  std::scoped_lock lock(mutex_);
+  return reset_spend_locked(kind, id, next_reset_at, nullptr);
+}
+
+bool Store::reset_spend(EntityKind kind, const std::string& id,
+                        std::optional<std::int64_t> next_reset_at, const AuditEntry& audit) {
+  std::scoped_lock lock(mutex_);
+  return reset_spend_locked(kind, id, next_reset_at, &audit);
+}
+
+bool Store::reset_spend_locked(EntityKind kind, const std::string& id,
+                               std::optional<std::int64_t> next_reset_at, const AuditEntry* audit) {
+  const auto table = entity_table(kind);
+  Transaction tx(*connection_);
+  const auto before = select_spend(*connection_, kind, id);
+  if (!before) return false;
+  const std::string prefix = std::string("UPDATE ") + table.table + " SET spend = 0";
+  const std::string suffix = std::string(" WHERE ") + table.key_column + " = $1";
+  if (next_reset_at) {
+    connection_->execute(prefix + ", budget_reset_at = $2" + suffix,
+                         {SqlValue(id), SqlValue(*next_reset_at)});
+  } else {
+    connection_->execute(prefix + suffix, {SqlValue(id)});
+  }
+  if (audit) {
+    write_audit(*connection_, *audit,
+                AuditFacts{table.table, id, "spend_reset", spend_json(*before), spend_json(0)});
+  }
+  tx.commit();
+  return true;
+}
+
+bool Store::set_spend(EntityKind kind, const std::string& id, double spend, const AuditEntry& audit) {
+  std::scoped_lock lock(mutex_);
+  const auto table = entity_table(kind);
+  Transaction tx(*connection_);
+  const auto before = select_spend(*connection_, kind, id);
+  if (!before) return false;
+  connection_->execute(std::string("UPDATE ") + table.table + " SET spend = $2 WHERE " +
+                           table.key_column + " = $1",
+                       {SqlValue(id), SqlValue(spend)});
+  write_audit(*connection_, audit,
+              AuditFacts{table.table, id, "spend_updated", spend_json(*before), spend_json(spend)});
+  tx.commit();
+  return true;
+}
+
+std::optional<double> Store::entity_spend(EntityKind kind, const std::string& id) {
+  std::scoped_lock lock(mutex_);
+  return select_spend(*connection_, kind, id);
+}
+
+std::vector<BudgetResetDue> Store::budget_resets_due(std::int64_t now_ms, int limit) {
+  std::scoped_lock lock(mutex_);
+  const std::int64_t cap = limit < 1 ? 1 : limit;
+  std::vector<BudgetResetDue> due;
+  for (const auto kind : {EntityKind::key, EntityKind::team, EntityKind::user, EntityKind::organization}) {
+    const auto table = entity_table(kind);
+    for (const auto& row : connection_->query(
+             std::string("SELECT ") + table.key_column + ", budget_duration, budget_reset_at FROM " +
+                 table.table + " WHERE budget_reset_at <= $1 ORDER BY budget_reset_at LIMIT $2",
+             {SqlValue(now_ms), SqlValue(cap)})) {
+      due.push_back(BudgetResetDue{kind, row.text(0), row.optional_text(1), row.int64(2)});
+    }
+  }
+  std::stable_sort(due.begin(), due.end(), [](const BudgetResetDue& a, const BudgetResetDue& b) {
+    return a.budget_reset_at < b.budget_reset_at;
+  });
+  if (due.size() > static_cast<std::size_t>(cap)) due.resize(static_cast<std::size_t>(cap));
+  return due;
+}
+
+}  // namespace tollgate::persistence
