@@ -1,161 +1,91 @@
-// POST /v1/chat/completions, /v1/completions, /v1/embeddings
-#include <chrono>
-
+// POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages: validate, pick the
+// model group, hand the request to the data plane.
 #include "api/json_body.h"
 #include "api/routes.h"
-#include "core/request_id.h"
-#include "providers/mock_provider.h"
-#include "providers/openai_format.h"
 #include "providers/openai_request.h"
 
 namespace tollgate::api {
 namespace {
 
-enum class Endpoint { chat, completion, embedding };
+using providers::Api;
 
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// Validates the fields every endpoint needs; returns the model group or answers an error.
-const config::ModelGroup* resolve_group(const GatewayContext& context,
-                                        const http::ExchangePtr& exchange,
-                                        const rapidjson::Document& request, Endpoint endpoint) {
+std::optional<core::ApiError> validate_fields(const rapidjson::Document& request, Api api) {
   const auto model = providers::requested_model(request);
   if (!model) {
-    http::respond_error(exchange, core::bad_request("'model' is required and must be a string", "model"));
-    return nullptr;
+    return core::bad_request("'model' is required and must be a string", "model");
   }
-  if (endpoint == Endpoint::chat) {
-    const auto messages = request.FindMember("messages");
-    if (messages == request.MemberEnd() || !messages->value.IsArray() || messages->value.Empty()) {
-      http::respond_error(exchange,
-                          core::bad_request("'messages' must be a non-empty array", "messages"));
-      return nullptr;
+  switch (api) {
+    case Api::openai_chat:
+    case Api::anthropic_messages: {
+      const auto messages = request.FindMember("messages");
+      if (messages == request.MemberEnd() || !messages->value.IsArray() || messages->value.Empty()) {
+        return core::bad_request("'messages' must be a non-empty array", "messages");
+      }
+      break;
     }
+    case Api::openai_completion:
+      if (!request.HasMember("prompt")) return core::bad_request("'prompt' is required", "prompt");
+      break;
+    case Api::openai_embedding:
+      if (!request.HasMember("input")) return core::bad_request("'input' is required", "input");
+      break;
   }
-  if (endpoint == Endpoint::completion && !request.HasMember("prompt")) {
-    http::respond_error(exchange, core::bad_request("'prompt' is required", "prompt"));
-    return nullptr;
+  if (const auto stream = request.FindMember("stream"); stream != request.MemberEnd() && !stream->value.IsBool()) {
+    return core::bad_request("'stream' must be a boolean", "stream");
   }
-  if (endpoint == Endpoint::embedding && !request.HasMember("input")) {
-    http::respond_error(exchange, core::bad_request("'input' is required", "input"));
-    return nullptr;
-  }
-  const auto* group = context.models().find(*model);
-  if (group == nullptr) {
-    auto error = core::not_found("The model '" + std::string(*model) +
-                                 "' does not exist or you do not have access to it");
-    error.code = "model_not_found";
-    error.param = "model";
-    http::respond_error(exchange, error);
-    return nullptr;
-  }
-  return group;
+  return std::nullopt;
 }
 
-http::Headers routing_headers(const config::Deployment& deployment) {
-  return {{"x-litellm-model-id", deployment.info.id},
-          {"x-litellm-model-group", deployment.model_name},
-          {"x-litellm-attempted-retries", "0"},
-          {"x-litellm-attempted-fallbacks", "0"}};
+core::ApiError unknown_model(std::string_view model) {
+  auto error = core::not_found("The model '" + std::string(model) +
+                               "' does not exist or you do not have access to it");
+  error.code = "model_not_found";
+  error.param = "model";
+  return error;
 }
 
-void answer_with_mock(const http::ExchangePtr& exchange, const config::Deployment& deployment,
-                      const rapidjson::Document& request, Endpoint endpoint) {
-  auto headers = routing_headers(deployment);
-  if (endpoint == Endpoint::embedding) {
-    core::Usage usage;
-    const auto vectors = providers::mock_embeddings(request, usage);
-    http::Response response = http::json_response(200, providers::embeddings_body(deployment.model_name, vectors, usage));
-    response.headers = std::move(headers);
-    exchange->respond(std::move(response));
-    return;
-  }
-  const auto reply = providers::mock_chat_reply(deployment, request);
-  providers::ChatCompletion completion;
-  completion.id = (endpoint == Endpoint::chat ? "chatcmpl-" : "cmpl-") + core::generate_request_id();
-  completion.model = deployment.model_name;
-  completion.created = unix_now();
-  completion.content = reply.content;
-  completion.finish_reason = reply.finish_reason;
-  completion.usage = reply.usage;
-
-  if (endpoint == Endpoint::chat && providers::wants_stream(request)) {
-    exchange->start_stream(200, std::move(headers), "text/event-stream");
-    const auto pieces = providers::mock_stream_pieces(completion.content);
-    for (std::size_t i = 0; i < pieces.size(); ++i) {
-      providers::ChatChunk chunk;
-      chunk.id = completion.id;
-      chunk.model = completion.model;
-      chunk.created = completion.created;
-      chunk.first = i == 0;
-      chunk.delta_content = pieces[i];
-      exchange->send_chunk(providers::chat_chunk_event(chunk));
-    }
-    providers::ChatChunk last;
-    last.id = completion.id;
-    last.model = completion.model;
-    last.created = completion.created;
-    last.finish_reason = completion.finish_reason;
-    exchange->send_chunk(providers::chat_chunk_event(last));
-    if (providers::wants_stream_usage(request)) {
-      providers::ChatChunk usage;
-      usage.id = completion.id;
-      usage.model = completion.model;
-      usage.created = completion.created;
-      usage.usage = completion.usage;
-      exchange->send_chunk(providers::chat_chunk_event(usage));
-    }
-    exchange->send_chunk(std::string(providers::kDoneEvent));
-    exchange->finish_stream();
-    return;
-  }
-  http::Response response = http::json_response(
-      200, endpoint == Endpoint::chat ? providers::chat_completion_body(completion)
-                                      : providers::text_completion_body(completion));
-  response.headers = std::move(headers);
-  exchange->respond(std::move(response));
-}
-
-void handle_inference(const GatewayContext& context, const http::ExchangePtr& exchange,
-                      Endpoint endpoint) {
-  with_caller(context, exchange, [&context, exchange, endpoint](const Caller&) {
-    rapidjson::Document request;
-    if (auto error = parse_json_object(exchange->body(), request)) {
+void handle_inference(const GatewayContext& context, const http::ExchangePtr& exchange, Api api) {
+  with_caller(context, exchange, [&context, exchange, api](const Caller&) {
+    auto request = std::make_shared<rapidjson::Document>();
+    if (auto error = parse_json_object(exchange->body(), *request)) {
       http::respond_error(exchange, *error);
       return;
     }
-    const auto* group = resolve_group(context, exchange, request, endpoint);
+    if (auto error = validate_fields(*request, api)) {
+      http::respond_error(exchange, *error);
+      return;
+    }
+    const auto model = *providers::requested_model(*request);
+    const auto* group = context.models().find(model);
     if (group == nullptr) {
+      http::respond_error(exchange, unknown_model(model));
       return;
     }
-    const config::Deployment& deployment = *group->deployments.front();
-    if (deployment.provider != core::ProviderKind::mock) {
-      http::respond_error(exchange, core::ApiError{501,
-                                                   "Provider '" + deployment.provider_prefix +
-                                                       "' is not available in this build yet",
-                                                   "not_implemented", {}, {}, {}});
-      return;
-    }
-    answer_with_mock(exchange, deployment, request, endpoint);
+    proxy::ProxyRequest call;
+    call.api = api;
+    call.body = std::move(request);
+    call.group = group;
+    call.received = exchange->received_at();
+    proxy::start_proxy_call(context.proxy, exchange, std::move(call));
   });
 }
 
 }  // namespace
 
 void handle_chat_completions(const GatewayContext& context, const http::ExchangePtr& exchange) {
-  handle_inference(context, exchange, Endpoint::chat);
+  handle_inference(context, exchange, Api::openai_chat);
 }
 
 void handle_completions(const GatewayContext& context, const http::ExchangePtr& exchange) {
-  handle_inference(context, exchange, Endpoint::completion);
+  handle_inference(context, exchange, Api::openai_completion);
 }
 
 void handle_embeddings(const GatewayContext& context, const http::ExchangePtr& exchange) {
-  handle_inference(context, exchange, Endpoint::embedding);
+  handle_inference(context, exchange, Api::openai_embedding);
+}
+
+void handle_anthropic_messages(const GatewayContext& context, const http::ExchangePtr& exchange) {
+  handle_inference(context, exchange, Api::anthropic_messages);
 }
 
 }  // namespace tollgate::api

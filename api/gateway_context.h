@@ -6,6 +6,7 @@
 #include "api/auth.h"
 #include "api/health_monitor.h"
 #include "config/model_catalog.h"
+#include "proxy/proxy_call.h"
 #include "telemetry/metrics.h"
 
 namespace tollgate::api {
@@ -16,6 +17,7 @@ struct GatewayContext {
   telemetry::Metrics* metrics = nullptr;
   const Authenticator* auth = nullptr;
   HealthMonitor* health = nullptr;
+  proxy::ProxyServices proxy;
 
   const config::ModelCatalog& models() const { return *catalog; }
 };

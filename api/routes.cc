@@ -35,6 +35,9 @@ void register_routes(http::Router& router, const GatewayContext& context) {
   for (const char* path : {"/v1/embeddings", "/embeddings"}) {
     router.add(Method::post, path, bind(handle_embeddings));
   }
+
+  // Anthropic-compatible inference.
+  router.add(Method::post, "/v1/messages", bind(handle_anthropic_messages));
 }
 
 void with_caller(const GatewayContext& context, const http::ExchangePtr& exchange,

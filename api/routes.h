@@ -16,6 +16,7 @@ void handle_get_model(const GatewayContext& context, const http::ExchangePtr& ex
 void handle_chat_completions(const GatewayContext& context, const http::ExchangePtr& exchange);
 void handle_completions(const GatewayContext& context, const http::ExchangePtr& exchange);
 void handle_embeddings(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_anthropic_messages(const GatewayContext& context, const http::ExchangePtr& exchange);
 
 // Runs `next` with the caller when the request authenticates; answers 401 otherwise.
 void with_caller(const GatewayContext& context, const http::ExchangePtr& exchange,

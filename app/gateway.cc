@@ -3,6 +3,9 @@
 #include <thread>
 
 #include "api/routes.h"
+#include "http/client.h"
+#include "proxy/model_router.h"
+#include "telemetry/model_metrics.h"
 #include "http/io_threads.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -29,6 +32,24 @@ http::ServerOptions server_options(const config::GeneralSettings& g) {
   return o;
 }
 
+http::ClientOptions client_options(const config::GeneralSettings& g) {
+  http::ClientOptions o;
+  o.max_idle_per_upstream = g.upstream_pool_size;
+  o.pool_idle_timeout = g.upstream_pool_idle_timeout;
+  o.connect_timeout = g.upstream_connect_timeout;
+  o.extra_ca_file = g.upstream_ca_file;
+  o.verify_tls = g.upstream_verify_tls;
+  return o;
+}
+
+std::vector<telemetry::DeploymentLabels> deployment_labels(const config::Config& c) {
+  std::vector<telemetry::DeploymentLabels> out;
+  for (const auto& d : c.model_list) {
+    out.push_back({d.model_name, d.info.id, d.provider_prefix});
+  }
+  return out;
+}
+
 }  // namespace
 
 struct Gateway::Impl {
@@ -40,9 +61,13 @@ struct Gateway::Impl {
                                   config->general.redis_url},
                std::chrono::seconds(5)),
         io(thread_count(config->general.io_threads)),
+        client(io, client_options(config->general)),
+        model_metrics(metrics.registry(), deployment_labels(*config)),
         router(&http_metrics) {
     telemetry::register_build_info(metrics, TOLLGATE_VERSION);
     context.catalog = std::make_shared<const config::ModelCatalog>(config);
+    model_router = std::make_unique<proxy::ModelRouter>(context.catalog);
+    context.proxy = proxy::ProxyServices{model_router.get(), &client, &model_metrics};
     context.general = &config->general;
     context.metrics = &metrics;
     context.auth = &auth;
@@ -57,6 +82,9 @@ struct Gateway::Impl {
   api::Authenticator auth;
   api::HealthMonitor health;
   http::IoThreads io;
+  http::HttpClient client;
+  telemetry::ModelMetrics model_metrics;
+  std::unique_ptr<proxy::ModelRouter> model_router;
   http::Router router;
   api::GatewayContext context;
   std::unique_ptr<http::Server> server;

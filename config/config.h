@@ -73,6 +73,12 @@ struct GeneralSettings {
   std::size_t max_connections = 10'000;
   std::chrono::milliseconds shutdown_grace{30'000};
   bool require_auth_for_metrics_endpoint = false;
+  // Outbound (provider) connections.
+  std::string upstream_ca_file;  // PEM added to the system CAs (litellm_settings.ssl_certificate)
+  bool upstream_verify_tls = true;  // litellm_settings.ssl_verify
+  std::size_t upstream_pool_size = 64;  // idle keep-alive connections per upstream and I/O thread
+  std::chrono::milliseconds upstream_pool_idle_timeout{60'000};
+  std::chrono::milliseconds upstream_connect_timeout{5'000};
   std::string log_level = "info";
   std::string log_file;           // empty → stderr
 };

@@ -348,7 +348,8 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
                {"master_key", "database_url", "sqlite_path", "redis_url", "host", "port",
                 "io_threads", "actor_threads", "max_request_body_bytes", "max_request_size_mb",
                 "header_timeout", "idle_timeout", "max_connections", "shutdown_grace_period",
-                "require_auth_for_metrics_endpoint", "log_level", "log_file"});
+                "require_auth_for_metrics_endpoint", "log_level", "log_file", "upstream_ca_file",
+                "upstream_pool_size", "upstream_pool_idle_timeout", "upstream_connect_timeout"});
   auto p = [&](const char* key) { return join_path(path, key); };
   if (auto v = node["master_key"]) g.master_key = r.text(v, p("master_key"));
   if (auto v = node["database_url"]) g.database_url = r.text(v, p("database_url"));
@@ -373,6 +374,13 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
     g.shutdown_grace = r.seconds(v, p("shutdown_grace_period"));
   if (auto v = node["require_auth_for_metrics_endpoint"])
     g.require_auth_for_metrics_endpoint = r.boolean(v, p("require_auth_for_metrics_endpoint"));
+  if (auto v = node["upstream_ca_file"]) g.upstream_ca_file = r.text(v, p("upstream_ca_file"));
+  if (auto v = node["upstream_pool_size"])
+    g.upstream_pool_size = static_cast<std::size_t>(r.integer(v, p("upstream_pool_size"), 0, 100'000));
+  if (auto v = node["upstream_pool_idle_timeout"])
+    g.upstream_pool_idle_timeout = r.seconds(v, p("upstream_pool_idle_timeout"));
+  if (auto v = node["upstream_connect_timeout"])
+    g.upstream_connect_timeout = r.seconds(v, p("upstream_connect_timeout"));
   if (auto v = node["log_level"]) g.log_level = r.text(v, p("log_level"));
   if (auto v = node["log_file"]) g.log_file = r.text(v, p("log_file"));
 }
@@ -479,8 +487,13 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
       r.check_keys(litellm, "litellm_settings",
                    {"num_retries", "request_timeout", "fallbacks", "context_window_fallbacks",
                     "allowed_fails", "cooldown_time", "drop_params", "set_verbose", "json_logs",
-                    "require_auth_for_metrics_endpoint", "callbacks"});
+                    "require_auth_for_metrics_endpoint", "callbacks", "ssl_verify",
+                    "ssl_certificate"});
       parse_router_settings(r, litellm, c.router, true);
+      if (auto v = litellm["ssl_verify"])
+        c.general.upstream_verify_tls = r.boolean(v, "litellm_settings.ssl_verify");
+      if (auto v = litellm["ssl_certificate"])
+        c.general.upstream_ca_file = r.text(v, "litellm_settings.ssl_certificate");
       if (auto v = litellm["require_auth_for_metrics_endpoint"])
         c.general.require_auth_for_metrics_endpoint =
             r.boolean(v, "litellm_settings.require_auth_for_metrics_endpoint");

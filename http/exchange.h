@@ -1,6 +1,7 @@
 #pragma once
 // One request and its response. Handlers receive a shared pointer, may answer at once or later
 // from any thread (the answer is handed back to the connection's own thread), and may stream.
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,6 +26,8 @@ class Exchange {
   std::string_view body() const { return body_; }
   const std::string& request_id() const { return request_id_; }
   const std::string& remote_address() const { return remote_address_; }
+  // When the request had been read completely (the start of gateway overhead).
+  std::chrono::steady_clock::time_point received_at() const { return received_at_; }
   // Header value, "" when absent. Names are case-insensitive.
   virtual std::string_view header(std::string_view name) const = 0;
   // A `{name}` segment of the matched route pattern; "" when absent.
@@ -57,6 +60,7 @@ class Exchange {
   std::string body_;
   std::string request_id_;
   std::string remote_address_;
+  std::chrono::steady_clock::time_point received_at_ = std::chrono::steady_clock::now();
   std::string caller_;
   std::vector<std::pair<std::string, std::string>> params_;
 };

@@ -7,6 +7,11 @@ namespace tollgate::http {
 
 namespace net = boost::asio;
 
+namespace {
+thread_local const IoThreads* current_owner = nullptr;
+thread_local net::io_context* current_context = nullptr;
+}  // namespace
+
 struct IoThreads::Guard {
   explicit Guard(net::io_context& ctx) : guard(net::make_work_guard(ctx)) {}
   net::executor_work_guard<net::io_context::executor_type> guard;
@@ -26,10 +31,16 @@ net::io_context& IoThreads::next() {
   return ctx;
 }
 
+net::io_context* IoThreads::current() { return current_owner == this ? current_context : nullptr; }
+
 void IoThreads::start() {
   for (auto& ctx : contexts_) {
     guards_.push_back(std::make_unique<Guard>(*ctx));
-    threads_.emplace_back([c = ctx.get()] { c->run(); });
+    threads_.emplace_back([this, c = ctx.get()] {
+      current_owner = this;
+      current_context = c;
+      c->run();
+    });
   }
 }
 

@@ -20,6 +20,8 @@ class IoThreads {
   boost::asio::io_context& context(int index) { return *contexts_[static_cast<std::size_t>(index)]; }
   // Round-robin choice for a new connection.
   boost::asio::io_context& next();
+  // The context run by the calling thread, or nullptr when it is not one of ours.
+  boost::asio::io_context* current();
 
   void start();
   // Lets pending handlers run out and joins the threads.

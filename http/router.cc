@@ -123,8 +123,11 @@ std::vector<std::pair<Method, std::string>> Router::routes() const {
   return out;
 }
 
-RouteMatch Router::dispatch(const ExchangePtr& exchange) const {
+RouteMatch Router::dispatch(const ExchangePtr& exchange, const MatchObserver& on_match) const {
   RouteMatch found = match(exchange->method(), exchange->path());
+  if (on_match) {
+    on_match(found.handler ? found.pattern : std::string_view("unmatched"), found.handler ? found.metrics_index : 0);
+  }
   if (found.handler == nullptr) {
     if (found.path_exists) {
       core::ApiError error{405, "Method " + std::string(method_name(exchange->method())) +

@@ -36,8 +36,10 @@ class Router {
   std::vector<std::pair<Method, std::string>> routes() const;
 
   // Matches and runs the handler; answers 404 / 405 in the error envelope itself.
-  // Returns the matched route template ("" when none) and its metrics index.
-  RouteMatch dispatch(const ExchangePtr& exchange) const;
+  // `on_match` (optional) learns the route template and metrics index before anything runs,
+  // since a handler may answer before dispatch returns.
+  using MatchObserver = std::function<void(std::string_view pattern, int metrics_index)>;
+  RouteMatch dispatch(const ExchangePtr& exchange, const MatchObserver& on_match = {}) const;
 
  private:
   struct Entry {

@@ -62,6 +62,7 @@ SessionExchange::SessionExchange(std::shared_ptr<Session> session,
   }
   body_ = std::move(request_.body());
   remote_address_ = std::move(remote_address);
+  received_at_ = std::chrono::steady_clock::now();
   request_id_ = core::choose_request_id(header("x-request-id"));
 }
 
@@ -281,9 +282,9 @@ void Session::handle_request() {
   parser_.reset();
   const auto exchange = current_;
   try {
-    const RouteMatch match = shared_->router->dispatch(exchange);
-    exchange->set_route(match.handler ? match.pattern : std::string_view("unmatched"),
-                        match.handler ? match.metrics_index : 0);
+    shared_->router->dispatch(exchange, [&exchange](std::string_view pattern, int metrics_index) {
+      exchange->set_route(pattern, metrics_index);
+    });
   } catch (const std::exception& e) {
     telemetry::log_error("handler_exception",
                          {{"request_id", exchange->request_id()}, {"error", e.what()}});
@@ -383,6 +384,9 @@ void Session::write_response(Response response) {
   append_head(response.status, response.headers, response.content_type, response.body.size(),
               false);
   outbox_ += response.body;
+  // Counted when handed to the socket, so a client that reads the answer and then scrapes
+  // /metrics always sees its own request.
+  finish_request();
   flush_output();
 }
 
@@ -415,6 +419,7 @@ void Session::write_stream_end() {
   }
   stream_ended_ = true;
   outbox_ += "0\r\n\r\n";
+  finish_request();
   flush_output();
 }
 
@@ -451,9 +456,6 @@ void Session::on_written(boost::system::error_code ec) {
   if (streaming_ && !stream_ended_) {
     clear_deadline();  // waiting for the next chunk from the handler
     return;
-  }
-  if (current_) {
-    finish_request();
   }
   if (close_after_write_) {
     close();

@@ -1,5 +1,7 @@
 #include "providers/openai_format.h"
 
+#include <cstring>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -144,8 +146,33 @@ std::string chat_chunk_event(const ChatChunk& chunk) {
   return event;
 }
 
+namespace {
+
+std::string base64_floats(const std::vector<float>& values) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::vector<unsigned char> bytes;
+  for (float v : values) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &v, 4);
+    for (int b = 0; b < 4; ++b) bytes.push_back(static_cast<unsigned char>(bits >> (8 * b)));
+  }
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    const std::uint32_t n = (std::uint32_t{bytes[i]} << 16) |
+                            (i + 1 < bytes.size() ? std::uint32_t{bytes[i + 1]} << 8 : 0) |
+                            (i + 2 < bytes.size() ? std::uint32_t{bytes[i + 2]} : 0);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? kAlphabet[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? kAlphabet[n & 63] : '=';
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string embeddings_body(std::string_view model, const std::vector<std::vector<float>>& vectors,
-                            const core::Usage& usage) {
+                            const core::Usage& usage, bool base64) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.StartObject();
@@ -160,11 +187,15 @@ std::string embeddings_body(std::string_view model, const std::vector<std::vecto
     w.Key("index");
     w.Uint64(i);
     w.Key("embedding");
-    w.StartArray();
-    for (float value : vectors[i]) {
-      w.Double(static_cast<double>(value));
+    if (base64) {
+      write_string(w, base64_floats(vectors[i]));
+    } else {
+      w.StartArray();
+      for (float value : vectors[i]) {
+        w.Double(static_cast<double>(value));
+      }
+      w.EndArray();
     }
-    w.EndArray();
     w.EndObject();
   }
   w.EndArray();

@@ -37,7 +37,9 @@ std::string chat_chunk_event(const ChatChunk& chunk);
 
 inline constexpr std::string_view kDoneEvent = "data: [DONE]\n\n";
 
+// base64: vectors as base64 of little-endian float32s (encoding_format "base64", which the
+// openai SDKs request by default).
 std::string embeddings_body(std::string_view model, const std::vector<std::vector<float>>& vectors,
-                            const core::Usage& usage);
+                            const core::Usage& usage, bool base64 = false);
 
 }  // namespace tollgate::providers

@@ -39,6 +39,8 @@ void apply_token(std::string_view token, ModelTokens& tokens) {
     tokens.malformed = true;
   } else if (token == "echo") {
     tokens.echo = true;
+  } else if (token == "context-exceeded") {
+    tokens.context_exceeded = true;
   } else if (take_prefix(token, "status-")) {
     if (const auto status = parse_number(token, 400, 599)) {
       tokens.status = static_cast<int>(*status);
@@ -103,6 +105,10 @@ Plan resolve_plan(const ModelTokens& tokens, const Defaults& defaults, double ro
     plan.outcome = Outcome::reset;
   } else if (tokens.timeout) {
     plan.outcome = Outcome::hang;
+  } else if (tokens.context_exceeded) {
+    plan.outcome = Outcome::fail;
+    plan.status = 400;
+    plan.context_exceeded = true;
   } else if (tokens.status) {
     plan.outcome = Outcome::fail;
     plan.status = *tokens.status;

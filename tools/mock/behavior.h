@@ -42,6 +42,7 @@ struct ModelTokens {
   bool reset_mid_stream = false;
   bool malformed = false;
   bool echo = false;
+  bool context_exceeded = false;  // context-exceeded: 400 saying the prompt is too long
 };
 
 ModelTokens parse_model_tokens(std::string_view model);
@@ -63,6 +64,7 @@ struct Plan {
   std::size_t size = 0;
   bool echo = false;
   bool reset_mid_stream = false;
+  bool context_exceeded = false;
 };
 
 // Model tokens win over the defaults. `roll` is a uniform draw in [0, 1) deciding flaky-NNN-PP

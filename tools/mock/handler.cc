@@ -85,7 +85,11 @@ Action Handler::handle(Request&& request, std::string& out) {
       action.kind = Action::Kind::hang;
       break;
     case Outcome::fail:
-      error(endpoint, plan.status, failure_message(plan.status), action, out);
+      error(endpoint, plan.status,
+            plan.context_exceeded
+                ? "This model's maximum context length is 8192 tokens (context_length_exceeded)"
+                : failure_message(plan.status),
+            action, out);
       break;
     case Outcome::malformed:
       malformed(endpoint, body, plan, action, out);
@@ -140,7 +144,7 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
     return;
   }
   if (endpoint == Endpoint::embeddings) {
-    append_embeddings(body_, model, body.input_hashes, prompt_tokens(body.prompt_bytes));
+    append_embeddings(body_, model, body.input_hashes, prompt_tokens(body.prompt_bytes), body.base64);
     reply(200, action, out);
     return;
   }

@@ -85,6 +85,9 @@ void read_prompt(const Value& root, RequestBody& out) {
 }
 
 void read_input(const Value& root, RequestBody& out) {
+  if (const Value* format = member(root, "encoding_format"); format && format->IsString()) {
+    out.base64 = view(*format) == "base64";
+  }
   const Value* input = member(root, "input");
   if (input == nullptr) {
     return;

@@ -24,6 +24,7 @@ struct RequestBody {
   std::size_t prompt_bytes = 0;  // text bytes of all message contents / prompt / input
   std::string echo_text;         // last user message text (or the prompt) for `echo`
   std::vector<std::uint64_t> input_hashes;  // embeddings: one per input, seeds its vector
+  bool base64 = false;  // embeddings: encoding_format "base64" (the openai SDK's default)
 };
 
 RequestBody parse_request_body(std::string_view body, BodyKind kind);

@@ -1,5 +1,7 @@
 #include "tools/mock/responses.h"
 
+#include <cstring>
+
 #include "tools/mock/json_out.h"
 
 namespace tollgate::mock {
@@ -69,8 +71,25 @@ void append_anthropic_message(std::string& out, const Completion& c) {
   out += "}}";
 }
 
+namespace {
+
+void append_base64(std::string& out, const unsigned char* data, std::size_t size) {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  for (std::size_t i = 0; i < size; i += 3) {
+    const std::uint32_t n = (std::uint32_t{data[i]} << 16) | (i + 1 < size ? std::uint32_t{data[i + 1]} << 8 : 0) |
+                            (i + 2 < size ? std::uint32_t{data[i + 2]} : 0);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += i + 1 < size ? kAlphabet[(n >> 6) & 63] : '=';
+    out += i + 2 < size ? kAlphabet[n & 63] : '=';
+  }
+}
+
+}  // namespace
+
 void append_embeddings(std::string& out, std::string_view model,
-                       const std::vector<std::uint64_t>& input_hashes, std::size_t prompt_tokens) {
+                       const std::vector<std::uint64_t>& input_hashes, std::size_t prompt_tokens,
+                       bool base64) {
   out += R"({"object":"list","data":[)";
   for (std::size_t i = 0; i < input_hashes.size(); ++i) {
     if (i > 0) {
@@ -78,8 +97,21 @@ void append_embeddings(std::string& out, std::string_view model,
     }
     out += R"({"object":"embedding","index":)";
     append_uint(out, i);
-    out += R"(,"embedding":[)";
     std::uint64_t state = input_hashes[i];
+    if (base64) {
+      unsigned char bytes[kEmbeddingDimensions * 4];
+      for (std::size_t d = 0; d < kEmbeddingDimensions; ++d) {
+        const float value = static_cast<float>(static_cast<double>(next_random(state) >> 11) * 0x1.0p-52 - 1.0);
+        std::uint32_t bits;
+        std::memcpy(&bits, &value, 4);
+        for (int b = 0; b < 4; ++b) bytes[d * 4 + static_cast<std::size_t>(b)] = static_cast<unsigned char>(bits >> (8 * b));
+      }
+      out += R"(,"embedding":")";
+      append_base64(out, bytes, sizeof bytes);
+      out += "\"}";
+      continue;
+    }
+    out += R"(,"embedding":[)";
     for (std::size_t d = 0; d < kEmbeddingDimensions; ++d) {
       if (d > 0) {
         out += ',';

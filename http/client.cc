@@ -1,0 +1,426 @@
+#include "http/client.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <atomic>
+#include <deque>
+#include <unordered_map>
+
+#include "http/io_threads.h"
+#include "telemetry/log.h"
+
+namespace tollgate::http {
+
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+std::string_view client_error_name(ClientErrorKind kind) {
+  switch (kind) {
+    case ClientErrorKind::connect: return "connect_error";
+    case ClientErrorKind::tls: return "tls_error";
+    case ClientErrorKind::timeout: return "timeout";
+    case ClientErrorKind::reset: return "connection_reset";
+    case ClientErrorKind::protocol: return "protocol_error";
+    case ClientErrorKind::cancelled: return "cancelled";
+  }
+  return "error";
+}
+
+namespace {
+
+// One TCP (or TLS) connection to an upstream; used by one call at a time.
+class Connection {
+ public:
+  Connection(net::io_context& ioc, ssl::context* tls, const UpstreamUrl& url)
+      : socket_(ioc), url_(url) {
+    if (url.tls && tls) {
+      ssl_ = std::make_unique<ssl::stream<tcp::socket&>>(socket_, *tls);
+    }
+  }
+
+  template <class Fn>
+  void with_stream(Fn&& fn) {
+    if (ssl_) {
+      fn(*ssl_);
+    } else {
+      fn(socket_);
+    }
+  }
+
+  tcp::socket& socket() { return socket_; }
+  ssl::stream<tcp::socket&>* tls() { return ssl_.get(); }
+  const UpstreamUrl& url() const { return url_; }
+  beast::flat_buffer& buffer() { return buffer_; }
+  bool reused = false;
+  Clock::time_point idle_since{};
+
+  void close() {
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+
+ private:
+  tcp::socket socket_;
+  std::unique_ptr<ssl::stream<tcp::socket&>> ssl_;
+  UpstreamUrl url_;
+  beast::flat_buffer buffer_;
+};
+
+using ConnectionPtr = std::unique_ptr<Connection>;
+
+// Idle connections of one I/O thread, by upstream. Touched only by that thread.
+struct ThreadPool {
+  std::unordered_map<std::string, std::deque<ConnectionPtr>> idle;
+};
+
+}  // namespace
+
+struct HttpClient::Impl {
+  Impl(IoThreads& io, ClientOptions opts) : io(io), options(std::move(opts)), tls(ssl::context::tls_client) {
+    tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    tls.set_default_verify_paths();
+    if (!options.extra_ca_file.empty()) {
+      tls.load_verify_file(options.extra_ca_file);
+    }
+    tls.set_verify_mode(options.verify_tls ? ssl::verify_peer : ssl::verify_none);
+    for (int i = 0; i < io.size(); ++i) {
+      pools.emplace(&io.context(i), std::make_unique<ThreadPool>());
+    }
+  }
+
+  ThreadPool& pool_for(net::io_context& ctx) { return *pools.at(&ctx); }
+
+  ConnectionPtr take_idle(net::io_context& ctx, const UpstreamUrl& url) {
+    auto& list = pool_for(ctx).idle[url.pool_key()];
+    const auto now = Clock::now();
+    while (!list.empty()) {
+      ConnectionPtr conn = std::move(list.back());
+      list.pop_back();
+      idle_count.fetch_sub(1, std::memory_order_relaxed);
+      if (now - conn->idle_since < options.pool_idle_timeout && conn->socket().is_open()) {
+        conn->reused = true;
+        return conn;
+      }
+      conn->close();
+    }
+    return nullptr;
+  }
+
+  void give_back(net::io_context& ctx, ConnectionPtr conn) {
+    auto& list = pool_for(ctx).idle[conn->url().pool_key()];
+    if (list.size() >= options.max_idle_per_upstream) {
+      conn->close();
+      return;
+    }
+    conn->idle_since = Clock::now();
+    list.push_back(std::move(conn));
+    idle_count.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  IoThreads& io;
+  ClientOptions options;
+  ssl::context tls;
+  std::unordered_map<net::io_context*, std::unique_ptr<ThreadPool>> pools;
+  std::atomic<std::size_t> idle_count{0};
+  std::atomic<std::size_t> opened{0};
+};
+
+namespace {
+
+// One request/response exchange with an upstream, from getting a connection to giving it back.
+class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
+ public:
+  Call(HttpClient::Impl& client, net::io_context& ctx, UpstreamUrl url, OutboundRequest request,
+       std::shared_ptr<ResponseSink> sink)
+      : client_(client), ctx_(ctx), url_(std::move(url)), request_(std::move(request)),
+        sink_(std::move(sink)), timer_(ctx), resolver_(ctx) {}
+
+  void start() {
+    serialize_head();
+    acquire();
+  }
+
+  void cancel() override {
+    net::post(ctx_, [self = shared_from_this()] { self->abort(); });
+  }
+
+ private:
+  void serialize_head() {
+    head_.reserve(256 + request_.target.size());
+    head_ += method_name(request_.method);
+    head_ += ' ';
+    head_ += request_.target.empty() ? "/" : request_.target;
+    head_ += " HTTP/1.1\r\nhost: ";
+    head_ += url_.host_header();
+    head_ += "\r\ncontent-length: ";
+    head_ += std::to_string(request_.body.size());
+    for (const auto& h : request_.headers) {
+      head_ += "\r\n";
+      head_ += h.name;
+      head_ += ": ";
+      head_ += h.value;
+    }
+    head_ += "\r\n\r\n";
+  }
+
+  void acquire() {
+    conn_ = client_.take_idle(ctx_, url_);
+    if (conn_) {
+      write_request();
+      return;
+    }
+    conn_ = std::make_unique<Connection>(ctx_, url_.tls ? &client_.tls : nullptr, url_);
+    client_.opened.fetch_add(1, std::memory_order_relaxed);
+    arm(client_.options.connect_timeout, ClientErrorKind::connect);
+    resolver_.async_resolve(url_.host, std::to_string(url_.port),
+                            [self = shared_from_this()](boost::system::error_code ec,
+                                                        tcp::resolver::results_type results) {
+                              self->on_resolved(ec, std::move(results));
+                            });
+  }
+
+  void on_resolved(boost::system::error_code ec, tcp::resolver::results_type results) {
+    if (done_) return;
+    if (ec) {
+      fail(ClientErrorKind::connect, "cannot resolve " + url_.host + ": " + ec.message());
+      return;
+    }
+    net::async_connect(conn_->socket(), results,
+                       [self = shared_from_this()](boost::system::error_code ec, const tcp::endpoint&) {
+                         self->on_connected(ec);
+                       });
+  }
+
+  void on_connected(boost::system::error_code ec) {
+    if (done_) return;
+    if (ec) {
+      fail(ClientErrorKind::connect, "cannot connect to " + url_.host_header() + ": " + ec.message());
+      return;
+    }
+    boost::system::error_code ignored;
+    conn_->socket().set_option(tcp::no_delay(true), ignored);
+    if (auto* tls = conn_->tls()) {
+      if (!SSL_set_tlsext_host_name(tls->native_handle(), url_.host.c_str())) {
+        fail(ClientErrorKind::tls, "cannot set TLS server name");
+        return;
+      }
+      tls->set_verify_callback(ssl::host_name_verification(url_.host));
+      tls->async_handshake(ssl::stream_base::client, [self = shared_from_this()](boost::system::error_code ec) {
+        if (self->done_) return;
+        if (ec) {
+          self->fail(ClientErrorKind::tls, "TLS handshake with " + self->url_.host_header() +
+                                               " failed: " + ec.message());
+          return;
+        }
+        self->write_request();
+      });
+      return;
+    }
+    write_request();
+  }
+
+  void write_request() {
+    arm(request_.first_byte_timeout, ClientErrorKind::timeout);
+    const std::array<net::const_buffer, 2> buffers{net::buffer(head_), net::buffer(request_.body)};
+    conn_->with_stream([&](auto& stream) {
+      net::async_write(stream, buffers, [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+        self->on_written(ec);
+      });
+    });
+  }
+
+  void on_written(boost::system::error_code ec) {
+    if (done_) return;
+    if (ec) {
+      retry_or_fail(ClientErrorKind::reset, "write to upstream failed: " + ec.message());
+      return;
+    }
+    parser_.emplace();
+    parser_->body_limit(std::uint64_t{1} << 32);  // the call enforces its own limits on buffered bodies
+    parser_->header_limit(64 * 1024);
+    conn_->with_stream([&](auto& stream) {
+      bhttp::async_read_header(stream, conn_->buffer(), *parser_,
+                               [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                                 self->on_head(ec);
+                               });
+    });
+  }
+
+  void on_head(boost::system::error_code ec) {
+    if (done_) return;
+    if (ec) {
+      retry_or_fail(ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+                            ec == net::error::connection_reset
+                        ? ClientErrorKind::reset
+                        : ClientErrorKind::protocol,
+                    "reading the upstream response head failed: " + ec.message());
+      return;
+    }
+    got_head_ = true;
+    const auto& res = parser_->get();
+    Headers headers;
+    headers.reserve(8);
+    for (const auto& field : res) {
+      headers.push_back({std::string(field.name_string()), std::string(field.value())});
+    }
+    keep_alive_ = res.keep_alive();
+    arm(request_.idle_timeout, ClientErrorKind::timeout);
+    auto sink = sink_;
+    sink->on_head(static_cast<int>(res.result_int()), headers);
+    if (done_) return;
+    read_body();
+  }
+
+  void read_body() {
+    if (parser_->is_done()) {
+      complete();
+      return;
+    }
+    auto& body = parser_->get().body();
+    body.data = chunk_;
+    body.size = sizeof chunk_;
+    conn_->with_stream([&](auto& stream) {
+      bhttp::async_read_some(stream, conn_->buffer(), *parser_,
+                             [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                               self->on_body(ec);
+                             });
+    });
+  }
+
+  void on_body(boost::system::error_code ec) {
+    if (done_) return;
+    if (ec == bhttp::error::need_buffer) ec = {};
+    const std::size_t bytes = sizeof chunk_ - parser_->get().body().size;
+    if (ec && !(ec == bhttp::error::end_of_stream && parser_->is_done())) {
+      if (bytes > 0) sink_->on_data(std::string_view(chunk_, bytes));
+      if (done_) return;
+      fail(ClientErrorKind::reset, "upstream connection broke mid-response: " + ec.message());
+      return;
+    }
+    if (bytes > 0) {
+      arm(request_.idle_timeout, ClientErrorKind::timeout);
+      auto sink = sink_;
+      sink->on_data(std::string_view(chunk_, bytes));
+      if (done_) return;
+    }
+    read_body();
+  }
+
+  void complete() {
+    done_ = true;
+    timer_.cancel();
+    if (keep_alive_ && conn_) {
+      conn_->reused = false;
+      client_.give_back(ctx_, std::move(conn_));
+    } else if (conn_) {
+      conn_->close();
+    }
+    auto sink = std::move(sink_);
+    sink->on_complete();
+  }
+
+  // A reused keep-alive connection may have been closed by the upstream while idle: retry
+  // once on a fresh connection when nothing of the response has been seen.
+  void retry_or_fail(ClientErrorKind kind, const std::string& message) {
+    if (conn_ && conn_->reused && !got_head_ && !retried_) {
+      retried_ = true;
+      conn_->close();
+      conn_.reset();
+      parser_.reset();
+      timer_.cancel();
+      acquire();
+      return;
+    }
+    fail(kind, message);
+  }
+
+  void fail(ClientErrorKind kind, const std::string& message) {
+    if (done_) return;
+    done_ = true;
+    timer_.cancel();
+    resolver_.cancel();
+    if (conn_) conn_->close();
+    conn_.reset();
+    auto sink = std::move(sink_);
+    sink->on_error(kind, message);
+  }
+
+  void abort() {
+    if (done_) return;
+    done_ = true;
+    timer_.cancel();
+    resolver_.cancel();
+    if (conn_) conn_->close();  // never reuse a connection with a half-read response
+    conn_.reset();
+    sink_.reset();
+  }
+
+  void arm(std::chrono::milliseconds after, ClientErrorKind kind) {
+    timer_.expires_after(after);
+    timer_.async_wait([self = shared_from_this(), kind](boost::system::error_code ec) {
+      if (ec || self->done_) return;
+      self->fail(kind, kind == ClientErrorKind::connect ? "connecting to the upstream timed out"
+                                                        : "the upstream did not answer in time");
+    });
+  }
+
+  HttpClient::Impl& client_;
+  net::io_context& ctx_;
+  UpstreamUrl url_;
+  OutboundRequest request_;
+  std::shared_ptr<ResponseSink> sink_;
+  net::steady_timer timer_;
+  tcp::resolver resolver_;
+  ConnectionPtr conn_;
+  std::string head_;
+  std::optional<bhttp::response_parser<bhttp::buffer_body>> parser_;
+  char chunk_[16 * 1024];
+  bool done_ = false;
+  bool got_head_ = false;
+  bool keep_alive_ = false;
+  bool retried_ = false;
+};
+
+}  // namespace
+
+HttpClient::HttpClient(IoThreads& io, ClientOptions options)
+    : impl_(std::make_unique<Impl>(io, std::move(options))) {}
+
+HttpClient::~HttpClient() = default;
+
+std::shared_ptr<OutboundCall> HttpClient::send(const UpstreamUrl& upstream, OutboundRequest request,
+                                               std::shared_ptr<ResponseSink> sink) {
+  net::io_context* ctx = impl_->io.current();
+  const bool on_io_thread = ctx != nullptr;
+  if (!on_io_thread) ctx = &impl_->io.next();
+  auto call = std::make_shared<Call>(*impl_, *ctx, upstream, std::move(request), std::move(sink));
+  if (on_io_thread) {
+    call->start();
+  } else {
+    net::post(*ctx, [call] { call->start(); });
+  }
+  return call;
+}
+
+IoThreads& HttpClient::io() { return impl_->io; }
+
+std::size_t HttpClient::idle_connections() const { return impl_->idle_count.load(); }
+std::size_t HttpClient::connections_opened() const { return impl_->opened.load(); }
+
+}  // namespace tollgate::http

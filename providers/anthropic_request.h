@@ -1,0 +1,20 @@
+#pragma once
+// OpenAI chat request → Anthropic Messages request.
+#include <cstdint>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+#include "providers/translation.h"
+
+namespace tollgate::providers {
+
+// system/developer messages become the top-level `system`; content parts map to text and
+// image blocks; assistant tool_calls to tool_use blocks; role "tool" messages to tool_result
+// blocks in a user message; consecutive same-role messages are merged (Anthropic requires
+// alternation); tools, tool_choice, stop, temperature, top_p, stream and user are mapped;
+// max_tokens (required by Anthropic) defaults to `default_max_tokens`. n > 1 is refused.
+Translation anthropic_messages_request(const rapidjson::Value& openai_request, std::string_view upstream_model,
+                                       std::int64_t default_max_tokens);
+
+}  // namespace tollgate::providers

@@ -1,0 +1,278 @@
+#include "providers/response_relay.h"
+
+#include <rapidjson/document.h>
+
+#include "providers/anthropic_response.h"
+#include "providers/anthropic_stream.h"
+#include "providers/openai_from_anthropic_request.h"
+
+namespace tollgate::providers {
+namespace {
+
+std::int64_t int_member(const rapidjson::Value& object, const char* name) {
+  const auto it = object.FindMember(name);
+  return it != object.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : 0;
+}
+
+std::optional<core::Usage> usage_from(const rapidjson::Value& usage) {
+  if (!usage.IsObject()) return std::nullopt;
+  core::Usage u;
+  if (usage.HasMember("prompt_tokens") || usage.HasMember("completion_tokens")) {
+    u.prompt_tokens = int_member(usage, "prompt_tokens");
+    u.completion_tokens = int_member(usage, "completion_tokens");
+    if (const auto details = usage.FindMember("prompt_tokens_details");
+        details != usage.MemberEnd() && details->value.IsObject()) {
+      u.cached_prompt_tokens = int_member(details->value, "cached_tokens");
+    }
+    return u;
+  }
+  if (usage.HasMember("input_tokens") || usage.HasMember("output_tokens")) {
+    u.cached_prompt_tokens = int_member(usage, "cache_read_input_tokens");
+    u.prompt_tokens = int_member(usage, "input_tokens") + u.cached_prompt_tokens +
+                      int_member(usage, "cache_creation_input_tokens");
+    u.completion_tokens = int_member(usage, "output_tokens");
+    return u;
+  }
+  return std::nullopt;
+}
+
+// ---- passthrough relays: bytes out = events in, usage read on the way
+
+class OpenAIPassthrough : public StreamRelay {
+ public:
+  explicit OpenAIPassthrough(bool client_wants_usage) : client_wants_usage_(client_wants_usage) {}
+
+  std::string on_event(const SseEvent& event) override {
+    if (event.data == "[DONE]") {
+      finished_ = true;
+      return "data: [DONE]\n\n";
+    }
+    if (event.data.find("\"usage\":{") != std::string::npos) {
+      rapidjson::Document d;
+      d.Parse(event.data.data(), event.data.size());
+      if (!d.HasParseError() && d.IsObject()) {
+        if (const auto it = d.FindMember("usage"); it != d.MemberEnd()) {
+          if (auto u = usage_from(it->value)) {
+            usage_ = *u;
+            found_ = true;
+          }
+        }
+        const auto choices = d.FindMember("choices");
+        const bool usage_only = choices != d.MemberEnd() && choices->value.IsArray() && choices->value.Empty();
+        if (usage_only && !client_wants_usage_) {
+          return {};  // we asked for it on the client's behalf; it is not theirs to see
+        }
+      }
+    }
+    std::string out;
+    out.reserve(event.data.size() + 8);
+    out += "data: ";
+    out += event.data;
+    out += "\n\n";
+    return out;
+  }
+  bool finished() const override { return finished_; }
+  core::Usage usage() const override { return usage_; }
+  bool usage_found() const override { return found_; }
+  std::string error_tail(std::string_view message) const override {
+    return openai_stream_error(message);
+  }
+
+  static std::string openai_stream_error(std::string_view message) {
+    std::string escaped;
+    for (char c : message) {
+      if (c == '"' || c == '\\') escaped.push_back('\\');
+      if (static_cast<unsigned char>(c) >= 0x20) escaped.push_back(c);
+    }
+    return "data: {\"error\":{\"message\":\"" + escaped +
+           "\",\"type\":\"upstream_error\",\"param\":null,\"code\":\"502\"}}\n\ndata: [DONE]\n\n";
+  }
+
+ private:
+  bool client_wants_usage_;
+  bool finished_ = false;
+  bool found_ = false;
+  core::Usage usage_;
+};
+
+class AnthropicPassthrough : public StreamRelay {
+ public:
+  std::string on_event(const SseEvent& event) override {
+    if (event.event == "message_stop") finished_ = true;
+    if (event.event == "message_start" || event.event == "message_delta") {
+      rapidjson::Document d;
+      d.Parse(event.data.data(), event.data.size());
+      if (!d.HasParseError() && d.IsObject()) {
+        const rapidjson::Value* usage = nullptr;
+        if (event.event == "message_start") {
+          const auto msg = d.FindMember("message");
+          if (msg != d.MemberEnd() && msg->value.IsObject()) {
+            const auto u = msg->value.FindMember("usage");
+            if (u != msg->value.MemberEnd()) usage = &u->value;
+          }
+        } else if (const auto u = d.FindMember("usage"); u != d.MemberEnd()) {
+          usage = &u->value;
+        }
+        if (usage && usage->IsObject()) {
+          found_ = true;
+          if (event.event == "message_start") {
+            if (auto parsed = usage_from(*usage)) usage_.prompt_tokens = parsed->prompt_tokens,
+                                                  usage_.cached_prompt_tokens = parsed->cached_prompt_tokens;
+          } else {
+            usage_.completion_tokens = int_member(*usage, "output_tokens");
+          }
+        }
+      }
+    }
+    std::string out;
+    if (!event.event.empty()) {
+      out += "event: ";
+      out += event.event;
+      out += "\n";
+    }
+    out += "data: ";
+    out += event.data;
+    out += "\n\n";
+    return out;
+  }
+  bool finished() const override { return finished_; }
+  core::Usage usage() const override { return usage_; }
+  bool usage_found() const override { return found_; }
+  std::string error_tail(std::string_view message) const override {
+    return "event: error\ndata: " + anthropic_error_body(502, message) + "\n\n";
+  }
+
+ private:
+  bool finished_ = false;
+  bool found_ = false;
+  core::Usage usage_;
+};
+
+// ---- translating relays, wrapping the stateful translators
+
+class AnthropicToOpenAI : public StreamRelay {
+ public:
+  explicit AnthropicToOpenAI(const StreamOptions& o) : t_(o.model_group, o.client_wants_usage, o.created) {}
+  std::string on_event(const SseEvent& event) override { return t_.on_event(event); }
+  bool finished() const override { return t_.finished(); }
+  core::Usage usage() const override { return t_.usage(); }
+  bool usage_found() const override { return t_.usage().total() > 0; }
+  std::string error_tail(std::string_view message) const override {
+    return OpenAIPassthrough::openai_stream_error(message);
+  }
+
+ private:
+  AnthropicToOpenAIStream t_;
+};
+
+class OpenAIToAnthropic : public StreamRelay {
+ public:
+  explicit OpenAIToAnthropic(const StreamOptions& o) : t_(o.model_group, o.input_tokens_estimate) {}
+  std::string on_event(const SseEvent& event) override { return t_.on_data(event.data); }
+  bool finished() const override { return t_.finished(); }
+  core::Usage usage() const override { return t_.usage(); }
+  bool usage_found() const override { return t_.usage().total() > 0; }
+  std::string error_tail(std::string_view message) const override {
+    return "event: error\ndata: " + anthropic_error_body(502, message) + "\n\n";
+  }
+
+ private:
+  OpenAIToAnthropicStream t_;
+};
+
+}  // namespace
+
+std::optional<core::Usage> extract_usage(std::string_view body) {
+  // Providers put usage last; parse only that object when possible.
+  const auto key = body.rfind("\"usage\"");
+  if (key != std::string_view::npos) {
+    const auto brace = body.find('{', key);
+    if (brace != std::string_view::npos) {
+      rapidjson::Document d;
+      d.Parse<rapidjson::kParseStopWhenDoneFlag>(body.data() + brace, body.size() - brace);
+      if (!d.HasParseError()) {
+        if (auto u = usage_from(d)) return u;
+      }
+    }
+  }
+  rapidjson::Document d;
+  d.Parse(body.data(), body.size());
+  if (d.HasParseError() || !d.IsObject()) return std::nullopt;
+  const auto it = d.FindMember("usage");
+  if (it == d.MemberEnd()) return std::nullopt;
+  return usage_from(it->value);
+}
+
+ClientBody finish_response(Api client_api, Api upstream_api, std::string upstream_body,
+                           std::string_view model_group) {
+  ClientBody out;
+  if (client_api == upstream_api) {
+    rapidjson::Document check;
+    check.Parse<rapidjson::kParseStopWhenDoneFlag>(upstream_body.data(), upstream_body.size());
+    if (check.HasParseError() || !check.IsObject()) {
+      out.error = "The upstream returned a body that is not a JSON object";
+      return out;
+    }
+    if (auto u = extract_usage(upstream_body)) {
+      out.usage = *u;
+      out.usage_found = true;
+    }
+    out.body = std::move(upstream_body);
+    return out;
+  }
+  Translation t;
+  if (client_api == Api::openai_chat && upstream_api == Api::anthropic_messages) {
+    t = openai_chat_response_from_anthropic(upstream_body, model_group, out.usage);
+  } else if (client_api == Api::anthropic_messages && upstream_api == Api::openai_chat) {
+    t = anthropic_response_from_openai(upstream_body, model_group, out.usage);
+  } else {
+    out.error = "No translation between these APIs";
+    return out;
+  }
+  if (!t.ok()) {
+    out.error = "The upstream response could not be translated: " + t.error;
+    return out;
+  }
+  out.usage_found = out.usage.total() > 0;
+  out.body = std::move(t.body);
+  return out;
+}
+
+std::unique_ptr<StreamRelay> make_stream_relay(Api client_api, Api upstream_api, StreamOptions options) {
+  if (client_api == Api::anthropic_messages && upstream_api == Api::anthropic_messages) {
+    return std::make_unique<AnthropicPassthrough>();
+  }
+  if (client_api == Api::openai_chat && upstream_api == Api::anthropic_messages) {
+    return std::make_unique<AnthropicToOpenAI>(options);
+  }
+  if (client_api == Api::anthropic_messages && upstream_api == Api::openai_chat) {
+    return std::make_unique<OpenAIToAnthropic>(options);
+  }
+  return std::make_unique<OpenAIPassthrough>(options.client_wants_usage);
+}
+
+std::string upstream_error_message(std::string_view body) {
+  rapidjson::Document d;
+  d.Parse(body.data(), body.size());
+  if (!d.HasParseError() && d.IsObject()) {
+    const auto error = d.FindMember("error");
+    if (error != d.MemberEnd()) {
+      if (error->value.IsString()) return error->value.GetString();
+      if (error->value.IsObject()) {
+        const auto message = error->value.FindMember("message");
+        if (message != error->value.MemberEnd() && message->value.IsString()) {
+          return message->value.GetString();
+        }
+      }
+    }
+    const auto message = d.FindMember("message");
+    if (message != d.MemberEnd() && message->value.IsString()) return message->value.GetString();
+  }
+  std::string text(body.substr(0, 300));
+  for (auto& c : text) {
+    if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+  }
+  return text;
+}
+
+}  // namespace tollgate::providers

@@ -1,0 +1,63 @@
+#include "proxy/model_router.h"
+
+#include <algorithm>
+#include <random>
+
+namespace tollgate::proxy {
+namespace {
+
+std::uint64_t next_random() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return rng();
+}
+
+}  // namespace
+
+ModelRouter::ModelRouter(std::shared_ptr<const config::ModelCatalog> catalog)
+    : catalog_(std::move(catalog)),
+      strategy_(core::parse_routing_strategy(catalog_->config().router.routing_strategy)) {
+  for (const auto& d : catalog_->config().model_list) {
+    health_.push_back(std::make_unique<DeploymentHealth>(d.weight, d.rpm.value_or(0), d.tpm.value_or(0)));
+    urls_.push_back(d.provider == core::ProviderKind::mock ? std::nullopt : http::parse_upstream_url(d.api_base));
+  }
+}
+
+std::size_t ModelRouter::index_of(const config::Deployment& deployment) const {
+  return static_cast<std::size_t>(&deployment - catalog_->config().model_list.data());
+}
+
+RoutedDeployment ModelRouter::at(std::size_t index) {
+  const auto& d = catalog_->config().model_list[index];
+  return {&d, index, health_[index].get(), urls_[index] ? &*urls_[index] : nullptr};
+}
+
+std::optional<RoutedDeployment> ModelRouter::choose(const config::ModelGroup& group,
+                                                    const std::vector<std::size_t>& excluded,
+                                                    bool& all_cooling) {
+  const auto now = Clock::now();
+  std::vector<core::DeploymentView> views;
+  views.reserve(group.deployments.size());
+  all_cooling = true;
+  for (const auto* d : group.deployments) {
+    const auto index = index_of(*d);
+    auto view = health_[index]->view(now);
+    view.excluded = std::find(excluded.begin(), excluded.end(), index) != excluded.end();
+    all_cooling = all_cooling && view.cooling_down;
+    views.push_back(view);
+  }
+  if (settings().disable_cooldowns) {
+    for (auto& v : views) v.cooling_down = false;
+    all_cooling = false;
+  }
+  const auto chosen = core::choose_deployment(strategy_, views, next_random());
+  if (!chosen) return std::nullopt;
+  return at(index_of(*group.deployments[*chosen]));
+}
+
+std::chrono::seconds ModelRouter::retry_after_cooldown() const {
+  // Cooldowns last cooldown_time; a client retrying after that long finds a deployment back.
+  return std::chrono::duration_cast<std::chrono::seconds>(settings().cooldown_time) +
+         std::chrono::seconds(1);
+}
+
+}  // namespace tollgate::proxy

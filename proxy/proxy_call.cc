@@ -1,0 +1,517 @@
+#include "proxy/proxy_call.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <strings.h>
+
+#include <charconv>
+
+#include "core/retry_policy.h"
+#include "http/client.h"
+#include "http/io_threads.h"
+#include "providers/anthropic_error.h"
+#include "providers/openai_request.h"
+#include "providers/response_relay.h"
+#include "providers/sse_parser.h"
+#include "proxy/mock_answer.h"
+#include "proxy/model_router.h"
+#include "telemetry/log.h"
+#include "telemetry/model_metrics.h"
+
+namespace tollgate::proxy {
+
+namespace net = boost::asio;
+using Clock = std::chrono::steady_clock;
+using core::FailureClass;
+
+namespace {
+
+constexpr std::size_t kMaxBufferedBody = 64 * 1024 * 1024;
+constexpr std::size_t kMaxErrorBody = 64 * 1024;
+constexpr std::chrono::milliseconds kDefaultTimeout{600'000};
+
+std::int64_t unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+double milliseconds(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+std::string format_ms(double ms) {
+  char buffer[32];
+  const int n = std::snprintf(buffer, sizeof buffer, "%.3f", ms);
+  return {buffer, static_cast<std::size_t>(n)};
+}
+
+std::optional<double> retry_after_of(const http::Headers& headers) {
+  for (const auto& h : headers) {
+    if (h.name.size() == 11 && strncasecmp(h.name.c_str(), "retry-after", 11) == 0) {
+      double seconds = 0;
+      const auto* end = h.value.data() + h.value.size();
+      auto [p, ec] = std::from_chars(h.value.data(), end, seconds);
+      if (ec == std::errc{}) return seconds;
+    }
+  }
+  return std::nullopt;
+}
+
+// The status a client sees for an upstream failure it cannot fix by itself.
+int client_status_for(FailureClass c, int upstream_status) {
+  switch (c) {
+    case FailureClass::rate_limited: return 429;
+    case FailureClass::timeout: return 504;
+    case FailureClass::connection: return 502;
+    case FailureClass::auth: return 502;  // the gateway's provider credential was refused
+    case FailureClass::not_found: return 404;
+    case FailureClass::server_error: return upstream_status >= 500 ? upstream_status : 502;
+    case FailureClass::context_window:
+    case FailureClass::bad_request: return upstream_status >= 400 ? upstream_status : 400;
+  }
+  return 502;
+}
+
+std::string error_type_for(int status) {
+  switch (status) {
+    case 400: case 413: case 422: return "invalid_request_error";
+    case 404: return "not_found_error";
+    case 429: return "rate_limit_error";
+    case 504: return "timeout_error";
+    default: return status >= 500 ? "upstream_error" : "invalid_request_error";
+  }
+}
+
+class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this<ProxyCall> {
+ public:
+  ProxyCall(const ProxyServices& services, http::ExchangePtr exchange, ProxyRequest request, net::io_context& ctx)
+      : s_(services), exchange_(std::move(exchange)), req_(std::move(request)), ctx_(ctx),
+        timer_(ctx), group_(req_.group), requested_group_(req_.group) {}
+
+  void start() {
+    std::weak_ptr<ProxyCall> weak = shared_from_this();
+    exchange_->on_client_gone([weak] {
+      if (auto self = weak.lock()) self->client_left();
+    });
+    attempt();
+  }
+
+  // --- ResponseSink: the upstream's answer to the current attempt
+
+  void on_head(int status, const http::Headers& headers) override {
+    status_ = status;
+    if (status >= 200 && status < 300) {
+      if (upstream_.stream) {
+        providers::StreamOptions options;
+        options.model_group = requested_group_->name;
+        options.client_wants_usage = providers::wants_stream_usage(*req_.body);
+        options.created = unix_seconds();
+        options.input_tokens_estimate = 0;
+        relay_ = providers::make_stream_relay(req_.api, upstream_.api, std::move(options));
+        sse_ = std::make_unique<providers::SseParser>();
+      }
+    } else {
+      retry_after_ = retry_after_of(headers);
+    }
+  }
+
+  void on_data(std::string_view bytes) override {
+    if (relay_) {
+      relay_events(bytes);
+      return;
+    }
+    const std::size_t limit = status_ >= 400 ? kMaxErrorBody : kMaxBufferedBody;
+    if (body_.size() + bytes.size() > limit) {
+      if (status_ >= 400) return;  // enough of an error body to classify it
+      body_overflow_ = true;
+      return;
+    }
+    body_.append(bytes);
+  }
+
+  void on_complete() override {
+    call_.reset();
+    const auto now = Clock::now();
+    upstream_time_ += now - attempt_start_;
+    if (status_ >= 200 && status_ < 300) {
+      if (relay_) {
+        finish_stream(now);
+      } else {
+        finish_whole(now);
+      }
+      return;
+    }
+    const auto failure = core::classify_status(status_, body_);
+    attempt_failed(failure, status_, providers::upstream_error_message(body_));
+  }
+
+  void on_error(http::ClientErrorKind kind, const std::string& message) override {
+    call_.reset();
+    upstream_time_ += Clock::now() - attempt_start_;
+    if (stream_started_) {
+      // Bytes already reached the client: no retry; end its stream with an error event.
+      record_attempt(false, FailureClass::connection);
+      exchange_->send_chunk(relay_->error_tail("The upstream connection failed mid-stream: " + message));
+      exchange_->finish_stream();
+      finish(false, 502);
+      return;
+    }
+    const auto failure = kind == http::ClientErrorKind::timeout ? FailureClass::timeout : FailureClass::connection;
+    status_ = 0;
+    attempt_failed(failure, 0, message);
+  }
+
+ private:
+  // --- attempts
+
+  void attempt() {
+    if (done_) return;
+    bool all_cooling = false;
+    auto chosen = s_.router->choose(*group_, excluded_, all_cooling);
+    if (!chosen && !all_cooling && !excluded_.empty()) {
+      excluded_.clear();  // retries may go back to a deployment that already failed
+      chosen = s_.router->choose(*group_, excluded_, all_cooling);
+    }
+    if (!chosen) {
+      if (move_to_fallback(FailureClass::rate_limited)) {
+        attempt();
+        return;
+      }
+      no_deployment_available();
+      return;
+    }
+    current_ = *chosen;
+    ++attempts_in_group_;
+    if (current_.deployment->provider == core::ProviderKind::mock) {
+      answer_mock();
+      return;
+    }
+    auto built = providers::build_upstream_request(*current_.deployment, req_.api, *req_.body,
+                                                   exchange_->body());
+    if (auto* error = std::get_if<core::ApiError>(&built)) {
+      respond_error(*error);
+      finish(false, error->status);
+      return;
+    }
+    upstream_ = std::move(std::get<providers::UpstreamRequest>(built));
+    if (current_.url == nullptr) {
+      respond_error(core::internal_error("Deployment has an invalid api_base"));
+      finish(false, 500);
+      return;
+    }
+    send_upstream();
+  }
+
+  void send_upstream() {
+    const auto& d = *current_.deployment;
+    http::OutboundRequest out;
+    out.method = http::Method::post;
+    out.target = upstream_.target;
+    for (auto& [name, value] : upstream_.headers) out.headers.push_back({name, value});
+    out.body = upstream_.body;
+    const auto timeout = (upstream_.stream && d.stream_timeout) ? *d.stream_timeout
+                         : d.timeout                            ? *d.timeout
+                                                                : s_.router->settings().timeout.value_or(kDefaultTimeout);
+    out.first_byte_timeout = timeout;
+    out.idle_timeout = timeout;
+    status_ = 0;
+    body_.clear();
+    body_overflow_ = false;
+    retry_after_.reset();
+    relay_.reset();
+    sse_.reset();
+    attempt_start_ = Clock::now();
+    current_.health->attempt_started(attempt_start_);
+    s_.metrics->attempt_started(current_.index);
+    call_ = s_.client->send(*current_.url, std::move(out), shared_from_this());
+  }
+
+  void attempt_failed(FailureClass failure, int status, std::string message) {
+    record_attempt(false, failure);
+    last_failure_ = failure;
+    last_status_ = status;
+    last_message_ = std::move(message);
+    excluded_.push_back(current_.index);
+    const auto& settings = s_.router->settings();
+    if (core::is_retryable(failure) && attempts_in_group_ <= settings.num_retries) {
+      ++retries_;
+      s_.metrics->retry(current_.index);
+      const auto delay = core::retry_backoff(attempts_in_group_, retry_after_);
+      upstream_time_ += delay;  // waiting for a retry is upstream time, not gateway overhead
+      timer_.expires_after(delay);
+      timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec) self->attempt();
+      });
+      return;
+    }
+    // A malformed request fails the same way everywhere; any other failure may not.
+    if (failure != FailureClass::bad_request && move_to_fallback(failure)) {
+      attempt();
+      return;
+    }
+    give_up();
+  }
+
+  void record_attempt(bool success, FailureClass failure) {
+    const auto now = Clock::now();
+    s_.metrics->attempt_finished(current_.index, success, std::chrono::duration<double>(now - attempt_start_).count());
+    if (success) return;
+    s_.metrics->error(current_.index, core::failure_class_name(failure));
+    const int fails = current_.health->attempt_failed(now);
+    const auto& group = *group_;
+    core::CooldownInput input{failure, fails, s_.router->settings().allowed_fails, group.deployments.size() == 1};
+    if (!s_.router->settings().disable_cooldowns && core::should_cool_down(input)) {
+      current_.health->cool_down_until(now + s_.router->settings().cooldown_time);
+      s_.metrics->cooldown(current_.index);
+      telemetry::log_warn("deployment_cooldown", {{"model_group", group.name},
+                                                  {"deployment", current_.deployment->info.id},
+                                                  {"reason", core::failure_class_name(failure)},
+                                                  {"request_id", exchange_->request_id()}});
+    }
+  }
+
+  bool move_to_fallback(FailureClass failure) {
+    const auto& settings = s_.router->settings();
+    const auto* lists = &settings.fallbacks;
+    if (core::uses_context_window_fallbacks(failure)) {
+      for (const auto& f : settings.context_window_fallbacks) {
+        if (f.model_group == requested_group_->name) lists = &settings.context_window_fallbacks;
+      }
+    }
+    for (const auto& f : *lists) {
+      if (f.model_group != requested_group_->name) continue;
+      while (fallback_position_ < f.fallbacks.size()) {
+        const auto* next = s_.router->catalog().find(f.fallbacks[fallback_position_++]);
+        if (next == nullptr || next == group_) continue;
+        s_.metrics->fallback(group_->name, next->name);
+        group_ = next;
+        ++fallbacks_;
+        attempts_in_group_ = 0;
+        excluded_.clear();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // --- answers
+
+  void relay_events(std::string_view bytes) {
+    events_.clear();
+    sse_->feed(bytes, events_);
+    for (const auto& event : events_) {
+      std::string out = relay_->on_event(event);
+      if (out.empty()) continue;
+      if (!stream_started_) start_client_stream();
+      exchange_->send_chunk(std::move(out));
+    }
+  }
+
+  void start_client_stream() {
+    stream_started_ = true;
+    const auto now = Clock::now();
+    s_.metrics->time_to_first_token(current_.index, std::chrono::duration<double>(now - attempt_start_).count());
+    auto headers = response_headers(attempt_start_);  // overhead: everything before the hand-off
+    exchange_->start_stream(200, std::move(headers), "text/event-stream");
+  }
+
+  void finish_stream(Clock::time_point now) {
+    events_.clear();
+    sse_->finish(events_);
+    for (const auto& event : events_) {
+      std::string out = relay_->on_event(event);
+      if (out.empty()) continue;
+      if (!stream_started_) start_client_stream();
+      exchange_->send_chunk(std::move(out));
+    }
+    if (!stream_started_) start_client_stream();
+    exchange_->finish_stream();
+    const auto usage = relay_->usage();
+    usage_ = usage;
+    usage_reported_ = relay_->usage_found();
+    record_success(now);
+    finish(true, 200);
+  }
+
+  void finish_whole(Clock::time_point now) {
+    if (body_overflow_) {
+      record_attempt(false, FailureClass::server_error);
+      respond_error(core::bad_gateway("The upstream response is larger than the gateway accepts"));
+      finish(false, 502);
+      return;
+    }
+    auto translated = providers::finish_response(req_.api, upstream_.api, std::move(body_), requested_group_->name);
+    if (!translated.error.empty()) {
+      // Malformed upstream JSON: the provider is at fault, and a retry would not be idempotent
+      // with respect to cost, so the client gets a 502 at once.
+      record_attempt(false, FailureClass::server_error);
+      respond_error(core::bad_gateway(translated.error + " (deployment " + current_.deployment->info.id + ")"));
+      finish(false, 502);
+      return;
+    }
+    usage_ = translated.usage;
+    usage_reported_ = translated.usage_found;
+    record_success(now);
+    http::Response response = http::json_response(200, std::move(translated.body));
+    response.headers = response_headers(now);
+    exchange_->respond(std::move(response));
+    finish(true, 200);
+  }
+
+  void record_success(Clock::time_point now) {
+    s_.metrics->attempt_finished(current_.index, true, std::chrono::duration<double>(now - attempt_start_).count());
+    s_.metrics->tokens(current_.index, usage_.prompt_tokens, usage_.completion_tokens);
+    current_.health->attempt_succeeded(
+        std::chrono::duration_cast<std::chrono::microseconds>(now - attempt_start_), usage_.total(), now);
+  }
+
+  void answer_mock() {
+    const auto now = Clock::now();
+    current_.health->attempt_started(now);
+    s_.metrics->attempt_started(current_.index);
+    auto answer = mock_answer(*current_.deployment, req_.api, *req_.body, requested_group_->name);
+    usage_ = answer.usage;
+    usage_reported_ = true;
+    record_success(Clock::now());
+    auto headers = response_headers(Clock::now());
+    if (answer.stream) {
+      exchange_->start_stream(200, std::move(headers), "text/event-stream");
+      for (auto& event : answer.events) exchange_->send_chunk(std::move(event));
+      exchange_->finish_stream();
+    } else {
+      http::Response response = http::json_response(200, std::move(answer.body));
+      response.headers = std::move(headers);
+      exchange_->respond(std::move(response));
+    }
+    finish(true, 200);
+  }
+
+  http::Headers response_headers(Clock::time_point upstream_done) {
+    const auto overhead = (upstream_done - req_.received) - upstream_time_;
+    http::Headers h = req_.extra_headers;
+    h.push_back({"x-litellm-model-id", current_.deployment->info.id});
+    h.push_back({"x-litellm-model-group", group_->name});
+    h.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
+    h.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks_)});
+    h.push_back({"x-litellm-overhead-duration-ms", format_ms(std::max(0.0, milliseconds(overhead)))});
+    return h;
+  }
+
+  void no_deployment_available() {
+    const auto retry_after = s_.router->retry_after_cooldown();
+    auto error = core::too_many_requests(
+        "No deployments available for model group '" + group_->name +
+            "': every deployment is cooling down after failures. Try again in " +
+            std::to_string(retry_after.count()) + " seconds.",
+        static_cast<int>(retry_after.count()));
+    respond_error(error);
+    finish(false, 429);
+  }
+
+  void give_up() {
+    const int status = client_status_for(last_failure_, last_status_);
+    std::string message;
+    if (last_failure_ == FailureClass::auth) {
+      message = "The provider rejected the gateway's credentials for model group '" + group_->name +
+                "' (HTTP " + std::to_string(last_status_) + ")";
+    } else {
+      message = "Upstream error from model group '" + group_->name + "' (" +
+                std::string(core::failure_class_name(last_failure_)) +
+                (last_status_ ? ", HTTP " + std::to_string(last_status_) : std::string()) + "): " + last_message_;
+    }
+    core::ApiError error{status, std::move(message), error_type_for(status), {}, {}, {}};
+    if (status == 429) {
+      error.headers.emplace_back("retry-after", std::to_string(static_cast<int>(retry_after_.value_or(1))));
+    }
+    respond_error(error);
+    finish(false, status);
+  }
+
+  void respond_error(const core::ApiError& error) {
+    http::Response response = http::error_response(error);
+    if (req_.api == providers::Api::anthropic_messages) {
+      const auto redactor = telemetry::Logger::instance().redactor();
+      response.body = providers::anthropic_error_body(error.status, redactor->redact(error.message));
+    }
+    response.headers.push_back({"x-litellm-model-group", group_->name});
+    response.headers.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
+    response.headers.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks_)});
+    exchange_->respond(std::move(response));
+  }
+
+  void client_left() {
+    if (done_) return;
+    if (call_) {
+      call_->cancel();
+      call_.reset();
+      record_attempt(false, FailureClass::connection);
+    }
+    timer_.cancel();
+    client_gone_ = true;
+    finish(false, 499);
+  }
+
+  void finish(bool success, int status) {
+    if (done_) return;
+    done_ = true;
+    timer_.cancel();
+    if (!req_.on_finished) return;
+    CallOutcome outcome;
+    outcome.success = success;
+    outcome.status = status;
+    outcome.deployment = current_.deployment;
+    outcome.usage = usage_;
+    outcome.usage_reported = usage_reported_;
+    outcome.client_gone = client_gone_;
+    auto callback = std::move(req_.on_finished);
+    callback(outcome);
+  }
+
+  ProxyServices s_;
+  http::ExchangePtr exchange_;
+  ProxyRequest req_;
+  net::io_context& ctx_;
+  net::steady_timer timer_;
+  const config::ModelGroup* group_;
+  const config::ModelGroup* requested_group_;
+  RoutedDeployment current_;
+  providers::UpstreamRequest upstream_;
+  std::shared_ptr<http::OutboundCall> call_;
+  std::vector<std::size_t> excluded_;
+  int attempts_in_group_ = 0;
+  int retries_ = 0;
+  int fallbacks_ = 0;
+  std::size_t fallback_position_ = 0;
+  Clock::time_point attempt_start_;
+  Clock::duration upstream_time_{0};
+  int status_ = 0;
+  std::string body_;
+  bool body_overflow_ = false;
+  std::optional<double> retry_after_;
+  std::unique_ptr<providers::StreamRelay> relay_;
+  std::unique_ptr<providers::SseParser> sse_;
+  std::vector<providers::SseEvent> events_;
+  bool stream_started_ = false;
+  FailureClass last_failure_ = FailureClass::server_error;
+  int last_status_ = 0;
+  std::string last_message_;
+  core::Usage usage_;
+  bool usage_reported_ = false;
+  bool client_gone_ = false;
+  bool done_ = false;
+};
+
+}  // namespace
+
+void start_proxy_call(const ProxyServices& services, http::ExchangePtr exchange, ProxyRequest request) {
+  net::io_context* ctx = services.client->io().current();
+  if (ctx == nullptr) {
+    // Not on an I/O thread (e.g. resumed by an actor): hop to one; the call then lives there.
+    auto& target = services.client->io().next();
+    net::post(target, [services, exchange = std::move(exchange), request = std::move(request), &target]() mutable {
+      std::make_shared<ProxyCall>(services, std::move(exchange), std::move(request), target)->start();
+    });
+    return;
+  }
+  std::make_shared<ProxyCall>(services, std::move(exchange), std::move(request), *ctx)->start();
+}
+
+}  // namespace tollgate::proxy

@@ -1,0 +1,58 @@
+#pragma once
+// One client request through the data plane: choose a deployment, call it, retry with
+// backoff, cool failing deployments down, fall back to other model groups, and relay the
+// answer (whole, or streamed event by event). Runs on the client connection's I/O thread.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <rapidjson/document.h>
+
+#include "config/model_catalog.h"
+#include "core/usage.h"
+#include "http/exchange.h"
+#include "providers/upstream_request.h"
+
+namespace tollgate::http {
+class HttpClient;
+}
+namespace tollgate::telemetry {
+class ModelMetrics;
+}
+
+namespace tollgate::proxy {
+
+class ModelRouter;
+
+// The services every call uses; owned by the gateway.
+struct ProxyServices {
+  ModelRouter* router = nullptr;
+  http::HttpClient* client = nullptr;
+  telemetry::ModelMetrics* metrics = nullptr;
+};
+
+// What happened, for spend settlement and logs.
+struct CallOutcome {
+  bool success = false;
+  int status = 0;
+  const config::Deployment* deployment = nullptr;  // the one that answered (or last tried)
+  core::Usage usage;
+  bool usage_reported = false;  // from the provider, not estimated
+  bool client_gone = false;
+};
+
+struct ProxyRequest {
+  providers::Api api = providers::Api::openai_chat;
+  std::shared_ptr<const rapidjson::Document> body;  // parsed once by the handler
+  const config::ModelGroup* group = nullptr;
+  std::chrono::steady_clock::time_point received;
+  // Extra response headers (e.g. rate-limit state) added to the success response.
+  http::Headers extra_headers;
+  std::function<void(const CallOutcome&)> on_finished;  // exactly once
+};
+
+// Starts the call; it keeps itself alive until the client has its answer.
+void start_proxy_call(const ProxyServices& services, http::ExchangePtr exchange, ProxyRequest request);
+
+}  // namespace tollgate::proxy

@@ -1,0 +1,57 @@
+#pragma once
+// Per model group and deployment metrics. Deployments are known at start-up, so every
+// label child is created once; request paths only touch prebuilt pointers (error classes are
+// created on first use, under a lock, since they are rare).
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace prometheus {
+class Counter;
+class Gauge;
+class Histogram;
+template <typename T>
+class Family;
+class Registry;
+}  // namespace prometheus
+
+namespace tollgate::telemetry {
+
+struct DeploymentLabels {
+  std::string model_group;
+  std::string deployment_id;
+  std::string provider;
+};
+
+class ModelMetrics {
+ public:
+  ModelMetrics(prometheus::Registry& registry, const std::vector<DeploymentLabels>& deployments);
+  ~ModelMetrics();
+
+  void attempt_started(std::size_t deployment);
+  void attempt_finished(std::size_t deployment, bool success, double seconds);
+  void error(std::size_t deployment, std::string_view error_class);
+  void time_to_first_token(std::size_t deployment, double seconds);
+  void tokens(std::size_t deployment, std::int64_t input, std::int64_t output);
+  void retry(std::size_t deployment);
+  void fallback(std::string_view from_group, std::string_view to_group);
+  void cooldown(std::size_t deployment);
+
+ private:
+  struct Children;
+  prometheus::Family<prometheus::Counter>& errors_;
+  prometheus::Family<prometheus::Counter>& fallbacks_;
+  std::vector<std::unique_ptr<Children>> children_;
+  std::vector<DeploymentLabels> labels_;
+  std::mutex mutex_;
+  std::map<std::pair<std::size_t, std::string>, prometheus::Counter*> error_children_;
+  std::map<std::pair<std::string, std::string>, prometheus::Counter*> fallback_children_;
+};
+
+}  // namespace tollgate::telemetry
