@@ -45,7 +45,7 @@ core::ApiError unknown_model(std::string_view model) {
 }
 
 void handle_inference(const GatewayContext& context, const http::ExchangePtr& exchange, Api api) {
-  with_caller(context, exchange, [&context, exchange, api](const Caller&) {
+  with_caller(context, exchange, [&context, exchange, api](const identity::Caller&) {
     auto request = std::make_shared<rapidjson::Document>();
     if (auto error = parse_json_object(exchange->body(), *request)) {
       http::respond_error(exchange, *error);

@@ -3,11 +3,18 @@
 #include <atomic>
 #include <memory>
 
-#include "api/auth.h"
 #include "api/health_monitor.h"
 #include "config/model_catalog.h"
 #include "proxy/proxy_call.h"
 #include "telemetry/metrics.h"
+
+namespace tollgate::identity {
+class Authenticator;
+class KeyCache;
+}
+namespace tollgate::persistence {
+class StorePool;
+}
 
 namespace tollgate::api {
 
@@ -15,7 +22,9 @@ struct GatewayContext {
   std::shared_ptr<const config::ModelCatalog> catalog;
   const config::GeneralSettings* general = nullptr;
   telemetry::Metrics* metrics = nullptr;
-  const Authenticator* auth = nullptr;
+  const identity::Authenticator* auth = nullptr;
+  identity::KeyCache* keys = nullptr;
+  persistence::StorePool* store = nullptr;
   HealthMonitor* health = nullptr;
   proxy::ProxyServices proxy;
 

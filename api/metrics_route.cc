@@ -18,7 +18,7 @@ void handle_metrics(const GatewayContext& context, const http::ExchangePtr& exch
     respond_metrics(context, exchange);
     return;
   }
-  with_caller(context, exchange, [&context, exchange](const Caller&) { respond_metrics(context, exchange); });
+  with_caller(context, exchange, [&context, exchange](const identity::Caller&) { respond_metrics(context, exchange); });
 }
 
 }  // namespace tollgate::api

@@ -27,7 +27,7 @@ void write_model(Writer& w, const std::string& name) {
 }  // namespace
 
 void handle_list_models(const GatewayContext& context, const http::ExchangePtr& exchange) {
-  with_caller(context, exchange, [&context, exchange](const Caller&) {
+  with_caller(context, exchange, [&context, exchange](const identity::Caller&) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     w.StartObject();
@@ -45,7 +45,7 @@ void handle_list_models(const GatewayContext& context, const http::ExchangePtr& 
 }
 
 void handle_get_model(const GatewayContext& context, const http::ExchangePtr& exchange) {
-  with_caller(context, exchange, [&context, exchange](const Caller&) {
+  with_caller(context, exchange, [&context, exchange](const identity::Caller&) {
     const std::string id(exchange->param("id"));
     if (context.models().find(id) == nullptr) {
       http::respond_error(exchange, core::not_found("The model '" + id + "' does not exist"));

@@ -1,5 +1,7 @@
 #include "api/routes.h"
 
+#include "api/management_routes.h"
+
 namespace tollgate::api {
 
 using http::Method;
@@ -38,13 +40,18 @@ void register_routes(http::Router& router, const GatewayContext& context) {
 
   // Anthropic-compatible inference.
   router.add(Method::post, "/v1/messages", bind(handle_anthropic_messages));
+
+  // Management API.
+  register_management_routes(router, context);
 }
 
 void with_caller(const GatewayContext& context, const http::ExchangePtr& exchange,
-                 std::function<void(const Caller&)> next) {
-  context.auth->authenticate(exchange, [exchange, next = std::move(next)](std::optional<Caller> caller) {
+                 std::function<void(const identity::Caller&)> next) {
+  context.auth->authenticate(*exchange, [exchange, next = std::move(next)](
+                                            std::optional<identity::Caller> caller,
+                                            std::optional<core::ApiError> error) {
     if (!caller) {
-      http::respond_error(exchange, core::unauthorized());
+      http::respond_error(exchange, error.value_or(core::unauthorized()));
       return;
     }
     exchange->set_caller(caller->label);

@@ -1,5 +1,6 @@
 #pragma once
 #include "api/gateway_context.h"
+#include "identity/authenticator.h"
 #include "http/router.h"
 
 namespace tollgate::api {
@@ -18,8 +19,9 @@ void handle_completions(const GatewayContext& context, const http::ExchangePtr& 
 void handle_embeddings(const GatewayContext& context, const http::ExchangePtr& exchange);
 void handle_anthropic_messages(const GatewayContext& context, const http::ExchangePtr& exchange);
 
-// Runs `next` with the caller when the request authenticates; answers 401 otherwise.
+// Runs `next` with the caller when the request authenticates; answers 401 (or 429 / 503)
+// otherwise. `next` may run on a store thread when the key was not cached.
 void with_caller(const GatewayContext& context, const http::ExchangePtr& exchange,
-                 std::function<void(const Caller&)> next);
+                 std::function<void(const identity::Caller&)> next);
 
 }  // namespace tollgate::api

@@ -4,6 +4,9 @@
 
 #include "api/routes.h"
 #include "http/client.h"
+#include "identity/authenticator.h"
+#include "persistence/store.h"
+#include "persistence/store_pool.h"
 #include "proxy/model_router.h"
 #include "telemetry/model_metrics.h"
 #include "http/io_threads.h"
@@ -50,13 +53,31 @@ std::vector<telemetry::DeploymentLabels> deployment_labels(const config::Config&
   return out;
 }
 
+// Brings the schema up to date before serving when the database is reachable; when it is
+// not, the gateway starts anyway (readiness reports it, store threads keep retrying).
+std::unique_ptr<persistence::StorePool> open_store(const config::GeneralSettings& g) {
+  try {
+    auto store = persistence::Store::open(g.database_url, g.sqlite_path);
+    const auto result = store->migrate();
+    telemetry::log_info("store_ready", {{"backend", store->backend()},
+                                        {"schema_version", result.to_version},
+                                        {"applied", result.applied}});
+  } catch (const std::exception& e) {
+    telemetry::log_error("store_unavailable", {{"error", e.what()}});
+  }
+  const int threads = g.store_threads > 0 ? g.store_threads : (g.database_url.empty() ? 2 : 4);
+  return std::make_unique<persistence::StorePool>(g.database_url, g.sqlite_path, threads);
+}
+
 }  // namespace
 
 struct Gateway::Impl {
   explicit Impl(config::Config cfg)
       : config(std::make_shared<const config::Config>(std::move(cfg))),
         http_metrics(metrics.registry()),
-        auth(config->general.master_key),
+        store(open_store(config->general)),
+        auth_limiter(config->general.max_auth_failures_per_minute, std::chrono::seconds(60)),
+        auth(config->general.master_key, key_cache, store.get(), auth_limiter),
         health(api::HealthTargets{config->general.database_url, config->general.sqlite_path,
                                   config->general.redis_url},
                std::chrono::seconds(5)),
@@ -71,6 +92,8 @@ struct Gateway::Impl {
     context.general = &config->general;
     context.metrics = &metrics;
     context.auth = &auth;
+    context.keys = &key_cache;
+    context.store = store.get();
     context.health = &health;
     api::register_routes(router, context);
     server = std::make_unique<http::Server>(server_options(config->general), router, &http_metrics, io);
@@ -79,7 +102,10 @@ struct Gateway::Impl {
   std::shared_ptr<const config::Config> config;
   telemetry::Metrics metrics;
   telemetry::HttpMetrics http_metrics;
-  api::Authenticator auth;
+  std::unique_ptr<persistence::StorePool> store;
+  identity::KeyCache key_cache;
+  identity::AuthFailureLimiter auth_limiter;
+  identity::Authenticator auth;
   api::HealthMonitor health;
   http::IoThreads io;
   http::HttpClient client;
@@ -113,6 +139,7 @@ bool Gateway::shutdown() {
                                            {"grace_ms", static_cast<long long>(grace.count())}});
   const bool clean = impl_->server->drain(std::chrono::steady_clock::now() + grace);
   impl_->io.stop();
+  impl_->store->stop();  // finishes queued store work (pending writes) before exit
   impl_->health.stop();
   telemetry::log_info("shutdown_complete", {{"clean", clean}});
   telemetry::Logger::instance().flush();

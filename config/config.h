@@ -73,6 +73,9 @@ struct GeneralSettings {
   std::size_t max_connections = 10'000;
   std::chrono::milliseconds shutdown_grace{30'000};
   bool require_auth_for_metrics_endpoint = false;
+  // Authentication failures allowed per client address and minute before it gets 429s.
+  int max_auth_failures_per_minute = 60;
+  int store_threads = 0;  // 0 → 4 for PostgreSQL, 2 for SQLite
   // Outbound (provider) connections.
   std::string upstream_ca_file;  // PEM added to the system CAs (litellm_settings.ssl_certificate)
   bool upstream_verify_tls = true;  // litellm_settings.ssl_verify

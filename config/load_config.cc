@@ -349,7 +349,8 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
                 "io_threads", "actor_threads", "max_request_body_bytes", "max_request_size_mb",
                 "header_timeout", "idle_timeout", "max_connections", "shutdown_grace_period",
                 "require_auth_for_metrics_endpoint", "log_level", "log_file", "upstream_ca_file",
-                "upstream_pool_size", "upstream_pool_idle_timeout", "upstream_connect_timeout"});
+                "upstream_pool_size", "upstream_pool_idle_timeout", "upstream_connect_timeout",
+                "max_auth_failures_per_minute", "store_threads"});
   auto p = [&](const char* key) { return join_path(path, key); };
   if (auto v = node["master_key"]) g.master_key = r.text(v, p("master_key"));
   if (auto v = node["database_url"]) g.database_url = r.text(v, p("database_url"));
@@ -374,6 +375,10 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
     g.shutdown_grace = r.seconds(v, p("shutdown_grace_period"));
   if (auto v = node["require_auth_for_metrics_endpoint"])
     g.require_auth_for_metrics_endpoint = r.boolean(v, p("require_auth_for_metrics_endpoint"));
+  if (auto v = node["max_auth_failures_per_minute"])
+    g.max_auth_failures_per_minute =
+        static_cast<int>(r.integer(v, p("max_auth_failures_per_minute"), 1, 1'000'000));
+  if (auto v = node["store_threads"]) g.store_threads = static_cast<int>(r.integer(v, p("store_threads"), 0, 64));
   if (auto v = node["upstream_ca_file"]) g.upstream_ca_file = r.text(v, p("upstream_ca_file"));
   if (auto v = node["upstream_pool_size"])
     g.upstream_pool_size = static_cast<std::size_t>(r.integer(v, p("upstream_pool_size"), 0, 100'000));

@@ -1,0 +1,46 @@
+#pragma once
+// Typed access to a management request's JSON fields. A field of the wrong type is a 400
+// naming the field; a field nobody knows is a 400 too (a typo like "max_budgt" must not be
+// silently ignored), while LiteLLM fields Tollgate accepts but does not use are listed as
+// ignored and pass.
+#include <cstdint>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+namespace tollgate::api {
+
+class BodyReader {
+ public:
+  explicit BodyReader(const rapidjson::Value& body);
+
+  bool has(const char* name) const;
+  // null counts as absent for optional fields, except where "clear this" matters: see is_null.
+  bool is_null(const char* name) const;
+
+  std::optional<std::string> string(const char* name) const;
+  std::string required_string(const char* name) const;
+  std::optional<double> number(const char* name, double min = 0) const;
+  std::optional<std::int64_t> integer(const char* name, std::int64_t min = 0) const;
+  std::optional<bool> boolean(const char* name) const;
+  std::optional<std::vector<std::string>> strings(const char* name) const;
+  std::optional<std::map<std::string, std::int64_t>> integer_map(const char* name) const;
+  // A JSON object, re-serialized.
+  std::optional<std::string> object_json(const char* name) const;
+  const rapidjson::Value* raw(const char* name) const;
+
+  // 400 for any field outside `known` ∪ `ignored`.
+  void reject_unknown(std::initializer_list<std::string_view> known,
+                      std::initializer_list<std::string_view> ignored = {}) const;
+
+ private:
+  const rapidjson::Value* value(const char* name) const;
+  const rapidjson::Value& body_;
+};
+
+}  // namespace tollgate::api

@@ -1,0 +1,304 @@
+// /key/generate, /key/info, /key/list, /key/update, /key/regenerate, /key/delete,
+// /key/block, /key/unblock — LiteLLM's paths, fields and response shapes; our own policy.
+#include <cmath>
+
+#include "api/management/key_fields.h"
+#include "api/management/management.h"
+#include "api/management/render.h"
+#include "api/management/targets.h"
+#include "api/management_routes.h"
+#include "core/key_generation.h"
+#include "core/key_hash.h"
+#include "identity/key_cache.h"
+#include "persistence/store.h"
+
+namespace tollgate::api {
+namespace {
+
+using persistence::KeyRecord;
+using persistence::Store;
+
+// Management endpoints accept a key as its cleartext or as its hash (LiteLLM's convention).
+std::string hash_of(const std::string& key_or_hash) {
+  return key_or_hash.rfind("sk-", 0) == 0 ? core::hash_key(key_or_hash) : key_or_hash;
+}
+
+// The key, if it exists and the caller may see it; 404 otherwise (the same for both).
+KeyRecord load_visible_key(Store& store, const ManagementCall& call, const std::string& key_or_hash) {
+  const auto key = store.find_key(hash_of(key_or_hash));
+  if (!key || !core::can_see(call.caller.actor, key_target(*key))) throw_not_found("key not found");
+  return *key;
+}
+
+std::string generated_key_response(const std::string& cleartext, const KeyRecord& key) {
+  JsonOut o;
+  o.begin_object();
+  o.field("key", cleartext);  // shown once, never stored
+  o.field("token", key.token_hash);
+  o.field("token_id", key.token_hash);
+  o.field("key_name", key.key_name);
+  o.field("key_alias", key.key_alias);
+  o.time_field("expires", key.expires_at);
+  o.field("user_id", key.user_id);
+  o.field("team_id", key.team_id);
+  o.field("organization_id", key.organization_id);
+  o.field("models", key.models);
+  o.field("spend", key.spend);
+  o.field("max_budget", key.max_budget);
+  o.field("soft_budget", key.soft_budget);
+  o.field("budget_id", key.budget_id);
+  o.field("budget_duration", key.budget_duration);
+  o.time_field("budget_reset_at", key.budget_reset_at);
+  o.field("max_parallel_requests", key.max_parallel_requests);
+  o.field("rpm_limit", key.rpm_limit);
+  o.field("tpm_limit", key.tpm_limit);
+  o.field("model_rpm_limit", key.model_rpm_limit);
+  o.field("model_tpm_limit", key.model_tpm_limit);
+  o.field("blocked", key.blocked);
+  o.key("metadata").raw_json(key.metadata);
+  o.field("service_account", key.service_account);
+  o.key("created_at").time(key.created_at);
+  o.end_object();
+  return o.str();
+}
+
+std::string key_json(const KeyRecord& key) {
+  JsonOut o;
+  write_key(o, key);
+  return o.str();
+}
+
+// A new key's cleartext: the caller's custom `key` (LiteLLM allows it) or a fresh one.
+std::string new_cleartext(const BodyReader& body) {
+  if (auto custom = body.string("key")) {
+    if (custom->rfind("sk-", 0) != 0 || custom->size() < 16) {
+      throw_bad_request("a custom 'key' must start with 'sk-' and be at least 16 characters", "key");
+    }
+    return *custom;
+  }
+  return core::generate_virtual_key();
+}
+
+// Fills team/organization of a key to create (or a key being moved) and checks they agree.
+void resolve_team_and_org(Store& store, const ManagementCall& call, KeyRecord& key) {
+  if (!key.team_id) return;
+  const auto team = store.find_team(*key.team_id);
+  if (!team || !core::can_see(call.caller.actor, team_target(*team))) {
+    throw_not_found("team '" + *key.team_id + "' not found");
+  }
+  if (key.organization_id && team->organization_id && *key.organization_id != *team->organization_id) {
+    throw_bad_request("organization_id does not match the team's organization", "organization_id");
+  }
+  if (team->organization_id) key.organization_id = team->organization_id;
+  if (key.user_id && !call.caller.actor.user_id.empty() && call.caller.actor.role != core::Role::proxy_admin) {
+    bool member = false;
+    for (const auto& m : team->members) member = member || m.user_id == *key.user_id;
+    if (!member) throw_bad_request("user '" + *key.user_id + "' is not a member of team '" + team->team_id + "'", "user_id");
+  }
+}
+
+core::Target creation_target(Store& store, const KeyRecord& key) {
+  auto target = key_target(key);
+  if (key.user_id) {
+    if (const auto user = store.find_user(*key.user_id)) target.user_org_ids = user_target(store, *user).user_org_ids;
+  }
+  return target;
+}
+
+http::Response generate(Store& store, const ManagementCall& call) {
+  call.body.reject_unknown(kKeyFields, kIgnoredKeyFields);
+  const auto now = now_unix_ms();
+  KeyRecord key;
+  apply_key_fields(call.body, key, now);
+  const auto& actor = call.caller.actor;
+  if (!key.user_id && !key.team_id && !actor.user_id.empty()) {
+    key.user_id = actor.user_id;  // a personal key for the caller
+  }
+  resolve_team_and_org(store, call, key);
+  require(core::decide(actor, core::Action::create, creation_target(store, key)), "key");
+  if (key.team_id && !key.user_id) key.service_account = true;  // team-owned, inference only
+  const std::string cleartext = new_cleartext(call.body);
+  key.token_hash = core::hash_key(cleartext);
+  key.key_name = core::key_display_name(cleartext);
+  key.created_by = call.changed_by();
+  key.updated_by = key.created_by;
+  const auto stored = store.insert_key(key, call.audit("created"));
+  if (auto spend = call.body.number("spend"); spend && *spend > 0) {
+    store.set_spend(persistence::EntityKind::key, stored.token_hash, *spend, call.audit("updated"));
+  }
+  return json_ok(generated_key_response(cleartext, stored));
+}
+
+http::Response info(Store& store, const ManagementCall& call) {
+  auto requested = call.query("key");
+  if (!requested || requested->empty()) {
+    if (!call.caller.identity) throw_bad_request("'key' is required", "key");
+    requested = call.caller.identity->key.token_hash;  // no key given: the caller's own
+  }
+  const auto key = load_visible_key(store, call, *requested);
+  require(core::decide(call.caller.actor, core::Action::read, key_target(key)), "key");
+  JsonOut o;
+  o.begin_object().field("key", *requested).key("info");
+  write_key(o, key);
+  o.end_object();
+  return json_ok(o.str());
+}
+
+int query_int(const ManagementCall& call, const char* name, int fallback, int min, int max) {
+  const auto text = call.query(name);
+  if (!text || text->empty()) return fallback;
+  try {
+    std::size_t used = 0;
+    const int value = std::stoi(*text, &used);
+    if (used != text->size() || value < min || value > max) throw std::invalid_argument(name);
+    return value;
+  } catch (const std::exception&) {
+    throw_bad_request(std::string("'") + name + "' must be an integer between " + std::to_string(min) + " and " +
+                          std::to_string(max),
+                      name);
+  }
+}
+
+// Non-admins only ever list what they could read one by one.
+void scope_to_caller(Store& store, const core::Actor& actor, persistence::KeyFilter& filter) {
+  if (actor.role == core::Role::proxy_admin || actor.role == core::Role::proxy_admin_viewer) return;
+  filter.user_ids_any.push_back(actor.user_id.empty() ? "\x01none" : actor.user_id);
+  for (const auto& team : actor.admin_team_ids) filter.team_ids_any.push_back(team);
+  for (const auto& org : actor.admin_org_ids) {
+    for (const auto& team : store.list_teams(org)) filter.team_ids_any.push_back(team.team_id);
+    for (const auto& member : store.organization_members(org)) filter.user_ids_any.push_back(member.user_id);
+  }
+}
+
+http::Response list(Store& store, const ManagementCall& call) {
+  const int page = query_int(call, "page", 1, 1, 1'000'000);
+  const int size = query_int(call, "size", 10, 1, 100);
+  persistence::KeyFilter filter;
+  filter.user_id = call.query("user_id");
+  filter.team_id = call.query("team_id");
+  filter.organization_id = call.query("organization_id");
+  filter.key_alias = call.query("key_alias");
+  if (filter.team_id) {
+    const auto team = store.find_team(*filter.team_id);
+    if (!team || !core::can_see(call.caller.actor, team_target(*team))) throw_not_found("team not found");
+  }
+  scope_to_caller(store, call.caller.actor, filter);
+  const auto result = store.list_keys(filter, page, size);
+  const bool full = call.query("return_full_object").value_or("") == "true";
+  JsonOut o;
+  o.begin_object().key("keys").begin_array();
+  for (const auto& key : result.keys) {
+    if (full) write_key(o, key);
+    else o.value(key.token_hash);
+  }
+  o.end_array();
+  o.field("total_count", result.total_count);
+  o.field("current_page", static_cast<std::int64_t>(page));
+  o.field("total_pages", static_cast<std::int64_t>((result.total_count + size - 1) / size));
+  o.end_object();
+  return json_ok(o.str());
+}
+
+http::Response update(Store& store, const ManagementCall& call) {
+  call.body.reject_unknown(kKeyFields, kIgnoredKeyFields);
+  const auto requested = call.body.required_string("key");
+  auto key = load_visible_key(store, call, requested);
+  const auto& actor = call.caller.actor;
+  const auto action = touches_limit_fields(call.body) ? core::Action::update_limits : core::Action::update;
+  require(core::decide(actor, action, key_target(key)), "key");
+  const auto before_team = key.team_id;
+  apply_key_fields(call.body, key, now_unix_ms());
+  if (key.team_id != before_team) {
+    resolve_team_and_org(store, call, key);
+    require(core::decide(actor, core::Action::update_limits, key_target(key)), "the target team");
+  }
+  key.updated_by = call.changed_by();
+  if (!store.update_key(key, call.audit("updated"))) throw_not_found("key not found");
+  if (auto spend = call.body.number("spend")) {
+    store.set_spend(persistence::EntityKind::key, key.token_hash, *spend, call.audit("updated"));
+  }
+  call.context.keys->invalidate(key.token_hash);
+  const auto updated = store.find_key(key.token_hash);
+  return json_ok(key_json(updated ? *updated : key));
+}
+
+http::Response regenerate(Store& store, const ManagementCall& call) {
+  call.body.reject_unknown(kKeyFields, kIgnoredKeyFields);
+  std::string requested(call.exchange.param("key"));
+  if (requested.empty()) requested = call.body.required_string("key");
+  auto key = load_visible_key(store, call, requested);
+  const auto& actor = call.caller.actor;
+  require(core::decide(actor, core::Action::regenerate, key_target(key)), "key");
+  if (touches_limit_fields(call.body)) {
+    // New limits on regenerate need the same right as updating them.
+    require(core::decide(actor, core::Action::update_limits, key_target(key)), "key");
+  }
+  const std::string old_hash = key.token_hash;
+  apply_key_fields(call.body, key, now_unix_ms());
+  const std::string cleartext = core::generate_virtual_key();  // never the old or a custom one
+  key.token_hash = core::hash_key(cleartext);
+  key.key_name = core::key_display_name(cleartext);
+  key.updated_by = call.changed_by();
+  if (!store.regenerate_key(old_hash, key, call.audit("regenerated"))) throw_not_found("key not found");
+  call.context.keys->invalidate(old_hash);  // the old key stops working at once
+  const auto stored = store.find_key(key.token_hash);
+  return json_ok(generated_key_response(cleartext, stored ? *stored : key));
+}
+
+http::Response remove(Store& store, const ManagementCall& call) {
+  call.body.reject_unknown({"keys", "key_aliases"});
+  std::vector<std::string> requested = call.body.strings("keys").value_or(std::vector<std::string>{});
+  std::vector<std::string> hashes;
+  if (auto aliases = call.body.strings("key_aliases")) {
+    for (const auto& alias : *aliases) {
+      persistence::KeyFilter filter;
+      filter.key_alias = alias;
+      const auto found = store.list_keys(filter, 1, 100);
+      if (found.keys.empty()) throw_not_found("key with alias '" + alias + "' not found");
+      for (const auto& k : found.keys) requested.push_back(k.token_hash);
+    }
+  }
+  if (requested.empty()) throw_bad_request("'keys' must list at least one key", "keys");
+  for (const auto& r : requested) {
+    const auto key = load_visible_key(store, call, r);
+    require(core::decide(call.caller.actor, core::Action::remove, key_target(key)), "key");
+    hashes.push_back(key.token_hash);
+  }
+  if (!store.delete_keys(hashes, call.audit("deleted"))) throw_not_found("key not found");
+  for (const auto& h : hashes) call.context.keys->invalidate(h);
+  JsonOut o;
+  o.begin_object().field("deleted_keys", requested).end_object();
+  return json_ok(o.str());
+}
+
+http::Response set_blocked(Store& store, const ManagementCall& call, bool blocked) {
+  call.body.reject_unknown({"key"});
+  const auto key = load_visible_key(store, call, call.body.required_string("key"));
+  require(core::decide(call.caller.actor, core::Action::block, key_target(key)), "key");
+  if (!store.set_key_blocked(key.token_hash, blocked, call.audit(blocked ? "blocked" : "unblocked"))) {
+    throw_not_found("key not found");
+  }
+  call.context.keys->invalidate(key.token_hash);
+  const auto updated = store.find_key(key.token_hash);
+  return json_ok(key_json(updated ? *updated : key));
+}
+
+}  // namespace
+
+void register_key_routes(http::Router& router, const GatewayContext& context) {
+  using http::Method;
+  auto add = [&](Method method, const char* path, ManagementWork work) {
+    router.add(method, path, [&context, work](const http::ExchangePtr& ex) { run_management(context, ex, work); });
+  };
+  add(Method::post, "/key/generate", generate);
+  add(Method::get, "/key/info", info);
+  add(Method::get, "/key/list", list);
+  add(Method::post, "/key/update", update);
+  add(Method::post, "/key/regenerate", regenerate);
+  add(Method::post, "/key/{key}/regenerate", regenerate);
+  add(Method::post, "/key/delete", remove);
+  add(Method::post, "/key/block", [](Store& s, const ManagementCall& c) { return set_blocked(s, c, true); });
+  add(Method::post, "/key/unblock", [](Store& s, const ManagementCall& c) { return set_blocked(s, c, false); });
+}
+
+}  // namespace tollgate::api

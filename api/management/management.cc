@@ -1,0 +1,72 @@
+#include "api/management/management.h"
+
+#include <rapidjson/document.h>
+
+#include "api/json_body.h"
+#include "api/routes.h"
+#include "persistence/errors.h"
+#include "persistence/store_pool.h"
+#include "telemetry/log.h"
+
+namespace tollgate::api {
+
+std::string ManagementCall::changed_by() const {
+  return caller.actor.user_id.empty() ? caller.label : caller.actor.user_id;
+}
+
+persistence::AuditEntry ManagementCall::audit(std::string action) const {
+  persistence::AuditEntry entry;
+  entry.changed_by = changed_by();
+  entry.action = std::move(action);
+  return entry;
+}
+
+http::Response json_ok(std::string body) { return http::json_response(200, std::move(body)); }
+
+void require(core::Decision decision, std::string_view what) {
+  switch (decision) {
+    case core::Decision::allow:
+      return;
+    case core::Decision::not_found:
+      throw_not_found(std::string(what) + " not found");
+    case core::Decision::forbidden:
+      throw_forbidden("You are not allowed to do this on " + std::string(what));
+  }
+}
+
+void run_management(const GatewayContext& context, const http::ExchangePtr& exchange, ManagementWork work) {
+  with_caller(context, exchange, [&context, exchange, work = std::move(work)](const identity::Caller& caller) {
+    auto body = std::make_shared<rapidjson::Document>();
+    if (exchange->method() != http::Method::get && !exchange->body().empty()) {
+      if (auto error = parse_json_object(exchange->body(), *body)) {
+        http::respond_error(exchange, *error);
+        return;
+      }
+    } else {
+      body->SetObject();
+    }
+    context.store->submit(
+        [&context, exchange, work, caller, body](persistence::Store& store) {
+          BodyReader reader(*body);
+          ManagementCall call{context, caller, reader, *exchange};
+          try {
+            exchange->respond(work(store, call));
+          } catch (const HttpError& e) {
+            http::respond_error(exchange, e.error());
+          } catch (const persistence::DuplicateError& e) {
+            http::respond_error(exchange, core::bad_request(std::string("Already exists: ") + e.what()));
+          } catch (const persistence::ConflictError& e) {
+            http::respond_error(exchange, core::ApiError{409, e.what(), "conflict_error", {}, {}, {}});
+          } catch (const persistence::StoreError& e) {
+            telemetry::log_error("management_store_error", {{"request_id", exchange->request_id()}, {"error", e.what()}});
+            http::respond_error(exchange, core::service_unavailable("The store is unavailable; nothing was changed."));
+          }
+        },
+        [exchange](const std::string& error) {
+          telemetry::log_warn("management_store_unavailable", {{"request_id", exchange->request_id()}, {"error", error}});
+          http::respond_error(exchange, core::service_unavailable("The store is unavailable; nothing was changed."));
+        });
+  });
+}
+
+}  // namespace tollgate::api

@@ -1,0 +1,43 @@
+#pragma once
+// The shape every management endpoint shares: authenticate, parse the JSON body once, then run
+// the endpoint's work on a store thread as straight-line code. The work returns the response
+// or throws HttpError; store failures map to 400 (duplicate), 409 (conflict) or 503.
+#include <functional>
+#include <string>
+
+#include "api/gateway_context.h"
+#include "api/management/body_reader.h"
+#include "api/management/http_error.h"
+#include "core/authz.h"
+#include "http/exchange.h"
+#include "identity/authenticator.h"
+#include "persistence/records.h"
+
+namespace tollgate::persistence {
+class Store;
+}
+
+namespace tollgate::api {
+
+struct ManagementCall {
+  const GatewayContext& context;
+  const identity::Caller& caller;
+  const BodyReader& body;
+  const http::Exchange& exchange;
+
+  // Who made a change, for the audit log: the user id, else the key's label.
+  std::string changed_by() const;
+  persistence::AuditEntry audit(std::string action) const;
+  std::optional<std::string> query(const char* name) const { return exchange.query_param(name); }
+};
+
+using ManagementWork = std::function<http::Response(persistence::Store&, const ManagementCall&)>;
+
+void run_management(const GatewayContext& context, const http::ExchangePtr& exchange, ManagementWork work);
+
+// 403 or 404 unless allowed; `what` names the target in the message ("key", "team 'x'").
+void require(core::Decision decision, std::string_view what);
+
+http::Response json_ok(std::string body);
+
+}  // namespace tollgate::api

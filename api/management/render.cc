@@ -1,0 +1,130 @@
+#include "api/management/render.h"
+
+namespace tollgate::api {
+
+void write_key(JsonOut& o, const persistence::KeyRecord& k) {
+  o.begin_object();
+  o.field("token", k.token_hash);
+  o.field("key_name", k.key_name);
+  o.field("key_alias", k.key_alias);
+  o.field("spend", k.spend);
+  o.field("max_budget", k.max_budget);
+  o.field("soft_budget", k.soft_budget);
+  o.time_field("expires", k.expires_at);
+  o.field("models", k.models);
+  o.field("user_id", k.user_id);
+  o.field("team_id", k.team_id);
+  o.field("organization_id", k.organization_id);
+  o.field("budget_id", k.budget_id);
+  o.field("max_parallel_requests", k.max_parallel_requests);
+  o.field("tpm_limit", k.tpm_limit);
+  o.field("rpm_limit", k.rpm_limit);
+  o.field("model_rpm_limit", k.model_rpm_limit);
+  o.field("model_tpm_limit", k.model_tpm_limit);
+  o.field("budget_duration", k.budget_duration);
+  o.time_field("budget_reset_at", k.budget_reset_at);
+  o.field("blocked", k.blocked);
+  o.key("metadata").raw_json(k.metadata);
+  o.field("service_account", k.service_account);
+  o.field("created_by", k.created_by);
+  o.field("updated_by", k.updated_by);
+  o.key("created_at").time(k.created_at);
+  o.key("updated_at").time(k.updated_at);
+  o.end_object();
+}
+
+void write_team(JsonOut& o, const persistence::TeamRecord& t) {
+  o.begin_object();
+  o.field("team_id", t.team_id);
+  o.field("team_alias", t.team_alias);
+  o.field("organization_id", t.organization_id);
+  o.field("models", t.models);
+  o.field("spend", t.spend);
+  o.field("max_budget", t.max_budget);
+  o.field("budget_duration", t.budget_duration);
+  o.time_field("budget_reset_at", t.budget_reset_at);
+  o.field("tpm_limit", t.tpm_limit);
+  o.field("rpm_limit", t.rpm_limit);
+  o.field("max_parallel_requests", t.max_parallel_requests);
+  o.field("blocked", t.blocked);
+  o.key("metadata").raw_json(t.metadata);
+  o.key("members_with_roles").begin_array();
+  std::vector<std::string> admins, members;
+  for (const auto& m : t.members) {
+    o.begin_object().field("user_id", m.user_id).field("role", m.role).end_object();
+    (m.role == "admin" ? admins : members).push_back(m.user_id);
+  }
+  o.end_array();
+  o.field("admins", admins);
+  o.field("members", members);
+  o.field("team_member_permissions", t.team_member_permissions);
+  o.field("created_by", t.created_by);
+  o.key("created_at").time(t.created_at);
+  o.key("updated_at").time(t.updated_at);
+  o.end_object();
+}
+
+void write_user(JsonOut& o, const persistence::UserRecord& u) {
+  o.begin_object();
+  o.field("user_id", u.user_id);
+  o.field("user_alias", u.user_alias);
+  o.field("user_email", u.user_email);
+  o.field("user_role", u.user_role);
+  o.field("organization_id", u.organization_id);
+  o.field("models", u.models);
+  o.field("spend", u.spend);
+  o.field("max_budget", u.max_budget);
+  o.field("budget_duration", u.budget_duration);
+  o.time_field("budget_reset_at", u.budget_reset_at);
+  o.field("tpm_limit", u.tpm_limit);
+  o.field("rpm_limit", u.rpm_limit);
+  o.field("max_parallel_requests", u.max_parallel_requests);
+  o.key("metadata").raw_json(u.metadata);
+  o.key("created_at").time(u.created_at);
+  o.key("updated_at").time(u.updated_at);
+  o.end_object();
+}
+
+void write_organization(JsonOut& o, const persistence::OrganizationRecord& org,
+                        const std::vector<persistence::OrgMember>& members) {
+  o.begin_object();
+  o.field("organization_id", org.organization_id);
+  o.field("organization_alias", org.organization_alias);
+  o.field("budget_id", org.budget_id);
+  o.field("models", org.models);
+  o.field("spend", org.spend);
+  o.field("max_budget", org.max_budget);
+  o.field("budget_duration", org.budget_duration);
+  o.time_field("budget_reset_at", org.budget_reset_at);
+  o.field("tpm_limit", org.tpm_limit);
+  o.field("rpm_limit", org.rpm_limit);
+  o.field("max_parallel_requests", org.max_parallel_requests);
+  o.key("metadata").raw_json(org.metadata);
+  o.key("members").begin_array();
+  for (const auto& m : members) {
+    o.begin_object().field("user_id", m.user_id).field("user_role", m.user_role)
+        .field("organization_id", m.organization_id).end_object();
+  }
+  o.end_array();
+  o.field("created_by", org.created_by);
+  o.key("created_at").time(org.created_at);
+  o.key("updated_at").time(org.updated_at);
+  o.end_object();
+}
+
+void write_budget(JsonOut& o, const persistence::BudgetRecord& b) {
+  o.begin_object();
+  o.field("budget_id", b.budget_id);
+  o.field("max_budget", b.max_budget);
+  o.field("soft_budget", b.soft_budget);
+  o.field("max_parallel_requests", b.max_parallel_requests);
+  o.field("tpm_limit", b.tpm_limit);
+  o.field("rpm_limit", b.rpm_limit);
+  o.field("budget_duration", b.budget_duration);
+  o.time_field("budget_reset_at", b.budget_reset_at);
+  o.key("created_at").time(b.created_at);
+  o.key("updated_at").time(b.updated_at);
+  o.end_object();
+}
+
+}  // namespace tollgate::api

@@ -1,0 +1,15 @@
+#pragma once
+// Store records as LiteLLM's management API shows them.
+#include "api/management/json_out.h"
+#include "persistence/records.h"
+
+namespace tollgate::api {
+
+void write_key(JsonOut& out, const persistence::KeyRecord& key);
+void write_team(JsonOut& out, const persistence::TeamRecord& team);
+void write_user(JsonOut& out, const persistence::UserRecord& user);
+void write_organization(JsonOut& out, const persistence::OrganizationRecord& org,
+                        const std::vector<persistence::OrgMember>& members);
+void write_budget(JsonOut& out, const persistence::BudgetRecord& budget);
+
+}  // namespace tollgate::api

@@ -1,0 +1,246 @@
+#include "core/authz.h"
+
+#include <algorithm>
+
+namespace tollgate::core {
+namespace {
+
+bool contains(const std::vector<std::string>& list, const std::string& value) {
+  return !value.empty() && std::find(list.begin(), list.end(), value) != list.end();
+}
+
+bool any_common(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  for (const auto& x : a) {
+    if (contains(b, x)) return true;
+  }
+  return false;
+}
+
+bool is_admin(const Actor& a) { return a.role == Role::proxy_admin; }
+bool is_admin_or_viewer(const Actor& a) { return a.role == Role::proxy_admin || a.role == Role::proxy_admin_viewer; }
+bool read_only(const Actor& a) {
+  return a.role == Role::proxy_admin_viewer || a.role == Role::internal_user_viewer;
+}
+bool administrative(Role r) { return r == Role::proxy_admin || r == Role::proxy_admin_viewer; }
+
+// org_admin rights reach the organizations the actor administers.
+bool org_admin_of(const Actor& a, const std::string& org_id) {
+  return a.role == Role::org_admin && contains(a.admin_org_ids, org_id);
+}
+
+bool team_admin_of(const Actor& a, const std::string& team_id) { return contains(a.admin_team_ids, team_id); }
+
+bool owns(const Actor& a, const Target& t) { return !a.user_id.empty() && a.user_id == t.owner_user_id; }
+
+// What an actor manages: its own key, its team's keys as team admin, its org's keys as
+// org admin; admins manage everything.
+bool manages_key(const Actor& a, const Target& t) {
+  return is_admin(a) || org_admin_of(a, t.organization_id) || team_admin_of(a, t.team_id);
+}
+
+bool manages_team(const Actor& a, const Target& t) { return is_admin(a) || org_admin_of(a, t.organization_id); }
+
+bool manages_user(const Actor& a, const Target& t) {
+  if (is_admin(a)) return true;
+  if (a.role != Role::org_admin) return false;
+  // org admins manage users of their organizations, never administrators
+  return !administrative(t.user_role) && t.user_role != Role::org_admin &&
+         any_common(a.admin_org_ids, t.user_org_ids);
+}
+
+Decision allow_if(bool allowed) { return allowed ? Decision::allow : Decision::forbidden; }
+
+Decision decide_key(const Actor& a, Action action, const Target& t) {
+  switch (action) {
+    case Action::create:
+      if (read_only(a) || a.service_account) return Decision::forbidden;
+      if (!t.team_id.empty()) {
+        // A team key: the team must be visible; team admins, org admins and admins create.
+        if (!is_admin(a) && !org_admin_of(a, t.organization_id) && !contains(a.member_team_ids, t.team_id)) {
+          return Decision::not_found;
+        }
+        return allow_if(manages_key(a, t));
+      }
+      if (t.owner_user_id.empty() || owns(a, t)) return Decision::allow;  // a personal key
+      return allow_if(is_admin(a) || (a.role == Role::org_admin && any_common(a.admin_org_ids, t.user_org_ids)));
+    case Action::read:
+      return Decision::allow;  // visibility already checked
+    case Action::update:
+      return allow_if(!read_only(a) && (manages_key(a, t) || owns(a, t)));
+    case Action::update_limits:
+      // Owners may not raise their own budget or limits (LiteLLM's fix c7c3df2b, kept here).
+      return allow_if(manages_key(a, t));
+    case Action::remove:
+    case Action::regenerate:
+      return allow_if(!read_only(a) && (manages_key(a, t) || owns(a, t)));
+    case Action::block:
+      return allow_if(manages_key(a, t));
+    case Action::manage_members:
+      return Decision::forbidden;
+  }
+  return Decision::forbidden;
+}
+
+Decision decide_team(const Actor& a, Action action, const Target& t) {
+  switch (action) {
+    case Action::create:
+      if (is_admin(a)) return Decision::allow;
+      return allow_if(!t.organization_id.empty() && org_admin_of(a, t.organization_id));
+    case Action::read:
+      return Decision::allow;
+    case Action::update:
+    case Action::update_limits:
+    case Action::remove:
+    case Action::block:
+      return allow_if(manages_team(a, t));
+    case Action::manage_members:
+      return allow_if(manages_team(a, t) || team_admin_of(a, t.team_id));
+    case Action::regenerate:
+      return Decision::forbidden;
+  }
+  return Decision::forbidden;
+}
+
+Decision decide_user(const Actor& a, Action action, const Target& t) {
+  switch (action) {
+    case Action::create:
+      return allow_if(manages_user(a, t));
+    case Action::read:
+      return Decision::allow;
+    case Action::update:
+    case Action::update_limits:
+    case Action::remove:
+      return allow_if(manages_user(a, t));
+    default:
+      return Decision::forbidden;
+  }
+}
+
+Decision decide_organization(const Actor& a, Action action, const Target& t) {
+  switch (action) {
+    case Action::create:
+    case Action::remove:
+      return allow_if(is_admin(a));
+    case Action::read:
+      return Decision::allow;
+    case Action::update:
+    case Action::update_limits:
+    case Action::manage_members:
+      return allow_if(is_admin(a) || org_admin_of(a, t.organization_id));
+    default:
+      return Decision::forbidden;
+  }
+}
+
+}  // namespace
+
+bool parse_role(std::string_view text, Role& out) {
+  if (text == "proxy_admin") out = Role::proxy_admin;
+  else if (text == "proxy_admin_viewer") out = Role::proxy_admin_viewer;
+  else if (text == "org_admin") out = Role::org_admin;
+  else if (text == "internal_user") out = Role::internal_user;
+  else if (text == "internal_user_viewer") out = Role::internal_user_viewer;
+  else return false;
+  return true;
+}
+
+std::string_view role_name(Role role) {
+  switch (role) {
+    case Role::proxy_admin: return "proxy_admin";
+    case Role::proxy_admin_viewer: return "proxy_admin_viewer";
+    case Role::org_admin: return "org_admin";
+    case Role::internal_user: return "internal_user";
+    case Role::internal_user_viewer: return "internal_user_viewer";
+  }
+  return "internal_user";
+}
+
+std::string_view action_name(Action action) {
+  switch (action) {
+    case Action::create: return "create";
+    case Action::read: return "read";
+    case Action::update: return "update";
+    case Action::update_limits: return "update_limits";
+    case Action::remove: return "delete";
+    case Action::regenerate: return "regenerate";
+    case Action::block: return "block";
+    case Action::manage_members: return "manage_members";
+  }
+  return "read";
+}
+
+std::string_view resource_name(Resource resource) {
+  switch (resource) {
+    case Resource::key: return "key";
+    case Resource::team: return "team";
+    case Resource::user: return "user";
+    case Resource::organization: return "organization";
+    case Resource::budget: return "budget";
+    case Resource::spend_logs: return "spend_logs";
+    case Resource::global_spend: return "global_spend";
+  }
+  return "key";
+}
+
+bool can_see(const Actor& a, const Target& t) {
+  if (is_admin_or_viewer(a)) return true;
+  switch (t.resource) {
+    case Resource::key:
+      return owns(a, t) || org_admin_of(a, t.organization_id) || team_admin_of(a, t.team_id);
+    case Resource::team:
+      return contains(a.member_team_ids, t.team_id) || org_admin_of(a, t.organization_id);
+    case Resource::user:
+      return owns(a, t) || (a.role == Role::org_admin && any_common(a.admin_org_ids, t.user_org_ids));
+    case Resource::organization:
+      return contains(a.member_org_ids, t.organization_id) || org_admin_of(a, t.organization_id);
+    case Resource::budget:
+    case Resource::global_spend:
+      return false;
+    case Resource::spend_logs:
+      return true;  // scoped by the handler to what the actor can see
+  }
+  return false;
+}
+
+Decision decide(const Actor& a, Action action, const Target& t) {
+  if (a.service_account) {
+    // Service-account keys exist to call models; they manage nothing, read nothing.
+    return Decision::forbidden;
+  }
+  if (t.resource == Resource::budget || t.resource == Resource::global_spend) {
+    // Global objects: no existence secret to keep, so 403 rather than 404.
+    if (action == Action::read) {
+      if (!is_admin_or_viewer(a)) return Decision::forbidden;
+      return t.exists ? Decision::allow : Decision::not_found;
+    }
+    if (!is_admin(a)) return Decision::forbidden;
+    return t.exists || action == Action::create ? Decision::allow : Decision::not_found;
+  }
+  if (t.resource == Resource::spend_logs) {
+    return allow_if(!a.service_account);
+  }
+  if (action != Action::create) {
+    if (!t.exists || !can_see(a, t)) return Decision::not_found;
+    if (read_only(a) && action != Action::read) return Decision::forbidden;
+  } else if (read_only(a)) {
+    return Decision::forbidden;
+  }
+  switch (t.resource) {
+    case Resource::key: return decide_key(a, action, t);
+    case Resource::team: return decide_team(a, action, t);
+    case Resource::user: return decide_user(a, action, t);
+    case Resource::organization: return decide_organization(a, action, t);
+    default: return Decision::forbidden;
+  }
+}
+
+int http_status(Decision decision) {
+  switch (decision) {
+    case Decision::allow: return 200;
+    case Decision::forbidden: return 403;
+    case Decision::not_found: return 404;
+  }
+  return 403;
+}
+
+}  // namespace tollgate::core

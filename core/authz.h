@@ -1,0 +1,66 @@
+#pragma once
+// The authorization policy: one pure function from (actor, action, target) to a decision.
+// docs/authz.md is the same policy as a table; tests/authz checks it against a real gateway.
+//
+// Semantics:  401 no valid credential (decided before this function runs);
+//             404 the target does not exist, or the actor may not know it exists;
+//             403 the actor sees the target (or the endpoint) but may not do this.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tollgate::core {
+
+enum class Role { proxy_admin, proxy_admin_viewer, org_admin, internal_user, internal_user_viewer };
+
+// Parses LiteLLM's user_role values; unknown → nullopt-like false return.
+bool parse_role(std::string_view text, Role& out);
+std::string_view role_name(Role role);
+
+struct Actor {
+  Role role = Role::internal_user;
+  std::string user_id;           // empty for the master key and service-account keys
+  bool service_account = false;  // a team-owned key without a user: inference only
+  std::vector<std::string> admin_org_ids;    // organizations where the actor is org_admin
+  std::vector<std::string> member_org_ids;   // every organization the actor belongs to
+  std::vector<std::string> admin_team_ids;   // teams where the actor's team role is admin
+  std::vector<std::string> member_team_ids;  // every team the actor belongs to
+};
+
+enum class Resource { key, team, user, organization, budget, spend_logs, global_spend };
+
+enum class Action {
+  create,
+  read,        // info, and inclusion in lists
+  update,      // ordinary fields: alias, metadata
+  update_limits,  // budgets, rate limits, models, roles: fields that grant more
+  remove,
+  regenerate,
+  block,
+  manage_members,
+};
+
+std::string_view action_name(Action action);
+std::string_view resource_name(Resource resource);
+
+struct Target {
+  Resource resource = Resource::key;
+  bool exists = true;
+  std::string id;
+  std::string owner_user_id;    // key: its user; user: the user itself
+  std::string team_id;          // key: its team; team: the team itself
+  std::string organization_id;  // key/team/organization: its organization
+  std::vector<std::string> user_org_ids;   // user targets: the user's organizations
+  Role user_role = Role::internal_user;    // user targets (and roles being granted on create)
+};
+
+enum class Decision { allow, forbidden, not_found };
+
+Decision decide(const Actor& actor, Action action, const Target& target);
+
+// Whether the actor may see the target at all (404 otherwise).
+bool can_see(const Actor& actor, const Target& target);
+
+int http_status(Decision decision);  // 200, 403, 404
+
+}  // namespace tollgate::core

@@ -1,0 +1,186 @@
+#include "identity/authenticator.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/constant_time.h"
+#include "core/key_hash.h"
+#include "persistence/errors.h"
+#include "persistence/store.h"
+#include "persistence/store_pool.h"
+#include "telemetry/log.h"
+
+namespace tollgate::identity {
+namespace {
+
+std::string_view strip_bearer(std::string_view value) {
+  constexpr std::string_view kBearer = "bearer ";
+  if (value.size() > kBearer.size()) {
+    bool match = true;
+    for (std::size_t i = 0; i < kBearer.size() && match; ++i) {
+      match = std::tolower(static_cast<unsigned char>(value[i])) == kBearer[i];
+    }
+    if (match) value.remove_prefix(kBearer.size());
+  }
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  return value;
+}
+
+void add_unique(std::vector<std::string>& list, const std::string& value) {
+  if (!value.empty() && std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
+}
+
+core::Actor actor_for(persistence::Store& store, const persistence::KeyRecord& key,
+                      const std::optional<persistence::UserRecord>& user) {
+  core::Actor actor;
+  if (!user) {
+    // A key without a user belongs to a team (or to nobody): it may call models and nothing else.
+    actor.role = core::Role::internal_user;
+    actor.service_account = true;
+    return actor;
+  }
+  actor.user_id = user->user_id;
+  if (!core::parse_role(user->user_role, actor.role)) actor.role = core::Role::internal_user;
+  for (const auto& [team_id, role] : store.teams_of_user(user->user_id)) {
+    add_unique(actor.member_team_ids, team_id);
+    if (role == "admin") add_unique(actor.admin_team_ids, team_id);
+  }
+  for (const auto& membership : store.organizations_of_user(user->user_id)) {
+    add_unique(actor.member_org_ids, membership.organization_id);
+    if (membership.user_role == "org_admin" && actor.role == core::Role::org_admin) {
+      add_unique(actor.admin_org_ids, membership.organization_id);
+    }
+  }
+  if (user->organization_id) {
+    add_unique(actor.member_org_ids, *user->organization_id);
+    if (actor.role == core::Role::org_admin) add_unique(actor.admin_org_ids, *user->organization_id);
+  }
+  (void)key;
+  return actor;
+}
+
+}  // namespace
+
+std::string_view extract_credential(const http::Exchange& exchange) {
+  for (const char* name : {"x-litellm-api-key", "authorization", "x-api-key", "api-key"}) {
+    const auto value = exchange.header(name);
+    if (!value.empty()) return strip_bearer(value);
+  }
+  return {};
+}
+
+std::optional<KeyIdentity> resolve_key(persistence::Store& store, const std::string& token_hash) {
+  auto key = store.find_key(token_hash);
+  if (!key) return std::nullopt;
+  KeyIdentity identity;
+  if (key->user_id) identity.user = store.find_user(*key->user_id);
+  if (key->team_id) identity.team = store.find_team(*key->team_id);
+  std::optional<std::string> org_id = key->organization_id;
+  if (!org_id && identity.team) org_id = identity.team->organization_id;
+  if (org_id) identity.organization = store.find_organization(*org_id);
+  identity.actor = actor_for(store, *key, identity.user);
+  if (key->service_account) identity.actor.service_account = true;
+  identity.label = key->key_alias.value_or(key->key_name);
+  identity.key = std::move(*key);
+  return identity;
+}
+
+Caller caller_from(const KeyIdentityPtr& identity) {
+  Caller caller;
+  caller.kind = CallerKind::virtual_key;
+  caller.label = identity->label;
+  caller.actor = identity->actor;
+  caller.identity = identity;
+  return caller;
+}
+
+Authenticator::Authenticator(std::string master_key, KeyCache& cache, persistence::StorePool* pool,
+                             AuthFailureLimiter& limiter)
+    : master_key_(std::move(master_key)), cache_(cache), pool_(pool), limiter_(limiter) {}
+
+void Authenticator::fail(const std::string& address, const Done& done) const {
+  limiter_.record_failure(address, AuthFailureLimiter::Clock::now());
+  done(std::nullopt, core::unauthorized());
+}
+
+void Authenticator::authenticate(const http::Exchange& exchange, Done done) const {
+  const auto& address = exchange.remote_address();
+  const auto now = AuthFailureLimiter::Clock::now();
+  if (limiter_.blocked(address, now)) {
+    done(std::nullopt, core::too_many_requests("Too many failed authentication attempts from this address; "
+                                               "try again later.",
+                                               static_cast<int>(limiter_.window().count())));
+    return;
+  }
+  const auto credential = extract_credential(exchange);
+  if (credential.empty()) {
+    fail(address, done);
+    return;
+  }
+  if (!master_key_.empty() && core::constant_time_equals(credential, master_key_)) {
+    Caller caller;
+    caller.kind = CallerKind::master_key;
+    caller.label = "master_key";
+    caller.actor.role = core::Role::proxy_admin;
+    done(std::move(caller), std::nullopt);
+    return;
+  }
+  std::string hash = core::hash_key(credential);
+  KeyIdentityPtr identity;
+  switch (cache_.find(hash, identity)) {
+    case KeyCache::Lookup::hit:
+      if (!identity->usable(std::chrono::system_clock::now())) {
+        fail(address, done);
+        return;
+      }
+      done(caller_from(identity), std::nullopt);
+      return;
+    case KeyCache::Lookup::known_missing:
+      fail(address, done);
+      return;
+    case KeyCache::Lookup::miss:
+      lookup(std::move(hash), address, std::move(done));
+      return;
+  }
+}
+
+void Authenticator::lookup(std::string hash, std::string address, Done done) const {
+  if (pool_ == nullptr) {
+    fail(address, done);
+    return;
+  }
+  const auto generation = cache_.generation();
+  // Shared by the two continuations below, exactly one of which runs.
+  auto answer = std::make_shared<Done>(std::move(done));
+  pool_->submit(
+      [this, hash = std::move(hash), address = std::move(address), answer, generation](persistence::Store& store) {
+        std::optional<KeyIdentity> resolved;
+        try {
+          resolved = resolve_key(store, hash);
+        } catch (const persistence::StoreError& e) {
+          // Unknown key and no store to ask: fail closed.
+          telemetry::log_warn("key_lookup_failed", {{"error", e.what()}});
+          (*answer)(std::nullopt, core::service_unavailable("The key store is unavailable; try again shortly."));
+          return;
+        }
+        if (!resolved) {
+          cache_.put_missing(hash, generation);
+          fail(address, *answer);
+          return;
+        }
+        auto identity = std::make_shared<const KeyIdentity>(std::move(*resolved));
+        cache_.put(hash, identity, generation);
+        if (!identity->usable(std::chrono::system_clock::now())) {
+          fail(address, *answer);
+          return;
+        }
+        (*answer)(caller_from(identity), std::nullopt);
+      },
+      [answer](const std::string& error) {
+        telemetry::log_warn("key_lookup_failed", {{"error", error}});
+        (*answer)(std::nullopt, core::service_unavailable("The key store is unavailable; try again shortly."));
+      });
+}
+
+}  // namespace tollgate::identity

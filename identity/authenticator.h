@@ -1,0 +1,66 @@
+#pragma once
+// Who is calling: the master key (a proxy admin) or a virtual key, resolved through the
+// node-local cache and, on a miss, the store (asynchronously: the answer may come from a
+// store thread). Every failure is the same 401; bursts of failures from one address get 429.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/api_error.h"
+#include "core/authz.h"
+#include "http/exchange.h"
+#include "identity/auth_failure_limiter.h"
+#include "identity/key_cache.h"
+
+namespace tollgate::persistence {
+class StorePool;
+class Store;
+}
+
+namespace tollgate::identity {
+
+enum class CallerKind { master_key, virtual_key };
+
+struct Caller {
+  CallerKind kind = CallerKind::master_key;
+  std::string label;       // for logs: "master_key", or the key's alias / "sk-...abcd"
+  core::Actor actor;       // for the authorization policy
+  KeyIdentityPtr identity;  // null for the master key
+};
+
+// The credential a request carries ("" when none): Authorization (Bearer), x-litellm-api-key,
+// x-api-key or api-key.
+std::string_view extract_credential(const http::Exchange& exchange);
+
+// Builds the identity of a key from the store (owner, team with members, organization,
+// memberships → actor). nullopt when the key does not exist.
+std::optional<KeyIdentity> resolve_key(persistence::Store& store, const std::string& token_hash);
+
+class Authenticator {
+ public:
+  using Done = std::function<void(std::optional<Caller>, std::optional<core::ApiError>)>;
+
+  Authenticator(std::string master_key, KeyCache& cache, persistence::StorePool* pool,
+                AuthFailureLimiter& limiter);
+
+  // Calls `done` exactly once: (caller, nullopt) on success, (nullopt, error) otherwise — 401,
+  // 429 after too many failures, or 503 when the key is unknown and the store unreachable.
+  void authenticate(const http::Exchange& exchange, Done done) const;
+
+  KeyCache& cache() const { return cache_; }
+
+ private:
+  void lookup(std::string hash, std::string address, Done done) const;
+  void fail(const std::string& address, const Done& done) const;
+
+  std::string master_key_;
+  KeyCache& cache_;
+  persistence::StorePool* pool_;
+  AuthFailureLimiter& limiter_;
+};
+
+Caller caller_from(const KeyIdentityPtr& identity);
+
+}  // namespace tollgate::identity

@@ -1,0 +1,28 @@
+#pragma once
+// Everything the request path needs to know about one virtual key, resolved once from the
+// store and then shared read-only by every request that presents the key.
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "core/authz.h"
+#include "persistence/records.h"
+
+namespace tollgate::identity {
+
+struct KeyIdentity {
+  persistence::KeyRecord key;
+  std::optional<persistence::UserRecord> user;  // the key's owner, when it has one
+  std::optional<persistence::TeamRecord> team;  // the key's team, with members
+  std::optional<persistence::OrganizationRecord> organization;
+  core::Actor actor;  // role and memberships, for the authorization policy
+  std::string label;  // key_alias, else "sk-...abcd": safe for logs and metric labels
+
+  // Expired or blocked keys authenticate nobody (401), like unknown ones.
+  bool usable(std::chrono::system_clock::time_point now) const;
+};
+
+using KeyIdentityPtr = std::shared_ptr<const KeyIdentity>;
+
+}  // namespace tollgate::identity
