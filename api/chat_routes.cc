@@ -1,5 +1,6 @@
 // POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages: validate, pick the
 // model group, hand the request to the data plane.
+#include "api/inference_accounting.h"
 #include "api/json_body.h"
 #include "api/routes.h"
 #include "providers/openai_request.h"
@@ -36,6 +37,16 @@ std::optional<core::ApiError> validate_fields(const rapidjson::Document& request
   return std::nullopt;
 }
 
+std::string call_type(Api api) {
+  switch (api) {
+    case Api::openai_chat: return "acompletion";
+    case Api::openai_completion: return "atext_completion";
+    case Api::openai_embedding: return "aembedding";
+    case Api::anthropic_messages: return "anthropic_messages";
+  }
+  return "acompletion";
+}
+
 core::ApiError unknown_model(std::string_view model) {
   auto error = core::not_found("The model '" + std::string(model) +
                                "' does not exist or you do not have access to it");
@@ -45,7 +56,7 @@ core::ApiError unknown_model(std::string_view model) {
 }
 
 void handle_inference(const GatewayContext& context, const http::ExchangePtr& exchange, Api api) {
-  with_caller(context, exchange, [&context, exchange, api](const identity::Caller&) {
+  with_caller(context, exchange, [&context, exchange, api](const identity::Caller& caller) {
     auto request = std::make_shared<rapidjson::Document>();
     if (auto error = parse_json_object(exchange->body(), *request)) {
       http::respond_error(exchange, *error);
@@ -61,12 +72,40 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
       http::respond_error(exchange, unknown_model(model));
       return;
     }
-    proxy::ProxyRequest call;
-    call.api = api;
-    call.body = std::move(request);
-    call.group = group;
-    call.received = exchange->received_at();
-    proxy::start_proxy_call(context.proxy, exchange, std::move(call));
+    auto identity = caller.identity;
+    if (identity && !model_allowed(*identity, group->name)) {
+      http::respond_error(exchange, core::forbidden("This key is not allowed to use the model '" + group->name + "'"));
+      return;
+    }
+    CallRecord record{exchange->request_id(), call_type(api), group->name, unix_ms_now()};
+    auto start = [&context, exchange, api, group, identity, record](std::shared_ptr<rapidjson::Document> body,
+                                                                     std::shared_ptr<actors::AdmissionGrant> grant,
+                                                                     http::Headers headers) {
+      proxy::ProxyRequest call;
+      call.api = api;
+      call.body = std::move(body);
+      call.group = group;
+      call.received = exchange->received_at();
+      call.extra_headers = std::move(headers);
+      call.on_finished = [&context, identity, grant, record](const proxy::CallOutcome& outcome) {
+        record_outcome(context, identity, grant.get(), outcome, record);
+      };
+      proxy::start_proxy_call(context.proxy, exchange, std::move(call));
+    };
+    if (!identity) {  // the master key: no budgets or limits, spend still recorded
+      start(std::move(request), nullptr, {});
+      return;
+    }
+    auto admission = admission_for(*identity, *group, context.proxy.router->pricing(*group), *request);
+    context.admission->admit(std::move(admission), [exchange, start, request](actors::AdmissionResult result) mutable {
+      if (!result.admitted) {
+        http::respond_error(exchange, result.denial);
+        return;
+      }
+      auto grant = std::make_shared<actors::AdmissionGrant>(std::move(result.grant));
+      auto headers = rate_headers(grant->headers);
+      start(std::move(request), std::move(grant), std::move(headers));
+    });
   });
 }
 

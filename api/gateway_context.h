@@ -15,6 +15,13 @@ class KeyCache;
 namespace tollgate::persistence {
 class StorePool;
 }
+namespace tollgate::actors {
+class Admission;
+class SpendWriter;
+}
+namespace tollgate::telemetry {
+class SpendMetrics;
+}
 
 namespace tollgate::api {
 
@@ -27,6 +34,9 @@ struct GatewayContext {
   persistence::StorePool* store = nullptr;
   HealthMonitor* health = nullptr;
   proxy::ProxyServices proxy;
+  actors::Admission* admission = nullptr;
+  actors::SpendWriter* spend = nullptr;
+  telemetry::SpendMetrics* spend_metrics = nullptr;
 
   const config::ModelCatalog& models() const { return *catalog; }
 };

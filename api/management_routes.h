@@ -10,6 +10,7 @@ void register_team_routes(http::Router& router, const GatewayContext& context);
 void register_user_routes(http::Router& router, const GatewayContext& context);
 void register_organization_routes(http::Router& router, const GatewayContext& context);
 void register_budget_routes(http::Router& router, const GatewayContext& context);
+void register_spend_routes(http::Router& router, const GatewayContext& context);
 
 inline void register_management_routes(http::Router& router, const GatewayContext& context) {
   register_key_routes(router, context);
@@ -17,6 +18,7 @@ inline void register_management_routes(http::Router& router, const GatewayContex
   register_user_routes(router, context);
   register_organization_routes(router, context);
   register_budget_routes(router, context);
+  register_spend_routes(router, context);
 }
 
 }  // namespace tollgate::api

@@ -2,6 +2,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "api/inference_accounting.h"
 #include "api/routes.h"
 
 namespace tollgate::api {
@@ -27,13 +28,14 @@ void write_model(Writer& w, const std::string& name) {
 }  // namespace
 
 void handle_list_models(const GatewayContext& context, const http::ExchangePtr& exchange) {
-  with_caller(context, exchange, [&context, exchange](const identity::Caller&) {
+  with_caller(context, exchange, [&context, exchange](const identity::Caller& caller) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     w.StartObject();
     w.Key("data");
     w.StartArray();
     for (const auto& group : context.models().groups()) {
+      if (caller.identity && !model_allowed(*caller.identity, group.name)) continue;
       write_model(w, group.name);
     }
     w.EndArray();
@@ -45,9 +47,9 @@ void handle_list_models(const GatewayContext& context, const http::ExchangePtr& 
 }
 
 void handle_get_model(const GatewayContext& context, const http::ExchangePtr& exchange) {
-  with_caller(context, exchange, [&context, exchange](const identity::Caller&) {
+  with_caller(context, exchange, [&context, exchange](const identity::Caller& caller) {
     const std::string id(exchange->param("id"));
-    if (context.models().find(id) == nullptr) {
+    if (context.models().find(id) == nullptr || (caller.identity && !model_allowed(*caller.identity, id))) {
       http::respond_error(exchange, core::not_found("The model '" + id + "' does not exist"));
       return;
     }

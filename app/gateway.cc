@@ -2,6 +2,8 @@
 
 #include <thread>
 
+#include "actors/admission.h"
+#include "actors/spend_writer.h"
 #include "api/routes.h"
 #include "http/client.h"
 #include "identity/authenticator.h"
@@ -9,6 +11,7 @@
 #include "persistence/store_pool.h"
 #include "proxy/model_router.h"
 #include "telemetry/model_metrics.h"
+#include "telemetry/spend_metrics.h"
 #include "http/io_threads.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -42,6 +45,12 @@ http::ClientOptions client_options(const config::GeneralSettings& g) {
   o.connect_timeout = g.upstream_connect_timeout;
   o.extra_ca_file = g.upstream_ca_file;
   o.verify_tls = g.upstream_verify_tls;
+  return o;
+}
+
+actors::Admission::Options admission_options(const config::GeneralSettings& g) {
+  actors::Admission::Options o;
+  o.threads = g.actor_threads > 0 ? g.actor_threads : 2;
   return o;
 }
 
@@ -84,6 +93,9 @@ struct Gateway::Impl {
         io(thread_count(config->general.io_threads)),
         client(io, client_options(config->general)),
         model_metrics(metrics.registry(), deployment_labels(*config)),
+        spend_metrics(metrics.registry()),
+        spend_writer(config->general.database_url, config->general.sqlite_path, actors::SpendWriter::Options{}),
+        admission(*store, spend_writer, metrics.registry(), admission_options(config->general)),
         router(&http_metrics) {
     telemetry::register_build_info(metrics, TOLLGATE_VERSION);
     context.catalog = std::make_shared<const config::ModelCatalog>(config);
@@ -94,6 +106,9 @@ struct Gateway::Impl {
     context.auth = &auth;
     context.keys = &key_cache;
     context.store = store.get();
+    context.admission = &admission;
+    context.spend = &spend_writer;
+    context.spend_metrics = &spend_metrics;
     context.health = &health;
     api::register_routes(router, context);
     server = std::make_unique<http::Server>(server_options(config->general), router, &http_metrics, io);
@@ -110,6 +125,9 @@ struct Gateway::Impl {
   http::IoThreads io;
   http::HttpClient client;
   telemetry::ModelMetrics model_metrics;
+  telemetry::SpendMetrics spend_metrics;
+  actors::SpendWriter spend_writer;
+  actors::Admission admission;
   std::unique_ptr<proxy::ModelRouter> model_router;
   http::Router router;
   api::GatewayContext context;
@@ -139,7 +157,9 @@ bool Gateway::shutdown() {
                                            {"grace_ms", static_cast<long long>(grace.count())}});
   const bool clean = impl_->server->drain(std::chrono::steady_clock::now() + grace);
   impl_->io.stop();
-  impl_->store->stop();  // finishes queued store work (pending writes) before exit
+  impl_->admission.stop();
+  impl_->spend_writer.stop();  // flushes buffered spend: none is lost on a graceful stop
+  impl_->store->stop();        // finishes queued store work before exit
   impl_->health.stop();
   telemetry::log_info("shutdown_complete", {{"clean", clean}});
   telemetry::Logger::instance().flush();

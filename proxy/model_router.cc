@@ -13,13 +13,58 @@ std::uint64_t next_random() {
 
 }  // namespace
 
+std::optional<core::ModelPrice> ModelRouter::price_of(const config::Deployment& d) {
+  auto price = core::builtin_price(d.upstream_model);
+  if (d.info.input_cost_per_token || d.info.output_cost_per_token) {
+    core::ModelPrice custom = price.value_or(core::ModelPrice{});
+    if (d.info.input_cost_per_token) custom.input_per_token = *d.info.input_cost_per_token;
+    if (d.info.output_cost_per_token) custom.output_per_token = *d.info.output_cost_per_token;
+    if (d.info.cache_read_input_token_cost) custom.cached_input_per_token = *d.info.cache_read_input_token_cost;
+    else if (d.info.input_cost_per_token) custom.cached_input_per_token = 0;
+    price = custom;
+  }
+  return price;
+}
+
 ModelRouter::ModelRouter(std::shared_ptr<const config::ModelCatalog> catalog)
     : catalog_(std::move(catalog)),
       strategy_(core::parse_routing_strategy(catalog_->config().router.routing_strategy)) {
   for (const auto& d : catalog_->config().model_list) {
     health_.push_back(std::make_unique<DeploymentHealth>(d.weight, d.rpm.value_or(0), d.tpm.value_or(0)));
     urls_.push_back(d.provider == core::ProviderKind::mock ? std::nullopt : http::parse_upstream_url(d.api_base));
+    prices_.push_back(price_of(d));
   }
+  // Worst case per group: its own deployments and every group it may fall back to.
+  const auto& router = catalog_->config().router;
+  for (const auto& group : catalog_->groups()) {
+    std::vector<const config::ModelGroup*> reachable{&group};
+    for (const auto* lists : {&router.fallbacks, &router.context_window_fallbacks}) {
+      for (const auto& f : *lists) {
+        if (f.model_group != group.name) continue;
+        for (const auto& name : f.fallbacks) {
+          if (const auto* g = catalog_->find(name)) reachable.push_back(g);
+        }
+      }
+    }
+    GroupPricing p;
+    p.max_output_tokens = 0;
+    for (const auto* g : reachable) {
+      for (const auto* d : g->deployments) {
+        const auto& price = prices_[index_of(*d)];
+        if (price) {
+          p.max_input_price = std::max(p.max_input_price, price->input_per_token);
+          p.max_output_price = std::max(p.max_output_price, price->output_per_token);
+        }
+        const auto out = d->info.max_output_tokens.value_or(d->info.max_tokens.value_or(4096));
+        p.max_output_tokens = std::max<std::int64_t>(p.max_output_tokens, out);
+      }
+    }
+    group_pricing_.emplace(&group, p);
+  }
+}
+
+const GroupPricing& ModelRouter::pricing(const config::ModelGroup& group) const {
+  return group_pricing_.at(&group);
 }
 
 std::size_t ModelRouter::index_of(const config::Deployment& deployment) const {
@@ -28,7 +73,7 @@ std::size_t ModelRouter::index_of(const config::Deployment& deployment) const {
 
 RoutedDeployment ModelRouter::at(std::size_t index) {
   const auto& d = catalog_->config().model_list[index];
-  return {&d, index, health_[index].get(), urls_[index] ? &*urls_[index] : nullptr};
+  return {&d, index, health_[index].get(), urls_[index] ? &*urls_[index] : nullptr, &prices_[index]};
 }
 
 std::optional<RoutedDeployment> ModelRouter::choose(const config::ModelGroup& group,

@@ -3,10 +3,12 @@
 // that cool down or already failed this request; owns each deployment's live health.
 #include <chrono>
 #include <memory>
+#include <unordered_map>
 #include <optional>
 #include <vector>
 
 #include "config/model_catalog.h"
+#include "core/cost_map.h"
 #include "core/routing.h"
 #include "http/upstream_url.h"
 #include "proxy/deployment_health.h"
@@ -18,6 +20,15 @@ struct RoutedDeployment {
   std::size_t index = 0;  // position in model_list: metrics and health slot
   DeploymentHealth* health = nullptr;
   const http::UpstreamUrl* url = nullptr;  // parsed api_base (null for mock deployments)
+  const std::optional<core::ModelPrice>* price = nullptr;  // nullopt: unknown (costs 0)
+};
+
+// The most a request to a model group can cost per token, over its deployments and fallbacks,
+// and the longest answer it may get: the worst case a budget reservation must cover.
+struct GroupPricing {
+  double max_input_price = 0;
+  double max_output_price = 0;
+  std::int64_t max_output_tokens = 4096;
 };
 
 class ModelRouter {
@@ -39,12 +50,17 @@ class ModelRouter {
 
   RoutedDeployment at(std::size_t index);
   std::size_t index_of(const config::Deployment& deployment) const;
+  const GroupPricing& pricing(const config::ModelGroup& group) const;
+  // Price of a deployment: model_info overrides, else the built-in table, else nullopt.
+  static std::optional<core::ModelPrice> price_of(const config::Deployment& deployment);
 
  private:
   std::shared_ptr<const config::ModelCatalog> catalog_;
   core::RoutingStrategy strategy_;
   std::vector<std::unique_ptr<DeploymentHealth>> health_;
   std::vector<std::optional<http::UpstreamUrl>> urls_;
+  std::vector<std::optional<core::ModelPrice>> prices_;
+  std::unordered_map<const config::ModelGroup*, GroupPricing> group_pricing_;
 };
 
 }  // namespace tollgate::proxy

@@ -352,6 +352,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     record_success(now);
     http::Response response = http::json_response(200, std::move(translated.body));
     response.headers = response_headers(now);
+    response.headers.push_back({"x-litellm-response-cost", format_cost(cost_of_usage())});
     exchange_->respond(std::move(response));
     finish(true, 200);
   }
@@ -372,6 +373,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     usage_reported_ = true;
     record_success(Clock::now());
     auto headers = response_headers(Clock::now());
+    if (!answer.stream) headers.push_back({"x-litellm-response-cost", format_cost(cost_of_usage())});
     if (answer.stream) {
       exchange_->start_stream(200, std::move(headers), "text/event-stream");
       for (auto& event : answer.events) exchange_->send_chunk(std::move(event));
@@ -449,6 +451,17 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     finish(false, 499);
   }
 
+  double cost_of_usage() const {
+    if (current_.price == nullptr || !*current_.price) return 0;
+    return core::cost_of(usage_, **current_.price);
+  }
+
+  static std::string format_cost(double cost) {
+    char buffer[48];
+    const int n = std::snprintf(buffer, sizeof buffer, "%.10g", cost);
+    return {buffer, static_cast<std::size_t>(n)};
+  }
+
   void finish(bool success, int status) {
     if (done_) return;
     done_ = true;
@@ -461,6 +474,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     outcome.usage = usage_;
     outcome.usage_reported = usage_reported_;
     outcome.client_gone = client_gone_;
+    outcome.cost = success ? cost_of_usage() : 0;
+    outcome.priced = current_.price != nullptr && current_.price->has_value();
     auto callback = std::move(req_.on_finished);
     callback(outcome);
   }

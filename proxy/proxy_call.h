@@ -40,6 +40,8 @@ struct CallOutcome {
   core::Usage usage;
   bool usage_reported = false;  // from the provider, not estimated
   bool client_gone = false;
+  double cost = 0;              // usage at the deployment's price (0 when unknown)
+  bool priced = false;          // the deployment has a known price
 };
 
 struct ProxyRequest {

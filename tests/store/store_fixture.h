@@ -35,6 +35,8 @@ class TestDatabase {
   // postgresql://… of the test database (empty for SQLite).
   const std::string& url() const { return url_; }
   const std::string& database_name() const { return name_; }
+  // The SQLite file (empty for PostgreSQL).
+  const std::string& sqlite_path() const { return sqlite_path_; }
 
   // A new Store on its own connection; `open_store` leaves the database as it is.
   std::unique_ptr<persistence::Store> open_store() const;

@@ -1,0 +1,112 @@
+#pragma once
+// Exact budgets and rate limits, enforced by one actor per key, team, user and organization.
+//
+// A request's admission visits the actors that apply (key → team → user for personal keys →
+// organization), each checking and reserving in turn; the first refusal releases what was
+// reserved so far. Because every entity is one actor, concurrent requests are serialized per
+// entity and a budget can never be overshot by a race. After the call, settle() replaces the
+// reservations with the real cost; a failed call release()s them. Reservations also expire
+// (a request that never settles cannot hold budget forever).
+//
+// This header keeps CAF out of its includers: the actors live in admission.cc.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/api_error.h"
+#include "persistence/records.h"
+
+namespace tollgate::persistence {
+class StorePool;
+}
+namespace prometheus {
+class Registry;
+}
+
+namespace tollgate::actors {
+
+class SpendWriter;
+
+// The limits of one entity as its record says now (passed with every admission, so a changed
+// key or team takes effect with the next request).
+struct EntityLimits {
+  std::optional<double> max_budget;
+  std::optional<std::int64_t> rpm_limit;
+  std::optional<std::int64_t> tpm_limit;
+  std::optional<std::int64_t> max_parallel_requests;
+  std::map<std::string, std::int64_t> model_rpm_limit;
+  std::map<std::string, std::int64_t> model_tpm_limit;
+  std::optional<std::string> budget_duration;
+  std::optional<std::int64_t> budget_reset_at;  // unix ms
+  double record_spend = 0;  // spend in the record: the fallback when the store cannot be read
+};
+
+struct AdmissionStop {
+  persistence::EntityKind kind = persistence::EntityKind::key;
+  std::string id;     // token hash for keys
+  std::string label;  // for messages: key alias or name, team alias, ...
+  EntityLimits limits;
+  std::uint64_t reservation = 0;  // set when this stop reserved
+};
+
+struct AdmissionRequest {
+  std::vector<AdmissionStop> stops;
+  std::string model;               // model group, for per-model limits
+  double worst_case_cost = 0;
+  std::int64_t tokens_estimate = 0;  // counted against tpm until the call settles
+};
+
+// Rate-limit state of the key for response headers.
+struct RateHeaders {
+  std::optional<std::int64_t> limit_requests, remaining_requests;
+  std::optional<std::int64_t> limit_tokens, remaining_tokens;
+};
+
+struct AdmissionGrant {
+  std::vector<AdmissionStop> stops;  // with their reservations
+  RateHeaders headers;
+};
+
+struct AdmissionResult {
+  bool admitted = false;
+  AdmissionGrant grant;
+  core::ApiError denial;  // when !admitted: 429 budget_exceeded / rate limit, with headers
+};
+
+class Admission {
+ public:
+  struct Options {
+    std::chrono::milliseconds reservation_ttl{15 * 60 * 1000};
+    std::chrono::milliseconds idle_timeout{10 * 60 * 1000};
+    int threads = 2;
+    // Tests: CAF's deterministic test coordinator; nothing runs until run_actors().
+    bool deterministic = false;
+  };
+
+  Admission(persistence::StorePool& store, SpendWriter& writer, prometheus::Registry& metrics, Options options);
+  ~Admission();
+
+  // `done` runs exactly once, on an actor thread.
+  void admit(AdmissionRequest request, std::function<void(AdmissionResult)> done);
+  void settle(const AdmissionGrant& grant, double cost, std::int64_t tokens);
+  void release(const AdmissionGrant& grant);
+  // Spend as the entity's actor knows it (tests, /key/info freshness); nullopt if not loaded.
+  std::optional<double> spend(persistence::EntityKind kind, const std::string& id, std::chrono::milliseconds wait);
+  void stop();
+
+  // Deterministic mode only: runs every queued actor job (optionally firing pending timers
+  // first); returns how many ran.
+  std::size_t run_actors(bool fire_timers = false);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tollgate::actors

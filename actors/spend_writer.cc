@@ -1,0 +1,174 @@
+#include "actors/spend_writer.h"
+
+#include <cmath>
+
+#include "persistence/store.h"
+#include "telemetry/log.h"
+
+namespace tollgate::actors {
+
+using persistence::EntityKind;
+
+SpendWriter::SpendWriter(std::string database_url, std::string sqlite_path, Options options)
+    : database_url_(std::move(database_url)), sqlite_path_(std::move(sqlite_path)), options_(options) {
+  thread_ = std::thread([this] { run(); });
+}
+
+SpendWriter::~SpendWriter() { stop(); }
+
+SpendWriter::Segment& SpendWriter::open_segment() {
+  if (segments_.empty() || !segments_.back().resets.empty()) segments_.emplace_back();
+  return segments_.back();
+}
+
+void SpendWriter::record(persistence::SpendLogRow row, const std::vector<persistence::SpendIncrement>& increments) {
+  bool wake = false;
+  {
+    std::lock_guard lock(mutex_);
+    auto& segment = open_segment();
+    if (stats_.buffered_logs >= options_.max_buffered_logs) {
+      ++stats_.rows_dropped;  // the store has been down long enough: keep totals, drop detail
+    } else {
+      segment.logs.push_back(std::move(row));
+      ++stats_.buffered_logs;
+    }
+    for (const auto& inc : increments) {
+      if (inc.amount != 0) segment.increments[{static_cast<int>(inc.kind), inc.id}] += inc.amount;
+    }
+    wake = segment.logs.size() >= options_.batch_rows;
+  }
+  if (wake) wake_.notify_one();
+}
+
+void SpendWriter::reset(EntityKind kind, const std::string& id, std::optional<std::int64_t> next_reset_at) {
+  {
+    std::lock_guard lock(mutex_);
+    open_segment().resets.push_back(Reset{kind, id, next_reset_at});
+  }
+  wake_.notify_one();
+}
+
+double SpendWriter::pending(EntityKind kind, const std::string& id) const {
+  std::lock_guard lock(mutex_);
+  double total = 0;
+  const EntityKey key{static_cast<int>(kind), id};
+  // Newest first: a reset ends the sum (what came before it no longer counts).
+  for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
+    for (const auto& r : it->resets) {
+      if (r.kind == kind && r.id == id) return total;
+    }
+    if (auto found = it->increments.find(key); found != it->increments.end()) total += found->second;
+  }
+  return total;
+}
+
+bool SpendWriter::write_front() {
+  Segment segment;
+  {
+    std::lock_guard lock(mutex_);
+    if (segments_.empty()) return true;
+    segment = segments_.front();  // copied: stays visible to pending() until committed
+    writing_ = true;
+  }
+  try {
+    if (!store_) store_ = persistence::Store::open(database_url_, sqlite_path_);
+    std::vector<persistence::SpendIncrement> increments;
+    increments.reserve(segment.increments.size());
+    for (const auto& [key, amount] : segment.increments) {
+      increments.push_back({static_cast<EntityKind>(key.first), key.second, amount});
+    }
+    const auto statements = store_->record_spend(segment.logs, increments);
+    for (const auto& r : segment.resets) store_->reset_spend(r.kind, r.id, r.next_reset_at);
+    std::lock_guard lock(mutex_);
+    auto& front = segments_.front();
+    // Records may have been appended to the front segment while we wrote: keep those.
+    front.logs.erase(front.logs.begin(), front.logs.begin() + static_cast<std::ptrdiff_t>(segment.logs.size()));
+    for (const auto& [key, amount] : segment.increments) {
+      auto it = front.increments.find(key);
+      if (it != front.increments.end()) {
+        it->second -= amount;
+        if (std::abs(it->second) < 1e-18) front.increments.erase(it);
+      }
+    }
+    front.resets.erase(front.resets.begin(), front.resets.begin() + static_cast<std::ptrdiff_t>(segment.resets.size()));
+    if (front.logs.empty() && front.increments.empty() && front.resets.empty()) segments_.pop_front();
+    stats_.buffered_logs -= segment.logs.size();
+    stats_.rows_written += segment.logs.size();
+    stats_.statements += statements + segment.resets.size();
+    ++stats_.flushes;
+    writing_ = false;
+    idle_.notify_all();
+    return true;
+  } catch (const std::exception& e) {
+    store_.reset();  // reconnect next time
+    std::lock_guard lock(mutex_);
+    ++stats_.failures;
+    writing_ = false;
+    idle_.notify_all();
+    telemetry::log_warn("spend_flush_failed", {{"error", e.what()}, {"buffered_logs", stats_.buffered_logs}});
+    return false;
+  }
+}
+
+void SpendWriter::run() {
+  auto backoff = options_.flush_interval;
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait_for(lock, backoff, [this] {
+        return stopping_ || flush_requested_ ||
+               (!segments_.empty() && (segments_.front().logs.size() >= options_.batch_rows || segments_.size() > 1));
+      });
+      flush_requested_ = false;
+      if (stopping_ && segments_.empty()) return;
+    }
+    bool ok = true;
+    while (ok) {
+      {
+        std::lock_guard lock(mutex_);
+        if (segments_.empty()) break;
+      }
+      ok = write_front();
+    }
+    backoff = ok ? options_.flush_interval : std::min(backoff * 2, std::chrono::milliseconds(5000));
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_ && (segments_.empty() || !ok)) {
+        if (!segments_.empty()) {
+          telemetry::log_error("spend_unflushed_at_stop", {{"buffered_logs", stats_.buffered_logs}});
+        }
+        return;
+      }
+    }
+  }
+}
+
+bool SpendWriter::flush() {
+  std::unique_lock lock(mutex_);
+  flush_requested_ = true;
+  wake_.notify_one();
+  const auto failures = stats_.failures;
+  idle_.wait_for(lock, std::chrono::seconds(30), [&] {
+    return (segments_.empty() && !writing_) || stats_.failures != failures;
+  });
+  return segments_.empty();
+}
+
+void SpendWriter::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) {
+      if (!thread_.joinable()) return;
+    }
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+SpendWriter::Stats SpendWriter::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+}  // namespace tollgate::actors

@@ -1,0 +1,162 @@
+#include "api/inference_accounting.h"
+
+#include <algorithm>
+
+#include "actors/spend_writer.h"
+#include "api/gateway_context.h"
+#include "core/request_id.h"
+#include "core/token_estimate.h"
+#include "providers/openai_request.h"
+#include "telemetry/spend_metrics.h"
+
+namespace tollgate::api {
+
+using persistence::EntityKind;
+
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+namespace {
+
+bool list_allows(const std::vector<std::string>& models, std::string_view group) {
+  if (models.empty()) return true;
+  for (const auto& m : models) {
+    if (m == group || m == "all-proxy-models" || m == "*") return true;
+  }
+  return false;
+}
+
+actors::EntityLimits limits_of(const persistence::KeyRecord& k) {
+  actors::EntityLimits l;
+  l.max_budget = k.max_budget;
+  l.rpm_limit = k.rpm_limit;
+  l.tpm_limit = k.tpm_limit;
+  l.max_parallel_requests = k.max_parallel_requests;
+  l.model_rpm_limit = k.model_rpm_limit;
+  l.model_tpm_limit = k.model_tpm_limit;
+  l.budget_duration = k.budget_duration;
+  l.budget_reset_at = k.budget_reset_at;
+  l.record_spend = k.spend;
+  return l;
+}
+
+template <class Record>
+actors::EntityLimits limits_of_entity(const Record& r) {
+  actors::EntityLimits l;
+  l.max_budget = r.max_budget;
+  l.rpm_limit = r.rpm_limit;
+  l.tpm_limit = r.tpm_limit;
+  l.max_parallel_requests = r.max_parallel_requests;
+  l.budget_duration = r.budget_duration;
+  l.budget_reset_at = r.budget_reset_at;
+  l.record_spend = r.spend;
+  return l;
+}
+
+}  // namespace
+
+bool model_allowed(const identity::KeyIdentity& identity, std::string_view model_group) {
+  if (!identity.key.models.empty()) return list_allows(identity.key.models, model_group);
+  if (identity.team) return list_allows(identity.team->models, model_group);
+  return true;
+}
+
+actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, const config::ModelGroup& group,
+                                       const proxy::GroupPricing& pricing, const rapidjson::Document& body) {
+  actors::AdmissionRequest request;
+  request.model = group.name;
+  const auto& key = identity.key;
+  request.stops.push_back({EntityKind::key, key.token_hash, identity.label, limits_of(key), 0});
+  if (identity.team) {
+    request.stops.push_back({EntityKind::team, identity.team->team_id,
+                             identity.team->team_alias.value_or(identity.team->team_id),
+                             limits_of_entity(*identity.team), 0});
+  } else if (identity.user) {
+    // A personal key spends the user's own budget (team keys spend the team's).
+    request.stops.push_back({EntityKind::user, identity.user->user_id, identity.user->user_id,
+                             limits_of_entity(*identity.user), 0});
+  }
+  if (identity.organization) {
+    request.stops.push_back({EntityKind::organization, identity.organization->organization_id,
+                             identity.organization->organization_alias, limits_of_entity(*identity.organization), 0});
+  }
+  const auto prompt_tokens = core::estimate_tokens(providers::collect_prompt_text(body));
+  const auto asked = providers::max_output_tokens(body);
+  const auto output_tokens = asked ? *asked : pricing.max_output_tokens;
+  request.worst_case_cost = static_cast<double>(prompt_tokens) * pricing.max_input_price +
+                            static_cast<double>(output_tokens) * pricing.max_output_price;
+  // tpm counts what the request will certainly use: its prompt, plus max_tokens when given.
+  request.tokens_estimate = prompt_tokens + (asked ? *asked : 0);
+  return request;
+}
+
+void record_outcome(const GatewayContext& context, const identity::KeyIdentityPtr& identity,
+                    const actors::AdmissionGrant* grant, const proxy::CallOutcome& outcome, const CallRecord& record) {
+  const double cost = outcome.success ? outcome.cost : 0.0;
+  if (grant != nullptr) {
+    if (outcome.success) {
+      context.admission->settle(*grant, cost, outcome.usage.total());
+    } else {
+      context.admission->release(*grant);
+    }
+  }
+  if (!outcome.success && outcome.usage.total() == 0) {
+    return;  // nothing was consumed: no spend row (failures are in the metrics and the access log)
+  }
+  persistence::SpendLogRow row;
+  row.request_id = core::generate_request_id();  // unique even when clients reuse x-request-id
+  row.call_type = record.call_type;
+  row.spend = cost;
+  row.prompt_tokens = outcome.usage.prompt_tokens;
+  row.completion_tokens = outcome.usage.completion_tokens;
+  row.total_tokens = outcome.usage.total();
+  row.start_time = record.start_ms;
+  row.end_time = unix_ms_now();
+  row.model_group = record.model_group;
+  if (outcome.deployment) {
+    row.model = outcome.deployment->upstream_model;
+    row.model_id = outcome.deployment->info.id;
+    row.provider = outcome.deployment->provider_prefix;
+  }
+  row.status = outcome.success ? "success" : "failure";
+  row.metadata = "{\"x_request_id\":\"" + record.request_id + "\"}";  // request ids are [A-Za-z0-9._:-]
+  std::vector<persistence::SpendIncrement> increments;
+  if (identity) {
+    const auto& key = identity->key;
+    row.api_key = key.token_hash;
+    row.user_id = key.user_id;
+    row.team_id = key.team_id;
+    row.organization_id = identity->organization ? std::optional<std::string>(identity->organization->organization_id)
+                                                 : key.organization_id;
+    if (cost > 0) {
+      increments.push_back({EntityKind::key, key.token_hash, cost});
+      if (identity->team) increments.push_back({EntityKind::team, identity->team->team_id, cost});
+      if (identity->user) increments.push_back({EntityKind::user, identity->user->user_id, cost});
+      if (identity->organization) increments.push_back({EntityKind::organization, identity->organization->organization_id, cost});
+    }
+  }
+  context.spend->record(std::move(row), increments);
+  if (context.spend_metrics) {
+    context.spend_metrics->spent(identity ? identity->label : std::string("master_key"),
+                                 identity && identity->team ? identity->team->team_id : std::string(),
+                                 record.model_group, cost, outcome.priced);
+  }
+}
+
+http::Headers rate_headers(const actors::RateHeaders& h) {
+  http::Headers out;
+  if (h.limit_requests) out.push_back({"x-ratelimit-limit-requests", std::to_string(*h.limit_requests)});
+  if (h.remaining_requests) {
+    out.push_back({"x-ratelimit-remaining-requests", std::to_string(*h.remaining_requests)});
+    out.push_back({"x-litellm-key-remaining-requests", std::to_string(*h.remaining_requests)});
+  }
+  if (h.limit_tokens) out.push_back({"x-ratelimit-limit-tokens", std::to_string(*h.limit_tokens)});
+  if (h.remaining_tokens) {
+    out.push_back({"x-ratelimit-remaining-tokens", std::to_string(*h.remaining_tokens)});
+    out.push_back({"x-litellm-key-remaining-tokens", std::to_string(*h.remaining_tokens)});
+  }
+  return out;
+}
+
+}  // namespace tollgate::api

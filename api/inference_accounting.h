@@ -1,0 +1,46 @@
+#pragma once
+// The budget side of an inference request: may the key use this model, what does admission
+// need to reserve, and what gets recorded once the call is over.
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "actors/admission.h"
+#include "config/model_catalog.h"
+#include "identity/key_identity.h"
+#include "proxy/model_router.h"
+#include "proxy/proxy_call.h"
+
+namespace tollgate::api {
+
+struct GatewayContext;
+
+// A key's models list, else its team's; empty (or "all-proxy-models") means every model.
+bool model_allowed(const identity::KeyIdentity& identity, std::string_view model_group);
+
+// Stops for the key, its team (or, for personal keys, its user) and its organization, with
+// the worst-case cost of this request at the group's highest price.
+actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, const config::ModelGroup& group,
+                                       const proxy::GroupPricing& pricing, const rapidjson::Document& body);
+
+struct CallRecord {
+  std::string request_id;
+  std::string call_type;  // "acompletion", "aembedding", "atext_completion", "anthropic_messages"
+  std::string model_group;
+  std::int64_t start_ms = 0;
+};
+
+// Settles (or releases) the reservations, hands the spend-log row and entity increments to
+// the spend writer, and counts the spend in metrics.
+void record_outcome(const GatewayContext& context, const identity::KeyIdentityPtr& identity,
+                    const actors::AdmissionGrant* grant, const proxy::CallOutcome& outcome,
+                    const CallRecord& record);
+
+http::Headers rate_headers(const actors::RateHeaders& h);
+
+std::int64_t unix_ms_now();
+
+}  // namespace tollgate::api

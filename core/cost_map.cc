@@ -1,0 +1,69 @@
+#include "core/cost_map.h"
+
+#include <array>
+
+namespace tollgate::core {
+namespace {
+
+struct Entry {
+  std::string_view model;
+  ModelPrice price;
+};
+
+// USD per token (list prices per million tokens / 1e6), as published by the providers.
+constexpr std::array<Entry, 30> kPrices{{
+    {"gpt-4o-mini", {0.15e-6, 0.60e-6, 0.075e-6}},
+    {"gpt-4o", {2.50e-6, 10.00e-6, 1.25e-6}},
+    {"gpt-4.1-nano", {0.10e-6, 0.40e-6, 0.025e-6}},
+    {"gpt-4.1-mini", {0.40e-6, 1.60e-6, 0.10e-6}},
+    {"gpt-4.1", {2.00e-6, 8.00e-6, 0.50e-6}},
+    {"gpt-4-turbo", {10.00e-6, 30.00e-6, 0}},
+    {"gpt-4", {30.00e-6, 60.00e-6, 0}},
+    {"gpt-3.5-turbo", {0.50e-6, 1.50e-6, 0}},
+    {"gpt-5-mini", {0.25e-6, 2.00e-6, 0.025e-6}},
+    {"gpt-5-nano", {0.05e-6, 0.40e-6, 0.005e-6}},
+    {"gpt-5", {1.25e-6, 10.00e-6, 0.125e-6}},
+    {"o1-mini", {1.10e-6, 4.40e-6, 0.55e-6}},
+    {"o1", {15.00e-6, 60.00e-6, 7.50e-6}},
+    {"o3-mini", {1.10e-6, 4.40e-6, 0.55e-6}},
+    {"o3", {2.00e-6, 8.00e-6, 0.50e-6}},
+    {"o4-mini", {1.10e-6, 4.40e-6, 0.275e-6}},
+    {"text-embedding-3-small", {0.02e-6, 0, 0}},
+    {"text-embedding-3-large", {0.13e-6, 0, 0}},
+    {"text-embedding-ada-002", {0.10e-6, 0, 0}},
+    {"claude-3-5-sonnet", {3.00e-6, 15.00e-6, 0.30e-6}},
+    {"claude-3-7-sonnet", {3.00e-6, 15.00e-6, 0.30e-6}},
+    {"claude-sonnet-4", {3.00e-6, 15.00e-6, 0.30e-6}},
+    {"claude-3-5-haiku", {0.80e-6, 4.00e-6, 0.08e-6}},
+    {"claude-3-haiku", {0.25e-6, 1.25e-6, 0.03e-6}},
+    {"claude-haiku-4", {1.00e-6, 5.00e-6, 0.10e-6}},
+    {"claude-3-opus", {15.00e-6, 75.00e-6, 1.50e-6}},
+    {"claude-opus-4", {15.00e-6, 75.00e-6, 1.50e-6}},
+    {"claude-3-sonnet", {3.00e-6, 15.00e-6, 0}},
+    {"mistral-large", {2.00e-6, 6.00e-6, 0}},
+    {"deepseek-chat", {0.27e-6, 1.10e-6, 0.07e-6}},
+}};
+
+}  // namespace
+
+std::optional<ModelPrice> builtin_price(std::string_view model) {
+  const Entry* best = nullptr;
+  for (const auto& e : kPrices) {
+    if (model == e.model) return e.price;
+    if (model.substr(0, e.model.size()) == e.model && (!best || e.model.size() > best->model.size())) {
+      best = &e;
+    }
+  }
+  if (best) return best->price;
+  return std::nullopt;
+}
+
+double cost_of(const Usage& usage, const ModelPrice& price) {
+  const double cached_price = price.cached_input_per_token > 0 ? price.cached_input_per_token : price.input_per_token;
+  const auto cached = std::min(usage.cached_prompt_tokens, usage.prompt_tokens);
+  return static_cast<double>(usage.prompt_tokens - cached) * price.input_per_token +
+         static_cast<double>(cached) * cached_price +
+         static_cast<double>(usage.completion_tokens) * price.output_per_token;
+}
+
+}  // namespace tollgate::core

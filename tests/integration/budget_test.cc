@@ -1,0 +1,330 @@
+// Exact budgets and rate limits under concurrency, through real HTTP, with tollgate-mock as the
+// provider, on both stores: what the database records is the assertion.
+#include <catch2/catch.hpp>
+
+#include <rapidjson/document.h>
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "core/key_hash.h"
+#include "persistence/postgres_connection.h"
+#include "persistence/store.h"
+#include "tests/store/store_fixture.h"
+#include "tests/support/http_client.h"
+#include "tests/support/mock_upstream.h"
+#include "tests/support/test_env.h"
+#include "tests/support/test_gateway.h"
+
+using namespace tollgate;
+using namespace tollgate::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Prices chosen so a short request costs a few micro-dollars.
+std::string config_for(const TestDatabase& db, const MockUpstream& mock, const std::string& extra = "") {
+  std::string yaml =
+      "model_list:\n"
+      "  - model_name: priced\n"
+      "    litellm_params: {model: openai/priced-model, api_base: \"" + mock.base_url() + "\", api_key: sk-upstream-unused}\n"
+      "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_output_tokens: 50}\n"
+      "  - model_name: slow\n"
+      "    litellm_params: {model: \"openai/latency-700\", api_base: \"" + mock.base_url() + "\"}\n"
+      "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n"
+      "general_settings:\n"
+      "  max_auth_failures_per_minute: 100000\n";
+  if (!db.is_postgres()) yaml += "  sqlite_path: " + db.sqlite_path() + "\n";
+  return yaml + extra;
+}
+
+std::map<std::string, std::string> env_for(const TestDatabase& db) {
+  if (db.is_postgres()) return {{"DATABASE_URL", db.url()}};
+  return {};
+}
+
+rapidjson::Document json(const std::string& text) {
+  rapidjson::Document d;
+  d.Parse(text.c_str());
+  return d;
+}
+
+std::string generate_key(const TestGateway& gw, const std::string& body) {
+  const auto reply = http_request(gw.port(), "POST", "/key/generate", body, bearer(gw.master_key()));
+  REQUIRE(reply.status == 200);
+  const auto key = std::string(json(reply.body)["key"].GetString());
+  register_secret(key);
+  return key;
+}
+
+const std::string kChat = R"({"model":"priced","messages":[{"role":"user","content":"a short question"}]})";
+
+struct Outcome {
+  int status = 0;
+  double cost = 0;
+  std::string type;
+};
+
+// `total` requests over `threads` threads, each with its own keep-alive connection.
+std::vector<Outcome> fire(std::uint16_t port, const std::vector<std::string>& keys, int total, int threads,
+                          const std::string& body = kChat) {
+  std::vector<Outcome> out(static_cast<std::size_t>(total));
+  std::atomic<int> next{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      HttpConnection connection(port);
+      for (int i = next++; i < total; i = next++) {
+        const auto& key = keys[static_cast<std::size_t>(i) % keys.size()];
+        const auto reply = connection.request("POST", "/v1/chat/completions", body, bearer(key));
+        auto& o = out[static_cast<std::size_t>(i)];
+        o.status = reply.status;
+        if (reply.status == 200) o.cost = std::stod(reply.header("x-litellm-response-cost"));
+        else if (auto d = json(reply.body); d.IsObject() && d.HasMember("error")) o.type = d["error"]["type"].GetString();
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  return out;
+}
+
+// Spend becomes visible once the writer flushes (every second): wait for the expected rows.
+std::pair<std::size_t, double> logged_spend(persistence::Store& store, const std::string& key_hash, std::size_t expect_rows) {
+  persistence::SpendLogFilter filter;
+  filter.api_key = key_hash;
+  std::vector<persistence::SpendLogRow> rows;
+  for (int i = 0; i < 100; ++i) {
+    rows = store.spend_logs(filter, 100000);
+    if (rows.size() >= expect_rows) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  double sum = 0;
+  for (const auto& r : rows) sum += r.spend;
+  return {rows.size(), sum};
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("a tiny key budget is never overshot by 200 concurrent requests", "[integration][budgets]", Sqlite, PostgreSQL) {
+  TestDatabase db(TestType::name);
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), env_for(db));
+  const double budget = 0.0005;  // about 5 answered requests at this price
+  const auto key = generate_key(gw, R"({"max_budget":0.0005})");
+  const auto results = fire(gw.port(), {key}, 200, 32);
+  int ok = 0, denied = 0;
+  double reported = 0;
+  for (const auto& r : results) {
+    if (r.status == 200) {
+      ++ok;
+      reported += r.cost;
+    } else {
+      CHECK(r.status == 429);
+      CHECK(r.type == "budget_exceeded");
+      ++denied;
+    }
+  }
+  CHECK(ok > 0);
+  CHECK(ok + denied == 200);
+  auto store = db.migrated_store();
+  const auto [rows, logged] = logged_spend(*store, core::hash_key(key), static_cast<std::size_t>(ok));
+  CHECK(rows == static_cast<std::size_t>(ok));
+  CHECK(logged == Approx(reported).epsilon(1e-9));
+  CHECK(logged <= budget);  // overshoot: 0
+  std::this_thread::sleep_for(1200ms);
+  CHECK(store->find_key(core::hash_key(key))->spend == Approx(logged).epsilon(1e-9));
+  WARN("tiny budget: " << ok << " admitted, " << denied << " denied, spend " << logged << " of " << budget);
+}
+
+TEMPLATE_TEST_CASE("a team budget shared by three keys is enforced exactly", "[integration][budgets]", Sqlite, PostgreSQL) {
+  TestDatabase db(TestType::name);
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), env_for(db));
+  const double budget = 0.0004;
+  auto store = db.migrated_store();
+  persistence::TeamRecord team;
+  team.team_id = "shared-team";
+  team.max_budget = budget;
+  store->insert_team(team, persistence::AuditEntry{"test", "created", "", "", "", ""});
+  std::vector<std::string> keys;
+  for (int i = 0; i < 3; ++i) keys.push_back(generate_key(gw, R"({"team_id":"shared-team"})"));
+  const auto results = fire(gw.port(), keys, 150, 24);
+  int ok = 0;
+  double reported = 0;
+  for (const auto& r : results) {
+    if (r.status == 200) {
+      ++ok;
+      reported += r.cost;
+    } else {
+      CHECK(r.type == "budget_exceeded");
+    }
+  }
+  CHECK(ok > 0);
+  CHECK(reported <= budget);
+  double team_spend = 0;
+  for (int i = 0; i < 100; ++i) {
+    team_spend = store->find_team("shared-team")->spend;
+    if (team_spend >= reported - 1e-12) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  CHECK(team_spend == Approx(reported).epsilon(1e-9));
+  CHECK(team_spend <= budget);
+}
+
+TEST_CASE("rpm_limit 10 with 50 concurrent requests: exactly 10 succeed", "[integration][ratelimits]") {
+  TestDatabase db("sqlite");
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), env_for(db));
+  const auto key = generate_key(gw, R"({"rpm_limit":10})");
+  const auto results = fire(gw.port(), {key}, 50, 25);
+  int ok = 0, limited = 0;
+  for (const auto& r : results) {
+    if (r.status == 200) ++ok;
+    if (r.status == 429 && r.type == "rate_limit_error") ++limited;
+  }
+  CHECK(ok == 10);
+  CHECK(limited == 40);
+  const auto reply = http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(key));
+  CHECK(reply.status == 429);
+  CHECK(std::stoi(reply.header("retry-after")) >= 1);
+  CHECK(reply.header("x-ratelimit-remaining-requests") == "0");
+  CHECK(reply.header("x-ratelimit-limit-requests") == "10");
+}
+
+TEST_CASE("max_parallel_requests 2 with a slow upstream: the third concurrent request gets 429", "[integration][ratelimits]") {
+  TestDatabase db("sqlite");
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), env_for(db));
+  const auto key = generate_key(gw, R"({"max_parallel_requests":2})");
+  const std::string slow = R"({"model":"slow","messages":[{"role":"user","content":"x"}]})";
+  auto first = std::async(std::launch::async, [&] { return http_request(gw.port(), "POST", "/v1/chat/completions", slow, bearer(key)); });
+  auto second = std::async(std::launch::async, [&] { return http_request(gw.port(), "POST", "/v1/chat/completions", slow, bearer(key)); });
+  std::this_thread::sleep_for(250ms);
+  const auto third = http_request(gw.port(), "POST", "/v1/chat/completions", slow, bearer(key));
+  CHECK(third.status == 429);
+  CHECK_THAT(third.body, Catch::Contains("parallel"));
+  CHECK(first.get().status == 200);
+  CHECK(second.get().status == 200);
+  CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", slow, bearer(key)).status == 200);  // slots freed
+}
+
+TEST_CASE("a budget with budget_duration 2s resets", "[integration][budgets]") {
+  TestDatabase db("sqlite");
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), env_for(db));
+  const auto key = generate_key(gw, R"({"max_budget":0.0002,"budget_duration":"2s"})");
+  int ok_before = 0;
+  for (const auto& r : fire(gw.port(), {key}, 10, 1)) ok_before += r.status == 200;
+  CHECK(ok_before >= 1);
+  CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(key)).status == 429);
+  std::this_thread::sleep_for(2500ms);
+  CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(key)).status == 200);
+  // The reset reached the store too (spend there is now only what came after it).
+  auto store = db.migrated_store();
+  std::this_thread::sleep_for(1500ms);
+  CHECK(store->find_key(core::hash_key(key))->spend < 0.0001);
+}
+
+TEST_CASE("the seed scenario: max_budget 0.0000001 and 5 requests to a priced model", "[integration][budgets]") {
+  TestDatabase db("sqlite");
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), env_for(db));
+  const auto key = generate_key(gw, R"({"max_budget":0.0000001})");
+  int denied = 0;
+  for (const auto& r : fire(gw.port(), {key}, 5, 1)) {
+    CHECK(r.status == 429);  // even one request's worst case exceeds the budget
+    CHECK(r.type == "budget_exceeded");
+    denied += r.status == 429;
+  }
+  CHECK(denied == 5);
+  auto store = db.migrated_store();
+  std::this_thread::sleep_for(1200ms);
+  CHECK(store->find_key(core::hash_key(key))->spend <= 0.0000001);
+}
+
+TEST_CASE("a model outside the key's list is refused with 403 and hidden from /v1/models", "[integration][budgets]") {
+  TestDatabase db("sqlite");
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), env_for(db));
+  const auto key = generate_key(gw, R"({"models":["slow"]})");
+  const auto refused = http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(key));
+  CHECK(refused.status == 403);
+  const auto models = json(http_request(gw.port(), "GET", "/v1/models", "", bearer(key)).body);
+  REQUIRE(models["data"].Size() == 1);
+  CHECK(std::string(models["data"][0]["id"].GetString()) == "slow");
+}
+
+TEST_CASE("spend survives a store outage: cached keys keep working, spend is flushed after recovery", "[integration][budgets][outage]") {
+  TestDatabase db("postgresql");
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), env_for(db));
+  const auto key = generate_key(gw, R"({"max_budget":10})");
+  double reported = 0;
+  for (const auto& r : fire(gw.port(), {key}, 5, 1)) reported += r.cost;  // key now cached
+  auto admin = std::make_unique<persistence::PostgresConnection>(std::getenv("TOLLGATE_TEST_PG_ADMIN_URL"));
+  admin->execute_script("ALTER DATABASE " + db.database_name() + " ALLOW_CONNECTIONS false");
+  db.terminate_sessions();
+  for (const auto& r : fire(gw.port(), {key}, 10, 2)) {
+    CHECK(r.status == 200);
+    reported += r.cost;
+  }
+  std::this_thread::sleep_for(1500ms);  // the writer tries, fails, keeps buffering
+  admin->execute_script("ALTER DATABASE " + db.database_name() + " ALLOW_CONNECTIONS true");
+  auto store = db.migrated_store();
+  const auto [rows, logged] = logged_spend(*store, core::hash_key(key), 15);
+  CHECK(rows == 15);
+  CHECK(logged == Approx(reported).epsilon(1e-9));
+  double key_spend = 0;
+  for (int i = 0; i < 100; ++i) {
+    key_spend = store->find_key(core::hash_key(key))->spend;
+    if (key_spend >= reported - 1e-12) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  CHECK(key_spend == Approx(reported).epsilon(1e-9));
+}
+
+TEST_CASE("graceful shutdown flushes spend", "[integration][budgets]") {
+  TestDatabase db("sqlite");
+  MockUpstream mock;
+  double reported = 0;
+  std::string key;
+  {
+    TestGateway gw(config_for(db, mock), env_for(db));
+    key = generate_key(gw, R"({"max_budget":10})");
+    for (const auto& r : fire(gw.port(), {key}, 8, 2)) reported += r.cost;
+    CHECK(gw.shutdown());  // immediately: the writer has not flushed on its own yet
+  }
+  auto store = db.migrated_store();
+  persistence::SpendLogFilter filter;
+  filter.api_key = core::hash_key(key);
+  double logged = 0;
+  for (const auto& r : store->spend_logs(filter, 100)) logged += r.spend;
+  CHECK(logged == Approx(reported).epsilon(1e-9));
+  CHECK(store->find_key(core::hash_key(key))->spend == Approx(reported).epsilon(1e-9));
+}
+
+TEST_CASE("/spend/logs and /global/spend report what was recorded", "[integration][budgets]") {
+  TestDatabase db("sqlite");
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), env_for(db));
+  persistence::UserRecord user;
+  user.user_id = "spender";
+  db.migrated_store()->insert_user(user, persistence::AuditEntry{"test", "created", "", "", "", ""});
+  const auto key = generate_key(gw, R"({"max_budget":10,"user_id":"spender"})");
+  double reported = 0;
+  for (const auto& r : fire(gw.port(), {key}, 3, 1)) reported += r.cost;
+  std::this_thread::sleep_for(1500ms);
+  const auto logs = json(http_request(gw.port(), "GET", "/spend/logs?api_key=" + key, "", bearer(gw.master_key())).body);
+  REQUIRE(logs.IsArray());
+  CHECK(logs.Size() == 3);
+  const auto own = json(http_request(gw.port(), "GET", "/spend/logs", "", bearer(key)).body);
+  REQUIRE(own.IsArray());
+  CHECK(own.Size() == 3);  // a user's key sees its own logs
+  const auto global = json(http_request(gw.port(), "GET", "/global/spend", "", bearer(gw.master_key())).body);
+  CHECK(global["spend"].GetDouble() == Approx(reported).epsilon(1e-9));
+  CHECK(http_request(gw.port(), "GET", "/global/spend", "", bearer(key)).status == 403);
+  const auto info = json(http_request(gw.port(), "GET", "/key/info?key=" + key, "", bearer(gw.master_key())).body);
+  CHECK(info["info"]["spend"].GetDouble() == Approx(reported).epsilon(1e-9));
+}

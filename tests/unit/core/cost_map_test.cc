@@ -1,0 +1,28 @@
+#include <catch2/catch.hpp>
+
+#include "core/cost_map.h"
+
+using namespace tollgate::core;
+
+TEST_CASE("built-in prices by exact name and by dated snapshot", "[core][cost]") {
+  REQUIRE(builtin_price("gpt-4o"));
+  CHECK(builtin_price("gpt-4o")->input_per_token == Approx(2.5e-6));
+  CHECK(builtin_price("gpt-4o-mini")->input_per_token == Approx(0.15e-6));  // longest prefix wins
+  CHECK(builtin_price("gpt-4o-2024-08-06")->output_per_token == Approx(10e-6));
+  CHECK(builtin_price("claude-3-5-sonnet-20241022")->input_per_token == Approx(3e-6));
+  CHECK(builtin_price("claude-3-5-haiku-20241022")->output_per_token == Approx(4e-6));
+  CHECK_FALSE(builtin_price("my-local-llama").has_value());
+}
+
+TEST_CASE("cost of usage, with cached prompt tokens at the cached price", "[core][cost]") {
+  const ModelPrice price{1e-6, 2e-6, 0.5e-6};
+  Usage u;
+  u.prompt_tokens = 1000;
+  u.completion_tokens = 100;
+  CHECK(cost_of(u, price) == Approx(1000 * 1e-6 + 100 * 2e-6));
+  u.cached_prompt_tokens = 400;
+  CHECK(cost_of(u, price) == Approx(600 * 1e-6 + 400 * 0.5e-6 + 100 * 2e-6));
+  const ModelPrice no_cache_price{1e-6, 2e-6, 0};
+  CHECK(cost_of(u, no_cache_price) == Approx(1000 * 1e-6 + 100 * 2e-6));
+  CHECK(cost_of(Usage{}, price) == 0);
+}
