@@ -100,6 +100,8 @@ struct BudgetState {
   std::optional<std::int64_t> reset_at;
   bool reset_scheduled = false;
   Clock::time_point last_used = Clock::now();
+  std::string label;                 // last seen, for the remaining-budget gauge
+  std::optional<double> max_budget;  // last seen
 };
 
 using BudgetActor = caf::stateful_actor<BudgetState>;
@@ -113,6 +115,10 @@ struct Admission::Impl {
                     .Name("tollgate_rate_limit_denials_total")
                     .Help("Requests refused by budgets and rate limits, by reason")
                     .Register(registry)),
+        remaining(prometheus::BuildGauge()
+                      .Name("tollgate_remaining_budget_usd")
+                      .Help("max_budget minus spend, for keys and teams with a budget")
+                      .Register(registry)),
         reservations(prometheus::BuildGauge()
                          .Name("tollgate_budget_reservations_outstanding")
                          .Help("Worst-case reservations held by requests in flight")
@@ -150,6 +156,16 @@ struct Admission::Impl {
     return it == s.actors.end() ? caf::actor() : it->second;
   }
 
+  // Keys and teams only: users and organizations would add cardinality nobody asked for.
+  void publish_remaining(EntityKind kind, const std::string& label, const std::optional<double>& max_budget,
+                         double spend) {
+    if (!max_budget || (kind != EntityKind::key && kind != EntityKind::team)) return;
+    std::lock_guard lock(metrics_mutex);
+    auto& g = remaining_children[{static_cast<int>(kind), label}];
+    if (!g) g = &remaining.Add({{"entity", kind == EntityKind::key ? "key" : "team"}, {"name", label}});
+    g->Set(*max_budget - spend);
+  }
+
   prometheus::Counter& denial_counter(const std::string& reason) {
     std::lock_guard lock(metrics_mutex);
     auto& c = denial_children[reason];
@@ -161,7 +177,9 @@ struct Admission::Impl {
   SpendWriter& writer;
   Options options;
   prometheus::Family<prometheus::Counter>& denials;
+  prometheus::Family<prometheus::Gauge>& remaining;
   prometheus::Gauge& reservations;
+  std::map<std::pair<int, std::string>, prometheus::Gauge*> remaining_children;
   std::mutex metrics_mutex;
   std::map<std::string, prometheus::Counter*> denial_children;
   std::unique_ptr<caf::actor_system_config> config_owner;
@@ -235,6 +253,7 @@ void reset_if_due(BudgetActor* self, Impl* impl, const std::optional<std::string
   const auto next = period_ms > 0 ? std::optional<std::int64_t>(core::next_reset_ms(*s.reset_at, period_ms, now_ms()))
                                   : std::nullopt;
   s.spend = 0;
+  impl->publish_remaining(s.kind, s.label, s.max_budget, s.spend);
   impl->writer.reset(s.kind, s.id, next);
   s.reset_at = next;
   s.reset_scheduled = false;
@@ -247,6 +266,8 @@ void handle_admit(BudgetActor* self, Impl* impl, const TicketPtr& t) {
   const auto& limits = stop.limits;
   const auto now = Clock::now();
   s.last_used = now;
+  s.label = stop.label;
+  s.max_budget = limits.max_budget;
   apply_reset_schedule(self, impl, limits);
   reset_if_due(self, impl, limits.budget_duration);
   const auto& model = t->request.model;
@@ -363,6 +384,7 @@ void end_reservation(BudgetActor* self, Impl* impl, std::uint64_t id, bool settl
     s.spend += cost;
     s.tokens.add(now, tokens);
     s.model_tokens[r.model].add(now, tokens);
+    impl->publish_remaining(s.kind, s.label, s.max_budget, s.spend);
   } else {
     // A request that never reached the provider does not count against rpm either.
     s.requests.cancel(r.request_handle);

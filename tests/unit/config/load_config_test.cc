@@ -249,3 +249,15 @@ TEST_CASE("the shipped quickstart config is valid", "[config]") {
     CHECK(d.provider == tollgate::core::ProviderKind::mock);
   }
 }
+
+TEST_CASE("the real-providers example config is valid when its keys are set", "[config]") {
+  const auto c = load_config_file(TOLLGATE_SOURCE_DIR "/config/real-providers.yaml",
+                                  fixed_environment({{"OPENAI_API_KEY", "sk-real-openai-key"},
+                                                     {"ANTHROPIC_API_KEY", "sk-ant-real-key"}}));
+  REQUIRE(c.model_list.size() == 3);
+  CHECK(c.model_list[0].provider == tollgate::core::ProviderKind::openai);
+  CHECK(c.model_list[1].provider == tollgate::core::ProviderKind::anthropic);
+  CHECK(c.warnings.empty());
+  CHECK_THROWS_WITH(load_config_file(TOLLGATE_SOURCE_DIR "/config/real-providers.yaml", fixed_environment({})),
+                    Catch::Contains("OPENAI_API_KEY is not set"));
+}
