@@ -105,7 +105,7 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
     return;  // nothing was consumed: no spend row (failures are in the metrics and the access log)
   }
   persistence::SpendLogRow row;
-  row.request_id = core::generate_request_id();  // unique even when clients reuse x-request-id
+  row.request_id = core::generate_time_ordered_id();  // unique even when clients reuse x-request-id
   row.call_type = record.call_type;
   row.spend = cost;
   row.prompt_tokens = outcome.usage.prompt_tokens;

@@ -1,5 +1,6 @@
 #include "core/request_id.h"
 
+#include <chrono>
 #include <cstdint>
 #include <random>
 
@@ -40,6 +41,28 @@ std::string generate_request_id() {
   };
   put(hi, 16);
   put(lo, 16);
+  return id;
+}
+
+std::string generate_time_ordered_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}() ^
+                                   (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::system_clock::now().time_since_epoch())
+                                                 .count());
+  std::uint64_t hi = (ms << 16) | 0x7000 | (rng() & 0x0fff);                 // version 7
+  std::uint64_t lo = (rng() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 1
+  std::string id(36, '-');
+  std::size_t pos = 0;
+  auto put = [&](std::uint64_t value) {
+    for (int i = 15; i >= 0; --i) {
+      if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
+      id[pos++] = kHex[(value >> (i * 4)) & 0xf];
+    }
+  };
+  put(hi);
+  put(lo);
   return id;
 }
 

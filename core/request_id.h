@@ -12,6 +12,11 @@ bool is_well_formed_request_id(std::string_view candidate);
 // A random UUID (version 4 layout), unique per process without coordination.
 std::string generate_request_id();
 
+// A UUID (version 7 layout) whose first 48 bits are the unix time in milliseconds: ids made
+// later sort later, so a table keyed by them grows at its end (spend logs insert without
+// touching random index pages).
+std::string generate_time_ordered_id();
+
 // The client's id when well formed, else a fresh one.
 std::string choose_request_id(std::string_view client_supplied);
 
