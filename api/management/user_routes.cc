@@ -135,25 +135,33 @@ struct NewUser {
   std::string cleartext;
 };
 
-void write_new_user(Store& store, const ManagementCall& call, NewUser& plan) {
-  plan.user = store.insert_user(plan.user, call.audit("created"));
+void write_memberships_and_key(Store& store, const ManagementCall& call, NewUser& plan) {
   if (plan.user.organization_id) {
     persistence::OrgMember member{*plan.user.organization_id, plan.user.user_id, plan.user.user_role};
-    store.add_organization_member(member.organization_id, member, call.audit("member_added"));
+    if (!store.add_organization_member(member.organization_id, member, call.audit("member_added"))) {
+      throw_not_found("organization '" + member.organization_id + "' not found");  // deleted meanwhile
+    }
   }
   for (const auto& team : plan.teams) {
-    store.add_team_member(team.team_id, persistence::TeamMember{plan.user.user_id, "user"}, call.audit("member_added"));
+    if (!store.add_team_member(team.team_id, persistence::TeamMember{plan.user.user_id, "user"},
+                               call.audit("member_added"))) {
+      throw_not_found("team '" + team.team_id + "' not found");  // deleted meanwhile
+    }
   }
   if (plan.key) plan.key = insert_new_key(store, call, *plan.key, plan.cleartext);
 }
 
 // The user row, its memberships and its key are separate store calls. Everything was checked
-// before the first one, so only the store can fail now; if it does after the user row exists,
-// the user goes again with its memberships and keys, and no half-made user stays behind.
+// before the first one, so only the store (or a team or organization deleted meanwhile) can
+// fail now; if that happens after the user row exists, the user goes again with its
+// memberships and keys, and no half-made user stays behind.
 void write_or_undo(Store& store, const ManagementCall& call, NewUser& plan) {
+  // Failing here (an id or email taken meanwhile) leaves nothing to undo, and nothing of
+  // another user's may be undone.
+  plan.user = store.insert_user(plan.user, call.audit("created"));
   try {
-    write_new_user(store, call, plan);
-  } catch (const persistence::StoreError&) {
+    write_memberships_and_key(store, call, plan);
+  } catch (...) {
     try {
       store.delete_users_and_keys({plan.user.user_id}, call.audit("deleted"));
     } catch (const persistence::StoreError& e) {
