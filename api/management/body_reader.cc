@@ -84,6 +84,15 @@ std::optional<std::vector<std::string>> BodyReader::strings(const char* name) co
   return out;
 }
 
+std::vector<std::string> BodyReader::required_strings(const char* name) const {
+  auto list = strings(name);
+  if (!list || list->empty()) throw_bad_request(std::string("'") + name + "' must list at least one id", name);
+  for (const auto& item : *list) {
+    if (item.empty()) throw_bad_request(std::string("'") + name + "' must not contain empty ids", name);
+  }
+  return *list;
+}
+
 std::optional<std::map<std::string, std::int64_t>> BodyReader::integer_map(const char* name) const {
   const auto* v = value(name);
   if (!v) return std::nullopt;

@@ -29,6 +29,8 @@ class BodyReader {
   std::optional<std::int64_t> integer(const char* name, std::int64_t min = 0) const;
   std::optional<bool> boolean(const char* name) const;
   std::optional<std::vector<std::string>> strings(const char* name) const;
+  // A non-empty list of non-empty strings (the ids of a batch delete, for instance).
+  std::vector<std::string> required_strings(const char* name) const;
   std::optional<std::map<std::string, std::int64_t>> integer_map(const char* name) const;
   // A JSON object, re-serialized.
   std::optional<std::string> object_json(const char* name) const;

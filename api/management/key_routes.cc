@@ -2,8 +2,10 @@
 // /key/block, /key/unblock — LiteLLM's paths, fields and response shapes; our own policy.
 #include <cmath>
 
+#include "api/management/issued_key.h"
 #include "api/management/key_fields.h"
 #include "api/management/management.h"
+#include "api/management/query_args.h"
 #include "api/management/render.h"
 #include "api/management/targets.h"
 #include "api/management_routes.h"
@@ -28,38 +30,6 @@ KeyRecord load_visible_key(Store& store, const ManagementCall& call, const std::
   const auto key = store.find_key(hash_of(key_or_hash));
   if (!key || !core::can_see(call.caller.actor, key_target(*key))) throw_not_found("key not found");
   return *key;
-}
-
-std::string generated_key_response(const std::string& cleartext, const KeyRecord& key) {
-  JsonOut o;
-  o.begin_object();
-  o.field("key", cleartext);  // shown once, never stored
-  o.field("token", key.token_hash);
-  o.field("token_id", key.token_hash);
-  o.field("key_name", key.key_name);
-  o.field("key_alias", key.key_alias);
-  o.time_field("expires", key.expires_at);
-  o.field("user_id", key.user_id);
-  o.field("team_id", key.team_id);
-  o.field("organization_id", key.organization_id);
-  o.field("models", key.models);
-  o.field("spend", key.spend);
-  o.field("max_budget", key.max_budget);
-  o.field("soft_budget", key.soft_budget);
-  o.field("budget_id", key.budget_id);
-  o.field("budget_duration", key.budget_duration);
-  o.time_field("budget_reset_at", key.budget_reset_at);
-  o.field("max_parallel_requests", key.max_parallel_requests);
-  o.field("rpm_limit", key.rpm_limit);
-  o.field("tpm_limit", key.tpm_limit);
-  o.field("model_rpm_limit", key.model_rpm_limit);
-  o.field("model_tpm_limit", key.model_tpm_limit);
-  o.field("blocked", key.blocked);
-  o.key("metadata").raw_json(key.metadata);
-  o.field("service_account", key.service_account);
-  o.key("created_at").time(key.created_at);
-  o.end_object();
-  return o.str();
 }
 
 std::string key_json(const KeyRecord& key) {
@@ -118,11 +88,7 @@ http::Response generate(Store& store, const ManagementCall& call) {
   require(core::decide(actor, core::Action::create, creation_target(store, key)), "key");
   if (key.team_id && !key.user_id) key.service_account = true;  // team-owned, inference only
   const std::string cleartext = new_cleartext(call.body);
-  key.token_hash = core::hash_key(cleartext);
-  key.key_name = core::key_display_name(cleartext);
-  key.created_by = call.changed_by();
-  key.updated_by = key.created_by;
-  const auto stored = store.insert_key(key, call.audit("created"));
+  const auto stored = insert_new_key(store, call, std::move(key), cleartext);
   if (auto spend = call.body.number("spend"); spend && *spend > 0) {
     store.set_spend(persistence::EntityKind::key, stored.token_hash, *spend, call.audit("updated"));
   }
@@ -142,21 +108,6 @@ http::Response info(Store& store, const ManagementCall& call) {
   write_key(o, key);
   o.end_object();
   return json_ok(o.str());
-}
-
-int query_int(const ManagementCall& call, const char* name, int fallback, int min, int max) {
-  const auto text = call.query(name);
-  if (!text || text->empty()) return fallback;
-  try {
-    std::size_t used = 0;
-    const int value = std::stoi(*text, &used);
-    if (used != text->size() || value < min || value > max) throw std::invalid_argument(name);
-    return value;
-  } catch (const std::exception&) {
-    throw_bad_request(std::string("'") + name + "' must be an integer between " + std::to_string(min) + " and " +
-                          std::to_string(max),
-                      name);
-  }
 }
 
 // Non-admins only ever list what they could read one by one.
@@ -236,8 +187,7 @@ http::Response regenerate(Store& store, const ManagementCall& call) {
   const std::string old_hash = key.token_hash;
   apply_key_fields(call.body, key, now_unix_ms());
   const std::string cleartext = core::generate_virtual_key();  // never the old or a custom one
-  key.token_hash = core::hash_key(cleartext);
-  key.key_name = core::key_display_name(cleartext);
+  assign_cleartext(key, cleartext);
   key.updated_by = call.changed_by();
   if (!store.regenerate_key(old_hash, key, call.audit("regenerated"))) throw_not_found("key not found");
   call.context.keys->invalidate(old_hash);  // the old key stops working at once

@@ -35,6 +35,11 @@ void write_key(JsonOut& o, const persistence::KeyRecord& k) {
 
 void write_team(JsonOut& o, const persistence::TeamRecord& t) {
   o.begin_object();
+  write_team_fields(o, t);
+  o.end_object();
+}
+
+void write_team_fields(JsonOut& o, const persistence::TeamRecord& t) {
   o.field("team_id", t.team_id);
   o.field("team_alias", t.team_alias);
   o.field("organization_id", t.organization_id);
@@ -61,11 +66,15 @@ void write_team(JsonOut& o, const persistence::TeamRecord& t) {
   o.field("created_by", t.created_by);
   o.key("created_at").time(t.created_at);
   o.key("updated_at").time(t.updated_at);
-  o.end_object();
 }
 
 void write_user(JsonOut& o, const persistence::UserRecord& u) {
   o.begin_object();
+  write_user_fields(o, u);
+  o.end_object();
+}
+
+void write_user_fields(JsonOut& o, const persistence::UserRecord& u) {
   o.field("user_id", u.user_id);
   o.field("user_alias", u.user_alias);
   o.field("user_email", u.user_email);
@@ -82,7 +91,6 @@ void write_user(JsonOut& o, const persistence::UserRecord& u) {
   o.key("metadata").raw_json(u.metadata);
   o.key("created_at").time(u.created_at);
   o.key("updated_at").time(u.updated_at);
-  o.end_object();
 }
 
 void write_organization(JsonOut& o, const persistence::OrganizationRecord& org,

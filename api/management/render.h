@@ -7,7 +7,10 @@ namespace tollgate::api {
 
 void write_key(JsonOut& out, const persistence::KeyRecord& key);
 void write_team(JsonOut& out, const persistence::TeamRecord& team);
+// The team's fields without the enclosing braces, for responses that add their own.
+void write_team_fields(JsonOut& out, const persistence::TeamRecord& team);
 void write_user(JsonOut& out, const persistence::UserRecord& user);
+void write_user_fields(JsonOut& out, const persistence::UserRecord& user);
 void write_organization(JsonOut& out, const persistence::OrganizationRecord& org,
                         const std::vector<persistence::OrgMember>& members);
 void write_budget(JsonOut& out, const persistence::BudgetRecord& budget);

@@ -1,9 +1,280 @@
-// /team/* — placeholder registration until the team endpoints land.
+// /team/new, /team/info, /team/list, /team/update, /team/delete, /team/member_add,
+// /team/member_delete, /team/block, /team/unblock — LiteLLM's paths, fields and response
+// shapes; our policy (docs/authz.md).
+//
+// A team's settings and members are part of the cached identity of keys (the team's limits
+// and blocked flag, every member's actor), so each write here drops the key cache.
+#include <algorithm>
+#include <set>
+
+#include "api/management/key_fields.h"
+#include "api/management/limit_fields.h"
+#include "api/management/lookups.h"
+#include "api/management/management.h"
+#include "api/management/member_list.h"
+#include "api/management/query_args.h"
+#include "api/management/render.h"
+#include "api/management/targets.h"
 #include "api/management_routes.h"
+#include "identity/key_cache.h"
+#include "persistence/store.h"
 
 namespace tollgate::api {
-void register_team_routes(http::Router&, const GatewayContext&) {}
-void register_user_routes(http::Router&, const GatewayContext&) {}
-void register_organization_routes(http::Router&, const GatewayContext&) {}
-void register_budget_routes(http::Router&, const GatewayContext&) {}
+namespace {
+
+using persistence::Store;
+using persistence::TeamMember;
+using persistence::TeamRecord;
+
+const std::initializer_list<std::string_view> kNewTeamFields = {
+    "team_id", "team_alias", "organization_id", "models", "max_budget", "budget_duration", "tpm_limit",
+    "rpm_limit", "max_parallel_requests", "metadata", "blocked", "team_member_permissions", "members_with_roles"};
+
+const std::initializer_list<std::string_view> kUpdateTeamFields = {
+    "team_id", "team_alias", "organization_id", "models", "max_budget", "budget_duration", "tpm_limit",
+    "rpm_limit", "max_parallel_requests", "metadata", "blocked", "team_member_permissions"};
+
+// LiteLLM accepts these; Tollgate does not act on them (docs/api.md lists them).
+const std::initializer_list<std::string_view> kIgnoredTeamFields = {
+    "model_aliases", "tags", "guardrails", "object_permission", "model_rpm_limit", "model_tpm_limit",
+    "model_max_budget", "team_member_budget", "team_member_rpm_limit", "team_member_tpm_limit",
+    "team_member_key_duration", "prompts", "router_settings", "secret_manager_settings",
+    "allowed_passthrough_routes", "allowed_vector_store_indexes", "policies", "access_group_ids",
+    "budget_limits", "litellm_changed_by"};
+
+void apply_team_fields(const BodyReader& body, TeamRecord& team, std::int64_t now_ms) {
+  set_optional(team.team_alias, body.string("team_alias"), body.is_null("team_alias"));
+  set_optional(team.organization_id, body.string("organization_id"), body.is_null("organization_id"));
+  apply_limit_fields(body, team, now_ms);
+  if (auto blocked = body.boolean("blocked")) team.blocked = *blocked;
+  if (auto permissions = body.strings("team_member_permissions")) team.team_member_permissions = *permissions;
+}
+
+TeamMember team_member(Store& store, const core::Actor& actor, const MemberRequest& request) {
+  TeamMember member{member_user_id(store, actor, request), request.role.empty() ? "user" : request.role};
+  if (member.role != "admin" && member.role != "user") {
+    throw_bad_request("'" + request.where + ".role' must be \"admin\" or \"user\"", request.where + ".role");
+  }
+  return member;
+}
+
+std::vector<TeamMember> team_members(Store& store, const core::Actor& actor, const rapidjson::Value& value,
+                                     const std::string& field) {
+  std::vector<TeamMember> members;
+  for (const auto& request : parse_members(value, field)) members.push_back(team_member(store, actor, request));
+  return members;
+}
+
+std::string team_json(const TeamRecord& team) {
+  JsonOut o;
+  write_team(o, team);
+  return o.str();
+}
+
+// The team as stored after a write (it may have raced with another; show what is there).
+TeamRecord reload(Store& store, const TeamRecord& team) {
+  auto stored = store.find_team(team.team_id);
+  if (!stored) throw_not_found("team '" + team.team_id + "' not found");
+  return std::move(*stored);
+}
+
+http::Response create(Store& store, const ManagementCall& call) {
+  call.body.reject_unknown(kNewTeamFields, kIgnoredTeamFields);
+  const auto& actor = call.caller.actor;
+  TeamRecord team;
+  team.team_id = call.body.string("team_id").value_or(new_id());
+  if (team.team_id.empty()) throw_bad_request("'team_id' must not be empty", "team_id");
+  apply_team_fields(call.body, team, now_unix_ms());
+  if (team.organization_id) load_visible_organization(store, actor, *team.organization_id);
+  require(core::decide(actor, core::Action::create, team_target(team)), "team");
+  if (const auto* raw = call.body.raw("members_with_roles"); raw && !(raw->IsArray() && raw->Empty())) {
+    team.members = team_members(store, actor, *raw, "members_with_roles");
+  }
+  if (store.find_team(team.team_id)) throw_bad_request("team_id '" + team.team_id + "' already exists", "team_id");
+  team.created_by = call.changed_by();
+  team.updated_by = team.created_by;
+  const auto stored = store.insert_team(team, call.audit("created"));
+  if (!stored.members.empty()) call.context.keys->invalidate_all();  // the members' actors changed
+  return json_ok(team_json(stored));
+}
+
+http::Response info(Store& store, const ManagementCall& call) {
+  const auto& actor = call.caller.actor;
+  forbid_service_accounts(actor);
+  const auto team = load_visible_team(store, actor, required_query(call, "team_id"));
+  require(core::decide(actor, core::Action::read, team_target(team)), "team");
+  JsonOut o;
+  o.begin_object().field("team_id", team.team_id).key("team_info");
+  write_team(o, team);
+  o.key("keys").begin_array();
+  for (const auto& key : store.keys_of_team(team.team_id)) {
+    if (core::can_see(actor, key_target(key))) write_key(o, key);  // a member sees its own keys only
+  }
+  o.end_array().key("team_memberships").begin_array();
+  for (const auto& m : team.members) {
+    o.begin_object().field("team_id", team.team_id).field("user_id", m.user_id).field("role", m.role).end_object();
+  }
+  o.end_array().end_object();
+  return json_ok(o.str());
+}
+
+// Non-admins are never shown teams beyond their own and their organizations' (those they
+// administer): only those are read, then each is checked like a single read.
+std::vector<TeamRecord> candidate_teams(Store& store, const core::Actor& actor, const std::optional<std::string>& org,
+                                        const std::optional<std::string>& member) {
+  if (is_admin_or_viewer(actor) || member) return store.list_teams(org, member);
+  auto teams = store.list_teams(org, actor.user_id);
+  for (const auto& admin_org : actor.admin_org_ids) {
+    if (org && *org != admin_org) continue;
+    for (auto& team : store.list_teams(admin_org)) teams.push_back(std::move(team));
+  }
+  std::set<std::string> seen;
+  teams.erase(std::remove_if(teams.begin(), teams.end(), [&](const TeamRecord& t) { return !seen.insert(t.team_id).second; }),
+              teams.end());
+  std::sort(teams.begin(), teams.end(), [](const TeamRecord& a, const TeamRecord& b) {
+    return a.created_at != b.created_at ? a.created_at > b.created_at : a.team_id < b.team_id;
+  });
+  return teams;
+}
+
+http::Response list(Store& store, const ManagementCall& call) {
+  const auto& actor = call.caller.actor;
+  forbid_service_accounts(actor);
+  JsonOut o;
+  o.begin_array();
+  for (const auto& team : candidate_teams(store, actor, optional_query(call, "organization_id"),
+                                          optional_query(call, "user_id"))) {
+    if (core::can_see(actor, team_target(team))) write_team(o, team);
+  }
+  o.end_array();
+  return json_ok(o.str());
+}
+
+// A team key carries its team's organization (org_admins' rights over keys follow it), so a
+// team that changes organization takes its keys along. This runs after the team update, and
+// whenever a /team/update names organization_id, so repeating the call repairs a failure
+// half-way through.
+void move_team_keys(Store& store, const ManagementCall& call, const TeamRecord& team) {
+  for (auto key : store.keys_of_team(team.team_id)) {
+    if (key.organization_id == team.organization_id) continue;
+    key.organization_id = team.organization_id;
+    key.updated_by = call.changed_by();
+    store.update_key(key, call.audit("updated"));
+  }
+}
+
+http::Response update(Store& store, const ManagementCall& call) {
+  call.body.reject_unknown(kUpdateTeamFields, kIgnoredTeamFields);
+  const auto& actor = call.caller.actor;
+  auto team = load_visible_team(store, actor, call.body.required_string("team_id"));
+  const auto action = touches_limits(call.body) ? core::Action::update_limits : core::Action::update;
+  require(core::decide(actor, action, team_target(team)), "team");
+  const auto before_org = team.organization_id;
+  apply_team_fields(call.body, team, now_unix_ms());
+  if (team.organization_id != before_org) {
+    // Moving a team needs the right to manage it in its new organization too.
+    if (team.organization_id) load_visible_organization(store, actor, *team.organization_id);
+    require(core::decide(actor, core::Action::update_limits, team_target(team)), "the team's new organization");
+  }
+  team.updated_by = call.changed_by();
+  if (!store.update_team(team, call.audit("updated"))) throw_not_found("team '" + team.team_id + "' not found");
+  if (call.body.has("organization_id")) move_team_keys(store, call, team);
+  call.context.keys->invalidate_all();
+  return json_ok(team_json(reload(store, team)));
+}
+
+http::Response remove(Store& store, const ManagementCall& call) {
+  call.body.reject_unknown({"team_ids"});
+  const auto team_ids = call.body.required_strings("team_ids");
+  for (const auto& id : team_ids) {  // every team is checked before anything is deleted
+    const auto team = load_visible_team(store, call.caller.actor, id);
+    require(core::decide(call.caller.actor, core::Action::remove, team_target(team)), "team '" + id + "'");
+  }
+  const auto deleted_keys = store.delete_teams(team_ids, call.audit("deleted"));
+  if (!deleted_keys) throw_not_found("team not found");  // deleted meanwhile: nothing was deleted now
+  for (const auto& hash : *deleted_keys) call.context.keys->invalidate(hash);
+  call.context.keys->invalidate_all();  // the members' actors named the deleted teams
+  JsonOut o;
+  o.begin_object().field("deleted_teams", team_ids).end_object();
+  return json_ok(o.str());
+}
+
+// The team with what a membership call changed (LiteLLM's TeamAddMemberResponse shape).
+std::string membership_response(const TeamRecord& team, const std::vector<TeamMember>& changed) {
+  JsonOut o;
+  o.begin_object();
+  write_team_fields(o, team);
+  o.key("updated_team_memberships").begin_array();
+  for (const auto& m : changed) {
+    o.begin_object().field("team_id", team.team_id).field("user_id", m.user_id).field("role", m.role).end_object();
+  }
+  o.end_array().end_object();
+  return o.str();
+}
+
+http::Response member_add(Store& store, const ManagementCall& call) {
+  call.body.reject_unknown({"team_id", "member"}, {"max_budget_in_team"});
+  const auto& actor = call.caller.actor;
+  const auto team = load_visible_team(store, actor, call.body.required_string("team_id"));
+  require(core::decide(actor, core::Action::manage_members, team_target(team)), "team '" + team.team_id + "'");
+  const auto* raw = call.body.raw("member");
+  if (!raw) throw_bad_request("'member' is required", "member");
+  const auto members = team_members(store, actor, *raw, "member");  // all validated before any write
+  for (const auto& member : members) {
+    if (!store.add_team_member(team.team_id, member, call.audit("member_added"))) {
+      throw_not_found("team '" + team.team_id + "' not found");
+    }
+  }
+  call.context.keys->invalidate_all();
+  return json_ok(membership_response(reload(store, team), members));
+}
+
+http::Response member_delete(Store& store, const ManagementCall& call) {
+  call.body.reject_unknown({"team_id", "user_id", "user_email"});
+  const auto& actor = call.caller.actor;
+  const auto team = load_visible_team(store, actor, call.body.required_string("team_id"));
+  require(core::decide(actor, core::Action::manage_members, team_target(team)), "team '" + team.team_id + "'");
+  MemberRequest request{call.body.string("user_id").value_or(""), call.body.string("user_email").value_or(""), "",
+                        "request"};
+  if (request.user_id.empty() && request.user_email.empty()) throw_bad_request("'user_id' is required", "user_id");
+  const auto user_id = member_user_id(store, actor, request);
+  if (!store.remove_team_member(team.team_id, user_id, call.audit("member_removed"))) {
+    throw_not_found("user '" + user_id + "' is not a member of team '" + team.team_id + "'");
+  }
+  call.context.keys->invalidate_all();  // the removed member loses the team's rights at once
+  return json_ok(team_json(reload(store, team)));
+}
+
+http::Response set_blocked(Store& store, const ManagementCall& call, bool blocked) {
+  call.body.reject_unknown({"team_id"});
+  const auto& actor = call.caller.actor;
+  auto team = load_visible_team(store, actor, call.body.required_string("team_id"));
+  require(core::decide(actor, core::Action::block, team_target(team)), "team");
+  team.blocked = blocked;
+  team.updated_by = call.changed_by();
+  if (!store.update_team(team, call.audit(blocked ? "blocked" : "unblocked"))) {
+    throw_not_found("team '" + team.team_id + "' not found");
+  }
+  call.context.keys->invalidate_all();  // the team's keys stop (or resume) working at once
+  return json_ok(team_json(reload(store, team)));
+}
+
+}  // namespace
+
+void register_team_routes(http::Router& router, const GatewayContext& context) {
+  using http::Method;
+  auto add = [&](Method method, const char* path, ManagementWork work) {
+    router.add(method, path, [&context, work](const http::ExchangePtr& ex) { run_management(context, ex, work); });
+  };
+  add(Method::post, "/team/new", create);
+  add(Method::get, "/team/info", info);
+  add(Method::get, "/team/list", list);
+  add(Method::post, "/team/update", update);
+  add(Method::post, "/team/delete", remove);
+  add(Method::post, "/team/member_add", member_add);
+  add(Method::post, "/team/member_delete", member_delete);
+  add(Method::post, "/team/block", [](Store& s, const ManagementCall& c) { return set_blocked(s, c, true); });
+  add(Method::post, "/team/unblock", [](Store& s, const ManagementCall& c) { return set_blocked(s, c, false); });
+}
+
 }  // namespace tollgate::api

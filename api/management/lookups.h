@@ -1,0 +1,32 @@
+#pragma once
+// Loading the target of a management call. A target the caller may not see answers exactly
+// like a missing one (404, same message), so ids cannot be probed across teams or orgs.
+#include <string>
+
+#include "core/authz.h"
+#include "persistence/records.h"
+
+namespace tollgate::persistence {
+class Store;
+}
+
+namespace tollgate::api {
+
+persistence::TeamRecord load_visible_team(persistence::Store& store, const core::Actor& actor,
+                                          const std::string& team_id);
+persistence::UserRecord load_visible_user(persistence::Store& store, const core::Actor& actor,
+                                          const std::string& user_id);
+persistence::UserRecord load_visible_user_by_email(persistence::Store& store, const core::Actor& actor,
+                                                   const std::string& email);
+persistence::OrganizationRecord load_visible_organization(persistence::Store& store, const core::Actor& actor,
+                                                          const std::string& organization_id);
+
+// Lists and reads by team-owned service-account keys: they call models and read nothing.
+void forbid_service_accounts(const core::Actor& actor);
+
+bool is_admin_or_viewer(const core::Actor& actor);
+
+// A fresh id (UUID v4 layout), LiteLLM's default for team_id, user_id, organization_id, budget_id.
+std::string new_id();
+
+}  // namespace tollgate::api

@@ -1,0 +1,34 @@
+#include "api/management/query_args.h"
+
+#include <stdexcept>
+
+namespace tollgate::api {
+
+int query_int(const ManagementCall& call, const char* name, int fallback, int min, int max) {
+  const auto text = call.query(name);
+  if (!text || text->empty()) return fallback;
+  try {
+    std::size_t used = 0;
+    const int value = std::stoi(*text, &used);
+    if (used != text->size() || value < min || value > max) throw std::invalid_argument(name);
+    return value;
+  } catch (const std::exception&) {
+    throw_bad_request(std::string("'") + name + "' must be an integer between " + std::to_string(min) + " and " +
+                          std::to_string(max),
+                      name);
+  }
+}
+
+std::string required_query(const ManagementCall& call, const char* name) {
+  auto value = call.query(name);
+  if (!value || value->empty()) throw_bad_request(std::string("'") + name + "' is required", name);
+  return *value;
+}
+
+std::optional<std::string> optional_query(const ManagementCall& call, const char* name) {
+  auto value = call.query(name);
+  if (value && value->empty()) return std::nullopt;
+  return value;
+}
+
+}  // namespace tollgate::api

@@ -1,0 +1,16 @@
+#pragma once
+// Query-string arguments of management GET endpoints (page numbers, sizes).
+#include "api/management/management.h"
+
+namespace tollgate::api {
+
+// The integer query argument `name`, `fallback` when absent; 400 naming it when it is not an
+// integer in [min, max].
+int query_int(const ManagementCall& call, const char* name, int fallback, int min, int max);
+
+// The argument `name`; 400 naming it when absent or empty.
+std::string required_query(const ManagementCall& call, const char* name);
+// The argument `name`; an empty value counts as absent (`?organization_id=`).
+std::optional<std::string> optional_query(const ManagementCall& call, const char* name);
+
+}  // namespace tollgate::api
