@@ -1,92 +1,131 @@
 #include "providers/anthropic_response.h"
 
 #include <chrono>
+#include <string>
+#include <vector>
 
 #include "providers/json_util.h"
 
 namespace tollgate::providers {
+namespace {
 
-std::string_view finish_reason_from_anthropic(std::string_view stop_reason) {
-  if (stop_reason == "max_tokens") return "length";
-  if (stop_reason == "tool_use") return "tool_calls";
-  return "stop";  // end_turn, stop_sequence, pause_turn, refusal
+struct Message {
+  std::string text;
+  bool has_text = false;
+  std::string reasoning;
+  std::vector<const rapidjson::Value*> tool_uses;
+};
+
+Message read_content(const rapidjson::Value& content) {
+  Message m;
+  for (const auto& block : content.GetArray()) {
+    const auto type = json::string_or(block, "type");
+    if (type == "text") {
+      m.text += json::string_or(block, "text");
+      m.has_text = true;
+    } else if (type == "thinking") {
+      m.reasoning += json::string_or(block, "thinking");
+    } else if (type == "tool_use") {
+      m.tool_uses.push_back(&block);
+    }
+    // redacted_thinking and server tool blocks have no OpenAI equivalent.
+  }
+  return m;
 }
 
-core::Usage usage_from_anthropic(const rapidjson::Value& usage) {
-  core::Usage u;
-  u.cached_prompt_tokens = json::int_or(usage, "cache_read_input_tokens");
-  u.prompt_tokens = json::int_or(usage, "input_tokens") + u.cached_prompt_tokens +
-                    json::int_or(usage, "cache_creation_input_tokens");
-  u.completion_tokens = json::int_or(usage, "output_tokens");
-  return u;
+void write_tool_call(json::Writer& w, const rapidjson::Value& block) {
+  w.StartObject();
+  w.Key("id");
+  json::write_string(w, json::string_or(block, "id"));
+  w.Key("type");
+  w.String("function");
+  w.Key("function");
+  w.StartObject();
+  w.Key("name");
+  json::write_string(w, json::string_or(block, "name"));
+  w.Key("arguments");
+  const auto* input = json::member(block, "input");
+  json::write_string(w, input ? json::serialize(*input) : std::string("{}"));
+  w.EndObject();
+  w.EndObject();
 }
+
+void write_message(json::Writer& w, const Message& m) {
+  w.StartObject();
+  w.Key("role");
+  w.String("assistant");
+  w.Key("content");
+  if (m.has_text || m.tool_uses.empty()) {
+    json::write_string(w, m.text);
+  } else {
+    w.Null();  // OpenAI's shape for a turn made only of tool calls
+  }
+  if (!m.reasoning.empty()) {
+    w.Key("reasoning_content");
+    json::write_string(w, m.reasoning);
+  }
+  if (!m.tool_uses.empty()) {
+    w.Key("tool_calls");
+    w.StartArray();
+    for (const auto* block : m.tool_uses) write_tool_call(w, *block);
+    w.EndArray();
+  }
+  w.EndObject();
+}
+
+std::string error_message(const rapidjson::Value& body) {
+  const auto* error = json::member(body, "error");
+  const auto message = error ? json::string_or(*error, "message") : std::string_view{};
+  return "the Anthropic upstream answered with an error: " + std::string(message.empty() ? "(no message)" : message);
+}
+
+}  // namespace
 
 Translation openai_chat_response_from_anthropic(std::string_view body, std::string_view model_group,
                                                 core::Usage& usage_out) {
+  const auto now = std::chrono::system_clock::now().time_since_epoch();
+  return openai_chat_response_from_anthropic(body, model_group, usage_out,
+                                             std::chrono::duration_cast<std::chrono::seconds>(now).count());
+}
+
+Translation openai_chat_response_from_anthropic(std::string_view body, std::string_view model_group,
+                                                core::Usage& usage_out, std::int64_t created) {
+  usage_out = {};
   rapidjson::Document in;
-  in.Parse(body.data(), body.size());
-  if (in.HasParseError() || !in.IsObject()) return translation_error("the Anthropic response is not a JSON object");
+  if (!json::parse(body, in) || !in.IsObject()) return translation_error("the Anthropic response is not a JSON object");
+  if (json::string_or(in, "type") == "error") return translation_error(error_message(in));
   const auto* content = json::member(in, "content");
   if (!content || !content->IsArray()) return translation_error("the Anthropic response has no content array");
-
-  rapidjson::Document out(rapidjson::kObjectType);
-  auto& a = out.GetAllocator();
-  std::string text;
-  bool has_text = false;
-  rapidjson::Value tool_calls(rapidjson::kArrayType);
-  for (const auto& block : content->GetArray()) {
-    const auto type = json::string_or(block, "type");
-    if (type == "text") {
-      text += json::string_or(block, "text");
-      has_text = true;
-    } else if (type == "tool_use") {
-      rapidjson::Value call(rapidjson::kObjectType);
-      call.AddMember("id", json::string_value(json::string_or(block, "id"), a), a);
-      call.AddMember("type", "function", a);
-      rapidjson::Value fn(rapidjson::kObjectType);
-      fn.AddMember("name", json::string_value(json::string_or(block, "name"), a), a);
-      const auto* input = json::member(block, "input");
-      fn.AddMember("arguments", json::string_value(input ? json::serialize(*input) : "{}", a), a);
-      call.AddMember("function", fn, a);
-      tool_calls.PushBack(call, a);
-    }
-  }
   if (const auto* usage = json::member(in, "usage")) usage_out = usage_from_anthropic(*usage);
 
-  out.AddMember("id", json::string_value(json::string_or(in, "id", "msg"), a), a);
-  out.AddMember("object", "chat.completion", a);
-  out.AddMember("created", static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                                         std::chrono::system_clock::now().time_since_epoch())
-                                                         .count()),
-                a);
-  out.AddMember("model", json::string_value(model_group, a), a);
-  rapidjson::Value message(rapidjson::kObjectType);
-  message.AddMember("role", "assistant", a);
-  if (has_text || tool_calls.Empty()) {
-    message.AddMember("content", json::string_value(text, a), a);
-  } else {
-    message.AddMember("content", rapidjson::Value(), a);
-  }
-  if (!tool_calls.Empty()) message.AddMember("tool_calls", tool_calls, a);
-  rapidjson::Value choice(rapidjson::kObjectType);
-  choice.AddMember("index", 0, a);
-  choice.AddMember("message", message, a);
-  choice.AddMember("finish_reason",
-                   json::string_value(finish_reason_from_anthropic(json::string_or(in, "stop_reason")), a), a);
-  rapidjson::Value choices(rapidjson::kArrayType);
-  choices.PushBack(choice, a);
-  out.AddMember("choices", choices, a);
-  rapidjson::Value usage(rapidjson::kObjectType);
-  usage.AddMember("prompt_tokens", usage_out.prompt_tokens, a);
-  usage.AddMember("completion_tokens", usage_out.completion_tokens, a);
-  usage.AddMember("total_tokens", usage_out.total(), a);
-  if (usage_out.cached_prompt_tokens > 0) {
-    rapidjson::Value details(rapidjson::kObjectType);
-    details.AddMember("cached_tokens", usage_out.cached_prompt_tokens, a);
-    usage.AddMember("prompt_tokens_details", details, a);
-  }
-  out.AddMember("usage", usage, a);
-  return Translation{json::serialize(out), {}};
+  rapidjson::StringBuffer buffer;
+  json::Writer w(buffer);
+  w.StartObject();
+  w.Key("id");
+  json::write_string(w, json::string_or(in, "id", "msg"));
+  w.Key("object");
+  w.String("chat.completion");
+  w.Key("created");
+  w.Int64(created);
+  w.Key("model");
+  json::write_string(w, model_group);
+  w.Key("choices");
+  w.StartArray();
+  w.StartObject();
+  w.Key("index");
+  w.Int(0);
+  w.Key("message");
+  write_message(w, read_content(*content));
+  w.Key("logprobs");
+  w.Null();
+  w.Key("finish_reason");
+  json::write_string(w, finish_reason_from_anthropic(json::string_or(in, "stop_reason")));
+  w.EndObject();
+  w.EndArray();
+  w.Key("usage");
+  write_openai_usage(w, usage_out);
+  w.EndObject();
+  return Translation{std::string(json::written(buffer)), {}};
 }
 
 }  // namespace tollgate::providers

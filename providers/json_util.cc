@@ -1,9 +1,12 @@
 #include "providers/json_util.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 namespace tollgate::providers::json {
+namespace {
+
+// A default string_view has a null data(); RapidJSON asserts on null strings even when empty.
+const char* non_null(std::string_view text) { return text.data() ? text.data() : ""; }
+
+}  // namespace
 
 const rapidjson::Value* member(const rapidjson::Value& object, const char* name) {
   if (!object.IsObject()) return nullptr;
@@ -21,15 +24,38 @@ std::int64_t int_or(const rapidjson::Value& object, const char* name, std::int64
   return v && v->IsInt64() ? v->GetInt64() : fallback;
 }
 
+bool bool_or(const rapidjson::Value& object, const char* name, bool fallback) {
+  const auto* v = member(object, name);
+  return v && v->IsBool() ? v->GetBool() : fallback;
+}
+
+const rapidjson::Value* present(const rapidjson::Value& object, const char* name) {
+  const auto* v = member(object, name);
+  return v && !v->IsNull() ? v : nullptr;
+}
+
+bool parse(std::string_view text, rapidjson::Document& out) {
+  out.Parse(non_null(text), text.size());
+  return !out.HasParseError();
+}
+
 std::string serialize(const rapidjson::Value& value) {
   rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  Writer writer(buffer);
   value.Accept(writer);
-  return {buffer.GetString(), buffer.GetSize()};
+  return std::string(written(buffer));
 }
 
 rapidjson::Value string_value(std::string_view text, rapidjson::Document::AllocatorType& alloc) {
-  return rapidjson::Value(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc);
+  return rapidjson::Value(non_null(text), static_cast<rapidjson::SizeType>(text.size()), alloc);
+}
+
+void write_string(Writer& w, std::string_view text) {
+  w.String(non_null(text), static_cast<rapidjson::SizeType>(text.size()));
+}
+
+std::string_view written(const rapidjson::StringBuffer& buffer) {
+  return {buffer.GetString(), buffer.GetSize()};
 }
 
 }  // namespace tollgate::providers::json

@@ -1,7 +1,9 @@
 #pragma once
 // Incremental Server-Sent Events parser (the WHATWG event-stream format): bytes may arrive
-// split anywhere, even inside a "\r\n" pair; complete events come out as soon as their
-// terminating blank line has arrived.
+// split anywhere, even inside a "\r\n" pair or a UTF-8 sequence; complete events come out as
+// soon as their terminating blank line has arrived.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -11,6 +13,7 @@ namespace tollgate::providers {
 struct SseEvent {
   std::string event;  // "" when the event has no `event:` field
   std::string data;   // `data:` lines joined with "\n"
+  std::string id{};   // the last `id:` seen in the stream so far (ids persist across events)
 };
 
 class SseParser {
@@ -19,16 +22,23 @@ class SseParser {
   void feed(std::string_view bytes, std::vector<SseEvent>& out);
   // End of stream: dispatches a last event that had no terminating blank line.
   void finish(std::vector<SseEvent>& out);
-  std::size_t buffered() const { return line_.size() + current_.data.size(); }
+  // Bytes held for an unfinished line or event; callers cap it to bound memory.
+  std::size_t buffered() const { return line_.size() + current_.data.size() + current_.event.size(); }
+  // The last valid `retry:` field (milliseconds), if the stream sent one.
+  std::optional<std::uint64_t> retry_ms() const { return retry_ms_; }
 
  private:
   void on_line(std::string_view line, std::vector<SseEvent>& out);
+  void on_field(std::string_view field, std::string_view value);
   void dispatch(std::vector<SseEvent>& out);
 
-  std::string line_;
-  bool last_was_cr_ = false;
+  std::string line_;        // the start of a line whose end has not arrived yet
+  bool skip_lf_ = false;    // the last chunk ended in '\r': a '\n' starting the next one ends no line
+  bool first_line_ = true;  // a UTF-8 byte order mark may precede the first line
   bool has_data_ = false;
   SseEvent current_;
+  std::string last_id_;
+  std::optional<std::uint64_t> retry_ms_;
 };
 
 }  // namespace tollgate::providers

@@ -1,0 +1,59 @@
+#include "providers/usage_json.h"
+
+#include <algorithm>
+
+namespace tollgate::providers {
+
+core::Usage usage_from_anthropic(const rapidjson::Value& usage) {
+  core::Usage u;
+  u.cached_prompt_tokens = json::int_or(usage, "cache_read_input_tokens");
+  u.prompt_tokens = json::int_or(usage, "input_tokens") + u.cached_prompt_tokens +
+                    json::int_or(usage, "cache_creation_input_tokens");
+  u.completion_tokens = json::int_or(usage, "output_tokens");
+  return u;
+}
+
+core::Usage usage_from_openai(const rapidjson::Value& usage) {
+  core::Usage u;
+  u.prompt_tokens = json::int_or(usage, "prompt_tokens");
+  u.completion_tokens = json::int_or(usage, "completion_tokens");
+  if (const auto* details = json::member(usage, "prompt_tokens_details")) {
+    u.cached_prompt_tokens = json::int_or(*details, "cached_tokens");
+  }
+  return u;
+}
+
+void write_openai_usage(json::Writer& w, const core::Usage& usage) {
+  w.StartObject();
+  w.Key("prompt_tokens");
+  w.Int64(usage.prompt_tokens);
+  w.Key("completion_tokens");
+  w.Int64(usage.completion_tokens);
+  w.Key("total_tokens");
+  w.Int64(usage.total());
+  if (usage.cached_prompt_tokens > 0) {
+    w.Key("prompt_tokens_details");
+    w.StartObject();
+    w.Key("cached_tokens");
+    w.Int64(usage.cached_prompt_tokens);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+void write_anthropic_usage(json::Writer& w, const core::Usage& usage) {
+  // A provider reporting more cached tokens than prompt tokens is wrong; never go negative.
+  const auto cached = std::max<std::int64_t>(0, std::min(usage.cached_prompt_tokens, usage.prompt_tokens));
+  w.StartObject();
+  w.Key("input_tokens");
+  w.Int64(usage.prompt_tokens - cached);
+  w.Key("output_tokens");
+  w.Int64(usage.completion_tokens);
+  if (cached > 0) {
+    w.Key("cache_read_input_tokens");
+    w.Int64(cached);
+  }
+  w.EndObject();
+}
+
+}  // namespace tollgate::providers

@@ -1,0 +1,21 @@
+#pragma once
+// Token usage objects of both APIs ↔ core::Usage.
+//
+// core::Usage counts every prompt token in prompt_tokens, cached ones included (as OpenAI
+// does). Anthropic reports input_tokens *excluding* cache reads and cache writes, so:
+//   prompt_tokens = input_tokens + cache_read_input_tokens + cache_creation_input_tokens
+//   cached_prompt_tokens = cache_read_input_tokens
+#include "core/usage.h"
+#include "providers/json_util.h"
+
+namespace tollgate::providers {
+
+core::Usage usage_from_anthropic(const rapidjson::Value& usage);
+core::Usage usage_from_openai(const rapidjson::Value& usage);
+
+// {"prompt_tokens","completion_tokens","total_tokens"[,"prompt_tokens_details":{"cached_tokens"}]}
+void write_openai_usage(json::Writer& w, const core::Usage& usage);
+// {"input_tokens","output_tokens"[,"cache_read_input_tokens"]}, input_tokens without cache reads.
+void write_anthropic_usage(json::Writer& w, const core::Usage& usage);
+
+}  // namespace tollgate::providers
