@@ -340,8 +340,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   void retry_or_fail(ClientErrorKind kind, const std::string& message) {
     if (conn_ && conn_->reused && !got_head_ && !retried_) {
       retried_ = true;
-      conn_->close();
-      conn_.reset();
+      retire_connection();
       parser_.reset();
       timer_.cancel();
       acquire();
@@ -355,8 +354,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
     done_ = true;
     timer_.cancel();
     resolver_.cancel();
-    if (conn_) conn_->close();
-    conn_.reset();
+    retire_connection();
     auto sink = std::move(sink_);
     sink->on_error(kind, message);
   }
@@ -366,9 +364,17 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
     done_ = true;
     timer_.cancel();
     resolver_.cancel();
-    if (conn_) conn_->close();  // never reuse a connection with a half-read response
-    conn_.reset();
+    retire_connection();  // never reuse a connection with a half-read response
     sink_.reset();
+  }
+
+  // Closes the connection for good. The object itself must outlive any operation still
+  // pending on it (a read completing with operation_aborted still touches its buffer), so it
+  // stays with this call until the call's last handler has run.
+  void retire_connection() {
+    if (!conn_) return;
+    conn_->close();
+    retired_ = std::move(conn_);
   }
 
   void arm(std::chrono::milliseconds after, ClientErrorKind kind) {
@@ -388,6 +394,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   net::steady_timer timer_;
   tcp::resolver resolver_;
   ConnectionPtr conn_;
+  ConnectionPtr retired_;
   std::string head_;
   std::optional<bhttp::response_parser<bhttp::buffer_body>> parser_;
   char chunk_[16 * 1024];

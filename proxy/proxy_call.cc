@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "core/retry_policy.h"
+#include "core/token_estimate.h"
 #include "http/client.h"
 #include "http/io_threads.h"
 #include "providers/anthropic_error.h"
@@ -104,7 +105,9 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
         options.model_group = requested_group_->name;
         options.client_wants_usage = providers::wants_stream_usage(*req_.body);
         options.created = unix_seconds();
-        options.input_tokens_estimate = 0;
+        // The Anthropic stream's message_start carries input tokens before the provider reports
+        // them (older SDKs keep that first number), so give the best estimate we have.
+        options.input_tokens_estimate = core::estimate_tokens(providers::collect_prompt_text(*req_.body));
         relay_ = providers::make_stream_relay(req_.api, upstream_.api, std::move(options));
         sse_ = std::make_unique<providers::SseParser>();
       }

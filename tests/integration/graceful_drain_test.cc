@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include "http/io_threads.h"
@@ -16,29 +17,36 @@ using namespace std::chrono_literals;
 
 namespace {
 
-// A handler that answers from another thread after `delay` (like an upstream call).
-http::Handler slow_handler(std::chrono::milliseconds delay) {
-  return [delay](const http::ExchangePtr& exchange) {
-    std::thread([exchange, delay] {
-      std::this_thread::sleep_for(delay);
-      exchange->respond(http::text_response(200, "finished"));
-    }).detach();
-  };
-}
-
+// A server whose only route answers from another thread after `delay` (like an upstream
+// call). The answering threads are joined before the I/O threads stop, so no answer is ever
+// handed to an io_context that no longer exists.
 struct SlowServer {
   explicit SlowServer(std::chrono::milliseconds delay) : io(2) {
-    router.add(http::Method::get, "/slow", slow_handler(delay));
+    router.add(http::Method::get, "/slow", [this, delay](const http::ExchangePtr& exchange) {
+      std::lock_guard lock(mutex);
+      responders.emplace_back([exchange, delay] {
+        std::this_thread::sleep_for(delay);
+        exchange->respond(http::text_response(200, "finished"));
+      });
+    });
     http::ServerOptions options;
     options.port = 0;
     server = std::make_unique<http::Server>(options, router, nullptr, io);
     server->start();
     io.start();
   }
-  ~SlowServer() { io.stop(); }
+  ~SlowServer() {
+    {
+      std::lock_guard lock(mutex);
+      for (auto& t : responders) t.join();
+    }
+    io.stop();
+  }
   http::IoThreads io;
   http::Router router;
   std::unique_ptr<http::Server> server;
+  std::mutex mutex;
+  std::vector<std::thread> responders;
 };
 
 }  // namespace
@@ -58,7 +66,7 @@ TEST_CASE("drain lets an in-flight request finish", "[integration][shutdown]") {
 }
 
 TEST_CASE("drain gives up at the deadline", "[integration][shutdown]") {
-  SlowServer s(3000ms);
+  SlowServer s(1500ms);
   const auto port = s.server->port();
   auto pending = std::async(std::launch::async, [port] {
     try {
