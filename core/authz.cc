@@ -68,13 +68,14 @@ Decision decide_key(const Actor& a, Action action, const Target& t) {
     case Action::update:
       return allow_if(!read_only(a) && (manages_key(a, t) || owns(a, t)));
     case Action::update_limits:
-      // Owners may not raise their own budget or limits (LiteLLM's fix c7c3df2b, kept here).
-      return allow_if(manages_key(a, t));
+    case Action::block:
+      // Owners may not raise their own budget or limits, nor block or unblock their own key
+      // (LiteLLM's fix c7c3df2b, kept here) — an org_admin or team admin whose own key is in
+      // what it manages included; only a proxy_admin may.
+      return allow_if(manages_key(a, t) && (is_admin(a) || !owns(a, t)));
     case Action::remove:
     case Action::regenerate:
       return allow_if(!read_only(a) && (manages_key(a, t) || owns(a, t)));
-    case Action::block:
-      return allow_if(manages_key(a, t));
     case Action::manage_members:
       return Decision::forbidden;
   }
@@ -202,29 +203,28 @@ bool can_see(const Actor& a, const Target& t) {
   return false;
 }
 
-Decision decide(const Actor& a, Action action, const Target& t) {
+Decision decide_role(const Actor& a, Resource resource, Action action) {
   if (a.service_account) {
     // Service-account keys exist to call models; they manage nothing, read nothing.
     return Decision::forbidden;
   }
+  if (resource == Resource::budget || resource == Resource::global_spend) {
+    // Global objects: admins write them, admins and viewers read them.
+    return allow_if(action == Action::read ? is_admin_or_viewer(a) : is_admin(a));
+  }
+  if (resource == Resource::spend_logs) return Decision::allow;  // scoped by the handler
+  if (read_only(a) && action != Action::read) return Decision::forbidden;
+  return Decision::allow;
+}
+
+Decision decide(const Actor& a, Action action, const Target& t) {
+  if (const auto by_role = decide_role(a, t.resource, action); by_role != Decision::allow) return by_role;
   if (t.resource == Resource::budget || t.resource == Resource::global_spend) {
-    // Global objects: no existence secret to keep, so 403 rather than 404.
-    if (action == Action::read) {
-      if (!is_admin_or_viewer(a)) return Decision::forbidden;
-      return t.exists ? Decision::allow : Decision::not_found;
-    }
-    if (!is_admin(a)) return Decision::forbidden;
+    // No existence secret to keep from those allowed to know them.
     return t.exists || action == Action::create ? Decision::allow : Decision::not_found;
   }
-  if (t.resource == Resource::spend_logs) {
-    return allow_if(!a.service_account);
-  }
-  if (action != Action::create) {
-    if (!t.exists || !can_see(a, t)) return Decision::not_found;
-    if (read_only(a) && action != Action::read) return Decision::forbidden;
-  } else if (read_only(a)) {
-    return Decision::forbidden;
-  }
+  if (t.resource == Resource::spend_logs) return Decision::allow;
+  if (action != Action::create && (!t.exists || !can_see(a, t))) return Decision::not_found;
   switch (t.resource) {
     case Resource::key: return decide_key(a, action, t);
     case Resource::team: return decide_team(a, action, t);

@@ -58,6 +58,14 @@ enum class Decision { allow, forbidden, not_found };
 
 Decision decide(const Actor& actor, Action action, const Target& target);
 
+// What the actor's role alone decides, before any target is looked up: forbidden for a
+// service-account key on any management call, for a read-only role (proxy_admin_viewer,
+// internal_user_viewer) on any write, and for budgets and global spend beyond the admins'
+// (and, for reads, the viewers') role; allow otherwise (the target decides). decide() starts
+// with it, and handlers call it before any lookup that could answer 404, so a call beyond the
+// caller's role is 403 whatever the target (docs/authz.md, "Order of checks").
+Decision decide_role(const Actor& actor, Resource resource, Action action);
+
 // Whether the actor may see the target at all (404 otherwise).
 bool can_see(const Actor& actor, const Target& target);
 

@@ -1,9 +1,12 @@
 // /key/generate, /key/info, /key/list, /key/update, /key/regenerate, /key/delete,
 // /key/block, /key/unblock — LiteLLM's paths, fields and response shapes; our own policy.
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "api/management/issued_key.h"
 #include "api/management/key_fields.h"
+#include "api/management/lookups.h"
 #include "api/management/management.h"
 #include "api/management/query_args.h"
 #include "api/management/render.h"
@@ -25,8 +28,11 @@ std::string hash_of(const std::string& key_or_hash) {
   return key_or_hash.rfind("sk-", 0) == 0 ? core::hash_key(key_or_hash) : key_or_hash;
 }
 
-// The key, if it exists and the caller may see it; 404 otherwise (the same for both).
-KeyRecord load_visible_key(Store& store, const ManagementCall& call, const std::string& key_or_hash) {
+// The key, if it exists and the caller may see it; 404 otherwise (the same for both). A caller
+// whose role rules out `action` altogether gets 403 first, whatever the key.
+KeyRecord load_visible_key(Store& store, const ManagementCall& call, const std::string& key_or_hash,
+                           core::Action action) {
+  require_role(call.caller.actor, core::Resource::key, action);
   const auto key = store.find_key(hash_of(key_or_hash));
   if (!key || !core::can_see(call.caller.actor, key_target(*key))) throw_not_found("key not found");
   return *key;
@@ -84,6 +90,13 @@ http::Response generate(Store& store, const ManagementCall& call) {
   if (!key.user_id && !key.team_id && !actor.user_id.empty()) {
     key.user_id = actor.user_id;  // a personal key for the caller
   }
+  // Roles that create no keys are refused before the team is looked up (403, not 404).
+  require_role(actor, core::Resource::key, core::Action::create);
+  if (key.user_id && !key.team_id && !key.organization_id) {
+    // A personal key belongs to its user's organization, like the key /user/new issues: the
+    // org_admins who manage the user manage (and see) its keys.
+    if (const auto user = store.find_user(*key.user_id)) key.organization_id = user->organization_id;
+  }
   resolve_team_and_org(store, call, key);
   require(core::decide(actor, core::Action::create, creation_target(store, key)), "key");
   if (key.team_id && !key.user_id) key.service_account = true;  // team-owned, inference only
@@ -101,7 +114,7 @@ http::Response info(Store& store, const ManagementCall& call) {
     if (!call.caller.identity) throw_bad_request("'key' is required", "key");
     requested = call.caller.identity->key.token_hash;  // no key given: the caller's own
   }
-  const auto key = load_visible_key(store, call, *requested);
+  const auto key = load_visible_key(store, call, *requested, core::Action::read);
   require(core::decide(call.caller.actor, core::Action::read, key_target(key)), "key");
   JsonOut o;
   o.begin_object().field("key", *requested).key("info");
@@ -112,7 +125,6 @@ http::Response info(Store& store, const ManagementCall& call) {
 
 // Non-admins only ever list what they could read one by one.
 void scope_to_caller(Store& store, const core::Actor& actor, persistence::KeyFilter& filter) {
-  if (actor.role == core::Role::proxy_admin || actor.role == core::Role::proxy_admin_viewer) return;
   filter.user_ids_any.push_back(actor.user_id.empty() ? "\x01none" : actor.user_id);
   for (const auto& team : actor.admin_team_ids) filter.team_ids_any.push_back(team);
   for (const auto& org : actor.admin_org_ids) {
@@ -121,7 +133,32 @@ void scope_to_caller(Store& store, const core::Actor& actor, persistence::KeyFil
   }
 }
 
+// Every key of the caller's scope that it can read one by one, newest first: the store's
+// scope (own keys, administered teams, members of administered organizations) is wider than
+// what the policy lets it see (a member's key in another organization), so the page is cut
+// after the policy's filter.
+persistence::KeyPage visible_page(Store& store, const core::Actor& actor, const persistence::KeyFilter& filter,
+                                  int page, int size) {
+  constexpr int kBatch = 500;
+  std::vector<KeyRecord> visible;
+  for (int batch = 1;; ++batch) {
+    auto keys = store.list_keys(filter, batch, kBatch).keys;
+    for (auto& key : keys) {
+      if (core::can_see(actor, key_target(key))) visible.push_back(std::move(key));
+    }
+    if (keys.size() < static_cast<std::size_t>(kBatch)) break;
+  }
+  persistence::KeyPage result;
+  result.total_count = static_cast<std::int64_t>(visible.size());
+  const auto first = std::min(visible.size(), static_cast<std::size_t>(page - 1) * static_cast<std::size_t>(size));
+  const auto last = std::min(visible.size(), first + static_cast<std::size_t>(size));
+  result.keys.assign(std::make_move_iterator(visible.begin() + first), std::make_move_iterator(visible.begin() + last));
+  return result;
+}
+
 http::Response list(Store& store, const ManagementCall& call) {
+  const auto& actor = call.caller.actor;
+  require_role(actor, core::Resource::key, core::Action::read);
   const int page = query_int(call, "page", 1, 1, 1'000'000);
   const int size = query_int(call, "size", 10, 1, 100);
   persistence::KeyFilter filter;
@@ -131,10 +168,15 @@ http::Response list(Store& store, const ManagementCall& call) {
   filter.key_alias = call.query("key_alias");
   if (filter.team_id) {
     const auto team = store.find_team(*filter.team_id);
-    if (!team || !core::can_see(call.caller.actor, team_target(*team))) throw_not_found("team not found");
+    if (!team || !core::can_see(actor, team_target(*team))) throw_not_found("team not found");
   }
-  scope_to_caller(store, call.caller.actor, filter);
-  const auto result = store.list_keys(filter, page, size);
+  persistence::KeyPage result;
+  if (actor.role == core::Role::proxy_admin || actor.role == core::Role::proxy_admin_viewer) {
+    result = store.list_keys(filter, page, size);
+  } else {
+    scope_to_caller(store, actor, filter);
+    result = visible_page(store, actor, filter, page, size);
+  }
   const bool full = call.query("return_full_object").value_or("") == "true";
   JsonOut o;
   o.begin_object().key("keys").begin_array();
@@ -153,7 +195,7 @@ http::Response list(Store& store, const ManagementCall& call) {
 http::Response update(Store& store, const ManagementCall& call) {
   call.body.reject_unknown(kKeyFields, kIgnoredKeyFields);
   const auto requested = call.body.required_string("key");
-  auto key = load_visible_key(store, call, requested);
+  auto key = load_visible_key(store, call, requested, core::Action::update);
   const auto& actor = call.caller.actor;
   const auto action = touches_limit_fields(call.body) ? core::Action::update_limits : core::Action::update;
   require(core::decide(actor, action, key_target(key)), "key");
@@ -177,7 +219,7 @@ http::Response regenerate(Store& store, const ManagementCall& call) {
   call.body.reject_unknown(kKeyFields, kIgnoredKeyFields);
   std::string requested(call.exchange.param("key"));
   if (requested.empty()) requested = call.body.required_string("key");
-  auto key = load_visible_key(store, call, requested);
+  auto key = load_visible_key(store, call, requested, core::Action::regenerate);
   const auto& actor = call.caller.actor;
   require(core::decide(actor, core::Action::regenerate, key_target(key)), "key");
   if (touches_limit_fields(call.body)) {
@@ -196,6 +238,7 @@ http::Response regenerate(Store& store, const ManagementCall& call) {
 }
 
 http::Response remove(Store& store, const ManagementCall& call) {
+  require_role(call.caller.actor, core::Resource::key, core::Action::remove);  // before any alias lookup
   call.body.reject_unknown({"keys", "key_aliases"});
   std::vector<std::string> requested = call.body.strings("keys").value_or(std::vector<std::string>{});
   std::vector<std::string> hashes;
@@ -210,7 +253,7 @@ http::Response remove(Store& store, const ManagementCall& call) {
   }
   if (requested.empty()) throw_bad_request("'keys' must list at least one key", "keys");
   for (const auto& r : requested) {
-    const auto key = load_visible_key(store, call, r);
+    const auto key = load_visible_key(store, call, r, core::Action::remove);
     require(core::decide(call.caller.actor, core::Action::remove, key_target(key)), "key");
     hashes.push_back(key.token_hash);
   }
@@ -223,7 +266,7 @@ http::Response remove(Store& store, const ManagementCall& call) {
 
 http::Response set_blocked(Store& store, const ManagementCall& call, bool blocked) {
   call.body.reject_unknown({"key"});
-  const auto key = load_visible_key(store, call, call.body.required_string("key"));
+  const auto key = load_visible_key(store, call, call.body.required_string("key"), core::Action::block);
   require(core::decide(call.caller.actor, core::Action::block, key_target(key)), "key");
   if (!store.set_key_blocked(key.token_hash, blocked, call.audit(blocked ? "blocked" : "unblocked"))) {
     throw_not_found("key not found");

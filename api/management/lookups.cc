@@ -47,6 +47,13 @@ void forbid_service_accounts(const core::Actor& actor) {
   if (actor.service_account) throw_forbidden("Service-account keys may call models only");
 }
 
+void require_role(const core::Actor& actor, core::Resource resource, core::Action action) {
+  if (core::decide_role(actor, resource, action) != core::Decision::allow) {
+    throw_forbidden("Your role may not do this (" + std::string(core::action_name(action)) + " " +
+                    std::string(core::resource_name(resource)) + ")");
+  }
+}
+
 bool is_admin_or_viewer(const core::Actor& actor) {
   return actor.role == core::Role::proxy_admin || actor.role == core::Role::proxy_admin_viewer;
 }

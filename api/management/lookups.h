@@ -24,6 +24,11 @@ persistence::OrganizationRecord load_visible_organization(persistence::Store& st
 // Lists and reads by team-owned service-account keys: they call models and read nothing.
 void forbid_service_accounts(const core::Actor& actor);
 
+// 403 before any lookup when the caller's role alone rules the call out (core::decide_role: a
+// service-account key anywhere, a read-only role on a write), so that such a caller gets the
+// same 403 whatever the target is and whether or not it exists.
+void require_role(const core::Actor& actor, core::Resource resource, core::Action action);
+
 bool is_admin_or_viewer(const core::Actor& actor);
 
 // A fresh id (UUID v4 layout), LiteLLM's default for team_id, user_id, organization_id, budget_id.

@@ -101,6 +101,7 @@ http::Response list(Store& store, const ManagementCall& call) {
 }
 
 http::Response update(Store& store, const ManagementCall& call) {
+  require_role(call.caller.actor, core::Resource::organization, core::Action::update);
   call.body.reject_unknown(kOrganizationFields, kIgnoredOrganizationFields);
   const auto& actor = call.caller.actor;
   auto org = load_visible_organization(store, actor, call.body.required_string("organization_id"));
@@ -117,6 +118,7 @@ http::Response update(Store& store, const ManagementCall& call) {
 }
 
 http::Response remove(Store& store, const ManagementCall& call) {
+  require_role(call.caller.actor, core::Resource::organization, core::Action::remove);
   call.body.reject_unknown({"organization_ids"});
   const auto& actor = call.caller.actor;
   const auto ids = call.body.required_strings("organization_ids");
@@ -166,6 +168,7 @@ OrgMember checked_member(Store& store, const core::Actor& actor, const std::stri
 }
 
 http::Response member_add(Store& store, const ManagementCall& call) {
+  require_role(call.caller.actor, core::Resource::organization, core::Action::manage_members);
   call.body.reject_unknown({"organization_id", "member"}, {"max_budget_in_organization"});
   const auto& actor = call.caller.actor;
   const auto org = load_visible_organization(store, actor, call.body.required_string("organization_id"));
@@ -200,6 +203,7 @@ http::Response member_add(Store& store, const ManagementCall& call) {
 // A user belongs to an organization through a membership row and/or its own organization_id
 // (both count for its actor), so removing it clears both.
 http::Response member_delete(Store& store, const ManagementCall& call) {
+  require_role(call.caller.actor, core::Resource::organization, core::Action::manage_members);
   call.body.reject_unknown({"organization_id", "user_id", "user_email"});
   const auto& actor = call.caller.actor;
   const auto org = load_visible_organization(store, actor, call.body.required_string("organization_id"));

@@ -85,8 +85,10 @@ http::Response create(Store& store, const ManagementCall& call) {
   team.team_id = call.body.string("team_id").value_or(new_id());
   if (team.team_id.empty()) throw_bad_request("'team_id' must not be empty", "team_id");
   apply_team_fields(call.body, team, now_unix_ms());
-  if (team.organization_id) load_visible_organization(store, actor, *team.organization_id);
+  // The policy first: who may not create teams in the named organization learns nothing
+  // about it (403 whether it exists or not); 404 only tells an allowed caller it is missing.
   require(core::decide(actor, core::Action::create, team_target(team)), "team");
+  if (team.organization_id) load_visible_organization(store, actor, *team.organization_id);
   if (const auto* raw = call.body.raw("members_with_roles"); raw && !(raw->IsArray() && raw->Empty())) {
     team.members = team_members(store, actor, *raw, "members_with_roles");
   }
@@ -164,6 +166,7 @@ void move_team_keys(Store& store, const ManagementCall& call, const TeamRecord& 
 }
 
 http::Response update(Store& store, const ManagementCall& call) {
+  require_role(call.caller.actor, core::Resource::team, core::Action::update);
   call.body.reject_unknown(kUpdateTeamFields, kIgnoredTeamFields);
   const auto& actor = call.caller.actor;
   auto team = load_visible_team(store, actor, call.body.required_string("team_id"));
@@ -184,6 +187,7 @@ http::Response update(Store& store, const ManagementCall& call) {
 }
 
 http::Response remove(Store& store, const ManagementCall& call) {
+  require_role(call.caller.actor, core::Resource::team, core::Action::remove);
   call.body.reject_unknown({"team_ids"});
   const auto team_ids = call.body.required_strings("team_ids");
   for (const auto& id : team_ids) {  // every team is checked before anything is deleted
@@ -213,6 +217,7 @@ std::string membership_response(const TeamRecord& team, const std::vector<TeamMe
 }
 
 http::Response member_add(Store& store, const ManagementCall& call) {
+  require_role(call.caller.actor, core::Resource::team, core::Action::manage_members);
   call.body.reject_unknown({"team_id", "member"}, {"max_budget_in_team"});
   const auto& actor = call.caller.actor;
   const auto team = load_visible_team(store, actor, call.body.required_string("team_id"));
@@ -230,6 +235,7 @@ http::Response member_add(Store& store, const ManagementCall& call) {
 }
 
 http::Response member_delete(Store& store, const ManagementCall& call) {
+  require_role(call.caller.actor, core::Resource::team, core::Action::manage_members);
   call.body.reject_unknown({"team_id", "user_id", "user_email"});
   const auto& actor = call.caller.actor;
   const auto team = load_visible_team(store, actor, call.body.required_string("team_id"));
@@ -246,6 +252,7 @@ http::Response member_delete(Store& store, const ManagementCall& call) {
 }
 
 http::Response set_blocked(Store& store, const ManagementCall& call, bool blocked) {
+  require_role(call.caller.actor, core::Resource::team, core::Action::block);
   call.body.reject_unknown({"team_id"});
   const auto& actor = call.caller.actor;
   auto team = load_visible_team(store, actor, call.body.required_string("team_id"));

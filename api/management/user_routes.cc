@@ -199,8 +199,10 @@ http::Response create(Store& store, const ManagementCall& call) {
   apply_user_fields(call.body, plan.user, now);
   plan.user.organization_id = call.body.string("organization_id");
   default_organization(actor, plan.user);
-  if (plan.user.organization_id) load_visible_organization(store, actor, *plan.user.organization_id);
+  // The policy first: who may not create this user in the named organization learns nothing
+  // about it (403 whether it exists or not); 404 only tells an allowed caller it is missing.
   require(core::decide(actor, core::Action::create, new_user_target(plan.user)), "user");
+  if (plan.user.organization_id) load_visible_organization(store, actor, *plan.user.organization_id);
   plan.teams = teams_to_join(store, actor, call.body);
   require_unique(store, plan.user);
   if (call.body.boolean("auto_create_key").value_or(true)) {
@@ -321,6 +323,7 @@ UserRecord load_for_update(Store& store, const ManagementCall& call) {
 }
 
 http::Response update(Store& store, const ManagementCall& call) {
+  require_role(call.caller.actor, core::Resource::user, core::Action::update);
   call.body.reject_unknown(kUpdateUserFields, kIgnoredUserFields);
   const auto& actor = call.caller.actor;
   const auto user = load_for_update(store, call);
@@ -351,6 +354,7 @@ http::Response update(Store& store, const ManagementCall& call) {
 }
 
 http::Response remove(Store& store, const ManagementCall& call) {
+  require_role(call.caller.actor, core::Resource::user, core::Action::remove);
   call.body.reject_unknown({"user_ids"});
   const auto& actor = call.caller.actor;
   const auto user_ids = call.body.required_strings("user_ids");

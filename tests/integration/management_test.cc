@@ -242,7 +242,9 @@ TEST_CASE("team endpoints follow the policy: 403 for what is visible, 404 for wh
   check_error(w.post("/team/new", R"({"team_alias":"mine"})", w.member), 403);
   check_error(w.post("/team/new", R"({"team_alias":"mine"})", w.viewer), 403);
   check_error(w.post("/team/new", R"({"team_alias":"mine"})", w.org_admin), 403);
-  check_error(w.post("/team/new", R"({"organization_id":"org-b"})", w.org_admin), 404);
+  // an organization the caller may not create teams in: 403 whether it exists or not
+  check_error(w.post("/team/new", R"({"organization_id":"org-b"})", w.org_admin), 403);
+  check_error(w.post("/team/new", R"({"organization_id":"no-such-org"})", w.org_admin), 403);
   check_error(w.post("/team/new", R"({"organization_id":"no-such-org"})", w.admin()), 404);
   CHECK(w.post("/team/new", R"({"team_id":"delta","organization_id":"org-a"})", w.org_admin).status == 200);
 
@@ -452,7 +454,8 @@ TEST_CASE("user endpoints follow the policy: only proxy_admins make administrato
   check_error(w.post("/user/new", R"({"user_role":"proxy_admin"})", w.org_admin), 403);
   check_error(w.post("/user/new", R"({"user_role":"proxy_admin_viewer"})", w.org_admin), 403);
   check_error(w.post("/user/new", R"({"user_role":"org_admin"})", w.org_admin), 403);
-  check_error(w.post("/user/new", R"({"organization_id":"org-b"})", w.org_admin), 404);
+  check_error(w.post("/user/new", R"({"organization_id":"org-b"})", w.org_admin), 403);
+  check_error(w.post("/user/new", R"({"organization_id":"no-such-org"})", w.org_admin), 403);
   check_error(w.post("/user/new", R"({"teams":["beta"]})", w.org_admin), 404);
   check_error(w.post("/user/new", R"({"user_id":"x"})", w.outsider), 403);
   check_error(w.post("/user/new", R"({"user_id":"x"})", w.team_admin), 403);
