@@ -2,6 +2,10 @@
 
 #include <cmath>
 
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
 #include "persistence/store.h"
 #include "telemetry/log.h"
 
@@ -9,8 +13,30 @@ namespace tollgate::actors {
 
 using persistence::EntityKind;
 
-SpendWriter::SpendWriter(std::string database_url, std::string sqlite_path, Options options)
-    : database_url_(std::move(database_url)), sqlite_path_(std::move(sqlite_path)), options_(options) {
+struct SpendWriter::Metrics {
+  explicit Metrics(prometheus::Registry& r)
+      : statements(prometheus::BuildCounter().Name("tollgate_spend_writer_statements_total")
+                       .Help("SQL statements the spend writer executed").Register(r).Add({})),
+        rows(prometheus::BuildCounter().Name("tollgate_spend_writer_rows_total")
+                 .Help("Spend-log rows written").Register(r).Add({})),
+        dropped(prometheus::BuildCounter().Name("tollgate_spend_writer_dropped_rows_total")
+                    .Help("Spend-log rows dropped because the buffer was full (spend totals are kept)")
+                    .Register(r).Add({})),
+        failures(prometheus::BuildCounter().Name("tollgate_spend_writer_failures_total")
+                     .Help("Flushes that failed (the store was unreachable); retried").Register(r).Add({})),
+        buffered(prometheus::BuildGauge().Name("tollgate_spend_writer_buffered_rows")
+                     .Help("Spend-log rows waiting to be written").Register(r).Add({})) {}
+  prometheus::Counter& statements;
+  prometheus::Counter& rows;
+  prometheus::Counter& dropped;
+  prometheus::Counter& failures;
+  prometheus::Gauge& buffered;
+};
+
+SpendWriter::SpendWriter(std::string database_url, std::string sqlite_path, Options options,
+                         prometheus::Registry* metrics)
+    : database_url_(std::move(database_url)), sqlite_path_(std::move(sqlite_path)), options_(options),
+      metrics_(metrics ? std::make_unique<Metrics>(*metrics) : nullptr) {
   thread_ = std::thread([this] { run(); });
 }
 
@@ -28,9 +54,11 @@ void SpendWriter::record(persistence::SpendLogRow row, const std::vector<persist
     auto& segment = open_segment();
     if (stats_.buffered_logs >= options_.max_buffered_logs) {
       ++stats_.rows_dropped;  // the store has been down long enough: keep totals, drop detail
+      if (metrics_) metrics_->dropped.Increment();
     } else {
       segment.logs.push_back(std::move(row));
       ++stats_.buffered_logs;
+      if (metrics_) metrics_->buffered.Increment();
     }
     for (const auto& inc : increments) {
       if (inc.amount != 0) segment.increments[{static_cast<int>(inc.kind), inc.id}] += inc.amount;
@@ -96,6 +124,11 @@ bool SpendWriter::write_front() {
     stats_.rows_written += segment.logs.size();
     stats_.statements += statements + segment.resets.size();
     ++stats_.flushes;
+    if (metrics_) {
+      metrics_->buffered.Decrement(static_cast<double>(segment.logs.size()));
+      metrics_->rows.Increment(static_cast<double>(segment.logs.size()));
+      metrics_->statements.Increment(static_cast<double>(statements + segment.resets.size()));
+    }
     writing_ = false;
     idle_.notify_all();
     return true;
@@ -103,6 +136,7 @@ bool SpendWriter::write_front() {
     store_.reset();  // reconnect next time
     std::lock_guard lock(mutex_);
     ++stats_.failures;
+    if (metrics_) metrics_->failures.Increment();
     writing_ = false;
     idle_.notify_all();
     telemetry::log_warn("spend_flush_failed", {{"error", e.what()}, {"buffered_logs", stats_.buffered_logs}});

@@ -25,6 +25,11 @@
 namespace tollgate::persistence {
 class Store;
 }
+namespace prometheus {
+class Counter;
+class Gauge;
+class Registry;
+}  // namespace prometheus
 
 namespace tollgate::actors {
 
@@ -44,7 +49,8 @@ class SpendWriter {
     std::size_t buffered_logs = 0;
   };
 
-  SpendWriter(std::string database_url, std::string sqlite_path, Options options);
+  SpendWriter(std::string database_url, std::string sqlite_path, Options options,
+              prometheus::Registry* metrics = nullptr);
   ~SpendWriter();
 
   void record(persistence::SpendLogRow row, const std::vector<persistence::SpendIncrement>& increments);
@@ -88,6 +94,8 @@ class SpendWriter {
   bool stopping_ = false;
   bool flush_requested_ = false;
   Stats stats_;
+  struct Metrics;
+  std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<persistence::Store> store_;
   std::thread thread_;
 };

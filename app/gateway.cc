@@ -94,7 +94,8 @@ struct Gateway::Impl {
         client(io, client_options(config->general)),
         model_metrics(metrics.registry(), deployment_labels(*config)),
         spend_metrics(metrics.registry()),
-        spend_writer(config->general.database_url, config->general.sqlite_path, actors::SpendWriter::Options{}),
+        spend_writer(config->general.database_url, config->general.sqlite_path, actors::SpendWriter::Options{},
+                     &metrics.registry()),
         admission(*store, spend_writer, metrics.registry(), admission_options(config->general)),
         router(&http_metrics) {
     telemetry::register_build_info(metrics, TOLLGATE_VERSION);

@@ -106,13 +106,6 @@ void Authenticator::fail(const std::string& address, const Done& done) const {
 
 void Authenticator::authenticate(const http::Exchange& exchange, Done done) const {
   const auto& address = exchange.remote_address();
-  const auto now = AuthFailureLimiter::Clock::now();
-  if (limiter_.blocked(address, now)) {
-    done(std::nullopt, core::too_many_requests("Too many failed authentication attempts from this address; "
-                                               "try again later.",
-                                               static_cast<int>(limiter_.window().count())));
-    return;
-  }
   const auto credential = extract_credential(exchange);
   if (credential.empty()) {
     fail(address, done);
@@ -140,6 +133,15 @@ void Authenticator::authenticate(const http::Exchange& exchange, Done done) cons
       fail(address, done);
       return;
     case KeyCache::Lookup::miss:
+      // Only unknown keys cost a store lookup, so only they are throttled: an address that
+      // keeps guessing gets 429 without touching the database, while keys already known keep
+      // working from behind the same address (a shared NAT).
+      if (limiter_.blocked(address, AuthFailureLimiter::Clock::now())) {
+        done(std::nullopt, core::too_many_requests("Too many failed authentication attempts from this address; "
+                                                   "try again later.",
+                                                   static_cast<int>(limiter_.window().count())));
+        return;
+      }
       lookup(std::move(hash), address, std::move(done));
       return;
   }

@@ -259,3 +259,17 @@ TEST_CASE("embeddings and legacy completions on mock models", "[integration][inf
   REQUIRE(cmp.status == 200);
   CHECK(std::string(parse(cmp.body)["object"].GetString()) == "text_completion");
 }
+
+TEST_CASE("an address that keeps guessing keys gets 429 for unknown keys only", "[integration][auth]") {
+  TestGateway gw(std::string(kConfig) + "general_settings: {max_auth_failures_per_minute: 5}\n");
+  for (int i = 0; i < 5; ++i) {
+    const auto guess = "sk-guess-" + std::to_string(i) + "-aaaaaaaaaaaa";
+    CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(guess)).status == 401);
+  }
+  const auto blocked = http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer("sk-guess-next-aaaaaaaa"));
+  CHECK(blocked.status == 429);
+  CHECK(std::stoi(blocked.header("retry-after")) >= 1);
+  CHECK_THAT(blocked.body, Catch::Contains("failed authentication"));
+  // Credentials the gateway already knows keep working from the same address.
+  CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(gw.master_key())).status == 200);
+}
