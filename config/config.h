@@ -66,7 +66,7 @@ struct GeneralSettings {
   std::string host = "127.0.0.1";
   std::uint16_t port = 4000;
   int io_threads = 0;             // 0 → number of cores
-  int actor_threads = 0;          // 0 → number of cores
+  int actor_threads = 0;          // 0 → cores / 4, between 1 and 4
   std::size_t max_request_body_bytes = 4 * 1024 * 1024;
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};

@@ -2,9 +2,9 @@
 
 #include <sqlite3.h>
 
-#include <cstdlib>
 
 #include "persistence/errors.h"
+#include "persistence/sqlite_placeholders.h"
 
 namespace tollgate::persistence {
 namespace {
@@ -37,14 +37,6 @@ SqlValue column_value(sqlite3_stmt* statement, int i) {
       return SqlValue(std::string(text ? text : "", static_cast<std::size_t>(size)));
     }
   }
-}
-
-// "$12" -> 12; 0 when the parameter is not written in the `$N` style.
-std::size_t placeholder_number(const char* name) {
-  if (name == nullptr || name[0] != '$') return 0;
-  char* end = nullptr;
-  const unsigned long n = std::strtoul(name + 1, &end, 10);
-  return (end && *end == '\0') ? n : 0;
 }
 
 }  // namespace
@@ -105,7 +97,8 @@ sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
   if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
   if (cache_.size() >= kStatementCacheLimit) clear_cache();
   sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db_, key.c_str(), static_cast<int>(key.size()), &statement, nullptr) !=
+  const std::string numbered = sqlite_numbered_placeholders(key);
+  if (sqlite3_prepare_v2(db_, numbered.c_str(), static_cast<int>(numbered.size()), &statement, nullptr) !=
       SQLITE_OK) {
     fail("sqlite prepare");
   }
@@ -114,15 +107,13 @@ sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
 }
 
 void SqliteConnection::bind(sqlite3_stmt* statement, const std::vector<SqlValue>& params) {
-  // Map each distinct `$N` of the statement to params[N-1]; looking names up one by one with
-  // sqlite3_bind_parameter_index would be quadratic for 200-row inserts.
+  // `?N` placeholders (sqlite_placeholders.h): parameter index N takes params[N-1].
   const int count = sqlite3_bind_parameter_count(statement);
+  if (static_cast<std::size_t>(count) > params.size()) {
+    throw StoreError("statement parameter " + std::to_string(params.size() + 1) + " has no value");
+  }
   for (int index = 1; index <= count; ++index) {
-    const std::size_t n = placeholder_number(sqlite3_bind_parameter_name(statement, index));
-    if (n == 0 || n > params.size()) {
-      throw StoreError("statement parameter " + std::to_string(index) + " has no value");
-    }
-    const SqlValue& value = params[n - 1];
+    const SqlValue& value = params[static_cast<std::size_t>(index - 1)];
     int rc = SQLITE_OK;
     if (const auto* i = std::get_if<std::int64_t>(&value)) {
       rc = sqlite3_bind_int64(statement, index, *i);
