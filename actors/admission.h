@@ -1,10 +1,12 @@
 #pragma once
 // Exact budgets and rate limits, enforced by one actor per key, team, user and organization.
 //
-// A request's admission visits the actors that apply (key → team → user for personal keys →
+// A request's admission visits the entities that apply (key → team → user for personal keys →
 // organization), each checking and reserving in turn; the first refusal releases what was
-// reserved so far. Because every entity is one actor, concurrent requests are serialized per
-// entity and a budget can never be overshot by a race. After the call, settle() replaces the
+// reserved so far. Every entity's budget is owned by one actor (it loads the spend, runs the
+// reset and expiry timers, retires when idle); once loaded, admissions and settlements run on
+// the caller's thread under the budget's own lock, so concurrent requests are serialized per
+// entity, a budget can never be overshot by a race, and the hot path has no thread hop. After the call, settle() replaces the
 // reservations with the real cost; a failed call release()s them. Reservations also expire
 // (a request that never settles cannot hold budget forever).
 //
@@ -91,7 +93,8 @@ class Admission {
   Admission(persistence::StorePool& store, SpendWriter& writer, prometheus::Registry& metrics, Options options);
   ~Admission();
 
-  // `done` runs exactly once, on an actor thread.
+  // `done` runs exactly once: on the calling thread, before admit() returns, when every entity
+  // is loaded; else on an actor thread once the spend is loaded.
   void admit(AdmissionRequest request, std::function<void(AdmissionResult)> done);
   void settle(const AdmissionGrant& grant, double cost, std::int64_t tokens);
   void release(const AdmissionGrant& grant);
