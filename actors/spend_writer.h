@@ -37,7 +37,9 @@ class SpendWriter {
  public:
   struct Options {
     std::chrono::milliseconds flush_interval{1000};
-    std::size_t batch_rows = 500;
+    // Sooner than the interval only past this many rows: every commit rewrites the last,
+    // partly filled pages of the table and its indexes, so small commits multiply the writes.
+    std::size_t batch_rows = 5000;
     std::size_t max_buffered_logs = 200'000;
   };
   struct Stats {

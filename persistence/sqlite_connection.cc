@@ -58,6 +58,9 @@ SqliteConnection::SqliteConnection(const std::string& path) {
     // WAL + NORMAL: a commit survives a process crash; only an OS crash may lose the last ones.
     exec_plain("PRAGMA synchronous=NORMAL");
     exec_plain("PRAGMA foreign_keys=ON");
+    // Statement journals (a multi-row INSERT inside a transaction has one) stay in memory
+    // instead of a file created and unlinked in /var/tmp for every statement.
+    exec_plain("PRAGMA temp_store=MEMORY");
   } catch (...) {
     sqlite3_close(db_);
     db_ = nullptr;
