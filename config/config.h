@@ -79,7 +79,9 @@ struct GeneralSettings {
   // Outbound (provider) connections.
   std::string upstream_ca_file;  // PEM added to the system CAs (litellm_settings.ssl_certificate)
   bool upstream_verify_tls = true;  // litellm_settings.ssl_verify
-  std::size_t upstream_pool_size = 64;  // idle keep-alive connections per upstream and I/O thread
+  // Idle keep-alive connections kept per upstream and I/O thread. Below the concurrency a
+  // deployment sees, every release closes one and the next request connects anew (c256 churn).
+  std::size_t upstream_pool_size = 512;
   std::chrono::milliseconds upstream_pool_idle_timeout{60'000};
   std::chrono::milliseconds upstream_connect_timeout{5'000};
   std::string log_level = "info";

@@ -14,6 +14,7 @@
 #include <boost/beast/http/read.hpp>
 #include <atomic>
 #include <deque>
+#include <optional>
 #include <unordered_map>
 
 #include "http/io_threads.h"
@@ -149,7 +150,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   Call(HttpClient::Impl& client, net::io_context& ctx, UpstreamUrl url, OutboundRequest request,
        std::shared_ptr<ResponseSink> sink)
       : client_(client), ctx_(ctx), url_(std::move(url)), request_(std::move(request)),
-        sink_(std::move(sink)), timer_(ctx), resolver_(ctx) {}
+        sink_(std::move(sink)), timer_(ctx) {}
 
   void start() {
     serialize_head();
@@ -188,11 +189,23 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
     conn_ = std::make_unique<Connection>(ctx_, url_.tls ? &client_.tls : nullptr, url_);
     client_.opened.fetch_add(1, std::memory_order_relaxed);
     arm(client_.options.connect_timeout, ClientErrorKind::connect);
-    resolver_.async_resolve(url_.host, std::to_string(url_.port),
-                            [self = shared_from_this()](boost::system::error_code ec,
-                                                        tcp::resolver::results_type results) {
-                              self->on_resolved(ec, std::move(results));
-                            });
+    // A literal address needs no lookup: asio resolves on a background thread, two thread
+    // hops per new connection.
+    boost::system::error_code literal_error;
+    const auto address = net::ip::make_address(url_.host, literal_error);
+    if (!literal_error) {
+      conn_->socket().async_connect(tcp::endpoint(address, url_.port),
+                                    [self = shared_from_this()](boost::system::error_code ec) {
+                                      self->on_connected(ec);
+                                    });
+      return;
+    }
+    if (!resolver_) resolver_.emplace(ctx_);
+    resolver_->async_resolve(url_.host, std::to_string(url_.port),
+                             [self = shared_from_this()](boost::system::error_code ec,
+                                                         tcp::resolver::results_type results) {
+                               self->on_resolved(ec, std::move(results));
+                             });
   }
 
   void on_resolved(boost::system::error_code ec, tcp::resolver::results_type results) {
@@ -353,7 +366,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
     if (done_) return;
     done_ = true;
     timer_.cancel();
-    resolver_.cancel();
+    if (resolver_) resolver_->cancel();
     retire_connection();
     auto sink = std::move(sink_);
     sink->on_error(kind, message);
@@ -363,7 +376,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
     if (done_) return;
     done_ = true;
     timer_.cancel();
-    resolver_.cancel();
+    if (resolver_) resolver_->cancel();
     retire_connection();  // never reuse a connection with a half-read response
     sink_.reset();
   }
@@ -392,7 +405,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   OutboundRequest request_;
   std::shared_ptr<ResponseSink> sink_;
   net::steady_timer timer_;
-  tcp::resolver resolver_;
+  std::optional<tcp::resolver> resolver_;  // only for host names
   ConnectionPtr conn_;
   ConnectionPtr retired_;
   std::string head_;

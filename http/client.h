@@ -19,7 +19,7 @@ namespace tollgate::http {
 class IoThreads;
 
 struct ClientOptions {
-  std::size_t max_idle_per_upstream = 64;   // per I/O thread
+  std::size_t max_idle_per_upstream = 512;  // per I/O thread
   std::chrono::milliseconds pool_idle_timeout{60'000};
   std::chrono::milliseconds connect_timeout{5'000};
   std::string extra_ca_file;  // PEM, added to the system CA bundle
