@@ -30,7 +30,7 @@ ApiError bad_request(std::string message, std::string param) {
 ApiError unauthorized() {
   return {401,
           "Authentication Error: invalid or missing API key. Send it in the Authorization header "
-          "(Bearer scheme) or in x-api-key.",
+          "(scheme Bearer) or in x-api-key.",
           "auth_error",
           {},
           {},

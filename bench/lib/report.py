@@ -334,6 +334,15 @@ if os.path.exists(prof):
 else:
     w("Not profiled in this run (--smoke).")
 w("")
+# The optimisation log is written by hand (what changed, the evidence, what it gained) and
+# travels with every report, so a reader of the figures sees how they came about.
+log_md = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "optimizations.md")
+if os.path.exists(log_md):
+    text = open(log_md).read().strip().splitlines()
+    if text and text[0].startswith("# "):
+        text[0] = "## " + text[0][2:]
+    md.extend(text)
+    w("")
 w("## Exact commands")
 w("")
 w("```")

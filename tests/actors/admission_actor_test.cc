@@ -4,6 +4,7 @@
 
 #include <prometheus/registry.h>
 
+#include <atomic>
 #include <thread>
 
 #include "actors/admission.h"
@@ -20,11 +21,11 @@ using namespace std::chrono_literals;
 namespace {
 
 struct Fixture {
-  Fixture()
+  explicit Fixture(Admission::Options admission_options = options())
       : dir(testing::temp_dir()),
         pool("", dir + "/t.db", 1),
         writer("", dir + "/t.db", SpendWriter::Options{}),
-        admission(pool, writer, registry, options()) {}
+        admission(pool, writer, registry, admission_options) {}
 
   static Admission::Options options() {
     Admission::Options o;
@@ -173,4 +174,66 @@ TEST_CASE("an actor starts from the spend the store and the writer know", "[acto
   f.admission.admit(request({key_stop("known", 1.0)}, 0.5), [&](AdmissionResult r) { admitted = r.admitted; });
   f.run_until([&] { return admitted != -1; });
   CHECK(admitted == 0);  // 0.6 already spent
+}
+
+TEST_CASE("threads racing on loaded budgets: a shared team budget admits exactly what fits", "[actors][budgets]") {
+  // The real scheduler: once loaded, admissions and settlements run on the calling threads
+  // under each budget's lock, as the I/O threads do.
+  Admission::Options o;
+  o.threads = 1;
+  Fixture f(o);
+  AdmissionStop team;
+  team.kind = EntityKind::team;
+  team.id = "t";
+  team.label = "t";
+  team.limits.max_budget = 10.0;  // 80 requests of 0.125 (exact in binary)
+  auto stops_for = [&](int thread) { return std::vector<AdmissionStop>{key_stop("k" + std::to_string(thread), 100.0), team}; };
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 200;
+
+  std::atomic<int> loaded{0};  // first use loads each entity's spend through its actor
+  for (int t = 0; t < kThreads; ++t) {
+    f.admission.admit(request(stops_for(t), 0), [&](AdmissionResult r) {
+      f.admission.settle(r.grant, 0, 0);
+      loaded.fetch_add(1);
+    });
+  }
+  for (int i = 0; i < 5000 && loaded.load() < kThreads; ++i) std::this_thread::sleep_for(1ms);
+  REQUIRE(loaded.load() == kThreads);
+
+  std::atomic<int> admitted{0}, over_budget{0}, answered{0};
+  std::vector<std::vector<AdmissionGrant>> grants(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        f.admission.admit(request(stops_for(t), 0.125), [&, t](AdmissionResult r) {
+          if (r.admitted) {
+            admitted.fetch_add(1);
+            grants[static_cast<std::size_t>(t)].push_back(r.grant);
+          } else if (r.denial.type == "budget_exceeded") {
+            over_budget.fetch_add(1);
+          }
+          answered.fetch_add(1);
+        });
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  REQUIRE(answered.load() == kThreads * kPerThread);  // loaded entities answer inline
+  CHECK(admitted.load() == 80);
+  CHECK(over_budget.load() == kThreads * kPerThread - 80);
+
+  // Concurrent settlements at half the reservation: the team's spend is their exact sum.
+  threads.clear();
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (const auto& grant : grants[static_cast<std::size_t>(t)]) f.admission.settle(grant, 0.0625, 10);
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(f.admission.spend(EntityKind::team, "t", 5s) == 5.0);
+  double keys = 0;
+  for (int t = 0; t < kThreads; ++t) keys += *f.admission.spend(EntityKind::key, "k" + std::to_string(t), 5s);
+  CHECK(keys == 5.0);
 }

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/api_error.h"
+#include "core/redaction.h"
 
 using namespace tollgate::core;
 
@@ -55,4 +56,11 @@ TEST_CASE("429 carries retry-after", "[core][errors]") {
 TEST_CASE("the 401 body is the same whatever the reason", "[core][errors]") {
   CHECK(to_envelope_json(unauthorized()) == to_envelope_json(unauthorized()));
   CHECK(unauthorized().message.find("sk-") == std::string::npos);
+}
+
+TEST_CASE("the 401 message reads the same after redaction (no credential shapes in it)", "[core][errors]") {
+  // Every error body passes the redaction layer; a message with "Bearer <word>" in it would
+  // reach the client as "Bearer [REDACTED]".
+  const auto message = unauthorized().message;
+  CHECK(Redactor{}.redact(message) == message);
 }
