@@ -93,9 +93,11 @@ actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, co
 
 void record_outcome(const GatewayContext& context, const identity::KeyIdentityPtr& identity,
                     const actors::AdmissionGrant* grant, const proxy::CallOutcome& outcome, const CallRecord& record) {
-  const double cost = outcome.success ? outcome.cost : 0.0;
+  // An interrupted stream is charged for what it generated (proxy_call.h), like a success.
+  const bool charged = outcome.success || outcome.interrupted;
+  const double cost = charged ? outcome.cost : 0.0;
   if (grant != nullptr) {
-    if (outcome.success) {
+    if (charged) {
       context.admission->settle(*grant, cost, outcome.usage.total());
     } else {
       context.admission->release(*grant);
@@ -120,7 +122,8 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
     row.provider = outcome.deployment->provider_prefix;
   }
   row.status = outcome.success ? "success" : "failure";
-  row.metadata = "{\"x_request_id\":\"" + record.request_id + "\"}";  // request ids are [A-Za-z0-9._:-]
+  row.metadata = "{\"x_request_id\":\"" + record.request_id + "\"" +  // request ids are [A-Za-z0-9._:-]
+                 (outcome.interrupted ? ",\"interrupted_stream\":true}" : "}");
   std::vector<persistence::SpendIncrement> increments;
   if (identity) {
     const auto& key = identity->key;

@@ -15,6 +15,7 @@
 #include "providers/openai_request.h"
 #include "providers/response_relay.h"
 #include "providers/sse_parser.h"
+#include "providers/stream_text.h"
 #include "proxy/mock_answer.h"
 #include "proxy/model_router.h"
 #include "telemetry/log.h"
@@ -154,6 +155,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       record_attempt(false, FailureClass::connection);
       exchange_->send_chunk(relay_->error_tail("The upstream connection failed mid-stream: " + message));
       exchange_->finish_stream();
+      charge_interrupted_stream();
       finish(false, 502);
       return;
     }
@@ -301,11 +303,27 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     events_.clear();
     sse_->feed(bytes, events_);
     for (const auto& event : events_) {
+      streamed_text_bytes_ += providers::stream_event_text_bytes(upstream_.api, event.data);
       std::string out = relay_->on_event(event);
       if (out.empty()) continue;
       if (!stream_started_) start_client_stream();
       exchange_->send_chunk(std::move(out));
     }
+  }
+
+  // The client already has part of the stream: charge what was generated so far.
+  void charge_interrupted_stream() {
+    if (!stream_started_ || !relay_) return;
+    if (relay_->usage_found()) {
+      usage_ = relay_->usage();
+      usage_reported_ = true;
+    } else {
+      usage_ = core::Usage{};
+      usage_.prompt_tokens = core::estimate_tokens(providers::collect_prompt_text(*req_.body));
+      usage_.completion_tokens = core::estimate_tokens_for_bytes(streamed_text_bytes_);
+      usage_reported_ = false;
+    }
+    interrupted_ = true;
   }
 
   void start_client_stream() {
@@ -451,6 +469,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     }
     timer_.cancel();
     client_gone_ = true;
+    charge_interrupted_stream();
     finish(false, 499);
   }
 
@@ -477,7 +496,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     outcome.usage = usage_;
     outcome.usage_reported = usage_reported_;
     outcome.client_gone = client_gone_;
-    outcome.cost = success ? cost_of_usage() : 0;
+    outcome.interrupted = interrupted_;
+    outcome.cost = success || interrupted_ ? cost_of_usage() : 0;
     outcome.priced = current_.price != nullptr && current_.price->has_value();
     auto callback = std::move(req_.on_finished);
     callback(outcome);
@@ -514,6 +534,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   core::Usage usage_;
   bool usage_reported_ = false;
   bool client_gone_ = false;
+  std::size_t streamed_text_bytes_ = 0;  // generated text relayed so far (stream_text.h)
+  bool interrupted_ = false;
   bool done_ = false;
 };
 

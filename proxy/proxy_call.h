@@ -40,6 +40,10 @@ struct CallOutcome {
   core::Usage usage;
   bool usage_reported = false;  // from the provider, not estimated
   bool client_gone = false;
+  // A stream cut short after bytes reached the client (client left, upstream broke): `usage`
+  // holds what was generated so far (the provider's figures if they arrived, else an estimate)
+  // and is charged like a success, so hanging up before the end does not make tokens free.
+  bool interrupted = false;
   double cost = 0;              // usage at the deployment's price (0 when unknown)
   bool priced = false;          // the deployment has a known price
 };

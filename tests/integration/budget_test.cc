@@ -31,6 +31,9 @@ std::string config_for(const TestDatabase& db, const MockUpstream& mock, const s
       "  - model_name: priced\n"
       "    litellm_params: {model: openai/priced-model, api_base: \"" + mock.base_url() + "\", api_key: sk-upstream-unused}\n"
       "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_output_tokens: 50}\n"
+      "  - model_name: paced\n"
+      "    litellm_params: {model: \"openai/paced+chunks-40+pace-50\", api_base: \"" + mock.base_url() + "\"}\n"
+      "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n"
       "  - model_name: slow\n"
       "    litellm_params: {model: \"openai/latency-700\", api_base: \"" + mock.base_url() + "\"}\n"
       "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n"
@@ -327,4 +330,40 @@ TEST_CASE("/spend/logs and /global/spend report what was recorded", "[integratio
   CHECK(http_request(gw.port(), "GET", "/global/spend", "", bearer(key)).status == 403);
   const auto info = json(http_request(gw.port(), "GET", "/key/info?key=" + key, "", bearer(gw.master_key())).body);
   CHECK(info["info"]["spend"].GetDouble() == Approx(reported).epsilon(1e-9));
+}
+
+TEST_CASE("a stream the client abandons is charged for what it generated", "[integration][budgets][streaming]") {
+  TestDatabase db("sqlite");
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), env_for(db));
+  const auto key = generate_key(gw, R"({"max_budget":10})");
+  const std::string body =
+      R"({"model":"paced","stream":true,"messages":[{"role":"user","content":"Tell me a long story, please."}]})";
+  const std::string request = "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer " + key +
+                              "\r\ncontent-type: application/json\r\ncontent-length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  // 40 events 50 ms apart: hanging up after 400 ms leaves most of the stream unsent.
+  const auto received = raw_exchange(gw.port(), request, 400ms);
+  REQUIRE_THAT(received, Catch::Contains("chat.completion.chunk"));
+  REQUIRE_THAT(received, !Catch::Contains("[DONE]"));
+
+  auto store = db.migrated_store();
+  persistence::SpendLogFilter filter;
+  filter.api_key = core::hash_key(key);
+  std::vector<persistence::SpendLogRow> logs;
+  for (int i = 0; i < 50 && logs.empty(); ++i) {
+    std::this_thread::sleep_for(100ms);
+    logs = store->spend_logs(filter, 10);
+  }
+  REQUIRE(logs.size() == 1);
+  CHECK_THAT(logs[0].metadata, Catch::Contains("\"interrupted_stream\":true"));
+  CHECK(logs[0].prompt_tokens > 0);
+  CHECK(logs[0].completion_tokens > 0);
+  CHECK(logs[0].spend == Approx(logs[0].prompt_tokens * 0.000001 + logs[0].completion_tokens * 0.000002));
+  double key_spend = 0;
+  for (int i = 0; i < 50 && key_spend == 0; ++i) {
+    key_spend = store->find_key(core::hash_key(key))->spend;
+    if (key_spend == 0) std::this_thread::sleep_for(100ms);
+  }
+  CHECK(key_spend == Approx(logs[0].spend));
 }
