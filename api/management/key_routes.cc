@@ -1,4 +1,4 @@
-// /key/generate, /key/info, /key/list, /key/update, /key/regenerate, /key/delete,
+// /key/generate, /key/service-account/generate, /key/info, /key/list, /key/update, /key/regenerate, /key/delete,
 // /key/block, /key/unblock — LiteLLM's paths, fields and response shapes; our own policy.
 #include <algorithm>
 #include <cmath>
@@ -106,6 +106,15 @@ http::Response generate(Store& store, const ManagementCall& call) {
     store.set_spend(persistence::EntityKind::key, stored.token_hash, *spend, call.audit("updated"));
   }
   return json_ok(generated_key_response(cleartext, stored));
+}
+
+// A team-owned key with no user (LiteLLM's service accounts): it calls models and manages
+// nothing. The same as /key/generate with a `team_id` and no `user_id`, which this insists on.
+http::Response generate_service_account(Store& store, const ManagementCall& call) {
+  require_role(call.caller.actor, core::Resource::key, core::Action::create);
+  if (!call.body.string("team_id")) throw_bad_request("'team_id' is required for a service-account key", "team_id");
+  if (call.body.string("user_id")) throw_bad_request("a service-account key belongs to a team, not a user", "user_id");
+  return generate(store, call);
 }
 
 http::Response info(Store& store, const ManagementCall& call) {
@@ -284,6 +293,7 @@ void register_key_routes(http::Router& router, const GatewayContext& context) {
     router.add(method, path, [&context, work](const http::ExchangePtr& ex) { run_management(context, ex, work); });
   };
   add(Method::post, "/key/generate", generate);
+  add(Method::post, "/key/service-account/generate", generate_service_account);
   add(Method::get, "/key/info", info);
   add(Method::get, "/key/list", list);
   add(Method::post, "/key/update", update);

@@ -104,6 +104,22 @@ const Grid kGenerate{{"self", "for_a_peer", "for_beta_peer", "team_alpha", "team
     {"user_viewer",     {403, 403, 403, 403, 403, 403, 403, 403}},
 }};
 
+// /key/service-account/generate: a team is required and a user refused (400) once the role may
+// create keys at all; then the team's visibility decides as on /key/generate.
+const Grid kGenerateServiceAccount{{"team_alpha", "team_gamma", "team_beta", "team_missing", "self", "alpha_for_member"}, {
+    {"master",          {200, 200, 200, 404, 400, 400}},
+    {"proxy_admin",     {200, 200, 200, 404, 400, 400}},
+    {"admin_viewer",    {403, 403, 403, 403, 403, 403}},
+    {"org_admin_a",     {200, 200, 404, 404, 400, 400}},
+    {"org_admin_b",     {404, 404, 200, 404, 400, 400}},
+    {"team_admin",      {200, 404, 404, 404, 400, 400}},
+    {"member",          {403, 404, 404, 404, 400, 400}},
+    {"outsider",        {404, 404, 404, 404, 400, 400}},
+    {"cross_org",       {404, 404, 403, 404, 400, 400}},
+    {"service_account", {403, 403, 403, 403, 403, 403}},
+    {"user_viewer",     {403, 403, 403, 403, 403, 403}},
+}};
+
 // /key/info without ?key=: the caller's own key. The master key is no stored key (400).
 const Grid kInfoSelf{{"caller"}, {
     {"master", {400}}, {"proxy_admin", {200}}, {"admin_viewer", {200}}, {"org_admin_a", {200}},
@@ -297,8 +313,8 @@ Prepare list_by_team_cell(const std::string& shape) {
   };
 }
 
-Prepare generate_cell(const std::string& variant) {
-  return [variant](World& w, const Actor& a) {
+Prepare generate_cell(const std::string& variant, const std::string& path = "/key/generate") {
+  return [variant, path](World& w, const Actor& a) {
     const std::string alias = w.unique("gen-" + variant);
     Json body;
     body.s("key_alias", alias);
@@ -325,7 +341,7 @@ Prepare generate_cell(const std::string& variant) {
       org = kOrgA;
       body.s("team_id", kAlpha).s("user_id", *user);
     }
-    Cell c = base_cell(a, "POST", "/key/generate", body.str());
+    Cell c = base_cell(a, "POST", path, body.str());
     c.verify = [alias, user, team, org](World& w, const HttpReply& r) {
       persistence::KeyFilter filter;
       filter.key_alias = alias;
@@ -469,7 +485,9 @@ Key make_key_of_shape(World& w, const Actor& a, const std::string& shape) { retu
 
 std::vector<Row> key_rows() {
   std::vector<Row> rows;
-  add_rows(rows, "POST", "/key/generate", "", kGenerate, false, generate_cell);
+  add_rows(rows, "POST", "/key/generate", "", kGenerate, false, [](const std::string& s) { return generate_cell(s); });
+  add_rows(rows, "POST", "/key/service-account/generate", "", kGenerateServiceAccount, false,
+           [](const std::string& s) { return generate_cell(s, "/key/service-account/generate"); });
   add_rows(rows, "GET", "/key/info", "?key=", kRead, true, info_cell);
   add_rows(rows, "GET", "/key/info", "no key: the caller's own", kInfoSelf, true, info_self_cell);
   add_rows(rows, "GET", "/key/list", "key_alias filter", kList, true, list_cell);
