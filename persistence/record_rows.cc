@@ -1,5 +1,7 @@
 #include "persistence/record_rows.h"
 
+#include <iterator>
+
 #include "persistence/json_columns.h"
 
 namespace tollgate::persistence {
@@ -284,28 +286,46 @@ const std::string& budget_columns() {
   return columns;
 }
 
+namespace {
+
+// The spend_logs columns, in the order spend_log_params() appends their values.
+constexpr const char* kSpendLogColumns[] = {
+    "request_id", "call_type", "api_key", "spend", "prompt_tokens", "completion_tokens", "total_tokens",
+    "start_time", "end_time", "model", "model_group", "model_id", "provider", "user_id", "team_id",
+    "organization_id", "end_user", "status", "metadata"};
+
+}  // namespace
+
+void append_spend_log_params(const SpendLogRow& s, std::vector<SqlValue>& params) {
+  params.emplace_back(s.request_id);
+  params.emplace_back(s.call_type);
+  params.emplace_back(s.api_key);
+  params.emplace_back(s.spend);
+  params.emplace_back(s.prompt_tokens);
+  params.emplace_back(s.completion_tokens);
+  params.emplace_back(s.total_tokens);
+  params.emplace_back(s.start_time);
+  params.emplace_back(s.end_time);
+  params.emplace_back(s.model);
+  params.emplace_back(s.model_group);
+  params.emplace_back(s.model_id);
+  params.emplace_back(s.provider);
+  params.push_back(sql_text(s.user_id));
+  params.push_back(sql_text(s.team_id));
+  params.push_back(sql_text(s.organization_id));
+  params.push_back(sql_text(s.end_user));
+  params.emplace_back(s.status);
+  params.emplace_back(checked_json_object(s.metadata, "metadata"));
+}
+
+std::size_t spend_log_column_count() { return std::size(kSpendLogColumns); }
+
 NamedValues spend_log_values(const SpendLogRow& s) {
-  return {
-      {"request_id", SqlValue(s.request_id)},
-      {"call_type", SqlValue(s.call_type)},
-      {"api_key", SqlValue(s.api_key)},
-      {"spend", SqlValue(s.spend)},
-      {"prompt_tokens", SqlValue(s.prompt_tokens)},
-      {"completion_tokens", SqlValue(s.completion_tokens)},
-      {"total_tokens", SqlValue(s.total_tokens)},
-      {"start_time", SqlValue(s.start_time)},
-      {"end_time", SqlValue(s.end_time)},
-      {"model", SqlValue(s.model)},
-      {"model_group", SqlValue(s.model_group)},
-      {"model_id", SqlValue(s.model_id)},
-      {"provider", SqlValue(s.provider)},
-      {"user_id", sql_text(s.user_id)},
-      {"team_id", sql_text(s.team_id)},
-      {"organization_id", sql_text(s.organization_id)},
-      {"end_user", sql_text(s.end_user)},
-      {"status", SqlValue(s.status)},
-      {"metadata", SqlValue(checked_json_object(s.metadata, "metadata"))},
-  };
+  std::vector<SqlValue> params;
+  append_spend_log_params(s, params);
+  NamedValues values;
+  for (std::size_t i = 0; i < params.size(); ++i) values.emplace_back(kSpendLogColumns[i], std::move(params[i]));
+  return values;
 }
 
 SpendLogRow spend_log_from_row(const SqlRow& row) {

@@ -30,6 +30,10 @@ BudgetRecord budget_from_row(const SqlRow& row);
 const std::string& budget_columns();
 
 NamedValues spend_log_values(const SpendLogRow& log);
+// The values alone, in spend_log_columns() order: the spend writer's multi-row inserts append
+// thousands of rows a second and need no column names.
+void append_spend_log_params(const SpendLogRow& log, std::vector<SqlValue>& params);
+std::size_t spend_log_column_count();
 SpendLogRow spend_log_from_row(const SqlRow& row);
 const std::string& spend_log_columns();
 

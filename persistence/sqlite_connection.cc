@@ -74,9 +74,16 @@ SqliteConnection::~SqliteConnection() {
   sqlite3_close(db_);
 }
 
+void SqliteConnection::remember_last(const std::string& sql, sqlite3_stmt* statement) {
+  last_sql_ = sql;
+  last_statement_ = statement;
+}
+
 void SqliteConnection::clear_cache() noexcept {
   for (auto& [sql, statement] : cache_) sqlite3_finalize(statement);
   cache_.clear();
+  last_statement_ = nullptr;
+  last_sql_.clear();
 }
 
 void SqliteConnection::fail(const char* context) {
@@ -96,8 +103,13 @@ void SqliteConnection::exec_plain(const char* sql) {
 }
 
 sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
+  // The spend writer runs one statement thousands of times in a row: compare, don't hash.
+  if (last_statement_ != nullptr && last_sql_ == sql) return last_statement_;
   const std::string key(sql);
-  if (const auto it = cache_.find(key); it != cache_.end()) return it->second;
+  if (const auto it = cache_.find(key); it != cache_.end()) {
+    remember_last(it->first, it->second);
+    return it->second;
+  }
   if (cache_.size() >= kStatementCacheLimit) clear_cache();
   sqlite3_stmt* statement = nullptr;
   const std::string numbered = sqlite_numbered_placeholders(key);
@@ -105,7 +117,8 @@ sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
       SQLITE_OK) {
     fail("sqlite prepare");
   }
-  cache_.emplace(key, statement);
+  const auto inserted = cache_.emplace(key, statement).first;
+  remember_last(inserted->first, statement);
   return statement;
 }
 

@@ -35,9 +35,12 @@ class SqliteConnection final : public SqlConnection {
   void exec_plain(const char* sql);
   [[noreturn]] void fail(const char* context);
   void clear_cache() noexcept;
+  void remember_last(const std::string& sql, sqlite3_stmt* statement);
 
   sqlite3* db_ = nullptr;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  std::string last_sql_;  // the statement used last (a copy, independent of the cache)
+  sqlite3_stmt* last_statement_ = nullptr;
   bool in_transaction_ = false;
 };
 

@@ -26,7 +26,7 @@ std::size_t logs_per_statement(const SqlConnection& c) {
 }
 
 std::string build_insert_logs_sql(std::size_t rows) {
-  const std::size_t columns = spend_log_values(SpendLogRow{}).size();
+  const std::size_t columns = spend_log_column_count();
   std::string sql = "INSERT INTO spend_logs (" + spend_log_columns() + ") VALUES ";
   std::size_t n = 0;
   for (std::size_t row = 0; row < rows; ++row) {
@@ -57,9 +57,8 @@ std::string insert_logs_sql(std::size_t rows) {
 std::int64_t insert_log_chunk(SqlConnection& c, const std::vector<SpendLogRow>& logs,
                               std::size_t begin, std::size_t end) {
   std::vector<SqlValue> params;
-  for (std::size_t i = begin; i < end; ++i) {
-    for (auto& [column, value] : spend_log_values(logs[i])) params.push_back(std::move(value));
-  }
+  params.reserve((end - begin) * spend_log_column_count());
+  for (std::size_t i = begin; i < end; ++i) append_spend_log_params(logs[i], params);
   return c.execute(insert_logs_sql(end - begin), params);
 }
 
