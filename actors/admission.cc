@@ -14,6 +14,7 @@
 #include "actors/spend_writer.h"
 #include "core/budget_math.h"
 #include "core/duration.h"
+#include "core/number_text.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "telemetry/log.h"
@@ -64,11 +65,7 @@ std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-std::string format_usd(double value) {
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "%.10g", value);
-  return buffer;
-}
+std::string format_usd(double value) { return core::general_text(value, 10); }
 
 struct Reservation {
   double cost = 0;

@@ -7,6 +7,7 @@
 
 #include <charconv>
 
+#include "core/number_text.h"
 #include "core/retry_policy.h"
 #include "core/token_estimate.h"
 #include "http/client.h"
@@ -39,11 +40,7 @@ std::int64_t unix_seconds() {
 
 double milliseconds(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
-std::string format_ms(double ms) {
-  char buffer[32];
-  const int n = std::snprintf(buffer, sizeof buffer, "%.3f", ms);
-  return {buffer, static_cast<std::size_t>(n)};
-}
+std::string format_ms(double ms) { return core::fixed_text(ms, 3); }
 
 std::optional<double> retry_after_of(const http::Headers& headers) {
   for (const auto& h : headers) {
@@ -478,11 +475,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     return core::cost_of(usage_, **current_.price);
   }
 
-  static std::string format_cost(double cost) {
-    char buffer[48];
-    const int n = std::snprintf(buffer, sizeof buffer, "%.10g", cost);
-    return {buffer, static_cast<std::size_t>(n)};
-  }
+  static std::string format_cost(double cost) { return core::general_text(cost, 10); }
 
   void finish(bool success, int status) {
     if (done_) return;

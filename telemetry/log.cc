@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/json_escape.h"
+#include "core/number_text.h"
 
 namespace tollgate::telemetry {
 namespace {
@@ -27,18 +28,30 @@ const char* level_name(LogLevel level) {
   return "info";
 }
 
+// "2026-11-29T22:50:14.123456Z". The date and time up to the second are formatted once per
+// second per thread (gmtime_r and snprintf cost more than the rest of a log line).
 void append_timestamp(std::string& out) {
   const auto now = std::chrono::system_clock::now();
   const auto micros =
       std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
   const std::time_t seconds = static_cast<std::time_t>(micros / 1'000'000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[40];
-  const int n = std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-                              utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour,
-                              utc.tm_min, utc.tm_sec, static_cast<int>(micros % 1'000'000));
-  out.append(buffer, static_cast<std::size_t>(n));
+  thread_local std::time_t cached_second = -1;
+  thread_local char cached_prefix[32];  // "YYYY-MM-DDTHH:MM:SS."
+  thread_local int cached_length = 0;
+  if (seconds != cached_second) {
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    cached_length = std::snprintf(cached_prefix, sizeof cached_prefix, "%04d-%02d-%02dT%02d:%02d:%02d.",
+                                  utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
+                                  utc.tm_sec);
+    cached_second = seconds;
+  }
+  out.append(cached_prefix, static_cast<std::size_t>(cached_length));
+  char fraction[7];
+  auto rest = static_cast<int>(micros % 1'000'000);
+  for (int i = 5; i >= 0; --i, rest /= 10) fraction[i] = static_cast<char>('0' + rest % 10);
+  fraction[6] = 'Z';
+  out.append(fraction, sizeof fraction);
 }
 
 }  // namespace
@@ -182,9 +195,7 @@ void Logger::write(LogLevel level, std::string_view event, std::initializer_list
     } else if (const auto* integer = std::get_if<std::int64_t>(&field.value)) {
       line += std::to_string(*integer);
     } else if (const auto* real = std::get_if<double>(&field.value)) {
-      char buffer[32];
-      const int n = std::snprintf(buffer, sizeof buffer, "%.6g", *real);
-      line.append(buffer, static_cast<std::size_t>(n));
+      core::append_general(line, *real, 6);
     } else {
       line += std::get<bool>(field.value) ? "true" : "false";
     }
