@@ -7,13 +7,31 @@
 
 namespace tollgate::core {
 
+namespace {
+
+// Every request hashes its key. EVP_sha256() makes OpenSSL 3 look the implementation up in its
+// provider store on every init (a lock and a hash table); fetched once, it is a pointer.
+const EVP_MD* sha256() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+using DigestContext = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+
+EVP_MD_CTX* thread_context() {
+  thread_local DigestContext ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  return ctx.get();
+}
+
+}  // namespace
+
 std::string hash_key(std::string_view cleartext) {
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_MD_CTX* ctx = thread_context();
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx.get(), cleartext.data(), cleartext.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx.get(), digest, &length) != 1) {
+  if (ctx == nullptr || sha256() == nullptr || EVP_DigestInit_ex(ctx, sha256(), nullptr) != 1 ||
+      EVP_DigestUpdate(ctx, cleartext.data(), cleartext.size()) != 1 ||
+      EVP_DigestFinal_ex(ctx, digest, &length) != 1) {
     throw std::runtime_error("SHA-256 failed");
   }
   static constexpr char kHex[] = "0123456789abcdef";
