@@ -5,22 +5,30 @@
 namespace tollgate::core {
 
 void SlidingWindow::evict(Clock::time_point now) {
-  while (!events_.empty() && now - events_.front().first >= length_) {
-    total_ -= events_.front().second;
-    events_.pop_front();
+  while (head_ < events_.size() && now - events_[head_].first >= length_) {
+    total_ -= events_[head_].second;
+    ++head_;
     ++front_handle_;
+  }
+  // Drop the expired prefix once it is most of the vector: amortized O(1) per event.
+  if (head_ == events_.size()) {
+    events_.clear();
+    head_ = 0;
+  } else if (head_ >= 64 && head_ * 2 >= events_.size()) {
+    events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(head_));
+    head_ = 0;
   }
 }
 
 std::uint64_t SlidingWindow::add(Clock::time_point at, std::int64_t amount) {
   events_.emplace_back(at, amount);
   total_ += amount;
-  return front_handle_ + events_.size() - 1;
+  return front_handle_ + (events_.size() - head_) - 1;
 }
 
 void SlidingWindow::cancel(std::uint64_t handle) {
-  if (handle < front_handle_ || handle - front_handle_ >= events_.size()) return;  // already gone
-  auto& event = events_[static_cast<std::size_t>(handle - front_handle_)];
+  if (handle < front_handle_ || handle - front_handle_ >= events_.size() - head_) return;  // already gone
+  auto& event = events_[head_ + static_cast<std::size_t>(handle - front_handle_)];
   total_ -= event.second;
   event.second = 0;
 }
@@ -32,7 +40,7 @@ std::int64_t SlidingWindow::total(Clock::time_point now) {
 
 Clock::time_point SlidingWindow::next_expiry(Clock::time_point now) {
   evict(now);
-  return events_.empty() ? now : events_.front().first + length_;
+  return head_ == events_.size() ? now : events_[head_].first + length_;
 }
 
 int retry_after_seconds(Clock::time_point now, Clock::time_point available_at) {

@@ -11,7 +11,8 @@
 // the last 60 s + tokens reserved by in-flight requests + this request's estimate ≤ tpm_limit.
 #include <chrono>
 #include <cstdint>
-#include <deque>
+#include <utility>
+#include <vector>
 #include <optional>
 
 namespace tollgate::core {
@@ -54,8 +55,11 @@ class SlidingWindow {
  private:
   void evict(Clock::time_point now);
   std::chrono::milliseconds length_;
-  std::deque<std::pair<Clock::time_point, std::int64_t>> events_;
-  std::uint64_t front_handle_ = 0;  // handle of events_.front()
+  // events_[head_..] are in the window. A vector, not a deque: libstdc++'s deque allocates
+  // ~600 bytes even when empty, and every key, team, user and organization has windows.
+  std::vector<std::pair<Clock::time_point, std::int64_t>> events_;
+  std::size_t head_ = 0;
+  std::uint64_t front_handle_ = 0;  // handle of events_[head_]
   std::int64_t total_ = 0;
 };
 

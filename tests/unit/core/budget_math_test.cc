@@ -73,3 +73,21 @@ TEST_CASE("budget reset scheduling keeps its anchor and skips missed periods", "
   CHECK(next_reset_ms(1'000, day, 1'000 + 3 * day + 5) == 1'000 + 4 * day);
   CHECK(next_reset_ms(1'000, 2'000, 2'999) == 3'000);
 }
+
+TEST_CASE("sliding window handles stay valid after expired events are compacted away", "[core][ratelimits]") {
+  SlidingWindow w;
+  const auto t0 = Clock::time_point{} + 1000s;
+  std::vector<std::uint64_t> handles;
+  for (int i = 0; i < 1000; ++i) handles.push_back(w.add(t0 + std::chrono::milliseconds(i * 100)));  // 100 s of events
+  // At t0 + 70 s the 101 events of the first 10 s have left (compaction runs on this eviction).
+  CHECK(w.total(t0 + 70s) == 899);
+  w.cancel(handles[700]);  // still in the window
+  CHECK(w.total(t0 + 70s) == 898);
+  w.cancel(handles[50]);  // expired and compacted: no effect
+  w.cancel(handles[700]);  // twice: no effect
+  CHECK(w.total(t0 + 70s) == 898);
+  CHECK(w.next_expiry(t0 + 70s) == t0 + 70s + 100ms);  // event 101 (at 10.1 s) leaves next
+  for (int i = 0; i < 10; ++i) w.add(t0 + 100s + std::chrono::milliseconds(i));
+  CHECK(w.total(t0 + 159s + 950ms) == 10);  // every event up to t0 + 99.95 s has left
+  CHECK(w.total(t0 + 161s) == 0);
+}
