@@ -72,9 +72,14 @@ struct Reservation {
   std::int64_t tokens = 0;
   std::string model;
   Clock::time_point expires;
+  // Windows are kept only for the limits the entity has: a window holds every event of the
+  // last 60 s, so an unlimited team or organization at 40k requests/s would hold millions.
   std::uint64_t request_handle = 0;
+  bool has_request_handle = false;
   std::uint64_t model_request_handle = 0;
   bool has_model_handle = false;
+  bool counts_tokens = false;        // the entity has a tpm_limit
+  bool counts_model_tokens = false;  // ... or a model_tpm_limit for this model
 };
 
 // The budget of one entity. Its actor owns it: loads it, runs its timers (reset, sweep) and
@@ -345,7 +350,12 @@ std::optional<Denial> admit_at(EntityBudget& b, const caf::actor& owner, Impl* i
   r.tokens = estimate;
   r.model = model;
   r.expires = now + impl->options.reservation_ttl;
-  r.request_handle = b.requests.add(now);
+  if (limits.rpm_limit) {
+    r.request_handle = b.requests.add(now);
+    r.has_request_handle = true;
+  }
+  r.counts_tokens = limits.tpm_limit.has_value();
+  r.counts_model_tokens = model_tpm != limits.model_tpm_limit.end();
   if (model_rpm != limits.model_rpm_limit.end()) {
     r.model_request_handle = b.model_requests[model].add(now);
     r.has_model_handle = true;
@@ -389,12 +399,12 @@ void end_reservation(EntityBudget& b, Impl* impl, std::uint64_t id, bool settled
   const auto now = Clock::now();
   if (settled) {
     b.spend += cost;
-    b.tokens.add(now, tokens);
-    b.model_tokens[r.model].add(now, tokens);
+    if (r.counts_tokens) b.tokens.add(now, tokens);
+    if (r.counts_model_tokens) b.model_tokens[r.model].add(now, tokens);
     impl->publish_remaining(b.kind, b.label, b.max_budget, b.spend);
   } else {
     // A request that never reached the provider does not count against rpm either.
-    b.requests.cancel(r.request_handle);
+    if (r.has_request_handle) b.requests.cancel(r.request_handle);
     if (r.has_model_handle) b.model_requests[r.model].cancel(r.model_request_handle);
   }
   b.reservations.erase(it);
