@@ -171,6 +171,8 @@ struct Admission::Impl {
   void send(EntityKind kind, const std::string& id, Ts&&... xs);
   // The entity's actor and budget, spawning them when the entity has none.
   Entity entity(EntityKind kind, const std::string& id);
+  // The same, for a caller that holds the shard's lock.
+  Entity& entity_locked(Shard& s, const std::string& key, EntityKind kind, const std::string& id);
   std::optional<Entity> find(EntityKind kind, const std::string& id) {
     const auto key = entity_key(kind, id);
     auto& s = shard(key);
@@ -524,24 +526,24 @@ void Admission::Impl::send(EntityKind kind, const std::string& id, Ts&&... xs) {
   const auto key = entity_key(kind, id);
   auto& s = shard(key);
   std::lock_guard lock(s.mutex);
-  auto& entity = s.entities[key];
-  if (!entity.actor) {
-    entity.budget = std::make_shared<EntityBudget>(kind, id);
-    entity.actor = system.spawn(budget_actor, entity.budget, this);
-  }
-  caf::anon_send(entity.actor, std::forward<Ts>(xs)...);
+  caf::anon_send(entity_locked(s, key, kind, id).actor, std::forward<Ts>(xs)...);
 }
 
-Admission::Impl::Entity Admission::Impl::entity(EntityKind kind, const std::string& id) {
-  const auto key = entity_key(kind, id);
-  auto& s = shard(key);
-  std::lock_guard lock(s.mutex);
+Admission::Impl::Entity& Admission::Impl::entity_locked(Shard& s, const std::string& key, EntityKind kind,
+                                                        const std::string& id) {
   auto& entity = s.entities[key];
   if (!entity.actor) {
     entity.budget = std::make_shared<EntityBudget>(kind, id);
     entity.actor = system.spawn(budget_actor, entity.budget, this);
   }
   return entity;
+}
+
+Admission::Impl::Entity Admission::Impl::entity(EntityKind kind, const std::string& id) {
+  const auto key = entity_key(kind, id);
+  auto& s = shard(key);
+  std::lock_guard lock(s.mutex);
+  return entity_locked(s, key, kind, id);
 }
 
 bool Admission::Impl::retire(const BudgetPtr& budget) {

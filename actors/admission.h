@@ -6,8 +6,8 @@
 // reserved so far. Every entity's budget is owned by one actor (it loads the spend, runs the
 // reset and expiry timers, retires when idle); once loaded, admissions and settlements run on
 // the caller's thread under the budget's own lock, so concurrent requests are serialized per
-// entity, a budget can never be overshot by a race, and the hot path has no thread hop. After the call, settle() replaces the
-// reservations with the real cost; a failed call release()s them. Reservations also expire
+// entity, a budget can never be overshot by a race, and the hot path has no thread hop. After
+// the call, settle() replaces the reservations with the real cost; a failed call release()s them. Reservations also expire
 // (a request that never settles cannot hold budget forever).
 //
 // This header keeps CAF out of its includers: the actors live in admission.cc.

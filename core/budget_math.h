@@ -11,9 +11,9 @@
 // the last 60 s + tokens reserved by in-flight requests + this request's estimate ≤ tpm_limit.
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <utility>
 #include <vector>
-#include <optional>
 
 namespace tollgate::core {
 

@@ -2,7 +2,6 @@
 
 #include <sqlite3.h>
 
-
 #include "persistence/errors.h"
 #include "persistence/sqlite_placeholders.h"
 

@@ -40,26 +40,23 @@ std::string build_insert_logs_sql(std::size_t rows) {
   return sql;
 }
 
-// The statement text for `rows` rows; the two sizes every flush uses are built once.
-std::string insert_logs_sql(std::size_t rows) {
+// Inserts logs[begin, end) in one statement; returns the rows actually inserted. The statement
+// texts of the two sizes every flush uses are built once.
+std::int64_t insert_log_chunk(SqlConnection& c, const std::vector<SpendLogRow>& logs,
+                              std::size_t begin, std::size_t end) {
+  const std::size_t rows = end - begin;
+  std::vector<SqlValue> params;
+  params.reserve(rows * spend_log_column_count());
+  for (std::size_t i = begin; i < end; ++i) append_spend_log_params(logs[i], params);
   if (rows == 1) {
     static const std::string single = build_insert_logs_sql(1);
-    return single;
+    return c.execute(single, params);
   }
   if (rows == kLogsPerStatementPostgres) {
     static const std::string full = build_insert_logs_sql(kLogsPerStatementPostgres);
-    return full;
+    return c.execute(full, params);
   }
-  return build_insert_logs_sql(rows);
-}
-
-// Inserts logs[begin, end) in one statement; returns the rows actually inserted.
-std::int64_t insert_log_chunk(SqlConnection& c, const std::vector<SpendLogRow>& logs,
-                              std::size_t begin, std::size_t end) {
-  std::vector<SqlValue> params;
-  params.reserve((end - begin) * spend_log_column_count());
-  for (std::size_t i = begin; i < end; ++i) append_spend_log_params(logs[i], params);
-  return c.execute(insert_logs_sql(end - begin), params);
+  return c.execute(build_insert_logs_sql(rows), params);
 }
 
 // Sums increments per entity. std::map orders them, so every flush updates rows in the same

@@ -105,7 +105,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
         options.created = unix_seconds();
         // The Anthropic stream's message_start carries input tokens before the provider reports
         // them (older SDKs keep that first number), so give the best estimate we have.
-        options.input_tokens_estimate = core::estimate_tokens(providers::collect_prompt_text(*req_.body));
+        prompt_tokens_estimate_ = core::estimate_tokens(providers::collect_prompt_text(*req_.body));
+        options.input_tokens_estimate = prompt_tokens_estimate_;
         relay_ = providers::make_stream_relay(req_.api, upstream_.api, std::move(options));
         sse_ = std::make_unique<providers::SseParser>();
       }
@@ -316,7 +317,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       usage_reported_ = true;
     } else {
       usage_ = core::Usage{};
-      usage_.prompt_tokens = core::estimate_tokens(providers::collect_prompt_text(*req_.body));
+      usage_.prompt_tokens = prompt_tokens_estimate_;
       usage_.completion_tokens = core::estimate_tokens_for_bytes(streamed_text_bytes_);
       usage_reported_ = false;
     }
@@ -527,7 +528,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   core::Usage usage_;
   bool usage_reported_ = false;
   bool client_gone_ = false;
-  std::size_t streamed_text_bytes_ = 0;  // generated text relayed so far (stream_text.h)
+  std::int64_t prompt_tokens_estimate_ = 0;  // set when a stream starts
+  std::size_t streamed_text_bytes_ = 0;      // generated text relayed so far (stream_text.h)
   bool interrupted_ = false;
   bool done_ = false;
 };

@@ -1,5 +1,5 @@
-// /key/generate, /key/service-account/generate, /key/info, /key/list, /key/update, /key/regenerate, /key/delete,
-// /key/block, /key/unblock — LiteLLM's paths, fields and response shapes; our own policy.
+// /key/generate, /key/service-account/generate, /key/info, /key/list, /key/update,
+// /key/regenerate, /key/delete, /key/block, /key/unblock — LiteLLM's paths, fields and response shapes; our own policy.
 #include <algorithm>
 #include <cmath>
 #include <iterator>
