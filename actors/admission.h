@@ -94,7 +94,8 @@ class Admission {
   ~Admission();
 
   // `done` runs exactly once: on the calling thread, before admit() returns, when every entity
-  // is loaded; else on an actor thread once the spend is loaded.
+  // is loaded; else on an actor thread once the spend is loaded (callers bind it to the
+  // request's executor: http::bind_executor).
   void admit(AdmissionRequest request, std::function<void(AdmissionResult)> done);
   void settle(const AdmissionGrant& grant, double cost, std::int64_t tokens);
   void release(const AdmissionGrant& grant);

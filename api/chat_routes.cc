@@ -97,15 +97,21 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
       return;
     }
     auto admission = admission_for(*identity, *group, context.proxy.router->pricing(*group), *request);
-    context.admission->admit(std::move(admission), [exchange, start, request](actors::AdmissionResult result) mutable {
+    // A budget still loading answers from an actor thread: resume on the exchange's executor.
+    auto admitted = [&context, exchange, start, request](actors::AdmissionResult result) mutable {
       if (!result.admitted) {
         http::respond_error(exchange, result.denial);
+        return;
+      }
+      if (exchange->client_gone()) {  // hung up while its budget was loading
+        context.admission->release(result.grant);
         return;
       }
       auto grant = std::make_shared<actors::AdmissionGrant>(std::move(result.grant));
       auto headers = rate_headers(grant->headers);
       start(std::move(request), std::move(grant), std::move(headers));
-    });
+    };
+    context.admission->admit(std::move(admission), http::bind_executor(exchange, std::move(admitted)));
   });
 }
 

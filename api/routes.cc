@@ -47,16 +47,21 @@ void register_routes(http::Router& router, const GatewayContext& context) {
 
 void with_caller(const GatewayContext& context, const http::ExchangePtr& exchange,
                  std::function<void(const identity::Caller&)> next) {
-  context.auth->authenticate(*exchange, [exchange, next = std::move(next)](
-                                            std::optional<identity::Caller> caller,
-                                            std::optional<core::ApiError> error) {
+  // A key the cache does not hold is answered on a store thread: the request resumes on its
+  // own executor, never on the thread that did the lookup.
+  auto resume = [exchange, next = std::move(next)](std::optional<identity::Caller> caller,
+                                                   std::optional<core::ApiError> error) {
+    if (exchange->client_gone()) {
+      return;  // hung up while its key was being looked up: nobody is left to answer
+    }
     if (!caller) {
       http::respond_error(exchange, error.value_or(core::unauthorized()));
       return;
     }
     exchange->set_caller(caller->label);
     next(*caller);
-  });
+  };
+  context.auth->authenticate(*exchange, http::bind_executor(exchange, std::move(resume)));
 }
 
 }  // namespace tollgate::api

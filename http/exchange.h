@@ -1,12 +1,16 @@
 #pragma once
-// One request and its response. Handlers receive a shared pointer, may answer at once or later
-// from any thread (the answer is handed back to the connection's own thread), and may stream.
+// One request and its response. Everything about a request runs on one executor: the I/O
+// thread of its connection (ARCHITECTURE.md, "one executor per call"). Handlers receive a
+// shared pointer, may answer at once or later from any thread (an answer given elsewhere is
+// posted to the executor, in call order), and may stream.
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -15,7 +19,7 @@
 
 namespace tollgate::http {
 
-class Exchange {
+class Exchange : public std::enable_shared_from_this<Exchange> {
  public:
   virtual ~Exchange() = default;
 
@@ -35,17 +39,27 @@ class Exchange {
   // A decoded query parameter; nullopt when absent or malformed.
   std::optional<std::string> query_param(std::string_view name) const;
 
+  // --- the executor ---
+  // True on the thread that runs this exchange's executor.
+  virtual bool running_on_executor() const = 0;
+  // Queues `fn` on the executor; never runs it inline.
+  virtual void post(std::function<void()> fn) = 0;
+
   // --- response: respond() once, or start_stream() + send_chunk()* + finish_stream() ---
-  virtual void respond(Response response) = 0;
-  virtual void start_stream(int status, Headers headers, std::string content_type) = 0;
-  virtual void send_chunk(std::string data) = 0;
-  virtual void finish_stream() = 0;
-  // The client closed its connection before the response was complete.
+  // Safe from any thread: on the executor they act at once (no hop on the hot path), from
+  // anywhere else they are posted to it.
+  void respond(Response response);
+  void start_stream(int status, Headers headers, std::string content_type);
+  void send_chunk(std::string data);
+  void finish_stream();
+  // The client closed its connection before the response was complete (any thread).
   virtual bool client_gone() const = 0;
-  // Called once (on the connection's thread) if the client goes away before the response ends.
-  virtual void on_client_gone(std::function<void()> callback) = 0;
+  // `callback` runs once, on the executor, if the client goes away before the response ends
+  // (at once when it already has).
+  void on_client_gone(std::function<void()> callback);
 
   // --- annotations for the access log: who called (never a secret: alias or hash prefix) ---
+  // On the executor: the access log reads it there.
   void set_caller(std::string caller) { caller_ = std::move(caller); }
   const std::string& caller() const { return caller_; }
 
@@ -54,6 +68,13 @@ class Exchange {
   }
 
  protected:
+  // The same operations, called on the executor only.
+  virtual void respond_here(Response response) = 0;
+  virtual void start_stream_here(int status, Headers headers, std::string content_type) = 0;
+  virtual void send_chunk_here(std::string data) = 0;
+  virtual void finish_stream_here() = 0;
+  virtual void on_client_gone_here(std::function<void()> callback) = 0;
+
   Method method_ = Method::unknown;
   std::string path_;
   std::string query_;
@@ -70,6 +91,26 @@ using ExchangePtr = std::shared_ptr<Exchange>;
 // Convenience for the common case.
 inline void respond_error(const ExchangePtr& exchange, const core::ApiError& error) {
   exchange->respond(error_response(error));
+}
+
+// Binds a continuation to the exchange's executor, as asio's bind_executor does for asio's own
+// completions: whichever thread calls the result (a store thread after a lookup, an actor after
+// a budget load), `fn` runs on the executor: inline when the caller is already there (a cache
+// hit, a loaded budget: no hop), else posted with its arguments. The result is called once.
+template <class Fn>
+auto bind_executor(ExchangePtr exchange, Fn fn) {
+  return [exchange = std::move(exchange), fn = std::move(fn)](auto&&... args) mutable {
+    if (exchange->running_on_executor()) {
+      fn(std::forward<decltype(args)>(args)...);
+      return;
+    }
+    auto& target = *exchange;
+    // The exchange travels along, so that its last reference drops on its own executor.
+    target.post([exchange = std::move(exchange), fn = std::move(fn),
+                 args = std::make_tuple(std::decay_t<decltype(args)>(std::forward<decltype(args)>(args))...)]() mutable {
+      std::apply(fn, std::move(args));
+    });
+  };
 }
 
 }  // namespace tollgate::http

@@ -26,9 +26,7 @@ IoThreads::IoThreads(int count) {
 IoThreads::~IoThreads() { stop(); }
 
 net::io_context& IoThreads::next() {
-  auto& ctx = *contexts_[next_ % contexts_.size()];
-  ++next_;
-  return ctx;
+  return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];
 }
 
 net::io_context* IoThreads::current() { return current_owner == this ? current_context : nullptr; }

@@ -1,6 +1,7 @@
 #pragma once
 // N single-threaded io_contexts, each run by its own thread. A connection (inbound or outbound)
 // lives on one context for its whole life, so its state needs no locks.
+#include <atomic>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -18,7 +19,7 @@ class IoThreads {
 
   int size() const { return static_cast<int>(contexts_.size()); }
   boost::asio::io_context& context(int index) { return *contexts_[static_cast<std::size_t>(index)]; }
-  // Round-robin choice for a new connection.
+  // Round-robin choice for a new connection; any thread.
   boost::asio::io_context& next();
   // The context run by the calling thread, or nullptr when it is not one of ours.
   boost::asio::io_context* current();
@@ -32,7 +33,7 @@ class IoThreads {
   std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
   std::vector<std::unique_ptr<Guard>> guards_;
   std::vector<std::thread> threads_;
-  unsigned next_ = 0;
+  std::atomic<unsigned> next_{0};  // the acceptor and other threads pick concurrently
 };
 
 }  // namespace tollgate::http

@@ -52,8 +52,8 @@ struct Server::Impl {
       refuse(std::move(socket));
       return;
     }
-    net::post(target, [this, socket = std::move(socket)]() mutable {
-      auto session = std::make_shared<Session>(std::move(socket), shared);
+    net::post(target, [this, &target, socket = std::move(socket)]() mutable {
+      auto session = std::make_shared<Session>(std::move(socket), target.get_executor(), shared);
       remember(session);
       session->start();
     });

@@ -1,6 +1,5 @@
 #include "http/session.h"
 
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
@@ -50,7 +49,7 @@ void append_chunk(std::string& out, std::string_view data) {
 SessionExchange::SessionExchange(std::shared_ptr<Session> session,
                                  bhttp::request<bhttp::string_body> request,
                                  std::string remote_address)
-    : session_(std::move(session)), request_(std::move(request)) {
+    : session_(std::move(session)), executor_(session_->executor()), request_(std::move(request)) {
   method_ = parse_method(std::string_view(request_.method_string().data(),
                                           request_.method_string().size()));
   const auto target = request_.target();
@@ -74,67 +73,56 @@ std::string_view SessionExchange::header(std::string_view name) const {
   return {it->value().data(), it->value().size()};
 }
 
-void SessionExchange::respond(Response response) {
-  if (answered_.exchange(true)) {
+void SessionExchange::post(std::function<void()> fn) { net::post(executor_, std::move(fn)); }
+
+void SessionExchange::respond_here(Response response) {
+  if (answered_) {
     return;  // first answer wins
   }
-  finished_.store(true);
-  net::dispatch(session_->executor(),
-                [session = session_, response = std::move(response)]() mutable {
-                  session->write_response(std::move(response));
-                });
+  answered_ = true;
+  finished_ = true;
+  session_->write_response(std::move(response));
 }
 
-void SessionExchange::start_stream(int status, Headers headers, std::string content_type) {
-  if (answered_.exchange(true)) {
+void SessionExchange::start_stream_here(int status, Headers headers, std::string content_type) {
+  if (answered_) {
     return;
   }
-  net::dispatch(session_->executor(), [session = session_, status, headers = std::move(headers),
-                                       content_type = std::move(content_type)]() mutable {
-    session->write_stream_head(status, std::move(headers), content_type);
-  });
+  answered_ = true;
+  session_->write_stream_head(status, std::move(headers), content_type);
 }
 
-void SessionExchange::send_chunk(std::string data) {
-  if (finished_.load() || data.empty()) {
+void SessionExchange::send_chunk_here(std::string data) {
+  if (finished_ || data.empty()) {
     return;
   }
-  net::dispatch(session_->executor(), [session = session_, data = std::move(data)]() {
-    session->write_stream_chunk(data);
-  });
+  session_->write_stream_chunk(data);
 }
 
-void SessionExchange::finish_stream() {
-  if (finished_.exchange(true)) {
+void SessionExchange::finish_stream_here() {
+  if (finished_) {
     return;
   }
-  net::dispatch(session_->executor(), [session = session_]() { session->write_stream_end(); });
+  finished_ = true;
+  session_->write_stream_end();
 }
 
-void SessionExchange::on_client_gone(std::function<void()> callback) {
-  bool call_now = false;
-  {
-    std::lock_guard lock(callbacks_mutex_);
-    if (gone_.load()) {
-      call_now = true;
-    } else {
-      gone_callback_ = std::move(callback);
+void SessionExchange::on_client_gone_here(std::function<void()> callback) {
+  if (gone_.load(std::memory_order_relaxed)) {
+    if (callback) {
+      callback();
     }
+    return;
   }
-  if (call_now && callback) {
-    callback();
-  }
+  gone_callback_ = std::move(callback);
 }
 
 void SessionExchange::mark_client_gone() {
-  std::function<void()> callback;
-  {
-    std::lock_guard lock(callbacks_mutex_);
-    if (gone_.exchange(true)) {
-      return;
-    }
-    callback = std::move(gone_callback_);
+  if (gone_.exchange(true, std::memory_order_acq_rel)) {
+    return;
   }
+  auto callback = std::move(gone_callback_);
+  gone_callback_ = nullptr;
   if (callback) {
     callback();
   }
@@ -142,8 +130,8 @@ void SessionExchange::mark_client_gone() {
 
 // ---------------------------------------------------------------- Session
 
-Session::Session(tcp::socket socket, std::shared_ptr<SessionShared> shared)
-    : socket_(std::move(socket)), shared_(std::move(shared)), timer_(socket_.get_executor()) {
+Session::Session(tcp::socket socket, Executor executor, std::shared_ptr<SessionShared> shared)
+    : socket_(std::move(socket)), executor_(executor), shared_(std::move(shared)), timer_(socket_.get_executor()) {
   boost::system::error_code ec;
   const auto endpoint = socket_.remote_endpoint(ec);
   if (!ec) {

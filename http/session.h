@@ -1,6 +1,7 @@
 #pragma once
 // Internal to http/: one client connection. Not part of the public header set.
 #include <atomic>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -9,7 +10,6 @@
 #include <chrono>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
@@ -37,7 +37,10 @@ class Session : public std::enable_shared_from_this<Session> {
   using tcp = boost::asio::ip::tcp;
   using Clock = std::chrono::steady_clock;
 
-  Session(tcp::socket socket, std::shared_ptr<SessionShared> shared);
+  using Executor = boost::asio::io_context::executor_type;
+
+  // `executor` is the one the socket was accepted on: the session's whole life runs there.
+  Session(tcp::socket socket, Executor executor, std::shared_ptr<SessionShared> shared);
   ~Session();
 
   void start();
@@ -50,7 +53,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void write_stream_head(int status, Headers headers, const std::string& content_type);
   void write_stream_chunk(const std::string& data);
   void write_stream_end();
-  boost::asio::any_io_executor executor() { return socket_.get_executor(); }
+  const Executor& executor() const { return executor_; }
 
  private:
   enum class Phase { reading, handling, writing, closed };
@@ -76,6 +79,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_timer(boost::system::error_code ec);
 
   tcp::socket socket_;
+  Executor executor_;
   std::shared_ptr<SessionShared> shared_;
   boost::asio::steady_timer timer_;
   Clock::time_point deadline_ = Clock::time_point::max();
@@ -102,7 +106,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool write_in_progress_ = false;
 };
 
-// The Exchange handed to handlers; answers hop back to the session's thread.
+// The Exchange handed to handlers. Its state is confined to the session's executor (the base
+// class posts there what other threads call), except `gone_`, which any thread may read.
 class SessionExchange : public Exchange {
  public:
   SessionExchange(std::shared_ptr<Session> session,
@@ -110,12 +115,9 @@ class SessionExchange : public Exchange {
                   std::string remote_address);
 
   std::string_view header(std::string_view name) const override;
-  void respond(Response response) override;
-  void start_stream(int status, Headers headers, std::string content_type) override;
-  void send_chunk(std::string data) override;
-  void finish_stream() override;
+  bool running_on_executor() const override { return executor_.running_in_this_thread(); }
+  void post(std::function<void()> fn) override;
   bool client_gone() const override { return gone_.load(std::memory_order_acquire); }
-  void on_client_gone(std::function<void()> callback) override;
 
   // Session side.
   void mark_client_gone();
@@ -127,13 +129,20 @@ class SessionExchange : public Exchange {
   }
   bool keep_alive() const { return request_.keep_alive(); }
 
+ protected:
+  void respond_here(Response response) override;
+  void start_stream_here(int status, Headers headers, std::string content_type) override;
+  void send_chunk_here(std::string data) override;
+  void finish_stream_here() override;
+  void on_client_gone_here(std::function<void()> callback) override;
+
  private:
   std::shared_ptr<Session> session_;
+  Session::Executor executor_;
   boost::beast::http::request<boost::beast::http::string_body> request_;
-  std::atomic<bool> answered_{false};  // respond() or start_stream() happened
-  std::atomic<bool> finished_{false};
+  bool answered_ = false;  // respond() or start_stream() happened
+  bool finished_ = false;
   std::atomic<bool> gone_{false};
-  std::mutex callbacks_mutex_;
   std::function<void()> gone_callback_;
   std::string_view route_pattern_ = "unmatched";
   int metrics_index_ = 0;

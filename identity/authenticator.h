@@ -47,6 +47,8 @@ class Authenticator {
 
   // Calls `done` exactly once: (caller, nullopt) on success, (nullopt, error) otherwise — 401,
   // 429 after too many failures, or 503 when the key is unknown and the store unreachable.
+  // After a cache miss that is on a store thread: callers bind `done` to the request's
+  // executor (http::bind_executor).
   void authenticate(const http::Exchange& exchange, Done done) const;
 
   KeyCache& cache() const { return cache_; }

@@ -58,6 +58,8 @@ int DeploymentHealth::attempt_failed(Clock::time_point now) {
   return minute_failures_.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
+void DeploymentHealth::attempt_cancelled() { in_flight_.fetch_sub(1, std::memory_order_relaxed); }
+
 void DeploymentHealth::cool_down_until(Clock::time_point until) {
   cooldown_until_.store(until.time_since_epoch().count(), std::memory_order_relaxed);
 }

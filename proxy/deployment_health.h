@@ -26,6 +26,8 @@ class DeploymentHealth {
   void attempt_succeeded(std::chrono::microseconds latency, std::int64_t tokens, Clock::time_point now);
   // Returns the failures counted in the current minute, this one included.
   int attempt_failed(Clock::time_point now);
+  // The client hung up mid-attempt: the attempt ends without counting as a failure.
+  void attempt_cancelled();
   void cool_down_until(Clock::time_point until);
   bool cooling_down(Clock::time_point now) const;
   int in_flight() const { return in_flight_.load(std::memory_order_relaxed); }

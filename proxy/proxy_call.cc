@@ -458,12 +458,14 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     exchange_->respond(std::move(response));
   }
 
+  // The client hung up: not the deployment's fault, so no failure, cooldown or error metric.
   void client_left() {
     if (done_) return;
     if (call_) {
       call_->cancel();
       call_.reset();
-      record_attempt(false, FailureClass::connection);
+      current_.health->attempt_cancelled();
+      s_.metrics->attempt_cancelled(current_.index);
     }
     timer_.cancel();
     client_gone_ = true;
@@ -537,16 +539,22 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
 }  // namespace
 
 void start_proxy_call(const ProxyServices& services, http::ExchangePtr exchange, ProxyRequest request) {
-  net::io_context* ctx = services.client->io().current();
-  if (ctx == nullptr) {
-    // Not on an I/O thread (e.g. resumed by an actor): hop to one; the call then lives there.
-    auto& target = services.client->io().next();
-    net::post(target, [services, exchange = std::move(exchange), request = std::move(request), &target]() mutable {
-      std::make_shared<ProxyCall>(services, std::move(exchange), std::move(request), target)->start();
-    });
-    return;
-  }
-  std::make_shared<ProxyCall>(services, std::move(exchange), std::move(request), *ctx)->start();
+  // The call lives on the exchange's executor, so the client's hang-up, the upstream's
+  // callbacks (the outbound call runs on the calling I/O thread) and the retry timer never race.
+  auto start = [services](http::ExchangePtr exchange, ProxyRequest request) {
+    net::io_context* ctx = services.client->io().current();
+    if (ctx == nullptr) {  // an executor that is not one of the gateway's I/O threads
+      telemetry::log_error("proxy_call_off_io_thread", {{"request_id", exchange->request_id()}});
+      http::respond_error(exchange, core::internal_error("Internal error"));
+      CallOutcome outcome;
+      outcome.status = 500;
+      if (request.on_finished) request.on_finished(outcome);
+      return;
+    }
+    std::make_shared<ProxyCall>(services, std::move(exchange), std::move(request), *ctx)->start();
+  };
+  auto bound = http::bind_executor(exchange, std::move(start));
+  bound(std::move(exchange), std::move(request));
 }
 
 }  // namespace tollgate::proxy

@@ -58,7 +58,8 @@ struct ProxyRequest {
   std::function<void(const CallOutcome&)> on_finished;  // exactly once
 };
 
-// Starts the call; it keeps itself alive until the client has its answer.
+// Starts the call on the exchange's executor (posted there when called from another thread);
+// it keeps itself alive until the client has its answer.
 void start_proxy_call(const ProxyServices& services, http::ExchangePtr exchange, ProxyRequest request);
 
 }  // namespace tollgate::proxy

@@ -26,6 +26,7 @@ struct ModelMetrics::Children {
   prometheus::Counter* output_tokens = nullptr;
   prometheus::Counter* retries = nullptr;
   prometheus::Counter* cooldowns = nullptr;
+  prometheus::Counter* client_cancelled = nullptr;
   prometheus::Gauge* in_flight = nullptr;
 };
 
@@ -63,6 +64,10 @@ ModelMetrics::ModelMetrics(prometheus::Registry& registry, const std::vector<Dep
                         .Name("tollgate_deployment_cooldowns_total")
                         .Help("Times a deployment was taken out of rotation")
                         .Register(registry);
+  auto& client_cancelled = prometheus::BuildCounter()
+                               .Name("tollgate_client_cancelled_total")
+                               .Help("Upstream attempts cut short because the client hung up (not deployment failures)")
+                               .Register(registry);
   auto& in_flight = prometheus::BuildGauge()
                         .Name("tollgate_deployment_in_flight_requests")
                         .Help("Upstream attempts in progress")
@@ -84,6 +89,7 @@ ModelMetrics::ModelMetrics(prometheus::Registry& registry, const std::vector<Dep
     c->output_tokens = &tokens.Add(with("direction", "output"));
     c->retries = &retries.Add(base);
     c->cooldowns = &cooldowns.Add(base);
+    c->client_cancelled = &client_cancelled.Add(base);
     c->in_flight = &in_flight.Add(base);
     children_.push_back(std::move(c));
   }
@@ -98,6 +104,12 @@ void ModelMetrics::attempt_finished(std::size_t d, bool success, double seconds)
   c.in_flight->Decrement();
   (success ? c.success : c.failure)->Increment();
   c.latency->Observe(seconds);
+}
+
+void ModelMetrics::attempt_cancelled(std::size_t d) {
+  auto& c = *children_[d];
+  c.in_flight->Decrement();
+  c.client_cancelled->Increment();
 }
 
 void ModelMetrics::error(std::size_t d, std::string_view error_class) {

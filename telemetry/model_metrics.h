@@ -36,6 +36,8 @@ class ModelMetrics {
 
   void attempt_started(std::size_t deployment);
   void attempt_finished(std::size_t deployment, bool success, double seconds);
+  // An attempt cut short because the client hung up: neither a success nor a failure.
+  void attempt_cancelled(std::size_t deployment);
   void error(std::size_t deployment, std::string_view error_class);
   void time_to_first_token(std::size_t deployment, double seconds);
   void tokens(std::size_t deployment, std::int64_t input, std::int64_t output);

@@ -29,7 +29,7 @@ std::string_view FakeExchange::header(std::string_view name) const {
   return it == headers_.end() ? std::string_view() : std::string_view(it->second);
 }
 
-void FakeExchange::respond(http::Response response) {
+void FakeExchange::respond_here(http::Response response) {
   std::lock_guard lock(mutex_);
   ++responses_;
   if (done_) return;
@@ -38,7 +38,7 @@ void FakeExchange::respond(http::Response response) {
   done_cv_.notify_all();
 }
 
-void FakeExchange::start_stream(int status, http::Headers headers, std::string content_type) {
+void FakeExchange::start_stream_here(int status, http::Headers headers, std::string content_type) {
   std::lock_guard lock(mutex_);
   ++responses_;
   response_.status = status;
@@ -46,12 +46,12 @@ void FakeExchange::start_stream(int status, http::Headers headers, std::string c
   response_.content_type = std::move(content_type);
 }
 
-void FakeExchange::send_chunk(std::string data) {
+void FakeExchange::send_chunk_here(std::string data) {
   std::lock_guard lock(mutex_);
   chunks_.push_back(std::move(data));
 }
 
-void FakeExchange::finish_stream() {
+void FakeExchange::finish_stream_here() {
   std::lock_guard lock(mutex_);
   done_ = true;
   done_cv_.notify_all();

@@ -17,12 +17,10 @@ class FakeExchange : public http::Exchange {
                std::map<std::string, std::string> headers = {});
 
   std::string_view header(std::string_view name) const override;
-  void respond(http::Response response) override;
-  void start_stream(int status, http::Headers headers, std::string content_type) override;
-  void send_chunk(std::string data) override;
-  void finish_stream() override;
+  // No event loop: the calling thread counts as the executor, and posted work runs at once.
+  bool running_on_executor() const override { return true; }
+  void post(std::function<void()> fn) override { fn(); }
   bool client_gone() const override { return gone_; }
-  void on_client_gone(std::function<void()> callback) override { on_gone_ = std::move(callback); }
 
   // Waits (up to 5 s) until a response or a finished stream exists.
   bool wait_done();
@@ -32,6 +30,13 @@ class FakeExchange : public http::Exchange {
   const std::vector<std::string>& chunks() const { return chunks_; }
   int responses() const { return responses_; }
   void disconnect();
+
+ protected:
+  void respond_here(http::Response response) override;
+  void start_stream_here(int status, http::Headers headers, std::string content_type) override;
+  void send_chunk_here(std::string data) override;
+  void finish_stream_here() override;
+  void on_client_gone_here(std::function<void()> callback) override { on_gone_ = std::move(callback); }
 
  private:
   std::map<std::string, std::string> headers_;  // lower-case names

@@ -109,6 +109,12 @@ long read_with_timeout(int fd, char* buffer, std::size_t size, std::chrono::mill
 
 }  // namespace
 
+std::string raw_post(const std::string& target, const std::string& body, const HeaderList& headers) {
+  std::string request = "POST " + target + " HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n";
+  for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
+  return request + "content-length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
 std::string raw_exchange(std::uint16_t port, const std::string& bytes,
                          std::chrono::milliseconds timeout, bool* closed) {
   const int fd = connect_loopback(port);
@@ -140,9 +146,9 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes,
 std::vector<SseEvent> read_sse(std::uint16_t port, const std::string& target,
                                const std::string& body, const HeaderList& headers, int* status) {
   const int fd = connect_loopback(port);
-  std::string request = "POST " + target + " HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n";
-  for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
-  request += "content-length: " + std::to_string(body.size()) + "\r\nconnection: close\r\n\r\n" + body;
+  auto with_close = headers;
+  with_close.emplace_back("connection", "close");
+  const std::string request = raw_post(target, body, with_close);
   ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
 
   std::vector<SseEvent> events;

@@ -43,6 +43,9 @@ HttpReply http_request(std::uint16_t port, const std::string& method, const std:
 
 inline HeaderList bearer(const std::string& key) { return {{"Authorization", "Bearer " + key}}; }
 
+// The bytes of a POST with a JSON body (for raw_exchange).
+std::string raw_post(const std::string& target, const std::string& body, const HeaderList& headers);
+
 // Writes `bytes` as is, then reads until the peer closes or `timeout` passes. Returns what was
 // read; `closed` tells whether the peer closed the connection.
 std::string raw_exchange(std::uint16_t port, const std::string& bytes,
