@@ -11,6 +11,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include "actors/mailbox_handoff.h"
 #include "actors/spend_writer.h"
 #include "core/budget_math.h"
 #include "core/duration.h"
@@ -169,6 +170,11 @@ struct Admission::Impl {
 
   template <class... Ts>
   void send(EntityKind kind, const std::string& id, Ts&&... xs);
+  // Hands a ticket on to the entity's actor (which walks on from its stop once loaded).
+  void send_ticket(EntityKind kind, const std::string& id, TicketPtr t) {
+    handed_over(t.get());
+    send(kind, id, admit_atom::value, std::move(t));
+  }
   // The entity's actor and budget, spawning them when the entity has none.
   Entity entity(EntityKind kind, const std::string& id);
   // The same, for a caller that holds the shard's lock.
@@ -187,6 +193,17 @@ struct Admission::Impl {
   void walk(const TicketPtr& t);
   // Ends a reservation: settled with its real cost, or released.
   void end(const AdmissionStop& stop, bool settled, double cost, std::int64_t tokens);
+
+  // A store thread's answer to an actor. The deterministic test coordinator is not thread-safe:
+  // there the answer waits until run_actors() sends it from the thread that runs the actors.
+  void answer_from_store(std::function<void()> send) {
+    if (!options.deterministic) {
+      send();
+      return;
+    }
+    std::lock_guard lock(store_answers_mutex);
+    store_answers.push_back(std::move(send));
+  }
 
   // Keys and teams only: users and organizations would add cardinality nobody asked for.
   void publish_remaining(EntityKind kind, const std::string& label, const std::optional<double>& max_budget,
@@ -214,6 +231,8 @@ struct Admission::Impl {
   std::map<std::pair<int, std::string>, prometheus::Gauge*> remaining_children;
   std::mutex metrics_mutex;
   std::map<std::string, prometheus::Counter*> denial_children;
+  std::mutex store_answers_mutex;
+  std::vector<std::function<void()>> store_answers;  // deterministic mode only
   std::unique_ptr<caf::actor_system_config> config_owner;
   caf::actor_system system;
   std::array<Shard, 16> shards;
@@ -439,11 +458,12 @@ void load_spend(BudgetActor* self, Impl* impl) {
         // Pending first, then the store: an increment flushed in between is counted twice
         // (a conservative error), never missed.
         const double pending = impl->writer.pending(kind, id);
-        const double stored = store.entity_spend(kind, id).value_or(0.0);
-        caf::anon_send(me, loaded_atom::value, stored + pending, true);
+        const double spend = store.entity_spend(kind, id).value_or(0.0) + pending;
+        impl->answer_from_store([me, spend] { caf::anon_send(me, loaded_atom::value, spend, true); });
       },
       [me, kind, id, impl](const std::string&) {
-        caf::anon_send(me, loaded_atom::value, impl->writer.pending(kind, id), false);
+        const double pending = impl->writer.pending(kind, id);
+        impl->answer_from_store([me, pending] { caf::anon_send(me, loaded_atom::value, pending, false); });
       });
 }
 
@@ -452,10 +472,12 @@ caf::behavior budget_actor(BudgetActor* self, BudgetPtr budget, Impl* impl) {
   load_spend(self, impl);
   self->delayed_send(self, kSweepEvery, sweep_atom::value);
   return {
-      [=](admit_atom, TicketPtr t) {
+      // By reference: the ticket is taken over before anything touches it (mailbox_handoff.h).
+      [=](admit_atom, TicketPtr& t) {
+        taken_over(t.get());
         auto& b = *self->state.budget;
         if (b.retiring) {  // unregistered already: the entity's new actor takes it
-          impl->send(b.kind, b.id, admit_atom::value, std::move(t));
+          impl->send_ticket(b.kind, b.id, std::move(t));
           return;
         }
         if (!b.loaded) {
@@ -570,7 +592,7 @@ void Admission::Impl::walk(const TicketPtr& t) {
       if (!e.budget->loaded || e.budget->retiring) {
         // Not loaded yet: its actor takes the ticket and walks on once it has loaded.
         lock.unlock();
-        send(stop.kind, stop.id, admit_atom::value, t);
+        send_ticket(stop.kind, stop.id, t);
         return;
       }
       denial = admit_at(*e.budget, e.actor, this, t);
@@ -640,6 +662,12 @@ std::optional<double> Admission::spend(EntityKind kind, const std::string& id, s
 
 std::size_t Admission::run_actors(bool fire_timers) {
   auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(impl_->system.scheduler());
+  std::vector<std::function<void()>> answers;
+  {
+    std::lock_guard lock(impl_->store_answers_mutex);
+    answers.swap(impl_->store_answers);
+  }
+  for (auto& send : answers) send();
   if (fire_timers) sched.trigger_timeouts();
   return sched.run();
 }

@@ -103,8 +103,9 @@ class Admission {
   std::optional<double> spend(persistence::EntityKind kind, const std::string& id, std::chrono::milliseconds wait);
   void stop();
 
-  // Deterministic mode only: runs every queued actor job (optionally firing pending timers
-  // first); returns how many ran.
+  // Deterministic mode only: sends the store's answers that arrived since, then runs every
+  // queued actor job (optionally firing pending timers first); returns how many ran. Actors
+  // run on the calling thread only.
   std::size_t run_actors(bool fire_timers = false);
 
   struct Impl;

@@ -26,6 +26,9 @@ struct Fixture {
         pool("", dir + "/t.db", 1),
         writer("", dir + "/t.db", SpendWriter::Options{}),
         admission(pool, writer, registry, admission_options) {}
+  // Store jobs in flight (a budget load) use the admission and the writer: finish them first,
+  // as the gateway's shutdown does.
+  ~Fixture() { pool.stop(); }
 
   static Admission::Options options() {
     Admission::Options o;
