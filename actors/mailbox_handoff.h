@@ -5,24 +5,14 @@
 // it: the ordering the mailbox gives, told to TSan. No code in other builds.
 #if defined(__SANITIZE_THREAD__)
 #include <sanitizer/tsan_interface.h>
-#endif
 
 namespace tollgate::actors {
-
-inline void handed_over(const void* object) {
-#if defined(__SANITIZE_THREAD__)
-  __tsan_release(const_cast<void*>(object));
-#else
-  (void)object;
-#endif
-}
-
-inline void taken_over(const void* object) {
-#if defined(__SANITIZE_THREAD__)
-  __tsan_acquire(const_cast<void*>(object));
-#else
-  (void)object;
-#endif
-}
-
+inline void handed_over(const void* object) { __tsan_release(const_cast<void*>(object)); }
+inline void taken_over(const void* object) { __tsan_acquire(const_cast<void*>(object)); }
 }  // namespace tollgate::actors
+#else
+namespace tollgate::actors {
+inline void handed_over(const void*) {}
+inline void taken_over(const void*) {}
+}  // namespace tollgate::actors
+#endif

@@ -39,13 +39,7 @@ std::string config_for(const TestDatabase& db, const MockUpstream& mock, const s
       "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n"
       "general_settings:\n"
       "  max_auth_failures_per_minute: 100000\n";
-  if (!db.is_postgres()) yaml += "  sqlite_path: " + db.sqlite_path() + "\n";
-  return yaml + extra;
-}
-
-std::map<std::string, std::string> env_for(const TestDatabase& db) {
-  if (db.is_postgres()) return {{"DATABASE_URL", db.url()}};
-  return {};
+  return yaml + db.gateway_settings() + extra;
 }
 
 rapidjson::Document json(const std::string& text) {
@@ -113,7 +107,7 @@ std::pair<std::size_t, double> logged_spend(persistence::Store& store, const std
 TEMPLATE_TEST_CASE("a tiny key budget is never overshot by 200 concurrent requests", "[integration][budgets]", Sqlite, PostgreSQL) {
   TestDatabase db(TestType::name);
   MockUpstream mock;
-  TestGateway gw(config_for(db, mock), env_for(db));
+  TestGateway gw(config_for(db, mock), db.gateway_env());
   const double budget = 0.0005;  // about 5 answered requests at this price
   const auto key = generate_key(gw, R"({"max_budget":0.0005})");
   const auto results = fire(gw.port(), {key}, 200, 32);
@@ -144,7 +138,7 @@ TEMPLATE_TEST_CASE("a tiny key budget is never overshot by 200 concurrent reques
 TEMPLATE_TEST_CASE("a team budget shared by three keys is enforced exactly", "[integration][budgets]", Sqlite, PostgreSQL) {
   TestDatabase db(TestType::name);
   MockUpstream mock;
-  TestGateway gw(config_for(db, mock), env_for(db));
+  TestGateway gw(config_for(db, mock), db.gateway_env());
   const double budget = 0.0004;
   auto store = db.migrated_store();
   persistence::TeamRecord team;
@@ -179,7 +173,7 @@ TEMPLATE_TEST_CASE("a team budget shared by three keys is enforced exactly", "[i
 TEST_CASE("rpm_limit 10 with 50 concurrent requests: exactly 10 succeed", "[integration][ratelimits]") {
   TestDatabase db("sqlite");
   MockUpstream mock;
-  TestGateway gw(config_for(db, mock), env_for(db));
+  TestGateway gw(config_for(db, mock), db.gateway_env());
   const auto key = generate_key(gw, R"({"rpm_limit":10})");
   const auto results = fire(gw.port(), {key}, 50, 25);
   int ok = 0, limited = 0;
@@ -199,7 +193,7 @@ TEST_CASE("rpm_limit 10 with 50 concurrent requests: exactly 10 succeed", "[inte
 TEST_CASE("max_parallel_requests 2 with a slow upstream: the third concurrent request gets 429", "[integration][ratelimits]") {
   TestDatabase db("sqlite");
   MockUpstream mock;
-  TestGateway gw(config_for(db, mock), env_for(db));
+  TestGateway gw(config_for(db, mock), db.gateway_env());
   const auto key = generate_key(gw, R"({"max_parallel_requests":2})");
   const std::string slow = R"({"model":"slow","messages":[{"role":"user","content":"x"}]})";
   auto first = std::async(std::launch::async, [&] { return http_request(gw.port(), "POST", "/v1/chat/completions", slow, bearer(key)); });
@@ -216,7 +210,7 @@ TEST_CASE("max_parallel_requests 2 with a slow upstream: the third concurrent re
 TEST_CASE("a budget with budget_duration 2s resets", "[integration][budgets]") {
   TestDatabase db("sqlite");
   MockUpstream mock;
-  TestGateway gw(config_for(db, mock), env_for(db));
+  TestGateway gw(config_for(db, mock), db.gateway_env());
   const auto key = generate_key(gw, R"({"max_budget":0.0002,"budget_duration":"2s"})");
   int ok_before = 0;
   for (const auto& r : fire(gw.port(), {key}, 10, 1)) ok_before += r.status == 200;
@@ -233,7 +227,7 @@ TEST_CASE("a budget with budget_duration 2s resets", "[integration][budgets]") {
 TEST_CASE("the seed scenario: max_budget 0.0000001 and 5 requests to a priced model", "[integration][budgets]") {
   TestDatabase db("sqlite");
   MockUpstream mock;
-  TestGateway gw(config_for(db, mock), env_for(db));
+  TestGateway gw(config_for(db, mock), db.gateway_env());
   const auto key = generate_key(gw, R"({"max_budget":0.0000001})");
   int denied = 0;
   for (const auto& r : fire(gw.port(), {key}, 5, 1)) {
@@ -250,7 +244,7 @@ TEST_CASE("the seed scenario: max_budget 0.0000001 and 5 requests to a priced mo
 TEST_CASE("a model outside the key's list is refused with 403 and hidden from /v1/models", "[integration][budgets]") {
   TestDatabase db("sqlite");
   MockUpstream mock;
-  TestGateway gw(config_for(db, mock), env_for(db));
+  TestGateway gw(config_for(db, mock), db.gateway_env());
   const auto key = generate_key(gw, R"({"models":["slow"]})");
   const auto refused = http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(key));
   CHECK(refused.status == 403);
@@ -262,7 +256,7 @@ TEST_CASE("a model outside the key's list is refused with 403 and hidden from /v
 TEST_CASE("spend survives a store outage: cached keys keep working, spend is flushed after recovery", "[integration][budgets][outage]") {
   TestDatabase db("postgresql");
   MockUpstream mock;
-  TestGateway gw(config_for(db, mock), env_for(db));
+  TestGateway gw(config_for(db, mock), db.gateway_env());
   const auto key = generate_key(gw, R"({"max_budget":10})");
   double reported = 0;
   for (const auto& r : fire(gw.port(), {key}, 5, 1)) reported += r.cost;  // key now cached
@@ -294,7 +288,7 @@ TEST_CASE("graceful shutdown flushes spend", "[integration][budgets]") {
   double reported = 0;
   std::string key;
   {
-    TestGateway gw(config_for(db, mock), env_for(db));
+    TestGateway gw(config_for(db, mock), db.gateway_env());
     key = generate_key(gw, R"({"max_budget":10})");
     for (const auto& r : fire(gw.port(), {key}, 8, 2)) reported += r.cost;
     CHECK(gw.shutdown());  // immediately: the writer has not flushed on its own yet
@@ -311,7 +305,7 @@ TEST_CASE("graceful shutdown flushes spend", "[integration][budgets]") {
 TEST_CASE("/spend/logs and /global/spend report what was recorded", "[integration][budgets]") {
   TestDatabase db("sqlite");
   MockUpstream mock;
-  TestGateway gw(config_for(db, mock), env_for(db));
+  TestGateway gw(config_for(db, mock), db.gateway_env());
   persistence::UserRecord user;
   user.user_id = "spender";
   db.migrated_store()->insert_user(user, persistence::AuditEntry{"test", "created", "", "", "", ""});
@@ -335,7 +329,7 @@ TEST_CASE("/spend/logs and /global/spend report what was recorded", "[integratio
 TEST_CASE("a stream the client abandons is charged for what it generated", "[integration][budgets][streaming]") {
   TestDatabase db("sqlite");
   MockUpstream mock;
-  TestGateway gw(config_for(db, mock), env_for(db));
+  TestGateway gw(config_for(db, mock), db.gateway_env());
   const auto key = generate_key(gw, R"({"max_budget":10})");
   const std::string body =
       R"({"model":"paced","stream":true,"messages":[{"role":"user","content":"Tell me a long story, please."}]})";

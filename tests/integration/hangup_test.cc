@@ -25,20 +25,12 @@ namespace {
 
 // One store thread, so that a job waiting for a lock holds up every job queued after it.
 std::string config_for(const TestDatabase& db, const MockUpstream& mock) {
-  std::string yaml =
-      "model_list:\n"
-      "  - model_name: quick\n"
-      "    litellm_params: {model: openai/quick-model, api_base: \"" + mock.base_url() + "\"}\n"
-      "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n"
-      "general_settings:\n"
-      "  store_threads: 1\n";
-  if (!db.is_postgres()) yaml += "  sqlite_path: " + db.sqlite_path() + "\n";
-  return yaml;
-}
-
-std::map<std::string, std::string> env_for(const TestDatabase& db) {
-  if (db.is_postgres()) return {{"DATABASE_URL", db.url()}};
-  return {};
+  return "model_list:\n"
+         "  - model_name: quick\n"
+         "    litellm_params: {model: openai/quick-model, api_base: \"" + mock.base_url() + "\"}\n"
+         "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n"
+         "general_settings:\n"
+         "  store_threads: 1\n" + db.gateway_settings();
 }
 
 const std::string kChat = R"({"model":"quick","messages":[{"role":"user","content":"are you there?"}]})";
@@ -112,7 +104,7 @@ TEMPLATE_TEST_CASE("a client that hangs up while its key is loaded from the stor
                    PostgreSQL) {
   TestDatabase db(TestType::name);
   MockUpstream mock;
-  TestGateway gw(config_for(db, mock), env_for(db));
+  TestGateway gw(config_for(db, mock), db.gateway_env());
   const auto key = generate_key(gw);  // not in the key cache: its first use asks the store
 
   StoreStall stall(db, gw);
@@ -126,7 +118,7 @@ TEMPLATE_TEST_CASE("a client that hangs up while its budget is loading", "[integ
                    PostgreSQL) {
   TestDatabase db(TestType::name);
   MockUpstream mock;
-  TestGateway gw(config_for(db, mock), env_for(db));
+  TestGateway gw(config_for(db, mock), db.gateway_env());
   const auto key = generate_key(gw);
   // Authenticates (the key is cached now) without admission: its budget is not loaded yet.
   REQUIRE(http_request(gw.port(), "GET", "/v1/models", "", bearer(key)).status == 200);

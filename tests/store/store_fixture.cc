@@ -76,6 +76,15 @@ std::unique_ptr<persistence::SqlConnection> TestDatabase::open_connection() cons
   return std::make_unique<persistence::SqliteConnection>(sqlite_path_);
 }
 
+std::string TestDatabase::gateway_settings() const {
+  return is_postgres() ? std::string() : "  sqlite_path: " + sqlite_path_ + "\n";
+}
+
+std::map<std::string, std::string> TestDatabase::gateway_env() const {
+  if (is_postgres()) return {{"DATABASE_URL", url_}};
+  return {};
+}
+
 int TestDatabase::terminate_sessions() const {
   const auto rows = admin_->query(
       "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "

@@ -3,6 +3,7 @@
 // for SQLite and once for PostgreSQL, so test names (and failures) carry the backend.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -43,6 +44,11 @@ class TestDatabase {
   std::unique_ptr<persistence::Store> migrated_store() const;
   // A raw connection to the same database, for inspecting tables behind the Store's back.
   std::unique_ptr<persistence::SqlConnection> open_connection() const;
+
+  // For a gateway on this database: the general_settings entry of the SQLite file (indented
+  // under `general_settings:`; "" for PostgreSQL) and the environment naming PostgreSQL.
+  std::string gateway_settings() const;
+  std::map<std::string, std::string> gateway_env() const;
 
   // PostgreSQL: terminates every session on the test database from the admin connection and
   // returns how many were terminated.
