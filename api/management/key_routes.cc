@@ -55,10 +55,11 @@ std::string new_cleartext(const BodyReader& body) {
   return core::generate_virtual_key();
 }
 
-// Fills team/organization of a key to create (or a key being moved) and checks they agree.
-void resolve_team_and_org(Store& store, const ManagementCall& call, KeyRecord& key) {
-  if (!key.team_id) return;
-  const auto team = store.find_team(*key.team_id);
+// Fills team/organization of a key to create (or a key being moved) and checks they agree;
+// returns the team (none for a personal key).
+std::optional<persistence::TeamRecord> resolve_team_and_org(Store& store, const ManagementCall& call, KeyRecord& key) {
+  if (!key.team_id) return std::nullopt;
+  auto team = store.find_team(*key.team_id);
   if (!team || !core::can_see(call.caller.actor, team_target(*team))) {
     throw_not_found("team '" + *key.team_id + "' not found");
   }
@@ -66,11 +67,16 @@ void resolve_team_and_org(Store& store, const ManagementCall& call, KeyRecord& k
     throw_bad_request("organization_id does not match the team's organization", "organization_id");
   }
   if (team->organization_id) key.organization_id = team->organization_id;
-  if (key.user_id && !call.caller.actor.user_id.empty() && call.caller.actor.role != core::Role::proxy_admin) {
-    bool member = false;
-    for (const auto& m : team->members) member = member || m.user_id == *key.user_id;
-    if (!member) throw_bad_request("user '" + *key.user_id + "' is not a member of team '" + team->team_id + "'", "user_id");
+  return team;
+}
+
+// A user's key on a team needs the user on the team (proxy_admins may set up keys first).
+void require_team_member(const ManagementCall& call, const persistence::TeamRecord& team, const KeyRecord& key) {
+  if (!key.user_id || call.caller.actor.role == core::Role::proxy_admin || call.caller.actor.user_id.empty()) return;
+  for (const auto& m : team.members) {
+    if (m.user_id == *key.user_id) return;
   }
+  throw_bad_request("user '" + *key.user_id + "' is not a member of team '" + team.team_id + "'", "user_id");
 }
 
 // The key as a holder of rights: its user's role, and every organization the user reaches —
@@ -101,8 +107,9 @@ void authorize_holder(Store& store, const ManagementCall& call, KeyRecord& key, 
   if (new_holder && key.user_id && !key.team_id && !call.body.has("organization_id")) {
     key.organization_id = user ? user->organization_id : std::nullopt;
   }
-  resolve_team_and_org(store, call, key);
+  const auto team = resolve_team_and_org(store, call, key);
   require(core::decide(call.caller.actor, core::Action::create, holder_target(store, key, user)), "key");
+  if (team) require_team_member(call, *team, key);
   key.service_account = key.team_id && !key.user_id;
 }
 
