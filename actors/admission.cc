@@ -629,6 +629,7 @@ void Admission::admit(AdmissionRequest request, std::function<void(AdmissionResu
 }
 
 void Admission::settle(const AdmissionGrant& grant, double cost, std::int64_t tokens) {
+  // Compared with admission's floating-point tolerance: equal sums in another order are equal.
   if (!grant.stops.empty() && !core::fits_budget(grant.reserved_cost, 0, 0, cost)) {
     impl_->above_reservation.Increment();
     telemetry::log_warn("settle_above_reservation",

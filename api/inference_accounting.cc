@@ -75,7 +75,8 @@ RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupP
   t.typical_prompt = tally.typical_tokens;
   // tpm counts what the request will certainly use: its typical prompt, plus max_tokens when
   // given (saturating: max_tokens may be any int64).
-  t.tpm_estimate = t.typical_prompt + std::min(asked.value_or(0), std::numeric_limits<std::int64_t>::max() - t.typical_prompt);
+  const auto room = std::numeric_limits<std::int64_t>::max() - t.typical_prompt;
+  t.tpm_estimate = t.typical_prompt + std::min(asked.value_or(0), room);
   return t;
 }
 

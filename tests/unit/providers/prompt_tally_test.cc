@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "core/budget_math.h"
+#include "core/cost_map.h"
 #include "providers/prompt_tally.h"
 
 using tollgate::core::PromptTally;
@@ -129,4 +131,22 @@ TEST_CASE("prompt tally: tools, choices, predictions, embeddings", "[providers][
     const std::string deep = R"({"messages":)" + std::string(100, '[') + std::string(100, ']') + "}";
     CHECK(tally_of(deep).text_bytes >= static_cast<std::int64_t>(deep.size()));
   }
+}
+
+TEST_CASE("prompt tally: the example of docs/budgets.md", "[providers][tokens]") {
+  const auto price = tollgate::core::builtin_price("gpt-4o-mini");
+  const auto max_output = tollgate::core::builtin_max_output_tokens("gpt-4o-mini");
+  REQUIRE(price);
+  REQUIRE(max_output);
+  const auto worst_case = [&](const std::string& body, std::optional<std::int64_t> max_tokens) {
+    const auto t = tally_of(body);
+    const auto prompt = tollgate::core::prompt_token_bound(t, std::nullopt);
+    CHECK(prompt == 92);
+    const auto completion = tollgate::core::completion_token_bound(t, max_tokens, *max_output);
+    return tollgate::core::CostEstimate{prompt, completion, price->input_per_token, price->output_per_token}.worst_case();
+  };
+  CHECK(worst_case(R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]})", std::nullopt) ==
+        Approx(0.0098442));
+  CHECK(worst_case(R"({"model":"gpt-4o-mini","max_tokens":100,"messages":[{"role":"user","content":"Hello"}]})", 100) ==
+        Approx(0.0000738));
 }
