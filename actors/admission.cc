@@ -448,7 +448,8 @@ void load_spend(BudgetActor* self, Impl* impl) {
         const double stored = store.entity_spend(kind, id).value_or(0.0);
         caf::anon_send(me, loaded_atom::value, stored + pending, true);
       },
-      [me, kind, id, impl](const std::string&) {
+      // Unreachable, overloaded or failed: admit on the spend the cached record carries.
+      [me, kind, id, impl](persistence::JobFailure, const std::string&) {
         caf::anon_send(me, loaded_atom::value, impl->writer.pending(kind, id), false);
       });
 }
