@@ -115,9 +115,18 @@ general_settings:
                           bearer(gw.master_key()));
     });
   };
+  // Wait until the store thread has taken t0 (it is in flight, nothing is queued) and waits
+  // for the lock; the metrics request counts itself in the in-flight gauge, hence a baseline.
+  const auto idle_in_flight = metric(gw.port(), "tollgate_http_in_flight_requests");
   std::vector<std::future<HttpReply>> replies;
   replies.push_back(create_team(0));
-  std::this_thread::sleep_for(300ms);  // the store thread takes t0 and waits for the lock
+  for (int tries = 0; tries < 500; ++tries) {
+    if (metric(gw.port(), "tollgate_http_in_flight_requests") > idle_in_flight &&
+        metric(gw.port(), "tollgate_store_queue_depth") == 0) {
+      break;
+    }
+    std::this_thread::sleep_for(10ms);
+  }
   for (int i = 1; i <= 5; ++i) replies.push_back(create_team(i));
 
   // One call waits in the queue; the other four are answered without waiting.
