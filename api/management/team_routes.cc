@@ -15,6 +15,7 @@
 #include "api/management/query_args.h"
 #include "api/management/render.h"
 #include "api/management/targets.h"
+#include "api/management/unenforced_fields.h"
 #include "api/management_routes.h"
 #include "identity/key_cache.h"
 #include "persistence/store.h"
@@ -85,6 +86,7 @@ TeamRecord reload(Store& store, const TeamRecord& team) {
 
 http::Response create(Store& store, const ManagementCall& call) {
   call.body.reject_unknown(kNewTeamFields, kIgnoredTeamFields);
+  reject_unenforced(call.body, kUnenforcedTeamRestrictions);
   const auto& actor = call.caller.actor;
   TeamRecord team;
   team.team_id = call.body.string("team_id").value_or(new_id());
@@ -173,6 +175,7 @@ void move_team_keys(Store& store, const ManagementCall& call, const TeamRecord& 
 http::Response update(Store& store, const ManagementCall& call) {
   require_role(call.caller.actor, core::Resource::team, core::Action::update);
   call.body.reject_unknown(kUpdateTeamFields, kIgnoredTeamFields);
+  reject_unenforced(call.body, kUnenforcedTeamRestrictions);
   const auto& actor = call.caller.actor;
   auto team = load_visible_team(store, actor, call.body.required_string("team_id"));
   const auto action = touches_limits(call.body) ? core::Action::update_limits : core::Action::update;

@@ -13,6 +13,7 @@
 #include "api/management/query_args.h"
 #include "api/management/render.h"
 #include "api/management/targets.h"
+#include "api/management/unenforced_fields.h"
 #include "api/management_routes.h"
 #include "core/duration.h"
 #include "core/key_generation.h"
@@ -195,6 +196,7 @@ std::string new_user_response(const NewUser& plan) {
 
 http::Response create(Store& store, const ManagementCall& call) {
   call.body.reject_unknown(kNewUserFields, kIgnoredUserFields);
+  reject_unenforced(call.body, kUnenforcedUserRestrictions);
   const auto& actor = call.caller.actor;
   const auto now = now_unix_ms();
   NewUser plan;
@@ -329,6 +331,7 @@ UserRecord load_for_update(Store& store, const ManagementCall& call) {
 http::Response update(Store& store, const ManagementCall& call) {
   require_role(call.caller.actor, core::Resource::user, core::Action::update);
   call.body.reject_unknown(kUpdateUserFields, kIgnoredUserFields);
+  reject_unenforced(call.body, kUnenforcedUserRestrictions);
   const auto& actor = call.caller.actor;
   const auto user = load_for_update(store, call);
   auto target = user_target(store, user);

@@ -785,3 +785,45 @@ TEST_CASE("escalation findings: no call mints a credential beyond the caller's r
     CHECK(parse(missing.body)["error"]["message"] == "key with alias 'b-nothing' not found");
   }
 }
+
+// LiteLLM restrictions Tollgate does not enforce are refused when they set anything: a key
+// created with allowed_routes must not silently reach every route.
+TEST_CASE("restriction fields Tollgate does not enforce are 400 when set, accepted when empty", "[integration][management]") {
+  World w;
+  w.seed();
+  struct Row {
+    const char* path;
+    const char* body;
+    int status;
+    const char* param;
+  };
+  const std::vector<Row> rows = {
+      {"/key/generate", R"({"allowed_routes":["/v1/chat/completions"]})", 400, "allowed_routes"},
+      {"/key/generate", R"({"guardrails":["pii-mask"]})", 400, "guardrails"},
+      {"/key/generate", R"({"permissions":{"get_spend_routes":false}})", 400, "permissions"},
+      {"/key/generate", R"({"enforced_params":["user"]})", 400, "enforced_params"},
+      {"/key/generate", R"({"model_max_budget":{"gpt-4o-mini":{"budget_limit":1}}})", 400, "model_max_budget"},
+      {"/key/generate", R"({"guardrails":[],"allowed_routes":null,"object_permission":{"vector_stores":[],"mcp_servers":null}})", 200, nullptr},
+      {"/team/new", R"({"team_member_budget":10})", 400, "team_member_budget"},
+      {"/team/new", R"({"model_rpm_limit":{"gpt-4o-mini":5}})", 400, "model_rpm_limit"},
+      {"/team/new", R"({"team_member_budget":null,"guardrails":[]})", 200, nullptr},
+      {"/user/new", R"({"model_max_budget":{"gpt-4o-mini":1}})", 400, "model_max_budget"},
+      {"/organization/new", R"({"organization_alias":"x","model_tpm_limit":{"gpt-4o-mini":5}})", 400, "model_tpm_limit"},
+      {"/organization/new", R"({"organization_alias":"y","model_tpm_limit":{}})", 200, nullptr},
+      {"/budget/new", R"({"max_budget":1,"model_max_budget":{"gpt-4o-mini":1}})", 400, "model_max_budget"},
+  };
+  for (const auto& row : rows) {
+    const auto reply = w.post(row.path, row.body, w.admin());
+    INFO(row.path << " " << row.body << " -> " << reply.body);
+    if (row.param) {
+      check_error(reply, row.status, row.param);
+    } else {
+      CHECK(reply.status == row.status);
+      if (reply.status == 200 && std::string(row.path) == "/key/generate") register_secret(str(parse(reply.body)["key"]));
+    }
+  }
+  const auto key = parse(w.post("/key/generate", "{}", w.admin()).body);
+  register_secret(str(key["key"]));
+  check_error(w.post("/key/update", R"({"key":")" + str(key["token"]) + R"(","allowed_routes":["/key/info"]})", w.admin()),
+              400, "allowed_routes");
+}
