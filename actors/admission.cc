@@ -140,6 +140,11 @@ struct Admission::Impl {
                          .Help("Worst-case reservations held by requests in flight")
                          .Register(registry)
                          .Add({})),
+        above_reservation(prometheus::BuildCounter()
+                              .Name("tollgate_settle_above_reservation_total")
+                              .Help("Calls whose real cost exceeded their worst-case reservation")
+                              .Register(registry)
+                              .Add({})),
         config_owner(make_config(options.threads, options.deterministic)),
         system(*config_owner) {}
 
@@ -228,6 +233,7 @@ struct Admission::Impl {
   prometheus::Family<prometheus::Counter>& denials;
   prometheus::Family<prometheus::Gauge>& remaining;
   prometheus::Gauge& reservations;
+  prometheus::Counter& above_reservation;
   std::map<std::pair<int, std::string>, prometheus::Gauge*> remaining_children;
   std::mutex metrics_mutex;
   std::map<std::string, prometheus::Counter*> denial_children;
@@ -461,7 +467,8 @@ void load_spend(BudgetActor* self, Impl* impl) {
         const double spend = store.entity_spend(kind, id).value_or(0.0) + pending;
         impl->answer_from_store([me, spend] { caf::anon_send(me, loaded_atom::value, spend, true); });
       },
-      [me, kind, id, impl](const std::string&) {
+      // Unreachable, overloaded or failed: admit on the spend the cached record carries.
+      [me, kind, id, impl](persistence::JobFailure, const std::string&) {
         const double pending = impl->writer.pending(kind, id);
         impl->answer_from_store([me, pending] { caf::anon_send(me, loaded_atom::value, pending, false); });
       });
@@ -606,6 +613,7 @@ void Admission::Impl::walk(const TicketPtr& t) {
   result.admitted = true;
   result.grant.stops = t->request.stops;
   result.grant.headers = t->headers;
+  result.grant.reserved_cost = t->request.worst_case_cost;
   finish(t, std::move(result));
 }
 
@@ -644,6 +652,12 @@ void Admission::admit(AdmissionRequest request, std::function<void(AdmissionResu
 }
 
 void Admission::settle(const AdmissionGrant& grant, double cost, std::int64_t tokens) {
+  // Compared with admission's floating-point tolerance: equal sums in another order are equal.
+  if (!grant.stops.empty() && !core::fits_budget(grant.reserved_cost, 0, 0, cost)) {
+    impl_->above_reservation.Increment();
+    telemetry::log_warn("settle_above_reservation",
+                        {{"cost", format_usd(cost)}, {"reserved", format_usd(grant.reserved_cost)}});
+  }
   for (const auto& stop : grant.stops) impl_->end(stop, true, cost, tokens);
 }
 

@@ -72,6 +72,7 @@ struct RateHeaders {
 struct AdmissionGrant {
   std::vector<AdmissionStop> stops;  // with their reservations
   RateHeaders headers;
+  double reserved_cost = 0;  // the worst case each stop reserved
 };
 
 struct AdmissionResult {
@@ -97,6 +98,9 @@ class Admission {
   // is loaded; else on an actor thread once the spend is loaded (callers bind it to the
   // request's executor: http::bind_executor).
   void admit(AdmissionRequest request, std::function<void(AdmissionResult)> done);
+  // A cost above the reservation means the worst case was not one (a model whose maximum
+  // output nobody configured, a provider charging for what the request does not show): it is
+  // recorded in full all the same, and counted in tollgate_settle_above_reservation_total.
   void settle(const AdmissionGrant& grant, double cost, std::int64_t tokens);
   void release(const AdmissionGrant& grant);
   // Spend as the entity's actor knows it (tests, /key/info freshness); nullopt if not loaded.

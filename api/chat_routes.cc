@@ -4,6 +4,7 @@
 #include "api/json_body.h"
 #include "api/routes.h"
 #include "providers/openai_request.h"
+#include "providers/prompt_tally.h"
 
 namespace tollgate::api {
 namespace {
@@ -78,13 +79,17 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
       return;
     }
     CallRecord record{exchange->request_id(), call_type(api), group->name, unix_ms_now()};
-    auto start = [&context, exchange, api, group, identity, record](std::shared_ptr<rapidjson::Document> body,
-                                                                     std::shared_ptr<actors::AdmissionGrant> grant,
-                                                                     http::Headers headers) {
+    const auto tokens = request_tokens(providers::tally_prompt(*request, api, exchange->body().size()),
+                                       context.proxy.router->pricing(*group), *request);
+    auto start = [&context, exchange, api, group, identity, record, tokens](
+                     std::shared_ptr<rapidjson::Document> body, std::shared_ptr<actors::AdmissionGrant> grant,
+                     http::Headers headers) {
       proxy::ProxyRequest call;
       call.api = api;
       call.body = std::move(body);
       call.group = group;
+      call.prompt_tokens_estimate = tokens.typical_prompt;
+      call.completion_tokens_bound = tokens.completion_bound;
       call.received = exchange->received_at();
       call.extra_headers = std::move(headers);
       call.on_finished = [&context, identity, grant, record](const proxy::CallOutcome& outcome) {
@@ -96,7 +101,7 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
       start(std::move(request), nullptr, {});
       return;
     }
-    auto admission = admission_for(*identity, *group, context.proxy.router->pricing(*group), *request);
+    auto admission = admission_for(*identity, *group, tokens);
     // A budget still loading answers from an actor thread: resume on the exchange's executor.
     auto admitted = [&context, exchange, start, request](actors::AdmissionResult result) mutable {
       if (!result.admitted) {

@@ -1,11 +1,12 @@
 #include "api/inference_accounting.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "actors/spend_writer.h"
 #include "api/gateway_context.h"
+#include "core/budget_math.h"
 #include "core/request_id.h"
-#include "core/token_estimate.h"
 #include "providers/openai_request.h"
 #include "telemetry/spend_metrics.h"
 
@@ -62,8 +63,25 @@ bool model_allowed(const identity::KeyIdentity& identity, std::string_view model
   return true;
 }
 
+RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,
+                             const rapidjson::Value& body) {
+  RequestTokens t;
+  const auto asked = providers::max_output_tokens(body);
+  t.prompt_bound = core::prompt_token_bound(tally, pricing.max_input_tokens);
+  t.completion_bound = core::completion_token_bound(tally, asked, pricing.max_output_tokens);
+  t.worst_case_cost =
+      core::CostEstimate{t.prompt_bound, t.completion_bound, pricing.max_input_price, pricing.max_output_price}
+          .worst_case();
+  t.typical_prompt = tally.typical_tokens;
+  // tpm counts what the request will certainly use: its typical prompt, plus max_tokens when
+  // given (saturating: max_tokens may be any int64).
+  const auto room = std::numeric_limits<std::int64_t>::max() - t.typical_prompt;
+  t.tpm_estimate = t.typical_prompt + std::min(asked.value_or(0), room);
+  return t;
+}
+
 actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, const config::ModelGroup& group,
-                                       const proxy::GroupPricing& pricing, const rapidjson::Document& body) {
+                                       const RequestTokens& tokens) {
   actors::AdmissionRequest request;
   request.model = group.name;
   const auto& key = identity.key;
@@ -81,13 +99,8 @@ actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, co
     request.stops.push_back({EntityKind::organization, identity.organization->organization_id,
                              identity.organization->organization_alias, limits_of_entity(*identity.organization), 0});
   }
-  const auto prompt_tokens = core::estimate_tokens(providers::collect_prompt_text(body));
-  const auto asked = providers::max_output_tokens(body);
-  const auto output_tokens = asked ? *asked : pricing.max_output_tokens;
-  request.worst_case_cost = static_cast<double>(prompt_tokens) * pricing.max_input_price +
-                            static_cast<double>(output_tokens) * pricing.max_output_price;
-  // tpm counts what the request will certainly use: its prompt, plus max_tokens when given.
-  request.tokens_estimate = prompt_tokens + (asked ? *asked : 0);
+  request.worst_case_cost = tokens.worst_case_cost;
+  request.tokens_estimate = tokens.tpm_estimate;
   return request;
 }
 

@@ -10,6 +10,7 @@
 
 #include "actors/admission.h"
 #include "config/model_catalog.h"
+#include "core/token_bound.h"
 #include "identity/key_identity.h"
 #include "proxy/model_router.h"
 #include "proxy/proxy_call.h"
@@ -21,10 +22,21 @@ struct GatewayContext;
 // A key's models list, else its team's; empty (or "all-proxy-models") means every model.
 bool model_allowed(const identity::KeyIdentity& identity, std::string_view model_group);
 
+// A request's tokens as admission and the data plane need them, computed once per request.
+struct RequestTokens {
+  std::int64_t prompt_bound = 0;      // the most a provider can charge (core/token_bound.h)
+  std::int64_t completion_bound = 0;
+  double worst_case_cost = 0;         // the bounds at the group's highest prices
+  std::int64_t typical_prompt = 0;    // core/token_estimate.h: for calls without reported usage
+  std::int64_t tpm_estimate = 0;      // typical prompt + max_tokens when given
+};
+RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,
+                             const rapidjson::Value& body);
+
 // Stops for the key, its team (or, for personal keys, its user) and its organization, with
-// the worst-case cost of this request at the group's highest price.
+// the request's worst-case cost.
 actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, const config::ModelGroup& group,
-                                       const proxy::GroupPricing& pricing, const rapidjson::Document& body);
+                                       const RequestTokens& tokens);
 
 struct CallRecord {
   std::string request_id;

@@ -72,7 +72,7 @@ std::vector<telemetry::DeploymentLabels> deployment_labels(const config::Config&
 
 // Brings the schema up to date before serving when the database is reachable; when it is
 // not, the gateway starts anyway (readiness reports it, store threads keep retrying).
-std::unique_ptr<persistence::StorePool> open_store(const config::GeneralSettings& g) {
+std::unique_ptr<persistence::StorePool> open_store(const config::GeneralSettings& g, prometheus::Registry& metrics) {
   try {
     auto store = persistence::Store::open(g.database_url, g.sqlite_path);
     const auto result = store->migrate();
@@ -83,7 +83,8 @@ std::unique_ptr<persistence::StorePool> open_store(const config::GeneralSettings
     telemetry::log_error("store_unavailable", {{"error", e.what()}});
   }
   const int threads = g.store_threads > 0 ? g.store_threads : (g.database_url.empty() ? 2 : 4);
-  return std::make_unique<persistence::StorePool>(g.database_url, g.sqlite_path, threads);
+  return std::make_unique<persistence::StorePool>(g.database_url, g.sqlite_path, threads, g.store_queue_limit,
+                                                  &metrics);
 }
 
 }  // namespace
@@ -92,7 +93,7 @@ struct Gateway::Impl {
   explicit Impl(config::Config cfg)
       : config(std::make_shared<const config::Config>(std::move(cfg))),
         http_metrics(metrics.registry()),
-        store(open_store(config->general)),
+        store(open_store(config->general, metrics.registry())),
         auth_limiter(config->general.max_auth_failures_per_minute, std::chrono::seconds(60)),
         auth(config->general.master_key, key_cache, store.get(), auth_limiter),
         health(api::HealthTargets{config->general.database_url, config->general.sqlite_path,

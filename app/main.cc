@@ -146,6 +146,9 @@ int main(int argc, char** argv) {
     telemetry::log_warn("config_warning", {{"message", warning}});
   }
   if (flags.check_only) {
+    for (const auto& warning : cfg.warnings) {
+      std::cout << "warning: " << redactor->redact(warning) << "\n";
+    }
     std::cout << "config OK: " << flags.config_path << " (" << cfg.model_list.size()
               << " deployments, " << cfg.warnings.size() << " warnings)\n";
     logger.flush();

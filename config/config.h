@@ -76,6 +76,11 @@ struct GeneralSettings {
   // Authentication failures allowed per client address and minute before it gets 429s.
   int max_auth_failures_per_minute = 60;
   int store_threads = 0;  // 0 → 4 for PostgreSQL, 2 for SQLite
+  // Store jobs (key lookups, budget loads, management calls) allowed to wait for a store
+  // thread; past it requests get 503 store_overloaded at once. Equal to the default
+  // max_connections, so a load paced by its clients stays below it; a store that slows down
+  // while requests keep arriving reaches it, and callers get an answer instead of a growing wait.
+  std::size_t store_queue_limit = 10'000;
   // Outbound (provider) connections.
   std::string upstream_ca_file;  // PEM added to the system CAs (litellm_settings.ssl_certificate)
   bool upstream_verify_tls = true;  // litellm_settings.ssl_verify

@@ -11,11 +11,14 @@
 #include <sstream>
 
 #include "config/config_error.h"
+#include "config/unsupported_keys.h"
 
 namespace tollgate::config {
 namespace {
 
 constexpr std::string_view kEnvPrefix = "os.environ/";
+constexpr std::string_view kRefusal =
+    "; Tollgate refuses to start rather than run without it (remove the key to accept that)";
 
 using Keys = std::initializer_list<std::string_view>;
 
@@ -51,14 +54,36 @@ class Reader {
     return std::nullopt;
   }
 
-  // Warns about keys of `node` that are not in `known`.
-  void check_keys(const YAML::Node& node, const std::string& path, Keys known) {
+  // Keys of `node` that are not in `known`: refused or warned about per unsupported_keys.h,
+  // else warned about as unknown. `section` names the node's kind for that table.
+  void check_keys(const YAML::Node& node, const std::string& path, std::string_view section, Keys known,
+                  Keys also_known = {}) {
     for (const auto& entry : node) {
       const auto key = entry.first.as<std::string>();
-      if (std::find(known.begin(), known.end(), key) == known.end()) {
-        warn(join_path(path, key) + ": unknown or unsupported key, ignored");
+      if (std::find(known.begin(), known.end(), key) != known.end() ||
+          std::find(also_known.begin(), also_known.end(), key) != also_known.end()) {
+        continue;
+      }
+      const auto key_path = join_path(path, key);
+      const auto unsupported = find_unsupported_key(section, key);
+      if (!unsupported) {
+        warn(key_path + ": unknown or unsupported key, ignored");
+      } else if (unsupported->treatment == KeyTreatment::warn) {
+        warn(key_path + ": " + std::string(unsupported->why) + "; ignored");
+      } else if (is_off(entry.second, key_path)) {
+        warn(key_path + ": " + std::string(unsupported->why) + "; it is off here, so nothing is lost: ignored");
+      } else {
+        fail(key_path, std::string(unsupported->why) + std::string(kRefusal));
       }
     }
+  }
+
+  // Null or false: a refused key that turns nothing on.
+  bool is_off(const YAML::Node& node, const std::string& path) const {
+    if (node.IsNull()) return true;
+    if (!node.IsScalar()) return false;
+    const auto value = text(node, path);
+    return value == "false" || value == "False" || value == "no" || value == "0" || value.empty();
   }
 
   void require_map(const YAML::Node& node, const std::string& path) const {
@@ -191,7 +216,10 @@ std::string stable_deployment_id(const Deployment& d, std::size_t index) {
 
 void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path, ModelInfo& info) {
   r.require_map(node, path);
-  // model_info is free-form in LiteLLM (UI metadata, access groups); only read what we use.
+  // Free-form in LiteLLM (UI metadata, capabilities): what Tollgate does not use is warned about.
+  r.check_keys(node, path, "model_info",
+               {"id", "mode", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
+                "max_tokens", "max_input_tokens", "max_output_tokens"});
   if (auto v = node["id"]) info.id = r.text(v, join_path(path, "id"));
   if (auto v = node["mode"]) info.mode = r.text(v, join_path(path, "mode"));
   if (auto v = node["input_cost_per_token"])
@@ -242,7 +270,7 @@ void split_provider(Reader& r, const std::string& path, Deployment& d) {
 Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string& path,
                             std::size_t index) {
   r.require_map(node, path);
-  r.check_keys(node, path, {"model_name", "litellm_params", "model_info"});
+  r.check_keys(node, path, "model_list", {"model_name", "litellm_params", "model_info"});
   Deployment d;
   if (!node["model_name"]) r.fail(join_path(path, "model_name"), "is required");
   d.model_name = r.text(node["model_name"], join_path(path, "model_name"));
@@ -252,10 +280,9 @@ Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string
   const auto params = node["litellm_params"];
   if (!params) r.fail(lp, "is required");
   r.require_map(params, lp);
-  r.check_keys(params, lp,
-               {"model", "api_base", "base_url", "api_key", "api_version", "rpm", "tpm", "weight",
-                "timeout", "stream_timeout", "max_retries", "input_cost_per_token",
-                "output_cost_per_token", "mock_response", "order", "tags"});
+  r.check_keys(params, lp, "litellm_params",
+               {"model", "api_base", "base_url", "api_key", "api_version", "rpm", "tpm", "weight", "timeout",
+                "stream_timeout", "input_cost_per_token", "output_cost_per_token", "mock_response"});
   if (!params["model"]) r.fail(join_path(lp, "model"), "is required (e.g. openai/gpt-4o)");
   d.litellm_model = r.text(params["model"], join_path(lp, "model"));
   if (auto v = params["api_base"]) d.api_base = r.text(v, join_path(lp, "api_base"));
@@ -314,8 +341,13 @@ std::vector<Fallback> parse_fallbacks(Reader& r, const YAML::Node& node, const s
   return out;
 }
 
-void parse_router_settings(Reader& r, const YAML::Node& node, RouterSettings& s, bool from_litellm) {
-  const std::string path = from_litellm ? "litellm_settings" : "router_settings";
+// Router keys: LiteLLM takes them in router_settings and in litellm_settings alike
+// (router_settings wins: it is parsed last).
+const Keys kRouterKeys = {
+    "routing_strategy", "num_retries", "timeout", "request_timeout", "fallbacks", "context_window_fallbacks",
+    "allowed_fails", "cooldown_time", "disable_cooldowns"};
+
+void parse_router_keys(Reader& r, const YAML::Node& node, const std::string& path, RouterSettings& s) {
   if (auto v = node["routing_strategy"]) {
     s.routing_strategy = r.text(v, join_path(path, "routing_strategy"));
     static const std::set<std::string> known{"simple-shuffle", "least-busy",
@@ -341,16 +373,64 @@ void parse_router_settings(Reader& r, const YAML::Node& node, RouterSettings& s,
     s.disable_cooldowns = r.boolean(v, join_path(path, "disable_cooldowns"));
 }
 
+void parse_router_settings(Reader& r, const YAML::Node& node, RouterSettings& s) {
+  const std::string path = "router_settings";
+  r.require_map(node, path);
+  r.check_keys(node, path, path, kRouterKeys);
+  parse_router_keys(r, node, path, s);
+}
+
+// LiteLLM callbacks: `prometheus` is what /metrics always does, known log sinks are warned
+// about, and anything else may be a hook that rejects requests (a guardrail, custom auth).
+void check_callbacks(Reader& r, const YAML::Node& node, const std::string& path) {
+  const auto names = r.string_list(node, path);
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    const auto entry_path = node.IsSequence() ? index_path(path, i) : path;
+    switch (classify_callback(names[i])) {
+      case CallbackKind::metrics:
+        break;
+      case CallbackKind::logging:
+        r.warn(entry_path + ": callback '" + names[i] + "' (a log sink) is not implemented; ignored");
+        break;
+      case CallbackKind::other:
+        r.fail(entry_path, "callback '" + names[i] +
+                               "' is not implemented and may be a guardrail or an authentication hook" +
+                               std::string(kRefusal));
+    }
+  }
+}
+
+void parse_litellm_settings(Reader& r, const YAML::Node& node, Config& c) {
+  const std::string path = "litellm_settings";
+  r.require_map(node, path);
+  r.check_keys(node, path, path,
+               {"json_logs", "require_auth_for_metrics_endpoint", "callbacks", "success_callback",
+                "failure_callback", "service_callback", "service_callbacks", "ssl_verify", "ssl_certificate"},
+               kRouterKeys);
+  auto p = [&](const char* key) { return join_path(path, key); };
+  parse_router_keys(r, node, path, c.router);
+  if (auto v = node["ssl_verify"]) c.general.upstream_verify_tls = r.boolean(v, p("ssl_verify"));
+  if (auto v = node["ssl_certificate"]) c.general.upstream_ca_file = r.text(v, p("ssl_certificate"));
+  if (auto v = node["require_auth_for_metrics_endpoint"])
+    c.general.require_auth_for_metrics_endpoint = r.boolean(v, p("require_auth_for_metrics_endpoint"));
+  // Every log line is JSON already: true asks for what happens, false cannot be had.
+  if (auto v = node["json_logs"]; v && !r.boolean(v, p("json_logs")))
+    r.warn(p("json_logs") + ": logs are always JSON lines; ignored");
+  for (const char* key : {"callbacks", "success_callback", "failure_callback", "service_callback", "service_callbacks"}) {
+    if (auto v = node[key]) check_callbacks(r, v, p(key));
+  }
+}
+
 void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& g) {
   const std::string path = "general_settings";
   r.require_map(node, path);
-  r.check_keys(node, path,
+  r.check_keys(node, path, path,
                {"master_key", "database_url", "sqlite_path", "redis_url", "host", "port",
                 "io_threads", "actor_threads", "max_request_body_bytes", "max_request_size_mb",
                 "header_timeout", "idle_timeout", "max_connections", "shutdown_grace_period",
                 "require_auth_for_metrics_endpoint", "log_level", "log_file", "upstream_ca_file",
                 "upstream_pool_size", "upstream_pool_idle_timeout", "upstream_connect_timeout",
-                "max_auth_failures_per_minute", "store_threads"});
+                "max_auth_failures_per_minute", "store_threads", "store_queue_limit"});
   auto p = [&](const char* key) { return join_path(path, key); };
   if (auto v = node["master_key"]) g.master_key = r.text(v, p("master_key"));
   if (auto v = node["database_url"]) g.database_url = r.text(v, p("database_url"));
@@ -379,6 +459,8 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
     g.max_auth_failures_per_minute =
         static_cast<int>(r.integer(v, p("max_auth_failures_per_minute"), 1, 1'000'000));
   if (auto v = node["store_threads"]) g.store_threads = static_cast<int>(r.integer(v, p("store_threads"), 0, 64));
+  if (auto v = node["store_queue_limit"])
+    g.store_queue_limit = static_cast<std::size_t>(r.integer(v, p("store_queue_limit"), 1, 10'000'000));
   if (auto v = node["upstream_ca_file"]) g.upstream_ca_file = r.text(v, p("upstream_ca_file"));
   if (auto v = node["upstream_pool_size"])
     g.upstream_pool_size = static_cast<std::size_t>(r.integer(v, p("upstream_pool_size"), 0, 100'000));
@@ -473,7 +555,7 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
     return c;
   }
   r.require_map(root, "");
-  r.check_keys(root, "",
+  r.check_keys(root, "", "",
                {"model_list", "general_settings", "router_settings", "litellm_settings",
                 "environment_variables"});
   try {
@@ -487,30 +569,8 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
       r.set_overlay(std::move(overlay));
     }
     if (auto general = root["general_settings"]) parse_general_settings(r, general, c.general);
-    if (auto litellm = root["litellm_settings"]) {
-      r.require_map(litellm, "litellm_settings");
-      r.check_keys(litellm, "litellm_settings",
-                   {"num_retries", "request_timeout", "fallbacks", "context_window_fallbacks",
-                    "allowed_fails", "cooldown_time", "drop_params", "set_verbose", "json_logs",
-                    "require_auth_for_metrics_endpoint", "callbacks", "ssl_verify",
-                    "ssl_certificate"});
-      parse_router_settings(r, litellm, c.router, true);
-      if (auto v = litellm["ssl_verify"])
-        c.general.upstream_verify_tls = r.boolean(v, "litellm_settings.ssl_verify");
-      if (auto v = litellm["ssl_certificate"])
-        c.general.upstream_ca_file = r.text(v, "litellm_settings.ssl_certificate");
-      if (auto v = litellm["require_auth_for_metrics_endpoint"])
-        c.general.require_auth_for_metrics_endpoint =
-            r.boolean(v, "litellm_settings.require_auth_for_metrics_endpoint");
-    }
-    if (auto router = root["router_settings"]) {
-      r.require_map(router, "router_settings");
-      r.check_keys(router, "router_settings",
-                   {"routing_strategy", "num_retries", "timeout", "fallbacks",
-                    "context_window_fallbacks", "allowed_fails", "cooldown_time",
-                    "disable_cooldowns"});
-      parse_router_settings(r, router, c.router, false);
-    }
+    if (auto litellm = root["litellm_settings"]) parse_litellm_settings(r, litellm, c);
+    if (auto router = root["router_settings"]) parse_router_settings(r, router, c.router);
     if (auto models = root["model_list"]) {
       if (!models.IsSequence() && !models.IsNull()) r.fail("model_list", "expected a list");
       for (std::size_t i = 0; i < models.size(); ++i) {

@@ -72,6 +72,18 @@ ApiError service_unavailable(std::string message) {
   return {503, std::move(message), "service_unavailable", {}, {}, {}};
 }
 
+ApiError store_overloaded() {
+  ApiError error = service_unavailable("The store is overloaded; nothing was done. Retry shortly.");
+  error.code = "store_overloaded";
+  error.headers.emplace_back("retry-after", "1");
+  return error;
+}
+
+ApiError unexpected_error(std::string_view request_id) {
+  return internal_error("Internal server error; the cause is logged under request id " +
+                        std::string(request_id) + ".");
+}
+
 ApiError gateway_timeout(std::string message) {
   return {504, std::move(message), "timeout_error", {}, {}, {}};
 }

@@ -2,6 +2,7 @@
 // An error answered to a client, in the OpenAI envelope:
 // {"error":{"message":..,"type":..,"param":..,"code":..}}
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -29,6 +30,12 @@ ApiError too_many_requests(std::string message, int retry_after_seconds);
 ApiError internal_error(std::string message);
 ApiError bad_gateway(std::string message);
 ApiError service_unavailable(std::string message);
+// 503 with code "store_overloaded" and retry-after: the store's queue is full, so the request
+// was refused at once rather than left waiting behind it.
+ApiError store_overloaded();
+// 500 for a failure nobody anticipated (a bug): the message names the request id so the
+// operator can find the logged cause; it carries nothing else.
+ApiError unexpected_error(std::string_view request_id);
 ApiError gateway_timeout(std::string message);
 
 }  // namespace tollgate::core

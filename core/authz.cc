@@ -40,29 +40,63 @@ bool manages_key(const Actor& a, const Target& t) {
 
 bool manages_team(const Actor& a, const Target& t) { return is_admin(a) || org_admin_of(a, t.organization_id); }
 
+bool grants_administration(Role r) { return administrative(r) || r == Role::org_admin; }
+
+// Users (or a key's user) the actor administers: everyone for a proxy_admin; for an org_admin,
+// the users of its organizations who are not administrators themselves.
 bool manages_user(const Actor& a, const Target& t) {
   if (is_admin(a)) return true;
   if (a.role != Role::org_admin) return false;
-  // org admins manage users of their organizations, never administrators
-  return !administrative(t.user_role) && t.user_role != Role::org_admin &&
-         any_common(a.admin_org_ids, t.user_org_ids);
+  return !grants_administration(t.user_role) && any_common(a.admin_org_ids, t.user_org_ids);
+}
+
+// Whether the actor may hold a credential that acts as this user. Such a key carries everything
+// the user can do, in every organization it reaches (its own, its memberships, its teams'), so
+// an org_admin may mint one only for a non-admin user whose every organization it administers:
+// a user who also belongs elsewhere would carry the org_admin's credential into places it does
+// not administer (docs/authz.md, "Whose a key is").
+bool may_act_as(const Actor& a, const Target& user) {
+  if (is_admin(a)) return true;
+  if (a.role != Role::org_admin || grants_administration(user.user_role) || user.user_org_ids.empty()) return false;
+  for (const auto& org : user.user_org_ids) {
+    if (!contains(a.admin_org_ids, org)) return false;
+  }
+  return true;
 }
 
 Decision allow_if(bool allowed) { return allowed ? Decision::allow : Decision::forbidden; }
 
+// Whose a key is decides what it can do: its user's role and memberships, its team (and
+// service-account status), the organization whose budget it draws on. Creating a key, and
+// changing any of these on an existing one, is allowed only for a holder the actor administers
+// entirely, so that no credential ever carries more than its creator's rights.
+Decision decide_key_holder(const Actor& a, const Target& t) {
+  if (read_only(a) || a.service_account) return Decision::forbidden;
+  // A key of no user and no team answers to no one's budget but its own and its organization's.
+  if (t.owner_user_id.empty() && t.team_id.empty()) return allow_if(is_admin(a));
+  if (!t.team_id.empty()) {
+    // The team must be visible (404 like a missing one), and its keys the actor's to manage.
+    if (!is_admin(a) && !org_admin_of(a, t.organization_id) && !contains(a.member_team_ids, t.team_id)) {
+      return Decision::not_found;
+    }
+    if (!manages_key(a, t)) return Decision::forbidden;
+  }
+  // A key for another user only from one who administers that user: a team admin mints keys
+  // for itself and its team's service accounts, never for its members.
+  const bool for_self = owns(a, t);
+  if (!t.owner_user_id.empty() && !for_self && !may_act_as(a, t)) return Decision::forbidden;
+  // A personal key draws on its user's own organization's budget; billing it to another (or to
+  // none) takes one who administers both the user and that organization.
+  if (t.team_id.empty() && !t.owner_user_id.empty() && t.organization_id != t.user_home_org_id) {
+    return allow_if(is_admin(a) || (org_admin_of(a, t.organization_id) && (for_self || may_act_as(a, t))));
+  }
+  return Decision::allow;
+}
+
 Decision decide_key(const Actor& a, Action action, const Target& t) {
   switch (action) {
     case Action::create:
-      if (read_only(a) || a.service_account) return Decision::forbidden;
-      if (!t.team_id.empty()) {
-        // A team key: the team must be visible; team admins, org admins and admins create.
-        if (!is_admin(a) && !org_admin_of(a, t.organization_id) && !contains(a.member_team_ids, t.team_id)) {
-          return Decision::not_found;
-        }
-        return allow_if(manages_key(a, t));
-      }
-      if (t.owner_user_id.empty() || owns(a, t)) return Decision::allow;  // a personal key
-      return allow_if(is_admin(a) || (a.role == Role::org_admin && any_common(a.admin_org_ids, t.user_org_ids)));
+      return decide_key_holder(a, t);
     case Action::read:
       return Decision::allow;  // visibility already checked
     case Action::update:
@@ -181,6 +215,22 @@ std::string_view resource_name(Resource resource) {
     case Resource::global_spend: return "global_spend";
   }
   return "key";
+}
+
+Decision decide_team_member(const Actor& a, const Target& team, const Target& user) {
+  if (is_admin(a)) return Decision::allow;  // may name users that do not exist yet
+  if (!user.exists) return Decision::not_found;
+  if (manages_user(a, user)) return Decision::allow;
+  const bool in_team_org = contains(user.user_org_ids, team.organization_id);
+  if (in_team_org && team_admin_of(a, team.team_id) && !grants_administration(user.user_role)) {
+    return Decision::allow;
+  }
+  // The users of the team's organization (and an org_admin's own organizations) are visible
+  // for this purpose: refusing one of them is 403; anyone else is 404, like a missing user.
+  if (in_team_org || (a.role == Role::org_admin && any_common(a.admin_org_ids, user.user_org_ids))) {
+    return Decision::forbidden;
+  }
+  return Decision::not_found;
 }
 
 bool can_see(const Actor& a, const Target& t) {

@@ -50,8 +50,12 @@ struct Target {
   std::string owner_user_id;    // key: its user; user: the user itself
   std::string team_id;          // key: its team; team: the team itself
   std::string organization_id;  // key/team/organization: its organization
-  std::vector<std::string> user_org_ids;   // user targets: the user's organizations
-  Role user_role = Role::internal_user;    // user targets (and roles being granted on create)
+  // About the user (user targets) or the key's user (key targets being created): its
+  // organizations (for a key's user also those of its teams, "" for a team without one), the
+  // one that is its own, and its role.
+  std::vector<std::string> user_org_ids;
+  std::string user_home_org_id;
+  Role user_role = Role::internal_user;
 };
 
 enum class Decision { allow, forbidden, not_found };
@@ -65,6 +69,13 @@ Decision decide(const Actor& actor, Action action, const Target& target);
 // with it, and handlers call it before any lookup that could answer 404, so a call beyond the
 // caller's role is 403 whatever the target (docs/authz.md, "Order of checks").
 Decision decide_role(const Actor& actor, Resource resource, Action action);
+
+// Whether the actor may add `user` (a user target; exists=false for an unknown id) to `team`
+// (a team target the actor may manage the members of): proxy_admins add anyone; others add
+// only users they administer (org_admins: non-admin users of their organizations) or, as the
+// team's admin, non-admin users of the team's organization. Anyone else is 404, like an
+// invisible user; an administrator of the team's organization is 403.
+Decision decide_team_member(const Actor& actor, const Target& team, const Target& user);
 
 // Whether the actor may see the target at all (404 otherwise).
 bool can_see(const Actor& actor, const Target& target);

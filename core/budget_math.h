@@ -21,8 +21,8 @@ using Clock = std::chrono::steady_clock;
 
 // Worst-case cost of a request before it runs.
 struct CostEstimate {
-  std::int64_t prompt_tokens = 0;   // estimated from the request text
-  std::int64_t max_output_tokens = 0;  // max_tokens, else the model's maximum output
+  std::int64_t prompt_tokens = 0;      // the most the provider can charge (core/token_bound.h)
+  std::int64_t max_output_tokens = 0;  // likewise: max_tokens, else the model's maximum output
   double input_price = 0;
   double output_price = 0;
   double worst_case() const {

@@ -142,18 +142,20 @@ void Authenticator::authenticate(const http::Exchange& exchange, Done done) cons
                                                    static_cast<int>(limiter_.window().count())));
         return;
       }
-      lookup(std::move(hash), address, std::move(done));
+      lookup(std::move(hash), exchange, std::move(done));
       return;
   }
 }
 
-void Authenticator::lookup(std::string hash, std::string address, Done done) const {
+void Authenticator::lookup(std::string hash, const http::Exchange& exchange, Done done) const {
+  std::string address = exchange.remote_address();
   if (pool_ == nullptr) {
     fail(address, done);
     return;
   }
   const auto generation = cache_.generation();
-  // Shared by the two continuations below, exactly one of which runs.
+  // Shared by the two continuations below, exactly one of which answers: the job answers as
+  // its last step, so when it throws the failure continuation has the answer to give.
   auto answer = std::make_shared<Done>(std::move(done));
   pool_->submit(
       [this, hash = std::move(hash), address = std::move(address), answer, generation](persistence::Store& store) {
@@ -179,8 +181,20 @@ void Authenticator::lookup(std::string hash, std::string address, Done done) con
         }
         (*answer)(caller_from(identity), std::nullopt);
       },
-      [answer](const std::string& error) {
-        telemetry::log_warn("key_lookup_failed", {{"error", error}});
+      [answer, request_id = exchange.request_id()](persistence::JobFailure why, const std::string& error) {
+        switch (why) {
+          case persistence::JobFailure::overloaded:
+            (*answer)(std::nullopt, core::store_overloaded());
+            return;
+          case persistence::JobFailure::threw:
+            telemetry::log_error("key_lookup_unexpected_error", {{"request_id", request_id}, {"error", error}});
+            (*answer)(std::nullopt, core::unexpected_error(request_id));
+            return;
+          case persistence::JobFailure::unreachable:
+          case persistence::JobFailure::stopped:
+            break;
+        }
+        telemetry::log_warn("key_lookup_failed", {{"request_id", request_id}, {"error", error}});
         (*answer)(std::nullopt, core::service_unavailable("The key store is unavailable; try again shortly."));
       });
 }

@@ -46,15 +46,16 @@ class Authenticator {
                 AuthFailureLimiter& limiter);
 
   // Calls `done` exactly once: (caller, nullopt) on success, (nullopt, error) otherwise — 401,
-  // 429 after too many failures, or 503 when the key is unknown and the store unreachable.
-  // After a cache miss that is on a store thread: callers bind `done` to the request's
-  // executor (http::bind_executor).
+  // 429 after too many failures, 503 when the key is unknown and the store unreachable or
+  // overloaded (code store_overloaded), 500 naming the request id when the lookup failed
+  // unexpectedly. After a cache miss that is on a store thread: callers bind `done` to the
+  // request's executor (http::bind_executor).
   void authenticate(const http::Exchange& exchange, Done done) const;
 
   KeyCache& cache() const { return cache_; }
 
  private:
-  void lookup(std::string hash, std::string address, Done done) const;
+  void lookup(std::string hash, const http::Exchange& exchange, Done done) const;
   void fail(const std::string& address, const Done& done) const;
 
   std::string master_key_;

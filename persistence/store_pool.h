@@ -1,13 +1,21 @@
 #pragma once
 // Runs store work off the request path: N threads, each owning one Store (one database
-// connection), taking jobs from one queue. Request handlers submit a job and continue in its
-// callback, so no I/O thread ever waits on the database.
+// connection), taking jobs from one bounded queue. Request handlers submit a job and continue
+// in its callback, so no I/O thread ever waits on the database.
 //
-// The database may be down at start-up or go away later: each thread (re)connects and brings
-// the schema up to date before running a job; while it cannot, jobs get their `unavailable`
-// callback instead, so every caller is always answered.
+// Every job ends in exactly one answer to its caller: the job itself, or its `failed`
+// continuation when the job cannot run or throws:
+// - the database is unreachable: each thread (re)connects and brings the schema up to date
+//   before running a job; while it cannot, jobs fail with `unreachable`;
+// - the queue already holds `queue_limit` jobs: submit() fails the job at once with
+//   `overloaded` instead of letting the queue (and every caller's wait) grow without bound;
+// - the pool has stopped: `stopped`;
+// - the job threw: `threw`, after it. Jobs therefore answer their caller as their last step
+//   (or catch their own errors), so a job that threw has not answered yet.
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -16,42 +24,63 @@
 #include <thread>
 #include <vector>
 
+namespace prometheus {
+class Counter;
+class Gauge;
+class Registry;
+}  // namespace prometheus
+
 namespace tollgate::persistence {
 
 class Store;
 
+enum class JobFailure { unreachable, overloaded, stopped, threw };
+
 class StorePool {
  public:
   using Job = std::function<void(Store&)>;
-  using Unavailable = std::function<void(const std::string& error)>;
+  // `error` is for the log (which redacts it), never for the client.
+  using Failed = std::function<void(JobFailure why, const std::string& error)>;
 
-  StorePool(std::string database_url, std::string sqlite_path, int threads);
+  // `queue_limit`: jobs allowed to wait beyond the running ones (general_settings.
+  // store_queue_limit). `metrics` (optional) gets tollgate_store_queue_depth and
+  // tollgate_store_rejected_jobs_total.
+  StorePool(std::string database_url, std::string sqlite_path, int threads, std::size_t queue_limit,
+            prometheus::Registry* metrics = nullptr);
   ~StorePool();
 
-  // Queues the job. Exceptions escaping `job` are logged and swallowed: jobs answer their
-  // callers themselves, including on failure.
-  void submit(Job job, Unavailable unavailable);
-  // Finishes queued jobs, then stops the threads.
+  // Queues the job. When it cannot be queued (overloaded, stopped), `failed` runs before
+  // submit returns, on the calling thread.
+  void submit(Job job, Failed failed);
+  // Finishes queued jobs, then stops the threads; later submits fail with `stopped`.
   void stop();
 
   std::size_t queued() const;
+  std::size_t queue_limit() const { return queue_limit_; }
   std::string backend() const;
 
  private:
   struct Item {
     Job job;
-    Unavailable unavailable;
+    Failed failed;
   };
+  struct Metrics;
   void run();
+  void run_job(Item& item, Store& store);
   std::unique_ptr<Store> connect();
+  void set_depth(std::size_t depth);  // under mutex_
+  void note_overload();
 
   const std::string database_url_;
   const std::string sqlite_path_;
+  const std::size_t queue_limit_;
+  std::unique_ptr<Metrics> metrics_;
   std::vector<std::thread> threads_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Item> jobs_;
   bool stopping_ = false;
+  std::atomic<std::int64_t> last_overload_log_{-1};  // steady-clock second of the last log line
 };
 
 }  // namespace tollgate::persistence

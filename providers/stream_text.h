@@ -3,15 +3,16 @@
 // the upstream broke) never gets the provider's final usage, yet the tokens sent so far were
 // generated and billed by the provider: the gateway charges them from this count, so hanging
 // up just before the end is not a way around a budget.
-#include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 #include "providers/upstream_request.h"
 
 namespace tollgate::providers {
 
-// Bytes of generated text (content, reasoning, tool-call arguments) in one SSE event's data,
-// for an upstream speaking `api`; 0 for anything else (role chunks, usage, [DONE], pings).
-std::size_t stream_event_text_bytes(Api api, std::string_view data);
+// Typical tokens (core/token_estimate.h) of the generated text (content, reasoning, tool-call
+// arguments) in one SSE event's data, for an upstream speaking `api`; 0 for anything else
+// (role chunks, usage, [DONE], pings).
+std::int64_t stream_event_text_tokens(Api api, std::string_view data);
 
 }  // namespace tollgate::providers

@@ -11,6 +11,7 @@ namespace tollgate::providers {
 namespace {
 
 constexpr std::string_view kAnthropicVersion = "2023-06-01";
+// What a translated request to Anthropic asks for when the client's request sets no limit.
 constexpr std::int64_t kDefaultAnthropicMaxTokens = 4096;
 
 std::string serialize(const rapidjson::Value& value) {
@@ -113,6 +114,11 @@ std::string_view api_name(Api api) {
   return "chat/completions";
 }
 
+std::optional<std::int64_t> max_tokens_added(const config::Deployment& d) {
+  if (d.provider != core::ProviderKind::anthropic) return std::nullopt;
+  return d.info.max_output_tokens.value_or(kDefaultAnthropicMaxTokens);
+}
+
 Api upstream_api_for(const config::Deployment& d, Api client_api) {
   if (d.provider == core::ProviderKind::anthropic) {
     return Api::anthropic_messages;
@@ -134,8 +140,7 @@ std::variant<UpstreamRequest, core::ApiError> build_upstream_request(
     return out;
   }
   if (client_api == Api::openai_chat && out.api == Api::anthropic_messages) {
-    const auto max_output = d.info.max_output_tokens.value_or(kDefaultAnthropicMaxTokens);
-    auto translated = anthropic_messages_request(request, d.upstream_model, max_output);
+    auto translated = anthropic_messages_request(request, d.upstream_model, *max_tokens_added(d));
     if (!translated.ok()) return core::bad_request(translated.error);
     out.body = std::move(translated.body);
     return out;

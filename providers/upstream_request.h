@@ -1,6 +1,8 @@
 #pragma once
 // How a client request becomes the request sent to one deployment: path, headers and body,
 // translated when the client's API and the provider's API differ.
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -35,6 +37,10 @@ struct UpstreamRequest {
 std::variant<UpstreamRequest, core::ApiError> build_upstream_request(
     const config::Deployment& deployment, Api client_api, const rapidjson::Document& request,
     std::string_view raw_body);
+
+// The max_tokens the gateway itself puts in a request to `deployment` that sets none (the
+// Anthropic API requires one); nullopt when such a request goes out without a limit.
+std::optional<std::int64_t> max_tokens_added(const config::Deployment& deployment);
 
 // The API a deployment's provider speaks for a client API.
 Api upstream_api_for(const config::Deployment& deployment, Api client_api);

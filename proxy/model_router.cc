@@ -3,12 +3,27 @@
 #include <algorithm>
 #include <random>
 
+#include "providers/upstream_request.h"
+
 namespace tollgate::proxy {
 namespace {
 
 std::uint64_t next_random() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return rng();
+}
+
+// A model nobody described (no model_info limit, not in the built-in table): a guess, so set
+// model_info.max_output_tokens for such models; tollgate_settle_above_reservation_total counts
+// the answers that were longer.
+constexpr std::int64_t kUnknownMaxOutputTokens = 4096;
+
+// The longest answer a request that sets no max_tokens can get from `d`.
+std::int64_t max_output_of(const config::Deployment& d) {
+  if (const auto added = providers::max_tokens_added(d)) return *added;  // the gateway's own limit
+  if (d.info.max_output_tokens) return *d.info.max_output_tokens;
+  if (d.info.max_tokens) return *d.info.max_tokens;
+  return core::builtin_max_output_tokens(d.upstream_model).value_or(kUnknownMaxOutputTokens);
 }
 
 }  // namespace
@@ -48,17 +63,23 @@ ModelRouter::ModelRouter(std::shared_ptr<const config::ModelCatalog> catalog)
     }
     GroupPricing p;
     p.max_output_tokens = 0;
+    bool every_context_known = true;
     for (const auto* g : reachable) {
       for (const auto* d : g->deployments) {
         const auto& price = prices_[index_of(*d)];
         if (price) {
-          p.max_input_price = std::max(p.max_input_price, price->input_per_token);
+          // A cached-token price above the input price (a misconfiguration) must not beat it.
+          p.max_input_price = std::max({p.max_input_price, price->input_per_token, price->cached_input_per_token});
           p.max_output_price = std::max(p.max_output_price, price->output_per_token);
         }
-        const auto out = d->info.max_output_tokens.value_or(d->info.max_tokens.value_or(4096));
-        p.max_output_tokens = std::max<std::int64_t>(p.max_output_tokens, out);
+        p.max_output_tokens = std::max(p.max_output_tokens, max_output_of(*d));
+        every_context_known = every_context_known && d->info.max_input_tokens.has_value();
+        if (d->info.max_input_tokens) {
+          p.max_input_tokens = std::max(p.max_input_tokens.value_or(0), *d->info.max_input_tokens);
+        }
       }
     }
+    if (!every_context_known) p.max_input_tokens.reset();
     group_pricing_.emplace(&group, p);
   }
 }

@@ -24,11 +24,14 @@ struct RoutedDeployment {
 };
 
 // The most a request to a model group can cost per token, over its deployments and fallbacks,
-// and the longest answer it may get: the worst case a budget reservation must cover.
+// the longest answer it may get when it sets no max_tokens, and the largest context window
+// (when every deployment's model_info gives max_input_tokens): the worst case a budget
+// reservation must cover.
 struct GroupPricing {
   double max_input_price = 0;
   double max_output_price = 0;
   std::int64_t max_output_tokens = 4096;
+  std::optional<std::int64_t> max_input_tokens;
 };
 
 class ModelRouter {

@@ -5,11 +5,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <strings.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/number_text.h"
 #include "core/retry_policy.h"
-#include "core/token_estimate.h"
 #include "http/client.h"
 #include "http/io_threads.h"
 #include "providers/anthropic_error.h"
@@ -105,8 +105,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
         options.created = unix_seconds();
         // The Anthropic stream's message_start carries input tokens before the provider reports
         // them (older SDKs keep that first number), so give the best estimate we have.
-        prompt_tokens_estimate_ = core::estimate_tokens(providers::collect_prompt_text(*req_.body));
-        options.input_tokens_estimate = prompt_tokens_estimate_;
+        options.input_tokens_estimate = req_.prompt_tokens_estimate;
         relay_ = providers::make_stream_relay(req_.api, upstream_.api, std::move(options));
         sse_ = std::make_unique<providers::SseParser>();
       }
@@ -301,7 +300,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     events_.clear();
     sse_->feed(bytes, events_);
     for (const auto& event : events_) {
-      streamed_text_bytes_ += providers::stream_event_text_bytes(upstream_.api, event.data);
+      streamed_text_tokens_ += providers::stream_event_text_tokens(upstream_.api, event.data);
       std::string out = relay_->on_event(event);
       if (out.empty()) continue;
       if (!stream_started_) start_client_stream();
@@ -317,8 +316,9 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       usage_reported_ = true;
     } else {
       usage_ = core::Usage{};
-      usage_.prompt_tokens = prompt_tokens_estimate_;
-      usage_.completion_tokens = core::estimate_tokens_for_bytes(streamed_text_bytes_);
+      usage_.prompt_tokens = req_.prompt_tokens_estimate;
+      // An estimate, so it may exceed what the provider can have generated: bound it by that.
+      usage_.completion_tokens = std::min(streamed_text_tokens_, req_.completion_tokens_bound);
       usage_reported_ = false;
     }
     interrupted_ = true;
@@ -530,8 +530,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   core::Usage usage_;
   bool usage_reported_ = false;
   bool client_gone_ = false;
-  std::int64_t prompt_tokens_estimate_ = 0;  // set when a stream starts
-  std::size_t streamed_text_bytes_ = 0;      // generated text relayed so far (stream_text.h)
+  std::int64_t streamed_text_tokens_ = 0;  // generated text relayed so far (stream_text.h)
   bool interrupted_ = false;
   bool done_ = false;
 };

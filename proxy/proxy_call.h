@@ -52,6 +52,10 @@ struct ProxyRequest {
   providers::Api api = providers::Api::openai_chat;
   std::shared_ptr<const rapidjson::Document> body;  // parsed once by the handler
   const config::ModelGroup* group = nullptr;
+  // Usage of a stream cut short before the provider reported it: the typical prompt tokens
+  // (core/token_estimate.h), and the most completion tokens the provider can have generated.
+  std::int64_t prompt_tokens_estimate = 0;
+  std::int64_t completion_tokens_bound = 0;
   std::chrono::steady_clock::time_point received;
   // Extra response headers (e.g. rate-limit state) added to the success response.
   http::Headers extra_headers;

@@ -5,6 +5,7 @@
 #include "api/management/limit_fields.h"
 #include "api/management/lookups.h"
 #include "api/management/management.h"
+#include "api/management/unenforced_fields.h"
 #include "api/management/render.h"
 #include "api/management_routes.h"
 #include "identity/key_cache.h"
@@ -63,6 +64,7 @@ std::string budgets_json(const std::vector<BudgetRecord>& budgets) {
 
 http::Response create(Store& store, const ManagementCall& call) {
   call.body.reject_unknown(kBudgetFields, kIgnoredBudgetFields);
+  reject_unenforced(call.body, kUnenforcedBudgetRestrictions);
   require_budget_right(call, core::Action::create);
   BudgetRecord budget;
   budget.budget_id = call.body.string("budget_id").value_or(new_id());
@@ -91,6 +93,7 @@ http::Response list(Store& store, const ManagementCall& call) {
 
 http::Response update(Store& store, const ManagementCall& call) {
   call.body.reject_unknown(kBudgetFields, kIgnoredBudgetFields);
+  reject_unenforced(call.body, kUnenforcedBudgetRestrictions);
   require_budget_right(call, core::Action::update_limits);
   auto budget = load_budget(store, call.body.required_string("budget_id"));
   apply_budget_fields(call.body, budget, now_unix_ms());

@@ -11,6 +11,7 @@
 #include "api/management/query_args.h"
 #include "api/management/render.h"
 #include "api/management/targets.h"
+#include "api/management/unenforced_fields.h"
 #include "api/management_routes.h"
 #include "core/key_generation.h"
 #include "core/key_hash.h"
@@ -55,10 +56,11 @@ std::string new_cleartext(const BodyReader& body) {
   return core::generate_virtual_key();
 }
 
-// Fills team/organization of a key to create (or a key being moved) and checks they agree.
-void resolve_team_and_org(Store& store, const ManagementCall& call, KeyRecord& key) {
-  if (!key.team_id) return;
-  const auto team = store.find_team(*key.team_id);
+// Fills team/organization of a key to create (or a key being moved) and checks they agree;
+// returns the team (none for a personal key).
+std::optional<persistence::TeamRecord> resolve_team_and_org(Store& store, const ManagementCall& call, KeyRecord& key) {
+  if (!key.team_id) return std::nullopt;
+  auto team = store.find_team(*key.team_id);
   if (!team || !core::can_see(call.caller.actor, team_target(*team))) {
     throw_not_found("team '" + *key.team_id + "' not found");
   }
@@ -66,23 +68,59 @@ void resolve_team_and_org(Store& store, const ManagementCall& call, KeyRecord& k
     throw_bad_request("organization_id does not match the team's organization", "organization_id");
   }
   if (team->organization_id) key.organization_id = team->organization_id;
-  if (key.user_id && !call.caller.actor.user_id.empty() && call.caller.actor.role != core::Role::proxy_admin) {
-    bool member = false;
-    for (const auto& m : team->members) member = member || m.user_id == *key.user_id;
-    if (!member) throw_bad_request("user '" + *key.user_id + "' is not a member of team '" + team->team_id + "'", "user_id");
-  }
+  return team;
 }
 
-core::Target creation_target(Store& store, const KeyRecord& key) {
+// A user's key on a team needs the user on the team (proxy_admins may set up keys first).
+void require_team_member(const ManagementCall& call, const persistence::TeamRecord& team, const KeyRecord& key) {
+  if (!key.user_id || call.caller.actor.role == core::Role::proxy_admin || call.caller.actor.user_id.empty()) return;
+  for (const auto& m : team.members) {
+    if (m.user_id == *key.user_id) return;
+  }
+  throw_bad_request("user '" + *key.user_id + "' is not a member of team '" + team.team_id + "'", "user_id");
+}
+
+// The key as a holder of rights: its user's role, and every organization the user reaches —
+// its own, its memberships and its teams' ("" for a team in no organization).
+core::Target holder_target(Store& store, const KeyRecord& key, const std::optional<persistence::UserRecord>& user) {
   auto target = key_target(key);
-  if (key.user_id) {
-    if (const auto user = store.find_user(*key.user_id)) target.user_org_ids = user_target(store, *user).user_org_ids;
+  if (user) {
+    const auto as_user = user_target(store, *user);
+    target.user_org_ids = as_user.user_org_ids;
+    for (const auto& [team_id, role] : store.teams_of_user(user->user_id)) {
+      const auto team = store.find_team(team_id);
+      target.user_org_ids.push_back(team && team->organization_id ? *team->organization_id : "");
+    }
+    target.user_role = as_user.user_role;
+    target.user_home_org_id = user->organization_id.value_or("");
   }
   return target;
 }
 
+// Settles whose the key is — its team's organization, a personal key's organization (its
+// user's own unless the body names one) and service-account status — and requires that the
+// caller administers that holder: one decision for a new key, a regenerated one (its new
+// cleartext acts as the holder) and an existing key whose user, team or organization changes
+// (docs/authz.md, "Whose a key is"). `before` is the key as stored, if it exists.
+void authorize_holder(Store& store, const ManagementCall& call, KeyRecord& key, const KeyRecord* before) {
+  const auto user = key.user_id ? store.find_user(*key.user_id) : std::nullopt;
+  const bool new_holder = !before || key.user_id != before->user_id || key.team_id != before->team_id;
+  if (new_holder && key.user_id && !key.team_id && !call.body.has("organization_id")) {
+    key.organization_id = user ? user->organization_id : std::nullopt;
+  }
+  const auto team = resolve_team_and_org(store, call, key);
+  require(core::decide(call.caller.actor, core::Action::create, holder_target(store, key, user)), "key");
+  if (team) require_team_member(call, *team, key);
+  key.service_account = key.team_id && !key.user_id;
+}
+
+bool same_holder(const KeyRecord& a, const KeyRecord& b) {
+  return a.user_id == b.user_id && a.team_id == b.team_id && a.organization_id == b.organization_id;
+}
+
 http::Response generate(Store& store, const ManagementCall& call) {
   call.body.reject_unknown(kKeyFields, kIgnoredKeyFields);
+  reject_unenforced(call.body, kUnenforcedKeyRestrictions);
   const auto now = now_unix_ms();
   KeyRecord key;
   apply_key_fields(call.body, key, now);
@@ -92,14 +130,7 @@ http::Response generate(Store& store, const ManagementCall& call) {
   }
   // Roles that create no keys are refused before the team is looked up (403, not 404).
   require_role(actor, core::Resource::key, core::Action::create);
-  if (key.user_id && !key.team_id && !key.organization_id) {
-    // A personal key belongs to its user's organization, like the key /user/new issues: the
-    // org_admins who manage the user manage (and see) its keys.
-    if (const auto user = store.find_user(*key.user_id)) key.organization_id = user->organization_id;
-  }
-  resolve_team_and_org(store, call, key);
-  require(core::decide(actor, core::Action::create, creation_target(store, key)), "key");
-  if (key.team_id && !key.user_id) key.service_account = true;  // team-owned, inference only
+  authorize_holder(store, call, key, nullptr);
   const std::string cleartext = new_cleartext(call.body);
   const auto stored = insert_new_key(store, call, std::move(key), cleartext);
   if (auto spend = call.body.number("spend"); spend && *spend > 0) {
@@ -203,17 +234,15 @@ http::Response list(Store& store, const ManagementCall& call) {
 
 http::Response update(Store& store, const ManagementCall& call) {
   call.body.reject_unknown(kKeyFields, kIgnoredKeyFields);
+  reject_unenforced(call.body, kUnenforcedKeyRestrictions);
   const auto requested = call.body.required_string("key");
   auto key = load_visible_key(store, call, requested, core::Action::update);
   const auto& actor = call.caller.actor;
   const auto action = touches_limit_fields(call.body) ? core::Action::update_limits : core::Action::update;
   require(core::decide(actor, action, key_target(key)), "key");
-  const auto before_team = key.team_id;
+  const auto before = key;
   apply_key_fields(call.body, key, now_unix_ms());
-  if (key.team_id != before_team) {
-    resolve_team_and_org(store, call, key);
-    require(core::decide(actor, core::Action::update_limits, key_target(key)), "the target team");
-  }
+  if (!same_holder(key, before)) authorize_holder(store, call, key, &before);
   key.updated_by = call.changed_by();
   if (!store.update_key(key, call.audit("updated"))) throw_not_found("key not found");
   if (auto spend = call.body.number("spend")) {
@@ -226,6 +255,7 @@ http::Response update(Store& store, const ManagementCall& call) {
 
 http::Response regenerate(Store& store, const ManagementCall& call) {
   call.body.reject_unknown(kKeyFields, kIgnoredKeyFields);
+  reject_unenforced(call.body, kUnenforcedKeyRestrictions);
   std::string requested(call.exchange.param("key"));
   if (requested.empty()) requested = call.body.required_string("key");
   auto key = load_visible_key(store, call, requested, core::Action::regenerate);
@@ -235,8 +265,13 @@ http::Response regenerate(Store& store, const ManagementCall& call) {
     // New limits on regenerate need the same right as updating them.
     require(core::decide(actor, core::Action::update_limits, key_target(key)), "key");
   }
-  const std::string old_hash = key.token_hash;
+  const auto before = key;
   apply_key_fields(call.body, key, now_unix_ms());
+  // The new cleartext acts as the holder: the same decision as creating it, unless it is the
+  // caller's own key, unchanged (a credential for itself grants nothing new).
+  const bool own_unchanged = same_holder(key, before) && key.user_id && *key.user_id == actor.user_id;
+  if (!own_unchanged) authorize_holder(store, call, key, &before);
+  const std::string& old_hash = before.token_hash;
   const std::string cleartext = core::generate_virtual_key();  // never the old or a custom one
   assign_cleartext(key, cleartext);
   key.updated_by = call.changed_by();
@@ -255,9 +290,12 @@ http::Response remove(Store& store, const ManagementCall& call) {
     for (const auto& alias : *aliases) {
       persistence::KeyFilter filter;
       filter.key_alias = alias;
-      const auto found = store.list_keys(filter, 1, 100);
-      if (found.keys.empty()) throw_not_found("key with alias '" + alias + "' not found");
-      for (const auto& k : found.keys) requested.push_back(k.token_hash);
+      // Another organization's alias answers exactly like a missing one.
+      const auto before = requested.size();
+      for (const auto& k : store.list_keys(filter, 1, 100).keys) {
+        if (core::can_see(call.caller.actor, key_target(k))) requested.push_back(k.token_hash);
+      }
+      if (requested.size() == before) throw_not_found("key with alias '" + alias + "' not found");
     }
   }
   if (requested.empty()) throw_bad_request("'keys' must list at least one key", "keys");

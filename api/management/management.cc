@@ -3,8 +3,8 @@
 #include <rapidjson/document.h>
 
 #include "api/json_body.h"
+#include "api/management/work_answer.h"
 #include "api/routes.h"
-#include "persistence/errors.h"
 #include "persistence/store_pool.h"
 #include "telemetry/log.h"
 
@@ -47,24 +47,15 @@ void run_management(const GatewayContext& context, const http::ExchangePtr& exch
     }
     context.store->submit(
         [&context, exchange, work, caller, body](persistence::Store& store) {
-          BodyReader reader(*body);
-          ManagementCall call{context, caller, reader, *exchange};
-          try {
-            exchange->respond(work(store, call));
-          } catch (const HttpError& e) {
-            http::respond_error(exchange, e.error());
-          } catch (const persistence::DuplicateError& e) {
-            http::respond_error(exchange, core::bad_request(std::string("Already exists: ") + e.what()));
-          } catch (const persistence::ConflictError& e) {
-            http::respond_error(exchange, core::ApiError{409, e.what(), "conflict_error", {}, {}, {}});
-          } catch (const persistence::StoreError& e) {
-            telemetry::log_error("management_store_error", {{"request_id", exchange->request_id()}, {"error", e.what()}});
-            http::respond_error(exchange, core::service_unavailable("The store is unavailable; nothing was changed."));
-          }
+          exchange->respond(answer_management_work(exchange->request_id(), [&] {
+            BodyReader reader(*body);
+            ManagementCall call{context, caller, reader, *exchange};
+            return work(store, call);
+          }));
         },
-        [exchange](const std::string& error) {
+        [exchange](persistence::JobFailure why, const std::string& error) {
           telemetry::log_warn("management_store_unavailable", {{"request_id", exchange->request_id()}, {"error", error}});
-          http::respond_error(exchange, core::service_unavailable("The store is unavailable; nothing was changed."));
+          http::respond_error(exchange, store_job_error(why, exchange->request_id()));
         });
   });
 }

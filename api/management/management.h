@@ -1,7 +1,8 @@
 #pragma once
 // The shape every management endpoint shares: authenticate, parse the JSON body once, then run
 // the endpoint's work on a store thread as straight-line code. The work returns the response
-// or throws HttpError; store failures map to 400 (duplicate), 409 (conflict) or 503.
+// or throws HttpError; store failures map to 400 (duplicate), 409 (conflict) or 503, and any
+// other exception to 500 naming the request id (see work_answer.h).
 #include <functional>
 #include <string>
 

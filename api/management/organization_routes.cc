@@ -14,6 +14,7 @@
 #include "api/management/query_args.h"
 #include "api/management/render.h"
 #include "api/management/targets.h"
+#include "api/management/unenforced_fields.h"
 #include "api/management_routes.h"
 #include "identity/key_cache.h"
 #include "persistence/store.h"
@@ -54,6 +55,7 @@ std::string organization_json(Store& store, const OrganizationRecord& org) {
 
 http::Response create(Store& store, const ManagementCall& call) {
   call.body.reject_unknown(kOrganizationFields, kIgnoredOrganizationFields);
+  reject_unenforced(call.body, kUnenforcedOrganizationRestrictions);
   OrganizationRecord org;
   org.organization_id = call.body.string("organization_id").value_or(new_id());
   if (org.organization_id.empty()) throw_bad_request("'organization_id' must not be empty", "organization_id");
@@ -103,6 +105,7 @@ http::Response list(Store& store, const ManagementCall& call) {
 http::Response update(Store& store, const ManagementCall& call) {
   require_role(call.caller.actor, core::Resource::organization, core::Action::update);
   call.body.reject_unknown(kOrganizationFields, kIgnoredOrganizationFields);
+  reject_unenforced(call.body, kUnenforcedOrganizationRestrictions);
   const auto& actor = call.caller.actor;
   auto org = load_visible_organization(store, actor, call.body.required_string("organization_id"));
   const auto action = touches_limits(call.body) ? core::Action::update_limits : core::Action::update;

@@ -15,6 +15,7 @@
 #include "api/management/query_args.h"
 #include "api/management/render.h"
 #include "api/management/targets.h"
+#include "api/management/unenforced_fields.h"
 #include "api/management_routes.h"
 #include "identity/key_cache.h"
 #include "persistence/store.h"
@@ -50,18 +51,23 @@ void apply_team_fields(const BodyReader& body, TeamRecord& team, std::int64_t no
   if (auto permissions = body.strings("team_member_permissions")) team.team_member_permissions = *permissions;
 }
 
-TeamMember team_member(Store& store, const core::Actor& actor, const MemberRequest& request) {
+// One member to add to `team`, checked against the caller's rights (nothing is written yet): a
+// membership lets its user mint keys on the team, so only users the caller administers join.
+TeamMember team_member(Store& store, const core::Actor& actor, const TeamRecord& team, const MemberRequest& request) {
   TeamMember member{member_user_id(store, actor, request), request.role.empty() ? "user" : request.role};
   if (member.role != "admin" && member.role != "user") {
     throw_bad_request("'" + request.where + ".role' must be \"admin\" or \"user\"", request.where + ".role");
   }
+  const auto user = store.find_user(member.user_id);
+  require(core::decide_team_member(actor, team_target(team), user ? user_target(store, *user) : missing(core::Resource::user)),
+          "user '" + member.user_id + "'");
   return member;
 }
 
-std::vector<TeamMember> team_members(Store& store, const core::Actor& actor, const rapidjson::Value& value,
-                                     const std::string& field) {
+std::vector<TeamMember> team_members(Store& store, const core::Actor& actor, const TeamRecord& team,
+                                     const rapidjson::Value& value, const std::string& field) {
   std::vector<TeamMember> members;
-  for (const auto& request : parse_members(value, field)) members.push_back(team_member(store, actor, request));
+  for (const auto& request : parse_members(value, field)) members.push_back(team_member(store, actor, team, request));
   return members;
 }
 
@@ -80,6 +86,7 @@ TeamRecord reload(Store& store, const TeamRecord& team) {
 
 http::Response create(Store& store, const ManagementCall& call) {
   call.body.reject_unknown(kNewTeamFields, kIgnoredTeamFields);
+  reject_unenforced(call.body, kUnenforcedTeamRestrictions);
   const auto& actor = call.caller.actor;
   TeamRecord team;
   team.team_id = call.body.string("team_id").value_or(new_id());
@@ -90,7 +97,7 @@ http::Response create(Store& store, const ManagementCall& call) {
   require(core::decide(actor, core::Action::create, team_target(team)), "team");
   if (team.organization_id) load_visible_organization(store, actor, *team.organization_id);
   if (const auto* raw = call.body.raw("members_with_roles"); raw && !(raw->IsArray() && raw->Empty())) {
-    team.members = team_members(store, actor, *raw, "members_with_roles");
+    team.members = team_members(store, actor, team, *raw, "members_with_roles");
   }
   if (store.find_team(team.team_id)) throw_bad_request("team_id '" + team.team_id + "' already exists", "team_id");
   team.created_by = call.changed_by();
@@ -168,6 +175,7 @@ void move_team_keys(Store& store, const ManagementCall& call, const TeamRecord& 
 http::Response update(Store& store, const ManagementCall& call) {
   require_role(call.caller.actor, core::Resource::team, core::Action::update);
   call.body.reject_unknown(kUpdateTeamFields, kIgnoredTeamFields);
+  reject_unenforced(call.body, kUnenforcedTeamRestrictions);
   const auto& actor = call.caller.actor;
   auto team = load_visible_team(store, actor, call.body.required_string("team_id"));
   const auto action = touches_limits(call.body) ? core::Action::update_limits : core::Action::update;
@@ -224,7 +232,7 @@ http::Response member_add(Store& store, const ManagementCall& call) {
   require(core::decide(actor, core::Action::manage_members, team_target(team)), "team '" + team.team_id + "'");
   const auto* raw = call.body.raw("member");
   if (!raw) throw_bad_request("'member' is required", "member");
-  const auto members = team_members(store, actor, *raw, "member");  // all validated before any write
+  const auto members = team_members(store, actor, team, *raw, "member");  // all validated before any write
   for (const auto& member : members) {
     if (!store.add_team_member(team.team_id, member, call.audit("member_added"))) {
       throw_not_found("team '" + team.team_id + "' not found");

@@ -13,6 +13,7 @@
 #include "api/management/query_args.h"
 #include "api/management/render.h"
 #include "api/management/targets.h"
+#include "api/management/unenforced_fields.h"
 #include "api/management_routes.h"
 #include "core/duration.h"
 #include "core/key_generation.h"
@@ -122,9 +123,13 @@ KeyRecord personal_key(const BodyReader& body, const UserRecord& user, std::int6
   return key;
 }
 
-core::Target personal_key_target(const KeyRecord& key) {
+// The new user's personal key as a holder of rights: the user's role, in its own organization.
+core::Target personal_key_target(const KeyRecord& key, const UserRecord& user) {
   auto t = key_target(key);
-  if (key.organization_id) t.user_org_ids.push_back(*key.organization_id);
+  const auto as_user = new_user_target(user);
+  t.user_org_ids = as_user.user_org_ids;
+  t.user_role = as_user.user_role;
+  t.user_home_org_id = user.organization_id.value_or("");
   return t;
 }
 
@@ -191,6 +196,7 @@ std::string new_user_response(const NewUser& plan) {
 
 http::Response create(Store& store, const ManagementCall& call) {
   call.body.reject_unknown(kNewUserFields, kIgnoredUserFields);
+  reject_unenforced(call.body, kUnenforcedUserRestrictions);
   const auto& actor = call.caller.actor;
   const auto now = now_unix_ms();
   NewUser plan;
@@ -207,7 +213,7 @@ http::Response create(Store& store, const ManagementCall& call) {
   require_unique(store, plan.user);
   if (call.body.boolean("auto_create_key").value_or(true)) {
     plan.key = personal_key(call.body, plan.user, now);
-    require(core::decide(actor, core::Action::create, personal_key_target(*plan.key)), "key");
+    require(core::decide(actor, core::Action::create, personal_key_target(*plan.key, plan.user)), "key");
     plan.cleartext = core::generate_virtual_key();
   }
   // Keys made for this id before the user existed were cached as user-less: resolve them anew.
@@ -325,6 +331,7 @@ UserRecord load_for_update(Store& store, const ManagementCall& call) {
 http::Response update(Store& store, const ManagementCall& call) {
   require_role(call.caller.actor, core::Resource::user, core::Action::update);
   call.body.reject_unknown(kUpdateUserFields, kIgnoredUserFields);
+  reject_unenforced(call.body, kUnenforcedUserRestrictions);
   const auto& actor = call.caller.actor;
   const auto user = load_for_update(store, call);
   auto target = user_target(store, user);

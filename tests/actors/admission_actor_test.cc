@@ -23,7 +23,7 @@ namespace {
 struct Fixture {
   explicit Fixture(Admission::Options admission_options = options())
       : dir(testing::temp_dir()),
-        pool("", dir + "/t.db", 1),
+        pool("", dir + "/t.db", 1, 1000),
         writer("", dir + "/t.db", SpendWriter::Options{}),
         admission(pool, writer, registry, admission_options) {}
   // Store jobs in flight (a budget load) use the admission and the writer: finish them first,

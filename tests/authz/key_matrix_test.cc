@@ -67,6 +67,24 @@ const Grid kManage{kKeyShapes, {
     {"user_viewer",     {403, 403, 403, 403, 403, 403, 403, 403}},
 }};
 
+// Regenerate: as kManage, but the new cleartext acts as the key's holder, so it takes the
+// right to create that key: a team admin regenerates its team's service accounts, not its
+// members' keys; an org_admin only the keys of users it administers in every organization they
+// reach (dual_peer is also in org A).
+const Grid kRegenerate{kKeyShapes, {
+    {"master",          {NA,  200, 200, 200, 200, 200, 200, 404}},
+    {"proxy_admin",     {200, 200, 200, 200, 200, 200, 200, 404}},
+    {"admin_viewer",    {403, 403, 403, 403, 403, 403, 403, 403}},
+    {"org_admin_a",     {200, 200, 200, 200, 200, 404, 404, 404}},
+    {"org_admin_b",     {200, 404, 404, 404, 404, 403, 200, 404}},
+    {"team_admin",      {200, 403, 200, 404, 404, 404, 404, 404}},
+    {"member",          {200, 404, 404, 404, 404, 404, 404, 404}},
+    {"outsider",        {200, 404, 404, 404, 404, 404, 404, 404}},
+    {"cross_org",       {200, 404, 404, 404, 404, 404, 404, 404}},
+    {"service_account", {NA,  403, 403, 403, 403, 403, 403, 403}},
+    {"user_viewer",     {403, 403, 403, 403, 403, 403, 403, 403}},
+}};
+
 // Update budget/limits/models, block, unblock: as kManage, but an owner may not do it to its
 // own key (only a proxy_admin may).
 const Grid kManageLimits{kKeyShapes, {
@@ -96,7 +114,7 @@ const Grid kGenerate{{"self", "for_a_peer", "for_beta_peer", "team_alpha", "team
     {"admin_viewer",    {403, 403, 403, 403, 403, 403, 403, 403}},
     {"org_admin_a",     {200, 200, 403, 200, 200, 404, 404, 200}},
     {"org_admin_b",     {200, 403, 200, 404, 404, 200, 404, 404}},
-    {"team_admin",      {200, 403, 403, 200, 404, 404, 404, 200}},
+    {"team_admin",      {200, 403, 403, 200, 404, 404, 404, 403}},
     {"member",          {200, 403, 403, 403, 404, 404, 404, 403}},
     {"outsider",        {200, 403, 403, 404, 404, 404, 404, 404}},
     {"cross_org",       {200, 403, 403, 404, 404, 403, 404, 404}},
@@ -494,8 +512,8 @@ std::vector<Row> key_rows() {
   add_rows(rows, "GET", "/key/list", "team_id filter", kListByTeam, true, list_by_team_cell);
   add_rows(rows, "POST", "/key/update", "alias", kManage, false, [](const std::string& s) { return update_cell(s, false); });
   add_rows(rows, "POST", "/key/update", "limits", kManageLimits, false, [](const std::string& s) { return update_cell(s, true); });
-  add_rows(rows, "POST", "/key/regenerate", "", kManage, false, [](const std::string& s) { return regenerate_cell(s, false); });
-  add_rows(rows, "POST", "/key/{key}/regenerate", "", kManage, false, [](const std::string& s) { return regenerate_cell(s, true); });
+  add_rows(rows, "POST", "/key/regenerate", "", kRegenerate, false, [](const std::string& s) { return regenerate_cell(s, false); });
+  add_rows(rows, "POST", "/key/{key}/regenerate", "", kRegenerate, false, [](const std::string& s) { return regenerate_cell(s, true); });
   add_rows(rows, "POST", "/key/delete", "keys", kManage, false, [](const std::string& s) { return delete_cell(s, false); });
   add_rows(rows, "POST", "/key/delete", "key_aliases", kManage, false, [](const std::string& s) { return delete_cell(s, true); });
   add_rows(rows, "POST", "/key/block", "", kManageLimits, false, [](const std::string& s) { return block_cell(s, true); });

@@ -37,6 +37,14 @@ std::string config_for(const TestDatabase& db, const MockUpstream& mock, const s
       "  - model_name: slow\n"
       "    litellm_params: {model: \"openai/latency-700\", api_base: \"" + mock.base_url() + "\"}\n"
       "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n"
+      // Counts usage like a real tokenizer (a Chinese character is a token) and echoes the prompt.
+      "  - model_name: tokenized\n"
+      "    litellm_params: {model: \"openai/tokenized+tokenizer+echo+latency-200\", api_base: \"" + mock.base_url() + "\"}\n"
+      "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000001, max_output_tokens: 400}\n"
+      // Its model_info understates the longest answer: the reservation is not an upper bound.
+      "  - model_name: understated\n"
+      "    litellm_params: {model: \"openai/understated+tokenizer+size-4000\", api_base: \"" + mock.base_url() + "\"}\n"
+      "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000001, max_output_tokens: 5}\n"
       "general_settings:\n"
       "  max_auth_failures_per_minute: 100000\n";
   return yaml + db.gateway_settings() + extra;
@@ -64,9 +72,10 @@ struct Outcome {
   std::string type;
 };
 
-// `total` requests over `threads` threads, each with its own keep-alive connection.
+// `total` requests over `threads` threads, each with its own keep-alive connection; request i
+// sends bodies[i % bodies.size()].
 std::vector<Outcome> fire(std::uint16_t port, const std::vector<std::string>& keys, int total, int threads,
-                          const std::string& body = kChat) {
+                          const std::vector<std::string>& bodies = {kChat}) {
   std::vector<Outcome> out(static_cast<std::size_t>(total));
   std::atomic<int> next{0};
   std::vector<std::thread> pool;
@@ -75,10 +84,13 @@ std::vector<Outcome> fire(std::uint16_t port, const std::vector<std::string>& ke
       HttpConnection connection(port);
       for (int i = next++; i < total; i = next++) {
         const auto& key = keys[static_cast<std::size_t>(i) % keys.size()];
+        const auto& body = bodies[static_cast<std::size_t>(i) % bodies.size()];
         const auto reply = connection.request("POST", "/v1/chat/completions", body, bearer(key));
         auto& o = out[static_cast<std::size_t>(i)];
         o.status = reply.status;
-        if (reply.status == 200) o.cost = std::stod(reply.header("x-litellm-response-cost"));
+        if (reply.status == 200 && !reply.header("x-litellm-response-cost").empty()) {  // not on streams
+          o.cost = std::stod(reply.header("x-litellm-response-cost"));
+        }
         else if (auto d = json(reply.body); d.IsObject() && d.HasMember("error")) o.type = d["error"]["type"].GetString();
       }
     });
@@ -133,6 +145,95 @@ TEMPLATE_TEST_CASE("a tiny key budget is never overshot by 200 concurrent reques
   std::this_thread::sleep_for(1200ms);
   CHECK(store->find_key(core::hash_key(key))->spend == Approx(logged).epsilon(1e-9));
   WARN("tiny budget: " << ok << " admitted, " << denied << " denied, spend " << logged << " of " << budget);
+}
+
+// Chinese text: a real tokenizer yields about one token per character, three bytes each.
+std::string chinese_prompt(int characters) {
+  const std::string sentence = "在一个晴朗的早晨我们沿着河边散步讨论预算和令牌计算方法。";  // 28 characters
+  std::string out;
+  for (int n = 0; n < characters;) {
+    for (std::size_t i = 0; i < sentence.size() && n < characters; i += 3, ++n) out += sentence.substr(i, 3);
+  }
+  return out;
+}
+
+TEMPLATE_TEST_CASE("60 concurrent Chinese requests against a tokenizer never spend past a tight budget",
+                   "[integration][budgets][tokens]", Sqlite, PostgreSQL) {
+  TestDatabase db(TestType::name);
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), db.gateway_env());
+  // A request really costs 297 prompt tokens (290 characters + the chat format's 7) and 40
+  // completion tokens (the echo cut at max_tokens): $0.000337. Bytes / 4 would have reserved
+  // 258 tokens' worth, so 9 concurrent requests would fit $0.0025 and spend $0.003033.
+  const double budget = 0.0025;
+  const auto key = generate_key(gw, R"({"max_budget":0.0025})");
+  const auto prompt = chinese_prompt(290);
+  const std::string messages = R"("max_tokens":40,"messages":[{"role":"user","content":")" + prompt + R"("}]})";
+  const std::vector<std::string> bodies = {
+      R"({"model":"tokenized",)" + messages,
+      R"({"model":"tokenized","stream":true,"stream_options":{"include_usage":true},)" + messages,
+  };
+  const auto results = fire(gw.port(), {key}, 60, 60, bodies);
+  int ok = 0;
+  for (const auto& r : results) {
+    if (r.status == 200) {
+      ++ok;
+    } else {
+      CHECK(r.status == 429);
+      CHECK(r.type == "budget_exceeded");
+    }
+  }
+  REQUIRE(ok > 0);
+  CHECK(mock.requests_for_model("tokenized+tokenizer+echo+latency-200") == ok);
+
+  auto store = db.migrated_store();
+  persistence::SpendLogFilter filter;
+  filter.api_key = core::hash_key(key);
+  std::vector<persistence::SpendLogRow> rows;
+  for (int i = 0; i < 100 && rows.size() < static_cast<std::size_t>(ok); ++i) {
+    std::this_thread::sleep_for(50ms);
+    rows = store->spend_logs(filter, 1000);
+  }
+  REQUIRE(rows.size() == static_cast<std::size_t>(ok));
+  double logged = 0;
+  for (const auto& row : rows) {
+    CHECK(row.prompt_tokens == 3 + 3 + 1 + 290);  // the provider's count, not bytes / 4
+    CHECK(row.completion_tokens == 40);
+    logged += row.spend;
+  }
+  CHECK(logged <= budget);
+  double key_spend = 0;
+  for (int i = 0; i < 100 && key_spend < logged - 1e-12; ++i) {
+    std::this_thread::sleep_for(50ms);
+    key_spend = store->find_key(core::hash_key(key))->spend;
+  }
+  CHECK(key_spend == Approx(logged).epsilon(1e-9));
+  CHECK(key_spend <= budget);
+  const auto metrics = http_request(gw.port(), "GET", "/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains("tollgate_settle_above_reservation_total 0"));
+  WARN("tokenizer budget: " << ok << " admitted of 60, spend " << key_spend << " of " << budget);
+}
+
+TEST_CASE("a provider charging above the reservation is recorded in full and counted", "[integration][budgets][tokens]") {
+  TestDatabase db("sqlite");
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), db.gateway_env());
+  const auto key = generate_key(gw, R"({"max_budget":10})");
+  // model_info says 5 output tokens at most; the answer is 4,000 ASCII bytes: 1,000 tokens.
+  const auto reply = http_request(gw.port(), "POST", "/v1/chat/completions",
+                                  R"({"model":"understated","messages":[{"role":"user","content":"hi"}]})", bearer(key));
+  REQUIRE(reply.status == 200);
+  const double cost = std::stod(reply.header("x-litellm-response-cost"));
+  CHECK(cost == Approx((3 + 3 + 1 + 1 + 1000) * 0.000001));
+  const auto metrics = http_request(gw.port(), "GET", "/metrics").body;
+  CHECK_THAT(metrics, Catch::Contains("tollgate_settle_above_reservation_total 1"));
+  auto store = db.migrated_store();
+  double key_spend = 0;
+  for (int i = 0; i < 100 && key_spend == 0; ++i) {
+    std::this_thread::sleep_for(50ms);
+    key_spend = store->find_key(core::hash_key(key))->spend;
+  }
+  CHECK(key_spend == Approx(cost));  // the true cost, not the reservation
 }
 
 TEMPLATE_TEST_CASE("a team budget shared by three keys is enforced exactly", "[integration][budgets]", Sqlite, PostgreSQL) {
@@ -211,7 +312,8 @@ TEST_CASE("a budget with budget_duration 2s resets", "[integration][budgets]") {
   TestDatabase db("sqlite");
   MockUpstream mock;
   TestGateway gw(config_for(db, mock), db.gateway_env());
-  const auto key = generate_key(gw, R"({"max_budget":0.0002,"budget_duration":"2s"})");
+  // Each request reserves its worst case, ~$0.0002 (docs/budgets.md), and really costs ~$0.00003.
+  const auto key = generate_key(gw, R"({"max_budget":0.0003,"budget_duration":"2s"})");
   int ok_before = 0;
   for (const auto& r : fire(gw.port(), {key}, 10, 1)) ok_before += r.status == 200;
   CHECK(ok_before >= 1);

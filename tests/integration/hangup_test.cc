@@ -48,6 +48,10 @@ std::string generate_key(const TestGateway& gw) {
   return key;
 }
 
+double scraped(const TestGateway& gw, const std::string& name) {
+  return metric_sum(http_request(gw.port(), "GET", "/metrics").body, name);
+}
+
 // Holds the store's only thread: a test connection takes a lock, then a management write
 // (creating a team) waits for it on that thread; every store job queued after it waits too.
 class StoreStall {
@@ -55,10 +59,17 @@ class StoreStall {
   StoreStall(const TestDatabase& db, const TestGateway& gw) : connection_(db.open_connection()) {
     connection_->begin();  // SQLite: BEGIN IMMEDIATE, the database's write lock
     if (db.is_postgres()) connection_->execute_script("LOCK TABLE teams IN ACCESS EXCLUSIVE MODE");
+    const double idle = scraped(gw, "tollgate_http_in_flight_requests");  // the scrape itself
     write_ = std::async(std::launch::async, [port = gw.port(), master = gw.master_key()] {
       return http_request(port, "POST", "/team/new", R"({"team_alias":"stalled-write"})", bearer(master)).status;
     });
-    std::this_thread::sleep_for(500ms);  // the write reaches the store thread and waits
+    // The write is in flight and nothing is queued: the store thread has taken it.
+    for (int tries = 0; tries < 500; ++tries) {
+      if (scraped(gw, "tollgate_http_in_flight_requests") > idle && scraped(gw, "tollgate_store_queue_depth") == 0) {
+        break;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
   }
   // Lets the write (and everything queued behind it) run; returns the write's status.
   int release() {
@@ -80,7 +91,7 @@ std::string impatient_chat(const TestGateway& gw, const std::string& key) {
 double settled_metric(const TestGateway& gw, const std::string& name, double expected) {
   double value = -1;
   for (int i = 0; i < 100; ++i) {
-    value = metric_sum(http_request(gw.port(), "GET", "/metrics").body, name);
+    value = scraped(gw, name);
     if (value == expected) break;
     std::this_thread::sleep_for(50ms);
   }

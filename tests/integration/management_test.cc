@@ -273,8 +273,15 @@ TEST_CASE("team endpoints follow the policy: 403 for what is visible, 404 for wh
   check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-outsider"}})", w.member), 403);
   check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-outsider"}})", w.viewer), 403);
   check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-outsider"}})", w.cross_org), 404);
-  CHECK(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-outsider"}})", w.team_admin).status == 200);
-  CHECK(w.post("/team/member_delete", R"({"team_id":"alpha","user_id":"u-outsider"})", w.org_admin).status == 200);
+  // a team admin adds non-admin users of the team's organization, nobody else (docs/authz.md)
+  w.user("u-joiner", R"("organization_id":"org-a")");
+  w.user("u-org-admin-2", R"("user_role":"org_admin","organization_id":"org-a")");
+  CHECK(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-joiner"}})", w.team_admin).status == 200);
+  check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-outsider"}})", w.team_admin), 404);
+  check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-cross"}})", w.team_admin), 404);
+  check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"no-such-user"}})", w.team_admin), 404);
+  check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-org-admin-2"}})", w.team_admin), 403);
+  CHECK(w.post("/team/member_delete", R"({"team_id":"alpha","user_id":"u-joiner"})", w.org_admin).status == 200);
   check_error(w.post("/team/member_delete", R"({"team_id":"alpha","user_id":"u-team-admin"})", w.member), 403);
   // an email only resolves to a user the caller can see
   check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_email":"nobody@example.com"}})", w.team_admin), 404);
@@ -302,9 +309,10 @@ TEST_CASE("team delete is all or nothing and revokes the team's keys at once", "
 TEST_CASE("a team admin removed from its team loses its rights on the next request", "[integration][management]") {
   World w;
   w.seed();
-  CHECK(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-outsider"}})", w.team_admin).status == 200);
+  w.user("u-joiner", R"("organization_id":"org-a")");
+  CHECK(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-joiner"}})", w.team_admin).status == 200);
   CHECK(w.post("/team/member_delete", R"({"team_id":"alpha","user_id":"u-team-admin"})", w.admin()).status == 200);
-  check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-cross"}})", w.team_admin), 404);
+  check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-member"}})", w.team_admin), 404);
   check_error(w.get("/team/info?team_id=alpha", w.team_admin), 404);
 }
 
@@ -715,4 +723,107 @@ TEST_CASE("50 parallel /key/generate calls make 50 distinct working keys", "[int
     World w({{"DATABASE_URL", *pg}});
     generate_in_parallel(w);
   }
+}
+
+// The escalations an attacker found with one key of every role (issue: "no credential minted
+// beyond the caller's rights"), each replayed as it was reported; docs/authz.md, "Whose a key is".
+TEST_CASE("escalation findings: no call mints a credential beyond the caller's rights", "[integration][management][escalation]") {
+  World w;
+  w.seed();
+  w.user("u-root", R"("user_role":"proxy_admin")");
+  const auto member_key = [&](const std::string& body, const std::string& caller) {
+    const auto reply = w.post("/key/generate", body, caller);
+    INFO(reply.body);
+    REQUIRE(reply.status == 200);
+    const auto d = parse(reply.body);
+    register_secret(str(d["key"]));
+    return std::make_pair(str(d["key"]), str(d["token"]));
+  };
+
+  SECTION("1. a team admin adds a proxy_admin to its team, then mints a key for it") {
+    check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-root"}})", w.team_admin), 404);
+    w.admin_post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-root"}})");  // even if it were a member
+    check_error(w.post("/key/generate", R"({"team_id":"alpha","user_id":"u-root"})", w.team_admin), 403);
+    check_error(w.post("/key/generate", R"({"team_id":"alpha","user_id":"u-member"})", w.team_admin), 403);
+  }
+  SECTION("2. an org admin turns a key of its user into a proxy_admin's by update or regenerate") {
+    const auto [key, token] = member_key(R"({"user_id":"u-member"})", w.org_admin);
+    check_error(w.post("/key/update", R"({"key":")" + token + R"(","user_id":"u-root"})", w.org_admin), 403);
+    check_error(w.post("/key/regenerate", R"({"key":")" + token + R"(","user_id":"u-root"})", w.org_admin), 403);
+    check_error(w.post("/key/" + token + "/regenerate", R"({"user_id":"u-root"})", w.org_admin), 403);
+    check_error(w.get("/budget/list", key), 403);
+  }
+  SECTION("3. a team admin regenerates its team's key for a user of another organization") {
+    const auto [key, token] = member_key(R"({"team_id":"alpha","user_id":"u-member"})", w.admin());
+    check_error(w.post("/key/regenerate", R"({"key":")" + token + R"(","user_id":"u-cross"})", w.team_admin), 403);
+    check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-cross"}})", w.team_admin), 404);
+    CHECK(w.chat(key) == 200);  // the victim's key still works
+  }
+  SECTION("4. regenerate moves a key into a team the caller cannot see, or one that does not exist") {
+    const auto [key, token] = member_key(R"({"team_id":"alpha"})", w.team_admin);
+    check_error(w.post("/key/regenerate", R"({"key":")" + token + R"(","team_id":"beta"})", w.team_admin), 404);
+    check_error(w.post("/key/regenerate", R"({"key":")" + token + R"(","team_id":"no-such-team"})", w.team_admin), 404);
+    check_error(w.post("/key/update", R"({"key":")" + token + R"(","team_id":"beta"})", w.team_admin), 404);
+    CHECK(w.chat(key) == 200);  // refused calls change nothing
+  }
+  SECTION("5. a personal key billed to an organization its user is not in escapes the user's own") {
+    w.admin_post("/organization/update", R"({"organization_id":"org-a","max_budget":0})");
+    CHECK(w.chat(w.member) == 429);
+    check_error(w.post("/key/generate", R"({"organization_id":"org-b"})", w.member), 403);
+    check_error(w.post("/key/generate", R"({"organization_id":null})", w.member), 403);
+    const auto [own, token] = member_key("{}", w.member);  // a personal key draws on org-a
+    CHECK(w.chat(own) == 429);
+    check_error(w.post("/key/update", R"({"key":")" + token + R"(","organization_id":"org-b"})", w.org_admin), 403);
+  }
+  SECTION("6. /key/delete by alias tells another organization's alias from a missing one") {
+    w.admin_post("/key/generate", R"({"user_id":"u-cross","key_alias":"b-secret"})");
+    const auto hidden = w.post("/key/delete", R"({"key_aliases":["b-secret"]})", w.org_admin);
+    const auto missing = w.post("/key/delete", R"({"key_aliases":["b-nothing"]})", w.org_admin);
+    CHECK(hidden.status == 404);
+    CHECK(missing.status == 404);
+    CHECK(parse(hidden.body)["error"]["message"] == "key with alias 'b-secret' not found");
+    CHECK(parse(missing.body)["error"]["message"] == "key with alias 'b-nothing' not found");
+  }
+}
+
+// LiteLLM restrictions Tollgate does not enforce are refused when they set anything: a key
+// created with allowed_routes must not silently reach every route.
+TEST_CASE("restriction fields Tollgate does not enforce are 400 when set, accepted when empty", "[integration][management]") {
+  World w;
+  w.seed();
+  struct Row {
+    const char* path;
+    const char* body;
+    int status;
+    const char* param;
+  };
+  const std::vector<Row> rows = {
+      {"/key/generate", R"({"allowed_routes":["/v1/chat/completions"]})", 400, "allowed_routes"},
+      {"/key/generate", R"({"guardrails":["pii-mask"]})", 400, "guardrails"},
+      {"/key/generate", R"({"permissions":{"get_spend_routes":false}})", 400, "permissions"},
+      {"/key/generate", R"({"enforced_params":["user"]})", 400, "enforced_params"},
+      {"/key/generate", R"({"model_max_budget":{"gpt-4o-mini":{"budget_limit":1}}})", 400, "model_max_budget"},
+      {"/key/generate", R"({"guardrails":[],"allowed_routes":null,"object_permission":{"vector_stores":[],"mcp_servers":null}})", 200, nullptr},
+      {"/team/new", R"({"team_member_budget":10})", 400, "team_member_budget"},
+      {"/team/new", R"({"model_rpm_limit":{"gpt-4o-mini":5}})", 400, "model_rpm_limit"},
+      {"/team/new", R"({"team_member_budget":null,"guardrails":[]})", 200, nullptr},
+      {"/user/new", R"({"model_max_budget":{"gpt-4o-mini":1}})", 400, "model_max_budget"},
+      {"/organization/new", R"({"organization_alias":"x","model_tpm_limit":{"gpt-4o-mini":5}})", 400, "model_tpm_limit"},
+      {"/organization/new", R"({"organization_alias":"y","model_tpm_limit":{}})", 200, nullptr},
+      {"/budget/new", R"({"max_budget":1,"model_max_budget":{"gpt-4o-mini":1}})", 400, "model_max_budget"},
+  };
+  for (const auto& row : rows) {
+    const auto reply = w.post(row.path, row.body, w.admin());
+    INFO(row.path << " " << row.body << " -> " << reply.body);
+    if (row.param) {
+      check_error(reply, row.status, row.param);
+    } else {
+      CHECK(reply.status == row.status);
+      if (reply.status == 200 && std::string(row.path) == "/key/generate") register_secret(str(parse(reply.body)["key"]));
+    }
+  }
+  const auto key = parse(w.post("/key/generate", "{}", w.admin()).body);
+  register_secret(str(key["key"]));
+  check_error(w.post("/key/update", R"({"key":")" + str(key["token"]) + R"(","allowed_routes":["/key/info"]})", w.admin()),
+              400, "allowed_routes");
 }

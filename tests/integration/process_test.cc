@@ -36,7 +36,8 @@ struct Process {
   std::string err() const { return read_file(dir + "/stderr"); }
 };
 
-Process spawn_tollgate(const std::string& config_text, std::vector<std::string> extra_env = {}) {
+Process spawn_tollgate(const std::string& config_text, std::vector<std::string> extra_env = {},
+                       std::vector<std::string> extra_args = {}) {
   Process p;
   p.dir = temp_dir();
   { std::ofstream(p.dir + "/config.yaml") << config_text; }
@@ -60,8 +61,10 @@ Process spawn_tollgate(const std::string& config_text, std::vector<std::string> 
   envp.push_back(nullptr);
   std::string binary = TOLLGATE_BINARY;
   std::string config_flag = "--config", config_path = p.dir + "/config.yaml", port_flag = "--port", port = "0";
-  char* argv[] = {binary.data(), config_flag.data(), config_path.data(), port_flag.data(), port.data(), nullptr};
-  REQUIRE(posix_spawn(&p.pid, binary.c_str(), &actions, nullptr, argv, envp.data()) == 0);
+  std::vector<char*> argv = {binary.data(), config_flag.data(), config_path.data(), port_flag.data(), port.data()};
+  for (auto& arg : extra_args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  REQUIRE(posix_spawn(&p.pid, binary.c_str(), &actions, nullptr, argv.data(), envp.data()) == 0);
   posix_spawn_file_actions_destroy(&actions);
   return p;
 }
@@ -99,6 +102,23 @@ TEST_CASE("an invalid config stops start-up naming file, key path and problem", 
   auto p = spawn_tollgate("model_list:\n  - model_name: a\n    litellm_params: {model: nosuch/x}\n");
   CHECK(wait_exit(p.pid, 5s) == 2);
   CHECK_THAT(p.err(), Catch::Contains("config.yaml: model_list[0].litellm_params.model: unknown provider 'nosuch'"));
+}
+
+TEST_CASE("a key configuring protection Tollgate lacks stops start-up and --check-config", "[integration][process]") {
+  const std::string config = "general_settings:\n  enable_jwt_auth: true\n";
+  for (const std::vector<std::string>& args : {std::vector<std::string>{}, std::vector<std::string>{"--check-config"}}) {
+    auto p = spawn_tollgate(config, {}, args);
+    CHECK(wait_exit(p.pid, 5s) == 2);
+    CHECK_THAT(p.err(), Catch::Contains("config.yaml: general_settings.enable_jwt_auth: JWT authentication is not "
+                                        "implemented; Tollgate refuses to start"));
+  }
+}
+
+TEST_CASE("--check-config prints each warning of an accepted config", "[integration][process]") {
+  auto p = spawn_tollgate("litellm_settings:\n  drop_params: true\n", {}, {"--check-config"});
+  CHECK(wait_exit(p.pid, 5s) == 0);
+  CHECK_THAT(p.out(), Catch::Contains("warning: ") && Catch::Contains("config.yaml: litellm_settings.drop_params: ") &&
+                          Catch::Contains("(0 deployments, 1 warnings)"));
 }
 
 TEST_CASE("SIGTERM drains and exits 0 and the generated master key is printed but never logged", "[integration][process]") {

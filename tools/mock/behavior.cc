@@ -41,6 +41,8 @@ void apply_token(std::string_view token, ModelTokens& tokens) {
     tokens.echo = true;
   } else if (token == "context-exceeded") {
     tokens.context_exceeded = true;
+  } else if (token == "tokenizer") {
+    tokens.tokenizer = true;
   } else if (take_prefix(token, "status-")) {
     if (const auto status = parse_number(token, 400, 599)) {
       tokens.status = static_cast<int>(*status);
@@ -79,6 +81,16 @@ void apply_token(std::string_view token, ModelTokens& tokens) {
 
 bool valid_error_status(int status) { return status >= 400 && status <= 599; }
 
+std::optional<TokenCount> parse_token_count(std::string_view name) {
+  if (name == "approx") return TokenCount::approx;
+  if (name == "tokenizer") return TokenCount::tokenizer;
+  return std::nullopt;
+}
+
+std::string_view token_count_name(TokenCount count) {
+  return count == TokenCount::tokenizer ? "tokenizer" : "approx";
+}
+
 ModelTokens parse_model_tokens(std::string_view model) {
   ModelTokens tokens;
   while (!model.empty()) {
@@ -100,6 +112,7 @@ Plan resolve_plan(const ModelTokens& tokens, const Defaults& defaults, double ro
   plan.size = tokens.size.value_or(defaults.response_bytes);
   plan.echo = tokens.echo;
   plan.reset_mid_stream = tokens.reset_mid_stream;
+  plan.token_count = tokens.tokenizer ? TokenCount::tokenizer : defaults.token_count;
 
   if (tokens.reset) {
     plan.outcome = Outcome::reset;

@@ -16,6 +16,17 @@ inline constexpr std::size_t kMaxResponseBytes = std::size_t{64} << 20;
 // Statuses a failure may use: only errors, so "status-200" cannot disguise a normal answer.
 bool valid_error_status(int status);
 
+// How the reported usage is counted.
+enum class TokenCount {
+  approx,     // prompt: text bytes / 4; completion: words of the reply (the default)
+  tokenizer,  // like a real tokenizer (count_tokens in reply_text.h), with the chat format's
+              // tokens per message, and the reply cut at max_tokens as a provider does
+};
+
+// "approx" / "tokenizer"; nullopt for anything else.
+std::optional<TokenCount> parse_token_count(std::string_view name);
+std::string_view token_count_name(TokenCount count);
+
 // Server-wide defaults: set by flags, changed by POST /_mock/config, overridden per request by
 // model tokens.
 struct Defaults {
@@ -25,6 +36,7 @@ struct Defaults {
   std::size_t response_bytes = 0;  // 0: the built-in one-sentence reply
   double fail_rate = 0.0;          // probability in [0, 1] of answering fail_status
   int fail_status = 500;
+  TokenCount token_count = TokenCount::approx;
 };
 
 // The recognised '+'-separated tokens of a model name. Unknown tokens are ignored, so
@@ -43,6 +55,7 @@ struct ModelTokens {
   bool malformed = false;
   bool echo = false;
   bool context_exceeded = false;  // context-exceeded: 400 saying the prompt is too long
+  bool tokenizer = false;         // tokenizer: TokenCount::tokenizer for this request
 };
 
 ModelTokens parse_model_tokens(std::string_view model);
@@ -65,6 +78,7 @@ struct Plan {
   bool echo = false;
   bool reset_mid_stream = false;
   bool context_exceeded = false;
+  TokenCount token_count = TokenCount::approx;
 };
 
 // Model tokens win over the defaults. `roll` is a uniform draw in [0, 1) deciding flaky-NNN-PP

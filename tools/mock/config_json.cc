@@ -55,6 +55,10 @@ std::string apply_config_json(std::string_view body, Defaults& defaults) {
     } else if (name == "fail_status") {
       if (!read_int(value, 400, 599, n)) return range_error(name, 400, 599);
       next.fail_status = static_cast<int>(n);
+    } else if (name == "token_count") {
+      const auto count = value.IsString() ? parse_token_count(value.GetString()) : std::nullopt;
+      if (!count) return "token_count must be \"approx\" or \"tokenizer\"";
+      next.token_count = *count;
     } else {
       return "unknown field " + std::string(name);  // a typo must not pass silently
     }
@@ -76,6 +80,8 @@ void append_config_json(std::string& out, const Defaults& defaults) {
   append_fixed(out, defaults.fail_rate);
   out += R"(,"fail_status":)";
   append_int(out, defaults.fail_status);
+  out += R"(,"token_count":)";
+  append_json_string(out, token_count_name(defaults.token_count));
   out += '}';
 }
 

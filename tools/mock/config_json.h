@@ -8,7 +8,7 @@
 namespace tollgate::mock {
 
 // Applies the fields of a JSON object (any of latency_ms, chunks, chunk_interval_ms,
-// response_bytes, fail_rate, fail_status) to `defaults`. Returns an error message and leaves
+// response_bytes, fail_rate, fail_status, token_count) to `defaults`. Returns an error message and leaves
 // `defaults` untouched when the body is not such an object or a value is out of range.
 std::string apply_config_json(std::string_view body, Defaults& defaults);
 

@@ -143,8 +143,10 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
     reply(200, action, out);
     return;
   }
+  const bool tokenizer = plan.token_count == TokenCount::tokenizer;
   if (endpoint == Endpoint::embeddings) {
-    append_embeddings(body_, model, body.input_hashes, prompt_tokens(body.prompt_bytes), body.base64);
+    append_embeddings(body_, model, body.input_hashes,
+                      tokenizer ? body.prompt_token_count : prompt_tokens(body.prompt_bytes), body.base64);
     reply(200, action, out);
     return;
   }
@@ -155,8 +157,19 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
   completion.model = model;
   completion.created = static_cast<std::int64_t>(std::time(nullptr));
   completion.content = reply_text(plan.echo, body.echo_text, plan.size, text_);
-  completion.prompt_tokens = prompt_tokens(body.prompt_bytes);
-  completion.completion_tokens = count_words(completion.content);
+  if (tokenizer) {
+    // As a provider: the answer stops at max_tokens, and usage counts what was returned.
+    if (body.max_tokens > 0) {
+      const auto kept = first_tokens(completion.content, body.max_tokens);
+      completion.truncated = kept.size() < completion.content.size();
+      completion.content = kept;
+    }
+    completion.prompt_tokens = body.prompt_token_count;
+    completion.completion_tokens = count_tokens(completion.content);
+  } else {
+    completion.prompt_tokens = prompt_tokens(body.prompt_bytes);
+    completion.completion_tokens = count_words(completion.content);
+  }
 
   if (body.stream) {
     if (endpoint == Endpoint::messages) {

@@ -16,6 +16,7 @@ Defaults LiveConfig::load() const {
   d.response_bytes = response_bytes_.load(kRelaxed);
   d.fail_rate = fail_rate_.load(kRelaxed);
   d.fail_status = fail_status_.load(kRelaxed);
+  d.token_count = token_count_.load(kRelaxed);
   return d;
 }
 
@@ -26,6 +27,7 @@ void LiveConfig::store(const Defaults& d) {
   response_bytes_.store(d.response_bytes, kRelaxed);
   fail_rate_.store(d.fail_rate, kRelaxed);
   fail_status_.store(d.fail_status, kRelaxed);
+  token_count_.store(d.token_count, kRelaxed);
 }
 
 std::string LiveConfig::apply_json(std::string_view body) {

@@ -30,6 +30,7 @@ class LiveConfig {
   std::atomic<std::size_t> response_bytes_{0};
   std::atomic<double> fail_rate_{0.0};
   std::atomic<int> fail_status_{0};
+  std::atomic<TokenCount> token_count_{TokenCount::approx};
   std::mutex update_mutex_;  // serializes read-modify-write by concurrent config requests
 };
 

@@ -22,6 +22,15 @@ std::size_t count_words(std::string_view text);
 // max(1, bytes / 4): the reported prompt (input) tokens.
 std::size_t prompt_tokens(std::size_t prompt_bytes);
 
+// Tokens as the tokenizer mode counts them, like a real byte-level BPE tokenizer: each run of
+// ASCII characters 4 bytes per token (rounded up), each other character one token (a Chinese
+// character is 3 UTF-8 bytes and about one token). Never more than the bytes, as a BPE.
+std::size_t count_tokens(std::string_view text);
+
+// The longest start of `text` of at most `max_tokens` tokens (count_tokens), cut between
+// characters: what a provider returns when an answer reaches max_tokens.
+std::string_view first_tokens(std::string_view text, std::size_t max_tokens);
+
 // Exactly `parts` (>= 1) consecutive pieces of near-equal size that concatenate to `text`.
 // Cuts never fall inside a UTF-8 sequence, so a piece may be empty when the text is short.
 std::vector<std::string_view> split_chunks(std::string_view text, int parts);

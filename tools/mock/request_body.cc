@@ -2,6 +2,8 @@
 
 #include <rapidjson/document.h>
 
+#include "tools/mock/reply_text.h"
+
 namespace tollgate::mock {
 
 namespace {
@@ -49,18 +51,36 @@ std::uint64_t fnv1a(std::string_view text) {
   return hash;
 }
 
+// The chat format's tokens (OpenAI's cookbook): per message, per name, and the reply's priming.
+constexpr std::size_t kTokensPerMessage = 3;
+constexpr std::size_t kTokensPerName = 1;
+constexpr std::size_t kTokensPerReply = 3;
+
+void add_text(std::string_view text, RequestBody& out) {
+  out.prompt_bytes += text.size();
+  out.prompt_token_count += count_tokens(text);
+}
+
 void read_messages(const Value& root, RequestBody& out) {
   const Value* messages = member(root, "messages");
   if (messages == nullptr || !messages->IsArray()) {
     return;
   }
+  out.prompt_token_count += kTokensPerReply;
   const Value* last_user = nullptr;
   for (const auto& message : messages->GetArray()) {
+    out.prompt_token_count += kTokensPerMessage;
+    if (const Value* role = member(message, "role"); role && role->IsString()) {
+      out.prompt_token_count += count_tokens(view(*role));
+    }
+    if (const Value* name = member(message, "name"); name && name->IsString()) {
+      out.prompt_token_count += kTokensPerName + count_tokens(view(*name));
+    }
     const Value* content = member(message, "content");
     if (content == nullptr) {
       continue;
     }
-    for_each_text(*content, [&](std::string_view text) { out.prompt_bytes += text.size(); });
+    for_each_text(*content, [&](std::string_view text) { add_text(text, out); });
     if (const Value* role = member(message, "role");
         role && role->IsString() && view(*role) == "user") {
       last_user = content;
@@ -78,7 +98,7 @@ void read_prompt(const Value& root, RequestBody& out) {
   }
   std::string_view last;
   for_each_text(*prompt, [&](std::string_view text) {
-    out.prompt_bytes += text.size();
+    add_text(text, out);
     last = text;
   });
   out.echo_text.assign(last.data(), last.size());
@@ -93,7 +113,7 @@ void read_input(const Value& root, RequestBody& out) {
     return;
   }
   if (input->IsString()) {
-    out.prompt_bytes += input->GetStringLength();
+    add_text(view(*input), out);
     out.input_hashes.push_back(fnv1a(view(*input)));
     return;
   }
@@ -103,15 +123,17 @@ void read_input(const Value& root, RequestBody& out) {
   const auto items = input->GetArray();
   if (!items.Empty() && items[0].IsNumber()) {  // one pre-tokenized input
     out.prompt_bytes += 4 * items.Size();
+    out.prompt_token_count += items.Size();
     out.input_hashes.push_back(items.Size());
     return;
   }
   for (const auto& item : items) {
     if (item.IsString()) {
-      out.prompt_bytes += item.GetStringLength();
+      add_text(view(item), out);
       out.input_hashes.push_back(fnv1a(view(item)));
     } else {  // a token array: hash its position
       out.prompt_bytes += item.IsArray() ? 4 * item.Size() : 0;
+      out.prompt_token_count += item.IsArray() ? item.Size() : 0;
       out.input_hashes.push_back(out.input_hashes.size() + 1);
     }
   }
@@ -140,13 +162,18 @@ RequestBody parse_request_body(std::string_view body, BodyKind kind) {
   if (const Value* options = member(document, "stream_options")) {
     out.include_usage = is_true(member(*options, "include_usage"));
   }
+  for (const char* field : {"max_tokens", "max_completion_tokens"}) {  // the newer name wins
+    if (const Value* limit = member(document, field); limit && limit->IsUint64() && limit->GetUint64() > 0) {
+      out.max_tokens = static_cast<std::size_t>(limit->GetUint64());
+    }
+  }
   switch (kind) {
     case BodyKind::chat:
       read_messages(document, out);
       break;
     case BodyKind::anthropic:
       if (const Value* system = member(document, "system")) {
-        for_each_text(*system, [&](std::string_view text) { out.prompt_bytes += text.size(); });
+        for_each_text(*system, [&](std::string_view text) { add_text(text, out); });
       }
       read_messages(document, out);
       break;

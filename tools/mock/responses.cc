@@ -39,11 +39,16 @@ std::uint64_t next_random(std::uint64_t& state) {
 
 }  // namespace
 
+std::string_view openai_finish_reason(const Completion& c) { return c.truncated ? "length" : "stop"; }
+std::string_view anthropic_stop_reason(const Completion& c) { return c.truncated ? "max_tokens" : "end_turn"; }
+
 void append_chat_completion(std::string& out, const Completion& c) {
   append_openai_prefix(out, c, "chat.completion");
   out += R"(,"choices":[{"index":0,"message":{"role":"assistant","content":)";
   append_json_string(out, c.content);
-  out += R"(},"logprobs":null,"finish_reason":"stop"}],)";
+  out += R"(},"logprobs":null,"finish_reason":")";
+  out += openai_finish_reason(c);
+  out += R"("}],)";
   append_openai_usage(out, c);
   out += '}';
 }
@@ -52,7 +57,9 @@ void append_text_completion(std::string& out, const Completion& c) {
   append_openai_prefix(out, c, "text_completion");
   out += R"(,"choices":[{"text":)";
   append_json_string(out, c.content);
-  out += R"(,"index":0,"logprobs":null,"finish_reason":"stop"}],)";
+  out += R"(,"index":0,"logprobs":null,"finish_reason":")";
+  out += openai_finish_reason(c);
+  out += R"("}],)";
   append_openai_usage(out, c);
   out += '}';
 }
@@ -64,7 +71,9 @@ void append_anthropic_message(std::string& out, const Completion& c) {
   append_json_string(out, c.model);
   out += R"(,"content":[{"type":"text","text":)";
   append_json_string(out, c.content);
-  out += R"(}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":)";
+  out += R"(}],"stop_reason":")";
+  out += anthropic_stop_reason(c);
+  out += R"(","stop_sequence":null,"usage":{"input_tokens":)";
   append_uint(out, c.prompt_tokens);
   out += R"(,"output_tokens":)";
   append_uint(out, c.completion_tokens);

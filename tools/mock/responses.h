@@ -17,7 +17,11 @@ struct Completion {
   std::string_view content;
   std::size_t prompt_tokens = 0;
   std::size_t completion_tokens = 0;
+  bool truncated = false;  // cut at max_tokens: finish_reason "length", stop_reason "max_tokens"
 };
+
+std::string_view openai_finish_reason(const Completion& c);
+std::string_view anthropic_stop_reason(const Completion& c);
 
 // The body `malformed` answers: JSON cut off mid-way.
 inline constexpr std::string_view kMalformedJson = R"({"id": "broken", "choices": [)";

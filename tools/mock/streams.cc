@@ -61,10 +61,9 @@ std::vector<SseEvent> chat_stream(const Completion& c, int chunks, bool include_
     events.push_back({std::move(text), true});
     first = false;
   }
-  events.push_back(
-      {prefix + R"(,"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":"stop"}]})"
-                "\n\n",
-       false});
+  events.push_back({prefix + R"(,"choices":[{"index":0,"delta":{},"logprobs":null,"finish_reason":")" +
+                        std::string(openai_finish_reason(c)) + "\"}]}\n\n",
+                    false});
   if (include_usage) {
     events.push_back({openai_usage_event(prefix, c), false});
   }
@@ -83,10 +82,9 @@ std::vector<SseEvent> completion_stream(const Completion& c, int chunks, bool in
     text += ",\"index\":0,\"logprobs\":null,\"finish_reason\":null}]}\n\n";
     events.push_back({std::move(text), true});
   }
-  events.push_back(
-      {prefix + R"(,"choices":[{"text":"","index":0,"logprobs":null,"finish_reason":"stop"}]})"
-                "\n\n",
-       false});
+  events.push_back({prefix + R"(,"choices":[{"text":"","index":0,"logprobs":null,"finish_reason":")" +
+                        std::string(openai_finish_reason(c)) + "\"}]}\n\n",
+                    false});
   if (include_usage) {
     events.push_back({openai_usage_event(prefix, c), false});
   }
@@ -120,8 +118,9 @@ std::vector<SseEvent> anthropic_stream(const Completion& c, int chunks) {
   events.push_back(
       {anthropic_event("content_block_stop", R"({"type":"content_block_stop","index":0})"),
        false});
-  data = R"({"type":"message_delta","delta":{"stop_reason":"end_turn","stop_sequence":null},)"
-         R"("usage":{"output_tokens":)";
+  data = R"({"type":"message_delta","delta":{"stop_reason":")";
+  data += anthropic_stop_reason(c);
+  data += R"(","stop_sequence":null},"usage":{"output_tokens":)";
   append_uint(data, c.completion_tokens);
   data += "}}";
   events.push_back({anthropic_event("message_delta", data), false});

@@ -261,3 +261,175 @@ TEST_CASE("the real-providers example config is valid when its keys are set", "[
   CHECK_THROWS_WITH(load_config_file(TOLLGATE_SOURCE_DIR "/config/real-providers.yaml", fixed_environment({})),
                     Catch::Contains("OPENAI_API_KEY is not set"));
 }
+
+namespace {
+
+// YAML placing `key: value` in `section` (a model_list entry for litellm_params/model_info).
+std::string yaml_with(const std::string& section, const std::string& key, const std::string& value) {
+  const std::string entry = key + ": " + value;
+  if (section.empty()) return entry + "\n";
+  if (section == "litellm_params") {
+    return "model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\n      " + entry + "\n";
+  }
+  if (section == "model_info") {
+    return "model_list:\n  - model_name: a\n    litellm_params: {model: mock/a}\n    model_info:\n      " + entry + "\n";
+  }
+  return section + ":\n  " + entry + "\n";
+}
+
+std::string path_of(const std::string& section, const std::string& key) {
+  if (section.empty()) return key;
+  if (section == "litellm_params" || section == "model_info") return "model_list[0]." + section + "." + key;
+  return section + "." + key;
+}
+
+struct KeyRow {
+  const char* section;
+  const char* key;
+  const char* value;
+};
+
+}  // namespace
+
+TEST_CASE("keys configuring protection Tollgate lacks stop start-up", "[config][security]") {
+  const KeyRow rows[] = {
+      {"", "mcp_servers", "{deepwiki: {url: \"https://mcp.deepwiki.com/mcp\"}}"},
+      {"", "guardrails", "[{guardrail_name: pii, litellm_params: {guardrail: presidio}}]"},
+      {"", "include", "[models.yaml]"},
+      {"general_settings", "enable_jwt_auth", "true"},
+      {"general_settings", "litellm_jwtauth", "{admin_jwt_scope: litellm_proxy_admin}"},
+      {"general_settings", "custom_auth", "custom_auth.user_api_key_auth"},
+      {"general_settings", "custom_sso", "custom_sso.handler"},
+      {"general_settings", "enable_oauth2_auth", "true"},
+      {"general_settings", "enable_oauth2_proxy_auth", "true"},
+      {"general_settings", "oauth2_config_mappings", "{token: x}"},
+      {"general_settings", "allow_user_auth", "true"},
+      {"general_settings", "litellm_key_header_name", "X-Litellm-Key"},
+      {"general_settings", "allowed_routes", "[/chat/completions]"},
+      {"general_settings", "admin_only_routes", "[/key/generate]"},
+      {"general_settings", "public_routes", "[/v1/models]"},
+      {"general_settings", "role_permissions", "[{role: internal_user, models: [a]}]"},
+      {"general_settings", "enforce_user_param", "true"},
+      {"general_settings", "enforced_params", "[user]"},
+      {"general_settings", "default_team_disabled", "true"},
+      {"general_settings", "key_generation_settings", "{team_key_generation: {allowed_team_member_roles: [admin]}}"},
+      {"general_settings", "service_account_settings", "{enforced_params: [user]}"},
+      {"general_settings", "allowed_ips", "[\"10.0.0.1\"]"},
+      {"general_settings", "use_x_forwarded_for", "true"},
+      {"general_settings", "key_management_system", "google_kms"},
+      {"general_settings", "key_management_settings", "{hosted_keys: [master_key]}"},
+      {"general_settings", "use_azure_key_vault", "true"},
+      {"general_settings", "use_google_kms", "true"},
+      {"general_settings", "max_parallel_requests", "10"},
+      {"general_settings", "global_max_parallel_requests", "100"},
+      {"litellm_settings", "guardrails", "[{prompt_injection: {callbacks: [lakera_prompt_injection]}}]"},
+      {"litellm_settings", "max_budget", "100"},
+      {"litellm_settings", "budget_duration", "30d"},
+      {"litellm_settings", "max_end_user_budget_id", "budget-1"},
+      {"litellm_settings", "max_internal_user_budget", "10"},
+      {"litellm_settings", "internal_user_budget_duration", "1mo"},
+      {"litellm_settings", "default_internal_user_params", "{user_role: internal_user_viewer}"},
+      {"litellm_settings", "default_team_params", "{max_budget: 10}"},
+      {"litellm_settings", "default_key_generate_params", "{max_budget: 1}"},
+      {"litellm_settings", "upperbound_key_generate_params", "{max_budget: 100}"},
+      {"litellm_settings", "key_generation_settings", "{personal_key_generation: {allowed_user_roles: [proxy_admin]}}"},
+      {"router_settings", "enable_tag_filtering", "true"},
+      {"router_settings", "optional_pre_call_checks", "[enforce_model_rate_limits]"},
+      {"router_settings", "provider_budget_config", "{openai: {budget_limit: 100, time_period: 1d}}"},
+      {"litellm_params", "max_budget", "10"},
+      {"litellm_params", "budget_duration", "1d"},
+      {"model_info", "team_id", "team-a"},
+  };
+  for (const auto& row : rows) {
+    const auto yaml = yaml_with(row.section, row.key, row.value);
+    INFO(yaml);
+    const auto error = parse_error(yaml);
+    CHECK(error.file() == "test.yaml");
+    CHECK(error.key_path() == path_of(row.section, row.key));
+    CHECK_THAT(error.problem(), Catch::Contains("not implemented") && Catch::Contains("refuses to start"));
+  }
+}
+
+TEST_CASE("a refused key that is off is only a warning", "[config][security]") {
+  const KeyRow rows[] = {
+      {"general_settings", "enable_jwt_auth", "false"},
+      {"general_settings", "use_x_forwarded_for", "False"},
+      {"general_settings", "allowed_ips", ""},
+      {"router_settings", "enable_tag_filtering", "no"},
+  };
+  for (const auto& row : rows) {
+    const auto yaml = yaml_with(row.section, row.key, row.value);
+    INFO(yaml);
+    const auto c = parse(yaml);
+    REQUIRE(c.warnings.size() == 1);
+    CHECK_THAT(c.warnings[0], Catch::StartsWith("test.yaml: " + path_of(row.section, row.key) + ": ") &&
+                                  Catch::Contains("it is off here"));
+  }
+  // An empty allowlist admits nobody in LiteLLM: it is not "off".
+  CHECK(parse_error(yaml_with("general_settings", "allowed_ips", "[]")).key_path() == "general_settings.allowed_ips");
+}
+
+TEST_CASE("keys Tollgate accepts without acting on them are warned about, with the reason", "[config]") {
+  struct Row {
+    KeyRow key;
+    const char* reason;
+  };
+  const Row rows[] = {
+      {{"general_settings", "allow_requests_on_db_unavailable", "true"}, "unknown keys get 503"},
+      {{"general_settings", "allow_client_side_credentials", "true"}, "never used"},
+      {{"general_settings", "reject_clientside_metadata_tags", "true"}, "never affect budgets"},
+      {{"general_settings", "ui_access_mode", "admin_only"}, "no admin UI"},
+      {{"general_settings", "pass_through_endpoints", "[{path: /x, target: \"https://x\"}]"}, "not implemented"},
+      {{"litellm_settings", "drop_params", "true"}, "never dropped"},
+      {{"litellm_settings", "set_verbose", "true"}, "log_level"},
+      {{"litellm_settings", "json_logs", "false"}, "always JSON"},
+      {{"litellm_settings", "callbacks", "[langfuse]"}, "log sink"},
+      {{"litellm_params", "max_retries", "3"}, "router_settings.num_retries"},
+      {{"litellm_params", "order", "1"}, "priority tiers are not implemented"},
+      {{"litellm_params", "tags", "[free]"}, "tag-based routing"},
+      {{"model_info", "access_groups", "[beta]"}, "access groups are not implemented"},
+      {{"model_info", "base_model", "azure/gpt-4"}, "input_cost_per_token"},
+      {{"model_info", "supports_vision", "true"}, "unknown or unsupported key"},
+  };
+  for (const auto& row : rows) {
+    const auto yaml = yaml_with(row.key.section, row.key.key, row.key.value);
+    INFO(yaml);
+    const auto c = parse(yaml);
+    REQUIRE(c.warnings.size() == 1);
+    const auto path = path_of(row.key.section, row.key.key) + (std::string(row.key.key) == "callbacks" ? "[0]" : "");
+    CHECK_THAT(c.warnings[0], Catch::StartsWith("test.yaml: " + path + ": ") && Catch::Contains(row.reason) &&
+                                  Catch::EndsWith("ignored"));
+  }
+}
+
+TEST_CASE("callbacks: prometheus is what /metrics does, log sinks warn, anything else is refused",
+          "[config][security]") {
+  CHECK(parse("litellm_settings: {callbacks: [prometheus], json_logs: true}\n").warnings.empty());
+  const auto logging = parse("litellm_settings: {success_callback: [prometheus, langfuse], failure_callback: sentry}\n");
+  REQUIRE(logging.warnings.size() == 2);
+  CHECK_THAT(logging.warnings[0], Catch::Contains("litellm_settings.success_callback[1]: callback 'langfuse'"));
+  CHECK_THAT(logging.warnings[1], Catch::Contains("litellm_settings.failure_callback: callback 'sentry'"));
+
+  const auto hook = parse_error("litellm_settings: {callbacks: [langfuse, custom_callbacks.proxy_handler_instance]}\n");
+  CHECK(hook.key_path() == "litellm_settings.callbacks[1]");
+  CHECK_THAT(hook.problem(), Catch::Contains("guardrail") && Catch::Contains("refuses to start"));
+  CHECK(parse_error("litellm_settings: {callbacks: presidio}\n").key_path() == "litellm_settings.callbacks");
+}
+
+TEST_CASE("router keys in litellm_settings apply without a warning; router_settings wins", "[config]") {
+  const auto c = parse(R"(
+litellm_settings: {routing_strategy: least-busy, num_retries: 1, request_timeout: 5, disable_cooldowns: true}
+router_settings: {num_retries: 2}
+)");
+  CHECK(c.warnings.empty());
+  CHECK(c.router.routing_strategy == "least-busy");
+  CHECK(c.router.num_retries == 2);
+  CHECK(c.router.timeout == std::chrono::milliseconds(5000));
+  CHECK(c.router.disable_cooldowns);
+}
+
+TEST_CASE("store_queue_limit bounds the store queue", "[config]") {
+  CHECK(parse("").general.store_queue_limit == 10'000);
+  CHECK(parse("general_settings: {store_queue_limit: 3}\n").general.store_queue_limit == 3);
+  CHECK(parse_error("general_settings: {store_queue_limit: 0}\n").key_path() == "general_settings.store_queue_limit");
+}

@@ -64,3 +64,19 @@ TEST_CASE("the 401 message reads the same after redaction (no credential shapes 
   const auto message = unauthorized().message;
   CHECK(Redactor{}.redact(message) == message);
 }
+
+TEST_CASE("store_overloaded is a 503 with its own code and retry-after", "[core][errors]") {
+  const auto e = store_overloaded();
+  CHECK(e.status == 503);
+  CHECK(e.type == "service_unavailable");
+  CHECK(to_envelope_json(e).find(R"("code":"store_overloaded")") != std::string::npos);
+  REQUIRE(e.headers.size() == 1);
+  CHECK(e.headers[0].first == "retry-after");
+}
+
+TEST_CASE("unexpected_error names the request id and nothing else", "[core][errors]") {
+  const auto e = unexpected_error("abc-123");
+  CHECK(e.status == 500);
+  CHECK(e.type == "internal_server_error");
+  CHECK(e.message.find("abc-123") != std::string::npos);
+}

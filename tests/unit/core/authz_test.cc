@@ -54,6 +54,7 @@ Target key(std::string owner, std::string team, std::string org) {
   t.team_id = std::move(team);
   t.organization_id = std::move(org);
   if (!t.organization_id.empty() && !t.owner_user_id.empty()) t.user_org_ids = {t.organization_id};
+  if (t.team_id.empty()) t.user_home_org_id = t.organization_id;  // a personal key in its user's own org
   return t;
 }
 
@@ -172,7 +173,7 @@ TEST_CASE("authz: keys — create", "[core][authz]") {
           {"proxy_admin", {200, 200, 200, 200, 200, 200, 200, 200}},
           {"viewer", {403, 403, 403, 403, 403, 403, 403, 403}},
           {"org_admin", {200, 200, 403, 200, 200, 404, 404, 200}},
-          {"team_admin", {200, 403, 403, 200, 404, 404, 404, 200}},
+          {"team_admin", {200, 403, 403, 200, 404, 404, 404, 403}},
           {"member", {200, 403, 403, 403, 404, 404, 404, 403}},
           {"outsider", {200, 403, 403, 404, 404, 404, 404, 404}},
           {"other_org", {200, 403, 403, 404, 404, 403, 404, 404}},
@@ -180,6 +181,67 @@ TEST_CASE("authz: keys — create", "[core][authz]") {
           {"service", {403, 403, 403, 403, 403, 403, 403, 403}},
       }};
   check("keys", Action::create, table);
+}
+
+// Whose a key is: the rights of its user, the budgets of its organization. Creating a key (and
+// changing its user, team or organization) needs the right to administer that whole holder.
+TEST_CASE("authz: keys — create decides the holder: user, role, organization", "[core][authz]") {
+  auto holder = [](std::string owner, std::string team, std::string org, std::vector<std::string> user_orgs,
+                   std::string home, Role role) {
+    Target t = key(std::move(owner), std::move(team), std::move(org));
+    t.user_org_ids = std::move(user_orgs);
+    t.user_home_org_id = std::move(home);
+    t.user_role = role;
+    return fixed(t);
+  };
+  const Table table{
+      {// another user's key in their own organization, for users of each role
+       {"org_user", holder("apeer", "", "A", {"A"}, "A", Role::internal_user)},
+       // a user of org A who also belongs to org B (a membership, or a team there)
+       {"org_user_also_in_B", holder("dual", "", "A", {"A", "B"}, "A", Role::internal_user)},
+       // a user of org A on a team in no organization
+       {"org_user_on_orgless_team", holder("loose", "", "A", {"A", ""}, "A", Role::internal_user)},
+       {"org_proxy_admin", holder("padm", "", "A", {"A"}, "A", Role::proxy_admin)},
+       {"org_viewer", holder("pview", "", "A", {"A"}, "A", Role::proxy_admin_viewer)},
+       {"org_org_admin", holder("oadm2", "", "A", {"A"}, "A", Role::org_admin)},
+       // a team key for a proxy_admin who joined team alpha
+       {"alpha_proxy_admin", holder("padm", "alpha", "A", {}, "", Role::proxy_admin)},
+       // a key for a user of org B on a team of org A
+       {"alpha_for_b_user", holder("bpeer", "alpha", "A", {"B"}, "B", Role::internal_user)},
+       // a personal key of an org A user billed to org B, or to no organization
+       {"org_user_in_B", holder("apeer", "", "B", {"A"}, "A", Role::internal_user)},
+       {"org_user_no_org", holder("apeer", "", "", {"A"}, "A", Role::internal_user)}},
+      {
+          {"proxy_admin", {200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+          {"viewer", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
+          {"org_admin", {200, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
+          {"team_admin", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
+          {"member", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
+          {"outsider", {403, 403, 403, 403, 403, 403, 404, 404, 403, 403}},
+          {"other_org", {403, 403, 403, 403, 403, 403, 404, 404, 403, 403}},
+          {"user_viewer", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
+          {"service", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
+      }};
+  check("keys", Action::create, table);
+
+  // One's own personal key draws on one's own organization: naming another (or none) is
+  // refused unless the actor administers that organization too.
+  const auto all = actors();
+  auto own_in = [](const Actor& a, std::string org) {
+    Target t = key(a.user_id, "", std::move(org));
+    t.user_org_ids = a.member_org_ids;
+    t.user_home_org_id = a.member_org_ids.empty() ? "" : a.member_org_ids.front();
+    t.user_role = a.role;
+    return t;
+  };
+  CHECK(decide(all.at("member"), Action::create, own_in(all.at("member"), "A")) == Decision::allow);
+  CHECK(decide(all.at("member"), Action::create, own_in(all.at("member"), "B")) == Decision::forbidden);
+  CHECK(decide(all.at("member"), Action::create, own_in(all.at("member"), "")) == Decision::forbidden);
+  CHECK(decide(all.at("org_admin"), Action::create, own_in(all.at("org_admin"), "B")) == Decision::forbidden);
+  Actor two_orgs = all.at("org_admin");
+  two_orgs.admin_org_ids = {"A", "C"};
+  CHECK(decide(two_orgs, Action::create, own_in(two_orgs, "C")) == Decision::allow);
+  CHECK(decide(all.at("proxy_admin"), Action::create, own_in(all.at("proxy_admin"), "B")) == Decision::allow);
 }
 
 namespace {
@@ -451,5 +513,44 @@ TEST_CASE("authz: the role decides first — a call beyond the role is 403 whate
     CHECK(decide_role(all.at("viewer"), Resource::team, action) == viewer_expected);
     CHECK(decide_role(all.at("user_viewer"), Resource::key, action) == viewer_expected);
     CHECK(decide_role(all.at("member"), Resource::key, action) == Decision::allow);
+  }
+}
+
+// /team/member_add: a membership lets its user mint keys on the team, so only users the actor
+// administers join (a team admin: non-admin users of the team's organization).
+TEST_CASE("authz: team members — who may join whose team", "[core][authz]") {
+  auto person = [](std::vector<std::string> orgs, Role role) {
+    Target t;
+    t.resource = Resource::user;
+    t.id = t.owner_user_id = "someone";
+    t.user_org_ids = std::move(orgs);
+    t.user_role = role;
+    return t;
+  };
+  struct Column {
+    std::string name;
+    Target team;
+    Target user;
+  };
+  const std::vector<Column> columns = {
+      {"alpha+A_user", team("alpha", "A"), person({"A"}, Role::internal_user)},
+      {"alpha+A_org_admin", team("alpha", "A"), person({"A"}, Role::org_admin)},
+      {"alpha+A_proxy_admin", team("alpha", "A"), person({"A"}, Role::proxy_admin)},
+      {"alpha+B_user", team("alpha", "A"), person({"B"}, Role::internal_user)},
+      {"alpha+no_org_proxy_admin", team("alpha", "A"), person({}, Role::proxy_admin)},
+      {"alpha+missing", team("alpha", "A"), missing(Resource::user)},
+  };
+  const std::map<std::string, std::vector<int>> expected = {
+      {"proxy_admin", {200, 200, 200, 200, 200, 200}},
+      {"org_admin", {200, 403, 403, 404, 404, 404}},
+      {"team_admin", {200, 403, 403, 404, 404, 404}},
+      {"member", {403, 403, 403, 404, 404, 404}},
+  };
+  const auto all = actors();
+  for (const auto& [name, statuses] : expected) {
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      INFO(name << " adds " << columns[i].name);
+      CHECK(http_status(decide_team_member(all.at(name), columns[i].team, columns[i].user)) == statuses[i]);
+    }
   }
 }

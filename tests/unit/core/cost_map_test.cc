@@ -26,3 +26,13 @@ TEST_CASE("cost of usage, with cached prompt tokens at the cached price", "[core
   CHECK(cost_of(u, no_cache_price) == Approx(1000 * 1e-6 + 100 * 2e-6));
   CHECK(cost_of(Usage{}, price) == 0);
 }
+
+TEST_CASE("built-in maximum output by exact name and by dated snapshot", "[core][cost]") {
+  CHECK(builtin_max_output_tokens("gpt-4o-mini") == 16'384);
+  CHECK(builtin_max_output_tokens("gpt-4o-2024-08-06") == 16'384);
+  CHECK(builtin_max_output_tokens("gpt-4.1-mini-2025-04-14") == 32'768);
+  CHECK(builtin_max_output_tokens("claude-sonnet-4-20250514") == 64'000);
+  CHECK(builtin_max_output_tokens("gpt-4.5-preview") >= 16'384);  // shares the gpt-4 prefix
+  CHECK(builtin_max_output_tokens("text-embedding-3-small") == 0);
+  CHECK_FALSE(builtin_max_output_tokens("my-local-llama").has_value());
+}

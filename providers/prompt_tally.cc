@@ -1,0 +1,195 @@
+#include "providers/prompt_tally.h"
+
+#include <algorithm>
+#include <string_view>
+
+#include "core/token_estimate.h"
+
+namespace tollgate::providers {
+namespace {
+
+using Value = rapidjson::Value;
+
+// Request fields that steer sampling or transport and never reach the model as text.
+constexpr std::string_view kParameters[] = {
+    "model", "stream", "stream_options", "temperature", "top_p", "top_k", "n", "best_of",
+    "max_tokens", "max_completion_tokens", "presence_penalty", "frequency_penalty", "logit_bias",
+    "logprobs", "top_logprobs", "seed", "user", "metadata", "store", "service_tier",
+    "parallel_tool_calls", "stop", "stop_sequences", "encoding_format", "dimensions", "echo",
+    "reasoning_effort", "modalities", "audio", "thinking", "prompt_cache_key",
+    "safety_identifier", "verbosity"};
+
+// Deeper than this, the walk stops and the raw body's size bounds the text (the walk recurses;
+// no real request nests this deep).
+constexpr int kMaxDepth = 64;
+
+// Longest text of a double ("-2.2250738585072014e-308").
+constexpr std::int64_t kDoubleTextBytes = 24;
+
+std::string_view view(const Value& v) { return {v.GetString(), v.GetStringLength()}; }
+
+std::string_view string_member(const Value& object, const char* name) {
+  const auto it = object.FindMember(name);
+  return it != object.MemberEnd() && it->value.IsString() ? view(it->value) : std::string_view();
+}
+
+const Value* member(const Value& object, const char* name) {
+  const auto it = object.FindMember(name);
+  return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+bool is_parameter(std::string_view name) {
+  return std::find(std::begin(kParameters), std::end(kParameters), name) != std::end(kParameters);
+}
+
+std::int64_t integer_text_bytes(std::uint64_t magnitude, bool negative) {
+  std::int64_t digits = 1;
+  while (magnitude >= 10) {
+    magnitude /= 10;
+    ++digits;
+  }
+  return digits + (negative ? 1 : 0);
+}
+
+std::int64_t number_text_bytes(const Value& v) {
+  if (v.IsUint64()) return integer_text_bytes(v.GetUint64(), false);
+  if (v.IsInt64()) {
+    const auto n = v.GetInt64();
+    return integer_text_bytes(static_cast<std::uint64_t>(-(n + 1)) + 1, true);  // no overflow at INT64_MIN
+  }
+  return kDoubleTextBytes;
+}
+
+class Walker {
+ public:
+  explicit Walker(core::PromptTally& tally) : t_(tally) {}
+
+  bool too_deep() const { return too_deep_; }
+
+  void value(const Value& v, int depth = 0) {
+    if (depth > kMaxDepth) {
+      too_deep_ = true;
+      return;
+    }
+    if (v.IsString()) {
+      text(view(v));
+    } else if (v.IsNumber()) {
+      t_.text_bytes += number_text_bytes(v);
+      t_.typical_tokens += 1;  // a token id of a pre-tokenized input, or a short number
+    } else if (v.IsArray()) {
+      for (const auto& item : v.GetArray()) value(item, depth + 1);
+    } else if (v.IsObject()) {
+      object(v, depth);
+    } else {
+      t_.text_bytes += 5;  // true, false, null
+    }
+  }
+
+ private:
+  void text(std::string_view s) {
+    t_.text_bytes += static_cast<std::int64_t>(s.size());
+    t_.typical_tokens += core::estimate_tokens(s);
+  }
+
+  // Members as text, except the one holding media data, which counts as its media instead.
+  void object(const Value& v, int depth) {
+    const char* media = media_member(v);
+    for (const auto& m : v.GetObject()) {
+      const auto name = view(m.name);
+      if (media != nullptr && name == media) continue;
+      t_.text_bytes += static_cast<std::int64_t>(name.size());
+      value(m.value, depth + 1);
+    }
+  }
+
+  // Counts a media part (OpenAI content part, Anthropic block, Responses input) and names its
+  // data member; nullptr when `v` is not one.
+  const char* media_member(const Value& v) {
+    const auto type = string_member(v, "type");
+    if (type.empty()) return nullptr;
+    if (type == "image_url" || type == "input_image") {
+      ++t_.images;
+      return "image_url";
+    }
+    if (type == "image") {
+      ++t_.images;
+      return "source";
+    }
+    if (type == "input_audio") {
+      if (const Value* audio = member(v, "input_audio"); audio != nullptr && audio->IsObject()) {
+        t_.audio_bytes += static_cast<std::int64_t>(string_member(*audio, "data").size());
+      }
+      return "input_audio";
+    }
+    if (type == "file" || type == "input_file") {
+      ++t_.documents;
+      return type == "file" ? "file" : "file_data";
+    }
+    if (type == "document") {
+      // A text or content source is read as it is; a PDF, URL or file id is a document.
+      const Value* source = member(v, "source");
+      const auto kind = source != nullptr && source->IsObject() ? string_member(*source, "type") : std::string_view();
+      if (kind == "text" || kind == "content") return nullptr;
+      ++t_.documents;
+      return "source";
+    }
+    return nullptr;
+  }
+
+  core::PromptTally& t_;
+  bool too_deep_ = false;
+};
+
+bool is_function_tool(const Value& tool) {
+  const auto type = tool.IsObject() ? string_member(tool, "type") : std::string_view();
+  return type.empty() || type == "function" || type == "custom";
+}
+
+// Providers allow n ≤ 128 and best_of ≤ 20; the cap only keeps the products from overflowing.
+constexpr std::int64_t kMaxChoices = 1 << 20;
+
+std::int64_t choices_field(const Value& request, const char* name) {
+  const Value* v = member(request, name);
+  return v != nullptr && v->IsInt64() && v->GetInt64() > 0 ? std::min(v->GetInt64(), kMaxChoices) : 1;
+}
+
+// A legacy completion answers each prompt of an array (of strings or of token arrays).
+std::int64_t prompt_count(const Value& request) {
+  const Value* prompt = member(request, "prompt");
+  if (prompt == nullptr || !prompt->IsArray() || prompt->Empty()) return 1;
+  const auto& first = (*prompt)[0];
+  return first.IsString() || first.IsArray() ? static_cast<std::int64_t>(prompt->Size()) : 1;
+}
+
+}  // namespace
+
+core::PromptTally tally_prompt(const rapidjson::Value& request, Api api, std::size_t body_bytes) {
+  core::PromptTally tally;
+  if (!request.IsObject()) return tally;
+  Walker walker(tally);
+  for (const auto& m : request.GetObject()) {
+    const auto name = view(m.name);
+    if (is_parameter(name)) continue;
+    const auto& v = m.value;
+    if (name == "messages" && v.IsArray()) {
+      tally.messages += static_cast<std::int64_t>(v.Size());
+      walker.value(v);
+    } else if ((name == "tools" || name == "functions") && v.IsArray()) {
+      for (const auto& tool : v.GetArray()) ++(is_function_tool(tool) ? tally.tools : tally.builtin_tools);
+      walker.value(v);
+    } else if (name == "prediction") {
+      core::PromptTally prediction;
+      Walker(prediction).value(v);
+      tally.prediction_bytes += prediction.text_bytes;
+    } else {
+      walker.value(v);
+    }
+  }
+  if (walker.too_deep()) tally.text_bytes = std::max(tally.text_bytes, static_cast<std::int64_t>(body_bytes));
+  tally.produces_output = api != Api::openai_embedding;
+  tally.choices = std::max(choices_field(request, "n"), choices_field(request, "best_of"));
+  if (api == Api::openai_completion) tally.choices *= prompt_count(request);
+  return tally;
+}
+
+}  // namespace tollgate::providers

@@ -1,0 +1,152 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "core/budget_math.h"
+#include "core/cost_map.h"
+#include "providers/prompt_tally.h"
+
+using tollgate::core::PromptTally;
+using tollgate::providers::Api;
+using tollgate::providers::tally_prompt;
+
+namespace {
+
+PromptTally tally_of(const std::string& json, Api api = Api::openai_chat) {
+  rapidjson::Document d;
+  d.Parse(json.c_str());
+  REQUIRE_FALSE(d.HasParseError());
+  return tally_prompt(d, api, json.size());
+}
+
+}  // namespace
+
+TEST_CASE("prompt tally: every string, key and number the model may read counts its bytes", "[providers][tokens]") {
+  struct Row {
+    const char* what;
+    const char* json;
+    Api api;
+    std::int64_t text_bytes;
+    std::int64_t typical;
+    std::int64_t messages;
+  };
+  const Row rows[] = {
+      // role(4) + "user"(4) + content(7) + "hi"(2); model, max_tokens and stream are parameters
+      {"a short chat", R"({"model":"gpt-4o","max_tokens":5,"stream":true,"messages":[{"role":"user","content":"hi"}]})",
+       Api::openai_chat, 17, 2, 1},
+      // 6 bytes of Chinese are 6 bytes for the bound, 2 characters for the typical count
+      {"Chinese", R"({"model":"m","messages":[{"role":"user","content":"你好"}]})", Api::openai_chat, 21, 3, 1},
+      // JSON escapes count as the text they stand for: \u4f60 is 3 bytes
+      {"escaped", R"({"model":"m","messages":[{"role":"user","content":"\u4f60"}]})", Api::openai_chat, 18, 2, 1},
+      // name(4) + "bob"(3) on top of role/user/content/"x"
+      {"a name", R"({"messages":[{"role":"user","name":"bob","content":"x"}]})", Api::openai_chat, 23, 3, 1},
+      // type(4) + "text"(4) + text(4) + "abc"(3) inside the content array
+      {"content parts", R"({"messages":[{"role":"user","content":[{"type":"text","text":"abc"}]}]})", Api::openai_chat,
+       4 + 4 + 7 + 4 + 4 + 4 + 3, 1 + 1 + 1, 1},
+      // tool calls: everything in them, ids and names included
+      {"tool calls",
+       R"({"messages":[{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]}]})",
+       Api::openai_chat, 4 + 9 + 10 + 2 + 2 + 4 + 8 + 8 + 4 + 1 + 9 + 2, 3 + 1 + 2 + 1 + 1, 1},
+      // Anthropic's system prompt is read too
+      {"Anthropic system", R"({"model":"c","max_tokens":9,"system":"be brief","messages":[{"role":"user","content":"q"}]})",
+       Api::anthropic_messages, 8 + 16, 2 + 2, 1},
+      // legacy completions: the prompt and the suffix
+      {"completion", R"({"model":"m","prompt":"abcdefgh","suffix":"xy"})", Api::openai_completion, 10, 3, 0},
+      // pre-tokenized input: each id is at most its digits
+      {"token ids", R"({"model":"e","input":[1,22,333]})", Api::openai_embedding, 6, 3, 0},
+      // a double counts as its longest text
+      {"numbers in a schema", R"({"response_format":{"min":0.5}})", Api::openai_chat, 3 + 24, 1, 0},
+      // sampling and transport fields never reach the model
+      {"parameters only",
+       R"({"model":"m","temperature":0.2,"top_p":1,"n":1,"user":"u-123","metadata":{"k":"v"},"stop":["\n"],"seed":7,"logit_bias":{"50256":-100}})",
+       Api::openai_chat, 0, 0, 0},
+  };
+  for (const auto& row : rows) {
+    INFO(row.what);
+    const auto t = tally_of(row.json, row.api);
+    CHECK(t.text_bytes == row.text_bytes);
+    CHECK(t.typical_tokens == row.typical);
+    CHECK(t.messages == row.messages);
+  }
+}
+
+TEST_CASE("prompt tally: media count as media, never as their data", "[providers][tokens]") {
+  const std::string data(40'000, 'A');  // base64
+  SECTION("OpenAI image part: the URL is not text") {
+    const auto t = tally_of(R"({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,)" +
+                            data + R"(","detail":"high"}}]}]})");
+    CHECK(t.images == 1);
+    CHECK(t.text_bytes < 100);
+  }
+  SECTION("Anthropic image block, also inside a tool result") {
+    const auto t = tally_of(
+        R"({"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":"t","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":")" +
+            data + R"("}}]},{"type":"image","source":{"type":"url","url":"https://x/y.png"}}]}]})",
+        Api::anthropic_messages);
+    CHECK(t.images == 2);
+    CHECK(t.text_bytes < 200);
+  }
+  SECTION("OpenAI audio: by the size of its data") {
+    const auto t = tally_of(R"({"messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":")" + data +
+                            R"(","format":"mp3"}}]}]})");
+    CHECK(t.audio_bytes == 40'000);
+    CHECK(t.text_bytes < 100);
+  }
+  SECTION("binary documents, but a text document is text") {
+    const auto t = tally_of(
+        R"({"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":")" +
+            data + R"("}},{"type":"file","file":{"file_id":"file-1"}},{"type":"document","source":{"type":"text","media_type":"text/plain","data":")" +
+            std::string(5'000, 'x') + R"("}}]}]})",
+        Api::anthropic_messages);
+    CHECK(t.documents == 2);
+    CHECK(t.text_bytes > 5'000);
+    CHECK(t.text_bytes < 5'200);
+  }
+}
+
+TEST_CASE("prompt tally: tools, choices, predictions, embeddings", "[providers][tokens]") {
+  SECTION("function tools count their schema; provider tools are built-in") {
+    const auto t = tally_of(
+        R"({"messages":[{"role":"user","content":"q"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}},{"name":"lookup","input_schema":{"type":"object"}},{"type":"computer_20250124","name":"computer","display_width_px":1024}]})");
+    CHECK(t.tools == 2);
+    CHECK(t.builtin_tools == 1);
+    CHECK(t.text_bytes > 100);
+  }
+  SECTION("n and best_of multiply the answers; so do several legacy prompts") {
+    CHECK(tally_of(R"({"messages":[],"n":3})").choices == 3);
+    CHECK(tally_of(R"({"prompt":["a","b"],"best_of":2,"n":1})", Api::openai_completion).choices == 4);
+    CHECK(tally_of(R"({"prompt":[1,2,3]})", Api::openai_completion).choices == 1);  // one tokenized prompt
+    CHECK(tally_of(R"({"messages":[],"n":0})").choices == 1);
+  }
+  SECTION("a prediction is output, not prompt") {
+    const auto t = tally_of(R"({"messages":[],"prediction":{"type":"content","content":"0123456789"}})");
+    CHECK(t.prediction_bytes >= 10);
+    CHECK(t.text_bytes == 0);
+  }
+  SECTION("embeddings produce no output") {
+    CHECK_FALSE(tally_of(R"({"input":"x"})", Api::openai_embedding).produces_output);
+    CHECK(tally_of(R"({"input":"x"})", Api::openai_completion).produces_output);
+  }
+  SECTION("a body nested too deep to walk is bounded by its size") {
+    const std::string deep = R"({"messages":)" + std::string(100, '[') + std::string(100, ']') + "}";
+    CHECK(tally_of(deep).text_bytes >= static_cast<std::int64_t>(deep.size()));
+  }
+}
+
+TEST_CASE("prompt tally: the example of docs/budgets.md", "[providers][tokens]") {
+  const auto price = tollgate::core::builtin_price("gpt-4o-mini");
+  const auto max_output = tollgate::core::builtin_max_output_tokens("gpt-4o-mini");
+  REQUIRE(price);
+  REQUIRE(max_output);
+  const auto worst_case = [&](const std::string& body, std::optional<std::int64_t> max_tokens) {
+    const auto t = tally_of(body);
+    const auto prompt = tollgate::core::prompt_token_bound(t, std::nullopt);
+    CHECK(prompt == 92);
+    const auto completion = tollgate::core::completion_token_bound(t, max_tokens, *max_output);
+    return tollgate::core::CostEstimate{prompt, completion, price->input_per_token, price->output_per_token}.worst_case();
+  };
+  CHECK(worst_case(R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]})", std::nullopt) ==
+        Approx(0.0098442));
+  CHECK(worst_case(R"({"model":"gpt-4o-mini","max_tokens":100,"messages":[{"role":"user","content":"Hello"}]})", 100) ==
+        Approx(0.0000738));
+}
