@@ -151,9 +151,9 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       // Bytes already reached the client: no retry; end its stream with an error event.
       record_attempt(false, FailureClass::connection);
       exchange_->send_chunk(relay_->error_tail("The upstream connection failed mid-stream: " + message));
-      exchange_->finish_stream();
       charge_interrupted_stream();
       finish(false, 502);
+      exchange_->finish_stream();
       return;
     }
     const auto failure = kind == http::ClientErrorKind::timeout ? FailureClass::timeout : FailureClass::connection;
@@ -189,14 +189,12 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     auto built = providers::build_upstream_request(*current_.deployment, req_.api, *req_.body,
                                                    exchange_->body());
     if (auto* error = std::get_if<core::ApiError>(&built)) {
-      respond_error(*error);
-      finish(false, error->status);
+      fail(*error);
       return;
     }
     upstream_ = std::move(std::get<providers::UpstreamRequest>(built));
     if (current_.url == nullptr) {
-      respond_error(core::internal_error("Deployment has an invalid api_base"));
-      finish(false, 500);
+      fail(core::internal_error("Deployment has an invalid api_base"));
       return;
     }
     send_upstream();
@@ -342,19 +340,17 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       exchange_->send_chunk(std::move(out));
     }
     if (!stream_started_) start_client_stream();
-    exchange_->finish_stream();
-    const auto usage = relay_->usage();
-    usage_ = usage;
+    usage_ = relay_->usage();
     usage_reported_ = relay_->usage_found();
     record_success(now);
-    finish(true, 200);
+    finish(true, 200);  // settled before the stream's end reaches the client (see fail())
+    exchange_->finish_stream();
   }
 
   void finish_whole(Clock::time_point now) {
     if (body_overflow_) {
       record_attempt(false, FailureClass::server_error);
-      respond_error(core::bad_gateway("The upstream response is larger than the gateway accepts"));
-      finish(false, 502);
+      fail(core::bad_gateway("The upstream response is larger than the gateway accepts"));
       return;
     }
     auto translated = providers::finish_response(req_.api, upstream_.api, std::move(body_), requested_group_->name);
@@ -362,8 +358,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       // Malformed upstream JSON: the provider is at fault, and a retry would not be idempotent
       // with respect to cost, so the client gets a 502 at once.
       record_attempt(false, FailureClass::server_error);
-      respond_error(core::bad_gateway(translated.error + " (deployment " + current_.deployment->info.id + ")"));
-      finish(false, 502);
+      fail(core::bad_gateway(translated.error + " (deployment " + current_.deployment->info.id + ")"));
       return;
     }
     usage_ = translated.usage;
@@ -372,8 +367,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     http::Response response = http::json_response(200, std::move(translated.body));
     response.headers = response_headers(now);
     response.headers.push_back({"x-litellm-response-cost", format_cost(cost_of_usage())});
+    finish(true, 200);  // settled before the answer reaches the client (see fail())
     exchange_->respond(std::move(response));
-    finish(true, 200);
   }
 
   void record_success(Clock::time_point now) {
@@ -393,6 +388,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     record_success(Clock::now());
     auto headers = response_headers(Clock::now());
     if (!answer.stream) headers.push_back({"x-litellm-response-cost", format_cost(cost_of_usage())});
+    finish(true, 200);  // settled before the answer reaches the client (see fail())
     if (answer.stream) {
       exchange_->start_stream(200, std::move(headers), "text/event-stream");
       for (auto& event : answer.events) exchange_->send_chunk(std::move(event));
@@ -402,7 +398,6 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       response.headers = std::move(headers);
       exchange_->respond(std::move(response));
     }
-    finish(true, 200);
   }
 
   http::Headers response_headers(Clock::time_point upstream_done) {
@@ -423,8 +418,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
             "': every deployment is cooling down after failures. Try again in " +
             std::to_string(retry_after.count()) + " seconds.",
         static_cast<int>(retry_after.count()));
-    respond_error(error);
-    finish(false, 429);
+    fail(error);
   }
 
   void give_up() {
@@ -442,11 +436,13 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     if (status == 429) {
       error.headers.emplace_back("retry-after", std::to_string(static_cast<int>(retry_after_.value_or(1))));
     }
-    respond_error(error);
-    finish(false, status);
+    fail(error);
   }
 
-  void respond_error(const core::ApiError& error) {
+  // Settles first, then answers: a client that has read its answer sees its spend (and its
+  // freed reservation) on its very next request, as /metrics counts a request once written.
+  void fail(const core::ApiError& error) {
+    finish(false, error.status);
     http::Response response = http::error_response(error);
     if (req_.api == providers::Api::anthropic_messages) {
       const auto redactor = telemetry::Logger::instance().redactor();
