@@ -19,7 +19,7 @@ persistence::KeyRecord insert_new_key(persistence::Store& store, const Managemen
   return store.insert_key(key, call.audit("created"));
 }
 
-void write_generated_key_fields(JsonOut& o, const std::string& cleartext, const persistence::KeyRecord& key) {
+void write_generated_key_fields(core::JsonOut& o, const std::string& cleartext, const persistence::KeyRecord& key) {
   o.field("key", cleartext);
   o.field("token", key.token_hash);
   o.field("token_id", key.token_hash);
@@ -48,7 +48,7 @@ void write_generated_key_fields(JsonOut& o, const std::string& cleartext, const 
 }
 
 std::string generated_key_response(const std::string& cleartext, const persistence::KeyRecord& key) {
-  JsonOut o;
+  core::JsonOut o;
   o.begin_object();
   write_generated_key_fields(o, cleartext, key);
   o.end_object();
