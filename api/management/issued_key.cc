@@ -32,13 +32,13 @@ void write_generated_key_fields(core::JsonOut& o, const std::string& cleartext, 
   o.field("models", key.models);
   o.field("spend", key.spend);
   o.field("max_budget", key.max_budget);
-  o.field("soft_budget", key.soft_budget);
-  o.field("budget_id", key.budget_id);
   o.field("budget_duration", key.budget_duration);
   o.time_field("budget_reset_at", key.budget_reset_at);
-  o.field("max_parallel_requests", key.max_parallel_requests);
-  o.field("rpm_limit", key.rpm_limit);
   o.field("tpm_limit", key.tpm_limit);
+  o.field("rpm_limit", key.rpm_limit);
+  o.field("max_parallel_requests", key.max_parallel_requests);
+  o.field("soft_budget", key.soft_budget);
+  o.field("budget_id", key.budget_id);
   o.field("model_rpm_limit", key.model_rpm_limit);
   o.field("model_tpm_limit", key.model_tpm_limit);
   o.field("blocked", key.blocked);
