@@ -2,8 +2,6 @@
 
 #include <rapidjson/document.h>
 
-#include "core/json_out.h"
-
 namespace tollgate::persistence {
 namespace {
 
@@ -32,6 +30,15 @@ void members_field(JsonOut& o, const std::vector<TeamMember>& members) {
 
 }  // namespace
 
+void write_limit_fields(JsonOut& o, const BudgetLimits& l) {
+  o.field("max_budget", l.max_budget);
+  o.field("budget_duration", l.budget_duration);
+  o.time_field("budget_reset_at", l.budget_reset_at);
+  o.field("tpm_limit", l.tpm_limit);
+  o.field("rpm_limit", l.rpm_limit);
+  o.field("max_parallel_requests", l.max_parallel_requests);
+}
+
 std::string to_json(const KeyRecord& k) {
   JsonOut o(kAuditTimes);
   o.begin_object();
@@ -44,12 +51,7 @@ std::string to_json(const KeyRecord& k) {
   o.field("budget_id", k.budget_id);
   o.field("models", k.models);
   o.field("spend", k.spend);
-  o.field("max_budget", k.max_budget);
-  o.field("budget_duration", k.budget_duration);
-  o.time_field("budget_reset_at", k.budget_reset_at);
-  o.field("tpm_limit", k.tpm_limit);
-  o.field("rpm_limit", k.rpm_limit);
-  o.field("max_parallel_requests", k.max_parallel_requests);
+  write_limit_fields(o, k);
   o.field("soft_budget", k.soft_budget);
   o.field("model_rpm_limit", k.model_rpm_limit);
   o.field("model_tpm_limit", k.model_tpm_limit);
@@ -72,12 +74,7 @@ std::string to_json(const TeamRecord& t) {
   o.field("organization_id", t.organization_id);
   o.field("models", t.models);
   o.field("spend", t.spend);
-  o.field("max_budget", t.max_budget);
-  o.field("budget_duration", t.budget_duration);
-  o.time_field("budget_reset_at", t.budget_reset_at);
-  o.field("tpm_limit", t.tpm_limit);
-  o.field("rpm_limit", t.rpm_limit);
-  o.field("max_parallel_requests", t.max_parallel_requests);
+  write_limit_fields(o, t);
   o.field("blocked", t.blocked);
   o.field("team_member_permissions", t.team_member_permissions);
   stored_object_field(o, "metadata", t.metadata);
@@ -99,12 +96,7 @@ std::string to_json(const UserRecord& u) {
   o.field("organization_id", u.organization_id);
   o.field("models", u.models);
   o.field("spend", u.spend);
-  o.field("max_budget", u.max_budget);
-  o.field("budget_duration", u.budget_duration);
-  o.time_field("budget_reset_at", u.budget_reset_at);
-  o.field("tpm_limit", u.tpm_limit);
-  o.field("rpm_limit", u.rpm_limit);
-  o.field("max_parallel_requests", u.max_parallel_requests);
+  write_limit_fields(o, u);
   stored_object_field(o, "metadata", u.metadata);
   o.key("created_at").time(u.created_at);
   o.key("updated_at").time(u.updated_at);
@@ -119,12 +111,7 @@ std::string to_json(const OrganizationRecord& g) {
   o.field("budget_id", g.budget_id);
   o.field("models", g.models);
   o.field("spend", g.spend);
-  o.field("max_budget", g.max_budget);
-  o.field("budget_duration", g.budget_duration);
-  o.time_field("budget_reset_at", g.budget_reset_at);
-  o.field("tpm_limit", g.tpm_limit);
-  o.field("rpm_limit", g.rpm_limit);
-  o.field("max_parallel_requests", g.max_parallel_requests);
+  write_limit_fields(o, g);
   stored_object_field(o, "metadata", g.metadata);
   o.field("created_by", g.created_by);
   o.field("updated_by", g.updated_by);
@@ -137,12 +124,7 @@ std::string to_json(const BudgetRecord& b) {
   JsonOut o(kAuditTimes);
   o.begin_object();
   o.field("budget_id", b.budget_id);
-  o.field("max_budget", b.max_budget);
-  o.field("budget_duration", b.budget_duration);
-  o.time_field("budget_reset_at", b.budget_reset_at);
-  o.field("tpm_limit", b.tpm_limit);
-  o.field("rpm_limit", b.rpm_limit);
-  o.field("max_parallel_requests", b.max_parallel_requests);
+  write_limit_fields(o, b);
   o.field("soft_budget", b.soft_budget);
   o.field("created_by", b.created_by);
   o.field("updated_by", b.updated_by);

@@ -2,6 +2,7 @@
 
 #include "api/management/management.h"
 #include "core/key_hash.h"
+#include "persistence/record_json.h"
 #include "persistence/store.h"
 
 namespace tollgate::api {
@@ -31,12 +32,7 @@ void write_generated_key_fields(core::JsonOut& o, const std::string& cleartext, 
   o.field("organization_id", key.organization_id);
   o.field("models", key.models);
   o.field("spend", key.spend);
-  o.field("max_budget", key.max_budget);
-  o.field("budget_duration", key.budget_duration);
-  o.time_field("budget_reset_at", key.budget_reset_at);
-  o.field("tpm_limit", key.tpm_limit);
-  o.field("rpm_limit", key.rpm_limit);
-  o.field("max_parallel_requests", key.max_parallel_requests);
+  persistence::write_limit_fields(o, key);
   o.field("soft_budget", key.soft_budget);
   o.field("budget_id", key.budget_id);
   o.field("model_rpm_limit", key.model_rpm_limit);
