@@ -1,5 +1,5 @@
 // Protocol limits of the HTTP front over real sockets: body size, slow clients, header
-// injection, connection caps, keep-alive timeouts, Expect: 100-continue,
+// injection, malformed chunked framing, connection caps, keep-alive timeouts, Expect: 100-continue,
 // and the JSON limits every body passes (nesting depth, UTF-8).
 #include <catch2/catch.hpp>
 
@@ -140,6 +140,29 @@ TEST_CASE("pipelined requests are answered in order", "[integration][limits]") {
   REQUIRE(a != std::string::npos);
   REQUIRE(b != std::string::npos);
   CHECK(a < b);
+}
+
+TEST_CASE("malformed chunked framing gets 400 in the envelope before the connection closes", "[integration][limits]") {
+  TestGateway gw(kConfig);
+  const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\ntransfer-encoding: chunked\r\n"
+                           "Authorization: Bearer " + gw.master_key() + "\r\n\r\n";
+  const std::string bodies[] = {
+      "zz\r\nabc\r\n0\r\n\r\n",                          // not hexadecimal
+      "-5\r\nabcde\r\n0\r\n\r\n",                        // negative
+      "100000000000000000000\r\nabc\r\n0\r\n\r\n",       // 21 digits: overflows
+      "3;\x01\r\nabc\r\n0\r\n\r\n",                      // bad chunk extension
+      "3\r\nabcXY0\r\n\r\n",                             // data not followed by CRLF
+  };
+  for (const auto& body : bodies) {
+    INFO(body);
+    bool closed = false;
+    const auto raw = raw_exchange(gw.port(), head + body, 2s, &closed);
+    CHECK(status_of(raw) == 400);
+    CHECK_THAT(raw, Catch::Contains(R"({"error":{"message":"Malformed HTTP request)"));
+    CHECK_THAT(raw, Catch::Contains("connection: close"));
+    CHECK(closed);
+  }
+  CHECK(http_request(gw.port(), "GET", "/health/liveliness").status == 200);
 }
 
 namespace {
