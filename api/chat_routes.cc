@@ -60,7 +60,7 @@ core::ApiError unknown_model(std::string_view model) {
 void handle_inference(const GatewayContext& context, const http::ExchangePtr& exchange, Api api) {
   with_caller(context, exchange, [&context, exchange, api](const identity::Caller& caller) {
     auto request = std::make_shared<rapidjson::Document>();
-    if (auto error = parse_json_object(exchange->body(), *request, context.general->max_json_depth)) {
+    if (auto error = parse_json_object(exchange->body(), *request, context.max_json_depth())) {
       http::respond_error(exchange, *error);
       return;
     }
