@@ -9,6 +9,8 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include "core/utf8.h"
+
 namespace tollgate::core {
 namespace {
 
@@ -176,42 +178,49 @@ rapidjson::ParseResult run(std::string_view text, Handler& handler) {
   return reader.Parse<Flags | rapidjson::kParseIterativeFlag>(input, handler);
 }
 
-// The flags are template arguments: one instantiation per combination of options.
+// The flags are template arguments: one instantiation per combination.
 template <typename Handler>
-rapidjson::ParseResult parse_with(std::string_view text, Handler& handler, const JsonParseOptions& options) {
+rapidjson::ParseResult parse_with(std::string_view text, Handler& handler, bool validate_encoding,
+                                  bool stop_when_done) {
   using namespace rapidjson;
-  if (options.validate_utf8) {
-    return options.stop_when_done ? run<kParseValidateEncodingFlag | kParseStopWhenDoneFlag>(text, handler)
-                                  : run<kParseValidateEncodingFlag>(text, handler);
+  if (validate_encoding) {
+    return stop_when_done ? run<kParseValidateEncodingFlag | kParseStopWhenDoneFlag>(text, handler)
+                          : run<kParseValidateEncodingFlag>(text, handler);
   }
-  return options.stop_when_done ? run<kParseStopWhenDoneFlag>(text, handler) : run<kParseNoFlags>(text, handler);
+  return stop_when_done ? run<kParseStopWhenDoneFlag>(text, handler) : run<kParseNoFlags>(text, handler);
 }
+
+// RapidJSON validates encoding a byte at a time (it doubled the parse of a typical chat body);
+// core::is_utf8 over the whole text first costs a fraction and is the same check, since outside
+// strings any non-ASCII byte is a syntax error anyway. Not when text after the first value is
+// ignored: that text may be anything, so the reader validates what it reads.
+bool whole_text_checked(const JsonParseOptions& options) { return options.validate_utf8 && !options.stop_when_done; }
 
 std::string location(const std::string& field, bool in_member_name) {
   if (in_member_name) return field.empty() ? " in a member name" : " in a member name of '" + field + "'";
   return field.empty() ? std::string() : " in '" + field + "'";
 }
 
-JsonParseError describe(std::string_view text, const JsonParseOptions& options, rapidjson::ParseResult result,
-                        Refusal refusal) {
-  // Replaying the same text through the same checks stops at the same place.
+// Why `text` does not parse: replayed through the same checks (and RapidJSON's own encoding
+// validation, which stops inside the string at fault), tracking the path to name the field.
+JsonParseError describe(std::string_view text, const JsonParseOptions& options) {
   PathTracker tracker;
   Guard<PathTracker> guard(tracker, options);
-  parse_with(text, guard, options);
+  const auto result = parse_with(text, guard, options.validate_utf8, options.stop_when_done);
 
   JsonParseError error;
   error.offset = result.Offset();
   std::string problem;
   bool in_member_name = false;
-  if (refusal == Refusal::too_deep) {
+  if (guard.refusal() == Refusal::too_deep) {
     problem = "JSON is nested deeper than " + std::to_string(options.max_depth) + " levels";
     error.field = tracker.top_member();  // below it the path would be mostly brackets
-  } else if (refusal == Refusal::lone_surrogate ||
+  } else if (guard.refusal() == Refusal::lone_surrogate ||
              result.Code() == rapidjson::kParseErrorStringUnicodeSurrogateInvalid) {
     problem = "Text has a \\u escape that is an unpaired UTF-16 surrogate";
     error.field = tracker.path();
     in_member_name = tracker.in_member_name();
-  } else if (result.Code() == rapidjson::kParseErrorStringInvalidEncoding) {
+  } else if (result.Code() == rapidjson::kParseErrorStringInvalidEncoding || !result.IsError()) {
     problem = "Text is not valid UTF-8";
     error.field = tracker.path();
     in_member_name = tracker.in_member_name();
@@ -227,17 +236,17 @@ JsonParseError describe(std::string_view text, const JsonParseOptions& options, 
 
 std::optional<JsonParseError> parse_json(std::string_view text, rapidjson::Document& doc,
                                          const JsonParseOptions& options) {
-  rapidjson::ParseResult result;
-  Refusal refusal = Refusal::none;
+  if (whole_text_checked(options) && !is_utf8(text)) return describe(text, options);
+  bool parsed = false;
   auto generate = [&](rapidjson::Document& handler) {
     Guard<rapidjson::Document> guard(handler, options);
-    result = parse_with(text, guard, options);
-    refusal = guard.refusal();
-    return !result.IsError();
+    const bool validate_encoding = options.validate_utf8 && !whole_text_checked(options);
+    parsed = !parse_with(text, guard, validate_encoding, options.stop_when_done).IsError();
+    return parsed;
   };
   doc.Populate(generate);
-  if (!result.IsError()) return std::nullopt;
-  return describe(text, options, result, refusal);
+  if (parsed) return std::nullopt;
+  return describe(text, options);
 }
 
 }  // namespace tollgate::core

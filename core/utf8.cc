@@ -1,5 +1,8 @@
 #include "core/utf8.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace tollgate::core {
 namespace {
 
@@ -33,10 +36,23 @@ std::size_t sequence_length(std::string_view text, std::size_t i) {
   return length;
 }
 
+// The first index from `i` on that is not in a run of eight ASCII bytes. Most text is ASCII
+// and every request body passes here: eight bytes per step instead of one.
+std::size_t skip_ascii(std::string_view text, std::size_t i) {
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  std::uint64_t word = 0;
+  while (i + sizeof word <= text.size()) {
+    std::memcpy(&word, text.data() + i, sizeof word);
+    if ((word & kHighBits) != 0) break;
+    i += sizeof word;
+  }
+  return i;
+}
+
 }  // namespace
 
 bool is_utf8(std::string_view text) {
-  for (std::size_t i = 0; i < text.size();) {
+  for (std::size_t i = skip_ascii(text, 0); i < text.size(); i = skip_ascii(text, i)) {
     const auto length = sequence_length(text, i);
     if (length == 0) return false;
     i += length;

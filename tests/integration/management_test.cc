@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <functional>
 #include <future>
 #include <set>
 
@@ -95,6 +96,23 @@ class World {
  private:
   TestGateway gw_;
 };
+
+// Runs `check` against a gateway on SQLite, then on PostgreSQL when scripts/test provides it.
+void on_both_stores(const std::function<void(const World&)>& check) {
+  SECTION("SQLite") {
+    World w;
+    check(w);
+  }
+  SECTION("PostgreSQL") {
+    const auto pg = postgres_url();
+    if (!pg) {
+      WARN("DATABASE_URL is not set (scripts/test sets it): PostgreSQL half skipped");
+      return;
+    }
+    World w({{"DATABASE_URL", *pg}});
+    check(w);
+  }
+}
 
 void check_error(const HttpReply& reply, int status, const char* param = nullptr) {
   INFO(reply.body);
@@ -710,19 +728,7 @@ void generate_in_parallel(const World& w) {
 }  // namespace
 
 TEST_CASE("50 parallel /key/generate calls make 50 distinct working keys", "[integration][management]") {
-  SECTION("SQLite") {
-    World w;
-    generate_in_parallel(w);
-  }
-  SECTION("PostgreSQL") {
-    const auto pg = postgres_url();
-    if (!pg) {
-      WARN("DATABASE_URL is not set (scripts/test sets it): PostgreSQL half skipped");
-      return;
-    }
-    World w({{"DATABASE_URL", *pg}});
-    generate_in_parallel(w);
-  }
+  on_both_stores(generate_in_parallel);
 }
 
 // The escalations an attacker found with one key of every role (issue: "no credential minted
@@ -887,19 +893,7 @@ void check_bad_text_refused(const World& w) {
 
 TEST_CASE("invalid UTF-8 and NUL in management bodies and queries get 400 naming the field on both stores",
           "[integration][management][input]") {
-  SECTION("SQLite") {
-    World w;
-    check_bad_text_refused(w);
-  }
-  SECTION("PostgreSQL") {
-    const auto pg = postgres_url();
-    if (!pg) {
-      WARN("DATABASE_URL is not set (scripts/test sets it): PostgreSQL half skipped");
-      return;
-    }
-    World w({{"DATABASE_URL", *pg}});
-    check_bad_text_refused(w);
-  }
+  on_both_stores(check_bad_text_refused);
 }
 
 TEST_CASE("a body nested 100k levels deep on /key/generate from an ordinary user's key gets 400; the gateway keeps serving",
