@@ -36,15 +36,9 @@ class SpendWriter;
 
 // The limits of one entity as its record says now (passed with every admission, so a changed
 // key or team takes effect with the next request).
-struct EntityLimits {
-  std::optional<double> max_budget;
-  std::optional<std::int64_t> rpm_limit;
-  std::optional<std::int64_t> tpm_limit;
-  std::optional<std::int64_t> max_parallel_requests;
-  std::map<std::string, std::int64_t> model_rpm_limit;
+struct EntityLimits : persistence::BudgetLimits {
+  std::map<std::string, std::int64_t> model_rpm_limit;  // keys only
   std::map<std::string, std::int64_t> model_tpm_limit;
-  std::optional<std::string> budget_duration;
-  std::optional<std::int64_t> budget_reset_at;  // unix ms
   double record_spend = 0;  // spend in the record: the fallback when the store cannot be read
 };
 

@@ -16,6 +16,7 @@ std::optional<core::ApiError> validate_fields(const rapidjson::Document& request
   if (!model) {
     return core::bad_request("'model' is required and must be a string", "model");
   }
+  if (auto error = refuse_nul(*model, "model")) return error;
   switch (api) {
     case Api::openai_chat:
     case Api::anthropic_messages: {
@@ -59,7 +60,7 @@ core::ApiError unknown_model(std::string_view model) {
 void handle_inference(const GatewayContext& context, const http::ExchangePtr& exchange, Api api) {
   with_caller(context, exchange, [&context, exchange, api](const identity::Caller& caller) {
     auto request = std::make_shared<rapidjson::Document>();
-    if (auto error = parse_json_object(exchange->body(), *request)) {
+    if (auto error = parse_json_object(exchange->body(), *request, context.max_json_depth())) {
       http::respond_error(exchange, *error);
       return;
     }

@@ -5,6 +5,7 @@
 
 #include "api/health_monitor.h"
 #include "config/model_catalog.h"
+#include "core/json_limits.h"
 #include "proxy/proxy_call.h"
 #include "telemetry/metrics.h"
 
@@ -39,6 +40,8 @@ struct GatewayContext {
   telemetry::SpendMetrics* spend_metrics = nullptr;
 
   const config::ModelCatalog& models() const { return *catalog; }
+  // general_settings.max_json_depth; the default for a context built without settings (tests).
+  int max_json_depth() const { return general ? general->max_json_depth : core::kDefaultMaxJsonDepth; }
 };
 
 }  // namespace tollgate::api

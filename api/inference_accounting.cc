@@ -28,30 +28,19 @@ bool list_allows(const std::vector<std::string>& models, std::string_view group)
   return false;
 }
 
-actors::EntityLimits limits_of(const persistence::KeyRecord& k) {
+// What admission needs of a key, team, user or organization: its limits and recorded spend.
+template <class Record>
+actors::EntityLimits limits_of(const Record& r) {
   actors::EntityLimits l;
-  l.max_budget = k.max_budget;
-  l.rpm_limit = k.rpm_limit;
-  l.tpm_limit = k.tpm_limit;
-  l.max_parallel_requests = k.max_parallel_requests;
-  l.model_rpm_limit = k.model_rpm_limit;
-  l.model_tpm_limit = k.model_tpm_limit;
-  l.budget_duration = k.budget_duration;
-  l.budget_reset_at = k.budget_reset_at;
-  l.record_spend = k.spend;
+  static_cast<persistence::BudgetLimits&>(l) = r;
+  l.record_spend = r.spend;
   return l;
 }
 
-template <class Record>
-actors::EntityLimits limits_of_entity(const Record& r) {
-  actors::EntityLimits l;
-  l.max_budget = r.max_budget;
-  l.rpm_limit = r.rpm_limit;
-  l.tpm_limit = r.tpm_limit;
-  l.max_parallel_requests = r.max_parallel_requests;
-  l.budget_duration = r.budget_duration;
-  l.budget_reset_at = r.budget_reset_at;
-  l.record_spend = r.spend;
+actors::EntityLimits key_limits(const persistence::KeyRecord& k) {
+  auto l = limits_of(k);
+  l.model_rpm_limit = k.model_rpm_limit;
+  l.model_tpm_limit = k.model_tpm_limit;
   return l;
 }
 
@@ -85,19 +74,19 @@ actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, co
   actors::AdmissionRequest request;
   request.model = group.name;
   const auto& key = identity.key;
-  request.stops.push_back({EntityKind::key, key.token_hash, identity.label, limits_of(key), 0});
+  request.stops.push_back({EntityKind::key, key.token_hash, identity.label, key_limits(key), 0});
   if (identity.team) {
     request.stops.push_back({EntityKind::team, identity.team->team_id,
                              identity.team->team_alias.value_or(identity.team->team_id),
-                             limits_of_entity(*identity.team), 0});
+                             limits_of(*identity.team), 0});
   } else if (identity.user) {
     // A personal key spends the user's own budget (team keys spend the team's).
     request.stops.push_back({EntityKind::user, identity.user->user_id, identity.user->user_id,
-                             limits_of_entity(*identity.user), 0});
+                             limits_of(*identity.user), 0});
   }
   if (identity.organization) {
     request.stops.push_back({EntityKind::organization, identity.organization->organization_id,
-                             identity.organization->organization_alias, limits_of_entity(*identity.organization), 0});
+                             identity.organization->organization_alias, limits_of(*identity.organization), 0});
   }
   request.worst_case_cost = tokens.worst_case_cost;
   request.tokens_estimate = tokens.tpm_estimate;

@@ -1,23 +1,25 @@
 #include "api/json_body.h"
 
-#include <rapidjson/error/en.h>
+#include "core/json_parse.h"
 
 namespace tollgate::api {
 
-std::optional<core::ApiError> parse_json_object(std::string_view body, rapidjson::Document& doc) {
+std::optional<core::ApiError> parse_json_object(std::string_view body, rapidjson::Document& doc, int max_depth) {
   if (body.empty()) {
     return core::bad_request("Request body is empty; expected a JSON object.");
   }
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError()) {
-    return core::bad_request(std::string("Invalid JSON in request body: ") +
-                             rapidjson::GetParseError_En(doc.GetParseError()) + " (at offset " +
-                             std::to_string(doc.GetErrorOffset()) + ")");
+  if (auto error = core::parse_json(body, doc, core::JsonParseOptions{max_depth})) {
+    return core::bad_request(std::move(error->message), std::move(error->field));
   }
   if (!doc.IsObject()) {
     return core::bad_request("Request body must be a JSON object.");
   }
   return std::nullopt;
+}
+
+std::optional<core::ApiError> refuse_nul(std::string_view text, const std::string& field) {
+  if (text.find('\0') == std::string_view::npos) return std::nullopt;
+  return core::bad_request("'" + field + "' must not contain a NUL character (\\u0000)", field);
 }
 
 }  // namespace tollgate::api

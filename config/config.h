@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/json_limits.h"
 #include "core/provider_kind.h"
 
 namespace tollgate::config {
@@ -68,6 +69,7 @@ struct GeneralSettings {
   int io_threads = 0;             // 0 → number of cores
   int actor_threads = 0;          // 0 → cores / 4, between 1 and 4
   std::size_t max_request_body_bytes = 4 * 1024 * 1024;
+  int max_json_depth = core::kDefaultMaxJsonDepth;  // nesting levels of a JSON body (root = 1)
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};
   std::size_t max_connections = 10'000;

@@ -430,7 +430,7 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
                 "header_timeout", "idle_timeout", "max_connections", "shutdown_grace_period",
                 "require_auth_for_metrics_endpoint", "log_level", "log_file", "upstream_ca_file",
                 "upstream_pool_size", "upstream_pool_idle_timeout", "upstream_connect_timeout",
-                "max_auth_failures_per_minute", "store_threads", "store_queue_limit"});
+                "max_auth_failures_per_minute", "store_threads", "store_queue_limit", "max_json_depth"});
   auto p = [&](const char* key) { return join_path(path, key); };
   if (auto v = node["master_key"]) g.master_key = r.text(v, p("master_key"));
   if (auto v = node["database_url"]) g.database_url = r.text(v, p("database_url"));
@@ -447,6 +447,8 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
   if (auto v = node["max_request_size_mb"])
     g.max_request_body_bytes = static_cast<std::size_t>(
         r.number(v, p("max_request_size_mb"), 0.001) * 1024 * 1024);
+  if (auto v = node["max_json_depth"])
+    g.max_json_depth = static_cast<int>(r.integer(v, p("max_json_depth"), 1, core::kMaxConfigurableJsonDepth));
   if (auto v = node["header_timeout"]) g.header_timeout = r.seconds(v, p("header_timeout"));
   if (auto v = node["idle_timeout"]) g.idle_timeout = r.seconds(v, p("idle_timeout"));
   if (auto v = node["max_connections"])

@@ -187,22 +187,8 @@ void Session::on_header(boost::system::error_code ec) {
     return;
   }
   first_request_ = false;
-  if (ec == bhttp::error::header_limit) {
-    reject(431, core::ApiError{431, "Request headers are too large", "invalid_request_error",
-                               {}, {}, {}});
-    return;
-  }
-  if (ec == bhttp::error::body_limit) {  // a declared Content-Length over the limit
-    reject(413, core::payload_too_large(shared_->options.max_body_bytes));
-    return;
-  }
-  if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
-      ec == net::error::operation_aborted || ec == net::error::connection_reset) {
-    close();
-    return;
-  }
   if (ec) {
-    reject(400, core::bad_request("Malformed HTTP request: " + ec.message()));
+    fail_read(ec);
     return;
   }
   const auto& request = parser_->get();
@@ -242,15 +228,32 @@ void Session::on_body(boost::system::error_code ec) {
   if (phase_ == Phase::closed) {
     return;
   }
-  if (ec == bhttp::error::body_limit) {
-    reject(413, core::payload_too_large(shared_->options.max_body_bytes));
-    return;
-  }
   if (ec) {
-    close();
+    fail_read(ec);
     return;
   }
   handle_request();
+}
+
+void Session::fail_read(boost::system::error_code ec) {
+  // Head and body alike: every framing error the parser reports is the client's, answered
+  // before closing; only a connection that is already gone is closed without a word.
+  if (ec == bhttp::error::header_limit) {
+    reject(431, core::ApiError{431, "Request headers are too large", "invalid_request_error",
+                               {}, {}, {}});
+    return;
+  }
+  if (ec == bhttp::error::body_limit) {  // a declared Content-Length or the chunks over the limit
+    reject(413, core::payload_too_large(shared_->options.max_body_bytes));
+    return;
+  }
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+      ec == net::error::eof || ec == net::error::operation_aborted ||
+      ec == net::error::connection_reset || ec == net::error::broken_pipe) {
+    close();
+    return;
+  }
+  reject(400, core::bad_request("Malformed HTTP request: " + ec.message()));
 }
 
 void Session::handle_request() {

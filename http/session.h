@@ -63,6 +63,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_header();
   void on_header(boost::system::error_code ec);
   void on_body(boost::system::error_code ec);
+  void fail_read(boost::system::error_code ec);  // answer (4xx) or close, then stop reading
   void handle_request();
   void start_monitor();
   void on_monitor(boost::system::error_code ec, std::size_t bytes);

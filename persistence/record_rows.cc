@@ -20,6 +20,15 @@ class RowReader {
   bool boolean() { return row_.boolean(next_++); }
   std::vector<std::string> string_list() { return string_list_from_json(row_.text(next_++)); }
   std::map<std::string, std::int64_t> int_map() { return int_map_from_json(row_.text(next_++)); }
+  // The columns append_limit_values() lists, in its order.
+  void limits(BudgetLimits& l) {
+    l.max_budget = optional_real();
+    l.budget_duration = optional_text();
+    l.budget_reset_at = optional_int64();
+    l.tpm_limit = optional_int64();
+    l.rpm_limit = optional_int64();
+    l.max_parallel_requests = optional_int64();
+  }
 
  private:
   const SqlRow& row_;
@@ -28,10 +37,20 @@ class RowReader {
 
 SqlValue list_value(const std::vector<std::string>& list) { return SqlValue(string_list_to_json(list)); }
 
+// Every table names the limits' columns alike; they follow each table's own columns.
+void append_limit_values(NamedValues& values, const BudgetLimits& l) {
+  values.emplace_back("max_budget", sql_real(l.max_budget));
+  values.emplace_back("budget_duration", sql_text(l.budget_duration));
+  values.emplace_back("budget_reset_at", sql_int(l.budget_reset_at));
+  values.emplace_back("tpm_limit", sql_int(l.tpm_limit));
+  values.emplace_back("rpm_limit", sql_int(l.rpm_limit));
+  values.emplace_back("max_parallel_requests", sql_int(l.max_parallel_requests));
+}
+
 }  // namespace
 
 NamedValues key_values(const KeyRecord& k) {
-  return {
+  NamedValues values = {
       {"token_hash", SqlValue(k.token_hash)},
       {"key_name", SqlValue(k.key_name)},
       {"key_alias", sql_text(k.key_alias)},
@@ -41,13 +60,7 @@ NamedValues key_values(const KeyRecord& k) {
       {"budget_id", sql_text(k.budget_id)},
       {"models", list_value(k.models)},
       {"spend", SqlValue(k.spend)},
-      {"max_budget", sql_real(k.max_budget)},
       {"soft_budget", sql_real(k.soft_budget)},
-      {"budget_duration", sql_text(k.budget_duration)},
-      {"budget_reset_at", sql_int(k.budget_reset_at)},
-      {"rpm_limit", sql_int(k.rpm_limit)},
-      {"tpm_limit", sql_int(k.tpm_limit)},
-      {"max_parallel_requests", sql_int(k.max_parallel_requests)},
       {"model_rpm_limit", SqlValue(int_map_to_json(k.model_rpm_limit))},
       {"model_tpm_limit", SqlValue(int_map_to_json(k.model_tpm_limit))},
       {"expires_at", sql_int(k.expires_at)},
@@ -59,6 +72,8 @@ NamedValues key_values(const KeyRecord& k) {
       {"created_at", SqlValue(k.created_at)},
       {"updated_at", SqlValue(k.updated_at)},
   };
+  append_limit_values(values, k);
+  return values;
 }
 
 KeyRecord key_from_row(const SqlRow& row) {
@@ -73,13 +88,7 @@ KeyRecord key_from_row(const SqlRow& row) {
   k.budget_id = r.optional_text();
   k.models = r.string_list();
   k.spend = r.real();
-  k.max_budget = r.optional_real();
   k.soft_budget = r.optional_real();
-  k.budget_duration = r.optional_text();
-  k.budget_reset_at = r.optional_int64();
-  k.rpm_limit = r.optional_int64();
-  k.tpm_limit = r.optional_int64();
-  k.max_parallel_requests = r.optional_int64();
   k.model_rpm_limit = r.int_map();
   k.model_tpm_limit = r.int_map();
   k.expires_at = r.optional_int64();
@@ -90,6 +99,7 @@ KeyRecord key_from_row(const SqlRow& row) {
   k.updated_by = r.optional_text();
   k.created_at = r.int64();
   k.updated_at = r.int64();
+  r.limits(k);
   return k;
 }
 
@@ -99,18 +109,12 @@ const std::string& key_columns() {
 }
 
 NamedValues team_values(const TeamRecord& t) {
-  return {
+  NamedValues values = {
       {"team_id", SqlValue(t.team_id)},
       {"team_alias", sql_text(t.team_alias)},
       {"organization_id", sql_text(t.organization_id)},
       {"models", list_value(t.models)},
       {"spend", SqlValue(t.spend)},
-      {"max_budget", sql_real(t.max_budget)},
-      {"budget_duration", sql_text(t.budget_duration)},
-      {"budget_reset_at", sql_int(t.budget_reset_at)},
-      {"rpm_limit", sql_int(t.rpm_limit)},
-      {"tpm_limit", sql_int(t.tpm_limit)},
-      {"max_parallel_requests", sql_int(t.max_parallel_requests)},
       {"blocked", sql_bool(t.blocked)},
       {"team_member_permissions", list_value(t.team_member_permissions)},
       {"metadata", SqlValue(checked_json_object(t.metadata, "metadata"))},
@@ -119,6 +123,8 @@ NamedValues team_values(const TeamRecord& t) {
       {"created_by", sql_text(t.created_by)},
       {"updated_by", sql_text(t.updated_by)},
   };
+  append_limit_values(values, t);
+  return values;
 }
 
 TeamRecord team_from_row(const SqlRow& row) {
@@ -129,12 +135,6 @@ TeamRecord team_from_row(const SqlRow& row) {
   t.organization_id = r.optional_text();
   t.models = r.string_list();
   t.spend = r.real();
-  t.max_budget = r.optional_real();
-  t.budget_duration = r.optional_text();
-  t.budget_reset_at = r.optional_int64();
-  t.rpm_limit = r.optional_int64();
-  t.tpm_limit = r.optional_int64();
-  t.max_parallel_requests = r.optional_int64();
   t.blocked = r.boolean();
   t.team_member_permissions = r.string_list();
   t.metadata = r.text();
@@ -142,6 +142,7 @@ TeamRecord team_from_row(const SqlRow& row) {
   t.updated_at = r.int64();
   t.created_by = r.optional_text();
   t.updated_by = r.optional_text();
+  r.limits(t);
   return t;
 }
 
@@ -151,7 +152,7 @@ const std::string& team_columns() {
 }
 
 NamedValues user_values(const UserRecord& u) {
-  return {
+  NamedValues values = {
       {"user_id", SqlValue(u.user_id)},
       {"user_alias", sql_text(u.user_alias)},
       {"user_email", sql_text(u.user_email)},
@@ -159,16 +160,12 @@ NamedValues user_values(const UserRecord& u) {
       {"organization_id", sql_text(u.organization_id)},
       {"models", list_value(u.models)},
       {"spend", SqlValue(u.spend)},
-      {"max_budget", sql_real(u.max_budget)},
-      {"budget_duration", sql_text(u.budget_duration)},
-      {"budget_reset_at", sql_int(u.budget_reset_at)},
-      {"rpm_limit", sql_int(u.rpm_limit)},
-      {"tpm_limit", sql_int(u.tpm_limit)},
-      {"max_parallel_requests", sql_int(u.max_parallel_requests)},
       {"metadata", SqlValue(checked_json_object(u.metadata, "metadata"))},
       {"created_at", SqlValue(u.created_at)},
       {"updated_at", SqlValue(u.updated_at)},
   };
+  append_limit_values(values, u);
+  return values;
 }
 
 UserRecord user_from_row(const SqlRow& row) {
@@ -181,15 +178,10 @@ UserRecord user_from_row(const SqlRow& row) {
   u.organization_id = r.optional_text();
   u.models = r.string_list();
   u.spend = r.real();
-  u.max_budget = r.optional_real();
-  u.budget_duration = r.optional_text();
-  u.budget_reset_at = r.optional_int64();
-  u.rpm_limit = r.optional_int64();
-  u.tpm_limit = r.optional_int64();
-  u.max_parallel_requests = r.optional_int64();
   u.metadata = r.text();
   u.created_at = r.int64();
   u.updated_at = r.int64();
+  r.limits(u);
   return u;
 }
 
@@ -199,24 +191,20 @@ const std::string& user_columns() {
 }
 
 NamedValues organization_values(const OrganizationRecord& o) {
-  return {
+  NamedValues values = {
       {"organization_id", SqlValue(o.organization_id)},
       {"organization_alias", SqlValue(o.organization_alias)},
       {"budget_id", sql_text(o.budget_id)},
       {"models", list_value(o.models)},
       {"spend", SqlValue(o.spend)},
-      {"max_budget", sql_real(o.max_budget)},
-      {"budget_duration", sql_text(o.budget_duration)},
-      {"budget_reset_at", sql_int(o.budget_reset_at)},
-      {"rpm_limit", sql_int(o.rpm_limit)},
-      {"tpm_limit", sql_int(o.tpm_limit)},
-      {"max_parallel_requests", sql_int(o.max_parallel_requests)},
       {"metadata", SqlValue(checked_json_object(o.metadata, "metadata"))},
       {"created_at", SqlValue(o.created_at)},
       {"updated_at", SqlValue(o.updated_at)},
       {"created_by", sql_text(o.created_by)},
       {"updated_by", sql_text(o.updated_by)},
   };
+  append_limit_values(values, o);
+  return values;
 }
 
 OrganizationRecord organization_from_row(const SqlRow& row) {
@@ -227,17 +215,12 @@ OrganizationRecord organization_from_row(const SqlRow& row) {
   o.budget_id = r.optional_text();
   o.models = r.string_list();
   o.spend = r.real();
-  o.max_budget = r.optional_real();
-  o.budget_duration = r.optional_text();
-  o.budget_reset_at = r.optional_int64();
-  o.rpm_limit = r.optional_int64();
-  o.tpm_limit = r.optional_int64();
-  o.max_parallel_requests = r.optional_int64();
   o.metadata = r.text();
   o.created_at = r.int64();
   o.updated_at = r.int64();
   o.created_by = r.optional_text();
   o.updated_by = r.optional_text();
+  r.limits(o);
   return o;
 }
 
@@ -247,37 +230,28 @@ const std::string& organization_columns() {
 }
 
 NamedValues budget_values(const BudgetRecord& b) {
-  return {
+  NamedValues values = {
       {"budget_id", SqlValue(b.budget_id)},
-      {"max_budget", sql_real(b.max_budget)},
       {"soft_budget", sql_real(b.soft_budget)},
-      {"max_parallel_requests", sql_int(b.max_parallel_requests)},
-      {"tpm_limit", sql_int(b.tpm_limit)},
-      {"rpm_limit", sql_int(b.rpm_limit)},
-      {"budget_duration", sql_text(b.budget_duration)},
-      {"budget_reset_at", sql_int(b.budget_reset_at)},
       {"created_at", SqlValue(b.created_at)},
       {"updated_at", SqlValue(b.updated_at)},
       {"created_by", sql_text(b.created_by)},
       {"updated_by", sql_text(b.updated_by)},
   };
+  append_limit_values(values, b);
+  return values;
 }
 
 BudgetRecord budget_from_row(const SqlRow& row) {
   RowReader r(row);
   BudgetRecord b;
   b.budget_id = r.text();
-  b.max_budget = r.optional_real();
   b.soft_budget = r.optional_real();
-  b.max_parallel_requests = r.optional_int64();
-  b.tpm_limit = r.optional_int64();
-  b.rpm_limit = r.optional_int64();
-  b.budget_duration = r.optional_text();
-  b.budget_reset_at = r.optional_int64();
   b.created_at = r.int64();
   b.updated_at = r.int64();
   b.created_by = r.optional_text();
   b.updated_by = r.optional_text();
+  r.limits(b);
   return b;
 }
 

@@ -10,33 +10,36 @@
 
 namespace tollgate::persistence {
 
-struct BudgetRecord {
-  std::string budget_id;
+// The budget and rate limits of a key, team, user, organization or shared budget, under the
+// same LiteLLM names in every table, JSON object and request body. Records embed it as a base,
+// so its fields keep their flat names (team.max_budget), and it is mapped once each way: rows
+// in record_rows.cc, JSON by write_limit_fields (record_json.h), request bodies by the
+// management API's apply_budget_limits. soft_budget (keys and budgets only) is an alert
+// threshold, not a limit, and stays with those records.
+struct BudgetLimits {
   std::optional<double> max_budget;
-  std::optional<double> soft_budget;
-  std::optional<std::int64_t> max_parallel_requests;
+  std::optional<std::string> budget_duration;   // "30d", "1mo", … (core/duration parses it)
+  std::optional<std::int64_t> budget_reset_at;  // when the budget window restarts
   std::optional<std::int64_t> tpm_limit;
   std::optional<std::int64_t> rpm_limit;
-  std::optional<std::string> budget_duration;  // "30d", "1mo", … (core/duration parses it)
-  std::optional<std::int64_t> budget_reset_at;
+  std::optional<std::int64_t> max_parallel_requests;
+};
+
+struct BudgetRecord : BudgetLimits {
+  std::string budget_id;
+  std::optional<double> soft_budget;
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
   std::optional<std::string> created_by;
   std::optional<std::string> updated_by;
 };
 
-struct OrganizationRecord {
+struct OrganizationRecord : BudgetLimits {
   std::string organization_id;
   std::string organization_alias;
   std::optional<std::string> budget_id;
   std::vector<std::string> models;  // empty = all models
   double spend = 0;                 // changed only by record_spend / reset_spend / set_spend
-  std::optional<double> max_budget;
-  std::optional<std::string> budget_duration;
-  std::optional<std::int64_t> budget_reset_at;
-  std::optional<std::int64_t> rpm_limit;
-  std::optional<std::int64_t> tpm_limit;
-  std::optional<std::int64_t> max_parallel_requests;
   std::string metadata = "{}";
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
@@ -55,18 +58,12 @@ struct TeamMember {
   std::string role = "user";  // "admin" | "user"
 };
 
-struct TeamRecord {
+struct TeamRecord : BudgetLimits {
   std::string team_id;
   std::optional<std::string> team_alias;
   std::optional<std::string> organization_id;
   std::vector<std::string> models;
   double spend = 0;
-  std::optional<double> max_budget;
-  std::optional<std::string> budget_duration;
-  std::optional<std::int64_t> budget_reset_at;
-  std::optional<std::int64_t> rpm_limit;
-  std::optional<std::int64_t> tpm_limit;
-  std::optional<std::int64_t> max_parallel_requests;
   bool blocked = false;
   std::vector<std::string> team_member_permissions;  // routes plain members may use on team keys
   std::string metadata = "{}";
@@ -79,7 +76,7 @@ struct TeamRecord {
   std::vector<TeamMember> members;
 };
 
-struct UserRecord {
+struct UserRecord : BudgetLimits {
   std::string user_id;
   std::optional<std::string> user_alias;
   std::optional<std::string> user_email;  // unique when present
@@ -87,18 +84,12 @@ struct UserRecord {
   std::optional<std::string> organization_id;
   std::vector<std::string> models;
   double spend = 0;
-  std::optional<double> max_budget;
-  std::optional<std::string> budget_duration;
-  std::optional<std::int64_t> budget_reset_at;
-  std::optional<std::int64_t> rpm_limit;
-  std::optional<std::int64_t> tpm_limit;
-  std::optional<std::int64_t> max_parallel_requests;
   std::string metadata = "{}";
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
 };
 
-struct KeyRecord {
+struct KeyRecord : BudgetLimits {
   std::string token_hash;  // lowercase hex SHA-256 (core::hash_key); never the cleartext
   std::string key_name;    // "sk-...abcd" (core::key_display_name)
   std::optional<std::string> key_alias;
@@ -108,13 +99,7 @@ struct KeyRecord {
   std::optional<std::string> budget_id;
   std::vector<std::string> models;
   double spend = 0;
-  std::optional<double> max_budget;
   std::optional<double> soft_budget;
-  std::optional<std::string> budget_duration;
-  std::optional<std::int64_t> budget_reset_at;
-  std::optional<std::int64_t> rpm_limit;
-  std::optional<std::int64_t> tpm_limit;
-  std::optional<std::int64_t> max_parallel_requests;
   std::map<std::string, std::int64_t> model_rpm_limit;
   std::map<std::string, std::int64_t> model_tpm_limit;
   std::optional<std::int64_t> expires_at;

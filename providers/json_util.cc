@@ -1,5 +1,7 @@
 #include "providers/json_util.h"
 
+#include "core/json_parse.h"
+
 namespace tollgate::providers::json {
 namespace {
 
@@ -35,8 +37,11 @@ const rapidjson::Value* present(const rapidjson::Value& object, const char* name
 }
 
 bool parse(std::string_view text, rapidjson::Document& out) {
-  out.Parse(non_null(text), text.size());
-  return !out.HasParseError();
+  return !core::parse_json(text, out, {core::kDefaultMaxJsonDepth, false, false});
+}
+
+bool parse_leading(std::string_view text, rapidjson::Document& out) {
+  return !core::parse_json(text, out, {core::kDefaultMaxJsonDepth, false, true});
 }
 
 std::string serialize(const rapidjson::Value& value) {

@@ -21,8 +21,12 @@ bool bool_or(const rapidjson::Value& object, const char* name, bool fallback = f
 // A member that is present and not null (JSON clients send `"field": null` for "not set").
 const rapidjson::Value* present(const rapidjson::Value& object, const char* name);
 
-// Parses `text` into `out`; false when it is not valid JSON.
+// Parses `text` into `out`; false when it is not valid JSON. Through core::parse_json: no
+// recursion, at most core::kDefaultMaxJsonDepth levels (an upstream's reply, or JSON a client
+// sent inside a string, cannot exhaust the stack), bytes passed through as they are.
 bool parse(std::string_view text, rapidjson::Document& out);
+// The same for the first JSON value of `text`; what follows it is ignored.
+bool parse_leading(std::string_view text, rapidjson::Document& out);
 std::string serialize(const rapidjson::Value& value);
 rapidjson::Value string_value(std::string_view text, rapidjson::Document::AllocatorType& alloc);
 

@@ -2,35 +2,17 @@
 
 #include <cstring>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "providers/usage_json.h"
 
 namespace tollgate::providers {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void write_string(Writer& w, std::string_view s) {
-  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
+using json::Writer;
+using json::write_string;
 
 void write_usage(Writer& w, const core::Usage& usage) {
   w.Key("usage");
-  w.StartObject();
-  w.Key("prompt_tokens");
-  w.Int64(usage.prompt_tokens);
-  w.Key("completion_tokens");
-  w.Int64(usage.completion_tokens);
-  w.Key("total_tokens");
-  w.Int64(usage.total());
-  if (usage.cached_prompt_tokens > 0) {
-    w.Key("prompt_tokens_details");
-    w.StartObject();
-    w.Key("cached_tokens");
-    w.Int64(usage.cached_prompt_tokens);
-    w.EndObject();
-  }
-  w.EndObject();
+  write_openai_usage(w, usage);
 }
 
 }  // namespace

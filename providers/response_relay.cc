@@ -4,6 +4,7 @@
 
 #include "providers/anthropic_response.h"
 #include "providers/anthropic_stream.h"
+#include "providers/json_util.h"
 #include "providers/openai_from_anthropic_request.h"
 
 namespace tollgate::providers {
@@ -49,8 +50,7 @@ class OpenAIPassthrough : public StreamRelay {
     }
     if (event.data.find("\"usage\":{") != std::string::npos) {
       rapidjson::Document d;
-      d.Parse(event.data.data(), event.data.size());
-      if (!d.HasParseError() && d.IsObject()) {
+      if (json::parse(event.data, d) && d.IsObject()) {
         if (const auto it = d.FindMember("usage"); it != d.MemberEnd()) {
           if (auto u = usage_from(it->value)) {
             usage_ = *u;
@@ -101,8 +101,7 @@ class AnthropicPassthrough : public StreamRelay {
     if (event.event == "message_stop") finished_ = true;
     if (event.event == "message_start" || event.event == "message_delta") {
       rapidjson::Document d;
-      d.Parse(event.data.data(), event.data.size());
-      if (!d.HasParseError() && d.IsObject()) {
+      if (json::parse(event.data, d) && d.IsObject()) {
         const rapidjson::Value* usage = nullptr;
         if (event.event == "message_start") {
           const auto msg = d.FindMember("message");
@@ -189,15 +188,13 @@ std::optional<core::Usage> extract_usage(std::string_view body) {
     const auto brace = body.find('{', key);
     if (brace != std::string_view::npos) {
       rapidjson::Document d;
-      d.Parse<rapidjson::kParseStopWhenDoneFlag>(body.data() + brace, body.size() - brace);
-      if (!d.HasParseError()) {
+      if (json::parse_leading(body.substr(brace), d)) {
         if (auto u = usage_from(d)) return u;
       }
     }
   }
   rapidjson::Document d;
-  d.Parse(body.data(), body.size());
-  if (d.HasParseError() || !d.IsObject()) return std::nullopt;
+  if (!json::parse(body, d) || !d.IsObject()) return std::nullopt;
   const auto it = d.FindMember("usage");
   if (it == d.MemberEnd()) return std::nullopt;
   return usage_from(it->value);
@@ -208,8 +205,7 @@ ClientBody finish_response(Api client_api, Api upstream_api, std::string upstrea
   ClientBody out;
   if (client_api == upstream_api) {
     rapidjson::Document check;
-    check.Parse<rapidjson::kParseStopWhenDoneFlag>(upstream_body.data(), upstream_body.size());
-    if (check.HasParseError() || !check.IsObject()) {
+    if (!json::parse_leading(upstream_body, check) || !check.IsObject()) {
       out.error = "The upstream returned a body that is not a JSON object";
       return out;
     }
@@ -253,8 +249,7 @@ std::unique_ptr<StreamRelay> make_stream_relay(Api client_api, Api upstream_api,
 
 std::string upstream_error_message(std::string_view body) {
   rapidjson::Document d;
-  d.Parse(body.data(), body.size());
-  if (!d.HasParseError() && d.IsObject()) {
+  if (json::parse(body, d) && d.IsObject()) {
     const auto error = d.FindMember("error");
     if (error != d.MemberEnd()) {
       if (error->value.IsString()) return error->value.GetString();

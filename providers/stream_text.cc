@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include "core/token_estimate.h"
+#include "providers/json_util.h"
 
 namespace tollgate::providers {
 namespace {
@@ -49,8 +50,7 @@ std::int64_t anthropic_text_tokens(const rapidjson::Document& d) {
 std::int64_t stream_event_text_tokens(Api api, std::string_view data) {
   if (data.empty() || data.front() != '{') return 0;  // [DONE] and friends
   rapidjson::Document d;
-  d.Parse(data.data(), data.size());
-  if (d.HasParseError() || !d.IsObject()) return 0;
+  if (!json::parse(data, d) || !d.IsObject()) return 0;
   return api == Api::anthropic_messages ? anthropic_text_tokens(d) : openai_text_tokens(d);
 }
 

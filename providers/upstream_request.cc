@@ -1,9 +1,7 @@
 #include "providers/upstream_request.h"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 #include "providers/anthropic_request.h"
+#include "providers/json_util.h"
 #include "providers/openai_from_anthropic_request.h"
 #include "providers/openai_request.h"
 
@@ -13,13 +11,6 @@ namespace {
 constexpr std::string_view kAnthropicVersion = "2023-06-01";
 // What a translated request to Anthropic asks for when the client's request sets no limit.
 constexpr std::int64_t kDefaultAnthropicMaxTokens = 4096;
-
-std::string serialize(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return {buffer.GetString(), buffer.GetSize()};
-}
 
 std::string_view endpoint_suffix(Api api) {
   switch (api) {
@@ -67,6 +58,9 @@ HeaderList headers_for(const config::Deployment& d) {
 
 // The client's body with `model` set to the upstream's name (and, for OpenAI chat streams,
 // usage requested so spend can be tracked). Forwarded untouched when nothing changes.
+// CopyFrom and serialize recurse once per nesting level: safe because every request body was
+// parsed with general_settings.max_json_depth (api/json_body.h), at most
+// core::kMaxConfigurableJsonDepth levels.
 std::string passthrough_body(const config::Deployment& d, Api api, const rapidjson::Document& request,
                              std::string_view raw_body) {
   const auto model = requested_model(request);
@@ -99,7 +93,7 @@ std::string passthrough_body(const config::Deployment& d, Api api, const rapidjs
     options->value.RemoveMember("include_usage");
     options->value.AddMember("include_usage", true, alloc);
   }
-  return serialize(copy);
+  return json::serialize(copy);
 }
 
 }  // namespace

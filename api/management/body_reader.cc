@@ -6,9 +6,17 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "api/json_body.h"
 #include "api/management/http_error.h"
 
 namespace tollgate::api {
+
+std::string text_field(const rapidjson::Value& value, const std::string& param) {
+  if (!value.IsString()) throw_bad_request("'" + param + "' must be a string", param);
+  std::string text(value.GetString(), value.GetStringLength());
+  if (auto error = refuse_nul(text, param)) throw HttpError(std::move(*error));
+  return text;
+}
 
 BodyReader::BodyReader(const rapidjson::Value& body) : body_(body) {}
 
@@ -30,8 +38,7 @@ bool BodyReader::is_null(const char* name) const {
 std::optional<std::string> BodyReader::string(const char* name) const {
   const auto* v = value(name);
   if (!v) return std::nullopt;
-  if (!v->IsString()) throw_bad_request(std::string("'") + name + "' must be a string", name);
-  return std::string(v->GetString(), v->GetStringLength());
+  return text_field(*v, name);
 }
 
 std::string BodyReader::required_string(const char* name) const {
@@ -79,7 +86,7 @@ std::optional<std::vector<std::string>> BodyReader::strings(const char* name) co
   std::vector<std::string> out;
   for (const auto& item : v->GetArray()) {
     if (!item.IsString()) throw_bad_request(std::string("'") + name + "' must be a list of strings", name);
-    out.emplace_back(item.GetString(), item.GetStringLength());
+    out.push_back(text_field(item, name));
   }
   return out;
 }
@@ -102,7 +109,7 @@ std::optional<std::map<std::string, std::int64_t>> BodyReader::integer_map(const
     if (!m.value.IsInt64() || m.value.GetInt64() < 0) {
       throw_bad_request(std::string("'") + name + "' must be an object of non-negative integers", name);
     }
-    out[std::string(m.name.GetString(), m.name.GetStringLength())] = m.value.GetInt64();
+    out[text_field(m.name, name)] = m.value.GetInt64();
   }
   return out;
 }

@@ -2,7 +2,8 @@
 // Typed access to a management request's JSON fields. A field of the wrong type is a 400
 // naming the field; a field nobody knows is a 400 too (a typo like "max_budgt" must not be
 // silently ignored), while LiteLLM fields Tollgate accepts but does not use are listed as
-// ignored and pass.
+// ignored and pass. Every string read here is refused with a 400 when it holds a NUL (see
+// refuse_nul in api/json_body.h); the body itself was checked for UTF-8 and depth when parsed.
 #include <cstdint>
 #include <initializer_list>
 #include <map>
@@ -14,6 +15,9 @@
 #include <rapidjson/document.h>
 
 namespace tollgate::api {
+
+// The string `value` as text, for the field `param`: 400 when it is not a string or holds a NUL.
+std::string text_field(const rapidjson::Value& value, const std::string& param);
 
 class BodyReader {
  public:

@@ -2,6 +2,7 @@
 
 #include "api/management/management.h"
 #include "core/key_hash.h"
+#include "persistence/record_json.h"
 #include "persistence/store.h"
 
 namespace tollgate::api {
@@ -19,7 +20,7 @@ persistence::KeyRecord insert_new_key(persistence::Store& store, const Managemen
   return store.insert_key(key, call.audit("created"));
 }
 
-void write_generated_key_fields(JsonOut& o, const std::string& cleartext, const persistence::KeyRecord& key) {
+void write_generated_key_fields(core::JsonOut& o, const std::string& cleartext, const persistence::KeyRecord& key) {
   o.field("key", cleartext);
   o.field("token", key.token_hash);
   o.field("token_id", key.token_hash);
@@ -31,14 +32,9 @@ void write_generated_key_fields(JsonOut& o, const std::string& cleartext, const 
   o.field("organization_id", key.organization_id);
   o.field("models", key.models);
   o.field("spend", key.spend);
-  o.field("max_budget", key.max_budget);
+  persistence::write_limit_fields(o, key);
   o.field("soft_budget", key.soft_budget);
   o.field("budget_id", key.budget_id);
-  o.field("budget_duration", key.budget_duration);
-  o.time_field("budget_reset_at", key.budget_reset_at);
-  o.field("max_parallel_requests", key.max_parallel_requests);
-  o.field("rpm_limit", key.rpm_limit);
-  o.field("tpm_limit", key.tpm_limit);
   o.field("model_rpm_limit", key.model_rpm_limit);
   o.field("model_tpm_limit", key.model_tpm_limit);
   o.field("blocked", key.blocked);
@@ -48,7 +44,7 @@ void write_generated_key_fields(JsonOut& o, const std::string& cleartext, const 
 }
 
 std::string generated_key_response(const std::string& cleartext, const persistence::KeyRecord& key) {
-  JsonOut o;
+  core::JsonOut o;
   o.begin_object();
   write_generated_key_fields(o, cleartext, key);
   o.end_object();

@@ -4,7 +4,7 @@
 // that ever shows the cleartext.
 #include <string>
 
-#include "api/management/json_out.h"
+#include "core/json_out.h"
 #include "persistence/records.h"
 
 namespace tollgate::persistence {
@@ -25,7 +25,7 @@ void assign_cleartext(persistence::KeyRecord& key, const std::string& cleartext)
 
 // LiteLLM's GenerateKeyResponse fields, without the enclosing braces, so /user/new can embed
 // them; `key` is the cleartext, shown this once and never stored.
-void write_generated_key_fields(JsonOut& out, const std::string& cleartext, const persistence::KeyRecord& key);
+void write_generated_key_fields(core::JsonOut& out, const std::string& cleartext, const persistence::KeyRecord& key);
 std::string generated_key_response(const std::string& cleartext, const persistence::KeyRecord& key);
 
 }  // namespace tollgate::api

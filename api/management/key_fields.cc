@@ -1,6 +1,7 @@
 #include "api/management/key_fields.h"
 
 #include "api/management/http_error.h"
+#include "api/management/limit_fields.h"
 #include "core/duration.h"
 
 namespace tollgate::api {
@@ -42,23 +43,14 @@ std::optional<std::int64_t> expiry_from_duration(const BodyReader& body, std::in
   return now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(*d).count();
 }
 
-template <class T>
-void set_optional(std::optional<T>& field, const std::optional<T>& value, bool cleared) {
-  if (value) field = value;
-  else if (cleared) field.reset();
-}
-
 }  // namespace
 
 void apply_key_fields(const BodyReader& body, persistence::KeyRecord& key, std::int64_t now_ms) {
   set_optional(key.key_alias, body.string("key_alias"), body.is_null("key_alias"));
   if (auto models = body.strings("models")) key.models = *models;
-  set_optional(key.max_budget, body.number("max_budget"), body.is_null("max_budget"));
+  apply_budget_limits(body, key, now_ms);
   set_optional(key.soft_budget, body.number("soft_budget"), body.is_null("soft_budget"));
   set_optional(key.budget_id, body.string("budget_id"), body.is_null("budget_id"));
-  set_optional(key.max_parallel_requests, body.integer("max_parallel_requests"), body.is_null("max_parallel_requests"));
-  set_optional(key.rpm_limit, body.integer("rpm_limit"), body.is_null("rpm_limit"));
-  set_optional(key.tpm_limit, body.integer("tpm_limit"), body.is_null("tpm_limit"));
   if (auto m = body.integer_map("model_rpm_limit")) key.model_rpm_limit = *m;
   if (auto m = body.integer_map("model_tpm_limit")) key.model_tpm_limit = *m;
   set_optional(key.team_id, body.string("team_id"), body.is_null("team_id"));
@@ -66,15 +58,6 @@ void apply_key_fields(const BodyReader& body, persistence::KeyRecord& key, std::
   set_optional(key.organization_id, body.string("organization_id"), body.is_null("organization_id"));
   if (auto metadata = body.object_json("metadata")) key.metadata = *metadata;
   if (auto blocked = body.boolean("blocked")) key.blocked = *blocked;
-  if (auto duration = body.string("budget_duration")) {
-    const auto d = core::parse_duration(*duration);
-    if (!d) throw_bad_request("'budget_duration' must look like 30s, 15m, 1h, 7d or 1mo", "budget_duration");
-    key.budget_duration = *duration;
-    key.budget_reset_at = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(*d).count();
-  } else if (body.is_null("budget_duration")) {
-    key.budget_duration.reset();
-    key.budget_reset_at.reset();
-  }
   if (auto expires = expiry_from_duration(body, now_ms)) {
     key.expires_at = expires;
   } else if (body.is_null("duration")) {

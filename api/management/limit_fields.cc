@@ -6,18 +6,28 @@
 #include "core/duration.h"
 
 namespace tollgate::api {
+namespace {
 
-void apply_budget_duration(const BodyReader& body, std::optional<std::string>& duration,
-                           std::optional<std::int64_t>& reset_at, std::int64_t now_ms) {
+void apply_budget_duration(const BodyReader& body, persistence::BudgetLimits& l, std::int64_t now_ms) {
   if (auto text = body.string("budget_duration")) {
     const auto d = core::parse_duration(*text);
     if (!d) throw_bad_request("'budget_duration' must look like 30s, 15m, 1h, 7d or 1mo", "budget_duration");
-    duration = *text;
-    reset_at = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(*d).count();
+    l.budget_duration = *text;
+    l.budget_reset_at = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(*d).count();
   } else if (body.is_null("budget_duration")) {
-    duration.reset();
-    reset_at.reset();
+    l.budget_duration.reset();
+    l.budget_reset_at.reset();
   }
+}
+
+}  // namespace
+
+void apply_budget_limits(const BodyReader& body, persistence::BudgetLimits& l, std::int64_t now_ms) {
+  set_optional(l.max_budget, body.number("max_budget"), body.is_null("max_budget"));
+  set_optional(l.tpm_limit, body.integer("tpm_limit"), body.is_null("tpm_limit"));
+  set_optional(l.rpm_limit, body.integer("rpm_limit"), body.is_null("rpm_limit"));
+  set_optional(l.max_parallel_requests, body.integer("max_parallel_requests"), body.is_null("max_parallel_requests"));
+  apply_budget_duration(body, l, now_ms);
 }
 
 bool touches_limits(const BodyReader& body) {

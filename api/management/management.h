@@ -29,7 +29,8 @@ struct ManagementCall {
   // Who made a change, for the audit log: the user id, else the key's label.
   std::string changed_by() const;
   persistence::AuditEntry audit(std::string action) const;
-  std::optional<std::string> query(const char* name) const { return exchange.query_param(name); }
+  // A decoded query argument; 400 naming it when it is not UTF-8 or holds a NUL (query_args.cc).
+  std::optional<std::string> query(const char* name) const;
 };
 
 using ManagementWork = std::function<http::Response(persistence::Store&, const ManagementCall&)>;

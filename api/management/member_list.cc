@@ -1,5 +1,6 @@
 #include "api/management/member_list.h"
 
+#include "api/management/body_reader.h"
 #include "api/management/http_error.h"
 #include "api/management/lookups.h"
 
@@ -9,9 +10,7 @@ namespace {
 std::string member_string(const rapidjson::Value& item, const char* name, const std::string& where) {
   const auto it = item.FindMember(name);
   if (it == item.MemberEnd() || it->value.IsNull()) return {};
-  const std::string param = where + "." + name;
-  if (!it->value.IsString()) throw_bad_request("'" + param + "' must be a string", param);
-  return {it->value.GetString(), it->value.GetStringLength()};
+  return text_field(it->value, where + "." + name);
 }
 
 MemberRequest parse_member(const rapidjson::Value& item, const std::string& where) {

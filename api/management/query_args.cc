@@ -2,7 +2,19 @@
 
 #include <stdexcept>
 
+#include "api/json_body.h"
+#include "core/utf8.h"
+
 namespace tollgate::api {
+
+std::optional<std::string> ManagementCall::query(const char* name) const {
+  auto value = exchange.query_param(name);
+  if (!value) return value;
+  // Percent-decoding can produce any byte: the same rules as for JSON bodies apply.
+  if (!core::is_utf8(*value)) throw_bad_request(std::string("'") + name + "' is not valid UTF-8", name);
+  if (auto error = refuse_nul(*value, name)) throw HttpError(std::move(*error));
+  return value;
+}
 
 int query_int(const ManagementCall& call, const char* name, int fallback, int min, int max) {
   const auto text = call.query(name);

@@ -1,5 +1,6 @@
 #pragma once
-// Query-string arguments of management GET endpoints (page numbers, sizes).
+// Query-string arguments of management GET endpoints (page numbers, sizes). Every argument is
+// checked by ManagementCall::query, defined here: UTF-8 and no NUL, else a 400 naming it.
 #include "api/management/management.h"
 
 namespace tollgate::api {

@@ -1,5 +1,7 @@
 #include "api/management/render.h"
 
+#include "persistence/record_json.h"
+
 namespace tollgate::api {
 
 void write_key(JsonOut& o, const persistence::KeyRecord& k) {
@@ -8,7 +10,7 @@ void write_key(JsonOut& o, const persistence::KeyRecord& k) {
   o.field("key_name", k.key_name);
   o.field("key_alias", k.key_alias);
   o.field("spend", k.spend);
-  o.field("max_budget", k.max_budget);
+  persistence::write_limit_fields(o, k);
   o.field("soft_budget", k.soft_budget);
   o.time_field("expires", k.expires_at);
   o.field("models", k.models);
@@ -16,13 +18,8 @@ void write_key(JsonOut& o, const persistence::KeyRecord& k) {
   o.field("team_id", k.team_id);
   o.field("organization_id", k.organization_id);
   o.field("budget_id", k.budget_id);
-  o.field("max_parallel_requests", k.max_parallel_requests);
-  o.field("tpm_limit", k.tpm_limit);
-  o.field("rpm_limit", k.rpm_limit);
   o.field("model_rpm_limit", k.model_rpm_limit);
   o.field("model_tpm_limit", k.model_tpm_limit);
-  o.field("budget_duration", k.budget_duration);
-  o.time_field("budget_reset_at", k.budget_reset_at);
   o.field("blocked", k.blocked);
   o.key("metadata").raw_json(k.metadata);
   o.field("service_account", k.service_account);
@@ -45,12 +42,7 @@ void write_team_fields(JsonOut& o, const persistence::TeamRecord& t) {
   o.field("organization_id", t.organization_id);
   o.field("models", t.models);
   o.field("spend", t.spend);
-  o.field("max_budget", t.max_budget);
-  o.field("budget_duration", t.budget_duration);
-  o.time_field("budget_reset_at", t.budget_reset_at);
-  o.field("tpm_limit", t.tpm_limit);
-  o.field("rpm_limit", t.rpm_limit);
-  o.field("max_parallel_requests", t.max_parallel_requests);
+  persistence::write_limit_fields(o, t);
   o.field("blocked", t.blocked);
   o.key("metadata").raw_json(t.metadata);
   o.key("members_with_roles").begin_array();
@@ -82,12 +74,7 @@ void write_user_fields(JsonOut& o, const persistence::UserRecord& u) {
   o.field("organization_id", u.organization_id);
   o.field("models", u.models);
   o.field("spend", u.spend);
-  o.field("max_budget", u.max_budget);
-  o.field("budget_duration", u.budget_duration);
-  o.time_field("budget_reset_at", u.budget_reset_at);
-  o.field("tpm_limit", u.tpm_limit);
-  o.field("rpm_limit", u.rpm_limit);
-  o.field("max_parallel_requests", u.max_parallel_requests);
+  persistence::write_limit_fields(o, u);
   o.key("metadata").raw_json(u.metadata);
   o.key("created_at").time(u.created_at);
   o.key("updated_at").time(u.updated_at);
@@ -101,12 +88,7 @@ void write_organization(JsonOut& o, const persistence::OrganizationRecord& org,
   o.field("budget_id", org.budget_id);
   o.field("models", org.models);
   o.field("spend", org.spend);
-  o.field("max_budget", org.max_budget);
-  o.field("budget_duration", org.budget_duration);
-  o.time_field("budget_reset_at", org.budget_reset_at);
-  o.field("tpm_limit", org.tpm_limit);
-  o.field("rpm_limit", org.rpm_limit);
-  o.field("max_parallel_requests", org.max_parallel_requests);
+  persistence::write_limit_fields(o, org);
   o.key("metadata").raw_json(org.metadata);
   o.key("members").begin_array();
   for (const auto& m : members) {
@@ -123,13 +105,8 @@ void write_organization(JsonOut& o, const persistence::OrganizationRecord& org,
 void write_budget(JsonOut& o, const persistence::BudgetRecord& b) {
   o.begin_object();
   o.field("budget_id", b.budget_id);
-  o.field("max_budget", b.max_budget);
+  persistence::write_limit_fields(o, b);
   o.field("soft_budget", b.soft_budget);
-  o.field("max_parallel_requests", b.max_parallel_requests);
-  o.field("tpm_limit", b.tpm_limit);
-  o.field("rpm_limit", b.rpm_limit);
-  o.field("budget_duration", b.budget_duration);
-  o.time_field("budget_reset_at", b.budget_reset_at);
   o.key("created_at").time(b.created_at);
   o.key("updated_at").time(b.updated_at);
   o.end_object();

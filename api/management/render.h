@@ -1,9 +1,12 @@
 #pragma once
 // Store records as LiteLLM's management API shows them.
-#include "api/management/json_out.h"
+#include "core/json_out.h"
 #include "persistence/records.h"
 
 namespace tollgate::api {
+
+using core::JsonOut;  // the writer of every management response
+
 
 void write_key(JsonOut& out, const persistence::KeyRecord& key);
 void write_team(JsonOut& out, const persistence::TeamRecord& team);

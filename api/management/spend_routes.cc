@@ -1,10 +1,10 @@
 // GET /spend/logs and GET /global/spend: spend as recorded by the spend writer.
 #include <ctime>
 
-#include "api/management/json_out.h"
 #include "api/management/management.h"
 #include "api/management/targets.h"
 #include "api/management_routes.h"
+#include "core/json_out.h"
 #include "core/key_hash.h"
 #include "persistence/store.h"
 
@@ -31,7 +31,7 @@ std::optional<std::int64_t> parse_date(const std::optional<std::string>& text, c
   }
 }
 
-void write_log(JsonOut& o, const persistence::SpendLogRow& r) {
+void write_log(core::JsonOut& o, const persistence::SpendLogRow& r) {
   o.begin_object();
   o.field("request_id", r.request_id);
   o.field("call_type", r.call_type);
@@ -86,7 +86,7 @@ http::Response spend_logs(Store& store, const ManagementCall& call) {
     }
   }
   const auto rows = store.spend_logs(filter, 1000);
-  JsonOut o;
+  core::JsonOut o;
   o.begin_array();
   for (const auto& r : rows) write_log(o, r);
   o.end_array();
@@ -96,7 +96,7 @@ http::Response spend_logs(Store& store, const ManagementCall& call) {
 http::Response global_spend(Store& store, const ManagementCall& call) {
   require(core::decide(call.caller.actor, core::Action::read, missing_ok(core::Resource::global_spend)),
           "global spend");
-  JsonOut o;
+  core::JsonOut o;
   o.begin_object().field("spend", store.total_spend()).key("max_budget").null().end_object();
   return json_ok(o.str());
 }

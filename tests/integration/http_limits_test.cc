@@ -1,10 +1,12 @@
 // Protocol limits of the HTTP front over real sockets: body size, slow clients, header
-// injection, connection caps, keep-alive timeouts, Expect: 100-continue.
+// injection, malformed chunked framing, connection caps, keep-alive timeouts, Expect: 100-continue,
+// and the JSON limits every body passes (nesting depth, UTF-8).
 #include <catch2/catch.hpp>
 
 #include <thread>
 
 #include "tests/support/http_client.h"
+#include "tests/support/mock_upstream.h"
 #include "tests/support/test_gateway.h"
 
 using namespace tollgate::testing;
@@ -138,4 +140,112 @@ TEST_CASE("pipelined requests are answered in order", "[integration][limits]") {
   REQUIRE(a != std::string::npos);
   REQUIRE(b != std::string::npos);
   CHECK(a < b);
+}
+
+TEST_CASE("malformed chunked framing gets 400 in the envelope before the connection closes", "[integration][limits]") {
+  TestGateway gw(kConfig);
+  const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\ntransfer-encoding: chunked\r\n"
+                           "Authorization: Bearer " + gw.master_key() + "\r\n\r\n";
+  const std::string bodies[] = {
+      "zz\r\nabc\r\n0\r\n\r\n",                          // not hexadecimal
+      "-5\r\nabcde\r\n0\r\n\r\n",                        // negative
+      "100000000000000000000\r\nabc\r\n0\r\n\r\n",       // 21 digits: overflows
+      "3;\x01\r\nabc\r\n0\r\n\r\n",                      // bad chunk extension
+      "3\r\nabcXY0\r\n\r\n",                             // data not followed by CRLF
+  };
+  for (const auto& body : bodies) {
+    INFO(body);
+    bool closed = false;
+    const auto raw = raw_exchange(gw.port(), head + body, 2s, &closed);
+    CHECK(status_of(raw) == 400);
+    CHECK_THAT(raw, Catch::Contains(R"({"error":{"message":"Malformed HTTP request)"));
+    CHECK_THAT(raw, Catch::Contains("connection: close"));
+    CHECK(closed);
+  }
+  CHECK(http_request(gw.port(), "GET", "/health/liveliness").status == 200);
+}
+
+namespace {
+
+std::string nested_arrays(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+// A deployment on a real HTTP upstream whose model name differs from the group's, so the
+// gateway re-serializes the body it forwards (providers/upstream_request.cc).
+std::string upstream_config(const MockUpstream& mock, const std::string& general = "") {
+  return "model_list:\n  - model_name: m\n    litellm_params:\n      model: openai/mock-upstream-model\n"
+         "      api_base: " + mock.base_url() + "\n      api_key: sk-unused\n" + general;
+}
+
+std::string chat_with(const std::string& extra) {
+  return R"({"model":"m","messages":[{"role":"user","content":"hi"}])" + extra + "}";
+}
+
+}  // namespace
+
+TEST_CASE("a body nested 100k levels deep gets 400 on every inference route and the gateway keeps serving",
+          "[integration][limits][input]") {
+  MockUpstream mock;
+  TestGateway gw(upstream_config(mock));
+  const auto auth = bearer(gw.master_key());
+  const std::string deep = nested_arrays(100000);
+  for (const auto& [path, body] : std::vector<std::pair<std::string, std::string>>{
+           {"/v1/chat/completions", chat_with(R"(,"metadata":{"a":)" + deep + "}")},
+           {"/v1/chat/completions", deep},
+           {"/v1/completions", R"({"model":"m","prompt":)" + deep + "}"},
+           {"/v1/embeddings", R"({"model":"m","input":)" + deep + "}"},
+           {"/v1/messages", R"({"model":"m","max_tokens":5,"messages":[{"role":"user","content":)" + deep + "}]}"},
+       }) {
+    INFO(path << " " << body.substr(0, 60));
+    const auto reply = http_request(gw.port(), "POST", path, body, auth);
+    CHECK(reply.status == 400);
+    CHECK_THAT(reply.body, Catch::Contains("deeper than 64 levels"));
+  }
+  CHECK(mock.requests_for_model("mock-upstream-model") == 0);
+  CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", chat_with(""), auth).status == 200);
+}
+
+TEST_CASE("general_settings.max_json_depth sets the nesting limit", "[integration][limits][input]") {
+  MockUpstream mock;
+  TestGateway gw(upstream_config(mock, "general_settings: {max_json_depth: 8}\n"));
+  const auto auth = bearer(gw.master_key());
+  // root object + metadata object + 6 arrays = 8 levels: forwarded; one more is refused.
+  const auto at_limit = http_request(gw.port(), "POST", "/v1/chat/completions",
+                                     chat_with(R"(,"metadata":{"a":)" + nested_arrays(6) + "}"), auth);
+  INFO(at_limit.body);
+  CHECK(at_limit.status == 200);
+  const auto over = http_request(gw.port(), "POST", "/v1/chat/completions",
+                                 chat_with(R"(,"metadata":{"a":)" + nested_arrays(7) + "}"), auth);
+  CHECK(over.status == 400);
+  CHECK_THAT(over.body, Catch::Contains("deeper than 8 levels"));
+  CHECK_THAT(over.body, Catch::Contains(R"("param":"metadata")"));
+}
+
+TEST_CASE("invalid UTF-8 or a NUL model name in an inference body gets 400 naming the field",
+          "[integration][limits][input]") {
+  MockUpstream mock;
+  TestGateway gw(upstream_config(mock));
+  const auto auth = bearer(gw.master_key());
+  struct Row {
+    std::string body;
+    const char* param;
+  };
+  const Row rows[] = {
+      {"{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"bad \xff\"}]}", "messages[0].content"},
+      {"{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"ok\"},{\"role\":\"user\",\"content\":\"\xc0\x80\"}]}",
+       "messages[1].content"},
+      {R"({"model":"m","messages":[{"role":"user","content":"\udc00"}]})", "messages[0].content"},
+      {R"({"model":"m\u0000x","messages":[{"role":"user","content":"hi"}]})", "model"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.body);
+    const auto reply = http_request(gw.port(), "POST", "/v1/chat/completions", row.body, auth);
+    CHECK(reply.status == 400);
+    CHECK_THAT(reply.body, Catch::Contains(std::string(R"("param":")") + row.param + "\""));
+  }
+  CHECK(mock.requests_for_model("mock-upstream-model") == 0);
+  const auto ok = http_request(gw.port(), "POST", "/v1/chat/completions",
+                               R"({"model":"m","messages":[{"role":"user","content":"h\u00e9llo \ud83d\ude00 caf)"
+                               "\xc3\xa9\"}]}",
+                               auth);
+  CHECK(ok.status == 200);
 }

@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <functional>
 #include <future>
 #include <set>
 
@@ -95,6 +96,23 @@ class World {
  private:
   TestGateway gw_;
 };
+
+// Runs `check` against a gateway on SQLite, then on PostgreSQL when scripts/test provides it.
+void on_both_stores(const std::function<void(const World&)>& check) {
+  SECTION("SQLite") {
+    World w;
+    check(w);
+  }
+  SECTION("PostgreSQL") {
+    const auto pg = postgres_url();
+    if (!pg) {
+      WARN("DATABASE_URL is not set (scripts/test sets it): PostgreSQL half skipped");
+      return;
+    }
+    World w({{"DATABASE_URL", *pg}});
+    check(w);
+  }
+}
 
 void check_error(const HttpReply& reply, int status, const char* param = nullptr) {
   INFO(reply.body);
@@ -710,19 +728,7 @@ void generate_in_parallel(const World& w) {
 }  // namespace
 
 TEST_CASE("50 parallel /key/generate calls make 50 distinct working keys", "[integration][management]") {
-  SECTION("SQLite") {
-    World w;
-    generate_in_parallel(w);
-  }
-  SECTION("PostgreSQL") {
-    const auto pg = postgres_url();
-    if (!pg) {
-      WARN("DATABASE_URL is not set (scripts/test sets it): PostgreSQL half skipped");
-      return;
-    }
-    World w({{"DATABASE_URL", *pg}});
-    generate_in_parallel(w);
-  }
+  on_both_stores(generate_in_parallel);
 }
 
 // The escalations an attacker found with one key of every role (issue: "no credential minted
@@ -826,4 +832,84 @@ TEST_CASE("restriction fields Tollgate does not enforce are 400 when set, accept
   register_secret(str(key["key"]));
   check_error(w.post("/key/update", R"({"key":")" + str(key["token"]) + R"(","allowed_routes":["/key/info"]})", w.admin()),
               400, "allowed_routes");
+}
+
+// ------------------------------------------------------------------- untrusted bytes and depth
+
+namespace {
+
+std::string nested_arrays(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+// Invalid UTF-8 and NUL in management bodies and query arguments are the client's mistake: 400
+// naming the field on either store (PostgreSQL used to answer 503 for the bytes; a NUL silently
+// cut an alias short), and nothing is stored.
+void check_bad_text_refused(const World& w) {
+  struct Row {
+    std::string path;
+    std::string body;
+    const char* param;
+    const char* needle;
+  };
+  const Row rows[] = {
+      {"/key/generate", "{\"key_alias\":\"bad \xff byte\"}", "key_alias", "UTF-8"},
+      {"/key/generate", "{\"key_alias\":\"overlong \xc0\xaf slash\"}", "key_alias", "UTF-8"},
+      {"/key/generate", "{\"key_alias\":\"raw surrogate \xed\xa0\x80\"}", "key_alias", "UTF-8"},
+      {"/key/generate", "{\"key_alias\":\"truncated \xe6\x97\"}", "key_alias", "UTF-8"},
+      {"/key/generate", R"({"key_alias":"escaped surrogate \udc00"})", "key_alias", "surrogate"},
+      {"/key/generate", R"({"metadata":{"team":"x)" "\xff" R"("}})", "metadata.team", "UTF-8"},
+      {"/key/generate", R"({"key_alias":"nul\u0000cut"})", "key_alias", "NUL"},
+      {"/key/generate", R"({"models":["gpt-4o-mini\u0000"]})", "models", "NUL"},
+      {"/user/new", R"({"user_id":"u\u0000x"})", "user_id", "NUL"},
+      {"/user/new", R"({"user_id":"u-nul-mail","user_email":"a\u0000@b"})", "user_email", "NUL"},
+      {"/team/new", R"({"team_id":"t\u0000x"})", "team_id", "NUL"},
+      {"/organization/new", R"({"organization_id":"o\u0000x"})", "organization_id", "NUL"},
+      {"/team/new", R"({"members_with_roles":[{"user_id":"u\u0000x"}]})", "members_with_roles[0].user_id", "NUL"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.path << " " << row.body);
+    const auto reply = w.post(row.path, row.body, w.admin());
+    check_error(reply, 400, row.param);
+    CHECK_THAT(reply.body, Catch::Contains(row.needle));
+  }
+  // Query arguments are percent-decoded into any bytes: the same rules.
+  const std::pair<const char*, const char*> queries[] = {
+      {"/user/info?user_id=%FF", "user_id"},
+      {"/user/info?user_id=a%00b", "user_id"},
+      {"/team/info?team_id=%C0%80", "team_id"},
+      {"/key/list?key_alias=%ED%A0%80", "key_alias"},
+  };
+  for (const auto& [target, param] : queries) {
+    INFO(target);
+    check_error(w.get(target, w.admin()), 400, param);
+  }
+  // Valid multi-byte text passes and comes back byte for byte.
+  const std::string alias = "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80 " + std::to_string(::getpid());
+  const auto generated = w.admin_post("/key/generate", R"({"key_alias":")" + alias + R"("})");
+  register_secret(str(generated["key"]));
+  CHECK(str(generated["key_alias"]) == alias);
+}
+
+}  // namespace
+
+TEST_CASE("invalid UTF-8 and NUL in management bodies and queries get 400 naming the field on both stores",
+          "[integration][management][input]") {
+  on_both_stores(check_bad_text_refused);
+}
+
+TEST_CASE("a body nested 100k levels deep on /key/generate from an ordinary user's key gets 400; the gateway keeps serving",
+          "[integration][management][input]") {
+  World w;
+  const auto key = w.user("u-deep");
+  for (const auto& body : {R"({"metadata":)" + nested_arrays(100000) + "}",
+                           R"({"metadata":{"a":)" + nested_arrays(100000) + "}}"}) {
+    const auto reply = w.post("/key/generate", body, key);
+    check_error(reply, 400, "metadata");
+    CHECK_THAT(reply.body, Catch::Contains("64 levels"));
+  }
+  CHECK(w.get("/health/liveliness", key).status == 200);
+  // Nesting within the limit is fine.
+  const auto ok = w.post("/key/generate", R"({"metadata":{"a":)" + nested_arrays(62) + "}}", key);
+  INFO(ok.body);
+  CHECK(ok.status == 200);
+  register_secret(str(parse(ok.body)["key"]));
 }

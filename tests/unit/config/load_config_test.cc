@@ -95,6 +95,7 @@ TEST_CASE("a full LiteLLM-style config parses", "[config]") {
   CHECK(c.general.master_key == "sk-from-file-1234");
   CHECK(c.general.port == 4100);
   CHECK(c.general.max_request_body_bytes == 1024 * 1024);
+  CHECK(c.general.max_json_depth == 64);  // the default
   CHECK(c.router.routing_strategy == "least-busy");
   CHECK(c.router.num_retries == 3);
   REQUIRE(c.router.fallbacks.size() == 1);
@@ -176,6 +177,12 @@ TEST_CASE("secrets() lists every credential for the redactor", "[config]") {
   }
 }
 
+TEST_CASE("general_settings.max_json_depth sets the JSON nesting limit", "[config]") {
+  CHECK(parse("general_settings: {max_json_depth: 8}\n").general.max_json_depth == 8);
+  CHECK(parse("general_settings: {max_json_depth: 1000}\n").general.max_json_depth == 1000);
+  CHECK(parse("general_settings: {max_json_depth: 8}\n").warnings.empty());
+}
+
 TEST_CASE("invalid configs name the key path and the problem", "[config]") {
   struct Row {
     const char* yaml;
@@ -216,6 +223,8 @@ TEST_CASE("invalid configs name the key path and the problem", "[config]") {
        "model_list[0].litellm_params.api_base", "http:// or https://"},
       {"general_settings: {port: 70000}\n", "general_settings.port", "between 0 and 65535"},
       {"general_settings: {master_key: short}\n", "general_settings.master_key", "too short"},
+      {"general_settings: {max_json_depth: 0}\n", "general_settings.max_json_depth", "between 1 and 1000"},
+      {"general_settings: {max_json_depth: 1001}\n", "general_settings.max_json_depth", "between 1 and 1000"},
       {"general_settings: {log_level: loud}\n", "general_settings.log_level", "must be debug"},
       {"general_settings: [1]\n", "general_settings", "expected a mapping"},
       {"router_settings: {routing_strategy: random}\n", "router_settings.routing_strategy", "must be one of"},

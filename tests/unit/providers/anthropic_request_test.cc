@@ -305,3 +305,18 @@ TEST_CASE("OpenAI → Anthropic request: errors", "[providers][anthropic][reques
     CHECK_THAT(t.error, Catch::Contains(row.message_part));
   }
 }
+
+TEST_CASE("OpenAI → Anthropic request: tool arguments nested 100k levels deep are refused, not recursed into",
+          "[providers][anthropic][request]") {
+  // The arguments are a string inside the body, so the body's own depth limit does not see
+  // their structure: their parse must be limited too, or it and the copy into the Anthropic
+  // body would recurse 100,000 levels deep.
+  const std::string deep = "{\\\"a\\\":" + std::string(100000, '[') + std::string(100000, ']') + "}";
+  const auto request = parse_json(
+      R"({"messages":[{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":")" +
+      deep + R"("}}]}]})");
+  REQUIRE_FALSE(request.HasParseError());
+  const auto t = anthropic_messages_request(request, "claude-up", 4096);
+  CHECK_FALSE(t.ok());
+  CHECK_THAT(t.error, Catch::Contains("c1"));
+}

@@ -1,6 +1,7 @@
 #pragma once
-// A compact JSON writer for management responses: optional fields become null, lists and
-// maps are written as JSON, stored JSON text (metadata) is embedded as is.
+// A compact JSON writer over RapidJSON for records and management responses: optional fields
+// become null, lists and maps are written as JSON, stored JSON text (metadata) is embedded as
+// is, timestamps (unix milliseconds) as ISO 8601 text or as the number itself.
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -11,13 +12,17 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-namespace tollgate::api {
+namespace tollgate::core {
 
 // Unix milliseconds → "2026-11-23T08:00:00.000Z".
 std::string iso_time(std::int64_t unix_ms);
 
 class JsonOut {
  public:
+  // How time() writes a timestamp: LiteLLM's API shows ISO 8601, audit rows keep the stored number.
+  enum class Times { iso8601, unix_ms };
+  explicit JsonOut(Times times = Times::iso8601) : times_(times) {}
+
   JsonOut& begin_object() { w_.StartObject(); return *this; }
   JsonOut& end_object() { w_.EndObject(); return *this; }
   JsonOut& begin_array() { w_.StartArray(); return *this; }
@@ -56,6 +61,7 @@ class JsonOut {
  private:
   rapidjson::StringBuffer buffer_;
   rapidjson::Writer<rapidjson::StringBuffer> w_{buffer_};
+  Times times_;
 };
 
-}  // namespace tollgate::api
+}  // namespace tollgate::core

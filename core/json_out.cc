@@ -1,8 +1,9 @@
-#include "api/management/json_out.h"
+#include "core/json_out.h"
 
+#include <cstdio>
 #include <ctime>
 
-namespace tollgate::api {
+namespace tollgate::core {
 
 std::string iso_time(std::int64_t unix_ms) {
   const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
@@ -56,7 +57,9 @@ JsonOut& JsonOut::raw_json(std::string_view json) {
   return *this;
 }
 
-JsonOut& JsonOut::time(std::int64_t unix_ms) { return value(iso_time(unix_ms)); }
+JsonOut& JsonOut::time(std::int64_t unix_ms) {
+  return times_ == Times::iso8601 ? value(iso_time(unix_ms)) : value(unix_ms);
+}
 JsonOut& JsonOut::time(const std::optional<std::int64_t>& unix_ms) { return unix_ms ? time(*unix_ms) : null(); }
 
-}  // namespace tollgate::api
+}  // namespace tollgate::core
