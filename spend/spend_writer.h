@@ -2,7 +2,7 @@
 // Writes spend to the store in batches: spend-log rows and per-entity `spend = spend + x`
 // increments, flushed every second (or sooner when a batch is full) as a few multi-row
 // statements, never once per request. A dedicated thread with its own connection does the
-// writing (a detached actor in CAF terms); request paths only append to memory.
+// writing (a thread, not an actor); request paths only append to memory.
 //
 // When the store is down the writer keeps buffering and retries; increments are aggregated per
 // entity so they never grow past the number of entities, and only log rows beyond
@@ -31,7 +31,7 @@ class Gauge;
 class Registry;
 }  // namespace prometheus
 
-namespace tollgate::actors {
+namespace tollgate::spend {
 
 class SpendWriter {
  public:
@@ -102,4 +102,4 @@ class SpendWriter {
   std::thread thread_;
 };
 
-}  // namespace tollgate::actors
+}  // namespace tollgate::spend

@@ -1,4 +1,4 @@
-#include "actors/spend_writer.h"
+#include "spend/spend_writer.h"
 
 #include <cmath>
 
@@ -9,7 +9,7 @@
 #include "persistence/store.h"
 #include "telemetry/log.h"
 
-namespace tollgate::actors {
+namespace tollgate::spend {
 
 using persistence::EntityKind;
 
@@ -205,4 +205,4 @@ SpendWriter::Stats SpendWriter::stats() const {
   return stats_;
 }
 
-}  // namespace tollgate::actors
+}  // namespace tollgate::spend
