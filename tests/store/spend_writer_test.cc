@@ -34,6 +34,13 @@ void record(SpendWriter& writer, int request, double amount) {
   writer.record(std::move(log), {{EntityKind::team, "team-1", amount}});
 }
 
+// The test database, migrated, with the team every test charges.
+std::unique_ptr<persistence::Store> store_with_team(const testing::TestDatabase& db) {
+  auto store = db.migrated_store();
+  store->insert_team(testing::make_team("team-1"), testing::audit_by());
+  return store;
+}
+
 double team_spend(persistence::Store& store) { return store.entity_spend(EntityKind::team, "team-1").value_or(-1); }
 
 std::size_t log_rows(persistence::Store& store) {
@@ -54,8 +61,7 @@ double metric_value(const prometheus::Registry& registry, const std::string& nam
 STORE_TEST_CASE("spend writer: a flush commits rows and increments; pending() counts them until then",
                 "[store][spend]") {
   testing::TestDatabase db(TestType::name);
-  auto store = db.migrated_store();
-  store->insert_team(testing::make_team("team-1"), testing::audit_by());
+  auto store = store_with_team(db);
   prometheus::Registry registry;
   SpendWriter writer(db.url(), db.sqlite_path(), flush_on_demand(), &registry);
 
@@ -81,8 +87,7 @@ STORE_TEST_CASE("spend writer: a flush commits rows and increments; pending() co
 STORE_TEST_CASE("spend writer: a reset is written after the increments recorded before it, not after later ones",
                 "[store][spend]") {
   testing::TestDatabase db(TestType::name);
-  auto store = db.migrated_store();
-  store->insert_team(testing::make_team("team-1"), testing::audit_by());
+  auto store = store_with_team(db);
   SpendWriter writer(db.url(), db.sqlite_path(), flush_on_demand());
 
   record(writer, 1, 1.0);
@@ -101,8 +106,7 @@ STORE_TEST_CASE("spend writer: while rows arrive and batches are written, pendin
   // What budget loads rely on (pending first, then the store): a batch being written must
   // still count in pending() until the store has committed it.
   testing::TestDatabase db(TestType::name);
-  auto store = db.migrated_store();
-  store->insert_team(testing::make_team("team-1"), testing::audit_by());
+  auto store = store_with_team(db);
   SpendWriter::Options o;
   o.flush_interval = 1ms;
   o.batch_rows = 25;
