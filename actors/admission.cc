@@ -12,12 +12,12 @@
 #include <prometheus/registry.h>
 
 #include "actors/mailbox_handoff.h"
-#include "actors/spend_writer.h"
 #include "core/budget_math.h"
 #include "core/duration.h"
 #include "core/number_text.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
+#include "spend/spend_writer.h"
 #include "telemetry/log.h"
 
 namespace tollgate::actors {
@@ -125,7 +125,7 @@ using BudgetActor = caf::stateful_actor<BudgetState>;
 }  // namespace
 
 struct Admission::Impl {
-  Impl(persistence::StorePool& store, SpendWriter& writer, prometheus::Registry& registry, Options options)
+  Impl(persistence::StorePool& store, spend::SpendWriter& writer, prometheus::Registry& registry, Options options)
       : store(store), writer(writer), options(options),
         denials(prometheus::BuildCounter()
                     .Name("tollgate_rate_limit_denials_total")
@@ -228,7 +228,7 @@ struct Admission::Impl {
   }
 
   persistence::StorePool& store;
-  SpendWriter& writer;
+  spend::SpendWriter& writer;
   Options options;
   prometheus::Family<prometheus::Counter>& denials;
   prometheus::Family<prometheus::Gauge>& remaining;
@@ -633,7 +633,7 @@ void Admission::Impl::end(const AdmissionStop& stop, bool settled, double cost, 
   }
 }
 
-Admission::Admission(persistence::StorePool& store, SpendWriter& writer, prometheus::Registry& metrics, Options options)
+Admission::Admission(persistence::StorePool& store, spend::SpendWriter& writer, prometheus::Registry& metrics, Options options)
     : impl_(std::make_unique<Impl>(store, writer, metrics, options)) {}
 
 Admission::~Admission() { stop(); }

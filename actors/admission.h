@@ -26,13 +26,14 @@
 namespace tollgate::persistence {
 class StorePool;
 }
+namespace tollgate::spend {
+class SpendWriter;
+}
 namespace prometheus {
 class Registry;
 }
 
 namespace tollgate::actors {
-
-class SpendWriter;
 
 // The limits of one entity as its record says now (passed with every admission, so a changed
 // key or team takes effect with the next request).
@@ -85,7 +86,7 @@ class Admission {
     bool deterministic = false;
   };
 
-  Admission(persistence::StorePool& store, SpendWriter& writer, prometheus::Registry& metrics, Options options);
+  Admission(persistence::StorePool& store, spend::SpendWriter& writer, prometheus::Registry& metrics, Options options);
   ~Admission();
 
   // `done` runs exactly once: on the calling thread, before admit() returns, when every entity

@@ -18,6 +18,8 @@ class StorePool;
 }
 namespace tollgate::actors {
 class Admission;
+}
+namespace tollgate::spend {
 class SpendWriter;
 }
 namespace tollgate::telemetry {
@@ -36,7 +38,7 @@ struct GatewayContext {
   HealthMonitor* health = nullptr;
   proxy::ProxyServices proxy;
   actors::Admission* admission = nullptr;
-  actors::SpendWriter* spend = nullptr;
+  spend::SpendWriter* spend = nullptr;
   telemetry::SpendMetrics* spend_metrics = nullptr;
 
   const config::ModelCatalog& models() const { return *catalog; }

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <limits>
 
-#include "actors/spend_writer.h"
 #include "api/gateway_context.h"
 #include "core/budget_math.h"
 #include "core/request_id.h"
 #include "providers/openai_request.h"
+#include "spend/spend_writer.h"
 #include "telemetry/spend_metrics.h"
 
 namespace tollgate::api {

@@ -4,13 +4,13 @@
 #include <thread>
 
 #include "actors/admission.h"
-#include "actors/spend_writer.h"
 #include "api/routes.h"
 #include "http/client.h"
 #include "identity/authenticator.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "proxy/model_router.h"
+#include "spend/spend_writer.h"
 #include "telemetry/model_metrics.h"
 #include "telemetry/spend_metrics.h"
 #include "http/io_threads.h"
@@ -103,7 +103,7 @@ struct Gateway::Impl {
         client(io, client_options(config->general)),
         model_metrics(metrics.registry(), deployment_labels(*config)),
         spend_metrics(metrics.registry()),
-        spend_writer(config->general.database_url, config->general.sqlite_path, actors::SpendWriter::Options{},
+        spend_writer(config->general.database_url, config->general.sqlite_path, spend::SpendWriter::Options{},
                      &metrics.registry()),
         admission(*store, spend_writer, metrics.registry(), admission_options(config->general)),
         router(&http_metrics) {
@@ -136,7 +136,7 @@ struct Gateway::Impl {
   http::HttpClient client;
   telemetry::ModelMetrics model_metrics;
   telemetry::SpendMetrics spend_metrics;
-  actors::SpendWriter spend_writer;
+  spend::SpendWriter spend_writer;
   actors::Admission admission;
   std::unique_ptr<proxy::ModelRouter> model_router;
   http::Router router;

@@ -440,7 +440,4 @@ std::shared_ptr<OutboundCall> HttpClient::send(const UpstreamUrl& upstream, Outb
 
 IoThreads& HttpClient::io() { return impl_->io; }
 
-std::size_t HttpClient::idle_connections() const { return impl_->idle_count.load(); }
-std::size_t HttpClient::connections_opened() const { return impl_->opened.load(); }
-
 }  // namespace tollgate::http

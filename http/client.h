@@ -67,10 +67,6 @@ class HttpClient {
 
   IoThreads& io();
 
-  // Connections currently idle in the pools (all threads), for tests and metrics.
-  std::size_t idle_connections() const;
-  std::size_t connections_opened() const;
-
   struct Impl;  // defined in client.cc; public only so the call objects there can reach it
 
  private:

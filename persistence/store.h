@@ -59,14 +59,6 @@ struct SpendLogFilter {
   std::optional<std::int64_t> end_ms;
 };
 
-// An entity whose budget_reset_at has passed (see budget_resets_due).
-struct BudgetResetDue {
-  EntityKind kind = EntityKind::key;
-  std::string id;
-  std::optional<std::string> budget_duration;
-  std::int64_t budget_reset_at = 0;
-};
-
 class Store {
  public:
   explicit Store(std::unique_ptr<SqlConnection> connection);
@@ -185,8 +177,6 @@ class Store {
   // Sets spend to an absolute value (e.g. /key/update {"spend": …}). False when missing.
   bool set_spend(EntityKind kind, const std::string& id, double spend, const AuditEntry& audit);
   std::optional<double> entity_spend(EntityKind kind, const std::string& id);
-  // Entities of every kind whose budget_reset_at <= now_ms, earliest first, at most `limit`.
-  std::vector<BudgetResetDue> budget_resets_due(std::int64_t now_ms, int limit);
 
   // ---- audit ----
   // Newest first; all objects when object_id is nullopt.

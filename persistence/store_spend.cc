@@ -197,24 +197,4 @@ std::optional<double> Store::entity_spend(EntityKind kind, const std::string& id
   return select_spend(*connection_, kind, id);
 }
 
-std::vector<BudgetResetDue> Store::budget_resets_due(std::int64_t now_ms, int limit) {
-  std::scoped_lock lock(mutex_);
-  const std::int64_t cap = limit < 1 ? 1 : limit;
-  std::vector<BudgetResetDue> due;
-  for (const auto kind : {EntityKind::key, EntityKind::team, EntityKind::user, EntityKind::organization}) {
-    const auto table = entity_table(kind);
-    for (const auto& row : connection_->query(
-             std::string("SELECT ") + table.key_column + ", budget_duration, budget_reset_at FROM " +
-                 table.table + " WHERE budget_reset_at <= $1 ORDER BY budget_reset_at LIMIT $2",
-             {SqlValue(now_ms), SqlValue(cap)})) {
-      due.push_back(BudgetResetDue{kind, row.text(0), row.optional_text(1), row.int64(2)});
-    }
-  }
-  std::stable_sort(due.begin(), due.end(), [](const BudgetResetDue& a, const BudgetResetDue& b) {
-    return a.budget_reset_at < b.budget_reset_at;
-  });
-  if (due.size() > static_cast<std::size_t>(cap)) due.resize(static_cast<std::size_t>(cap));
-  return due;
-}
-
 }  // namespace tollgate::persistence

@@ -8,9 +8,9 @@
 #include <thread>
 
 #include "actors/admission.h"
-#include "actors/spend_writer.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
+#include "spend/spend_writer.h"
 #include "tests/support/test_env.h"
 
 using namespace tollgate;
@@ -24,7 +24,7 @@ struct Fixture {
   explicit Fixture(Admission::Options admission_options = options())
       : dir(testing::temp_dir()),
         pool("", dir + "/t.db", 1, 1000),
-        writer("", dir + "/t.db", SpendWriter::Options{}),
+        writer("", dir + "/t.db", spend::SpendWriter::Options{}),
         admission(pool, writer, registry, admission_options) {}
   // Store jobs in flight (a budget load) use the admission and the writer: finish them first,
   // as the gateway's shutdown does.
@@ -49,7 +49,7 @@ struct Fixture {
   std::string dir;
   prometheus::Registry registry;
   persistence::StorePool pool;
-  SpendWriter writer;
+  spend::SpendWriter writer;
   Admission admission;
 };
 

@@ -235,7 +235,7 @@ STORE_TEST_CASE("spend: logs filter, order newest first, limit and total over a 
   CHECK(store->total_spend(5000) == 0.0);
 }
 
-STORE_TEST_CASE("spend: reset, set and due budget resets", "[store][spend]") {
+STORE_TEST_CASE("spend: reset and set", "[store][spend]") {
   testing::TestDatabase db(TestType::name);
   auto store = db.migrated_store();
   const auto entities = create_entities(*store);
@@ -256,23 +256,4 @@ STORE_TEST_CASE("spend: reset, set and due budget resets", "[store][spend]") {
   CHECK(audit.before_json == R"({"spend":2})");
   CHECK(audit.after_json == R"({"spend":1.5})");
   CHECK_FALSE(store->set_spend(EntityKind::user, "user-missing", 1.0, audit_by()));
-
-  // Due resets: key at 5000, team at 3000, user at 9000 (not yet), organization never.
-  auto team = *store->find_team("team-1");
-  team.budget_reset_at = 3000;
-  team.budget_duration = "1d";
-  store->update_team(team, audit_by());
-  auto user = *store->find_user("user-1");
-  user.budget_reset_at = 9000;
-  store->update_user(user, audit_by());
-  const auto due = store->budget_resets_due(6000, 10);
-  REQUIRE(due.size() == 2);
-  CHECK(due[0].kind == EntityKind::team);
-  CHECK(due[0].id == "team-1");
-  CHECK(due[0].budget_duration == std::optional<std::string>("1d"));
-  CHECK(due[0].budget_reset_at == 3000);
-  CHECK(due[1].kind == EntityKind::key);
-  CHECK(due[1].id == entities.keys[0]);
-  CHECK(store->budget_resets_due(6000, 1).size() == 1);
-  CHECK(store->budget_resets_due(100, 10).empty());
 }

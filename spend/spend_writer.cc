@@ -1,6 +1,6 @@
-#include "actors/spend_writer.h"
+#include "spend/spend_writer.h"
 
-#include <cmath>
+#include <iterator>
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
@@ -9,7 +9,7 @@
 #include "persistence/store.h"
 #include "telemetry/log.h"
 
-namespace tollgate::actors {
+namespace tollgate::spend {
 
 using persistence::EntityKind;
 
@@ -80,24 +80,32 @@ double SpendWriter::pending(EntityKind kind, const std::string& id) const {
   std::lock_guard lock(mutex_);
   double total = 0;
   const EntityKey key{static_cast<int>(kind), id};
-  // Newest first: a reset ends the sum (what came before it no longer counts).
-  for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
-    for (const auto& r : it->resets) {
-      if (r.kind == kind && r.id == id) return total;
+  // Adds the segment's increment; false when the segment resets the entity (what came before
+  // it no longer counts).
+  const auto add = [&](const Segment& segment) {
+    for (const auto& r : segment.resets) {
+      if (r.kind == kind && r.id == id) return false;
     }
-    if (auto found = it->increments.find(key); found != it->increments.end()) total += found->second;
+    if (auto found = segment.increments.find(key); found != segment.increments.end()) total += found->second;
+    return true;
+  };
+  // Newest first; the segment being written is the oldest and counts until it is committed.
+  for (auto it = segments_.rbegin(); it != segments_.rend(); ++it) {
+    if (!add(*it)) return total;
   }
+  if (in_flight_) add(*in_flight_);
   return total;
 }
 
 bool SpendWriter::write_front() {
-  Segment segment;
   {
     std::lock_guard lock(mutex_);
     if (segments_.empty()) return true;
-    segment = segments_.front();  // copied: stays visible to pending() until committed
-    writing_ = true;
+    // Moved out, not copied: O(1) under the lock. Records arriving meanwhile open a new segment.
+    in_flight_.emplace(std::move(segments_.front()));
+    segments_.pop_front();
   }
+  const Segment& segment = *in_flight_;
   try {
     if (!store_) store_ = persistence::Store::open(database_url_, sqlite_path_);
     std::vector<persistence::SpendIncrement> increments;
@@ -107,41 +115,50 @@ bool SpendWriter::write_front() {
     }
     const auto statements = store_->record_spend(segment.logs, increments);
     for (const auto& r : segment.resets) store_->reset_spend(r.kind, r.id, r.next_reset_at);
+    Segment written;  // declared before the lock: freed after it is released
     std::lock_guard lock(mutex_);
-    auto& front = segments_.front();
-    // Records may have been appended to the front segment while we wrote: keep those.
-    front.logs.erase(front.logs.begin(), front.logs.begin() + static_cast<std::ptrdiff_t>(segment.logs.size()));
-    for (const auto& [key, amount] : segment.increments) {
-      auto it = front.increments.find(key);
-      if (it != front.increments.end()) {
-        it->second -= amount;
-        if (std::abs(it->second) < 1e-18) front.increments.erase(it);
-      }
-    }
-    front.resets.erase(front.resets.begin(), front.resets.begin() + static_cast<std::ptrdiff_t>(segment.resets.size()));
-    if (front.logs.empty() && front.increments.empty() && front.resets.empty()) segments_.pop_front();
-    stats_.buffered_logs -= segment.logs.size();
-    stats_.rows_written += segment.logs.size();
-    stats_.statements += statements + segment.resets.size();
+    written = std::move(*in_flight_);
+    in_flight_.reset();
+    stats_.buffered_logs -= written.logs.size();
+    stats_.rows_written += written.logs.size();
+    stats_.statements += statements + written.resets.size();
     ++stats_.flushes;
     if (metrics_) {
-      metrics_->buffered.Decrement(static_cast<double>(segment.logs.size()));
-      metrics_->rows.Increment(static_cast<double>(segment.logs.size()));
-      metrics_->statements.Increment(static_cast<double>(statements + segment.resets.size()));
+      metrics_->buffered.Decrement(static_cast<double>(written.logs.size()));
+      metrics_->rows.Increment(static_cast<double>(written.logs.size()));
+      metrics_->statements.Increment(static_cast<double>(statements + written.resets.size()));
     }
-    writing_ = false;
     idle_.notify_all();
     return true;
   } catch (const std::exception& e) {
     store_.reset();  // reconnect next time
     std::lock_guard lock(mutex_);
+    requeue_in_flight();
     ++stats_.failures;
     if (metrics_) metrics_->failures.Increment();
-    writing_ = false;
     idle_.notify_all();
     telemetry::log_warn("spend_flush_failed", {{"error", e.what()}, {"buffered_logs", stats_.buffered_logs}});
     return false;
   }
+}
+
+// Under mutex_. What arrived during the failed write joins the segment again when it can (the
+// segment resets nothing, so nothing recorded later must wait behind a reset), exactly as if
+// the segment had stayed at the front: the retry writes one batch, as many rows as before.
+// Only this failure path moves rows under the lock.
+void SpendWriter::requeue_in_flight() {
+  Segment failed = std::move(*in_flight_);
+  in_flight_.reset();
+  if (segments_.empty() || !failed.resets.empty()) {
+    segments_.push_front(std::move(failed));
+    return;
+  }
+  auto& arrived = segments_.front();
+  failed.logs.insert(failed.logs.end(), std::make_move_iterator(arrived.logs.begin()),
+                     std::make_move_iterator(arrived.logs.end()));
+  for (const auto& [key, amount] : arrived.increments) failed.increments[key] += amount;
+  failed.resets = std::move(arrived.resets);
+  arrived = std::move(failed);
 }
 
 void SpendWriter::run() {
@@ -183,7 +200,7 @@ bool SpendWriter::flush() {
   wake_.notify_one();
   const auto failures = stats_.failures;
   idle_.wait_for(lock, std::chrono::seconds(30), [&] {
-    return (segments_.empty() && !writing_) || stats_.failures != failures;
+    return (segments_.empty() && !in_flight_) || stats_.failures != failures;
   });
   return segments_.empty();
 }
@@ -205,4 +222,4 @@ SpendWriter::Stats SpendWriter::stats() const {
   return stats_;
 }
 
-}  // namespace tollgate::actors
+}  // namespace tollgate::spend

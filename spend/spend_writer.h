@@ -2,7 +2,8 @@
 // Writes spend to the store in batches: spend-log rows and per-entity `spend = spend + x`
 // increments, flushed every second (or sooner when a batch is full) as a few multi-row
 // statements, never once per request. A dedicated thread with its own connection does the
-// writing (a detached actor in CAF terms); request paths only append to memory.
+// writing; request paths only append to memory under a short lock, and the writer takes the
+// buffered work out of it in O(1) (a move) before writing it outside the lock.
 //
 // When the store is down the writer keeps buffering and retries; increments are aggregated per
 // entity so they never grow past the number of entities, and only log rows beyond
@@ -31,7 +32,7 @@ class Gauge;
 class Registry;
 }  // namespace prometheus
 
-namespace tollgate::actors {
+namespace tollgate::spend {
 
 class SpendWriter {
  public:
@@ -84,6 +85,7 @@ class SpendWriter {
   void run();
   bool write_front();  // writes the oldest segment; false on store failure
   Segment& open_segment();
+  void requeue_in_flight();  // after a failed write: the segment goes back to the front
 
   const std::string database_url_;
   const std::string sqlite_path_;
@@ -92,7 +94,10 @@ class SpendWriter {
   std::condition_variable wake_;
   std::condition_variable idle_;
   std::deque<Segment> segments_;
-  bool writing_ = false;
+  // The segment being written, taken off the front of segments_: only the writer thread sets
+  // or clears it (under mutex_) and nobody modifies it meanwhile, so the writer reads it
+  // without the lock while pending() reads it under the lock.
+  std::optional<Segment> in_flight_;
   bool stopping_ = false;
   bool flush_requested_ = false;
   Stats stats_;
@@ -102,4 +107,4 @@ class SpendWriter {
   std::thread thread_;
 };
 
-}  // namespace tollgate::actors
+}  // namespace tollgate::spend
