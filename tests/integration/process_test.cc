@@ -114,7 +114,7 @@ TEST_CASE("a key configuring protection Tollgate lacks stops start-up and --chec
   }
 }
 
-TEST_CASE("--check-config prints each warning of an accepted config", "[integration][process]") {
+TEST_CASE("tollgate --check-config prints each warning of an accepted config", "[integration][process]") {
   auto p = spawn_tollgate("litellm_settings:\n  drop_params: true\n", {}, {"--check-config"});
   CHECK(wait_exit(p.pid, 5s) == 0);
   CHECK_THAT(p.out(), Catch::Contains("warning: ") && Catch::Contains("config.yaml: litellm_settings.drop_params: ") &&
