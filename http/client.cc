@@ -12,7 +12,6 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <atomic>
 #include <deque>
 #include <optional>
 #include <unordered_map>
@@ -113,7 +112,6 @@ struct HttpClient::Impl {
     while (!list.empty()) {
       ConnectionPtr conn = std::move(list.back());
       list.pop_back();
-      idle_count.fetch_sub(1, std::memory_order_relaxed);
       if (now - conn->idle_since < options.pool_idle_timeout && conn->socket().is_open()) {
         conn->reused = true;
         return conn;
@@ -131,15 +129,12 @@ struct HttpClient::Impl {
     }
     conn->idle_since = Clock::now();
     list.push_back(std::move(conn));
-    idle_count.fetch_add(1, std::memory_order_relaxed);
   }
 
   IoThreads& io;
   ClientOptions options;
   ssl::context tls;
   std::unordered_map<net::io_context*, std::unique_ptr<ThreadPool>> pools;
-  std::atomic<std::size_t> idle_count{0};
-  std::atomic<std::size_t> opened{0};
 };
 
 namespace {
@@ -187,7 +182,6 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
       return;
     }
     conn_ = std::make_unique<Connection>(ctx_, url_.tls ? &client_.tls : nullptr, url_);
-    client_.opened.fetch_add(1, std::memory_order_relaxed);
     arm(client_.options.connect_timeout, ClientErrorKind::connect);
     // A literal address needs no lookup: asio resolves on a background thread, two thread
     // hops per new connection.
