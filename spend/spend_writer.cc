@@ -163,17 +163,23 @@ void SpendWriter::requeue_in_flight() {
 
 void SpendWriter::run() {
   auto backoff = options_.flush_interval;
+  bool ok = true;
   while (true) {
     {
       std::unique_lock lock(mutex_);
-      wake_.wait_for(lock, backoff, [this] {
+      // After a failure only the backoff (or stop, or an explicit flush) ends the wait: a full
+      // batch would otherwise end it at once, and a store that is down would be retried in a
+      // tight loop for as long as it stays down.
+      const bool retrying = !ok;
+      wake_.wait_for(lock, backoff, [this, retrying] {
         return stopping_ || flush_requested_ ||
-               (!segments_.empty() && (segments_.front().logs.size() >= options_.batch_rows || segments_.size() > 1));
+               (!retrying && !segments_.empty() &&
+                (segments_.front().logs.size() >= options_.batch_rows || segments_.size() > 1));
       });
       flush_requested_ = false;
       if (stopping_ && segments_.empty()) return;
     }
-    bool ok = true;
+    ok = true;
     while (ok) {
       {
         std::lock_guard lock(mutex_);

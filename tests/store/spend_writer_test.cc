@@ -182,3 +182,21 @@ TEST_CASE("spend writer: an unreachable store loses no spend total; log rows pas
   CHECK(metric_value(registry, "tollgate_spend_writer_dropped_rows_total") == 3);
   CHECK(metric_value(registry, "tollgate_spend_writer_buffered_rows") == 0);
 }
+
+TEST_CASE("spend writer: a store that stays down is retried with backoff, even with a full batch waiting",
+          "[store][spend]") {
+  const auto dir = testing::temp_dir() + "/never-appears";
+  SpendWriter::Options o;
+  o.flush_interval = 100ms;
+  o.batch_rows = 2;  // the buffer holds more than a batch for the whole test
+  SpendWriter writer("", dir + "/t.db", o);
+  for (int i = 0; i < 4; ++i) record(writer, i, 0.125);
+
+  std::this_thread::sleep_for(700ms);
+  // Backoff 100 → 200 → 400 ms: about three attempts in 700 ms (fewer on a slow machine).
+  // Waking on the full batch instead of the backoff retries thousands of times.
+  const auto failures = writer.stats().failures;
+  CHECK(failures >= 1);
+  CHECK(failures <= 6);
+  CHECK(writer.pending(EntityKind::team, "team-1") == 0.5);
+}
