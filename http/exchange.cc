@@ -13,7 +13,7 @@ std::string_view Exchange::param(std::string_view name) const {
   return {};
 }
 
-std::optional<std::string> Exchange::query_param(std::string_view name) const {
+core::Result<std::optional<std::string>> Exchange::query_param(std::string_view name) const {
   return query_value(query_, name);
 }
 

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/result.h"
 #include "http/method.h"
 #include "http/response.h"
 
@@ -37,7 +38,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   // A `{name}` segment of the matched route pattern; "" when absent.
   std::string_view param(std::string_view name) const;
   // A decoded query parameter; nullopt when absent or malformed.
-  std::optional<std::string> query_param(std::string_view name) const;
+  core::Result<std::optional<std::string>> query_param(std::string_view name) const;
 
   // --- the executor ---
   // True on the thread that runs this exchange's executor.

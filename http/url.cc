@@ -37,7 +37,7 @@ std::optional<std::string> url_decode(std::string_view text) {
   return out;
 }
 
-std::optional<std::string> query_value(std::string_view query, std::string_view name) {
+core::Result<std::optional<std::string>> query_value(std::string_view query, std::string_view name) {
   while (!query.empty()) {
     const auto amp = query.find('&');
     const auto pair = query.substr(0, amp);
@@ -45,10 +45,14 @@ std::optional<std::string> query_value(std::string_view query, std::string_view 
     const auto eq = pair.find('=');
     const auto key = pair.substr(0, eq);
     if (key == name) {
-      return url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+      auto value = url_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1));
+      if (!value) {
+        return core::bad_request("'" + std::string(name) + "' is not a valid percent-encoded value", std::string(name));
+      }
+      return std::optional<std::string>(std::move(value));
     }
   }
-  return std::nullopt;
+  return std::optional<std::string>();
 }
 
 }  // namespace tollgate::http

@@ -8,7 +8,9 @@
 namespace tollgate::api {
 
 std::optional<std::string> ManagementCall::query(const char* name) const {
-  auto value = exchange.query_param(name);
+  auto param = exchange.query_param(name);
+  if (!param) throw HttpError(std::move(param).error());
+  auto value = std::move(*param);
   if (!value) return value;
   // Percent-decoding can produce any byte: the same rules as for JSON bodies apply.
   if (!core::is_utf8(*value)) throw_bad_request(std::string("'") + name + "' is not valid UTF-8", name);

@@ -877,6 +877,9 @@ void check_bad_text_refused(const World& w) {
       {"/user/info?user_id=a%00b", "user_id"},
       {"/team/info?team_id=%C0%80", "team_id"},
       {"/key/list?key_alias=%ED%A0%80", "key_alias"},
+      // A malformed escape is refused, not read as an absent filter (which would list all keys).
+      {"/key/list?user_id=%zz", "user_id"},
+      {"/user/info?user_id=abc%4", "user_id"},
   };
   for (const auto& [target, param] : queries) {
     INFO(target);
