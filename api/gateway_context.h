@@ -11,7 +11,6 @@
 
 namespace tollgate::identity {
 class Authenticator;
-class KeyCache;
 }
 namespace tollgate::persistence {
 class StorePool;
@@ -33,7 +32,6 @@ struct GatewayContext {
   const config::GeneralSettings* general = nullptr;
   telemetry::Metrics* metrics = nullptr;
   const identity::Authenticator* auth = nullptr;
-  identity::KeyCache* keys = nullptr;
   persistence::StorePool* store = nullptr;
   HealthMonitor* health = nullptr;
   proxy::ProxyServices proxy;

@@ -7,6 +7,7 @@
 #include "api/routes.h"
 #include "http/client.h"
 #include "identity/authenticator.h"
+#include "identity/key_changes.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "proxy/model_router.h"
@@ -71,8 +72,10 @@ std::vector<telemetry::DeploymentLabels> deployment_labels(const config::Config&
 }
 
 // Brings the schema up to date before serving when the database is reachable; when it is
-// not, the gateway starts anyway (readiness reports it, store threads keep retrying).
-std::unique_ptr<persistence::StorePool> open_store(const config::GeneralSettings& g, prometheus::Registry& metrics) {
+// not, the gateway starts anyway (readiness reports it, store threads keep retrying). Every
+// change committed through the pool goes to `changes`.
+std::unique_ptr<persistence::StorePool> open_store(const config::GeneralSettings& g, prometheus::Registry& metrics,
+                                                   persistence::ChangeListener& changes) {
   try {
     auto store = persistence::Store::open(g.database_url, g.sqlite_path);
     const auto result = store->migrate();
@@ -84,7 +87,7 @@ std::unique_ptr<persistence::StorePool> open_store(const config::GeneralSettings
   }
   const int threads = g.store_threads > 0 ? g.store_threads : (g.database_url.empty() ? 2 : 4);
   return std::make_unique<persistence::StorePool>(g.database_url, g.sqlite_path, threads, g.store_queue_limit,
-                                                  &metrics);
+                                                  &metrics, &changes);
 }
 
 }  // namespace
@@ -93,7 +96,8 @@ struct Gateway::Impl {
   explicit Impl(config::Config cfg)
       : config(std::make_shared<const config::Config>(std::move(cfg))),
         http_metrics(metrics.registry()),
-        store(open_store(config->general, metrics.registry())),
+        key_changes(key_cache),
+        store(open_store(config->general, metrics.registry(), key_changes)),
         auth_limiter(config->general.max_auth_failures_per_minute, std::chrono::seconds(60)),
         auth(config->general.master_key, key_cache, store.get(), auth_limiter),
         health(api::HealthTargets{config->general.database_url, config->general.sqlite_path,
@@ -114,7 +118,6 @@ struct Gateway::Impl {
     context.general = &config->general;
     context.metrics = &metrics;
     context.auth = &auth;
-    context.keys = &key_cache;
     context.store = store.get();
     context.admission = &admission;
     context.spend = &spend_writer;
@@ -127,8 +130,9 @@ struct Gateway::Impl {
   std::shared_ptr<const config::Config> config;
   telemetry::Metrics metrics;
   telemetry::HttpMetrics http_metrics;
-  std::unique_ptr<persistence::StorePool> store;
   identity::KeyCache key_cache;
+  identity::KeyCacheInvalidator key_changes;  // the store's changes reach the cache before the response
+  std::unique_ptr<persistence::StorePool> store;
   identity::AuthFailureLimiter auth_limiter;
   identity::Authenticator auth;
   api::HealthMonitor health;

@@ -54,12 +54,20 @@ void KeyCache::invalidate(const std::string& hash) {
   s.entries.erase(hash);
 }
 
-void KeyCache::invalidate_all() {
-  for (auto& s : shards_) s.mutex.lock();
+void KeyCache::invalidate_if(const std::function<bool(const KeyIdentity&)>& affected) {
+  // The generation moves before any shard is visited: a fill that read the store before the
+  // change either lands before its shard is visited (and is dropped there) or finds the new
+  // generation (and is refused).
   generation_.fetch_add(1, std::memory_order_acq_rel);
   for (auto& s : shards_) {
-    s.entries.clear();
-    s.mutex.unlock();
+    std::unique_lock lock(s.mutex);
+    for (auto it = s.entries.begin(); it != s.entries.end();) {
+      if (it->second.identity && affected(*it->second.identity)) {
+        it = s.entries.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
 }
 

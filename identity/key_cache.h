@@ -6,10 +6,14 @@
 // Stale fills are refused: every invalidation bumps a generation, and a fill that started
 // before it is dropped — an in-flight lookup can never resurrect a key that was just updated,
 // blocked or deleted (LiteLLM issue #25553).
+//
+// What to invalidate is decided by the store's change events (identity/key_changes.h), not by
+// the callers that write.
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -38,8 +42,10 @@ class KeyCache {
   void put_missing(const std::string& hash, std::uint64_t generation_at_start);
 
   void invalidate(const std::string& hash);
-  // Team, user and organization changes touch many keys: drop everything.
-  void invalidate_all();
+  // Drops every cached key whose identity `affected` answers true for (team, user and
+  // organization changes touch many keys). Visits each entry under its shard's lock, one
+  // shard at a time; lookups meanwhile wait only for their own shard.
+  void invalidate_if(const std::function<bool(const KeyIdentity&)>& affected);
 
   std::size_t size() const;
 

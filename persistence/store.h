@@ -8,6 +8,10 @@
 //
 // Errors: DuplicateError (unique key taken), ConflictError (related rows forbid the change),
 // StoreError (anything else, e.g. the database is unreachable). See docs/storage.md.
+//
+// Changes: every committed management write is reported to the ChangeListener, if one is set
+// (persistence/change.h): the node's caches drop what changed. Spend (record_spend, and
+// reset_spend without an audit entry) is not reported: the budget owners hold it.
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -16,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "persistence/change.h"
 #include "persistence/migrations.h"
 #include "persistence/records.h"
 #include "persistence/sql.h"
@@ -72,6 +77,8 @@ class Store {
                                      const std::string& sqlite_path);
 
   std::string backend() const;  // "postgresql" | "sqlite"
+  // Set once, before the Store is used; null reports nothing.
+  void set_change_listener(ChangeListener* listener) { changes_ = listener; }
   MigrationResult migrate();
   int schema_version();
 
@@ -103,8 +110,8 @@ class Store {
   // Replaces the mutable columns; members and spend are left alone.
   bool update_team(const TeamRecord& team, const AuditEntry& audit);
   // All or nothing. Deletes the teams, their memberships and their keys (a key of a deleted
-  // team could never pass the team checks again); returns the deleted keys' hashes so the
-  // caller can invalidate its caches, or nullopt (nothing deleted) when any team is missing.
+  // team could never pass the team checks again); returns the deleted keys' hashes, or nullopt
+  // (nothing deleted) when any team is missing.
   std::optional<std::vector<std::string>> delete_teams(const std::vector<std::string>& team_ids,
                                                        const AuditEntry& audit_template);
   // Adds the member or changes its role. False when the team does not exist.
@@ -193,6 +200,7 @@ class Store {
                           std::optional<std::int64_t> next_reset_at, const AuditEntry* audit);
 
   std::unique_ptr<SqlConnection> connection_;
+  ChangeListener* changes_ = nullptr;
   std::mutex mutex_;
 };
 

@@ -40,11 +40,12 @@ BudgetRecord Store::insert_budget(const BudgetRecord& budget, const AuditEntry& 
   BudgetRecord stored = budget;
   if (stored.created_at == 0) stored.created_at = now_ms();
   if (stored.updated_at == 0) stored.updated_at = stored.created_at;
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto insert = insert_statement("budgets", budget_values(stored));
   connection_->execute(insert.sql, insert.params);
   write_audit(*connection_, audit,
               AuditFacts{"budgets", stored.budget_id, "created", "", to_json(stored)});
+  tx.changed(ChangeKind::budget, stored.budget_id);
   tx.commit();
   return stored;
 }
@@ -66,7 +67,7 @@ std::vector<BudgetRecord> Store::list_budgets() {
 
 bool Store::update_budget(const BudgetRecord& budget, const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto before = select_budget(*connection_, budget.budget_id);
   if (!before) return false;
   BudgetRecord after = budget;
@@ -78,13 +79,14 @@ bool Store::update_budget(const BudgetRecord& budget, const AuditEntry& audit) {
   connection_->execute(update.sql, update.params);
   write_audit(*connection_, audit,
               AuditFacts{"budgets", after.budget_id, "updated", to_json(*before), to_json(after)});
+  tx.changed(ChangeKind::budget, after.budget_id);
   tx.commit();
   return true;
 }
 
 bool Store::delete_budget(const std::string& budget_id, const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto before = select_budget(*connection_, budget_id);
   if (!before) return false;
   // A key or organization pointing at a deleted budget would silently lose its limits.
@@ -93,6 +95,7 @@ bool Store::delete_budget(const std::string& budget_id, const AuditEntry& audit)
   }
   connection_->execute("DELETE FROM budgets WHERE budget_id = $1", {SqlValue(budget_id)});
   write_audit(*connection_, audit, AuditFacts{"budgets", budget_id, "deleted", to_json(*before), ""});
+  tx.changed(ChangeKind::budget, budget_id);
   tx.commit();
   return true;
 }

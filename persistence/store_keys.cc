@@ -61,10 +61,11 @@ KeyRecord Store::insert_key(const KeyRecord& key, const AuditEntry& audit) {
   if (stored.created_at == 0) stored.created_at = now_ms();
   if (stored.updated_at == 0) stored.updated_at = stored.created_at;
   if (stored.metadata.empty()) stored.metadata = "{}";
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto insert = insert_statement("keys", key_values(stored));
   connection_->execute(insert.sql, insert.params);
   write_audit(*connection_, audit, AuditFacts{"keys", stored.token_hash, "created", "", to_json(stored)});
+  tx.changed(ChangeKind::key, stored.token_hash);  // it may be cached as unknown
   tx.commit();
   return stored;
 }
@@ -94,7 +95,7 @@ KeyPage Store::list_keys(const KeyFilter& filter, int page, int size) {
 
 bool Store::update_key(const KeyRecord& updated, const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto before = select_key(*connection_, updated.token_hash);
   if (!before) return false;
   KeyRecord after = updated;
@@ -107,6 +108,7 @@ bool Store::update_key(const KeyRecord& updated, const AuditEntry& audit) {
   connection_->execute(update.sql, update.params);
   write_audit(*connection_, audit,
               AuditFacts{"keys", after.token_hash, "updated", to_json(*before), to_json(after)});
+  tx.changed(ChangeKind::key, after.token_hash);
   tx.commit();
   return true;
 }
@@ -114,7 +116,7 @@ bool Store::update_key(const KeyRecord& updated, const AuditEntry& audit) {
 bool Store::regenerate_key(const std::string& old_hash, const KeyRecord& replacement,
                            const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto before = select_key(*connection_, old_hash);
   if (!before) return false;
   KeyRecord after = replacement;
@@ -128,13 +130,15 @@ bool Store::regenerate_key(const std::string& old_hash, const KeyRecord& replace
   connection_->execute(update.sql, update.params);
   write_audit(*connection_, audit,
               AuditFacts{"keys", after.token_hash, "regenerated", to_json(*before), to_json(after)});
+  tx.changed(ChangeKind::key, old_hash);
+  tx.changed(ChangeKind::key, after.token_hash);
   tx.commit();
   return true;
 }
 
 bool Store::delete_keys(const std::vector<std::string>& hashes, const AuditEntry& audit_template) {
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   std::vector<KeyRecord> found;
   for (const auto& hash : detail::unique_ids(hashes)) {
     auto key = select_key(*connection_, hash);
@@ -145,6 +149,7 @@ bool Store::delete_keys(const std::vector<std::string>& hashes, const AuditEntry
     connection_->execute("DELETE FROM keys WHERE token_hash = $1", {SqlValue(key.token_hash)});
     write_audit(*connection_, audit_template,
                 AuditFacts{"keys", key.token_hash, "deleted", to_json(key), ""}, false);
+    tx.changed(ChangeKind::key, key.token_hash);
   }
   tx.commit();
   return true;
@@ -152,7 +157,7 @@ bool Store::delete_keys(const std::vector<std::string>& hashes, const AuditEntry
 
 bool Store::set_key_blocked(const std::string& token_hash, bool blocked, const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto before = select_key(*connection_, token_hash);
   if (!before) return false;
   KeyRecord after = *before;
@@ -163,6 +168,7 @@ bool Store::set_key_blocked(const std::string& token_hash, bool blocked, const A
   write_audit(*connection_, audit,
               AuditFacts{"keys", token_hash, blocked ? "blocked" : "unblocked", to_json(*before),
                          to_json(after)});
+  tx.changed(ChangeKind::key, token_hash);
   tx.commit();
   return true;
 }

@@ -57,11 +57,12 @@ OrganizationRecord Store::insert_organization(const OrganizationRecord& organiza
   if (stored.created_at == 0) stored.created_at = now_ms();
   if (stored.updated_at == 0) stored.updated_at = stored.created_at;
   if (stored.metadata.empty()) stored.metadata = "{}";
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto insert = insert_statement("organizations", organization_values(stored));
   connection_->execute(insert.sql, insert.params);
   write_audit(*connection_, audit,
               AuditFacts{"organizations", stored.organization_id, "created", "", to_json(stored)});
+  tx.changed(ChangeKind::organization, stored.organization_id);
   tx.commit();
   return stored;
 }
@@ -91,7 +92,7 @@ std::vector<OrganizationRecord> Store::list_organizations(
 
 bool Store::update_organization(const OrganizationRecord& organization, const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto before = select_organization(*connection_, organization.organization_id);
   if (!before) return false;
   OrganizationRecord after = organization;
@@ -106,6 +107,7 @@ bool Store::update_organization(const OrganizationRecord& organization, const Au
   write_audit(*connection_, audit,
               AuditFacts{"organizations", after.organization_id, "updated", to_json(*before),
                          to_json(after)});
+  tx.changed(ChangeKind::organization, after.organization_id);
   tx.commit();
   return true;
 }
@@ -113,7 +115,7 @@ bool Store::update_organization(const OrganizationRecord& organization, const Au
 bool Store::delete_organizations(const std::vector<std::string>& organization_ids,
                                  const AuditEntry& audit_template) {
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   std::vector<OrganizationRecord> found;
   for (const auto& id : detail::unique_ids(organization_ids)) {
     auto organization = select_organization(*connection_, id);
@@ -126,13 +128,18 @@ bool Store::delete_organizations(const std::vector<std::string>& organization_id
     found.push_back(std::move(*organization));
   }
   for (const auto& organization : found) {
-    // organization_members go with it (ON DELETE CASCADE).
+    // organization_members go with it (ON DELETE CASCADE): their users change too.
+    for (const auto& row : connection_->query("SELECT user_id FROM organization_members WHERE organization_id = $1",
+                                              {SqlValue(organization.organization_id)})) {
+      tx.changed(ChangeKind::user, row.text(0));
+    }
     connection_->execute("DELETE FROM organizations WHERE organization_id = $1",
                          {SqlValue(organization.organization_id)});
     write_audit(*connection_, audit_template,
                 AuditFacts{"organizations", organization.organization_id, "deleted",
                            to_json(organization), ""},
                 false);
+    tx.changed(ChangeKind::organization, organization.organization_id);
   }
   tx.commit();
   return true;
@@ -141,7 +148,7 @@ bool Store::delete_organizations(const std::vector<std::string>& organization_id
 bool Store::add_organization_member(const std::string& organization_id, const OrgMember& member,
                                     const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   if (!select_organization(*connection_, organization_id)) return false;
   OrgMember stored = member;
   stored.organization_id = organization_id;
@@ -152,6 +159,7 @@ bool Store::add_organization_member(const std::string& organization_id, const Or
               AuditFacts{"organization_members", organization_id,
                          before ? "member_updated" : "member_added", before ? to_json(*before) : "",
                          to_json(stored)});
+  tx.changed(ChangeKind::user, stored.user_id);
   tx.commit();
   return true;
 }
@@ -159,7 +167,7 @@ bool Store::add_organization_member(const std::string& organization_id, const Or
 bool Store::remove_organization_member(const std::string& organization_id,
                                        const std::string& user_id, const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto before = select_member(*connection_, organization_id, user_id);
   if (!before) return false;
   connection_->execute(
@@ -168,6 +176,7 @@ bool Store::remove_organization_member(const std::string& organization_id,
   write_audit(*connection_, audit,
               AuditFacts{"organization_members", organization_id, "member_removed",
                          to_json(*before), ""});
+  tx.changed(ChangeKind::user, user_id);
   tx.commit();
   return true;
 }

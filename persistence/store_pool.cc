@@ -46,10 +46,11 @@ struct StorePool::Metrics {
 };
 
 StorePool::StorePool(std::string database_url, std::string sqlite_path, int threads, std::size_t queue_limit,
-                     prometheus::Registry* metrics)
+                     prometheus::Registry* metrics, ChangeListener* changes)
     : database_url_(std::move(database_url)),
       sqlite_path_(std::move(sqlite_path)),
       queue_limit_(queue_limit),
+      changes_(changes),
       metrics_(metrics ? std::make_unique<Metrics>(*metrics) : nullptr) {
   for (int i = 0; i < std::max(threads, 1); ++i) {
     threads_.emplace_back([this] { run(); });
@@ -120,6 +121,7 @@ void StorePool::stop() {
 std::unique_ptr<Store> StorePool::connect() {
   auto store = Store::open(database_url_, sqlite_path_);
   store->migrate();  // idempotent; under the advisory lock on PostgreSQL
+  store->set_change_listener(changes_);
   return store;
 }
 

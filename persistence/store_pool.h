@@ -32,6 +32,7 @@ class Registry;
 
 namespace tollgate::persistence {
 
+class ChangeListener;
 class Store;
 
 enum class JobFailure { unreachable, overloaded, stopped, threw };
@@ -44,9 +45,10 @@ class StorePool {
 
   // `queue_limit`: jobs allowed to wait beyond the running ones (general_settings.
   // store_queue_limit). `metrics` (optional) gets tollgate_store_queue_depth and
-  // tollgate_store_rejected_jobs_total.
+  // tollgate_store_rejected_jobs_total. `changes` (optional) hears every change committed
+  // through the pool's Stores (Store::set_change_listener).
   StorePool(std::string database_url, std::string sqlite_path, int threads, std::size_t queue_limit,
-            prometheus::Registry* metrics = nullptr);
+            prometheus::Registry* metrics = nullptr, ChangeListener* changes = nullptr);
   ~StorePool();
 
   // Queues the job. When it cannot be queued (overloaded, stopped), `failed` runs before
@@ -74,6 +76,7 @@ class StorePool {
   const std::string database_url_;
   const std::string sqlite_path_;
   const std::size_t queue_limit_;
+  ChangeListener* const changes_;
   std::unique_ptr<Metrics> metrics_;
   std::vector<std::thread> threads_;
   mutable std::mutex mutex_;

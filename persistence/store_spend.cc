@@ -158,7 +158,7 @@ bool Store::reset_spend(EntityKind kind, const std::string& id,
 bool Store::reset_spend_locked(EntityKind kind, const std::string& id,
                                std::optional<std::int64_t> next_reset_at, const AuditEntry* audit) {
   const auto table = entity_table(kind);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto before = select_spend(*connection_, kind, id);
   if (!before) return false;
   const std::string prefix = std::string("UPDATE ") + table.table + " SET spend = 0";
@@ -172,6 +172,9 @@ bool Store::reset_spend_locked(EntityKind kind, const std::string& id,
   if (audit) {
     write_audit(*connection_, *audit,
                 AuditFacts{table.table, id, "spend_reset", spend_json(*before), spend_json(0)});
+    // Only a management reset is reported: the budget windows' own resets are spend, which
+    // the budget owners hold.
+    tx.changed(table.change, id);
   }
   tx.commit();
   return true;
@@ -180,7 +183,7 @@ bool Store::reset_spend_locked(EntityKind kind, const std::string& id,
 bool Store::set_spend(EntityKind kind, const std::string& id, double spend, const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
   const auto table = entity_table(kind);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto before = select_spend(*connection_, kind, id);
   if (!before) return false;
   connection_->execute(std::string("UPDATE ") + table.table + " SET spend = $2 WHERE " +
@@ -188,6 +191,7 @@ bool Store::set_spend(EntityKind kind, const std::string& id, double spend, cons
                        {SqlValue(id), SqlValue(spend)});
   write_audit(*connection_, audit,
               AuditFacts{table.table, id, "spend_updated", spend_json(*before), spend_json(spend)});
+  tx.changed(table.change, id);
   tx.commit();
   return true;
 }

@@ -25,15 +25,15 @@ std::int64_t now_ms() {
 EntityTable entity_table(EntityKind kind) {
   switch (kind) {
     case EntityKind::key:
-      return {"keys", "token_hash"};
+      return {"keys", "token_hash", ChangeKind::key};
     case EntityKind::team:
-      return {"teams", "team_id"};
+      return {"teams", "team_id", ChangeKind::team};
     case EntityKind::user:
-      return {"users", "user_id"};
+      return {"users", "user_id", ChangeKind::user};
     case EntityKind::organization:
-      return {"organizations", "organization_id"};
+      return {"organizations", "organization_id", ChangeKind::organization};
   }
-  return {"keys", "token_hash"};
+  return {"keys", "token_hash", ChangeKind::key};
 }
 
 PageWindow page_window(int page, int size) {

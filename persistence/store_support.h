@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "persistence/change.h"
 #include "persistence/records.h"
 #include "persistence/sql.h"
 
@@ -15,6 +16,7 @@ std::int64_t now_ms();
 struct EntityTable {
   const char* table;
   const char* key_column;
+  ChangeKind change;  // what a write to the row reports
 };
 EntityTable entity_table(EntityKind kind);
 

@@ -69,7 +69,7 @@ TeamRecord Store::insert_team(const TeamRecord& team, const AuditEntry& audit) {
   if (stored.created_at == 0) stored.created_at = now_ms();
   if (stored.updated_at == 0) stored.updated_at = stored.created_at;
   if (stored.metadata.empty()) stored.metadata = "{}";
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto insert = insert_statement("teams", team_values(stored));
   connection_->execute(insert.sql, insert.params);
   for (const auto& member : stored.members) {
@@ -78,6 +78,8 @@ TeamRecord Store::insert_team(const TeamRecord& team, const AuditEntry& audit) {
   }
   stored.members = select_members(*connection_, stored.team_id);  // duplicates collapsed
   write_audit(*connection_, audit, AuditFacts{"teams", stored.team_id, "created", "", to_json(stored)});
+  tx.changed(ChangeKind::team, stored.team_id);
+  for (const auto& member : stored.members) tx.changed(ChangeKind::user, member.user_id);
   tx.commit();
   return stored;
 }
@@ -119,7 +121,7 @@ std::vector<TeamRecord> Store::list_teams(const std::optional<std::string>& orga
 
 bool Store::update_team(const TeamRecord& team, const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto before = select_team_with_members(*connection_, team.team_id);
   if (!before) return false;
   TeamRecord after = team;
@@ -133,6 +135,7 @@ bool Store::update_team(const TeamRecord& team, const AuditEntry& audit) {
   connection_->execute(update.sql, update.params);
   write_audit(*connection_, audit,
               AuditFacts{"teams", after.team_id, "updated", to_json(*before), to_json(after)});
+  tx.changed(ChangeKind::team, after.team_id);
   tx.commit();
   return true;
 }
@@ -140,7 +143,7 @@ bool Store::update_team(const TeamRecord& team, const AuditEntry& audit) {
 std::optional<std::vector<std::string>> Store::delete_teams(const std::vector<std::string>& team_ids,
                                                             const AuditEntry& audit_template) {
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   std::vector<TeamRecord> found;
   for (const auto& id : detail::unique_ids(team_ids)) {
     auto team = select_team_with_members(*connection_, id);
@@ -150,11 +153,14 @@ std::optional<std::vector<std::string>> Store::delete_teams(const std::vector<st
   std::vector<std::string> ids;
   for (const auto& team : found) ids.push_back(team.team_id);
   auto hashes = delete_keys_where("team_id", ids, audit_template);
+  tx.changed(ChangeKind::key, hashes);
   for (const auto& team : found) {
     // team_members go with the team (ON DELETE CASCADE).
     connection_->execute("DELETE FROM teams WHERE team_id = $1", {SqlValue(team.team_id)});
     write_audit(*connection_, audit_template,
                 AuditFacts{"teams", team.team_id, "deleted", to_json(team), ""}, false);
+    tx.changed(ChangeKind::team, team.team_id);
+    for (const auto& member : team.members) tx.changed(ChangeKind::user, member.user_id);
   }
   tx.commit();
   return hashes;
@@ -164,7 +170,7 @@ bool Store::add_team_member(const std::string& team_id, const TeamMember& member
                             const AuditEntry& audit) {
   check_role(member);
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   if (!select_team(*connection_, team_id)) return false;
   const auto before = select_member(*connection_, team_id, member.user_id);
   connection_->execute(kUpsertMember, {SqlValue(team_id), SqlValue(member.user_id),
@@ -172,6 +178,8 @@ bool Store::add_team_member(const std::string& team_id, const TeamMember& member
   write_audit(*connection_, audit,
               AuditFacts{"team_members", team_id, before ? "member_updated" : "member_added",
                          before ? to_json(team_id, *before) : "", to_json(team_id, member)});
+  tx.changed(ChangeKind::team, team_id);
+  tx.changed(ChangeKind::user, member.user_id);
   tx.commit();
   return true;
 }
@@ -179,13 +187,15 @@ bool Store::add_team_member(const std::string& team_id, const TeamMember& member
 bool Store::remove_team_member(const std::string& team_id, const std::string& user_id,
                                const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto before = select_member(*connection_, team_id, user_id);
   if (!before) return false;
   connection_->execute("DELETE FROM team_members WHERE team_id = $1 AND user_id = $2",
                        {SqlValue(team_id), SqlValue(user_id)});
   write_audit(*connection_, audit,
               AuditFacts{"team_members", team_id, "member_removed", to_json(team_id, *before), ""});
+  tx.changed(ChangeKind::team, team_id);
+  tx.changed(ChangeKind::user, user_id);
   tx.commit();
   return true;
 }

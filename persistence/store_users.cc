@@ -50,10 +50,11 @@ UserRecord Store::insert_user(const UserRecord& user, const AuditEntry& audit) {
   if (stored.created_at == 0) stored.created_at = now_ms();
   if (stored.updated_at == 0) stored.updated_at = stored.created_at;
   if (stored.metadata.empty()) stored.metadata = "{}";
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto insert = insert_statement("users", user_values(stored));
   connection_->execute(insert.sql, insert.params);
   write_audit(*connection_, audit, AuditFacts{"users", stored.user_id, "created", "", to_json(stored)});
+  tx.changed(ChangeKind::user, stored.user_id);  // keys made for this id before it existed
   tx.commit();
   return stored;
 }
@@ -89,7 +90,7 @@ UserPage Store::list_users(const UserFilter& filter, int page, int size) {
 
 bool Store::update_user(const UserRecord& user, const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   const auto before = select_user_where(*connection_, "user_id", user.user_id);
   if (!before) return false;
   UserRecord after = user;
@@ -101,6 +102,7 @@ bool Store::update_user(const UserRecord& user, const AuditEntry& audit) {
   connection_->execute(update.sql, update.params);
   write_audit(*connection_, audit,
               AuditFacts{"users", after.user_id, "updated", to_json(*before), to_json(after)});
+  tx.changed(ChangeKind::user, after.user_id);
   tx.commit();
   return true;
 }
@@ -118,7 +120,7 @@ std::optional<std::vector<std::string>> Store::delete_users_and_keys(
 
 std::optional<std::vector<std::string>> Store::delete_users_locked(
     const std::vector<std::string>& user_ids, const AuditEntry& audit_template, bool with_keys) {
-  Transaction tx(*connection_);
+  Transaction tx(*connection_, changes_);
   std::vector<UserRecord> found;
   for (const auto& id : detail::unique_ids(user_ids)) {
     auto user = select_user_where(*connection_, "user_id", id);
@@ -129,7 +131,13 @@ std::optional<std::vector<std::string>> Store::delete_users_locked(
   for (const auto& user : found) ids.push_back(user.user_id);
   std::vector<std::string> hashes;
   if (with_keys) hashes = delete_keys_where("user_id", ids, audit_template);
+  tx.changed(ChangeKind::key, hashes);
   for (const auto& user : found) {
+    // The teams whose member lists lose the user.
+    for (const auto& row : connection_->query("SELECT team_id FROM team_members WHERE user_id = $1",
+                                              {SqlValue(user.user_id)})) {
+      tx.changed(ChangeKind::team, row.text(0));
+    }
     // Memberships are not tied to users by a foreign key (see the schema), so go explicitly.
     connection_->execute("DELETE FROM team_members WHERE user_id = $1", {SqlValue(user.user_id)});
     connection_->execute("DELETE FROM organization_members WHERE user_id = $1",
@@ -137,6 +145,7 @@ std::optional<std::vector<std::string>> Store::delete_users_locked(
     connection_->execute("DELETE FROM users WHERE user_id = $1", {SqlValue(user.user_id)});
     write_audit(*connection_, audit_template,
                 AuditFacts{"users", user.user_id, "deleted", to_json(user), ""}, false);
+    tx.changed(ChangeKind::user, user.user_id);
   }
   tx.commit();
   return hashes;

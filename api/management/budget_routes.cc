@@ -8,7 +8,6 @@
 #include "api/management/unenforced_fields.h"
 #include "api/management/render.h"
 #include "api/management_routes.h"
-#include "identity/key_cache.h"
 #include "persistence/store.h"
 
 namespace tollgate::api {
@@ -99,7 +98,6 @@ http::Response update(Store& store, const ManagementCall& call) {
   apply_budget_fields(call.body, budget, now_unix_ms());
   budget.updated_by = call.changed_by();
   if (!store.update_budget(budget, call.audit("updated"))) throw_not_found("budget '" + budget.budget_id + "' not found");
-  call.context.keys->invalidate_all();  // keys and organizations using it take the new limits
   return json_ok(budget_json(load_budget(store, budget.budget_id)));
 }
 

@@ -15,7 +15,6 @@
 #include "api/management_routes.h"
 #include "core/key_generation.h"
 #include "core/key_hash.h"
-#include "identity/key_cache.h"
 #include "persistence/store.h"
 
 namespace tollgate::api {
@@ -248,7 +247,6 @@ http::Response update(Store& store, const ManagementCall& call) {
   if (auto spend = call.body.number("spend")) {
     store.set_spend(persistence::EntityKind::key, key.token_hash, *spend, call.audit("updated"));
   }
-  call.context.keys->invalidate(key.token_hash);
   const auto updated = store.find_key(key.token_hash);
   return json_ok(key_json(updated ? *updated : key));
 }
@@ -276,7 +274,6 @@ http::Response regenerate(Store& store, const ManagementCall& call) {
   assign_cleartext(key, cleartext);
   key.updated_by = call.changed_by();
   if (!store.regenerate_key(old_hash, key, call.audit("regenerated"))) throw_not_found("key not found");
-  call.context.keys->invalidate(old_hash);  // the old key stops working at once
   const auto stored = store.find_key(key.token_hash);
   return json_ok(generated_key_response(cleartext, stored ? *stored : key));
 }
@@ -305,7 +302,6 @@ http::Response remove(Store& store, const ManagementCall& call) {
     hashes.push_back(key.token_hash);
   }
   if (!store.delete_keys(hashes, call.audit("deleted"))) throw_not_found("key not found");
-  for (const auto& h : hashes) call.context.keys->invalidate(h);
   JsonOut o;
   o.begin_object().field("deleted_keys", requested).end_object();
   return json_ok(o.str());
@@ -318,7 +314,6 @@ http::Response set_blocked(Store& store, const ManagementCall& call, bool blocke
   if (!store.set_key_blocked(key.token_hash, blocked, call.audit(blocked ? "blocked" : "unblocked"))) {
     throw_not_found("key not found");
   }
-  call.context.keys->invalidate(key.token_hash);
   const auto updated = store.find_key(key.token_hash);
   return json_ok(key_json(updated ? *updated : key));
 }

@@ -4,8 +4,7 @@
 //
 // Membership in an organization gives its org_admins the management of the member, so
 // org_admins only add users they already manage, grant no administrator roles, and leave
-// their fellow admins' memberships alone. Every membership change drops the key cache (the
-// members' actors list their organizations).
+// their fellow admins' memberships alone.
 #include "api/management/key_fields.h"
 #include "api/management/limit_fields.h"
 #include "api/management/lookups.h"
@@ -16,7 +15,6 @@
 #include "api/management/targets.h"
 #include "api/management/unenforced_fields.h"
 #include "api/management_routes.h"
-#include "identity/key_cache.h"
 #include "persistence/store.h"
 
 namespace tollgate::api {
@@ -115,7 +113,6 @@ http::Response update(Store& store, const ManagementCall& call) {
   if (!store.update_organization(org, call.audit("updated"))) {
     throw_not_found("organization '" + org.organization_id + "' not found");
   }
-  call.context.keys->invalidate_all();  // keys carry their organization's limits
   const auto stored = store.find_organization(org.organization_id);
   return json_ok(organization_json(store, stored ? *stored : org));
 }
@@ -134,7 +131,6 @@ http::Response remove(Store& store, const ManagementCall& call) {
   }
   // ConflictError (409) while an organization still has teams: nothing is deleted.
   if (!store.delete_organizations(ids, call.audit("deleted"))) throw_not_found("organization not found");
-  call.context.keys->invalidate_all();  // the members' actors named these organizations
   JsonOut o;
   o.begin_array();
   for (const auto& [org, members] : deleted) write_organization(o, org, members);
@@ -188,7 +184,6 @@ http::Response member_add(Store& store, const ManagementCall& call) {
       throw_not_found("organization '" + org.organization_id + "' not found");
     }
   }
-  call.context.keys->invalidate_all();
   JsonOut o;
   o.begin_object().field("organization_id", org.organization_id).key("updated_users").begin_array();
   for (const auto& member : members) {
@@ -231,7 +226,6 @@ http::Response member_delete(Store& store, const ManagementCall& call) {
     user->organization_id.reset();
     store.update_user(*user, call.audit("updated"));
   }
-  call.context.keys->invalidate_all();
   JsonOut o;
   o.begin_object().field("organization_id", org.organization_id).field("user_id", user_id)
       .field("user_role", membership.user_id.empty() ? (user ? user->user_role : std::string()) : membership.user_role)

@@ -1,9 +1,6 @@
 // /team/new, /team/info, /team/list, /team/update, /team/delete, /team/member_add,
 // /team/member_delete, /team/block, /team/unblock — LiteLLM's paths, fields and response
 // shapes; our policy (docs/authz.md).
-//
-// A team's settings and members are part of the cached identity of keys (the team's limits
-// and blocked flag, every member's actor), so each write here drops the key cache.
 #include <algorithm>
 #include <set>
 
@@ -17,7 +14,6 @@
 #include "api/management/targets.h"
 #include "api/management/unenforced_fields.h"
 #include "api/management_routes.h"
-#include "identity/key_cache.h"
 #include "persistence/store.h"
 
 namespace tollgate::api {
@@ -103,7 +99,6 @@ http::Response create(Store& store, const ManagementCall& call) {
   team.created_by = call.changed_by();
   team.updated_by = team.created_by;
   const auto stored = store.insert_team(team, call.audit("created"));
-  if (!stored.members.empty()) call.context.keys->invalidate_all();  // the members' actors changed
   return json_ok(team_json(stored));
 }
 
@@ -190,7 +185,6 @@ http::Response update(Store& store, const ManagementCall& call) {
   team.updated_by = call.changed_by();
   if (!store.update_team(team, call.audit("updated"))) throw_not_found("team '" + team.team_id + "' not found");
   if (call.body.has("organization_id")) move_team_keys(store, call, team);
-  call.context.keys->invalidate_all();
   return json_ok(team_json(reload(store, team)));
 }
 
@@ -204,8 +198,6 @@ http::Response remove(Store& store, const ManagementCall& call) {
   }
   const auto deleted_keys = store.delete_teams(team_ids, call.audit("deleted"));
   if (!deleted_keys) throw_not_found("team not found");  // deleted meanwhile: nothing was deleted now
-  for (const auto& hash : *deleted_keys) call.context.keys->invalidate(hash);
-  call.context.keys->invalidate_all();  // the members' actors named the deleted teams
   JsonOut o;
   o.begin_object().field("deleted_teams", team_ids).end_object();
   return json_ok(o.str());
@@ -238,7 +230,6 @@ http::Response member_add(Store& store, const ManagementCall& call) {
       throw_not_found("team '" + team.team_id + "' not found");
     }
   }
-  call.context.keys->invalidate_all();
   return json_ok(membership_response(reload(store, team), members));
 }
 
@@ -255,7 +246,6 @@ http::Response member_delete(Store& store, const ManagementCall& call) {
   if (!store.remove_team_member(team.team_id, user_id, call.audit("member_removed"))) {
     throw_not_found("user '" + user_id + "' is not a member of team '" + team.team_id + "'");
   }
-  call.context.keys->invalidate_all();  // the removed member loses the team's rights at once
   return json_ok(team_json(reload(store, team)));
 }
 
@@ -270,7 +260,6 @@ http::Response set_blocked(Store& store, const ManagementCall& call, bool blocke
   if (!store.update_team(team, call.audit(blocked ? "blocked" : "unblocked"))) {
     throw_not_found("team '" + team.team_id + "' not found");
   }
-  call.context.keys->invalidate_all();  // the team's keys stop (or resume) working at once
   return json_ok(team_json(reload(store, team)));
 }
 

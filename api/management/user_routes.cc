@@ -17,7 +17,6 @@
 #include "api/management_routes.h"
 #include "core/duration.h"
 #include "core/key_generation.h"
-#include "identity/key_cache.h"
 #include "persistence/errors.h"
 #include "persistence/store.h"
 #include "telemetry/log.h"
@@ -216,10 +215,7 @@ http::Response create(Store& store, const ManagementCall& call) {
     require(core::decide(actor, core::Action::create, personal_key_target(*plan.key, plan.user)), "key");
     plan.cleartext = core::generate_virtual_key();
   }
-  // Keys made for this id before the user existed were cached as user-less: resolve them anew.
-  const auto earlier_keys = store.keys_of_user(plan.user.user_id);
   write_or_undo(store, call, plan);
-  for (const auto& key : earlier_keys) call.context.keys->invalidate(key.token_hash);
   return json_ok(new_user_response(plan));
 }
 
@@ -352,8 +348,6 @@ http::Response update(Store& store, const ManagementCall& call) {
   if (auto spend = call.body.number("spend")) {
     store.set_spend(persistence::EntityKind::user, user.user_id, *spend, call.audit("updated"));
   }
-  // The user's keys carry its role and limits in their cached identity.
-  for (const auto& key : store.keys_of_user(user.user_id)) call.context.keys->invalidate(key.token_hash);
   const auto stored = store.find_user(user.user_id);
   JsonOut o;
   write_user(o, stored ? *stored : updated);
@@ -371,7 +365,6 @@ http::Response remove(Store& store, const ManagementCall& call) {
   }
   const auto deleted_keys = store.delete_users_and_keys(user_ids, call.audit("deleted"));
   if (!deleted_keys) throw_not_found("user not found");  // deleted meanwhile: nothing was deleted now
-  for (const auto& hash : *deleted_keys) call.context.keys->invalidate(hash);
   JsonOut o;
   o.begin_object().field("deleted_users", user_ids).field("deleted_keys", static_cast<std::int64_t>(deleted_keys->size()));
   o.end_object();

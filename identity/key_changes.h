@@ -1,0 +1,30 @@
+#pragma once
+// The node's subscriber to the store's change events: drops from the key cache exactly the
+// keys whose cached identity a committed change touches (docs/storage.md, "Change events").
+// The cluster's fan-out will feed the changes it receives from other nodes to the same place.
+#include <vector>
+
+#include "identity/key_cache.h"
+#include "identity/key_identity.h"
+#include "persistence/change.h"
+
+namespace tollgate::identity {
+
+// Whether a cached identity was resolved from something `change` names: the key itself, its
+// user, its team, its organization (its own or its team's) or a budget it or its organization
+// points at. Key changes name hashes, which the cache drops directly.
+bool affected_by(const KeyIdentity& identity, const persistence::Change& change);
+
+class KeyCacheInvalidator final : public persistence::ChangeListener {
+ public:
+  explicit KeyCacheInvalidator(KeyCache& cache) : cache_(cache) {}
+
+  // Key changes drop their hashes; every other change of the transaction is applied in one
+  // pass over the cache.
+  void committed(const std::vector<persistence::Change>& changes) noexcept override;
+
+ private:
+  KeyCache& cache_;
+};
+
+}  // namespace tollgate::identity
