@@ -26,11 +26,11 @@ namespace {
 // The owners run under the deterministic coordinator; with `threads`, under the gateway's
 // scheduler instead.
 struct Fixture {
-  explicit Fixture(Admission::Options admission_options = options(), int threads = 0)
+  explicit Fixture(Admission::Options admission_options = options(), int threads = 0, const std::string& db = "t.db")
       : dir(testing::temp_dir()),
         threaded(threads > 0),
-        pool("", dir + "/t.db", 1, 1000),
-        writer("", dir + "/t.db", spend::SpendWriter::Options{}),
+        pool("", dir + "/" + db, 1, 1000),
+        writer("", dir + "/" + db, spend::SpendWriter::Options{}),
         admission(pool, writer, registry, admission_options,
                   threaded ? actors::scheduler_config(threads) : deterministic.config()) {}
   // Store jobs in flight (a budget load) use the admission and the writer: finish them first,
@@ -201,6 +201,20 @@ TEST_CASE("an actor starts from the spend the store and the writer know", "[acto
   f.admission.admit(request({key_stop("known", 1.0)}, 0.5), [&](AdmissionResult r) { admitted = r.admitted; });
   f.run_until([&] { return admitted != -1; });
   CHECK(admitted == 0);  // 0.6 already spent
+}
+
+TEST_CASE("a store that cannot be read: the owner starts from the spend in the cached record", "[actors][budgets]") {
+  Fixture f(Fixture::options(), 0, "missing-dir/t.db");  // SQLite cannot create it
+  auto stop = key_stop("k", 1.0);
+  stop.limits.record_spend = 0.6;
+  int first = -1;
+  f.admission.admit(request({stop}, 0.5), [&](AdmissionResult r) { first = r.admitted; });
+  CHECK(first == -1);  // parked with the owner until its spend is loaded
+  f.run_until([&] { return first != -1; });
+  CHECK(first == 0);  // 0.6 + 0.5 > 1.0
+  int second = -1;
+  f.admission.admit(request({stop}, 0.4), [&](AdmissionResult r) { second = r.admitted; });
+  CHECK(second == 1);  // loaded: answered inline, 0.6 + 0.4 fits
 }
 
 TEST_CASE("threads racing on loaded budgets: a shared team budget admits exactly what fits", "[actors][budgets]") {
