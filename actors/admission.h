@@ -100,7 +100,7 @@ class Admission {
   // recorded in full all the same, and counted in tollgate_settle_above_reservation_total.
   void settle(const AdmissionGrant& grant, double cost, std::int64_t tokens);
   void release(const AdmissionGrant& grant);
-  // Tells every owner to exit (admissions parked until a spend load are dropped).
+  // Tells every owner to exit; an admission still waiting for its spend load is dropped unanswered.
   void stop();
 
   struct Impl;
