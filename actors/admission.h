@@ -1,14 +1,16 @@
 #pragma once
-// Exact budgets and rate limits, enforced by one actor per key, team, user and organization.
+// Exact budgets and rate limits, enforced by one owner actor per key, team, user and
+// organization.
 //
 // A request's admission visits the entities that apply (key → team → user for personal keys →
 // organization), each checking and reserving in turn; the first refusal releases what was
-// reserved so far. Every entity's budget is owned by one actor (it loads the spend, runs the
-// reset and expiry timers, retires when idle); once loaded, admissions and settlements run on
-// the caller's thread under the budget's own lock, so concurrent requests are serialized per
-// entity, a budget can never be overshot by a race, and the hot path has no thread hop. After
-// the call, settle() replaces the reservations with the real cost; a failed call release()s them. Reservations also expire
-// (a request that never settles cannot hold budget forever).
+// reserved so far. Every entity's budget (a core::BudgetLedger) is owned by one typed actor:
+// it loads the spend, runs the reset and expiry timers, retires when idle. Once loaded,
+// admissions and settlements run on the caller's thread under the budget's own lock, so
+// concurrent requests are serialized per entity, a budget can never be overshot by a race, and
+// the hot path has no thread hop. After the call, settle() replaces the reservations with the
+// real cost; a failed call release()s them. Reservations also expire (a request that never
+// settles cannot hold budget forever).
 //
 // This header keeps CAF out of its includers: the actors live in admission.cc.
 #include <chrono>
@@ -20,7 +22,9 @@
 #include <string>
 #include <vector>
 
+#include "actors/actor_config.h"
 #include "core/api_error.h"
+#include "core/budget_ledger.h"
 #include "persistence/records.h"
 
 namespace tollgate::persistence {
@@ -59,10 +63,7 @@ struct AdmissionRequest {
 };
 
 // Rate-limit state of the key for response headers.
-struct RateHeaders {
-  std::optional<std::int64_t> limit_requests, remaining_requests;
-  std::optional<std::int64_t> limit_tokens, remaining_tokens;
-};
+using RateHeaders = core::RateHeaders;
 
 struct AdmissionGrant {
   std::vector<AdmissionStop> stops;  // with their reservations
@@ -81,12 +82,13 @@ class Admission {
   struct Options {
     std::chrono::milliseconds reservation_ttl{15 * 60 * 1000};
     std::chrono::milliseconds idle_timeout{10 * 60 * 1000};
-    int threads = 2;
-    // Tests: CAF's deterministic test coordinator; nothing runs until run_actors().
-    bool deterministic = false;
   };
 
-  Admission(persistence::StorePool& store, spend::SpendWriter& writer, prometheus::Registry& metrics, Options options);
+  // The owners run in an actor system of Admission's own, built from `actors`
+  // (scheduler_config() for the gateway): its end waits for every owner, and they all refer
+  // to Admission's state.
+  Admission(persistence::StorePool& store, spend::SpendWriter& writer, prometheus::Registry& metrics, Options options,
+            ActorConfig actors);
   ~Admission();
 
   // `done` runs exactly once: on the calling thread, before admit() returns, when every entity
@@ -98,14 +100,8 @@ class Admission {
   // recorded in full all the same, and counted in tollgate_settle_above_reservation_total.
   void settle(const AdmissionGrant& grant, double cost, std::int64_t tokens);
   void release(const AdmissionGrant& grant);
-  // Spend as the entity's actor knows it (tests, /key/info freshness); nullopt if not loaded.
-  std::optional<double> spend(persistence::EntityKind kind, const std::string& id, std::chrono::milliseconds wait);
+  // Tells every owner to exit; an admission still waiting for its spend load is dropped unanswered.
   void stop();
-
-  // Deterministic mode only: sends the store's answers that arrived since, then runs every
-  // queued actor job (optionally firing pending timers first); returns how many ran. Actors
-  // run on the calling thread only.
-  std::size_t run_actors(bool fire_timers = false);
 
   struct Impl;
 

@@ -57,10 +57,8 @@ int default_actor_threads() {
   return static_cast<int>(std::clamp(std::thread::hardware_concurrency() / 4, 1u, 4u));
 }
 
-actors::Admission::Options admission_options(const config::GeneralSettings& g) {
-  actors::Admission::Options o;
-  o.threads = g.actor_threads > 0 ? g.actor_threads : default_actor_threads();
-  return o;
+int actor_threads(const config::GeneralSettings& g) {
+  return g.actor_threads > 0 ? g.actor_threads : default_actor_threads();
 }
 
 std::vector<telemetry::DeploymentLabels> deployment_labels(const config::Config& c) {
@@ -109,7 +107,8 @@ struct Gateway::Impl {
         spend_metrics(metrics.registry()),
         spend_writer(config->general.database_url, config->general.sqlite_path, spend::SpendWriter::Options{},
                      &metrics.registry()),
-        admission(*store, spend_writer, metrics.registry(), admission_options(config->general)),
+        admission(*store, spend_writer, metrics.registry(), actors::Admission::Options{},
+                  actors::scheduler_config(actor_threads(config->general))),
         router(&http_metrics) {
     telemetry::register_build_info(metrics, TOLLGATE_VERSION);
     context.catalog = std::make_shared<const config::ModelCatalog>(config);
