@@ -3,6 +3,7 @@
 #include <caf/all.hpp>
 
 #include <array>
+#include <atomic>
 #include <mutex>
 #include <unordered_map>
 
@@ -92,8 +93,9 @@ using TicketPtr = std::unique_ptr<Ticket>;
 // two thread wake-ups per request a mailbox round trip costs (bench/results: the hop to the
 // actor thread and back was a third of the gateway's CPU under load).
 struct EntityBudget {
-  EntityBudget(EntityKind kind, std::string id, std::chrono::milliseconds reservation_ttl)
-      : kind(kind), id(std::move(id)), ledger(reservation_ttl) {}
+  EntityBudget(EntityKind kind, std::string id, std::chrono::milliseconds reservation_ttl,
+               std::uint64_t first_reservation)
+      : kind(kind), id(std::move(id)), ledger(reservation_ttl, first_reservation) {}
   const EntityKind kind;
   const std::string id;
   std::mutex mutex;
@@ -214,6 +216,7 @@ struct Admission::Impl {
   ActorConfig config;
   caf::actor_system system;
   std::array<Shard, 16> shards;
+  std::atomic<std::uint64_t> owners_spawned{0};
 };
 
 namespace {
@@ -247,13 +250,19 @@ void schedule_reset(EntityBudget& b, const BudgetOwner& owner) {
   caf::delayed_anon_send(owner, std::chrono::milliseconds(delay), reset_atom::value);
 }
 
-// Spend goes back to zero at budget_reset_at, then every budget_duration after. The timer
-// knows no duration (nullopt): the next admission anchors the schedule again from the record.
-void reset_if_due(EntityBudget& b, Impl* impl, const std::optional<std::string>& duration) {
+// The record's budget_duration in milliseconds; nullopt when it has none. One that does not
+// parse (input validation refuses them) resets once and not again.
+std::optional<std::int64_t> reset_period_ms(const std::optional<std::string>& duration) {
+  if (!duration) return std::nullopt;
+  const auto period = core::parse_duration(*duration);
+  return period ? std::chrono::duration_cast<std::chrono::milliseconds>(*period).count() : 0;
+}
+
+// Spend goes back to zero at budget_reset_at, then every budget_duration after (the ledger
+// keeps the period: a timer's reset continues the schedule).
+void reset_if_due(EntityBudget& b, Impl* impl) {
   const auto now = now_ms();
-  if (!b.ledger.reset_due(now)) return;
-  const auto period = duration ? core::parse_duration(*duration) : std::nullopt;
-  b.ledger.reset_if_due(now, period ? std::chrono::duration_cast<std::chrono::milliseconds>(*period).count() : 0);
+  if (!b.ledger.reset_if_due(now)) return;
   impl->publish_remaining(b.kind, b.label, b.max_budget, b.ledger.spend());
   impl->writer.reset(b.kind, b.id, b.ledger.next_reset_ms());
   b.reset_scheduled = false;
@@ -268,9 +277,9 @@ std::optional<core::Refusal> admit_at(EntityBudget& b, const BudgetOwner& owner,
   b.last_used = now;
   b.label = stop.label;
   b.max_budget = limits.max_budget;
-  b.ledger.follow_reset_schedule(limits.budget_duration.has_value(), limits.budget_reset_at, now_ms());
+  b.ledger.follow_reset_schedule(reset_period_ms(limits.budget_duration), limits.budget_reset_at, now_ms());
   schedule_reset(b, owner);
-  reset_if_due(b, impl, limits.budget_duration);
+  reset_if_due(b, impl);
 
   const auto ledger_view = ledger_limits(limits, t.request.model);
   const auto outcome =
@@ -358,7 +367,7 @@ BudgetOwner::behavior_type budget_owner(BudgetOwner::pointer self, BudgetPtr bud
       [=](reset_atom) {
         std::lock_guard lock(budget->mutex);
         budget->reset_scheduled = false;
-        reset_if_due(*budget, impl, std::nullopt);
+        reset_if_due(*budget, impl);
         schedule_reset(*budget, me);
       },
       [=](sweep_atom) {
@@ -391,7 +400,9 @@ Admission::Impl::Entity& Admission::Impl::entity_locked(Shard& s, const std::str
                                                         const std::string& id) {
   auto& entity = s.entities[key];
   if (!entity.actor) {
-    entity.budget = std::make_shared<EntityBudget>(kind, id, options.reservation_ttl);
+    // Each owner's reservation ids start 2^32 past the previous owner's (ledger constructor).
+    const auto generation = owners_spawned.fetch_add(1, std::memory_order_relaxed);
+    entity.budget = std::make_shared<EntityBudget>(kind, id, options.reservation_ttl, (generation << 32) + 1);
     entity.actor = system.spawn(budget_owner, entity.budget, this);
   }
   return entity;

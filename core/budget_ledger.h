@@ -70,7 +70,11 @@ struct RateHeaders {
 class BudgetLedger {
  public:
   // A reservation nobody settles or releases stops holding budget after `reservation_ttl`.
-  explicit BudgetLedger(std::chrono::milliseconds reservation_ttl) : reservation_ttl_(reservation_ttl) {}
+  // Reservation ids count up from `first_reservation`: a ledger that replaces a retired one of
+  // the same entity starts elsewhere, so a very late settle of a reservation the old ledger let
+  // expire can never match one of the new ledger's.
+  explicit BudgetLedger(std::chrono::milliseconds reservation_ttl, std::uint64_t first_reservation = 1)
+      : reservation_ttl_(reservation_ttl), next_reservation_(first_reservation) {}
 
   // Spend as loaded from the store (replaces what the ledger had).
   void load(double spend) { spend_ = spend; }
@@ -87,13 +91,18 @@ class BudgetLedger {
   std::vector<std::uint64_t> expire(Clock::time_point now);
 
   // Follows the entity's record: spend resets at `budget_reset_at` (now when the record has
-  // none), then every period; without a budget_duration, never. A later budget_reset_at in
-  // the record (an admin moved it) replaces the ledger's.
-  void follow_reset_schedule(bool has_duration, std::optional<std::int64_t> budget_reset_at, std::int64_t now_ms);
+  // none), then every `period_ms` (the record's budget_duration); without one, never. A later
+  // budget_reset_at in the record (an admin moved it) replaces the ledger's; an earlier one is
+  // the record being behind the ledger's own resets, and is ignored.
+  void follow_reset_schedule(std::optional<std::int64_t> period_ms, std::optional<std::int64_t> budget_reset_at,
+                             std::int64_t now_ms);
   bool reset_due(std::int64_t now_ms) const { return reset_at_ && now_ms >= *reset_at_; }
   // At or after the reset time: spend goes to 0 and the next reset is one period on (missed
-  // periods skipped; no next reset when period_ms ≤ 0). True when it reset.
-  bool reset_if_due(std::int64_t now_ms, std::int64_t period_ms);
+  // periods skipped). The ledger keeps the period it last followed, so a reset fired by a
+  // timer, with no request at hand, keeps the schedule: the next reset time never goes back to
+  // the record's older budget_reset_at, which would reset a second time and wipe spend settled
+  // since the first. True when it reset.
+  bool reset_if_due(std::int64_t now_ms);
   std::optional<std::int64_t> next_reset_ms() const { return reset_at_; }
 
   // Header values after an admission (the request just admitted counts).
@@ -127,13 +136,14 @@ class BudgetLedger {
   double reserved_cost_ = 0;
   std::int64_t reserved_tokens_ = 0;
   int in_flight_ = 0;
-  std::uint64_t next_reservation_ = 1;
+  std::uint64_t next_reservation_;
   std::unordered_map<std::uint64_t, Reservation> reservations_;
   SlidingWindow requests_;
   SlidingWindow tokens_;
   std::map<std::string, SlidingWindow, std::less<>> model_requests_;
   std::map<std::string, SlidingWindow, std::less<>> model_tokens_;
   std::optional<std::int64_t> reset_at_;
+  std::int64_t reset_period_ms_ = 0;  // ≤ 0: a one-off reset, none after it
 };
 
 }  // namespace tollgate::core

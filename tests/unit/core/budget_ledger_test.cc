@@ -293,34 +293,58 @@ TEST_CASE("ledger: the reset schedule follows the record and skips missed period
   BudgetLedger ledger(kTtl);
   ledger.load(5);
 
-  ledger.follow_reset_schedule(false, anchor, anchor);  // no budget_duration: no resets
+  ledger.follow_reset_schedule(std::nullopt, anchor, anchor);  // no budget_duration: no resets
   CHECK_FALSE(ledger.next_reset_ms());
-  CHECK_FALSE(ledger.reset_if_due(anchor + 10 * kHour, kHour));
+  CHECK_FALSE(ledger.reset_if_due(anchor + 10 * kHour));
   CHECK(ledger.spend() == 5);
 
-  ledger.follow_reset_schedule(true, anchor + kHour, anchor);
+  ledger.follow_reset_schedule(kHour, anchor + kHour, anchor);
   CHECK(ledger.next_reset_ms() == anchor + kHour);
   CHECK_FALSE(ledger.reset_due(anchor + kHour - 1));
-  CHECK_FALSE(ledger.reset_if_due(anchor + kHour - 1, kHour));
+  CHECK_FALSE(ledger.reset_if_due(anchor + kHour - 1));
   CHECK(ledger.spend() == 5);
-  CHECK(ledger.reset_if_due(anchor + kHour, kHour));  // due at the instant itself
+  CHECK(ledger.reset_if_due(anchor + kHour));  // due at the instant itself
   CHECK(ledger.spend() == 0);
   CHECK(ledger.next_reset_ms() == anchor + 2 * kHour);
 
   ledger.load(3);
-  ledger.follow_reset_schedule(true, anchor + kHour, anchor + kHour);  // the record is behind: kept
+  ledger.follow_reset_schedule(kHour, anchor + kHour, anchor + kHour);  // the record is behind: kept
   CHECK(ledger.next_reset_ms() == anchor + 2 * kHour);
-  CHECK(ledger.reset_if_due(anchor + 5 * kHour + 7, kHour));  // down for three periods
-  CHECK(ledger.next_reset_ms() == anchor + 6 * kHour);        // anchored, missed ones skipped
-  ledger.follow_reset_schedule(true, anchor + 9 * kHour, anchor + 5 * kHour);  // an admin moved it later
+  CHECK(ledger.reset_if_due(anchor + 5 * kHour + 7));  // down for three periods
+  CHECK(ledger.next_reset_ms() == anchor + 6 * kHour);  // anchored, missed ones skipped
+  ledger.follow_reset_schedule(kHour, anchor + 9 * kHour, anchor + 5 * kHour);  // an admin moved it later
   CHECK(ledger.next_reset_ms() == anchor + 9 * kHour);
 
-  CHECK(ledger.reset_if_due(anchor + 9 * kHour, 0));  // no period known: no next reset
+  ledger.follow_reset_schedule(0, std::nullopt, anchor + 9 * kHour);  // a period that did not parse
+  CHECK(ledger.reset_if_due(anchor + 9 * kHour));                      // resets once, no next reset
   CHECK_FALSE(ledger.next_reset_ms());
-  ledger.follow_reset_schedule(true, std::nullopt, anchor + 10 * kHour);  // no reset time: from now
+  ledger.follow_reset_schedule(kHour, std::nullopt, anchor + 10 * kHour);  // no reset time: from now
   CHECK(ledger.next_reset_ms() == anchor + 10 * kHour);
-  ledger.follow_reset_schedule(false, std::nullopt, anchor + 10 * kHour);  // duration removed
+  ledger.follow_reset_schedule(std::nullopt, std::nullopt, anchor + 10 * kHour);  // duration removed
   CHECK_FALSE(ledger.next_reset_ms());
+}
+
+TEST_CASE("ledger: a reset with no request at hand keeps the period; the stale record never resets twice",
+          "[core][budgets]") {
+  constexpr std::int64_t kHour = 3'600'000;
+  const std::int64_t anchor = 1'700'000'000'000;
+  LedgerLimits limits;
+  limits.max_budget = 1.0;
+  BudgetLedger ledger(kTtl);
+  ledger.load(0.5);
+  ledger.follow_reset_schedule(kHour, anchor, anchor - 1);  // the record: reset at `anchor`, hourly
+
+  CHECK(ledger.reset_if_due(anchor + 1));  // the owner's timer fires: no record in hand
+  CHECK(ledger.next_reset_ms() == anchor + kHour);
+  const auto a = ledger.admit(limits, request(0.25), t0);
+  REQUIRE(a.admitted());
+  CHECK(ledger.settle(a.reservation, 0.25, 0, t0 + 1s));
+
+  // The next request still carries the cached record, whose budget_reset_at is the old one.
+  ledger.follow_reset_schedule(kHour, anchor, anchor + 2);
+  CHECK_FALSE(ledger.reset_if_due(anchor + 2));
+  CHECK(ledger.spend() == 0.25);  // what was settled after the reset stays counted
+  CHECK(ledger.next_reset_ms() == anchor + kHour);
 }
 
 TEST_CASE("ledger: a reset clears spend but not what is reserved or in the windows", "[core][budgets]") {
@@ -331,11 +355,28 @@ TEST_CASE("ledger: a reset clears spend but not what is reserved or in the windo
   ledger.load(0.75);
   const auto a = ledger.admit(limits, request(0.25), t0);
   REQUIRE(a.admitted());
-  ledger.follow_reset_schedule(true, 1000, 0);
-  REQUIRE(ledger.reset_if_due(1000, 1000));
+  ledger.follow_reset_schedule(1000, 1000, 0);
+  REQUIRE(ledger.reset_if_due(1000));
   CHECK(ledger.spend() == 0);
   CHECK(ledger.reserved_cost() == 0.25);
   CHECK(ledger.admit(limits, request(0.25), t0 + 1s).refusal->limit == RefusedBy::rpm);
   CHECK(ledger.settle(a.reservation, 0.125, 0, t0 + 2s));
   CHECK(ledger.spend() == 0.125);
+}
+
+TEST_CASE("ledger: reservation ids start where the ledger is told, so a successor's never match its predecessor's",
+          "[core][budgets]") {
+  LedgerLimits limits;
+  BudgetLedger first(kTtl);
+  const auto old = first.admit(limits, request(0.25), t0);
+  REQUIRE(old.admitted());
+  CHECK(old.reservation == 1);
+
+  BudgetLedger successor(kTtl, (std::uint64_t{1} << 32) + 1);
+  const auto fresh = successor.admit(limits, request(0.25), t0);
+  REQUIRE(fresh.admitted());
+  CHECK(fresh.reservation == (std::uint64_t{1} << 32) + 1);
+  CHECK_FALSE(successor.settle(old.reservation, 0.5, 0, t0 + 1s));  // a late settle for the old ledger
+  CHECK(successor.reserved_cost() == 0.25);                          // holds the new one still
+  CHECK(successor.spend() == 0.5);                                   // and counts what was spent
 }
