@@ -16,6 +16,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "http/head_writer.h"
 #include "http/io_threads.h"
 #include "telemetry/log.h"
 
@@ -148,7 +149,14 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
         sink_(std::move(sink)), timer_(ctx) {}
 
   void start() {
-    serialize_head();
+    if (!serialize_head()) {
+      // Posted: the sink hears nothing before send() has returned the call.
+      net::post(ctx_, [self = shared_from_this()] {
+        self->fail(ClientErrorKind::protocol,
+                   "the request target has characters HTTP does not allow in a request line");
+      });
+      return;
+    }
     acquire();
   }
 
@@ -157,22 +165,27 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   }
 
  private:
-  void serialize_head() {
+  // False when the request line cannot be written. A refused header is left out and named in
+  // a warning (never its value: it may be a credential).
+  bool serialize_head() {
     head_.reserve(256 + request_.target.size());
-    head_ += method_name(request_.method);
-    head_ += ' ';
-    head_ += request_.target.empty() ? "/" : request_.target;
-    head_ += " HTTP/1.1\r\nhost: ";
-    head_ += url_.host_header();
-    head_ += "\r\ncontent-length: ";
-    head_ += std::to_string(request_.body.size());
-    for (const auto& h : request_.headers) {
-      head_ += "\r\n";
-      head_ += h.name;
-      head_ += ": ";
-      head_ += h.value;
+    HeadWriter head(head_);
+    const std::string_view target = request_.target.empty() ? std::string_view("/") : request_.target;
+    if (!head.request_line(method_name(request_.method), target)) {
+      return false;
     }
-    head_ += "\r\n\r\n";
+    head.field("host", url_.host_header());
+    head.content_length(request_.body.size());
+    for (const auto& h : request_.headers) {
+      if (!head.field(h.name, h.value)) {
+        telemetry::log_warn("upstream_header_refused",
+                            {{"header", is_field_name(h.name) ? std::string_view(h.name) : "(invalid name)"},
+                             {"upstream", url_.host_header()},
+                             {"reason", "a header name must be a token and a value must not hold CR, LF or NUL"}});
+      }
+    }
+    head.end();
+    return true;
   }
 
   void acquire() {

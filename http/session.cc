@@ -4,10 +4,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/status.hpp>
-#include <cstdio>
 
 #include "core/request_id.h"
+#include "http/head_writer.h"
 #include "http/router.h"
 #include "telemetry/http_metrics.h"
 #include "telemetry/log.h"
@@ -17,32 +16,6 @@ namespace tollgate::http {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
-
-namespace {
-
-bool header_value_is_safe(std::string_view value) {
-  for (char c : value) {
-    if (c == '\r' || c == '\n' || c == '\0') {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string reason_phrase(int status) {
-  const auto reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
-  return reason.empty() ? std::string("Unknown") : std::string(reason);
-}
-
-void append_chunk(std::string& out, std::string_view data) {
-  char size[20];
-  const int n = std::snprintf(size, sizeof size, "%zx\r\n", data.size());
-  out.append(size, static_cast<std::size_t>(n));
-  out.append(data);
-  out.append("\r\n");
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------- SessionExchange
 
@@ -334,36 +307,26 @@ void Session::reject(int status, const core::ApiError& error) {
 
 void Session::append_head(int status, const Headers& headers, std::string_view content_type,
                           std::size_t content_length, bool chunked) {
-  outbox_ += "HTTP/1.1 ";
-  outbox_ += std::to_string(status);
-  outbox_ += ' ';
-  outbox_ += reason_phrase(status);
-  outbox_ += "\r\ncontent-type: ";
-  outbox_ += content_type;
+  HeadWriter head(outbox_);
+  head.status_line(status);
+  head.field("content-type", content_type);
   if (chunked) {
-    outbox_ += "\r\ntransfer-encoding: chunked\r\ncache-control: no-cache";
+    head.chunked();
+    head.field("cache-control", "no-cache");
   } else {
-    outbox_ += "\r\ncontent-length: ";
-    outbox_ += std::to_string(content_length);
+    head.content_length(content_length);
   }
   if (current_) {
-    outbox_ += "\r\nx-request-id: ";
-    outbox_ += current_->request_id();
+    head.field("x-request-id", current_->request_id());
   }
   for (const auto& header : headers) {
-    if (!header_value_is_safe(header.name) || !header_value_is_safe(header.value)) {
-      continue;  // a handler must never be able to split the response
-    }
-    outbox_ += "\r\n";
-    outbox_ += header.name;
-    outbox_ += ": ";
-    outbox_ += header.value;
+    head.field(header.name, header.value);  // a refused field is left out: never split the response
   }
   if (!keep_alive_ || shared_->draining.load()) {
     close_after_write_ = true;
-    outbox_ += "\r\nconnection: close";
+    head.field("connection", "close");
   }
-  outbox_ += "\r\n\r\n";
+  head.end();
 }
 
 void Session::write_response(Response response) {
@@ -409,7 +372,7 @@ void Session::write_stream_end() {
     return;
   }
   stream_ended_ = true;
-  outbox_ += "0\r\n\r\n";
+  append_last_chunk(outbox_);
   finish_request();
   flush_output();
 }
