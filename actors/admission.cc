@@ -240,6 +240,14 @@ void deny(Impl* impl, Ticket& t, const core::Refusal& refusal) {
   finish(t, std::move(result));
 }
 
+// The caller hung up before every stop had reserved: undo what was reserved, answer nobody.
+void abandon(Impl* impl, Ticket& t) {
+  for (std::size_t i = 0; i < t.next; ++i) impl->end(t.request.stops[i], false, 0, 0);
+  AdmissionResult result;
+  result.denial = core::ApiError{499, "The client closed the request", "client_closed_request", {}, {}, {}};
+  finish(t, std::move(result));
+}
+
 // The functions below run with the budget's mutex held.
 
 void schedule_reset(EntityBudget& b, const BudgetOwner& owner) {
@@ -434,6 +442,10 @@ bool Admission::Impl::retire(const BudgetPtr& budget) {
 
 void Admission::Impl::walk(TicketPtr t) {
   while (t->next < t->request.stops.size()) {
+    if (t->request.abandoned && t->request.abandoned()) {
+      abandon(this, *t);
+      return;
+    }
     const auto& stop = t->request.stops[t->next];
     const auto e = entity(stop.kind, stop.id);
     std::optional<core::Refusal> refusal;

@@ -60,6 +60,10 @@ struct AdmissionRequest {
   std::string model;               // model group, for per-model limits
   double worst_case_cost = 0;
   std::int64_t tokens_estimate = 0;  // counted against tpm until the call settles
+  // True once nobody wants the answer (the client hung up). Asked, from any thread, before
+  // each stop reserves: an admission that waited for a budget to load must not hold a
+  // reservation (and a max_parallel_requests slot) for a request that will never run.
+  std::function<bool()> abandoned;
 };
 
 // Rate-limit state of the key for response headers.
@@ -74,7 +78,8 @@ struct AdmissionGrant {
 struct AdmissionResult {
   bool admitted = false;
   AdmissionGrant grant;
-  core::ApiError denial;  // when !admitted: 429 budget_exceeded / rate limit, with headers
+  core::ApiError denial;  // when !admitted: 429 budget_exceeded / rate limit, with headers;
+                          // 499 when the request was abandoned (nobody reads it)
 };
 
 class Admission {

@@ -103,6 +103,7 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
       return;
     }
     auto admission = admission_for(*identity, *group, tokens);
+    admission.abandoned = [exchange] { return exchange->client_gone(); };
     // A budget still loading answers from an actor thread: resume on the exchange's executor.
     auto admitted = [&context, exchange, start, request](actors::AdmissionResult result) mutable {
       if (!result.admitted) {

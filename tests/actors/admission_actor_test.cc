@@ -276,3 +276,27 @@ TEST_CASE("threads racing on loaded budgets: a shared team budget admits exactly
   for (int t = 0; t < kThreads; ++t) keys += f.spend("key", "k" + std::to_string(t), 100.0);
   CHECK(keys == 5.0);
 }
+
+TEST_CASE("an admission abandoned while its budget loads reserves nothing and is not counted as a denial",
+          "[actors][budgets]") {
+  Fixture f;
+  std::atomic<bool> gone{false};
+  auto abandoned = request({key_stop("k", 1.0), key_stop("k2", 1.0)}, 0.5);
+  abandoned.abandoned = [&gone] { return gone.load(); };
+  std::optional<AdmissionResult> first;
+  f.admission.admit(std::move(abandoned), [&](AdmissionResult r) { first = std::move(r); });
+  gone = true;  // the client hangs up while the spend is loading
+  f.run_until([&] { return first.has_value(); });
+  CHECK_FALSE(first->admitted);
+  CHECK(first->denial.status == 499);
+
+  const auto text = prometheus::TextSerializer().Serialize(f.registry.Collect());
+  CHECK(testing::metric_sum(text, "tollgate_budget_reservations_outstanding") == 0);
+  CHECK(testing::metric_sum(text, "tollgate_rate_limit_denials_total") == 0);
+
+  // The whole budget is still there: a request for all of it is admitted.
+  std::optional<AdmissionResult> next;
+  f.admission.admit(request({key_stop("k", 1.0), key_stop("k2", 1.0)}, 1.0), [&](AdmissionResult r) { next = std::move(r); });
+  f.run_until([&] { return next.has_value(); });
+  CHECK(next->admitted);
+}
