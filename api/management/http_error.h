@@ -4,7 +4,7 @@
 #include <exception>
 #include <string>
 
-#include "core/api_error.h"
+#include "core/result.h"
 
 namespace tollgate::api {
 
@@ -23,5 +23,10 @@ class HttpError : public std::exception {
 }
 [[noreturn]] inline void throw_not_found(std::string message) { throw HttpError(core::not_found(std::move(message))); }
 [[noreturn]] inline void throw_forbidden(std::string message) { throw HttpError(core::forbidden(std::move(message))); }
+
+// Where management work calls code shared with the I/O threads (which returns a Result).
+inline void throw_if_error(core::Status status) {
+  if (!status) throw HttpError(std::move(status).error());
+}
 
 }  // namespace tollgate::api
