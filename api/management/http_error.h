@@ -3,6 +3,7 @@
 // request with an error by throwing HttpError, which the runner turns into the envelope.
 #include <exception>
 #include <string>
+#include <utility>
 
 #include "core/result.h"
 
@@ -27,6 +28,11 @@ class HttpError : public std::exception {
 // Where management work calls code shared with the I/O threads (which returns a Result).
 inline void throw_if_error(core::Status status) {
   if (!status) throw HttpError(std::move(status).error());
+}
+template <class T>
+T value_or_throw(core::Result<T> result) {
+  if (!result) throw HttpError(std::move(result).error());
+  return std::move(result).value();
 }
 
 }  // namespace tollgate::api

@@ -8,9 +8,7 @@
 namespace tollgate::api {
 
 std::optional<std::string> ManagementCall::query(const char* name) const {
-  auto param = exchange.query_param(name);
-  if (!param) throw HttpError(std::move(param).error());
-  auto value = std::move(*param);
+  auto value = value_or_throw(exchange.query_param(name));
   if (!value) return value;
   // Percent-decoding can produce any byte: the same rules as for JSON bodies apply.
   if (!core::is_utf8(*value)) throw_bad_request(std::string("'") + name + "' is not valid UTF-8", name);
