@@ -11,12 +11,12 @@ namespace {
 
 using providers::Api;
 
-std::optional<core::ApiError> validate_fields(const rapidjson::Document& request, Api api) {
+core::Status validate_fields(const rapidjson::Document& request, Api api) {
   const auto model = providers::requested_model(request);
   if (!model) {
     return core::bad_request("'model' is required and must be a string", "model");
   }
-  if (auto error = refuse_nul(*model, "model")) return error;
+  if (auto refused = refuse_nul(*model, "model"); !refused) return refused;
   switch (api) {
     case Api::openai_chat:
     case Api::anthropic_messages: {
@@ -36,7 +36,7 @@ std::optional<core::ApiError> validate_fields(const rapidjson::Document& request
   if (const auto stream = request.FindMember("stream"); stream != request.MemberEnd() && !stream->value.IsBool()) {
     return core::bad_request("'stream' must be a boolean", "stream");
   }
-  return std::nullopt;
+  return {};
 }
 
 std::string call_type(Api api) {
@@ -60,12 +60,12 @@ core::ApiError unknown_model(std::string_view model) {
 void handle_inference(const GatewayContext& context, const http::ExchangePtr& exchange, Api api) {
   with_caller(context, exchange, [&context, exchange, api](const identity::Caller& caller) {
     auto request = std::make_shared<rapidjson::Document>();
-    if (auto error = parse_json_object(exchange->body(), *request, context.max_json_depth())) {
-      http::respond_error(exchange, *error);
+    if (auto parsed = parse_json_object(exchange->body(), *request, context.max_json_depth()); !parsed) {
+      http::respond_error(exchange, parsed.error());
       return;
     }
-    if (auto error = validate_fields(*request, api)) {
-      http::respond_error(exchange, *error);
+    if (auto valid = validate_fields(*request, api); !valid) {
+      http::respond_error(exchange, valid.error());
       return;
     }
     const auto model = *providers::requested_model(*request);

@@ -4,7 +4,7 @@
 
 namespace tollgate::api {
 
-std::optional<core::ApiError> parse_json_object(std::string_view body, rapidjson::Document& doc, int max_depth) {
+core::Status parse_json_object(std::string_view body, rapidjson::Document& doc, int max_depth) {
   if (body.empty()) {
     return core::bad_request("Request body is empty; expected a JSON object.");
   }
@@ -14,11 +14,11 @@ std::optional<core::ApiError> parse_json_object(std::string_view body, rapidjson
   if (!doc.IsObject()) {
     return core::bad_request("Request body must be a JSON object.");
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<core::ApiError> refuse_nul(std::string_view text, const std::string& field) {
-  if (text.find('\0') == std::string_view::npos) return std::nullopt;
+core::Status refuse_nul(std::string_view text, const std::string& field) {
+  if (text.find('\0') == std::string_view::npos) return {};
   return core::bad_request("'" + field + "' must not contain a NUL character (\\u0000)", field);
 }
 

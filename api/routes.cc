@@ -49,13 +49,12 @@ void with_caller(const GatewayContext& context, const http::ExchangePtr& exchang
                  std::function<void(const identity::Caller&)> next) {
   // A key the cache does not hold is answered on a store thread: the request resumes on its
   // own executor, never on the thread that did the lookup.
-  auto resume = [exchange, next = std::move(next)](std::optional<identity::Caller> caller,
-                                                   std::optional<core::ApiError> error) {
+  auto resume = [exchange, next = std::move(next)](core::Result<identity::Caller> caller) {
     if (exchange->client_gone()) {
       return;  // hung up while its key was being looked up: nobody is left to answer
     }
     if (!caller) {
-      http::respond_error(exchange, error.value_or(core::unauthorized()));
+      http::respond_error(exchange, caller.error());
       return;
     }
     exchange->set_caller(caller->label);

@@ -45,6 +45,8 @@ ApiError not_found(std::string message) {
   return {404, std::move(message), "not_found_error", {}, {}, {}};
 }
 
+ApiError conflict(std::string message) { return {409, std::move(message), "conflict_error", {}, {}, {}}; }
+
 ApiError payload_too_large(std::size_t limit_bytes) {
   return {413,
           "Request body too large: the limit is " + std::to_string(limit_bytes) + " bytes.",

@@ -25,6 +25,8 @@ ApiError bad_request(std::string message, std::string param = {});
 ApiError unauthorized();  // one body whatever the reason: no oracle for attackers
 ApiError forbidden(std::string message);
 ApiError not_found(std::string message);
+// 409: the change conflicts with related rows (a missing reference, a row still in use).
+ApiError conflict(std::string message);
 ApiError payload_too_large(std::size_t limit_bytes);
 ApiError too_many_requests(std::string message, int retry_after_seconds);
 ApiError internal_error(std::string message);

@@ -5,7 +5,6 @@
 
 #include "core/constant_time.h"
 #include "core/key_hash.h"
-#include "persistence/errors.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "telemetry/log.h"
@@ -101,7 +100,7 @@ Authenticator::Authenticator(std::string master_key, KeyCache& cache, persistenc
 
 void Authenticator::fail(const std::string& address, const Done& done) const {
   limiter_.record_failure(address, AuthFailureLimiter::Clock::now());
-  done(std::nullopt, core::unauthorized());
+  done(core::unauthorized());
 }
 
 void Authenticator::authenticate(const http::Exchange& exchange, Done done) const {
@@ -116,7 +115,7 @@ void Authenticator::authenticate(const http::Exchange& exchange, Done done) cons
     caller.kind = CallerKind::master_key;
     caller.label = "master_key";
     caller.actor.role = core::Role::proxy_admin;
-    done(std::move(caller), std::nullopt);
+    done(std::move(caller));
     return;
   }
   std::string hash = core::hash_key(credential);
@@ -127,7 +126,7 @@ void Authenticator::authenticate(const http::Exchange& exchange, Done done) cons
         fail(address, done);
         return;
       }
-      done(caller_from(identity), std::nullopt);
+      done(caller_from(identity));
       return;
     case KeyCache::Lookup::known_missing:
       fail(address, done);
@@ -137,9 +136,9 @@ void Authenticator::authenticate(const http::Exchange& exchange, Done done) cons
       // keeps guessing gets 429 without touching the database, while keys already known keep
       // working from behind the same address (a shared NAT).
       if (limiter_.blocked(address, AuthFailureLimiter::Clock::now())) {
-        done(std::nullopt, core::too_many_requests("Too many failed authentication attempts from this address; "
-                                                   "try again later.",
-                                                   static_cast<int>(limiter_.window().count())));
+        done(core::too_many_requests("Too many failed authentication attempts from this address; "
+                                     "try again later.",
+                                     static_cast<int>(limiter_.window().count())));
         return;
       }
       lookup(std::move(hash), exchange, std::move(done));
@@ -155,19 +154,12 @@ void Authenticator::lookup(std::string hash, const http::Exchange& exchange, Don
   }
   const auto generation = cache_.generation();
   // Shared by the two continuations below, exactly one of which answers: the job answers as
-  // its last step, so when it throws the failure continuation has the answer to give.
+  // its last step, so when it throws (a StoreError: the store failed) the failure
+  // continuation has the answer to give.
   auto answer = std::make_shared<Done>(std::move(done));
   pool_->submit(
       [this, hash = std::move(hash), address = std::move(address), answer, generation](persistence::Store& store) {
-        std::optional<KeyIdentity> resolved;
-        try {
-          resolved = resolve_key(store, hash);
-        } catch (const persistence::StoreError& e) {
-          // Unknown key and no store to ask: fail closed.
-          telemetry::log_warn("key_lookup_failed", {{"error", e.what()}});
-          (*answer)(std::nullopt, core::service_unavailable("The key store is unavailable; try again shortly."));
-          return;
-        }
+        auto resolved = resolve_key(store, hash);
         if (!resolved) {
           cache_.put_missing(hash, generation);
           fail(address, *answer);
@@ -179,23 +171,24 @@ void Authenticator::lookup(std::string hash, const http::Exchange& exchange, Don
           fail(address, *answer);
           return;
         }
-        (*answer)(caller_from(identity), std::nullopt);
+        (*answer)(caller_from(identity));
       },
       [answer, request_id = exchange.request_id()](persistence::JobFailure why, const std::string& error) {
         switch (why) {
           case persistence::JobFailure::overloaded:
-            (*answer)(std::nullopt, core::store_overloaded());
+            (*answer)(core::store_overloaded());
             return;
           case persistence::JobFailure::threw:
             telemetry::log_error("key_lookup_unexpected_error", {{"request_id", request_id}, {"error", error}});
-            (*answer)(std::nullopt, core::unexpected_error(request_id));
+            (*answer)(core::unexpected_error(request_id));
             return;
           case persistence::JobFailure::unreachable:
           case persistence::JobFailure::stopped:
             break;
         }
+        // Unknown key and no store to ask: fail closed.
         telemetry::log_warn("key_lookup_failed", {{"request_id", request_id}, {"error", error}});
-        (*answer)(std::nullopt, core::service_unavailable("The key store is unavailable; try again shortly."));
+        (*answer)(core::service_unavailable("The key store is unavailable; try again shortly."));
       });
 }
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "core/api_error.h"
 #include "core/authz.h"
+#include "core/result.h"
 #include "http/exchange.h"
 #include "identity/auth_failure_limiter.h"
 #include "identity/key_cache.h"
@@ -40,12 +40,12 @@ std::optional<KeyIdentity> resolve_key(persistence::Store& store, const std::str
 
 class Authenticator {
  public:
-  using Done = std::function<void(std::optional<Caller>, std::optional<core::ApiError>)>;
+  using Done = std::function<void(core::Result<Caller>)>;
 
   Authenticator(std::string master_key, KeyCache& cache, persistence::StorePool* pool,
                 AuthFailureLimiter& limiter);
 
-  // Calls `done` exactly once: (caller, nullopt) on success, (nullopt, error) otherwise — 401,
+  // Calls `done` exactly once, with the caller or the error: 401,
   // 429 after too many failures, 503 when the key is unknown and the store unreachable or
   // overloaded (code store_overloaded), 500 naming the request id when the lookup failed
   // unexpectedly. After a cache miss that is on a store thread: callers bind `done` to the

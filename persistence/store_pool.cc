@@ -153,6 +153,11 @@ void StorePool::run_job(Item& item, Store& store) {
   try {
     item.job(store);
     return;
+  } catch (const StoreError& e) {
+    // The store failed the job (connection lost, statement refused): the same answer as a
+    // store that cannot be reached.
+    telemetry::log_warn("store_job_failed", {{"error", e.what()}});
+    run_failed(item.failed, JobFailure::unreachable, e.what());
   } catch (const std::exception& e) {
     telemetry::log_error("store_job_failed", {{"error", e.what()}});
     run_failed(item.failed, JobFailure::threw, e.what());

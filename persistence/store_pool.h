@@ -6,12 +6,14 @@
 // Every job ends in exactly one answer to its caller: the job itself, or its `failed`
 // continuation when the job cannot run or throws:
 // - the database is unreachable: each thread (re)connects and brings the schema up to date
-//   before running a job; while it cannot, jobs fail with `unreachable`;
+//   before running a job; while it cannot, jobs fail with `unreachable`, as does a job that
+//   throws StoreError;
 // - the queue already holds `queue_limit` jobs: submit() fails the job at once with
 //   `overloaded` instead of letting the queue (and every caller's wait) grow without bound;
 // - the pool has stopped: `stopped`;
-// - the job threw: `threw`, after it. Jobs therefore answer their caller as their last step
-//   (or catch their own errors), so a job that threw has not answered yet.
+// - the job threw anything else (a bug): `threw`. Jobs therefore answer their caller as their
+//   last step (or convert their own exceptions, as management work does), so a job that threw
+//   has not answered yet.
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>

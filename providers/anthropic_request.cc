@@ -29,7 +29,7 @@ Value base64_block(const char* block_type, const DataUrl& url, Alloc& a) {
   return block;
 }
 
-std::string image_block(const Value& part, Value& blocks, Alloc& a) {
+core::Status image_block(const Value& part, Value& blocks, Alloc& a) {
   // image_url is {"url": ..., "detail": ...}; a bare string is accepted too.
   const auto* image = json::member(part, "image_url");
   std::string_view url;
@@ -42,8 +42,8 @@ std::string image_block(const Value& part, Value& blocks, Alloc& a) {
     blocks.PushBack(base64_block("image", *data, a), a);
     return {};
   }
-  if (is_data_url(url)) return "image data URLs must be base64-encoded (data:<media type>;base64,...)";
-  if (!is_http_url(url)) return "image_url.url must be an http(s) URL or a base64 data URL";
+  if (is_data_url(url)) return untranslatable_request("image data URLs must be base64-encoded (data:<media type>;base64,...)");
+  if (!is_http_url(url)) return untranslatable_request("image_url.url must be an http(s) URL or a base64 data URL");
   Value source(rapidjson::kObjectType);
   source.AddMember("type", "url", a);
   source.AddMember("url", json::string_value(url, a), a);
@@ -55,38 +55,38 @@ std::string image_block(const Value& part, Value& blocks, Alloc& a) {
 }
 
 // {"type":"file","file":{"file_data":"data:application/pdf;base64,..."}} → a document block.
-std::string document_block(const Value& part, Value& blocks, Alloc& a) {
+core::Status document_block(const Value& part, Value& blocks, Alloc& a) {
   const auto* file = json::member(part, "file");
   const auto data = parse_base64_data_url(file ? json::string_or(*file, "file_data") : std::string_view{});
-  if (!data) return "file parts need file_data as a base64 data URL (uploaded file ids cannot be sent to an Anthropic model)";
+  if (!data) return untranslatable_request("file parts need file_data as a base64 data URL (uploaded file ids cannot be sent to an Anthropic model)");
   blocks.PushBack(base64_block("document", *data, a), a);
   return {};
 }
 
 // Content (a string or an array of parts) → Anthropic blocks appended to `blocks`.
-std::string append_content(const Value& content, Value& blocks, Alloc& a) {
+core::Status append_content(const Value& content, Value& blocks, Alloc& a) {
   if (content.IsNull()) return {};
   if (content.IsString()) {
     // Anthropic refuses empty text blocks.
     if (content.GetStringLength() > 0) blocks.PushBack(text_block({content.GetString(), content.GetStringLength()}, a), a);
     return {};
   }
-  if (!content.IsArray()) return "message content must be a string or an array of parts";
+  if (!content.IsArray()) return untranslatable_request("message content must be a string or an array of parts");
   for (const auto& part : content.GetArray()) {
     const auto type = json::string_or(part, "type");
-    std::string error;
+    core::Status status;
     if (type == "text" || type == "refusal") {
       const auto* text = json::member(part, type == "text" ? "text" : "refusal");
-      if (!text || !text->IsString()) return "a " + std::string(type) + " part needs a string '" + std::string(type) + "'";
+      if (!text || !text->IsString()) return untranslatable_request("a " + std::string(type) + " part needs a string '" + std::string(type) + "'");
       if (text->GetStringLength() > 0) blocks.PushBack(text_block({text->GetString(), text->GetStringLength()}, a), a);
     } else if (type == "image_url") {
-      error = image_block(part, blocks, a);
+      status = image_block(part, blocks, a);
     } else if (type == "file") {
-      error = document_block(part, blocks, a);
+      status = document_block(part, blocks, a);
     } else {
-      error = "content part type '" + std::string(type) + "' is not supported for an Anthropic model";
+      status = untranslatable_request("content part type '" + std::string(type) + "' is not supported for an Anthropic model");
     }
-    if (!error.empty()) return error;
+    if (!status) return status;
   }
   return {};
 }
@@ -105,11 +105,11 @@ std::string content_text(const Value& content) {
   return out;
 }
 
-std::string tool_use_block(const Value& call, Value& blocks, Alloc& a) {
+core::Status tool_use_block(const Value& call, Value& blocks, Alloc& a) {
   const auto* fn = json::member(call, "function");
   const auto name = fn ? json::string_or(*fn, "name") : std::string_view{};
   const auto id = json::string_or(call, "id");
-  if (name.empty() || id.empty()) return "each tool call needs an id and a function name";
+  if (name.empty() || id.empty()) return untranslatable_request("each tool call needs an id and a function name");
   Value input;
   const auto* arguments = json::present(*fn, "arguments");
   if (arguments && arguments->IsObject()) {
@@ -123,7 +123,7 @@ std::string tool_use_block(const Value& call, Value& blocks, Alloc& a) {
     if (text.find_first_not_of(" \t\r\n") == std::string_view::npos) {
       parsed.SetObject();
     } else if (!json::parse(text, parsed) || !parsed.IsObject()) {
-      return "the arguments of tool call '" + std::string(id) + "' are not a JSON object";
+      return untranslatable_request("the arguments of tool call '" + std::string(id) + "' are not a JSON object");
     }
     input.CopyFrom(parsed, a);
   }
@@ -136,29 +136,29 @@ std::string tool_use_block(const Value& call, Value& blocks, Alloc& a) {
   return {};
 }
 
-std::string tool_use_blocks(const Value& calls, Value& blocks, Alloc& a) {
-  if (!calls.IsArray()) return "tool_calls must be an array";
+core::Status tool_use_blocks(const Value& calls, Value& blocks, Alloc& a) {
+  if (!calls.IsArray()) return untranslatable_request("tool_calls must be an array");
   for (const auto& call : calls.GetArray()) {
-    if (auto error = tool_use_block(call, blocks, a); !error.empty()) return error;
+    if (auto status = tool_use_block(call, blocks, a); !status) return status;
   }
   return {};
 }
 
-std::string tool_result_block(const Value& message, Value& blocks, Alloc& a) {
+core::Status tool_result_block(const Value& message, Value& blocks, Alloc& a) {
   const auto id = json::string_or(message, "tool_call_id");
-  if (id.empty()) return "a tool message needs a tool_call_id";
+  if (id.empty()) return untranslatable_request("a tool message needs a tool_call_id");
   Value block(rapidjson::kObjectType);
   block.AddMember("type", "tool_result", a);
   block.AddMember("tool_use_id", json::string_value(id, a), a);
   const auto* content = json::present(message, "content");
   if (content && content->IsArray()) {
     Value parts(rapidjson::kArrayType);  // tool results may hold text and images
-    if (auto error = append_content(*content, parts, a); !error.empty()) return error;
+    if (auto status = append_content(*content, parts, a); !status) return status;
     block.AddMember("content", parts, a);
   } else if (content && content->IsString()) {
     block.AddMember("content", Value(*content, a), a);
   } else if (content) {
-    return "tool message content must be a string or an array of parts";
+    return untranslatable_request("tool message content must be a string or an array of parts");
   }
   blocks.PushBack(block, a);
   return {};
@@ -202,8 +202,8 @@ struct MappedMessages {
   bool has_tool_blocks = false;
 };
 
-std::string map_message(const Value& message, Value& messages, MappedMessages& mapped, Alloc& a) {
-  if (!message.IsObject()) return "each message must be an object";
+core::Status map_message(const Value& message, Value& messages, MappedMessages& mapped, Alloc& a) {
+  if (!message.IsObject()) return untranslatable_request("each message must be an object");
   const auto role = json::string_or(message, "role");
   const auto* content = json::present(message, "content");
   if (role == "system" || role == "developer") {
@@ -214,30 +214,30 @@ std::string map_message(const Value& message, Value& messages, MappedMessages& m
   Value blocks(rapidjson::kArrayType);
   if (role == "tool") {
     mapped.has_tool_blocks = true;
-    if (auto error = tool_result_block(message, blocks, a); !error.empty()) return error;
+    if (auto status = tool_result_block(message, blocks, a); !status) return status;
     append_message(messages, "user", blocks, a);
     return {};
   }
   if (role != "user" && role != "assistant") {
-    return "message role '" + std::string(role) + "' is not supported for an Anthropic model";
+    return untranslatable_request("message role '" + std::string(role) + "' is not supported for an Anthropic model");
   }
   if (content) {
-    if (auto error = append_content(*content, blocks, a); !error.empty()) return error;
+    if (auto status = append_content(*content, blocks, a); !status) return status;
   }
   if (const auto* calls = json::present(message, "tool_calls"); calls && role == "assistant") {
     mapped.has_tool_blocks = true;
-    if (auto error = tool_use_blocks(*calls, blocks, a); !error.empty()) return error;
+    if (auto status = tool_use_blocks(*calls, blocks, a); !status) return status;
   }
   append_message(messages, role == "user" ? "user" : "assistant", blocks, a);
   return {};
 }
 
-std::string add_max_tokens(const Value& request, std::int64_t default_max_tokens, Value& out, Alloc& a) {
+core::Status add_max_tokens(const Value& request, std::int64_t default_max_tokens, Value& out, Alloc& a) {
   std::int64_t max_tokens = default_max_tokens;
   for (const char* field : {"max_tokens", "max_completion_tokens"}) {  // the newer name wins
     const auto* v = json::present(request, field);
     if (!v) continue;
-    if (!v->IsInt64() || v->GetInt64() <= 0) return "'" + std::string(field) + "' must be a positive integer";
+    if (!v->IsInt64() || v->GetInt64() <= 0) return untranslatable_request("'" + std::string(field) + "' must be a positive integer");
     max_tokens = v->GetInt64();
   }
   out.AddMember("max_tokens", max_tokens, a);
@@ -251,11 +251,11 @@ void add_stop_sequence(const Value& stop, Value& sequences, Alloc& a) {
   if (s.find_first_not_of(" \t\r\n\f\v") != std::string_view::npos) sequences.PushBack(Value(stop, a), a);
 }
 
-std::string add_sampling(const Value& request, Value& out, Alloc& a) {
+core::Status add_sampling(const Value& request, Value& out, Alloc& a) {
   for (const char* field : {"temperature", "top_p"}) {
     const auto* v = json::present(request, field);
     if (!v) continue;
-    if (!v->IsNumber()) return "'" + std::string(field) + "' must be a number";
+    if (!v->IsNumber()) return untranslatable_request("'" + std::string(field) + "' must be a number");
     out.AddMember(rapidjson::StringRef(field), Value(*v, a), a);
   }
   if (const auto* stop = json::present(request, "stop")) {
@@ -264,16 +264,16 @@ std::string add_sampling(const Value& request, Value& out, Alloc& a) {
       add_stop_sequence(*stop, sequences, a);
     } else if (stop->IsArray()) {
       for (const auto& s : stop->GetArray()) {
-        if (!s.IsString()) return "'stop' must be a string or an array of strings";
+        if (!s.IsString()) return untranslatable_request("'stop' must be a string or an array of strings");
         add_stop_sequence(s, sequences, a);
       }
     } else {
-      return "'stop' must be a string or an array of strings";
+      return untranslatable_request("'stop' must be a string or an array of strings");
     }
     if (!sequences.Empty()) out.AddMember("stop_sequences", sequences, a);
   }
   if (const auto* stream = json::present(request, "stream")) {
-    if (!stream->IsBool()) return "'stream' must be a boolean";
+    if (!stream->IsBool()) return untranslatable_request("'stream' must be a boolean");
     out.AddMember("stream", stream->GetBool(), a);
   }
   if (const auto user = json::string_or(request, "user"); !user.empty()) {
@@ -288,32 +288,30 @@ std::string add_sampling(const Value& request, Value& out, Alloc& a) {
 
 Translation anthropic_messages_request(const Value& request, std::string_view upstream_model,
                                        std::int64_t default_max_tokens) {
-  if (!request.IsObject()) return translation_error("the request body must be a JSON object");
+  if (!request.IsObject()) return untranslatable_request("the request body must be a JSON object");
   if (const auto* n = json::present(request, "n"); n && (!n->IsInt64() || n->GetInt64() != 1)) {
-    return translation_error("'n' other than 1 is not supported for Anthropic models");
+    return untranslatable_request("'n' other than 1 is not supported for Anthropic models");
   }
   const auto* messages = json::member(request, "messages");
-  if (!messages || !messages->IsArray()) return translation_error("'messages' must be an array");
+  if (!messages || !messages->IsArray()) return untranslatable_request("'messages' must be an array");
 
   rapidjson::Document out(rapidjson::kObjectType);
   auto& a = out.GetAllocator();
   out.AddMember("model", json::string_value(upstream_model, a), a);
-  if (auto error = add_max_tokens(request, default_max_tokens, out, a); !error.empty()) return translation_error(error);
+  if (auto status = add_max_tokens(request, default_max_tokens, out, a); !status) return status.error();
 
   MappedMessages mapped;
   Value anthropic_messages(rapidjson::kArrayType);
   for (const auto& message : messages->GetArray()) {
-    if (auto error = map_message(message, anthropic_messages, mapped, a); !error.empty()) return translation_error(error);
+    if (auto status = map_message(message, anthropic_messages, mapped, a); !status) return status.error();
   }
   tool_results_first(anthropic_messages, a);
   if (!mapped.system.empty()) out.AddMember("system", json::string_value(mapped.system, a), a);
   out.AddMember("messages", anthropic_messages, a);
 
-  if (auto error = add_sampling(request, out, a); !error.empty()) return translation_error(error);
-  if (auto error = add_anthropic_tools(request, mapped.has_tool_blocks, out, a); !error.empty()) {
-    return translation_error(error);
-  }
-  return Translation{json::serialize(out), {}};
+  if (auto status = add_sampling(request, out, a); !status) return status.error();
+  if (auto status = add_anthropic_tools(request, mapped.has_tool_blocks, out, a); !status) return status.error();
+  return json::serialize(out);
 }
 
 }  // namespace tollgate::providers

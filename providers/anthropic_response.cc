@@ -92,10 +92,10 @@ Translation openai_chat_response_from_anthropic(std::string_view body, std::stri
                                                 core::Usage& usage_out, std::int64_t created) {
   usage_out = {};
   rapidjson::Document in;
-  if (!json::parse(body, in) || !in.IsObject()) return translation_error("the Anthropic response is not a JSON object");
-  if (json::string_or(in, "type") == "error") return translation_error(error_message(in));
+  if (!json::parse(body, in) || !in.IsObject()) return untranslatable_response("the Anthropic response is not a JSON object");
+  if (json::string_or(in, "type") == "error") return untranslatable_response(error_message(in));
   const auto* content = json::member(in, "content");
-  if (!content || !content->IsArray()) return translation_error("the Anthropic response has no content array");
+  if (!content || !content->IsArray()) return untranslatable_response("the Anthropic response has no content array");
   if (const auto* usage = json::member(in, "usage")) usage_out = usage_from_anthropic(*usage);
 
   rapidjson::StringBuffer buffer;
@@ -125,7 +125,7 @@ Translation openai_chat_response_from_anthropic(std::string_view body, std::stri
   w.Key("usage");
   write_openai_usage(w, usage_out);
   w.EndObject();
-  return Translation{std::string(json::written(buffer)), {}};
+  return std::string(json::written(buffer));
 }
 
 }  // namespace tollgate::providers

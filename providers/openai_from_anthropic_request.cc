@@ -34,7 +34,7 @@ Value text_part(std::string_view text, Alloc& a) {
   return part;
 }
 
-std::string image_part(const Value& block, Value& parts, Alloc& a) {
+core::Status image_part(const Value& block, Value& parts, Alloc& a) {
   const auto* source = json::member(block, "source");
   const auto type = source ? json::string_or(*source, "type") : std::string_view{};
   std::string url;
@@ -43,7 +43,7 @@ std::string image_part(const Value& block, Value& parts, Alloc& a) {
   } else if (type == "url") {
     url = std::string(json::string_or(*source, "url"));
   } else {
-    return "image blocks need a base64 or url source for an OpenAI-compatible model";
+    return untranslatable_request("image blocks need a base64 or url source for an OpenAI-compatible model");
   }
   Value image(rapidjson::kObjectType);
   image.AddMember("url", json::string_value(url, a), a);
@@ -55,14 +55,14 @@ std::string image_part(const Value& block, Value& parts, Alloc& a) {
 }
 
 // A base64 document (a PDF) → a file part; a plain-text document → its text.
-std::string document_part(const Value& block, Value& parts, Alloc& a) {
+core::Status document_part(const Value& block, Value& parts, Alloc& a) {
   const auto* source = json::member(block, "source");
   const auto type = source ? json::string_or(*source, "type") : std::string_view{};
   if (type == "text") {
     parts.PushBack(text_part(json::string_or(*source, "data"), a), a);
     return {};
   }
-  if (type != "base64") return "document blocks need a base64 or text source for an OpenAI-compatible model";
+  if (type != "base64") return untranslatable_request("document blocks need a base64 or text source for an OpenAI-compatible model");
   Value file(rapidjson::kObjectType);
   const auto url = base64_data_url(json::string_or(*source, "media_type"), json::string_or(*source, "data"));
   file.AddMember("file_data", json::string_value(url, a), a);
@@ -78,9 +78,9 @@ std::string document_part(const Value& block, Value& parts, Alloc& a) {
 
 // tool_result → a role "tool" message. OpenAI tool messages carry text only: images in a
 // tool result cannot be passed on.
-std::string tool_message(const Value& block, Value& messages, Alloc& a) {
+core::Status tool_message(const Value& block, Value& messages, Alloc& a) {
   const auto id = json::string_or(block, "tool_use_id");
-  if (id.empty()) return "tool_result blocks need a tool_use_id";
+  if (id.empty()) return untranslatable_request("tool_result blocks need a tool_use_id");
   Value m(rapidjson::kObjectType);
   m.AddMember("role", "tool", a);
   m.AddMember("tool_call_id", json::string_value(id, a), a);
@@ -90,7 +90,7 @@ std::string tool_message(const Value& block, Value& messages, Alloc& a) {
   return {};
 }
 
-std::string map_user(const Value& content, Value& messages, Alloc& a) {
+core::Status map_user(const Value& content, Value& messages, Alloc& a) {
   if (content.IsString()) {
     Value m(rapidjson::kObjectType);
     m.AddMember("role", "user", a);
@@ -98,24 +98,24 @@ std::string map_user(const Value& content, Value& messages, Alloc& a) {
     messages.PushBack(m, a);
     return {};
   }
-  if (!content.IsArray()) return "message content must be a string or an array of content blocks";
+  if (!content.IsArray()) return untranslatable_request("message content must be a string or an array of content blocks");
   Value parts(rapidjson::kArrayType);
   for (const auto& block : content.GetArray()) {
     const auto type = json::string_or(block, "type");
-    std::string error;
+    core::Status status;
     if (type == "tool_result") {
       // Tool results answer the previous assistant turn, so they precede the user's own words.
-      error = tool_message(block, messages, a);
+      status = tool_message(block, messages, a);
     } else if (type == "text") {
       parts.PushBack(text_part(json::string_or(block, "text"), a), a);
     } else if (type == "image") {
-      error = image_part(block, parts, a);
+      status = image_part(block, parts, a);
     } else if (type == "document") {
-      error = document_part(block, parts, a);
+      status = document_part(block, parts, a);
     } else {
-      error = "content block type '" + std::string(type) + "' is not supported for an OpenAI-compatible model";
+      status = untranslatable_request("content block type '" + std::string(type) + "' is not supported for an OpenAI-compatible model");
     }
-    if (!error.empty()) return error;
+    if (!status) return status;
   }
   if (!parts.Empty()) {
     Value m(rapidjson::kObjectType);
@@ -138,7 +138,7 @@ Value tool_call(const Value& block, Alloc& a) {
   return call;
 }
 
-std::string map_assistant(const Value& content, Value& messages, Alloc& a) {
+core::Status map_assistant(const Value& content, Value& messages, Alloc& a) {
   Value m(rapidjson::kObjectType);
   m.AddMember("role", "assistant", a);
   if (content.IsString()) {
@@ -146,7 +146,7 @@ std::string map_assistant(const Value& content, Value& messages, Alloc& a) {
     messages.PushBack(m, a);
     return {};
   }
-  if (!content.IsArray()) return "message content must be a string or an array of content blocks";
+  if (!content.IsArray()) return untranslatable_request("message content must be a string or an array of content blocks");
   std::string text;
   Value calls(rapidjson::kArrayType);
   for (const auto& block : content.GetArray()) {
@@ -155,7 +155,7 @@ std::string map_assistant(const Value& content, Value& messages, Alloc& a) {
       text += json::string_or(block, "text");  // Anthropic text blocks read as one text
     } else if (type == "tool_use") {
       if (json::string_or(block, "id").empty() || json::string_or(block, "name").empty()) {
-        return "tool_use blocks need an id and a name";
+        return untranslatable_request("tool_use blocks need an id and a name");
       }
       calls.PushBack(tool_call(block, a), a);
     }
@@ -171,12 +171,12 @@ std::string map_assistant(const Value& content, Value& messages, Alloc& a) {
   return {};
 }
 
-std::string map_messages(const Value& request, Value& out, Alloc& a) {
+core::Status map_messages(const Value& request, Value& out, Alloc& a) {
   const auto* messages = json::member(request, "messages");
-  if (!messages || !messages->IsArray()) return "'messages' must be an array";
+  if (!messages || !messages->IsArray()) return untranslatable_request("'messages' must be an array");
   Value mapped(rapidjson::kArrayType);
   if (const auto* system = json::present(request, "system")) {
-    if (!system->IsString() && !system->IsArray()) return "'system' must be a string or an array of text blocks";
+    if (!system->IsString() && !system->IsArray()) return untranslatable_request("'system' must be a string or an array of text blocks");
     if (const auto text = blocks_text(*system, "\n"); !text.empty()) {
       Value m(rapidjson::kObjectType);
       m.AddMember("role", "system", a);
@@ -187,41 +187,41 @@ std::string map_messages(const Value& request, Value& out, Alloc& a) {
   for (const auto& message : messages->GetArray()) {
     const auto role = json::string_or(message, "role");
     const auto* content = json::present(message, "content");
-    if (!content) return "every message needs content";
-    std::string error;
+    if (!content) return untranslatable_request("every message needs content");
+    core::Status status;
     if (role == "user") {
-      error = map_user(*content, mapped, a);
+      status = map_user(*content, mapped, a);
     } else if (role == "assistant") {
-      error = map_assistant(*content, mapped, a);
+      status = map_assistant(*content, mapped, a);
     } else {
-      error = "message role must be \"user\" or \"assistant\", not '" + std::string(role) + "'";
+      status = untranslatable_request("message role must be \"user\" or \"assistant\", not '" + std::string(role) + "'");
     }
-    if (!error.empty()) return error;
+    if (!status) return status;
   }
   out.AddMember("messages", mapped, a);
   return {};
 }
 
-std::string map_parameters(const Value& request, Value& out, Alloc& a) {
+core::Status map_parameters(const Value& request, Value& out, Alloc& a) {
   if (const auto* max = json::present(request, "max_tokens")) {
-    if (!max->IsInt64() || max->GetInt64() <= 0) return "'max_tokens' must be a positive integer";
+    if (!max->IsInt64() || max->GetInt64() <= 0) return untranslatable_request("'max_tokens' must be a positive integer");
     out.AddMember("max_tokens", max->GetInt64(), a);
   }
   for (const char* field : {"temperature", "top_p"}) {
     const auto* v = json::present(request, field);
     if (!v) continue;
-    if (!v->IsNumber()) return "'" + std::string(field) + "' must be a number";
+    if (!v->IsNumber()) return untranslatable_request("'" + std::string(field) + "' must be a number");
     out.AddMember(rapidjson::StringRef(field), Value(*v, a), a);
   }
   if (const auto* stop = json::present(request, "stop_sequences")) {
-    if (!stop->IsArray()) return "'stop_sequences' must be an array of strings";
+    if (!stop->IsArray()) return untranslatable_request("'stop_sequences' must be an array of strings");
     for (const auto& s : stop->GetArray()) {
-      if (!s.IsString()) return "'stop_sequences' must be an array of strings";
+      if (!s.IsString()) return untranslatable_request("'stop_sequences' must be an array of strings");
     }
     if (!stop->Empty()) out.AddMember("stop", Value(*stop, a), a);
   }
   if (const auto* stream = json::present(request, "stream")) {
-    if (!stream->IsBool()) return "'stream' must be a boolean";
+    if (!stream->IsBool()) return untranslatable_request("'stream' must be a boolean");
     if (stream->GetBool()) {
       out.AddMember("stream", true, a);
       Value options(rapidjson::kObjectType);
@@ -240,14 +240,14 @@ std::string map_parameters(const Value& request, Value& out, Alloc& a) {
 }  // namespace
 
 Translation openai_chat_request_from_anthropic(const Value& request, std::string_view upstream_model) {
-  if (!request.IsObject()) return translation_error("the request body must be a JSON object");
+  if (!request.IsObject()) return untranslatable_request("the request body must be a JSON object");
   rapidjson::Document out(rapidjson::kObjectType);
   auto& a = out.GetAllocator();
   out.AddMember("model", json::string_value(upstream_model, a), a);
   for (auto step : {map_messages, map_parameters, add_openai_tools}) {
-    if (auto error = step(request, out, a); !error.empty()) return translation_error(error);
+    if (auto status = step(request, out, a); !status) return status.error();
   }
-  return Translation{json::serialize(out), {}};
+  return json::serialize(out);
 }
 
 }  // namespace tollgate::providers

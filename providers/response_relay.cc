@@ -200,14 +200,13 @@ std::optional<core::Usage> extract_usage(std::string_view body) {
   return usage_from(it->value);
 }
 
-ClientBody finish_response(Api client_api, Api upstream_api, std::string upstream_body,
-                           std::string_view model_group) {
+core::Result<ClientBody> finish_response(Api client_api, Api upstream_api, std::string upstream_body,
+                                         std::string_view model_group) {
   ClientBody out;
   if (client_api == upstream_api) {
     rapidjson::Document check;
     if (!json::parse_leading(upstream_body, check) || !check.IsObject()) {
-      out.error = "The upstream returned a body that is not a JSON object";
-      return out;
+      return core::bad_gateway("The upstream returned a body that is not a JSON object");
     }
     if (auto u = extract_usage(upstream_body)) {
       out.usage = *u;
@@ -216,21 +215,14 @@ ClientBody finish_response(Api client_api, Api upstream_api, std::string upstrea
     out.body = std::move(upstream_body);
     return out;
   }
-  Translation t;
-  if (client_api == Api::openai_chat && upstream_api == Api::anthropic_messages) {
-    t = openai_chat_response_from_anthropic(upstream_body, model_group, out.usage);
-  } else if (client_api == Api::anthropic_messages && upstream_api == Api::openai_chat) {
-    t = anthropic_response_from_openai(upstream_body, model_group, out.usage);
-  } else {
-    out.error = "No translation between these APIs";
-    return out;
-  }
-  if (!t.ok()) {
-    out.error = "The upstream response could not be translated: " + t.error;
-    return out;
-  }
+  const bool from_anthropic = client_api == Api::openai_chat && upstream_api == Api::anthropic_messages;
+  const bool from_openai = client_api == Api::anthropic_messages && upstream_api == Api::openai_chat;
+  if (!from_anthropic && !from_openai) return core::bad_gateway("No translation between these APIs");
+  Translation t = from_anthropic ? openai_chat_response_from_anthropic(upstream_body, model_group, out.usage)
+                                 : anthropic_response_from_openai(upstream_body, model_group, out.usage);
+  if (!t) return core::bad_gateway("The upstream response could not be translated: " + t.error().message);
   out.usage_found = out.usage.total() > 0;
-  out.body = std::move(t.body);
+  out.body = std::move(t).value();
   return out;
 }
 

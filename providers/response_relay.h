@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.h"
 #include "core/usage.h"
 #include "providers/sse_parser.h"
 #include "providers/upstream_request.h"
@@ -16,10 +17,10 @@ struct ClientBody {
   std::string body;
   core::Usage usage;
   bool usage_found = false;
-  std::string error;  // non-empty: the upstream body could not be understood (→ 502)
 };
 
-ClientBody finish_response(Api client_api, Api upstream_api, std::string upstream_body,
+// The client's body, or a 502 when the upstream body could not be understood.
+core::Result<ClientBody> finish_response(Api client_api, Api upstream_api, std::string upstream_body,
                            std::string_view model_group);
 
 // Reads `usage` from an OpenAI- or Anthropic-format JSON body without a full parse when it can.

@@ -1,15 +1,16 @@
 #pragma once
-// The result of translating a body between provider APIs.
+// The result of translating a body between provider APIs: the translated body, or the error
+// the client gets. A request the gateway cannot translate is the client's to fix (400); an
+// upstream response it cannot translate is the provider's fault (502).
 #include <string>
+
+#include "core/result.h"
 
 namespace tollgate::providers {
 
-struct Translation {
-  std::string body;
-  std::string error;  // non-empty: a client-facing message (the request could not be translated)
-  bool ok() const { return error.empty(); }
-};
+using Translation = core::Result<std::string>;
 
-inline Translation translation_error(std::string message) { return Translation{{}, std::move(message)}; }
+inline core::ApiError untranslatable_request(std::string message) { return core::bad_request(std::move(message)); }
+inline core::ApiError untranslatable_response(std::string message) { return core::bad_gateway(std::move(message)); }
 
 }  // namespace tollgate::providers

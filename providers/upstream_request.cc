@@ -120,7 +120,7 @@ Api upstream_api_for(const config::Deployment& d, Api client_api) {
   return client_api == Api::anthropic_messages ? Api::openai_chat : client_api;
 }
 
-std::variant<UpstreamRequest, core::ApiError> build_upstream_request(
+core::Result<UpstreamRequest> build_upstream_request(
     const config::Deployment& d, Api client_api, const rapidjson::Document& request,
     std::string_view raw_body) {
   UpstreamRequest out;
@@ -135,14 +135,14 @@ std::variant<UpstreamRequest, core::ApiError> build_upstream_request(
   }
   if (client_api == Api::openai_chat && out.api == Api::anthropic_messages) {
     auto translated = anthropic_messages_request(request, d.upstream_model, *max_tokens_added(d));
-    if (!translated.ok()) return core::bad_request(translated.error);
-    out.body = std::move(translated.body);
+    if (!translated) return std::move(translated).error();
+    out.body = std::move(translated).value();
     return out;
   }
   if (client_api == Api::anthropic_messages && out.api == Api::openai_chat) {
     auto translated = openai_chat_request_from_anthropic(request, d.upstream_model);
-    if (!translated.ok()) return core::bad_request(translated.error);
-    out.body = std::move(translated.body);
+    if (!translated) return std::move(translated).error();
+    out.body = std::move(translated).value();
     return out;
   }
   return core::bad_request("Model group '" + d.model_name + "' is served by provider '" +

@@ -6,13 +6,12 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include <rapidjson/document.h>
 
 #include "config/config.h"
-#include "core/api_error.h"
+#include "core/result.h"
 
 namespace tollgate::providers {
 
@@ -34,7 +33,7 @@ struct UpstreamRequest {
 // Builds the upstream request for `deployment` (not a mock one). `raw_body` is the client's
 // body, forwarded byte for byte when no field needs changing. Errors are client errors (400):
 // an API the provider cannot serve, or a request the translation rejects.
-std::variant<UpstreamRequest, core::ApiError> build_upstream_request(
+core::Result<UpstreamRequest> build_upstream_request(
     const config::Deployment& deployment, Api client_api, const rapidjson::Document& request,
     std::string_view raw_body);
 

@@ -72,9 +72,10 @@ MockAnswer mock_answer(const config::Deployment& deployment, providers::Api api,
   if (api == providers::Api::anthropic_messages) {
     // The mock speaks OpenAI; reuse the translators the real providers use.
     if (!stream) {
+      // The mock's own body always translates.
       out.body = providers::finish_response(api, providers::Api::openai_chat,
                                             providers::chat_completion_body(completion), model_group)
-                     .body;
+                     ->body;
       return out;
     }
     out.stream = true;

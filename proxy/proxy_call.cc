@@ -188,11 +188,11 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     }
     auto built = providers::build_upstream_request(*current_.deployment, req_.api, *req_.body,
                                                    exchange_->body());
-    if (auto* error = std::get_if<core::ApiError>(&built)) {
-      fail(*error);
+    if (!built) {
+      fail(built.error());
       return;
     }
-    upstream_ = std::move(std::get<providers::UpstreamRequest>(built));
+    upstream_ = std::move(built).value();
     if (current_.url == nullptr) {
       fail(core::internal_error("Deployment has an invalid api_base"));
       return;
@@ -354,17 +354,19 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       return;
     }
     auto translated = providers::finish_response(req_.api, upstream_.api, std::move(body_), requested_group_->name);
-    if (!translated.error.empty()) {
+    if (!translated) {
       // Malformed upstream JSON: the provider is at fault, and a retry would not be idempotent
       // with respect to cost, so the client gets a 502 at once.
       record_attempt(false, FailureClass::server_error);
-      fail(core::bad_gateway(translated.error + " (deployment " + current_.deployment->info.id + ")"));
+      auto error = std::move(translated).error();
+      error.message += " (deployment " + current_.deployment->info.id + ")";
+      fail(error);
       return;
     }
-    usage_ = translated.usage;
-    usage_reported_ = translated.usage_found;
+    usage_ = translated->usage;
+    usage_reported_ = translated->usage_found;
     record_success(now);
-    http::Response response = http::json_response(200, std::move(translated.body));
+    http::Response response = http::json_response(200, std::move(translated->body));
     response.headers = response_headers(now);
     response.headers.push_back({"x-litellm-response-cost", format_cost(cost_of_usage())});
     finish(true, 200);  // settled before the answer reaches the client (see fail())

@@ -14,7 +14,7 @@ namespace tollgate::api {
 std::string text_field(const rapidjson::Value& value, const std::string& param) {
   if (!value.IsString()) throw_bad_request("'" + param + "' must be a string", param);
   std::string text(value.GetString(), value.GetStringLength());
-  if (auto error = refuse_nul(text, param)) throw HttpError(std::move(*error));
+  throw_if_error(refuse_nul(text, param));
   return text;
 }
 

@@ -3,8 +3,9 @@
 // request with an error by throwing HttpError, which the runner turns into the envelope.
 #include <exception>
 #include <string>
+#include <utility>
 
-#include "core/api_error.h"
+#include "core/result.h"
 
 namespace tollgate::api {
 
@@ -23,5 +24,15 @@ class HttpError : public std::exception {
 }
 [[noreturn]] inline void throw_not_found(std::string message) { throw HttpError(core::not_found(std::move(message))); }
 [[noreturn]] inline void throw_forbidden(std::string message) { throw HttpError(core::forbidden(std::move(message))); }
+
+// Where management work calls code shared with the I/O threads (which returns a Result).
+inline void throw_if_error(core::Status status) {
+  if (!status) throw HttpError(std::move(status).error());
+}
+template <class T>
+T value_or_throw(core::Result<T> result) {
+  if (!result) throw HttpError(std::move(result).error());
+  return std::move(result).value();
+}
 
 }  // namespace tollgate::api

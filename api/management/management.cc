@@ -38,8 +38,8 @@ void run_management(const GatewayContext& context, const http::ExchangePtr& exch
   with_caller(context, exchange, [&context, exchange, work = std::move(work)](const identity::Caller& caller) {
     auto body = std::make_shared<rapidjson::Document>();
     if (exchange->method() != http::Method::get && !exchange->body().empty()) {
-      if (auto error = parse_json_object(exchange->body(), *body, context.max_json_depth())) {
-        http::respond_error(exchange, *error);
+      if (auto parsed = parse_json_object(exchange->body(), *body, context.max_json_depth()); !parsed) {
+        http::respond_error(exchange, parsed.error());
         return;
       }
     } else {

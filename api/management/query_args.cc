@@ -8,29 +8,30 @@
 namespace tollgate::api {
 
 std::optional<std::string> ManagementCall::query(const char* name) const {
-  auto param = exchange.query_param(name);
-  if (!param) throw HttpError(std::move(param).error());
-  auto value = std::move(*param);
+  auto value = value_or_throw(exchange.query_param(name));
   if (!value) return value;
   // Percent-decoding can produce any byte: the same rules as for JSON bodies apply.
   if (!core::is_utf8(*value)) throw_bad_request(std::string("'") + name + "' is not valid UTF-8", name);
-  if (auto error = refuse_nul(*value, name)) throw HttpError(std::move(*error));
+  throw_if_error(refuse_nul(*value, name));
   return value;
 }
 
 int query_int(const ManagementCall& call, const char* name, int fallback, int min, int max) {
   const auto text = call.query(name);
   if (!text || text->empty()) return fallback;
+  std::size_t used = 0;
+  int value = 0;
   try {
-    std::size_t used = 0;
-    const int value = std::stoi(*text, &used);
-    if (used != text->size() || value < min || value > max) throw std::invalid_argument(name);
-    return value;
-  } catch (const std::exception&) {
+    value = std::stoi(*text, &used);
+  } catch (const std::exception&) {  // std::stoi's way of saying "not a number" or "out of range"
+    used = 0;
+  }
+  if (used == 0 || used != text->size() || value < min || value > max) {
     throw_bad_request(std::string("'") + name + "' must be an integer between " + std::to_string(min) + " and " +
                           std::to_string(max),
                       name);
   }
+  return value;
 }
 
 std::string required_query(const ManagementCall& call, const char* name) {

@@ -25,7 +25,7 @@ http::Response answer_management_work(const std::string& request_id, const std::
   } catch (const persistence::DuplicateError& e) {
     return http::error_response(core::bad_request(std::string("Already exists: ") + e.what()));
   } catch (const persistence::ConflictError& e) {
-    return http::error_response(core::ApiError{409, e.what(), "conflict_error", {}, {}, {}});
+    return http::error_response(core::conflict(e.what()));
   } catch (const persistence::StoreError& e) {
     telemetry::log_error("management_store_error", {{"request_id", request_id}, {"error", e.what()}});
     return http::error_response(core::service_unavailable(kStoreUnavailable));

@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "persistence/errors.h"
 #include "persistence/store_pool.h"
 #include "telemetry/metrics.h"
 #include "tests/store/store_fixture.h"
@@ -89,6 +90,11 @@ STORE_TEST_CASE("a store job that throws gets its failure continuation", "[store
   Outcome other;
   pool.submit([](persistence::Store&) { throw 42; }, other.callback());
   REQUIRE(other.failure() == JobFailure::threw);
+
+  // The store failing the job is not a bug: the same answer as a store out of reach.
+  Outcome store_error;
+  pool.submit([](persistence::Store&) { throw persistence::StoreError("connection lost"); }, store_error.callback());
+  REQUIRE(store_error.failure() == JobFailure::unreachable);
 
   // A failure continuation that throws does not take the store thread down.
   pool.submit([](persistence::Store&) { throw std::runtime_error("first"); },

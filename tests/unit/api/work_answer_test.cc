@@ -45,6 +45,12 @@ TEST_CASE("management work answers with its response or the envelope of what it 
       {[]() -> http::Response { throw persistence::DuplicateError("team_id 'x'"); }, 400, "invalid_request_error"},
       {[]() -> http::Response { throw persistence::ConflictError("still referenced"); }, 409, "conflict_error"},
       {[]() -> http::Response { throw persistence::StoreError("connection lost"); }, 503, "service_unavailable"},
+      // A failed Result from code shared with the I/O threads ends the work with its error.
+      {[]() -> http::Response {
+         api::throw_if_error(core::forbidden("not yours"));
+         return http::json_response(200, "{}");
+       },
+       403, "permission_error"},
   };
   for (const auto& row : rows) {
     const auto a = answer(row.work);

@@ -33,6 +33,7 @@ TEST_CASE("status and type of each constructor", "[core][errors]") {
       {unauthorized(), 401, "auth_error"},
       {forbidden("m"), 403, "permission_error"},
       {not_found("m"), 404, "not_found_error"},
+      {conflict("m"), 409, "conflict_error"},
       {payload_too_large(10), 413, "invalid_request_error"},
       {too_many_requests("m", 3), 429, "rate_limit_error"},
       {internal_error("m"), 500, "internal_server_error"},

@@ -32,9 +32,9 @@ std::string translate_request(const std::string& anthropic) {
   const auto request = parse_json(anthropic);
   REQUIRE_FALSE(request.HasParseError());
   const auto t = openai_chat_request_from_anthropic(request, "gpt-up");
-  INFO("error: " << t.error);
+  INFO("error: " << (t ? std::string() : t.error().message));
   REQUIRE(t.ok());
-  return t.body;
+  return *t;
 }
 
 }  // namespace
@@ -193,8 +193,9 @@ TEST_CASE("Anthropic → OpenAI request: errors", "[providers][anthropic][revers
     const auto request = parse_json(row.anthropic);
     REQUIRE_FALSE(request.HasParseError());
     const auto t = openai_chat_request_from_anthropic(request, "gpt-up");
-    CHECK_FALSE(t.ok());
-    CHECK_THAT(t.error, Catch::Contains(row.message_part));
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.error().status == 400);
+    CHECK_THAT(t.error().message, Catch::Contains(row.message_part));
   }
 }
 
@@ -260,9 +261,9 @@ TEST_CASE("OpenAI → Anthropic response: table", "[providers][anthropic][revers
     INFO(row.name);
     Usage got{-1, -1, -1};
     const auto t = anthropic_response_from_openai(row.openai, "claude-group", got);
-    INFO("error: " << t.error);
+    INFO("error: " << (t ? std::string() : t.error().message));
     REQUIRE(t.ok());
-    CHECK_THAT(t.body, EqualsJson(row.anthropic));
+    CHECK_THAT(*t, EqualsJson(row.anthropic));
     CHECK(got.prompt_tokens == row.usage.prompt_tokens);
     CHECK(got.completion_tokens == row.usage.completion_tokens);
     CHECK(got.cached_prompt_tokens == row.usage.cached_prompt_tokens);
@@ -287,8 +288,9 @@ TEST_CASE("OpenAI → Anthropic response: errors", "[providers][anthropic][rever
     INFO(row.name);
     Usage got{1, 1, 1};
     const auto t = anthropic_response_from_openai(row.body, "m", got);
-    CHECK_FALSE(t.ok());
-    CHECK_THAT(t.error, Catch::Contains(row.message_part));
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.error().status == 502);
+    CHECK_THAT(t.error().message, Catch::Contains(row.message_part));
     CHECK(got.total() == 0);
   }
 }
