@@ -234,18 +234,13 @@ void deny(Impl* impl, Ticket& t, const core::Refusal& refusal) {
   auto error = core::refusal_error(refusal, {entity_name(stop.kind), stop.label, stop.kind == EntityKind::key});
   for (std::size_t i = 0; i < t.next; ++i) impl->end(t.request.stops[i], false, 0, 0);
   impl->denial_counter(core::refusal_reason(refusal.limit)).Increment();
-  AdmissionResult result;
-  result.admitted = false;
-  result.denial = std::move(error);
-  finish(t, std::move(result));
+  finish(t, std::move(error));
 }
 
 // The caller hung up before every stop had reserved: undo what was reserved, answer nobody.
 void abandon(Impl* impl, Ticket& t) {
   for (std::size_t i = 0; i < t.next; ++i) impl->end(t.request.stops[i], false, 0, 0);
-  AdmissionResult result;
-  result.denial = core::ApiError{499, "The client closed the request", "client_closed_request", {}, {}, {}};
-  finish(t, std::move(result));
+  finish(t, core::client_closed_request());
 }
 
 // The functions below run with the budget's mutex held.
@@ -464,12 +459,11 @@ void Admission::Impl::walk(TicketPtr t) {
       return;
     }
   }
-  AdmissionResult result;
-  result.admitted = true;
-  result.grant.stops = t->request.stops;
-  result.grant.headers = t->headers;
-  result.grant.reserved_cost = t->request.worst_case_cost;
-  finish(*t, std::move(result));
+  AdmissionGrant grant;
+  grant.stops = t->request.stops;
+  grant.headers = t->headers;
+  grant.reserved_cost = t->request.worst_case_cost;
+  finish(*t, std::move(grant));
 }
 
 void Admission::Impl::end(const AdmissionStop& stop, bool settled, double cost, std::int64_t tokens) {
@@ -496,9 +490,7 @@ Admission::~Admission() { stop(); }
 
 void Admission::admit(AdmissionRequest request, std::function<void(AdmissionResult)> done) {
   if (request.stops.empty()) {
-    AdmissionResult result;
-    result.admitted = true;
-    done(std::move(result));
+    done(AdmissionGrant{});
     return;
   }
   auto ticket = std::make_unique<Ticket>();

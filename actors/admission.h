@@ -24,6 +24,7 @@
 
 #include "actors/actor_config.h"
 #include "core/api_error.h"
+#include "core/result.h"
 #include "core/budget_ledger.h"
 #include "persistence/records.h"
 
@@ -75,12 +76,9 @@ struct AdmissionGrant {
   double reserved_cost = 0;  // the worst case each stop reserved
 };
 
-struct AdmissionResult {
-  bool admitted = false;
-  AdmissionGrant grant;
-  core::ApiError denial;  // when !admitted: 429 budget_exceeded / rate limit, with headers;
-                          // 499 when the request was abandoned (nobody reads it)
-};
+// The grant, or the refusal to answer: 429 budget_exceeded / rate limit (with headers), or
+// 499 when the request was abandoned (nobody reads it).
+using AdmissionResult = core::Result<AdmissionGrant>;
 
 class Admission {
  public:

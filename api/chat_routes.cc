@@ -106,15 +106,15 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
     admission.abandoned = [exchange] { return exchange->client_gone(); };
     // A budget still loading answers from an actor thread: resume on the exchange's executor.
     auto admitted = [&context, exchange, start, request](actors::AdmissionResult result) mutable {
-      if (!result.admitted) {
-        http::respond_error(exchange, result.denial);
+      if (!result) {
+        http::respond_error(exchange, result.error());
         return;
       }
       if (exchange->client_gone()) {  // hung up while its budget was loading
-        context.admission->release(result.grant);
+        context.admission->release(*result);
         return;
       }
-      auto grant = std::make_shared<actors::AdmissionGrant>(std::move(result.grant));
+      auto grant = std::make_shared<actors::AdmissionGrant>(std::move(result).value());
       auto headers = rate_headers(grant->headers);
       start(std::move(request), std::move(grant), std::move(headers));
     };

@@ -90,4 +90,8 @@ ApiError gateway_timeout(std::string message) {
   return {504, std::move(message), "timeout_error", {}, {}, {}};
 }
 
+ApiError headers_too_large() { return {431, "Request headers are too large", "invalid_request_error", {}, {}, {}}; }
+
+ApiError client_closed_request() { return {499, "The client closed the request", "client_closed_request", {}, {}, {}}; }
+
 }  // namespace tollgate::core

@@ -39,5 +39,10 @@ ApiError store_overloaded();
 // operator can find the logged cause; it carries nothing else.
 ApiError unexpected_error(std::string_view request_id);
 ApiError gateway_timeout(std::string message);
+// 431: the request's head is over the limit.
+ApiError headers_too_large();
+// 499 (nginx's convention): the client closed the request before it was answered. Nobody
+// receives it; it is what an abandoned request ends with in logs.
+ApiError client_closed_request();
 
 }  // namespace tollgate::core

@@ -212,8 +212,7 @@ void Session::fail_read(boost::system::error_code ec) {
   // Head and body alike: every framing error the parser reports is the client's, answered
   // before closing; only a connection that is already gone is closed without a word.
   if (ec == bhttp::error::header_limit) {
-    reject(431, core::ApiError{431, "Request headers are too large", "invalid_request_error",
-                               {}, {}, {}});
+    reject(431, core::headers_too_large());
     return;
   }
   if (ec == bhttp::error::body_limit) {  // a declared Content-Length or the chunks over the limit

@@ -103,8 +103,8 @@ TEST_CASE("100 concurrent admissions against a budget for 7: the first 7 are gra
   std::vector<int> outcome(100, -1);
   for (int i = 0; i < 100; ++i) {
     f.admission.admit(request({key_stop("k", 0.7)}, 0.1), [&outcome, i](AdmissionResult r) {
-      outcome[static_cast<std::size_t>(i)] = r.admitted ? 1 : 0;
-      if (!r.admitted) CHECK(r.denial.type == "budget_exceeded");
+      outcome[static_cast<std::size_t>(i)] = r.ok() ? 1 : 0;
+      if (!r.ok()) CHECK(r.error().type == "budget_exceeded");
     });
   }
   f.run_until([&] { return std::count(outcome.begin(), outcome.end(), -1) == 0; });
@@ -114,15 +114,15 @@ TEST_CASE("100 concurrent admissions against a budget for 7: the first 7 are gra
 TEST_CASE("settling with the real cost frees the rest of the reservation", "[actors][budgets]") {
   Fixture f;
   std::optional<AdmissionGrant> grant;
-  f.admission.admit(request({key_stop("k", 1.0)}, 0.8), [&](AdmissionResult r) { grant = r.grant; });
+  f.admission.admit(request({key_stop("k", 1.0)}, 0.8), [&](AdmissionResult r) { grant = *r; });
   f.run_until([&] { return grant.has_value(); });
   int second = -1;
-  f.admission.admit(request({key_stop("k", 1.0)}, 0.5), [&](AdmissionResult r) { second = r.admitted; });
+  f.admission.admit(request({key_stop("k", 1.0)}, 0.5), [&](AdmissionResult r) { second = r.ok(); });
   f.run_until([&] { return second != -1; });
   CHECK(second == 0);  // 0.8 reserved + 0.5 > 1.0
   f.admission.settle(*grant, 0.2, 10);
   int third = -1;
-  f.admission.admit(request({key_stop("k", 1.0)}, 0.5), [&](AdmissionResult r) { third = r.admitted; });
+  f.admission.admit(request({key_stop("k", 1.0)}, 0.5), [&](AdmissionResult r) { third = r.ok(); });
   f.run_until([&] { return third != -1; });
   CHECK(third == 1);  // spend 0.2 + 0.5 fits
 }
@@ -137,15 +137,15 @@ TEST_CASE("a denial further down the chain releases the reservations already mad
   int first = -1;
   std::string type;
   f.admission.admit(request({key_stop("k", 0.1), team}, 0.1), [&](AdmissionResult r) {
-    first = r.admitted;
-    type = r.denial.type;
+    first = r.ok();
+    type = r.error().type;
   });
   f.run_until([&] { return first != -1; });
   CHECK(first == 0);
   CHECK(type == "budget_exceeded");
   // Had the key kept its reservation, this one (the whole key budget) could not fit.
   int second = -1;
-  f.admission.admit(request({key_stop("k", 0.1)}, 0.1), [&](AdmissionResult r) { second = r.admitted; });
+  f.admission.admit(request({key_stop("k", 0.1)}, 0.1), [&](AdmissionResult r) { second = r.ok(); });
   f.run_until([&] { return second != -1; });
   CHECK(second == 1);
 }
@@ -156,15 +156,15 @@ TEST_CASE("rpm: exactly the limit is admitted; a released request gives its slot
   std::vector<AdmissionGrant> grants;
   for (int i = 0; i < 15; ++i) {
     f.admission.admit(request({key_stop("k", std::nullopt, 10)}, 0), [&, i](AdmissionResult r) {
-      outcome[static_cast<std::size_t>(i)] = r.admitted;
-      if (r.admitted) grants.push_back(r.grant);
+      outcome[static_cast<std::size_t>(i)] = r.ok();
+      if (r.ok()) grants.push_back(*r);
     });
   }
   f.run_until([&] { return std::count(outcome.begin(), outcome.end(), -1) == 0; });
   CHECK(std::count(outcome.begin(), outcome.end(), 1) == 10);
   f.admission.release(grants.front());  // never reached the provider
   int again = -1;
-  f.admission.admit(request({key_stop("k", std::nullopt, 10)}, 0), [&](AdmissionResult r) { again = r.admitted; });
+  f.admission.admit(request({key_stop("k", std::nullopt, 10)}, 0), [&](AdmissionResult r) { again = r.ok(); });
   f.run_until([&] { return again != -1; });
   CHECK(again == 1);
 }
@@ -172,16 +172,16 @@ TEST_CASE("rpm: exactly the limit is admitted; a released request gives its slot
 TEST_CASE("an unsettled reservation expires and stops holding budget", "[actors][budgets]") {
   Fixture f;
   int first = -1;
-  f.admission.admit(request({key_stop("k", 1.0)}, 1.0), [&](AdmissionResult r) { first = r.admitted; });
+  f.admission.admit(request({key_stop("k", 1.0)}, 1.0), [&](AdmissionResult r) { first = r.ok(); });
   f.run_until([&] { return first != -1; });
   REQUIRE(first == 1);  // and never settled: a crashed request
   int blocked = -1;
-  f.admission.admit(request({key_stop("k", 1.0)}, 0.5), [&](AdmissionResult r) { blocked = r.admitted; });
+  f.admission.admit(request({key_stop("k", 1.0)}, 0.5), [&](AdmissionResult r) { blocked = r.ok(); });
   f.run_until([&] { return blocked != -1; });
   CHECK(blocked == 0);
   f.run_actors(true);  // the periodic sweep fires: the reservation has expired
   int after = -1;
-  f.admission.admit(request({key_stop("k", 1.0)}, 0.5), [&](AdmissionResult r) { after = r.admitted; });
+  f.admission.admit(request({key_stop("k", 1.0)}, 0.5), [&](AdmissionResult r) { after = r.ok(); });
   f.run_until([&] { return after != -1; });
   CHECK(after == 1);
 }
@@ -198,7 +198,7 @@ TEST_CASE("an actor starts from the spend the store and the writer know", "[acto
     store->set_spend(EntityKind::key, "known", 0.6, persistence::AuditEntry{"t", "updated", "", "", "", ""});
   }
   int admitted = -1;
-  f.admission.admit(request({key_stop("known", 1.0)}, 0.5), [&](AdmissionResult r) { admitted = r.admitted; });
+  f.admission.admit(request({key_stop("known", 1.0)}, 0.5), [&](AdmissionResult r) { admitted = r.ok(); });
   f.run_until([&] { return admitted != -1; });
   CHECK(admitted == 0);  // 0.6 already spent
 }
@@ -208,12 +208,12 @@ TEST_CASE("a store that cannot be read: the owner starts from the spend in the c
   auto stop = key_stop("k", 1.0);
   stop.limits.record_spend = 0.6;
   int first = -1;
-  f.admission.admit(request({stop}, 0.5), [&](AdmissionResult r) { first = r.admitted; });
+  f.admission.admit(request({stop}, 0.5), [&](AdmissionResult r) { first = r.ok(); });
   CHECK(first == -1);  // parked with the owner until its spend is loaded
   f.run_until([&] { return first != -1; });
   CHECK(first == 0);  // 0.6 + 0.5 > 1.0
   int second = -1;
-  f.admission.admit(request({stop}, 0.4), [&](AdmissionResult r) { second = r.admitted; });
+  f.admission.admit(request({stop}, 0.4), [&](AdmissionResult r) { second = r.ok(); });
   CHECK(second == 1);  // loaded: answered inline, 0.6 + 0.4 fits
 }
 
@@ -233,7 +233,7 @@ TEST_CASE("threads racing on loaded budgets: a shared team budget admits exactly
   std::atomic<int> loaded{0};  // first use loads each entity's spend through its actor
   for (int t = 0; t < kThreads; ++t) {
     f.admission.admit(request(stops_for(t), 0), [&](AdmissionResult r) {
-      f.admission.settle(r.grant, 0, 0);
+      f.admission.settle(*r, 0, 0);
       loaded.fetch_add(1);
     });
   }
@@ -247,10 +247,10 @@ TEST_CASE("threads racing on loaded budgets: a shared team budget admits exactly
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         f.admission.admit(request(stops_for(t), 0.125), [&, t](AdmissionResult r) {
-          if (r.admitted) {
+          if (r.ok()) {
             admitted.fetch_add(1);
-            grants[static_cast<std::size_t>(t)].push_back(r.grant);
-          } else if (r.denial.type == "budget_exceeded") {
+            grants[static_cast<std::size_t>(t)].push_back(*r);
+          } else if (r.error().type == "budget_exceeded") {
             over_budget.fetch_add(1);
           }
           answered.fetch_add(1);
@@ -287,8 +287,8 @@ TEST_CASE("an admission abandoned while its budget loads reserves nothing and is
   f.admission.admit(std::move(abandoned), [&](AdmissionResult r) { first = std::move(r); });
   gone = true;  // the client hangs up while the spend is loading
   f.run_until([&] { return first.has_value(); });
-  CHECK_FALSE(first->admitted);
-  CHECK(first->denial.status == 499);
+  CHECK_FALSE(first->ok());
+  CHECK(first->error().status == 499);
 
   const auto text = prometheus::TextSerializer().Serialize(f.registry.Collect());
   CHECK(testing::metric_sum(text, "tollgate_budget_reservations_outstanding") == 0);
@@ -298,5 +298,5 @@ TEST_CASE("an admission abandoned while its budget loads reserves nothing and is
   std::optional<AdmissionResult> next;
   f.admission.admit(request({key_stop("k", 1.0), key_stop("k2", 1.0)}, 1.0), [&](AdmissionResult r) { next = std::move(r); });
   f.run_until([&] { return next.has_value(); });
-  CHECK(next->admitted);
+  CHECK(next->ok());
 }
