@@ -52,7 +52,6 @@ class SqlConnection {
   virtual void begin() = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;  // never throws: it runs from destructors
-  virtual bool in_transaction() const = 0;
 
   // "postgresql" or "sqlite".
   virtual std::string backend() const = 0;
