@@ -13,13 +13,4 @@ Environment process_environment() {
   };
 }
 
-Environment fixed_environment(std::map<std::string, std::string> values) {
-  return [values = std::move(values)](const std::string& name) -> std::optional<std::string> {
-    if (auto it = values.find(name); it != values.end()) {
-      return it->second;
-    }
-    return std::nullopt;
-  };
-}
-
 }  // namespace tollgate::config

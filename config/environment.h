@@ -1,7 +1,7 @@
 #pragma once
-// Read access to environment variables, injectable so config tests need no real environment.
+// Read access to environment variables, injectable so config tests need no real environment
+// (tests/support/fixed_environment.h).
 #include <functional>
-#include <map>
 #include <optional>
 #include <string>
 
@@ -10,6 +10,5 @@ namespace tollgate::config {
 using Environment = std::function<std::optional<std::string>(const std::string& name)>;
 
 Environment process_environment();
-Environment fixed_environment(std::map<std::string, std::string> values);
 
 }  // namespace tollgate::config

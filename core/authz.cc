@@ -284,13 +284,4 @@ Decision decide(const Actor& a, Action action, const Target& t) {
   }
 }
 
-int http_status(Decision decision) {
-  switch (decision) {
-    case Decision::allow: return 200;
-    case Decision::forbidden: return 403;
-    case Decision::not_found: return 404;
-  }
-  return 403;
-}
-
 }  // namespace tollgate::core

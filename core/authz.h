@@ -80,6 +80,4 @@ Decision decide_team_member(const Actor& actor, const Target& team, const Target
 // Whether the actor may see the target at all (404 otherwise).
 bool can_see(const Actor& actor, const Target& target);
 
-int http_status(Decision decision);  // 200, 403, 404
-
 }  // namespace tollgate::core

@@ -264,7 +264,6 @@ void PostgresConnection::rollback() noexcept {
   }
 }
 
-bool PostgresConnection::in_transaction() const { return state_->work != nullptr; }
 
 int PostgresConnection::backend_pid() const {
   return state_->connection ? state_->connection->backendpid() : 0;

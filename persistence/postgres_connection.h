@@ -23,7 +23,6 @@ class PostgresConnection final : public SqlConnection {
   void begin() override;
   void commit() override;
   void rollback() noexcept override;
-  bool in_transaction() const override;
   std::string backend() const override { return "postgresql"; }
 
   // The server process id of the current session (diagnostics and tests).

@@ -7,10 +7,7 @@ namespace {
 
 using core::JsonOut;
 
-// Audit rows keep timestamps as stored (unix milliseconds).
-constexpr auto kAuditTimes = JsonOut::Times::unix_ms;
-
-// Embeds a stored JSON object verbatim when it parses, else as a string: an audit row stays
+// Embeds a stored JSON object verbatim when it parses, else as a string: the output stays
 // valid JSON whatever the record holds.
 void stored_object_field(JsonOut& o, const char* name, const std::string& json) {
   rapidjson::Document document;
@@ -22,10 +19,24 @@ void stored_object_field(JsonOut& o, const char* name, const std::string& json) 
   }
 }
 
-void members_field(JsonOut& o, const std::vector<TeamMember>& members) {
+// LiteLLM's team lists `admins` and `members` (user ids by role) beside members_with_roles.
+void team_members_fields(JsonOut& o, const std::vector<TeamMember>& members, RecordView view) {
   o.key("members_with_roles").begin_array();
-  for (const auto& m : members) o.begin_object().field("user_id", m.user_id).field("role", m.role).end_object();
+  std::vector<std::string> admins, plain;
+  for (const auto& m : members) {
+    o.begin_object().field("user_id", m.user_id).field("role", m.role).end_object();
+    (m.role == "admin" ? admins : plain).push_back(m.user_id);
+  }
   o.end_array();
+  if (view == RecordView::api) o.field("admins", admins).field("members", plain);
+}
+
+// Audit rows as stored: timestamps as unix milliseconds.
+template <class Record>
+std::string audit_json(const Record& record) {
+  JsonOut o(JsonOut::Times::unix_ms);
+  write_json(o, record, RecordView::audit);
+  return o.str();
 }
 
 }  // namespace
@@ -39,23 +50,22 @@ void write_limit_fields(JsonOut& o, const BudgetLimits& l) {
   o.field("max_parallel_requests", l.max_parallel_requests);
 }
 
-std::string to_json(const KeyRecord& k) {
-  JsonOut o(kAuditTimes);
+void write_json(JsonOut& o, const KeyRecord& k, RecordView) {
   o.begin_object();
   o.field("token", k.token_hash);
   o.field("key_name", k.key_name);
   o.field("key_alias", k.key_alias);
+  o.field("spend", k.spend);
+  write_limit_fields(o, k);
+  o.field("soft_budget", k.soft_budget);
+  o.time_field("expires", k.expires_at);
+  o.field("models", k.models);
   o.field("user_id", k.user_id);
   o.field("team_id", k.team_id);
   o.field("organization_id", k.organization_id);
   o.field("budget_id", k.budget_id);
-  o.field("models", k.models);
-  o.field("spend", k.spend);
-  write_limit_fields(o, k);
-  o.field("soft_budget", k.soft_budget);
   o.field("model_rpm_limit", k.model_rpm_limit);
   o.field("model_tpm_limit", k.model_tpm_limit);
-  o.time_field("expires", k.expires_at);
   o.field("blocked", k.blocked);
   stored_object_field(o, "metadata", k.metadata);
   o.field("service_account", k.service_account);
@@ -63,12 +73,16 @@ std::string to_json(const KeyRecord& k) {
   o.field("updated_by", k.updated_by);
   o.key("created_at").time(k.created_at);
   o.key("updated_at").time(k.updated_at);
-  return o.end_object().str();
+  o.end_object();
 }
 
-std::string to_json(const TeamRecord& t) {
-  JsonOut o(kAuditTimes);
+void write_json(JsonOut& o, const TeamRecord& t, RecordView view) {
   o.begin_object();
+  write_fields(o, t, view);
+  o.end_object();
+}
+
+void write_fields(JsonOut& o, const TeamRecord& t, RecordView view) {
   o.field("team_id", t.team_id);
   o.field("team_alias", t.team_alias);
   o.field("organization_id", t.organization_id);
@@ -76,19 +90,22 @@ std::string to_json(const TeamRecord& t) {
   o.field("spend", t.spend);
   write_limit_fields(o, t);
   o.field("blocked", t.blocked);
-  o.field("team_member_permissions", t.team_member_permissions);
   stored_object_field(o, "metadata", t.metadata);
-  members_field(o, t.members);
+  team_members_fields(o, t.members, view);
+  o.field("team_member_permissions", t.team_member_permissions);
   o.field("created_by", t.created_by);
-  o.field("updated_by", t.updated_by);
+  if (view == RecordView::audit) o.field("updated_by", t.updated_by);
   o.key("created_at").time(t.created_at);
   o.key("updated_at").time(t.updated_at);
-  return o.end_object().str();
 }
 
-std::string to_json(const UserRecord& u) {
-  JsonOut o(kAuditTimes);
+void write_json(JsonOut& o, const UserRecord& u, RecordView view) {
   o.begin_object();
+  write_fields(o, u, view);
+  o.end_object();
+}
+
+void write_fields(JsonOut& o, const UserRecord& u, RecordView) {
   o.field("user_id", u.user_id);
   o.field("user_alias", u.user_alias);
   o.field("user_email", u.user_email);
@@ -100,11 +117,9 @@ std::string to_json(const UserRecord& u) {
   stored_object_field(o, "metadata", u.metadata);
   o.key("created_at").time(u.created_at);
   o.key("updated_at").time(u.updated_at);
-  return o.end_object().str();
 }
 
-std::string to_json(const OrganizationRecord& g) {
-  JsonOut o(kAuditTimes);
+void write_json(JsonOut& o, const OrganizationRecord& g, RecordView view, const std::vector<OrgMember>& members) {
   o.begin_object();
   o.field("organization_id", g.organization_id);
   o.field("organization_alias", g.organization_alias);
@@ -113,34 +128,48 @@ std::string to_json(const OrganizationRecord& g) {
   o.field("spend", g.spend);
   write_limit_fields(o, g);
   stored_object_field(o, "metadata", g.metadata);
+  if (view == RecordView::api) {
+    o.key("members").begin_array();
+    for (const auto& m : members) write_json(o, m);
+    o.end_array();
+  }
   o.field("created_by", g.created_by);
-  o.field("updated_by", g.updated_by);
+  if (view == RecordView::audit) o.field("updated_by", g.updated_by);
   o.key("created_at").time(g.created_at);
   o.key("updated_at").time(g.updated_at);
-  return o.end_object().str();
+  o.end_object();
 }
 
-std::string to_json(const BudgetRecord& b) {
-  JsonOut o(kAuditTimes);
+void write_json(JsonOut& o, const BudgetRecord& b, RecordView view) {
   o.begin_object();
   o.field("budget_id", b.budget_id);
   write_limit_fields(o, b);
   o.field("soft_budget", b.soft_budget);
-  o.field("created_by", b.created_by);
-  o.field("updated_by", b.updated_by);
+  if (view == RecordView::audit) o.field("created_by", b.created_by).field("updated_by", b.updated_by);
   o.key("created_at").time(b.created_at);
   o.key("updated_at").time(b.updated_at);
-  return o.end_object().str();
+  o.end_object();
 }
 
-std::string to_json(const OrgMember& m) {
-  JsonOut o(kAuditTimes);
-  o.begin_object().field("organization_id", m.organization_id).field("user_id", m.user_id).field("user_role", m.user_role);
-  return o.end_object().str();
+void write_json(JsonOut& o, const OrgMember& m) {
+  o.begin_object().field("user_id", m.user_id).field("user_role", m.user_role).field("organization_id", m.organization_id);
+  o.end_object();
+}
+
+std::string to_json(const KeyRecord& key) { return audit_json(key); }
+std::string to_json(const TeamRecord& team) { return audit_json(team); }
+std::string to_json(const UserRecord& user) { return audit_json(user); }
+std::string to_json(const OrganizationRecord& organization) { return audit_json(organization); }
+std::string to_json(const BudgetRecord& budget) { return audit_json(budget); }
+
+std::string to_json(const OrgMember& member) {
+  JsonOut o(JsonOut::Times::unix_ms);
+  write_json(o, member);
+  return o.str();
 }
 
 std::string to_json(const std::string& team_id, const TeamMember& m) {
-  JsonOut o(kAuditTimes);
+  JsonOut o(JsonOut::Times::unix_ms);
   o.begin_object().field("team_id", team_id).field("user_id", m.user_id).field("role", m.role);
   return o.end_object().str();
 }

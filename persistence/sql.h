@@ -52,7 +52,6 @@ class SqlConnection {
   virtual void begin() = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;  // never throws: it runs from destructors
-  virtual bool in_transaction() const = 0;
 
   // "postgresql" or "sqlite".
   virtual std::string backend() const = 0;
@@ -61,13 +60,13 @@ class SqlConnection {
 // Parameter helpers: std::nullopt becomes NULL.
 inline SqlValue sql_null() { return std::monostate{}; }
 inline SqlValue sql_text(const std::optional<std::string>& v) {
-  return v ? SqlValue(*v) : SqlValue(std::monostate{});
+  return v ? SqlValue(*v) : sql_null();
 }
 inline SqlValue sql_int(const std::optional<std::int64_t>& v) {
-  return v ? SqlValue(*v) : SqlValue(std::monostate{});
+  return v ? SqlValue(*v) : sql_null();
 }
 inline SqlValue sql_real(const std::optional<double>& v) {
-  return v ? SqlValue(*v) : SqlValue(std::monostate{});
+  return v ? SqlValue(*v) : sql_null();
 }
 inline SqlValue sql_bool(bool v) { return SqlValue(std::int64_t{v ? 1 : 0}); }
 

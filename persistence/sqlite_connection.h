@@ -24,7 +24,6 @@ class SqliteConnection final : public SqlConnection {
   void begin() override;
   void commit() override;
   void rollback() noexcept override;
-  bool in_transaction() const override { return in_transaction_; }
   std::string backend() const override { return "sqlite"; }
 
  private:

@@ -40,9 +40,4 @@ MigrationResult Store::migrate() {
   return persistence::migrate(*connection_);
 }
 
-int Store::schema_version() {
-  std::scoped_lock lock(mutex_);
-  return persistence::schema_version(*connection_);
-}
-
 }  // namespace tollgate::persistence

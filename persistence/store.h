@@ -80,7 +80,6 @@ class Store {
   // Set once, before the Store is used; null reports nothing.
   void set_change_listener(ChangeListener* listener) { changes_ = listener; }
   MigrationResult migrate();
-  int schema_version();
 
   // ---- keys (by token_hash) ----
   // Timestamps left at 0 are set to now. Throws DuplicateError when the hash exists.

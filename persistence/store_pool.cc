@@ -59,8 +59,6 @@ StorePool::StorePool(std::string database_url, std::string sqlite_path, int thre
 
 StorePool::~StorePool() { stop(); }
 
-std::string StorePool::backend() const { return database_url_.empty() ? "sqlite" : "postgresql"; }
-
 void StorePool::set_depth(std::size_t depth) {
   if (metrics_) metrics_->depth.Set(static_cast<double>(depth));
 }
@@ -99,11 +97,6 @@ void StorePool::note_overload() {
   if (last_overload_log_.exchange(second, std::memory_order_relaxed) != second) {
     telemetry::log_warn("store_overloaded", {{"queue_limit", queue_limit_}});
   }
-}
-
-std::size_t StorePool::queued() const {
-  std::lock_guard lock(mutex_);
-  return jobs_.size();
 }
 
 void StorePool::stop() {

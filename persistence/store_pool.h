@@ -59,10 +59,6 @@ class StorePool {
   // Finishes queued jobs, then stops the threads; later submits fail with `stopped`.
   void stop();
 
-  std::size_t queued() const;
-  std::size_t queue_limit() const { return queue_limit_; }
-  std::string backend() const;
-
  private:
   struct Item {
     Job job;

@@ -1,23 +1,9 @@
 #include "providers/sse_parser.h"
 
-#include <limits>
-
 namespace tollgate::providers {
 namespace {
 
 constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
-
-std::optional<std::uint64_t> parse_digits(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  std::uint64_t value = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    const auto digit = static_cast<std::uint64_t>(c - '0');
-    if (value > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return std::nullopt;
-    value = value * 10 + digit;
-  }
-  return value;
-}
 
 }  // namespace
 
@@ -90,10 +76,9 @@ void SseParser::on_field(std::string_view field, std::string_view value) {
     current_.event.assign(value);
   } else if (field == "id") {
     if (value.find('\0') == std::string_view::npos) last_id_.assign(value);
-  } else if (field == "retry") {
-    if (auto ms = parse_digits(value)) retry_ms_ = ms;
   }
-  // Any other field is ignored, as the format requires.
+  // Any other field is ignored, as the format requires; so is `retry:` (a reconnection delay),
+  // since a relayed stream is never reconnected.
 }
 
 void SseParser::dispatch(std::vector<SseEvent>& out) {

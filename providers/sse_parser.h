@@ -2,8 +2,6 @@
 // Incremental Server-Sent Events parser (the WHATWG event-stream format): bytes may arrive
 // split anywhere, even inside a "\r\n" pair or a UTF-8 sequence; complete events come out as
 // soon as their terminating blank line has arrived.
-#include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,8 +22,6 @@ class SseParser {
   void finish(std::vector<SseEvent>& out);
   // Bytes held for an unfinished line or event; callers cap it to bound memory.
   std::size_t buffered() const { return line_.size() + current_.data.size() + current_.event.size(); }
-  // The last valid `retry:` field (milliseconds), if the stream sent one.
-  std::optional<std::uint64_t> retry_ms() const { return retry_ms_; }
 
  private:
   void on_line(std::string_view line, std::vector<SseEvent>& out);
@@ -38,7 +34,6 @@ class SseParser {
   bool has_data_ = false;
   SseEvent current_;
   std::string last_id_;
-  std::optional<std::uint64_t> retry_ms_;
 };
 
 }  // namespace tollgate::providers

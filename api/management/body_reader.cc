@@ -126,13 +126,17 @@ std::optional<std::string> BodyReader::object_json(const char* name) const {
 
 void BodyReader::reject_unknown(std::initializer_list<std::string_view> known,
                                 std::initializer_list<std::string_view> ignored) const {
+  reject_unlisted({known, ignored});
+}
+
+void BodyReader::reject_unlisted(std::initializer_list<std::initializer_list<std::string_view>> lists) const {
   if (!body_.IsObject()) return;
   for (const auto& m : body_.GetObject()) {
     const std::string_view name(m.name.GetString(), m.name.GetStringLength());
-    if (std::find(known.begin(), known.end(), name) == known.end() &&
-        std::find(ignored.begin(), ignored.end(), name) == ignored.end()) {
-      throw_bad_request("unknown field '" + std::string(name) + "'", std::string(name));
-    }
+    const bool listed = std::any_of(lists.begin(), lists.end(), [&](const auto& list) {
+      return std::find(list.begin(), list.end(), name) != list.end();
+    });
+    if (!listed) throw_bad_request("unknown field '" + std::string(name) + "'", std::string(name));
   }
 }
 

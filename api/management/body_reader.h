@@ -43,6 +43,8 @@ class BodyReader {
   // 400 for any field outside `known` ∪ `ignored`.
   void reject_unknown(std::initializer_list<std::string_view> known,
                       std::initializer_list<std::string_view> ignored = {}) const;
+  // 400 for any field in none of `lists`.
+  void reject_unlisted(std::initializer_list<std::initializer_list<std::string_view>> lists) const;
 
  private:
   const rapidjson::Value* value(const char* name) const;

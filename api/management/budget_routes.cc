@@ -1,11 +1,11 @@
 // /budget/new, /budget/info, /budget/update, /budget/delete, /budget/list — LiteLLM's paths,
 // fields and response shapes. Budgets are global objects: proxy_admins write them, admins
 // and viewers read them, everyone else gets 403 (no existence to hide, docs/authz.md).
+#include "api/management/body_fields.h"
 #include "api/management/key_fields.h"
 #include "api/management/limit_fields.h"
 #include "api/management/lookups.h"
 #include "api/management/management.h"
-#include "api/management/unenforced_fields.h"
 #include "api/management/render.h"
 #include "api/management_routes.h"
 #include "persistence/store.h"
@@ -16,12 +16,8 @@ namespace {
 using persistence::BudgetRecord;
 using persistence::Store;
 
-const std::initializer_list<std::string_view> kBudgetFields = {
-    "budget_id", "max_budget", "soft_budget", "max_parallel_requests", "tpm_limit", "rpm_limit", "budget_duration"};
-
-// LiteLLM accepts these; Tollgate does not act on them (docs/api.md lists them).
-const std::initializer_list<std::string_view> kIgnoredBudgetFields = {"model_max_budget", "budget_reset_at",
-                                                                      "litellm_changed_by"};
+// Ignored and unenforced fields are LiteLLM's; docs/api.md lists them.
+const BodyFields kBudgetBody = {{"budget_id", "soft_budget"}, {"budget_reset_at", "litellm_changed_by"}, {"model_max_budget"}};
 
 core::Target budget_target(bool exists) {
   core::Target t;
@@ -62,8 +58,7 @@ std::string budgets_json(const std::vector<BudgetRecord>& budgets) {
 }
 
 http::Response create(Store& store, const ManagementCall& call) {
-  call.body.reject_unknown(kBudgetFields, kIgnoredBudgetFields);
-  reject_unenforced(call.body, kUnenforcedBudgetRestrictions);
+  check_body_fields(call.body, kBudgetBody);
   require_budget_right(call, core::Action::create);
   BudgetRecord budget;
   budget.budget_id = call.body.string("budget_id").value_or(new_id());
@@ -91,8 +86,7 @@ http::Response list(Store& store, const ManagementCall& call) {
 }
 
 http::Response update(Store& store, const ManagementCall& call) {
-  call.body.reject_unknown(kBudgetFields, kIgnoredBudgetFields);
-  reject_unenforced(call.body, kUnenforcedBudgetRestrictions);
+  check_body_fields(call.body, kBudgetBody);
   require_budget_right(call, core::Action::update_limits);
   auto budget = load_budget(store, call.body.required_string("budget_id"));
   apply_budget_fields(call.body, budget, now_unix_ms());

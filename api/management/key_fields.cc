@@ -6,31 +6,24 @@
 
 namespace tollgate::api {
 
-const std::initializer_list<std::string_view> kKeyFields = {
-    "key", "key_alias", "duration", "models", "max_budget", "soft_budget", "budget_duration",
-    "budget_id", "max_parallel_requests", "rpm_limit", "tpm_limit", "model_rpm_limit",
-    "model_tpm_limit", "team_id", "user_id", "organization_id", "metadata", "blocked", "spend"};
-
-// LiteLLM accepts these; Tollgate does not act on them (yet) and says so in docs/api.md.
-const std::initializer_list<std::string_view> kIgnoredKeyFields = {
-    "aliases", "config", "permissions", "tags", "guardrails", "allowed_cache_controls",
-    "send_invite_email", "key_type", "enforced_params", "object_permission", "allowed_routes",
-    "model_max_budget", "budget_limits", "rpm_limit_type", "tpm_limit_type", "prompts",
-    "auto_rotate", "rotation_interval", "access_group_ids", "policies", "router_settings",
-    "grace_period", "litellm_changed_by", "soft_budget_cooldown", "expires"};
+// Ignored and unenforced fields are LiteLLM's; docs/api.md lists them.
+const BodyFields kKeyBody = {
+    {"key", "key_alias", "duration", "models", "soft_budget", "budget_id", "model_rpm_limit", "model_tpm_limit",
+     "team_id", "user_id", "organization_id", "metadata", "blocked", "spend"},
+    {"aliases", "config", "tags", "send_invite_email", "key_type", "rpm_limit_type", "tpm_limit_type", "prompts",
+     "auto_rotate", "rotation_interval", "access_group_ids", "router_settings", "grace_period",
+     "litellm_changed_by", "soft_budget_cooldown", "expires"},
+    {"guardrails", "enforced_params", "allowed_routes", "object_permission", "permissions",
+     "allowed_cache_controls", "model_max_budget", "budget_limits", "policies"}};
 
 std::int64_t now_unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 bool touches_limit_fields(const BodyReader& body) {
-  for (const char* field : {"models", "max_budget", "soft_budget", "budget_duration", "budget_id",
-                            "max_parallel_requests", "rpm_limit", "tpm_limit", "model_rpm_limit",
-                            "model_tpm_limit", "team_id", "user_id", "organization_id", "blocked",
-                            "spend", "duration", "expires"}) {
-    if (body.has(field)) return true;
-  }
-  return false;
+  return has_any(body, kBudgetLimitFields) ||
+         has_any(body, {"models", "soft_budget", "budget_id", "model_rpm_limit", "model_tpm_limit", "team_id",
+                        "user_id", "organization_id", "blocked", "spend", "duration", "expires"});
 }
 
 namespace {

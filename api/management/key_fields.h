@@ -2,14 +2,14 @@
 // Applying /key/generate and /key/update bodies to a key record.
 #include <chrono>
 
+#include "api/management/body_fields.h"
 #include "api/management/body_reader.h"
 #include "persistence/records.h"
 
 namespace tollgate::api {
 
-// Fields a request may set on a key, and the LiteLLM ones accepted but not used.
-extern const std::initializer_list<std::string_view> kKeyFields;
-extern const std::initializer_list<std::string_view> kIgnoredKeyFields;
+// What a /key/generate, /key/update or /key/regenerate body may hold.
+extern const BodyFields kKeyBody;
 
 // True when the body touches a field that grants more (budget, limits, models, owner, team…).
 bool touches_limit_fields(const BodyReader& body);

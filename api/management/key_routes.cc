@@ -11,7 +11,6 @@
 #include "api/management/query_args.h"
 #include "api/management/render.h"
 #include "api/management/targets.h"
-#include "api/management/unenforced_fields.h"
 #include "api/management_routes.h"
 #include "core/key_generation.h"
 #include "core/key_hash.h"
@@ -118,8 +117,7 @@ bool same_holder(const KeyRecord& a, const KeyRecord& b) {
 }
 
 http::Response generate(Store& store, const ManagementCall& call) {
-  call.body.reject_unknown(kKeyFields, kIgnoredKeyFields);
-  reject_unenforced(call.body, kUnenforcedKeyRestrictions);
+  check_body_fields(call.body, kKeyBody);
   const auto now = now_unix_ms();
   KeyRecord key;
   apply_key_fields(call.body, key, now);
@@ -232,8 +230,7 @@ http::Response list(Store& store, const ManagementCall& call) {
 }
 
 http::Response update(Store& store, const ManagementCall& call) {
-  call.body.reject_unknown(kKeyFields, kIgnoredKeyFields);
-  reject_unenforced(call.body, kUnenforcedKeyRestrictions);
+  check_body_fields(call.body, kKeyBody);
   const auto requested = call.body.required_string("key");
   auto key = load_visible_key(store, call, requested, core::Action::update);
   const auto& actor = call.caller.actor;
@@ -252,8 +249,7 @@ http::Response update(Store& store, const ManagementCall& call) {
 }
 
 http::Response regenerate(Store& store, const ManagementCall& call) {
-  call.body.reject_unknown(kKeyFields, kIgnoredKeyFields);
-  reject_unenforced(call.body, kUnenforcedKeyRestrictions);
+  check_body_fields(call.body, kKeyBody);
   std::string requested(call.exchange.param("key"));
   if (requested.empty()) requested = call.body.required_string("key");
   auto key = load_visible_key(store, call, requested, core::Action::regenerate);

@@ -1,5 +1,6 @@
 #include "api/management/limit_fields.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "api/management/http_error.h"
@@ -22,6 +23,9 @@ void apply_budget_duration(const BodyReader& body, persistence::BudgetLimits& l,
 
 }  // namespace
 
+const std::initializer_list<std::string_view> kBudgetLimitFields = {"max_budget", "budget_duration", "tpm_limit",
+                                                                    "rpm_limit", "max_parallel_requests"};
+
 void apply_budget_limits(const BodyReader& body, persistence::BudgetLimits& l, std::int64_t now_ms) {
   set_optional(l.max_budget, body.number("max_budget"), body.is_null("max_budget"));
   set_optional(l.tpm_limit, body.integer("tpm_limit"), body.is_null("tpm_limit"));
@@ -30,12 +34,13 @@ void apply_budget_limits(const BodyReader& body, persistence::BudgetLimits& l, s
   apply_budget_duration(body, l, now_ms);
 }
 
+bool has_any(const BodyReader& body, std::initializer_list<std::string_view> fields) {
+  return std::any_of(fields.begin(), fields.end(), [&](std::string_view field) { return body.has(std::string(field).c_str()); });
+}
+
 bool touches_limits(const BodyReader& body) {
-  for (const char* field : {"models", "max_budget", "soft_budget", "budget_duration", "budget_id", "tpm_limit",
-                            "rpm_limit", "max_parallel_requests", "spend", "user_role", "blocked", "organization_id"}) {
-    if (body.has(field)) return true;
-  }
-  return false;
+  return has_any(body, kBudgetLimitFields) ||
+         has_any(body, {"models", "soft_budget", "budget_id", "spend", "user_role", "blocked", "organization_id"});
 }
 
 }  // namespace tollgate::api

@@ -5,6 +5,7 @@
 // Membership in an organization gives its org_admins the management of the member, so
 // org_admins only add users they already manage, grant no administrator roles, and leave
 // their fellow admins' memberships alone.
+#include "api/management/body_fields.h"
 #include "api/management/key_fields.h"
 #include "api/management/limit_fields.h"
 #include "api/management/lookups.h"
@@ -13,7 +14,6 @@
 #include "api/management/query_args.h"
 #include "api/management/render.h"
 #include "api/management/targets.h"
-#include "api/management/unenforced_fields.h"
 #include "api/management_routes.h"
 #include "persistence/store.h"
 
@@ -24,14 +24,11 @@ using persistence::OrganizationRecord;
 using persistence::OrgMember;
 using persistence::Store;
 
-const std::initializer_list<std::string_view> kOrganizationFields = {
-    "organization_id", "organization_alias", "models", "max_budget", "budget_duration", "tpm_limit",
-    "rpm_limit", "max_parallel_requests", "metadata", "budget_id"};
-
-// LiteLLM accepts these; Tollgate does not act on them (docs/api.md lists them).
-const std::initializer_list<std::string_view> kIgnoredOrganizationFields = {
-    "soft_budget", "model_max_budget", "model_rpm_limit", "model_tpm_limit", "object_permission", "tags",
-    "model_aliases", "litellm_changed_by"};
+// Ignored and unenforced fields are LiteLLM's; docs/api.md lists them.
+const BodyFields kOrganizationBody = {
+    {"organization_id", "organization_alias", "models", "metadata", "budget_id"},
+    {"soft_budget", "tags", "model_aliases", "litellm_changed_by"},
+    {"model_max_budget", "model_rpm_limit", "model_tpm_limit", "object_permission"}};
 
 void apply_organization_fields(Store& store, const BodyReader& body, OrganizationRecord& org, std::int64_t now_ms) {
   if (auto alias = body.string("organization_alias")) {
@@ -52,8 +49,7 @@ std::string organization_json(Store& store, const OrganizationRecord& org) {
 }
 
 http::Response create(Store& store, const ManagementCall& call) {
-  call.body.reject_unknown(kOrganizationFields, kIgnoredOrganizationFields);
-  reject_unenforced(call.body, kUnenforcedOrganizationRestrictions);
+  check_body_fields(call.body, kOrganizationBody);
   OrganizationRecord org;
   org.organization_id = call.body.string("organization_id").value_or(new_id());
   if (org.organization_id.empty()) throw_bad_request("'organization_id' must not be empty", "organization_id");
@@ -102,8 +98,7 @@ http::Response list(Store& store, const ManagementCall& call) {
 
 http::Response update(Store& store, const ManagementCall& call) {
   require_role(call.caller.actor, core::Resource::organization, core::Action::update);
-  call.body.reject_unknown(kOrganizationFields, kIgnoredOrganizationFields);
-  reject_unenforced(call.body, kUnenforcedOrganizationRestrictions);
+  check_body_fields(call.body, kOrganizationBody);
   const auto& actor = call.caller.actor;
   auto org = load_visible_organization(store, actor, call.body.required_string("organization_id"));
   const auto action = touches_limits(call.body) ? core::Action::update_limits : core::Action::update;

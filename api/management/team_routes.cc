@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "api/management/body_fields.h"
 #include "api/management/key_fields.h"
 #include "api/management/limit_fields.h"
 #include "api/management/lookups.h"
@@ -12,7 +13,6 @@
 #include "api/management/query_args.h"
 #include "api/management/render.h"
 #include "api/management/targets.h"
-#include "api/management/unenforced_fields.h"
 #include "api/management_routes.h"
 #include "persistence/store.h"
 
@@ -23,21 +23,21 @@ using persistence::Store;
 using persistence::TeamMember;
 using persistence::TeamRecord;
 
-const std::initializer_list<std::string_view> kNewTeamFields = {
-    "team_id", "team_alias", "organization_id", "models", "max_budget", "budget_duration", "tpm_limit",
-    "rpm_limit", "max_parallel_requests", "metadata", "blocked", "team_member_permissions", "members_with_roles"};
-
-const std::initializer_list<std::string_view> kUpdateTeamFields = {
-    "team_id", "team_alias", "organization_id", "models", "max_budget", "budget_duration", "tpm_limit",
-    "rpm_limit", "max_parallel_requests", "metadata", "blocked", "team_member_permissions"};
-
-// LiteLLM accepts these; Tollgate does not act on them (docs/api.md lists them).
+// Ignored and unenforced fields are LiteLLM's; docs/api.md lists them.
 const std::initializer_list<std::string_view> kIgnoredTeamFields = {
-    "model_aliases", "tags", "guardrails", "object_permission", "model_rpm_limit", "model_tpm_limit",
-    "model_max_budget", "team_member_budget", "team_member_rpm_limit", "team_member_tpm_limit",
-    "team_member_key_duration", "prompts", "router_settings", "secret_manager_settings",
-    "allowed_passthrough_routes", "allowed_vector_store_indexes", "policies", "access_group_ids",
-    "budget_limits", "litellm_changed_by"};
+    "model_aliases", "tags", "prompts", "router_settings", "secret_manager_settings", "allowed_passthrough_routes",
+    "allowed_vector_store_indexes", "access_group_ids", "litellm_changed_by"};
+const std::initializer_list<std::string_view> kUnenforcedTeamFields = {
+    "guardrails", "object_permission", "model_rpm_limit", "model_tpm_limit", "model_max_budget",
+    "team_member_budget", "team_member_rpm_limit", "team_member_tpm_limit", "team_member_key_duration",
+    "policies", "budget_limits"};
+
+const BodyFields kNewTeamBody = {{"team_id", "team_alias", "organization_id", "models", "metadata", "blocked",
+                                  "team_member_permissions", "members_with_roles"},
+                                 kIgnoredTeamFields, kUnenforcedTeamFields};
+const BodyFields kUpdateTeamBody = {
+    {"team_id", "team_alias", "organization_id", "models", "metadata", "blocked", "team_member_permissions"},
+    kIgnoredTeamFields, kUnenforcedTeamFields};
 
 void apply_team_fields(const BodyReader& body, TeamRecord& team, std::int64_t now_ms) {
   set_optional(team.team_alias, body.string("team_alias"), body.is_null("team_alias"));
@@ -81,8 +81,7 @@ TeamRecord reload(Store& store, const TeamRecord& team) {
 }
 
 http::Response create(Store& store, const ManagementCall& call) {
-  call.body.reject_unknown(kNewTeamFields, kIgnoredTeamFields);
-  reject_unenforced(call.body, kUnenforcedTeamRestrictions);
+  check_body_fields(call.body, kNewTeamBody);
   const auto& actor = call.caller.actor;
   TeamRecord team;
   team.team_id = call.body.string("team_id").value_or(new_id());
@@ -169,8 +168,7 @@ void move_team_keys(Store& store, const ManagementCall& call, const TeamRecord& 
 
 http::Response update(Store& store, const ManagementCall& call) {
   require_role(call.caller.actor, core::Resource::team, core::Action::update);
-  call.body.reject_unknown(kUpdateTeamFields, kIgnoredTeamFields);
-  reject_unenforced(call.body, kUnenforcedTeamRestrictions);
+  check_body_fields(call.body, kUpdateTeamBody);
   const auto& actor = call.caller.actor;
   auto team = load_visible_team(store, actor, call.body.required_string("team_id"));
   const auto action = touches_limits(call.body) ? core::Action::update_limits : core::Action::update;

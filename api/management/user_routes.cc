@@ -5,6 +5,7 @@
 #include <chrono>
 #include <set>
 
+#include "api/management/body_fields.h"
 #include "api/management/issued_key.h"
 #include "api/management/key_fields.h"
 #include "api/management/limit_fields.h"
@@ -13,7 +14,6 @@
 #include "api/management/query_args.h"
 #include "api/management/render.h"
 #include "api/management/targets.h"
-#include "api/management/unenforced_fields.h"
 #include "api/management_routes.h"
 #include "core/duration.h"
 #include "core/key_generation.h"
@@ -29,20 +29,20 @@ using persistence::Store;
 using persistence::TeamRecord;
 using persistence::UserRecord;
 
-const std::initializer_list<std::string_view> kNewUserFields = {
-    "user_id", "user_alias", "user_email", "user_role", "organization_id", "teams", "max_budget",
-    "budget_duration", "models", "tpm_limit", "rpm_limit", "max_parallel_requests", "metadata",
-    "auto_create_key", "key_alias", "duration"};
-
-const std::initializer_list<std::string_view> kUpdateUserFields = {
-    "user_id", "user_alias", "user_email", "user_role", "max_budget", "budget_duration", "models",
-    "tpm_limit", "rpm_limit", "max_parallel_requests", "metadata", "spend"};
-
-// LiteLLM accepts these; Tollgate does not act on them (docs/api.md lists them).
+// Ignored and unenforced fields are LiteLLM's; docs/api.md lists them.
 const std::initializer_list<std::string_view> kIgnoredUserFields = {
-    "send_invite_email", "soft_budget", "model_max_budget", "model_rpm_limit", "model_tpm_limit",
-    "object_permission", "budget_limits", "sso_user_id", "password", "prompts", "guardrails", "aliases",
-    "config", "allowed_cache_controls", "permissions", "tags", "litellm_changed_by"};
+    "send_invite_email", "soft_budget", "sso_user_id", "password", "prompts", "aliases", "config", "tags",
+    "litellm_changed_by"};
+const std::initializer_list<std::string_view> kUnenforcedUserFields = {
+    "model_max_budget", "model_rpm_limit", "model_tpm_limit", "object_permission", "budget_limits",
+    "guardrails", "allowed_cache_controls", "permissions"};
+
+const BodyFields kNewUserBody = {{"user_id", "user_alias", "user_email", "user_role", "organization_id", "teams",
+                                  "models", "metadata", "auto_create_key", "key_alias", "duration"},
+                                 kIgnoredUserFields, kUnenforcedUserFields};
+const BodyFields kUpdateUserBody = {
+    {"user_id", "user_alias", "user_email", "user_role", "models", "metadata", "spend"},
+    kIgnoredUserFields, kUnenforcedUserFields};
 
 void apply_user_fields(const BodyReader& body, UserRecord& user, std::int64_t now_ms) {
   set_optional(user.user_alias, body.string("user_alias"), body.is_null("user_alias"));
@@ -194,8 +194,7 @@ std::string new_user_response(const NewUser& plan) {
 }
 
 http::Response create(Store& store, const ManagementCall& call) {
-  call.body.reject_unknown(kNewUserFields, kIgnoredUserFields);
-  reject_unenforced(call.body, kUnenforcedUserRestrictions);
+  check_body_fields(call.body, kNewUserBody);
   const auto& actor = call.caller.actor;
   const auto now = now_unix_ms();
   NewUser plan;
@@ -326,8 +325,7 @@ UserRecord load_for_update(Store& store, const ManagementCall& call) {
 
 http::Response update(Store& store, const ManagementCall& call) {
   require_role(call.caller.actor, core::Resource::user, core::Action::update);
-  call.body.reject_unknown(kUpdateUserFields, kIgnoredUserFields);
-  reject_unenforced(call.body, kUnenforcedUserRestrictions);
+  check_body_fields(call.body, kUpdateUserBody);
   const auto& actor = call.caller.actor;
   const auto user = load_for_update(store, call);
   auto target = user_target(store, user);

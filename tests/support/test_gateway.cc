@@ -5,6 +5,7 @@
 #include "app/gateway.h"
 #include "config/load_config.h"
 #include "telemetry/log.h"
+#include "tests/support/fixed_environment.h"
 #include "tests/support/test_env.h"
 
 namespace tollgate::testing {
@@ -20,7 +21,7 @@ std::string test_master_key() {
 
 TestGateway::TestGateway(const std::string& yaml, std::map<std::string, std::string> env) {
   env.try_emplace("TOLLGATE_MASTER_KEY", test_master_key());
-  auto cfg = config::parse_config(yaml, "test.yaml", config::fixed_environment(env));
+  auto cfg = config::parse_config(yaml, "test.yaml", fixed_environment(env));
   cfg.general.host = "127.0.0.1";
   cfg.general.port = 0;
   if (cfg.general.io_threads == 0) cfg.general.io_threads = 2;

@@ -3,8 +3,10 @@
 #include "config/config_error.h"
 #include "config/load_config.h"
 #include "config/model_catalog.h"
+#include "tests/support/fixed_environment.h"
 
 using namespace tollgate::config;
+using tollgate::testing::fixed_environment;
 
 namespace {
 

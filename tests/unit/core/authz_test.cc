@@ -14,6 +14,16 @@ using namespace tollgate::core;
 
 namespace {
 
+// A decision as the status the tables of docs/authz.md give it.
+int http_status(Decision decision) {
+  switch (decision) {
+    case Decision::allow: return 200;
+    case Decision::forbidden: return 403;
+    case Decision::not_found: return 404;
+  }
+  return 403;
+}
+
 // The actors of docs/authz.md, with the memberships their names say.
 //   org A: team alpha (team_admin admin; member, user_viewer members), team gamma (nobody)
 //   org B: team beta (other_org member)

