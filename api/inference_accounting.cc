@@ -6,6 +6,7 @@
 #include "api/gateway_context.h"
 #include "core/budget_math.h"
 #include "core/request_id.h"
+#include "persistence/linked_budget.h"
 #include "providers/openai_request.h"
 #include "spend/spend_writer.h"
 #include "telemetry/spend_metrics.h"
@@ -28,17 +29,21 @@ bool list_allows(const std::vector<std::string>& models, std::string_view group)
   return false;
 }
 
-// What admission needs of a key, team, user or organization: its limits and recorded spend.
+// What admission needs of a key, team, user or organization: its limits — with those of the
+// budget it links for every one it leaves unset — and its own recorded spend.
 template <class Record>
-actors::EntityLimits limits_of(const Record& r) {
+actors::EntityLimits limits_of(const Record& r,
+                               const std::optional<persistence::BudgetRecord>& linked = std::nullopt) {
   actors::EntityLimits l;
   static_cast<persistence::BudgetLimits&>(l) = r;
+  if (linked) persistence::inherit_unset_limits(l, *linked);
   l.record_spend = r.spend;
   return l;
 }
 
-actors::EntityLimits key_limits(const persistence::KeyRecord& k) {
-  auto l = limits_of(k);
+actors::EntityLimits key_limits(const persistence::KeyRecord& k,
+                                const std::optional<persistence::BudgetRecord>& linked) {
+  auto l = limits_of(k, linked);
   l.model_rpm_limit = k.model_rpm_limit;
   l.model_tpm_limit = k.model_tpm_limit;
   return l;
@@ -74,7 +79,7 @@ actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, co
   actors::AdmissionRequest request;
   request.model = group.name;
   const auto& key = identity.key;
-  request.stops.push_back({EntityKind::key, key.token_hash, identity.label, key_limits(key), 0});
+  request.stops.push_back({EntityKind::key, key.token_hash, identity.label, key_limits(key, identity.key_budget), 0});
   if (identity.team) {
     request.stops.push_back({EntityKind::team, identity.team->team_id,
                              identity.team->team_alias.value_or(identity.team->team_id),
@@ -86,7 +91,8 @@ actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, co
   }
   if (identity.organization) {
     request.stops.push_back({EntityKind::organization, identity.organization->organization_id,
-                             identity.organization->organization_alias, limits_of(*identity.organization), 0});
+                             identity.organization->organization_alias,
+                             limits_of(*identity.organization, identity.organization_budget), 0});
   }
   request.worst_case_cost = tokens.worst_case_cost;
   request.tokens_estimate = tokens.tpm_estimate;

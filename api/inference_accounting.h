@@ -34,7 +34,8 @@ RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupP
                              const rapidjson::Value& body);
 
 // Stops for the key, its team (or, for personal keys, its user) and its organization, with
-// the request's worst-case cost.
+// the request's worst-case cost. The key and the organization also take the limits they leave
+// unset from the budget they link (budget_id; persistence/linked_budget.h).
 actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, const config::ModelGroup& group,
                                        const RequestTokens& tokens);
 

@@ -59,6 +59,16 @@ core::Actor actor_for(persistence::Store& store, const persistence::KeyRecord& k
   return actor;
 }
 
+// The budget a key or organization links. One that no longer exists (deletion refuses budgets
+// in use, so only a race leaves such a link) applies no limits: logged, not fatal to the key.
+std::optional<persistence::BudgetRecord> linked_budget(persistence::Store& store,
+                                                       const std::optional<std::string>& budget_id) {
+  if (!budget_id) return std::nullopt;
+  auto budget = store.find_budget(*budget_id);
+  if (!budget) telemetry::log_warn("linked_budget_missing", {{"budget_id", *budget_id}});
+  return budget;
+}
+
 }  // namespace
 
 std::string_view extract_credential(const http::Exchange& exchange) {
@@ -78,6 +88,8 @@ std::optional<KeyIdentity> resolve_key(persistence::Store& store, const std::str
   std::optional<std::string> org_id = key->organization_id;
   if (!org_id && identity.team) org_id = identity.team->organization_id;
   if (org_id) identity.organization = store.find_organization(*org_id);
+  identity.key_budget = linked_budget(store, key->budget_id);
+  if (identity.organization) identity.organization_budget = linked_budget(store, identity.organization->budget_id);
   identity.actor = actor_for(store, *key, identity.user);
   if (key->service_account) identity.actor.service_account = true;
   identity.label = key->key_alias.value_or(key->key_name);

@@ -34,8 +34,8 @@ struct Caller {
 // x-api-key or api-key.
 std::string_view extract_credential(const http::Exchange& exchange);
 
-// Builds the identity of a key from the store (owner, team with members, organization,
-// memberships → actor). nullopt when the key does not exist.
+// Builds the identity of a key from the store (owner, team with members, organization, the
+// budgets the key and organization link, memberships → actor). nullopt when the key does not exist.
 std::optional<KeyIdentity> resolve_key(persistence::Store& store, const std::string& token_hash);
 
 class Authenticator {

@@ -16,6 +16,10 @@ struct KeyIdentity {
   std::optional<persistence::UserRecord> user;  // the key's owner, when it has one
   std::optional<persistence::TeamRecord> team;  // the key's team, with members
   std::optional<persistence::OrganizationRecord> organization;
+  // The shared budgets named by key.budget_id and organization->budget_id, loaded with the
+  // records: their limits apply where the key's or organization's own are unset.
+  std::optional<persistence::BudgetRecord> key_budget;
+  std::optional<persistence::BudgetRecord> organization_budget;
   core::Actor actor;  // role and memberships, for the authorization policy
   std::string label;  // key_alias, else "sk-...abcd": safe for logs and metric labels
 

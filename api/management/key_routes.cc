@@ -128,6 +128,7 @@ http::Response generate(Store& store, const ManagementCall& call) {
   // Roles that create no keys are refused before the team is looked up (403, not 404).
   require_role(actor, core::Resource::key, core::Action::create);
   authorize_holder(store, call, key, nullptr);
+  require_linked_budget_exists(store, call.body.string("budget_id"));
   const std::string cleartext = new_cleartext(call.body);
   const auto stored = insert_new_key(store, call, std::move(key), cleartext);
   if (auto spend = call.body.number("spend"); spend && *spend > 0) {
@@ -239,6 +240,7 @@ http::Response update(Store& store, const ManagementCall& call) {
   const auto before = key;
   apply_key_fields(call.body, key, now_unix_ms());
   if (!same_holder(key, before)) authorize_holder(store, call, key, &before);
+  require_linked_budget_exists(store, call.body.string("budget_id"));
   key.updated_by = call.changed_by();
   if (!store.update_key(key, call.audit("updated"))) throw_not_found("key not found");
   if (auto spend = call.body.number("spend")) {
@@ -265,6 +267,7 @@ http::Response regenerate(Store& store, const ManagementCall& call) {
   // caller's own key, unchanged (a credential for itself grants nothing new).
   const bool own_unchanged = same_holder(key, before) && key.user_id && *key.user_id == actor.user_id;
   if (!own_unchanged) authorize_holder(store, call, key, &before);
+  require_linked_budget_exists(store, call.body.string("budget_id"));
   const std::string& old_hash = before.token_hash;
   const std::string cleartext = core::generate_virtual_key();  // never the old or a custom one
   assign_cleartext(key, cleartext);

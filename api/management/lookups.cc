@@ -43,6 +43,10 @@ persistence::OrganizationRecord load_visible_organization(persistence::Store& st
   return std::move(*org);
 }
 
+void require_linked_budget_exists(persistence::Store& store, const std::optional<std::string>& budget_id) {
+  if (budget_id && !store.find_budget(*budget_id)) throw_not_found("budget '" + *budget_id + "' not found");
+}
+
 void forbid_service_accounts(const core::Actor& actor) {
   if (actor.service_account) throw_forbidden("Service-account keys may call models only");
 }

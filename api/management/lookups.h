@@ -1,6 +1,7 @@
 #pragma once
 // Loading the target of a management call. A target the caller may not see answers exactly
 // like a missing one (404, same message), so ids cannot be probed across teams or orgs.
+#include <optional>
 #include <string>
 
 #include "core/authz.h"
@@ -20,6 +21,10 @@ persistence::UserRecord load_visible_user_by_email(persistence::Store& store, co
                                                    const std::string& email);
 persistence::OrganizationRecord load_visible_organization(persistence::Store& store, const core::Actor& actor,
                                                           const std::string& organization_id);
+
+// 404 unless the budget a body names as budget_id exists: a key or organization linking a
+// missing budget would run without the limits its caller asked for.
+void require_linked_budget_exists(persistence::Store& store, const std::optional<std::string>& budget_id);
 
 // Lists and reads by team-owned service-account keys: they call models and read nothing.
 void forbid_service_accounts(const core::Actor& actor);

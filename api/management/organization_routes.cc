@@ -36,9 +36,7 @@ void apply_organization_fields(Store& store, const BodyReader& body, Organizatio
     org.organization_alias = *alias;
   }
   set_optional(org.budget_id, body.string("budget_id"), body.is_null("budget_id"));
-  if (auto budget = body.string("budget_id"); budget && !store.find_budget(*budget)) {
-    throw_not_found("budget '" + *budget + "' not found");
-  }
+  require_linked_budget_exists(store, body.string("budget_id"));
   apply_limit_fields(body, org, now_ms);
 }
 

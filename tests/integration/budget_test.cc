@@ -308,12 +308,9 @@ TEST_CASE("max_parallel_requests 2 with a slow upstream: the third concurrent re
   CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", slow, bearer(key)).status == 200);  // slots freed
 }
 
-TEST_CASE("a budget with budget_duration 2s resets", "[integration][budgets]") {
-  TestDatabase db("sqlite");
-  MockUpstream mock;
-  TestGateway gw(config_for(db, mock), db.gateway_env());
-  // Each request reserves its worst case, ~$0.0002 (docs/budgets.md), and really costs ~$0.00003.
-  const auto key = generate_key(gw, R"({"max_budget":0.0003,"budget_duration":"2s"})");
+// `key` has max_budget 0.0003 and budget_duration 2s, its own or through a linked budget. Each
+// request reserves its worst case, ~$0.0002 (docs/budgets.md), and really costs ~$0.00003.
+void check_two_second_reset(TestDatabase& db, const TestGateway& gw, const std::string& key) {
   int ok_before = 0;
   for (const auto& r : fire(gw.port(), {key}, 10, 1)) ok_before += r.status == 200;
   CHECK(ok_before >= 1);
@@ -324,6 +321,13 @@ TEST_CASE("a budget with budget_duration 2s resets", "[integration][budgets]") {
   auto store = db.migrated_store();
   std::this_thread::sleep_for(1500ms);
   CHECK(store->find_key(core::hash_key(key))->spend < 0.0001);
+}
+
+TEST_CASE("a budget with budget_duration 2s resets", "[integration][budgets]") {
+  TestDatabase db("sqlite");
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), db.gateway_env());
+  check_two_second_reset(db, gw, generate_key(gw, R"({"max_budget":0.0003,"budget_duration":"2s"})"));
 }
 
 TEST_CASE("the seed scenario: max_budget 0.0000001 and 5 requests to a priced model", "[integration][budgets]") {
@@ -462,4 +466,65 @@ TEST_CASE("a stream the client abandons is charged for what it generated", "[int
     if (key_spend == 0) std::this_thread::sleep_for(100ms);
   }
   CHECK(key_spend == Approx(logs[0].spend));
+}
+
+// ---- shared budgets (/budget/new) linked by budget_id: their limits apply where the key's own are unset
+
+namespace {
+
+void create_budget(const TestGateway& gw, const std::string& body) {
+  const auto reply = http_request(gw.port(), "POST", "/budget/new", body, bearer(gw.master_key()));
+  INFO(reply.body);
+  REQUIRE(reply.status == 200);
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("a key linking a budget is held to the budget's max_budget; its own max_budget wins",
+                   "[integration][budgets][linked]", Sqlite, PostgreSQL) {
+  TestDatabase db(TestType::name);
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), db.gateway_env());
+  create_budget(gw, R"({"budget_id":"tiny","max_budget":0.0000001})");
+  const auto linked = generate_key(gw, R"({"key_alias":"linked-key","budget_id":"tiny"})");
+  const auto refused = http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(linked));
+  CHECK(refused.status == 429);
+  CHECK(std::string(json(refused.body)["error"]["type"].GetString()) == "budget_exceeded");
+  CHECK_THAT(refused.body, Catch::Contains("Key=linked-key"));
+
+  const auto own = generate_key(gw, R"({"budget_id":"tiny","max_budget":1})");
+  CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(own)).status == 200);
+
+  // A budget that does not exist cannot be linked; one still linked cannot be deleted.
+  const auto unknown = http_request(gw.port(), "POST", "/key/generate", R"({"budget_id":"no-such-budget"})",
+                                    bearer(gw.master_key()));
+  CHECK(unknown.status == 404);
+  CHECK(http_request(gw.port(), "POST", "/budget/delete", R"({"id":"tiny"})", bearer(gw.master_key())).status == 409);
+}
+
+TEST_CASE("a budget's rpm_limit applies to each key linking it, counted per key", "[integration][ratelimits][linked]") {
+  TestDatabase db("sqlite");
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), db.gateway_env());
+  create_budget(gw, R"({"budget_id":"three-a-minute","rpm_limit":3})");
+  const auto first = generate_key(gw, R"({"budget_id":"three-a-minute"})");
+  const auto second = generate_key(gw, R"({"budget_id":"three-a-minute"})");
+  for (const auto& key : {first, second}) {
+    int ok = 0, limited = 0;
+    for (const auto& r : fire(gw.port(), {key}, 5, 1)) {
+      ok += r.status == 200;
+      limited += r.status == 429 && r.type == "rate_limit_error";
+    }
+    CHECK(ok == 3);
+    CHECK(limited == 2);
+  }
+}
+
+TEST_CASE("a linked budget's budget_duration resets the key's spend", "[integration][budgets][linked]") {
+  TestDatabase db("sqlite");
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), db.gateway_env());
+  create_budget(gw, R"({"budget_id":"every-2s","max_budget":0.0003,"budget_duration":"2s"})");
+  // The reset reaches the key's own row (the budget row holds no spend).
+  check_two_second_reset(db, gw, generate_key(gw, R"({"budget_id":"every-2s"})"));
 }

@@ -45,6 +45,7 @@ rapidjson::Document json(const std::string& text) {
 struct Answer {
   int status = 0;
   std::string type;  // error.type, when an error
+  std::string message;
 };
 
 class World {
@@ -56,7 +57,10 @@ class World {
                                     R"({"model":"priced","messages":[{"role":"user","content":"a short question"}]})",
                                     bearer(key));
     Answer answer{reply.status, ""};
-    if (const auto d = json(reply.body); d.IsObject() && d.HasMember("error")) answer.type = d["error"]["type"].GetString();
+    if (const auto d = json(reply.body); d.IsObject() && d.HasMember("error")) {
+      answer.type = d["error"]["type"].GetString();
+      answer.message = d["error"]["message"].GetString();
+    }
     return answer;
   }
   int get(const std::string& path, const std::string& key) const {
@@ -188,4 +192,53 @@ TEST_CASE("organization and team memberships reach the member's key already cach
   CHECK(w.get("/team/info?team_id=t-1", org_admin) == 404);
   w.admin_post("/team/member_delete", R"({"team_id":"t-1","user_id":"u-member"})");
   CHECK(w.get("/team/info?team_id=t-1", member) == 404);
+}
+
+// A shared budget (/budget/new) linked by budget_id: its limits apply to the key or organization
+// where its own are unset, and /budget/update reaches every key cached with it.
+TEMPLATE_TEST_CASE("/budget/update reaches the cached keys of a key and an organization linking the budget",
+                   "[integration][management][changes][linked]", Sqlite, PostgreSQL) {
+  World w(TestType::name);
+  w.admin_post("/budget/new", R"({"budget_id":"b-1","max_budget":10})");
+  w.admin_post("/organization/new", R"({"organization_id":"o-1","organization_alias":"O1","budget_id":"b-1"})");
+  w.admin_post("/team/new", R"({"team_id":"t-1","organization_id":"o-1"})");
+  const auto linked_key = w.key(R"({"budget_id":"b-1"})");
+  const auto team_key = w.key(R"({"team_id":"t-1"})");  // its team's organization links b-1
+  const auto other = w.key("{}");
+  REQUIRE(w.chat(linked_key).status == 200);  // all cached now
+  REQUIRE(w.chat(team_key).status == 200);
+  REQUIRE(w.chat(other).status == 200);
+
+  w.admin_post("/budget/update", std::string(R"({"budget_id":"b-1","max_budget":)") + kTinyBudget + "}");
+  CHECK(refused_for_budget(w.chat(linked_key)));
+  const auto team_refusal = w.chat(team_key);
+  CHECK(refused_for_budget(team_refusal));
+  CHECK_THAT(team_refusal.message, Catch::Contains("Organization=O1"));  // the organization's stop refused
+  CHECK(w.chat(other).status == 200);
+
+  w.admin_post("/budget/update", R"({"budget_id":"b-1","max_budget":10})");  // raised again
+  CHECK(w.chat(linked_key).status == 200);
+  CHECK(w.chat(team_key).status == 200);
+
+  // Unlinked, the budget no longer applies, and it can be deleted (409 while still linked).
+  w.admin_post("/budget/update", std::string(R"({"budget_id":"b-1","max_budget":)") + kTinyBudget + "}");
+  w.admin_post("/key/update", R"({"key":")" + linked_key + R"(","budget_id":null})");
+  CHECK(w.chat(linked_key).status == 200);
+  CHECK(refused_for_budget(w.chat(team_key)));
+  w.admin_post("/organization/update", R"({"organization_id":"o-1","budget_id":null})");
+  CHECK(w.chat(team_key).status == 200);
+  w.admin_post("/budget/delete", R"({"id":"b-1"})");
+  CHECK(w.chat(linked_key).status == 200);
+}
+
+TEST_CASE("an organization's own max_budget wins over its linked budget's", "[integration][management][changes][linked]") {
+  World w;
+  w.admin_post("/budget/new", std::string(R"({"budget_id":"tiny","max_budget":)") + kTinyBudget + "}");
+  w.admin_post("/organization/new",
+               R"({"organization_id":"o-1","organization_alias":"O1","budget_id":"tiny","max_budget":10})");
+  w.admin_post("/team/new", R"({"team_id":"t-1","organization_id":"o-1"})");
+  const auto key = w.key(R"({"team_id":"t-1"})");
+  REQUIRE(w.chat(key).status == 200);
+  w.admin_post("/organization/update", R"({"organization_id":"o-1","max_budget":null})");  // the budget's applies
+  CHECK(refused_for_budget(w.chat(key)));
 }
