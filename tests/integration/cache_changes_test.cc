@@ -56,7 +56,7 @@ class World {
     const auto reply = http_request(gw_.port(), "POST", "/v1/chat/completions",
                                     R"({"model":"priced","messages":[{"role":"user","content":"a short question"}]})",
                                     bearer(key));
-    Answer answer{reply.status, ""};
+    Answer answer{reply.status, "", ""};
     if (const auto d = json(reply.body); d.IsObject() && d.HasMember("error")) {
       answer.type = d["error"]["type"].GetString();
       answer.message = d["error"]["message"].GetString();
