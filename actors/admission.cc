@@ -53,8 +53,7 @@ using BudgetOwner = caf::typed_actor<
     // The spend to start from, and whether the store answered (false: the store failed).
     caf::reacts_to<loaded_atom, double, bool>,
     // A reservation (by id) ends with the call's real cost and tokens, or is released.
-    caf::reacts_to<settle_atom, std::uint64_t, double, std::int64_t>,
-    caf::reacts_to<release_atom, std::uint64_t>,
+    caf::reacts_to<settle_atom, std::uint64_t, double, std::int64_t>, caf::reacts_to<release_atom, std::uint64_t>,
     // Timers the owner sets itself: budget reset; expiry sweep and retirement; the final exit.
     caf::reacts_to<reset_atom>, caf::reacts_to<sweep_atom>, caf::reacts_to<retire_atom>>;
 
@@ -73,7 +72,8 @@ std::string_view entity_name(EntityKind kind) {
 }
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string format_usd(double value) { return core::general_text(value, 10); }
@@ -101,8 +101,8 @@ struct EntityBudget {
   std::mutex mutex;
   // Everything below is guarded by the mutex.
   core::BudgetLedger ledger;
-  bool loaded = false;    // set by the owner once the spend is loaded
-  bool retiring = false;  // set by retire(): unregistered, its successor takes new work
+  bool loaded = false;             // set by the owner once the spend is loaded
+  bool retiring = false;           // set by retire(): unregistered, its successor takes new work
   std::vector<TicketPtr> waiting;  // admissions that arrived before the spend was loaded
   bool reset_scheduled = false;
   Clock::time_point last_used = Clock::now();
@@ -118,8 +118,10 @@ core::LedgerLimits ledger_limits(const EntityLimits& limits, const std::string& 
   l.max_parallel_requests = limits.max_parallel_requests;
   l.rpm_limit = limits.rpm_limit;
   l.tpm_limit = limits.tpm_limit;
-  if (const auto it = limits.model_rpm_limit.find(model); it != limits.model_rpm_limit.end()) l.model_rpm_limit = it->second;
-  if (const auto it = limits.model_tpm_limit.find(model); it != limits.model_tpm_limit.end()) l.model_tpm_limit = it->second;
+  if (const auto it = limits.model_rpm_limit.find(model); it != limits.model_rpm_limit.end())
+    l.model_rpm_limit = it->second;
+  if (const auto it = limits.model_tpm_limit.find(model); it != limits.model_tpm_limit.end())
+    l.model_tpm_limit = it->second;
   return l;
 }
 
@@ -128,7 +130,9 @@ core::LedgerLimits ledger_limits(const EntityLimits& limits, const std::string& 
 struct Admission::Impl {
   Impl(persistence::StorePool& store, spend::SpendWriter& writer, prometheus::Registry& registry, Options options,
        ActorConfig actors)
-      : store(store), writer(writer), options(options),
+      : store(store),
+        writer(writer),
+        options(options),
         denials(prometheus::BuildCounter()
                     .Name("tollgate_rate_limit_denials_total")
                     .Help("Requests refused by budgets and rate limits, by reason")

@@ -24,8 +24,8 @@
 
 #include "actors/actor_config.h"
 #include "core/api_error.h"
-#include "core/result.h"
 #include "core/budget_ledger.h"
+#include "core/result.h"
 #include "persistence/records.h"
 
 namespace tollgate::persistence {
@@ -58,7 +58,7 @@ struct AdmissionStop {
 
 struct AdmissionRequest {
   std::vector<AdmissionStop> stops;
-  std::string model;               // model group, for per-model limits
+  std::string model;  // model group, for per-model limits
   double worst_case_cost = 0;
   std::int64_t tokens_estimate = 0;  // counted against tpm until the call settles
   // True once nobody wants the answer (the client hung up). Asked, from any thread, before

@@ -50,8 +50,7 @@ std::string call_type(Api api) {
 }
 
 core::ApiError unknown_model(std::string_view model) {
-  auto error = core::not_found("The model '" + std::string(model) +
-                               "' does not exist or you do not have access to it");
+  auto error = core::not_found("The model '" + std::string(model) + "' does not exist or you do not have access to it");
   error.code = "model_not_found";
   error.param = "model";
   return error;

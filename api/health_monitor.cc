@@ -37,8 +37,7 @@ void HealthMonitor::start() {
       auto results = probe_all();
       for (const auto& dep : results) {
         if (!dep.result.ok) {
-          telemetry::log_warn("dependency_unhealthy",
-                              {{"dependency", dep.name}, {"error", dep.result.error}});
+          telemetry::log_warn("dependency_unhealthy", {{"dependency", dep.name}, {"error", dep.result.error}});
         }
       }
       lock.lock();

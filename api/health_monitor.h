@@ -21,7 +21,7 @@ struct DependencyStatus {
 struct HealthTargets {
   std::string database_url;  // postgres URL, or empty for SQLite
   std::string sqlite_path;
-  std::string redis_url;     // empty → no redis check
+  std::string redis_url;  // empty → no redis check
 };
 
 class HealthMonitor {

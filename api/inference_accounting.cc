@@ -16,7 +16,8 @@ namespace tollgate::api {
 using persistence::EntityKind;
 
 std::int64_t unix_ms_now() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 namespace {
@@ -32,8 +33,7 @@ bool list_allows(const std::vector<std::string>& models, std::string_view group)
 // What admission needs of a key, team, user or organization: its limits — with those of the
 // budget it links for every one it leaves unset — and its own recorded spend.
 template <class Record>
-actors::EntityLimits limits_of(const Record& r,
-                               const std::optional<persistence::BudgetRecord>& linked = std::nullopt) {
+actors::EntityLimits limits_of(const Record& r, const std::optional<persistence::BudgetRecord>& linked = std::nullopt) {
   actors::EntityLimits l;
   static_cast<persistence::BudgetLimits&>(l) = r;
   if (linked) persistence::inherit_unset_limits(l, *linked);
@@ -82,12 +82,11 @@ actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, co
   request.stops.push_back({EntityKind::key, key.token_hash, identity.label, key_limits(key, identity.key_budget), 0});
   if (identity.team) {
     request.stops.push_back({EntityKind::team, identity.team->team_id,
-                             identity.team->team_alias.value_or(identity.team->team_id),
-                             limits_of(*identity.team), 0});
+                             identity.team->team_alias.value_or(identity.team->team_id), limits_of(*identity.team), 0});
   } else if (identity.user) {
     // A personal key spends the user's own budget (team keys spend the team's).
-    request.stops.push_back({EntityKind::user, identity.user->user_id, identity.user->user_id,
-                             limits_of(*identity.user), 0});
+    request.stops.push_back(
+        {EntityKind::user, identity.user->user_id, identity.user->user_id, limits_of(*identity.user), 0});
   }
   if (identity.organization) {
     request.stops.push_back({EntityKind::organization, identity.organization->organization_id,
@@ -144,7 +143,8 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
       increments.push_back({EntityKind::key, key.token_hash, cost});
       if (identity->team) increments.push_back({EntityKind::team, identity->team->team_id, cost});
       if (identity->user) increments.push_back({EntityKind::user, identity->user->user_id, cost});
-      if (identity->organization) increments.push_back({EntityKind::organization, identity->organization->organization_id, cost});
+      if (identity->organization)
+        increments.push_back({EntityKind::organization, identity->organization->organization_id, cost});
     }
   }
   context.spend->record(std::move(row), increments);

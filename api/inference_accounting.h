@@ -24,11 +24,11 @@ bool model_allowed(const identity::KeyIdentity& identity, std::string_view model
 
 // A request's tokens as admission and the data plane need them, computed once per request.
 struct RequestTokens {
-  std::int64_t prompt_bound = 0;      // the most a provider can charge (core/token_bound.h)
+  std::int64_t prompt_bound = 0;  // the most a provider can charge (core/token_bound.h)
   std::int64_t completion_bound = 0;
-  double worst_case_cost = 0;         // the bounds at the group's highest prices
-  std::int64_t typical_prompt = 0;    // core/token_estimate.h: for calls without reported usage
-  std::int64_t tpm_estimate = 0;      // typical prompt + max_tokens when given
+  double worst_case_cost = 0;       // the bounds at the group's highest prices
+  std::int64_t typical_prompt = 0;  // core/token_estimate.h: for calls without reported usage
+  std::int64_t tpm_estimate = 0;    // typical prompt + max_tokens when given
 };
 RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,
                              const rapidjson::Value& body);
@@ -49,8 +49,7 @@ struct CallRecord {
 // Settles (or releases) the reservations, hands the spend-log row and entity increments to
 // the spend writer, and counts the spend in metrics.
 void record_outcome(const GatewayContext& context, const identity::KeyIdentityPtr& identity,
-                    const actors::AdmissionGrant* grant, const proxy::CallOutcome& outcome,
-                    const CallRecord& record);
+                    const actors::AdmissionGrant* grant, const proxy::CallOutcome& outcome, const CallRecord& record);
 
 http::Headers rate_headers(const actors::RateHeaders& h);
 

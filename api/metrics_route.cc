@@ -7,8 +7,7 @@ namespace tollgate::api {
 namespace {
 
 void respond_metrics(const GatewayContext& context, const http::ExchangePtr& exchange) {
-  exchange->respond(http::text_response(200, context.metrics->serialize(),
-                                        telemetry::kPrometheusContentType));
+  exchange->respond(http::text_response(200, context.metrics->serialize(), telemetry::kPrometheusContentType));
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #pragma once
 #include "api/gateway_context.h"
-#include "identity/authenticator.h"
 #include "http/router.h"
+#include "identity/authenticator.h"
 
 namespace tollgate::api {
 

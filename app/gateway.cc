@@ -6,19 +6,19 @@
 #include "actors/admission.h"
 #include "api/routes.h"
 #include "http/client.h"
+#include "http/io_threads.h"
+#include "http/router.h"
+#include "http/server.h"
 #include "identity/authenticator.h"
 #include "identity/key_changes.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "proxy/model_router.h"
 #include "spend/spend_writer.h"
-#include "telemetry/model_metrics.h"
-#include "telemetry/spend_metrics.h"
-#include "http/io_threads.h"
-#include "http/router.h"
-#include "http/server.h"
 #include "telemetry/http_metrics.h"
 #include "telemetry/log.h"
+#include "telemetry/model_metrics.h"
+#include "telemetry/spend_metrics.h"
 
 namespace tollgate::app {
 namespace {
@@ -53,9 +53,7 @@ http::ClientOptions client_options(const config::GeneralSettings& g) {
 // A budget actor's work is microseconds of arithmetic, so one scheduler thread admits well over
 // 100k requests/s. Each extra thread mostly adds sleeping workers that every enqueue must wake
 // with a futex: on 2 cores, 1 thread instead of 2 measured +20% throughput (bench/results).
-int default_actor_threads() {
-  return static_cast<int>(std::clamp(std::thread::hardware_concurrency() / 4, 1u, 4u));
-}
+int default_actor_threads() { return static_cast<int>(std::clamp(std::thread::hardware_concurrency() / 4, 1u, 4u)); }
 
 int actor_threads(const config::GeneralSettings& g) {
   return g.actor_threads > 0 ? g.actor_threads : default_actor_threads();
@@ -77,15 +75,15 @@ std::unique_ptr<persistence::StorePool> open_store(const config::GeneralSettings
   try {
     auto store = persistence::Store::open(g.database_url, g.sqlite_path);
     const auto result = store->migrate();
-    telemetry::log_info("store_ready", {{"backend", store->backend()},
-                                        {"schema_version", result.to_version},
-                                        {"applied", result.applied}});
+    telemetry::log_info(
+        "store_ready",
+        {{"backend", store->backend()}, {"schema_version", result.to_version}, {"applied", result.applied}});
   } catch (const std::exception& e) {
     telemetry::log_error("store_unavailable", {{"error", e.what()}});
   }
   const int threads = g.store_threads > 0 ? g.store_threads : (g.database_url.empty() ? 2 : 4);
-  return std::make_unique<persistence::StorePool>(g.database_url, g.sqlite_path, threads, g.store_queue_limit,
-                                                  &metrics, &changes);
+  return std::make_unique<persistence::StorePool>(g.database_url, g.sqlite_path, threads, g.store_queue_limit, &metrics,
+                                                  &changes);
 }
 
 }  // namespace
@@ -98,8 +96,7 @@ struct Gateway::Impl {
         store(open_store(config->general, metrics.registry(), key_changes)),
         auth_limiter(config->general.max_auth_failures_per_minute, std::chrono::seconds(60)),
         auth(config->general.master_key, key_cache, store.get(), auth_limiter),
-        health(api::HealthTargets{config->general.database_url, config->general.sqlite_path,
-                                  config->general.redis_url},
+        health(api::HealthTargets{config->general.database_url, config->general.sqlite_path, config->general.redis_url},
                std::chrono::seconds(5)),
         io(thread_count(config->general.io_threads)),
         client(io, client_options(config->general)),

@@ -149,8 +149,8 @@ int main(int argc, char** argv) {
     for (const auto& warning : cfg.warnings) {
       std::cout << "warning: " << redactor->redact(warning) << "\n";
     }
-    std::cout << "config OK: " << flags.config_path << " (" << cfg.model_list.size()
-              << " deployments, " << cfg.warnings.size() << " warnings)\n";
+    std::cout << "config OK: " << flags.config_path << " (" << cfg.model_list.size() << " deployments, "
+              << cfg.warnings.size() << " warnings)\n";
     logger.flush();
     return 0;
   }

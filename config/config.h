@@ -26,20 +26,20 @@ struct ModelInfo {
 
 // One entry of model_list: a deployment serving the model group `model_name`.
 struct Deployment {
-  std::string model_name;       // the model group clients ask for
-  std::string litellm_model;    // litellm_params.model as written ("openai/gpt-4o")
+  std::string model_name;     // the model group clients ask for
+  std::string litellm_model;  // litellm_params.model as written ("openai/gpt-4o")
   core::ProviderKind provider = core::ProviderKind::openai;
   std::string provider_prefix;  // "openai", "groq", "mock", ...
   std::string upstream_model;   // the model name sent to the provider ("gpt-4o")
   std::string api_base;
-  std::string api_key;          // a secret: never logged
-  std::string api_version;      // Azure
+  std::string api_key;      // a secret: never logged
+  std::string api_version;  // Azure
   std::optional<std::int64_t> rpm;
   std::optional<std::int64_t> tpm;
   double weight = 1.0;
   std::optional<std::chrono::milliseconds> timeout;
   std::optional<std::chrono::milliseconds> stream_timeout;
-  std::string mock_response;    // mock/: fixed reply text (litellm_params.mock_response)
+  std::string mock_response;  // mock/: fixed reply text (litellm_params.mock_response)
   ModelInfo info;
 };
 
@@ -60,14 +60,14 @@ struct RouterSettings {
 };
 
 struct GeneralSettings {
-  std::string master_key;         // a secret: never logged
-  std::string database_url;       // empty → embedded SQLite
+  std::string master_key;    // a secret: never logged
+  std::string database_url;  // empty → embedded SQLite
   std::string sqlite_path = "tollgate.db";
   std::string redis_url;
   std::string host = "127.0.0.1";
   std::uint16_t port = 4000;
-  int io_threads = 0;             // 0 → number of cores
-  int actor_threads = 0;          // 0 → cores / 4, between 1 and 4
+  int io_threads = 0;     // 0 → number of cores
+  int actor_threads = 0;  // 0 → cores / 4, between 1 and 4
   std::size_t max_request_body_bytes = 4 * 1024 * 1024;
   int max_json_depth = core::kDefaultMaxJsonDepth;  // nesting levels of a JSON body (root = 1)
   std::chrono::milliseconds header_timeout{10'000};
@@ -84,7 +84,7 @@ struct GeneralSettings {
   // while requests keep arriving reaches it, and callers get an answer instead of a growing wait.
   std::size_t store_queue_limit = 10'000;
   // Outbound (provider) connections.
-  std::string upstream_ca_file;  // PEM added to the system CAs (litellm_settings.ssl_certificate)
+  std::string upstream_ca_file;     // PEM added to the system CAs (litellm_settings.ssl_certificate)
   bool upstream_verify_tls = true;  // litellm_settings.ssl_verify
   // Idle keep-alive connections kept per upstream and I/O thread. Below the concurrency a
   // deployment sees, every release closes one and the next request connects anew (c256 churn).
@@ -92,7 +92,7 @@ struct GeneralSettings {
   std::chrono::milliseconds upstream_pool_idle_timeout{60'000};
   std::chrono::milliseconds upstream_connect_timeout{5'000};
   std::string log_level = "info";
-  std::string log_file;           // empty → stderr
+  std::string log_file;  // empty → stderr
 };
 
 struct Config {

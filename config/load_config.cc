@@ -112,8 +112,7 @@ class Reader {
     return raw;
   }
 
-  std::int64_t integer(const YAML::Node& node, const std::string& path, std::int64_t min,
-                       std::int64_t max) const {
+  std::int64_t integer(const YAML::Node& node, const std::string& path, std::int64_t min, std::int64_t max) const {
     const auto value = text(node, path);
     std::size_t used = 0;
     long long parsed = 0;
@@ -126,8 +125,7 @@ class Reader {
       fail(path, "expected an integer, got '" + value + "'");
     }
     if (parsed < min || parsed > max) {
-      fail(path, "must be between " + std::to_string(min) + " and " + std::to_string(max) +
-                     ", got " + value);
+      fail(path, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + value);
     }
     return parsed;
   }
@@ -227,16 +225,13 @@ void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path
   if (auto v = node["output_cost_per_token"])
     info.output_cost_per_token = r.number(v, join_path(path, "output_cost_per_token"), 0.0);
   if (auto v = node["cache_read_input_token_cost"])
-    info.cache_read_input_token_cost =
-        r.number(v, join_path(path, "cache_read_input_token_cost"), 0.0);
-  if (auto v = node["max_tokens"])
-    info.max_tokens = r.integer(v, join_path(path, "max_tokens"), 1, 100'000'000);
+    info.cache_read_input_token_cost = r.number(v, join_path(path, "cache_read_input_token_cost"), 0.0);
+  if (auto v = node["max_tokens"]) info.max_tokens = r.integer(v, join_path(path, "max_tokens"), 1, 100'000'000);
   if (auto v = node["max_input_tokens"])
     info.max_input_tokens = r.integer(v, join_path(path, "max_input_tokens"), 1, 100'000'000);
   if (auto v = node["max_output_tokens"])
     info.max_output_tokens = r.integer(v, join_path(path, "max_output_tokens"), 1, 100'000'000);
-  if (!info.mode.empty() && info.mode != "chat" && info.mode != "embedding" &&
-      info.mode != "completion") {
+  if (!info.mode.empty() && info.mode != "chat" && info.mode != "embedding" && info.mode != "completion") {
     r.fail(join_path(path, "mode"), "must be chat, embedding or completion, got '" + info.mode + "'");
   }
 }
@@ -267,8 +262,7 @@ void split_provider(Reader& r, const std::string& path, Deployment& d) {
   }
 }
 
-Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string& path,
-                            std::size_t index) {
+Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string& path, std::size_t index) {
   r.require_map(node, path);
   r.check_keys(node, path, "model_list", {"model_name", "litellm_params", "model_info"});
   Deployment d;
@@ -296,8 +290,7 @@ Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string
     if (d.weight <= 0) r.fail(join_path(lp, "weight"), "must be greater than 0");
   }
   if (auto v = params["timeout"]) d.timeout = r.seconds(v, join_path(lp, "timeout"));
-  if (auto v = params["stream_timeout"])
-    d.stream_timeout = r.seconds(v, join_path(lp, "stream_timeout"));
+  if (auto v = params["stream_timeout"]) d.stream_timeout = r.seconds(v, join_path(lp, "stream_timeout"));
   if (auto v = params["mock_response"]) d.mock_response = r.text(v, join_path(lp, "mock_response"));
   split_provider(r, join_path(lp, "model"), d);
 
@@ -310,15 +303,12 @@ Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string
 
   if (d.provider == core::ProviderKind::azure) {
     if (d.api_base.empty()) r.fail(join_path(lp, "api_base"), "is required for azure/ deployments");
-    if (d.api_version.empty())
-      r.fail(join_path(lp, "api_version"), "is required for azure/ deployments");
+    if (d.api_version.empty()) r.fail(join_path(lp, "api_version"), "is required for azure/ deployments");
   }
   if (d.provider != core::ProviderKind::mock && d.api_base.empty()) {
-    r.fail(join_path(lp, "api_base"),
-           "is required for provider '" + d.provider_prefix + "' (no default endpoint)");
+    r.fail(join_path(lp, "api_base"), "is required for provider '" + d.provider_prefix + "' (no default endpoint)");
   }
-  if (!d.api_base.empty() && d.api_base.rfind("http://", 0) != 0 &&
-      d.api_base.rfind("https://", 0) != 0) {
+  if (!d.api_base.empty() && d.api_base.rfind("http://", 0) != 0 && d.api_base.rfind("https://", 0) != 0) {
     r.fail(join_path(lp, "api_base"), "must start with http:// or https://");
   }
   if (d.info.id.empty()) d.info.id = stable_deployment_id(d, index);
@@ -343,20 +333,19 @@ std::vector<Fallback> parse_fallbacks(Reader& r, const YAML::Node& node, const s
 
 // Router keys: LiteLLM takes them in router_settings and in litellm_settings alike
 // (router_settings wins: it is parsed last).
-const Keys kRouterKeys = {
-    "routing_strategy", "num_retries", "timeout", "request_timeout", "fallbacks", "context_window_fallbacks",
-    "allowed_fails", "cooldown_time", "disable_cooldowns"};
+const Keys kRouterKeys = {"routing_strategy",         "num_retries",   "timeout",       "request_timeout",  "fallbacks",
+                          "context_window_fallbacks", "allowed_fails", "cooldown_time", "disable_cooldowns"};
 
 void parse_router_keys(Reader& r, const YAML::Node& node, const std::string& path, RouterSettings& s) {
   if (auto v = node["routing_strategy"]) {
     s.routing_strategy = r.text(v, join_path(path, "routing_strategy"));
-    static const std::set<std::string> known{"simple-shuffle", "least-busy",
-                                             "latency-based-routing", "usage-based-routing",
-                                             "usage-based-routing-v2"};
+    static const std::set<std::string> known{"simple-shuffle", "least-busy", "latency-based-routing",
+                                             "usage-based-routing", "usage-based-routing-v2"};
     if (!known.count(s.routing_strategy)) {
       r.fail(join_path(path, "routing_strategy"),
              "must be one of simple-shuffle, least-busy, latency-based-routing, "
-             "usage-based-routing; got '" + s.routing_strategy + "'");
+             "usage-based-routing; got '" +
+                 s.routing_strategy + "'");
     }
   }
   if (auto v = node["num_retries"])
@@ -369,8 +358,7 @@ void parse_router_keys(Reader& r, const YAML::Node& node, const std::string& pat
   if (auto v = node["allowed_fails"])
     s.allowed_fails = static_cast<int>(r.integer(v, join_path(path, "allowed_fails"), 0, 1'000'000));
   if (auto v = node["cooldown_time"]) s.cooldown_time = r.seconds(v, join_path(path, "cooldown_time"));
-  if (auto v = node["disable_cooldowns"])
-    s.disable_cooldowns = r.boolean(v, join_path(path, "disable_cooldowns"));
+  if (auto v = node["disable_cooldowns"]) s.disable_cooldowns = r.boolean(v, join_path(path, "disable_cooldowns"));
 }
 
 void parse_router_settings(Reader& r, const YAML::Node& node, RouterSettings& s) {
@@ -387,8 +375,7 @@ void check_callbacks(Reader& r, const YAML::Node& node, const std::string& path)
   for (std::size_t i = 0; i < names.size(); ++i) {
     const auto entry_path = node.IsSequence() ? index_path(path, i) : path;
     switch (classify_callback(names[i])) {
-      case CallbackKind::metrics:
-        break;
+      case CallbackKind::metrics: break;
       case CallbackKind::logging:
         r.warn(entry_path + ": callback '" + names[i] + "' (a log sink) is not implemented; ignored");
         break;
@@ -404,8 +391,8 @@ void parse_litellm_settings(Reader& r, const YAML::Node& node, Config& c) {
   const std::string path = "litellm_settings";
   r.require_map(node, path);
   r.check_keys(node, path, path,
-               {"json_logs", "require_auth_for_metrics_endpoint", "callbacks", "success_callback",
-                "failure_callback", "service_callback", "service_callbacks", "ssl_verify", "ssl_certificate"},
+               {"json_logs", "require_auth_for_metrics_endpoint", "callbacks", "success_callback", "failure_callback",
+                "service_callback", "service_callbacks", "ssl_verify", "ssl_certificate"},
                kRouterKeys);
   auto p = [&](const char* key) { return join_path(path, key); };
   parse_router_keys(r, node, path, c.router);
@@ -416,7 +403,8 @@ void parse_litellm_settings(Reader& r, const YAML::Node& node, Config& c) {
   // Every log line is JSON already: true asks for what happens, false cannot be had.
   if (auto v = node["json_logs"]; v && !r.boolean(v, p("json_logs")))
     r.warn(p("json_logs") + ": logs are always JSON lines; ignored");
-  for (const char* key : {"callbacks", "success_callback", "failure_callback", "service_callback", "service_callbacks"}) {
+  for (const char* key :
+       {"callbacks", "success_callback", "failure_callback", "service_callback", "service_callbacks"}) {
     if (auto v = node[key]) check_callbacks(r, v, p(key));
   }
 }
@@ -425,12 +413,31 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
   const std::string path = "general_settings";
   r.require_map(node, path);
   r.check_keys(node, path, path,
-               {"master_key", "database_url", "sqlite_path", "redis_url", "host", "port",
-                "io_threads", "actor_threads", "max_request_body_bytes", "max_request_size_mb",
-                "header_timeout", "idle_timeout", "max_connections", "shutdown_grace_period",
-                "require_auth_for_metrics_endpoint", "log_level", "log_file", "upstream_ca_file",
-                "upstream_pool_size", "upstream_pool_idle_timeout", "upstream_connect_timeout",
-                "max_auth_failures_per_minute", "store_threads", "store_queue_limit", "max_json_depth"});
+               {"master_key",
+                "database_url",
+                "sqlite_path",
+                "redis_url",
+                "host",
+                "port",
+                "io_threads",
+                "actor_threads",
+                "max_request_body_bytes",
+                "max_request_size_mb",
+                "header_timeout",
+                "idle_timeout",
+                "max_connections",
+                "shutdown_grace_period",
+                "require_auth_for_metrics_endpoint",
+                "log_level",
+                "log_file",
+                "upstream_ca_file",
+                "upstream_pool_size",
+                "upstream_pool_idle_timeout",
+                "upstream_connect_timeout",
+                "max_auth_failures_per_minute",
+                "store_threads",
+                "store_queue_limit",
+                "max_json_depth"});
   auto p = [&](const char* key) { return join_path(path, key); };
   if (auto v = node["master_key"]) g.master_key = r.text(v, p("master_key"));
   if (auto v = node["database_url"]) g.database_url = r.text(v, p("database_url"));
@@ -439,27 +446,22 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
   if (auto v = node["host"]) g.host = r.text(v, p("host"));
   if (auto v = node["port"]) g.port = static_cast<std::uint16_t>(r.integer(v, p("port"), 0, 65535));
   if (auto v = node["io_threads"]) g.io_threads = static_cast<int>(r.integer(v, p("io_threads"), 0, 256));
-  if (auto v = node["actor_threads"])
-    g.actor_threads = static_cast<int>(r.integer(v, p("actor_threads"), 0, 256));
+  if (auto v = node["actor_threads"]) g.actor_threads = static_cast<int>(r.integer(v, p("actor_threads"), 0, 256));
   if (auto v = node["max_request_body_bytes"])
-    g.max_request_body_bytes =
-        static_cast<std::size_t>(r.integer(v, p("max_request_body_bytes"), 1024, 1LL << 32));
+    g.max_request_body_bytes = static_cast<std::size_t>(r.integer(v, p("max_request_body_bytes"), 1024, 1LL << 32));
   if (auto v = node["max_request_size_mb"])
-    g.max_request_body_bytes = static_cast<std::size_t>(
-        r.number(v, p("max_request_size_mb"), 0.001) * 1024 * 1024);
+    g.max_request_body_bytes = static_cast<std::size_t>(r.number(v, p("max_request_size_mb"), 0.001) * 1024 * 1024);
   if (auto v = node["max_json_depth"])
     g.max_json_depth = static_cast<int>(r.integer(v, p("max_json_depth"), 1, core::kMaxConfigurableJsonDepth));
   if (auto v = node["header_timeout"]) g.header_timeout = r.seconds(v, p("header_timeout"));
   if (auto v = node["idle_timeout"]) g.idle_timeout = r.seconds(v, p("idle_timeout"));
   if (auto v = node["max_connections"])
     g.max_connections = static_cast<std::size_t>(r.integer(v, p("max_connections"), 1, 1'000'000));
-  if (auto v = node["shutdown_grace_period"])
-    g.shutdown_grace = r.seconds(v, p("shutdown_grace_period"));
+  if (auto v = node["shutdown_grace_period"]) g.shutdown_grace = r.seconds(v, p("shutdown_grace_period"));
   if (auto v = node["require_auth_for_metrics_endpoint"])
     g.require_auth_for_metrics_endpoint = r.boolean(v, p("require_auth_for_metrics_endpoint"));
   if (auto v = node["max_auth_failures_per_minute"])
-    g.max_auth_failures_per_minute =
-        static_cast<int>(r.integer(v, p("max_auth_failures_per_minute"), 1, 1'000'000));
+    g.max_auth_failures_per_minute = static_cast<int>(r.integer(v, p("max_auth_failures_per_minute"), 1, 1'000'000));
   if (auto v = node["store_threads"]) g.store_threads = static_cast<int>(r.integer(v, p("store_threads"), 0, 64));
   if (auto v = node["store_queue_limit"])
     g.store_queue_limit = static_cast<std::size_t>(r.integer(v, p("store_queue_limit"), 1, 10'000'000));
@@ -545,8 +547,7 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
     root = YAML::Load(std::string(yaml_text));
   } catch (const YAML::Exception& e) {
     throw ConfigError(source,
-                      "line " + std::to_string(e.mark.line + 1) + ", column " +
-                          std::to_string(e.mark.column + 1),
+                      "line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1),
                       "invalid YAML: " + e.msg);
   }
   Config c;
@@ -558,8 +559,7 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
   }
   r.require_map(root, "");
   r.check_keys(root, "", "",
-               {"model_list", "general_settings", "router_settings", "litellm_settings",
-                "environment_variables"});
+               {"model_list", "general_settings", "router_settings", "litellm_settings", "environment_variables"});
   try {
     if (auto vars = root["environment_variables"]) {
       r.require_map(vars, "environment_variables");

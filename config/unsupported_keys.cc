@@ -19,8 +19,9 @@ constexpr auto warn = KeyTreatment::warn;
 constexpr std::string_view kJwt = "JWT authentication is not implemented";
 constexpr std::string_view kOauth = "OAuth2 authentication is not implemented";
 constexpr std::string_view kRoutes = "per-route access lists are not implemented";
-constexpr std::string_view kKms = "reading secrets from a key management system is not implemented: "
-                                  "encrypted values would be used as written";
+constexpr std::string_view kKms =
+    "reading secrets from a key management system is not implemented: "
+    "encrypted values would be used as written";
 constexpr std::string_view kKeyGeneration = "restrictions on who may generate which keys are not implemented";
 constexpr std::string_view kProxyBudget = "a proxy-wide budget is not implemented";
 constexpr std::string_view kUserDefaults = "defaults for new internal users (role, models, budget) are not implemented";
@@ -65,14 +66,16 @@ constexpr Entry kEntries[] = {
     {"general_settings", "use_google_kms", refuse, kKms},
     // general_settings: limits.
     {"general_settings", "max_parallel_requests", refuse, "a parallel-request limit per deployment is not implemented"},
-    {"general_settings", "global_max_parallel_requests", refuse, "a proxy-wide parallel-request limit is not implemented"},
+    {"general_settings", "global_max_parallel_requests", refuse,
+     "a proxy-wide parallel-request limit is not implemented"},
     // general_settings: relaxations Tollgate never applies, and features it does not have.
     {"general_settings", "allow_requests_on_db_unavailable", warn,
      "keys already in the node's cache keep working while the store is down, unknown keys get 503 either way"},
     {"general_settings", "allow_client_side_credentials", warn, "credentials sent by clients are never used"},
     {"general_settings", "reject_clientside_metadata_tags", warn, "client-side tags never affect budgets or routing"},
     {"general_settings", "ui_access_mode", warn, "there is no admin UI"},
-    {"general_settings", "pass_through_endpoints", warn, "pass-through endpoints are not implemented (they answer 404)"},
+    {"general_settings", "pass_through_endpoints", warn,
+     "pass-through endpoints are not implemented (they answer 404)"},
 
     // litellm_settings.
     {"litellm_settings", "guardrails", refuse, kGuardrails},
@@ -85,7 +88,8 @@ constexpr Entry kEntries[] = {
     {"litellm_settings", "default_team_params", refuse, "defaults for new teams (budget, limits) are not implemented"},
     {"litellm_settings", "default_key_generate_params", refuse,
      "defaults for new keys (budget, models, limits) are not implemented"},
-    {"litellm_settings", "upperbound_key_generate_params", refuse, "upper bounds on new keys' limits are not implemented"},
+    {"litellm_settings", "upperbound_key_generate_params", refuse,
+     "upper bounds on new keys' limits are not implemented"},
     {"litellm_settings", "key_generation_settings", refuse, kKeyGeneration},
     {"litellm_settings", "drop_params", warn,
      "parameters are never dropped: they reach the provider as sent (or as translated)"},
@@ -102,7 +106,8 @@ constexpr Entry kEntries[] = {
     {"litellm_params", "max_budget", refuse, kDeploymentBudget},
     {"litellm_params", "budget_duration", refuse, kDeploymentBudget},
     {"litellm_params", "max_retries", warn, "retries are set for every deployment by router_settings.num_retries"},
-    {"litellm_params", "order", warn, "deployment priority tiers are not implemented: every deployment of the group is eligible"},
+    {"litellm_params", "order", warn,
+     "deployment priority tiers are not implemented: every deployment of the group is eligible"},
     {"litellm_params", "tags", warn, "tag-based routing is not implemented"},
 
     // model_list[].model_info.
@@ -116,12 +121,46 @@ constexpr Entry kEntries[] = {
 
 // Log and trace sinks LiteLLM ships as callbacks: they observe requests, they never reject one.
 constexpr std::string_view kLoggingCallbacks[] = {
-    "langfuse", "langfuse_otel", "langsmith", "lunary", "helicone", "otel", "opentelemetry",
-    "datadog", "datadog_llm_observability", "sentry", "s3", "s3_v2", "gcs_bucket", "gcs_pubsub",
-    "azure_storage", "dynamodb", "supabase", "posthog", "arize", "arize_phoenix", "logfire", "mlflow",
-    "braintrust", "athina", "opik", "galileo", "humanloop", "literalai", "openmeter", "traceloop",
-    "wandb", "weights_biases", "promptlayer", "lago", "greenscale", "generic", "generic_api",
-    "prometheus_system", "slack", "email",
+    "langfuse",
+    "langfuse_otel",
+    "langsmith",
+    "lunary",
+    "helicone",
+    "otel",
+    "opentelemetry",
+    "datadog",
+    "datadog_llm_observability",
+    "sentry",
+    "s3",
+    "s3_v2",
+    "gcs_bucket",
+    "gcs_pubsub",
+    "azure_storage",
+    "dynamodb",
+    "supabase",
+    "posthog",
+    "arize",
+    "arize_phoenix",
+    "logfire",
+    "mlflow",
+    "braintrust",
+    "athina",
+    "opik",
+    "galileo",
+    "humanloop",
+    "literalai",
+    "openmeter",
+    "traceloop",
+    "wandb",
+    "weights_biases",
+    "promptlayer",
+    "lago",
+    "greenscale",
+    "generic",
+    "generic_api",
+    "prometheus_system",
+    "slack",
+    "email",
 };
 
 }  // namespace

@@ -37,13 +37,9 @@ ApiError unauthorized() {
           {}};
 }
 
-ApiError forbidden(std::string message) {
-  return {403, std::move(message), "permission_error", {}, {}, {}};
-}
+ApiError forbidden(std::string message) { return {403, std::move(message), "permission_error", {}, {}, {}}; }
 
-ApiError not_found(std::string message) {
-  return {404, std::move(message), "not_found_error", {}, {}, {}};
-}
+ApiError not_found(std::string message) { return {404, std::move(message), "not_found_error", {}, {}, {}}; }
 
 ApiError conflict(std::string message) { return {409, std::move(message), "conflict_error", {}, {}, {}}; }
 
@@ -62,13 +58,9 @@ ApiError too_many_requests(std::string message, int retry_after_seconds) {
   return error;
 }
 
-ApiError internal_error(std::string message) {
-  return {500, std::move(message), "internal_server_error", {}, {}, {}};
-}
+ApiError internal_error(std::string message) { return {500, std::move(message), "internal_server_error", {}, {}, {}}; }
 
-ApiError bad_gateway(std::string message) {
-  return {502, std::move(message), "upstream_error", {}, {}, {}};
-}
+ApiError bad_gateway(std::string message) { return {502, std::move(message), "upstream_error", {}, {}, {}}; }
 
 ApiError service_unavailable(std::string message) {
   return {503, std::move(message), "service_unavailable", {}, {}, {}};
@@ -82,13 +74,10 @@ ApiError store_overloaded() {
 }
 
 ApiError unexpected_error(std::string_view request_id) {
-  return internal_error("Internal server error; the cause is logged under request id " +
-                        std::string(request_id) + ".");
+  return internal_error("Internal server error; the cause is logged under request id " + std::string(request_id) + ".");
 }
 
-ApiError gateway_timeout(std::string message) {
-  return {504, std::move(message), "timeout_error", {}, {}, {}};
-}
+ApiError gateway_timeout(std::string message) { return {504, std::move(message), "timeout_error", {}, {}, {}}; }
 
 ApiError headers_too_large() { return {431, "Request headers are too large", "invalid_request_error", {}, {}, {}}; }
 

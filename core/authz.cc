@@ -18,9 +18,7 @@ bool any_common(const std::vector<std::string>& a, const std::vector<std::string
 
 bool is_admin(const Actor& a) { return a.role == Role::proxy_admin; }
 bool is_admin_or_viewer(const Actor& a) { return a.role == Role::proxy_admin || a.role == Role::proxy_admin_viewer; }
-bool read_only(const Actor& a) {
-  return a.role == Role::proxy_admin_viewer || a.role == Role::internal_user_viewer;
-}
+bool read_only(const Actor& a) { return a.role == Role::proxy_admin_viewer || a.role == Role::internal_user_viewer; }
 bool administrative(Role r) { return r == Role::proxy_admin || r == Role::proxy_admin_viewer; }
 
 // org_admin rights reach the organizations the actor administers.
@@ -95,12 +93,9 @@ Decision decide_key_holder(const Actor& a, const Target& t) {
 
 Decision decide_key(const Actor& a, Action action, const Target& t) {
   switch (action) {
-    case Action::create:
-      return decide_key_holder(a, t);
-    case Action::read:
-      return Decision::allow;  // visibility already checked
-    case Action::update:
-      return allow_if(!read_only(a) && (manages_key(a, t) || owns(a, t)));
+    case Action::create: return decide_key_holder(a, t);
+    case Action::read: return Decision::allow;  // visibility already checked
+    case Action::update: return allow_if(!read_only(a) && (manages_key(a, t) || owns(a, t)));
     case Action::update_limits:
     case Action::block:
       // Owners may not raise their own budget or limits, nor block or unblock their own key
@@ -108,10 +103,8 @@ Decision decide_key(const Actor& a, Action action, const Target& t) {
       // what it manages included; only a proxy_admin may.
       return allow_if(manages_key(a, t) && (is_admin(a) || !owns(a, t)));
     case Action::remove:
-    case Action::regenerate:
-      return allow_if(!read_only(a) && (manages_key(a, t) || owns(a, t)));
-    case Action::manage_members:
-      return Decision::forbidden;
+    case Action::regenerate: return allow_if(!read_only(a) && (manages_key(a, t) || owns(a, t)));
+    case Action::manage_members: return Decision::forbidden;
   }
   return Decision::forbidden;
 }
@@ -121,61 +114,55 @@ Decision decide_team(const Actor& a, Action action, const Target& t) {
     case Action::create:
       if (is_admin(a)) return Decision::allow;
       return allow_if(!t.organization_id.empty() && org_admin_of(a, t.organization_id));
-    case Action::read:
-      return Decision::allow;
+    case Action::read: return Decision::allow;
     case Action::update:
     case Action::update_limits:
     case Action::remove:
-    case Action::block:
-      return allow_if(manages_team(a, t));
-    case Action::manage_members:
-      return allow_if(manages_team(a, t) || team_admin_of(a, t.team_id));
-    case Action::regenerate:
-      return Decision::forbidden;
+    case Action::block: return allow_if(manages_team(a, t));
+    case Action::manage_members: return allow_if(manages_team(a, t) || team_admin_of(a, t.team_id));
+    case Action::regenerate: return Decision::forbidden;
   }
   return Decision::forbidden;
 }
 
 Decision decide_user(const Actor& a, Action action, const Target& t) {
   switch (action) {
-    case Action::create:
-      return allow_if(manages_user(a, t));
-    case Action::read:
-      return Decision::allow;
+    case Action::create: return allow_if(manages_user(a, t));
+    case Action::read: return Decision::allow;
     case Action::update:
     case Action::update_limits:
-    case Action::remove:
-      return allow_if(manages_user(a, t));
-    default:
-      return Decision::forbidden;
+    case Action::remove: return allow_if(manages_user(a, t));
+    default: return Decision::forbidden;
   }
 }
 
 Decision decide_organization(const Actor& a, Action action, const Target& t) {
   switch (action) {
     case Action::create:
-    case Action::remove:
-      return allow_if(is_admin(a));
-    case Action::read:
-      return Decision::allow;
+    case Action::remove: return allow_if(is_admin(a));
+    case Action::read: return Decision::allow;
     case Action::update:
     case Action::update_limits:
-    case Action::manage_members:
-      return allow_if(is_admin(a) || org_admin_of(a, t.organization_id));
-    default:
-      return Decision::forbidden;
+    case Action::manage_members: return allow_if(is_admin(a) || org_admin_of(a, t.organization_id));
+    default: return Decision::forbidden;
   }
 }
 
 }  // namespace
 
 bool parse_role(std::string_view text, Role& out) {
-  if (text == "proxy_admin") out = Role::proxy_admin;
-  else if (text == "proxy_admin_viewer") out = Role::proxy_admin_viewer;
-  else if (text == "org_admin") out = Role::org_admin;
-  else if (text == "internal_user") out = Role::internal_user;
-  else if (text == "internal_user_viewer") out = Role::internal_user_viewer;
-  else return false;
+  if (text == "proxy_admin")
+    out = Role::proxy_admin;
+  else if (text == "proxy_admin_viewer")
+    out = Role::proxy_admin_viewer;
+  else if (text == "org_admin")
+    out = Role::org_admin;
+  else if (text == "internal_user")
+    out = Role::internal_user;
+  else if (text == "internal_user_viewer")
+    out = Role::internal_user_viewer;
+  else
+    return false;
   return true;
 }
 
@@ -236,19 +223,15 @@ Decision decide_team_member(const Actor& a, const Target& team, const Target& us
 bool can_see(const Actor& a, const Target& t) {
   if (is_admin_or_viewer(a)) return true;
   switch (t.resource) {
-    case Resource::key:
-      return owns(a, t) || org_admin_of(a, t.organization_id) || team_admin_of(a, t.team_id);
-    case Resource::team:
-      return contains(a.member_team_ids, t.team_id) || org_admin_of(a, t.organization_id);
+    case Resource::key: return owns(a, t) || org_admin_of(a, t.organization_id) || team_admin_of(a, t.team_id);
+    case Resource::team: return contains(a.member_team_ids, t.team_id) || org_admin_of(a, t.organization_id);
     case Resource::user:
       return owns(a, t) || (a.role == Role::org_admin && any_common(a.admin_org_ids, t.user_org_ids));
     case Resource::organization:
       return contains(a.member_org_ids, t.organization_id) || org_admin_of(a, t.organization_id);
     case Resource::budget:
-    case Resource::global_spend:
-      return false;
-    case Resource::spend_logs:
-      return true;  // scoped by the handler to what the actor can see
+    case Resource::global_spend: return false;
+    case Resource::spend_logs: return true;  // scoped by the handler to what the actor can see
   }
   return false;
 }

@@ -19,8 +19,8 @@ std::string_view role_name(Role role);
 
 struct Actor {
   Role role = Role::internal_user;
-  std::string user_id;           // empty for the master key and service-account keys
-  bool service_account = false;  // a team-owned key without a user: inference only
+  std::string user_id;                       // empty for the master key and service-account keys
+  bool service_account = false;              // a team-owned key without a user: inference only
   std::vector<std::string> admin_org_ids;    // organizations where the actor is org_admin
   std::vector<std::string> member_org_ids;   // every organization the actor belongs to
   std::vector<std::string> admin_team_ids;   // teams where the actor's team role is admin
@@ -31,8 +31,8 @@ enum class Resource { key, team, user, organization, budget, spend_logs, global_
 
 enum class Action {
   create,
-  read,        // info, and inclusion in lists
-  update,      // ordinary fields: alias, metadata
+  read,           // info, and inclusion in lists
+  update,         // ordinary fields: alias, metadata
   update_limits,  // budgets, rate limits, models, roles: fields that grant more
   remove,
   regenerate,

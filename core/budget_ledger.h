@@ -56,7 +56,7 @@ struct Refusal {
 };
 
 struct AdmitOutcome {
-  std::uint64_t reservation = 0;  // when admitted (ids start at 1)
+  std::uint64_t reservation = 0;   // when admitted (ids start at 1)
   std::optional<Refusal> refusal;  // when refused: nothing was reserved
   bool admitted() const { return !refusal; }
 };

@@ -10,9 +10,8 @@ std::string iso_time(std::int64_t unix_ms) {
   std::tm utc{};
   gmtime_r(&seconds, &utc);
   char buffer[96];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(unix_ms % 1000));
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(unix_ms % 1000));
   return buffer;
 }
 
@@ -27,11 +26,20 @@ JsonOut& JsonOut::value(std::string_view s) {
 }
 
 JsonOut& JsonOut::value(const std::optional<std::string>& s) { return s ? value(*s) : null(); }
-JsonOut& JsonOut::value(double d) { w_.Double(d); return *this; }
+JsonOut& JsonOut::value(double d) {
+  w_.Double(d);
+  return *this;
+}
 JsonOut& JsonOut::value(const std::optional<double>& d) { return d ? value(*d) : null(); }
-JsonOut& JsonOut::value(std::int64_t n) { w_.Int64(n); return *this; }
+JsonOut& JsonOut::value(std::int64_t n) {
+  w_.Int64(n);
+  return *this;
+}
 JsonOut& JsonOut::value(const std::optional<std::int64_t>& n) { return n ? value(*n) : null(); }
-JsonOut& JsonOut::value(bool b) { w_.Bool(b); return *this; }
+JsonOut& JsonOut::value(bool b) {
+  w_.Bool(b);
+  return *this;
+}
 
 JsonOut& JsonOut::value(const std::vector<std::string>& list) {
   w_.StartArray();
@@ -50,7 +58,10 @@ JsonOut& JsonOut::value(const std::map<std::string, std::int64_t>& map) {
   return *this;
 }
 
-JsonOut& JsonOut::null() { w_.Null(); return *this; }
+JsonOut& JsonOut::null() {
+  w_.Null();
+  return *this;
+}
 
 JsonOut& JsonOut::raw_json(std::string_view json) {
   w_.RawValue(json.data(), json.size(), rapidjson::kObjectType);

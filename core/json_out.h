@@ -23,10 +23,22 @@ class JsonOut {
   enum class Times { iso8601, unix_ms };
   explicit JsonOut(Times times = Times::iso8601) : times_(times) {}
 
-  JsonOut& begin_object() { w_.StartObject(); return *this; }
-  JsonOut& end_object() { w_.EndObject(); return *this; }
-  JsonOut& begin_array() { w_.StartArray(); return *this; }
-  JsonOut& end_array() { w_.EndArray(); return *this; }
+  JsonOut& begin_object() {
+    w_.StartObject();
+    return *this;
+  }
+  JsonOut& end_object() {
+    w_.EndObject();
+    return *this;
+  }
+  JsonOut& begin_array() {
+    w_.StartArray();
+    return *this;
+  }
+  JsonOut& end_array() {
+    w_.EndArray();
+    return *this;
+  }
   JsonOut& key(std::string_view name);
 
   JsonOut& value(std::string_view s);

@@ -227,8 +227,7 @@ JsonParseError describe(std::string_view text, const JsonParseOptions& options) 
   } else {
     problem = std::string("Invalid JSON: ") + rapidjson::GetParseError_En(result.Code());
   }
-  error.message = problem + location(error.field, in_member_name) + " (at offset " +
-                  std::to_string(error.offset) + ")";
+  error.message = problem + location(error.field, in_member_name) + " (at offset " + std::to_string(error.offset) + ")";
   return error;
 }
 

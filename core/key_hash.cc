@@ -30,8 +30,7 @@ std::string hash_key(std::string_view cleartext) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   if (ctx == nullptr || sha256() == nullptr || EVP_DigestInit_ex(ctx, sha256(), nullptr) != 1 ||
-      EVP_DigestUpdate(ctx, cleartext.data(), cleartext.size()) != 1 ||
-      EVP_DigestFinal_ex(ctx, digest, &length) != 1) {
+      EVP_DigestUpdate(ctx, cleartext.data(), cleartext.size()) != 1 || EVP_DigestFinal_ex(ctx, digest, &length) != 1) {
     throw std::runtime_error("SHA-256 failed");
   }
   static constexpr char kHex[] = "0123456789abcdef";

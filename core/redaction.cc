@@ -21,8 +21,7 @@ bool starts_with_icase(std::string_view text, std::size_t at, std::string_view p
     return false;
   }
   for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[at + i])) !=
-        std::tolower(static_cast<unsigned char>(prefix[i]))) {
+    if (std::tolower(static_cast<unsigned char>(text[at + i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
       return false;
     }
   }
@@ -54,8 +53,8 @@ std::size_t credential_length(std::string_view text, std::size_t at, std::size_t
       ++token_start;
     }
     std::size_t end = token_start;
-    while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end])) &&
-           text[end] != '"' && text[end] != '\'' && text[end] != ',') {
+    while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end])) && text[end] != '"' &&
+           text[end] != '\'' && text[end] != ',') {
       ++end;
     }
     if (end == token_start) {
@@ -109,8 +108,7 @@ std::string Redactor::redact(std::string_view input) const {
   // First pass: registered secrets (they may not have a recognisable shape).
   std::string text(input);
   for (const auto& secret : secrets_) {
-    for (auto pos = text.find(secret); pos != std::string::npos;
-         pos = text.find(secret, pos + kRedacted.size())) {
+    for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos + kRedacted.size())) {
       text.replace(pos, secret.size(), kRedacted);
     }
   }

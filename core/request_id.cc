@@ -11,8 +11,8 @@ bool is_well_formed_request_id(std::string_view candidate) {
     return false;
   }
   for (char c : candidate) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '.' || c == '_' || c == ':' || c == '-';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                    c == '_' || c == ':' || c == '-';
     if (!ok) {
       return false;
     }
@@ -22,8 +22,7 @@ bool is_well_formed_request_id(std::string_view candidate) {
 
 std::string generate_request_id() {
   // Not a secret: a per-thread PRNG seeded once is enough for uniqueness.
-  thread_local std::mt19937_64 rng{std::random_device{}() ^
-                                   (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
+  thread_local std::mt19937_64 rng{std::random_device{}() ^ (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
   static constexpr char kHex[] = "0123456789abcdef";
   std::uint64_t hi = rng();
   std::uint64_t lo = rng();
@@ -45,13 +44,12 @@ std::string generate_request_id() {
 }
 
 std::string generate_time_ordered_id() {
-  thread_local std::mt19937_64 rng{std::random_device{}() ^
-                                   (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
+  thread_local std::mt19937_64 rng{std::random_device{}() ^ (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
   static constexpr char kHex[] = "0123456789abcdef";
-  const auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                 std::chrono::system_clock::now().time_since_epoch())
-                                                 .count());
-  std::uint64_t hi = (ms << 16) | 0x7000 | (rng() & 0x0fff);                 // version 7
+  const auto ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  std::uint64_t hi = (ms << 16) | 0x7000 | (rng() & 0x0fff);                   // version 7
   std::uint64_t lo = (rng() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 1
   std::string id(36, '-');
   std::size_t pos = 0;

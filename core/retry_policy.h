@@ -8,14 +8,14 @@
 namespace tollgate::core {
 
 enum class FailureClass {
-  rate_limited,     // 429
-  server_error,     // 5xx
-  timeout,          // no answer in time (408 too)
-  connection,       // connect / TLS / reset before any response
-  context_window,   // 400 saying the prompt is too long
-  auth,             // 401, 403
-  not_found,        // 404
-  bad_request,      // other 4xx
+  rate_limited,    // 429
+  server_error,    // 5xx
+  timeout,         // no answer in time (408 too)
+  connection,      // connect / TLS / reset before any response
+  context_window,  // 400 saying the prompt is too long
+  auth,            // 401, 403
+  not_found,       // 404
+  bad_request,     // other 4xx
 };
 
 std::string_view failure_class_name(FailureClass c);
@@ -32,7 +32,7 @@ std::chrono::milliseconds retry_backoff(int attempt, std::optional<double> retry
 
 struct CooldownInput {
   FailureClass failure;
-  int fails_this_minute = 0;   // including this one
+  int fails_this_minute = 0;  // including this one
   int allowed_fails = 3;
   bool only_deployment = false;  // the group has a single deployment
 };

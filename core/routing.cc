@@ -55,8 +55,7 @@ std::optional<std::size_t> pick_min(const std::vector<DeploymentView>& c, std::u
 }
 
 bool under_usage_limits(const DeploymentView& d) {
-  return (d.rpm_limit == 0 || d.minute_requests < d.rpm_limit) &&
-         (d.tpm_limit == 0 || d.minute_tokens < d.tpm_limit);
+  return (d.rpm_limit == 0 || d.minute_requests < d.rpm_limit) && (d.tpm_limit == 0 || d.minute_tokens < d.tpm_limit);
 }
 
 }  // namespace
@@ -68,12 +67,10 @@ RoutingStrategy parse_routing_strategy(std::string_view name) {
   return RoutingStrategy::simple_shuffle;
 }
 
-std::optional<std::size_t> choose_deployment(RoutingStrategy strategy,
-                                             const std::vector<DeploymentView>& candidates,
+std::optional<std::size_t> choose_deployment(RoutingStrategy strategy, const std::vector<DeploymentView>& candidates,
                                              std::uint64_t random) {
   switch (strategy) {
-    case RoutingStrategy::simple_shuffle:
-      return weighted_pick(candidates, random);
+    case RoutingStrategy::simple_shuffle: return weighted_pick(candidates, random);
     case RoutingStrategy::least_busy:
       return pick_min(candidates, random, [](const DeploymentView& d) { return static_cast<double>(d.in_flight); });
     case RoutingStrategy::latency_based:

@@ -14,15 +14,15 @@ enum class RoutingStrategy { simple_shuffle, least_busy, latency_based, usage_ba
 RoutingStrategy parse_routing_strategy(std::string_view name);
 
 struct DeploymentView {
-  double weight = 1.0;             // litellm_params.weight (default 1)
-  std::int64_t rpm_limit = 0;      // litellm_params.rpm, 0 = unknown
-  std::int64_t tpm_limit = 0;      // litellm_params.tpm, 0 = unknown
+  double weight = 1.0;         // litellm_params.weight (default 1)
+  std::int64_t rpm_limit = 0;  // litellm_params.rpm, 0 = unknown
+  std::int64_t tpm_limit = 0;  // litellm_params.tpm, 0 = unknown
   int in_flight = 0;
-  double latency_ms = 0;           // moving average; 0 = no sample yet
+  double latency_ms = 0;  // moving average; 0 = no sample yet
   std::int64_t minute_requests = 0;
   std::int64_t minute_tokens = 0;
   bool cooling_down = false;
-  bool excluded = false;           // already failed for this request
+  bool excluded = false;  // already failed for this request
 };
 
 // Index of the chosen deployment, or nullopt when none is eligible (all cooling down,
@@ -35,8 +35,7 @@ struct DeploymentView {
 // latency-based: lowest moving-average latency; a deployment without samples goes first so
 //   every deployment gets measured; ties at random.
 // usage-based: lowest token use this minute among deployments under their rpm/tpm.
-std::optional<std::size_t> choose_deployment(RoutingStrategy strategy,
-                                             const std::vector<DeploymentView>& candidates,
+std::optional<std::size_t> choose_deployment(RoutingStrategy strategy, const std::vector<DeploymentView>& candidates,
                                              std::uint64_t random);
 
 }  // namespace tollgate::core

@@ -49,14 +49,14 @@ struct PromptTally {
   std::int64_t text_bytes = 0;      // every string, key and number, as UTF-8 text
   std::int64_t typical_tokens = 0;  // the strings at the typical rate (core/token_estimate.h)
   std::int64_t messages = 0;
-  std::int64_t tools = 0;           // function/custom tool definitions
-  std::int64_t builtin_tools = 0;   // provider-defined tools
+  std::int64_t tools = 0;          // function/custom tool definitions
+  std::int64_t builtin_tools = 0;  // provider-defined tools
   std::int64_t images = 0;
-  std::int64_t audio_bytes = 0;     // base64 audio data
+  std::int64_t audio_bytes = 0;  // base64 audio data
   std::int64_t documents = 0;
-  std::int64_t choices = 1;         // n / best_of, times the prompts of a legacy completion
+  std::int64_t choices = 1;           // n / best_of, times the prompts of a legacy completion
   std::int64_t prediction_bytes = 0;  // predicted output (OpenAI `prediction`)
-  bool produces_output = true;      // false for embeddings
+  bool produces_output = true;        // false for embeddings
 };
 
 // The most prompt tokens a provider can charge; at most `context_window` when known.

@@ -16,9 +16,7 @@
 namespace tollgate::core {
 
 // ASCII bytes / 4, rounded up.
-inline std::int64_t estimate_tokens_for_bytes(std::size_t bytes) {
-  return static_cast<std::int64_t>((bytes + 3) / 4);
-}
+inline std::int64_t estimate_tokens_for_bytes(std::size_t bytes) { return static_cast<std::int64_t>((bytes + 3) / 4); }
 
 // Typical tokens of UTF-8 text: ASCII bytes / 4 (rounded up) plus one per non-ASCII character
 // (counted by its lead byte; continuation bytes are 10xxxxxx). Never more than the bytes.

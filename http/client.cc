@@ -46,8 +46,7 @@ namespace {
 // One TCP (or TLS) connection to an upstream; used by one call at a time.
 class Connection {
  public:
-  Connection(net::io_context& ioc, ssl::context* tls, const UpstreamUrl& url)
-      : socket_(ioc), url_(url) {
+  Connection(net::io_context& ioc, ssl::context* tls, const UpstreamUrl& url) : socket_(ioc), url_(url) {
     if (url.tls && tls) {
       ssl_ = std::make_unique<ssl::stream<tcp::socket&>>(socket_, *tls);
     }
@@ -93,8 +92,8 @@ struct ThreadPool {
 
 struct HttpClient::Impl {
   Impl(IoThreads& io, ClientOptions opts) : io(io), options(std::move(opts)), tls(ssl::context::tls_client) {
-    tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    tls.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                    ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
     tls.set_default_verify_paths();
     if (!options.extra_ca_file.empty()) {
       tls.load_verify_file(options.extra_ca_file);
@@ -145,8 +144,12 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
  public:
   Call(HttpClient::Impl& client, net::io_context& ctx, UpstreamUrl url, OutboundRequest request,
        std::shared_ptr<ResponseSink> sink)
-      : client_(client), ctx_(ctx), url_(std::move(url)), request_(std::move(request)),
-        sink_(std::move(sink)), timer_(ctx) {}
+      : client_(client),
+        ctx_(ctx),
+        url_(std::move(url)),
+        request_(std::move(request)),
+        sink_(std::move(sink)),
+        timer_(ctx) {}
 
   void start() {
     if (!serialize_head()) {
@@ -201,18 +204,17 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
     boost::system::error_code literal_error;
     const auto address = net::ip::make_address(url_.host, literal_error);
     if (!literal_error) {
-      conn_->socket().async_connect(tcp::endpoint(address, url_.port),
-                                    [self = shared_from_this()](boost::system::error_code ec) {
-                                      self->on_connected(ec);
-                                    });
+      conn_->socket().async_connect(
+          tcp::endpoint(address, url_.port),
+          [self = shared_from_this()](boost::system::error_code ec) { self->on_connected(ec); });
       return;
     }
     if (!resolver_) resolver_.emplace(ctx_);
-    resolver_->async_resolve(url_.host, std::to_string(url_.port),
-                             [self = shared_from_this()](boost::system::error_code ec,
-                                                         tcp::resolver::results_type results) {
-                               self->on_resolved(ec, std::move(results));
-                             });
+    resolver_->async_resolve(
+        url_.host, std::to_string(url_.port),
+        [self = shared_from_this()](boost::system::error_code ec, tcp::resolver::results_type results) {
+          self->on_resolved(ec, std::move(results));
+        });
   }
 
   void on_resolved(boost::system::error_code ec, tcp::resolver::results_type results) {
@@ -221,10 +223,9 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
       fail(ClientErrorKind::connect, "cannot resolve " + url_.host + ": " + ec.message());
       return;
     }
-    net::async_connect(conn_->socket(), results,
-                       [self = shared_from_this()](boost::system::error_code ec, const tcp::endpoint&) {
-                         self->on_connected(ec);
-                       });
+    net::async_connect(
+        conn_->socket(), results,
+        [self = shared_from_this()](boost::system::error_code ec, const tcp::endpoint&) { self->on_connected(ec); });
   }
 
   void on_connected(boost::system::error_code ec) {
@@ -244,8 +245,8 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
       tls->async_handshake(ssl::stream_base::client, [self = shared_from_this()](boost::system::error_code ec) {
         if (self->done_) return;
         if (ec) {
-          self->fail(ClientErrorKind::tls, "TLS handshake with " + self->url_.host_header() +
-                                               " failed: " + ec.message());
+          self->fail(ClientErrorKind::tls,
+                     "TLS handshake with " + self->url_.host_header() + " failed: " + ec.message());
           return;
         }
         self->write_request();
@@ -275,18 +276,16 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
     parser_->body_limit(std::uint64_t{1} << 32);  // the call enforces its own limits on buffered bodies
     parser_->header_limit(64 * 1024);
     conn_->with_stream([&](auto& stream) {
-      bhttp::async_read_header(stream, conn_->buffer(), *parser_,
-                               [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                                 self->on_head(ec);
-                               });
+      bhttp::async_read_header(
+          stream, conn_->buffer(), *parser_,
+          [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_head(ec); });
     });
   }
 
   void on_head(boost::system::error_code ec) {
     if (done_) return;
     if (ec) {
-      retry_or_fail(ec == bhttp::error::end_of_stream || ec == net::error::eof ||
-                            ec == net::error::connection_reset
+      retry_or_fail(ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::connection_reset
                         ? ClientErrorKind::reset
                         : ClientErrorKind::protocol,
                     "reading the upstream response head failed: " + ec.message());
@@ -316,10 +315,9 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
     body.data = chunk_;
     body.size = sizeof chunk_;
     conn_->with_stream([&](auto& stream) {
-      bhttp::async_read_some(stream, conn_->buffer(), *parser_,
-                             [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                               self->on_body(ec);
-                             });
+      bhttp::async_read_some(
+          stream, conn_->buffer(), *parser_,
+          [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_body(ec); });
     });
   }
 
@@ -426,8 +424,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
 
 }  // namespace
 
-HttpClient::HttpClient(IoThreads& io, ClientOptions options)
-    : impl_(std::make_unique<Impl>(io, std::move(options))) {}
+HttpClient::HttpClient(IoThreads& io, ClientOptions options) : impl_(std::make_unique<Impl>(io, std::move(options))) {}
 
 HttpClient::~HttpClient() = default;
 

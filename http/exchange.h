@@ -64,9 +64,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void set_caller(std::string caller) { caller_ = std::move(caller); }
   const std::string& caller() const { return caller_; }
 
-  void set_params(std::vector<std::pair<std::string, std::string>> params) {
-    params_ = std::move(params);
-  }
+  void set_params(std::vector<std::pair<std::string, std::string>> params) { params_ = std::move(params); }
 
  protected:
   // The same operations, called on the executor only.
@@ -108,9 +106,8 @@ auto bind_executor(ExchangePtr exchange, Fn fn) {
     auto& target = *exchange;
     // The exchange travels along, so that its last reference drops on its own executor.
     target.post([exchange = std::move(exchange), fn = std::move(fn),
-                 args = std::make_tuple(std::decay_t<decltype(args)>(std::forward<decltype(args)>(args))...)]() mutable {
-      std::apply(fn, std::move(args));
-    });
+                 args = std::make_tuple(std::decay_t<decltype(args)>(
+                     std::forward<decltype(args)>(args))...)]() mutable { std::apply(fn, std::move(args)); });
   };
 }
 

@@ -22,9 +22,7 @@ bool is_param(const std::string& segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-bool is_rest_param(const std::string& segment) {
-  return is_param(segment) && segment[segment.size() - 2] == '*';
-}
+bool is_rest_param(const std::string& segment) { return is_param(segment) && segment[segment.size() - 2] == '*'; }
 
 std::string param_name(const std::string& segment) {
   const std::size_t trim = is_rest_param(segment) ? 3 : 2;
@@ -130,13 +128,16 @@ RouteMatch Router::dispatch(const ExchangePtr& exchange, const MatchObserver& on
   }
   if (found.handler == nullptr) {
     if (found.path_exists) {
-      core::ApiError error{405, "Method " + std::string(method_name(exchange->method())) +
-                                    " is not allowed on " + std::string(exchange->path()),
-                           "invalid_request_error", {}, {}, {}};
+      core::ApiError error{405,
+                           "Method " + std::string(method_name(exchange->method())) + " is not allowed on " +
+                               std::string(exchange->path()),
+                           "invalid_request_error",
+                           {},
+                           {},
+                           {}};
       respond_error(exchange, error);
     } else {
-      respond_error(exchange, core::not_found("No route for " +
-                                              std::string(method_name(exchange->method())) + " " +
+      respond_error(exchange, core::not_found("No route for " + std::string(method_name(exchange->method())) + " " +
                                               std::string(exchange->path())));
     }
     return found;

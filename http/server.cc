@@ -21,8 +21,7 @@ namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
 struct Server::Impl {
-  Impl(ServerOptions options, const Router& router, telemetry::HttpMetrics* metrics,
-       IoThreads& io)
+  Impl(ServerOptions options, const Router& router, telemetry::HttpMetrics* metrics, IoThreads& io)
       : io(io), shared(std::make_shared<SessionShared>()), acceptor(io.context(0)) {
     shared->options = std::move(options);
     shared->router = &router;
@@ -61,8 +60,8 @@ struct Server::Impl {
 
   void refuse(tcp::socket socket) {
     static const std::string kBusy = [] {
-      const std::string body = core::to_envelope_json(
-          core::service_unavailable("Too many open connections; retry later."));
+      const std::string body =
+          core::to_envelope_json(core::service_unavailable("Too many open connections; retry later."));
       return "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
              "connection: close\r\ncontent-length: " +
              std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -102,8 +101,7 @@ struct Server::Impl {
   std::uint16_t bound_port = 0;
 };
 
-Server::Server(ServerOptions options, const Router& router, telemetry::HttpMetrics* metrics,
-               IoThreads& io)
+Server::Server(ServerOptions options, const Router& router, telemetry::HttpMetrics* metrics, IoThreads& io)
     : impl_(std::make_unique<Impl>(std::move(options), router, metrics, io)) {}
 
 Server::~Server() = default;
@@ -121,8 +119,8 @@ void Server::start() {
   acceptor.set_option(net::socket_base::reuse_address(true));
   acceptor.bind(endpoint, ec);
   if (ec) {
-    throw std::runtime_error("cannot listen on " + options.host + ":" +
-                             std::to_string(options.port) + ": " + ec.message());
+    throw std::runtime_error("cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " +
+                             ec.message());
   }
   acceptor.listen(net::socket_base::max_listen_connections);
   impl_->bound_port = acceptor.local_endpoint().port();

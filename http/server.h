@@ -31,8 +31,7 @@ class IoThreads;
 
 class Server {
  public:
-  Server(ServerOptions options, const Router& router, telemetry::HttpMetrics* metrics,
-         IoThreads& io);
+  Server(ServerOptions options, const Router& router, telemetry::HttpMetrics* metrics, IoThreads& io);
   ~Server();
 
   // Binds and starts accepting; throws std::runtime_error when the address cannot be bound.

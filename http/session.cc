@@ -19,12 +19,10 @@ namespace bhttp = boost::beast::http;
 
 // ---------------------------------------------------------------- SessionExchange
 
-SessionExchange::SessionExchange(std::shared_ptr<Session> session,
-                                 bhttp::request<bhttp::string_body> request,
+SessionExchange::SessionExchange(std::shared_ptr<Session> session, bhttp::request<bhttp::string_body> request,
                                  std::string remote_address)
     : session_(std::move(session)), executor_(session_->executor()), request_(std::move(request)) {
-  method_ = parse_method(std::string_view(request_.method_string().data(),
-                                          request_.method_string().size()));
+  method_ = parse_method(std::string_view(request_.method_string().data(), request_.method_string().size()));
   const auto target = request_.target();
   const std::string_view t(target.data(), target.size());
   const auto question = t.find('?');
@@ -138,10 +136,9 @@ void Session::wait_for_data() {
   // arrive the (shorter) header timeout applies.
   set_deadline(shared_->options.idle_timeout);
   monitor_pending_ = true;
-  socket_.async_read_some(buffer_.prepare(4096),
-                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                            self->on_monitor(ec, n);
-                          });
+  socket_.async_read_some(
+      buffer_.prepare(4096),
+      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) { self->on_monitor(ec, n); });
 }
 
 void Session::read_header() {
@@ -149,10 +146,9 @@ void Session::read_header() {
   parser_->body_limit(shared_->options.max_body_bytes);
   parser_->header_limit(static_cast<std::uint32_t>(shared_->options.max_header_bytes));
   set_deadline(shared_->options.header_timeout);
-  bhttp::async_read_header(socket_, buffer_, *parser_,
-                           [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                             self->on_header(ec);
-                           });
+  bhttp::async_read_header(
+      socket_, buffer_, *parser_,
+      [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_header(ec); });
 }
 
 void Session::on_header(boost::system::error_code ec) {
@@ -165,8 +161,7 @@ void Session::on_header(boost::system::error_code ec) {
     return;
   }
   const auto& request = parser_->get();
-  if (const auto length = parser_->content_length();
-      length && *length > shared_->options.max_body_bytes) {
+  if (const auto length = parser_->content_length(); length && *length > shared_->options.max_body_bytes) {
     reject(413, core::payload_too_large(shared_->options.max_body_bytes));
     return;
   }
@@ -181,9 +176,7 @@ void Session::on_header(boost::system::error_code ec) {
                          return;
                        }
                        bhttp::async_read(self->socket_, self->buffer_, *self->parser_,
-                                         [self](boost::system::error_code ec2, std::size_t) {
-                                           self->on_body(ec2);
-                                         });
+                                         [self](boost::system::error_code ec2, std::size_t) { self->on_body(ec2); });
                      });
     return;
   }
@@ -192,9 +185,7 @@ void Session::on_header(boost::system::error_code ec) {
     return;
   }
   bhttp::async_read(socket_, buffer_, *parser_,
-                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                      self->on_body(ec);
-                    });
+                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_body(ec); });
 }
 
 void Session::on_body(boost::system::error_code ec) {
@@ -219,9 +210,8 @@ void Session::fail_read(boost::system::error_code ec) {
     reject(413, core::payload_too_large(shared_->options.max_body_bytes));
     return;
   }
-  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
-      ec == net::error::eof || ec == net::error::operation_aborted ||
-      ec == net::error::connection_reset || ec == net::error::broken_pipe) {
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == net::error::eof ||
+      ec == net::error::operation_aborted || ec == net::error::connection_reset || ec == net::error::broken_pipe) {
     close();
     return;
   }
@@ -239,8 +229,7 @@ void Session::handle_request() {
   if (shared_->metrics) {
     shared_->metrics->request_started();
   }
-  current_ = std::make_shared<SessionExchange>(shared_from_this(), parser_->release(),
-                                               remote_address_);
+  current_ = std::make_shared<SessionExchange>(shared_from_this(), parser_->release(), remote_address_);
   keep_alive_ = current_->keep_alive();
   parser_.reset();
   const auto exchange = current_;
@@ -249,8 +238,7 @@ void Session::handle_request() {
       exchange->set_route(pattern, metrics_index);
     });
   } catch (const std::exception& e) {
-    telemetry::log_error("handler_exception",
-                         {{"request_id", exchange->request_id()}, {"error", e.what()}});
+    telemetry::log_error("handler_exception", {{"request_id", exchange->request_id()}, {"error", e.what()}});
     exchange->respond(error_response(core::internal_error("Internal error")));
   }
   if (phase_ == Phase::handling && !monitor_pending_) {
@@ -262,10 +250,9 @@ void Session::start_monitor() {
   // While the handler works we keep one read open: it reports a client that hangs up (so the
   // upstream call can be cancelled) and buffers a pipelined next request.
   monitor_pending_ = true;
-  socket_.async_read_some(buffer_.prepare(4096),
-                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                            self->on_monitor(ec, n);
-                          });
+  socket_.async_read_some(
+      buffer_.prepare(4096),
+      [self = shared_from_this()](boost::system::error_code ec, std::size_t n) { self->on_monitor(ec, n); });
 }
 
 void Session::on_monitor(boost::system::error_code ec, std::size_t bytes) {
@@ -297,15 +284,14 @@ void Session::reject(int status, const core::ApiError& error) {
   headers.push_back({"x-request-id", request_id});
   append_head(status, headers, response.content_type, response.body.size(), false);
   outbox_ += response.body;
-  telemetry::log_info("http_rejected", {{"status", status},
-                                        {"reason", error.message},
-                                        {"request_id", request_id},
-                                        {"remote", remote_address_}});
+  telemetry::log_info(
+      "http_rejected",
+      {{"status", status}, {"reason", error.message}, {"request_id", request_id}, {"remote", remote_address_}});
   flush_output();
 }
 
-void Session::append_head(int status, const Headers& headers, std::string_view content_type,
-                          std::size_t content_length, bool chunked) {
+void Session::append_head(int status, const Headers& headers, std::string_view content_type, std::size_t content_length,
+                          bool chunked) {
   HeadWriter head(outbox_);
   head.status_line(status);
   head.field("content-type", content_type);
@@ -334,8 +320,7 @@ void Session::write_response(Response response) {
   }
   phase_ = Phase::writing;
   response_status_ = response.status;
-  append_head(response.status, response.headers, response.content_type, response.body.size(),
-              false);
+  append_head(response.status, response.headers, response.content_type, response.body.size(), false);
   outbox_ += response.body;
   // Counted when handed to the socket, so a client that reads the answer and then scrapes
   // /metrics always sees its own request.
@@ -385,9 +370,7 @@ void Session::flush_output() {
   writing_.swap(outbox_);
   set_deadline(shared_->options.idle_timeout);
   net::async_write(socket_, net::buffer(writing_),
-                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                     self->on_written(ec);
-                   });
+                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) { self->on_written(ec); });
 }
 
 void Session::on_written(boost::system::error_code ec) {

@@ -68,8 +68,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void start_monitor();
   void on_monitor(boost::system::error_code ec, std::size_t bytes);
   void reject(int status, const core::ApiError& error);  // answer and close
-  void append_head(int status, const Headers& headers, std::string_view content_type,
-                   std::size_t content_length, bool chunked);
+  void append_head(int status, const Headers& headers, std::string_view content_type, std::size_t content_length,
+                   bool chunked);
   void flush_output();
   void on_written(boost::system::error_code ec);
   void finish_request();
@@ -112,8 +112,7 @@ class Session : public std::enable_shared_from_this<Session> {
 class SessionExchange : public Exchange {
  public:
   SessionExchange(std::shared_ptr<Session> session,
-                  boost::beast::http::request<boost::beast::http::string_body> request,
-                  std::string remote_address);
+                  boost::beast::http::request<boost::beast::http::string_body> request, std::string remote_address);
 
   std::string_view header(std::string_view name) const override;
   bool running_on_executor() const override { return executor_.running_in_this_thread(); }

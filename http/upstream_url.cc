@@ -4,9 +4,7 @@
 
 namespace tollgate::http {
 
-std::string UpstreamUrl::pool_key() const {
-  return host + ":" + std::to_string(port) + (tls ? ":tls" : ":tcp");
-}
+std::string UpstreamUrl::pool_key() const { return host + ":" + std::to_string(port) + (tls ? ":tls" : ":tcp"); }
 
 std::string UpstreamUrl::host_header() const {
   const bool default_port = (tls && port == 443) || (!tls && port == 80);

@@ -13,8 +13,7 @@ class AuthFailureLimiter {
  public:
   using Clock = std::chrono::steady_clock;
 
-  AuthFailureLimiter(int max_failures, std::chrono::seconds window)
-      : max_failures_(max_failures), window_(window) {}
+  AuthFailureLimiter(int max_failures, std::chrono::seconds window) : max_failures_(max_failures), window_(window) {}
 
   // True when the address has failed too often recently: answer 429 without checking.
   bool blocked(const std::string& address, Clock::time_point now);

@@ -140,17 +140,16 @@ void Authenticator::authenticate(const http::Exchange& exchange, Done done) cons
       }
       done(caller_from(identity));
       return;
-    case KeyCache::Lookup::known_missing:
-      fail(address, done);
-      return;
+    case KeyCache::Lookup::known_missing: fail(address, done); return;
     case KeyCache::Lookup::miss:
       // Only unknown keys cost a store lookup, so only they are throttled: an address that
       // keeps guessing gets 429 without touching the database, while keys already known keep
       // working from behind the same address (a shared NAT).
       if (limiter_.blocked(address, AuthFailureLimiter::Clock::now())) {
-        done(core::too_many_requests("Too many failed authentication attempts from this address; "
-                                     "try again later.",
-                                     static_cast<int>(limiter_.window().count())));
+        done(
+            core::too_many_requests("Too many failed authentication attempts from this address; "
+                                    "try again later.",
+                                    static_cast<int>(limiter_.window().count())));
         return;
       }
       lookup(std::move(hash), exchange, std::move(done));
@@ -187,16 +186,13 @@ void Authenticator::lookup(std::string hash, const http::Exchange& exchange, Don
       },
       [answer, request_id = exchange.request_id()](persistence::JobFailure why, const std::string& error) {
         switch (why) {
-          case persistence::JobFailure::overloaded:
-            (*answer)(core::store_overloaded());
-            return;
+          case persistence::JobFailure::overloaded: (*answer)(core::store_overloaded()); return;
           case persistence::JobFailure::threw:
             telemetry::log_error("key_lookup_unexpected_error", {{"request_id", request_id}, {"error", error}});
             (*answer)(core::unexpected_error(request_id));
             return;
           case persistence::JobFailure::unreachable:
-          case persistence::JobFailure::stopped:
-            break;
+          case persistence::JobFailure::stopped: break;
         }
         // Unknown key and no store to ask: fail closed.
         telemetry::log_warn("key_lookup_failed", {{"request_id", request_id}, {"error", error}});

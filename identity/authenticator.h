@@ -17,7 +17,7 @@
 namespace tollgate::persistence {
 class StorePool;
 class Store;
-}
+}  // namespace tollgate::persistence
 
 namespace tollgate::identity {
 
@@ -25,8 +25,8 @@ enum class CallerKind { master_key, virtual_key };
 
 struct Caller {
   CallerKind kind = CallerKind::master_key;
-  std::string label;       // for logs: "master_key", or the key's alias / "sk-...abcd"
-  core::Actor actor;       // for the authorization policy
+  std::string label;        // for logs: "master_key", or the key's alias / "sk-...abcd"
+  core::Actor actor;        // for the authorization policy
   KeyIdentityPtr identity;  // null for the master key
 };
 
@@ -42,8 +42,7 @@ class Authenticator {
  public:
   using Done = std::function<void(core::Result<Caller>)>;
 
-  Authenticator(std::string master_key, KeyCache& cache, persistence::StorePool* pool,
-                AuthFailureLimiter& limiter);
+  Authenticator(std::string master_key, KeyCache& cache, persistence::StorePool* pool, AuthFailureLimiter& limiter);
 
   // Calls `done` exactly once, with the caller or the error: 401,
   // 429 after too many failures, 503 when the key is unknown and the store unreachable or

@@ -10,8 +10,8 @@ KeyCache::KeyCache(Options options) : options_(options) {}
 KeyCache::Shard& KeyCache::shard(const std::string& hash) const {
   // The key is a hex SHA-256: its first character is already uniformly distributed.
   const char c = hash.empty() ? '0' : hash[0];
-  const unsigned index = (c >= '0' && c <= '9') ? static_cast<unsigned>(c - '0')
-                                                : static_cast<unsigned>((c | 0x20) - 'a' + 10);
+  const unsigned index =
+      (c >= '0' && c <= '9') ? static_cast<unsigned>(c - '0') : static_cast<unsigned>((c | 0x20) - 'a' + 10);
   return shards_[index % shards_.size()];
 }
 

@@ -19,13 +19,11 @@ bool affected_by(const KeyIdentity& identity, const persistence::Change& change)
   const auto& key = identity.key;
   const auto& ids = change.ids;
   switch (change.kind) {
-    case ChangeKind::key:
-      return std::find(ids.begin(), ids.end(), key.token_hash) != ids.end();
+    case ChangeKind::key: return std::find(ids.begin(), ids.end(), key.token_hash) != ids.end();
     case ChangeKind::user:
       // The key's user_id, not identity.user: a user created after its key was cached counts.
       return names(ids, key.user_id);
-    case ChangeKind::team:
-      return names(ids, key.team_id);
+    case ChangeKind::team: return names(ids, key.team_id);
     case ChangeKind::organization:
       return names(ids, key.organization_id) || (identity.team && names(ids, identity.team->organization_id)) ||
              (identity.organization && names(ids, identity.organization->organization_id));

@@ -7,8 +7,7 @@ constexpr std::string_view kRedacted = "[REDACTED]";
 
 void replace_all(std::string& text, std::string_view needle) {
   if (needle.empty()) return;
-  for (auto pos = text.find(needle); pos != std::string::npos;
-       pos = text.find(needle, pos + kRedacted.size())) {
+  for (auto pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + kRedacted.size())) {
     text.replace(pos, needle.size(), kRedacted);
   }
 }
@@ -20,9 +19,9 @@ std::string url_password(std::string_view url) {
   if (scheme_end == std::string_view::npos) return {};
   const auto authority_start = scheme_end + 3;
   const auto authority_end = url.find_first_of("/?", authority_start);
-  const auto authority = url.substr(authority_start, authority_end == std::string_view::npos
-                                                         ? std::string_view::npos
-                                                         : authority_end - authority_start);
+  const auto authority =
+      url.substr(authority_start,
+                 authority_end == std::string_view::npos ? std::string_view::npos : authority_end - authority_start);
   const auto at = authority.rfind('@');
   if (at == std::string_view::npos) return {};
   const auto colon = authority.find(':');

@@ -55,8 +55,7 @@ ProbeResult probe_redis(const std::string& url, std::chrono::milliseconds timeou
     result.error = "invalid redis URL (expected redis://host:port)";
     return result;
   }
-  timeval tv{static_cast<time_t>(timeout.count() / 1000),
-             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
   std::unique_ptr<redisContext, decltype(&redisFree)> ctx(
       redisConnectWithTimeout(address->host.c_str(), address->port, tv), &redisFree);
   if (!ctx || ctx->err) {

@@ -54,8 +54,7 @@ std::map<std::string, std::int64_t> int_map_from_json(std::string_view json) {
   if (document.HasParseError() || !document.IsObject()) return values;
   for (const auto& member : document.GetObject()) {
     if (member.value.IsInt64()) {
-      values[std::string(member.name.GetString(), member.name.GetStringLength())] =
-          member.value.GetInt64();
+      values[std::string(member.name.GetString(), member.name.GetStringLength())] = member.value.GetInt64();
     }
   }
   return values;

@@ -18,8 +18,7 @@ constexpr const char* kCreateVersionTable =
     "version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)";
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -83,8 +82,7 @@ std::vector<Migration> load_embedded() {
     const auto& file = kEmbeddedMigrationFiles[i];
     list.push_back(Migration{version_from_name(file.name), file.name, file.sql});
   }
-  std::sort(list.begin(), list.end(),
-            [](const Migration& a, const Migration& b) { return a.version < b.version; });
+  std::sort(list.begin(), list.end(), [](const Migration& a, const Migration& b) { return a.version < b.version; });
   for (std::size_t i = 1; i < list.size(); ++i) {
     if (list[i].version == list[i - 1].version) {
       throw StoreError("two migrations share version " + std::to_string(list[i].version));
@@ -101,8 +99,8 @@ const std::vector<Migration>& embedded_migrations() {
 }
 
 std::string sql_for_backend(std::string_view sql, std::string_view backend) {
-  const std::string_view auto_id = backend == "postgresql" ? "BIGSERIAL PRIMARY KEY"
-                                                           : "INTEGER PRIMARY KEY AUTOINCREMENT";
+  const std::string_view auto_id =
+      backend == "postgresql" ? "BIGSERIAL PRIMARY KEY" : "INTEGER PRIMARY KEY AUTOINCREMENT";
   std::string text(sql);
   for (auto pos = text.find(kAutoId); pos != std::string::npos; pos = text.find(kAutoId, pos)) {
     text.replace(pos, kAutoId.size(), auto_id);
@@ -110,9 +108,7 @@ std::string sql_for_backend(std::string_view sql, std::string_view backend) {
   return text;
 }
 
-MigrationResult migrate(SqlConnection& connection) {
-  return migrate(connection, embedded_migrations());
-}
+MigrationResult migrate(SqlConnection& connection) { return migrate(connection, embedded_migrations()); }
 
 MigrationResult migrate(SqlConnection& connection, const std::vector<Migration>& migrations) {
   MigrationLock lock(connection);

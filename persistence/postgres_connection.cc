@@ -30,19 +30,15 @@ class QuietNotices final : public pqxx::errorhandler {
 SqlValue field_value(const pqxx::field& field, pqxx::oid type) {
   if (field.is_null()) return SqlValue(std::monostate{});
   switch (type) {
-    case kBool:
-      return SqlValue(std::int64_t{field.c_str()[0] == 't' ? 1 : 0});
+    case kBool: return SqlValue(std::int64_t{field.c_str()[0] == 't' ? 1 : 0});
     case kInt8:
     case kInt2:
     case kInt4:
-    case kOid:
-      return SqlValue(field.as<std::int64_t>());
+    case kOid: return SqlValue(field.as<std::int64_t>());
     case kFloat4:
     case kFloat8:
-    case kNumeric:
-      return SqlValue(field.as<double>());
-    default:
-      return SqlValue(std::string(field.c_str(), field.size()));
+    case kNumeric: return SqlValue(field.as<double>());
+    default: return SqlValue(std::string(field.c_str(), field.size()));
   }
 }
 
@@ -137,8 +133,7 @@ struct PostgresConnection::State {
     return statements.emplace(key, std::move(name)).first->second;
   }
 
-  pqxx::result run_in(pqxx::transaction_base& tx, std::string_view sql,
-                      const std::vector<SqlValue>& params) {
+  pqxx::result run_in(pqxx::transaction_base& tx, std::string_view sql, const std::vector<SqlValue>& params) {
     const TextParams text(params);
     return tx.exec_prepared(statement_name(sql), pqxx::prepare::make_dynamic_params(text.pointers));
   }
@@ -206,15 +201,13 @@ PostgresConnection::~PostgresConnection() {
   if (state_->work) rollback();
 }
 
-std::vector<SqlRow> PostgresConnection::query(std::string_view sql,
-                                              const std::vector<SqlValue>& params) {
+std::vector<SqlRow> PostgresConnection::query(std::string_view sql, const std::vector<SqlValue>& params) {
   return translated(state_->url, state_->password, [&] { return to_rows(state_->run(sql, params)); });
 }
 
 std::int64_t PostgresConnection::execute(std::string_view sql, const std::vector<SqlValue>& params) {
-  return translated(state_->url, state_->password, [&] {
-    return static_cast<std::int64_t>(state_->run(sql, params).affected_rows());
-  });
+  return translated(state_->url, state_->password,
+                    [&] { return static_cast<std::int64_t>(state_->run(sql, params).affected_rows()); });
 }
 
 void PostgresConnection::execute_script(std::string_view sql) {
@@ -264,9 +257,6 @@ void PostgresConnection::rollback() noexcept {
   }
 }
 
-
-int PostgresConnection::backend_pid() const {
-  return state_->connection ? state_->connection->backendpid() : 0;
-}
+int PostgresConnection::backend_pid() const { return state_->connection ? state_->connection->backendpid() : 0; }
 
 }  // namespace tollgate::persistence

@@ -152,7 +152,10 @@ void write_json(JsonOut& o, const BudgetRecord& b, RecordView view) {
 }
 
 void write_json(JsonOut& o, const OrgMember& m) {
-  o.begin_object().field("user_id", m.user_id).field("user_role", m.user_role).field("organization_id", m.organization_id);
+  o.begin_object()
+      .field("user_id", m.user_id)
+      .field("user_role", m.user_role)
+      .field("organization_id", m.organization_id);
   o.end_object();
 }
 

@@ -231,12 +231,9 @@ const std::string& organization_columns() {
 
 NamedValues budget_values(const BudgetRecord& b) {
   NamedValues values = {
-      {"budget_id", SqlValue(b.budget_id)},
-      {"soft_budget", sql_real(b.soft_budget)},
-      {"created_at", SqlValue(b.created_at)},
-      {"updated_at", SqlValue(b.updated_at)},
-      {"created_by", sql_text(b.created_by)},
-      {"updated_by", sql_text(b.updated_by)},
+      {"budget_id", SqlValue(b.budget_id)},   {"soft_budget", sql_real(b.soft_budget)},
+      {"created_at", SqlValue(b.created_at)}, {"updated_at", SqlValue(b.updated_at)},
+      {"created_by", sql_text(b.created_by)}, {"updated_by", sql_text(b.updated_by)},
   };
   append_limit_values(values, b);
   return values;
@@ -264,9 +261,9 @@ namespace {
 
 // The spend_logs columns, in the order spend_log_params() appends their values.
 constexpr const char* kSpendLogColumns[] = {
-    "request_id", "call_type", "api_key", "spend", "prompt_tokens", "completion_tokens", "total_tokens",
-    "start_time", "end_time", "model", "model_group", "model_id", "provider", "user_id", "team_id",
-    "organization_id", "end_user", "status", "metadata"};
+    "request_id", "call_type",       "api_key",  "spend",       "prompt_tokens", "completion_tokens", "total_tokens",
+    "start_time", "end_time",        "model",    "model_group", "model_id",      "provider",          "user_id",
+    "team_id",    "organization_id", "end_user", "status",      "metadata"};
 
 }  // namespace
 

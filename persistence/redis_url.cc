@@ -15,8 +15,7 @@ std::optional<RedisAddress> parse_redis_url(std::string_view url) {
     auto credentials = url.substr(0, at);
     url.remove_prefix(at + 1);
     const auto colon = credentials.find(':');
-    address.password = std::string(colon == std::string_view::npos ? credentials
-                                                                    : credentials.substr(colon + 1));
+    address.password = std::string(colon == std::string_view::npos ? credentials : credentials.substr(colon + 1));
   }
   std::string_view host_port = url;
   if (const auto slash = url.find('/'); slash != std::string_view::npos) {
@@ -30,8 +29,7 @@ std::optional<RedisAddress> parse_redis_url(std::string_view url) {
   if (const auto colon = host_port.rfind(':'); colon != std::string_view::npos) {
     const auto port = host_port.substr(colon + 1);
     auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), address.port);
-    if (ec != std::errc{} || p != port.data() + port.size() || address.port <= 0 ||
-        address.port > 65535) {
+    if (ec != std::errc{} || p != port.data() + port.size() || address.port <= 0 || address.port > 65535) {
       return std::nullopt;
     }
     host_port = host_port.substr(0, colon);

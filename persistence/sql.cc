@@ -28,9 +28,7 @@ const SqlValue& SqlRow::at(std::size_t i) const {
   return values[i];
 }
 
-bool SqlRow::is_null(std::size_t i) const {
-  return std::holds_alternative<std::monostate>(at(i));
-}
+bool SqlRow::is_null(std::size_t i) const { return std::holds_alternative<std::monostate>(at(i)); }
 
 std::string SqlRow::text(std::size_t i) const {
   const SqlValue& v = at(i);

@@ -59,15 +59,9 @@ class SqlConnection {
 
 // Parameter helpers: std::nullopt becomes NULL.
 inline SqlValue sql_null() { return std::monostate{}; }
-inline SqlValue sql_text(const std::optional<std::string>& v) {
-  return v ? SqlValue(*v) : sql_null();
-}
-inline SqlValue sql_int(const std::optional<std::int64_t>& v) {
-  return v ? SqlValue(*v) : sql_null();
-}
-inline SqlValue sql_real(const std::optional<double>& v) {
-  return v ? SqlValue(*v) : sql_null();
-}
+inline SqlValue sql_text(const std::optional<std::string>& v) { return v ? SqlValue(*v) : sql_null(); }
+inline SqlValue sql_int(const std::optional<std::int64_t>& v) { return v ? SqlValue(*v) : sql_null(); }
+inline SqlValue sql_real(const std::optional<double>& v) { return v ? SqlValue(*v) : sql_null(); }
 inline SqlValue sql_bool(bool v) { return SqlValue(std::int64_t{v ? 1 : 0}); }
 
 // Shortest text that reads back as exactly the same double (money must round-trip).

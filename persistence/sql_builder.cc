@@ -24,14 +24,12 @@ Statement insert_statement(std::string_view table, const NamedValues& values) {
     if (!placeholders.empty()) placeholders += ", ";
     placeholders += placeholder(statement.params.size());
   }
-  statement.sql = "INSERT INTO " + std::string(table) + " (" + column_list(values) + ") VALUES (" +
-                  placeholders + ")";
+  statement.sql = "INSERT INTO " + std::string(table) + " (" + column_list(values) + ") VALUES (" + placeholders + ")";
   return statement;
 }
 
-Statement update_statement(std::string_view table, std::string_view key_column,
-                           const SqlValue& key_value, const NamedValues& values,
-                           const std::set<std::string>& excluded) {
+Statement update_statement(std::string_view table, std::string_view key_column, const SqlValue& key_value,
+                           const NamedValues& values, const std::set<std::string>& excluded) {
   Statement statement;
   statement.params.push_back(key_value);
   std::string assignments;
@@ -41,8 +39,8 @@ Statement update_statement(std::string_view table, std::string_view key_column,
     if (!assignments.empty()) assignments += ", ";
     assignments += column + " = " + placeholder(statement.params.size());
   }
-  statement.sql = "UPDATE " + std::string(table) + " SET " + assignments + " WHERE " +
-                  std::string(key_column) + " = $1";
+  statement.sql =
+      "UPDATE " + std::string(table) + " SET " + assignments + " WHERE " + std::string(key_column) + " = $1";
   return statement;
 }
 

@@ -26,9 +26,8 @@ Statement insert_statement(std::string_view table, const NamedValues& values);
 
 // UPDATE table SET b = $2, c = $3 WHERE key = $1 (old value), setting every column that is
 // not in `excluded` (exclude the key column unless the row's key itself is meant to change).
-Statement update_statement(std::string_view table, std::string_view key_column,
-                           const SqlValue& key_value, const NamedValues& values,
-                           const std::set<std::string>& excluded);
+Statement update_statement(std::string_view table, std::string_view key_column, const SqlValue& key_value,
+                           const NamedValues& values, const std::set<std::string>& excluded);
 
 // Accumulates AND-ed conditions with their parameters, numbering placeholders in order.
 class Conditions {

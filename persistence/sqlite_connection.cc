@@ -24,12 +24,9 @@ struct StatementReset {
 
 SqlValue column_value(sqlite3_stmt* statement, int i) {
   switch (sqlite3_column_type(statement, i)) {
-    case SQLITE_INTEGER:
-      return SqlValue(static_cast<std::int64_t>(sqlite3_column_int64(statement, i)));
-    case SQLITE_FLOAT:
-      return SqlValue(sqlite3_column_double(statement, i));
-    case SQLITE_NULL:
-      return SqlValue(std::monostate{});
+    case SQLITE_INTEGER: return SqlValue(static_cast<std::int64_t>(sqlite3_column_int64(statement, i)));
+    case SQLITE_FLOAT: return SqlValue(sqlite3_column_double(statement, i));
+    case SQLITE_NULL: return SqlValue(std::monostate{});
     default: {
       const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement, i));
       const int size = sqlite3_column_bytes(statement, i);
@@ -41,8 +38,7 @@ SqlValue column_value(sqlite3_stmt* statement, int i) {
 }  // namespace
 
 SqliteConnection::SqliteConnection(const std::string& path) {
-  const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                                 nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {
     const std::string message = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -112,8 +108,7 @@ sqlite3_stmt* SqliteConnection::prepared(std::string_view sql) {
   if (cache_.size() >= kStatementCacheLimit) clear_cache();
   sqlite3_stmt* statement = nullptr;
   const std::string numbered = sqlite_numbered_placeholders(key);
-  if (sqlite3_prepare_v2(db_, numbered.c_str(), static_cast<int>(numbered.size()), &statement, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_prepare_v2(db_, numbered.c_str(), static_cast<int>(numbered.size()), &statement, nullptr) != SQLITE_OK) {
     fail("sqlite prepare");
   }
   const auto inserted = cache_.emplace(key, statement).first;
@@ -144,8 +139,7 @@ void SqliteConnection::bind(sqlite3_stmt* statement, const std::vector<SqlValue>
   }
 }
 
-void SqliteConnection::run(std::string_view sql, const std::vector<SqlValue>& params,
-                           std::vector<SqlRow>* rows) {
+void SqliteConnection::run(std::string_view sql, const std::vector<SqlValue>& params, std::vector<SqlRow>* rows) {
   sqlite3_stmt* statement = prepared(sql);
   StatementReset reset{statement};
   bind(statement, params);
@@ -162,8 +156,7 @@ void SqliteConnection::run(std::string_view sql, const std::vector<SqlValue>& pa
   }
 }
 
-std::vector<SqlRow> SqliteConnection::query(std::string_view sql,
-                                            const std::vector<SqlValue>& params) {
+std::vector<SqlRow> SqliteConnection::query(std::string_view sql, const std::vector<SqlValue>& params) {
   std::vector<SqlRow> rows;
   run(sql, params, &rows);
   return rows;

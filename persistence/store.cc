@@ -19,14 +19,12 @@ Store::Store(std::unique_ptr<SqlConnection> connection) : connection_(std::move(
 
 Store::~Store() = default;
 
-std::unique_ptr<Store> Store::open(const std::string& database_url_or_empty,
-                                   const std::string& sqlite_path) {
+std::unique_ptr<Store> Store::open(const std::string& database_url_or_empty, const std::string& sqlite_path) {
   if (database_url_or_empty.empty()) {
     if (sqlite_path.empty()) throw StoreError("no database URL and no SQLite path configured");
     return std::make_unique<Store>(std::make_unique<SqliteConnection>(sqlite_path));
   }
-  if (starts_with(database_url_or_empty, "postgresql://") ||
-      starts_with(database_url_or_empty, "postgres://")) {
+  if (starts_with(database_url_or_empty, "postgresql://") || starts_with(database_url_or_empty, "postgres://")) {
     return std::make_unique<Store>(std::make_unique<PostgresConnection>(database_url_or_empty));
   }
   // Never echo the URL: it may carry a password.

@@ -73,8 +73,7 @@ class Store {
 
   // postgres:// or postgresql:// URL -> PostgreSQL; empty -> the SQLite file at sqlite_path.
   // Connects (throws StoreError) but does not migrate.
-  static std::unique_ptr<Store> open(const std::string& database_url_or_empty,
-                                     const std::string& sqlite_path);
+  static std::unique_ptr<Store> open(const std::string& database_url_or_empty, const std::string& sqlite_path);
 
   std::string backend() const;  // "postgresql" | "sqlite"
   // Set once, before the Store is used; null reports nothing.
@@ -91,8 +90,7 @@ class Store {
   bool update_key(const KeyRecord& updated, const AuditEntry& audit);
   // Moves the row to replacement.token_hash (and its other mutable columns) in one
   // transaction: the old hash stops existing as the new one appears; spend carries over.
-  bool regenerate_key(const std::string& old_hash, const KeyRecord& replacement,
-                      const AuditEntry& audit);
+  bool regenerate_key(const std::string& old_hash, const KeyRecord& replacement, const AuditEntry& audit);
   // All or nothing: when any hash is missing nothing is deleted and the result is false.
   // One audit row per key, from `audit_template`.
   bool delete_keys(const std::vector<std::string>& hashes, const AuditEntry& audit_template);
@@ -115,8 +113,7 @@ class Store {
                                                        const AuditEntry& audit_template);
   // Adds the member or changes its role. False when the team does not exist.
   bool add_team_member(const std::string& team_id, const TeamMember& member, const AuditEntry& audit);
-  bool remove_team_member(const std::string& team_id, const std::string& user_id,
-                          const AuditEntry& audit);
+  bool remove_team_member(const std::string& team_id, const std::string& user_id, const AuditEntry& audit);
 
   // ---- users ----
   // Throws DuplicateError for a taken user_id or user_email.
@@ -130,26 +127,22 @@ class Store {
   bool delete_users(const std::vector<std::string>& user_ids, const AuditEntry& audit_template);
   // As delete_users, and deletes the users' keys in the same transaction (what LiteLLM's
   // /user/delete does); returns their hashes, or nullopt when any user is missing.
-  std::optional<std::vector<std::string>> delete_users_and_keys(
-      const std::vector<std::string>& user_ids, const AuditEntry& audit_template);
+  std::optional<std::vector<std::string>> delete_users_and_keys(const std::vector<std::string>& user_ids,
+                                                                const AuditEntry& audit_template);
   // (team_id, role) pairs.
   std::vector<std::pair<std::string, std::string>> teams_of_user(const std::string& user_id);
   std::vector<OrgMember> organizations_of_user(const std::string& user_id);
 
   // ---- organizations ----
-  OrganizationRecord insert_organization(const OrganizationRecord& organization,
-                                         const AuditEntry& audit);
+  OrganizationRecord insert_organization(const OrganizationRecord& organization, const AuditEntry& audit);
   std::optional<OrganizationRecord> find_organization(const std::string& organization_id);
-  std::vector<OrganizationRecord> list_organizations(
-      const std::optional<std::string>& member_user_id = std::nullopt);
+  std::vector<OrganizationRecord> list_organizations(const std::optional<std::string>& member_user_id = std::nullopt);
   bool update_organization(const OrganizationRecord& organization, const AuditEntry& audit);
   // All or nothing: false when any is missing; throws ConflictError (nothing deleted) when
   // any still has teams, which must be deleted or moved first. Memberships go with the org.
-  bool delete_organizations(const std::vector<std::string>& organization_ids,
-                            const AuditEntry& audit_template);
+  bool delete_organizations(const std::vector<std::string>& organization_ids, const AuditEntry& audit_template);
   // Adds the member or changes its role. False when the organization does not exist.
-  bool add_organization_member(const std::string& organization_id, const OrgMember& member,
-                               const AuditEntry& audit);
+  bool add_organization_member(const std::string& organization_id, const OrgMember& member, const AuditEntry& audit);
   bool remove_organization_member(const std::string& organization_id, const std::string& user_id,
                                   const AuditEntry& audit);
   std::vector<OrgMember> organization_members(const std::string& organization_id);
@@ -169,8 +162,7 @@ class Store {
   // Retry safety: when the batch has logs and every one of them already exists, the batch
   // was committed before (an identical retry after an unknown outcome), so the increments
   // are skipped too. Returns the number of INSERT/UPDATE statements executed.
-  std::size_t record_spend(const std::vector<SpendLogRow>& logs,
-                           const std::vector<SpendIncrement>& increments);
+  std::size_t record_spend(const std::vector<SpendLogRow>& logs, const std::vector<SpendIncrement>& increments);
   // Newest first (by start_time).
   std::vector<SpendLogRow> spend_logs(const SpendLogFilter& filter, int limit);
   // Sum over spend_logs with start_time in [start_ms, end_ms).
@@ -189,14 +181,12 @@ class Store {
   std::vector<AuditRecord> audit_log(const std::optional<std::string>& object_id, int limit);
 
  private:
-  std::vector<std::string> delete_keys_where(const std::string& column,
-                                             const std::vector<std::string>& values,
+  std::vector<std::string> delete_keys_where(const std::string& column, const std::vector<std::string>& values,
                                              const AuditEntry& audit_template);
   std::optional<std::vector<std::string>> delete_users_locked(const std::vector<std::string>& user_ids,
-                                                              const AuditEntry& audit_template,
-                                                              bool with_keys);
-  bool reset_spend_locked(EntityKind kind, const std::string& id,
-                          std::optional<std::int64_t> next_reset_at, const AuditEntry* audit);
+                                                              const AuditEntry& audit_template, bool with_keys);
+  bool reset_spend_locked(EntityKind kind, const std::string& id, std::optional<std::int64_t> next_reset_at,
+                          const AuditEntry* audit);
 
   std::unique_ptr<SqlConnection> connection_;
   ChangeListener* changes_ = nullptr;

@@ -11,11 +11,11 @@ std::vector<AuditRecord> Store::audit_log(const std::optional<std::string>& obje
   const std::string where_sql = where.where();
   const std::string limit_param = where.param(SqlValue(std::int64_t{limit < 1 ? 1 : limit}));
   std::vector<AuditRecord> entries;
-  for (const auto& row : connection_->query(
-           "SELECT id, changed_by, action, table_name, object_id, before_value, updated_values, "
-           "created_at FROM audit_log" +
-               where_sql + " ORDER BY id DESC LIMIT " + limit_param,
-           where.params())) {
+  for (const auto& row :
+       connection_->query("SELECT id, changed_by, action, table_name, object_id, before_value, updated_values, "
+                          "created_at FROM audit_log" +
+                              where_sql + " ORDER BY id DESC LIMIT " + limit_param,
+                          where.params())) {
     AuditRecord entry;
     entry.id = row.int64(0);
     entry.changed_by = row.text(1);

@@ -19,8 +19,7 @@ using detail::write_audit;
 const std::set<std::string> kBudgetUpdateExcluded = {"budget_id", "created_at", "created_by"};
 
 std::optional<BudgetRecord> select_budget(SqlConnection& c, const std::string& id) {
-  const auto rows =
-      c.query("SELECT " + budget_columns() + " FROM budgets WHERE budget_id = $1", {SqlValue(id)});
+  const auto rows = c.query("SELECT " + budget_columns() + " FROM budgets WHERE budget_id = $1", {SqlValue(id)});
   if (rows.empty()) return std::nullopt;
   return budget_from_row(rows.front());
 }
@@ -43,8 +42,7 @@ BudgetRecord Store::insert_budget(const BudgetRecord& budget, const AuditEntry& 
   Transaction tx(*connection_, changes_);
   const auto insert = insert_statement("budgets", budget_values(stored));
   connection_->execute(insert.sql, insert.params);
-  write_audit(*connection_, audit,
-              AuditFacts{"budgets", stored.budget_id, "created", "", to_json(stored)});
+  write_audit(*connection_, audit, AuditFacts{"budgets", stored.budget_id, "created", "", to_json(stored)});
   tx.changed(ChangeKind::budget, stored.budget_id);
   tx.commit();
   return stored;
@@ -58,8 +56,8 @@ std::optional<BudgetRecord> Store::find_budget(const std::string& budget_id) {
 std::vector<BudgetRecord> Store::list_budgets() {
   std::scoped_lock lock(mutex_);
   std::vector<BudgetRecord> budgets;
-  for (const auto& row : connection_->query(
-           "SELECT " + budget_columns() + " FROM budgets ORDER BY created_at DESC, budget_id", {})) {
+  for (const auto& row :
+       connection_->query("SELECT " + budget_columns() + " FROM budgets ORDER BY created_at DESC, budget_id", {})) {
     budgets.push_back(budget_from_row(row));
   }
   return budgets;
@@ -74,11 +72,10 @@ bool Store::update_budget(const BudgetRecord& budget, const AuditEntry& audit) {
   after.created_at = before->created_at;
   after.created_by = before->created_by;
   after.updated_at = now_ms();
-  const auto update = update_statement("budgets", "budget_id", SqlValue(after.budget_id),
-                                       budget_values(after), kBudgetUpdateExcluded);
+  const auto update =
+      update_statement("budgets", "budget_id", SqlValue(after.budget_id), budget_values(after), kBudgetUpdateExcluded);
   connection_->execute(update.sql, update.params);
-  write_audit(*connection_, audit,
-              AuditFacts{"budgets", after.budget_id, "updated", to_json(*before), to_json(after)});
+  write_audit(*connection_, audit, AuditFacts{"budgets", after.budget_id, "updated", to_json(*before), to_json(after)});
   tx.changed(ChangeKind::budget, after.budget_id);
   tx.commit();
   return true;

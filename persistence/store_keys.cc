@@ -22,18 +22,16 @@ const std::set<std::string> kKeyUpdateExcluded = {"token_hash", "spend", "create
 const std::set<std::string> kKeyRegenerateExcluded = {"spend", "created_at", "created_by"};
 
 std::optional<KeyRecord> select_key(SqlConnection& c, const std::string& hash) {
-  const auto rows =
-      c.query("SELECT " + key_columns() + " FROM keys WHERE token_hash = $1", {SqlValue(hash)});
+  const auto rows = c.query("SELECT " + key_columns() + " FROM keys WHERE token_hash = $1", {SqlValue(hash)});
   if (rows.empty()) return std::nullopt;
   return key_from_row(rows.front());
 }
 
-std::vector<KeyRecord> select_keys_where(SqlConnection& c, const std::string& column,
-                                         const std::string& value) {
+std::vector<KeyRecord> select_keys_where(SqlConnection& c, const std::string& column, const std::string& value) {
   std::vector<KeyRecord> keys;
-  for (const auto& row : c.query("SELECT " + key_columns() + " FROM keys WHERE " + column +
-                                     " = $1 ORDER BY created_at DESC, token_hash",
-                                 {SqlValue(value)})) {
+  for (const auto& row :
+       c.query("SELECT " + key_columns() + " FROM keys WHERE " + column + " = $1 ORDER BY created_at DESC, token_hash",
+               {SqlValue(value)})) {
     keys.push_back(key_from_row(row));
   }
   return keys;
@@ -86,8 +84,7 @@ KeyPage Store::list_keys(const KeyFilter& filter, int page, int size) {
   const std::string limit = where.param(SqlValue(window.limit));
   const std::string offset = where.param(SqlValue(window.offset));
   const auto rows = connection_->query("SELECT " + key_columns() + " FROM keys" + where_sql +
-                                           " ORDER BY created_at DESC, token_hash LIMIT " + limit +
-                                           " OFFSET " + offset,
+                                           " ORDER BY created_at DESC, token_hash LIMIT " + limit + " OFFSET " + offset,
                                        where.params());
   for (const auto& row : rows) result.keys.push_back(key_from_row(row));
   return result;
@@ -103,18 +100,16 @@ bool Store::update_key(const KeyRecord& updated, const AuditEntry& audit) {
   after.created_at = before->created_at;
   after.created_by = before->created_by;
   after.updated_at = now_ms();
-  const auto update = update_statement("keys", "token_hash", SqlValue(after.token_hash),
-                                       key_values(after), kKeyUpdateExcluded);
+  const auto update =
+      update_statement("keys", "token_hash", SqlValue(after.token_hash), key_values(after), kKeyUpdateExcluded);
   connection_->execute(update.sql, update.params);
-  write_audit(*connection_, audit,
-              AuditFacts{"keys", after.token_hash, "updated", to_json(*before), to_json(after)});
+  write_audit(*connection_, audit, AuditFacts{"keys", after.token_hash, "updated", to_json(*before), to_json(after)});
   tx.changed(ChangeKind::key, after.token_hash);
   tx.commit();
   return true;
 }
 
-bool Store::regenerate_key(const std::string& old_hash, const KeyRecord& replacement,
-                           const AuditEntry& audit) {
+bool Store::regenerate_key(const std::string& old_hash, const KeyRecord& replacement, const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
   Transaction tx(*connection_, changes_);
   const auto before = select_key(*connection_, old_hash);
@@ -125,8 +120,8 @@ bool Store::regenerate_key(const std::string& old_hash, const KeyRecord& replace
   after.created_by = before->created_by;
   after.updated_at = now_ms();
   // The primary key itself moves; a hash that already exists fails with DuplicateError.
-  const auto update = update_statement("keys", "token_hash", SqlValue(old_hash), key_values(after),
-                                       kKeyRegenerateExcluded);
+  const auto update =
+      update_statement("keys", "token_hash", SqlValue(old_hash), key_values(after), kKeyRegenerateExcluded);
   connection_->execute(update.sql, update.params);
   write_audit(*connection_, audit,
               AuditFacts{"keys", after.token_hash, "regenerated", to_json(*before), to_json(after)});
@@ -147,8 +142,7 @@ bool Store::delete_keys(const std::vector<std::string>& hashes, const AuditEntry
   }
   for (const auto& key : found) {
     connection_->execute("DELETE FROM keys WHERE token_hash = $1", {SqlValue(key.token_hash)});
-    write_audit(*connection_, audit_template,
-                AuditFacts{"keys", key.token_hash, "deleted", to_json(key), ""}, false);
+    write_audit(*connection_, audit_template, AuditFacts{"keys", key.token_hash, "deleted", to_json(key), ""}, false);
     tx.changed(ChangeKind::key, key.token_hash);
   }
   tx.commit();
@@ -166,8 +160,7 @@ bool Store::set_key_blocked(const std::string& token_hash, bool blocked, const A
   connection_->execute("UPDATE keys SET blocked = $2, updated_at = $3 WHERE token_hash = $1",
                        {SqlValue(token_hash), sql_bool(blocked), SqlValue(after.updated_at)});
   write_audit(*connection_, audit,
-              AuditFacts{"keys", token_hash, blocked ? "blocked" : "unblocked", to_json(*before),
-                         to_json(after)});
+              AuditFacts{"keys", token_hash, blocked ? "blocked" : "unblocked", to_json(*before), to_json(after)});
   tx.changed(ChangeKind::key, token_hash);
   tx.commit();
   return true;
@@ -185,15 +178,13 @@ std::vector<KeyRecord> Store::keys_of_user(const std::string& user_id) {
 
 // Deletes every key whose `column` is one of `values` (inside the caller's transaction) and
 // returns their hashes.
-std::vector<std::string> Store::delete_keys_where(const std::string& column,
-                                                  const std::vector<std::string>& values,
+std::vector<std::string> Store::delete_keys_where(const std::string& column, const std::vector<std::string>& values,
                                                   const AuditEntry& audit_template) {
   std::vector<std::string> hashes;
   for (const auto& value : values) {
     for (const auto& key : select_keys_where(*connection_, column, value)) {
       connection_->execute("DELETE FROM keys WHERE token_hash = $1", {SqlValue(key.token_hash)});
-      write_audit(*connection_, audit_template,
-                  AuditFacts{"keys", key.token_hash, "deleted", to_json(key), ""}, false);
+      write_audit(*connection_, audit_template, AuditFacts{"keys", key.token_hash, "deleted", to_json(key), ""}, false);
       hashes.push_back(key.token_hash);
     }
   }

@@ -91,9 +91,8 @@ void StorePool::submit(Job job, Failed failed) {
 void StorePool::note_overload() {
   if (metrics_) metrics_->rejected.Increment();
   // One line per second at most: under overload every request would otherwise log one.
-  const auto second = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::steady_clock::now().time_since_epoch())
-                          .count();
+  const auto second =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
   if (last_overload_log_.exchange(second, std::memory_order_relaxed) != second) {
     telemetry::log_warn("store_overloaded", {{"queue_limit", queue_limit_}});
   }

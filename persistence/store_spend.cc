@@ -42,8 +42,8 @@ std::string build_insert_logs_sql(std::size_t rows) {
 
 // Inserts logs[begin, end) in one statement; returns the rows actually inserted. The statement
 // texts of the two sizes every flush uses are built once.
-std::int64_t insert_log_chunk(SqlConnection& c, const std::vector<SpendLogRow>& logs,
-                              std::size_t begin, std::size_t end) {
+std::int64_t insert_log_chunk(SqlConnection& c, const std::vector<SpendLogRow>& logs, std::size_t begin,
+                              std::size_t end) {
   const std::size_t rows = end - begin;
   std::vector<SqlValue> params;
   params.reserve(rows * spend_log_column_count());
@@ -61,8 +61,7 @@ std::int64_t insert_log_chunk(SqlConnection& c, const std::vector<SpendLogRow>& 
 
 // Sums increments per entity. std::map orders them, so every flush updates rows in the same
 // order and two concurrent flushes cannot deadlock on each other's row locks.
-std::map<std::pair<EntityKind, std::string>, double> coalesce(
-    const std::vector<SpendIncrement>& increments) {
+std::map<std::pair<EntityKind, std::string>, double> coalesce(const std::vector<SpendIncrement>& increments) {
   std::map<std::pair<EntityKind, std::string>, double> totals;
   for (const auto& increment : increments) totals[{increment.kind, increment.id}] += increment.amount;
   return totals;
@@ -70,21 +69,17 @@ std::map<std::pair<EntityKind, std::string>, double> coalesce(
 
 std::optional<double> select_spend(SqlConnection& c, EntityKind kind, const std::string& id) {
   const auto table = entity_table(kind);
-  const auto rows = c.query(std::string("SELECT spend FROM ") + table.table + " WHERE " +
-                                table.key_column + " = $1",
-                            {SqlValue(id)});
+  const auto rows =
+      c.query(std::string("SELECT spend FROM ") + table.table + " WHERE " + table.key_column + " = $1", {SqlValue(id)});
   if (rows.empty()) return std::nullopt;
   return rows.front().real(0);
 }
 
-std::string spend_json(double spend) {
-  return "{\"spend\":" + real_to_text(spend) + "}";
-}
+std::string spend_json(double spend) { return "{\"spend\":" + real_to_text(spend) + "}"; }
 
 }  // namespace
 
-std::size_t Store::record_spend(const std::vector<SpendLogRow>& logs,
-                                const std::vector<SpendIncrement>& increments) {
+std::size_t Store::record_spend(const std::vector<SpendLogRow>& logs, const std::vector<SpendIncrement>& increments) {
   if (logs.empty() && increments.empty()) return 0;
   std::scoped_lock lock(mutex_);
   Transaction tx(*connection_);
@@ -101,9 +96,9 @@ std::size_t Store::record_spend(const std::vector<SpendLogRow>& logs,
     for (const auto& [entity, amount] : coalesce(increments)) {
       if (amount == 0) continue;
       const auto table = entity_table(entity.first);
-      connection_->execute(std::string("UPDATE ") + table.table + " SET spend = spend + $1 WHERE " +
-                               table.key_column + " = $2",
-                           {SqlValue(amount), SqlValue(entity.second)});
+      connection_->execute(
+          std::string("UPDATE ") + table.table + " SET spend = spend + $1 WHERE " + table.key_column + " = $2",
+          {SqlValue(amount), SqlValue(entity.second)});
       ++statements;
     }
   }
@@ -123,10 +118,8 @@ std::vector<SpendLogRow> Store::spend_logs(const SpendLogFilter& filter, int lim
   const std::string where_sql = where.where();
   const std::string limit_param = where.param(SqlValue(std::int64_t{limit < 1 ? 1 : limit}));
   std::vector<SpendLogRow> logs;
-  for (const auto& row : connection_->query("SELECT " + spend_log_columns() + " FROM spend_logs" +
-                                                where_sql +
-                                                " ORDER BY start_time DESC, request_id DESC LIMIT " +
-                                                limit_param,
+  for (const auto& row : connection_->query("SELECT " + spend_log_columns() + " FROM spend_logs" + where_sql +
+                                                " ORDER BY start_time DESC, request_id DESC LIMIT " + limit_param,
                                             where.params())) {
     logs.push_back(spend_log_from_row(row));
   }
@@ -143,20 +136,19 @@ double Store::total_spend(std::optional<std::int64_t> start_ms, std::optional<st
   return rows.empty() ? 0.0 : rows.front().real(0);
 }
 
-bool Store::reset_spend(EntityKind kind, const std::string& id,
-                        std::optional<std::int64_t> next_reset_at) {
+bool Store::reset_spend(EntityKind kind, const std::string& id, std::optional<std::int64_t> next_reset_at) {
   std::scoped_lock lock(mutex_);
   return reset_spend_locked(kind, id, next_reset_at, nullptr);
 }
 
-bool Store::reset_spend(EntityKind kind, const std::string& id,
-                        std::optional<std::int64_t> next_reset_at, const AuditEntry& audit) {
+bool Store::reset_spend(EntityKind kind, const std::string& id, std::optional<std::int64_t> next_reset_at,
+                        const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
   return reset_spend_locked(kind, id, next_reset_at, &audit);
 }
 
-bool Store::reset_spend_locked(EntityKind kind, const std::string& id,
-                               std::optional<std::int64_t> next_reset_at, const AuditEntry* audit) {
+bool Store::reset_spend_locked(EntityKind kind, const std::string& id, std::optional<std::int64_t> next_reset_at,
+                               const AuditEntry* audit) {
   const auto table = entity_table(kind);
   Transaction tx(*connection_, changes_);
   const auto before = select_spend(*connection_, kind, id);
@@ -164,14 +156,12 @@ bool Store::reset_spend_locked(EntityKind kind, const std::string& id,
   const std::string prefix = std::string("UPDATE ") + table.table + " SET spend = 0";
   const std::string suffix = std::string(" WHERE ") + table.key_column + " = $1";
   if (next_reset_at) {
-    connection_->execute(prefix + ", budget_reset_at = $2" + suffix,
-                         {SqlValue(id), SqlValue(*next_reset_at)});
+    connection_->execute(prefix + ", budget_reset_at = $2" + suffix, {SqlValue(id), SqlValue(*next_reset_at)});
   } else {
     connection_->execute(prefix + suffix, {SqlValue(id)});
   }
   if (audit) {
-    write_audit(*connection_, *audit,
-                AuditFacts{table.table, id, "spend_reset", spend_json(*before), spend_json(0)});
+    write_audit(*connection_, *audit, AuditFacts{table.table, id, "spend_reset", spend_json(*before), spend_json(0)});
     // Only a management reset is reported: the budget windows' own resets are spend, which
     // the budget owners hold.
     tx.changed(table.change, id);
@@ -186,8 +176,7 @@ bool Store::set_spend(EntityKind kind, const std::string& id, double spend, cons
   Transaction tx(*connection_, changes_);
   const auto before = select_spend(*connection_, kind, id);
   if (!before) return false;
-  connection_->execute(std::string("UPDATE ") + table.table + " SET spend = $2 WHERE " +
-                           table.key_column + " = $1",
+  connection_->execute(std::string("UPDATE ") + table.table + " SET spend = $2 WHERE " + table.key_column + " = $1",
                        {SqlValue(id), SqlValue(spend)});
   write_audit(*connection_, audit,
               AuditFacts{table.table, id, "spend_updated", spend_json(*before), spend_json(spend)});

@@ -44,7 +44,6 @@ struct AuditFacts {
 // Inserts one audit_log row. table_name and object_id are always the changed row's; the
 // JSON is scrubbed of anything shaped like a credential (`sk-…`, bearer tokens, JWTs) in case
 // a caller put request text in it.
-void write_audit(SqlConnection& connection, const AuditEntry& entry, AuditFacts facts,
-                 bool caller_json_allowed = true);
+void write_audit(SqlConnection& connection, const AuditEntry& entry, AuditFacts facts, bool caller_json_allowed = true);
 
 }  // namespace tollgate::persistence::detail

@@ -30,8 +30,7 @@ void check_role(const TeamMember& member) {
 }
 
 std::optional<TeamRecord> select_team(SqlConnection& c, const std::string& team_id) {
-  const auto rows =
-      c.query("SELECT " + team_columns() + " FROM teams WHERE team_id = $1", {SqlValue(team_id)});
+  const auto rows = c.query("SELECT " + team_columns() + " FROM teams WHERE team_id = $1", {SqlValue(team_id)});
   if (rows.empty()) return std::nullopt;
   return team_from_row(rows.front());
 }
@@ -52,8 +51,7 @@ std::optional<TeamRecord> select_team_with_members(SqlConnection& c, const std::
   return team;
 }
 
-std::optional<TeamMember> select_member(SqlConnection& c, const std::string& team_id,
-                                        const std::string& user_id) {
+std::optional<TeamMember> select_member(SqlConnection& c, const std::string& team_id, const std::string& user_id) {
   const auto rows = c.query("SELECT user_id, role FROM team_members WHERE team_id = $1 AND user_id = $2",
                             {SqlValue(team_id), SqlValue(user_id)});
   if (rows.empty()) return std::nullopt;
@@ -73,8 +71,8 @@ TeamRecord Store::insert_team(const TeamRecord& team, const AuditEntry& audit) {
   const auto insert = insert_statement("teams", team_values(stored));
   connection_->execute(insert.sql, insert.params);
   for (const auto& member : stored.members) {
-    connection_->execute(kUpsertMember, {SqlValue(stored.team_id), SqlValue(member.user_id),
-                                         SqlValue(member.role), SqlValue(stored.created_at)});
+    connection_->execute(kUpsertMember, {SqlValue(stored.team_id), SqlValue(member.user_id), SqlValue(member.role),
+                                         SqlValue(stored.created_at)});
   }
   stored.members = select_members(*connection_, stored.team_id);  // duplicates collapsed
   write_audit(*connection_, audit, AuditFacts{"teams", stored.team_id, "created", "", to_json(stored)});
@@ -95,23 +93,24 @@ std::vector<TeamRecord> Store::list_teams(const std::optional<std::string>& orga
   Conditions where;
   if (organization_id) where.equals("organization_id", SqlValue(*organization_id));
   if (member_user_id) {
-    where.add("team_id IN (SELECT team_id FROM team_members WHERE user_id = " +
-              where.param(SqlValue(*member_user_id)) + ")");
+    where.add("team_id IN (SELECT team_id FROM team_members WHERE user_id = " + where.param(SqlValue(*member_user_id)) +
+              ")");
   }
   const std::string where_sql = where.where();
   std::vector<TeamRecord> teams;
   std::map<std::string, std::size_t> index;
-  for (const auto& row : connection_->query("SELECT " + team_columns() + " FROM teams" + where_sql +
-                                                " ORDER BY created_at DESC, team_id",
-                                            where.params())) {
+  for (const auto& row :
+       connection_->query("SELECT " + team_columns() + " FROM teams" + where_sql + " ORDER BY created_at DESC, team_id",
+                          where.params())) {
     teams.push_back(team_from_row(row));
     index[teams.back().team_id] = teams.size() - 1;
   }
   // All members in one query rather than one per team.
-  for (const auto& row : connection_->query(
-           "SELECT team_id, user_id, role FROM team_members WHERE team_id IN (SELECT team_id FROM "
-           "teams" + where_sql + ") ORDER BY created_at, user_id",
-           where.params())) {
+  for (const auto& row :
+       connection_->query("SELECT team_id, user_id, role FROM team_members WHERE team_id IN (SELECT team_id FROM "
+                          "teams" +
+                              where_sql + ") ORDER BY created_at, user_id",
+                          where.params())) {
     if (const auto it = index.find(row.text(0)); it != index.end()) {
       teams[it->second].members.push_back(TeamMember{row.text(1), row.text(2)});
     }
@@ -130,11 +129,10 @@ bool Store::update_team(const TeamRecord& team, const AuditEntry& audit) {
   after.created_by = before->created_by;
   after.updated_at = now_ms();
   after.members = before->members;
-  const auto update = update_statement("teams", "team_id", SqlValue(after.team_id),
-                                       team_values(after), kTeamUpdateExcluded);
+  const auto update =
+      update_statement("teams", "team_id", SqlValue(after.team_id), team_values(after), kTeamUpdateExcluded);
   connection_->execute(update.sql, update.params);
-  write_audit(*connection_, audit,
-              AuditFacts{"teams", after.team_id, "updated", to_json(*before), to_json(after)});
+  write_audit(*connection_, audit, AuditFacts{"teams", after.team_id, "updated", to_json(*before), to_json(after)});
   tx.changed(ChangeKind::team, after.team_id);
   tx.commit();
   return true;
@@ -157,8 +155,7 @@ std::optional<std::vector<std::string>> Store::delete_teams(const std::vector<st
   for (const auto& team : found) {
     // team_members go with the team (ON DELETE CASCADE).
     connection_->execute("DELETE FROM teams WHERE team_id = $1", {SqlValue(team.team_id)});
-    write_audit(*connection_, audit_template,
-                AuditFacts{"teams", team.team_id, "deleted", to_json(team), ""}, false);
+    write_audit(*connection_, audit_template, AuditFacts{"teams", team.team_id, "deleted", to_json(team), ""}, false);
     tx.changed(ChangeKind::team, team.team_id);
     for (const auto& member : team.members) tx.changed(ChangeKind::user, member.user_id);
   }
@@ -166,15 +163,14 @@ std::optional<std::vector<std::string>> Store::delete_teams(const std::vector<st
   return hashes;
 }
 
-bool Store::add_team_member(const std::string& team_id, const TeamMember& member,
-                            const AuditEntry& audit) {
+bool Store::add_team_member(const std::string& team_id, const TeamMember& member, const AuditEntry& audit) {
   check_role(member);
   std::scoped_lock lock(mutex_);
   Transaction tx(*connection_, changes_);
   if (!select_team(*connection_, team_id)) return false;
   const auto before = select_member(*connection_, team_id, member.user_id);
-  connection_->execute(kUpsertMember, {SqlValue(team_id), SqlValue(member.user_id),
-                                       SqlValue(member.role), SqlValue(now_ms())});
+  connection_->execute(kUpsertMember,
+                       {SqlValue(team_id), SqlValue(member.user_id), SqlValue(member.role), SqlValue(now_ms())});
   write_audit(*connection_, audit,
               AuditFacts{"team_members", team_id, before ? "member_updated" : "member_added",
                          before ? to_json(team_id, *before) : "", to_json(team_id, member)});
@@ -184,8 +180,7 @@ bool Store::add_team_member(const std::string& team_id, const TeamMember& member
   return true;
 }
 
-bool Store::remove_team_member(const std::string& team_id, const std::string& user_id,
-                               const AuditEntry& audit) {
+bool Store::remove_team_member(const std::string& team_id, const std::string& user_id, const AuditEntry& audit) {
   std::scoped_lock lock(mutex_);
   Transaction tx(*connection_, changes_);
   const auto before = select_member(*connection_, team_id, user_id);

@@ -17,10 +17,8 @@ using detail::write_audit;
 
 const std::set<std::string> kUserUpdateExcluded = {"user_id", "spend", "created_at"};
 
-std::optional<UserRecord> select_user_where(SqlConnection& c, const char* column,
-                                            const std::string& value) {
-  const auto rows = c.query("SELECT " + user_columns() + " FROM users WHERE " + column + " = $1",
-                            {SqlValue(value)});
+std::optional<UserRecord> select_user_where(SqlConnection& c, const char* column, const std::string& value) {
+  const auto rows = c.query("SELECT " + user_columns() + " FROM users WHERE " + column + " = $1", {SqlValue(value)});
   if (rows.empty()) return std::nullopt;
   return user_from_row(rows.front());
 }
@@ -32,12 +30,11 @@ Conditions user_conditions(const UserFilter& filter) {
     // The same placeholder twice: both backends bind it once.
     const std::string org = where.param(SqlValue(*filter.organization_id));
     where.add("(organization_id = " + org +
-              " OR user_id IN (SELECT user_id FROM organization_members WHERE organization_id = " +
-              org + "))");
+              " OR user_id IN (SELECT user_id FROM organization_members WHERE organization_id = " + org + "))");
   }
   if (filter.team_id) {
-    where.add("user_id IN (SELECT user_id FROM team_members WHERE team_id = " +
-              where.param(SqlValue(*filter.team_id)) + ")");
+    where.add("user_id IN (SELECT user_id FROM team_members WHERE team_id = " + where.param(SqlValue(*filter.team_id)) +
+              ")");
   }
   return where;
 }
@@ -79,10 +76,10 @@ UserPage Store::list_users(const UserFilter& filter, int page, int size) {
   const std::string where_sql = where.where();
   const std::string limit = where.param(SqlValue(window.limit));
   const std::string offset = where.param(SqlValue(window.offset));
-  for (const auto& row : connection_->query("SELECT " + user_columns() + " FROM users" + where_sql +
-                                                " ORDER BY created_at DESC, user_id LIMIT " + limit +
-                                                " OFFSET " + offset,
-                                            where.params())) {
+  for (const auto& row :
+       connection_->query("SELECT " + user_columns() + " FROM users" + where_sql +
+                              " ORDER BY created_at DESC, user_id LIMIT " + limit + " OFFSET " + offset,
+                          where.params())) {
     result.users.push_back(user_from_row(row));
   }
   return result;
@@ -97,11 +94,10 @@ bool Store::update_user(const UserRecord& user, const AuditEntry& audit) {
   after.spend = before->spend;
   after.created_at = before->created_at;
   after.updated_at = now_ms();
-  const auto update = update_statement("users", "user_id", SqlValue(after.user_id),
-                                       user_values(after), kUserUpdateExcluded);
+  const auto update =
+      update_statement("users", "user_id", SqlValue(after.user_id), user_values(after), kUserUpdateExcluded);
   connection_->execute(update.sql, update.params);
-  write_audit(*connection_, audit,
-              AuditFacts{"users", after.user_id, "updated", to_json(*before), to_json(after)});
+  write_audit(*connection_, audit, AuditFacts{"users", after.user_id, "updated", to_json(*before), to_json(after)});
   tx.changed(ChangeKind::user, after.user_id);
   tx.commit();
   return true;
@@ -112,14 +108,14 @@ bool Store::delete_users(const std::vector<std::string>& user_ids, const AuditEn
   return delete_users_locked(user_ids, audit_template, false).has_value();
 }
 
-std::optional<std::vector<std::string>> Store::delete_users_and_keys(
-    const std::vector<std::string>& user_ids, const AuditEntry& audit_template) {
+std::optional<std::vector<std::string>> Store::delete_users_and_keys(const std::vector<std::string>& user_ids,
+                                                                     const AuditEntry& audit_template) {
   std::scoped_lock lock(mutex_);
   return delete_users_locked(user_ids, audit_template, true);
 }
 
-std::optional<std::vector<std::string>> Store::delete_users_locked(
-    const std::vector<std::string>& user_ids, const AuditEntry& audit_template, bool with_keys) {
+std::optional<std::vector<std::string>> Store::delete_users_locked(const std::vector<std::string>& user_ids,
+                                                                   const AuditEntry& audit_template, bool with_keys) {
   Transaction tx(*connection_, changes_);
   std::vector<UserRecord> found;
   for (const auto& id : detail::unique_ids(user_ids)) {
@@ -134,17 +130,15 @@ std::optional<std::vector<std::string>> Store::delete_users_locked(
   tx.changed(ChangeKind::key, hashes);
   for (const auto& user : found) {
     // The teams whose member lists lose the user.
-    for (const auto& row : connection_->query("SELECT team_id FROM team_members WHERE user_id = $1",
-                                              {SqlValue(user.user_id)})) {
+    for (const auto& row :
+         connection_->query("SELECT team_id FROM team_members WHERE user_id = $1", {SqlValue(user.user_id)})) {
       tx.changed(ChangeKind::team, row.text(0));
     }
     // Memberships are not tied to users by a foreign key (see the schema), so go explicitly.
     connection_->execute("DELETE FROM team_members WHERE user_id = $1", {SqlValue(user.user_id)});
-    connection_->execute("DELETE FROM organization_members WHERE user_id = $1",
-                         {SqlValue(user.user_id)});
+    connection_->execute("DELETE FROM organization_members WHERE user_id = $1", {SqlValue(user.user_id)});
     connection_->execute("DELETE FROM users WHERE user_id = $1", {SqlValue(user.user_id)});
-    write_audit(*connection_, audit_template,
-                AuditFacts{"users", user.user_id, "deleted", to_json(user), ""}, false);
+    write_audit(*connection_, audit_template, AuditFacts{"users", user.user_id, "deleted", to_json(user), ""}, false);
     tx.changed(ChangeKind::user, user.user_id);
   }
   tx.commit();
@@ -155,8 +149,7 @@ std::vector<std::pair<std::string, std::string>> Store::teams_of_user(const std:
   std::scoped_lock lock(mutex_);
   std::vector<std::pair<std::string, std::string>> teams;
   for (const auto& row : connection_->query(
-           "SELECT team_id, role FROM team_members WHERE user_id = $1 ORDER BY team_id",
-           {SqlValue(user_id)})) {
+           "SELECT team_id, role FROM team_members WHERE user_id = $1 ORDER BY team_id", {SqlValue(user_id)})) {
     teams.emplace_back(row.text(0), row.text(1));
   }
   return teams;
@@ -165,10 +158,9 @@ std::vector<std::pair<std::string, std::string>> Store::teams_of_user(const std:
 std::vector<OrgMember> Store::organizations_of_user(const std::string& user_id) {
   std::scoped_lock lock(mutex_);
   std::vector<OrgMember> memberships;
-  for (const auto& row : connection_->query(
-           "SELECT organization_id, user_id, user_role FROM organization_members "
-           "WHERE user_id = $1 ORDER BY organization_id",
-           {SqlValue(user_id)})) {
+  for (const auto& row : connection_->query("SELECT organization_id, user_id, user_role FROM organization_members "
+                                            "WHERE user_id = $1 ORDER BY organization_id",
+                                            {SqlValue(user_id)})) {
     memberships.push_back(OrgMember{row.text(0), row.text(1), row.text(2)});
   }
   return memberships;

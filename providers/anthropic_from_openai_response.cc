@@ -85,13 +85,15 @@ std::string message_id(std::string_view openai_id) {
 Translation anthropic_response_from_openai(std::string_view body, std::string_view model, core::Usage& usage_out) {
   usage_out = {};
   rapidjson::Document in;
-  if (!json::parse(body, in) || !in.IsObject()) return untranslatable_response("the upstream response is not a JSON object");
+  if (!json::parse(body, in) || !in.IsObject())
+    return untranslatable_response("the upstream response is not a JSON object");
   if (const auto* error = json::member(in, "error"); error && error->IsObject()) {
     return untranslatable_response("the upstream answered with an error: " +
                                    std::string(json::string_or(*error, "message", "(no message)")));
   }
   const auto* choices = json::member(in, "choices");
-  if (!choices || !choices->IsArray() || choices->Empty()) return untranslatable_response("the upstream response has no choices");
+  if (!choices || !choices->IsArray() || choices->Empty())
+    return untranslatable_response("the upstream response has no choices");
   const auto& choice = (*choices)[0];
   const auto* message = json::member(choice, "message");
   if (!message || !message->IsObject()) return untranslatable_response("the upstream response has no message");

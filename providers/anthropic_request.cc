@@ -42,7 +42,8 @@ core::Status image_block(const Value& part, Value& blocks, Alloc& a) {
     blocks.PushBack(base64_block("image", *data, a), a);
     return {};
   }
-  if (is_data_url(url)) return untranslatable_request("image data URLs must be base64-encoded (data:<media type>;base64,...)");
+  if (is_data_url(url))
+    return untranslatable_request("image data URLs must be base64-encoded (data:<media type>;base64,...)");
   if (!is_http_url(url)) return untranslatable_request("image_url.url must be an http(s) URL or a base64 data URL");
   Value source(rapidjson::kObjectType);
   source.AddMember("type", "url", a);
@@ -58,7 +59,9 @@ core::Status image_block(const Value& part, Value& blocks, Alloc& a) {
 core::Status document_block(const Value& part, Value& blocks, Alloc& a) {
   const auto* file = json::member(part, "file");
   const auto data = parse_base64_data_url(file ? json::string_or(*file, "file_data") : std::string_view{});
-  if (!data) return untranslatable_request("file parts need file_data as a base64 data URL (uploaded file ids cannot be sent to an Anthropic model)");
+  if (!data)
+    return untranslatable_request(
+        "file parts need file_data as a base64 data URL (uploaded file ids cannot be sent to an Anthropic model)");
   blocks.PushBack(base64_block("document", *data, a), a);
   return {};
 }
@@ -68,7 +71,8 @@ core::Status append_content(const Value& content, Value& blocks, Alloc& a) {
   if (content.IsNull()) return {};
   if (content.IsString()) {
     // Anthropic refuses empty text blocks.
-    if (content.GetStringLength() > 0) blocks.PushBack(text_block({content.GetString(), content.GetStringLength()}, a), a);
+    if (content.GetStringLength() > 0)
+      blocks.PushBack(text_block({content.GetString(), content.GetStringLength()}, a), a);
     return {};
   }
   if (!content.IsArray()) return untranslatable_request("message content must be a string or an array of parts");
@@ -77,14 +81,16 @@ core::Status append_content(const Value& content, Value& blocks, Alloc& a) {
     core::Status status;
     if (type == "text" || type == "refusal") {
       const auto* text = json::member(part, type == "text" ? "text" : "refusal");
-      if (!text || !text->IsString()) return untranslatable_request("a " + std::string(type) + " part needs a string '" + std::string(type) + "'");
+      if (!text || !text->IsString())
+        return untranslatable_request("a " + std::string(type) + " part needs a string '" + std::string(type) + "'");
       if (text->GetStringLength() > 0) blocks.PushBack(text_block({text->GetString(), text->GetStringLength()}, a), a);
     } else if (type == "image_url") {
       status = image_block(part, blocks, a);
     } else if (type == "file") {
       status = document_block(part, blocks, a);
     } else {
-      status = untranslatable_request("content part type '" + std::string(type) + "' is not supported for an Anthropic model");
+      status = untranslatable_request("content part type '" + std::string(type) +
+                                      "' is not supported for an Anthropic model");
     }
     if (!status) return status;
   }
@@ -237,7 +243,8 @@ core::Status add_max_tokens(const Value& request, std::int64_t default_max_token
   for (const char* field : {"max_tokens", "max_completion_tokens"}) {  // the newer name wins
     const auto* v = json::present(request, field);
     if (!v) continue;
-    if (!v->IsInt64() || v->GetInt64() <= 0) return untranslatable_request("'" + std::string(field) + "' must be a positive integer");
+    if (!v->IsInt64() || v->GetInt64() <= 0)
+      return untranslatable_request("'" + std::string(field) + "' must be a positive integer");
     max_tokens = v->GetInt64();
   }
   out.AddMember("max_tokens", max_tokens, a);

@@ -92,7 +92,8 @@ Translation openai_chat_response_from_anthropic(std::string_view body, std::stri
                                                 core::Usage& usage_out, std::int64_t created) {
   usage_out = {};
   rapidjson::Document in;
-  if (!json::parse(body, in) || !in.IsObject()) return untranslatable_response("the Anthropic response is not a JSON object");
+  if (!json::parse(body, in) || !in.IsObject())
+    return untranslatable_response("the Anthropic response is not a JSON object");
   if (json::string_or(in, "type") == "error") return untranslatable_response(error_message(in));
   const auto* content = json::member(in, "content");
   if (!content || !content->IsArray()) return untranslatable_response("the Anthropic response has no content array");

@@ -194,7 +194,8 @@ std::string AnthropicToOpenAIStream::text_chunk(const char* field, std::string_v
 std::string AnthropicToOpenAIStream::finish_chunk(std::string_view finish_reason) {
   if (finish_sent_) return {};
   finish_sent_ = true;
-  return start_if_needed() + choice_chunk({id_, model_, created_}, [](json::Writer&) {}, finish_reason);
+  return start_if_needed() + choice_chunk(
+                                 {id_, model_, created_}, [](json::Writer&) {}, finish_reason);
 }
 
 std::string AnthropicToOpenAIStream::on_message_start(const rapidjson::Value& event) {
@@ -216,8 +217,8 @@ std::string AnthropicToOpenAIStream::on_block_start(const rapidjson::Value& even
   tool_index_[json::int_or(event, "index")] = index;
   const auto id = json::string_or(*block, "id");
   const auto name = json::string_or(*block, "name");
-  return start_if_needed() + choice_chunk({id_, model_, created_},
-                                          [&](json::Writer& w) { write_tool_start(w, index, id, name); });
+  return start_if_needed() +
+         choice_chunk({id_, model_, created_}, [&](json::Writer& w) { write_tool_start(w, index, id, name); });
 }
 
 std::string AnthropicToOpenAIStream::on_block_delta(const rapidjson::Value& event) {

@@ -23,7 +23,8 @@ Value schema_or_empty(const Value* schema, Alloc& a) {
 
 core::Status anthropic_tool(const Value& tool, Value& tools, Alloc& a) {
   const auto type = json::string_or(tool, "type", "function");
-  if (type != "function") return untranslatable_request("tool type '" + std::string(type) + "' is not supported for an Anthropic model");
+  if (type != "function")
+    return untranslatable_request("tool type '" + std::string(type) + "' is not supported for an Anthropic model");
   const auto* fn = json::member(tool, "function");
   const auto name = fn ? json::string_or(*fn, "name") : std::string_view{};
   if (name.empty()) return untranslatable_request("each tool needs a function with a name");
@@ -42,14 +43,16 @@ core::Status anthropic_tool_choice(const Value& choice, Value& out, Alloc& a) {
   out.SetObject();
   if (choice.IsString()) {
     const std::string_view s(choice.GetString(), choice.GetStringLength());
-    if (s != "auto" && s != "required") return untranslatable_request("unsupported tool_choice '" + std::string(s) + "'");
+    if (s != "auto" && s != "required")
+      return untranslatable_request("unsupported tool_choice '" + std::string(s) + "'");
     out.AddMember("type", rapidjson::StringRef(s == "required" ? "any" : "auto"), a);
     return {};
   }
   const auto* fn = json::member(choice, "function");
   const auto name = fn ? json::string_or(*fn, "name") : std::string_view{};
   if (json::string_or(choice, "type") != "function" || name.empty()) {
-    return untranslatable_request("tool_choice must be \"auto\", \"required\", \"none\" or {\"type\":\"function\",\"function\":{\"name\":...}}");
+    return untranslatable_request(
+        "tool_choice must be \"auto\", \"required\", \"none\" or {\"type\":\"function\",\"function\":{\"name\":...}}");
   }
   out.AddMember("type", "tool", a);
   out.AddMember("name", json::string_value(name, a), a);
@@ -60,7 +63,8 @@ core::Status openai_tool(const Value& tool, Value& tools, Alloc& a) {
   // Anthropic server tools (web_search_20250305, bash_20250124, …) run on Anthropic's side;
   // an OpenAI-compatible model has nothing to run them with.
   const auto type = json::string_or(tool, "type", "custom");
-  if (type != "custom") return untranslatable_request("tool type '" + std::string(type) + "' is only available on Anthropic models");
+  if (type != "custom")
+    return untranslatable_request("tool type '" + std::string(type) + "' is only available on Anthropic models");
   const auto name = json::string_or(tool, "name");
   if (name.empty()) return untranslatable_request("each tool needs a name");
   Value fn(rapidjson::kObjectType);

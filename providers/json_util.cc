@@ -59,8 +59,6 @@ void write_string(Writer& w, std::string_view text) {
   w.String(non_null(text), static_cast<rapidjson::SizeType>(text.size()));
 }
 
-std::string_view written(const rapidjson::StringBuffer& buffer) {
-  return {buffer.GetString(), buffer.GetSize()};
-}
+std::string_view written(const rapidjson::StringBuffer& buffer) { return {buffer.GetString(), buffer.GetSize()}; }
 
 }  // namespace tollgate::providers::json

@@ -51,8 +51,7 @@ MockReply mock_chat_reply(const config::Deployment& deployment, const rapidjson:
   } else {
     std::string quoted = last_user_text(request);
     if (quoted.empty()) {
-      if (auto prompt = request.FindMember("prompt");
-          prompt != request.MemberEnd() && prompt->value.IsString()) {
+      if (auto prompt = request.FindMember("prompt"); prompt != request.MemberEnd() && prompt->value.IsString()) {
         quoted = prompt->value.GetString();
       }
     }
@@ -62,8 +61,7 @@ MockReply mock_chat_reply(const config::Deployment& deployment, const rapidjson:
     reply.content = "Hello from the mock model " + deployment.upstream_model + ". You said: " + quoted;
   }
   auto words = split_words(reply.content);
-  if (const auto limit = max_output_tokens(request);
-      limit && static_cast<std::size_t>(*limit) < words.size()) {
+  if (const auto limit = max_output_tokens(request); limit && static_cast<std::size_t>(*limit) < words.size()) {
     words.resize(static_cast<std::size_t>(*limit));
     const auto* end = words.back().data() + words.back().size();
     reply.content.resize(static_cast<std::size_t>(end - reply.content.data()));
@@ -74,12 +72,9 @@ MockReply mock_chat_reply(const config::Deployment& deployment, const rapidjson:
   return reply;
 }
 
-std::vector<std::string_view> mock_stream_pieces(std::string_view content) {
-  return split_words(content);
-}
+std::vector<std::string_view> mock_stream_pieces(std::string_view content) { return split_words(content); }
 
-std::vector<std::vector<float>> mock_embeddings(const rapidjson::Value& request,
-                                                core::Usage& usage) {
+std::vector<std::vector<float>> mock_embeddings(const rapidjson::Value& request, core::Usage& usage) {
   std::vector<std::vector<float>> out;
   usage = {};
   const auto input = request.FindMember("input");

@@ -27,7 +27,6 @@ MockReply mock_chat_reply(const config::Deployment& deployment, const rapidjson:
 std::vector<std::string_view> mock_stream_pieces(std::string_view content);
 
 // Deterministic 8-dimensional vectors, one per input string (input may be a string or a list).
-std::vector<std::vector<float>> mock_embeddings(const rapidjson::Value& request,
-                                                core::Usage& usage);
+std::vector<std::vector<float>> mock_embeddings(const rapidjson::Value& request, core::Usage& usage);
 
 }  // namespace tollgate::providers

@@ -7,8 +7,8 @@
 namespace tollgate::providers {
 namespace {
 
-using json::Writer;
 using json::write_string;
+using json::Writer;
 
 void write_usage(Writer& w, const core::Usage& usage) {
   w.Key("usage");

@@ -62,7 +62,8 @@ core::Status document_part(const Value& block, Value& parts, Alloc& a) {
     parts.PushBack(text_part(json::string_or(*source, "data"), a), a);
     return {};
   }
-  if (type != "base64") return untranslatable_request("document blocks need a base64 or text source for an OpenAI-compatible model");
+  if (type != "base64")
+    return untranslatable_request("document blocks need a base64 or text source for an OpenAI-compatible model");
   Value file(rapidjson::kObjectType);
   const auto url = base64_data_url(json::string_or(*source, "media_type"), json::string_or(*source, "data"));
   file.AddMember("file_data", json::string_value(url, a), a);
@@ -98,7 +99,8 @@ core::Status map_user(const Value& content, Value& messages, Alloc& a) {
     messages.PushBack(m, a);
     return {};
   }
-  if (!content.IsArray()) return untranslatable_request("message content must be a string or an array of content blocks");
+  if (!content.IsArray())
+    return untranslatable_request("message content must be a string or an array of content blocks");
   Value parts(rapidjson::kArrayType);
   for (const auto& block : content.GetArray()) {
     const auto type = json::string_or(block, "type");
@@ -113,7 +115,8 @@ core::Status map_user(const Value& content, Value& messages, Alloc& a) {
     } else if (type == "document") {
       status = document_part(block, parts, a);
     } else {
-      status = untranslatable_request("content block type '" + std::string(type) + "' is not supported for an OpenAI-compatible model");
+      status = untranslatable_request("content block type '" + std::string(type) +
+                                      "' is not supported for an OpenAI-compatible model");
     }
     if (!status) return status;
   }
@@ -146,7 +149,8 @@ core::Status map_assistant(const Value& content, Value& messages, Alloc& a) {
     messages.PushBack(m, a);
     return {};
   }
-  if (!content.IsArray()) return untranslatable_request("message content must be a string or an array of content blocks");
+  if (!content.IsArray())
+    return untranslatable_request("message content must be a string or an array of content blocks");
   std::string text;
   Value calls(rapidjson::kArrayType);
   for (const auto& block : content.GetArray()) {
@@ -176,7 +180,8 @@ core::Status map_messages(const Value& request, Value& out, Alloc& a) {
   if (!messages || !messages->IsArray()) return untranslatable_request("'messages' must be an array");
   Value mapped(rapidjson::kArrayType);
   if (const auto* system = json::present(request, "system")) {
-    if (!system->IsString() && !system->IsArray()) return untranslatable_request("'system' must be a string or an array of text blocks");
+    if (!system->IsString() && !system->IsArray())
+      return untranslatable_request("'system' must be a string or an array of text blocks");
     if (const auto text = blocks_text(*system, "\n"); !text.empty()) {
       Value m(rapidjson::kObjectType);
       m.AddMember("role", "system", a);
@@ -194,7 +199,8 @@ core::Status map_messages(const Value& request, Value& out, Alloc& a) {
     } else if (role == "assistant") {
       status = map_assistant(*content, mapped, a);
     } else {
-      status = untranslatable_request("message role must be \"user\" or \"assistant\", not '" + std::string(role) + "'");
+      status =
+          untranslatable_request("message role must be \"user\" or \"assistant\", not '" + std::string(role) + "'");
     }
     if (!status) return status;
   }
@@ -204,7 +210,8 @@ core::Status map_messages(const Value& request, Value& out, Alloc& a) {
 
 core::Status map_parameters(const Value& request, Value& out, Alloc& a) {
   if (const auto* max = json::present(request, "max_tokens")) {
-    if (!max->IsInt64() || max->GetInt64() <= 0) return untranslatable_request("'max_tokens' must be a positive integer");
+    if (!max->IsInt64() || max->GetInt64() <= 0)
+      return untranslatable_request("'max_tokens' must be a positive integer");
     out.AddMember("max_tokens", max->GetInt64(), a);
   }
   for (const char* field : {"temperature", "top_p"}) {

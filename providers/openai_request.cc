@@ -37,8 +37,7 @@ std::string collect_prompt_text(const rapidjson::Value& request) {
       if (auto content = message.FindMember("content"); content != message.MemberEnd()) {
         append_content(out, content->value);
       }
-      if (auto calls = message.FindMember("tool_calls");
-          calls != message.MemberEnd() && calls->value.IsArray()) {
+      if (auto calls = message.FindMember("tool_calls"); calls != message.MemberEnd() && calls->value.IsArray()) {
         for (const auto& call : calls->value.GetArray()) {
           if (!call.IsObject()) continue;
           auto fn = call.FindMember("function");
@@ -68,8 +67,7 @@ std::string last_user_text(const rapidjson::Value& request) {
     const auto& message = list[i - 1];
     if (!message.IsObject()) continue;
     auto role = message.FindMember("role");
-    if (role == message.MemberEnd() || !role->value.IsString() ||
-        std::string_view(role->value.GetString()) != "user") {
+    if (role == message.MemberEnd() || !role->value.IsString() || std::string_view(role->value.GetString()) != "user") {
       continue;
     }
     std::string text;

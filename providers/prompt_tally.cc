@@ -11,13 +11,39 @@ namespace {
 using Value = rapidjson::Value;
 
 // Request fields that steer sampling or transport and never reach the model as text.
-constexpr std::string_view kParameters[] = {
-    "model", "stream", "stream_options", "temperature", "top_p", "top_k", "n", "best_of",
-    "max_tokens", "max_completion_tokens", "presence_penalty", "frequency_penalty", "logit_bias",
-    "logprobs", "top_logprobs", "seed", "user", "metadata", "store", "service_tier",
-    "parallel_tool_calls", "stop", "stop_sequences", "encoding_format", "dimensions", "echo",
-    "reasoning_effort", "modalities", "audio", "thinking", "prompt_cache_key",
-    "safety_identifier", "verbosity"};
+constexpr std::string_view kParameters[] = {"model",
+                                            "stream",
+                                            "stream_options",
+                                            "temperature",
+                                            "top_p",
+                                            "top_k",
+                                            "n",
+                                            "best_of",
+                                            "max_tokens",
+                                            "max_completion_tokens",
+                                            "presence_penalty",
+                                            "frequency_penalty",
+                                            "logit_bias",
+                                            "logprobs",
+                                            "top_logprobs",
+                                            "seed",
+                                            "user",
+                                            "metadata",
+                                            "store",
+                                            "service_tier",
+                                            "parallel_tool_calls",
+                                            "stop",
+                                            "stop_sequences",
+                                            "encoding_format",
+                                            "dimensions",
+                                            "echo",
+                                            "reasoning_effort",
+                                            "modalities",
+                                            "audio",
+                                            "thinking",
+                                            "prompt_cache_key",
+                                            "safety_identifier",
+                                            "verbosity"};
 
 // Deeper than this, the walk stops and the raw body's size bounds the text (the walk recurses;
 // no real request nests this deep).

@@ -29,8 +29,8 @@ std::optional<core::Usage> usage_from(const rapidjson::Value& usage) {
   }
   if (usage.HasMember("input_tokens") || usage.HasMember("output_tokens")) {
     u.cached_prompt_tokens = int_member(usage, "cache_read_input_tokens");
-    u.prompt_tokens = int_member(usage, "input_tokens") + u.cached_prompt_tokens +
-                      int_member(usage, "cache_creation_input_tokens");
+    u.prompt_tokens =
+        int_member(usage, "input_tokens") + u.cached_prompt_tokens + int_member(usage, "cache_creation_input_tokens");
     u.completion_tokens = int_member(usage, "output_tokens");
     return u;
   }
@@ -74,9 +74,7 @@ class OpenAIPassthrough : public StreamRelay {
   bool finished() const override { return finished_; }
   core::Usage usage() const override { return usage_; }
   bool usage_found() const override { return found_; }
-  std::string error_tail(std::string_view message) const override {
-    return openai_stream_error(message);
-  }
+  std::string error_tail(std::string_view message) const override { return openai_stream_error(message); }
 
   static std::string openai_stream_error(std::string_view message) {
     std::string escaped;
@@ -115,8 +113,8 @@ class AnthropicPassthrough : public StreamRelay {
         if (usage && usage->IsObject()) {
           found_ = true;
           if (event.event == "message_start") {
-            if (auto parsed = usage_from(*usage)) usage_.prompt_tokens = parsed->prompt_tokens,
-                                                  usage_.cached_prompt_tokens = parsed->cached_prompt_tokens;
+            if (auto parsed = usage_from(*usage))
+              usage_.prompt_tokens = parsed->prompt_tokens, usage_.cached_prompt_tokens = parsed->cached_prompt_tokens;
           } else {
             usage_.completion_tokens = int_member(*usage, "output_tokens");
           }

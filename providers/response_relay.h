@@ -21,7 +21,7 @@ struct ClientBody {
 
 // The client's body, or a 502 when the upstream body could not be understood.
 core::Result<ClientBody> finish_response(Api client_api, Api upstream_api, std::string upstream_body,
-                           std::string_view model_group);
+                                         std::string_view model_group);
 
 // Reads `usage` from an OpenAI- or Anthropic-format JSON body without a full parse when it can.
 std::optional<core::Usage> extract_usage(std::string_view body);

@@ -120,9 +120,8 @@ Api upstream_api_for(const config::Deployment& d, Api client_api) {
   return client_api == Api::anthropic_messages ? Api::openai_chat : client_api;
 }
 
-core::Result<UpstreamRequest> build_upstream_request(
-    const config::Deployment& d, Api client_api, const rapidjson::Document& request,
-    std::string_view raw_body) {
+core::Result<UpstreamRequest> build_upstream_request(const config::Deployment& d, Api client_api,
+                                                     const rapidjson::Document& request, std::string_view raw_body) {
   UpstreamRequest out;
   out.api = upstream_api_for(d, client_api);
   out.target = target_for(d, out.api);
@@ -145,9 +144,8 @@ core::Result<UpstreamRequest> build_upstream_request(
     out.body = std::move(translated).value();
     return out;
   }
-  return core::bad_request("Model group '" + d.model_name + "' is served by provider '" +
-                           d.provider_prefix + "', which does not support the " +
-                           std::string(api_name(client_api)) + " API");
+  return core::bad_request("Model group '" + d.model_name + "' is served by provider '" + d.provider_prefix +
+                           "', which does not support the " + std::string(api_name(client_api)) + " API");
 }
 
 }  // namespace tollgate::providers

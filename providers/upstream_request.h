@@ -33,9 +33,8 @@ struct UpstreamRequest {
 // Builds the upstream request for `deployment` (not a mock one). `raw_body` is the client's
 // body, forwarded byte for byte when no field needs changing. Errors are client errors (400):
 // an API the provider cannot serve, or a request the translation rejects.
-core::Result<UpstreamRequest> build_upstream_request(
-    const config::Deployment& deployment, Api client_api, const rapidjson::Document& request,
-    std::string_view raw_body);
+core::Result<UpstreamRequest> build_upstream_request(const config::Deployment& deployment, Api client_api,
+                                                     const rapidjson::Document& request, std::string_view raw_body);
 
 // The max_tokens the gateway itself puts in a request to `deployment` that sets none (the
 // Anthropic API requires one); nullopt when such a request goes out without a limit.

@@ -7,8 +7,8 @@ namespace tollgate::providers {
 core::Usage usage_from_anthropic(const rapidjson::Value& usage) {
   core::Usage u;
   u.cached_prompt_tokens = json::int_or(usage, "cache_read_input_tokens");
-  u.prompt_tokens = json::int_or(usage, "input_tokens") + u.cached_prompt_tokens +
-                    json::int_or(usage, "cache_creation_input_tokens");
+  u.prompt_tokens =
+      json::int_or(usage, "input_tokens") + u.cached_prompt_tokens + json::int_or(usage, "cache_creation_input_tokens");
   u.completion_tokens = json::int_or(usage, "output_tokens");
   return u;
 }

@@ -47,8 +47,8 @@ std::vector<std::string> openai_stream(const providers::ChatCompletion& c, bool 
 
 }  // namespace
 
-MockAnswer mock_answer(const config::Deployment& deployment, providers::Api api,
-                       const rapidjson::Document& request, std::string_view model_group) {
+MockAnswer mock_answer(const config::Deployment& deployment, providers::Api api, const rapidjson::Document& request,
+                       std::string_view model_group) {
   MockAnswer out;
   if (api == providers::Api::openai_embedding) {
     const auto vectors = providers::mock_embeddings(request, out.usage);

@@ -19,7 +19,7 @@ struct MockAnswer {
   core::Usage usage;
 };
 
-MockAnswer mock_answer(const config::Deployment& deployment, providers::Api api,
-                       const rapidjson::Document& request, std::string_view model_group);
+MockAnswer mock_answer(const config::Deployment& deployment, providers::Api api, const rapidjson::Document& request,
+                       std::string_view model_group);
 
 }  // namespace tollgate::proxy

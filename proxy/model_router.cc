@@ -34,8 +34,10 @@ std::optional<core::ModelPrice> ModelRouter::price_of(const config::Deployment& 
     core::ModelPrice custom = price.value_or(core::ModelPrice{});
     if (d.info.input_cost_per_token) custom.input_per_token = *d.info.input_cost_per_token;
     if (d.info.output_cost_per_token) custom.output_per_token = *d.info.output_cost_per_token;
-    if (d.info.cache_read_input_token_cost) custom.cached_input_per_token = *d.info.cache_read_input_token_cost;
-    else if (d.info.input_cost_per_token) custom.cached_input_per_token = 0;
+    if (d.info.cache_read_input_token_cost)
+      custom.cached_input_per_token = *d.info.cache_read_input_token_cost;
+    else if (d.info.input_cost_per_token)
+      custom.cached_input_per_token = 0;
     price = custom;
   }
   return price;
@@ -84,9 +86,7 @@ ModelRouter::ModelRouter(std::shared_ptr<const config::ModelCatalog> catalog)
   }
 }
 
-const GroupPricing& ModelRouter::pricing(const config::ModelGroup& group) const {
-  return group_pricing_.at(&group);
-}
+const GroupPricing& ModelRouter::pricing(const config::ModelGroup& group) const { return group_pricing_.at(&group); }
 
 std::size_t ModelRouter::index_of(const config::Deployment& deployment) const {
   return static_cast<std::size_t>(&deployment - catalog_->config().model_list.data());
@@ -98,8 +98,7 @@ RoutedDeployment ModelRouter::at(std::size_t index) {
 }
 
 std::optional<RoutedDeployment> ModelRouter::choose(const config::ModelGroup& group,
-                                                    const std::vector<std::size_t>& excluded,
-                                                    bool& all_cooling) {
+                                                    const std::vector<std::size_t>& excluded, bool& all_cooling) {
   const auto now = Clock::now();
   std::vector<core::DeploymentView> views;
   views.reserve(group.deployments.size());
@@ -122,8 +121,7 @@ std::optional<RoutedDeployment> ModelRouter::choose(const config::ModelGroup& gr
 
 std::chrono::seconds ModelRouter::retry_after_cooldown() const {
   // Cooldowns last cooldown_time; a client retrying after that long finds a deployment back.
-  return std::chrono::duration_cast<std::chrono::seconds>(settings().cooldown_time) +
-         std::chrono::seconds(1);
+  return std::chrono::duration_cast<std::chrono::seconds>(settings().cooldown_time) + std::chrono::seconds(1);
 }
 
 }  // namespace tollgate::proxy

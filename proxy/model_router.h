@@ -3,8 +3,8 @@
 // that cool down or already failed this request; owns each deployment's live health.
 #include <chrono>
 #include <memory>
-#include <unordered_map>
 #include <optional>
+#include <unordered_map>
 #include <vector>
 
 #include "config/model_catalog.h"
@@ -19,7 +19,7 @@ struct RoutedDeployment {
   const config::Deployment* deployment = nullptr;
   std::size_t index = 0;  // position in model_list: metrics and health slot
   DeploymentHealth* health = nullptr;
-  const http::UpstreamUrl* url = nullptr;  // parsed api_base (null for mock deployments)
+  const http::UpstreamUrl* url = nullptr;                  // parsed api_base (null for mock deployments)
   const std::optional<core::ModelPrice>* price = nullptr;  // nullopt: unknown (costs 0)
 };
 
@@ -45,8 +45,7 @@ class ModelRouter {
 
   // nullopt when no deployment is eligible; `all_cooling` then tells whether cooldowns (as
   // opposed to this request's own failures) are the reason.
-  std::optional<RoutedDeployment> choose(const config::ModelGroup& group,
-                                         const std::vector<std::size_t>& excluded,
+  std::optional<RoutedDeployment> choose(const config::ModelGroup& group, const std::vector<std::size_t>& excluded,
                                          bool& all_cooling);
   // What to tell a client in retry-after when every deployment cools down.
   std::chrono::seconds retry_after_cooldown() const;

@@ -1,9 +1,9 @@
 #include "proxy/proxy_call.h"
 
+#include <strings.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <strings.h>
 
 #include <algorithm>
 #include <charconv>
@@ -71,7 +71,9 @@ int client_status_for(FailureClass c, int upstream_status) {
 
 std::string error_type_for(int status) {
   switch (status) {
-    case 400: case 413: case 422: return "invalid_request_error";
+    case 400:
+    case 413:
+    case 422: return "invalid_request_error";
     case 404: return "not_found_error";
     case 429: return "rate_limit_error";
     case 504: return "timeout_error";
@@ -82,8 +84,13 @@ std::string error_type_for(int status) {
 class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this<ProxyCall> {
  public:
   ProxyCall(const ProxyServices& services, http::ExchangePtr exchange, ProxyRequest request, net::io_context& ctx)
-      : s_(services), exchange_(std::move(exchange)), req_(std::move(request)), ctx_(ctx),
-        timer_(ctx), group_(req_.group), requested_group_(req_.group) {}
+      : s_(services),
+        exchange_(std::move(exchange)),
+        req_(std::move(request)),
+        ctx_(ctx),
+        timer_(ctx),
+        group_(req_.group),
+        requested_group_(req_.group) {}
 
   void start() {
     std::weak_ptr<ProxyCall> weak = shared_from_this();
@@ -186,8 +193,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       answer_mock();
       return;
     }
-    auto built = providers::build_upstream_request(*current_.deployment, req_.api, *req_.body,
-                                                   exchange_->body());
+    auto built = providers::build_upstream_request(*current_.deployment, req_.api, *req_.body, exchange_->body());
     if (!built) {
       fail(built.error());
       return;
@@ -209,7 +215,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     out.body = upstream_.body;
     const auto timeout = (upstream_.stream && d.stream_timeout) ? *d.stream_timeout
                          : d.timeout                            ? *d.timeout
-                                                                : s_.router->settings().timeout.value_or(kDefaultTimeout);
+                                     : s_.router->settings().timeout.value_or(kDefaultTimeout);
     out.first_byte_timeout = timeout;
     out.idle_timeout = timeout;
     status_ = 0;
@@ -376,8 +382,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   void record_success(Clock::time_point now) {
     s_.metrics->attempt_finished(current_.index, true, std::chrono::duration<double>(now - attempt_start_).count());
     s_.metrics->tokens(current_.index, usage_.prompt_tokens, usage_.completion_tokens);
-    current_.health->attempt_succeeded(
-        std::chrono::duration_cast<std::chrono::microseconds>(now - attempt_start_), usage_.total(), now);
+    current_.health->attempt_succeeded(std::chrono::duration_cast<std::chrono::microseconds>(now - attempt_start_),
+                                       usage_.total(), now);
   }
 
   void answer_mock() {
@@ -415,11 +421,10 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
 
   void no_deployment_available() {
     const auto retry_after = s_.router->retry_after_cooldown();
-    auto error = core::too_many_requests(
-        "No deployments available for model group '" + group_->name +
-            "': every deployment is cooling down after failures. Try again in " +
-            std::to_string(retry_after.count()) + " seconds.",
-        static_cast<int>(retry_after.count()));
+    auto error = core::too_many_requests("No deployments available for model group '" + group_->name +
+                                             "': every deployment is cooling down after failures. Try again in " +
+                                             std::to_string(retry_after.count()) + " seconds.",
+                                         static_cast<int>(retry_after.count()));
     fail(error);
   }
 
@@ -427,8 +432,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     const int status = client_status_for(last_failure_, last_status_);
     std::string message;
     if (last_failure_ == FailureClass::auth) {
-      message = "The provider rejected the gateway's credentials for model group '" + group_->name +
-                "' (HTTP " + std::to_string(last_status_) + ")";
+      message = "The provider rejected the gateway's credentials for model group '" + group_->name + "' (HTTP " +
+                std::to_string(last_status_) + ")";
     } else {
       message = "Upstream error from model group '" + group_->name + "' (" +
                 std::string(core::failure_class_name(last_failure_)) +

@@ -15,17 +15,31 @@ using persistence::EntityKind;
 
 struct SpendWriter::Metrics {
   explicit Metrics(prometheus::Registry& r)
-      : statements(prometheus::BuildCounter().Name("tollgate_spend_writer_statements_total")
-                       .Help("SQL statements the spend writer executed").Register(r).Add({})),
-        rows(prometheus::BuildCounter().Name("tollgate_spend_writer_rows_total")
-                 .Help("Spend-log rows written").Register(r).Add({})),
-        dropped(prometheus::BuildCounter().Name("tollgate_spend_writer_dropped_rows_total")
+      : statements(prometheus::BuildCounter()
+                       .Name("tollgate_spend_writer_statements_total")
+                       .Help("SQL statements the spend writer executed")
+                       .Register(r)
+                       .Add({})),
+        rows(prometheus::BuildCounter()
+                 .Name("tollgate_spend_writer_rows_total")
+                 .Help("Spend-log rows written")
+                 .Register(r)
+                 .Add({})),
+        dropped(prometheus::BuildCounter()
+                    .Name("tollgate_spend_writer_dropped_rows_total")
                     .Help("Spend-log rows dropped because the buffer was full (spend totals are kept)")
-                    .Register(r).Add({})),
-        failures(prometheus::BuildCounter().Name("tollgate_spend_writer_failures_total")
-                     .Help("Flushes that failed (the store was unreachable); retried").Register(r).Add({})),
-        buffered(prometheus::BuildGauge().Name("tollgate_spend_writer_buffered_rows")
-                     .Help("Spend-log rows waiting to be written").Register(r).Add({})) {}
+                    .Register(r)
+                    .Add({})),
+        failures(prometheus::BuildCounter()
+                     .Name("tollgate_spend_writer_failures_total")
+                     .Help("Flushes that failed (the store was unreachable); retried")
+                     .Register(r)
+                     .Add({})),
+        buffered(prometheus::BuildGauge()
+                     .Name("tollgate_spend_writer_buffered_rows")
+                     .Help("Spend-log rows waiting to be written")
+                     .Register(r)
+                     .Add({})) {}
   prometheus::Counter& statements;
   prometheus::Counter& rows;
   prometheus::Counter& dropped;
@@ -35,7 +49,9 @@ struct SpendWriter::Metrics {
 
 SpendWriter::SpendWriter(std::string database_url, std::string sqlite_path, Options options,
                          prometheus::Registry* metrics)
-    : database_url_(std::move(database_url)), sqlite_path_(std::move(sqlite_path)), options_(options),
+    : database_url_(std::move(database_url)),
+      sqlite_path_(std::move(sqlite_path)),
+      options_(options),
       metrics_(metrics ? std::make_unique<Metrics>(*metrics) : nullptr) {
   thread_ = std::thread([this] { run(); });
 }
@@ -205,9 +221,8 @@ bool SpendWriter::flush() {
   flush_requested_ = true;
   wake_.notify_one();
   const auto failures = stats_.failures;
-  idle_.wait_for(lock, std::chrono::seconds(30), [&] {
-    return (segments_.empty() && !in_flight_) || stats_.failures != failures;
-  });
+  idle_.wait_for(lock, std::chrono::seconds(30),
+                 [&] { return (segments_.empty() && !in_flight_) || stats_.failures != failures; });
   return segments_.empty();
 }
 

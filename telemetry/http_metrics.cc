@@ -10,8 +10,7 @@ namespace {
 
 const prometheus::Histogram::BucketBoundaries& duration_buckets() {
   static const prometheus::Histogram::BucketBoundaries buckets{
-      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-      0.1,    0.25,    0.5,    1,     2.5,    5,     10,   30,    60,  120};
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
   return buckets;
 }
 
@@ -54,8 +53,8 @@ prometheus::Counter& HttpMetrics::counter_for(Route& route, int status) {
     return *counter;
   }
   std::lock_guard lock(mutex_);
-  auto* counter = &requests_.Add(
-      {{"route", route.route}, {"method", route.method}, {"status", std::to_string(status)}});
+  auto* counter =
+      &requests_.Add({{"route", route.route}, {"method", route.method}, {"status", std::to_string(status)}});
   slot.store(counter, std::memory_order_release);
   return *counter;
 }

@@ -41,8 +41,8 @@ class HttpMetrics {
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& durations_;
   prometheus::Gauge& in_flight_;
-  std::mutex mutex_;           // guards creation of label children
-  std::deque<Route> routes_;   // deque: stable addresses while routes are added
+  std::mutex mutex_;          // guards creation of label children
+  std::deque<Route> routes_;  // deque: stable addresses while routes are added
 };
 
 }  // namespace tollgate::telemetry

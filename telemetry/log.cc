@@ -32,8 +32,7 @@ const char* level_name(LogLevel level) {
 // second per thread (gmtime_r and snprintf cost more than the rest of a log line).
 void append_timestamp(std::string& out) {
   const auto now = std::chrono::system_clock::now();
-  const auto micros =
-      std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(now.time_since_epoch()).count();
   const std::time_t seconds = static_cast<std::time_t>(micros / 1'000'000);
   thread_local std::time_t cached_second = -1;
   thread_local char cached_prefix[32];  // "YYYY-MM-DDTHH:MM:SS."
@@ -42,8 +41,7 @@ void append_timestamp(std::string& out) {
     std::tm utc{};
     gmtime_r(&seconds, &utc);
     cached_length = std::snprintf(cached_prefix, sizeof cached_prefix, "%04d-%02d-%02dT%02d:%02d:%02d.",
-                                  utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
-                                  utc.tm_sec);
+                                  utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
     cached_second = seconds;
   }
   out.append(cached_prefix, static_cast<std::size_t>(cached_length));

@@ -9,9 +9,7 @@ namespace tollgate::telemetry {
 Metrics::Metrics() : registry_(std::make_shared<prometheus::Registry>()) {}
 Metrics::~Metrics() = default;
 
-std::string Metrics::serialize() const {
-  return prometheus::TextSerializer{}.Serialize(registry_->Collect());
-}
+std::string Metrics::serialize() const { return prometheus::TextSerializer{}.Serialize(registry_->Collect()); }
 
 void register_build_info(Metrics& metrics, const std::string& version) {
   auto& family = prometheus::BuildGauge()

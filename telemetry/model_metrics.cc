@@ -10,8 +10,8 @@ namespace tollgate::telemetry {
 namespace {
 
 const prometheus::Histogram::BucketBoundaries& latency_buckets() {
-  static const prometheus::Histogram::BucketBoundaries buckets{
-      0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300};
+  static const prometheus::Histogram::BucketBoundaries buckets{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                                                               1,     2.5,   5,    10,    30,   60,  120,  300};
   return buckets;
 }
 
@@ -73,8 +73,8 @@ ModelMetrics::ModelMetrics(prometheus::Registry& registry, const std::vector<Dep
                         .Help("Upstream attempts in progress")
                         .Register(registry);
   for (const auto& d : deployments) {
-    const prometheus::Labels base{{"model_group", d.model_group}, {"deployment", d.deployment_id},
-                                  {"provider", d.provider}};
+    const prometheus::Labels base{
+        {"model_group", d.model_group}, {"deployment", d.deployment_id}, {"provider", d.provider}};
     auto with = [&](const char* key, const char* value) {
       auto labels = base;
       labels.emplace(key, value);
@@ -118,8 +118,10 @@ void ModelMetrics::error(std::size_t d, std::string_view error_class) {
   auto it = error_children_.find(key);
   if (it == error_children_.end()) {
     const auto& l = labels_[d];
-    auto* counter = &errors_.Add({{"model_group", l.model_group}, {"deployment", l.deployment_id},
-                                  {"provider", l.provider}, {"error_class", key.second}});
+    auto* counter = &errors_.Add({{"model_group", l.model_group},
+                                  {"deployment", l.deployment_id},
+                                  {"provider", l.provider},
+                                  {"error_class", key.second}});
     it = error_children_.emplace(std::move(key), counter).first;
   }
   it->second->Increment();

@@ -32,8 +32,8 @@ void reject_unenforced(const BodyReader& body, std::initializer_list<std::string
     const std::string name(field);
     const auto* value = body.raw(name.c_str());
     if (value && sets_something(*value)) {
-      throw_bad_request("'" + name + "' sets a restriction Tollgate does not enforce; remove it (null or empty is accepted)",
-                        name);
+      throw_bad_request(
+          "'" + name + "' sets a restriction Tollgate does not enforce; remove it (null or empty is accepted)", name);
     }
   }
 }

@@ -61,7 +61,8 @@ std::optional<std::int64_t> BodyReader::integer(const char* name, std::int64_t m
   const auto* v = value(name);
   if (!v) return std::nullopt;
   if (v->IsInt64()) {
-    if (v->GetInt64() < min) throw_bad_request(std::string("'") + name + "' must be at least " + std::to_string(min), name);
+    if (v->GetInt64() < min)
+      throw_bad_request(std::string("'") + name + "' must be at least " + std::to_string(min), name);
     return v->GetInt64();
   }
   if (v->IsDouble() && std::floor(v->GetDouble()) == v->GetDouble() && std::abs(v->GetDouble()) < 9e15) {

@@ -17,7 +17,8 @@ using persistence::BudgetRecord;
 using persistence::Store;
 
 // Ignored and unenforced fields are LiteLLM's; docs/api.md lists them.
-const BodyFields kBudgetBody = {{"budget_id", "soft_budget"}, {"budget_reset_at", "litellm_changed_by"}, {"model_max_budget"}};
+const BodyFields kBudgetBody = {
+    {"budget_id", "soft_budget"}, {"budget_reset_at", "litellm_changed_by"}, {"model_max_budget"}};
 
 core::Target budget_target(bool exists) {
   core::Target t;
@@ -91,7 +92,8 @@ http::Response update(Store& store, const ManagementCall& call) {
   auto budget = load_budget(store, call.body.required_string("budget_id"));
   apply_budget_fields(call.body, budget, now_unix_ms());
   budget.updated_by = call.changed_by();
-  if (!store.update_budget(budget, call.audit("updated"))) throw_not_found("budget '" + budget.budget_id + "' not found");
+  if (!store.update_budget(budget, call.audit("updated")))
+    throw_not_found("budget '" + budget.budget_id + "' not found");
   return json_ok(budget_json(load_budget(store, budget.budget_id)));
 }
 

@@ -12,8 +12,8 @@ void assign_cleartext(persistence::KeyRecord& key, const std::string& cleartext)
   key.key_name = core::key_display_name(cleartext);
 }
 
-persistence::KeyRecord insert_new_key(persistence::Store& store, const ManagementCall& call,
-                                      persistence::KeyRecord key, const std::string& cleartext) {
+persistence::KeyRecord insert_new_key(persistence::Store& store, const ManagementCall& call, persistence::KeyRecord key,
+                                      const std::string& cleartext) {
   assign_cleartext(key, cleartext);
   key.created_by = call.changed_by();
   key.updated_by = key.created_by;

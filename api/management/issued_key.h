@@ -17,8 +17,8 @@ struct ManagementCall;
 
 // Stores `key` under the hash of `cleartext` with the caller as its creator (audited as
 // "created") and returns the stored row.
-persistence::KeyRecord insert_new_key(persistence::Store& store, const ManagementCall& call,
-                                      persistence::KeyRecord key, const std::string& cleartext);
+persistence::KeyRecord insert_new_key(persistence::Store& store, const ManagementCall& call, persistence::KeyRecord key,
+                                      const std::string& cleartext);
 
 // Sets the hash and display name of a key that is about to take `cleartext`.
 void assign_cleartext(persistence::KeyRecord& key, const std::string& cleartext);

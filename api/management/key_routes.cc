@@ -219,8 +219,10 @@ http::Response list(Store& store, const ManagementCall& call) {
   JsonOut o;
   o.begin_object().key("keys").begin_array();
   for (const auto& key : result.keys) {
-    if (full) write_key(o, key);
-    else o.value(key.token_hash);
+    if (full)
+      write_key(o, key);
+    else
+      o.value(key.token_hash);
   }
   o.end_array();
   o.field("total_count", result.total_count);

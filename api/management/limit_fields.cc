@@ -35,7 +35,8 @@ void apply_budget_limits(const BodyReader& body, persistence::BudgetLimits& l, s
 }
 
 bool has_any(const BodyReader& body, std::initializer_list<std::string_view> fields) {
-  return std::any_of(fields.begin(), fields.end(), [&](std::string_view field) { return body.has(std::string(field).c_str()); });
+  return std::any_of(fields.begin(), fields.end(),
+                     [&](std::string_view field) { return body.has(std::string(field).c_str()); });
 }
 
 bool touches_limits(const BodyReader& body) {

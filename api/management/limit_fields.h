@@ -14,8 +14,10 @@ namespace tollgate::api {
 
 template <class T>
 void set_optional(std::optional<T>& field, const std::optional<T>& value, bool cleared) {
-  if (value) field = value;
-  else if (cleared) field.reset();
+  if (value)
+    field = value;
+  else if (cleared)
+    field.reset();
 }
 
 // The body fields apply_budget_limits reads: max_budget, budget_duration, tpm_limit, rpm_limit
@@ -30,10 +32,14 @@ void apply_budget_limits(const BodyReader& body, persistence::BudgetLimits& limi
 template <class Record>
 void apply_limit_fields(const BodyReader& body, Record& r, std::int64_t now_ms) {
   apply_budget_limits(body, r, now_ms);
-  if (auto models = body.strings("models")) r.models = *models;
-  else if (body.is_null("models")) r.models.clear();
-  if (auto metadata = body.object_json("metadata")) r.metadata = *metadata;
-  else if (body.is_null("metadata")) r.metadata = "{}";
+  if (auto models = body.strings("models"))
+    r.models = *models;
+  else if (body.is_null("models"))
+    r.models.clear();
+  if (auto metadata = body.object_json("metadata"))
+    r.metadata = *metadata;
+  else if (body.is_null("metadata"))
+    r.metadata = "{}";
 }
 
 // True when the body holds any of `fields`.

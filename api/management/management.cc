@@ -25,12 +25,9 @@ http::Response json_ok(std::string body) { return http::json_response(200, std::
 
 void require(core::Decision decision, std::string_view what) {
   switch (decision) {
-    case core::Decision::allow:
-      return;
-    case core::Decision::not_found:
-      throw_not_found(std::string(what) + " not found");
-    case core::Decision::forbidden:
-      throw_forbidden("You are not allowed to do this on " + std::string(what));
+    case core::Decision::allow: return;
+    case core::Decision::not_found: throw_not_found(std::string(what) + " not found");
+    case core::Decision::forbidden: throw_forbidden("You are not allowed to do this on " + std::string(what));
   }
 }
 
@@ -54,7 +51,8 @@ void run_management(const GatewayContext& context, const http::ExchangePtr& exch
           }));
         },
         [exchange](persistence::JobFailure why, const std::string& error) {
-          telemetry::log_warn("management_store_unavailable", {{"request_id", exchange->request_id()}, {"error", error}});
+          telemetry::log_warn("management_store_unavailable",
+                              {{"request_id", exchange->request_id()}, {"error", error}});
           http::respond_error(exchange, store_job_error(why, exchange->request_id()));
         });
   });

@@ -48,7 +48,8 @@ std::string member_user_id(persistence::Store& store, const core::Actor& actor, 
   if (member.user_email.empty()) return member.user_id;
   const auto user = load_visible_user_by_email(store, actor, member.user_email);
   if (!member.user_id.empty() && member.user_id != user.user_id) {
-    throw_bad_request("'" + member.where + "': user_id and user_email name different users", member.where + ".user_email");
+    throw_bad_request("'" + member.where + "': user_id and user_email name different users",
+                      member.where + ".user_email");
   }
   return user.user_id;
 }

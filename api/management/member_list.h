@@ -15,10 +15,10 @@ class Store;
 namespace tollgate::api {
 
 struct MemberRequest {
-  std::string user_id;     // may be empty when user_email names the user
+  std::string user_id;  // may be empty when user_email names the user
   std::string user_email;
-  std::string role;        // empty: the endpoint's default
-  std::string where;       // "member", "member[2]": names the item in errors
+  std::string role;   // empty: the endpoint's default
+  std::string where;  // "member", "member[2]": names the item in errors
 };
 
 // 400 naming the item and field for anything malformed, unknown or missing.

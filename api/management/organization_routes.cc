@@ -25,10 +25,9 @@ using persistence::OrgMember;
 using persistence::Store;
 
 // Ignored and unenforced fields are LiteLLM's; docs/api.md lists them.
-const BodyFields kOrganizationBody = {
-    {"organization_id", "organization_alias", "models", "metadata", "budget_id"},
-    {"soft_budget", "tags", "model_aliases", "litellm_changed_by"},
-    {"model_max_budget", "model_rpm_limit", "model_tpm_limit", "object_permission"}};
+const BodyFields kOrganizationBody = {{"organization_id", "organization_alias", "models", "metadata", "budget_id"},
+                                      {"soft_budget", "tags", "model_aliases", "litellm_changed_by"},
+                                      {"model_max_budget", "model_rpm_limit", "model_tpm_limit", "object_permission"}};
 
 void apply_organization_fields(Store& store, const BodyReader& body, OrganizationRecord& org, std::int64_t now_ms) {
   if (auto alias = body.string("organization_alias")) {
@@ -131,7 +130,9 @@ http::Response remove(Store& store, const ManagementCall& call) {
   return json_ok(o.str());
 }
 
-bool grants_admin(core::Role role) { return role != core::Role::internal_user && role != core::Role::internal_user_viewer; }
+bool grants_admin(core::Role role) {
+  return role != core::Role::internal_user && role != core::Role::internal_user_viewer;
+}
 
 OrgMember find_member(Store& store, const std::string& organization_id, const std::string& user_id) {
   for (auto& m : store.organization_members(organization_id)) {
@@ -164,8 +165,7 @@ http::Response member_add(Store& store, const ManagementCall& call) {
   call.body.reject_unknown({"organization_id", "member"}, {"max_budget_in_organization"});
   const auto& actor = call.caller.actor;
   const auto org = load_visible_organization(store, actor, call.body.required_string("organization_id"));
-  require(core::decide(actor, core::Action::manage_members, organization_target(org.organization_id)),
-          "organization");
+  require(core::decide(actor, core::Action::manage_members, organization_target(org.organization_id)), "organization");
   const auto* raw = call.body.raw("member");
   if (!raw) throw_bad_request("'member' is required", "member");
   std::vector<OrgMember> members;
@@ -184,8 +184,11 @@ http::Response member_add(Store& store, const ManagementCall& call) {
   }
   o.end_array().key("updated_organization_memberships").begin_array();
   for (const auto& m : members) {
-    o.begin_object().field("organization_id", m.organization_id).field("user_id", m.user_id)
-        .field("user_role", m.user_role).end_object();
+    o.begin_object()
+        .field("organization_id", m.organization_id)
+        .field("user_id", m.user_id)
+        .field("user_role", m.user_role)
+        .end_object();
   }
   o.end_array().end_object();
   return json_ok(o.str());
@@ -198,8 +201,7 @@ http::Response member_delete(Store& store, const ManagementCall& call) {
   call.body.reject_unknown({"organization_id", "user_id", "user_email"});
   const auto& actor = call.caller.actor;
   const auto org = load_visible_organization(store, actor, call.body.required_string("organization_id"));
-  require(core::decide(actor, core::Action::manage_members, organization_target(org.organization_id)),
-          "organization");
+  require(core::decide(actor, core::Action::manage_members, organization_target(org.organization_id)), "organization");
   MemberRequest request{call.body.string("user_id").value_or(""), call.body.string("user_email").value_or(""), "",
                         "request"};
   if (request.user_id.empty() && request.user_email.empty()) throw_bad_request("'user_id' is required", "user_id");
@@ -214,13 +216,16 @@ http::Response member_delete(Store& store, const ManagementCall& call) {
   if (removes_admin && actor.role != core::Role::proxy_admin) {
     throw_forbidden("Only a proxy_admin removes an organization's admins");
   }
-  if (!membership.user_id.empty()) store.remove_organization_member(org.organization_id, user_id, call.audit("member_removed"));
+  if (!membership.user_id.empty())
+    store.remove_organization_member(org.organization_id, user_id, call.audit("member_removed"));
   if (primary) {
     user->organization_id.reset();
     store.update_user(*user, call.audit("updated"));
   }
   JsonOut o;
-  o.begin_object().field("organization_id", org.organization_id).field("user_id", user_id)
+  o.begin_object()
+      .field("organization_id", org.organization_id)
+      .field("user_id", user_id)
       .field("user_role", membership.user_id.empty() ? (user ? user->user_role : std::string()) : membership.user_role)
       .end_object();
   return json_ok(o.str());

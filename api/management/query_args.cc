@@ -27,9 +27,9 @@ int query_int(const ManagementCall& call, const char* name, int fallback, int mi
     used = 0;
   }
   if (used == 0 || used != text->size() || value < min || value > max) {
-    throw_bad_request(std::string("'") + name + "' must be an integer between " + std::to_string(min) + " and " +
-                          std::to_string(max),
-                      name);
+    throw_bad_request(
+        std::string("'") + name + "' must be an integer between " + std::to_string(min) + " and " + std::to_string(max),
+        name);
   }
   return value;
 }

@@ -24,20 +24,35 @@ using persistence::TeamMember;
 using persistence::TeamRecord;
 
 // Ignored and unenforced fields are LiteLLM's; docs/api.md lists them.
-const std::initializer_list<std::string_view> kIgnoredTeamFields = {
-    "model_aliases", "tags", "prompts", "router_settings", "secret_manager_settings", "allowed_passthrough_routes",
-    "allowed_vector_store_indexes", "access_group_ids", "litellm_changed_by"};
-const std::initializer_list<std::string_view> kUnenforcedTeamFields = {
-    "guardrails", "object_permission", "model_rpm_limit", "model_tpm_limit", "model_max_budget",
-    "team_member_budget", "team_member_rpm_limit", "team_member_tpm_limit", "team_member_key_duration",
-    "policies", "budget_limits"};
+const std::initializer_list<std::string_view> kIgnoredTeamFields = {"model_aliases",
+                                                                    "tags",
+                                                                    "prompts",
+                                                                    "router_settings",
+                                                                    "secret_manager_settings",
+                                                                    "allowed_passthrough_routes",
+                                                                    "allowed_vector_store_indexes",
+                                                                    "access_group_ids",
+                                                                    "litellm_changed_by"};
+const std::initializer_list<std::string_view> kUnenforcedTeamFields = {"guardrails",
+                                                                       "object_permission",
+                                                                       "model_rpm_limit",
+                                                                       "model_tpm_limit",
+                                                                       "model_max_budget",
+                                                                       "team_member_budget",
+                                                                       "team_member_rpm_limit",
+                                                                       "team_member_tpm_limit",
+                                                                       "team_member_key_duration",
+                                                                       "policies",
+                                                                       "budget_limits"};
 
 const BodyFields kNewTeamBody = {{"team_id", "team_alias", "organization_id", "models", "metadata", "blocked",
                                   "team_member_permissions", "members_with_roles"},
-                                 kIgnoredTeamFields, kUnenforcedTeamFields};
+                                 kIgnoredTeamFields,
+                                 kUnenforcedTeamFields};
 const BodyFields kUpdateTeamBody = {
     {"team_id", "team_alias", "organization_id", "models", "metadata", "blocked", "team_member_permissions"},
-    kIgnoredTeamFields, kUnenforcedTeamFields};
+    kIgnoredTeamFields,
+    kUnenforcedTeamFields};
 
 void apply_team_fields(const BodyReader& body, TeamRecord& team, std::int64_t now_ms) {
   set_optional(team.team_alias, body.string("team_alias"), body.is_null("team_alias"));
@@ -55,7 +70,8 @@ TeamMember team_member(Store& store, const core::Actor& actor, const TeamRecord&
     throw_bad_request("'" + request.where + ".role' must be \"admin\" or \"user\"", request.where + ".role");
   }
   const auto user = store.find_user(member.user_id);
-  require(core::decide_team_member(actor, team_target(team), user ? user_target(store, *user) : missing(core::Resource::user)),
+  require(core::decide_team_member(actor, team_target(team),
+                                   user ? user_target(store, *user) : missing(core::Resource::user)),
           "user '" + member.user_id + "'");
   return member;
 }
@@ -132,8 +148,9 @@ std::vector<TeamRecord> candidate_teams(Store& store, const core::Actor& actor, 
     for (auto& team : store.list_teams(admin_org)) teams.push_back(std::move(team));
   }
   std::set<std::string> seen;
-  teams.erase(std::remove_if(teams.begin(), teams.end(), [&](const TeamRecord& t) { return !seen.insert(t.team_id).second; }),
-              teams.end());
+  teams.erase(
+      std::remove_if(teams.begin(), teams.end(), [&](const TeamRecord& t) { return !seen.insert(t.team_id).second; }),
+      teams.end());
   std::sort(teams.begin(), teams.end(), [](const TeamRecord& a, const TeamRecord& b) {
     return a.created_at != b.created_at ? a.created_at > b.created_at : a.team_id < b.team_id;
   });
@@ -145,8 +162,8 @@ http::Response list(Store& store, const ManagementCall& call) {
   forbid_service_accounts(actor);
   JsonOut o;
   o.begin_array();
-  for (const auto& team : candidate_teams(store, actor, optional_query(call, "organization_id"),
-                                          optional_query(call, "user_id"))) {
+  for (const auto& team :
+       candidate_teams(store, actor, optional_query(call, "organization_id"), optional_query(call, "user_id"))) {
     if (core::can_see(actor, team_target(team))) write_team(o, team);
   }
   o.end_array();

@@ -31,18 +31,19 @@ using persistence::UserRecord;
 
 // Ignored and unenforced fields are LiteLLM's; docs/api.md lists them.
 const std::initializer_list<std::string_view> kIgnoredUserFields = {
-    "send_invite_email", "soft_budget", "sso_user_id", "password", "prompts", "aliases", "config", "tags",
-    "litellm_changed_by"};
+    "send_invite_email", "soft_budget", "sso_user_id", "password",          "prompts",
+    "aliases",           "config",      "tags",        "litellm_changed_by"};
 const std::initializer_list<std::string_view> kUnenforcedUserFields = {
-    "model_max_budget", "model_rpm_limit", "model_tpm_limit", "object_permission", "budget_limits",
-    "guardrails", "allowed_cache_controls", "permissions"};
+    "model_max_budget", "model_rpm_limit", "model_tpm_limit",        "object_permission",
+    "budget_limits",    "guardrails",      "allowed_cache_controls", "permissions"};
 
 const BodyFields kNewUserBody = {{"user_id", "user_alias", "user_email", "user_role", "organization_id", "teams",
                                   "models", "metadata", "auto_create_key", "key_alias", "duration"},
-                                 kIgnoredUserFields, kUnenforcedUserFields};
-const BodyFields kUpdateUserBody = {
-    {"user_id", "user_alias", "user_email", "user_role", "models", "metadata", "spend"},
-    kIgnoredUserFields, kUnenforcedUserFields};
+                                 kIgnoredUserFields,
+                                 kUnenforcedUserFields};
+const BodyFields kUpdateUserBody = {{"user_id", "user_alias", "user_email", "user_role", "models", "metadata", "spend"},
+                                    kIgnoredUserFields,
+                                    kUnenforcedUserFields};
 
 void apply_user_fields(const BodyReader& body, UserRecord& user, std::int64_t now_ms) {
   set_optional(user.user_alias, body.string("user_alias"), body.is_null("user_alias"));
@@ -51,9 +52,10 @@ void apply_user_fields(const BodyReader& body, UserRecord& user, std::int64_t no
   if (auto role = body.string("user_role")) {
     core::Role parsed;
     if (!core::parse_role(*role, parsed)) {
-      throw_bad_request("'user_role' must be one of proxy_admin, proxy_admin_viewer, org_admin, internal_user, "
-                        "internal_user_viewer",
-                        "user_role");
+      throw_bad_request(
+          "'user_role' must be one of proxy_admin, proxy_admin_viewer, org_admin, internal_user, "
+          "internal_user_viewer",
+          "user_role");
     }
     user.user_role = *role;
   }
@@ -184,7 +186,9 @@ std::string new_user_response(const NewUser& plan) {
   o.end_array();
   if (plan.key) {
     o.field("key", plan.cleartext);  // shown once, never stored
-    o.field("token", plan.key->token_hash).field("key_name", plan.key->key_name).field("key_alias", plan.key->key_alias);
+    o.field("token", plan.key->token_hash)
+        .field("key_name", plan.key->key_name)
+        .field("key_alias", plan.key->key_alias);
     o.time_field("expires", plan.key->expires_at);
   } else {
     o.key("key").null().key("token").null().key("key_name").null().key("key_alias").null().key("expires").null();
@@ -261,9 +265,9 @@ std::vector<UserRecord> scoped_users(Store& store, const core::Actor& actor, con
     scoped.organization_id = org;
     for (auto& user : all_pages(store, scoped)) users.push_back(std::move(user));
   }
-  const bool self_in_org = !filter.organization_id ||
-                           std::find(actor.member_org_ids.begin(), actor.member_org_ids.end(),
-                                     *filter.organization_id) != actor.member_org_ids.end();
+  const bool self_in_org =
+      !filter.organization_id || std::find(actor.member_org_ids.begin(), actor.member_org_ids.end(),
+                                           *filter.organization_id) != actor.member_org_ids.end();
   if (self_in_org) {
     if (auto self = store.find_user(actor.user_id); self && (!filter.role || *filter.role == self->user_role)) {
       users.push_back(std::move(*self));
@@ -290,7 +294,8 @@ http::Response list(Store& store, const ManagementCall& call) {
   filter.role = optional_query(call, "role");
   filter.organization_id = optional_query(call, "organization_id");
   core::Role ignored;
-  if (filter.role && !core::parse_role(*filter.role, ignored)) throw_bad_request("'role' is not a known user_role", "role");
+  if (filter.role && !core::parse_role(*filter.role, ignored))
+    throw_bad_request("'role' is not a known user_role", "role");
   persistence::UserPage result;
   if (is_admin_or_viewer(actor)) {
     result = store.list_users(filter, page, page_size);
@@ -364,7 +369,9 @@ http::Response remove(Store& store, const ManagementCall& call) {
   const auto deleted_keys = store.delete_users_and_keys(user_ids, call.audit("deleted"));
   if (!deleted_keys) throw_not_found("user not found");  // deleted meanwhile: nothing was deleted now
   JsonOut o;
-  o.begin_object().field("deleted_users", user_ids).field("deleted_keys", static_cast<std::int64_t>(deleted_keys->size()));
+  o.begin_object()
+      .field("deleted_users", user_ids)
+      .field("deleted_keys", static_cast<std::int64_t>(deleted_keys->size()));
   o.end_object();
   return json_ok(o.str());
 }

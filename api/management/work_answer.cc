@@ -38,13 +38,10 @@ http::Response answer_management_work(const std::string& request_id, const std::
 
 core::ApiError store_job_error(persistence::JobFailure why, const std::string& request_id) {
   switch (why) {
-    case persistence::JobFailure::overloaded:
-      return core::store_overloaded();
-    case persistence::JobFailure::threw:
-      return core::unexpected_error(request_id);
+    case persistence::JobFailure::overloaded: return core::store_overloaded();
+    case persistence::JobFailure::threw: return core::unexpected_error(request_id);
     case persistence::JobFailure::unreachable:
-    case persistence::JobFailure::stopped:
-      break;
+    case persistence::JobFailure::stopped: break;
   }
   return core::service_unavailable(kStoreUnavailable);
 }

@@ -8,8 +8,9 @@
 // shows as spread, not as a slower best). On a loaded machine count instructions instead, which
 // load does not change (each variant is a function of its own; divide by 5 x the heads):
 //
-//   HEAD_FRAMING_HEADS=10000 valgrind --tool=callgrind --callgrind-out-file=/tmp/hf.out build-release/bench/micro/head_framing_bench
-//   callgrind_annotate --inclusive=yes /tmp/hf.out | grep -E '_(response|request)[(]'
+//   HEAD_FRAMING_HEADS=10000 valgrind --tool=callgrind --callgrind-out-file=/tmp/hf.out
+//   build-release/bench/micro/head_framing_bench callgrind_annotate --inclusive=yes /tmp/hf.out | grep -E
+//   '_(response|request)[(]'
 
 #include <algorithm>
 #include <boost/beast/core/buffers_range.hpp>
@@ -42,8 +43,9 @@ const Headers kResponseHeaders = {
     {"x-ratelimit-remaining-tokens", "999999999987"},
 };
 const std::string kRequestId = "0192f3a4-7b1c-7d2e-9f30-4a5b6c7d8e9f";
-const Headers kRequestHeaders = {
-    {"content-type", "application/json"}, {"accept", "application/json"}, {"authorization", "Bearer sk-bench-upstream"}};
+const Headers kRequestHeaders = {{"content-type", "application/json"},
+                                 {"accept", "application/json"},
+                                 {"authorization", "Bearer sk-bench-upstream"}};
 volatile std::size_t g_sink;  // keeps the optimizer from dropping the work
 
 // ---- the hand framing of http/session.cc and http/client.cc before head_writer (commit fde43ea)

@@ -226,7 +226,9 @@ TEST_CASE("threads racing on loaded budgets: a shared team budget admits exactly
   team.id = "t";
   team.label = "t";
   team.limits.max_budget = 10.0;  // 80 requests of 0.125 (exact in binary)
-  auto stops_for = [&](int thread) { return std::vector<AdmissionStop>{key_stop("k" + std::to_string(thread), 100.0), team}; };
+  auto stops_for = [&](int thread) {
+    return std::vector<AdmissionStop>{key_stop("k" + std::to_string(thread), 100.0), team};
+  };
   constexpr int kThreads = 4;
   constexpr int kPerThread = 200;
 
@@ -296,7 +298,8 @@ TEST_CASE("an admission abandoned while its budget loads reserves nothing and is
 
   // The whole budget is still there: a request for all of it is admitted.
   std::optional<AdmissionResult> next;
-  f.admission.admit(request({key_stop("k", 1.0), key_stop("k2", 1.0)}, 1.0), [&](AdmissionResult r) { next = std::move(r); });
+  f.admission.admit(request({key_stop("k", 1.0), key_stop("k2", 1.0)}, 1.0),
+                    [&](AdmissionResult r) { next = std::move(r); });
   f.run_until([&] { return next.has_value(); });
   CHECK(next->ok());
 }

@@ -43,8 +43,8 @@ struct Sentinel {
 
 struct Fixture {
   World& w;
-  std::vector<std::string> users;    // every user of the world
-  std::vector<Sentinel> sentinels;   // one key per kind of holder (team, personal, each org)
+  std::vector<std::string> users;   // every user of the world
+  std::vector<Sentinel> sentinels;  // one key per kind of holder (team, personal, each org)
   std::vector<Probe> probes;
 };
 
@@ -71,7 +71,8 @@ std::vector<Probe> probe_set(World& w, const std::vector<std::string>& users, co
   for (const auto& team : {kAlpha, kBeta, kGamma}) probes.push_back({"GET", "/team/info?team_id=" + team, ""});
   for (const auto& org : {kOrgA, kOrgB}) {
     probes.push_back({"GET", "/organization/info?organization_id=" + org, ""});
-    probes.push_back({"POST", "/organization/update", Json().s("organization_id", org).s("organization_alias", org).str()});
+    probes.push_back(
+        {"POST", "/organization/update", Json().s("organization_id", org).s("organization_alias", org).str()});
   }
   for (const auto& name : actor_names()) {
     if (!w.actor(name).master) probes.push_back({"GET", "/key/info?key=" + w.actor(name).key.hash, ""});
@@ -181,14 +182,16 @@ class Search {
     for (const auto& u : f_.users) {
       for (const auto& team : {kAlpha, kBeta, kGamma}) {
         for (const char* role : {"user", "admin"}) {
-          steps.push_back({"POST", "/team/member_add",
-                           Json().s("team_id", team).raw("member", Json().s("user_id", u).s("role", role).str()).str()});
+          steps.push_back(
+              {"POST", "/team/member_add",
+               Json().s("team_id", team).raw("member", Json().s("user_id", u).s("role", role).str()).str()});
         }
       }
       for (const auto& org : {kOrgA, kOrgB}) {
         for (const char* role : {"internal_user", "org_admin"}) {
-          steps.push_back({"POST", "/organization/member_add",
-                           Json().s("organization_id", org).raw("member", Json().s("user_id", u).s("role", role).str()).str()});
+          steps.push_back(
+              {"POST", "/organization/member_add",
+               Json().s("organization_id", org).raw("member", Json().s("user_id", u).s("role", role).str()).str()});
         }
       }
       for (const char* role : {"proxy_admin", "org_admin", "internal_user"}) {
@@ -221,7 +224,8 @@ class Search {
   // Second steps after a membership or role change: keys for that user on every team and org.
   void generate_for(const Step& first, const std::string& user) {
     for (const auto& team : kTeams) {
-      for (const auto& org : kOrgs) call_for_key({"POST", "/key/generate", holder_body(user, team, org).str()}, {first});
+      for (const auto& org : kOrgs)
+        call_for_key({"POST", "/key/generate", holder_body(user, team, org).str()}, {first});
     }
   }
 
@@ -232,7 +236,8 @@ class Search {
     for (const auto& change : holder_changes()) {
       const auto victim = f_.w.create_key(holder_body(record->user_id, record->team_id, record->organization_id));
       call_for_key({"POST", "/key/regenerate", merge(change, victim.hash)},
-                   {{"POST", "/key/generate (as master)", holder_body(record->user_id, record->team_id, record->organization_id).str()}});
+                   {{"POST", "/key/generate (as master)",
+                     holder_body(record->user_id, record->team_id, record->organization_id).str()}});
     }
   }
 
@@ -283,8 +288,8 @@ class Search {
     const auto got = answers(f_, credential);
     for (std::size_t i = 0; i < got.size(); ++i) {
       if (got[i] != 200) continue;
-      INFO(actor_.name << ": a credential obtained through" << describe(chain) << "\nmay "
-                       << f_.probes[i].name() << " (200) where the actor itself gets " << baseline_[i]);
+      INFO(actor_.name << ": a credential obtained through" << describe(chain) << "\nmay " << f_.probes[i].name()
+                       << " (200) where the actor itself gets " << baseline_[i]);
       CHECK(baseline_[i] == 200);
     }
   }
@@ -303,10 +308,10 @@ void search_as(const std::string& actor_name) {
   Fixture f{w, world_users(w), {}, {}};
   f.sentinels = {
       sentinel(w, Json().s("user_id", kAlphaPeer).s("team_id", kAlpha)),  // a team member's key
-      sentinel(w, Json().s("team_id", kAlpha)),                            // a service account
-      sentinel(w, Json().s("user_id", kAPeer)),                            // personal, org A
+      sentinel(w, Json().s("team_id", kAlpha)),                           // a service account
+      sentinel(w, Json().s("user_id", kAPeer)),                           // personal, org A
       sentinel(w, Json().s("user_id", kBetaPeer).s("team_id", kBeta)),    // org B team key
-      sentinel(w, Json().s("user_id", kDualPeer)),                         // personal, org B (user also in A)
+      sentinel(w, Json().s("user_id", kDualPeer)),                        // personal, org B (user also in A)
   };
   f.probes = probe_set(w, f.users, f.sentinels);
   const int checked = Search(f, w.actor(actor_name)).run();
@@ -318,8 +323,8 @@ void search_as(const std::string& actor_name) {
 }  // namespace tollgate::authz
 
 TEST_CASE("authz attacker: no chain of two calls yields more than the actor's rights", "[authz][attacker]") {
-  for (const auto& name : {"admin_viewer", "org_admin_a", "org_admin_b", "team_admin", "member", "outsider", "cross_org",
-                           "service_account", "user_viewer"}) {
+  for (const auto& name : {"admin_viewer", "org_admin_a", "org_admin_b", "team_admin", "member", "outsider",
+                           "cross_org", "service_account", "user_viewer"}) {
     DYNAMIC_SECTION(name) { tollgate::authz::search_as(name); }
   }
 }
@@ -347,9 +352,13 @@ TEST_CASE("authz attacker: key aliases are no existence oracle", "[authz][attack
     CHECK(for_hidden.status == for_missing.status);
     CHECK(for_hidden.body == for_missing.body);
   }
-  CHECK(w.store().list_keys([&] {
-    tollgate::persistence::KeyFilter f;
-    f.key_alias = hidden;
-    return f;
-  }(), 1, 10).total_count == 1);
+  CHECK(w.store()
+            .list_keys(
+                [&] {
+                  tollgate::persistence::KeyFilter f;
+                  f.key_alias = hidden;
+                  return f;
+                }(),
+                1, 10)
+            .total_count == 1);
 }

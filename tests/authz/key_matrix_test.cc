@@ -188,14 +188,22 @@ FreshKey fresh_key(World& w, const Actor& a, const std::string& shape, Json fiel
   const std::string alias = w.unique("key-" + shape);
   if (shape == "missing") return {w.missing_key(), alias};
   fields.s("key_alias", alias);
-  if (shape == "own") fields.s("user_id", a.user_id);
-  else if (shape == "alpha_peer") fields.s("user_id", kAlphaPeer).s("team_id", kAlpha);
-  else if (shape == "alpha_sa") fields.s("team_id", kAlpha);
-  else if (shape == "gamma_sa") fields.s("team_id", kGamma);
-  else if (shape == "a_peer") fields.s("user_id", kAPeer);
-  else if (shape == "dual_peer") fields.s("user_id", kDualPeer);
-  else if (shape == "beta_peer") fields.s("user_id", kBetaPeer).s("team_id", kBeta);
-  else throw std::logic_error("unknown key shape " + shape);
+  if (shape == "own")
+    fields.s("user_id", a.user_id);
+  else if (shape == "alpha_peer")
+    fields.s("user_id", kAlphaPeer).s("team_id", kAlpha);
+  else if (shape == "alpha_sa")
+    fields.s("team_id", kAlpha);
+  else if (shape == "gamma_sa")
+    fields.s("team_id", kGamma);
+  else if (shape == "a_peer")
+    fields.s("user_id", kAPeer);
+  else if (shape == "dual_peer")
+    fields.s("user_id", kDualPeer);
+  else if (shape == "beta_peer")
+    fields.s("user_id", kBetaPeer).s("team_id", kBeta);
+  else
+    throw std::logic_error("unknown key shape " + shape);
   return {w.create_key(fields), alias};
 }
 
@@ -347,8 +355,10 @@ Prepare generate_cell(const std::string& variant, const std::string& path = "/ke
       user = kBetaPeer;
     } else if (variant.rfind("team_", 0) == 0) {
       static const std::map<std::string, std::pair<std::string, std::string>> kTeams = {
-          {"team_alpha", {kAlpha, kOrgA}}, {"team_gamma", {kGamma, kOrgA}},
-          {"team_beta", {kBeta, kOrgB}},   {"team_missing", {"team-missing", ""}}};
+          {"team_alpha", {kAlpha, kOrgA}},
+          {"team_gamma", {kGamma, kOrgA}},
+          {"team_beta", {kBeta, kOrgB}},
+          {"team_missing", {"team-missing", ""}}};
       team = kTeams.at(variant).first;
       org = kTeams.at(variant).second;
       body.s("team_id", *team);
@@ -395,8 +405,10 @@ Prepare update_cell(const std::string& shape, bool limits) {
     const std::string alias = w.unique("renamed");
     Json body;
     body.s("key", k.cleartext);
-    if (limits) body.n("max_budget", 42.5);
-    else body.s("key_alias", alias);
+    if (limits)
+      body.n("max_budget", 42.5);
+    else
+      body.s("key_alias", alias);
     Cell c = base_cell(a, "POST", "/key/update", body.str());
     c.verify = [k, before, limits, alias](World& w, const HttpReply& r) {
       if (r.status != 200) {
@@ -408,8 +420,10 @@ Prepare update_cell(const std::string& shape, bool limits) {
       const auto after = find(w, k.hash);
       REQUIRE(after.has_value());
       check_changed_exactly(*before, *after, {limits ? "max_budget" : "key_alias"});
-      if (limits) CHECK(after->max_budget == 42.5);
-      else CHECK(after->key_alias == alias);
+      if (limits)
+        CHECK(after->max_budget == 42.5);
+      else
+        CHECK(after->key_alias == alias);
       CHECK(w.chat_status(k.cleartext) == 200);
     };
     return c;
@@ -454,9 +468,9 @@ Prepare delete_cell(const std::string& shape, bool by_alias) {
     const auto fresh = fresh_key(w, a, shape);
     const auto k = fresh.key;
     const auto before = find(w, k.hash);
-    Cell c = base_cell(a, "POST", "/key/delete",
-                       by_alias ? Json().strings("key_aliases", {fresh.alias}).str()
-                                : Json().strings("keys", {k.cleartext}).str());
+    Cell c = base_cell(
+        a, "POST", "/key/delete",
+        by_alias ? Json().strings("key_aliases", {fresh.alias}).str() : Json().strings("keys", {k.cleartext}).str());
     c.verify = [k, before](World& w, const HttpReply& r) {
       if (r.status != 200) {
         check_unchanged(w, k, before);
@@ -510,19 +524,25 @@ std::vector<Row> key_rows() {
   add_rows(rows, "GET", "/key/info", "no key: the caller's own", kInfoSelf, true, info_self_cell);
   add_rows(rows, "GET", "/key/list", "key_alias filter", kList, true, list_cell);
   add_rows(rows, "GET", "/key/list", "team_id filter", kListByTeam, true, list_by_team_cell);
-  add_rows(rows, "POST", "/key/update", "alias", kManage, false, [](const std::string& s) { return update_cell(s, false); });
-  add_rows(rows, "POST", "/key/update", "limits", kManageLimits, false, [](const std::string& s) { return update_cell(s, true); });
-  add_rows(rows, "POST", "/key/regenerate", "", kRegenerate, false, [](const std::string& s) { return regenerate_cell(s, false); });
-  add_rows(rows, "POST", "/key/{key}/regenerate", "", kRegenerate, false, [](const std::string& s) { return regenerate_cell(s, true); });
-  add_rows(rows, "POST", "/key/delete", "keys", kManage, false, [](const std::string& s) { return delete_cell(s, false); });
-  add_rows(rows, "POST", "/key/delete", "key_aliases", kManage, false, [](const std::string& s) { return delete_cell(s, true); });
-  add_rows(rows, "POST", "/key/block", "", kManageLimits, false, [](const std::string& s) { return block_cell(s, true); });
-  add_rows(rows, "POST", "/key/unblock", "", kManageLimits, false, [](const std::string& s) { return block_cell(s, false); });
+  add_rows(rows, "POST", "/key/update", "alias", kManage, false,
+           [](const std::string& s) { return update_cell(s, false); });
+  add_rows(rows, "POST", "/key/update", "limits", kManageLimits, false,
+           [](const std::string& s) { return update_cell(s, true); });
+  add_rows(rows, "POST", "/key/regenerate", "", kRegenerate, false,
+           [](const std::string& s) { return regenerate_cell(s, false); });
+  add_rows(rows, "POST", "/key/{key}/regenerate", "", kRegenerate, false,
+           [](const std::string& s) { return regenerate_cell(s, true); });
+  add_rows(rows, "POST", "/key/delete", "keys", kManage, false,
+           [](const std::string& s) { return delete_cell(s, false); });
+  add_rows(rows, "POST", "/key/delete", "key_aliases", kManage, false,
+           [](const std::string& s) { return delete_cell(s, true); });
+  add_rows(rows, "POST", "/key/block", "", kManageLimits, false,
+           [](const std::string& s) { return block_cell(s, true); });
+  add_rows(rows, "POST", "/key/unblock", "", kManageLimits, false,
+           [](const std::string& s) { return block_cell(s, false); });
   return rows;
 }
 
 }  // namespace tollgate::authz
 
-TEST_CASE("authz matrix: keys", "[authz][keys]") {
-  tollgate::authz::run_rows("keys", tollgate::authz::key_rows());
-}
+TEST_CASE("authz matrix: keys", "[authz][keys]") { tollgate::authz::run_rows("keys", tollgate::authz::key_rows()); }

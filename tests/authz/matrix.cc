@@ -106,8 +106,8 @@ void check_exact_change(const std::set<std::string>& changed, const std::set<std
   std::string changed_text, required_text;
   for (const auto& f : changed) changed_text += f + " ";
   for (const auto& f : required) required_text += f + " ";
-  INFO("a 200 write changes exactly what it asked for: changed { " << changed_text << "}, asked { "
-                                                                   << required_text << "}");
+  INFO("a 200 write changes exactly what it asked for: changed { " << changed_text << "}, asked { " << required_text
+                                                                   << "}");
   for (const auto& f : required) CHECK(changed.count(f) == 1);
   for (const auto& f : changed) CHECK((required.count(f) == 1 || f == "updated_at" || f == "updated_by"));
 }

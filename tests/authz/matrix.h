@@ -89,9 +89,8 @@ void check_exact_change(const std::set<std::string>& changed, const std::set<std
 void check_no_change(const std::set<std::string>& changed);
 // Whether a JSON reply lists an object whose `id_field` is `id`: in the top-level array when
 // `array_field` is empty, else in that member's array.
-bool lists(const std::string& body, const std::string& array_field, const std::string& id_field,
-           const std::string& id);
-std::string redact(const std::string& text);  // sk-… cleartexts out of failure messages
+bool lists(const std::string& body, const std::string& array_field, const std::string& id_field, const std::string& id);
+std::string redact(const std::string& text);                          // sk-… cleartexts out of failure messages
 std::string json_string(const std::string& body, const char* field);  // "" when absent
 void check_error_envelope(const testing::HttpReply& reply);
 std::string url_encode(const std::string& text);

@@ -224,8 +224,10 @@ Prepare update_cell(const std::string& shape, const std::string& method, bool li
     const std::string alias = w.unique("renamed");
     Json body;
     body.s("organization_id", o.id);
-    if (limits) body.n("max_budget", 42.5);
-    else body.s("organization_alias", alias);
+    if (limits)
+      body.n("max_budget", 42.5);
+    else
+      body.s("organization_alias", alias);
     Cell c = request(o.caller, method, "/organization/update", body.str());
     c.verify = [o, before, limits, alias](World& w, const HttpReply& r) {
       if (r.status != 200) return check_unchanged(w, o.id, before);
@@ -234,8 +236,10 @@ Prepare update_cell(const std::string& shape, const std::string& method, bool li
       REQUIRE(after.org.has_value());
       check_exact_change(diff(*before.org, *after.org), {limits ? "max_budget" : "organization_alias"});
       CHECK(diff(before.members, after.members).empty());
-      if (limits) CHECK(after.org->max_budget == 42.5);
-      else CHECK(after.org->organization_alias == alias);
+      if (limits)
+        CHECK(after.org->max_budget == 42.5);
+      else
+        CHECK(after.org->organization_alias == alias);
     };
     return c;
   };

@@ -6,9 +6,9 @@
 namespace tollgate::authz {
 namespace {
 
-#define FIELD(name)                    \
-  if (!(a.name == b.name)) {           \
-    out.insert(#name);                 \
+#define FIELD(name)          \
+  if (!(a.name == b.name)) { \
+    out.insert(#name);       \
   }
 
 std::vector<std::pair<std::string, std::string>> sorted_members(const std::vector<persistence::TeamMember>& members) {

@@ -106,8 +106,8 @@ struct FreshTeam {
   std::string id;
   std::string org;
   Actor caller;
-  std::optional<Key> key;   // a service-account key of the team
-  std::string member;       // a member (role user) other than the caller
+  std::optional<Key> key;  // a service-account key of the team
+  std::string member;      // a member (role user) other than the caller
 };
 
 struct TeamOptions {
@@ -129,7 +129,8 @@ FreshTeam fresh_team(World& w, const Actor& a, const std::string& shape, TeamOpt
   if (options.blocked) extra.b("blocked", true);
   w.create_team(t.id, t.org, extra);
   if (options.key) t.key = w.create_key(Json().s("team_id", t.id));
-  if (options.member) t.member = w.create_member_user("team-member", "internal_user", {{t.id, "user"}}, {{t.org, "internal_user"}});
+  if (options.member)
+    t.member = w.create_member_user("team-member", "internal_user", {{t.id, "user"}}, {{t.org, "internal_user"}});
   if (shape == "own") t.caller = w.clone(a, {{t.id, a.team_role()}});
   return t;
 }
@@ -178,9 +179,12 @@ Prepare new_cell(const std::string& variant) {
   return [variant](World& w, const Actor& a) {
     const std::string id = w.unique("new-team");
     std::optional<std::string> org;
-    if (variant == "in_org_a") org = kOrgA;
-    else if (variant == "in_org_b") org = kOrgB;
-    else if (variant == "in_missing_org") org = w.unique("org-missing");
+    if (variant == "in_org_a")
+      org = kOrgA;
+    else if (variant == "in_org_b")
+      org = kOrgB;
+    else if (variant == "in_missing_org")
+      org = w.unique("org-missing");
     Json body;
     body.s("team_id", id).s("team_alias", id);
     if (org) body.s("organization_id", *org);
@@ -207,8 +211,10 @@ Prepare update_cell(const std::string& shape, bool limits) {
     const std::string alias = w.unique("renamed");
     Json body;
     body.s("team_id", t.id);
-    if (limits) body.n("max_budget", 42.5);
-    else body.s("team_alias", alias);
+    if (limits)
+      body.n("max_budget", 42.5);
+    else
+      body.s("team_alias", alias);
     Cell c = request(t.caller, "POST", "/team/update", body.str());
     c.verify = [t, before, limits, alias](World& w, const HttpReply& r) {
       if (r.status != 200) return check_unchanged(w, t, before);
@@ -216,8 +222,10 @@ Prepare update_cell(const std::string& shape, bool limits) {
       const auto after = find(w, t.id);
       REQUIRE(after.has_value());
       check_exact_change(diff(*before, *after), {limits ? "max_budget" : "team_alias"});
-      if (limits) CHECK(after->max_budget == 42.5);
-      else CHECK(after->team_alias == alias);
+      if (limits)
+        CHECK(after->max_budget == 42.5);
+      else
+        CHECK(after->team_alias == alias);
     };
     return c;
   };
@@ -326,11 +334,14 @@ std::vector<Row> team_rows() {
   add_rows(rows, "POST", "/team/new", "", kNew, false, new_cell);
   add_rows(rows, "GET", "/team/info", "", kRead, true, info_cell);
   add_rows(rows, "GET", "/team/list", "", kList, true, list_cell);
-  add_rows(rows, "POST", "/team/update", "alias", kManage, false, [](const std::string& s) { return update_cell(s, false); });
-  add_rows(rows, "POST", "/team/update", "limits", kManage, false, [](const std::string& s) { return update_cell(s, true); });
+  add_rows(rows, "POST", "/team/update", "alias", kManage, false,
+           [](const std::string& s) { return update_cell(s, false); });
+  add_rows(rows, "POST", "/team/update", "limits", kManage, false,
+           [](const std::string& s) { return update_cell(s, true); });
   add_rows(rows, "POST", "/team/delete", "", kManage, false, delete_cell);
   add_rows(rows, "POST", "/team/block", "", kManage, false, [](const std::string& s) { return block_cell(s, true); });
-  add_rows(rows, "POST", "/team/unblock", "", kManage, false, [](const std::string& s) { return block_cell(s, false); });
+  add_rows(rows, "POST", "/team/unblock", "", kManage, false,
+           [](const std::string& s) { return block_cell(s, false); });
   add_rows(rows, "POST", "/team/member_add", "", kMembers, false, member_add_cell);
   add_rows(rows, "POST", "/team/member_delete", "", kMembers, false, member_delete_cell);
   return rows;
@@ -338,6 +349,4 @@ std::vector<Row> team_rows() {
 
 }  // namespace tollgate::authz
 
-TEST_CASE("authz matrix: teams", "[authz][teams]") {
-  tollgate::authz::run_rows("teams", tollgate::authz::team_rows());
-}
+TEST_CASE("authz matrix: teams", "[authz][teams]") { tollgate::authz::run_rows("teams", tollgate::authz::team_rows()); }

@@ -125,11 +125,16 @@ FreshUser fresh_user(World& w, const Actor& a, const std::string& shape, bool mu
     if (with_key) u.key = u.caller.key;
     return u;
   }
-  if (shape == "alpha_user") u.id = w.create_member_user("alpha-user", "internal_user", {{kAlpha, "user"}}, {{kOrgA, "internal_user"}});
-  else if (shape == "a_user") u.id = w.create_member_user("a-user", "internal_user", {}, {{kOrgA, "internal_user"}});
-  else if (shape == "b_user") u.id = w.create_member_user("b-user", "internal_user", {}, {{kOrgB, "internal_user"}});
-  else if (shape == "a_org_admin") u.id = w.create_member_user("a-org-admin", "org_admin", {}, {{kOrgA, "org_admin"}});
-  else throw std::logic_error("unknown user shape " + shape);
+  if (shape == "alpha_user")
+    u.id = w.create_member_user("alpha-user", "internal_user", {{kAlpha, "user"}}, {{kOrgA, "internal_user"}});
+  else if (shape == "a_user")
+    u.id = w.create_member_user("a-user", "internal_user", {}, {{kOrgA, "internal_user"}});
+  else if (shape == "b_user")
+    u.id = w.create_member_user("b-user", "internal_user", {}, {{kOrgB, "internal_user"}});
+  else if (shape == "a_org_admin")
+    u.id = w.create_member_user("a-org-admin", "org_admin", {}, {{kOrgA, "org_admin"}});
+  else
+    throw std::logic_error("unknown user shape " + shape);
   if (with_key) u.key = w.create_key(Json().s("user_id", u.id));
   return u;
 }
@@ -206,10 +211,14 @@ Prepare new_cell(const std::string& variant) {
     body.s("user_id", id).b("auto_create_key", false);
     std::string role = "internal_user";
     std::optional<std::string> org;
-    if (variant == "in_org_a") org = kOrgA;
-    else if (variant == "in_org_b") org = kOrgB;
-    else if (variant == "org_admin_in_a") org = kOrgA, role = "org_admin";
-    else if (variant == "proxy_admin") role = "proxy_admin";
+    if (variant == "in_org_a")
+      org = kOrgA;
+    else if (variant == "in_org_b")
+      org = kOrgB;
+    else if (variant == "org_admin_in_a")
+      org = kOrgA, role = "org_admin";
+    else if (variant == "proxy_admin")
+      role = "proxy_admin";
     body.s("user_role", role);
     if (org) body.s("organization_id", *org);
     // An org_admin's user without an organization lands in the organization it administers.
@@ -242,9 +251,12 @@ Prepare update_cell(const std::string& shape, const std::string& what) {
     const std::string alias = w.unique("renamed");
     Json body;
     body.s("user_id", u.id);
-    if (what == "alias") body.s("user_alias", alias);
-    else if (what == "limits") body.n("max_budget", 42.5);
-    else body.s("user_role", "org_admin");
+    if (what == "alias")
+      body.s("user_alias", alias);
+    else if (what == "limits")
+      body.n("max_budget", 42.5);
+    else
+      body.s("user_role", "org_admin");
     Cell c = request(u.caller, "POST", "/user/update", body.str());
     c.verify = [u, before, what, alias](World& w, const HttpReply& r) {
       if (r.status != 200) return check_unchanged(w, u.id, before);
@@ -255,11 +267,15 @@ Prepare update_cell(const std::string& shape, const std::string& what) {
         check_exact_change(diff(*before.user, *after), {});  // already an org_admin
         return;
       }
-      check_exact_change(diff(*before.user, *after),
-                         {what == "alias" ? "user_alias" : what == "limits" ? "max_budget" : "user_role"});
-      if (what == "alias") CHECK(after->user_alias == alias);
-      else if (what == "limits") CHECK(after->max_budget == 42.5);
-      else CHECK(after->user_role == "org_admin");
+      check_exact_change(diff(*before.user, *after), {what == "alias"    ? "user_alias"
+                                                      : what == "limits" ? "max_budget"
+                                                                         : "user_role"});
+      if (what == "alias")
+        CHECK(after->user_alias == alias);
+      else if (what == "limits")
+        CHECK(after->max_budget == 42.5);
+      else
+        CHECK(after->user_role == "org_admin");
     };
     return c;
   };
@@ -300,15 +316,15 @@ std::vector<Row> user_rows() {
   add_rows(rows, "GET", "/user/info", "", kRead, true, info_cell);
   add_rows(rows, "GET", "/user/list", "", kList, true, list_cell);
   for (const char* what : {"alias", "limits"}) {
-    add_rows(rows, "POST", "/user/update", what, kManage, false, [what](const std::string& s) { return update_cell(s, what); });
+    add_rows(rows, "POST", "/user/update", what, kManage, false,
+             [what](const std::string& s) { return update_cell(s, what); });
   }
-  add_rows(rows, "POST", "/user/update", "promote", kPromote, false, [](const std::string& s) { return update_cell(s, "promote"); });
+  add_rows(rows, "POST", "/user/update", "promote", kPromote, false,
+           [](const std::string& s) { return update_cell(s, "promote"); });
   add_rows(rows, "POST", "/user/delete", "", kManage, false, delete_cell);
   return rows;
 }
 
 }  // namespace tollgate::authz
 
-TEST_CASE("authz matrix: users", "[authz][users]") {
-  tollgate::authz::run_rows("users", tollgate::authz::user_rows());
-}
+TEST_CASE("authz matrix: users", "[authz][users]") { tollgate::authz::run_rows("users", tollgate::authz::user_rows()); }

@@ -29,8 +29,8 @@ namespace {
 using testing::HttpReply;
 
 // Management paths the guard holds the matrix to (docs/authz.md covers these resources).
-const char* const kManagementPrefixes[] = {"/key/", "/team/", "/user/", "/organization/", "/budget/",
-                                           "/spend/", "/global/"};
+const char* const kManagementPrefixes[] = {"/key/",    "/team/",  "/user/",  "/organization/",
+                                           "/budget/", "/spend/", "/global/"};
 
 const char* kConfig = R"(
 model_list:
@@ -49,8 +49,7 @@ std::unique_ptr<World>& instance() {
 }
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -65,9 +64,9 @@ std::string random_hex(int n) {
 }  // namespace
 
 const std::vector<std::string>& actor_names() {
-  static const std::vector<std::string> names = {
-      "master",  "proxy_admin", "admin_viewer", "org_admin_a",     "org_admin_b", "team_admin",
-      "member",  "outsider",    "cross_org",    "service_account", "user_viewer"};
+  static const std::vector<std::string> names = {"master",      "proxy_admin",     "admin_viewer", "org_admin_a",
+                                                 "org_admin_b", "team_admin",      "member",       "outsider",
+                                                 "cross_org",   "service_account", "user_viewer"};
   return names;
 }
 
@@ -143,8 +142,8 @@ void World::tear_down() { instance().reset(); }
 
 World::World() {
   database_ = std::make_unique<testing::TestDatabase>("postgresql");
-  gateway_ = std::make_unique<testing::TestGateway>(kConfig, std::map<std::string, std::string>{
-                                                                 {"DATABASE_URL", database_->url()}});
+  gateway_ = std::make_unique<testing::TestGateway>(
+      kConfig, std::map<std::string, std::string>{{"DATABASE_URL", database_->url()}});
   master_key_ = gateway_->master_key();
   port_ = gateway_->port();
   store_ = database_->open_store();
@@ -232,9 +231,10 @@ void World::add_org_member(const std::string& organization_id, const std::string
 }
 
 void World::add_team_member(const std::string& team_id, const std::string& user_id, const std::string& role) {
-  require_ok(as_master("POST", "/team/member_add",
-                       Json().s("team_id", team_id).raw("member", Json().s("user_id", user_id).s("role", role).str()).str()),
-             "/team/member_add " + user_id);
+  require_ok(
+      as_master("POST", "/team/member_add",
+                Json().s("team_id", team_id).raw("member", Json().s("user_id", user_id).s("role", role).str()).str()),
+      "/team/member_add " + user_id);
 }
 
 std::string World::create_member_user(const std::string& stem, const std::string& user_role,
@@ -350,6 +350,5 @@ void World::seed() {
   const auto wait = expired_at_ms_ + 50 - now_ms();
   if (wait > 0) std::this_thread::sleep_for(std::chrono::milliseconds(wait));
 }
-
 
 }  // namespace tollgate::authz

@@ -129,8 +129,7 @@ class World {
   // ---- seeding and scratch objects: the public API with the master key ----
   std::string unique(const std::string& stem);  // "s17-stem": ids and aliases of scratch objects
   void create_org(const std::string& organization_id);
-  void create_team(const std::string& team_id, const std::optional<std::string>& organization_id,
-                   Json extra = Json());
+  void create_team(const std::string& team_id, const std::optional<std::string>& organization_id, Json extra = Json());
   // /user/new: `organization_id` (when given) is the user's organization, joined with its
   // user_role as membership role.
   void create_user(const std::string& user_id, const std::string& user_role,
@@ -146,7 +145,6 @@ class World {
   Key create_key(Json fields);
   // A key that does not exist.
   Key missing_key() const;
-
 
  private:
   World();

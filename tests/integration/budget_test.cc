@@ -29,21 +29,31 @@ std::string config_for(const TestDatabase& db, const MockUpstream& mock, const s
   std::string yaml =
       "model_list:\n"
       "  - model_name: priced\n"
-      "    litellm_params: {model: openai/priced-model, api_base: \"" + mock.base_url() + "\", api_key: sk-upstream-unused}\n"
+      "    litellm_params: {model: openai/priced-model, api_base: \"" +
+      mock.base_url() +
+      "\", api_key: sk-upstream-unused}\n"
       "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_output_tokens: 50}\n"
       "  - model_name: paced\n"
-      "    litellm_params: {model: \"openai/paced+chunks-40+pace-50\", api_base: \"" + mock.base_url() + "\"}\n"
+      "    litellm_params: {model: \"openai/paced+chunks-40+pace-50\", api_base: \"" +
+      mock.base_url() +
+      "\"}\n"
       "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n"
       "  - model_name: slow\n"
-      "    litellm_params: {model: \"openai/latency-700\", api_base: \"" + mock.base_url() + "\"}\n"
+      "    litellm_params: {model: \"openai/latency-700\", api_base: \"" +
+      mock.base_url() +
+      "\"}\n"
       "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n"
       // Counts usage like a real tokenizer (a Chinese character is a token) and echoes the prompt.
       "  - model_name: tokenized\n"
-      "    litellm_params: {model: \"openai/tokenized+tokenizer+echo+latency-200\", api_base: \"" + mock.base_url() + "\"}\n"
+      "    litellm_params: {model: \"openai/tokenized+tokenizer+echo+latency-200\", api_base: \"" +
+      mock.base_url() +
+      "\"}\n"
       "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000001, max_output_tokens: 400}\n"
       // Its model_info understates the longest answer: the reservation is not an upper bound.
       "  - model_name: understated\n"
-      "    litellm_params: {model: \"openai/understated+tokenizer+size-4000\", api_base: \"" + mock.base_url() + "\"}\n"
+      "    litellm_params: {model: \"openai/understated+tokenizer+size-4000\", api_base: \"" +
+      mock.base_url() +
+      "\"}\n"
       "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000001, max_output_tokens: 5}\n"
       "general_settings:\n"
       "  max_auth_failures_per_minute: 100000\n";
@@ -90,8 +100,8 @@ std::vector<Outcome> fire(std::uint16_t port, const std::vector<std::string>& ke
         o.status = reply.status;
         if (reply.status == 200 && !reply.header("x-litellm-response-cost").empty()) {  // not on streams
           o.cost = std::stod(reply.header("x-litellm-response-cost"));
-        }
-        else if (auto d = json(reply.body); d.IsObject() && d.HasMember("error")) o.type = d["error"]["type"].GetString();
+        } else if (auto d = json(reply.body); d.IsObject() && d.HasMember("error"))
+          o.type = d["error"]["type"].GetString();
       }
     });
   }
@@ -100,7 +110,8 @@ std::vector<Outcome> fire(std::uint16_t port, const std::vector<std::string>& ke
 }
 
 // Spend becomes visible once the writer flushes (every second): wait for the expected rows.
-std::pair<std::size_t, double> logged_spend(persistence::Store& store, const std::string& key_hash, std::size_t expect_rows) {
+std::pair<std::size_t, double> logged_spend(persistence::Store& store, const std::string& key_hash,
+                                            std::size_t expect_rows) {
   persistence::SpendLogFilter filter;
   filter.api_key = key_hash;
   std::vector<persistence::SpendLogRow> rows;
@@ -116,7 +127,8 @@ std::pair<std::size_t, double> logged_spend(persistence::Store& store, const std
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("a tiny key budget is never overshot by 200 concurrent requests", "[integration][budgets]", Sqlite, PostgreSQL) {
+TEMPLATE_TEST_CASE("a tiny key budget is never overshot by 200 concurrent requests", "[integration][budgets]", Sqlite,
+                   PostgreSQL) {
   TestDatabase db(TestType::name);
   MockUpstream mock;
   TestGateway gw(config_for(db, mock), db.gateway_env());
@@ -214,14 +226,16 @@ TEMPLATE_TEST_CASE("60 concurrent Chinese requests against a tokenizer never spe
   WARN("tokenizer budget: " << ok << " admitted of 60, spend " << key_spend << " of " << budget);
 }
 
-TEST_CASE("a provider charging above the reservation is recorded in full and counted", "[integration][budgets][tokens]") {
+TEST_CASE("a provider charging above the reservation is recorded in full and counted",
+          "[integration][budgets][tokens]") {
   TestDatabase db("sqlite");
   MockUpstream mock;
   TestGateway gw(config_for(db, mock), db.gateway_env());
   const auto key = generate_key(gw, R"({"max_budget":10})");
   // model_info says 5 output tokens at most; the answer is 4,000 ASCII bytes: 1,000 tokens.
-  const auto reply = http_request(gw.port(), "POST", "/v1/chat/completions",
-                                  R"({"model":"understated","messages":[{"role":"user","content":"hi"}]})", bearer(key));
+  const auto reply =
+      http_request(gw.port(), "POST", "/v1/chat/completions",
+                   R"({"model":"understated","messages":[{"role":"user","content":"hi"}]})", bearer(key));
   REQUIRE(reply.status == 200);
   const double cost = std::stod(reply.header("x-litellm-response-cost"));
   CHECK(cost == Approx((3 + 3 + 1 + 1 + 1000) * 0.000001));
@@ -236,7 +250,8 @@ TEST_CASE("a provider charging above the reservation is recorded in full and cou
   CHECK(key_spend == Approx(cost));  // the true cost, not the reservation
 }
 
-TEMPLATE_TEST_CASE("a team budget shared by three keys is enforced exactly", "[integration][budgets]", Sqlite, PostgreSQL) {
+TEMPLATE_TEST_CASE("a team budget shared by three keys is enforced exactly", "[integration][budgets]", Sqlite,
+                   PostgreSQL) {
   TestDatabase db(TestType::name);
   MockUpstream mock;
   TestGateway gw(config_for(db, mock), db.gateway_env());
@@ -291,14 +306,17 @@ TEST_CASE("rpm_limit 10 with 50 concurrent requests: exactly 10 succeed", "[inte
   CHECK(reply.header("x-ratelimit-limit-requests") == "10");
 }
 
-TEST_CASE("max_parallel_requests 2 with a slow upstream: the third concurrent request gets 429", "[integration][ratelimits]") {
+TEST_CASE("max_parallel_requests 2 with a slow upstream: the third concurrent request gets 429",
+          "[integration][ratelimits]") {
   TestDatabase db("sqlite");
   MockUpstream mock;
   TestGateway gw(config_for(db, mock), db.gateway_env());
   const auto key = generate_key(gw, R"({"max_parallel_requests":2})");
   const std::string slow = R"({"model":"slow","messages":[{"role":"user","content":"x"}]})";
-  auto first = std::async(std::launch::async, [&] { return http_request(gw.port(), "POST", "/v1/chat/completions", slow, bearer(key)); });
-  auto second = std::async(std::launch::async, [&] { return http_request(gw.port(), "POST", "/v1/chat/completions", slow, bearer(key)); });
+  auto first = std::async(std::launch::async,
+                          [&] { return http_request(gw.port(), "POST", "/v1/chat/completions", slow, bearer(key)); });
+  auto second = std::async(std::launch::async,
+                           [&] { return http_request(gw.port(), "POST", "/v1/chat/completions", slow, bearer(key)); });
   std::this_thread::sleep_for(250ms);
   const auto third = http_request(gw.port(), "POST", "/v1/chat/completions", slow, bearer(key));
   CHECK(third.status == 429);
@@ -359,7 +377,8 @@ TEST_CASE("a model outside the key's list is refused with 403 and hidden from /v
   CHECK(std::string(models["data"][0]["id"].GetString()) == "slow");
 }
 
-TEST_CASE("spend survives a store outage: cached keys keep working, spend is flushed after recovery", "[integration][budgets][outage]") {
+TEST_CASE("spend survives a store outage: cached keys keep working, spend is flushed after recovery",
+          "[integration][budgets][outage]") {
   TestDatabase db("postgresql");
   MockUpstream mock;
   TestGateway gw(config_for(db, mock), db.gateway_env());
@@ -419,7 +438,8 @@ TEST_CASE("/spend/logs and /global/spend report what was recorded", "[integratio
   double reported = 0;
   for (const auto& r : fire(gw.port(), {key}, 3, 1)) reported += r.cost;
   std::this_thread::sleep_for(1500ms);
-  const auto logs = json(http_request(gw.port(), "GET", "/spend/logs?api_key=" + key, "", bearer(gw.master_key())).body);
+  const auto logs =
+      json(http_request(gw.port(), "GET", "/spend/logs?api_key=" + key, "", bearer(gw.master_key())).body);
   REQUIRE(logs.IsArray());
   CHECK(logs.Size() == 3);
   const auto own = json(http_request(gw.port(), "GET", "/spend/logs", "", bearer(key)).body);
@@ -440,8 +460,8 @@ TEST_CASE("a stream the client abandons is charged for what it generated", "[int
   const std::string body =
       R"({"model":"paced","stream":true,"messages":[{"role":"user","content":"Tell me a long story, please."}]})";
   const std::string request = "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer " + key +
-                              "\r\ncontent-type: application/json\r\ncontent-length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body;
+                              "\r\ncontent-type: application/json\r\ncontent-length: " + std::to_string(body.size()) +
+                              "\r\n\r\n" + body;
   // 40 events 50 ms apart: hanging up after 400 ms leaves most of the stream unsent.
   const auto received = raw_exchange(gw.port(), request, 400ms);
   REQUIRE_THAT(received, Catch::Contains("chat.completion.chunk"));
@@ -496,8 +516,8 @@ TEMPLATE_TEST_CASE("a key linking a budget is held to the budget's max_budget; i
   CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(own)).status == 200);
 
   // A budget that does not exist cannot be linked; one still linked cannot be deleted.
-  const auto unknown = http_request(gw.port(), "POST", "/key/generate", R"({"budget_id":"no-such-budget"})",
-                                    bearer(gw.master_key()));
+  const auto unknown =
+      http_request(gw.port(), "POST", "/key/generate", R"({"budget_id":"no-such-budget"})", bearer(gw.master_key()));
   CHECK(unknown.status == 404);
   CHECK(http_request(gw.port(), "POST", "/budget/delete", R"({"id":"tiny"})", bearer(gw.master_key())).status == 409);
 }

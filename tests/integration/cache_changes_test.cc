@@ -27,10 +27,14 @@ constexpr const char* kTinyBudget = "0.0000001";
 std::string config_for(const TestDatabase& db, const MockUpstream& mock) {
   return "model_list:\n"
          "  - model_name: priced\n"
-         "    litellm_params: {model: openai/priced-model, api_base: \"" + mock.base_url() + "\", api_key: sk-upstream-unused}\n"
+         "    litellm_params: {model: openai/priced-model, api_base: \"" +
+         mock.base_url() +
+         "\", api_key: sk-upstream-unused}\n"
          "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_output_tokens: 50}\n"
          "  - model_name: other\n"
-         "    litellm_params: {model: openai/other-model, api_base: \"" + mock.base_url() + "\", api_key: sk-upstream-unused}\n"
+         "    litellm_params: {model: openai/other-model, api_base: \"" +
+         mock.base_url() +
+         "\", api_key: sk-upstream-unused}\n"
          "general_settings:\n"
          "  max_auth_failures_per_minute: 100000\n" +
          db.gateway_settings();
@@ -50,12 +54,13 @@ struct Answer {
 
 class World {
  public:
-  explicit World(const std::string& backend = "sqlite") : db_(backend), gw_(config_for(db_, mock_), db_.gateway_env()) {}
+  explicit World(const std::string& backend = "sqlite")
+      : db_(backend), gw_(config_for(db_, mock_), db_.gateway_env()) {}
 
   Answer chat(const std::string& key) const {
-    const auto reply = http_request(gw_.port(), "POST", "/v1/chat/completions",
-                                    R"({"model":"priced","messages":[{"role":"user","content":"a short question"}]})",
-                                    bearer(key));
+    const auto reply =
+        http_request(gw_.port(), "POST", "/v1/chat/completions",
+                     R"({"model":"priced","messages":[{"role":"user","content":"a short question"}]})", bearer(key));
     Answer answer{reply.status, "", ""};
     if (const auto d = json(reply.body); d.IsObject() && d.HasMember("error")) {
       answer.type = d["error"]["type"].GetString();
@@ -161,11 +166,13 @@ TEST_CASE("a user created after its key: the key cached without a user takes the
   World w;
   const auto key = w.key(R"({"user_id":"u-later"})");
   REQUIRE(w.chat(key).status == 200);
-  w.admin_post("/user/new", std::string(R"({"user_id":"u-later","auto_create_key":false,"max_budget":)") + kTinyBudget + "}");
+  w.admin_post("/user/new",
+               std::string(R"({"user_id":"u-later","auto_create_key":false,"max_budget":)") + kTinyBudget + "}");
   CHECK(refused_for_budget(w.chat(key)));
 }
 
-TEST_CASE("a key created with a cleartext just refused as unknown works at once", "[integration][management][changes]") {
+TEST_CASE("a key created with a cleartext just refused as unknown works at once",
+          "[integration][management][changes]") {
   World w;
   const std::string cleartext = "sk-custom-" + std::to_string(getpid()) + "-cache-changes";
   register_secret(cleartext);
@@ -174,16 +181,18 @@ TEST_CASE("a key created with a cleartext just refused as unknown works at once"
   CHECK(w.chat(cleartext).status == 200);
 }
 
-TEST_CASE("organization and team memberships reach the member's key already cached", "[integration][management][changes]") {
+TEST_CASE("organization and team memberships reach the member's key already cached",
+          "[integration][management][changes]") {
   World w;
   w.admin_post("/organization/new", R"({"organization_id":"o-1","organization_alias":"O1"})");
   w.admin_post("/team/new", R"({"team_id":"t-1","organization_id":"o-1"})");
   const auto org_admin = w.user(R"({"user_id":"u-admin","user_role":"org_admin"})");
   const auto member = w.user(R"({"user_id":"u-member"})");
   REQUIRE(w.get("/team/info?team_id=t-1", org_admin) == 404);  // cached: administers no organization
-  REQUIRE(w.get("/team/info?team_id=t-1", member) == 404);      // cached: in no team
+  REQUIRE(w.get("/team/info?team_id=t-1", member) == 404);     // cached: in no team
 
-  w.admin_post("/organization/member_add", R"({"organization_id":"o-1","member":{"user_id":"u-admin","role":"org_admin"}})");
+  w.admin_post("/organization/member_add",
+               R"({"organization_id":"o-1","member":{"user_id":"u-admin","role":"org_admin"}})");
   CHECK(w.get("/team/info?team_id=t-1", org_admin) == 200);
   w.admin_post("/team/member_add", R"({"team_id":"t-1","member":{"user_id":"u-member"}})");
   CHECK(w.get("/team/info?team_id=t-1", member) == 200);
@@ -231,7 +240,8 @@ TEMPLATE_TEST_CASE("/budget/update reaches the cached keys of a key and an organ
   CHECK(w.chat(linked_key).status == 200);
 }
 
-TEST_CASE("an organization's own max_budget wins over its linked budget's", "[integration][management][changes][linked]") {
+TEST_CASE("an organization's own max_budget wins over its linked budget's",
+          "[integration][management][changes][linked]") {
   World w;
   w.admin_post("/budget/new", std::string(R"({"budget_id":"tiny","max_budget":)") + kTinyBudget + "}");
   w.admin_post("/organization/new",

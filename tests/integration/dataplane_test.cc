@@ -28,8 +28,8 @@ std::string config_for(const MockUpstream& mock, const std::vector<std::pair<std
   std::string yaml = "model_list:\n";
   for (const auto& [group, model] : entries) {
     yaml += "  - model_name: " + group + "\n    litellm_params:\n      model: " + provider + "/" + model +
-            "\n      api_base: " + (provider == "anthropic" ? "http://127.0.0.1:" + std::to_string(mock.port())
-                                                  : mock.base_url()) +
+            "\n      api_base: " +
+            (provider == "anthropic" ? "http://127.0.0.1:" + std::to_string(mock.port()) : mock.base_url()) +
             "\n      api_key: " + kProviderKey + "\n";
   }
   return yaml + extra;
@@ -71,7 +71,8 @@ TEST_CASE("a paced stream is relayed chunk by chunk as it arrives", "[integratio
   MockUpstream mock;
   TestGateway gw(config_for(mock, {{"paced", "mock+chunks-10+pace-100"}}));
   int status = 0;
-  const auto events = read_sse(gw.port(), "/v1/chat/completions", chat("paced", true), bearer(gw.master_key()), &status);
+  const auto events =
+      read_sse(gw.port(), "/v1/chat/completions", chat("paced", true), bearer(gw.master_key()), &status);
   REQUIRE(status == 200);
   REQUIRE(events.size() >= 12);
   CHECK(events.back().data == "data: [DONE]");
@@ -92,8 +93,8 @@ TEST_CASE("a paced stream is relayed chunk by chunk as it arrives", "[integratio
 
 TEST_CASE("server errors are retried up to num_retries", "[integration][dataplane][retries]") {
   MockUpstream mock;
-  TestGateway gw(config_for(mock, {{"broken", "status-500"}},
-                            "router_settings: {num_retries: 2, allowed_fails: 100}\n"));
+  TestGateway gw(
+      config_for(mock, {{"broken", "status-500"}}, "router_settings: {num_retries: 2, allowed_fails: 100}\n"));
   const auto reply = http_request(gw.port(), "POST", "/v1/chat/completions", chat("broken"), bearer(gw.master_key()));
   CHECK(reply.status == 500);
   CHECK(reply.header("x-litellm-attempted-retries") == "2");
@@ -101,7 +102,8 @@ TEST_CASE("server errors are retried up to num_retries", "[integration][dataplan
   CHECK_THAT(reply.body, Catch::Contains("server_error"));
 }
 
-TEST_CASE("a 429 is retried after retry-after and a healthy deployment takes over", "[integration][dataplane][retries]") {
+TEST_CASE("a 429 is retried after retry-after and a healthy deployment takes over",
+          "[integration][dataplane][retries]") {
   MockUpstream mock;
   TestGateway gw(config_for(mock, {{"g", "status-429"}, {"g", "healthy"}},
                             "router_settings: {num_retries: 2, cooldown_time: 30}\n"));
@@ -125,12 +127,13 @@ TEST_CASE("a failing group falls back to another group", "[integration][dataplan
   CHECK(mock.requests_for_model("backup-model") == 1);
 }
 
-TEST_CASE("context-window errors use context_window_fallbacks, plain 400s fall back nowhere", "[integration][dataplane][fallbacks]") {
+TEST_CASE("context-window errors use context_window_fallbacks, plain 400s fall back nowhere",
+          "[integration][dataplane][fallbacks]") {
   MockUpstream mock;
-  TestGateway gw(config_for(mock, {{"small", "context-exceeded"}, {"bad", "status-400"}, {"big", "big-model"},
-                                   {"other", "other-model"}},
-                            "router_settings:\n  fallbacks: [{\"small\": [\"other\"]}, {\"bad\": [\"other\"]}]\n"
-                            "  context_window_fallbacks: [{\"small\": [\"big\"]}]\n"));
+  TestGateway gw(config_for(
+      mock, {{"small", "context-exceeded"}, {"bad", "status-400"}, {"big", "big-model"}, {"other", "other-model"}},
+      "router_settings:\n  fallbacks: [{\"small\": [\"other\"]}, {\"bad\": [\"other\"]}]\n"
+      "  context_window_fallbacks: [{\"small\": [\"big\"]}]\n"));
   const auto moved = http_request(gw.port(), "POST", "/v1/chat/completions", chat("small"), bearer(gw.master_key()));
   CHECK(moved.status == 200);
   CHECK(moved.header("x-litellm-model-group") == "big");
@@ -169,7 +172,8 @@ TEST_CASE("an upstream that never answers times out with 504", "[integration][da
   CHECK(mock.client_aborts() == 1);  // the gateway closed the upstream connection
 }
 
-TEST_CASE("a connection reset mid-stream ends the client's stream with an error event", "[integration][dataplane][streaming]") {
+TEST_CASE("a connection reset mid-stream ends the client's stream with an error event",
+          "[integration][dataplane][streaming]") {
   MockUpstream mock;
   TestGateway gw(config_for(mock, {{"r", "reset-mid-stream"}}));
   int status = 0;
@@ -201,9 +205,9 @@ TEST_CASE("a client that disconnects aborts the upstream call", "[integration][d
   MockUpstream mock;
   TestGateway gw(config_for(mock, {{"slow", "latency-5000"}}));
   const std::string body = chat("slow");
-  const std::string request = "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer " +
-                              gw.master_key() + "\r\ncontent-type: application/json\r\ncontent-length: " +
-                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  const std::string request =
+      "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer " + gw.master_key() +
+      "\r\ncontent-type: application/json\r\ncontent-length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   raw_exchange(gw.port(), request, 300ms);  // closes its socket after 300 ms without an answer
   std::int64_t aborts = 0;
   for (int i = 0; i < 100 && aborts == 0; ++i) {
@@ -222,7 +226,8 @@ TEST_CASE("provider errors keep their status and never show the provider key", "
   const auto auth = http_request(gw.port(), "POST", "/v1/chat/completions", chat("auth"), bearer(gw.master_key()));
   CHECK(auth.status == 502);
   CHECK_THAT(auth.body, Catch::Contains("rejected the gateway's credentials"));
-  CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", chat("missing"), bearer(gw.master_key())).status == 404);
+  CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", chat("missing"), bearer(gw.master_key())).status ==
+        404);
   for (const auto* r : {&bad, &auth}) {
     CHECK(r->body.find(kProviderKey) == std::string::npos);
     CHECK_THAT(r->body, Catch::StartsWith(R"({"error":{"message":)"));
@@ -232,11 +237,13 @@ TEST_CASE("provider errors keep their status and never show the provider key", "
 TEST_CASE("embeddings and completions pass through", "[integration][dataplane]") {
   MockUpstream mock;
   TestGateway gw(config_for(mock, {{"e", "embed-model"}, {"c", "completion-model"}}));
-  const auto e = http_request(gw.port(), "POST", "/v1/embeddings", R"({"model":"e","input":["a","b"]})", bearer(gw.master_key()));
+  const auto e =
+      http_request(gw.port(), "POST", "/v1/embeddings", R"({"model":"e","input":["a","b"]})", bearer(gw.master_key()));
   REQUIRE(e.status == 200);
   CHECK(json(e.body)["data"].Size() == 2);
   CHECK(std::string(mock.last()["path"].GetString()) == "/v1/embeddings");
-  const auto c = http_request(gw.port(), "POST", "/v1/completions", R"({"model":"c","prompt":"hi"})", bearer(gw.master_key()));
+  const auto c =
+      http_request(gw.port(), "POST", "/v1/completions", R"({"model":"c","prompt":"hi"})", bearer(gw.master_key()));
   REQUIRE(c.status == 200);
   CHECK(std::string(mock.last()["path"].GetString()) == "/v1/completions");
 }
@@ -254,9 +261,10 @@ TEST_CASE("upstream connections are kept alive and reused", "[integration][datap
 TEST_CASE("Anthropic deployments get the Messages API shape", "[integration][dataplane][anthropic]") {
   MockUpstream mock;
   TestGateway gw(config_for(mock, {{"claude", "claude-3-5-sonnet"}}, "", "anthropic"));
-  const auto reply = http_request(gw.port(), "POST", "/v1/chat/completions",
-                                  R"({"model":"claude","messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hello"}]})",
-                                  bearer(gw.master_key()));
+  const auto reply = http_request(
+      gw.port(), "POST", "/v1/chat/completions",
+      R"({"model":"claude","messages":[{"role":"system","content":"be brief"},{"role":"user","content":"hello"}]})",
+      bearer(gw.master_key()));
   REQUIRE(reply.status == 200);
   const auto body = json(reply.body);
   CHECK(std::string(body["object"].GetString()) == "chat.completion");
@@ -271,7 +279,8 @@ TEST_CASE("Anthropic deployments get the Messages API shape", "[integration][dat
   CHECK(sent["max_tokens"].GetInt() > 0);
 
   int status = 0;
-  const auto events = read_sse(gw.port(), "/v1/chat/completions", chat("claude", true), bearer(gw.master_key()), &status);
+  const auto events =
+      read_sse(gw.port(), "/v1/chat/completions", chat("claude", true), bearer(gw.master_key()), &status);
   CHECK(status == 200);
   REQUIRE(events.size() >= 3);
   CHECK(events.back().data == "data: [DONE]");
@@ -281,9 +290,10 @@ TEST_CASE("Anthropic deployments get the Messages API shape", "[integration][dat
 TEST_CASE("/v1/messages reaches an OpenAI deployment translated both ways", "[integration][dataplane][anthropic]") {
   MockUpstream mock;
   TestGateway gw(config_for(mock, {{"gpt", "gpt-up"}}));
-  const auto reply = http_request(gw.port(), "POST", "/v1/messages",
-                                  R"({"model":"gpt","max_tokens":50,"system":"sys","messages":[{"role":"user","content":"hello"}]})",
-                                  {{"x-api-key", gw.master_key()}});
+  const auto reply =
+      http_request(gw.port(), "POST", "/v1/messages",
+                   R"({"model":"gpt","max_tokens":50,"system":"sys","messages":[{"role":"user","content":"hello"}]})",
+                   {{"x-api-key", gw.master_key()}});
   REQUIRE(reply.status == 200);
   const auto body = json(reply.body);
   CHECK(std::string(body["type"].GetString()) == "message");
@@ -297,22 +307,25 @@ TEST_CASE("/v1/messages reaches an OpenAI deployment translated both ways", "[in
 
 TEST_CASE("Azure deployments use the deployment URL, api-version and api-key", "[integration][dataplane]") {
   MockUpstream mock;
-  TestGateway gw("model_list:\n  - model_name: az\n    litellm_params:\n      model: azure/my-deploy\n"
-                 "      api_base: http://127.0.0.1:" + std::to_string(mock.port()) +
-                 "\n      api_version: 2024-02-01\n      api_key: " + kProviderKey +
-                 "\nrouter_settings: {num_retries: 0}\n");
+  TestGateway gw(
+      "model_list:\n  - model_name: az\n    litellm_params:\n      model: azure/my-deploy\n"
+      "      api_base: http://127.0.0.1:" +
+      std::to_string(mock.port()) + "\n      api_version: 2024-02-01\n      api_key: " + kProviderKey +
+      "\nrouter_settings: {num_retries: 0}\n");
   http_request(gw.port(), "POST", "/v1/chat/completions", chat("az"), bearer(gw.master_key()));
   const auto last = mock.last();
-  CHECK(std::string(last["path"].GetString()) == "/openai/deployments/my-deploy/chat/completions?api-version=2024-02-01");
+  CHECK(std::string(last["path"].GetString()) ==
+        "/openai/deployments/my-deploy/chat/completions?api-version=2024-02-01");
   CHECK(std::string(last["headers"]["api-key"].GetString()) == kProviderKey);
   CHECK_FALSE(last["headers"].HasMember("authorization"));
 }
 
-TEST_CASE("TLS upstream verified with a CA added by config; a wrong host name is rejected", "[integration][dataplane][tls]") {
+TEST_CASE("TLS upstream verified with a CA added by config; a wrong host name is rejected",
+          "[integration][dataplane][tls]") {
   const auto cert = make_localhost_certificate();
   MockUpstream mock({"--tls-cert", cert.cert_path, "--tls-key", cert.key_path});
-  const std::string tail = "general_settings: {upstream_ca_file: " + cert.cert_path +
-                           "}\nrouter_settings: {num_retries: 0}\n";
+  const std::string tail =
+      "general_settings: {upstream_ca_file: " + cert.cert_path + "}\nrouter_settings: {num_retries: 0}\n";
   SECTION("the certificate's name matches") {
     TestGateway gw("model_list:\n  - model_name: t\n    litellm_params:\n      model: openai/m\n      api_base: " +
                    mock.base_url("https", "localhost") + "\n" + tail);

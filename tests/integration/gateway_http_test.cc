@@ -77,7 +77,8 @@ TEST_CASE("metrics scrape is valid Prometheus text with HTTP series", "[integrat
   REQUIRE(reply.status == 200);
   CHECK_THAT(reply.header("content-type"), Catch::StartsWith("text/plain; version=0.0.4"));
 
-  const std::regex sample(R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? -?[0-9.eE+-]+|[+-]Inf|NaN$)");
+  const std::regex sample(
+      R"(^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? -?[0-9.eE+-]+|[+-]Inf|NaN$)");
   const std::regex comment(R"(^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*$)");
   std::istringstream lines(reply.body);
   std::string line;
@@ -93,8 +94,12 @@ TEST_CASE("metrics scrape is valid Prometheus text with HTTP series", "[integrat
     }
   }
   CHECK(samples > 10);
-  CHECK_THAT(reply.body, Catch::Contains(R"(tollgate_http_requests_total{method="GET",route="/health/liveliness",status="200"} 1)"));
-  CHECK_THAT(reply.body, Catch::Contains(R"(tollgate_http_requests_total{method="POST",route="/v1/chat/completions",status="200"} 1)"));
+  CHECK_THAT(
+      reply.body,
+      Catch::Contains(R"(tollgate_http_requests_total{method="GET",route="/health/liveliness",status="200"} 1)"));
+  CHECK_THAT(
+      reply.body,
+      Catch::Contains(R"(tollgate_http_requests_total{method="POST",route="/v1/chat/completions",status="200"} 1)"));
   CHECK_THAT(reply.body, Catch::Contains("tollgate_http_request_duration_seconds_bucket{"));
   CHECK_THAT(reply.body, Catch::Contains("tollgate_http_in_flight_requests"));
   CHECK_THAT(reply.body, Catch::Contains("tollgate_build_info{"));
@@ -188,8 +193,7 @@ TEST_CASE("chat completion on a mock model over one keep-alive connection", "[in
     const auto d = parse(reply.body);
     CHECK(std::string(d["object"].GetString()) == "chat.completion");
     CHECK(std::string(d["model"].GetString()) == "gpt-4o-mini");
-    CHECK_THAT(std::string(d["choices"][0]["message"]["content"].GetString()),
-               Catch::EndsWith("hello gateway"));
+    CHECK_THAT(std::string(d["choices"][0]["message"]["content"].GetString()), Catch::EndsWith("hello gateway"));
     CHECK(d["usage"]["total_tokens"].GetInt() ==
           d["usage"]["prompt_tokens"].GetInt() + d["usage"]["completion_tokens"].GetInt());
     CHECK(reply.header("x-litellm-model-group") == "gpt-4o-mini");
@@ -201,9 +205,10 @@ TEST_CASE("chat completion on a mock model over one keep-alive connection", "[in
 TEST_CASE("streamed chat completion ends with usage and [DONE]", "[integration][inference]") {
   TestGateway gw(kConfig);
   int status = 0;
-  const auto events = read_sse(gw.port(), "/v1/chat/completions",
-                               R"({"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"a b c"}]})",
-                               bearer(gw.master_key()), &status);
+  const auto events = read_sse(
+      gw.port(), "/v1/chat/completions",
+      R"({"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"a b c"}]})",
+      bearer(gw.master_key()), &status);
   REQUIRE(status == 200);
   REQUIRE(events.size() >= 4);
   CHECK(events.back().data == "data: [DONE]");
@@ -229,7 +234,8 @@ TEST_CASE("x-request-id is echoed when well formed and replaced otherwise", "[in
   TestGateway gw(kConfig);
   const auto kept = http_request(gw.port(), "GET", "/health/liveliness", "", {{"x-request-id", "trace-42"}});
   CHECK(kept.header("x-request-id") == "trace-42");
-  const auto replaced = http_request(gw.port(), "GET", "/health/liveliness", "", {{"x-request-id", "bad id with spaces"}});
+  const auto replaced =
+      http_request(gw.port(), "GET", "/health/liveliness", "", {{"x-request-id", "bad id with spaces"}});
   CHECK(replaced.header("x-request-id") != "bad id with spaces");
   CHECK(replaced.header("x-request-id").size() == 36);
   const auto fresh = http_request(gw.port(), "GET", "/health/liveliness");

@@ -91,8 +91,8 @@ model_list:
   // The mock answers instantly, so shut down right after a request completes and check the
   // server then refuses connections and reports a clean drain.
   CHECK(http_request(gw.port(), "POST", "/v1/chat/completions",
-                     R"({"model":"m","messages":[{"role":"user","content":"x"}]})",
-                     bearer(gw.master_key())).status == 200);
+                     R"({"model":"m","messages":[{"role":"user","content":"x"}]})", bearer(gw.master_key()))
+            .status == 200);
   CHECK(gw.shutdown());
   CHECK_THROWS(http_request(gw.port(), "GET", "/health/liveliness"));
 }

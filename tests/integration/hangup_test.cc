@@ -27,10 +27,13 @@ namespace {
 std::string config_for(const TestDatabase& db, const MockUpstream& mock) {
   return "model_list:\n"
          "  - model_name: quick\n"
-         "    litellm_params: {model: openai/quick-model, api_base: \"" + mock.base_url() + "\"}\n"
+         "    litellm_params: {model: openai/quick-model, api_base: \"" +
+         mock.base_url() +
+         "\"}\n"
          "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n"
          "general_settings:\n"
-         "  store_threads: 1\n" + db.gateway_settings();
+         "  store_threads: 1\n" +
+         db.gateway_settings();
 }
 
 const std::string kChat = R"({"model":"quick","messages":[{"role":"user","content":"are you there?"}]})";
@@ -38,8 +41,8 @@ const std::string kChat = R"({"model":"quick","messages":[{"role":"user","conten
 // At most one request at a time: a reservation the abandoned request failed to give back
 // would refuse the next one with 429.
 std::string generate_key(const TestGateway& gw) {
-  const auto reply = http_request(gw.port(), "POST", "/key/generate", R"({"max_parallel_requests":1})",
-                                  bearer(gw.master_key()));
+  const auto reply =
+      http_request(gw.port(), "POST", "/key/generate", R"({"max_parallel_requests":1})", bearer(gw.master_key()));
   REQUIRE(reply.status == 200);
   rapidjson::Document d;
   d.Parse(reply.body.c_str());
@@ -125,8 +128,7 @@ TEMPLATE_TEST_CASE("a client that hangs up while its key is loaded from the stor
   check_recovered(gw, mock, key);
 }
 
-TEMPLATE_TEST_CASE("a client that hangs up while its budget is loading", "[integration][hangup]", Sqlite,
-                   PostgreSQL) {
+TEMPLATE_TEST_CASE("a client that hangs up while its budget is loading", "[integration][hangup]", Sqlite, PostgreSQL) {
   TestDatabase db(TestType::name);
   MockUpstream mock;
   TestGateway gw(config_for(db, mock), db.gateway_env());
@@ -143,16 +145,18 @@ TEMPLATE_TEST_CASE("a client that hangs up while its budget is loading", "[integ
 
 TEST_CASE("clients that hang up on a slow upstream never cool its deployment down", "[integration][hangup][cooldown]") {
   MockUpstream mock;
-  TestGateway gw("model_list:\n"
-                 "  - model_name: slow\n"
-                 "    litellm_params: {model: openai/latency-800, api_base: \"" + mock.base_url() + "\"}\n"
-                 "router_settings: {num_retries: 0, allowed_fails: 0, cooldown_time: 60}\n");
+  TestGateway gw(
+      "model_list:\n"
+      "  - model_name: slow\n"
+      "    litellm_params: {model: openai/latency-800, api_base: \"" +
+      mock.base_url() +
+      "\"}\n"
+      "router_settings: {num_retries: 0, allowed_fails: 0, cooldown_time: 60}\n");
   const std::string chat = R"({"model":"slow","messages":[{"role":"user","content":"take your time"}]})";
   std::vector<std::thread> impatient;
   for (int i = 0; i < 3; ++i) {
-    impatient.emplace_back([&] {
-      raw_exchange(gw.port(), raw_post("/v1/chat/completions", chat, bearer(gw.master_key())), 200ms);
-    });
+    impatient.emplace_back(
+        [&] { raw_exchange(gw.port(), raw_post("/v1/chat/completions", chat, bearer(gw.master_key())), 200ms); });
   }
   for (auto& t : impatient) t.join();
   std::int64_t aborts = 0;

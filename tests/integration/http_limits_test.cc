@@ -30,13 +30,12 @@ int status_of(const std::string& raw) {
   return std::stoi(raw.substr(9, 3));
 }
 
-
 }  // namespace
 
 TEST_CASE("a body over the limit gets 413 and the connection closes", "[integration][limits]") {
   TestGateway gw(kConfig);
-  const auto reply = http_request(gw.port(), "POST", "/v1/chat/completions", std::string(5000, 'x'),
-                                  bearer(gw.master_key()));
+  const auto reply =
+      http_request(gw.port(), "POST", "/v1/chat/completions", std::string(5000, 'x'), bearer(gw.master_key()));
   CHECK(reply.status == 413);
   CHECK_THAT(reply.body, Catch::Contains("4096"));
   CHECK(reply.header("connection") == "close");
@@ -81,11 +80,12 @@ TEST_CASE("idle keep-alive connections are closed after idle_timeout", "[integra
 
 TEST_CASE("CR, LF or NUL inside a header value is rejected with 400", "[integration][limits]") {
   TestGateway gw(kConfig);
-  for (const std::string& bad : {std::string("X-Bad: a\0b\r\n", 12), std::string("X-Bad: a\rb\r\n"),
-                                std::string("X-Bad\r\n")}) {
+  for (const std::string& bad :
+       {std::string("X-Bad: a\0b\r\n", 12), std::string("X-Bad: a\rb\r\n"), std::string("X-Bad\r\n")}) {
     INFO(bad);
     bool closed = false;
-    const auto raw = raw_exchange(gw.port(), "GET /health/liveliness HTTP/1.1\r\nHost: x\r\n" + bad + "\r\n", 2s, &closed);
+    const auto raw =
+        raw_exchange(gw.port(), "GET /health/liveliness HTTP/1.1\r\nHost: x\r\n" + bad + "\r\n", 2s, &closed);
     CHECK(status_of(raw) == 400);
     CHECK(closed);
     CHECK_THAT(raw, Catch::Contains(R"({"error":{"message":)"));
@@ -94,10 +94,8 @@ TEST_CASE("CR, LF or NUL inside a header value is rejected with 400", "[integrat
 
 TEST_CASE("oversized headers get 431", "[integration][limits]") {
   TestGateway gw(kConfig);
-  const auto raw = raw_exchange(gw.port(),
-                                "GET /health/liveliness HTTP/1.1\r\nHost: x\r\nX-Big: " +
-                                    std::string(20000, 'a') + "\r\n\r\n",
-                                2s);
+  const auto raw = raw_exchange(
+      gw.port(), "GET /health/liveliness HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n", 2s);
   CHECK(status_of(raw) == 431);
 }
 
@@ -120,9 +118,10 @@ TEST_CASE("connections beyond max_connections are refused with 503", "[integrati
 TEST_CASE("Expect: 100-continue gets an interim response before the body", "[integration][limits]") {
   TestGateway gw(kConfig);
   const std::string body = R"({"model":"m","messages":[{"role":"user","content":"x"}]})";
-  const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-                           "Authorization: Bearer " + gw.master_key() + "\r\ncontent-length: " +
-                           std::to_string(body.size()) + "\r\n\r\n";
+  const std::string head =
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+      "Authorization: Bearer " +
+      gw.master_key() + "\r\ncontent-length: " + std::to_string(body.size()) + "\r\n\r\n";
   // Send the head, wait for 100, then the body.
   const auto interim = raw_exchange(gw.port(), head, 300ms);
   CHECK_THAT(interim, Catch::StartsWith("HTTP/1.1 100 Continue"));
@@ -144,14 +143,16 @@ TEST_CASE("pipelined requests are answered in order", "[integration][limits]") {
 
 TEST_CASE("malformed chunked framing gets 400 in the envelope before the connection closes", "[integration][limits]") {
   TestGateway gw(kConfig);
-  const std::string head = "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\ntransfer-encoding: chunked\r\n"
-                           "Authorization: Bearer " + gw.master_key() + "\r\n\r\n";
+  const std::string head =
+      "POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\ntransfer-encoding: chunked\r\n"
+      "Authorization: Bearer " +
+      gw.master_key() + "\r\n\r\n";
   const std::string bodies[] = {
-      "zz\r\nabc\r\n0\r\n\r\n",                          // not hexadecimal
-      "-5\r\nabcde\r\n0\r\n\r\n",                        // negative
-      "100000000000000000000\r\nabc\r\n0\r\n\r\n",       // 21 digits: overflows
-      "3;\x01\r\nabc\r\n0\r\n\r\n",                      // bad chunk extension
-      "3\r\nabcXY0\r\n\r\n",                             // data not followed by CRLF
+      "zz\r\nabc\r\n0\r\n\r\n",                     // not hexadecimal
+      "-5\r\nabcde\r\n0\r\n\r\n",                   // negative
+      "100000000000000000000\r\nabc\r\n0\r\n\r\n",  // 21 digits: overflows
+      "3;\x01\r\nabc\r\n0\r\n\r\n",                 // bad chunk extension
+      "3\r\nabcXY0\r\n\r\n",                        // data not followed by CRLF
   };
   for (const auto& body : bodies) {
     INFO(body);
@@ -173,7 +174,8 @@ std::string nested_arrays(int depth) { return std::string(depth, '[') + std::str
 // gateway re-serializes the body it forwards (providers/upstream_request.cc).
 std::string upstream_config(const MockUpstream& mock, const std::string& general = "") {
   return "model_list:\n  - model_name: m\n    litellm_params:\n      model: openai/mock-upstream-model\n"
-         "      api_base: " + mock.base_url() + "\n      api_key: sk-unused\n" + general;
+         "      api_base: " +
+         mock.base_url() + "\n      api_key: sk-unused\n" + general;
 }
 
 std::string chat_with(const std::string& extra) {
@@ -231,7 +233,8 @@ TEST_CASE("invalid UTF-8 or a NUL model name in an inference body gets 400 namin
   };
   const Row rows[] = {
       {"{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"bad \xff\"}]}", "messages[0].content"},
-      {"{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"ok\"},{\"role\":\"user\",\"content\":\"\xc0\x80\"}]}",
+      {"{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"ok\"},{\"role\":\"user\",\"content\":"
+       "\"\xc0\x80\"}]}",
        "messages[1].content"},
       {R"({"model":"m","messages":[{"role":"user","content":"\udc00"}]})", "messages[0].content"},
       {R"({"model":"m\u0000x","messages":[{"role":"user","content":"hi"}]})", "model"},

@@ -35,7 +35,9 @@ rapidjson::Document parse(const std::string& text) {
   return d;
 }
 
-std::string str(const rapidjson::Value& v) { return v.IsString() ? std::string(v.GetString()) : std::string("<not a string>"); }
+std::string str(const rapidjson::Value& v) {
+  return v.IsString() ? std::string(v.GetString()) : std::string("<not a string>");
+}
 
 // The gateway plus the actors of docs/authz.md, each with its own key:
 //   org-a: team alpha (team_admin: admin; member: user), team gamma (no members)
@@ -70,7 +72,8 @@ class World {
 
   // A user made by the master key through /user/new; returns its auto-created key.
   std::string user(const std::string& user_id, const std::string& extra = "") const {
-    const auto d = admin_post("/user/new", R"({"user_id":")" + user_id + "\"" + (extra.empty() ? "" : "," + extra) + "}");
+    const auto d =
+        admin_post("/user/new", R"({"user_id":")" + user_id + "\"" + (extra.empty() ? "" : "," + extra) + "}");
     const auto key = str(d["key"]);
     register_secret(key);
     return key;
@@ -158,7 +161,8 @@ TEST_CASE("team endpoints: create, read, list, update, block, members, delete", 
   CHECK(str(created["admins"][0]) == "u-member");
 
   // info: the team, the keys the caller may see, the memberships
-  const auto team_key = parse(w.post("/key/generate", R"({"team_id":")" + team_id + R"(","user_id":"u-member"})", w.admin()).body);
+  const auto team_key =
+      parse(w.post("/key/generate", R"({"team_id":")" + team_id + R"(","user_id":"u-member"})", w.admin()).body);
   register_secret(str(team_key["key"]));
   const auto info_reply = w.get("/team/info?team_id=" + team_id, w.member);
   REQUIRE(info_reply.status == 200);
@@ -182,8 +186,8 @@ TEST_CASE("team endpoints: create, read, list, update, block, members, delete", 
   CHECK(parse(w.get("/team/list", w.outsider).body).Size() == 0);
 
   // update: fields change, null clears
-  const auto updated = w.admin_post("/team/update", R"({"team_id":")" + team_id +
-                                                        R"(","team_alias":"Research 2","max_budget":null,"rpm_limit":20})");
+  const auto updated = w.admin_post(
+      "/team/update", R"({"team_id":")" + team_id + R"(","team_alias":"Research 2","max_budget":null,"rpm_limit":20})");
   CHECK(str(updated["team_alias"]) == "Research 2");
   CHECK(updated["max_budget"].IsNull());
   CHECK(updated["rpm_limit"].GetInt() == 20);
@@ -194,8 +198,9 @@ TEST_CASE("team endpoints: create, read, list, update, block, members, delete", 
   CHECK_FALSE(w.admin_post("/team/unblock", R"({"team_id":")" + team_id + R"("})")["blocked"].GetBool());
 
   // members: one object or a list; delete
-  const auto added = w.admin_post("/team/member_add", R"({"team_id":")" + team_id +
-                                                          R"(","member":[{"user_id":"u-outsider"},{"user_id":"u-later","role":"admin"}]})");
+  const auto added = w.admin_post(
+      "/team/member_add",
+      R"({"team_id":")" + team_id + R"(","member":[{"user_id":"u-outsider"},{"user_id":"u-later","role":"admin"}]})");
   CHECK(added["members_with_roles"].Size() == 3);
   REQUIRE(added["updated_team_memberships"].Size() == 2);
   CHECK(str(added["updated_team_memberships"][0]["role"]) == "user");
@@ -252,7 +257,8 @@ TEST_CASE("team endpoints answer malformed requests with 400 naming the field", 
   CHECK(w.get("/team/info?team_id=alpha", w.admin()).status == 200);  // nothing above changed alpha
 }
 
-TEST_CASE("team endpoints follow the policy: 403 for what is visible, 404 for what is not", "[integration][management]") {
+TEST_CASE("team endpoints follow the policy: 403 for what is visible, 404 for what is not",
+          "[integration][management]") {
   World w;
   w.seed();
   // /team/new: only admins, and org_admins inside their organization
@@ -294,15 +300,21 @@ TEST_CASE("team endpoints follow the policy: 403 for what is visible, 404 for wh
   // a team admin adds non-admin users of the team's organization, nobody else (docs/authz.md)
   w.user("u-joiner", R"("organization_id":"org-a")");
   w.user("u-org-admin-2", R"("user_role":"org_admin","organization_id":"org-a")");
-  CHECK(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-joiner"}})", w.team_admin).status == 200);
-  check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-outsider"}})", w.team_admin), 404);
+  CHECK(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-joiner"}})", w.team_admin).status ==
+        200);
+  check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-outsider"}})", w.team_admin),
+              404);
   check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-cross"}})", w.team_admin), 404);
-  check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"no-such-user"}})", w.team_admin), 404);
-  check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-org-admin-2"}})", w.team_admin), 403);
+  check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"no-such-user"}})", w.team_admin),
+              404);
+  check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-org-admin-2"}})", w.team_admin),
+              403);
   CHECK(w.post("/team/member_delete", R"({"team_id":"alpha","user_id":"u-joiner"})", w.org_admin).status == 200);
   check_error(w.post("/team/member_delete", R"({"team_id":"alpha","user_id":"u-team-admin"})", w.member), 403);
   // an email only resolves to a user the caller can see
-  check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_email":"nobody@example.com"}})", w.team_admin), 404);
+  check_error(
+      w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_email":"nobody@example.com"}})", w.team_admin),
+      404);
 }
 
 TEST_CASE("team delete is all or nothing and revokes the team's keys at once", "[integration][management]") {
@@ -328,7 +340,8 @@ TEST_CASE("a team admin removed from its team loses its rights on the next reque
   World w;
   w.seed();
   w.user("u-joiner", R"("organization_id":"org-a")");
-  CHECK(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-joiner"}})", w.team_admin).status == 200);
+  CHECK(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-joiner"}})", w.team_admin).status ==
+        200);
   CHECK(w.post("/team/member_delete", R"({"team_id":"alpha","user_id":"u-team-admin"})", w.admin()).status == 200);
   check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-member"}})", w.team_admin), 404);
   check_error(w.get("/team/info?team_id=alpha", w.team_admin), 404);
@@ -337,7 +350,8 @@ TEST_CASE("a team admin removed from its team loses its rights on the next reque
 TEST_CASE("blocking a team stops its keys at once; unblocking restores them", "[integration][management]") {
   World w;
   w.seed();
-  const auto key = str(parse(w.post("/key/generate", R"({"team_id":"alpha","user_id":"u-member"})", w.admin()).body)["key"]);
+  const auto key =
+      str(parse(w.post("/key/generate", R"({"team_id":"alpha","user_id":"u-member"})", w.admin()).body)["key"]);
   register_secret(key);
   REQUIRE(w.chat(key) == 200);
   w.admin_post("/team/block", R"({"team_id":"alpha"})");
@@ -500,7 +514,8 @@ TEST_CASE("user endpoints follow the policy: only proxy_admins make administrato
   // updates: role changes follow the same rule; users cannot raise their own limits
   check_error(w.post("/user/update", R"({"user_id":"u-member","user_role":"org_admin"})", w.org_admin), 403);
   check_error(w.post("/user/update", R"({"user_id":"u-member","user_role":"proxy_admin"})", w.org_admin), 403);
-  CHECK(w.post("/user/update", R"({"user_id":"u-member","user_role":"internal_user_viewer"})", w.org_admin).status == 200);
+  CHECK(w.post("/user/update", R"({"user_id":"u-member","user_role":"internal_user_viewer"})", w.org_admin).status ==
+        200);
   check_error(w.post("/user/update", R"({"user_id":"u-org-admin","max_budget":100})", w.org_admin), 403);
   check_error(w.post("/user/update", R"({"user_id":"u-outsider","max_budget":100})", w.outsider), 403);
   check_error(w.post("/user/update", R"({"user_id":"u-cross","max_budget":1})", w.org_admin), 404);
@@ -553,32 +568,40 @@ TEST_CASE("organization endpoints: create, read, list, update, members, delete",
   check_error(w.get("/organization/info", w.admin()), 400, "organization_id");
 
   // update: POST and PATCH
-  CHECK(str(w.admin_post("/organization/update", R"({"organization_id":")" + org_id + R"(","organization_alias":"C2"})")
-                ["organization_alias"]) == "C2");
-  const auto patched = w.send("PATCH", "/organization/update", R"({"organization_id":")" + org_id + R"(","rpm_limit":null})", w.admin());
+  CHECK(str(w.admin_post("/organization/update", R"({"organization_id":")" + org_id +
+                                                     R"(","organization_alias":"C2"})")["organization_alias"]) == "C2");
+  const auto patched =
+      w.send("PATCH", "/organization/update", R"({"organization_id":")" + org_id + R"(","rpm_limit":null})", w.admin());
   REQUIRE(patched.status == 200);
   CHECK(parse(patched.body)["rpm_limit"].IsNull());
   CHECK(w.post("/organization/update", R"({"organization_id":"org-a","metadata":{"a":1}})", w.org_admin).status == 200);
 
   // members
   w.user("u-joiner");
-  const auto added = w.admin_post("/organization/member_add", R"({"organization_id":")" + org_id +
-                                                                  R"(","member":[{"user_id":"u-joiner","role":"org_admin"},{"user_id":"u-future"}]})");
+  const auto added =
+      w.admin_post("/organization/member_add",
+                   R"({"organization_id":")" + org_id +
+                       R"(","member":[{"user_id":"u-joiner","role":"org_admin"},{"user_id":"u-future"}]})");
   CHECK(str(added["organization_id"]) == org_id);
   CHECK(added["updated_users"].Size() == 1);  // u-future does not exist yet
   REQUIRE(added["updated_organization_memberships"].Size() == 2);
   CHECK(str(added["updated_organization_memberships"][1]["user_role"]) == "internal_user");
-  const auto removed = w.admin_post("/organization/member_delete", R"({"organization_id":")" + org_id + R"(","user_id":"u-future"})");
+  const auto removed =
+      w.admin_post("/organization/member_delete", R"({"organization_id":")" + org_id + R"(","user_id":"u-future"})");
   CHECK(str(removed["user_id"]) == "u-future");
-  check_error(w.post("/organization/member_delete", R"({"organization_id":")" + org_id + R"(","user_id":"u-future"})", w.admin()), 404);
+  check_error(w.post("/organization/member_delete", R"({"organization_id":")" + org_id + R"(","user_id":"u-future"})",
+                     w.admin()),
+              404);
 
   // delete: 409 while teams exist, all or nothing, POST and DELETE
   const auto conflict = w.post("/organization/delete", R"({"organization_ids":["org-a"]})", w.admin());
   check_error(conflict, 409);
   CHECK_THAT(conflict.body, Catch::Contains("still has teams"));
-  check_error(w.post("/organization/delete", R"({"organization_ids":[")" + org_id + R"(","no-such-org"]})", w.admin()), 404);
+  check_error(w.post("/organization/delete", R"({"organization_ids":[")" + org_id + R"(","no-such-org"]})", w.admin()),
+              404);
   CHECK(w.get("/organization/info?organization_id=" + org_id, w.admin()).status == 200);
-  const auto deleted = w.send("DELETE", "/organization/delete", R"({"organization_ids":[")" + org_id + R"("]})", w.admin());
+  const auto deleted =
+      w.send("DELETE", "/organization/delete", R"({"organization_ids":[")" + org_id + R"("]})", w.admin());
   REQUIRE(deleted.status == 200);
   CHECK(str(parse(deleted.body)[0]["organization_id"]) == org_id);
   check_error(w.get("/organization/info?organization_id=" + org_id, w.admin()), 404);
@@ -592,33 +615,50 @@ TEST_CASE("organization endpoints: 400s, and the policy for creating and members
   check_error(w.post("/organization/new", R"({"organization_alias":"x","blocked":true})", w.admin()), 400, "blocked");
   check_error(w.post("/organization/new", R"({"organization_alias":"x","organization_id":"org-a"})", w.admin()), 400,
               "organization_id");
-  check_error(w.post("/organization/new", R"({"organization_alias":"x","budget_id":"no-such-budget"})", w.admin()), 404);
+  check_error(w.post("/organization/new", R"({"organization_alias":"x","budget_id":"no-such-budget"})", w.admin()),
+              404);
   check_error(w.post("/organization/update", R"({"organization_alias":"x"})", w.admin()), 400, "organization_id");
   check_error(w.post("/organization/delete", R"({"organization_ids":[1]})", w.admin()), 400, "organization_ids");
-  check_error(w.post("/organization/member_add", R"({"organization_id":"org-a","member":{"user_id":"u","role":"king"}})", w.admin()),
+  check_error(w.post("/organization/member_add",
+                     R"({"organization_id":"org-a","member":{"user_id":"u","role":"king"}})", w.admin()),
               400, "member.role");
 
   check_error(w.post("/organization/new", R"({"organization_alias":"mine"})", w.outsider), 403);
   check_error(w.post("/organization/new", R"({"organization_alias":"mine"})", w.org_admin), 403);
   check_error(w.post("/organization/new", R"({"organization_alias":"mine"})", w.viewer), 403);
   check_error(w.post("/organization/update", R"({"organization_id":"org-a","organization_alias":"x"})", w.member), 403);
-  check_error(w.post("/organization/update", R"({"organization_id":"org-b","organization_alias":"x"})", w.org_admin), 404);
+  check_error(w.post("/organization/update", R"({"organization_id":"org-b","organization_alias":"x"})", w.org_admin),
+              404);
   check_error(w.post("/organization/delete", R"({"organization_ids":["org-a"]})", w.org_admin), 403);
   check_error(w.post("/organization/delete", R"({"organization_ids":["org-b"]})", w.org_admin), 404);
 
   // org_admins add users they manage, never as administrators
   const auto made = parse(w.post("/user/new", R"({"user_id":"u-staff"})", w.org_admin).body);
   register_secret(str(made["key"]));
-  check_error(w.post("/organization/member_add", R"({"organization_id":"org-a","member":{"user_id":"u-staff","role":"proxy_admin"}})", w.org_admin), 403);
-  check_error(w.post("/organization/member_add", R"({"organization_id":"org-a","member":{"user_id":"u-staff","role":"org_admin"}})", w.org_admin), 403);
-  check_error(w.post("/organization/member_add", R"({"organization_id":"org-a","member":{"user_id":"u-cross"}})", w.org_admin), 404);
-  CHECK(w.post("/organization/member_add", R"({"organization_id":"org-a","member":{"user_id":"u-staff","role":"internal_user_viewer"}})", w.org_admin).status == 200);
-  check_error(w.post("/organization/member_add", R"({"organization_id":"org-a","member":{"user_id":"u-outsider"}})", w.member), 403);
-  check_error(w.post("/organization/member_delete", R"({"organization_id":"org-a","user_id":"u-org-admin"})", w.org_admin), 403);
+  check_error(w.post("/organization/member_add",
+                     R"({"organization_id":"org-a","member":{"user_id":"u-staff","role":"proxy_admin"}})", w.org_admin),
+              403);
+  check_error(w.post("/organization/member_add",
+                     R"({"organization_id":"org-a","member":{"user_id":"u-staff","role":"org_admin"}})", w.org_admin),
+              403);
+  check_error(
+      w.post("/organization/member_add", R"({"organization_id":"org-a","member":{"user_id":"u-cross"}})", w.org_admin),
+      404);
+  CHECK(w.post("/organization/member_add",
+               R"({"organization_id":"org-a","member":{"user_id":"u-staff","role":"internal_user_viewer"}})",
+               w.org_admin)
+            .status == 200);
+  check_error(
+      w.post("/organization/member_add", R"({"organization_id":"org-a","member":{"user_id":"u-outsider"}})", w.member),
+      403);
+  check_error(
+      w.post("/organization/member_delete", R"({"organization_id":"org-a","user_id":"u-org-admin"})", w.org_admin),
+      403);
 
   // removing the org_admin's membership takes its rights at once
   CHECK(w.get("/team/info?team_id=gamma", w.org_admin).status == 200);
-  CHECK(w.post("/organization/member_delete", R"({"organization_id":"org-a","user_id":"u-org-admin"})", w.admin()).status == 200);
+  CHECK(w.post("/organization/member_delete", R"({"organization_id":"org-a","user_id":"u-org-admin"})", w.admin())
+            .status == 200);
   check_error(w.get("/team/info?team_id=gamma", w.org_admin), 404);
 }
 
@@ -733,7 +773,8 @@ TEST_CASE("50 parallel /key/generate calls make 50 distinct working keys", "[int
 
 // The escalations an attacker found with one key of every role (issue: "no credential minted
 // beyond the caller's rights"), each replayed as it was reported; docs/authz.md, "Whose a key is".
-TEST_CASE("escalation findings: no call mints a credential beyond the caller's rights", "[integration][management][escalation]") {
+TEST_CASE("escalation findings: no call mints a credential beyond the caller's rights",
+          "[integration][management][escalation]") {
   World w;
   w.seed();
   w.user("u-root", R"("user_role":"proxy_admin")");
@@ -748,7 +789,8 @@ TEST_CASE("escalation findings: no call mints a credential beyond the caller's r
 
   SECTION("1. a team admin adds a proxy_admin to its team, then mints a key for it") {
     check_error(w.post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-root"}})", w.team_admin), 404);
-    w.admin_post("/team/member_add", R"({"team_id":"alpha","member":{"user_id":"u-root"}})");  // even if it were a member
+    w.admin_post("/team/member_add",
+                 R"({"team_id":"alpha","member":{"user_id":"u-root"}})");  // even if it were a member
     check_error(w.post("/key/generate", R"({"team_id":"alpha","user_id":"u-root"})", w.team_admin), 403);
     check_error(w.post("/key/generate", R"({"team_id":"alpha","user_id":"u-member"})", w.team_admin), 403);
   }
@@ -794,7 +836,8 @@ TEST_CASE("escalation findings: no call mints a credential beyond the caller's r
 
 // LiteLLM restrictions Tollgate does not enforce are refused when they set anything: a key
 // created with allowed_routes must not silently reach every route.
-TEST_CASE("restriction fields Tollgate does not enforce are 400 when set, accepted when empty", "[integration][management]") {
+TEST_CASE("restriction fields Tollgate does not enforce are 400 when set, accepted when empty",
+          "[integration][management]") {
   World w;
   w.seed();
   struct Row {
@@ -809,12 +852,15 @@ TEST_CASE("restriction fields Tollgate does not enforce are 400 when set, accept
       {"/key/generate", R"({"permissions":{"get_spend_routes":false}})", 400, "permissions"},
       {"/key/generate", R"({"enforced_params":["user"]})", 400, "enforced_params"},
       {"/key/generate", R"({"model_max_budget":{"gpt-4o-mini":{"budget_limit":1}}})", 400, "model_max_budget"},
-      {"/key/generate", R"({"guardrails":[],"allowed_routes":null,"object_permission":{"vector_stores":[],"mcp_servers":null}})", 200, nullptr},
+      {"/key/generate",
+       R"({"guardrails":[],"allowed_routes":null,"object_permission":{"vector_stores":[],"mcp_servers":null}})", 200,
+       nullptr},
       {"/team/new", R"({"team_member_budget":10})", 400, "team_member_budget"},
       {"/team/new", R"({"model_rpm_limit":{"gpt-4o-mini":5}})", 400, "model_rpm_limit"},
       {"/team/new", R"({"team_member_budget":null,"guardrails":[]})", 200, nullptr},
       {"/user/new", R"({"model_max_budget":{"gpt-4o-mini":1}})", 400, "model_max_budget"},
-      {"/organization/new", R"({"organization_alias":"x","model_tpm_limit":{"gpt-4o-mini":5}})", 400, "model_tpm_limit"},
+      {"/organization/new", R"({"organization_alias":"x","model_tpm_limit":{"gpt-4o-mini":5}})", 400,
+       "model_tpm_limit"},
       {"/organization/new", R"({"organization_alias":"y","model_tpm_limit":{}})", 200, nullptr},
       {"/budget/new", R"({"max_budget":1,"model_max_budget":{"gpt-4o-mini":1}})", 400, "model_max_budget"},
   };
@@ -825,13 +871,15 @@ TEST_CASE("restriction fields Tollgate does not enforce are 400 when set, accept
       check_error(reply, row.status, row.param);
     } else {
       CHECK(reply.status == row.status);
-      if (reply.status == 200 && std::string(row.path) == "/key/generate") register_secret(str(parse(reply.body)["key"]));
+      if (reply.status == 200 && std::string(row.path) == "/key/generate")
+        register_secret(str(parse(reply.body)["key"]));
     }
   }
   const auto key = parse(w.post("/key/generate", "{}", w.admin()).body);
   register_secret(str(key["key"]));
-  check_error(w.post("/key/update", R"({"key":")" + str(key["token"]) + R"(","allowed_routes":["/key/info"]})", w.admin()),
-              400, "allowed_routes");
+  check_error(
+      w.post("/key/update", R"({"key":")" + str(key["token"]) + R"(","allowed_routes":["/key/info"]})", w.admin()), 400,
+      "allowed_routes");
 }
 
 // ------------------------------------------------------------------- untrusted bytes and depth
@@ -856,7 +904,11 @@ void check_bad_text_refused(const World& w) {
       {"/key/generate", "{\"key_alias\":\"raw surrogate \xed\xa0\x80\"}", "key_alias", "UTF-8"},
       {"/key/generate", "{\"key_alias\":\"truncated \xe6\x97\"}", "key_alias", "UTF-8"},
       {"/key/generate", R"({"key_alias":"escaped surrogate \udc00"})", "key_alias", "surrogate"},
-      {"/key/generate", R"({"metadata":{"team":"x)" "\xff" R"("}})", "metadata.team", "UTF-8"},
+      {"/key/generate",
+       R"({"metadata":{"team":"x)"
+       "\xff"
+       R"("}})",
+       "metadata.team", "UTF-8"},
       {"/key/generate", R"({"key_alias":"nul\u0000cut"})", "key_alias", "NUL"},
       {"/key/generate", R"({"models":["gpt-4o-mini\u0000"]})", "models", "NUL"},
       {"/user/new", R"({"user_id":"u\u0000x"})", "user_id", "NUL"},
@@ -899,12 +951,13 @@ TEST_CASE("invalid UTF-8 and NUL in management bodies and queries get 400 naming
   on_both_stores(check_bad_text_refused);
 }
 
-TEST_CASE("a body nested 100k levels deep on /key/generate from an ordinary user's key gets 400; the gateway keeps serving",
-          "[integration][management][input]") {
+TEST_CASE(
+    "a body nested 100k levels deep on /key/generate from an ordinary user's key gets 400; the gateway keeps serving",
+    "[integration][management][input]") {
   World w;
   const auto key = w.user("u-deep");
-  for (const auto& body : {R"({"metadata":)" + nested_arrays(100000) + "}",
-                           R"({"metadata":{"a":)" + nested_arrays(100000) + "}}"}) {
+  for (const auto& body :
+       {R"({"metadata":)" + nested_arrays(100000) + "}", R"({"metadata":{"a":)" + nested_arrays(100000) + "}}"}) {
     const auto reply = w.post("/key/generate", body, key);
     check_error(reply, 400, "metadata");
     CHECK_THAT(reply.body, Catch::Contains("64 levels"));

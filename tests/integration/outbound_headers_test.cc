@@ -48,8 +48,7 @@ TEST_CASE("a provider api_key with CR, LF or NUL adds no header upstream", "[int
   for (const auto& c : cases) {
     INFO(c.model);
     mock.reset();
-    TestGateway gw(deployment(mock, c.model,
-                              "      api_key: " + c.api_key_yaml + "\n      api_version: 2024-02-01\n"),
+    TestGateway gw(deployment(mock, c.model, "      api_key: " + c.api_key_yaml + "\n      api_version: 2024-02-01\n"),
                    c.env);
     http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(gw.master_key()));
     REQUIRE(requests_seen(mock) == 1);  // the request went out, without the refused header

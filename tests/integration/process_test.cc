@@ -106,7 +106,8 @@ TEST_CASE("an invalid config stops start-up naming file, key path and problem", 
 
 TEST_CASE("a key configuring protection Tollgate lacks stops start-up and --check-config", "[integration][process]") {
   const std::string config = "general_settings:\n  enable_jwt_auth: true\n";
-  for (const std::vector<std::string>& args : {std::vector<std::string>{}, std::vector<std::string>{"--check-config"}}) {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{}, std::vector<std::string>{"--check-config"}}) {
     auto p = spawn_tollgate(config, {}, args);
     CHECK(wait_exit(p.pid, 5s) == 2);
     CHECK_THAT(p.err(), Catch::Contains("config.yaml: general_settings.enable_jwt_auth: JWT authentication is not "
@@ -121,7 +122,8 @@ TEST_CASE("tollgate --check-config prints each warning of an accepted config", "
                           Catch::Contains("(0 deployments, 1 warnings)"));
 }
 
-TEST_CASE("SIGTERM drains and exits 0 and the generated master key is printed but never logged", "[integration][process]") {
+TEST_CASE("SIGTERM drains and exits 0 and the generated master key is printed but never logged",
+          "[integration][process]") {
   auto p = spawn_tollgate("model_list:\n  - model_name: m\n    litellm_params: {model: mock/m}\n");
   const auto port = wait_for_port(p);
   const auto out = p.out();

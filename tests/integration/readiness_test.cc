@@ -31,7 +31,7 @@ std::string dead_port_url(const std::string& scheme) {
 TEST_CASE("readiness sees PostgreSQL and Redis when configured", "[integration][health][services]") {
   const auto pg = postgres_url();
   const auto redis = redis_url();
-  REQUIRE(pg);     // scripts/test starts both; running without them is a setup error
+  REQUIRE(pg);  // scripts/test starts both; running without them is a setup error
   REQUIRE(redis);
   TestGateway gw(kModels, {{"DATABASE_URL", *pg}, {"REDIS_URL", *redis}});
   int status = 0;

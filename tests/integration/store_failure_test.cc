@@ -71,9 +71,9 @@ TEST_CASE("a management handler throwing an unexpected exception answers 500 wit
 
   const std::string leaked = "sk-never-in-a-response-" + std::to_string(getpid());
   register_secret(leaked);
-  auto exchange = std::make_shared<FakeExchange>(http::Method::post, "/team/new", R"({"team_alias":"a"})",
-                                                 std::map<std::string, std::string>{
-                                                     {"Authorization", "Bearer " + test_master_key()}});
+  auto exchange = std::make_shared<FakeExchange>(
+      http::Method::post, "/team/new", R"({"team_alias":"a"})",
+      std::map<std::string, std::string>{{"Authorization", "Bearer " + test_master_key()}});
   api::run_management(context, exchange, [&](persistence::Store& store, const api::ManagementCall&) -> http::Response {
     store.find_team("nobody");  // real store work first, then a bug
     throw std::logic_error("invariant broken for " + leaked);
@@ -88,7 +88,8 @@ TEST_CASE("a management handler throwing an unexpected exception answers 500 wit
 
   const auto log = own_log();
   if (!log.empty()) {
-    CHECK_THAT(log, Catch::Contains(R"("event":"management_unexpected_error","request_id":")" + exchange->request_id()));
+    CHECK_THAT(log,
+               Catch::Contains(R"("event":"management_unexpected_error","request_id":")" + exchange->request_id()));
     CHECK(log.find(leaked) == std::string::npos);
   }
   pool.stop();
@@ -104,7 +105,8 @@ model_list:
 general_settings:
   store_threads: 1
   store_queue_limit: 1
-  sqlite_path: )" + db.sqlite_path() + "\n");
+  sqlite_path: )" +
+                 db.sqlite_path() + "\n");
 
   // Another connection takes the write lock: the store thread's first write waits on it.
   auto holder = db.open_connection();

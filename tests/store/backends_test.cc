@@ -54,8 +54,7 @@ TEST_CASE("backends: PostgreSQL outage fails calls with StoreError and recovers 
   testing::TestDatabase db("postgresql");
   auto store = db.migrated_store();
   const auto key = store->insert_key(testing::make_key("sk-outage-000001"), audit_by());
-  auto admin = std::make_unique<persistence::PostgresConnection>(
-      std::getenv("TOLLGATE_TEST_PG_ADMIN_URL"));
+  auto admin = std::make_unique<persistence::PostgresConnection>(std::getenv("TOLLGATE_TEST_PG_ADMIN_URL"));
 
   // The database refuses new sessions and the current one is killed: an outage.
   admin->execute_script("ALTER DATABASE " + db.database_name() + " ALLOW_CONNECTIONS false");
@@ -139,8 +138,8 @@ STORE_TEST_CASE("backends: SqlConnection basics behave the same", "[store]") {
   auto c = db.open_connection();
   c->execute_script("CREATE TABLE t (id TEXT PRIMARY KEY, n BIGINT, x DOUBLE PRECISION, s TEXT)");
   CHECK(c->execute("INSERT INTO t (id, n, x, s) VALUES ($1, $2, $3, $4)",
-                   {persistence::SqlValue("a"), persistence::SqlValue(std::int64_t{42}),
-                    persistence::SqlValue(0.1), persistence::sql_null()}) == 1);
+                   {persistence::SqlValue("a"), persistence::SqlValue(std::int64_t{42}), persistence::SqlValue(0.1),
+                    persistence::sql_null()}) == 1);
   // $1 used twice, parameters bound by number not by position of appearance.
   const auto rows = c->query("SELECT id, n, x, s FROM t WHERE n = $2 AND (id = $1 OR s = $1)",
                              {persistence::SqlValue("a"), persistence::SqlValue(std::int64_t{42})});

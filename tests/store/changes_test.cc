@@ -97,8 +97,7 @@ STORE_TEST_CASE("changes: key writes report the key's hash", "[store][changes]")
   CHECK(r.listener.take() == once({{ChangeKind::key, {replacement.token_hash, other.token_hash}}}));
 }
 
-STORE_TEST_CASE("changes: team writes report the team and the members whose memberships changed",
-                "[store][changes]") {
+STORE_TEST_CASE("changes: team writes report the team and the members whose memberships changed", "[store][changes]") {
   Recorded r(TestType::name);
   auto& store = *r.store;
   auto team = make_team("t-1");
@@ -121,8 +120,9 @@ STORE_TEST_CASE("changes: team writes report the team and the members whose memb
   r.listener.take();
   const auto deleted = store.delete_teams({"t-1", "t-2"}, audit_by());
   REQUIRE(deleted);
-  CHECK(r.listener.take() ==
-        once({{ChangeKind::key, {key.token_hash}}, {ChangeKind::team, {"t-1", "t-2"}}, {ChangeKind::user, {"alice", "carol"}}}));
+  CHECK(r.listener.take() == once({{ChangeKind::key, {key.token_hash}},
+                                   {ChangeKind::team, {"t-1", "t-2"}},
+                                   {ChangeKind::user, {"alice", "carol"}}}));
 }
 
 STORE_TEST_CASE("changes: user writes report the user, its deleted keys and the teams it leaves", "[store][changes]") {
@@ -206,7 +206,7 @@ STORE_TEST_CASE("changes: writes that roll back or change nothing report nothing
   CHECK_FALSE(store.delete_teams({"t-1", "t-missing"}, audit_by()));
   CHECK_FALSE(store.remove_team_member("t-1", "nobody", audit_by()));
   CHECK_THROWS_AS(store.delete_organizations({"o-1"}, audit_by()), persistence::ConflictError);  // has a team
-  CHECK_THROWS_AS(store.delete_budget("b-1", audit_by()), persistence::ConflictError);  // a key uses it
+  CHECK_THROWS_AS(store.delete_budget("b-1", audit_by()), persistence::ConflictError);           // a key uses it
   CHECK_FALSE(store.delete_users({"u-missing"}, audit_by()));
   CHECK(r.listener.take().empty());
   CHECK(store.find_key(key.token_hash));
@@ -256,10 +256,12 @@ STORE_TEST_CASE("changes: a store pool's stores report to the pool's listener", 
   RecordingListener listener;
   persistence::StorePool pool(db.url(), db.sqlite_path(), 2, 10, nullptr, &listener);
   std::promise<void> done;
-  pool.submit([&](persistence::Store& store) {
-    store.insert_team(make_team("t-pool"), audit_by());
-    done.set_value();
-  }, nullptr);
+  pool.submit(
+      [&](persistence::Store& store) {
+        store.insert_team(make_team("t-pool"), audit_by());
+        done.set_value();
+      },
+      nullptr);
   REQUIRE(done.get_future().wait_for(10s) == std::future_status::ready);
   CHECK(listener.take() == once({{ChangeKind::team, {"t-pool"}}}));
   pool.stop();

@@ -91,9 +91,9 @@ STORE_TEST_CASE("keys: every field round-trips and an unknown hash is not found"
 
   // Defaults: NULLs stay NULL, empty lists and maps stay empty, timestamps are filled in.
   const KeyRecord minimal = make_key("sk-minimal-0002");
-  const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const auto before =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   store->insert_key(minimal, audit_by());
   const auto read = store->find_key(minimal.token_hash);
   REQUIRE(read);
@@ -199,8 +199,7 @@ STORE_TEST_CASE("keys: regenerate swaps the hash atomically and keeps spend", "[
   const KeyRecord third = store->insert_key(make_key("sk-regenerate-3333"), audit_by());
   KeyRecord clash = *read;
   clash.token_hash = third.token_hash;
-  CHECK_THROWS_AS(store->regenerate_key(replacement.token_hash, clash, audit_by()),
-                  persistence::DuplicateError);
+  CHECK_THROWS_AS(store->regenerate_key(replacement.token_hash, clash, audit_by()), persistence::DuplicateError);
   CHECK(store->find_key(replacement.token_hash));
   CHECK(store->find_key(third.token_hash)->key_name == third.key_name);
 }
@@ -212,8 +211,7 @@ STORE_TEST_CASE("keys: delete is all or nothing", "[store][keys]") {
   const auto b = store->insert_key(make_key("sk-delete-bbbb"), audit_by());
   const auto c = store->insert_key(make_key("sk-delete-cccc"), audit_by());
 
-  CHECK_FALSE(store->delete_keys({a.token_hash, core::hash_key("sk-delete-none"), b.token_hash},
-                                 audit_by()));
+  CHECK_FALSE(store->delete_keys({a.token_hash, core::hash_key("sk-delete-none"), b.token_hash}, audit_by()));
   CHECK(store->find_key(a.token_hash));
   CHECK(store->find_key(b.token_hash));
   CHECK(store->audit_log(a.token_hash, 10).size() == 1);
@@ -333,9 +331,9 @@ STORE_TEST_CASE("keys: no table holds a cleartext key", "[store][keys][security]
   for (const auto& table : testing::table_names(*connection)) {
     for (const auto& column : testing::column_names(*connection, table)) {
       INFO(table << "." << column);
-      const auto rows = connection->query("SELECT COUNT(*) FROM " + table + " WHERE CAST(" + column +
-                                              " AS TEXT) LIKE $1",
-                                          {persistence::SqlValue("%" + cleartext.substr(3) + "%")});
+      const auto rows =
+          connection->query("SELECT COUNT(*) FROM " + table + " WHERE CAST(" + column + " AS TEXT) LIKE $1",
+                            {persistence::SqlValue("%" + cleartext.substr(3) + "%")});
       CHECK(rows.front().int64(0) == 0);
       ++columns_checked;
     }

@@ -27,8 +27,7 @@ TEST_CASE("migrations: embedded files are numbered 1, 2, 3 … without gaps", "[
 }
 
 TEST_CASE("migrations: {{AUTO_ID}} is the only per-backend piece", "[store][migrations]") {
-  CHECK(persistence::sql_for_backend("id {{AUTO_ID}},", "sqlite") ==
-        "id INTEGER PRIMARY KEY AUTOINCREMENT,");
+  CHECK(persistence::sql_for_backend("id {{AUTO_ID}},", "sqlite") == "id INTEGER PRIMARY KEY AUTOINCREMENT,");
   CHECK(persistence::sql_for_backend("id {{AUTO_ID}},", "postgresql") == "id BIGSERIAL PRIMARY KEY,");
 }
 
@@ -63,8 +62,7 @@ STORE_TEST_CASE("migrations: nodes starting together migrate exactly once", "[st
     std::atomic<int> ready{0};
     persistence::MigrationResult result_a, result_b;
     std::string error_a, error_b;
-    auto run = [&ready](persistence::Store& store, persistence::MigrationResult& result,
-                        std::string& error) {
+    auto run = [&ready](persistence::Store& store, persistence::MigrationResult& result, std::string& error) {
       ++ready;
       while (ready.load() < 2) std::this_thread::yield();
       try {
@@ -80,8 +78,7 @@ STORE_TEST_CASE("migrations: nodes starting together migrate exactly once", "[st
     INFO("round " << round);
     CHECK(error_a.empty());
     CHECK(error_b.empty());
-    CHECK(result_a.applied + result_b.applied ==
-          static_cast<int>(persistence::embedded_migrations().size()));
+    CHECK(result_a.applied + result_b.applied == static_cast<int>(persistence::embedded_migrations().size()));
     CHECK((result_a.applied == 0 || result_b.applied == 0));
     CHECK(result_a.to_version == latest_version());
     CHECK(result_b.to_version == latest_version());
@@ -97,8 +94,7 @@ STORE_TEST_CASE("migrations: a failing migration leaves neither its tables nor i
   std::vector<persistence::Migration> migrations = persistence::embedded_migrations();
   const int good = migrations.back().version;
   migrations.push_back(persistence::Migration{
-      good + 1, "broken",
-      "CREATE TABLE half_done (a INTEGER);\nINSERT INTO table_that_does_not_exist VALUES (1);"});
+      good + 1, "broken", "CREATE TABLE half_done (a INTEGER);\nINSERT INTO table_that_does_not_exist VALUES (1);"});
 
   CHECK_THROWS_AS(persistence::migrate(*connection, migrations), StoreError);
   CHECK(persistence::schema_version(*connection) == good);

@@ -26,9 +26,9 @@ Entities create_entities(persistence::Store& store) {
   store.insert_team(testing::make_team("team-1", std::string("org-1")), audit_by());
   store.insert_user(testing::make_user("user-1"), audit_by());
   for (int i = 0; i < 4; ++i) {
-    const auto key = store.insert_key(testing::make_key("sk-spend-key-" + std::to_string(i),
-                                                        std::string("user-1"), std::string("team-1")),
-                                      audit_by());
+    const auto key = store.insert_key(
+        testing::make_key("sk-spend-key-" + std::to_string(i), std::string("user-1"), std::string("team-1")),
+        audit_by());
     entities.keys.push_back(key.token_hash);
   }
   return entities;

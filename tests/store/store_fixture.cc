@@ -94,11 +94,10 @@ int TestDatabase::terminate_sessions() const {
 }
 
 std::vector<std::string> table_names(persistence::SqlConnection& connection) {
-  const char* sql = connection.backend() == "postgresql"
-                        ? "SELECT table_name FROM information_schema.tables "
-                          "WHERE table_schema = current_schema() ORDER BY table_name"
-                        : "SELECT name FROM sqlite_master WHERE type = 'table' "
-                          "AND name NOT LIKE 'sqlite_%' ORDER BY name";
+  const char* sql = connection.backend() == "postgresql" ? "SELECT table_name FROM information_schema.tables "
+                                                           "WHERE table_schema = current_schema() ORDER BY table_name"
+                                                         : "SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                           "AND name NOT LIKE 'sqlite_%' ORDER BY name";
   std::vector<std::string> names;
   for (const auto& row : connection.query(sql, {})) names.push_back(row.text(0));
   return names;
@@ -107,10 +106,10 @@ std::vector<std::string> table_names(persistence::SqlConnection& connection) {
 std::vector<std::string> column_names(persistence::SqlConnection& connection, const std::string& table) {
   std::vector<std::string> names;
   if (connection.backend() == "postgresql") {
-    for (const auto& row : connection.query(
-             "SELECT column_name FROM information_schema.columns "
-             "WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
-             {persistence::SqlValue(table)})) {
+    for (const auto& row :
+         connection.query("SELECT column_name FROM information_schema.columns "
+                          "WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+                          {persistence::SqlValue(table)})) {
       names.push_back(row.text(0));
     }
   } else {

@@ -52,15 +52,23 @@ STORE_TEST_CASE("a full store queue refuses jobs at once and the gauge reports i
   std::promise<void> started;
   std::promise<void> release;
   auto released = release.get_future().share();
-  pool.submit([&](persistence::Store&) {
-    started.set_value();
-    released.wait();
-  }, nullptr);
+  pool.submit(
+      [&](persistence::Store&) {
+        started.set_value();
+        released.wait();
+      },
+      nullptr);
   REQUIRE(started.get_future().wait_for(5s) == std::future_status::ready);
 
   std::atomic<int> ran{0};
   Outcome queued[2];
-  for (auto& q : queued) pool.submit([&](persistence::Store& store) { store.find_key("none"); ++ran; }, q.callback());
+  for (auto& q : queued)
+    pool.submit(
+        [&](persistence::Store& store) {
+          store.find_key("none");
+          ++ran;
+        },
+        q.callback());
   CHECK(metric(metrics, "tollgate_store_queue_depth") == 2);
 
   Outcome refused;

@@ -20,8 +20,7 @@ persistence::KeyRecord make_key(const std::string& cleartext, const std::optiona
   return key;
 }
 
-persistence::TeamRecord make_team(const std::string& team_id,
-                                  const std::optional<std::string>& organization_id) {
+persistence::TeamRecord make_team(const std::string& team_id, const std::optional<std::string>& organization_id) {
   persistence::TeamRecord team;
   team.team_id = team_id;
   team.team_alias = "alias-" + team_id;
@@ -50,8 +49,8 @@ persistence::BudgetRecord make_budget(const std::string& budget_id) {
   return budget;
 }
 
-persistence::SpendLogRow make_log(const std::string& request_id, const std::string& api_key,
-                                  double spend, std::int64_t start_time) {
+persistence::SpendLogRow make_log(const std::string& request_id, const std::string& api_key, double spend,
+                                  std::int64_t start_time) {
   persistence::SpendLogRow log;
   log.request_id = request_id;
   log.api_key = api_key;

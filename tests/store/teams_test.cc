@@ -123,12 +123,10 @@ STORE_TEST_CASE("teams: add, re-role and remove members", "[store][teams]") {
   REQUIRE(store->add_team_member("team-1", TeamMember{"bob", "user"}, audit_by()));
   auto team = store->find_team("team-1");
   REQUIRE(team->members.size() == 2);
-  CHECK(store->teams_of_user("alice") ==
-        std::vector<std::pair<std::string, std::string>>{{"team-1", "admin"}});
+  CHECK(store->teams_of_user("alice") == std::vector<std::pair<std::string, std::string>>{{"team-1", "admin"}});
 
   CHECK_FALSE(store->add_team_member("team-404", TeamMember{"alice", "user"}, audit_by()));
-  CHECK_THROWS_AS(store->add_team_member("team-1", TeamMember{"carol", "boss"}, audit_by()),
-                  persistence::StoreError);
+  CHECK_THROWS_AS(store->add_team_member("team-1", TeamMember{"carol", "boss"}, audit_by()), persistence::StoreError);
 
   REQUIRE(store->remove_team_member("team-1", "alice", audit_by()));
   CHECK_FALSE(store->remove_team_member("team-1", "alice", audit_by()));

@@ -75,8 +75,7 @@ STORE_TEST_CASE("users: list filters by role, organization and team, with paging
     store->insert_user(user, audit_by());
   }
   store->insert_organization(testing::make_organization("org-a"), audit_by());
-  store->add_organization_member("org-a", persistence::OrgMember{"org-a", "user-10", "org_admin"},
-                                 audit_by());
+  store->add_organization_member("org-a", persistence::OrgMember{"org-a", "user-10", "org_admin"}, audit_by());
   store->insert_team(testing::make_team("team-x"), audit_by());
   store->add_team_member("team-x", persistence::TeamMember{"user-5", "user"}, audit_by());
   store->add_team_member("team-x", persistence::TeamMember{"user-6", "admin"}, audit_by());

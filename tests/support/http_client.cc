@@ -31,8 +31,8 @@ HttpConnection::HttpConnection(std::uint16_t port) : impl_(std::make_unique<Impl
 
 HttpConnection::~HttpConnection() = default;
 
-HttpReply HttpConnection::request(const std::string& method, const std::string& target,
-                                  const std::string& body, const HeaderList& headers) {
+HttpReply HttpConnection::request(const std::string& method, const std::string& target, const std::string& body,
+                                  const HeaderList& headers) {
   bhttp::request<bhttp::string_body> req;
   req.method_string(method);
   req.target(target);
@@ -115,8 +115,8 @@ std::string raw_post(const std::string& target, const std::string& body, const H
   return request + "content-length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
-std::string raw_exchange(std::uint16_t port, const std::string& bytes,
-                         std::chrono::milliseconds timeout, bool* closed) {
+std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout,
+                         bool* closed) {
   const int fd = connect_loopback(port);
   if (!bytes.empty()) {
     ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
@@ -126,8 +126,8 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes,
   bool peer_closed = false;
   char buffer[8192];
   while (std::chrono::steady_clock::now() < deadline) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     const long n = read_with_timeout(fd, buffer, sizeof buffer, std::max(left, std::chrono::milliseconds(1)));
     if (n == 0) {
       peer_closed = true;
@@ -143,8 +143,8 @@ std::string raw_exchange(std::uint16_t port, const std::string& bytes,
   return out;
 }
 
-std::vector<SseEvent> read_sse(std::uint16_t port, const std::string& target,
-                               const std::string& body, const HeaderList& headers, int* status) {
+std::vector<SseEvent> read_sse(std::uint16_t port, const std::string& target, const std::string& body,
+                               const HeaderList& headers, int* status) {
   const int fd = connect_loopback(port);
   auto with_close = headers;
   with_close.emplace_back("connection", "close");
@@ -152,8 +152,8 @@ std::vector<SseEvent> read_sse(std::uint16_t port, const std::string& target,
   ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
 
   std::vector<SseEvent> events;
-  std::string raw;       // bytes not yet parsed
-  std::string payload;   // de-chunked body not yet split into events
+  std::string raw;      // bytes not yet parsed
+  std::string payload;  // de-chunked body not yet split into events
   bool headers_done = false;
   bool chunked = false;
   char buffer[8192];

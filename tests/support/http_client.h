@@ -27,8 +27,8 @@ class HttpConnection {
  public:
   explicit HttpConnection(std::uint16_t port);
   ~HttpConnection();
-  HttpReply request(const std::string& method, const std::string& target,
-                    const std::string& body = "", const HeaderList& headers = {});
+  HttpReply request(const std::string& method, const std::string& target, const std::string& body = "",
+                    const HeaderList& headers = {});
   // True when the server closed the connection.
   bool closed_by_peer();
 
@@ -48,16 +48,15 @@ std::string raw_post(const std::string& target, const std::string& body, const H
 
 // Writes `bytes` as is, then reads until the peer closes or `timeout` passes. Returns what was
 // read; `closed` tells whether the peer closed the connection.
-std::string raw_exchange(std::uint16_t port, const std::string& bytes,
-                         std::chrono::milliseconds timeout, bool* closed = nullptr);
+std::string raw_exchange(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout,
+                         bool* closed = nullptr);
 
 // Server-sent events read as they arrive, with arrival times.
 struct SseEvent {
   std::string data;
   std::chrono::steady_clock::time_point arrived;
 };
-std::vector<SseEvent> read_sse(std::uint16_t port, const std::string& target,
-                               const std::string& body, const HeaderList& headers,
-                               int* status = nullptr);
+std::vector<SseEvent> read_sse(std::uint16_t port, const std::string& target, const std::string& body,
+                               const HeaderList& headers, int* status = nullptr);
 
 }  // namespace tollgate::testing

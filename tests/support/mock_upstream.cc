@@ -38,8 +38,10 @@ MockUpstream::MockUpstream(std::vector<std::string> flags) {
   for (int i = 0; i < 500 && port_ == 0; ++i) {
     std::ifstream in(port_file);
     int port = 0;
-    if (in >> port) port_ = static_cast<std::uint16_t>(port);
-    else std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (in >> port)
+      port_ = static_cast<std::uint16_t>(port);
+    else
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   if (port_ == 0) throw std::runtime_error("tollgate-mock did not report its port");
 }
@@ -87,8 +89,8 @@ TestCertificate make_localhost_certificate() {
   TestCertificate c{dir + "/cert.pem", dir + "/key.pem"};
   const std::string command =
       "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost "
-      "-addext subjectAltName=DNS:localhost -keyout " + c.key_path + " -out " + c.cert_path +
-      " >/dev/null 2>&1";
+      "-addext subjectAltName=DNS:localhost -keyout " +
+      c.key_path + " -out " + c.cert_path + " >/dev/null 2>&1";
   if (std::system(command.c_str()) != 0) throw std::runtime_error("openssl failed");
   return c;
 }

@@ -17,8 +17,8 @@ void route_logs_to_test_dir(const std::string& argv0) {
   }
   const auto slash = argv0.rfind('/');
   const std::string name = slash == std::string::npos ? argv0 : argv0.substr(slash + 1);
-  telemetry::Logger::instance().set_output_file(std::string(dir) + "/" + name + "-" +
-                                                std::to_string(getpid()) + ".log");
+  telemetry::Logger::instance().set_output_file(std::string(dir) + "/" + name + "-" + std::to_string(getpid()) +
+                                                ".log");
   telemetry::Logger::instance().set_level(telemetry::LogLevel::debug);
 }
 

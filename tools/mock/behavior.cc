@@ -87,9 +87,7 @@ std::optional<TokenCount> parse_token_count(std::string_view name) {
   return std::nullopt;
 }
 
-std::string_view token_count_name(TokenCount count) {
-  return count == TokenCount::tokenizer ? "tokenizer" : "approx";
-}
+std::string_view token_count_name(TokenCount count) { return count == TokenCount::tokenizer ? "tokenizer" : "approx"; }
 
 ModelTokens parse_model_tokens(std::string_view model) {
   ModelTokens tokens;

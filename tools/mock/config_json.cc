@@ -17,8 +17,7 @@ bool read_int(const rapidjson::Value& value, long long min, long long max, long 
 }
 
 std::string range_error(std::string_view name, long long min, long long max) {
-  return std::string(name) + " must be an integer in " + std::to_string(min) + ".." +
-         std::to_string(max);
+  return std::string(name) + " must be an integer in " + std::to_string(min) + ".." + std::to_string(max);
 }
 
 }  // namespace

@@ -45,8 +45,7 @@ bool is_parse_error(boost::system::error_code ec) {
 }  // namespace
 
 template <class Stream>
-Connection<Stream>::Connection(tcp::socket socket, net::ssl::context* tls, Handler& handler,
-                               StatsShard& shard)
+Connection<Stream>::Connection(tcp::socket socket, net::ssl::context* tls, Handler& handler, StatsShard& shard)
     : stream_(make_stream<Stream>(std::move(socket), tls)),
       handler_(handler),
       shard_(shard),
@@ -62,14 +61,13 @@ Connection<Stream>::~Connection() {
 template <class Stream>
 void Connection<Stream>::start() {
   if constexpr (std::is_same_v<Stream, TlsStream>) {
-    stream_.async_handshake(net::ssl::stream_base::server,
-                            [self = this->shared_from_this()](error_code ec) {
-                              if (ec) {
-                                self->close();
-                                return;
-                              }
-                              self->read_request();
-                            });
+    stream_.async_handshake(net::ssl::stream_base::server, [self = this->shared_from_this()](error_code ec) {
+      if (ec) {
+        self->close();
+        return;
+      }
+      self->read_request();
+    });
   } else {
     read_request();
   }
@@ -122,17 +120,16 @@ void Connection<Stream>::continue_request() {
     return;
   }
   auto read_body = [self] {
-    bhttp::async_read(self->stream_, self->buffer_, *self->parser_,
-                      [self](error_code ec2, std::size_t) {
-                        if (self->closed_) {
-                          return;
-                        }
-                        if (ec2) {
-                          self->on_read_error(ec2);
-                          return;
-                        }
-                        self->on_request();
-                      });
+    bhttp::async_read(self->stream_, self->buffer_, *self->parser_, [self](error_code ec2, std::size_t) {
+      if (self->closed_) {
+        return;
+      }
+      if (ec2) {
+        self->on_read_error(ec2);
+        return;
+      }
+      self->on_request();
+    });
   };
   if (!continue_sent_ && beast::iequals(parser_->get()[bhttp::field::expect], "100-continue")) {
     // A client that asks first (curl with a large body) would otherwise wait a second.
@@ -171,8 +168,8 @@ bool Connection<Stream>::parse_buffered(error_code& ec) {
 
 template <class Stream>
 void Connection<Stream>::on_read_error(error_code ec) {
-  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
-      ec == net::error::eof || ec == net::ssl::error::stream_truncated) {
+  if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == net::error::eof ||
+      ec == net::ssl::error::stream_truncated) {
     close();  // the client left between (or in the middle of sending) requests
   } else if (ec == bhttp::error::body_limit) {
     reject(413, "tollgate-mock: request body too large");
@@ -223,14 +220,9 @@ void Connection<Stream>::on_request() {
 template <class Stream>
 void Connection<Stream>::act() {
   switch (action_.kind) {
-    case Action::Kind::reply:
-      write_out(&Connection::on_reply_written);
-      return;
-    case Action::Kind::hang:
-      return;  // only the monitor's read is pending: it reports the client leaving
-    case Action::Kind::reset:
-      reset();
-      return;
+    case Action::Kind::reply: write_out(&Connection::on_reply_written); return;
+    case Action::Kind::hang: return;  // only the monitor's read is pending: it reports the client leaving
+    case Action::Kind::reset: reset(); return;
     case Action::Kind::stream:
       if (!action_.paced) {
         for (const auto& step : action_.steps) {
@@ -246,9 +238,7 @@ void Connection<Stream>::act() {
 template <class Stream>
 void Connection<Stream>::write_out(void (Connection::*next)(error_code)) {
   net::async_write(stream_, net::buffer(out_),
-                   [self = this->shared_from_this(), next](error_code ec, std::size_t) {
-                     (self.get()->*next)(ec);
-                   });
+                   [self = this->shared_from_this(), next](error_code ec, std::size_t) { (self.get()->*next)(ec); });
 }
 
 template <class Stream>
@@ -317,10 +307,9 @@ void Connection<Stream>::start_monitor() {
   if (monitor_buffer_.empty()) {
     monitor_buffer_.resize(kMonitorRead);
   }
-  stream_.async_read_some(net::buffer(monitor_buffer_),
-                          [self = this->shared_from_this()](error_code ec, std::size_t bytes) {
-                            self->on_monitor(ec, bytes);
-                          });
+  stream_.async_read_some(
+      net::buffer(monitor_buffer_),
+      [self = this->shared_from_this()](error_code ec, std::size_t bytes) { self->on_monitor(ec, bytes); });
 }
 
 template <class Stream>

@@ -27,8 +27,7 @@ template <class Stream>
 class Connection : public std::enable_shared_from_this<Connection<Stream>> {
  public:
   // `tls` is used only when Stream is TlsStream.
-  Connection(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* tls,
-             Handler& handler, StatsShard& shard);
+  Connection(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context* tls, Handler& handler, StatsShard& shard);
   ~Connection();
 
   void start();
@@ -66,10 +65,10 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   std::string out_;  // the bytes of the current write
   Action action_;
   std::size_t next_step_ = 0;
-  bool responding_ = false;       // a request is received and not fully answered
-  bool monitor_pending_ = false;  // a read is watching for the client leaving
+  bool responding_ = false;          // a request is received and not fully answered
+  bool monitor_pending_ = false;     // a read is watching for the client leaving
   bool read_after_monitor_ = false;  // the next request needs the monitor's bytes first
-  bool continue_sent_ = false;      // "100 Continue" answered for the current request
+  bool continue_sent_ = false;       // "100 Continue" answered for the current request
   bool closed_ = false;
 };
 

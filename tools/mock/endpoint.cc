@@ -2,9 +2,7 @@
 
 namespace tollgate::mock {
 
-std::string_view path_of(std::string_view target) {
-  return target.substr(0, target.find('?'));
-}
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
 
 Endpoint classify(std::string_view method, std::string_view path) {
   const bool get = method == "GET";
@@ -28,10 +26,8 @@ bool is_control(Endpoint endpoint) {
     case Endpoint::control_stats:
     case Endpoint::control_reset:
     case Endpoint::control_last:
-    case Endpoint::control_config:
-      return true;
-    default:
-      return false;
+    case Endpoint::control_config: return true;
+    default: return false;
   }
 }
 

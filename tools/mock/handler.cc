@@ -57,9 +57,7 @@ Action Handler::handle(Request&& request, std::string& out) {
     return action;
   }
   if (endpoint == Endpoint::not_found) {
-    error(endpoint, 404, "tollgate-mock: no endpoint " + std::string(method) + " " +
-                             std::string(path),
-          action, out);
+    error(endpoint, 404, "tollgate-mock: no endpoint " + std::string(method) + " " + std::string(path), action, out);
     shard_.record(path, {}, request);
     return action;
   }
@@ -78,36 +76,24 @@ Action Handler::handle(Request&& request, std::string& out) {
   const Plan plan = resolve_plan(parse_model_tokens(body.model), config_.load(), random_unit());
   action.delay_ms = plan.latency_ms;
   switch (plan.outcome) {
-    case Outcome::reset:
-      action.kind = Action::Kind::reset;
-      break;
-    case Outcome::hang:
-      action.kind = Action::Kind::hang;
-      break;
+    case Outcome::reset: action.kind = Action::Kind::reset; break;
+    case Outcome::hang: action.kind = Action::Kind::hang; break;
     case Outcome::fail:
       error(endpoint, plan.status,
-            plan.context_exceeded
-                ? "This model's maximum context length is 8192 tokens (context_length_exceeded)"
-                : failure_message(plan.status),
+            plan.context_exceeded ? "This model's maximum context length is 8192 tokens (context_length_exceeded)"
+                                  : failure_message(plan.status),
             action, out);
       break;
-    case Outcome::malformed:
-      malformed(endpoint, body, plan, action, out);
-      break;
-    case Outcome::respond:
-      respond(endpoint, body, plan, action, out);
-      break;
+    case Outcome::malformed: malformed(endpoint, body, plan, action, out); break;
+    case Outcome::respond: respond(endpoint, body, plan, action, out); break;
   }
   return action;
 }
 
-void Handler::control(Endpoint endpoint, const Request& request, Action& action,
-                      std::string& out) {
+void Handler::control(Endpoint endpoint, const Request& request, Action& action, std::string& out) {
   body_.clear();
   switch (endpoint) {
-    case Endpoint::control_stats:
-      body_ = stats_.snapshot_json();
-      break;
+    case Endpoint::control_stats: body_ = stats_.snapshot_json(); break;
     case Endpoint::control_reset:
       stats_.reset();
       body_ = R"({"reset":true})";
@@ -128,14 +114,12 @@ void Handler::control(Endpoint endpoint, const Request& request, Action& action,
       }
       append_config_json(body_, config_.load());
       break;
-    default:
-      break;
+    default: break;
   }
   reply(200, action, out);
 }
 
-void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& plan,
-                      Action& action, std::string& out) {
+void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action, std::string& out) {
   body_.clear();
   const std::string_view model = body.model.empty() ? kDefaultModel : body.model;
   if (endpoint == Endpoint::models) {
@@ -191,10 +175,10 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
   reply(200, action, out);
 }
 
-void Handler::malformed(Endpoint endpoint, const RequestBody& body, const Plan& plan,
-                        Action& action, std::string& out) {
-  const bool streamable = endpoint == Endpoint::chat_completions ||
-                          endpoint == Endpoint::completions || endpoint == Endpoint::messages;
+void Handler::malformed(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action,
+                        std::string& out) {
+  const bool streamable =
+      endpoint == Endpoint::chat_completions || endpoint == Endpoint::completions || endpoint == Endpoint::messages;
   if (body.stream && streamable) {
     stream(malformed_stream(is_anthropic(endpoint)), plan, action, out);
     return;
@@ -203,8 +187,7 @@ void Handler::malformed(Endpoint endpoint, const RequestBody& body, const Plan& 
   reply(200, action, out);
 }
 
-void Handler::stream(std::vector<SseEvent> events, const Plan& plan, Action& action,
-                     std::string& out) {
+void Handler::stream(std::vector<SseEvent> events, const Plan& plan, Action& action, std::string& out) {
   action.kind = Action::Kind::stream;
   action.paced = plan.pace_ms > 0;
   append_stream_head(out, kEventStream, action.keep_alive);
@@ -238,8 +221,7 @@ void Handler::stream(std::vector<SseEvent> events, const Plan& plan, Action& act
   }
 }
 
-void Handler::error(Endpoint endpoint, int status, std::string_view message, Action& action,
-                    std::string& out) {
+void Handler::error(Endpoint endpoint, int status, std::string_view message, Action& action, std::string& out) {
   body_.clear();
   if (is_anthropic(endpoint)) {
     append_anthropic_error(body_, status, message);
@@ -249,8 +231,7 @@ void Handler::error(Endpoint endpoint, int status, std::string_view message, Act
   reply(status, action, out, status == 429 ? "retry-after: 1\r\n" : "");
 }
 
-void Handler::reply(int status, Action& action, std::string& out,
-                    std::string_view extra_headers) {
+void Handler::reply(int status, Action& action, std::string& out, std::string_view extra_headers) {
   action.kind = Action::Kind::reply;
   append_head(out, status, kJson, body_.size(), action.keep_alive, extra_headers);
   out += body_;

@@ -49,13 +49,10 @@ class Handler {
 
  private:
   void control(Endpoint endpoint, const Request& request, Action& action, std::string& out);
-  void respond(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action,
-               std::string& out);
-  void malformed(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action,
-                 std::string& out);
+  void respond(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action, std::string& out);
+  void malformed(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action, std::string& out);
   void stream(std::vector<SseEvent> events, const Plan& plan, Action& action, std::string& out);
-  void error(Endpoint endpoint, int status, std::string_view message, Action& action,
-             std::string& out);
+  void error(Endpoint endpoint, int status, std::string_view message, Action& action, std::string& out);
   // Sends body_ as a complete JSON answer.
   void reply(int status, Action& action, std::string& out, std::string_view extra_headers = {});
   std::string next_id(Endpoint endpoint);

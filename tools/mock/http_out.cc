@@ -43,8 +43,8 @@ void append_status_line(std::string& out, int status) {
 
 }  // namespace
 
-void append_head(std::string& out, int status, std::string_view content_type,
-                 std::size_t content_length, bool keep_alive, std::string_view extra_headers) {
+void append_head(std::string& out, int status, std::string_view content_type, std::size_t content_length,
+                 bool keep_alive, std::string_view extra_headers) {
   append_status_line(out, status);
   out += "content-type: ";
   out += content_type;

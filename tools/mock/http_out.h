@@ -15,8 +15,8 @@ inline constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 std::string_view reason_phrase(int status);
 
 // A head with content-length. `extra_headers` are complete "name: value\r\n" lines.
-void append_head(std::string& out, int status, std::string_view content_type,
-                 std::size_t content_length, bool keep_alive, std::string_view extra_headers = {});
+void append_head(std::string& out, int status, std::string_view content_type, std::size_t content_length,
+                 bool keep_alive, std::string_view extra_headers = {});
 
 // A head for a chunked (streamed) body.
 void append_stream_head(std::string& out, std::string_view content_type, bool keep_alive);

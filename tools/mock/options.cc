@@ -55,12 +55,9 @@ std::string parse_options(int argc, const char* const* argv, Options& options) {
     }
 
     long long n = 0;
-    auto number = [&](long long min, long long max) {
-      return parse_int(value, min, max, n);
-    };
+    auto number = [&](long long min, long long max) { return parse_int(value, min, max, n); };
     auto range = [&](long long min, long long max) {
-      return std::string(flag) + " must be a whole number in " + std::to_string(min) + ".." +
-             std::to_string(max);
+      return std::string(flag) + " must be a whole number in " + std::to_string(min) + ".." + std::to_string(max);
     };
     Defaults& d = options.defaults;
     if (flag == "--host") {

@@ -31,8 +31,7 @@ std::size_t piece_length(std::string_view text, std::size_t begin) {
 
 }  // namespace
 
-std::string_view reply_text(bool echo, std::string_view echo_text, std::size_t size,
-                            std::string& storage) {
+std::string_view reply_text(bool echo, std::string_view echo_text, std::size_t size, std::string& storage) {
   if (echo) {
     return echo_text;
   }
@@ -60,9 +59,7 @@ std::size_t count_words(std::string_view text) {
   return words;
 }
 
-std::size_t prompt_tokens(std::size_t prompt_bytes) {
-  return prompt_bytes / 4 > 0 ? prompt_bytes / 4 : 1;
-}
+std::size_t prompt_tokens(std::size_t prompt_bytes) { return prompt_bytes / 4 > 0 ? prompt_bytes / 4 : 1; }
 
 std::size_t count_tokens(std::string_view text) {
   std::size_t tokens = 0;

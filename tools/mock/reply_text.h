@@ -13,8 +13,7 @@ inline constexpr std::string_view kDefaultReply =
 
 // The reply: `echo_text` when `echo`, else `size` bytes of "lorem ipsum ..." when size > 0,
 // else kDefaultReply. The result views either a static string, `echo_text` or `storage`.
-std::string_view reply_text(bool echo, std::string_view echo_text, std::size_t size,
-                            std::string& storage);
+std::string_view reply_text(bool echo, std::string_view echo_text, std::size_t size, std::string& storage);
 
 // Whitespace-separated words: the reported completion (output) tokens.
 std::size_t count_words(std::string_view text);

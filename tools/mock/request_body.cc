@@ -12,9 +12,7 @@ using Allocator = rapidjson::MemoryPoolAllocator<>;
 using Document = rapidjson::GenericDocument<rapidjson::UTF8<>, Allocator, Allocator>;
 using Value = Document::ValueType;
 
-std::string_view view(const Value& value) {
-  return {value.GetString(), value.GetStringLength()};
-}
+std::string_view view(const Value& value) { return {value.GetString(), value.GetStringLength()}; }
 
 const Value* member(const Value& object, const char* name) {
   if (!object.IsObject()) {
@@ -81,8 +79,7 @@ void read_messages(const Value& root, RequestBody& out) {
       continue;
     }
     for_each_text(*content, [&](std::string_view text) { add_text(text, out); });
-    if (const Value* role = member(message, "role");
-        role && role->IsString() && view(*role) == "user") {
+    if (const Value* role = member(message, "role"); role && role->IsString() && view(*role) == "user") {
       last_user = content;
     }
   }
@@ -168,21 +165,15 @@ RequestBody parse_request_body(std::string_view body, BodyKind kind) {
     }
   }
   switch (kind) {
-    case BodyKind::chat:
-      read_messages(document, out);
-      break;
+    case BodyKind::chat: read_messages(document, out); break;
     case BodyKind::anthropic:
       if (const Value* system = member(document, "system")) {
         for_each_text(*system, [&](std::string_view text) { add_text(text, out); });
       }
       read_messages(document, out);
       break;
-    case BodyKind::completion:
-      read_prompt(document, out);
-      break;
-    case BodyKind::embedding:
-      read_input(document, out);
-      break;
+    case BodyKind::completion: read_prompt(document, out); break;
+    case BodyKind::embedding: read_input(document, out); break;
   }
   return out;
 }

@@ -20,16 +20,16 @@ struct RequestBody {
   bool is_object = false;  // false: not a JSON object (answered with a 400)
   std::string model;
   bool stream = false;
-  bool include_usage = false;  // stream_options.include_usage
+  bool include_usage = false;    // stream_options.include_usage
   std::size_t prompt_bytes = 0;  // text bytes of all message contents / prompt / input
   // The prompt as TokenCount::tokenizer counts it: the same texts (count_tokens), a token per
   // id of a pre-tokenized input, and for chat (and Anthropic) the format OpenAI documents:
   // 3 tokens per message plus its role (and 1 plus its name), 3 to prime the reply.
   std::size_t prompt_token_count = 0;
-  std::size_t max_tokens = 0;  // max_completion_tokens, else max_tokens; 0: none
-  std::string echo_text;         // last user message text (or the prompt) for `echo`
+  std::size_t max_tokens = 0;               // max_completion_tokens, else max_tokens; 0: none
+  std::string echo_text;                    // last user message text (or the prompt) for `echo`
   std::vector<std::uint64_t> input_hashes;  // embeddings: one per input, seeds its vector
-  bool base64 = false;  // embeddings: encoding_format "base64" (the openai SDK's default)
+  bool base64 = false;                      // embeddings: encoding_format "base64" (the openai SDK's default)
 };
 
 RequestBody parse_request_body(std::string_view body, BodyKind kind);

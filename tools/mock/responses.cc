@@ -96,9 +96,8 @@ void append_base64(std::string& out, const unsigned char* data, std::size_t size
 
 }  // namespace
 
-void append_embeddings(std::string& out, std::string_view model,
-                       const std::vector<std::uint64_t>& input_hashes, std::size_t prompt_tokens,
-                       bool base64) {
+void append_embeddings(std::string& out, std::string_view model, const std::vector<std::uint64_t>& input_hashes,
+                       std::size_t prompt_tokens, bool base64) {
   out += R"({"object":"list","data":[)";
   for (std::size_t i = 0; i < input_hashes.size(); ++i) {
     if (i > 0) {
@@ -113,7 +112,8 @@ void append_embeddings(std::string& out, std::string_view model,
         const float value = static_cast<float>(static_cast<double>(next_random(state) >> 11) * 0x1.0p-52 - 1.0);
         std::uint32_t bits;
         std::memcpy(&bits, &value, 4);
-        for (int b = 0; b < 4; ++b) bytes[d * 4 + static_cast<std::size_t>(b)] = static_cast<unsigned char>(bits >> (8 * b));
+        for (int b = 0; b < 4; ++b)
+          bytes[d * 4 + static_cast<std::size_t>(b)] = static_cast<unsigned char>(bits >> (8 * b));
       }
       out += R"(,"embedding":")";
       append_base64(out, bytes, sizeof bytes);

@@ -35,9 +35,8 @@ void append_anthropic_message(std::string& out, const Completion& c);
 // One vector per input, derived from the input's hash so equal inputs embed equally.
 // base64: each vector as the base64 of little-endian float32s, as OpenAI answers
 // encoding_format "base64".
-void append_embeddings(std::string& out, std::string_view model,
-                       const std::vector<std::uint64_t>& input_hashes, std::size_t prompt_tokens,
-                       bool base64);
+void append_embeddings(std::string& out, std::string_view model, const std::vector<std::uint64_t>& input_hashes,
+                       std::size_t prompt_tokens, bool base64);
 
 void append_model_list(std::string& out);
 

@@ -20,9 +20,8 @@ namespace {
 
 ssl::context make_tls_context(const Options& options) {
   ssl::context context(ssl::context::tls_server);
-  context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
-                      ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+  context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                      ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
   SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION);
   context.use_certificate_chain_file(options.tls_cert);
   context.use_private_key_file(options.tls_key, ssl::context::pem);
@@ -36,10 +35,7 @@ net::ip::address parse_host(const std::string& host) {
 }  // namespace
 
 Server::Worker::Worker(Stats& stats, LiveConfig& config, int index)
-    : shard(stats.shard(index)),
-      handler(stats, shard, config, index),
-      io(1),
-      guard(net::make_work_guard(io)) {}
+    : shard(stats.shard(index)), handler(stats, shard, config, index), io(1), guard(net::make_work_guard(io)) {}
 
 Server::Server(const Options& options)
     : config_(options.defaults),
@@ -97,8 +93,7 @@ void Server::stop() {
 void Server::accept() {
   // The new socket is created on the next worker's context, so it lives there for good.
   Worker& worker = *workers_[next_worker_++ % workers_.size()];
-  acceptor_.async_accept(worker.io, [this, &worker](boost::system::error_code ec,
-                                                    tcp::socket socket) {
+  acceptor_.async_accept(worker.io, [this, &worker](boost::system::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted) {
       return;
     }
@@ -113,9 +108,8 @@ void Server::accept() {
       });
       return;
     }
-    net::post(worker.io, [this, &worker, socket = std::move(socket)]() mutable {
-      start_connection(worker, std::move(socket));
-    });
+    net::post(worker.io,
+              [this, &worker, socket = std::move(socket)]() mutable { start_connection(worker, std::move(socket)); });
     accept();
   });
 }
@@ -124,13 +118,9 @@ void Server::start_connection(Worker& worker, tcp::socket socket) {
   boost::system::error_code ignored;
   socket.set_option(tcp::no_delay(true), ignored);
   if (tls_) {
-    std::make_shared<Connection<TlsStream>>(std::move(socket), &*tls_, worker.handler,
-                                            worker.shard)
-        ->start();
+    std::make_shared<Connection<TlsStream>>(std::move(socket), &*tls_, worker.handler, worker.shard)->start();
   } else {
-    std::make_shared<Connection<PlainStream>>(std::move(socket), nullptr, worker.handler,
-                                              worker.shard)
-        ->start();
+    std::make_shared<Connection<PlainStream>>(std::move(socket), nullptr, worker.handler, worker.shard)->start();
   }
 }
 

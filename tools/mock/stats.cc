@@ -12,8 +12,7 @@ namespace {
 // only grow memory.
 constexpr std::size_t kMaxDistinctKeys = 10'000;
 
-void count(std::map<std::string, std::uint64_t, std::less<>>& counts, std::string_view key,
-           std::uint64_t n = 1) {
+void count(std::map<std::string, std::uint64_t, std::less<>>& counts, std::string_view key, std::uint64_t n = 1) {
   if (const auto it = counts.find(key); it != counts.end()) {
     it->second += n;
   } else if (counts.size() < kMaxDistinctKeys) {

@@ -105,9 +105,8 @@ std::vector<SseEvent> anthropic_stream(const Completion& c, int chunks) {
   data += R"(,"output_tokens":0}}})";
   events.push_back({anthropic_event("message_start", data), false});
   events.push_back({anthropic_event("ping", R"({"type":"ping"})"), false});
-  events.push_back({anthropic_event("content_block_start",
-                                    R"({"type":"content_block_start","index":0,)"
-                                    R"("content_block":{"type":"text","text":""}})"),
+  events.push_back({anthropic_event("content_block_start", R"({"type":"content_block_start","index":0,)"
+                                                           R"("content_block":{"type":"text","text":""}})"),
                     false});
   for (const auto piece : split_chunks(c.content, chunks)) {
     data = R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":)";
@@ -115,9 +114,7 @@ std::vector<SseEvent> anthropic_stream(const Completion& c, int chunks) {
     data += "}}";
     events.push_back({anthropic_event("content_block_delta", data), true});
   }
-  events.push_back(
-      {anthropic_event("content_block_stop", R"({"type":"content_block_stop","index":0})"),
-       false});
+  events.push_back({anthropic_event("content_block_stop", R"({"type":"content_block_stop","index":0})"), false});
   data = R"({"type":"message_delta","delta":{"stop_reason":")";
   data += anthropic_stop_reason(c);
   data += R"(","stop_sequence":null},"usage":{"output_tokens":)";

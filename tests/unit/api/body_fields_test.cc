@@ -1,8 +1,8 @@
 // One table of fields per management body, checked in one call: the budget limits and the
 // table's fields pass, an unknown field is a 400 before any unenforced one, and an unenforced
 // restriction passes only when it sets nothing.
-#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
+#include <catch2/catch.hpp>
 
 #include "api/management/body_fields.h"
 #include "api/management/http_error.h"
@@ -34,7 +34,8 @@ TEST_CASE("body fields: one call checks known, ignored and unenforced fields", "
     const char* refused;
   };
   const Row rows[] = {
-      {R"({"alias":"a","tags":["t"],"max_budget":1,"budget_duration":"1d","tpm_limit":1,"rpm_limit":1,"max_parallel_requests":1})", ""},
+      {R"({"alias":"a","tags":["t"],"max_budget":1,"budget_duration":"1d","tpm_limit":1,"rpm_limit":1,"max_parallel_requests":1})",
+       ""},
       {R"({"guardrails":[],"allowed_routes":null})", ""},
       {R"({"guardrails":{"x":[null,""]}})", ""},
       {R"({"max_budgt":1})", "max_budgt"},

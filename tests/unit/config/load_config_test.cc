@@ -130,11 +130,11 @@ TEST_CASE("the model catalog groups deployments by model_name", "[config]") {
 }
 
 TEST_CASE("environment overrides win over the file", "[config]") {
-  const auto c = parse("general_settings: {master_key: sk-file-key-1, port: 1}\n",
-                       {{"TOLLGATE_MASTER_KEY", "sk-env-key-123"},
-                        {"DATABASE_URL", "postgresql://x/y"},
-                        {"REDIS_URL", "redis://h:1"},
-                        {"PORT", "4321"}});
+  const auto c =
+      parse("general_settings: {master_key: sk-file-key-1, port: 1}\n", {{"TOLLGATE_MASTER_KEY", "sk-env-key-123"},
+                                                                         {"DATABASE_URL", "postgresql://x/y"},
+                                                                         {"REDIS_URL", "redis://h:1"},
+                                                                         {"PORT", "4321"}});
   CHECK(c.general.master_key == "sk-env-key-123");
   CHECK(c.general.database_url == "postgresql://x/y");
   CHECK(c.general.redis_url == "redis://h:1");
@@ -172,8 +172,8 @@ something_else: 1
 TEST_CASE("secrets() lists every credential for the redactor", "[config]") {
   const auto c = parse(kFull, {{"OPENAI_API_KEY", "sk-openai-xyz"}, {"ANTHROPIC_API_KEY", "ant-key-123"}});
   const auto secrets = c.secrets();
-  for (const char* s : {"sk-from-file-1234", "sk-openai-xyz", "ant-key-123", "azure-secret-key",
-                        "postgresql://u:p@localhost/db"}) {
+  for (const char* s :
+       {"sk-from-file-1234", "sk-openai-xyz", "ant-key-123", "azure-secret-key", "postgresql://u:p@localhost/db"}) {
     INFO(s);
     CHECK(std::find(secrets.begin(), secrets.end(), s) != secrets.end());
   }
@@ -197,12 +197,12 @@ TEST_CASE("invalid configs name the key path and the problem", "[config]") {
       {"model_list: {a: 1}\n", "model_list", "expected a list"},
       {"model_list:\n  - litellm_params: {model: mock/a}\n", "model_list[0].model_name", "is required"},
       {"model_list:\n  - model_name: a\n", "model_list[0].litellm_params", "is required"},
-      {"model_list:\n  - model_name: a\n    litellm_params: {api_key: x}\n",
-       "model_list[0].litellm_params.model", "is required"},
-      {"model_list:\n  - model_name: a\n    litellm_params: {model: bogus/x}\n",
-       "model_list[0].litellm_params.model", "unknown provider 'bogus'"},
-      {"model_list:\n  - model_name: a\n    litellm_params: {model: mock/}\n",
-       "model_list[0].litellm_params.model", "is empty"},
+      {"model_list:\n  - model_name: a\n    litellm_params: {api_key: x}\n", "model_list[0].litellm_params.model",
+       "is required"},
+      {"model_list:\n  - model_name: a\n    litellm_params: {model: bogus/x}\n", "model_list[0].litellm_params.model",
+       "unknown provider 'bogus'"},
+      {"model_list:\n  - model_name: a\n    litellm_params: {model: mock/}\n", "model_list[0].litellm_params.model",
+       "is empty"},
       {"model_list:\n  - model_name: a\n    litellm_params: {model: mock/a, rpm: -1}\n",
        "model_list[0].litellm_params.rpm", "must be between"},
       {"model_list:\n  - model_name: a\n    litellm_params: {model: mock/a, rpm: lots}\n",
@@ -211,7 +211,8 @@ TEST_CASE("invalid configs name the key path and the problem", "[config]") {
        "model_list[0].litellm_params.weight", "greater than 0"},
       {"model_list:\n  - model_name: a\n    litellm_params: {model: mock/a, timeout: 0}\n",
        "model_list[0].litellm_params.timeout", "positive"},
-      {"model_list:\n  - model_name: a\n    litellm_params: {model: mock/a}\n    model_info: {input_cost_per_token: cheap}\n",
+      {"model_list:\n  - model_name: a\n    litellm_params: {model: mock/a}\n    model_info: {input_cost_per_token: "
+       "cheap}\n",
        "model_list[0].model_info.input_cost_per_token", "expected a number"},
       {"model_list:\n  - model_name: a\n    litellm_params: {model: mock/a}\n    model_info: {mode: image}\n",
        "model_list[0].model_info.mode", "must be chat"},
@@ -231,7 +232,8 @@ TEST_CASE("invalid configs name the key path and the problem", "[config]") {
       {"general_settings: [1]\n", "general_settings", "expected a mapping"},
       {"router_settings: {routing_strategy: random}\n", "router_settings.routing_strategy", "must be one of"},
       {"router_settings: {num_retries: 100}\n", "router_settings.num_retries", "between 0 and 20"},
-      {"model_list:\n  - model_name: a\n    litellm_params: {model: mock/a}\nrouter_settings: {fallbacks: [{a: [b]}]}\n",
+      {"model_list:\n  - model_name: a\n    litellm_params: {model: mock/a}\nrouter_settings: {fallbacks: [{a: "
+       "[b]}]}\n",
        "router_settings.fallbacks.a", "fallback 'b' is not a model_name"},
       {"model_list:\n  - model_name: a\n    litellm_params: {model: mock/a}\n    model_info: {id: x}\n"
        "  - model_name: b\n    litellm_params: {model: mock/b}\n    model_info: {id: x}\n",
@@ -262,9 +264,9 @@ TEST_CASE("the shipped quickstart config is valid", "[config]") {
 }
 
 TEST_CASE("the real-providers example config is valid when its keys are set", "[config]") {
-  const auto c = load_config_file(TOLLGATE_SOURCE_DIR "/config/real-providers.yaml",
-                                  fixed_environment({{"OPENAI_API_KEY", "sk-real-openai-key"},
-                                                     {"ANTHROPIC_API_KEY", "sk-ant-real-key"}}));
+  const auto c = load_config_file(
+      TOLLGATE_SOURCE_DIR "/config/real-providers.yaml",
+      fixed_environment({{"OPENAI_API_KEY", "sk-real-openai-key"}, {"ANTHROPIC_API_KEY", "sk-ant-real-key"}}));
   REQUIRE(c.model_list.size() == 3);
   CHECK(c.model_list[0].provider == tollgate::core::ProviderKind::openai);
   CHECK(c.model_list[1].provider == tollgate::core::ProviderKind::anthropic);
@@ -283,7 +285,8 @@ std::string yaml_with(const std::string& section, const std::string& key, const 
     return "model_list:\n  - model_name: a\n    litellm_params:\n      model: mock/a\n      " + entry + "\n";
   }
   if (section == "model_info") {
-    return "model_list:\n  - model_name: a\n    litellm_params: {model: mock/a}\n    model_info:\n      " + entry + "\n";
+    return "model_list:\n  - model_name: a\n    litellm_params: {model: mock/a}\n    model_info:\n      " + entry +
+           "\n";
   }
   return section + ":\n  " + entry + "\n";
 }
@@ -416,7 +419,8 @@ TEST_CASE("keys Tollgate accepts without acting on them are warned about, with t
 TEST_CASE("callbacks: prometheus is what /metrics does, log sinks warn, anything else is refused",
           "[config][security]") {
   CHECK(parse("litellm_settings: {callbacks: [prometheus], json_logs: true}\n").warnings.empty());
-  const auto logging = parse("litellm_settings: {success_callback: [prometheus, langfuse], failure_callback: sentry}\n");
+  const auto logging =
+      parse("litellm_settings: {success_callback: [prometheus, langfuse], failure_callback: sentry}\n");
   REQUIRE(logging.warnings.size() == 2);
   CHECK_THAT(logging.warnings[0], Catch::Contains("litellm_settings.success_callback[1]: callback 'langfuse'"));
   CHECK_THAT(logging.warnings[1], Catch::Contains("litellm_settings.failure_callback: callback 'sentry'"));

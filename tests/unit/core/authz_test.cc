@@ -105,33 +105,33 @@ TargetFor fixed(Target t) {
 // alpha, alpha's service-account key, a personal key of another org A user, a key of team
 // beta (org B), a missing key.
 Table key_table(std::map<std::string, std::vector<int>> expected) {
-  return Table{{{"own",
-                 [](const Actor& a) {
-                   return key(a.user_id, "", a.member_org_ids.empty() ? "" : a.member_org_ids.front());
-                 }},
-                {"team_key", fixed(key("peer", "alpha", "A"))},
-                {"team_sa", fixed(key("", "alpha", "A"))},
-                {"org_key", fixed(key("apeer", "", "A"))},
-                {"other_org", fixed(key("bpeer", "beta", "B"))},
-                {"missing", fixed(missing(Resource::key))}},
-               std::move(expected)};
+  return Table{
+      {{"own",
+        [](const Actor& a) { return key(a.user_id, "", a.member_org_ids.empty() ? "" : a.member_org_ids.front()); }},
+       {"team_key", fixed(key("peer", "alpha", "A"))},
+       {"team_sa", fixed(key("", "alpha", "A"))},
+       {"org_key", fixed(key("apeer", "", "A"))},
+       {"other_org", fixed(key("bpeer", "beta", "B"))},
+       {"missing", fixed(missing(Resource::key))}},
+      std::move(expected)};
 }
 
 }  // namespace
 
 TEST_CASE("authz: keys — read", "[core][authz]") {
   //                               own  team team_sa org other missing
-  check("keys", Action::read, key_table({
-                                  {"proxy_admin", {200, 200, 200, 200, 200, 404}},
-                                  {"viewer", {200, 200, 200, 200, 200, 404}},
-                                  {"org_admin", {200, 200, 200, 200, 404, 404}},
-                                  {"team_admin", {200, 200, 200, 404, 404, 404}},
-                                  {"member", {200, 404, 404, 404, 404, 404}},
-                                  {"outsider", {200, 404, 404, 404, 404, 404}},
-                                  {"other_org", {200, 404, 404, 404, 404, 404}},
-                                  {"user_viewer", {200, 404, 404, 404, 404, 404}},
-                                  {"service", {403, 403, 403, 403, 403, 403}},
-                              }));
+  check("keys", Action::read,
+        key_table({
+            {"proxy_admin", {200, 200, 200, 200, 200, 404}},
+            {"viewer", {200, 200, 200, 200, 200, 404}},
+            {"org_admin", {200, 200, 200, 200, 404, 404}},
+            {"team_admin", {200, 200, 200, 404, 404, 404}},
+            {"member", {200, 404, 404, 404, 404, 404}},
+            {"outsider", {200, 404, 404, 404, 404, 404}},
+            {"other_org", {200, 404, 404, 404, 404, 404}},
+            {"user_viewer", {200, 404, 404, 404, 404, 404}},
+            {"service", {403, 403, 403, 403, 403, 403}},
+        }));
 }
 
 TEST_CASE("authz: keys — update alias, regenerate, delete", "[core][authz]") {
@@ -171,7 +171,8 @@ TEST_CASE("authz: keys — update limits, block: never on one's own key but as p
 TEST_CASE("authz: keys — create", "[core][authz]") {
   auto for_user = [](std::string user, std::string org) { return fixed(key(std::move(user), "", std::move(org))); };
   const Table table{
-      {{"self", [](const Actor& a) { return key(a.user_id, "", a.member_org_ids.empty() ? "" : a.member_org_ids.front()); }},
+      {{"self",
+        [](const Actor& a) { return key(a.user_id, "", a.member_org_ids.empty() ? "" : a.member_org_ids.front()); }},
        {"for_org_user", for_user("apeer", "A")},
        {"for_other_org_user", for_user("bpeer", "B")},
        {"team_alpha", fixed(key("", "alpha", "A"))},
@@ -204,34 +205,33 @@ TEST_CASE("authz: keys — create decides the holder: user, role, organization",
     t.user_role = role;
     return fixed(t);
   };
-  const Table table{
-      {// another user's key in their own organization, for users of each role
-       {"org_user", holder("apeer", "", "A", {"A"}, "A", Role::internal_user)},
-       // a user of org A who also belongs to org B (a membership, or a team there)
-       {"org_user_also_in_B", holder("dual", "", "A", {"A", "B"}, "A", Role::internal_user)},
-       // a user of org A on a team in no organization
-       {"org_user_on_orgless_team", holder("loose", "", "A", {"A", ""}, "A", Role::internal_user)},
-       {"org_proxy_admin", holder("padm", "", "A", {"A"}, "A", Role::proxy_admin)},
-       {"org_viewer", holder("pview", "", "A", {"A"}, "A", Role::proxy_admin_viewer)},
-       {"org_org_admin", holder("oadm2", "", "A", {"A"}, "A", Role::org_admin)},
-       // a team key for a proxy_admin who joined team alpha
-       {"alpha_proxy_admin", holder("padm", "alpha", "A", {}, "", Role::proxy_admin)},
-       // a key for a user of org B on a team of org A
-       {"alpha_for_b_user", holder("bpeer", "alpha", "A", {"B"}, "B", Role::internal_user)},
-       // a personal key of an org A user billed to org B, or to no organization
-       {"org_user_in_B", holder("apeer", "", "B", {"A"}, "A", Role::internal_user)},
-       {"org_user_no_org", holder("apeer", "", "", {"A"}, "A", Role::internal_user)}},
-      {
-          {"proxy_admin", {200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
-          {"viewer", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
-          {"org_admin", {200, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
-          {"team_admin", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
-          {"member", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
-          {"outsider", {403, 403, 403, 403, 403, 403, 404, 404, 403, 403}},
-          {"other_org", {403, 403, 403, 403, 403, 403, 404, 404, 403, 403}},
-          {"user_viewer", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
-          {"service", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
-      }};
+  const Table table{{// another user's key in their own organization, for users of each role
+                     {"org_user", holder("apeer", "", "A", {"A"}, "A", Role::internal_user)},
+                     // a user of org A who also belongs to org B (a membership, or a team there)
+                     {"org_user_also_in_B", holder("dual", "", "A", {"A", "B"}, "A", Role::internal_user)},
+                     // a user of org A on a team in no organization
+                     {"org_user_on_orgless_team", holder("loose", "", "A", {"A", ""}, "A", Role::internal_user)},
+                     {"org_proxy_admin", holder("padm", "", "A", {"A"}, "A", Role::proxy_admin)},
+                     {"org_viewer", holder("pview", "", "A", {"A"}, "A", Role::proxy_admin_viewer)},
+                     {"org_org_admin", holder("oadm2", "", "A", {"A"}, "A", Role::org_admin)},
+                     // a team key for a proxy_admin who joined team alpha
+                     {"alpha_proxy_admin", holder("padm", "alpha", "A", {}, "", Role::proxy_admin)},
+                     // a key for a user of org B on a team of org A
+                     {"alpha_for_b_user", holder("bpeer", "alpha", "A", {"B"}, "B", Role::internal_user)},
+                     // a personal key of an org A user billed to org B, or to no organization
+                     {"org_user_in_B", holder("apeer", "", "B", {"A"}, "A", Role::internal_user)},
+                     {"org_user_no_org", holder("apeer", "", "", {"A"}, "A", Role::internal_user)}},
+                    {
+                        {"proxy_admin", {200, 200, 200, 200, 200, 200, 200, 200, 200, 200}},
+                        {"viewer", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
+                        {"org_admin", {200, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
+                        {"team_admin", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
+                        {"member", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
+                        {"outsider", {403, 403, 403, 403, 403, 403, 404, 404, 403, 403}},
+                        {"other_org", {403, 403, 403, 403, 403, 403, 404, 404, 403, 403}},
+                        {"user_viewer", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
+                        {"service", {403, 403, 403, 403, 403, 403, 403, 403, 403, 403}},
+                    }};
   check("keys", Action::create, table);
 
   // One's own personal key draws on one's own organization: naming another (or none) is
@@ -277,17 +277,18 @@ Table team_table(std::map<std::string, std::vector<int>> expected) {
 
 TEST_CASE("authz: teams", "[core][authz]") {
   //                        alpha gamma beta missing
-  check("teams", Action::read, team_table({
-                                   {"proxy_admin", {200, 200, 200, 404}},
-                                   {"viewer", {200, 200, 200, 404}},
-                                   {"org_admin", {200, 200, 404, 404}},
-                                   {"team_admin", {200, 404, 404, 404}},
-                                   {"member", {200, 404, 404, 404}},
-                                   {"outsider", {404, 404, 404, 404}},
-                                   {"other_org", {404, 404, 200, 404}},
-                                   {"user_viewer", {200, 404, 404, 404}},
-                                   {"service", {403, 403, 403, 403}},
-                               }));
+  check("teams", Action::read,
+        team_table({
+            {"proxy_admin", {200, 200, 200, 404}},
+            {"viewer", {200, 200, 200, 404}},
+            {"org_admin", {200, 200, 404, 404}},
+            {"team_admin", {200, 404, 404, 404}},
+            {"member", {200, 404, 404, 404}},
+            {"outsider", {404, 404, 404, 404}},
+            {"other_org", {404, 404, 200, 404}},
+            {"user_viewer", {200, 404, 404, 404}},
+            {"service", {403, 403, 403, 403}},
+        }));
   const auto manage = team_table({
       {"proxy_admin", {200, 200, 200, 404}},
       {"viewer", {403, 403, 403, 403}},
@@ -302,31 +303,33 @@ TEST_CASE("authz: teams", "[core][authz]") {
   for (auto action : {Action::update, Action::update_limits, Action::remove, Action::block}) {
     check("teams", action, manage);
   }
-  check("teams", Action::manage_members, team_table({
-                                             {"proxy_admin", {200, 200, 200, 404}},
-                                             {"viewer", {403, 403, 403, 403}},
-                                             {"org_admin", {200, 200, 404, 404}},
-                                             {"team_admin", {200, 404, 404, 404}},
-                                             {"member", {403, 404, 404, 404}},
-                                             {"outsider", {404, 404, 404, 404}},
-                                             {"other_org", {404, 404, 403, 404}},
-                                             {"user_viewer", {403, 403, 403, 403}},
-                                             {"service", {403, 403, 403, 403}},
-                                         }));
+  check("teams", Action::manage_members,
+        team_table({
+            {"proxy_admin", {200, 200, 200, 404}},
+            {"viewer", {403, 403, 403, 403}},
+            {"org_admin", {200, 200, 404, 404}},
+            {"team_admin", {200, 404, 404, 404}},
+            {"member", {403, 404, 404, 404}},
+            {"outsider", {404, 404, 404, 404}},
+            {"other_org", {404, 404, 403, 404}},
+            {"user_viewer", {403, 403, 403, 403}},
+            {"service", {403, 403, 403, 403}},
+        }));
   // /team/new: the organization named in the body.
-  check("teams", Action::create,
-        Table{{{"in_A", fixed(team("new", "A"))}, {"in_B", fixed(team("new", "B"))}, {"no_org", fixed(team("new", ""))}},
-              {
-                  {"proxy_admin", {200, 200, 200}},
-                  {"viewer", {403, 403, 403}},
-                  {"org_admin", {200, 403, 403}},
-                  {"team_admin", {403, 403, 403}},
-                  {"member", {403, 403, 403}},
-                  {"outsider", {403, 403, 403}},
-                  {"other_org", {403, 403, 403}},
-                  {"user_viewer", {403, 403, 403}},
-                  {"service", {403, 403, 403}},
-              }});
+  check(
+      "teams", Action::create,
+      Table{{{"in_A", fixed(team("new", "A"))}, {"in_B", fixed(team("new", "B"))}, {"no_org", fixed(team("new", ""))}},
+            {
+                {"proxy_admin", {200, 200, 200}},
+                {"viewer", {403, 403, 403}},
+                {"org_admin", {200, 403, 403}},
+                {"team_admin", {403, 403, 403}},
+                {"member", {403, 403, 403}},
+                {"outsider", {403, 403, 403}},
+                {"other_org", {403, 403, 403}},
+                {"user_viewer", {403, 403, 403}},
+                {"service", {403, 403, 403}},
+            }});
 }
 
 namespace {
@@ -355,17 +358,18 @@ Table user_table(std::map<std::string, std::vector<int>> expected) {
 
 TEST_CASE("authz: users", "[core][authz]") {
   //                       self alpha a_user b_user a_org_admin missing
-  check("users", Action::read, user_table({
-                                   {"proxy_admin", {200, 200, 200, 200, 200, 404}},
-                                   {"viewer", {200, 200, 200, 200, 200, 404}},
-                                   {"org_admin", {200, 200, 200, 404, 200, 404}},
-                                   {"team_admin", {200, 404, 404, 404, 404, 404}},
-                                   {"member", {200, 404, 404, 404, 404, 404}},
-                                   {"outsider", {200, 404, 404, 404, 404, 404}},
-                                   {"other_org", {200, 404, 404, 404, 404, 404}},
-                                   {"user_viewer", {200, 404, 404, 404, 404, 404}},
-                                   {"service", {403, 403, 403, 403, 403, 403}},
-                               }));
+  check("users", Action::read,
+        user_table({
+            {"proxy_admin", {200, 200, 200, 200, 200, 404}},
+            {"viewer", {200, 200, 200, 200, 200, 404}},
+            {"org_admin", {200, 200, 200, 404, 200, 404}},
+            {"team_admin", {200, 404, 404, 404, 404, 404}},
+            {"member", {200, 404, 404, 404, 404, 404}},
+            {"outsider", {200, 404, 404, 404, 404, 404}},
+            {"other_org", {200, 404, 404, 404, 404, 404}},
+            {"user_viewer", {200, 404, 404, 404, 404, 404}},
+            {"service", {403, 403, 403, 403, 403, 403}},
+        }));
   const auto manage = user_table({
       {"proxy_admin", {200, 200, 200, 200, 200, 404}},
       {"viewer", {403, 403, 403, 403, 403, 403}},
@@ -418,17 +422,18 @@ Table org_table(std::map<std::string, std::vector<int>> expected) {
 
 TEST_CASE("authz: organizations", "[core][authz]") {
   //                                  A    B  missing
-  check("organizations", Action::read, org_table({
-                                           {"proxy_admin", {200, 200, 404}},
-                                           {"viewer", {200, 200, 404}},
-                                           {"org_admin", {200, 404, 404}},
-                                           {"team_admin", {200, 404, 404}},
-                                           {"member", {200, 404, 404}},
-                                           {"outsider", {200, 404, 404}},
-                                           {"other_org", {404, 200, 404}},
-                                           {"user_viewer", {200, 404, 404}},
-                                           {"service", {403, 403, 403}},
-                                       }));
+  check("organizations", Action::read,
+        org_table({
+            {"proxy_admin", {200, 200, 404}},
+            {"viewer", {200, 200, 404}},
+            {"org_admin", {200, 404, 404}},
+            {"team_admin", {200, 404, 404}},
+            {"member", {200, 404, 404}},
+            {"outsider", {200, 404, 404}},
+            {"other_org", {404, 200, 404}},
+            {"user_viewer", {200, 404, 404}},
+            {"service", {403, 403, 403}},
+        }));
   const auto manage = org_table({
       {"proxy_admin", {200, 200, 404}},
       {"viewer", {403, 403, 403}},
@@ -443,21 +448,28 @@ TEST_CASE("authz: organizations", "[core][authz]") {
   for (auto action : {Action::update, Action::update_limits, Action::manage_members}) {
     check("organizations", action, manage);
   }
-  check("organizations", Action::remove, org_table({
-                                             {"proxy_admin", {200, 200, 404}},
-                                             {"viewer", {403, 403, 403}},
-                                             {"org_admin", {403, 404, 404}},
-                                             {"team_admin", {403, 404, 404}},
-                                             {"member", {403, 404, 404}},
-                                             {"outsider", {403, 404, 404}},
-                                             {"other_org", {404, 403, 404}},
-                                             {"user_viewer", {403, 403, 403}},
-                                             {"service", {403, 403, 403}},
-                                         }));
+  check("organizations", Action::remove,
+        org_table({
+            {"proxy_admin", {200, 200, 404}},
+            {"viewer", {403, 403, 403}},
+            {"org_admin", {403, 404, 404}},
+            {"team_admin", {403, 404, 404}},
+            {"member", {403, 404, 404}},
+            {"outsider", {403, 404, 404}},
+            {"other_org", {404, 403, 404}},
+            {"user_viewer", {403, 403, 403}},
+            {"service", {403, 403, 403}},
+        }));
   check("organizations", Action::create,
         Table{{{"new", fixed(org("N"))}},
-              {{"proxy_admin", {200}}, {"viewer", {403}}, {"org_admin", {403}}, {"team_admin", {403}},
-               {"member", {403}}, {"outsider", {403}}, {"other_org", {403}}, {"user_viewer", {403}},
+              {{"proxy_admin", {200}},
+               {"viewer", {403}},
+               {"org_admin", {403}},
+               {"team_admin", {403}},
+               {"member", {403}},
+               {"outsider", {403}},
+               {"other_org", {403}},
+               {"user_viewer", {403}},
                {"service", {403}}}});
 }
 
@@ -499,11 +511,12 @@ TEST_CASE("authz: budgets and spend", "[core][authz]") {
 
 TEST_CASE("authz: the role decides first — a call beyond the role is 403 whatever the target", "[core][authz]") {
   const auto all = actors();
-  const std::vector<Target> targets = {key("peer", "alpha", "A"), key("bpeer", "beta", "B"), missing(Resource::key),
-                                       team("beta", "B"),         missing(Resource::team), user("bx", {"B"}),
-                                       missing(Resource::user),   org("B"),                missing(Resource::organization)};
-  const std::vector<Action> actions = {Action::create, Action::read,   Action::update,     Action::update_limits,
-                                       Action::remove, Action::regenerate, Action::block, Action::manage_members};
+  const std::vector<Target> targets = {
+      key("peer", "alpha", "A"),      key("bpeer", "beta", "B"), missing(Resource::key),  team("beta", "B"),
+      missing(Resource::team),        user("bx", {"B"}),         missing(Resource::user), org("B"),
+      missing(Resource::organization)};
+  const std::vector<Action> actions = {Action::create, Action::read,       Action::update, Action::update_limits,
+                                       Action::remove, Action::regenerate, Action::block,  Action::manage_members};
   for (const auto& [name, actor] : all) {
     for (const auto& target : targets) {
       for (auto action : actions) {

@@ -129,13 +129,13 @@ TEST_CASE("ledger: rate refusals say when to retry, with LiteLLM's headers", "[c
   REQUIRE(refused.refusal);
   CHECK(refused.refusal->retry_after == 40);  // the first request leaves the window at t0 + 60 s
   const auto key = refusal_error(*refused.refusal, {"Key", "k1", true});
-  CHECK(key.message == "Rate limit exceeded for Key: k1. Limit type: requests. Current limit: 2, Remaining: 0. "
-                       "Retry after 40 s.");
-  const std::vector<std::pair<std::string, std::string>> key_headers = {
-      {"retry-after", "40"},
-      {"x-ratelimit-limit-requests", "2"},
-      {"x-ratelimit-remaining-requests", "0"},
-      {"x-litellm-key-remaining-requests", "0"}};
+  CHECK(key.message ==
+        "Rate limit exceeded for Key: k1. Limit type: requests. Current limit: 2, Remaining: 0. "
+        "Retry after 40 s.");
+  const std::vector<std::pair<std::string, std::string>> key_headers = {{"retry-after", "40"},
+                                                                        {"x-ratelimit-limit-requests", "2"},
+                                                                        {"x-ratelimit-remaining-requests", "0"},
+                                                                        {"x-litellm-key-remaining-requests", "0"}};
   CHECK(key.headers == key_headers);
   const auto team = refusal_error(*refused.refusal, {"Team", "t1", false});
   CHECK(team.headers.size() == 3);  // no x-litellm-key-* for a team
@@ -145,8 +145,9 @@ TEST_CASE("ledger: rate refusals say when to retry, with LiteLLM's headers", "[c
   tokens.limit_value = 100;
   tokens.retry_after = 7;
   const auto tpm = refusal_error(tokens, {"Key", "k1", true});
-  CHECK(tpm.message == "Rate limit exceeded for Key: k1. Limit type: tokens. Current limit: 100, Remaining: 0. "
-                       "Retry after 7 s.");
+  CHECK(tpm.message ==
+        "Rate limit exceeded for Key: k1. Limit type: tokens. Current limit: 100, Remaining: 0. "
+        "Retry after 7 s.");
   CHECK(tpm.headers.back() == std::pair<std::string, std::string>{"x-litellm-key-remaining-tokens", "0"});
   CHECK(std::string(refusal_reason(RefusedBy::model_tpm)) == "model_tpm");
 
@@ -261,7 +262,7 @@ TEST_CASE("ledger: reservations expire; a settle after expiry still counts its c
   // An expired reservation is released: its rpm slot is free again, and so is its budget.
   CHECK(ledger.admit(limits, request(0.5), t0 + 11s).admitted());
   CHECK_FALSE(ledger.settle(a.reservation, 0.25, 10, t0 + 12s));  // no longer held...
-  CHECK(ledger.spend() == 0.25);                                    // ...but it was spent
+  CHECK(ledger.spend() == 0.25);                                  // ...but it was spent
   CHECK(ledger.reserved_cost() == 1.0);
   CHECK(ledger.in_flight() == 2);
   CHECK(ledger.expire(t0 + 1h).size() == 2);
@@ -310,13 +311,13 @@ TEST_CASE("ledger: the reset schedule follows the record and skips missed period
   ledger.load(3);
   ledger.follow_reset_schedule(kHour, anchor + kHour, anchor + kHour);  // the record is behind: kept
   CHECK(ledger.next_reset_ms() == anchor + 2 * kHour);
-  CHECK(ledger.reset_if_due(anchor + 5 * kHour + 7));  // down for three periods
-  CHECK(ledger.next_reset_ms() == anchor + 6 * kHour);  // anchored, missed ones skipped
+  CHECK(ledger.reset_if_due(anchor + 5 * kHour + 7));                           // down for three periods
+  CHECK(ledger.next_reset_ms() == anchor + 6 * kHour);                          // anchored, missed ones skipped
   ledger.follow_reset_schedule(kHour, anchor + 9 * kHour, anchor + 5 * kHour);  // an admin moved it later
   CHECK(ledger.next_reset_ms() == anchor + 9 * kHour);
 
   ledger.follow_reset_schedule(0, std::nullopt, anchor + 9 * kHour);  // a period that did not parse
-  CHECK(ledger.reset_if_due(anchor + 9 * kHour));                      // resets once, no next reset
+  CHECK(ledger.reset_if_due(anchor + 9 * kHour));                     // resets once, no next reset
   CHECK_FALSE(ledger.next_reset_ms());
   ledger.follow_reset_schedule(kHour, std::nullopt, anchor + 10 * kHour);  // no reset time: from now
   CHECK(ledger.next_reset_ms() == anchor + 10 * kHour);
@@ -377,6 +378,6 @@ TEST_CASE("ledger: reservation ids start where the ledger is told, so a successo
   REQUIRE(fresh.admitted());
   CHECK(fresh.reservation == (std::uint64_t{1} << 32) + 1);
   CHECK_FALSE(successor.settle(old.reservation, 0.5, 0, t0 + 1s));  // a late settle for the old ledger
-  CHECK(successor.reserved_cost() == 0.25);                          // holds the new one still
-  CHECK(successor.spend() == 0.5);                                   // and counts what was spent
+  CHECK(successor.reserved_cost() == 0.25);                         // holds the new one still
+  CHECK(successor.spend() == 0.5);                                  // and counts what was spent
 }

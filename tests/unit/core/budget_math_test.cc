@@ -11,9 +11,8 @@ TEST_CASE("reservation arithmetic: spend + reserved + cost must fit", "[core][bu
     bool fits;
   };
   const Row rows[] = {
-      {1.0, 0.0, 0.0, 1.0, true},    // exactly the budget
-      {1.0, 0.0, 0.0, 1.0000001, false},
-      {1.0, 0.5, 0.4, 0.1, true},
+      {1.0, 0.0, 0.0, 1.0, true},  // exactly the budget
+      {1.0, 0.0, 0.0, 1.0000001, false}, {1.0, 0.5, 0.4, 0.1, true},
       {1.0, 0.5, 0.4, 0.11, false},  // reservations count like spend
       {1.0, 1.0, 0.0, 0.0, true},    // a free request at the limit
       {1e-7, 0, 0, 1.2e-7, false},   // the seed scenario
@@ -55,7 +54,7 @@ TEST_CASE("a cancelled event stops counting and later expiry stays exact", "[cor
   w.cancel(b);  // twice: no effect
   CHECK(w.total(t0 + 3s) == 2);
   CHECK(w.total(t0 + 61s) == 1);  // a and the cancelled b expired
-  w.cancel(a);                     // already gone: no effect
+  w.cancel(a);                    // already gone: no effect
   CHECK(w.total(t0 + 61s) == 1);
 }
 
@@ -68,8 +67,8 @@ TEST_CASE("retry-after rounds up to whole seconds, at least 1", "[core][ratelimi
 
 TEST_CASE("budget reset scheduling keeps its anchor and skips missed periods", "[core][budgets]") {
   const std::int64_t day = 86'400'000;
-  CHECK(next_reset_ms(1'000, day, 500) == 1'000);              // not due yet
-  CHECK(next_reset_ms(1'000, day, 1'000) == 1'000 + day);       // due now
+  CHECK(next_reset_ms(1'000, day, 500) == 1'000);          // not due yet
+  CHECK(next_reset_ms(1'000, day, 1'000) == 1'000 + day);  // due now
   CHECK(next_reset_ms(1'000, day, 1'000 + 3 * day + 5) == 1'000 + 4 * day);
   CHECK(next_reset_ms(1'000, 2'000, 2'999) == 3'000);
 }
@@ -83,7 +82,7 @@ TEST_CASE("sliding window handles stay valid after expired events are compacted 
   CHECK(w.total(t0 + 70s) == 899);
   w.cancel(handles[700]);  // still in the window
   CHECK(w.total(t0 + 70s) == 898);
-  w.cancel(handles[50]);  // expired and compacted: no effect
+  w.cancel(handles[50]);   // expired and compacted: no effect
   w.cancel(handles[700]);  // twice: no effect
   CHECK(w.total(t0 + 70s) == 898);
   CHECK(w.next_expiry(t0 + 70s) == t0 + 70s + 100ms);  // event 101 (at 10.1 s) leaves next

@@ -72,8 +72,8 @@ TEST_CASE("parse_json: nesting up to the limit passes, one level more fails", "[
 }
 
 TEST_CASE("parse_json: 100,000 levels fail without touching the stack", "[core][json]") {
-  for (const auto& text : {arrays(100000), objects(100000), std::string(100000, '['),
-                           R"({"metadata":{"a":)" + arrays(100000) + "}}"}) {
+  for (const auto& text :
+       {arrays(100000), objects(100000), std::string(100000, '['), R"({"metadata":{"a":)" + arrays(100000) + "}}"}) {
     for (const int max_depth : {64, 1000}) {
       const auto error = parse(text, {max_depth});
       REQUIRE(error.has_value());

@@ -34,8 +34,7 @@ TEST_CASE("registered secrets are removed even without a known shape", "[core][r
   Redactor r;
   r.add_secret("hunter2-provider-key");
   r.add_secret("abc");  // too short: ignored
-  CHECK(r.redact("upstream said hunter2-provider-key is bad; abc") ==
-        "upstream said [REDACTED] is bad; abc");
+  CHECK(r.redact("upstream said hunter2-provider-key is bad; abc") == "upstream said [REDACTED] is bad; abc");
   CHECK(r.contains_secret("xx hunter2-provider-key"));
   CHECK_FALSE(r.contains_secret("all clear"));
 }
@@ -43,8 +42,8 @@ TEST_CASE("registered secrets are removed even without a known shape", "[core][r
 TEST_CASE("contains_secret agrees with redact", "[core][redaction]") {
   Redactor r;
   r.add_secret("postgresql://u:pw@h/db");
-  for (const std::string text : {"plain", "sk-x1", "Bearer t", "eyJa.b.c", "postgresql://u:pw@h/db",
-                                 "task-x", "Bearer"}) {
+  for (const std::string text :
+       {"plain", "sk-x1", "Bearer t", "eyJa.b.c", "postgresql://u:pw@h/db", "task-x", "Bearer"}) {
     INFO(text);
     CHECK(r.contains_secret(text) == (r.redact(text) != text));
   }

@@ -12,8 +12,8 @@ TEST_CASE("client request ids are kept when well formed", "[core][request_id]") 
 }
 
 TEST_CASE("malformed client request ids are replaced", "[core][request_id]") {
-  for (const std::string& bad : {std::string(), std::string(129, 'a'), std::string("a b"),
-                                std::string("a\"b"), std::string("a\r\nb"), std::string("é")}) {
+  for (const std::string& bad : {std::string(), std::string(129, 'a'), std::string("a b"), std::string("a\"b"),
+                                 std::string("a\r\nb"), std::string("é")}) {
     INFO(bad);
     CHECK_FALSE(is_well_formed_request_id(bad));
     const auto chosen = choose_request_id(bad);

@@ -62,9 +62,9 @@ TEST_CASE("cooldown decisions", "[core][retry]") {
     bool expected;
   };
   const Row rows[] = {
-      {FailureClass::rate_limited, 1, false, true},   // 429 cools down at once
-      {FailureClass::rate_limited, 1, true, false},   // ... unless it is the only deployment
-      {FailureClass::rate_limited, 4, true, true},    // ... until it fails too often
+      {FailureClass::rate_limited, 1, false, true},  // 429 cools down at once
+      {FailureClass::rate_limited, 1, true, false},  // ... unless it is the only deployment
+      {FailureClass::rate_limited, 4, true, true},   // ... until it fails too often
       {FailureClass::auth, 1, false, true},
       {FailureClass::not_found, 1, false, true},
       {FailureClass::server_error, 3, false, false},  // allowed_fails = 3

@@ -19,12 +19,12 @@ TEST_CASE("typical tokens: ASCII at 4 bytes per token, every other character one
       {"abcd", 1},
       {"abcde", 2},
       {"a short question", 4},
-      {"你好", 2},                // 6 bytes, 2 characters
-      {"你好，世界", 5},          // the full-width comma is a character too
-      {"héllo", 1 + 1},          // 4 ASCII bytes + é
+      {"你好", 2},                    // 6 bytes, 2 characters
+      {"你好，世界", 5},              // the full-width comma is a character too
+      {"héllo", 1 + 1},               // 4 ASCII bytes + é
       {"日本語 and English", 3 + 3},  // 12 ASCII bytes
-      {"😀", 1},                  // 4 bytes
-      {"\x80\x80", 0},            // stray continuation bytes are not characters
+      {"😀", 1},                       // 4 bytes
+      {"\x80\x80", 0},                // stray continuation bytes are not characters
   };
   for (const auto& row : rows) {
     INFO(row.text);
@@ -52,8 +52,7 @@ TEST_CASE("prompt bound: text bytes plus what providers add, capped by the conte
       {"tools add the tool-use prompt once and a wrapper each",
        tally([](PromptTally& t) { t.text_bytes = 100, t.messages = 1, t.tools = 2; }), std::nullopt,
        kBoundTokensPerRequest + 100 + kBoundTokensPerMessage + kBoundToolUseTokens + 2 * kBoundTokensPerTool},
-      {"a built-in tool brings its own definition",
-       tally([](PromptTally& t) { t.builtin_tools = 1; }), std::nullopt,
+      {"a built-in tool brings its own definition", tally([](PromptTally& t) { t.builtin_tools = 1; }), std::nullopt,
        kBoundTokensPerRequest + kBoundToolUseTokens + kBoundBuiltinToolTokens},
       {"two images at their maximum", tally([](PromptTally& t) { t.images = 2; }), std::nullopt,
        kBoundTokensPerRequest + 2 * kBoundImageTokens},
@@ -66,8 +65,9 @@ TEST_CASE("prompt bound: text bytes plus what providers add, capped by the conte
        kBoundTokensPerRequest + 10},
       {"typical tokens play no part", tally([](PromptTally& t) { t.typical_tokens = 1'000'000; }), std::nullopt,
        kBoundTokensPerRequest},
-      {"saturates instead of wrapping", tally([](PromptTally& t) { t.images = std::numeric_limits<std::int64_t>::max() / 2; }),
-       std::nullopt, std::numeric_limits<std::int64_t>::max()},
+      {"saturates instead of wrapping",
+       tally([](PromptTally& t) { t.images = std::numeric_limits<std::int64_t>::max() / 2; }), std::nullopt,
+       std::numeric_limits<std::int64_t>::max()},
   };
   for (const auto& row : rows) {
     INFO(row.what);

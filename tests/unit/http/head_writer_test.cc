@@ -17,8 +17,9 @@ namespace {
 using namespace std::string_literals;
 
 // Values that would end the line early if written; the last holds a NUL.
-const std::string kBadValues[] = {"v\r\nx-injected: yes", "v\nx-injected: yes", "v\rx-injected: yes",
-                                  "v\0x-injected: yes"s, "\r\n", "v\r\n\r\nGET /smuggled HTTP/1.1"};
+const std::string kBadValues[] = {
+    "v\r\nx-injected: yes",           "v\nx-injected: yes", "v\rx-injected: yes", "v\0x-injected: yes"s, "\r\n",
+    "v\r\n\r\nGET /smuggled HTTP/1.1"};
 
 // Parses `bytes` as exactly one whole message (a request when IsRequest, else a response).
 template <bool IsRequest>
@@ -41,8 +42,8 @@ TEST_CASE("field names must be tokens", "[http][head_writer]") {
     INFO(good);
     CHECK(is_field_name(good));
   }
-  for (const std::string& bad : {""s, "x injected"s, "x:y"s, "x\r\ny"s, "x\ny"s, "x\0y"s, "x\ty"s, "(x)"s,
-                                 "x/y"s, "x\"y"s, "caf\xc3\xa9"s, "x\x7f"s}) {
+  for (const std::string& bad : {""s, "x injected"s, "x:y"s, "x\r\ny"s, "x\ny"s, "x\0y"s, "x\ty"s, "(x)"s, "x/y"s,
+                                 "x\"y"s, "caf\xc3\xa9"s, "x\x7f"s}) {
     INFO(bad);
     CHECK_FALSE(is_field_name(bad));
   }
@@ -60,8 +61,8 @@ TEST_CASE("field values must not hold CR, LF or NUL", "[http][head_writer]") {
 TEST_CASE("request targets must not hold spaces or control characters", "[http][head_writer]") {
   CHECK(is_request_target("/v1/chat/completions"));
   CHECK(is_request_target("/openai/deployments/d/chat/completions?api-version=2024-02-01"));
-  for (const std::string& bad : {""s, "/a b"s, "/a\r\nx-injected: yes"s, "/a\nb"s, "/a\0b"s, "/a\tb"s,
-                                 "/a\x7f"s, "/a HTTP/1.1\r\nx-injected: yes\r\n\r\nGET /b"s}) {
+  for (const std::string& bad : {""s, "/a b"s, "/a\r\nx-injected: yes"s, "/a\nb"s, "/a\0b"s, "/a\tb"s, "/a\x7f"s,
+                                 "/a HTTP/1.1\r\nx-injected: yes\r\n\r\nGET /b"s}) {
     INFO(bad);
     CHECK_FALSE(is_request_target(bad));
   }
@@ -127,9 +128,11 @@ TEST_CASE("an unsafe request target writes no request line", "[http][head_writer
 }
 
 TEST_CASE("status lines carry the reason phrase", "[http][head_writer]") {
-  for (const auto& [status, line] : std::vector<std::pair<int, std::string>>{
-           {200, "HTTP/1.1 200 OK\r\n"}, {404, "HTTP/1.1 404 Not Found\r\n"},
-           {429, "HTTP/1.1 429 Too Many Requests\r\n"}, {503, "HTTP/1.1 503 Service Unavailable\r\n"}}) {
+  for (const auto& [status, line] :
+       std::vector<std::pair<int, std::string>>{{200, "HTTP/1.1 200 OK\r\n"},
+                                                {404, "HTTP/1.1 404 Not Found\r\n"},
+                                                {429, "HTTP/1.1 429 Too Many Requests\r\n"},
+                                                {503, "HTTP/1.1 503 Service Unavailable\r\n"}}) {
     std::string out;
     HeadWriter(out).status_line(status);
     CHECK(out == line);

@@ -77,8 +77,8 @@ TEST_CASE("affected_by: a change touches the keys resolved from what it names", 
   for (const auto& row : table) {
     for (const auto& [name, identity] : cached) {
       const bool expected = std::find(row.affected.begin(), row.affected.end(), name) != row.affected.end();
-      INFO("kind " << static_cast<int>(row.change.kind) << " ids[0] " << (row.change.ids.empty() ? "" : row.change.ids[0])
-                   << " identity " << name);
+      INFO("kind " << static_cast<int>(row.change.kind) << " ids[0] "
+                   << (row.change.ids.empty() ? "" : row.change.ids[0]) << " identity " << name);
       CHECK(identity::affected_by(identity, row.change) == expected);
     }
   }
@@ -155,7 +155,7 @@ TEST_CASE("a key change drops the named hashes, a remembered unknown one too", "
 TEST_CASE("a lookup that read the store before a change cannot put its stale identity back",
           "[unit][identity][changes]") {
   CachedWorld w;
-  const auto generation_at_start = w.cache.generation();  // a miss starts reading the store ...
+  const auto generation_at_start = w.cache.generation();        // a miss starts reading the store ...
   w.invalidator.committed({Change{ChangeKind::team, {"t9"}}});  // ... a change commits meanwhile
   KeyIdentity stale;
   stale.key.token_hash = "e-new";

@@ -20,8 +20,7 @@ TEST_CASE("mock tokenizer: ASCII runs at 4 bytes per token, other characters one
     std::size_t tokens;
   };
   const Row rows[] = {
-      {"", 0},          {"abcd", 1},        {"abcde", 2},   {"你好", 2},
-      {"你好，世界", 5}, {"ab你cd", 1 + 1 + 1}, {"é", 1},      {"😀😀", 2},
+      {"", 0}, {"abcd", 1}, {"abcde", 2}, {"你好", 2}, {"你好，世界", 5}, {"ab你cd", 1 + 1 + 1}, {"é", 1}, {"😀😀", 2},
   };
   for (const auto& row : rows) {
     INFO(row.text);
@@ -68,7 +67,8 @@ TEST_CASE("mock tokenizer: chosen by flag, config or model token", "[mock][token
   append_config_json(json, defaults);
   CHECK_THAT(json, Catch::Contains(R"("token_count":"tokenizer")"));
 
-  CHECK(resolve_plan(parse_model_tokens("openai/m+tokenizer+echo"), Defaults{}, 0.5).token_count == TokenCount::tokenizer);
+  CHECK(resolve_plan(parse_model_tokens("openai/m+tokenizer+echo"), Defaults{}, 0.5).token_count ==
+        TokenCount::tokenizer);
   CHECK(resolve_plan(parse_model_tokens("m+echo"), Defaults{}, 0.5).token_count == TokenCount::approx);
 }
 

@@ -1,7 +1,7 @@
 // The one JSON writer per record and its two views: the management API's (LiteLLM's shapes,
 // ISO 8601 times, derived lists) and the audit log's (the stored record, unix-ms times).
-#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
+#include <catch2/catch.hpp>
 
 #include "persistence/record_json.h"
 
@@ -54,7 +54,8 @@ TEST_CASE("record json: the api view writes ISO times, the audit view the stored
   for (const auto& m : audit.GetObject()) CHECK(api.HasMember(m.name));
 }
 
-TEST_CASE("record json: the api view adds the team's derived lists, the audit view its updated_by", "[persistence][json]") {
+TEST_CASE("record json: the api view adds the team's derived lists, the audit view its updated_by",
+          "[persistence][json]") {
   const auto team = team_with_members();
   const auto api = api_view(team);
   const auto audit = parsed(to_json(team));

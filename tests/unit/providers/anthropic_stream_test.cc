@@ -23,21 +23,25 @@ constexpr std::int64_t kCreated = 1700000000;
 // The expected chunk around a delta object.
 OutEvent chunk(const std::string& delta, const std::string& finish_reason = "") {
   return {"", R"({"id":"msg_01","object":"chat.completion.chunk","created":1700000000,"model":"claude-group",
-                  "choices":[{"index":0,"delta":)" + delta + R"(,"logprobs":null,"finish_reason":)" +
+                  "choices":[{"index":0,"delta":)" +
+                  delta + R"(,"logprobs":null,"finish_reason":)" +
                   (finish_reason.empty() ? "null" : "\"" + finish_reason + "\"") + "}]}"};
 }
 
 OutEvent usage_chunk(const std::string& usage) {
   return {"", R"({"id":"msg_01","object":"chat.completion.chunk","created":1700000000,"model":"claude-group",
-                  "choices":[],"usage":)" + usage + "}"};
+                  "choices":[],"usage":)" +
+                  usage + "}"};
 }
 
 const OutEvent kRole = chunk(R"({"role":"assistant","content":""})");
 const OutEvent kDone{"", "[DONE]"};
 
 SseEvent message_start(const std::string& usage) {
-  return anthropic_event("message_start", R"({"type":"message_start","message":{"id":"msg_01","type":"message","role":"assistant",
-      "content":[],"model":"claude-3-5-sonnet-20241022","stop_reason":null,"stop_sequence":null,"usage":)" + usage + "}}");
+  return anthropic_event("message_start",
+                         R"({"type":"message_start","message":{"id":"msg_01","type":"message","role":"assistant",
+      "content":[],"model":"claude-3-5-sonnet-20241022","stop_reason":null,"stop_sequence":null,"usage":)" +
+                             usage + "}}");
 }
 SseEvent text_start(int index) {
   return anthropic_event("content_block_start", R"({"type":"content_block_start","index":)" + std::to_string(index) +
@@ -49,15 +53,17 @@ SseEvent text_delta(int index, const std::string& text_json) {
 }
 SseEvent tool_start(int index, const std::string& id, const std::string& name) {
   return anthropic_event("content_block_start", R"({"type":"content_block_start","index":)" + std::to_string(index) +
-                                                    R"(,"content_block":{"type":"tool_use","id":")" + id + R"(","name":")" +
-                                                    name + R"(","input":{}}})");
+                                                    R"(,"content_block":{"type":"tool_use","id":")" + id +
+                                                    R"(","name":")" + name + R"(","input":{}}})");
 }
 SseEvent json_delta(int index, const std::string& partial_json) {
   return anthropic_event("content_block_delta", R"({"type":"content_block_delta","index":)" + std::to_string(index) +
-                                                    R"(,"delta":{"type":"input_json_delta","partial_json":)" + partial_json + "}}");
+                                                    R"(,"delta":{"type":"input_json_delta","partial_json":)" +
+                                                    partial_json + "}}");
 }
 SseEvent block_stop(int index) {
-  return anthropic_event("content_block_stop", R"({"type":"content_block_stop","index":)" + std::to_string(index) + "}");
+  return anthropic_event("content_block_stop",
+                         R"({"type":"content_block_stop","index":)" + std::to_string(index) + "}");
 }
 SseEvent message_delta(const std::string& stop_reason, const std::string& usage) {
   return anthropic_event("message_delta", R"({"type":"message_delta","delta":{"stop_reason":")" + stop_reason +
@@ -86,58 +92,75 @@ const std::vector<Scenario>& scenarios() {
        {25, 15, 0}},
       {"without include_usage there is no usage chunk",
        false,
-       {message_start(R"({"input_tokens":25,"output_tokens":1})"), text_start(0), text_delta(0, R"("Hi")"), block_stop(0),
-        message_delta("max_tokens", R"({"output_tokens":1})"), kMessageStop},
+       {message_start(R"({"input_tokens":25,"output_tokens":1})"), text_start(0), text_delta(0, R"("Hi")"),
+        block_stop(0), message_delta("max_tokens", R"({"output_tokens":1})"), kMessageStop},
        {kRole, chunk(R"({"content":"Hi"})"), chunk("{}", "length"), kDone},
        {25, 1, 0}},
       {"text then two tool calls, with cache tokens",
        true,
-       {message_start(R"({"input_tokens":100,"cache_read_input_tokens":50,"cache_creation_input_tokens":10,"output_tokens":1})"),
-        text_start(0), text_delta(0, R"("Let me check.")"), block_stop(0),
-        tool_start(1, "toolu_01", "get_weather"), json_delta(1, R"("")"), json_delta(1, R"("{\"city\": \"Par")"),
-        json_delta(1, R"("is\"}")"), block_stop(1),
+       {message_start(
+            R"({"input_tokens":100,"cache_read_input_tokens":50,"cache_creation_input_tokens":10,"output_tokens":1})"),
+        text_start(0), text_delta(0, R"("Let me check.")"), block_stop(0), tool_start(1, "toolu_01", "get_weather"),
+        json_delta(1, R"("")"), json_delta(1, R"("{\"city\": \"Par")"), json_delta(1, R"("is\"}")"), block_stop(1),
         tool_start(2, "toolu_02", "get_time"), json_delta(2, R"("{}")"), block_stop(2),
         message_delta("tool_use", R"({"output_tokens":40})"), kMessageStop},
        {kRole, chunk(R"({"content":"Let me check."})"),
-        chunk(R"({"tool_calls":[{"index":0,"id":"toolu_01","type":"function","function":{"name":"get_weather","arguments":""}}]})"),
+        chunk(
+            R"({"tool_calls":[{"index":0,"id":"toolu_01","type":"function","function":{"name":"get_weather","arguments":""}}]})"),
         chunk(R"({"tool_calls":[{"index":0,"function":{"arguments":"{\"city\": \"Par"}}]})"),
         chunk(R"({"tool_calls":[{"index":0,"function":{"arguments":"is\"}"}}]})"),
-        chunk(R"({"tool_calls":[{"index":1,"id":"toolu_02","type":"function","function":{"name":"get_time","arguments":""}}]})"),
-        chunk(R"({"tool_calls":[{"index":1,"function":{"arguments":"{}"}}]})"),
-        chunk("{}", "tool_calls"),
-        usage_chunk(R"({"prompt_tokens":160,"completion_tokens":40,"total_tokens":200,"prompt_tokens_details":{"cached_tokens":50}})"),
+        chunk(
+            R"({"tool_calls":[{"index":1,"id":"toolu_02","type":"function","function":{"name":"get_time","arguments":""}}]})"),
+        chunk(R"({"tool_calls":[{"index":1,"function":{"arguments":"{}"}}]})"), chunk("{}", "tool_calls"),
+        usage_chunk(
+            R"({"prompt_tokens":160,"completion_tokens":40,"total_tokens":200,"prompt_tokens_details":{"cached_tokens":50}})"),
         kDone},
        {160, 40, 50}},
       {"stop_sequence → stop; message_delta may update cumulative input counts",
        true,
-       {message_start(R"({"input_tokens":10,"output_tokens":1})"), text_start(0), text_delta(0, R"("a")"), block_stop(0),
-        message_delta("stop_sequence", R"({"input_tokens":12,"cache_read_input_tokens":3,"output_tokens":4})"), kMessageStop},
+       {message_start(R"({"input_tokens":10,"output_tokens":1})"), text_start(0), text_delta(0, R"("a")"),
+        block_stop(0),
+        message_delta("stop_sequence", R"({"input_tokens":12,"cache_read_input_tokens":3,"output_tokens":4})"),
+        kMessageStop},
        {kRole, chunk(R"({"content":"a"})"), chunk("{}", "stop"),
-        usage_chunk(R"({"prompt_tokens":15,"completion_tokens":4,"total_tokens":19,"prompt_tokens_details":{"cached_tokens":3}})"),
+        usage_chunk(
+            R"({"prompt_tokens":15,"completion_tokens":4,"total_tokens":19,"prompt_tokens_details":{"cached_tokens":3}})"),
         kDone},
        {15, 4, 3}},
       {"thinking → reasoning_content; signatures are dropped",
        false,
        {message_start(R"({"input_tokens":5,"output_tokens":1})"),
-        anthropic_event("content_block_start", R"({"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}})"),
-        anthropic_event("content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me think"}})"),
-        anthropic_event("content_block_delta", R"({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQB"}})"),
+        anthropic_event(
+            "content_block_start",
+            R"({"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":""}})"),
+        anthropic_event(
+            "content_block_delta",
+            R"({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me think"}})"),
+        anthropic_event(
+            "content_block_delta",
+            R"({"type":"content_block_delta","index":0,"delta":{"type":"signature_delta","signature":"EqQB"}})"),
         block_stop(0), text_start(1), text_delta(1, R"("42")"), block_stop(1),
         message_delta("end_turn", R"({"output_tokens":9})"), kMessageStop},
-       {kRole, chunk(R"({"reasoning_content":"Let me think"})"), chunk(R"({"content":"42"})"), chunk("{}", "stop"), kDone},
+       {kRole, chunk(R"({"reasoning_content":"Let me think"})"), chunk(R"({"content":"42"})"), chunk("{}", "stop"),
+        kDone},
        {5, 9, 0}},
       {"an error event ends the stream with an OpenAI error chunk; later events are ignored",
        true,
        {message_start(R"({"input_tokens":5,"output_tokens":1})"), text_start(0), text_delta(0, R"("Hi")"),
         anthropic_event("error", R"({"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}})"),
         text_delta(0, R"("more")"), kMessageStop},
-       {kRole, chunk(R"({"content":"Hi"})"),
-        {"", R"({"error":{"message":"Overloaded","type":"overloaded_error","param":null,"code":null}})"}, kDone},
+       {kRole,
+        chunk(R"({"content":"Hi"})"),
+        {"", R"({"error":{"message":"Overloaded","type":"overloaded_error","param":null,"code":null}})"},
+        kDone},
        {5, 1, 0}},
       {"an event that is not JSON ends the stream with an error",
        false,
-       {message_start(R"({"input_tokens":5,"output_tokens":1})"), anthropic_event("content_block_delta", "{not json"), kMessageStop},
-       {kRole, {"", R"({"error":{"message":"the Anthropic upstream sent a stream event that is not JSON","type":"api_error","param":null,"code":null}})"},
+       {message_start(R"({"input_tokens":5,"output_tokens":1})"), anthropic_event("content_block_delta", "{not json"),
+        kMessageStop},
+       {kRole,
+        {"",
+         R"({"error":{"message":"the Anthropic upstream sent a stream event that is not JSON","type":"api_error","param":null,"code":null}})"},
         kDone},
        {5, 1, 0}},
       {"message_stop without a stop reason still finishes the choice",
@@ -148,7 +171,8 @@ const std::vector<Scenario>& scenarios() {
       {"a text block that starts with text; empty deltas send nothing; unknown events are ignored",
        false,
        {message_start(R"({"input_tokens":5,"output_tokens":1})"),
-        anthropic_event("content_block_start", R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":"Pre"}})"),
+        anthropic_event("content_block_start",
+                        R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":"Pre"}})"),
         text_delta(0, R"("")"), anthropic_event("brand_new_event", R"({"type":"brand_new_event"})"), block_stop(0),
         message_delta("end_turn", R"({"output_tokens":2})"), kMessageStop},
        {kRole, chunk(R"({"content":"Pre"})"), chunk("{}", "stop"), kDone},

@@ -24,7 +24,8 @@ config::Deployment mock(const std::string& response = "") {
 }  // namespace
 
 TEST_CASE("mock replies quote the last user message deterministically", "[providers][mock]") {
-  const auto req = json(R"({"model":"m","messages":[{"role":"user","content":"first"},{"role":"assistant","content":"x"},{"role":"user","content":"second one"}]})");
+  const auto req = json(
+      R"({"model":"m","messages":[{"role":"user","content":"first"},{"role":"assistant","content":"x"},{"role":"user","content":"second one"}]})");
   const auto a = providers::mock_chat_reply(mock(), req);
   const auto b = providers::mock_chat_reply(mock(), req);
   CHECK(a.content == b.content);

@@ -53,8 +53,7 @@ TEST_CASE("Anthropic → OpenAI request: messages, system and parameters", "[pro
        R"({"max_tokens":100,"system":[{"type":"text","text":"One."},{"type":"text","text":"Two.","cache_control":{"type":"ephemeral"}}],
            "messages":[{"role":"user","content":"Hi"}]})",
        R"({"model":"gpt-up","max_tokens":100,"messages":[{"role":"system","content":"One.\nTwo."},{"role":"user","content":"Hi"}]})"},
-      {"an empty system adds nothing",
-       R"({"max_tokens":100,"system":"","messages":[{"role":"user","content":"Hi"}]})",
+      {"an empty system adds nothing", R"({"max_tokens":100,"system":"","messages":[{"role":"user","content":"Hi"}]})",
        R"({"model":"gpt-up","max_tokens":100,"messages":[{"role":"user","content":"Hi"}]})"},
       {"temperature, top_p, stop_sequences → stop, metadata.user_id → user; top_k and thinking are dropped",
        R"({"max_tokens":100,"temperature":0.5,"top_p":0.9,"top_k":40,"stop_sequences":["END","\n\nHuman:"],
@@ -170,22 +169,30 @@ TEST_CASE("Anthropic → OpenAI request: errors", "[providers][anthropic][revers
       {"a message without content", R"({"messages":[{"role":"user"}]})", "content"},
       {"content of the wrong type", R"({"messages":[{"role":"user","content":7}]})", "content"},
       {"assistant content of the wrong type", R"({"messages":[{"role":"assistant","content":{}}]})", "content"},
-      {"an unknown block", R"({"messages":[{"role":"user","content":[{"type":"search_result","source":"x"}]}]})", "'search_result'"},
-      {"an image with a file source", R"({"messages":[{"role":"user","content":[{"type":"image","source":{"type":"file","file_id":"f"}}]}]})",
+      {"an unknown block", R"({"messages":[{"role":"user","content":[{"type":"search_result","source":"x"}]}]})",
+       "'search_result'"},
+      {"an image with a file source",
+       R"({"messages":[{"role":"user","content":[{"type":"image","source":{"type":"file","file_id":"f"}}]}]})",
        "image"},
-      {"a document by URL", R"({"messages":[{"role":"user","content":[{"type":"document","source":{"type":"url","url":"https://x/a.pdf"}}]}]})",
+      {"a document by URL",
+       R"({"messages":[{"role":"user","content":[{"type":"document","source":{"type":"url","url":"https://x/a.pdf"}}]}]})",
        "document"},
-      {"a tool_result without tool_use_id", R"({"messages":[{"role":"user","content":[{"type":"tool_result","content":"x"}]}]})", "tool_use_id"},
-      {"a tool_use without id", R"({"messages":[{"role":"assistant","content":[{"type":"tool_use","name":"f","input":{}}]}]})", "id"},
+      {"a tool_result without tool_use_id",
+       R"({"messages":[{"role":"user","content":[{"type":"tool_result","content":"x"}]}]})", "tool_use_id"},
+      {"a tool_use without id",
+       R"({"messages":[{"role":"assistant","content":[{"type":"tool_use","name":"f","input":{}}]}]})", "id"},
       {"system of the wrong type", R"({"system":5,"messages":[]})", "'system'"},
       {"max_tokens not positive", R"({"max_tokens":-1,"messages":[]})", "'max_tokens'"},
       {"temperature not a number", R"({"temperature":"warm","messages":[]})", "'temperature'"},
       {"stop_sequences not strings", R"({"stop_sequences":[1],"messages":[]})", "'stop_sequences'"},
       {"stream not a boolean", R"({"stream":1,"messages":[]})", "'stream'"},
-      {"a server tool", R"({"tools":[{"type":"web_search_20250305","name":"web_search"}],"messages":[]})", "'web_search_20250305'"},
+      {"a server tool", R"({"tools":[{"type":"web_search_20250305","name":"web_search"}],"messages":[]})",
+       "'web_search_20250305'"},
       {"a tool without a name", R"({"tools":[{"input_schema":{"type":"object"}}],"messages":[]})", "name"},
-      {"tool_choice of an unknown type", R"({"tools":[{"name":"f"}],"tool_choice":{"type":"maybe"},"messages":[]})", "tool_choice"},
-      {"tool_choice tool without a name", R"({"tools":[{"name":"f"}],"tool_choice":{"type":"tool"},"messages":[]})", "tool_choice"},
+      {"tool_choice of an unknown type", R"({"tools":[{"name":"f"}],"tool_choice":{"type":"maybe"},"messages":[]})",
+       "tool_choice"},
+      {"tool_choice tool without a name", R"({"tools":[{"name":"f"}],"tool_choice":{"type":"tool"},"messages":[]})",
+       "tool_choice"},
       {"tool_choice as a string", R"({"tools":[{"name":"f"}],"tool_choice":"auto","messages":[]})", "tool_choice"},
   };
   for (const auto& row : rows) {
@@ -228,34 +235,48 @@ TEST_CASE("OpenAI → Anthropic response: table", "[providers][anthropic][revers
   const std::vector<ResponseRow> rows = {
       {"text → a text block; stop → end_turn",
        completion(R"({"role":"assistant","content":"Hello!"})", "stop", usage),
-       message(R"([{"type":"text","text":"Hello!"}])", "end_turn", usage_out), {10, 5, 0}},
-      {"length → max_tokens", completion(R"({"role":"assistant","content":"Hel"})", "length", usage),
-       message(R"([{"type":"text","text":"Hel"}])", "max_tokens", usage_out), {10, 5, 0}},
-      {"content_filter → refusal", completion(R"({"role":"assistant","content":null,"refusal":"I can't."})", "content_filter", usage),
-       message(R"([{"type":"text","text":"I can't."}])", "refusal", usage_out), {10, 5, 0}},
+       message(R"([{"type":"text","text":"Hello!"}])", "end_turn", usage_out),
+       {10, 5, 0}},
+      {"length → max_tokens",
+       completion(R"({"role":"assistant","content":"Hel"})", "length", usage),
+       message(R"([{"type":"text","text":"Hel"}])", "max_tokens", usage_out),
+       {10, 5, 0}},
+      {"content_filter → refusal",
+       completion(R"({"role":"assistant","content":null,"refusal":"I can't."})", "content_filter", usage),
+       message(R"([{"type":"text","text":"I can't."}])", "refusal", usage_out),
+       {10, 5, 0}},
       {"tool_calls → tool_use blocks with parsed input",
        completion(R"({"role":"assistant","content":null,"tool_calls":[
            {"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\"city\":\"Paris\"}"}},
-           {"id":"call_2","type":"function","function":{"name":"now","arguments":""}}]})", "tool_calls", usage),
+           {"id":"call_2","type":"function","function":{"name":"now","arguments":""}}]})",
+                  "tool_calls", usage),
        message(R"([{"type":"tool_use","id":"call_1","name":"get_weather","input":{"city":"Paris"}},
-                   {"type":"tool_use","id":"call_2","name":"now","input":{}}])", "tool_use", usage_out), {10, 5, 0}},
+                   {"type":"tool_use","id":"call_2","name":"now","input":{}}])",
+               "tool_use", usage_out),
+       {10, 5, 0}},
       {"text and a tool call; truncated arguments become {}",
-       completion(R"({"role":"assistant","content":"Sure.","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{\"a\":"}}]})",
-                  "length", usage),
-       message(R"([{"type":"text","text":"Sure."},{"type":"tool_use","id":"c","name":"f","input":{}}])", "max_tokens", usage_out),
+       completion(
+           R"({"role":"assistant","content":"Sure.","tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{\"a\":"}}]})",
+           "length", usage),
+       message(R"([{"type":"text","text":"Sure."},{"type":"tool_use","id":"c","name":"f","input":{}}])", "max_tokens",
+               usage_out),
        {10, 5, 0}},
       {"cached tokens → cache_read_input_tokens, outside input_tokens",
-       completion(R"({"role":"assistant","content":"a"})", "stop",
-                  R"({"prompt_tokens":100,"completion_tokens":5,"total_tokens":105,"prompt_tokens_details":{"cached_tokens":60}})"),
-       message(R"([{"type":"text","text":"a"}])", "end_turn", R"({"input_tokens":40,"output_tokens":5,"cache_read_input_tokens":60})"),
+       completion(
+           R"({"role":"assistant","content":"a"})", "stop",
+           R"({"prompt_tokens":100,"completion_tokens":5,"total_tokens":105,"prompt_tokens_details":{"cached_tokens":60}})"),
+       message(R"([{"type":"text","text":"a"}])", "end_turn",
+               R"({"input_tokens":40,"output_tokens":5,"cache_read_input_tokens":60})"),
        {100, 5, 60}},
       {"an empty answer is one empty text block; no usage → zeros",
        R"({"id":"chatcmpl-1","choices":[{"index":0,"message":{"role":"assistant","content":null},"finish_reason":"stop"}]})",
-       message(R"([{"type":"text","text":""}])", "end_turn", R"({"input_tokens":0,"output_tokens":0})"), {0, 0, 0}},
+       message(R"([{"type":"text","text":""}])", "end_turn", R"({"input_tokens":0,"output_tokens":0})"),
+       {0, 0, 0}},
       {"content given as text parts; an id without one",
        R"({"choices":[{"index":0,"message":{"role":"assistant","content":[{"type":"text","text":"a"},{"type":"text","text":"b"}]},"finish_reason":"stop"}],"usage":)" +
            usage + "}",
-       message(R"([{"type":"text","text":"ab"}])", "end_turn", usage_out, "msg_gateway"), {10, 5, 0}},
+       message(R"([{"type":"text","text":"ab"}])", "end_turn", usage_out, "msg_gateway"),
+       {10, 5, 0}},
   };
   for (const auto& row : rows) {
     INFO(row.name);
@@ -300,19 +321,23 @@ TEST_CASE("OpenAI → Anthropic response: errors", "[providers][anthropic][rever
 namespace {
 
 std::string openai_chunk(const std::string& delta, const std::string& finish_reason = "") {
-  return tollgate::testing::minify(R"({"id":"chatcmpl-9","object":"chat.completion.chunk","created":1,"model":"gpt-4o","system_fingerprint":"fp",
-             "choices":[{"index":0,"delta":)" + delta + R"(,"logprobs":null,"finish_reason":)" +
-         (finish_reason.empty() ? "null" : "\"" + finish_reason + "\"") + "}]}");
+  return tollgate::testing::minify(
+      R"({"id":"chatcmpl-9","object":"chat.completion.chunk","created":1,"model":"gpt-4o","system_fingerprint":"fp",
+             "choices":[{"index":0,"delta":)" +
+      delta + R"(,"logprobs":null,"finish_reason":)" + (finish_reason.empty() ? "null" : "\"" + finish_reason + "\"") +
+      "}]}");
 }
 
 std::string openai_usage_chunk(const std::string& usage) {
-  return R"({"id":"chatcmpl-9","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":)" + usage + "}";
+  return R"({"id":"chatcmpl-9","object":"chat.completion.chunk","created":1,"model":"gpt-4o","choices":[],"usage":)" +
+         usage + "}";
 }
 
 OutEvent ev(const char* type, const std::string& data) { return {type, data}; }
 
 OutEvent message_start(std::int64_t input_tokens, const std::string& id = "msg_chatcmpl-9") {
-  return ev("message_start", R"({"type":"message_start","message":{"id":")" + id + R"(","type":"message","role":"assistant",
+  return ev("message_start", R"({"type":"message_start","message":{"id":")" + id +
+                                 R"(","type":"message","role":"assistant",
       "model":"claude-group","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":)" +
                                  std::to_string(input_tokens) + R"(,"output_tokens":0}}})");
 }
@@ -363,17 +388,21 @@ const std::vector<StreamScenario>& stream_scenarios() {
       {"text then two tool calls; length → max_tokens; cached tokens",
        0,
        {openai_chunk(R"({"role":"assistant","content":"Checking."})"),
-        openai_chunk(R"({"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"get_weather","arguments":""}}]})"),
+        openai_chunk(
+            R"({"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"get_weather","arguments":""}}]})"),
         openai_chunk(R"({"tool_calls":[{"index":0,"function":{"arguments":"{\"city\":"}}]})"),
         openai_chunk(R"({"tool_calls":[{"index":0,"function":{"arguments":"\"Paris\"}"}}]})"),
-        openai_chunk(R"({"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"now","arguments":"{}"}}]})"),
+        openai_chunk(
+            R"({"tool_calls":[{"index":1,"id":"call_b","type":"function","function":{"name":"now","arguments":"{}"}}]})"),
         openai_chunk("{}", "tool_calls"),
-        openai_usage_chunk(R"({"prompt_tokens":50,"completion_tokens":20,"total_tokens":70,"prompt_tokens_details":{"cached_tokens":30}})"),
+        openai_usage_chunk(
+            R"({"prompt_tokens":50,"completion_tokens":20,"total_tokens":70,"prompt_tokens_details":{"cached_tokens":30}})"),
         "[DONE]"},
        {message_start(0), text_start(0), text_delta(0, R"("Checking.")"), block_stop(0),
-        tool_start(1, "call_a", "get_weather"), json_delta(1, R"("{\"city\":")"), json_delta(1, R"("\"Paris\"}")"), block_stop(1),
-        tool_start(2, "call_b", "now"), json_delta(2, R"("{}")"), block_stop(2),
-        message_delta("tool_use", R"({"input_tokens":20,"output_tokens":20,"cache_read_input_tokens":30})"), kMessageStop},
+        tool_start(1, "call_a", "get_weather"), json_delta(1, R"("{\"city\":")"), json_delta(1, R"("\"Paris\"}")"),
+        block_stop(1), tool_start(2, "call_b", "now"), json_delta(2, R"("{}")"), block_stop(2),
+        message_delta("tool_use", R"({"input_tokens":20,"output_tokens":20,"cache_read_input_tokens":30})"),
+        kMessageStop},
        {50, 20, 30}},
       {"length without a usage chunk keeps the estimate",
        9,
@@ -383,15 +412,18 @@ const std::vector<StreamScenario>& stream_scenarios() {
        {9, 0, 0}},
       {"text after a tool call opens a new block",
        0,
-       {openai_chunk(R"({"tool_calls":[{"index":0,"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]})"),
+       {openai_chunk(
+            R"({"tool_calls":[{"index":0,"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]})"),
         openai_chunk(R"({"content":"done"})", "stop"), "[DONE]"},
-       {message_start(0), tool_start(0, "c", "f"), json_delta(0, R"("{}")"), block_stop(0), text_start(1), text_delta(1, R"("done")"),
-        block_stop(1), message_delta("end_turn", R"({"input_tokens":0,"output_tokens":0})"), kMessageStop},
+       {message_start(0), tool_start(0, "c", "f"), json_delta(0, R"("{}")"), block_stop(0), text_start(1),
+        text_delta(1, R"("done")"), block_stop(1), message_delta("end_turn", R"({"input_tokens":0,"output_tokens":0})"),
+        kMessageStop},
        {0, 0, 0}},
       {"[DONE] alone still makes a whole message",
        3,
        {"[DONE]"},
-       {message_start(3, "msg_gateway"), message_delta("end_turn", R"({"input_tokens":3,"output_tokens":0})"), kMessageStop},
+       {message_start(3, "msg_gateway"), message_delta("end_turn", R"({"input_tokens":3,"output_tokens":0})"),
+        kMessageStop},
        {3, 0, 0}},
       {"an error chunk ends the stream with an error event",
        0,
@@ -403,7 +435,8 @@ const std::vector<StreamScenario>& stream_scenarios() {
       {"a chunk that is not JSON ends the stream with an error event",
        0,
        {"{oops", "[DONE]"},
-       {ev("error", R"({"type":"error","error":{"type":"api_error","message":"the upstream sent a stream chunk that is not JSON"}})")},
+       {ev("error",
+           R"({"type":"error","error":{"type":"api_error","message":"the upstream sent a stream chunk that is not JSON"}})")},
        {0, 0, 0}},
   };
   return table;
@@ -484,14 +517,22 @@ TEST_CASE("Anthropic error bodies by HTTP status", "[providers][anthropic][error
     const char* type;
   };
   const std::vector<StatusRow> rows = {
-      {400, "invalid_request_error"}, {401, "authentication_error"}, {403, "permission_error"},
-      {404, "not_found_error"},       {413, "request_too_large"},    {429, "rate_limit_error"},
-      {500, "api_error"},             {502, "api_error"},            {503, "overloaded_error"},
-      {529, "overloaded_error"},      {418, "api_error"},
+      {400, "invalid_request_error"},
+      {401, "authentication_error"},
+      {403, "permission_error"},
+      {404, "not_found_error"},
+      {413, "request_too_large"},
+      {429, "rate_limit_error"},
+      {500, "api_error"},
+      {502, "api_error"},
+      {503, "overloaded_error"},
+      {529, "overloaded_error"},
+      {418, "api_error"},
   };
   for (const auto& row : rows) {
     INFO(row.status);
     CHECK_THAT(anthropic_error_body(row.status, "went \"wrong\"\n"),
-               EqualsJson(std::string(R"({"type":"error","error":{"type":")") + row.type + R"(","message":"went \"wrong\"\n"}})"));
+               EqualsJson(std::string(R"({"type":"error","error":{"type":")") + row.type +
+                          R"(","message":"went \"wrong\"\n"}})"));
   }
 }

@@ -48,7 +48,8 @@ TEST_CASE("prompt tally: every string, key and number the model may read counts 
        R"({"messages":[{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]}]})",
        Api::openai_chat, 4 + 9 + 10 + 2 + 2 + 4 + 8 + 8 + 4 + 1 + 9 + 2, 3 + 1 + 2 + 1 + 1, 1},
       // Anthropic's system prompt is read too
-      {"Anthropic system", R"({"model":"c","max_tokens":9,"system":"be brief","messages":[{"role":"user","content":"q"}]})",
+      {"Anthropic system",
+       R"({"model":"c","max_tokens":9,"system":"be brief","messages":[{"role":"user","content":"q"}]})",
        Api::anthropic_messages, 8 + 16, 2 + 2, 1},
       // legacy completions: the prompt and the suffix
       {"completion", R"({"model":"m","prompt":"abcdefgh","suffix":"xy"})", Api::openai_completion, 10, 3, 0},
@@ -73,8 +74,9 @@ TEST_CASE("prompt tally: every string, key and number the model may read counts 
 TEST_CASE("prompt tally: media count as media, never as their data", "[providers][tokens]") {
   const std::string data(40'000, 'A');  // base64
   SECTION("OpenAI image part: the URL is not text") {
-    const auto t = tally_of(R"({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,)" +
-                            data + R"(","detail":"high"}}]}]})");
+    const auto t = tally_of(
+        R"({"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,)" +
+        data + R"(","detail":"high"}}]}]})");
     CHECK(t.images == 1);
     CHECK(t.text_bytes < 100);
   }
@@ -87,15 +89,16 @@ TEST_CASE("prompt tally: media count as media, never as their data", "[providers
     CHECK(t.text_bytes < 200);
   }
   SECTION("OpenAI audio: by the size of its data") {
-    const auto t = tally_of(R"({"messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":")" + data +
-                            R"(","format":"mp3"}}]}]})");
+    const auto t = tally_of(R"({"messages":[{"role":"user","content":[{"type":"input_audio","input_audio":{"data":")" +
+                            data + R"(","format":"mp3"}}]}]})");
     CHECK(t.audio_bytes == 40'000);
     CHECK(t.text_bytes < 100);
   }
   SECTION("binary documents, but a text document is text") {
     const auto t = tally_of(
         R"({"messages":[{"role":"user","content":[{"type":"document","source":{"type":"base64","media_type":"application/pdf","data":")" +
-            data + R"("}},{"type":"file","file":{"file_id":"file-1"}},{"type":"document","source":{"type":"text","media_type":"text/plain","data":")" +
+            data +
+            R"("}},{"type":"file","file":{"file_id":"file-1"}},{"type":"document","source":{"type":"text","media_type":"text/plain","data":")" +
             std::string(5'000, 'x') + R"("}}]}]})",
         Api::anthropic_messages);
     CHECK(t.documents == 2);
@@ -143,7 +146,8 @@ TEST_CASE("prompt tally: the example of docs/budgets.md", "[providers][tokens]")
     const auto prompt = tollgate::core::prompt_token_bound(t, std::nullopt);
     CHECK(prompt == 92);
     const auto completion = tollgate::core::completion_token_bound(t, max_tokens, *max_output);
-    return tollgate::core::CostEstimate{prompt, completion, price->input_per_token, price->output_per_token}.worst_case();
+    return tollgate::core::CostEstimate{prompt, completion, price->input_per_token, price->output_per_token}
+        .worst_case();
   };
   CHECK(worst_case(R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"Hello"}]})", std::nullopt) ==
         Approx(0.0098442));

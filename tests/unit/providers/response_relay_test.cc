@@ -9,7 +9,8 @@ using tollgate::providers::Api;
 using tollgate::providers::finish_response;
 
 TEST_CASE("finish_response passes a same-API body through with its usage", "[providers][relay]") {
-  const std::string body = R"({"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}})";
+  const std::string body =
+      R"({"id":"c","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}})";
   const auto out = finish_response(Api::openai_chat, Api::openai_chat, body, "g");
   REQUIRE(out.ok());
   CHECK(out->body == body);
@@ -26,7 +27,8 @@ TEST_CASE("finish_response fails with a 502 when the upstream body cannot be und
     std::string message;
   };
   const Row rows[] = {
-      {"not JSON", Api::openai_chat, Api::openai_chat, "<html>", "The upstream returned a body that is not a JSON object"},
+      {"not JSON", Api::openai_chat, Api::openai_chat, "<html>",
+       "The upstream returned a body that is not a JSON object"},
       {"an Anthropic body without content", Api::openai_chat, Api::anthropic_messages, R"({"id":"m"})",
        "The upstream response could not be translated: the Anthropic response has no content array"},
       {"an OpenAI body without choices", Api::anthropic_messages, Api::openai_chat, R"({"id":"x","choices":[]})",

@@ -23,11 +23,14 @@ TEST_CASE("stream text: the typical tokens of the text each upstream event carri
       {Api::openai_chat, "[DONE]", 0},
       {Api::openai_chat, "{not json", 0},
       {Api::openai_chat, R"({"choices":"x"})", 0},
-      {Api::anthropic_messages, R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi!"}})", 1},
-      {Api::anthropic_messages, R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"日本語"}})", 3},
+      {Api::anthropic_messages,
+       R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi!"}})", 1},
+      {Api::anthropic_messages,
+       R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"日本語"}})", 3},
       {Api::anthropic_messages,
        R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\"q\":"}})", 2},
-      {Api::anthropic_messages, R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}})", 0},
+      {Api::anthropic_messages,
+       R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}})", 0},
       {Api::anthropic_messages, R"({"type":"ping"})", 0},
   };
   for (const auto& row : rows) {

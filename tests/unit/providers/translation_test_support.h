@@ -6,10 +6,10 @@
 #include <utility>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <catch2/catch.hpp>
 
 #include "providers/sse_parser.h"
 
