@@ -1,10 +1,13 @@
 #include "app/gateway.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <thread>
 
 #include "actors/admission.h"
 #include "api/routes.h"
+#include "cluster/change_fanout.h"
 #include "http/client.h"
 #include "http/io_threads.h"
 #include "http/router.h"
@@ -86,6 +89,21 @@ std::unique_ptr<persistence::StorePool> open_store(const config::GeneralSettings
                                                   &changes);
 }
 
+std::string default_node_id() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host) + "-" + std::to_string(getpid());
+}
+
+// Cluster mode: the store's changes go to the local cache and to the other nodes.
+std::unique_ptr<cluster::ChangeFanout> change_fanout(const config::Config& c, identity::KeyCacheInvalidator& local,
+                                                     prometheus::Registry& metrics) {
+  if (!c.cluster.enabled) return nullptr;
+  const auto node_id = c.cluster.node_id.empty() ? default_node_id() : c.cluster.node_id;
+  return std::make_unique<cluster::ChangeFanout>(
+      cluster::ChangeFanout::Options{c.general.redis_url, c.cluster.change_channel, node_id}, local, metrics);
+}
+
 }  // namespace
 
 struct Gateway::Impl {
@@ -93,7 +111,8 @@ struct Gateway::Impl {
       : config(std::make_shared<const config::Config>(std::move(cfg))),
         http_metrics(metrics.registry()),
         key_changes(key_cache),
-        store(open_store(config->general, metrics.registry(), key_changes)),
+        fanout(change_fanout(*config, key_changes, metrics.registry())),
+        store(open_store(config->general, metrics.registry(), change_listener())),
         auth_limiter(config->general.max_auth_failures_per_minute, std::chrono::seconds(60)),
         auth(config->general.master_key, key_cache, store.get(), auth_limiter),
         health(api::HealthTargets{config->general.database_url, config->general.sqlite_path, config->general.redis_url},
@@ -127,7 +146,8 @@ struct Gateway::Impl {
   telemetry::Metrics metrics;
   telemetry::HttpMetrics http_metrics;
   identity::KeyCache key_cache;
-  identity::KeyCacheInvalidator key_changes;  // the store's changes reach the cache before the response
+  identity::KeyCacheInvalidator key_changes;      // the store's changes reach the cache before the response
+  std::unique_ptr<cluster::ChangeFanout> fanout;  // cluster mode only: also to and from the other nodes
   std::unique_ptr<persistence::StorePool> store;
   identity::AuthFailureLimiter auth_limiter;
   identity::Authenticator auth;
@@ -142,6 +162,11 @@ struct Gateway::Impl {
   http::Router router;
   api::GatewayContext context;
   std::unique_ptr<http::Server> server;
+
+  persistence::ChangeListener& change_listener() {
+    if (fanout) return *fanout;
+    return key_changes;
+  }
 };
 
 Gateway::Gateway(config::Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
@@ -149,6 +174,7 @@ Gateway::Gateway(config::Config config) : impl_(std::make_unique<Impl>(std::move
 Gateway::~Gateway() = default;
 
 void Gateway::start() {
+  if (impl_->fanout) impl_->fanout->start();
   impl_->health.start();
   impl_->server->start();
   impl_->io.start();
@@ -168,8 +194,9 @@ bool Gateway::shutdown() {
   const bool clean = impl_->server->drain(std::chrono::steady_clock::now() + grace);
   impl_->io.stop();
   impl_->admission.stop();
-  impl_->spend_writer.stop();  // flushes buffered spend: none is lost on a graceful stop
-  impl_->store->stop();        // finishes queued store work before exit
+  impl_->spend_writer.stop();                // flushes buffered spend: none is lost on a graceful stop
+  impl_->store->stop();                      // finishes queued store work before exit
+  if (impl_->fanout) impl_->fanout->stop();  // after the store: its last changes are published
   impl_->health.stop();
   telemetry::log_info("shutdown_complete", {{"clean", clean}});
   telemetry::Logger::instance().flush();

@@ -476,6 +476,24 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
   if (auto v = node["log_file"]) g.log_file = r.text(v, p("log_file"));
 }
 
+// Every key of the block is known here: a misspelt one would leave a node outside the cluster
+// (serving keys revoked elsewhere), so an unknown key stops start-up instead of a warning.
+void parse_cluster(Reader& r, const YAML::Node& node, ClusterSettings& s) {
+  const std::string path = "cluster";
+  r.require_map(node, path);
+  const Keys known{"enabled", "node_id", "change_channel"};
+  for (const auto& entry : node) {
+    const auto key = entry.first.as<std::string>();
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      r.fail(join_path(path, key), "unknown key (known: enabled, node_id, change_channel)");
+    }
+  }
+  auto p = [&](const char* key) { return join_path(path, key); };
+  if (auto v = node["enabled"]) s.enabled = r.boolean(v, p("enabled"));
+  if (auto v = node["node_id"]) s.node_id = r.text(v, p("node_id"));
+  if (auto v = node["change_channel"]) s.change_channel = r.text(v, p("change_channel"));
+}
+
 void apply_environment_overrides(Reader& r, GeneralSettings& g) {
   if (auto v = r.env("LITELLM_MASTER_KEY")) g.master_key = *v;
   if (auto v = r.env("TOLLGATE_MASTER_KEY")) g.master_key = *v;
@@ -522,6 +540,11 @@ void validate(Reader& r, Config& c) {
       }
     }
   };
+  if (c.cluster.enabled && c.general.redis_url.empty()) {
+    r.fail("cluster.enabled",
+           "needs general_settings.redis_url (or REDIS_URL): the nodes tell each other their changes through Redis");
+  }
+  if (c.cluster.change_channel.empty()) r.fail("cluster.change_channel", "must not be empty");
   check_targets(c.router.fallbacks, "router_settings.fallbacks");
   check_targets(c.router.context_window_fallbacks, "router_settings.context_window_fallbacks");
 }
@@ -558,8 +581,9 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
     return c;
   }
   r.require_map(root, "");
-  r.check_keys(root, "", "",
-               {"model_list", "general_settings", "router_settings", "litellm_settings", "environment_variables"});
+  r.check_keys(
+      root, "", "",
+      {"model_list", "general_settings", "router_settings", "litellm_settings", "environment_variables", "cluster"});
   try {
     if (auto vars = root["environment_variables"]) {
       r.require_map(vars, "environment_variables");
@@ -573,6 +597,7 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
     if (auto general = root["general_settings"]) parse_general_settings(r, general, c.general);
     if (auto litellm = root["litellm_settings"]) parse_litellm_settings(r, litellm, c);
     if (auto router = root["router_settings"]) parse_router_settings(r, router, c.router);
+    if (auto cluster = root["cluster"]) parse_cluster(r, cluster, c.cluster);
     if (auto models = root["model_list"]) {
       if (!models.IsSequence() && !models.IsNull()) r.fail("model_list", "expected a list");
       for (std::size_t i = 0; i < models.size(); ++i) {

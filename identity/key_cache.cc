@@ -54,6 +54,14 @@ void KeyCache::invalidate(const std::string& hash) {
   s.entries.erase(hash);
 }
 
+void KeyCache::invalidate_all() {
+  generation_.fetch_add(1, std::memory_order_acq_rel);  // as in invalidate_if: no stale fill after it
+  for (auto& s : shards_) {
+    std::unique_lock lock(s.mutex);
+    s.entries.clear();
+  }
+}
+
 void KeyCache::invalidate_if(const std::function<bool(const KeyIdentity&)>& affected) {
   // The generation moves before any shard is visited: a fill that read the store before the
   // change either lands before its shard is visited (and is dropped there) or finds the new

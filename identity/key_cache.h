@@ -46,6 +46,9 @@ class KeyCache {
   // organization changes touch many keys). Visits each entry under its shard's lock, one
   // shard at a time; lookups meanwhile wait only for their own shard.
   void invalidate_if(const std::function<bool(const KeyIdentity&)>& affected);
+  // Drops every entry, unknown keys too. Only for when changes may have been missed (the
+  // cluster's change subscription was lost): anything that knows what changed uses the two above.
+  void invalidate_all();
 
   std::size_t size() const;
 

@@ -1,7 +1,7 @@
 #pragma once
 // The node's subscriber to the store's change events: drops from the key cache exactly the
 // keys whose cached identity a committed change touches (docs/storage.md, "Change events").
-// The cluster's fan-out will feed the changes it receives from other nodes to the same place.
+// The cluster's fan-out feeds the changes it receives from other nodes to the same place.
 #include <vector>
 
 #include "identity/key_cache.h"
@@ -22,6 +22,9 @@ class KeyCacheInvalidator final : public persistence::ChangeListener {
   // Key changes drop their hashes; every other change of the transaction is applied in one
   // pass over the cache.
   void committed(const std::vector<persistence::Change>& changes) noexcept override;
+  // Changes may have been missed (the cluster lost its subscription, or a message): nothing is
+  // known about what changed, so every cached key goes (cluster/change_subscriber.h).
+  void missed_changes() noexcept { cache_.invalidate_all(); }
 
  private:
   KeyCache& cache_;

@@ -448,3 +448,25 @@ TEST_CASE("store_queue_limit bounds the store queue", "[config]") {
   CHECK(parse("general_settings: {store_queue_limit: 3}\n").general.store_queue_limit == 3);
   CHECK(parse_error("general_settings: {store_queue_limit: 0}\n").key_path() == "general_settings.store_queue_limit");
 }
+
+TEST_CASE("cluster: off by default; on with a Redis URL, a node id and a channel", "[config][cluster]") {
+  CHECK_FALSE(parse("general_settings: {master_key: sk-12345678}\n").cluster.enabled);
+  const auto c = parse("cluster: {enabled: true, node_id: node-a, change_channel: tg:test}\n",
+                       {{"REDIS_URL", "redis://127.0.0.1:6379"}});
+  CHECK(c.cluster.enabled);
+  CHECK(c.cluster.node_id == "node-a");
+  CHECK(c.cluster.change_channel == "tg:test");
+  CHECK(parse("cluster: {enabled: true}\n", {{"REDIS_URL", "redis://h:1"}}).cluster.change_channel ==
+        "tollgate:changes");
+}
+
+TEST_CASE("cluster: without Redis, with an unknown key or an empty channel it refuses to start", "[config][cluster]") {
+  const auto no_redis = parse_error("cluster: {enabled: true}\n");
+  CHECK(no_redis.key_path() == "cluster.enabled");
+  CHECK_THAT(no_redis.problem(), Catch::Contains("redis_url"));
+  const auto misspelt = parse_error("cluster: {enabeld: true}\n", {{"REDIS_URL", "redis://h:1"}});
+  CHECK(misspelt.key_path() == "cluster.enabeld");
+  CHECK(parse_error("cluster: {enabled: true, change_channel: \"\"}\n", {{"REDIS_URL", "redis://h:1"}}).key_path() ==
+        "cluster.change_channel");
+  CHECK(parse_error("cluster: [enabled]\n").key_path() == "cluster");
+}

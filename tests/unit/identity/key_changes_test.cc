@@ -164,3 +164,16 @@ TEST_CASE("a lookup that read the store before a change cannot put its stale ide
   w.cache.put("e-new", std::make_shared<const KeyIdentity>(stale), w.cache.generation());
   CHECK(w.cached("e-new"));
 }
+
+TEST_CASE("missed changes drop every key, the remembered unknown ones too, and refuse fills that started before",
+          "[unit][identity][changes]") {
+  CachedWorld w;
+  const auto generation_at_start = w.cache.generation();
+  w.invalidator.missed_changes();
+  CHECK(w.cache.size() == 0);
+  CHECK_FALSE(w.remembered_missing("d-unknown"));
+  KeyIdentity stale;
+  stale.key.token_hash = "e-new";
+  w.cache.put("e-new", std::make_shared<const KeyIdentity>(stale), generation_at_start);
+  CHECK_FALSE(w.cached("e-new"));
+}
