@@ -25,16 +25,7 @@ namespace {
 constexpr const char* kTinyBudget = "0.0000001";
 
 std::string config_for(const TestDatabase& db, const MockUpstream& mock) {
-  return "model_list:\n"
-         "  - model_name: priced\n"
-         "    litellm_params: {model: openai/priced-model, api_base: \"" +
-         mock.base_url() +
-         "\", api_key: sk-upstream-unused}\n"
-         "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_output_tokens: 50}\n"
-         "  - model_name: other\n"
-         "    litellm_params: {model: openai/other-model, api_base: \"" +
-         mock.base_url() +
-         "\", api_key: sk-upstream-unused}\n"
+  return priced_models_yaml(mock) +
          "general_settings:\n"
          "  max_auth_failures_per_minute: 100000\n" +
          db.gateway_settings();

@@ -9,7 +9,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,10 +28,9 @@
 #include "tests/support/http_client.h"
 #include "tests/support/metrics_text.h"
 #include "tests/support/mock_upstream.h"
+#include "tests/support/spawn.h"
 #include "tests/support/test_env.h"
 #include "tests/support/test_gateway.h"
-
-extern char** environ;
 
 using namespace tollgate;
 using namespace tollgate::testing;
@@ -68,18 +66,8 @@ class RedisServer {
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
 
   void start() {
-    const std::string port = std::to_string(port_);
-    std::vector<std::string> args{"redis-server", "--port", port,           "--bind", "127.0.0.1",
-                                  "--save",       "",       "--appendonly", "no"};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", 01, 0);
-    const int failed = posix_spawnp(&pid_, "redis-server", &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (failed) throw std::runtime_error("cannot start redis-server");
+    pid_ = spawn_quiet(
+        {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"});
     persistence::RedisAddress address;
     address.port = port_;
     for (int i = 0; i < 200; ++i) {
@@ -110,21 +98,13 @@ rapidjson::Document json(const std::string& text) {
 }
 
 std::string node_config(const MockUpstream& mock, const std::string& node_id, const std::string& channel) {
-  return "model_list:\n"
-         "  - model_name: priced\n"
-         "    litellm_params: {model: openai/priced-model, api_base: \"" +
-         mock.base_url() +
-         "\", api_key: sk-upstream-unused}\n"
-         "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_output_tokens: 50}\n"
+  return priced_models_yaml(mock) +
          "general_settings:\n"
          "  max_auth_failures_per_minute: 1000000\n"
          "cluster:\n"
          "  enabled: true\n"
          "  node_id: " +
-         node_id +
-         "\n"
-         "  change_channel: " +
-         channel + "\n";
+         node_id + "\n  change_channel: " + channel + "\n";
 }
 
 // Two nodes on one fresh PostgreSQL database, on their own channel of `redis_url`.

@@ -1,7 +1,6 @@
 #include "tests/support/mock_upstream.h"
 
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,9 +11,8 @@
 #include <thread>
 
 #include "tests/support/http_client.h"
+#include "tests/support/spawn.h"
 #include "tests/support/test_env.h"
-
-extern char** environ;
 
 namespace tollgate::testing {
 
@@ -23,18 +21,7 @@ MockUpstream::MockUpstream(std::vector<std::string> flags) {
   const std::string port_file = dir + "/port";
   std::vector<std::string> args{TOLLGATE_MOCK_BINARY, "--port", "0", "--port-file", port_file};
   args.insert(args.end(), flags.begin(), flags.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", 01, 0);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, args[0].c_str(), &actions, nullptr, argv.data(), environ) != 0) {
-    throw std::runtime_error("cannot start tollgate-mock");
-  }
-  posix_spawn_file_actions_destroy(&actions);
-  pid_ = pid;
+  pid_ = spawn_quiet(std::move(args));
   for (int i = 0; i < 500 && port_ == 0; ++i) {
     std::ifstream in(port_file);
     int port = 0;
@@ -83,6 +70,18 @@ std::int64_t MockUpstream::requests_for_model(const std::string& model) const {
 }
 
 std::int64_t MockUpstream::client_aborts() const { return stats()["client_aborts"].GetInt64(); }
+
+std::string priced_models_yaml(const MockUpstream& mock) {
+  return "model_list:\n"
+         "  - model_name: priced\n"
+         "    litellm_params: {model: openai/priced-model, api_base: \"" +
+         mock.base_url() +
+         "\", api_key: sk-upstream-unused}\n"
+         "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_output_tokens: 50}\n"
+         "  - model_name: other\n"
+         "    litellm_params: {model: openai/other-model, api_base: \"" +
+         mock.base_url() + "\", api_key: sk-upstream-unused}\n";
+}
 
 TestCertificate make_localhost_certificate() {
   const std::string dir = temp_dir();

@@ -32,6 +32,10 @@ class MockUpstream {
   std::uint16_t port_ = 0;
 };
 
+// A `model_list:` of two groups served by `mock`: `priced` (a short request costs a few
+// micro-dollars, at most 50 output tokens) and `other` (unpriced).
+std::string priced_models_yaml(const MockUpstream& mock);
+
 // A self-signed certificate for `localhost` (no IP SAN), made with the openssl CLI.
 struct TestCertificate {
   std::string cert_path;
