@@ -87,7 +87,10 @@ void ChangePublisher::back_off(std::chrono::milliseconds& delay) {
 }
 
 void ChangePublisher::run() {
-  persistence::RedisContextPtr context;
+  // Connected ahead of the first change, so that it does not wait for a handshake; a failure
+  // here is retried (and reported) when there is something to send.
+  std::string ignored;
+  auto context = persistence::connect_redis(options_.redis, kRedisTimeout, ignored);
   auto delay = kFirstBackoff;
   bool reported_outage = false;
   ChangeMessage next;

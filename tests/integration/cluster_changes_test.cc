@@ -236,11 +236,12 @@ TEST_CASE("revocation: 50 rounds of delete or block on node A, every call on nod
   REQUIRE_FALSE(lags_ms.empty());
   const double lag_sum = TwoNodes::metric(nodes.b(), "tollgate_cluster_change_lag_seconds_sum");
   const double lag_count = TwoNodes::metric(nodes.b(), "tollgate_cluster_change_lag_seconds_count");
+  const double within_5ms = TwoNodes::metric(nodes.b(), "tollgate_cluster_change_lag_seconds_bucket", R"(le="0.005")");
   std::printf(
       "cluster revocation (response on A → 401 on B, polled every 1 ms), %zu rounds: p50 %.2f ms, p99 %.2f ms, max "
-      "%.2f ms; node B's lag metric (commit → applied): %.0f changes, mean %.3f ms\n",
+      "%.2f ms; node B's lag metric (commit → applied): %.0f changes, mean %.3f ms, %.0f within 5 ms\n",
       lags_ms.size(), percentile(lags_ms, 0.5), percentile(lags_ms, 0.99), percentile(lags_ms, 1.0), lag_count,
-      lag_count > 0 ? lag_sum / lag_count * 1000 : 0.0);
+      lag_count > 0 ? lag_sum / lag_count * 1000 : 0.0, within_5ms);
 
   CHECK(TwoNodes::metric(nodes.a(), "tollgate_cluster_changes_published_total") >=
         100);  // 50 creations, 50 revocations
@@ -271,6 +272,9 @@ TEST_CASE("after a Redis outage a node serves no key changed while it was not li
   TwoNodes nodes(redis.url());
   const auto key = TwoNodes::new_key(nodes.a());
   const auto control = TwoNodes::new_key(nodes.a());
+  // Both creations reached node B: no late message of them drops what it caches next.
+  REQUIRE(TwoNodes::eventually(
+      [&] { return TwoNodes::metric(nodes.b(), "tollgate_cluster_changes_received_total") >= 2; }));
   REQUIRE(TwoNodes::call(nodes.b(), key) == 200);
   REQUIRE(TwoNodes::call(nodes.b(), control) == 200);
   const auto store = nodes.db().open_store();  // writes here tell no node
