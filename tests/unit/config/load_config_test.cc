@@ -449,7 +449,7 @@ TEST_CASE("store_queue_limit bounds the store queue", "[config]") {
   CHECK(parse_error("general_settings: {store_queue_limit: 0}\n").key_path() == "general_settings.store_queue_limit");
 }
 
-TEST_CASE("cluster: off by default; on with a Redis URL, a node id and a channel", "[config][cluster]") {
+TEST_CASE("cluster: off by default, on with a Redis URL, a node id and a channel", "[config][cluster]") {
   CHECK_FALSE(parse("general_settings: {master_key: sk-12345678}\n").cluster.enabled);
   const auto c = parse("cluster: {enabled: true, node_id: node-a, change_channel: tg:test}\n",
                        {{"REDIS_URL", "redis://127.0.0.1:6379"}});
