@@ -5,6 +5,7 @@
 
 #include "actors/admission.h"
 #include "api/routes.h"
+#include "cluster/membership.h"
 #include "http/client.h"
 #include "http/io_threads.h"
 #include "http/router.h"
@@ -142,6 +143,7 @@ struct Gateway::Impl {
   http::Router router;
   api::GatewayContext context;
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<cluster::Membership> membership;  // cluster.enabled only
 };
 
 Gateway::Gateway(config::Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
@@ -151,6 +153,7 @@ Gateway::~Gateway() = default;
 void Gateway::start() {
   impl_->health.start();
   impl_->server->start();
+  start_membership();
   impl_->io.start();
   const auto& g = impl_->config->general;
   telemetry::log_info("listening", {{"host", g.host},
@@ -159,12 +162,26 @@ void Gateway::start() {
                                     {"models", impl_->config->model_list.size()}});
 }
 
+// After the listener is bound (the default node id names its port), before the I/O threads run
+// (they read context.membership).
+void Gateway::start_membership() {
+  const auto& settings = impl_->config->cluster.membership;
+  if (!settings.enabled) return;
+  impl_->membership = std::make_unique<cluster::Membership>(
+      cluster::membership_options(settings, impl_->config->general.redis_url, impl_->server->port()),
+      impl_->metrics.registry());
+  impl_->membership->start();
+  impl_->context.membership = impl_->membership.get();
+}
+
 std::uint16_t Gateway::port() const { return impl_->server->port(); }
 
 bool Gateway::shutdown() {
   const auto grace = impl_->config->general.shutdown_grace;
   telemetry::log_info("shutdown_started", {{"in_flight", impl_->server->in_flight_requests()},
                                            {"grace_ms", static_cast<long long>(grace.count())}});
+  // Leave the cluster first: the others stop counting on this node while it drains.
+  if (impl_->membership) impl_->membership->stop();
   const bool clean = impl_->server->drain(std::chrono::steady_clock::now() + grace);
   impl_->io.stop();
   impl_->admission.stop();

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/cluster_settings.h"
 #include "core/json_limits.h"
 #include "core/provider_kind.h"
 
@@ -100,6 +101,7 @@ struct Config {
   GeneralSettings general;
   std::vector<Deployment> model_list;
   RouterSettings router;
+  ClusterSettings cluster;
   std::vector<std::string> warnings;  // unknown keys and similar, reported at start-up
 
   // Every secret the config holds (master key, provider keys), for the log redactor.

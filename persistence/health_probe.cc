@@ -6,6 +6,7 @@
 
 #include <memory>
 
+#include "persistence/redis_connection.h"
 #include "persistence/redis_url.h"
 
 namespace tollgate::persistence {
@@ -55,33 +56,18 @@ ProbeResult probe_redis(const std::string& url, std::chrono::milliseconds timeou
     result.error = "invalid redis URL (expected redis://host:port)";
     return result;
   }
-  timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-  std::unique_ptr<redisContext, decltype(&redisFree)> ctx(
-      redisConnectWithTimeout(address->host.c_str(), address->port, tv), &redisFree);
-  if (!ctx || ctx->err) {
-    result.error = std::string("cannot connect: ") + (ctx ? ctx->errstr : "out of memory");
+  auto context = connect_redis(*address, timeout);
+  if (!context) {
+    result.error = context.error().message;
     result.latency_ms = elapsed_ms(start);
     return result;
   }
-  redisSetTimeout(ctx.get(), tv);
-  if (!address->password.empty()) {
-    auto* reply = static_cast<redisReply*>(
-        redisCommand(ctx.get(), "AUTH %b", address->password.data(), address->password.size()));
-    const bool ok = reply && reply->type != REDIS_REPLY_ERROR;
-    if (reply) freeReplyObject(reply);
-    if (!ok) {
-      result.error = "authentication failed";
-      result.latency_ms = elapsed_ms(start);
-      return result;
-    }
-  }
-  auto* reply = static_cast<redisReply*>(redisCommand(ctx.get(), "PING"));
-  if (reply && reply->type == REDIS_REPLY_STATUS) {
+  auto reply = redis_command(**context, {"PING"});
+  if (reply && (*reply)->type == REDIS_REPLY_STATUS) {
     result.ok = true;
   } else {
-    result.error = std::string("PING failed: ") + (ctx->err ? ctx->errstr : "unexpected reply");
+    result.error = "PING failed: " + (reply ? std::string("unexpected reply") : reply.error().message);
   }
-  if (reply) freeReplyObject(reply);
   result.latency_ms = elapsed_ms(start);
   return result;
 }

@@ -448,3 +448,81 @@ TEST_CASE("store_queue_limit bounds the store queue", "[config]") {
   CHECK(parse("general_settings: {store_queue_limit: 3}\n").general.store_queue_limit == 3);
   CHECK(parse_error("general_settings: {store_queue_limit: 0}\n").key_path() == "general_settings.store_queue_limit");
 }
+
+TEST_CASE("cluster: membership keys parse, with defaults", "[config][cluster]") {
+  const auto defaults = parse("").cluster.membership;
+  CHECK_FALSE(defaults.enabled);
+  CHECK(defaults.name == "tollgate");
+  CHECK(defaults.node_id.empty());
+  CHECK(defaults.heartbeat_interval == std::chrono::milliseconds(1000));
+  CHECK(defaults.node_ttl == std::chrono::milliseconds(5000));
+
+  const auto redis = parse(R"(
+cluster:
+  enabled: true
+  name: prod-eu
+  node_id: gw-1
+  advertise_address: 10.0.0.1:4100
+  heartbeat_interval: 0.5
+  node_ttl: 2
+)",
+                           {{"REDIS_URL", "redis://127.0.0.1:6379"}});
+  CHECK(redis.warnings.empty());
+  const auto& m = redis.cluster.membership;
+  CHECK(m.enabled);
+  CHECK(m.name == "prod-eu");
+  CHECK(m.node_id == "gw-1");
+  CHECK(m.advertise_address == "10.0.0.1:4100");
+  CHECK(m.heartbeat_interval == std::chrono::milliseconds(500));
+  CHECK(m.node_ttl == std::chrono::milliseconds(2000));
+  CHECK(m.peers.empty());
+
+  const auto fixed = parse(R"(
+cluster:
+  enabled: true
+  node_id: b
+  peers:
+    - {node_id: a, address: "10.0.0.1:4100"}
+    - {node_id: b}
+)");
+  REQUIRE(fixed.cluster.membership.peers.size() == 2);
+  CHECK(fixed.cluster.membership.peers[0].node_id == "a");
+  CHECK(fixed.cluster.membership.peers[0].address == "10.0.0.1:4100");
+  CHECK(fixed.cluster.membership.peers[1].address.empty());
+}
+
+TEST_CASE("cluster: an unknown key is warned about, never silently taken", "[config][cluster]") {
+  const auto c = parse("cluster:\n  enabled: false\n  heartbeat: 1\n");
+  REQUIRE(c.warnings.size() == 1);
+  CHECK_THAT(c.warnings[0], Catch::Contains("cluster.heartbeat: unknown or unsupported key"));
+}
+
+TEST_CASE("cluster: invalid membership settings name the key and the problem", "[config][cluster]") {
+  struct Row {
+    const char* yaml;
+    const char* key_path;
+    const char* problem;
+  };
+  const Row rows[] = {
+      {"cluster: {enabled: true}\n", "cluster.enabled", "needs general_settings.redis_url"},
+      {"cluster: {enabled: maybe}\n", "cluster.enabled", "expected true or false"},
+      {"cluster: {node_id: \"two words\"}\n", "cluster.node_id", "letters, digits"},
+      {"cluster: {name: \"a/b\"}\n", "cluster.name", "letters, digits"},
+      {"cluster: {advertise_address: nohost}\n", "cluster.advertise_address", "expected host:port"},
+      {"cluster: {heartbeat_interval: 0}\n", "cluster.heartbeat_interval", "positive"},
+      {"cluster: {heartbeat_interval: 2, node_ttl: 3}\n", "cluster.node_ttl", "at least twice"},
+      {"cluster: {peers: gw-1}\n", "cluster.peers", "expected a list"},
+      {"cluster: {peers: [{address: \"h:1\"}]}\n", "cluster.peers[0].node_id", "is required"},
+      {"cluster: {peers: [{node_id: a}, {node_id: a}]}\n", "cluster.peers[1].node_id", "duplicate node id"},
+      {"cluster: {peers: [{node_id: a, address: \"h:0\"}]}\n", "cluster.peers[0].address", "expected host:port"},
+      {"cluster: {enabled: true, peers: [{node_id: a}]}\n", "cluster.node_id", "is required with cluster.peers"},
+      {"cluster: {enabled: true, node_id: c, peers: [{node_id: a}, {node_id: b}]}\n", "cluster.peers",
+       "does not list this node's node_id 'c'"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.yaml);
+    const auto error = parse_error(row.yaml);
+    CHECK(error.key_path() == row.key_path);
+    CHECK_THAT(error.problem(), Catch::Contains(row.problem));
+  }
+}
