@@ -24,6 +24,9 @@ class SpendWriter;
 namespace tollgate::telemetry {
 class SpendMetrics;
 }
+namespace tollgate::cluster {
+class Membership;
+}
 
 namespace tollgate::api {
 
@@ -38,6 +41,7 @@ struct GatewayContext {
   actors::Admission* admission = nullptr;
   spend::SpendWriter* spend = nullptr;
   telemetry::SpendMetrics* spend_metrics = nullptr;
+  const cluster::Membership* membership = nullptr;  // null unless cluster.enabled
 
   const config::ModelCatalog& models() const { return *catalog; }
   // general_settings.max_json_depth; the default for a context built without settings (tests).

@@ -3,8 +3,54 @@
 #include <rapidjson/writer.h>
 
 #include "api/routes.h"
+#include "cluster/membership.h"
 
 namespace tollgate::api {
+namespace {
+
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// "cluster": this node, every live member (itself included) and the ring they form.
+void write_membership(JsonWriter& w, const cluster::Membership& membership) {
+  const auto view = membership.view();
+  w.Key("cluster");
+  w.StartObject();
+  w.Key("node_id");
+  w.String(membership.self().node_id.c_str());
+  w.Key("source");
+  w.String(view->source.c_str());
+  w.Key("registry");
+  w.String(view->registry_ok ? "ok" : "failing");
+  if (!view->registry_ok) {
+    w.Key("error");
+    w.String(view->registry_error.c_str());
+  }
+  w.Key("members");
+  w.StartArray();
+  for (const auto& node : view->nodes) {
+    w.StartObject();
+    w.Key("node_id");
+    w.String(node.node_id.c_str());
+    w.Key("endpoint");
+    w.String(node.endpoint.c_str());
+    w.Key("started_at_ms");
+    w.Int64(node.started_at_ms);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("ring");
+  w.StartObject();
+  w.Key("members");
+  w.Uint64(view->ring.members().size());
+  w.Key("version");
+  w.Uint64(view->ring_version);
+  w.Key("fingerprint");
+  w.String(view->ring.fingerprint_hex().c_str());
+  w.EndObject();
+  w.EndObject();
+}
+
+}  // namespace
 
 void handle_liveness(const http::ExchangePtr& exchange) {
   // LiteLLM answers the JSON string "I'm alive!"; scripts compare against it.
@@ -66,6 +112,7 @@ void handle_readiness(const GatewayContext& context, const http::ExchangePtr& ex
     w.EndObject();
   }
   w.EndObject();
+  if (context.membership != nullptr) write_membership(w, *context.membership);
   w.Key("tollgate_version");
   w.String(TOLLGATE_VERSION);
   w.EndObject();

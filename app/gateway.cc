@@ -8,6 +8,7 @@
 #include "actors/admission.h"
 #include "api/routes.h"
 #include "cluster/change_fanout.h"
+#include "cluster/membership.h"
 #include "http/client.h"
 #include "http/io_threads.h"
 #include "http/router.h"
@@ -98,10 +99,12 @@ std::string default_node_id() {
 // Cluster mode: the store's changes go to the local cache and to the other nodes.
 std::unique_ptr<cluster::ChangeFanout> change_fanout(const config::Config& c, identity::KeyCacheInvalidator& local,
                                                      prometheus::Registry& metrics) {
-  if (!c.cluster.enabled) return nullptr;
-  const auto node_id = c.cluster.node_id.empty() ? default_node_id() : c.cluster.node_id;
+  const auto& membership = c.cluster.membership;
+  if (!membership.enabled || c.general.redis_url.empty()) return nullptr;  // see config validation
+  // Built before the listener is bound, so the default names no port: the id is only for logs.
+  const auto node_id = membership.node_id.empty() ? default_node_id() : membership.node_id;
   return std::make_unique<cluster::ChangeFanout>(
-      cluster::ChangeFanout::Options{c.general.redis_url, c.cluster.change_channel, node_id}, local, metrics);
+      cluster::ChangeFanout::Options{c.general.redis_url, c.cluster.changes.channel, node_id}, local, metrics);
 }
 
 }  // namespace
@@ -162,6 +165,7 @@ struct Gateway::Impl {
   http::Router router;
   api::GatewayContext context;
   std::unique_ptr<http::Server> server;
+  std::unique_ptr<cluster::Membership> membership;  // cluster.enabled only
 
   persistence::ChangeListener& change_listener() {
     if (fanout) return *fanout;
@@ -177,6 +181,7 @@ void Gateway::start() {
   if (impl_->fanout) impl_->fanout->start();
   impl_->health.start();
   impl_->server->start();
+  start_membership();
   impl_->io.start();
   const auto& g = impl_->config->general;
   telemetry::log_info("listening", {{"host", g.host},
@@ -185,12 +190,26 @@ void Gateway::start() {
                                     {"models", impl_->config->model_list.size()}});
 }
 
+// After the listener is bound (the default node id names its port), before the I/O threads run
+// (they read context.membership).
+void Gateway::start_membership() {
+  const auto& settings = impl_->config->cluster.membership;
+  if (!settings.enabled) return;
+  impl_->membership = std::make_unique<cluster::Membership>(
+      cluster::membership_options(settings, impl_->config->general.redis_url, impl_->server->port()),
+      impl_->metrics.registry());
+  impl_->membership->start();
+  impl_->context.membership = impl_->membership.get();
+}
+
 std::uint16_t Gateway::port() const { return impl_->server->port(); }
 
 bool Gateway::shutdown() {
   const auto grace = impl_->config->general.shutdown_grace;
   telemetry::log_info("shutdown_started", {{"in_flight", impl_->server->in_flight_requests()},
                                            {"grace_ms", static_cast<long long>(grace.count())}});
+  // Leave the cluster first: the others stop counting on this node while it drains.
+  if (impl_->membership) impl_->membership->stop();
   const bool clean = impl_->server->drain(std::chrono::steady_clock::now() + grace);
   impl_->io.stop();
   impl_->admission.stop();

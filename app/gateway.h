@@ -21,6 +21,8 @@ class Gateway {
   bool shutdown();
 
  private:
+  void start_membership();
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "persistence/redis_connect.h"
+#include "persistence/redis_connection.h"
 #include "telemetry/log.h"
 
 namespace tollgate::cluster {
@@ -20,12 +20,20 @@ std::int64_t now_us() {
       .count();
 }
 
-bool publish(redisContext* context, const std::string& channel, const std::string& payload) {
-  auto* reply = static_cast<redisReply*>(
-      redisCommand(context, "PUBLISH %b %b", channel.data(), channel.size(), payload.data(), payload.size()));
-  const bool ok = reply && reply->type == REDIS_REPLY_INTEGER;
-  if (reply) freeReplyObject(reply);
-  return ok;
+// Empty when Redis took the message, else why not.
+std::string publish(redisContext& context, const std::string& channel, const std::string& payload) {
+  const auto reply = persistence::redis_command(context, {"PUBLISH", channel, payload});
+  if (!reply) return reply.error().message;
+  return (*reply)->type == REDIS_REPLY_INTEGER ? std::string() : "unexpected reply";
+}
+
+persistence::RedisContextPtr open_connection(const persistence::RedisAddress& address, std::string& error) {
+  auto context = persistence::connect_redis(address, kRedisTimeout);
+  if (!context) {
+    error = context.error().message;
+    return nullptr;
+  }
+  return std::move(*context);
 }
 
 }  // namespace
@@ -90,14 +98,14 @@ void ChangePublisher::run() {
   // Connected ahead of the first change, so that it does not wait for a handshake; a failure
   // here is retried (and reported) when there is something to send.
   std::string ignored;
-  auto context = persistence::connect_redis(options_.redis, kRedisTimeout, ignored);
+  auto context = open_connection(options_.redis, ignored);
   auto delay = kFirstBackoff;
   bool reported_outage = false;
   ChangeMessage next;
   while (wait_for_message(next)) {
     if (!context) {
       std::string error;
-      context = persistence::connect_redis(options_.redis, kRedisTimeout, error);
+      context = open_connection(options_.redis, error);
       if (!context) {
         if (!reported_outage) telemetry::log_warn("cluster_publisher_disconnected", {{"error", error}});
         reported_outage = true;
@@ -109,10 +117,8 @@ void ChangePublisher::run() {
       reported_outage = false;
       delay = kFirstBackoff;
     }
-    if (!publish(context.get(), options_.channel, encode(next))) {
-      if (!reported_outage) {
-        telemetry::log_warn("cluster_publish_failed", {{"error", context->err ? context->errstr : "unexpected reply"}});
-      }
+    if (const auto failure = publish(*context, options_.channel, encode(next)); !failure.empty()) {
+      if (!reported_outage) telemetry::log_warn("cluster_publish_failed", {{"error", failure}});
       reported_outage = true;
       context.reset();  // resent after reconnecting: a repeat is harmless
       if (stopping()) return;

@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "cluster/change_message.h"
-#include "persistence/redis_connect.h"
+#include "persistence/redis_connection.h"
 #include "telemetry/log.h"
 
 namespace tollgate::cluster {
@@ -84,8 +84,12 @@ void ChangeSubscriber::run() {
   bool reported_outage = false;
   while (!stopping_.load(std::memory_order_acquire)) {
     std::string error;
-    auto context = persistence::connect_redis(options_.redis, kRedisTimeout, error);
-    if (context && !subscribe(context.get(), error)) context.reset();
+    persistence::RedisContextPtr context;
+    if (auto connected = persistence::connect_redis(options_.redis, kRedisTimeout); !connected) {
+      error = connected.error().message;
+    } else if (subscribe(**connected, error)) {
+      context = std::move(*connected);
+    }
     if (!context) {
       if (!reported_outage) telemetry::log_warn("cluster_subscriber_disconnected", {{"error", error}});
       reported_outage = true;
@@ -109,13 +113,14 @@ void ChangeSubscriber::run() {
   }
 }
 
-bool ChangeSubscriber::subscribe(redisContext* context, std::string& error) {
-  auto* reply =
-      static_cast<redisReply*>(redisCommand(context, "SUBSCRIBE %b", options_.channel.data(), options_.channel.size()));
-  const bool ok = reply && is_push(*reply, "subscribe", 3);
-  if (!ok) error = context->err ? context->errstr : "SUBSCRIBE refused";
-  if (reply) freeReplyObject(reply);
-  return ok;
+bool ChangeSubscriber::subscribe(redisContext& context, std::string& error) {
+  const auto reply = persistence::redis_command(context, {"SUBSCRIBE", options_.channel});
+  if (!reply) {
+    error = reply.error().message;
+    return false;
+  }
+  if (!is_push(**reply, "subscribe", 3)) error = "unexpected answer to SUBSCRIBE";
+  return error.empty();
 }
 
 // Returns when the connection is lost or the subscriber stops.

@@ -35,7 +35,7 @@ class ChangeSubscriber {
 
  private:
   void run();
-  bool subscribe(redisContext* context, std::string& error);
+  bool subscribe(redisContext& context, std::string& error);
   void listen(redisContext* context);
   void handle(const redisReply& reply);
   void apply(const std::string& payload);

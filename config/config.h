@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/cluster_settings.h"
 #include "core/json_limits.h"
 #include "core/provider_kind.h"
 
@@ -95,20 +96,12 @@ struct GeneralSettings {
   std::string log_file;  // empty → stderr
 };
 
-// The top-level `cluster:` block: several nodes sharing one store (docs/cluster.md).
-struct ClusterSettings {
-  bool enabled = false;  // needs general_settings.redis_url
-  std::string node_id;   // this node's name in logs and messages; empty → host name and process id
-  // The Redis pub/sub channel of the change fan-out: nodes sharing a store share a channel.
-  std::string change_channel = "tollgate:changes";
-};
-
 struct Config {
   std::string source;  // file name, for messages
   GeneralSettings general;
-  ClusterSettings cluster;
   std::vector<Deployment> model_list;
   RouterSettings router;
+  ClusterSettings cluster;
   std::vector<std::string> warnings;  // unknown keys and similar, reported at start-up
 
   // Every secret the config holds (master key, provider keys), for the log redactor.

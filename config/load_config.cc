@@ -12,6 +12,7 @@
 
 #include "config/config_error.h"
 #include "config/unsupported_keys.h"
+#include "core/node_address.h"
 
 namespace tollgate::config {
 namespace {
@@ -476,22 +477,100 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
   if (auto v = node["log_file"]) g.log_file = r.text(v, p("log_file"));
 }
 
-// Every key of the block is known here: a misspelt one would leave a node outside the cluster
-// (serving keys revoked elsewhere), so an unknown key stops start-up instead of a warning.
-void parse_cluster(Reader& r, const YAML::Node& node, ClusterSettings& s) {
+// cluster: membership and the hash ring (docs/cluster.md). Other cluster pieces keep their
+// keys in lists of their own beside this one.
+const Keys kClusterMembershipKeys = {"enabled",  "name", "node_id", "advertise_address", "heartbeat_interval",
+                                     "node_ttl", "peers"};
+const Keys kClusterChangeKeys = {"change_channel"};  // the change fan-out
+
+std::string node_id_value(Reader& r, const YAML::Node& node, const std::string& path) {
+  auto id = r.text(node, path);
+  if (!core::is_valid_node_id(id)) {
+    r.fail(path, "must be 1 to 200 letters, digits or . _ : @ -, got '" + id + "'");
+  }
+  return id;
+}
+
+std::string address_value(Reader& r, const YAML::Node& node, const std::string& path) {
+  auto address = r.text(node, path);
+  if (!core::is_host_port(address)) {
+    r.fail(path, "expected host:port (or [v6-address]:port), got '" + address + "'");
+  }
+  return address;
+}
+
+std::vector<ClusterPeer> parse_cluster_peers(Reader& r, const YAML::Node& node, const std::string& path) {
+  if (!node.IsSequence()) r.fail(path, "expected a list of {node_id, address}");
+  std::vector<ClusterPeer> peers;
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const auto entry_path = index_path(path, i);
+    r.require_map(node[i], entry_path);
+    r.check_keys(node[i], entry_path, "cluster.peers", {"node_id", "address"});
+    if (!node[i]["node_id"]) r.fail(join_path(entry_path, "node_id"), "is required");
+    ClusterPeer peer;
+    peer.node_id = node_id_value(r, node[i]["node_id"], join_path(entry_path, "node_id"));
+    if (auto v = node[i]["address"]) peer.address = address_value(r, v, join_path(entry_path, "address"));
+    if (!ids.insert(peer.node_id).second) {
+      r.fail(join_path(entry_path, "node_id"), "duplicate node id '" + peer.node_id + "'");
+    }
+    peers.push_back(std::move(peer));
+  }
+  return peers;
+}
+
+void parse_cluster_membership(Reader& r, const YAML::Node& node, const std::string& path,
+                              ClusterMembershipSettings& m) {
+  auto p = [&](const char* key) { return join_path(path, key); };
+  if (auto v = node["enabled"]) m.enabled = r.boolean(v, p("enabled"));
+  if (auto v = node["name"]) {
+    m.name = r.text(v, p("name"));
+    if (!core::is_valid_node_id(m.name)) r.fail(p("name"), "must be 1 to 200 letters, digits or . _ : @ -");
+  }
+  if (auto v = node["node_id"]) m.node_id = node_id_value(r, v, p("node_id"));
+  if (auto v = node["advertise_address"]) m.advertise_address = address_value(r, v, p("advertise_address"));
+  if (auto v = node["heartbeat_interval"]) m.heartbeat_interval = r.seconds(v, p("heartbeat_interval"));
+  if (auto v = node["node_ttl"]) m.node_ttl = r.seconds(v, p("node_ttl"));
+  if (auto v = node["peers"]) m.peers = parse_cluster_peers(r, v, p("peers"));
+}
+
+void parse_cluster(Reader& r, const YAML::Node& node, ClusterSettings& c) {
   const std::string path = "cluster";
   r.require_map(node, path);
-  const Keys known{"enabled", "node_id", "change_channel"};
-  for (const auto& entry : node) {
-    const auto key = entry.first.as<std::string>();
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      r.fail(join_path(path, key), "unknown key (known: enabled, node_id, change_channel)");
-    }
+  r.check_keys(node, path, path, kClusterMembershipKeys, kClusterChangeKeys);
+  parse_cluster_membership(r, node, path, c.membership);
+  if (auto v = node["change_channel"]) c.changes.channel = r.text(v, join_path(path, "change_channel"));
+}
+
+// The fan-out runs over Redis: a cluster of static peers without it tells no node another's
+// changes, so a key revoked on one node works on the others until their cache entry expires.
+void validate_cluster_changes(Reader& r, const ClusterSettings& c, const GeneralSettings& g) {
+  if (c.changes.channel.empty()) r.fail("cluster.change_channel", "must not be empty");
+  if (c.membership.enabled && g.redis_url.empty()) {
+    r.warn(
+        "cluster.enabled: without general_settings.redis_url no node hears of another's changes: a key revoked "
+        "through one node keeps working on the others until their key cache entry expires (up to 5 minutes)");
   }
-  auto p = [&](const char* key) { return join_path(path, key); };
-  if (auto v = node["enabled"]) s.enabled = r.boolean(v, p("enabled"));
-  if (auto v = node["node_id"]) s.node_id = r.text(v, p("node_id"));
-  if (auto v = node["change_channel"]) s.change_channel = r.text(v, p("change_channel"));
+}
+
+void validate_cluster_membership(Reader& r, const ClusterMembershipSettings& m, const GeneralSettings& g) {
+  if (m.node_ttl < 2 * m.heartbeat_interval) {
+    r.fail("cluster.node_ttl",
+           "must be at least twice cluster.heartbeat_interval (else one late heartbeat "
+           "drops a live node)");
+  }
+  if (!m.enabled) return;
+  if (m.peers.empty() && g.redis_url.empty()) {
+    r.fail("cluster.enabled",
+           "needs general_settings.redis_url (or REDIS_URL) to register nodes in, or a "
+           "static cluster.peers list");
+  }
+  if (m.peers.empty()) return;
+  // Every node must build the same ring from the same list, this one included.
+  if (m.node_id.empty()) r.fail("cluster.node_id", "is required with cluster.peers (it names this node in the list)");
+  const bool listed =
+      std::any_of(m.peers.begin(), m.peers.end(), [&](const ClusterPeer& peer) { return peer.node_id == m.node_id; });
+  if (!listed) r.fail("cluster.peers", "does not list this node's node_id '" + m.node_id + "'");
 }
 
 void apply_environment_overrides(Reader& r, GeneralSettings& g) {
@@ -540,13 +619,10 @@ void validate(Reader& r, Config& c) {
       }
     }
   };
-  if (c.cluster.enabled && c.general.redis_url.empty()) {
-    r.fail("cluster.enabled",
-           "needs general_settings.redis_url (or REDIS_URL): the nodes tell each other their changes through Redis");
-  }
-  if (c.cluster.change_channel.empty()) r.fail("cluster.change_channel", "must not be empty");
   check_targets(c.router.fallbacks, "router_settings.fallbacks");
   check_targets(c.router.context_window_fallbacks, "router_settings.context_window_fallbacks");
+  validate_cluster_membership(r, c.cluster.membership, c.general);
+  validate_cluster_changes(r, c.cluster, c.general);
 }
 
 }  // namespace

@@ -6,7 +6,8 @@
 
 #include <memory>
 
-#include "persistence/redis_connect.h"
+#include "persistence/redis_connection.h"
+#include "persistence/redis_url.h"
 
 namespace tollgate::persistence {
 namespace {
@@ -55,18 +56,18 @@ ProbeResult probe_redis(const std::string& url, std::chrono::milliseconds timeou
     result.error = "invalid redis URL (expected redis://host:port)";
     return result;
   }
-  const auto ctx = connect_redis(*address, timeout, result.error);
-  if (!ctx) {
+  auto context = connect_redis(*address, timeout);
+  if (!context) {
+    result.error = context.error().message;
     result.latency_ms = elapsed_ms(start);
     return result;
   }
-  auto* reply = static_cast<redisReply*>(redisCommand(ctx.get(), "PING"));
-  if (reply && reply->type == REDIS_REPLY_STATUS) {
+  auto reply = redis_command(**context, {"PING"});
+  if (reply && (*reply)->type == REDIS_REPLY_STATUS) {
     result.ok = true;
   } else {
-    result.error = std::string("PING failed: ") + (ctx->err ? ctx->errstr : "unexpected reply");
+    result.error = "PING failed: " + (reply ? std::string("unexpected reply") : reply.error().message);
   }
-  if (reply) freeReplyObject(reply);
   result.latency_ms = elapsed_ms(start);
   return result;
 }

@@ -15,22 +15,27 @@ void write_usage(Writer& w, const core::Usage& usage) {
   write_openai_usage(w, usage);
 }
 
+// The fields every completion object starts with, up to its "choices" array (opened).
+void open_completion(Writer& w, std::string_view id, const char* object, std::int64_t created, std::string_view model) {
+  w.StartObject();
+  w.Key("id");
+  write_string(w, id);
+  w.Key("object");
+  w.String(object);
+  w.Key("created");
+  w.Int64(created);
+  w.Key("model");
+  write_string(w, model);
+  w.Key("choices");
+  w.StartArray();
+}
+
 }  // namespace
 
 std::string chat_completion_body(const ChatCompletion& c) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
-  w.StartObject();
-  w.Key("id");
-  write_string(w, c.id);
-  w.Key("object");
-  w.String("chat.completion");
-  w.Key("created");
-  w.Int64(c.created);
-  w.Key("model");
-  write_string(w, c.model);
-  w.Key("choices");
-  w.StartArray();
+  open_completion(w, c.id, "chat.completion", c.created, c.model);
   w.StartObject();
   w.Key("index");
   w.Int(0);
@@ -53,17 +58,7 @@ std::string chat_completion_body(const ChatCompletion& c) {
 std::string text_completion_body(const ChatCompletion& c) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
-  w.StartObject();
-  w.Key("id");
-  write_string(w, c.id);
-  w.Key("object");
-  w.String("text_completion");
-  w.Key("created");
-  w.Int64(c.created);
-  w.Key("model");
-  write_string(w, c.model);
-  w.Key("choices");
-  w.StartArray();
+  open_completion(w, c.id, "text_completion", c.created, c.model);
   w.StartObject();
   w.Key("index");
   w.Int(0);
@@ -83,17 +78,7 @@ std::string text_completion_body(const ChatCompletion& c) {
 std::string chat_chunk_event(const ChatChunk& chunk) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
-  w.StartObject();
-  w.Key("id");
-  write_string(w, chunk.id);
-  w.Key("object");
-  w.String("chat.completion.chunk");
-  w.Key("created");
-  w.Int64(chunk.created);
-  w.Key("model");
-  write_string(w, chunk.model);
-  w.Key("choices");
-  w.StartArray();
+  open_completion(w, chunk.id, "chat.completion.chunk", chunk.created, chunk.model);
   if (!chunk.usage) {
     w.StartObject();
     w.Key("index");

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "core/key_hash.h"
-#include "persistence/redis_connect.h"
+#include "persistence/redis_connection.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/http_client.h"
 #include "tests/support/metrics_text.h"
@@ -71,8 +71,7 @@ class RedisServer {
     persistence::RedisAddress address;
     address.port = port_;
     for (int i = 0; i < 200; ++i) {
-      std::string error;
-      if (persistence::connect_redis(address, std::chrono::milliseconds(100), error)) return;
+      if (persistence::connect_redis(address, std::chrono::milliseconds(100))) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     throw std::runtime_error("redis-server did not start");

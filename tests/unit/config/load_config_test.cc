@@ -449,24 +449,98 @@ TEST_CASE("store_queue_limit bounds the store queue", "[config]") {
   CHECK(parse_error("general_settings: {store_queue_limit: 0}\n").key_path() == "general_settings.store_queue_limit");
 }
 
-TEST_CASE("cluster: off by default, on with a Redis URL, a node id and a channel", "[config][cluster]") {
-  CHECK_FALSE(parse("general_settings: {master_key: sk-12345678}\n").cluster.enabled);
-  const auto c = parse("cluster: {enabled: true, node_id: node-a, change_channel: tg:test}\n",
-                       {{"REDIS_URL", "redis://127.0.0.1:6379"}});
-  CHECK(c.cluster.enabled);
-  CHECK(c.cluster.node_id == "node-a");
-  CHECK(c.cluster.change_channel == "tg:test");
-  CHECK(parse("cluster: {enabled: true}\n", {{"REDIS_URL", "redis://h:1"}}).cluster.change_channel ==
-        "tollgate:changes");
+TEST_CASE("cluster: change_channel names the fan-out's channel, tollgate:changes by default", "[config][cluster]") {
+  CHECK(parse("").cluster.changes.channel == "tollgate:changes");
+  const auto c =
+      parse("cluster: {enabled: true, node_id: node-a, change_channel: tg-test}\n", {{"REDIS_URL", "redis://h:1"}});
+  CHECK(c.warnings.empty());
+  CHECK(c.cluster.changes.channel == "tg-test");
 }
 
-TEST_CASE("cluster: without Redis, with an unknown key or an empty channel it refuses to start", "[config][cluster]") {
-  const auto no_redis = parse_error("cluster: {enabled: true}\n");
-  CHECK(no_redis.key_path() == "cluster.enabled");
-  CHECK_THAT(no_redis.problem(), Catch::Contains("redis_url"));
-  const auto misspelt = parse_error("cluster: {enabeld: true}\n", {{"REDIS_URL", "redis://h:1"}});
-  CHECK(misspelt.key_path() == "cluster.enabeld");
-  CHECK(parse_error("cluster: {enabled: true, change_channel: \"\"}\n", {{"REDIS_URL", "redis://h:1"}}).key_path() ==
-        "cluster.change_channel");
-  CHECK(parse_error("cluster: [enabled]\n").key_path() == "cluster");
+TEST_CASE("cluster: an empty change_channel stops start-up; static peers without Redis warn that changes stay local",
+          "[config][cluster]") {
+  const auto empty = parse_error("cluster: {change_channel: \"\"}\n");
+  CHECK(empty.key_path() == "cluster.change_channel");
+  const auto fixed = parse("cluster: {enabled: true, node_id: a, peers: [{node_id: a}]}\n");
+  REQUIRE(fixed.warnings.size() == 1);
+  CHECK_THAT(fixed.warnings[0], Catch::Contains("cluster.enabled: without general_settings.redis_url") &&
+                                    Catch::Contains("keeps working on the others"));
+}
+
+TEST_CASE("cluster: membership keys parse, with defaults", "[config][cluster]") {
+  const auto defaults = parse("").cluster.membership;
+  CHECK_FALSE(defaults.enabled);
+  CHECK(defaults.name == "tollgate");
+  CHECK(defaults.node_id.empty());
+  CHECK(defaults.heartbeat_interval == std::chrono::milliseconds(1000));
+  CHECK(defaults.node_ttl == std::chrono::milliseconds(5000));
+
+  const auto redis = parse(R"(
+cluster:
+  enabled: true
+  name: prod-eu
+  node_id: gw-1
+  advertise_address: 10.0.0.1:4100
+  heartbeat_interval: 0.5
+  node_ttl: 2
+)",
+                           {{"REDIS_URL", "redis://127.0.0.1:6379"}});
+  CHECK(redis.warnings.empty());
+  const auto& m = redis.cluster.membership;
+  CHECK(m.enabled);
+  CHECK(m.name == "prod-eu");
+  CHECK(m.node_id == "gw-1");
+  CHECK(m.advertise_address == "10.0.0.1:4100");
+  CHECK(m.heartbeat_interval == std::chrono::milliseconds(500));
+  CHECK(m.node_ttl == std::chrono::milliseconds(2000));
+  CHECK(m.peers.empty());
+
+  const auto fixed = parse(R"(
+cluster:
+  enabled: true
+  node_id: b
+  peers:
+    - {node_id: a, address: "10.0.0.1:4100"}
+    - {node_id: b}
+)");
+  REQUIRE(fixed.cluster.membership.peers.size() == 2);
+  CHECK(fixed.cluster.membership.peers[0].node_id == "a");
+  CHECK(fixed.cluster.membership.peers[0].address == "10.0.0.1:4100");
+  CHECK(fixed.cluster.membership.peers[1].address.empty());
+}
+
+TEST_CASE("cluster: an unknown key is warned about, never silently taken", "[config][cluster]") {
+  const auto c = parse("cluster:\n  enabled: false\n  heartbeat: 1\n");
+  REQUIRE(c.warnings.size() == 1);
+  CHECK_THAT(c.warnings[0], Catch::Contains("cluster.heartbeat: unknown or unsupported key"));
+}
+
+TEST_CASE("cluster: invalid membership settings name the key and the problem", "[config][cluster]") {
+  struct Row {
+    const char* yaml;
+    const char* key_path;
+    const char* problem;
+  };
+  const Row rows[] = {
+      {"cluster: {enabled: true}\n", "cluster.enabled", "needs general_settings.redis_url"},
+      {"cluster: {enabled: maybe}\n", "cluster.enabled", "expected true or false"},
+      {"cluster: {node_id: \"two words\"}\n", "cluster.node_id", "letters, digits"},
+      {"cluster: {name: \"a/b\"}\n", "cluster.name", "letters, digits"},
+      {"cluster: {advertise_address: nohost}\n", "cluster.advertise_address", "expected host:port"},
+      {"cluster: {heartbeat_interval: 0}\n", "cluster.heartbeat_interval", "positive"},
+      {"cluster: {heartbeat_interval: 2, node_ttl: 3}\n", "cluster.node_ttl", "at least twice"},
+      {"cluster: {peers: gw-1}\n", "cluster.peers", "expected a list"},
+      {"cluster: {peers: [{address: \"h:1\"}]}\n", "cluster.peers[0].node_id", "is required"},
+      {"cluster: {peers: [{node_id: a}, {node_id: a}]}\n", "cluster.peers[1].node_id", "duplicate node id"},
+      {"cluster: {peers: [{node_id: a, address: \"h:0\"}]}\n", "cluster.peers[0].address", "expected host:port"},
+      {"cluster: {enabled: true, peers: [{node_id: a}]}\n", "cluster.node_id", "is required with cluster.peers"},
+      {"cluster: {enabled: true, node_id: c, peers: [{node_id: a}, {node_id: b}]}\n", "cluster.peers",
+       "does not list this node's node_id 'c'"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.yaml);
+    const auto error = parse_error(row.yaml);
+    CHECK(error.key_path() == row.key_path);
+    CHECK_THAT(error.problem(), Catch::Contains(row.problem));
+  }
 }
