@@ -150,7 +150,7 @@ TEST_CASE("a denial further down the chain releases the reservations already mad
   CHECK(second == 1);
 }
 
-TEST_CASE("rpm: exactly the limit is admitted; a released request gives its slot back", "[actors][ratelimits]") {
+TEST_CASE("rpm: exactly the limit is admitted, a released request gives its slot back", "[actors][ratelimits]") {
   Fixture f;
   std::vector<int> outcome(15, -1);
   std::vector<AdmissionGrant> grants;

@@ -500,7 +500,7 @@ void create_budget(const TestGateway& gw, const std::string& body) {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("a key linking a budget is held to the budget's max_budget; its own max_budget wins",
+TEMPLATE_TEST_CASE("a key linking a budget is held to the budget's max_budget, its own max_budget wins",
                    "[integration][budgets][linked]", Sqlite, PostgreSQL) {
   TestDatabase db(TestType::name);
   MockUpstream mock;

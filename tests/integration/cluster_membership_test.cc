@@ -98,7 +98,7 @@ double metric(std::uint16_t port, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("three gateways see three members and one ring; a graceful stop is seen on the next round",
+TEST_CASE("three gateways see three members and one ring, a graceful stop is seen on the next round",
           "[integration][cluster][services]") {
   const auto redis = redis_url();
   REQUIRE(redis);
@@ -185,7 +185,7 @@ TEST_CASE("Redis down: readiness reports the membership failing and the node ser
   CHECK(reply.status == 200);
 }
 
-TEST_CASE("static peers: every listed node is a member, with no Redis; one ring on every node",
+TEST_CASE("static peers: every listed node is a member, with no Redis, one ring on every node",
           "[integration][cluster]") {
   const std::string peers =
       "  peers:\n    - {node_id: p1, address: \"127.0.0.1:4101\"}\n    - {node_id: p2, address: \"127.0.0.1:4102\"}\n"

@@ -320,7 +320,7 @@ TEST_CASE("Azure deployments use the deployment URL, api-version and api-key", "
   CHECK_FALSE(last["headers"].HasMember("authorization"));
 }
 
-TEST_CASE("TLS upstream verified with a CA added by config; a wrong host name is rejected",
+TEST_CASE("TLS upstream verified with a CA added by config, a wrong host name is rejected",
           "[integration][dataplane][tls]") {
   const auto cert = make_localhost_certificate();
   MockUpstream mock({"--tls-cert", cert.cert_path, "--tls-key", cert.key_path});

@@ -347,7 +347,7 @@ TEST_CASE("a team admin removed from its team loses its rights on the next reque
   check_error(w.get("/team/info?team_id=alpha", w.team_admin), 404);
 }
 
-TEST_CASE("blocking a team stops its keys at once; unblocking restores them", "[integration][management]") {
+TEST_CASE("blocking a team stops its keys at once, unblocking restores them", "[integration][management]") {
   World w;
   w.seed();
   const auto key =
@@ -952,7 +952,7 @@ TEST_CASE("invalid UTF-8 and NUL in management bodies and queries get 400 naming
 }
 
 TEST_CASE(
-    "a body nested 100k levels deep on /key/generate from an ordinary user's key gets 400; the gateway keeps serving",
+    "a body nested 100k levels deep on /key/generate from an ordinary user's key gets 400, the gateway keeps serving",
     "[integration][management][input]") {
   World w;
   const auto key = w.user("u-deep");

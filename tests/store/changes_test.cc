@@ -151,7 +151,7 @@ STORE_TEST_CASE("changes: user writes report the user, its deleted keys and the 
         once({{ChangeKind::key, {key.token_hash}}, {ChangeKind::team, {"t-1"}}, {ChangeKind::user, {"u-1"}}}));
 }
 
-STORE_TEST_CASE("changes: organization writes report the organization; memberships report the user",
+STORE_TEST_CASE("changes: organization writes report the organization, memberships report the user",
                 "[store][changes]") {
   Recorded r(TestType::name);
   auto& store = *r.store;

@@ -58,7 +58,7 @@ double metric_value(const prometheus::Registry& registry, const std::string& nam
 
 }  // namespace
 
-STORE_TEST_CASE("spend writer: a flush commits rows and increments; pending() counts them until then",
+STORE_TEST_CASE("spend writer: a flush commits rows and increments, pending() counts them until then",
                 "[store][spend]") {
   testing::TestDatabase db(TestType::name);
   auto store = store_with_team(db);
@@ -143,7 +143,7 @@ STORE_TEST_CASE("spend writer: while rows arrive and batches are written, pendin
   CHECK(writer.stats().flushes > 1);  // several batches, written while rows kept arriving
 }
 
-TEST_CASE("spend writer: an unreachable store loses no spend total; log rows past the bound are dropped and counted",
+TEST_CASE("spend writer: an unreachable store loses no spend total, log rows past the bound are dropped and counted",
           "[store][spend]") {
   // SQLite cannot create the file while its directory is missing: the store is "down" until
   // the directory appears.

@@ -431,7 +431,7 @@ TEST_CASE("callbacks: prometheus is what /metrics does, log sinks warn, anything
   CHECK(parse_error("litellm_settings: {callbacks: presidio}\n").key_path() == "litellm_settings.callbacks");
 }
 
-TEST_CASE("router keys in litellm_settings apply without a warning; router_settings wins", "[config]") {
+TEST_CASE("router keys in litellm_settings apply without a warning, router_settings wins", "[config]") {
   const auto c = parse(R"(
 litellm_settings: {routing_strategy: least-busy, num_retries: 1, request_timeout: 5, disable_cooldowns: true}
 router_settings: {num_retries: 2}
@@ -457,7 +457,7 @@ TEST_CASE("cluster: change_channel names the fan-out's channel, tollgate:changes
   CHECK(c.cluster.changes.channel == "tg-test");
 }
 
-TEST_CASE("cluster: an empty change_channel stops start-up; static peers without Redis warn that changes stay local",
+TEST_CASE("cluster: an empty change_channel stops start-up, static peers without Redis warn that changes stay local",
           "[config][cluster]") {
   const auto empty = parse_error("cluster: {change_channel: \"\"}\n");
   CHECK(empty.key_path() == "cluster.change_channel");

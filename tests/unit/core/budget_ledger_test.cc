@@ -191,7 +191,7 @@ TEST_CASE("ledger: tpm counts settled tokens for 60 s and estimates until settle
   CHECK(ledger.admit(limits, request(0, 80), t0 + 61s).admitted());  // the 70 settled at t0+1s left
 }
 
-TEST_CASE("ledger: release withdraws the request from the rpm windows; settle does not", "[core][ratelimits]") {
+TEST_CASE("ledger: release withdraws the request from the rpm windows, settle does not", "[core][ratelimits]") {
   LedgerLimits limits;
   limits.rpm_limit = 2;
   limits.model_rpm_limit = 2;
@@ -246,7 +246,7 @@ TEST_CASE("ledger: settle replaces the reservation with the real cost, above it 
   }
 }
 
-TEST_CASE("ledger: reservations expire; a settle after expiry still counts its cost", "[core][budgets]") {
+TEST_CASE("ledger: reservations expire, a settle after expiry still counts its cost", "[core][budgets]") {
   LedgerLimits limits;
   limits.max_budget = 1.0;
   limits.max_parallel_requests = 2;
@@ -325,7 +325,7 @@ TEST_CASE("ledger: the reset schedule follows the record and skips missed period
   CHECK_FALSE(ledger.next_reset_ms());
 }
 
-TEST_CASE("ledger: a reset with no request at hand keeps the period; the stale record never resets twice",
+TEST_CASE("ledger: a reset with no request at hand keeps the period, the stale record never resets twice",
           "[core][budgets]") {
   constexpr std::int64_t kHour = 3'600'000;
   const std::int64_t anchor = 1'700'000'000'000;

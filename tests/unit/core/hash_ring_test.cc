@@ -45,7 +45,7 @@ TEST_CASE("ring_hash is a fixed function: the same value on every build and node
   CHECK(ring_hash("a") != ring_hash("b"));
 }
 
-TEST_CASE("an empty ring owns nothing; a single node owns everything", "[unit][hash_ring]") {
+TEST_CASE("an empty ring owns nothing, a single node owns everything", "[unit][hash_ring]") {
   HashRing empty;
   CHECK(empty.empty());
   CHECK(empty.owner_of("key:1").empty());

@@ -132,7 +132,7 @@ TEST_CASE("a committed team change drops that team's keys and keeps every other 
   CHECK(w.cache.size() == 3);
 }
 
-TEST_CASE("an organization change drops its team's keys; a user change drops the user's keys",
+TEST_CASE("an organization change drops its team's keys, a user change drops the user's keys",
           "[unit][identity][changes]") {
   CachedWorld w;
   w.invalidator.committed({Change{ChangeKind::organization, {"o2"}}, Change{ChangeKind::user, {"u1"}}});

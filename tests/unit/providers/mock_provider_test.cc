@@ -35,7 +35,7 @@ TEST_CASE("mock replies quote the last user message deterministically", "[provid
   CHECK(a.usage.prompt_tokens > 0);
 }
 
-TEST_CASE("mock_response is used verbatim; max_tokens truncates", "[providers][mock]") {
+TEST_CASE("mock_response is used verbatim, max_tokens truncates", "[providers][mock]") {
   const auto req = json(R"({"model":"m","max_tokens":2,"messages":[{"role":"user","content":"x"}]})");
   const auto r = providers::mock_chat_reply(mock("one two three four"), req);
   CHECK(r.content == "one two ");
