@@ -12,6 +12,7 @@
 #include "spend/journal_codec.h"
 #include "spend/spend_journal.h"
 #include "spend/spend_writer.h"
+#include "tests/store/spend_test_world.h"
 #include "tests/store/store_fixture.h"
 #include "tests/store/store_test_data.h"
 #include "tests/support/test_env.h"
@@ -20,6 +21,9 @@ using namespace tollgate;
 using persistence::EntityKind;
 using spend::SpendJournal;
 using spend::SpendWriter;
+using testing::log_rows;
+using testing::store_with_team;
+using testing::team_spend;
 using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
@@ -27,11 +31,7 @@ namespace {
 
 constexpr double kAmount = 0.125;  // sums of multiples of 1/8 are exact
 
-persistence::SpendLogRow team_log(int request) {
-  auto log = testing::make_log("req-" + std::to_string(request), "key-hash", kAmount, 1'000'000 + request);
-  log.team_id = "team-1";
-  return log;
-}
+persistence::SpendLogRow team_log(int request) { return testing::team_log(request, kAmount); }
 
 const std::vector<persistence::SpendIncrement> kTeamIncrement = {{EntityKind::team, "team-1", kAmount}};
 
@@ -74,18 +74,6 @@ std::string read_bytes(const fs::path& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-std::unique_ptr<persistence::Store> store_with_team(const testing::TestDatabase& db) {
-  auto store = db.migrated_store();
-  store->insert_team(testing::make_team("team-1"), testing::audit_by());
-  return store;
-}
-
-double team_spend(persistence::Store& store) { return store.entity_spend(EntityKind::team, "team-1").value_or(-1); }
-
-std::size_t log_rows(persistence::Store& store) {
-  return store.spend_logs(persistence::SpendLogFilter{}, 1'000'000).size();
 }
 
 SpendWriter::Options journaled(const std::string& dir) {
