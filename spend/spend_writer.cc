@@ -248,45 +248,61 @@ void SpendWriter::requeue_in_flight() {
   segments_.front() = std::move(failed);
 }
 
+bool SpendWriter::replay_until_done() {
+  if (!journal_ || journal_->leftovers().empty()) return true;
+  auto backoff = std::chrono::milliseconds(100);
+  while (!replay_leftovers()) {
+    std::unique_lock lock(mutex_);
+    if (stopping_) {
+      // Every file stays, this process's journal included: the next start replays them all.
+      telemetry::log_error("spend_unflushed_at_stop", {{"buffered_logs", stats_.buffered_logs}});
+      return false;
+    }
+    wake_.wait_for(lock, backoff, [this] { return stopping_; });
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+  return true;
+}
+
 void SpendWriter::run() {
+  if (!replay_until_done()) return;  // what earlier processes left comes before anything new
   auto backoff = options_.flush_interval;
-  bool replayed = !journal_ || journal_->leftovers().empty();
   bool ok = true;
   while (true) {
-    if (!replayed) ok = replayed = replay_leftovers();  // what earlier processes left comes first
-    if (replayed) {
-      ok = true;
-      while (ok) {
-        {
-          std::lock_guard lock(mutex_);
-          if (segments_.empty()) break;
-        }
-        ok = write_front();
+    {
+      std::unique_lock lock(mutex_);
+      // After a failure only the backoff (or stop, or an explicit flush) ends the wait: a full
+      // batch would otherwise end it at once, and a store that is down would be retried in a
+      // tight loop for as long as it stays down.
+      const bool retrying = !ok;
+      wake_.wait_for(lock, backoff, [this, retrying] {
+        return stopping_ || flush_requested_ ||
+               (!retrying && !segments_.empty() &&
+                (segments_.front().logs.size() >= options_.batch_rows || segments_.size() > 1));
+      });
+      flush_requested_ = false;
+      if (stopping_ && segments_.empty()) break;
+    }
+    ok = true;
+    while (ok) {
+      {
+        std::lock_guard lock(mutex_);
+        if (segments_.empty()) break;
       }
+      ok = write_front();
     }
     backoff = ok ? options_.flush_interval : std::min(backoff * 2, std::chrono::milliseconds(5000));
-    std::unique_lock lock(mutex_);
-    if (stopping_ && (!ok || segments_.empty())) {
-      if (!ok) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_ && !ok) {
         // The journal's files stay: the next start replays them.
         telemetry::log_error("spend_unflushed_at_stop", {{"buffered_logs", stats_.buffered_logs}});
         return;
       }
-      lock.unlock();
-      close_journal();
-      return;
+      if (stopping_ && segments_.empty()) break;
     }
-    // After a failure only the backoff (or stop, or an explicit flush) ends the wait: a full
-    // batch would otherwise end it at once, and a store that is down would be retried in a
-    // tight loop for as long as it stays down.
-    const bool retrying = !ok;
-    wake_.wait_for(lock, backoff, [this, retrying] {
-      return stopping_ || flush_requested_ ||
-             (!retrying && !segments_.empty() &&
-              (segments_.front().logs.size() >= options_.batch_rows || segments_.size() > 1));
-    });
-    flush_requested_ = false;
   }
+  close_journal();  // everything is committed
 }
 
 bool SpendWriter::wait_for_replay(std::chrono::milliseconds timeout) {

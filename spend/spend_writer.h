@@ -90,6 +90,7 @@ class SpendWriter {
 
   void run();
   bool replay_leftovers();                                    // false on store failure
+  bool replay_until_done();                                   // retries with backoff; false when stopped first
   bool write_front();                                         // writes the oldest segment; false on store failure
   void journal_appended(std::int64_t seq, Segment& segment);  // under mutex_
   void close_journal();                                       // everything is committed: the files and the mark go
