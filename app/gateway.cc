@@ -71,6 +71,13 @@ std::vector<telemetry::DeploymentLabels> deployment_labels(const config::Config&
   return out;
 }
 
+spend::SpendWriter::Options spend_writer_options(const config::GeneralSettings& g) {
+  spend::SpendWriter::Options o;
+  o.flush_interval = g.spend_flush_interval;
+  o.journal_dir = g.spend_journal_dir();
+  return o;
+}
+
 // Brings the schema up to date before serving when the database is reachable; when it is
 // not, the gateway starts anyway (readiness reports it, store threads keep retrying). Every
 // change committed through the pool goes to `changes`.
@@ -124,7 +131,7 @@ struct Gateway::Impl {
         client(io, client_options(config->general)),
         model_metrics(metrics.registry(), deployment_labels(*config)),
         spend_metrics(metrics.registry()),
-        spend_writer(config->general.database_url, config->general.sqlite_path, spend::SpendWriter::Options{},
+        spend_writer(config->general.database_url, config->general.sqlite_path, spend_writer_options(config->general),
                      &metrics.registry()),
         admission(*store, spend_writer, metrics.registry(), actors::Admission::Options{},
                   actors::scheduler_config(actor_threads(config->general))),
@@ -179,6 +186,12 @@ Gateway::~Gateway() = default;
 
 void Gateway::start() {
   if (impl_->fanout) impl_->fanout->start();
+  // The spend a killed predecessor journaled reaches the store before any budget loads its
+  // spend. A store that is down holds the replay back (the writer keeps trying); serving starts
+  // anyway, as it does without a store (docs/budgets.md).
+  if (!impl_->spend_writer.wait_for_replay(std::chrono::seconds(10))) {
+    telemetry::log_warn("spend_journal_replay_pending", {});
+  }
   impl_->health.start();
   impl_->server->start();
   start_membership();

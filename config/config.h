@@ -94,6 +94,16 @@ struct GeneralSettings {
   std::chrono::milliseconds upstream_connect_timeout{5'000};
   std::string log_level = "info";
   std::string log_file;  // empty → stderr
+  // The spend writer's batch interval (LiteLLM's proxy_batch_write_at, in seconds there).
+  std::chrono::milliseconds spend_flush_interval{1000};
+  // This node's spend journal directory; unset → spend_journal_dir()'s default, "" → none.
+  std::optional<std::string> spend_journal_path;
+
+  // The journal directory to use: the configured one, else `<sqlite_path>-spend-journal` next
+  // to the SQLite file, or `tollgate-spend-journal-<port>` in the working directory with
+  // PostgreSQL.
+  // Empty: no journal.
+  std::string spend_journal_dir() const;
 };
 
 struct Config {

@@ -438,7 +438,9 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
                 "max_auth_failures_per_minute",
                 "store_threads",
                 "store_queue_limit",
-                "max_json_depth"});
+                "max_json_depth",
+                "proxy_batch_write_at",
+                "spend_journal_path"});
   auto p = [&](const char* key) { return join_path(path, key); };
   if (auto v = node["master_key"]) g.master_key = r.text(v, p("master_key"));
   if (auto v = node["database_url"]) g.database_url = r.text(v, p("database_url"));
@@ -475,6 +477,8 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
     g.upstream_connect_timeout = r.seconds(v, p("upstream_connect_timeout"));
   if (auto v = node["log_level"]) g.log_level = r.text(v, p("log_level"));
   if (auto v = node["log_file"]) g.log_file = r.text(v, p("log_file"));
+  if (auto v = node["proxy_batch_write_at"]) g.spend_flush_interval = r.seconds(v, p("proxy_batch_write_at"));
+  if (auto v = node["spend_journal_path"]) g.spend_journal_path = r.text(v, p("spend_journal_path"));
 }
 
 // cluster: membership and the hash ring (docs/cluster.md). Other cluster pieces keep their
@@ -626,6 +630,12 @@ void validate(Reader& r, Config& c) {
 }
 
 }  // namespace
+
+std::string GeneralSettings::spend_journal_dir() const {
+  if (spend_journal_path) return *spend_journal_path;
+  // Nodes sharing a PostgreSQL database on one machine differ by port, so each gets its own.
+  return database_url.empty() ? sqlite_path + "-spend-journal" : "tollgate-spend-journal-" + std::to_string(port);
+}
 
 std::vector<std::string> Config::secrets() const {
   std::vector<std::string> out;

@@ -142,6 +142,13 @@ struct SpendIncrement {
 };
 using EntityKind = SpendIncrement::EntityKind;
 
+// A budget window's reset: spend = 0 and, when given, budget_reset_at = next_reset_at.
+struct SpendReset {
+  EntityKind kind = EntityKind::key;
+  std::string id;
+  std::optional<std::int64_t> next_reset_at;
+};
+
 // One audit row. Callers usually fill changed_by and action only: the store fills table_name,
 // object_id and the before/after JSON from the rows it changes when they are left empty.
 struct AuditEntry {

@@ -163,6 +163,26 @@ class Store {
   // was committed before (an identical retry after an unknown outcome), so the increments
   // are skipped too. Returns the number of INSERT/UPDATE statements executed.
   std::size_t record_spend(const std::vector<SpendLogRow>& logs, const std::vector<SpendIncrement>& increments);
+  // The spend journal's marker (spend/spend_journal.h): the last journal sequence number a
+  // batch holds, committed in the batch's own transaction.
+  struct JournalMark {
+    std::string journal_id;
+    std::int64_t seq = 0;
+  };
+  struct SpendCommit {
+    bool written = false;  // false: the mark shows the batch was committed before
+    std::size_t statements = 0;
+  };
+  // One transaction: record_spend's logs and increments, then the resets (applied after them),
+  // then the mark. When the store holds this journal's mark at `seq` or later, the batch was
+  // committed before (a crash came between the commit and the journal's clean-up) and nothing
+  // is written: a replay never counts anything twice.
+  SpendCommit commit_spend_batch(const std::vector<SpendLogRow>& logs, const std::vector<SpendIncrement>& increments,
+                                 const std::vector<SpendReset>& resets, const std::optional<JournalMark>& mark);
+  // The last sequence number committed for the journal; 0 when none was.
+  std::int64_t journal_committed_seq(const std::string& journal_id);
+  // Drops the journal's mark once none of its files is left.
+  void forget_journal(const std::string& journal_id);
   // Newest first (by start_time).
   std::vector<SpendLogRow> spend_logs(const SpendLogFilter& filter, int limit);
   // Sum over spend_logs with start_time in [start_ms, end_ms).

@@ -77,33 +77,91 @@ std::optional<double> select_spend(SqlConnection& c, EntityKind kind, const std:
 
 std::string spend_json(double spend) { return "{\"spend\":" + real_to_text(spend) + "}"; }
 
+// The logs and increments of record_spend, inside the caller's transaction; returns the
+// statements executed.
+std::size_t write_logs_and_increments(SqlConnection& c, const std::vector<SpendLogRow>& logs,
+                                      const std::vector<SpendIncrement>& increments) {
+  std::size_t statements = 0;
+  std::int64_t inserted = 0;
+  const std::size_t per_statement = logs_per_statement(c);
+  for (std::size_t begin = 0; begin < logs.size(); begin += per_statement) {
+    const std::size_t end = std::min(logs.size(), begin + per_statement);
+    inserted += insert_log_chunk(c, logs, begin, end);
+    ++statements;
+  }
+  const bool already_recorded = !logs.empty() && inserted == 0;
+  if (already_recorded) return statements;
+  for (const auto& [entity, amount] : coalesce(increments)) {
+    if (amount == 0) continue;
+    const auto table = entity_table(entity.first);
+    c.execute(std::string("UPDATE ") + table.table + " SET spend = spend + $1 WHERE " + table.key_column + " = $2",
+              {SqlValue(amount), SqlValue(entity.second)});
+    ++statements;
+  }
+  return statements;
+}
+
+void apply_reset(SqlConnection& c, const SpendReset& reset) {
+  const auto table = entity_table(reset.kind);
+  const std::string prefix = std::string("UPDATE ") + table.table + " SET spend = 0";
+  const std::string suffix = std::string(" WHERE ") + table.key_column + " = $1";
+  if (reset.next_reset_at) {
+    c.execute(prefix + ", budget_reset_at = $2" + suffix, {SqlValue(reset.id), SqlValue(*reset.next_reset_at)});
+  } else {
+    c.execute(prefix + suffix, {SqlValue(reset.id)});
+  }
+}
+
+std::int64_t select_journal_seq(SqlConnection& c, const std::string& journal_id) {
+  const auto rows =
+      c.query("SELECT committed_seq FROM spend_journal_commits WHERE journal_id = $1", {SqlValue(journal_id)});
+  return rows.empty() ? 0 : rows.front().int64(0);
+}
+
 }  // namespace
 
 std::size_t Store::record_spend(const std::vector<SpendLogRow>& logs, const std::vector<SpendIncrement>& increments) {
   if (logs.empty() && increments.empty()) return 0;
   std::scoped_lock lock(mutex_);
   Transaction tx(*connection_);
-  std::size_t statements = 0;
-  std::int64_t inserted = 0;
-  const std::size_t per_statement = logs_per_statement(*connection_);
-  for (std::size_t begin = 0; begin < logs.size(); begin += per_statement) {
-    const std::size_t end = std::min(logs.size(), begin + per_statement);
-    inserted += insert_log_chunk(*connection_, logs, begin, end);
-    ++statements;
-  }
-  const bool already_recorded = !logs.empty() && inserted == 0;
-  if (!already_recorded) {
-    for (const auto& [entity, amount] : coalesce(increments)) {
-      if (amount == 0) continue;
-      const auto table = entity_table(entity.first);
-      connection_->execute(
-          std::string("UPDATE ") + table.table + " SET spend = spend + $1 WHERE " + table.key_column + " = $2",
-          {SqlValue(amount), SqlValue(entity.second)});
-      ++statements;
-    }
-  }
+  const std::size_t statements = write_logs_and_increments(*connection_, logs, increments);
   tx.commit();
   return statements;
+}
+
+Store::SpendCommit Store::commit_spend_batch(const std::vector<SpendLogRow>& logs,
+                                             const std::vector<SpendIncrement>& increments,
+                                             const std::vector<SpendReset>& resets,
+                                             const std::optional<JournalMark>& mark) {
+  SpendCommit result;
+  if (logs.empty() && increments.empty() && resets.empty()) return result;
+  std::scoped_lock lock(mutex_);
+  Transaction tx(*connection_);
+  if (mark && select_journal_seq(*connection_, mark->journal_id) >= mark->seq) return result;
+  result.statements = write_logs_and_increments(*connection_, logs, increments);
+  for (const auto& reset : resets) apply_reset(*connection_, reset);
+  result.statements += resets.size();
+  if (mark) {
+    connection_->execute(
+        "INSERT INTO spend_journal_commits (journal_id, committed_seq, updated_at) VALUES ($1, $2, $3) "
+        "ON CONFLICT (journal_id) DO UPDATE SET committed_seq = excluded.committed_seq, "
+        "updated_at = excluded.updated_at",
+        {SqlValue(mark->journal_id), SqlValue(mark->seq), SqlValue(detail::now_ms())});
+    ++result.statements;
+  }
+  tx.commit();
+  result.written = true;
+  return result;
+}
+
+std::int64_t Store::journal_committed_seq(const std::string& journal_id) {
+  std::scoped_lock lock(mutex_);
+  return select_journal_seq(*connection_, journal_id);
+}
+
+void Store::forget_journal(const std::string& journal_id) {
+  std::scoped_lock lock(mutex_);
+  connection_->execute("DELETE FROM spend_journal_commits WHERE journal_id = $1", {SqlValue(journal_id)});
 }
 
 std::vector<SpendLogRow> Store::spend_logs(const SpendLogFilter& filter, int limit) {
@@ -153,13 +211,7 @@ bool Store::reset_spend_locked(EntityKind kind, const std::string& id, std::opti
   Transaction tx(*connection_, changes_);
   const auto before = select_spend(*connection_, kind, id);
   if (!before) return false;
-  const std::string prefix = std::string("UPDATE ") + table.table + " SET spend = 0";
-  const std::string suffix = std::string(" WHERE ") + table.key_column + " = $1";
-  if (next_reset_at) {
-    connection_->execute(prefix + ", budget_reset_at = $2" + suffix, {SqlValue(id), SqlValue(*next_reset_at)});
-  } else {
-    connection_->execute(prefix + suffix, {SqlValue(id)});
-  }
+  apply_reset(*connection_, SpendReset{kind, id, next_reset_at});
   if (audit) {
     write_audit(*connection_, *audit, AuditFacts{table.table, id, "spend_reset", spend_json(*before), spend_json(0)});
     // Only a management reset is reported: the budget windows' own resets are spend, which

@@ -1,17 +1,31 @@
 #include "spend/spend_writer.h"
 
-#include <iterator>
+#include <unistd.h>
 
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
 #include "persistence/store.h"
+#include "spend/journal_codec.h"
+#include "spend/journal_replay.h"
+#include "spend/spend_journal.h"
 #include "telemetry/log.h"
 
 namespace tollgate::spend {
 
 using persistence::EntityKind;
+
+namespace {
+
+// Each request thread encodes its journal record into a buffer of its own, outside the lock;
+// the buffer keeps its capacity, so encoding allocates nothing once it has grown.
+std::string& journal_buffer() {
+  thread_local std::string buffer;
+  return buffer;
+}
+
+}  // namespace
 
 struct SpendWriter::Metrics {
   explicit Metrics(prometheus::Registry& r)
@@ -39,12 +53,24 @@ struct SpendWriter::Metrics {
                      .Name("tollgate_spend_writer_buffered_rows")
                      .Help("Spend-log rows waiting to be written")
                      .Register(r)
+                     .Add({})),
+        journal_errors(prometheus::BuildCounter()
+                           .Name("tollgate_spend_journal_write_errors_total")
+                           .Help("Spend records the journal could not write (kept in memory only)")
+                           .Register(r)
+                           .Add({})),
+        replayed(prometheus::BuildCounter()
+                     .Name("tollgate_spend_journal_replayed_records_total")
+                     .Help("Journal records of earlier processes replayed into the store at start-up")
+                     .Register(r)
                      .Add({})) {}
   prometheus::Counter& statements;
   prometheus::Counter& rows;
   prometheus::Counter& dropped;
   prometheus::Counter& failures;
   prometheus::Gauge& buffered;
+  prometheus::Counter& journal_errors;
+  prometheus::Counter& replayed;
 };
 
 SpendWriter::SpendWriter(std::string database_url, std::string sqlite_path, Options options,
@@ -53,21 +79,36 @@ SpendWriter::SpendWriter(std::string database_url, std::string sqlite_path, Opti
       sqlite_path_(std::move(sqlite_path)),
       options_(options),
       metrics_(metrics ? std::make_unique<Metrics>(*metrics) : nullptr) {
+  if (!options_.journal_dir.empty()) journal_ = std::make_unique<SpendJournal>(options_.journal_dir);
+  stats_.replay_done = !journal_ || journal_->leftovers().empty();
   thread_ = std::thread([this] { run(); });
 }
 
 SpendWriter::~SpendWriter() { stop(); }
 
 SpendWriter::Segment& SpendWriter::open_segment() {
-  if (segments_.empty() || !segments_.back().resets.empty()) segments_.emplace_back();
+  if (segments_.empty() || !segments_.back().open()) segments_.emplace_back();
   return segments_.back();
 }
 
+void SpendWriter::journal_appended(std::int64_t seq, Segment& segment) {
+  if (seq > 0) {
+    segment.last_seq = seq;
+    return;
+  }
+  ++stats_.journal_write_errors;
+  if (metrics_) metrics_->journal_errors.Increment();
+}
+
 void SpendWriter::record(persistence::SpendLogRow row, const std::vector<persistence::SpendIncrement>& increments) {
+  if (journal_) encode_spend_record(row, increments, journal_buffer());
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
     auto& segment = open_segment();
+    // One write(2) of a few hundred bytes into the page cache, under the lock so that the
+    // journal's order is the segments' order (a batch's mark covers exactly what precedes it).
+    if (journal_) journal_appended(journal_->append(journal_buffer()), segment);
     if (stats_.buffered_logs >= options_.max_buffered_logs) {
       ++stats_.rows_dropped;  // the store has been down long enough: keep totals, drop detail
       if (metrics_) metrics_->dropped.Increment();
@@ -76,18 +117,20 @@ void SpendWriter::record(persistence::SpendLogRow row, const std::vector<persist
       ++stats_.buffered_logs;
       if (metrics_) metrics_->buffered.Increment();
     }
-    for (const auto& inc : increments) {
-      if (inc.amount != 0) segment.increments[{static_cast<int>(inc.kind), inc.id}] += inc.amount;
-    }
+    segment.add_increments(increments);
     wake = segment.logs.size() >= options_.batch_rows;
   }
   if (wake) wake_.notify_one();
 }
 
 void SpendWriter::reset(EntityKind kind, const std::string& id, std::optional<std::int64_t> next_reset_at) {
+  persistence::SpendReset reset{kind, id, next_reset_at};
+  if (journal_) encode_reset_record(reset, journal_buffer());
   {
     std::lock_guard lock(mutex_);
-    open_segment().resets.push_back(Reset{kind, id, next_reset_at});
+    auto& segment = open_segment();
+    if (journal_) journal_appended(journal_->append(journal_buffer()), segment);
+    segment.resets.push_back(std::move(reset));
   }
   wake_.notify_one();
 }
@@ -95,7 +138,7 @@ void SpendWriter::reset(EntityKind kind, const std::string& id, std::optional<st
 double SpendWriter::pending(EntityKind kind, const std::string& id) const {
   std::lock_guard lock(mutex_);
   double total = 0;
-  const EntityKey key{static_cast<int>(kind), id};
+  const SpendSegment::EntityKey key{static_cast<int>(kind), id};
   // Adds the segment's increment; false when the segment resets the entity (what came before
   // it no longer counts).
   const auto add = [&](const Segment& segment) {
@@ -114,35 +157,37 @@ double SpendWriter::pending(EntityKind kind, const std::string& id) const {
 }
 
 bool SpendWriter::write_front() {
+  int closed_file = -1;
+  if (journal_) journal_->prepare_next();  // the open(2) happens outside the lock
   {
     std::lock_guard lock(mutex_);
     if (segments_.empty()) return true;
     // Moved out, not copied: O(1) under the lock. Records arriving meanwhile open a new segment.
     in_flight_.emplace(std::move(segments_.front()));
     segments_.pop_front();
+    // Later records go to a new file: this one can be deleted once what it holds is committed.
+    if (journal_) closed_file = journal_->rotate();
   }
+  if (closed_file >= 0) ::close(closed_file);
   const Segment& segment = *in_flight_;
   try {
     if (!store_) store_ = persistence::Store::open(database_url_, sqlite_path_);
-    std::vector<persistence::SpendIncrement> increments;
-    increments.reserve(segment.increments.size());
-    for (const auto& [key, amount] : segment.increments) {
-      increments.push_back({static_cast<EntityKind>(key.first), key.second, amount});
-    }
-    const auto statements = store_->record_spend(segment.logs, increments);
-    for (const auto& r : segment.resets) store_->reset_spend(r.kind, r.id, r.next_reset_at);
+    std::optional<persistence::Store::JournalMark> mark;
+    if (journal_ && segment.last_seq > 0) mark = persistence::Store::JournalMark{journal_->id(), segment.last_seq};
+    const auto commit = store_->commit_spend_batch(segment.logs, segment.increment_list(), segment.resets, mark);
+    if (journal_) journal_->remove_committed(segment.last_seq);
     Segment written;  // declared before the lock: freed after it is released
     std::lock_guard lock(mutex_);
     written = std::move(*in_flight_);
     in_flight_.reset();
     stats_.buffered_logs -= written.logs.size();
     stats_.rows_written += written.logs.size();
-    stats_.statements += statements + written.resets.size();
+    stats_.statements += commit.statements;
     ++stats_.flushes;
     if (metrics_) {
       metrics_->buffered.Decrement(static_cast<double>(written.logs.size()));
       metrics_->rows.Increment(static_cast<double>(written.logs.size()));
-      metrics_->statements.Increment(static_cast<double>(statements + written.resets.size()));
+      metrics_->statements.Increment(static_cast<double>(commit.statements));
     }
     idle_.notify_all();
     return true;
@@ -158,6 +203,36 @@ bool SpendWriter::write_front() {
   }
 }
 
+bool SpendWriter::replay_leftovers() {
+  try {
+    if (!store_) store_ = persistence::Store::open(database_url_, sqlite_path_);
+    const auto result = replay_journals(*store_, journal_->leftovers(), options_.batch_rows);
+    if (metrics_) metrics_->replayed.Increment(static_cast<double>(result.records));
+    std::lock_guard lock(mutex_);
+    stats_.replay_done = true;
+    idle_.notify_all();
+    return true;
+  } catch (const std::exception& e) {
+    store_.reset();
+    telemetry::log_warn("spend_journal_replay_failed", {{"error", e.what()}});
+    return false;
+  }
+}
+
+void SpendWriter::close_journal() {
+  if (!journal_) return;
+  {
+    std::lock_guard lock(mutex_);  // a straggling record() must not write to a closed file
+    journal_->remove_all();
+  }
+  try {
+    if (store_) store_->forget_journal(journal_->id());
+  } catch (const std::exception&) {
+    // A mark without files is harmless: nothing will ever replay under this journal id.
+    store_.reset();
+  }
+}
+
 // Under mutex_. What arrived during the failed write joins the segment again when it can (the
 // segment resets nothing, so nothing recorded later must wait behind a reset), exactly as if
 // the segment had stayed at the front: the retry writes one batch, as many rows as before.
@@ -165,19 +240,32 @@ bool SpendWriter::write_front() {
 void SpendWriter::requeue_in_flight() {
   Segment failed = std::move(*in_flight_);
   in_flight_.reset();
-  if (segments_.empty() || !failed.resets.empty()) {
+  if (segments_.empty() || !failed.open()) {
     segments_.push_front(std::move(failed));
     return;
   }
-  auto& arrived = segments_.front();
-  failed.logs.insert(failed.logs.end(), std::make_move_iterator(arrived.logs.begin()),
-                     std::make_move_iterator(arrived.logs.end()));
-  for (const auto& [key, amount] : arrived.increments) failed.increments[key] += amount;
-  failed.resets = std::move(arrived.resets);
-  arrived = std::move(failed);
+  failed.absorb(std::move(segments_.front()));
+  segments_.front() = std::move(failed);
+}
+
+bool SpendWriter::replay_until_done() {
+  if (!journal_ || journal_->leftovers().empty()) return true;
+  auto backoff = std::chrono::milliseconds(100);
+  while (!replay_leftovers()) {
+    std::unique_lock lock(mutex_);
+    if (stopping_) {
+      // Every file stays, this process's journal included: the next start replays them all.
+      telemetry::log_error("spend_unflushed_at_stop", {{"buffered_logs", stats_.buffered_logs}});
+      return false;
+    }
+    wake_.wait_for(lock, backoff, [this] { return stopping_; });
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+  }
+  return true;
 }
 
 void SpendWriter::run() {
+  if (!replay_until_done()) return;  // what earlier processes left comes before anything new
   auto backoff = options_.flush_interval;
   bool ok = true;
   while (true) {
@@ -193,7 +281,7 @@ void SpendWriter::run() {
                 (segments_.front().logs.size() >= options_.batch_rows || segments_.size() > 1));
       });
       flush_requested_ = false;
-      if (stopping_ && segments_.empty()) return;
+      if (stopping_ && segments_.empty()) break;
     }
     ok = true;
     while (ok) {
@@ -206,14 +294,20 @@ void SpendWriter::run() {
     backoff = ok ? options_.flush_interval : std::min(backoff * 2, std::chrono::milliseconds(5000));
     {
       std::lock_guard lock(mutex_);
-      if (stopping_ && (segments_.empty() || !ok)) {
-        if (!segments_.empty()) {
-          telemetry::log_error("spend_unflushed_at_stop", {{"buffered_logs", stats_.buffered_logs}});
-        }
+      if (stopping_ && !ok) {
+        // The journal's files stay: the next start replays them.
+        telemetry::log_error("spend_unflushed_at_stop", {{"buffered_logs", stats_.buffered_logs}});
         return;
       }
+      if (stopping_ && segments_.empty()) break;
     }
   }
+  close_journal();  // everything is committed
+}
+
+bool SpendWriter::wait_for_replay(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  return idle_.wait_for(lock, timeout, [this] { return stats_.replay_done; });
 }
 
 bool SpendWriter::flush() {

@@ -5,11 +5,16 @@
 // writing; request paths only append to memory under a short lock, and the writer takes the
 // buffered work out of it in O(1) (a move) before writing it outside the lock.
 //
+// With a journal (Options::journal_dir), every record and reset is also appended to a local
+// file before record()/reset() return (spend/spend_journal.h), each batch commits its journal
+// mark in its own transaction, and the writer's thread first replays what an earlier process
+// left: a process killed at any moment loses no spend the kernel holds.
+//
 // When the store is down the writer keeps buffering and retries; increments are aggregated per
 // entity so they never grow past the number of entities, and only log rows beyond
-// `max_buffered_logs` are dropped (counted). Spend totals are therefore never lost while the
-// process lives; stop() flushes everything before returning. The loss window on a crash is
-// what was buffered: at most one flush interval while the store is up.
+// `max_buffered_logs` are dropped (counted). Spend totals are therefore never lost while the process lives; stop()
+// flushes everything before returning. Without a journal, the loss window on a crash is what was buffered: at most one
+// flush interval while the store is up.
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -22,6 +27,7 @@
 #include <vector>
 
 #include "persistence/records.h"
+#include "spend/spend_segment.h"
 
 namespace tollgate::persistence {
 class Store;
@@ -34,6 +40,8 @@ class Registry;
 
 namespace tollgate::spend {
 
+class SpendJournal;
+
 class SpendWriter {
  public:
   struct Options {
@@ -42,6 +50,8 @@ class SpendWriter {
     // partly filled pages of the table and its indexes, so small commits multiply the writes.
     std::size_t batch_rows = 5000;
     std::size_t max_buffered_logs = 200'000;
+    // Directory of this process's spend journal; empty: no journal.
+    std::string journal_dir;
   };
   struct Stats {
     std::uint64_t flushes = 0;
@@ -50,8 +60,11 @@ class SpendWriter {
     std::uint64_t rows_dropped = 0;
     std::uint64_t failures = 0;
     std::size_t buffered_logs = 0;
+    std::uint64_t journal_write_errors = 0;
+    bool replay_done = false;  // journals left by earlier processes are in the store
   };
 
+  // Throws std::runtime_error when the journal's directory cannot be created or locked.
   SpendWriter(std::string database_url, std::string sqlite_path, Options options,
               prometheus::Registry* metrics = nullptr);
   ~SpendWriter();
@@ -64,26 +77,23 @@ class SpendWriter {
 
   // Writes everything buffered now; blocks until done or the store failed.
   bool flush();
+  // Waits until the journals earlier processes left are replayed into the store (at once
+  // without a journal); false when the timeout came first (the store is down: the writer's
+  // thread keeps trying).
+  bool wait_for_replay(std::chrono::milliseconds timeout);
   // Flushes and stops the thread.
   void stop();
   Stats stats() const;
 
  private:
-  using EntityKey = std::pair<int, std::string>;
-  struct Reset {
-    persistence::EntityKind kind;
-    std::string id;
-    std::optional<std::int64_t> next_reset_at;
-  };
-  // Work is kept in order: increments recorded before a reset are written before it.
-  struct Segment {
-    std::vector<persistence::SpendLogRow> logs;
-    std::map<EntityKey, double> increments;
-    std::vector<Reset> resets;  // applied after this segment's logs and increments
-  };
+  using Segment = SpendSegment;  // work is kept in order: a segment's resets follow its increments
 
   void run();
-  bool write_front();  // writes the oldest segment; false on store failure
+  bool replay_leftovers();                                    // false on store failure
+  bool replay_until_done();                                   // retries with backoff; false when stopped first
+  bool write_front();                                         // writes the oldest segment; false on store failure
+  void journal_appended(std::int64_t seq, Segment& segment);  // under mutex_
+  void close_journal();                                       // everything is committed: the files and the mark go
   Segment& open_segment();
   void requeue_in_flight();  // after a failed write: the segment goes back to the front
 
@@ -98,6 +108,7 @@ class SpendWriter {
   // or clears it (under mutex_) and nobody modifies it meanwhile, so the writer reads it
   // without the lock while pending() reads it under the lock.
   std::optional<Segment> in_flight_;
+  std::unique_ptr<SpendJournal> journal_;
   bool stopping_ = false;
   bool flush_requested_ = false;
   Stats stats_;

@@ -1,4 +1,4 @@
-// The `tollgate` binary as users run it: config errors, start-up, SIGTERM.
+// The `tollgate` binary as users run it: config errors, start-up, SIGTERM, SIGKILL.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
@@ -6,6 +6,9 @@
 
 #include <thread>
 
+#include "core/key_hash.h"
+#include "persistence/store.h"
+#include "tests/store/store_fixture.h"
 #include "tests/support/http_client.h"
 #include "tests/support/test_env.h"
 #include "tests/support/test_gateway.h"
@@ -70,4 +73,107 @@ TEST_CASE("the master key from the environment is used and stays out of the logs
   kill(p.pid, SIGINT);
   CHECK(wait_exit(p.pid, 10s) == 0);
   CHECK(p.err().find(key) == std::string::npos);
+}
+
+namespace {
+
+// The config of a gateway whose spend writer cannot have flushed when it is killed: an hour
+// between batches, a priced mock model, the journal in `journal_dir`.
+std::string unflushed_config(const TestDatabase& db, const std::string& journal_dir) {
+  return "model_list:\n"
+         "  - model_name: m\n"
+         "    litellm_params: {model: mock/m}\n"
+         "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n"
+         "general_settings:\n"
+         "  proxy_batch_write_at: 3600\n"
+         "  spend_journal_path: " +
+         journal_dir + "\n" + db.gateway_settings();
+}
+
+std::vector<std::string> env_of(const TestDatabase& db, const std::string& master_key) {
+  std::vector<std::string> env = {"TOLLGATE_MASTER_KEY=" + master_key};
+  for (const auto& [name, value] : db.gateway_env()) env.push_back(name + "=" + value);
+  return env;
+}
+
+void kill_hard(const TollgateProcess& p) {
+  kill(p.pid, SIGKILL);
+  CHECK(wait_exit(p.pid, 10s) == 128 + SIGKILL);
+}
+
+struct StoredSpend {
+  double key_spend = 0;
+  double logged = 0;
+  std::size_t rows = 0;
+};
+
+StoredSpend stored_spend(const TestDatabase& db, const std::string& key) {
+  auto store = db.open_store();
+  const auto hash = tollgate::core::hash_key(key);
+  StoredSpend s;
+  s.key_spend = store->entity_spend(tollgate::persistence::EntityKind::key, hash).value_or(-1);
+  tollgate::persistence::SpendLogFilter filter;
+  filter.api_key = hash;
+  for (const auto& row : store->spend_logs(filter, 100'000)) {
+    s.logged += row.spend;
+    ++s.rows;
+  }
+  return s;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("SIGKILL before the spend writer flushed loses no spend: the journal is replayed at restart, once",
+                   "[integration][process][journal]", Sqlite, PostgreSQL) {
+  TestDatabase db(TestType::name);
+  const std::string master = "sk-journal-master-" + std::to_string(getpid());
+  register_secret(master);
+  const auto config = unflushed_config(db, temp_dir() + "/spend-journal");
+  const auto env = env_of(db, master);
+
+  auto first = spawn_tollgate(config, env);
+  auto port = wait_for_port(first);
+  const auto created = http_request(port, "POST", "/key/generate", "{}", bearer(master));
+  REQUIRE(created.status == 200);
+  const auto at = created.body.find("\"key\":\"");
+  REQUIRE(at != std::string::npos);
+  const auto key = created.body.substr(at + 7, created.body.find('"', at + 7) - at - 7);
+  register_secret(key);
+
+  constexpr int kRequests = 25;
+  double charged = 0;
+  int succeeded = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    const auto reply = http_request(
+        port, "POST", "/v1/chat/completions",
+        R"({"model":"m","messages":[{"role":"user","content":"spend )" + std::to_string(i) + R"("}]})", bearer(key));
+    if (reply.status != 200) continue;
+    charged += std::stod(reply.header("x-litellm-response-cost"));
+    ++succeeded;
+  }
+  REQUIRE(succeeded == kRequests);
+  REQUIRE(charged > 0);
+  kill_hard(first);
+  CHECK(stored_spend(db, key).key_spend == 0);  // the writer never flushed: only the journal has it
+
+  auto second = spawn_tollgate(config, env);
+  port = wait_for_port(second);  // serving starts after the replay
+  auto after = stored_spend(db, key);
+  CHECK(after.key_spend == Approx(charged).epsilon(1e-9));
+  CHECK(after.logged == Approx(charged).epsilon(1e-9));
+  CHECK(after.rows == static_cast<std::size_t>(kRequests));
+  CHECK_THAT(http_request(port, "GET", "/metrics").body,
+             Catch::Contains("tollgate_spend_journal_replayed_records_total " + std::to_string(kRequests)));
+
+  kill_hard(second);  // killed again with nothing new: a restart must add nothing
+  auto third = spawn_tollgate(config, env);
+  wait_for_port(third);
+  after = stored_spend(db, key);
+  CHECK(after.key_spend == Approx(charged).epsilon(1e-9));
+  CHECK(after.rows == static_cast<std::size_t>(kRequests));
+  kill(third.pid, SIGTERM);
+  CHECK(wait_exit(third.pid, 10s) == 0);
+  after = stored_spend(db, key);
+  CHECK(after.key_spend == Approx(charged).epsilon(1e-9));
+  CHECK(after.rows == static_cast<std::size_t>(kRequests));
 }

@@ -8,6 +8,7 @@
 #include <prometheus/registry.h>
 
 #include "spend/spend_writer.h"
+#include "tests/store/spend_test_world.h"
 #include "tests/store/store_fixture.h"
 #include "tests/store/store_test_data.h"
 #include "tests/support/test_env.h"
@@ -15,6 +16,9 @@
 using namespace tollgate;
 using persistence::EntityKind;
 using spend::SpendWriter;
+using testing::log_rows;
+using testing::store_with_team;
+using testing::team_spend;
 using namespace std::chrono_literals;
 
 namespace {
@@ -29,22 +33,7 @@ SpendWriter::Options flush_on_demand() {
 // One request's spend: its log row and its team's increment. Amounts are multiples of 1/8, so
 // sums are exact and compare with ==.
 void record(SpendWriter& writer, int request, double amount) {
-  auto log = testing::make_log("req-" + std::to_string(request), "key-hash", amount, 1'000'000 + request);
-  log.team_id = "team-1";
-  writer.record(std::move(log), {{EntityKind::team, "team-1", amount}});
-}
-
-// The test database, migrated, with the team every test charges.
-std::unique_ptr<persistence::Store> store_with_team(const testing::TestDatabase& db) {
-  auto store = db.migrated_store();
-  store->insert_team(testing::make_team("team-1"), testing::audit_by());
-  return store;
-}
-
-double team_spend(persistence::Store& store) { return store.entity_spend(EntityKind::team, "team-1").value_or(-1); }
-
-std::size_t log_rows(persistence::Store& store) {
-  return store.spend_logs(persistence::SpendLogFilter{}, 1'000'000).size();
+  writer.record(testing::team_log(request, amount), {{EntityKind::team, "team-1", amount}});
 }
 
 double metric_value(const prometheus::Registry& registry, const std::string& name) {

@@ -28,6 +28,8 @@ TestGateway::TestGateway(const std::string& yaml, std::map<std::string, std::str
   if (cfg.general.sqlite_path == config::GeneralSettings{}.sqlite_path) {
     cfg.general.sqlite_path = temp_dir() + "/tollgate.db";
   }
+  // Gateways of one test process must not share a journal directory (each locks its own).
+  if (!cfg.general.spend_journal_path) cfg.general.spend_journal_path = temp_dir() + "/spend-journal";
   master_key_ = cfg.general.master_key;
   auto redactor = std::make_shared<core::Redactor>();
   for (auto& secret : cfg.secrets()) {

@@ -544,3 +544,18 @@ TEST_CASE("cluster: invalid membership settings name the key and the problem", "
     CHECK_THAT(error.problem(), Catch::Contains(row.problem));
   }
 }
+
+TEST_CASE("the spend writer's interval and journal directory: configured, defaulted per store, or off", "[config]") {
+  CHECK(parse("").general.spend_flush_interval == std::chrono::milliseconds(1000));
+  CHECK(parse("general_settings: {proxy_batch_write_at: 30}\n").general.spend_flush_interval ==
+        std::chrono::milliseconds(30'000));
+  CHECK(parse_error("general_settings: {proxy_batch_write_at: 0}\n").key_path() ==
+        "general_settings.proxy_batch_write_at");
+  CHECK(parse("general_settings: {sqlite_path: /var/lib/tg.db}\n").general.spend_journal_dir() ==
+        "/var/lib/tg.db-spend-journal");
+  CHECK(parse("general_settings: {database_url: 'postgresql://h/db', port: 4001}\n").general.spend_journal_dir() ==
+        "tollgate-spend-journal-4001");
+  CHECK(parse("general_settings: {spend_journal_path: /data/j}\n").general.spend_journal_dir() == "/data/j");
+  CHECK(parse("general_settings: {spend_journal_path: ''}\n").general.spend_journal_dir().empty());
+  CHECK(parse("general_settings: {spend_journal_path: /data/j}\n").warnings.empty());
+}
