@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <map>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 #include "core/request_id.h"
 #include "spend/journal_codec.h"
@@ -75,25 +77,41 @@ std::vector<LeftoverJournal> find_leftovers(const std::string& dir) {
   return out;
 }
 
-int lock_directory(const std::string& dir) {
+// The lock of `dir` (created if needed), or -1 when a live process holds it.
+int try_lock_directory(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error("spend journal: cannot create " + dir + ": " + ec.message());
   const std::string path = dir + "/lock";
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) throw std::runtime_error("spend journal: cannot open " + path + ": " + errno_text());
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
-    throw std::runtime_error("spend journal: " + dir +
-                             " is in use by another process (each node needs its own spend_journal_path)");
+    return -1;
   }
   return fd;
 }
 
+constexpr int kDirectoryChoices = 64;
+
+// A directory is never shared: the first of `base`, `base.1`, `base.2`, ... that no live
+// process holds. Processes on one machine sharing a path (several nodes, a test or bench
+// starting gateways side by side) each get their own, and a restarted process takes over a
+// directory whose process died, replaying what it left (the store's journal marks make a
+// replay by any process exactly-once).
+std::pair<std::string, int> claim_directory(const std::string& base) {
+  for (int i = 0; i < kDirectoryChoices; ++i) {
+    std::string dir = i == 0 ? base : base + "." + std::to_string(i);
+    if (const int fd = try_lock_directory(dir); fd >= 0) return {std::move(dir), fd};
+  }
+  throw std::runtime_error("spend journal: " + base + " and its " + std::to_string(kDirectoryChoices - 1) +
+                           " alternatives are all in use by other processes");
+}
+
 }  // namespace
 
-SpendJournal::SpendJournal(std::string dir) : dir_(std::move(dir)), id_(core::generate_time_ordered_id()) {
-  std::error_code ec;
-  fs::create_directories(dir_, ec);
-  if (ec) throw std::runtime_error("spend journal: cannot create " + dir_ + ": " + ec.message());
-  lock_fd_ = lock_directory(dir_);
+SpendJournal::SpendJournal(const std::string& dir) : id_(core::generate_time_ordered_id()) {
+  std::tie(dir_, lock_fd_) = claim_directory(dir);
   leftovers_ = find_leftovers(dir_);
   fd_ = open_file(index_);
   if (fd_ < 0 || !write_all(fd_, encode_journal_header(next_seq_))) {

@@ -28,9 +28,12 @@ struct LeftoverJournal {
 
 class SpendJournal {
  public:
-  // Creates the directory if needed, locks it and opens the first file of a new journal.
-  // Throws std::runtime_error when that fails or another process holds the directory.
-  explicit SpendJournal(std::string dir);
+  // Takes the first of `dir`, `dir.1`, `dir.2`, ... that no live process holds (creating it
+  // if needed), locks it and opens the first file of a new journal. Throws
+  // std::runtime_error when that fails.
+  explicit SpendJournal(const std::string& dir);
+  // The directory it took.
+  const std::string& dir() const { return dir_; }
   ~SpendJournal();
   SpendJournal(const SpendJournal&) = delete;
   SpendJournal& operator=(const SpendJournal&) = delete;
@@ -64,7 +67,7 @@ class SpendJournal {
   int open_file(std::int64_t index) const;
   void truncate_after_failed_write();
 
-  const std::string dir_;
+  std::string dir_;
   const std::string id_;
   int lock_fd_ = -1;
   std::vector<LeftoverJournal> leftovers_;

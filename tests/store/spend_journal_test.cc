@@ -91,14 +91,18 @@ void restart_on(const testing::TestDatabase& db, const std::string& dir) {
 
 }  // namespace
 
-TEST_CASE("spend journal: records get consecutive sequence numbers across files; one process per directory",
+TEST_CASE("spend journal: records get consecutive sequence numbers across files, one process per directory",
           "[store][journal]") {
   const auto dir = testing::temp_dir() + "/journal";
   std::string first_id;
   {
     SpendJournal journal(dir);
     first_id = journal.id();
-    CHECK_THROWS_WITH(SpendJournal(dir), Catch::Contains("in use by another process"));
+    CHECK(journal.dir() == dir);
+    {
+      SpendJournal beside(dir);  // the directory is held: the next one is taken, never shared
+      CHECK(beside.dir() == dir + ".1");
+    }
     CHECK(journal.append(spend_record(1)) == 1);
     CHECK(journal.append(spend_record(2)) == 2);
     const int closed = journal.rotate();
@@ -215,4 +219,20 @@ STORE_TEST_CASE("spend journal: a record torn by the crash is ignored, the whole
   CHECK(team_spend(*store) == 5 * kAmount);
   CHECK(log_rows(*store) == 5);
   CHECK(journal_files(dir).empty());
+}
+
+TEST_CASE("spend journal: a process started beside a live one takes over the directory a dead one left",
+          "[store][journal]") {
+  const auto dir = testing::temp_dir() + "/journal";
+  SpendJournal live(dir);
+  std::string dead_id;
+  {
+    SpendJournal dead(dir);  // takes dir.1; its process "dies": files stay, the lock goes
+    dead_id = dead.id();
+    REQUIRE(dead.append(spend_record(1)) == 1);
+  }
+  SpendJournal restarted(dir);
+  CHECK(restarted.dir() == dir + ".1");
+  REQUIRE(restarted.leftovers().size() == 1);
+  CHECK(restarted.leftovers()[0].journal_id == dead_id);
 }
