@@ -104,6 +104,7 @@ general_settings:
   master_key: $MASTER_KEY
 $store
   log_file: $LOG_DIR/bench-$(basename "$file" .yaml).log
+  spend_journal_path: $WORK/$(basename "$file" .yaml)-spend-journal
   shutdown_grace_period: 2
 router_settings:
   routing_strategy: simple-shuffle
