@@ -54,13 +54,14 @@ rss_kb() {
 }
 
 # sample_rss_max PID OUTFILE: runs in the background until killed, keeping the highest RSS
-# seen (every 100 ms) in OUTFILE.
+# seen (every 100 ms) in OUTFILE. Each value is written beside OUTFILE and renamed over it, so
+# killing the sampler mid-write never leaves OUTFILE empty (CI once recorded {"rss_kb":}).
 sample_rss_max() {
   local pid="$1" out="$2" max=0 v
   echo 0 > "$out"
   while kill -0 "$pid" 2>/dev/null; do
     v="$(rss_kb "$pid")"
-    if ((v > max)); then max=$v; echo "$max" > "$out"; fi
+    if ((v > max)); then max=$v; echo "$max" > "$out.next" && mv -f "$out.next" "$out"; fi
     sleep 0.1
   done
 }

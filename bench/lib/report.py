@@ -23,10 +23,16 @@ WORK, OUT = sys.argv[1], sys.argv[2]
 CHECK = "--check" in sys.argv[3:]
 
 meta = json.load(open(os.path.join(WORK, "meta.json")))
-results = [json.loads(l) for l in open(os.path.join(WORK, "results.jsonl")) if l.strip()]
-
 by = defaultdict(dict)  # (scenario, target) -> {rep: data}
 failures = []
+results = []
+for number, line in enumerate(open(os.path.join(WORK, "results.jsonl")), 1):
+    if not line.strip():
+        continue
+    try:
+        results.append(json.loads(line))
+    except json.JSONDecodeError as e:  # a bench script bug: named in the report, not a traceback
+        failures.append(("results.jsonl", f"line {number}", 0, f"unparsable ({e}): {line.strip()[:200]}"))
 for r in results:
     d = r["data"]
     bad = "error" in d

@@ -54,7 +54,7 @@ scenario_latency() {
 
 # scenario_throughput CONNECTIONS: closed loop against the peak upstream; RSS sampled at 256.
 scenario_throughput() {
-  local c="$1" rep t sampler
+  local c="$1" rep t sampler rss
   log "scenario: closed-loop throughput, $c connections (${D_TP}s x $REPS)"
   for rep in $(seq 1 "$REPS"); do
     for t in "${TARGETS[@]}"; do
@@ -62,7 +62,8 @@ scenario_throughput() {
       sampler=$!
       record "throughput_c$c" "$t" "$rep" "$(run_wrk "$t" peak "$c" "$D_TP")"
       kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
-      record "memory_load_c$c" "$t" "$rep" "{\"rss_kb\":$(cat "$WORK/rss.max")}"
+      rss="$(cat "$WORK/rss.max" 2>/dev/null || true)"
+      record "memory_load_c$c" "$t" "$rep" "{\"rss_kb\":${rss:-null}}"
     done
   done
 }
