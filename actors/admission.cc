@@ -11,6 +11,7 @@
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
+#include "actors/lease_admission.h"
 #include "core/budget_ledger.h"
 #include "core/budget_refusal.h"
 #include "core/duration.h"
@@ -132,6 +133,7 @@ struct Admission::Impl {
        ActorConfig actors)
       : store(store),
         writer(writer),
+        metrics_registry(registry),
         options(options),
         denials(prometheus::BuildCounter()
                     .Name("tollgate_rate_limit_denials_total")
@@ -209,6 +211,7 @@ struct Admission::Impl {
 
   persistence::StorePool& store;
   spend::SpendWriter& writer;
+  prometheus::Registry& metrics_registry;
   Options options;
   prometheus::Family<prometheus::Counter>& denials;
   prometheus::Family<prometheus::Gauge>& remaining;
@@ -221,6 +224,7 @@ struct Admission::Impl {
   caf::actor_system system;
   std::array<Shard, 16> shards;
   std::atomic<std::uint64_t> owners_spawned{0};
+  std::unique_ptr<LeaseAdmission> leases;  // cluster mode
 };
 
 namespace {
@@ -497,6 +501,10 @@ void Admission::admit(AdmissionRequest request, std::function<void(AdmissionResu
     done(AdmissionGrant{});
     return;
   }
+  if (impl_->leases) {
+    impl_->leases->admit(std::move(request), std::move(done));
+    return;
+  }
   auto ticket = std::make_unique<Ticket>();
   ticket->request = std::move(request);
   ticket->done = std::move(done);
@@ -510,15 +518,38 @@ void Admission::settle(const AdmissionGrant& grant, double cost, std::int64_t to
     telemetry::log_warn("settle_above_reservation",
                         {{"cost", format_usd(cost)}, {"reserved", format_usd(grant.reserved_cost)}});
   }
+  if (impl_->leases) {
+    impl_->leases->settle(grant, cost, tokens);
+    return;
+  }
   for (const auto& stop : grant.stops) impl_->end(stop, true, cost, tokens);
 }
 
 void Admission::release(const AdmissionGrant& grant) {
+  if (impl_->leases) {
+    impl_->leases->release(grant);
+    return;
+  }
   for (const auto& stop : grant.stops) impl_->end(stop, false, 0, 0);
 }
 
+void Admission::join_cluster(LeaseNetwork& network, LeaseOptions options) {
+  options.reservation_ttl = impl_->options.reservation_ttl;
+  auto* impl = impl_.get();
+  LeaseEvents events;
+  events.denied = [impl](const char* reason) { impl->denial_counter(reason).Increment(); };
+  events.reservations = [impl](int delta) { impl->reservations.Increment(delta); };
+  events.remaining = [impl](EntityKind kind, const std::string& label, const std::optional<double>& max_budget,
+                            double spend) { impl->publish_remaining(kind, label, max_budget, spend); };
+  impl_->leases = std::make_unique<LeaseAdmission>(impl_->store, impl_->writer, impl_->metrics_registry, network,
+                                                   std::move(options), std::move(events));
+}
+
+LeaseAdmission* Admission::cluster() const { return impl_->leases.get(); }
+
 void Admission::stop() {
   if (!impl_) return;
+  if (impl_->leases) impl_->leases->stop();
   for (auto& shard : impl_->shards) {
     std::lock_guard lock(shard.mutex);
     for (auto& [key, entity] : shard.entities) caf::anon_send_exit(entity.actor, caf::exit_reason::user_shutdown);

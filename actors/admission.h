@@ -40,6 +40,10 @@ class Registry;
 
 namespace tollgate::actors {
 
+class LeaseNetwork;
+struct LeaseOptions;
+class LeaseAdmission;
+
 // The limits of one entity as its record says now (passed with every admission, so a changed
 // key or team takes effect with the next request).
 struct EntityLimits : persistence::BudgetLimits {
@@ -54,6 +58,9 @@ struct AdmissionStop {
   std::string label;  // for messages: key alias or name, team alias, ...
   EntityLimits limits;
   std::uint64_t reservation = 0;  // set when this stop reserved
+  // In a cluster, a key's per-model limits are leased apart from its other limits
+  // (actors/lease_entity.h): their reservation.
+  std::uint64_t model_reservation = 0;
 };
 
 struct AdmissionRequest {
@@ -72,6 +79,7 @@ using RateHeaders = core::RateHeaders;
 
 struct AdmissionGrant {
   std::vector<AdmissionStop> stops;  // with their reservations
+  std::string model;                 // model group (per-model limits)
   RateHeaders headers;
   double reserved_cost = 0;  // the worst case each stop reserved
 };
@@ -105,6 +113,13 @@ class Admission {
   void release(const AdmissionGrant& grant);
   // Tells every owner to exit; an admission still waiting for its spend load is dropped unanswered.
   void stop();
+
+  // Cluster mode, before the first admission: from then on every admission goes through leases
+  // from the entities' owners on the ring (actors/lease_admission.h, docs/cluster.md). The
+  // network must outlive stop().
+  void join_cluster(LeaseNetwork& network, LeaseOptions options);
+  // The cluster's admission (the owner side of the transport calls it); null on one node.
+  LeaseAdmission* cluster() const;
 
   struct Impl;
 

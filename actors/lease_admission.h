@@ -1,0 +1,63 @@
+#pragma once
+// Admission in a cluster (docs/cluster.md, "Owners and leases"): every stop of a request admits
+// against this node's lease for the entity (core::LeaseHolder); a stop whose lease cannot cover
+// the request waits while the lease is synced with the entity's owner, and the owner side
+// (core::LeaseDesk per owned entity) answers every node's syncs, this node's included.
+//
+// Used by actors::Admission when the gateway runs in a cluster; its callers see the same
+// admit/settle/release contract as on one node.
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "actors/admission.h"
+#include "actors/lease_network.h"
+
+namespace tollgate::actors {
+
+struct LeaseOptions {
+  std::string node;         // this node's id on the ring
+  std::string incarnation;  // "<node>/<start_ms>": tells a restarted owner from its predecessor
+  std::chrono::milliseconds lease_ttl{5000};
+  std::chrono::milliseconds reservation_ttl{15 * 60 * 1000};
+  // An admission that cannot get a lease within this time is answered 503.
+  std::chrono::milliseconds wait_limit{3000};
+  std::chrono::milliseconds tick{50};  // renewals, expiries, retries
+  std::chrono::milliseconds idle_timeout{60 * 1000};
+};
+
+// What the cluster's admission reports to the gateway's admission metrics.
+struct LeaseEvents {
+  std::function<void(const char* reason)> denied;
+  std::function<void(int delta)> reservations;
+  std::function<void(persistence::EntityKind, const std::string& label, const std::optional<double>& max_budget,
+                     double spend)>
+      remaining;
+};
+
+class LeaseAdmission {
+ public:
+  LeaseAdmission(persistence::StorePool& store, spend::SpendWriter& writer, prometheus::Registry& metrics,
+                 LeaseNetwork& network, LeaseOptions options, LeaseEvents events);
+  ~LeaseAdmission();
+
+  void admit(AdmissionRequest request, std::function<void(AdmissionResult)> done);
+  void settle(const AdmissionGrant& grant, double cost, std::int64_t tokens);
+  void release(const AdmissionGrant& grant);
+
+  // The owner side: a node's sync (this node's own arrive here directly).
+  void serve_lease(core::LeaseRequest request, std::function<void(core::LeaseGrant)> reply);
+  // A new owner's handover query (core/lease_handover.h).
+  void serve_handover(core::HandoverQuery query, std::function<void(core::HandoverAnswer)> reply);
+
+  // Stops the timers; admissions still waiting for a lease are dropped unanswered.
+  void stop();
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tollgate::actors

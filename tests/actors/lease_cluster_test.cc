@@ -1,0 +1,369 @@
+// Three gateways' admissions in one process, joined by a network that delivers every lease
+// message on a thread of its own (as a remote actor's reply would arrive): exactness across
+// nodes, handover and the loss of a node, with the real lease code on both sides.
+#include <catch2/catch.hpp>
+
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "actors/admission.h"
+#include "actors/lease_admission.h"
+#include "actors/lease_network.h"
+#include "core/hash_ring.h"
+#include "persistence/store.h"
+#include "persistence/store_pool.h"
+#include "spend/spend_writer.h"
+#include "tests/support/test_env.h"
+
+using namespace tollgate;
+using namespace tollgate::actors;
+using persistence::EntityKind;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Delivers jobs in order on one thread: the "wire".
+class Wire {
+ public:
+  Wire() : thread_([this] { run(); }) {}
+  ~Wire() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  // Waits until every job, and every job those posted, has run.
+  void drain() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [this] { return jobs_.empty() && !running_; });
+  }
+  void post(std::function<void()> job) {
+    {
+      std::lock_guard lock(mutex_);
+      jobs_.push_back(std::move(job));
+    }
+    wake_.notify_one();
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;
+      auto job = std::move(jobs_.front());
+      jobs_.pop_front();
+      running_ = true;
+      lock.unlock();
+      job();
+      lock.lock();
+      running_ = false;
+      idle_.notify_all();
+    }
+  }
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable idle_;
+  std::deque<std::function<void()>> jobs_;
+  bool running_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+// The cluster as every node sees it: one ring over the live nodes, messages over the wire; a
+// node marked down answers nothing (its messages fail, as a dead remote actor's would).
+struct World {
+  std::mutex mutex;
+  std::set<std::string> live;
+  core::HashRing ring;
+  std::map<std::string, Admission*> nodes;
+  std::set<std::string> down;
+  Wire wire;
+
+  void set_live(std::set<std::string> ids) {
+    std::lock_guard lock(mutex);
+    live = std::move(ids);
+    ring = core::HashRing(std::vector<std::string>(live.begin(), live.end()));
+  }
+  LeaseAdmission* target(const std::string& id) {
+    std::lock_guard lock(mutex);
+    if (down.count(id)) return nullptr;
+    const auto it = nodes.find(id);
+    return it == nodes.end() ? nullptr : it->second->cluster();
+  }
+};
+
+class TestNetwork : public LeaseNetwork {
+ public:
+  TestNetwork(World& world, std::string self) : world_(world), self_(std::move(self)) {}
+  Node owner_of(std::string_view entity) const override {
+    std::lock_guard lock(world_.mutex);
+    return {std::string(world_.ring.owner_of(entity)), "wire"};
+  }
+  std::vector<Node> peers() const override {
+    std::lock_guard lock(world_.mutex);
+    std::vector<Node> out;
+    for (const auto& id : world_.live) {
+      if (id != self_) out.push_back({id, "wire"});
+    }
+    return out;
+  }
+  void request_lease(const Node& owner, core::LeaseRequest request,
+                     std::function<void(core::Result<core::LeaseGrant>)> done) override {
+    world_.wire.post([this, owner, request = std::move(request), done = std::move(done)]() mutable {
+      auto* target = world_.target(owner.id);
+      if (!target) {
+        done(core::service_unavailable("unreachable"));
+        return;
+      }
+      target->serve_lease(std::move(request), [this, done](core::LeaseGrant grant) {
+        world_.wire.post([done, grant = std::move(grant)] { done(grant); });
+      });
+    });
+  }
+  void request_handover(const Node& peer, core::HandoverQuery query,
+                        std::function<void(core::Result<core::HandoverAnswer>)> done) override {
+    world_.wire.post([this, peer, query = std::move(query), done = std::move(done)]() mutable {
+      auto* target = world_.target(peer.id);
+      if (!target) {
+        done(core::service_unavailable("unreachable"));
+        return;
+      }
+      target->serve_handover(std::move(query), [this, done](core::HandoverAnswer answer) {
+        world_.wire.post([done, answer = std::move(answer)] { done(answer); });
+      });
+    });
+  }
+
+ private:
+  World& world_;
+  std::string self_;
+};
+
+struct GatewayNode {
+  GatewayNode(World& world, const std::string& id, const std::string& db)
+      : pool("", db, 1, 1000),
+        writer("", db, spend::SpendWriter::Options{}),
+        admission(pool, writer, registry, Admission::Options{}, actors::scheduler_config(1)),
+        network(world, id) {
+    LeaseOptions o;
+    o.node = id;
+    o.incarnation = id + "/1";
+    o.lease_ttl = 2000ms;
+    o.tick = 20ms;
+    admission.join_cluster(network, o);
+  }
+  ~GatewayNode() {
+    pool.stop();
+    admission.stop();
+  }
+  prometheus::Registry registry;
+  persistence::StorePool pool;
+  spend::SpendWriter writer;
+  Admission admission;
+  TestNetwork network;
+};
+
+struct Cluster {
+  explicit Cluster(int n = 3) : dir(testing::temp_dir()) {
+    std::set<std::string> ids;
+    for (int i = 1; i <= n; ++i) ids.insert("n" + std::to_string(i));
+    world.set_live(ids);
+    for (const auto& id : ids) {
+      nodes.push_back(std::make_unique<GatewayNode>(world, id, dir + "/cluster.db"));
+      std::lock_guard lock(world.mutex);
+      world.nodes[id] = &nodes.back()->admission;
+    }
+  }
+  // Timers first, then the messages in flight, then the nodes.
+  ~Cluster() {
+    for (auto& n : nodes) n->admission.stop();
+    world.wire.drain();
+    for (auto& n : nodes) n->pool.stop();  // a spend load in flight answers over the wire
+    world.wire.drain();
+  }
+  Admission& node(std::size_t i) { return nodes[i]->admission; }
+  std::string dir;
+  World world;
+  std::vector<std::unique_ptr<GatewayNode>> nodes;
+};
+
+AdmissionStop stop(EntityKind kind, const std::string& id, std::optional<double> max_budget,
+                   std::optional<std::int64_t> rpm = std::nullopt) {
+  AdmissionStop s;
+  s.kind = kind;
+  s.id = id;
+  s.label = id;
+  s.limits.max_budget = max_budget;
+  s.limits.rpm_limit = rpm;
+  return s;
+}
+
+AdmissionRequest request(std::vector<AdmissionStop> stops, double cost) {
+  AdmissionRequest r;
+  r.stops = std::move(stops);
+  r.model = "m";
+  r.worst_case_cost = cost;
+  return r;
+}
+
+// Outcomes of many admissions answered on any thread; settles each admitted one at `cost`.
+struct Tally {
+  std::mutex mutex;
+  std::condition_variable answered_cv;
+  int answered = 0, admitted = 0, over_budget = 0, rate_limited = 0, other = 0;
+  std::vector<std::pair<Admission*, AdmissionGrant>> grants;
+
+  std::function<void(AdmissionResult)> on(Admission& a) {
+    return [this, &a](AdmissionResult r) {
+      std::lock_guard lock(mutex);
+      if (r.ok()) {
+        ++admitted;
+        grants.emplace_back(&a, *r);
+      } else if (r.error().type == "budget_exceeded") {
+        ++over_budget;
+      } else if (r.error().status == 429) {
+        ++rate_limited;
+      } else {
+        ++other;
+        UNSCOPED_INFO("unexpected: " << r.error().status << " " << r.error().message);
+      }
+      ++answered;
+      answered_cv.notify_all();
+    };
+  }
+  bool wait_for(int n, std::chrono::milliseconds limit = 20s) {
+    std::unique_lock lock(mutex);
+    return answered_cv.wait_for(lock, limit, [&] { return answered >= n; });
+  }
+  void settle_all(double cost) {
+    std::lock_guard lock(mutex);
+    for (auto& [a, g] : grants) a->settle(g, cost, 0);
+    grants.clear();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("300 concurrent admissions over 3 nodes against a budget for exactly 7: exactly 7 admitted",
+          "[actors][leases]") {
+  Cluster c;
+  Tally tally;
+  std::vector<std::thread> threads;
+  for (std::size_t n = 0; n < 3; ++n) {
+    threads.emplace_back([&, n] {
+      for (int i = 0; i < 100; ++i) {
+        c.node(n).admit(request({stop(EntityKind::key, "k", 0.875)}, 0.125), tally.on(c.node(n)));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  REQUIRE(tally.wait_for(300));
+  CHECK(tally.other == 0);
+  CHECK(tally.admitted == 7);
+  CHECK(tally.over_budget == 293);
+  tally.settle_all(0.125);
+}
+
+TEST_CASE("a team budget shared by keys owned on different nodes is exact", "[actors][leases]") {
+  Cluster c;
+  Tally tally;
+  const auto team = stop(EntityKind::team, "t", 2.0);  // 16 requests of 0.125
+  std::vector<std::thread> threads;
+  for (std::size_t n = 0; n < 3; ++n) {
+    threads.emplace_back([&, n] {
+      for (int i = 0; i < 60; ++i) {
+        const auto key = "k" + std::to_string(i % 6);  // six keys: their owners are spread
+        c.node(n).admit(request({stop(EntityKind::key, key, 100.0), team}, 0.125), tally.on(c.node(n)));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  REQUIRE(tally.wait_for(180));
+  CHECK(tally.other == 0);
+  CHECK(tally.admitted == 16);
+  tally.settle_all(0.125);
+}
+
+TEST_CASE("rpm 30 over 3 nodes: exactly 30 of 200 admitted within the window", "[actors][leases]") {
+  Cluster c;
+  Tally tally;
+  std::vector<std::thread> threads;
+  for (std::size_t n = 0; n < 3; ++n) {
+    threads.emplace_back([&, n] {
+      for (int i = 0; i < 67; ++i) {
+        if (n == 2 && i == 66) break;  // 200 in all
+        c.node(n).admit(request({stop(EntityKind::key, "k", std::nullopt, 30)}, 0), tally.on(c.node(n)));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  REQUIRE(tally.wait_for(200));
+  CHECK(tally.other == 0);
+  CHECK(tally.admitted == 30);
+  CHECK(tally.rate_limited == 170);
+  tally.settle_all(0);
+}
+
+TEST_CASE("spending settles back to the owner: what one node spent is refused on the others", "[actors][leases]") {
+  Cluster c;
+  {
+    Tally tally;
+    for (int i = 0; i < 4; ++i) c.node(0).admit(request({stop(EntityKind::key, "k", 1.0)}, 0.25), tally.on(c.node(0)));
+    REQUIRE(tally.wait_for(4));
+    REQUIRE(tally.admitted == 4);
+    tally.settle_all(0.25);  // the whole budget is spent
+  }
+  Tally after;
+  c.node(1).admit(request({stop(EntityKind::key, "k", 1.0)}, 0.25), after.on(c.node(1)));
+  c.node(2).admit(request({stop(EntityKind::key, "k", 1.0)}, 0.25), after.on(c.node(2)));
+  REQUIRE(after.wait_for(2));
+  CHECK(after.admitted == 0);
+  CHECK(after.over_budget == 2);
+}
+
+TEST_CASE("ownership moves while leases are outstanding: the budget stays exact", "[actors][leases]") {
+  Cluster c;
+  Tally tally;
+  // Half of the budget's requests, spread over the nodes; their leases stay out.
+  for (int i = 0; i < 30; ++i) {
+    auto& a = c.node(static_cast<std::size_t>(i % 3));
+    a.admit(request({stop(EntityKind::key, "k", 2.0)}, 0.125), tally.on(a));
+  }
+  REQUIRE(tally.wait_for(30));
+  CHECK(tally.admitted == 16);
+  // The owner leaves the ring (gracefully: it still answers the handover) and comes back.
+  std::string owner;
+  {
+    std::lock_guard lock(c.world.mutex);
+    owner = std::string(c.world.ring.owner_of("key:k"));
+  }
+  std::set<std::string> without;
+  for (const auto& id : {"n1", "n2", "n3"}) {
+    if (id != owner) without.insert(id);
+  }
+  c.world.set_live(without);
+  for (int i = 0; i < 30; ++i) {
+    auto& a = c.node(static_cast<std::size_t>(i % 3));
+    a.admit(request({stop(EntityKind::key, "k", 2.0)}, 0.125), tally.on(a));
+  }
+  REQUIRE(tally.wait_for(60));
+  c.world.set_live({"n1", "n2", "n3"});
+  for (int i = 0; i < 30; ++i) {
+    auto& a = c.node(static_cast<std::size_t>(i % 3));
+    a.admit(request({stop(EntityKind::key, "k", 2.0)}, 0.125), tally.on(a));
+  }
+  REQUIRE(tally.wait_for(90));
+  CHECK(tally.other == 0);
+  CHECK(tally.admitted == 16);  // never more than the budget, through both moves
+  tally.settle_all(0.125);
+}
