@@ -1,5 +1,6 @@
 #include "actors/lease_admission.h"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -136,6 +137,7 @@ struct Desk {
   core::LeaseDesk desk;
   bool loaded = false;
   std::vector<std::pair<core::LeaseRequest, std::function<void(core::LeaseGrant)>>> waiting;
+  std::unordered_map<std::string, double> recorded;  // node → the exposure last recorded for it
   Clock::time_point last_used = Clock::now();
 };
 using DeskPtr = std::shared_ptr<Desk>;
@@ -143,8 +145,8 @@ using DeskPtr = std::shared_ptr<Desk>;
 }  // namespace
 
 struct LeaseAdmission::Impl {
-  Impl(persistence::StorePool& store, spend::SpendWriter& writer, prometheus::Registry& registry,
-       LeaseNetwork& network, LeaseOptions options, LeaseEvents events)
+  Impl(persistence::StorePool& store, spend::SpendWriter& writer, prometheus::Registry& registry, LeaseNetwork& network,
+       LeaseOptions options, LeaseEvents events)
       : store(store),
         writer(writer),
         network(network),
@@ -183,9 +185,17 @@ struct LeaseAdmission::Impl {
   void serve_handover(const core::HandoverQuery& query, const std::function<void(core::HandoverAnswer)>& reply);
   DeskPtr desk(const std::string& entity, const ParsedLeaseEntity& parsed, bool& created);
   void load(const DeskPtr& d);
+  void count_the_silent(const DeskPtr& d, double unflushed,
+                        std::vector<std::pair<std::string, core::HandoverAnswer>> held);
   void read_store(const DeskPtr& d, double unflushed, std::vector<std::pair<std::string, core::HandoverAnswer>> held);
   void loaded(const DeskPtr& d, double spend, const std::vector<std::pair<std::string, core::HandoverAnswer>>& held);
-  core::LeaseGrant grant_locked(Desk& d, const core::LeaseRequest& request);
+  // A grant, and the exposure to record before it is answered (none: nullopt).
+  struct Granted {
+    core::LeaseGrant grant;
+    std::optional<double> exposure;
+  };
+  Granted grant_locked(Desk& d, const core::LeaseRequest& request);
+  void answer(const Desk& d, const std::string& node, Granted granted, std::function<void(core::LeaseGrant)> reply);
 
   // ---- timers
   void tick();
@@ -285,6 +295,10 @@ void Impl::grant_ticket(TicketPtr t) {
 }
 
 void Impl::send_sync(const HeldPtr& h, core::LeaseRequest request, Clock::time_point sent_at) {
+  // The owner records it with the lease (write-ahead for this node's death).
+  if (const auto parsed = parse_lease_entity(request.entity); parsed && !parsed->per_model) {
+    request.unflushed_usd = writer.pending(parsed->kind, parsed->id);
+  }
   auto done = [this, h, sent_at](core::Result<core::LeaseGrant> answer) { on_grant(h, std::move(answer), sent_at); };
   const auto owner = network.owner_of(request.entity);
   if (owner.id == options.node) {
@@ -293,7 +307,6 @@ void Impl::send_sync(const HeldPtr& h, core::LeaseRequest request, Clock::time_p
   }
   network.request_lease(owner, std::move(request), std::move(done));
 }
-
 
 void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clock::time_point sent_at) {
   std::vector<TicketPtr> admitted;
@@ -349,12 +362,12 @@ void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clo
   for (auto& t : admitted) walk(std::move(t));
 }
 
-void Impl::end(const std::string& entity, std::uint64_t reservation, bool settled, double cost,
-               std::int64_t tokens) {
+void Impl::end(const std::string& entity, std::uint64_t reservation, bool settled, double cost, std::int64_t tokens) {
   const auto h = find_held(entity);
   if (!h) return;  // retired: it held no reservation any more (they had expired)
   std::lock_guard lock(h->mutex);
-  const bool held = settled ? h->holder.settle(reservation, cost, tokens, Clock::now()) : h->holder.release(reservation);
+  const bool held =
+      settled ? h->holder.settle(reservation, cost, tokens, Clock::now()) : h->holder.release(reservation);
   if (held) events.reservations(-1);
 }
 
@@ -391,21 +404,33 @@ void Impl::serve_lease(core::LeaseRequest request, std::function<void(core::Leas
   }
   bool created = false;
   const auto d = desk(request.entity, *parsed, created);
-  core::LeaseGrant grant;
+  Granted granted;
   {
     std::lock_guard lock(d->mutex);
     if (!d->loaded) {
       d->waiting.emplace_back(std::move(request), std::move(reply));
       if (!created) return;
     } else {
-      grant = grant_locked(*d, request);
+      granted = grant_locked(*d, request);
     }
   }
   if (created) {
     load(d);
     return;
   }
-  reply(std::move(grant));
+  answer(*d, request.node, std::move(granted), std::move(reply));
+}
+
+// Write-ahead: a node's new exposure is kept before the grant that allows it reaches the node.
+void Impl::answer(const Desk& d, const std::string& node, Granted granted,
+                  std::function<void(core::LeaseGrant)> reply) {
+  if (!granted.exposure) {
+    reply(std::move(granted.grant));
+    return;
+  }
+  network.record_exposure(
+      d.entity, node, *granted.exposure,
+      [reply = std::move(reply), grant = std::move(granted.grant)]() mutable { reply(std::move(grant)); });
 }
 
 DeskPtr Impl::desk(const std::string& entity, const ParsedLeaseEntity& parsed, bool& created) {
@@ -416,19 +441,29 @@ DeskPtr Impl::desk(const std::string& entity, const ParsedLeaseEntity& parsed, b
   return d;
 }
 
-core::LeaseGrant Impl::grant_locked(Desk& d, const core::LeaseRequest& request) {
+Impl::Granted Impl::grant_locked(Desk& d, const core::LeaseRequest& request) {
   const auto now = Clock::now();
   d.last_used = now;
   if (!d.parsed.per_model) {
     d.desk.follow_reset_schedule(request.limits.reset_period_ms, request.limits.budget_reset_at, now_ms());
     if (d.desk.reset_if_due(now_ms())) {
       writer.reset(d.parsed.kind, d.parsed.id, d.desk.next_reset_ms());
-      telemetry::log_info("budget_reset", {{"entity", entity_word(d.parsed.kind)}, {"id_prefix", d.parsed.id.substr(0, 8)}});
+      telemetry::log_info("budget_reset",
+                          {{"entity", entity_word(d.parsed.kind)}, {"id_prefix", d.parsed.id.substr(0, 8)}});
     }
   }
-  auto grant = d.desk.grant(request, now);
-  if (!d.parsed.per_model) events.remaining(d.parsed.kind, d.parsed.id.substr(0, 8), request.limits.max_budget, d.desk.spend());
-  return grant;
+  Granted out{d.desk.grant(request, now), std::nullopt};
+  if (d.parsed.per_model || !request.limits.max_budget || out.grant.not_owner) return out;
+  events.remaining(d.parsed.kind, d.parsed.id.substr(0, 8), request.limits.max_budget, d.desk.spend());
+  // What the node may have spent that the store may not show: its new lease, and what it had
+  // not flushed when it asked.
+  const double exposure = out.grant.held.usd + request.unflushed_usd;
+  auto& recorded = d.recorded[request.node];
+  if (exposure != recorded) {
+    recorded = exposure;
+    out.exposure = exposure;
+  }
+  return out;
 }
 
 // Taking an entity over: ask every node (this one too) for what the store does not show yet,
@@ -456,7 +491,7 @@ void Impl::load(const DeskPtr& d) {
     }
     if (--gather->missing > 0) return;
     lock.unlock();
-    read_store(d, gather->unflushed, std::move(gather->held));
+    count_the_silent(d, gather->unflushed, std::move(gather->held));
   };
   const core::HandoverQuery query{d->entity, options.incarnation};
   serve_handover(query, [answered, node = options.node](core::HandoverAnswer a) { answered(node, std::move(a)); });
@@ -465,6 +500,28 @@ void Impl::load(const DeskPtr& d) {
       answered(node, std::move(a));
     });
   }
+}
+
+// Nodes that did not answer the handover (dead, or gone from the ring since they spent) may
+// have spent what their last exposure record says: counted as spent (conservative).
+void Impl::count_the_silent(const DeskPtr& d, double unflushed,
+                            std::vector<std::pair<std::string, core::HandoverAnswer>> held) {
+  if (d->parsed.per_model) {
+    read_store(d, unflushed, std::move(held));
+    return;
+  }
+  auto shared_held = std::make_shared<decltype(held)>(std::move(held));
+  network.read_exposure(d->entity, [this, d, unflushed, shared_held](LeaseNetwork::ExposureRecords records) {
+    double silent = 0;
+    for (const auto& [node, usd] : records) {
+      const bool answered = std::any_of(shared_held->begin(), shared_held->end(),
+                                        [&node = node](const auto& h) { return h.first == node; });
+      if (answered) continue;
+      silent += usd;
+      telemetry::log_warn("lease_exposure_counted", {{"node", node}, {"entity", d->entity.substr(0, 12)}});
+    }
+    read_store(d, unflushed + silent, std::move(*shared_held));
+  });
 }
 
 void Impl::read_store(const DeskPtr& d, double unflushed,
@@ -489,18 +546,25 @@ void Impl::read_store(const DeskPtr& d, double unflushed,
       });
 }
 
-void Impl::loaded(const DeskPtr& d, double spend, const std::vector<std::pair<std::string, core::HandoverAnswer>>& held) {
-  std::vector<std::pair<core::LeaseGrant, std::function<void(core::LeaseGrant)>>> answers;
+void Impl::loaded(const DeskPtr& d, double spend,
+                  const std::vector<std::pair<std::string, core::HandoverAnswer>>& held) {
+  struct Answer {
+    std::string node;
+    Granted granted;
+    std::function<void(core::LeaseGrant)> reply;
+  };
+  std::vector<Answer> answers;
   {
     std::lock_guard lock(d->mutex);
     d->desk.load(spend);
     const auto now = Clock::now();
     for (const auto& [node, answer] : held) d->desk.adopt(node, answer, now);
     d->loaded = true;
-    for (auto& [request, reply] : d->waiting) answers.emplace_back(grant_locked(*d, request), std::move(reply));
+    for (auto& [request, reply] : d->waiting)
+      answers.push_back({request.node, grant_locked(*d, request), std::move(reply)});
     d->waiting.clear();
   }
-  for (auto& [grant, reply] : answers) reply(std::move(grant));
+  for (auto& a : answers) answer(*d, a.node, std::move(a.granted), std::move(a.reply));
 }
 
 void Impl::serve_handover(const core::HandoverQuery& query, const std::function<void(core::HandoverAnswer)>& reply) {
@@ -604,9 +668,8 @@ void Impl::tick_desk(const DeskPtr& d, Clock::time_point now) {
 
 // ---------------------------------------------------------------- LeaseAdmission
 
-LeaseAdmission::LeaseAdmission(persistence::StorePool& store, spend::SpendWriter& writer,
-                               prometheus::Registry& metrics, LeaseNetwork& network, LeaseOptions options,
-                               LeaseEvents events)
+LeaseAdmission::LeaseAdmission(persistence::StorePool& store, spend::SpendWriter& writer, prometheus::Registry& metrics,
+                               LeaseNetwork& network, LeaseOptions options, LeaseEvents events)
     : impl_(std::make_unique<Impl>(store, writer, metrics, network, std::move(options), std::move(events))) {
   impl_->timer = std::thread([impl = impl_.get()] {
     std::unique_lock lock(impl->timer_mutex);

@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/lease.h"
@@ -30,6 +31,21 @@ class LeaseNetwork {
                              std::function<void(core::Result<core::LeaseGrant>)> done) = 0;
   virtual void request_handover(const Node& peer, core::HandoverQuery query,
                                 std::function<void(core::Result<core::HandoverAnswer>)> done) = 0;
+
+  // The write-ahead record of what `node` may have spent that the store may not show
+  // (cluster/exposure_log.h): `then` runs once it is kept. Without a place to keep it (a
+  // cluster without Redis, tests), nothing is kept and a dead node's unflushed spend is not
+  // counted by the next owner (docs/cluster.md).
+  virtual void record_exposure(const std::string& entity, const std::string& node, double usd,
+                               std::function<void()> then) {
+    (void)entity, (void)node, (void)usd;
+    then();
+  }
+  using ExposureRecords = std::vector<std::pair<std::string, double>>;
+  virtual void read_exposure(const std::string& entity, std::function<void(ExposureRecords)> done) {
+    (void)entity;
+    done({});
+  }
 };
 
 }  // namespace tollgate::actors
