@@ -2,13 +2,14 @@
 
 #include <algorithm>
 
+#include "cluster/exposure_log.h"
 #include "cluster/membership.h"
 #include "cluster/peer_link.h"
 
 namespace tollgate::cluster {
 
-RingLeaseNetwork::RingLeaseNetwork(const Membership& membership, PeerLink& link)
-    : membership_(membership), link_(link) {}
+RingLeaseNetwork::RingLeaseNetwork(const Membership& membership, PeerLink& link, ExposureLog* exposures)
+    : membership_(membership), link_(link), exposures_(exposures) {}
 
 actors::LeaseNetwork::Node RingLeaseNetwork::owner_of(std::string_view entity) const {
   const auto view = membership_.view();
@@ -40,6 +41,23 @@ void RingLeaseNetwork::request_lease(const Node& owner, core::LeaseRequest reque
 void RingLeaseNetwork::request_handover(const Node& peer, core::HandoverQuery query,
                                         std::function<void(core::Result<core::HandoverAnswer>)> done) {
   link_.request_handover(peer.endpoint, std::move(query), std::move(done));
+}
+
+void RingLeaseNetwork::record_exposure(const std::string& entity, const std::string& node, double usd,
+                                       std::function<void()> then) {
+  if (!exposures_) {
+    then();
+    return;
+  }
+  exposures_->record(entity, node, usd, std::move(then));
+}
+
+void RingLeaseNetwork::read_exposure(const std::string& entity, std::function<void(ExposureRecords)> done) {
+  if (!exposures_) {
+    done({});
+    return;
+  }
+  exposures_->read(entity, std::move(done));
 }
 
 }  // namespace tollgate::cluster

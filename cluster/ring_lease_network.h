@@ -7,12 +7,14 @@
 
 namespace tollgate::cluster {
 
+class ExposureLog;
 class Membership;
 class PeerLink;
 
 class RingLeaseNetwork : public actors::LeaseNetwork {
  public:
-  RingLeaseNetwork(const Membership& membership, PeerLink& link);
+  // `exposures` may be null (a cluster without Redis keeps none: docs/cluster.md).
+  RingLeaseNetwork(const Membership& membership, PeerLink& link, ExposureLog* exposures);
 
   Node owner_of(std::string_view entity) const override;
   std::vector<Node> peers() const override;
@@ -20,10 +22,14 @@ class RingLeaseNetwork : public actors::LeaseNetwork {
                      std::function<void(core::Result<core::LeaseGrant>)> done) override;
   void request_handover(const Node& peer, core::HandoverQuery query,
                         std::function<void(core::Result<core::HandoverAnswer>)> done) override;
+  void record_exposure(const std::string& entity, const std::string& node, double usd,
+                       std::function<void()> then) override;
+  void read_exposure(const std::string& entity, std::function<void(ExposureRecords)> done) override;
 
  private:
   const Membership& membership_;
   PeerLink& link_;
+  ExposureLog* exposures_;
 };
 
 }  // namespace tollgate::cluster
