@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include <prometheus/counter.h>
+#include <prometheus/gauge.h>
 #include <prometheus/registry.h>
 
 #include "actors/lease_entity.h"
@@ -164,7 +165,13 @@ struct LeaseAdmission::Impl {
                       .Name("tollgate_cluster_handovers_total")
                       .Help("Entities this node started owning (spend loaded after asking every node)")
                       .Register(registry)
-                      .Add({})) {}
+                      .Add({})),
+        entities(prometheus::BuildGauge()
+                     .Name("tollgate_cluster_lease_entities")
+                     .Help("Entities with a lease on this node (role=holder) or owned by it (role=owner)")
+                     .Register(registry)),
+        holders_gauge(entities.Add({{"role", "holder"}})),
+        owners_gauge(entities.Add({{"role", "owner"}})) {}
 
   // ---- node side
   HeldPtr held(const std::string& entity);
@@ -220,6 +227,9 @@ struct LeaseAdmission::Impl {
   prometheus::Counter& not_owner;
   prometheus::Counter& failed;
   prometheus::Counter& handovers;
+  prometheus::Family<prometheus::Gauge>& entities;
+  prometheus::Gauge& holders_gauge;
+  prometheus::Gauge& owners_gauge;
 
   std::mutex timer_mutex;
   std::condition_variable timer_wake;
@@ -568,6 +578,13 @@ void Impl::loaded(const DeskPtr& d, double spend,
 }
 
 void Impl::serve_handover(const core::HandoverQuery& query, const std::function<void(core::HandoverAnswer)>& reply) {
+  if (query.new_owner != options.incarnation) {
+    // Another node is taking the entity over (the ring moved, as that node sees it): a desk
+    // kept here would grant from a count that misses what the other owner grants. If the ring
+    // gives the entity back to this node, a new desk starts with a handover of its own.
+    std::lock_guard lock(desk_mutex);
+    desks.erase(query.entity);
+  }
   core::HandoverAnswer answer;
   const auto parsed = parse_lease_entity(query.entity);
   if (const auto h = find_held(query.entity)) {
@@ -603,6 +620,7 @@ void Impl::tick() {
       ++it;
     }
   }
+  holders_gauge.Set(static_cast<double>(held_now.size()));
   for (const auto& h : held_now) tick_held(h, now);
 
   std::vector<DeskPtr> desks_now;
@@ -623,6 +641,7 @@ void Impl::tick() {
       ++it;
     }
   }
+  owners_gauge.Set(static_cast<double>(desks_now.size()));
   for (const auto& d : desks_now) tick_desk(d, now);
 }
 
