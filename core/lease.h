@@ -29,10 +29,10 @@ namespace tollgate::core {
 // Amounts of each leased resource. A resource the entity has no limit for is not leased: its
 // amount is ignored on both sides (the holder does not check it).
 struct LeaseAmounts {
-  double usd = 0;              // max_budget
-  std::int64_t requests = 0;   // rpm_limit: admissions
-  std::int64_t tokens = 0;     // tpm_limit
-  std::int64_t parallel = 0;   // max_parallel_requests: slots
+  double usd = 0;             // max_budget
+  std::int64_t requests = 0;  // rpm_limit: admissions
+  std::int64_t tokens = 0;    // tpm_limit
+  std::int64_t parallel = 0;  // max_parallel_requests: slots
 };
 
 // The limits a lease is cut from (the entity's record as the asking node sees it; the owner
@@ -60,19 +60,19 @@ struct LeaseRequest {
   double spent_usd = 0;          // settled cost since the last applied report
   std::int64_t used_requests = 0;
   std::int64_t used_tokens = 0;
-  LeaseAmounts keep;  // held by in-flight reservations (usd, tokens estimates, parallel slots)
-  LeaseAmounts need;  // for the request waiting now; zero for a renewal or return
-  LeaseAmounts want;  // what the node would like to hold in all (≥ keep + need)
+  LeaseAmounts keep;         // held by in-flight reservations (usd, tokens estimates, parallel slots)
+  LeaseAmounts need;         // for the request waiting now; zero for a renewal or return
+  LeaseAmounts want;         // what the node would like to hold in all (≥ keep + need)
   double unflushed_usd = 0;  // the node's settled spend not yet in the store (first sync with
                              // a new owner incarnation only; see LeaseDesk::grant)
 };
 
 // Owner → node.
 struct LeaseGrant {
-  std::string owner;  // owner incarnation ("<node_id>/<start_ms>")
-  std::uint64_t report_seq = 0;  // echo: the report that was applied
-  LeaseAmounts held;             // the node's whole holding now (keep included)
-  std::int64_t ttl_ms = 0;       // hard expiry, counted by the node from when it SENT the request
+  std::string owner;               // owner incarnation ("<node_id>/<start_ms>")
+  std::uint64_t report_seq = 0;    // echo: the report that was applied
+  LeaseAmounts held;               // the node's whole holding now (keep included)
+  std::int64_t ttl_ms = 0;         // hard expiry, counted by the node from when it SENT the request
   std::optional<Refusal> refusal;  // `need` did not fit: the 429 to answer (held still valid)
   bool not_owner = false;          // ask the ring again (ownership moved)
 };
