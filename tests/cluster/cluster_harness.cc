@@ -117,7 +117,8 @@ void ClusterHarness::start_all() {
     run(std::string(TOLLGATE_SOURCE_DIR) + "/scripts/cluster-certs " + dir_ + "/certs" + ids);
     tls_ = true;
     if (!binary_knows_cluster_tls(node_config(nodes_[0]), *redis_url())) {
-      REQUIRE(mode != "on");  // TOLLGATE_CLUSTER_TLS=on with a build that has no cluster TLS
+      INFO("TOLLGATE_CLUSTER_TLS=on, but " TOLLGATE_BINARY " ignores cluster.listen and cluster.tls");
+      REQUIRE(mode != "on");
       tls_ = false;
     }
   }
@@ -154,7 +155,7 @@ std::string ClusterHarness::node_config(const Node& node) const {
   const auto api_base = mock_.base_url();
   std::string yaml = priced_models_yaml(mock_) +
                      "  - model_name: tokenized\n"
-                     "    litellm_params: {model: \"openai/tokenized+tokenizer+echo\", api_base: \"" +
+                     "    litellm_params: {model: \"openai/tokenized+tokenizer+echo+latency-30\", api_base: \"" +
                      api_base +
                      "\"}\n"
                      "    model_info: {input_cost_per_token: 0, output_cost_per_token: 0.000001, max_output_tokens: "
@@ -175,8 +176,8 @@ std::string ClusterHarness::node_config(const Node& node) const {
                      "cluster:\n"
                      "  enabled: true\n"
                      "  name: " +
-                     cluster_name_ + "\n  node_id: " + node.id + "\n  advertise_address: 127.0.0.1:" +
-                     std::to_string(node.cluster_port) +
+                     cluster_name_ + "\n  node_id: " + node.id +
+                     "\n  advertise_address: 127.0.0.1:" + std::to_string(node.cluster_port) +
                      "\n"
                      "  heartbeat_interval: 0.2\n"
                      "  node_ttl: 1\n"
@@ -187,10 +188,9 @@ std::string ClusterHarness::node_config(const Node& node) const {
 }
 
 void ClusterHarness::start(Node& node) {
-  node.process = spawn_tollgate(node.config,
-                                {"DATABASE_URL=" + db_.url(), "REDIS_URL=" + *redis_url(),
-                                 "TOLLGATE_MASTER_KEY=" + master_key_},
-                                {"--port", std::to_string(node.port)});  // the later --port wins
+  node.process = spawn_tollgate(
+      node.config, {"DATABASE_URL=" + db_.url(), "REDIS_URL=" + *redis_url(), "TOLLGATE_MASTER_KEY=" + master_key_},
+      {"--port", std::to_string(node.port)});  // the later --port wins
 }
 
 // Ready: listening, its first membership round done (readiness answers as a cluster node) and
@@ -226,7 +226,8 @@ bool ClusterHarness::wait_for_members(std::size_t members, std::chrono::millisec
 void ClusterHarness::start_nginx() {
   front_port_ = free_port();
   std::string backends;
-  for (const auto& node : nodes_) backends += (backends.empty() ? "" : ",") + ("127.0.0.1:" + std::to_string(node.port));
+  for (const auto& node : nodes_)
+    backends += (backends.empty() ? "" : ",") + ("127.0.0.1:" + std::to_string(node.port));
   const auto dir = dir_ + "/nginx";
   run(std::string(TOLLGATE_SOURCE_DIR) + "/scripts/nginx-proxy-conf " + dir + " 1 " + std::to_string(front_port_) +
       "=" + backends);
@@ -275,6 +276,20 @@ int auth_status(std::uint16_t port, const std::string& key) {
   return http_request(port, "GET", "/v1/models", "", bearer(key)).status;
 }
 
+const std::string& exact_cost_body() {
+  static const std::string body =
+      R"({"model":"tokenized","max_tokens":40,"messages":[{"role":"user","content":")" + chinese_text(60) + R"("}]})";
+  return body;
+}
+
+int node_index(const ClusterHarness& cluster, const std::string& node_id) {
+  for (int i = 0; i < cluster.size(); ++i) {
+    if (cluster.node_id(i) == node_id) return i;
+  }
+  FAIL("no node " << node_id);
+  return -1;
+}
+
 Outcome chat(std::unique_ptr<HttpConnection>& connection, std::uint16_t port, const std::string& key,
              const std::string& body) {
   Outcome o;
@@ -314,7 +329,8 @@ std::vector<Outcome> fire(std::uint16_t port, const std::vector<std::string>& ke
         released.wait(lock, [&] { return waiting == 0; });
       }
       for (int i = next++; i < total; i = next++) {
-        out[static_cast<std::size_t>(i)] = chat(connection, port, keys[static_cast<std::size_t>(i) % keys.size()], body);
+        out[static_cast<std::size_t>(i)] =
+            chat(connection, port, keys[static_cast<std::size_t>(i) % keys.size()], body);
       }
     });
   }

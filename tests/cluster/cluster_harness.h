@@ -25,8 +25,7 @@ namespace tollgate::testing {
 // The models every node serves, all from the harness's tollgate-mock:
 //   priced      a short request costs a few micro-dollars (tests/support priced_models_yaml)
 //   tokenized   counts tokens like a real tokenizer and echoes the prompt, input free, output
-//               $1 per million tokens: with max_tokens M and a prompt of more than M tokens a
-//               request costs exactly M × $0.000001, and reserves exactly that (docs/budgets.md)
+//               $1 per million tokens, answering after 30 ms: exact_cost_body() below
 //   loaded      like priced, answering after 30 ms (requests in flight when a node dies)
 class ClusterHarness {
  public:
@@ -85,6 +84,16 @@ std::string new_key(const ClusterHarness& cluster, std::uint16_t port, const std
 void admin_call(const ClusterHarness& cluster, std::uint16_t port, const std::string& path, const std::string& body);
 // GET /v1/models: 200 for a valid key, 401 otherwise, and no provider call.
 int auth_status(std::uint16_t port, const std::string& key);
+
+// A request to `tokenized` whose cost is known exactly: 60 Chinese characters (67 prompt tokens,
+// free) echoed back cut at max_tokens 40, so it costs 40 × $0.000001 — and reserves exactly
+// that, since only output is priced and max_tokens bounds it (docs/budgets.md). A budget of
+// N × kExactRequestCost pays for exactly N requests, concurrent or not.
+inline constexpr double kExactRequestCost = 40 * 0.000001;
+const std::string& exact_cost_body();
+
+// The index (0 … size() − 1) of the node named `node_id`.
+int node_index(const ClusterHarness& cluster, const std::string& node_id);
 
 // One chat completion's outcome as a client sees it: status 0 when the connection failed.
 struct Outcome {

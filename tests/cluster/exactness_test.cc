@@ -14,7 +14,6 @@
 
 #include "core/key_hash.h"
 #include "tests/cluster/cluster_harness.h"
-#include "tests/support/mock_upstream.h"
 
 using namespace tollgate;
 using namespace tollgate::testing;
@@ -22,17 +21,6 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-
-// The `tokenized` model (tokenizer counts, echo, input free, output $1/M): the prompt is 60
-// Chinese characters (67 tokens), the echo is cut at max_tokens 40, so every request costs
-// exactly 40 × $0.000001 — and reserves exactly that, since only output is priced and
-// max_tokens bounds it. A budget of N × that pays for exactly N requests, concurrent or not.
-constexpr double kRequestCost = 40 * 0.000001;
-const std::string& exact_body() {
-  static const std::string body = R"({"model":"tokenized","max_tokens":40,"messages":[{"role":"user","content":")" +
-                                  chinese_text(60) + R"("}]})";
-  return body;
-}
 
 struct Tally {
   int ok = 0;
@@ -71,12 +59,12 @@ double settled(Read read, double expected) {
 void check_key_budget_exact(int nodes) {
   ClusterHarness cluster(nodes);
   constexpr int kAffordable = 20;
-  const double budget = kAffordable * kRequestCost;
+  const double budget = kAffordable * kExactRequestCost;
   const auto key = new_key(cluster, cluster.front_port(), R"({"max_budget":)" + std::to_string(budget) + "}");
-  const auto t = tally(fire(cluster.front_port(), {key}, exact_body(), 300, 300), "budget_exceeded");
+  const auto t = tally(fire(cluster.front_port(), {key}, exact_cost_body(), 300, 300), "budget_exceeded");
   CHECK(t.ok == kAffordable);
   CHECK(t.refused == 300 - kAffordable);
-  CHECK(t.reported == Approx(kAffordable * kRequestCost).epsilon(1e-9));
+  CHECK(t.reported == Approx(kAffordable * kExactRequestCost).epsilon(1e-9));
   const double spend = settled([&] { return key_spend_in_db(cluster, key); }, t.reported);
   CHECK(spend == Approx(t.reported).epsilon(1e-9));
   const double overshoot = std::max(0.0, spend - budget);
@@ -101,19 +89,19 @@ std::vector<std::string> keys_on_every_owner(const ClusterHarness& cluster, cons
 void check_team_budget_exact(int nodes) {
   ClusterHarness cluster(nodes);
   constexpr int kAffordable = 15;
-  const double budget = kAffordable * kRequestCost;
+  const double budget = kAffordable * kExactRequestCost;
   admin_call(cluster, cluster.front_port(), "/team/new",
              R"({"team_id":"shared","max_budget":)" + std::to_string(budget) + "}");
   const auto keys = keys_on_every_owner(cluster, "shared");
-  const auto t = tally(fire(cluster.front_port(), keys, exact_body(), 150, 150), "budget_exceeded");
+  const auto t = tally(fire(cluster.front_port(), keys, exact_cost_body(), 150, 150), "budget_exceeded");
   CHECK(t.ok == kAffordable);
   const double spend = settled([&] { return team_spend_in_db(cluster, "shared"); }, t.reported);
   CHECK(spend == Approx(t.reported).epsilon(1e-9));
   const double overshoot = std::max(0.0, spend - budget);
   CHECK(overshoot <= budget * 1e-9);
   WARN(nodes << " node(s), team budget for " << kAffordable << " requests over " << keys.size()
-             << " keys (one per owner node), 150 concurrent: " << t.ok << " answered, spend $" << spend
-             << " of $" << budget << ", overshoot $" << overshoot);
+             << " keys (one per owner node), 150 concurrent: " << t.ok << " answered, spend $" << spend << " of $"
+             << budget << ", overshoot $" << overshoot);
 }
 
 void check_rpm_exact(int nodes) {

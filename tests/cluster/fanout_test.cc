@@ -42,9 +42,10 @@ double percentile(std::vector<double> samples, double p) {
 
 }  // namespace
 
-TEST_CASE("seed scenario on three processes: created through node 1, valid on node 2; deleted through node 2, "
-          "refused by node 1",
-          "[cluster][fanout]") {
+TEST_CASE(
+    "seed scenario on three processes: created through node 1, valid on node 2, deleted through node 2, "
+    "refused by node 1",
+    "[cluster][fanout]") {
   ClusterHarness cluster;
   const std::string key = "sk-cluster-seed-" + std::to_string(getpid());
   register_secret(key);
