@@ -51,7 +51,7 @@ nginx_user_line() {
 
 start_nginx() {
   if ! command -v nginx >/dev/null; then
-    NOTES+=("nginx is not installed: no nginx proxy target, and the peak-throughput upstream is tollgate-mock (TOLLGATE_BENCH_DEPS=1 scripts/install-deps installs it)")
+    NOTES+=("nginx is not installed: no nginx proxy target, and the peak-throughput upstream is tollgate-mock (scripts/install-deps installs it)")
     log "nginx not installed: skipping the nginx targets"
     return 0
   fi
@@ -71,9 +71,7 @@ start_nginx() {
   local pm ps
   pm="$(free_port)"; ps="$(free_port)"
   while [[ "$ps" == "$pm" || "$ps" == "$STATIC_PORT" ]]; do ps="$(free_port)"; done
-  render "$HERE/nginx/proxy.conf.template" "$dir/nginx.conf" "DIR=$dir" "WORKERS=$NGINX_WORKERS" \
-    "MOCK_PORT=$MOCK_PORT" "STATIC_PORT=$STATIC_PORT" "PORT_MOCK=$pm" "PORT_STATIC=$ps" \
-    "USER=$(nginx_user_line)"
+  "$ROOT/scripts/nginx-proxy-conf" "$dir" "$NGINX_WORKERS" "$pm=127.0.0.1:$MOCK_PORT" "$ps=127.0.0.1:$STATIC_PORT"
   nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" 2>"$dir/stderr" &
   NGINX_PID=$!; track "$NGINX_PID"
   wait_http "$pm" /v1/models 10 || die "proxy nginx did not start: $(cat "$dir/stderr" "$dir/error.log" 2>/dev/null)"

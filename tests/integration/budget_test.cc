@@ -159,16 +159,6 @@ TEMPLATE_TEST_CASE("a tiny key budget is never overshot by 200 concurrent reques
   WARN("tiny budget: " << ok << " admitted, " << denied << " denied, spend " << logged << " of " << budget);
 }
 
-// Chinese text: a real tokenizer yields about one token per character, three bytes each.
-std::string chinese_prompt(int characters) {
-  const std::string sentence = "在一个晴朗的早晨我们沿着河边散步讨论预算和令牌计算方法。";  // 28 characters
-  std::string out;
-  for (int n = 0; n < characters;) {
-    for (std::size_t i = 0; i < sentence.size() && n < characters; i += 3, ++n) out += sentence.substr(i, 3);
-  }
-  return out;
-}
-
 TEMPLATE_TEST_CASE("60 concurrent Chinese requests against a tokenizer never spend past a tight budget",
                    "[integration][budgets][tokens]", Sqlite, PostgreSQL) {
   TestDatabase db(TestType::name);
@@ -179,7 +169,7 @@ TEMPLATE_TEST_CASE("60 concurrent Chinese requests against a tokenizer never spe
   // 258 tokens' worth, so 9 concurrent requests would fit $0.0025 and spend $0.003033.
   const double budget = 0.0025;
   const auto key = generate_key(gw, R"({"max_budget":0.0025})");
-  const auto prompt = chinese_prompt(290);
+  const auto prompt = chinese_text(290);
   const std::string messages = R"("max_tokens":40,"messages":[{"role":"user","content":")" + prompt + R"("}]})";
   const std::vector<std::string> bodies = {
       R"({"model":"tokenized",)" + messages,

@@ -6,10 +6,7 @@
 
 #include <rapidjson/document.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -41,21 +38,6 @@ namespace {
 // The contract of issue #11: a change on one node is seen by every other node within 1 s.
 constexpr std::chrono::milliseconds kContract{1'000};
 constexpr const char* kTinyBudget = "0.0000001";  // below any request's worst case
-
-std::uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof address;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), size) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-    close(fd);
-    throw std::runtime_error("no free port");
-  }
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 // A redis-server of this test alone, so that it can be killed and started again on its port.
 class RedisServer {

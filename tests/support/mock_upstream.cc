@@ -83,6 +83,15 @@ std::string priced_models_yaml(const MockUpstream& mock) {
          mock.base_url() + "\", api_key: sk-upstream-unused}\n";
 }
 
+std::string chinese_text(int characters) {
+  const std::string sentence = "在一个晴朗的早晨我们沿着河边散步讨论预算和令牌计算方法。";  // 28 characters
+  std::string out;
+  for (int n = 0; n < characters;) {
+    for (std::size_t i = 0; i < sentence.size() && n < characters; i += 3, ++n) out += sentence.substr(i, 3);
+  }
+  return out;
+}
+
 TestCertificate make_localhost_certificate() {
   const std::string dir = temp_dir();
   TestCertificate c{dir + "/cert.pem", dir + "/key.pem"};

@@ -36,6 +36,10 @@ class MockUpstream {
 // micro-dollars, at most 50 output tokens) and `other` (unpriced).
 std::string priced_models_yaml(const MockUpstream& mock);
 
+// `characters` Chinese characters: tollgate-mock's `tokenizer` counts about one token per
+// character (three UTF-8 bytes each), as a real tokenizer does.
+std::string chinese_text(int characters);
+
 // A self-signed certificate for `localhost` (no IP SAN), made with the openssl CLI.
 struct TestCertificate {
   std::string cert_path;
