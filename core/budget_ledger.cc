@@ -124,23 +124,9 @@ std::vector<std::uint64_t> BudgetLedger::expire(Clock::time_point now) {
   return expired;
 }
 
-void BudgetLedger::follow_reset_schedule(std::optional<std::int64_t> period_ms,
-                                         std::optional<std::int64_t> budget_reset_at, std::int64_t now_ms) {
-  if (!period_ms) {
-    reset_at_.reset();
-    reset_period_ms_ = 0;
-    return;
-  }
-  reset_period_ms_ = *period_ms;
-  if (!reset_at_ || (budget_reset_at && *budget_reset_at > *reset_at_)) reset_at_ = budget_reset_at.value_or(now_ms);
-}
-
 bool BudgetLedger::reset_if_due(std::int64_t now_ms) {
-  if (!reset_due(now_ms)) return false;
+  if (!reset_schedule_.advance_if_due(now_ms)) return false;
   spend_ = 0;
-  reset_at_ = reset_period_ms_ > 0
-                  ? std::optional<std::int64_t>(core::next_reset_ms(*reset_at_, reset_period_ms_, now_ms))
-                  : std::nullopt;
   return true;
 }
 
