@@ -71,8 +71,7 @@ LeaseAmounts LeaseHolder::free_room(const Bound& bound) const {
   return room;
 }
 
-LeaseHolder::Admit LeaseHolder::admit(const LeaseLimits& limits, const LedgerRequest& request,
-                                      Clock::time_point now) {
+LeaseHolder::Admit LeaseHolder::admit(const LeaseLimits& limits, const LedgerRequest& request, Clock::time_point now) {
   Admit out;
   const auto need = needs_of(limits, request);
   bool covered = now < expires_ && fits(holding_, limits, need);
@@ -334,11 +333,10 @@ LeaseGrant LeaseDesk::grant(const LeaseRequest& q, Clock::time_point now) {
     r.retry_after = 1;
     g.refusal = r;
   } else if (need.requests > 0 && keep.requests + need.requests > request_room) {
-    g.refusal = rate_refusal(limits.per_model ? RefusedBy::model_rpm : RefusedBy::rpm, *limits.rpm_limit, now,
-                             requests_);
+    g.refusal =
+        rate_refusal(limits.per_model ? RefusedBy::model_rpm : RefusedBy::rpm, *limits.rpm_limit, now, requests_);
   } else if (need.tokens > 0 && keep.tokens + need.tokens > token_room) {
-    g.refusal = rate_refusal(limits.per_model ? RefusedBy::model_tpm : RefusedBy::tpm, *limits.tpm_limit, now,
-                             tokens_);
+    g.refusal = rate_refusal(limits.per_model ? RefusedBy::model_tpm : RefusedBy::tpm, *limits.tpm_limit, now, tokens_);
   } else if (need.usd > 0 && !fits_budget(*limits.max_budget, spend_, others.usd + keep.usd, need.usd)) {
     Refusal r;
     r.limit = RefusedBy::budget;
@@ -353,15 +351,14 @@ LeaseGrant LeaseDesk::grant(const LeaseRequest& q, Clock::time_point now) {
   if (!g.refusal) {
     held.usd += need.usd + extra_share(want.usd - keep.usd - need.usd, usd_room - keep.usd - need.usd, holders,
                                        need.usd > 0 ? need.usd : node.last_need.usd);
-    held.requests += need.requests + extra_share<std::int64_t>(want.requests - keep.requests - need.requests,
-                                                               request_room - keep.requests - need.requests,
-                                                               holders, 1);
-    held.tokens += need.tokens + extra_share(want.tokens - keep.tokens - need.tokens,
-                                             token_room - keep.tokens - need.tokens, holders,
-                                             need.tokens > 0 ? need.tokens : node.last_need.tokens);
+    held.requests +=
+        need.requests + extra_share<std::int64_t>(want.requests - keep.requests - need.requests,
+                                                  request_room - keep.requests - need.requests, holders, 1);
+    held.tokens +=
+        need.tokens + extra_share(want.tokens - keep.tokens - need.tokens, token_room - keep.tokens - need.tokens,
+                                  holders, need.tokens > 0 ? need.tokens : node.last_need.tokens);
     held.parallel += need.parallel + extra_share<std::int64_t>(want.parallel - keep.parallel - need.parallel,
-                                                               slot_room - keep.parallel - need.parallel, holders,
-                                                               1);
+                                                               slot_room - keep.parallel - need.parallel, holders, 1);
   }
   node.held = held;
   node.expires = now + lease_ttl_;

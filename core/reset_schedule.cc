@@ -17,7 +17,8 @@ void ResetSchedule::follow(std::optional<std::int64_t> period_ms, std::optional<
 
 bool ResetSchedule::advance_if_due(std::int64_t now_ms) {
   if (!due(now_ms)) return false;
-  reset_at_ = period_ms_ > 0 ? std::optional<std::int64_t>(next_reset_ms(*reset_at_, period_ms_, now_ms)) : std::nullopt;
+  reset_at_ =
+      period_ms_ > 0 ? std::optional<std::int64_t>(next_reset_ms(*reset_at_, period_ms_, now_ms)) : std::nullopt;
   return true;
 }
 

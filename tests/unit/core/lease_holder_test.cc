@@ -97,8 +97,7 @@ TEST_CASE("lease holder: nothing is admitted before a grant, and `need` names on
   }
 }
 
-TEST_CASE("lease holder: each leased resource admits up to the holding and refuses just past it",
-          "[lease][holder]") {
+TEST_CASE("lease holder: each leased resource admits up to the holding and refuses just past it", "[lease][holder]") {
   struct Row {
     const char* name;
     LeaseLimits limits;
@@ -116,8 +115,7 @@ TEST_CASE("lease holder: each leased resource admits up to the holding and refus
   const Row rows[] = {
       {"usd exactly full", budget_only(), amounts(1.0, 0, 0, 0), request(0.6), request(0.4), true},
       {"usd one cent over", budget_only(), amounts(1.0, 0, 0, 0), request(0.6), request(0.41), false},
-      {"a third of three tenths (float sums)", budget_only(), amounts(0.3, 0, 0, 0), request(0.1), request(0.2),
-       true},
+      {"a third of three tenths (float sums)", budget_only(), amounts(0.3, 0, 0, 0), request(0.1), request(0.2), true},
       {"requests: the second of two", rpm, amounts(0, 2, 0, 0), request(0), request(0), true},
       {"requests: the second of one", rpm, amounts(0, 1, 0, 0), request(0), request(0), false},
       {"tokens: estimates exactly at the holding", tpm, amounts(0, 0, 100, 0), request(0, 60), request(0, 40), true},
@@ -177,8 +175,7 @@ TEST_CASE("lease holder: settle replaces the reservation with the real cost; rel
   CHECK(q.used_tokens == 60);
 }
 
-TEST_CASE("lease holder: a settle of a reservation it no longer holds is reported all the same",
-          "[lease][holder]") {
+TEST_CASE("lease holder: a settle of a reservation it no longer holds is reported all the same", "[lease][holder]") {
   LeaseHolder h(kReservationTtl);
   const auto limits = budget_only();
   sync(h, limits, amounts(10, 0, 0, 0), t0);
@@ -271,7 +268,7 @@ TEST_CASE("lease holder: an applied report is cleared, but a settle after the se
   REQUIRE(b.admitted());
   const auto q = h.sync_request("key:k", "gw-2/200", limits, {}, t0 + 1s);
   CHECK(q.spent_usd == Approx(1.0));
-  CHECK(q.keep.usd == Approx(2.0 + 6.0));  // b in flight + free room up to want (2 × 4.0 = 8)
+  CHECK(q.keep.usd == Approx(2.0 + 6.0));             // b in flight + free room up to want (2 × 4.0 = 8)
   REQUIRE(h.settle(b.reservation, 1.5, 0, t0 + 2s));  // after the send: not in q's report
   REQUIRE(h.apply(grant_of(q, amounts(4.0, 0, 0, 0)), t0 + 1s));
   CHECK(h.unreported_usd() == Approx(1.5));  // a's 1.0 was applied; b's 1.5 was not reported
@@ -382,8 +379,9 @@ TEST_CASE("lease holder: a request reported before its release stays counted; on
   CHECK(q2.used_requests == 2);  // the two just admitted; neither a (applied) nor c (withdrawn)
 }
 
-TEST_CASE("lease holder: renewal is due near expiry while anything is held, or early to return room the owner is short of",
-          "[lease][holder]") {
+TEST_CASE(
+    "lease holder: renewal is due near expiry while anything is held, or early to return room the owner is short of",
+    "[lease][holder]") {
   const auto limits = budget_only();
   const auto ttl = std::chrono::milliseconds(kLeaseTtlMs);
   LeaseHolder h(kReservationTtl);
@@ -410,7 +408,7 @@ TEST_CASE("lease holder: renewal is due near expiry while anything is held, or e
   auto q3 = h.sync_request("key:k", "gw-2/200", limits, amounts(0, 0, 0, 0), t0 + 9s);
   CHECK(q3.want.usd == Approx(0.8));
   REQUIRE(h.apply(grant_of(q3, amounts(0.5, 0, 0, 0)), t0 + 9s));  // short of 0.8
-  CHECK(h.renewal_due(t0 + 9s));                                     // idle, 0.5 unused
+  CHECK(h.renewal_due(t0 + 9s));                                   // idle, 0.5 unused
   const auto c = h.admit(limits, request(0.5), t0 + 9s);
   REQUIRE(c.admitted());
   CHECK_FALSE(h.renewal_due(t0 + 9s));  // busy, and nothing free
