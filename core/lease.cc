@@ -28,13 +28,19 @@ LeaseAmounts limited(const LeaseLimits& limits, LeaseAmounts amounts) {
   return amounts;
 }
 
+// Near the limit: what is left beyond keep + need (`available`) is under
+// kNearLimitRequestsPerNode requests of `unit` (the size of one of the node's requests) for each
+// of the `holders` nodes holding a lease.
+template <typename T>
+bool near_limit(T available, int holders, T unit) {
+  return available <= 0 || available < static_cast<T>(kNearLimitRequestsPerNode * holders) * unit;
+}
+
 // What the holding beyond keep + need may add: `desired` (what the node asked for beyond them),
-// at most a fair share of `available` among `holders` nodes, nothing near the limit (under
-// kNearLimitRequestsPerNode × holders × `unit`, the size of one of the node's requests).
+// at most a fair share of `available` among `holders` nodes, nothing near the limit.
 template <typename T>
 T extra_share(T desired, T available, int holders, T unit) {
-  if (desired <= 0 || available <= 0) return 0;
-  if (available < static_cast<T>(kNearLimitRequestsPerNode * holders) * unit) return 0;
+  if (desired <= 0 || near_limit(available, holders, unit)) return 0;
   return std::min(desired, available / static_cast<T>(holders));
 }
 
@@ -156,10 +162,11 @@ LeaseRequest LeaseHolder::sync_request(const std::string& entity, const std::str
   q.used_tokens = report_.tokens;
 
   const auto need = limited(limits, need_in);
-  // The room the node may keep using while this sync is in flight: what every bound leaves
-  // (nothing once the lease has expired: the node admits nothing until the answer).
+  // The room the node may keep using while this sync is in flight: what every bound leaves.
+  // Nothing once the lease has expired (the node admits nothing until the answer), nor when the
+  // owner is tight (near a limit its room goes back: requests wait for the answer).
   LeaseAmounts room;
-  if (now < expires_) {
+  if (now < expires_ && !tight_) {
     room = free_room(holding_);
     for (const auto& bound : pending_) {
       const auto r = free_room(bound);
@@ -168,7 +175,7 @@ LeaseRequest LeaseHolder::sync_request(const std::string& entity, const std::str
       room.tokens = std::min(room.tokens, r.tokens);
       room.parallel = std::min(room.parallel, r.parallel);
     }
-  } else {
+  } else if (now >= expires_) {
     // Admissions stop until a grant is applied, and that grant replaces every bound.
     pending_.clear();
   }
@@ -196,7 +203,6 @@ LeaseRequest LeaseHolder::sync_request(const std::string& entity, const std::str
   sent_report_ = report_;
   in_flight_seq_ = q.report_seq;
   sync_in_flight_ = true;
-  wanted_ = q.want;
   period_ = Usage{};
   period_peak_ = 0;
   return q;
@@ -228,8 +234,7 @@ bool LeaseHolder::apply(const LeaseGrant& grant, Clock::time_point sent_at) {
   expires_ = sent_at + std::chrono::milliseconds(grant.ttl_ms);
   lease_ttl_ = std::chrono::milliseconds(grant.ttl_ms);
   report_to_ = grant.owner;
-  owner_short_ = grant.held.usd < wanted_.usd * (1 - 1e-9) || grant.held.requests < wanted_.requests ||
-                 grant.held.tokens < wanted_.tokens || grant.held.parallel < wanted_.parallel;
+  tight_ = grant.tight;
   sync_in_flight_ = false;
   return true;
 }
@@ -243,7 +248,7 @@ bool LeaseHolder::renewal_due(Clock::time_point now) const {
   const bool unreported = report_.usd > 0 || report_.requests > 0 || report_.tokens > 0;
   if (!holds_lease && !unreported && !has_reservations()) return false;
   if (now >= expires_ - lease_ttl_ / 3) return true;
-  if (!owner_short_ || has_reservations()) return false;
+  if (!tight_) return false;
   const auto room = free_room(holding_);
   return room.usd > 0 || room.requests > 0 || room.tokens > 0 || room.parallel > 0;
 }
@@ -347,19 +352,26 @@ LeaseGrant LeaseDesk::grant(const LeaseRequest& q, Clock::time_point now) {
     g.refusal = r;
   }
 
+  const double usd_unit = need.usd > 0 ? need.usd : node.last_need.usd;
+  const std::int64_t token_unit = need.tokens > 0 ? need.tokens : node.last_need.tokens;
+  const double usd_left = usd_room - keep.usd - need.usd;
+  const std::int64_t requests_left = request_room - keep.requests - need.requests;
+  const std::int64_t tokens_left = token_room - keep.tokens - need.tokens;
+  const std::int64_t slots_left = slot_room - keep.parallel - need.parallel;
   LeaseAmounts held = keep;
   if (!g.refusal) {
-    held.usd += need.usd + extra_share(want.usd - keep.usd - need.usd, usd_room - keep.usd - need.usd, holders,
-                                       need.usd > 0 ? need.usd : node.last_need.usd);
-    held.requests +=
-        need.requests + extra_share<std::int64_t>(want.requests - keep.requests - need.requests,
-                                                  request_room - keep.requests - need.requests, holders, 1);
-    held.tokens +=
-        need.tokens + extra_share(want.tokens - keep.tokens - need.tokens, token_room - keep.tokens - need.tokens,
-                                  holders, need.tokens > 0 ? need.tokens : node.last_need.tokens);
-    held.parallel += need.parallel + extra_share<std::int64_t>(want.parallel - keep.parallel - need.parallel,
-                                                               slot_room - keep.parallel - need.parallel, holders, 1);
+    held.usd += need.usd + extra_share(want.usd - keep.usd - need.usd, usd_left, holders, usd_unit);
+    held.requests += need.requests + extra_share<std::int64_t>(want.requests - keep.requests - need.requests,
+                                                               requests_left, holders, 1);
+    held.tokens += need.tokens + extra_share(want.tokens - keep.tokens - need.tokens, tokens_left, holders, token_unit);
+    held.parallel += need.parallel +
+                     extra_share<std::int64_t>(want.parallel - keep.parallel - need.parallel, slots_left, holders, 1);
   }
+  // Near a limit once this holding is out: the node is to give back what it does not use.
+  g.tight = g.refusal || (limits.max_budget && near_limit(usd_room - held.usd, holders, usd_unit)) ||
+            (limits.rpm_limit && near_limit<std::int64_t>(request_room - held.requests, holders, 1)) ||
+            (limits.tpm_limit && near_limit(token_room - held.tokens, holders, token_unit)) ||
+            (limits.max_parallel_requests && near_limit<std::int64_t>(slot_room - held.parallel, holders, 1));
   node.held = held;
   node.expires = now + lease_ttl_;
   g.held = held;

@@ -80,6 +80,9 @@ struct LeaseGrant {
   std::int64_t ttl_ms = 0;         // hard expiry, counted by the node from when it SENT the request
   std::optional<Refusal> refusal;  // `need` did not fit: the 429 to answer (held still valid)
   bool not_owner = false;          // ask the ring again (ownership moved)
+  // The owner is near a limit (or refused): leases are cut to single requests, and the node
+  // returns unused room as soon as it is idle and keeps none through its syncs.
+  bool tight = false;
 };
 
 // The node side of one entity: admits locally against its lease.
@@ -136,8 +139,9 @@ class LeaseHolder {
   bool sync_in_flight() const { return sync_in_flight_; }
   // True (with no sync in flight) when a renewal is due: the lease expires within a third of
   // its ttl (or has expired) while the node holds anything — reservations, an unapplied report,
-  // an unused lease the owner would otherwise count as spent at its expiry; or, sooner, when the
-  // owner was short of what the node wanted and the node, idle, holds room others may need.
+  // an unused lease the owner would otherwise count as spent at its expiry; or at once when the
+  // last grant was tight and the node holds room it is not using (others may need it). Check it
+  // after every settle and release, and on a timer.
   bool renewal_due(Clock::time_point now) const;
   Clock::time_point expires() const { return expires_; }
 
@@ -191,10 +195,9 @@ class LeaseHolder {
   std::uint64_t in_flight_seq_ = 0;
   std::string report_to_;  // the owner incarnation of the current holding
   std::chrono::milliseconds lease_ttl_{0};
-  Usage period_;              // admitted since the last sync (usd and tokens: worst case, estimates)
-  int period_peak_ = 0;       // most reservations at once after an admission since the last sync
-  LeaseAmounts wanted_;       // the want of the sync in flight
-  bool owner_short_ = false;  // the last grant held less than the node wanted
+  Usage period_;         // admitted since the last sync (usd and tokens: worst case, estimates)
+  int period_peak_ = 0;  // most reservations at once after an admission since the last sync
+  bool tight_ = false;   // the last grant was tight
   bool sync_in_flight_ = false;
   Clock::time_point expires_{};
 };

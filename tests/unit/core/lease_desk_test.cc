@@ -122,13 +122,21 @@ TEST_CASE("lease desk: beyond need, a node gets at most a fair share of what is 
 TEST_CASE("lease desk: near the limit, leases shrink to single requests", "[lease][desk]") {
   LeaseDesk desk(kDesk, kLeaseTtl);
   const auto limits = budget(10);
-  REQUIRE(same(desk.grant(ask("a", 1, limits, usd(5), usd(5)), t0).held, usd(5)));
+  const auto a = desk.grant(ask("a", 1, limits, usd(5), usd(5)), t0);
+  REQUIRE(same(a.held, usd(5)));
+  CHECK(a.tight);  // 5 left: under 2 of its requests of 5
   // b: 10 - 5 - 1 = 4 left, 2 nodes: at 2 requests of 1.0 per node it still takes half.
-  CHECK(same(desk.grant(ask("b", 1, limits, usd(1), usd(10)), t0).held, usd(3)));
+  const auto b = desk.grant(ask("b", 1, limits, usd(1), usd(10)), t0);
+  CHECK(same(b.held, usd(3)));
+  CHECK(b.tight);  // 2 left once b holds 3: under 2 requests of 1.0 per node
+  LeaseDesk roomy(kDesk, kLeaseTtl);
+  CHECK_FALSE(roomy.grant(ask("a", 1, limits, usd(1), usd(2)), t0).tight);  // 8 left
   // b returns everything, then asks again with 0.1 more spent: 3.9 left is under 2 × 2 × 1.0.
   CHECK(same(desk.grant(ask("b", 2, limits, {}, {}), t0).held, LeaseAmounts{}));
   desk.load(0.1);
-  CHECK(same(desk.grant(ask("b", 3, limits, usd(1), usd(10)), t0).held, usd(1)));
+  const auto single = desk.grant(ask("b", 3, limits, usd(1), usd(10)), t0);
+  CHECK(same(single.held, usd(1)));
+  CHECK(single.tight);  // the node returns unused room at once and keeps none through a sync
   // A renewal (need 0) is sized against the node's last request: nothing beyond keep.
   CHECK(same(desk.grant(ask("b", 4, limits, {}, usd(10), usd(1)), t0).held, usd(1)));
 
@@ -143,6 +151,7 @@ TEST_CASE("lease desk: a node's previous holding is always replaced by the new o
   REQUIRE(same(desk.grant(ask("a", 1, limits, usd(10), usd(10)), t0).held, usd(10)));
   const auto refused = desk.grant(ask("b", 1, limits, usd(1), usd(1)), t0);
   REQUIRE(refused.refusal);
+  CHECK(refused.tight);
   CHECK(same(refused.held, LeaseAmounts{}));
   // a returns all but 2 (in flight): its 10 is released, b's need now fits.
   CHECK(same(desk.grant(ask("a", 2, limits, {}, usd(2), usd(2)), t0 + 1s).held, usd(2)));

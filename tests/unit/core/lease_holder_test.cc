@@ -396,22 +396,27 @@ TEST_CASE(
   REQUIRE(h.apply(grant_of(q, q.keep), t0 + 7s));
   CHECK_FALSE(h.renewal_due(t0 + 7s + ttl));  // everything returned
 
-  // The owner gave less than wanted: once idle with room left, the node returns it early.
+  // The owner is tight (near a limit): room the node does not use goes back at once, and a
+  // sync keeps nothing beyond the requests in flight.
   const auto a = h.admit(limits, request(1.0), t0 + 8s);
-  CHECK_FALSE(a.admitted());
-  auto q2 = h.sync_request("key:k", "gw-2/200", limits, amounts(1.0, 0, 0, 0), t0 + 8s);
-  CHECK(q2.want.usd == Approx(1.0));
-  REQUIRE(h.apply(grant_of(q2, amounts(1.0, 0, 0, 0)), t0 + 8s));  // not short
-  const auto b = h.admit(limits, request(0.4), t0 + 8s);
+  REQUIRE_FALSE(a.admitted());
+  auto q2 = h.sync_request("key:k", "gw-2/200", limits, a.need, t0 + 8s);
+  auto g2 = grant_of(q2, amounts(1.0, 0, 0, 0));
+  g2.tight = true;
+  REQUIRE(h.apply(g2, t0 + 8s));
+  const auto b = h.admit(limits, request(1.0), t0 + 8s);  // the request that waited
   REQUIRE(b.admitted());
+  CHECK_FALSE(h.renewal_due(t0 + 8s));  // nothing free
   REQUIRE(h.settle(b.reservation, 0.4, 0, t0 + 8s));
-  auto q3 = h.sync_request("key:k", "gw-2/200", limits, amounts(0, 0, 0, 0), t0 + 9s);
-  CHECK(q3.want.usd == Approx(0.8));
-  REQUIRE(h.apply(grant_of(q3, amounts(0.5, 0, 0, 0)), t0 + 9s));  // short of 0.8
-  CHECK(h.renewal_due(t0 + 9s));                                   // idle, 0.5 unused
-  const auto c = h.admit(limits, request(0.5), t0 + 9s);
+  CHECK(h.renewal_due(t0 + 8s));  // 0.6 unused
+  const auto c = h.admit(limits, request(0.25), t0 + 8s);
   REQUIRE(c.admitted());
-  CHECK_FALSE(h.renewal_due(t0 + 9s));  // busy, and nothing free
+  CHECK(h.renewal_due(t0 + 8s));  // busy, 0.35 still unused
+  auto q3 = h.sync_request("key:k", "gw-2/200", limits, {}, t0 + 9s);
+  CHECK(q3.keep.usd == Approx(0.25));                              // c alone: the 0.35 goes back
+  CHECK(q3.want.usd == Approx(2.5));                               // 2 × the period's 1.25
+  REQUIRE(h.apply(grant_of(q3, amounts(1.0, 0, 0, 0)), t0 + 9s));  // not tight any more
+  CHECK_FALSE(h.renewal_due(t0 + 9s));
 }
 
 TEST_CASE("lease holder: rate headers show what is left of this node's lease", "[lease][holder]") {
