@@ -56,6 +56,13 @@ struct Refusal {
   double cost = 0;
 };
 
+// The refusals, built one way wherever a limit is checked (BudgetLedger on one node, LeaseDesk
+// at a cluster's owner), so the client reads the same numbers either way.
+Refusal parallel_refusal(std::int64_t max_parallel_requests);
+// rpm/tpm (or their per-model forms): retry when the window's oldest event leaves it.
+Refusal rate_refusal(RefusedBy limit, std::int64_t value, Clock::time_point now, SlidingWindow& window);
+Refusal budget_refusal(double max_budget, double spend, double reserved, double cost);
+
 struct AdmitOutcome {
   std::uint64_t reservation = 0;   // when admitted (ids start at 1)
   std::optional<Refusal> refusal;  // when refused: nothing was reserved

@@ -44,14 +44,6 @@ T extra_share(T desired, T available, int holders, T unit) {
   return std::min(desired, available / static_cast<T>(holders));
 }
 
-Refusal rate_refusal(RefusedBy limit, std::int64_t value, Clock::time_point now, SlidingWindow& window) {
-  Refusal r;
-  r.limit = limit;
-  r.limit_value = value;
-  r.retry_after = retry_after_seconds(now, window.next_expiry(now));
-  return r;
-}
-
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -141,10 +133,7 @@ bool LeaseHolder::release(std::uint64_t reservation) {
 }
 
 std::vector<std::uint64_t> LeaseHolder::expire(Clock::time_point now) {
-  std::vector<std::uint64_t> expired;
-  for (const auto& [id, r] : reservations_) {
-    if (r.expires <= now) expired.push_back(id);
-  }
+  const auto expired = expired_reservations(reservations_, now);
   for (const auto id : expired) release(id);
   return expired;
 }
@@ -332,24 +321,14 @@ LeaseGrant LeaseDesk::grant(const LeaseRequest& q, Clock::time_point now) {
 
   // `need` against every limit, in BudgetLedger's order and with its numbers.
   if (need.parallel > 0 && keep.parallel + need.parallel > slot_room) {
-    Refusal r;
-    r.limit = RefusedBy::max_parallel_requests;
-    r.limit_value = *limits.max_parallel_requests;
-    r.retry_after = 1;
-    g.refusal = r;
+    g.refusal = parallel_refusal(*limits.max_parallel_requests);
   } else if (need.requests > 0 && keep.requests + need.requests > request_room) {
     g.refusal =
         rate_refusal(limits.per_model ? RefusedBy::model_rpm : RefusedBy::rpm, *limits.rpm_limit, now, requests_);
   } else if (need.tokens > 0 && keep.tokens + need.tokens > token_room) {
     g.refusal = rate_refusal(limits.per_model ? RefusedBy::model_tpm : RefusedBy::tpm, *limits.tpm_limit, now, tokens_);
   } else if (need.usd > 0 && !fits_budget(*limits.max_budget, spend_, others.usd + keep.usd, need.usd)) {
-    Refusal r;
-    r.limit = RefusedBy::budget;
-    r.max_budget = *limits.max_budget;
-    r.spend = spend_;
-    r.reserved = others.usd + keep.usd;
-    r.cost = need.usd;
-    g.refusal = r;
+    g.refusal = budget_refusal(*limits.max_budget, spend_, others.usd + keep.usd, need.usd);
   }
 
   const double usd_unit = need.usd > 0 ? need.usd : node.last_need.usd;
@@ -379,12 +358,16 @@ LeaseGrant LeaseDesk::grant(const LeaseRequest& q, Clock::time_point now) {
 }
 
 void LeaseDesk::expire(Clock::time_point now) {
-  for (auto& [id, n] : nodes_) {
-    if (!n.holds() || now < n.expires + linger_) continue;
+  for (auto it = nodes_.begin(); it != nodes_.end();) {
+    auto& n = it->second;
+    if (now < n.expires + linger_) {
+      ++it;
+      continue;
+    }
     spend_ += n.held.usd;
     if (n.held.requests > 0) requests_.add(now, n.held.requests);
     if (n.held.tokens > 0) tokens_.add(now, n.held.tokens);
-    n.held = LeaseAmounts{};
+    it = nodes_.erase(it);
   }
 }
 

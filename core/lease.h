@@ -43,7 +43,8 @@ struct LeaseLimits {
   std::optional<std::int64_t> rpm_limit;
   std::optional<std::int64_t> tpm_limit;
   std::optional<std::int64_t> max_parallel_requests;
-  // The owner's reset schedule (BudgetLedger::follow_reset_schedule).
+  // The owner's reset schedule: its caller passes them to LeaseDesk::follow_reset_schedule with
+  // its wall clock (grant() reads no clock and does not use them).
   std::optional<std::int64_t> reset_period_ms;
   std::optional<std::int64_t> budget_reset_at;
   // The rpm/tpm limits are an entity's per-model limits (a "key:<hash>#model:<name>" entity): a
@@ -58,14 +59,18 @@ struct LeaseRequest {
   std::string node;    // the asking node's incarnation ("<node_id>/<start_ms>"): a restarted node is
                        // another holder, and its predecessor's holding expires (counted as spent)
   LeaseLimits limits;
-  // The owner incarnation the report is owed to (empty: none yet). An owner ignores a report
-  // owed to another incarnation: a new owner's load already counts it (docs/cluster.md).
+  // The owner incarnation the report is owed to (empty: none yet). An owner does not add the
+  // spend of a report owed to another incarnation (its load already counts it, docs/cluster.md)
+  // but does count its requests and tokens (no store keeps the 60 s windows).
   std::string report_to;
-  std::uint64_t report_seq = 0;  // the holder's sync counter: a report is applied once
-  double spent_usd = 0;          // settled cost since the last applied report
+  // A new number for every sync, counting up from the holder's first_reservation: an owner
+  // applies a report only when its number is above the last one it saw from the node.
+  std::uint64_t report_seq = 0;
+  double spent_usd = 0;  // settled cost since the last applied report
   std::int64_t used_requests = 0;
   std::int64_t used_tokens = 0;
   LeaseAmounts keep;         // held by in-flight reservations (usd, tokens estimates, parallel slots)
+                             // and the free room the node keeps using while the sync is out
   LeaseAmounts need;         // for the request waiting now; zero for a renewal or return
   LeaseAmounts want;         // what the node would like to hold in all (≥ keep + need)
   double unflushed_usd = 0;  // the node's settled spend not yet in the store (first sync with
@@ -75,13 +80,14 @@ struct LeaseRequest {
 // Owner → node.
 struct LeaseGrant {
   std::string owner;               // owner incarnation ("<node_id>/<start_ms>")
-  std::uint64_t report_seq = 0;    // echo: the report that was applied
+  std::uint64_t report_seq = 0;    // echo of the request's; 0: a repeat or an older request,
+                                   // nothing changed (the holder handles it as a failed sync)
   LeaseAmounts held;               // the node's whole holding now (keep included)
   std::int64_t ttl_ms = 0;         // hard expiry, counted by the node from when it SENT the request
   std::optional<Refusal> refusal;  // `need` did not fit: the 429 to answer (held still valid)
   bool not_owner = false;          // ask the ring again (ownership moved)
   // The owner is near a limit (or refused): leases are cut to single requests, and the node
-  // returns unused room as soon as it is idle and keeps none through its syncs.
+  // returns room as soon as it has some unused (renewal_due) and keeps none through its syncs.
   bool tight = false;
 };
 
@@ -121,7 +127,7 @@ class LeaseHolder {
   // Withdraws a call that never reached the provider: its request no longer counts, unless it
   // already went out in a report (the owner counted it: conservative). False when not held.
   bool release(std::uint64_t reservation);
-  // Releases every reservation older than reservation_ttl; returns their ids.
+  // Releases every reservation admitted reservation_ttl ago or earlier; returns their ids.
   std::vector<std::uint64_t> expire(Clock::time_point now);
 
   // The request to send now (marks a sync in flight: one at a time per holder; calling it again
@@ -210,7 +216,7 @@ class LeaseHolder {
 //
 // New capacity (a request's `need`, and anything beyond it) is granted only inside these; a
 // node's `keep` (what its requests in flight hold) is granted always — it replaces the node's
-// previous holding, which covered it.
+// previous holding, which covered it. Times passed to one desk must not go backwards.
 class LeaseDesk {
  public:
   // `incarnation` names this owner ("<node_id>/<start_ms>"); `lease_ttl` is the hard expiry of
@@ -234,6 +240,8 @@ class LeaseDesk {
   // Holdings past their expiry + linger (a node that died or lost the owner) count as spent:
   // their usd is added to the spend, their requests and tokens to the windows at `now`.
   // Conservative: the dead node may have spent any of it. grant() and held_total() call it.
+  // A node's record goes with its holding (a request of it arriving later, delayed, is then
+  // applied as new: counted twice at worst).
   void expire(Clock::time_point now);
   // Budget resets (same rules as BudgetLedger: core/reset_schedule.h). Holdings are untouched.
   void follow_reset_schedule(std::optional<std::int64_t> period_ms, std::optional<std::int64_t> budget_reset_at,

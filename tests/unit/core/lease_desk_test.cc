@@ -7,8 +7,10 @@
 
 #include "core/budget_refusal.h"
 #include "core/lease.h"
+#include "tests/unit/core/lease_amounts.h"
 
 using namespace tollgate::core;
+using namespace tollgate::testing;
 using namespace std::chrono_literals;
 
 namespace {
@@ -17,14 +19,6 @@ const auto t0 = Clock::time_point{} + 1000s;
 constexpr auto kLeaseTtl = std::chrono::milliseconds(9s);
 const std::string kDesk = "gw-1/100";
 
-LeaseAmounts amounts(double usd, std::int64_t requests, std::int64_t tokens, std::int64_t parallel) {
-  LeaseAmounts a;
-  a.usd = usd;
-  a.requests = requests;
-  a.tokens = tokens;
-  a.parallel = parallel;
-  return a;
-}
 LeaseAmounts usd(double value) { return amounts(value, 0, 0, 0); }
 LeaseAmounts requests(std::int64_t value) { return amounts(0, value, 0, 0); }
 
@@ -52,11 +46,6 @@ LeaseRequest ask(const std::string& node, std::uint64_t seq, const LeaseLimits& 
   q.need = need;
   q.want = want;
   return q;
-}
-
-bool same(const LeaseAmounts& a, const LeaseAmounts& b) {
-  return a.usd == Approx(b.usd).margin(1e-12) && a.requests == b.requests && a.tokens == b.tokens &&
-         a.parallel == b.parallel;
 }
 
 }  // namespace
@@ -390,6 +379,22 @@ TEST_CASE("lease desk: an expired holding counts as spent once its linger is ove
     desk.grant(late, over + 1s);
     CHECK(desk.spend() == 4);
   }
+}
+
+TEST_CASE("lease desk: a node's record goes with its holding: a request delayed past it counts again",
+          "[lease][desk]") {
+  LeaseDesk desk(kDesk, kLeaseTtl, 1s);
+  auto q = ask("a", 5, budget(10), usd(1), usd(1));
+  q.spent_usd = 2;
+  REQUIRE(desk.grant(q, t0).report_seq == 5);
+  auto delayed = q;
+  delayed.report_seq = 4;
+  CHECK(desk.grant(delayed, t0 + kLeaseTtl).report_seq == 0);  // still remembered
+  CHECK(desk.spend() == 2);
+  const auto gone = t0 + kLeaseTtl + 1s;
+  CHECK(desk.idle(gone));
+  CHECK(desk.grant(delayed, gone).report_seq == 4);  // applied as new: conservative
+  CHECK(desk.spend() == Approx(2 + 1 + 2));          // report, expired holding, report again
 }
 
 TEST_CASE("lease desk: resets follow BudgetLedger's schedule and leave holdings alone", "[lease][desk]") {

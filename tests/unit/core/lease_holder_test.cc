@@ -5,8 +5,10 @@
 #include <string>
 
 #include "core/lease.h"
+#include "tests/unit/core/lease_amounts.h"
 
 using namespace tollgate::core;
+using namespace tollgate::testing;
 using namespace std::chrono_literals;
 
 namespace {
@@ -15,15 +17,6 @@ const auto t0 = Clock::time_point{} + 1000s;
 constexpr auto kReservationTtl = std::chrono::milliseconds(15min);
 constexpr std::int64_t kLeaseTtlMs = 9000;
 const std::string kOwner = "gw-1/100";
-
-LeaseAmounts amounts(double usd, std::int64_t requests, std::int64_t tokens, std::int64_t parallel) {
-  LeaseAmounts a;
-  a.usd = usd;
-  a.requests = requests;
-  a.tokens = tokens;
-  a.parallel = parallel;
-  return a;
-}
 
 LeaseLimits all_limits() {
   LeaseLimits l;
@@ -58,11 +51,6 @@ LeaseRequest sync(LeaseHolder& h, const LeaseLimits& limits, const LeaseAmounts&
   auto q = h.sync_request("key:k", "gw-2/200", limits, need, at);
   REQUIRE(h.apply(grant_of(q, held), at));
   return q;
-}
-
-bool same(const LeaseAmounts& a, const LeaseAmounts& b) {
-  return a.usd == Approx(b.usd).margin(1e-12) && a.requests == b.requests && a.tokens == b.tokens &&
-         a.parallel == b.parallel;
 }
 
 }  // namespace

@@ -408,10 +408,10 @@ TEST_CASE("lease property: across random nodes, failures and time, the cluster n
       {"fixed limits, resets every 20 s", true, false, 25.0},
       {"changing limits and resets", true, true, 25.0},
   };
-  constexpr int kSteps = 6000;
+  constexpr int kSteps = 8000;
   for (const auto& family : families) {
     Stats sum;
-    for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+    for (std::uint64_t seed = 1; seed <= 16; ++seed) {
       const int nodes = 3 + static_cast<int>(seed % 3);
       INFO(family.name << ", seed " << seed << ", " << nodes << " nodes");
       World world(seed, nodes, family);
@@ -442,11 +442,11 @@ TEST_CASE("lease property: across random nodes, failures and time, the cluster n
       sum.limit_changes += s.limit_changes;
     }
     INFO(family.name << ": admitted " << sum.admitted << ", refused " << sum.refused << ", settled " << sum.settled
-                     << " (" << sum.over_settled << " above), released " << sum.released << ", expired "
-                     << sum.expired << ", syncs " << sum.syncs << ", applied " << sum.applied << ", refusals "
-                     << sum.refusals << ", lost requests " << sum.lost_requests << ", delayed " << sum.delayed
-                     << ", lost grants " << sum.lost_grants << ", deaths " << sum.deaths << ", stale "
-                     << sum.stale << ", resets " << sum.resets << ", limit changes " << sum.limit_changes);
+                     << " (" << sum.over_settled << " above), released " << sum.released << ", expired " << sum.expired
+                     << ", syncs " << sum.syncs << ", applied " << sum.applied << ", refusals " << sum.refusals
+                     << ", lost requests " << sum.lost_requests << ", delayed " << sum.delayed << ", lost grants "
+                     << sum.lost_grants << ", deaths " << sum.deaths << ", stale " << sum.stale << ", resets "
+                     << sum.resets << ", limit changes " << sum.limit_changes);
     // Every kind of event happened, often enough to matter.
     CHECK(sum.admitted > 1000);
     CHECK(sum.refused > 100);
