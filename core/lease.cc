@@ -210,7 +210,9 @@ bool LeaseHolder::apply(const LeaseGrant& grant, Clock::time_point sent_at) {
     return true;
   }
   if (grant.report_seq != in_flight_seq_) {
-    sync_failed();
+    // An answer to an older sync of this holder (sent again before that one was answered) is
+    // ignored: the newer one is still coming. Any other answer ends the sync as failed.
+    if (grant.report_seq == 0 || grant.report_seq > in_flight_seq_) sync_failed();
     return false;
   }
   report_.usd = std::max(0.0, report_.usd - sent_report_.usd);

@@ -131,13 +131,13 @@ class LeaseHolder {
   std::vector<std::uint64_t> expire(Clock::time_point now);
 
   // The request to send now (marks a sync in flight: one at a time per holder; calling it again
-  // before apply/sync_failed is safe but the older answer is then ignored). `need` comes from a
+  // before apply/sync_failed is safe: only the newest answer is applied). `need` comes from a
   // refused admit(), or zero for a renewal or a return. See docs/cluster-leases.md ("Sizing").
   LeaseRequest sync_request(const std::string& entity, const std::string& node, const LeaseLimits& limits,
                             const LeaseAmounts& need, Clock::time_point now);
-  // The owner's answer to the request sent at `sent_at`. False (and handled as sync_failed())
-  // when it does not answer the sync in flight. not_owner: nothing held until a sync with the
-  // ring's new owner (the report stays).
+  // The owner's answer to the request sent at `sent_at`. False when it does not answer the sync
+  // in flight: an answer to an older sync is ignored, any other ends the sync as sync_failed().
+  // not_owner: nothing held until a sync with the ring's new owner (the report stays).
   bool apply(const LeaseGrant& grant, Clock::time_point sent_at);
   // The sync failed (timeout, owner gone): the report stays unreported for the next one, and the
   // request's keep stays a bound (the owner may have processed it).

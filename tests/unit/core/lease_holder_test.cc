@@ -341,6 +341,17 @@ TEST_CASE("lease holder: a refusal leaves the granted keep valid; not_owner leav
     CHECK(h.unreported_usd() == Approx(1.0));
     CHECK(same(h.held(), amounts(3, 0, 0, 0)));
   }
+  SECTION("two syncs sent: only the newer answer is applied") {
+    LeaseHolder h(kReservationTtl);
+    sync(h, limits, amounts(3, 0, 0, 0), t0);
+    const auto older = h.sync_request("key:k", "gw-2/200", limits, {}, t0 + 1s);
+    const auto newer = h.sync_request("key:k", "gw-2/200", limits, {}, t0 + 2s);
+    CHECK_FALSE(h.apply(grant_of(older, amounts(50, 0, 0, 0)), t0 + 1s));
+    CHECK(h.sync_in_flight());
+    CHECK(h.apply(grant_of(newer, amounts(5, 0, 0, 0)), t0 + 2s));
+    CHECK(same(h.held(), amounts(5, 0, 0, 0)));
+    CHECK(h.expires() == t0 + 2s + std::chrono::milliseconds(kLeaseTtlMs));
+  }
 }
 
 TEST_CASE("lease holder: a request reported before its release stays counted; one released before stays out",
