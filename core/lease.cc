@@ -265,9 +265,12 @@ LeaseDesk::LeaseDesk(std::string incarnation, std::chrono::milliseconds lease_tt
     : incarnation_(std::move(incarnation)), lease_ttl_(lease_ttl), linger_(linger) {}
 
 void LeaseDesk::apply_report(const LeaseRequest& q, Clock::time_point now) {
-  // A report owed to another incarnation: its spend is in this owner's load already (docs).
-  // Requests and tokens are not in any store: this owner's windows count them either way.
-  spend_ += q.report_to == incarnation_ ? q.spent_usd : q.unflushed_usd;
+  // Applied in full even when owed to another incarnation: what the node settled under the old
+  // owner's lease after this owner loaded the spend is in no load, and the adopted holding that
+  // covered it is replaced now. The part settled before the load is counted twice (at most
+  // what the node settled since its last applied report): conservative.
+  spend_ += q.spent_usd;
+  if (q.report_to != incarnation_) spend_ += q.unflushed_usd;
   if (q.used_requests > 0) requests_.add(now, q.used_requests);
   if (q.used_tokens > 0) tokens_.add(now, q.used_tokens);
 }
@@ -387,6 +390,26 @@ LeaseAmounts LeaseDesk::held_total(Clock::time_point now) {
 double LeaseDesk::exposure(const std::string& node) const {
   const auto it = nodes_.find(node);
   return it == nodes_.end() ? 0 : it->second.held.usd;
+}
+
+std::vector<std::pair<std::string, LeaseAmounts>> LeaseDesk::holdings() const {
+  std::vector<std::pair<std::string, LeaseAmounts>> out;
+  for (const auto& [id, n] : nodes_) {
+    if (n.holds()) out.emplace_back(id, n.held);
+  }
+  return out;
+}
+
+void LeaseDesk::adopt(const std::string& node, const LeaseAmounts& held, Clock::time_point now) {
+  const auto [it, added] = nodes_.try_emplace(node);
+  if (!added) return;  // the node synced here already: its keep replaced the old holding
+  it->second.held = held;
+  it->second.expires = now + lease_ttl_;  // the old lease was granted before now
+}
+
+void LeaseDesk::adopt_window(std::int64_t requests, std::int64_t tokens, Clock::time_point now) {
+  if (requests > 0) requests_.add(now, requests);
+  if (tokens > 0) tokens_.add(now, tokens);
 }
 
 bool LeaseDesk::idle(Clock::time_point now) const {

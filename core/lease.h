@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/budget_ledger.h"
@@ -59,9 +60,10 @@ struct LeaseRequest {
   std::string node;    // the asking node's incarnation ("<node_id>/<start_ms>"): a restarted node is
                        // another holder, and its predecessor's holding expires (counted as spent)
   LeaseLimits limits;
-  // The owner incarnation the report is owed to (empty: none yet). An owner does not add the
-  // spend of a report owed to another incarnation (its load already counts it, docs/cluster.md)
-  // but does count its requests and tokens (no store keeps the 60 s windows).
+  // The owner incarnation the report is owed to (empty: none yet). A report owed to another
+  // incarnation (a first sync after ownership moved) is applied in full all the same: what the
+  // node settled under the old lease after the new owner loaded its spend is in no load
+  // (docs/cluster-leases.md, "Ownership moves").
   std::string report_to;
   // A new number for every sync, counting up from the holder's first_reservation: an owner
   // applies a report only when its number is above the last one it saw from the node.
@@ -231,8 +233,7 @@ class LeaseDesk {
   // The spend to start from: the nodes' unflushed spend collected first, then the store's.
   void load(double spend) { spend_ = spend; }
   // Applies the request's report (once: only a report_seq above the last one seen from the
-  // node; usd only when owed to this incarnation, requests and tokens always), counts
-  // `unflushed_usd` for a first sync with this incarnation, replaces the node's holding with
+  // node), counts `unflushed_usd` for a first sync with this incarnation, replaces the node's holding with
   // keep + need (+ a share of what is left, up to want), or refuses `need` (held = keep).
   // A request whose report_seq is not above the last seen from the node changes nothing: the
   // answer's report_seq is 0 (the holder treats it as a failed sync).
@@ -259,6 +260,17 @@ class LeaseDesk {
   // What `node` may spend that the store does not yet show: its holding's usd (write-ahead
   // record for a successor when this owner dies; docs/cluster.md).
   double exposure(const std::string& node) const;
+
+  // Ownership moves (docs/cluster-leases.md). The old owner's write-ahead record: every node's
+  // holding (lingering ones included) and its windows' totals.
+  std::vector<std::pair<std::string, LeaseAmounts>> holdings() const;
+  // The successor, before it answers any sync, adopts them: each holding counts as this desk's
+  // own until now + lease_ttl (+ linger) or the node's next sync, which replaces it (ignored for
+  // a node that already synced here); the window totals count as used at `now`. With load() =
+  // the store's spend and the nodes' unflushed spend, budget and slots stay exact across the
+  // move, and rpm/tpm err only by counting the old minute's requests a little longer.
+  void adopt(const std::string& node, const LeaseAmounts& held, Clock::time_point now);
+  void adopt_window(std::int64_t requests, std::int64_t tokens, Clock::time_point now);
   bool idle(Clock::time_point now) const;  // no holdings (lingering ones included)
 
  private:

@@ -167,8 +167,7 @@ TEST_CASE("lease desk: keep is granted even over the limit, where need is refuse
   CHECK(same(renewal.held, usd(8)));
 }
 
-TEST_CASE("lease desk: a report is applied once, and its spend only by the incarnation it is owed to",
-          "[lease][desk]") {
+TEST_CASE("lease desk: a report is applied once, whichever incarnation it is owed to", "[lease][desk]") {
   LeaseLimits limits = budget(100);
   limits.rpm_limit = 100;
   limits.tpm_limit = 10000;
@@ -200,13 +199,13 @@ TEST_CASE("lease desk: a report is applied once, and its spend only by the incar
     CHECK(desk.spend() == Approx(7));
     CHECK(desk.requests_in_window(t0 + 1s) == 3);
   }
-  SECTION("owed to another incarnation: its spend is in the load; requests and tokens are counted") {
+  SECTION("owed to another incarnation: applied all the same, with the unflushed spend of a first sync") {
     auto other = q;
     other.report_seq = 8;
     other.report_to = "gw-3/50";
     g = desk.grant(other, t0 + 1s);
-    CHECK(g.report_seq == 8);                // answered: the holder clears its report
-    CHECK(desk.spend() == Approx(7 + 0.5));  // only the unflushed spend of a first sync
+    CHECK(g.report_seq == 8);  // answered: the holder clears its report
+    CHECK(desk.spend() == Approx(7 + 2 + 0.5));
     CHECK(desk.requests_in_window(t0 + 1s) == 6);
     CHECK(desk.tokens_in_window(t0 + 1s) == 80);
   }
@@ -395,6 +394,56 @@ TEST_CASE("lease desk: a node's record goes with its holding: a request delayed 
   CHECK(desk.idle(gone));
   CHECK(desk.grant(delayed, gone).report_seq == 4);  // applied as new: conservative
   CHECK(desk.spend() == Approx(2 + 1 + 2));          // report, expired holding, report again
+}
+
+TEST_CASE("lease desk: a successor adopts the old owner's holdings and windows", "[lease][desk]") {
+  LeaseLimits limits = budget(10);
+  limits.rpm_limit = 10;
+  limits.max_parallel_requests = 4;
+  LeaseDesk old(kDesk, kLeaseTtl);
+  old.load(2);
+  auto report = ask("a", 1, limits, {}, {}, {});
+  report.used_requests = 3;
+  old.grant(report, t0);
+  REQUIRE(same(old.grant(ask("a", 2, limits, amounts(3, 2, 0, 2), amounts(3, 2, 0, 2)), t0).held, amounts(3, 2, 0, 2)));
+  REQUIRE(same(old.grant(ask("b", 1, limits, amounts(1, 1, 0, 1), amounts(1, 1, 0, 1)), t0).held, amounts(1, 1, 0, 1)));
+  const auto record = old.holdings();
+  REQUIRE(record.size() == 2);
+
+  // The old owner dies at t0 + 1 s. Its successor loads the store's spend (2; a and b settled
+  // nothing yet) and adopts the record.
+  const auto takeover = t0 + 1s;
+  LeaseDesk next("gw-3/300", kLeaseTtl, 5s);
+  next.load(2);
+  for (const auto& [node, held] : record) next.adopt(node, held, takeover);
+  next.adopt_window(old.requests_in_window(takeover), old.tokens_in_window(takeover), takeover);
+  CHECK(same(next.held_total(takeover), amounts(4, 3, 0, 3)));
+  CHECK(next.requests_in_window(takeover) == 3);
+  CHECK(next.exposure("a") == 3);
+  // c gets only what the adopted holdings leave: 10 - 2 - 4 usd, 10 - 3 - 3 requests, 4 - 3 slots.
+  const auto c = next.grant(ask("c", 1, limits, amounts(1, 1, 0, 1), amounts(9, 9, 0, 4)), takeover);
+  CHECK_FALSE(c.refusal);
+  CHECK(same(c.held, amounts(1, 1, 0, 1)));  // near every limit: single requests
+  CHECK(next.grant(ask("d", 1, limits, amounts(0, 0, 0, 1), amounts(0, 0, 0, 1)), takeover).refusal);
+  // b's first sync here: its report is owed to the old owner, applied all the same (b settled
+  // 0.5 after the successor loaded the spend); its adopted holding is replaced by its keep.
+  auto b = ask("b", 2, limits, {}, {}, amounts(1, 0, 0, 1));
+  b.report_to = kDesk;
+  b.spent_usd = 0.5;
+  b.used_requests = 1;
+  const auto gb = next.grant(b, takeover + 1s);
+  CHECK(same(gb.held, amounts(1, 0, 0, 1)));
+  CHECK(next.spend() == 2.5);
+  CHECK(next.requests_in_window(takeover + 1s) == 4);
+  next.adopt("b", amounts(5, 5, 0, 4), takeover + 1s);  // b synced already: ignored
+  CHECK(same(next.held_total(takeover + 1s), amounts(3 + 1 + 1, 2 + 1, 0, 2 + 1 + 1)));
+  // a never comes back: its adopted holding lingers, then counts as spent.
+  CHECK(next.exposure("a") == 3);
+  next.expire(takeover + kLeaseTtl + 5s);
+  CHECK(next.exposure("a") == 0);
+  CHECK(next.spend() == Approx(2.5 + 3 + 1));  // a's and c's holdings (c's expired too)
+  next.expire(takeover + 1s + kLeaseTtl + 5s);
+  CHECK(next.spend() == Approx(2.5 + 3 + 1 + 1));  // and b's
 }
 
 TEST_CASE("lease desk: resets follow BudgetLedger's schedule and leave holdings alone", "[lease][desk]") {

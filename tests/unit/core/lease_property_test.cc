@@ -38,6 +38,7 @@ struct Family {
   bool resets;
   bool limit_changes;
   double max_budget;
+  bool ownership_moves = false;
 };
 
 struct Admission {
@@ -70,7 +71,7 @@ struct Node {
 struct Stats {
   int admitted = 0, refused = 0, settled = 0, over_settled = 0, released = 0, expired = 0;
   int syncs = 0, applied = 0, refusals = 0, lost_requests = 0, delayed = 0, lost_grants = 0, deaths = 0;
-  int stale = 0, resets = 0, limit_changes = 0;
+  int stale = 0, resets = 0, limit_changes = 0, ownership_moves = 0;
 };
 
 class World {
@@ -117,6 +118,8 @@ class World {
       die(n);
     } else if (roll < 857 && family_.limit_changes) {
       change_limits();
+    } else if (roll < 859 && family_.ownership_moves) {
+      move_ownership();
     } else {
       advance();
     }
@@ -251,7 +254,7 @@ class World {
     const auto sync = *n.sync;
     n.sync.reset();
     const bool applied = n.holder->apply(*sync.grant, sync.sent);
-    REQUIRE(applied == (sync.grant->report_seq != 0));
+    REQUIRE(applied == (sync.grant->report_seq != 0 || sync.grant->not_owner));
     ++stats_.applied;
     // The waiting requests try again in order. When the owner refused, they are refused; else
     // the first that does not fit asks again and the rest keep waiting.
@@ -265,7 +268,7 @@ class World {
       const auto a = n.holder->admit(limits_, r, now_);
       if (a.admitted()) {
         record(n, a.reservation, r);
-      } else if (sync.grant->refusal || sync.grant->report_seq == 0) {
+      } else if (sync.grant->refusal || (sync.grant->report_seq == 0 && !sync.grant->not_owner)) {
         ++stats_.refused;
       } else {
         n.waiting.push_back(r);
@@ -358,6 +361,34 @@ class World {
     }
   }
 
+  // The owner dies. Its successor loads the store's spend (everything settled: the nodes'
+  // unflushed spend included) and adopts the dead owner's write-ahead record: its holdings and
+  // window totals. Requests sent to the dead owner are lost or, for a graceful move, answered
+  // not_owner; answers already on the wire still arrive.
+  void move_ownership() {
+    const auto holdings = desk_.holdings();
+    const auto requests = desk_.requests_in_window(now_);
+    const auto tokens = desk_.tokens_in_window(now_);
+    const auto next_reset = desk_.next_reset_ms();
+    desk_ = LeaseDesk("owner/" + std::to_string(++stats_.ownership_moves + 1), kLeaseTtl, kReservationTtl);
+    desk_.load(period_settled_usd_);
+    for (const auto& [node, held] : holdings) desk_.adopt(node, held, now_);
+    desk_.adopt_window(requests, tokens, now_);
+    if (family_.resets) desk_.follow_reset_schedule(20'000, next_reset, wall_ms());
+    const bool graceful = uniform(0, 1) < 0.5;
+    for (auto& n : nodes_) {
+      if (!n.sync || n.sync->grant) continue;
+      if (graceful) {
+        LeaseGrant moved;
+        moved.not_owner = true;
+        n.sync->grant = moved;
+      } else {
+        lose(n);
+      }
+    }
+    delayed_.clear();
+  }
+
   void change_limits() {
     limits_.max_budget = uniform(5, 40);
     limits_.rpm_limit = uniform_int(5, 40);
@@ -407,6 +438,7 @@ TEST_CASE("lease property: across random nodes, failures and time, the cluster n
       {"fixed limits, no resets", false, false, 60.0},
       {"fixed limits, resets every 20 s", true, false, 25.0},
       {"changing limits and resets", true, true, 25.0},
+      {"ownership moves and resets", true, false, 25.0, true},
   };
   constexpr int kSteps = 8000;
   for (const auto& family : families) {
@@ -440,6 +472,7 @@ TEST_CASE("lease property: across random nodes, failures and time, the cluster n
       sum.stale += s.stale;
       sum.resets += s.resets;
       sum.limit_changes += s.limit_changes;
+      sum.ownership_moves += s.ownership_moves;
     }
     INFO(family.name << ": admitted " << sum.admitted << ", refused " << sum.refused << ", settled " << sum.settled
                      << " (" << sum.over_settled << " above), released " << sum.released << ", expired " << sum.expired
@@ -459,5 +492,6 @@ TEST_CASE("lease property: across random nodes, failures and time, the cluster n
     CHECK(sum.stale > 0);
     if (family.resets) CHECK(sum.resets > 50);
     if (family.limit_changes) CHECK(sum.limit_changes > 50);
+    if (family.ownership_moves) CHECK(sum.ownership_moves > 50);
   }
 }
