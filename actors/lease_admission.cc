@@ -70,6 +70,7 @@ std::optional<core::LeaseLimits> model_limits(const EntityLimits& l, const std::
   if (const auto it = l.model_rpm_limit.find(model); it != l.model_rpm_limit.end()) out.rpm_limit = it->second;
   if (const auto it = l.model_tpm_limit.find(model); it != l.model_tpm_limit.end()) out.tpm_limit = it->second;
   if (!out.rpm_limit && !out.tpm_limit) return std::nullopt;
+  out.per_model = true;
   return out;
 }
 
@@ -91,11 +92,18 @@ struct Ticket {
 };
 using TicketPtr = std::unique_ptr<Ticket>;
 
+bool limits_anything(const core::LeaseLimits& l) {
+  return l.max_budget || l.rpm_limit || l.tpm_limit || l.max_parallel_requests;
+}
+
+// The lease checks of a request: one per entity that limits anything (an unlimited team has
+// nothing to lease), and one more for a key's per-model limits.
 std::vector<LeaseStop> lease_checks(const AdmissionRequest& request) {
   std::vector<LeaseStop> out;
   for (std::size_t i = 0; i < request.stops.size(); ++i) {
     const auto& stop = request.stops[i];
-    out.push_back({lease_entity(stop.kind, stop.id), i, false, entity_limits(stop.limits)});
+    auto limits = entity_limits(stop.limits);
+    if (limits_anything(limits)) out.push_back({lease_entity(stop.kind, stop.id), i, false, std::move(limits)});
     if (auto per_model = model_limits(stop.limits, request.model)) {
       out.push_back({model_lease_entity(stop.kind, stop.id, request.model), i, true, *per_model});
     }
@@ -129,8 +137,9 @@ using HeldPtr = std::shared_ptr<Held>;
 
 // An owned entity's desk, and the syncs that arrived before its spend was loaded.
 struct Desk {
-  Desk(std::string entity, ParsedLeaseEntity parsed, const std::string& incarnation, std::chrono::milliseconds ttl)
-      : entity(std::move(entity)), parsed(std::move(parsed)), desk(incarnation, ttl) {}
+  Desk(std::string entity, ParsedLeaseEntity parsed, const std::string& incarnation, std::chrono::milliseconds ttl,
+       std::chrono::milliseconds linger)
+      : entity(std::move(entity)), parsed(std::move(parsed)), desk(incarnation, ttl, linger) {}
   const std::string entity;
   const ParsedLeaseEntity parsed;
   std::mutex mutex;
@@ -283,7 +292,7 @@ void Impl::walk(TicketPtr t) {
         }
         h->waiting_since = now;
         if (!h->holder.sync_in_flight()) {
-          sync = h->holder.sync_request(h->entity, options.node, check.limits, admit.need, now);
+          sync = h->holder.sync_request(h->entity, options.incarnation, check.limits, admit.need, now);
         }
       }
       // Behind others, or waiting for the lease to grow: in arrival order.
@@ -333,7 +342,11 @@ void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clo
       return;
     }
     const auto& grant = *answer;
-    h->holder.apply(grant, sent_at);
+    if (!h->holder.apply(grant, sent_at)) {
+      // A stale answer, or one from an owner the entity moved away from: the timer syncs again.
+      failed.Increment();
+      return;
+    }
     if (grant.not_owner) {
       not_owner.Increment();  // the timer asks the ring again
       return;
@@ -363,7 +376,7 @@ void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clo
         continue;
       }
       h->waiting_since = now;
-      sync = h->holder.sync_request(h->entity, options.node, check.limits, admit.need, now);
+      sync = h->holder.sync_request(h->entity, options.incarnation, check.limits, admit.need, now);
       break;
     }
   }
@@ -373,12 +386,21 @@ void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clo
 }
 
 void Impl::end(const std::string& entity, std::uint64_t reservation, bool settled, double cost, std::int64_t tokens) {
+  if (reservation == 0) return;  // the entity limits nothing: no lease was checked
   const auto h = find_held(entity);
   if (!h) return;  // retired: it held no reservation any more (they had expired)
-  std::lock_guard lock(h->mutex);
-  const bool held =
-      settled ? h->holder.settle(reservation, cost, tokens, Clock::now()) : h->holder.release(reservation);
-  if (held) events.reservations(-1);
+  std::optional<core::LeaseRequest> sync;
+  const auto now = Clock::now();
+  {
+    std::lock_guard lock(h->mutex);
+    const bool held = settled ? h->holder.settle(reservation, cost, tokens, now) : h->holder.release(reservation);
+    if (held) events.reservations(-1);
+    // Near a limit, room this node no longer uses goes back at once (others may be waiting).
+    if (!h->holder.sync_in_flight() && h->waiting.empty() && h->holder.renewal_due(now)) {
+      sync = h->holder.sync_request(h->entity, options.incarnation, h->limits, {}, now);
+    }
+  }
+  if (sync) send_sync(h, std::move(*sync), now);
 }
 
 void Impl::undo(Ticket& t) {
@@ -447,7 +469,7 @@ DeskPtr Impl::desk(const std::string& entity, const ParsedLeaseEntity& parsed, b
   std::lock_guard lock(desk_mutex);
   auto& d = desks[entity];
   created = !d;
-  if (created) d = std::make_shared<Desk>(entity, parsed, options.incarnation, options.lease_ttl);
+  if (created) d = std::make_shared<Desk>(entity, parsed, options.incarnation, options.lease_ttl, options.linger);
   return d;
 }
 
@@ -493,7 +515,7 @@ void Impl::load(const DeskPtr& d) {
     std::unique_lock lock(gather->mutex);
     if (answer) {
       gather->unflushed += answer->unflushed_usd;
-      gather->held.emplace_back(node, *answer);
+      gather->held.emplace_back(answer->node, *answer);
     } else {
       // A node that does not answer (dying, partitioned): what it holds from a previous owner
       // expires by itself; its unflushed spend is its journal's (docs/cluster.md, failures).
@@ -568,7 +590,10 @@ void Impl::loaded(const DeskPtr& d, double spend,
     std::lock_guard lock(d->mutex);
     d->desk.load(spend);
     const auto now = Clock::now();
-    for (const auto& [node, answer] : held) d->desk.adopt(node, answer, now);
+    for (const auto& [node, answer] : held) {
+      d->desk.adopt(node, answer.held, now);
+      d->desk.adopt_window(answer.recent_requests, answer.recent_tokens, now);
+    }
     d->loaded = true;
     for (auto& [request, reply] : d->waiting)
       answers.push_back({request.node, grant_locked(*d, request), std::move(reply)});
@@ -591,6 +616,7 @@ void Impl::serve_handover(const core::HandoverQuery& query, const std::function<
     std::lock_guard lock(h->mutex);
     answer = h->holder.rebase(query.new_owner, Clock::now());
   }
+  answer.node = options.incarnation;
   // Read after the rebase: a settle between the two is in the pending sum (counted), and the
   // holder's report to the new owner starts after the rebase (so counted once more at most).
   if (parsed && !parsed->per_model) answer.unflushed_usd = writer.pending(parsed->kind, parsed->id);
@@ -663,10 +689,10 @@ void Impl::tick_held(const HeldPtr& h, Clock::time_point now) {
       if (!h->waiting.empty()) {  // a sync failed or met an old owner: ask (the ring) again
         const auto& t = h->waiting.front();
         const auto& check = t->checks[t->next];
-        sync = h->holder.sync_request(h->entity, options.node, check.limits,
+        sync = h->holder.sync_request(h->entity, options.incarnation, check.limits,
                                       core::lease_needs(check.limits, ledger_request(t->request)), now);
       } else if (h->holder.renewal_due(now)) {
-        sync = h->holder.sync_request(h->entity, options.node, h->limits, {}, now);
+        sync = h->holder.sync_request(h->entity, options.incarnation, h->limits, {}, now);
       }
     }
   }

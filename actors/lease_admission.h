@@ -20,6 +20,9 @@ struct LeaseOptions {
   std::string node;         // this node's id on the ring
   std::string incarnation;  // "<node>/<start_ms>": tells a restarted owner from its predecessor
   std::chrono::milliseconds lease_ttl{5000};
+  // How long an owner still counts a lease its node let expire without a word (dead, cut off)
+  // as held, before it turns into spend and its parallel slots come free (core::LeaseDesk).
+  std::chrono::milliseconds linger{30 * 1000};
   std::chrono::milliseconds reservation_ttl{15 * 60 * 1000};
   // An admission that cannot get a lease within this time is answered 503.
   std::chrono::milliseconds wait_limit{3000};

@@ -18,8 +18,7 @@ constexpr const char* kKeepFor = "86400000";  // a record outlives any lease by 
 
 }  // namespace
 
-ExposureLog::ExposureLog(const std::string& redis_url, const std::string& cluster_name,
-                         prometheus::Registry& metrics)
+ExposureLog::ExposureLog(const std::string& redis_url, const std::string& cluster_name, prometheus::Registry& metrics)
     : address_(persistence::parse_redis_url(redis_url)),
       prefix_("tollgate:cluster:" + cluster_name + ":exposure:"),
       failures_(prometheus::BuildCounter()

@@ -12,6 +12,16 @@ SlidingWindow& window_of(std::map<std::string, SlidingWindow, std::less<>>& wind
   return windows.emplace(std::string(model), SlidingWindow{}).first->second;
 }
 
+}  // namespace
+
+Refusal parallel_refusal(std::int64_t max_parallel_requests) {
+  Refusal r;
+  r.limit = RefusedBy::max_parallel_requests;
+  r.limit_value = max_parallel_requests;
+  r.retry_after = 1;
+  return r;
+}
+
 Refusal rate_refusal(RefusedBy limit, std::int64_t value, Clock::time_point now, SlidingWindow& window) {
   Refusal r;
   r.limit = limit;
@@ -20,16 +30,20 @@ Refusal rate_refusal(RefusedBy limit, std::int64_t value, Clock::time_point now,
   return r;
 }
 
-}  // namespace
+Refusal budget_refusal(double max_budget, double spend, double reserved, double cost) {
+  Refusal r;
+  r.limit = RefusedBy::budget;
+  r.max_budget = max_budget;
+  r.spend = spend;
+  r.reserved = reserved;
+  r.cost = cost;
+  return r;
+}
 
 std::optional<Refusal> BudgetLedger::check(const LedgerLimits& limits, const LedgerRequest& request,
                                            Clock::time_point now) {
   if (limits.max_parallel_requests && in_flight_ >= *limits.max_parallel_requests) {
-    Refusal r;
-    r.limit = RefusedBy::max_parallel_requests;
-    r.limit_value = *limits.max_parallel_requests;
-    r.retry_after = 1;
-    return r;
+    return parallel_refusal(*limits.max_parallel_requests);
   }
   if (limits.rpm_limit && requests_.total(now) >= *limits.rpm_limit) {
     return rate_refusal(RefusedBy::rpm, *limits.rpm_limit, now, requests_);
@@ -53,13 +67,7 @@ std::optional<Refusal> BudgetLedger::check(const LedgerLimits& limits, const Led
   }
   const double cost = request.worst_case_cost;
   if (limits.max_budget && !fits_budget(*limits.max_budget, spend_, reserved_cost_, cost)) {
-    Refusal r;
-    r.limit = RefusedBy::budget;
-    r.max_budget = *limits.max_budget;
-    r.spend = spend_;
-    r.reserved = reserved_cost_;
-    r.cost = cost;
-    return r;
+    return budget_refusal(*limits.max_budget, spend_, reserved_cost_, cost);
   }
   return std::nullopt;
 }
@@ -116,31 +124,14 @@ bool BudgetLedger::release(std::uint64_t reservation) {
 }
 
 std::vector<std::uint64_t> BudgetLedger::expire(Clock::time_point now) {
-  std::vector<std::uint64_t> expired;
-  for (const auto& [id, r] : reservations_) {
-    if (r.expires <= now) expired.push_back(id);
-  }
+  const auto expired = expired_reservations(reservations_, now);
   for (const auto id : expired) release(id);
   return expired;
 }
 
-void BudgetLedger::follow_reset_schedule(std::optional<std::int64_t> period_ms,
-                                         std::optional<std::int64_t> budget_reset_at, std::int64_t now_ms) {
-  if (!period_ms) {
-    reset_at_.reset();
-    reset_period_ms_ = 0;
-    return;
-  }
-  reset_period_ms_ = *period_ms;
-  if (!reset_at_ || (budget_reset_at && *budget_reset_at > *reset_at_)) reset_at_ = budget_reset_at.value_or(now_ms);
-}
-
 bool BudgetLedger::reset_if_due(std::int64_t now_ms) {
-  if (!reset_due(now_ms)) return false;
+  if (!reset_schedule_.advance_if_due(now_ms)) return false;
   spend_ = 0;
-  reset_at_ = reset_period_ms_ > 0
-                  ? std::optional<std::int64_t>(core::next_reset_ms(*reset_at_, reset_period_ms_, now_ms))
-                  : std::nullopt;
   return true;
 }
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/budget_math.h"
+#include "core/reset_schedule.h"
 
 namespace tollgate::core {
 
@@ -54,6 +55,13 @@ struct Refusal {
   double reserved = 0;
   double cost = 0;
 };
+
+// The refusals, built one way wherever a limit is checked (BudgetLedger on one node, LeaseDesk
+// at a cluster's owner), so the client reads the same numbers either way.
+Refusal parallel_refusal(std::int64_t max_parallel_requests);
+// rpm/tpm (or their per-model forms): retry when the window's oldest event leaves it.
+Refusal rate_refusal(RefusedBy limit, std::int64_t value, Clock::time_point now, SlidingWindow& window);
+Refusal budget_refusal(double max_budget, double spend, double reserved, double cost);
 
 struct AdmitOutcome {
   std::uint64_t reservation = 0;   // when admitted (ids start at 1)
@@ -91,19 +99,17 @@ class BudgetLedger {
   std::vector<std::uint64_t> expire(Clock::time_point now);
 
   // Follows the entity's record: spend resets at `budget_reset_at` (now when the record has
-  // none), then every `period_ms` (the record's budget_duration); without one, never. A later
-  // budget_reset_at in the record (an admin moved it) replaces the ledger's; an earlier one is
-  // the record being behind the ledger's own resets, and is ignored.
+  // none), then every `period_ms` (core/reset_schedule.h).
   void follow_reset_schedule(std::optional<std::int64_t> period_ms, std::optional<std::int64_t> budget_reset_at,
-                             std::int64_t now_ms);
-  bool reset_due(std::int64_t now_ms) const { return reset_at_ && now_ms >= *reset_at_; }
+                             std::int64_t now_ms) {
+    reset_schedule_.follow(period_ms, budget_reset_at, now_ms);
+  }
+  bool reset_due(std::int64_t now_ms) const { return reset_schedule_.due(now_ms); }
   // At or after the reset time: spend goes to 0 and the next reset is one period on (missed
-  // periods skipped). The ledger keeps the period it last followed, so a reset fired by a
-  // timer, with no request at hand, keeps the schedule: the next reset time never goes back to
-  // the record's older budget_reset_at, which would reset a second time and wipe spend settled
-  // since the first. True when it reset.
+  // periods skipped; the schedule keeps its period, so a timer's reset continues it). True
+  // when it reset.
   bool reset_if_due(std::int64_t now_ms);
-  std::optional<std::int64_t> next_reset_ms() const { return reset_at_; }
+  std::optional<std::int64_t> next_reset_ms() const { return reset_schedule_.next_ms(); }
 
   // Header values after an admission (the request just admitted counts).
   RateHeaders rate_headers(const LedgerLimits& limits, Clock::time_point now);
@@ -142,8 +148,7 @@ class BudgetLedger {
   SlidingWindow tokens_;
   std::map<std::string, SlidingWindow, std::less<>> model_requests_;
   std::map<std::string, SlidingWindow, std::less<>> model_tokens_;
-  std::optional<std::int64_t> reset_at_;
-  std::int64_t reset_period_ms_ = 0;  // ≤ 0: a one-off reset, none after it
+  ResetSchedule reset_schedule_;
 };
 
 }  // namespace tollgate::core

@@ -63,6 +63,16 @@ class SlidingWindow {
   std::int64_t total_ = 0;
 };
 
+// The ids of the reservations (a map of id → a value with `expires`) whose expiry has come.
+template <typename Reservations>
+std::vector<std::uint64_t> expired_reservations(const Reservations& reservations, Clock::time_point now) {
+  std::vector<std::uint64_t> expired;
+  for (const auto& [id, r] : reservations) {
+    if (r.expires <= now) expired.push_back(id);
+  }
+  return expired;
+}
+
 // Seconds to tell a client in retry-after (at least 1).
 int retry_after_seconds(Clock::time_point now, Clock::time_point available_at);
 

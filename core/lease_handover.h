@@ -18,6 +18,7 @@ struct HandoverQuery {
 };
 
 struct HandoverAnswer {
+  std::string node;          // the answering node's incarnation: the desk's name for its holding
   double unflushed_usd = 0;  // settled on the answering node, not yet in the store
   // What the node may still spend under its lease from the previous owner: in-flight
   // reservations plus the unused rest (what it already settled is in unflushed_usd or the
