@@ -200,6 +200,8 @@ struct LeaseAdmission::Impl {
   void serve_lease(core::LeaseRequest request, std::function<void(core::LeaseGrant)> reply);
   void serve_handover(const core::HandoverQuery& query, const std::function<void(core::HandoverAnswer)>& reply);
   DeskPtr desk(const std::string& entity, const ParsedLeaseEntity& parsed, bool& created);
+  bool bound_elsewhere(Desk& d, const core::LeaseRequest& request);
+  DeskPtr replace_desk(const DeskPtr& stale, bool& created);
   void load(const DeskPtr& d);
   void count_the_silent(const DeskPtr& d, double unflushed,
                         std::vector<std::pair<std::string, core::HandoverAnswer>> held);
@@ -435,7 +437,8 @@ void Impl::serve_lease(core::LeaseRequest request, std::function<void(core::Leas
     return;
   }
   bool created = false;
-  const auto d = desk(request.entity, *parsed, created);
+  auto d = desk(request.entity, *parsed, created);
+  if (bound_elsewhere(*d, request)) d = replace_desk(d, created);
   Granted granted;
   {
     std::lock_guard lock(d->mutex);
@@ -465,6 +468,28 @@ void Impl::answer(const Desk& d, const std::string& node, Granted granted,
       [reply = std::move(reply), grant = std::move(granted.grant)]() mutable { reply(std::move(grant)); });
 }
 
+// The asking node last heard from another owner since this desk loaded (its report is owed
+// there): that owner may have granted what this desk does not count — the ring moved away and
+// back faster than this node noticed, or the node was out of reach of this desk's handover.
+bool Impl::bound_elsewhere(Desk& d, const core::LeaseRequest& request) {
+  if (request.report_to.empty() || request.report_to == options.incarnation) return false;
+  std::lock_guard lock(d.mutex);
+  return d.loaded;
+}
+
+// A new desk in place of `stale` (unless another request replaced it already): its load asks
+// every node again, fencing the entity to this owner.
+DeskPtr Impl::replace_desk(const DeskPtr& stale, bool& created) {
+  std::lock_guard lock(desk_mutex);
+  auto& d = desks[stale->entity];
+  created = d == stale || !d;
+  if (created) {
+    d = std::make_shared<Desk>(stale->entity, stale->parsed, options.incarnation, options.lease_ttl, options.linger);
+    telemetry::log_info("lease_desk_reloaded", {{"entity", stale->entity.substr(0, 12)}});
+  }
+  return d;
+}
+
 DeskPtr Impl::desk(const std::string& entity, const ParsedLeaseEntity& parsed, bool& created) {
   std::lock_guard lock(desk_mutex);
   auto& d = desks[entity];
@@ -485,6 +510,10 @@ Impl::Granted Impl::grant_locked(Desk& d, const core::LeaseRequest& request) {
     }
   }
   Granted out{d.desk.grant(request, now), std::nullopt};
+  // Owed elsewhere: this desk loaded after the request arrived (bound_elsewhere), so it counts
+  // what the other owner granted to every node it reached, and the request's keep and report
+  // cover the asker: the asker may take this owner as its own, whatever handover fenced it.
+  out.grant.rebase = !request.report_to.empty() && request.report_to != options.incarnation;
   if (d.parsed.per_model || !request.limits.max_budget || out.grant.not_owner) return out;
   events.remaining(d.parsed.kind, d.parsed.id.substr(0, 8), request.limits.max_budget, d.desk.spend());
   // What the node may have spent that the store may not show: its new lease, and what it had

@@ -202,7 +202,7 @@ LeaseRequest LeaseHolder::sync_request(const std::string& entity, const std::str
 
 bool LeaseHolder::apply(const LeaseGrant& grant, Clock::time_point sent_at) {
   if (!sync_in_flight_) return false;
-  if (!fence_.empty() && !grant.not_owner && grant.owner != fence_) {
+  if (!fence_.empty() && !grant.not_owner && grant.owner != fence_ && !grant.rebase) {
     // A grant of an owner the entity has moved away from (rebase): that owner's count no longer
     // matters, so its holding must not be used. The sync failed; the next goes to the ring's owner.
     sync_failed();
@@ -234,6 +234,7 @@ bool LeaseHolder::apply(const LeaseGrant& grant, Clock::time_point sent_at) {
   expires_ = sent_at + std::chrono::milliseconds(grant.ttl_ms);
   lease_ttl_ = std::chrono::milliseconds(grant.ttl_ms);
   report_to_ = grant.owner;
+  if (grant.rebase) fence_ = grant.owner;
   tight_ = grant.tight;
   sync_in_flight_ = false;
   return true;

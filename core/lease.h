@@ -93,6 +93,10 @@ struct LeaseGrant {
   // The owner is near a limit (or refused): leases are cut to single requests, and the node
   // returns room as soon as it has some unused (renewal_due) and keeps none through its syncs.
   bool tight = false;
+  // The request's report was owed to another owner, and this owner reloaded since it arrived
+  // (it asked every node it knows again): the holder takes this owner as its own even when a
+  // handover fenced it to another (LeaseHolder::rebase). Set by actors/, not by the desk.
+  bool rebase = false;
 };
 
 struct HandoverAnswer;  // core/lease_handover.h

@@ -87,6 +87,7 @@ struct World {
   core::HashRing ring;
   std::map<std::string, Admission*> nodes;
   std::set<std::string> down;
+  std::map<std::string, std::map<std::string, double>> exposures;  // as Redis keeps them
   Wire wire;
 
   void set_live(std::set<std::string> ids) {
@@ -142,6 +143,22 @@ class TestNetwork : public LeaseNetwork {
         world_.wire.post([done, answer = std::move(answer)] { done(answer); });
       });
     });
+  }
+  void record_exposure(const std::string& entity, const std::string& node, double usd,
+                       std::function<void()> then) override {
+    {
+      std::lock_guard lock(world_.mutex);
+      world_.exposures[entity][node] = usd;
+    }
+    world_.wire.post(std::move(then));
+  }
+  void read_exposure(const std::string& entity, std::function<void(ExposureRecords)> done) override {
+    ExposureRecords records;
+    {
+      std::lock_guard lock(world_.mutex);
+      for (const auto& [node, usd] : world_.exposures[entity]) records.emplace_back(node, usd);
+    }
+    world_.wire.post([done = std::move(done), records = std::move(records)] { done(records); });
   }
 
  private:
@@ -235,7 +252,7 @@ struct Tally {
         ++rate_limited;
       } else {
         ++other;
-        UNSCOPED_INFO("unexpected: " << r.error().status << " " << r.error().message);
+        std::fprintf(stderr, "unexpected: %d %s\n", r.error().status, r.error().message.c_str());
       }
       ++answered;
       answered_cv.notify_all();
