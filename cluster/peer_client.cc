@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cluster/peer_messages.h"
+#include "cluster/peer_probe.h"
 #include "core/node_address.h"
 
 namespace tollgate::cluster {
@@ -18,6 +19,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using PeerReady = std::function<void(core::Result<caf::actor>)>;
+
+// The probe's own timeout ends it; this is only for a probe that never answers at all.
+constexpr std::chrono::milliseconds kProbeGrace{200};
 
 struct ClientState {
   std::chrono::milliseconds timeout{};
@@ -59,8 +63,28 @@ void finish_connecting(ClientActor* self, const std::string& endpoint, const cor
   for (auto& ready : waiting) ready(peer);
 }
 
+// Asks caf::openssl's middleman to connect (TLS and CAF's handshake) to a peer the probe reached.
+void connect_to(ClientActor* self, const std::string& endpoint, const core::HostPort& address,
+                Clock::time_point deadline) {
+  const auto timeout = self->state.timeout;
+  self->request(self->system().openssl_manager().actor_handle(), left_until(deadline), caf::connect_atom::value,
+                address.host, address.port)
+      .then(
+          [=](caf::node_id&, caf::strong_actor_ptr& published, std::set<std::string>&) {
+            if (!published) {
+              finish_connecting(self, endpoint, core::service_unavailable("peer " + endpoint + " publishes no actor"));
+              return;
+            }
+            auto peer = caf::actor_cast<caf::actor>(std::move(published));
+            self->monitor(peer);
+            finish_connecting(self, endpoint, peer);
+          },
+          [=](caf::error& error) { finish_connecting(self, endpoint, peer_error(error, endpoint, timeout)); });
+}
+
 // Runs `ready` with the peer's actor: at once when connected, else once the connection (the
-// first call's, shared by those that come while it is made) succeeds or fails.
+// first call's, shared by those that come while it is made) succeeds or fails. A TCP probe
+// goes first (cluster/peer_probe.h): CAF's own connect would block on a peer that drops SYNs.
 void with_peer(ClientActor* self, const std::string& endpoint, Clock::time_point deadline, PeerReady ready) {
   if (auto it = self->state.connected.find(endpoint); it != self->state.connected.end()) return ready(it->second);
   if (auto it = self->state.connecting.find(endpoint); it != self->state.connecting.end()) {
@@ -71,17 +95,14 @@ void with_peer(ClientActor* self, const std::string& endpoint, Clock::time_point
   if (!address) return ready(core::bad_request("peer endpoint '" + endpoint + "' is not host:port"));
   self->state.connecting[endpoint].push_back(std::move(ready));
   const auto timeout = self->state.timeout;
-  self->request(self->system().openssl_manager().actor_handle(), left_until(deadline), caf::connect_atom::value,
-                address->host, address->port)
+  const auto left = left_until(deadline);
+  auto probe = spawn_tcp_probe(self->system(), address->host, address->port, left);
+  self->request(probe, left + kProbeGrace, probe_atom::value)
       .then(
-          [=](caf::node_id&, caf::strong_actor_ptr& published, std::set<std::string>&) {
-            if (!published) {
-              finish_connecting(self, endpoint, core::service_unavailable("peer " + endpoint + " publishes no actor"));
-              return;
-            }
-            auto peer = caf::actor_cast<caf::actor>(std::move(published));
-            self->monitor(peer);
-            finish_connecting(self, endpoint, peer);
+          [=](std::string& unreachable) {
+            if (unreachable.empty()) return connect_to(self, endpoint, *address, deadline);
+            finish_connecting(self, endpoint,
+                              core::service_unavailable("peer " + endpoint + " is unreachable: " + unreachable));
           },
           [=](caf::error& error) { finish_connecting(self, endpoint, peer_error(error, endpoint, timeout)); });
 }

@@ -21,6 +21,8 @@ namespace tollgate::cluster {
 // entity" (entity → unflushed USD).
 using lease_atom = caf::atom_constant<caf::atom("tg_lease")>;
 using pending_atom = caf::atom_constant<caf::atom("tg_pending")>;
+// Local: "can a TCP connection be made" (cluster/peer_probe.h).
+using probe_atom = caf::atom_constant<caf::atom("tg_probe")>;
 
 // Registers the messages' types (on every node: the serializer looks them up by name).
 void add_peer_message_types(caf::actor_system_config& config);

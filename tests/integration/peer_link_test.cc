@@ -255,6 +255,33 @@ struct SilentListener {
   ~SilentListener() { close(fd); }
 };
 
+// A loopback listener whose accept queue is full: the kernel drops further SYNs, as a dead host
+// or a partition does.
+struct DeafListener {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  std::uint16_t port = 0;
+  std::vector<int> fillers;
+  DeafListener() {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    REQUIRE(listen(fd, 0) == 0);
+    socklen_t len = sizeof addr;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    port = ntohs(addr.sin_port);
+    for (int i = 0; i < 4; ++i) {
+      fillers.push_back(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+      connect(fillers.back(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    }
+    std::this_thread::sleep_for(100ms);  // the handshakes that fit complete
+  }
+  ~DeafListener() {
+    for (int filler : fillers) close(filler);
+    close(fd);
+  }
+};
+
 // Writes `bytes` to the port over plain TCP; true when the server then closes the connection
 // (within 5 s) instead of waiting for more.
 bool server_hangs_up_on(std::uint16_t port, const std::string& bytes) {
@@ -586,4 +613,32 @@ TEST_CASE("peer link: a peer restarted on the same port is reached again (the de
   }
   CHECK(reached);
   CHECK(service_b.lease_calls() >= 2);
+}
+
+TEST_CASE("peer link: a peer that drops SYNs holds up neither other peers nor stop()", "[peer_link]") {
+  Service service_a, service_b;
+  auto a = start_link(certificates().node_a, service_a, 500ms);
+  auto b = start_link(certificates().node_b, service_b, 500ms);
+  DeafListener deaf;
+  const auto started = Clock::now();
+  Answer<LeaseGrant> lost;
+  a->request_lease("127.0.0.1:" + std::to_string(deaf.port), full_request(), lost.done());
+  std::this_thread::sleep_for(50ms);  // its connect is under way
+
+  // A peer not yet connected is reached meanwhile (CAF connects one peer at a time: a blocking
+  // connect to the deaf one would hold this one for the kernel's SYN timeout, two minutes).
+  const auto live = ask_lease(*a, endpoint_of(*b));
+  CHECK(live.ok());
+  const auto dead = lost.wait();
+  REQUIRE_FALSE(dead.ok());
+  CHECK(dead.error().message.find("unreachable") != std::string::npos);
+  CHECK(Clock::now() - started < 1000ms);
+
+  Answer<LeaseGrant> again;
+  a->request_lease("127.0.0.1:" + std::to_string(deaf.port), full_request(), again.done());
+  std::this_thread::sleep_for(50ms);
+  const auto stopping = Clock::now();
+  a.reset();
+  CHECK(Clock::now() - stopping < 1000ms);
+  CHECK_FALSE(again.wait(100ms).ok());
 }

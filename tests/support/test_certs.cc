@@ -60,4 +60,14 @@ CertFiles TestCa::issue(const std::string& name) const {
   return files;
 }
 
+const TestCa& process_test_ca() {
+  static const TestCa ca("process-ca");
+  return ca;
+}
+
+std::string cluster_transport_yaml(const CertFiles& files, const std::string& listen) {
+  return "  listen: \"" + listen + "\"\n  tls:\n    certificate: \"" + files.certificate + "\"\n    key: \"" +
+         files.key + "\"\n    ca: \"" + files.ca + "\"\n";
+}
+
 }  // namespace tollgate::testing

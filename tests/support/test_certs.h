@@ -31,4 +31,12 @@ class TestCa {
   std::string key_;
 };
 
+// One CA for the whole test process, made on first use (tests that need a cluster config and
+// no second CA).
+const TestCa& process_test_ca();
+
+// The transport keys of a `cluster:` block (indented by two spaces, one per line): `listen`
+// and the `tls` files.
+std::string cluster_transport_yaml(const CertFiles& files, const std::string& listen);
+
 }  // namespace tollgate::testing
