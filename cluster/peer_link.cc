@@ -12,6 +12,7 @@
 #include "cluster/peer_client.h"
 #include "cluster/peer_gate.h"
 #include "cluster/peer_messages.h"
+#include "cluster/peer_metrics.h"
 #include "cluster/peer_server.h"
 
 namespace tollgate::cluster {
@@ -31,6 +32,17 @@ struct PeerSystemConfig : caf::actor_system_config {
     openssl_cafile = options.tls.ca;
   }
 };
+
+// `done`, counted in the metrics when there are any.
+template <class T>
+std::function<void(core::Result<T>)> counted(std::shared_ptr<PeerMetrics> metrics, PeerMetrics::Kind kind,
+                                             std::function<void(core::Result<T>)> done) {
+  if (!metrics) return done;
+  return [metrics = std::move(metrics), kind, done = std::move(done)](core::Result<T> result) {
+    metrics->finished(kind, result ? nullptr : &result.error());
+    done(std::move(result));
+  };
+}
 
 core::ApiError link_stopped() { return core::service_unavailable("the peer link stopped before the peer answered"); }
 
@@ -58,6 +70,7 @@ struct PeerLink::Impl {
   std::unique_ptr<System> asking;
   std::shared_ptr<PeerGate> server = std::make_shared<PeerGate>();
   std::shared_ptr<PeerGate> client = std::make_shared<PeerGate>();
+  std::shared_ptr<PeerMetrics> metrics;  // shared with the calls' continuations
   std::uint16_t port = 0;
   std::mutex stop_mutex;
   bool stopped = false;
@@ -79,6 +92,7 @@ core::Result<std::unique_ptr<PeerLink>> PeerLink::start(PeerLinkOptions options,
                                                         PendingService pending_service) {
   if (auto tls = check_peer_tls(options.tls); !tls) return tls.error();
   auto impl = std::make_unique<Impl>();
+  if (options.metrics) impl->metrics = std::make_shared<PeerMetrics>(*options.metrics);
   try {
     impl->serving = std::make_unique<Impl::System>(options);
     impl->asking = std::make_unique<Impl::System>(options);
@@ -109,13 +123,14 @@ std::uint16_t PeerLink::port() const { return impl_->port; }
 
 void PeerLink::request_lease(const std::string& endpoint, core::LeaseRequest request,
                              std::function<void(core::Result<core::LeaseGrant>)> done) {
-  Once<core::Result<core::LeaseGrant>> once(std::move(done), link_stopped);
+  Once<core::Result<core::LeaseGrant>> once(counted(impl_->metrics, PeerMetrics::Kind::lease, std::move(done)),
+                                            link_stopped);
   if (!impl_->client->send(LeaseCall{endpoint, std::move(request), once})) once(link_stopped());
 }
 
 void PeerLink::request_pending(const std::string& endpoint, std::string entity,
                                std::function<void(core::Result<double>)> done) {
-  Once<core::Result<double>> once(std::move(done), link_stopped);
+  Once<core::Result<double>> once(counted(impl_->metrics, PeerMetrics::Kind::pending, std::move(done)), link_stopped);
   if (!impl_->client->send(PendingCall{endpoint, std::move(entity), once})) once(link_stopped());
 }
 

@@ -17,6 +17,10 @@
 #include "core/lease.h"
 #include "core/result.h"
 
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
 namespace tollgate::cluster {
 
 struct PeerLinkOptions {
@@ -25,7 +29,9 @@ struct PeerLinkOptions {
   PeerTls tls;
   // A request to a peer (connecting included) that has not been answered by then fails.
   std::chrono::milliseconds request_timeout{2000};
-  int threads = 1;  // CAF scheduler workers of this link's actor system
+  int threads = 1;  // CAF scheduler workers of this link's actor systems (one serves, one asks)
+  // tollgate_cluster_peer_requests_total{kind, outcome} when set; must outlive the link.
+  prometheus::Registry* metrics = nullptr;
 };
 
 class PeerLink {

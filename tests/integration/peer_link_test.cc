@@ -3,6 +3,8 @@
 // (tests/support/test_certs.h). Strangers — a certificate from another CA, no certificate,
 // plain TCP junk — are refused without disturbing the link.
 #include <netinet/in.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <caf/actor_system.hpp>
@@ -15,12 +17,12 @@
 #include <atomic>
 #include <condition_variable>
 #include <fstream>
-#include <future>
 #include <mutex>
 #include <random>
 #include <thread>
 
 #include "cluster/peer_link.h"
+#include "tests/support/metrics_text.h"
 #include "tests/support/test_certs.h"
 
 using namespace std::chrono_literals;
@@ -31,6 +33,7 @@ using tollgate::core::LeaseGrant;
 using tollgate::core::LeaseRequest;
 using tollgate::core::Result;
 using tollgate::testing::CertFiles;
+using tollgate::testing::metric_sum;
 using tollgate::testing::TestCa;
 using Clock = std::chrono::steady_clock;
 
@@ -641,4 +644,30 @@ TEST_CASE("peer link: a peer that drops SYNs holds up neither other peers nor st
   a.reset();
   CHECK(Clock::now() - stopping < 1000ms);
   CHECK_FALSE(again.wait(100ms).ok());
+}
+
+TEST_CASE("peer link: calls are counted by kind and outcome", "[peer_link]") {
+  Service service_a, service_b;
+  prometheus::Registry registry;
+  auto options = options_for(certificates().node_a, 500ms);
+  options.metrics = &registry;
+  auto a = PeerLink::start(options, service_a.lease(), service_a.pending());
+  REQUIRE(a.ok());
+  auto b = start_link(certificates().node_b, service_b);
+  REQUIRE(ask_lease(**a, endpoint_of(*b)).ok());
+  REQUIRE(ask_lease(**a, endpoint_of(*b)).ok());
+  REQUIRE_FALSE(ask_lease(**a, "127.0.0.1:" + std::to_string(closed_port())).ok());
+  REQUIRE_FALSE(ask_lease(**a, "no-port").ok());
+  SilentListener silent;
+  Answer<double> pending;
+  (*a)->request_pending("127.0.0.1:" + std::to_string(silent.port), "key:k", pending.done());
+  REQUIRE_FALSE(pending.wait().ok());
+
+  const auto text = prometheus::TextSerializer().Serialize(registry.Collect());
+  const std::string name = "tollgate_cluster_peer_requests_total";
+  CHECK(metric_sum(text, name, R"(outcome="ok")") == 2);
+  CHECK(metric_sum(text, name, R"(outcome="unavailable")") == 1);
+  CHECK(metric_sum(text, name, R"(outcome="invalid")") == 1);
+  CHECK(metric_sum(text, name, R"(kind="pending")") == 1);
+  CHECK(metric_sum(text, name, R"(outcome="timeout")") == 1);
 }
