@@ -122,7 +122,8 @@ void ask(ClientActor* self, const std::string& endpoint, Once<core::Result<T>> d
   });
 }
 
-caf::behavior peer_client(ClientActor* self, std::chrono::milliseconds request_timeout) {
+caf::behavior peer_client(ClientActor* self, std::chrono::milliseconds request_timeout,
+                          std::shared_ptr<CallMailbox> calls) {
   self->state.timeout = request_timeout;
   // A peer that went away (connection closed, node stopped): the next call connects afresh.
   self->set_down_handler([=](caf::down_msg& down) {
@@ -131,16 +132,27 @@ caf::behavior peer_client(ClientActor* self, std::chrono::milliseconds request_t
       it = it->second.address() == down.source ? connected.erase(it) : std::next(it);
     }
   });
+  auto start = [self](PeerCall& call) {
+    if (auto* lease = std::get_if<LeaseCall>(&call)) {
+      ask<core::LeaseGrant>(self, lease->endpoint, lease->done, lease_atom::value, lease->request);
+    } else if (auto* pending = std::get_if<PendingCall>(&call)) {
+      ask<double>(self, pending->endpoint, pending->done, pending_atom::value, pending->entity);
+    }
+  };
   return {
-      [=](LeaseCall& call) { ask<core::LeaseGrant>(self, call.endpoint, call.done, lease_atom::value, call.request); },
-      [=](PendingCall& call) { ask<double>(self, call.endpoint, call.done, pending_atom::value, call.entity); },
+      [=](drain_atom) {
+        for (auto& call : calls->take()) start(call);
+      },
   };
 }
 
 }  // namespace
 
-caf::actor spawn_peer_client(caf::actor_system& system, std::chrono::milliseconds request_timeout) {
-  return system.spawn(peer_client, request_timeout);
+caf::actor spawn_peer_client(caf::actor_system& system, std::chrono::milliseconds request_timeout,
+                             std::shared_ptr<CallMailbox> calls) {
+  auto client = system.spawn(peer_client, request_timeout, calls);
+  calls->open(client);
+  return client;
 }
 
 }  // namespace tollgate::cluster

@@ -1,13 +1,15 @@
 #pragma once
 // The actor of a PeerLink that asks peers: one connection per endpoint, made lazily through
 // the caf::openssl middleman (asynchronously: the caller's thread never waits), kept until the
-// peer's proxy goes down. Calls reach it as local-only messages from any thread.
-#include <caf/allowed_unsafe_message_type.hpp>
+// peer's proxy goes down. Calls reach it from any thread through its mailbox.
 #include <caf/fwd.hpp>
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <variant>
 
+#include "cluster/peer_mailbox.h"
 #include "cluster/peer_once.h"
 #include "core/lease.h"
 #include "core/result.h"
@@ -26,14 +28,11 @@ struct PendingCall {
   Once<core::Result<double>> done;
 };
 
-}  // namespace tollgate::cluster
+using PeerCall = std::variant<LeaseCall, PendingCall>;
+using CallMailbox = PeerMailbox<PeerCall>;
 
-// Local only: they carry std::function callbacks.
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tollgate::cluster::LeaseCall)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tollgate::cluster::PendingCall)
-
-namespace tollgate::cluster {
-
-caf::actor spawn_peer_client(caf::actor_system& system, std::chrono::milliseconds request_timeout);
+// Spawns the client; `calls` is opened to it.
+caf::actor spawn_peer_client(caf::actor_system& system, std::chrono::milliseconds request_timeout,
+                             std::shared_ptr<CallMailbox> calls);
 
 }  // namespace tollgate::cluster

@@ -10,7 +10,6 @@
 #include <mutex>
 
 #include "cluster/peer_client.h"
-#include "cluster/peer_gate.h"
 #include "cluster/peer_messages.h"
 #include "cluster/peer_metrics.h"
 #include "cluster/peer_server.h"
@@ -68,8 +67,8 @@ struct PeerLink::Impl {
   };
   std::unique_ptr<System> serving;
   std::unique_ptr<System> asking;
-  std::shared_ptr<PeerGate> server = std::make_shared<PeerGate>();
-  std::shared_ptr<PeerGate> client = std::make_shared<PeerGate>();
+  std::shared_ptr<ReplyMailbox> replies = std::make_shared<ReplyMailbox>();
+  std::shared_ptr<CallMailbox> calls = std::make_shared<CallMailbox>();
   std::shared_ptr<PeerMetrics> metrics;  // shared with the calls' continuations
   std::uint16_t port = 0;
   std::mutex stop_mutex;
@@ -79,12 +78,15 @@ struct PeerLink::Impl {
     std::lock_guard<std::mutex> lock(stop_mutex);
     if (stopped) return;
     stopped = true;
-    // Closed gates first: from now on no thread sends into the systems.
-    for (auto* gate : {server.get(), client.get()}) {
-      if (auto actor = gate->close()) caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
-    }
+    // Closed mailboxes first: from now on no thread sends into the systems.
+    if (auto actor = replies->close()) caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+    if (auto actor = calls->close()) caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
     if (asking) asking->stop();
     if (serving) serving->stop();
+    // Calls the client never took, and replies the server never delivered: dropped here (each
+    // call's `done` then reports the link stopped).
+    calls->take();
+    replies->take();
   }
 };
 
@@ -101,8 +103,8 @@ core::Result<std::unique_ptr<PeerLink>> PeerLink::start(PeerLinkOptions options,
     return core::internal_error(std::string("cluster: cannot start the peer link's actor system: ") + e.what());
   }
   auto& serving = *impl->serving->system;
-  auto server = spawn_peer_server(serving, std::move(lease_service), std::move(pending_service), impl->server);
-  impl->client->open(spawn_peer_client(*impl->asking->system, options.request_timeout));
+  auto server = spawn_peer_server(serving, std::move(lease_service), std::move(pending_service), impl->replies);
+  spawn_peer_client(*impl->asking->system, options.request_timeout, impl->calls);
   const auto where = options.listen_host + ":" + std::to_string(options.listen_port);
   // SO_REUSEADDR: a restarted node gets its port back while old connections linger in TIME_WAIT.
   auto port = caf::openssl::publish(server, options.listen_port, options.listen_host.c_str(), true);
@@ -125,13 +127,15 @@ void PeerLink::request_lease(const std::string& endpoint, core::LeaseRequest req
                              std::function<void(core::Result<core::LeaseGrant>)> done) {
   Once<core::Result<core::LeaseGrant>> once(counted(impl_->metrics, PeerMetrics::Kind::lease, std::move(done)),
                                             link_stopped);
-  if (!impl_->client->send(LeaseCall{endpoint, std::move(request), once})) once(link_stopped());
+  PeerCall call = LeaseCall{endpoint, std::move(request), once};
+  if (!impl_->calls->post(call)) once(link_stopped());
 }
 
 void PeerLink::request_pending(const std::string& endpoint, std::string entity,
                                std::function<void(core::Result<double>)> done) {
   Once<core::Result<double>> once(counted(impl_->metrics, PeerMetrics::Kind::pending, std::move(done)), link_stopped);
-  if (!impl_->client->send(PendingCall{endpoint, std::move(entity), once})) once(link_stopped());
+  PeerCall call = PendingCall{endpoint, std::move(entity), once};
+  if (!impl_->calls->post(call)) once(link_stopped());
 }
 
 void PeerLink::stop() { impl_->shut_down(); }

@@ -21,8 +21,10 @@ namespace tollgate::cluster {
 // entity" (entity → unflushed USD).
 using lease_atom = caf::atom_constant<caf::atom("tg_lease")>;
 using pending_atom = caf::atom_constant<caf::atom("tg_pending")>;
-// Local: "can a TCP connection be made" (cluster/peer_probe.h).
+// Local: "can a TCP connection be made" (cluster/peer_probe.h); "take what waits in your
+// mailbox" (cluster/peer_mailbox.h).
 using probe_atom = caf::atom_constant<caf::atom("tg_probe")>;
+using drain_atom = caf::atom_constant<caf::atom("tg_drain")>;
 
 // Registers the messages' types (on every node: the serializer looks them up by name).
 void add_peer_message_types(caf::actor_system_config& config);

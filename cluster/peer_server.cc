@@ -10,26 +10,8 @@
 #include <optional>
 #include <unordered_map>
 
-#include "cluster/peer_gate.h"
 #include "cluster/peer_messages.h"
 #include "cluster/peer_once.h"
-
-namespace tollgate::cluster {
-namespace {
-
-// A service's answer to promise `id`, or nullopt when it dropped its reply uncalled.
-template <class T>
-struct ServiceReply {
-  std::uint64_t id = 0;
-  std::optional<T> value;
-};
-
-}  // namespace
-}  // namespace tollgate::cluster
-
-// Local only: never registered, so a peer cannot forge a reply to another peer's request.
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tollgate::cluster::ServiceReply<tollgate::core::LeaseGrant>)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tollgate::cluster::ServiceReply<double>)
 
 namespace tollgate::cluster {
 namespace {
@@ -46,12 +28,13 @@ struct ServerState {
 
 using ServerActor = caf::stateful_actor<ServerState>;
 
-// The reply handed to a service: sends the answer back through the gate, exactly once.
+// The reply handed to a service: posts the answer to the server's mailbox, exactly once.
 template <class T>
-std::function<void(T)> reply_to(const std::shared_ptr<PeerGate>& gate, std::uint64_t id) {
+std::function<void(T)> reply_to(const std::shared_ptr<ReplyMailbox>& replies, std::uint64_t id) {
   Once<std::optional<T>> once(
-      [gate, id](std::optional<T> value) {
-        gate->send(ServiceReply<T>{id, std::move(value)});
+      [replies, id](std::optional<T> value) {
+        ReplyMailbox::Item reply = ServiceReply<T>{id, std::move(value)};
+        replies->post(reply);  // refused once the link stopped: nobody waits any more
       },
       [] { return std::optional<T>{}; });
   return [once](T value) { once(std::move(value)); };
@@ -61,12 +44,12 @@ std::function<void(T)> reply_to(const std::shared_ptr<PeerGate>& gate, std::uint
 // answers the peer with an error rather than taking the actor down.
 template <class T, class Service, class Arg>
 caf::typed_response_promise<T> serve(ServerActor* self, Promises<T>& promises, const Service& service, Arg arg,
-                                     const std::shared_ptr<PeerGate>& gate) {
+                                     const std::shared_ptr<ReplyMailbox>& replies) {
   auto promise = self->make_response_promise<T>();
   const auto id = ++self->state.next_id;
   promises.emplace(id, promise);
   try {
-    service(std::move(arg), reply_to<T>(gate, id));
+    service(std::move(arg), reply_to<T>(replies, id));
   } catch (const std::exception&) {
     // the reply was dropped: its fallback fails the promise
   }
@@ -86,25 +69,29 @@ void deliver(Promises<T>& promises, ServiceReply<T>& reply) {
 }
 
 caf::behavior peer_server(ServerActor* self, PeerLink::LeaseService lease_service,
-                          PeerLink::PendingService pending_service, std::shared_ptr<PeerGate> gate) {
+                          PeerLink::PendingService pending_service, std::shared_ptr<ReplyMailbox> replies) {
   return {
       [=](lease_atom, core::LeaseRequest& request) -> caf::typed_response_promise<core::LeaseGrant> {
-        return serve<core::LeaseGrant>(self, self->state.leases, lease_service, std::move(request), gate);
+        return serve<core::LeaseGrant>(self, self->state.leases, lease_service, std::move(request), replies);
       },
       [=](pending_atom, std::string& entity) -> caf::typed_response_promise<double> {
-        return serve<double>(self, self->state.pendings, pending_service, std::move(entity), gate);
+        return serve<double>(self, self->state.pendings, pending_service, std::move(entity), replies);
       },
-      [=](ServiceReply<core::LeaseGrant>& reply) { deliver(self->state.leases, reply); },
-      [=](ServiceReply<double>& reply) { deliver(self->state.pendings, reply); },
+      [=](drain_atom) {
+        for (auto& reply : replies->take()) {
+          if (auto* grant = std::get_if<ServiceReply<core::LeaseGrant>>(&reply)) deliver(self->state.leases, *grant);
+          if (auto* unflushed = std::get_if<ServiceReply<double>>(&reply)) deliver(self->state.pendings, *unflushed);
+        }
+      },
   };
 }
 
 }  // namespace
 
 caf::actor spawn_peer_server(caf::actor_system& system, PeerLink::LeaseService lease_service,
-                             PeerLink::PendingService pending_service, std::shared_ptr<PeerGate> gate) {
-  auto server = system.spawn(peer_server, std::move(lease_service), std::move(pending_service), gate);
-  gate->open(server);
+                             PeerLink::PendingService pending_service, std::shared_ptr<ReplyMailbox> replies) {
+  auto server = system.spawn(peer_server, std::move(lease_service), std::move(pending_service), replies);
+  replies->open(server);
   return server;
 }
 

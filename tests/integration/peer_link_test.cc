@@ -88,6 +88,18 @@ struct Service {
     std::lock_guard<std::mutex> lock(mutex);
     return leases.size();
   }
+  LeaseRequest lease_at(std::size_t i) {
+    std::lock_guard<std::mutex> lock(mutex);
+    return leases.at(i);
+  }
+  std::vector<std::string> entities_seen() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return entities;
+  }
+  void answer_with(LeaseGrant g) {
+    std::lock_guard<std::mutex> lock(mutex);
+    grant = std::move(g);
+  }
 };
 
 PeerLinkOptions options_for(const CertFiles& files, std::chrono::milliseconds timeout = 2000ms) {
@@ -347,21 +359,22 @@ TEST_CASE("peer link: a lease request and its grant cross intact, every field", 
   REQUIRE(grant.ok());
   check_grant(*grant, full_grant());
   REQUIRE(service_b.lease_calls() == 1);
-  check_request(service_b.leases[0], full_request());
+  check_request(service_b.lease_at(0), full_request());
 
   // Absent optionals stay absent (not zero), and the other way round works over the same link.
   LeaseRequest bare;
   bare.entity = "team:t1";
   bare.node = "node-b";
-  service_a.grant = LeaseGrant{};
-  service_a.grant.owner = "node-a/1";
+  LeaseGrant plain;
+  plain.owner = "node-a/1";
+  service_a.answer_with(plain);
   const auto back = ask_lease(*b, endpoint_of(*a), bare);
   INFO((back.ok() ? std::string() : back.error().message));
   REQUIRE(back.ok());
-  check_grant(*back, service_a.grant);
+  check_grant(*back, plain);
   REQUIRE(service_a.lease_calls() == 1);
-  check_request(service_a.leases[0], bare);
-  CHECK_FALSE(service_a.leases[0].limits.max_budget.has_value());
+  check_request(service_a.lease_at(0), bare);
+  CHECK_FALSE(service_a.lease_at(0).limits.max_budget.has_value());
 }
 
 TEST_CASE("peer link: a pending query returns the peer's unflushed USD for the entity", "[peer_link]") {
@@ -375,7 +388,7 @@ TEST_CASE("peer link: a pending query returns the peer's unflushed USD for the e
   const auto unflushed = answer.wait();
   REQUIRE(unflushed.ok());
   CHECK(*unflushed == 4.125);
-  CHECK(service_b.entities == std::vector<std::string>{"org:o-42"});
+  CHECK(service_b.entities_seen() == std::vector<std::string>{"org:o-42"});
   CHECK(answer.call_count() == 1);
 }
 
