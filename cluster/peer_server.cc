@@ -70,6 +70,8 @@ void deliver(Promises<T>& promises, ServiceReply<T>& reply) {
 
 caf::behavior peer_server(ServerActor* self, PeerLink::LeaseService lease_service,
                           PeerLink::PendingService pending_service, std::shared_ptr<ReplyMailbox> replies) {
+  // A message a peer should not send is answered with an error (CAF's default prints it).
+  self->set_default_handler(caf::drop);
   return {
       [=](lease_atom, core::LeaseRequest& request) -> caf::typed_response_promise<core::LeaseGrant> {
         return serve<core::LeaseGrant>(self, self->state.leases, lease_service, std::move(request), replies);

@@ -240,33 +240,36 @@ Result<LeaseGrant> ask_lease(PeerLink& from, const std::string& endpoint, LeaseR
   return answer.wait();
 }
 
-// A loopback port nothing listens on (bound, then closed).
-std::uint16_t closed_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+sockaddr_in loopback_address(std::uint16_t port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(port);
+  return addr;
+}
+
+// Binds `fd` to a free loopback port and listens on it; returns the port.
+std::uint16_t listen_on_loopback(int fd, int backlog) {
+  auto addr = loopback_address(0);
   REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  REQUIRE(listen(fd, backlog) == 0);
   socklen_t len = sizeof addr;
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
   return ntohs(addr.sin_port);
+}
+
+// A loopback port nothing listens on (listened on, then closed).
+std::uint16_t closed_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const auto port = listen_on_loopback(fd, 1);
+  close(fd);
+  return port;
 }
 
 // A loopback socket that completes TCP handshakes (the kernel's backlog) and never speaks.
 struct SilentListener {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  std::uint16_t port = 0;
-  SilentListener() {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(listen(fd, 16) == 0);
-    socklen_t len = sizeof addr;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    port = ntohs(addr.sin_port);
-  }
+  std::uint16_t port = listen_on_loopback(fd, 16);
   ~SilentListener() { close(fd); }
 };
 
@@ -274,20 +277,13 @@ struct SilentListener {
 // or a partition does.
 struct DeafListener {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  std::uint16_t port = 0;
+  std::uint16_t port = listen_on_loopback(fd, 0);
   std::vector<int> fillers;
   DeafListener() {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(listen(fd, 0) == 0);
-    socklen_t len = sizeof addr;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    port = ntohs(addr.sin_port);
+    const auto addr = loopback_address(port);
     for (int i = 0; i < 4; ++i) {
       fillers.push_back(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
-      connect(fillers.back(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+      connect(fillers.back(), reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
     }
     std::this_thread::sleep_for(100ms);  // the handshakes that fit complete
   }
@@ -301,11 +297,8 @@ struct DeafListener {
 // (within 5 s) instead of waiting for more.
 bool server_hangs_up_on(std::uint16_t port, const std::string& bytes) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  const auto addr = loopback_address(port);
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
     close(fd);
     return false;
   }
@@ -325,9 +318,10 @@ bool server_hangs_up_on(std::uint16_t port, const std::string& bytes) {
 }
 
 // A bare CAF node with caf::openssl, configured directly (so also in ways PeerLink::start
-// refuses): true when it gets a connection to the published actor at `port`.
+// refuses). `use` runs with the published actor at `port` when the node connects to it.
 bool raw_caf_node_connects(const std::string& certificate, const std::string& key, const std::string& ca,
-                           std::uint16_t port) {
+                           std::uint16_t port,
+                           const std::function<void(caf::scoped_actor&, const caf::actor&)>& use = {}) {
   caf::actor_system_config config;
   config.load<caf::io::middleman>();
   config.load<caf::openssl::manager>();
@@ -337,13 +331,14 @@ bool raw_caf_node_connects(const std::string& certificate, const std::string& ke
   config.openssl_cafile = ca;
   caf::actor_system system{config};
   caf::scoped_actor self{system};
-  bool connected = false;
+  caf::actor published;
   self->request(system.openssl_manager().actor_handle(), std::chrono::seconds(3), caf::connect_atom::value,
                 std::string("127.0.0.1"), port)
-      .receive([&](caf::node_id&, caf::strong_actor_ptr& published,
-                   std::set<std::string>&) { connected = static_cast<bool>(published); },
-               [&](caf::error&) { connected = false; });
-  return connected;
+      .receive([&](caf::node_id&, caf::strong_actor_ptr& remote,
+                   std::set<std::string>&) { published = caf::actor_cast<caf::actor>(remote); },
+               [&](caf::error&) {});
+  if (published && use) use(self, published);
+  return static_cast<bool>(published);
 }
 
 }  // namespace
@@ -502,9 +497,21 @@ TEST_CASE("peer link: a peer with a certificate from another CA is refused, both
   // A bare CAF node with the stranger's certificate, told to trust our CA, gets no further.
   CHECK_FALSE(raw_caf_node_connects(certificates().stranger.certificate, certificates().stranger.key,
                                     certificates().ca.certificate(), a->port()));
-  // The same bare node with a certificate of ours does (the check above can fail).
+  // The same bare node with a certificate of ours does (the check above can fail); a message
+  // the server does not know is answered with an error, and the server goes on serving.
+  std::optional<caf::error> unexpected;
   CHECK(raw_caf_node_connects(certificates().node_b.certificate, certificates().node_b.key,
-                              certificates().ca.certificate(), a->port()));
+                              certificates().ca.certificate(), a->port(),
+                              [&](caf::scoped_actor& self, const caf::actor& server) {
+                                self->request(server, std::chrono::seconds(2), 42)
+                                    .receive([&](int) {}, [&](caf::error& error) { unexpected = error; });
+                              }));
+  REQUIRE(unexpected.has_value());
+  CHECK(*unexpected == caf::sec::unexpected_message);
+  service_a.answer_with(full_grant());
+  Service service_b;
+  auto b = start_link(certificates().node_b, service_b);
+  CHECK(ask_lease(*b, endpoint_of(*a)).ok());
 }
 
 TEST_CASE("peer link: a peer without a certificate (CAF's anonymous TLS) is refused", "[peer_link]") {
