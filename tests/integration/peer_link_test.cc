@@ -691,3 +691,17 @@ TEST_CASE("peer link: calls are counted by kind and outcome", "[peer_link]") {
   CHECK(metric_sum(text, name, R"(kind="pending")") == 1);
   CHECK(metric_sum(text, name, R"(outcome="timeout")") == 1);
 }
+
+TEST_CASE("peer link: an IPv6 endpoint, [v6]:port", "[peer_link]") {
+  Service service_a, service_b;
+  service_b.grant = full_grant();
+  auto a = start_link(certificates().node_a, service_a);
+  auto options = options_for(certificates().node_b);
+  options.listen_host = "::1";
+  auto b = PeerLink::start(options, service_b.lease(), service_b.pending());
+  REQUIRE(b.ok());
+  const auto grant = ask_lease(*a, "[::1]:" + std::to_string((*b)->port()));
+  INFO((grant.ok() ? std::string() : grant.error().message));
+  REQUIRE(grant.ok());
+  check_grant(*grant, full_grant());
+}
