@@ -16,6 +16,10 @@ find_library(CAF_CORE_LIB caf_core REQUIRED)
 find_library(CAF_IO_LIB caf_io REQUIRED)
 add_library(caf INTERFACE)
 target_link_libraries(caf INTERFACE ${CAF_IO_LIB} ${CAF_CORE_LIB} Threads::Threads)
+# Remote actors over mutual TLS (cluster/peer_link).
+find_library(CAF_OPENSSL_LIB caf_openssl REQUIRED)
+add_library(caf_openssl INTERFACE)
+target_link_libraries(caf_openssl INTERFACE ${CAF_OPENSSL_LIB} caf OpenSSL::SSL OpenSSL::Crypto)
 
 add_library(rapidjson INTERFACE)
 target_include_directories(rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIRS})

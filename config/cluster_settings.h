@@ -32,9 +32,25 @@ struct ClusterChangeSettings {
   std::string channel = "tollgate:changes";
 };
 
+// The mutual-TLS files of the node-to-node transport (PEM paths). All three are required with
+// `enabled`: without them CAF's TLS would accept any process as a peer.
+struct ClusterTlsSettings {
+  std::string certificate;  // this node's certificate, signed by `ca`
+  std::string key;          // its private key
+  std::string ca;           // the cluster CA: peers must present a certificate it signed
+  std::string passphrase;   // of an encrypted key (a secret: os.environ/ recommended)
+};
+
+// The node-to-node transport (cluster/peer_link): lease syncs between nodes.
+struct ClusterTransportSettings {
+  std::string listen;  // host:port to bind; with `enabled`, defaults to advertise_address
+  ClusterTlsSettings tls;
+};
+
 struct ClusterSettings {
   ClusterMembershipSettings membership;
   ClusterChangeSettings changes;
+  ClusterTransportSettings transport;
 };
 
 }  // namespace tollgate::config

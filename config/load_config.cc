@@ -58,11 +58,11 @@ class Reader {
   // Keys of `node` that are not in `known`: refused or warned about per unsupported_keys.h,
   // else warned about as unknown. `section` names the node's kind for that table.
   void check_keys(const YAML::Node& node, const std::string& path, std::string_view section, Keys known,
-                  Keys also_known = {}) {
+                  Keys also_known = {}, Keys more_known = {}) {
     for (const auto& entry : node) {
       const auto key = entry.first.as<std::string>();
-      if (std::find(known.begin(), known.end(), key) != known.end() ||
-          std::find(also_known.begin(), also_known.end(), key) != also_known.end()) {
+      auto listed = [&key](Keys keys) { return std::find(keys.begin(), keys.end(), key) != keys.end(); };
+      if (listed(known) || listed(also_known) || listed(more_known)) {
         continue;
       }
       const auto key_path = join_path(path, key);
@@ -485,7 +485,9 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
 // keys in lists of their own beside this one.
 const Keys kClusterMembershipKeys = {"enabled",  "name", "node_id", "advertise_address", "heartbeat_interval",
                                      "node_ttl", "peers"};
-const Keys kClusterChangeKeys = {"change_channel"};  // the change fan-out
+const Keys kClusterChangeKeys = {"change_channel"};    // the change fan-out
+const Keys kClusterTransportKeys = {"listen", "tls"};  // the node-to-node transport
+const Keys kClusterTlsKeys = {"certificate", "key", "ca", "passphrase"};
 
 std::string node_id_value(Reader& r, const YAML::Node& node, const std::string& path) {
   auto id = r.text(node, path);
@@ -538,12 +540,28 @@ void parse_cluster_membership(Reader& r, const YAML::Node& node, const std::stri
   if (auto v = node["peers"]) m.peers = parse_cluster_peers(r, v, p("peers"));
 }
 
+void parse_cluster_transport(Reader& r, const YAML::Node& node, const std::string& path, ClusterTransportSettings& t) {
+  if (auto v = node["listen"]) t.listen = address_value(r, v, join_path(path, "listen"));
+  const auto tls = node["tls"];
+  if (!tls) return;
+  const auto tls_path = join_path(path, "tls");
+  r.require_map(tls, tls_path);
+  r.check_keys(tls, tls_path, tls_path, kClusterTlsKeys);
+  auto p = [&](const char* key) { return join_path(tls_path, key); };
+  if (auto v = tls["certificate"]) t.tls.certificate = r.text(v, p("certificate"));
+  if (auto v = tls["key"]) t.tls.key = r.text(v, p("key"));
+  if (auto v = tls["ca"]) t.tls.ca = r.text(v, p("ca"));
+  if (auto v = tls["passphrase"]) t.tls.passphrase = r.text(v, p("passphrase"));
+}
+
 void parse_cluster(Reader& r, const YAML::Node& node, ClusterSettings& c) {
   const std::string path = "cluster";
   r.require_map(node, path);
-  r.check_keys(node, path, path, kClusterMembershipKeys, kClusterChangeKeys);
+  r.check_keys(node, path, path, kClusterMembershipKeys, kClusterChangeKeys, kClusterTransportKeys);
   parse_cluster_membership(r, node, path, c.membership);
   if (auto v = node["change_channel"]) c.changes.channel = r.text(v, join_path(path, "change_channel"));
+  parse_cluster_transport(r, node, path, c.transport);
+  if (c.transport.listen.empty()) c.transport.listen = c.membership.advertise_address;
 }
 
 // The fan-out runs over Redis: a cluster of static peers without it tells no node another's
@@ -575,6 +593,27 @@ void validate_cluster_membership(Reader& r, const ClusterMembershipSettings& m, 
   const bool listed =
       std::any_of(m.peers.begin(), m.peers.end(), [&](const ClusterPeer& peer) { return peer.node_id == m.node_id; });
   if (!listed) r.fail("cluster.peers", "does not list this node's node_id '" + m.node_id + "'");
+}
+
+// Nodes talk over mutual TLS only: caf::openssl without a certificate falls back to anonymous
+// TLS, which lets any process that reaches the port join the cluster.
+void validate_cluster_transport(Reader& r, const ClusterSettings& c) {
+  if (!c.membership.enabled) return;
+  if (c.transport.listen.empty()) {
+    r.fail("cluster.listen",
+           "is required with cluster.enabled: the host:port this node listens on for its peers (it defaults "
+           "to cluster.advertise_address)");
+  }
+  const auto& tls = c.transport.tls;
+  const std::pair<const char*, const std::string*> files[] = {
+      {"certificate", &tls.certificate}, {"key", &tls.key}, {"ca", &tls.ca}};
+  for (const auto& [key, value] : files) {
+    if (value->empty()) {
+      r.fail(std::string("cluster.tls.") + key,
+             "is required with cluster.enabled: nodes talk over mutual TLS, each with a certificate and its key "
+             "signed by the cluster CA (without them any process reaching the port could join the cluster)");
+    }
+  }
 }
 
 void apply_environment_overrides(Reader& r, GeneralSettings& g) {
@@ -627,6 +666,7 @@ void validate(Reader& r, Config& c) {
   check_targets(c.router.context_window_fallbacks, "router_settings.context_window_fallbacks");
   validate_cluster_membership(r, c.cluster.membership, c.general);
   validate_cluster_changes(r, c.cluster, c.general);
+  validate_cluster_transport(r, c.cluster);
 }
 
 }  // namespace
@@ -646,6 +686,7 @@ std::vector<std::string> Config::secrets() const {
   // Connection strings carry passwords.
   if (!general.database_url.empty()) out.push_back(general.database_url);
   if (!general.redis_url.empty()) out.push_back(general.redis_url);
+  if (!cluster.transport.tls.passphrase.empty()) out.push_back(cluster.transport.tls.passphrase);
   return out;
 }
 

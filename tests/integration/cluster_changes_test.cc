@@ -26,6 +26,7 @@
 #include "tests/support/metrics_text.h"
 #include "tests/support/mock_upstream.h"
 #include "tests/support/spawn.h"
+#include "tests/support/test_certs.h"
 #include "tests/support/test_env.h"
 #include "tests/support/test_gateway.h"
 
@@ -85,7 +86,8 @@ std::string node_config(const MockUpstream& mock, const std::string& node_id, co
          "cluster:\n"
          "  enabled: true\n"
          "  node_id: " +
-         node_id + "\n  change_channel: " + channel + "\n";
+         node_id + "\n  change_channel: " + channel + "\n" +
+         cluster_transport_yaml(process_test_ca().issue(node_id), "127.0.0.1:4100");
 }
 
 // Two nodes on one fresh PostgreSQL database, on their own channel of `redis_url`.

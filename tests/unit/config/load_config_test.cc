@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "config/config_error.h"
 #include "config/load_config.h"
 #include "config/model_catalog.h"
@@ -24,6 +26,10 @@ ConfigError parse_error(const std::string& yaml, std::map<std::string, std::stri
   FAIL("expected a ConfigError for:\n" << yaml);
   throw std::logic_error("unreachable");
 }
+
+// What every enabled cluster needs beside membership: a listen address and its TLS files.
+const std::string kTransport =
+    "listen: \"10.0.0.1:4100\", tls: {certificate: /etc/tg/node.pem, key: /etc/tg/node-key.pem, ca: /etc/tg/ca.pem}";
 
 const char* kFull = R"(
 model_list:
@@ -451,8 +457,8 @@ TEST_CASE("store_queue_limit bounds the store queue", "[config]") {
 
 TEST_CASE("cluster: change_channel names the fan-out's channel, tollgate:changes by default", "[config][cluster]") {
   CHECK(parse("").cluster.changes.channel == "tollgate:changes");
-  const auto c =
-      parse("cluster: {enabled: true, node_id: node-a, change_channel: tg-test}\n", {{"REDIS_URL", "redis://h:1"}});
+  const auto c = parse("cluster: {enabled: true, node_id: node-a, change_channel: tg-test, " + kTransport + "}\n",
+                       {{"REDIS_URL", "redis://h:1"}});
   CHECK(c.warnings.empty());
   CHECK(c.cluster.changes.channel == "tg-test");
 }
@@ -461,7 +467,7 @@ TEST_CASE("cluster: an empty change_channel stops start-up, static peers without
           "[config][cluster]") {
   const auto empty = parse_error("cluster: {change_channel: \"\"}\n");
   CHECK(empty.key_path() == "cluster.change_channel");
-  const auto fixed = parse("cluster: {enabled: true, node_id: a, peers: [{node_id: a}]}\n");
+  const auto fixed = parse("cluster: {enabled: true, node_id: a, peers: [{node_id: a}], " + kTransport + "}\n");
   REQUIRE(fixed.warnings.size() == 1);
   CHECK_THAT(fixed.warnings[0], Catch::Contains("cluster.enabled: without general_settings.redis_url") &&
                                     Catch::Contains("keeps working on the others"));
@@ -483,6 +489,7 @@ cluster:
   advertise_address: 10.0.0.1:4100
   heartbeat_interval: 0.5
   node_ttl: 2
+  tls: {certificate: /etc/tg/node.pem, key: /etc/tg/node-key.pem, ca: /etc/tg/ca.pem}
 )",
                            {{"REDIS_URL", "redis://127.0.0.1:6379"}});
   CHECK(redis.warnings.empty());
@@ -502,6 +509,8 @@ cluster:
   peers:
     - {node_id: a, address: "10.0.0.1:4100"}
     - {node_id: b}
+  listen: 10.0.0.2:4100
+  tls: {certificate: /etc/tg/node.pem, key: /etc/tg/node-key.pem, ca: /etc/tg/ca.pem}
 )");
   REQUIRE(fixed.cluster.membership.peers.size() == 2);
   CHECK(fixed.cluster.membership.peers[0].node_id == "a");
@@ -543,6 +552,80 @@ TEST_CASE("cluster: invalid membership settings name the key and the problem", "
     CHECK(error.key_path() == row.key_path);
     CHECK_THAT(error.problem(), Catch::Contains(row.problem));
   }
+}
+
+TEST_CASE("cluster: the transport's listen address and TLS files parse; listen defaults to advertise_address",
+          "[config][cluster]") {
+  const auto off = parse("").cluster.transport;
+  CHECK(off.listen.empty());
+  CHECK(off.tls.certificate.empty());
+
+  const auto c = parse(R"(
+cluster:
+  enabled: true
+  node_id: gw-1
+  advertise_address: 10.0.0.1:4100
+  listen: "[::]:4200"
+  tls:
+    certificate: /etc/tg/gw-1.pem
+    key: os.environ/TG_NODE_KEY
+    ca: /etc/tg/ca.pem
+    passphrase: os.environ/TG_KEY_PASSPHRASE
+)",
+                       {{"REDIS_URL", "redis://h:1"},
+                        {"TG_NODE_KEY", "/run/secrets/gw-1-key.pem"},
+                        {"TG_KEY_PASSPHRASE", "correct horse"}});
+  CHECK(c.warnings.empty());
+  const auto& t = c.cluster.transport;
+  CHECK(t.listen == "[::]:4200");
+  CHECK(t.tls.certificate == "/etc/tg/gw-1.pem");
+  CHECK(t.tls.key == "/run/secrets/gw-1-key.pem");
+  CHECK(t.tls.ca == "/etc/tg/ca.pem");
+  CHECK(t.tls.passphrase == "correct horse");
+  const auto secrets = c.secrets();
+  CHECK(std::find(secrets.begin(), secrets.end(), "correct horse") != secrets.end());
+
+  const auto defaulted = parse(
+      "cluster: {enabled: true, node_id: gw-1, advertise_address: \"10.0.0.1:4100\", tls: {certificate: c, "
+      "key: k, ca: a}}\n",
+      {{"REDIS_URL", "redis://h:1"}});
+  CHECK(defaulted.cluster.transport.listen == "10.0.0.1:4100");
+}
+
+TEST_CASE("cluster: an enabled cluster without its TLS files or a listen address stops start-up, naming the key",
+          "[config][cluster]") {
+  const std::map<std::string, std::string> env = {{"REDIS_URL", "redis://h:1"}};
+  struct Row {
+    const char* transport;
+    const char* key_path;
+    const char* problem;
+  };
+  const Row rows[] = {
+      {"advertise_address: \"10.0.0.1:4100\"", "cluster.tls.certificate", "mutual TLS"},
+      {"listen: \"10.0.0.1:4100\", tls: {key: k, ca: a}", "cluster.tls.certificate",
+       "is required with cluster.enabled"},
+      {"listen: \"10.0.0.1:4100\", tls: {certificate: c, ca: a}", "cluster.tls.key",
+       "is required with cluster.enabled"},
+      {"listen: \"10.0.0.1:4100\", tls: {certificate: c, key: k}", "cluster.tls.ca",
+       "is required with cluster.enabled"},
+      {"listen: \"10.0.0.1:4100\", tls: {certificate: c, key: k, ca: \"\"}", "cluster.tls.ca", "is required"},
+      {"tls: {certificate: c, key: k, ca: a}", "cluster.listen", "defaults to cluster.advertise_address"},
+      {"listen: nohost, tls: {certificate: c, key: k, ca: a}", "cluster.listen", "expected host:port"},
+      {"listen: \"10.0.0.1:4100\", tls: /etc/tg", "cluster.tls", "expected a mapping"},
+      {"listen: \"10.0.0.1:4100\", tls: {certificate: c, key: os.environ/TG_UNSET, ca: a}", "cluster.tls.key",
+       "TG_UNSET is not set"},
+  };
+  for (const auto& row : rows) {
+    const auto yaml = std::string("cluster: {enabled: true, node_id: gw-1, ") + row.transport + "}\n";
+    INFO(yaml);
+    const auto error = parse_error(yaml, env);
+    CHECK(error.key_path() == row.key_path);
+    CHECK_THAT(error.problem(), Catch::Contains(row.problem));
+  }
+  // A cluster that is not enabled needs none of it; an unknown TLS key is warned about.
+  const auto off = parse("cluster: {enabled: false, tls: {certificate: c, cert_dir: /etc}}\n");
+  REQUIRE(off.warnings.size() == 1);
+  CHECK_THAT(off.warnings[0], Catch::Contains("cluster.tls.cert_dir: unknown or unsupported key"));
 }
 
 TEST_CASE("the spend writer's interval and journal directory: configured, defaulted per store, or off", "[config]") {

@@ -5,6 +5,7 @@
 
 using tollgate::core::is_host_port;
 using tollgate::core::is_valid_node_id;
+using tollgate::core::parse_host_port;
 
 TEST_CASE("node ids: letters, digits and . _ : @ - only, 1..200 characters", "[unit][cluster]") {
   struct Row {
@@ -45,4 +46,28 @@ TEST_CASE("host:port addresses", "[unit][cluster]") {
     INFO(row.address);
     CHECK(is_host_port(row.address) == row.valid);
   }
+}
+
+TEST_CASE("host:port addresses split into host and port, v6 brackets removed", "[unit][cluster]") {
+  struct Row {
+    const char* address;
+    const char* host;
+    std::uint16_t port;
+  };
+  const Row rows[] = {
+      {"10.0.0.1:4100", "10.0.0.1", 4100},
+      {"node-1.internal:1", "node-1.internal", 1},
+      {"[::1]:65535", "::1", 65535},
+      {"[fe80::1]:4100", "fe80::1", 4100},
+  };
+  for (const auto& row : rows) {
+    INFO(row.address);
+    const auto parsed = parse_host_port(row.address);
+    REQUIRE(parsed);
+    CHECK(parsed->host == row.host);
+    CHECK(parsed->port == row.port);
+  }
+  CHECK_FALSE(parse_host_port("::1:4100"));
+  CHECK_FALSE(parse_host_port("host:0"));
+  CHECK_FALSE(parse_host_port("host"));
 }
