@@ -6,9 +6,14 @@
 #include <thread>
 
 #include "actors/admission.h"
+#include "actors/lease_admission.h"
 #include "api/routes.h"
 #include "cluster/change_fanout.h"
+#include "cluster/exposure_log.h"
 #include "cluster/membership.h"
+#include "cluster/peer_link.h"
+#include "cluster/peer_link_options.h"
+#include "cluster/ring_lease_network.h"
 #include "http/client.h"
 #include "http/io_threads.h"
 #include "http/router.h"
@@ -172,11 +177,22 @@ struct Gateway::Impl {
   http::Router router;
   api::GatewayContext context;
   std::unique_ptr<http::Server> server;
-  std::unique_ptr<cluster::Membership> membership;  // cluster.enabled only
+  std::unique_ptr<cluster::Membership> membership;  // cluster.enabled only, as the three below
+  std::unique_ptr<cluster::ExposureLog> exposures;  // with Redis
+  std::unique_ptr<cluster::PeerLink> peer_link;
+  std::unique_ptr<cluster::RingLeaseNetwork> lease_network;
 
   persistence::ChangeListener& change_listener() {
     if (fanout) return *fanout;
     return key_changes;
+  }
+
+  // Whatever shutdown() did not stop: the cluster admission's timers call the lease network and
+  // the peer link calls the admission, so both stop before the members below them go.
+  ~Impl() {
+    if (peer_link) peer_link->stop();
+    admission.stop();
+    if (exposures) exposures->stop();
   }
 };
 
@@ -213,6 +229,46 @@ void Gateway::start_membership() {
       impl_->metrics.registry());
   impl_->membership->start();
   impl_->context.membership = impl_->membership.get();
+  join_cluster_admission();
+}
+
+// Budgets and rate limits through leases from each entity's owner on the ring, over the
+// authenticated peer link (docs/cluster.md, "Owners and leases").
+void Gateway::join_cluster_admission() {
+  auto& impl = *impl_;
+  const auto& c = *impl.config;
+  auto options = cluster::peer_link_options(c.cluster.transport);
+  if (!options) throw std::runtime_error(options.error().message);
+  options->metrics = &impl.metrics.registry();
+  // A peer may call before join_cluster() below: with no cluster admission yet this node holds
+  // nothing and owns nothing, which is what the answers say.
+  auto* admission = &impl.admission;
+  auto lease_service = [admission](core::LeaseRequest request, std::function<void(core::LeaseGrant)> reply) {
+    if (auto* leases = admission->cluster()) return leases->serve_lease(std::move(request), std::move(reply));
+    core::LeaseGrant not_yet;
+    not_yet.not_owner = true;
+    reply(std::move(not_yet));
+  };
+  auto handover_service = [admission](core::HandoverQuery query, std::function<void(core::HandoverAnswer)> reply) {
+    if (auto* leases = admission->cluster()) return leases->serve_handover(std::move(query), std::move(reply));
+    reply(core::HandoverAnswer{});
+  };
+  auto link = cluster::PeerLink::start(std::move(*options), lease_service, handover_service);
+  if (!link) throw std::runtime_error("cluster peer link: " + link.error().message);
+  impl.peer_link = std::move(*link);
+  if (!c.general.redis_url.empty()) {
+    impl.exposures =
+        std::make_unique<cluster::ExposureLog>(c.general.redis_url, c.cluster.membership.name, impl.metrics.registry());
+  }
+  impl.lease_network =
+      std::make_unique<cluster::RingLeaseNetwork>(*impl.membership, *impl.peer_link, impl.exposures.get());
+  const auto& self = impl.membership->self();
+  actors::LeaseOptions leases;
+  leases.node = self.node_id;
+  leases.incarnation = self.node_id + "/" + std::to_string(self.started_at_ms);
+  impl.admission.join_cluster(*impl.lease_network, std::move(leases));
+  telemetry::log_info("cluster_admission_joined",
+                      {{"node_id", self.node_id}, {"cluster_port", static_cast<int>(impl.peer_link->port())}});
 }
 
 std::uint16_t Gateway::port() const { return impl_->server->port(); }
@@ -225,7 +281,11 @@ bool Gateway::shutdown() {
   if (impl_->membership) impl_->membership->stop();
   const bool clean = impl_->server->drain(std::chrono::steady_clock::now() + grace);
   impl_->io.stop();
+  // The peer link answered the other nodes' handovers while this node drained; it goes before
+  // the admission it calls into.
+  if (impl_->peer_link) impl_->peer_link->stop();
   impl_->admission.stop();
+  if (impl_->exposures) impl_->exposures->stop();
   impl_->spend_writer.stop();                // flushes buffered spend: none is lost on a graceful stop
   impl_->store->stop();                      // finishes queued store work before exit
   if (impl_->fanout) impl_->fanout->stop();  // after the store: its last changes are published

@@ -22,6 +22,7 @@ class Gateway {
 
  private:
   void start_membership();
+  void join_cluster_admission();
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -135,8 +135,8 @@ caf::behavior peer_client(ClientActor* self, std::chrono::milliseconds request_t
   auto start = [self](PeerCall& call) {
     if (auto* lease = std::get_if<LeaseCall>(&call)) {
       ask<core::LeaseGrant>(self, lease->endpoint, lease->done, lease_atom::value, lease->request);
-    } else if (auto* pending = std::get_if<PendingCall>(&call)) {
-      ask<double>(self, pending->endpoint, pending->done, pending_atom::value, pending->entity);
+    } else if (auto* handover = std::get_if<HandoverCall>(&call)) {
+      ask<core::HandoverAnswer>(self, handover->endpoint, handover->done, handover_atom::value, handover->query);
     }
   };
   return {

@@ -22,13 +22,13 @@ struct LeaseCall {
   Once<core::Result<core::LeaseGrant>> done;
 };
 
-struct PendingCall {
+struct HandoverCall {
   std::string endpoint;
-  std::string entity;
-  Once<core::Result<double>> done;
+  core::HandoverQuery query;
+  Once<core::Result<core::HandoverAnswer>> done;
 };
 
-using PeerCall = std::variant<LeaseCall, PendingCall>;
+using PeerCall = std::variant<LeaseCall, HandoverCall>;
 using CallMailbox = PeerMailbox<PeerCall>;
 
 // Spawns the client; `calls` is opened to it.

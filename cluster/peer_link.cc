@@ -91,7 +91,7 @@ struct PeerLink::Impl {
 };
 
 core::Result<std::unique_ptr<PeerLink>> PeerLink::start(PeerLinkOptions options, LeaseService lease_service,
-                                                        PendingService pending_service) {
+                                                        HandoverService handover_service) {
   if (auto tls = check_peer_tls(options.tls); !tls) return tls.error();
   auto impl = std::make_unique<Impl>();
   if (options.metrics) impl->metrics = std::make_shared<PeerMetrics>(*options.metrics);
@@ -103,7 +103,7 @@ core::Result<std::unique_ptr<PeerLink>> PeerLink::start(PeerLinkOptions options,
     return core::internal_error(std::string("cluster: cannot start the peer link's actor system: ") + e.what());
   }
   auto& serving = *impl->serving->system;
-  auto server = spawn_peer_server(serving, std::move(lease_service), std::move(pending_service), impl->replies);
+  auto server = spawn_peer_server(serving, std::move(lease_service), std::move(handover_service), impl->replies);
   spawn_peer_client(*impl->asking->system, options.request_timeout, impl->calls);
   const auto where = options.listen_host + ":" + std::to_string(options.listen_port);
   // SO_REUSEADDR: a restarted node gets its port back while old connections linger in TIME_WAIT.
@@ -131,10 +131,11 @@ void PeerLink::request_lease(const std::string& endpoint, core::LeaseRequest req
   if (!impl_->calls->post(call)) once(link_stopped());
 }
 
-void PeerLink::request_pending(const std::string& endpoint, std::string entity,
-                               std::function<void(core::Result<double>)> done) {
-  Once<core::Result<double>> once(counted(impl_->metrics, PeerMetrics::Kind::pending, std::move(done)), link_stopped);
-  PeerCall call = PendingCall{endpoint, std::move(entity), once};
+void PeerLink::request_handover(const std::string& endpoint, core::HandoverQuery query,
+                                std::function<void(core::Result<core::HandoverAnswer>)> done) {
+  Once<core::Result<core::HandoverAnswer>> once(counted(impl_->metrics, PeerMetrics::Kind::handover, std::move(done)),
+                                                link_stopped);
+  PeerCall call = HandoverCall{endpoint, std::move(query), once};
   if (!impl_->calls->post(call)) once(link_stopped());
 }
 

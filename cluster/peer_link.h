@@ -15,6 +15,7 @@
 
 #include "cluster/peer_tls.h"
 #include "core/lease.h"
+#include "core/lease_handover.h"
 #include "core/result.h"
 
 namespace prometheus {
@@ -40,12 +41,12 @@ class PeerLink {
   // exactly once (a reply dropped uncalled answers the peer with an error). They are called on
   // one of the link's CAF threads and must not block.
   using LeaseService = std::function<void(core::LeaseRequest, std::function<void(core::LeaseGrant)> reply)>;
-  using PendingService = std::function<void(std::string entity, std::function<void(double unflushed_usd)> reply)>;
+  using HandoverService = std::function<void(core::HandoverQuery, std::function<void(core::HandoverAnswer)> reply)>;
 
   // Refuses (Result error) without certificate, key and CA, with TLS files that do not load
   // or do not belong together, or when the port cannot be bound.
   static core::Result<std::unique_ptr<PeerLink>> start(PeerLinkOptions options, LeaseService lease_service,
-                                                       PendingService pending_service);
+                                                       HandoverService handover_service);
   ~PeerLink();  // stop()
   PeerLink(const PeerLink&) = delete;
   PeerLink& operator=(const PeerLink&) = delete;
@@ -60,7 +61,8 @@ class PeerLink {
   // "[v6]:port".
   void request_lease(const std::string& endpoint, core::LeaseRequest request,
                      std::function<void(core::Result<core::LeaseGrant>)> done);
-  void request_pending(const std::string& endpoint, std::string entity, std::function<void(core::Result<double>)> done);
+  void request_handover(const std::string& endpoint, core::HandoverQuery query,
+                        std::function<void(core::Result<core::HandoverAnswer>)> done);
 
   // Closes the port and fails every request still in flight. Idempotent; waits for the link's
   // threads, so never call it from a service or a `done`.

@@ -14,13 +14,14 @@
 #include <type_traits>
 
 #include "core/lease.h"
+#include "core/lease_handover.h"
 
 namespace tollgate::cluster {
 
-// "Grant me a lease" (LeaseRequest → LeaseGrant) and "what have you not flushed for this
-// entity" (entity → unflushed USD).
+// "Grant me a lease" (LeaseRequest → LeaseGrant) and "I am taking this entity over"
+// (HandoverQuery → HandoverAnswer, core/lease_handover.h).
 using lease_atom = caf::atom_constant<caf::atom("tg_lease")>;
-using pending_atom = caf::atom_constant<caf::atom("tg_pending")>;
+using handover_atom = caf::atom_constant<caf::atom("tg_handovr")>;
 // Local: "can a TCP connection be made" (cluster/peer_probe.h); "take what waits in your
 // mailbox" (cluster/peer_mailbox.h).
 using probe_atom = caf::atom_constant<caf::atom("tg_probe")>;
@@ -70,7 +71,7 @@ typename Inspector::result_type inspect(Inspector& f, LeaseLimits& x) {
   using cluster::optional_field;
   return f(caf::meta::type_name("LeaseLimits"), optional_field(x.max_budget), optional_field(x.rpm_limit),
            optional_field(x.tpm_limit), optional_field(x.max_parallel_requests), optional_field(x.reset_period_ms),
-           optional_field(x.budget_reset_at));
+           optional_field(x.budget_reset_at), x.per_model);
 }
 
 // A RefusedBy off the end of the enum (a newer or broken peer) is refused, not cast into one.
@@ -93,7 +94,18 @@ typename Inspector::result_type inspect(Inspector& f, LeaseRequest& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, LeaseGrant& x) {
   return f(caf::meta::type_name("LeaseGrant"), x.owner, x.report_seq, x.held, x.ttl_ms,
-           cluster::optional_field(x.refusal), x.not_owner);
+           cluster::optional_field(x.refusal), x.not_owner, x.tight, x.rebase);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, HandoverQuery& x) {
+  return f(caf::meta::type_name("HandoverQuery"), x.entity, x.new_owner);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, HandoverAnswer& x) {
+  return f(caf::meta::type_name("HandoverAnswer"), x.node, x.unflushed_usd, x.held, x.held_ttl_ms, x.recent_requests,
+           x.recent_tokens);
 }
 
 }  // namespace tollgate::core

@@ -6,7 +6,7 @@
 namespace tollgate::cluster {
 namespace {
 
-constexpr const char* kKinds[] = {"lease", "pending"};
+constexpr const char* kKinds[] = {"lease", "handover"};
 constexpr const char* kOutcomes[] = {"ok", "timeout", "invalid", "unavailable"};
 
 int outcome_index(const core::ApiError* error) {
@@ -21,7 +21,7 @@ int outcome_index(const core::ApiError* error) {
 PeerMetrics::PeerMetrics(prometheus::Registry& registry)
     : family_(prometheus::BuildCounter()
                   .Name("tollgate_cluster_peer_requests_total")
-                  .Help("Requests this node sent to other nodes (lease syncs, pending queries), by outcome")
+                  .Help("Requests this node sent to other nodes (lease syncs, handover queries), by outcome")
                   .Register(registry)) {
   for (int kind = 0; kind < 2; ++kind) {
     for (int outcome = 0; outcome < 4; ++outcome) {

@@ -15,7 +15,7 @@ class PeerMetrics {
  public:
   explicit PeerMetrics(prometheus::Registry& registry);
 
-  enum class Kind { lease, pending };
+  enum class Kind { lease, handover };
   // ok; timeout (504: no answer in time); invalid (400: not host:port); unavailable (503:
   // unreachable, TLS refused, the peer's service failed, the link stopped).
   void finished(Kind kind, const core::ApiError* error);

@@ -22,7 +22,7 @@ using Promises = std::unordered_map<std::uint64_t, caf::typed_response_promise<T
 struct ServerState {
   std::uint64_t next_id = 0;
   Promises<core::LeaseGrant> leases;
-  Promises<double> pendings;
+  Promises<core::HandoverAnswer> handovers;
   static inline const char* name = "tollgate.peer_server";
 };
 
@@ -69,20 +69,22 @@ void deliver(Promises<T>& promises, ServiceReply<T>& reply) {
 }
 
 caf::behavior peer_server(ServerActor* self, PeerLink::LeaseService lease_service,
-                          PeerLink::PendingService pending_service, std::shared_ptr<ReplyMailbox> replies) {
+                          PeerLink::HandoverService handover_service, std::shared_ptr<ReplyMailbox> replies) {
   // A message a peer should not send is answered with an error (CAF's default prints it).
   self->set_default_handler(caf::drop);
   return {
       [=](lease_atom, core::LeaseRequest& request) -> caf::typed_response_promise<core::LeaseGrant> {
         return serve<core::LeaseGrant>(self, self->state.leases, lease_service, std::move(request), replies);
       },
-      [=](pending_atom, std::string& entity) -> caf::typed_response_promise<double> {
-        return serve<double>(self, self->state.pendings, pending_service, std::move(entity), replies);
+      [=](handover_atom, core::HandoverQuery& query) -> caf::typed_response_promise<core::HandoverAnswer> {
+        return serve<core::HandoverAnswer>(self, self->state.handovers, handover_service, std::move(query), replies);
       },
       [=](drain_atom) {
         for (auto& reply : replies->take()) {
           if (auto* grant = std::get_if<ServiceReply<core::LeaseGrant>>(&reply)) deliver(self->state.leases, *grant);
-          if (auto* unflushed = std::get_if<ServiceReply<double>>(&reply)) deliver(self->state.pendings, *unflushed);
+          if (auto* answer = std::get_if<ServiceReply<core::HandoverAnswer>>(&reply)) {
+            deliver(self->state.handovers, *answer);
+          }
         }
       },
   };
@@ -91,8 +93,8 @@ caf::behavior peer_server(ServerActor* self, PeerLink::LeaseService lease_servic
 }  // namespace
 
 caf::actor spawn_peer_server(caf::actor_system& system, PeerLink::LeaseService lease_service,
-                             PeerLink::PendingService pending_service, std::shared_ptr<ReplyMailbox> replies) {
-  auto server = system.spawn(peer_server, std::move(lease_service), std::move(pending_service), replies);
+                             PeerLink::HandoverService handover_service, std::shared_ptr<ReplyMailbox> replies) {
+  auto server = system.spawn(peer_server, std::move(lease_service), std::move(handover_service), replies);
   replies->open(server);
   return server;
 }

@@ -23,10 +23,10 @@ struct ServiceReply {
   std::optional<T> value;
 };
 
-using ReplyMailbox = PeerMailbox<std::variant<ServiceReply<core::LeaseGrant>, ServiceReply<double>>>;
+using ReplyMailbox = PeerMailbox<std::variant<ServiceReply<core::LeaseGrant>, ServiceReply<core::HandoverAnswer>>>;
 
 // Spawns the server; `replies` is opened to it.
 caf::actor spawn_peer_server(caf::actor_system& system, PeerLink::LeaseService lease_service,
-                             PeerLink::PendingService pending_service, std::shared_ptr<ReplyMailbox> replies);
+                             PeerLink::HandoverService handover_service, std::shared_ptr<ReplyMailbox> replies);
 
 }  // namespace tollgate::cluster

@@ -138,11 +138,11 @@ TEST_CASE("kill -9 of a node under load: survivors serve, and after its restart 
                               << after.first << " rows $" << after.second << " = reported $" << c.reported);
 }
 
-// Hidden until leases exist (see exactness_test.cc): without them each node spends the budget
-// alone. The victim is the key's owner: its leases die with it, and the new owner must not
+// Without leases each node would spend the budget alone (see exactness_test.cc). The victim is
+// the key's owner: its leases die with it, and the new owner must not
 // grant what they might still spend.
 TEST_CASE("kill -9 of a tight budget's owner under load: overshoot stays 0, every settled cost reaches the store",
-          "[cluster][failure][.leases]") {
+          "[cluster][failure][leases]") {
   ClusterHarness cluster;
   // About 170 answers a second here: it runs out after the kill (1.5 s) and before the end (3.5 s).
   constexpr int kAffordable = 400;

@@ -60,9 +60,9 @@ const Certificates& certificates() {
 struct Service {
   std::mutex mutex;
   std::vector<LeaseRequest> leases;
-  std::vector<std::string> entities;
+  std::vector<tollgate::core::HandoverQuery> queries;
   LeaseGrant grant;
-  double unflushed = 0;
+  tollgate::core::HandoverAnswer answer;
   std::vector<std::function<void(LeaseGrant)>> held;  // replies kept unanswered
   bool hold = false;
 
@@ -77,11 +77,11 @@ struct Service {
       }
     };
   }
-  PeerLink::PendingService pending() {
-    return [this](std::string entity, std::function<void(double)> reply) {
+  PeerLink::HandoverService handover() {
+    return [this](tollgate::core::HandoverQuery query, std::function<void(tollgate::core::HandoverAnswer)> reply) {
       std::lock_guard<std::mutex> lock(mutex);
-      entities.push_back(std::move(entity));
-      reply(unflushed);
+      queries.push_back(std::move(query));
+      reply(answer);
     };
   }
   std::size_t lease_calls() {
@@ -92,9 +92,9 @@ struct Service {
     std::lock_guard<std::mutex> lock(mutex);
     return leases.at(i);
   }
-  std::vector<std::string> entities_seen() {
+  std::vector<tollgate::core::HandoverQuery> queries_seen() {
     std::lock_guard<std::mutex> lock(mutex);
-    return entities;
+    return queries;
   }
   void answer_with(LeaseGrant g) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -111,7 +111,7 @@ PeerLinkOptions options_for(const CertFiles& files, std::chrono::milliseconds ti
 
 std::unique_ptr<PeerLink> start_link(const CertFiles& files, Service& service,
                                      std::chrono::milliseconds timeout = 2000ms) {
-  auto link = PeerLink::start(options_for(files, timeout), service.lease(), service.pending());
+  auto link = PeerLink::start(options_for(files, timeout), service.lease(), service.handover());
   if (!link) FAIL("PeerLink::start: " << link.error().message);
   return std::move(*link);
 }
@@ -158,6 +158,7 @@ LeaseRequest full_request() {
   r.limits.max_parallel_requests = 7;
   r.limits.reset_period_ms = 86'400'000;
   r.limits.budget_reset_at = 1'780'000'000'123;
+  r.limits.per_model = true;
   r.report_to = "node-b/1764480000000";
   r.report_seq = 18'446'744'073'709'551'000ULL;
   r.spent_usd = 0.031415;
@@ -186,6 +187,8 @@ LeaseGrant full_grant() {
   refusal.cost = 1.25;
   g.refusal = refusal;
   g.not_owner = true;
+  g.tight = true;
+  g.rebase = true;
   return g;
 }
 
@@ -205,6 +208,7 @@ void check_request(const LeaseRequest& got, const LeaseRequest& want) {
   CHECK(got.limits.max_parallel_requests == want.limits.max_parallel_requests);
   CHECK(got.limits.reset_period_ms == want.limits.reset_period_ms);
   CHECK(got.limits.budget_reset_at == want.limits.budget_reset_at);
+  CHECK(got.limits.per_model == want.limits.per_model);
   CHECK(got.report_to == want.report_to);
   CHECK(got.report_seq == want.report_seq);
   CHECK(got.spent_usd == want.spent_usd);
@@ -232,6 +236,8 @@ void check_grant(const LeaseGrant& got, const LeaseGrant& want) {
     CHECK(got.refusal->cost == want.refusal->cost);
   }
   CHECK(got.not_owner == want.not_owner);
+  CHECK(got.tight == want.tight);
+  CHECK(got.rebase == want.rebase);
 }
 
 Result<LeaseGrant> ask_lease(PeerLink& from, const std::string& endpoint, LeaseRequest request = full_request()) {
@@ -372,18 +378,26 @@ TEST_CASE("peer link: a lease request and its grant cross intact, every field", 
   CHECK_FALSE(service_a.lease_at(0).limits.max_budget.has_value());
 }
 
-TEST_CASE("peer link: a pending query returns the peer's unflushed USD for the entity", "[peer_link]") {
+TEST_CASE("peer link: a handover query carries every field both ways", "[peer_link]") {
   Service service_a, service_b;
-  service_b.unflushed = 4.125;
+  service_b.answer = {"node-b/1764480000000", 4.125, {1.5, 7, 3000, 2}, 4321, 19, 2048};
   auto a = start_link(certificates().node_a, service_a);
   auto b = start_link(certificates().node_b, service_b);
 
-  Answer<double> answer;
-  a->request_pending(endpoint_of(*b), "org:o-42", answer.done());
-  const auto unflushed = answer.wait();
-  REQUIRE(unflushed.ok());
-  CHECK(*unflushed == 4.125);
-  CHECK(service_b.entities_seen() == std::vector<std::string>{"org:o-42"});
+  Answer<tollgate::core::HandoverAnswer> answer;
+  a->request_handover(endpoint_of(*b), {"org:o-42", "node-a/1764480000999"}, answer.done());
+  const auto got = answer.wait();
+  REQUIRE(got.ok());
+  CHECK(got->node == "node-b/1764480000000");
+  CHECK(got->unflushed_usd == 4.125);
+  check_amounts(got->held, {1.5, 7, 3000, 2});
+  CHECK(got->held_ttl_ms == 4321);
+  CHECK(got->recent_requests == 19);
+  CHECK(got->recent_tokens == 2048);
+  const auto queries = service_b.queries_seen();
+  REQUIRE(queries.size() == 1);
+  CHECK(queries[0].entity == "org:o-42");
+  CHECK(queries[0].new_owner == "node-a/1764480000999");
   CHECK(answer.call_count() == 1);
 }
 
@@ -425,7 +439,9 @@ TEST_CASE("peer link: a service that drops its reply uncalled answers the peer w
   auto a = start_link(certificates().node_a, service_a);
   auto b = PeerLink::start(
       options_for(certificates().node_b), [](LeaseRequest, std::function<void(LeaseGrant)>) {},
-      [](std::string, std::function<void(double)>) { throw std::runtime_error("service broke"); });
+      [](tollgate::core::HandoverQuery, std::function<void(tollgate::core::HandoverAnswer)>) {
+        throw std::runtime_error("service broke");
+      });
   REQUIRE(b.ok());
 
   const auto started = Clock::now();
@@ -434,9 +450,9 @@ TEST_CASE("peer link: a service that drops its reply uncalled answers the peer w
   CHECK(grant.error().message.find("dropped") != std::string::npos);
   CHECK(Clock::now() - started < 1500ms);
 
-  Answer<double> pending;
-  a->request_pending(endpoint_of(**b), "key:k", pending.done());
-  CHECK_FALSE(pending.wait().ok());
+  Answer<tollgate::core::HandoverAnswer> handover;
+  a->request_handover(endpoint_of(**b), {"key:k", "node-a/1"}, handover.done());
+  CHECK_FALSE(handover.wait().ok());
   // The throwing service did not take the server down: it still answers.
   const auto again = ask_lease(*a, endpoint_of(**b));
   REQUIRE_FALSE(again.ok());
@@ -549,7 +565,7 @@ TEST_CASE("peer link: start() refuses missing or mismatched TLS files, and a por
   Service service;
   const auto& certs = certificates();
   auto refusal = [&](PeerLinkOptions options) {
-    auto link = PeerLink::start(std::move(options), service.lease(), service.pending());
+    auto link = PeerLink::start(std::move(options), service.lease(), service.handover());
     REQUIRE_FALSE(link.ok());
     return link.error().message;
   };
@@ -627,7 +643,7 @@ TEST_CASE("peer link: a peer restarted on the same port is reached again (the de
 
   auto options = options_for(certificates().node_b);
   options.listen_port = port;
-  auto again = PeerLink::start(options, service_b.lease(), service_b.pending());
+  auto again = PeerLink::start(options, service_b.lease(), service_b.handover());
   REQUIRE(again.ok());
   bool reached = false;
   for (int attempt = 0; attempt < 20 && !reached; ++attempt) {
@@ -671,7 +687,7 @@ TEST_CASE("peer link: calls are counted by kind and outcome", "[peer_link]") {
   prometheus::Registry registry;
   auto options = options_for(certificates().node_a, 500ms);
   options.metrics = &registry;
-  auto a = PeerLink::start(options, service_a.lease(), service_a.pending());
+  auto a = PeerLink::start(options, service_a.lease(), service_a.handover());
   REQUIRE(a.ok());
   auto b = start_link(certificates().node_b, service_b);
   REQUIRE(ask_lease(**a, endpoint_of(*b)).ok());
@@ -679,16 +695,16 @@ TEST_CASE("peer link: calls are counted by kind and outcome", "[peer_link]") {
   REQUIRE_FALSE(ask_lease(**a, "127.0.0.1:" + std::to_string(closed_port())).ok());
   REQUIRE_FALSE(ask_lease(**a, "no-port").ok());
   SilentListener silent;
-  Answer<double> pending;
-  (*a)->request_pending("127.0.0.1:" + std::to_string(silent.port), "key:k", pending.done());
-  REQUIRE_FALSE(pending.wait().ok());
+  Answer<tollgate::core::HandoverAnswer> handover;
+  (*a)->request_handover("127.0.0.1:" + std::to_string(silent.port), {"key:k", "node-a/1"}, handover.done());
+  REQUIRE_FALSE(handover.wait().ok());
 
   const auto text = prometheus::TextSerializer().Serialize(registry.Collect());
   const std::string name = "tollgate_cluster_peer_requests_total";
   CHECK(metric_sum(text, name, R"(outcome="ok")") == 2);
   CHECK(metric_sum(text, name, R"(outcome="unavailable")") == 1);
   CHECK(metric_sum(text, name, R"(outcome="invalid")") == 1);
-  CHECK(metric_sum(text, name, R"(kind="pending")") == 1);
+  CHECK(metric_sum(text, name, R"(kind="handover")") == 1);
   CHECK(metric_sum(text, name, R"(outcome="timeout")") == 1);
 }
 
@@ -698,7 +714,7 @@ TEST_CASE("peer link: an IPv6 endpoint, [v6]:port", "[peer_link]") {
   auto a = start_link(certificates().node_a, service_a);
   auto options = options_for(certificates().node_b);
   options.listen_host = "::1";
-  auto b = PeerLink::start(options, service_b.lease(), service_b.pending());
+  auto b = PeerLink::start(options, service_b.lease(), service_b.handover());
   REQUIRE(b.ok());
   const auto grant = ask_lease(*a, "[::1]:" + std::to_string((*b)->port()));
   INFO((grant.ok() ? std::string() : grant.error().message));
