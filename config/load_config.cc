@@ -562,6 +562,9 @@ void parse_cluster(Reader& r, const YAML::Node& node, ClusterSettings& c) {
   if (auto v = node["change_channel"]) c.changes.channel = r.text(v, join_path(path, "change_channel"));
   parse_cluster_transport(r, node, path, c.transport);
   if (c.transport.listen.empty()) c.transport.listen = c.membership.advertise_address;
+  // And the other way: a node listening on a specific address is reached there.
+  const bool wildcard = c.transport.listen.rfind("0.0.0.0:", 0) == 0 || c.transport.listen.rfind("[::]:", 0) == 0;
+  if (c.membership.advertise_address.empty() && !wildcard) c.membership.advertise_address = c.transport.listen;
 }
 
 // The fan-out runs over Redis: a cluster of static peers without it tells no node another's
@@ -587,7 +590,14 @@ void validate_cluster_membership(Reader& r, const ClusterMembershipSettings& m, 
            "needs general_settings.redis_url (or REDIS_URL) to register nodes in, or a "
            "static cluster.peers list");
   }
-  if (m.peers.empty()) return;
+  if (m.peers.empty()) {
+    if (m.advertise_address.empty()) {
+      r.fail("cluster.advertise_address",
+             "is required with cluster.enabled (or a cluster.listen on a specific address): the other nodes reach "
+             "the budgets this node owns at it");
+    }
+    return;
+  }
   // Every node must build the same ring from the same list, this one included.
   if (m.node_id.empty()) r.fail("cluster.node_id", "is required with cluster.peers (it names this node in the list)");
   const bool listed =

@@ -87,7 +87,7 @@ std::string node_config(const MockUpstream& mock, const std::string& node_id, co
          "  enabled: true\n"
          "  node_id: " +
          node_id + "\n  change_channel: " + channel + "\n" +
-         cluster_transport_yaml(process_test_ca().issue(node_id), "127.0.0.1:4100");
+         cluster_transport_yaml(process_test_ca().issue(node_id), "127.0.0.1:" + std::to_string(free_port()));
 }
 
 // Two nodes on one fresh PostgreSQL database, on their own channel of `redis_url`.

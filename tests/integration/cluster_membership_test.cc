@@ -13,6 +13,7 @@
 
 #include "tests/support/http_client.h"
 #include "tests/support/metrics_text.h"
+#include "tests/support/spawn.h"
 #include "tests/support/test_certs.h"
 #include "tests/support/test_env.h"
 #include "tests/support/test_gateway.h"
@@ -35,8 +36,8 @@ std::string unique_cluster_name() {
 std::string cluster_yaml(const std::string& cluster, const std::string& node_id, const char* heartbeat,
                          const char* ttl) {
   return std::string(kModels) + "cluster:\n  enabled: true\n  name: " + cluster + "\n  node_id: " + node_id +
-         "\n  advertise_address: 127.0.0.1:4100\n  heartbeat_interval: " + heartbeat + "\n  node_ttl: " + ttl + "\n" +
-         cluster_transport_yaml(process_test_ca().issue(node_id), "127.0.0.1:4100");
+         "\n  heartbeat_interval: " + heartbeat + "\n  node_ttl: " + ttl + "\n" +
+         cluster_transport_yaml(process_test_ca().issue(node_id), "127.0.0.1:" + std::to_string(free_port()));
 }
 
 struct ClusterState {
@@ -189,13 +190,15 @@ TEST_CASE("Redis down: readiness reports the membership failing and the node ser
 
 TEST_CASE("static peers: every listed node is a member, with no Redis, one ring on every node",
           "[integration][cluster]") {
-  const std::string peers =
-      "  peers:\n    - {node_id: p1, address: \"127.0.0.1:4101\"}\n    - {node_id: p2, address: \"127.0.0.1:4102\"}\n"
-      "    - {node_id: p3}\n";
+  // p2 is listed and never started: a static cluster keeps it in the ring all the same.
+  const auto address = [](std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); };
+  const auto a1 = address(free_port()), a2 = address(free_port()), a3 = address(free_port());
+  const std::string peers = "  peers:\n    - {node_id: p1, address: \"" + a1 + "\"}\n    - {node_id: p2, address: \"" +
+                            a2 + "\"}\n    - {node_id: p3, address: \"" + a3 + "\"}\n";
   TestGateway p1(std::string(kModels) + "cluster:\n  enabled: true\n  node_id: p1\n" + peers +
-                 cluster_transport_yaml(process_test_ca().issue("p1"), "127.0.0.1:4101"));
+                 cluster_transport_yaml(process_test_ca().issue("p1"), a1));
   TestGateway p3(std::string(kModels) + "cluster:\n  enabled: true\n  node_id: p3\n" + peers +
-                 cluster_transport_yaml(process_test_ca().issue("p3"), "127.0.0.1:4103"));
+                 cluster_transport_yaml(process_test_ca().issue("p3"), a3));
   const auto s1 = cluster_state(p1.port());
   const auto s3 = cluster_state(p3.port());
   CHECK(s1.status == 200);

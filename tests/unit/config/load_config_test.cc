@@ -590,6 +590,11 @@ cluster:
       "key: k, ca: a}}\n",
       {{"REDIS_URL", "redis://h:1"}});
   CHECK(defaulted.cluster.transport.listen == "10.0.0.1:4100");
+  // And the other way: a node listening on a specific address is advertised there.
+  const auto advertised = parse(
+      "cluster: {enabled: true, node_id: gw-1, listen: \"10.0.0.2:4100\", tls: {certificate: c, key: k, ca: a}}\n",
+      {{"REDIS_URL", "redis://h:1"}});
+  CHECK(advertised.cluster.membership.advertise_address == "10.0.0.2:4100");
 }
 
 TEST_CASE("cluster: an enabled cluster without its TLS files or a listen address stops start-up, naming the key",
@@ -609,7 +614,9 @@ TEST_CASE("cluster: an enabled cluster without its TLS files or a listen address
       {"listen: \"10.0.0.1:4100\", tls: {certificate: c, key: k}", "cluster.tls.ca",
        "is required with cluster.enabled"},
       {"listen: \"10.0.0.1:4100\", tls: {certificate: c, key: k, ca: \"\"}", "cluster.tls.ca", "is required"},
-      {"tls: {certificate: c, key: k, ca: a}", "cluster.listen", "defaults to cluster.advertise_address"},
+      {"tls: {certificate: c, key: k, ca: a}", "cluster.advertise_address", "reach the budgets this node owns"},
+      {"listen: \"0.0.0.0:4100\", tls: {certificate: c, key: k, ca: a}", "cluster.advertise_address",
+       "is required with cluster.enabled"},
       {"listen: nohost, tls: {certificate: c, key: k, ca: a}", "cluster.listen", "expected host:port"},
       {"listen: \"10.0.0.1:4100\", tls: /etc/tg", "cluster.tls", "expected a mapping"},
       {"listen: \"10.0.0.1:4100\", tls: {certificate: c, key: os.environ/TG_UNSET, ca: a}", "cluster.tls.key",
