@@ -48,6 +48,7 @@
 
 #include "core/lease.h"
 #include "core/lease_handover.h"
+#include "tests/unit/core/lease_random.h"
 
 using namespace tollgate::core;
 using namespace std::chrono_literals;
@@ -117,8 +118,8 @@ struct Node {
   bool alive = true;
   std::optional<LeaseHolder> holder;
   std::map<std::uint64_t, InFlight> in_flight;
-  std::uint64_t sync = 0;          // id of the sync in flight (0: none)
-  Clock::time_point sync_sent{};   // when it was sent
+  std::uint64_t sync = 0;         // id of the sync in flight (0: none)
+  Clock::time_point sync_sent{};  // when it was sent
   std::vector<LedgerRequest> waiting;
   double unflushed = 0;  // settled, not yet in the store (its journal's after a death)
   unsigned view = 0;     // ring members as this node sees them (bit i: node i)
@@ -187,7 +188,7 @@ struct Stats {
 
 class World {
  public:
-  World(std::uint64_t seed, int nodes, Protocol protocol) : rng_(seed), protocol_(protocol) {
+  World(std::uint64_t seed, int nodes, Protocol protocol) : dice_(seed), protocol_(protocol) {
     const bool tight = seed % 2 == 1;
     // Seeds 2 and 3 mod 4: a budget the run exhausts halfway (the budget binds); else one it
     // never reaches (the rate limits and slots bind all along).
@@ -203,14 +204,14 @@ class World {
       ring_ |= 1u << i;
       preference_.push_back(i);
     }
-    std::shuffle(preference_.begin(), preference_.end(), rng_);
+    std::shuffle(preference_.begin(), preference_.end(), dice_.engine());
     for (auto& n : nodes_) n.view = ring_;
   }
 
   void step() {
-    const int i = static_cast<int>(pick(nodes_.size()));
+    const int i = static_cast<int>(dice_.pick(nodes_.size()));
     auto& n = nodes_[i];
-    const int roll = static_cast<int>(uniform(0, 1000));
+    const int roll = static_cast<int>(dice_.uniform(0, 1000));
     if (!n.alive && roll < 600) return advance();
     if (roll < 230) {
       admit(i);
@@ -221,7 +222,7 @@ class World {
     } else if (roll < 470) {
       if (n.sync == 0 && (n.holder->renewal_due(now_) || !n.waiting.empty())) send(i, waiting_need(n));
     } else if (roll < 720) {
-      deliver(pick(network_.size()));
+      deliver(dice_.pick(network_.size()));
     } else if (roll < 740) {
       lose();
     } else if (roll < 760) {
@@ -277,7 +278,8 @@ class World {
       requests += !admissions_[k].withdrawn && !admissions_[k].unknowable;
     }
     std::int64_t tokens = reserved_tokens;
-    for (auto k = first_settled_; k < token_log_.size(); ++k) tokens += token_log_[k].unknowable ? 0 : token_log_[k].tokens;
+    for (auto k = first_settled_; k < token_log_.size(); ++k)
+      tokens += token_log_[k].unknowable ? 0 : token_log_[k].tokens;
     const double real_usd = settled_usd_ + reserved;
     INFO(traced());
     INFO("step " << steps_ << ": real usd " << real_usd << " (settled " << settled_usd_ << ", over " << over_usd_
@@ -292,14 +294,6 @@ class World {
   const Stats& stats() const { return stats_; }
 
  private:
-  std::size_t pick(std::size_t n) {
-    return n == 0 ? 0 : static_cast<std::size_t>(uniform(0, static_cast<double>(n))) % n;
-  }
-  double uniform(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng_); }
-  std::int64_t uniform_int(std::int64_t lo, std::int64_t hi) {
-    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_);
-  }
-
   // The entity's owner on a ring of `members` (-1: none).
   int owner_in(unsigned members) const {
     for (const int i : preference_) {
@@ -327,7 +321,7 @@ class World {
 
   void admit(int i) {
     auto& n = nodes_[static_cast<std::size_t>(i)];
-    const LedgerRequest r{"m", uniform(0.01, 1.5), uniform_int(1, 400)};
+    const LedgerRequest r = dice_.request();
     if (!n.waiting.empty()) {  // behind others, in arrival order
       n.waiting.push_back(r);
       return;
@@ -413,13 +407,10 @@ class World {
     auto& n = nodes_[static_cast<std::size_t>(i)];
     if (n.in_flight.empty()) return;
     auto it = n.in_flight.begin();
-    std::advance(it, static_cast<std::ptrdiff_t>(pick(n.in_flight.size())));
+    std::advance(it, static_cast<std::ptrdiff_t>(dice_.pick(n.in_flight.size())));
     const auto r = it->second;
-    double cost = r.worst * uniform(0, 1);
-    std::int64_t tokens = uniform_int(0, r.estimate);
-    if (uniform(0, 1) < 0.03) {
-      cost = r.worst * uniform(1.01, 1.5);
-      tokens = r.estimate + uniform_int(1, 50);
+    const auto [cost, tokens, above] = dice_.charge(r.worst, r.estimate);
+    if (above) {  // the provider charged more than the worst case
       over_usd_ += cost - r.worst;
       over_tokens_ += tokens - r.estimate;
       ++stats_.over_settled;
@@ -437,7 +428,7 @@ class World {
     auto& n = nodes_[static_cast<std::size_t>(i)];
     if (n.in_flight.empty()) return;
     auto it = n.in_flight.begin();
-    std::advance(it, static_cast<std::ptrdiff_t>(pick(n.in_flight.size())));
+    std::advance(it, static_cast<std::ptrdiff_t>(dice_.pick(n.in_flight.size())));
     REQUIRE(n.holder->release(it->first));
     admissions_[it->second.admission].withdrawn = true;
     n.in_flight.erase(it);
@@ -451,7 +442,7 @@ class World {
     n.holder->sync_failed();
     n.sync = 0;
     ++stats_.timeouts;
-    if (uniform(0, 1) < 0.3) {  // the waiting requests reach wait_limit
+    if (dice_.uniform(0, 1) < 0.3) {  // the waiting requests reach wait_limit
       stats_.refused += static_cast<int>(n.waiting.size());
       n.waiting.clear();
     }
@@ -684,7 +675,7 @@ class World {
   // its gather (request_handover's error).
   void lose() {
     if (network_.empty()) return;
-    const auto k = pick(network_.size());
+    const auto k = dice_.pick(network_.size());
     const Message m = network_[k];
     if (!protocol_.lose_handovers && (m.kind == Kind::handover_query || m.kind == Kind::handover_answer)) return;
     network_.erase(network_.begin() + static_cast<std::ptrdiff_t>(k));
@@ -762,9 +753,7 @@ class World {
   }
 
   void advance() {
-    const double kind = uniform(0, 1);
-    const auto ms = kind < 0.85 ? uniform_int(1, 300) : kind < 0.97 ? uniform_int(500, 3000) : uniform_int(5000, 15000);
-    now_ += std::chrono::milliseconds(ms);
+    now_ += dice_.time_step();
     for (auto& n : nodes_) {
       if (!n.alive) continue;
       for (const auto id : n.holder->expire(now_)) {
@@ -776,14 +765,14 @@ class World {
     }
   }
 
-  std::mt19937_64 rng_;
+  tollgate::testing::LeaseDice dice_;
   Protocol protocol_;
   LeaseLimits limits_;
   std::vector<Node> nodes_;
   std::vector<int> preference_;  // the ring's order of owners for the entity
   unsigned ring_ = 0;            // members now
   unsigned left_mask_ = 0;       // live nodes that left the ring
-  std::deque<Desk> desks_;  // every desk ever made (a dropped one may still be gathering)
+  std::deque<Desk> desks_;       // every desk ever made (a dropped one may still be gathering)
   std::deque<Gather> gathers_;
   std::vector<Message> network_;
   std::map<std::string, Exposure> exposures_;  // node incarnation → its last write-ahead record
