@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/lease.h"
+#include "core/lease_handover.h"
 #include "tests/unit/core/lease_amounts.h"
 
 using namespace tollgate::core;
@@ -435,4 +436,108 @@ TEST_CASE("lease holder: rate headers show what is left of this node's lease", "
   headers = h.rate_headers(limits);
   CHECK(headers.remaining_tokens == 970);
   CHECK_FALSE(h.rate_headers(budget_only()).limit_requests);
+}
+
+TEST_CASE("lease holder: rebase answers what the node may still use, its recent use, and restarts the report",
+          "[lease][holder][handover]") {
+  const auto limits = all_limits();
+  struct Row {
+    const char* name;
+    Clock::duration asked_after;  // the handover query, after the grant at t0 + 1s
+    LeaseAmounts held;            // in flight (2 usd, 100 tokens, 1 slot) + free room
+    std::int64_t held_ttl_ms;
+  };
+  // Holding {10 usd, 5 requests, 1000 tokens, 4 slots}, then 2 admitted (one settled at 1.5 usd /
+  // 50 tokens, one in flight with 2 usd / 100 tokens) and 1 released.
+  const Row rows[] = {
+      {"lease valid: in flight + free room", 2s, amounts(2 + (10 - 1.5 - 2), 5 - 2, 100 + (1000 - 50 - 100), 1 + 3),
+       kLeaseTtlMs - 1000},
+      {"lease expired: in flight only", 20s, amounts(2, 0, 100, 1), 0},
+  };
+  for (const auto& row : rows) {
+    SECTION(row.name) {
+      LeaseHolder h(kReservationTtl);
+      const auto q1 = h.sync_request("key:k", "gw-2/200", limits, amounts(1, 1, 10, 1), t0);
+      const auto first = h.admit(limits, request(1.0), t0);  // before the grant: refused, nothing held
+      REQUIRE_FALSE(first.admitted());
+      REQUIRE(h.apply(grant_of(q1, amounts(10, 5, 1000, 4)), t0 + 1s));
+      const auto settled = h.admit(limits, request(1.5, 50), t0 + 1s);
+      const auto running = h.admit(limits, request(2.0, 100), t0 + 1s);
+      const auto released = h.admit(limits, request(0.5, 10), t0 + 1s);
+      REQUIRE(settled.admitted());
+      REQUIRE(running.admitted());
+      REQUIRE(released.admitted());
+      REQUIRE(h.settle(settled.reservation, 1.5, 50, t0 + 1s));
+      REQUIRE(h.release(released.reservation));  // never reported: its request stays out
+
+      const auto a = h.rebase("gw-3/300", t0 + 1s + row.asked_after - 1s);
+      CHECK(same(a.held, row.held));
+      CHECK(a.held_ttl_ms == row.held_ttl_ms);
+      // Admitted since the last sync, the released one included (conservative: a new owner's
+      // window cannot tell it from the others): 3 requests, 160 token estimates.
+      CHECK(a.recent_requests == 3);
+      CHECK(a.recent_tokens == 160);
+
+      // Everything settled so far is the new owner's load's: the report restarts, owed to it.
+      const auto q2 = h.sync_request("key:k", "gw-2/200", limits, {}, t0 + 1s + row.asked_after);
+      CHECK(q2.report_to == "gw-3/300");
+      CHECK(q2.spent_usd == 0);
+      CHECK(q2.used_requests == 0);
+      CHECK(q2.used_tokens == 0);
+    }
+  }
+}
+
+TEST_CASE("lease holder: after a rebase only the new owner's grants apply, unless a grant carries `rebase`",
+          "[lease][holder][handover]") {
+  const auto limits = budget_only();
+  struct Row {
+    const char* name;
+    std::string owner;
+    bool rebase;
+    bool not_owner;
+    bool applied;
+    std::string report_to_after;  // of the next sync
+  };
+  const Row rows[] = {
+      {"the fencing owner's grant", "gw-3/300", false, false, true, "gw-3/300"},
+      {"the old owner's grant (sent before the handover)", kOwner, false, false, false, "gw-3/300"},
+      {"a third owner's grant", "gw-4/400", false, false, false, "gw-3/300"},
+      {"a third owner's grant with rebase (it reloaded since)", "gw-4/400", true, false, true, "gw-4/400"},
+      {"the old owner's grant with rebase", kOwner, true, false, true, kOwner},
+      {"not_owner from anyone", "", false, true, true, "gw-3/300"},
+  };
+  for (const auto& row : rows) {
+    SECTION(row.name) {
+      LeaseHolder h(kReservationTtl);
+      sync(h, limits, amounts(3, 0, 0, 0), t0);
+      const auto q = h.sync_request("key:k", "gw-2/200", limits, amounts(1, 0, 0, 0), t0 + 1s);
+      h.rebase("gw-3/300", t0 + 1s);
+      auto g = grant_of(q, amounts(20, 0, 0, 0));
+      g.owner = row.owner;
+      g.rebase = row.rebase;
+      g.not_owner = row.not_owner;
+      CHECK(h.apply(g, t0 + 1s) == row.applied);
+      CHECK_FALSE(h.sync_in_flight());
+      // Ignored: the holding stays the old one (3 usd); applied: the grant's (20), or none.
+      const bool holds_new = row.applied && !row.not_owner;
+      CHECK(h.admit(limits, request(5.0), t0 + 2s).admitted() == holds_new);
+      CHECK(h.sync_request("key:k", "gw-2/200", limits, {}, t0 + 2s).report_to == row.report_to_after);
+    }
+  }
+  SECTION("a rebase grant moves the fence: the previous owner's plain grants are ignored after it") {
+    LeaseHolder h(kReservationTtl);
+    sync(h, limits, amounts(3, 0, 0, 0), t0);
+    h.rebase("gw-3/300", t0 + 1s);
+    auto q = h.sync_request("key:k", "gw-2/200", limits, {}, t0 + 1s);
+    auto g = grant_of(q, amounts(4, 0, 0, 0));
+    g.owner = "gw-4/400";
+    g.rebase = true;
+    REQUIRE(h.apply(g, t0 + 1s));
+    q = h.sync_request("key:k", "gw-2/200", limits, {}, t0 + 2s);
+    g = grant_of(q, amounts(50, 0, 0, 0));
+    g.owner = "gw-3/300";
+    CHECK_FALSE(h.apply(g, t0 + 2s));
+    CHECK(same(h.held(), amounts(4, 0, 0, 0)));
+  }
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/lease.h"
+#include "tests/unit/core/lease_random.h"
 
 using namespace tollgate::core;
 using namespace std::chrono_literals;
@@ -77,7 +78,7 @@ struct Stats {
 class World {
  public:
   World(std::uint64_t seed, int nodes, const Family& family)
-      : rng_(seed), family_(family), desk_("owner/1", kLeaseTtl, kReservationTtl) {
+      : dice_(seed), family_(family), desk_("owner/1", kLeaseTtl, kReservationTtl) {
     // Odd seeds: tight rate limits (leases of single requests most of the time); even: wide.
     const bool tight = seed % 2 == 1;
     limits_.max_budget = family.max_budget * (tight ? 1 : 4);
@@ -94,8 +95,8 @@ class World {
   }
 
   void step() {
-    auto& n = nodes_[pick(nodes_.size())];
-    const int roll = static_cast<int>(uniform(0, 1000));
+    auto& n = nodes_[dice_.pick(nodes_.size())];
+    const int roll = static_cast<int>(dice_.uniform(0, 1000));
     if (roll < 250) {
       admit(n);
     } else if (roll < 400) {
@@ -174,12 +175,7 @@ class World {
     for (auto& n : nodes_) {
       if (at(n)) candidates.push_back(&n);
     }
-    return candidates.empty() ? nodes_[pick(nodes_.size())] : *candidates[pick(candidates.size())];
-  }
-  std::size_t pick(std::size_t n) { return static_cast<std::size_t>(uniform(0, static_cast<double>(n))) % n; }
-  double uniform(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng_); }
-  std::int64_t uniform_int(std::int64_t lo, std::int64_t hi) {
-    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng_);
+    return candidates.empty() ? nodes_[dice_.pick(nodes_.size())] : *candidates[dice_.pick(candidates.size())];
   }
   std::int64_t wall_ms() const {
     return kWallAnchorMs + std::chrono::duration_cast<std::chrono::milliseconds>(now_ - t0).count();
@@ -200,7 +196,7 @@ class World {
   }
 
   void admit(Node& n) {
-    const LedgerRequest r{"m", uniform(0.01, 1.5), uniform_int(1, 400)};
+    const LedgerRequest r = dice_.request();
     const auto a = n.holder->admit(limits_, r, now_);
     if (a.admitted()) {
       record(n, a.reservation, r);
@@ -283,7 +279,7 @@ class World {
     if (!n.sync) return;
     if (n.sync->grant) {
       ++stats_.lost_grants;
-    } else if (uniform(0, 1) < 0.5) {
+    } else if (dice_.uniform(0, 1) < 0.5) {
       delayed_.push_back(n.sync->request);
       ++stats_.delayed;
     } else {
@@ -311,13 +307,10 @@ class World {
   void settle(Node& n) {
     if (n.in_flight.empty()) return;
     auto it = n.in_flight.begin();
-    std::advance(it, static_cast<std::ptrdiff_t>(pick(n.in_flight.size())));
+    std::advance(it, static_cast<std::ptrdiff_t>(dice_.pick(n.in_flight.size())));
     const auto r = it->second;
-    double cost = r.worst * uniform(0, 1);
-    std::int64_t tokens = uniform_int(0, r.estimate);
-    if (uniform(0, 1) < 0.03) {  // the provider charged more than the worst case
-      cost = r.worst * uniform(1.01, 1.5);
-      tokens = r.estimate + uniform_int(1, 50);
+    const auto [cost, tokens, above] = dice_.charge(r.worst, r.estimate);
+    if (above) {  // the provider charged more than the worst case
       over_usd_ += cost - r.worst;
       over_tokens_ += tokens - r.estimate;
       ++stats_.over_settled;
@@ -334,7 +327,7 @@ class World {
   void release(Node& n) {
     if (n.in_flight.empty()) return;
     auto it = n.in_flight.begin();
-    std::advance(it, static_cast<std::ptrdiff_t>(pick(n.in_flight.size())));
+    std::advance(it, static_cast<std::ptrdiff_t>(dice_.pick(n.in_flight.size())));
     REQUIRE(n.holder->release(it->first));
     admissions_[it->second.admission].withdrawn = true;
     n.in_flight.erase(it);
@@ -343,9 +336,7 @@ class World {
   }
 
   void advance() {
-    const double kind = uniform(0, 1);
-    const auto ms = kind < 0.85 ? uniform_int(1, 300) : kind < 0.97 ? uniform_int(500, 3000) : uniform_int(5000, 15000);
-    now_ += std::chrono::milliseconds(ms);
+    now_ += dice_.time_step();
     for (auto& n : nodes_) {
       for (const auto id : n.holder->expire(now_)) {
         const auto it = n.in_flight.find(id);
@@ -375,7 +366,7 @@ class World {
     for (const auto& [node, held] : holdings) desk_.adopt(node, held, now_);
     desk_.adopt_window(requests, tokens, now_);
     if (family_.resets) desk_.follow_reset_schedule(20'000, next_reset, wall_ms());
-    const bool graceful = uniform(0, 1) < 0.5;
+    const bool graceful = dice_.uniform(0, 1) < 0.5;
     for (auto& n : nodes_) {
       if (!n.sync || n.sync->grant) continue;
       if (graceful) {
@@ -390,10 +381,10 @@ class World {
   }
 
   void change_limits() {
-    limits_.max_budget = uniform(5, 40);
-    limits_.rpm_limit = uniform_int(5, 40);
-    limits_.tpm_limit = uniform_int(500, 8000);
-    limits_.max_parallel_requests = uniform_int(1, 8);
+    limits_.max_budget = dice_.uniform(5, 40);
+    limits_.rpm_limit = dice_.uniform_int(5, 40);
+    limits_.tpm_limit = dice_.uniform_int(500, 8000);
+    limits_.max_parallel_requests = dice_.uniform_int(1, 8);
     ceiling_.max_budget = std::max(*ceiling_.max_budget, *limits_.max_budget);
     ceiling_.rpm_limit = std::max(*ceiling_.rpm_limit, *limits_.rpm_limit);
     ceiling_.tpm_limit = std::max(*ceiling_.tpm_limit, *limits_.tpm_limit);
@@ -412,7 +403,7 @@ class World {
     return sum;
   }
 
-  std::mt19937_64 rng_;
+  tollgate::testing::LeaseDice dice_;
   Family family_;
   LeaseDesk desk_;
   LeaseLimits limits_;
