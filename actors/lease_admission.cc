@@ -88,7 +88,6 @@ struct Ticket {
   std::size_t next = 0;
   RateHeaders headers;
   std::function<void(AdmissionResult)> done;
-  int fruitless_syncs = 0;  // grants that still did not admit it (bounded: see on_grant)
 };
 using TicketPtr = std::unique_ptr<Ticket>;
 
@@ -132,6 +131,9 @@ struct Held {
   core::LeaseLimits limits;       // last seen, for renewals
   Clock::time_point last_used = Clock::now();
   Clock::time_point waiting_since{};  // of the front
+  // Since when the owner has refused this node's waiting admissions because of other nodes'
+  // holdings (LeaseGrant::contended), until one is admitted or none waits.
+  std::optional<Clock::time_point> contended_since;
 };
 using HeldPtr = std::shared_ptr<Held>;
 
@@ -147,7 +149,7 @@ struct Desk {
   core::LeaseDesk desk;
   bool loaded = false;
   std::vector<std::pair<core::LeaseRequest, std::function<void(core::LeaseGrant)>>> waiting;
-  std::unordered_map<std::string, double> recorded;  // node → the exposure last recorded for it
+  std::unordered_map<std::string, core::Exposure> recorded;  // node → the exposure last recorded for it
   Clock::time_point last_used = Clock::now();
 };
 using DeskPtr = std::shared_ptr<Desk>;
@@ -210,7 +212,7 @@ struct LeaseAdmission::Impl {
   // A grant, and the exposure to record before it is answered (none: nullopt).
   struct Granted {
     core::LeaseGrant grant;
-    std::optional<double> exposure;
+    std::optional<core::Exposure> exposure;
   };
   Granted grant_locked(Desk& d, const core::LeaseRequest& request);
   void answer(const Desk& d, const std::string& node, Granted granted, std::function<void(core::LeaseGrant)> reply);
@@ -365,12 +367,19 @@ void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clo
         if (stop.kind == EntityKind::key && !check.per_model) t->headers = h->holder.rate_headers(check.limits);
         events.reservations(1);
         ++t->next;
-        t->fruitless_syncs = 0;
+        h->contended_since.reset();
         admitted.push_back(std::move(t));
         h->waiting.pop_front();
         continue;
       }
-      // The owner refused what the front asked: that is this one's answer.
+      // The owner refused what the front asked: that is this one's answer, unless other nodes'
+      // holdings were in the way. Near a limit they give back what they do not use at once, so
+      // the front asks again on the next tick, for a while, as one node would have admitted it.
+      if (grant.refusal && !refusal_used && grant.contended &&
+          now - h->contended_since.value_or(now) < options.contention_wait) {
+        if (!h->contended_since) h->contended_since = now;
+        break;
+      }
       if (grant.refusal && !refusal_used) {
         refusal_used = true;
         denied.emplace_back(std::move(t), *grant.refusal);
@@ -381,6 +390,7 @@ void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clo
       sync = h->holder.sync_request(h->entity, options.incarnation, check.limits, admit.need, now);
       break;
     }
+    if (h->waiting.empty()) h->contended_since.reset();
   }
   for (auto& [t, refusal] : denied) deny(std::move(t), refusal);
   if (sync) send_sync(h, std::move(*sync), now);
@@ -514,11 +524,13 @@ Impl::Granted Impl::grant_locked(Desk& d, const core::LeaseRequest& request) {
   // what the other owner granted to every node it reached, and the request's keep and report
   // cover the asker: the asker may take this owner as its own, whatever handover fenced it.
   out.grant.rebase = !request.report_to.empty() && request.report_to != options.incarnation;
-  if (d.parsed.per_model || !request.limits.max_budget || out.grant.not_owner) return out;
-  events.remaining(d.parsed.kind, d.parsed.id.substr(0, 8), request.limits.max_budget, d.desk.spend());
-  // What the node may have spent that the store may not show: its new lease, and what it had
-  // not flushed when it asked.
-  const double exposure = out.grant.held.usd + request.unflushed_usd;
+  if (out.grant.not_owner) return out;
+  if (!d.parsed.per_model && request.limits.max_budget) {
+    events.remaining(d.parsed.kind, d.parsed.id.substr(0, 8), request.limits.max_budget, d.desk.spend());
+  }
+  // What the node may use or have spent that the store may not show: its new holding, and what
+  // it had not flushed when it asked.
+  const core::Exposure exposure{out.grant.held, request.unflushed_usd};
   auto& recorded = d.recorded[request.node];
   if (exposure != recorded) {
     recorded = exposure;
@@ -563,25 +575,32 @@ void Impl::load(const DeskPtr& d) {
   }
 }
 
-// Nodes that did not answer the handover (dead, or gone from the ring since they spent) may
-// have spent what their last exposure record says: counted as spent (conservative).
+// Nodes that did not answer the handover (dead, or out of this node's view while still
+// serving; the node id is the incarnation up to its last '/') may use or have spent what their last exposure record says: their unflushed spend
+// counts as spent, their holding is adopted like an answer's (it turns into spend if they
+// never sync again). Conservative.
 void Impl::count_the_silent(const DeskPtr& d, double unflushed,
                             std::vector<std::pair<std::string, core::HandoverAnswer>> held) {
-  if (d->parsed.per_model) {
-    read_store(d, unflushed, std::move(held));
-    return;
-  }
   auto shared_held = std::make_shared<decltype(held)>(std::move(held));
   network.read_exposure(d->entity, [this, d, unflushed, shared_held](LeaseNetwork::ExposureRecords records) {
-    double silent = 0;
-    for (const auto& [node, usd] : records) {
-      const bool answered = std::any_of(shared_held->begin(), shared_held->end(),
-                                        [&node = node](const auto& h) { return h.first == node; });
+    double silent_unflushed = 0;
+    for (const auto& [node, exposure] : records) {
+      // Answered by this incarnation, or by a later one of the same node: a restarted node
+      // replayed its journal into the store before it served, and its old leases died with
+      // the old process.
+      const auto id = node.substr(0, node.rfind('/'));
+      const bool answered = std::any_of(shared_held->begin(), shared_held->end(), [&](const auto& h) {
+        return h.first == node || h.first.substr(0, h.first.rfind('/')) == id;
+      });
       if (answered) continue;
-      silent += usd;
+      silent_unflushed += exposure.unflushed_usd;
+      core::HandoverAnswer silent;
+      silent.node = node;
+      silent.held = exposure.held;
+      shared_held->emplace_back(node, silent);
       telemetry::log_warn("lease_exposure_counted", {{"node", node}, {"entity", d->entity.substr(0, 12)}});
     }
-    read_store(d, unflushed + silent, std::move(*shared_held));
+    read_store(d, unflushed + silent_unflushed, std::move(*shared_held));
   });
 }
 

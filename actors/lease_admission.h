@@ -26,6 +26,9 @@ struct LeaseOptions {
   std::chrono::milliseconds reservation_ttl{15 * 60 * 1000};
   // An admission that cannot get a lease within this time is answered 503.
   std::chrono::milliseconds wait_limit{3000};
+  // How long an admission refused only because of other nodes' holdings asks again before it
+  // answers the refusal (they give back unused room at once near a limit).
+  std::chrono::milliseconds contention_wait{250};
   std::chrono::milliseconds tick{50};  // renewals, expiries, retries
   std::chrono::milliseconds idle_timeout{60 * 1000};
 };

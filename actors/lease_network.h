@@ -36,12 +36,12 @@ class LeaseNetwork {
   // (cluster/exposure_log.h): `then` runs once it is kept. Without a place to keep it (a
   // cluster without Redis, tests), nothing is kept and a dead node's unflushed spend is not
   // counted by the next owner (docs/cluster.md).
-  virtual void record_exposure(const std::string& entity, const std::string& node, double usd,
+  virtual void record_exposure(const std::string& entity, const std::string& node, const core::Exposure& exposure,
                                std::function<void()> then) {
-    (void)entity, (void)node, (void)usd;
+    (void)entity, (void)node, (void)exposure;
     then();
   }
-  using ExposureRecords = std::vector<std::pair<std::string, double>>;
+  using ExposureRecords = std::vector<std::pair<std::string, core::Exposure>>;
   virtual void read_exposure(const std::string& entity, std::function<void(ExposureRecords)> done) {
     (void)entity;
     done({});

@@ -7,7 +7,6 @@
 #include <prometheus/counter.h>
 #include <prometheus/registry.h>
 
-#include "core/number_text.h"
 #include "telemetry/log.h"
 
 namespace tollgate::cluster {
@@ -63,9 +62,10 @@ void ExposureLog::run() {
   }
 }
 
-void ExposureLog::record(const std::string& entity, const std::string& node, double usd, std::function<void()> then) {
-  auto job = [this, key = key(entity), node, usd, then = std::move(then)](redisContext* redis) {
-    const auto value = core::general_text(usd, 17);
+void ExposureLog::record(const std::string& entity, const std::string& node, const core::Exposure& exposure,
+                         std::function<void()> then) {
+  auto job = [this, key = key(entity), node, value = core::encode_exposure(exposure),
+              then = std::move(then)](redisContext* redis) {
     bool ok = redis != nullptr;
     if (ok) ok = persistence::redis_command(*redis, {"HSET", key, node, value}).ok();
     if (ok) ok = persistence::redis_command(*redis, {"PEXPIRE", key, kKeepFor}).ok();
@@ -98,14 +98,12 @@ void ExposureLog::read(const std::string& entity, std::function<void(Records)> d
         const auto* field = r->element[i];
         const auto* value = r->element[i + 1];
         if (field->type != REDIS_REPLY_STRING || value->type != REDIS_REPLY_STRING) continue;
-        const std::string text(value->str, value->len);
-        char* end = nullptr;
-        const double usd = std::strtod(text.c_str(), &end);
-        if (end == text.c_str() || *end != '\0') {
+        const auto exposure = core::decode_exposure(std::string_view(value->str, value->len));
+        if (!exposure) {
           telemetry::log_warn("cluster_exposure_unreadable", {});
           continue;
         }
-        records.emplace_back(std::string(field->str, field->len), usd);
+        records.emplace_back(std::string(field->str, field->len), *exposure);
       }
     }
     done(std::move(records));

@@ -94,7 +94,7 @@ typename Inspector::result_type inspect(Inspector& f, LeaseRequest& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, LeaseGrant& x) {
   return f(caf::meta::type_name("LeaseGrant"), x.owner, x.report_seq, x.held, x.ttl_ms,
-           cluster::optional_field(x.refusal), x.not_owner, x.tight, x.rebase);
+           cluster::optional_field(x.refusal), x.not_owner, x.tight, x.contended, x.rebase);
 }
 
 template <class Inspector>

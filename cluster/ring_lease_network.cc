@@ -43,13 +43,13 @@ void RingLeaseNetwork::request_handover(const Node& peer, core::HandoverQuery qu
   link_.request_handover(peer.endpoint, std::move(query), std::move(done));
 }
 
-void RingLeaseNetwork::record_exposure(const std::string& entity, const std::string& node, double usd,
-                                       std::function<void()> then) {
+void RingLeaseNetwork::record_exposure(const std::string& entity, const std::string& node,
+                                       const core::Exposure& exposure, std::function<void()> then) {
   if (!exposures_) {
     then();
     return;
   }
-  exposures_->record(entity, node, usd, std::move(then));
+  exposures_->record(entity, node, exposure, std::move(then));
 }
 
 void RingLeaseNetwork::read_exposure(const std::string& entity, std::function<void(ExposureRecords)> done) {

@@ -22,7 +22,7 @@ class RingLeaseNetwork : public actors::LeaseNetwork {
                      std::function<void(core::Result<core::LeaseGrant>)> done) override;
   void request_handover(const Node& peer, core::HandoverQuery query,
                         std::function<void(core::Result<core::HandoverAnswer>)> done) override;
-  void record_exposure(const std::string& entity, const std::string& node, double usd,
+  void record_exposure(const std::string& entity, const std::string& node, const core::Exposure& exposure,
                        std::function<void()> then) override;
   void read_exposure(const std::string& entity, std::function<void(ExposureRecords)> done) override;
 

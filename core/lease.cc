@@ -332,6 +332,22 @@ int LeaseDesk::live_holders(const std::string& asker, Clock::time_point now) con
   return holders;
 }
 
+bool LeaseDesk::others_in_the_way(const Refusal& refusal, const LeaseLimits& limits, const LeaseAmounts& keep,
+                                  const LeaseAmounts& need, const LeaseAmounts& others, Clock::time_point now) {
+  switch (refusal.limit) {
+    case RefusedBy::max_parallel_requests:
+      return others.parallel > 0 && keep.parallel + need.parallel <= *limits.max_parallel_requests;
+    case RefusedBy::rpm:
+    case RefusedBy::model_rpm:
+      return others.requests > 0 && keep.requests + need.requests <= *limits.rpm_limit - requests_.total(now);
+    case RefusedBy::tpm:
+    case RefusedBy::model_tpm:
+      return others.tokens > 0 && keep.tokens + need.tokens <= *limits.tpm_limit - tokens_.total(now);
+    case RefusedBy::budget: return others.usd > 0 && fits_budget(*limits.max_budget, spend_, keep.usd, need.usd);
+  }
+  return false;
+}
+
 LeaseGrant LeaseDesk::grant(const LeaseRequest& q, Clock::time_point now) {
   expire(now);
   LeaseGrant g;
@@ -374,6 +390,8 @@ LeaseGrant LeaseDesk::grant(const LeaseRequest& q, Clock::time_point now) {
   } else if (need.usd > 0 && !fits_budget(*limits.max_budget, spend_, others.usd + keep.usd, need.usd)) {
     g.refusal = budget_refusal(*limits.max_budget, spend_, others.usd + keep.usd, need.usd);
   }
+
+  if (g.refusal) g.contended = others_in_the_way(*g.refusal, limits, keep, need, others, now);
 
   const double usd_unit = need.usd > 0 ? need.usd : node.last_need.usd;
   const std::int64_t token_unit = need.tokens > 0 ? need.tokens : node.last_need.tokens;

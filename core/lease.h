@@ -93,6 +93,10 @@ struct LeaseGrant {
   // The owner is near a limit (or refused): leases are cut to single requests, and the node
   // returns room as soon as it has some unused (renewal_due) and keeps none through its syncs.
   bool tight = false;
+  // The refusal would not have happened without other nodes' holdings. Near a limit they give
+  // back what they do not use at once (tight), so the asker may ask again shortly before it
+  // answers the refusal (a single node holding all of it would have admitted the request).
+  bool contended = false;
   // The request's report was owed to another owner, and this owner reloaded since it arrived
   // (it asked every node it knows again): the holder takes this owner as its own even when a
   // handover fenced it to another (LeaseHolder::rebase). Set by actors/, not by the desk.
@@ -304,6 +308,9 @@ class LeaseDesk {
     bool holds() const { return held.usd > 0 || held.requests > 0 || held.tokens > 0 || held.parallel > 0; }
   };
   void apply_report(const LeaseRequest& request, Clock::time_point now);
+  // Whether `refusal` is owed to other nodes' holdings (LeaseGrant::contended).
+  bool others_in_the_way(const Refusal& refusal, const LeaseLimits& limits, const LeaseAmounts& keep,
+                         const LeaseAmounts& need, const LeaseAmounts& others, Clock::time_point now);
   LeaseAmounts held_by_others(const std::string* node) const;  // nullptr: every holding
   int live_holders(const std::string& asker, Clock::time_point now) const;
 

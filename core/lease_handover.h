@@ -6,7 +6,9 @@
 // owner, and what it settles is reported to the new owner. Only then does the new owner read the
 // store, so a flush racing the handover is counted twice (conservative), never missed.
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/lease.h"
 
@@ -30,5 +32,23 @@ struct HandoverAnswer {
   std::int64_t recent_requests = 0;
   std::int64_t recent_tokens = 0;
 };
+
+// What a node may have spent that the store may not show, as its owner last granted it: the
+// write-ahead record a successor counts for a node that does not answer its handover (dead, or
+// out of its view). Recorded before the grant reaches the node (cluster/exposure_log.h).
+struct Exposure {
+  LeaseAmounts held;         // the node's holding after the grant
+  double unflushed_usd = 0;  // its settled spend not yet in the store when it asked
+  bool operator==(const Exposure& o) const {
+    return held.usd == o.held.usd && held.requests == o.held.requests && held.tokens == o.held.tokens &&
+           held.parallel == o.held.parallel && unflushed_usd == o.unflushed_usd;
+  }
+  bool operator!=(const Exposure& o) const { return !(*this == o); }
+};
+
+// "2 <usd> <requests> <tokens> <parallel> <unflushed_usd>" (doubles round-trip exactly); a bare
+// number (the first version's usd-only record) decodes as that usd held. nullopt: unreadable.
+std::string encode_exposure(const Exposure& exposure);
+std::optional<Exposure> decode_exposure(std::string_view text);
 
 }  // namespace tollgate::core

@@ -87,7 +87,7 @@ struct World {
   core::HashRing ring;
   std::map<std::string, Admission*> nodes;
   std::set<std::string> down;
-  std::map<std::string, std::map<std::string, double>> exposures;  // as Redis keeps them
+  std::map<std::string, std::map<std::string, core::Exposure>> exposures;  // as Redis keeps them
   Wire wire;
 
   void set_live(std::set<std::string> ids) {
@@ -144,11 +144,11 @@ class TestNetwork : public LeaseNetwork {
       });
     });
   }
-  void record_exposure(const std::string& entity, const std::string& node, double usd,
+  void record_exposure(const std::string& entity, const std::string& node, const core::Exposure& exposure,
                        std::function<void()> then) override {
     {
       std::lock_guard lock(world_.mutex);
-      world_.exposures[entity][node] = usd;
+      world_.exposures[entity][node] = exposure;
     }
     world_.wire.post(std::move(then));
   }
@@ -156,7 +156,7 @@ class TestNetwork : public LeaseNetwork {
     ExposureRecords records;
     {
       std::lock_guard lock(world_.mutex);
-      for (const auto& [node, usd] : world_.exposures[entity]) records.emplace_back(node, usd);
+      for (const auto& [node, exposure] : world_.exposures[entity]) records.emplace_back(node, exposure);
     }
     world_.wire.post([done = std::move(done), records = std::move(records)] { done(records); });
   }

@@ -188,6 +188,7 @@ LeaseGrant full_grant() {
   g.refusal = refusal;
   g.not_owner = true;
   g.tight = true;
+  g.contended = true;
   g.rebase = true;
   return g;
 }
@@ -237,6 +238,7 @@ void check_grant(const LeaseGrant& got, const LeaseGrant& want) {
   }
   CHECK(got.not_owner == want.not_owner);
   CHECK(got.tight == want.tight);
+  CHECK(got.contended == want.contended);
   CHECK(got.rebase == want.rebase);
 }
 

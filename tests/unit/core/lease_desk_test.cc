@@ -514,3 +514,38 @@ TEST_CASE("lease desk: a sync with nothing to ask returns unused capacity to the
   CHECK_FALSE(sync(b, "b", again.need, at).refusal);
   CHECK(b.admit(limits, LedgerRequest{"m", 1.0, 0}, at).admitted());
 }
+
+TEST_CASE("lease desk: a refusal says whether other nodes' holdings were in the way", "[lease][desk]") {
+  struct Row {
+    const char* name;
+    LeaseLimits limits;
+    LeaseAmounts other;  // what another node holds first
+    LeaseAmounts need;   // what this node then asks for
+    bool contended;
+  };
+  LeaseLimits slots;
+  slots.max_parallel_requests = 2;
+  LeaseLimits tpm;
+  tpm.tpm_limit = 100;
+  const Row rows[] = {
+      {"budget held by another node", budget(1), usd(1), usd(0.5), true},
+      {"budget too small even for this node alone", budget(1), usd(0.75), usd(1.5), false},
+      {"rpm held by another node", rpm(2), requests(2), requests(1), true},
+      {"tpm held by another node", tpm, amounts(0, 0, 100, 0), amounts(0, 0, 60, 0), true},
+      {"tpm too small alone", tpm, amounts(0, 0, 50, 0), amounts(0, 0, 150, 0), false},
+      {"slots held by another node", slots, amounts(0, 0, 0, 2), amounts(0, 0, 0, 1), true},
+  };
+  for (const auto& row : rows) {
+    INFO(row.name);
+    LeaseDesk desk(kDesk, kLeaseTtl);
+    REQUIRE_FALSE(desk.grant(ask("a", 1, row.limits, row.other, row.other), t0).refusal);
+    const auto g = desk.grant(ask("b", 1, row.limits, row.need, row.need), t0);
+    REQUIRE(g.refusal);
+    CHECK(g.contended == row.contended);
+  }
+  // Nobody else holds anything: a refusal is the limit's own.
+  LeaseDesk alone(kDesk, kLeaseTtl);
+  const auto g = alone.grant(ask("b", 1, budget(1), usd(2), usd(2)), t0);
+  REQUIRE(g.refusal);
+  CHECK_FALSE(g.contended);
+}
