@@ -1,10 +1,10 @@
 #pragma once
 // The write-ahead record of what each node may have spent that the store may not show yet
-// (docs/cluster.md, "When an owner dies"). An owner records a node's exposure — its lease's
+// (docs/cluster.md, "Exposure records"). An owner records a node's exposure — its lease's
 // budget plus the spend it had not flushed when it asked — in Redis BEFORE the grant reaches
 // the node, so when a node dies (the owner itself included) whoever owns the entity next counts
 // what that node might still have in its journal:
-//   HSET tollgate:cluster:<name>:exposure:<entity> <node_id> <usd>   (PEXPIRE 1 day)
+//   HSET tollgate:cluster:<name>:exposure:<entity> <node incarnation> <usd>   (PEXPIRE 1 day)
 // A thread of its own talks to Redis; callers are never blocked.
 #include <condition_variable>
 #include <deque>
@@ -26,7 +26,7 @@ namespace tollgate::cluster {
 
 class ExposureLog {
  public:
-  using Records = std::vector<std::pair<std::string, double>>;  // node id → usd
+  using Records = std::vector<std::pair<std::string, double>>;  // node incarnation → usd
 
   ExposureLog(const std::string& redis_url, const std::string& cluster_name, prometheus::Registry& metrics);
   ~ExposureLog();
