@@ -1,6 +1,6 @@
 #pragma once
 // The write-ahead record of what each node may have spent that the store may not show yet
-// (docs/cluster.md). An owner records a node's exposure — its holding (budget, requests,
+// (docs/cluster.md, "Exposure records"). An owner records a node's exposure — its holding (budget, requests,
 // tokens, slots) plus the spend it had not flushed when it asked — in Redis BEFORE the grant
 // reaches the node, so when a node dies or drops out of view (the owner itself included)
 // whoever owns the entity next counts what that node might still use or have in its journal:

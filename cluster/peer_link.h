@@ -1,9 +1,10 @@
 #pragma once
-// The node-to-node transport of the cluster (docs/cluster.md, "Owners and leases"): lease
-// syncs (LeaseRequest → LeaseGrant) and unflushed-spend queries between nodes, as CAF 0.17
-// remote actors over mutual TLS (caf::openssl). Each PeerLink runs its own small actor system:
-// one published actor answers peers through the services given to start(), one actor asks
-// peers, connecting lazily and keeping one connection per endpoint until it goes down.
+// The node-to-node transport of the cluster (docs/cluster.md, "Node-to-node transport"): lease
+// syncs (LeaseRequest → LeaseGrant) and handover queries (HandoverQuery → HandoverAnswer)
+// between nodes, as CAF 0.17 remote actors over mutual TLS (caf::openssl). Each PeerLink runs
+// its own small actor system: one published actor answers peers through the services given to
+// start(), one actor asks peers, connecting lazily and keeping one connection per endpoint until
+// it goes down.
 //
 // Callers never block: request_* return at once and call `done` later. CAF stays behind this
 // header (cluster/peer_messages.h has the wire format).

@@ -8,7 +8,7 @@ namespace tollgate::core {
 namespace {
 
 // Leases stop carrying anything beyond `need` once what is left is under this many requests
-// per node holding a lease (docs/cluster-leases.md, "Sizing").
+// per node holding a lease (docs/cluster.md, "Sizing").
 constexpr std::int64_t kNearLimitRequestsPerNode = 2;
 
 // `amounts` with the resources `limits` does not limit zeroed.

@@ -63,7 +63,7 @@ struct LeaseRequest {
   // The owner incarnation the report is owed to (empty: none yet). A report owed to another
   // incarnation (a first sync after ownership moved) is applied in full all the same: what the
   // node settled under the old lease after the new owner loaded its spend is in no load
-  // (docs/cluster-leases.md, "Ownership moves").
+  // (docs/cluster.md, "Accounting at the owner"; a loaded desk of actors/ reloads on one).
   std::string report_to;
   // A new number for every sync, counting up from the holder's first_reservation: an owner
   // applies a report only when its number is above the last one it saw from the node.
@@ -150,7 +150,7 @@ class LeaseHolder {
 
   // The request to send now (marks a sync in flight: one at a time per holder; calling it again
   // before apply/sync_failed is safe: only the newest answer is applied). `need` comes from a
-  // refused admit(), or zero for a renewal or a return. See docs/cluster-leases.md ("Sizing").
+  // refused admit(), or zero for a renewal or a return. See docs/cluster.md ("Sizing").
   LeaseRequest sync_request(const std::string& entity, const std::string& node, const LeaseLimits& limits,
                             const LeaseAmounts& need, Clock::time_point now);
   // The owner's answer to the request sent at `sent_at`. False when it does not answer the sync
@@ -253,7 +253,8 @@ class LeaseDesk {
   // into spend (usd) and window events (requests, tokens) and its slots come free. Give it the
   // holders' reservation ttl to stay exact when a node is cut off with requests running (they
   // hold their slot and their budget until then, and a budget reset meanwhile must not forget
-  // them); zero frees the slots of a dead node at its lease's expiry. docs/cluster-leases.md.
+  // them); zero frees the slots of a dead node at its lease's expiry. The cluster gives it 30 s
+  // (actors/lease_admission.h; docs/cluster.md, "Accounting at the owner", "Failure cases").
   LeaseDesk(std::string incarnation, std::chrono::milliseconds lease_ttl,
             std::chrono::milliseconds linger = std::chrono::milliseconds(0));
 
@@ -283,12 +284,15 @@ class LeaseDesk {
   // Requests and tokens counted in the 60 s windows at `now` (reports and expired holdings).
   std::int64_t requests_in_window(Clock::time_point now) { return requests_.total(now); }
   std::int64_t tokens_in_window(Clock::time_point now) { return tokens_.total(now); }
-  // What `node` may spend that the store does not yet show: its holding's usd (write-ahead
-  // record for a successor when this owner dies; docs/cluster.md).
+  // What `node` may spend that the store does not yet show: its holding's usd. (The cluster's
+  // write-ahead exposure record is the grant's held.usd plus the node's unflushed spend,
+  // actors/lease_admission.cc; docs/cluster.md, "Exposure records".)
   double exposure(const std::string& node) const;
 
-  // Ownership moves (docs/cluster-leases.md). The old owner's write-ahead record: every node's
-  // holding (lingering ones included) and its windows' totals.
+  // Ownership moves. Every node's holding (lingering ones included): with the windows' totals,
+  // what a successor could adopt from an old desk (the property test's model). The cluster's new
+  // owner instead adopts what each node answers to its handover query (core/lease_handover.h;
+  // docs/cluster.md, "Taking an entity over").
   std::vector<std::pair<std::string, LeaseAmounts>> holdings() const;
   // The successor, before it answers any sync, adopts them: each holding counts as this desk's
   // own until now + lease_ttl (+ linger) or the node's next sync, which replaces it (ignored for
