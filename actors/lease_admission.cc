@@ -576,8 +576,8 @@ void Impl::load(const DeskPtr& d) {
 }
 
 // Nodes that did not answer the handover (dead, or out of this node's view while still
-// serving; the node id is the incarnation up to its last '/') may use or have spent what their last exposure record says: their unflushed spend
-// counts as spent, their holding is adopted like an answer's (it turns into spend if they
+// serving; the node id is the incarnation up to its last '/') may use or have spent what their last exposure record
+// says: their unflushed spend counts as spent, their holding is adopted like an answer's (it turns into spend if they
 // never sync again). Conservative.
 void Impl::count_the_silent(const DeskPtr& d, double unflushed,
                             std::vector<std::pair<std::string, core::HandoverAnswer>> held) {

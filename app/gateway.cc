@@ -227,14 +227,15 @@ void Gateway::start_membership() {
   impl_->membership = std::make_unique<cluster::Membership>(
       cluster::membership_options(settings, impl_->config->general.redis_url, impl_->server->port()),
       impl_->metrics.registry());
+  // Listening before registering: a node the others see in the ring answers their handovers.
+  start_peer_link();
   impl_->membership->start();
   impl_->context.membership = impl_->membership.get();
   join_cluster_admission();
 }
 
-// Budgets and rate limits through leases from each entity's owner on the ring, over the
-// authenticated peer link (docs/cluster.md, "Owners and leases").
-void Gateway::join_cluster_admission() {
+// The authenticated port the other nodes' syncs and handover queries arrive on.
+void Gateway::start_peer_link() {
   auto& impl = *impl_;
   const auto& c = *impl.config;
   auto options = cluster::peer_link_options(c.cluster.transport);
@@ -256,6 +257,13 @@ void Gateway::join_cluster_admission() {
   auto link = cluster::PeerLink::start(std::move(*options), lease_service, handover_service);
   if (!link) throw std::runtime_error("cluster peer link: " + link.error().message);
   impl.peer_link = std::move(*link);
+}
+
+// Budgets and rate limits through leases from each entity's owner on the ring, over the peer
+// link (docs/cluster.md, "Owners and leases").
+void Gateway::join_cluster_admission() {
+  auto& impl = *impl_;
+  const auto& c = *impl.config;
   if (!c.general.redis_url.empty()) {
     impl.exposures =
         std::make_unique<cluster::ExposureLog>(c.general.redis_url, c.cluster.membership.name, impl.metrics.registry());

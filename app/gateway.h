@@ -22,6 +22,7 @@ class Gateway {
 
  private:
   void start_membership();
+  void start_peer_link();
   void join_cluster_admission();
 
   struct Impl;

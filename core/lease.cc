@@ -121,6 +121,14 @@ bool LeaseHolder::settle(std::uint64_t reservation, double cost, std::int64_t to
     b.used.tokens += tokens;
   });
   const auto it = reservations_.find(reservation);
+  // What the call used beyond what its admission counted (a token estimate below the real use,
+  // a cost above the worst case) is use of this period too: without it the next sync would ask
+  // for a lease sized by the estimates, and a node whose calls always use more tokens than
+  // estimated would run dry and sync on every request.
+  const double counted_usd = it == reservations_.end() ? 0 : it->second.usd;
+  const std::int64_t counted_tokens = it == reservations_.end() ? 0 : it->second.tokens;
+  period_.usd += std::max(0.0, cost - counted_usd);
+  period_.tokens += std::max<std::int64_t>(0, tokens - counted_tokens);
   if (it == reservations_.end()) return false;
   end(it, false);
   return true;

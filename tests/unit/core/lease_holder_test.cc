@@ -541,3 +541,20 @@ TEST_CASE("lease holder: after a rebase only the new owner's grants apply, unles
     CHECK(same(h.held(), amounts(4, 0, 0, 0)));
   }
 }
+
+TEST_CASE("lease holder: calls using more tokens than estimated size the next lease by their real use",
+          "[lease][holder]") {
+  LeaseLimits limits;
+  limits.tpm_limit = 1'000'000;
+  LeaseHolder h(kReservationTtl);
+  // A lease for 1,000 tokens; ten calls estimated at 10 tokens each use 50.
+  sync(h, limits, amounts(0, 0, 1000, 0), t0);
+  for (int i = 0; i < 10; ++i) {
+    const auto r = h.admit(limits, request(0, 10), t0);
+    REQUIRE(r.admitted());
+    REQUIRE(h.settle(r.reservation, 0, 50, t0));
+  }
+  const auto q = h.sync_request("key:k", "a/1", limits, {}, t0 + 1s);
+  CHECK(q.used_tokens == 500);
+  CHECK(q.want.tokens >= 2 * 500);  // not 2 × the 100 estimated
+}
