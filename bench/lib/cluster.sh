@@ -71,6 +71,12 @@ lease_gauge() {
                       END {if (!found) print 0}'
 }
 
+# lease_syncs NODE: lease syncs NODE has sent so far, every outcome.
+lease_syncs() {
+  curl -s --max-time 2 "http://127.0.0.1:${T_PORT[$1/mock]}/metrics" |
+    awk '$1 ~ /^tollgate_cluster_lease_syncs_total[{]/ {n += $2} END {printf "%d\n", n}'
+}
+
 # find_owner TARGET KEY: sends one request with KEY (its only entity: "key:<hash>") through the
 # cluster's first node before any other traffic, then prints the node whose owner gauge counts
 # it. Reading the metric needs no second implementation of the ring.
@@ -85,6 +91,20 @@ find_owner() {
   done
   ((${#owners[@]} == 1)) || { log "cluster $target: ${#owners[@]} nodes report owning entities after one request"; return 1; }
   echo "${owners[0]}"
+}
+
+# prime_cluster TARGET: one request with each traffic key on each node, one after another, so
+# every key's owner has taken it over (asking every node for its spend) and every node holds a
+# lease on it before anything is measured: a cold start waits on those handovers.
+prime_cluster() {
+  local node key
+  for node in ${CL_NODES[$1]}; do
+    while read -r key; do
+      curl -s -o /dev/null --max-time 10 "http://127.0.0.1:${T_PORT[$node/mock]}/v1/chat/completions" \
+        -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+        -d '{"model":"bench-peak","messages":[{"role":"user","content":"Hello"}]}' || true
+    done <"${T_KEYS[$1]}"
+  done
 }
 
 # record_lease_metrics TARGET: per node, lease syncs by outcome, handovers and the gauges, so
@@ -160,16 +180,26 @@ scenario_cluster() {
   LEASE_PAIR="$owner $holder"
   log "cluster-3: the probe key's owner is $owner; $holder holds a lease on it"
 
+  prime_cluster cluster-3
+  prime_cluster cluster-1
   if ((D_WARM > 0)); then
     for t in "${CLUSTER_TARGETS[@]}"; do run_wrk_cluster "$t" peak 32 "$D_WARM" >/dev/null; done
     for t in lease-owner lease-holder; do run_wrk "$t" mock 1 "$D_WARM" >/dev/null; done
   fi
-  local rep
+  # The holder's syncs per request tell whether its lease spares it the round trip to the owner.
+  local rep syncs_before data syncs=0 requests=0
   for rep in $(seq 1 "$REPS"); do
     for t in lease-owner lease-holder; do
-      record cluster_lease_c1 "$t" "$rep" "$(run_wrk "$t" mock 1 "$D_LAT")"
+      syncs_before="$(lease_syncs "$holder")"
+      data="$(run_wrk "$t" mock 1 "$D_LAT")"
+      record cluster_lease_c1 "$t" "$rep" "$data"
+      if [[ "$t" == lease-holder ]]; then
+        syncs=$((syncs + $(lease_syncs "$holder") - syncs_before))
+        requests=$((requests + $(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get("requests", 0))' "$data")))
+      fi
     done
   done
+  record cluster_holder_syncs lease-holder 0 "{\"syncs\":$syncs,\"holder_requests\":$requests}"
   for rep in $(seq 1 "$REPS"); do
     for t in "${CLUSTER_TARGETS[@]}"; do
       record cluster_c32 "$t" "$rep" "$(run_wrk_cluster "$t" peak 32 "$D_TP")"

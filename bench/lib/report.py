@@ -85,7 +85,8 @@ verdicts = []  # (target text, subject, value text, pass?)
 
 def judge(name, subject, s, limit, higher_is_better, unit, digits=0):
     if s is None:
-        verdicts.append((name, subject, "n/a", None))
+        if not meta.get("only"):  # a run of only some scenarios judges only those
+            verdicts.append((name, subject, "n/a", None))
         return
     ok = s[0] >= limit if higher_is_better else s[0] <= limit
     verdicts.append((name, subject, f"{s[0]:,.{digits}f}{unit}", ok))
@@ -166,6 +167,10 @@ if lease_pair:
         paired("cluster_lease_c1", "lease-holder", "lease-owner", lat_delta("p50_us")), " µs")
     add(sec, "lease-holder", "added p99 (vs owner)",
         paired("cluster_lease_c1", "lease-holder", "lease-owner", lat_delta("p99_us")), " µs")
+    d = by.get(("cluster_holder_syncs", "lease-holder"), {}).get(0)
+    if d and d["holder_requests"]:
+        rows.append((sec, "lease-holder", "lease syncs it sent per request (1 = a round trip to the owner each)",
+                     f"{d['syncs'] / d['holder_requests']:.3f}", f"{d['syncs']:,} / {d['holder_requests']:,}", "1"))
 
 # --- memory
 for t in targets + meta.get("extra_rss", []):
