@@ -250,6 +250,14 @@ void ClusterHarness::kill_node(int i) {
   node.process.pid = -1;
 }
 
+void ClusterHarness::stop_node(int i) {
+  auto& node = nodes_.at(static_cast<std::size_t>(i));
+  REQUIRE(node.process.pid > 0);
+  kill(node.process.pid, SIGTERM);
+  CHECK(wait_exit(node.process.pid, 20s) >= 0);  // exited by itself, not killed after the timeout
+  node.process.pid = -1;
+}
+
 void ClusterHarness::restart_node(int i) {
   auto& node = nodes_.at(static_cast<std::size_t>(i));
   REQUIRE(node.process.pid <= 0);

@@ -45,6 +45,8 @@ class ClusterHarness {
 
   // As a crash: SIGKILL, no deregistration, no drain.
   void kill_node(int i);
+  // Gracefully: SIGTERM (it leaves the ring, drains, flushes); returns once it has exited.
+  void stop_node(int i);
   // The same config (node id, port, spend journal) again; returns once it is ready.
   void restart_node(int i);
 
