@@ -129,6 +129,9 @@ struct Held {
   core::LeaseHolder holder;
   std::deque<TicketPtr> waiting;  // in arrival order; the front's need is what a sync asks
   core::LeaseLimits limits;       // last seen, for renewals
+  // The cluster endpoint of the owner this node's report is owed to (whose grant it applied
+  // last, or whose handover fenced it): sent with every sync (LeaseRequest::report_to_endpoint).
+  std::string owner_endpoint;
   Clock::time_point last_used = Clock::now();
   Clock::time_point waiting_since{};  // of the front
   // Since when the owner has refused this node's waiting admissions because of other nodes'
@@ -188,8 +191,12 @@ struct LeaseAdmission::Impl {
   HeldPtr held(const std::string& entity);
   HeldPtr find_held(const std::string& entity);
   void walk(TicketPtr t);
+  // A sync of `h` (its lock held): the holder's request, with the owner endpoint it reports to.
+  core::LeaseRequest sync_of(Held& h, const core::LeaseLimits& limits, const core::LeaseAmounts& need,
+                             Clock::time_point now);
   void send_sync(const HeldPtr& h, core::LeaseRequest request, Clock::time_point sent_at);
-  void on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clock::time_point sent_at);
+  void on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clock::time_point sent_at,
+                const std::string& owner_endpoint);
   // Ends a held reservation (settled with its cost, or released).
   void end(const std::string& entity, std::uint64_t reservation, bool settled, double cost, std::int64_t tokens);
   // Undo what the ticket reserved so far.
@@ -202,6 +209,7 @@ struct LeaseAdmission::Impl {
   void serve_lease(core::LeaseRequest request, std::function<void(core::LeaseGrant)> reply);
   void serve_handover(const core::HandoverQuery& query, const std::function<void(core::HandoverAnswer)>& reply);
   DeskPtr desk(const std::string& entity, const ParsedLeaseEntity& parsed, bool& created);
+  std::vector<LeaseNetwork::Node> nodes_outside_the_view(Desk& d, const std::vector<LeaseNetwork::Node>& peers);
   bool bound_elsewhere(Desk& d, const core::LeaseRequest& request);
   DeskPtr replace_desk(const DeskPtr& stale, bool& created);
   void load(const DeskPtr& d);
@@ -233,6 +241,14 @@ struct LeaseAdmission::Impl {
   std::uint64_t holders_made = 0;  // guarded by held_mutex
   std::mutex desk_mutex;
   std::unordered_map<std::string, DeskPtr> desks;
+  // The last other node that took each entity over here (its handover query), and when: a load
+  // asks it too when it is not in this node's view of the ring (views disagree while members
+  // come and go). Guarded by desk_mutex; entries older than a minute are dropped by the timer.
+  struct Claimant {
+    LeaseNetwork::Node node;
+    Clock::time_point at;
+  };
+  std::unordered_map<std::string, Claimant> claimants;
 
   prometheus::Family<prometheus::Counter>& syncs;
   prometheus::Counter& granted;
@@ -296,7 +312,7 @@ void Impl::walk(TicketPtr t) {
         }
         h->waiting_since = now;
         if (!h->holder.sync_in_flight()) {
-          sync = h->holder.sync_request(h->entity, options.incarnation, check.limits, admit.need, now);
+          sync = sync_of(*h, check.limits, admit.need, now);
         }
       }
       // Behind others, or waiting for the lease to grow: in arrival order.
@@ -322,8 +338,9 @@ void Impl::send_sync(const HeldPtr& h, core::LeaseRequest request, Clock::time_p
   if (const auto parsed = parse_lease_entity(request.entity); parsed && !parsed->per_model) {
     request.unflushed_usd = writer.pending(parsed->kind, parsed->id);
   }
-  auto done = [this, h, sent_at](core::Result<core::LeaseGrant> answer) { on_grant(h, std::move(answer), sent_at); };
   const auto owner = network.owner_of(request.entity);
+  auto done = [this, h, sent_at, endpoint = owner.id == options.node ? options.endpoint : owner.endpoint](
+                  core::Result<core::LeaseGrant> answer) { on_grant(h, std::move(answer), sent_at, endpoint); };
   if (owner.id == options.node) {
     serve_lease(std::move(request), [done](core::LeaseGrant g) { done(std::move(g)); });
     return;
@@ -331,7 +348,15 @@ void Impl::send_sync(const HeldPtr& h, core::LeaseRequest request, Clock::time_p
   network.request_lease(owner, std::move(request), std::move(done));
 }
 
-void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clock::time_point sent_at) {
+core::LeaseRequest Impl::sync_of(Held& h, const core::LeaseLimits& limits, const core::LeaseAmounts& need,
+                                 Clock::time_point now) {
+  auto request = h.holder.sync_request(h.entity, options.incarnation, limits, need, now);
+  request.report_to_endpoint = h.owner_endpoint;
+  return request;
+}
+
+void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clock::time_point sent_at,
+                    const std::string& owner_endpoint) {
   std::vector<TicketPtr> admitted;
   std::vector<std::pair<TicketPtr, core::Refusal>> denied;
   std::optional<core::LeaseRequest> sync;
@@ -355,6 +380,7 @@ void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clo
       not_owner.Increment();  // the timer asks the ring again
       return;
     }
+    h->owner_endpoint = owner_endpoint;
     (grant.refusal ? refused : granted).Increment();
     bool refusal_used = false;
     while (!h->waiting.empty()) {
@@ -387,7 +413,7 @@ void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clo
         continue;
       }
       h->waiting_since = now;
-      sync = h->holder.sync_request(h->entity, options.incarnation, check.limits, admit.need, now);
+      sync = sync_of(*h, check.limits, admit.need, now);
       break;
     }
     if (h->waiting.empty()) h->contended_since.reset();
@@ -409,7 +435,7 @@ void Impl::end(const std::string& entity, std::uint64_t reservation, bool settle
     if (held) events.reservations(-1);
     // Near a limit, room this node no longer uses goes back at once (others may be waiting).
     if (!h->holder.sync_in_flight() && h->waiting.empty() && h->holder.renewal_due(now)) {
-      sync = h->holder.sync_request(h->entity, options.incarnation, h->limits, {}, now);
+      sync = sync_of(*h, h->limits, {}, now);
     }
   }
   if (sync) send_sync(h, std::move(*sync), now);
@@ -550,6 +576,7 @@ void Impl::load(const DeskPtr& d) {
     std::vector<std::pair<std::string, core::HandoverAnswer>> held;
   };
   auto peers = network.peers();
+  for (auto& extra : nodes_outside_the_view(*d, peers)) peers.push_back(std::move(extra));
   auto gather = std::make_shared<Gather>();
   gather->missing = peers.size() + 1;
   auto answered = [this, d, gather](const std::string& node, core::Result<core::HandoverAnswer> answer) {
@@ -566,13 +593,34 @@ void Impl::load(const DeskPtr& d) {
     lock.unlock();
     count_the_silent(d, gather->unflushed, std::move(gather->held));
   };
-  const core::HandoverQuery query{d->entity, options.incarnation};
+  const core::HandoverQuery query{d->entity, options.incarnation, options.endpoint};
   serve_handover(query, [answered, node = options.node](core::HandoverAnswer a) { answered(node, std::move(a)); });
   for (const auto& peer : peers) {
     network.request_handover(peer, query, [answered, node = peer.id](core::Result<core::HandoverAnswer> a) {
       answered(node, std::move(a));
     });
   }
+}
+
+// Nodes this node's view of the ring misses but that may hold leases on the entity: the last
+// node that took it over from here, and the owners the waiting requests report to. Views of
+// the ring disagree while members come and go; asking them fences them to this owner as well.
+std::vector<LeaseNetwork::Node> Impl::nodes_outside_the_view(Desk& d, const std::vector<LeaseNetwork::Node>& peers) {
+  std::vector<LeaseNetwork::Node> out;
+  auto add = [&](const std::string& id, const std::string& endpoint) {
+    if (endpoint.empty() || endpoint == options.endpoint || id == options.incarnation) return;
+    const auto known = [&](const LeaseNetwork::Node& n) { return n.endpoint == endpoint; };
+    if (std::any_of(peers.begin(), peers.end(), known) || std::any_of(out.begin(), out.end(), known)) return;
+    out.push_back({id, endpoint});
+  };
+  {
+    std::lock_guard lock(desk_mutex);
+    if (const auto it = claimants.find(d.entity); it != claimants.end())
+      add(it->second.node.id, it->second.node.endpoint);
+  }
+  std::lock_guard lock(d.mutex);
+  for (const auto& [request, reply] : d.waiting) add(request.report_to, request.report_to_endpoint);
+  return out;
 }
 
 // Nodes that did not answer the handover (dead, or out of this node's view while still
@@ -654,15 +702,18 @@ void Impl::serve_handover(const core::HandoverQuery& query, const std::function<
   if (query.new_owner != options.incarnation) {
     // Another node is taking the entity over (the ring moved, as that node sees it): a desk
     // kept here would grant from a count that misses what the other owner grants. If the ring
-    // gives the entity back to this node, a new desk starts with a handover of its own.
+    // gives the entity back to this node, a new desk starts with a handover of its own, which
+    // asks that node too.
     std::lock_guard lock(desk_mutex);
     desks.erase(query.entity);
+    claimants[query.entity] = {{query.new_owner, query.new_owner_endpoint}, Clock::now()};
   }
   core::HandoverAnswer answer;
   const auto parsed = parse_lease_entity(query.entity);
   if (const auto h = find_held(query.entity)) {
     std::lock_guard lock(h->mutex);
     answer = h->holder.rebase(query.new_owner, Clock::now());
+    h->owner_endpoint = query.new_owner == options.incarnation ? options.endpoint : query.new_owner_endpoint;
   }
   answer.node = options.incarnation;
   // Read after the rebase: a settle between the two is in the pending sum (counted), and the
@@ -700,6 +751,9 @@ void Impl::tick() {
   std::vector<DeskPtr> desks_now;
   {
     std::lock_guard lock(desk_mutex);
+    for (auto it = claimants.begin(); it != claimants.end();) {
+      it = now - it->second.at > std::chrono::minutes(1) ? claimants.erase(it) : std::next(it);
+    }
     for (auto it = desks.begin(); it != desks.end();) {
       const auto& d = it->second;
       bool drop = network.owner_of(d->entity).id != options.node;  // ownership moved
@@ -737,10 +791,9 @@ void Impl::tick_held(const HeldPtr& h, Clock::time_point now) {
       if (!h->waiting.empty()) {  // a sync failed or met an old owner: ask (the ring) again
         const auto& t = h->waiting.front();
         const auto& check = t->checks[t->next];
-        sync = h->holder.sync_request(h->entity, options.incarnation, check.limits,
-                                      core::lease_needs(check.limits, ledger_request(t->request)), now);
+        sync = sync_of(*h, check.limits, core::lease_needs(check.limits, ledger_request(t->request)), now);
       } else if (h->holder.renewal_due(now)) {
-        sync = h->holder.sync_request(h->entity, options.incarnation, h->limits, {}, now);
+        sync = sync_of(*h, h->limits, {}, now);
       }
     }
   }

@@ -19,6 +19,7 @@ namespace tollgate::actors {
 struct LeaseOptions {
   std::string node;         // this node's id on the ring
   std::string incarnation;  // "<node>/<start_ms>": tells a restarted owner from its predecessor
+  std::string endpoint;     // this node's cluster endpoint (handover queries carry it)
   std::chrono::milliseconds lease_ttl{5000};
   // How long an owner still counts a lease its node let expire without a word (dead, cut off)
   // as held, before it turns into spend and its parallel slots come free (core::LeaseDesk).

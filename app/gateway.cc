@@ -274,6 +274,7 @@ void Gateway::join_cluster_admission() {
   actors::LeaseOptions leases;
   leases.node = self.node_id;
   leases.incarnation = self.node_id + "/" + std::to_string(self.started_at_ms);
+  leases.endpoint = self.endpoint;
   impl.admission.join_cluster(*impl.lease_network, std::move(leases));
   telemetry::log_info("cluster_admission_joined",
                       {{"node_id", self.node_id}, {"cluster_port", static_cast<int>(impl.peer_link->port())}});

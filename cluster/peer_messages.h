@@ -87,8 +87,8 @@ typename Inspector::result_type inspect(Inspector& f, Refusal& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, LeaseRequest& x) {
-  return f(caf::meta::type_name("LeaseRequest"), x.entity, x.node, x.limits, x.report_to, x.report_seq, x.spent_usd,
-           x.used_requests, x.used_tokens, x.keep, x.need, x.want, x.unflushed_usd);
+  return f(caf::meta::type_name("LeaseRequest"), x.entity, x.node, x.limits, x.report_to, x.report_to_endpoint,
+           x.report_seq, x.spent_usd, x.used_requests, x.used_tokens, x.keep, x.need, x.want, x.unflushed_usd);
 }
 
 template <class Inspector>
@@ -99,7 +99,7 @@ typename Inspector::result_type inspect(Inspector& f, LeaseGrant& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, HandoverQuery& x) {
-  return f(caf::meta::type_name("HandoverQuery"), x.entity, x.new_owner);
+  return f(caf::meta::type_name("HandoverQuery"), x.entity, x.new_owner, x.new_owner_endpoint);
 }
 
 template <class Inspector>

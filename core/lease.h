@@ -65,6 +65,7 @@ struct LeaseRequest {
   // node settled under the old lease after the new owner loaded its spend is in no load
   // (docs/cluster.md, "Accounting at the owner"; a loaded desk of actors/ reloads on one).
   std::string report_to;
+  std::string report_to_endpoint;  // that owner's cluster endpoint, when the node knows it
   // A new number for every sync, counting up from the holder's first_reservation: an owner
   // applies a report only when its number is above the last one it saw from the node.
   std::uint64_t report_seq = 0;

@@ -17,6 +17,9 @@ namespace tollgate::core {
 struct HandoverQuery {
   std::string entity;
   std::string new_owner;  // incarnation of the node taking the entity over
+  // Its cluster endpoint: a node it fenced names it to an owner that does not see it in its
+  // view of the ring, so that owner's next handover reaches it too (LeaseRequest).
+  std::string new_owner_endpoint;
 };
 
 struct HandoverAnswer {

@@ -108,20 +108,21 @@ class TestNetwork : public LeaseNetwork {
   TestNetwork(World& world, std::string self) : world_(world), self_(std::move(self)) {}
   Node owner_of(std::string_view entity) const override {
     std::lock_guard lock(world_.mutex);
-    return {std::string(world_.ring.owner_of(entity)), "wire"};
+    const auto id = std::string(world_.ring.owner_of(entity));
+    return {id, id};  // a node's "endpoint" is its id on this wire
   }
   std::vector<Node> peers() const override {
     std::lock_guard lock(world_.mutex);
     std::vector<Node> out;
     for (const auto& id : world_.live) {
-      if (id != self_) out.push_back({id, "wire"});
+      if (id != self_) out.push_back({id, id});
     }
     return out;
   }
   void request_lease(const Node& owner, core::LeaseRequest request,
                      std::function<void(core::Result<core::LeaseGrant>)> done) override {
     world_.wire.post([this, owner, request = std::move(request), done = std::move(done)]() mutable {
-      auto* target = world_.target(owner.id);
+      auto* target = world_.target(owner.endpoint);
       if (!target) {
         done(core::service_unavailable("unreachable"));
         return;
@@ -134,7 +135,7 @@ class TestNetwork : public LeaseNetwork {
   void request_handover(const Node& peer, core::HandoverQuery query,
                         std::function<void(core::Result<core::HandoverAnswer>)> done) override {
     world_.wire.post([this, peer, query = std::move(query), done = std::move(done)]() mutable {
-      auto* target = world_.target(peer.id);
+      auto* target = world_.target(peer.endpoint);
       if (!target) {
         done(core::service_unavailable("unreachable"));
         return;
@@ -175,6 +176,7 @@ struct GatewayNode {
     LeaseOptions o;
     o.node = id;
     o.incarnation = id + "/1";
+    o.endpoint = id;
     o.lease_ttl = 2000ms;
     o.tick = 20ms;
     admission.join_cluster(network, o);

@@ -160,6 +160,7 @@ LeaseRequest full_request() {
   r.limits.budget_reset_at = 1'780'000'000'123;
   r.limits.per_model = true;
   r.report_to = "node-b/1764480000000";
+  r.report_to_endpoint = "10.0.0.2:4100";
   r.report_seq = 18'446'744'073'709'551'000ULL;
   r.spent_usd = 0.031415;
   r.used_requests = 11;
@@ -211,6 +212,7 @@ void check_request(const LeaseRequest& got, const LeaseRequest& want) {
   CHECK(got.limits.budget_reset_at == want.limits.budget_reset_at);
   CHECK(got.limits.per_model == want.limits.per_model);
   CHECK(got.report_to == want.report_to);
+  CHECK(got.report_to_endpoint == want.report_to_endpoint);
   CHECK(got.report_seq == want.report_seq);
   CHECK(got.spent_usd == want.spent_usd);
   CHECK(got.used_requests == want.used_requests);
@@ -387,7 +389,7 @@ TEST_CASE("peer link: a handover query carries every field both ways", "[peer_li
   auto b = start_link(certificates().node_b, service_b);
 
   Answer<tollgate::core::HandoverAnswer> answer;
-  a->request_handover(endpoint_of(*b), {"org:o-42", "node-a/1764480000999"}, answer.done());
+  a->request_handover(endpoint_of(*b), {"org:o-42", "node-a/1764480000999", "[::1]:4100"}, answer.done());
   const auto got = answer.wait();
   REQUIRE(got.ok());
   CHECK(got->node == "node-b/1764480000000");
@@ -400,6 +402,7 @@ TEST_CASE("peer link: a handover query carries every field both ways", "[peer_li
   REQUIRE(queries.size() == 1);
   CHECK(queries[0].entity == "org:o-42");
   CHECK(queries[0].new_owner == "node-a/1764480000999");
+  CHECK(queries[0].new_owner_endpoint == "[::1]:4100");
   CHECK(answer.call_count() == 1);
 }
 
@@ -453,7 +456,7 @@ TEST_CASE("peer link: a service that drops its reply uncalled answers the peer w
   CHECK(Clock::now() - started < 1500ms);
 
   Answer<tollgate::core::HandoverAnswer> handover;
-  a->request_handover(endpoint_of(**b), {"key:k", "node-a/1"}, handover.done());
+  a->request_handover(endpoint_of(**b), {"key:k", "node-a/1", ""}, handover.done());
   CHECK_FALSE(handover.wait().ok());
   // The throwing service did not take the server down: it still answers.
   const auto again = ask_lease(*a, endpoint_of(**b));
@@ -698,7 +701,7 @@ TEST_CASE("peer link: calls are counted by kind and outcome", "[peer_link]") {
   REQUIRE_FALSE(ask_lease(**a, "no-port").ok());
   SilentListener silent;
   Answer<tollgate::core::HandoverAnswer> handover;
-  (*a)->request_handover("127.0.0.1:" + std::to_string(silent.port), {"key:k", "node-a/1"}, handover.done());
+  (*a)->request_handover("127.0.0.1:" + std::to_string(silent.port), {"key:k", "node-a/1", ""}, handover.done());
   REQUIRE_FALSE(handover.wait().ok());
 
   const auto text = prometheus::TextSerializer().Serialize(registry.Collect());

@@ -529,7 +529,7 @@ class World {
     gathers_.emplace_back();
     gathers_.back().desk = desk;
     const int g = static_cast<int>(gathers_.size()) - 1;
-    const HandoverQuery query{kEntity, owner.incarnation()};
+    const HandoverQuery query{kEntity, owner.incarnation(), ""};
     TRACE(owner.incarnation(), " loads desk#", desk, " asking view ", owner.view);
     unsigned ask = owner.view;
     if (protocol_.ask_claimants) {
