@@ -12,6 +12,7 @@
 #include <prometheus/registry.h>
 
 #include "actors/lease_admission.h"
+#include "actors/lease_entity.h"
 #include "core/budget_ledger.h"
 #include "core/budget_refusal.h"
 #include "core/duration.h"
@@ -61,16 +62,6 @@ using BudgetOwner = caf::typed_actor<
 using persistence::EntityKind;
 using Clock = core::Clock;
 constexpr auto kSweepEvery = std::chrono::seconds(10);
-
-std::string_view entity_name(EntityKind kind) {
-  switch (kind) {
-    case EntityKind::key: return "Key";
-    case EntityKind::team: return "Team";
-    case EntityKind::user: return "User";
-    case EntityKind::organization: return "Organization";
-  }
-  return "Key";
-}
 
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -239,7 +230,7 @@ void finish(Ticket& t, AdmissionResult result) {
 // Undo the reservations made so far and answer the refusal.
 void deny(Impl* impl, Ticket& t, const core::Refusal& refusal) {
   const auto& stop = t.request.stops[t.next];
-  auto error = core::refusal_error(refusal, {entity_name(stop.kind), stop.label, stop.kind == EntityKind::key});
+  auto error = core::refusal_error(refusal, {entity_word(stop.kind), stop.label, stop.kind == EntityKind::key});
   for (std::size_t i = 0; i < t.next; ++i) impl->end(t.request.stops[i], false, 0, 0);
   impl->denial_counter(core::refusal_reason(refusal.limit)).Increment();
   finish(t, std::move(error));
@@ -277,7 +268,7 @@ void reset_if_due(EntityBudget& b, Impl* impl) {
   impl->publish_remaining(b.kind, b.label, b.max_budget, b.ledger.spend());
   impl->writer.reset(b.kind, b.id, b.ledger.next_reset_ms());
   b.reset_scheduled = false;
-  telemetry::log_info("budget_reset", {{"entity", entity_name(b.kind)}, {"id_prefix", b.id.substr(0, 8)}});
+  telemetry::log_info("budget_reset", {{"entity", entity_word(b.kind)}, {"id_prefix", b.id.substr(0, 8)}});
 }
 
 // Checks the ticket's current stop against this entity and reserves; nullopt = admitted here.
@@ -320,7 +311,7 @@ bool sweep(EntityBudget& b, Impl* impl) {
   const auto now = Clock::now();
   for (std::size_t i = b.ledger.expire(now).size(); i > 0; --i) {
     impl->reservations.Decrement();
-    telemetry::log_warn("reservation_expired", {{"entity", entity_name(b.kind)}});
+    telemetry::log_warn("reservation_expired", {{"entity", entity_word(b.kind)}});
   }
   return b.loaded && !b.ledger.has_reservations() && !b.ledger.next_reset_ms() &&
          now - b.last_used > impl->options.idle_timeout;
@@ -360,7 +351,7 @@ BudgetOwner::behavior_type budget_owner(BudgetOwner::pointer self, BudgetPtr bud
             // The store is unreachable: fall back to the spend in the cached record.
             const auto& first = *waiting.front();
             spend += first.request.stops[first.next].limits.record_spend;
-            telemetry::log_warn("budget_spend_from_cache", {{"entity", entity_name(b.kind)}});
+            telemetry::log_warn("budget_spend_from_cache", {{"entity", entity_word(b.kind)}});
           }
           b.ledger.load(spend);
           b.loaded = true;

@@ -25,6 +25,16 @@ std::string lease_entity(EntityKind kind, std::string_view id) {
   return std::string(id);
 }
 
+std::string_view entity_word(EntityKind kind) {
+  switch (kind) {
+    case EntityKind::key: return "Key";
+    case EntityKind::team: return "Team";
+    case EntityKind::user: return "User";
+    case EntityKind::organization: return "Organization";
+  }
+  return "Key";
+}
+
 std::string model_lease_entity(EntityKind kind, std::string_view id, std::string_view model) {
   return lease_entity(kind, id).append(kModel).append(model);
 }

@@ -11,6 +11,8 @@
 namespace tollgate::actors {
 
 std::string lease_entity(persistence::EntityKind kind, std::string_view id);
+// "Key", "Team", "User", "Organization": how refusals and logs name an entity's kind.
+std::string_view entity_word(persistence::EntityKind kind);
 std::string model_lease_entity(persistence::EntityKind kind, std::string_view id, std::string_view model);
 
 struct ParsedLeaseEntity {
