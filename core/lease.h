@@ -286,8 +286,8 @@ class LeaseDesk {
   std::int64_t requests_in_window(Clock::time_point now) { return requests_.total(now); }
   std::int64_t tokens_in_window(Clock::time_point now) { return tokens_.total(now); }
   // What `node` may spend that the store does not yet show: its holding's usd. (The cluster's
-  // write-ahead exposure record is the grant's held.usd plus the node's unflushed spend,
-  // actors/lease_admission.cc; docs/cluster.md, "Exposure records".)
+  // write-ahead exposure record is the grant's whole holding plus the node's unflushed spend,
+  // actors/lease_desks.cc; docs/cluster.md, "Exposure records".)
   double exposure(const std::string& node) const;
 
   // Ownership moves. Every node's holding (lingering ones included): with the windows' totals,

@@ -1,4 +1,5 @@
-// Leases across handovers by query, randomized: the protocol of actors/lease_admission.cc
+// Leases across handovers by query, randomized: the protocol of actors/lease_desks.cc and
+// actors/lease_holders.cc
 // (serve_lease, bound_elsewhere/replace_desk, load → count_the_silent → read_store → loaded,
 // grant_locked's rebase flag and write-ahead exposure, serve_handover) modelled step by step
 // around the real LeaseHolder and LeaseDesk. 4 or 5 nodes, each with its own view of the ring
@@ -23,8 +24,8 @@
 //   rpm/tpm: admissions and settled tokens in the last 60 s ≤ rpm/tpm, except those of a node
 //           that did not answer a handover in the 60 s after them: nobody knows them (the
 //           exposure record is written per grant, not per admission).
-// Two changes to actors/lease_admission.cc are modelled, because the protocol as implemented
-// fails these checks (TOLLGATE_LEASE_MUTANT=as_implemented; the lead's report has both holes):
+// Two changes to the first implementation are modelled (both implemented since: it failed
+// these checks, TOLLGATE_LEASE_MUTANT=as_implemented):
 // a load also asks the last owner that took the entity from this node and the owners the
 // waiting requests report to (Protocol::ask_claimants), and the exposure record keeps the whole
 // holding, adopted for a node that does not answer (Protocol::record_full_holding). Handover
@@ -158,7 +159,7 @@ struct Protocol {
   bool count_silent = true;
   bool replace_on_foreign_report = true;
   bool rebase_flag = true;
-  // Proposed for actors/lease_admission.cc: a load also asks the node that last took the entity
+  // As actors/lease_desks.cc does: a load also asks the node that last took the entity
   // from this one (serve_handover) and the owners the waiting requests report to, even when this
   // node's view of the ring does not list them.
   bool ask_claimants = true;
