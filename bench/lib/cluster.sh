@@ -88,8 +88,14 @@ find_owner() {
   curl -s -o /dev/null --max-time 10 "http://127.0.0.1:${T_PORT[$first/mock]}/v1/chat/completions" \
     -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
     -d '{"model":"bench","messages":[{"role":"user","content":"Hello"}]}'
-  for node in ${CL_NODES[$target]}; do
-    (( $(lease_gauge "$node" owner) > 0 )) && owners+=("$node")
+  # The gauge is refreshed by each node's lease timer (every 50 ms): poll it for up to 3 s.
+  for _ in $(seq 1 60); do
+    owners=()
+    for node in ${CL_NODES[$target]}; do
+      (( $(lease_gauge "$node" owner) > 0 )) && owners+=("$node")
+    done
+    ((${#owners[@]} == 1)) && break
+    sleep 0.05
   done
   ((${#owners[@]} == 1)) || { log "cluster $target: ${#owners[@]} nodes report owning entities after one request"; return 1; }
   echo "${owners[0]}"
