@@ -107,7 +107,8 @@ Impl::Granted Impl::grant_locked(Desk& d, const core::LeaseRequest& request) {
   }
   // What the node may use or have spent that the store may not show: its new holding, and what
   // it had not flushed when it asked.
-  const core::Exposure exposure{out.grant.held, request.unflushed_usd};
+  const auto [recent_requests, recent_tokens] = d.desk.reported_recently(request.node, now);
+  const core::Exposure exposure{out.grant.held, request.unflushed_usd, recent_requests, recent_tokens};
   auto& recorded = d.recorded[request.node];
   if (exposure != recorded) {
     recorded = exposure;
@@ -196,6 +197,8 @@ void Impl::count_the_silent(const DeskPtr& d, double unflushed,
       core::HandoverAnswer silent;
       silent.node = node;
       silent.held = exposure.held;
+      silent.recent_requests = exposure.recent_requests;
+      silent.recent_tokens = exposure.recent_tokens;
       shared_held->emplace_back(node, silent);
       telemetry::log_warn("lease_exposure_counted", {{"node", node}, {"entity", d->entity.substr(0, 12)}});
     }

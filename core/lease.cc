@@ -318,8 +318,21 @@ void LeaseDesk::apply_report(const LeaseRequest& q, Clock::time_point now) {
   // covered it is replaced now. The part settled before the load is counted twice (at most
   // what the node settled since its last applied report): conservative.
   spend_ += q.spent_usd;
-  if (q.used_requests > 0) requests_.add(now, q.used_requests);
-  if (q.used_tokens > 0) tokens_.add(now, q.used_tokens);
+  auto& node = nodes_[q.node];
+  if (q.used_requests > 0) {
+    requests_.add(now, q.used_requests);
+    node.reported_requests.add(now, q.used_requests);
+  }
+  if (q.used_tokens > 0) {
+    tokens_.add(now, q.used_tokens);
+    node.reported_tokens.add(now, q.used_tokens);
+  }
+}
+
+std::pair<std::int64_t, std::int64_t> LeaseDesk::reported_recently(const std::string& node, Clock::time_point now) {
+  const auto it = nodes_.find(node);
+  if (it == nodes_.end()) return {0, 0};
+  return {it->second.reported_requests.total(now), it->second.reported_tokens.total(now)};
 }
 
 LeaseAmounts LeaseDesk::held_by_others(const std::string* node) const {

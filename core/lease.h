@@ -289,6 +289,8 @@ class LeaseDesk {
   // write-ahead exposure record is the grant's whole holding plus the node's unflushed spend,
   // actors/lease_desks.cc; docs/cluster.md, "Exposure records".)
   double exposure(const std::string& node) const;
+  // Requests and tokens `node`'s applied reports carried in the last 60 s.
+  std::pair<std::int64_t, std::int64_t> reported_recently(const std::string& node, Clock::time_point now);
 
   // Ownership moves. Every node's holding (lingering ones included): with the windows' totals,
   // what a successor could adopt from an old desk (the property test's model). The cluster's new
@@ -310,6 +312,10 @@ class LeaseDesk {
     Clock::time_point expires{};
     std::uint64_t last_seq = 0;
     LeaseAmounts last_need;  // the size of its last waiting request: near-limit test of renewals
+    // What its applied reports carried in the last 60 s (exposure records: a successor's
+    // windows count them for a node that does not answer its handover).
+    SlidingWindow reported_requests;
+    SlidingWindow reported_tokens;
     bool holds() const { return held.usd > 0 || held.requests > 0 || held.tokens > 0 || held.parallel > 0; }
   };
   void apply_report(const LeaseRequest& request, Clock::time_point now);

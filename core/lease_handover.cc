@@ -17,8 +17,9 @@ std::string number(double value) {
 }  // namespace
 
 std::string encode_exposure(const Exposure& e) {
-  return "2 " + number(e.held.usd) + " " + std::to_string(e.held.requests) + " " + std::to_string(e.held.tokens) + " " +
-         std::to_string(e.held.parallel) + " " + number(e.unflushed_usd);
+  return "3 " + number(e.held.usd) + " " + std::to_string(e.held.requests) + " " + std::to_string(e.held.tokens) + " " +
+         std::to_string(e.held.parallel) + " " + number(e.unflushed_usd) + " " + std::to_string(e.recent_requests) +
+         " " + std::to_string(e.recent_tokens);
 }
 
 std::optional<Exposure> decode_exposure(std::string_view text) {
@@ -44,11 +45,13 @@ std::optional<Exposure> decode_exposure(std::string_view text) {
     e.held.usd = first;
     return e;
   }
-  if (first != 2) return std::nullopt;
+  if (first != 2 && first != 3) return std::nullopt;
   if (!next_double(e.held.usd) || !next_int(e.held.requests) || !next_int(e.held.tokens) ||
-      !next_int(e.held.parallel) || !next_double(e.unflushed_usd) || *p != '\0') {
+      !next_int(e.held.parallel) || !next_double(e.unflushed_usd)) {
     return std::nullopt;
   }
+  if (first == 3 && (!next_int(e.recent_requests) || !next_int(e.recent_tokens))) return std::nullopt;
+  if (*p != '\0') return std::nullopt;
   return e;
 }
 

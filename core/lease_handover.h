@@ -42,15 +42,21 @@ struct HandoverAnswer {
 struct Exposure {
   LeaseAmounts held;         // the node's holding after the grant
   double unflushed_usd = 0;  // its settled spend not yet in the store when it asked
+  // Requests and tokens its reports carried in the 60 s before the grant: a successor's rpm/tpm
+  // windows count them (at the handover: later than they happened, conservative).
+  std::int64_t recent_requests = 0;
+  std::int64_t recent_tokens = 0;
   bool operator==(const Exposure& o) const {
     return held.usd == o.held.usd && held.requests == o.held.requests && held.tokens == o.held.tokens &&
-           held.parallel == o.held.parallel && unflushed_usd == o.unflushed_usd;
+           held.parallel == o.held.parallel && unflushed_usd == o.unflushed_usd &&
+           recent_requests == o.recent_requests && recent_tokens == o.recent_tokens;
   }
   bool operator!=(const Exposure& o) const { return !(*this == o); }
 };
 
-// "2 <usd> <requests> <tokens> <parallel> <unflushed_usd>" (doubles round-trip exactly); a bare
-// number (the first version's usd-only record) decodes as that usd held. nullopt: unreadable.
+// "3 <usd> <requests> <tokens> <parallel> <unflushed_usd> <recent_requests> <recent_tokens>"
+// (doubles round-trip exactly). Earlier versions still decode: "2 …" without the recent use,
+// and a bare number (usd-only) as that usd held. nullopt: unreadable.
 std::string encode_exposure(const Exposure& exposure);
 std::optional<Exposure> decode_exposure(std::string_view text);
 

@@ -549,3 +549,24 @@ TEST_CASE("lease desk: a refusal says whether other nodes' holdings were in the 
   REQUIRE(g.refusal);
   CHECK_FALSE(g.contended);
 }
+
+TEST_CASE("lease desk: what each node reported in the last minute, for its exposure record", "[lease][desk]") {
+  LeaseDesk desk(kDesk, kLeaseTtl);
+  LeaseLimits limits;
+  limits.rpm_limit = 100;
+  limits.tpm_limit = 10000;
+  auto q = ask("a", 1, limits, amounts(0, 1, 10, 0), amounts(0, 1, 10, 0));
+  desk.grant(q, t0);
+  q.report_seq = 2;
+  q.used_requests = 3;
+  q.used_tokens = 120;
+  desk.grant(q, t0 + 5s);  // renewals inside the lease ttl (9 s): the node's record stays
+  q.report_seq = 3;
+  q.used_requests = 2;
+  q.used_tokens = 80;
+  desk.grant(q, t0 + 10s);
+  using Use = std::pair<std::int64_t, std::int64_t>;
+  CHECK(desk.reported_recently("a", t0 + 10s) == Use{5, 200});
+  CHECK(desk.reported_recently("a", t0 + 65s) == Use{2, 80});  // the first report left the minute
+  CHECK(desk.reported_recently("b", t0 + 10s) == Use{0, 0});
+}
