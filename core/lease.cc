@@ -70,6 +70,18 @@ LeaseAmounts LeaseHolder::free_room(const Bound& bound) const {
   return room;
 }
 
+LeaseAmounts LeaseHolder::usable_room() const {
+  auto room = free_room(holding_);
+  for (const auto& bound : pending_) {
+    const auto r = free_room(bound);
+    room.usd = std::min(room.usd, r.usd);
+    room.requests = std::min(room.requests, r.requests);
+    room.tokens = std::min(room.tokens, r.tokens);
+    room.parallel = std::min(room.parallel, r.parallel);
+  }
+  return room;
+}
+
 LeaseHolder::Admit LeaseHolder::admit(const LeaseLimits& limits, const LedgerRequest& request, Clock::time_point now) {
   Admit out;
   const auto need = lease_needs(limits, request);
@@ -165,14 +177,7 @@ LeaseRequest LeaseHolder::sync_request(const std::string& entity, const std::str
   // owner is tight (near a limit its room goes back: requests wait for the answer).
   LeaseAmounts room;
   if (now < expires_ && !tight_) {
-    room = free_room(holding_);
-    for (const auto& bound : pending_) {
-      const auto r = free_room(bound);
-      room.usd = std::min(room.usd, r.usd);
-      room.requests = std::min(room.requests, r.requests);
-      room.tokens = std::min(room.tokens, r.tokens);
-      room.parallel = std::min(room.parallel, r.parallel);
-    }
+    room = usable_room();
   } else if (now >= expires_) {
     // Admissions stop until a grant is applied, and that grant replaces every bound.
     pending_.clear();
@@ -256,14 +261,7 @@ HandoverAnswer LeaseHolder::rebase(const std::string& new_owner, Clock::time_poi
   // its lease until it expires), plus what the requests in flight hold.
   LeaseAmounts room;
   if (now < expires_) {
-    room = free_room(holding_);
-    for (const auto& bound : pending_) {
-      const auto r = free_room(bound);
-      room.usd = std::min(room.usd, r.usd);
-      room.requests = std::min(room.requests, r.requests);
-      room.tokens = std::min(room.tokens, r.tokens);
-      room.parallel = std::min(room.parallel, r.parallel);
-    }
+    room = usable_room();
     a.held_ttl_ms = std::chrono::duration_cast<std::chrono::milliseconds>(expires_ - now).count();
   }
   a.held.usd = reserved_.usd + room.usd;

@@ -206,6 +206,8 @@ class LeaseHolder {
   bool fits(const Bound& bound, const LeaseLimits& limits, const LeaseAmounts& need) const;
   // The room `bound` leaves after its use and the reservations (never negative).
   LeaseAmounts free_room(const Bound& bound) const;
+  // What admissions may still take: the least room any live bound leaves.
+  LeaseAmounts usable_room() const;
   void end(std::unordered_map<std::uint64_t, Reservation>::iterator it, bool withdraw_request);
   template <typename F>
   void for_each_bound(F&& f) {
