@@ -13,6 +13,7 @@
 
 #include "actors/lease_admission.h"
 #include "actors/lease_entity.h"
+#include "actors/wall_clock.h"
 #include "core/budget_ledger.h"
 #include "core/budget_refusal.h"
 #include "core/duration.h"
@@ -62,11 +63,6 @@ using BudgetOwner = caf::typed_actor<
 using persistence::EntityKind;
 using Clock = core::Clock;
 constexpr auto kSweepEvery = std::chrono::seconds(10);
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string format_usd(double value) { return core::general_text(value, 10); }
 
@@ -252,14 +248,6 @@ void schedule_reset(EntityBudget& b, const BudgetOwner& owner) {
   caf::delayed_anon_send(owner, std::chrono::milliseconds(delay), reset_atom::value);
 }
 
-// The record's budget_duration in milliseconds; nullopt when it has none. One that does not
-// parse (input validation refuses them) resets once and not again.
-std::optional<std::int64_t> reset_period_ms(const std::optional<std::string>& duration) {
-  if (!duration) return std::nullopt;
-  const auto period = core::parse_duration(*duration);
-  return period ? std::chrono::duration_cast<std::chrono::milliseconds>(*period).count() : 0;
-}
-
 // Spend goes back to zero at budget_reset_at, then every budget_duration after (the ledger
 // keeps the period: a timer's reset continues the schedule).
 void reset_if_due(EntityBudget& b, Impl* impl) {
@@ -279,7 +267,7 @@ std::optional<core::Refusal> admit_at(EntityBudget& b, const BudgetOwner& owner,
   b.last_used = now;
   b.label = stop.label;
   b.max_budget = limits.max_budget;
-  b.ledger.follow_reset_schedule(reset_period_ms(limits.budget_duration), limits.budget_reset_at, now_ms());
+  b.ledger.follow_reset_schedule(core::reset_period_ms(limits.budget_duration), limits.budget_reset_at, now_ms());
   schedule_reset(b, owner);
   reset_if_due(b, impl);
 

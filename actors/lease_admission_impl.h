@@ -25,6 +25,7 @@
 
 #include "actors/lease_admission.h"
 #include "actors/lease_entity.h"
+#include "actors/wall_clock.h"
 #include "core/lease.h"
 #include "core/lease_handover.h"
 
@@ -35,11 +36,6 @@ class Registry;
 namespace tollgate::actors::lease_detail {
 
 using Clock = core::Clock;
-
-inline std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // One lease check of an admission: an entity, or a key's per-model limits.
 struct LeaseStop {

@@ -12,20 +12,13 @@
 namespace tollgate::actors::lease_detail {
 namespace {
 
-// The record's budget_duration in milliseconds (one that does not parse resets once).
-std::optional<std::int64_t> period_ms(const std::optional<std::string>& duration) {
-  if (!duration) return std::nullopt;
-  const auto period = core::parse_duration(*duration);
-  return period ? std::chrono::duration_cast<std::chrono::milliseconds>(*period).count() : 0;
-}
-
 core::LeaseLimits entity_limits(const EntityLimits& l) {
   core::LeaseLimits out;
   out.max_budget = l.max_budget;
   out.rpm_limit = l.rpm_limit;
   out.tpm_limit = l.tpm_limit;
   out.max_parallel_requests = l.max_parallel_requests;
-  out.reset_period_ms = period_ms(l.budget_duration);
+  out.reset_period_ms = core::reset_period_ms(l.budget_duration);
   out.budget_reset_at = l.budget_reset_at;
   return out;
 }

@@ -37,4 +37,10 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text) {
   return std::chrono::seconds{count * seconds_per_unit};
 }
 
+std::optional<std::int64_t> reset_period_ms(const std::optional<std::string>& budget_duration) {
+  if (!budget_duration) return std::nullopt;
+  const auto period = parse_duration(*budget_duration);
+  return period ? std::chrono::duration_cast<std::chrono::milliseconds>(*period).count() : 0;
+}
+
 }  // namespace tollgate::core

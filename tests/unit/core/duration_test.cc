@@ -20,3 +20,10 @@ TEST_CASE("malformed durations are rejected", "[core][duration]") {
     CHECK_FALSE(parse_duration(bad).has_value());
   }
 }
+
+TEST_CASE("a budget_duration as a reset period in milliseconds", "[core][duration]") {
+  CHECK_FALSE(tollgate::core::reset_period_ms(std::nullopt));
+  CHECK(tollgate::core::reset_period_ms(std::string("1h")) == 3'600'000);
+  CHECK(tollgate::core::reset_period_ms(std::string("30d")) == 2'592'000'000);
+  CHECK(tollgate::core::reset_period_ms(std::string("soon")) == 0);  // resets once, never again
+}
