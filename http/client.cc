@@ -37,6 +37,7 @@ std::string_view client_error_name(ClientErrorKind kind) {
     case ClientErrorKind::reset: return "connection_reset";
     case ClientErrorKind::protocol: return "protocol_error";
     case ClientErrorKind::cancelled: return "cancelled";
+    case ClientErrorKind::blocked: return "ssrf_blocked";
   }
   return "error";
 }
