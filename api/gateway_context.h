@@ -6,6 +6,8 @@
 #include "api/health_monitor.h"
 #include "config/model_catalog.h"
 #include "core/json_limits.h"
+#include "core/ssrf_policy.h"
+#include "http/outbound_guard.h"
 #include "proxy/proxy_call.h"
 #include "telemetry/metrics.h"
 
@@ -42,6 +44,11 @@ struct GatewayContext {
   spend::SpendWriter* spend = nullptr;
   telemetry::SpendMetrics* spend_metrics = nullptr;
   const cluster::Membership* membership = nullptr;  // null unless cluster.enabled
+  // Admin-registered MCP servers: the SSRF policy (config mcp_allowed_networks) and the
+  // resolver their host names are checked with (null: http::system_resolver(); tests put in
+  // one that answers from memory). An upstream client builds its http::OutboundGuard from both.
+  core::SsrfPolicy mcp_ssrf_policy;
+  std::shared_ptr<const http::HostResolver> host_resolver;
 
   const config::ModelCatalog& models() const { return *catalog; }
   // general_settings.max_json_depth; the default for a context built without settings (tests).

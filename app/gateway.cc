@@ -153,6 +153,7 @@ struct Gateway::Impl {
     context.spend = &spend_writer;
     context.spend_metrics = &spend_metrics;
     context.health = &health;
+    context.mcp_ssrf_policy.allowed_networks = config->mcp_allowed_networks;
     api::register_routes(router, context);
     server = std::make_unique<http::Server>(server_options(config->general), router, &http_metrics, io);
   }
@@ -196,7 +197,10 @@ struct Gateway::Impl {
   }
 };
 
-Gateway::Gateway(config::Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Gateway::Gateway(config::Config config, std::shared_ptr<const http::HostResolver> resolver)
+    : impl_(std::make_unique<Impl>(std::move(config))) {
+  impl_->context.host_resolver = std::move(resolver);
+}
 
 Gateway::~Gateway() = default;
 

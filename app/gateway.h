@@ -6,12 +6,15 @@
 #include <memory>
 
 #include "config/config.h"
+#include "http/outbound_guard.h"
 
 namespace tollgate::app {
 
 class Gateway {
  public:
-  explicit Gateway(config::Config config);
+  // `resolver`: how admin-registered MCP servers' host names are looked up (null: the system's);
+  // tests pass one that answers from memory (DNS rebinding cases).
+  explicit Gateway(config::Config config, std::shared_ptr<const http::HostResolver> resolver = nullptr);
   ~Gateway();
 
   // Binds the listener and starts the threads; throws std::runtime_error on failure.

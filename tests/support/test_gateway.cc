@@ -19,7 +19,8 @@ std::string test_master_key() {
   return key;
 }
 
-TestGateway::TestGateway(const std::string& yaml, std::map<std::string, std::string> env) {
+TestGateway::TestGateway(const std::string& yaml, std::map<std::string, std::string> env,
+                         std::shared_ptr<const http::HostResolver> resolver) {
   env.try_emplace("TOLLGATE_MASTER_KEY", test_master_key());
   auto cfg = config::parse_config(yaml, "test.yaml", fixed_environment(env));
   cfg.general.host = "127.0.0.1";
@@ -37,7 +38,7 @@ TestGateway::TestGateway(const std::string& yaml, std::map<std::string, std::str
     redactor->add_secret(secret);
   }
   telemetry::Logger::instance().set_redactor(redactor);
-  gateway_ = std::make_unique<app::Gateway>(std::move(cfg));
+  gateway_ = std::make_unique<app::Gateway>(std::move(cfg), std::move(resolver));
   gateway_->start();
   port_ = gateway_->port();
 }
