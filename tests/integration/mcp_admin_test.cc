@@ -422,5 +422,9 @@ TEST_CASE("mcp ssrf: a name that rebinds after registration is refused at connec
   CHECK(reached.status == 200);
   CHECK(call(client, "http://127.0.0.1:" + port + "/mcp", nullptr).status == 200);  // unguarded: operator upstreams
   CHECK(target.hits == 2);
+  // The unguarded call left a keep-alive connection to 127.0.0.1 in the pool: a guarded call
+  // must not reuse it.
+  CHECK(call(client, "http://127.0.0.1:" + port + "/mcp", guard).error == http::ClientErrorKind::blocked);
+  CHECK(target.hits == 2);
   io.stop();
 }

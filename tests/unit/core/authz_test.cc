@@ -509,6 +509,29 @@ TEST_CASE("authz: budgets and spend", "[core][authz]") {
   }
 }
 
+TEST_CASE("authz: MCP servers — proxy_admin writes, admins and viewers read", "[core][authz][mcp]") {
+  Target server;
+  server.resource = Resource::mcp_server;
+  const Table servers{{{"existing", fixed(server)}, {"missing", fixed(missing(Resource::mcp_server))}},
+                      {
+                          {"proxy_admin", {200, 404}},
+                          {"viewer", {200, 404}},
+                          {"org_admin", {403, 403}},
+                          {"team_admin", {403, 403}},
+                          {"member", {403, 403}},
+                          {"outsider", {403, 403}},
+                          {"other_org", {403, 403}},
+                          {"user_viewer", {403, 403}},
+                          {"service", {403, 403}},
+                      }};
+  check("mcp servers", Action::read, servers);
+  auto writes = servers;
+  writes.expected["viewer"] = {403, 403};
+  for (auto action : {Action::update, Action::remove}) check("mcp servers", action, writes);
+  writes.expected["proxy_admin"] = {200, 200};  // creating: the server does not exist yet
+  check("mcp servers", Action::create, writes);
+}
+
 TEST_CASE("authz: the role decides first — a call beyond the role is 403 whatever the target", "[core][authz]") {
   const auto all = actors();
   const std::vector<Target> targets = {
