@@ -5,6 +5,7 @@
 // address again when it connects (http/outbound_guard.h). auth_value is a credential: it is
 // stored, never answered, logged or written to the audit log.
 #include <algorithm>
+#include <cctype>
 
 #include "api/management/body_fields.h"
 #include "api/management/key_fields.h"
@@ -47,13 +48,28 @@ void require_server_right(const ManagementCall& call, core::Action action) {
   throw HttpError(core::ApiError{400, reason, "ssrf_blocked", "url", {}, {}});
 }
 
+bool same_target(const http::UpstreamUrl& upstream, const core::UrlTarget& target) {
+  if (upstream.tls != target.tls || upstream.port != target.port) return false;
+  if (target.literal) return core::parse_ip(upstream.host) == target.literal;
+  std::string host = upstream.host;
+  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (!host.empty() && host.back() == '.') host.pop_back();
+  return host == target.host;
+}
+
 // The URL as an administrator may register it: the policy's check of the text, then of every
 // address the host resolves to now (the client checks again at every connect).
 void check_url_reachable(const ManagementCall& call, const std::string& url) {
   const auto& context = call.context;
   const auto verdict = core::check_url(context.mcp_ssrf_policy, url);
   if (!verdict.target) throw_ssrf_blocked(call, verdict.reason);
-  if (!http::parse_upstream_url(url)) throw_bad_request("'url' is not a URL the gateway can call", "url");
+  const auto upstream = http::parse_upstream_url(url);
+  if (!upstream) throw_bad_request("'url' is not a URL the gateway can call", "url");
+  // The client connects to what parse_upstream_url reads: it must be what the policy checked.
+  if (!same_target(*upstream, *verdict.target)) {
+    throw_ssrf_blocked(call, "the URL's host reads differently to the policy and to the client (" +
+                                 verdict.target->host + ")");
+  }
   if (verdict.target->literal) return;
   const auto resolver = context.host_resolver ? context.host_resolver : http::system_resolver();
   const auto& host = verdict.target->host;
