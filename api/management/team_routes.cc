@@ -10,6 +10,7 @@
 #include "api/management/lookups.h"
 #include "api/management/management.h"
 #include "api/management/member_list.h"
+#include "api/management/object_permission_fields.h"
 #include "api/management/query_args.h"
 #include "api/management/render.h"
 #include "api/management/targets.h"
@@ -34,7 +35,6 @@ const std::initializer_list<std::string_view> kIgnoredTeamFields = {"model_alias
                                                                     "access_group_ids",
                                                                     "litellm_changed_by"};
 const std::initializer_list<std::string_view> kUnenforcedTeamFields = {"guardrails",
-                                                                       "object_permission",
                                                                        "model_rpm_limit",
                                                                        "model_tpm_limit",
                                                                        "model_max_budget",
@@ -46,11 +46,12 @@ const std::initializer_list<std::string_view> kUnenforcedTeamFields = {"guardrai
                                                                        "budget_limits"};
 
 const BodyFields kNewTeamBody = {{"team_id", "team_alias", "organization_id", "models", "metadata", "blocked",
-                                  "team_member_permissions", "members_with_roles"},
+                                  "team_member_permissions", "members_with_roles", "object_permission"},
                                  kIgnoredTeamFields,
                                  kUnenforcedTeamFields};
 const BodyFields kUpdateTeamBody = {
-    {"team_id", "team_alias", "organization_id", "models", "metadata", "blocked", "team_member_permissions"},
+    {"team_id", "team_alias", "organization_id", "models", "metadata", "blocked", "team_member_permissions",
+     "object_permission"},
     kIgnoredTeamFields,
     kUnenforcedTeamFields};
 
@@ -60,6 +61,7 @@ void apply_team_fields(const BodyReader& body, TeamRecord& team, std::int64_t no
   apply_limit_fields(body, team, now_ms);
   if (auto blocked = body.boolean("blocked")) team.blocked = *blocked;
   if (auto permissions = body.strings("team_member_permissions")) team.team_member_permissions = *permissions;
+  apply_object_permission(body, team.object_permission_mcp);
 }
 
 // One member to add to `team`, checked against the caller's rights (nothing is written yet): a
