@@ -22,7 +22,8 @@ ChangeMessage every_kind() {
   m.committed_at_us = 1'780'000'000'123'456;
   m.changes = {Change{ChangeKind::key, {"0123abcd", "4567ef01"}}, Change{ChangeKind::user, {"u\"1"}},
                Change{ChangeKind::team, {"t-1"}}, Change{ChangeKind::organization, {"o-1"}},
-               Change{ChangeKind::budget, {}}, Change{ChangeKind::mcp_server, {"m-1"}}};
+               Change{ChangeKind::budget, {}}, Change{ChangeKind::mcp_server, {"m-1"}},
+               Change{ChangeKind::model, {"md-1"}}};
   return m;
 }
 
@@ -48,7 +49,7 @@ TEST_CASE("anything but a whole message of this version decodes to nothing", "[u
       R"({"node":"n","instance":"01","seq":1,"at_us":1,"changes":[]})",
       R"({"v":1,"node":"n","instance":"xyz","seq":1,"at_us":1,"changes":[]})",
       R"({"v":1,"node":"n","instance":"01","seq":-1,"at_us":1,"changes":[]})",
-      R"({"v":1,"node":"n","instance":"01","seq":1,"at_us":1,"changes":[{"kind":"model","ids":["m"]}]})",
+      R"({"v":1,"node":"n","instance":"01","seq":1,"at_us":1,"changes":[{"kind":"widget","ids":["m"]}]})",
       R"({"v":1,"node":"n","instance":"01","seq":1,"at_us":1,"changes":[{"kind":"key","ids":[1]}]})",
       R"({"v":1,"node":"n","instance":"01","seq":1,"at_us":1,"changes":{}})",
   };
