@@ -39,8 +39,9 @@ void ModelRefresher::stop() {
 }
 
 void ModelRefresher::committed(const std::vector<persistence::Change>& changes) noexcept {
-  const bool models = std::any_of(changes.begin(), changes.end(),
-                                  [](const persistence::Change& c) { return c.kind == persistence::ChangeKind::model; });
+  const bool models = std::any_of(changes.begin(), changes.end(), [](const persistence::Change& c) {
+    return c.kind == persistence::ChangeKind::model;
+  });
   if (models) request();
 }
 

@@ -24,7 +24,8 @@ std::vector<config::Deployment> load_stored_models(persistence::Store& store, co
     try {
       const auto entry = persistence::model_entry_json(row.model_name, row.litellm_params, row.model_info, api_key);
       std::vector<std::string> warnings;
-      auto deployment = config::parse_model_entry(entry, "store", "models[" + row.model_id + "]", environment, warnings);
+      auto deployment =
+          config::parse_model_entry(entry, "store", "models[" + row.model_id + "]", environment, warnings);
       deployment.info.id = row.model_id;
       deployment.from_store = true;
       out.push_back(std::move(deployment));

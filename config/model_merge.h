@@ -13,8 +13,8 @@
 namespace tollgate::config {
 
 struct MergedModels {
-  Config config;                      // the file's config with the merged model_list
-  std::vector<std::string> skipped;   // one line per stored deployment left out
+  Config config;                     // the file's config with the merged model_list
+  std::vector<std::string> skipped;  // one line per stored deployment left out
 };
 
 MergedModels merge_stored_models(const Config& file, const std::vector<Deployment>& stored);

@@ -66,12 +66,11 @@ std::string SecretBox::seal(std::string_view plaintext) const {
   int written = 0;
   int final_bytes = 0;
   unsigned char* body = out.data() + kNonceBytes;
-  const bool ok =
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), out.data()) == 1 &&
-      EVP_EncryptUpdate(ctx.get(), body, &written, reinterpret_cast<const unsigned char*>(plaintext.data()),
-                        static_cast<int>(plaintext.size())) == 1 &&
-      EVP_EncryptFinal_ex(ctx.get(), body + written, &final_bytes) == 1 &&
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, body + plaintext.size()) == 1;
+  const bool ok = EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), out.data()) == 1 &&
+                  EVP_EncryptUpdate(ctx.get(), body, &written, reinterpret_cast<const unsigned char*>(plaintext.data()),
+                                    static_cast<int>(plaintext.size())) == 1 &&
+                  EVP_EncryptFinal_ex(ctx.get(), body + written, &final_bytes) == 1 &&
+                  EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes, body + plaintext.size()) == 1;
   if (!ok) throw std::runtime_error("secret box: encryption failed");
   return std::string(kPrefix) + to_hex(out);
 }

@@ -42,8 +42,8 @@ SplitParams take_api_key(std::string_view params_json) {
   return split;
 }
 
-std::string model_entry_json(const std::string& model_name, std::string_view params_json,
-                             std::string_view info_json, const std::optional<std::string>& api_key) {
+std::string model_entry_json(const std::string& model_name, std::string_view params_json, std::string_view info_json,
+                             const std::optional<std::string>& api_key) {
   rapidjson::Document entry(rapidjson::kObjectType);
   auto& allocator = entry.GetAllocator();
   auto params = parse_object(params_json);

@@ -18,8 +18,8 @@ SplitParams take_api_key(std::string_view params_json);
 
 // {"model_name":…, "litellm_params":{… + "api_key" when given}, "model_info":{…}}; both JSON
 // texts must be objects.
-std::string model_entry_json(const std::string& model_name, std::string_view params_json,
-                             std::string_view info_json, const std::optional<std::string>& api_key);
+std::string model_entry_json(const std::string& model_name, std::string_view params_json, std::string_view info_json,
+                             const std::optional<std::string>& api_key);
 
 // `base` with each member of `patch` set, a null member removing it (objects, one level).
 std::string merge_json_objects(std::string_view base_json, std::string_view patch_json);

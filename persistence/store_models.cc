@@ -18,8 +18,7 @@ using detail::write_audit;
 const std::set<std::string> kModelUpdateExcluded = {"model_id", "created_at", "created_by"};
 
 std::optional<ModelRecord> select_model(SqlConnection& c, const std::string& model_id) {
-  const auto rows =
-      c.query("SELECT " + model_columns() + " FROM models WHERE model_id = $1", {SqlValue(model_id)});
+  const auto rows = c.query("SELECT " + model_columns() + " FROM models WHERE model_id = $1", {SqlValue(model_id)});
   if (rows.empty()) return std::nullopt;
   return model_from_row(rows.front());
 }

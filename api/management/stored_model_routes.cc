@@ -72,8 +72,9 @@ std::optional<std::string> opened(const ManagementCall& call, const ModelRecord&
   if (!model.api_key_sealed) return std::nullopt;
   auto key = call.context.model_secrets->open(*model.api_key_sealed);
   if (!key) {
-    throw HttpError(core::conflict("model '" + model.model_id +
-                                   "' holds an api_key sealed under another salt key: give a new api_key or delete it"));
+    throw HttpError(
+        core::conflict("model '" + model.model_id +
+                       "' holds an api_key sealed under another salt key: give a new api_key or delete it"));
   }
   return key;
 }
@@ -91,7 +92,8 @@ std::string model_json(const ModelRecord& m) {
 // Answers once this node's snapshot holds the write (the other nodes hear the change event).
 http::Response written(const ManagementCall& call, const ModelRecord& model) {
   if (!call.context.await_stored_models()) {
-    telemetry::log_warn("stored_models_slow", {{"request_id", call.exchange.request_id()}, {"model_id", model.model_id}});
+    telemetry::log_warn("stored_models_slow",
+                        {{"request_id", call.exchange.request_id()}, {"model_id", model.model_id}});
   }
   return json_ok(model_json(model));
 }
@@ -154,7 +156,8 @@ http::Response update_model(Store& store, const ManagementCall& call, const std:
     model.model_info = persistence::merge_json_objects(model.model_info, *patch);
   }
   model.model_info = persistence::with_model_id(model.model_info, model.model_id);
-  validate_entry(call, persistence::model_entry_json(model.model_name, model.litellm_params, model.model_info, api_key));
+  validate_entry(call,
+                 persistence::model_entry_json(model.model_name, model.litellm_params, model.model_info, api_key));
   model.api_key_sealed = sealed(call, api_key);
   model.updated_by = call.changed_by();
   if (!store.update_model(model, call.audit("updated"))) throw_not_found("model '" + model_id + "' not found");

@@ -231,8 +231,9 @@ TEST_CASE("stored models: 401, 403 for non-admins, 200 for proxy_admin; model in
 
   auto user_key = [&](const std::string& role, const std::string& models) {
     const auto user_id = unique(role);
-    REQUIRE(node.send("POST", "/user/new", R"({"user_id":")" + user_id + R"(","user_role":")" + role + R"("})").status ==
-            200);
+    REQUIRE(
+        node.send("POST", "/user/new", R"({"user_id":")" + user_id + R"(","user_role":")" + role + R"("})").status ==
+        200);
     const auto key = node.send("POST", "/key/generate", R"({"user_id":")" + user_id + R"(","models":)" + models + "}");
     REQUIRE(key.status == 200);
     const auto k = str(parse(key.body)["key"]);
@@ -243,7 +244,8 @@ TEST_CASE("stored models: 401, 403 for non-admins, 200 for proxy_admin; model in
   const auto viewer = user_key("proxy_admin_viewer", "[]");
   const auto admin = user_key("proxy_admin", "[]");
 
-  for (const auto& [key, route, method, request] : std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+  for (const auto& [key, route, method, request] :
+       std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
            {internal, "/model/new", "POST", body},
            {viewer, "/model/new", "POST", body},
            {internal, "/model/update", "POST", R"({"model_info":{"id":")" + id + R"("}})"},
@@ -281,24 +283,27 @@ TEST_CASE("stored models: invalid bodies are 400 in the OpenAI envelope; missing
               "litellm_params");
   check_error(node.send("POST", "/model/new", R"({"model_name":"x","litellm_params":{"model":"nope/x"}})"), 400, "",
               "litellm_params.model");
-  check_error(node.send("POST", "/model/new", R"({"model_name":"x","litellm_params":{"model":"openai/x",)" + base +
-                                                  R"(,"rpm":"many"}})"),
+  check_error(node.send("POST", "/model/new",
+                        R"({"model_name":"x","litellm_params":{"model":"openai/x",)" + base + R"(,"rpm":"many"}})"),
               400, "", "litellm_params.rpm");
-  check_error(node.send("POST", "/model/new", R"({"model_name":"x","litellm_params":{"model":"openai/x","api_base":"ftp://h"}})"),
+  check_error(node.send("POST", "/model/new",
+                        R"({"model_name":"x","litellm_params":{"model":"openai/x","api_base":"ftp://h"}})"),
               400, "", "litellm_params.api_base");
-  check_error(node.send("POST", "/model/new", R"({"model_name":"x","litellm_params":{"model":"openai/x",)" + base +
-                                                  R"(},"model_info":{"mode":"painting"}})"),
+  check_error(node.send("POST", "/model/new",
+                        R"({"model_name":"x","litellm_params":{"model":"openai/x",)" + base +
+                            R"(},"model_info":{"mode":"painting"}})"),
               400, "", "model_info.mode");
-  check_error(node.send("POST", "/model/new", R"({"model_name":"x","litellm_params":{"model":"openai/x",)" + base +
-                                                  R"(},"surprise":1})"),
+  check_error(node.send("POST", "/model/new",
+                        R"({"model_name":"x","litellm_params":{"model":"openai/x",)" + base + R"(},"surprise":1})"),
               400);
   // The file's model id and a stored one are taken.
   check_error(node.send("POST", "/model/new", new_model_body("x", "file-model-id", mock)), 409);
   REQUIRE(node.send("POST", "/model/new", new_model_body(unique("x"), id, mock)).status == 200);
   check_error(node.send("POST", "/model/new", new_model_body(unique("x"), id, mock)), 409);
   // Updates are validated as a whole entry.
-  check_error(node.send("POST", "/model/update", R"({"model_info":{"id":")" + id + R"("},"litellm_params":{"model":null}})"),
-              400, "", "litellm_params.model");
+  check_error(
+      node.send("POST", "/model/update", R"({"model_info":{"id":")" + id + R"("},"litellm_params":{"model":null}})"),
+      400, "", "litellm_params.model");
   check_error(node.send("POST", "/model/update", R"({"litellm_params":{"rpm":1}})"), 400, "", "model_info.id");
   check_error(node.send("POST", "/model/update", R"({"model_info":{"id":"md-missing"}})"), 404);
   check_error(node.send("POST", "/model/delete", R"({"id":"md-missing"})"), 404);
@@ -327,16 +332,15 @@ TEST_CASE("stored models: /config/reload keeps them; a restart loads them, not u
   {
     Node node({}, config_yaml(), sqlite);
     REQUIRE(node.send("POST", "/model/new", new_model_body(name, id, mock)).status == 200);
-    std::ofstream(node.gw.config_path())
-        << "model_list:\n"
-           "  - model_name: file-model\n"
-           "    litellm_params: {model: mock/file-model, mock_response: from-file}\n"
-           "    model_info: {id: file-model-id}\n"
-           "  - model_name: second-file-model\n"
-           "    litellm_params: {model: mock/second, mock_response: second}\n"
-           "router_settings: {num_retries: 0}\n"
-           "general_settings:\n  store_model_in_db: true\n  salt_key: " +
-               kSalt + "\n  sqlite_path: " + sqlite + "\n";
+    std::ofstream(node.gw.config_path()) << "model_list:\n"
+                                            "  - model_name: file-model\n"
+                                            "    litellm_params: {model: mock/file-model, mock_response: from-file}\n"
+                                            "    model_info: {id: file-model-id}\n"
+                                            "  - model_name: second-file-model\n"
+                                            "    litellm_params: {model: mock/second, mock_response: second}\n"
+                                            "router_settings: {num_retries: 0}\n"
+                                            "general_settings:\n  store_model_in_db: true\n  salt_key: " +
+                                                kSalt + "\n  sqlite_path: " + sqlite + "\n";
     const auto reloaded = node.send("POST", "/config/reload");
     INFO(reloaded.body);
     REQUIRE(reloaded.status == 200);
@@ -368,7 +372,8 @@ TEST_CASE("stored models: /config/reload keeps them; a restart loads them, not u
 TEST_CASE("admin_listen: management and control plane on their own listener, 404 on the public one",
           "[integration][stored_models][admin_listen]") {
   MockUpstream mock;
-  Node node({}, config_yaml("store_model_in_db: true\n  salt_key: " + kSalt + "\n  admin_listen: \"127.0.0.1:4999\"\n"));
+  Node node({},
+            config_yaml("store_model_in_db: true\n  salt_key: " + kSalt + "\n  admin_listen: \"127.0.0.1:4999\"\n"));
   const auto admin_port = node.gw.admin_port();
   REQUIRE(admin_port != 0);
   REQUIRE(admin_port != node.gw.port());

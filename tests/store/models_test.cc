@@ -93,8 +93,9 @@ TEST_CASE("model entry: the key is split off, put back, and edits merge", "[mode
   CHECK(split.api_key == std::optional<std::string>("sk-up-1"));
   CHECK(split.params_json == R"({"model":"openai/x","rpm":3})");
   CHECK_FALSE(persistence::take_api_key(R"({"model":"openai/x"})").api_key);
-  CHECK(persistence::model_entry_json("g", split.params_json, R"({"id":"i"})", std::string("sk-up-1")) ==
-        R"({"model_name":"g","litellm_params":{"model":"openai/x","rpm":3,"api_key":"sk-up-1"},"model_info":{"id":"i"}})");
+  CHECK(
+      persistence::model_entry_json("g", split.params_json, R"({"id":"i"})", std::string("sk-up-1")) ==
+      R"({"model_name":"g","litellm_params":{"model":"openai/x","rpm":3,"api_key":"sk-up-1"},"model_info":{"id":"i"}})");
   CHECK(persistence::merge_json_objects(R"({"a":1,"b":2})", R"({"b":null,"c":{"d":3}})") == R"({"a":1,"c":{"d":3}})");
   CHECK(persistence::with_model_id(R"({"id":"old","mode":"chat"})", "new") == R"({"mode":"chat","id":"new"})");
   CHECK_THROWS(persistence::take_api_key("[1]"));

@@ -69,8 +69,8 @@ TEST_CASE("admin_listen: host:port, not the public port", "[config][models]") {
   CHECK(c.general.admin_host == std::optional<std::string>("127.0.0.1"));
   CHECK(c.general.admin_port == 4001);
   CHECK_FALSE(parse("general_settings: {port: 4000}\n").general.admin_host);
-  CHECK(error_of("general_settings: {admin_listen: nonsense}\n").find("general_settings.admin_listen: expected host:port") !=
-        std::string::npos);
+  CHECK(error_of("general_settings: {admin_listen: nonsense}\n")
+            .find("general_settings.admin_listen: expected host:port") != std::string::npos);
   CHECK(error_of("general_settings: {port: 4000, admin_listen: \"0.0.0.0:4000\"}\n").find("another port") !=
         std::string::npos);
 }
@@ -84,7 +84,8 @@ TEST_CASE("a model entry given as JSON is parsed and validated as a config file'
   CHECK(d.api_key == "sk-from-env");
   CHECK(d.rpm == std::optional<std::int64_t>(5));
   CHECK(d.info.id == "md-1");
-  CHECK(entry_error(R"({"model_name":"g","litellm_params":{}})") == "litellm_params.model: is required (e.g. openai/gpt-4o)");
+  CHECK(entry_error(R"({"model_name":"g","litellm_params":{}})") ==
+        "litellm_params.model: is required (e.g. openai/gpt-4o)");
   CHECK(entry_error(R"({"model_name":"g","litellm_params":{"model":"nope/x"}})").find("unknown provider 'nope'") !=
         std::string::npos);
   CHECK(entry_error(R"({"model_name":"g","litellm_params":{"model":"openai/x","rpm":"many"}})") ==
@@ -98,7 +99,8 @@ TEST_CASE("a model entry given as JSON is parsed and validated as a config file'
 TEST_CASE("merge: stored deployments join the file's groups; a clashing id is left out", "[config][models]") {
   Config file;
   file.model_list = {deployment("a", "f-1"), deployment("b", "f-2")};
-  const auto merged = merge_stored_models(file, {deployment("a", "s-1"), deployment("c", "f-2"), deployment("d", "s-2")});
+  const auto merged =
+      merge_stored_models(file, {deployment("a", "s-1"), deployment("c", "f-2"), deployment("d", "s-2")});
   REQUIRE(merged.config.model_list.size() == 4);
   CHECK(merged.config.model_list[2].info.id == "s-1");
   CHECK(merged.config.model_list[2].model_name == "a");  // one more deployment of group a
