@@ -35,11 +35,12 @@ void require_model_writes(const ManagementCall& call, std::string_view route) {
 }
 
 // The entry as a config file would hold it, parsed and validated as one: 400 with the parser's
-// words otherwise.
-config::Deployment validate_entry(const ManagementCall& call, const std::string& entry_json) {
+// words otherwise. Returns the parser's warnings (keys it ignores), which the answer lists.
+std::vector<std::string> validate_entry(const ManagementCall& call, const std::string& entry_json) {
   std::vector<std::string> warnings;
   try {
-    return config::parse_model_entry(entry_json, "model", "", call.context.model_environment, warnings);
+    config::parse_model_entry(entry_json, "model", "", call.context.model_environment, warnings);
+    return warnings;
   } catch (const config::ConfigError& e) {
     throw_bad_request(std::string("invalid model: ") + e.key_path() + ": " + e.problem(), e.key_path());
   }
@@ -79,23 +80,25 @@ std::optional<std::string> opened(const ManagementCall& call, const ModelRecord&
   return key;
 }
 
-// The stored row, without its key.
-std::string model_json(const ModelRecord& m) {
+// The stored row, without its key, and what the parser ignored in it.
+std::string model_json(const ModelRecord& m, const std::vector<std::string>& warnings) {
   JsonOut o;
   o.begin_object().field("model_id", m.model_id).field("model_name", m.model_name);
   o.key("litellm_params").raw_json(m.litellm_params);
   o.key("model_info").raw_json(m.model_info);
+  o.field("warnings", warnings);
   o.end_object();
   return o.str();
 }
 
 // Answers once this node's snapshot holds the write (the other nodes hear the change event).
-http::Response written(const ManagementCall& call, const ModelRecord& model) {
+http::Response written(const ManagementCall& call, const ModelRecord& model,
+                       const std::vector<std::string>& warnings = {}) {
   if (!call.context.await_stored_models()) {
     telemetry::log_warn("stored_models_slow",
                         {{"request_id", call.exchange.request_id()}, {"model_id", model.model_id}});
   }
-  return json_ok(model_json(model));
+  return json_ok(model_json(model, warnings));
 }
 
 // model_info.id when the body gives one (object_json has checked model_info is an object).
@@ -116,7 +119,8 @@ http::Response create(Store& store, const ManagementCall& call) {
   model.model_id = given_model_id(call).value_or(new_id());
   if (model.model_id.empty()) throw_bad_request("'model_info.id' must not be empty", "model_info.id");
   model.model_info = persistence::with_model_id(info, model.model_id);
-  validate_entry(call, persistence::model_entry_json(model.model_name, *params, model.model_info, std::nullopt));
+  const auto warnings =
+      validate_entry(call, persistence::model_entry_json(model.model_name, *params, model.model_info, std::nullopt));
   if (defined_in_file(call.context, model.model_id) || store.find_model(model.model_id)) {
     throw HttpError(core::conflict("a model with id '" + model.model_id + "' already exists"));
   }
@@ -126,7 +130,7 @@ http::Response create(Store& store, const ManagementCall& call) {
   model.created_by = call.changed_by();
   model.updated_by = model.created_by;
   try {
-    return written(call, store.insert_model(model, call.audit("created")));
+    return written(call, store.insert_model(model, call.audit("created")), warnings);
   } catch (const persistence::DuplicateError&) {
     throw HttpError(core::conflict("a model with id '" + model.model_id + "' already exists"));
   }
@@ -156,12 +160,12 @@ http::Response update_model(Store& store, const ManagementCall& call, const std:
     model.model_info = persistence::merge_json_objects(model.model_info, *patch);
   }
   model.model_info = persistence::with_model_id(model.model_info, model.model_id);
-  validate_entry(call,
-                 persistence::model_entry_json(model.model_name, model.litellm_params, model.model_info, api_key));
+  const auto warnings = validate_entry(
+      call, persistence::model_entry_json(model.model_name, model.litellm_params, model.model_info, api_key));
   model.api_key_sealed = sealed(call, api_key);
   model.updated_by = call.changed_by();
   if (!store.update_model(model, call.audit("updated"))) throw_not_found("model '" + model_id + "' not found");
-  return written(call, *store.find_model(model.model_id));
+  return written(call, *store.find_model(model.model_id), warnings);
 }
 
 http::Response update(Store& store, const ManagementCall& call) {

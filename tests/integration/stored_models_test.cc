@@ -148,6 +148,7 @@ TEST_CASE("stored models: add, route, update, delete; the key is sealed and neve
     REQUIRE(created.status == 200);
     CHECK(created.body.find(kProviderKey) == std::string::npos);
     CHECK(str(parse(created.body)["model_id"]) == id);
+    CHECK(parse(created.body)["warnings"].Size() == 0);
 
     // The next request routes to it, with the provider key opened from the store.
     const auto routed = node.send("POST", "/v1/chat/completions", chat(name));
@@ -300,6 +301,12 @@ TEST_CASE("stored models: invalid bodies are 400 in the OpenAI envelope; missing
   check_error(node.send("POST", "/model/new", new_model_body("x", "file-model-id", mock)), 409);
   REQUIRE(node.send("POST", "/model/new", new_model_body(unique("x"), id, mock)).status == 200);
   check_error(node.send("POST", "/model/new", new_model_body(unique("x"), id, mock)), 409);
+  // A key the parser ignores is named in the answer, as --check-config names it.
+  const auto warned =
+      node.send("PATCH", "/model/" + id + "/update", R"({"litellm_params":{"litellm_unknown_knob":1}})");
+  INFO(warned.body);
+  REQUIRE(warned.status == 200);
+  CHECK_THAT(warned.body, Catch::Contains("litellm_params.litellm_unknown_knob: unknown or unsupported key, ignored"));
   // Updates are validated as a whole entry.
   check_error(
       node.send("POST", "/model/update", R"({"model_info":{"id":")" + id + R"("},"litellm_params":{"model":null}})"),
