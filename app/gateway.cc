@@ -344,6 +344,10 @@ void Gateway::start() {
                                     {"port", static_cast<int>(impl_->server->port())},
                                     {"io_threads", impl_->io.size()},
                                     {"models", impl_->config->model_list.size()}});
+  if (impl_->admin_server) {
+    telemetry::log_info("admin_listening",
+                        {{"host", *g.admin_host}, {"port", static_cast<int>(impl_->admin_server->port())}});
+  }
 }
 
 // store_model_in_db: the stored models serve from the first request when the store answers in
