@@ -83,7 +83,8 @@ TEST_CASE("LiteLLM drop-in: /user/update of an unknown user id creates it for a 
           "[integration][litellm]") {
   World w;
   const auto admin_key = w.key_of("u-admin", "proxy_admin");
-  const auto reply = w.post("/user/update", R"({"user_id":"u-upserted","user_alias":"Fresh","max_budget":3})", admin_key);
+  const auto reply =
+      w.post("/user/update", R"({"user_id":"u-upserted","user_alias":"Fresh","max_budget":3})", admin_key);
   REQUIRE(reply.status == 200);
   const auto body = parse(reply.body);
   CHECK(std::string(body["user_id"].GetString()) == "u-upserted");
@@ -101,4 +102,22 @@ TEST_CASE("LiteLLM drop-in: /user/update of an unknown user id creates it for a 
   CHECK(w.get("/user/info?user_id=u-not-made", w.admin()).status == 404);
   // By email alone nothing is created either.
   CHECK(w.post("/user/update", R"({"user_email":"nobody@example.com","user_alias":"x"})", admin_key).status == 404);
+}
+
+TEST_CASE("LiteLLM drop-in: /team/new makes its creator a team admin", "[integration][litellm]") {
+  World w;
+  const auto admin_key = w.key_of("u-team-maker", "proxy_admin");
+  const auto reply =
+      w.post("/team/new", R"({"team_id":"t-made","members_with_roles":[{"user_id":"u-team-maker","role":"user"}]})",
+             admin_key);
+  REQUIRE(reply.status == 200);
+  const auto info = parse(w.get("/team/info?team_id=t-made", w.admin()).body);
+  const auto& members = info["team_info"]["members_with_roles"];
+  REQUIRE(members.Size() == 1);  // listed once, as an admin, even when the body said "user"
+  CHECK(std::string(members[0]["user_id"].GetString()) == "u-team-maker");
+  CHECK(std::string(members[0]["role"].GetString()) == "admin");
+
+  // The master key is no user: its team starts with the members the body lists.
+  w.admin_post("/team/new", R"({"team_id":"t-by-master"})");
+  CHECK(parse(w.get("/team/info?team_id=t-by-master", w.admin()).body)["team_info"]["members_with_roles"].Empty());
 }
