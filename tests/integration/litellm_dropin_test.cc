@@ -121,3 +121,33 @@ TEST_CASE("LiteLLM drop-in: /team/new makes its creator a team admin", "[integra
   w.admin_post("/team/new", R"({"team_id":"t-by-master"})");
   CHECK(parse(w.get("/team/info?team_id=t-by-master", w.admin()).body)["team_info"]["members_with_roles"].Empty());
 }
+
+TEST_CASE("LiteLLM drop-in: an admin's key of no user and no team reads itself and is no service account",
+          "[integration][litellm]") {
+  World w;
+  const auto created = w.admin_post("/key/generate", R"({"key_alias":"program"})");
+  const std::string key = created["key"].GetString();
+  register_secret(key);
+  const std::string hash = created["token"].GetString();
+  for (const auto& target : {std::string("/key/info"), "/key/info?key=" + key, "/key/info?key=" + hash}) {
+    CAPTURE(target);
+    const auto reply = w.get(target, key);
+    REQUIRE(reply.status == 200);
+    const auto info = parse(reply.body)["info"].GetObject();
+    CHECK(std::string(info["key_alias"].GetString()) == "program");
+    CHECK(info["service_account"].GetBool() == false);
+  }
+  // It sees itself and nothing else, and administers nothing.
+  const auto other = w.admin_post("/key/generate", R"({"key_alias":"another"})");
+  register_secret(other["key"].GetString());
+  CHECK(w.get(std::string("/key/info?key=") + other["token"].GetString(), key).status == 404);
+  CHECK(w.post("/team/new", R"({"team_id":"t-by-program"})", key).status == 403);
+  CHECK(w.post("/key/generate", "{}", key).status == 403);
+  CHECK(w.post("/key/update", R"({"key":")" + hash + R"(","max_budget":100})", key).status == 403);
+
+  // A team key without a user stays a service account: it reads nothing, itself included.
+  w.admin_post("/team/new", R"({"team_id":"t-svc"})");
+  const auto service = w.admin_post("/key/generate", R"({"team_id":"t-svc"})");
+  register_secret(service["key"].GetString());
+  CHECK(w.get("/key/info", service["key"].GetString()).status == 403);
+}
