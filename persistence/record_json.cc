@@ -66,8 +66,13 @@ void write_limit_fields(JsonOut& o, const BudgetLimits& l) {
   o.field("max_parallel_requests", l.max_parallel_requests);
 }
 
-void write_json(JsonOut& o, const KeyRecord& k, RecordView) {
+void write_json(JsonOut& o, const KeyRecord& k, RecordView view) {
   o.begin_object();
+  write_fields(o, k, view);
+  o.end_object();
+}
+
+void write_fields(JsonOut& o, const KeyRecord& k, RecordView) {
   o.field("token", k.token_hash);
   o.field("key_name", k.key_name);
   o.field("key_alias", k.key_alias);
@@ -90,7 +95,6 @@ void write_json(JsonOut& o, const KeyRecord& k, RecordView) {
   o.field("updated_by", k.updated_by);
   o.key("created_at").time(k.created_at);
   o.key("updated_at").time(k.updated_at);
-  o.end_object();
 }
 
 void write_json(JsonOut& o, const TeamRecord& t, RecordView view) {
@@ -139,6 +143,11 @@ void write_fields(JsonOut& o, const UserRecord& u, RecordView) {
 
 void write_json(JsonOut& o, const OrganizationRecord& g, RecordView view, const std::vector<OrgMember>& members) {
   o.begin_object();
+  write_fields(o, g, view, members);
+  o.end_object();
+}
+
+void write_fields(JsonOut& o, const OrganizationRecord& g, RecordView view, const std::vector<OrgMember>& members) {
   o.field("organization_id", g.organization_id);
   o.field("organization_alias", g.organization_alias);
   o.field("budget_id", g.budget_id);
@@ -155,7 +164,6 @@ void write_json(JsonOut& o, const OrganizationRecord& g, RecordView view, const 
   if (view == RecordView::audit) o.field("updated_by", g.updated_by);
   o.key("created_at").time(g.created_at);
   o.key("updated_at").time(g.updated_at);
-  o.end_object();
 }
 
 void write_json(JsonOut& o, const BudgetRecord& b, RecordView view) {

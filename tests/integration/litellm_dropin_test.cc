@@ -151,3 +151,51 @@ TEST_CASE("LiteLLM drop-in: an admin's key of no user and no team reads itself a
   register_secret(service["key"].GetString());
   CHECK(w.get("/key/info", service["key"].GetString()).status == 403);
 }
+
+TEST_CASE("LiteLLM drop-in: key responses carry updated_at and the linked budget as litellm_budget_table",
+          "[integration][litellm]") {
+  World w;
+  w.admin_post("/budget/new", R"({"budget_id":"b-shared","max_budget":9,"rpm_limit":7})");
+  const auto generated = w.admin_post("/key/generate", R"({"budget_id":"b-shared","key_alias":"linked"})");
+  register_secret(generated["key"].GetString());
+  CHECK(generated["updated_at"].IsString());
+  CHECK(generated["created_at"].IsString());
+  CHECK(generated.HasMember("created_by"));
+  REQUIRE(generated["litellm_budget_table"].IsObject());
+  CHECK(std::string(generated["litellm_budget_table"]["budget_id"].GetString()) == "b-shared");
+  CHECK(generated["litellm_budget_table"]["max_budget"].GetDouble() == 9);
+
+  const std::string hash = generated["token"].GetString();
+  const auto info = parse(w.get("/key/info?key=" + hash, w.admin()).body);
+  CHECK(info["info"]["updated_at"].IsString());
+  CHECK(info["info"]["litellm_budget_table"]["rpm_limit"].GetInt() == 7);
+  const auto updated = w.admin_post("/key/update", R"({"key":")" + hash + R"(","key_alias":"renamed"})");
+  CHECK(std::string(updated["litellm_budget_table"]["budget_id"].GetString()) == "b-shared");
+  const auto listed = parse(w.get("/key/list?return_full_object=true", w.admin()).body);
+  REQUIRE(listed["keys"].Size() == 1);
+  CHECK(listed["keys"][0]["litellm_budget_table"]["max_budget"].GetDouble() == 9);
+
+  // No budget linked: null, as LiteLLM.
+  const auto plain = w.admin_post("/key/generate", "{}");
+  register_secret(plain["key"].GetString());
+  CHECK(plain["litellm_budget_table"].IsNull());
+}
+
+TEST_CASE("LiteLLM drop-in: organizations carry litellm_budget_table", "[integration][litellm]") {
+  World w;
+  w.admin_post("/budget/new", R"({"budget_id":"b-org","max_budget":100})");
+  w.admin_post("/organization/new", R"({"organization_id":"o-linked","organization_alias":"L","budget_id":"b-org"})");
+  w.admin_post("/organization/new",
+               R"({"organization_id":"o-own","organization_alias":"O","max_budget":5,"tpm_limit":1000})");
+  const auto linked = parse(w.get("/organization/info?organization_id=o-linked", w.admin()).body);
+  CHECK(std::string(linked["litellm_budget_table"]["budget_id"].GetString()) == "b-org");
+  CHECK(linked["litellm_budget_table"]["max_budget"].GetDouble() == 100);
+  // Without a linked budget: LiteLLM's shape, from the organization's own limits.
+  const auto own = parse(w.get("/organization/info?organization_id=o-own", w.admin()).body);
+  CHECK(own["litellm_budget_table"]["budget_id"].IsNull());
+  CHECK(own["litellm_budget_table"]["max_budget"].GetDouble() == 5);
+  CHECK(own["litellm_budget_table"]["tpm_limit"].GetInt() == 1000);
+  const auto list = parse(w.get("/organization/list", w.admin()).body);
+  REQUIRE(list.Size() == 2);
+  for (const auto& org : list.GetArray()) CHECK(org["litellm_budget_table"].IsObject());
+}
