@@ -24,7 +24,9 @@ void team_members_fields(JsonOut& o, const std::vector<TeamMember>& members, Rec
   o.key("members_with_roles").begin_array();
   std::vector<std::string> admins, plain;
   for (const auto& m : members) {
-    o.begin_object().field("user_id", m.user_id).field("role", m.role).end_object();
+    o.begin_object().field("user_id", m.user_id);
+    if (view == RecordView::api) o.field("user_email", m.user_email);  // the user's, not the membership's
+    o.field("role", m.role).end_object();
     (m.role == "admin" ? admins : plain).push_back(m.user_id);
   }
   o.end_array();

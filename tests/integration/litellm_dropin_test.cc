@@ -199,3 +199,23 @@ TEST_CASE("LiteLLM drop-in: organizations carry litellm_budget_table", "[integra
   REQUIRE(list.Size() == 2);
   for (const auto& org : list.GetArray()) CHECK(org["litellm_budget_table"].IsObject());
 }
+
+TEST_CASE("LiteLLM drop-in: team members carry user_email; member_add and member_delete take either",
+          "[integration][litellm]") {
+  World w;
+  w.admin_post("/user/new", R"({"user_id":"u-mail","user_email":"mail@example.com","auto_create_key":false})");
+  w.admin_post("/team/new", R"({"team_id":"t-mail"})");
+  w.admin_post("/team/member_add", R"({"team_id":"t-mail","member":{"user_email":"mail@example.com","role":"user"}})");
+  const auto info = parse(w.get("/team/info?team_id=t-mail", w.admin()).body);
+  const auto& members = info["team_info"]["members_with_roles"];
+  REQUIRE(members.Size() == 1);
+  CHECK(std::string(members[0]["user_id"].GetString()) == "u-mail");
+  CHECK(std::string(members[0]["user_email"].GetString()) == "mail@example.com");
+  CHECK(std::string(members[0]["role"].GetString()) == "user");
+  const auto listed = parse(w.get("/team/list", w.admin()).body);
+  REQUIRE(listed.Size() == 1);
+  CHECK(std::string(listed[0]["members_with_roles"][0]["user_email"].GetString()) == "mail@example.com");
+
+  w.admin_post("/team/member_delete", R"({"team_id":"t-mail","user_email":"mail@example.com"})");
+  CHECK(parse(w.get("/team/info?team_id=t-mail", w.admin()).body)["team_info"]["members_with_roles"].Empty());
+}
