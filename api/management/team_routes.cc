@@ -34,26 +34,19 @@ const std::initializer_list<std::string_view> kIgnoredTeamFields = {"model_alias
                                                                     "allowed_vector_store_indexes",
                                                                     "access_group_ids",
                                                                     "litellm_changed_by"};
-const std::initializer_list<std::string_view> kUnenforcedTeamFields = {"guardrails",
-                                                                       "model_rpm_limit",
-                                                                       "model_tpm_limit",
-                                                                       "model_max_budget",
-                                                                       "team_member_budget",
-                                                                       "team_member_rpm_limit",
-                                                                       "team_member_tpm_limit",
-                                                                       "team_member_key_duration",
-                                                                       "policies",
-                                                                       "budget_limits"};
+const std::initializer_list<std::string_view> kUnenforcedTeamFields = {
+    "guardrails",         "model_rpm_limit",       "model_tpm_limit",       "model_max_budget",
+    "team_member_budget", "team_member_rpm_limit", "team_member_tpm_limit", "team_member_key_duration",
+    "policies",           "budget_limits"};
 
 const BodyFields kNewTeamBody = {{"team_id", "team_alias", "organization_id", "models", "metadata", "blocked",
                                   "team_member_permissions", "members_with_roles", "object_permission"},
                                  kIgnoredTeamFields,
                                  kUnenforcedTeamFields};
-const BodyFields kUpdateTeamBody = {
-    {"team_id", "team_alias", "organization_id", "models", "metadata", "blocked", "team_member_permissions",
-     "object_permission"},
-    kIgnoredTeamFields,
-    kUnenforcedTeamFields};
+const BodyFields kUpdateTeamBody = {{"team_id", "team_alias", "organization_id", "models", "metadata", "blocked",
+                                     "team_member_permissions", "object_permission"},
+                                    kIgnoredTeamFields,
+                                    kUnenforcedTeamFields};
 
 void apply_team_fields(const BodyReader& body, TeamRecord& team, std::int64_t now_ms) {
   set_optional(team.team_alias, body.string("team_alias"), body.is_null("team_alias"));
