@@ -200,6 +200,7 @@ std::string_view resource_name(Resource resource) {
     case Resource::budget: return "budget";
     case Resource::spend_logs: return "spend_logs";
     case Resource::global_spend: return "global_spend";
+    case Resource::control_plane: return "control_plane";
     case Resource::mcp_server: return "mcp_server";
   }
   return "key";
@@ -232,15 +233,17 @@ bool can_see(const Actor& a, const Target& t) {
       return contains(a.member_org_ids, t.organization_id) || org_admin_of(a, t.organization_id);
     case Resource::budget:
     case Resource::global_spend:
+    case Resource::control_plane:
     case Resource::mcp_server: return false;
     case Resource::spend_logs: return true;  // scoped by the handler to what the actor can see
   }
   return false;
 }
 
-// Objects of no user, team or organization: budgets, global spend, MCP servers.
+// Objects of no user, team or organization: budgets, global spend, the control plane, MCP servers.
 static bool is_global(Resource resource) {
-  return resource == Resource::budget || resource == Resource::global_spend || resource == Resource::mcp_server;
+  return resource == Resource::budget || resource == Resource::global_spend || resource == Resource::control_plane ||
+         resource == Resource::mcp_server;
 }
 
 Decision decide_role(const Actor& a, Resource resource, Action action) {
