@@ -703,7 +703,7 @@ std::vector<std::string> Config::secrets() const {
 
 // What restart_sections holds: each top-level section as emitted YAML, without what a reload
 // applies.
-std::map<std::string, std::string> restart_sections(const YAML::Node& root) {
+static std::map<std::string, std::string> restart_sections(const YAML::Node& root) {
   std::map<std::string, std::string> out;
   for (const auto& entry : root) {
     const auto name = entry.first.as<std::string>();

@@ -21,14 +21,15 @@ struct Actor {
   Role role = Role::internal_user;
   std::string user_id;                       // empty for the master key and service-account keys
   bool service_account = false;              // a team-owned key without a user: inference only
+  std::string key_hash;                      // the calling key's own hash: a key always sees itself
   std::vector<std::string> admin_org_ids;    // organizations where the actor is org_admin
   std::vector<std::string> member_org_ids;   // every organization the actor belongs to
   std::vector<std::string> admin_team_ids;   // teams where the actor's team role is admin
   std::vector<std::string> member_team_ids;  // every team the actor belongs to
 };
 
-// control_plane: /config/reload and the audit log — global, like budgets and global spend.
-// mcp_server: MCP servers registered through /v1/mcp/server, global objects like budgets.
+// control_plane: /config/reload and the audit log; mcp_server: MCP servers registered through
+// /v1/mcp/server — global objects like budgets.
 enum class Resource { key, team, user, organization, budget, spend_logs, global_spend, control_plane, mcp_server };
 
 enum class Action {

@@ -33,10 +33,13 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
 core::Actor actor_for(persistence::Store& store, const persistence::KeyRecord& key,
                       const std::optional<persistence::UserRecord>& user) {
   core::Actor actor;
+  actor.key_hash = key.token_hash;
   if (!user) {
-    // A key without a user belongs to a team (or to nobody): it may call models and nothing else.
+    // A team key without a user is a service account: it may call models and nothing else. A
+    // key of no user and no team (an admin made it for a program) is an ordinary key of nobody:
+    // it sees itself, and nothing else (it owns, administers and belongs to nothing).
     actor.role = core::Role::internal_user;
-    actor.service_account = true;
+    actor.service_account = key.team_id.has_value();
     return actor;
   }
   actor.user_id = user->user_id;
@@ -55,7 +58,6 @@ core::Actor actor_for(persistence::Store& store, const persistence::KeyRecord& k
     add_unique(actor.member_org_ids, *user->organization_id);
     if (actor.role == core::Role::org_admin) add_unique(actor.admin_org_ids, *user->organization_id);
   }
-  (void)key;
   return actor;
 }
 

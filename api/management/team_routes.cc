@@ -91,6 +91,19 @@ TeamRecord reload(Store& store, const TeamRecord& team) {
   return std::move(*stored);
 }
 
+// LiteLLM makes a team's creator one of its admins. The master key is no user (LiteLLM names
+// a "default_user_id" there): its teams start with the members the body lists, as before.
+void add_creator_as_admin(const core::Actor& creator, TeamRecord& team) {
+  if (creator.user_id.empty()) return;
+  for (auto& member : team.members) {
+    if (member.user_id == creator.user_id) {
+      member.role = "admin";
+      return;
+    }
+  }
+  team.members.push_back(persistence::TeamMember{creator.user_id, "admin"});
+}
+
 http::Response create(Store& store, const ManagementCall& call) {
   check_body_fields(call.body, kNewTeamBody);
   const auto& actor = call.caller.actor;
@@ -105,6 +118,7 @@ http::Response create(Store& store, const ManagementCall& call) {
   if (const auto* raw = call.body.raw("members_with_roles"); raw && !(raw->IsArray() && raw->Empty())) {
     team.members = team_members(store, actor, team, *raw, "members_with_roles");
   }
+  add_creator_as_admin(actor, team);
   if (store.find_team(team.team_id)) throw_bad_request("team_id '" + team.team_id + "' already exists", "team_id");
   team.created_by = call.changed_by();
   team.updated_by = team.created_by;
