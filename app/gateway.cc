@@ -207,7 +207,6 @@ Gateway::Gateway(config::Config config, config::Environment reload_environment,
     : impl_(std::make_unique<Impl>(std::move(config), std::move(reload_environment))) {
   impl_->context.host_resolver = std::move(resolver);
   if (impl_->reload_environment) impl_->context.reload_config = [this] { return reload_config(); };
-  impl_->context.host_resolver = std::move(resolver);
 }
 
 core::Result<api::ConfigReloadResult> Gateway::reload_config() {
