@@ -41,8 +41,8 @@ TEST_CASE("mcp caller: a key carries its own and its team's object_permission", 
   const core::McpServerView files{"srv-1", "files", {}, {}};
   const core::McpServerView db{"srv-2", "db", {}, {}};
 
-  const auto member = identity::mcp_caller(
-      key_caller(core::Role::internal_user, servers({"files", "db"}), servers({"files"}), true));
+  const auto member =
+      identity::mcp_caller(key_caller(core::Role::internal_user, servers({"files", "db"}), servers({"files"}), true));
   CHECK_FALSE(member.proxy_admin);
   CHECK(member.key == std::optional<core::McpPermission>(servers({"files", "db"})));
   CHECK(member.team == std::optional<core::McpPermission>(servers({"files"})));
