@@ -242,7 +242,7 @@ bool can_see(const Actor& a, const Target& t) {
   return false;
 }
 
-// Objects of no user, team or organization: budgets, global spend, MCP servers.
+// Objects of no user, team or organization: budgets, global spend, the control plane, MCP servers.
 static bool is_global(Resource resource) {
   return resource == Resource::budget || resource == Resource::global_spend || resource == Resource::control_plane ||
          resource == Resource::mcp_server;
