@@ -19,6 +19,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "identity/authenticator.h"
+#include "identity/jwt/jwt_authenticator.h"
 #include "identity/key_changes.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
@@ -147,6 +148,10 @@ struct Gateway::Impl {
     context.proxy = proxy::ProxyServices{model_router.get(), &client, &model_metrics};
     context.general = &config->general;
     context.metrics = &metrics;
+    if (config->general.jwt.enabled) {
+      jwt = std::make_unique<identity::jwt::JwtAuthenticator>(config->general.jwt, client, key_cache, store.get());
+      auth.enable_jwt(jwt.get());
+    }
     context.auth = &auth;
     context.store = store.get();
     context.admission = &admission;
@@ -169,6 +174,7 @@ struct Gateway::Impl {
   api::HealthMonitor health;
   http::IoThreads io;
   http::HttpClient client;
+  std::unique_ptr<identity::jwt::JwtAuthenticator> jwt;  // enable_jwt_auth only; fetches keys with `client`
   telemetry::ModelMetrics model_metrics;
   telemetry::SpendMetrics spend_metrics;
   spend::SpendWriter spend_writer;

@@ -5,6 +5,8 @@
 
 #include "core/constant_time.h"
 #include "core/key_hash.h"
+#include "identity/jwt/jose.h"
+#include "identity/jwt/jwt_authenticator.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "telemetry/log.h"
@@ -30,8 +32,9 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
   if (!value.empty() && std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
 }
 
-core::Actor actor_for(persistence::Store& store, const persistence::KeyRecord& key,
-                      const std::optional<persistence::UserRecord>& user) {
+}  // namespace
+
+core::Actor actor_for_user(persistence::Store& store, const std::optional<persistence::UserRecord>& user) {
   core::Actor actor;
   if (!user) {
     // A key without a user belongs to a team (or to nobody): it may call models and nothing else.
@@ -55,9 +58,10 @@ core::Actor actor_for(persistence::Store& store, const persistence::KeyRecord& k
     add_unique(actor.member_org_ids, *user->organization_id);
     if (actor.role == core::Role::org_admin) add_unique(actor.admin_org_ids, *user->organization_id);
   }
-  (void)key;
   return actor;
 }
+
+namespace {
 
 // The budget a key or organization links. One that no longer exists (deletion refuses budgets
 // in use, so only a race leaves such a link) applies no limits: logged, not fatal to the key.
@@ -90,7 +94,7 @@ std::optional<KeyIdentity> resolve_key(persistence::Store& store, const std::str
   if (org_id) identity.organization = store.find_organization(*org_id);
   identity.key_budget = linked_budget(store, key->budget_id);
   if (identity.organization) identity.organization_budget = linked_budget(store, identity.organization->budget_id);
-  identity.actor = actor_for(store, *key, identity.user);
+  identity.actor = actor_for_user(store, identity.user);
   if (key->service_account) identity.actor.service_account = true;
   identity.label = key->key_alias.value_or(key->key_name);
   identity.key = std::move(*key);
@@ -133,13 +137,7 @@ void Authenticator::authenticate(const http::Exchange& exchange, Done done) cons
   std::string hash = core::hash_key(credential);
   KeyIdentityPtr identity;
   switch (cache_.find(hash, identity)) {
-    case KeyCache::Lookup::hit:
-      if (!identity->usable(std::chrono::system_clock::now())) {
-        fail(address, done);
-        return;
-      }
-      done(caller_from(identity));
-      return;
+    case KeyCache::Lookup::hit: admit(identity, exchange.path(), address, done); return;
     case KeyCache::Lookup::known_missing: fail(address, done); return;
     case KeyCache::Lookup::miss:
       // Only unknown keys cost a store lookup, so only they are throttled: an address that
@@ -152,9 +150,40 @@ void Authenticator::authenticate(const http::Exchange& exchange, Done done) cons
                                     static_cast<int>(limiter_.window().count())));
         return;
       }
+      if (jwt_ != nullptr && jwt::looks_like_jwt(credential)) {
+        authenticate_jwt(credential, std::move(hash), exchange, std::move(done));
+        return;
+      }
       lookup(std::move(hash), exchange, std::move(done));
       return;
   }
+}
+
+void Authenticator::admit(const KeyIdentityPtr& identity, std::string_view path, const std::string& address,
+                          const Done& done) const {
+  if (!identity->usable(std::chrono::system_clock::now())) {
+    fail(address, done);
+    return;
+  }
+  if (identity->jwt_role && (jwt_ == nullptr || !jwt_->route_allowed(*identity, path))) {
+    done(core::forbidden("This token's role (" + std::string(core::jwt_role_name(*identity->jwt_role)) +
+                         ") may not call " + std::string(path)));
+    return;
+  }
+  done(caller_from(identity));
+}
+
+// The token's verification and identity may finish on another thread; the exchange does not
+// travel there (only what the answer needs), and `done` is bound to the request's executor.
+void Authenticator::authenticate_jwt(std::string_view token, std::string hash, const http::Exchange& exchange,
+                                     Done done) const {
+  jwt_->authenticate(token, std::move(hash), exchange.request_id(),
+                     [this, done = std::move(done), path = std::string(exchange.path()),
+                      address = exchange.remote_address()](core::Result<KeyIdentityPtr> identity) {
+                       if (identity) return admit(*identity, path, address, done);
+                       if (identity.error().status == 401) return fail(address, done);
+                       done(std::move(identity).error());
+                     });
 }
 
 void Authenticator::lookup(std::string hash, const http::Exchange& exchange, Done done) const {

@@ -316,8 +316,6 @@ TEST_CASE("keys configuring protection Tollgate lacks stop start-up", "[config][
       {"", "mcp_servers", "{deepwiki: {url: \"https://mcp.deepwiki.com/mcp\"}}"},
       {"", "guardrails", "[{guardrail_name: pii, litellm_params: {guardrail: presidio}}]"},
       {"", "include", "[models.yaml]"},
-      {"general_settings", "enable_jwt_auth", "true"},
-      {"general_settings", "litellm_jwtauth", "{admin_jwt_scope: litellm_proxy_admin}"},
       {"general_settings", "custom_auth", "custom_auth.user_api_key_auth"},
       {"general_settings", "custom_sso", "custom_sso.handler"},
       {"general_settings", "enable_oauth2_auth", "true"},
@@ -372,7 +370,6 @@ TEST_CASE("keys configuring protection Tollgate lacks stop start-up", "[config][
 
 TEST_CASE("a refused key that is off is only a warning", "[config][security]") {
   const KeyRow rows[] = {
-      {"general_settings", "enable_jwt_auth", "false"},
       {"general_settings", "use_x_forwarded_for", "False"},
       {"general_settings", "allowed_ips", ""},
       {"router_settings", "enable_tag_filtering", "no"},
