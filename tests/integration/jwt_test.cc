@@ -318,6 +318,10 @@ TEMPLATE_TEST_CASE("JWT: a token's team and user are upserted and carry their li
   const auto team = store->find_team("team-new");
   REQUIRE(team);
   REQUIRE(store->find_user("user-new"));
+  const auto audit = store->audit_log(std::string("team-new"), 10);
+  REQUIRE(audit.size() == 1);
+  CHECK(audit[0].changed_by == "jwt:user-new");
+  CHECK(audit[0].action == "created");
 
   SECTION("spend is attributed to the team and the user, the end user logged") {
     std::vector<persistence::SpendLogRow> rows;
@@ -354,6 +358,13 @@ TEMPLATE_TEST_CASE("JWT: a token's team and user are upserted and carry their li
     }
     CHECK(ok == 2);
     CHECK(limited == 2);
+  }
+
+  SECTION("a blocked team blocks its tokens, cached ones included") {
+    REQUIRE(http_request(gw.port(), "POST", "/team/block", R"({"team_id":"team-new"})", bearer(gw.master_key()))
+                .status == 200);
+    const auto reply = call(gw, token);
+    CHECK(reply.status == 401);
   }
 }
 
