@@ -214,19 +214,23 @@ void Authenticator::lookup(std::string hash, const http::Exchange& exchange, Don
         (*answer)(caller_from(identity));
       },
       [answer, request_id = exchange.request_id()](persistence::JobFailure why, const std::string& error) {
-        switch (why) {
-          case persistence::JobFailure::overloaded: (*answer)(core::store_overloaded()); return;
-          case persistence::JobFailure::threw:
-            telemetry::log_error("key_lookup_unexpected_error", {{"request_id", request_id}, {"error", error}});
-            (*answer)(core::unexpected_error(request_id));
-            return;
-          case persistence::JobFailure::unreachable:
-          case persistence::JobFailure::stopped: break;
-        }
-        // Unknown key and no store to ask: fail closed.
-        telemetry::log_warn("key_lookup_failed", {{"request_id", request_id}, {"error", error}});
-        (*answer)(core::service_unavailable("The key store is unavailable; try again shortly."));
+        (*answer)(store_lookup_failure(why, error, request_id, "key_lookup"));
       });
+}
+
+core::ApiError store_lookup_failure(persistence::JobFailure why, const std::string& error,
+                                    const std::string& request_id, std::string_view event) {
+  switch (why) {
+    case persistence::JobFailure::overloaded: return core::store_overloaded();
+    case persistence::JobFailure::threw:
+      telemetry::log_error(std::string(event) + "_unexpected_error", {{"request_id", request_id}, {"error", error}});
+      return core::unexpected_error(request_id);
+    case persistence::JobFailure::unreachable:
+    case persistence::JobFailure::stopped: break;
+  }
+  // Unknown caller and no store to ask: fail closed.
+  telemetry::log_warn(std::string(event) + "_failed", {{"request_id", request_id}, {"error", error}});
+  return core::service_unavailable("The key store is unavailable; try again shortly.");
 }
 
 }  // namespace tollgate::identity

@@ -17,6 +17,7 @@
 namespace tollgate::persistence {
 class StorePool;
 class Store;
+enum class JobFailure;
 }  // namespace tollgate::persistence
 
 namespace tollgate::identity {
@@ -80,5 +81,11 @@ class Authenticator {
 };
 
 Caller caller_from(const KeyIdentityPtr& identity);
+
+// The answer to a request whose identity lookup (a key, a JWT's team and user) could not run
+// on the store: 503 store_overloaded, 503 for an unreachable store, 500 naming the request id
+// for anything unexpected (logged as `event` with the error).
+core::ApiError store_lookup_failure(persistence::JobFailure why, const std::string& error,
+                                    const std::string& request_id, std::string_view event);
 
 }  // namespace tollgate::identity

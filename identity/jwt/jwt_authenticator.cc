@@ -1,9 +1,9 @@
 #include "identity/jwt/jwt_authenticator.h"
 
+#include "identity/authenticator.h"
 #include "identity/jwt/jwt_identity.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
-#include "telemetry/log.h"
 
 namespace tollgate::identity::jwt {
 
@@ -77,16 +77,7 @@ void JwtAuthenticator::resolve(VerifiedToken token, std::string hash, std::strin
         (*answer)(KeyIdentityPtr(identity));
       },
       [answer, request_id = std::move(request_id)](persistence::JobFailure why, const std::string& error) {
-        switch (why) {
-          case persistence::JobFailure::overloaded: return (*answer)(core::store_overloaded());
-          case persistence::JobFailure::threw:
-            telemetry::log_error("jwt_identity_unexpected_error", {{"request_id", request_id}, {"error", error}});
-            return (*answer)(core::unexpected_error(request_id));
-          case persistence::JobFailure::unreachable:
-          case persistence::JobFailure::stopped: break;
-        }
-        telemetry::log_warn("jwt_identity_lookup_failed", {{"request_id", request_id}, {"error", error}});
-        (*answer)(core::service_unavailable("The key store is unavailable; try again shortly."));
+        (*answer)(store_lookup_failure(why, error, request_id, "jwt_identity_lookup"));
       });
 }
 

@@ -426,6 +426,16 @@ TEST_CASE("JWT: an unreachable IdP — cached keys keep working, no keys is a 50
   }
 }
 
+namespace {
+
+// An OpenID discovery document at /.well-known/openid-configuration of `idp`, pointing at `jwks_uri`.
+std::string serve_discovery(JwksServer& idp, const std::string& jwks_uri) {
+  idp.serve("/.well-known/openid-configuration", "{\"issuer\":\"https://idp.test\",\"jwks_uri\":\"" + jwks_uri + "\"}");
+  return idp.url("/.well-known/openid-configuration");
+}
+
+}  // namespace
+
 TEST_CASE("JWT: discovery documents and the jwks_uri origin rule", "[integration][jwt]") {
   TestDatabase db("sqlite");
   JwksServer idp;
@@ -433,25 +443,21 @@ TEST_CASE("JWT: discovery documents and the jwks_uri origin rule", "[integration
   idp.serve("/jwks", keys().jwks());
   elsewhere.serve("/keys", keys().jwks());
   SECTION("a jwks_uri on the document's origin is followed") {
-    idp.serve("/.well-known/openid-configuration",
-              "{\"issuer\":\"https://idp.test\",\"jwks_uri\":\"" + idp.url("/jwks") + "\"}");
-    TestGateway gw(config_for(db, {idp.url("/.well-known/openid-configuration")}));
+    TestGateway gw(config_for(db, {serve_discovery(idp, idp.url("/jwks"))}));
     create_team(gw, R"({"team_id":"team-a"})");
     CHECK(call(gw, team_token("team-a")).status == 200);
     CHECK(idp.requests("/jwks") == 1);
   }
   SECTION("a jwks_uri on another origin is refused unless its host is allowed") {
-    idp.serve("/.well-known/openid-configuration",
-              "{\"issuer\":\"https://idp.test\",\"jwks_uri\":\"" + elsewhere.url("/keys") + "\"}");
+    const auto discovery = serve_discovery(idp, elsewhere.url("/keys"));
     {
-      TestGateway gw(config_for(db, {idp.url("/.well-known/openid-configuration")}));
+      TestGateway gw(config_for(db, {discovery}));
       create_team(gw, R"({"team_id":"team-a"})");
       CHECK(call(gw, team_token("team-a")).status == 503);
       CHECK(elsewhere.requests("/keys") == 0);
     }
-    TestGateway gw(config_for(
-        db, {idp.url("/.well-known/openid-configuration"),
-             "    allowed_jwks_hosts: [\"127.0.0.1:" + std::to_string(elsewhere.port()) + "\"]\n"}));
+    TestGateway gw(
+        config_for(db, {discovery, "    allowed_jwks_hosts: [\"127.0.0.1:" + std::to_string(elsewhere.port()) + "\"]\n"}));
     CHECK(call(gw, team_token("team-a")).status == 200);
     CHECK(elsewhere.requests("/keys") == 1);
   }

@@ -3,11 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <stdexcept>
 
-#include "config/config_error.h"
-#include "config/load_config.h"
-#include "tests/support/fixed_environment.h"
+#include "tests/support/config_parse.h"
 
 using namespace tollgate;
 using namespace tollgate::config;
@@ -15,18 +12,10 @@ using namespace tollgate::config;
 namespace {
 
 Config parse(const std::string& yaml, std::map<std::string, std::string> env = {}) {
-  return parse_config(yaml, "test.yaml", testing::fixed_environment(std::move(env)));
+  return testing::parse_test_config(yaml, std::move(env));
 }
 
-ConfigError parse_error(const std::string& yaml, std::map<std::string, std::string> env = {}) {
-  try {
-    parse(yaml, std::move(env));
-  } catch (const ConfigError& e) {
-    return e;
-  }
-  FAIL("expected a ConfigError for:\n" << yaml);
-  throw std::logic_error("unreachable");
-}
+ConfigError parse_error(const std::string& yaml) { return testing::parse_test_config_error(yaml); }
 
 std::string jwt_yaml(const std::string& lines) {
   return "general_settings:\n  enable_jwt_auth: true\n  litellm_jwtauth:\n" + lines;

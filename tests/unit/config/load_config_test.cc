@@ -5,6 +5,7 @@
 #include "config/config_error.h"
 #include "config/load_config.h"
 #include "config/model_catalog.h"
+#include "tests/support/config_parse.h"
 #include "tests/support/fixed_environment.h"
 
 using namespace tollgate::config;
@@ -13,18 +14,12 @@ using tollgate::testing::fixed_environment;
 namespace {
 
 Config parse(const std::string& yaml, std::map<std::string, std::string> env = {}) {
-  return parse_config(yaml, "test.yaml", fixed_environment(std::move(env)));
+  return tollgate::testing::parse_test_config(yaml, std::move(env));
 }
 
 // Parses `yaml`, expecting failure; returns the error.
 ConfigError parse_error(const std::string& yaml, std::map<std::string, std::string> env = {}) {
-  try {
-    parse(yaml, std::move(env));
-  } catch (const ConfigError& e) {
-    return e;
-  }
-  FAIL("expected a ConfigError for:\n" << yaml);
-  throw std::logic_error("unreachable");
+  return tollgate::testing::parse_test_config_error(yaml, std::move(env));
 }
 
 // What every enabled cluster needs beside membership: a listen address and its TLS files.
