@@ -3,7 +3,7 @@
 # so the ratio is what JWT authentication costs on the hot path (a verified token is cached by
 # its hash: docs/jwt.md). Sourced by bench/run after stack.sh.
 
-JWT_TEAM="bench-jwt-team"
+JWT_TEAM="bench-jwt-team"  # one team per token: as many budget entities as the 10 virtual keys
 JWT_AUDIENCE="tollgate-bench"
 
 # start_jwks_server DIR: a static file server for DIR/jwks; sets JWKS_PORT.
@@ -30,11 +30,14 @@ scenario_jwt() {
     team_id_jwt_field: client_id"
   T_DB[$name]="sqlite:$WORK/bench_sqlite_jwt.db"
   start_tollgate "$name" "$WORK/$name.yaml"
-  # The tokens' team, with limits as generous as the virtual keys' (admission runs, never denies).
-  status="$(curl -s -o "$WORK/jwt-team.json" -w '%{http_code}' "http://127.0.0.1:$TG_PORT/team/new" \
-    -H "Authorization: Bearer $MASTER_KEY" -H 'Content-Type: application/json' \
-    -d "{\"team_id\":\"$JWT_TEAM\",\"max_budget\":1000000000,\"rpm_limit\":1000000000,\"tpm_limit\":1000000000000}")"
-  [[ "$status" == 200 ]] || die "/team/new on $name answered $status: $(cat "$WORK/jwt-team.json")"
+  # The tokens' teams, with limits as generous as the virtual keys' (admission runs, never denies).
+  local i
+  for i in $(seq 0 $((TRAFFIC_KEYS - 1))); do
+    status="$(curl -s -o "$WORK/jwt-team.json" -w '%{http_code}' "http://127.0.0.1:$TG_PORT/team/new" \
+      -H "Authorization: Bearer $MASTER_KEY" -H 'Content-Type: application/json' \
+      -d "{\"team_id\":\"$JWT_TEAM-$i\",\"max_budget\":1000000000,\"rpm_limit\":1000000000,\"tpm_limit\":1000000000000}")"
+    [[ "$status" == 200 ]] || die "/team/new on $name answered $status: $(cat "$WORK/jwt-team.json")"
+  done
   T_PORT[$name/mock]=$TG_PORT; T_MODEL[$name/mock]=bench
   T_PORT[$name/peak]=$TG_PORT; T_MODEL[$name/peak]=bench-peak
   T_KEYS[$name]="$WORK/jwt.tokens"; T_PID[$name]=$TG_PID

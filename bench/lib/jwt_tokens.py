@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Signing material for the JWT scenario, made with the openssl CLI (nothing to install):
 
-  jwt_tokens.py DIR COUNT TEAM_ID AUDIENCE
+  jwt_tokens.py DIR COUNT TEAM_PREFIX AUDIENCE
 
 writes DIR/jwks/jwks.json (one RSA-2048 key, kid bench-1, RS256) and DIR/jwt.tokens: COUNT
-RS256 tokens for TEAM_ID (claim client_id), valid for two hours, one a line.
+RS256 tokens, the i-th for team TEAM_PREFIX-i (claim client_id), valid for two hours, one a line.
 """
 import base64
 import json
@@ -34,7 +34,7 @@ def main():
     with open(os.path.join(out, "jwt.tokens"), "w") as tokens:
         for i in range(count):
             claims = {"iss": "https://bench.idp", "aud": audience, "iat": now, "exp": now + 7200,
-                      "sub": f"bench-service-{i}", "client_id": team, "jti": f"bench-{i}"}
+                      "sub": f"bench-service-{i}", "client_id": f"{team}-{i}", "jti": f"bench-{i}"}
             signing_input = header + "." + b64(json.dumps(claims).encode())
             signature = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key], input=signing_input.encode(),
                                        check=True, capture_output=True).stdout
