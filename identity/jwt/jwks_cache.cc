@@ -228,26 +228,31 @@ JwksCache::~JwksCache() {
 void JwksCache::find(const std::optional<std::string>& kid, Algorithm alg, Done done) {
   auto& s = *state_;
   const auto now = Clock::now();
-  Answer immediate;
+  std::optional<Answer> immediate;
   bool start = false;
   {
     std::lock_guard lock(s.mutex);
-    auto key = s.lookup(kid, alg);
-    if (key && s.fresh(now)) {
+    const bool may_fetch = !s.in_flight && (!s.last_round || now - *s.last_round >= s.options.refetch_interval);
+    if (auto key = s.lookup(kid, alg)) {
+      // A known key answers at once; past its TTL it also starts a refresh for the next
+      // tokens (so a slow or dead IdP never delays a token whose key is held).
       immediate = Answer{Status::found, std::move(key)};
-    } else if (s.in_flight) {
-      s.waiters.push_back(Waiter{kid, alg, std::move(done)});
-      return;
-    } else if (!s.last_round || now - *s.last_round >= s.options.refetch_interval) {
-      s.waiters.push_back(Waiter{kid, alg, std::move(done)});
-      s.begin_round(now);
-      start = true;
+      if (!s.fresh(now) && may_fetch) {
+        s.begin_round(now);
+        start = true;
+      }
+    } else if (s.in_flight || may_fetch) {
+      s.waiters.push_back(Waiter{kid, alg, std::move(done)});  // an unknown kid waits for the fetch
+      if (may_fetch) {
+        s.begin_round(now);
+        start = true;
+      }
     } else {
-      immediate = s.answer(kid, alg);  // fetched recently: a stale key still works, an unknown kid waits
+      immediate = s.answer(kid, alg);  // fetched moments ago: the kid is unknown to the IdP
     }
   }
-  if (start) return s.fetch_all();  // `sources` URLs never change: read without the mutex
-  done(std::move(immediate));
+  if (start) s.fetch_all();  // `sources` URLs never change: read without the mutex
+  if (immediate) done(std::move(*immediate));
 }
 
 std::uint64_t JwksCache::fetch_rounds() const {

@@ -6,6 +6,8 @@
 // - A key id the cache does not know triggers a refetch, but fetches are at least
 //   `refetch_interval` apart and single-flight: a flood of tokens with random kids costs the
 //   IdP one request per interval, and the rest are answered from the cache at once.
+// - A held key answers at once, even past its TTL: that only starts a refresh in the
+//   background, so no token whose key is known ever waits for the IdP.
 // - Keys rotate without a restart: the next fetch (TTL or unknown kid) replaces the set.
 // - When a fetch fails, the keys already held keep working (however old) and the failure is
 //   logged; with no keys at all the answer is `unavailable` (the caller's 503).

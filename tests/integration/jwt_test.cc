@@ -395,6 +395,25 @@ TEST_CASE("JWT: keys rotate without a restart and unknown kids cannot hammer the
   CHECK(call(gw, team_token("team-a")).status == 401);  // a new token under the retired key
 }
 
+TEST_CASE("JWT: past public_key_ttl the held key still answers while the set is refreshed", "[integration][jwt]") {
+  TestDatabase db("sqlite");
+  JwksServer idp;
+  TestKey next(TestKey::Kind::ed25519);
+  idp.serve("/jwks", jwks_of({keys().rsa.jwk("rsa-1")}));
+  TestGateway gw(config_for(db, {idp.url("/jwks"), "", 1}));
+  create_team(gw, R"({"team_id":"team-a"})");
+  REQUIRE(call(gw, team_token("team-a")).status == 200);
+  idp.serve("/jwks", jwks_of({next.jwk("ed-next")}));  // rsa-1 withdrawn
+  std::this_thread::sleep_for(1300ms);                 // past the TTL
+  CHECK(call(gw, team_token("team-a")).status == 200);  // the held key, at once; a refresh starts
+  for (int i = 0; i < 100 && idp.requests("/jwks") < 2; ++i) std::this_thread::sleep_for(20ms);
+  CHECK(idp.requests("/jwks") == 2);
+  std::this_thread::sleep_for(100ms);
+  CHECK(call(gw, team_token("team-a")).status == 401);  // the refreshed set no longer has it
+  CHECK(call(gw, sign_jwt(header("EdDSA", "ed-next"), claims("\"client_id\":\"team-a\""), next, "EdDSA")).status ==
+        200);
+}
+
 TEST_CASE("JWT: an unreachable IdP — cached keys keep working, no keys is a 503", "[integration][jwt]") {
   TestDatabase db("sqlite");
   SECTION("keys fetched before the IdP went away keep verifying past their TTL") {
