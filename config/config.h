@@ -3,6 +3,7 @@
 // environment. Field names follow LiteLLM's config.yaml for what Tollgate supports.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -24,6 +25,7 @@ struct ModelInfo {
   std::optional<std::int64_t> max_tokens;
   std::optional<std::int64_t> max_input_tokens;
   std::optional<std::int64_t> max_output_tokens;
+  std::vector<std::string> access_groups;  // names a key's or team's `models` may use for this group
 };
 
 // One entry of model_list: a deployment serving the model group `model_name`.
@@ -115,6 +117,10 @@ struct Config {
   RouterSettings router;
   ClusterSettings cluster;
   std::vector<std::string> warnings;  // unknown keys and similar, reported at start-up
+  // The file's sections a reload cannot apply, as text per top-level key: everything but
+  // model_list, router_settings and the router keys of litellm_settings. A reload whose file
+  // changes one of them is refused, naming it (docs/control-plane.md).
+  std::map<std::string, std::string> restart_sections;
 
   // Every secret the config holds (master key, provider keys), for the log redactor.
   std::vector<std::string> secrets() const;

@@ -218,7 +218,7 @@ void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path
   // Free-form in LiteLLM (UI metadata, capabilities): what Tollgate does not use is warned about.
   r.check_keys(node, path, "model_info",
                {"id", "mode", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
-                "max_tokens", "max_input_tokens", "max_output_tokens"});
+                "max_tokens", "max_input_tokens", "max_output_tokens", "access_groups"});
   if (auto v = node["id"]) info.id = r.text(v, join_path(path, "id"));
   if (auto v = node["mode"]) info.mode = r.text(v, join_path(path, "mode"));
   if (auto v = node["input_cost_per_token"])
@@ -232,6 +232,7 @@ void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path
     info.max_input_tokens = r.integer(v, join_path(path, "max_input_tokens"), 1, 100'000'000);
   if (auto v = node["max_output_tokens"])
     info.max_output_tokens = r.integer(v, join_path(path, "max_output_tokens"), 1, 100'000'000);
+  if (auto v = node["access_groups"]) info.access_groups = r.string_list(v, join_path(path, "access_groups"));
   if (!info.mode.empty() && info.mode != "chat" && info.mode != "embedding" && info.mode != "completion") {
     r.fail(join_path(path, "mode"), "must be chat, embedding or completion, got '" + info.mode + "'");
   }
@@ -830,6 +831,24 @@ std::vector<std::string> Config::secrets() const {
   return out;
 }
 
+// What restart_sections holds: each top-level section as emitted YAML, without what a reload
+// applies.
+std::map<std::string, std::string> restart_sections(const YAML::Node& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& entry : root) {
+    const auto name = entry.first.as<std::string>();
+    if (name == "model_list" || name == "router_settings") continue;
+    YAML::Node section = YAML::Clone(entry.second);
+    if (name == "litellm_settings" && section.IsMap()) {
+      for (const auto key : kRouterKeys) section.remove(std::string(key));
+    }
+    YAML::Emitter text;
+    text << section;
+    out.emplace(name, text.c_str());
+  }
+  return out;
+}
+
 Config parse_config(std::string_view yaml_text, const std::string& source, const Environment& env) {
   Reader r(source, env);
   YAML::Node root;
@@ -877,6 +896,7 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
   apply_environment_overrides(r, c.general);
   validate(r, c);
   c.warnings = r.take_warnings();
+  c.restart_sections = restart_sections(root);
   return c;
 }
 
