@@ -73,7 +73,7 @@ TEST_CASE("route groups: LiteLLM's names over Tollgate's routes", "[core][jwt]")
       {"/key/generate", false, true},        {"/team/new", false, true},         {"/user/list", false, true},
       {"/organization/new", false, true},    {"/budget/new", false, true},       {"/spend/logs", false, true},
       {"/global/spend", false, true},        {"/global/spendx", false, false},   {"/metrics", false, false},
-      {"/keyx", false, false},
+      {"/keyx", false, false},               {"/config/reload", false, false},   {"/audit", false, false},
   };
   for (const auto& row : rows) {
     INFO(row.path);
