@@ -126,14 +126,24 @@ std::string team_token(const std::string& team, const std::string& more = "") {
   return sign_jwt(header("RS256", "rsa-1"), claims("\"client_id\":\"" + team + "\"" + more), keys().rsa, "RS256");
 }
 
+// A gateway on SQLite trusting every key `idp` publishes at /jwks, with the team "team-a".
+struct JwtWorld {
+  explicit JwtWorld(const std::string& extra = "", int ttl = 600) {
+    idp.serve("/jwks", keys().jwks());
+    gateway = std::make_unique<TestGateway>(config_for(db, {idp.url("/jwks"), extra, ttl}));
+    create_team(*gateway, R"({"team_id":"team-a"})");
+  }
+  TestDatabase db{"sqlite"};
+  JwksServer idp;
+  std::unique_ptr<TestGateway> gateway;
+};
+
 }  // namespace
 
 TEST_CASE("JWT: every algorithm the key type allows verifies, on a real JWKS", "[integration][jwt]") {
-  TestDatabase db("sqlite");
-  JwksServer idp;
-  idp.serve("/jwks", keys().jwks());
-  TestGateway gw(config_for(db, {idp.url("/jwks")}));
-  create_team(gw, R"({"team_id":"team-a"})");
+  JwtWorld world;
+  auto& idp = world.idp;
+  const auto& gw = *world.gateway;
   const std::string team = "\"client_id\":\"team-a\"";
   struct Case {
     std::string alg, kid;
@@ -155,11 +165,9 @@ TEST_CASE("JWT: every algorithm the key type allows verifies, on a real JWKS", "
 }
 
 TEST_CASE("JWT: an attack table of forged and malformed tokens all get the same 401", "[integration][jwt]") {
-  TestDatabase db("sqlite");
-  JwksServer idp;
-  idp.serve("/jwks", keys().jwks());
-  TestGateway gw(config_for(db, {idp.url("/jwks")}));
-  create_team(gw, R"({"team_id":"team-a"})");
+  JwtWorld world;
+  auto& idp = world.idp;
+  const auto& gw = *world.gateway;
   auto& k = keys();
   const std::string team = "\"client_id\":\"team-a\"";
   const auto good = claims(team);
@@ -256,11 +264,8 @@ TEST_CASE("JWT: an attack table of forged and malformed tokens all get the same 
 }
 
 TEST_CASE("JWT: role mapping decides the routes a token may call", "[integration][jwt]") {
-  TestDatabase db("sqlite");
-  JwksServer idp;
-  idp.serve("/jwks", keys().jwks());
-  TestGateway gw(config_for(db, {idp.url("/jwks")}));
-  create_team(gw, R"({"team_id":"team-a"})");
+  JwtWorld world;
+  const auto& gw = *world.gateway;
   {
     const auto user = http_request(gw.port(), "POST", "/user/new", R"({"user_id":"alice"})", bearer(gw.master_key()));
     REQUIRE(user.status == 200);
@@ -491,11 +496,9 @@ TEST_CASE("JWT: discovery documents and the jwks_uri origin rule", "[integration
 }
 
 TEST_CASE("JWT: a verified token is cached until it expires", "[integration][jwt]") {
-  TestDatabase db("sqlite");
-  JwksServer idp;
-  idp.serve("/jwks", keys().jwks());
-  TestGateway gw(config_for(db, {idp.url("/jwks"), "", 1}));
-  create_team(gw, R"({"team_id":"team-a"})");
+  JwtWorld world("", 1);
+  auto& idp = world.idp;
+  const auto& gw = *world.gateway;
   // exp 1 s ahead with 30 s leeway: usable for about 31 s; reuse within that needs no JWKS even
   // after the key TTL (1 s) has passed, because the verified token is cached by its hash.
   const auto token = team_token("team-a");
