@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/cluster_settings.h"
+#include "config/jwt_settings.h"
 #include "core/json_limits.h"
 #include "core/provider_kind.h"
 #include "core/ssrf_policy.h"
@@ -101,6 +102,7 @@ struct GeneralSettings {
   std::chrono::milliseconds spend_flush_interval{1000};
   // This node's spend journal directory; unset → spend_journal_dir()'s default, "" → none.
   std::optional<std::string> spend_journal_path;
+  JwtAuthSettings jwt;  // enable_jwt_auth + litellm_jwtauth
 
   // The journal directory to use: the configured one, else `<sqlite_path>-spend-journal` next
   // to the SQLite file, or `tollgate-spend-journal-<port>` in the working directory with
