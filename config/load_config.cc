@@ -413,11 +413,28 @@ void parse_litellm_settings(Reader& r, const YAML::Node& node, Config& c) {
 
 // general_settings.enable_jwt_auth + litellm_jwtauth (docs/jwt.md).
 const Keys kJwtGeneralKeys = {"enable_jwt_auth", "litellm_jwtauth"};
-const Keys kJwtAuthKeys = {"public_key_url", "allowed_jwks_hosts", "issuer", "audience", "leeway", "public_key_ttl",
-                           "jwks_refetch_interval", "hmac_secret", "user_id_jwt_field", "user_email_jwt_field",
-                           "team_id_jwt_field", "team_ids_jwt_field", "team_id_default", "org_id_jwt_field",
-                           "end_user_id_jwt_field", "roles_jwt_field", "role_mappings", "admin_jwt_scope",
-                           "user_id_upsert", "team_id_upsert", "enforce_rbac", "team_allowed_routes",
+const Keys kJwtAuthKeys = {"public_key_url",
+                           "allowed_jwks_hosts",
+                           "issuer",
+                           "audience",
+                           "leeway",
+                           "public_key_ttl",
+                           "jwks_refetch_interval",
+                           "hmac_secret",
+                           "user_id_jwt_field",
+                           "user_email_jwt_field",
+                           "team_id_jwt_field",
+                           "team_ids_jwt_field",
+                           "team_id_default",
+                           "org_id_jwt_field",
+                           "end_user_id_jwt_field",
+                           "roles_jwt_field",
+                           "role_mappings",
+                           "admin_jwt_scope",
+                           "user_id_upsert",
+                           "team_id_upsert",
+                           "enforce_rbac",
+                           "team_allowed_routes",
                            "admin_allowed_routes"};
 constexpr std::string_view kJwtRoles = "proxy_admin, proxy_admin_viewer, internal_user, internal_user_viewer, team";
 
@@ -527,15 +544,16 @@ void parse_jwt_auth(Reader& r, const YAML::Node& general, JwtAuthSettings& j) {
     }
   }
   if (j.public_key_urls.empty() && j.hmac_secret.empty())
-    r.fail(join_path(path, "public_key_url"), "is required with enable_jwt_auth (or JWT_PUBLIC_KEY_URL, or hmac_secret)");
+    r.fail(join_path(path, "public_key_url"),
+           "is required with enable_jwt_auth (or JWT_PUBLIC_KEY_URL, or hmac_secret)");
   for (std::size_t i = 0; i < j.public_key_urls.size(); ++i) {
     if (!http_url(j.public_key_urls[i]))
-      r.fail(index_path(join_path(path, "public_key_url"), i), "expected an http(s) URL, got '" + j.public_key_urls[i] + "'");
+      r.fail(index_path(join_path(path, "public_key_url"), i),
+             "expected an http(s) URL, got '" + j.public_key_urls[i] + "'");
   }
   // Unlike LiteLLM, a missing audience is not "any audience": a token minted for another
   // service of the same IdP must not open the gateway.
-  if (j.audiences.empty())
-    r.fail(join_path(path, "audience"), "is required with enable_jwt_auth (or JWT_AUDIENCE)");
+  if (j.audiences.empty()) r.fail(join_path(path, "audience"), "is required with enable_jwt_auth (or JWT_AUDIENCE)");
 }
 
 void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& g) {

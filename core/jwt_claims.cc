@@ -32,9 +32,8 @@ std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
 
 bool audience_matches(const rapidjson::Value& aud, const std::vector<std::string>& accepted) {
   auto accepted_one = [&accepted](const rapidjson::Value& v) {
-    return v.IsString() &&
-           std::find(accepted.begin(), accepted.end(), std::string_view(v.GetString(), v.GetStringLength())) !=
-               accepted.end();
+    return v.IsString() && std::find(accepted.begin(), accepted.end(),
+                                     std::string_view(v.GetString(), v.GetStringLength())) != accepted.end();
   };
   if (aud.IsString()) return accepted_one(aud);
   for (const auto& v : aud.GetArray()) {

@@ -32,11 +32,11 @@ struct ClaimPolicy {
 
 enum class ClaimProblem {
   none,
-  malformed,          // a time claim that is not a number, an `aud` that is not a string or list
-  missing_exp,        // every token must expire
-  expired,            // now >= exp + leeway
-  not_yet_valid,      // now < nbf - leeway
-  issued_in_future,   // iat > now + leeway
+  malformed,         // a time claim that is not a number, an `aud` that is not a string or list
+  missing_exp,       // every token must expire
+  expired,           // now >= exp + leeway
+  not_yet_valid,     // now < nbf - leeway
+  issued_in_future,  // iat > now + leeway
   wrong_issuer,
   wrong_audience,
 };

@@ -23,8 +23,8 @@ constexpr int kMaxClaimsDepth = 16;
 struct ParsedToken {
   Algorithm alg = Algorithm::rs256;
   std::optional<std::string> kid;
-  std::string signing_input;  // "header.payload" as sent: what the signature covers
-  std::string signature;      // decoded bytes
+  std::string signing_input;                    // "header.payload" as sent: what the signature covers
+  std::string signature;                        // decoded bytes
   std::shared_ptr<rapidjson::Document> claims;  // the payload: a JSON object
 };
 

@@ -20,7 +20,7 @@ enum class KeyType { rsa, ec_p256, ec_p384, ed25519, hmac };
 struct VerificationKey {
   std::string kid;  // may be empty (a JWKS key without one, the configured secret)
   KeyType type = KeyType::rsa;
-  std::optional<Algorithm> alg;       // the JWK's `alg`: when set, the only one allowed
+  std::optional<Algorithm> alg;          // the JWK's `alg`: when set, the only one allowed
   std::shared_ptr<EVP_PKEY> public_key;  // null for hmac
   std::string secret;                    // hmac only
   bool allows(Algorithm algorithm) const;

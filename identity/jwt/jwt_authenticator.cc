@@ -38,8 +38,7 @@ bool JwtAuthenticator::route_allowed(const KeyIdentity& identity, std::string_vi
   return core::route_allowed(admin ? settings_.admin_allowed_routes : settings_.team_allowed_routes, path);
 }
 
-void JwtAuthenticator::authenticate(std::string_view token, std::string hash, std::string request_id,
-                                    Done done) const {
+void JwtAuthenticator::authenticate(std::string_view token, std::string hash, std::string request_id, Done done) const {
   verifier_.verify(token, [this, hash = std::move(hash), request_id = std::move(request_id),
                            done = std::move(done)](VerifyOutcome outcome) mutable {
     if (!outcome.token) {

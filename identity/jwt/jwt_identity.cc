@@ -10,7 +10,8 @@ namespace {
 
 persistence::AuditEntry created(const JwtCallerFacts& facts, const char* table, const std::string& id,
                                 std::string after) {
-  return persistence::AuditEntry{"jwt:" + facts.subject.subject.value_or("?"), "created", table, id, "", std::move(after)};
+  return persistence::AuditEntry{
+      "jwt:" + facts.subject.subject.value_or("?"), "created", table, id, "", std::move(after)};
 }
 
 // The first candidate team that exists; else the upsertable one, created when allowed. A
@@ -59,12 +60,13 @@ std::optional<persistence::UserRecord> resolve_user(persistence::Store& store, c
 core::Actor jwt_actor(persistence::Store& store, core::JwtRole role,
                       const std::optional<persistence::UserRecord>& user) {
   core::Actor actor;
-  const bool acts_as_user = user && (role == core::JwtRole::internal_user || role == core::JwtRole::internal_user_viewer);
+  const bool acts_as_user =
+      user && (role == core::JwtRole::internal_user || role == core::JwtRole::internal_user_viewer);
   if (acts_as_user) actor = actor_for_user(store, user);
   actor.role = core::authz_role(role);  // the IdP decides the role, not the stored user_role
   // A caller with no user to act as may call models and nothing else, like a team's key.
   actor.service_account = role == core::JwtRole::team || (!acts_as_user && actor.role != core::Role::proxy_admin &&
-                                                           actor.role != core::Role::proxy_admin_viewer);
+                                                          actor.role != core::Role::proxy_admin_viewer);
   return actor;
 }
 
@@ -90,7 +92,8 @@ core::Result<KeyIdentity> resolve_jwt_identity(persistence::Store& store, const 
     if (!identity.organization) {
       return core::forbidden("The organization '" + *org_id + "' named by the token does not exist");
     }
-    if (identity.organization->budget_id) identity.organization_budget = store.find_budget(*identity.organization->budget_id);
+    if (identity.organization->budget_id)
+      identity.organization_budget = store.find_budget(*identity.organization->budget_id);
   }
   const bool admin = facts.role == core::JwtRole::proxy_admin || facts.role == core::JwtRole::proxy_admin_viewer;
   if (!admin && !identity.team && !identity.user && !identity.organization) {

@@ -10,8 +10,7 @@ namespace tollgate::identity::jwt {
 namespace {
 
 std::int64_t now_seconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 VerifyOutcome refused(std::string_view why) {
@@ -22,8 +21,8 @@ VerifyOutcome refused(std::string_view why) {
 
 std::int64_t usable_until_ms(const rapidjson::Value& claims, std::int64_t leeway_seconds) {
   const auto& exp = claims["exp"];  // present and numeric: check_claims passed
-  const double seconds = (exp.IsInt64() ? static_cast<double>(exp.GetInt64()) : exp.GetDouble()) +
-                         static_cast<double>(leeway_seconds);
+  const double seconds =
+      (exp.IsInt64() ? static_cast<double>(exp.GetInt64()) : exp.GetDouble()) + static_cast<double>(leeway_seconds);
   const double ms = seconds * 1000.0;
   return ms >= 9.2e18 ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(ms);
 }

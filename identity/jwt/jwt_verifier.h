@@ -34,7 +34,7 @@ class JwtVerifier {
  public:
   struct Options {
     core::ClaimPolicy claims;
-    std::string hmac_secret;         // empty: HS256 refused
+    std::string hmac_secret;                 // empty: HS256 refused
     std::optional<JwksCache::Options> jwks;  // nullopt: no JWKS (HS256 only)
   };
   using Done = std::function<void(VerifyOutcome)>;

@@ -82,8 +82,8 @@ std::atomic<int> token_counter{0};
 std::string claims(const std::string& extra, std::int64_t exp_offset = 600) {
   const auto now = unix_now();
   std::string out = "{\"iss\":\"https://idp.test\",\"aud\":\"tollgate-test\",\"iat\":" + std::to_string(now) +
-                    ",\"exp\":" + std::to_string(now + exp_offset) + ",\"jti\":\"t" +
-                    std::to_string(token_counter++) + "\"";
+                    ",\"exp\":" + std::to_string(now + exp_offset) + ",\"jti\":\"t" + std::to_string(token_counter++) +
+                    "\"";
   if (!extra.empty()) out += "," + extra;
   return out + "}";
 }
@@ -150,8 +150,8 @@ TEST_CASE("JWT: every algorithm the key type allows verifies, on a real JWKS", "
     const TestKey* key;
   };
   const std::vector<Case> cases = {
-      {"RS256", "rsa-1", &keys().rsa}, {"RS384", "rsa-1", &keys().rsa}, {"RS512", "rsa-1", &keys().rsa},
-      {"PS256", "rsa-1", &keys().rsa}, {"PS256", "rsa-ps", &keys().ps}, {"ES256", "ec-256", &keys().ec256},
+      {"RS256", "rsa-1", &keys().rsa},    {"RS384", "rsa-1", &keys().rsa}, {"RS512", "rsa-1", &keys().rsa},
+      {"PS256", "rsa-1", &keys().rsa},    {"PS256", "rsa-ps", &keys().ps}, {"ES256", "ec-256", &keys().ec256},
       {"ES384", "ec-384", &keys().ec384}, {"EdDSA", "ed-1", &keys().ed},
   };
   for (const auto& c : cases) {
@@ -177,7 +177,7 @@ TEST_CASE("JWT: an attack table of forged and malformed tokens all get the same 
     return b64url(h) + "." + b64url(payload) + "." + sig;
   };
   const auto valid = rs(header("RS256", "rsa-1"), good);
-  register_secret(valid);  // nor does a token, accepted or refused
+  register_secret(valid);                  // nor does a token, accepted or refused
   REQUIRE(call(gw, valid).status == 200);  // the baseline every row below departs from
   auto flip_last = [](std::string token) {
     token.back() = token.back() == 'A' ? 'B' : 'A';
@@ -296,8 +296,9 @@ TEST_CASE("JWT: role mapping decides the routes a token may call", "[integration
        "/v1/chat/completions", 200},
       {"mapped user role", "\"sub\":\"alice\"," + roles("gw-users"), "POST", "/v1/chat/completions", 200},
       {"mapped user role", "\"sub\":\"alice\"," + roles("gw-users"), "GET", "/user/list", 403},
-      {"user and admin roles: the strongest wins", "\"sub\":\"alice\",\"resource_access\":{\"tollgate\":{\"roles\":[\"gw-users\",\"gw-admins\"]}}",
-       "GET", "/user/list", 200},
+      {"user and admin roles: the strongest wins",
+       "\"sub\":\"alice\",\"resource_access\":{\"tollgate\":{\"roles\":[\"gw-users\",\"gw-admins\"]}}", "GET",
+       "/user/list", 200},
       {"token naming nobody", "\"sub\":\"nobody-known\"", "POST", "/v1/chat/completions", 403},
       {"unknown team, no upsert", "\"client_id\":\"team-zzz\"", "POST", "/v1/chat/completions", 403},
       {"unknown organization", "\"client_id\":\"team-a\",\"org\":\"org-zzz\"", "POST", "/v1/chat/completions", 403},
@@ -310,8 +311,8 @@ TEST_CASE("JWT: role mapping decides the routes a token may call", "[integration
   }
 }
 
-TEMPLATE_TEST_CASE("JWT: a token's team and user are upserted and carry their limits and spend",
-                   "[integration][jwt]", Sqlite, PostgreSQL) {
+TEMPLATE_TEST_CASE("JWT: a token's team and user are upserted and carry their limits and spend", "[integration][jwt]",
+                   Sqlite, PostgreSQL) {
   TestDatabase db(TestType::name);
   JwksServer idp;
   idp.serve("/jwks", keys().jwks());
@@ -348,9 +349,9 @@ TEMPLATE_TEST_CASE("JWT: a token's team and user are upserted and carry their li
   }
 
   SECTION("the team's rate limit and model list apply to its tokens") {
-    auto updated = http_request(gw.port(), "POST", "/team/update",
-                                R"({"team_id":"team-new","rpm_limit":2,"models":["gpt-4o-mini"]})",
-                                bearer(gw.master_key()));
+    auto updated =
+        http_request(gw.port(), "POST", "/team/update",
+                     R"({"team_id":"team-new","rpm_limit":2,"models":["gpt-4o-mini"]})", bearer(gw.master_key()));
     REQUIRE(updated.status == 200);
     // A new token of the same team (the first one's identity was dropped from the cache by the change).
     const auto second = sign_jwt(header("EdDSA", "ed-1"), claims("\"client_id\":\"team-new\""), keys().ed, "EdDSA");
@@ -368,8 +369,9 @@ TEMPLATE_TEST_CASE("JWT: a token's team and user are upserted and carry their li
   }
 
   SECTION("a blocked team blocks its tokens, cached ones included") {
-    REQUIRE(http_request(gw.port(), "POST", "/team/block", R"({"team_id":"team-new"})", bearer(gw.master_key()))
-                .status == 200);
+    REQUIRE(
+        http_request(gw.port(), "POST", "/team/block", R"({"team_id":"team-new"})", bearer(gw.master_key())).status ==
+        200);
     const auto reply = call(gw, token);
     CHECK(reply.status == 401);
   }
@@ -410,8 +412,8 @@ TEST_CASE("JWT: past public_key_ttl the held key still answers while the set is 
   TestGateway gw(config_for(db, {idp.url("/jwks"), "", 1}));
   create_team(gw, R"({"team_id":"team-a"})");
   REQUIRE(call(gw, team_token("team-a")).status == 200);
-  idp.serve("/jwks", jwks_of({next.jwk("ed-next")}));  // rsa-1 withdrawn
-  std::this_thread::sleep_for(1300ms);                 // past the TTL
+  idp.serve("/jwks", jwks_of({next.jwk("ed-next")}));   // rsa-1 withdrawn
+  std::this_thread::sleep_for(1300ms);                  // past the TTL
   CHECK(call(gw, team_token("team-a")).status == 200);  // the held key, at once; a refresh starts
   for (int i = 0; i < 100 && idp.requests("/jwks") < 2; ++i) std::this_thread::sleep_for(20ms);
   CHECK(idp.requests("/jwks") == 2);
@@ -482,8 +484,8 @@ TEST_CASE("JWT: discovery documents and the jwks_uri origin rule", "[integration
       CHECK(call(gw, team_token("team-a")).status == 503);
       CHECK(elsewhere.requests("/keys") == 0);
     }
-    TestGateway gw(
-        config_for(db, {discovery, "    allowed_jwks_hosts: [\"127.0.0.1:" + std::to_string(elsewhere.port()) + "\"]\n"}));
+    TestGateway gw(config_for(
+        db, {discovery, "    allowed_jwks_hosts: [\"127.0.0.1:" + std::to_string(elsewhere.port()) + "\"]\n"}));
     CHECK(call(gw, team_token("team-a")).status == 200);
     CHECK(elsewhere.requests("/keys") == 1);
   }
@@ -507,7 +509,8 @@ TEST_CASE("JWT: a verified token is cached until it expires", "[integration][jwt
   for (int i = 0; i < 5; ++i) CHECK(call(gw, token).status == 200);
   CHECK(idp.requests("/jwks") == 1);
   // A token past exp + leeway is refused even from the cache.
-  const auto short_lived = sign_jwt(header("RS256", "rsa-1"), claims("\"client_id\":\"team-a\"", -29), keys().rsa, "RS256");
+  const auto short_lived =
+      sign_jwt(header("RS256", "rsa-1"), claims("\"client_id\":\"team-a\"", -29), keys().rsa, "RS256");
   REQUIRE(call(gw, short_lived).status == 200);
   std::this_thread::sleep_for(1500ms);
   CHECK(call(gw, short_lived).status == 401);

@@ -26,15 +26,14 @@ const std::string kMinimal = "    public_key_url: https://idp.example/jwks\n    
 }  // namespace
 
 TEST_CASE("litellm_jwtauth is read with LiteLLM's names and defaults", "[config][jwt]") {
-  const auto c = parse(jwt_yaml(kMinimal +
-                                "    issuer: https://idp.example\n"
-                                "    leeway: 30\n"
-                                "    public_key_ttl: 120\n"
-                                "    team_id_jwt_field: client_id\n"
-                                "    roles_jwt_field: resource_access.gw.roles\n"
-                                "    role_mappings: [{role: admins, internal_role: proxy_admin}]\n"
-                                "    enforce_rbac: true\n"
-                                "    team_id_upsert: true\n"));
+  const auto c = parse(jwt_yaml(kMinimal + "    issuer: https://idp.example\n"
+                                           "    leeway: 30\n"
+                                           "    public_key_ttl: 120\n"
+                                           "    team_id_jwt_field: client_id\n"
+                                           "    roles_jwt_field: resource_access.gw.roles\n"
+                                           "    role_mappings: [{role: admins, internal_role: proxy_admin}]\n"
+                                           "    enforce_rbac: true\n"
+                                           "    team_id_upsert: true\n"));
   const auto& j = c.general.jwt;
   CHECK(j.enabled);
   CHECK(j.public_key_urls == std::vector<std::string>{"https://idp.example/jwks"});
@@ -54,9 +53,10 @@ TEST_CASE("litellm_jwtauth is read with LiteLLM's names and defaults", "[config]
 }
 
 TEST_CASE("JWT_PUBLIC_KEY_URL and JWT_AUDIENCE fill what the file leaves out", "[config][jwt]") {
-  const auto c = parse("general_settings:\n  enable_jwt_auth: true\n",
-                       {{"JWT_PUBLIC_KEY_URL", "https://a.example/jwks, https://b.example/.well-known/openid-configuration"},
-                        {"JWT_AUDIENCE", "gw"}});
+  const auto c =
+      parse("general_settings:\n  enable_jwt_auth: true\n",
+            {{"JWT_PUBLIC_KEY_URL", "https://a.example/jwks, https://b.example/.well-known/openid-configuration"},
+             {"JWT_AUDIENCE", "gw"}});
   CHECK(c.general.jwt.public_key_urls ==
         std::vector<std::string>{"https://a.example/jwks", "https://b.example/.well-known/openid-configuration"});
   CHECK(c.general.jwt.audiences == std::vector<std::string>{"gw"});

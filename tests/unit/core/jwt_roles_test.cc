@@ -33,7 +33,10 @@ TEST_CASE("decide_jwt_role: the role matrix", "[core][jwt]") {
   };
   const std::vector<Row> rows = {
       {"admin scope", &mapped, {{"openid", "litellm_proxy_admin"}, {}, false, false}, "proxy_admin"},
-      {"admin scope beats a weaker mapped role", &mapped, {{"litellm_proxy_admin"}, {"readers"}, true, true}, "proxy_admin"},
+      {"admin scope beats a weaker mapped role",
+       &mapped,
+       {{"litellm_proxy_admin"}, {"readers"}, true, true},
+       "proxy_admin"},
       {"admin scope disabled", &no_admin_scope, {{"litellm_proxy_admin"}, {}, true, false}, "team"},
       {"scope is matched whole", &mapped, {{"litellm_proxy_admin2"}, {}, true, false}, "team"},
       {"mapped admin", &mapped, {{}, {"admins"}, false, false}, "proxy_admin"},
@@ -67,13 +70,27 @@ TEST_CASE("route groups: LiteLLM's names over Tollgate's routes", "[core][jwt]")
     bool admin_allowed;
   };
   const Row rows[] = {
-      {"/v1/chat/completions", true, false}, {"/chat/completions", true, false}, {"/v1/completions", true, false},
-      {"/v1/embeddings", true, false},       {"/v1/messages", true, false},      {"/v1/models", true, true},
-      {"/v1/models/gpt-4o", true, false},    {"/key/info", true, true},          {"/team/info", true, true},
-      {"/key/generate", false, true},        {"/team/new", false, true},         {"/user/list", false, true},
-      {"/organization/new", false, true},    {"/budget/new", false, true},       {"/spend/logs", false, true},
-      {"/global/spend", false, true},        {"/global/spendx", false, false},   {"/metrics", false, false},
-      {"/keyx", false, false},               {"/config/reload", false, false},   {"/audit", false, false},
+      {"/v1/chat/completions", true, false},
+      {"/chat/completions", true, false},
+      {"/v1/completions", true, false},
+      {"/v1/embeddings", true, false},
+      {"/v1/messages", true, false},
+      {"/v1/models", true, true},
+      {"/v1/models/gpt-4o", true, false},
+      {"/key/info", true, true},
+      {"/team/info", true, true},
+      {"/key/generate", false, true},
+      {"/team/new", false, true},
+      {"/user/list", false, true},
+      {"/organization/new", false, true},
+      {"/budget/new", false, true},
+      {"/spend/logs", false, true},
+      {"/global/spend", false, true},
+      {"/global/spendx", false, false},
+      {"/metrics", false, false},
+      {"/keyx", false, false},
+      {"/config/reload", false, false},
+      {"/audit", false, false},
   };
   for (const auto& row : rows) {
     INFO(row.path);

@@ -19,11 +19,11 @@ TEST_CASE("base64url: strict decoding", "[identity][jwt]") {
   CHECK(base64url_decode("YWI") == std::optional<std::string>("ab"));
   CHECK(base64url_decode("YWJj") == std::optional<std::string>("abc"));
   CHECK(base64url_decode("-_8") == std::optional<std::string>("\xfb\xff"));
-  CHECK_FALSE(base64url_decode("YQ=="));   // padding
-  CHECK_FALSE(base64url_decode("Y"));      // impossible length
-  CHECK_FALSE(base64url_decode("YR"));     // non-canonical trailing bits
-  CHECK_FALSE(base64url_decode("+/8"));    // the other alphabet
-  CHECK_FALSE(base64url_decode("YW J"));   // whitespace
+  CHECK_FALSE(base64url_decode("YQ=="));  // padding
+  CHECK_FALSE(base64url_decode("Y"));     // impossible length
+  CHECK_FALSE(base64url_decode("YR"));    // non-canonical trailing bits
+  CHECK_FALSE(base64url_decode("+/8"));   // the other alphabet
+  CHECK_FALSE(base64url_decode("YW J"));  // whitespace
   for (const std::string text : {"", "a", "ab", "abc", "\x00\xff\x10", "a longer text with ~~ and ??"}) {
     CHECK(base64url_decode(base64url_encode(text)) == std::optional<std::string>(text));
   }
@@ -70,7 +70,7 @@ TEST_CASE("parse_token: the header rules", "[identity][jwt]") {
     CHECK(parse_token(token(row.header)).has_value() == row.accepted);
   }
   const auto h = base64url_encode(R"({"alg":"RS256"})");
-  CHECK_FALSE(parse_token(h + "." + payload + "."));                       // empty signature
+  CHECK_FALSE(parse_token(h + "." + payload + "."));                      // empty signature
   CHECK_FALSE(parse_token(h + "." + base64url_encode("[1]") + ".c2ln"));  // payload not an object
   CHECK_FALSE(parse_token(h + "." + payload + ".c2ln.c2ln"));
   CHECK_FALSE(parse_token(h + "." + base64url_encode(R"({"a":1,"a":2})") + ".c2ln"));
@@ -86,8 +86,8 @@ TEST_CASE("parse_jwks: key types, sizes, use and alg", "[identity][jwt]") {
       {rsa.jwk("rsa"), small.jwk("small"), ec.jwk("ec"), ec384.jwk("ec384"), ed.jwk("ed"), rsa.jwk("pinned", "PS256"),
        rsa.jwk("mislabelled", "ES256"), R"({"kid":"oct","kty":"oct","k":"c2VjcmV0"})",
        R"({"kid":"enc","kty":"RSA","use":"enc","n":"AQAB","e":"AQAB"})",
-       R"({"kid":"bad-point","kty":"EC","crv":"P-256","x":")" + base64url_encode(std::string(32, '\x01')) + R"(","y":")" +
-           base64url_encode(std::string(32, '\x02')) + "\"}",
+       R"({"kid":"bad-point","kty":"EC","crv":"P-256","x":")" + base64url_encode(std::string(32, '\x01')) +
+           R"(","y":")" + base64url_encode(std::string(32, '\x02')) + "\"}",
        R"({"kid":"none","kty":"RSA","alg":"none"})"}));
   REQUIRE(set);
   std::vector<std::string> kids;
@@ -114,7 +114,7 @@ TEST_CASE("verify_signature: each algorithm with its own key type only", "[ident
     const TestKey* signer;
     std::size_t key;
   };
-  const Row rows[] = {{"RS256", &rsa, 0}, {"RS384", &rsa, 0}, {"RS512", &rsa, 0}, {"PS256", &rsa, 0},
+  const Row rows[] = {{"RS256", &rsa, 0}, {"RS384", &rsa, 0},   {"RS512", &rsa, 0}, {"PS256", &rsa, 0},
                       {"ES256", &ec, 1},  {"ES384", &ec384, 2}, {"EdDSA", &ed, 3}};
   for (const auto& row : rows) {
     INFO(row.alg);
