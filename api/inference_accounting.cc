@@ -72,7 +72,10 @@ actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, co
   actors::AdmissionRequest request;
   request.model = group.name;
   const auto& key = identity.key;
-  request.stops.push_back({EntityKind::key, key.token_hash, identity.label, key_limits(key, identity.key_budget), 0});
+  // A JWT is not a stored key: it spends its team's, user's and organization's budgets only.
+  if (!identity.jwt_role) {
+    request.stops.push_back({EntityKind::key, key.token_hash, identity.label, key_limits(key, identity.key_budget), 0});
+  }
   if (identity.team) {
     request.stops.push_back({EntityKind::team, identity.team->team_id,
                              identity.team->team_alias.value_or(identity.team->team_id), limits_of(*identity.team), 0});
@@ -132,8 +135,9 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
     row.team_id = key.team_id;
     row.organization_id = identity->organization ? std::optional<std::string>(identity->organization->organization_id)
                                                  : key.organization_id;
+    row.end_user = identity->end_user_id;
     if (cost > 0) {
-      increments.push_back({EntityKind::key, key.token_hash, cost});
+      if (!identity->jwt_role) increments.push_back({EntityKind::key, key.token_hash, cost});
       if (identity->team) increments.push_back({EntityKind::team, identity->team->team_id, cost});
       if (identity->user) increments.push_back({EntityKind::user, identity->user->user_id, cost});
       if (identity->organization)

@@ -26,6 +26,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "identity/authenticator.h"
+#include "identity/jwt/jwt_authenticator.h"
 #include "identity/key_changes.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
@@ -173,6 +174,10 @@ struct Gateway::Impl {
     context.client = &client;
     context.general = &config->general;
     context.metrics = &metrics;
+    if (config->general.jwt.enabled) {
+      jwt = std::make_unique<identity::jwt::JwtAuthenticator>(config->general.jwt, client, key_cache, store.get());
+      auth.enable_jwt(jwt.get());
+    }
     context.auth = &auth;
     context.store = store.get();
     context.admission = &admission;
@@ -217,6 +222,7 @@ struct Gateway::Impl {
   api::HealthMonitor health;
   http::IoThreads io;
   http::HttpClient client;
+  std::unique_ptr<identity::jwt::JwtAuthenticator> jwt;  // enable_jwt_auth only; fetches keys with `client`
   proxy::ModelSnapshots models;
   telemetry::SpendMetrics spend_metrics;
   spend::SpendWriter spend_writer;

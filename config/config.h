@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/cluster_settings.h"
+#include "config/jwt_settings.h"
 #include "core/json_limits.h"
 #include "core/provider_kind.h"
 #include "core/ssrf_policy.h"
@@ -111,6 +112,7 @@ struct GeneralSettings {
   // public listener then answers 404 (unset: one listener serves everything).
   std::optional<std::string> admin_host;
   std::uint16_t admin_port = 0;
+  JwtAuthSettings jwt;  // enable_jwt_auth + litellm_jwtauth
 
   // The journal directory to use: the configured one, else `<sqlite_path>-spend-journal` next
   // to the SQLite file, or `tollgate-spend-journal-<port>` in the working directory with

@@ -411,6 +411,151 @@ void parse_litellm_settings(Reader& r, const YAML::Node& node, Config& c) {
   }
 }
 
+// general_settings.enable_jwt_auth + litellm_jwtauth (docs/jwt.md).
+const Keys kJwtGeneralKeys = {"enable_jwt_auth", "litellm_jwtauth"};
+const Keys kJwtAuthKeys = {"public_key_url",
+                           "allowed_jwks_hosts",
+                           "issuer",
+                           "audience",
+                           "leeway",
+                           "public_key_ttl",
+                           "jwks_refetch_interval",
+                           "hmac_secret",
+                           "user_id_jwt_field",
+                           "user_email_jwt_field",
+                           "team_id_jwt_field",
+                           "team_ids_jwt_field",
+                           "team_id_default",
+                           "org_id_jwt_field",
+                           "end_user_id_jwt_field",
+                           "roles_jwt_field",
+                           "role_mappings",
+                           "admin_jwt_scope",
+                           "user_id_upsert",
+                           "team_id_upsert",
+                           "enforce_rbac",
+                           "team_allowed_routes",
+                           "admin_allowed_routes"};
+constexpr std::string_view kJwtRoles = "proxy_admin, proxy_admin_viewer, internal_user, internal_user_viewer, team";
+
+// http(s)://host…: what the JWKS fetch can use (the client parses it again, strictly).
+bool http_url(const std::string& url) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (url.rfind(scheme, 0) == 0 && url.size() > scheme.size() && url[scheme.size()] != '/') return true;
+  }
+  return false;
+}
+
+// A comma-separated list (JWT_PUBLIC_KEY_URL's form) or a YAML list.
+std::vector<std::string> comma_list(Reader& r, const YAML::Node& node, const std::string& path) {
+  std::vector<std::string> out;
+  for (const auto& entry : r.string_list(node, path)) {
+    std::size_t start = 0;
+    while (start <= entry.size()) {
+      auto end = entry.find(',', start);
+      if (end == std::string::npos) end = entry.size();
+      auto item = entry.substr(start, end - start);
+      item.erase(0, item.find_first_not_of(' '));
+      item.erase(item.find_last_not_of(' ') + 1);
+      if (!item.empty()) out.push_back(item);
+      start = end + 1;
+    }
+  }
+  return out;
+}
+
+std::vector<JwtRoleMappingSetting> parse_role_mappings(Reader& r, const YAML::Node& node, const std::string& path) {
+  if (!node.IsSequence()) r.fail(path, "expected a list of {role, internal_role}");
+  std::vector<JwtRoleMappingSetting> out;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    const auto entry_path = index_path(path, i);
+    r.require_map(node[i], entry_path);
+    r.check_keys(node[i], entry_path, "litellm_jwtauth.role_mappings", {"role", "internal_role"});
+    if (!node[i]["role"] || !node[i]["internal_role"]) r.fail(entry_path, "needs both role and internal_role");
+    JwtRoleMappingSetting m{r.text(node[i]["role"], join_path(entry_path, "role")),
+                            r.text(node[i]["internal_role"], join_path(entry_path, "internal_role"))};
+    const std::string roles(kJwtRoles);
+    if (roles.find(m.internal_role) == std::string::npos || m.internal_role.find(',') != std::string::npos ||
+        m.internal_role.empty()) {
+      r.fail(join_path(entry_path, "internal_role"), "must be one of " + roles + ", got '" + m.internal_role + "'");
+    }
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+void parse_jwt_fields(Reader& r, const YAML::Node& node, const std::string& path, JwtAuthSettings& j) {
+  r.require_map(node, path);
+  r.check_keys(node, path, "general_settings.litellm_jwtauth", kJwtAuthKeys);
+  auto p = [&](const char* key) { return join_path(path, key); };
+  auto optional_text = [&](const char* key, std::optional<std::string>& out) {
+    if (auto v = node[key]) out = r.text(v, p(key));
+  };
+  if (auto v = node["public_key_url"]) j.public_key_urls = comma_list(r, v, p("public_key_url"));
+  if (auto v = node["allowed_jwks_hosts"]) j.allowed_jwks_hosts = r.string_list(v, p("allowed_jwks_hosts"));
+  optional_text("issuer", j.issuer);
+  if (auto v = node["audience"]) j.audiences = comma_list(r, v, p("audience"));
+  if (auto v = node["leeway"]) j.leeway = std::chrono::seconds(r.integer(v, p("leeway"), 0, 3600));
+  if (auto v = node["public_key_ttl"])
+    j.public_key_ttl = std::chrono::seconds(r.integer(v, p("public_key_ttl"), 1, 7 * 86400));
+  if (auto v = node["jwks_refetch_interval"]) j.jwks_refetch_interval = r.seconds(v, p("jwks_refetch_interval"));
+  if (auto v = node["hmac_secret"]) {
+    j.hmac_secret = r.text(v, p("hmac_secret"));
+    if (j.hmac_secret.size() < 32) r.fail(p("hmac_secret"), "must be at least 32 bytes (RFC 7518 §3.2)");
+  }
+  optional_text("user_id_jwt_field", j.user_id_jwt_field);
+  optional_text("user_email_jwt_field", j.user_email_jwt_field);
+  optional_text("team_id_jwt_field", j.team_id_jwt_field);
+  optional_text("team_ids_jwt_field", j.team_ids_jwt_field);
+  optional_text("team_id_default", j.team_id_default);
+  optional_text("org_id_jwt_field", j.org_id_jwt_field);
+  optional_text("end_user_id_jwt_field", j.end_user_id_jwt_field);
+  optional_text("roles_jwt_field", j.roles_jwt_field);
+  if (auto v = node["role_mappings"]) j.role_mappings = parse_role_mappings(r, v, p("role_mappings"));
+  if (auto v = node["admin_jwt_scope"]) j.admin_jwt_scope = r.text(v, p("admin_jwt_scope"));
+  if (auto v = node["user_id_upsert"]) j.user_id_upsert = r.boolean(v, p("user_id_upsert"));
+  if (auto v = node["team_id_upsert"]) j.team_id_upsert = r.boolean(v, p("team_id_upsert"));
+  if (auto v = node["enforce_rbac"]) j.enforce_rbac = r.boolean(v, p("enforce_rbac"));
+  if (auto v = node["team_allowed_routes"]) j.team_allowed_routes = r.string_list(v, p("team_allowed_routes"));
+  if (auto v = node["admin_allowed_routes"]) j.admin_allowed_routes = r.string_list(v, p("admin_allowed_routes"));
+  if (j.enforce_rbac && (!j.roles_jwt_field || j.role_mappings.empty()))
+    r.fail(p("enforce_rbac"), "needs roles_jwt_field and role_mappings");
+}
+
+void parse_jwt_auth(Reader& r, const YAML::Node& general, JwtAuthSettings& j) {
+  const std::string path = "general_settings.litellm_jwtauth";
+  if (auto v = general["enable_jwt_auth"]) j.enabled = r.boolean(v, "general_settings.enable_jwt_auth");
+  const auto node = general["litellm_jwtauth"];
+  if (node && !node.IsNull()) parse_jwt_fields(r, node, path, j);
+  if (!j.enabled) {
+    if (node) r.warn(path + ": enable_jwt_auth is not true, so JWTs are not accepted; ignored");
+    return;
+  }
+  if (j.public_key_urls.empty()) {
+    if (auto env = r.env("JWT_PUBLIC_KEY_URL")) {
+      YAML::Node list(*env);
+      j.public_key_urls = comma_list(r, list, "JWT_PUBLIC_KEY_URL");
+    }
+  }
+  if (j.audiences.empty()) {
+    if (auto env = r.env("JWT_AUDIENCE")) {
+      YAML::Node list(*env);
+      j.audiences = comma_list(r, list, "JWT_AUDIENCE");
+    }
+  }
+  if (j.public_key_urls.empty() && j.hmac_secret.empty())
+    r.fail(join_path(path, "public_key_url"),
+           "is required with enable_jwt_auth (or JWT_PUBLIC_KEY_URL, or hmac_secret)");
+  for (std::size_t i = 0; i < j.public_key_urls.size(); ++i) {
+    if (!http_url(j.public_key_urls[i]))
+      r.fail(index_path(join_path(path, "public_key_url"), i),
+             "expected an http(s) URL, got '" + j.public_key_urls[i] + "'");
+  }
+  // Unlike LiteLLM, a missing audience is not "any audience": a token minted for another
+  // service of the same IdP must not open the gateway.
+  if (j.audiences.empty()) r.fail(join_path(path, "audience"), "is required with enable_jwt_auth (or JWT_AUDIENCE)");
+}
+
 void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& g) {
   const std::string path = "general_settings";
   r.require_map(node, path);
@@ -444,7 +589,8 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
                 "spend_journal_path",
                 "store_model_in_db",
                 "salt_key",
-                "admin_listen"});
+                "admin_listen"},
+               kJwtGeneralKeys);
   auto p = [&](const char* key) { return join_path(path, key); };
   if (auto v = node["master_key"]) g.master_key = r.text(v, p("master_key"));
   if (auto v = node["database_url"]) g.database_url = r.text(v, p("database_url"));
@@ -491,6 +637,7 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
     g.admin_host = address->host;
     g.admin_port = address->port;
   }
+  parse_jwt_auth(r, node, g.jwt);
 }
 
 // cluster: membership and the hash ring (docs/cluster.md). Other cluster pieces keep their
@@ -721,6 +868,7 @@ std::vector<std::string> Config::secrets() const {
   if (!general.database_url.empty()) out.push_back(general.database_url);
   if (!general.redis_url.empty()) out.push_back(general.redis_url);
   if (!cluster.transport.tls.passphrase.empty()) out.push_back(cluster.transport.tls.passphrase);
+  if (!general.jwt.hmac_secret.empty()) out.push_back(general.jwt.hmac_secret);
   return out;
 }
 

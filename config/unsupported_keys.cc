@@ -16,7 +16,7 @@ struct Entry {
 constexpr auto refuse = KeyTreatment::refuse;
 constexpr auto warn = KeyTreatment::warn;
 
-constexpr std::string_view kJwt = "JWT authentication is not implemented";
+constexpr std::string_view kJwtPart = "this part of LiteLLM's JWT authentication is not implemented";
 constexpr std::string_view kOauth = "OAuth2 authentication is not implemented";
 constexpr std::string_view kRoutes = "per-route access lists are not implemented";
 constexpr std::string_view kKms =
@@ -35,8 +35,6 @@ constexpr Entry kEntries[] = {
     {"", "include", refuse, "including other files is not implemented: whatever they configure would be missing"},
 
     // general_settings: authentication.
-    {"general_settings", "enable_jwt_auth", refuse, kJwt},
-    {"general_settings", "litellm_jwtauth", refuse, kJwt},
     {"general_settings", "custom_auth", refuse, "custom authentication hooks are not implemented"},
     {"general_settings", "custom_sso", refuse, "SSO is not implemented"},
     {"general_settings", "enable_oauth2_auth", refuse, kOauth},
@@ -44,6 +42,21 @@ constexpr Entry kEntries[] = {
     {"general_settings", "oauth2_config_mappings", refuse, kOauth},
     {"general_settings", "allow_user_auth", refuse, "user name and password authentication is not implemented"},
     {"general_settings", "litellm_key_header_name", refuse, "a custom API-key header is not implemented"},
+    // general_settings.litellm_jwtauth: what restricts or maps tokens beyond docs/jwt.md.
+    {"general_settings.litellm_jwtauth", "scope_mappings", refuse, kJwtPart},
+    {"general_settings.litellm_jwtauth", "enforce_scope_based_access", refuse, kJwtPart},
+    {"general_settings.litellm_jwtauth", "user_roles_jwt_field", refuse, kJwtPart},
+    {"general_settings.litellm_jwtauth", "user_allowed_roles", refuse, kJwtPart},
+    {"general_settings.litellm_jwtauth", "user_allowed_email_domain", refuse, kJwtPart},
+    {"general_settings.litellm_jwtauth", "object_id_jwt_field", refuse, kJwtPart},
+    {"general_settings.litellm_jwtauth", "jwt_litellm_role_map", refuse, kJwtPart},
+    {"general_settings.litellm_jwtauth", "sync_user_role_and_teams", refuse, kJwtPart},
+    {"general_settings.litellm_jwtauth", "enforce_team_based_model_access", refuse, kJwtPart},
+    {"general_settings.litellm_jwtauth", "custom_validate", refuse, "custom JWT validation hooks are not implemented"},
+    {"general_settings.litellm_jwtauth", "issuers", refuse, "per-issuer JWT settings are not implemented"},
+    {"general_settings.litellm_jwtauth", "upsert_sso_user_to_team", warn,
+     "adding upserted users to their token's team is not implemented (the token's team still applies)"},
+    {"general_settings.litellm_jwtauth", "public_allowed_routes", warn, "public routes need no token anyway"},
     // general_settings: authorization.
     {"general_settings", "allowed_routes", refuse, kRoutes},
     {"general_settings", "admin_only_routes", refuse, kRoutes},

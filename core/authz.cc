@@ -225,7 +225,9 @@ Decision decide_team_member(const Actor& a, const Target& team, const Target& us
 bool can_see(const Actor& a, const Target& t) {
   if (is_admin_or_viewer(a)) return true;
   switch (t.resource) {
-    case Resource::key: return owns(a, t) || org_admin_of(a, t.organization_id) || team_admin_of(a, t.team_id);
+    case Resource::key:
+      return owns(a, t) || (!a.key_hash.empty() && a.key_hash == t.id) || org_admin_of(a, t.organization_id) ||
+             team_admin_of(a, t.team_id);
     case Resource::team: return contains(a.member_team_ids, t.team_id) || org_admin_of(a, t.organization_id);
     case Resource::user:
       return owns(a, t) || (a.role == Role::org_admin && any_common(a.admin_org_ids, t.user_org_ids));
@@ -240,7 +242,7 @@ bool can_see(const Actor& a, const Target& t) {
   return false;
 }
 
-// Objects of no user, team or organization: budgets, global spend, MCP servers.
+// Objects of no user, team or organization: budgets, global spend, the control plane, MCP servers.
 static bool is_global(Resource resource) {
   return resource == Resource::budget || resource == Resource::global_spend || resource == Resource::control_plane ||
          resource == Resource::mcp_server;

@@ -21,6 +21,7 @@ struct Actor {
   Role role = Role::internal_user;
   std::string user_id;                       // empty for the master key and service-account keys
   bool service_account = false;              // a team-owned key without a user: inference only
+  std::string key_hash;                      // the calling key's own hash: a key always sees itself
   std::vector<std::string> admin_org_ids;    // organizations where the actor is org_admin
   std::vector<std::string> member_org_ids;   // every organization the actor belongs to
   std::vector<std::string> admin_team_ids;   // teams where the actor's team role is admin

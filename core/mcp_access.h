@@ -18,7 +18,7 @@
 
 namespace tollgate::core {
 
-struct McpPermission {  // the MCP part of LiteLLM's object_permission
+struct McpPermission {                                               // the MCP part of LiteLLM's object_permission
   std::vector<std::string> servers;                                  // mcp_servers: server ids or names
   std::vector<std::string> access_groups;                            // mcp_access_groups
   std::map<std::string, std::vector<std::string>> tool_permissions;  // mcp_tool_permissions: server → tools
@@ -36,9 +36,9 @@ struct McpServerView {  // what the decision needs to know about one server
   std::vector<std::string> allowed_tools;  // the server's own allowlist; empty = every tool
 };
 
-struct McpCaller {  // from identity::Caller
-  bool proxy_admin = false;          // master key / proxy_admin: every server
-  std::optional<McpPermission> key;  // nullopt: the key sets none
+struct McpCaller {                    // from identity::Caller
+  bool proxy_admin = false;           // master key / proxy_admin: every server
+  std::optional<McpPermission> key;   // nullopt: the key sets none
   std::optional<McpPermission> team;  // nullopt: no team, or the team sets none
 };
 

@@ -192,9 +192,7 @@ SsrfVerdict check_plain(const SsrfPolicy& policy, const IpAddress& address) {
   return SsrfVerdict{true, {}};
 }
 
-bool valid_name_char(char c) {
-  return (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '_' || c == '.';
-}
+bool valid_name_char(char c) { return (c >= 'a' && c <= 'z') || is_digit(c) || c == '-' || c == '_' || c == '.'; }
 
 bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
@@ -220,7 +218,8 @@ UrlVerdict with_address(const SsrfPolicy& policy, UrlTarget target, const IpAddr
 
 UrlVerdict check_host_name(const SsrfPolicy& policy, UrlTarget target) {
   const std::string& host = target.host;
-  if (const auto strict = parse_strict_ipv4(host)) return with_address(policy, std::move(target), IpAddress::v4(*strict));
+  if (const auto strict = parse_strict_ipv4(host))
+    return with_address(policy, std::move(target), IpAddress::v4(*strict));
   if (const auto legacy = parse_legacy_ipv4(host)) {
     const auto verdict = check_address(policy, *legacy);
     if (!verdict.allowed) return refuse_url("host " + host + " stands for " + legacy->text() + ": " + verdict.reason);
@@ -243,7 +242,8 @@ UrlVerdict check_host_name(const SsrfPolicy& policy, UrlTarget target) {
 
 IpAddress IpAddress::v4(std::uint32_t host_order) {
   IpAddress a;
-  for (int i = 0; i < 4; ++i) a.bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(host_order >> (24 - 8 * i));
+  for (int i = 0; i < 4; ++i)
+    a.bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(host_order >> (24 - 8 * i));
   return a;
 }
 
@@ -315,7 +315,8 @@ std::optional<Cidr> parse_cidr(std::string_view text) {
   int length = max;
   if (slash != std::string_view::npos) {
     const auto digits = text.substr(slash + 1);
-    if (digits.empty() || digits.size() > 3 || !std::all_of(digits.begin(), digits.end(), is_digit)) return std::nullopt;
+    if (digits.empty() || digits.size() > 3 || !std::all_of(digits.begin(), digits.end(), is_digit))
+      return std::nullopt;
     length = 0;
     for (const char c : digits) length = length * 10 + (c - '0');
     if (length > max) return std::nullopt;

@@ -59,8 +59,8 @@ core::IpAddress from_asio(const net::ip::address& address) {
 
 net::ip::address to_asio(const core::IpAddress& address) {
   if (!address.v6) {
-    return net::ip::address_v4(net::ip::address_v4::bytes_type{address.bytes[0], address.bytes[1], address.bytes[2],
-                                                               address.bytes[3]});
+    return net::ip::address_v4(
+        net::ip::address_v4::bytes_type{address.bytes[0], address.bytes[1], address.bytes[2], address.bytes[3]});
   }
   net::ip::address_v6::bytes_type bytes;
   std::copy(address.bytes.begin(), address.bytes.end(), bytes.begin());
@@ -255,8 +255,8 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
     const auto resolution = resolver.resolve(url_.host);
     for (const auto& address : resolution.addresses) endpoints.emplace_back(to_asio(address), url_.port);
     if (endpoints.empty()) {
-      refuse_later(ClientErrorKind::connect, "cannot resolve " + url_.host + ": " +
-                                                 (resolution.error.empty() ? "no address" : resolution.error));
+      refuse_later(ClientErrorKind::connect,
+                   "cannot resolve " + url_.host + ": " + (resolution.error.empty() ? "no address" : resolution.error));
     }
     return endpoints;
   }

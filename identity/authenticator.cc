@@ -5,6 +5,8 @@
 
 #include "core/constant_time.h"
 #include "core/key_hash.h"
+#include "identity/jwt/jose.h"
+#include "identity/jwt/jwt_authenticator.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "telemetry/log.h"
@@ -30,11 +32,13 @@ void add_unique(std::vector<std::string>& list, const std::string& value) {
   if (!value.empty() && std::find(list.begin(), list.end(), value) == list.end()) list.push_back(value);
 }
 
-core::Actor actor_for(persistence::Store& store, const persistence::KeyRecord& key,
-                      const std::optional<persistence::UserRecord>& user) {
+}  // namespace
+
+core::Actor actor_for_user(persistence::Store& store, const std::optional<persistence::UserRecord>& user) {
   core::Actor actor;
   if (!user) {
-    // A key without a user belongs to a team (or to nobody): it may call models and nothing else.
+    // Without a user: may call models and nothing else (resolve_key relaxes this for a key of
+    // no team either).
     actor.role = core::Role::internal_user;
     actor.service_account = true;
     return actor;
@@ -55,9 +59,10 @@ core::Actor actor_for(persistence::Store& store, const persistence::KeyRecord& k
     add_unique(actor.member_org_ids, *user->organization_id);
     if (actor.role == core::Role::org_admin) add_unique(actor.admin_org_ids, *user->organization_id);
   }
-  (void)key;
   return actor;
 }
+
+namespace {
 
 // The budget a key or organization links. One that no longer exists (deletion refuses budgets
 // in use, so only a race leaves such a link) applies no limits: logged, not fatal to the key.
@@ -90,7 +95,12 @@ std::optional<KeyIdentity> resolve_key(persistence::Store& store, const std::str
   if (org_id) identity.organization = store.find_organization(*org_id);
   identity.key_budget = linked_budget(store, key->budget_id);
   if (identity.organization) identity.organization_budget = linked_budget(store, identity.organization->budget_id);
-  identity.actor = actor_for(store, *key, identity.user);
+  identity.actor = actor_for_user(store, identity.user);
+  identity.actor.key_hash = key->token_hash;
+  // A team key without a user is a service account. A key of no user and no team (an admin
+  // made it for a program) is an ordinary key of nobody: it sees itself and nothing else (it
+  // owns, administers and belongs to nothing).
+  if (!key->user_id && !key->team_id) identity.actor.service_account = false;
   if (key->service_account) identity.actor.service_account = true;
   identity.label = key->key_alias.value_or(key->key_name);
   identity.key = std::move(*key);
@@ -133,13 +143,7 @@ void Authenticator::authenticate(const http::Exchange& exchange, Done done) cons
   std::string hash = core::hash_key(credential);
   KeyIdentityPtr identity;
   switch (cache_.find(hash, identity)) {
-    case KeyCache::Lookup::hit:
-      if (!identity->usable(std::chrono::system_clock::now())) {
-        fail(address, done);
-        return;
-      }
-      done(caller_from(identity));
-      return;
+    case KeyCache::Lookup::hit: admit(identity, exchange.path(), address, done); return;
     case KeyCache::Lookup::known_missing: fail(address, done); return;
     case KeyCache::Lookup::miss:
       // Only unknown keys cost a store lookup, so only they are throttled: an address that
@@ -152,9 +156,40 @@ void Authenticator::authenticate(const http::Exchange& exchange, Done done) cons
                                     static_cast<int>(limiter_.window().count())));
         return;
       }
+      if (jwt_ != nullptr && jwt::looks_like_jwt(credential)) {
+        authenticate_jwt(credential, std::move(hash), exchange, std::move(done));
+        return;
+      }
       lookup(std::move(hash), exchange, std::move(done));
       return;
   }
+}
+
+void Authenticator::admit(const KeyIdentityPtr& identity, std::string_view path, const std::string& address,
+                          const Done& done) const {
+  if (!identity->usable(std::chrono::system_clock::now())) {
+    fail(address, done);
+    return;
+  }
+  if (identity->jwt_role && (jwt_ == nullptr || !jwt_->route_allowed(*identity, path))) {
+    done(core::forbidden("This token's role (" + std::string(core::jwt_role_name(*identity->jwt_role)) +
+                         ") may not call " + std::string(path)));
+    return;
+  }
+  done(caller_from(identity));
+}
+
+// The token's verification and identity may finish on another thread; the exchange does not
+// travel there (only what the answer needs), and `done` is bound to the request's executor.
+void Authenticator::authenticate_jwt(std::string_view token, std::string hash, const http::Exchange& exchange,
+                                     Done done) const {
+  jwt_->authenticate(token, std::move(hash), exchange.request_id(),
+                     [this, done = std::move(done), path = std::string(exchange.path()),
+                      address = exchange.remote_address()](core::Result<KeyIdentityPtr> identity) {
+                       if (identity) return admit(*identity, path, address, done);
+                       if (identity.error().status == 401) return fail(address, done);
+                       done(std::move(identity).error());
+                     });
 }
 
 void Authenticator::lookup(std::string hash, const http::Exchange& exchange, Done done) const {
@@ -185,19 +220,23 @@ void Authenticator::lookup(std::string hash, const http::Exchange& exchange, Don
         (*answer)(caller_from(identity));
       },
       [answer, request_id = exchange.request_id()](persistence::JobFailure why, const std::string& error) {
-        switch (why) {
-          case persistence::JobFailure::overloaded: (*answer)(core::store_overloaded()); return;
-          case persistence::JobFailure::threw:
-            telemetry::log_error("key_lookup_unexpected_error", {{"request_id", request_id}, {"error", error}});
-            (*answer)(core::unexpected_error(request_id));
-            return;
-          case persistence::JobFailure::unreachable:
-          case persistence::JobFailure::stopped: break;
-        }
-        // Unknown key and no store to ask: fail closed.
-        telemetry::log_warn("key_lookup_failed", {{"request_id", request_id}, {"error", error}});
-        (*answer)(core::service_unavailable("The key store is unavailable; try again shortly."));
+        (*answer)(store_lookup_failure(why, error, request_id, "key_lookup"));
       });
+}
+
+core::ApiError store_lookup_failure(persistence::JobFailure why, const std::string& error,
+                                    const std::string& request_id, std::string_view event) {
+  switch (why) {
+    case persistence::JobFailure::overloaded: return core::store_overloaded();
+    case persistence::JobFailure::threw:
+      telemetry::log_error(std::string(event) + "_unexpected_error", {{"request_id", request_id}, {"error", error}});
+      return core::unexpected_error(request_id);
+    case persistence::JobFailure::unreachable:
+    case persistence::JobFailure::stopped: break;
+  }
+  // Unknown caller and no store to ask: fail closed.
+  telemetry::log_warn(std::string(event) + "_failed", {{"request_id", request_id}, {"error", error}});
+  return core::service_unavailable("The key store is unavailable; try again shortly.");
 }
 
 }  // namespace tollgate::identity

@@ -17,9 +17,14 @@
 namespace tollgate::persistence {
 class StorePool;
 class Store;
+enum class JobFailure;
 }  // namespace tollgate::persistence
 
 namespace tollgate::identity {
+
+namespace jwt {
+class JwtAuthenticator;
+}
 
 enum class CallerKind { master_key, virtual_key };
 
@@ -38,6 +43,10 @@ std::string_view extract_credential(const http::Exchange& exchange);
 // budgets the key and organization link, memberships → actor). nullopt when the key does not exist.
 std::optional<KeyIdentity> resolve_key(persistence::Store& store, const std::string& token_hash);
 
+// The authorization actor of a user (role, team and organization memberships from the store);
+// a user-less caller is a service account that may call models only.
+core::Actor actor_for_user(persistence::Store& store, const std::optional<persistence::UserRecord>& user);
+
 class Authenticator {
  public:
   using Done = std::function<void(core::Result<Caller>)>;
@@ -53,16 +62,30 @@ class Authenticator {
 
   KeyCache& cache() const { return cache_; }
 
+  // With general_settings.enable_jwt_auth: bearer tokens shaped like a JWT go this way. Set
+  // once while the gateway is built, before any request.
+  void enable_jwt(const jwt::JwtAuthenticator* jwt) { jwt_ = jwt; }
+
  private:
   void lookup(std::string hash, const http::Exchange& exchange, Done done) const;
   void fail(const std::string& address, const Done& done) const;
+  void authenticate_jwt(std::string_view token, std::string hash, const http::Exchange& exchange, Done done) const;
+  // A cached or fresh identity: usable (not expired, not blocked) and, for a JWT, allowed the route.
+  void admit(const KeyIdentityPtr& identity, std::string_view path, const std::string& address, const Done& done) const;
 
   std::string master_key_;
   KeyCache& cache_;
   persistence::StorePool* pool_;
   AuthFailureLimiter& limiter_;
+  const jwt::JwtAuthenticator* jwt_ = nullptr;
 };
 
 Caller caller_from(const KeyIdentityPtr& identity);
+
+// The answer to a request whose identity lookup (a key, a JWT's team and user) could not run
+// on the store: 503 store_overloaded, 503 for an unreachable store, 500 naming the request id
+// for anything unexpected (logged as `event` with the error).
+core::ApiError store_lookup_failure(persistence::JobFailure why, const std::string& error,
+                                    const std::string& request_id, std::string_view event);
 
 }  // namespace tollgate::identity

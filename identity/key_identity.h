@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/authz.h"
+#include "core/jwt_roles.h"
 #include "persistence/records.h"
 
 namespace tollgate::identity {
@@ -22,6 +23,11 @@ struct KeyIdentity {
   std::optional<persistence::BudgetRecord> organization_budget;
   core::Actor actor;  // role and memberships, for the authorization policy
   std::string label;  // key_alias, else "sk-...abcd": safe for logs and metric labels
+  // Set for a caller that presented a JWT (identity/jwt/): `key` is then not a stored key but
+  // stands for the token (token_hash is the token's hash, expires_at its exp), and the
+  // budgets that apply are those of the team, user and organization its claims name.
+  std::optional<core::JwtRole> jwt_role;
+  std::optional<std::string> end_user_id;  // litellm_jwtauth.end_user_id_jwt_field, for spend logs
 
   // Expired or blocked keys authenticate nobody (401), like unknown ones.
   bool usable(std::chrono::system_clock::time_point now) const;

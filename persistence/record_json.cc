@@ -24,7 +24,9 @@ void team_members_fields(JsonOut& o, const std::vector<TeamMember>& members, Rec
   o.key("members_with_roles").begin_array();
   std::vector<std::string> admins, plain;
   for (const auto& m : members) {
-    o.begin_object().field("user_id", m.user_id).field("role", m.role).end_object();
+    o.begin_object().field("user_id", m.user_id);
+    if (view == RecordView::api) o.field("user_email", m.user_email);  // the user's, not the membership's
+    o.field("role", m.role).end_object();
     (m.role == "admin" ? admins : plain).push_back(m.user_id);
   }
   o.end_array();
@@ -66,8 +68,13 @@ void write_limit_fields(JsonOut& o, const BudgetLimits& l) {
   o.field("max_parallel_requests", l.max_parallel_requests);
 }
 
-void write_json(JsonOut& o, const KeyRecord& k, RecordView) {
+void write_json(JsonOut& o, const KeyRecord& k, RecordView view) {
   o.begin_object();
+  write_fields(o, k, view);
+  o.end_object();
+}
+
+void write_fields(JsonOut& o, const KeyRecord& k, RecordView) {
   o.field("token", k.token_hash);
   o.field("key_name", k.key_name);
   o.field("key_alias", k.key_alias);
@@ -90,7 +97,6 @@ void write_json(JsonOut& o, const KeyRecord& k, RecordView) {
   o.field("updated_by", k.updated_by);
   o.key("created_at").time(k.created_at);
   o.key("updated_at").time(k.updated_at);
-  o.end_object();
 }
 
 void write_json(JsonOut& o, const TeamRecord& t, RecordView view) {
@@ -139,6 +145,11 @@ void write_fields(JsonOut& o, const UserRecord& u, RecordView) {
 
 void write_json(JsonOut& o, const OrganizationRecord& g, RecordView view, const std::vector<OrgMember>& members) {
   o.begin_object();
+  write_fields(o, g, view, members);
+  o.end_object();
+}
+
+void write_fields(JsonOut& o, const OrganizationRecord& g, RecordView view, const std::vector<OrgMember>& members) {
   o.field("organization_id", g.organization_id);
   o.field("organization_alias", g.organization_alias);
   o.field("budget_id", g.budget_id);
@@ -155,7 +166,6 @@ void write_json(JsonOut& o, const OrganizationRecord& g, RecordView view, const 
   if (view == RecordView::audit) o.field("updated_by", g.updated_by);
   o.key("created_at").time(g.created_at);
   o.key("updated_at").time(g.updated_at);
-  o.end_object();
 }
 
 void write_json(JsonOut& o, const BudgetRecord& b, RecordView view) {

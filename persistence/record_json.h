@@ -33,9 +33,12 @@ void write_json(core::JsonOut& out, const BudgetRecord& budget, RecordView view)
 // Never writes auth_value (a credential), in either view.
 void write_json(core::JsonOut& out, const McpServerRecord& server, RecordView view);
 void write_json(core::JsonOut& out, const OrgMember& member);
-// A team's or user's members without the enclosing braces, for responses that add their own.
+// A record's members without the enclosing braces, for responses that add their own.
+void write_fields(core::JsonOut& out, const KeyRecord& key, RecordView view);
 void write_fields(core::JsonOut& out, const TeamRecord& team, RecordView view);
 void write_fields(core::JsonOut& out, const UserRecord& user, RecordView view);
+void write_fields(core::JsonOut& out, const OrganizationRecord& organization, RecordView view,
+                  const std::vector<OrgMember>& members = {});
 
 // The audit view as text, timestamps in unix milliseconds.
 std::string to_json(const KeyRecord& key);

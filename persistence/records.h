@@ -58,6 +58,9 @@ struct OrgMember {
 struct TeamMember {
   std::string user_id;
   std::string role = "user";  // "admin" | "user"
+  // Read from the member's user row (LiteLLM shows it in members_with_roles); not part of the
+  // membership, so writes ignore it. Empty for a user without one, or not created yet.
+  std::optional<std::string> user_email = std::nullopt;
 };
 
 struct TeamRecord : BudgetLimits {

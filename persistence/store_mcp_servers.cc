@@ -18,8 +18,8 @@ using detail::write_audit;
 const std::set<std::string> kMcpServerUpdateExcluded = {"server_id", "created_at", "created_by"};
 
 std::optional<McpServerRecord> select_mcp_server(SqlConnection& c, const char* column, const std::string& value) {
-  const auto rows = c.query("SELECT " + mcp_server_columns() + " FROM mcp_servers WHERE " + column + " = $1",
-                            {SqlValue(value)});
+  const auto rows =
+      c.query("SELECT " + mcp_server_columns() + " FROM mcp_servers WHERE " + column + " = $1", {SqlValue(value)});
   if (rows.empty()) return std::nullopt;
   return mcp_server_from_row(rows.front());
 }
@@ -69,8 +69,8 @@ bool Store::update_mcp_server(const McpServerRecord& server, const AuditEntry& a
   after.created_at = before->created_at;
   after.created_by = before->created_by;
   after.updated_at = now_ms();
-  const auto update = update_statement("mcp_servers", "server_id", SqlValue(after.server_id),
-                                       mcp_server_values(after), kMcpServerUpdateExcluded);
+  const auto update = update_statement("mcp_servers", "server_id", SqlValue(after.server_id), mcp_server_values(after),
+                                       kMcpServerUpdateExcluded);
   connection_->execute(update.sql, update.params);
   write_audit(*connection_, audit,
               AuditFacts{"mcp_servers", after.server_id, "updated", to_json(*before), to_json(after)});

@@ -37,10 +37,11 @@ std::optional<TeamRecord> select_team(SqlConnection& c, const std::string& team_
 
 std::vector<TeamMember> select_members(SqlConnection& c, const std::string& team_id) {
   std::vector<TeamMember> members;
-  for (const auto& row : c.query("SELECT user_id, role FROM team_members WHERE team_id = $1 "
-                                 "ORDER BY created_at, user_id",
+  for (const auto& row : c.query("SELECT m.user_id, m.role, u.user_email FROM team_members m "
+                                 "LEFT JOIN users u ON u.user_id = m.user_id WHERE m.team_id = $1 "
+                                 "ORDER BY m.created_at, m.user_id",
                                  {SqlValue(team_id)})) {
-    members.push_back(TeamMember{row.text(0), row.text(1)});
+    members.push_back(TeamMember{row.text(0), row.text(1), row.optional_text(2)});
   }
   return members;
 }
@@ -107,12 +108,13 @@ std::vector<TeamRecord> Store::list_teams(const std::optional<std::string>& orga
   }
   // All members in one query rather than one per team.
   for (const auto& row :
-       connection_->query("SELECT team_id, user_id, role FROM team_members WHERE team_id IN (SELECT team_id FROM "
+       connection_->query("SELECT m.team_id, m.user_id, m.role, u.user_email FROM team_members m "
+                          "LEFT JOIN users u ON u.user_id = m.user_id WHERE m.team_id IN (SELECT team_id FROM "
                           "teams" +
-                              where_sql + ") ORDER BY created_at, user_id",
+                              where_sql + ") ORDER BY m.created_at, m.user_id",
                           where.params())) {
     if (const auto it = index.find(row.text(0)); it != index.end()) {
-      teams[it->second].members.push_back(TeamMember{row.text(1), row.text(2)});
+      teams[it->second].members.push_back(TeamMember{row.text(1), row.text(2), row.optional_text(3)});
     }
   }
   return teams;

@@ -1,5 +1,6 @@
 #include "api/management/issued_key.h"
 
+#include "api/management/budget_table.h"
 #include "api/management/management.h"
 #include "core/key_hash.h"
 #include "persistence/record_json.h"
@@ -40,13 +41,18 @@ void write_generated_key_fields(core::JsonOut& o, const std::string& cleartext, 
   o.field("blocked", key.blocked);
   o.key("metadata").raw_json(key.metadata);
   o.field("service_account", key.service_account);
+  o.field("created_by", key.created_by);
+  o.field("updated_by", key.updated_by);
   o.key("created_at").time(key.created_at);
+  o.key("updated_at").time(key.updated_at);
 }
 
-std::string generated_key_response(const std::string& cleartext, const persistence::KeyRecord& key) {
+std::string generated_key_response(persistence::Store& store, const std::string& cleartext,
+                                   const persistence::KeyRecord& key) {
   core::JsonOut o;
   o.begin_object();
   write_generated_key_fields(o, cleartext, key);
+  write_key_budget_table(o, store, key);
   o.end_object();
   return o.str();
 }

@@ -26,6 +26,9 @@ void assign_cleartext(persistence::KeyRecord& key, const std::string& cleartext)
 // LiteLLM's GenerateKeyResponse fields, without the enclosing braces, so /user/new can embed
 // them; `key` is the cleartext, shown this once and never stored.
 void write_generated_key_fields(core::JsonOut& out, const std::string& cleartext, const persistence::KeyRecord& key);
-std::string generated_key_response(const std::string& cleartext, const persistence::KeyRecord& key);
+// The /key/generate and /key/regenerate response: those fields, and the budget the key links
+// (litellm_budget_table, api/management/budget_table.h).
+std::string generated_key_response(persistence::Store& store, const std::string& cleartext,
+                                   const persistence::KeyRecord& key);
 
 }  // namespace tollgate::api

@@ -14,8 +14,8 @@ const BodyFields kKeyBody = {
     {"aliases", "config", "tags", "send_invite_email", "key_type", "rpm_limit_type", "tpm_limit_type", "prompts",
      "auto_rotate", "rotation_interval", "access_group_ids", "router_settings", "grace_period", "litellm_changed_by",
      "soft_budget_cooldown", "expires"},
-    {"guardrails", "enforced_params", "allowed_routes", "permissions", "allowed_cache_controls",
-     "model_max_budget", "budget_limits", "policies"}};
+    {"guardrails", "enforced_params", "allowed_routes", "permissions", "allowed_cache_controls", "model_max_budget",
+     "budget_limits", "policies"}};
 
 std::int64_t now_unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <iterator>
 
+#include "api/management/budget_table.h"
 #include "api/management/issued_key.h"
 #include "api/management/key_fields.h"
 #include "api/management/lookups.h"
@@ -37,9 +38,9 @@ KeyRecord load_visible_key(Store& store, const ManagementCall& call, const std::
   return *key;
 }
 
-std::string key_json(const KeyRecord& key) {
+std::string key_json(Store& store, const KeyRecord& key) {
   JsonOut o;
-  write_key(o, key);
+  write_key_object(o, store, key);
   return o.str();
 }
 
@@ -134,7 +135,7 @@ http::Response generate(Store& store, const ManagementCall& call) {
   if (auto spend = call.body.number("spend"); spend && *spend > 0) {
     store.set_spend(persistence::EntityKind::key, stored.token_hash, *spend, call.audit("updated"));
   }
-  return json_ok(generated_key_response(cleartext, stored));
+  return json_ok(generated_key_response(store, cleartext, stored));
 }
 
 // A team-owned key with no user (LiteLLM's service accounts): it calls models and manages
@@ -156,7 +157,7 @@ http::Response info(Store& store, const ManagementCall& call) {
   require(core::decide(call.caller.actor, core::Action::read, key_target(key)), "key");
   JsonOut o;
   o.begin_object().field("key", *requested).key("info");
-  write_key(o, key);
+  write_key_object(o, store, key);
   o.end_object();
   return json_ok(o.str());
 }
@@ -220,7 +221,7 @@ http::Response list(Store& store, const ManagementCall& call) {
   o.begin_object().key("keys").begin_array();
   for (const auto& key : result.keys) {
     if (full)
-      write_key(o, key);
+      write_key_object(o, store, key);
     else
       o.value(key.token_hash);
   }
@@ -249,7 +250,7 @@ http::Response update(Store& store, const ManagementCall& call) {
     store.set_spend(persistence::EntityKind::key, key.token_hash, *spend, call.audit("updated"));
   }
   const auto updated = store.find_key(key.token_hash);
-  return json_ok(key_json(updated ? *updated : key));
+  return json_ok(key_json(store, updated ? *updated : key));
 }
 
 http::Response regenerate(Store& store, const ManagementCall& call) {
@@ -276,7 +277,7 @@ http::Response regenerate(Store& store, const ManagementCall& call) {
   key.updated_by = call.changed_by();
   if (!store.regenerate_key(old_hash, key, call.audit("regenerated"))) throw_not_found("key not found");
   const auto stored = store.find_key(key.token_hash);
-  return json_ok(generated_key_response(cleartext, stored ? *stored : key));
+  return json_ok(generated_key_response(store, cleartext, stored ? *stored : key));
 }
 
 http::Response remove(Store& store, const ManagementCall& call) {
@@ -316,7 +317,7 @@ http::Response set_blocked(Store& store, const ManagementCall& call, bool blocke
     throw_not_found("key not found");
   }
   const auto updated = store.find_key(key.token_hash);
-  return json_ok(key_json(updated ? *updated : key));
+  return json_ok(key_json(store, updated ? *updated : key));
 }
 
 }  // namespace

@@ -32,8 +32,8 @@ const BodyFields kServerBody = {
      "mcp_access_groups", "allowed_tools"},
     {"mcp_info", "tool_name_to_display_name", "tool_name_to_description", "status", "last_health_check",
      "health_check_error", "litellm_changed_by"},
-    {"disallowed_tools", "allow_all_keys", "static_headers", "extra_headers", "available_on_public_internet",
-     "command", "args", "env", "authorization_url", "token_url", "registration_url"}};
+    {"disallowed_tools", "allow_all_keys", "static_headers", "extra_headers", "available_on_public_internet", "command",
+     "args", "env", "authorization_url", "token_url", "registration_url"}};
 
 const char* const kAuthTypes[] = {"none", "api_key", "bearer_token", "basic", "authorization"};
 
@@ -67,8 +67,8 @@ void check_url_reachable(const ManagementCall& call, const std::string& url) {
   if (!upstream) throw_bad_request("'url' is not a URL the gateway can call", "url");
   // The client connects to what parse_upstream_url reads: it must be what the policy checked.
   if (!same_target(*upstream, *verdict.target)) {
-    throw_ssrf_blocked(call, "the URL's host reads differently to the policy and to the client (" +
-                                 verdict.target->host + ")");
+    throw_ssrf_blocked(
+        call, "the URL's host reads differently to the policy and to the client (" + verdict.target->host + ")");
   }
   if (verdict.target->literal) return;
   const auto resolver = context.host_resolver ? context.host_resolver : http::system_resolver();
@@ -120,7 +120,8 @@ void apply_server_fields(const ManagementCall& call, McpServerRecord& server) {
 
   check_server_name(server.server_name);
   if (server.transport == "stdio") {
-    throw_bad_request("stdio servers run a command on the gateway host: configure them in the config file", "transport");
+    throw_bad_request("stdio servers run a command on the gateway host: configure them in the config file",
+                      "transport");
   }
   if (server.transport != "http" && server.transport != "sse") {
     throw_bad_request("'transport' must be \"http\" or \"sse\"", "transport");
@@ -158,8 +159,8 @@ auto conflict_on_duplicate(const McpServerRecord& server, Write&& write) {
   try {
     return write();
   } catch (const persistence::DuplicateError&) {
-    throw HttpError(core::conflict("an MCP server named '" + server.server_name + "' or with id '" +
-                                   server.server_id + "' already exists"));
+    throw HttpError(core::conflict("an MCP server named '" + server.server_name + "' or with id '" + server.server_id +
+                                   "' already exists"));
   }
 }
 
@@ -180,7 +181,8 @@ http::Response create(Store& store, const ManagementCall& call) {
   require_unique_name(store, server);
   server.created_by = call.changed_by();
   server.updated_by = server.created_by;
-  const auto stored = conflict_on_duplicate(server, [&] { return store.insert_mcp_server(server, call.audit("created")); });
+  const auto stored =
+      conflict_on_duplicate(server, [&] { return store.insert_mcp_server(server, call.audit("created")); });
   return json_ok(server_json(stored));
 }
 
@@ -192,7 +194,8 @@ http::Response update(Store& store, const ManagementCall& call) {
   check_url_reachable(call, server.url);  // also an unchanged one: the policy or DNS may have changed
   require_unique_name(store, server);
   server.updated_by = call.changed_by();
-  const bool updated = conflict_on_duplicate(server, [&] { return store.update_mcp_server(server, call.audit("updated")); });
+  const bool updated =
+      conflict_on_duplicate(server, [&] { return store.update_mcp_server(server, call.audit("updated")); });
   if (!updated) throw_not_found("MCP server '" + server.server_id + "' not found");
   return json_ok(server_json(load_server(store, server.server_id)));
 }

@@ -58,8 +58,8 @@ void apply_object_permission(const BodyReader& body, std::optional<core::McpPerm
       mcp.tool_permissions = tool_lists(member.value, param);
     } else if (std::find(std::begin(kIgnored), std::end(kIgnored), name) == std::end(kIgnored) &&
                !empty_value(member.value)) {
-      throw_bad_request("'" + param + "' sets a restriction Tollgate does not enforce; remove it (null or empty is accepted)",
-                        param);
+      throw_bad_request(
+          "'" + param + "' sets a restriction Tollgate does not enforce; remove it (null or empty is accepted)", param);
     }
   }
   const bool sets_nothing = mcp.servers.empty() && mcp.access_groups.empty() && mcp.tool_permissions.empty();

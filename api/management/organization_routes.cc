@@ -6,6 +6,7 @@
 // org_admins only add users they already manage, grant no administrator roles, and leave
 // their fellow admins' memberships alone.
 #include "api/management/body_fields.h"
+#include "api/management/budget_table.h"
 #include "api/management/key_fields.h"
 #include "api/management/limit_fields.h"
 #include "api/management/lookups.h"
@@ -41,7 +42,7 @@ void apply_organization_fields(Store& store, const BodyReader& body, Organizatio
 
 std::string organization_json(Store& store, const OrganizationRecord& org) {
   JsonOut o;
-  write_organization(o, org, store.organization_members(org.organization_id));
+  write_organization_object(o, store, org);
   return o.str();
 }
 
@@ -86,7 +87,7 @@ http::Response list(Store& store, const ManagementCall& call) {
   o.begin_array();
   for (const auto& org : orgs) {
     if (core::can_see(actor, organization_target(org.organization_id))) {
-      write_organization(o, org, store.organization_members(org.organization_id));
+      write_organization_object(o, store, org);
     }
   }
   o.end_array();

@@ -150,6 +150,16 @@ for base, big in key_pairs:
     add(sec, big + f" ({bulk:,} keys)", "p50 latency", fig("keys_c32", big, "p50_us"), " µs")
     add(sec, big, "RPS ratio bulk / 10 keys", paired("keys_c32", big, base, lambda a, b: a["rps"] / b["rps"]), "", 3)
 
+# --- JWT vs virtual key, same run
+jwt_pairs = [(t, t + "-jwt") for t in TOLLGATES if any(k == ("jwt_c32", t + "-jwt") for k in by)]
+for base, jwt in jwt_pairs:
+    sec = f"JWT vs virtual key (c32, {meta['peak_upstream']} upstream)"
+    add(sec, base + " (virtual keys)", "requests/s", fig("jwt_c32", base, "rps"))
+    add(sec, jwt + " (RS256 JWTs)", "requests/s", fig("jwt_c32", jwt, "rps"))
+    add(sec, base + " (virtual keys)", "p50 latency", fig("jwt_c32", base, "p50_us"), " µs")
+    add(sec, jwt + " (RS256 JWTs)", "p50 latency", fig("jwt_c32", jwt, "p50_us"), " µs")
+    add(sec, jwt, "RPS ratio JWT / virtual key", paired("jwt_c32", jwt, base, lambda a, b: a["rps"] / b["rps"]), "", 3)
+
 # --- cluster: 3 nodes vs 1 node behind nginx, and a lease holder vs the key's owner
 cluster_targets = meta.get("cluster_targets", [])
 for t in cluster_targets:
@@ -209,6 +219,8 @@ for t in TOLLGATES:
               paired("keys_c32", t + "-bulk", t, lambda a, b: a["rps"] / b["rps"]), 0.9, True, "×", 3)
 
 rps_ratio = lambda a, b: a["rps"] / b["rps"]
+for base, jwt in jwt_pairs:
+    ratios.append((f"{jwt} / {base}", "RPS at c32, JWT / virtual key", paired("jwt_c32", jwt, base, rps_ratio)))
 if "cluster-3" in cluster_targets:
     s = paired("cluster_c32", "cluster-3", "cluster-1", rps_ratio)
     ratios.append(("cluster-3 / cluster-1", "RPS at c32 through nginx", s))

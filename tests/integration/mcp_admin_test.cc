@@ -188,8 +188,10 @@ TEST_CASE("mcp admin API: create, read, update, delete; duplicates; credentials 
   const auto created = a.send("POST", "/v1/mcp/server",
                               R"({"server_id":"srv-1","server_name":"files","alias":"Files","description":"d",)"
                               R"("url":"https://public.test/mcp","transport":"http","auth_type":"bearer_token",)"
-                              R"("credentials":{"auth_value":")" + secret + R"("},"mcp_access_groups":["dev"],)"
-                              R"("allowed_tools":["read"],"mcp_info":{}})",
+                              R"("credentials":{"auth_value":")" +
+                                  secret +
+                                  R"("},"mcp_access_groups":["dev"],)"
+                                  R"("allowed_tools":["read"],"mcp_info":{}})",
                               a.gw.master_key());
   INFO(created.body);
   REQUIRE(created.status == 200);
@@ -209,8 +211,8 @@ TEST_CASE("mcp admin API: create, read, update, delete; duplicates; credentials 
                a.gw.master_key())
             .status == 409);
   CHECK(a.register_url("bad-name", "https://public.test/").status == 400);  // '-' separates server and tool
-  CHECK(a.send("POST", "/v1/mcp/server",
-               R"({"server_name":"local","url":"https://public.test/","transport":"stdio"})", a.gw.master_key())
+  CHECK(a.send("POST", "/v1/mcp/server", R"({"server_name":"local","url":"https://public.test/","transport":"stdio"})",
+               a.gw.master_key())
             .status == 400);
   CHECK(a.send("POST", "/v1/mcp/server",
                R"({"server_name":"x","url":"https://public.test/","disallowed_tools":["rm"]})", a.gw.master_key())
@@ -239,17 +241,16 @@ TEST_CASE("mcp admin API: create, read, update, delete; duplicates; credentials 
   // PUT: renaming onto a taken name is 409; a new URL is checked like a new registration.
   CHECK(a.send("PUT", "/v1/mcp/server", R"({"server_id":"srv-1","server_name":"db"})", a.gw.master_key()).status ==
         409);
-  check_blocked(a.send("PUT", "/v1/mcp/server", R"({"server_id":"srv-1","url":"http://10.0.0.1/mcp"})",
-                       a.gw.master_key()),
-                "10.0.0.1");
-  const auto updated = a.send("PUT", "/v1/mcp/server", R"({"server_id":"srv-1","description":"changed"})",
-                              a.gw.master_key());
+  check_blocked(
+      a.send("PUT", "/v1/mcp/server", R"({"server_id":"srv-1","url":"http://10.0.0.1/mcp"})", a.gw.master_key()),
+      "10.0.0.1");
+  const auto updated =
+      a.send("PUT", "/v1/mcp/server", R"({"server_id":"srv-1","description":"changed"})", a.gw.master_key());
   REQUIRE(updated.status == 200);
   CHECK(str(parse(updated.body)["description"]) == "changed");
   CHECK(str(parse(updated.body)["url"]) == "https://public.test/mcp");
   CHECK(parse(updated.body)["has_credentials"].GetBool());  // kept when not given
-  CHECK(a.send("PUT", "/v1/mcp/server", R"({"server_id":"nope","description":"x"})", a.gw.master_key()).status ==
-        404);
+  CHECK(a.send("PUT", "/v1/mcp/server", R"({"server_id":"nope","description":"x"})", a.gw.master_key()).status == 404);
 
   const auto deleted = a.send("DELETE", "/v1/mcp/server/srv-1", "", a.gw.master_key());
   CHECK(deleted.status == 200);
@@ -270,10 +271,11 @@ TEST_CASE("mcp admin API: mcp_allowed_networks admits a private network, never m
 TEST_CASE("object_permission on keys and teams is kept and answered", "[integration][mcp]") {
   Admin a;
   const auto& master = a.gw.master_key();
-  const auto team = a.send("POST", "/team/new",
-                           R"({"team_id":"t-mcp","object_permission":{"mcp_servers":["files"],)"
-                           R"("mcp_access_groups":["dev"],"mcp_tool_permissions":{"files":["read"]},"vector_stores":[]}})",
-                           master);
+  const auto team =
+      a.send("POST", "/team/new",
+             R"({"team_id":"t-mcp","object_permission":{"mcp_servers":["files"],)"
+             R"("mcp_access_groups":["dev"],"mcp_tool_permissions":{"files":["read"]},"vector_stores":[]}})",
+             master);
   INFO(team.body);
   REQUIRE(team.status == 200);
   const auto info = parse(a.send("GET", "/team/info?team_id=t-mcp", "", master).body);
@@ -283,8 +285,8 @@ TEST_CASE("object_permission on keys and teams is kept and answered", "[integrat
   CHECK(str(permission["mcp_access_groups"][0]) == "dev");
   CHECK(str(permission["mcp_tool_permissions"]["files"][0]) == "read");
 
-  const auto generated = a.send("POST", "/key/generate",
-                                R"({"team_id":"t-mcp","object_permission":{"mcp_servers":["files"]}})", master);
+  const auto generated =
+      a.send("POST", "/key/generate", R"({"team_id":"t-mcp","object_permission":{"mcp_servers":["files"]}})", master);
   REQUIRE(generated.status == 200);
   const auto key = str(parse(generated.body)["key"]);
   register_secret(key);
@@ -306,8 +308,8 @@ TEST_CASE("object_permission on keys and teams is kept and answered", "[integrat
                                  R"({"key":")" + key + R"(","object_permission":{"vector_stores":["vs-1"]}})", master);
   CHECK(unenforced.status == 400);
   CHECK(unenforced.body.find("object_permission.vector_stores") != std::string::npos);
-  const auto wrong = a.send("POST", "/team/update",
-                            R"({"team_id":"t-mcp","object_permission":{"mcp_servers":"files"}})", master);
+  const auto wrong =
+      a.send("POST", "/team/update", R"({"team_id":"t-mcp","object_permission":{"mcp_servers":"files"}})", master);
   CHECK(wrong.status == 400);
   CHECK(wrong.body.find("object_permission.mcp_servers") != std::string::npos);
 
@@ -318,9 +320,9 @@ TEST_CASE("object_permission on keys and teams is kept and answered", "[integrat
   REQUIRE(own.status == 200);
   const auto own_key = str(parse(own.body)["key"]);
   register_secret(own_key);
-  CHECK(a.send("POST", "/key/update", R"({"key":")" + own_key + R"(","object_permission":{"mcp_servers":["db"]}})",
-               user)
-            .status == 403);
+  CHECK(
+      a.send("POST", "/key/update", R"({"key":")" + own_key + R"(","object_permission":{"mcp_servers":["db"]}})", user)
+          .status == 403);
 }
 
 namespace {

@@ -25,13 +25,13 @@ TEST_CASE("an invalid config stops start-up naming file, key path and problem", 
 }
 
 TEST_CASE("a key configuring protection Tollgate lacks stops start-up and --check-config", "[integration][process]") {
-  const std::string config = "general_settings:\n  enable_jwt_auth: true\n";
+  const std::string config = "general_settings:\n  custom_auth: custom_auth.user_api_key_auth\n";
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{}, std::vector<std::string>{"--check-config"}}) {
     auto p = spawn_tollgate(config, {}, args);
     CHECK(wait_exit(p.pid, 5s) == 2);
-    CHECK_THAT(p.err(), Catch::Contains("config.yaml: general_settings.enable_jwt_auth: JWT authentication is not "
-                                        "implemented; Tollgate refuses to start"));
+    CHECK_THAT(p.err(), Catch::Contains("config.yaml: general_settings.custom_auth: custom authentication hooks are "
+                                        "not implemented; Tollgate refuses to start"));
   }
 }
 

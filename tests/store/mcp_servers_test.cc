@@ -131,12 +131,14 @@ STORE_TEST_CASE("mcp permissions: keys and teams keep object_permission, null wh
 
   CHECK(store->find_team("t-1")->object_permission_mcp == std::optional<core::McpPermission>(sample_permission()));
   CHECK_FALSE(store->find_team("t-2")->object_permission_mcp);
-  CHECK(store->find_key(key.token_hash)->object_permission_mcp == std::optional<core::McpPermission>(core::McpPermission{}));
+  CHECK(store->find_key(key.token_hash)->object_permission_mcp ==
+        std::optional<core::McpPermission>(core::McpPermission{}));
   CHECK_FALSE(store->find_key(plain.token_hash)->object_permission_mcp);
 
   key.object_permission_mcp = sample_permission();
   REQUIRE(store->update_key(key, audit_by()));
-  CHECK(store->find_key(key.token_hash)->object_permission_mcp == std::optional<core::McpPermission>(sample_permission()));
+  CHECK(store->find_key(key.token_hash)->object_permission_mcp ==
+        std::optional<core::McpPermission>(sample_permission()));
   team.object_permission_mcp.reset();
   REQUIRE(store->update_team(team, audit_by()));
   CHECK_FALSE(store->find_team("t-1")->object_permission_mcp);

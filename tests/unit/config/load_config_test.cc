@@ -5,6 +5,7 @@
 #include "config/config_error.h"
 #include "config/load_config.h"
 #include "config/model_catalog.h"
+#include "tests/support/config_parse.h"
 #include "tests/support/fixed_environment.h"
 
 using namespace tollgate::config;
@@ -13,18 +14,12 @@ using tollgate::testing::fixed_environment;
 namespace {
 
 Config parse(const std::string& yaml, std::map<std::string, std::string> env = {}) {
-  return parse_config(yaml, "test.yaml", fixed_environment(std::move(env)));
+  return tollgate::testing::parse_test_config(yaml, std::move(env));
 }
 
 // Parses `yaml`, expecting failure; returns the error.
 ConfigError parse_error(const std::string& yaml, std::map<std::string, std::string> env = {}) {
-  try {
-    parse(yaml, std::move(env));
-  } catch (const ConfigError& e) {
-    return e;
-  }
-  FAIL("expected a ConfigError for:\n" << yaml);
-  throw std::logic_error("unreachable");
+  return tollgate::testing::parse_test_config_error(yaml, std::move(env));
 }
 
 // What every enabled cluster needs beside membership: a listen address and its TLS files.
@@ -334,8 +329,6 @@ TEST_CASE("keys configuring protection Tollgate lacks stop start-up", "[config][
       {"", "mcp_servers", "{deepwiki: {url: \"https://mcp.deepwiki.com/mcp\"}}"},
       {"", "guardrails", "[{guardrail_name: pii, litellm_params: {guardrail: presidio}}]"},
       {"", "include", "[models.yaml]"},
-      {"general_settings", "enable_jwt_auth", "true"},
-      {"general_settings", "litellm_jwtauth", "{admin_jwt_scope: litellm_proxy_admin}"},
       {"general_settings", "custom_auth", "custom_auth.user_api_key_auth"},
       {"general_settings", "custom_sso", "custom_sso.handler"},
       {"general_settings", "enable_oauth2_auth", "true"},
@@ -390,7 +383,6 @@ TEST_CASE("keys configuring protection Tollgate lacks stop start-up", "[config][
 
 TEST_CASE("a refused key that is off is only a warning", "[config][security]") {
   const KeyRow rows[] = {
-      {"general_settings", "enable_jwt_auth", "false"},
       {"general_settings", "use_x_forwarded_for", "False"},
       {"general_settings", "allowed_ips", ""},
       {"router_settings", "enable_tag_filtering", "no"},

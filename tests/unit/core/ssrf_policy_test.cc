@@ -15,8 +15,8 @@ SsrfPolicy docker_allowlist() { return SsrfPolicy{{*parse_cidr("172.18.0.0/16"),
 TEST_CASE("ssrf: admin-supplied URLs", "[core][ssrf]") {
   struct Row {
     const char* url;
-    bool allowlist;        // policy with mcp_allowed_networks 172.18.0.0/16 and fd12:3456::/32
-    const char* refusal;   // nullptr: allowed; else a part of the reason
+    bool allowlist;       // policy with mcp_allowed_networks 172.18.0.0/16 and fd12:3456::/32
+    const char* refusal;  // nullptr: allowed; else a part of the reason
   };
   const Row rows[] = {
       // public names and addresses pass (a name still has to pass check_address once resolved)
@@ -39,13 +39,13 @@ TEST_CASE("ssrf: admin-supplied URLs", "[core][ssrf]") {
       {"http://[::ffff:7f00:1]/mcp", false, "loopback"},
       {"http://[0:0:0:0:0:ffff:127.0.0.1]/", false, "loopback"},
       {"http://[::127.0.0.1]/mcp", false, "IPv4-compatible"},
-      {"http://2130706433/mcp", false, "127.0.0.1"},         // decimal
-      {"http://017700000001/mcp", false, "127.0.0.1"},       // octal
-      {"http://0x7f000001/mcp", false, "127.0.0.1"},         // hex
-      {"http://0x7f.1/mcp", false, "127.0.0.1"},             // short hex form
-      {"http://127.1/mcp", false, "127.0.0.1"},              // short form
-      {"http://0177.0.0.1/mcp", false, "127.0.0.1"},         // octal part
-      {"http://127.000.000.001/mcp", false, "127.0.0.1"},    // zero-padded
+      {"http://2130706433/mcp", false, "127.0.0.1"},       // decimal
+      {"http://017700000001/mcp", false, "127.0.0.1"},     // octal
+      {"http://0x7f000001/mcp", false, "127.0.0.1"},       // hex
+      {"http://0x7f.1/mcp", false, "127.0.0.1"},           // short hex form
+      {"http://127.1/mcp", false, "127.0.0.1"},            // short form
+      {"http://0177.0.0.1/mcp", false, "127.0.0.1"},       // octal part
+      {"http://127.000.000.001/mcp", false, "127.0.0.1"},  // zero-padded
       {"http://0/mcp", false, "0.0.0.0"},
       {"http://0.0.0.0:8080/", false, "unspecified"},
       {"http://[::]/", false, "unspecified"},
@@ -133,7 +133,7 @@ TEST_CASE("ssrf: resolved addresses", "[core][ssrf]") {
     bool allowed;
   };
   const Row rows[] = {
-      {"93.184.216.34", &none, true},        {"127.0.0.1", &none, false},
+      {"93.184.216.34", &none, true},         {"127.0.0.1", &none, false},
       {"127.0.0.1", &loopback_allowed, true}, {"::ffff:127.0.0.1", &loopback_allowed, true},
       {"::1", &loopback_allowed, false},      {"169.254.169.254", &loopback_allowed, false},
       {"172.31.255.255", &none, false},       {"172.32.0.0", &none, true},
