@@ -27,6 +27,10 @@ class SpendMetrics;
 namespace tollgate::cluster {
 class Membership;
 }
+namespace tollgate::mcp {
+class Endpoint;
+class Registry;
+}
 
 namespace tollgate::api {
 
@@ -42,6 +46,8 @@ struct GatewayContext {
   spend::SpendWriter* spend = nullptr;
   telemetry::SpendMetrics* spend_metrics = nullptr;
   const cluster::Membership* membership = nullptr;  // null unless cluster.enabled
+  const mcp::Endpoint* mcp = nullptr;               // the MCP gateway (/mcp)
+  const mcp::Registry* mcp_registry = nullptr;
 
   const config::ModelCatalog& models() const { return *catalog; }
   // general_settings.max_json_depth; the default for a context built without settings (tests).

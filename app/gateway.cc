@@ -20,6 +20,10 @@
 #include "http/server.h"
 #include "identity/authenticator.h"
 #include "identity/key_changes.h"
+#include "mcp/endpoint.h"
+#include "mcp/mcp_metrics.h"
+#include "mcp/registry.h"
+#include "mcp/sessions.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "proxy/model_router.h"
@@ -119,6 +123,12 @@ std::unique_ptr<cluster::ChangeFanout> change_fanout(const config::Config& c, id
       cluster::ChangeFanout::Options{c.general.redis_url, c.cluster.changes.channel, node_id}, local, metrics);
 }
 
+mcp::Registry::Options mcp_registry_options(mcp::McpMetrics& metrics) {
+  mcp::Registry::Options o;
+  o.on_publish = [&metrics](const mcp::Catalog& catalog) { metrics.servers(catalog); };
+  return o;
+}
+
 }  // namespace
 
 struct Gateway::Impl {
@@ -140,6 +150,10 @@ struct Gateway::Impl {
                      &metrics.registry()),
         admission(*store, spend_writer, metrics.registry(), actors::Admission::Options{},
                   actors::scheduler_config(actor_threads(config->general))),
+        mcp_metrics(metrics.registry()),
+        mcp_registry(config->mcp_servers, client, mcp_registry_options(mcp_metrics)),
+        mcp_endpoint(mcp::EndpointServices{&mcp_registry, &mcp_sessions, &mcp_metrics, &spend_writer,
+                                           config->general.max_json_depth, TOLLGATE_VERSION}),
         router(&http_metrics) {
     telemetry::register_build_info(metrics, TOLLGATE_VERSION);
     context.catalog = std::make_shared<const config::ModelCatalog>(config);
@@ -153,6 +167,8 @@ struct Gateway::Impl {
     context.spend = &spend_writer;
     context.spend_metrics = &spend_metrics;
     context.health = &health;
+    context.mcp = &mcp_endpoint;
+    context.mcp_registry = &mcp_registry;
     api::register_routes(router, context);
     server = std::make_unique<http::Server>(server_options(config->general), router, &http_metrics, io);
   }
@@ -174,6 +190,10 @@ struct Gateway::Impl {
   spend::SpendWriter spend_writer;
   actors::Admission admission;
   std::unique_ptr<proxy::ModelRouter> model_router;
+  mcp::McpMetrics mcp_metrics;
+  mcp::Registry mcp_registry;
+  mcp::SessionTable mcp_sessions;
+  mcp::Endpoint mcp_endpoint;
   http::Router router;
   api::GatewayContext context;
   std::unique_ptr<http::Server> server;
@@ -209,6 +229,7 @@ void Gateway::start() {
     telemetry::log_warn("spend_journal_replay_pending", {});
   }
   impl_->health.start();
+  impl_->mcp_registry.start();  // lists every MCP server's tools (the I/O threads run the calls)
   impl_->server->start();
   start_membership();
   impl_->io.start();
@@ -289,6 +310,7 @@ bool Gateway::shutdown() {
   // Leave the cluster first: the others stop counting on this node while it drains.
   if (impl_->membership) impl_->membership->stop();
   const bool clean = impl_->server->drain(std::chrono::steady_clock::now() + grace);
+  impl_->mcp_registry.stop();  // DELETEs the upstream sessions while the I/O threads still run
   impl_->io.stop();
   // The peer link answered the other nodes' handovers while this node drained; it goes before
   // the admission it calls into.

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/cluster_settings.h"
+#include "config/mcp_server_config.h"
 #include "core/json_limits.h"
 #include "core/provider_kind.h"
 
@@ -112,6 +113,7 @@ struct Config {
   std::vector<Deployment> model_list;
   RouterSettings router;
   ClusterSettings cluster;
+  std::vector<McpServerConfig> mcp_servers;  // mcp_servers:, in file order
   std::vector<std::string> warnings;  // unknown keys and similar, reported at start-up
 
   // Every secret the config holds (master key, provider keys), for the log redactor.

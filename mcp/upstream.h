@@ -1,0 +1,56 @@
+#pragma once
+// An upstream MCP server as the gateway's client of it: one JSON-RPC request at a time per
+// call, answered exactly once (a result, the upstream's JSON-RPC error, or the gateway's error
+// for a transport failure or the deadline), with the notifications the upstream sends while
+// answering (progress, log messages) passed on as they arrive. Each transport initializes its
+// own upstream session lazily, before the first call, and again after the upstream lost it.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "config/mcp_server_config.h"
+#include "mcp/jsonrpc.h"
+
+namespace tollgate::http {
+class HttpClient;
+}
+
+namespace tollgate::mcp {
+
+struct UpstreamReply {
+  std::string result;           // raw JSON; meaningful when error is empty
+  std::optional<RpcError> error;
+};
+
+struct UpstreamCall {
+  std::string method;
+  std::string params;          // raw JSON object; empty for none
+  std::string progress_token;  // raw JSON of params._meta.progressToken, when set: routes progress
+  // Any thread. Raw JSON-RPC notifications the upstream sent for this call.
+  std::function<void(std::string notification)> on_notification;
+  // Any thread, exactly once (never after cancel()).
+  std::function<void(UpstreamReply reply)> on_reply;
+};
+
+class CallHandle {
+ public:
+  virtual ~CallHandle() = default;
+  // Nobody wants the answer any more: stop waiting, drop the HTTP exchange. Any thread.
+  virtual void cancel() = 0;
+};
+
+class Upstream {
+ public:
+  virtual ~Upstream() = default;
+  virtual std::shared_ptr<CallHandle> call(UpstreamCall call) = 0;
+  // Ends the upstream session (HTTP DELETE, closes the SSE stream, ends the subprocess).
+  virtual void close() = 0;
+};
+
+// The transport the server's config names. `on_tools_changed` runs (any thread) when the
+// upstream sends notifications/tools/list_changed.
+std::shared_ptr<Upstream> make_upstream(std::shared_ptr<const config::McpServerConfig> server,
+                                        http::HttpClient& client, std::function<void()> on_tools_changed);
+
+}  // namespace tollgate::mcp

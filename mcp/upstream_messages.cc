@@ -1,0 +1,77 @@
+#include "mcp/upstream_messages.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "core/json_parse.h"
+#include "mcp/protocol.h"
+
+namespace tollgate::mcp {
+namespace {
+
+// params.progressToken of a notification, as raw JSON ("" when absent).
+std::string progress_token_of(std::string_view params_json) {
+  if (params_json.empty()) return {};
+  rapidjson::Document doc;
+  if (core::parse_json(params_json, doc) || !doc.IsObject()) return {};
+  auto token = doc.FindMember("progressToken");
+  if (token == doc.MemberEnd()) return {};
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  token->value.Accept(writer);
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+}  // namespace
+
+std::string client_initialize_params() {
+  std::string out(R"({"protocolVersion":")");
+  out.append(kLatestProtocolVersion);
+  out.append(R"(","capabilities":{},"clientInfo":{"name":"tollgate","version":"1"}})");
+  return out;
+}
+
+void route_upstream_message(std::string_view json, const UpstreamRouting& routing) {
+  auto parsed = parse_message(json);
+  auto* message = std::get_if<Message>(&parsed);
+  if (message == nullptr) return;  // not JSON-RPC: the caller's deadline answers for it
+  switch (message->kind) {
+    case MessageKind::response: {
+      auto call = routing.find ? routing.find(message->id) : nullptr;
+      if (!call) return;
+      if (message->error.empty()) {
+        call->finish(UpstreamReply{std::move(message->result), std::nullopt});
+      } else {
+        call->finish(UpstreamReply{{}, read_error(message->error)});
+      }
+      return;
+    }
+    case MessageKind::notification: {
+      if (message->method == "notifications/tools/list_changed") {
+        if (routing.on_tools_changed) routing.on_tools_changed();
+        return;
+      }
+      std::shared_ptr<PendingCall> call;
+      if (auto token = progress_token_of(message->params); !token.empty() && routing.find_by_progress) {
+        call = routing.find_by_progress(token);
+      }
+      if (!call) call = routing.fallback;
+      if (call) call->notify(std::string(json));
+      return;
+    }
+    case MessageKind::request:
+      return;
+  }
+}
+
+http::Headers post_headers(const config::McpServerConfig& server) {
+  http::Headers headers;
+  headers.reserve(server.headers.size() + 2);
+  headers.push_back({"content-type", "application/json"});
+  headers.push_back({"accept", "application/json, text/event-stream"});
+  for (const auto& [name, value] : server.headers) headers.push_back({name, value});
+  return headers;
+}
+
+}  // namespace tollgate::mcp

@@ -1,0 +1,36 @@
+#pragma once
+// What the transports share about the messages an upstream sends back: reading one JSON-RPC
+// message and handing it to the call it belongs to, and the initialize request the gateway
+// sends as a client.
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "http/response.h"
+#include "mcp/pending_call.h"
+
+namespace tollgate::mcp {
+
+inline constexpr std::size_t kMaxUpstreamMessageBytes = 16 * 1024 * 1024;
+
+// initialize's params as this gateway sends them to an upstream.
+std::string client_initialize_params();
+
+// One message from the upstream. A response goes to `find(id)` (nullptr: nobody waits for it
+// any more); tools/list_changed calls `on_tools_changed`; other notifications go to
+// `find_by_progress(token)` when they carry a progress token, else to `fallback` (the one call
+// whose stream carried it, or nullptr). Requests from the server (sampling, elicitation) are
+// dropped: the gateway advertises neither.
+struct UpstreamRouting {
+  std::function<std::shared_ptr<PendingCall>(const std::string& id)> find;
+  std::function<std::shared_ptr<PendingCall>(const std::string& token)> find_by_progress;
+  std::shared_ptr<PendingCall> fallback;
+  std::function<void()> on_tools_changed;
+};
+void route_upstream_message(std::string_view json, const UpstreamRouting& routing);
+
+// The configured headers, plus the JSON-RPC content negotiation every POST carries.
+http::Headers post_headers(const config::McpServerConfig& server);
+
+}  // namespace tollgate::mcp
