@@ -35,7 +35,7 @@ bool read_tools_page(std::string_view result_json, std::vector<ToolEntry>& tools
     ToolEntry entry;
     entry.name.assign(name->value.GetString(), name->value.GetStringLength());
     if (!valid_tool_name(entry.name)) continue;
-    tool.RemoveMember("name");
+    tool.EraseMember("name");  // keeps the order of the other members
     rapidjson::StringBuffer buffer;
     rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
     tool.Accept(writer);

@@ -1,0 +1,281 @@
+// The MCP gateway over real loopback HTTP: /mcp in front of fake MCP upstreams (one that
+// works, one that never answers, one that answers garbage, one that is down).
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include <rapidjson/document.h>
+
+#include "tests/store/store_fixture.h"
+#include "tests/support/fake_mcp_server.h"
+#include "tests/support/http_client.h"
+#include "tests/support/metrics_text.h"
+#include "tests/support/spawn.h"
+#include "tests/support/test_env.h"
+#include "tests/support/test_gateway.h"
+
+using namespace tollgate;
+using namespace tollgate::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+rapidjson::Document json(const std::string& text) {
+  rapidjson::Document d;
+  d.Parse(text.c_str());
+  return d;
+}
+
+struct McpWorld {
+  TestDatabase db{"sqlite"};
+  FakeMcpServer fake;
+  FakeMcpServer silent{FakeMcpServer::Mode::silent};
+  FakeMcpServer garbage{FakeMcpServer::Mode::garbage};
+  std::uint16_t down_port = free_port();
+  std::unique_ptr<TestGateway> gw;
+
+  McpWorld() {
+    const std::string yaml =
+        "mcp_servers:\n"
+        "  fake:\n"
+        "    url: " + fake.url() + "\n"
+        "    static_headers: {X-Upstream-Token: os.environ/FAKE_MCP_TOKEN}\n"
+        "    timeout: 2\n"
+        "    mcp_info: {mcp_server_cost_info: {default_cost_per_query: 0.001, tool_name_to_cost_per_query: {add: 0.25}}}\n"
+        "  narrow:\n"
+        "    url: " + fake.url() + "\n"
+        "    allowed_tools: [add]\n"
+        "  silent:\n"
+        "    url: " + silent.url() + "\n"
+        "    timeout: 0.5\n"
+        "  garbage:\n"
+        "    url: " + garbage.url() + "\n"
+        "    timeout: 2\n"
+        "  down:\n"
+        "    url: http://127.0.0.1:" + std::to_string(down_port) + "/mcp\n"
+        "    timeout: 2\n"
+        "general_settings:\n"
+        "  max_auth_failures_per_minute: 100000\n" +
+        db.gateway_settings();
+    auto env = db.gateway_env();
+    env["FAKE_MCP_TOKEN"] = "upstream-secret-token";
+    register_secret("upstream-secret-token");
+    gw = std::make_unique<TestGateway>(yaml, env);
+    // The registry lists every server at start: wait until the working one is listed.
+    for (int i = 0; i < 200; ++i) {
+      const auto ready = json(http_request(gw->port(), "GET", "/health/readiness").body);
+      bool listed = false;
+      for (const auto& s : ready["mcp_servers"].GetArray()) {
+        if (std::string(s["name"].GetString()) == "fake" && std::string(s["status"].GetString()) == "healthy") listed = true;
+      }
+      if (listed) break;
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+
+  HeaderList headers(const std::string& key, const std::string& session = "") const {
+    HeaderList h = bearer(key);
+    h.push_back({"Accept", "application/json, text/event-stream"});
+    if (!session.empty()) h.push_back({"Mcp-Session-Id", session});
+    return h;
+  }
+
+  std::string initialize(const std::string& key, const std::string& path = "/mcp") const {
+    const auto reply = http_request(
+        gw->port(), "POST", path,
+        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})",
+        headers(key));
+    REQUIRE(reply.status == 200);
+    return reply.header("mcp-session-id");
+  }
+
+  HttpReply rpc(const std::string& key, const std::string& session, const std::string& body,
+                const std::string& path = "/mcp") const {
+    return http_request(gw->port(), "POST", path, body, headers(key, session));
+  }
+
+  std::string generate_key() const {
+    const auto reply = http_request(gw->port(), "POST", "/key/generate", "{}", bearer(gw->master_key()));
+    REQUIRE(reply.status == 200);
+    const std::string key = json(reply.body)["key"].GetString();
+    register_secret(key);
+    return key;
+  }
+};
+
+std::string call_body(const std::string& name, const std::string& arguments, int id = 2) {
+  return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":"tools/call","params":{"name":")" + name +
+         R"(","arguments":)" + arguments + "}}";
+}
+
+}  // namespace
+
+TEST_CASE("/mcp: initialize opens a session bound to the key; the protocol is checked", "[integration][mcp]") {
+  McpWorld w;
+  const auto& master = w.gw->master_key();
+  const auto reply = http_request(
+      w.gw->port(), "POST", "/mcp",
+      R"({"jsonrpc":"2.0","id":"init-1","method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})",
+      w.headers(master));
+  REQUIRE(reply.status == 200);
+  const auto session = reply.header("mcp-session-id");
+  CHECK(session.size() == 32);
+  const auto init = json(reply.body);
+  CHECK(std::string(init["id"].GetString()) == "init-1");  // the caller's id, as sent
+  CHECK(std::string(init["result"]["protocolVersion"].GetString()) == "2025-03-26");
+  CHECK(init["result"]["capabilities"].HasMember("tools"));
+
+  // An unknown version is answered with the latest one supported.
+  const auto other = http_request(
+      w.gw->port(), "POST", "/mcp",
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"1999-01-01","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})",
+      w.headers(master));
+  CHECK(std::string(json(other.body)["result"]["protocolVersion"].GetString()) == "2025-06-18");
+
+  const std::string ping = R"({"jsonrpc":"2.0","id":7,"method":"ping"})";
+  CHECK(w.rpc(master, session, ping).body == R"({"jsonrpc":"2.0","id":7,"result":{}})");
+  CHECK(w.rpc(master, "", ping).status == 400);              // no session
+  CHECK(w.rpc(master, "no-such-session", ping).status == 404);  // unknown session
+  const auto key = w.generate_key();
+  CHECK(w.rpc(key, session, ping).status == 404);  // another key's session is unknown to this one
+
+  auto with = [&](std::pair<std::string, std::string> extra) {
+    auto h = w.headers(master, session);
+    h.push_back(std::move(extra));
+    return http_request(w.gw->port(), "POST", "/mcp", ping, h);
+  };
+  CHECK(with({"MCP-Protocol-Version", "1999-01-01"}).status == 400);
+  CHECK(with({"MCP-Protocol-Version", "2025-06-18"}).status == 200);
+  CHECK(with({"Origin", "http://evil.example"}).status == 403);
+  CHECK(with({"Origin", "http://localhost:3000"}).status == 200);
+
+  // Notifications are accepted without a body.
+  CHECK(w.rpc(master, session, R"({"jsonrpc":"2.0","method":"notifications/initialized"})").status == 202);
+  // Malformed JSON, batches, unknown methods.
+  const auto garbage = w.rpc(master, session, "{not json");
+  CHECK(garbage.status == 400);
+  CHECK(json(garbage.body)["error"]["code"].GetInt() == -32700);
+  CHECK(w.rpc(master, session, "[" + ping + "]").status == 400);
+  const auto unknown = json(w.rpc(master, session, R"({"jsonrpc":"2.0","id":3,"method":"foo/bar"})").body);
+  CHECK(unknown["error"]["code"].GetInt() == -32601);
+
+  // No key: 401; GET (no server-initiated stream): 405; DELETE ends the session.
+  CHECK(http_request(w.gw->port(), "POST", "/mcp", ping).status == 401);
+  CHECK(http_request(w.gw->port(), "GET", "/mcp", "", w.headers(master, session)).status == 405);
+  CHECK(http_request(w.gw->port(), "DELETE", "/mcp", "", w.headers(master, session)).status == 200);
+  CHECK(w.rpc(master, session, ping).status == 404);
+}
+
+TEST_CASE("/mcp: tools of every server as <server>-<tool>, calls routed with the bare name", "[integration][mcp]") {
+  McpWorld w;
+  const auto& master = w.gw->master_key();
+  const auto session = w.initialize(master);
+  const auto list = json(w.rpc(master, session, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})").body);
+  std::vector<std::string> names;
+  for (const auto& tool : list["result"]["tools"].GetArray()) names.push_back(tool["name"].GetString());
+  // narrow's allowlist keeps only add; the broken servers have no tools.
+  CHECK(names == std::vector<std::string>{"fake-echo", "fake-add", "narrow-add"});
+  CHECK(std::string(list["result"]["tools"][0]["description"].GetString()) == "Echoes the message");
+
+  const auto echo = json(w.rpc(master, session, call_body("fake-echo", R"({"message":"hello"})")).body);
+  CHECK(std::string(echo["result"]["content"][0]["text"].GetString()) == "Echo: hello");
+  const auto add = json(w.rpc(master, session, call_body("fake-add", R"({"a":2,"b":40})")).body);
+  CHECK(std::string(add["result"]["content"][0]["text"].GetString()) == "42");
+
+  // The upstream saw the bare name, its own credential, never the caller's key.
+  bool saw_call = false;
+  for (const auto& r : w.fake.received()) {
+    CHECK(r.head.find(master) == std::string::npos);
+    if (r.body.find("tools/call") != std::string::npos && r.body.find("\"echo\"") != std::string::npos) {
+      saw_call = true;
+      CHECK(r.head.find("X-Upstream-Token: upstream-secret-token") != std::string::npos);
+      CHECK(r.head.find("mcp-session-id: fake-session-1") != std::string::npos);
+    }
+  }
+  CHECK(saw_call);
+
+  // A tool outside the server's allowlist, an unknown server, an unknown tool.
+  CHECK(json(w.rpc(master, session, call_body("narrow-echo", R"({"message":"x"})")).body)["error"]["code"].GetInt() ==
+        -32003);
+  CHECK(json(w.rpc(master, session, call_body("nope-echo", "{}")).body)["error"]["code"].GetInt() == -32602);
+  CHECK(json(w.rpc(master, session, call_body("fake-nope", "{}")).body)["error"]["code"].GetInt() == -32602);
+
+  // /mcp/{server}: that server only; bare names accepted there.
+  const auto scoped = w.initialize(master, "/mcp/fake");
+  const auto one = json(w.rpc(master, scoped, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", "/mcp/fake").body);
+  CHECK(one["result"]["tools"].Size() == 2);
+  const auto bare = json(w.rpc(master, scoped, call_body("echo", R"({"message":"b"})"), "/mcp/fake").body);
+  CHECK(std::string(bare["result"]["content"][0]["text"].GetString()) == "Echo: b");
+  CHECK(w.rpc(master, scoped, R"({"jsonrpc":"2.0","id":2,"method":"ping"})", "/mcp").status == 404);  // other path
+  CHECK(http_request(w.gw->port(), "POST", "/mcp/unknown", "{}", w.headers(master)).status == 404);
+
+  // Metrics per server and tool; the calls in the spend log with the configured costs.
+  const auto metrics = http_request(w.gw->port(), "GET", "/metrics").body;
+  CHECK(metric_sum(metrics, "tollgate_mcp_tool_calls_total", R"(outcome="success",server="fake",tool="echo")") == 2);
+  CHECK(metric_sum(metrics, "tollgate_mcp_tool_calls_total", R"(outcome="denied")") == 1);
+  CHECK(metric_sum(metrics, "tollgate_mcp_server_up", R"(server="fake")") == 1);
+  CHECK(metric_sum(metrics, "tollgate_mcp_server_up", R"(server="down")") == 0);
+  std::this_thread::sleep_for(1500ms);  // the spend writer's batch
+  const auto logs = json(http_request(w.gw->port(), "GET", "/spend/logs", "", bearer(master)).body);
+  REQUIRE(logs.IsArray());
+  double add_spend = -1;
+  int mcp_rows = 0;
+  for (const auto& row : logs.GetArray()) {
+    if (std::string(row["call_type"].GetString()) != "call_mcp_tool") continue;
+    ++mcp_rows;
+    if (std::string(row["model"].GetString()) == "fake-add") add_spend = row["spend"].GetDouble();
+  }
+  CHECK(mcp_rows == 3);
+  CHECK(add_spend == Approx(0.25));
+}
+
+TEST_CASE("/mcp: an upstream down, silent or answering garbage is a JSON-RPC error in time", "[integration][mcp]") {
+  McpWorld w;
+  const auto& master = w.gw->master_key();
+  const auto session = w.initialize(master);
+  struct Row {
+    const char* tool;
+    int code;
+    std::chrono::milliseconds within;
+  };
+  const Row rows[] = {{"silent-echo", -32001, 1500ms}, {"garbage-echo", -32000, 2500ms}, {"down-echo", -32000, 2500ms}};
+  for (const auto& row : rows) {
+    INFO(row.tool);
+    const auto started = std::chrono::steady_clock::now();
+    const auto reply = w.rpc(master, session, call_body(row.tool, R"({"message":"x"})"));
+    const auto took = std::chrono::steady_clock::now() - started;
+    CHECK(reply.status == 200);
+    const auto body = json(reply.body);
+    REQUIRE(body.HasMember("error"));
+    CHECK(body["error"]["code"].GetInt() == row.code);
+    CHECK(took < row.within);
+  }
+  // The gateway stays healthy and the working server still answers.
+  CHECK(http_request(w.gw->port(), "GET", "/health/liveliness").status == 200);
+  const auto echo = json(w.rpc(master, session, call_body("fake-echo", R"({"message":"still"})")).body);
+  CHECK(std::string(echo["result"]["content"][0]["text"].GetString()) == "Echo: still");
+  const auto ready = json(http_request(w.gw->port(), "GET", "/health/readiness").body);
+  for (const auto& s : ready["mcp_servers"].GetArray()) {
+    const std::string name = s["name"].GetString();
+    if (name == "down" || name == "garbage") CHECK(std::string(s["status"].GetString()) == "unhealthy");
+  }
+}
+
+TEST_CASE("/mcp: a key without MCP permission sees no tools and calls none", "[integration][mcp]") {
+  McpWorld w;
+  const auto key = w.generate_key();
+  const auto session = w.initialize(key);
+  const auto list = json(w.rpc(key, session, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})").body);
+  CHECK(list["result"]["tools"].Size() == 0);
+  CHECK(json(w.rpc(key, session, call_body("fake-echo", R"({"message":"x"})")).body)["error"]["code"].GetInt() ==
+        -32602);
+  CHECK(http_request(w.gw->port(), "POST", "/mcp/fake", "{}", w.headers(key)).status == 404);
+  // /v1/mcp/tools/list: proxy admins only.
+  CHECK(http_request(w.gw->port(), "GET", "/v1/mcp/tools/list").status == 401);
+  CHECK(http_request(w.gw->port(), "GET", "/v1/mcp/tools/list", "", bearer(key)).status == 403);
+  const auto all = http_request(w.gw->port(), "GET", "/v1/mcp/tools/list", "", bearer(w.gw->master_key()));
+  REQUIRE(all.status == 200);
+  CHECK(json(all.body)["tools"].Size() == 3);
+  CHECK(std::string(json(all.body)["tools"][0]["mcp_info"]["server_name"].GetString()) == "fake");
+}
