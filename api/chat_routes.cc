@@ -74,7 +74,7 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
       return;
     }
     auto identity = caller.identity;
-    if (identity && !model_allowed(*identity, group->name)) {
+    if (identity && !model_allowed(*identity, *group)) {
       http::respond_error(exchange, core::forbidden("This key is not allowed to use the model '" + group->name + "'"));
       return;
     }

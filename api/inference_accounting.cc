@@ -5,6 +5,7 @@
 
 #include "api/gateway_context.h"
 #include "core/budget_math.h"
+#include "core/model_access.h"
 #include "core/request_id.h"
 #include "persistence/linked_budget.h"
 #include "providers/openai_request.h"
@@ -21,14 +22,6 @@ std::int64_t unix_ms_now() {
 }
 
 namespace {
-
-bool list_allows(const std::vector<std::string>& models, std::string_view group) {
-  if (models.empty()) return true;
-  for (const auto& m : models) {
-    if (m == group || m == "all-proxy-models" || m == "*") return true;
-  }
-  return false;
-}
 
 // What admission needs of a key, team, user or organization: its limits — with those of the
 // budget it links for every one it leaves unset — and its own recorded spend.
@@ -51,10 +44,10 @@ actors::EntityLimits key_limits(const persistence::KeyRecord& k,
 
 }  // namespace
 
-bool model_allowed(const identity::KeyIdentity& identity, std::string_view model_group) {
-  if (!identity.key.models.empty()) return list_allows(identity.key.models, model_group);
-  if (identity.team) return list_allows(identity.team->models, model_group);
-  return true;
+bool model_allowed(const identity::KeyIdentity& identity, const config::ModelGroup& group) {
+  return core::model_access_allowed(identity.key.models, identity.team ? &identity.team->models : nullptr,
+                                    identity.organization ? &identity.organization->models : nullptr,
+                                    {group.name, group.provider_models, group.access_groups});
 }
 
 RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,

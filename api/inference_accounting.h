@@ -19,8 +19,8 @@ namespace tollgate::api {
 
 struct GatewayContext;
 
-// A key's models list, else its team's; empty (or "all-proxy-models") means every model.
-bool model_allowed(const identity::KeyIdentity& identity, std::string_view model_group);
+// The key's models list within its team's and organization's (core/model_access.h).
+bool model_allowed(const identity::KeyIdentity& identity, const config::ModelGroup& group);
 
 // A request's tokens as admission and the data plane need them, computed once per request.
 struct RequestTokens {

@@ -35,7 +35,7 @@ void handle_list_models(const GatewayContext& context, const http::ExchangePtr& 
     w.Key("data");
     w.StartArray();
     for (const auto& group : context.models().groups()) {
-      if (caller.identity && !model_allowed(*caller.identity, group.name)) continue;
+      if (caller.identity && !model_allowed(*caller.identity, group)) continue;
       write_model(w, group.name);
     }
     w.EndArray();
@@ -49,7 +49,8 @@ void handle_list_models(const GatewayContext& context, const http::ExchangePtr& 
 void handle_get_model(const GatewayContext& context, const http::ExchangePtr& exchange) {
   with_caller(context, exchange, [&context, exchange](const identity::Caller& caller) {
     const std::string id(exchange->param("id"));
-    if (context.models().find(id) == nullptr || (caller.identity && !model_allowed(*caller.identity, id))) {
+    const auto* group = context.models().find(id);
+    if (group == nullptr || (caller.identity && !model_allowed(*caller.identity, *group))) {
       http::respond_error(exchange, core::not_found("The model '" + id + "' does not exist"));
       return;
     }

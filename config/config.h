@@ -24,6 +24,7 @@ struct ModelInfo {
   std::optional<std::int64_t> max_tokens;
   std::optional<std::int64_t> max_input_tokens;
   std::optional<std::int64_t> max_output_tokens;
+  std::vector<std::string> access_groups;  // names a key's or team's `models` may use for this group
 };
 
 // One entry of model_list: a deployment serving the model group `model_name`.

@@ -218,7 +218,7 @@ void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path
   // Free-form in LiteLLM (UI metadata, capabilities): what Tollgate does not use is warned about.
   r.check_keys(node, path, "model_info",
                {"id", "mode", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
-                "max_tokens", "max_input_tokens", "max_output_tokens"});
+                "max_tokens", "max_input_tokens", "max_output_tokens", "access_groups"});
   if (auto v = node["id"]) info.id = r.text(v, join_path(path, "id"));
   if (auto v = node["mode"]) info.mode = r.text(v, join_path(path, "mode"));
   if (auto v = node["input_cost_per_token"])
@@ -232,6 +232,7 @@ void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path
     info.max_input_tokens = r.integer(v, join_path(path, "max_input_tokens"), 1, 100'000'000);
   if (auto v = node["max_output_tokens"])
     info.max_output_tokens = r.integer(v, join_path(path, "max_output_tokens"), 1, 100'000'000);
+  if (auto v = node["access_groups"]) info.access_groups = r.string_list(v, join_path(path, "access_groups"));
   if (!info.mode.empty() && info.mode != "chat" && info.mode != "embedding" && info.mode != "completion") {
     r.fail(join_path(path, "mode"), "must be chat, embedding or completion, got '" + info.mode + "'");
   }

@@ -1,5 +1,7 @@
 #include "config/model_catalog.h"
 
+#include <algorithm>
+
 namespace tollgate::config {
 
 ModelCatalog::ModelCatalog(std::shared_ptr<const Config> config) : config_(std::move(config)) {
@@ -7,9 +9,16 @@ ModelCatalog::ModelCatalog(std::shared_ptr<const Config> config) : config_(std::
   for (const auto& deployment : config_->model_list) {
     auto [it, inserted] = positions.try_emplace(deployment.model_name, groups_.size());
     if (inserted) {
-      groups_.push_back({deployment.model_name, {}});
+      groups_.push_back({deployment.model_name, {}, {}, {}});
     }
-    groups_[it->second].deployments.push_back(&deployment);
+    auto& group = groups_[it->second];
+    group.deployments.push_back(&deployment);
+    group.provider_models.push_back(deployment.provider_prefix + "/" + deployment.upstream_model);
+    for (const auto& name : deployment.info.access_groups) {
+      if (std::find(group.access_groups.begin(), group.access_groups.end(), name) == group.access_groups.end()) {
+        group.access_groups.push_back(name);
+      }
+    }
   }
   for (std::size_t i = 0; i < groups_.size(); ++i) {
     index_.emplace(groups_[i].name, i);

@@ -13,6 +13,10 @@ namespace tollgate::config {
 struct ModelGroup {
   std::string name;
   std::vector<const Deployment*> deployments;
+  // For model access (core/model_access.h): "<provider>/<model>" of each deployment, and the
+  // access groups any of them belongs to.
+  std::vector<std::string> provider_models;
+  std::vector<std::string> access_groups;
 };
 
 class ModelCatalog {

@@ -112,8 +112,6 @@ constexpr Entry kEntries[] = {
     // model_list[].model_info.
     {"model_info", "team_id", refuse,
      "team-only models are not implemented: every key allowed the model group could use it"},
-    {"model_info", "access_groups", warn,
-     "model access groups are not implemented: a key's models list must name model groups"},
     {"model_info", "base_model", warn,
      "base_model is not used for pricing: set input_cost_per_token and output_cost_per_token"},
 };

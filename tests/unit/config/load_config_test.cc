@@ -135,6 +135,24 @@ TEST_CASE("the model catalog groups deployments by model_name", "[config]") {
   CHECK(catalog.find("nope") == nullptr);
 }
 
+TEST_CASE("a model group knows its deployments' provider models and access groups", "[config]") {
+  auto c = std::make_shared<const Config>(parse(R"(
+model_list:
+  - model_name: smart
+    litellm_params: {model: openai/gpt-4o}
+    model_info: {access_groups: [premium, beta]}
+  - model_name: smart
+    litellm_params: {model: mock/smart-backup}
+    model_info: {access_groups: [beta]}
+)"));
+  CHECK(c->warnings.empty());
+  ModelCatalog catalog(c);
+  const auto* group = catalog.find("smart");
+  REQUIRE(group != nullptr);
+  CHECK(group->provider_models == std::vector<std::string>{"openai/gpt-4o", "mock/smart-backup"});
+  CHECK(group->access_groups == std::vector<std::string>{"premium", "beta"});
+}
+
 TEST_CASE("environment overrides win over the file", "[config]") {
   const auto c =
       parse("general_settings: {master_key: sk-file-key-1, port: 1}\n", {{"TOLLGATE_MASTER_KEY", "sk-env-key-123"},
@@ -406,7 +424,6 @@ TEST_CASE("keys Tollgate accepts without acting on them are warned about, with t
       {{"litellm_params", "max_retries", "3"}, "router_settings.num_retries"},
       {{"litellm_params", "order", "1"}, "priority tiers are not implemented"},
       {{"litellm_params", "tags", "[free]"}, "tag-based routing"},
-      {{"model_info", "access_groups", "[beta]"}, "access groups are not implemented"},
       {{"model_info", "base_model", "azure/gpt-4"}, "input_cost_per_token"},
       {{"model_info", "supports_vision", "true"}, "unknown or unsupported key"},
   };
