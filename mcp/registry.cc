@@ -241,6 +241,16 @@ RegistryActor::behavior_type registry_actor(Self self, Registry::Impl* impl) {
 Registry::Registry(std::vector<config::McpServerConfig> servers, http::HttpClient& client, Options options)
     : impl_(std::make_unique<Impl>(client, options)) {
   impl_->initial_count = servers.size();
+  // Until the actor has built their clients, the servers are known as configured (pending):
+  // readiness lists them from the start.
+  Catalog pending;
+  for (const auto& server : servers) {
+    ServerState state;
+    state.config = std::make_shared<const config::McpServerConfig>(server);
+    state.error = "not listed yet";
+    pending.servers.push_back(std::move(state));
+  }
+  impl_->cell.publish(std::make_shared<const Catalog>(std::move(pending)));
   impl_->initial = std::move(servers);
 }
 

@@ -48,7 +48,7 @@ struct McpWorld {
         "    allowed_tools: [add]\n"
         "  silent:\n"
         "    url: " + silent.url() + "\n"
-        "    timeout: 0.5\n"
+        "    timeout: 1\n"
         "  garbage:\n"
         "    url: " + garbage.url() + "\n"
         "    timeout: 2\n"
@@ -62,14 +62,14 @@ struct McpWorld {
     env["FAKE_MCP_TOKEN"] = "upstream-secret-token";
     register_secret("upstream-secret-token");
     gw = std::make_unique<TestGateway>(yaml, env);
-    // The registry lists every server at start: wait until the working one is listed.
-    for (int i = 0; i < 200; ++i) {
+    // The registry lists every server at start: wait until each has answered or failed.
+    for (int i = 0; i < 250; ++i) {
       const auto ready = json(http_request(gw->port(), "GET", "/health/readiness").body);
-      bool listed = false;
+      bool settled = true;
       for (const auto& s : ready["mcp_servers"].GetArray()) {
-        if (std::string(s["name"].GetString()) == "fake" && std::string(s["status"].GetString()) == "healthy") listed = true;
+        settled = settled && std::string(s["status"].GetString()) != "pending";
       }
-      if (listed) break;
+      if (settled) break;
       std::this_thread::sleep_for(20ms);
     }
   }
@@ -175,7 +175,7 @@ TEST_CASE("/mcp: tools of every server as <server>-<tool>, calls routed with the
   std::vector<std::string> names;
   for (const auto& tool : list["result"]["tools"].GetArray()) names.push_back(tool["name"].GetString());
   // narrow's allowlist keeps only add; the broken servers have no tools.
-  CHECK(names == std::vector<std::string>{"fake-echo", "fake-add", "narrow-add"});
+  REQUIRE(names == std::vector<std::string>{"fake-echo", "fake-add", "narrow-add"});
   CHECK(std::string(list["result"]["tools"][0]["description"].GetString()) == "Echoes the message");
 
   const auto echo = json(w.rpc(master, session, call_body("fake-echo", R"({"message":"hello"})")).body);
@@ -216,15 +216,18 @@ TEST_CASE("/mcp: tools of every server as <server>-<tool>, calls routed with the
   CHECK(metric_sum(metrics, "tollgate_mcp_tool_calls_total", R"(outcome="denied")") == 1);
   CHECK(metric_sum(metrics, "tollgate_mcp_server_up", R"(server="fake")") == 1);
   CHECK(metric_sum(metrics, "tollgate_mcp_server_up", R"(server="down")") == 0);
-  std::this_thread::sleep_for(1500ms);  // the spend writer's batch
-  const auto logs = json(http_request(w.gw->port(), "GET", "/spend/logs", "", bearer(master)).body);
-  REQUIRE(logs.IsArray());
   double add_spend = -1;
   int mcp_rows = 0;
-  for (const auto& row : logs.GetArray()) {
-    if (std::string(row["call_type"].GetString()) != "call_mcp_tool") continue;
-    ++mcp_rows;
-    if (std::string(row["model"].GetString()) == "fake-add") add_spend = row["spend"].GetDouble();
+  for (int attempt = 0; attempt < 50 && mcp_rows < 3; ++attempt) {  // the spend writer's 1 s batches
+    std::this_thread::sleep_for(200ms);
+    const auto logs = json(http_request(w.gw->port(), "GET", "/spend/logs", "", bearer(master)).body);
+    REQUIRE(logs.IsArray());
+    mcp_rows = 0;
+    for (const auto& row : logs.GetArray()) {
+      if (std::string(row["call_type"].GetString()) != "call_mcp_tool") continue;
+      ++mcp_rows;
+      if (std::string(row["model"].GetString()) == "fake-add") add_spend = row["spend"].GetDouble();
+    }
   }
   CHECK(mcp_rows == 3);
   CHECK(add_spend == Approx(0.25));
@@ -239,7 +242,8 @@ TEST_CASE("/mcp: an upstream down, silent or answering garbage is a JSON-RPC err
     int code;
     std::chrono::milliseconds within;
   };
-  const Row rows[] = {{"silent-echo", -32001, 1500ms}, {"garbage-echo", -32000, 2500ms}, {"down-echo", -32000, 2500ms}};
+  // Within the configured timeout (1 s for silent, 2 s for the others), with room for a loaded machine.
+  const Row rows[] = {{"silent-echo", -32001, 4000ms}, {"garbage-echo", -32000, 4000ms}, {"down-echo", -32000, 4000ms}};
   for (const auto& row : rows) {
     INFO(row.tool);
     const auto started = std::chrono::steady_clock::now();
@@ -250,6 +254,7 @@ TEST_CASE("/mcp: an upstream down, silent or answering garbage is a JSON-RPC err
     REQUIRE(body.HasMember("error"));
     CHECK(body["error"]["code"].GetInt() == row.code);
     CHECK(took < row.within);
+    if (row.code == -32001) CHECK(took >= 900ms);  // the silent one: the deadline, not a failure
   }
   // The gateway stays healthy and the working server still answers.
   CHECK(http_request(w.gw->port(), "GET", "/health/liveliness").status == 200);
