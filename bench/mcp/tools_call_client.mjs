@@ -34,7 +34,9 @@ function post(agent, body, session) {
   });
 }
 
-async function worker(deadline, warmupUntil, latencies, errors) {
+// One MCP session for every connection (as one client with parallel calls): the upstream does
+// the same per-session work whether it is called directly or through the gateway.
+async function open_session() {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const init = await post(agent, {
     jsonrpc: '2.0', id: 0, method: 'initialize',
@@ -42,12 +44,18 @@ async function worker(deadline, warmupUntil, latencies, errors) {
   });
   if (init.status !== 200) throw new Error(`initialize: HTTP ${init.status} ${init.body.slice(0, 200)}`);
   await post(agent, { jsonrpc: '2.0', method: 'notifications/initialized' }, init.session);
+  agent.destroy();
+  return init.session;
+}
+
+async function worker(session, deadline, warmupUntil, latencies, errors) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   for (let id = 1; Date.now() < deadline; ++id) {
     const started = process.hrtime.bigint();
-    const reply = await post(agent, { jsonrpc: '2.0', id, method: 'tools/call', params: { name: tool, arguments: { message: 'bench' } } }, init.session);
+    const reply = await post(agent, { jsonrpc: '2.0', id, method: 'tools/call', params: { name: tool, arguments: { message: 'bench' } } }, session);
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     if (reply.status !== 200 || !reply.body.includes('Echo: bench')) {
-      errors.push(reply.status);
+      errors.push(`${reply.status} ${reply.body.slice(0, 160)}`);
       continue;
     }
     if (Date.now() >= warmupUntil) latencies.push(ms);
@@ -60,11 +68,13 @@ const warmupUntil = start + warmup * 1000;
 const deadline = warmupUntil + seconds * 1000;
 const latencies = [];
 const errors = [];
-await Promise.all(Array.from({ length: connections }, () => worker(deadline, warmupUntil, latencies, errors)));
+const session = await open_session();
+await Promise.all(Array.from({ length: connections }, () => worker(session, deadline, warmupUntil, latencies, errors)));
 latencies.sort((a, b) => a - b);
 const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
 console.log(JSON.stringify({
   url: url.href, tool, connections, seconds, calls: latencies.length, errors: errors.length,
+  first_error: errors[0],
   rps: +(latencies.length / seconds).toFixed(1),
   p50_ms: +pct(50).toFixed(3), p90_ms: +pct(90).toFixed(3), p99_ms: +pct(99).toFixed(3),
 }));
