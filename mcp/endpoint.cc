@@ -256,38 +256,16 @@ void Endpoint::remove(const http::ExchangePtr& exchange, const McpCaller& caller
   exchange->respond(http::Response{200, std::string(http::kJson), "", {}});
 }
 
-void Endpoint::tools_list(const http::ExchangePtr& exchange, const McpCaller& caller, std::string_view scope,
-                          const std::string& id) const {
-  auto catalog = services_.registry->catalog();
-  std::string result(R"({"tools":[)");
+namespace {
+
+// Appends `{"name":"<server>-<tool>",<the upstream's other members><extra>}` for each tool the
+// caller is offered, comma-separated, in catalog order.
+void append_offered_tools(std::string& out, const Catalog& catalog, const McpCaller& caller, std::string_view scope,
+                          bool with_server) {
   bool first = true;
-  for (const auto& server : catalog->servers) {
+  for (const auto& server : catalog.servers) {
     const auto& config = *server.config;
     if (!scope.empty() && config.name != scope) continue;
-    if (!caller.may_use_server || !caller.may_use_server(config)) continue;
-    for (const auto& tool : server.tools) {
-      if (!tool_offered(caller, config, tool.name)) continue;
-      if (!first) result.push_back(',');
-      first = false;
-      result.append(R"({"name":)");
-      core::append_json_string(result, prefixed_tool_name(config.name, tool.name));
-      if (!tool.members.empty()) {
-        result.push_back(',');
-        result.append(tool.members);
-      }
-      result.push_back('}');
-    }
-  }
-  result.append("]}");
-  exchange->respond(rpc_response(200, result_message(id, result)));
-}
-
-std::string Endpoint::rest_tools_list(const McpCaller& caller) const {
-  auto catalog = services_.registry->catalog();
-  std::string out(R"({"tools":[)");
-  bool first = true;
-  for (const auto& server : catalog->servers) {
-    const auto& config = *server.config;
     if (!caller.may_use_server || !caller.may_use_server(config)) continue;
     for (const auto& tool : server.tools) {
       if (!tool_offered(caller, config, tool.name)) continue;
@@ -299,11 +277,29 @@ std::string Endpoint::rest_tools_list(const McpCaller& caller) const {
         out.push_back(',');
         out.append(tool.members);
       }
-      out.append(R"(,"mcp_info":{"server_name":)");
-      core::append_json_string(out, config.name);
-      out.append("}}");
+      if (with_server) {
+        out.append(R"(,"mcp_info":{"server_name":)");
+        core::append_json_string(out, config.name);
+        out.push_back('}');
+      }
+      out.push_back('}');
     }
   }
+}
+
+}  // namespace
+
+void Endpoint::tools_list(const http::ExchangePtr& exchange, const McpCaller& caller, std::string_view scope,
+                          const std::string& id) const {
+  std::string result(R"({"tools":[)");
+  append_offered_tools(result, *services_.registry->catalog(), caller, scope, false);
+  result.append("]}");
+  exchange->respond(rpc_response(200, result_message(id, result)));
+}
+
+std::string Endpoint::rest_tools_list(const McpCaller& caller) const {
+  std::string out(R"({"tools":[)");
+  append_offered_tools(out, *services_.registry->catalog(), caller, "", true);
   out.append("]}");
   return out;
 }

@@ -60,31 +60,18 @@ class HttpUpstream : public Upstream, public std::enable_shared_from_this<HttpUp
       : server_(std::move(server)), url_(std::move(url)), client_(client), on_tools_changed_(std::move(on_tools_changed)) {}
 
   std::shared_ptr<CallHandle> call(UpstreamCall call) override {
-    auto pending = std::make_shared<PendingCall>(std::move(call), next_id());
-    pending->arm_deadline(client_, server_->timeout, server_->name);
-    bool send_now = false;
-    bool start_session = false;
-    {
-      std::lock_guard lock(mutex_);
-      if (state_ == State::ready) {
-        send_now = true;
-      } else {
-        waiting_.push_back(pending);
-        start_session = state_ == State::fresh;
-        if (start_session) state_ = State::initializing;
-      }
-    }
-    if (send_now) post(pending, false);
-    if (start_session) initialize();
-    return pending;
+    return begin_call(
+        gate_, client_, *server_, std::move(call), next_id(),
+        [this](const std::shared_ptr<PendingCall>& call) { post(call, false); },
+        [this](std::uint64_t epoch) { initialize(epoch); });
   }
 
   void close() override {
+    fail_all(gate_.close(), *server_, "was closed");
     std::string session;
     {
       std::lock_guard lock(mutex_);
       session = std::move(session_id_);
-      state_ = State::fresh;
     }
     if (session.empty()) return;
     http::OutboundRequest request;
@@ -108,16 +95,13 @@ class HttpUpstream : public Upstream, public std::enable_shared_from_this<HttpUp
 
   // The upstream answered 404 to our session id: it ended it. The next call starts another.
   void session_lost() {
+    if (!gate_.ready()) return;
+    fail_all(gate_.close(), *server_, "lost its session");
     std::lock_guard lock(mutex_);
-    if (state_ == State::ready) {
-      session_id_.clear();
-      state_ = State::fresh;
-    }
+    session_id_.clear();
   }
 
  private:
-  enum class State { fresh, initializing, ready };
-
   struct IgnoreSink : http::ResponseSink {
     void on_head(int, const http::Headers&) override {}
     void on_data(std::string_view) override {}
@@ -151,41 +135,30 @@ class HttpUpstream : public Upstream, public std::enable_shared_from_this<HttpUp
     pending->set_outbound(client_.send(url_, std::move(request), std::move(sink)));
   }
 
-  void initialize() {
-    UpstreamCall init;
-    init.method = "initialize";
-    init.params = client_initialize_params();
+  void initialize(std::uint64_t epoch) {
     std::weak_ptr<HttpUpstream> weak = shared_from_this();
-    init.on_reply = [weak](UpstreamReply reply) {
-      if (auto self = weak.lock()) self->initialized(std::move(reply));
-    };
-    auto pending = std::make_shared<PendingCall>(std::move(init), next_id());
-    pending->arm_deadline(client_, server_->timeout, server_->name);
-    post(pending, true);
+    auto call = initialize_call(*server_, client_, next_id(), [weak, epoch](UpstreamReply reply) {
+      if (auto self = weak.lock()) self->initialized(epoch, std::move(reply));
+    });
+    post(call, true);
   }
 
-  void initialized(UpstreamReply reply) {
-    std::vector<std::shared_ptr<PendingCall>> waiting;
+  void initialized(std::uint64_t epoch, UpstreamReply reply) {
+    if (reply.error) {
+      {
+        std::lock_guard lock(mutex_);
+        session_id_.clear();
+      }
+      fail_all(gate_.close(epoch), *server_, "failed to initialize: " + reply.error->message, reply.error->code);
+      return;
+    }
     {
       std::lock_guard lock(mutex_);
-      waiting.swap(waiting_);
-      if (reply.error) {
-        state_ = State::fresh;
-        session_id_.clear();
-      } else {
-        state_ = State::ready;
-        protocol_version_ = negotiated_version(reply.result);
-      }
-    }
-    if (reply.error) {
-      for (auto& call : waiting) {
-        call->fail(reply.error->code, "MCP server '" + server_->name + "' failed to initialize: " + reply.error->message);
-      }
-      return;
+      protocol_version_ = negotiated_version(reply.result);
     }
     auto note = request_for(notification_message("notifications/initialized", ""));
     client_.send(url_, std::move(note), std::make_shared<IgnoreSink>());
-    for (auto& call : waiting) {
+    for (auto& call : gate_.open(epoch)) {
       if (!call->finished()) post(call, false);
     }
   }
@@ -205,11 +178,10 @@ class HttpUpstream : public Upstream, public std::enable_shared_from_this<HttpUp
   http::HttpClient& client_;
   std::function<void()> on_tools_changed_;
   std::atomic<std::int64_t> ids_{1};
-  std::mutex mutex_;
-  State state_ = State::fresh;
+  SessionGate gate_;
+  std::mutex mutex_;  // the two below
   std::string session_id_;
   std::string protocol_version_;
-  std::vector<std::shared_ptr<PendingCall>> waiting_;  // calls that arrived before the session
 };
 
 void PostSink::on_head(int status, const http::Headers& headers) {

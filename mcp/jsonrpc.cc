@@ -92,10 +92,17 @@ std::string error_message(std::string_view id, const RpcError& error) {
   return out;
 }
 
-std::string request_message(std::string_view id, std::string_view method, std::string_view params_json) {
-  std::string out(R"({"jsonrpc":"2.0","id":)");
-  append_id(out, id);
-  out.append(R"(,"method":)");
+namespace {
+
+// A request (with an id) or a notification (without).
+std::string method_message(const std::string_view* id, std::string_view method, std::string_view params_json) {
+  std::string out(R"({"jsonrpc":"2.0",)");
+  if (id) {
+    out.append(R"("id":)");
+    append_id(out, *id);
+    out.push_back(',');
+  }
+  out.append(R"("method":)");
   core::append_json_string(out, method);
   if (!params_json.empty()) {
     out.append(R"(,"params":)");
@@ -105,15 +112,14 @@ std::string request_message(std::string_view id, std::string_view method, std::s
   return out;
 }
 
+}  // namespace
+
+std::string request_message(std::string_view id, std::string_view method, std::string_view params_json) {
+  return method_message(&id, method, params_json);
+}
+
 std::string notification_message(std::string_view method, std::string_view params_json) {
-  std::string out(R"({"jsonrpc":"2.0","method":)");
-  core::append_json_string(out, method);
-  if (!params_json.empty()) {
-    out.append(R"(,"params":)");
-    out.append(params_json);
-  }
-  out.push_back('}');
-  return out;
+  return method_message(nullptr, method, params_json);
 }
 
 RpcError read_error(std::string_view error_json) {

@@ -1,9 +1,10 @@
 #include "mcp/sse_upstream.h"
 
 #include <atomic>
-#include <map>
 #include <mutex>
 #include <vector>
+
+#include "mcp/session_gate.h"
 
 #include "http/client.h"
 #include "http/upstream_url.h"
@@ -20,8 +21,8 @@ class SseUpstream;
 
 class StreamSink : public http::ResponseSink {
  public:
-  StreamSink(std::shared_ptr<SseUpstream> upstream, std::uint64_t generation)
-      : upstream_(std::move(upstream)), generation_(generation) {}
+  StreamSink(std::shared_ptr<SseUpstream> upstream, std::uint64_t epoch)
+      : upstream_(std::move(upstream)), epoch_(epoch) {}
   void on_head(int status, const http::Headers& headers) override;
   void on_data(std::string_view bytes) override;
   void on_complete() override;
@@ -29,7 +30,7 @@ class StreamSink : public http::ResponseSink {
 
  private:
   std::shared_ptr<SseUpstream> upstream_;
-  std::uint64_t generation_;
+  std::uint64_t epoch_;
   int status_ = 0;
   providers::SseParser parser_;
   std::vector<providers::SseEvent> events_;
@@ -64,86 +65,49 @@ class SseUpstream : public Upstream, public std::enable_shared_from_this<SseUpst
       : server_(std::move(server)), url_(std::move(url)), client_(client), on_tools_changed_(std::move(on_tools_changed)) {}
 
   std::shared_ptr<CallHandle> call(UpstreamCall call) override {
-    auto pending = std::make_shared<PendingCall>(std::move(call), next_id());
-    pending->arm_deadline(client_, server_->timeout, server_->name);
-    bool send_now = false;
-    bool connect = false;
-    {
-      std::lock_guard lock(mutex_);
-      if (state_ == State::ready) {
-        send_now = true;
-      } else {
-        waiting_.push_back(pending);
-        connect = state_ == State::fresh;
-        if (connect) state_ = State::connecting;
-      }
-    }
-    if (send_now) post(pending);
-    if (connect) open_stream();
-    return pending;
+    return begin_call(
+        gate_, client_, *server_, std::move(call), next_id(),
+        [this](const std::shared_ptr<PendingCall>& call) { post(call); },
+        [this](std::uint64_t epoch) { open_stream(epoch); });
   }
 
-  void close() override {
-    std::shared_ptr<http::OutboundCall> stream;
-    {
-      std::lock_guard lock(mutex_);
-      stream = std::move(stream_);
-      ++generation_;
-      state_ = State::fresh;
-    }
-    if (stream) stream->cancel();
-  }
+  void close() override { on_stream_end(0, "was closed"); }
 
-  // ---- from the stream ----
-  const config::McpServerConfig& server() const { return *server_; }
-
-  void on_event(std::uint64_t generation, const providers::SseEvent& event) {
+  // ---- from the stream (epoch: the session it was opened for) ----
+  void on_event(std::uint64_t epoch, const providers::SseEvent& event) {
     if (event.event == "endpoint") {
-      on_endpoint(generation, event.data);
+      on_endpoint(epoch, event.data);
       return;
     }
     if (event.data.empty() || (!event.event.empty() && event.event != "message")) return;
-    std::weak_ptr<SseUpstream> weak = shared_from_this();
-    UpstreamRouting routing;
-    routing.find = [weak](const std::string& id) -> std::shared_ptr<PendingCall> {
-      auto self = weak.lock();
-      return self ? self->take(id) : nullptr;
-    };
-    routing.find_by_progress = [weak](const std::string& token) -> std::shared_ptr<PendingCall> {
-      auto self = weak.lock();
-      return self ? self->by_progress(token) : nullptr;
-    };
-    routing.on_tools_changed = on_tools_changed_;
-    route_upstream_message(event.data, routing);
+    route_upstream_message(event.data, shared_channel_routing(in_flight_, on_tools_changed_));
   }
 
-  // The stream ended or never opened: every call waiting on it fails now.
-  void on_stream_end(std::uint64_t generation, const std::string& why) {
-    std::vector<std::shared_ptr<PendingCall>> failed;
+  // The stream ended or never opened (epoch 0: whichever is open): every call waiting on it
+  // fails now.
+  void on_stream_end(std::uint64_t epoch, const std::string& why) {
+    std::shared_ptr<http::OutboundCall> stream;
     {
       std::lock_guard lock(mutex_);
-      if (generation != generation_) return;
-      ++generation_;
-      state_ = State::fresh;
-      stream_.reset();
+      if (epoch != 0 && epoch != stream_epoch_) return;
+      stream = std::move(stream_);
+      stream_epoch_ = 0;
       endpoint_.clear();
-      failed.swap(waiting_);
-      for (auto& [id, call] : in_flight_) failed.push_back(call);
-      in_flight_.clear();
     }
-    for (auto& call : failed) call->fail(rpc::kUpstreamError, "MCP server '" + server_->name + "': " + why);
+    if (stream) stream->cancel();
+    auto failed = gate_.close(epoch);
+    auto sent = in_flight_.drain();
+    failed.insert(failed.end(), sent.begin(), sent.end());
+    fail_all(failed, *server_, why);
   }
 
  private:
-  enum class State { fresh, connecting, ready };
-
   std::string next_id() { return std::to_string(ids_.fetch_add(1, std::memory_order_relaxed)); }
 
-  void open_stream() {
-    std::uint64_t generation = 0;
+  void open_stream(std::uint64_t epoch) {
     {
       std::lock_guard lock(mutex_);
-      generation = generation_;
+      stream_epoch_ = epoch;
     }
     http::OutboundRequest request;
     request.method = http::Method::get;
@@ -152,19 +116,19 @@ class SseUpstream : public Upstream, public std::enable_shared_from_this<SseUpst
     request.headers.push_back({"accept", "text/event-stream"});
     request.first_byte_timeout = server_->timeout;
     request.idle_timeout = kStreamIdle;
-    auto stream = client_.send(url_, std::move(request), std::make_shared<StreamSink>(shared_from_this(), generation));
+    auto stream = client_.send(url_, std::move(request), std::make_shared<StreamSink>(shared_from_this(), epoch));
     std::lock_guard lock(mutex_);
-    if (generation == generation_) stream_ = std::move(stream);
+    if (epoch == stream_epoch_) stream_ = std::move(stream);
   }
 
   // The endpoint event: where to POST, relative to the stream's URL. Then the session starts
   // with initialize, sent like any call.
-  void on_endpoint(std::uint64_t generation, const std::string& data) {
+  void on_endpoint(std::uint64_t epoch, const std::string& data) {
     std::string target;
     if (data.rfind("http://", 0) == 0 || data.rfind("https://", 0) == 0) {
       auto parsed = http::parse_upstream_url(data.substr(0, data.find('?')));
       if (!parsed || parsed->host != url_.host || parsed->port != url_.port) {
-        on_stream_end(generation, "its endpoint event names another origin");
+        on_stream_end(epoch, "named another origin in its endpoint event");
         return;
       }
       const auto query = data.find('?');
@@ -177,33 +141,21 @@ class SseUpstream : public Upstream, public std::enable_shared_from_this<SseUpst
     }
     {
       std::lock_guard lock(mutex_);
-      if (generation != generation_ || state_ != State::connecting) return;
+      if (epoch != stream_epoch_ || !endpoint_.empty()) return;
       endpoint_ = target;
     }
-    UpstreamCall init;
-    init.method = "initialize";
-    init.params = client_initialize_params();
     std::weak_ptr<SseUpstream> weak = shared_from_this();
-    init.on_reply = [weak, generation](UpstreamReply reply) {
-      if (auto self = weak.lock()) self->initialized(generation, std::move(reply));
-    };
-    auto pending = std::make_shared<PendingCall>(std::move(init), next_id());
-    pending->arm_deadline(client_, server_->timeout, server_->name);
-    post(pending);
+    post(initialize_call(*server_, client_, next_id(), [weak, epoch](UpstreamReply reply) {
+      if (auto self = weak.lock()) self->initialized(epoch, std::move(reply));
+    }));
   }
 
-  void initialized(std::uint64_t generation, UpstreamReply reply) {
+  void initialized(std::uint64_t epoch, UpstreamReply reply) {
     if (reply.error) {
-      on_stream_end(generation, "initialize failed: " + reply.error->message);
+      on_stream_end(epoch, "failed to initialize: " + reply.error->message);
       return;
     }
-    std::vector<std::shared_ptr<PendingCall>> waiting;
-    {
-      std::lock_guard lock(mutex_);
-      if (generation != generation_) return;
-      state_ = State::ready;
-      waiting.swap(waiting_);
-    }
+    auto waiting = gate_.open(epoch);
     send_body(notification_message("notifications/initialized", ""), nullptr);
     for (auto& call : waiting) {
       if (!call->finished()) post(call);
@@ -211,18 +163,11 @@ class SseUpstream : public Upstream, public std::enable_shared_from_this<SseUpst
   }
 
   void post(const std::shared_ptr<PendingCall>& call) {
-    {
-      std::lock_guard lock(mutex_);
-      // Calls that ended without an answer (deadline, cancel) leave their entries here.
-      for (auto it = in_flight_.begin(); it != in_flight_.end();) {
-        it = it->second->finished() ? in_flight_.erase(it) : std::next(it);
-      }
-      in_flight_[call->upstream_id()] = call;
-    }
+    in_flight_.add(call);
     send_body(call->request_json(), call);
   }
 
-  void send_body(std::string body, const std::shared_ptr<PendingCall>& call) {
+  void send_body(std::string body, std::shared_ptr<PendingCall> call) {
     http::OutboundRequest request;
     request.method = http::Method::post;
     {
@@ -233,29 +178,9 @@ class SseUpstream : public Upstream, public std::enable_shared_from_this<SseUpst
     request.body = std::move(body);
     request.first_byte_timeout = server_->timeout;
     request.idle_timeout = server_->timeout;
-    if (!call) {
-      client_.send(url_, std::move(request), std::make_shared<AckSink>(
-                                                 std::make_shared<PendingCall>(UpstreamCall{}, ""), server_->name));
-      return;
-    }
-    client_.send(url_, std::move(request), std::make_shared<AckSink>(call, server_->name));
-  }
-
-  std::shared_ptr<PendingCall> take(const std::string& id) {
-    std::lock_guard lock(mutex_);
-    auto it = in_flight_.find(id);
-    if (it == in_flight_.end()) return nullptr;
-    auto call = it->second;
-    in_flight_.erase(it);
-    return call;
-  }
-
-  std::shared_ptr<PendingCall> by_progress(const std::string& token) {
-    std::lock_guard lock(mutex_);
-    for (auto& [id, call] : in_flight_) {
-      if (call->call().progress_token == token) return call;
-    }
-    return nullptr;
+    // A notification's acknowledgement fails nobody: it gets a call of its own to fail.
+    if (!call) call = std::make_shared<PendingCall>(UpstreamCall{}, "");
+    client_.send(url_, std::move(request), std::make_shared<AckSink>(std::move(call), server_->name));
   }
 
   std::shared_ptr<const config::McpServerConfig> server_;
@@ -263,13 +188,12 @@ class SseUpstream : public Upstream, public std::enable_shared_from_this<SseUpst
   http::HttpClient& client_;
   std::function<void()> on_tools_changed_;
   std::atomic<std::int64_t> ids_{1};
-  std::mutex mutex_;
-  State state_ = State::fresh;
-  std::uint64_t generation_ = 0;  // which stream; events of an older one are ignored
+  SessionGate gate_;
+  InFlight in_flight_;
+  std::mutex mutex_;               // the three below
+  std::uint64_t stream_epoch_ = 0;  // the session the open stream belongs to
   std::shared_ptr<http::OutboundCall> stream_;
   std::string endpoint_;
-  std::vector<std::shared_ptr<PendingCall>> waiting_;            // before the session is ready
-  std::map<std::string, std::shared_ptr<PendingCall>> in_flight_;  // id → call, answers pending
 };
 
 void StreamSink::on_head(int status, const http::Headers&) { status_ = status; }
@@ -279,19 +203,19 @@ void StreamSink::on_data(std::string_view bytes) {
   events_.clear();
   parser_.feed(bytes, events_);
   if (parser_.buffered() > kMaxUpstreamMessageBytes) {
-    upstream_->on_stream_end(generation_, "sent an event over 16 MiB");
+    upstream_->on_stream_end(epoch_, "sent an event over 16 MiB");
     return;
   }
-  for (const auto& event : events_) upstream_->on_event(generation_, event);
+  for (const auto& event : events_) upstream_->on_event(epoch_, event);
 }
 
 void StreamSink::on_complete() {
-  upstream_->on_stream_end(generation_, status_ == 200 ? "closed its event stream"
-                                                       : "answered HTTP " + std::to_string(status_) + " to its stream");
+  upstream_->on_stream_end(epoch_, status_ == 200 ? "closed its event stream"
+                                                  : "answered HTTP " + std::to_string(status_) + " to its stream");
 }
 
 void StreamSink::on_error(http::ClientErrorKind, const std::string& message) {
-  upstream_->on_stream_end(generation_, "unreachable: " + message);
+  upstream_->on_stream_end(epoch_, "unreachable: " + message);
 }
 
 }  // namespace

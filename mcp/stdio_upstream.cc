@@ -10,11 +10,11 @@
 #include <cstring>
 #include <condition_variable>
 #include <deque>
-#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
 
+#include "mcp/session_gate.h"
 #include "mcp/upstream_messages.h"
 #include "telemetry/log.h"
 
@@ -32,43 +32,25 @@ class StdioUpstream : public Upstream, public std::enable_shared_from_this<Stdio
   ~StdioUpstream() override { close(); }
 
   std::shared_ptr<CallHandle> call(UpstreamCall call) override {
-    auto pending = std::make_shared<PendingCall>(std::move(call), next_id());
-    pending->arm_deadline(client_, server_->timeout, server_->name);
-    bool send_now = false;
-    bool spawn_now = false;
-    {
-      std::lock_guard lock(mutex_);
-      if (state_ == State::ready) {
-        send_now = true;
-      } else {
-        waiting_.push_back(pending);
-        spawn_now = state_ == State::fresh;
-        if (spawn_now) state_ = State::starting;
-      }
-    }
-    if (send_now) send(pending);
-    if (spawn_now) start();
-    return pending;
+    return begin_call(
+        gate_, client_, *server_, std::move(call), next_id(),
+        [this](const std::shared_ptr<PendingCall>& call) { send(call); },
+        [this](std::uint64_t epoch) { start(epoch); });
   }
 
-  void close() override {
-    std::unique_lock lock(mutex_);
-    stop_locked(lock, "was closed");
-  }
+  void close() override { stop(0, "was closed"); }
 
  private:
-  enum class State { fresh, starting, ready };
-
   std::string next_id() { return std::to_string(ids_.fetch_add(1, std::memory_order_relaxed)); }
 
-  void start() {
+  void start(std::uint64_t epoch) {
     int in[2] = {-1, -1};
     int out[2] = {-1, -1};
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) {
       for (int fd : {in[0], in[1], out[0], out[1]}) {
         if (fd >= 0) ::close(fd);
       }
-      fail_start("cannot create pipes");
+      fail_all(gate_.close(epoch), *server_, "cannot create pipes");
       return;
     }
     posix_spawn_file_actions_t actions;
@@ -99,71 +81,46 @@ class StdioUpstream : public Upstream, public std::enable_shared_from_this<Stdio
     if (rc != 0) {
       ::close(in[1]);
       ::close(out[0]);
-      fail_start("cannot start '" + server_->command + "': " + std::strerror(rc));
+      fail_all(gate_.close(epoch), *server_, "cannot start '" + server_->command + "': " + std::strerror(rc));
       return;
     }
-    std::uint64_t generation = 0;
     {
       std::lock_guard lock(mutex_);
       pid_ = pid;
       stdin_fd_ = in[1];
-      generation = ++generation_;
+      process_epoch_ = epoch;
       writer_stop_ = false;
     }
     auto self = shared_from_this();
-    reader_ = std::thread([self, fd = out[0], generation] { self->read_loop(fd, generation); });
+    reader_ = std::thread([self, fd = out[0], epoch] { self->read_loop(fd, epoch); });
     writer_ = std::thread([self] { self->write_loop(); });
     // The session starts with initialize, then notifications/initialized.
-    UpstreamCall init;
-    init.method = "initialize";
-    init.params = client_initialize_params();
     std::weak_ptr<StdioUpstream> weak = self;
-    init.on_reply = [weak, generation](UpstreamReply reply) {
-      if (auto s = weak.lock()) s->initialized(generation, std::move(reply));
-    };
-    auto pending = std::make_shared<PendingCall>(std::move(init), next_id());
-    pending->arm_deadline(client_, server_->timeout, server_->name);
-    send(pending);
+    send(initialize_call(*server_, client_, next_id(), [weak, epoch](UpstreamReply reply) {
+      if (auto s = weak.lock()) s->initialized(epoch, std::move(reply));
+    }));
   }
 
-  void fail_start(const std::string& why) {
-    std::vector<std::shared_ptr<PendingCall>> failed;
-    {
-      std::lock_guard lock(mutex_);
-      state_ = State::fresh;
-      failed.swap(waiting_);
-    }
-    for (auto& call : failed) call->fail(rpc::kUpstreamError, "MCP server '" + server_->name + "': " + why);
-  }
-
-  void initialized(std::uint64_t generation, UpstreamReply reply) {
+  void initialized(std::uint64_t epoch, UpstreamReply reply) {
     if (reply.error) {
-      std::unique_lock lock(mutex_);
-      if (generation == generation_) stop_locked(lock, "failed to initialize: " + reply.error->message);
+      stop(epoch, "failed to initialize: " + reply.error->message);
       return;
     }
-    std::vector<std::shared_ptr<PendingCall>> waiting;
-    {
-      std::lock_guard lock(mutex_);
-      if (generation != generation_) return;
-      state_ = State::ready;
-      waiting.swap(waiting_);
-      outbox_.push_back(notification_message("notifications/initialized", ""));
-    }
-    writer_wake_.notify_one();
-    for (auto& call : waiting) {
+    write(notification_message("notifications/initialized", ""));
+    for (auto& call : gate_.open(epoch)) {
       if (!call->finished()) send(call);
     }
   }
 
   void send(const std::shared_ptr<PendingCall>& call) {
+    in_flight_.add(call);
+    write(call->request_json());
+  }
+
+  void write(std::string line) {
     {
       std::lock_guard lock(mutex_);
-      for (auto it = in_flight_.begin(); it != in_flight_.end();) {
-        it = it->second->finished() ? in_flight_.erase(it) : std::next(it);
-      }
-      in_flight_[call->upstream_id()] = call;
-      outbox_.push_back(call->request_json());
+      outbox_.push_back(std::move(line));
     }
     writer_wake_.notify_one();
   }
@@ -193,7 +150,7 @@ class StdioUpstream : public Upstream, public std::enable_shared_from_this<Stdio
     }
   }
 
-  void read_loop(int fd, std::uint64_t generation) {
+  void read_loop(int fd, std::uint64_t epoch) {
     std::string buffer;
     char chunk[65536];
     while (true) {
@@ -209,48 +166,21 @@ class StdioUpstream : public Upstream, public std::enable_shared_from_this<Stdio
       if (buffer.size() > kMaxUpstreamMessageBytes) break;
     }
     ::close(fd);
-    std::unique_lock lock(mutex_);
-    if (generation == generation_) stop_locked(lock, "exited");
+    stop(epoch, "exited");
   }
 
   void on_line(std::string_view line) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
-    if (line.empty()) return;
-    std::weak_ptr<StdioUpstream> weak = shared_from_this();
-    UpstreamRouting routing;
-    routing.find = [weak](const std::string& id) -> std::shared_ptr<PendingCall> {
-      auto self = weak.lock();
-      if (!self) return nullptr;
-      std::lock_guard lock(self->mutex_);
-      auto it = self->in_flight_.find(id);
-      if (it == self->in_flight_.end()) return nullptr;
-      auto call = it->second;
-      self->in_flight_.erase(it);
-      return call;
-    };
-    routing.find_by_progress = [weak](const std::string& token) -> std::shared_ptr<PendingCall> {
-      auto self = weak.lock();
-      if (!self) return nullptr;
-      std::lock_guard lock(self->mutex_);
-      for (auto& [id, call] : self->in_flight_) {
-        if (call->call().progress_token == token) return call;
-      }
-      return nullptr;
-    };
-    routing.on_tools_changed = on_tools_changed_;
-    route_upstream_message(line, routing);
+    if (!line.empty()) route_upstream_message(line, shared_channel_routing(in_flight_, on_tools_changed_));
   }
 
-  // Ends the subprocess and fails whatever waited on it. Called with the lock held; releases it
-  // to join the threads (the reader itself may be the caller: it is detached then).
-  void stop_locked(std::unique_lock<std::mutex>& lock, const std::string& why) {
-    std::vector<std::shared_ptr<PendingCall>> failed;
-    failed.swap(waiting_);
-    for (auto& [id, call] : in_flight_) failed.push_back(call);
-    in_flight_.clear();
+  // Ends the subprocess of `epoch` (0: whichever runs) and fails whatever waited on it. The
+  // reader thread may be the caller: it is detached then, not joined.
+  void stop(std::uint64_t epoch, const std::string& why) {
+    std::unique_lock lock(mutex_);
+    if (epoch != 0 && epoch != process_epoch_) return;
+    process_epoch_ = 0;
     outbox_.clear();
-    ++generation_;
-    state_ = State::fresh;
     const pid_t pid = pid_;
     pid_ = -1;
     const int fd = stdin_fd_;
@@ -273,26 +203,27 @@ class StdioUpstream : public Upstream, public std::enable_shared_from_this<Stdio
         reader.join();
       }
     }
-    for (auto& call : failed) call->fail(rpc::kUpstreamError, "MCP server '" + server_->name + "' " + why);
-    lock.lock();
+    auto failed = gate_.close(epoch);
+    auto sent = in_flight_.drain();
+    failed.insert(failed.end(), sent.begin(), sent.end());
+    fail_all(failed, *server_, why);
   }
 
   std::shared_ptr<const config::McpServerConfig> server_;
   http::HttpClient& client_;
   std::function<void()> on_tools_changed_;
   std::atomic<std::int64_t> ids_{1};
-  std::mutex mutex_;
+  SessionGate gate_;
+  InFlight in_flight_;
+  std::mutex mutex_;  // the process and the writer's queue below
   std::condition_variable writer_wake_;
-  State state_ = State::fresh;
-  std::uint64_t generation_ = 0;
+  std::uint64_t process_epoch_ = 0;  // the session the running process belongs to
   pid_t pid_ = -1;
   int stdin_fd_ = -1;
   bool writer_stop_ = false;
   std::deque<std::string> outbox_;
   std::thread reader_;
   std::thread writer_;
-  std::vector<std::shared_ptr<PendingCall>> waiting_;
-  std::map<std::string, std::shared_ptr<PendingCall>> in_flight_;
 };
 
 }  // namespace

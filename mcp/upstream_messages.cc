@@ -65,6 +65,50 @@ void route_upstream_message(std::string_view json, const UpstreamRouting& routin
   }
 }
 
+UpstreamRouting shared_channel_routing(InFlight& in_flight, std::function<void()> on_tools_changed) {
+  UpstreamRouting routing;
+  routing.find = [&in_flight](const std::string& id) { return in_flight.take(id); };
+  routing.find_by_progress = [&in_flight](const std::string& token) { return in_flight.by_progress_token(token); };
+  routing.on_tools_changed = std::move(on_tools_changed);
+  return routing;
+}
+
+std::shared_ptr<PendingCall> begin_call(SessionGate& gate, http::HttpClient& client,
+                                        const config::McpServerConfig& server, UpstreamCall call,
+                                        std::string upstream_id,
+                                        const std::function<void(const std::shared_ptr<PendingCall>&)>& send,
+                                        const std::function<void(std::uint64_t epoch)>& start) {
+  auto pending = std::make_shared<PendingCall>(std::move(call), std::move(upstream_id));
+  pending->arm_deadline(client, server.timeout, server.name);
+  switch (gate.admit(pending)) {
+    case SessionGate::Step::send:
+      send(pending);
+      break;
+    case SessionGate::Step::start:
+      start(gate.epoch());
+      break;
+    case SessionGate::Step::wait:
+      break;
+  }
+  return pending;
+}
+
+std::shared_ptr<PendingCall> initialize_call(const config::McpServerConfig& server, http::HttpClient& client,
+                                             std::string upstream_id, std::function<void(UpstreamReply)> on_reply) {
+  UpstreamCall init;
+  init.method = "initialize";
+  init.params = client_initialize_params();
+  init.on_reply = std::move(on_reply);
+  auto call = std::make_shared<PendingCall>(std::move(init), std::move(upstream_id));
+  call->arm_deadline(client, server.timeout, server.name);
+  return call;
+}
+
+void fail_all(const std::vector<std::shared_ptr<PendingCall>>& calls, const config::McpServerConfig& server,
+              const std::string& message, int code) {
+  for (const auto& call : calls) call->fail(code, "MCP server '" + server.name + "' " + message);
+}
+
 http::Headers post_headers(const config::McpServerConfig& server) {
   http::Headers headers;
   headers.reserve(server.headers.size() + 2);

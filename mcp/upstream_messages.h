@@ -9,6 +9,7 @@
 
 #include "http/response.h"
 #include "mcp/pending_call.h"
+#include "mcp/session_gate.h"
 
 namespace tollgate::mcp {
 
@@ -29,6 +30,26 @@ struct UpstreamRouting {
   std::function<void()> on_tools_changed;
 };
 void route_upstream_message(std::string_view json, const UpstreamRouting& routing);
+
+// Routing on a channel many calls share (the legacy SSE stream, a subprocess's stdout): answers
+// by id, progress by token. `in_flight` must outlive the routing (it is used at once).
+UpstreamRouting shared_channel_routing(InFlight& in_flight, std::function<void()> on_tools_changed);
+
+// What every transport's call() does: the call with its deadline armed, sent now when the
+// session is ready (`send`), else queued, the first queued call starting the session (`start`).
+std::shared_ptr<PendingCall> begin_call(SessionGate& gate, http::HttpClient& client,
+                                        const config::McpServerConfig& server, UpstreamCall call,
+                                        std::string upstream_id,
+                                        const std::function<void(const std::shared_ptr<PendingCall>&)>& send,
+                                        const std::function<void(std::uint64_t epoch)>& start);
+
+// The session's first call, `initialize`, with its deadline armed.
+std::shared_ptr<PendingCall> initialize_call(const config::McpServerConfig& server, http::HttpClient& client,
+                                             std::string upstream_id, std::function<void(UpstreamReply)> on_reply);
+
+// Fails every call with `message` (after the server's name).
+void fail_all(const std::vector<std::shared_ptr<PendingCall>>& calls, const config::McpServerConfig& server,
+              const std::string& message, int code = rpc::kUpstreamError);
 
 // The configured headers, plus the JSON-RPC content negotiation every POST carries.
 http::Headers post_headers(const config::McpServerConfig& server);
