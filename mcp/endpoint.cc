@@ -123,7 +123,8 @@ struct CallRelay {
                                           {"server", server},
                                           {"tool", tool},
                                           {"outcome", outcome},
-                                          {"duration_ms", static_cast<long long>(seconds * 1000)}});
+                                          {"duration_ms", static_cast<long long>(seconds * 1000)},
+                                          {"error", reply.error ? reply.error->message : std::string()}});
     if (!services.spend) return;
     persistence::SpendLogRow row;
     row.request_id = exchange->request_id();

@@ -32,8 +32,8 @@ class HttpUpstream;
 // The answer to one POST: JSON, or SSE events each holding one JSON-RPC message.
 class PostSink : public http::ResponseSink {
  public:
-  PostSink(std::shared_ptr<HttpUpstream> upstream, std::shared_ptr<PendingCall> call, bool initialize)
-      : upstream_(std::move(upstream)), call_(std::move(call)), initialize_(initialize) {}
+  PostSink(std::shared_ptr<HttpUpstream> upstream, std::shared_ptr<PendingCall> call, bool initialize, bool retry)
+      : upstream_(std::move(upstream)), call_(std::move(call)), initialize_(initialize), retry_(retry) {}
 
   void on_head(int status, const http::Headers& headers) override;
   void on_data(std::string_view bytes) override;
@@ -46,6 +46,7 @@ class PostSink : public http::ResponseSink {
   std::shared_ptr<HttpUpstream> upstream_;
   std::shared_ptr<PendingCall> call_;
   bool initialize_;
+  bool retry_;  // this is the second attempt
   int status_ = 0;
   bool sse_ = false;
   std::string body_;
@@ -85,6 +86,8 @@ class HttpUpstream : public Upstream, public std::enable_shared_from_this<HttpUp
   }
 
   // ---- from the sinks ----
+  void repost(const std::shared_ptr<PendingCall>& pending, bool initialize) { post(pending, initialize, true); }
+
   const config::McpServerConfig& server() const { return *server_; }
   const std::function<void()>& on_tools_changed() const { return on_tools_changed_; }
 
@@ -129,9 +132,9 @@ class HttpUpstream : public Upstream, public std::enable_shared_from_this<HttpUp
     return request;
   }
 
-  void post(const std::shared_ptr<PendingCall>& pending, bool initialize) {
+  void post(const std::shared_ptr<PendingCall>& pending, bool initialize, bool retry = false) {
     auto request = request_for(pending->request_json());
-    auto sink = std::make_shared<PostSink>(shared_from_this(), pending, initialize);
+    auto sink = std::make_shared<PostSink>(shared_from_this(), pending, initialize, retry);
     pending->set_outbound(client_.send(url_, std::move(request), std::move(sink)));
   }
 
@@ -196,7 +199,7 @@ void PostSink::on_data(std::string_view bytes) {
   if (call_->finished()) return;
   if (!sse_) {
     if (body_.size() + bytes.size() > kMaxUpstreamMessageBytes) {
-      call_->fail(rpc::kUpstreamError, "MCP server '" + upstream_->server().name + "' answered more than 16 MiB");
+      call_->fail_now(rpc::kUpstreamError, "MCP server '" + upstream_->server().name + "' answered more than 16 MiB");
       return;
     }
     body_.append(bytes);
@@ -205,7 +208,7 @@ void PostSink::on_data(std::string_view bytes) {
   events_.clear();
   parser_.feed(bytes, events_);
   if (parser_.buffered() > kMaxUpstreamMessageBytes) {
-    call_->fail(rpc::kUpstreamError, "MCP server '" + upstream_->server().name + "' sent an event over 16 MiB");
+    call_->fail_now(rpc::kUpstreamError, "MCP server '" + upstream_->server().name + "' sent an event over 16 MiB");
     return;
   }
   for (const auto& event : events_) {
@@ -234,6 +237,13 @@ void PostSink::on_complete() {
 }
 
 void PostSink::on_error(http::ClientErrorKind kind, const std::string& message) {
+  // Reset before any answer: a pooled keep-alive connection the upstream closed while idle
+  // (Node closes them after 5 s), and the client's own retry may take another stale one.
+  // The request was not answered, so it is sent once more, on whatever the pool gives now.
+  if (kind == http::ClientErrorKind::reset && status_ == 0 && !retry_ && !call_->finished()) {
+    upstream_->repost(call_, initialize_);
+    return;
+  }
   const int code = kind == http::ClientErrorKind::timeout ? rpc::kRequestTimeout : rpc::kUpstreamError;
   call_->fail(code, "MCP server '" + upstream_->server().name + "' unreachable: " + message);
 }

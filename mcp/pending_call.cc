@@ -35,7 +35,7 @@ void PendingCall::arm_deadline(http::HttpClient& client, std::chrono::millisecon
     timer->timer.expires_after(timeout);
     timer->timer.async_wait([weak, message](const boost::system::error_code& ec) {
       if (ec) return;
-      if (auto self = weak.lock()) self->fail(rpc::kRequestTimeout, message);
+      if (auto self = weak.lock()) self->fail_now(rpc::kRequestTimeout, message);
     });
   });
 }
@@ -73,10 +73,23 @@ void PendingCall::stop_outbound_and_timer() {
 
 void PendingCall::finish(UpstreamReply reply) {
   if (!claim()) return;
-  // The answer has arrived in full: the exchange it came on ends by itself (an SSE answer's
-  // stream may linger until the server closes it: cancelled, never reused).
-  stop_outbound_and_timer();
+  // An answer (or a failure of the exchange itself) leaves the HTTP exchange to end by itself:
+  // an SSE answer's stream, which the server closes after the response, then returns its
+  // connection to the pool. The deadline and cancel() cut it short instead.
+  std::shared_ptr<Timer> timer;
+  {
+    std::lock_guard lock(mutex_);
+    timer = std::move(timer_);
+    outbound_.reset();
+  }
+  if (timer) boost::asio::post(timer->ctx, [timer] { timer->timer.cancel(); });
   if (call_.on_reply) call_.on_reply(std::move(reply));
+}
+
+void PendingCall::fail_now(int code, std::string message) {
+  if (!claim()) return;
+  stop_outbound_and_timer();
+  if (call_.on_reply) call_.on_reply(UpstreamReply{{}, RpcError{code, std::move(message)}});
 }
 
 void PendingCall::cancel() {

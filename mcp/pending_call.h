@@ -38,7 +38,10 @@ class PendingCall : public CallHandle, public std::enable_shared_from_this<Pendi
   void set_outbound(std::shared_ptr<http::OutboundCall> outbound);
 
   void notify(std::string notification);
+  // The answer, or a failure of its exchange: the exchange is left to end by itself.
   void finish(UpstreamReply reply);
+  // Ends the call now (the deadline, a body too large): the exchange is dropped.
+  void fail_now(int code, std::string message);
   void fail(int code, std::string message) { finish(UpstreamReply{{}, RpcError{code, std::move(message)}}); }
   bool finished() const { return done_.load(std::memory_order_acquire); }
   void cancel() override;
