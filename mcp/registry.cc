@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <thread>
 
 #include <caf/actor_system.hpp>
@@ -30,11 +31,39 @@ struct ServerList {
   std::vector<config::McpServerConfig> servers;
 };
 
+// A value handed to the actor in a message. CAF's mailbox orders the hand-off, but its atomics
+// live in libcaf_core.so, which ThreadSanitizer cannot see: a lock, taken by the sender after
+// building the value and by the actor before reading it, makes that order visible too. One
+// static mutex for all (not one per value: TSan would see the mutex's own memory, allocated by
+// the sender, read by the actor before any order exists); it is taken twice per hand-off.
+inline std::mutex& handoff_mutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+template <class T>
+class Handoff {
+ public:
+  explicit Handoff(T value) {
+    std::lock_guard lock(handoff_mutex());
+    value_ = std::move(value);
+  }
+  T take() {
+    std::lock_guard lock(handoff_mutex());
+    return std::move(value_);
+  }
+
+ private:
+  T value_;
+};
+using ToolListingHandoff = std::shared_ptr<Handoff<ToolListing>>;
+using ServerListHandoff = std::shared_ptr<Handoff<ServerList>>;
+
 }  // namespace tollgate::mcp
 
 // Local messages only (the registry is never remote).
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tollgate::mcp::ToolListing)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tollgate::mcp::ServerList)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tollgate::mcp::ToolListingHandoff)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(tollgate::mcp::ServerListHandoff)
 
 namespace tollgate::mcp {
 namespace {
@@ -44,8 +73,8 @@ using listed_atom = caf::atom_constant<caf::atom("mcp_listed")>;
 using servers_atom = caf::atom_constant<caf::atom("mcp_srvs")>;
 using tick_atom = caf::atom_constant<caf::atom("mcp_tick")>;
 
-using RegistryActor = caf::typed_actor<caf::reacts_to<refresh_atom, std::string>, caf::reacts_to<listed_atom, ToolListing>,
-                                       caf::reacts_to<servers_atom, ServerList>, caf::reacts_to<tick_atom>>;
+using RegistryActor = caf::typed_actor<caf::reacts_to<refresh_atom, std::string>, caf::reacts_to<listed_atom, ToolListingHandoff>,
+                                       caf::reacts_to<servers_atom, ServerListHandoff>, caf::reacts_to<tick_atom>>;
 
 constexpr int kMaxToolPages = 100;
 
@@ -115,13 +144,13 @@ void list_tools(std::shared_ptr<Upstream> upstream, std::shared_ptr<ToolListing>
   call.on_reply = [upstream, listing, page, actor](UpstreamReply reply) {
     if (reply.error) {
       listing->error = reply.error->message;
-      caf::anon_send(actor, listed_atom::value, std::move(*listing));
+      caf::anon_send(actor, listed_atom::value, std::make_shared<Handoff<ToolListing>>(std::move(*listing)));
       return;
     }
     std::string next;
     if (!read_tools_page(reply.result, listing->tools, next)) {
       listing->error = "tools/list answered without a tools array";
-      caf::anon_send(actor, listed_atom::value, std::move(*listing));
+      caf::anon_send(actor, listed_atom::value, std::make_shared<Handoff<ToolListing>>(std::move(*listing)));
       return;
     }
     if (!next.empty() && page + 1 < kMaxToolPages) {
@@ -129,7 +158,7 @@ void list_tools(std::shared_ptr<Upstream> upstream, std::shared_ptr<ToolListing>
       return;
     }
     listing->ok = true;
-    caf::anon_send(actor, listed_atom::value, std::move(*listing));
+    caf::anon_send(actor, listed_atom::value, std::make_shared<Handoff<ToolListing>>(std::move(*listing)));
   };
   upstream->call(std::move(call));
 }
@@ -200,7 +229,6 @@ void apply_servers(Registry::Impl* impl, Self self, std::vector<config::McpServe
 }
 
 RegistryActor::behavior_type registry_actor(Self self, Registry::Impl* impl) {
-  apply_servers(impl, self, std::move(impl->initial));
   self->delayed_send(self, impl->options.refresh_interval, tick_atom::value);
   return {
       [=](refresh_atom, const std::string& name) {
@@ -208,7 +236,8 @@ RegistryActor::behavior_type registry_actor(Self self, Registry::Impl* impl) {
           if (name.empty() || server.config->name == name) start_listing(impl, self, server);
         }
       },
-      [=](listed_atom, ToolListing& listing) {
+      [=](listed_atom, const ToolListingHandoff& handoff) {
+        auto listing = handoff->take();
         auto& state = self->state;
         auto generation = state.generation.find(listing.server);
         if (generation == state.generation.end() || generation->second != listing.generation) return;  // replaced
@@ -228,7 +257,7 @@ RegistryActor::behavior_type registry_actor(Self self, Registry::Impl* impl) {
         }
         publish(impl, self);
       },
-      [=](servers_atom, ServerList& list) { apply_servers(impl, self, std::move(list.servers)); },
+      [=](servers_atom, const ServerListHandoff& list) { apply_servers(impl, self, list->take().servers); },
       [=](tick_atom) {
         for (auto& server : self->state.servers) start_listing(impl, self, server);
         self->delayed_send(self, impl->options.refresh_interval, tick_atom::value);
@@ -259,6 +288,7 @@ Registry::~Registry() { stop(); }
 void Registry::start() {
   if (impl_->actor) return;
   impl_->actor = impl_->system.spawn(registry_actor, impl_.get());
+  set_servers(std::move(impl_->initial));
 }
 
 void Registry::stop() {
@@ -270,7 +300,8 @@ void Registry::stop() {
 CatalogPtr Registry::catalog() const { return impl_->cell.load(); }
 
 void Registry::set_servers(std::vector<config::McpServerConfig> servers) {
-  if (impl_->actor) caf::anon_send(impl_->actor, servers_atom::value, ServerList{std::move(servers)});
+  if (impl_->actor) caf::anon_send(impl_->actor, servers_atom::value,
+                                      std::make_shared<Handoff<ServerList>>(ServerList{std::move(servers)}));
 }
 
 void Registry::refresh(const std::string& server) {
