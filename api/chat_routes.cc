@@ -68,7 +68,8 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
       return;
     }
     const auto model = *providers::requested_model(*request);
-    const auto* group = context.models().find(model);
+    auto models = context.model_snapshot();
+    const auto* group = models->models().find(model);
     if (group == nullptr) {
       http::respond_error(exchange, unknown_model(model));
       return;
@@ -80,11 +81,12 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
     }
     CallRecord record{exchange->request_id(), call_type(api), group->name, unix_ms_now()};
     const auto tokens = request_tokens(providers::tally_prompt(*request, api, exchange->body().size()),
-                                       context.proxy.router->pricing(*group), *request);
-    auto start = [&context, exchange, api, group, identity, record, tokens](
+                                       models->router->pricing(*group), *request);
+    auto start = [&context, exchange, api, models = std::move(models), group, identity, record, tokens](
                      std::shared_ptr<rapidjson::Document> body, std::shared_ptr<actors::AdmissionGrant> grant,
                      http::Headers headers) {
       proxy::ProxyRequest call;
+      call.models = models;
       call.api = api;
       call.body = std::move(body);
       call.group = group;
@@ -95,7 +97,7 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
       call.on_finished = [&context, identity, grant, record](const proxy::CallOutcome& outcome) {
         record_outcome(context, identity, grant.get(), outcome, record);
       };
-      proxy::start_proxy_call(context.proxy, exchange, std::move(call));
+      proxy::start_proxy_call(*context.client, exchange, std::move(call));
     };
     if (!identity) {  // the master key: no budgets or limits, spend still recorded
       start(std::move(request), nullptr, {});

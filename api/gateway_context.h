@@ -1,14 +1,21 @@
 #pragma once
 // What the endpoint handlers share: the config snapshot and the long-lived services.
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "api/health_monitor.h"
-#include "config/model_catalog.h"
+#include "config/config.h"
 #include "core/json_limits.h"
-#include "proxy/proxy_call.h"
+#include "core/result.h"
+#include "proxy/model_snapshot.h"
 #include "telemetry/metrics.h"
 
+namespace tollgate::http {
+class HttpClient;
+}
 namespace tollgate::identity {
 class Authenticator;
 }
@@ -34,22 +41,34 @@ class Registry;
 
 namespace tollgate::api {
 
+// What a config reload applied: the deployments before and after (for the audit log, without
+// secrets) and the re-read file's warnings.
+struct ConfigReloadResult {
+  std::string before_json;
+  std::string after_json;
+  std::size_t deployments = 0;
+  std::vector<std::string> warnings;
+};
+using ConfigReload = std::function<core::Result<ConfigReloadResult>()>;
+
 struct GatewayContext {
-  std::shared_ptr<const config::ModelCatalog> catalog;
+  const proxy::ModelSnapshots* models = nullptr;  // the model list, router and their metrics
+  http::HttpClient* client = nullptr;             // outbound calls to providers
   const config::GeneralSettings* general = nullptr;
   telemetry::Metrics* metrics = nullptr;
   const identity::Authenticator* auth = nullptr;
   persistence::StorePool* store = nullptr;
   HealthMonitor* health = nullptr;
-  proxy::ProxyServices proxy;
   actors::Admission* admission = nullptr;
   spend::SpendWriter* spend = nullptr;
   telemetry::SpendMetrics* spend_metrics = nullptr;
   const cluster::Membership* membership = nullptr;  // null unless cluster.enabled
+  ConfigReload reload_config;                       // empty when there is no config file to re-read
   const mcp::Endpoint* mcp = nullptr;               // the MCP gateway (/mcp)
   const mcp::Registry* mcp_registry = nullptr;
 
-  const config::ModelCatalog& models() const { return *catalog; }
+  // A request takes the snapshot once and keeps it to its end (proxy/model_snapshot.h).
+  proxy::ModelSnapshotPtr model_snapshot() const { return models->current(); }
   // general_settings.max_json_depth; the default for a context built without settings (tests).
   int max_json_depth() const { return general ? general->max_json_depth : core::kDefaultMaxJsonDepth; }
 };

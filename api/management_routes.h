@@ -11,6 +11,7 @@ void register_user_routes(http::Router& router, const GatewayContext& context);
 void register_organization_routes(http::Router& router, const GatewayContext& context);
 void register_budget_routes(http::Router& router, const GatewayContext& context);
 void register_spend_routes(http::Router& router, const GatewayContext& context);
+void register_control_plane_routes(http::Router& router, const GatewayContext& context);
 
 inline void register_management_routes(http::Router& router, const GatewayContext& context) {
   register_key_routes(router, context);
@@ -19,6 +20,7 @@ inline void register_management_routes(http::Router& router, const GatewayContex
   register_organization_routes(router, context);
   register_budget_routes(router, context);
   register_spend_routes(router, context);
+  register_control_plane_routes(router, context);
 }
 
 }  // namespace tollgate::api

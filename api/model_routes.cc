@@ -34,7 +34,8 @@ void handle_list_models(const GatewayContext& context, const http::ExchangePtr& 
     w.StartObject();
     w.Key("data");
     w.StartArray();
-    for (const auto& group : context.models().groups()) {
+    const auto models = context.model_snapshot();
+    for (const auto& group : models->models().groups()) {
       if (caller.identity && !model_allowed(*caller.identity, group)) continue;
       write_model(w, group.name);
     }
@@ -49,7 +50,8 @@ void handle_list_models(const GatewayContext& context, const http::ExchangePtr& 
 void handle_get_model(const GatewayContext& context, const http::ExchangePtr& exchange) {
   with_caller(context, exchange, [&context, exchange](const identity::Caller& caller) {
     const std::string id(exchange->param("id"));
-    const auto* group = context.models().find(id);
+    const auto models = context.model_snapshot();
+    const auto* group = models->models().find(id);
     if (group == nullptr || (caller.identity && !model_allowed(*caller.identity, *group))) {
       http::respond_error(exchange, core::not_found("The model '" + id + "' does not exist"));
       return;

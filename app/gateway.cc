@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <mutex>
 #include <thread>
 
 #include "actors/admission.h"
@@ -14,6 +15,9 @@
 #include "cluster/peer_link.h"
 #include "cluster/peer_link_options.h"
 #include "cluster/ring_lease_network.h"
+#include "config/config_error.h"
+#include "config/load_config.h"
+#include "config/reload_check.h"
 #include "http/client.h"
 #include "http/io_threads.h"
 #include "http/router.h"
@@ -26,11 +30,10 @@
 #include "mcp/sessions.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
-#include "proxy/model_router.h"
+#include "proxy/model_snapshot.h"
 #include "spend/spend_writer.h"
 #include "telemetry/http_metrics.h"
 #include "telemetry/log.h"
-#include "telemetry/model_metrics.h"
 #include "telemetry/spend_metrics.h"
 
 namespace tollgate::app {
@@ -70,14 +73,6 @@ int default_actor_threads() { return static_cast<int>(std::clamp(std::thread::ha
 
 int actor_threads(const config::GeneralSettings& g) {
   return g.actor_threads > 0 ? g.actor_threads : default_actor_threads();
-}
-
-std::vector<telemetry::DeploymentLabels> deployment_labels(const config::Config& c) {
-  std::vector<telemetry::DeploymentLabels> out;
-  for (const auto& d : c.model_list) {
-    out.push_back({d.model_name, d.info.id, d.provider_prefix});
-  }
-  return out;
 }
 
 spend::SpendWriter::Options spend_writer_options(const config::GeneralSettings& g) {
@@ -129,11 +124,21 @@ mcp::Registry::Options mcp_registry_options(mcp::McpMetrics& metrics) {
   return o;
 }
 
+// New provider keys are secrets from the moment they are loaded.
+void add_secrets_to_redactor(const config::Config& c) {
+  auto& logger = telemetry::Logger::instance();
+  const auto current = logger.redactor();
+  auto next = current ? std::make_shared<core::Redactor>(*current) : std::make_shared<core::Redactor>();
+  for (auto& secret : c.secrets()) next->add_secret(std::move(secret));
+  logger.set_redactor(std::move(next));
+}
+
 }  // namespace
 
 struct Gateway::Impl {
-  explicit Impl(config::Config cfg)
+  Impl(config::Config cfg, config::Environment environment)
       : config(std::make_shared<const config::Config>(std::move(cfg))),
+        reload_environment(std::move(environment)),
         http_metrics(metrics.registry()),
         key_changes(key_cache),
         fanout(change_fanout(*config, key_changes, metrics.registry())),
@@ -144,7 +149,7 @@ struct Gateway::Impl {
                std::chrono::seconds(5)),
         io(thread_count(config->general.io_threads)),
         client(io, client_options(config->general)),
-        model_metrics(metrics.registry(), deployment_labels(*config)),
+        models(proxy::make_model_snapshot(config, metrics.registry()), io),
         spend_metrics(metrics.registry()),
         spend_writer(config->general.database_url, config->general.sqlite_path, spend_writer_options(config->general),
                      &metrics.registry()),
@@ -156,9 +161,8 @@ struct Gateway::Impl {
                                            config->general.max_json_depth, TOLLGATE_VERSION}),
         router(&http_metrics) {
     telemetry::register_build_info(metrics, TOLLGATE_VERSION);
-    context.catalog = std::make_shared<const config::ModelCatalog>(config);
-    model_router = std::make_unique<proxy::ModelRouter>(context.catalog);
-    context.proxy = proxy::ProxyServices{model_router.get(), &client, &model_metrics};
+    context.models = &models;
+    context.client = &client;
     context.general = &config->general;
     context.metrics = &metrics;
     context.auth = &auth;
@@ -173,7 +177,9 @@ struct Gateway::Impl {
     server = std::make_unique<http::Server>(server_options(config->general), router, &http_metrics, io);
   }
 
-  std::shared_ptr<const config::Config> config;
+  std::shared_ptr<const config::Config> config;  // as started: the general settings stay these
+  config::Environment reload_environment;
+  std::mutex reload_mutex;
   telemetry::Metrics metrics;
   telemetry::HttpMetrics http_metrics;
   identity::KeyCache key_cache;
@@ -185,11 +191,10 @@ struct Gateway::Impl {
   api::HealthMonitor health;
   http::IoThreads io;
   http::HttpClient client;
-  telemetry::ModelMetrics model_metrics;
+  proxy::ModelSnapshots models;
   telemetry::SpendMetrics spend_metrics;
   spend::SpendWriter spend_writer;
   actors::Admission admission;
-  std::unique_ptr<proxy::ModelRouter> model_router;
   mcp::McpMetrics mcp_metrics;
   mcp::Registry mcp_registry;
   mcp::SessionTable mcp_sessions;
@@ -216,7 +221,44 @@ struct Gateway::Impl {
   }
 };
 
-Gateway::Gateway(config::Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+Gateway::Gateway(config::Config config, config::Environment reload_environment)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(reload_environment))) {
+  if (impl_->reload_environment) impl_->context.reload_config = [this] { return reload_config(); };
+}
+
+core::Result<api::ConfigReloadResult> Gateway::reload_config() {
+  auto& impl = *impl_;
+  if (!impl.reload_environment) return core::bad_request("This gateway was not started from a config file");
+  std::scoped_lock lock(impl.reload_mutex);
+  const auto& running = *impl.config;
+  config::Config next;
+  try {
+    next = config::load_config_file(running.source, impl.reload_environment);
+  } catch (const config::ConfigError& e) {
+    // The words `tollgate --check-config` prints for the same file.
+    telemetry::log_warn("config_reload_refused", {{"reason", "invalid config"}, {"error", e.what()}});
+    return core::bad_request(std::string("invalid config: ") + e.what());
+  }
+  if (const auto changed = config::changed_restart_sections(running, next); !changed.empty()) {
+    std::string names;
+    for (const auto& name : changed) names += (names.empty() ? "" : ", ") + name;
+    telemetry::log_warn("config_reload_refused", {{"reason", "restart required"}, {"sections", names}});
+    return core::bad_request("The config file changes " + names +
+                             ": only model_list and router settings are reloaded; restart to apply the rest. "
+                             "Nothing was reloaded.");
+  }
+  add_secrets_to_redactor(next);
+  api::ConfigReloadResult result;
+  result.before_json = config::deployments_summary_json(*impl.models.current()->config);
+  result.after_json = config::deployments_summary_json(next);
+  result.deployments = next.model_list.size();
+  result.warnings = next.warnings;
+  impl.models.replace(
+      proxy::make_model_snapshot(std::make_shared<const config::Config>(std::move(next)), impl.metrics.registry()));
+  telemetry::log_info("config_reloaded", {{"deployments", static_cast<long long>(result.deployments)},
+                                          {"warnings", static_cast<long long>(result.warnings.size())}});
+  return result;
+}
 
 Gateway::~Gateway() = default;
 

@@ -5,13 +5,17 @@
 #include <cstdint>
 #include <memory>
 
+#include "api/gateway_context.h"
 #include "config/config.h"
+#include "config/environment.h"
 
 namespace tollgate::app {
 
 class Gateway {
  public:
-  explicit Gateway(config::Config config);
+  // `reload_environment` is what the config file's os.environ/ references read on a reload
+  // (the same as at start-up); without it, /config/reload and reload_config() are refused.
+  explicit Gateway(config::Config config, config::Environment reload_environment = {});
   ~Gateway();
 
   // Binds the listener and starts the threads; throws std::runtime_error on failure.
@@ -19,6 +23,10 @@ class Gateway {
   std::uint16_t port() const;
   // Graceful stop; returns true when every in-flight request finished before the deadline.
   bool shutdown();
+  // Re-reads the config file (config.source) and swaps the model list and router settings:
+  // calls in flight finish on the old ones. Refused, changing nothing, when the file is
+  // invalid or changes a section only a restart applies. Any thread; one reload at a time.
+  core::Result<api::ConfigReloadResult> reload_config();
 
  private:
   void start_membership();

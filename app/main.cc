@@ -1,4 +1,5 @@
-// tollgate: parses flags, loads the config, starts the gateway, waits for SIGTERM/SIGINT.
+// tollgate: parses flags, loads the config, starts the gateway, reloads its config on SIGHUP,
+// stops on SIGTERM/SIGINT.
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -105,6 +106,7 @@ int main(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
@@ -157,7 +159,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<app::Gateway> gateway;
   try {
-    gateway = std::make_unique<app::Gateway>(cfg);
+    gateway = std::make_unique<app::Gateway>(cfg, config::process_environment());
     gateway->start();
   } catch (const std::exception& e) {
     telemetry::log_error("startup_failed", {{"error", e.what()}});
@@ -173,7 +175,15 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   int received = 0;
-  sigwait(&signals, &received);
+  for (;;) {
+    sigwait(&signals, &received);
+    if (received != SIGHUP) break;
+    // Same as POST /config/reload; the running config stays when it is refused.
+    telemetry::log_info("signal_received", {{"signal", "SIGHUP"}});
+    if (auto reloaded = gateway->reload_config(); !reloaded) {
+      std::cerr << "tollgate: config not reloaded: " << reloaded.error().message << "\n";
+    }
+  }
   telemetry::log_info("signal_received", {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}});
   gateway->shutdown();
   gateway.reset();

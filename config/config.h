@@ -3,6 +3,7 @@
 // environment. Field names follow LiteLLM's config.yaml for what Tollgate supports.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -116,6 +117,10 @@ struct Config {
   ClusterSettings cluster;
   std::vector<McpServerConfig> mcp_servers;  // mcp_servers:, in file order
   std::vector<std::string> warnings;  // unknown keys and similar, reported at start-up
+  // The file's sections a reload cannot apply, as text per top-level key: everything but
+  // model_list, router_settings and the router keys of litellm_settings. A reload whose file
+  // changes one of them is refused, naming it (docs/control-plane.md).
+  std::map<std::string, std::string> restart_sections;
 
   // Every secret the config holds (master key, provider keys), for the log redactor.
   std::vector<std::string> secrets() const;

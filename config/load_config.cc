@@ -812,6 +812,24 @@ std::vector<std::string> Config::secrets() const {
   return out;
 }
 
+// What restart_sections holds: each top-level section as emitted YAML, without what a reload
+// applies.
+std::map<std::string, std::string> restart_sections(const YAML::Node& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& entry : root) {
+    const auto name = entry.first.as<std::string>();
+    if (name == "model_list" || name == "router_settings") continue;
+    YAML::Node section = YAML::Clone(entry.second);
+    if (name == "litellm_settings" && section.IsMap()) {
+      for (const auto key : kRouterKeys) section.remove(std::string(key));
+    }
+    YAML::Emitter text;
+    text << section;
+    out.emplace(name, text.c_str());
+  }
+  return out;
+}
+
 Config parse_config(std::string_view yaml_text, const std::string& source, const Environment& env) {
   Reader r(source, env);
   YAML::Node root;
@@ -861,6 +879,7 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
   apply_environment_overrides(r, c.general);
   validate(r, c);
   c.warnings = r.take_warnings();
+  c.restart_sections = restart_sections(root);
   return c;
 }
 

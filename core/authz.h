@@ -27,7 +27,8 @@ struct Actor {
   std::vector<std::string> member_team_ids;  // every team the actor belongs to
 };
 
-enum class Resource { key, team, user, organization, budget, spend_logs, global_spend };
+// control_plane: /config/reload and the audit log — global, like budgets and global spend.
+enum class Resource { key, team, user, organization, budget, spend_logs, global_spend, control_plane };
 
 enum class Action {
   create,

@@ -10,6 +10,7 @@ namespace net = boost::asio;
 namespace {
 thread_local const IoThreads* current_owner = nullptr;
 thread_local net::io_context* current_context = nullptr;
+thread_local int current_thread_index = -1;
 }  // namespace
 
 struct IoThreads::Guard {
@@ -31,12 +32,15 @@ net::io_context& IoThreads::next() {
 
 net::io_context* IoThreads::current() { return current_owner == this ? current_context : nullptr; }
 
+int IoThreads::current_index() const { return current_owner == this ? current_thread_index : -1; }
+
 void IoThreads::start() {
-  for (auto& ctx : contexts_) {
-    guards_.push_back(std::make_unique<Guard>(*ctx));
-    threads_.emplace_back([this, c = ctx.get()] {
+  for (std::size_t i = 0; i < contexts_.size(); ++i) {
+    guards_.push_back(std::make_unique<Guard>(*contexts_[i]));
+    threads_.emplace_back([this, c = contexts_[i].get(), index = static_cast<int>(i)] {
       current_owner = this;
       current_context = c;
+      current_thread_index = index;
       c->run();
     });
   }

@@ -23,6 +23,8 @@ class IoThreads {
   boost::asio::io_context& next();
   // The context run by the calling thread, or nullptr when it is not one of ours.
   boost::asio::io_context* current();
+  // The calling thread's index (0 .. size()-1), or -1 when it is not one of ours.
+  int current_index() const;
 
   void start();
   // Lets pending handlers run out and joins the threads.

@@ -197,6 +197,9 @@ class Store {
   std::optional<double> entity_spend(EntityKind kind, const std::string& id);
 
   // ---- audit ----
+  // A change made outside the store (a config reload): one row as given (entry.table_name and
+  // object_id name what changed).
+  void record_audit(const AuditEntry& entry);
   // Newest first; all objects when object_id is nullopt.
   std::vector<AuditRecord> audit_log(const std::optional<std::string>& object_id, int limit);
 

@@ -1,8 +1,15 @@
-// Store: reading the audit log (rows are written by each mutating method).
+// Store: the audit log. Each mutating method writes its own row in its transaction;
+// record_audit() is for changes the store does not make itself.
 #include "persistence/sql_builder.h"
 #include "persistence/store.h"
+#include "persistence/store_support.h"
 
 namespace tollgate::persistence {
+
+void Store::record_audit(const AuditEntry& entry) {
+  std::scoped_lock lock(mutex_);
+  detail::write_audit(*connection_, entry, detail::AuditFacts{entry.table_name, entry.object_id, "changed", {}, {}});
+}
 
 std::vector<AuditRecord> Store::audit_log(const std::optional<std::string>& object_id, int limit) {
   std::scoped_lock lock(mutex_);

@@ -19,6 +19,7 @@
 #include "providers/stream_text.h"
 #include "proxy/mock_answer.h"
 #include "proxy/model_router.h"
+#include "proxy/model_snapshot.h"
 #include "telemetry/log.h"
 #include "telemetry/model_metrics.h"
 
@@ -83,8 +84,8 @@ std::string error_type_for(int status) {
 
 class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this<ProxyCall> {
  public:
-  ProxyCall(const ProxyServices& services, http::ExchangePtr exchange, ProxyRequest request, net::io_context& ctx)
-      : s_(services),
+  ProxyCall(http::HttpClient& client, http::ExchangePtr exchange, ProxyRequest request, net::io_context& ctx)
+      : s_{request.models->router.get(), &client, request.models->metrics.get()},
         exchange_(std::move(exchange)),
         req_(std::move(request)),
         ctx_(ctx),
@@ -502,7 +503,13 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     callback(outcome);
   }
 
-  ProxyServices s_;
+  // What every attempt uses, from the request's model snapshot (kept alive by req_.models).
+  struct Services {
+    ModelRouter* router;
+    http::HttpClient* client;
+    telemetry::ModelMetrics* metrics;
+  };
+  Services s_;
   http::ExchangePtr exchange_;
   ProxyRequest req_;
   net::io_context& ctx_;
@@ -540,11 +547,11 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
 
 }  // namespace
 
-void start_proxy_call(const ProxyServices& services, http::ExchangePtr exchange, ProxyRequest request) {
+void start_proxy_call(http::HttpClient& client, http::ExchangePtr exchange, ProxyRequest request) {
   // The call lives on the exchange's executor, so the client's hang-up, the upstream's
   // callbacks (the outbound call runs on the calling I/O thread) and the retry timer never race.
-  auto start = [services](http::ExchangePtr exchange, ProxyRequest request) {
-    net::io_context* ctx = services.client->io().current();
+  auto start = [client = &client](http::ExchangePtr exchange, ProxyRequest request) {
+    net::io_context* ctx = client->io().current();
     if (ctx == nullptr) {  // an executor that is not one of the gateway's I/O threads
       telemetry::log_error("proxy_call_off_io_thread", {{"request_id", exchange->request_id()}});
       http::respond_error(exchange, core::internal_error("Internal error"));
@@ -553,7 +560,7 @@ void start_proxy_call(const ProxyServices& services, http::ExchangePtr exchange,
       if (request.on_finished) request.on_finished(outcome);
       return;
     }
-    std::make_shared<ProxyCall>(services, std::move(exchange), std::move(request), *ctx)->start();
+    std::make_shared<ProxyCall>(*client, std::move(exchange), std::move(request), *ctx)->start();
   };
   auto bound = http::bind_executor(exchange, std::move(start));
   bound(std::move(exchange), std::move(request));

@@ -17,20 +17,10 @@
 namespace tollgate::http {
 class HttpClient;
 }
-namespace tollgate::telemetry {
-class ModelMetrics;
-}
 
 namespace tollgate::proxy {
 
-class ModelRouter;
-
-// The services every call uses; owned by the gateway.
-struct ProxyServices {
-  ModelRouter* router = nullptr;
-  http::HttpClient* client = nullptr;
-  telemetry::ModelMetrics* metrics = nullptr;
-};
+struct ModelSnapshot;
 
 // What happened, for spend settlement and logs.
 struct CallOutcome {
@@ -49,6 +39,9 @@ struct CallOutcome {
 };
 
 struct ProxyRequest {
+  // The models the request was admitted with (proxy/model_snapshot.h): `group` and every
+  // deployment and fallback of the call belong to it, and it stays alive until the call ends.
+  std::shared_ptr<const ModelSnapshot> models;
   providers::Api api = providers::Api::openai_chat;
   std::shared_ptr<const rapidjson::Document> body;  // parsed once by the handler
   const config::ModelGroup* group = nullptr;
@@ -64,6 +57,6 @@ struct ProxyRequest {
 
 // Starts the call on the exchange's executor (posted there when called from another thread);
 // it keeps itself alive until the client has its answer.
-void start_proxy_call(const ProxyServices& services, http::ExchangePtr exchange, ProxyRequest request);
+void start_proxy_call(http::HttpClient& client, http::ExchangePtr exchange, ProxyRequest request);
 
 }  // namespace tollgate::proxy

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <thread>
 
 #include "core/key_hash.h"
@@ -59,6 +60,34 @@ TEST_CASE("SIGTERM drains and exits 0 and the generated master key is printed bu
   CHECK_THAT(err, Catch::Contains(R"("event":"shutdown_complete","clean":true)"));
   CHECK(err.find(key) == std::string::npos);
   CHECK(err.find("sk-") == std::string::npos);
+}
+
+TEST_CASE("SIGHUP reloads the model list; a refused reload keeps the running one", "[integration][process][reload]") {
+  const std::string key = "sk-process-sighup-key-" + std::to_string(getpid());
+  register_secret(key);
+  auto p = spawn_tollgate("model_list:\n  - model_name: before\n    litellm_params: {model: mock/m}\n",
+                          {"TOLLGATE_MASTER_KEY=" + key});
+  const auto port = wait_for_port(p);
+  auto models = [&] { return http_request(port, "GET", "/v1/models", "", bearer(key)).body; };
+  REQUIRE_THAT(models(), Catch::Contains(R"("id":"before")"));
+
+  std::ofstream(p.dir + "/config.yaml") << "model_list:\n  - model_name: after\n    litellm_params: {model: mock/m}\n";
+  kill(p.pid, SIGHUP);
+  for (int i = 0; i < 100 && models().find(R"("id":"after")") == std::string::npos; ++i)
+    std::this_thread::sleep_for(50ms);
+  CHECK_THAT(models(), Catch::Contains(R"("id":"after")") && !Catch::Contains(R"("id":"before")"));
+
+  std::ofstream(p.dir + "/config.yaml")
+      << "model_list:\n  - model_name: broken\n    litellm_params: {model: nosuch/x}\n";
+  kill(p.pid, SIGHUP);
+  for (int i = 0; i < 100 && p.err().find("config not reloaded") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+  CHECK_THAT(p.err(),
+             Catch::Contains("config not reloaded: invalid config: ") && Catch::Contains("unknown provider 'nosuch'"));
+  CHECK_THAT(models(), Catch::Contains(R"("id":"after")"));
+  kill(p.pid, SIGTERM);
+  CHECK(wait_exit(p.pid, 10s) == 0);
 }
 
 TEST_CASE("the master key from the environment is used and stays out of the logs", "[integration][process]") {

@@ -2,6 +2,9 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <fstream>
+
 #include "app/gateway.h"
 #include "config/load_config.h"
 #include "telemetry/log.h"
@@ -19,9 +22,23 @@ std::string test_master_key() {
   return key;
 }
 
+namespace {
+
+// Each gateway reads its own file, so /config/reload re-reads what the test wrote.
+std::string write_config_file(const std::string& yaml) {
+  static std::atomic<int> counter{0};
+  const auto path = temp_dir() + "/gateway-" + std::to_string(counter.fetch_add(1)) + ".yaml";
+  std::ofstream(path) << yaml;
+  return path;
+}
+
+}  // namespace
+
 TestGateway::TestGateway(const std::string& yaml, std::map<std::string, std::string> env) {
   env.try_emplace("TOLLGATE_MASTER_KEY", test_master_key());
-  auto cfg = config::parse_config(yaml, "test.yaml", fixed_environment(env));
+  config_path_ = write_config_file(yaml);
+  auto environment = fixed_environment(env);
+  auto cfg = config::load_config_file(config_path_, environment);
   cfg.general.host = "127.0.0.1";
   cfg.general.port = 0;
   if (cfg.general.io_threads == 0) cfg.general.io_threads = 2;
@@ -37,7 +54,7 @@ TestGateway::TestGateway(const std::string& yaml, std::map<std::string, std::str
     redactor->add_secret(secret);
   }
   telemetry::Logger::instance().set_redactor(redactor);
-  gateway_ = std::make_unique<app::Gateway>(std::move(cfg));
+  gateway_ = std::make_unique<app::Gateway>(std::move(cfg), std::move(environment));
   gateway_->start();
   port_ = gateway_->port();
 }

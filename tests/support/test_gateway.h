@@ -23,11 +23,14 @@ class TestGateway {
   const std::string& master_key() const { return master_key_; }
   // Graceful shutdown now (the destructor does it otherwise); returns its result.
   bool shutdown();
+  // The config file the gateway was started from: rewrite it, then POST /config/reload.
+  const std::string& config_path() const { return config_path_; }
 
  private:
   std::unique_ptr<app::Gateway> gateway_;
   std::uint16_t port_ = 0;
   std::string master_key_;
+  std::string config_path_;
   bool stopped_ = false;
 };
 

@@ -497,6 +497,8 @@ TEST_CASE("authz: budgets and spend", "[core][authz]") {
 
   Target global;
   global.resource = Resource::global_spend;
+  Target control;
+  control.resource = Resource::control_plane;
   Target logs;
   logs.resource = Resource::spend_logs;
   const auto all = actors();
@@ -505,6 +507,8 @@ TEST_CASE("authz: budgets and spend", "[core][authz]") {
     INFO(name);
     const bool admin_or_viewer = name == "proxy_admin" || name == "viewer";
     CHECK(http_status(decide(a, Action::read, global)) == (admin_or_viewer ? 200 : 403));
+    CHECK(http_status(decide(a, Action::read, control)) == (admin_or_viewer ? 200 : 403));
+    CHECK(http_status(decide(a, Action::update, control)) == (name == "proxy_admin" ? 200 : 403));
     CHECK(http_status(decide(a, Action::read, logs)) == (name == "service" ? 403 : 200));
   }
 }

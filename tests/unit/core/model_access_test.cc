@@ -29,22 +29,22 @@ TEST_CASE("model access: one list", "[core][model_access]") {
     bool claude;
   };
   const Row rows[] = {
-      {{}, true, true},                          // empty: every model
-      {{"*"}, true, true},                       // LiteLLM's "everything"
-      {{"all-proxy-models"}, true, true},        //
-      {{"gpt-4o"}, true, false},                 // a group name
-      {{"GPT-4o"}, false, false},                // names are case-sensitive, as in LiteLLM
-      {{"gpt-4"}, false, false},                 // no prefix matching without a '*'
-      {{"premium"}, true, false},                // an access group
-      {{"openai/*"}, true, false},               // a provider wildcard, matched on the deployment
-      {{"azure/*"}, true, false},                // any deployment of the group may match
-      {{"anthropic/*"}, false, true},            //
-      {{"gpt-*"}, true, false},                  // a wildcard on the group name
-      {{"*-4o"}, true, false},                   //
-      {{"openai/gpt-4o-mini*"}, false, false},   // the pattern must match the whole text
-      {{"all-team-models"}, false, false},       // alone, it defers to a team that is not there
-      {{"claude", "premium"}, true, true},       // any entry may allow
-      {{"unknown", "other/*"}, false, false},    //
+      {{}, true, true},                         // empty: every model
+      {{"*"}, true, true},                      // LiteLLM's "everything"
+      {{"all-proxy-models"}, true, true},       //
+      {{"gpt-4o"}, true, false},                // a group name
+      {{"GPT-4o"}, false, false},               // names are case-sensitive, as in LiteLLM
+      {{"gpt-4"}, false, false},                // no prefix matching without a '*'
+      {{"premium"}, true, false},               // an access group
+      {{"openai/*"}, true, false},              // a provider wildcard, matched on the deployment
+      {{"azure/*"}, true, false},               // any deployment of the group may match
+      {{"anthropic/*"}, false, true},           //
+      {{"gpt-*"}, true, false},                 // a wildcard on the group name
+      {{"*-4o"}, true, false},                  //
+      {{"openai/gpt-4o-mini*"}, false, false},  // the pattern must match the whole text
+      {{"all-team-models"}, false, false},      // alone, it defers to a team that is not there
+      {{"claude", "premium"}, true, true},      // any entry may allow
+      {{"unknown", "other/*"}, false, false},   //
   };
   for (const auto& row : rows) {
     CAPTURE(row.models);
@@ -69,7 +69,7 @@ TEST_CASE("model access: a key never exceeds its team or organization", "[core][
       {{"all-team-models"}, List{}, std::nullopt, true, true},
       {{"*"}, List{"anthropic/*"}, std::nullopt, false, true},
       {{"gpt-4o", "claude"}, List{}, List{"gpt-4o"}, true, false},  // the organization bounds both
-      {{}, std::nullopt, List{"openai/*"}, true, false},             // a personal key in an organization
+      {{}, std::nullopt, List{"openai/*"}, true, false},            // a personal key in an organization
       {{"all-team-models"}, List{"*"}, List{"claude"}, false, true},
   };
   for (const auto& row : rows) {
