@@ -10,6 +10,8 @@
 #include "config/config.h"
 #include "core/json_limits.h"
 #include "core/result.h"
+#include "core/ssrf_policy.h"
+#include "http/outbound_guard.h"
 #include "proxy/model_snapshot.h"
 #include "telemetry/metrics.h"
 
@@ -64,6 +66,11 @@ struct GatewayContext {
   telemetry::SpendMetrics* spend_metrics = nullptr;
   const cluster::Membership* membership = nullptr;  // null unless cluster.enabled
   ConfigReload reload_config;                       // empty when there is no config file to re-read
+  // Admin-registered MCP servers: the SSRF policy (config mcp_allowed_networks) and the
+  // resolver their host names are checked with (null: http::system_resolver(); tests put in
+  // one that answers from memory). An upstream client builds its http::OutboundGuard from both.
+  core::SsrfPolicy mcp_ssrf_policy;
+  std::shared_ptr<const http::HostResolver> host_resolver;
   const mcp::Endpoint* mcp = nullptr;               // the MCP gateway (/mcp)
   const mcp::Registry* mcp_registry = nullptr;
 

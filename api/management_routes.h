@@ -12,6 +12,7 @@ void register_organization_routes(http::Router& router, const GatewayContext& co
 void register_budget_routes(http::Router& router, const GatewayContext& context);
 void register_spend_routes(http::Router& router, const GatewayContext& context);
 void register_control_plane_routes(http::Router& router, const GatewayContext& context);
+void register_mcp_server_routes(http::Router& router, const GatewayContext& context);
 
 inline void register_management_routes(http::Router& router, const GatewayContext& context) {
   register_key_routes(router, context);
@@ -21,6 +22,7 @@ inline void register_management_routes(http::Router& router, const GatewayContex
   register_budget_routes(router, context);
   register_spend_routes(router, context);
   register_control_plane_routes(router, context);
+  register_mcp_server_routes(router, context);
 }
 
 }  // namespace tollgate::api

@@ -171,6 +171,7 @@ struct Gateway::Impl {
     context.spend = &spend_writer;
     context.spend_metrics = &spend_metrics;
     context.health = &health;
+    context.mcp_ssrf_policy.allowed_networks = config->mcp_allowed_networks;
     context.mcp = &mcp_endpoint;
     context.mcp_registry = &mcp_registry;
     api::register_routes(router, context);
@@ -221,8 +222,10 @@ struct Gateway::Impl {
   }
 };
 
-Gateway::Gateway(config::Config config, config::Environment reload_environment)
+Gateway::Gateway(config::Config config, config::Environment reload_environment,
+                 std::shared_ptr<const http::HostResolver> resolver)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(reload_environment))) {
+  impl_->context.host_resolver = std::move(resolver);
   if (impl_->reload_environment) impl_->context.reload_config = [this] { return reload_config(); };
 }
 

@@ -8,6 +8,7 @@
 #include "api/gateway_context.h"
 #include "config/config.h"
 #include "config/environment.h"
+#include "http/outbound_guard.h"
 
 namespace tollgate::app {
 
@@ -15,7 +16,10 @@ class Gateway {
  public:
   // `reload_environment` is what the config file's os.environ/ references read on a reload
   // (the same as at start-up); without it, /config/reload and reload_config() are refused.
-  explicit Gateway(config::Config config, config::Environment reload_environment = {});
+  // `resolver`: how admin-registered MCP servers' host names are looked up (null: the system's);
+  // tests pass one that answers from memory (DNS rebinding cases).
+  explicit Gateway(config::Config config, config::Environment reload_environment = {},
+                   std::shared_ptr<const http::HostResolver> resolver = nullptr);
   ~Gateway();
 
   // Binds the listener and starts the threads; throws std::runtime_error on failure.

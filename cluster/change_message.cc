@@ -14,12 +14,13 @@ using persistence::ChangeKind;
 
 constexpr int kVersion = 1;
 
-constexpr std::array<std::pair<ChangeKind, std::string_view>, 5> kKindNames{{
+constexpr std::array<std::pair<ChangeKind, std::string_view>, 6> kKindNames{{
     {ChangeKind::key, "key"},
     {ChangeKind::user, "user"},
     {ChangeKind::team, "team"},
     {ChangeKind::organization, "organization"},
     {ChangeKind::budget, "budget"},
+    {ChangeKind::mcp_server, "mcp_server"},
 }};
 
 std::string_view kind_name(ChangeKind kind) {

@@ -13,6 +13,7 @@
 #include "config/mcp_server_config.h"
 #include "core/json_limits.h"
 #include "core/provider_kind.h"
+#include "core/ssrf_policy.h"
 
 namespace tollgate::config {
 
@@ -116,6 +117,9 @@ struct Config {
   RouterSettings router;
   ClusterSettings cluster;
   std::vector<McpServerConfig> mcp_servers;  // mcp_servers:, in file order
+  // Networks admin-registered MCP servers may be reached in, past the SSRF policy's default
+  // refusals (core/ssrf_policy.h); empty = only public addresses.
+  std::vector<core::Cidr> mcp_allowed_networks;
   std::vector<std::string> warnings;  // unknown keys and similar, reported at start-up
   // The file's sections a reload cannot apply, as text per top-level key: everything but
   // model_list, router_settings and the router keys of litellm_settings. A reload whose file

@@ -814,7 +814,7 @@ std::vector<std::string> Config::secrets() const {
 
 // What restart_sections holds: each top-level section as emitted YAML, without what a reload
 // applies.
-std::map<std::string, std::string> restart_sections(const YAML::Node& root) {
+static std::map<std::string, std::string> restart_sections(const YAML::Node& root) {
   std::map<std::string, std::string> out;
   for (const auto& entry : root) {
     const auto name = entry.first.as<std::string>();
@@ -828,6 +828,19 @@ std::map<std::string, std::string> restart_sections(const YAML::Node& root) {
     out.emplace(name, text.c_str());
   }
   return out;
+}
+
+// mcp_allowed_networks: CIDRs that admin-registered MCP servers may reach (core/ssrf_policy.h).
+static std::vector<core::Cidr> parse_networks(const Reader& r, const YAML::Node& node) {
+  const std::string path = "mcp_allowed_networks";
+  std::vector<core::Cidr> networks;
+  const auto texts = r.string_list(node, path);
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const auto cidr = core::parse_cidr(texts[i]);
+    if (!cidr) r.fail(index_path(path, i), "expected a network such as 172.18.0.0/16 or fd00::/8");
+    networks.push_back(*cidr);
+  }
+  return networks;
 }
 
 Config parse_config(std::string_view yaml_text, const std::string& source, const Environment& env) {
@@ -851,7 +864,8 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
   r.check_keys(
       root, "", "",
       {"model_list", "general_settings", "router_settings", "litellm_settings", "environment_variables", "cluster",
-       "mcp_servers"});
+       "mcp_servers"},
+      {"mcp_allowed_networks"});
   try {
     if (auto vars = root["environment_variables"]) {
       r.require_map(vars, "environment_variables");
@@ -866,6 +880,7 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
     if (auto litellm = root["litellm_settings"]) parse_litellm_settings(r, litellm, c);
     if (auto router = root["router_settings"]) parse_router_settings(r, router, c.router);
     if (auto cluster = root["cluster"]) parse_cluster(r, cluster, c.cluster);
+    if (auto networks = root["mcp_allowed_networks"]) c.mcp_allowed_networks = parse_networks(r, networks);
     if (auto servers = root["mcp_servers"]) c.mcp_servers = parse_mcp_servers(r, servers);
     if (auto models = root["model_list"]) {
       if (!models.IsSequence() && !models.IsNull()) r.fail("model_list", "expected a list");

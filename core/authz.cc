@@ -201,6 +201,7 @@ std::string_view resource_name(Resource resource) {
     case Resource::spend_logs: return "spend_logs";
     case Resource::global_spend: return "global_spend";
     case Resource::control_plane: return "control_plane";
+    case Resource::mcp_server: return "mcp_server";
   }
   return "key";
 }
@@ -232,10 +233,17 @@ bool can_see(const Actor& a, const Target& t) {
       return contains(a.member_org_ids, t.organization_id) || org_admin_of(a, t.organization_id);
     case Resource::budget:
     case Resource::global_spend:
-    case Resource::control_plane: return false;
+    case Resource::control_plane:
+    case Resource::mcp_server: return false;
     case Resource::spend_logs: return true;  // scoped by the handler to what the actor can see
   }
   return false;
+}
+
+// Objects of no user, team or organization: budgets, global spend, MCP servers.
+static bool is_global(Resource resource) {
+  return resource == Resource::budget || resource == Resource::global_spend || resource == Resource::control_plane ||
+         resource == Resource::mcp_server;
 }
 
 Decision decide_role(const Actor& a, Resource resource, Action action) {
@@ -243,7 +251,7 @@ Decision decide_role(const Actor& a, Resource resource, Action action) {
     // Service-account keys exist to call models; they manage nothing, read nothing.
     return Decision::forbidden;
   }
-  if (resource == Resource::budget || resource == Resource::global_spend || resource == Resource::control_plane) {
+  if (is_global(resource)) {
     // Global objects: admins write them, admins and viewers read them.
     return allow_if(action == Action::read ? is_admin_or_viewer(a) : is_admin(a));
   }
@@ -254,7 +262,7 @@ Decision decide_role(const Actor& a, Resource resource, Action action) {
 
 Decision decide(const Actor& a, Action action, const Target& t) {
   if (const auto by_role = decide_role(a, t.resource, action); by_role != Decision::allow) return by_role;
-  if (t.resource == Resource::budget || t.resource == Resource::global_spend || t.resource == Resource::control_plane) {
+  if (is_global(t.resource)) {
     // No existence secret to keep from those allowed to know them.
     return t.exists || action == Action::create ? Decision::allow : Decision::not_found;
   }

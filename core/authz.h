@@ -27,8 +27,9 @@ struct Actor {
   std::vector<std::string> member_team_ids;  // every team the actor belongs to
 };
 
-// control_plane: /config/reload and the audit log — global, like budgets and global spend.
-enum class Resource { key, team, user, organization, budget, spend_logs, global_spend, control_plane };
+// control_plane: /config/reload and the audit log; mcp_server: MCP servers registered through
+// /v1/mcp/server — global objects like budgets.
+enum class Resource { key, team, user, organization, budget, spend_logs, global_spend, control_plane, mcp_server };
 
 enum class Action {
   create,

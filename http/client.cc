@@ -37,16 +37,41 @@ std::string_view client_error_name(ClientErrorKind kind) {
     case ClientErrorKind::reset: return "connection_reset";
     case ClientErrorKind::protocol: return "protocol_error";
     case ClientErrorKind::cancelled: return "cancelled";
+    case ClientErrorKind::blocked: return "ssrf_blocked";
   }
   return "error";
 }
 
 namespace {
 
+core::IpAddress from_asio(const net::ip::address& address) {
+  core::IpAddress out;
+  if (address.is_v4()) {
+    const auto bytes = address.to_v4().to_bytes();
+    std::copy(bytes.begin(), bytes.end(), out.bytes.begin());
+  } else {
+    out.v6 = true;
+    const auto bytes = address.to_v6().to_bytes();
+    std::copy(bytes.begin(), bytes.end(), out.bytes.begin());
+  }
+  return out;
+}
+
+net::ip::address to_asio(const core::IpAddress& address) {
+  if (!address.v6) {
+    return net::ip::address_v4(
+        net::ip::address_v4::bytes_type{address.bytes[0], address.bytes[1], address.bytes[2], address.bytes[3]});
+  }
+  net::ip::address_v6::bytes_type bytes;
+  std::copy(address.bytes.begin(), address.bytes.end(), bytes.begin());
+  return net::ip::address_v6(bytes);
+}
+
 // One TCP (or TLS) connection to an upstream; used by one call at a time.
 class Connection {
  public:
-  Connection(net::io_context& ioc, ssl::context* tls, const UpstreamUrl& url) : socket_(ioc), url_(url) {
+  Connection(net::io_context& ioc, ssl::context* tls, const UpstreamUrl& url, std::string pool_key)
+      : socket_(ioc), url_(url), pool_key_(std::move(pool_key)) {
     if (url.tls && tls) {
       ssl_ = std::make_unique<ssl::stream<tcp::socket&>>(socket_, *tls);
     }
@@ -64,6 +89,7 @@ class Connection {
   tcp::socket& socket() { return socket_; }
   ssl::stream<tcp::socket&>* tls() { return ssl_.get(); }
   const UpstreamUrl& url() const { return url_; }
+  const std::string& pool_key() const { return pool_key_; }
   beast::flat_buffer& buffer() { return buffer_; }
   bool reused = false;
   Clock::time_point idle_since{};
@@ -78,6 +104,7 @@ class Connection {
   tcp::socket socket_;
   std::unique_ptr<ssl::stream<tcp::socket&>> ssl_;
   UpstreamUrl url_;
+  std::string pool_key_;
   beast::flat_buffer buffer_;
 };
 
@@ -106,8 +133,8 @@ struct HttpClient::Impl {
 
   ThreadPool& pool_for(net::io_context& ctx) { return *pools.at(&ctx); }
 
-  ConnectionPtr take_idle(net::io_context& ctx, const UpstreamUrl& url) {
-    auto& list = pool_for(ctx).idle[url.pool_key()];
+  ConnectionPtr take_idle(net::io_context& ctx, const std::string& pool_key) {
+    auto& list = pool_for(ctx).idle[pool_key];
     const auto now = Clock::now();
     while (!list.empty()) {
       ConnectionPtr conn = std::move(list.back());
@@ -122,7 +149,7 @@ struct HttpClient::Impl {
   }
 
   void give_back(net::io_context& ctx, ConnectionPtr conn) {
-    auto& list = pool_for(ctx).idle[conn->url().pool_key()];
+    auto& list = pool_for(ctx).idle[conn->pool_key()];
     if (list.size() >= options.max_idle_per_upstream) {
       conn->close();
       return;
@@ -149,7 +176,10 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
         url_(std::move(url)),
         request_(std::move(request)),
         sink_(std::move(sink)),
-        timer_(ctx) {}
+        timer_(ctx),
+        // Guarded calls keep a pool of their own: a connection an unguarded call opened was
+        // never checked.
+        pool_key_(request_.guard ? url_.pool_key() + ":guarded" : url_.pool_key()) {}
 
   void start() {
     if (!serialize_head()) {
@@ -192,21 +222,23 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   }
 
   void acquire() {
-    conn_ = client_.take_idle(ctx_, url_);
+    conn_ = client_.take_idle(ctx_, pool_key_);
     if (conn_) {
       write_request();
       return;
     }
-    conn_ = std::make_unique<Connection>(ctx_, url_.tls ? &client_.tls : nullptr, url_);
+    conn_ = std::make_unique<Connection>(ctx_, url_.tls ? &client_.tls : nullptr, url_, pool_key_);
     arm(client_.options.connect_timeout, ClientErrorKind::connect);
     // A literal address needs no lookup: asio resolves on a background thread, two thread
     // hops per new connection.
     boost::system::error_code literal_error;
     const auto address = net::ip::make_address(url_.host, literal_error);
     if (!literal_error) {
-      conn_->socket().async_connect(
-          tcp::endpoint(address, url_.port),
-          [self = shared_from_this()](boost::system::error_code ec) { self->on_connected(ec); });
+      connect_checked({tcp::endpoint(address, url_.port)});
+      return;
+    }
+    if (request_.guard && request_.guard->resolver) {
+      connect_checked(resolve_in_memory(*request_.guard->resolver));
       return;
     }
     if (!resolver_) resolver_.emplace(ctx_);
@@ -217,15 +249,51 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
         });
   }
 
+  // The guard's own resolver (one that answers from memory, see http/outbound_guard.h).
+  std::vector<tcp::endpoint> resolve_in_memory(const HostResolver& resolver) {
+    std::vector<tcp::endpoint> endpoints;
+    const auto resolution = resolver.resolve(url_.host);
+    for (const auto& address : resolution.addresses) endpoints.emplace_back(to_asio(address), url_.port);
+    if (endpoints.empty()) {
+      refuse_later(ClientErrorKind::connect,
+                   "cannot resolve " + url_.host + ": " + (resolution.error.empty() ? "no address" : resolution.error));
+    }
+    return endpoints;
+  }
+
   void on_resolved(boost::system::error_code ec, tcp::resolver::results_type results) {
     if (done_) return;
     if (ec) {
       fail(ClientErrorKind::connect, "cannot resolve " + url_.host + ": " + ec.message());
       return;
     }
+    std::vector<tcp::endpoint> endpoints;
+    for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+    connect_checked(std::move(endpoints));
+  }
+
+  // Connects to the first endpoint that answers, and only to these: with a guard, every one
+  // of them passed it first (any refused address refuses the call: the lookup is suspect).
+  void connect_checked(std::vector<tcp::endpoint> endpoints) {
+    if (done_ || endpoints.empty()) return;
+    if (request_.guard) {
+      for (const auto& endpoint : endpoints) {
+        const auto verdict = core::check_address(request_.guard->policy, from_asio(endpoint.address()));
+        if (!verdict.allowed) {
+          refuse_later(ClientErrorKind::blocked, "refused to connect to " + url_.host_header() + ": " + verdict.reason);
+          return;
+        }
+      }
+    }
+    endpoints_ = std::move(endpoints);
     net::async_connect(
-        conn_->socket(), results,
+        conn_->socket(), endpoints_,
         [self = shared_from_this()](boost::system::error_code ec, const tcp::endpoint&) { self->on_connected(ec); });
+  }
+
+  // Posted: acquire() may run inside send(), and the sink hears nothing before it returned.
+  void refuse_later(ClientErrorKind kind, std::string message) {
+    net::post(ctx_, [self = shared_from_this(), kind, message = std::move(message)] { self->fail(kind, message); });
   }
 
   void on_connected(boost::system::error_code ec) {
@@ -411,6 +479,8 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   std::shared_ptr<ResponseSink> sink_;
   net::steady_timer timer_;
   std::optional<tcp::resolver> resolver_;  // only for host names
+  std::string pool_key_;
+  std::vector<tcp::endpoint> endpoints_;  // what connect_checked() is connecting to
   ConnectionPtr conn_;
   ConnectionPtr retired_;
   std::string head_;

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "http/method.h"
+#include "http/outbound_guard.h"
 #include "http/response.h"
 #include "http/upstream_url.h"
 
@@ -33,9 +34,13 @@ struct OutboundRequest {
   std::string body;
   std::chrono::milliseconds first_byte_timeout{600'000};  // until the response head
   std::chrono::milliseconds idle_timeout{600'000};        // between body reads
+  // The SSRF guard for an admin-supplied URL (http/outbound_guard.h); null: none (upstreams
+  // the operator configured).
+  std::shared_ptr<const OutboundGuard> guard;
 };
 
-enum class ClientErrorKind { connect, tls, timeout, reset, protocol, cancelled };
+// blocked: the request's guard refused the address (no connection was attempted).
+enum class ClientErrorKind { connect, tls, timeout, reset, protocol, cancelled, blocked };
 std::string_view client_error_name(ClientErrorKind kind);
 
 // Receives one response. Methods run on the I/O thread of the call, in this order:

@@ -29,6 +29,7 @@ bool affected_by(const KeyIdentity& identity, const persistence::Change& change)
              (identity.organization && names(ids, identity.organization->organization_id));
     case ChangeKind::budget:
       return names(ids, key.budget_id) || (identity.organization && names(ids, identity.organization->budget_id));
+    case ChangeKind::mcp_server: return false;  // no identity holds a server; the MCP registry reloads it
   }
   return true;  // a kind this switch does not know yet: drop rather than keep a stale identity
 }

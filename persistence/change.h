@@ -17,6 +17,7 @@ enum class ChangeKind {
   team,          // ids: team ids
   organization,  // ids: organization ids
   budget,        // ids: budget ids
+  mcp_server,    // ids: MCP server ids (/v1/mcp/server)
 };
 
 struct Change {

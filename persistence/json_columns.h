@@ -2,9 +2,12 @@
 // The TEXT columns that hold JSON: model lists, per-model limits, metadata objects.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/mcp_access.h"
 
 namespace tollgate::persistence {
 
@@ -14,6 +17,11 @@ std::vector<std::string> string_list_from_json(std::string_view json);
 
 std::string int_map_to_json(const std::map<std::string, std::int64_t>& values);
 std::map<std::string, std::int64_t> int_map_from_json(std::string_view json);
+
+// object_permission: {"mcp_servers":[…],"mcp_access_groups":[…],"mcp_tool_permissions":{…}}.
+// Reading is tolerant like the lists above; NULL (nullopt) stays "no permission set".
+std::string mcp_permission_to_json(const core::McpPermission& permission);
+std::optional<core::McpPermission> mcp_permission_from_json(const std::optional<std::string>& json);
 
 // The text to store for a metadata object: "{}" for empty input; throws StoreError when it
 // is not a JSON object (it is embedded verbatim in audit JSON, so it must be valid).

@@ -31,6 +31,22 @@ void team_members_fields(JsonOut& o, const std::vector<TeamMember>& members, Rec
   if (view == RecordView::api) o.field("admins", admins).field("members", plain);
 }
 
+// LiteLLM's object_permission (its MCP part); null when the key or team sets none.
+void object_permission_field(JsonOut& o, const std::optional<core::McpPermission>& permission) {
+  o.key("object_permission");
+  if (!permission) {
+    o.null();
+    return;
+  }
+  o.begin_object();
+  o.field("mcp_servers", permission->servers);
+  o.field("mcp_access_groups", permission->access_groups);
+  o.key("mcp_tool_permissions").begin_object();
+  for (const auto& [server, tools] : permission->tool_permissions) o.field(server, tools);
+  o.end_object();
+  o.end_object();
+}
+
 // Audit rows as stored: timestamps as unix milliseconds.
 template <class Record>
 std::string audit_json(const Record& record) {
@@ -69,6 +85,7 @@ void write_json(JsonOut& o, const KeyRecord& k, RecordView) {
   o.field("blocked", k.blocked);
   stored_object_field(o, "metadata", k.metadata);
   o.field("service_account", k.service_account);
+  object_permission_field(o, k.object_permission_mcp);
   o.field("created_by", k.created_by);
   o.field("updated_by", k.updated_by);
   o.key("created_at").time(k.created_at);
@@ -93,6 +110,7 @@ void write_fields(JsonOut& o, const TeamRecord& t, RecordView view) {
   stored_object_field(o, "metadata", t.metadata);
   team_members_fields(o, t.members, view);
   o.field("team_member_permissions", t.team_member_permissions);
+  object_permission_field(o, t.object_permission_mcp);
   o.field("created_by", t.created_by);
   if (view == RecordView::audit) o.field("updated_by", t.updated_by);
   o.key("created_at").time(t.created_at);
@@ -151,6 +169,26 @@ void write_json(JsonOut& o, const BudgetRecord& b, RecordView view) {
   o.end_object();
 }
 
+void write_json(JsonOut& o, const McpServerRecord& m, RecordView) {
+  o.begin_object();
+  o.field("server_id", m.server_id);
+  o.field("server_name", m.server_name);
+  o.field("alias", m.alias);
+  o.field("description", m.description);
+  o.field("url", m.url);
+  o.field("transport", m.transport);
+  o.field("auth_type", m.auth_type);
+  // auth_value is a credential: neither the API nor the audit log shows it, only whether one is set.
+  o.field("has_credentials", m.auth_value.has_value());
+  o.field("mcp_access_groups", m.mcp_access_groups);
+  o.field("allowed_tools", m.allowed_tools);
+  o.field("created_by", m.created_by);
+  o.field("updated_by", m.updated_by);
+  o.key("created_at").time(m.created_at);
+  o.key("updated_at").time(m.updated_at);
+  o.end_object();
+}
+
 void write_json(JsonOut& o, const OrgMember& m) {
   o.begin_object()
       .field("user_id", m.user_id)
@@ -164,6 +202,7 @@ std::string to_json(const TeamRecord& team) { return audit_json(team); }
 std::string to_json(const UserRecord& user) { return audit_json(user); }
 std::string to_json(const OrganizationRecord& organization) { return audit_json(organization); }
 std::string to_json(const BudgetRecord& budget) { return audit_json(budget); }
+std::string to_json(const McpServerRecord& server) { return audit_json(server); }
 
 std::string to_json(const OrgMember& member) {
   JsonOut o(JsonOut::Times::unix_ms);

@@ -30,6 +30,8 @@ void write_json(core::JsonOut& out, const UserRecord& user, RecordView view);
 void write_json(core::JsonOut& out, const OrganizationRecord& organization, RecordView view,
                 const std::vector<OrgMember>& members = {});
 void write_json(core::JsonOut& out, const BudgetRecord& budget, RecordView view);
+// Never writes auth_value (a credential), in either view.
+void write_json(core::JsonOut& out, const McpServerRecord& server, RecordView view);
 void write_json(core::JsonOut& out, const OrgMember& member);
 // A team's or user's members without the enclosing braces, for responses that add their own.
 void write_fields(core::JsonOut& out, const TeamRecord& team, RecordView view);
@@ -41,6 +43,7 @@ std::string to_json(const TeamRecord& team);
 std::string to_json(const UserRecord& user);
 std::string to_json(const OrganizationRecord& organization);
 std::string to_json(const BudgetRecord& budget);
+std::string to_json(const McpServerRecord& server);
 std::string to_json(const OrgMember& member);
 std::string to_json(const std::string& team_id, const TeamMember& member);
 

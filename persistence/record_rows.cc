@@ -20,6 +20,7 @@ class RowReader {
   bool boolean() { return row_.boolean(next_++); }
   std::vector<std::string> string_list() { return string_list_from_json(row_.text(next_++)); }
   std::map<std::string, std::int64_t> int_map() { return int_map_from_json(row_.text(next_++)); }
+  std::optional<core::McpPermission> mcp_permission() { return mcp_permission_from_json(optional_text()); }
   // The columns append_limit_values() lists, in its order.
   void limits(BudgetLimits& l) {
     l.max_budget = optional_real();
@@ -36,6 +37,10 @@ class RowReader {
 };
 
 SqlValue list_value(const std::vector<std::string>& list) { return SqlValue(string_list_to_json(list)); }
+
+SqlValue permission_value(const std::optional<core::McpPermission>& permission) {
+  return permission ? SqlValue(mcp_permission_to_json(*permission)) : sql_null();
+}
 
 // Every table names the limits' columns alike; they follow each table's own columns.
 void append_limit_values(NamedValues& values, const BudgetLimits& l) {
@@ -67,6 +72,7 @@ NamedValues key_values(const KeyRecord& k) {
       {"blocked", sql_bool(k.blocked)},
       {"metadata", SqlValue(checked_json_object(k.metadata, "metadata"))},
       {"service_account", sql_bool(k.service_account)},
+      {"object_permission", permission_value(k.object_permission_mcp)},
       {"created_by", sql_text(k.created_by)},
       {"updated_by", sql_text(k.updated_by)},
       {"created_at", SqlValue(k.created_at)},
@@ -95,6 +101,7 @@ KeyRecord key_from_row(const SqlRow& row) {
   k.blocked = r.boolean();
   k.metadata = r.text();
   k.service_account = r.boolean();
+  k.object_permission_mcp = r.mcp_permission();
   k.created_by = r.optional_text();
   k.updated_by = r.optional_text();
   k.created_at = r.int64();
@@ -117,6 +124,7 @@ NamedValues team_values(const TeamRecord& t) {
       {"spend", SqlValue(t.spend)},
       {"blocked", sql_bool(t.blocked)},
       {"team_member_permissions", list_value(t.team_member_permissions)},
+      {"object_permission", permission_value(t.object_permission_mcp)},
       {"metadata", SqlValue(checked_json_object(t.metadata, "metadata"))},
       {"created_at", SqlValue(t.created_at)},
       {"updated_at", SqlValue(t.updated_at)},
@@ -137,6 +145,7 @@ TeamRecord team_from_row(const SqlRow& row) {
   t.spend = r.real();
   t.blocked = r.boolean();
   t.team_member_permissions = r.string_list();
+  t.object_permission_mcp = r.mcp_permission();
   t.metadata = r.text();
   t.created_at = r.int64();
   t.updated_at = r.int64();
@@ -148,6 +157,50 @@ TeamRecord team_from_row(const SqlRow& row) {
 
 const std::string& team_columns() {
   static const std::string columns = column_list(team_values(TeamRecord{}));
+  return columns;
+}
+
+NamedValues mcp_server_values(const McpServerRecord& m) {
+  return {
+      {"server_id", SqlValue(m.server_id)},
+      {"server_name", SqlValue(m.server_name)},
+      {"alias", sql_text(m.alias)},
+      {"description", sql_text(m.description)},
+      {"url", SqlValue(m.url)},
+      {"transport", SqlValue(m.transport)},
+      {"auth_type", SqlValue(m.auth_type)},
+      {"auth_value", sql_text(m.auth_value)},
+      {"mcp_access_groups", list_value(m.mcp_access_groups)},
+      {"allowed_tools", list_value(m.allowed_tools)},
+      {"created_at", SqlValue(m.created_at)},
+      {"updated_at", SqlValue(m.updated_at)},
+      {"created_by", sql_text(m.created_by)},
+      {"updated_by", sql_text(m.updated_by)},
+  };
+}
+
+McpServerRecord mcp_server_from_row(const SqlRow& row) {
+  RowReader r(row);
+  McpServerRecord m;
+  m.server_id = r.text();
+  m.server_name = r.text();
+  m.alias = r.optional_text();
+  m.description = r.optional_text();
+  m.url = r.text();
+  m.transport = r.text();
+  m.auth_type = r.text();
+  m.auth_value = r.optional_text();
+  m.mcp_access_groups = r.string_list();
+  m.allowed_tools = r.string_list();
+  m.created_at = r.int64();
+  m.updated_at = r.int64();
+  m.created_by = r.optional_text();
+  m.updated_by = r.optional_text();
+  return m;
+}
+
+const std::string& mcp_server_columns() {
+  static const std::string columns = column_list(mcp_server_values(McpServerRecord{}));
   return columns;
 }
 

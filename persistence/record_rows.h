@@ -29,6 +29,10 @@ NamedValues budget_values(const BudgetRecord& budget);
 BudgetRecord budget_from_row(const SqlRow& row);
 const std::string& budget_columns();
 
+NamedValues mcp_server_values(const McpServerRecord& server);
+McpServerRecord mcp_server_from_row(const SqlRow& row);
+const std::string& mcp_server_columns();
+
 NamedValues spend_log_values(const SpendLogRow& log);
 // The values alone, in spend_log_columns() order: the spend writer's multi-row inserts append
 // thousands of rows a second and need no column names.

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/mcp_access.h"
+
 namespace tollgate::persistence {
 
 // The budget and rate limits of a key, team, user, organization or shared budget, under the
@@ -66,6 +68,9 @@ struct TeamRecord : BudgetLimits {
   double spend = 0;
   bool blocked = false;
   std::vector<std::string> team_member_permissions;  // routes plain members may use on team keys
+  // The MCP part of LiteLLM's object_permission; nullopt = the team sets none (no ceiling on
+  // its keys, core/mcp_access.h).
+  std::optional<core::McpPermission> object_permission_mcp;
   std::string metadata = "{}";
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
@@ -106,10 +111,32 @@ struct KeyRecord : BudgetLimits {
   bool blocked = false;
   std::string metadata = "{}";
   bool service_account = false;
+  // The MCP part of LiteLLM's object_permission; nullopt = the key sets none.
+  std::optional<core::McpPermission> object_permission_mcp;
   std::optional<std::string> created_by;
   std::optional<std::string> updated_by;
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
+};
+
+// An MCP server registered through the admin API (/v1/mcp/server), named like LiteLLM's
+// LiteLLM_MCPServerTable. auth_value is a credential for the upstream: it is stored so the
+// gateway can use it, and never returned by the API, written to the audit log or logged.
+struct McpServerRecord {
+  std::string server_id;
+  std::string server_name;  // unique; the tool-name prefix
+  std::optional<std::string> alias;
+  std::optional<std::string> description;
+  std::string url;
+  std::string transport = "http";  // "http" (Streamable HTTP) | "sse"
+  std::string auth_type = "none";  // none | api_key | bearer_token | basic | authorization
+  std::optional<std::string> auth_value;
+  std::vector<std::string> mcp_access_groups;
+  std::vector<std::string> allowed_tools;  // empty = every tool
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::optional<std::string> created_by;
+  std::optional<std::string> updated_by;
 };
 
 struct SpendLogRow {

@@ -155,6 +155,17 @@ class Store {
   // False when missing; throws ConflictError while a key or organization uses it.
   bool delete_budget(const std::string& budget_id, const AuditEntry& audit);
 
+  // ---- MCP servers (/v1/mcp/server) ----
+  // Throws DuplicateError when the id or the name is taken.
+  McpServerRecord insert_mcp_server(const McpServerRecord& server, const AuditEntry& audit);
+  std::optional<McpServerRecord> find_mcp_server(const std::string& server_id);
+  std::optional<McpServerRecord> find_mcp_server_by_name(const std::string& server_name);
+  std::vector<McpServerRecord> list_mcp_servers();  // by name
+  // Replaces every mutable column (not created_at, created_by). False when missing; throws
+  // DuplicateError when renamed to a taken name.
+  bool update_mcp_server(const McpServerRecord& server, const AuditEntry& audit);
+  bool delete_mcp_server(const std::string& server_id, const AuditEntry& audit);
+
   // ---- spend ----
   // One transaction: the logs (multi-row INSERTs of <= 200 rows, ON CONFLICT (request_id) DO
   // NOTHING) and one `spend = spend + x` UPDATE per entity (increments are summed per entity

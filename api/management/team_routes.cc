@@ -10,6 +10,7 @@
 #include "api/management/lookups.h"
 #include "api/management/management.h"
 #include "api/management/member_list.h"
+#include "api/management/object_permission_fields.h"
 #include "api/management/query_args.h"
 #include "api/management/render.h"
 #include "api/management/targets.h"
@@ -33,26 +34,19 @@ const std::initializer_list<std::string_view> kIgnoredTeamFields = {"model_alias
                                                                     "allowed_vector_store_indexes",
                                                                     "access_group_ids",
                                                                     "litellm_changed_by"};
-const std::initializer_list<std::string_view> kUnenforcedTeamFields = {"guardrails",
-                                                                       "object_permission",
-                                                                       "model_rpm_limit",
-                                                                       "model_tpm_limit",
-                                                                       "model_max_budget",
-                                                                       "team_member_budget",
-                                                                       "team_member_rpm_limit",
-                                                                       "team_member_tpm_limit",
-                                                                       "team_member_key_duration",
-                                                                       "policies",
-                                                                       "budget_limits"};
+const std::initializer_list<std::string_view> kUnenforcedTeamFields = {
+    "guardrails",         "model_rpm_limit",       "model_tpm_limit",       "model_max_budget",
+    "team_member_budget", "team_member_rpm_limit", "team_member_tpm_limit", "team_member_key_duration",
+    "policies",           "budget_limits"};
 
 const BodyFields kNewTeamBody = {{"team_id", "team_alias", "organization_id", "models", "metadata", "blocked",
-                                  "team_member_permissions", "members_with_roles"},
+                                  "team_member_permissions", "members_with_roles", "object_permission"},
                                  kIgnoredTeamFields,
                                  kUnenforcedTeamFields};
-const BodyFields kUpdateTeamBody = {
-    {"team_id", "team_alias", "organization_id", "models", "metadata", "blocked", "team_member_permissions"},
-    kIgnoredTeamFields,
-    kUnenforcedTeamFields};
+const BodyFields kUpdateTeamBody = {{"team_id", "team_alias", "organization_id", "models", "metadata", "blocked",
+                                     "team_member_permissions", "object_permission"},
+                                    kIgnoredTeamFields,
+                                    kUnenforcedTeamFields};
 
 void apply_team_fields(const BodyReader& body, TeamRecord& team, std::int64_t now_ms) {
   set_optional(team.team_alias, body.string("team_alias"), body.is_null("team_alias"));
@@ -60,6 +54,7 @@ void apply_team_fields(const BodyReader& body, TeamRecord& team, std::int64_t no
   apply_limit_fields(body, team, now_ms);
   if (auto blocked = body.boolean("blocked")) team.blocked = *blocked;
   if (auto permissions = body.strings("team_member_permissions")) team.team_member_permissions = *permissions;
+  apply_object_permission(body, team.object_permission_mcp);
 }
 
 // One member to add to `team`, checked against the caller's rights (nothing is written yet): a
@@ -96,6 +91,19 @@ TeamRecord reload(Store& store, const TeamRecord& team) {
   return std::move(*stored);
 }
 
+// LiteLLM makes a team's creator one of its admins. The master key is no user (LiteLLM names
+// a "default_user_id" there): its teams start with the members the body lists, as before.
+void add_creator_as_admin(const core::Actor& creator, TeamRecord& team) {
+  if (creator.user_id.empty()) return;
+  for (auto& member : team.members) {
+    if (member.user_id == creator.user_id) {
+      member.role = "admin";
+      return;
+    }
+  }
+  team.members.push_back(persistence::TeamMember{creator.user_id, "admin"});
+}
+
 http::Response create(Store& store, const ManagementCall& call) {
   check_body_fields(call.body, kNewTeamBody);
   const auto& actor = call.caller.actor;
@@ -110,6 +118,7 @@ http::Response create(Store& store, const ManagementCall& call) {
   if (const auto* raw = call.body.raw("members_with_roles"); raw && !(raw->IsArray() && raw->Empty())) {
     team.members = team_members(store, actor, team, *raw, "members_with_roles");
   }
+  add_creator_as_admin(actor, team);
   if (store.find_team(team.team_id)) throw_bad_request("team_id '" + team.team_id + "' already exists", "team_id");
   team.created_by = call.changed_by();
   team.updated_by = team.created_by;

@@ -38,7 +38,7 @@ const std::initializer_list<std::string_view> kUnenforcedUserFields = {
     "budget_limits",    "guardrails",      "allowed_cache_controls", "permissions"};
 
 const BodyFields kNewUserBody = {{"user_id", "user_alias", "user_email", "user_role", "organization_id", "teams",
-                                  "models", "metadata", "auto_create_key", "key_alias", "duration"},
+                                  "team_id", "models", "metadata", "auto_create_key", "key_alias", "duration"},
                                  kIgnoredUserFields,
                                  kUnenforcedUserFields};
 const BodyFields kUpdateUserBody = {{"user_id", "user_alias", "user_email", "user_role", "models", "metadata", "spend"},
@@ -88,11 +88,21 @@ void default_organization(const core::Actor& actor, UserRecord& user) {
   user.organization_id = actor.admin_org_ids.front();
 }
 
-std::vector<TeamRecord> teams_to_join(Store& store, const core::Actor& actor, const BodyReader& body) {
+// `teams` and LiteLLM's single `team_id`, each checked as /team/member_add would check adding
+// this user.
+std::vector<TeamRecord> teams_to_join(Store& store, const core::Actor& actor, const BodyReader& body,
+                                      const UserRecord& user) {
+  auto team_ids = body.strings("teams").value_or(std::vector<std::string>{});
+  if (auto team_id = body.string("team_id")) {
+    if (team_id->empty()) throw_bad_request("'team_id' must not be empty", "team_id");
+    if (std::find(team_ids.begin(), team_ids.end(), *team_id) == team_ids.end()) team_ids.push_back(*team_id);
+  }
   std::vector<TeamRecord> teams;
-  for (const auto& team_id : body.strings("teams").value_or(std::vector<std::string>{})) {
+  for (const auto& team_id : team_ids) {
     auto team = load_visible_team(store, actor, team_id);
-    require(core::decide(actor, core::Action::manage_members, team_target(team)), "team '" + team_id + "'");
+    const auto target = team_target(team);
+    require(core::decide(actor, core::Action::manage_members, target), "team '" + team_id + "'");
+    require(core::decide_team_member(actor, target, new_user_target(user)), "team '" + team_id + "'");
     teams.push_back(std::move(team));
   }
   return teams;
@@ -211,7 +221,7 @@ http::Response create(Store& store, const ManagementCall& call) {
   // about it (403 whether it exists or not); 404 only tells an allowed caller it is missing.
   require(core::decide(actor, core::Action::create, new_user_target(plan.user)), "user");
   if (plan.user.organization_id) load_visible_organization(store, actor, *plan.user.organization_id);
-  plan.teams = teams_to_join(store, actor, call.body);
+  plan.teams = teams_to_join(store, actor, call.body, plan.user);
   require_unique(store, plan.user);
   if (call.body.boolean("auto_create_key").value_or(true)) {
     plan.key = personal_key(call.body, plan.user, now);
@@ -328,10 +338,33 @@ UserRecord load_for_update(Store& store, const ManagementCall& call) {
   throw_bad_request("'user_id' or 'user_email' is required", "user_id");
 }
 
+// LiteLLM's /user/update creates a user id it does not know. Here only a proxy_admin's does
+// (anyone else learns nothing: 404), as a created user, audited as such, without a key.
+std::optional<UserRecord> upsert_missing_user(Store& store, const ManagementCall& call) {
+  const auto& actor = call.caller.actor;
+  const auto id = call.body.string("user_id");
+  if (actor.role != core::Role::proxy_admin || !id || id->empty() || store.find_user(*id)) return std::nullopt;
+  UserRecord user;
+  user.user_id = *id;
+  apply_user_fields(call.body, user, now_unix_ms());
+  require(core::decide(actor, core::Action::create, new_user_target(user)), "user");
+  require_unique(store, user);
+  user = store.insert_user(user, call.audit("created"));
+  if (auto spend = call.body.number("spend")) {
+    store.set_spend(persistence::EntityKind::user, user.user_id, *spend, call.audit("updated"));
+  }
+  return store.find_user(user.user_id).value_or(user);
+}
+
 http::Response update(Store& store, const ManagementCall& call) {
   require_role(call.caller.actor, core::Resource::user, core::Action::update);
   check_body_fields(call.body, kUpdateUserBody);
   const auto& actor = call.caller.actor;
+  if (auto created = upsert_missing_user(store, call)) {
+    JsonOut o;
+    write_user(o, *created);
+    return json_ok(o.str());
+  }
   const auto user = load_for_update(store, call);
   auto target = user_target(store, user);
   require(core::decide(actor, touches_limits(call.body) ? core::Action::update_limits : core::Action::update, target),

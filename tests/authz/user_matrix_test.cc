@@ -72,10 +72,26 @@ const Grid kManage{kUserShapes, {
     {"user_viewer",     {403, 403, 403, 403, 403, 403}},
 }};
 
+// /user/update (alias, limits): as kManage, except that a proxy_admin's update of a missing
+// user creates it, as LiteLLM does (docs/api.md, /user/update).
+const Grid kUpdate{kUserShapes, {
+    {"master",          {NA,  200, 200, 200, 200, 200}},
+    {"proxy_admin",     {200, 200, 200, 200, 200, 200}},
+    {"admin_viewer",    {403, 403, 403, 403, 403, 403}},
+    {"org_admin_a",     {403, 200, 200, 404, 403, 404}},
+    {"org_admin_b",     {403, 404, 404, 200, 404, 404}},
+    {"team_admin",      {403, 404, 404, 404, 404, 404}},
+    {"member",          {403, 404, 404, 404, 404, 404}},
+    {"outsider",        {403, 404, 404, 404, 404, 404}},
+    {"cross_org",       {403, 404, 404, 404, 404, 404}},
+    {"service_account", {NA,  403, 403, 403, 403, 403}},
+    {"user_viewer",     {403, 403, 403, 403, 403, 403}},
+}};
+
 // /user/update {"user_role": "org_admin"}: only a proxy_admin makes administrators.
 const Grid kPromote{kUserShapes, {
-    {"master",          {NA,  200, 200, 200, 200, 404}},
-    {"proxy_admin",     {200, 200, 200, 200, 200, 404}},
+    {"master",          {NA,  200, 200, 200, 200, 200}},
+    {"proxy_admin",     {200, 200, 200, 200, 200, 200}},
     {"admin_viewer",    {403, 403, 403, 403, 403, 403}},
     {"org_admin_a",     {403, 403, 403, 404, 403, 404}},
     {"org_admin_b",     {403, 404, 404, 403, 404, 404}},
@@ -260,9 +276,17 @@ Prepare update_cell(const std::string& shape, const std::string& what) {
     Cell c = request(u.caller, "POST", "/user/update", body.str());
     c.verify = [u, before, what, alias](World& w, const HttpReply& r) {
       if (r.status != 200) return check_unchanged(w, u.id, before);
-      REQUIRE(before.user.has_value());
       const auto after = w.store().find_user(u.id);
       REQUIRE(after.has_value());
+      if (!before.user) {
+        INFO("an upsert creates the user with what the body set, and nothing else");
+        CHECK(after->user_alias == (what == "alias" ? std::optional<std::string>(alias) : std::nullopt));
+        CHECK(after->max_budget == (what == "limits" ? std::optional<double>(42.5) : std::nullopt));
+        CHECK(after->user_role == (what == "promote" ? "org_admin" : "internal_user"));
+        CHECK_FALSE(after->organization_id.has_value());
+        CHECK(w.store().keys_of_user(u.id).empty());
+        return;
+      }
       if (what == "promote" && before.user->user_role == "org_admin") {
         check_exact_change(diff(*before.user, *after), {});  // already an org_admin
         return;
@@ -316,7 +340,7 @@ std::vector<Row> user_rows() {
   add_rows(rows, "GET", "/user/info", "", kRead, true, info_cell);
   add_rows(rows, "GET", "/user/list", "", kList, true, list_cell);
   for (const char* what : {"alias", "limits"}) {
-    add_rows(rows, "POST", "/user/update", what, kManage, false,
+    add_rows(rows, "POST", "/user/update", what, kUpdate, false,
              [what](const std::string& s) { return update_cell(s, what); });
   }
   add_rows(rows, "POST", "/user/update", "promote", kPromote, false,

@@ -53,7 +53,9 @@ class World {
   void write_models(const std::vector<std::string>& extra, const std::string& general = kGeneral) const {
     write_config(models_yaml(mock_, extra) + general + db_.gateway_settings());
   }
-  HttpReply reload(const std::string& key) const { return http_request(gw_.port(), "POST", "/config/reload", "", bearer(key)); }
+  HttpReply reload(const std::string& key) const {
+    return http_request(gw_.port(), "POST", "/config/reload", "", bearer(key));
+  }
   HttpReply admin_reload() const { return reload(gw_.master_key()); }
   std::set<std::string> models() const {
     std::set<std::string> ids;
@@ -69,13 +71,13 @@ class World {
   }
   // A user of `role` and a key of it.
   std::string key_of_role(const std::string& role) const {
-    const auto user = json(http_request(gw_.port(), "POST", "/user/new", R"({"user_role":")" + role + R"("})",
-                                        bearer(gw_.master_key()))
-                               .body);
+    const auto user = json(
+        http_request(gw_.port(), "POST", "/user/new", R"({"user_role":")" + role + R"("})", bearer(gw_.master_key()))
+            .body);
     REQUIRE(user.HasMember("user_id"));
-    const auto reply = http_request(gw_.port(), "POST", "/key/generate",
-                                    R"({"user_id":")" + std::string(user["user_id"].GetString()) + R"("})",
-                                    bearer(gw_.master_key()));
+    const auto reply =
+        http_request(gw_.port(), "POST", "/key/generate",
+                     R"({"user_id":")" + std::string(user["user_id"].GetString()) + R"("})", bearer(gw_.master_key()));
     REQUIRE(reply.status == 200);
     std::string key = json(reply.body)["key"].GetString();
     register_secret(key);
@@ -164,8 +166,8 @@ TEST_CASE("config reload: proxy_admin only; 401 without a key; the audit log rec
 
   const auto port = w.gateway().port();
   CHECK(http_request(port, "GET", "/audit", "", bearer(w.key_of_role("internal_user"))).status == 403);
-  const auto viewer_read = http_request(port, "GET", "/audit?object_id=model_list", "",
-                                        bearer(w.key_of_role("proxy_admin_viewer")));
+  const auto viewer_read =
+      http_request(port, "GET", "/audit?object_id=model_list", "", bearer(w.key_of_role("proxy_admin_viewer")));
   REQUIRE(viewer_read.status == 200);
   const auto audit = json(viewer_read.body);
   REQUIRE(audit["data"].Size() == 1);
@@ -190,8 +192,7 @@ TEST_CASE("config reload: 20 reloads under load drop no request", "[integration]
                                    ? R"({"model":"steady","messages":[{"role":"user","content":"hi"}]})"
                                    : R"({"model":"steady","stream":true,"messages":[{"role":"user","content":"hi"}]})";
       while (!stop.load()) {
-        const auto reply =
-            connection.request("POST", "/v1/chat/completions", body, bearer(w.gateway().master_key()));
+        const auto reply = connection.request("POST", "/v1/chat/completions", body, bearer(w.gateway().master_key()));
         (reply.status == 200 ? ok : failed).fetch_add(1);
       }
     });

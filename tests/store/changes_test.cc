@@ -27,7 +27,7 @@ using namespace std::chrono_literals;
 namespace tollgate::persistence {
 // For Catch's messages: "team[t-1,t-2]".
 std::ostream& operator<<(std::ostream& out, const Change& change) {
-  static const char* const kNames[] = {"key", "user", "team", "organization", "budget"};
+  static const char* const kNames[] = {"key", "user", "team", "organization", "budget", "mcp_server"};
   out << kNames[static_cast<int>(change.kind)] << "[";
   for (std::size_t i = 0; i < change.ids.size(); ++i) out << (i ? "," : "") << change.ids[i];
   return out << "]";
@@ -181,6 +181,22 @@ STORE_TEST_CASE("changes: budget writes report the budget", "[store][changes]") 
   REQUIRE(store.update_budget(budget, audit_by()));
   REQUIRE(store.delete_budget("b-1", audit_by()));
   const Changes expected{{ChangeKind::budget, {"b-1"}}};
+  CHECK(r.listener.take() == std::vector<Changes>{expected, expected, expected});
+}
+
+STORE_TEST_CASE("changes: MCP server writes report the server", "[store][changes][mcp]") {
+  Recorded r(TestType::name);
+  auto& store = *r.store;
+  persistence::McpServerRecord server;
+  server.server_id = "m-1";
+  server.server_name = "files";
+  server.url = "https://mcp.example.com/mcp";
+  store.insert_mcp_server(server, audit_by());
+  server.description = "changed";
+  REQUIRE(store.update_mcp_server(server, audit_by()));
+  REQUIRE(store.delete_mcp_server("m-1", audit_by()));
+  CHECK_FALSE(store.delete_mcp_server("m-1", audit_by()));
+  const Changes expected{{ChangeKind::mcp_server, {"m-1"}}};
   CHECK(r.listener.take() == std::vector<Changes>{expected, expected, expected});
 }
 

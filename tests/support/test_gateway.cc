@@ -34,7 +34,8 @@ std::string write_config_file(const std::string& yaml) {
 
 }  // namespace
 
-TestGateway::TestGateway(const std::string& yaml, std::map<std::string, std::string> env) {
+TestGateway::TestGateway(const std::string& yaml, std::map<std::string, std::string> env,
+                         std::shared_ptr<const http::HostResolver> resolver) {
   env.try_emplace("TOLLGATE_MASTER_KEY", test_master_key());
   config_path_ = write_config_file(yaml);
   auto environment = fixed_environment(env);
@@ -54,7 +55,7 @@ TestGateway::TestGateway(const std::string& yaml, std::map<std::string, std::str
     redactor->add_secret(secret);
   }
   telemetry::Logger::instance().set_redactor(redactor);
-  gateway_ = std::make_unique<app::Gateway>(std::move(cfg), std::move(environment));
+  gateway_ = std::make_unique<app::Gateway>(std::move(cfg), std::move(environment), std::move(resolver));
   gateway_->start();
   port_ = gateway_->port();
 }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config.h"
+#include "http/outbound_guard.h"
 
 namespace tollgate::app {
 class Gateway;
@@ -16,7 +17,10 @@ namespace tollgate::testing {
 class TestGateway {
  public:
   // `yaml` is a config file's text; port and host are forced to 127.0.0.1:0.
-  explicit TestGateway(const std::string& yaml, std::map<std::string, std::string> env = {});
+  // `resolver`: how the gateway looks up admin-registered MCP servers' host names (null: the
+  // system's).
+  explicit TestGateway(const std::string& yaml, std::map<std::string, std::string> env = {},
+                       std::shared_ptr<const http::HostResolver> resolver = nullptr);
   ~TestGateway();
 
   std::uint16_t port() const { return port_; }

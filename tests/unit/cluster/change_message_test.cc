@@ -20,9 +20,12 @@ ChangeMessage every_kind() {
   m.instance = 0xfedcba9876543210ULL;  // above 2^63: travels as hex
   m.sequence = 42;
   m.committed_at_us = 1'780'000'000'123'456;
-  m.changes = {Change{ChangeKind::key, {"0123abcd", "4567ef01"}}, Change{ChangeKind::user, {"u\"1"}},
-               Change{ChangeKind::team, {"t-1"}}, Change{ChangeKind::organization, {"o-1"}},
-               Change{ChangeKind::budget, {}}};
+  m.changes = {Change{ChangeKind::key, {"0123abcd", "4567ef01"}},
+               Change{ChangeKind::user, {"u\"1"}},
+               Change{ChangeKind::team, {"t-1"}},
+               Change{ChangeKind::organization, {"o-1"}},
+               Change{ChangeKind::budget, {}},
+               Change{ChangeKind::mcp_server, {"m-1"}}};
   return m;
 }
 

@@ -665,3 +665,15 @@ TEST_CASE("the spend writer's interval and journal directory: configured, defaul
   CHECK(parse("general_settings: {spend_journal_path: ''}\n").general.spend_journal_dir().empty());
   CHECK(parse("general_settings: {spend_journal_path: /data/j}\n").warnings.empty());
 }
+
+TEST_CASE("mcp_allowed_networks: CIDRs for admin-registered MCP servers", "[config][mcp]") {
+  const auto c = parse("mcp_allowed_networks: [\"172.18.0.0/16\", \"fd00:1::/32\", \"10.1.2.3\"]\n");
+  REQUIRE(c.mcp_allowed_networks.size() == 3);
+  CHECK(c.mcp_allowed_networks[0].prefix_length == 16);
+  CHECK(tollgate::core::contains(c.mcp_allowed_networks[0], *tollgate::core::parse_ip("172.18.9.9")));
+  CHECK(c.mcp_allowed_networks[1].network.v6);
+  CHECK(c.mcp_allowed_networks[2].prefix_length == 32);
+  CHECK(parse("model_list: []\n").mcp_allowed_networks.empty());
+  const auto error = parse_error("mcp_allowed_networks: [\"172.18.0.0/16\", \"172.18/16\"]\n");
+  CHECK_THAT(std::string(error.what()), Catch::Contains("mcp_allowed_networks[1]"));
+}

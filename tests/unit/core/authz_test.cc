@@ -473,27 +473,38 @@ TEST_CASE("authz: organizations", "[core][authz]") {
                {"service", {403}}}});
 }
 
-TEST_CASE("authz: budgets and spend", "[core][authz]") {
-  Target budget;
-  budget.resource = Resource::budget;
-  const Table budgets{{{"existing", fixed(budget)}, {"missing", fixed(missing(Resource::budget))}},
-                      {
-                          {"proxy_admin", {200, 404}},
-                          {"viewer", {200, 404}},
-                          {"org_admin", {403, 403}},
-                          {"team_admin", {403, 403}},
-                          {"member", {403, 403}},
-                          {"outsider", {403, 403}},
-                          {"other_org", {403, 403}},
-                          {"user_viewer", {403, 403}},
-                          {"service", {403, 403}},
-                      }};
-  check("budgets", Action::read, budgets);
-  auto writes = budgets;
+namespace {
+
+// A global object (no user, team or organization owns it): admins and viewers read it, admins
+// write it, anyone else gets 403 whether or not it exists.
+void check_global_object(const char* what, Resource resource, std::initializer_list<Action> updates) {
+  Target object;
+  object.resource = resource;
+  const Table reads{{{"existing", fixed(object)}, {"missing", fixed(missing(resource))}},
+                    {
+                        {"proxy_admin", {200, 404}},
+                        {"viewer", {200, 404}},
+                        {"org_admin", {403, 403}},
+                        {"team_admin", {403, 403}},
+                        {"member", {403, 403}},
+                        {"outsider", {403, 403}},
+                        {"other_org", {403, 403}},
+                        {"user_viewer", {403, 403}},
+                        {"service", {403, 403}},
+                    }};
+  check(what, Action::read, reads);
+  auto writes = reads;
   writes.expected["viewer"] = {403, 403};
-  for (auto action : {Action::update_limits, Action::remove}) check("budgets", action, writes);
-  writes.expected["proxy_admin"] = {200, 200};  // creating: the budget does not exist yet
-  check("budgets", Action::create, writes);
+  for (auto action : updates) check(what, action, writes);
+  check(what, Action::remove, writes);
+  writes.expected["proxy_admin"] = {200, 200};  // creating: the object does not exist yet
+  check(what, Action::create, writes);
+}
+
+}  // namespace
+
+TEST_CASE("authz: budgets and spend", "[core][authz]") {
+  check_global_object("budgets", Resource::budget, {Action::update_limits});
 
   Target global;
   global.resource = Resource::global_spend;
@@ -511,6 +522,10 @@ TEST_CASE("authz: budgets and spend", "[core][authz]") {
     CHECK(http_status(decide(a, Action::update, control)) == (name == "proxy_admin" ? 200 : 403));
     CHECK(http_status(decide(a, Action::read, logs)) == (name == "service" ? 403 : 200));
   }
+}
+
+TEST_CASE("authz: MCP servers — proxy_admin writes, admins and viewers read", "[core][authz][mcp]") {
+  check_global_object("mcp servers", Resource::mcp_server, {Action::update});
 }
 
 TEST_CASE("authz: the role decides first — a call beyond the role is 403 whatever the target", "[core][authz]") {
