@@ -28,6 +28,7 @@
 #include "mcp/mcp_metrics.h"
 #include "mcp/registry.h"
 #include "mcp/sessions.h"
+#include "mcp/store_servers.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "proxy/model_snapshot.h"
@@ -118,9 +119,10 @@ std::unique_ptr<cluster::ChangeFanout> change_fanout(const config::Config& c, id
       cluster::ChangeFanout::Options{c.general.redis_url, c.cluster.changes.channel, node_id}, local, metrics);
 }
 
-mcp::Registry::Options mcp_registry_options(mcp::McpMetrics& metrics) {
+mcp::Registry::Options mcp_registry_options(mcp::McpMetrics& metrics, std::function<void()> poll_store) {
   mcp::Registry::Options o;
   o.on_publish = [&metrics](const mcp::Catalog& catalog) { metrics.servers(catalog); };
+  o.poll_store = std::move(poll_store);
   return o;
 }
 
@@ -142,6 +144,8 @@ struct Gateway::Impl {
         http_metrics(metrics.registry()),
         key_changes(key_cache),
         fanout(change_fanout(*config, key_changes, metrics.registry())),
+        mcp_changes(fanout ? static_cast<persistence::ChangeListener&>(*fanout) : key_changes,
+                    [this] { load_mcp_store_servers(); }),
         store(open_store(config->general, metrics.registry(), change_listener())),
         auth_limiter(config->general.max_auth_failures_per_minute, std::chrono::seconds(60)),
         auth(config->general.master_key, key_cache, store.get(), auth_limiter),
@@ -156,7 +160,7 @@ struct Gateway::Impl {
         admission(*store, spend_writer, metrics.registry(), actors::Admission::Options{},
                   actors::scheduler_config(actor_threads(config->general))),
         mcp_metrics(metrics.registry()),
-        mcp_registry(config->mcp_servers, client, mcp_registry_options(mcp_metrics)),
+        mcp_registry(config->mcp_servers, client, mcp_registry_options(mcp_metrics, [this] { load_mcp_store_servers(); })),
         mcp_endpoint(mcp::EndpointServices{&mcp_registry, &mcp_sessions, &mcp_metrics, &spend_writer,
                                            config->general.max_json_depth, TOLLGATE_VERSION}),
         router(&http_metrics) {
@@ -186,6 +190,7 @@ struct Gateway::Impl {
   identity::KeyCache key_cache;
   identity::KeyCacheInvalidator key_changes;      // the store's changes reach the cache before the response
   std::unique_ptr<cluster::ChangeFanout> fanout;  // cluster mode only: also to and from the other nodes
+  mcp::ServerChangeListener mcp_changes;          // then the MCP registry re-reads the store's servers
   std::unique_ptr<persistence::StorePool> store;
   identity::AuthFailureLimiter auth_limiter;
   identity::Authenticator auth;
@@ -208,9 +213,22 @@ struct Gateway::Impl {
   std::unique_ptr<cluster::PeerLink> peer_link;
   std::unique_ptr<cluster::RingLeaseNetwork> lease_network;
 
-  persistence::ChangeListener& change_listener() {
-    if (fanout) return *fanout;
-    return key_changes;
+  persistence::ChangeListener& change_listener() { return mcp_changes; }
+
+  // The servers registered through /v1/mcp/server, read on a store thread and handed to the
+  // registry: at start, after every local change to one, and every few seconds (changes made
+  // through other nodes). A store that cannot answer leaves the registry's set as it was.
+  void load_mcp_store_servers() {
+    auto* registry = &mcp_registry;
+    store->submit(
+        [registry](persistence::Store& s) {
+          std::vector<config::McpServerConfig> servers;
+          for (const auto& record : s.list_mcp_servers()) servers.push_back(mcp::server_from_record(record));
+          registry->set_store_servers(std::move(servers));
+        },
+        [](persistence::JobFailure, const std::string& error) {
+          telemetry::log_warn("mcp_store_servers_unread", {{"error", error}});
+        });
   }
 
   // Whatever shutdown() did not stop: the cluster admission's timers call the lease network and
@@ -274,6 +292,8 @@ void Gateway::start() {
     telemetry::log_warn("spend_journal_replay_pending", {});
   }
   impl_->health.start();
+  impl_->mcp_registry.set_admin_guard(std::make_shared<const http::OutboundGuard>(
+      http::OutboundGuard{impl_->context.mcp_ssrf_policy, impl_->context.host_resolver}));
   impl_->mcp_registry.start();  // lists every MCP server's tools (the I/O threads run the calls)
   impl_->server->start();
   start_membership();

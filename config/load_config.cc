@@ -420,6 +420,7 @@ McpServerConfig parse_mcp_server(Reader& r, const std::string& name, const YAML:
                 "access_groups", "auth_type", "auth_value", "static_headers", "headers", "timeout", "mcp_info"},
                {"alias", "server_name"});
   McpServerConfig s;
+  s.id = name;
   s.name = name;
   if (name.empty() || name.size() > 64 ||
       name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.") != std::string::npos) {
@@ -470,17 +471,11 @@ McpServerConfig parse_mcp_server(Reader& r, const std::string& name, const YAML:
   }
   const std::string auth_type = node["auth_type"] ? r.text(node["auth_type"], p("auth_type")) : "none";
   const std::string auth_value = node["auth_value"] ? r.text(node["auth_value"], p("auth_value")) : "";
-  if (auth_type == "api_key") {
-    s.headers.emplace_back("X-API-Key", auth_value);
-  } else if (auth_type == "bearer_token") {
-    s.headers.emplace_back("Authorization", "Bearer " + auth_value);
-  } else if (auth_type == "basic") {
-    s.headers.emplace_back("Authorization", "Basic " + auth_value);
-  } else if (auth_type == "authorization") {
-    s.headers.emplace_back("Authorization", auth_value);
-  } else if (auth_type != "none") {
+  std::optional<std::pair<std::string, std::string>> auth_header;
+  if (!mcp_auth_header(auth_type, auth_value, auth_header)) {
     r.fail(p("auth_type"), "must be none, api_key, bearer_token, basic or authorization, got '" + auth_type + "'");
   }
+  if (auth_header) s.headers.push_back(std::move(*auth_header));
   if (auth_type != "none" && auth_value.empty()) r.fail(p("auth_value"), "auth_type " + auth_type + " needs a value");
   if (auto v = node["timeout"]) s.timeout = r.seconds(v, p("timeout"));
   if (auto info = node["mcp_info"]) {

@@ -3,6 +3,7 @@
 // expose, and what its calls cost. Credentials are resolved into `headers` at load time.
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@ namespace tollgate::config {
 enum class McpTransport { http, sse, stdio };
 
 struct McpServerConfig {
+  std::string id;    // the config's: the name; the admin API's: its server_id
   std::string name;  // the alias: tool names are `<name>-<tool>`, so it holds no '-'
   std::string url;   // http / sse
   McpTransport transport = McpTransport::http;
@@ -29,8 +31,16 @@ struct McpServerConfig {
   // mcp_info.mcp_server_cost_info: per call, in USD, for the spend log.
   double default_cost_per_query = 0;
   std::map<std::string, double> tool_cost_per_query;
+  // Registered through /v1/mcp/server: every connection to it passes the SSRF guard.
+  bool admin_registered = false;
 };
 
 std::string_view mcp_transport_name(McpTransport transport);
+
+// The header LiteLLM's auth_type sends with `value`: none → nullopt; api_key → X-API-Key;
+// bearer_token → "Authorization: Bearer …"; basic → "Authorization: Basic …"; authorization
+// → Authorization as given. False when the type is none of these.
+bool mcp_auth_header(const std::string& auth_type, const std::string& value,
+                     std::optional<std::pair<std::string, std::string>>& header);
 
 }  // namespace tollgate::config

@@ -56,9 +56,9 @@ class PostSink : public http::ResponseSink {
 
 class HttpUpstream : public Upstream, public std::enable_shared_from_this<HttpUpstream> {
  public:
-  HttpUpstream(std::shared_ptr<const config::McpServerConfig> server, http::UpstreamUrl url, http::HttpClient& client,
-               std::function<void()> on_tools_changed)
-      : server_(std::move(server)), url_(std::move(url)), client_(client), on_tools_changed_(std::move(on_tools_changed)) {}
+  HttpUpstream(UpstreamContext context, http::UpstreamUrl url)
+      : server_(std::move(context.server)), url_(std::move(url)), client_(*context.client),
+        on_tools_changed_(std::move(context.on_tools_changed)), guard_(std::move(context.guard)) {}
 
   std::shared_ptr<CallHandle> call(UpstreamCall call) override {
     return begin_call(
@@ -76,6 +76,7 @@ class HttpUpstream : public Upstream, public std::enable_shared_from_this<HttpUp
     }
     if (session.empty()) return;
     http::OutboundRequest request;
+    request.guard = guard_;
     request.method = http::Method::delete_;
     request.target = target();
     request.headers = post_headers(*server_);
@@ -118,6 +119,7 @@ class HttpUpstream : public Upstream, public std::enable_shared_from_this<HttpUp
 
   http::OutboundRequest request_for(std::string body) {
     http::OutboundRequest request;
+    request.guard = guard_;
     request.method = http::Method::post;
     request.target = target();
     request.headers = post_headers(*server_);
@@ -180,6 +182,7 @@ class HttpUpstream : public Upstream, public std::enable_shared_from_this<HttpUp
   http::UpstreamUrl url_;
   http::HttpClient& client_;
   std::function<void()> on_tools_changed_;
+  std::shared_ptr<const http::OutboundGuard> guard_;
   std::atomic<std::int64_t> ids_{1};
   SessionGate gate_;
   std::mutex mutex_;  // the two below
@@ -244,8 +247,7 @@ void PostSink::on_error(http::ClientErrorKind kind, const std::string& message) 
     upstream_->repost(call_, initialize_);
     return;
   }
-  const int code = kind == http::ClientErrorKind::timeout ? rpc::kRequestTimeout : rpc::kUpstreamError;
-  call_->fail(code, "MCP server '" + upstream_->server().name + "' unreachable: " + message);
+  call_->fail(failure_code(kind), "MCP server '" + upstream_->server().name + "' " + failure_text(kind, message));
 }
 
 void PostSink::deliver(std::string_view json) {
@@ -259,11 +261,10 @@ void PostSink::deliver(std::string_view json) {
 
 }  // namespace
 
-std::shared_ptr<Upstream> make_http_upstream(std::shared_ptr<const config::McpServerConfig> server,
-                                             http::HttpClient& client, std::function<void()> on_tools_changed) {
-  auto url = http::parse_upstream_url(server->url);
+std::shared_ptr<Upstream> make_http_upstream(UpstreamContext context) {
+  auto url = http::parse_upstream_url(context.server->url);
   if (!url) return nullptr;
-  return std::make_shared<HttpUpstream>(std::move(server), std::move(*url), client, std::move(on_tools_changed));
+  return std::make_shared<HttpUpstream>(std::move(context), std::move(*url));
 }
 
 }  // namespace tollgate::mcp

@@ -15,6 +15,7 @@
 #include "actors/actor_config.h"
 #include "core/json_escape.h"
 #include "cluster/snapshot_cell.h"
+#include "http/outbound_guard.h"
 #include "telemetry/log.h"
 
 namespace tollgate::mcp {
@@ -72,9 +73,11 @@ using refresh_atom = caf::atom_constant<caf::atom("mcp_refr")>;
 using listed_atom = caf::atom_constant<caf::atom("mcp_listed")>;
 using servers_atom = caf::atom_constant<caf::atom("mcp_srvs")>;
 using tick_atom = caf::atom_constant<caf::atom("mcp_tick")>;
+using poll_atom = caf::atom_constant<caf::atom("mcp_poll")>;
 
 using RegistryActor = caf::typed_actor<caf::reacts_to<refresh_atom, std::string>, caf::reacts_to<listed_atom, ToolListingHandoff>,
-                                       caf::reacts_to<servers_atom, ServerListHandoff>, caf::reacts_to<tick_atom>>;
+                                       caf::reacts_to<servers_atom, ServerListHandoff>, caf::reacts_to<tick_atom>,
+                                       caf::reacts_to<poll_atom>>;
 
 constexpr int kMaxToolPages = 100;
 
@@ -86,7 +89,7 @@ std::int64_t now_ms() {
 // Two configs reach the upstream the same way: its session and tools can be kept.
 bool same_connection(const config::McpServerConfig& a, const config::McpServerConfig& b) {
   return a.url == b.url && a.transport == b.transport && a.headers == b.headers && a.command == b.command &&
-         a.args == b.args && a.env == b.env && a.timeout == b.timeout;
+         a.args == b.args && a.env == b.env && a.timeout == b.timeout && a.admin_registered == b.admin_registered;
 }
 
 }  // namespace
@@ -100,8 +103,8 @@ struct Registry::Impl {
   Options options;
   actors::ActorConfig config;
   cluster::SnapshotCell<Catalog> cell;
-  std::vector<config::McpServerConfig> initial;
-  std::size_t initial_count = 0;
+  std::vector<config::McpServerConfig> config_servers;  // set before start(), never changed
+  std::shared_ptr<const http::OutboundGuard> admin_guard;
   caf::actor_system system;  // after what its actors use: its destructor waits for them
   RegistryActor actor;
 };
@@ -181,7 +184,11 @@ std::shared_ptr<Upstream> build_upstream(Registry::Impl* impl, Self self, std::s
   auto on_changed = [weak, name] {
     if (auto strong = weak.lock()) caf::anon_send(caf::actor_cast<RegistryActor>(strong), refresh_atom::value, name);
   };
-  return make_upstream(std::move(config), impl->client, std::move(on_changed));
+  std::shared_ptr<const http::OutboundGuard> guard;
+  if (config->admin_registered) {
+    guard = impl->admin_guard ? impl->admin_guard : std::make_shared<const http::OutboundGuard>();
+  }
+  return make_upstream(UpstreamContext{std::move(config), &impl->client, std::move(on_changed), std::move(guard)});
 }
 
 void apply_servers(Registry::Impl* impl, Self self, std::vector<config::McpServerConfig> configs) {
@@ -192,7 +199,7 @@ void apply_servers(Registry::Impl* impl, Self self, std::vector<config::McpServe
     auto shared = std::make_shared<const config::McpServerConfig>(std::move(config));
     ServerState* old = nullptr;
     for (auto& s : state.servers) {
-      if (s.config->name == shared->name) old = &s;
+      if (s.config && s.config->name == shared->name) old = &s;  // a null config was taken over already
     }
     if (old && same_connection(*old->config, *shared)) {
       old->config = shared;
@@ -230,6 +237,7 @@ void apply_servers(Registry::Impl* impl, Self self, std::vector<config::McpServe
 
 RegistryActor::behavior_type registry_actor(Self self, Registry::Impl* impl) {
   self->delayed_send(self, impl->options.refresh_interval, tick_atom::value);
+  if (impl->options.poll_store) self->delayed_send(self, impl->options.store_poll_interval, poll_atom::value);
   return {
       [=](refresh_atom, const std::string& name) {
         for (auto& server : self->state.servers) {
@@ -262,6 +270,10 @@ RegistryActor::behavior_type registry_actor(Self self, Registry::Impl* impl) {
         for (auto& server : self->state.servers) start_listing(impl, self, server);
         self->delayed_send(self, impl->options.refresh_interval, tick_atom::value);
       },
+      [=](poll_atom) {
+        impl->options.poll_store();
+        self->delayed_send(self, impl->options.store_poll_interval, poll_atom::value);
+      },
   };
 }
 
@@ -269,7 +281,6 @@ RegistryActor::behavior_type registry_actor(Self self, Registry::Impl* impl) {
 
 Registry::Registry(std::vector<config::McpServerConfig> servers, http::HttpClient& client, Options options)
     : impl_(std::make_unique<Impl>(client, options)) {
-  impl_->initial_count = servers.size();
   // Until the actor has built their clients, the servers are known as configured (pending):
   // readiness lists them from the start.
   Catalog pending;
@@ -280,7 +291,7 @@ Registry::Registry(std::vector<config::McpServerConfig> servers, http::HttpClien
     pending.servers.push_back(std::move(state));
   }
   impl_->cell.publish(std::make_shared<const Catalog>(std::move(pending)));
-  impl_->initial = std::move(servers);
+  impl_->config_servers = std::move(servers);
 }
 
 Registry::~Registry() { stop(); }
@@ -288,7 +299,27 @@ Registry::~Registry() { stop(); }
 void Registry::start() {
   if (impl_->actor) return;
   impl_->actor = impl_->system.spawn(registry_actor, impl_.get());
-  set_servers(std::move(impl_->initial));
+  send_servers(impl_->config_servers);
+  if (impl_->options.poll_store) impl_->options.poll_store();
+}
+
+void Registry::set_admin_guard(std::shared_ptr<const http::OutboundGuard> guard) {
+  impl_->admin_guard = std::move(guard);
+}
+
+void Registry::set_store_servers(std::vector<config::McpServerConfig> servers) {
+  auto all = impl_->config_servers;
+  for (auto& server : servers) {
+    const bool taken = std::any_of(all.begin(), all.end(), [&server](const config::McpServerConfig& s) {
+      return s.name == server.name;
+    });
+    if (taken) {
+      telemetry::log_warn("mcp_server_name_taken", {{"server", server.name}, {"kept", "the config file's"}});
+      continue;
+    }
+    all.push_back(std::move(server));
+  }
+  send_servers(std::move(all));
 }
 
 void Registry::stop() {
@@ -299,7 +330,7 @@ void Registry::stop() {
 
 CatalogPtr Registry::catalog() const { return impl_->cell.load(); }
 
-void Registry::set_servers(std::vector<config::McpServerConfig> servers) {
+void Registry::send_servers(std::vector<config::McpServerConfig> servers) {
   if (impl_->actor) caf::anon_send(impl_->actor, servers_atom::value,
                                       std::make_shared<Handoff<ServerList>>(ServerList{std::move(servers)}));
 }
@@ -314,7 +345,7 @@ bool Registry::wait_listed(std::chrono::milliseconds timeout) const {
     auto catalog = impl_->cell.load();
     bool all = true;
     for (const auto& server : catalog->servers) all = all && server.checked_at_ms != 0;
-    if (all && catalog->servers.size() >= impl_->initial_count) return true;
+    if (all && catalog->servers.size() >= impl_->config_servers.size()) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return false;

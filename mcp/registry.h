@@ -15,6 +15,7 @@
 
 namespace tollgate::http {
 class HttpClient;
+struct OutboundGuard;
 }
 
 namespace tollgate::mcp {
@@ -25,6 +26,10 @@ class Registry {
     std::chrono::milliseconds refresh_interval{std::chrono::minutes(5)};
     // Runs on the actor after each change (metrics gauges); must not block.
     std::function<void(const Catalog&)> on_publish;
+    // Asks for the store's servers again (set_store_servers answers), at start and every
+    // `store_poll_interval`: how changes made through another node arrive. Must not block.
+    std::function<void()> poll_store;
+    std::chrono::milliseconds store_poll_interval{std::chrono::seconds(5)};
   };
   Registry(std::vector<config::McpServerConfig> servers, http::HttpClient& client, Options options);
   ~Registry();
@@ -38,9 +43,14 @@ class Registry {
 
   // The latest snapshot (any thread; never null).
   CatalogPtr catalog() const;
-  // Replaces the set of servers (config reload, store changes): new ones are listed at once,
-  // unchanged ones keep their sessions and tools, removed ones are closed.
-  void set_servers(std::vector<config::McpServerConfig> servers);
+  // The SSRF guard of every connection to an admin-registered server (before start(); without
+  // one they get the default policy: public addresses only).
+  void set_admin_guard(std::shared_ptr<const http::OutboundGuard> guard);
+  // The servers registered through the admin API, as the store has them now (any thread). With
+  // the config's they make the registry's set: new ones are listed at once, unchanged ones keep
+  // their sessions and tools, removed ones are closed. A store server named like a config
+  // server is left out (the config's wins; logged).
+  void set_store_servers(std::vector<config::McpServerConfig> servers);
   // Lists one server's tools again ("" → every server). Asynchronous.
   void refresh(const std::string& server = "");
   // Waits (tests, start-up) until every server has been listed or has failed once.
@@ -49,6 +59,8 @@ class Registry {
   struct Impl;
 
  private:
+  void send_servers(std::vector<config::McpServerConfig> servers);
+
   std::unique_ptr<Impl> impl_;
 };
 

@@ -48,8 +48,7 @@ class AckSink : public http::ResponseSink {
     }
   }
   void on_error(http::ClientErrorKind kind, const std::string& message) override {
-    const int code = kind == http::ClientErrorKind::timeout ? rpc::kRequestTimeout : rpc::kUpstreamError;
-    call_->fail(code, "MCP server '" + server_ + "' unreachable: " + message);
+    call_->fail(failure_code(kind), "MCP server '" + server_ + "' " + failure_text(kind, message));
   }
 
  private:
@@ -60,9 +59,9 @@ class AckSink : public http::ResponseSink {
 
 class SseUpstream : public Upstream, public std::enable_shared_from_this<SseUpstream> {
  public:
-  SseUpstream(std::shared_ptr<const config::McpServerConfig> server, http::UpstreamUrl url, http::HttpClient& client,
-              std::function<void()> on_tools_changed)
-      : server_(std::move(server)), url_(std::move(url)), client_(client), on_tools_changed_(std::move(on_tools_changed)) {}
+  SseUpstream(UpstreamContext context, http::UpstreamUrl url)
+      : server_(std::move(context.server)), url_(std::move(url)), client_(*context.client),
+        on_tools_changed_(std::move(context.on_tools_changed)), guard_(std::move(context.guard)) {}
 
   std::shared_ptr<CallHandle> call(UpstreamCall call) override {
     return begin_call(
@@ -110,6 +109,7 @@ class SseUpstream : public Upstream, public std::enable_shared_from_this<SseUpst
       stream_epoch_ = epoch;
     }
     http::OutboundRequest request;
+    request.guard = guard_;
     request.method = http::Method::get;
     request.target = url_.base_path.empty() ? "/" : url_.base_path;
     for (const auto& [name, value] : server_->headers) request.headers.push_back({name, value});
@@ -169,6 +169,7 @@ class SseUpstream : public Upstream, public std::enable_shared_from_this<SseUpst
 
   void send_body(std::string body, std::shared_ptr<PendingCall> call) {
     http::OutboundRequest request;
+    request.guard = guard_;
     request.method = http::Method::post;
     {
       std::lock_guard lock(mutex_);
@@ -187,6 +188,7 @@ class SseUpstream : public Upstream, public std::enable_shared_from_this<SseUpst
   http::UpstreamUrl url_;
   http::HttpClient& client_;
   std::function<void()> on_tools_changed_;
+  std::shared_ptr<const http::OutboundGuard> guard_;
   std::atomic<std::int64_t> ids_{1};
   SessionGate gate_;
   InFlight in_flight_;
@@ -214,17 +216,16 @@ void StreamSink::on_complete() {
                                                   : "answered HTTP " + std::to_string(status_) + " to its stream");
 }
 
-void StreamSink::on_error(http::ClientErrorKind, const std::string& message) {
-  upstream_->on_stream_end(epoch_, "unreachable: " + message);
+void StreamSink::on_error(http::ClientErrorKind kind, const std::string& message) {
+  upstream_->on_stream_end(epoch_, failure_text(kind, message));
 }
 
 }  // namespace
 
-std::shared_ptr<Upstream> make_sse_upstream(std::shared_ptr<const config::McpServerConfig> server,
-                                            http::HttpClient& client, std::function<void()> on_tools_changed) {
-  auto url = http::parse_upstream_url(server->url);
+std::shared_ptr<Upstream> make_sse_upstream(UpstreamContext context) {
+  auto url = http::parse_upstream_url(context.server->url);
   if (!url) return nullptr;
-  return std::make_shared<SseUpstream>(std::move(server), std::move(*url), client, std::move(on_tools_changed));
+  return std::make_shared<SseUpstream>(std::move(context), std::move(*url));
 }
 
 }  // namespace tollgate::mcp

@@ -9,7 +9,6 @@
 
 namespace tollgate::mcp {
 
-std::shared_ptr<Upstream> make_sse_upstream(std::shared_ptr<const config::McpServerConfig> server,
-                                            http::HttpClient& client, std::function<void()> on_tools_changed);
+std::shared_ptr<Upstream> make_sse_upstream(UpstreamContext context);
 
 }  // namespace tollgate::mcp

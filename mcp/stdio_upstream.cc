@@ -25,9 +25,9 @@ namespace {
 
 class StdioUpstream : public Upstream, public std::enable_shared_from_this<StdioUpstream> {
  public:
-  StdioUpstream(std::shared_ptr<const config::McpServerConfig> server, http::HttpClient& client,
-                std::function<void()> on_tools_changed)
-      : server_(std::move(server)), client_(client), on_tools_changed_(std::move(on_tools_changed)) {}
+  explicit StdioUpstream(UpstreamContext context)
+      : server_(std::move(context.server)), client_(*context.client),
+        on_tools_changed_(std::move(context.on_tools_changed)) {}
 
   ~StdioUpstream() override { close(); }
 
@@ -228,10 +228,9 @@ class StdioUpstream : public Upstream, public std::enable_shared_from_this<Stdio
 
 }  // namespace
 
-std::shared_ptr<Upstream> make_stdio_upstream(std::shared_ptr<const config::McpServerConfig> server,
-                                              http::HttpClient& client, std::function<void()> on_tools_changed) {
-  if (server->command.empty()) return nullptr;
-  return std::make_shared<StdioUpstream>(std::move(server), client, std::move(on_tools_changed));
+std::shared_ptr<Upstream> make_stdio_upstream(UpstreamContext context) {
+  if (context.server->command.empty()) return nullptr;
+  return std::make_shared<StdioUpstream>(std::move(context));
 }
 
 }  // namespace tollgate::mcp

@@ -6,15 +6,16 @@
 
 namespace tollgate::mcp {
 
-std::shared_ptr<Upstream> make_upstream(std::shared_ptr<const config::McpServerConfig> server,
-                                        http::HttpClient& client, std::function<void()> on_tools_changed) {
-  switch (server->transport) {
+std::shared_ptr<Upstream> make_upstream(UpstreamContext context) {
+  switch (context.server->transport) {
     case config::McpTransport::http:
-      return make_http_upstream(std::move(server), client, std::move(on_tools_changed));
+      return make_http_upstream(std::move(context));
     case config::McpTransport::sse:
-      return make_sse_upstream(std::move(server), client, std::move(on_tools_changed));
+      return make_sse_upstream(std::move(context));
     case config::McpTransport::stdio:
-      return make_stdio_upstream(std::move(server), client, std::move(on_tools_changed));
+      // A command on the gateway host: the config file's only (the admin API refuses it).
+      if (context.server->admin_registered) return nullptr;
+      return make_stdio_upstream(std::move(context));
   }
   return nullptr;
 }

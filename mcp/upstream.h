@@ -14,6 +14,7 @@
 
 namespace tollgate::http {
 class HttpClient;
+struct OutboundGuard;
 }
 
 namespace tollgate::mcp {
@@ -48,9 +49,17 @@ class Upstream {
   virtual void close() = 0;
 };
 
-// The transport the server's config names. `on_tools_changed` runs (any thread) when the
-// upstream sends notifications/tools/list_changed.
-std::shared_ptr<Upstream> make_upstream(std::shared_ptr<const config::McpServerConfig> server,
-                                        http::HttpClient& client, std::function<void()> on_tools_changed);
+// What every transport is built with: the server, the outbound client, what runs (any thread)
+// when the upstream sends notifications/tools/list_changed, and the SSRF guard every request
+// to it carries (null for the operator's config servers).
+struct UpstreamContext {
+  std::shared_ptr<const config::McpServerConfig> server;
+  http::HttpClient* client = nullptr;
+  std::function<void()> on_tools_changed;
+  std::shared_ptr<const http::OutboundGuard> guard;
+};
+
+// The transport the server's config names; null when it cannot be built (a malformed URL).
+std::shared_ptr<Upstream> make_upstream(UpstreamContext context);
 
 }  // namespace tollgate::mcp

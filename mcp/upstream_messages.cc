@@ -109,6 +109,15 @@ void fail_all(const std::vector<std::shared_ptr<PendingCall>>& calls, const conf
   for (const auto& call : calls) call->fail(code, "MCP server '" + server.name + "' " + message);
 }
 
+int failure_code(http::ClientErrorKind kind) {
+  return kind == http::ClientErrorKind::timeout ? rpc::kRequestTimeout : rpc::kUpstreamError;
+}
+
+std::string failure_text(http::ClientErrorKind kind, const std::string& message) {
+  if (kind == http::ClientErrorKind::blocked) return "blocked by the SSRF policy (ssrf_blocked): " + message;
+  return "unreachable: " + message;
+}
+
 http::Headers post_headers(const config::McpServerConfig& server) {
   http::Headers headers;
   headers.reserve(server.headers.size() + 2);

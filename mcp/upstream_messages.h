@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/client.h"
 #include "http/response.h"
 #include "mcp/pending_call.h"
 #include "mcp/session_gate.h"
@@ -50,6 +51,11 @@ std::shared_ptr<PendingCall> initialize_call(const config::McpServerConfig& serv
 // Fails every call with `message` (after the server's name).
 void fail_all(const std::vector<std::shared_ptr<PendingCall>>& calls, const config::McpServerConfig& server,
               const std::string& message, int code = rpc::kUpstreamError);
+
+// A failed HTTP exchange as the caller hears of it: the code (a timeout is kRequestTimeout)
+// and the words after the server's name ("blocked by the SSRF policy: …", "unreachable: …").
+int failure_code(http::ClientErrorKind kind);
+std::string failure_text(http::ClientErrorKind kind, const std::string& message);
 
 // The configured headers, plus the JSON-RPC content negotiation every POST carries.
 http::Headers post_headers(const config::McpServerConfig& server);
