@@ -42,6 +42,7 @@ struct McpWorld {
         "    url: " + fake.url() + "\n"
         "    static_headers: {X-Upstream-Token: os.environ/FAKE_MCP_TOKEN}\n"
         "    timeout: 2\n"
+        "    access_groups: [dev]\n"
         "    mcp_info: {mcp_server_cost_info: {default_cost_per_query: 0.001, tool_name_to_cost_per_query: {add: 0.25}}}\n"
         "  narrow:\n"
         "    url: " + fake.url() + "\n"
@@ -95,14 +96,24 @@ struct McpWorld {
     return http_request(gw->port(), "POST", path, body, headers(key, session));
   }
 
-  std::string generate_key() const {
-    const auto reply = http_request(gw->port(), "POST", "/key/generate", "{}", bearer(gw->master_key()));
+  std::string generate_key(const std::string& body = "{}") const {
+    const auto reply = http_request(gw->port(), "POST", "/key/generate", body, bearer(gw->master_key()));
     REQUIRE(reply.status == 200);
     const std::string key = json(reply.body)["key"].GetString();
     register_secret(key);
     return key;
   }
 };
+
+std::vector<std::string> tool_names(const McpWorld& w, const std::string& key) {
+  const auto session = w.initialize(key);
+  const auto list = json(w.rpc(key, session, R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})").body);
+  std::vector<std::string> names;
+  for (const auto& tool : list["result"]["tools"].GetArray()) names.push_back(tool["name"].GetString());
+  return names;
+}
+
+using Names = std::vector<std::string>;
 
 std::string call_body(const std::string& name, const std::string& arguments, int id = 2) {
   return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"method":"tools/call","params":{"name":")" + name +
@@ -283,4 +294,157 @@ TEST_CASE("/mcp: a key without MCP permission sees no tools and calls none", "[i
   REQUIRE(all.status == 200);
   CHECK(json(all.body)["tools"].Size() == 3);
   CHECK(std::string(json(all.body)["tools"][0]["mcp_info"]["server_name"].GetString()) == "fake");
+}
+
+namespace {
+
+// The code of a tools/call's JSON-RPC error, 0 for a result.
+int call_code(const McpWorld& w, const std::string& key, const std::string& tool) {
+  const auto session = w.initialize(key);
+  const auto reply = json(w.rpc(key, session, call_body(tool, R"({"message":"m","a":1,"b":2})")).body);
+  return reply.HasMember("error") ? reply["error"]["code"].GetInt() : 0;
+}
+
+}  // namespace
+
+TEST_CASE("/mcp permissions: key and team object_permission decide list and call, exactly", "[integration][mcp]") {
+  McpWorld w;
+  const auto& master = w.gw->master_key();
+  REQUIRE(http_request(w.gw->port(), "POST", "/team/new",
+                       R"({"team_id":"t-narrow","object_permission":{"mcp_servers":["narrow"]}})", bearer(master))
+              .status == 200);
+  struct Row {
+    const char* what;
+    std::string key_body;
+    Names tools;
+    int echo_code;  // fake-echo
+    int add_code;   // narrow-add
+  };
+  const std::vector<Row> rows = {
+      {"no permission", "{}", {}, -32602, -32602},
+      {"one server", R"({"object_permission":{"mcp_servers":["fake"]}})", {"fake-echo", "fake-add"}, 0, -32602},
+      {"one tool", R"({"object_permission":{"mcp_servers":["fake"],"mcp_tool_permissions":{"fake":["add"]}}})",
+       {"fake-add"}, -32003, -32602},
+      {"an access group", R"({"object_permission":{"mcp_access_groups":["dev"]}})", {"fake-echo", "fake-add"}, 0,
+       -32602},
+      {"both servers, by id and name", R"({"object_permission":{"mcp_servers":["fake","narrow"]}})",
+       {"fake-echo", "fake-add", "narrow-add"}, 0, 0},
+      // The team grants narrow only: the key's wider grant is cut to it.
+      {"a team-restricted key", R"({"team_id":"t-narrow","object_permission":{"mcp_servers":["fake","narrow"]}})",
+       {"narrow-add"}, -32602, 0},
+      {"a team key without its own", R"({"team_id":"t-narrow"})", {"narrow-add"}, -32602, 0},
+  };
+  for (const auto& row : rows) {
+    INFO(row.what);
+    const auto key = w.generate_key(row.key_body);
+    CHECK(tool_names(w, key) == row.tools);
+    CHECK(call_code(w, key, "fake-echo") == row.echo_code);
+    CHECK(call_code(w, key, "narrow-add") == row.add_code);
+  }
+  // The master key: every server, within each server's own allowlist.
+  CHECK(tool_names(w, master) == Names{"fake-echo", "fake-add", "narrow-add"});
+}
+
+TEST_CASE("/mcp permissions: a grant or revoke takes effect on the next call", "[integration][mcp]") {
+  McpWorld w;
+  const auto& master = w.gw->master_key();
+  const auto key = w.generate_key();
+  const auto session = w.initialize(key);
+  const std::string list = R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})";
+  CHECK(json(w.rpc(key, session, list).body)["result"]["tools"].Size() == 0);
+  auto update = [&](const std::string& permission) {
+    REQUIRE(http_request(w.gw->port(), "POST", "/key/update",
+                         R"({"key":")" + key + R"(","object_permission":)" + permission + "}", bearer(master))
+                .status == 200);
+  };
+  update(R"({"mcp_servers":["fake"]})");
+  // The same session: the permission is read again on every request.
+  CHECK(json(w.rpc(key, session, list).body)["result"]["tools"].Size() == 2);
+  CHECK(json(w.rpc(key, session, call_body("fake-echo", R"({"message":"now"})")).body)["result"]["content"][0]["text"] ==
+        "Echo: now");
+  update("null");
+  CHECK(json(w.rpc(key, session, list).body)["result"]["tools"].Size() == 0);
+  CHECK(json(w.rpc(key, session, call_body("fake-echo", R"({"message":"x"})")).body)["error"]["code"].GetInt() ==
+        -32602);
+}
+
+TEST_CASE("/mcp: a server registered through /v1/mcp/server is served at once, and gone when deleted",
+          "[integration][mcp]") {
+  FakeMcpServer upstream;
+  TestDatabase db("sqlite");
+  // The fake server listens on loopback: the SSRF policy admits it only through the allowlist.
+  TestGateway gw("mcp_allowed_networks: [\"127.0.0.1/32\"]\ngeneral_settings:\n  max_auth_failures_per_minute: 100000\n" +
+                     db.gateway_settings(),
+                 db.gateway_env());
+  const auto& master = gw.master_key();
+  const auto created = http_request(gw.port(), "POST", "/v1/mcp/server",
+                                    R"({"server_id":"srv-live","server_name":"live","url":")" + upstream.url() +
+                                        R"(","transport":"http"})",
+                                    bearer(master));
+  INFO(created.body);
+  REQUIRE(created.status == 200);
+  HeaderList headers = bearer(master);
+  headers.push_back({"Accept", "application/json, text/event-stream"});
+  const auto init = http_request(
+      gw.port(), "POST", "/mcp",
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})",
+      headers);
+  headers.push_back({"Mcp-Session-Id", init.header("mcp-session-id")});
+  auto names = [&] {
+    Names out;
+    const auto list = json(http_request(gw.port(), "POST", "/mcp", R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})",
+                                        headers)
+                               .body);
+    for (const auto& tool : list["result"]["tools"].GetArray()) out.push_back(tool["name"].GetString());
+    return out;
+  };
+  // Listed as soon as the registry has asked the new server (no restart, no poll interval).
+  Names seen;
+  for (int i = 0; i < 100 && seen.empty(); ++i) {
+    seen = names();
+    if (seen.empty()) std::this_thread::sleep_for(20ms);
+  }
+  CHECK(seen == Names{"live-echo", "live-add"});
+  const auto echo = json(http_request(gw.port(), "POST", "/mcp", call_body("live-echo", R"({"message":"stored"})"),
+                                      headers)
+                             .body);
+  CHECK(std::string(echo["result"]["content"][0]["text"].GetString()) == "Echo: stored");
+  REQUIRE(http_request(gw.port(), "DELETE", "/v1/mcp/server/srv-live", "", bearer(master)).status == 200);
+  for (int i = 0; i < 100 && !seen.empty(); ++i) {
+    seen = names();
+    if (!seen.empty()) std::this_thread::sleep_for(20ms);
+  }
+  CHECK(seen.empty());
+}
+
+TEST_CASE("/mcp: an admin-registered server is connected to through the SSRF guard", "[integration][mcp][ssrf]") {
+  FakeMcpServer upstream;
+  TestDatabase db("sqlite");
+  // Loopback allowed while registering, then the gateway restarts without the allowlist: the
+  // stored server is refused at connect time, never reached.
+  {
+    TestGateway gw("mcp_allowed_networks: [\"127.0.0.1/32\"]\n" + std::string("general_settings:\n") +
+                       "  max_auth_failures_per_minute: 100000\n" + db.gateway_settings(),
+                   db.gateway_env());
+    REQUIRE(http_request(gw.port(), "POST", "/v1/mcp/server",
+                         R"({"server_name":"guarded","url":")" + upstream.url() + R"(","transport":"http"})",
+                         bearer(gw.master_key()))
+                .status == 200);
+  }
+  const auto hits_before = upstream.received().size();
+  TestGateway gw("general_settings:\n  max_auth_failures_per_minute: 100000\n" + db.gateway_settings(),
+                 db.gateway_env());
+  std::string error;
+  for (int i = 0; i < 150 && error.empty(); ++i) {
+    const auto ready = json(http_request(gw.port(), "GET", "/health/readiness").body);
+    for (const auto& s : ready["mcp_servers"].GetArray()) {
+      if (std::string(s["name"].GetString()) == "guarded" && s.HasMember("error") &&
+          std::string(s["status"].GetString()) == "unhealthy") {
+        error = s["error"].GetString();
+      }
+    }
+    if (error.empty()) std::this_thread::sleep_for(20ms);
+  }
+  CHECK_THAT(error, Catch::Contains("ssrf_blocked"));
+  CHECK(upstream.received().size() == hits_before);
 }
