@@ -132,6 +132,22 @@ test('a key without MCP permission sees no tools and may call none', async () =>
   await assert.rejects(client.callTool({ name: 'everything-echo', arguments: { message: 'x' } }), (e) => e.code === -32602);
 });
 
+test('a key granted one server and one tool sees and calls exactly that', async () => {
+  const reply = await fetch(`${gateway}/key/generate`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${master}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      object_permission: { mcp_servers: ['legacy'], mcp_tool_permissions: { legacy: ['echo'] } },
+    }),
+  });
+  const { key } = await reply.json();
+  const { client } = await connect(key);
+  assert.deepEqual((await client.listTools()).tools.map((t) => t.name), ['legacy-echo']);
+  assert.equal(text(await client.callTool({ name: 'legacy-echo', arguments: { message: 'mine' } })), 'Echo: mine');
+  await assert.rejects(client.callTool({ name: 'legacy-get-sum', arguments: { a: 1, b: 2 } }), (e) => e.code === -32003);
+  await assert.rejects(client.callTool({ name: 'everything-echo', arguments: { message: 'x' } }), (e) => e.code === -32602);
+});
+
 test('DELETE ends the session', async () => {
   const { transport } = await connect(master);
   const id = transport.sessionId;
