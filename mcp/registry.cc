@@ -106,7 +106,14 @@ struct Registry::Impl {
   std::vector<config::McpServerConfig> config_servers;  // set before start(), never changed
   std::shared_ptr<const http::OutboundGuard> admin_guard;
   caf::actor_system system;  // after what its actors use: its destructor waits for them
+  // Set by start(), cleared by stop(); store threads send to it meanwhile.
+  mutable std::mutex actor_mutex;
   RegistryActor actor;
+
+  RegistryActor running() const {
+    std::lock_guard lock(actor_mutex);
+    return actor;
+  }
 };
 
 namespace {
@@ -297,8 +304,11 @@ Registry::Registry(std::vector<config::McpServerConfig> servers, http::HttpClien
 Registry::~Registry() { stop(); }
 
 void Registry::start() {
-  if (impl_->actor) return;
-  impl_->actor = impl_->system.spawn(registry_actor, impl_.get());
+  {
+    std::lock_guard lock(impl_->actor_mutex);
+    if (impl_->actor) return;
+    impl_->actor = impl_->system.spawn(registry_actor, impl_.get());
+  }
   send_servers(impl_->config_servers);
   if (impl_->options.poll_store) impl_->options.poll_store();
 }
@@ -323,20 +333,25 @@ void Registry::set_store_servers(std::vector<config::McpServerConfig> servers) {
 }
 
 void Registry::stop() {
-  if (!impl_ || !impl_->actor) return;
-  caf::anon_send_exit(impl_->actor, caf::exit_reason::user_shutdown);
-  impl_->actor = nullptr;
+  if (!impl_) return;
+  RegistryActor actor;
+  {
+    std::lock_guard lock(impl_->actor_mutex);
+    actor = std::move(impl_->actor);
+    impl_->actor = nullptr;
+  }
+  if (actor) caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
 }
 
 CatalogPtr Registry::catalog() const { return impl_->cell.load(); }
 
 void Registry::send_servers(std::vector<config::McpServerConfig> servers) {
-  if (impl_->actor) caf::anon_send(impl_->actor, servers_atom::value,
+  if (auto actor = impl_->running()) caf::anon_send(actor, servers_atom::value,
                                       std::make_shared<Handoff<ServerList>>(ServerList{std::move(servers)}));
 }
 
 void Registry::refresh(const std::string& server) {
-  if (impl_->actor) caf::anon_send(impl_->actor, refresh_atom::value, server);
+  if (auto actor = impl_->running()) caf::anon_send(actor, refresh_atom::value, server);
 }
 
 bool Registry::wait_listed(std::chrono::milliseconds timeout) const {
