@@ -448,3 +448,17 @@ TEST_CASE("/mcp: an admin-registered server is connected to through the SSRF gua
   CHECK_THAT(error, Catch::Contains("ssrf_blocked"));
   CHECK(upstream.received().size() == hits_before);
 }
+
+TEST_CASE("an inference request naming MCP tools is refused, never run without them", "[integration][mcp]") {
+  McpWorld w;
+  for (const char* path : {"/v1/chat/completions", "/v1/messages"}) {
+    INFO(path);
+    const auto reply = http_request(
+        w.gw->port(), "POST", path,
+        R"({"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],)"
+        R"("tools":[{"type":"mcp","server_url":"litellm_proxy","require_approval":"never"}]})",
+        bearer(w.gw->master_key()));
+    CHECK(reply.status == 400);
+    CHECK(std::string(json(reply.body)["error"]["param"].GetString()) == "tools[0]");
+  }
+}
