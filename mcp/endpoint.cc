@@ -381,8 +381,11 @@ void Endpoint::tools_call(const http::ExchangePtr& exchange, const McpCaller& ca
   call.progress_token = upstream_token;
   call.on_notification = [relay](std::string notification) { relay->notify(notification); };
   call.on_reply = [relay](UpstreamReply reply) { relay->finish(reply); };
-  auto handle = server->upstream->call(std::move(call));
-  exchange->on_client_gone([handle] { handle->cancel(); });
+  // Weakly: the call holds the relay, which holds the exchange; the exchange must not hold the call.
+  std::weak_ptr<CallHandle> handle = server->upstream->call(std::move(call));
+  exchange->on_client_gone([handle] {
+    if (auto call = handle.lock()) call->cancel();
+  });
 }
 
 }  // namespace tollgate::mcp
