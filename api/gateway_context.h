@@ -36,6 +36,10 @@ class SpendMetrics;
 namespace tollgate::cluster {
 class Membership;
 }
+namespace tollgate::mcp {
+class Endpoint;
+class Registry;
+}
 
 namespace tollgate::api {
 
@@ -67,6 +71,8 @@ struct GatewayContext {
   // one that answers from memory). An upstream client builds its http::OutboundGuard from both.
   core::SsrfPolicy mcp_ssrf_policy;
   std::shared_ptr<const http::HostResolver> host_resolver;
+  const mcp::Endpoint* mcp = nullptr;               // the MCP gateway (/mcp)
+  const mcp::Registry* mcp_registry = nullptr;
 
   // A request takes the snapshot once and keeps it to its end (proxy/model_snapshot.h).
   proxy::ModelSnapshotPtr model_snapshot() const { return models->current(); }

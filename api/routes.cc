@@ -1,6 +1,7 @@
 #include "api/routes.h"
 
 #include "api/management_routes.h"
+#include "api/mcp_routes.h"
 
 namespace tollgate::api {
 
@@ -40,6 +41,9 @@ void register_routes(http::Router& router, const GatewayContext& context) {
 
   // Anthropic-compatible inference.
   router.add(Method::post, "/v1/messages", bind(handle_anthropic_messages));
+
+  // MCP gateway.
+  register_mcp_routes(router, context);
 
   // Management API.
   register_management_routes(router, context);

@@ -25,6 +25,11 @@
 #include "identity/authenticator.h"
 #include "identity/jwt/jwt_authenticator.h"
 #include "identity/key_changes.h"
+#include "mcp/endpoint.h"
+#include "mcp/mcp_metrics.h"
+#include "mcp/registry.h"
+#include "mcp/sessions.h"
+#include "mcp/store_servers.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "proxy/model_snapshot.h"
@@ -115,6 +120,13 @@ std::unique_ptr<cluster::ChangeFanout> change_fanout(const config::Config& c, id
       cluster::ChangeFanout::Options{c.general.redis_url, c.cluster.changes.channel, node_id}, local, metrics);
 }
 
+mcp::Registry::Options mcp_registry_options(mcp::McpMetrics& metrics, std::function<void()> poll_store) {
+  mcp::Registry::Options o;
+  o.on_publish = [&metrics](const mcp::Catalog& catalog) { metrics.servers(catalog); };
+  o.poll_store = std::move(poll_store);
+  return o;
+}
+
 // New provider keys are secrets from the moment they are loaded.
 void add_secrets_to_redactor(const config::Config& c) {
   auto& logger = telemetry::Logger::instance();
@@ -133,6 +145,8 @@ struct Gateway::Impl {
         http_metrics(metrics.registry()),
         key_changes(key_cache),
         fanout(change_fanout(*config, key_changes, metrics.registry())),
+        mcp_changes(fanout ? static_cast<persistence::ChangeListener&>(*fanout) : key_changes,
+                    [this] { load_mcp_store_servers(); }),
         store(open_store(config->general, metrics.registry(), change_listener())),
         auth_limiter(config->general.max_auth_failures_per_minute, std::chrono::seconds(60)),
         auth(config->general.master_key, key_cache, store.get(), auth_limiter),
@@ -146,6 +160,10 @@ struct Gateway::Impl {
                      &metrics.registry()),
         admission(*store, spend_writer, metrics.registry(), actors::Admission::Options{},
                   actors::scheduler_config(actor_threads(config->general))),
+        mcp_metrics(metrics.registry()),
+        mcp_registry(config->mcp_servers, client, mcp_registry_options(mcp_metrics, [this] { load_mcp_store_servers(); })),
+        mcp_endpoint(mcp::EndpointServices{&mcp_registry, &mcp_sessions, &mcp_metrics, &spend_writer,
+                                           config->general.max_json_depth, TOLLGATE_VERSION}),
         router(&http_metrics) {
     telemetry::register_build_info(metrics, TOLLGATE_VERSION);
     context.models = &models;
@@ -163,6 +181,8 @@ struct Gateway::Impl {
     context.spend_metrics = &spend_metrics;
     context.health = &health;
     context.mcp_ssrf_policy.allowed_networks = config->mcp_allowed_networks;
+    context.mcp = &mcp_endpoint;
+    context.mcp_registry = &mcp_registry;
     api::register_routes(router, context);
     server = std::make_unique<http::Server>(server_options(config->general), router, &http_metrics, io);
   }
@@ -175,6 +195,7 @@ struct Gateway::Impl {
   identity::KeyCache key_cache;
   identity::KeyCacheInvalidator key_changes;      // the store's changes reach the cache before the response
   std::unique_ptr<cluster::ChangeFanout> fanout;  // cluster mode only: also to and from the other nodes
+  mcp::ServerChangeListener mcp_changes;          // then the MCP registry re-reads the store's servers
   std::unique_ptr<persistence::StorePool> store;
   identity::AuthFailureLimiter auth_limiter;
   identity::Authenticator auth;
@@ -186,6 +207,10 @@ struct Gateway::Impl {
   telemetry::SpendMetrics spend_metrics;
   spend::SpendWriter spend_writer;
   actors::Admission admission;
+  mcp::McpMetrics mcp_metrics;
+  mcp::Registry mcp_registry;
+  mcp::SessionTable mcp_sessions;
+  mcp::Endpoint mcp_endpoint;
   http::Router router;
   api::GatewayContext context;
   std::unique_ptr<http::Server> server;
@@ -194,9 +219,22 @@ struct Gateway::Impl {
   std::unique_ptr<cluster::PeerLink> peer_link;
   std::unique_ptr<cluster::RingLeaseNetwork> lease_network;
 
-  persistence::ChangeListener& change_listener() {
-    if (fanout) return *fanout;
-    return key_changes;
+  persistence::ChangeListener& change_listener() { return mcp_changes; }
+
+  // The servers registered through /v1/mcp/server, read on a store thread and handed to the
+  // registry: at start, after every local change to one, and every few seconds (changes made
+  // through other nodes). A store that cannot answer leaves the registry's set as it was.
+  void load_mcp_store_servers() {
+    auto* registry = &mcp_registry;
+    store->submit(
+        [registry](persistence::Store& s) {
+          std::vector<config::McpServerConfig> servers;
+          for (const auto& record : s.list_mcp_servers()) servers.push_back(mcp::server_from_record(record));
+          registry->set_store_servers(std::move(servers));
+        },
+        [](persistence::JobFailure, const std::string& error) {
+          telemetry::log_warn("mcp_store_servers_unread", {{"error", error}});
+        });
   }
 
   // Whatever shutdown() did not stop: the cluster admission's timers call the lease network and
@@ -260,6 +298,9 @@ void Gateway::start() {
     telemetry::log_warn("spend_journal_replay_pending", {});
   }
   impl_->health.start();
+  impl_->mcp_registry.set_admin_guard(std::make_shared<const http::OutboundGuard>(
+      http::OutboundGuard{impl_->context.mcp_ssrf_policy, impl_->context.host_resolver}));
+  impl_->mcp_registry.start();  // lists every MCP server's tools (the I/O threads run the calls)
   impl_->server->start();
   start_membership();
   impl_->io.start();
@@ -340,6 +381,7 @@ bool Gateway::shutdown() {
   // Leave the cluster first: the others stop counting on this node while it drains.
   if (impl_->membership) impl_->membership->stop();
   const bool clean = impl_->server->drain(std::chrono::steady_clock::now() + grace);
+  impl_->mcp_registry.stop();  // DELETEs the upstream sessions while the I/O threads still run
   impl_->io.stop();
   // The peer link answered the other nodes' handovers while this node drained; it goes before
   // the admission it calls into.
