@@ -2,6 +2,7 @@
 // model group, hand the request to the data plane.
 #include "api/inference_accounting.h"
 #include "api/json_body.h"
+#include "mcp/inference_tools.h"
 #include "api/routes.h"
 #include "providers/openai_request.h"
 #include "providers/prompt_tally.h"
@@ -23,6 +24,12 @@ core::Status validate_fields(const rapidjson::Document& request, Api api) {
       const auto messages = request.FindMember("messages");
       if (messages == request.MemberEnd() || !messages->value.IsArray() || messages->value.Empty()) {
         return core::bad_request("'messages' must be a non-empty array", "messages");
+      }
+      // Sent on without them, the model would answer as if it had no tools (docs/mcp.md).
+      if (auto mcp_tool = mcp::mcp_tool_in_request(request)) {
+        return core::bad_request(
+            "MCP tools (type \"mcp\") are not run inside inference requests here: list and call them through /mcp",
+            *mcp_tool);
       }
       break;
     }

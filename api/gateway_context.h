@@ -40,6 +40,10 @@ class Membership;
 namespace tollgate::core {
 class SecretBox;
 }
+namespace tollgate::mcp {
+class Endpoint;
+class Registry;
+}
 
 namespace tollgate::api {
 
@@ -78,6 +82,8 @@ struct GatewayContext {
   const core::SecretBox* model_secrets = nullptr;
   config::Environment model_environment;
   std::function<bool()> await_stored_models;
+  const mcp::Endpoint* mcp = nullptr;               // the MCP gateway (/mcp)
+  const mcp::Registry* mcp_registry = nullptr;
 
   // A request takes the snapshot once and keeps it to its end (proxy/model_snapshot.h).
   proxy::ModelSnapshotPtr model_snapshot() const { return models->current(); }

@@ -4,6 +4,7 @@
 
 #include "api/routes.h"
 #include "cluster/membership.h"
+#include "mcp/registry.h"
 
 namespace tollgate::api {
 namespace {
@@ -48,6 +49,32 @@ void write_membership(JsonWriter& w, const cluster::Membership& membership) {
   w.String(view->ring.fingerprint_hex().c_str());
   w.EndObject();
   w.EndObject();
+}
+
+// "mcp_servers": each upstream MCP server's health as its last tools/list found it. Shown, not
+// counted in "status": a tool server down does not make the gateway unready for inference.
+void write_mcp_servers(JsonWriter& w, const mcp::Registry& registry) {
+  const auto catalog = registry.catalog();
+  w.Key("mcp_servers");
+  w.StartArray();
+  for (const auto& server : catalog->servers) {
+    w.StartObject();
+    w.Key("name");
+    w.String(server.config->name.c_str());
+    w.Key("transport");
+    const auto transport = config::mcp_transport_name(server.config->transport);
+    w.String(transport.data(), static_cast<rapidjson::SizeType>(transport.size()));
+    w.Key("status");
+    w.String(server.checked_at_ms == 0 ? "pending" : server.healthy ? "healthy" : "unhealthy");
+    w.Key("tools");
+    w.Uint64(server.tools.size());
+    if (!server.error.empty()) {
+      w.Key("error");
+      w.String(server.error.c_str());
+    }
+    w.EndObject();
+  }
+  w.EndArray();
 }
 
 }  // namespace
@@ -113,6 +140,7 @@ void handle_readiness(const GatewayContext& context, const http::ExchangePtr& ex
   }
   w.EndObject();
   if (context.membership != nullptr) write_membership(w, *context.membership);
+  if (context.mcp_registry != nullptr) write_mcp_servers(w, *context.mcp_registry);
   w.Key("tollgate_version");
   w.String(TOLLGATE_VERSION);
   w.EndObject();

@@ -1,6 +1,7 @@
 #include "api/routes.h"
 
 #include "api/management_routes.h"
+#include "api/mcp_routes.h"
 
 namespace tollgate::api {
 
@@ -42,6 +43,9 @@ void register_routes(http::Router& router, const GatewayContext& context, Listen
 
   // Anthropic-compatible inference.
   router.add(Method::post, "/v1/messages", bind(handle_anthropic_messages));
+
+  // MCP gateway.
+  register_mcp_routes(router, context);
 }
 
 void with_caller(const GatewayContext& context, const http::ExchangePtr& exchange,

@@ -28,6 +28,11 @@
 #include "identity/authenticator.h"
 #include "identity/jwt/jwt_authenticator.h"
 #include "identity/key_changes.h"
+#include "mcp/endpoint.h"
+#include "mcp/mcp_metrics.h"
+#include "mcp/registry.h"
+#include "mcp/sessions.h"
+#include "mcp/store_servers.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "proxy/model_snapshot.h"
@@ -126,6 +131,13 @@ std::unique_ptr<cluster::ChangeFanout> change_fanout(const config::Config& c, id
       cluster::ChangeFanout::Options{c.general.redis_url, c.cluster.changes.channel, node_id}, local, metrics);
 }
 
+mcp::Registry::Options mcp_registry_options(mcp::McpMetrics& metrics, std::function<void()> poll_store) {
+  mcp::Registry::Options o;
+  o.on_publish = [&metrics](const mcp::Catalog& catalog) { metrics.servers(catalog); };
+  o.poll_store = std::move(poll_store);
+  return o;
+}
+
 // New provider keys are secrets from the moment they are loaded.
 void add_secrets_to_redactor(const config::Config& c) {
   auto& logger = telemetry::Logger::instance();
@@ -155,6 +167,8 @@ struct Gateway::Impl {
         model_secrets(app::model_secrets(config->general)),
         refresher(model_refresher()),
         fanout(change_fanout(*config, key_changes, metrics.registry())),
+        mcp_changes(fanout ? static_cast<persistence::ChangeListener&>(*fanout) : key_changes,
+                    [this] { load_mcp_store_servers(); }),
         store(open_store(config->general, metrics.registry(), change_listener())),
         auth_limiter(config->general.max_auth_failures_per_minute, std::chrono::seconds(60)),
         auth(config->general.master_key, key_cache, store.get(), auth_limiter),
@@ -168,6 +182,10 @@ struct Gateway::Impl {
                      &metrics.registry()),
         admission(*store, spend_writer, metrics.registry(), actors::Admission::Options{},
                   actors::scheduler_config(actor_threads(config->general))),
+        mcp_metrics(metrics.registry()),
+        mcp_registry(config->mcp_servers, client, mcp_registry_options(mcp_metrics, [this] { load_mcp_store_servers(); })),
+        mcp_endpoint(mcp::EndpointServices{&mcp_registry, &mcp_sessions, &mcp_metrics, &spend_writer,
+                                           config->general.max_json_depth, TOLLGATE_VERSION}),
         router(&http_metrics) {
     telemetry::register_build_info(metrics, TOLLGATE_VERSION);
     context.models = &models;
@@ -185,6 +203,8 @@ struct Gateway::Impl {
     context.spend_metrics = &spend_metrics;
     context.health = &health;
     context.mcp_ssrf_policy.allowed_networks = config->mcp_allowed_networks;
+    context.mcp = &mcp_endpoint;
+    context.mcp_registry = &mcp_registry;
     if (refresher) {
       context.model_secrets = &*model_secrets;
       context.model_environment = stored_model_environment();
@@ -216,6 +236,7 @@ struct Gateway::Impl {
   std::mutex models_mutex;
   std::vector<config::Deployment> stored_models;
   std::unique_ptr<cluster::ChangeFanout> fanout;  // cluster mode only: also to and from the other nodes
+  mcp::ServerChangeListener mcp_changes;          // then the MCP registry re-reads the store's servers
   std::unique_ptr<persistence::StorePool> store;
   identity::AuthFailureLimiter auth_limiter;
   identity::Authenticator auth;
@@ -227,6 +248,10 @@ struct Gateway::Impl {
   telemetry::SpendMetrics spend_metrics;
   spend::SpendWriter spend_writer;
   actors::Admission admission;
+  mcp::McpMetrics mcp_metrics;
+  mcp::Registry mcp_registry;
+  mcp::SessionTable mcp_sessions;
+  mcp::Endpoint mcp_endpoint;
   http::Router router;
   api::GatewayContext context;
   std::unique_ptr<http::Server> server;
@@ -269,9 +294,22 @@ struct Gateway::Impl {
                                               metrics.registry()));
   }
 
-  persistence::ChangeListener& change_listener() {
-    if (fanout) return *fanout;
-    return key_changes;
+  persistence::ChangeListener& change_listener() { return mcp_changes; }
+
+  // The servers registered through /v1/mcp/server, read on a store thread and handed to the
+  // registry: at start, after every local change to one, and every few seconds (changes made
+  // through other nodes). A store that cannot answer leaves the registry's set as it was.
+  void load_mcp_store_servers() {
+    auto* registry = &mcp_registry;
+    store->submit(
+        [registry](persistence::Store& s) {
+          std::vector<config::McpServerConfig> servers;
+          for (const auto& record : s.list_mcp_servers()) servers.push_back(mcp::server_from_record(record));
+          registry->set_store_servers(std::move(servers));
+        },
+        [](persistence::JobFailure, const std::string& error) {
+          telemetry::log_warn("mcp_store_servers_unread", {{"error", error}});
+        });
   }
 
   // Whatever shutdown() did not stop: the cluster admission's timers call the lease network and
@@ -341,6 +379,9 @@ void Gateway::start() {
   }
   impl_->health.start();
   load_stored_models_at_start();
+  impl_->mcp_registry.set_admin_guard(std::make_shared<const http::OutboundGuard>(
+      http::OutboundGuard{impl_->context.mcp_ssrf_policy, impl_->context.host_resolver}));
+  impl_->mcp_registry.start();  // lists every MCP server's tools (the I/O threads run the calls)
   impl_->server->start();
   if (impl_->admin_server) impl_->admin_server->start();
   start_membership();
@@ -441,6 +482,7 @@ bool Gateway::shutdown() {
   const auto deadline = std::chrono::steady_clock::now() + grace;
   bool clean = impl_->server->drain(deadline);
   if (impl_->admin_server) clean = impl_->admin_server->drain(deadline) && clean;
+  impl_->mcp_registry.stop();  // DELETEs the upstream sessions while the I/O threads still run
   impl_->io.stop();
   // The peer link answered the other nodes' handovers while this node drained; it goes before
   // the admission it calls into.

@@ -11,6 +11,7 @@
 
 #include "config/cluster_settings.h"
 #include "config/jwt_settings.h"
+#include "config/mcp_server_config.h"
 #include "core/json_limits.h"
 #include "core/provider_kind.h"
 #include "core/ssrf_policy.h"
@@ -127,6 +128,7 @@ struct Config {
   std::vector<Deployment> model_list;
   RouterSettings router;
   ClusterSettings cluster;
+  std::vector<McpServerConfig> mcp_servers;  // mcp_servers:, in file order
   // Networks admin-registered MCP servers may be reached in, past the SSRF policy's default
   // refusals (core/ssrf_policy.h); empty = only public addresses.
   std::vector<core::Cidr> mcp_allowed_networks;

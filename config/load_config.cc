@@ -556,6 +556,108 @@ void parse_jwt_auth(Reader& r, const YAML::Node& general, JwtAuthSettings& j) {
   if (j.audiences.empty()) r.fail(join_path(path, "audience"), "is required with enable_jwt_auth (or JWT_AUDIENCE)");
 }
 
+// One `mcp_servers:` entry (LiteLLM's shape). Credentials become headers here, so the
+// upstream clients only ever send what was resolved.
+McpServerConfig parse_mcp_server(Reader& r, const std::string& name, const YAML::Node& node, const std::string& path) {
+  r.require_map(node, path);
+  r.check_keys(node, path, "mcp_servers",
+               {"url", "transport", "command", "args", "env", "description", "allowed_tools", "disallowed_tools",
+                "access_groups", "auth_type", "auth_value", "static_headers", "headers", "timeout", "mcp_info"},
+               {"alias", "server_name"});
+  McpServerConfig s;
+  s.id = name;
+  s.name = name;
+  if (name.empty() || name.size() > 64 ||
+      name.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.") != std::string::npos) {
+    r.fail(path, "a server name is 1-64 of A-Z a-z 0-9 _ . (it prefixes tool names as '<server>-<tool>', so no '-')");
+  }
+  auto p = [&path](const char* key) { return join_path(path, key); };
+  if (auto t = node["transport"]) {
+    const auto text = r.text(t, p("transport"));
+    if (text == "http" || text == "streamable_http" || text == "streamable-http") {
+      s.transport = McpTransport::http;
+    } else if (text == "sse") {
+      s.transport = McpTransport::sse;
+    } else if (text == "stdio") {
+      s.transport = McpTransport::stdio;
+    } else {
+      r.fail(p("transport"), "must be http, sse or stdio, got '" + text + "'");
+    }
+  }
+  if (auto v = node["url"]) s.url = r.text(v, p("url"));
+  if (auto v = node["command"]) s.command = r.text(v, p("command"));
+  if (auto v = node["args"]) s.args = r.string_list(v, p("args"));
+  if (auto v = node["env"]) {
+    r.require_map(v, p("env"));
+    for (const auto& pair : v) {
+      const auto key = pair.first.as<std::string>();
+      s.env[key] = r.text(pair.second, join_path(p("env"), key));
+    }
+  }
+  if (s.transport == McpTransport::stdio) {
+    if (s.command.empty()) r.fail(p("command"), "a stdio server needs a command");
+  } else if (s.url.empty()) {
+    r.fail(p("url"), "an http or sse server needs a url");
+  } else if (s.url.rfind("http://", 0) != 0 && s.url.rfind("https://", 0) != 0) {
+    r.fail(p("url"), "must start with http:// or https://");
+  }
+  if (auto v = node["description"]) s.description = r.text(v, p("description"));
+  if (auto v = node["allowed_tools"]) s.allowed_tools = r.string_list(v, p("allowed_tools"));
+  if (auto v = node["disallowed_tools"]) s.disallowed_tools = r.string_list(v, p("disallowed_tools"));
+  if (auto v = node["access_groups"]) s.access_groups = r.string_list(v, p("access_groups"));
+  for (const char* key : {"static_headers", "headers"}) {
+    if (auto v = node[key]) {
+      r.require_map(v, p(key));
+      for (const auto& pair : v) {
+        const auto header = pair.first.as<std::string>();
+        s.headers.emplace_back(header, r.text(pair.second, join_path(p(key), header)));
+      }
+    }
+  }
+  const std::string auth_type = node["auth_type"] ? r.text(node["auth_type"], p("auth_type")) : "none";
+  const std::string auth_value = node["auth_value"] ? r.text(node["auth_value"], p("auth_value")) : "";
+  std::optional<std::pair<std::string, std::string>> auth_header;
+  if (!mcp_auth_header(auth_type, auth_value, auth_header)) {
+    r.fail(p("auth_type"), "must be none, api_key, bearer_token, basic or authorization, got '" + auth_type + "'");
+  }
+  if (auth_header) s.headers.push_back(std::move(*auth_header));
+  if (auth_type != "none" && auth_value.empty()) r.fail(p("auth_value"), "auth_type " + auth_type + " needs a value");
+  if (auto v = node["timeout"]) s.timeout = r.seconds(v, p("timeout"));
+  if (auto info = node["mcp_info"]) {
+    r.require_map(info, p("mcp_info"));
+    const auto info_path = p("mcp_info");
+    r.check_keys(info, info_path, "mcp_info", {"mcp_server_cost_info"}, {"server_name", "description", "logo_url"});
+    if (auto cost = info["mcp_server_cost_info"]) {
+      const auto cost_path = join_path(info_path, "mcp_server_cost_info");
+      r.require_map(cost, cost_path);
+      r.check_keys(cost, cost_path, "mcp_server_cost_info", {"default_cost_per_query", "tool_name_to_cost_per_query"});
+      if (auto v = cost["default_cost_per_query"]) {
+        s.default_cost_per_query = r.number(v, join_path(cost_path, "default_cost_per_query"), 0.0);
+      }
+      if (auto v = cost["tool_name_to_cost_per_query"]) {
+        const auto tools_path = join_path(cost_path, "tool_name_to_cost_per_query");
+        r.require_map(v, tools_path);
+        for (const auto& pair : v) {
+          const auto tool = pair.first.as<std::string>();
+          s.tool_cost_per_query[tool] = r.number(pair.second, join_path(tools_path, tool), 0.0);
+        }
+      }
+    }
+  }
+  return s;
+}
+
+std::vector<McpServerConfig> parse_mcp_servers(Reader& r, const YAML::Node& node) {
+  std::vector<McpServerConfig> out;
+  if (node.IsNull()) return out;
+  r.require_map(node, "mcp_servers");
+  for (const auto& pair : node) {
+    const auto name = pair.first.as<std::string>();
+    out.push_back(parse_mcp_server(r, name, pair.second, join_path("mcp_servers", name)));
+  }
+  return out;
+}
+
 void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& g) {
   const std::string path = "general_settings";
   r.require_map(node, path);
@@ -869,6 +971,10 @@ std::vector<std::string> Config::secrets() const {
   if (!general.redis_url.empty()) out.push_back(general.redis_url);
   if (!cluster.transport.tls.passphrase.empty()) out.push_back(cluster.transport.tls.passphrase);
   if (!general.jwt.hmac_secret.empty()) out.push_back(general.jwt.hmac_secret);
+  for (const auto& server : mcp_servers) {
+    for (const auto& header : server.headers) out.push_back(header.second);
+    for (const auto& var : server.env) out.push_back(var.second);
+  }
   return out;
 }
 
@@ -923,7 +1029,8 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
   r.require_map(root, "");
   r.check_keys(
       root, "", "",
-      {"model_list", "general_settings", "router_settings", "litellm_settings", "environment_variables", "cluster"},
+      {"model_list", "general_settings", "router_settings", "litellm_settings", "environment_variables", "cluster",
+       "mcp_servers"},
       {"mcp_allowed_networks"});
   try {
     if (auto vars = root["environment_variables"]) {
@@ -940,6 +1047,7 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
     if (auto router = root["router_settings"]) parse_router_settings(r, router, c.router);
     if (auto cluster = root["cluster"]) parse_cluster(r, cluster, c.cluster);
     if (auto networks = root["mcp_allowed_networks"]) c.mcp_allowed_networks = parse_networks(r, networks);
+    if (auto servers = root["mcp_servers"]) c.mcp_servers = parse_mcp_servers(r, servers);
     if (auto models = root["model_list"]) {
       if (!models.IsSequence() && !models.IsNull()) r.fail("model_list", "expected a list");
       for (std::size_t i = 0; i < models.size(); ++i) {

@@ -30,7 +30,6 @@ constexpr std::string_view kDeploymentBudget = "deployment budgets are not imple
 
 constexpr Entry kEntries[] = {
     // Top level.
-    {"", "mcp_servers", refuse, "MCP servers are not implemented yet, nor the access rules that come with them"},
     {"", "guardrails", refuse, kGuardrails},
     {"", "include", refuse, "including other files is not implemented: whatever they configure would be missing"},
 

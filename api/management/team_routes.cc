@@ -257,6 +257,31 @@ http::Response member_add(Store& store, const ManagementCall& call) {
   return json_ok(membership_response(reload(store, team), members));
 }
 
+// LiteLLM's /team/member_update: a member's role, the member named by user_id or user_email.
+// Checked as /team/member_add of that member with that role; a user that is not a member is 404.
+http::Response member_update(Store& store, const ManagementCall& call) {
+  require_role(call.caller.actor, core::Resource::team, core::Action::manage_members);
+  call.body.reject_unknown({"team_id", "user_id", "user_email", "role"}, {"max_budget_in_team"});
+  const auto& actor = call.caller.actor;
+  const auto team = load_visible_team(store, actor, call.body.required_string("team_id"));
+  require(core::decide(actor, core::Action::manage_members, team_target(team)), "team '" + team.team_id + "'");
+  MemberRequest request{call.body.string("user_id").value_or(""), call.body.string("user_email").value_or(""),
+                        call.body.string("role").value_or(""), "request"};
+  if (request.user_id.empty() && request.user_email.empty()) throw_bad_request("'user_id' is required", "user_id");
+  request.user_id = member_user_id(store, actor, request);
+  const auto current = std::find_if(team.members.begin(), team.members.end(),
+                                    [&](const TeamMember& m) { return m.user_id == request.user_id; });
+  if (current == team.members.end()) {
+    throw_not_found("user '" + request.user_id + "' is not a member of team '" + team.team_id + "'");
+  }
+  if (request.role.empty()) request.role = current->role;
+  const auto member = team_member(store, actor, team, request);
+  if (!store.add_team_member(team.team_id, member, call.audit("member_updated"))) {
+    throw_not_found("team '" + team.team_id + "' not found");
+  }
+  return json_ok(membership_response(reload(store, team), {member}));
+}
+
 http::Response member_delete(Store& store, const ManagementCall& call) {
   require_role(call.caller.actor, core::Resource::team, core::Action::manage_members);
   call.body.reject_unknown({"team_id", "user_id", "user_email"});
@@ -301,6 +326,7 @@ void register_team_routes(http::Router& router, const GatewayContext& context) {
   add(Method::post, "/team/delete", remove);
   add(Method::post, "/team/member_add", member_add);
   add(Method::post, "/team/member_delete", member_delete);
+  add(Method::post, "/team/member_update", member_update);
   add(Method::post, "/team/block", [](Store& s, const ManagementCall& c) { return set_blocked(s, c, true); });
   add(Method::post, "/team/unblock", [](Store& s, const ManagementCall& c) { return set_blocked(s, c, false); });
 }

@@ -308,6 +308,27 @@ Prepare member_add_cell(const std::string& shape) {
   };
 }
 
+// An existing member (a "user") made an admin: an admin of the team or above may.
+Prepare member_update_cell(const std::string& shape) {
+  return [shape](World& w, const Actor& a) {
+    const auto t = fresh_team(w, a, shape, {false, false, true});
+    const std::string user = t.member.empty() ? w.unique("user-missing") : t.member;
+    const auto before = find(w, t.id);
+    Cell c = request(t.caller, "POST", "/team/member_update",
+                     Json().s("team_id", t.id).s("user_id", user).s("role", "admin").str());
+    c.verify = [t, before, user](World& w, const HttpReply& r) {
+      if (r.status != 200) return check_unchanged(w, t, before);
+      REQUIRE(before.has_value());
+      const auto after = find(w, t.id);
+      REQUIRE(after.has_value());
+      check_exact_change(diff(*before, *after), {"members"});
+      CHECK(has_member(*after, user, "admin"));
+      CHECK(after->members.size() == before->members.size());
+    };
+    return c;
+  };
+}
+
 Prepare member_delete_cell(const std::string& shape) {
   return [shape](World& w, const Actor& a) {
     const auto t = fresh_team(w, a, shape, {false, false, true});
@@ -344,6 +365,7 @@ std::vector<Row> team_rows() {
            [](const std::string& s) { return block_cell(s, false); });
   add_rows(rows, "POST", "/team/member_add", "", kMembers, false, member_add_cell);
   add_rows(rows, "POST", "/team/member_delete", "", kMembers, false, member_delete_cell);
+  add_rows(rows, "POST", "/team/member_update", "", kMembers, false, member_update_cell);
   return rows;
 }
 

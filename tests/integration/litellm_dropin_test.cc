@@ -219,3 +219,26 @@ TEST_CASE("LiteLLM drop-in: team members carry user_email; member_add and member
   w.admin_post("/team/member_delete", R"({"team_id":"t-mail","user_email":"mail@example.com"})");
   CHECK(parse(w.get("/team/info?team_id=t-mail", w.admin()).body)["team_info"]["members_with_roles"].Empty());
 }
+
+TEST_CASE("LiteLLM drop-in: /team/member_update changes a member's role, by user_id or user_email",
+          "[integration][litellm]") {
+  World w;
+  w.admin_post("/user/new", R"({"user_id":"u-up","user_email":"up@example.com","auto_create_key":false})");
+  w.admin_post("/user/new", R"({"user_id":"u-out","auto_create_key":false})");
+  w.admin_post("/team/new", R"({"team_id":"t-up","members_with_roles":[{"user_id":"u-up","role":"user"}]})");
+  const auto updated =
+      w.admin_post("/team/member_update", R"({"team_id":"t-up","user_email":"up@example.com","role":"admin"})");
+  CHECK(std::string(updated["updated_team_memberships"][0]["role"].GetString()) == "admin");
+  auto role_of = [&] {
+    return std::string(
+        parse(w.get("/team/info?team_id=t-up", w.admin()).body)["team_info"]["members_with_roles"][0]["role"]
+            .GetString());
+  };
+  CHECK(role_of() == "admin");
+  w.admin_post("/team/member_update", R"({"team_id":"t-up","user_id":"u-up","role":"user"})");
+  CHECK(role_of() == "user");
+  CHECK(w.post("/team/member_update", R"({"team_id":"t-up","user_id":"u-out","role":"admin"})", w.admin()).status ==
+        404);
+  CHECK(w.post("/team/member_update", R"({"team_id":"t-up","user_id":"u-up","role":"owner"})", w.admin()).status ==
+        400);
+}

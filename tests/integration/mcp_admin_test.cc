@@ -394,7 +394,9 @@ TEST_CASE("mcp ssrf: a name that rebinds after registration is refused at connec
   const auto registered = a.register_url("rebinding", "http://rebind.test:" + port + "/mcp");
   INFO(registered.body);
   REQUIRE(registered.status == 200);
-  CHECK(a.resolver->lookups("rebind.test") == 1);
+  // (The gateway's MCP registry then connects to the new server to list its tools, through the
+  // same guard and resolver: more lookups, each refused; counted below as at least one more.)
+  CHECK(a.resolver->lookups("rebind.test") >= 1);
   const auto stored = parse(a.send("GET", "/v1/mcp/server", "", a.gw.master_key()).body);
   const auto url = str(stored[0]["url"]);
 
@@ -403,10 +405,11 @@ TEST_CASE("mcp ssrf: a name that rebinds after registration is refused at connec
   io.start();
   http::HttpClient client(io, {});
   const auto guard = std::make_shared<http::OutboundGuard>(http::OutboundGuard{{}, a.resolver});
+  const auto lookups_before = a.resolver->lookups("rebind.test");
   const auto refused = call(client, url, guard);
   CHECK(refused.error == http::ClientErrorKind::blocked);
   CHECK_THAT(refused.message, Catch::Contains("127.0.0.1 is a loopback address"));
-  CHECK(a.resolver->lookups("rebind.test") == 2);
+  CHECK(a.resolver->lookups("rebind.test") >= lookups_before + 1);
   CHECK(target.hits == 0);
 
   // Every spelling of the address is decided on the parsed address the client would use.

@@ -326,7 +326,6 @@ struct KeyRow {
 
 TEST_CASE("keys configuring protection Tollgate lacks stop start-up", "[config][security]") {
   const KeyRow rows[] = {
-      {"", "mcp_servers", "{deepwiki: {url: \"https://mcp.deepwiki.com/mcp\"}}"},
       {"", "guardrails", "[{guardrail_name: pii, litellm_params: {guardrail: presidio}}]"},
       {"", "include", "[models.yaml]"},
       {"general_settings", "custom_auth", "custom_auth.user_api_key_auth"},
