@@ -8,6 +8,7 @@
 
 #include "api/health_monitor.h"
 #include "config/config.h"
+#include "config/environment.h"
 #include "core/json_limits.h"
 #include "core/result.h"
 #include "core/ssrf_policy.h"
@@ -35,6 +36,9 @@ class SpendMetrics;
 }
 namespace tollgate::cluster {
 class Membership;
+}
+namespace tollgate::core {
+class SecretBox;
 }
 namespace tollgate::mcp {
 class Endpoint;
@@ -71,6 +75,13 @@ struct GatewayContext {
   // one that answers from memory). An upstream client builds its http::OutboundGuard from both.
   core::SsrfPolicy mcp_ssrf_policy;
   std::shared_ptr<const http::HostResolver> host_resolver;
+  // Models managed at run time (general_settings.store_model_in_db; null / empty otherwise):
+  // the box their provider keys are sealed with, the environment their os.environ/
+  // references read, and a wait, after a model write, until this node's model snapshot holds
+  // the store as it is now (false when that took too long; the change still arrives).
+  const core::SecretBox* model_secrets = nullptr;
+  config::Environment model_environment;
+  std::function<bool()> await_stored_models;
   const mcp::Endpoint* mcp = nullptr;               // the MCP gateway (/mcp)
   const mcp::Registry* mcp_registry = nullptr;
 

@@ -7,7 +7,7 @@ namespace tollgate::api {
 
 using http::Method;
 
-void register_routes(http::Router& router, const GatewayContext& context) {
+void register_routes(http::Router& router, const GatewayContext& context, Listener listener) {
   const auto* ctx = &context;
   auto bind = [ctx](void (*handler)(const GatewayContext&, const http::ExchangePtr&)) {
     return [ctx, handler](const http::ExchangePtr& exchange) { handler(*ctx, exchange); };
@@ -20,6 +20,8 @@ void register_routes(http::Router& router, const GatewayContext& context) {
   for (const char* path : {"/health/readiness", "/_health/ready"}) {
     router.add(Method::get, path, bind(handle_readiness));
   }
+  if (listener != Listener::public_only) register_management_routes(router, context);
+  if (listener == Listener::admin_only) return;
   router.add(Method::get, "/metrics", bind(handle_metrics));
 
   // OpenAI-compatible inference.
@@ -44,9 +46,6 @@ void register_routes(http::Router& router, const GatewayContext& context) {
 
   // MCP gateway.
   register_mcp_routes(router, context);
-
-  // Management API.
-  register_management_routes(router, context);
 }
 
 void with_caller(const GatewayContext& context, const http::ExchangePtr& exchange,

@@ -5,8 +5,13 @@
 
 namespace tollgate::api {
 
+// Which routes a listener serves. With general_settings.admin_listen the public listener serves
+// inference, /metrics and health (public_only) and the admin listener the management and
+// control-plane routes and health (admin_only); each answers 404 for the other's routes.
+enum class Listener { all, public_only, admin_only };
+
 // The whole routing table of the gateway, in one place.
-void register_routes(http::Router& router, const GatewayContext& context);
+void register_routes(http::Router& router, const GatewayContext& context, Listener listener = Listener::all);
 
 // Handlers, grouped by the file that defines them.
 void handle_liveness(const http::ExchangePtr& exchange);

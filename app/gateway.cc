@@ -8,6 +8,8 @@
 
 #include "actors/admission.h"
 #include "actors/lease_admission.h"
+#include "app/model_refresher.h"
+#include "app/stored_models.h"
 #include "api/routes.h"
 #include "cluster/change_fanout.h"
 #include "cluster/exposure_log.h"
@@ -17,6 +19,7 @@
 #include "cluster/ring_lease_network.h"
 #include "config/config_error.h"
 #include "config/load_config.h"
+#include "config/model_merge.h"
 #include "config/reload_check.h"
 #include "http/client.h"
 #include "http/io_threads.h"
@@ -55,6 +58,14 @@ http::ServerOptions server_options(const config::GeneralSettings& g) {
   o.header_timeout = g.header_timeout;
   o.idle_timeout = g.idle_timeout;
   o.max_connections = g.max_connections;
+  return o;
+}
+
+// admin_listen: the same limits on another address.
+http::ServerOptions admin_server_options(const config::GeneralSettings& g) {
+  auto o = server_options(g);
+  o.host = *g.admin_host;
+  o.port = g.admin_port;
   return o;
 }
 
@@ -136,6 +147,14 @@ void add_secrets_to_redactor(const config::Config& c) {
   logger.set_redactor(std::move(next));
 }
 
+std::optional<core::SecretBox> model_secrets(const config::GeneralSettings& g) {
+  if (!g.store_model_in_db) return std::nullopt;
+  return core::SecretBox(g.salt_key);  // config validation refuses store_model_in_db without one
+}
+
+// After a model write the handler waits this long for its node's snapshot to hold it.
+constexpr std::chrono::seconds kStoredModelsWait{5};
+
 }  // namespace
 
 struct Gateway::Impl {
@@ -144,6 +163,9 @@ struct Gateway::Impl {
         reload_environment(std::move(environment)),
         http_metrics(metrics.registry()),
         key_changes(key_cache),
+        file_config(config),
+        model_secrets(app::model_secrets(config->general)),
+        refresher(model_refresher()),
         fanout(change_fanout(*config, key_changes, metrics.registry())),
         mcp_changes(fanout ? static_cast<persistence::ChangeListener&>(*fanout) : key_changes,
                     [this] { load_mcp_store_servers(); }),
@@ -183,7 +205,19 @@ struct Gateway::Impl {
     context.mcp_ssrf_policy.allowed_networks = config->mcp_allowed_networks;
     context.mcp = &mcp_endpoint;
     context.mcp_registry = &mcp_registry;
-    api::register_routes(router, context);
+    if (refresher) {
+      context.model_secrets = &*model_secrets;
+      context.model_environment = stored_model_environment();
+      context.await_stored_models = [this] { return refresher->wait_applied(refresher->requested(), kStoredModelsWait); };
+    }
+    if (config->general.admin_host) {
+      api::register_routes(router, context, api::Listener::public_only);
+      api::register_routes(admin_router, context, api::Listener::admin_only);
+      admin_server =
+          std::make_unique<http::Server>(admin_server_options(config->general), admin_router, &http_metrics, io);
+    } else {
+      api::register_routes(router, context, api::Listener::all);
+    }
     server = std::make_unique<http::Server>(server_options(config->general), router, &http_metrics, io);
   }
 
@@ -194,6 +228,13 @@ struct Gateway::Impl {
   telemetry::HttpMetrics http_metrics;
   identity::KeyCache key_cache;
   identity::KeyCacheInvalidator key_changes;      // the store's changes reach the cache before the response
+  // The model list from the config file (as last reloaded) and from the store; the snapshot
+  // routes with both merged (rebuild_models).
+  std::shared_ptr<const config::Config> file_config;
+  std::optional<core::SecretBox> model_secrets;  // store_model_in_db only, as the refresher
+  std::unique_ptr<ModelRefresher> refresher;
+  std::mutex models_mutex;
+  std::vector<config::Deployment> stored_models;
   std::unique_ptr<cluster::ChangeFanout> fanout;  // cluster mode only: also to and from the other nodes
   mcp::ServerChangeListener mcp_changes;          // then the MCP registry re-reads the store's servers
   std::unique_ptr<persistence::StorePool> store;
@@ -214,10 +255,44 @@ struct Gateway::Impl {
   http::Router router;
   api::GatewayContext context;
   std::unique_ptr<http::Server> server;
+  http::Router admin_router;                  // admin_listen only, as admin_server
+  std::unique_ptr<http::Server> admin_server;
   std::unique_ptr<cluster::Membership> membership;  // cluster.enabled only, as the three below
   std::unique_ptr<cluster::ExposureLog> exposures;  // with Redis
   std::unique_ptr<cluster::PeerLink> peer_link;
   std::unique_ptr<cluster::RingLeaseNetwork> lease_network;
+
+  config::Environment stored_model_environment() const {
+    return reload_environment ? reload_environment : config::process_environment();
+  }
+
+  // Hears model changes through the key cache's invalidator, which every change reaches: this
+  // node's commits and, in cluster mode, the other nodes' (cluster/change_fanout.h).
+  std::unique_ptr<ModelRefresher> model_refresher() {
+    if (!model_secrets) return nullptr;
+    const auto& g = config->general;
+    auto load = [this](persistence::Store& s) {
+      return load_stored_models(s, *model_secrets, stored_model_environment());
+    };
+    auto apply = [this](std::vector<config::Deployment> models) {
+      std::scoped_lock lock(models_mutex);
+      stored_models = std::move(models);
+      rebuild_models();
+    };
+    auto made = std::make_unique<ModelRefresher>(g.database_url, g.sqlite_path, load, apply);
+    key_changes.also_notify(made.get());
+    return made;
+  }
+
+  // The file's models and the store's, merged (config/model_merge.h), become what new requests
+  // route with; calls in flight keep their snapshot. Under models_mutex.
+  void rebuild_models() {
+    auto merged = config::merge_stored_models(*file_config, stored_models);
+    for (const auto& line : merged.skipped) telemetry::log_warn("stored_model_skipped", {{"reason", line}});
+    add_secrets_to_redactor(merged.config);
+    models.replace(proxy::make_model_snapshot(std::make_shared<const config::Config>(std::move(merged.config)),
+                                              metrics.registry()));
+  }
 
   persistence::ChangeListener& change_listener() { return mcp_changes; }
 
@@ -240,6 +315,7 @@ struct Gateway::Impl {
   // Whatever shutdown() did not stop: the cluster admission's timers call the lease network and
   // the peer link calls the admission, so both stop before the members below them go.
   ~Impl() {
+    if (refresher) refresher->stop();
     if (peer_link) peer_link->stop();
     admission.stop();
     if (exposures) exposures->stop();
@@ -274,14 +350,18 @@ core::Result<api::ConfigReloadResult> Gateway::reload_config() {
                              ": only model_list and router settings are reloaded; restart to apply the rest. "
                              "Nothing was reloaded.");
   }
-  add_secrets_to_redactor(next);
   api::ConfigReloadResult result;
-  result.before_json = config::deployments_summary_json(*impl.models.current()->config);
-  result.after_json = config::deployments_summary_json(next);
-  result.deployments = next.model_list.size();
   result.warnings = next.warnings;
-  impl.models.replace(
-      proxy::make_model_snapshot(std::make_shared<const config::Config>(std::move(next)), impl.metrics.registry()));
+  {
+    // The store's models stay: the new file's are merged with them.
+    std::scoped_lock models_lock(impl.models_mutex);
+    result.before_json = config::deployments_summary_json(*impl.models.current()->config);
+    impl.file_config = std::make_shared<const config::Config>(std::move(next));
+    impl.rebuild_models();
+    const auto& now = *impl.models.current()->config;
+    result.after_json = config::deployments_summary_json(now);
+    result.deployments = now.model_list.size();
+  }
   telemetry::log_info("config_reloaded", {{"deployments", static_cast<long long>(result.deployments)},
                                           {"warnings", static_cast<long long>(result.warnings.size())}});
   return result;
@@ -298,10 +378,12 @@ void Gateway::start() {
     telemetry::log_warn("spend_journal_replay_pending", {});
   }
   impl_->health.start();
+  load_stored_models_at_start();
   impl_->mcp_registry.set_admin_guard(std::make_shared<const http::OutboundGuard>(
       http::OutboundGuard{impl_->context.mcp_ssrf_policy, impl_->context.host_resolver}));
   impl_->mcp_registry.start();  // lists every MCP server's tools (the I/O threads run the calls)
   impl_->server->start();
+  if (impl_->admin_server) impl_->admin_server->start();
   start_membership();
   impl_->io.start();
   const auto& g = impl_->config->general;
@@ -309,6 +391,21 @@ void Gateway::start() {
                                     {"port", static_cast<int>(impl_->server->port())},
                                     {"io_threads", impl_->io.size()},
                                     {"models", impl_->config->model_list.size()}});
+  if (impl_->admin_server) {
+    telemetry::log_info("admin_listening",
+                        {{"host", *g.admin_host}, {"port", static_cast<int>(impl_->admin_server->port())}});
+  }
+}
+
+// store_model_in_db: the stored models serve from the first request when the store answers in
+// time; otherwise the refresher keeps trying and they arrive when it does.
+void Gateway::load_stored_models_at_start() {
+  auto& refresher = impl_->refresher;
+  if (!refresher) return;
+  refresher->start();
+  if (!refresher->wait_applied(refresher->request(), std::chrono::seconds(10))) {
+    telemetry::log_warn("stored_models_pending", {});
+  }
 }
 
 // After the listener is bound (the default node id names its port), before the I/O threads run
@@ -374,13 +471,17 @@ void Gateway::join_cluster_admission() {
 
 std::uint16_t Gateway::port() const { return impl_->server->port(); }
 
+std::uint16_t Gateway::admin_port() const { return impl_->admin_server ? impl_->admin_server->port() : 0; }
+
 bool Gateway::shutdown() {
   const auto grace = impl_->config->general.shutdown_grace;
   telemetry::log_info("shutdown_started", {{"in_flight", impl_->server->in_flight_requests()},
                                            {"grace_ms", static_cast<long long>(grace.count())}});
   // Leave the cluster first: the others stop counting on this node while it drains.
   if (impl_->membership) impl_->membership->stop();
-  const bool clean = impl_->server->drain(std::chrono::steady_clock::now() + grace);
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  bool clean = impl_->server->drain(deadline);
+  if (impl_->admin_server) clean = impl_->admin_server->drain(deadline) && clean;
   impl_->mcp_registry.stop();  // DELETEs the upstream sessions while the I/O threads still run
   impl_->io.stop();
   // The peer link answered the other nodes' handovers while this node drained; it goes before
@@ -390,6 +491,7 @@ bool Gateway::shutdown() {
   if (impl_->exposures) impl_->exposures->stop();
   impl_->spend_writer.stop();                // flushes buffered spend: none is lost on a graceful stop
   impl_->store->stop();                      // finishes queued store work before exit
+  if (impl_->refresher) impl_->refresher->stop();
   if (impl_->fanout) impl_->fanout->stop();  // after the store: its last changes are published
   impl_->health.stop();
   telemetry::log_info("shutdown_complete", {{"clean", clean}});

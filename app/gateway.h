@@ -25,6 +25,8 @@ class Gateway {
   // Binds the listener and starts the threads; throws std::runtime_error on failure.
   void start();
   std::uint16_t port() const;
+  // admin_listen's port once started; 0 without admin_listen.
+  std::uint16_t admin_port() const;
   // Graceful stop; returns true when every in-flight request finished before the deadline.
   bool shutdown();
   // Re-reads the config file (config.source) and swaps the model list and router settings:
@@ -33,6 +35,7 @@ class Gateway {
   core::Result<api::ConfigReloadResult> reload_config();
 
  private:
+  void load_stored_models_at_start();
   void start_membership();
   void start_peer_link();
   void join_cluster_admission();

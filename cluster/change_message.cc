@@ -14,13 +14,14 @@ using persistence::ChangeKind;
 
 constexpr int kVersion = 1;
 
-constexpr std::array<std::pair<ChangeKind, std::string_view>, 6> kKindNames{{
+constexpr std::array<std::pair<ChangeKind, std::string_view>, 7> kKindNames{{
     {ChangeKind::key, "key"},
     {ChangeKind::user, "user"},
     {ChangeKind::team, "team"},
     {ChangeKind::organization, "organization"},
     {ChangeKind::budget, "budget"},
     {ChangeKind::mcp_server, "mcp_server"},
+    {ChangeKind::model, "model"},
 }};
 
 std::string_view kind_name(ChangeKind kind) {

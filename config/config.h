@@ -47,6 +47,7 @@ struct Deployment {
   std::optional<std::chrono::milliseconds> stream_timeout;
   std::string mock_response;  // mock/: fixed reply text (litellm_params.mock_response)
   ModelInfo info;
+  bool from_store = false;  // added through /model/new (store_model_in_db), not the config file
 };
 
 struct Fallback {
@@ -103,6 +104,15 @@ struct GeneralSettings {
   std::chrono::milliseconds spend_flush_interval{1000};
   // This node's spend journal directory; unset → spend_journal_dir()'s default, "" → none.
   std::optional<std::string> spend_journal_path;
+  // Models managed at run time through /model/new ... (docs/control-plane.md); requires a
+  // salt key, which encrypts their provider keys at rest (general_settings.salt_key or
+  // LITELLM_SALT_KEY / TOLLGATE_SALT_KEY). A secret: never logged.
+  bool store_model_in_db = false;
+  std::string salt_key;
+  // admin_listen: a second listener for the management and control-plane routes, which the
+  // public listener then answers 404 (unset: one listener serves everything).
+  std::optional<std::string> admin_host;
+  std::uint16_t admin_port = 0;
   JwtAuthSettings jwt;  // enable_jwt_auth + litellm_jwtauth
 
   // The journal directory to use: the configured one, else `<sqlite_path>-spend-journal` next

@@ -688,7 +688,10 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
                 "store_queue_limit",
                 "max_json_depth",
                 "proxy_batch_write_at",
-                "spend_journal_path"},
+                "spend_journal_path",
+                "store_model_in_db",
+                "salt_key",
+                "admin_listen"},
                kJwtGeneralKeys);
   auto p = [&](const char* key) { return join_path(path, key); };
   if (auto v = node["master_key"]) g.master_key = r.text(v, p("master_key"));
@@ -728,6 +731,14 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
   if (auto v = node["log_file"]) g.log_file = r.text(v, p("log_file"));
   if (auto v = node["proxy_batch_write_at"]) g.spend_flush_interval = r.seconds(v, p("proxy_batch_write_at"));
   if (auto v = node["spend_journal_path"]) g.spend_journal_path = r.text(v, p("spend_journal_path"));
+  if (auto v = node["store_model_in_db"]) g.store_model_in_db = r.boolean(v, p("store_model_in_db"));
+  if (auto v = node["salt_key"]) g.salt_key = r.text(v, p("salt_key"));
+  if (auto v = node["admin_listen"]) {
+    const auto address = core::parse_host_port(r.text(v, p("admin_listen")));
+    if (!address) r.fail(p("admin_listen"), "expected host:port, e.g. 127.0.0.1:4001");
+    g.admin_host = address->host;
+    g.admin_port = address->port;
+  }
   parse_jwt_auth(r, node, g.jwt);
 }
 
@@ -883,6 +894,9 @@ void apply_environment_overrides(Reader& r, GeneralSettings& g) {
   if (auto v = r.env("REDIS_URL")) g.redis_url = *v;
   if (auto v = r.env("TOLLGATE_HOST")) g.host = *v;
   if (auto v = r.env("TOLLGATE_LOG_LEVEL")) g.log_level = *v;
+  if (auto v = r.env("STORE_MODEL_IN_DB")) g.store_model_in_db = *v == "True" || *v == "true" || *v == "1";
+  if (auto v = r.env("LITELLM_SALT_KEY")) g.salt_key = *v;
+  if (auto v = r.env("TOLLGATE_SALT_KEY")) g.salt_key = *v;
   if (auto v = r.env("PORT")) {
     YAML::Node node(*v);
     g.port = static_cast<std::uint16_t>(r.integer(node, "PORT (environment)", 0, 65535));
@@ -899,6 +913,14 @@ void validate(Reader& r, Config& c) {
   }
   if (!c.general.master_key.empty() && c.general.master_key.rfind("sk-", 0) != 0) {
     r.warn("general_settings.master_key: does not start with 'sk-' (LiteLLM clients expect it)");
+  }
+  if (c.general.store_model_in_db && c.general.salt_key.empty()) {
+    r.fail("general_settings.store_model_in_db",
+           "needs a salt key to encrypt the stored provider keys: set general_settings.salt_key or "
+           "LITELLM_SALT_KEY / TOLLGATE_SALT_KEY (keep it: stored keys cannot be read without it)");
+  }
+  if (c.general.admin_host && c.general.admin_port == c.general.port && c.general.port != 0) {
+    r.fail("general_settings.admin_listen", "must use another port than the public listener");
   }
   std::set<std::string> groups;
   std::set<std::string> ids;
@@ -940,6 +962,7 @@ std::string GeneralSettings::spend_journal_dir() const {
 std::vector<std::string> Config::secrets() const {
   std::vector<std::string> out;
   if (!general.master_key.empty()) out.push_back(general.master_key);
+  if (!general.salt_key.empty()) out.push_back(general.salt_key);
   for (const auto& d : model_list) {
     if (!d.api_key.empty()) out.push_back(d.api_key);
   }
@@ -1039,6 +1062,24 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
   c.warnings = r.take_warnings();
   c.restart_sections = restart_sections(root);
   return c;
+}
+
+Deployment parse_model_entry(std::string_view json, const std::string& source, const std::string& path,
+                             const Environment& env, std::vector<std::string>& warnings) {
+  Reader r(source, env);
+  YAML::Node node;
+  try {
+    node = YAML::Load(std::string(json));
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(source, path, "invalid JSON: " + e.msg);
+  }
+  try {
+    auto deployment = parse_deployment(r, node, path, 0);
+    for (auto& warning : r.take_warnings()) warnings.push_back(std::move(warning));
+    return deployment;
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(source, path, e.msg);
+  }
 }
 
 Config load_config_file(const std::string& path, const Environment& env) {

@@ -30,11 +30,18 @@ bool affected_by(const KeyIdentity& identity, const persistence::Change& change)
     case ChangeKind::budget:
       return names(ids, key.budget_id) || (identity.organization && names(ids, identity.organization->budget_id));
     case ChangeKind::mcp_server: return false;  // no identity holds a server; the MCP registry reloads it
+    case ChangeKind::model: return false;       // no identity holds a model; the model snapshot is rebuilt
   }
   return true;  // a kind this switch does not know yet: drop rather than keep a stale identity
 }
 
+void KeyCacheInvalidator::missed_changes() noexcept {
+  cache_.invalidate_all();
+  if (next_) next_->committed({persistence::Change{ChangeKind::model, {}}});
+}
+
 void KeyCacheInvalidator::committed(const std::vector<persistence::Change>& changes) noexcept {
+  if (next_) next_->committed(changes);
   bool others = false;
   for (const auto& change : changes) {
     if (change.kind != ChangeKind::key) {

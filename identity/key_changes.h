@@ -19,15 +19,21 @@ class KeyCacheInvalidator final : public persistence::ChangeListener {
  public:
   explicit KeyCacheInvalidator(KeyCache& cache) : cache_(cache) {}
 
+  // Another local subscriber that hears every change this one hears, from this node's store
+  // and from the other nodes (the model snapshot's refresher); set before the store opens.
+  void also_notify(persistence::ChangeListener* next) { next_ = next; }
+
   // Key changes drop their hashes; every other change of the transaction is applied in one
   // pass over the cache.
   void committed(const std::vector<persistence::Change>& changes) noexcept override;
   // Changes may have been missed (the cluster lost its subscription, or a message): nothing is
   // known about what changed, so every cached key goes (cluster/change_subscriber.h).
-  void missed_changes() noexcept { cache_.invalidate_all(); }
+  // The follower hears a model change naming no id: reload every stored model.
+  void missed_changes() noexcept;
 
  private:
   KeyCache& cache_;
+  persistence::ChangeListener* next_ = nullptr;
 };
 
 }  // namespace tollgate::identity

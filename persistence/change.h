@@ -18,6 +18,7 @@ enum class ChangeKind {
   organization,  // ids: organization ids
   budget,        // ids: budget ids
   mcp_server,    // ids: MCP server ids (/v1/mcp/server)
+  model,         // ids: model ids (/model/new ...); none = reload every stored model
 };
 
 struct Change {

@@ -214,6 +214,18 @@ std::string to_json(const OrganizationRecord& organization) { return audit_json(
 std::string to_json(const BudgetRecord& budget) { return audit_json(budget); }
 std::string to_json(const McpServerRecord& server) { return audit_json(server); }
 
+std::string to_json(const ModelRecord& m) {
+  JsonOut o(JsonOut::Times::unix_ms);
+  o.begin_object().field("model_id", m.model_id).field("model_name", m.model_name);
+  o.key("litellm_params").raw_json(m.litellm_params);
+  o.key("model_info").raw_json(m.model_info);
+  o.field("has_api_key", m.api_key_sealed.has_value());
+  o.time_field("created_at", m.created_at).time_field("updated_at", m.updated_at);
+  o.field("created_by", m.created_by).field("updated_by", m.updated_by);
+  o.end_object();
+  return o.str();
+}
+
 std::string to_json(const OrgMember& member) {
   JsonOut o(JsonOut::Times::unix_ms);
   write_json(o, member);

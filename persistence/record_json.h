@@ -47,6 +47,9 @@ std::string to_json(const UserRecord& user);
 std::string to_json(const OrganizationRecord& organization);
 std::string to_json(const BudgetRecord& budget);
 std::string to_json(const McpServerRecord& server);
+// For the audit log: id, name, litellm_params (which holds no key), model_info, times; the
+// sealed key is not written, only whether there is one.
+std::string to_json(const ModelRecord& model);
 std::string to_json(const OrgMember& member);
 std::string to_json(const std::string& team_id, const TeamMember& member);
 

@@ -204,6 +204,40 @@ const std::string& mcp_server_columns() {
   return columns;
 }
 
+NamedValues model_values(const ModelRecord& m) {
+  return {
+      {"model_id", SqlValue(m.model_id)},
+      {"model_name", SqlValue(m.model_name)},
+      {"litellm_params", SqlValue(m.litellm_params)},
+      {"model_info", SqlValue(m.model_info)},
+      {"api_key_sealed", sql_text(m.api_key_sealed)},
+      {"created_at", SqlValue(m.created_at)},
+      {"updated_at", SqlValue(m.updated_at)},
+      {"created_by", sql_text(m.created_by)},
+      {"updated_by", sql_text(m.updated_by)},
+  };
+}
+
+ModelRecord model_from_row(const SqlRow& row) {
+  RowReader r(row);
+  ModelRecord m;
+  m.model_id = r.text();
+  m.model_name = r.text();
+  m.litellm_params = r.text();
+  m.model_info = r.text();
+  m.api_key_sealed = r.optional_text();
+  m.created_at = r.int64();
+  m.updated_at = r.int64();
+  m.created_by = r.optional_text();
+  m.updated_by = r.optional_text();
+  return m;
+}
+
+const std::string& model_columns() {
+  static const std::string columns = column_list(model_values(ModelRecord{}));
+  return columns;
+}
+
 NamedValues user_values(const UserRecord& u) {
   NamedValues values = {
       {"user_id", SqlValue(u.user_id)},

@@ -32,6 +32,9 @@ const std::string& budget_columns();
 NamedValues mcp_server_values(const McpServerRecord& server);
 McpServerRecord mcp_server_from_row(const SqlRow& row);
 const std::string& mcp_server_columns();
+NamedValues model_values(const ModelRecord& model);
+ModelRecord model_from_row(const SqlRow& row);
+const std::string& model_columns();
 
 NamedValues spend_log_values(const SpendLogRow& log);
 // The values alone, in spend_log_columns() order: the spend writer's multi-row inserts append

@@ -142,6 +142,23 @@ struct McpServerRecord {
   std::optional<std::string> updated_by;
 };
 
+// A model deployment added through /model/new (general_settings.store_model_in_db), named like
+// LiteLLM's ProxyModelTable. litellm_params and model_info are the entry's JSON objects as a
+// config file would hold them, litellm_params without api_key: the provider key is only in
+// api_key_sealed, encrypted under the salt key (core/secret_box.h), and is never returned,
+// logged or written to the audit log.
+struct ModelRecord {
+  std::string model_id;  // model_info.id
+  std::string model_name;
+  std::string litellm_params = "{}";
+  std::string model_info = "{}";
+  std::optional<std::string> api_key_sealed;
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+  std::optional<std::string> created_by;
+  std::optional<std::string> updated_by;
+};
+
 struct SpendLogRow {
   std::string request_id;  // primary key: a retried flush inserts nothing twice
   std::string call_type = "acompletion";

@@ -166,6 +166,15 @@ class Store {
   bool update_mcp_server(const McpServerRecord& server, const AuditEntry& audit);
   bool delete_mcp_server(const std::string& server_id, const AuditEntry& audit);
 
+  // ---- models (/model/new, store_model_in_db) ----
+  // Throws DuplicateError when the id is taken.
+  ModelRecord insert_model(const ModelRecord& model, const AuditEntry& audit);
+  std::optional<ModelRecord> find_model(const std::string& model_id);
+  std::vector<ModelRecord> list_models();  // by model_name, then model_id
+  // Replaces every mutable column (not created_at, created_by). False when missing.
+  bool update_model(const ModelRecord& model, const AuditEntry& audit);
+  bool delete_model(const std::string& model_id, const AuditEntry& audit);
+
   // ---- spend ----
   // One transaction: the logs (multi-row INSERTs of <= 200 rows, ON CONFLICT (request_id) DO
   // NOTHING) and one `spend = spend + x` UPDATE per entity (increments are summed per entity

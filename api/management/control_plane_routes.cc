@@ -10,15 +10,16 @@
 #include "telemetry/log.h"
 
 namespace tollgate::api {
-namespace {
-
-using persistence::Store;
 
 void require_control_plane(const ManagementCall& call, core::Action action, std::string_view route) {
   if (core::decide_role(call.caller.actor, core::Resource::control_plane, action) == core::Decision::allow) return;
   const char* needed = action == core::Action::read ? "proxy_admin or proxy_admin_viewer" : "proxy_admin";
   throw HttpError({403, std::string(route) + " requires " + needed, "auth_error", {}, {}, {}});
 }
+
+namespace {
+
+using persistence::Store;
 
 // The reload is already in effect when its audit row is written: a store that cannot take the
 // row does not undo it, it is logged instead.

@@ -42,4 +42,8 @@ void require(core::Decision decision, std::string_view what);
 
 http::Response json_ok(std::string body);
 
+// 403 auth_error "<route> requires proxy_admin" (or "… or proxy_admin_viewer" for a read)
+// unless the caller may act on the control plane (core::Resource::control_plane).
+void require_control_plane(const ManagementCall& call, core::Action action, std::string_view route);
+
 }  // namespace tollgate::api

@@ -30,7 +30,8 @@ using testing::HttpReply;
 
 // Management paths the guard holds the matrix to (docs/authz.md covers these resources).
 const char* const kManagementPrefixes[] = {"/key/",   "/team/",   "/user/",   "/organization/", "/budget/",
-                                           "/spend/", "/global/", "/config/", "/audit"};
+                                           "/spend/", "/global/", "/config/", "/audit",        "/model/",
+                                           "/v2/model/"};
 
 const char* kConfig = R"(
 model_list:
@@ -41,6 +42,8 @@ model_list:
       output_cost_per_token: 0
 general_settings:
   max_auth_failures_per_minute: 1000000
+  store_model_in_db: true
+  salt_key: authz-world-salt-key
 )";
 
 std::unique_ptr<World>& instance() {

@@ -93,8 +93,10 @@ std::string node_config(const MockUpstream& mock, const std::string& node_id, co
 // Two nodes on one fresh PostgreSQL database, on their own channel of `redis_url`.
 class TwoNodes {
  public:
-  explicit TwoNodes(const std::string& redis_url)
-      : db_("postgresql"),
+  // `extra_env`: more environment for both nodes' config files.
+  explicit TwoNodes(const std::string& redis_url, std::map<std::string, std::string> extra_env = {})
+      : extra_env_(std::move(extra_env)),
+        db_("postgresql"),
         channel_("tollgate:test:" + std::to_string(getpid()) + ":" + std::to_string(++count_)),
         a_(node_config(mock_, "node-a", channel_), env(redis_url)),
         b_(node_config(mock_, "node-b", channel_), env(redis_url)) {
@@ -150,10 +152,12 @@ class TwoNodes {
   std::map<std::string, std::string> env(const std::string& redis_url) const {
     auto out = db_.gateway_env();
     out["REDIS_URL"] = redis_url;
+    for (const auto& [name, value] : extra_env_) out[name] = value;
     return out;
   }
 
   static inline int count_ = 0;
+  std::map<std::string, std::string> extra_env_;
   TestDatabase db_;
   MockUpstream mock_;
   std::string channel_;
@@ -292,4 +296,33 @@ TEST_CASE("after a Redis outage a node serves no key changed while it was not li
   REQUIRE(TwoNodes::call(nodes.b(), later) == 200);
   TwoNodes::admin(nodes.a(), "/key/delete", R"({"keys":[")" + later + R"("]})");
   CHECK(TwoNodes::eventually([&] { return TwoNodes::call(nodes.b(), later) == 401; }));
+}
+
+TEST_CASE("models: one added on node A routes on node B within 1 s; deleted on node B, node A answers 404",
+          "[integration][cluster][stored_models]") {
+  const std::string salt = "cluster-salt-" + std::to_string(getpid());
+  register_secret(salt);
+  TwoNodes nodes(shared_redis(), {{"STORE_MODEL_IN_DB", "True"}, {"LITELLM_SALT_KEY", salt}});
+  const std::string name = "cluster-model-" + std::to_string(getpid());
+  const std::string id = "cm-" + std::to_string(getpid());
+  const auto chat = [&](const TestGateway& node) {
+    return http_request(node.port(), "POST", "/v1/chat/completions",
+                        R"({"model":")" + name + R"(","messages":[{"role":"user","content":"hi"}]})",
+                        bearer(node.master_key()))
+        .status;
+  };
+  REQUIRE(chat(nodes.b()) == 404);
+  TwoNodes::admin(nodes.a(), "/model/new",
+                  R"({"model_name":")" + name + R"(","litellm_params":{"model":"mock/m","mock_response":"hi",)"
+                  R"("api_key":"sk-cluster-provider-key"},"model_info":{"id":")" + id + R"("}})");
+  CHECK(chat(nodes.a()) == 200);  // the writing node answers once it routes with it
+  const auto added = TwoNodes::eventually([&] { return chat(nodes.b()) == 200; });
+  CHECK(added);
+  TwoNodes::admin(nodes.b(), "/model/delete", R"({"id":")" + id + R"("})");
+  CHECK(chat(nodes.b()) == 404);
+  const auto deleted = TwoNodes::eventually([&] { return chat(nodes.a()) == 404; });
+  CHECK(deleted);
+  std::printf("cluster models: added→routed on node B %lld µs, deleted→404 on node A %lld µs\n",
+              added ? static_cast<long long>(added->count()) : -1LL,
+              deleted ? static_cast<long long>(deleted->count()) : -1LL);
 }

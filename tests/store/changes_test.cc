@@ -200,6 +200,21 @@ STORE_TEST_CASE("changes: MCP server writes report the server", "[store][changes
   CHECK(r.listener.take() == std::vector<Changes>{expected, expected, expected});
 }
 
+STORE_TEST_CASE("changes: model writes report the model id", "[store][changes][models]") {
+  Recorded r(TestType::name);
+  auto& store = *r.store;
+  persistence::ModelRecord model;
+  model.model_id = "md-1";
+  model.model_name = "gpt-x";
+  store.insert_model(model, audit_by());
+  model.model_name = "gpt-y";
+  REQUIRE(store.update_model(model, audit_by()));
+  REQUIRE(store.delete_model("md-1", audit_by()));
+  CHECK_FALSE(store.delete_model("md-1", audit_by()));
+  const Changes expected{{ChangeKind::model, {"md-1"}}};
+  CHECK(r.listener.take() == std::vector<Changes>{expected, expected, expected});
+}
+
 STORE_TEST_CASE("changes: writes that roll back or change nothing report nothing", "[store][changes]") {
   Recorded r(TestType::name);
   auto& store = *r.store;

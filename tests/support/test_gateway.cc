@@ -42,6 +42,10 @@ TestGateway::TestGateway(const std::string& yaml, std::map<std::string, std::str
   auto cfg = config::load_config_file(config_path_, environment);
   cfg.general.host = "127.0.0.1";
   cfg.general.port = 0;
+  if (cfg.general.admin_host) {
+    cfg.general.admin_host = "127.0.0.1";
+    cfg.general.admin_port = 0;
+  }
   if (cfg.general.io_threads == 0) cfg.general.io_threads = 2;
   if (cfg.general.sqlite_path == config::GeneralSettings{}.sqlite_path) {
     cfg.general.sqlite_path = temp_dir() + "/tollgate.db";
@@ -61,6 +65,8 @@ TestGateway::TestGateway(const std::string& yaml, std::map<std::string, std::str
 }
 
 TestGateway::~TestGateway() { shutdown(); }
+
+std::uint16_t TestGateway::admin_port() const { return gateway_->admin_port(); }
 
 bool TestGateway::shutdown() {
   if (stopped_) return true;

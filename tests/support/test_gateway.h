@@ -24,6 +24,8 @@ class TestGateway {
   ~TestGateway();
 
   std::uint16_t port() const { return port_; }
+  // general_settings.admin_listen's port (forced to 127.0.0.1, any free port); 0 without it.
+  std::uint16_t admin_port() const;
   const std::string& master_key() const { return master_key_; }
   // Graceful shutdown now (the destructor does it otherwise); returns its result.
   bool shutdown();

@@ -25,7 +25,8 @@ ChangeMessage every_kind() {
                Change{ChangeKind::team, {"t-1"}},
                Change{ChangeKind::organization, {"o-1"}},
                Change{ChangeKind::budget, {}},
-               Change{ChangeKind::mcp_server, {"m-1"}}};
+               Change{ChangeKind::mcp_server, {"m-1"}},
+               Change{ChangeKind::model, {"md-1"}}};
   return m;
 }
 
@@ -51,7 +52,7 @@ TEST_CASE("anything but a whole message of this version decodes to nothing", "[u
       R"({"node":"n","instance":"01","seq":1,"at_us":1,"changes":[]})",
       R"({"v":1,"node":"n","instance":"xyz","seq":1,"at_us":1,"changes":[]})",
       R"({"v":1,"node":"n","instance":"01","seq":-1,"at_us":1,"changes":[]})",
-      R"({"v":1,"node":"n","instance":"01","seq":1,"at_us":1,"changes":[{"kind":"model","ids":["m"]}]})",
+      R"({"v":1,"node":"n","instance":"01","seq":1,"at_us":1,"changes":[{"kind":"widget","ids":["m"]}]})",
       R"({"v":1,"node":"n","instance":"01","seq":1,"at_us":1,"changes":[{"kind":"key","ids":[1]}]})",
       R"({"v":1,"node":"n","instance":"01","seq":1,"at_us":1,"changes":{}})",
   };

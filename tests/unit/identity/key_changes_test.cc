@@ -72,6 +72,7 @@ TEST_CASE("affected_by: a change touches the keys resolved from what it names", 
       {{ChangeKind::budget, {"b2"}}, {"team"}},  // the organization's budget
       {{ChangeKind::budget, {"b3"}}, {}},
       {{ChangeKind::user, {}}, {}},
+      {{ChangeKind::model, {"u1", "t1", "o1", "b1"}}, {}},  // models are no part of an identity
   };
   const auto cached = identities();
   for (const auto& row : table) {
@@ -176,4 +177,23 @@ TEST_CASE("missed changes drop every key, the remembered unknown ones too, and r
   stale.key.token_hash = "e-new";
   w.cache.put("e-new", std::make_shared<const KeyIdentity>(stale), generation_at_start);
   CHECK_FALSE(w.cached("e-new"));
+}
+
+TEST_CASE("the follower hears every change, and a model change naming none after missed changes",
+          "[unit][identity][changes]") {
+  struct Recorder final : persistence::ChangeListener {
+    std::vector<std::vector<Change>> heard;
+    void committed(const std::vector<Change>& changes) noexcept override { heard.push_back(changes); }
+  };
+  CachedWorld w;
+  Recorder follower;
+  w.invalidator.also_notify(&follower);
+  const std::vector<Change> changes = {Change{ChangeKind::model, {"md-1"}}, Change{ChangeKind::key, {"c-orphan"}}};
+  w.invalidator.committed(changes);
+  CHECK_FALSE(w.cached("c-orphan"));
+  CHECK(w.cached("a-personal"));  // a model change drops no key
+  w.invalidator.missed_changes();
+  REQUIRE(follower.heard.size() == 2);
+  CHECK(follower.heard[0] == changes);
+  CHECK(follower.heard[1] == std::vector<Change>{Change{ChangeKind::model, {}}});
 }
