@@ -2,8 +2,8 @@
 // model group, hand the request to the data plane.
 #include "api/inference_accounting.h"
 #include "api/json_body.h"
-#include "mcp/inference_tools.h"
 #include "api/routes.h"
+#include "mcp/inference_tools.h"
 #include "providers/openai_request.h"
 #include "providers/prompt_tally.h"
 

@@ -43,7 +43,7 @@ class SecretBox;
 namespace tollgate::mcp {
 class Endpoint;
 class Registry;
-}
+}  // namespace tollgate::mcp
 
 namespace tollgate::api {
 
@@ -82,7 +82,7 @@ struct GatewayContext {
   const core::SecretBox* model_secrets = nullptr;
   config::Environment model_environment;
   std::function<bool()> await_stored_models;
-  const mcp::Endpoint* mcp = nullptr;               // the MCP gateway (/mcp)
+  const mcp::Endpoint* mcp = nullptr;  // the MCP gateway (/mcp)
   const mcp::Registry* mcp_registry = nullptr;
 
   // A request takes the snapshot once and keeps it to its end (proxy/model_snapshot.h).

@@ -16,8 +16,7 @@ mcp::McpCaller mcp_caller(const identity::Caller& caller) {
   out.label = caller.label;
   // What the decision needs, copied once per request: the key's and team's MCP permissions.
   auto access = std::make_shared<core::McpCaller>();
-  access->proxy_admin =
-      caller.kind == identity::CallerKind::master_key || caller.actor.role == core::Role::proxy_admin;
+  access->proxy_admin = caller.kind == identity::CallerKind::master_key || caller.actor.role == core::Role::proxy_admin;
   if (caller.identity) {
     const auto& key = caller.identity->key;
     out.owner = key.token_hash;

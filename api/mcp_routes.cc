@@ -12,7 +12,8 @@ namespace tollgate::api {
 namespace {
 
 void rpc_refusal(const http::ExchangePtr& exchange, int status, std::string message) {
-  exchange->respond(http::json_response(status, mcp::error_message("", {mcp::rpc::kUpstreamError, std::move(message)})));
+  exchange->respond(
+      http::json_response(status, mcp::error_message("", {mcp::rpc::kUpstreamError, std::move(message)})));
 }
 
 // What every /mcp request passes before its method is looked at: the Origin (DNS rebinding),
@@ -26,8 +27,9 @@ void with_mcp_caller(const GatewayContext& context, const http::ExchangePtr& exc
   with_caller(context, exchange, [&context, exchange, next = std::move(next)](const identity::Caller& who) {
     const auto version = exchange->header("mcp-protocol-version");
     if (!version.empty() && !mcp::supported_protocol_version(version)) {
-      rpc_refusal(exchange, 400, "Bad Request: Unsupported protocol version " + std::string(version) +
-                                     " (supported: 2025-06-18, 2025-03-26)");
+      rpc_refusal(
+          exchange, 400,
+          "Bad Request: Unsupported protocol version " + std::string(version) + " (supported: 2025-06-18, 2025-03-26)");
       return;
     }
     auto caller = mcp_caller(who);

@@ -8,9 +8,9 @@
 
 #include "actors/admission.h"
 #include "actors/lease_admission.h"
+#include "api/routes.h"
 #include "app/model_refresher.h"
 #include "app/stored_models.h"
-#include "api/routes.h"
 #include "cluster/change_fanout.h"
 #include "cluster/exposure_log.h"
 #include "cluster/membership.h"
@@ -183,7 +183,8 @@ struct Gateway::Impl {
         admission(*store, spend_writer, metrics.registry(), actors::Admission::Options{},
                   actors::scheduler_config(actor_threads(config->general))),
         mcp_metrics(metrics.registry()),
-        mcp_registry(config->mcp_servers, client, mcp_registry_options(mcp_metrics, [this] { load_mcp_store_servers(); })),
+        mcp_registry(config->mcp_servers, client,
+                     mcp_registry_options(mcp_metrics, [this] { load_mcp_store_servers(); })),
         mcp_endpoint(mcp::EndpointServices{&mcp_registry, &mcp_sessions, &mcp_metrics, &spend_writer,
                                            config->general.max_json_depth, TOLLGATE_VERSION}),
         router(&http_metrics) {
@@ -208,7 +209,9 @@ struct Gateway::Impl {
     if (refresher) {
       context.model_secrets = &*model_secrets;
       context.model_environment = stored_model_environment();
-      context.await_stored_models = [this] { return refresher->wait_applied(refresher->requested(), kStoredModelsWait); };
+      context.await_stored_models = [this] {
+        return refresher->wait_applied(refresher->requested(), kStoredModelsWait);
+      };
     }
     if (config->general.admin_host) {
       api::register_routes(router, context, api::Listener::public_only);
@@ -227,7 +230,7 @@ struct Gateway::Impl {
   telemetry::Metrics metrics;
   telemetry::HttpMetrics http_metrics;
   identity::KeyCache key_cache;
-  identity::KeyCacheInvalidator key_changes;      // the store's changes reach the cache before the response
+  identity::KeyCacheInvalidator key_changes;  // the store's changes reach the cache before the response
   // The model list from the config file (as last reloaded) and from the store; the snapshot
   // routes with both merged (rebuild_models).
   std::shared_ptr<const config::Config> file_config;
@@ -255,7 +258,7 @@ struct Gateway::Impl {
   http::Router router;
   api::GatewayContext context;
   std::unique_ptr<http::Server> server;
-  http::Router admin_router;                  // admin_listen only, as admin_server
+  http::Router admin_router;  // admin_listen only, as admin_server
   std::unique_ptr<http::Server> admin_server;
   std::unique_ptr<cluster::Membership> membership;  // cluster.enabled only, as the three below
   std::unique_ptr<cluster::ExposureLog> exposures;  // with Redis
@@ -489,8 +492,8 @@ bool Gateway::shutdown() {
   if (impl_->peer_link) impl_->peer_link->stop();
   impl_->admission.stop();
   if (impl_->exposures) impl_->exposures->stop();
-  impl_->spend_writer.stop();                // flushes buffered spend: none is lost on a graceful stop
-  impl_->store->stop();                      // finishes queued store work before exit
+  impl_->spend_writer.stop();  // flushes buffered spend: none is lost on a graceful stop
+  impl_->store->stop();        // finishes queued store work before exit
   if (impl_->refresher) impl_->refresher->stop();
   if (impl_->fanout) impl_->fanout->stop();  // after the store: its last changes are published
   impl_->health.stop();

@@ -1027,11 +1027,10 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
     return c;
   }
   r.require_map(root, "");
-  r.check_keys(
-      root, "", "",
-      {"model_list", "general_settings", "router_settings", "litellm_settings", "environment_variables", "cluster",
-       "mcp_servers"},
-      {"mcp_allowed_networks"});
+  r.check_keys(root, "", "",
+               {"model_list", "general_settings", "router_settings", "litellm_settings", "environment_variables",
+                "cluster", "mcp_servers"},
+               {"mcp_allowed_networks"});
   try {
     if (auto vars = root["environment_variables"]) {
       r.require_map(vars, "environment_variables");

@@ -113,9 +113,9 @@ struct CallRelay {
   }
 
   void account(const UpstreamReply& reply) {
-    const std::string outcome = !reply.error                                  ? (tool_error(reply.result) ? "tool_error" : "success")
+    const std::string outcome = !reply.error ? (tool_error(reply.result) ? "tool_error" : "success")
                                 : reply.error->code == rpc::kRequestTimeout ? "timeout"
-                                                                              : "error";
+                                                                            : "error";
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     if (services.metrics) services.metrics->tool_call(server, tool, outcome, seconds);
     telemetry::log_info("mcp_tool_call", {{"request_id", exchange->request_id()},
@@ -214,8 +214,9 @@ void Endpoint::post(const http::ExchangePtr& exchange, const McpCaller& caller, 
     result.begin_object().field("protocolVersion", version).key("capabilities").begin_object();
     result.key("tools").begin_object().field("listChanged", false).end_object().end_object();
     result.key("serverInfo").begin_object().field("name", "tollgate").field("version", services_.version).end_object();
-    result.field("instructions", scope.empty() ? std::string("Tools of every MCP server this key may use, named <server>-<tool>.")
-                                               : "Tools of the MCP server '" + std::string(scope) + "'.");
+    result.field("instructions", scope.empty()
+                                     ? std::string("Tools of every MCP server this key may use, named <server>-<tool>.")
+                                     : "Tools of the MCP server '" + std::string(scope) + "'.");
     result.end_object();
     exchange->respond(
         rpc_response(200, result_message(message.id, result.str()), {{"mcp-session-id", std::move(*session)}}));
@@ -238,8 +239,8 @@ void Endpoint::post(const http::ExchangePtr& exchange, const McpCaller& caller, 
   } else if (message.method == "tools/call") {
     tools_call(exchange, caller, scope, message.id, message.params);
   } else {
-    exchange->respond(rpc_response(
-        200, error_message(message.id, {rpc::kMethodNotFound, "Method not found: " + message.method})));
+    exchange->respond(
+        rpc_response(200, error_message(message.id, {rpc::kMethodNotFound, "Method not found: " + message.method})));
   }
 }
 
@@ -332,13 +333,13 @@ void Endpoint::tools_call(const http::ExchangePtr& exchange, const McpCaller& ca
   }
   const auto& config = *server->config;
   if (!tool_offered(caller, config, tool)) {
-    telemetry::log_warn("mcp_tool_denied", {{"request_id", exchange->request_id()},
-                                            {"caller", caller.label},
-                                            {"server", config.name},
-                                            {"tool", tool}});
-    if (services_.metrics) services_.metrics->tool_call(config.name, server->find_tool(tool) ? tool : "(unknown)", "denied", 0);
-    exchange->respond(rpc_response(
-        200, error_message(id, {rpc::kForbidden, "Tool " + name + " is not permitted for this key"})));
+    telemetry::log_warn(
+        "mcp_tool_denied",
+        {{"request_id", exchange->request_id()}, {"caller", caller.label}, {"server", config.name}, {"tool", tool}});
+    if (services_.metrics)
+      services_.metrics->tool_call(config.name, server->find_tool(tool) ? tool : "(unknown)", "denied", 0);
+    exchange->respond(
+        rpc_response(200, error_message(id, {rpc::kForbidden, "Tool " + name + " is not permitted for this key"})));
     return;
   }
   if (server->listed && !server->find_tool(tool)) {
@@ -347,7 +348,8 @@ void Endpoint::tools_call(const http::ExchangePtr& exchange, const McpCaller& ca
   }
   if (!server->upstream) {
     exchange->respond(rpc_response(
-        200, error_message(id, {rpc::kUpstreamError, "MCP server '" + config.name + "' is not available: " + server->error})));
+        200, error_message(
+                 id, {rpc::kUpstreamError, "MCP server '" + config.name + "' is not available: " + server->error})));
     return;
   }
   // The upstream sees the bare name, and a progress token of ours (the caller's is put back on

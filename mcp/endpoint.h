@@ -39,10 +39,10 @@ struct McpCaller {
 struct EndpointServices {
   Registry* registry = nullptr;
   SessionTable* sessions = nullptr;
-  McpMetrics* metrics = nullptr;           // optional
-  spend::SpendWriter* spend = nullptr;     // optional: tool calls in the spend log
+  McpMetrics* metrics = nullptr;        // optional
+  spend::SpendWriter* spend = nullptr;  // optional: tool calls in the spend log
   int max_json_depth = 64;
-  std::string version = "0";               // serverInfo.version
+  std::string version = "0";  // serverInfo.version
 };
 
 // Whether the tool is offered to the caller: the server's allowed/disallowed lists and the

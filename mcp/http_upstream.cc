@@ -57,8 +57,11 @@ class PostSink : public http::ResponseSink {
 class HttpUpstream : public Upstream, public std::enable_shared_from_this<HttpUpstream> {
  public:
   HttpUpstream(UpstreamContext context, http::UpstreamUrl url)
-      : server_(std::move(context.server)), url_(std::move(url)), client_(*context.client),
-        on_tools_changed_(std::move(context.on_tools_changed)), guard_(std::move(context.guard)) {}
+      : server_(std::move(context.server)),
+        url_(std::move(url)),
+        client_(*context.client),
+        on_tools_changed_(std::move(context.on_tools_changed)),
+        guard_(std::move(context.guard)) {}
 
   std::shared_ptr<CallHandle> call(UpstreamCall call) override {
     return begin_call(

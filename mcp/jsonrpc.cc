@@ -33,7 +33,8 @@ std::variant<Message, RpcError> parse_message(std::string_view text, int max_dep
   if (doc.IsArray()) return invalid("JSON-RPC batches are not supported (removed in MCP 2025-06-18)");
   if (!doc.IsObject()) return invalid("a JSON-RPC message is an object");
   auto version = doc.FindMember("jsonrpc");
-  if (version == doc.MemberEnd() || !version->value.IsString() || std::string_view(version->value.GetString()) != "2.0") {
+  if (version == doc.MemberEnd() || !version->value.IsString() ||
+      std::string_view(version->value.GetString()) != "2.0") {
     return invalid("jsonrpc must be \"2.0\"");
   }
   Message m;

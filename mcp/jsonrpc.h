@@ -17,9 +17,9 @@ inline constexpr int kInvalidRequest = -32600;
 inline constexpr int kMethodNotFound = -32601;
 inline constexpr int kInvalidParams = -32602;
 inline constexpr int kInternalError = -32603;
-inline constexpr int kUpstreamError = -32000;    // implementation-defined: the upstream failed
-inline constexpr int kRequestTimeout = -32001;   // as the TypeScript SDK's ErrorCode.RequestTimeout
-inline constexpr int kForbidden = -32003;        // implementation-defined: the caller may not use it
+inline constexpr int kUpstreamError = -32000;   // implementation-defined: the upstream failed
+inline constexpr int kRequestTimeout = -32001;  // as the TypeScript SDK's ErrorCode.RequestTimeout
+inline constexpr int kForbidden = -32003;       // implementation-defined: the caller may not use it
 }  // namespace rpc
 
 enum class MessageKind { request, notification, response };

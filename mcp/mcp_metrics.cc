@@ -36,9 +36,9 @@ void McpMetrics::tool_call(std::string_view server, std::string_view tool, std::
   if (outcome == "denied") return;  // nothing was called
   auto& histogram = latency_children_[{std::get<0>(key), std::get<1>(key)}];
   if (!histogram) {
-    histogram = &latency_.Add({{"server", std::get<0>(key)}, {"tool", std::get<1>(key)}},
-                              prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-                                                                      5, 10, 30, 60, 120});
+    histogram = &latency_.Add(
+        {{"server", std::get<0>(key)}, {"tool", std::get<1>(key)}},
+        prometheus::Histogram::BucketBoundaries{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120});
   }
   histogram->Observe(seconds);
 }

@@ -29,8 +29,8 @@ void PendingCall::arm_deadline(http::HttpClient& client, std::chrono::millisecon
     timer_ = timer;
   }
   std::weak_ptr<PendingCall> weak = shared_from_this();
-  const std::string message = "MCP server '" + server + "' did not answer within " +
-                              std::to_string(timeout.count()) + " ms";
+  const std::string message =
+      "MCP server '" + server + "' did not answer within " + std::to_string(timeout.count()) + " ms";
   boost::asio::post(timer->ctx, [timer, timeout, weak, message] {
     timer->timer.expires_after(timeout);
     timer->timer.async_wait([weak, message](const boost::system::error_code& ec) {

@@ -17,7 +17,7 @@ class io_context;
 namespace tollgate::http {
 class OutboundCall;
 class HttpClient;
-}
+}  // namespace tollgate::http
 
 namespace tollgate::mcp {
 

@@ -13,7 +13,8 @@ bool name_char(char c) {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -28,9 +29,7 @@ std::string host_of_authority(std::string_view authority) {
   return lower(authority.substr(0, colon));
 }
 
-bool loopback_host(const std::string& host) {
-  return host == "localhost" || host == "127.0.0.1" || host == "::1";
-}
+bool loopback_host(const std::string& host) { return host == "localhost" || host == "127.0.0.1" || host == "::1"; }
 
 }  // namespace
 

@@ -20,7 +20,8 @@ std::optional<std::pair<std::string_view, std::string_view>> split_tool_name(std
 
 // ---- protocol versions ----
 inline constexpr std::string_view kLatestProtocolVersion = "2025-06-18";
-inline constexpr std::string_view kDefaultProtocolVersion = "2025-03-26";  // no header, no session: the spec's assumption
+inline constexpr std::string_view kDefaultProtocolVersion =
+    "2025-03-26";  // no header, no session: the spec's assumption
 bool supported_protocol_version(std::string_view version);
 // What initialize answers: the client's version when supported, else the latest.
 std::string_view negotiate_protocol_version(std::string_view requested);

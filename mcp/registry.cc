@@ -13,8 +13,8 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/actor_config.h"
-#include "core/json_escape.h"
 #include "cluster/snapshot_cell.h"
+#include "core/json_escape.h"
 #include "http/outbound_guard.h"
 #include "telemetry/log.h"
 
@@ -75,9 +75,10 @@ using servers_atom = caf::atom_constant<caf::atom("mcp_srvs")>;
 using tick_atom = caf::atom_constant<caf::atom("mcp_tick")>;
 using poll_atom = caf::atom_constant<caf::atom("mcp_poll")>;
 
-using RegistryActor = caf::typed_actor<caf::reacts_to<refresh_atom, std::string>, caf::reacts_to<listed_atom, ToolListingHandoff>,
-                                       caf::reacts_to<servers_atom, ServerListHandoff>, caf::reacts_to<tick_atom>,
-                                       caf::reacts_to<poll_atom>>;
+using RegistryActor =
+    caf::typed_actor<caf::reacts_to<refresh_atom, std::string>, caf::reacts_to<listed_atom, ToolListingHandoff>,
+                     caf::reacts_to<servers_atom, ServerListHandoff>, caf::reacts_to<tick_atom>,
+                     caf::reacts_to<poll_atom>>;
 
 constexpr int kMaxToolPages = 100;
 
@@ -96,7 +97,10 @@ bool same_connection(const config::McpServerConfig& a, const config::McpServerCo
 
 struct Registry::Impl {
   Impl(http::HttpClient& http, Options opts)
-      : client(http), options(opts), config(actors::scheduler_config(1)), cell(std::make_shared<const Catalog>()),
+      : client(http),
+        options(opts),
+        config(actors::scheduler_config(1)),
+        cell(std::make_shared<const Catalog>()),
         system(*config) {}
 
   http::HttpClient& client;
@@ -185,7 +189,8 @@ void start_listing(Registry::Impl* impl, Self self, ServerState& server) {
 }
 
 // A client for the server, whose list_changed notifications come back here as refreshes.
-std::shared_ptr<Upstream> build_upstream(Registry::Impl* impl, Self self, std::shared_ptr<const config::McpServerConfig> config) {
+std::shared_ptr<Upstream> build_upstream(Registry::Impl* impl, Self self,
+                                         std::shared_ptr<const config::McpServerConfig> config) {
   caf::weak_actor_ptr weak = caf::actor_cast<caf::weak_actor_ptr>(self->ctrl());
   std::string name = config->name;
   auto on_changed = [weak, name] {
@@ -320,9 +325,8 @@ void Registry::set_admin_guard(std::shared_ptr<const http::OutboundGuard> guard)
 void Registry::set_store_servers(std::vector<config::McpServerConfig> servers) {
   auto all = impl_->config_servers;
   for (auto& server : servers) {
-    const bool taken = std::any_of(all.begin(), all.end(), [&server](const config::McpServerConfig& s) {
-      return s.name == server.name;
-    });
+    const bool taken = std::any_of(all.begin(), all.end(),
+                                   [&server](const config::McpServerConfig& s) { return s.name == server.name; });
     if (taken) {
       telemetry::log_warn("mcp_server_name_taken", {{"server", server.name}, {"kept", "the config file's"}});
       continue;
@@ -346,8 +350,8 @@ void Registry::stop() {
 CatalogPtr Registry::catalog() const { return impl_->cell.load(); }
 
 void Registry::send_servers(std::vector<config::McpServerConfig> servers) {
-  if (auto actor = impl_->running()) caf::anon_send(actor, servers_atom::value,
-                                      std::make_shared<Handoff<ServerList>>(ServerList{std::move(servers)}));
+  if (auto actor = impl_->running())
+    caf::anon_send(actor, servers_atom::value, std::make_shared<Handoff<ServerList>>(ServerList{std::move(servers)}));
 }
 
 void Registry::refresh(const std::string& server) {

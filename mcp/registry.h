@@ -16,7 +16,7 @@
 namespace tollgate::http {
 class HttpClient;
 struct OutboundGuard;
-}
+}  // namespace tollgate::http
 
 namespace tollgate::mcp {
 

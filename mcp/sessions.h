@@ -22,7 +22,8 @@ struct Session {
 
 class SessionTable {
  public:
-  explicit SessionTable(std::chrono::milliseconds idle_limit = std::chrono::hours(1), std::size_t max_sessions = 100'000)
+  explicit SessionTable(std::chrono::milliseconds idle_limit = std::chrono::hours(1),
+                        std::size_t max_sessions = 100'000)
       : idle_limit_(idle_limit), max_sessions_(max_sessions) {}
 
   // A new session's id (128 bits from the CSPRNG, hex), or nullopt when the table is full of

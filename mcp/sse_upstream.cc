@@ -44,7 +44,8 @@ class AckSink : public http::ResponseSink {
   void on_data(std::string_view) override {}
   void on_complete() override {
     if (status_ < 200 || status_ >= 300) {
-      call_->fail(rpc::kUpstreamError, "MCP server '" + server_ + "' refused the message: HTTP " + std::to_string(status_));
+      call_->fail(rpc::kUpstreamError,
+                  "MCP server '" + server_ + "' refused the message: HTTP " + std::to_string(status_));
     }
   }
   void on_error(http::ClientErrorKind kind, const std::string& message) override {
@@ -60,8 +61,11 @@ class AckSink : public http::ResponseSink {
 class SseUpstream : public Upstream, public std::enable_shared_from_this<SseUpstream> {
  public:
   SseUpstream(UpstreamContext context, http::UpstreamUrl url)
-      : server_(std::move(context.server)), url_(std::move(url)), client_(*context.client),
-        on_tools_changed_(std::move(context.on_tools_changed)), guard_(std::move(context.guard)) {}
+      : server_(std::move(context.server)),
+        url_(std::move(url)),
+        client_(*context.client),
+        on_tools_changed_(std::move(context.on_tools_changed)),
+        guard_(std::move(context.guard)) {}
 
   std::shared_ptr<CallHandle> call(UpstreamCall call) override {
     return begin_call(
@@ -192,7 +196,7 @@ class SseUpstream : public Upstream, public std::enable_shared_from_this<SseUpst
   std::atomic<std::int64_t> ids_{1};
   SessionGate gate_;
   InFlight in_flight_;
-  std::mutex mutex_;               // the three below
+  std::mutex mutex_;                // the three below
   std::uint64_t stream_epoch_ = 0;  // the session the open stream belongs to
   std::shared_ptr<http::OutboundCall> stream_;
   std::string endpoint_;

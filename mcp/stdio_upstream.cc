@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstring>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -26,7 +26,8 @@ namespace {
 class StdioUpstream : public Upstream, public std::enable_shared_from_this<StdioUpstream> {
  public:
   explicit StdioUpstream(UpstreamContext context)
-      : server_(std::move(context.server)), client_(*context.client),
+      : server_(std::move(context.server)),
+        client_(*context.client),
         on_tools_changed_(std::move(context.on_tools_changed)) {}
 
   ~StdioUpstream() override { close(); }

@@ -15,12 +15,12 @@
 namespace tollgate::http {
 class HttpClient;
 struct OutboundGuard;
-}
+}  // namespace tollgate::http
 
 namespace tollgate::mcp {
 
 struct UpstreamReply {
-  std::string result;           // raw JSON; meaningful when error is empty
+  std::string result;  // raw JSON; meaningful when error is empty
   std::optional<RpcError> error;
 };
 

@@ -60,8 +60,7 @@ void route_upstream_message(std::string_view json, const UpstreamRouting& routin
       if (call) call->notify(std::string(json));
       return;
     }
-    case MessageKind::request:
-      return;
+    case MessageKind::request: return;
   }
 }
 
@@ -81,14 +80,9 @@ std::shared_ptr<PendingCall> begin_call(SessionGate& gate, http::HttpClient& cli
   auto pending = std::make_shared<PendingCall>(std::move(call), std::move(upstream_id));
   pending->arm_deadline(client, server.timeout, server.name);
   switch (gate.admit(pending)) {
-    case SessionGate::Step::send:
-      send(pending);
-      break;
-    case SessionGate::Step::start:
-      start(gate.epoch());
-      break;
-    case SessionGate::Step::wait:
-      break;
+    case SessionGate::Step::send: send(pending); break;
+    case SessionGate::Step::start: start(gate.epoch()); break;
+    case SessionGate::Step::wait: break;
   }
   return pending;
 }

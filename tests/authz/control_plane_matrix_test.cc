@@ -70,9 +70,11 @@ void verify_model(Cell& c, const std::string& id, bool existed, bool present_aft
 Prepare model_new_cell(const std::string&) {
   return [](World&, const Actor& a) {
     const auto id = fresh_model_id();
-    Cell c = request(a, "POST", "/model/new",
-                     R"({"model_name":"authz-new","litellm_params":{"model":"mock/authz-new","api_key":"sk-authz-upstream"},)"
-                     R"("model_info":{"id":")" + id + R"("}})");
+    Cell c = request(
+        a, "POST", "/model/new",
+        R"({"model_name":"authz-new","litellm_params":{"model":"mock/authz-new","api_key":"sk-authz-upstream"},)"
+        R"("model_info":{"id":")" +
+            id + R"("}})");
     verify_model(c, id, false, true);
     return c;
   };
@@ -151,7 +153,8 @@ std::vector<Row> control_plane_rows() {
   add_rows(rows, "POST", "/model/update", "", kModelWrite, false, model_update_cell);
   add_rows(rows, "PATCH", "/model/{model_id}/update", "", kModelWrite, false, model_patch_cell);
   add_rows(rows, "POST", "/model/delete", "", kModelWrite, false, model_delete_cell);
-  add_rows(rows, "GET", "/model/info", "", kModelRead, true, [](const std::string&) { return model_info_cell("/model/info"); });
+  add_rows(rows, "GET", "/model/info", "", kModelRead, true,
+           [](const std::string&) { return model_info_cell("/model/info"); });
   add_rows(rows, "GET", "/v2/model/info", "", kModelRead, true,
            [](const std::string&) { return model_info_cell("/v2/model/info"); });
   return rows;

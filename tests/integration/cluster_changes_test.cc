@@ -313,8 +313,10 @@ TEST_CASE("models: one added on node A routes on node B within 1 s; deleted on n
   };
   REQUIRE(chat(nodes.b()) == 404);
   TwoNodes::admin(nodes.a(), "/model/new",
-                  R"({"model_name":")" + name + R"(","litellm_params":{"model":"mock/m","mock_response":"hi",)"
-                  R"("api_key":"sk-cluster-provider-key"},"model_info":{"id":")" + id + R"("}})");
+                  R"({"model_name":")" + name +
+                      R"(","litellm_params":{"model":"mock/m","mock_response":"hi",)"
+                      R"("api_key":"sk-cluster-provider-key"},"model_info":{"id":")" +
+                      id + R"("}})");
   CHECK(chat(nodes.a()) == 200);  // the writing node answers once it routes with it
   const auto added = TwoNodes::eventually([&] { return chat(nodes.b()) == 200; });
   CHECK(added);

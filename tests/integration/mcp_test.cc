@@ -39,22 +39,33 @@ struct McpWorld {
     const std::string yaml =
         "mcp_servers:\n"
         "  fake:\n"
-        "    url: " + fake.url() + "\n"
+        "    url: " +
+        fake.url() +
+        "\n"
         "    static_headers: {X-Upstream-Token: os.environ/FAKE_MCP_TOKEN}\n"
         "    timeout: 2\n"
         "    access_groups: [dev]\n"
-        "    mcp_info: {mcp_server_cost_info: {default_cost_per_query: 0.001, tool_name_to_cost_per_query: {add: 0.25}}}\n"
+        "    mcp_info: {mcp_server_cost_info: {default_cost_per_query: 0.001, tool_name_to_cost_per_query: {add: "
+        "0.25}}}\n"
         "  narrow:\n"
-        "    url: " + fake.url() + "\n"
+        "    url: " +
+        fake.url() +
+        "\n"
         "    allowed_tools: [add]\n"
         "  silent:\n"
-        "    url: " + silent.url() + "\n"
+        "    url: " +
+        silent.url() +
+        "\n"
         "    timeout: 1\n"
         "  garbage:\n"
-        "    url: " + garbage.url() + "\n"
+        "    url: " +
+        garbage.url() +
+        "\n"
         "    timeout: 2\n"
         "  down:\n"
-        "    url: http://127.0.0.1:" + std::to_string(down_port) + "/mcp\n"
+        "    url: http://127.0.0.1:" +
+        std::to_string(down_port) +
+        "/mcp\n"
         "    timeout: 2\n"
         "general_settings:\n"
         "  max_auth_failures_per_minute: 100000\n" +
@@ -146,7 +157,7 @@ TEST_CASE("/mcp: initialize opens a session bound to the key; the protocol is ch
 
   const std::string ping = R"({"jsonrpc":"2.0","id":7,"method":"ping"})";
   CHECK(w.rpc(master, session, ping).body == R"({"jsonrpc":"2.0","id":7,"result":{}})");
-  CHECK(w.rpc(master, "", ping).status == 400);              // no session
+  CHECK(w.rpc(master, "", ping).status == 400);                 // no session
   CHECK(w.rpc(master, "no-such-session", ping).status == 404);  // unknown session
   const auto key = w.generate_key();
   CHECK(w.rpc(key, session, ping).status == 404);  // another key's session is unknown to this one
@@ -323,15 +334,27 @@ TEST_CASE("/mcp permissions: key and team object_permission decide list and call
   const std::vector<Row> rows = {
       {"no permission", "{}", {}, -32602, -32602},
       {"one server", R"({"object_permission":{"mcp_servers":["fake"]}})", {"fake-echo", "fake-add"}, 0, -32602},
-      {"one tool", R"({"object_permission":{"mcp_servers":["fake"],"mcp_tool_permissions":{"fake":["add"]}}})",
-       {"fake-add"}, -32003, -32602},
-      {"an access group", R"({"object_permission":{"mcp_access_groups":["dev"]}})", {"fake-echo", "fake-add"}, 0,
+      {"one tool",
+       R"({"object_permission":{"mcp_servers":["fake"],"mcp_tool_permissions":{"fake":["add"]}}})",
+       {"fake-add"},
+       -32003,
        -32602},
-      {"both servers, by id and name", R"({"object_permission":{"mcp_servers":["fake","narrow"]}})",
-       {"fake-echo", "fake-add", "narrow-add"}, 0, 0},
+      {"an access group",
+       R"({"object_permission":{"mcp_access_groups":["dev"]}})",
+       {"fake-echo", "fake-add"},
+       0,
+       -32602},
+      {"both servers, by id and name",
+       R"({"object_permission":{"mcp_servers":["fake","narrow"]}})",
+       {"fake-echo", "fake-add", "narrow-add"},
+       0,
+       0},
       // The team grants narrow only: the key's wider grant is cut to it.
-      {"a team-restricted key", R"({"team_id":"t-narrow","object_permission":{"mcp_servers":["fake","narrow"]}})",
-       {"narrow-add"}, -32602, 0},
+      {"a team-restricted key",
+       R"({"team_id":"t-narrow","object_permission":{"mcp_servers":["fake","narrow"]}})",
+       {"narrow-add"},
+       -32602,
+       0},
       {"a team key without its own", R"({"team_id":"t-narrow"})", {"narrow-add"}, -32602, 0},
   };
   for (const auto& row : rows) {
@@ -360,8 +383,9 @@ TEST_CASE("/mcp permissions: a grant or revoke takes effect on the next call", "
   update(R"({"mcp_servers":["fake"]})");
   // The same session: the permission is read again on every request.
   CHECK(json(w.rpc(key, session, list).body)["result"]["tools"].Size() == 2);
-  CHECK(json(w.rpc(key, session, call_body("fake-echo", R"({"message":"now"})")).body)["result"]["content"][0]["text"] ==
-        "Echo: now");
+  CHECK(
+      json(w.rpc(key, session, call_body("fake-echo", R"({"message":"now"})")).body)["result"]["content"][0]["text"] ==
+      "Echo: now");
   update("null");
   CHECK(json(w.rpc(key, session, list).body)["result"]["tools"].Size() == 0);
   CHECK(json(w.rpc(key, session, call_body("fake-echo", R"({"message":"x"})")).body)["error"]["code"].GetInt() ==
@@ -373,14 +397,15 @@ TEST_CASE("/mcp: a server registered through /v1/mcp/server is served at once, a
   FakeMcpServer upstream;
   TestDatabase db("sqlite");
   // The fake server listens on loopback: the SSRF policy admits it only through the allowlist.
-  TestGateway gw("mcp_allowed_networks: [\"127.0.0.1/32\"]\ngeneral_settings:\n  max_auth_failures_per_minute: 100000\n" +
-                     db.gateway_settings(),
-                 db.gateway_env());
+  TestGateway gw(
+      "mcp_allowed_networks: [\"127.0.0.1/32\"]\ngeneral_settings:\n  max_auth_failures_per_minute: 100000\n" +
+          db.gateway_settings(),
+      db.gateway_env());
   const auto& master = gw.master_key();
-  const auto created = http_request(gw.port(), "POST", "/v1/mcp/server",
-                                    R"({"server_id":"srv-live","server_name":"live","url":")" + upstream.url() +
-                                        R"(","transport":"http"})",
-                                    bearer(master));
+  const auto created = http_request(
+      gw.port(), "POST", "/v1/mcp/server",
+      R"({"server_id":"srv-live","server_name":"live","url":")" + upstream.url() + R"(","transport":"http"})",
+      bearer(master));
   INFO(created.body);
   REQUIRE(created.status == 200);
   HeaderList headers = bearer(master);
@@ -392,9 +417,8 @@ TEST_CASE("/mcp: a server registered through /v1/mcp/server is served at once, a
   headers.push_back({"Mcp-Session-Id", init.header("mcp-session-id")});
   auto names = [&] {
     Names out;
-    const auto list = json(http_request(gw.port(), "POST", "/mcp", R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})",
-                                        headers)
-                               .body);
+    const auto list = json(
+        http_request(gw.port(), "POST", "/mcp", R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", headers).body);
     for (const auto& tool : list["result"]["tools"].GetArray()) out.push_back(tool["name"].GetString());
     return out;
   };
@@ -405,9 +429,8 @@ TEST_CASE("/mcp: a server registered through /v1/mcp/server is served at once, a
     if (seen.empty()) std::this_thread::sleep_for(20ms);
   }
   CHECK(seen == Names{"live-echo", "live-add"});
-  const auto echo = json(http_request(gw.port(), "POST", "/mcp", call_body("live-echo", R"({"message":"stored"})"),
-                                      headers)
-                             .body);
+  const auto echo =
+      json(http_request(gw.port(), "POST", "/mcp", call_body("live-echo", R"({"message":"stored"})"), headers).body);
   CHECK(std::string(echo["result"]["content"][0]["text"].GetString()) == "Echo: stored");
   REQUIRE(http_request(gw.port(), "DELETE", "/v1/mcp/server/srv-live", "", bearer(master)).status == 200);
   for (int i = 0; i < 100 && !seen.empty(); ++i) {
@@ -453,11 +476,11 @@ TEST_CASE("an inference request naming MCP tools is refused, never run without t
   McpWorld w;
   for (const char* path : {"/v1/chat/completions", "/v1/messages"}) {
     INFO(path);
-    const auto reply = http_request(
-        w.gw->port(), "POST", path,
-        R"({"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],)"
-        R"("tools":[{"type":"mcp","server_url":"litellm_proxy","require_approval":"never"}]})",
-        bearer(w.gw->master_key()));
+    const auto reply =
+        http_request(w.gw->port(), "POST", path,
+                     R"({"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],)"
+                     R"("tools":[{"type":"mcp","server_url":"litellm_proxy","require_approval":"never"}]})",
+                     bearer(w.gw->master_key()));
     CHECK(reply.status == 400);
     CHECK(std::string(json(reply.body)["error"]["param"].GetString()) == "tools[0]");
   }

@@ -133,7 +133,8 @@ std::string FakeMcpServer::answer(const std::string& body, std::string& extra_he
   auto result = [&id](const std::string& r) { return R"({"jsonrpc":"2.0","id":)" + id + R"(,"result":)" + r + "}"; };
   if (method == "initialize") {
     extra_headers = "Mcp-Session-Id: fake-session-1\r\n";
-    return result(R"({"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"fake","version":"1"}})");
+    return result(
+        R"({"protocolVersion":"2025-06-18","capabilities":{"tools":{}},"serverInfo":{"name":"fake","version":"1"}})");
   }
   if (method == "tools/list") return result(kTools);
   if (method == "tools/call") {

@@ -59,7 +59,7 @@ mcp_servers:
   CHECK(wiki.transport == McpTransport::http);
   CHECK(wiki.description == "Wiki search");
   CHECK(wiki.headers == std::vector<std::pair<std::string, std::string>>{{"X-Team", "research"},
-                                                                        {"Authorization", "Bearer dw-secret"}});
+                                                                         {"Authorization", "Bearer dw-secret"}});
   CHECK(wiki.allowed_tools == std::vector<std::string>{"search"});
   CHECK(wiki.access_groups == std::vector<std::string>{"dev"});
   CHECK(wiki.timeout == std::chrono::milliseconds(2500));

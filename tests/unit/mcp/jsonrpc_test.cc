@@ -21,7 +21,8 @@ RpcError refused(const std::string& text) {
 }  // namespace
 
 TEST_CASE("JSON-RPC: requests, notifications and responses keep ids and params as sent", "[unit][mcp]") {
-  auto request = parsed(R"({"jsonrpc":"2.0","id":"abc","method":"tools/call","params":{"name":"x","arguments":{"a":1}}})");
+  auto request =
+      parsed(R"({"jsonrpc":"2.0","id":"abc","method":"tools/call","params":{"name":"x","arguments":{"a":1}}})");
   CHECK(request.kind == MessageKind::request);
   CHECK(request.id == R"("abc")");
   CHECK(request.method == "tools/call");
@@ -31,7 +32,8 @@ TEST_CASE("JSON-RPC: requests, notifications and responses keep ids and params a
   CHECK(numeric.id == "42");
   CHECK(numeric.params.empty());
 
-  auto note = parsed(R"({"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":2}})");
+  auto note =
+      parsed(R"({"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":2}})");
   CHECK(note.kind == MessageKind::notification);
   CHECK(note.id.empty());
 
@@ -55,7 +57,7 @@ TEST_CASE("JSON-RPC: malformed messages are refused with the right code", "[unit
       {"", -32700},
       {R"([{"jsonrpc":"2.0","id":1,"method":"ping"}])", -32600},  // batch
       {R"("a string")", -32600},
-      {R"({"id":1,"method":"ping"})", -32600},                   // no jsonrpc
+      {R"({"id":1,"method":"ping"})", -32600},  // no jsonrpc
       {R"({"jsonrpc":"1.0","id":1,"method":"ping"})", -32600},
       {R"({"jsonrpc":"2.0","id":1.5,"method":"ping"})", -32600},  // fractional id
       {R"({"jsonrpc":"2.0","id":{},"method":"ping"})", -32600},

@@ -11,14 +11,8 @@ TEST_CASE("tool names: SEP-986 characters, server names without the separator", 
     bool server;
   };
   const Row rows[] = {
-      {"echo", true, true},
-      {"get-sum", true, false},
-      {"a.b_c", true, true},
-      {"", false, false},
-      {"has space", false, false},
-      {"slash/name", false, false},
-      {"émoji", false, false},
-      {"semi;colon", false, false},
+      {"echo", true, true},        {"get-sum", true, false},     {"a.b_c", true, true},   {"", false, false},
+      {"has space", false, false}, {"slash/name", false, false}, {"émoji", false, false}, {"semi;colon", false, false},
   };
   for (const auto& row : rows) {
     INFO(row.name);
