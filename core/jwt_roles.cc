@@ -40,7 +40,8 @@ bool one_of(std::string_view path, std::initializer_list<std::string_view> paths
 bool openai_route(std::string_view path) {
   return one_of(path, {"/v1/chat/completions", "/chat/completions", "/v1/completions", "/completions", "/v1/embeddings",
                        "/embeddings", "/v1/messages", "/v1/models", "/models"}) ||
-         starts_with(path, "/v1/models/") || starts_with(path, "/models/");
+         starts_with(path, "/v1/models/") || starts_with(path, "/models/") || path == "/mcp" ||
+         starts_with(path, "/mcp/");  // MCP tools with the same credentials as models
 }
 
 bool info_route(std::string_view path) {
@@ -48,11 +49,13 @@ bool info_route(std::string_view path) {
                        "/v1/model/info", "/v2/model/info", "/v1/models", "/models"});
 }
 
+// The management and control-plane routes: what a proxy_admin administers.
 bool management_route(std::string_view path) {
-  for (std::string_view prefix : {"/key/", "/team/", "/user/", "/organization/", "/budget/", "/model/"}) {
+  for (std::string_view prefix :
+       {"/key/", "/team/", "/user/", "/organization/", "/budget/", "/model/", "/v2/model/", "/config/", "/v1/mcp/"}) {
     if (starts_with(path, prefix)) return true;
   }
-  return false;
+  return path == "/audit";
 }
 
 }  // namespace

@@ -89,8 +89,14 @@ TEST_CASE("route groups: LiteLLM's names over Tollgate's routes", "[core][jwt]")
       {"/global/spendx", false, false},
       {"/metrics", false, false},
       {"/keyx", false, false},
-      {"/config/reload", false, false},
-      {"/audit", false, false},
+      {"/config/reload", false, true},
+      {"/audit", false, true},
+      {"/auditx", false, false},
+      {"/v1/mcp/server", false, true},
+      {"/mcp", true, false},
+      {"/mcp/github", true, false},
+      {"/mcpx", false, false},
+      {"/model/new", false, true},
   };
   for (const auto& row : rows) {
     INFO(row.path);
