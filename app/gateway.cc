@@ -167,8 +167,7 @@ struct Gateway::Impl {
         model_secrets(app::model_secrets(config->general)),
         refresher(model_refresher()),
         fanout(change_fanout(*config, key_changes, metrics.registry())),
-        mcp_changes(fanout ? static_cast<persistence::ChangeListener&>(*fanout) : key_changes,
-                    [this] { load_mcp_store_servers(); }),
+        mcp_changes(follow_mcp_server_changes()),
         store(open_store(config->general, metrics.registry(), change_listener())),
         auth_limiter(config->general.max_auth_failures_per_minute, std::chrono::seconds(60)),
         auth(config->general.master_key, key_cache, store.get(), auth_limiter),
@@ -238,8 +237,8 @@ struct Gateway::Impl {
   std::unique_ptr<ModelRefresher> refresher;
   std::mutex models_mutex;
   std::vector<config::Deployment> stored_models;
-  std::unique_ptr<cluster::ChangeFanout> fanout;  // cluster mode only: also to and from the other nodes
-  mcp::ServerChangeListener mcp_changes;          // then the MCP registry re-reads the store's servers
+  std::unique_ptr<cluster::ChangeFanout> fanout;           // cluster mode only: also to and from the other nodes
+  std::unique_ptr<mcp::ServerChangeListener> mcp_changes;  // the MCP registry re-reads the store's servers
   std::unique_ptr<persistence::StorePool> store;
   identity::AuthFailureLimiter auth_limiter;
   identity::Authenticator auth;
@@ -297,7 +296,18 @@ struct Gateway::Impl {
                                               metrics.registry()));
   }
 
-  persistence::ChangeListener& change_listener() { return mcp_changes; }
+  persistence::ChangeListener& change_listener() {
+    if (fanout) return *fanout;
+    return key_changes;
+  }
+
+  // Every node's MCP server changes reach this node's registry through the key cache's
+  // invalidator, as the model refresher's do (the registry's poll stays as a safety net).
+  std::unique_ptr<mcp::ServerChangeListener> follow_mcp_server_changes() {
+    auto made = std::make_unique<mcp::ServerChangeListener>([this] { load_mcp_store_servers(); });
+    key_changes.also_notify(made.get());
+    return made;
+  }
 
   // The servers registered through /v1/mcp/server, read on a store thread and handed to the
   // registry: at start, after every local change to one, and every few seconds (changes made

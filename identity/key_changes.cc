@@ -37,11 +37,13 @@ bool affected_by(const KeyIdentity& identity, const persistence::Change& change)
 
 void KeyCacheInvalidator::missed_changes() noexcept {
   cache_.invalidate_all();
-  if (next_) next_->committed({persistence::Change{ChangeKind::model, {}}});
+  const std::vector<persistence::Change> everything = {persistence::Change{ChangeKind::model, {}},
+                                                       persistence::Change{ChangeKind::mcp_server, {}}};
+  for (auto* follower : followers_) follower->committed(everything);
 }
 
 void KeyCacheInvalidator::committed(const std::vector<persistence::Change>& changes) noexcept {
-  if (next_) next_->committed(changes);
+  for (auto* follower : followers_) follower->committed(changes);
   bool others = false;
   for (const auto& change : changes) {
     if (change.kind != ChangeKind::key) {

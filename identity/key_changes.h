@@ -19,21 +19,22 @@ class KeyCacheInvalidator final : public persistence::ChangeListener {
  public:
   explicit KeyCacheInvalidator(KeyCache& cache) : cache_(cache) {}
 
-  // Another local subscriber that hears every change this one hears, from this node's store
-  // and from the other nodes (the model snapshot's refresher); set before the store opens.
-  void also_notify(persistence::ChangeListener* next) { next_ = next; }
+  // Other local subscribers that hear every change this one hears, from this node's store and
+  // from the other nodes (the model snapshot's refresher, the MCP registry); added before the
+  // store opens.
+  void also_notify(persistence::ChangeListener* follower) { followers_.push_back(follower); }
 
   // Key changes drop their hashes; every other change of the transaction is applied in one
   // pass over the cache.
   void committed(const std::vector<persistence::Change>& changes) noexcept override;
   // Changes may have been missed (the cluster lost its subscription, or a message): nothing is
   // known about what changed, so every cached key goes (cluster/change_subscriber.h).
-  // The follower hears a model change naming no id: reload every stored model.
+  // The followers hear a model and an MCP server change naming no id: reload every one.
   void missed_changes() noexcept;
 
  private:
   KeyCache& cache_;
-  persistence::ChangeListener* next_ = nullptr;
+  std::vector<persistence::ChangeListener*> followers_;
 };
 
 }  // namespace tollgate::identity

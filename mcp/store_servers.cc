@@ -24,10 +24,9 @@ void ServerChangeListener::committed(const std::vector<persistence::Change>& cha
   for (const auto& change : changes) {
     if (change.kind == persistence::ChangeKind::mcp_server) {
       servers_changed_();
-      break;
+      return;
     }
   }
-  next_.committed(changes);
 }
 
 }  // namespace tollgate::mcp

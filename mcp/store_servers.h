@@ -13,16 +13,15 @@ namespace tollgate::mcp {
 
 config::McpServerConfig server_from_record(const persistence::McpServerRecord& record);
 
-// Passes every committed change on to `next`, and calls `servers_changed` (it must be quick:
-// it runs on the committing thread) when one of them is an MCP server's.
+// A follower of the node's changes (identity::KeyCacheInvalidator::also_notify): this node's
+// commits and, in cluster mode, the other nodes'. Calls `servers_changed` (it must be quick: it
+// runs on the committing or the fan-out's thread) when one of them is an MCP server's.
 class ServerChangeListener final : public persistence::ChangeListener {
  public:
-  ServerChangeListener(persistence::ChangeListener& next, std::function<void()> servers_changed)
-      : next_(next), servers_changed_(std::move(servers_changed)) {}
+  explicit ServerChangeListener(std::function<void()> servers_changed) : servers_changed_(std::move(servers_changed)) {}
   void committed(const std::vector<persistence::Change>& changes) noexcept override;
 
  private:
-  persistence::ChangeListener& next_;
   std::function<void()> servers_changed_;
 };
 

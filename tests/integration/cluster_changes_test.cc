@@ -22,6 +22,7 @@
 #include "core/key_hash.h"
 #include "persistence/redis_connection.h"
 #include "tests/store/store_fixture.h"
+#include "tests/support/fake_mcp_server.h"
 #include "tests/support/http_client.h"
 #include "tests/support/metrics_text.h"
 #include "tests/support/mock_upstream.h"
@@ -79,8 +80,9 @@ rapidjson::Document json(const std::string& text) {
   return d;
 }
 
-std::string node_config(const MockUpstream& mock, const std::string& node_id, const std::string& channel) {
-  return priced_models_yaml(mock) +
+std::string node_config(const MockUpstream& mock, const std::string& node_id, const std::string& channel,
+                        const std::string& extra_yaml = "") {
+  return priced_models_yaml(mock) + extra_yaml +
          "general_settings:\n"
          "  max_auth_failures_per_minute: 1000000\n"
          "cluster:\n"
@@ -93,13 +95,15 @@ std::string node_config(const MockUpstream& mock, const std::string& node_id, co
 // Two nodes on one fresh PostgreSQL database, on their own channel of `redis_url`.
 class TwoNodes {
  public:
-  // `extra_env`: more environment for both nodes' config files.
-  explicit TwoNodes(const std::string& redis_url, std::map<std::string, std::string> extra_env = {})
+  // `extra_env`: more environment for both nodes' config files; `extra_yaml`: more top-level
+  // sections of both.
+  explicit TwoNodes(const std::string& redis_url, std::map<std::string, std::string> extra_env = {},
+                    const std::string& extra_yaml = "")
       : extra_env_(std::move(extra_env)),
         db_("postgresql"),
         channel_("tollgate:test:" + std::to_string(getpid()) + ":" + std::to_string(++count_)),
-        a_(node_config(mock_, "node-a", channel_), env(redis_url)),
-        b_(node_config(mock_, "node-b", channel_), env(redis_url)) {
+        a_(node_config(mock_, "node-a", channel_, extra_yaml), env(redis_url)),
+        b_(node_config(mock_, "node-b", channel_, extra_yaml), env(redis_url)) {
     // Both subscribed (a node's first subscription empties its cache: nothing cached yet).
     for (const auto* node : {&a_, &b_}) {
       REQUIRE(eventually([&] { return emptied(*node) >= 1; }, std::chrono::seconds(5)));
@@ -327,4 +331,34 @@ TEST_CASE("models: one added on node A routes on node B within 1 s; deleted on n
   std::printf("cluster models: added→routed on node B %lld µs, deleted→404 on node A %lld µs\n",
               added ? static_cast<long long>(added->count()) : -1LL,
               deleted ? static_cast<long long>(deleted->count()) : -1LL);
+}
+
+TEST_CASE("MCP servers: one registered on node A is in node B's registry at once; deleted on node B, gone on A",
+          "[integration][cluster][mcp]") {
+  FakeMcpServer upstream;
+  TwoNodes nodes(shared_redis(), {}, "mcp_allowed_networks: [\"127.0.0.0/8\"]\n");
+  const std::string name = "cluster_mcp_" + std::to_string(getpid());
+  const auto listed = [&](const TestGateway& node) {
+    const auto ready = json(http_request(node.port(), "GET", "/health/readiness").body);
+    if (!ready.IsObject() || !ready.HasMember("mcp_servers")) return false;
+    for (const auto& s : ready["mcp_servers"].GetArray()) {
+      if (s["name"].GetString() == name) return true;
+    }
+    return false;
+  };
+  REQUIRE_FALSE(listed(nodes.b()));
+  const auto created =
+      TwoNodes::admin(nodes.a(), "/v1/mcp/server",
+                      R"({"server_name":")" + name + R"(","url":")" + upstream.url() + R"(","transport":"http"})");
+  const std::string id = created["server_id"].GetString();
+  // Through the change fan-out, not the registry's 5 s poll of the store.
+  const auto added = TwoNodes::eventually([&] { return listed(nodes.b()); }, std::chrono::milliseconds(500));
+  CHECK(added);
+  CHECK(http_request(nodes.b().port(), "DELETE", "/v1/mcp/server/" + id, "", bearer(nodes.b().master_key())).status ==
+        200);
+  const auto removed = TwoNodes::eventually([&] { return !listed(nodes.a()); }, std::chrono::milliseconds(500));
+  CHECK(removed);
+  std::printf("cluster MCP servers: registered→listed on node B %lld µs, deleted→gone on node A %lld µs\n",
+              added ? static_cast<long long>(added->count()) : -1LL,
+              removed ? static_cast<long long>(removed->count()) : -1LL);
 }

@@ -179,21 +179,24 @@ TEST_CASE("missed changes drop every key, the remembered unknown ones too, and r
   CHECK_FALSE(w.cached("e-new"));
 }
 
-TEST_CASE("the follower hears every change, and a model change naming none after missed changes",
+TEST_CASE("the followers hear every change, and a model and an MCP server change naming none after missed changes",
           "[unit][identity][changes]") {
   struct Recorder final : persistence::ChangeListener {
     std::vector<std::vector<Change>> heard;
     void committed(const std::vector<Change>& changes) noexcept override { heard.push_back(changes); }
   };
   CachedWorld w;
-  Recorder follower;
+  Recorder follower, second;
   w.invalidator.also_notify(&follower);
+  w.invalidator.also_notify(&second);
   const std::vector<Change> changes = {Change{ChangeKind::model, {"md-1"}}, Change{ChangeKind::key, {"c-orphan"}}};
   w.invalidator.committed(changes);
   CHECK_FALSE(w.cached("c-orphan"));
   CHECK(w.cached("a-personal"));  // a model change drops no key
   w.invalidator.missed_changes();
-  REQUIRE(follower.heard.size() == 2);
-  CHECK(follower.heard[0] == changes);
-  CHECK(follower.heard[1] == std::vector<Change>{Change{ChangeKind::model, {}}});
+  for (const auto* f : {&follower, &second}) {
+    REQUIRE(f->heard.size() == 2);
+    CHECK(f->heard[0] == changes);
+    CHECK(f->heard[1] == std::vector<Change>{Change{ChangeKind::model, {}}, Change{ChangeKind::mcp_server, {}}});
+  }
 }
