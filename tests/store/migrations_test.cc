@@ -79,7 +79,10 @@ STORE_TEST_CASE("migrations: nodes starting together migrate exactly once", "[st
     CHECK(error_a.empty());
     CHECK(error_b.empty());
     CHECK(result_a.applied + result_b.applied == static_cast<int>(persistence::embedded_migrations().size()));
-    CHECK((result_a.applied == 0 || result_b.applied == 0));
+    // PostgreSQL's advisory lock makes one node apply everything. SQLite has no such lock: each
+    // migration is its own write transaction (a failing one keeps those before it), so two
+    // nodes may share the work — each migration still applied exactly once (above, below).
+    if (std::string(TestType::name) == "postgresql") CHECK((result_a.applied == 0 || result_b.applied == 0));
     CHECK(result_a.to_version == latest_version());
     CHECK(result_b.to_version == latest_version());
     auto check = fresh.open_connection();
