@@ -133,7 +133,8 @@ TEST_CASE("LiteLLM drop-in: an admin's key of no user and no team reads itself a
     CAPTURE(target);
     const auto reply = w.get(target, key);
     REQUIRE(reply.status == 200);
-    const auto info = parse(reply.body)["info"].GetObject();
+    const auto body = parse(reply.body);
+    const auto& info = body["info"];
     CHECK(std::string(info["key_alias"].GetString()) == "program");
     CHECK(info["service_account"].GetBool() == false);
   }
