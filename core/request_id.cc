@@ -1,5 +1,6 @@
 #include "core/request_id.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <random>
@@ -43,14 +44,39 @@ std::string generate_request_id() {
   return id;
 }
 
+namespace {
+
+// The id's first 64 bits (48-bit milliseconds, version 7, 12-bit rand_a), made strictly
+// increasing within the process (RFC 9562 §6.2): an id made in the same millisecond as the
+// last one, or while the clock stepped back, counts up from it instead, so ids sort in the
+// order they were made (the spend journal replays by id). A full counter moves on to the next
+// millisecond's first value rather than overflowing into the version field.
+std::uint64_t monotonic_high_bits(std::uint64_t candidate) {
+  static std::atomic<std::uint64_t> last{0};
+  std::uint64_t previous = last.load(std::memory_order_relaxed);
+  std::uint64_t next = 0;
+  do {
+    if (candidate > previous) {
+      next = candidate;
+    } else if ((previous & 0x0fff) == 0x0fff) {
+      next = (((previous >> 16) + 1) << 16) | 0x7000;
+    } else {
+      next = previous + 1;
+    }
+  } while (!last.compare_exchange_weak(previous, next, std::memory_order_relaxed));
+  return next;
+}
+
+}  // namespace
+
 std::string generate_time_ordered_id() {
   thread_local std::mt19937_64 rng{std::random_device{}() ^ (static_cast<std::uint64_t>(std::random_device{}()) << 32)};
   static constexpr char kHex[] = "0123456789abcdef";
   const auto ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
           .count());
-  std::uint64_t hi = (ms << 16) | 0x7000 | (rng() & 0x0fff);                   // version 7
-  std::uint64_t lo = (rng() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 1
+  const std::uint64_t hi = monotonic_high_bits((ms << 16) | 0x7000 | (rng() & 0x07ff));  // version 7
+  std::uint64_t lo = (rng() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;            // variant 1
   std::string id(36, '-');
   std::size_t pos = 0;
   auto put = [&](std::uint64_t value) {

@@ -13,8 +13,9 @@ bool is_well_formed_request_id(std::string_view candidate);
 std::string generate_request_id();
 
 // A UUID (version 7 layout) whose first 48 bits are the unix time in milliseconds: ids made
-// later sort later, so a table keyed by them grows at its end (spend logs insert without
-// touching random index pages).
+// later sort later — strictly, within a process, even in the same millisecond — so a table
+// keyed by them grows at its end (spend logs insert without touching random index pages) and
+// the spend journal replays its files in the order they were made.
 std::string generate_time_ordered_id();
 
 // The client's id when well formed, else a fresh one.

@@ -31,3 +31,13 @@ TEST_CASE("generated ids look like UUIDv4 and do not repeat", "[core][request_id
     REQUIRE(seen.insert(id).second);
   }
 }
+
+TEST_CASE("time-ordered ids sort in the order they were made, within one millisecond too", "[core][request_id]") {
+  std::string previous = generate_time_ordered_id();
+  for (int i = 0; i < 20'000; ++i) {  // thousands per millisecond: the counter runs and rolls over
+    const auto next = generate_time_ordered_id();
+    REQUIRE(next > previous);
+    REQUIRE(next[14] == '7');  // still version 7
+    previous = next;
+  }
+}
