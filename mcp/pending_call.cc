@@ -62,7 +62,8 @@ void PendingCall::stop_outbound_and_timer() {
   std::shared_ptr<Timer> timer;
   {
     std::lock_guard lock(mutex_);
-    outbound = std::move(outbound_);
+    outbound = outbound_.lock();
+    outbound_.reset();
     timer = std::move(timer_);
   }
   if (outbound) outbound->cancel();

@@ -54,7 +54,10 @@ class PendingCall : public CallHandle, public std::enable_shared_from_this<Pendi
   std::string upstream_id_;
   std::atomic<bool> done_{false};
   std::mutex mutex_;  // outbound_ and timer_: set and stopped from different threads
-  std::shared_ptr<http::OutboundCall> outbound_;
+  // Weak: the exchange holds its sink, which holds this call, so owning the exchange here made
+  // a cycle that outlived a gateway stopped while the call was in flight (LeakSanitizer). The
+  // exchange keeps itself alive while it runs; one that is gone needs no cancelling.
+  std::weak_ptr<http::OutboundCall> outbound_;
   struct Timer;
   std::shared_ptr<Timer> timer_;
 };
