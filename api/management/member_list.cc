@@ -54,4 +54,11 @@ std::string member_user_id(persistence::Store& store, const core::Actor& actor, 
   return user.user_id;
 }
 
+MemberRequest member_named_in(const BodyReader& body) {
+  MemberRequest member{body.string("user_id").value_or(""), body.string("user_email").value_or(""),
+                       body.string("role").value_or(""), "request"};
+  if (member.user_id.empty() && member.user_email.empty()) throw_bad_request("'user_id' is required", "user_id");
+  return member;
+}
+
 }  // namespace tollgate::api

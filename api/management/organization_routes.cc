@@ -203,10 +203,7 @@ http::Response member_delete(Store& store, const ManagementCall& call) {
   const auto& actor = call.caller.actor;
   const auto org = load_visible_organization(store, actor, call.body.required_string("organization_id"));
   require(core::decide(actor, core::Action::manage_members, organization_target(org.organization_id)), "organization");
-  MemberRequest request{call.body.string("user_id").value_or(""), call.body.string("user_email").value_or(""), "",
-                        "request"};
-  if (request.user_id.empty() && request.user_email.empty()) throw_bad_request("'user_id' is required", "user_id");
-  const auto user_id = member_user_id(store, actor, request);
+  const auto user_id = member_user_id(store, actor, member_named_in(call.body));
   auto membership = find_member(store, org.organization_id, user_id);
   auto user = store.find_user(user_id);
   const bool primary = user && user->organization_id == org.organization_id;

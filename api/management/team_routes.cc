@@ -265,9 +265,7 @@ http::Response member_update(Store& store, const ManagementCall& call) {
   const auto& actor = call.caller.actor;
   const auto team = load_visible_team(store, actor, call.body.required_string("team_id"));
   require(core::decide(actor, core::Action::manage_members, team_target(team)), "team '" + team.team_id + "'");
-  MemberRequest request{call.body.string("user_id").value_or(""), call.body.string("user_email").value_or(""),
-                        call.body.string("role").value_or(""), "request"};
-  if (request.user_id.empty() && request.user_email.empty()) throw_bad_request("'user_id' is required", "user_id");
+  auto request = member_named_in(call.body);
   request.user_id = member_user_id(store, actor, request);
   const auto current = std::find_if(team.members.begin(), team.members.end(),
                                     [&](const TeamMember& m) { return m.user_id == request.user_id; });
@@ -288,10 +286,7 @@ http::Response member_delete(Store& store, const ManagementCall& call) {
   const auto& actor = call.caller.actor;
   const auto team = load_visible_team(store, actor, call.body.required_string("team_id"));
   require(core::decide(actor, core::Action::manage_members, team_target(team)), "team '" + team.team_id + "'");
-  MemberRequest request{call.body.string("user_id").value_or(""), call.body.string("user_email").value_or(""), "",
-                        "request"};
-  if (request.user_id.empty() && request.user_email.empty()) throw_bad_request("'user_id' is required", "user_id");
-  const auto user_id = member_user_id(store, actor, request);
+  const auto user_id = member_user_id(store, actor, member_named_in(call.body));
   if (!store.remove_team_member(team.team_id, user_id, call.audit("member_removed"))) {
     throw_not_found("user '" + user_id + "' is not a member of team '" + team.team_id + "'");
   }
