@@ -30,6 +30,14 @@ struct ModelInfo {
   std::vector<std::string> access_groups;  // names a key's or team's `models` may use for this group
 };
 
+// bedrock/ deployments: litellm_params aws_*, else the standard AWS environment variables.
+struct AwsSettings {
+  std::string access_key_id;
+  std::string secret_access_key;  // a secret: never logged
+  std::string session_token;      // a secret; "" for long-term credentials
+  std::string region_name;
+};
+
 // One entry of model_list: a deployment serving the model group `model_name`.
 struct Deployment {
   std::string model_name;     // the model group clients ask for
@@ -46,6 +54,7 @@ struct Deployment {
   std::optional<std::chrono::milliseconds> timeout;
   std::optional<std::chrono::milliseconds> stream_timeout;
   std::string mock_response;  // mock/: fixed reply text (litellm_params.mock_response)
+  AwsSettings aws;            // bedrock/
   ModelInfo info;
   bool from_store = false;  // added through /model/new (store_model_in_db), not the config file
 };

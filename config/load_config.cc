@@ -264,6 +264,27 @@ void split_provider(Reader& r, const std::string& path, Deployment& d) {
   }
 }
 
+// Bedrock: what litellm_params leaves out comes from the standard AWS environment variables
+// (as the AWS SDKs and LiteLLM read them); the endpoint from the region.
+void complete_aws_settings(Reader& r, const std::string& lp, Deployment& d) {
+  auto& aws = d.aws;
+  if (aws.access_key_id.empty() && aws.secret_access_key.empty()) {
+    aws.access_key_id = r.env("AWS_ACCESS_KEY_ID").value_or("");
+    aws.secret_access_key = r.env("AWS_SECRET_ACCESS_KEY").value_or("");
+    if (aws.session_token.empty()) aws.session_token = r.env("AWS_SESSION_TOKEN").value_or("");
+  }
+  if (aws.region_name.empty()) aws.region_name = r.env("AWS_REGION").value_or(r.env("AWS_DEFAULT_REGION").value_or(""));
+  if (aws.access_key_id.empty() || aws.secret_access_key.empty()) {
+    r.fail(join_path(lp, "aws_access_key_id"),
+           "bedrock/ deployments need aws_access_key_id and aws_secret_access_key (or AWS_ACCESS_KEY_ID and "
+           "AWS_SECRET_ACCESS_KEY in the environment)");
+  }
+  if (aws.region_name.empty()) {
+    r.fail(join_path(lp, "aws_region_name"), "bedrock/ deployments need a region (or AWS_REGION in the environment)");
+  }
+  if (d.api_base.empty()) d.api_base = "https://bedrock-runtime." + aws.region_name + ".amazonaws.com";
+}
+
 Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string& path, std::size_t index) {
   r.require_map(node, path);
   r.check_keys(node, path, "model_list", {"model_name", "litellm_params", "model_info"});
@@ -278,7 +299,8 @@ Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string
   r.require_map(params, lp);
   r.check_keys(params, lp, "litellm_params",
                {"model", "api_base", "base_url", "api_key", "api_version", "rpm", "tpm", "weight", "timeout",
-                "stream_timeout", "input_cost_per_token", "output_cost_per_token", "mock_response"});
+                "stream_timeout", "input_cost_per_token", "output_cost_per_token", "mock_response", "aws_access_key_id",
+                "aws_secret_access_key", "aws_session_token", "aws_region_name"});
   if (!params["model"]) r.fail(join_path(lp, "model"), "is required (e.g. openai/gpt-4o)");
   d.litellm_model = r.text(params["model"], join_path(lp, "model"));
   if (auto v = params["api_base"]) d.api_base = r.text(v, join_path(lp, "api_base"));
@@ -294,7 +316,13 @@ Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string
   if (auto v = params["timeout"]) d.timeout = r.seconds(v, join_path(lp, "timeout"));
   if (auto v = params["stream_timeout"]) d.stream_timeout = r.seconds(v, join_path(lp, "stream_timeout"));
   if (auto v = params["mock_response"]) d.mock_response = r.text(v, join_path(lp, "mock_response"));
+  if (auto v = params["aws_access_key_id"]) d.aws.access_key_id = r.text(v, join_path(lp, "aws_access_key_id"));
+  if (auto v = params["aws_secret_access_key"])
+    d.aws.secret_access_key = r.text(v, join_path(lp, "aws_secret_access_key"));
+  if (auto v = params["aws_session_token"]) d.aws.session_token = r.text(v, join_path(lp, "aws_session_token"));
+  if (auto v = params["aws_region_name"]) d.aws.region_name = r.text(v, join_path(lp, "aws_region_name"));
   split_provider(r, join_path(lp, "model"), d);
+  if (d.provider == core::ProviderKind::bedrock) complete_aws_settings(r, lp, d);
 
   if (auto info = node["model_info"]) parse_model_info(r, info, join_path(path, "model_info"), d.info);
   // LiteLLM also accepts prices in litellm_params; model_info wins when both are given.

@@ -12,11 +12,12 @@ struct KnownPrefix {
   std::string_view default_api_base;
 };
 
-constexpr std::array<KnownPrefix, 18> kKnownPrefixes{{
+constexpr std::array<KnownPrefix, 19> kKnownPrefixes{{
     {"openai", ProviderKind::openai, "https://api.openai.com/v1"},
     {"azure", ProviderKind::azure, ""},
     {"anthropic", ProviderKind::anthropic, "https://api.anthropic.com"},
     {"mock", ProviderKind::mock, ""},
+    {"bedrock", ProviderKind::bedrock, ""},  // api_base from the region (config/load_config.cc)
     {"openai_compatible", ProviderKind::openai, ""},
     {"hosted_vllm", ProviderKind::openai, ""},
     {"vllm", ProviderKind::openai, ""},
@@ -50,6 +51,7 @@ std::string_view provider_kind_name(ProviderKind kind) {
     case ProviderKind::azure: return "azure";
     case ProviderKind::anthropic: return "anthropic";
     case ProviderKind::mock: return "mock";
+    case ProviderKind::bedrock: return "bedrock";
   }
   return "openai";
 }

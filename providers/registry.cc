@@ -2,6 +2,7 @@
 
 #include "providers/anthropic/anthropic_provider.h"
 #include "providers/azure/azure_provider.h"
+#include "providers/bedrock/bedrock_provider.h"
 #include "providers/mock/mock_plugin.h"
 #include "providers/openai/openai_provider.h"
 
@@ -12,6 +13,7 @@ const Provider& provider_for(core::ProviderKind kind) {
     case core::ProviderKind::azure: return azure_provider();
     case core::ProviderKind::anthropic: return anthropic_provider();
     case core::ProviderKind::mock: return mock_plugin();
+    case core::ProviderKind::bedrock: return bedrock_provider();
     case core::ProviderKind::openai: return openai_provider();
   }
   return openai_provider();

@@ -123,6 +123,10 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   void on_data(std::string_view bytes) override {
     if (relay_) {
       relay_events(bytes);
+      if (!decoder_->broken().empty()) {
+        upstream_time_ += Clock::now() - attempt_start_;
+        stream_broken();
+      }
       return;
     }
     const std::size_t limit = status_ >= 400 ? kMaxErrorBody : kMaxBufferedBody;
@@ -148,6 +152,26 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     }
     const auto failure = core::classify_status(status_, body_);
     attempt_failed(failure, status_, provider_->error_message(body_));
+  }
+
+  // The stream's framing is corrupt (a checksum mismatch, a message cut off): nothing after it
+  // can be trusted, so the attempt ends as if the connection had failed, as a server error.
+  // The attempt's time is already counted in upstream_time_.
+  void stream_broken() {
+    if (call_) {
+      call_->cancel();  // the sink hears nothing more from it
+      call_.reset();
+    }
+    const std::string message = "The upstream stream is corrupt: " + std::string(decoder_->broken());
+    if (stream_started_) {
+      record_attempt(false, FailureClass::server_error);
+      exchange_->send_chunk(relay_->error_tail(message));
+      charge_interrupted_stream();
+      finish(false, 502);
+      exchange_->finish_stream();
+      return;
+    }
+    attempt_failed(FailureClass::server_error, 0, message);
   }
 
   void on_error(http::ClientErrorKind kind, const std::string& message) override {
@@ -340,6 +364,10 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   void finish_stream(Clock::time_point now) {
     events_.clear();
     decoder_->finish(events_);
+    if (!decoder_->broken().empty()) {
+      stream_broken();
+      return;
+    }
     for (const auto& event : events_) {
       std::string out = relay_->on_event(event);
       if (out.empty()) continue;

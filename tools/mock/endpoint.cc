@@ -1,5 +1,7 @@
 #include "tools/mock/endpoint.h"
 
+#include "tools/mock/bedrock.h"
+
 namespace tollgate::mock {
 
 std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
@@ -11,6 +13,7 @@ Endpoint classify(std::string_view method, std::string_view path) {
     return Endpoint::chat_completions;
   }
   if (post && path == "/v1/messages") return Endpoint::messages;
+  if (bool stream = false; post && !bedrock_model_of(path, stream).empty()) return Endpoint::bedrock_converse;
   if (post && (path == "/v1/completions" || path == "/completions")) return Endpoint::completions;
   if (post && (path == "/v1/embeddings" || path == "/embeddings")) return Endpoint::embeddings;
   if (get && (path == "/v1/models" || path == "/models")) return Endpoint::models;

@@ -10,6 +10,7 @@ enum class Endpoint {
   embeddings,        // POST /v1/embeddings, /embeddings
   models,            // GET /v1/models, /models
   messages,          // POST /v1/messages (Anthropic)
+  bedrock_converse,  // POST /model/{modelId}/converse and /converse-stream (AWS Bedrock)
   control_stats,     // GET /_mock/stats
   control_reset,     // POST /_mock/reset
   control_last,      // GET /_mock/last
@@ -25,7 +26,8 @@ Endpoint classify(std::string_view method, std::string_view path);
 // Control endpoints are neither counted in the stats nor remembered as the last request.
 bool is_control(Endpoint endpoint);
 
-// /v1/messages answers (and fails) in Anthropic's format; everything else in OpenAI's.
+// /v1/messages answers (and fails) in Anthropic's format, Bedrock's paths in AWS's; everything
+// else in OpenAI's.
 inline bool is_anthropic(Endpoint endpoint) { return endpoint == Endpoint::messages; }
 
 }  // namespace tollgate::mock

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "tools/mock/bedrock.h"
 #include "tools/mock/config_json.h"
 #include "tools/mock/http_out.h"
 #include "tools/mock/json_out.h"
@@ -27,6 +28,7 @@ std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}
 BodyKind body_kind(Endpoint endpoint) {
   switch (endpoint) {
     case Endpoint::messages: return BodyKind::anthropic;
+    case Endpoint::bedrock_converse: return BodyKind::converse;
     case Endpoint::completions: return BodyKind::completion;
     case Endpoint::embeddings: return BodyKind::embedding;
     default: return BodyKind::chat;
@@ -66,8 +68,17 @@ Action Handler::handle(Request&& request, std::string& out) {
   if (endpoint != Endpoint::models) {
     body = parse_request_body(request.body(), body_kind(endpoint));
   }
+  bool unsigned_bedrock_call = false;
+  if (endpoint == Endpoint::bedrock_converse) {
+    body.model = bedrock_model_of(path, body.stream);  // Bedrock names the model in the path
+    unsigned_bedrock_call = !looks_sigv4_signed(view(request[boost::beast::http::field::authorization]));
+  }
   shard_.record(path, body.model, request);
   // `request` now holds an older request (or nothing): only `body` and `endpoint` from here.
+  if (unsigned_bedrock_call) {
+    error(endpoint, 403, "tollgate-mock: the request is not signed with AWS Signature Version 4", action, out);
+    return action;
+  }
 
   if (endpoint != Endpoint::models && !body.is_object) {
     error(endpoint, 400, "tollgate-mock: the request body must be a JSON object", action, out);
@@ -156,7 +167,9 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
   }
 
   if (body.stream) {
-    if (endpoint == Endpoint::messages) {
+    if (endpoint == Endpoint::bedrock_converse) {
+      stream(converse_stream(completion, plan.chunks), plan, action, out, kAmazonEventStream);
+    } else if (endpoint == Endpoint::messages) {
       stream(anthropic_stream(completion, plan.chunks), plan, action, out);
     } else if (endpoint == Endpoint::completions) {
       stream(completion_stream(completion, plan.chunks, body.include_usage), plan, action, out);
@@ -165,7 +178,9 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
     }
     return;
   }
-  if (endpoint == Endpoint::messages) {
+  if (endpoint == Endpoint::bedrock_converse) {
+    append_converse_response(body_, completion);
+  } else if (endpoint == Endpoint::messages) {
     append_anthropic_message(body_, completion);
   } else if (endpoint == Endpoint::completions) {
     append_text_completion(body_, completion);
@@ -177,6 +192,13 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
 
 void Handler::malformed(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action,
                         std::string& out) {
+  if (body.stream && endpoint == Endpoint::bedrock_converse) {
+    Completion completion;
+    completion.model = body.model;
+    completion.content = "corrupt";
+    stream(corrupt_converse_stream(completion), plan, action, out, kAmazonEventStream);
+    return;
+  }
   const bool streamable =
       endpoint == Endpoint::chat_completions || endpoint == Endpoint::completions || endpoint == Endpoint::messages;
   if (body.stream && streamable) {
@@ -187,10 +209,11 @@ void Handler::malformed(Endpoint endpoint, const RequestBody& body, const Plan& 
   reply(200, action, out);
 }
 
-void Handler::stream(std::vector<SseEvent> events, const Plan& plan, Action& action, std::string& out) {
+void Handler::stream(std::vector<SseEvent> events, const Plan& plan, Action& action, std::string& out,
+                     std::string_view content_type) {
   action.kind = Action::Kind::stream;
   action.paced = plan.pace_ms > 0;
-  append_stream_head(out, kEventStream, action.keep_alive);
+  append_stream_head(out, content_type, action.keep_alive);
 
   // reset-mid-stream: cut after the second content event (or the last, if fewer).
   const int cut = plan.reset_mid_stream ? 2 : -1;
@@ -223,6 +246,12 @@ void Handler::stream(std::vector<SseEvent> events, const Plan& plan, Action& act
 
 void Handler::error(Endpoint endpoint, int status, std::string_view message, Action& action, std::string& out) {
   body_.clear();
+  if (endpoint == Endpoint::bedrock_converse) {
+    std::string error_type;
+    append_bedrock_error(body_, status, message, error_type);
+    reply(status, action, out, error_type);
+    return;
+  }
   if (is_anthropic(endpoint)) {
     append_anthropic_error(body_, status, message);
   } else {

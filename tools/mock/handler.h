@@ -9,6 +9,7 @@
 
 #include "tools/mock/behavior.h"
 #include "tools/mock/endpoint.h"
+#include "tools/mock/http_out.h"
 #include "tools/mock/http_request.h"
 #include "tools/mock/request_body.h"
 #include "tools/mock/streams.h"
@@ -51,7 +52,8 @@ class Handler {
   void control(Endpoint endpoint, const Request& request, Action& action, std::string& out);
   void respond(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action, std::string& out);
   void malformed(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action, std::string& out);
-  void stream(std::vector<SseEvent> events, const Plan& plan, Action& action, std::string& out);
+  void stream(std::vector<SseEvent> events, const Plan& plan, Action& action, std::string& out,
+              std::string_view content_type = kEventStream);
   void error(Endpoint endpoint, int status, std::string_view message, Action& action, std::string& out);
   // Sends body_ as a complete JSON answer.
   void reply(int status, Action& action, std::string& out, std::string_view extra_headers = {});

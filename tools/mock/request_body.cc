@@ -172,6 +172,17 @@ RequestBody parse_request_body(std::string_view body, BodyKind kind) {
       }
       read_messages(document, out);
       break;
+    case BodyKind::converse:
+      if (const Value* system = member(document, "system")) {
+        for_each_text(*system, [&](std::string_view text) { add_text(text, out); });
+      }
+      if (const Value* config = member(document, "inferenceConfig")) {
+        if (const Value* limit = member(*config, "maxTokens"); limit && limit->IsUint64() && limit->GetUint64() > 0) {
+          out.max_tokens = static_cast<std::size_t>(limit->GetUint64());
+        }
+      }
+      read_messages(document, out);
+      break;
     case BodyKind::completion: read_prompt(document, out); break;
     case BodyKind::embedding: read_input(document, out); break;
   }

@@ -14,6 +14,7 @@ enum class BodyKind {
   completion,  // OpenAI legacy completions: prompt
   embedding,   // OpenAI embeddings: input
   anthropic,   // Anthropic Messages: system + messages[].content
+  converse,    // Bedrock Converse: system[].text + messages[].content[].text, inferenceConfig.maxTokens
 };
 
 struct RequestBody {

@@ -29,7 +29,8 @@ std::string header(const providers::UpstreamRequest& r, const std::string& name)
 
 }  // namespace
 
-TEST_CASE("each provider prefix selects its plug-in: target, credential header and upstream API", "[providers][registry]") {
+TEST_CASE("each provider prefix selects its plug-in: target, credential header and upstream API",
+          "[providers][registry]") {
   struct Row {
     core::ProviderKind kind;
     std::string prefix;

@@ -1,0 +1,20 @@
+#pragma once
+// AWS Bedrock through the Converse and ConverseStream APIs (`bedrock/<model id>`,
+// `bedrock/converse/<model id>`): requests signed with SigV4, streams in AWS's binary event
+// stream, both translated to and from the OpenAI chat and Anthropic Messages APIs.
+#include "providers/provider.h"
+
+namespace tollgate::providers {
+
+const Provider& bedrock_provider();
+
+namespace bedrock {
+
+// The Bedrock model id of a deployment: the model after `bedrock/`, without `converse/`.
+std::string_view model_id(const config::Deployment& deployment);
+
+// "host[:port]" as the Host header carries it, from an http(s) api_base (default port left out).
+std::string host_of(std::string_view api_base);
+
+}  // namespace bedrock
+}  // namespace tollgate::providers
