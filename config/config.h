@@ -24,6 +24,7 @@ struct ModelInfo {
   std::optional<double> input_cost_per_token;
   std::optional<double> output_cost_per_token;
   std::optional<double> cache_read_input_token_cost;
+  std::optional<double> cache_creation_input_token_cost;
   std::optional<std::int64_t> max_tokens;
   std::optional<std::int64_t> max_input_tokens;
   std::optional<std::int64_t> max_output_tokens;

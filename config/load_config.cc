@@ -216,9 +216,10 @@ std::string stable_deployment_id(const Deployment& d, std::size_t index) {
 void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path, ModelInfo& info) {
   r.require_map(node, path);
   // Free-form in LiteLLM (UI metadata, capabilities): what Tollgate does not use is warned about.
-  r.check_keys(node, path, "model_info",
-               {"id", "mode", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
-                "max_tokens", "max_input_tokens", "max_output_tokens", "access_groups"});
+  r.check_keys(
+      node, path, "model_info",
+      {"id", "mode", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
+       "cache_creation_input_token_cost", "max_tokens", "max_input_tokens", "max_output_tokens", "access_groups"});
   if (auto v = node["id"]) info.id = r.text(v, join_path(path, "id"));
   if (auto v = node["mode"]) info.mode = r.text(v, join_path(path, "mode"));
   if (auto v = node["input_cost_per_token"])
@@ -227,6 +228,8 @@ void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path
     info.output_cost_per_token = r.number(v, join_path(path, "output_cost_per_token"), 0.0);
   if (auto v = node["cache_read_input_token_cost"])
     info.cache_read_input_token_cost = r.number(v, join_path(path, "cache_read_input_token_cost"), 0.0);
+  if (auto v = node["cache_creation_input_token_cost"])
+    info.cache_creation_input_token_cost = r.number(v, join_path(path, "cache_creation_input_token_cost"), 0.0);
   if (auto v = node["max_tokens"]) info.max_tokens = r.integer(v, join_path(path, "max_tokens"), 1, 100'000'000);
   if (auto v = node["max_input_tokens"])
     info.max_input_tokens = r.integer(v, join_path(path, "max_input_tokens"), 1, 100'000'000);

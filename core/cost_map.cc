@@ -33,14 +33,15 @@ constexpr std::array<Entry, 30> kModels{{
     {"text-embedding-3-small", {0.02e-6, 0, 0}, 0},
     {"text-embedding-3-large", {0.13e-6, 0, 0}, 0},
     {"text-embedding-ada-002", {0.10e-6, 0, 0}, 0},
-    {"claude-3-5-sonnet", {3.00e-6, 15.00e-6, 0.30e-6}, 8'192},
-    {"claude-3-7-sonnet", {3.00e-6, 15.00e-6, 0.30e-6}, 128'000},  // with the output-128k beta
-    {"claude-sonnet-4", {3.00e-6, 15.00e-6, 0.30e-6}, 64'000},
-    {"claude-3-5-haiku", {0.80e-6, 4.00e-6, 0.08e-6}, 8'192},
-    {"claude-3-haiku", {0.25e-6, 1.25e-6, 0.03e-6}, 4'096},
-    {"claude-haiku-4", {1.00e-6, 5.00e-6, 0.10e-6}, 64'000},
-    {"claude-3-opus", {15.00e-6, 75.00e-6, 1.50e-6}, 4'096},
-    {"claude-opus-4", {15.00e-6, 75.00e-6, 1.50e-6}, 64'000},
+    // Claude: cache reads at 0.1 × input, 5-minute cache writes at 1.25 × input.
+    {"claude-3-5-sonnet", {3.00e-6, 15.00e-6, 0.30e-6, 3.75e-6}, 8'192},
+    {"claude-3-7-sonnet", {3.00e-6, 15.00e-6, 0.30e-6, 3.75e-6}, 128'000},  // with the output-128k beta
+    {"claude-sonnet-4", {3.00e-6, 15.00e-6, 0.30e-6, 3.75e-6}, 64'000},
+    {"claude-3-5-haiku", {0.80e-6, 4.00e-6, 0.08e-6, 1.00e-6}, 8'192},
+    {"claude-3-haiku", {0.25e-6, 1.25e-6, 0.03e-6, 0.30e-6}, 4'096},
+    {"claude-haiku-4", {1.00e-6, 5.00e-6, 0.10e-6, 1.25e-6}, 64'000},
+    {"claude-3-opus", {15.00e-6, 75.00e-6, 1.50e-6, 18.75e-6}, 4'096},
+    {"claude-opus-4", {15.00e-6, 75.00e-6, 1.50e-6, 18.75e-6}, 64'000},
     {"claude-3-sonnet", {3.00e-6, 15.00e-6, 0}, 4'096},
     {"mistral-large", {2.00e-6, 6.00e-6, 0}, 131'072},  // no separate output limit: the context
     {"deepseek-chat", {0.27e-6, 1.10e-6, 0.07e-6}, 8'192},
@@ -72,9 +73,14 @@ std::optional<std::int64_t> builtin_max_output_tokens(std::string_view model) {
 
 double cost_of(const Usage& usage, const ModelPrice& price) {
   const double cached_price = price.cached_input_per_token > 0 ? price.cached_input_per_token : price.input_per_token;
-  const auto cached = std::min(usage.cached_prompt_tokens, usage.prompt_tokens);
-  return static_cast<double>(usage.prompt_tokens - cached) * price.input_per_token +
-         static_cast<double>(cached) * cached_price +
+  const double creation_price =
+      price.cache_creation_input_per_token > 0 ? price.cache_creation_input_per_token : price.input_per_token;
+  // A provider reporting more cache tokens than prompt tokens is wrong; never charge below zero.
+  const auto cached = std::max<std::int64_t>(0, std::min(usage.cached_prompt_tokens, usage.prompt_tokens));
+  const auto created =
+      std::max<std::int64_t>(0, std::min(usage.cache_creation_prompt_tokens, usage.prompt_tokens - cached));
+  return static_cast<double>(usage.prompt_tokens - cached - created) * price.input_per_token +
+         static_cast<double>(cached) * cached_price + static_cast<double>(created) * creation_price +
          static_cast<double>(usage.completion_tokens) * price.output_per_token;
 }
 

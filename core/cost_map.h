@@ -13,7 +13,8 @@ namespace tollgate::core {
 struct ModelPrice {
   double input_per_token = 0;
   double output_per_token = 0;
-  double cached_input_per_token = 0;  // 0 → same as input
+  double cached_input_per_token = 0;          // 0 → same as input
+  double cache_creation_input_per_token = 0;  // 0 → same as input
 };
 
 // Built-in price of a provider model name ("gpt-4o-2024-08-06", "claude-3-5-sonnet-20241022"):

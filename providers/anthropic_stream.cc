@@ -169,6 +169,7 @@ void AnthropicToOpenAIStream::update_counts(const rapidjson::Value& usage) {
   counts_.output = json::int_or(usage, "output_tokens", counts_.output);
   usage_.prompt_tokens = counts_.input + counts_.cache_read + counts_.cache_write;
   usage_.cached_prompt_tokens = counts_.cache_read;
+  usage_.cache_creation_prompt_tokens = counts_.cache_write;
   usage_.completion_tokens = counts_.output;
 }
 

@@ -60,6 +60,11 @@ class Provider {
   // charged for when the provider's usage never arrived (providers/stream_text.h).
   virtual std::int64_t stream_event_text_tokens(Api upstream_api, const SseEvent& event) const;
 
+  // The model's name in the built-in price and limit table (core/cost_map.h).
+  virtual std::string_view catalog_model(const config::Deployment& deployment) const {
+    return deployment.upstream_model;
+  }
+
   // The provider's error message from an error body, for the client's error and the logs.
   virtual std::string error_message(std::string_view body) const { return upstream_error_message(body); }
 };

@@ -6,6 +6,7 @@
 #include "providers/anthropic_stream.h"
 #include "providers/json_util.h"
 #include "providers/openai_from_anthropic_request.h"
+#include "providers/usage_json.h"
 
 namespace tollgate::providers {
 namespace {
@@ -17,23 +18,8 @@ std::int64_t int_member(const rapidjson::Value& object, const char* name) {
 
 std::optional<core::Usage> usage_from(const rapidjson::Value& usage) {
   if (!usage.IsObject()) return std::nullopt;
-  core::Usage u;
-  if (usage.HasMember("prompt_tokens") || usage.HasMember("completion_tokens")) {
-    u.prompt_tokens = int_member(usage, "prompt_tokens");
-    u.completion_tokens = int_member(usage, "completion_tokens");
-    if (const auto details = usage.FindMember("prompt_tokens_details");
-        details != usage.MemberEnd() && details->value.IsObject()) {
-      u.cached_prompt_tokens = int_member(details->value, "cached_tokens");
-    }
-    return u;
-  }
-  if (usage.HasMember("input_tokens") || usage.HasMember("output_tokens")) {
-    u.cached_prompt_tokens = int_member(usage, "cache_read_input_tokens");
-    u.prompt_tokens =
-        int_member(usage, "input_tokens") + u.cached_prompt_tokens + int_member(usage, "cache_creation_input_tokens");
-    u.completion_tokens = int_member(usage, "output_tokens");
-    return u;
-  }
+  if (usage.HasMember("prompt_tokens") || usage.HasMember("completion_tokens")) return usage_from_openai(usage);
+  if (usage.HasMember("input_tokens") || usage.HasMember("output_tokens")) return usage_from_anthropic(usage);
   return std::nullopt;
 }
 
@@ -113,8 +99,11 @@ class AnthropicPassthrough : public StreamRelay {
         if (usage && usage->IsObject()) {
           found_ = true;
           if (event.event == "message_start") {
-            if (auto parsed = usage_from(*usage))
-              usage_.prompt_tokens = parsed->prompt_tokens, usage_.cached_prompt_tokens = parsed->cached_prompt_tokens;
+            if (auto parsed = usage_from(*usage)) {
+              usage_.prompt_tokens = parsed->prompt_tokens;
+              usage_.cached_prompt_tokens = parsed->cached_prompt_tokens;
+              usage_.cache_creation_prompt_tokens = parsed->cache_creation_prompt_tokens;
+            }
           } else {
             usage_.completion_tokens = int_member(*usage, "output_tokens");
           }

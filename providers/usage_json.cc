@@ -7,8 +7,8 @@ namespace tollgate::providers {
 core::Usage usage_from_anthropic(const rapidjson::Value& usage) {
   core::Usage u;
   u.cached_prompt_tokens = json::int_or(usage, "cache_read_input_tokens");
-  u.prompt_tokens =
-      json::int_or(usage, "input_tokens") + u.cached_prompt_tokens + json::int_or(usage, "cache_creation_input_tokens");
+  u.cache_creation_prompt_tokens = json::int_or(usage, "cache_creation_input_tokens");
+  u.prompt_tokens = json::int_or(usage, "input_tokens") + u.cached_prompt_tokens + u.cache_creation_prompt_tokens;
   u.completion_tokens = json::int_or(usage, "output_tokens");
   return u;
 }
@@ -44,14 +44,20 @@ void write_openai_usage(json::Writer& w, const core::Usage& usage) {
 void write_anthropic_usage(json::Writer& w, const core::Usage& usage) {
   // A provider reporting more cached tokens than prompt tokens is wrong; never go negative.
   const auto cached = std::max<std::int64_t>(0, std::min(usage.cached_prompt_tokens, usage.prompt_tokens));
+  const auto created =
+      std::max<std::int64_t>(0, std::min(usage.cache_creation_prompt_tokens, usage.prompt_tokens - cached));
   w.StartObject();
   w.Key("input_tokens");
-  w.Int64(usage.prompt_tokens - cached);
+  w.Int64(usage.prompt_tokens - cached - created);
   w.Key("output_tokens");
   w.Int64(usage.completion_tokens);
   if (cached > 0) {
     w.Key("cache_read_input_tokens");
     w.Int64(cached);
+  }
+  if (created > 0) {
+    w.Key("cache_creation_input_tokens");
+    w.Int64(created);
   }
   w.EndObject();
 }

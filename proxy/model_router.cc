@@ -23,13 +23,13 @@ std::int64_t max_output_of(const config::Deployment& d) {
   if (const auto added = providers::provider_of(d).max_tokens_added(d)) return *added;  // the gateway's own limit
   if (d.info.max_output_tokens) return *d.info.max_output_tokens;
   if (d.info.max_tokens) return *d.info.max_tokens;
-  return core::builtin_max_output_tokens(d.upstream_model).value_or(kUnknownMaxOutputTokens);
+  return core::builtin_max_output_tokens(providers::provider_of(d).catalog_model(d)).value_or(kUnknownMaxOutputTokens);
 }
 
 }  // namespace
 
 std::optional<core::ModelPrice> ModelRouter::price_of(const config::Deployment& d) {
-  auto price = core::builtin_price(d.upstream_model);
+  auto price = core::builtin_price(providers::provider_of(d).catalog_model(d));
   if (d.info.input_cost_per_token || d.info.output_cost_per_token) {
     core::ModelPrice custom = price.value_or(core::ModelPrice{});
     if (d.info.input_cost_per_token) custom.input_per_token = *d.info.input_cost_per_token;
@@ -38,6 +38,10 @@ std::optional<core::ModelPrice> ModelRouter::price_of(const config::Deployment& 
       custom.cached_input_per_token = *d.info.cache_read_input_token_cost;
     else if (d.info.input_cost_per_token)
       custom.cached_input_per_token = 0;
+    if (d.info.cache_creation_input_token_cost)
+      custom.cache_creation_input_per_token = *d.info.cache_creation_input_token_cost;
+    else if (d.info.input_cost_per_token)
+      custom.cache_creation_input_per_token = 0;  // written at the configured input price
     price = custom;
   }
   return price;

@@ -207,6 +207,7 @@ void write_deployment(JsonOut& o, const config::Deployment& d) {
   o.key("model_info").begin_object().field("id", i.id).field("db_model", d.from_store).field("mode", i.mode);
   o.field("input_cost_per_token", i.input_cost_per_token).field("output_cost_per_token", i.output_cost_per_token);
   o.field("cache_read_input_token_cost", i.cache_read_input_token_cost);
+  o.field("cache_creation_input_token_cost", i.cache_creation_input_token_cost);
   o.field("max_tokens", i.max_tokens).field("max_input_tokens", i.max_input_tokens);
   o.field("max_output_tokens", i.max_output_tokens).field("access_groups", i.access_groups);
   o.end_object().end_object();

@@ -12,11 +12,8 @@ class AzureProvider : public Provider {
   core::Result<UpstreamRequest> build_request(const config::Deployment& d, Api client_api,
                                               const rapidjson::Document& request, std::string_view raw_body,
                                               std::chrono::system_clock::time_point) const override {
-    JsonRequestShape shape;
-    shape.upstream_api = upstream_api(client_api);
-    shape.target = base_path_of(d.api_base) + "/openai/deployments/" + d.upstream_model +
-                   std::string(openai_endpoint_suffix(shape.upstream_api)) + "?api-version=" + d.api_version;
-    shape.headers = {{"content-type", "application/json"}, {"accept", "application/json"}};
+    auto shape = openai_wire_shape(client_api, base_path_of(d.api_base) + "/openai/deployments/" + d.upstream_model);
+    shape.target += "?api-version=" + d.api_version;
     if (!d.api_key.empty()) shape.headers.emplace_back("api-key", d.api_key);
     shape.model_in_url = true;
     return json_upstream_request(d, client_api, request, raw_body, std::move(shape));

@@ -139,8 +139,8 @@ class BedrockProvider : public Provider {
   core::Result<ClientBody> finish_response(Api client_api, Api, std::string upstream_body,
                                            std::string_view model_group) const override {
     ClientBody out;
-    auto anthropic = anthropic_message_from_converse(upstream_body, BedrockRelay::message_id(client_api), model_group,
-                                                     out.usage);
+    auto anthropic =
+        anthropic_message_from_converse(upstream_body, BedrockRelay::message_id(client_api), model_group, out.usage);
     if (!anthropic) return std::move(anthropic).error();
     out.usage_found = out.usage.total() > 0;
     if (client_api == Api::anthropic_messages) {
@@ -159,6 +159,8 @@ class BedrockProvider : public Provider {
   }
 
   std::int64_t stream_event_text_tokens(Api, const SseEvent& event) const override { return delta_text_tokens(event); }
+
+  std::string_view catalog_model(const config::Deployment& d) const override { return catalog_model_of(model_id(d)); }
 };
 
 }  // namespace
@@ -167,6 +169,18 @@ std::string_view model_id(const config::Deployment& d) {
   std::string_view model = d.upstream_model;
   if (model.substr(0, kConversePrefix.size()) == kConversePrefix) model.remove_prefix(kConversePrefix.size());
   return model;
+}
+
+std::string_view catalog_model_of(std::string_view model_id) {
+  for (std::string_view region : {"us.", "eu.", "apac.", "us-gov.", "global."}) {
+    if (model_id.substr(0, region.size()) == region) {
+      model_id.remove_prefix(region.size());
+      break;
+    }
+  }
+  constexpr std::string_view kAnthropic = "anthropic.";
+  if (model_id.substr(0, kAnthropic.size()) == kAnthropic) model_id.remove_prefix(kAnthropic.size());
+  return model_id;
 }
 
 std::string host_of(std::string_view api_base) {

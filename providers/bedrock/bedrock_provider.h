@@ -13,6 +13,11 @@ namespace bedrock {
 // The Bedrock model id of a deployment: the model after `bedrock/`, without `converse/`.
 std::string_view model_id(const config::Deployment& deployment);
 
+// The model id without its cross-region inference prefix (us., eu., apac., …) and vendor
+// ("us.anthropic.claude-3-5-sonnet-20241022-v2:0" → "claude-3-5-sonnet-20241022-v2:0"):
+// Bedrock's on-demand price of a Claude model is Anthropic's.
+std::string_view catalog_model_of(std::string_view model_id);
+
 // "host[:port]" as the Host header carries it, from an http(s) api_base (default port left out).
 std::string host_of(std::string_view api_base);
 

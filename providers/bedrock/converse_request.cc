@@ -81,7 +81,8 @@ core::Result<Value> converse_block(const Value& block, Alloc& a) {
     use.AddMember("toolUseId", json::string_value(json::string_or(block, "id"), a), a);
     use.AddMember("name", json::string_value(json::string_or(block, "name"), a), a);
     Value input(rapidjson::kObjectType);
-    if (const Value* given = json::member(block, "input"); given != nullptr && given->IsObject()) input.CopyFrom(*given, a);
+    if (const Value* given = json::member(block, "input"); given != nullptr && given->IsObject())
+      input.CopyFrom(*given, a);
     use.AddMember("input", input, a);
     Value out(rapidjson::kObjectType);
     out.AddMember("toolUse", use, a);

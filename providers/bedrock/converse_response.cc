@@ -20,7 +20,8 @@ Value anthropic_block(const Value& block, Alloc& a) {
     out.AddMember("id", json::string_value(json::string_or(*use, "toolUseId"), a), a);
     out.AddMember("name", json::string_value(json::string_or(*use, "name"), a), a);
     Value input(rapidjson::kObjectType);
-    if (const Value* given = json::member(*use, "input"); given != nullptr && given->IsObject()) input.CopyFrom(*given, a);
+    if (const Value* given = json::member(*use, "input"); given != nullptr && given->IsObject())
+      input.CopyFrom(*given, a);
     out.AddMember("input", input, a);
     return out;
   }
@@ -47,8 +48,8 @@ std::string_view anthropic_stop_reason(std::string_view reason) {
 core::Usage usage_from_converse(const Value& usage) {
   core::Usage u;
   u.cached_prompt_tokens = json::int_or(usage, "cacheReadInputTokens");
-  u.prompt_tokens =
-      json::int_or(usage, "inputTokens") + u.cached_prompt_tokens + json::int_or(usage, "cacheWriteInputTokens");
+  u.cache_creation_prompt_tokens = json::int_or(usage, "cacheWriteInputTokens");
+  u.prompt_tokens = json::int_or(usage, "inputTokens") + u.cached_prompt_tokens + u.cache_creation_prompt_tokens;
   u.completion_tokens = json::int_or(usage, "outputTokens");
   return u;
 }

@@ -44,15 +44,15 @@ long fixed_value_bytes(std::uint8_t type, bool& variable) {
   variable = false;
   switch (type) {
     case 0:
-    case 1: return 0;   // bool true / false
-    case 2: return 1;   // byte
-    case 3: return 2;   // short
-    case 4: return 4;   // int
-    case 5: return 8;   // long
-    case 6:             // bytes
+    case 1: return 0;                   // bool true / false
+    case 2: return 1;                   // byte
+    case 3: return 2;                   // short
+    case 4: return 4;                   // int
+    case 5: return 8;                   // long
+    case 6:                             // bytes
     case 7: variable = true; return 0;  // string
-    case 8: return 8;   // timestamp
-    case 9: return 16;  // uuid
+    case 8: return 8;                   // timestamp
+    case 9: return 16;                  // uuid
     default: return -1;
   }
 }

@@ -20,9 +20,9 @@ struct AwsCredentials {
 
 struct SigV4Request {
   std::string_view method;  // "POST"
-  std::string_view host;    // as the Host header carries it ("bedrock-runtime.us-east-1.amazonaws.com", "127.0.0.1:8080")
-  std::string_view path;    // the path as sent, already percent-encoded once ("/model/a%3A0/converse")
-  std::string_view query;   // "" or "a=1&b=2" (sorted by the signer)
+  std::string_view host;  // as the Host header carries it ("bedrock-runtime.us-east-1.amazonaws.com", "127.0.0.1:8080")
+  std::string_view path;  // the path as sent, already percent-encoded once ("/model/a%3A0/converse")
+  std::string_view query;  // "" or "a=1&b=2" (sorted by the signer)
   // Headers sent besides host/x-amz-date/x-amz-security-token that the signature covers
   // (names in lowercase), e.g. content-type.
   std::vector<std::pair<std::string, std::string>> headers;

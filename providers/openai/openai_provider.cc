@@ -10,10 +10,7 @@ class OpenAIProvider : public Provider {
   core::Result<UpstreamRequest> build_request(const config::Deployment& d, Api client_api,
                                               const rapidjson::Document& request, std::string_view raw_body,
                                               std::chrono::system_clock::time_point) const override {
-    JsonRequestShape shape;
-    shape.upstream_api = upstream_api(client_api);
-    shape.target = base_path_of(d.api_base) + std::string(openai_endpoint_suffix(shape.upstream_api));
-    shape.headers = {{"content-type", "application/json"}, {"accept", "application/json"}};
+    auto shape = openai_wire_shape(client_api, base_path_of(d.api_base));
     if (!d.api_key.empty()) shape.headers.emplace_back("authorization", "Bearer " + d.api_key);
     return json_upstream_request(d, client_api, request, raw_body, std::move(shape));
   }
@@ -31,6 +28,14 @@ std::string_view openai_endpoint_suffix(Api api) {
 
 Api openai_wire_api_for(Api client_api) {
   return client_api == Api::anthropic_messages || client_api == Api::bedrock_converse ? Api::openai_chat : client_api;
+}
+
+JsonRequestShape openai_wire_shape(Api client_api, const std::string& base_path) {
+  JsonRequestShape shape;
+  shape.upstream_api = openai_wire_api_for(client_api);
+  shape.target = base_path + std::string(openai_endpoint_suffix(shape.upstream_api));
+  shape.headers = {{"content-type", "application/json"}, {"accept", "application/json"}};
+  return shape;
 }
 
 const Provider& openai_provider() {

@@ -12,4 +12,8 @@ std::string_view openai_endpoint_suffix(Api api);
 // An Anthropic client is served through the OpenAI chat API; other APIs pass through.
 Api openai_wire_api_for(Api client_api);
 
+// The OpenAI-wire request for a client API: its upstream API, its endpoint under `base_path`,
+// JSON content headers (credentials are the caller's to add).
+JsonRequestShape openai_wire_shape(Api client_api, const std::string& base_path);
+
 }  // namespace tollgate::providers

@@ -113,10 +113,10 @@ TEST_CASE("an Anthropic Messages client streams from Bedrock", "[integration][be
   MockUpstream mock;
   TestGateway gw(bedrock_config(mock, {{"claude", "anthropic.claude-v2"}}));
   int status = 0;
-  const auto events = read_sse(
-      gw.port(), "/v1/messages",
-      R"({"model":"claude","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"hi"}]})",
-      {{"x-api-key", gw.master_key()}}, &status);
+  const auto events =
+      read_sse(gw.port(), "/v1/messages",
+               R"({"model":"claude","max_tokens":100,"stream":true,"messages":[{"role":"user","content":"hi"}]})",
+               {{"x-api-key", gw.master_key()}}, &status);
   REQUIRE(status == 200);
   REQUIRE(events.size() >= 5);
   CHECK_THAT(events.front().data, Catch::StartsWith("event: message_start"));

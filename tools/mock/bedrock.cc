@@ -35,9 +35,8 @@ bool ends_with(std::string_view text, std::string_view suffix) {
 
 std::string frame(std::string_view event_type, std::string payload) {
   eventstream::Message m;
-  m.headers = {{":event-type", std::string(event_type)},
-               {":content-type", "application/json"},
-               {":message-type", "event"}};
+  m.headers = {
+      {":event-type", std::string(event_type)}, {":content-type", "application/json"}, {":message-type", "event"}};
   m.payload = std::move(payload);
   return eventstream::encode(m);
 }
@@ -105,8 +104,8 @@ std::vector<SseEvent> converse_stream(const Completion& c, int chunks) {
     events.push_back({frame("contentBlockDelta", std::move(payload)), true});
   }
   events.push_back({frame("contentBlockStop", R"({"contentBlockIndex":0,"p":"ab"})"), false});
-  events.push_back({frame("messageStop", R"({"p":"a","stopReason":")" + std::string(converse_stop_reason(c)) + "\"}"),
-                    false});
+  events.push_back(
+      {frame("messageStop", R"({"p":"a","stopReason":")" + std::string(converse_stop_reason(c)) + "\"}"), false});
   std::string metadata = "{";
   append_usage(metadata, c);
   metadata += R"(,"metrics":{"latencyMs":1},"p":"abcd"})";

@@ -25,7 +25,8 @@ config::Deployment bedrock_deployment() {
   return d;
 }
 
-std::string frame(const std::string& event_type, const std::string& payload, const std::string& message_type = "event") {
+std::string frame(const std::string& event_type, const std::string& payload,
+                  const std::string& message_type = "event") {
   eventstream::Message m;
   m.headers = {{message_type == "exception" ? ":exception-type" : ":event-type", event_type},
                {":message-type", message_type}};
@@ -35,8 +36,7 @@ std::string frame(const std::string& event_type, const std::string& payload, con
 
 }  // namespace
 
-TEST_CASE("Converse request from Anthropic Messages: system, blocks, tools, inference config",
-          "[providers][bedrock]") {
+TEST_CASE("Converse request from Anthropic Messages: system, blocks, tools, inference config", "[providers][bedrock]") {
   const auto request = testing::parse_json(R"({
     "model":"claude","max_tokens":300,"temperature":0.2,"top_p":0.9,"stop_sequences":["END"],
     "system":[{"type":"text","text":"be brief"}],
@@ -61,12 +61,13 @@ TEST_CASE("Converse request from Anthropic Messages: system, blocks, tools, infe
 }
 
 TEST_CASE("Converse request refuses what Converse cannot carry", "[providers][bedrock]") {
-  for (const char* body : {
-           R"({"messages":[{"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://x/y.png"}}]}]})",
-           R"({"messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/tiff","data":"x"}}]}]})",
-           R"({"messages":[{"role":"user","content":[{"type":"document","source":{}}]}]})",
-           R"({"messages":"hi"})",
-       }) {
+  for (
+      const char* body : {
+          R"({"messages":[{"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://x/y.png"}}]}]})",
+          R"({"messages":[{"role":"user","content":[{"type":"image","source":{"type":"base64","media_type":"image/tiff","data":"x"}}]}]})",
+          R"({"messages":[{"role":"user","content":[{"type":"document","source":{}}]}]})",
+          R"({"messages":"hi"})",
+      }) {
     CAPTURE(body);
     const auto out = providers::bedrock::converse_request_from_anthropic(testing::parse_json(body));
     REQUIRE_FALSE(out);
@@ -84,7 +85,8 @@ TEST_CASE("Bedrock plug-in: OpenAI chat in, signed Converse request out", "[prov
   REQUIRE(built);
   CHECK(built->api == Api::bedrock_converse);
   CHECK(built->target == "/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream");
-  CHECK_THAT(built->body, EqualsJson(R"({"messages":[{"role":"user","content":[{"text":"hi"}]}],"system":[{"text":"sys"}],
+  CHECK_THAT(built->body,
+             EqualsJson(R"({"messages":[{"role":"user","content":[{"text":"hi"}]}],"system":[{"text":"sys"}],
       "inferenceConfig":{"maxTokens":4096},
       "toolConfig":{"tools":[{"toolSpec":{"name":"f","inputSchema":{"json":{"type":"object"}}}}],"toolChoice":{"any":{}}}})"));
   std::string authorization;
@@ -143,16 +145,15 @@ TEST_CASE("ConverseStream event stream → OpenAI chunks with usage, through the
           "[providers][bedrock]") {
   const auto d = bedrock_deployment();
   const auto& provider = providers::provider_of(d);
-  std::string wire = frame("messageStart", R"({"role":"assistant"})") +
-                     frame("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"Hel"}})") +
-                     frame("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"lo"}})") +
-                     frame("contentBlockStop", R"({"contentBlockIndex":0})") +
-                     frame("contentBlockStart",
-                           R"({"contentBlockIndex":1,"start":{"toolUse":{"toolUseId":"tu","name":"f"}}})") +
-                     frame("contentBlockDelta", R"({"contentBlockIndex":1,"delta":{"toolUse":{"input":"{\"a\":"}}})") +
-                     frame("contentBlockStop", R"({"contentBlockIndex":1})") +
-                     frame("messageStop", R"({"stopReason":"tool_use"})") +
-                     frame("metadata", R"({"usage":{"inputTokens":7,"outputTokens":4,"totalTokens":11}})");
+  std::string wire =
+      frame("messageStart", R"({"role":"assistant"})") +
+      frame("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"Hel"}})") +
+      frame("contentBlockDelta", R"({"contentBlockIndex":0,"delta":{"text":"lo"}})") +
+      frame("contentBlockStop", R"({"contentBlockIndex":0})") +
+      frame("contentBlockStart", R"({"contentBlockIndex":1,"start":{"toolUse":{"toolUseId":"tu","name":"f"}}})") +
+      frame("contentBlockDelta", R"({"contentBlockIndex":1,"delta":{"toolUse":{"input":"{\"a\":"}}})") +
+      frame("contentBlockStop", R"({"contentBlockIndex":1})") + frame("messageStop", R"({"stopReason":"tool_use"})") +
+      frame("metadata", R"({"usage":{"inputTokens":7,"outputTokens":4,"totalTokens":11}})");
   providers::StreamOptions options;
   options.model_group = "claude";
   options.client_wants_usage = true;
@@ -229,4 +230,17 @@ TEST_CASE("ConverseStream: an exception becomes the client's error event; a corr
   truncated->feed(std::string_view(whole).substr(0, whole.size() - 3), events);
   truncated->finish(events);
   CHECK_FALSE(truncated->broken().empty());
+}
+
+TEST_CASE("Converse reasoning blocks reach Anthropic clients as thinking blocks", "[providers][bedrock]") {
+  const auto d = bedrock_deployment();
+  const std::string body = R"({"output":{"message":{"role":"assistant","content":[
+      {"reasoningContent":{"reasoningText":{"text":"think","signature":"sig"}}},{"text":"answer"}]}},
+      "stopReason":"end_turn","usage":{"inputTokens":1,"outputTokens":2}})";
+  const auto out = providers::provider_of(d).finish_response(Api::anthropic_messages, Api::bedrock_converse, body, "c");
+  REQUIRE(out);
+  const auto doc = testing::parse_json(out->body);
+  CHECK(doc["content"][0]["type"] == "thinking");
+  CHECK(doc["content"][0]["thinking"] == "think");
+  CHECK(doc["content"][1]["text"] == "answer");
 }

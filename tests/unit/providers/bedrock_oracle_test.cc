@@ -40,7 +40,8 @@ std::chrono::system_clock::time_point parse_date(const std::string& iso) {
 
 std::string from_hex(const std::string& hex) {
   std::string out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -60,8 +61,9 @@ TEST_CASE("SigV4 signatures equal the AWS SDK's for the same Bedrock requests", 
   for (const auto& v : signatures.GetArray()) {
     CAPTURE(str(v, "name"));
     const std::string host = str(v, "host"), path = str(v, "path"), body = str(v, "body"), region = str(v, "region");
-    SigV4Request request{"POST", host, path, "", {{"content-type", "application/json"}, {"accept", str(v, "accept")}},
-                         body, region, "bedrock"};
+    SigV4Request request{
+        "POST", host,   path,     "", {{"content-type", "application/json"}, {"accept", str(v, "accept")}},
+        body,   region, "bedrock"};
     const AwsCredentials credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", str(v, "sessionToken")};
     const auto headers = providers::bedrock::sigv4_headers(request, credentials, parse_date(str(v, "date")));
     CHECK(header(headers, "authorization") == str(v, "authorization"));
@@ -78,19 +80,18 @@ TEST_CASE("SigV4: another body, date or secret gives another signature", "[provi
   request.body = "{ }";
   CHECK(header(providers::bedrock::sigv4_headers(request, credentials, now), "authorization") != base);
   request.body = "{}";
-  CHECK(header(providers::bedrock::sigv4_headers(request, credentials, now + std::chrono::seconds(1)), "authorization") !=
-        base);
+  CHECK(header(providers::bedrock::sigv4_headers(request, credentials, now + std::chrono::seconds(1)),
+               "authorization") != base);
   CHECK(header(providers::bedrock::sigv4_headers(request, {"AKID", "secret2", ""}, now), "authorization") != base);
   CHECK(base.find("secret") == std::string::npos);
 }
 
 TEST_CASE("SigV4 canonical request: path encoded twice, query sorted, headers trimmed and sorted",
           "[providers][bedrock][sigv4]") {
-  SigV4Request request{"POST", " h.example ", "/model/a%3A0/converse", "b=2&a=1", {{"Content-Type", "  x   y "}}, "",
-                       "r", "s"};
+  SigV4Request request{
+      "POST", " h.example ", "/model/a%3A0/converse", "b=2&a=1", {{"Content-Type", "  x   y "}}, "", "r", "s"};
   std::string signed_headers;
-  const auto canonical =
-      providers::bedrock::canonical_request(request, "20150830T123600Z", "", "HASH", signed_headers);
+  const auto canonical = providers::bedrock::canonical_request(request, "20150830T123600Z", "", "HASH", signed_headers);
   CHECK(canonical ==
         "POST\n/model/a%253A0/converse\na=1&b=2\ncontent-type:x y\nhost:h.example\nx-amz-content-sha256:HASH\n"
         "x-amz-date:20150830T123600Z\n\ncontent-type;host;x-amz-content-sha256;x-amz-date\nHASH");
@@ -119,7 +120,8 @@ TEST_CASE("event stream frames: ours byte for byte the AWS SDK's, and the SDK's 
     }
     if (!f["only_string_headers"].GetBool()) continue;  // our encoder writes string headers only
     eventstream::Message m;
-    for (const auto& h : f["string_headers"].GetObject()) m.headers.emplace_back(h.name.GetString(), h.value.GetString());
+    for (const auto& h : f["string_headers"].GetObject())
+      m.headers.emplace_back(h.name.GetString(), h.value.GetString());
     m.payload = str(f, "payload");
     CHECK(eventstream::encode(m) == bytes);
   }
@@ -148,4 +150,17 @@ TEST_CASE("event stream: a flipped bit anywhere is refused, and nothing is decod
     }
   }
   CHECK(eventstream::crc32("123456789") == 0xCBF43926u);  // the CRC-32 check value
+}
+
+TEST_CASE("event stream: a frame longer than 16 MiB is refused from its prelude", "[providers][bedrock][eventstream]") {
+  std::string prelude;
+  for (std::uint32_t v : {std::uint32_t{16 * 1024 * 1024 + 17}, std::uint32_t{0}}) {
+    for (int shift = 24; shift >= 0; shift -= 8) prelude.push_back(static_cast<char>((v >> shift) & 0xff));
+  }
+  const auto crc = eventstream::crc32(prelude);
+  for (int shift = 24; shift >= 0; shift -= 8) prelude.push_back(static_cast<char>((crc >> shift) & 0xff));
+  eventstream::Decoder decoder;
+  std::vector<eventstream::Message> out;
+  CHECK_FALSE(decoder.feed(prelude, out));
+  CHECK_THAT(decoder.error(), Catch::Contains("length"));
 }
