@@ -75,11 +75,13 @@ struct GatewayContext {
   // one that answers from memory). An upstream client builds its http::OutboundGuard from both.
   core::SsrfPolicy mcp_ssrf_policy;
   std::shared_ptr<const http::HostResolver> host_resolver;
-  // Models managed at run time (general_settings.store_model_in_db; null / empty otherwise):
-  // the box their provider keys are sealed with, the environment their os.environ/
-  // references read, and a wait, after a model write, until this node's model snapshot holds
-  // the store as it is now (false when that took too long; the change still arrives).
-  const core::SecretBox* model_secrets = nullptr;
+  // The box the credentials the store keeps are sealed with (provider keys of stored models,
+  // MCP servers' auth values); null without a salt key.
+  const core::SecretBox* store_secrets = nullptr;
+  // Models managed at run time (general_settings.store_model_in_db; empty otherwise): the
+  // environment their os.environ/ references read, and a wait, after a model write, until this
+  // node's model snapshot holds the store as it is now (false when that took too long; the
+  // change still arrives).
   config::Environment model_environment;
   std::function<bool()> await_stored_models;
   const mcp::Endpoint* mcp = nullptr;  // the MCP gateway (/mcp)

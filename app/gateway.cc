@@ -147,9 +147,11 @@ void add_secrets_to_redactor(const config::Config& c) {
   logger.set_redactor(std::move(next));
 }
 
-std::optional<core::SecretBox> model_secrets(const config::GeneralSettings& g) {
-  if (!g.store_model_in_db) return std::nullopt;
-  return core::SecretBox(g.salt_key);  // config validation refuses store_model_in_db without one
+// The credentials the store keeps (stored models' provider keys, MCP servers' auth values) are
+// sealed under the salt key; without one nothing may store a credential.
+std::optional<core::SecretBox> store_secrets(const config::GeneralSettings& g) {
+  if (g.salt_key.empty()) return std::nullopt;
+  return core::SecretBox(g.salt_key);
 }
 
 // After a model write the handler waits this long for its node's snapshot to hold it.
@@ -164,7 +166,7 @@ struct Gateway::Impl {
         http_metrics(metrics.registry()),
         key_changes(key_cache),
         file_config(config),
-        model_secrets(app::model_secrets(config->general)),
+        store_secrets(app::store_secrets(config->general)),
         refresher(model_refresher()),
         fanout(change_fanout(*config, key_changes, metrics.registry())),
         mcp_changes(follow_mcp_server_changes()),
@@ -205,8 +207,8 @@ struct Gateway::Impl {
     context.mcp_ssrf_policy.allowed_networks = config->mcp_allowed_networks;
     context.mcp = &mcp_endpoint;
     context.mcp_registry = &mcp_registry;
+    if (store_secrets) context.store_secrets = &*store_secrets;
     if (refresher) {
-      context.model_secrets = &*model_secrets;
       context.model_environment = stored_model_environment();
       context.await_stored_models = [this] {
         return refresher->wait_applied(refresher->requested(), kStoredModelsWait);
@@ -233,7 +235,7 @@ struct Gateway::Impl {
   // The model list from the config file (as last reloaded) and from the store; the snapshot
   // routes with both merged (rebuild_models).
   std::shared_ptr<const config::Config> file_config;
-  std::optional<core::SecretBox> model_secrets;  // store_model_in_db only, as the refresher
+  std::optional<core::SecretBox> store_secrets;  // when a salt key is set
   std::unique_ptr<ModelRefresher> refresher;
   std::mutex models_mutex;
   std::vector<config::Deployment> stored_models;
@@ -271,10 +273,10 @@ struct Gateway::Impl {
   // Hears model changes through the key cache's invalidator, which every change reaches: this
   // node's commits and, in cluster mode, the other nodes' (cluster/change_fanout.h).
   std::unique_ptr<ModelRefresher> model_refresher() {
-    if (!model_secrets) return nullptr;
     const auto& g = config->general;
+    if (!g.store_model_in_db) return nullptr;  // config validation refuses it without a salt key
     auto load = [this](persistence::Store& s) {
-      return load_stored_models(s, *model_secrets, stored_model_environment());
+      return load_stored_models(s, *store_secrets, stored_model_environment());
     };
     auto apply = [this](std::vector<config::Deployment> models) {
       std::scoped_lock lock(models_mutex);
@@ -314,10 +316,11 @@ struct Gateway::Impl {
   // through other nodes). A store that cannot answer leaves the registry's set as it was.
   void load_mcp_store_servers() {
     auto* registry = &mcp_registry;
+    const core::SecretBox* secrets = store_secrets ? &*store_secrets : nullptr;
     store->submit(
-        [registry](persistence::Store& s) {
+        [registry, secrets](persistence::Store& s) {
           std::vector<config::McpServerConfig> servers;
-          for (const auto& record : s.list_mcp_servers()) servers.push_back(mcp::server_from_record(record));
+          for (const auto& record : s.list_mcp_servers()) servers.push_back(mcp::server_from_record(record, secrets));
           registry->set_store_servers(std::move(servers));
         },
         [](persistence::JobFailure, const std::string& error) {

@@ -189,7 +189,7 @@ void write_json(JsonOut& o, const McpServerRecord& m, RecordView) {
   o.field("transport", m.transport);
   o.field("auth_type", m.auth_type);
   // auth_value is a credential: neither the API nor the audit log shows it, only whether one is set.
-  o.field("has_credentials", m.auth_value.has_value());
+  o.field("has_credentials", m.auth_value_sealed.has_value());
   o.field("mcp_access_groups", m.mcp_access_groups);
   o.field("allowed_tools", m.allowed_tools);
   o.field("created_by", m.created_by);

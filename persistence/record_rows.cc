@@ -169,7 +169,7 @@ NamedValues mcp_server_values(const McpServerRecord& m) {
       {"url", SqlValue(m.url)},
       {"transport", SqlValue(m.transport)},
       {"auth_type", SqlValue(m.auth_type)},
-      {"auth_value", sql_text(m.auth_value)},
+      {"auth_value", sql_text(m.auth_value_sealed)},
       {"mcp_access_groups", list_value(m.mcp_access_groups)},
       {"allowed_tools", list_value(m.allowed_tools)},
       {"created_at", SqlValue(m.created_at)},
@@ -189,7 +189,7 @@ McpServerRecord mcp_server_from_row(const SqlRow& row) {
   m.url = r.text();
   m.transport = r.text();
   m.auth_type = r.text();
-  m.auth_value = r.optional_text();
+  m.auth_value_sealed = r.optional_text();
   m.mcp_access_groups = r.string_list();
   m.allowed_tools = r.string_list();
   m.created_at = r.int64();

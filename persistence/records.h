@@ -123,8 +123,9 @@ struct KeyRecord : BudgetLimits {
 };
 
 // An MCP server registered through the admin API (/v1/mcp/server), named like LiteLLM's
-// LiteLLM_MCPServerTable. auth_value is a credential for the upstream: it is stored so the
-// gateway can use it, and never returned by the API, written to the audit log or logged.
+// LiteLLM_MCPServerTable. The auth value is a credential for the upstream: it is stored sealed
+// under the salt key (core/secret_box.h, column auth_value) so the gateway can use it, and never
+// returned by the API, written to the audit log or logged.
 struct McpServerRecord {
   std::string server_id;
   std::string server_name;  // unique; the tool-name prefix
@@ -133,7 +134,7 @@ struct McpServerRecord {
   std::string url;
   std::string transport = "http";  // "http" (Streamable HTTP) | "sse"
   std::string auth_type = "none";  // none | api_key | bearer_token | basic | authorization
-  std::optional<std::string> auth_value;
+  std::optional<std::string> auth_value_sealed;
   std::vector<std::string> mcp_access_groups;
   std::vector<std::string> allowed_tools;  // empty = every tool
   std::int64_t created_at = 0;
