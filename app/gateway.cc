@@ -33,6 +33,7 @@
 #include "mcp/registry.h"
 #include "mcp/sessions.h"
 #include "mcp/store_servers.h"
+#include "persistence/errors.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "proxy/model_snapshot.h"
@@ -96,8 +97,9 @@ spend::SpendWriter::Options spend_writer_options(const config::GeneralSettings& 
 }
 
 // Brings the schema up to date before serving when the database is reachable; when it is
-// not, the gateway starts anyway (readiness reports it, store threads keep retrying). Every
-// change committed through the pool goes to `changes`.
+// not, the gateway starts anyway (readiness reports it, store threads keep retrying). A schema
+// newer than this binary's stops start-up (no downgrades). Every change committed through the
+// pool goes to `changes`.
 std::unique_ptr<persistence::StorePool> open_store(const config::GeneralSettings& g, prometheus::Registry& metrics,
                                                    persistence::ChangeListener& changes) {
   try {
@@ -106,6 +108,8 @@ std::unique_ptr<persistence::StorePool> open_store(const config::GeneralSettings
     telemetry::log_info(
         "store_ready",
         {{"backend", store->backend()}, {"schema_version", result.to_version}, {"applied", result.applied}});
+  } catch (const persistence::SchemaTooNewError&) {
+    throw;
   } catch (const std::exception& e) {
     telemetry::log_error("store_unavailable", {{"error", e.what()}});
   }
