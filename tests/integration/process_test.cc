@@ -158,7 +158,8 @@ TEMPLATE_TEST_CASE("a database a newer Tollgate migrated stops start-up with a c
   TestDatabase db(TestType::name);
   auto newer = tollgate::persistence::embedded_migrations();
   const int future = newer.back().version + 1;
-  newer.push_back(tollgate::persistence::Migration{future, "from_the_future", "CREATE TABLE future_table (a INTEGER);"});
+  newer.push_back(
+      tollgate::persistence::Migration{future, "from_the_future", "CREATE TABLE future_table (a INTEGER);"});
   {
     auto connection = db.open_connection();
     REQUIRE(tollgate::persistence::migrate(*connection, newer).to_version == future);
