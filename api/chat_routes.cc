@@ -2,6 +2,7 @@
 // model group, hand the request to the data plane.
 #include "api/inference_accounting.h"
 #include "api/json_body.h"
+#include "api/requested_model.h"
 #include "api/routes.h"
 #include "mcp/inference_tools.h"
 #include "providers/openai_request.h"
@@ -76,14 +77,16 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
     }
     const auto model = *providers::requested_model(*request);
     auto models = context.model_snapshot();
-    const auto* group = models->models().find(model);
+    auto identity = caller.identity;
+    const auto requested = find_requested_model(models->models(), identity.get(), model);
+    const auto* group = requested.group;
     if (group == nullptr) {
       http::respond_error(exchange, unknown_model(model));
       return;
     }
-    auto identity = caller.identity;
-    if (identity && !model_allowed(*identity, *group)) {
-      http::respond_error(exchange, core::forbidden("This key is not allowed to use the model '" + group->name + "'"));
+    if (identity && !requested_model_allowed(*identity, requested)) {
+      http::respond_error(exchange,
+                          core::forbidden("This key is not allowed to use the model '" + std::string(model) + "'"));
       return;
     }
     CallRecord record{exchange->request_id(), call_type(api), group->name, unix_ms_now()};

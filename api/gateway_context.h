@@ -32,8 +32,9 @@ namespace tollgate::spend {
 class SpendWriter;
 }
 namespace tollgate::telemetry {
+class LitellmMetrics;
 class SpendMetrics;
-}
+}  // namespace tollgate::telemetry
 namespace tollgate::cluster {
 class Membership;
 }
@@ -68,8 +69,9 @@ struct GatewayContext {
   actors::Admission* admission = nullptr;
   spend::SpendWriter* spend = nullptr;
   telemetry::SpendMetrics* spend_metrics = nullptr;
-  const cluster::Membership* membership = nullptr;  // null unless cluster.enabled
-  ConfigReload reload_config;                       // empty when there is no config file to re-read
+  telemetry::LitellmMetrics* litellm_metrics = nullptr;  // null unless LiteLLM's metric names are served
+  const cluster::Membership* membership = nullptr;       // null unless cluster.enabled
+  ConfigReload reload_config;                            // empty when there is no config file to re-read
   // Admin-registered MCP servers: the SSRF policy (config mcp_allowed_networks) and the
   // resolver their host names are checked with (null: http::system_resolver(); tests put in
   // one that answers from memory). An upstream client builds its http::OutboundGuard from both.

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "api/gateway_context.h"
+#include "api/litellm_call_metrics.h"
 #include "core/budget_math.h"
 #include "core/model_access.h"
 #include "core/request_id.h"
@@ -106,6 +107,7 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
       context.admission->release(*grant);
     }
   }
+  if (context.litellm_metrics) count_litellm_call(*context.litellm_metrics, identity.get(), outcome, record, cost);
   if (!outcome.success && outcome.usage.total() == 0) {
     return;  // nothing was consumed: no spend row (failures are in the metrics and the access log)
   }

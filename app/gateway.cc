@@ -39,6 +39,7 @@
 #include "proxy/model_snapshot.h"
 #include "spend/spend_writer.h"
 #include "telemetry/http_metrics.h"
+#include "telemetry/litellm_metrics.h"
 #include "telemetry/log.h"
 #include "telemetry/spend_metrics.h"
 
@@ -194,6 +195,7 @@ struct Gateway::Impl {
                                            config->general.max_json_depth, TOLLGATE_VERSION}),
         router(&http_metrics) {
     telemetry::register_build_info(metrics, TOLLGATE_VERSION);
+    serve_litellm_metrics();
     context.models = &models;
     context.client = &client;
     context.general = &config->general;
@@ -229,6 +231,23 @@ struct Gateway::Impl {
     server = std::make_unique<http::Server>(server_options(config->general), router, &http_metrics, io);
   }
 
+  // litellm_settings.prometheus_metric_names (docs/metrics.md): LiteLLM's request and budget
+  // families are built, and fed, only when they are served.
+  void serve_litellm_metrics() {
+    metrics.serve(config->general.prometheus_metric_names);
+    if (!core::serves_litellm_names(config->general.prometheus_metric_names)) return;
+    litellm_metrics = std::make_unique<telemetry::LitellmMetrics>(metrics.registry());
+    context.litellm_metrics = litellm_metrics.get();
+    admission.observe_budgets([m = litellm_metrics.get()](persistence::EntityKind kind, const std::string& id,
+                                                          const std::string& label, double max_budget, double spend) {
+      if (kind == persistence::EntityKind::team) {
+        m->team_budget(id, label == id ? std::string() : label, max_budget, spend);  // a team's label: alias, else id
+      } else {
+        m->key_budget(id, label, max_budget, spend);
+      }
+    });
+  }
+
   std::shared_ptr<const config::Config> config;  // as started: the general settings stay these
   config::Environment reload_environment;
   std::mutex reload_mutex;
@@ -254,6 +273,7 @@ struct Gateway::Impl {
   std::unique_ptr<identity::jwt::JwtAuthenticator> jwt;  // enable_jwt_auth only; fetches keys with `client`
   proxy::ModelSnapshots models;
   telemetry::SpendMetrics spend_metrics;
+  std::unique_ptr<telemetry::LitellmMetrics> litellm_metrics;  // prometheus_metric_names: litellm | both
   spend::SpendWriter spend_writer;
   actors::Admission admission;
   mcp::McpMetrics mcp_metrics;

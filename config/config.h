@@ -13,6 +13,7 @@
 #include "config/jwt_settings.h"
 #include "config/mcp_server_config.h"
 #include "core/json_limits.h"
+#include "core/metric_names.h"
 #include "core/provider_kind.h"
 #include "core/ssrf_policy.h"
 
@@ -82,6 +83,9 @@ struct GeneralSettings {
   std::size_t max_connections = 10'000;
   std::chrono::milliseconds shutdown_grace{30'000};
   bool require_auth_for_metrics_endpoint = false;
+  // litellm_settings.prometheus_metric_names: Tollgate's, LiteLLM's or both (docs/metrics.md).
+  // Read at start-up only.
+  core::MetricNames prometheus_metric_names = core::MetricNames::tollgate;
   // Authentication failures allowed per client address and minute before it gets 429s.
   int max_auth_failures_per_minute = 60;
   int store_threads = 0;  // 0 → 4 for PostgreSQL, 2 for SQLite

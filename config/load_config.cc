@@ -394,7 +394,7 @@ void parse_litellm_settings(Reader& r, const YAML::Node& node, Config& c) {
   r.require_map(node, path);
   r.check_keys(node, path, path,
                {"json_logs", "require_auth_for_metrics_endpoint", "callbacks", "success_callback", "failure_callback",
-                "service_callback", "service_callbacks", "ssl_verify", "ssl_certificate"},
+                "service_callback", "service_callbacks", "ssl_verify", "ssl_certificate", "prometheus_metric_names"},
                kRouterKeys);
   auto p = [&](const char* key) { return join_path(path, key); };
   parse_router_keys(r, node, path, c.router);
@@ -402,6 +402,14 @@ void parse_litellm_settings(Reader& r, const YAML::Node& node, Config& c) {
   if (auto v = node["ssl_certificate"]) c.general.upstream_ca_file = r.text(v, p("ssl_certificate"));
   if (auto v = node["require_auth_for_metrics_endpoint"])
     c.general.require_auth_for_metrics_endpoint = r.boolean(v, p("require_auth_for_metrics_endpoint"));
+  if (auto v = node["prometheus_metric_names"]) {
+    const auto text = r.text(v, p("prometheus_metric_names"));
+    if (auto names = core::parse_metric_names(text)) {
+      c.general.prometheus_metric_names = *names;
+    } else {
+      r.fail(p("prometheus_metric_names"), "must be tollgate, litellm or both, not '" + text + "'");
+    }
+  }
   // Every log line is JSON already: true asks for what happens, false cannot be had.
   if (auto v = node["json_logs"]; v && !r.boolean(v, p("json_logs")))
     r.warn(p("json_logs") + ": logs are always JSON lines; ignored");

@@ -49,6 +49,19 @@ void object_permission_field(JsonOut& o, const std::optional<core::McpPermission
   o.end_object();
 }
 
+// A team's aliases as its /team/new body names them; the api view adds LiteLLM's
+// litellm_model_table, where LiteLLM's /team/info shows them (null when the team has none).
+void model_aliases_fields(JsonOut& o, const core::ModelAliases& aliases, RecordView view) {
+  o.field("model_aliases", aliases);
+  if (view != RecordView::api) return;
+  o.key("litellm_model_table");
+  if (aliases.empty()) {
+    o.null();
+  } else {
+    o.begin_object().field("model_aliases", aliases).end_object();
+  }
+}
+
 // Audit rows as stored: timestamps as unix milliseconds.
 template <class Record>
 std::string audit_json(const Record& record) {
@@ -93,6 +106,7 @@ void write_fields(JsonOut& o, const KeyRecord& k, RecordView) {
   stored_object_field(o, "metadata", k.metadata);
   o.field("service_account", k.service_account);
   object_permission_field(o, k.object_permission_mcp);
+  o.field("aliases", k.model_aliases);  // LiteLLM's name on keys
   o.field("created_by", k.created_by);
   o.field("updated_by", k.updated_by);
   o.key("created_at").time(k.created_at);
@@ -117,6 +131,7 @@ void write_fields(JsonOut& o, const TeamRecord& t, RecordView view) {
   team_members_fields(o, t.members, view);
   o.field("team_member_permissions", t.team_member_permissions);
   object_permission_field(o, t.object_permission_mcp);
+  model_aliases_fields(o, t.model_aliases, view);
   o.field("created_by", t.created_by);
   if (view == RecordView::audit) o.field("updated_by", t.updated_by);
   o.key("created_at").time(t.created_at);

@@ -20,6 +20,7 @@ class RowReader {
   bool boolean() { return row_.boolean(next_++); }
   std::vector<std::string> string_list() { return string_list_from_json(row_.text(next_++)); }
   std::map<std::string, std::int64_t> int_map() { return int_map_from_json(row_.text(next_++)); }
+  core::ModelAliases string_map() { return string_map_from_json(row_.text(next_++)); }
   std::optional<core::McpPermission> mcp_permission() { return mcp_permission_from_json(optional_text()); }
   // The columns append_limit_values() lists, in its order.
   void limits(BudgetLimits& l) {
@@ -79,6 +80,7 @@ NamedValues key_values(const KeyRecord& k) {
       {"updated_at", SqlValue(k.updated_at)},
   };
   append_limit_values(values, k);
+  values.emplace_back("model_aliases", SqlValue(string_map_to_json(k.model_aliases)));
   return values;
 }
 
@@ -107,6 +109,7 @@ KeyRecord key_from_row(const SqlRow& row) {
   k.created_at = r.int64();
   k.updated_at = r.int64();
   r.limits(k);
+  k.model_aliases = r.string_map();
   return k;
 }
 
@@ -132,6 +135,7 @@ NamedValues team_values(const TeamRecord& t) {
       {"updated_by", sql_text(t.updated_by)},
   };
   append_limit_values(values, t);
+  values.emplace_back("model_aliases", SqlValue(string_map_to_json(t.model_aliases)));
   return values;
 }
 
@@ -152,6 +156,7 @@ TeamRecord team_from_row(const SqlRow& row) {
   t.created_by = r.optional_text();
   t.updated_by = r.optional_text();
   r.limits(t);
+  t.model_aliases = r.string_map();
   return t;
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/mcp_access.h"
+#include "core/model_alias.h"
 
 namespace tollgate::persistence {
 
@@ -74,6 +75,7 @@ struct TeamRecord : BudgetLimits {
   // The MCP part of LiteLLM's object_permission; nullopt = the team sets none (no ceiling on
   // its keys, core/mcp_access.h).
   std::optional<core::McpPermission> object_permission_mcp;
+  core::ModelAliases model_aliases;  // LiteLLM's team `model_aliases` (core/model_alias.h)
   std::string metadata = "{}";
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
@@ -116,6 +118,7 @@ struct KeyRecord : BudgetLimits {
   bool service_account = false;
   // The MCP part of LiteLLM's object_permission; nullopt = the key sets none.
   std::optional<core::McpPermission> object_permission_mcp;
+  core::ModelAliases model_aliases;  // LiteLLM's key `aliases`; they override the team's (core/model_alias.h)
   std::optional<std::string> created_by;
   std::optional<std::string> updated_by;
   std::int64_t created_at = 0;
