@@ -40,6 +40,7 @@ core::Status validate_fields(const rapidjson::Document& request, Api api) {
     case Api::openai_embedding:
       if (!request.HasMember("input")) return core::bad_request("'input' is required", "input");
       break;
+    case Api::bedrock_converse: break;  // spoken to providers only, never by a client
   }
   if (const auto stream = request.FindMember("stream"); stream != request.MemberEnd() && !stream->value.IsBool()) {
     return core::bad_request("'stream' must be a boolean", "stream");
@@ -53,6 +54,7 @@ std::string call_type(Api api) {
     case Api::openai_completion: return "atext_completion";
     case Api::openai_embedding: return "aembedding";
     case Api::anthropic_messages: return "anthropic_messages";
+    case Api::bedrock_converse: return "converse";
   }
   return "acompletion";
 }

@@ -1,6 +1,6 @@
 #pragma once
-// How a client request becomes the request sent to one deployment: path, headers and body,
-// translated when the client's API and the provider's API differ.
+// The request sent to one deployment (path, headers, body), and the pieces the JSON-over-HTTP
+// provider plug-ins (providers/provider.h) share to build it.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -16,7 +16,7 @@
 namespace tollgate::providers {
 
 // The API a request or response speaks.
-enum class Api { openai_chat, openai_completion, openai_embedding, anthropic_messages };
+enum class Api { openai_chat, openai_completion, openai_embedding, anthropic_messages, bedrock_converse };
 
 std::string_view api_name(Api api);
 
@@ -30,17 +30,25 @@ struct UpstreamRequest {
   bool stream = false;
 };
 
-// Builds the upstream request for `deployment` (not a mock one). `raw_body` is the client's
-// body, forwarded byte for byte when no field needs changing. Errors are client errors (400):
-// an API the provider cannot serve, or a request the translation rejects.
-core::Result<UpstreamRequest> build_upstream_request(const config::Deployment& deployment, Api client_api,
-                                                     const rapidjson::Document& request, std::string_view raw_body);
+// The path part of a validated api_base ("https://h/v1/" → "/v1"; "" when it has none).
+std::string base_path_of(const std::string& api_base);
 
-// The max_tokens the gateway itself puts in a request to `deployment` that sets none (the
-// Anthropic API requires one); nullopt when such a request goes out without a limit.
-std::optional<std::int64_t> max_tokens_added(const config::Deployment& deployment);
+// A JSON request to an OpenAI-wire or Anthropic upstream: the client's body forwarded (model
+// renamed, or removed when `model_in_url`; OpenAI stream usage requested) when the APIs match,
+// else translated between OpenAI chat and Anthropic messages. `max_tokens` is what a
+// translation to Anthropic puts in a request that sets none.
+struct JsonRequestShape {
+  Api upstream_api = Api::openai_chat;
+  std::string target;
+  HeaderList headers;
+  bool model_in_url = false;
+  std::int64_t max_tokens = 0;
+};
+core::Result<UpstreamRequest> json_upstream_request(const config::Deployment& deployment, Api client_api,
+                                                    const rapidjson::Document& request, std::string_view raw_body,
+                                                    JsonRequestShape shape);
 
-// The API a deployment's provider speaks for a client API.
-Api upstream_api_for(const config::Deployment& deployment, Api client_api);
+// The error for a client API a provider cannot serve.
+core::ApiError unsupported_api(const config::Deployment& deployment, Api client_api);
 
 }  // namespace tollgate::providers

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <random>
 
-#include "providers/upstream_request.h"
+#include "providers/registry.h"
 
 namespace tollgate::proxy {
 namespace {
@@ -20,7 +20,7 @@ constexpr std::int64_t kUnknownMaxOutputTokens = 4096;
 
 // The longest answer a request that sets no max_tokens can get from `d`.
 std::int64_t max_output_of(const config::Deployment& d) {
-  if (const auto added = providers::max_tokens_added(d)) return *added;  // the gateway's own limit
+  if (const auto added = providers::provider_of(d).max_tokens_added(d)) return *added;  // the gateway's own limit
   if (d.info.max_output_tokens) return *d.info.max_output_tokens;
   if (d.info.max_tokens) return *d.info.max_tokens;
   return core::builtin_max_output_tokens(d.upstream_model).value_or(kUnknownMaxOutputTokens);

@@ -14,9 +14,7 @@
 #include "http/io_threads.h"
 #include "providers/anthropic_error.h"
 #include "providers/openai_request.h"
-#include "providers/response_relay.h"
-#include "providers/sse_parser.h"
-#include "providers/stream_text.h"
+#include "providers/registry.h"
 #include "proxy/mock_answer.h"
 #include "proxy/model_router.h"
 #include "proxy/model_snapshot.h"
@@ -114,8 +112,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
         // The Anthropic stream's message_start carries input tokens before the provider reports
         // them (older SDKs keep that first number), so give the best estimate we have.
         options.input_tokens_estimate = req_.prompt_tokens_estimate;
-        relay_ = providers::make_stream_relay(req_.api, upstream_.api, std::move(options));
-        sse_ = std::make_unique<providers::SseParser>();
+        relay_ = provider_->stream_relay(req_.api, upstream_.api, std::move(options));
+        decoder_ = provider_->stream_decoder();
       }
     } else {
       retry_after_ = retry_after_of(headers);
@@ -149,7 +147,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       return;
     }
     const auto failure = core::classify_status(status_, body_);
-    attempt_failed(failure, status_, providers::upstream_error_message(body_));
+    attempt_failed(failure, status_, provider_->error_message(body_));
   }
 
   void on_error(http::ClientErrorKind kind, const std::string& message) override {
@@ -190,11 +188,13 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     }
     current_ = *chosen;
     ++attempts_in_group_;
-    if (current_.deployment->provider == core::ProviderKind::mock) {
+    provider_ = &providers::provider_of(*current_.deployment);
+    if (provider_->answers_in_process()) {
       answer_mock();
       return;
     }
-    auto built = providers::build_upstream_request(*current_.deployment, req_.api, *req_.body, exchange_->body());
+    auto built = provider_->build_request(*current_.deployment, req_.api, *req_.body, exchange_->body(),
+                                          std::chrono::system_clock::now());
     if (!built) {
       fail(built.error());
       return;
@@ -224,7 +224,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     body_overflow_ = false;
     retry_after_.reset();
     relay_.reset();
-    sse_.reset();
+    decoder_.reset();
     attempt_start_ = Clock::now();
     current_.health->attempt_started(attempt_start_);
     s_.metrics->attempt_started(current_.index);
@@ -303,9 +303,9 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
 
   void relay_events(std::string_view bytes) {
     events_.clear();
-    sse_->feed(bytes, events_);
+    decoder_->feed(bytes, events_);
     for (const auto& event : events_) {
-      streamed_text_tokens_ += providers::stream_event_text_tokens(upstream_.api, event.data);
+      streamed_text_tokens_ += provider_->stream_event_text_tokens(upstream_.api, event);
       std::string out = relay_->on_event(event);
       if (out.empty()) continue;
       if (!stream_started_) start_client_stream();
@@ -339,7 +339,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
 
   void finish_stream(Clock::time_point now) {
     events_.clear();
-    sse_->finish(events_);
+    decoder_->finish(events_);
     for (const auto& event : events_) {
       std::string out = relay_->on_event(event);
       if (out.empty()) continue;
@@ -360,7 +360,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       fail(core::bad_gateway("The upstream response is larger than the gateway accepts"));
       return;
     }
-    auto translated = providers::finish_response(req_.api, upstream_.api, std::move(body_), requested_group_->name);
+    auto translated = provider_->finish_response(req_.api, upstream_.api, std::move(body_), requested_group_->name);
     if (!translated) {
       // Malformed upstream JSON: the provider is at fault, and a retry would not be idempotent
       // with respect to cost, so the client gets a 502 at once.
@@ -517,6 +517,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   const config::ModelGroup* group_;
   const config::ModelGroup* requested_group_;
   RoutedDeployment current_;
+  const providers::Provider* provider_ = nullptr;  // the plug-in serving current_
   providers::UpstreamRequest upstream_;
   std::shared_ptr<http::OutboundCall> call_;
   std::vector<std::size_t> excluded_;
@@ -531,7 +532,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   bool body_overflow_ = false;
   std::optional<double> retry_after_;
   std::unique_ptr<providers::StreamRelay> relay_;
-  std::unique_ptr<providers::SseParser> sse_;
+  std::unique_ptr<providers::StreamDecoder> decoder_;
   std::vector<providers::SseEvent> events_;
   bool stream_started_ = false;
   FailureClass last_failure_ = FailureClass::server_error;

@@ -1,0 +1,33 @@
+#include "providers/azure/azure_provider.h"
+
+#include "providers/openai/openai_provider.h"
+
+namespace tollgate::providers {
+namespace {
+
+class AzureProvider : public Provider {
+ public:
+  Api upstream_api(Api client_api) const override { return openai_wire_api_for(client_api); }
+
+  core::Result<UpstreamRequest> build_request(const config::Deployment& d, Api client_api,
+                                              const rapidjson::Document& request, std::string_view raw_body,
+                                              std::chrono::system_clock::time_point) const override {
+    JsonRequestShape shape;
+    shape.upstream_api = upstream_api(client_api);
+    shape.target = base_path_of(d.api_base) + "/openai/deployments/" + d.upstream_model +
+                   std::string(openai_endpoint_suffix(shape.upstream_api)) + "?api-version=" + d.api_version;
+    shape.headers = {{"content-type", "application/json"}, {"accept", "application/json"}};
+    if (!d.api_key.empty()) shape.headers.emplace_back("api-key", d.api_key);
+    shape.model_in_url = true;
+    return json_upstream_request(d, client_api, request, raw_body, std::move(shape));
+  }
+};
+
+}  // namespace
+
+const Provider& azure_provider() {
+  static const AzureProvider provider;
+  return provider;
+}
+
+}  // namespace tollgate::providers

@@ -1,0 +1,41 @@
+#include "providers/openai/openai_provider.h"
+
+namespace tollgate::providers {
+namespace {
+
+class OpenAIProvider : public Provider {
+ public:
+  Api upstream_api(Api client_api) const override { return openai_wire_api_for(client_api); }
+
+  core::Result<UpstreamRequest> build_request(const config::Deployment& d, Api client_api,
+                                              const rapidjson::Document& request, std::string_view raw_body,
+                                              std::chrono::system_clock::time_point) const override {
+    JsonRequestShape shape;
+    shape.upstream_api = upstream_api(client_api);
+    shape.target = base_path_of(d.api_base) + std::string(openai_endpoint_suffix(shape.upstream_api));
+    shape.headers = {{"content-type", "application/json"}, {"accept", "application/json"}};
+    if (!d.api_key.empty()) shape.headers.emplace_back("authorization", "Bearer " + d.api_key);
+    return json_upstream_request(d, client_api, request, raw_body, std::move(shape));
+  }
+};
+
+}  // namespace
+
+std::string_view openai_endpoint_suffix(Api api) {
+  switch (api) {
+    case Api::openai_completion: return "/completions";
+    case Api::openai_embedding: return "/embeddings";
+    default: return "/chat/completions";
+  }
+}
+
+Api openai_wire_api_for(Api client_api) {
+  return client_api == Api::anthropic_messages || client_api == Api::bedrock_converse ? Api::openai_chat : client_api;
+}
+
+const Provider& openai_provider() {
+  static const OpenAIProvider provider;
+  return provider;
+}
+
+}  // namespace tollgate::providers

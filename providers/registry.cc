@@ -1,0 +1,20 @@
+#include "providers/registry.h"
+
+#include "providers/anthropic/anthropic_provider.h"
+#include "providers/azure/azure_provider.h"
+#include "providers/mock/mock_plugin.h"
+#include "providers/openai/openai_provider.h"
+
+namespace tollgate::providers {
+
+const Provider& provider_for(core::ProviderKind kind) {
+  switch (kind) {
+    case core::ProviderKind::azure: return azure_provider();
+    case core::ProviderKind::anthropic: return anthropic_provider();
+    case core::ProviderKind::mock: return mock_plugin();
+    case core::ProviderKind::openai: return openai_provider();
+  }
+  return openai_provider();
+}
+
+}  // namespace tollgate::providers
