@@ -430,6 +430,28 @@ Prepare update_cell(const std::string& shape, bool limits) {
   };
 }
 
+// /key/update with model aliases: a field that grants more, so checked as the key's limits.
+Prepare aliases_cell(const std::string& shape) {
+  return [shape](World& w, const Actor& a) {
+    const auto k = fresh_key(w, a, shape).key;
+    const auto before = find(w, k.hash);
+    Cell c = base_cell(a, "POST", "/key/update",
+                       Json().s("key", k.cleartext).raw("aliases", R"({"cheap":"anything"})").str());
+    c.verify = [k, before](World& w, const HttpReply& r) {
+      if (r.status != 200) {
+        check_unchanged(w, k, before);
+        return;
+      }
+      REQUIRE(before.has_value());
+      const auto after = find(w, k.hash);
+      REQUIRE(after.has_value());
+      check_changed_exactly(*before, *after, {"model_aliases"});
+      CHECK(after->model_aliases.at("cheap") == "anything");
+    };
+    return c;
+  };
+}
+
 // /key/regenerate {"key": …} or /key/{key}/regenerate (the key's hash in the path).
 Prepare regenerate_cell(const std::string& shape, bool in_path) {
   return [shape, in_path](World& w, const Actor& a) {
@@ -528,6 +550,7 @@ std::vector<Row> key_rows() {
            [](const std::string& s) { return update_cell(s, false); });
   add_rows(rows, "POST", "/key/update", "limits", kManageLimits, false,
            [](const std::string& s) { return update_cell(s, true); });
+  add_rows(rows, "POST", "/key/update", "aliases", kManageLimits, false, aliases_cell);
   add_rows(rows, "POST", "/key/regenerate", "", kRegenerate, false,
            [](const std::string& s) { return regenerate_cell(s, false); });
   add_rows(rows, "POST", "/key/{key}/regenerate", "", kRegenerate, false,

@@ -231,6 +231,25 @@ Prepare update_cell(const std::string& shape, bool limits) {
   };
 }
 
+// /team/update with model aliases: checked as the team's limits.
+Prepare aliases_cell(const std::string& shape) {
+  return [shape](World& w, const Actor& a) {
+    const auto t = fresh_team(w, a, shape);
+    const auto before = find(w, t.id);
+    Cell c = request(t.caller, "POST", "/team/update",
+                     Json().s("team_id", t.id).raw("model_aliases", R"({"cheap":"anything"})").str());
+    c.verify = [t, before](World& w, const HttpReply& r) {
+      if (r.status != 200) return check_unchanged(w, t, before);
+      REQUIRE(before.has_value());
+      const auto after = find(w, t.id);
+      REQUIRE(after.has_value());
+      check_exact_change(diff(*before, *after), {"model_aliases"});
+      CHECK(after->model_aliases.at("cheap") == "anything");
+    };
+    return c;
+  };
+}
+
 Prepare delete_cell(const std::string& shape) {
   return [shape](World& w, const Actor& a) {
     const auto t = fresh_team(w, a, shape, {true, false, false});
@@ -359,6 +378,7 @@ std::vector<Row> team_rows() {
            [](const std::string& s) { return update_cell(s, false); });
   add_rows(rows, "POST", "/team/update", "limits", kManage, false,
            [](const std::string& s) { return update_cell(s, true); });
+  add_rows(rows, "POST", "/team/update", "model_aliases", kManage, false, aliases_cell);
   add_rows(rows, "POST", "/team/delete", "", kManage, false, delete_cell);
   add_rows(rows, "POST", "/team/block", "", kManage, false, [](const std::string& s) { return block_cell(s, true); });
   add_rows(rows, "POST", "/team/unblock", "", kManage, false,

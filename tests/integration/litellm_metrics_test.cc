@@ -4,8 +4,10 @@
 // the gateway (docs/metrics.md holds the mapping).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/key_hash.h"
@@ -60,10 +62,18 @@ class World {
                         R"({"model":")" + model + R"(","messages":[{"role":"user","content":"hi"}]})", bearer(key))
         .status;
   }
-  std::string metrics() const {
-    const auto reply = http_request(gw_.port(), "GET", "/metrics");
-    REQUIRE(reply.status == 200);
-    return reply.body;
+  // /metrics once `family` (summed over its labels) reaches `calls`: a call is counted when
+  // it is settled, which may be just after its client read the answer.
+  std::string metrics_after(const std::string& family, double calls) const {
+    std::string text;
+    for (int i = 0; i < 100; ++i) {
+      const auto reply = http_request(gw_.port(), "GET", "/metrics");
+      REQUIRE(reply.status == 200);
+      text = reply.body;
+      if (metric_sum(text, family) >= calls) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return text;
   }
 
  private:
@@ -79,7 +89,7 @@ TEST_CASE("metrics: Tollgate's names by default and with `tollgate`", "[integrat
     World w(names);
     const auto key = w.key("{}");
     CHECK(w.chat(key, "priced") == 200);
-    const auto text = w.metrics();
+    const auto text = w.metrics_after("tollgate_http_requests_total", 2);  // /key/generate and the call
     CHECK(sample(text, "tollgate_http_requests_total", {{"route", "/v1/chat/completions"}, {"status", "200"}}) == 1);
     CHECK(text.find("litellm_") == std::string::npos);
   }
@@ -94,7 +104,7 @@ TEST_CASE("metrics: LiteLLM's names with `litellm`, fed by real calls", "[integr
   CHECK(w.chat(key, "priced") == 200);
   CHECK(w.chat(key, "broken") >= 500);
 
-  const auto text = w.metrics();
+  const auto text = w.metrics_after("litellm_proxy_total_requests_metric_total", 3);
   INFO(text);
   CHECK(text.find("tollgate_") == std::string::npos);  // only LiteLLM's families
   CHECK(text.find(key) == std::string::npos);          // never the key itself
@@ -151,7 +161,8 @@ TEST_CASE("metrics: both names with `both`; a bad value refuses to start", "[int
   World w("both");
   const auto key = w.key("{}");
   CHECK(w.chat(key, "priced") == 200);
-  const auto text = w.metrics();
+  w.metrics_after("tollgate_http_requests_total", 2);
+  const auto text = w.metrics_after("litellm_proxy_total_requests_metric_total", 1);
   CHECK(sample(text, "tollgate_http_requests_total", {{"route", "/v1/chat/completions"}}) == 1);
   CHECK(sample(text, "litellm_requests_metric_total", {{"model", "priced-model"}, {"model_id", "dep-priced"}}) == 1);
   CHECK(sample(text, "litellm_deployment_success_responses_total", {{"model_id", "dep-priced"}}) == 1);
