@@ -4,6 +4,7 @@
 #include "api/json_body.h"
 #include "api/requested_model.h"
 #include "api/routes.h"
+#include "core/request_id.h"
 #include "mcp/inference_tools.h"
 #include "providers/openai_request.h"
 #include "providers/prompt_tally.h"
@@ -91,7 +92,8 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
                           core::forbidden("This key is not allowed to use the model '" + std::string(model) + "'"));
       return;
     }
-    CallRecord record{exchange->request_id(), call_type(api), group->name, unix_ms_now()};
+    CallRecord record{exchange->request_id(), core::generate_time_ordered_id(), call_type(api), group->name,
+                      unix_ms_now()};
     const auto tokens = request_tokens(providers::tally_prompt(*request, api, exchange->body().size()),
                                        models->router->pricing(*group), *request);
     auto start = [&context, exchange, api, models = std::move(models), group, identity, record, tokens](
@@ -106,6 +108,7 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
       call.completion_tokens_bound = tokens.completion_bound;
       call.received = exchange->received_at();
       call.extra_headers = std::move(headers);
+      call.extra_headers.push_back({"x-litellm-call-id", record.call_id});
       call.on_finished = [&context, identity, grant, record](const proxy::CallOutcome& outcome) {
         record_outcome(context, identity, grant.get(), outcome, record);
       };

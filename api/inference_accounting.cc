@@ -5,9 +5,9 @@
 
 #include "api/gateway_context.h"
 #include "api/litellm_call_metrics.h"
+#include "api/spend_log_metadata.h"
 #include "core/budget_math.h"
 #include "core/model_access.h"
-#include "core/request_id.h"
 #include "persistence/linked_budget.h"
 #include "providers/openai_request.h"
 #include "spend/spend_writer.h"
@@ -112,7 +112,8 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
     return;  // nothing was consumed: no spend row (failures are in the metrics and the access log)
   }
   persistence::SpendLogRow row;
-  row.request_id = core::generate_time_ordered_id();  // unique even when clients reuse x-request-id
+  row.request_id = record.call_id;  // unique even when clients reuse x-request-id
+  row.response_id = outcome.response_id;
   row.call_type = record.call_type;
   row.spend = cost;
   row.prompt_tokens = outcome.usage.prompt_tokens;
@@ -127,8 +128,8 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
     row.provider = outcome.deployment->provider_prefix;
   }
   row.status = outcome.success ? "success" : "failure";
-  row.metadata = "{\"x_request_id\":\"" + record.request_id + "\"" +  // request ids are [A-Za-z0-9._:-]
-                 (outcome.interrupted ? ",\"interrupted_stream\":true}" : "}");
+  row.metadata =
+      spend_log_metadata(identity.get(), {record.call_id, record.request_id, outcome.interrupted}, outcome.success);
   std::vector<persistence::SpendIncrement> increments;
   if (identity) {
     const auto& key = identity->key;

@@ -40,8 +40,9 @@ actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, co
                                        const RequestTokens& tokens);
 
 struct CallRecord {
-  std::string request_id;
-  std::string call_type;  // "acompletion", "aembedding", "atext_completion", "anthropic_messages"
+  std::string request_id;  // the exchange's x-request-id
+  std::string call_id;     // the gateway's own id of the call: x-litellm-call-id, the spend log's key
+  std::string call_type;   // "acompletion", "aembedding", "atext_completion", "anthropic_messages"
   std::string model_group;
   std::int64_t start_ms = 0;
 };

@@ -355,7 +355,7 @@ namespace {
 constexpr const char* kSpendLogColumns[] = {
     "request_id", "call_type",       "api_key",  "spend",       "prompt_tokens", "completion_tokens", "total_tokens",
     "start_time", "end_time",        "model",    "model_group", "model_id",      "provider",          "user_id",
-    "team_id",    "organization_id", "end_user", "status",      "metadata"};
+    "team_id",    "organization_id", "end_user", "status",      "metadata",      "response_id"};
 
 }  // namespace
 
@@ -379,6 +379,7 @@ void append_spend_log_params(const SpendLogRow& s, std::vector<SqlValue>& params
   params.push_back(sql_text(s.end_user));
   params.emplace_back(s.status);
   params.emplace_back(checked_json_object(s.metadata, "metadata"));
+  params.push_back(s.response_id.empty() ? sql_null() : SqlValue(s.response_id));
 }
 
 std::size_t spend_log_column_count() { return std::size(kSpendLogColumns); }
@@ -413,6 +414,7 @@ SpendLogRow spend_log_from_row(const SqlRow& row) {
   s.end_user = r.optional_text();
   s.status = r.text();
   s.metadata = r.text();
+  s.response_id = r.optional_text().value_or("");
   return s;
 }
 

@@ -164,7 +164,10 @@ struct ModelRecord {
 };
 
 struct SpendLogRow {
-  std::string request_id;  // primary key: a retried flush inserts nothing twice
+  // The gateway's own call id (x-litellm-call-id), the primary key: a retried flush inserts
+  // nothing twice, and an upstream reusing its response ids cannot collide.
+  std::string request_id;
+  std::string response_id;  // the id of the client's answer (chatcmpl-…, msg_…); "" when none
   std::string call_type = "acompletion";
   std::string api_key;  // the key's hash
   double spend = 0;
@@ -183,6 +186,40 @@ struct SpendLogRow {
   std::optional<std::string> end_user;
   std::string status = "success";
   std::string metadata = "{}";
+};
+
+// What a day's rollup row adds up: spend, tokens and requests.
+struct SpendTotals {
+  double spend = 0;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::int64_t api_requests = 0;
+  std::int64_t successful_requests = 0;
+  std::int64_t failed_requests = 0;
+
+  void add(const SpendTotals& other) {
+    spend += other.spend;
+    prompt_tokens += other.prompt_tokens;
+    completion_tokens += other.completion_tokens;
+    api_requests += other.api_requests;
+    successful_requests += other.successful_requests;
+    failed_requests += other.failed_requests;
+  }
+};
+
+// One row of the daily rollups (migration 005): a day's spend of one key, user, team,
+// organization, end user and model. Entities a request did not name are "".
+struct DailySpendRow {
+  std::int64_t day = 0;  // days since 1970-01-01 UTC
+  std::string api_key;
+  std::string user_id;
+  std::string team_id;
+  std::string organization_id;
+  std::string end_user;
+  std::string model;
+  std::string model_group;
+  std::string provider;
+  SpendTotals totals;
 };
 
 struct SpendIncrement {

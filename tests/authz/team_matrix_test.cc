@@ -161,6 +161,19 @@ Prepare info_cell(const std::string& shape) {
   };
 }
 
+// /team/daily/activity?team_ids=: readable as /team/info.
+Prepare daily_activity_cell(const std::string& shape) {
+  return [shape](World& w, const Actor& a) {
+    const auto t = fresh_team(w, a, shape);
+    Cell c = request(t.caller, "GET",
+                     "/team/daily/activity?start_date=2000-01-01&end_date=2100-01-01&team_ids=" + url_encode(t.id), "");
+    c.verify = [](World&, const HttpReply& r) {
+      if (r.status == 200) CHECK(r.body.find("\"results\"") != std::string::npos);
+    };
+    return c;
+  };
+}
+
 Prepare list_cell(const std::string& shape) {
   return [shape](World& w, const Actor& a) {
     const auto t = fresh_team(w, a, shape);
@@ -373,6 +386,7 @@ std::vector<Row> team_rows() {
   std::vector<Row> rows;
   add_rows(rows, "POST", "/team/new", "", kNew, false, new_cell);
   add_rows(rows, "GET", "/team/info", "", kRead, true, info_cell);
+  add_rows(rows, "GET", "/team/daily/activity", "team_ids", kRead, true, daily_activity_cell);
   add_rows(rows, "GET", "/team/list", "", kList, true, list_cell);
   add_rows(rows, "POST", "/team/update", "alias", kManage, false,
            [](const std::string& s) { return update_cell(s, false); });
