@@ -2,6 +2,7 @@
 // The budget side of an inference request: may the key use this model, what does admission
 // need to reserve, and what gets recorded once the call is over.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,7 @@ struct CallRecord {
   std::string call_type;  // "acompletion", "aembedding", "atext_completion", "anthropic_messages"
   std::string model_group;
   std::int64_t start_ms = 0;
+  std::optional<std::string> end_user;  // the request's end user (api/end_user_admission.h)
 };
 
 // Settles (or releases) the reservations, hands the spend-log row and entity increments to

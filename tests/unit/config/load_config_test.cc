@@ -355,7 +355,6 @@ TEST_CASE("keys configuring protection Tollgate lacks stop start-up", "[config][
       {"litellm_settings", "guardrails", "[{prompt_injection: {callbacks: [lakera_prompt_injection]}}]"},
       {"litellm_settings", "max_budget", "100"},
       {"litellm_settings", "budget_duration", "30d"},
-      {"litellm_settings", "max_end_user_budget_id", "budget-1"},
       {"litellm_settings", "max_internal_user_budget", "10"},
       {"litellm_settings", "internal_user_budget_duration", "1mo"},
       {"litellm_settings", "default_internal_user_params", "{user_role: internal_user_viewer}"},
