@@ -41,8 +41,8 @@ void with_end_user(const GatewayContext& context, const http::ExchangePtr& excha
   auto answer = std::make_shared<std::function<void(core::Result<identity::EndUserPtr>)>>(
       http::bind_executor(exchange, std::move(done)));
   context.store->submit(
-      [cache, generation, answer, id = std::move(id), defaults = end_user_defaults(context)](
-          persistence::Store& store) mutable {
+      [cache, generation, answer, id = std::move(id),
+       defaults = end_user_defaults(context)](persistence::Store& store) mutable {
         auto end_user = std::make_shared<const identity::EndUser>(read_end_user(store, std::move(id), defaults));
         if (cache) cache->put(end_user, generation);
         (*answer)(identity::EndUserPtr(std::move(end_user)));

@@ -34,7 +34,8 @@ struct RequestTokens {
 RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,
                              const rapidjson::Value& body);
 
-// Stops for the key, its team (or, for personal keys, its user) and its organization, with
+// Stops for the key, its team (or, for personal keys, its user) and its organization (the end
+// user's is added by api/end_user_admission.h), with
 // the request's worst-case cost. The key and the organization also take the limits they leave
 // unset from the budget they link (budget_id; persistence/linked_budget.h).
 actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, const config::ModelGroup& group,

@@ -5,7 +5,8 @@
 
 namespace tollgate::identity {
 
-core::Result<std::optional<std::string>> end_user_id(std::string_view header, const std::optional<std::string>& body_user,
+core::Result<std::optional<std::string>> end_user_id(std::string_view header,
+                                                     const std::optional<std::string>& body_user,
                                                      const std::optional<std::string>& jwt_end_user) {
   std::string_view id;
   std::string param = "user";
@@ -20,8 +21,7 @@ core::Result<std::optional<std::string>> end_user_id(std::string_view header, co
     return std::optional<std::string>{};
   }
   if (id.size() > kMaxEndUserIdBytes) {
-    return core::bad_request("the end-user id must be at most " + std::to_string(kMaxEndUserIdBytes) + " bytes",
-                             param);
+    return core::bad_request("the end-user id must be at most " + std::to_string(kMaxEndUserIdBytes) + " bytes", param);
   }
   if (id.find('\0') != std::string_view::npos) {
     return core::bad_request("the end-user id must not contain NUL characters", param);

@@ -18,8 +18,7 @@ using detail::write_audit;
 const std::set<std::string> kEndUserUpdateExcluded = {"user_id", "spend", "created_at"};
 
 std::optional<EndUserRecord> select_end_user(SqlConnection& c, const std::string& id) {
-  const auto rows =
-      c.query("SELECT " + end_user_columns() + " FROM end_users WHERE user_id = $1", {SqlValue(id)});
+  const auto rows = c.query("SELECT " + end_user_columns() + " FROM end_users WHERE user_id = $1", {SqlValue(id)});
   if (rows.empty()) return std::nullopt;
   return end_user_from_row(rows.front());
 }
@@ -63,8 +62,7 @@ std::optional<EndUserRecord> Store::find_end_user(const std::string& user_id) {
 std::vector<EndUserRecord> Store::list_end_users() {
   std::scoped_lock lock(mutex_);
   std::vector<EndUserRecord> result;
-  for (const auto& row :
-       connection_->query("SELECT " + end_user_columns() + " FROM end_users ORDER BY user_id", {})) {
+  for (const auto& row : connection_->query("SELECT " + end_user_columns() + " FROM end_users ORDER BY user_id", {})) {
     result.push_back(end_user_from_row(row));
   }
   return result;
@@ -81,8 +79,7 @@ bool Store::update_end_user(const EndUserRecord& end_user, const AuditEntry& aud
   after.updated_at = now_ms();
   if (after.metadata.empty()) after.metadata = "{}";
   update_row(*connection_, after);
-  write_audit(*connection_, audit,
-              AuditFacts{"end_users", after.user_id, "updated", to_json(*before), to_json(after)});
+  write_audit(*connection_, audit, AuditFacts{"end_users", after.user_id, "updated", to_json(*before), to_json(after)});
   tx.changed(ChangeKind::end_user, after.user_id);
   tx.commit();
   return true;

@@ -23,11 +23,10 @@ using persistence::Store;
 
 // LiteLLM's NewCustomerRequest / UpdateCustomerRequest. soft_budget alerts and the per-model
 // budgets are not implemented; object_permission restricts nothing an end user reaches here.
-const BodyFields kCustomerBody = {
-    {"user_id", "alias", "blocked", "budget_id", "allowed_model_region", "default_model", "metadata",
-     "budget_reset_at"},
-    {"soft_budget", "litellm_changed_by"},
-    {"model_max_budget", "object_permission"}};
+const BodyFields kCustomerBody = {{"user_id", "alias", "blocked", "budget_id", "allowed_model_region", "default_model",
+                                   "metadata", "budget_reset_at"},
+                                  {"soft_budget", "litellm_changed_by"},
+                                  {"model_max_budget", "object_permission"}};
 
 // Checks the caller first, so a non-admin learns nothing (403) about which end users exist.
 void require_customer_right(const ManagementCall& call, core::Action action) {

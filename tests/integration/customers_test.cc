@@ -236,8 +236,8 @@ TEMPLATE_TEST_CASE("customers: 100 concurrent first requests of a new end user n
           const double cost = std::stod(reply.header("x-litellm-response-cost"));
           for (double seen = reported.load(); !reported.compare_exchange_weak(seen, seen + cost);) {
           }
-        } else if (reply.status == 429 && std::string(json(reply.body)["error"]["type"].GetString()) ==
-                                              "budget_exceeded") {
+        } else if (reply.status == 429 &&
+                   std::string(json(reply.body)["error"]["type"].GetString()) == "budget_exceeded") {
           ++denied;
         } else {
           ++other;

@@ -80,8 +80,7 @@ STORE_TEST_CASE("end users: the first spend of an unknown end user creates its r
   CHECK(store->find_end_user("walk-in")->budget_reset_at == std::optional<std::int64_t>(42));
 }
 
-STORE_TEST_CASE("end users: block creates the missing ones, unblock, delete is all or nothing",
-                "[store][end_users]") {
+STORE_TEST_CASE("end users: block creates the missing ones, unblock, delete is all or nothing", "[store][end_users]") {
   testing::TestDatabase db(TestType::name);
   auto store = db.migrated_store();
   EndUserRecord known = make_end_user("known");

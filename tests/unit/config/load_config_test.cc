@@ -668,3 +668,13 @@ TEST_CASE("mcp_allowed_networks: CIDRs for admin-registered MCP servers", "[conf
   const auto error = parse_error("mcp_allowed_networks: [\"172.18.0.0/16\", \"172.18/16\"]\n");
   CHECK_THAT(std::string(error.what()), Catch::Contains("mcp_allowed_networks[1]"));
 }
+
+TEST_CASE("end-user budget defaults: max_end_user_budget and max_end_user_budget_id", "[config]") {
+  const auto c = parse("litellm_settings: {max_end_user_budget: 0.5, max_end_user_budget_id: free_tier}\n");
+  CHECK(c.warnings.empty());
+  CHECK(c.general.max_end_user_budget == std::optional<double>(0.5));
+  CHECK(c.general.max_end_user_budget_id == std::optional<std::string>("free_tier"));
+  CHECK_FALSE(parse("litellm_settings: {}\n").general.max_end_user_budget);
+  CHECK(parse_error("litellm_settings: {max_end_user_budget: -1}\n").key_path() ==
+        "litellm_settings.max_end_user_budget");
+}

@@ -51,7 +51,7 @@ TEST_CASE("end-user limits: own, then the linked budget's, then the defaults", "
   l = identity::end_user_limits(linked_user, defaults);
   CHECK(l.max_budget == std::optional<double>(5));
   CHECK(l.rpm_limit == std::optional<std::int64_t>(7));  // its own wins
-  CHECK_FALSE(l.tpm_limit);                               // has a budget: no default applies
+  CHECK_FALSE(l.tpm_limit);                              // has a budget: no default applies
 
   own.max_budget = 9;
   own.budget_id.reset();
@@ -59,8 +59,7 @@ TEST_CASE("end-user limits: own, then the linked budget's, then the defaults", "
   CHECK(identity::end_user_limits(with_own, defaults).max_budget == std::optional<double>(9));
 }
 
-TEST_CASE("end-user cache: changes drop what they name; stale fills are refused; bounded",
-          "[identity][end_user]") {
+TEST_CASE("end-user cache: changes drop what they name; stale fills are refused; bounded", "[identity][end_user]") {
   identity::EndUserCache::Options options;
   options.max_entries_per_shard = 4;
   identity::EndUserCache cache(options);
