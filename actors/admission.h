@@ -1,9 +1,9 @@
 #pragma once
-// Exact budgets and rate limits, enforced by one owner actor per key, team, user and
-// organization.
+// Exact budgets and rate limits, enforced by one owner actor per key, team, user,
+// organization and end user.
 //
 // A request's admission visits the entities that apply (key → team → user for personal keys →
-// organization), each checking and reserving in turn; the first refusal releases what was
+// organization → the request's end user), each checking and reserving in turn; the first refusal releases what was
 // reserved so far. Every entity's budget (a core::BudgetLedger) is owned by one typed actor:
 // it loads the spend, runs the reset and expiry timers, retires when idle. Once loaded,
 // admissions and settlements run on the caller's thread under the budget's own lock, so

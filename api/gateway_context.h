@@ -21,7 +21,8 @@ class HttpClient;
 }
 namespace tollgate::identity {
 class Authenticator;
-}
+class EndUserCache;
+}  // namespace tollgate::identity
 namespace tollgate::persistence {
 class StorePool;
 }
@@ -64,6 +65,7 @@ struct GatewayContext {
   const config::GeneralSettings* general = nullptr;
   telemetry::Metrics* metrics = nullptr;
   const identity::Authenticator* auth = nullptr;
+  identity::EndUserCache* end_users = nullptr;  // null: every end user is read from the store
   persistence::StorePool* store = nullptr;
   HealthMonitor* health = nullptr;
   actors::Admission* admission = nullptr;

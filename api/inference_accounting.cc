@@ -138,7 +138,6 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
     row.team_id = key.team_id;
     row.organization_id = identity->organization ? std::optional<std::string>(identity->organization->organization_id)
                                                  : key.organization_id;
-    row.end_user = identity->end_user_id;
     if (cost > 0) {
       if (!identity->jwt_role) increments.push_back({EntityKind::key, key.token_hash, cost});
       if (identity->team) increments.push_back({EntityKind::team, identity->team->team_id, cost});
@@ -147,6 +146,8 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
         increments.push_back({EntityKind::organization, identity->organization->organization_id, cost});
     }
   }
+  row.end_user = record.end_user;
+  if (record.end_user && cost > 0) increments.push_back({EntityKind::end_user, *record.end_user, cost});
   context.spend->record(std::move(row), increments);
   if (context.spend_metrics) {
     context.spend_metrics->spent(identity ? identity->label : std::string("master_key"),

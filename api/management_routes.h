@@ -15,6 +15,7 @@ void register_control_plane_routes(http::Router& router, const GatewayContext& c
 void register_mcp_server_routes(http::Router& router, const GatewayContext& context);
 void register_stored_model_routes(http::Router& router, const GatewayContext& context);
 void register_daily_activity_routes(http::Router& router, const GatewayContext& context);
+void register_customer_routes(http::Router& router, const GatewayContext& context);
 
 inline void register_management_routes(http::Router& router, const GatewayContext& context) {
   register_key_routes(router, context);
@@ -27,6 +28,7 @@ inline void register_management_routes(http::Router& router, const GatewayContex
   register_mcp_server_routes(router, context);
   register_stored_model_routes(router, context);
   register_daily_activity_routes(router, context);
+  register_customer_routes(router, context);
 }
 
 }  // namespace tollgate::api

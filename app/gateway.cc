@@ -26,6 +26,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "identity/authenticator.h"
+#include "identity/end_user_cache.h"
 #include "identity/jwt/jwt_authenticator.h"
 #include "identity/key_changes.h"
 #include "mcp/endpoint.h"
@@ -175,6 +176,7 @@ struct Gateway::Impl {
         refresher(model_refresher()),
         fanout(change_fanout(*config, key_changes, metrics.registry())),
         mcp_changes(follow_mcp_server_changes()),
+        end_users(follow_end_user_changes()),
         store(open_store(config->general, metrics.registry(), change_listener())),
         auth_limiter(config->general.max_auth_failures_per_minute, std::chrono::seconds(60)),
         auth(config->general.master_key, key_cache, store.get(), auth_limiter),
@@ -205,6 +207,7 @@ struct Gateway::Impl {
       auth.enable_jwt(jwt.get());
     }
     context.auth = &auth;
+    context.end_users = end_users.get();
     context.store = store.get();
     context.admission = &admission;
     context.spend = &spend_writer;
@@ -264,6 +267,7 @@ struct Gateway::Impl {
   std::vector<config::Deployment> stored_models;
   std::unique_ptr<cluster::ChangeFanout> fanout;           // cluster mode only: also to and from the other nodes
   std::unique_ptr<mcp::ServerChangeListener> mcp_changes;  // the MCP registry re-reads the store's servers
+  std::unique_ptr<identity::EndUserCache> end_users;       // drops what the store's changes name
   std::unique_ptr<persistence::StorePool> store;
   identity::AuthFailureLimiter auth_limiter;
   identity::Authenticator auth;
@@ -331,6 +335,13 @@ struct Gateway::Impl {
   // invalidator, as the model refresher's do (the registry's poll stays as a safety net).
   std::unique_ptr<mcp::ServerChangeListener> follow_mcp_server_changes() {
     auto made = std::make_unique<mcp::ServerChangeListener>([this] { load_mcp_store_servers(); });
+    key_changes.also_notify(made.get());
+    return made;
+  }
+
+  // Every node's end-user and budget changes reach the end-user cache the same way.
+  std::unique_ptr<identity::EndUserCache> follow_end_user_changes() {
+    auto made = std::make_unique<identity::EndUserCache>();
     key_changes.also_notify(made.get());
     return made;
   }

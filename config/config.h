@@ -118,6 +118,11 @@ struct GeneralSettings {
   std::optional<std::string> admin_host;
   std::uint16_t admin_port = 0;
   JwtAuthSettings jwt;  // enable_jwt_auth + litellm_jwtauth
+  // Budget of an end user (the request's `user`) without one of its own: the limits of the
+  // /budget/new row litellm_settings.max_end_user_budget_id names, then
+  // litellm_settings.max_end_user_budget as its max_budget (docs/budgets.md).
+  std::optional<double> max_end_user_budget;
+  std::optional<std::string> max_end_user_budget_id;
 
   // The journal directory to use: the configured one, else `<sqlite_path>-spend-journal` next
   // to the SQLite file, or `tollgate-spend-journal-<port>` in the working directory with

@@ -158,6 +158,21 @@ void write_fields(JsonOut& o, const UserRecord& u, RecordView) {
   o.key("updated_at").time(u.updated_at);
 }
 
+// LiteLLM_EndUserTable's fields; the api view adds litellm_budget_table (api/management).
+void write_fields(JsonOut& o, const EndUserRecord& e, RecordView) {
+  o.field("user_id", e.user_id);
+  o.field("alias", e.alias);
+  o.field("spend", e.spend);
+  o.field("blocked", e.blocked);
+  o.field("budget_id", e.budget_id);
+  o.field("allowed_model_region", e.allowed_model_region);
+  o.field("default_model", e.default_model);
+  write_limit_fields(o, e);
+  stored_object_field(o, "metadata", e.metadata);
+  o.key("created_at").time(e.created_at);
+  o.key("updated_at").time(e.updated_at);
+}
+
 void write_json(JsonOut& o, const OrganizationRecord& g, RecordView view, const std::vector<OrgMember>& members) {
   o.begin_object();
   write_fields(o, g, view, members);
@@ -227,6 +242,12 @@ std::string to_json(const TeamRecord& team) { return audit_json(team); }
 std::string to_json(const UserRecord& user) { return audit_json(user); }
 std::string to_json(const OrganizationRecord& organization) { return audit_json(organization); }
 std::string to_json(const BudgetRecord& budget) { return audit_json(budget); }
+std::string to_json(const EndUserRecord& end_user) {
+  JsonOut o(JsonOut::Times::unix_ms);
+  o.begin_object();
+  write_fields(o, end_user, RecordView::audit);
+  return o.end_object().str();
+}
 std::string to_json(const McpServerRecord& server) { return audit_json(server); }
 
 std::string to_json(const ModelRecord& m) {

@@ -321,6 +321,45 @@ const std::string& organization_columns() {
   return columns;
 }
 
+NamedValues end_user_values(const EndUserRecord& e) {
+  NamedValues values = {
+      {"user_id", SqlValue(e.user_id)},
+      {"alias", sql_text(e.alias)},
+      {"spend", SqlValue(e.spend)},
+      {"blocked", sql_bool(e.blocked)},
+      {"budget_id", sql_text(e.budget_id)},
+      {"allowed_model_region", sql_text(e.allowed_model_region)},
+      {"default_model", sql_text(e.default_model)},
+      {"metadata", SqlValue(checked_json_object(e.metadata, "metadata"))},
+      {"created_at", SqlValue(e.created_at)},
+      {"updated_at", SqlValue(e.updated_at)},
+  };
+  append_limit_values(values, e);
+  return values;
+}
+
+EndUserRecord end_user_from_row(const SqlRow& row) {
+  RowReader r(row);
+  EndUserRecord e;
+  e.user_id = r.text();
+  e.alias = r.optional_text();
+  e.spend = r.real();
+  e.blocked = r.boolean();
+  e.budget_id = r.optional_text();
+  e.allowed_model_region = r.optional_text();
+  e.default_model = r.optional_text();
+  e.metadata = r.text();
+  e.created_at = r.int64();
+  e.updated_at = r.int64();
+  r.limits(e);
+  return e;
+}
+
+const std::string& end_user_columns() {
+  static const std::string columns = column_list(end_user_values(EndUserRecord{}));
+  return columns;
+}
+
 NamedValues budget_values(const BudgetRecord& b) {
   NamedValues values = {
       {"budget_id", SqlValue(b.budget_id)},   {"soft_budget", sql_real(b.soft_budget)},

@@ -125,6 +125,23 @@ struct KeyRecord : BudgetLimits {
   std::int64_t updated_at = 0;
 };
 
+// An end user (LiteLLM's "customer", LiteLLM_EndUserTable): the `user` a request names, or its
+// x-litellm-end-user-id header. Its limits are its own (LiteLLM keeps them in a linked budget
+// row: budget_id links a shared one here, whose limits apply where the end user's are unset).
+// A row also appears when an end user nobody created first spends (LiteLLM does the same).
+struct EndUserRecord : BudgetLimits {
+  std::string user_id;
+  std::optional<std::string> alias;
+  double spend = 0;  // changed only by record_spend / reset_spend / set_spend
+  bool blocked = false;
+  std::optional<std::string> budget_id;
+  std::optional<std::string> allowed_model_region;  // "eu" | "us": stored and returned only
+  std::optional<std::string> default_model;         // stored and returned only
+  std::string metadata = "{}";
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+};
+
 // An MCP server registered through the admin API (/v1/mcp/server), named like LiteLLM's
 // LiteLLM_MCPServerTable. The auth value is a credential for the upstream: it is stored sealed
 // under the salt key (core/secret_box.h, column auth_value) so the gateway can use it, and never
@@ -223,7 +240,7 @@ struct DailySpendRow {
 };
 
 struct SpendIncrement {
-  enum class EntityKind { key, team, user, organization };
+  enum class EntityKind { key, team, user, organization, end_user };
   EntityKind kind = EntityKind::key;
   std::string id;  // token_hash for keys
   double amount = 0;

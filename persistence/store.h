@@ -165,6 +165,20 @@ class Store {
   // False when missing; throws ConflictError while a key or organization uses it.
   bool delete_budget(const std::string& budget_id, const AuditEntry& audit);
 
+  // ---- end users (LiteLLM's customers, /customer/*) ----
+  // Throws DuplicateError for a taken user_id.
+  EndUserRecord insert_end_user(const EndUserRecord& end_user, const AuditEntry& audit);
+  std::optional<EndUserRecord> find_end_user(const std::string& user_id);
+  std::vector<EndUserRecord> list_end_users();  // by user_id
+  // Replaces the mutable columns (not spend, created_at). False when missing.
+  bool update_end_user(const EndUserRecord& end_user, const AuditEntry& audit);
+  // All or nothing: false (nothing deleted) when any is missing.
+  bool delete_end_users(const std::vector<std::string>& user_ids, const AuditEntry& audit_template);
+  // Sets `blocked` on each, creating the ones that do not exist (LiteLLM's /customer/block
+  // upserts), in one transaction; returns the rows as they are now.
+  std::vector<EndUserRecord> set_end_users_blocked(const std::vector<std::string>& user_ids, bool blocked,
+                                                   const AuditEntry& audit_template);
+
   // ---- MCP servers (/v1/mcp/server) ----
   // Throws DuplicateError when the id or the name is taken.
   McpServerRecord insert_mcp_server(const McpServerRecord& server, const AuditEntry& audit);

@@ -95,6 +95,15 @@ std::size_t write_logs_and_increments(SqlConnection& c, const std::vector<SpendL
   statements += detail::add_daily_spend(c, detail::daily_rollups_of(logs));
   for (const auto& [entity, amount] : coalesce(increments)) {
     if (amount == 0) continue;
+    if (entity.first == EntityKind::end_user) {
+      // An end user is named by requests, not created first: its first spend makes its row.
+      c.execute(
+          "INSERT INTO end_users (user_id, spend, created_at, updated_at) VALUES ($2, $1, $3, $3) "
+          "ON CONFLICT (user_id) DO UPDATE SET spend = end_users.spend + excluded.spend",
+          {SqlValue(amount), SqlValue(entity.second), SqlValue(detail::now_ms())});
+      ++statements;
+      continue;
+    }
     const auto table = entity_table(entity.first);
     c.execute(std::string("UPDATE ") + table.table + " SET spend = spend + $1 WHERE " + table.key_column + " = $2",
               {SqlValue(amount), SqlValue(entity.second)});

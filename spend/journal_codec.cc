@@ -179,7 +179,7 @@ SpendLogRow read_row(Reader& r) {
   return row;
 }
 
-bool valid_kind(std::uint8_t kind) { return kind <= static_cast<std::uint8_t>(EntityKind::organization); }
+bool valid_kind(std::uint8_t kind) { return kind <= static_cast<std::uint8_t>(EntityKind::end_user); }
 
 bool read_spend(Reader& r, JournaledSpend& spend) {
   spend.row = read_row(r);
