@@ -180,9 +180,10 @@ struct Admission::Impl {
   void end(const AdmissionStop& stop, bool settled, double cost, std::int64_t tokens);
 
   // Keys and teams only: users and organizations would add cardinality nobody asked for.
-  void publish_remaining(EntityKind kind, const std::string& label, const std::optional<double>& max_budget,
-                         double spend) {
+  void publish_remaining(EntityKind kind, const std::string& id, const std::string& label,
+                         const std::optional<double>& max_budget, double spend) {
     if (!max_budget || (kind != EntityKind::key && kind != EntityKind::team)) return;
+    if (budget_observer) budget_observer(kind, id, label, *max_budget, spend);
     std::lock_guard lock(metrics_mutex);
     auto& g = remaining_children[{static_cast<int>(kind), label}];
     if (!g) g = &remaining.Add({{"entity", kind == EntityKind::key ? "key" : "team"}, {"name", label}});
@@ -205,6 +206,7 @@ struct Admission::Impl {
   prometheus::Gauge& reservations;
   prometheus::Counter& above_reservation;
   std::map<std::pair<int, std::string>, prometheus::Gauge*> remaining_children;
+  BudgetObserver budget_observer;  // set before the first admission, then only read
   std::mutex metrics_mutex;
   std::map<std::string, prometheus::Counter*> denial_children;
   ActorConfig config;
@@ -253,7 +255,7 @@ void schedule_reset(EntityBudget& b, const BudgetOwner& owner) {
 void reset_if_due(EntityBudget& b, Impl* impl) {
   const auto now = now_ms();
   if (!b.ledger.reset_if_due(now)) return;
-  impl->publish_remaining(b.kind, b.label, b.max_budget, b.ledger.spend());
+  impl->publish_remaining(b.kind, b.id, b.label, b.max_budget, b.ledger.spend());
   impl->writer.reset(b.kind, b.id, b.ledger.next_reset_ms());
   b.reset_scheduled = false;
   telemetry::log_info("budget_reset", {{"entity", entity_word(b.kind)}, {"id_prefix", b.id.substr(0, 8)}});
@@ -291,7 +293,7 @@ void end_reservation(EntityBudget& b, Impl* impl, std::uint64_t id, bool settled
   }
   if (!b.ledger.settle(id, cost, tokens, Clock::now())) return;
   impl->reservations.Decrement();
-  impl->publish_remaining(b.kind, b.label, b.max_budget, b.ledger.spend());
+  impl->publish_remaining(b.kind, b.id, b.label, b.max_budget, b.ledger.spend());
 }
 
 // Ends reservations nobody settled in time; true when the budget is idle and may retire.
@@ -512,6 +514,8 @@ void Admission::release(const AdmissionGrant& grant) {
   for (const auto& stop : grant.stops) impl_->end(stop, false, 0, 0);
 }
 
+void Admission::observe_budgets(BudgetObserver observer) { impl_->budget_observer = std::move(observer); }
+
 void Admission::join_cluster(LeaseNetwork& network, LeaseOptions options) {
   options.reservation_ttl = impl_->options.reservation_ttl;
   auto* impl = impl_.get();
@@ -519,7 +523,7 @@ void Admission::join_cluster(LeaseNetwork& network, LeaseOptions options) {
   events.denied = [impl](const char* reason) { impl->denial_counter(reason).Increment(); };
   events.reservations = [impl](int delta) { impl->reservations.Increment(delta); };
   events.remaining = [impl](EntityKind kind, const std::string& label, const std::optional<double>& max_budget,
-                            double spend) { impl->publish_remaining(kind, label, max_budget, spend); };
+                            double spend) { impl->publish_remaining(kind, label, label, max_budget, spend); };
   impl_->leases = std::make_unique<LeaseAdmission>(impl_->store, impl_->writer, impl_->metrics_registry, network,
                                                    std::move(options), std::move(events));
 }

@@ -1,9 +1,9 @@
 #pragma once
-// Exact budgets and rate limits, enforced by one owner actor per key, team, user and
-// organization.
+// Exact budgets and rate limits, enforced by one owner actor per key, team, user,
+// organization and end user.
 //
 // A request's admission visits the entities that apply (key → team → user for personal keys →
-// organization), each checking and reserving in turn; the first refusal releases what was
+// organization → the request's end user), each checking and reserving in turn; the first refusal releases what was
 // reserved so far. Every entity's budget (a core::BudgetLedger) is owned by one typed actor:
 // it loads the spend, runs the reset and expiry timers, retires when idle. Once loaded,
 // admissions and settlements run on the caller's thread under the budget's own lock, so
@@ -111,6 +111,13 @@ class Admission {
   // recorded in full all the same, and counted in tollgate_settle_above_reservation_total.
   void settle(const AdmissionGrant& grant, double cost, std::int64_t tokens);
   void release(const AdmissionGrant& grant);
+  // Each key's and team's max_budget and spend whenever they change (what
+  // tollgate_remaining_budget_usd shows), by entity id and label, for metrics under other names
+  // (telemetry/litellm_metrics.h). In a cluster, the id is the label. Set before the first
+  // admission; called from any thread.
+  using BudgetObserver = std::function<void(persistence::EntityKind, const std::string& id, const std::string& label,
+                                            double max_budget, double spend)>;
+  void observe_budgets(BudgetObserver observer);
   // Tells every owner to exit; an admission still waiting for its spend load is dropped unanswered.
   void stop();
 

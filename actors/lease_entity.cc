@@ -8,11 +8,12 @@ namespace {
 
 using persistence::EntityKind;
 
-constexpr std::array<std::pair<EntityKind, std::string_view>, 4> kPrefixes{{
+constexpr std::array<std::pair<EntityKind, std::string_view>, 5> kPrefixes{{
     {EntityKind::key, "key:"},
     {EntityKind::team, "team:"},
     {EntityKind::user, "user:"},
     {EntityKind::organization, "org:"},
+    {EntityKind::end_user, "end_user:"},
 }};
 constexpr std::string_view kModel = "#model:";
 
@@ -31,6 +32,7 @@ std::string_view entity_word(EntityKind kind) {
     case EntityKind::team: return "Team";
     case EntityKind::user: return "User";
     case EntityKind::organization: return "Organization";
+    case EntityKind::end_user: return "End User";
   }
   return "Key";
 }

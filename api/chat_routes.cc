@@ -1,8 +1,11 @@
 // POST /v1/chat/completions, /v1/completions, /v1/embeddings, /v1/messages: validate, pick the
 // model group, hand the request to the data plane.
+#include "api/end_user_admission.h"
 #include "api/inference_accounting.h"
 #include "api/json_body.h"
+#include "api/requested_model.h"
 #include "api/routes.h"
+#include "core/request_id.h"
 #include "mcp/inference_tools.h"
 #include "providers/openai_request.h"
 #include "providers/prompt_tally.h"
@@ -65,57 +68,44 @@ core::ApiError unknown_model(std::string_view model) {
   return error;
 }
 
-void handle_inference(const GatewayContext& context, const http::ExchangePtr& exchange, Api api) {
-  with_caller(context, exchange, [&context, exchange, api](const identity::Caller& caller) {
-    auto request = std::make_shared<rapidjson::Document>();
-    if (auto parsed = parse_json_object(exchange->body(), *request, context.max_json_depth()); !parsed) {
-      http::respond_error(exchange, parsed.error());
-      return;
-    }
-    if (auto valid = validate_fields(*request, api); !valid) {
-      http::respond_error(exchange, valid.error());
-      return;
-    }
-    const auto model = *providers::requested_model(*request);
-    auto models = context.model_snapshot();
-    const auto* group = models->models().find(model);
-    if (group == nullptr) {
-      http::respond_error(exchange, unknown_model(model));
-      return;
-    }
-    auto identity = caller.identity;
-    if (identity && !model_allowed(*identity, *group)) {
-      http::respond_error(exchange, core::forbidden("This key is not allowed to use the model '" + group->name + "'"));
-      return;
-    }
-    CallRecord record{exchange->request_id(), call_type(api), group->name, unix_ms_now()};
-    const auto tokens = request_tokens(providers::tally_prompt(*request, api, exchange->body().size()),
-                                       models->router->pricing(*group), *request);
-    auto start = [&context, exchange, api, models = std::move(models), group, identity, record, tokens](
-                     std::shared_ptr<rapidjson::Document> body, std::shared_ptr<actors::AdmissionGrant> grant,
-                     http::Headers headers) {
-      proxy::ProxyRequest call;
-      call.models = models;
-      call.api = api;
-      call.body = std::move(body);
-      call.group = group;
-      call.prompt_tokens_estimate = tokens.typical_prompt;
-      call.completion_tokens_bound = tokens.completion_bound;
-      call.received = exchange->received_at();
-      call.extra_headers = std::move(headers);
-      call.on_finished = [&context, identity, grant, record](const proxy::CallOutcome& outcome) {
-        record_outcome(context, identity, grant.get(), outcome, record);
-      };
-      proxy::start_proxy_call(*context.client, exchange, std::move(call));
-    };
-    if (!identity) {  // the master key: no budgets or limits, spend still recorded
+// The body's `user` (LiteLLM's end-user field), when it is a string.
+std::optional<std::string> requested_end_user(const rapidjson::Document& request) {
+  const auto user = request.FindMember("user");
+  if (user == request.MemberEnd() || !user->value.IsString()) return std::nullopt;
+  return std::string(user->value.GetString(), user->value.GetStringLength());
+}
+
+using StartCall =
+    std::function<void(std::shared_ptr<rapidjson::Document>, std::shared_ptr<actors::AdmissionGrant>, http::Headers)>;
+
+// Admission of a request whose caller, model and end user are known: the key's stops (none
+// for the master key) and the end user's, then the call.
+struct Admit {
+  const GatewayContext& context;
+  http::ExchangePtr exchange;
+  identity::KeyIdentityPtr key;  // null for the master key
+  const config::ModelGroup* group;
+  RequestTokens tokens;
+  StartCall start;
+
+  void operator()(std::shared_ptr<rapidjson::Document> request, const identity::EndUser* end_user) const {
+    if (!key && !end_user) {  // the master key: no budgets or limits, spend still recorded
       start(std::move(request), nullptr, {});
       return;
     }
-    auto admission = admission_for(*identity, *group, tokens);
-    admission.abandoned = [exchange] { return exchange->client_gone(); };
+    actors::AdmissionRequest admission;
+    if (key) {
+      admission = admission_for(*key, *group, tokens);
+    } else {
+      admission.model = group->name;
+      admission.worst_case_cost = tokens.worst_case_cost;
+      admission.tokens_estimate = tokens.tpm_estimate;
+    }
+    if (end_user) add_end_user_stop(admission, *end_user, end_user_defaults(context));
+    admission.abandoned = [exchange = exchange] { return exchange->client_gone(); };
     // A budget still loading answers from an actor thread: resume on the exchange's executor.
-    auto admitted = [&context, exchange, start, request](actors::AdmissionResult result) mutable {
+    auto admitted = [&context = context, exchange = exchange, start = start,
+                     request = std::move(request)](actors::AdmissionResult result) mutable {
       if (!result) {
         http::respond_error(exchange, result.error());
         return;
@@ -129,6 +119,81 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
       start(std::move(request), std::move(grant), std::move(headers));
     };
     context.admission->admit(std::move(admission), http::bind_executor(exchange, std::move(admitted)));
+  }
+};
+
+void handle_inference(const GatewayContext& context, const http::ExchangePtr& exchange, Api api) {
+  with_caller(context, exchange, [&context, exchange, api](const identity::Caller& caller) {
+    auto request = std::make_shared<rapidjson::Document>();
+    if (auto parsed = parse_json_object(exchange->body(), *request, context.max_json_depth()); !parsed) {
+      http::respond_error(exchange, parsed.error());
+      return;
+    }
+    if (auto valid = validate_fields(*request, api); !valid) {
+      http::respond_error(exchange, valid.error());
+      return;
+    }
+    const auto model = *providers::requested_model(*request);
+    auto models = context.model_snapshot();
+    auto identity = caller.identity;
+    const auto requested = find_requested_model(models->models(), identity.get(), model);
+    const auto* group = requested.group;
+    if (group == nullptr) {
+      http::respond_error(exchange, unknown_model(model));
+      return;
+    }
+    if (identity && !requested_model_allowed(*identity, requested)) {
+      http::respond_error(exchange,
+                          core::forbidden("This key is not allowed to use the model '" + std::string(model) + "'"));
+      return;
+    }
+    auto end_user =
+        tollgate::identity::end_user_id(exchange->header("x-litellm-end-user-id"), requested_end_user(*request),
+                                        identity ? identity->end_user_id : std::nullopt);
+    if (!end_user) {
+      http::respond_error(exchange, end_user.error());
+      return;
+    }
+    CallRecord record{exchange->request_id(), core::generate_time_ordered_id(), call_type(api), group->name,
+                      unix_ms_now(), *end_user};
+    const auto tokens = request_tokens(providers::tally_prompt(*request, api, exchange->body().size()),
+                                       models->router->pricing(*group), *request);
+    Admit admit{context, exchange, identity, group, tokens, {}};
+    admit.start = [&context, exchange, api, models = std::move(models), group, identity, record, tokens](
+                      std::shared_ptr<rapidjson::Document> body, std::shared_ptr<actors::AdmissionGrant> grant,
+                      http::Headers headers) {
+      proxy::ProxyRequest call;
+      call.models = models;
+      call.api = api;
+      call.body = std::move(body);
+      call.group = group;
+      call.prompt_tokens_estimate = tokens.typical_prompt;
+      call.completion_tokens_bound = tokens.completion_bound;
+      call.received = exchange->received_at();
+      call.extra_headers = std::move(headers);
+      call.extra_headers.push_back({"x-litellm-call-id", record.call_id});
+      call.on_finished = [&context, identity, grant, record](const proxy::CallOutcome& outcome) {
+        record_outcome(context, identity, grant.get(), outcome, record);
+      };
+      proxy::start_proxy_call(*context.client, exchange, std::move(call));
+    };
+    if (!*end_user) {
+      admit(std::move(request), nullptr);
+      return;
+    }
+    // The end user's record is cached, or read on a store thread: resume on the exchange's executor.
+    with_end_user(context, exchange, **end_user,
+                  [admit = std::move(admit), request](core::Result<tollgate::identity::EndUserPtr> found) mutable {
+                    if (!found) {
+                      http::respond_error(admit.exchange, found.error());
+                      return;
+                    }
+                    if (auto blocked = refuse_blocked(**found); !blocked) {
+                      http::respond_error(admit.exchange, blocked.error());
+                      return;
+                    }
+                    admit(std::move(request), found->get());
+                  });
   });
 }
 

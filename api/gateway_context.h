@@ -21,7 +21,8 @@ class HttpClient;
 }
 namespace tollgate::identity {
 class Authenticator;
-}
+class EndUserCache;
+}  // namespace tollgate::identity
 namespace tollgate::persistence {
 class StorePool;
 }
@@ -32,8 +33,9 @@ namespace tollgate::spend {
 class SpendWriter;
 }
 namespace tollgate::telemetry {
+class LitellmMetrics;
 class SpendMetrics;
-}
+}  // namespace tollgate::telemetry
 namespace tollgate::cluster {
 class Membership;
 }
@@ -63,23 +65,27 @@ struct GatewayContext {
   const config::GeneralSettings* general = nullptr;
   telemetry::Metrics* metrics = nullptr;
   const identity::Authenticator* auth = nullptr;
+  identity::EndUserCache* end_users = nullptr;  // null: every end user is read from the store
   persistence::StorePool* store = nullptr;
   HealthMonitor* health = nullptr;
   actors::Admission* admission = nullptr;
   spend::SpendWriter* spend = nullptr;
   telemetry::SpendMetrics* spend_metrics = nullptr;
-  const cluster::Membership* membership = nullptr;  // null unless cluster.enabled
-  ConfigReload reload_config;                       // empty when there is no config file to re-read
+  telemetry::LitellmMetrics* litellm_metrics = nullptr;  // null unless LiteLLM's metric names are served
+  const cluster::Membership* membership = nullptr;       // null unless cluster.enabled
+  ConfigReload reload_config;                            // empty when there is no config file to re-read
   // Admin-registered MCP servers: the SSRF policy (config mcp_allowed_networks) and the
   // resolver their host names are checked with (null: http::system_resolver(); tests put in
   // one that answers from memory). An upstream client builds its http::OutboundGuard from both.
   core::SsrfPolicy mcp_ssrf_policy;
   std::shared_ptr<const http::HostResolver> host_resolver;
-  // Models managed at run time (general_settings.store_model_in_db; null / empty otherwise):
-  // the box their provider keys are sealed with, the environment their os.environ/
-  // references read, and a wait, after a model write, until this node's model snapshot holds
-  // the store as it is now (false when that took too long; the change still arrives).
-  const core::SecretBox* model_secrets = nullptr;
+  // The box the credentials the store keeps are sealed with (provider keys of stored models,
+  // MCP servers' auth values); null without a salt key.
+  const core::SecretBox* store_secrets = nullptr;
+  // Models managed at run time (general_settings.store_model_in_db; empty otherwise): the
+  // environment their os.environ/ references read, and a wait, after a model write, until this
+  // node's model snapshot holds the store as it is now (false when that took too long; the
+  // change still arrives).
   config::Environment model_environment;
   std::function<bool()> await_stored_models;
   const mcp::Endpoint* mcp = nullptr;  // the MCP gateway (/mcp)

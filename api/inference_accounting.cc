@@ -4,9 +4,10 @@
 #include <limits>
 
 #include "api/gateway_context.h"
+#include "api/litellm_call_metrics.h"
+#include "api/spend_log_metadata.h"
 #include "core/budget_math.h"
 #include "core/model_access.h"
-#include "core/request_id.h"
 #include "persistence/linked_budget.h"
 #include "providers/openai_request.h"
 #include "spend/spend_writer.h"
@@ -106,11 +107,13 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
       context.admission->release(*grant);
     }
   }
+  if (context.litellm_metrics) count_litellm_call(*context.litellm_metrics, identity.get(), outcome, record, cost);
   if (!outcome.success && outcome.usage.total() == 0) {
     return;  // nothing was consumed: no spend row (failures are in the metrics and the access log)
   }
   persistence::SpendLogRow row;
-  row.request_id = core::generate_time_ordered_id();  // unique even when clients reuse x-request-id
+  row.request_id = record.call_id;  // unique even when clients reuse x-request-id
+  row.response_id = outcome.response_id;
   row.call_type = record.call_type;
   row.spend = cost;
   row.prompt_tokens = outcome.usage.prompt_tokens;
@@ -125,8 +128,8 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
     row.provider = outcome.deployment->provider_prefix;
   }
   row.status = outcome.success ? "success" : "failure";
-  row.metadata = "{\"x_request_id\":\"" + record.request_id + "\"" +  // request ids are [A-Za-z0-9._:-]
-                 (outcome.interrupted ? ",\"interrupted_stream\":true}" : "}");
+  row.metadata =
+      spend_log_metadata(identity.get(), {record.call_id, record.request_id, outcome.interrupted}, outcome.success);
   std::vector<persistence::SpendIncrement> increments;
   if (identity) {
     const auto& key = identity->key;
@@ -135,7 +138,6 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
     row.team_id = key.team_id;
     row.organization_id = identity->organization ? std::optional<std::string>(identity->organization->organization_id)
                                                  : key.organization_id;
-    row.end_user = identity->end_user_id;
     if (cost > 0) {
       if (!identity->jwt_role) increments.push_back({EntityKind::key, key.token_hash, cost});
       if (identity->team) increments.push_back({EntityKind::team, identity->team->team_id, cost});
@@ -144,6 +146,8 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
         increments.push_back({EntityKind::organization, identity->organization->organization_id, cost});
     }
   }
+  row.end_user = record.end_user;
+  if (record.end_user && cost > 0) increments.push_back({EntityKind::end_user, *record.end_user, cost});
   context.spend->record(std::move(row), increments);
   if (context.spend_metrics) {
     context.spend_metrics->spent(identity ? identity->label : std::string("master_key"),

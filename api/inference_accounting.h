@@ -2,6 +2,7 @@
 // The budget side of an inference request: may the key use this model, what does admission
 // need to reserve, and what gets recorded once the call is over.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,17 +34,20 @@ struct RequestTokens {
 RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,
                              const rapidjson::Value& body);
 
-// Stops for the key, its team (or, for personal keys, its user) and its organization, with
+// Stops for the key, its team (or, for personal keys, its user) and its organization (the end
+// user's is added by api/end_user_admission.h), with
 // the request's worst-case cost. The key and the organization also take the limits they leave
 // unset from the budget they link (budget_id; persistence/linked_budget.h).
 actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, const config::ModelGroup& group,
                                        const RequestTokens& tokens);
 
 struct CallRecord {
-  std::string request_id;
-  std::string call_type;  // "acompletion", "aembedding", "atext_completion", "anthropic_messages"
+  std::string request_id;  // the exchange's x-request-id
+  std::string call_id;     // the gateway's own id of the call: x-litellm-call-id, the spend log's key
+  std::string call_type;   // "acompletion", "aembedding", "atext_completion", "anthropic_messages"
   std::string model_group;
   std::int64_t start_ms = 0;
+  std::optional<std::string> end_user;  // the request's end user (api/end_user_admission.h)
 };
 
 // Settles (or releases) the reservations, hands the spend-log row and entity increments to

@@ -14,6 +14,8 @@ void register_spend_routes(http::Router& router, const GatewayContext& context);
 void register_control_plane_routes(http::Router& router, const GatewayContext& context);
 void register_mcp_server_routes(http::Router& router, const GatewayContext& context);
 void register_stored_model_routes(http::Router& router, const GatewayContext& context);
+void register_daily_activity_routes(http::Router& router, const GatewayContext& context);
+void register_customer_routes(http::Router& router, const GatewayContext& context);
 
 inline void register_management_routes(http::Router& router, const GatewayContext& context) {
   register_key_routes(router, context);
@@ -25,6 +27,8 @@ inline void register_management_routes(http::Router& router, const GatewayContex
   register_control_plane_routes(router, context);
   register_mcp_server_routes(router, context);
   register_stored_model_routes(router, context);
+  register_daily_activity_routes(router, context);
+  register_customer_routes(router, context);
 }
 
 }  // namespace tollgate::api

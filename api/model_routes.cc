@@ -2,7 +2,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "api/inference_accounting.h"
+#include "api/requested_model.h"
 #include "api/routes.h"
 
 namespace tollgate::api {
@@ -35,10 +35,7 @@ void handle_list_models(const GatewayContext& context, const http::ExchangePtr& 
     w.Key("data");
     w.StartArray();
     const auto models = context.model_snapshot();
-    for (const auto& group : models->models().groups()) {
-      if (caller.identity && !model_allowed(*caller.identity, group)) continue;
-      write_model(w, group.name);
-    }
+    for (const auto& name : callable_model_names(models->models(), caller.identity.get())) write_model(w, name);
     w.EndArray();
     w.Key("object");
     w.String("list");
@@ -51,8 +48,8 @@ void handle_get_model(const GatewayContext& context, const http::ExchangePtr& ex
   with_caller(context, exchange, [&context, exchange](const identity::Caller& caller) {
     const std::string id(exchange->param("id"));
     const auto models = context.model_snapshot();
-    const auto* group = models->models().find(id);
-    if (group == nullptr || (caller.identity && !model_allowed(*caller.identity, *group))) {
+    const auto requested = find_requested_model(models->models(), caller.identity.get(), id);
+    if (requested.group == nullptr || (caller.identity && !requested_model_allowed(*caller.identity, requested))) {
       http::respond_error(exchange, core::not_found("The model '" + id + "' does not exist"));
       return;
     }

@@ -26,6 +26,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "identity/authenticator.h"
+#include "identity/end_user_cache.h"
 #include "identity/jwt/jwt_authenticator.h"
 #include "identity/key_changes.h"
 #include "mcp/endpoint.h"
@@ -33,11 +34,13 @@
 #include "mcp/registry.h"
 #include "mcp/sessions.h"
 #include "mcp/store_servers.h"
+#include "persistence/errors.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "proxy/model_snapshot.h"
 #include "spend/spend_writer.h"
 #include "telemetry/http_metrics.h"
+#include "telemetry/litellm_metrics.h"
 #include "telemetry/log.h"
 #include "telemetry/spend_metrics.h"
 
@@ -96,8 +99,9 @@ spend::SpendWriter::Options spend_writer_options(const config::GeneralSettings& 
 }
 
 // Brings the schema up to date before serving when the database is reachable; when it is
-// not, the gateway starts anyway (readiness reports it, store threads keep retrying). Every
-// change committed through the pool goes to `changes`.
+// not, the gateway starts anyway (readiness reports it, store threads keep retrying). A schema
+// newer than this binary's stops start-up (no downgrades). Every change committed through the
+// pool goes to `changes`.
 std::unique_ptr<persistence::StorePool> open_store(const config::GeneralSettings& g, prometheus::Registry& metrics,
                                                    persistence::ChangeListener& changes) {
   try {
@@ -106,6 +110,8 @@ std::unique_ptr<persistence::StorePool> open_store(const config::GeneralSettings
     telemetry::log_info(
         "store_ready",
         {{"backend", store->backend()}, {"schema_version", result.to_version}, {"applied", result.applied}});
+  } catch (const persistence::SchemaTooNewError&) {
+    throw;
   } catch (const std::exception& e) {
     telemetry::log_error("store_unavailable", {{"error", e.what()}});
   }
@@ -147,9 +153,11 @@ void add_secrets_to_redactor(const config::Config& c) {
   logger.set_redactor(std::move(next));
 }
 
-std::optional<core::SecretBox> model_secrets(const config::GeneralSettings& g) {
-  if (!g.store_model_in_db) return std::nullopt;
-  return core::SecretBox(g.salt_key);  // config validation refuses store_model_in_db without one
+// The credentials the store keeps (stored models' provider keys, MCP servers' auth values) are
+// sealed under the salt key; without one nothing may store a credential.
+std::optional<core::SecretBox> store_secrets(const config::GeneralSettings& g) {
+  if (g.salt_key.empty()) return std::nullopt;
+  return core::SecretBox(g.salt_key);
 }
 
 // After a model write the handler waits this long for its node's snapshot to hold it.
@@ -164,10 +172,11 @@ struct Gateway::Impl {
         http_metrics(metrics.registry()),
         key_changes(key_cache),
         file_config(config),
-        model_secrets(app::model_secrets(config->general)),
+        store_secrets(app::store_secrets(config->general)),
         refresher(model_refresher()),
         fanout(change_fanout(*config, key_changes, metrics.registry())),
         mcp_changes(follow_mcp_server_changes()),
+        end_users(follow_end_user_changes()),
         store(open_store(config->general, metrics.registry(), change_listener())),
         auth_limiter(config->general.max_auth_failures_per_minute, std::chrono::seconds(60)),
         auth(config->general.master_key, key_cache, store.get(), auth_limiter),
@@ -188,6 +197,7 @@ struct Gateway::Impl {
                                            config->general.max_json_depth, TOLLGATE_VERSION}),
         router(&http_metrics) {
     telemetry::register_build_info(metrics, TOLLGATE_VERSION);
+    serve_litellm_metrics();
     context.models = &models;
     context.client = &client;
     context.general = &config->general;
@@ -197,6 +207,7 @@ struct Gateway::Impl {
       auth.enable_jwt(jwt.get());
     }
     context.auth = &auth;
+    context.end_users = end_users.get();
     context.store = store.get();
     context.admission = &admission;
     context.spend = &spend_writer;
@@ -205,8 +216,8 @@ struct Gateway::Impl {
     context.mcp_ssrf_policy.allowed_networks = config->mcp_allowed_networks;
     context.mcp = &mcp_endpoint;
     context.mcp_registry = &mcp_registry;
+    if (store_secrets) context.store_secrets = &*store_secrets;
     if (refresher) {
-      context.model_secrets = &*model_secrets;
       context.model_environment = stored_model_environment();
       context.await_stored_models = [this] {
         return refresher->wait_applied(refresher->requested(), kStoredModelsWait);
@@ -223,6 +234,23 @@ struct Gateway::Impl {
     server = std::make_unique<http::Server>(server_options(config->general), router, &http_metrics, io);
   }
 
+  // litellm_settings.prometheus_metric_names (docs/metrics.md): LiteLLM's request and budget
+  // families are built, and fed, only when they are served.
+  void serve_litellm_metrics() {
+    metrics.serve(config->general.prometheus_metric_names);
+    if (!core::serves_litellm_names(config->general.prometheus_metric_names)) return;
+    litellm_metrics = std::make_unique<telemetry::LitellmMetrics>(metrics.registry());
+    context.litellm_metrics = litellm_metrics.get();
+    admission.observe_budgets([m = litellm_metrics.get()](persistence::EntityKind kind, const std::string& id,
+                                                          const std::string& label, double max_budget, double spend) {
+      if (kind == persistence::EntityKind::team) {
+        m->team_budget(id, label == id ? std::string() : label, max_budget, spend);  // a team's label: alias, else id
+      } else {
+        m->key_budget(id, label, max_budget, spend);
+      }
+    });
+  }
+
   std::shared_ptr<const config::Config> config;  // as started: the general settings stay these
   config::Environment reload_environment;
   std::mutex reload_mutex;
@@ -233,12 +261,13 @@ struct Gateway::Impl {
   // The model list from the config file (as last reloaded) and from the store; the snapshot
   // routes with both merged (rebuild_models).
   std::shared_ptr<const config::Config> file_config;
-  std::optional<core::SecretBox> model_secrets;  // store_model_in_db only, as the refresher
+  std::optional<core::SecretBox> store_secrets;  // when a salt key is set
   std::unique_ptr<ModelRefresher> refresher;
   std::mutex models_mutex;
   std::vector<config::Deployment> stored_models;
   std::unique_ptr<cluster::ChangeFanout> fanout;           // cluster mode only: also to and from the other nodes
   std::unique_ptr<mcp::ServerChangeListener> mcp_changes;  // the MCP registry re-reads the store's servers
+  std::unique_ptr<identity::EndUserCache> end_users;       // drops what the store's changes name
   std::unique_ptr<persistence::StorePool> store;
   identity::AuthFailureLimiter auth_limiter;
   identity::Authenticator auth;
@@ -248,6 +277,7 @@ struct Gateway::Impl {
   std::unique_ptr<identity::jwt::JwtAuthenticator> jwt;  // enable_jwt_auth only; fetches keys with `client`
   proxy::ModelSnapshots models;
   telemetry::SpendMetrics spend_metrics;
+  std::unique_ptr<telemetry::LitellmMetrics> litellm_metrics;  // prometheus_metric_names: litellm | both
   spend::SpendWriter spend_writer;
   actors::Admission admission;
   mcp::McpMetrics mcp_metrics;
@@ -271,10 +301,10 @@ struct Gateway::Impl {
   // Hears model changes through the key cache's invalidator, which every change reaches: this
   // node's commits and, in cluster mode, the other nodes' (cluster/change_fanout.h).
   std::unique_ptr<ModelRefresher> model_refresher() {
-    if (!model_secrets) return nullptr;
     const auto& g = config->general;
+    if (!g.store_model_in_db) return nullptr;  // config validation refuses it without a salt key
     auto load = [this](persistence::Store& s) {
-      return load_stored_models(s, *model_secrets, stored_model_environment());
+      return load_stored_models(s, *store_secrets, stored_model_environment());
     };
     auto apply = [this](std::vector<config::Deployment> models) {
       std::scoped_lock lock(models_mutex);
@@ -309,15 +339,23 @@ struct Gateway::Impl {
     return made;
   }
 
+  // Every node's end-user and budget changes reach the end-user cache the same way.
+  std::unique_ptr<identity::EndUserCache> follow_end_user_changes() {
+    auto made = std::make_unique<identity::EndUserCache>();
+    key_changes.also_notify(made.get());
+    return made;
+  }
+
   // The servers registered through /v1/mcp/server, read on a store thread and handed to the
   // registry: at start, after every local change to one, and every few seconds (changes made
   // through other nodes). A store that cannot answer leaves the registry's set as it was.
   void load_mcp_store_servers() {
     auto* registry = &mcp_registry;
+    const core::SecretBox* secrets = store_secrets ? &*store_secrets : nullptr;
     store->submit(
-        [registry](persistence::Store& s) {
+        [registry, secrets](persistence::Store& s) {
           std::vector<config::McpServerConfig> servers;
-          for (const auto& record : s.list_mcp_servers()) servers.push_back(mcp::server_from_record(record));
+          for (const auto& record : s.list_mcp_servers()) servers.push_back(mcp::server_from_record(record, secrets));
           registry->set_store_servers(std::move(servers));
         },
         [](persistence::JobFailure, const std::string& error) {

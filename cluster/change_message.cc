@@ -14,7 +14,7 @@ using persistence::ChangeKind;
 
 constexpr int kVersion = 1;
 
-constexpr std::array<std::pair<ChangeKind, std::string_view>, 7> kKindNames{{
+constexpr std::array<std::pair<ChangeKind, std::string_view>, 8> kKindNames{{
     {ChangeKind::key, "key"},
     {ChangeKind::user, "user"},
     {ChangeKind::team, "team"},
@@ -22,6 +22,7 @@ constexpr std::array<std::pair<ChangeKind, std::string_view>, 7> kKindNames{{
     {ChangeKind::budget, "budget"},
     {ChangeKind::mcp_server, "mcp_server"},
     {ChangeKind::model, "model"},
+    {ChangeKind::end_user, "end_user"},
 }};
 
 std::string_view kind_name(ChangeKind kind) {

@@ -13,6 +13,7 @@
 #include "config/jwt_settings.h"
 #include "config/mcp_server_config.h"
 #include "core/json_limits.h"
+#include "core/metric_names.h"
 #include "core/provider_kind.h"
 #include "core/ssrf_policy.h"
 
@@ -92,6 +93,9 @@ struct GeneralSettings {
   std::size_t max_connections = 10'000;
   std::chrono::milliseconds shutdown_grace{30'000};
   bool require_auth_for_metrics_endpoint = false;
+  // litellm_settings.prometheus_metric_names: Tollgate's, LiteLLM's or both (docs/metrics.md).
+  // Read at start-up only.
+  core::MetricNames prometheus_metric_names = core::MetricNames::tollgate;
   // Authentication failures allowed per client address and minute before it gets 429s.
   int max_auth_failures_per_minute = 60;
   int store_threads = 0;  // 0 → 4 for PostgreSQL, 2 for SQLite
@@ -124,6 +128,11 @@ struct GeneralSettings {
   std::optional<std::string> admin_host;
   std::uint16_t admin_port = 0;
   JwtAuthSettings jwt;  // enable_jwt_auth + litellm_jwtauth
+  // Budget of an end user (the request's `user`) without one of its own: the limits of the
+  // /budget/new row litellm_settings.max_end_user_budget_id names, then
+  // litellm_settings.max_end_user_budget as its max_budget (docs/budgets.md).
+  std::optional<double> max_end_user_budget;
+  std::optional<std::string> max_end_user_budget_id;
 
   // The journal directory to use: the configured one, else `<sqlite_path>-spend-journal` next
   // to the SQLite file, or `tollgate-spend-journal-<port>` in the working directory with

@@ -425,14 +425,26 @@ void parse_litellm_settings(Reader& r, const YAML::Node& node, Config& c) {
   r.require_map(node, path);
   r.check_keys(node, path, path,
                {"json_logs", "require_auth_for_metrics_endpoint", "callbacks", "success_callback", "failure_callback",
-                "service_callback", "service_callbacks", "ssl_verify", "ssl_certificate"},
+                "service_callback", "service_callbacks", "ssl_verify", "ssl_certificate", "prometheus_metric_names",
+                "max_end_user_budget", "max_end_user_budget_id"},
                kRouterKeys);
   auto p = [&](const char* key) { return join_path(path, key); };
   parse_router_keys(r, node, path, c.router);
   if (auto v = node["ssl_verify"]) c.general.upstream_verify_tls = r.boolean(v, p("ssl_verify"));
   if (auto v = node["ssl_certificate"]) c.general.upstream_ca_file = r.text(v, p("ssl_certificate"));
+  if (auto v = node["max_end_user_budget"]) c.general.max_end_user_budget = r.number(v, p("max_end_user_budget"), 0);
+  if (auto v = node["max_end_user_budget_id"])
+    c.general.max_end_user_budget_id = r.text(v, p("max_end_user_budget_id"));
   if (auto v = node["require_auth_for_metrics_endpoint"])
     c.general.require_auth_for_metrics_endpoint = r.boolean(v, p("require_auth_for_metrics_endpoint"));
+  if (auto v = node["prometheus_metric_names"]) {
+    const auto text = r.text(v, p("prometheus_metric_names"));
+    if (auto names = core::parse_metric_names(text)) {
+      c.general.prometheus_metric_names = *names;
+    } else {
+      r.fail(p("prometheus_metric_names"), "must be tollgate, litellm or both, not '" + text + "'");
+    }
+  }
   // Every log line is JSON already: true asks for what happens, false cannot be had.
   if (auto v = node["json_logs"]; v && !r.boolean(v, p("json_logs")))
     r.warn(p("json_logs") + ": logs are always JSON lines; ignored");

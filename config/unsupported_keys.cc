@@ -93,7 +93,6 @@ constexpr Entry kEntries[] = {
     {"litellm_settings", "guardrails", refuse, kGuardrails},
     {"litellm_settings", "max_budget", refuse, kProxyBudget},
     {"litellm_settings", "budget_duration", refuse, kProxyBudget},
-    {"litellm_settings", "max_end_user_budget_id", refuse, "end-user budgets are not implemented"},
     {"litellm_settings", "max_internal_user_budget", refuse, kUserDefaults},
     {"litellm_settings", "internal_user_budget_duration", refuse, kUserDefaults},
     {"litellm_settings", "default_internal_user_params", refuse, kUserDefaults},

@@ -202,6 +202,7 @@ std::string_view resource_name(Resource resource) {
     case Resource::global_spend: return "global_spend";
     case Resource::control_plane: return "control_plane";
     case Resource::mcp_server: return "mcp_server";
+    case Resource::end_user: return "end_user";
   }
   return "key";
 }
@@ -236,16 +237,18 @@ bool can_see(const Actor& a, const Target& t) {
     case Resource::budget:
     case Resource::global_spend:
     case Resource::control_plane:
-    case Resource::mcp_server: return false;
+    case Resource::mcp_server:
+    case Resource::end_user: return false;
     case Resource::spend_logs: return true;  // scoped by the handler to what the actor can see
   }
   return false;
 }
 
-// Objects of no user, team or organization: budgets, global spend, the control plane, MCP servers.
+// Objects of no user, team or organization: budgets, global spend, the control plane, MCP
+// servers, end users (customers of the proxy's clients, not its users).
 static bool is_global(Resource resource) {
   return resource == Resource::budget || resource == Resource::global_spend || resource == Resource::control_plane ||
-         resource == Resource::mcp_server;
+         resource == Resource::mcp_server || resource == Resource::end_user;
 }
 
 Decision decide_role(const Actor& a, Resource resource, Action action) {

@@ -30,7 +30,18 @@ struct Actor {
 
 // control_plane: /config/reload and the audit log; mcp_server: MCP servers registered through
 // /v1/mcp/server — global objects like budgets.
-enum class Resource { key, team, user, organization, budget, spend_logs, global_spend, control_plane, mcp_server };
+enum class Resource {
+  key,
+  team,
+  user,
+  organization,
+  budget,
+  spend_logs,
+  global_spend,
+  control_plane,
+  mcp_server,
+  end_user,  // LiteLLM's customers (/customer/*): global objects like budgets
+};
 
 enum class Action {
   create,

@@ -58,6 +58,16 @@ JsonOut& JsonOut::value(const std::map<std::string, std::int64_t>& map) {
   return *this;
 }
 
+JsonOut& JsonOut::value(const std::map<std::string, std::string, std::less<>>& map) {
+  w_.StartObject();
+  for (const auto& [k, v] : map) {
+    key(k);
+    value(v);
+  }
+  w_.EndObject();
+  return *this;
+}
+
 JsonOut& JsonOut::null() {
   w_.Null();
   return *this;

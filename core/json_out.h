@@ -3,6 +3,7 @@
 // become null, lists and maps are written as JSON, stored JSON text (metadata) is embedded as
 // is, timestamps (unix milliseconds) as ISO 8601 text or as the number itself.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -53,6 +54,7 @@ class JsonOut {
   JsonOut& value(bool b);
   JsonOut& value(const std::vector<std::string>& list);
   JsonOut& value(const std::map<std::string, std::int64_t>& map);
+  JsonOut& value(const std::map<std::string, std::string, std::less<>>& map);
   JsonOut& null();
   JsonOut& raw_json(std::string_view json);  // must be valid JSON
   JsonOut& time(std::int64_t unix_ms);

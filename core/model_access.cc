@@ -62,4 +62,22 @@ bool model_access_allowed(const std::vector<std::string>& key_models, const std:
   return organization_models == nullptr || models_list_allows(*organization_models, group);
 }
 
+bool model_access_allowed(const std::vector<std::string>& key_models, const std::vector<std::string>* team_models,
+                          const std::vector<std::string>* organization_models, const ModelGroupView& group,
+                          const ResolvedModel& requested) {
+  if (requested.source == AliasSource::none) {
+    return model_access_allowed(key_models, team_models, organization_models, group);
+  }
+  static const std::vector<std::string> kNone;
+  const ModelGroupView alias{requested.alias, kNone, kNone};  // a name only: no deployments, no access groups
+  const bool key_ok = models_list_allows(key_models, alias) || models_list_allows(key_models, group) ||
+                      (team_models != nullptr && defers_to_team(key_models));
+  if (!key_ok) return false;
+  if (team_models != nullptr && !models_list_allows(*team_models, group) &&
+      !(requested.source == AliasSource::team && models_list_allows(*team_models, alias))) {
+    return false;
+  }
+  return organization_models == nullptr || models_list_allows(*organization_models, group);
+}
+
 }  // namespace tollgate::core

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/model_alias.h"
+
 namespace tollgate::core {
 
 // What the decision needs to know about one model group.
@@ -26,6 +28,16 @@ bool models_list_allows(const std::vector<std::string>& models, const ModelGroup
 // are null when the key has none.
 bool model_access_allowed(const std::vector<std::string>& key_models, const std::vector<std::string>* team_models,
                           const std::vector<std::string>* organization_models, const ModelGroupView& group);
+
+// A request that named an alias (core/model_alias.h) of `group`. An alias is a new name, never
+// a new right: the key's list may allow the alias name or the target; the team's list the
+// target, or the alias name when the alias is the team's own (a key's alias never borrows a
+// name its team granted); the organization's list the target. So whoever may set aliases
+// reaches no model group the team and organization lists do not allow. LiteLLM, by contrast,
+// allows any team alias whatever the lists say (docs/api.md "Model aliases").
+bool model_access_allowed(const std::vector<std::string>& key_models, const std::vector<std::string>* team_models,
+                          const std::vector<std::string>* organization_models, const ModelGroupView& group,
+                          const ResolvedModel& requested);
 
 // A '*' in `pattern` matches any run of characters (LiteLLM turns it into ".*").
 bool wildcard_matches(std::string_view pattern, std::string_view text);

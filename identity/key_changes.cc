@@ -31,6 +31,7 @@ bool affected_by(const KeyIdentity& identity, const persistence::Change& change)
       return names(ids, key.budget_id) || (identity.organization && names(ids, identity.organization->budget_id));
     case ChangeKind::mcp_server: return false;  // no identity holds a server; the MCP registry reloads it
     case ChangeKind::model: return false;       // no identity holds a model; the model snapshot is rebuilt
+    case ChangeKind::end_user: return false;    // no identity holds an end user; EndUserCache drops it
   }
   return true;  // a kind this switch does not know yet: drop rather than keep a stale identity
 }
@@ -38,7 +39,8 @@ bool affected_by(const KeyIdentity& identity, const persistence::Change& change)
 void KeyCacheInvalidator::missed_changes() noexcept {
   cache_.invalidate_all();
   const std::vector<persistence::Change> everything = {persistence::Change{ChangeKind::model, {}},
-                                                       persistence::Change{ChangeKind::mcp_server, {}}};
+                                                       persistence::Change{ChangeKind::mcp_server, {}},
+                                                       persistence::Change{ChangeKind::end_user, {}}};
   for (auto* follower : followers_) follower->committed(everything);
 }
 

@@ -29,7 +29,7 @@ class KeyCacheInvalidator final : public persistence::ChangeListener {
   void committed(const std::vector<persistence::Change>& changes) noexcept override;
   // Changes may have been missed (the cluster lost its subscription, or a message): nothing is
   // known about what changed, so every cached key goes (cluster/change_subscriber.h).
-  // The followers hear a model and an MCP server change naming no id: reload every one.
+  // The followers hear a model, an MCP server and an end-user change naming no id: reload every one.
   void missed_changes() noexcept;
 
  private:

@@ -1,8 +1,27 @@
 #include "mcp/store_servers.h"
 
+#include "telemetry/log.h"
+
 namespace tollgate::mcp {
 
-config::McpServerConfig server_from_record(const persistence::McpServerRecord& record) {
+namespace {
+
+std::optional<std::string> opened_credential(const persistence::McpServerRecord& record,
+                                             const core::SecretBox* secrets) {
+  if (!record.auth_value_sealed) return std::nullopt;
+  auto value = secrets ? secrets->open(*record.auth_value_sealed) : std::nullopt;
+  if (!value) {
+    telemetry::log_warn("mcp_server_credential_unreadable",
+                        {{"server", record.server_name},
+                         {"reason", secrets ? "sealed under another salt key or altered: register it again"
+                                            : "no salt key is configured"}});
+  }
+  return value;
+}
+
+}  // namespace
+
+config::McpServerConfig server_from_record(const persistence::McpServerRecord& record, const core::SecretBox* secrets) {
   config::McpServerConfig s;
   s.id = record.server_id;
   s.name = record.server_name;
@@ -13,7 +32,8 @@ config::McpServerConfig server_from_record(const persistence::McpServerRecord& r
   s.allowed_tools = record.allowed_tools;
   std::optional<std::pair<std::string, std::string>> header;
   // The admin API accepts only the types mcp_auth_header knows; anything else sends no header.
-  if (config::mcp_auth_header(record.auth_type, record.auth_value.value_or(""), header) && header) {
+  const auto credential = opened_credential(record, secrets);
+  if (credential && config::mcp_auth_header(record.auth_type, *credential, header) && header) {
     s.headers.push_back(std::move(*header));
   }
   s.admin_registered = true;

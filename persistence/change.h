@@ -19,6 +19,7 @@ enum class ChangeKind {
   budget,        // ids: budget ids
   mcp_server,    // ids: MCP server ids (/v1/mcp/server)
   model,         // ids: model ids (/model/new ...); none = reload every stored model
+  end_user,      // ids: end-user ids (/customer/*); none = every end user
 };
 
 struct Change {

@@ -26,4 +26,11 @@ class DuplicateError : public StoreError {
   using StoreError::StoreError;
 };
 
+// The database is at a schema version newer than this binary's migrations: a newer Tollgate
+// migrated it. Start-up stops on it (downgrades are refused; persistence/migrations.h).
+class SchemaTooNewError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 }  // namespace tollgate::persistence

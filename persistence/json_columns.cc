@@ -69,6 +69,31 @@ std::map<std::string, std::int64_t> int_map_from_json(std::string_view json) {
   return values;
 }
 
+std::string string_map_to_json(const core::ModelAliases& values) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  for (const auto& [name, value] : values) {
+    writer.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
+    writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  }
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+core::ModelAliases string_map_from_json(std::string_view json) {
+  core::ModelAliases values;
+  const auto document = parse(json);
+  if (document.HasParseError() || !document.IsObject()) return values;
+  for (const auto& member : document.GetObject()) {
+    if (member.value.IsString()) {
+      values[std::string(member.name.GetString(), member.name.GetStringLength())] =
+          std::string(member.value.GetString(), member.value.GetStringLength());
+    }
+  }
+  return values;
+}
+
 std::string mcp_permission_to_json(const core::McpPermission& permission) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/mcp_access.h"
+#include "core/model_alias.h"
 
 namespace tollgate::persistence {
 
@@ -17,6 +18,10 @@ std::vector<std::string> string_list_from_json(std::string_view json);
 
 std::string int_map_to_json(const std::map<std::string, std::int64_t>& values);
 std::map<std::string, std::int64_t> int_map_from_json(std::string_view json);
+
+// model_aliases: {"alias": "model group", …}; tolerant like the lists (non-string values are skipped).
+std::string string_map_to_json(const core::ModelAliases& values);
+core::ModelAliases string_map_from_json(std::string_view json);
 
 // object_permission: {"mcp_servers":[…],"mcp_access_groups":[…],"mcp_tool_permissions":{…}}.
 // Reading is tolerant like the lists above; NULL (nullopt) stays "no permission set".

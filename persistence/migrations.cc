@@ -91,6 +91,17 @@ std::vector<Migration> load_embedded() {
   return list;
 }
 
+// A database a newer Tollgate migrated holds columns and rows this one does not know: writing
+// to it could lose them, so it is not started on (no downgrades).
+void refuse_newer_schema(int applied, const std::vector<Migration>& migrations) {
+  const int known = migrations.empty() ? 0 : migrations.back().version;
+  if (applied <= known) return;
+  throw SchemaTooNewError("the database's schema is version " + std::to_string(applied) +
+                          ", newer than this Tollgate knows (version " + std::to_string(known) +
+                          "): a newer Tollgate migrated it and downgrades are not supported; run that version or "
+                          "restore a backup taken before the upgrade");
+}
+
 }  // namespace
 
 const std::vector<Migration>& embedded_migrations() {
@@ -115,6 +126,7 @@ MigrationResult migrate(SqlConnection& connection, const std::vector<Migration>&
   connection.execute_script(kCreateVersionTable);
   MigrationResult result;
   result.from_version = applied_version(connection);
+  refuse_newer_schema(result.from_version, migrations);
   for (const auto& migration : migrations) {
     if (migration.version <= result.from_version) continue;
     Transaction tx(connection);

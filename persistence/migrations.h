@@ -39,6 +39,8 @@ const std::vector<Migration>& embedded_migrations();
 // PostgreSQL BIGSERIAL PRIMARY KEY).
 std::string sql_for_backend(std::string_view sql, std::string_view backend);
 
+// Throws SchemaTooNewError when the database is at a version newer than the last of
+// `migrations` (written by a newer Tollgate: downgrades are refused before anything is written).
 MigrationResult migrate(SqlConnection& connection);
 MigrationResult migrate(SqlConnection& connection, const std::vector<Migration>& migrations);
 

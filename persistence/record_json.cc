@@ -49,6 +49,19 @@ void object_permission_field(JsonOut& o, const std::optional<core::McpPermission
   o.end_object();
 }
 
+// A team's aliases as its /team/new body names them; the api view adds LiteLLM's
+// litellm_model_table, where LiteLLM's /team/info shows them (null when the team has none).
+void model_aliases_fields(JsonOut& o, const core::ModelAliases& aliases, RecordView view) {
+  o.field("model_aliases", aliases);
+  if (view != RecordView::api) return;
+  o.key("litellm_model_table");
+  if (aliases.empty()) {
+    o.null();
+  } else {
+    o.begin_object().field("model_aliases", aliases).end_object();
+  }
+}
+
 // Audit rows as stored: timestamps as unix milliseconds.
 template <class Record>
 std::string audit_json(const Record& record) {
@@ -93,6 +106,7 @@ void write_fields(JsonOut& o, const KeyRecord& k, RecordView) {
   stored_object_field(o, "metadata", k.metadata);
   o.field("service_account", k.service_account);
   object_permission_field(o, k.object_permission_mcp);
+  o.field("aliases", k.model_aliases);  // LiteLLM's name on keys
   o.field("created_by", k.created_by);
   o.field("updated_by", k.updated_by);
   o.key("created_at").time(k.created_at);
@@ -117,6 +131,7 @@ void write_fields(JsonOut& o, const TeamRecord& t, RecordView view) {
   team_members_fields(o, t.members, view);
   o.field("team_member_permissions", t.team_member_permissions);
   object_permission_field(o, t.object_permission_mcp);
+  model_aliases_fields(o, t.model_aliases, view);
   o.field("created_by", t.created_by);
   if (view == RecordView::audit) o.field("updated_by", t.updated_by);
   o.key("created_at").time(t.created_at);
@@ -141,6 +156,21 @@ void write_fields(JsonOut& o, const UserRecord& u, RecordView) {
   stored_object_field(o, "metadata", u.metadata);
   o.key("created_at").time(u.created_at);
   o.key("updated_at").time(u.updated_at);
+}
+
+// LiteLLM_EndUserTable's fields; the api view adds litellm_budget_table (api/management).
+void write_fields(JsonOut& o, const EndUserRecord& e, RecordView) {
+  o.field("user_id", e.user_id);
+  o.field("alias", e.alias);
+  o.field("spend", e.spend);
+  o.field("blocked", e.blocked);
+  o.field("budget_id", e.budget_id);
+  o.field("allowed_model_region", e.allowed_model_region);
+  o.field("default_model", e.default_model);
+  write_limit_fields(o, e);
+  stored_object_field(o, "metadata", e.metadata);
+  o.key("created_at").time(e.created_at);
+  o.key("updated_at").time(e.updated_at);
 }
 
 void write_json(JsonOut& o, const OrganizationRecord& g, RecordView view, const std::vector<OrgMember>& members) {
@@ -189,7 +219,7 @@ void write_json(JsonOut& o, const McpServerRecord& m, RecordView) {
   o.field("transport", m.transport);
   o.field("auth_type", m.auth_type);
   // auth_value is a credential: neither the API nor the audit log shows it, only whether one is set.
-  o.field("has_credentials", m.auth_value.has_value());
+  o.field("has_credentials", m.auth_value_sealed.has_value());
   o.field("mcp_access_groups", m.mcp_access_groups);
   o.field("allowed_tools", m.allowed_tools);
   o.field("created_by", m.created_by);
@@ -212,6 +242,12 @@ std::string to_json(const TeamRecord& team) { return audit_json(team); }
 std::string to_json(const UserRecord& user) { return audit_json(user); }
 std::string to_json(const OrganizationRecord& organization) { return audit_json(organization); }
 std::string to_json(const BudgetRecord& budget) { return audit_json(budget); }
+std::string to_json(const EndUserRecord& end_user) {
+  JsonOut o(JsonOut::Times::unix_ms);
+  o.begin_object();
+  write_fields(o, end_user, RecordView::audit);
+  return o.end_object().str();
+}
 std::string to_json(const McpServerRecord& server) { return audit_json(server); }
 
 std::string to_json(const ModelRecord& m) {

@@ -30,6 +30,7 @@ void write_json(core::JsonOut& out, const UserRecord& user, RecordView view);
 void write_json(core::JsonOut& out, const OrganizationRecord& organization, RecordView view,
                 const std::vector<OrgMember>& members = {});
 void write_json(core::JsonOut& out, const BudgetRecord& budget, RecordView view);
+void write_fields(core::JsonOut& out, const EndUserRecord& end_user, RecordView view);
 // Never writes auth_value (a credential), in either view.
 void write_json(core::JsonOut& out, const McpServerRecord& server, RecordView view);
 void write_json(core::JsonOut& out, const OrgMember& member);
@@ -46,6 +47,7 @@ std::string to_json(const TeamRecord& team);
 std::string to_json(const UserRecord& user);
 std::string to_json(const OrganizationRecord& organization);
 std::string to_json(const BudgetRecord& budget);
+std::string to_json(const EndUserRecord& end_user);
 std::string to_json(const McpServerRecord& server);
 // For the audit log: id, name, litellm_params (which holds no key), model_info, times; the
 // sealed key is not written, only whether there is one.

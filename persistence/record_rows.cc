@@ -20,6 +20,7 @@ class RowReader {
   bool boolean() { return row_.boolean(next_++); }
   std::vector<std::string> string_list() { return string_list_from_json(row_.text(next_++)); }
   std::map<std::string, std::int64_t> int_map() { return int_map_from_json(row_.text(next_++)); }
+  core::ModelAliases string_map() { return string_map_from_json(row_.text(next_++)); }
   std::optional<core::McpPermission> mcp_permission() { return mcp_permission_from_json(optional_text()); }
   // The columns append_limit_values() lists, in its order.
   void limits(BudgetLimits& l) {
@@ -79,6 +80,7 @@ NamedValues key_values(const KeyRecord& k) {
       {"updated_at", SqlValue(k.updated_at)},
   };
   append_limit_values(values, k);
+  values.emplace_back("model_aliases", SqlValue(string_map_to_json(k.model_aliases)));
   return values;
 }
 
@@ -107,6 +109,7 @@ KeyRecord key_from_row(const SqlRow& row) {
   k.created_at = r.int64();
   k.updated_at = r.int64();
   r.limits(k);
+  k.model_aliases = r.string_map();
   return k;
 }
 
@@ -132,6 +135,7 @@ NamedValues team_values(const TeamRecord& t) {
       {"updated_by", sql_text(t.updated_by)},
   };
   append_limit_values(values, t);
+  values.emplace_back("model_aliases", SqlValue(string_map_to_json(t.model_aliases)));
   return values;
 }
 
@@ -152,6 +156,7 @@ TeamRecord team_from_row(const SqlRow& row) {
   t.created_by = r.optional_text();
   t.updated_by = r.optional_text();
   r.limits(t);
+  t.model_aliases = r.string_map();
   return t;
 }
 
@@ -169,7 +174,7 @@ NamedValues mcp_server_values(const McpServerRecord& m) {
       {"url", SqlValue(m.url)},
       {"transport", SqlValue(m.transport)},
       {"auth_type", SqlValue(m.auth_type)},
-      {"auth_value", sql_text(m.auth_value)},
+      {"auth_value", sql_text(m.auth_value_sealed)},
       {"mcp_access_groups", list_value(m.mcp_access_groups)},
       {"allowed_tools", list_value(m.allowed_tools)},
       {"created_at", SqlValue(m.created_at)},
@@ -189,7 +194,7 @@ McpServerRecord mcp_server_from_row(const SqlRow& row) {
   m.url = r.text();
   m.transport = r.text();
   m.auth_type = r.text();
-  m.auth_value = r.optional_text();
+  m.auth_value_sealed = r.optional_text();
   m.mcp_access_groups = r.string_list();
   m.allowed_tools = r.string_list();
   m.created_at = r.int64();
@@ -316,6 +321,45 @@ const std::string& organization_columns() {
   return columns;
 }
 
+NamedValues end_user_values(const EndUserRecord& e) {
+  NamedValues values = {
+      {"user_id", SqlValue(e.user_id)},
+      {"alias", sql_text(e.alias)},
+      {"spend", SqlValue(e.spend)},
+      {"blocked", sql_bool(e.blocked)},
+      {"budget_id", sql_text(e.budget_id)},
+      {"allowed_model_region", sql_text(e.allowed_model_region)},
+      {"default_model", sql_text(e.default_model)},
+      {"metadata", SqlValue(checked_json_object(e.metadata, "metadata"))},
+      {"created_at", SqlValue(e.created_at)},
+      {"updated_at", SqlValue(e.updated_at)},
+  };
+  append_limit_values(values, e);
+  return values;
+}
+
+EndUserRecord end_user_from_row(const SqlRow& row) {
+  RowReader r(row);
+  EndUserRecord e;
+  e.user_id = r.text();
+  e.alias = r.optional_text();
+  e.spend = r.real();
+  e.blocked = r.boolean();
+  e.budget_id = r.optional_text();
+  e.allowed_model_region = r.optional_text();
+  e.default_model = r.optional_text();
+  e.metadata = r.text();
+  e.created_at = r.int64();
+  e.updated_at = r.int64();
+  r.limits(e);
+  return e;
+}
+
+const std::string& end_user_columns() {
+  static const std::string columns = column_list(end_user_values(EndUserRecord{}));
+  return columns;
+}
+
 NamedValues budget_values(const BudgetRecord& b) {
   NamedValues values = {
       {"budget_id", SqlValue(b.budget_id)},   {"soft_budget", sql_real(b.soft_budget)},
@@ -350,7 +394,7 @@ namespace {
 constexpr const char* kSpendLogColumns[] = {
     "request_id", "call_type",       "api_key",  "spend",       "prompt_tokens", "completion_tokens", "total_tokens",
     "start_time", "end_time",        "model",    "model_group", "model_id",      "provider",          "user_id",
-    "team_id",    "organization_id", "end_user", "status",      "metadata"};
+    "team_id",    "organization_id", "end_user", "status",      "metadata",      "response_id"};
 
 }  // namespace
 
@@ -374,6 +418,7 @@ void append_spend_log_params(const SpendLogRow& s, std::vector<SqlValue>& params
   params.push_back(sql_text(s.end_user));
   params.emplace_back(s.status);
   params.emplace_back(checked_json_object(s.metadata, "metadata"));
+  params.push_back(s.response_id.empty() ? sql_null() : SqlValue(s.response_id));
 }
 
 std::size_t spend_log_column_count() { return std::size(kSpendLogColumns); }
@@ -408,6 +453,7 @@ SpendLogRow spend_log_from_row(const SqlRow& row) {
   s.end_user = r.optional_text();
   s.status = r.text();
   s.metadata = r.text();
+  s.response_id = r.optional_text().value_or("");
   return s;
 }
 

@@ -29,6 +29,10 @@ NamedValues budget_values(const BudgetRecord& budget);
 BudgetRecord budget_from_row(const SqlRow& row);
 const std::string& budget_columns();
 
+NamedValues end_user_values(const EndUserRecord& end_user);
+EndUserRecord end_user_from_row(const SqlRow& row);
+const std::string& end_user_columns();
+
 NamedValues mcp_server_values(const McpServerRecord& server);
 McpServerRecord mcp_server_from_row(const SqlRow& row);
 const std::string& mcp_server_columns();

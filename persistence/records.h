@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/mcp_access.h"
+#include "core/model_alias.h"
 
 namespace tollgate::persistence {
 
@@ -74,6 +75,7 @@ struct TeamRecord : BudgetLimits {
   // The MCP part of LiteLLM's object_permission; nullopt = the team sets none (no ceiling on
   // its keys, core/mcp_access.h).
   std::optional<core::McpPermission> object_permission_mcp;
+  core::ModelAliases model_aliases;  // LiteLLM's team `model_aliases` (core/model_alias.h)
   std::string metadata = "{}";
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
@@ -116,15 +118,34 @@ struct KeyRecord : BudgetLimits {
   bool service_account = false;
   // The MCP part of LiteLLM's object_permission; nullopt = the key sets none.
   std::optional<core::McpPermission> object_permission_mcp;
+  core::ModelAliases model_aliases;  // LiteLLM's key `aliases`; they override the team's (core/model_alias.h)
   std::optional<std::string> created_by;
   std::optional<std::string> updated_by;
   std::int64_t created_at = 0;
   std::int64_t updated_at = 0;
 };
 
+// An end user (LiteLLM's "customer", LiteLLM_EndUserTable): the `user` a request names, or its
+// x-litellm-end-user-id header. Its limits are its own (LiteLLM keeps them in a linked budget
+// row: budget_id links a shared one here, whose limits apply where the end user's are unset).
+// A row also appears when an end user nobody created first spends (LiteLLM does the same).
+struct EndUserRecord : BudgetLimits {
+  std::string user_id;
+  std::optional<std::string> alias;
+  double spend = 0;  // changed only by record_spend / reset_spend / set_spend
+  bool blocked = false;
+  std::optional<std::string> budget_id;
+  std::optional<std::string> allowed_model_region;  // "eu" | "us": stored and returned only
+  std::optional<std::string> default_model;         // stored and returned only
+  std::string metadata = "{}";
+  std::int64_t created_at = 0;
+  std::int64_t updated_at = 0;
+};
+
 // An MCP server registered through the admin API (/v1/mcp/server), named like LiteLLM's
-// LiteLLM_MCPServerTable. auth_value is a credential for the upstream: it is stored so the
-// gateway can use it, and never returned by the API, written to the audit log or logged.
+// LiteLLM_MCPServerTable. The auth value is a credential for the upstream: it is stored sealed
+// under the salt key (core/secret_box.h, column auth_value) so the gateway can use it, and never
+// returned by the API, written to the audit log or logged.
 struct McpServerRecord {
   std::string server_id;
   std::string server_name;  // unique; the tool-name prefix
@@ -133,7 +154,7 @@ struct McpServerRecord {
   std::string url;
   std::string transport = "http";  // "http" (Streamable HTTP) | "sse"
   std::string auth_type = "none";  // none | api_key | bearer_token | basic | authorization
-  std::optional<std::string> auth_value;
+  std::optional<std::string> auth_value_sealed;
   std::vector<std::string> mcp_access_groups;
   std::vector<std::string> allowed_tools;  // empty = every tool
   std::int64_t created_at = 0;
@@ -160,7 +181,10 @@ struct ModelRecord {
 };
 
 struct SpendLogRow {
-  std::string request_id;  // primary key: a retried flush inserts nothing twice
+  // The gateway's own call id (x-litellm-call-id), the primary key: a retried flush inserts
+  // nothing twice, and an upstream reusing its response ids cannot collide.
+  std::string request_id;
+  std::string response_id;  // the id of the client's answer (chatcmpl-…, msg_…); "" when none
   std::string call_type = "acompletion";
   std::string api_key;  // the key's hash
   double spend = 0;
@@ -181,8 +205,42 @@ struct SpendLogRow {
   std::string metadata = "{}";
 };
 
+// What a day's rollup row adds up: spend, tokens and requests.
+struct SpendTotals {
+  double spend = 0;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::int64_t api_requests = 0;
+  std::int64_t successful_requests = 0;
+  std::int64_t failed_requests = 0;
+
+  void add(const SpendTotals& other) {
+    spend += other.spend;
+    prompt_tokens += other.prompt_tokens;
+    completion_tokens += other.completion_tokens;
+    api_requests += other.api_requests;
+    successful_requests += other.successful_requests;
+    failed_requests += other.failed_requests;
+  }
+};
+
+// One row of the daily rollups (migration 005): a day's spend of one key, user, team,
+// organization, end user and model. Entities a request did not name are "".
+struct DailySpendRow {
+  std::int64_t day = 0;  // days since 1970-01-01 UTC
+  std::string api_key;
+  std::string user_id;
+  std::string team_id;
+  std::string organization_id;
+  std::string end_user;
+  std::string model;
+  std::string model_group;
+  std::string provider;
+  SpendTotals totals;
+};
+
 struct SpendIncrement {
-  enum class EntityKind { key, team, user, organization };
+  enum class EntityKind { key, team, user, organization, end_user };
   EntityKind kind = EntityKind::key;
   std::string id;  // token_hash for keys
   double amount = 0;

@@ -59,9 +59,19 @@ struct SpendLogFilter {
   std::optional<std::string> api_key;  // the key's hash
   std::optional<std::string> user_id;
   std::optional<std::string> team_id;
-  std::optional<std::string> request_id;
+  std::optional<std::string> request_id;  // the log's call id or its response id
   std::optional<std::int64_t> start_ms;
   std::optional<std::int64_t> end_ms;
+};
+
+// The daily rollups of days [first_day, last_day]; an empty list matches every value.
+struct DailySpendFilter {
+  std::int64_t first_day = 0;
+  std::int64_t last_day = 0;
+  std::vector<std::string> user_ids;
+  std::vector<std::string> team_ids;
+  std::vector<std::string> api_keys;  // hashes
+  std::optional<std::string> model;   // the model group the client asked for
 };
 
 class Store {
@@ -155,6 +165,20 @@ class Store {
   // False when missing; throws ConflictError while a key or organization uses it.
   bool delete_budget(const std::string& budget_id, const AuditEntry& audit);
 
+  // ---- end users (LiteLLM's customers, /customer/*) ----
+  // Throws DuplicateError for a taken user_id.
+  EndUserRecord insert_end_user(const EndUserRecord& end_user, const AuditEntry& audit);
+  std::optional<EndUserRecord> find_end_user(const std::string& user_id);
+  std::vector<EndUserRecord> list_end_users();  // by user_id
+  // Replaces the mutable columns (not spend, created_at). False when missing.
+  bool update_end_user(const EndUserRecord& end_user, const AuditEntry& audit);
+  // All or nothing: false (nothing deleted) when any is missing.
+  bool delete_end_users(const std::vector<std::string>& user_ids, const AuditEntry& audit_template);
+  // Sets `blocked` on each, creating the ones that do not exist (LiteLLM's /customer/block
+  // upserts), in one transaction; returns the rows as they are now.
+  std::vector<EndUserRecord> set_end_users_blocked(const std::vector<std::string>& user_ids, bool blocked,
+                                                   const AuditEntry& audit_template);
+
   // ---- MCP servers (/v1/mcp/server) ----
   // Throws DuplicateError when the id or the name is taken.
   McpServerRecord insert_mcp_server(const McpServerRecord& server, const AuditEntry& audit);
@@ -205,6 +229,9 @@ class Store {
   void forget_journal(const std::string& journal_id);
   // Newest first (by start_time).
   std::vector<SpendLogRow> spend_logs(const SpendLogFilter& filter, int limit);
+  // The daily rollups the filter selects, by day then key then model. The spend writer's
+  // batches add to them in the transaction that inserts their logs.
+  std::vector<DailySpendRow> daily_spend(const DailySpendFilter& filter);
   // Sum over spend_logs with start_time in [start_ms, end_ms).
   double total_spend(std::optional<std::int64_t> start_ms = std::nullopt,
                      std::optional<std::int64_t> end_ms = std::nullopt);

@@ -27,7 +27,8 @@ std::optional<BudgetRecord> select_budget(SqlConnection& c, const std::string& i
 std::int64_t budget_users(SqlConnection& c, const std::string& id) {
   const auto rows = c.query(
       "SELECT (SELECT COUNT(*) FROM keys WHERE budget_id = $1) + "
-      "(SELECT COUNT(*) FROM organizations WHERE budget_id = $1)",
+      "(SELECT COUNT(*) FROM organizations WHERE budget_id = $1) + "
+      "(SELECT COUNT(*) FROM end_users WHERE budget_id = $1)",
       {SqlValue(id)});
   return rows.empty() ? 0 : rows.front().int64(0);
 }
@@ -88,7 +89,7 @@ bool Store::delete_budget(const std::string& budget_id, const AuditEntry& audit)
   if (!before) return false;
   // A key or organization pointing at a deleted budget would silently lose its limits.
   if (budget_users(*connection_, budget_id) > 0) {
-    throw ConflictError("budget " + budget_id + " is still used by keys or organizations");
+    throw ConflictError("budget " + budget_id + " is still used by keys, organizations or end users");
   }
   connection_->execute("DELETE FROM budgets WHERE budget_id = $1", {SqlValue(budget_id)});
   write_audit(*connection_, audit, AuditFacts{"budgets", budget_id, "deleted", to_json(*before), ""});

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 
+#include "persistence/daily_spend.h"
 #include "persistence/record_rows.h"
 #include "persistence/sql_builder.h"
 #include "persistence/store.h"
@@ -91,8 +92,18 @@ std::size_t write_logs_and_increments(SqlConnection& c, const std::vector<SpendL
   }
   const bool already_recorded = !logs.empty() && inserted == 0;
   if (already_recorded) return statements;
+  statements += detail::add_daily_spend(c, detail::daily_rollups_of(logs));
   for (const auto& [entity, amount] : coalesce(increments)) {
     if (amount == 0) continue;
+    if (entity.first == EntityKind::end_user) {
+      // An end user is named by requests, not created first: its first spend makes its row.
+      c.execute(
+          "INSERT INTO end_users (user_id, spend, created_at, updated_at) VALUES ($2, $1, $3, $3) "
+          "ON CONFLICT (user_id) DO UPDATE SET spend = end_users.spend + excluded.spend",
+          {SqlValue(amount), SqlValue(entity.second), SqlValue(detail::now_ms())});
+      ++statements;
+      continue;
+    }
     const auto table = entity_table(entity.first);
     c.execute(std::string("UPDATE ") + table.table + " SET spend = spend + $1 WHERE " + table.key_column + " = $2",
               {SqlValue(amount), SqlValue(entity.second)});
@@ -170,7 +181,10 @@ std::vector<SpendLogRow> Store::spend_logs(const SpendLogFilter& filter, int lim
   if (filter.api_key) where.equals("api_key", SqlValue(*filter.api_key));
   if (filter.user_id) where.equals("user_id", SqlValue(*filter.user_id));
   if (filter.team_id) where.equals("team_id", SqlValue(*filter.team_id));
-  if (filter.request_id) where.equals("request_id", SqlValue(*filter.request_id));
+  if (filter.request_id) {
+    const auto id = where.param(SqlValue(*filter.request_id));
+    where.add("(request_id = " + id + " OR response_id = " + id + ")");
+  }
   if (filter.start_ms) where.add("start_time >= " + where.param(SqlValue(*filter.start_ms)));
   if (filter.end_ms) where.add("start_time < " + where.param(SqlValue(*filter.end_ms)));
   const std::string where_sql = where.where();
@@ -182,6 +196,25 @@ std::vector<SpendLogRow> Store::spend_logs(const SpendLogFilter& filter, int lim
     logs.push_back(spend_log_from_row(row));
   }
   return logs;
+}
+
+std::vector<DailySpendRow> Store::daily_spend(const DailySpendFilter& filter) {
+  std::scoped_lock lock(mutex_);
+  Conditions where;
+  where.add("day >= " + where.param(SqlValue(filter.first_day)));
+  where.add("day <= " + where.param(SqlValue(filter.last_day)));
+  if (!filter.user_ids.empty()) where.add(where.in_list("user_id", filter.user_ids));
+  if (!filter.team_ids.empty()) where.add(where.in_list("team_id", filter.team_ids));
+  if (!filter.api_keys.empty()) where.add(where.in_list("api_key", filter.api_keys));
+  if (filter.model) where.equals("model_group", SqlValue(*filter.model));
+  std::vector<DailySpendRow> rows;
+  for (const auto& row :
+       connection_->query(std::string("SELECT ") + detail::daily_spend_columns() + " FROM daily_spend" + where.where() +
+                              " ORDER BY day, api_key, model_group, model, team_id, user_id",
+                          where.params())) {
+    rows.push_back(detail::daily_spend_from_row(row));
+  }
+  return rows;
 }
 
 double Store::total_spend(std::optional<std::int64_t> start_ms, std::optional<std::int64_t> end_ms) {

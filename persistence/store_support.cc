@@ -27,6 +27,7 @@ EntityTable entity_table(EntityKind kind) {
     case EntityKind::team: return {"teams", "team_id", ChangeKind::team};
     case EntityKind::user: return {"users", "user_id", ChangeKind::user};
     case EntityKind::organization: return {"organizations", "organization_id", ChangeKind::organization};
+    case EntityKind::end_user: return {"end_users", "user_id", ChangeKind::end_user};
   }
   return {"keys", "token_hash", ChangeKind::key};
 }

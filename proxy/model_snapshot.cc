@@ -1,5 +1,6 @@
 #include "proxy/model_snapshot.h"
 
+#include "core/metric_names.h"
 #include "http/io_threads.h"
 
 namespace tollgate::proxy {
@@ -9,7 +10,7 @@ namespace {
 std::vector<telemetry::DeploymentLabels> deployment_labels(const config::Config& c) {
   std::vector<telemetry::DeploymentLabels> out;
   for (const auto& d : c.model_list) {
-    out.push_back({d.model_name, d.info.id, d.provider_prefix});
+    out.push_back({d.model_name, d.info.id, d.provider_prefix, d.upstream_model, core::metric_safe_url(d.api_base)});
   }
   return out;
 }
@@ -20,7 +21,8 @@ ModelSnapshotPtr make_model_snapshot(std::shared_ptr<const config::Config> confi
   auto snapshot = std::make_shared<ModelSnapshot>();
   snapshot->catalog = std::make_shared<const config::ModelCatalog>(config);
   snapshot->router = std::make_unique<ModelRouter>(snapshot->catalog);
-  snapshot->metrics = std::make_unique<telemetry::ModelMetrics>(registry, deployment_labels(*config));
+  snapshot->metrics = std::make_unique<telemetry::ModelMetrics>(
+      registry, deployment_labels(*config), core::serves_litellm_names(config->general.prometheus_metric_names));
   snapshot->config = std::move(config);
   return snapshot;
 }

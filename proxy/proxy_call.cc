@@ -9,6 +9,7 @@
 #include <charconv>
 
 #include "core/number_text.h"
+#include "core/response_id.h"
 #include "core/retry_policy.h"
 #include "http/client.h"
 #include "http/io_threads.h"
@@ -332,6 +333,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       streamed_text_tokens_ += provider_->stream_event_text_tokens(upstream_.api, event);
       std::string out = relay_->on_event(event);
       if (out.empty()) continue;
+      note_stream_response_id(out);
       if (!stream_started_) start_client_stream();
       exchange_->send_chunk(std::move(out));
     }
@@ -353,6 +355,11 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     interrupted_ = true;
   }
 
+  // The client's stream carries its answer's id in its first event with an id.
+  void note_stream_response_id(std::string_view client_bytes) {
+    if (response_id_.empty()) response_id_ = core::response_id_of_sse(client_bytes);
+  }
+
   void start_client_stream() {
     stream_started_ = true;
     const auto now = Clock::now();
@@ -371,6 +378,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     for (const auto& event : events_) {
       std::string out = relay_->on_event(event);
       if (out.empty()) continue;
+      note_stream_response_id(out);
       if (!stream_started_) start_client_stream();
       exchange_->send_chunk(std::move(out));
     }
@@ -400,6 +408,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     }
     usage_ = translated->usage;
     usage_reported_ = translated->usage_found;
+    response_id_ = core::response_id_of_json(translated->body);
     record_success(now);
     http::Response response = http::json_response(200, std::move(translated->body));
     response.headers = response_headers(now);
@@ -422,6 +431,11 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     auto answer = mock_answer(*current_.deployment, req_.api, *req_.body, requested_group_->name);
     usage_ = answer.usage;
     usage_reported_ = true;
+    if (answer.stream) {
+      for (const auto& event : answer.events) note_stream_response_id(event);
+    } else {
+      response_id_ = core::response_id_of_json(answer.body);
+    }
     record_success(Clock::now());
     auto headers = response_headers(Clock::now());
     if (!answer.stream) headers.push_back({"x-litellm-response-cost", format_cost(cost_of_usage())});
@@ -523,6 +537,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     outcome.deployment = current_.deployment;
     outcome.usage = usage_;
     outcome.usage_reported = usage_reported_;
+    outcome.response_id = std::move(response_id_);
     outcome.client_gone = client_gone_;
     outcome.interrupted = interrupted_;
     outcome.cost = success || interrupted_ ? cost_of_usage() : 0;
@@ -568,6 +583,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   std::string last_message_;
   core::Usage usage_;
   bool usage_reported_ = false;
+  std::string response_id_;
   bool client_gone_ = false;
   std::int64_t streamed_text_tokens_ = 0;  // generated text relayed so far (stream_text.h)
   bool interrupted_ = false;

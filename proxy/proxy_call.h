@@ -34,8 +34,9 @@ struct CallOutcome {
   // holds what was generated so far (the provider's figures if they arrived, else an estimate)
   // and is charged like a success, so hanging up before the end does not make tokens free.
   bool interrupted = false;
-  double cost = 0;      // usage at the deployment's price (0 when unknown)
-  bool priced = false;  // the deployment has a known price
+  std::string response_id;  // the id of the client's answer (core/response_id.h); "" when none
+  double cost = 0;          // usage at the deployment's price (0 when unknown)
+  bool priced = false;      // the deployment has a known price
 };
 
 struct ProxyRequest {

@@ -179,7 +179,7 @@ SpendLogRow read_row(Reader& r) {
   return row;
 }
 
-bool valid_kind(std::uint8_t kind) { return kind <= static_cast<std::uint8_t>(EntityKind::organization); }
+bool valid_kind(std::uint8_t kind) { return kind <= static_cast<std::uint8_t>(EntityKind::end_user); }
 
 bool read_spend(Reader& r, JournaledSpend& spend) {
   spend.row = read_row(r);
@@ -193,6 +193,8 @@ bool read_spend(Reader& r, JournaledSpend& spend) {
     inc.amount = r.real();
     spend.increments.push_back(std::move(inc));
   }
+  // Added after the increments (schema 5), so records journaled before it still decode.
+  if (r.ok() && !r.at_end()) spend.row.response_id = r.text();
   return r.ok() && r.at_end();
 }
 
@@ -251,6 +253,7 @@ void encode_spend_record(const SpendLogRow& row, const std::vector<SpendIncremen
     w.text(inc.id);
     w.real(inc.amount);
   }
+  w.text(row.response_id);
   finish_frame(out);
 }
 

@@ -3,6 +3,8 @@
 #include <memory>
 #include <string>
 
+#include "core/metric_names.h"
+
 namespace prometheus {
 class Registry;
 }
@@ -14,11 +16,15 @@ class Metrics {
   Metrics();
   ~Metrics();
   prometheus::Registry& registry() { return *registry_; }
-  // Prometheus text format 0.0.4 of every registered family.
+  // Which families serialize() shows (core/metric_names.h); set once, before serving.
+  void serve(core::MetricNames names) { names_ = names; }
+  core::MetricNames names() const { return names_; }
+  // Prometheus text format 0.0.4 of every registered family the names option serves.
   std::string serialize() const;
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
+  core::MetricNames names_ = core::MetricNames::tollgate;
 };
 
 inline constexpr const char* kPrometheusContentType = "text/plain; version=0.0.4; charset=utf-8";

@@ -27,11 +27,17 @@ struct DeploymentLabels {
   std::string model_group;
   std::string deployment_id;
   std::string provider;
+  // For LiteLLM's names only: the model sent upstream, and api_base without credentials.
+  std::string upstream_model;
+  std::string api_base;
 };
 
 class ModelMetrics {
  public:
-  ModelMetrics(prometheus::Registry& registry, const std::vector<DeploymentLabels>& deployments);
+  // `litellm_names`: also LiteLLM's deployment families (litellm_deployment_state, ...;
+  // docs/metrics.md), for litellm_settings.prometheus_metric_names litellm or both.
+  ModelMetrics(prometheus::Registry& registry, const std::vector<DeploymentLabels>& deployments,
+               bool litellm_names = false);
   ~ModelMetrics();
 
   void attempt_started(std::size_t deployment);
@@ -47,6 +53,8 @@ class ModelMetrics {
 
  private:
   struct Children;
+  struct LitellmChildren;
+  void add_litellm_children(prometheus::Registry& registry);
   prometheus::Family<prometheus::Counter>& errors_;
   prometheus::Family<prometheus::Counter>& fallbacks_;
   std::vector<std::unique_ptr<Children>> children_;

@@ -50,4 +50,21 @@ void write_organization_object(core::JsonOut& o, persistence::Store& store,
   o.end_object();
 }
 
+void write_end_user_object(core::JsonOut& o, persistence::Store& store, const persistence::EndUserRecord& end_user) {
+  o.begin_object();
+  persistence::write_fields(o, end_user, RecordView::api);
+  o.key("litellm_budget_table");
+  const persistence::BudgetLimits& own = end_user;
+  const bool has_limits =
+      own.max_budget || own.budget_duration || own.tpm_limit || own.rpm_limit || own.max_parallel_requests;
+  if (!write_linked_budget(o, store, end_user.budget_id)) {
+    if (has_limits) {
+      write_default_shape(o, own);
+    } else {
+      o.null();
+    }
+  }
+  o.end_object();
+}
+
 }  // namespace tollgate::api

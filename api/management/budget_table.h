@@ -16,6 +16,9 @@ namespace tollgate::api {
 void write_key_object(core::JsonOut& out, persistence::Store& store, const persistence::KeyRecord& key);
 void write_organization_object(core::JsonOut& out, persistence::Store& store,
                                const persistence::OrganizationRecord& organization);
+// LiteLLM_EndUserTable's shape: the linked budget, else the default shape filled from the end
+// user's own limits, else (no limits at all) null.
+void write_end_user_object(core::JsonOut& out, persistence::Store& store, const persistence::EndUserRecord& end_user);
 // The `litellm_budget_table` member of a key response that writes its own fields.
 void write_key_budget_table(core::JsonOut& out, persistence::Store& store, const persistence::KeyRecord& key);
 

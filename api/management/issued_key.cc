@@ -38,6 +38,7 @@ void write_generated_key_fields(core::JsonOut& o, const std::string& cleartext, 
   o.field("budget_id", key.budget_id);
   o.field("model_rpm_limit", key.model_rpm_limit);
   o.field("model_tpm_limit", key.model_tpm_limit);
+  o.field("aliases", key.model_aliases);
   o.field("blocked", key.blocked);
   o.key("metadata").raw_json(key.metadata);
   o.field("service_account", key.service_account);

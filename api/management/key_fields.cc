@@ -2,6 +2,7 @@
 
 #include "api/management/http_error.h"
 #include "api/management/limit_fields.h"
+#include "api/management/model_alias_fields.h"
 #include "api/management/object_permission_fields.h"
 #include "core/duration.h"
 
@@ -10,9 +11,9 @@ namespace tollgate::api {
 // Ignored and unenforced fields are LiteLLM's; docs/api.md lists them.
 const BodyFields kKeyBody = {
     {"key", "key_alias", "duration", "models", "soft_budget", "budget_id", "model_rpm_limit", "model_tpm_limit",
-     "team_id", "user_id", "organization_id", "metadata", "blocked", "spend", "object_permission"},
-    {"aliases", "config", "tags", "send_invite_email", "key_type", "rpm_limit_type", "tpm_limit_type", "prompts",
-     "auto_rotate", "rotation_interval", "access_group_ids", "router_settings", "grace_period", "litellm_changed_by",
+     "team_id", "user_id", "organization_id", "metadata", "blocked", "spend", "object_permission", "aliases"},
+    {"config", "tags", "send_invite_email", "key_type", "rpm_limit_type", "tpm_limit_type", "prompts", "auto_rotate",
+     "rotation_interval", "access_group_ids", "router_settings", "grace_period", "litellm_changed_by",
      "soft_budget_cooldown", "expires"},
     {"guardrails", "enforced_params", "allowed_routes", "permissions", "allowed_cache_controls", "model_max_budget",
      "budget_limits", "policies"}};
@@ -24,8 +25,9 @@ std::int64_t now_unix_ms() {
 
 bool touches_limit_fields(const BodyReader& body) {
   return has_any(body, kBudgetLimitFields) ||
-         has_any(body, {"models", "soft_budget", "budget_id", "model_rpm_limit", "model_tpm_limit", "team_id",
-                        "user_id", "organization_id", "blocked", "spend", "duration", "expires", "object_permission"});
+         has_any(body,
+                 {"models", "soft_budget", "budget_id", "model_rpm_limit", "model_tpm_limit", "team_id", "user_id",
+                  "organization_id", "blocked", "spend", "duration", "expires", "object_permission", "aliases"});
 }
 
 namespace {
@@ -54,6 +56,7 @@ void apply_key_fields(const BodyReader& body, persistence::KeyRecord& key, std::
   if (auto metadata = body.object_json("metadata")) key.metadata = *metadata;
   if (auto blocked = body.boolean("blocked")) key.blocked = *blocked;
   apply_object_permission(body, key.object_permission_mcp);
+  if (auto aliases = model_aliases_field(body, "aliases")) key.model_aliases = std::move(*aliases);
   if (auto expires = expiry_from_duration(body, now_ms)) {
     key.expires_at = expires;
   } else if (body.is_null("duration")) {

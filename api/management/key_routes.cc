@@ -1,8 +1,11 @@
 // /key/generate, /key/service-account/generate, /key/info, /key/list, /key/update,
 // /key/regenerate, /key/delete, /key/block, /key/unblock — LiteLLM's paths, fields and response shapes; our own policy.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <iterator>
+#include <limits>
+#include <set>
 
 #include "api/management/budget_table.h"
 #include "api/management/issued_key.h"
@@ -233,6 +236,62 @@ http::Response list(Store& store, const ManagementCall& call) {
   return json_ok(o.str());
 }
 
+// Every key the caller may read, oldest batch last (admins and viewers: all keys).
+std::vector<KeyRecord> readable_keys(Store& store, const core::Actor& actor, persistence::KeyFilter filter) {
+  if (is_admin_or_viewer(actor)) {
+    constexpr int kBatch = 500;
+    std::vector<KeyRecord> keys;
+    for (int batch = 1;; ++batch) {
+      auto page = store.list_keys(filter, batch, kBatch).keys;
+      const bool last = page.size() < static_cast<std::size_t>(kBatch);
+      keys.insert(keys.end(), std::make_move_iterator(page.begin()), std::make_move_iterator(page.end()));
+      if (last) return keys;
+    }
+  }
+  scope_to_caller(store, actor, filter);
+  return visible_page(store, actor, filter, 1, std::numeric_limits<int>::max()).keys;
+}
+
+bool contains_ignoring_case(std::string_view text, std::string_view part) {
+  return std::search(text.begin(), text.end(), part.begin(), part.end(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+         }) != text.end();
+}
+
+// LiteLLM's GET /key/aliases: the distinct aliases of the keys the caller can read (of one team
+// with ?team_id=), ?search= matching part of an alias (case ignored), sorted, paginated.
+http::Response aliases(Store& store, const ManagementCall& call) {
+  const auto& actor = call.caller.actor;
+  require_role(actor, core::Resource::key, core::Action::read);
+  const int page = query_int(call, "page", 1, 1, 1'000'000);
+  const int size = query_int(call, "size", 50, 1, 100);
+  const auto search = call.query("search").value_or("");
+  persistence::KeyFilter filter;
+  filter.team_id = optional_query(call, "team_id");
+  if (filter.team_id) {
+    const auto team = store.find_team(*filter.team_id);
+    if (!team || !core::can_see(actor, team_target(*team))) throw_not_found("team not found");
+  }
+  std::set<std::string> found;
+  for (const auto& key : readable_keys(store, actor, filter)) {
+    if (key.key_alias && !key.key_alias->empty() && contains_ignoring_case(*key.key_alias, search)) {
+      found.insert(*key.key_alias);
+    }
+  }
+  const std::vector<std::string> all(found.begin(), found.end());
+  const auto first = std::min(all.size(), static_cast<std::size_t>(page - 1) * static_cast<std::size_t>(size));
+  const auto last = std::min(all.size(), first + static_cast<std::size_t>(size));
+  const auto total = static_cast<std::int64_t>(all.size());
+  JsonOut o;
+  o.begin_object()
+      .field("aliases", std::vector<std::string>(all.begin() + first, all.begin() + last))
+      .field("total_count", total)
+      .field("current_page", static_cast<std::int64_t>(page))
+      .field("total_pages", (total + size - 1) / size)
+      .end_object();
+  return json_ok(o.str());
+}
+
 http::Response update(Store& store, const ManagementCall& call) {
   check_body_fields(call.body, kKeyBody);
   const auto requested = call.body.required_string("key");
@@ -331,6 +390,7 @@ void register_key_routes(http::Router& router, const GatewayContext& context) {
   add(Method::post, "/key/service-account/generate", generate_service_account);
   add(Method::get, "/key/info", info);
   add(Method::get, "/key/list", list);
+  add(Method::get, "/key/aliases", aliases);
   add(Method::post, "/key/update", update);
   add(Method::post, "/key/regenerate", regenerate);
   add(Method::post, "/key/{key}/regenerate", regenerate);

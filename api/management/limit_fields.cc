@@ -40,8 +40,9 @@ bool has_any(const BodyReader& body, std::initializer_list<std::string_view> fie
 }
 
 bool touches_limits(const BodyReader& body) {
-  return has_any(body, kBudgetLimitFields) || has_any(body, {"models", "soft_budget", "budget_id", "spend", "user_role",
-                                                             "blocked", "organization_id", "object_permission"});
+  return has_any(body, kBudgetLimitFields) ||
+         has_any(body, {"models", "soft_budget", "budget_id", "spend", "user_role", "blocked", "organization_id",
+                        "object_permission", "model_aliases"});
 }
 
 }  // namespace tollgate::api

@@ -3,7 +3,8 @@
 // Every URL is checked against the SSRF policy when it is registered: the URL itself
 // (core::check_url) and every address its host resolves to; the outbound client checks the
 // address again when it connects (http/outbound_guard.h). auth_value is a credential: it is
-// stored, never answered, logged or written to the audit log.
+// stored sealed under the salt key (core/secret_box.h; refused without one), never answered,
+// logged or written to the audit log.
 #include <algorithm>
 #include <cctype>
 
@@ -13,6 +14,7 @@
 #include "api/management/management.h"
 #include "api/management/render.h"
 #include "api/management_routes.h"
+#include "core/secret_box.h"
 #include "core/ssrf_policy.h"
 #include "http/upstream_url.h"
 #include "persistence/errors.h"
@@ -105,6 +107,16 @@ std::optional<std::string> credential(const BodyReader& body) {
   return nested.string("auth_value");
 }
 
+std::string sealed_credential(const ManagementCall& call, const std::string& value) {
+  if (!call.context.store_secrets) {
+    throw_bad_request(
+        "storing an MCP server's credential needs a salt key to seal it with: set general_settings.salt_key or "
+        "LITELLM_SALT_KEY",
+        "auth_value");
+  }
+  return call.context.store_secrets->seal(value);
+}
+
 void apply_server_fields(const ManagementCall& call, McpServerRecord& server) {
   const auto& body = call.body;
   if (auto name = body.string("server_name")) server.server_name = *name;
@@ -113,8 +125,8 @@ void apply_server_fields(const ManagementCall& call, McpServerRecord& server) {
   if (auto url = body.string("url")) server.url = *url;
   if (auto transport = body.string("transport")) server.transport = *transport;
   if (auto auth_type = body.string("auth_type")) server.auth_type = *auth_type;
-  if (auto value = credential(body)) server.auth_value = value;
-  if (body.is_null("auth_value")) server.auth_value.reset();
+  if (auto value = credential(body)) server.auth_value_sealed = sealed_credential(call, *value);
+  if (body.is_null("auth_value")) server.auth_value_sealed.reset();
   if (auto groups = body.strings("mcp_access_groups")) server.mcp_access_groups = *groups;
   if (auto tools = body.strings("allowed_tools")) server.allowed_tools = *tools;
 
@@ -129,7 +141,7 @@ void apply_server_fields(const ManagementCall& call, McpServerRecord& server) {
   if (std::find(std::begin(kAuthTypes), std::end(kAuthTypes), server.auth_type) == std::end(kAuthTypes)) {
     throw_bad_request("'auth_type' must be one of none, api_key, bearer_token, basic, authorization", "auth_type");
   }
-  if (server.auth_type != "none" && !server.auth_value) {
+  if (server.auth_type != "none" && !server.auth_value_sealed) {
     throw_bad_request("'auth_type' " + server.auth_type + " needs 'auth_value'", "auth_value");
   }
 }

@@ -1,5 +1,6 @@
 // /organization/new, /organization/info, /organization/list, /organization/update,
-// /organization/delete, /organization/member_add, /organization/member_delete — LiteLLM's
+// /organization/delete, /organization/member_add, /organization/member_update,
+// /organization/member_delete — LiteLLM's
 // paths, fields and response shapes; our policy (docs/authz.md).
 //
 // Membership in an organization gives its org_admins the management of the member, so
@@ -195,6 +196,45 @@ http::Response member_add(Store& store, const ManagementCall& call) {
   return json_ok(o.str());
 }
 
+// LiteLLM's PATCH /organization/member_update: a member's role, the member named by user_id or
+// user_email. Checked as /organization/member_add of that member with that role (so only a
+// proxy_admin grants or takes away an administrator role); a user that is not a member is 404.
+http::Response member_update(Store& store, const ManagementCall& call) {
+  require_role(call.caller.actor, core::Resource::organization, core::Action::manage_members);
+  call.body.reject_unknown({"organization_id", "user_id", "user_email", "role"}, {"max_budget_in_organization"});
+  const auto& actor = call.caller.actor;
+  const auto org = load_visible_organization(store, actor, call.body.required_string("organization_id"));
+  require(core::decide(actor, core::Action::manage_members, organization_target(org.organization_id)), "organization");
+  auto request = member_named_in(call.body);
+  request.user_id = member_user_id(store, actor, request);
+  const auto current = find_member(store, org.organization_id, request.user_id);
+  if (current.user_id.empty()) {
+    throw_not_found("user '" + request.user_id + "' is not a member of organization '" + org.organization_id + "'");
+  }
+  if (request.role.empty()) request.role = current.user_role;
+  const auto member = checked_member(store, actor, org.organization_id, request);
+  if (!store.add_organization_member(org.organization_id, member, call.audit("member_updated"))) {
+    throw_not_found("organization '" + org.organization_id + "' not found");
+  }
+  const auto user = store.find_user(member.user_id);
+  JsonOut o;
+  o.begin_object()
+      .field("user_id", member.user_id)
+      .field("organization_id", member.organization_id)
+      .field("user_role", member.user_role)
+      .field("spend", user ? user->spend : 0.0)
+      .key("budget_id")
+      .null();
+  o.key("user");
+  if (user) {
+    write_user(o, *user);
+  } else {
+    o.null();
+  }
+  o.end_object();
+  return json_ok(o.str());
+}
+
 // A user belongs to an organization through a membership row and/or its own organization_id
 // (both count for its actor), so removing it clears both.
 http::Response member_delete(Store& store, const ManagementCall& call) {
@@ -244,6 +284,7 @@ void register_organization_routes(http::Router& router, const GatewayContext& co
   add(Method::post, "/organization/delete", remove);
   add(Method::delete_, "/organization/delete", remove);
   add(Method::post, "/organization/member_add", member_add);
+  add(Method::patch, "/organization/member_update", member_update);
   add(Method::post, "/organization/member_delete", member_delete);
 }
 

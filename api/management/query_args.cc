@@ -1,5 +1,7 @@
 #include "api/management/query_args.h"
 
+#include <cstdio>
+#include <ctime>
 #include <stdexcept>
 
 #include "api/json_body.h"
@@ -44,6 +46,24 @@ std::optional<std::string> optional_query(const ManagementCall& call, const char
   auto value = call.query(name);
   if (value && value->empty()) return std::nullopt;
   return value;
+}
+
+std::optional<std::int64_t> query_date_ms(const ManagementCall& call, const char* name, bool end_of_day) {
+  const auto text = call.query(name);
+  if (!text || text->empty()) return std::nullopt;
+  int y = 0, m = 0, d = 0;
+  if (std::sscanf(text->c_str(), "%4d-%2d-%2d", &y, &m, &d) == 3) {
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = d + (end_of_day ? 1 : 0);
+    return static_cast<std::int64_t>(timegm(&tm)) * 1000;
+  }
+  try {
+    return std::stoll(*text);
+  } catch (const std::exception&) {
+    throw_bad_request(std::string("'") + name + "' must be a date (YYYY-MM-DD)", name);
+  }
 }
 
 }  // namespace tollgate::api

@@ -13,5 +13,9 @@ int query_int(const ManagementCall& call, const char* name, int fallback, int mi
 std::string required_query(const ManagementCall& call, const char* name);
 // The argument `name`; an empty value counts as absent (`?organization_id=`).
 std::optional<std::string> optional_query(const ManagementCall& call, const char* name);
+// The date argument `name` ("2026-11-23", UTC, or unix milliseconds) as unix ms: the start of
+// that day, or of the next one with `end_of_day` (an exclusive bound). 400 naming it when it
+// is neither.
+std::optional<std::int64_t> query_date_ms(const ManagementCall& call, const char* name, bool end_of_day);
 
 }  // namespace tollgate::api

@@ -1,7 +1,6 @@
 // GET /spend/logs and GET /global/spend: spend as recorded by the spend writer.
-#include <ctime>
-
 #include "api/management/management.h"
+#include "api/management/query_args.h"
 #include "api/management/targets.h"
 #include "api/management_routes.h"
 #include "core/json_out.h"
@@ -13,27 +12,10 @@ namespace {
 
 using persistence::Store;
 
-// "2026-11-23" or unix milliseconds → unix ms.
-std::optional<std::int64_t> parse_date(const std::optional<std::string>& text, const char* name, bool end_of_day) {
-  if (!text || text->empty()) return std::nullopt;
-  int y = 0, m = 0, d = 0;
-  if (std::sscanf(text->c_str(), "%4d-%2d-%2d", &y, &m, &d) == 3) {
-    std::tm tm{};
-    tm.tm_year = y - 1900;
-    tm.tm_mon = m - 1;
-    tm.tm_mday = d + (end_of_day ? 1 : 0);
-    return static_cast<std::int64_t>(timegm(&tm)) * 1000;
-  }
-  try {
-    return std::stoll(*text);
-  } catch (const std::exception&) {
-    throw_bad_request(std::string("'") + name + "' must be a date (YYYY-MM-DD)", name);
-  }
-}
-
 void write_log(core::JsonOut& o, const persistence::SpendLogRow& r) {
   o.begin_object();
-  o.field("request_id", r.request_id);
+  // LiteLLM's request_id is the answer's id; the gateway's own is in metadata.litellm_call_id.
+  o.field("request_id", r.response_id.empty() ? r.request_id : r.response_id);
   o.field("call_type", r.call_type);
   o.field("api_key", r.api_key);
   o.field("spend", r.spend);
@@ -74,8 +56,8 @@ http::Response spend_logs(Store& store, const ManagementCall& call) {
   filter.user_id = call.query("user_id");
   filter.team_id = call.query("team_id");
   filter.request_id = call.query("request_id");
-  filter.start_ms = parse_date(call.query("start_date"), "start_date", false);
-  filter.end_ms = parse_date(call.query("end_date"), "end_date", true);
+  filter.start_ms = query_date_ms(call, "start_date", false);
+  filter.end_ms = query_date_ms(call, "end_date", true);
   if (!is_admin(actor)) {
     // Everyone else sees the logs of keys it can see: scope to a visible key or to itself.
     if (filter.api_key) {

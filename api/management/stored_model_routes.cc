@@ -27,7 +27,7 @@ using persistence::Store;
 
 void require_model_writes(const ManagementCall& call, std::string_view route) {
   require_control_plane(call, core::Action::update, route);
-  if (!call.context.model_secrets) {
+  if (!call.context.await_stored_models) {
     throw_bad_request(std::string(route) +
                       " needs general_settings.store_model_in_db: true (with a salt key: general_settings.salt_key "
                       "or LITELLM_SALT_KEY); the config file's models change through /config/reload");
@@ -66,12 +66,12 @@ ModelRecord load_stored(Store& store, const ManagementCall& call, const std::str
 
 std::optional<std::string> sealed(const ManagementCall& call, const std::optional<std::string>& api_key) {
   if (!api_key) return std::nullopt;
-  return call.context.model_secrets->seal(*api_key);
+  return call.context.store_secrets->seal(*api_key);
 }
 
 std::optional<std::string> opened(const ManagementCall& call, const ModelRecord& model) {
   if (!model.api_key_sealed) return std::nullopt;
-  auto key = call.context.model_secrets->open(*model.api_key_sealed);
+  auto key = call.context.store_secrets->open(*model.api_key_sealed);
   if (!key) {
     throw HttpError(
         core::conflict("model '" + model.model_id +

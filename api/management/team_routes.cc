@@ -10,6 +10,7 @@
 #include "api/management/lookups.h"
 #include "api/management/management.h"
 #include "api/management/member_list.h"
+#include "api/management/model_alias_fields.h"
 #include "api/management/object_permission_fields.h"
 #include "api/management/query_args.h"
 #include "api/management/render.h"
@@ -25,8 +26,7 @@ using persistence::TeamMember;
 using persistence::TeamRecord;
 
 // Ignored and unenforced fields are LiteLLM's; docs/api.md lists them.
-const std::initializer_list<std::string_view> kIgnoredTeamFields = {"model_aliases",
-                                                                    "tags",
+const std::initializer_list<std::string_view> kIgnoredTeamFields = {"tags",
                                                                     "prompts",
                                                                     "router_settings",
                                                                     "secret_manager_settings",
@@ -39,12 +39,13 @@ const std::initializer_list<std::string_view> kUnenforcedTeamFields = {
     "team_member_budget", "team_member_rpm_limit", "team_member_tpm_limit", "team_member_key_duration",
     "policies",           "budget_limits"};
 
-const BodyFields kNewTeamBody = {{"team_id", "team_alias", "organization_id", "models", "metadata", "blocked",
-                                  "team_member_permissions", "members_with_roles", "object_permission"},
-                                 kIgnoredTeamFields,
-                                 kUnenforcedTeamFields};
+const BodyFields kNewTeamBody = {
+    {"team_id", "team_alias", "organization_id", "models", "metadata", "blocked", "team_member_permissions",
+     "members_with_roles", "object_permission", "model_aliases"},
+    kIgnoredTeamFields,
+    kUnenforcedTeamFields};
 const BodyFields kUpdateTeamBody = {{"team_id", "team_alias", "organization_id", "models", "metadata", "blocked",
-                                     "team_member_permissions", "object_permission"},
+                                     "team_member_permissions", "object_permission", "model_aliases"},
                                     kIgnoredTeamFields,
                                     kUnenforcedTeamFields};
 
@@ -55,6 +56,7 @@ void apply_team_fields(const BodyReader& body, TeamRecord& team, std::int64_t no
   if (auto blocked = body.boolean("blocked")) team.blocked = *blocked;
   if (auto permissions = body.strings("team_member_permissions")) team.team_member_permissions = *permissions;
   apply_object_permission(body, team.object_permission_mcp);
+  if (auto aliases = model_aliases_field(body, "model_aliases")) team.model_aliases = std::move(*aliases);
 }
 
 // One member to add to `team`, checked against the caller's rights (nothing is written yet): a

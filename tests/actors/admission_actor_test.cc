@@ -6,6 +6,7 @@
 #include <prometheus/text_serializer.h>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include "actors/admission.h"
@@ -302,4 +303,54 @@ TEST_CASE("an admission abandoned while its budget loads reserves nothing and is
                     [&](AdmissionResult r) { next = std::move(r); });
   f.run_until([&] { return next.has_value(); });
   CHECK(next->ok());
+}
+
+TEST_CASE("concurrent first requests of a new end user: its budget admits exactly what fits", "[actors][budgets]") {
+  // LiteLLM reads an end user's spend per request and checks it before the call: the requests
+  // of an end user nobody has seen yet all pass before the first one's spend is written. Here
+  // they all arrive before the end user's spend is loaded, park with its owner, and are
+  // admitted in turn against spend + reservations.
+  Fixture f(Admission::Options{}, 1);
+  AdmissionStop end_user;
+  end_user.kind = EntityKind::end_user;
+  end_user.id = "cust-new";
+  end_user.label = "cust-new";
+  end_user.limits.max_budget = 0.5;  // 4 requests of 0.125 (exact in binary)
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 25;
+  std::atomic<int> admitted{0}, over_budget{0}, answered{0};
+  std::mutex grants_mutex;
+  std::vector<AdmissionGrant> grants;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        f.admission.admit(request({key_stop("k" + std::to_string(t), 100.0), end_user}, 0.125), [&](AdmissionResult r) {
+          if (r.ok()) {
+            admitted.fetch_add(1);
+            std::lock_guard lock(grants_mutex);
+            grants.push_back(*r);
+          } else if (r.error().type == "budget_exceeded") {
+            CHECK(r.error().message.find("End User=cust-new") != std::string::npos);
+            over_budget.fetch_add(1);
+          }
+          answered.fetch_add(1);
+        });
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int i = 0; i < 5000 && answered.load() < kThreads * kPerThread; ++i) std::this_thread::sleep_for(1ms);
+  REQUIRE(answered.load() == kThreads * kPerThread);
+  CHECK(admitted.load() == 4);
+  CHECK(over_budget.load() == kThreads * kPerThread - 4);
+
+  // Settled below the reservation, the rest frees up for the next request; above none.
+  for (const auto& grant : grants) f.admission.settle(grant, 0.1, 10);
+  int next = -1;
+  f.admission.admit(request({key_stop("k0", 100.0), end_user}, 0.1), [&](AdmissionResult r) { next = r.ok(); });
+  CHECK(next == 1);  // 0.4 spent + 0.1 fits 0.5
+  int last = -1;
+  f.admission.admit(request({key_stop("k0", 100.0), end_user}, 0.01), [&](AdmissionResult r) { last = r.ok(); });
+  CHECK(last == 0);
 }

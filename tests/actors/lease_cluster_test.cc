@@ -313,6 +313,27 @@ TEST_CASE("a team budget shared by keys owned on different nodes is exact", "[ac
   tally.settle_all(0.125);
 }
 
+TEST_CASE("a new end user's first requests on 3 nodes at once: its budget is exact", "[actors][leases]") {
+  Cluster c;
+  Tally tally;
+  const auto end_user = stop(EntityKind::end_user, "cust-new", 1.0);  // 8 requests of 0.125
+  std::vector<std::thread> threads;
+  for (std::size_t n = 0; n < 3; ++n) {
+    threads.emplace_back([&, n] {
+      for (int i = 0; i < 50; ++i) {
+        const auto key = "k" + std::to_string(i % 5);
+        c.node(n).admit(request({stop(EntityKind::key, key, 100.0), end_user}, 0.125), tally.on(c.node(n)));
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  REQUIRE(tally.wait_for(150));
+  CHECK(tally.other == 0);
+  CHECK(tally.admitted == 8);
+  CHECK(tally.over_budget == 142);
+  tally.settle_all(0.125);
+}
+
 TEST_CASE("rpm 30 over 3 nodes: exactly 30 of 200 admitted within the window", "[actors][leases]") {
   Cluster c;
   Tally tally;

@@ -315,6 +315,27 @@ Prepare list_cell(const std::string& shape) {
   };
 }
 
+// /key/aliases?search=<the fresh key's alias>: the alias is listed exactly when the key is
+// readable (kRead), as in /key/list.
+Prepare aliases_cell(const std::string& shape) {
+  return [shape](World& w, const Actor& a) {
+    const auto fresh = fresh_key(w, a, shape);
+    Cell c = base_cell(a, "GET", "/key/aliases?size=100&search=" + url_encode(fresh.alias), "");
+    const bool visible = shape != "missing" && kRead.at(a.name, shape) == 200;
+    c.verify = [fresh, visible](World&, const HttpReply& r) {
+      if (r.status != 200) return;
+      rapidjson::Document d;
+      d.Parse(r.body.c_str());
+      REQUIRE((d.IsObject() && d.HasMember("aliases") && d["aliases"].IsArray()));
+      bool listed_alias = false;
+      for (const auto& alias : d["aliases"].GetArray()) listed_alias = listed_alias || alias == fresh.alias.c_str();
+      INFO((visible ? "the alias must be listed" : "the alias must not be listed"));
+      CHECK(listed_alias == visible);
+    };
+    return c;
+  };
+}
+
 Prepare list_by_team_cell(const std::string& shape) {
   return [shape](World& w, const Actor& a) {
     static const std::map<std::string, std::pair<std::string, std::string>> kTeamKey = {
@@ -430,6 +451,28 @@ Prepare update_cell(const std::string& shape, bool limits) {
   };
 }
 
+// /key/update with model aliases: a field that grants more, so checked as the key's limits.
+Prepare aliases_cell(const std::string& shape) {
+  return [shape](World& w, const Actor& a) {
+    const auto k = fresh_key(w, a, shape).key;
+    const auto before = find(w, k.hash);
+    Cell c = base_cell(a, "POST", "/key/update",
+                       Json().s("key", k.cleartext).raw("aliases", R"({"cheap":"anything"})").str());
+    c.verify = [k, before](World& w, const HttpReply& r) {
+      if (r.status != 200) {
+        check_unchanged(w, k, before);
+        return;
+      }
+      REQUIRE(before.has_value());
+      const auto after = find(w, k.hash);
+      REQUIRE(after.has_value());
+      check_changed_exactly(*before, *after, {"model_aliases"});
+      CHECK(after->model_aliases.at("cheap") == "anything");
+    };
+    return c;
+  };
+}
+
 // /key/regenerate {"key": …} or /key/{key}/regenerate (the key's hash in the path).
 Prepare regenerate_cell(const std::string& shape, bool in_path) {
   return [shape, in_path](World& w, const Actor& a) {
@@ -524,10 +567,12 @@ std::vector<Row> key_rows() {
   add_rows(rows, "GET", "/key/info", "no key: the caller's own", kInfoSelf, true, info_self_cell);
   add_rows(rows, "GET", "/key/list", "key_alias filter", kList, true, list_cell);
   add_rows(rows, "GET", "/key/list", "team_id filter", kListByTeam, true, list_by_team_cell);
+  add_rows(rows, "GET", "/key/aliases", "search", kList, true, aliases_cell);
   add_rows(rows, "POST", "/key/update", "alias", kManage, false,
            [](const std::string& s) { return update_cell(s, false); });
   add_rows(rows, "POST", "/key/update", "limits", kManageLimits, false,
            [](const std::string& s) { return update_cell(s, true); });
+  add_rows(rows, "POST", "/key/update", "aliases", kManageLimits, false, aliases_cell);
   add_rows(rows, "POST", "/key/regenerate", "", kRegenerate, false,
            [](const std::string& s) { return regenerate_cell(s, false); });
   add_rows(rows, "POST", "/key/{key}/regenerate", "", kRegenerate, false,

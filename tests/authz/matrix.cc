@@ -87,8 +87,8 @@ void run_rows(const std::string& group, const std::vector<Row>& rows) {
 
 std::vector<Row> all_rows() {
   std::vector<Row> out;
-  for (auto part :
-       {key_rows(), team_rows(), user_rows(), organization_rows(), budget_rows(), spend_rows(), control_plane_rows()}) {
+  for (auto part : {key_rows(), team_rows(), user_rows(), organization_rows(), budget_rows(), spend_rows(),
+                    control_plane_rows(), customer_rows()}) {
     out.insert(out.end(), part.begin(), part.end());
   }
   return out;

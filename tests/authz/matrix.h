@@ -78,6 +78,7 @@ std::vector<Row> organization_rows();
 std::vector<Row> budget_rows();
 std::vector<Row> spend_rows();
 std::vector<Row> control_plane_rows();
+std::vector<Row> customer_rows();
 std::vector<Row> all_rows();
 
 // Helpers shared by the resource files.

@@ -56,8 +56,8 @@ const Grid kList{kOrgShapes, {
     {"user_viewer",     {200, 200, NA}},
 }};
 
-// /organization/update, /organization/member_add, /organization/member_delete: proxy_admin
-// and the organization's org_admins.
+// /organization/update, /organization/member_add, /organization/member_update,
+// /organization/member_delete: proxy_admin and the organization's org_admins.
 const Grid kManage{kOrgShapes, {
     {"master",          {NA,  200, 404}},
     {"proxy_admin",     {NA,  200, 404}},
@@ -311,6 +311,28 @@ Prepare member_delete_cell(const std::string& shape, bool as_admin) {
   };
 }
 
+// PATCH /organization/member_update of a fresh internal_user member: to internal_user_viewer
+// (as /organization/member_add of that role), or to org_admin, which only a proxy_admin grants.
+Prepare member_update_cell(const std::string& shape, bool to_admin) {
+  return [shape, to_admin](World& w, const Actor& a) {
+    const auto o = fresh_org(w, a, shape, true);
+    const std::string user = o.member.empty() ? w.unique("user-missing") : o.member;
+    const std::string role = to_admin ? "org_admin" : "internal_user_viewer";
+    const auto before = state(w, o.id);
+    Cell c = request(o.caller, "PATCH", "/organization/member_update",
+                     Json().s("organization_id", o.id).s("user_id", user).s("role", role).str());
+    c.verify = [o, before, user, role](World& w, const HttpReply& r) {
+      if (r.status != 200) return check_unchanged(w, o.id, before);
+      const auto after = state(w, o.id);
+      REQUIRE(after.org.has_value());
+      check_exact_change(diff(*before.org, *after.org), {});
+      CHECK(has_member(after.members, user, role));
+      CHECK(after.members.size() == before.members.size());
+    };
+    return c;
+  };
+}
+
 }  // namespace
 
 std::vector<Row> organization_rows() {
@@ -334,6 +356,10 @@ std::vector<Row> organization_rows() {
            [](const std::string& s) { return member_add_cell(s, "foreign"); });
   add_rows(rows, "POST", "/organization/member_add", "as org_admin", kGrantAdmin, false,
            [](const std::string& s) { return member_add_cell(s, "as_admin"); });
+  add_rows(rows, "PATCH", "/organization/member_update", "to internal_user_viewer", kManage, false,
+           [](const std::string& s) { return member_update_cell(s, false); });
+  add_rows(rows, "PATCH", "/organization/member_update", "to org_admin", kGrantAdmin, false,
+           [](const std::string& s) { return member_update_cell(s, true); });
   add_rows(rows, "POST", "/organization/member_delete", "a member", kManage, false,
            [](const std::string& s) { return member_delete_cell(s, false); });
   add_rows(rows, "POST", "/organization/member_delete", "an org_admin", kGrantAdmin, false,

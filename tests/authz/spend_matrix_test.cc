@@ -1,4 +1,4 @@
-// The matrix for /spend/logs and /global/spend (docs/authz.md, Budgets and spend): admins
+// The matrix for /spend/logs, /global/spend and /global/spend/report (docs/authz.md, Budgets and spend): admins
 // and viewers read all spend; anyone else the logs of keys it can see (404 for a key it
 // cannot see, like /key/info); service accounts nothing (403).
 //
@@ -135,6 +135,19 @@ Prepare global_cell(const std::string&) {
   };
 }
 
+Prepare global_report_cell(const std::string&) {
+  return [](World&, const Actor& a) {
+    Cell c = request(a, "GET", "/global/spend/report?start_date=2000-01-01&end_date=2100-01-01", "");
+    c.verify = [](World&, const HttpReply& r) {
+      if (r.status != 200) return;
+      rapidjson::Document d;
+      d.Parse(r.body.c_str());
+      CHECK(d.IsArray());
+    };
+    return c;
+  };
+}
+
 }  // namespace
 
 std::vector<Row> spend_rows() {
@@ -142,6 +155,7 @@ std::vector<Row> spend_rows() {
   add_rows(rows, "GET", "/spend/logs", "api_key filter", kLogsOfKey, true, logs_of_key_cell);
   add_rows(rows, "GET", "/spend/logs", "no filter", kLogs, true, logs_cell);
   add_rows(rows, "GET", "/global/spend", "", kGlobal, true, global_cell);
+  add_rows(rows, "GET", "/global/spend/report", "", kGlobal, true, global_report_cell);
   return rows;
 }
 

@@ -161,6 +161,19 @@ Prepare info_cell(const std::string& shape) {
   };
 }
 
+// /team/daily/activity?team_ids=: readable as /team/info.
+Prepare daily_activity_cell(const std::string& shape) {
+  return [shape](World& w, const Actor& a) {
+    const auto t = fresh_team(w, a, shape);
+    Cell c = request(t.caller, "GET",
+                     "/team/daily/activity?start_date=2000-01-01&end_date=2100-01-01&team_ids=" + url_encode(t.id), "");
+    c.verify = [](World&, const HttpReply& r) {
+      if (r.status == 200) CHECK(r.body.find("\"results\"") != std::string::npos);
+    };
+    return c;
+  };
+}
+
 Prepare list_cell(const std::string& shape) {
   return [shape](World& w, const Actor& a) {
     const auto t = fresh_team(w, a, shape);
@@ -226,6 +239,25 @@ Prepare update_cell(const std::string& shape, bool limits) {
         CHECK(after->max_budget == 42.5);
       else
         CHECK(after->team_alias == alias);
+    };
+    return c;
+  };
+}
+
+// /team/update with model aliases: checked as the team's limits.
+Prepare aliases_cell(const std::string& shape) {
+  return [shape](World& w, const Actor& a) {
+    const auto t = fresh_team(w, a, shape);
+    const auto before = find(w, t.id);
+    Cell c = request(t.caller, "POST", "/team/update",
+                     Json().s("team_id", t.id).raw("model_aliases", R"({"cheap":"anything"})").str());
+    c.verify = [t, before](World& w, const HttpReply& r) {
+      if (r.status != 200) return check_unchanged(w, t, before);
+      REQUIRE(before.has_value());
+      const auto after = find(w, t.id);
+      REQUIRE(after.has_value());
+      check_exact_change(diff(*before, *after), {"model_aliases"});
+      CHECK(after->model_aliases.at("cheap") == "anything");
     };
     return c;
   };
@@ -354,11 +386,13 @@ std::vector<Row> team_rows() {
   std::vector<Row> rows;
   add_rows(rows, "POST", "/team/new", "", kNew, false, new_cell);
   add_rows(rows, "GET", "/team/info", "", kRead, true, info_cell);
+  add_rows(rows, "GET", "/team/daily/activity", "team_ids", kRead, true, daily_activity_cell);
   add_rows(rows, "GET", "/team/list", "", kList, true, list_cell);
   add_rows(rows, "POST", "/team/update", "alias", kManage, false,
            [](const std::string& s) { return update_cell(s, false); });
   add_rows(rows, "POST", "/team/update", "limits", kManage, false,
            [](const std::string& s) { return update_cell(s, true); });
+  add_rows(rows, "POST", "/team/update", "model_aliases", kManage, false, aliases_cell);
   add_rows(rows, "POST", "/team/delete", "", kManage, false, delete_cell);
   add_rows(rows, "POST", "/team/block", "", kManage, false, [](const std::string& s) { return block_cell(s, true); });
   add_rows(rows, "POST", "/team/unblock", "", kManage, false,

@@ -192,6 +192,19 @@ Prepare info_cell(const std::string& shape) {
   };
 }
 
+// /user/daily/activity?user_id=: readable as /user/info (a user reads its own activity).
+Prepare daily_activity_cell(const std::string& shape) {
+  return [shape](World& w, const Actor& a) {
+    const auto u = fresh_user(w, a, shape, false);
+    Cell c = request(u.caller, "GET",
+                     "/user/daily/activity?start_date=2000-01-01&end_date=2100-01-01&user_id=" + url_encode(u.id), "");
+    c.verify = [](World&, const HttpReply& r) {
+      if (r.status == 200) CHECK(r.body.find("\"results\"") != std::string::npos);
+    };
+    return c;
+  };
+}
+
 // Whether the user is on any page of /user/list as this caller (newest first, 100 a page).
 bool listed(World& w, const std::string& credential, const HttpReply& first, const std::string& user_id) {
   if (lists(first.body, "users", "user_id", user_id)) return true;
@@ -338,6 +351,7 @@ std::vector<Row> user_rows() {
   std::vector<Row> rows;
   add_rows(rows, "POST", "/user/new", "", kNew, false, new_cell);
   add_rows(rows, "GET", "/user/info", "", kRead, true, info_cell);
+  add_rows(rows, "GET", "/user/daily/activity", "user_id", kRead, true, daily_activity_cell);
   add_rows(rows, "GET", "/user/list", "", kList, true, list_cell);
   for (const char* what : {"alias", "limits"}) {
     add_rows(rows, "POST", "/user/update", what, kUpdate, false,

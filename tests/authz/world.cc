@@ -29,8 +29,9 @@ namespace {
 using testing::HttpReply;
 
 // Management paths the guard holds the matrix to (docs/authz.md covers these resources).
-const char* const kManagementPrefixes[] = {"/key/",    "/team/",   "/user/", "/organization/", "/budget/",  "/spend/",
-                                           "/global/", "/config/", "/audit", "/model/",        "/v2/model/"};
+const char* const kManagementPrefixes[] = {"/key/",      "/team/",     "/user/",    "/organization/", "/budget/",
+                                           "/spend/",    "/global/",   "/config/",  "/audit",         "/model/",
+                                           "/v2/model/", "/customer/", "/end_user/"};
 
 const char* kConfig = R"(
 model_list:

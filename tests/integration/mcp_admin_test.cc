@@ -12,10 +12,13 @@
 #include <map>
 #include <mutex>
 
+#include "core/secret_box.h"
 #include "http/client.h"
 #include "http/io_threads.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "persistence/store.h"
+#include "tests/store/store_fixture.h"
 #include "tests/support/http_client.h"
 #include "tests/support/test_env.h"
 #include "tests/support/test_gateway.h"
@@ -30,6 +33,8 @@ const char* kConfig = R"(
 model_list:
   - model_name: m
     litellm_params: {model: mock/m}
+general_settings:
+  salt_key: mcp-admin-test-salt
 )";
 
 rapidjson::Document parse(const std::string& text) {
@@ -181,6 +186,46 @@ TEST_CASE("mcp admin API: internal addresses are refused at registration", "[int
   CHECK(list.body == "[]");  // nothing was registered
 }
 
+TEST_CASE("mcp admin API: a credential is stored sealed under the salt key, and refused without one",
+          "[integration][mcp]") {
+  const std::string secret = "mcp-upstream-secret-sealed-9b1e";
+  register_secret(secret);
+  for (const std::string backend : {"sqlite", "postgresql"}) {
+    INFO(backend);
+    TestDatabase db(backend);
+    TestGateway gw(std::string(kConfig) + db.gateway_settings(), db.gateway_env(), test_resolver());
+    const auto created = http_request(gw.port(), "POST", "/v1/mcp/server",
+                                      R"({"server_id":"srv-s","server_name":"sealed","url":"https://public.test/mcp",)"
+                                      R"("transport":"http","auth_type":"bearer_token","auth_value":")" +
+                                          secret + R"("})",
+                                      bearer(gw.master_key()));
+    INFO(created.body);
+    REQUIRE(created.status == 200);
+    const auto row = db.open_store()->find_mcp_server("srv-s");
+    REQUIRE(row);
+    REQUIRE(row->auth_value_sealed);
+    CHECK(row->auth_value_sealed->rfind("v1:", 0) == 0);
+    CHECK(row->auth_value_sealed->find(secret) == std::string::npos);
+    CHECK(core::SecretBox("mcp-admin-test-salt").open(*row->auth_value_sealed) == std::optional<std::string>(secret));
+  }
+
+  // No salt key: a server without a credential registers; one with a credential is refused.
+  TestGateway unsalted("model_list:\n  - model_name: m\n    litellm_params: {model: mock/m}\n", {}, test_resolver());
+  const auto plain = http_request(unsalted.port(), "POST", "/v1/mcp/server",
+                                  R"({"server_name":"open","url":"https://public.test/mcp","transport":"http"})",
+                                  bearer(unsalted.master_key()));
+  CHECK(plain.status == 200);
+  const auto refused = http_request(unsalted.port(), "POST", "/v1/mcp/server",
+                                    R"({"server_name":"closed","url":"https://public.test/mcp","transport":"http",)"
+                                    R"("auth_type":"bearer_token","auth_value":")" +
+                                        secret + R"("})",
+                                    bearer(unsalted.master_key()));
+  INFO(refused.body);
+  CHECK(refused.status == 400);
+  CHECK_THAT(refused.body, Catch::Contains("salt_key"));
+  CHECK(refused.body.find(secret) == std::string::npos);
+}
+
 TEST_CASE("mcp admin API: create, read, update, delete; duplicates; credentials stay hidden", "[integration][mcp]") {
   Admin a;
   const std::string secret = "mcp-upstream-secret-7f3a9c";
@@ -251,6 +296,14 @@ TEST_CASE("mcp admin API: create, read, update, delete; duplicates; credentials 
   CHECK(str(parse(updated.body)["url"]) == "https://public.test/mcp");
   CHECK(parse(updated.body)["has_credentials"].GetBool());  // kept when not given
   CHECK(a.send("PUT", "/v1/mcp/server", R"({"server_id":"nope","description":"x"})", a.gw.master_key()).status == 404);
+
+  // A new credential replaces the old one.
+  const std::string rotated = "mcp-upstream-secret-rotated-41d2";
+  register_secret(rotated);
+  const auto rotated_reply =
+      a.send("PUT", "/v1/mcp/server", R"({"server_id":"srv-1","auth_value":")" + rotated + R"("})", a.gw.master_key());
+  REQUIRE(rotated_reply.status == 200);
+  CHECK(rotated_reply.body.find(rotated) == std::string::npos);
 
   const auto deleted = a.send("DELETE", "/v1/mcp/server/srv-1", "", a.gw.master_key());
   CHECK(deleted.status == 200);

@@ -396,16 +396,20 @@ TEST_CASE("/mcp: a server registered through /v1/mcp/server is served at once, a
           "[integration][mcp]") {
   FakeMcpServer upstream;
   TestDatabase db("sqlite");
+  const std::string credential = "live-upstream-credential-5c0d";
+  register_secret(credential);
   // The fake server listens on loopback: the SSRF policy admits it only through the allowlist.
   TestGateway gw(
-      "mcp_allowed_networks: [\"127.0.0.1/32\"]\ngeneral_settings:\n  max_auth_failures_per_minute: 100000\n" +
+      "mcp_allowed_networks: [\"127.0.0.1/32\"]\ngeneral_settings:\n  max_auth_failures_per_minute: 100000\n"
+      "  salt_key: live-test-salt\n" +
           db.gateway_settings(),
       db.gateway_env());
   const auto& master = gw.master_key();
-  const auto created = http_request(
-      gw.port(), "POST", "/v1/mcp/server",
-      R"({"server_id":"srv-live","server_name":"live","url":")" + upstream.url() + R"(","transport":"http"})",
-      bearer(master));
+  const auto created =
+      http_request(gw.port(), "POST", "/v1/mcp/server",
+                   R"({"server_id":"srv-live","server_name":"live","url":")" + upstream.url() +
+                       R"(","transport":"http","auth_type":"bearer_token","auth_value":")" + credential + R"("})",
+                   bearer(master));
   INFO(created.body);
   REQUIRE(created.status == 200);
   HeaderList headers = bearer(master);
@@ -432,6 +436,14 @@ TEST_CASE("/mcp: a server registered through /v1/mcp/server is served at once, a
   const auto echo =
       json(http_request(gw.port(), "POST", "/mcp", call_body("live-echo", R"({"message":"stored"})"), headers).body);
   CHECK(std::string(echo["result"]["content"][0]["text"].GetString()) == "Echo: stored");
+  // The sealed credential was opened into the header the upstream receives.
+  bool saw_call = false;
+  for (const auto& r : upstream.received()) {
+    if (r.body.find("tools/call") == std::string::npos) continue;
+    saw_call = true;
+    CHECK(r.head.find("Authorization: Bearer " + credential) != std::string::npos);
+  }
+  CHECK(saw_call);
   REQUIRE(http_request(gw.port(), "DELETE", "/v1/mcp/server/srv-live", "", bearer(master)).status == 200);
   for (int i = 0; i < 100 && !seen.empty(); ++i) {
     seen = names();

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "core/key_hash.h"
+#include "persistence/migrations.h"
 #include "persistence/store.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/http_client.h"
@@ -151,6 +152,24 @@ StoredSpend stored_spend(const TestDatabase& db, const std::string& key) {
 }
 
 }  // namespace
+
+TEMPLATE_TEST_CASE("a database a newer Tollgate migrated stops start-up with a clear message (no downgrades)",
+                   "[integration][process][migrations]", Sqlite, PostgreSQL) {
+  TestDatabase db(TestType::name);
+  auto newer = tollgate::persistence::embedded_migrations();
+  const int future = newer.back().version + 1;
+  newer.push_back(
+      tollgate::persistence::Migration{future, "from_the_future", "CREATE TABLE future_table (a INTEGER);"});
+  {
+    auto connection = db.open_connection();
+    REQUIRE(tollgate::persistence::migrate(*connection, newer).to_version == future);
+  }
+  auto p = spawn_tollgate("general_settings:\n  max_auth_failures_per_minute: 100\n" + db.gateway_settings(),
+                          env_of(db, "sk-downgrade-master"));
+  CHECK(wait_exit(p.pid, 10s) == 1);
+  CHECK_THAT(p.err(), Catch::Contains("schema is version " + std::to_string(future)));
+  CHECK_THAT(p.err(), Catch::Contains("downgrades are not supported"));
+}
 
 TEMPLATE_TEST_CASE("SIGKILL before the spend writer flushed loses no spend: the journal is replayed at restart, once",
                    "[integration][process][journal]", Sqlite, PostgreSQL) {

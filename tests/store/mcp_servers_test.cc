@@ -36,7 +36,7 @@ STORE_TEST_CASE("mcp servers: insert, find, list, update, delete", "[store][mcp]
   server.description = "the file server";
   server.transport = "sse";
   server.auth_type = "bearer_token";
-  server.auth_value = "upstream-secret-123";
+  server.auth_value_sealed = "upstream-secret-123";
   server.mcp_access_groups = {"dev", "ops"};
   server.allowed_tools = {"read"};
   server.created_by = "admin-user";
@@ -52,7 +52,7 @@ STORE_TEST_CASE("mcp servers: insert, find, list, update, delete", "[store][mcp]
   CHECK(found->url == "https://files.example.com/mcp");
   CHECK(found->transport == "sse");
   CHECK(found->auth_type == "bearer_token");
-  CHECK(found->auth_value == std::optional<std::string>("upstream-secret-123"));
+  CHECK(found->auth_value_sealed == std::optional<std::string>("upstream-secret-123"));
   CHECK(found->mcp_access_groups == std::vector<std::string>{"dev", "ops"});
   CHECK(found->allowed_tools == std::vector<std::string>{"read"});
   CHECK(found->created_at == stored.created_at);
@@ -67,13 +67,13 @@ STORE_TEST_CASE("mcp servers: insert, find, list, update, delete", "[store][mcp]
 
   McpServerRecord changed = *found;
   changed.url = "https://other.example.com/mcp";
-  changed.auth_value.reset();
+  changed.auth_value_sealed.reset();
   changed.allowed_tools.clear();
   changed.created_by = "someone-else";
   REQUIRE(store->update_mcp_server(changed, audit_by()));
   const auto updated = store->find_mcp_server("m-1");
   CHECK(updated->url == "https://other.example.com/mcp");
-  CHECK_FALSE(updated->auth_value);
+  CHECK_FALSE(updated->auth_value_sealed);
   CHECK(updated->allowed_tools.empty());
   CHECK(updated->created_by == std::optional<std::string>("admin-user"));
   CHECK(updated->created_at == stored.created_at);
@@ -101,9 +101,9 @@ STORE_TEST_CASE("mcp servers: the audit log never holds the credential", "[store
   testing::TestDatabase db(TestType::name);
   auto store = db.migrated_store();
   McpServerRecord server = make_server("m-1", "files");
-  server.auth_value = "upstream-secret-123";
+  server.auth_value_sealed = "upstream-secret-123";
   store->insert_mcp_server(server, audit_by());
-  server.auth_value = "upstream-secret-456";
+  server.auth_value_sealed = "upstream-secret-456";
   REQUIRE(store->update_mcp_server(server, audit_by()));
   REQUIRE(store->delete_mcp_server("m-1", audit_by()));
   const auto audit = store->audit_log(std::string("m-1"), 10);

@@ -126,3 +126,25 @@ STORE_TEST_CASE("migrations: the schema has every table of the design", "[store]
   CHECK(std::find(key_columns.begin(), key_columns.end(), "token_hash") != key_columns.end());
   CHECK(std::find(key_columns.begin(), key_columns.end(), "model_rpm_limit") != key_columns.end());
 }
+
+STORE_TEST_CASE("migrations: a database a newer version migrated is refused before anything is written",
+                "[store][migrations]") {
+  testing::TestDatabase db(TestType::name);
+  auto connection = db.open_connection();
+  std::vector<persistence::Migration> newer = persistence::embedded_migrations();
+  const int current = newer.back().version;
+  newer.push_back(persistence::Migration{current + 1, "from_the_future", "CREATE TABLE future_table (a INTEGER);"});
+  REQUIRE(persistence::migrate(*connection, newer).to_version == current + 1);
+
+  // This version's migrations stop one short of the database's.
+  try {
+    persistence::migrate(*connection);
+    FAIL("a downgrade was not refused");
+  } catch (const StoreError& e) {
+    const std::string message = e.what();
+    CHECK_THAT(message, Catch::Contains("version " + std::to_string(current + 1)));
+    CHECK_THAT(message, Catch::Contains("downgrades are not supported"));
+  }
+  CHECK(persistence::schema_version(*connection) == current + 1);
+  CHECK_THROWS_AS(db.open_store()->migrate(), StoreError);
+}

@@ -72,9 +72,10 @@ STORE_TEST_CASE("spend: 1,000 requests in one flush sum exactly, in few round tr
   const auto batch = make_batch(entities, 1000, "req-");
 
   // PostgreSQL: 5 INSERTs of 200 rows; SQLite (in-process, no round trips): one cached
-  // single-row INSERT per row. Then one UPDATE per entity (4 keys, team, user, org).
+  // single-row INSERT per row. Then one daily rollup upsert per key (one day, one model) and
+  // one UPDATE per entity (4 keys, team, user, org).
   const std::size_t inserts = std::string_view(TestType::name) == "sqlite" ? 1000 : 5;
-  CHECK(store->record_spend(batch.logs, batch.increments) == inserts + 7);
+  CHECK(store->record_spend(batch.logs, batch.increments) == inserts + 4 + 7);
 
   const double total = 125 * (0.125 * 36);  // 125 cycles of 1/8 … 8/8
   CHECK(store->total_spend() == total);
@@ -120,7 +121,7 @@ STORE_TEST_CASE("spend: a failing statement rolls the whole flush back", "[store
   // The connection is usable afterwards.
   broken.logs[250].request_id = "bad-250";
   const std::size_t inserts = std::string_view(TestType::name) == "sqlite" ? 300 : 2;
-  CHECK(store->record_spend(broken.logs, broken.increments) == inserts + 7);
+  CHECK(store->record_spend(broken.logs, broken.increments) == inserts + 4 + 7);  // + a rollup per key
   CHECK(log_count(*connection) == 310);
 }
 
@@ -150,7 +151,8 @@ STORE_TEST_CASE("spend: every batch size from 1 to 260 (chunk edges, statement c
     const auto batch = make_batch(entities, size, "b" + std::to_string(size) + "-");
     const bool sqlite = std::string_view(TestType::name) == "sqlite";
     const std::size_t inserts = sqlite ? static_cast<std::size_t>(size) : (size > 200 ? 2 : 1);
-    REQUIRE(store->record_spend(batch.logs, {}) == inserts);
+    const std::size_t rollups = std::min<std::size_t>(static_cast<std::size_t>(size), entities.keys.size());
+    REQUIRE(store->record_spend(batch.logs, {}) == inserts + rollups);
     expected_rows += size;
   }
   auto connection = db.open_connection();

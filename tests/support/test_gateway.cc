@@ -5,10 +5,14 @@
 #include <atomic>
 #include <fstream>
 
+#include <rapidjson/document.h>
+#include <catch2/catch.hpp>
 #include "app/gateway.h"
+
 #include "config/load_config.h"
 #include "telemetry/log.h"
 #include "tests/support/fixed_environment.h"
+#include "tests/support/http_client.h"
 #include "tests/support/test_env.h"
 
 namespace tollgate::testing {
@@ -72,6 +76,17 @@ bool TestGateway::shutdown() {
   if (stopped_) return true;
   stopped_ = true;
   return gateway_->shutdown();
+}
+
+std::string issue_key(const TestGateway& gateway, const std::string& body) {
+  const auto reply = http_request(gateway.port(), "POST", "/key/generate", body, bearer(gateway.master_key()));
+  INFO("/key/generate " << body << " -> " << reply.body);
+  REQUIRE(reply.status == 200);
+  rapidjson::Document d;
+  d.Parse(reply.body.c_str());
+  std::string key = d["key"].GetString();
+  register_secret(key);
+  return key;
 }
 
 }  // namespace tollgate::testing

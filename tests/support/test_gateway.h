@@ -43,4 +43,8 @@ class TestGateway {
 // A master key unique to this test process, registered as a secret.
 std::string test_master_key();
 
+// POST /key/generate with `body` as the master key; fails the test unless 200. Returns the
+// cleartext key, registered as a secret.
+std::string issue_key(const TestGateway& gateway, const std::string& body = "{}");
+
 }  // namespace tollgate::testing

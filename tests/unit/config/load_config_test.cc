@@ -355,7 +355,6 @@ TEST_CASE("keys configuring protection Tollgate lacks stop start-up", "[config][
       {"litellm_settings", "guardrails", "[{prompt_injection: {callbacks: [lakera_prompt_injection]}}]"},
       {"litellm_settings", "max_budget", "100"},
       {"litellm_settings", "budget_duration", "30d"},
-      {"litellm_settings", "max_end_user_budget_id", "budget-1"},
       {"litellm_settings", "max_internal_user_budget", "10"},
       {"litellm_settings", "internal_user_budget_duration", "1mo"},
       {"litellm_settings", "default_internal_user_params", "{user_role: internal_user_viewer}"},
@@ -668,4 +667,14 @@ TEST_CASE("mcp_allowed_networks: CIDRs for admin-registered MCP servers", "[conf
   CHECK(parse("model_list: []\n").mcp_allowed_networks.empty());
   const auto error = parse_error("mcp_allowed_networks: [\"172.18.0.0/16\", \"172.18/16\"]\n");
   CHECK_THAT(std::string(error.what()), Catch::Contains("mcp_allowed_networks[1]"));
+}
+
+TEST_CASE("end-user budget defaults: max_end_user_budget and max_end_user_budget_id", "[config]") {
+  const auto c = parse("litellm_settings: {max_end_user_budget: 0.5, max_end_user_budget_id: free_tier}\n");
+  CHECK(c.warnings.empty());
+  CHECK(c.general.max_end_user_budget == std::optional<double>(0.5));
+  CHECK(c.general.max_end_user_budget_id == std::optional<std::string>("free_tier"));
+  CHECK_FALSE(parse("litellm_settings: {}\n").general.max_end_user_budget);
+  CHECK(parse_error("litellm_settings: {max_end_user_budget: -1}\n").key_path() ==
+        "litellm_settings.max_end_user_budget");
 }

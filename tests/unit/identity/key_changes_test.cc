@@ -197,6 +197,7 @@ TEST_CASE("the followers hear every change, and a model and an MCP server change
   for (const auto* f : {&follower, &second}) {
     REQUIRE(f->heard.size() == 2);
     CHECK(f->heard[0] == changes);
-    CHECK(f->heard[1] == std::vector<Change>{Change{ChangeKind::model, {}}, Change{ChangeKind::mcp_server, {}}});
+    CHECK(f->heard[1] == std::vector<Change>{Change{ChangeKind::model, {}}, Change{ChangeKind::mcp_server, {}},
+                                             Change{ChangeKind::end_user, {}}});
   }
 }

@@ -35,6 +35,7 @@ SpendLogRow full_row(const std::string& request_id) {
   row.end_user = std::string("with\0nul", 8);
   row.status = "failure";
   row.metadata = R"({"x_request_id":"abc"})";
+  row.response_id = "chatcmpl-abc";
   return row;
 }
 
@@ -90,6 +91,7 @@ TEST_CASE("journal records read back field for field, with sequence numbers from
   CHECK(spend.row.end_user == expected.end_user);
   CHECK(spend.row.status == "failure");
   CHECK(spend.row.metadata == expected.metadata);
+  CHECK(spend.row.response_id == "chatcmpl-abc");
   REQUIRE(spend.increments.size() == 2);
   CHECK(spend.increments[1].kind == EntityKind::organization);
   CHECK(spend.increments[1].id == "org-1");
@@ -102,6 +104,28 @@ TEST_CASE("journal records read back field for field, with sequence numbers from
   CHECK(reset.next_reset_at == 42);
   CHECK(decoded.records[2].seq == 9);
   CHECK_FALSE(std::get<SpendReset>(decoded.records[2].entry).next_reset_at.has_value());
+}
+
+TEST_CASE("a spend record journaled before response ids (schema 4) still reads back", "[unit][journal]") {
+  auto row = full_row("r-old");
+  row.response_id.clear();
+  std::string record;
+  spend::encode_spend_record(row, kIncrements, record);
+  // The old layout ended after the increments: drop the empty response id (a 4-byte length)
+  // and frame the payload again (length, CRC-32).
+  std::string payload = record.substr(8, record.size() - 8 - 4);
+  std::string old_record;
+  for (const std::uint32_t v : {static_cast<std::uint32_t>(payload.size()), spend::crc32(payload)}) {
+    for (int i = 0; i < 4; ++i) old_record.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+  }
+  old_record += payload;
+  const auto decoded = decode_journal(journal_of({old_record}));
+  CHECK(decoded.ignored_bytes == 0);
+  REQUIRE(decoded.records.size() == 1);
+  const auto& spend = std::get<JournaledSpend>(decoded.records[0].entry);
+  CHECK(spend.row.request_id == "r-old");
+  CHECK(spend.row.response_id.empty());
+  CHECK(spend.increments.size() == 2);
 }
 
 TEST_CASE("a torn last record is ignored at every length it can be cut to", "[unit][journal]") {

@@ -1,0 +1,61 @@
+#include "api/requested_model.h"
+
+#include <algorithm>
+
+#include "api/inference_accounting.h"
+#include "core/model_access.h"
+
+namespace tollgate::api {
+namespace {
+
+const core::ModelAliases* team_aliases(const identity::KeyIdentity& identity) {
+  return identity.team ? &identity.team->model_aliases : nullptr;
+}
+
+void add_aliases(std::vector<std::string>& names, const config::ModelCatalog& models,
+                 const identity::KeyIdentity& identity, const core::ModelAliases& aliases) {
+  for (const auto& [alias, target] : aliases) {
+    if (std::find(names.begin(), names.end(), alias) != names.end()) continue;  // shadowed, or the key's own
+    const auto requested = find_requested_model(models, &identity, alias);
+    if (requested.group != nullptr && requested_model_allowed(identity, requested)) names.push_back(alias);
+  }
+}
+
+}  // namespace
+
+RequestedModel find_requested_model(const config::ModelCatalog& models, const identity::KeyIdentity* identity,
+                                    std::string_view requested) {
+  static const core::ModelAliases kNone;
+  RequestedModel out;
+  out.resolved = identity ? core::resolve_model_alias(requested, identity->key.model_aliases, team_aliases(*identity))
+                          : core::resolve_model_alias(requested, kNone, nullptr);
+  out.group = models.find(out.resolved.group);
+  return out;
+}
+
+bool requested_model_allowed(const identity::KeyIdentity& identity, const RequestedModel& requested) {
+  const auto& group = *requested.group;
+  return core::model_access_allowed(identity.key.models, identity.team ? &identity.team->models : nullptr,
+                                    identity.organization ? &identity.organization->models : nullptr,
+                                    {group.name, group.provider_models, group.access_groups}, requested.resolved);
+}
+
+std::vector<std::string> callable_model_names(const config::ModelCatalog& models,
+                                              const identity::KeyIdentity* identity) {
+  std::vector<std::string> names;
+  for (const auto& group : models.groups()) {
+    if (identity && !model_allowed(*identity, group)) continue;
+    // A group that one of the caller's aliases shadows is reached by that alias, not by its name.
+    if (identity && find_requested_model(models, identity, group.name).resolved.source != core::AliasSource::none) {
+      continue;
+    }
+    names.push_back(group.name);
+  }
+  if (identity) {
+    add_aliases(names, models, *identity, identity->key.model_aliases);
+    if (identity->team) add_aliases(names, models, *identity, identity->team->model_aliases);
+  }
+  return names;
+}
+
+}  // namespace tollgate::api

@@ -1,0 +1,32 @@
+#pragma once
+// The model group an inference request or /v1/models names, through the caller's model
+// aliases (core/model_alias.h): the key's own, else its team's.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/model_catalog.h"
+#include "core/model_alias.h"
+#include "identity/key_identity.h"
+
+namespace tollgate::api {
+
+struct RequestedModel {
+  const config::ModelGroup* group = nullptr;  // null: no such group (or the alias's target is missing)
+  core::ResolvedModel resolved;               // views into `identity` and the requested name
+};
+
+// `identity` is null for the master key, which has no aliases.
+RequestedModel find_requested_model(const config::ModelCatalog& models, const identity::KeyIdentity* identity,
+                                    std::string_view requested);
+
+// The key's, team's and organization's models lists for a group reached directly or by alias
+// (core/model_access.h).
+bool requested_model_allowed(const identity::KeyIdentity& identity, const RequestedModel& requested);
+
+// What /v1/models lists for the caller: every model group it may call, then each of its
+// aliases it may call whose name is not already listed.
+std::vector<std::string> callable_model_names(const config::ModelCatalog& models,
+                                              const identity::KeyIdentity* identity);
+
+}  // namespace tollgate::api
