@@ -317,7 +317,7 @@ Prepare list_cell(const std::string& shape) {
 
 // /key/aliases?search=<the fresh key's alias>: the alias is listed exactly when the key is
 // readable (kRead), as in /key/list.
-Prepare aliases_cell(const std::string& shape) {
+Prepare alias_listing_cell(const std::string& shape) {
   return [shape](World& w, const Actor& a) {
     const auto fresh = fresh_key(w, a, shape);
     Cell c = base_cell(a, "GET", "/key/aliases?size=100&search=" + url_encode(fresh.alias), "");
@@ -452,7 +452,7 @@ Prepare update_cell(const std::string& shape, bool limits) {
 }
 
 // /key/update with model aliases: a field that grants more, so checked as the key's limits.
-Prepare aliases_cell(const std::string& shape) {
+Prepare update_aliases_cell(const std::string& shape) {
   return [shape](World& w, const Actor& a) {
     const auto k = fresh_key(w, a, shape).key;
     const auto before = find(w, k.hash);
@@ -567,12 +567,12 @@ std::vector<Row> key_rows() {
   add_rows(rows, "GET", "/key/info", "no key: the caller's own", kInfoSelf, true, info_self_cell);
   add_rows(rows, "GET", "/key/list", "key_alias filter", kList, true, list_cell);
   add_rows(rows, "GET", "/key/list", "team_id filter", kListByTeam, true, list_by_team_cell);
-  add_rows(rows, "GET", "/key/aliases", "search", kList, true, aliases_cell);
+  add_rows(rows, "GET", "/key/aliases", "search", kList, true, alias_listing_cell);
   add_rows(rows, "POST", "/key/update", "alias", kManage, false,
            [](const std::string& s) { return update_cell(s, false); });
   add_rows(rows, "POST", "/key/update", "limits", kManageLimits, false,
            [](const std::string& s) { return update_cell(s, true); });
-  add_rows(rows, "POST", "/key/update", "aliases", kManageLimits, false, aliases_cell);
+  add_rows(rows, "POST", "/key/update", "aliases", kManageLimits, false, update_aliases_cell);
   add_rows(rows, "POST", "/key/regenerate", "", kRegenerate, false,
            [](const std::string& s) { return regenerate_cell(s, false); });
   add_rows(rows, "POST", "/key/{key}/regenerate", "", kRegenerate, false,
