@@ -24,9 +24,9 @@ std::string spend_log_metadata(const identity::KeyIdentity* identity, const Spen
     o.field("user_api_key_end_user_id", identity->end_user_id);
   } else {
     // The master key: LiteLLM's fields, empty (no stored key, team or user stands behind it).
-    for (const char* name : {"user_api_key", "user_api_key_alias", "user_api_key_team_id", "user_api_key_team_alias",
-                             "user_api_key_org_id", "user_api_key_user_id", "user_api_key_user_email",
-                             "user_api_key_end_user_id"}) {
+    for (const char* name :
+         {"user_api_key", "user_api_key_alias", "user_api_key_team_id", "user_api_key_team_alias",
+          "user_api_key_org_id", "user_api_key_user_id", "user_api_key_user_email", "user_api_key_end_user_id"}) {
       o.key(name).null();
     }
   }

@@ -8,8 +8,8 @@
 namespace tollgate::api {
 
 struct SpendLogIds {
-  std::string call_id;          // the gateway's id of the call (x-litellm-call-id, the log's key)
-  std::string x_request_id;     // the exchange's x-request-id (the client's when well formed)
+  std::string call_id;       // the gateway's id of the call (x-litellm-call-id, the log's key)
+  std::string x_request_id;  // the exchange's x-request-id (the client's when well formed)
   bool interrupted_stream = false;
 };
 

@@ -101,8 +101,8 @@ std::string team_key(const World& w) {
   w.admin("POST", "/team/new", R"({"team_id":"t-spend","team_alias":"Spend Team","organization_id":"org-spend"})");
   w.admin("POST", "/user/new", R"({"user_id":"u-spend","user_email":"spend@example.com","auto_create_key":false})");
   w.admin("POST", "/team/member_add", R"({"team_id":"t-spend","member":{"user_id":"u-spend","role":"user"}})");
-  const auto key = w.admin("POST", "/key/generate",
-                           R"({"key_alias":"billing-bot","team_id":"t-spend","user_id":"u-spend"})");
+  const auto key =
+      w.admin("POST", "/key/generate", R"({"key_alias":"billing-bot","team_id":"t-spend","user_id":"u-spend"})");
   std::string cleartext = key["key"].GetString();
   register_secret(cleartext);
   return cleartext;
@@ -173,9 +173,8 @@ TEST_CASE("LiteLLM drop-in: streamed and Anthropic answers are logged under thei
   CHECK(stream_id.rfind("chatcmpl-", 0) == 0);
   CHECK(str(w.logs_of(stream_id, 1)[0]["metadata"]["litellm_call_id"]) == streamed.header("x-litellm-call-id"));
 
-  const auto message = w.request("POST", "/v1/messages",
-                                 R"({"model":"claude","max_tokens":20,"messages":[{"role":"user","content":"hi"}]})",
-                                 key);
+  const auto message = w.request(
+      "POST", "/v1/messages", R"({"model":"claude","max_tokens":20,"messages":[{"role":"user","content":"hi"}]})", key);
   REQUIRE(message.status == 200);
   const auto message_id = str(parse(message.body)["id"]);
   CHECK(message_id.rfind("msg_", 0) == 0);
@@ -245,8 +244,7 @@ TEST_CASE("LiteLLM drop-in: /user/daily/activity, /team/daily/activity and /glob
   CHECK(w.get("/global/spend/report?" + days, member_key).status == 403);
 }
 
-TEST_CASE("LiteLLM drop-in: /key/aliases lists the aliases of the keys the caller can read",
-          "[integration][litellm]") {
+TEST_CASE("LiteLLM drop-in: /key/aliases lists the aliases of the keys the caller can read", "[integration][litellm]") {
   World w;
   for (const char* alias : {"prod-bot", "Prod-batch", "staging-bot"}) {
     const auto key = w.admin("POST", "/key/generate", std::string(R"({"key_alias":")") + alias + "\"}");
@@ -274,8 +272,7 @@ TEST_CASE("LiteLLM drop-in: /key/aliases lists the aliases of the keys the calle
   CHECK(str(own["aliases"][0]) == "mine");
 }
 
-TEST_CASE("LiteLLM drop-in: PATCH /organization/member_update changes a member's role",
-          "[integration][litellm]") {
+TEST_CASE("LiteLLM drop-in: PATCH /organization/member_update changes a member's role", "[integration][litellm]") {
   World w;
   w.admin("POST", "/organization/new", R"({"organization_id":"org-m","organization_alias":"M"})");
   w.admin("POST", "/user/new", R"({"user_id":"u-m","user_email":"m@example.com","auto_create_key":false})");
@@ -297,12 +294,12 @@ TEST_CASE("LiteLLM drop-in: PATCH /organization/member_update changes a member's
 
   // Not a member: 404; no user named: 400; a bad role: 400.
   w.admin("POST", "/user/new", R"({"user_id":"u-out","auto_create_key":false})");
-  CHECK(w.request("PATCH", "/organization/member_update", R"({"organization_id":"org-m","user_id":"u-out"})",
-                  w.master())
-            .status == 404);
-  CHECK(w.request("PATCH", "/organization/member_update", R"({"organization_id":"org-m","role":"org_admin"})",
-                  w.master())
-            .status == 400);
+  CHECK(
+      w.request("PATCH", "/organization/member_update", R"({"organization_id":"org-m","user_id":"u-out"})", w.master())
+          .status == 404);
+  CHECK(
+      w.request("PATCH", "/organization/member_update", R"({"organization_id":"org-m","role":"org_admin"})", w.master())
+          .status == 400);
   CHECK(w.request("PATCH", "/organization/member_update",
                   R"({"organization_id":"org-m","user_id":"u-m","role":"emperor"})", w.master())
             .status == 400);
