@@ -72,10 +72,12 @@ class World {
     return parse(reply.body);
   }
   const std::string& master() const { return gw_.master_key(); }
-  HttpReply chat(const std::string& model, const std::string& key, bool stream = false) const {
+  HttpReply chat(const std::string& model, const std::string& key, bool stream = false,
+                 const std::string& end_user = "") const {
     return request("POST", "/v1/chat/completions",
                    R"({"model":")" + model + R"(","messages":[{"role":"user","content":"hello"}])" +
-                       (stream ? R"(,"stream":true)" : "") + "}",
+                       (stream ? R"(,"stream":true)" : "") +
+                       (end_user.empty() ? "" : R"(,"user":")" + end_user + "\"") + "}",
                    key);
   }
   // The logs /spend/logs?request_id= returns once the spend writer has flushed `count` of them.
@@ -155,6 +157,12 @@ TEST_CASE("LiteLLM drop-in: a spend log's request_id is the response's id, with 
   CHECK(str(metadata["status"]) == "success");
   CHECK(metadata["user_api_key_end_user_id"].IsNull());
 
+  // The request's end user (the body's `user`) is LiteLLM's user_api_key_end_user_id.
+  const auto for_customer = w.chat("first", key, false, "cust-1");
+  REQUIRE(for_customer.status == 200);
+  const auto customer_log = w.logs_of(for_customer.header("x-litellm-call-id"), 1);
+  CHECK(str(customer_log[0]["metadata"]["user_api_key_end_user_id"]) == "cust-1");
+
   // The gateway's own id finds exactly its call.
   const auto by_call = w.logs_of(call_two, 1);
   REQUIRE(by_call.Size() == 1);
@@ -189,7 +197,7 @@ TEST_CASE("LiteLLM drop-in: /user/daily/activity, /team/daily/activity and /glob
   const auto key = team_key(w);
   const auto hash = str(w.admin("GET", "/key/info?key=" + key)["info"]["token"]);
   REQUIRE(w.chat("first", key).status == 200);
-  REQUIRE(w.chat("first", key).status == 200);
+  REQUIRE(w.chat("first", key, false, "cust-7").status == 200);  // LiteLLM's end-user field
   const auto last = w.chat("second", key);
   REQUIRE(last.status == 200);
   w.logs_of(last.header("x-litellm-call-id"), 1);  // flushed: the rollups are in the same transaction
@@ -228,6 +236,11 @@ TEST_CASE("LiteLLM drop-in: /user/daily/activity, /team/daily/activity and /glob
   CHECK(report[0]["teams"][0]["metadata"].Size() == 2);  // (key, model) pairs
   const auto by_key = w.admin("GET", "/global/spend/report?group_by=api_key&" + days);
   CHECK(str(by_key[0]["api_keys"][0]["api_key"]) == hash);
+  const auto by_customer = w.admin("GET", "/global/spend/report?group_by=customer&customer_id=cust-7&" + days);
+  REQUIRE(by_customer.Size() == 1);
+  REQUIRE(by_customer[0]["customers"].Size() == 1);
+  CHECK(str(by_customer[0]["customers"][0]["customer"]) == "cust-7");
+  CHECK(by_customer[0]["customers"][0]["total_spend"].GetDouble() > 0);
 
   // LiteLLM's errors and policy: dates are required; a user reads its own activity only; the
   // global report is the admins'.
