@@ -317,7 +317,7 @@ Prepare list_cell(const std::string& shape) {
 
 // /key/aliases?search=<the fresh key's alias>: the alias is listed exactly when the key is
 // readable (kRead), as in /key/list.
-Prepare aliases_cell(const std::string& shape) {
+Prepare alias_list_cell(const std::string& shape) {
   return [shape](World& w, const Actor& a) {
     const auto fresh = fresh_key(w, a, shape);
     Cell c = base_cell(a, "GET", "/key/aliases?size=100&search=" + url_encode(fresh.alias), "");
@@ -567,7 +567,7 @@ std::vector<Row> key_rows() {
   add_rows(rows, "GET", "/key/info", "no key: the caller's own", kInfoSelf, true, info_self_cell);
   add_rows(rows, "GET", "/key/list", "key_alias filter", kList, true, list_cell);
   add_rows(rows, "GET", "/key/list", "team_id filter", kListByTeam, true, list_by_team_cell);
-  add_rows(rows, "GET", "/key/aliases", "search", kList, true, aliases_cell);
+  add_rows(rows, "GET", "/key/aliases", "search", kList, true, alias_list_cell);
   add_rows(rows, "POST", "/key/update", "alias", kManage, false,
            [](const std::string& s) { return update_cell(s, false); });
   add_rows(rows, "POST", "/key/update", "limits", kManageLimits, false,
