@@ -128,8 +128,8 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
     row.provider = outcome.deployment->provider_prefix;
   }
   row.status = outcome.success ? "success" : "failure";
-  row.metadata =
-      spend_log_metadata(identity.get(), {record.call_id, record.request_id, outcome.interrupted}, outcome.success);
+  row.metadata = spend_log_metadata(
+      identity.get(), {record.call_id, record.request_id, outcome.interrupted, record.end_user}, outcome.success);
   std::vector<persistence::SpendIncrement> increments;
   if (identity) {
     const auto& key = identity->key;

@@ -21,15 +21,14 @@ std::string spend_log_metadata(const identity::KeyIdentity* identity, const Spen
     o.field("user_api_key_user_id", key.user_id);
     o.key("user_api_key_user_email");
     user ? o.value(user->user_email) : o.null();
-    o.field("user_api_key_end_user_id", identity->end_user_id);
   } else {
     // The master key: LiteLLM's fields, empty (no stored key, team or user stands behind it).
     for (const char* name : {"user_api_key", "user_api_key_alias", "user_api_key_team_id", "user_api_key_team_alias",
-                             "user_api_key_org_id", "user_api_key_user_id", "user_api_key_user_email",
-                             "user_api_key_end_user_id"}) {
+                             "user_api_key_org_id", "user_api_key_user_id", "user_api_key_user_email"}) {
       o.key(name).null();
     }
   }
+  o.field("user_api_key_end_user_id", ids.end_user);
   o.field("status", success ? "success" : "failure");
   o.field("litellm_call_id", ids.call_id);
   o.field("x_request_id", ids.x_request_id);

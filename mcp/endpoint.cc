@@ -11,6 +11,7 @@
 #include "core/json_escape.h"
 #include "core/json_out.h"
 #include "core/json_parse.h"
+#include "core/request_id.h"
 #include "mcp/jsonrpc.h"
 #include "mcp/mcp_metrics.h"
 #include "mcp/protocol.h"
@@ -127,7 +128,8 @@ struct CallRelay {
                                           {"error", reply.error ? reply.error->message : std::string()}});
     if (!services.spend) return;
     persistence::SpendLogRow row;
-    row.request_id = exchange->request_id();
+    // The log's key is the gateway's own id: a client's x-request-id may repeat.
+    row.request_id = core::generate_time_ordered_id();
     row.call_type = "call_mcp_tool";
     row.api_key = caller.api_key_hash;
     row.spend = outcome == "success" || outcome == "tool_error" ? cost : 0;
@@ -146,6 +148,7 @@ struct CallRelay {
         .field("mcp_tool", tool)
         .field("mcp_namespaced_tool_name", namespaced)
         .field("outcome", outcome)
+        .field("x_request_id", exchange->request_id())
         .end_object();
     row.metadata = meta.str();
     services.spend->record(std::move(row), {});

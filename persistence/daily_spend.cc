@@ -6,8 +6,8 @@
 namespace tollgate::persistence::detail {
 namespace {
 
-using RollupKey = std::tuple<std::int64_t, std::string, std::string, std::string, std::string, std::string,
-                             std::string, std::string, std::string>;
+using RollupKey = std::tuple<std::int64_t, std::string, std::string, std::string, std::string, std::string, std::string,
+                             std::string, std::string>;
 
 RollupKey rollup_key(const SpendLogRow& log) {
   return {log.start_time / kMillisecondsPerDay,
@@ -57,12 +57,12 @@ std::vector<DailySpendRow> daily_rollups_of(const std::vector<SpendLogRow>& logs
 std::size_t add_daily_spend(SqlConnection& connection, const std::vector<DailySpendRow>& rows) {
   for (const auto& r : rows) {
     const auto& t = r.totals;
-    connection.execute(kUpsertDailySpend,
-                       {SqlValue(r.day), SqlValue(r.api_key), SqlValue(r.user_id), SqlValue(r.team_id),
-                        SqlValue(r.organization_id), SqlValue(r.end_user), SqlValue(r.model),
-                        SqlValue(r.model_group), SqlValue(r.provider), SqlValue(t.spend), SqlValue(t.prompt_tokens),
-                        SqlValue(t.completion_tokens), SqlValue(t.api_requests), SqlValue(t.successful_requests),
-                        SqlValue(t.failed_requests)});
+    connection.execute(
+        kUpsertDailySpend,
+        {SqlValue(r.day), SqlValue(r.api_key), SqlValue(r.user_id), SqlValue(r.team_id), SqlValue(r.organization_id),
+         SqlValue(r.end_user), SqlValue(r.model), SqlValue(r.model_group), SqlValue(r.provider), SqlValue(t.spend),
+         SqlValue(t.prompt_tokens), SqlValue(t.completion_tokens), SqlValue(t.api_requests),
+         SqlValue(t.successful_requests), SqlValue(t.failed_requests)});
   }
   return rows.size();
 }

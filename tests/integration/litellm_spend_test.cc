@@ -72,10 +72,12 @@ class World {
     return parse(reply.body);
   }
   const std::string& master() const { return gw_.master_key(); }
-  HttpReply chat(const std::string& model, const std::string& key, bool stream = false) const {
+  HttpReply chat(const std::string& model, const std::string& key, bool stream = false,
+                 const std::string& end_user = "") const {
     return request("POST", "/v1/chat/completions",
                    R"({"model":")" + model + R"(","messages":[{"role":"user","content":"hello"}])" +
-                       (stream ? R"(,"stream":true)" : "") + "}",
+                       (stream ? R"(,"stream":true)" : "") +
+                       (end_user.empty() ? "" : R"(,"user":")" + end_user + "\"") + "}",
                    key);
   }
   // The logs /spend/logs?request_id= returns once the spend writer has flushed `count` of them.
@@ -101,8 +103,8 @@ std::string team_key(const World& w) {
   w.admin("POST", "/team/new", R"({"team_id":"t-spend","team_alias":"Spend Team","organization_id":"org-spend"})");
   w.admin("POST", "/user/new", R"({"user_id":"u-spend","user_email":"spend@example.com","auto_create_key":false})");
   w.admin("POST", "/team/member_add", R"({"team_id":"t-spend","member":{"user_id":"u-spend","role":"user"}})");
-  const auto key = w.admin("POST", "/key/generate",
-                           R"({"key_alias":"billing-bot","team_id":"t-spend","user_id":"u-spend"})");
+  const auto key =
+      w.admin("POST", "/key/generate", R"({"key_alias":"billing-bot","team_id":"t-spend","user_id":"u-spend"})");
   std::string cleartext = key["key"].GetString();
   register_secret(cleartext);
   return cleartext;
@@ -155,6 +157,12 @@ TEST_CASE("LiteLLM drop-in: a spend log's request_id is the response's id, with 
   CHECK(str(metadata["status"]) == "success");
   CHECK(metadata["user_api_key_end_user_id"].IsNull());
 
+  // The request's end user (the body's `user`) is LiteLLM's user_api_key_end_user_id.
+  const auto for_customer = w.chat("first", key, false, "cust-1");
+  REQUIRE(for_customer.status == 200);
+  const auto customer_log = w.logs_of(for_customer.header("x-litellm-call-id"), 1);
+  CHECK(str(customer_log[0]["metadata"]["user_api_key_end_user_id"]) == "cust-1");
+
   // The gateway's own id finds exactly its call.
   const auto by_call = w.logs_of(call_two, 1);
   REQUIRE(by_call.Size() == 1);
@@ -173,9 +181,8 @@ TEST_CASE("LiteLLM drop-in: streamed and Anthropic answers are logged under thei
   CHECK(stream_id.rfind("chatcmpl-", 0) == 0);
   CHECK(str(w.logs_of(stream_id, 1)[0]["metadata"]["litellm_call_id"]) == streamed.header("x-litellm-call-id"));
 
-  const auto message = w.request("POST", "/v1/messages",
-                                 R"({"model":"claude","max_tokens":20,"messages":[{"role":"user","content":"hi"}]})",
-                                 key);
+  const auto message = w.request(
+      "POST", "/v1/messages", R"({"model":"claude","max_tokens":20,"messages":[{"role":"user","content":"hi"}]})", key);
   REQUIRE(message.status == 200);
   const auto message_id = str(parse(message.body)["id"]);
   CHECK(message_id.rfind("msg_", 0) == 0);
@@ -190,7 +197,7 @@ TEST_CASE("LiteLLM drop-in: /user/daily/activity, /team/daily/activity and /glob
   const auto key = team_key(w);
   const auto hash = str(w.admin("GET", "/key/info?key=" + key)["info"]["token"]);
   REQUIRE(w.chat("first", key).status == 200);
-  REQUIRE(w.chat("first", key).status == 200);
+  REQUIRE(w.chat("first", key, false, "cust-7").status == 200);  // LiteLLM's end-user field
   const auto last = w.chat("second", key);
   REQUIRE(last.status == 200);
   w.logs_of(last.header("x-litellm-call-id"), 1);  // flushed: the rollups are in the same transaction
@@ -229,6 +236,11 @@ TEST_CASE("LiteLLM drop-in: /user/daily/activity, /team/daily/activity and /glob
   CHECK(report[0]["teams"][0]["metadata"].Size() == 2);  // (key, model) pairs
   const auto by_key = w.admin("GET", "/global/spend/report?group_by=api_key&" + days);
   CHECK(str(by_key[0]["api_keys"][0]["api_key"]) == hash);
+  const auto by_customer = w.admin("GET", "/global/spend/report?group_by=customer&customer_id=cust-7&" + days);
+  REQUIRE(by_customer.Size() == 1);
+  REQUIRE(by_customer[0]["customers"].Size() == 1);
+  CHECK(str(by_customer[0]["customers"][0]["customer"]) == "cust-7");
+  CHECK(by_customer[0]["customers"][0]["total_spend"].GetDouble() > 0);
 
   // LiteLLM's errors and policy: dates are required; a user reads its own activity only; the
   // global report is the admins'.
@@ -245,8 +257,7 @@ TEST_CASE("LiteLLM drop-in: /user/daily/activity, /team/daily/activity and /glob
   CHECK(w.get("/global/spend/report?" + days, member_key).status == 403);
 }
 
-TEST_CASE("LiteLLM drop-in: /key/aliases lists the aliases of the keys the caller can read",
-          "[integration][litellm]") {
+TEST_CASE("LiteLLM drop-in: /key/aliases lists the aliases of the keys the caller can read", "[integration][litellm]") {
   World w;
   for (const char* alias : {"prod-bot", "Prod-batch", "staging-bot"}) {
     const auto key = w.admin("POST", "/key/generate", std::string(R"({"key_alias":")") + alias + "\"}");
@@ -274,8 +285,7 @@ TEST_CASE("LiteLLM drop-in: /key/aliases lists the aliases of the keys the calle
   CHECK(str(own["aliases"][0]) == "mine");
 }
 
-TEST_CASE("LiteLLM drop-in: PATCH /organization/member_update changes a member's role",
-          "[integration][litellm]") {
+TEST_CASE("LiteLLM drop-in: PATCH /organization/member_update changes a member's role", "[integration][litellm]") {
   World w;
   w.admin("POST", "/organization/new", R"({"organization_id":"org-m","organization_alias":"M"})");
   w.admin("POST", "/user/new", R"({"user_id":"u-m","user_email":"m@example.com","auto_create_key":false})");
@@ -297,12 +307,12 @@ TEST_CASE("LiteLLM drop-in: PATCH /organization/member_update changes a member's
 
   // Not a member: 404; no user named: 400; a bad role: 400.
   w.admin("POST", "/user/new", R"({"user_id":"u-out","auto_create_key":false})");
-  CHECK(w.request("PATCH", "/organization/member_update", R"({"organization_id":"org-m","user_id":"u-out"})",
-                  w.master())
-            .status == 404);
-  CHECK(w.request("PATCH", "/organization/member_update", R"({"organization_id":"org-m","role":"org_admin"})",
-                  w.master())
-            .status == 400);
+  CHECK(
+      w.request("PATCH", "/organization/member_update", R"({"organization_id":"org-m","user_id":"u-out"})", w.master())
+          .status == 404);
+  CHECK(
+      w.request("PATCH", "/organization/member_update", R"({"organization_id":"org-m","role":"org_admin"})", w.master())
+          .status == 400);
   CHECK(w.request("PATCH", "/organization/member_update",
                   R"({"organization_id":"org-m","user_id":"u-m","role":"emperor"})", w.master())
             .status == 400);

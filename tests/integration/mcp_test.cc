@@ -255,6 +255,33 @@ TEST_CASE("/mcp: tools of every server as <server>-<tool>, calls routed with the
   CHECK(add_spend == Approx(0.25));
 }
 
+TEST_CASE("/mcp: tool calls sent under one x-request-id are each a spend log", "[integration][mcp][spend]") {
+  McpWorld w;
+  const auto& master = w.gw->master_key();
+  const auto session = w.initialize(master);
+  auto headers = w.headers(master, session);
+  headers.push_back({"x-request-id", "client-reused-id"});  // a client that reuses its ids
+  for (const char* message : {"one", "two"}) {
+    const auto reply = http_request(w.gw->port(), "POST", "/mcp",
+                                    call_body("fake-echo", std::string(R"({"message":")") + message + "\"}"), headers);
+    REQUIRE(reply.status == 200);
+  }
+  int rows = 0;
+  for (int attempt = 0; attempt < 50 && rows < 2; ++attempt) {  // the spend writer's 1 s batches
+    std::this_thread::sleep_for(200ms);
+    const auto logs = json(http_request(w.gw->port(), "GET", "/spend/logs", "", bearer(master)).body);
+    REQUIRE(logs.IsArray());
+    rows = 0;
+    for (const auto& row : logs.GetArray()) {
+      if (std::string(row["call_type"].GetString()) != "call_mcp_tool") continue;
+      CHECK(std::string(row["metadata"]["x_request_id"].GetString()) == "client-reused-id");
+      CHECK(std::string(row["request_id"].GetString()) != "client-reused-id");
+      ++rows;
+    }
+  }
+  CHECK(rows == 2);
+}
+
 TEST_CASE("/mcp: an upstream down, silent or answering garbage is a JSON-RPC error in time", "[integration][mcp]") {
   McpWorld w;
   const auto& master = w.gw->master_key();

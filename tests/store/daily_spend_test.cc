@@ -110,7 +110,7 @@ STORE_TEST_CASE("spend logs: found by call id or response id; a reused response 
   auto first = make_log("call-1", "hash-a", 1.0, 1000);
   first.response_id = "chatcmpl-same";
   auto second = make_log("call-2", "hash-a", 2.0, 2000);
-  second.response_id = "chatcmpl-same";  // an upstream that reuses its ids
+  second.response_id = "chatcmpl-same";                        // an upstream that reuses its ids
   const auto third = make_log("call-3", "hash-a", 4.0, 3000);  // no response id (e.g. embeddings)
   store->record_spend({first, second, third}, {});
 
@@ -143,10 +143,10 @@ STORE_TEST_CASE("daily spend: migration 005 fills the rollups from the logs reco
       "total_tokens, start_time, end_time, model, model_group, model_id, provider, user_id, team_id, status) "
       "VALUES ($1, 'acompletion', 'hash-a', $2, 10, 5, 15, $3, $3, 'gpt-4o', 'gpt-4o', 'd-1', 'openai', $4, NULL, $5)";
   using persistence::SqlValue;
-  connection->execute(insert, {SqlValue("old-1"), SqlValue(0.25), SqlValue(kMorning), SqlValue("alice"),
-                               SqlValue("success")});
-  connection->execute(insert, {SqlValue("old-2"), SqlValue(0.5), SqlValue(kMorning + 10), SqlValue("alice"),
-                               SqlValue("failure")});
+  connection->execute(insert,
+                      {SqlValue("old-1"), SqlValue(0.25), SqlValue(kMorning), SqlValue("alice"), SqlValue("success")});
+  connection->execute(
+      insert, {SqlValue("old-2"), SqlValue(0.5), SqlValue(kMorning + 10), SqlValue("alice"), SqlValue("failure")});
   connection->execute(insert, {SqlValue("old-3"), SqlValue(1.0), SqlValue(kMorning + kMillisecondsPerDay),
                                SqlValue("alice"), SqlValue("success")});
 

@@ -36,8 +36,8 @@ TEST_CASE("response id: the top-level id of a body, or an Anthropic message_star
 
 TEST_CASE("response id: the first data line of SSE bytes", "[unit][core]") {
   CHECK(response_id_of_sse("data: {\"id\":\"chatcmpl-s\",\"choices\":[]}\n\n") == "chatcmpl-s");
-  CHECK(response_id_of_sse("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_s\"}}\n\n") ==
-        "msg_s");
+  CHECK(response_id_of_sse(
+            "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_s\"}}\n\n") == "msg_s");
   CHECK(response_id_of_sse("data:{\"id\":\"no-space\"}\n\ndata: {\"id\":\"second\"}\n\n") == "no-space");
   CHECK(response_id_of_sse("data: [DONE]\n\n").empty());
   CHECK(response_id_of_sse(": keep-alive\n\n").empty());
