@@ -154,8 +154,9 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
       http::respond_error(exchange, end_user.error());
       return;
     }
-    CallRecord record{exchange->request_id(), core::generate_time_ordered_id(), call_type(api), group->name,
-                      unix_ms_now(), *end_user};
+    CallRecord record{exchange->request_id(), core::generate_time_ordered_id(),
+                      call_type(api),         group->name,
+                      unix_ms_now(),          *end_user};
     const auto tokens = request_tokens(providers::tally_prompt(*request, api, exchange->body().size()),
                                        models->router->pricing(*group), *request);
     Admit admit{context, exchange, identity, group, tokens, {}};

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config_error.h"
 #include "config/load_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

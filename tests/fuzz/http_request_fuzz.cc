@@ -41,12 +41,11 @@ std::uint16_t start_gateway() {
                            "  sqlite_path: " +
                            dir +
                            "/tollgate.db\n"
-                           "  max_auth_failures_per_minute: 1000000000\n"
+                           "  max_auth_failures_per_minute: 1000000\n"
                            "  max_request_size_mb: 1\n";
   tollgate::telemetry::Logger::instance().set_level(tollgate::telemetry::LogLevel::error);
-  auto config = tollgate::config::parse_config(yaml, "fuzz.yaml", [](const std::string&) {
-    return std::optional<std::string>();
-  });
+  auto config = tollgate::config::parse_config(yaml, "fuzz.yaml",
+                                               [](const std::string&) { return std::optional<std::string>(); });
   config.general.host = "127.0.0.1";
   config.general.port = 0;
   // Never stopped: the process ends with the fuzzer.
@@ -64,7 +63,7 @@ std::string with_master_key(const std::uint8_t* data, std::size_t size) {
   return text;
 }
 
-void exchange(std::uint16_t port, const std::string& request) {
+void send_and_drain(std::uint16_t port, const std::string& request) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) std::abort();
   sockaddr_in address{};
@@ -97,6 +96,6 @@ void exchange(std::uint16_t port, const std::string& request) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const std::uint16_t port = start_gateway();
-  exchange(port, with_master_key(data, size));
+  send_and_drain(port, with_master_key(data, size));
   return 0;
 }

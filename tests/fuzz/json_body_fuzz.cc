@@ -1,6 +1,6 @@
 // Every JSON body the gateway accepts, through the edge's parser (size, depth, UTF-8) and then
 // through what the gateway does with a body the edge let through: the prompt tally admission
-// reserves with, and the translations between the OpenAI and Anthropic request formats, whose
+// reserves with, and the translations between the OpenAI, Anthropic and Bedrock Converse request formats, whose
 // output is parsed again (it must be JSON). Nothing behind the edge may crash on what it passed.
 #include <rapidjson/document.h>
 
@@ -11,6 +11,7 @@
 #include "api/json_body.h"
 #include "core/json_limits.h"
 #include "providers/anthropic_request.h"
+#include "providers/bedrock/converse_request.h"
 #include "providers/openai_from_anthropic_request.h"
 #include "providers/prompt_tally.h"
 #include "providers/upstream_request.h"
@@ -38,5 +39,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   require_json(providers::anthropic_messages_request(doc, "claude-up", 1024));
   require_json(providers::openai_chat_request_from_anthropic(doc, "gpt-up"));
+  require_json(providers::bedrock::converse_request_from_anthropic(doc));
   return 0;
 }

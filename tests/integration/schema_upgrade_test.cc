@@ -83,8 +83,8 @@ void fill_through_api(const TestGateway& gw) {
        R"({"user_id":"fixture-user","user_email":"fixture@example.com","user_role":"internal_user",)"
        R"("max_budget":20,"auto_create_key":false})",
        master);
-  call(gw, "POST", "/team/member_add", R"({"team_id":"fixture-team","member":{"user_id":"fixture-user","role":"user"}})",
-       master);
+  call(gw, "POST", "/team/member_add",
+       R"({"team_id":"fixture-team","member":{"user_id":"fixture-user","role":"user"}})", master);
   call(gw, "POST", "/organization/member_add",
        R"({"organization_id":"fixture-org","member":{"user_id":"fixture-user","role":"internal_user"}})", master);
   call(gw, "POST", "/key/generate",
@@ -131,9 +131,7 @@ SqlValue read_value(const rapidjson::Value& v) {
   return SqlValue(std::string(v.GetString(), v.GetStringLength()));
 }
 
-bool skipped_table(const std::string& table) {
-  return table == "schema_migrations" || table.rfind("sqlite_", 0) == 0;
-}
+bool skipped_table(const std::string& table) { return table == "schema_migrations" || table.rfind("sqlite_", 0) == 0; }
 
 std::string dump_rows(persistence::SqlConnection& connection) {
   rapidjson::StringBuffer out;
