@@ -4,6 +4,7 @@
 #include "api/inference_accounting.h"
 #include "api/json_body.h"
 #include "api/requested_model.h"
+#include "api/responses_fields.h"
 #include "api/routes.h"
 #include "core/request_id.h"
 #include "mcp/inference_tools.h"
@@ -14,6 +15,16 @@ namespace tollgate::api {
 namespace {
 
 using providers::Api;
+
+// Sent on without them, the model would answer as if it had no tools (docs/mcp.md).
+core::Status refuse_mcp_tools(const rapidjson::Document& request) {
+  if (auto mcp_tool = mcp::mcp_tool_in_request(request)) {
+    return core::bad_request(
+        "MCP tools (type \"mcp\") are not run inside inference requests here: list and call them through /mcp",
+        *mcp_tool);
+  }
+  return {};
+}
 
 core::Status validate_fields(const rapidjson::Document& request, Api api) {
   const auto model = providers::requested_model(request);
@@ -28,12 +39,7 @@ core::Status validate_fields(const rapidjson::Document& request, Api api) {
       if (messages == request.MemberEnd() || !messages->value.IsArray() || messages->value.Empty()) {
         return core::bad_request("'messages' must be a non-empty array", "messages");
       }
-      // Sent on without them, the model would answer as if it had no tools (docs/mcp.md).
-      if (auto mcp_tool = mcp::mcp_tool_in_request(request)) {
-        return core::bad_request(
-            "MCP tools (type \"mcp\") are not run inside inference requests here: list and call them through /mcp",
-            *mcp_tool);
-      }
+      if (auto refused = refuse_mcp_tools(request); !refused) return refused;
       break;
     }
     case Api::openai_completion:
@@ -41,6 +47,10 @@ core::Status validate_fields(const rapidjson::Document& request, Api api) {
       break;
     case Api::openai_embedding:
       if (!request.HasMember("input")) return core::bad_request("'input' is required", "input");
+      break;
+    case Api::openai_responses:
+      if (auto refused = refuse_mcp_tools(request); !refused) return refused;
+      if (auto valid = validate_responses_fields(request); !valid) return valid;
       break;
     case Api::bedrock_converse: break;  // spoken to providers only, never by a client
   }
@@ -57,6 +67,7 @@ std::string call_type(Api api) {
     case Api::openai_embedding: return "aembedding";
     case Api::anthropic_messages: return "anthropic_messages";
     case Api::bedrock_converse: return "converse";
+    case Api::openai_responses: return "aresponses";
   }
   return "acompletion";
 }
@@ -154,8 +165,9 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
       http::respond_error(exchange, end_user.error());
       return;
     }
-    CallRecord record{exchange->request_id(), core::generate_time_ordered_id(), call_type(api), group->name,
-                      unix_ms_now(), *end_user};
+    CallRecord record{exchange->request_id(), core::generate_time_ordered_id(),
+                      call_type(api),         group->name,
+                      unix_ms_now(),          *end_user};
     const auto tokens = request_tokens(providers::tally_prompt(*request, api, exchange->body().size()),
                                        models->router->pricing(*group), *request);
     Admit admit{context, exchange, identity, group, tokens, {}};
@@ -213,6 +225,10 @@ void handle_embeddings(const GatewayContext& context, const http::ExchangePtr& e
 
 void handle_anthropic_messages(const GatewayContext& context, const http::ExchangePtr& exchange) {
   handle_inference(context, exchange, Api::anthropic_messages);
+}
+
+void handle_responses(const GatewayContext& context, const http::ExchangePtr& exchange) {
+  handle_inference(context, exchange, Api::openai_responses);
 }
 
 }  // namespace tollgate::api
