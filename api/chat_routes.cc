@@ -72,13 +72,6 @@ std::string call_type(Api api) {
   return "acompletion";
 }
 
-core::ApiError unknown_model(std::string_view model) {
-  auto error = core::not_found("The model '" + std::string(model) + "' does not exist or you do not have access to it");
-  error.code = "model_not_found";
-  error.param = "model";
-  return error;
-}
-
 // The body's `user` (LiteLLM's end-user field), when it is a string.
 std::optional<std::string> requested_end_user(const rapidjson::Document& request) {
   const auto user = request.FindMember("user");
@@ -147,17 +140,12 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
     const auto model = *providers::requested_model(*request);
     auto models = context.model_snapshot();
     auto identity = caller.identity;
-    const auto requested = find_requested_model(models->models(), identity.get(), model);
-    const auto* group = requested.group;
-    if (group == nullptr) {
-      http::respond_error(exchange, unknown_model(model));
+    const auto callable = callable_group(models->models(), identity.get(), model);
+    if (!callable) {
+      http::respond_error(exchange, callable.error());
       return;
     }
-    if (identity && !requested_model_allowed(*identity, requested)) {
-      http::respond_error(exchange,
-                          core::forbidden("This key is not allowed to use the model '" + std::string(model) + "'"));
-      return;
-    }
+    const auto* group = *callable;
     auto end_user =
         tollgate::identity::end_user_id(exchange->header("x-litellm-end-user-id"), requested_end_user(*request),
                                         identity ? identity->end_user_id : std::nullopt);

@@ -46,6 +46,7 @@ void register_routes(http::Router& router, const GatewayContext& context, Listen
 
   // Anthropic-compatible inference.
   router.add(Method::post, "/v1/messages", bind(handle_anthropic_messages));
+  router.add(Method::post, "/v1/messages/count_tokens", bind(handle_count_tokens));
 
   // MCP gateway.
   register_mcp_routes(router, context);

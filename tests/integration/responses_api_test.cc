@@ -42,8 +42,7 @@ std::string config_for(const TestDatabase& db, const MockUpstream& mock) {
          base + "\"}\n" + price +
          "  - model_name: azure-gpt\n"
          "    litellm_params: {model: azure/my-deployment, api_base: \"http://127.0.0.1:" +
-         std::to_string(mock.port()) + "\", api_key: azure-secret-key, api_version: \"2025-03-01-preview\"}\n" +
-         price +
+         std::to_string(mock.port()) + "\", api_key: azure-secret-key, api_version: \"2025-03-01-preview\"}\n" + price +
          "  - model_name: claude\n"
          "    litellm_params: {model: anthropic/claude-3-haiku, api_base: \"http://127.0.0.1:" +
          std::to_string(mock.port()) + "\", api_key: sk-ant-unused}\n" + price + "general_settings:\n" +
@@ -173,8 +172,7 @@ TEST_CASE("a streamed response is relayed event by event and charged from respon
   CHECK(text == "Hello from tollgate-mock! This is a canned reply from the fake upstream.");
   const auto completed = event_data(events.back().data);
   const auto& usage = completed["response"]["usage"];
-  const double cost =
-      usage["input_tokens"].GetInt64() * kInputPrice + usage["output_tokens"].GetInt64() * kOutputPrice;
+  const double cost = usage["input_tokens"].GetInt64() * kInputPrice + usage["output_tokens"].GetInt64() * kOutputPrice;
   CHECK(cost > 0);
   CHECK(key_spend(world.db, world.key, cost) == Approx(cost).epsilon(1e-9));
 }
@@ -245,9 +243,8 @@ TEST_CASE("a Responses API request whose worst case exceeds the key's budget is 
   const auto key = generate_key(gw, R"({"max_budget":0.001})");
   const auto fits = http_request(gw.port(), "POST", "/v1/responses", request("gpt"), bearer(key));
   CHECK(fits.status == 200);
-  const auto stored =
-      http_request(gw.port(), "POST", "/v1/responses", request("gpt", R"(,"previous_response_id":"resp_1")"),
-                   bearer(key));
+  const auto stored = http_request(gw.port(), "POST", "/v1/responses",
+                                   request("gpt", R"(,"previous_response_id":"resp_1")"), bearer(key));
   CHECK(stored.status == 429);
   CHECK(str(json(stored.body)["error"]["type"]) == "budget_exceeded");
   CHECK(mock.stats()["requests"].GetInt64() == 1);
