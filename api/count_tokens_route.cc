@@ -31,8 +31,7 @@ void handle_count_tokens(const GatewayContext& context, const http::ExchangePtr&
       http::respond_error(exchange, callable.error());
       return;
     }
-    const auto tally =
-        providers::tally_prompt(request, providers::Api::anthropic_messages, exchange->body().size());
+    const auto tally = providers::tally_prompt(request, providers::Api::anthropic_messages, exchange->body().size());
     exchange->respond(http::json_response(200, "{\"input_tokens\":" + std::to_string(tally.typical_tokens) + "}"));
   });
 }

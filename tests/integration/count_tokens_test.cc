@@ -24,8 +24,7 @@ std::string config_for(const MockUpstream& mock) {
 }
 
 std::string count_body(const std::string& model, const std::string& text) {
-  return R"({"model":")" + model + R"(","system":"be brief","messages":[{"role":"user","content":")" + text +
-         R"("}]})";
+  return R"({"model":")" + model + R"(","system":"be brief","messages":[{"role":"user","content":")" + text + R"("}]})";
 }
 
 std::int64_t input_tokens(const HttpReply& reply) {
@@ -42,7 +41,8 @@ TEST_CASE("count_tokens estimates the prompt's tokens in the gateway", "[integra
   MockUpstream mock;
   TestGateway gw(config_for(mock));
   const auto auth = HeaderList{{"x-api-key", gw.master_key()}};
-  const auto short_reply = http_request(gw.port(), "POST", "/v1/messages/count_tokens", count_body("claude", "hi"), auth);
+  const auto short_reply =
+      http_request(gw.port(), "POST", "/v1/messages/count_tokens", count_body("claude", "hi"), auth);
   REQUIRE(short_reply.status == 200);
   // 40 ASCII bytes more are about 10 tokens more; 5 Chinese characters about 5 more.
   const auto longer = http_request(gw.port(), "POST", "/v1/messages/count_tokens",
@@ -58,8 +58,8 @@ TEST_CASE("count_tokens estimates the prompt's tokens in the gateway", "[integra
 TEST_CASE("count_tokens needs a key, a model the key may use and messages", "[integration][count_tokens]") {
   MockUpstream mock;
   TestGateway gw(config_for(mock));
-  const auto created = http_request(gw.port(), "POST", "/key/generate", R"({"models":["claude"]})",
-                                    bearer(gw.master_key()));
+  const auto created =
+      http_request(gw.port(), "POST", "/key/generate", R"({"models":["claude"]})", bearer(gw.master_key()));
   REQUIRE(created.status == 200);
   rapidjson::Document d;
   d.Parse(created.body.c_str());
