@@ -4,6 +4,7 @@
 #include "api/inference_accounting.h"
 #include "api/json_body.h"
 #include "api/requested_model.h"
+#include "api/responses_fields.h"
 #include "api/routes.h"
 #include "core/request_id.h"
 #include "mcp/inference_tools.h"
@@ -14,6 +15,16 @@ namespace tollgate::api {
 namespace {
 
 using providers::Api;
+
+// Sent on without them, the model would answer as if it had no tools (docs/mcp.md).
+core::Status refuse_mcp_tools(const rapidjson::Document& request) {
+  if (auto mcp_tool = mcp::mcp_tool_in_request(request)) {
+    return core::bad_request(
+        "MCP tools (type \"mcp\") are not run inside inference requests here: list and call them through /mcp",
+        *mcp_tool);
+  }
+  return {};
+}
 
 core::Status validate_fields(const rapidjson::Document& request, Api api) {
   const auto model = providers::requested_model(request);
@@ -28,12 +39,7 @@ core::Status validate_fields(const rapidjson::Document& request, Api api) {
       if (messages == request.MemberEnd() || !messages->value.IsArray() || messages->value.Empty()) {
         return core::bad_request("'messages' must be a non-empty array", "messages");
       }
-      // Sent on without them, the model would answer as if it had no tools (docs/mcp.md).
-      if (auto mcp_tool = mcp::mcp_tool_in_request(request)) {
-        return core::bad_request(
-            "MCP tools (type \"mcp\") are not run inside inference requests here: list and call them through /mcp",
-            *mcp_tool);
-      }
+      if (auto refused = refuse_mcp_tools(request); !refused) return refused;
       break;
     }
     case Api::openai_completion:
@@ -41,6 +47,10 @@ core::Status validate_fields(const rapidjson::Document& request, Api api) {
       break;
     case Api::openai_embedding:
       if (!request.HasMember("input")) return core::bad_request("'input' is required", "input");
+      break;
+    case Api::openai_responses:
+      if (auto refused = refuse_mcp_tools(request); !refused) return refused;
+      if (auto valid = validate_responses_fields(request); !valid) return valid;
       break;
     case Api::bedrock_converse: break;  // spoken to providers only, never by a client
   }
@@ -57,15 +67,9 @@ std::string call_type(Api api) {
     case Api::openai_embedding: return "aembedding";
     case Api::anthropic_messages: return "anthropic_messages";
     case Api::bedrock_converse: return "converse";
+    case Api::openai_responses: return "aresponses";
   }
   return "acompletion";
-}
-
-core::ApiError unknown_model(std::string_view model) {
-  auto error = core::not_found("The model '" + std::string(model) + "' does not exist or you do not have access to it");
-  error.code = "model_not_found";
-  error.param = "model";
-  return error;
 }
 
 // The body's `user` (LiteLLM's end-user field), when it is a string.
@@ -136,17 +140,12 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
     const auto model = *providers::requested_model(*request);
     auto models = context.model_snapshot();
     auto identity = caller.identity;
-    const auto requested = find_requested_model(models->models(), identity.get(), model);
-    const auto* group = requested.group;
-    if (group == nullptr) {
-      http::respond_error(exchange, unknown_model(model));
+    const auto callable = callable_group(models->models(), identity.get(), model);
+    if (!callable) {
+      http::respond_error(exchange, callable.error());
       return;
     }
-    if (identity && !requested_model_allowed(*identity, requested)) {
-      http::respond_error(exchange,
-                          core::forbidden("This key is not allowed to use the model '" + std::string(model) + "'"));
-      return;
-    }
+    const auto* group = *callable;
     auto end_user =
         tollgate::identity::end_user_id(exchange->header("x-litellm-end-user-id"), requested_end_user(*request),
                                         identity ? identity->end_user_id : std::nullopt);
@@ -214,6 +213,10 @@ void handle_embeddings(const GatewayContext& context, const http::ExchangePtr& e
 
 void handle_anthropic_messages(const GatewayContext& context, const http::ExchangePtr& exchange) {
   handle_inference(context, exchange, Api::anthropic_messages);
+}
+
+void handle_responses(const GatewayContext& context, const http::ExchangePtr& exchange) {
+  handle_inference(context, exchange, Api::openai_responses);
 }
 
 }  // namespace tollgate::api

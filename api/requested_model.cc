@@ -33,6 +33,23 @@ RequestedModel find_requested_model(const config::ModelCatalog& models, const id
   return out;
 }
 
+core::Result<const config::ModelGroup*> callable_group(const config::ModelCatalog& models,
+                                                       const identity::KeyIdentity* identity,
+                                                       std::string_view requested) {
+  const auto found = find_requested_model(models, identity, requested);
+  if (found.group == nullptr) {
+    auto error =
+        core::not_found("The model '" + std::string(requested) + "' does not exist or you do not have access to it");
+    error.code = "model_not_found";
+    error.param = "model";
+    return error;
+  }
+  if (identity && !requested_model_allowed(*identity, found)) {
+    return core::forbidden("This key is not allowed to use the model '" + std::string(requested) + "'");
+  }
+  return found.group;
+}
+
 bool requested_model_allowed(const identity::KeyIdentity& identity, const RequestedModel& requested) {
   const auto& group = *requested.group;
   return core::model_access_allowed(identity.key.models, identity.team ? &identity.team->models : nullptr,

@@ -7,6 +7,7 @@
 
 #include "config/model_catalog.h"
 #include "core/model_alias.h"
+#include "core/result.h"
 #include "identity/key_identity.h"
 
 namespace tollgate::api {
@@ -23,6 +24,12 @@ RequestedModel find_requested_model(const config::ModelCatalog& models, const id
 // The key's, team's and organization's models lists for a group reached directly or by alias
 // (core/model_access.h).
 bool requested_model_allowed(const identity::KeyIdentity& identity, const RequestedModel& requested);
+
+// The group a request may call: 404 (model_not_found) when there is none, 403 when the key
+// may not use it. `identity` is null for the master key, which may use every group.
+core::Result<const config::ModelGroup*> callable_group(const config::ModelCatalog& models,
+                                                       const identity::KeyIdentity* identity,
+                                                       std::string_view requested);
 
 // What /v1/models lists for the caller: every model group it may call, then each of its
 // aliases it may call whose name is not already listed.

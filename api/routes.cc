@@ -40,9 +40,13 @@ void register_routes(http::Router& router, const GatewayContext& context, Listen
   for (const char* path : {"/v1/embeddings", "/embeddings"}) {
     router.add(Method::post, path, bind(handle_embeddings));
   }
+  for (const char* path : {"/v1/responses", "/responses"}) {
+    router.add(Method::post, path, bind(handle_responses));
+  }
 
   // Anthropic-compatible inference.
   router.add(Method::post, "/v1/messages", bind(handle_anthropic_messages));
+  router.add(Method::post, "/v1/messages/count_tokens", bind(handle_count_tokens));
 
   // MCP gateway.
   register_mcp_routes(router, context);

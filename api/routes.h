@@ -23,6 +23,8 @@ void handle_chat_completions(const GatewayContext& context, const http::Exchange
 void handle_completions(const GatewayContext& context, const http::ExchangePtr& exchange);
 void handle_embeddings(const GatewayContext& context, const http::ExchangePtr& exchange);
 void handle_anthropic_messages(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_responses(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_count_tokens(const GatewayContext& context, const http::ExchangePtr& exchange);
 
 // Runs `next` with the caller when the request authenticates; answers 401 (or 429 / 503)
 // otherwise. `next` may run on a store thread when the key was not cached.

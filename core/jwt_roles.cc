@@ -39,7 +39,8 @@ bool one_of(std::string_view path, std::initializer_list<std::string_view> paths
 
 bool openai_route(std::string_view path) {
   return one_of(path, {"/v1/chat/completions", "/chat/completions", "/v1/completions", "/completions", "/v1/embeddings",
-                       "/embeddings", "/v1/messages", "/v1/models", "/models"}) ||
+                       "/embeddings", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/responses",
+                       "/v1/models", "/models"}) ||
          starts_with(path, "/v1/models/") || starts_with(path, "/models/") || path == "/mcp" ||
          starts_with(path, "/mcp/");  // MCP tools with the same credentials as models
 }

@@ -103,7 +103,7 @@ bool wants_stream_usage(const rapidjson::Value& request) {
 
 std::optional<std::int64_t> max_output_tokens(const rapidjson::Value& request) {
   if (!request.IsObject()) return std::nullopt;
-  for (const char* field : {"max_completion_tokens", "max_tokens"}) {
+  for (const char* field : {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
     const auto it = request.FindMember(field);
     if (it != request.MemberEnd() && it->value.IsInt64() && it->value.GetInt64() > 0) {
       return it->value.GetInt64();

@@ -24,7 +24,8 @@ bool wants_stream(const rapidjson::Value& request);
 // stream_options.include_usage
 bool wants_stream_usage(const rapidjson::Value& request);
 
-// max_tokens / max_completion_tokens, when given as a positive integer.
+// max_tokens / max_completion_tokens / max_output_tokens (Responses API), when given as a
+// positive integer.
 std::optional<std::int64_t> max_output_tokens(const rapidjson::Value& request);
 
 }  // namespace tollgate::providers

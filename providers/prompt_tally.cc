@@ -21,6 +21,7 @@ constexpr std::string_view kParameters[] = {"model",
                                             "best_of",
                                             "max_tokens",
                                             "max_completion_tokens",
+                                            "max_output_tokens",
                                             "presence_penalty",
                                             "frequency_penalty",
                                             "logit_bias",
@@ -197,9 +198,17 @@ core::PromptTally tally_prompt(const rapidjson::Value& request, Api api, std::si
     const auto name = view(m.name);
     if (is_parameter(name)) continue;
     const auto& v = m.value;
-    if (name == "messages" && v.IsArray()) {
+    if ((name == "messages" || (api == Api::openai_responses && name == "input")) && v.IsArray()) {
       tally.messages += static_cast<std::int64_t>(v.Size());
       walker.value(v);
+    } else if (api == Api::openai_responses && (name == "input" || name == "instructions")) {
+      ++tally.messages;  // a string input is one user message, instructions one system message
+      walker.value(v);
+    } else if (api == Api::openai_responses &&
+               (name == "previous_response_id" || name == "conversation" || name == "prompt")) {
+      // The provider prepends stored turns (or a stored prompt template) the body does not
+      // show: like a document, only the context window bounds them.
+      if (!v.IsNull()) ++tally.documents;
     } else if ((name == "tools" || name == "functions") && v.IsArray()) {
       for (const auto& tool : v.GetArray()) ++(is_function_tool(tool) ? tally.tools : tally.builtin_tools);
       walker.value(v);

@@ -16,8 +16,9 @@ namespace tollgate::providers {
 // chat-format overhead; image, audio and document parts (OpenAI content parts, Anthropic
 // blocks, at any depth such as inside tool results) count as media instead of their data;
 // `tools`/`functions` count their definitions; `n`, `best_of` and a legacy `prompt` array set
-// the choices; `prediction` counts as output. `body_bytes` is the raw body's size: the text
-// bound when the body nests too deep to walk.
+// the choices; `prediction` counts as output. Responses API: `input` items and `instructions`
+// count as messages; `previous_response_id` / `conversation` (stored turns) as a document. `body_bytes` is the raw
+// body's size: the text bound when the body nests too deep to walk.
 core::PromptTally tally_prompt(const rapidjson::Value& request, Api api, std::size_t body_bytes);
 
 }  // namespace tollgate::providers

@@ -19,11 +19,30 @@ std::int64_t int_member(const rapidjson::Value& object, const char* name) {
 std::optional<core::Usage> usage_from(const rapidjson::Value& usage) {
   if (!usage.IsObject()) return std::nullopt;
   if (usage.HasMember("prompt_tokens") || usage.HasMember("completion_tokens")) return usage_from_openai(usage);
+  // Both name their fields input/output_tokens; only the Responses API has the details objects.
+  if (usage.HasMember("input_tokens_details") || usage.HasMember("output_tokens_details")) {
+    return usage_from_responses(usage);
+  }
   if (usage.HasMember("input_tokens") || usage.HasMember("output_tokens")) return usage_from_anthropic(usage);
   return std::nullopt;
 }
 
 // ---- passthrough relays: bytes out = events in, usage read on the way
+
+// An event as it came: its name (when it has one) and its data.
+std::string sse_event_text(const SseEvent& event) {
+  std::string out;
+  out.reserve(event.event.size() + event.data.size() + 16);
+  if (!event.event.empty()) {
+    out += "event: ";
+    out += event.event;
+    out += "\n";
+  }
+  out += "data: ";
+  out += event.data;
+  out += "\n\n";
+  return out;
+}
 
 class OpenAIPassthrough : public StreamRelay {
  public:
@@ -110,16 +129,7 @@ class AnthropicPassthrough : public StreamRelay {
         }
       }
     }
-    std::string out;
-    if (!event.event.empty()) {
-      out += "event: ";
-      out += event.event;
-      out += "\n";
-    }
-    out += "data: ";
-    out += event.data;
-    out += "\n\n";
-    return out;
+    return sse_event_text(event);
   }
   bool finished() const override { return finished_; }
   core::Usage usage() const override { return usage_; }
@@ -129,6 +139,64 @@ class AnthropicPassthrough : public StreamRelay {
   }
 
  private:
+  bool finished_ = false;
+  bool found_ = false;
+  core::Usage usage_;
+};
+
+// The Responses API's stream: named events, no [DONE]; the terminal event (response.completed,
+// .incomplete or .failed) carries the whole response with its usage.
+class ResponsesPassthrough : public StreamRelay {
+ public:
+  std::string on_event(const SseEvent& event) override {
+    if (is_terminal(event)) {
+      finished_ = true;
+      rapidjson::Document d;
+      if (json::parse(event.data, d) && d.IsObject()) {
+        if (const auto* response = json::member(d, "response")) {
+          if (const auto* usage = json::member(*response, "usage")) {
+            if (auto u = usage_from(*usage)) {
+              usage_ = *u;
+              found_ = true;
+            }
+          }
+        }
+      }
+    }
+    return sse_event_text(event);
+  }
+  bool finished() const override { return finished_; }
+  core::Usage usage() const override { return usage_; }
+  bool usage_found() const override { return found_; }
+  std::string error_tail(std::string_view message) const override {
+    rapidjson::StringBuffer buffer;
+    json::Writer w(buffer);
+    w.StartObject();
+    w.Key("type");
+    w.String("error");
+    w.Key("code");
+    w.String("upstream_error");
+    w.Key("message");
+    json::write_string(w, message);
+    w.Key("param");
+    w.Null();
+    w.EndObject();
+    return "event: error\ndata: " + std::string(json::written(buffer)) + "\n\n";
+  }
+
+ private:
+  // By the event's name, or by its data's type when a server sends no `event:` lines (a quote
+  // inside a JSON string is escaped, so the unescaped pattern is the type member itself).
+  static bool is_terminal(const SseEvent& event) {
+    for (std::string_view type : {"response.completed", "response.incomplete", "response.failed"}) {
+      if (event.event.empty() ? event.data.find("\"type\":\"" + std::string(type) + "\"") != std::string::npos
+                              : event.event == type) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   bool finished_ = false;
   bool found_ = false;
   core::Usage usage_;
@@ -214,6 +282,9 @@ core::Result<ClientBody> finish_response(Api client_api, Api upstream_api, std::
 }
 
 std::unique_ptr<StreamRelay> make_stream_relay(Api client_api, Api upstream_api, StreamOptions options) {
+  if (client_api == Api::openai_responses && upstream_api == Api::openai_responses) {
+    return std::make_unique<ResponsesPassthrough>();
+  }
   if (client_api == Api::anthropic_messages && upstream_api == Api::anthropic_messages) {
     return std::make_unique<AnthropicPassthrough>();
   }

@@ -51,7 +51,10 @@ std::int64_t stream_event_text_tokens(Api api, std::string_view data) {
   if (data.empty() || data.front() != '{') return 0;  // [DONE] and friends
   rapidjson::Document d;
   if (!json::parse(data, d) || !d.IsObject()) return 0;
-  return api == Api::anthropic_messages ? anthropic_text_tokens(d) : openai_text_tokens(d);
+  if (api == Api::anthropic_messages) return anthropic_text_tokens(d);
+  // Responses API: response.output_text.delta, .function_call_arguments.delta, .reasoning_*.delta
+  if (api == Api::openai_responses) return string_tokens(d, "delta");
+  return openai_text_tokens(d);
 }
 
 }  // namespace tollgate::providers

@@ -16,7 +16,14 @@
 namespace tollgate::providers {
 
 // The API a request or response speaks.
-enum class Api { openai_chat, openai_completion, openai_embedding, anthropic_messages, bedrock_converse };
+enum class Api {
+  openai_chat,
+  openai_completion,
+  openai_embedding,
+  anthropic_messages,
+  bedrock_converse,
+  openai_responses,  // OpenAI's Responses API (/v1/responses), passed through to OpenAI and Azure only
+};
 
 std::string_view api_name(Api api);
 

@@ -23,6 +23,16 @@ core::Usage usage_from_openai(const rapidjson::Value& usage) {
   return u;
 }
 
+core::Usage usage_from_responses(const rapidjson::Value& usage) {
+  core::Usage u;
+  u.prompt_tokens = json::int_or(usage, "input_tokens");
+  u.completion_tokens = json::int_or(usage, "output_tokens");
+  if (const auto* details = json::member(usage, "input_tokens_details")) {
+    u.cached_prompt_tokens = json::int_or(*details, "cached_tokens");
+  }
+  return u;
+}
+
 void write_openai_usage(json::Writer& w, const core::Usage& usage) {
   w.StartObject();
   w.Key("prompt_tokens");

@@ -12,6 +12,9 @@ namespace tollgate::providers {
 
 core::Usage usage_from_anthropic(const rapidjson::Value& usage);
 core::Usage usage_from_openai(const rapidjson::Value& usage);
+// The Responses API's: input_tokens counts cached ones too (input_tokens_details.cached_tokens),
+// output_tokens counts reasoning ones too.
+core::Usage usage_from_responses(const rapidjson::Value& usage);
 
 // {"prompt_tokens","completion_tokens","total_tokens"[,"prompt_tokens_details":{"cached_tokens"}]}
 void write_openai_usage(json::Writer& w, const core::Usage& usage);

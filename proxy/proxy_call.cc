@@ -215,6 +215,10 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     ++attempts_in_group_;
     provider_ = &providers::provider_of(*current_.deployment);
     if (provider_->answers_in_process()) {
+      if (req_.api == providers::Api::openai_responses) {  // the in-process mock speaks chat only
+        fail(providers::unsupported_api(*current_.deployment, req_.api));
+        return;
+      }
       answer_mock();
       return;
     }

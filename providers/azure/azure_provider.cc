@@ -12,10 +12,13 @@ class AzureProvider : public Provider {
   core::Result<UpstreamRequest> build_request(const config::Deployment& d, Api client_api,
                                               const rapidjson::Document& request, std::string_view raw_body,
                                               std::chrono::system_clock::time_point) const override {
-    auto shape = openai_wire_shape(client_api, base_path_of(d.api_base) + "/openai/deployments/" + d.upstream_model);
+    // Azure's Responses API is not under the deployment's path: the deployment is the body's model.
+    const bool responses = client_api == Api::openai_responses;
+    auto shape = openai_wire_shape(
+        client_api, base_path_of(d.api_base) + (responses ? "/openai" : "/openai/deployments/" + d.upstream_model));
     shape.target += "?api-version=" + d.api_version;
     if (!d.api_key.empty()) shape.headers.emplace_back("api-key", d.api_key);
-    shape.model_in_url = true;
+    shape.model_in_url = !responses;
     return json_upstream_request(d, client_api, request, raw_body, std::move(shape));
   }
 };

@@ -22,6 +22,7 @@ std::string_view openai_endpoint_suffix(Api api) {
   switch (api) {
     case Api::openai_completion: return "/completions";
     case Api::openai_embedding: return "/embeddings";
+    case Api::openai_responses: return "/responses";
     default: return "/chat/completions";
   }
 }

@@ -6,7 +6,7 @@ namespace tollgate::providers {
 
 const Provider& openai_provider();
 
-// "/chat/completions", "/completions", "/embeddings" for the OpenAI-wire APIs.
+// "/chat/completions", "/completions", "/embeddings", "/responses" for the OpenAI-wire APIs.
 std::string_view openai_endpoint_suffix(Api api);
 
 // An Anthropic client is served through the OpenAI chat API; other APIs pass through.

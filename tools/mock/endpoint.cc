@@ -13,6 +13,9 @@ Endpoint classify(std::string_view method, std::string_view path) {
     return Endpoint::chat_completions;
   }
   if (post && path == "/v1/messages") return Endpoint::messages;
+  if (post && (path == "/v1/responses" || path == "/responses" || path == "/openai/responses")) {
+    return Endpoint::responses;
+  }
   if (bool stream = false; post && !bedrock_model_of(path, stream).empty()) return Endpoint::bedrock_converse;
   if (post && (path == "/v1/completions" || path == "/completions")) return Endpoint::completions;
   if (post && (path == "/v1/embeddings" || path == "/embeddings")) return Endpoint::embeddings;

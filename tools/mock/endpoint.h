@@ -10,6 +10,7 @@ enum class Endpoint {
   embeddings,        // POST /v1/embeddings, /embeddings
   models,            // GET /v1/models, /models
   messages,          // POST /v1/messages (Anthropic)
+  responses,         // POST /v1/responses, /responses, /openai/responses (Azure) (OpenAI Responses API)
   bedrock_converse,  // POST /model/{modelId}/converse and /converse-stream (AWS Bedrock)
   control_stats,     // GET /_mock/stats
   control_reset,     // POST /_mock/reset

@@ -8,6 +8,7 @@
 #include "tools/mock/http_out.h"
 #include "tools/mock/json_out.h"
 #include "tools/mock/live_config.h"
+#include "tools/mock/openai_responses.h"
 #include "tools/mock/prng.h"
 #include "tools/mock/reply_text.h"
 #include "tools/mock/responses.h"
@@ -31,6 +32,7 @@ BodyKind body_kind(Endpoint endpoint) {
     case Endpoint::bedrock_converse: return BodyKind::converse;
     case Endpoint::completions: return BodyKind::completion;
     case Endpoint::embeddings: return BodyKind::embedding;
+    case Endpoint::responses: return BodyKind::responses;
     default: return BodyKind::chat;
   }
 }
@@ -171,6 +173,8 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
       stream(converse_stream(completion, plan.chunks), plan, action, out, kAmazonEventStream);
     } else if (endpoint == Endpoint::messages) {
       stream(anthropic_stream(completion, plan.chunks), plan, action, out);
+    } else if (endpoint == Endpoint::responses) {
+      stream(responses_stream(completion, plan.chunks), plan, action, out);
     } else if (endpoint == Endpoint::completions) {
       stream(completion_stream(completion, plan.chunks, body.include_usage), plan, action, out);
     } else {
@@ -182,6 +186,8 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
     append_converse_response(body_, completion);
   } else if (endpoint == Endpoint::messages) {
     append_anthropic_message(body_, completion);
+  } else if (endpoint == Endpoint::responses) {
+    append_response_object(body_, completion);
   } else if (endpoint == Endpoint::completions) {
     append_text_completion(body_, completion);
   } else {
@@ -268,10 +274,11 @@ void Handler::reply(int status, Action& action, std::string& out, std::string_vi
 
 std::string Handler::next_id(Endpoint endpoint) {
   std::string id = endpoint == Endpoint::messages      ? "msg_mock_"
+                   : endpoint == Endpoint::responses   ? "resp_mock_"
                    : endpoint == Endpoint::completions ? "cmpl-mock-"
                                                        : "chatcmpl-mock-";
   append_int(id, worker_);
-  id += endpoint == Endpoint::messages ? '_' : '-';
+  id += endpoint == Endpoint::messages || endpoint == Endpoint::responses ? '_' : '-';
   append_uint(id, ++sequence_);
   return id;
 }

@@ -59,8 +59,7 @@ void add_text(std::string_view text, RequestBody& out) {
   out.prompt_token_count += count_tokens(text);
 }
 
-void read_messages(const Value& root, RequestBody& out) {
-  const Value* messages = member(root, "messages");
+void read_message_list(const Value* messages, RequestBody& out) {
   if (messages == nullptr || !messages->IsArray()) {
     return;
   }
@@ -86,6 +85,24 @@ void read_messages(const Value& root, RequestBody& out) {
   if (last_user != nullptr) {
     for_each_text(*last_user, [&](std::string_view text) { out.echo_text.append(text); });
   }
+}
+
+void read_messages(const Value& root, RequestBody& out) { read_message_list(member(root, "messages"), out); }
+
+// Responses API: a string input is one user message; input items without a role (function
+// call outputs, ...) count no text here.
+void read_responses_input(const Value& root, RequestBody& out) {
+  if (const Value* instructions = member(root, "instructions"); instructions && instructions->IsString()) {
+    add_text(view(*instructions), out);
+  }
+  const Value* input = member(root, "input");
+  if (input != nullptr && input->IsString()) {
+    out.prompt_token_count += kTokensPerReply + kTokensPerMessage + count_tokens("user");
+    add_text(view(*input), out);
+    out.echo_text.assign(input->GetString(), input->GetStringLength());
+    return;
+  }
+  read_message_list(input, out);
 }
 
 void read_prompt(const Value& root, RequestBody& out) {
@@ -159,7 +176,7 @@ RequestBody parse_request_body(std::string_view body, BodyKind kind) {
   if (const Value* options = member(document, "stream_options")) {
     out.include_usage = is_true(member(*options, "include_usage"));
   }
-  for (const char* field : {"max_tokens", "max_completion_tokens"}) {  // the newer name wins
+  for (const char* field : {"max_tokens", "max_completion_tokens", "max_output_tokens"}) {  // the newer name wins
     if (const Value* limit = member(document, field); limit && limit->IsUint64() && limit->GetUint64() > 0) {
       out.max_tokens = static_cast<std::size_t>(limit->GetUint64());
     }
@@ -183,6 +200,7 @@ RequestBody parse_request_body(std::string_view body, BodyKind kind) {
       }
       read_messages(document, out);
       break;
+    case BodyKind::responses: read_responses_input(document, out); break;
     case BodyKind::completion: read_prompt(document, out); break;
     case BodyKind::embedding: read_input(document, out); break;
   }

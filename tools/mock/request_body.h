@@ -15,6 +15,7 @@ enum class BodyKind {
   embedding,   // OpenAI embeddings: input
   anthropic,   // Anthropic Messages: system + messages[].content
   converse,    // Bedrock Converse: system[].text + messages[].content[].text, inferenceConfig.maxTokens
+  responses,   // OpenAI Responses: instructions + input (a string, or items with role and content)
 };
 
 struct RequestBody {
@@ -27,7 +28,7 @@ struct RequestBody {
   // id of a pre-tokenized input, and for chat (and Anthropic) the format OpenAI documents:
   // 3 tokens per message plus its role (and 1 plus its name), 3 to prime the reply.
   std::size_t prompt_token_count = 0;
-  std::size_t max_tokens = 0;               // max_completion_tokens, else max_tokens; 0: none
+  std::size_t max_tokens = 0;               // max_completion_tokens, max_tokens or max_output_tokens; 0: none
   std::string echo_text;                    // last user message text (or the prompt) for `echo`
   std::vector<std::uint64_t> input_hashes;  // embeddings: one per input, seeds its vector
   bool base64 = false;                      // embeddings: encoding_format "base64" (the openai SDK's default)

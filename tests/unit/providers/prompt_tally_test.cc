@@ -154,3 +154,38 @@ TEST_CASE("prompt tally: the example of docs/budgets.md", "[providers][tokens]")
   CHECK(worst_case(R"({"model":"gpt-4o-mini","max_tokens":100,"messages":[{"role":"user","content":"Hello"}]})", 100) ==
         Approx(0.0000738));
 }
+
+TEST_CASE("prompt tally: Responses API input items and instructions are messages, stored turns unbounded",
+          "[providers][tokens][responses]") {
+  SECTION("a string input is one message, instructions another") {
+    const auto t = tally_of(R"({"model":"m","instructions":"be brief","input":"hi","max_output_tokens":9})",
+                            Api::openai_responses);
+    CHECK(t.messages == 2);
+    CHECK(t.text_bytes == 8 + 2);  // the texts; max_output_tokens is a parameter
+    CHECK(t.documents == 0);
+  }
+  SECTION("each input item is a message; an input_image counts as an image") {
+    const auto t = tally_of(
+        R"({"model":"m","input":[{"role":"user","content":[{"type":"input_text","text":"what is it"},)"
+        R"({"type":"input_image","image_url":"data:image/png;base64,AAAA"}]},{"role":"assistant","content":"a cat"}]})",
+        Api::openai_responses);
+    CHECK(t.messages == 2);
+    CHECK(t.images == 1);
+  }
+  SECTION("previous_response_id, conversation and a stored prompt bring in text the body does not show") {
+    for (const char* field : {"previous_response_id", "conversation", "prompt"}) {
+      INFO(field);
+      const auto t =
+          tally_of(std::string(R"({"model":"m","input":"hi",")") + field + R"(":"resp_1"})", Api::openai_responses);
+      CHECK(t.documents == 1);
+      // Only the context window bounds it.
+      CHECK(tollgate::core::prompt_token_bound(t, 128000) == 128000);
+      CHECK(tollgate::core::prompt_token_bound(t, std::nullopt) > tollgate::core::kBoundDocumentTokens);
+    }
+  }
+  SECTION("the same fields in a chat request are only text") {
+    const auto t = tally_of(R"({"model":"m","messages":[],"input":"hi","previous_response_id":"r"})");
+    CHECK(t.messages == 0);
+    CHECK(t.documents == 0);
+  }
+}

@@ -43,3 +43,55 @@ TEST_CASE("finish_response fails with a 502 when the upstream body cannot be und
     CHECK(out.error().message == row.message);
   }
 }
+
+TEST_CASE("Responses API usage counts cached input within input_tokens", "[providers][relay][responses]") {
+  const std::string body = R"({"id":"resp_1","object":"response","output":[],"usage":{"input_tokens":100,)"
+                           R"("input_tokens_details":{"cached_tokens":80},"output_tokens":30,"output_tokens_details":)"
+                           R"({"reasoning_tokens":20},"total_tokens":130}})";
+  const auto out = finish_response(Api::openai_responses, Api::openai_responses, body, "g");
+  REQUIRE(out.ok());
+  CHECK(out->body == body);
+  REQUIRE(out->usage_found);
+  CHECK(out->usage.prompt_tokens == 100);  // not 180: unlike Anthropic's, cached ones are inside
+  CHECK(out->usage.cached_prompt_tokens == 80);
+  CHECK(out->usage.completion_tokens == 30);  // reasoning tokens included
+}
+
+TEST_CASE("a Responses API stream passes through with its names and usage from the terminal event",
+          "[providers][relay][responses][streaming]") {
+  using tollgate::providers::SseEvent;
+  for (const char* terminal : {"response.completed", "response.incomplete"}) {
+    INFO(terminal);
+    auto relay = tollgate::providers::make_stream_relay(Api::openai_responses, Api::openai_responses, {});
+    const SseEvent created{"response.created", R"({"type":"response.created","response":{"usage":null}})"};
+    CHECK(relay->on_event(created) == "event: response.created\ndata: " + created.data + "\n\n");
+    CHECK_FALSE(relay->finished());
+    relay->on_event({"response.output_text.delta", R"({"type":"response.output_text.delta","delta":"hi"})"});
+    CHECK_FALSE(relay->usage_found());
+    const SseEvent done{terminal, std::string(R"({"type":")") + terminal +
+                                      R"(","response":{"usage":{"input_tokens":7,"input_tokens_details":)"
+                                      R"({"cached_tokens":2},"output_tokens":3,"output_tokens_details":)"
+                                      R"({"reasoning_tokens":0},"total_tokens":10}}})"};
+    CHECK(relay->on_event(done) == "event: " + std::string(terminal) + "\ndata: " + done.data + "\n\n");
+    CHECK(relay->finished());
+    REQUIRE(relay->usage_found());
+    CHECK(relay->usage().prompt_tokens == 7);
+    CHECK(relay->usage().cached_prompt_tokens == 2);
+    CHECK(relay->usage().completion_tokens == 3);
+  }
+  SECTION("a server that sends no event names: the data's type tells the terminal event") {
+    auto relay = tollgate::providers::make_stream_relay(Api::openai_responses, Api::openai_responses, {});
+    relay->on_event({"", R"({"type":"response.output_text.delta","delta":"response.completed"})"});
+    CHECK_FALSE(relay->finished());
+    const SseEvent done{"", R"({"type":"response.completed","response":{"usage":{"input_tokens":4,)"
+                            R"("output_tokens":5,"output_tokens_details":{"reasoning_tokens":1}}}})"};
+    CHECK(relay->on_event(done) == "data: " + done.data + "\n\n");
+    CHECK(relay->finished());
+    CHECK(relay->usage().total() == 9);
+  }
+  auto relay = tollgate::providers::make_stream_relay(Api::openai_responses, Api::openai_responses, {});
+  const auto tail = relay->error_tail("upstream \"reset\"");
+  CHECK(tail ==
+        "event: error\ndata: {\"type\":\"error\",\"code\":\"upstream_error\",\"message\":\"upstream "
+        "\\\"reset\\\"\",\"param\":null}\n\n");
+}

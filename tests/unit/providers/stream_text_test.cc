@@ -32,6 +32,9 @@ TEST_CASE("stream text: the typical tokens of the text each upstream event carri
       {Api::anthropic_messages,
        R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":7}})", 0},
       {Api::anthropic_messages, R"({"type":"ping"})", 0},
+      {Api::openai_responses, R"({"type":"response.output_text.delta","item_id":"m","delta":"你好，世界"})", 5},
+      {Api::openai_responses, R"({"type":"response.function_call_arguments.delta","delta":"{\"a\":1}"})", 2},
+      {Api::openai_responses, R"({"type":"response.created","response":{"usage":null}})", 0},
   };
   for (const auto& row : rows) {
     INFO(row.data);
