@@ -48,8 +48,9 @@ std::uint16_t start_gateway() {
                                                [](const std::string&) { return std::optional<std::string>(); });
   config.general.host = "127.0.0.1";
   config.general.port = 0;
-  // Never stopped: the process ends with the fuzzer.
-  auto* gateway = new tollgate::app::Gateway(std::move(config));
+  // Never stopped: the process ends with the fuzzer. A static pointer keeps it reachable (not a
+  // leak) without a destructor racing the fuzzer's exit.
+  static auto* gateway = new tollgate::app::Gateway(std::move(config));
   gateway->start();
   return gateway->port();
 }
