@@ -118,7 +118,9 @@ YAML
 # exports them) cannot override the generated config. Sets TG_PORT and TG_PID.
 start_tollgate() {
   local name="$1" config="$2"; shift 2
-  rm -f "$WORK/$name.stdout"
+  # Created before the process starts: reading a file its redirection has not created yet fails
+  # (sed exits 2) and, under set -e, ended the whole run without a word when the machine was slow.
+  : >"$WORK/$name.stdout"
   env -i PATH="$PATH" HOME="${HOME:-/root}" LANG=C.UTF-8 "$@" "$BUILD/app/tollgate" --config "$config" --port 0 \
     >"$WORK/$name.stdout" 2>>"$LOG_DIR/bench-$name.stderr.log" &
   TG_PID=$!; track "$TG_PID"
