@@ -79,7 +79,8 @@ TEST_CASE("key cache: expired entries make room before any live one is evicted",
   CHECK(cache.evictions() == 0);  // an expired entry is not an eviction
 }
 
-TEST_CASE("key cache: refilling a cached key takes no room; invalidations keep the count", "[unit][identity][key_cache]") {
+TEST_CASE("key cache: refilling a cached key takes no room; invalidations keep the count",
+          "[unit][identity][key_cache]") {
   KeyCache cache(one_per_shard());
   cache.put("a1", identity_of("a1"), cache.generation());
   cache.put("a1", identity_of("a1"), cache.generation());
@@ -105,7 +106,8 @@ TEST_CASE("key cache: a bound of 0 keeps everything", "[unit][identity][key_cach
   CHECK(cache.evictions() == 0);
 }
 
-TEST_CASE("key cache: threads filling and reading stay within the bound, metrics agree", "[unit][identity][key_cache]") {
+TEST_CASE("key cache: threads filling and reading stay within the bound, metrics agree",
+          "[unit][identity][key_cache]") {
   prometheus::Registry registry;
   telemetry::CacheMetrics metrics(registry, "keys", 64);
   KeyCache::Options options;
