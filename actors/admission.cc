@@ -62,7 +62,6 @@ using BudgetOwner = caf::typed_actor<
 
 using persistence::EntityKind;
 using Clock = core::Clock;
-constexpr auto kSweepEvery = std::chrono::seconds(10);
 
 std::string format_usd(double value) { return core::general_text(value, 10); }
 
@@ -140,8 +139,25 @@ struct Admission::Impl {
                               .Help("Calls whose real cost exceeded their worst-case reservation")
                               .Register(registry)
                               .Add({})),
+        owners_gauge(prometheus::BuildGauge()
+                         .Name("tollgate_budget_owners")
+                         .Help("Budget owners (keys, teams, users, organizations, end users) held in memory")
+                         .Register(registry)
+                         .Add({})),
+        owners_max(prometheus::BuildGauge()
+                       .Name("tollgate_budget_owners_max")
+                       .Help("Configured bound on budget owners (0: none)")
+                       .Register(registry)
+                       .Add({})),
+        owner_evictions(prometheus::BuildCounter()
+                            .Name("tollgate_budget_owner_evictions_total")
+                            .Help("Idle budget owners retired early because the bound was reached")
+                            .Register(registry)
+                            .Add({})),
         config(std::move(actors)),
-        system(*config) {}
+        system(*config) {
+    owners_max.Set(static_cast<double>(options.max_owners));
+  }
 
   // ---- registry: one owner (and its budget) per entity; sends happen under the shard lock so
   // an owner that retires (under the same lock) can never miss a message sent to it.
@@ -205,6 +221,9 @@ struct Admission::Impl {
   prometheus::Family<prometheus::Gauge>& remaining;
   prometheus::Gauge& reservations;
   prometheus::Counter& above_reservation;
+  prometheus::Gauge& owners_gauge;
+  prometheus::Gauge& owners_max;
+  prometheus::Counter& owner_evictions;
   std::map<std::pair<int, std::string>, prometheus::Gauge*> remaining_children;
   BudgetObserver budget_observer;  // set before the first admission, then only read
   std::mutex metrics_mutex;
@@ -213,6 +232,10 @@ struct Admission::Impl {
   caf::actor_system system;
   std::array<Shard, 16> shards;
   std::atomic<std::uint64_t> owners_spawned{0};
+  std::atomic<std::size_t> owners{0};  // registered, changed under a shard lock
+  bool over_bound() const {
+    return options.max_owners > 0 && owners.load(std::memory_order_relaxed) > options.max_owners;
+  }
   std::unique_ptr<LeaseAdmission> leases;  // cluster mode
 };
 
@@ -291,9 +314,20 @@ void end_reservation(EntityBudget& b, Impl* impl, std::uint64_t id, bool settled
     if (b.ledger.release(id)) impl->reservations.Decrement();
     return;
   }
-  if (!b.ledger.settle(id, cost, tokens, Clock::now())) return;
+  const auto now = Clock::now();
+  // A settle is use: the caller records the spend in the writer just after, and a successor
+  // loading before that would miss it, so the budget stays at least `evictable_after`.
+  b.last_used = now;
+  if (!b.ledger.settle(id, cost, tokens, now)) return;
   impl->reservations.Decrement();
   impl->publish_remaining(b.kind, b.id, b.label, b.max_budget, b.ledger.spend());
+}
+
+// How long a budget must have been unused before it may retire: idle_timeout, or less while
+// the owners are over their bound (Options::max_owners).
+std::chrono::milliseconds retire_after(const Impl* impl) {
+  return impl->over_bound() ? std::min(impl->options.evictable_after, impl->options.idle_timeout)
+                            : impl->options.idle_timeout;
 }
 
 // Ends reservations nobody settled in time; true when the budget is idle and may retire.
@@ -304,7 +338,7 @@ bool sweep(EntityBudget& b, Impl* impl) {
     telemetry::log_warn("reservation_expired", {{"entity", entity_word(b.kind)}});
   }
   return b.loaded && !b.ledger.has_reservations() && !b.ledger.next_reset_ms() &&
-         now - b.last_used > impl->options.idle_timeout;
+         now - b.last_used > retire_after(impl);
 }
 
 // ---- the owner actor (no budget lock held on entry)
@@ -329,7 +363,7 @@ void load_spend(const BudgetOwner& me, const EntityBudget& budget, Impl* impl) {
 BudgetOwner::behavior_type budget_owner(BudgetOwner::pointer self, BudgetPtr budget, Impl* impl) {
   const auto me = caf::actor_cast<BudgetOwner>(self);
   load_spend(me, *budget, impl);
-  self->delayed_send(me, kSweepEvery, sweep_atom::value);
+  self->delayed_send(me, impl->options.sweep_every, sweep_atom::value);
   return {
       [=](loaded_atom, double spend, bool from_store) {
         auto& b = *budget;
@@ -372,7 +406,7 @@ BudgetOwner::behavior_type budget_owner(BudgetOwner::pointer self, BudgetPtr bud
           self->send(me, retire_atom::value);  // after every message sent before unregistering
           return;
         }
-        self->delayed_send(me, kSweepEvery, sweep_atom::value);
+        self->delayed_send(me, impl->options.sweep_every, sweep_atom::value);
       },
       [=](retire_atom) { self->quit(); },
   };
@@ -396,6 +430,8 @@ Admission::Impl::Entity& Admission::Impl::entity_locked(Shard& s, const std::str
     const auto generation = owners_spawned.fetch_add(1, std::memory_order_relaxed);
     entity.budget = std::make_shared<EntityBudget>(kind, id, options.reservation_ttl, (generation << 32) + 1);
     entity.actor = system.spawn(budget_owner, entity.budget, this);
+    owners.fetch_add(1, std::memory_order_relaxed);
+    owners_gauge.Increment();
   }
   return entity;
 }
@@ -415,12 +451,16 @@ bool Admission::Impl::retire(const BudgetPtr& budget) {
   if (it == s.entities.end() || it->second.budget != budget) return false;
   std::lock_guard budget_lock(budget->mutex);  // the one nested lock: shard → budget
   // Checked again under both locks: an admission on another thread may have used it since.
+  const bool evicted = Clock::now() - budget->last_used <= options.idle_timeout;  // early: over the bound
   if (budget->ledger.has_reservations() || !budget->waiting.empty() ||
-      Clock::now() - budget->last_used <= options.idle_timeout) {
+      Clock::now() - budget->last_used <= retire_after(this)) {
     return false;
   }
   budget->retiring = true;
   s.entities.erase(it);
+  owners.fetch_sub(1, std::memory_order_relaxed);
+  owners_gauge.Decrement();
+  if (evicted) owner_evictions.Increment();
   return true;
 }
 
@@ -536,6 +576,8 @@ void Admission::stop() {
   for (auto& shard : impl_->shards) {
     std::lock_guard lock(shard.mutex);
     for (auto& [key, entity] : shard.entities) caf::anon_send_exit(entity.actor, caf::exit_reason::user_shutdown);
+    impl_->owners.fetch_sub(shard.entities.size(), std::memory_order_relaxed);
+    impl_->owners_gauge.Decrement(static_cast<double>(shard.entities.size()));
     shard.entities.clear();
   }
 }

@@ -93,6 +93,14 @@ class Admission {
   struct Options {
     std::chrono::milliseconds reservation_ttl{15 * 60 * 1000};
     std::chrono::milliseconds idle_timeout{10 * 60 * 1000};
+    // Bound on the owners kept (0: none). Past it, owners idle for `evictable_after` retire at
+    // their next sweep, before `idle_timeout`, until the count is back within it. Only idle
+    // ones: no reservation, nothing waiting, no reset scheduled, unused for a whole rate window
+    // (60 s and its last 1 s bucket), so eviction loses no window event; the spend is in the
+    // store or the spend writer, and the successor reloads it from there.
+    std::size_t max_owners = 100'000;
+    std::chrono::milliseconds evictable_after{61'000};
+    std::chrono::milliseconds sweep_every{10'000};
   };
 
   // The owners run in an actor system of Admission's own, built from `actors`

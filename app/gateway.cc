@@ -39,6 +39,7 @@
 #include "persistence/store_pool.h"
 #include "proxy/model_snapshot.h"
 #include "spend/spend_writer.h"
+#include "telemetry/cache_metrics.h"
 #include "telemetry/http_metrics.h"
 #include "telemetry/litellm_metrics.h"
 #include "telemetry/log.h"
@@ -160,6 +161,19 @@ std::optional<core::SecretBox> store_secrets(const config::GeneralSettings& g) {
   return core::SecretBox(g.salt_key);
 }
 
+identity::KeyCache::Options key_cache_options(const config::GeneralSettings& g, telemetry::CacheMetrics& metrics) {
+  identity::KeyCache::Options o;
+  o.max_entries = g.key_cache_max_size;
+  o.metrics = &metrics;
+  return o;
+}
+
+actors::Admission::Options admission_options(const config::GeneralSettings& g) {
+  actors::Admission::Options o;
+  o.max_owners = g.max_budget_owners;
+  return o;
+}
+
 // After a model write the handler waits this long for its node's snapshot to hold it.
 constexpr std::chrono::seconds kStoredModelsWait{5};
 
@@ -170,6 +184,8 @@ struct Gateway::Impl {
       : config(std::make_shared<const config::Config>(std::move(cfg))),
         reload_environment(std::move(environment)),
         http_metrics(metrics.registry()),
+        key_cache_metrics(metrics.registry(), "keys", config->general.key_cache_max_size),
+        key_cache(key_cache_options(config->general, key_cache_metrics)),
         key_changes(key_cache),
         file_config(config),
         store_secrets(app::store_secrets(config->general)),
@@ -188,7 +204,7 @@ struct Gateway::Impl {
         spend_metrics(metrics.registry()),
         spend_writer(config->general.database_url, config->general.sqlite_path, spend_writer_options(config->general),
                      &metrics.registry()),
-        admission(*store, spend_writer, metrics.registry(), actors::Admission::Options{},
+        admission(*store, spend_writer, metrics.registry(), admission_options(config->general),
                   actors::scheduler_config(actor_threads(config->general))),
         mcp_metrics(metrics.registry()),
         mcp_registry(config->mcp_servers, client,
@@ -256,6 +272,7 @@ struct Gateway::Impl {
   std::mutex reload_mutex;
   telemetry::Metrics metrics;
   telemetry::HttpMetrics http_metrics;
+  telemetry::CacheMetrics key_cache_metrics;
   identity::KeyCache key_cache;
   identity::KeyCacheInvalidator key_changes;  // the store's changes reach the cache before the response
   // The model list from the config file (as last reloaded) and from the store; the snapshot

@@ -104,6 +104,11 @@ struct GeneralSettings {
   // max_connections, so a load paced by its clients stays below it; a store that slows down
   // while requests keep arriving reaches it, and callers get an answer instead of a growing wait.
   std::size_t store_queue_limit = 10'000;
+  // Bounds on what memory holds per key and per budget entity (docs/budgets.md): resolved keys
+  // (least recently used evicted first) and budget owners (idle ones retire early past it).
+  // 0: no bound.
+  std::size_t key_cache_max_size = 100'000;
+  std::size_t max_budget_owners = 100'000;
   // Outbound (provider) connections.
   std::string upstream_ca_file;     // PEM added to the system CAs (litellm_settings.ssl_certificate)
   bool upstream_verify_tls = true;  // litellm_settings.ssl_verify

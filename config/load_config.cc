@@ -729,6 +729,8 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
                 "max_auth_failures_per_minute",
                 "store_threads",
                 "store_queue_limit",
+                "key_cache_max_size",
+                "max_budget_owners",
                 "max_json_depth",
                 "proxy_batch_write_at",
                 "spend_journal_path",
@@ -763,6 +765,10 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
   if (auto v = node["store_threads"]) g.store_threads = static_cast<int>(r.integer(v, p("store_threads"), 0, 64));
   if (auto v = node["store_queue_limit"])
     g.store_queue_limit = static_cast<std::size_t>(r.integer(v, p("store_queue_limit"), 1, 10'000'000));
+  if (auto v = node["key_cache_max_size"])
+    g.key_cache_max_size = static_cast<std::size_t>(r.integer(v, p("key_cache_max_size"), 0, 100'000'000));
+  if (auto v = node["max_budget_owners"])
+    g.max_budget_owners = static_cast<std::size_t>(r.integer(v, p("max_budget_owners"), 0, 100'000'000));
   if (auto v = node["upstream_ca_file"]) g.upstream_ca_file = r.text(v, p("upstream_ca_file"));
   if (auto v = node["upstream_pool_size"])
     g.upstream_pool_size = static_cast<std::size_t>(r.integer(v, p("upstream_pool_size"), 0, 100'000));

@@ -9,6 +9,12 @@
 //
 // What to invalidate is decided by the store's change events (identity/key_changes.h), not by
 // the callers that write.
+//
+// Bounded: at most `max_entries` (split evenly over the shards). A fill into a full shard first
+// drops its expired entries, then the least recently used one. Recency is the time of the last
+// hit, kept to `recency_resolution` (1 s) and written with a relaxed store under the shared
+// lock at most once per resolution, so a hit stays a read of the shard; only a fill at the bound scans its shard (it
+// follows a store query, which costs far more).
 #include <array>
 #include <atomic>
 #include <chrono>
@@ -20,6 +26,10 @@
 
 #include "identity/key_identity.h"
 
+namespace tollgate::telemetry {
+class CacheMetrics;
+}
+
 namespace tollgate::identity {
 
 class KeyCache {
@@ -29,6 +39,9 @@ class KeyCache {
   struct Options {
     std::chrono::milliseconds positive_ttl{300'000};
     std::chrono::milliseconds negative_ttl{5'000};
+    std::size_t max_entries = 100'000;  // 0: no bound
+    std::chrono::milliseconds recency_resolution{1'000};
+    telemetry::CacheMetrics* metrics = nullptr;  // entries and evictions, when set
   };
   KeyCache();
   explicit KeyCache(Options options);
@@ -51,22 +64,33 @@ class KeyCache {
   void invalidate_all();
 
   std::size_t size() const;
+  std::uint64_t evictions() const { return evictions_.load(std::memory_order_relaxed); }
 
  private:
   struct Entry {
     KeyIdentityPtr identity;  // null: known missing
     Clock::time_point expires;
+    // Clock time (ms) of the last fill or hit, to recency_resolution: what LRU compares.
+    mutable std::atomic<std::int64_t> used_ms{0};
   };
   struct Shard {
     mutable std::shared_mutex mutex;
     std::unordered_map<std::string, Entry> entries;
   };
   Shard& shard(const std::string& hash) const;
-  void store(const std::string& hash, Entry entry, std::uint64_t generation_at_start);
+  void store(const std::string& hash, KeyIdentityPtr identity, std::chrono::milliseconds ttl,
+             std::uint64_t generation_at_start);
+  // Makes room in a full shard (its lock held): every expired entry, else the least recently used.
+  void make_room(Shard& s, Clock::time_point now);
+  void erased(std::size_t n, bool evicted);
+  std::int64_t recency(Clock::time_point t) const;
 
   Options options_;
   mutable std::array<Shard, 16> shards_;
   std::atomic<std::uint64_t> generation_{0};
+  std::size_t shard_bound_;  // 0: none
+  std::atomic<std::size_t> entries_{0};
+  std::atomic<std::uint64_t> evictions_{0};
 };
 
 }  // namespace tollgate::identity

@@ -208,6 +208,13 @@ for t in TOLLGATES:
                 ratios.append((f"{t} / {other}", f"RPS at c{c}", s))
                 if other == "nginx":
                     judge(f"RPS ≥ 0.6 × nginx proxy_pass (c{c})", t, s, 0.6, True, "×", 2)
+    if "nginx" in targets:
+        # Issue #15's memory goal: under 256 connections, at most twice nginx's RSS plus the
+        # configured caches (the c256 runs use the 10 traffic keys: a few KiB of cache).
+        rss = lambda a, b: a["rss_kb"] / b["rss_kb"] if a.get("rss_kb") and b.get("rss_kb") else None
+        s = paired("memory_load_c256", t, "nginx", rss)
+        ratios.append((f"{t} / nginx", "peak RSS at c256 (lower is better)", s))
+        judge("RSS at c256 ≤ 2 × nginx's (+ caches)", t, s, 2.0, False, "×", 2)
     if "portkey" in targets:
         s = paired("latency_c1", t, "portkey", lambda a, b: a["p50_us"] / b["p50_us"])
         ratios.append((f"{t} / portkey", "p50 latency at c1 (lower is better)", s))

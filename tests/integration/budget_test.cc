@@ -14,6 +14,7 @@
 #include "persistence/store.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/http_client.h"
+#include "tests/support/metrics_text.h"
 #include "tests/support/mock_upstream.h"
 #include "tests/support/test_env.h"
 #include "tests/support/test_gateway.h"
@@ -294,6 +295,31 @@ TEST_CASE("rpm_limit 10 with 50 concurrent requests: exactly 10 succeed", "[inte
   CHECK(std::stoi(reply.header("retry-after")) >= 1);
   CHECK(reply.header("x-ratelimit-remaining-requests") == "0");
   CHECK(reply.header("x-ratelimit-limit-requests") == "10");
+}
+
+TEST_CASE("a key cache bounded to 16 keys serves 40 keys, evicts, and keeps their budgets exact",
+          "[integration][budgets][bounded]") {
+  TestDatabase db("sqlite");
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock, "  key_cache_max_size: 16\n  max_budget_owners: 1\n"), db.gateway_env());
+  std::vector<std::string> keys;
+  for (int i = 0; i < 40; ++i) keys.push_back(generate_key(gw, R"({"max_budget":0.5,"rpm_limit":2})"));
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& key : keys) {
+      CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(key)).status == 200);
+    }
+  }
+  for (const auto& key : keys) {  // rpm 2: each key's third request in the minute is refused
+    CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(key)).status == 429);
+  }
+  const auto text = http_request(gw.port(), "GET", "/metrics").body;
+  CHECK(metric_sum(text, "tollgate_cache_entries", R"(cache="keys")") <= 16);
+  CHECK(metric_sum(text, "tollgate_cache_max_entries", R"(cache="keys")") == 16);
+  CHECK(metric_sum(text, "tollgate_cache_evictions_total", R"(cache="keys")") >= 24);  // 40 keys, 16 slots
+  CHECK(metric_sum(text, "tollgate_budget_owners_max") == 1);
+  // Owners in use within the last minute are never evicted, whatever the bound.
+  CHECK(metric_sum(text, "tollgate_budget_owners") >= 40);
+  CHECK(metric_sum(text, "tollgate_budget_owner_evictions_total") == 0);
 }
 
 TEST_CASE("max_parallel_requests 2 with a slow upstream: the third concurrent request gets 429",

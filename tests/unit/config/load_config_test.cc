@@ -462,6 +462,17 @@ TEST_CASE("store_queue_limit bounds the store queue", "[config]") {
   CHECK(parse_error("general_settings: {store_queue_limit: 0}\n").key_path() == "general_settings.store_queue_limit");
 }
 
+TEST_CASE("key_cache_max_size and max_budget_owners bound memory, 0 lifts a bound", "[config]") {
+  const auto defaults = parse("").general;
+  CHECK(defaults.key_cache_max_size == 100'000);
+  CHECK(defaults.max_budget_owners == 100'000);
+  const auto set = parse("general_settings: {key_cache_max_size: 5, max_budget_owners: 0}\n").general;
+  CHECK(set.key_cache_max_size == 5);
+  CHECK(set.max_budget_owners == 0);
+  CHECK(parse_error("general_settings: {key_cache_max_size: -1}\n").key_path() ==
+        "general_settings.key_cache_max_size");
+}
+
 TEST_CASE("cluster: change_channel names the fan-out's channel, tollgate:changes by default", "[config][cluster]") {
   CHECK(parse("").cluster.changes.channel == "tollgate:changes");
   const auto c = parse("cluster: {enabled: true, node_id: node-a, change_channel: tg-test, " + kTransport + "}\n",

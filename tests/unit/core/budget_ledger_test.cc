@@ -127,12 +127,12 @@ TEST_CASE("ledger: rate refusals say when to retry, with LiteLLM's headers", "[c
   REQUIRE(admit_n(ledger, limits, 2, t0) == 2);
   const auto refused = ledger.admit(limits, request(0), t0 + 20500ms);
   REQUIRE(refused.refusal);
-  CHECK(refused.refusal->retry_after == 40);  // the first request leaves the window at t0 + 60 s
+  CHECK(refused.refusal->retry_after == 41);  // the first request's bucket leaves the window at t0 + 61 s
   const auto key = refusal_error(*refused.refusal, {"Key", "k1", true});
   CHECK(key.message ==
         "Rate limit exceeded for Key: k1. Limit type: requests. Current limit: 2, Remaining: 0. "
-        "Retry after 40 s.");
-  const std::vector<std::pair<std::string, std::string>> key_headers = {{"retry-after", "40"},
+        "Retry after 41 s.");
+  const std::vector<std::pair<std::string, std::string>> key_headers = {{"retry-after", "41"},
                                                                         {"x-ratelimit-limit-requests", "2"},
                                                                         {"x-ratelimit-remaining-requests", "0"},
                                                                         {"x-litellm-key-remaining-requests", "0"}};
@@ -166,9 +166,11 @@ TEST_CASE("ledger: rpm windows slide, they do not reset per minute", "[core][rat
   CHECK(admit_n(ledger, limits, 5, t0) == 5);
   CHECK(admit_n(ledger, limits, 10, t0 + 30s) == 5);
   CHECK(admit_n(ledger, limits, 1, t0 + 59999ms) == 0);
-  CHECK(admit_n(ledger, limits, 10, t0 + 60s) == 5);  // the first five left the window
-  CHECK(admit_n(ledger, limits, 10, t0 + 89s) == 0);
-  CHECK(admit_n(ledger, limits, 10, t0 + 90s) == 5);
+  // 1 s buckets: the first five count until their whole bucket [t0, t0 + 1 s) has left.
+  CHECK(admit_n(ledger, limits, 1, t0 + 60999ms) == 0);
+  CHECK(admit_n(ledger, limits, 10, t0 + 61s) == 5);  // the first five left the window
+  CHECK(admit_n(ledger, limits, 10, t0 + 90s) == 0);
+  CHECK(admit_n(ledger, limits, 10, t0 + 91s) == 5);
 }
 
 TEST_CASE("ledger: tpm counts settled tokens for 60 s and estimates until settle", "[core][ratelimits]") {
@@ -187,8 +189,8 @@ TEST_CASE("ledger: tpm counts settled tokens for 60 s and estimates until settle
   REQUIRE(b.admitted());
   CHECK(ledger.admit(limits, request(0, 21), t0 + 2s).refusal->limit == RefusedBy::tpm);  // 70 + 10 + 21 > 100
   ledger.release(b.reservation);
-  CHECK(ledger.admit(limits, request(0, 11), t0 + 60999ms).refusal->limit == RefusedBy::model_tpm);
-  CHECK(ledger.admit(limits, request(0, 80), t0 + 61s).admitted());  // the 70 settled at t0+1s left
+  CHECK(ledger.admit(limits, request(0, 11), t0 + 61999ms).refusal->limit == RefusedBy::model_tpm);
+  CHECK(ledger.admit(limits, request(0, 80), t0 + 62s).admitted());  // the 70 settled at t0+1s left (its bucket)
 }
 
 TEST_CASE("ledger: release withdraws the request from the rpm windows, settle does not", "[core][ratelimits]") {

@@ -216,10 +216,10 @@ TEST_CASE("lease desk: a report is applied once, whichever incarnation it is owe
     desk.grant(first, t0 + 1s);
     CHECK(desk.spend() == Approx(7));
   }
-  SECTION("reported requests enter the window when applied and leave it 60 s later") {
-    CHECK(desk.requests_in_window(t0 + 59999ms) == 3);
-    CHECK(desk.requests_in_window(t0 + 60s) == 0);
-    CHECK(desk.tokens_in_window(t0 + 60s) == 0);
+  SECTION("reported requests enter the window when applied and leave it with their 1 s bucket") {
+    CHECK(desk.requests_in_window(t0 + 60999ms) == 3);  // 60 s later and the rest of the bucket
+    CHECK(desk.requests_in_window(t0 + 61s) == 0);
+    CHECK(desk.tokens_in_window(t0 + 61s) == 0);
   }
 }
 
@@ -244,16 +244,18 @@ TEST_CASE("lease desk: rpm, tpm and slot leases leave room for the window and th
   const auto c2 = desk.grant(ask("c", 2, limits, amounts(0, 1, 101, 0), amounts(0, 1, 101, 0)), t0);
   REQUIRE(c2.refusal);
   CHECK(c2.refusal->limit == RefusedBy::tpm);
-  CHECK(c2.refusal->retry_after == 60);
+  CHECK(c2.refusal->retry_after == 61);
   const auto c3 = desk.grant(ask("c", 3, limits, amounts(0, 1, 100, 0), amounts(0, 1, 100, 0)), t0);
   CHECK_FALSE(c3.refusal);
   // At t0 + 30 s the holdings (expired at t0 + 9 s) are in the window too: 9 requests. At
-  // t0 + 60 s the first report leaves it, and its room comes back.
+  // t0 + 61 s the first report's bucket [t0, t0 + 1 s) leaves it, and its room comes back.
   const auto c4 = desk.grant(ask("c", 4, limits, amounts(0, 4, 600, 0), amounts(0, 4, 600, 0)), t0 + 30s);
   REQUIRE(c4.refusal);
   CHECK(c4.refusal->limit == RefusedBy::rpm);
-  CHECK(c4.refusal->retry_after == 30);
-  const auto c5 = desk.grant(ask("c", 5, limits, amounts(0, 4, 600, 0), amounts(0, 4, 600, 0)), t0 + 60s);
+  CHECK(c4.refusal->retry_after == 31);  // the first report's bucket leaves at t0 + 61 s
+  const auto early = desk.grant(ask("c", 5, limits, amounts(0, 4, 600, 0), amounts(0, 4, 600, 0)), t0 + 60s);
+  REQUIRE(early.refusal);  // exactly 60 s: its bucket still counts
+  const auto c5 = desk.grant(ask("c", 6, limits, amounts(0, 4, 600, 0), amounts(0, 4, 600, 0)), t0 + 61s);
   CHECK_FALSE(c5.refusal);
 }
 
@@ -298,7 +300,7 @@ TEST_CASE("lease desk: a refusal carries the numbers BudgetLedger's would, so th
       const auto in_cluster = desk.grant(ask("b", 1, limits, requests(1), requests(1)), t0 + 20500ms).refusal;
       REQUIRE(in_cluster);
       CHECK(in_cluster->limit == on_one_node->limit);
-      CHECK(in_cluster->retry_after == 40);
+      CHECK(in_cluster->retry_after == 41);
       const RefusingEntity who{"Key", "k1", true};
       CHECK(refusal_error(*in_cluster, who).message == refusal_error(*on_one_node, who).message);
       CHECK(refusal_error(*in_cluster, who).headers == refusal_error(*on_one_node, who).headers);
@@ -567,6 +569,7 @@ TEST_CASE("lease desk: what each node reported in the last minute, for its expos
   desk.grant(q, t0 + 10s);
   using Use = std::pair<std::int64_t, std::int64_t>;
   CHECK(desk.reported_recently("a", t0 + 10s) == Use{5, 200});
-  CHECK(desk.reported_recently("a", t0 + 65s) == Use{2, 80});  // the first report left the minute
+  CHECK(desk.reported_recently("a", t0 + 65s) == Use{5, 200});  // its 1 s bucket counts until t0 + 66 s
+  CHECK(desk.reported_recently("a", t0 + 66s) == Use{2, 80});   // the first report left the minute
   CHECK(desk.reported_recently("b", t0 + 10s) == Use{0, 0});
 }
