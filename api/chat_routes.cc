@@ -42,7 +42,8 @@ core::Status validate_fields(const rapidjson::Document& request, Api api) {
     case Api::openai_embedding:
       if (!request.HasMember("input")) return core::bad_request("'input' is required", "input");
       break;
-    case Api::bedrock_converse: break;  // spoken to providers only, never by a client
+    case Api::bedrock_converse:
+    case Api::gemini_generate_content: break;  // spoken to providers only, never by a client
   }
   if (const auto stream = request.FindMember("stream"); stream != request.MemberEnd() && !stream->value.IsBool()) {
     return core::bad_request("'stream' must be a boolean", "stream");
@@ -57,6 +58,7 @@ std::string call_type(Api api) {
     case Api::openai_embedding: return "aembedding";
     case Api::anthropic_messages: return "anthropic_messages";
     case Api::bedrock_converse: return "converse";
+    case Api::gemini_generate_content: return "generateContent";
   }
   return "acompletion";
 }
@@ -154,8 +156,9 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
       http::respond_error(exchange, end_user.error());
       return;
     }
-    CallRecord record{exchange->request_id(), core::generate_time_ordered_id(), call_type(api), group->name,
-                      unix_ms_now(), *end_user};
+    CallRecord record{exchange->request_id(), core::generate_time_ordered_id(),
+                      call_type(api),         group->name,
+                      unix_ms_now(),          *end_user};
     const auto tokens = request_tokens(providers::tally_prompt(*request, api, exchange->body().size()),
                                        models->router->pricing(*group), *request);
     Admit admit{context, exchange, identity, group, tokens, {}};

@@ -57,6 +57,7 @@ std::string_view api_name(Api api) {
     case Api::openai_embedding: return "embeddings";
     case Api::anthropic_messages: return "messages";
     case Api::bedrock_converse: return "converse";
+    case Api::gemini_generate_content: return "generateContent";
   }
   return "chat/completions";
 }

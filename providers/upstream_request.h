@@ -16,7 +16,14 @@
 namespace tollgate::providers {
 
 // The API a request or response speaks.
-enum class Api { openai_chat, openai_completion, openai_embedding, anthropic_messages, bedrock_converse };
+enum class Api {
+  openai_chat,
+  openai_completion,
+  openai_embedding,
+  anthropic_messages,
+  bedrock_converse,
+  gemini_generate_content
+};
 
 std::string_view api_name(Api api);
 

@@ -11,6 +11,7 @@ enum class Endpoint {
   models,            // GET /v1/models, /models
   messages,          // POST /v1/messages (Anthropic)
   bedrock_converse,  // POST /model/{modelId}/converse and /converse-stream (AWS Bedrock)
+  gemini_generate,   // POST /v1beta/models/{model}:generateContent and :streamGenerateContent
   control_stats,     // GET /_mock/stats
   control_reset,     // POST /_mock/reset
   control_last,      // GET /_mock/last

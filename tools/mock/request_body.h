@@ -15,6 +15,7 @@ enum class BodyKind {
   embedding,   // OpenAI embeddings: input
   anthropic,   // Anthropic Messages: system + messages[].content
   converse,    // Bedrock Converse: system[].text + messages[].content[].text, inferenceConfig.maxTokens
+  gemini,      // Gemini: systemInstruction.parts[].text + contents[].parts[].text, generationConfig.maxOutputTokens
 };
 
 struct RequestBody {
