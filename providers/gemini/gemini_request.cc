@@ -56,7 +56,8 @@ core::Result<Value> function_response_part(const Value& block, const CallNames& 
   auto text = tool_result_text(block);
   if (!text) return std::move(text).error();
   Value response(rapidjson::kObjectType);
-  response.AddMember(rapidjson::StringRef(json::bool_or(block, "is_error") ? "error" : "content"), json::string_value(*text, a), a);
+  response.AddMember(rapidjson::StringRef(json::bool_or(block, "is_error") ? "error" : "content"),
+                     json::string_value(*text, a), a);
   Value call(rapidjson::kObjectType);
   call.AddMember("name", json::string_value(name->second, a), a);
   call.AddMember("response", response, a);
@@ -71,7 +72,8 @@ Value function_call_part(const Value& block, CallNames& names, Alloc& a) {
   Value call(rapidjson::kObjectType);
   call.AddMember("name", json::string_value(name, a), a);
   Value args(rapidjson::kObjectType);
-  if (const Value* input = json::member(block, "input"); input != nullptr && input->IsObject()) args.CopyFrom(*input, a);
+  if (const Value* input = json::member(block, "input"); input != nullptr && input->IsObject())
+    args.CopyFrom(*input, a);
   call.AddMember("args", args, a);
   Value part(rapidjson::kObjectType);
   part.AddMember("functionCall", call, a);
@@ -179,8 +181,8 @@ core::Result<Value> function_declarations(const Value& tools, Alloc& a) {
       parameters.CopyFrom(*schema, a);
       strip_unsupported_schema_keys(parameters);
       // An object without properties is refused by Gemini; a function without parameters is not.
-      if (const Value* props = json::member(parameters, "properties"); props != nullptr && props->IsObject() &&
-                                                                       !props->ObjectEmpty()) {
+      if (const Value* props = json::member(parameters, "properties");
+          props != nullptr && props->IsObject() && !props->ObjectEmpty()) {
         declaration.AddMember("parameters", parameters, a);
       }
     }

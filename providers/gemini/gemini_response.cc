@@ -41,7 +41,8 @@ void write_anthropic_usage(Value& out, const core::Usage& usage, Alloc& a) {
 Translation anthropic_message_from_gemini(std::string_view body, std::string_view id, std::string_view model_group,
                                           core::Usage& usage) {
   rapidjson::Document in;
-  if (!json::parse(body, in) || !in.IsObject()) return untranslatable_response("the Gemini response is not a JSON object");
+  if (!json::parse(body, in) || !in.IsObject())
+    return untranslatable_response("the Gemini response is not a JSON object");
   const Value* candidate = first_candidate(in);
   const bool blocked = candidate == nullptr && json::member(in, "promptFeedback") != nullptr;
   if (candidate == nullptr && !blocked) return untranslatable_response("the Gemini response has no candidates");
@@ -67,7 +68,8 @@ Translation anthropic_message_from_gemini(std::string_view body, std::string_vie
         block.AddMember("id", json::string_value(call_id, a), a);
         block.AddMember("name", json::string_value(json::string_or(*call, "name"), a), a);
         Value input(rapidjson::kObjectType);
-        if (const Value* args = json::member(*call, "args"); args != nullptr && args->IsObject()) input.CopyFrom(*args, a);
+        if (const Value* args = json::member(*call, "args"); args != nullptr && args->IsObject())
+          input.CopyFrom(*args, a);
         block.AddMember("input", input, a);
         called_function = true;
       } else if (const Value* text = json::member(part, "text"); text != nullptr && text->IsString()) {

@@ -21,8 +21,7 @@ std::string_view anthropic_stop_reason(std::string_view finish_reason, bool call
 // (thinking is billed as output) = completion tokens.
 core::Usage usage_from_gemini(const rapidjson::Value& usage_metadata);
 // The same as Anthropic usage members (input_tokens excludes the cache reads, as Anthropic's).
-void write_anthropic_usage(rapidjson::Value& out, const core::Usage& usage,
-                           rapidjson::Document::AllocatorType& alloc);
+void write_anthropic_usage(rapidjson::Value& out, const core::Usage& usage, rapidjson::Document::AllocatorType& alloc);
 
 // A generateContent response body → an Anthropic message with `id` (function calls get ids
 // "<id>_<n>" unless Gemini gave one); `usage` gets the tokens. A prompt Gemini blocked

@@ -132,8 +132,9 @@ std::vector<SseEvent> GeminiToAnthropicStream::on_event(const SseEvent& event) {
   if (!json::parse(event.data, in) || !in.IsObject()) return out;
   if (const Value* error = json::member(in, "error"); error != nullptr) {
     const auto code = json::int_or(*error, "code", 500);
-    out.push_back(SseEvent{"error", anthropic_error_body(static_cast<int>(code),
-                                                         std::string(json::string_or(*error, "message", "upstream error")))});
+    out.push_back(
+        SseEvent{"error", anthropic_error_body(static_cast<int>(code),
+                                               std::string(json::string_or(*error, "message", "upstream error")))});
     return out;
   }
   start(out);

@@ -92,10 +92,12 @@ TEST_CASE("a Gemini stream is relayed as OpenAI chunks with Gemini's usage", "[i
     if (e.data == "data: [DONE]") continue;
     const auto chunk = json(e.data.substr(6));
     REQUIRE(chunk.IsObject());
-    if (chunk.HasMember("usage") && chunk["usage"].IsObject()) completion_tokens = chunk["usage"]["completion_tokens"].GetInt64();
+    if (chunk.HasMember("usage") && chunk["usage"].IsObject())
+      completion_tokens = chunk["usage"]["completion_tokens"].GetInt64();
     if (chunk["choices"].Empty()) continue;
     const auto& choice = chunk["choices"][0];
-    if (choice["delta"].HasMember("content") && choice["delta"]["content"].IsString()) text += str(choice["delta"]["content"]);
+    if (choice["delta"].HasMember("content") && choice["delta"]["content"].IsString())
+      text += str(choice["delta"]["content"]);
     if (choice["finish_reason"].IsString()) finish = str(choice["finish_reason"]);
   }
   CHECK(text == "Hello from tollgate-mock! This is a canned reply from the fake upstream.");
@@ -125,9 +127,9 @@ TEST_CASE("an Anthropic Messages client streams from Gemini", "[integration][gem
 TEST_CASE("a Gemini answer cut at max tokens finishes with length", "[integration][gemini]") {
   MockUpstream mock;
   TestGateway gw(gemini_config(mock, {{"flash", "gemini-2.0-flash+tokenizer"}}));
-  const auto reply = http_request(
-      gw.port(), "POST", "/v1/chat/completions",
-      R"({"model":"flash","max_tokens":3,"messages":[{"role":"user","content":"hello"}]})", bearer(gw.master_key()));
+  const auto reply = http_request(gw.port(), "POST", "/v1/chat/completions",
+                                  R"({"model":"flash","max_tokens":3,"messages":[{"role":"user","content":"hello"}]})",
+                                  bearer(gw.master_key()));
   REQUIRE(reply.status == 200);
   const auto body = json(reply.body);
   CHECK(str(body["choices"][0]["finish_reason"]) == "length");
@@ -150,9 +152,10 @@ TEST_CASE("Gemini rate limits are retried, then reported as 429; a refused key i
 
 TEST_CASE("gemini/ deployments need a key, from litellm_params or GEMINI_API_KEY", "[integration][gemini]") {
   MockUpstream mock;
-  const std::string yaml = "model_list:\n  - model_name: g\n    litellm_params: {model: gemini/gemini-2.0-flash, "
-                           "api_base: \"http://127.0.0.1:" +
-                           std::to_string(mock.port()) + "\"}\n";
+  const std::string yaml =
+      "model_list:\n  - model_name: g\n    litellm_params: {model: gemini/gemini-2.0-flash, "
+      "api_base: \"http://127.0.0.1:" +
+      std::to_string(mock.port()) + "\"}\n";
   CHECK_THROWS_WITH(TestGateway(yaml), Catch::Contains("GEMINI_API_KEY"));
   register_secret(kGeminiKey);
   TestGateway gw(yaml, {{"GEMINI_API_KEY", kGeminiKey}});

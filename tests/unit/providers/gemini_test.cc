@@ -133,8 +133,7 @@ TEST_CASE("a Gemini answer with text, a function call, thinking and cached token
       Api::openai_chat, Api::gemini_generate_content,
       R"({"promptFeedback":{"blockReason":"SAFETY"},"usageMetadata":{"promptTokenCount":5,"totalTokenCount":5}})", "f");
   REQUIRE(blocked);
-  CHECK(std::string(testing::parse_json(blocked->body)["choices"][0]["finish_reason"].GetString()) ==
-        "content_filter");
+  CHECK(std::string(testing::parse_json(blocked->body)["choices"][0]["finish_reason"].GetString()) == "content_filter");
 }
 
 TEST_CASE("Gemini finish reasons", "[providers][gemini]") {
