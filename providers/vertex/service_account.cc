@@ -20,7 +20,7 @@ core::Result<std::string> rs256_sign(std::string_view pem, std::string_view inpu
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
   if (!bio) return core::internal_error("out of memory reading the service account key");
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr),
-                                                         EVP_PKEY_free);
+                                                          EVP_PKEY_free);
   if (!key || EVP_PKEY_base_id(key.get()) != EVP_PKEY_RSA) {
     return bad_credentials("private_key is not a PEM RSA private key");
   }
@@ -93,8 +93,8 @@ core::Result<std::string> jwt_bearer_assertion(const ServiceAccount& account, st
   w.Key("iat");
   w.Int64(now);
   w.EndObject();
-  const std::string input =
-      identity::jwt::base64url_encode(R"({"alg":"RS256"})") + "." + identity::jwt::base64url_encode(json::written(buffer));
+  const std::string input = identity::jwt::base64url_encode(R"({"alg":"RS256"})") + "." +
+                            identity::jwt::base64url_encode(json::written(buffer));
   auto signature = rs256_sign(account.private_key, input);
   if (!signature) return std::move(signature).error();
   return input + "." + identity::jwt::base64url_encode(*signature);

@@ -35,7 +35,7 @@ core::Result<std::string> jwt_bearer_assertion(const ServiceAccount& account, st
 std::string token_request_body(std::string_view assertion);
 
 struct AccessToken {
-  std::string token;  // a secret, never logged
+  std::string token;            // a secret, never logged
   std::int64_t expires_at = 0;  // unix seconds
 };
 

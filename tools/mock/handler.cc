@@ -6,6 +6,7 @@
 #include "tools/mock/bedrock.h"
 #include "tools/mock/config_json.h"
 #include "tools/mock/gemini.h"
+#include "tools/mock/google_token.h"
 #include "tools/mock/http_out.h"
 #include "tools/mock/json_out.h"
 #include "tools/mock/live_config.h"
@@ -63,6 +64,14 @@ Action Handler::handle(Request&& request, std::string& out) {
   if (endpoint == Endpoint::not_found) {
     error(endpoint, 404, "tollgate-mock: no endpoint " + std::string(method) + " " + std::string(path), action, out);
     shard_.record(path, {}, request);
+    return action;
+  }
+
+  if (endpoint == Endpoint::google_token) {  // a form, not JSON
+    auto token = answer_token_request(request.body(), ++sequence_);
+    shard_.record(path, {}, request);
+    body_ = std::move(token.body);
+    reply(token.status, action, out);
     return action;
   }
 
