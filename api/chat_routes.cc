@@ -52,7 +52,8 @@ core::Status validate_fields(const rapidjson::Document& request, Api api) {
       if (auto refused = refuse_mcp_tools(request); !refused) return refused;
       if (auto valid = validate_responses_fields(request); !valid) return valid;
       break;
-    case Api::bedrock_converse: break;  // spoken to providers only, never by a client
+    case Api::bedrock_converse:
+    case Api::gemini_generate_content: break;  // spoken to providers only, never by a client
   }
   if (const auto stream = request.FindMember("stream"); stream != request.MemberEnd() && !stream->value.IsBool()) {
     return core::bad_request("'stream' must be a boolean", "stream");
@@ -68,6 +69,7 @@ std::string call_type(Api api) {
     case Api::anthropic_messages: return "anthropic_messages";
     case Api::bedrock_converse: return "converse";
     case Api::openai_responses: return "aresponses";
+    case Api::gemini_generate_content: return "generateContent";
   }
   return "acompletion";
 }

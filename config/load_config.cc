@@ -254,7 +254,7 @@ void split_provider(Reader& r, const std::string& path, Deployment& d) {
   const auto prefix = core::parse_provider_prefix(d.provider_prefix);
   if (!prefix) {
     r.fail(path, "unknown provider '" + d.provider_prefix +
-                     "' (supported: openai, azure, anthropic, mock, and OpenAI-compatible "
+                     "' (supported: openai, azure, anthropic, bedrock, gemini, mock, and OpenAI-compatible "
                      "prefixes such as hosted_vllm, ollama, groq, together_ai, deepseek, "
                      "mistral, openrouter)");
   }
@@ -286,6 +286,14 @@ void complete_aws_settings(Reader& r, const std::string& lp, Deployment& d) {
     r.fail(join_path(lp, "aws_region_name"), "bedrock/ deployments need a region (or AWS_REGION in the environment)");
   }
   if (d.api_base.empty()) d.api_base = "https://bedrock-runtime." + aws.region_name + ".amazonaws.com";
+}
+
+// Gemini API: the key from litellm_params, else GEMINI_API_KEY (as LiteLLM reads it).
+void complete_gemini_key(Reader& r, const std::string& lp, Deployment& d) {
+  if (d.api_key.empty()) d.api_key = r.env("GEMINI_API_KEY").value_or("");
+  if (d.api_key.empty()) {
+    r.fail(join_path(lp, "api_key"), "gemini/ deployments need an api_key (or GEMINI_API_KEY in the environment)");
+  }
 }
 
 Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string& path, std::size_t index) {
@@ -326,6 +334,7 @@ Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string
   if (auto v = params["aws_region_name"]) d.aws.region_name = r.text(v, join_path(lp, "aws_region_name"));
   split_provider(r, join_path(lp, "model"), d);
   if (d.provider == core::ProviderKind::bedrock) complete_aws_settings(r, lp, d);
+  if (d.provider == core::ProviderKind::gemini) complete_gemini_key(r, lp, d);
 
   if (auto info = node["model_info"]) parse_model_info(r, info, join_path(path, "model_info"), d.info);
   // LiteLLM also accepts prices in litellm_params; model_info wins when both are given.

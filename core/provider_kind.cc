@@ -12,12 +12,13 @@ struct KnownPrefix {
   std::string_view default_api_base;
 };
 
-constexpr std::array<KnownPrefix, 19> kKnownPrefixes{{
+constexpr std::array<KnownPrefix, 20> kKnownPrefixes{{
     {"openai", ProviderKind::openai, "https://api.openai.com/v1"},
     {"azure", ProviderKind::azure, ""},
     {"anthropic", ProviderKind::anthropic, "https://api.anthropic.com"},
     {"mock", ProviderKind::mock, ""},
     {"bedrock", ProviderKind::bedrock, ""},  // api_base from the region (config/load_config.cc)
+    {"gemini", ProviderKind::gemini, "https://generativelanguage.googleapis.com"},
     {"openai_compatible", ProviderKind::openai, ""},
     {"hosted_vllm", ProviderKind::openai, ""},
     {"vllm", ProviderKind::openai, ""},
@@ -52,6 +53,7 @@ std::string_view provider_kind_name(ProviderKind kind) {
     case ProviderKind::anthropic: return "anthropic";
     case ProviderKind::mock: return "mock";
     case ProviderKind::bedrock: return "bedrock";
+    case ProviderKind::gemini: return "gemini";
   }
   return "openai";
 }

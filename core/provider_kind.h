@@ -6,7 +6,7 @@
 
 namespace tollgate::core {
 
-enum class ProviderKind { openai, azure, anthropic, mock, bedrock };
+enum class ProviderKind { openai, azure, anthropic, mock, bedrock, gemini };
 
 struct ProviderPrefix {
   ProviderKind kind;
@@ -14,7 +14,7 @@ struct ProviderPrefix {
   std::string_view default_api_base;
 };
 
-// Known prefixes: openai, azure, anthropic, mock, bedrock, and OpenAI-compatible services (hosted_vllm,
+// Known prefixes: openai, azure, anthropic, mock, bedrock, gemini, and OpenAI-compatible services (hosted_vllm,
 // vllm, ollama, ollama_chat, groq, together_ai, deepseek, mistral, openrouter, fireworks_ai,
 // perplexity, xai, lm_studio, openai_compatible). Unknown → nullopt.
 std::optional<ProviderPrefix> parse_provider_prefix(std::string_view prefix);

@@ -3,6 +3,7 @@
 #include "providers/anthropic/anthropic_provider.h"
 #include "providers/azure/azure_provider.h"
 #include "providers/bedrock/bedrock_provider.h"
+#include "providers/gemini/gemini_provider.h"
 #include "providers/mock/mock_plugin.h"
 #include "providers/openai/openai_provider.h"
 
@@ -14,6 +15,7 @@ const Provider& provider_for(core::ProviderKind kind) {
     case core::ProviderKind::anthropic: return anthropic_provider();
     case core::ProviderKind::mock: return mock_plugin();
     case core::ProviderKind::bedrock: return bedrock_provider();
+    case core::ProviderKind::gemini: return gemini_provider();
     case core::ProviderKind::openai: return openai_provider();
   }
   return openai_provider();

@@ -58,6 +58,7 @@ std::string_view api_name(Api api) {
     case Api::anthropic_messages: return "messages";
     case Api::bedrock_converse: return "converse";
     case Api::openai_responses: return "responses";
+    case Api::gemini_generate_content: return "generateContent";
   }
   return "chat/completions";
 }

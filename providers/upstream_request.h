@@ -23,6 +23,7 @@ enum class Api {
   anthropic_messages,
   bedrock_converse,
   openai_responses,  // OpenAI's Responses API (/v1/responses), passed through to OpenAI and Azure only
+  gemini_generate_content,
 };
 
 std::string_view api_name(Api api);

@@ -28,7 +28,10 @@ std::string_view openai_endpoint_suffix(Api api) {
 }
 
 Api openai_wire_api_for(Api client_api) {
-  return client_api == Api::anthropic_messages || client_api == Api::bedrock_converse ? Api::openai_chat : client_api;
+  return client_api == Api::anthropic_messages || client_api == Api::bedrock_converse ||
+                 client_api == Api::gemini_generate_content
+             ? Api::openai_chat
+             : client_api;
 }
 
 JsonRequestShape openai_wire_shape(Api client_api, const std::string& base_path) {

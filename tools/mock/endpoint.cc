@@ -1,6 +1,8 @@
 #include "tools/mock/endpoint.h"
 
 #include "tools/mock/bedrock.h"
+#include "tools/mock/gemini.h"
+#include "tools/mock/google_token.h"
 
 namespace tollgate::mock {
 
@@ -17,6 +19,8 @@ Endpoint classify(std::string_view method, std::string_view path) {
     return Endpoint::responses;
   }
   if (bool stream = false; post && !bedrock_model_of(path, stream).empty()) return Endpoint::bedrock_converse;
+  if (bool stream = false; post && !gemini_model_of(path, stream).empty()) return Endpoint::gemini_generate;
+  if (post && is_google_token_path(path)) return Endpoint::google_token;
   if (post && (path == "/v1/completions" || path == "/completions")) return Endpoint::completions;
   if (post && (path == "/v1/embeddings" || path == "/embeddings")) return Endpoint::embeddings;
   if (get && (path == "/v1/models" || path == "/models")) return Endpoint::models;

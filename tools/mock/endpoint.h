@@ -12,6 +12,8 @@ enum class Endpoint {
   messages,          // POST /v1/messages (Anthropic)
   responses,         // POST /v1/responses, /responses, /openai/responses (Azure) (OpenAI Responses API)
   bedrock_converse,  // POST /model/{modelId}/converse and /converse-stream (AWS Bedrock)
+  gemini_generate,   // POST /v1beta/models/{model}:generateContent and :streamGenerateContent
+  google_token,      // POST /token, /oauth2/v4/token (Google OAuth2, service-account JWT-bearer grant)
   control_stats,     // GET /_mock/stats
   control_reset,     // POST /_mock/reset
   control_last,      // GET /_mock/last

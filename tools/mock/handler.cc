@@ -5,6 +5,8 @@
 
 #include "tools/mock/bedrock.h"
 #include "tools/mock/config_json.h"
+#include "tools/mock/gemini.h"
+#include "tools/mock/google_token.h"
 #include "tools/mock/http_out.h"
 #include "tools/mock/json_out.h"
 #include "tools/mock/live_config.h"
@@ -30,6 +32,7 @@ BodyKind body_kind(Endpoint endpoint) {
   switch (endpoint) {
     case Endpoint::messages: return BodyKind::anthropic;
     case Endpoint::bedrock_converse: return BodyKind::converse;
+    case Endpoint::gemini_generate: return BodyKind::gemini;
     case Endpoint::completions: return BodyKind::completion;
     case Endpoint::embeddings: return BodyKind::embedding;
     case Endpoint::responses: return BodyKind::responses;
@@ -66,6 +69,14 @@ Action Handler::handle(Request&& request, std::string& out) {
     return action;
   }
 
+  if (endpoint == Endpoint::google_token) {  // a form, not JSON
+    auto token = answer_token_request(request.body(), ++sequence_);
+    shard_.record(path, {}, request);
+    body_ = std::move(token.body);
+    reply(token.status, action, out);
+    return action;
+  }
+
   RequestBody body;
   if (endpoint != Endpoint::models) {
     body = parse_request_body(request.body(), body_kind(endpoint));
@@ -75,10 +86,21 @@ Action Handler::handle(Request&& request, std::string& out) {
     body.model = bedrock_model_of(path, body.stream);  // Bedrock names the model in the path
     unsigned_bedrock_call = !looks_sigv4_signed(view(request[boost::beast::http::field::authorization]));
   }
+  bool unauthenticated_gemini_call = false;
+  if (endpoint == Endpoint::gemini_generate) {
+    body.model = std::string(gemini_model_of(path, body.stream));  // Gemini names the model in the path
+    unauthenticated_gemini_call =
+        request["x-goog-api-key"].empty() && request[boost::beast::http::field::authorization].empty();
+  }
   shard_.record(path, body.model, request);
   // `request` now holds an older request (or nothing): only `body` and `endpoint` from here.
   if (unsigned_bedrock_call) {
     error(endpoint, 403, "tollgate-mock: the request is not signed with AWS Signature Version 4", action, out);
+    return action;
+  }
+  if (unauthenticated_gemini_call) {
+    error(endpoint, 403, "tollgate-mock: the request carries neither x-goog-api-key nor an OAuth2 bearer token", action,
+          out);
     return action;
   }
 
@@ -171,6 +193,8 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
   if (body.stream) {
     if (endpoint == Endpoint::bedrock_converse) {
       stream(converse_stream(completion, plan.chunks), plan, action, out, kAmazonEventStream);
+    } else if (endpoint == Endpoint::gemini_generate) {
+      stream(gemini_stream(completion, plan.chunks), plan, action, out);
     } else if (endpoint == Endpoint::messages) {
       stream(anthropic_stream(completion, plan.chunks), plan, action, out);
     } else if (endpoint == Endpoint::responses) {
@@ -184,6 +208,8 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
   }
   if (endpoint == Endpoint::bedrock_converse) {
     append_converse_response(body_, completion);
+  } else if (endpoint == Endpoint::gemini_generate) {
+    append_gemini_response(body_, completion);
   } else if (endpoint == Endpoint::messages) {
     append_anthropic_message(body_, completion);
   } else if (endpoint == Endpoint::responses) {
@@ -205,8 +231,8 @@ void Handler::malformed(Endpoint endpoint, const RequestBody& body, const Plan& 
     stream(corrupt_converse_stream(completion), plan, action, out, kAmazonEventStream);
     return;
   }
-  const bool streamable =
-      endpoint == Endpoint::chat_completions || endpoint == Endpoint::completions || endpoint == Endpoint::messages;
+  const bool streamable = endpoint == Endpoint::chat_completions || endpoint == Endpoint::completions ||
+                          endpoint == Endpoint::messages || endpoint == Endpoint::gemini_generate;
   if (body.stream && streamable) {
     stream(malformed_stream(is_anthropic(endpoint)), plan, action, out);
     return;
@@ -256,6 +282,11 @@ void Handler::error(Endpoint endpoint, int status, std::string_view message, Act
     std::string error_type;
     append_bedrock_error(body_, status, message, error_type);
     reply(status, action, out, error_type);
+    return;
+  }
+  if (endpoint == Endpoint::gemini_generate) {
+    append_gemini_error(body_, status, message);
+    reply(status, action, out, status == 429 ? "retry-after: 1\r\n" : "");
     return;
   }
   if (is_anthropic(endpoint)) {

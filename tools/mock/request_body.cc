@@ -105,6 +105,36 @@ void read_responses_input(const Value& root, RequestBody& out) {
   read_message_list(input, out);
 }
 
+// Gemini's contents[]: {role, parts[]} (the chat format's per-message tokens, as for chat).
+void read_contents(const Value& root, RequestBody& out) {
+  if (const Value* system = member(root, "systemInstruction")) {
+    if (const Value* parts = member(*system, "parts"))
+      for_each_text(*parts, [&](std::string_view t) { add_text(t, out); });
+  }
+  if (const Value* config = member(root, "generationConfig")) {
+    if (const Value* limit = member(*config, "maxOutputTokens"); limit && limit->IsUint64() && limit->GetUint64() > 0) {
+      out.max_tokens = static_cast<std::size_t>(limit->GetUint64());
+    }
+  }
+  const Value* contents = member(root, "contents");
+  if (contents == nullptr || !contents->IsArray()) {
+    return;
+  }
+  out.prompt_token_count += kTokensPerReply;
+  for (const auto& content : contents->GetArray()) {
+    out.prompt_token_count += kTokensPerMessage;
+    const Value* parts = member(content, "parts");
+    if (parts == nullptr) {
+      continue;
+    }
+    for_each_text(*parts, [&](std::string_view text) { add_text(text, out); });
+    if (const Value* role = member(content, "role"); role && role->IsString() && view(*role) == "user") {
+      out.echo_text.clear();
+      for_each_text(*parts, [&](std::string_view text) { out.echo_text.append(text); });
+    }
+  }
+}
+
 void read_prompt(const Value& root, RequestBody& out) {
   const Value* prompt = member(root, "prompt");
   if (prompt == nullptr) {
@@ -201,6 +231,9 @@ RequestBody parse_request_body(std::string_view body, BodyKind kind) {
       read_messages(document, out);
       break;
     case BodyKind::responses: read_responses_input(document, out); break;
+}
+
+    case BodyKind::gemini: read_contents(document, out); break;
     case BodyKind::completion: read_prompt(document, out); break;
     case BodyKind::embedding: read_input(document, out); break;
   }

@@ -16,6 +16,7 @@ enum class BodyKind {
   anthropic,   // Anthropic Messages: system + messages[].content
   converse,    // Bedrock Converse: system[].text + messages[].content[].text, inferenceConfig.maxTokens
   responses,   // OpenAI Responses: instructions + input (a string, or items with role and content)
+  gemini,      // Gemini: systemInstruction.parts[].text + contents[].parts[].text, generationConfig.maxOutputTokens
 };
 
 struct RequestBody {
