@@ -231,8 +231,6 @@ RequestBody parse_request_body(std::string_view body, BodyKind kind) {
       read_messages(document, out);
       break;
     case BodyKind::responses: read_responses_input(document, out); break;
-}
-
     case BodyKind::gemini: read_contents(document, out); break;
     case BodyKind::completion: read_prompt(document, out); break;
     case BodyKind::embedding: read_input(document, out); break;
