@@ -21,7 +21,7 @@ open_loop() {
   local port="$1" key="$2" body="$3" rate="$4" seconds="$5" logf="$6" total
   total=$((rate * seconds))
   # Rate periods of 100 ms keep the arrivals even within each second.
-  h2load --h1 -t 1 -r "$(((rate + 9) / 10))" --rate-period 0.1 -c "$total" -n "$total" -m 1 \
+  h2load --h1 -t 1 -r "$(((rate + 9) / 10))" --rate-period 100ms -c "$total" -n "$total" -m 1 \
     --log-file "$logf" -d "$body" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
     "http://127.0.0.1:$port/v1/chat/completions" 2>&1 || true
 }

@@ -97,19 +97,25 @@ def paced(stop, period, fn):
         time.sleep(max(0.0, period - (time.monotonic() - start)))
 
 
-def chat_worker(args, totals, stop, token):
+def request_worker(args, totals, stop, token, kind, path, body, period):
+    """Paced requests whose cost the gateway states in x-litellm-response-cost."""
     c = Client(args.port, token)
 
     def one(i):
         try:
-            status, headers, _ = c.request("POST", "/v1/chat/completions", chat_body("soak", i))
+            status, headers, _ = c.request("POST", path, body(i))
             if status == 200:
-                totals.success("chat", header_cost(headers))
+                totals.success(kind, header_cost(headers))
             else:
-                totals.error("chat", status)
+                totals.error(kind, status)
         except Exception as e:  # noqa: BLE001 - counted, the soak goes on
-            totals.error("chat", type(e).__name__)
-    paced(stop, args.chat_period, one)
+            totals.error(kind, type(e).__name__)
+    paced(stop, period, one)
+
+
+def chat_worker(args, totals, stop, token):
+    request_worker(args, totals, stop, token, "chat", "/v1/chat/completions", lambda i: chat_body("soak", i),
+                   args.chat_period)
 
 
 def stream_worker(args, totals, stop, token):
@@ -129,18 +135,8 @@ def stream_worker(args, totals, stop, token):
 
 
 def embeddings_worker(args, totals, stop, token):
-    c = Client(args.port, token)
-
-    def one(i):
-        try:
-            status, headers, _ = c.request("POST", "/v1/embeddings", {"model": "soak-embed", "input": f"text {i}"})
-            if status == 200:
-                totals.success("embeddings", header_cost(headers))
-            else:
-                totals.error("embeddings", status)
-        except Exception as e:  # noqa: BLE001
-            totals.error("embeddings", type(e).__name__)
-    paced(stop, args.embed_period, one)
+    request_worker(args, totals, stop, token, "embeddings", "/v1/embeddings",
+                   lambda i: {"model": "soak-embed", "input": f"text {i}"}, args.embed_period)
 
 
 def management_worker(args, totals, stop):
