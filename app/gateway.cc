@@ -43,6 +43,7 @@
 #include "telemetry/http_metrics.h"
 #include "telemetry/litellm_metrics.h"
 #include "telemetry/log.h"
+#include "telemetry/overload_metrics.h"
 #include "telemetry/spend_metrics.h"
 
 namespace tollgate::app {
@@ -53,8 +54,9 @@ int thread_count(int configured) {
   return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-http::ServerOptions server_options(const config::GeneralSettings& g) {
+http::ServerOptions server_options(const config::GeneralSettings& g, telemetry::OverloadMetrics* overload) {
   http::ServerOptions o;
+  o.overload = overload;
   o.host = g.host;
   o.port = g.port;
   o.io_threads = thread_count(g.io_threads);
@@ -62,22 +64,25 @@ http::ServerOptions server_options(const config::GeneralSettings& g) {
   o.header_timeout = g.header_timeout;
   o.idle_timeout = g.idle_timeout;
   o.max_connections = g.max_connections;
+  o.max_in_flight_requests = g.max_in_flight_requests;
   return o;
 }
 
 // admin_listen: the same limits on another address.
-http::ServerOptions admin_server_options(const config::GeneralSettings& g) {
-  auto o = server_options(g);
+http::ServerOptions admin_server_options(const config::GeneralSettings& g, telemetry::OverloadMetrics* overload) {
+  auto o = server_options(g, overload);
   o.host = *g.admin_host;
   o.port = g.admin_port;
   return o;
 }
 
-http::ClientOptions client_options(const config::GeneralSettings& g) {
+http::ClientOptions client_options(const config::GeneralSettings& g, telemetry::OverloadMetrics* overload) {
   http::ClientOptions o;
+  o.overload = overload;
   o.max_idle_per_upstream = g.upstream_pool_size;
   o.pool_idle_timeout = g.upstream_pool_idle_timeout;
   o.connect_timeout = g.upstream_connect_timeout;
+  o.max_pending_connects = g.max_pending_upstream_connects;
   o.extra_ca_file = g.upstream_ca_file;
   o.verify_tls = g.upstream_verify_tls;
   return o;
@@ -185,6 +190,7 @@ struct Gateway::Impl {
         reload_environment(std::move(environment)),
         http_metrics(metrics.registry()),
         key_cache_metrics(metrics.registry(), "keys", config->general.key_cache_max_size),
+        overload_metrics(metrics.registry()),
         key_cache(key_cache_options(config->general, key_cache_metrics)),
         key_changes(key_cache),
         file_config(config),
@@ -199,7 +205,7 @@ struct Gateway::Impl {
         health(api::HealthTargets{config->general.database_url, config->general.sqlite_path, config->general.redis_url},
                std::chrono::seconds(5)),
         io(thread_count(config->general.io_threads)),
-        client(io, client_options(config->general)),
+        client(io, client_options(config->general, &overload_metrics)),
         models(proxy::make_model_snapshot(config, metrics.registry()), io),
         spend_metrics(metrics.registry()),
         spend_writer(config->general.database_url, config->general.sqlite_path, spend_writer_options(config->general),
@@ -242,12 +248,13 @@ struct Gateway::Impl {
     if (config->general.admin_host) {
       api::register_routes(router, context, api::Listener::public_only);
       api::register_routes(admin_router, context, api::Listener::admin_only);
-      admin_server =
-          std::make_unique<http::Server>(admin_server_options(config->general), admin_router, &http_metrics, io);
+      admin_server = std::make_unique<http::Server>(admin_server_options(config->general, &overload_metrics),
+                                                    admin_router, &http_metrics, io);
     } else {
       api::register_routes(router, context, api::Listener::all);
     }
-    server = std::make_unique<http::Server>(server_options(config->general), router, &http_metrics, io);
+    server =
+        std::make_unique<http::Server>(server_options(config->general, &overload_metrics), router, &http_metrics, io);
   }
 
   // litellm_settings.prometheus_metric_names (docs/metrics.md): LiteLLM's request and budget
@@ -273,6 +280,7 @@ struct Gateway::Impl {
   telemetry::Metrics metrics;
   telemetry::HttpMetrics http_metrics;
   telemetry::CacheMetrics key_cache_metrics;
+  telemetry::OverloadMetrics overload_metrics;
   identity::KeyCache key_cache;
   identity::KeyCacheInvalidator key_changes;  // the store's changes reach the cache before the response
   // The model list from the config file (as last reloaded) and from the store; the snapshot

@@ -91,6 +91,13 @@ struct GeneralSettings {
   std::chrono::milliseconds header_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};
   std::size_t max_connections = 10'000;
+  // Requests handled at once (streams included); past it a request gets 503 gateway_overloaded
+  // with retry-after at once. 0: bounded by max_connections only. Set it near capacity × the
+  // latency to keep, so that an overload is shed rather than queued (docs/config.md).
+  std::size_t max_in_flight_requests = 0;
+  // New upstream connections being opened at once (keep-alive reuse does not count); past it a
+  // call fails at once with 503 gateway_overloaded instead of piling connects on the upstream.
+  std::size_t max_pending_upstream_connects = 1024;
   std::chrono::milliseconds shutdown_grace{30'000};
   bool require_auth_for_metrics_endpoint = false;
   // litellm_settings.prometheus_metric_names: Tollgate's, LiteLLM's or both (docs/metrics.md).

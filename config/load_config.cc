@@ -727,6 +727,8 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
                 "header_timeout",
                 "idle_timeout",
                 "max_connections",
+                "max_in_flight_requests",
+                "max_pending_upstream_connects",
                 "shutdown_grace_period",
                 "require_auth_for_metrics_endpoint",
                 "log_level",
@@ -766,6 +768,11 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
   if (auto v = node["idle_timeout"]) g.idle_timeout = r.seconds(v, p("idle_timeout"));
   if (auto v = node["max_connections"])
     g.max_connections = static_cast<std::size_t>(r.integer(v, p("max_connections"), 1, 1'000'000));
+  if (auto v = node["max_in_flight_requests"])
+    g.max_in_flight_requests = static_cast<std::size_t>(r.integer(v, p("max_in_flight_requests"), 0, 1'000'000));
+  if (auto v = node["max_pending_upstream_connects"])
+    g.max_pending_upstream_connects =
+        static_cast<std::size_t>(r.integer(v, p("max_pending_upstream_connects"), 1, 1'000'000));
   if (auto v = node["shutdown_grace_period"]) g.shutdown_grace = r.seconds(v, p("shutdown_grace_period"));
   if (auto v = node["require_auth_for_metrics_endpoint"])
     g.require_auth_for_metrics_endpoint = r.boolean(v, p("require_auth_for_metrics_endpoint"));

@@ -73,6 +73,13 @@ ApiError store_overloaded() {
   return error;
 }
 
+ApiError gateway_overloaded(std::string message) {
+  ApiError error = service_unavailable(std::move(message));
+  error.code = "gateway_overloaded";
+  error.headers.emplace_back("retry-after", "1");
+  return error;
+}
+
 ApiError unexpected_error(std::string_view request_id) {
   return internal_error("Internal server error; the cause is logged under request id " + std::string(request_id) + ".");
 }

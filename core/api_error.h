@@ -35,6 +35,10 @@ ApiError service_unavailable(std::string message);
 // 503 with code "store_overloaded" and retry-after: the store's queue is full, so the request
 // was refused at once rather than left waiting behind it.
 ApiError store_overloaded();
+// 503 with code "gateway_overloaded" and retry-after: 1: a bound on concurrent work (requests
+// in flight, upstream connects, connections) was reached, so the request was refused at once
+// instead of queued. `message` names the bound, never a secret.
+ApiError gateway_overloaded(std::string message);
 // 500 for a failure nobody anticipated (a bug): the message names the request id so the
 // operator can find the logged cause; it carries nothing else.
 ApiError unexpected_error(std::string_view request_id);

@@ -1,5 +1,6 @@
 #include "http/client.h"
 
+#include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,6 +20,7 @@
 #include "http/head_writer.h"
 #include "http/io_threads.h"
 #include "telemetry/log.h"
+#include "telemetry/overload_metrics.h"
 
 namespace tollgate::http {
 
@@ -38,6 +40,7 @@ std::string_view client_error_name(ClientErrorKind kind) {
     case ClientErrorKind::protocol: return "protocol_error";
     case ClientErrorKind::cancelled: return "cancelled";
     case ClientErrorKind::blocked: return "ssrf_blocked";
+    case ClientErrorKind::overloaded: return "gateway_overloaded";
   }
   return "error";
 }
@@ -158,8 +161,18 @@ struct HttpClient::Impl {
     list.push_back(std::move(conn));
   }
 
+  // A slot for one new connection; false (and counted) when max_pending_connects are taken.
+  bool reserve_connect() {
+    if (connecting.fetch_add(1, std::memory_order_relaxed) < options.max_pending_connects) return true;
+    connecting.fetch_sub(1, std::memory_order_relaxed);
+    if (options.overload) options.overload->shed(telemetry::ShedReason::upstream_connects);
+    return false;
+  }
+  void release_connect() { connecting.fetch_sub(1, std::memory_order_relaxed); }
+
   IoThreads& io;
   ClientOptions options;
+  std::atomic<std::size_t> connecting{0};  // new connections not yet connected, all threads
   ssl::context tls;
   std::unordered_map<net::io_context*, std::unique_ptr<ThreadPool>> pools;
 };
@@ -180,6 +193,8 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
         // Guarded calls keep a pool of their own: a connection an unguarded call opened was
         // never checked.
         pool_key_(request_.guard ? url_.pool_key() + ":guarded" : url_.pool_key()) {}
+
+  ~Call() override { end_connect(); }
 
   void start() {
     if (!serialize_head()) {
@@ -227,6 +242,14 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
       write_request();
       return;
     }
+    // Bounded: an upstream that stops accepting would otherwise collect a connect (a socket
+    // and a timer) per request until each times out.
+    if (!client_.reserve_connect()) {
+      refuse_later(ClientErrorKind::overloaded, "too many upstream connections are being opened (" +
+                                                    std::to_string(client_.options.max_pending_connects) + ")");
+      return;
+    }
+    connecting_ = true;
     conn_ = std::make_unique<Connection>(ctx_, url_.tls ? &client_.tls : nullptr, url_, pool_key_);
     arm(client_.options.connect_timeout, ClientErrorKind::connect);
     // A literal address needs no lookup: asio resolves on a background thread, two thread
@@ -297,6 +320,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   }
 
   void on_connected(boost::system::error_code ec) {
+    end_connect();
     if (done_) return;
     if (ec) {
       fail(ClientErrorKind::connect, "cannot connect to " + url_.host_header() + ": " + ec.message());
@@ -435,9 +459,16 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
     fail(kind, message);
   }
 
+  void end_connect() {
+    if (!connecting_) return;
+    connecting_ = false;
+    client_.release_connect();
+  }
+
   void fail(ClientErrorKind kind, const std::string& message) {
     if (done_) return;
     done_ = true;
+    end_connect();
     timer_.cancel();
     if (resolver_) resolver_->cancel();
     retire_connection();
@@ -448,6 +479,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   void abort() {
     if (done_) return;
     done_ = true;
+    end_connect();
     timer_.cancel();
     if (resolver_) resolver_->cancel();
     retire_connection();  // never reuse a connection with a half-read response
@@ -490,6 +522,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   bool got_head_ = false;
   bool keep_alive_ = false;
   bool retried_ = false;
+  bool connecting_ = false;  // holds one of the client's pending-connect slots
 };
 
 }  // namespace

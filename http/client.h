@@ -15,6 +15,10 @@
 #include "http/response.h"
 #include "http/upstream_url.h"
 
+namespace tollgate::telemetry {
+class OverloadMetrics;
+}
+
 namespace tollgate::http {
 
 class IoThreads;
@@ -25,6 +29,10 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout{5'000};
   std::string extra_ca_file;  // PEM, added to the system CA bundle
   bool verify_tls = true;
+  // New connections being opened at once, over all I/O threads; past it send() fails the call
+  // with ClientErrorKind::overloaded.
+  std::size_t max_pending_connects = 1024;
+  telemetry::OverloadMetrics* overload = nullptr;  // optional; counts those refusals
 };
 
 struct OutboundRequest {
@@ -40,7 +48,8 @@ struct OutboundRequest {
 };
 
 // blocked: the request's guard refused the address (no connection was attempted).
-enum class ClientErrorKind { connect, tls, timeout, reset, protocol, cancelled, blocked };
+// overloaded: max_pending_connects new connections were already being opened (none attempted).
+enum class ClientErrorKind { connect, tls, timeout, reset, protocol, cancelled, blocked, overloaded };
 std::string_view client_error_name(ClientErrorKind kind);
 
 // Receives one response. Methods run on the I/O thread of the call, in this order:

@@ -14,6 +14,7 @@
 #include "http/router.h"
 #include "http/session.h"
 #include "telemetry/log.h"
+#include "telemetry/overload_metrics.h"
 
 namespace tollgate::http {
 
@@ -48,6 +49,7 @@ struct Server::Impl {
     const auto open = shared->connections.fetch_add(1, std::memory_order_relaxed) + 1;
     if (open > shared->options.max_connections || shared->draining.load()) {
       shared->connections.fetch_sub(1, std::memory_order_relaxed);
+      if (shared->options.overload) shared->options.overload->shed(telemetry::ShedReason::connections);
       refuse(std::move(socket));
       return;
     }
@@ -61,9 +63,9 @@ struct Server::Impl {
   void refuse(tcp::socket socket) {
     static const std::string kBusy = [] {
       const std::string body =
-          core::to_envelope_json(core::service_unavailable("Too many open connections; retry later."));
+          core::to_envelope_json(core::gateway_overloaded("Too many open connections (max_connections); retry later."));
       return "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
-             "connection: close\r\ncontent-length: " +
+             "retry-after: 1\r\nconnection: close\r\ncontent-length: " +
              std::to_string(body.size()) + "\r\n\r\n" + body;
     }();
     auto holder = std::make_shared<tcp::socket>(std::move(socket));

@@ -10,7 +10,8 @@
 
 namespace tollgate::telemetry {
 class HttpMetrics;
-}
+class OverloadMetrics;
+}  // namespace tollgate::telemetry
 
 namespace tollgate::http {
 
@@ -25,6 +26,9 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10'000};  // first byte → end of headers
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait, body and write progress
   std::size_t max_connections = 10'000;
+  std::size_t max_in_flight_requests = 0;  // 0: no bound beyond max_connections
+  // Counts what the bounds refuse (optional; must outlive the server).
+  telemetry::OverloadMetrics* overload = nullptr;
 };
 
 class IoThreads;

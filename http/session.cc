@@ -10,6 +10,7 @@
 #include "http/router.h"
 #include "telemetry/http_metrics.h"
 #include "telemetry/log.h"
+#include "telemetry/overload_metrics.h"
 
 namespace tollgate::http {
 
@@ -225,7 +226,7 @@ void Session::handle_request() {
   response_status_ = 0;
   streaming_ = false;
   stream_ended_ = false;
-  shared_->in_flight.fetch_add(1, std::memory_order_relaxed);
+  const auto in_flight = shared_->in_flight.fetch_add(1, std::memory_order_relaxed);
   if (shared_->metrics) {
     shared_->metrics->request_started();
   }
@@ -233,6 +234,17 @@ void Session::handle_request() {
   keep_alive_ = current_->keep_alive();
   parser_.reset();
   const auto exchange = current_;
+  if (over_in_flight_bound(in_flight, exchange->path())) {
+    shed(*exchange);
+  } else {
+    dispatch(exchange);
+  }
+  if (phase_ == Phase::handling && !monitor_pending_) {
+    start_monitor();
+  }
+}
+
+void Session::dispatch(const std::shared_ptr<SessionExchange>& exchange) {
   try {
     shared_->router->dispatch(exchange, [&exchange](std::string_view pattern, int metrics_index) {
       exchange->set_route(pattern, metrics_index);
@@ -241,9 +253,19 @@ void Session::handle_request() {
     telemetry::log_error("handler_exception", {{"request_id", exchange->request_id()}, {"error", e.what()}});
     exchange->respond(error_response(core::internal_error("Internal error")));
   }
-  if (phase_ == Phase::handling && !monitor_pending_) {
-    start_monitor();
-  }
+}
+
+void Session::shed(SessionExchange& exchange) {
+  if (shared_->options.overload) shared_->options.overload->shed(telemetry::ShedReason::in_flight);
+  exchange.respond(error_response(core::gateway_overloaded(
+      "The gateway is handling as many requests as it is configured to (max_in_flight_requests); retry shortly.")));
+}
+
+// Probes and scrapes are never shed: they are what shows the overload (and they cost little).
+bool Session::over_in_flight_bound(std::size_t others_in_flight, std::string_view path) const {
+  const auto bound = shared_->options.max_in_flight_requests;
+  if (bound == 0 || others_in_flight < bound) return false;
+  return path.rfind("/health", 0) != 0 && path.rfind("/metrics", 0) != 0;
 }
 
 void Session::start_monitor() {

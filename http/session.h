@@ -66,6 +66,10 @@ class Session : public std::enable_shared_from_this<Session> {
   void fail_read(boost::system::error_code ec);  // answer (4xx) or close, then stop reading
   void handle_request();
   void start_monitor();
+  void dispatch(const std::shared_ptr<SessionExchange>& exchange);
+  // Past max_in_flight_requests: 503 gateway_overloaded with retry-after, counted.
+  bool over_in_flight_bound(std::size_t others_in_flight, std::string_view path) const;
+  void shed(SessionExchange& exchange);
   void on_monitor(boost::system::error_code ec, std::size_t bytes);
   void reject(int status, const core::ApiError& error);  // answer and close
   void append_head(int status, const Headers& headers, std::string_view content_type, std::size_t content_length,

@@ -187,6 +187,11 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       exchange_->finish_stream();
       return;
     }
+    if (kind == http::ClientErrorKind::overloaded) {
+      // Our own bound, not the deployment's failure: no retry, no cooldown.
+      fail(core::gateway_overloaded("The gateway is overloaded: " + message + ". Retry shortly."));
+      return;
+    }
     const auto failure = kind == http::ClientErrorKind::timeout ? FailureClass::timeout : FailureClass::connection;
     status_ = 0;
     attempt_failed(failure, 0, message);

@@ -473,6 +473,18 @@ TEST_CASE("key_cache_max_size and max_budget_owners bound memory, 0 lifts a boun
         "general_settings.key_cache_max_size");
 }
 
+TEST_CASE("max_in_flight_requests and max_pending_upstream_connects bound concurrent work", "[config]") {
+  CHECK(parse("").general.max_in_flight_requests == 0);
+  CHECK(parse("").general.max_pending_upstream_connects == 1024);
+  const auto c = parse("general_settings: {max_in_flight_requests: 64, max_pending_upstream_connects: 8}\n");
+  CHECK(c.general.max_in_flight_requests == 64);
+  CHECK(c.general.max_pending_upstream_connects == 8);
+  CHECK(parse_error("general_settings: {max_pending_upstream_connects: 0}\n").key_path() ==
+        "general_settings.max_pending_upstream_connects");
+  CHECK(parse_error("general_settings: {max_in_flight_requests: -1}\n").key_path() ==
+        "general_settings.max_in_flight_requests");
+}
+
 TEST_CASE("cluster: change_channel names the fan-out's channel, tollgate:changes by default", "[config][cluster]") {
   CHECK(parse("").cluster.changes.channel == "tollgate:changes");
   const auto c = parse("cluster: {enabled: true, node_id: node-a, change_channel: tg-test, " + kTransport + "}\n",
