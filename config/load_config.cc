@@ -60,6 +60,9 @@ class Reader {
   void check_keys(const YAML::Node& node, const std::string& path, std::string_view section, Keys known,
                   Keys also_known = {}, Keys more_known = {}) {
     for (const auto& entry : node) {
+      // YAML allows a list, a map or null as a key (`? [a]`, `{[a]: 1}`); no key of ours is one.
+      if (!entry.first.IsScalar())
+        fail(path.empty() ? "(top level)" : path, "a key must be text, not a list, a map or null");
       const auto key = entry.first.as<std::string>();
       auto listed = [&key](Keys keys) { return std::find(keys.begin(), keys.end(), key) != keys.end(); };
       if (listed(known) || listed(also_known) || listed(more_known)) {

@@ -701,3 +701,18 @@ TEST_CASE("end-user budget defaults: max_end_user_budget and max_end_user_budget
   CHECK(parse_error("litellm_settings: {max_end_user_budget: -1}\n").key_path() ==
         "litellm_settings.max_end_user_budget");
 }
+
+// Found by the config_yaml fuzz target: a key that is a list or a map made yaml-cpp throw a
+// bad conversion past the loader (a crash at start-up, and on /config/reload of the running
+// gateway) instead of a ConfigError.
+TEST_CASE("a key that is a list, a map or null is a ConfigError naming where", "[config][fuzz]") {
+  const auto top = parse_error("{[model_list]: 1}\n");
+  CHECK_THAT(std::string(top.what()), Catch::Contains("a key must be text"));
+  CHECK(parse_error("general_settings: {? {a: 1} : 2}\n").key_path() == "general_settings");
+  CHECK(parse_error("litellm_settings:\n  ? [x, y]\n  : 1\n").key_path() == "litellm_settings");
+  CHECK(parse_error("general_settings: {~: 1}\n").key_path() == "general_settings");
+  std::vector<std::string> warnings;
+  CHECK_THROWS_AS(parse_model_entry(R"({"model_name":"m","litellm_params":{[1]: 2}})", "model", "model",
+                                    fixed_environment({}), warnings),
+                  ConfigError);
+}
