@@ -161,18 +161,20 @@ struct HttpClient::Impl {
     list.push_back(std::move(conn));
   }
 
-  // A slot for one new connection; false (and counted) when max_pending_connects are taken.
-  bool reserve_connect() {
-    if (connecting.fetch_add(1, std::memory_order_relaxed) < options.max_pending_connects) return true;
-    connecting.fetch_sub(1, std::memory_order_relaxed);
+  // A slot for one new connection (the counter the call gives back to); null (and counted) when
+  // max_pending_connects are taken. The call holds the counter itself: a call the io_context
+  // destroys at shutdown may outlive the client.
+  std::shared_ptr<std::atomic<std::size_t>> reserve_connect() {
+    if (connecting->fetch_add(1, std::memory_order_relaxed) < options.max_pending_connects) return connecting;
+    connecting->fetch_sub(1, std::memory_order_relaxed);
     if (options.overload) options.overload->shed(telemetry::ShedReason::upstream_connects);
-    return false;
+    return nullptr;
   }
-  void release_connect() { connecting.fetch_sub(1, std::memory_order_relaxed); }
 
   IoThreads& io;
   ClientOptions options;
-  std::atomic<std::size_t> connecting{0};  // new connections not yet connected, all threads
+  // New connections not yet connected, all threads.
+  std::shared_ptr<std::atomic<std::size_t>> connecting = std::make_shared<std::atomic<std::size_t>>(0);
   ssl::context tls;
   std::unordered_map<net::io_context*, std::unique_ptr<ThreadPool>> pools;
 };
@@ -244,12 +246,12 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
     }
     // Bounded: an upstream that stops accepting would otherwise collect a connect (a socket
     // and a timer) per request until each times out.
-    if (!client_.reserve_connect()) {
+    connect_slot_ = client_.reserve_connect();
+    if (!connect_slot_) {
       refuse_later(ClientErrorKind::overloaded, "too many upstream connections are being opened (" +
                                                     std::to_string(client_.options.max_pending_connects) + ")");
       return;
     }
-    connecting_ = true;
     conn_ = std::make_unique<Connection>(ctx_, url_.tls ? &client_.tls : nullptr, url_, pool_key_);
     arm(client_.options.connect_timeout, ClientErrorKind::connect);
     // A literal address needs no lookup: asio resolves on a background thread, two thread
@@ -460,9 +462,9 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   }
 
   void end_connect() {
-    if (!connecting_) return;
-    connecting_ = false;
-    client_.release_connect();
+    if (!connect_slot_) return;
+    connect_slot_->fetch_sub(1, std::memory_order_relaxed);
+    connect_slot_.reset();
   }
 
   void fail(ClientErrorKind kind, const std::string& message) {
@@ -522,7 +524,8 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   bool got_head_ = false;
   bool keep_alive_ = false;
   bool retried_ = false;
-  bool connecting_ = false;  // holds one of the client's pending-connect slots
+  // One of the client's pending-connect slots while connecting (the counter, shared).
+  std::shared_ptr<std::atomic<std::size_t>> connect_slot_;
 };
 
 }  // namespace
