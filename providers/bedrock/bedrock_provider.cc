@@ -3,7 +3,7 @@
 #include "core/request_id.h"
 #include "core/token_estimate.h"
 #include "providers/anthropic_request.h"
-#include "providers/anthropic_response.h"
+#include "providers/anthropic_translated.h"
 #include "providers/bedrock/converse_request.h"
 #include "providers/bedrock/converse_response.h"
 #include "providers/bedrock/converse_stream.h"
@@ -55,32 +55,12 @@ class EventStreamDecoder : public StreamDecoder {
   bool truncated_ = false;
 };
 
-// Converse events translated to Anthropic's, then relayed to the client's API by the relay
-// that serves Anthropic upstreams; the usage is Bedrock's own (its metadata event).
-class BedrockRelay : public StreamRelay {
- public:
-  BedrockRelay(Api client_api, StreamOptions options)
-      : translator_(message_id(client_api), options.model_group, options.input_tokens_estimate),
-        inner_(make_stream_relay(client_api, Api::anthropic_messages, std::move(options))) {}
+std::string message_id(Api client_api) {
+  return (client_api == Api::anthropic_messages ? "msg_bdrk_" : "chatcmpl-") + core::generate_request_id();
+}
 
-  std::string on_event(const SseEvent& event) override {
-    std::string out;
-    for (const auto& translated : translator_.on_event(event)) out += inner_->on_event(translated);
-    return out;
-  }
-  bool finished() const override { return inner_->finished(); }
-  core::Usage usage() const override { return translator_.usage(); }
-  bool usage_found() const override { return translator_.usage_found(); }
-  std::string error_tail(std::string_view message) const override { return inner_->error_tail(message); }
-
-  static std::string message_id(Api client_api) {
-    return (client_api == Api::anthropic_messages ? "msg_bdrk_" : "chatcmpl-") + core::generate_request_id();
-  }
-
- private:
-  ConverseToAnthropicStream translator_;
-  std::unique_ptr<StreamRelay> inner_;
-};
+// Converse events translated to Anthropic's, then relayed to the client's API.
+using BedrockRelay = AnthropicTranslatedRelay<ConverseToAnthropicStream>;
 
 // Typical tokens of contentBlockDelta's text or tool input.
 std::int64_t delta_text_tokens(const SseEvent& event) {
@@ -138,24 +118,13 @@ class BedrockProvider : public Provider {
 
   core::Result<ClientBody> finish_response(Api client_api, Api, std::string upstream_body,
                                            std::string_view model_group) const override {
-    ClientBody out;
-    auto anthropic =
-        anthropic_message_from_converse(upstream_body, BedrockRelay::message_id(client_api), model_group, out.usage);
-    if (!anthropic) return std::move(anthropic).error();
-    out.usage_found = out.usage.total() > 0;
-    if (client_api == Api::anthropic_messages) {
-      out.body = std::move(anthropic).value();
-      return out;
-    }
-    core::Usage ignored;
-    auto openai = openai_chat_response_from_anthropic(*anthropic, model_group, ignored);
-    if (!openai) return core::bad_gateway("The upstream response could not be translated: " + openai.error().message);
-    out.body = std::move(openai).value();
-    return out;
+    core::Usage usage;
+    auto anthropic = anthropic_message_from_converse(upstream_body, message_id(client_api), model_group, usage);
+    return client_body_from_anthropic_message(client_api, std::move(anthropic), usage, model_group);
   }
 
   std::unique_ptr<StreamRelay> stream_relay(Api client_api, Api, StreamOptions options) const override {
-    return std::make_unique<BedrockRelay>(client_api, std::move(options));
+    return std::make_unique<BedrockRelay>(client_api, message_id(client_api), std::move(options));
   }
 
   std::int64_t stream_event_text_tokens(Api, const SseEvent& event) const override { return delta_text_tokens(event); }

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include "providers/anthropic_error.h"
+#include "providers/anthropic_events.h"
 #include "providers/bedrock/converse_response.h"
 #include "providers/json_util.h"
 
@@ -11,11 +12,6 @@ namespace {
 
 using Alloc = rapidjson::Document::AllocatorType;
 using rapidjson::Value;
-
-SseEvent anthropic_event(const char* type, rapidjson::Document& d) {
-  d.AddMember("type", rapidjson::StringRef(type), d.GetAllocator());
-  return SseEvent{type, json::serialize(d)};
-}
 
 int error_status_for(std::string_view exception) {
   if (exception == "throttlingException") return 429;
@@ -58,20 +54,7 @@ std::vector<SseEvent> ConverseToAnthropicStream::on_event(const SseEvent& event)
     const auto message = std::string(json::string_or(in, "message", event.event));
     out.push_back(SseEvent{"error", anthropic_error_body(error_status_for(event.event), message)});
   } else if (event.event == "messageStart") {
-    Value message(rapidjson::kObjectType);
-    message.AddMember("id", json::string_value(id_, a), a);
-    message.AddMember("type", "message", a);
-    message.AddMember("role", "assistant", a);
-    message.AddMember("model", json::string_value(model_, a), a);
-    message.AddMember("content", Value(rapidjson::kArrayType), a);
-    message.AddMember("stop_reason", Value(rapidjson::kNullType), a);
-    message.AddMember("stop_sequence", Value(rapidjson::kNullType), a);
-    Value usage(rapidjson::kObjectType);
-    usage.AddMember("input_tokens", input_estimate_, a);
-    usage.AddMember("output_tokens", 0, a);
-    message.AddMember("usage", usage, a);
-    d.AddMember("message", message, a);
-    out.push_back(anthropic_event("message_start", d));
+    out.push_back(anthropic_message_start(id_, model_, input_estimate_));
   } else if (event.event == "contentBlockStart") {
     const Value* start = json::member(in, "start");
     const Value* use = start ? json::member(*start, "toolUse") : nullptr;

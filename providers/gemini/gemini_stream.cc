@@ -3,20 +3,12 @@
 #include <rapidjson/document.h>
 
 #include "providers/anthropic_error.h"
+#include "providers/anthropic_events.h"
 #include "providers/gemini/gemini_response.h"
 #include "providers/json_util.h"
 
 namespace tollgate::providers::gemini {
-namespace {
-
 using rapidjson::Value;
-
-SseEvent anthropic_event(const char* type, rapidjson::Document& d) {
-  d.AddMember("type", rapidjson::StringRef(type), d.GetAllocator());
-  return SseEvent{type, json::serialize(d)};
-}
-
-}  // namespace
 
 GeminiToAnthropicStream::GeminiToAnthropicStream(std::string id, std::string model_group,
                                                  std::int64_t input_tokens_estimate)
@@ -25,22 +17,7 @@ GeminiToAnthropicStream::GeminiToAnthropicStream(std::string id, std::string mod
 void GeminiToAnthropicStream::start(std::vector<SseEvent>& out) {
   if (started_) return;
   started_ = true;
-  rapidjson::Document d(rapidjson::kObjectType);
-  auto& a = d.GetAllocator();
-  Value message(rapidjson::kObjectType);
-  message.AddMember("id", json::string_value(id_, a), a);
-  message.AddMember("type", "message", a);
-  message.AddMember("role", "assistant", a);
-  message.AddMember("model", json::string_value(model_, a), a);
-  message.AddMember("content", Value(rapidjson::kArrayType), a);
-  message.AddMember("stop_reason", Value(rapidjson::kNullType), a);
-  message.AddMember("stop_sequence", Value(rapidjson::kNullType), a);
-  Value usage(rapidjson::kObjectType);
-  usage.AddMember("input_tokens", input_estimate_, a);
-  usage.AddMember("output_tokens", 0, a);
-  message.AddMember("usage", usage, a);
-  d.AddMember("message", message, a);
-  out.push_back(anthropic_event("message_start", d));
+  out.push_back(anthropic_message_start(id_, model_, input_estimate_));
 }
 
 void GeminiToAnthropicStream::close_block(std::vector<SseEvent>& out) {
