@@ -1,6 +1,7 @@
 // The attacker search (docs/authz.md, "Whose a key is"): for each actor of the matrix world,
 // every chain of up to two management calls drawn from /key/generate, /key/update,
-// /key/regenerate, /team/member_add, /organization/member_add and /user/update, with ids from
+// /key/regenerate, /team/member_add, /team/member_update, /organization/member_add,
+// /organization/member_update and /user/update, with ids from
 // the whole world. Whatever credential a chain leaves in the actor's hands must not do
 // anything the actor could not do itself:
 //   - on a fixed probe set (admin endpoints, every user, team, organization and actor key of
@@ -193,6 +194,15 @@ class Search {
               {"POST", "/organization/member_add",
                Json().s("organization_id", org).raw("member", Json().s("user_id", u).s("role", role).str()).str()});
         }
+      }
+      // Promotions of an existing member, the routes that change a role without adding anyone.
+      for (const auto& team : {kAlpha, kBeta, kGamma}) {
+        steps.push_back(
+            {"POST", "/team/member_update", Json().s("team_id", team).s("user_id", u).s("role", "admin").str()});
+      }
+      for (const auto& org : {kOrgA, kOrgB}) {
+        steps.push_back({"PATCH", "/organization/member_update",
+                         Json().s("organization_id", org).s("user_id", u).s("role", "org_admin").str()});
       }
       for (const char* role : {"proxy_admin", "org_admin", "internal_user"}) {
         steps.push_back({"POST", "/user/update", Json().s("user_id", u).s("user_role", role).str()});
