@@ -731,6 +731,7 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
                 "idle_timeout",
                 "max_connections",
                 "max_in_flight_requests",
+                "max_event_loop_delay_ms",
                 "max_pending_upstream_connects",
                 "shutdown_grace_period",
                 "require_auth_for_metrics_endpoint",
@@ -773,6 +774,8 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
     g.max_connections = static_cast<std::size_t>(r.integer(v, p("max_connections"), 1, 1'000'000));
   if (auto v = node["max_in_flight_requests"])
     g.max_in_flight_requests = static_cast<std::size_t>(r.integer(v, p("max_in_flight_requests"), 0, 1'000'000));
+  if (auto v = node["max_event_loop_delay_ms"])
+    g.max_event_loop_delay = std::chrono::milliseconds(r.integer(v, p("max_event_loop_delay_ms"), 0, 60'000));
   if (auto v = node["max_pending_upstream_connects"])
     g.max_pending_upstream_connects =
         static_cast<std::size_t>(r.integer(v, p("max_pending_upstream_connects"), 1, 1'000'000));

@@ -485,6 +485,14 @@ TEST_CASE("max_in_flight_requests and max_pending_upstream_connects bound concur
         "general_settings.max_in_flight_requests");
 }
 
+TEST_CASE("max_event_loop_delay_ms turns on shedding on a standing queue, off by default", "[config]") {
+  CHECK(parse("").general.max_event_loop_delay.count() == 0);
+  CHECK(parse("general_settings: {max_event_loop_delay_ms: 10}\n").general.max_event_loop_delay ==
+        std::chrono::milliseconds(10));
+  CHECK(parse_error("general_settings: {max_event_loop_delay_ms: -1}\n").key_path() ==
+        "general_settings.max_event_loop_delay_ms");
+}
+
 TEST_CASE("cluster: change_channel names the fan-out's channel, tollgate:changes by default", "[config][cluster]") {
   CHECK(parse("").cluster.changes.channel == "tollgate:changes");
   const auto c = parse("cluster: {enabled: true, node_id: node-a, change_channel: tg-test, " + kTransport + "}\n",
