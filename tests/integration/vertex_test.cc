@@ -101,6 +101,7 @@ std::string chat(const std::string& model) {
   return R"({"model":")" + model + R"(","messages":[{"role":"user","content":"hello vertex"}]})";
 }
 
+// Grants at /token (the usual token_uri of these tests).
 std::int64_t token_grants(const MockUpstream& mock) {
   const auto stats = mock.stats();
   const auto& paths = stats["by_path"];
@@ -270,4 +271,30 @@ TEST_CASE("vertex_ai/ settings: GOOGLE_APPLICATION_CREDENTIALS, the key's projec
   CHECK(reply.status == 404);  // the mock has no /prefix routes: the path says what was sent
   CHECK(str(mock.last()["path"]) ==
         "/prefix/v1/projects/key-project/locations/global/publishers/google/models/gemini-2.0-flash:generateContent");
+}
+
+TEST_CASE("a config reload that keeps a Vertex key keeps its token; a new key gets its own grant",
+          "[integration][vertex]") {
+  MockUpstream mock;
+  const auto key = service_account_json(token_uri(mock));
+  TestGateway gw(vertex_config(mock, {{"flash", "gemini-2.0-flash", key}}));
+  const auto call = [&](const std::string& group) {
+    return http_request(gw.port(), "POST", "/v1/chat/completions", chat(group), bearer(gw.master_key())).status;
+  };
+  REQUIRE(call("flash") == 200);
+  std::ofstream(gw.config_path()) << vertex_config(
+      mock, {{"flash", "gemini-2.0-flash", key}, {"renamed", "gemini-2.0-flash", key}});
+  REQUIRE(http_request(gw.port(), "POST", "/config/reload", "", bearer(gw.master_key())).status == 200);
+  CHECK(call("flash") == 200);
+  CHECK(call("renamed") == 200);
+  CHECK(token_grants(mock) == 1);
+
+  // The same account behind another token_uri is another key: its own token.
+  const auto other = service_account_json(token_uri(mock, "/oauth2/v4/token"));
+  std::ofstream(gw.config_path()) << vertex_config(mock, {{"flash", "gemini-2.0-flash", other}});
+  REQUIRE(http_request(gw.port(), "POST", "/config/reload", "", bearer(gw.master_key())).status == 200);
+  CHECK(call("flash") == 200);
+  CHECK(token_grants(mock) == 1);
+  const auto stats = mock.stats();
+  CHECK(stats["by_path"]["/oauth2/v4/token"].GetInt64() == 1);
 }
