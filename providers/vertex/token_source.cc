@@ -95,14 +95,17 @@ void AccessTokenSource::start_refresh(http::HttpClient& client, std::int64_t now
     refreshed(assertion.error());
     return;
   }
-  const auto url = http::parse_upstream_url(account->token_uri);
+  const std::string_view token_uri = account->token_uri;
+  const auto query = token_uri.find('?');
+  const auto url = http::parse_upstream_url(token_uri.substr(0, query));
   if (!url) {
     refreshed(core::bad_request("vertex_credentials: token_uri is not an http(s) URL"));
     return;
   }
   http::OutboundRequest request;
   request.method = http::Method::post;
-  request.target = url->base_path.empty() ? "/" : url->base_path;
+  request.target = (url->base_path.empty() ? "/" : url->base_path) +
+                   std::string(query == std::string_view::npos ? std::string_view() : token_uri.substr(query));
   request.headers = {{"content-type", "application/x-www-form-urlencoded"}, {"accept", "application/json"}};
   request.body = token_request_body(*assertion);
   request.first_byte_timeout = kTokenRequestTimeout;

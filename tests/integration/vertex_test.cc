@@ -298,3 +298,26 @@ TEST_CASE("a config reload that keeps a Vertex key keeps its token; a new key ge
   const auto stats = mock.stats();
   CHECK(stats["by_path"]["/oauth2/v4/token"].GetInt64() == 1);
 }
+
+TEST_CASE("a token within 6 minutes of expiry is refreshed in the background; one within 5 is not used",
+          "[integration][vertex]") {
+  MockUpstream mock;
+  const auto eager = service_account_json(token_uri(mock, "/token?expires_in=330"));            // due, still usable
+  const auto stale = service_account_json(token_uri(mock, "/oauth2/v4/token?expires_in=200"));  // never usable
+  TestGateway gw(vertex_config(mock, {{"eager", "gemini-2.0-flash", eager}, {"stale", "gemini-2.0-flash", stale}}));
+  const auto call = [&](const std::string& group) {
+    REQUIRE(http_request(gw.port(), "POST", "/v1/chat/completions", chat(group), bearer(gw.master_key())).status ==
+            200);
+    return str(mock.last()["headers"]["authorization"]);
+  };
+  const auto first = call("eager");  // waits for the first grant
+  CHECK(call("eager") == first);     // goes out with it while a refresh starts behind it
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (token_grants(mock) < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  CHECK(token_grants(mock) == 2);
+
+  for (int i = 0; i < 3; ++i) call("stale");  // each waits for a fresh grant
+  CHECK(mock.stats()["by_path"]["/oauth2/v4/token"].GetInt64() == 3);
+}

@@ -71,7 +71,7 @@ Action Handler::handle(Request&& request, std::string& out) {
   }
 
   if (endpoint == Endpoint::google_token) {  // a form, not JSON
-    auto token = answer_token_request(request.body(), ++sequence_);
+    auto token = answer_token_request(request.body(), ++sequence_, requested_token_lifetime(view(request.target())));
     action.delay_ms = config_.load().latency_ms;  // a slow token endpoint, for tests that wait on a grant
     shard_.record(path, {}, request);
     body_ = std::move(token.body);

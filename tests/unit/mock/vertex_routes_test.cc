@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "tools/mock/endpoint.h"
+#include "tools/mock/google_token.h"
 #include "tools/mock/vertex.h"
 
 using namespace tollgate::mock;
@@ -53,4 +54,17 @@ TEST_CASE("tollgate-mock refuses Vertex calls without its token or with a non-Ve
   CHECK(vertex_request_problem(claude, "Bearer ya29.mock-7", R"({"max_tokens":5})").status == 400);
   const VertexRoute gemini{false, "gemini-2.0-flash", false};
   CHECK(vertex_request_problem(gemini, "Bearer ya29.mock-1", R"({"contents":[]})").status == 0);
+}
+
+TEST_CASE("tollgate-mock grants the token lifetime a token_uri asks for", "[mock][vertex]") {
+  CHECK(requested_token_lifetime("/token") == 3599);
+  CHECK(requested_token_lifetime("/token?expires_in=330") == 330);
+  CHECK(requested_token_lifetime("/token?a=1&expires_in=20") == 20);
+  CHECK(requested_token_lifetime("/token?not_expires_in=20") == 3599);
+  CHECK(requested_token_lifetime("/token?expires_in=0") == 3599);
+  CHECK(requested_token_lifetime("/token?expires_in=99999999999") == 3599);
+  const auto reply = answer_token_request(
+      "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=eyJhbGciOiJSUzI1NiJ9.e30.c2ln", 1,
+      330);
+  CHECK_THAT(reply.body, Catch::Contains("\"expires_in\":330"));
 }
