@@ -40,6 +40,14 @@ struct AwsSettings {
   std::string region_name;
 };
 
+// vertex_ai/ deployments: litellm_params vertex_*, else GOOGLE_APPLICATION_CREDENTIALS,
+// VERTEXAI_PROJECT and VERTEXAI_LOCATION (as LiteLLM reads them).
+struct VertexSettings {
+  std::string credentials;  // the service-account key file's JSON: a secret, never logged
+  std::string project;
+  std::string location;  // "us-central1", "global", ...
+};
+
 // One entry of model_list: a deployment serving the model group `model_name`.
 struct Deployment {
   std::string model_name;     // the model group clients ask for
@@ -57,6 +65,7 @@ struct Deployment {
   std::optional<std::chrono::milliseconds> stream_timeout;
   std::string mock_response;  // mock/: fixed reply text (litellm_params.mock_response)
   AwsSettings aws;            // bedrock/
+  VertexSettings vertex;      // vertex_ai/
   ModelInfo info;
   bool from_store = false;  // added through /model/new (store_model_in_db), not the config file
 };

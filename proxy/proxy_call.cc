@@ -16,6 +16,7 @@
 #include "providers/anthropic_error.h"
 #include "providers/openai_request.h"
 #include "providers/registry.h"
+#include "providers/vertex/token_source.h"
 #include "proxy/mock_answer.h"
 #include "proxy/model_router.h"
 #include "proxy/model_snapshot.h"
@@ -238,7 +239,40 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       fail(core::internal_error("Deployment has an invalid api_base"));
       return;
     }
+    if (const auto& tokens = req_.models->access_tokens[current_.index]) {
+      send_with_access_token(*tokens);
+      return;
+    }
     send_upstream();
+  }
+
+  // Vertex AI: the deployment's OAuth2 access token is the credential. When none is ready the
+  // call waits without a thread and resumes on its own executor (providers/vertex/token_source.h).
+  void send_with_access_token(providers::vertex::AccessTokenSource& tokens) {
+    token_wait_start_ = Clock::now();
+    auto token = tokens.token_or_wait(
+        *s_.client, ctx_.get_executor(),
+        [self = shared_from_this()](core::Result<std::string> token) { self->access_token_ready(std::move(token)); },
+        unix_seconds());
+    if (token) access_token_ready(std::move(*token));
+  }
+
+  void access_token_ready(core::Result<std::string> token) {
+    if (done_) return;                                   // the client left while the token was on its way
+    upstream_time_ += Clock::now() - token_wait_start_;  // fetching the credential is upstream time
+    if (!token) {
+      attempt_started();
+      attempt_failed(FailureClass::connection, 0, token.error().message);
+      return;
+    }
+    upstream_.headers.emplace_back("authorization", "Bearer " + std::move(token).value());
+    send_upstream();
+  }
+
+  void attempt_started() {
+    attempt_start_ = Clock::now();
+    current_.health->attempt_started(attempt_start_);
+    s_.metrics->attempt_started(current_.index);
   }
 
   void send_upstream() {
@@ -259,9 +293,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     retry_after_.reset();
     relay_.reset();
     decoder_.reset();
-    attempt_start_ = Clock::now();
-    current_.health->attempt_started(attempt_start_);
-    s_.metrics->attempt_started(current_.index);
+    attempt_started();
     call_ = s_.client->send(*current_.url, std::move(out), shared_from_this());
   }
 
@@ -578,6 +610,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   int fallbacks_ = 0;
   std::size_t fallback_position_ = 0;
   Clock::time_point attempt_start_;
+  Clock::time_point token_wait_start_;  // when the attempt began waiting for its access token
   Clock::duration upstream_time_{0};
   int status_ = 0;
   std::string body_;
