@@ -39,10 +39,9 @@ int connect_within(const std::string& host, std::uint16_t port, Clock::time_poin
     if (fd < 0) continue;
     int error = 0;
     socklen_t len = sizeof error;
-    const bool connected =
-        ::connect(fd, a->ai_addr, a->ai_addrlen) == 0 ||
-        (errno == EINPROGRESS && wait_for(fd, POLLOUT, deadline) &&
-         ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0);
+    const bool connected = ::connect(fd, a->ai_addr, a->ai_addrlen) == 0 ||
+                           (errno == EINPROGRESS && wait_for(fd, POLLOUT, deadline) &&
+                            ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0);
     if (!connected) {
       ::close(fd);
       fd = -1;
