@@ -104,9 +104,10 @@ TEST_CASE("the SQLite file's disk full: readiness down, writes refused cleanly, 
   }
   const std::string db_path = disk.path() + "/tollgate.db";
   {
-    TestGateway gw("model_list:\n  - model_name: m\n    litellm_params: {model: mock/m}\n"
-                   "general_settings: {sqlite_path: " +
-                   db_path + "}\n");
+    TestGateway gw(
+        "model_list:\n  - model_name: m\n    litellm_params: {model: mock/m}\n"
+        "general_settings: {sqlite_path: " +
+        db_path + "}\n");
     std::string error;
     REQUIRE(database_becomes(gw, "ok", error));
     const auto before = issue_key(gw, R"({"max_budget": 10})");
@@ -116,8 +117,8 @@ TEST_CASE("the SQLite file's disk full: readiness down, writes refused cleanly, 
     REQUIRE(database_becomes(gw, "failing", error));
     CHECK_THAT(error, Catch::Contains("disk full"));
     // A write that cannot land: an error envelope, not a crash or a hang.
-    const auto refused = http_request(gw.port(), "POST", "/key/generate", R"({"max_budget": 10})",
-                                      bearer(gw.master_key()));
+    const auto refused =
+        http_request(gw.port(), "POST", "/key/generate", R"({"max_budget": 10})", bearer(gw.master_key()));
     CHECK(refused.status >= 500);
     CHECK_THAT(refused.body, Catch::Contains(R"("error")"));
     // Inference needs no write on its path: served (its spend waits in memory and the journal).

@@ -23,8 +23,8 @@ const std::string kProviderKey = "sk-fault-provider-" + std::to_string(::getpid(
 std::string config_for(const MockUpstream& mock, const std::string& fault_model, const std::string& api_base) {
   register_secret(kProviderKey);
   auto entry = [](const std::string& group, const std::string& model, const std::string& base) {
-    return "  - model_name: " + group + "\n    litellm_params:\n      model: openai/" + model + "\n      api_base: " +
-           base + "\n      api_key: " + kProviderKey + "\n";
+    return "  - model_name: " + group + "\n    litellm_params:\n      model: openai/" + model +
+           "\n      api_base: " + base + "\n      api_key: " + kProviderKey + "\n";
   };
   return "model_list:\n" + entry("ok", "gpt-4o", mock.base_url()) + entry("fault", fault_model, api_base) +
          "router_settings: {num_retries: 0}\n";
@@ -65,8 +65,7 @@ TEST_CASE("an upstream answer larger than the gateway buffers (64 MiB) is a 502"
 TEST_CASE("an upstream head larger than the header limit (64 KiB) is a 502", "[integration][faults][upstream]") {
   MockUpstream mock;
   TestGateway gw(config_for(mock, "header-bytes-70000", mock.base_url()));
-  check_bad_gateway(
-      http_request(gw.port(), "POST", "/v1/chat/completions", chat("fault"), bearer(gw.master_key())));
+  check_bad_gateway(http_request(gw.port(), "POST", "/v1/chat/completions", chat("fault"), bearer(gw.master_key())));
   still_serves(gw);
   // Below the limit the same padding passes: the 502 was the limit's.
   TestGateway small(config_for(mock, "header-bytes-1000", mock.base_url()));
