@@ -158,9 +158,13 @@ struct GeneralSettings {
   std::optional<double> max_end_user_budget;
   std::optional<std::string> max_end_user_budget_id;
 
+  // This user's state directory, from the environment: `$XDG_STATE_HOME/tollgate`, else
+  // `$HOME/.local/state/tollgate`; empty when neither is set.
+  std::string state_dir;
+
   // The journal directory to use: the configured one, else `<sqlite_path>-spend-journal` next
-  // to the SQLite file, or `tollgate-spend-journal-<port>` in the working directory with
-  // PostgreSQL.
+  // to the SQLite file, or, with PostgreSQL, `<state_dir>/spend-journal-<port>` (in the working
+  // directory when there is no state_dir).
   // Empty: no journal.
   std::string spend_journal_dir() const;
 };

@@ -1038,6 +1038,13 @@ void apply_environment_overrides(Reader& r, GeneralSettings& g) {
   if (auto v = r.env("STORE_MODEL_IN_DB")) g.store_model_in_db = *v == "True" || *v == "true" || *v == "1";
   if (auto v = r.env("LITELLM_SALT_KEY")) g.salt_key = *v;
   if (auto v = r.env("TOLLGATE_SALT_KEY")) g.salt_key = *v;
+  // The default spend journal's place with PostgreSQL: the XDG state directory (state to keep
+  // across restarts), not the working directory, which may be anything (a test's, a checkout).
+  if (auto v = r.env("XDG_STATE_HOME"); v && !v->empty()) {
+    g.state_dir = *v + "/tollgate";
+  } else if (auto home = r.env("HOME"); home && !home->empty()) {
+    g.state_dir = *home + "/.local/state/tollgate";
+  }
   if (auto v = r.env("PORT")) {
     YAML::Node node(*v);
     g.port = static_cast<std::uint16_t>(r.integer(node, "PORT (environment)", 0, 65535));
@@ -1097,7 +1104,9 @@ void validate(Reader& r, Config& c) {
 std::string GeneralSettings::spend_journal_dir() const {
   if (spend_journal_path) return *spend_journal_path;
   // Nodes sharing a PostgreSQL database on one machine differ by port, so each gets its own.
-  return database_url.empty() ? sqlite_path + "-spend-journal" : "tollgate-spend-journal-" + std::to_string(port);
+  if (database_url.empty()) return sqlite_path + "-spend-journal";
+  const std::string name = "spend-journal-" + std::to_string(port);
+  return state_dir.empty() ? "tollgate-" + name : state_dir + "/" + name;
 }
 
 std::vector<std::string> Config::secrets() const {

@@ -134,7 +134,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     const std::size_t limit = status_ >= 400 ? kMaxErrorBody : kMaxBufferedBody;
     if (body_.size() + bytes.size() > limit) {
       if (status_ >= 400) return;  // enough of an error body to classify it
-      body_overflow_ = true;
+      body_too_large();
       return;
     }
     body_.append(bytes);
@@ -154,6 +154,18 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     }
     const auto failure = core::classify_status(status_, body_);
     attempt_failed(failure, status_, provider_->error_message(body_));
+  }
+
+  // A buffered answer past kMaxBufferedBody: nothing more is read (an upstream sending without
+  // end would otherwise hold the call until its idle timeout), and the client gets a 502 at once
+  // — not retried, the upstream has already answered (and may have charged).
+  void body_too_large() {
+    upstream_time_ += Clock::now() - attempt_start_;
+    call_->cancel();  // the sink hears nothing more from it
+    call_.reset();
+    body_.clear();
+    record_attempt(false, FailureClass::server_error);
+    fail(core::bad_gateway("The upstream response is larger than the gateway accepts"));
   }
 
   // The stream's framing is corrupt (a checksum mismatch, a message cut off): nothing after it
@@ -289,7 +301,6 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     out.idle_timeout = timeout;
     status_ = 0;
     body_.clear();
-    body_overflow_ = false;
     retry_after_.reset();
     relay_.reset();
     decoder_.reset();
@@ -432,11 +443,6 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   }
 
   void finish_whole(Clock::time_point now) {
-    if (body_overflow_) {
-      record_attempt(false, FailureClass::server_error);
-      fail(core::bad_gateway("The upstream response is larger than the gateway accepts"));
-      return;
-    }
     auto translated = provider_->finish_response(req_.api, upstream_.api, std::move(body_), requested_group_->name);
     if (!translated) {
       // Malformed upstream JSON: the provider is at fault, and a retry would not be idempotent
@@ -614,7 +620,6 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   Clock::duration upstream_time_{0};
   int status_ = 0;
   std::string body_;
-  bool body_overflow_ = false;
   std::optional<double> retry_after_;
   std::unique_ptr<providers::StreamRelay> relay_;
   std::unique_ptr<providers::StreamDecoder> decoder_;

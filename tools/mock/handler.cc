@@ -232,7 +232,11 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
   } else {
     append_chat_completion(body_, completion);
   }
-  reply(200, action, out);
+  // header-bytes-N: the answer carries one header line of N bytes (an upstream over the
+  // gateway's header limit).
+  const std::string padding =
+      plan.header_bytes > 0 ? "x-mock-padding: " + std::string(plan.header_bytes, 'p') + "\r\n" : std::string();
+  reply(200, action, out, padding);
 }
 
 void Handler::malformed(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action,
