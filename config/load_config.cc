@@ -12,6 +12,7 @@
 
 #include "config/config_error.h"
 #include "config/unsupported_keys.h"
+#include "core/key_hash.h"
 #include "core/node_address.h"
 
 namespace tollgate::config {
@@ -1105,7 +1106,10 @@ std::string GeneralSettings::spend_journal_dir() const {
   if (spend_journal_path) return *spend_journal_path;
   // Nodes sharing a PostgreSQL database on one machine differ by port, so each gets its own.
   if (database_url.empty()) return sqlite_path + "-spend-journal";
-  const std::string name = "spend-journal-" + std::to_string(port);
+  // Named for the database too: a journal is only ever replayed into the database it was
+  // written for (a gateway pointed at another database, or the next test's, must not charge it
+  // with spend of entities it never had). A digest: the URL may carry a password.
+  const std::string name = "spend-journal-" + core::hash_key(database_url).substr(0, 12) + "-" + std::to_string(port);
   return state_dir.empty() ? "tollgate-" + name : state_dir + "/" + name;
 }
 

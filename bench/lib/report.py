@@ -139,6 +139,17 @@ for t in targets:
         add(sec, t, "added TTFB (vs direct)", paired("streaming", t, "direct", ttfb_added), " µs")
         add(sec, t, "added per-event delay (median gap between events minus direct's)", paired("streaming", t, "direct", chunk_added), " µs")
 
+# --- provider plug-ins: the same call translated to Bedrock Converse vs passed through to OpenAI
+for t in TOLLGATES:
+    if (("provider_c1", t + "/bedrock")) not in by:
+        continue
+    sec = "Bedrock-translated vs OpenAI pass-through call, one at a time (c1), mock upstream"
+    for wire in ("openai", "bedrock"):
+        add(sec, f"{t} → {wire}", "p50 latency", fig("provider_c1", f"{t}/{wire}", "p50_us"), " µs")
+        add(sec, f"{t} → {wire}", "p99 latency", fig("provider_c1", f"{t}/{wire}", "p99_us"), " µs")
+    add(sec, t, "added p50, Bedrock − OpenAI",
+        paired("provider_c1", t + "/bedrock", t + "/openai", lat_delta("p50_us")), " µs")
+
 # --- keys
 bulk = meta.get("bulk_keys")
 key_pairs = [(t, t + "-bulk") for t in TOLLGATES if any(k == ("keys_c32", t + "-bulk") for k in by)]

@@ -52,6 +52,19 @@ scenario_latency() {
   done
 }
 
+# One request at a time through the SQLite Tollgate to tollgate-mock, the same chat request
+# routed to an OpenAI-wire deployment (passed through) and to a Bedrock Converse one (translated
+# to Converse, SigV4-signed, the answer translated back): the difference is what the Bedrock
+# plug-in adds (with the mock's own difference between the two wire formats, a few µs).
+scenario_providers() {
+  local rep t=tollgate-sqlite
+  log "scenario: Bedrock-translated vs OpenAI pass-through (c1, ${D_LAT}s x $REPS)"
+  for rep in $(seq 1 "$REPS"); do
+    record provider_c1 "$t/openai" "$rep" "$(run_wrk "$t" mock 1 "$D_LAT")"
+    record provider_c1 "$t/bedrock" "$rep" "$(run_wrk "$t" bedrock 1 "$D_LAT")"
+  done
+}
+
 # scenario_throughput CONNECTIONS: closed loop against the peak upstream; RSS sampled at 256.
 scenario_throughput() {
   local c="$1" rep t sampler rss

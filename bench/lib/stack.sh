@@ -95,6 +95,9 @@ model_list:
   - model_name: bench-stream
     litellm_params: {model: "openai/$STREAM_MODEL", api_base: "http://127.0.0.1:$MOCK_PORT/v1", api_key: sk-bench-upstream}
     model_info: {input_cost_per_token: 0.0000025, output_cost_per_token: 0.00001}
+  - model_name: bench-bedrock
+    litellm_params: {model: "bedrock/converse/anthropic.claude-3-haiku-20240307-v1:0", api_base: "http://127.0.0.1:$MOCK_PORT", aws_access_key_id: AKIDBENCH, aws_secret_access_key: bench-secret, aws_region_name: us-east-1}
+    model_info: {input_cost_per_token: 0.0000025, output_cost_per_token: 0.00001}
   - model_name: bench-peak
     litellm_params: {model: openai/mock, api_base: "http://127.0.0.1:$peak_port/v1", api_key: sk-bench-upstream}
     model_info: {input_cost_per_token: 0.0000025, output_cost_per_token: 0.00001}
@@ -176,6 +179,7 @@ add_tollgate() {
   make_keys "$name" "$TG_PORT" "$TRAFFIC_KEYS" "$WORK/$name.keys"
   T_PORT[$name/mock]=$TG_PORT; T_MODEL[$name/mock]=bench; T_SMODEL[$name]=bench-stream
   T_PORT[$name/peak]=$TG_PORT; T_MODEL[$name/peak]=bench-peak
+  T_PORT[$name/bedrock]=$TG_PORT; T_MODEL[$name/bedrock]=bench-bedrock
   T_KEYS[$name]="$WORK/$name.keys"; T_PID[$name]=$TG_PID
   TG_TARGETS+=("$name")
   [[ "$role" == extra ]] || TARGETS+=("$name")

@@ -682,16 +682,16 @@ TEST_CASE("the spend writer's interval and journal directory: configured, defaul
   CHECK(parse("general_settings: {sqlite_path: /var/lib/tg.db}\n").general.spend_journal_dir() ==
         "/var/lib/tg.db-spend-journal");
   CHECK(parse("general_settings: {database_url: 'postgresql://h/db', port: 4001}\n").general.spend_journal_dir() ==
-        "tollgate-spend-journal-4001");
+        "tollgate-spend-journal-0afb49c634e1-4001");
   // With PostgreSQL and no path: the XDG state directory (never the working directory when
   // HOME or XDG_STATE_HOME is set).
   const std::string pg = "general_settings: {database_url: 'postgresql://h/db', port: 4001}\n";
   CHECK(parse(pg, {{"HOME", "/home/tg"}}).general.spend_journal_dir() ==
-        "/home/tg/.local/state/tollgate/spend-journal-4001");
+        "/home/tg/.local/state/tollgate/spend-journal-0afb49c634e1-4001");
   CHECK(parse(pg, {{"HOME", "/home/tg"}, {"XDG_STATE_HOME", "/var/state"}}).general.spend_journal_dir() ==
-        "/var/state/tollgate/spend-journal-4001");
+        "/var/state/tollgate/spend-journal-0afb49c634e1-4001");
   CHECK(parse("", {{"HOME", "/h"}, {"DATABASE_URL", "postgresql://h/db"}}).general.spend_journal_dir() ==
-        "/h/.local/state/tollgate/spend-journal-4000");
+        "/h/.local/state/tollgate/spend-journal-0afb49c634e1-4000");
   CHECK(parse("general_settings: {sqlite_path: /var/lib/tg.db}\n", {{"HOME", "/h"}}).general.spend_journal_dir() ==
         "/var/lib/tg.db-spend-journal");
   CHECK(parse("general_settings: {spend_journal_path: /data/j}\n", {{"HOME", "/h"}}).general.spend_journal_dir() ==
