@@ -12,24 +12,10 @@ struct Entry {
   std::int64_t max_output_tokens;  // the most one answer can have, as published
 };
 
-constexpr ModelPrice per_image(double usd) {
+// A media model's price: one unit (image, character, second, query) at `usd`.
+constexpr ModelPrice per_unit(double ModelPrice::*unit, double usd) {
   ModelPrice p;
-  p.output_per_image = usd;
-  return p;
-}
-constexpr ModelPrice per_character(double usd) {
-  ModelPrice p;
-  p.input_per_character = usd;
-  return p;
-}
-constexpr ModelPrice per_second(double usd) {
-  ModelPrice p;
-  p.input_per_second = usd;
-  return p;
-}
-constexpr ModelPrice per_query(double usd) {
-  ModelPrice p;
-  p.input_per_query = usd;
+  p.*unit = usd;
   return p;
 }
 
@@ -69,16 +55,16 @@ constexpr std::array<Entry, 40> kModels{{
     {"deepseek-chat", {0.27e-6, 1.10e-6, 0.07e-6}, 8'192},
     // Media models (core/media_cost.h). Images at the 1024×1024 standard-quality price: set
     // model_info.output_cost_per_image for other sizes and qualities.
-    {"dall-e-3", per_image(0.040), 0},
-    {"dall-e-2", per_image(0.020), 0},
-    {"tts-1-hd", per_character(30.00e-6), 0},
-    {"tts-1", per_character(15.00e-6), 0},
-    {"whisper-1", per_second(0.0001), 0},  // $0.006 a minute
-    {"omni-moderation", {}, 0},            // free
-    {"text-moderation", {}, 0},            // free
-    {"rerank-english-v3.0", per_query(0.002), 0},
-    {"rerank-multilingual-v3.0", per_query(0.002), 0},
-    {"rerank-v3.5", per_query(0.002), 0},
+    {"dall-e-3", per_unit(&ModelPrice::output_per_image, 0.040), 0},
+    {"dall-e-2", per_unit(&ModelPrice::output_per_image, 0.020), 0},
+    {"tts-1-hd", per_unit(&ModelPrice::input_per_character, 30.00e-6), 0},
+    {"tts-1", per_unit(&ModelPrice::input_per_character, 15.00e-6), 0},
+    {"whisper-1", per_unit(&ModelPrice::input_per_second, 0.0001), 0},  // $0.006 a minute
+    {"omni-moderation", {}, 0},                                         // free
+    {"text-moderation", {}, 0},                                         // free
+    {"rerank-english-v3.0", per_unit(&ModelPrice::input_per_query, 0.002), 0},
+    {"rerank-multilingual-v3.0", per_unit(&ModelPrice::input_per_query, 0.002), 0},
+    {"rerank-v3.5", per_unit(&ModelPrice::input_per_query, 0.002), 0},
 }};
 
 // Exact name first, then the longest known prefix (dated snapshots share their family's row).
