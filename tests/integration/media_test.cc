@@ -137,6 +137,11 @@ TEST_CASE("images: n images generated, priced per image, the deployment's model 
   CHECK(str(logs[0]["call_type"]) == "aimage_generation");
   CHECK(str(logs[0]["model_group"]) == "painter");
   CHECK(reply.body.find(kProviderKey) == std::string::npos);
+  // /model/info shows the unit prices under LiteLLM's names.
+  const auto info =
+      json(http_request(gw.port(), "GET", "/v2/model/info?model=painter", "", bearer(gw.master_key())).body);
+  REQUIRE(info["data"].Size() == 1);
+  CHECK(info["data"][0]["model_info"]["output_cost_per_image"].GetDouble() == 0.04);
 }
 
 TEST_CASE("speech: audio bytes relayed with their content type, priced per input character", "[integration][media]") {
