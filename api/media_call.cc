@@ -13,6 +13,7 @@
 #include "http/io_threads.h"
 #include "providers/response_relay.h"
 #include "providers/upstream_request.h"
+#include "proxy/attempt_outcome.h"
 #include "proxy/model_router.h"
 #include "telemetry/log.h"
 #include "telemetry/model_metrics.h"
@@ -99,11 +100,7 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   void attempt() {
     if (done_) return;
     bool all_cooling = false;
-    auto chosen = router_.choose(*req_.group, excluded_, all_cooling);
-    if (!chosen && !all_cooling && !excluded_.empty()) {
-      excluded_.clear();  // a retry may go back to a deployment that already failed
-      chosen = router_.choose(*req_.group, excluded_, all_cooling);
-    }
+    auto chosen = proxy::choose_for_attempt(router_, *req_.group, excluded_, all_cooling);
     if (!chosen) {
       const auto wait = router_.retry_after_cooldown();
       fail(core::too_many_requests("No deployments available for model group '" + req_.group->name +
@@ -156,20 +153,8 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   }
 
   void record_failure(FailureClass failure) {
-    const auto now = Clock::now();
-    metrics_.attempt_finished(current_.index, false, std::chrono::duration<double>(now - attempt_start_).count());
-    metrics_.error(current_.index, core::failure_class_name(failure));
-    const int fails = current_.health->attempt_failed(now);
-    const auto& settings = router_.settings();
-    const core::CooldownInput input{failure, fails, settings.allowed_fails, req_.group->deployments.size() == 1};
-    if (!settings.disable_cooldowns && core::should_cool_down(input)) {
-      current_.health->cool_down_until(now + settings.cooldown_time);
-      metrics_.cooldown(current_.index);
-      telemetry::log_warn("deployment_cooldown", {{"model_group", req_.group->name},
-                                                  {"deployment", current_.deployment->info.id},
-                                                  {"reason", core::failure_class_name(failure)},
-                                                  {"request_id", exchange_->request_id()}});
-    }
+    proxy::note_failed_attempt(router_, metrics_, current_, *req_.group, failure, attempt_start_,
+                               exchange_->request_id());
   }
 
   void give_up(FailureClass failure, int status, const std::string& message) {
