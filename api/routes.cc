@@ -44,6 +44,23 @@ void register_routes(http::Router& router, const GatewayContext& context, Listen
     router.add(Method::post, path, bind(handle_responses));
   }
 
+  // Media (api/media_routes.cc): images, audio, moderations; rerank in Cohere's shape.
+  for (const char* path : {"/v1/images/generations", "/images/generations"}) {
+    router.add(Method::post, path, bind(handle_image_generations));
+  }
+  for (const char* path : {"/v1/audio/speech", "/audio/speech"}) {
+    router.add(Method::post, path, bind(handle_audio_speech));
+  }
+  for (const char* path : {"/v1/audio/transcriptions", "/audio/transcriptions"}) {
+    router.add(Method::post, path, bind(handle_audio_transcriptions));
+  }
+  for (const char* path : {"/v1/moderations", "/moderations"}) {
+    router.add(Method::post, path, bind(handle_moderations));
+  }
+  for (const char* path : {"/v1/rerank", "/rerank", "/v2/rerank"}) {
+    router.add(Method::post, path, bind(handle_rerank));
+  }
+
   // Anthropic-compatible inference.
   router.add(Method::post, "/v1/messages", bind(handle_anthropic_messages));
   router.add(Method::post, "/v1/messages/count_tokens", bind(handle_count_tokens));

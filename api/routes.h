@@ -25,6 +25,11 @@ void handle_embeddings(const GatewayContext& context, const http::ExchangePtr& e
 void handle_anthropic_messages(const GatewayContext& context, const http::ExchangePtr& exchange);
 void handle_responses(const GatewayContext& context, const http::ExchangePtr& exchange);
 void handle_count_tokens(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_image_generations(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_audio_speech(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_audio_transcriptions(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_moderations(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_rerank(const GatewayContext& context, const http::ExchangePtr& exchange);
 
 // Runs `next` with the caller when the request authenticates; answers 401 (or 429 / 503)
 // otherwise. `next` may run on a store thread when the key was not cached.

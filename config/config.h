@@ -26,6 +26,16 @@ struct ModelInfo {
   std::optional<double> output_cost_per_token;
   std::optional<double> cache_read_input_token_cost;
   std::optional<double> cache_creation_input_token_cost;
+  // LiteLLM's unit prices (core/cost_map.h): reasoning and audio tokens, media units.
+  std::optional<double> output_cost_per_reasoning_token;
+  std::optional<double> input_cost_per_audio_token;
+  std::optional<double> output_cost_per_audio_token;
+  std::optional<double> output_cost_per_image;
+  std::optional<double> input_cost_per_image;
+  std::optional<double> input_cost_per_character;
+  std::optional<double> input_cost_per_second;
+  std::optional<double> output_cost_per_second;
+  std::optional<double> input_cost_per_query;
   std::optional<std::int64_t> max_tokens;
   std::optional<std::int64_t> max_input_tokens;
   std::optional<std::int64_t> max_output_tokens;

@@ -220,10 +220,12 @@ std::string stable_deployment_id(const Deployment& d, std::size_t index) {
 void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path, ModelInfo& info) {
   r.require_map(node, path);
   // Free-form in LiteLLM (UI metadata, capabilities): what Tollgate does not use is warned about.
-  r.check_keys(
-      node, path, "model_info",
-      {"id", "mode", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
-       "cache_creation_input_token_cost", "max_tokens", "max_input_tokens", "max_output_tokens", "access_groups"});
+  r.check_keys(node, path, "model_info",
+               {"id", "mode", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
+                "cache_creation_input_token_cost", "max_tokens", "max_input_tokens", "max_output_tokens",
+                "access_groups", "output_cost_per_reasoning_token", "input_cost_per_audio_token",
+                "output_cost_per_audio_token", "output_cost_per_image", "input_cost_per_image",
+                "input_cost_per_character", "input_cost_per_second", "output_cost_per_second", "input_cost_per_query"});
   if (auto v = node["id"]) info.id = r.text(v, join_path(path, "id"));
   if (auto v = node["mode"]) info.mode = r.text(v, join_path(path, "mode"));
   if (auto v = node["input_cost_per_token"])
@@ -234,14 +236,33 @@ void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path
     info.cache_read_input_token_cost = r.number(v, join_path(path, "cache_read_input_token_cost"), 0.0);
   if (auto v = node["cache_creation_input_token_cost"])
     info.cache_creation_input_token_cost = r.number(v, join_path(path, "cache_creation_input_token_cost"), 0.0);
+  const std::pair<const char*, std::optional<double>*> unit_prices[] = {
+      {"output_cost_per_reasoning_token", &info.output_cost_per_reasoning_token},
+      {"input_cost_per_audio_token", &info.input_cost_per_audio_token},
+      {"output_cost_per_audio_token", &info.output_cost_per_audio_token},
+      {"output_cost_per_image", &info.output_cost_per_image},
+      {"input_cost_per_image", &info.input_cost_per_image},
+      {"input_cost_per_character", &info.input_cost_per_character},
+      {"input_cost_per_second", &info.input_cost_per_second},
+      {"output_cost_per_second", &info.output_cost_per_second},
+      {"input_cost_per_query", &info.input_cost_per_query},
+  };
+  for (const auto& [name, field] : unit_prices) {
+    if (auto v = node[name]) *field = r.number(v, join_path(path, name), 0.0);
+  }
   if (auto v = node["max_tokens"]) info.max_tokens = r.integer(v, join_path(path, "max_tokens"), 1, 100'000'000);
   if (auto v = node["max_input_tokens"])
     info.max_input_tokens = r.integer(v, join_path(path, "max_input_tokens"), 1, 100'000'000);
   if (auto v = node["max_output_tokens"])
     info.max_output_tokens = r.integer(v, join_path(path, "max_output_tokens"), 1, 100'000'000);
   if (auto v = node["access_groups"]) info.access_groups = r.string_list(v, join_path(path, "access_groups"));
-  if (!info.mode.empty() && info.mode != "chat" && info.mode != "embedding" && info.mode != "completion") {
-    r.fail(join_path(path, "mode"), "must be chat, embedding or completion, got '" + info.mode + "'");
+  static constexpr std::string_view kModes[] = {"chat",         "embedding",           "completion", "image_generation",
+                                                "audio_speech", "audio_transcription", "rerank",     "moderation"};
+  if (!info.mode.empty() && std::find(std::begin(kModes), std::end(kModes), info.mode) == std::end(kModes)) {
+    r.fail(join_path(path, "mode"),
+           "must be chat, embedding, completion, image_generation, audio_speech, audio_transcription, rerank or "
+           "moderation, got '" +
+               info.mode + "'");
   }
 }
 

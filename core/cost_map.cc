@@ -1,5 +1,6 @@
 #include "core/cost_map.h"
 
+#include <algorithm>
 #include <array>
 
 namespace tollgate::core {
@@ -11,9 +12,16 @@ struct Entry {
   std::int64_t max_output_tokens;  // the most one answer can have, as published
 };
 
+// A media model's price: one unit (image, character, second, query) at `usd`.
+constexpr ModelPrice per_unit(double ModelPrice::*unit, double usd) {
+  ModelPrice p;
+  p.*unit = usd;
+  return p;
+}
+
 // USD per token (list prices per million tokens / 1e6), as published by the providers, and
 // the family's largest output (a family's newest snapshot may allow more than older ones).
-constexpr std::array<Entry, 30> kModels{{
+constexpr std::array<Entry, 40> kModels{{
     {"gpt-4o-mini", {0.15e-6, 0.60e-6, 0.075e-6}, 16'384},
     {"gpt-4o", {2.50e-6, 10.00e-6, 1.25e-6}, 16'384},
     {"gpt-4.1-nano", {0.10e-6, 0.40e-6, 0.025e-6}, 32'768},
@@ -45,6 +53,18 @@ constexpr std::array<Entry, 30> kModels{{
     {"claude-3-sonnet", {3.00e-6, 15.00e-6, 0}, 4'096},
     {"mistral-large", {2.00e-6, 6.00e-6, 0}, 131'072},  // no separate output limit: the context
     {"deepseek-chat", {0.27e-6, 1.10e-6, 0.07e-6}, 8'192},
+    // Media models (core/media_cost.h). Images at the 1024×1024 standard-quality price: set
+    // model_info.output_cost_per_image for other sizes and qualities.
+    {"dall-e-3", per_unit(&ModelPrice::output_per_image, 0.040), 0},
+    {"dall-e-2", per_unit(&ModelPrice::output_per_image, 0.020), 0},
+    {"tts-1-hd", per_unit(&ModelPrice::input_per_character, 30.00e-6), 0},
+    {"tts-1", per_unit(&ModelPrice::input_per_character, 15.00e-6), 0},
+    {"whisper-1", per_unit(&ModelPrice::input_per_second, 0.0001), 0},  // $0.006 a minute
+    {"omni-moderation", {}, 0},                                         // free
+    {"text-moderation", {}, 0},                                         // free
+    {"rerank-english-v3.0", per_unit(&ModelPrice::input_per_query, 0.002), 0},
+    {"rerank-multilingual-v3.0", per_unit(&ModelPrice::input_per_query, 0.002), 0},
+    {"rerank-v3.5", per_unit(&ModelPrice::input_per_query, 0.002), 0},
 }};
 
 // Exact name first, then the longest known prefix (dated snapshots share their family's row).
@@ -71,17 +91,45 @@ std::optional<std::int64_t> builtin_max_output_tokens(std::string_view model) {
   return e ? std::optional<std::int64_t>(e->max_output_tokens) : std::nullopt;
 }
 
+namespace {
+
+double or_else(double price, double fallback) { return price > 0 ? price : fallback; }
+
+// `part` of `whole` tokens, clamped to what is left of `whole`: a provider reporting more
+// tokens of a kind than in total is wrong, and a call never costs below zero.
+std::int64_t portion(std::int64_t part, std::int64_t& left) {
+  const auto taken = std::max<std::int64_t>(0, std::min(part, left));
+  left -= taken;
+  return taken;
+}
+
+}  // namespace
+
+double ModelPrice::highest_input_per_token() const {
+  // A cached-token price above the input price (a misconfiguration) must not beat it.
+  return std::max({input_per_token, cached_input_per_token, cache_creation_input_per_token, input_audio_per_token});
+}
+
+double ModelPrice::highest_output_per_token() const {
+  return std::max({output_per_token, output_reasoning_per_token, output_audio_per_token});
+}
+
 double cost_of(const Usage& usage, const ModelPrice& price) {
-  const double cached_price = price.cached_input_per_token > 0 ? price.cached_input_per_token : price.input_per_token;
-  const double creation_price =
-      price.cache_creation_input_per_token > 0 ? price.cache_creation_input_per_token : price.input_per_token;
-  // A provider reporting more cache tokens than prompt tokens is wrong; never charge below zero.
-  const auto cached = std::max<std::int64_t>(0, std::min(usage.cached_prompt_tokens, usage.prompt_tokens));
-  const auto created =
-      std::max<std::int64_t>(0, std::min(usage.cache_creation_prompt_tokens, usage.prompt_tokens - cached));
-  return static_cast<double>(usage.prompt_tokens - cached - created) * price.input_per_token +
-         static_cast<double>(cached) * cached_price + static_cast<double>(created) * creation_price +
-         static_cast<double>(usage.completion_tokens) * price.output_per_token;
+  auto prompt_left = std::max<std::int64_t>(0, usage.prompt_tokens);
+  const auto cached = portion(usage.cached_prompt_tokens, prompt_left);
+  const auto created = portion(usage.cache_creation_prompt_tokens, prompt_left);
+  const auto audio_in = portion(usage.audio_prompt_tokens, prompt_left);
+  auto completion_left = std::max<std::int64_t>(0, usage.completion_tokens);
+  const auto reasoning = portion(usage.reasoning_tokens, completion_left);
+  const auto audio_out = portion(usage.audio_completion_tokens, completion_left);
+  const auto at = [](std::int64_t tokens, double per_token) { return static_cast<double>(tokens) * per_token; };
+  return at(prompt_left, price.input_per_token) +
+         at(cached, or_else(price.cached_input_per_token, price.input_per_token)) +
+         at(created, or_else(price.cache_creation_input_per_token, price.input_per_token)) +
+         at(audio_in, or_else(price.input_audio_per_token, price.input_per_token)) +
+         at(completion_left, price.output_per_token) +
+         at(reasoning, or_else(price.output_reasoning_per_token, price.output_per_token)) +
+         at(audio_out, or_else(price.output_audio_per_token, price.output_per_token));
 }
 
 }  // namespace tollgate::core

@@ -1,7 +1,8 @@
 #pragma once
-// Prices per token of common OpenAI and Anthropic models (USD), overridable per deployment by
-// model_info.input_cost_per_token / output_cost_per_token. An unknown model costs 0: the
-// caller counts it in a warning metric, it never fails a request.
+// Prices of common OpenAI and Anthropic models (USD per token, and per image, character,
+// second or query for the media endpoints), overridable per deployment by model_info with
+// LiteLLM's names (input_cost_per_token, output_cost_per_image, ...). An unknown model costs
+// 0: the caller counts it in a warning metric, it never fails a request.
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -15,6 +16,20 @@ struct ModelPrice {
   double output_per_token = 0;
   double cached_input_per_token = 0;          // 0 → same as input
   double cache_creation_input_per_token = 0;  // 0 → same as input
+  double output_reasoning_per_token = 0;      // 0 → same as output
+  double input_audio_per_token = 0;           // 0 → same as input
+  double output_audio_per_token = 0;          // 0 → same as output
+  // Media endpoints (core/media_cost.h); 0 → that unit is free (or unknown).
+  double output_per_image = 0;     // /v1/images/generations: each image generated
+  double input_per_image = 0;      // each image sent in (image edits; not used for generations)
+  double input_per_character = 0;  // /v1/audio/speech: each character of `input`
+  double input_per_second = 0;     // /v1/audio/transcriptions: each second of audio
+  double output_per_second = 0;    // audio generated, per second (not used: speech is priced per character)
+  double input_per_query = 0;      // /v1/rerank: each search unit (Cohere's billed_units)
+
+  // The most one token can cost on each side: what a worst-case reservation multiplies by.
+  double highest_input_per_token() const;
+  double highest_output_per_token() const;
 };
 
 // Built-in price of a provider model name ("gpt-4o-2024-08-06", "claude-3-5-sonnet-20241022"):
@@ -24,7 +39,9 @@ std::optional<ModelPrice> builtin_price(std::string_view model);
 // The longest answer a built-in model can give (0 for embedding models), matched like its price.
 std::optional<std::int64_t> builtin_max_output_tokens(std::string_view model);
 
-// Cost of a call: cached prompt tokens at the cached price when there is one.
+// Cost of a call: cached prompt tokens at the cached price when there is one, cache writes at
+// the cache-write price, audio tokens at the audio prices and reasoning tokens at the
+// reasoning price (each part of prompt_tokens / completion_tokens, never counted twice).
 double cost_of(const Usage& usage, const ModelPrice& price);
 
 }  // namespace tollgate::core

@@ -12,7 +12,7 @@ struct KnownPrefix {
   std::string_view default_api_base;
 };
 
-constexpr std::array<KnownPrefix, 21> kKnownPrefixes{{
+constexpr std::array<KnownPrefix, 23> kKnownPrefixes{{
     {"openai", ProviderKind::openai, "https://api.openai.com/v1"},
     {"azure", ProviderKind::azure, ""},
     {"anthropic", ProviderKind::anthropic, "https://api.anthropic.com"},
@@ -34,6 +34,9 @@ constexpr std::array<KnownPrefix, 21> kKnownPrefixes{{
     {"perplexity", ProviderKind::openai, "https://api.perplexity.ai"},
     {"xai", ProviderKind::openai, "https://api.x.ai/v1"},
     {"lm_studio", ProviderKind::openai, "http://localhost:1234/v1"},
+    // Rerank services (Cohere's /v1/rerank wire; api/media_routes.cc): rerank only.
+    {"cohere", ProviderKind::openai, "https://api.cohere.com/v1"},
+    {"jina_ai", ProviderKind::openai, "https://api.jina.ai/v1"},
 }};
 
 }  // namespace

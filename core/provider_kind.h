@@ -16,7 +16,7 @@ struct ProviderPrefix {
 
 // Known prefixes: openai, azure, anthropic, mock, bedrock, gemini, vertex_ai, and OpenAI-compatible services
 // (hosted_vllm, vllm, ollama, ollama_chat, groq, together_ai, deepseek, mistral, openrouter, fireworks_ai, perplexity,
-// xai, lm_studio, openai_compatible). Unknown → nullopt.
+// xai, lm_studio, openai_compatible; cohere and jina_ai for /v1/rerank). Unknown → nullopt.
 std::optional<ProviderPrefix> parse_provider_prefix(std::string_view prefix);
 
 std::string_view provider_kind_name(ProviderKind kind);

@@ -9,6 +9,9 @@ struct Usage {
   std::int64_t completion_tokens = 0;
   std::int64_t cached_prompt_tokens = 0;          // of prompt_tokens: read from the provider's cache
   std::int64_t cache_creation_prompt_tokens = 0;  // of prompt_tokens: written to it (Anthropic, Bedrock)
+  std::int64_t audio_prompt_tokens = 0;           // of prompt_tokens: audio input (prompt_tokens_details)
+  std::int64_t reasoning_tokens = 0;              // of completion_tokens (completion_tokens_details)
+  std::int64_t audio_completion_tokens = 0;       // of completion_tokens: audio output
   std::int64_t total() const { return prompt_tokens + completion_tokens; }
 };
 

@@ -19,6 +19,11 @@ core::Usage usage_from_openai(const rapidjson::Value& usage) {
   u.completion_tokens = json::int_or(usage, "completion_tokens");
   if (const auto* details = json::member(usage, "prompt_tokens_details")) {
     u.cached_prompt_tokens = json::int_or(*details, "cached_tokens");
+    u.audio_prompt_tokens = json::int_or(*details, "audio_tokens");
+  }
+  if (const auto* details = json::member(usage, "completion_tokens_details")) {
+    u.reasoning_tokens = json::int_or(*details, "reasoning_tokens");
+    u.audio_completion_tokens = json::int_or(*details, "audio_tokens");
   }
   return u;
 }
@@ -29,6 +34,9 @@ core::Usage usage_from_responses(const rapidjson::Value& usage) {
   u.completion_tokens = json::int_or(usage, "output_tokens");
   if (const auto* details = json::member(usage, "input_tokens_details")) {
     u.cached_prompt_tokens = json::int_or(*details, "cached_tokens");
+  }
+  if (const auto* details = json::member(usage, "output_tokens_details")) {
+    u.reasoning_tokens = json::int_or(*details, "reasoning_tokens");
   }
   return u;
 }

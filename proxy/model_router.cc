@@ -18,6 +18,26 @@ std::uint64_t next_random() {
 // the answers that were longer.
 constexpr std::int64_t kUnknownMaxOutputTokens = 4096;
 
+bool has_unit_prices(const config::ModelInfo& i) {
+  return i.output_cost_per_reasoning_token || i.input_cost_per_audio_token || i.output_cost_per_audio_token ||
+         i.output_cost_per_image || i.input_cost_per_image || i.input_cost_per_character || i.input_cost_per_second ||
+         i.output_cost_per_second || i.input_cost_per_query;
+}
+
+// model_info's prices of reasoning and audio tokens, images, characters, seconds and queries.
+core::ModelPrice with_unit_prices(core::ModelPrice p, const config::ModelInfo& i) {
+  p.output_reasoning_per_token = i.output_cost_per_reasoning_token.value_or(p.output_reasoning_per_token);
+  p.input_audio_per_token = i.input_cost_per_audio_token.value_or(p.input_audio_per_token);
+  p.output_audio_per_token = i.output_cost_per_audio_token.value_or(p.output_audio_per_token);
+  p.output_per_image = i.output_cost_per_image.value_or(p.output_per_image);
+  p.input_per_image = i.input_cost_per_image.value_or(p.input_per_image);
+  p.input_per_character = i.input_cost_per_character.value_or(p.input_per_character);
+  p.input_per_second = i.input_cost_per_second.value_or(p.input_per_second);
+  p.output_per_second = i.output_cost_per_second.value_or(p.output_per_second);
+  p.input_per_query = i.input_cost_per_query.value_or(p.input_per_query);
+  return p;
+}
+
 // The longest answer a request that sets no max_tokens can get from `d`.
 std::int64_t max_output_of(const config::Deployment& d) {
   if (const auto added = providers::provider_of(d).max_tokens_added(d)) return *added;  // the gateway's own limit
@@ -44,6 +64,7 @@ std::optional<core::ModelPrice> ModelRouter::price_of(const config::Deployment& 
       custom.cache_creation_input_per_token = 0;  // written at the configured input price
     price = custom;
   }
+  if (has_unit_prices(d.info)) price = with_unit_prices(price.value_or(core::ModelPrice{}), d.info);
   return price;
 }
 
@@ -74,9 +95,9 @@ ModelRouter::ModelRouter(std::shared_ptr<const config::ModelCatalog> catalog)
       for (const auto* d : g->deployments) {
         const auto& price = prices_[index_of(*d)];
         if (price) {
-          // A cached-token price above the input price (a misconfiguration) must not beat it.
-          p.max_input_price = std::max({p.max_input_price, price->input_per_token, price->cached_input_per_token});
-          p.max_output_price = std::max(p.max_output_price, price->output_per_token);
+          // Every kind of token at its own price (cached, audio, reasoning): the highest bounds them all.
+          p.max_input_price = std::max(p.max_input_price, price->highest_input_per_token());
+          p.max_output_price = std::max(p.max_output_price, price->highest_output_per_token());
         }
         p.max_output_tokens = std::max(p.max_output_tokens, max_output_of(*d));
         every_context_known = every_context_known && d->info.max_input_tokens.has_value();

@@ -17,6 +17,7 @@
 #include "providers/openai_request.h"
 #include "providers/registry.h"
 #include "providers/vertex/token_source.h"
+#include "proxy/attempt_outcome.h"
 #include "proxy/mock_answer.h"
 #include "proxy/model_router.h"
 #include "proxy/model_snapshot.h"
@@ -216,11 +217,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   void attempt() {
     if (done_) return;
     bool all_cooling = false;
-    auto chosen = s_.router->choose(*group_, excluded_, all_cooling);
-    if (!chosen && !all_cooling && !excluded_.empty()) {
-      excluded_.clear();  // retries may go back to a deployment that already failed
-      chosen = s_.router->choose(*group_, excluded_, all_cooling);
-    }
+    auto chosen = choose_for_attempt(*s_.router, *group_, excluded_, all_cooling);
     if (!chosen) {
       if (move_to_fallback(FailureClass::rate_limited)) {
         attempt();
@@ -335,21 +332,12 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   }
 
   void record_attempt(bool success, FailureClass failure) {
-    const auto now = Clock::now();
-    s_.metrics->attempt_finished(current_.index, success, std::chrono::duration<double>(now - attempt_start_).count());
-    if (success) return;
-    s_.metrics->error(current_.index, core::failure_class_name(failure));
-    const int fails = current_.health->attempt_failed(now);
-    const auto& group = *group_;
-    core::CooldownInput input{failure, fails, s_.router->settings().allowed_fails, group.deployments.size() == 1};
-    if (!s_.router->settings().disable_cooldowns && core::should_cool_down(input)) {
-      current_.health->cool_down_until(now + s_.router->settings().cooldown_time);
-      s_.metrics->cooldown(current_.index);
-      telemetry::log_warn("deployment_cooldown", {{"model_group", group.name},
-                                                  {"deployment", current_.deployment->info.id},
-                                                  {"reason", core::failure_class_name(failure)},
-                                                  {"request_id", exchange_->request_id()}});
+    if (success) {
+      s_.metrics->attempt_finished(current_.index, true,
+                                   std::chrono::duration<double>(Clock::now() - attempt_start_).count());
+      return;
     }
+    note_failed_attempt(*s_.router, *s_.metrics, current_, *group_, failure, attempt_start_, exchange_->request_id());
   }
 
   bool move_to_fallback(FailureClass failure) {

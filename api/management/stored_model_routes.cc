@@ -208,6 +208,13 @@ void write_deployment(JsonOut& o, const config::Deployment& d) {
   o.field("input_cost_per_token", i.input_cost_per_token).field("output_cost_per_token", i.output_cost_per_token);
   o.field("cache_read_input_token_cost", i.cache_read_input_token_cost);
   o.field("cache_creation_input_token_cost", i.cache_creation_input_token_cost);
+  o.field("output_cost_per_reasoning_token", i.output_cost_per_reasoning_token);
+  o.field("input_cost_per_audio_token", i.input_cost_per_audio_token);
+  o.field("output_cost_per_audio_token", i.output_cost_per_audio_token);
+  o.field("output_cost_per_image", i.output_cost_per_image).field("input_cost_per_image", i.input_cost_per_image);
+  o.field("input_cost_per_character", i.input_cost_per_character);
+  o.field("input_cost_per_second", i.input_cost_per_second).field("output_cost_per_second", i.output_cost_per_second);
+  o.field("input_cost_per_query", i.input_cost_per_query);
   o.field("max_tokens", i.max_tokens).field("max_input_tokens", i.max_input_tokens);
   o.field("max_output_tokens", i.max_output_tokens).field("access_groups", i.access_groups);
   o.end_object().end_object();

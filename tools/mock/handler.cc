@@ -10,6 +10,7 @@
 #include "tools/mock/http_out.h"
 #include "tools/mock/json_out.h"
 #include "tools/mock/live_config.h"
+#include "tools/mock/media.h"
 #include "tools/mock/openai_responses.h"
 #include "tools/mock/prng.h"
 #include "tools/mock/reply_text.h"
@@ -64,6 +65,11 @@ Action Handler::handle(Request&& request, std::string& out) {
     control(endpoint, request, action, out);
     return action;
   }
+  if (is_media_path(path)) {  // images, audio, moderations, rerank (tools/mock/media.h)
+    media(path, request, action, out);
+    return action;
+  }
+
   if (endpoint == Endpoint::not_found) {
     error(endpoint, 404, "tollgate-mock: no endpoint " + std::string(method) + " " + std::string(path), action, out);
     shard_.record(path, {}, request);
@@ -256,6 +262,24 @@ void Handler::malformed(Endpoint endpoint, const RequestBody& body, const Plan& 
   }
   body_.assign(kMalformedJson);
   reply(200, action, out);
+}
+
+void Handler::media(std::string_view path, Request& request, Action& action, std::string& out) {
+  auto answer = answer_media(path, view(request[boost::beast::http::field::content_type]), request.body(), ++sequence_);
+  shard_.record(path, answer.model, request);
+  const Plan plan = resolve_plan(parse_model_tokens(answer.model), config_.load(), random_unit());
+  action.delay_ms = plan.latency_ms;
+  switch (plan.outcome) {
+    case Outcome::reset: action.kind = Action::Kind::reset; return;
+    case Outcome::hang: action.kind = Action::Kind::hang; return;
+    case Outcome::fail:
+      error(Endpoint::chat_completions, plan.status, failure_message(plan.status), action, out);
+      return;
+    default: break;
+  }
+  action.kind = Action::Kind::reply;
+  append_head(out, answer.status, answer.content_type, answer.body.size(), action.keep_alive);
+  out += answer.body;
 }
 
 void Handler::stream(std::vector<SseEvent> events, const Plan& plan, Action& action, std::string& out,

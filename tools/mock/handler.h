@@ -51,6 +51,8 @@ class Handler {
  private:
   void control(Endpoint endpoint, const Request& request, Action& action, std::string& out);
   void respond(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action, std::string& out);
+  // The media endpoints (tools/mock/media.h), with the model's fault tokens applied.
+  void media(std::string_view path, Request& request, Action& action, std::string& out);
   void malformed(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action, std::string& out);
   void stream(std::vector<SseEvent> events, const Plan& plan, Action& action, std::string& out,
               std::string_view content_type = kEventStream);

@@ -1,0 +1,288 @@
+#include "api/media_call.h"
+
+#include <strings.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/number_text.h"
+#include "core/retry_policy.h"
+#include "http/client.h"
+#include "http/io_threads.h"
+#include "providers/response_relay.h"
+#include "providers/upstream_request.h"
+#include "proxy/attempt_outcome.h"
+#include "proxy/model_router.h"
+#include "telemetry/log.h"
+#include "telemetry/model_metrics.h"
+
+namespace tollgate::api {
+namespace {
+
+namespace net = boost::asio;
+using Clock = std::chrono::steady_clock;
+using core::FailureClass;
+
+// Generated audio and images are larger than chat answers; the request bound stays the edge's.
+constexpr std::size_t kMaxAnswerBody = 64 * 1024 * 1024;
+constexpr std::size_t kMaxErrorBody = 64 * 1024;
+constexpr std::chrono::milliseconds kDefaultTimeout{600'000};
+
+std::optional<std::string> header_value(const http::Headers& headers, std::string_view name) {
+  for (const auto& h : headers) {
+    if (h.name.size() == name.size() && strncasecmp(h.name.c_str(), name.data(), name.size()) == 0) return h.value;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> seconds_of(const std::optional<std::string>& text) {
+  double seconds = 0;
+  if (!text) return std::nullopt;
+  const auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), seconds);
+  return ec == std::errc{} ? std::optional<double>(seconds) : std::nullopt;
+}
+
+class MediaCall : public http::ResponseSink, public std::enable_shared_from_this<MediaCall> {
+ public:
+  MediaCall(http::HttpClient& client, http::ExchangePtr exchange, MediaRequest request, net::io_context& ctx)
+      : client_(client),
+        router_(*request.models->router),
+        metrics_(*request.models->metrics),
+        exchange_(std::move(exchange)),
+        req_(std::move(request)),
+        timer_(ctx) {}
+
+  void start() {
+    std::weak_ptr<MediaCall> weak = shared_from_this();
+    exchange_->on_client_gone([weak] {
+      if (auto self = weak.lock()) self->client_left();
+    });
+    attempt();
+  }
+
+  void on_head(int status, const http::Headers& headers) override {
+    status_ = status;
+    content_type_ = header_value(headers, "content-type").value_or("application/json");
+    retry_after_ = seconds_of(header_value(headers, "retry-after"));
+  }
+
+  void on_data(std::string_view bytes) override {
+    const bool ok = status_ >= 200 && status_ < 300;
+    if (body_.size() + bytes.size() > (ok ? kMaxAnswerBody : kMaxErrorBody)) {
+      overflow_ = ok;  // an error body's start is enough to classify it
+      return;
+    }
+    body_.append(bytes);
+  }
+
+  void on_complete() override {
+    call_.reset();
+    if (status_ >= 200 && status_ < 300) {
+      answer();
+      return;
+    }
+    attempt_failed(core::classify_status(status_, body_), status_, providers::upstream_error_message(body_));
+  }
+
+  void on_error(http::ClientErrorKind kind, const std::string& message) override {
+    call_.reset();
+    if (kind == http::ClientErrorKind::overloaded) {  // our own bound: no retry, no cooldown
+      fail(core::gateway_overloaded("The gateway is overloaded: " + message + ". Retry shortly."));
+      return;
+    }
+    const auto failure = kind == http::ClientErrorKind::timeout ? FailureClass::timeout : FailureClass::connection;
+    attempt_failed(failure, 0, message);
+  }
+
+ private:
+  void attempt() {
+    if (done_) return;
+    bool all_cooling = false;
+    auto chosen = proxy::choose_for_attempt(router_, *req_.group, excluded_, all_cooling);
+    if (!chosen) {
+      const auto wait = router_.retry_after_cooldown();
+      fail(core::too_many_requests("No deployments available for model group '" + req_.group->name +
+                                       "': every deployment is cooling down after failures. Try again in " +
+                                       std::to_string(wait.count()) + " seconds.",
+                                   static_cast<int>(wait.count())));
+      return;
+    }
+    current_ = *chosen;
+    ++attempts_;
+    const auto& d = *current_.deployment;
+    if (!serves_media(d) || current_.url == nullptr) {
+      fail(core::bad_request("Model group '" + req_.group->name + "' deployment '" + d.info.id + "' (" +
+                                 d.provider_prefix + "/) does not serve " + req_.path +
+                                 ": only OpenAI-wire deployments do",
+                             "model"));
+      return;
+    }
+    http::OutboundRequest out;
+    out.target = providers::base_path_of(d.api_base) + req_.path;
+    out.headers.push_back({"content-type", req_.content_type});
+    if (!d.api_key.empty()) out.headers.push_back({"authorization", "Bearer " + d.api_key});
+    out.body = req_.body_for(d.upstream_model);
+    const auto timeout = d.timeout ? *d.timeout : router_.settings().timeout.value_or(kDefaultTimeout);
+    out.first_byte_timeout = timeout;
+    out.idle_timeout = timeout;
+    status_ = 0;
+    body_.clear();
+    overflow_ = false;
+    retry_after_.reset();
+    attempt_start_ = Clock::now();
+    current_.health->attempt_started(attempt_start_);
+    metrics_.attempt_started(current_.index);
+    call_ = client_.send(*current_.url, std::move(out), shared_from_this());
+  }
+
+  void attempt_failed(FailureClass failure, int status, std::string message) {
+    record_failure(failure);
+    excluded_.push_back(current_.index);
+    if (core::is_retryable(failure) && attempts_ <= router_.settings().num_retries) {
+      ++retries_;
+      metrics_.retry(current_.index);
+      timer_.expires_after(core::retry_backoff(attempts_, retry_after_));
+      timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+        if (!ec) self->attempt();
+      });
+      return;
+    }
+    give_up(failure, status, std::move(message));
+  }
+
+  void record_failure(FailureClass failure) {
+    proxy::note_failed_attempt(router_, metrics_, current_, *req_.group, failure, attempt_start_,
+                               exchange_->request_id());
+  }
+
+  void give_up(FailureClass failure, int status, const std::string& message) {
+    core::ApiError error;
+    if (failure == FailureClass::auth) {
+      error = core::bad_gateway("The provider rejected the gateway's credentials for model group '" + req_.group->name +
+                                "' (HTTP " + std::to_string(status) + ")");
+    } else {
+      const std::string detail = "Upstream error from model group '" + req_.group->name + "' (" +
+                                 std::string(core::failure_class_name(failure)) +
+                                 (status ? ", HTTP " + std::to_string(status) : std::string()) + "): " + message;
+      if (failure == FailureClass::rate_limited) {
+        error = core::too_many_requests(detail, static_cast<int>(retry_after_.value_or(1)));
+      } else if (failure == FailureClass::bad_request || failure == FailureClass::context_window) {
+        error = core::bad_request(detail);
+        if (status >= 400 && status < 500) error.status = status;
+      } else {
+        error = core::bad_gateway(detail);
+        if (status >= 500) error.status = status;
+      }
+    }
+    fail(error);
+  }
+
+  void answer() {
+    const auto now = Clock::now();
+    if (overflow_) {
+      record_failure(FailureClass::server_error);
+      fail(core::bad_gateway("The upstream response is larger than the gateway accepts"));
+      return;
+    }
+    metrics_.attempt_finished(current_.index, true, std::chrono::duration<double>(now - attempt_start_).count());
+    current_.health->attempt_succeeded(std::chrono::duration_cast<std::chrono::microseconds>(now - attempt_start_), 0,
+                                       now);
+    const auto units = core::settled_media_units(req_.units, core::reported_media_units(req_.kind, body_));
+    const double cost =
+        current_.price && *current_.price ? units * core::media_unit_price(req_.kind, **current_.price) : 0.0;
+    http::Response response;
+    response.status = 200;
+    response.content_type = content_type_;
+    response.body = std::move(body_);
+    response.headers = req_.extra_headers;
+    response.headers.push_back({"x-litellm-model-id", current_.deployment->info.id});
+    response.headers.push_back({"x-litellm-model-group", req_.group->name});
+    response.headers.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
+    response.headers.push_back({"x-litellm-response-cost", core::general_text(cost, 10)});
+    finish(true, 200, cost);  // settled before the answer reaches the client
+    exchange_->respond(std::move(response));
+  }
+
+  void fail(const core::ApiError& error) {
+    finish(false, error.status, 0);
+    http::Response response = http::error_response(error);
+    response.headers.push_back({"x-litellm-model-group", req_.group->name});
+    response.headers.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
+    exchange_->respond(std::move(response));
+  }
+
+  // Not the deployment's fault: no failure, cooldown or error metric, and nothing charged
+  // (no answer was delivered; the reservation is released).
+  void client_left() {
+    if (done_) return;
+    if (call_) {
+      call_->cancel();
+      call_.reset();
+      current_.health->attempt_cancelled();
+      metrics_.attempt_cancelled(current_.index);
+    }
+    timer_.cancel();
+    client_gone_ = true;
+    finish(false, 499, 0);
+  }
+
+  void finish(bool success, int status, double cost) {
+    if (done_) return;
+    done_ = true;
+    timer_.cancel();
+    proxy::CallOutcome outcome;
+    outcome.success = success;
+    outcome.status = status;
+    outcome.deployment = current_.deployment;
+    outcome.client_gone = client_gone_;
+    outcome.cost = cost;
+    outcome.priced = current_.price != nullptr && current_.price->has_value();
+    auto callback = std::move(req_.on_finished);
+    if (callback) callback(outcome);
+  }
+
+  http::HttpClient& client_;
+  proxy::ModelRouter& router_;
+  telemetry::ModelMetrics& metrics_;
+  http::ExchangePtr exchange_;
+  MediaRequest req_;
+  net::steady_timer timer_;
+  proxy::RoutedDeployment current_;
+  std::shared_ptr<http::OutboundCall> call_;
+  std::vector<std::size_t> excluded_;
+  int attempts_ = 0;
+  int retries_ = 0;
+  Clock::time_point attempt_start_;
+  int status_ = 0;
+  std::string content_type_;
+  std::string body_;
+  bool overflow_ = false;
+  std::optional<double> retry_after_;
+  bool client_gone_ = false;
+  bool done_ = false;
+};
+
+}  // namespace
+
+bool serves_media(const config::Deployment& deployment) { return deployment.provider == core::ProviderKind::openai; }
+
+void start_media_call(http::HttpClient& client, http::ExchangePtr exchange, MediaRequest request) {
+  auto start = [client = &client](http::ExchangePtr exchange, MediaRequest request) {
+    net::io_context* ctx = client->io().current();
+    if (ctx == nullptr) {  // not one of the gateway's I/O threads
+      telemetry::log_error("media_call_off_io_thread", {{"request_id", exchange->request_id()}});
+      http::respond_error(exchange, core::internal_error("Internal error"));
+      proxy::CallOutcome outcome;
+      outcome.status = 500;
+      if (request.on_finished) request.on_finished(outcome);
+      return;
+    }
+    std::make_shared<MediaCall>(*client, std::move(exchange), std::move(request), *ctx)->start();
+  };
+  auto bound = http::bind_executor(exchange, std::move(start));
+  bound(std::move(exchange), std::move(request));
+}
+
+}  // namespace tollgate::api

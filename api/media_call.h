@@ -1,0 +1,43 @@
+#pragma once
+// One call to a media endpoint of an OpenAI-wire deployment (/images/generations,
+// /audio/speech, /audio/transcriptions, /moderations, /rerank): choose a deployment of the
+// group, send the body with the deployment's model and credential, retry (num_retries, other
+// deployments first) and cool failing deployments down as chat calls do, answer with the
+// upstream's body and content type, and price the call per unit (core/media_cost.h). Runs on
+// the exchange's executor. No fallbacks to other model groups and no streaming (documented in
+// docs/api.md).
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "core/media_cost.h"
+#include "http/exchange.h"
+#include "proxy/model_snapshot.h"
+#include "proxy/proxy_call.h"
+
+namespace tollgate::http {
+class HttpClient;
+}
+
+namespace tollgate::api {
+
+struct MediaRequest {
+  proxy::ModelSnapshotPtr models;  // keeps `group` and its deployments alive
+  const config::ModelGroup* group = nullptr;
+  core::MediaKind kind = core::MediaKind::moderation;
+  std::string path;          // after the deployment's base path: "/images/generations"
+  std::string content_type;  // of the body sent upstream
+  // The upstream body for a deployment's model name (the client's, with `model` replaced).
+  std::function<std::string(const std::string& upstream_model)> body_for;
+  core::MediaUnits units;
+  std::chrono::steady_clock::time_point received;
+  http::Headers extra_headers;                                 // added to the success answer
+  std::function<void(const proxy::CallOutcome&)> on_finished;  // exactly once
+};
+
+// Whether a deployment serves the media endpoints: OpenAI-wire upstreams only.
+bool serves_media(const config::Deployment& deployment);
+
+void start_media_call(http::HttpClient& client, http::ExchangePtr exchange, MediaRequest request);
+
+}  // namespace tollgate::api

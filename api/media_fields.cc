@@ -1,0 +1,124 @@
+#include "api/media_fields.h"
+
+#include <memory>
+
+#include "api/json_body.h"
+#include "core/multipart.h"
+#include "providers/json_util.h"
+
+namespace tollgate::api {
+namespace {
+
+using core::MediaKind;
+
+constexpr std::int64_t kMaxImagesPerRequest = 10;  // OpenAI's limit for n
+
+std::string_view text_of(const rapidjson::Value& v) { return {v.GetString(), v.GetStringLength()}; }
+
+core::Status require_text(const rapidjson::Document& body, const char* field) {
+  const auto it = body.FindMember(field);
+  if (it == body.MemberEnd() || !it->value.IsString() || it->value.GetStringLength() == 0) {
+    return core::bad_request(std::string("'") + field + "' is required and must be a non-empty string", field);
+  }
+  return {};
+}
+
+// The JSON body with `model` set to the deployment's name; the client's bytes when unchanged.
+std::function<std::string(const std::string&)> json_body_for(const http::ExchangePtr& exchange,
+                                                             std::shared_ptr<rapidjson::Document> body) {
+  return [exchange, body](const std::string& upstream_model) {
+    if (text_of((*body)["model"]) == upstream_model) return std::string(exchange->body());
+    rapidjson::Document copy;
+    copy.CopyFrom(*body, copy.GetAllocator());  // depth bounded by the edge's parse
+    copy["model"] = providers::json::string_value(upstream_model, copy.GetAllocator());
+    return providers::json::serialize(copy);
+  };
+}
+
+core::Result<core::MediaUnits> json_units(MediaKind kind, const rapidjson::Document& body) {
+  switch (kind) {
+    case MediaKind::image_generation: {
+      if (auto ok = require_text(body, "prompt"); !ok) return ok.error();
+      std::int64_t n = 1;
+      if (const auto it = body.FindMember("n"); it != body.MemberEnd() && !it->value.IsNull()) {
+        if (!it->value.IsInt64() || it->value.GetInt64() < 1 || it->value.GetInt64() > kMaxImagesPerRequest) {
+          return core::bad_request("'n' must be an integer from 1 to " + std::to_string(kMaxImagesPerRequest), "n");
+        }
+        n = it->value.GetInt64();
+      }
+      return core::MediaUnits{static_cast<double>(n), static_cast<double>(n)};
+    }
+    case MediaKind::speech: {
+      if (auto ok = require_text(body, "input"); !ok) return ok.error();
+      const auto characters = static_cast<double>(core::utf8_characters(text_of(body["input"])));
+      return core::MediaUnits{characters, characters};
+    }
+    case MediaKind::moderation:
+      if (!body.HasMember("input")) return core::bad_request("'input' is required", "input");
+      return core::MediaUnits{};
+    case MediaKind::rerank: {
+      if (auto ok = require_text(body, "query"); !ok) return ok.error();
+      const auto docs = body.FindMember("documents");
+      if (docs == body.MemberEnd() || !docs->value.IsArray() || docs->value.Empty()) {
+        return core::bad_request("'documents' must be a non-empty array", "documents");
+      }
+      std::vector<std::size_t> sizes;
+      for (const auto& doc : docs->value.GetArray()) {
+        // Cohere takes strings, or objects whose text it reads: their whole JSON bounds it.
+        sizes.push_back(doc.IsString() ? doc.GetStringLength() : providers::json::serialize(doc).size());
+      }
+      return core::rerank_units(sizes);
+    }
+    case MediaKind::transcription: break;
+  }
+  return core::internal_error("not a JSON media request");
+}
+
+core::Result<MediaBody> read_json(MediaKind kind, const http::ExchangePtr& exchange, int max_json_depth) {
+  auto body = std::make_shared<rapidjson::Document>();
+  if (auto parsed = parse_json_object(exchange->body(), *body, max_json_depth); !parsed) return parsed.error();
+  const auto model = body->FindMember("model");
+  if (model == body->MemberEnd() || !model->value.IsString()) {
+    return core::bad_request("'model' is required and must be a string", "model");
+  }
+  MediaBody out;
+  out.model = std::string(text_of(model->value));
+  auto units = json_units(kind, *body);
+  if (!units) return units.error();
+  out.units = *units;
+  out.content_type = "application/json";
+  out.body_for = json_body_for(exchange, std::move(body));
+  return out;
+}
+
+core::Result<MediaBody> read_form(const http::ExchangePtr& exchange) {
+  auto parsed = core::parse_form_data(exchange->header("content-type"), exchange->body());
+  if (!parsed) return parsed.error();
+  auto form = std::make_shared<core::FormData>(std::move(parsed).value());
+  const auto* model = form->find("model");
+  if (model == nullptr || model->filename) return core::bad_request("'model' is a required form field", "model");
+  const auto* file = form->find("file");
+  if (file == nullptr || !file->filename) return core::bad_request("'file' is a required file field", "file");
+  MediaBody out;
+  out.model = std::string(model->value);
+  // The longest audio the upload can hold is the bound; a WAV's header says exactly.
+  out.units.bound = core::audio_seconds_bound(file->value.size());
+  out.units.fallback = core::wav_duration_seconds(file->value).value_or(out.units.bound);
+  out.content_type = "multipart/form-data; boundary=" + form->boundary;
+  out.body_for = [exchange, form](const std::string& upstream_model) {
+    // The form's parts are views into the exchange's body, which `exchange` keeps alive.
+    return core::write_form_data(*form, "model", upstream_model);
+  };
+  return out;
+}
+
+}  // namespace
+
+core::Result<MediaBody> read_media_body(MediaKind kind, const http::ExchangePtr& exchange, int max_json_depth) {
+  auto body = kind == MediaKind::transcription ? read_form(exchange) : read_json(kind, exchange, max_json_depth);
+  if (!body) return body;
+  if (auto refused = refuse_nul(body->model, "model"); !refused) return refused.error();
+  return body;
+}
+
+}  // namespace tollgate::api

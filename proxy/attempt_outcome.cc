@@ -1,0 +1,37 @@
+#include "proxy/attempt_outcome.h"
+
+#include "telemetry/log.h"
+#include "telemetry/model_metrics.h"
+
+namespace tollgate::proxy {
+
+std::optional<RoutedDeployment> choose_for_attempt(ModelRouter& router, const config::ModelGroup& group,
+                                                   std::vector<std::size_t>& excluded, bool& all_cooling) {
+  auto chosen = router.choose(group, excluded, all_cooling);
+  if (!chosen && !all_cooling && !excluded.empty()) {
+    excluded.clear();  // retries may go back to a deployment that already failed
+    chosen = router.choose(group, excluded, all_cooling);
+  }
+  return chosen;
+}
+
+void note_failed_attempt(ModelRouter& router, telemetry::ModelMetrics& metrics, const RoutedDeployment& deployment,
+                         const config::ModelGroup& group, core::FailureClass failure,
+                         std::chrono::steady_clock::time_point attempt_start, const std::string& request_id) {
+  const auto now = std::chrono::steady_clock::now();
+  metrics.attempt_finished(deployment.index, false, std::chrono::duration<double>(now - attempt_start).count());
+  metrics.error(deployment.index, core::failure_class_name(failure));
+  const int fails = deployment.health->attempt_failed(now);
+  const auto& settings = router.settings();
+  const core::CooldownInput input{failure, fails, settings.allowed_fails, group.deployments.size() == 1};
+  if (!settings.disable_cooldowns && core::should_cool_down(input)) {
+    deployment.health->cool_down_until(now + settings.cooldown_time);
+    metrics.cooldown(deployment.index);
+    telemetry::log_warn("deployment_cooldown", {{"model_group", group.name},
+                                                {"deployment", deployment.deployment->info.id},
+                                                {"reason", core::failure_class_name(failure)},
+                                                {"request_id", request_id}});
+  }
+}
+
+}  // namespace tollgate::proxy
