@@ -113,7 +113,10 @@ class StoredResponseCall : public http::ResponseSink, public std::enable_shared_
   void start(http::HttpClient& client, const http::UpstreamUrl& url, http::OutboundRequest request) {
     std::weak_ptr<StoredResponseCall> weak = shared_from_this();
     exchange_->on_client_gone([weak] {
-      if (auto self = weak.lock(); self && self->call_) self->call_->cancel();
+      if (auto self = weak.lock(); self && self->call_) {
+        self->call_->cancel();  // the sink hears nothing more; drop the call (and its hold on us)
+        self->call_.reset();
+      }
     });
     call_ = client.send(url, std::move(request), shared_from_this());
   }

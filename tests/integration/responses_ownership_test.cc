@@ -46,7 +46,8 @@ std::string config_for(const TestDatabase& db, const MockUpstream& mock) {
          "    litellm_params: {model: azure/my-deployment, api_base: \"http://127.0.0.1:" +
          std::to_string(mock.port()) + "\", api_key: azure-owner-key, api_version: \"2025-03-01-preview\"}\n" + price +
          "dep-azure}\n"
-         "general_settings:\n" +
+         "general_settings:\n"
+         "  max_auth_failures_per_minute: 100000\n" +
          db.gateway_settings();
 }
 
