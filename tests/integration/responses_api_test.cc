@@ -69,6 +69,24 @@ std::string request(const std::string& model, const std::string& extra = "") {
   return R"({"model":")" + model + R"(","instructions":"be brief","input":"hello responses")" + extra + "}";
 }
 
+// A completed response with tollgate-mock's text and usage; returns the cost the gateway
+// must have charged for it (and named in x-litellm-response-cost).
+double check_completed_response(const HttpReply& reply) {
+  REQUIRE(reply.status == 200);
+  const auto body = json(reply.body);
+  CHECK(str(body["object"]) == "response");
+  CHECK(str(body["status"]) == "completed");
+  CHECK_THAT(str(body["id"]), Catch::StartsWith("resp_"));
+  CHECK_THAT(str(body["output"][0]["content"][0]["text"]), Catch::Contains("tollgate-mock"));
+  const auto input = body["usage"]["input_tokens"].GetInt64();
+  const auto output = body["usage"]["output_tokens"].GetInt64();
+  CHECK(input > 0);
+  CHECK(output > 0);
+  const double cost = input * kInputPrice + output * kOutputPrice;
+  CHECK(std::stod(reply.header("x-litellm-response-cost")) == Approx(cost).epsilon(1e-9));
+  return cost;
+}
+
 // The key's spend once the spend writer has flushed it (every second).
 double key_spend(const TestDatabase& db, const std::string& key, double at_least) {
   auto store = db.migrated_store();
@@ -126,18 +144,7 @@ TEST_CASE("a Responses API request passes through to OpenAI, priced from its usa
   const World world;
   const auto& [db, mock, gw, key] = world;
   const auto reply = http_request(gw.port(), "POST", "/v1/responses", request("gpt"), bearer(key));
-  REQUIRE(reply.status == 200);
-  const auto body = json(reply.body);
-  CHECK(str(body["object"]) == "response");
-  CHECK(str(body["status"]) == "completed");
-  CHECK_THAT(str(body["id"]), Catch::StartsWith("resp_"));
-  CHECK_THAT(str(body["output"][0]["content"][0]["text"]), Catch::Contains("tollgate-mock"));
-  const auto input = body["usage"]["input_tokens"].GetInt64();
-  const auto output = body["usage"]["output_tokens"].GetInt64();
-  CHECK(input > 0);
-  CHECK(output > 0);
-  const double cost = input * kInputPrice + output * kOutputPrice;
-  CHECK(std::stod(reply.header("x-litellm-response-cost")) == Approx(cost).epsilon(1e-9));
+  const double cost = check_completed_response(reply);
 
   const auto last = mock.last();
   CHECK(str(last["path"]) == "/v1/responses");
@@ -257,18 +264,7 @@ TEST_CASE("a chat-only provider serves the Responses API through chat, whole and
   const auto& [db, mock, gw, key] = world;
   const auto reply =
       http_request(gw.port(), "POST", "/v1/responses", request("claude", R"(,"max_output_tokens":40)"), bearer(key));
-  REQUIRE(reply.status == 200);
-  const auto body = json(reply.body);
-  CHECK(str(body["object"]) == "response");
-  CHECK(str(body["status"]) == "completed");
-  CHECK_THAT(str(body["id"]), Catch::StartsWith("resp_"));
-  CHECK_THAT(str(body["output"][0]["content"][0]["text"]), Catch::Contains("tollgate-mock"));
-  const auto input = body["usage"]["input_tokens"].GetInt64();
-  const auto output = body["usage"]["output_tokens"].GetInt64();
-  CHECK(input > 0);
-  CHECK(output > 0);
-  const double cost = input * kInputPrice + output * kOutputPrice;
-  CHECK(std::stod(reply.header("x-litellm-response-cost")) == Approx(cost).epsilon(1e-9));
+  const double cost = check_completed_response(reply);
   // Sent as Anthropic messages: instructions as the system prompt, the limit as max_tokens.
   const auto last = mock.last();
   CHECK(str(last["path"]) == "/v1/messages");
