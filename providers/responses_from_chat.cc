@@ -408,16 +408,7 @@ std::string ResponsesStreamFromChat::translate(std::string_view chat_bytes, cons
 }
 
 std::string ResponsesStreamFromChat::error_event(std::string_view message) {
-  s_->out.clear();
-  s_->event("error", [message](Writer& w) {
-    w.Key("code");
-    w.String("upstream_error");
-    w.Key("message");
-    json::write_string(w, message);
-    w.Key("param");
-    w.Null();
-  });
-  return std::move(s_->out);
+  return responses_error_event(message, s_->sequence++);
 }
 
 namespace {
