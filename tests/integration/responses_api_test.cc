@@ -43,6 +43,9 @@ std::string config_for(const TestDatabase& db, const MockUpstream& mock) {
          "  - model_name: azure-gpt\n"
          "    litellm_params: {model: azure/my-deployment, api_base: \"http://127.0.0.1:" +
          std::to_string(mock.port()) + "\", api_key: azure-secret-key, api_version: \"2025-03-01-preview\"}\n" + price +
+         "  - model_name: claude-broken\n"
+         "    litellm_params: {model: \"anthropic/broken+reset-mid-stream+chunks-6\", api_base: \"http://127.0.0.1:" +
+         std::to_string(mock.port()) + "\", api_key: sk-ant-unused}\n" + price +
          "  - model_name: claude\n"
          "    litellm_params: {model: anthropic/claude-3-haiku, api_base: \"http://127.0.0.1:" +
          std::to_string(mock.port()) + "\", api_key: sk-ant-unused}\n" + price + "general_settings:\n" +
@@ -294,4 +297,17 @@ TEST_CASE("a chat-only provider serves the Responses API through chat, whole and
       usage["input_tokens"].GetInt64() * kInputPrice + usage["output_tokens"].GetInt64() * kOutputPrice;
   CHECK(streamed > 0);
   CHECK(key_spend(db, key, cost + streamed) == Approx(cost + streamed).epsilon(1e-9));
+}
+
+TEST_CASE("a translated Responses stream cut mid-way ends with an error event and is still charged",
+          "[integration][responses][translated][streaming]") {
+  const World world;
+  const auto events = world.stream("claude-broken");
+  REQUIRE(events.size() >= 2);
+  CHECK(event_name(events.front().data) == "response.created");
+  CHECK(event_name(events.back().data) == "error");
+  const auto error = event_data(events.back().data);
+  CHECK(str(error["type"]) == "error");
+  CHECK(error["sequence_number"].GetInt64() == static_cast<std::int64_t>(events.size()) - 1);
+  CHECK(key_spend(world.db, world.key, 1e-12) > 0);
 }
