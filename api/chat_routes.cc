@@ -6,6 +6,7 @@
 #include "api/requested_model.h"
 #include "api/responses_fields.h"
 #include "api/routes.h"
+#include "api/stored_responses.h"
 #include "core/json_document.h"
 #include "core/request_id.h"
 #include "mcp/inference_tools.h"
@@ -161,42 +162,62 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
                       unix_ms_now(),          *end_user};
     const auto tokens = request_tokens(providers::tally_prompt(*request, api, exchange->body().size()),
                                        models->router->pricing(*group), *request);
-    Admit admit{context, exchange, identity, group, tokens, {}};
-    admit.start = [&context, exchange, api, models = std::move(models), group, identity, record, tokens](
-                      std::shared_ptr<rapidjson::Document> body, std::shared_ptr<actors::AdmissionGrant> grant,
-                      http::Headers headers) {
-      proxy::ProxyRequest call;
-      call.models = models;
-      call.api = api;
-      call.body = std::move(body);
-      call.group = group;
-      call.prompt_tokens_estimate = tokens.typical_prompt;
-      call.completion_tokens_bound = tokens.completion_bound;
-      call.received = exchange->received_at();
-      call.extra_headers = std::move(headers);
-      call.extra_headers.push_back({"x-litellm-call-id", record.call_id});
-      call.on_finished = [&context, identity, grant, record](const proxy::CallOutcome& outcome) {
-        record_outcome(context, identity, grant.get(), outcome, record);
+    // The rest waits for the owner of a previous_response_id (Responses API) when there is one.
+    auto proceed = [&context, exchange, api, models = std::move(models), group, identity, record, tokens,
+                    end_user_id = *end_user, request](const config::Deployment* pinned) mutable {
+      Admit admit{context, exchange, identity, group, tokens, {}};
+      admit.start = [&context, exchange, api, models = std::move(models), group, identity, record, tokens, pinned](
+                        std::shared_ptr<rapidjson::Document> body, std::shared_ptr<actors::AdmissionGrant> grant,
+                        http::Headers headers) {
+        proxy::ProxyRequest call;
+        call.models = models;
+        call.api = api;
+        call.body = std::move(body);
+        call.group = group;
+        call.pinned_deployment = pinned;
+        call.prompt_tokens_estimate = tokens.typical_prompt;
+        call.completion_tokens_bound = tokens.completion_bound;
+        call.received = exchange->received_at();
+        call.extra_headers = std::move(headers);
+        call.extra_headers.push_back({"x-litellm-call-id", record.call_id});
+        call.on_finished = [&context, api, identity, grant, record](const proxy::CallOutcome& outcome) {
+          if (api == Api::openai_responses)
+            remember_response_owner(context, identity.get(), outcome, record.model_group);
+          record_outcome(context, identity, grant.get(), outcome, record);
+        };
+        proxy::start_proxy_call(*context.client, exchange, std::move(call));
       };
-      proxy::start_proxy_call(*context.client, exchange, std::move(call));
+      if (!end_user_id) {
+        admit(std::move(request), nullptr);
+        return;
+      }
+      // The end user's record is cached, or read on a store thread: resume on the exchange's executor.
+      with_end_user(context, exchange, *end_user_id,
+                    [admit = std::move(admit), request](core::Result<tollgate::identity::EndUserPtr> found) mutable {
+                      if (!found) {
+                        http::respond_error(admit.exchange, found.error());
+                        return;
+                      }
+                      if (auto blocked = refuse_blocked(**found); !blocked) {
+                        http::respond_error(admit.exchange, blocked.error());
+                        return;
+                      }
+                      admit(std::move(request), found->get());
+                    });
     };
-    if (!*end_user) {
-      admit(std::move(request), nullptr);
+    if (api != Api::openai_responses) {
+      proceed(nullptr);
       return;
     }
-    // The end user's record is cached, or read on a store thread: resume on the exchange's executor.
-    with_end_user(context, exchange, **end_user,
-                  [admit = std::move(admit), request](core::Result<tollgate::identity::EndUserPtr> found) mutable {
-                    if (!found) {
-                      http::respond_error(admit.exchange, found.error());
-                      return;
-                    }
-                    if (auto blocked = refuse_blocked(**found); !blocked) {
-                      http::respond_error(admit.exchange, blocked.error());
-                      return;
-                    }
-                    admit(std::move(request), found->get());
-                  });
+    with_previous_response(
+        context, exchange, caller, *request, *group,
+        [exchange, proceed = std::move(proceed)](core::Result<const config::Deployment*> holder) mutable {
+          if (!holder) {
+            http::respond_error(exchange, holder.error());
+            return;
+          }
+          proceed(*holder);
+        });
   });
 }
 

@@ -49,6 +49,8 @@ class Registry;
 
 namespace tollgate::api {
 
+class RecentResponseOwners;
+
 // What a config reload applied: the deployments before and after (for the audit log, without
 // secrets) and the re-read file's warnings.
 struct ConfigReloadResult {
@@ -90,6 +92,9 @@ struct GatewayContext {
   std::function<bool()> await_stored_models;
   const mcp::Endpoint* mcp = nullptr;  // the MCP gateway (/mcp)
   const mcp::Registry* mcp_registry = nullptr;
+  // Who created the responses this node stored lately (api/stored_responses.h); null: the
+  // store alone answers.
+  RecentResponseOwners* response_owners = nullptr;
 
   // A request takes the snapshot once and keeps it to its end (proxy/model_snapshot.h).
   proxy::ModelSnapshotPtr model_snapshot() const { return models->current(); }

@@ -2,6 +2,7 @@
 
 #include "api/management_routes.h"
 #include "api/mcp_routes.h"
+#include "api/stored_responses.h"
 
 namespace tollgate::api {
 
@@ -42,6 +43,13 @@ void register_routes(http::Router& router, const GatewayContext& context, Listen
   }
   for (const char* path : {"/v1/responses", "/responses"}) {
     router.add(Method::post, path, bind(handle_responses));
+  }
+  for (const char* path : {"/v1/responses/{id}", "/responses/{id}"}) {
+    router.add(Method::get, path, bind(handle_get_response));
+    router.add(Method::delete_, path, bind(handle_delete_response));
+  }
+  for (const char* path : {"/v1/responses/{id}/input_items", "/responses/{id}/input_items"}) {
+    router.add(Method::get, path, bind(handle_response_input_items));
   }
 
   // Media (api/media_routes.cc): images, audio, moderations; rerank in Cohere's shape.

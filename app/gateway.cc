@@ -8,6 +8,7 @@
 
 #include "actors/admission.h"
 #include "actors/lease_admission.h"
+#include "api/recent_response_owners.h"
 #include "api/routes.h"
 #include "app/model_refresher.h"
 #include "app/stored_models.h"
@@ -239,6 +240,7 @@ struct Gateway::Impl {
     context.mcp_ssrf_policy.allowed_networks = config->mcp_allowed_networks;
     context.mcp = &mcp_endpoint;
     context.mcp_registry = &mcp_registry;
+    context.response_owners = &response_owners;
     if (store_secrets) context.store_secrets = &*store_secrets;
     if (refresher) {
       context.model_environment = stored_model_environment();
@@ -310,6 +312,7 @@ struct Gateway::Impl {
   mcp::Registry mcp_registry;
   mcp::SessionTable mcp_sessions;
   mcp::Endpoint mcp_endpoint;
+  api::RecentResponseOwners response_owners;
   http::Router router;
   api::GatewayContext context;
   std::unique_ptr<http::Server> server;

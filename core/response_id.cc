@@ -14,11 +14,11 @@ class IdFinder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, IdFinder
  public:
   bool StartObject() {
     ++depth_;
-    if (depth_ == 2) in_message_ = outer_key_ == "message";
+    if (depth_ == 2) in_wrapper_ = outer_key_ == "message" || outer_key_ == "response";
     return true;
   }
   bool EndObject(rapidjson::SizeType) {
-    if (depth_ == 2) in_message_ = false;
+    if (depth_ == 2) in_wrapper_ = false;
     --depth_;
     return true;
   }
@@ -37,8 +37,8 @@ class IdFinder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, IdFinder
   }
   bool String(const char* text, rapidjson::SizeType length, bool) {
     const bool top_level_id = depth_ == 1 && outer_key_ == "id";
-    const bool message_id = depth_ == 2 && in_message_ && inner_key_ == "id";
-    if (!top_level_id && !message_id) return true;
+    const bool wrapped_id = depth_ == 2 && in_wrapper_ && inner_key_ == "id";
+    if (!top_level_id && !wrapped_id) return true;
     if (length <= kMaxResponseIdBytes) id_.assign(text, length);
     return false;  // found: stop reading
   }
@@ -48,7 +48,7 @@ class IdFinder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, IdFinder
 
  private:
   int depth_ = 0;
-  bool in_message_ = false;
+  bool in_wrapper_ = false;  // inside the top-level "message" or "response" object
   std::string outer_key_;
   std::string inner_key_;
   std::string id_;

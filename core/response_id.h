@@ -11,7 +11,8 @@ namespace tollgate::core {
 constexpr std::size_t kMaxResponseIdBytes = 256;
 
 // The top-level "id" of a JSON object (OpenAI and Anthropic bodies, OpenAI stream chunks), or
-// the "message"'s "id" (Anthropic's message_start event); "" when there is none.
+// the "message"'s "id" (Anthropic's message_start event), or the "response"'s "id" (the
+// Responses API's stream events: response.created, …); "" when there is none.
 std::string response_id_of_json(std::string_view json);
 
 // The same for the first `data:` line of SSE bytes ("" for `data: [DONE]` or no data).

@@ -205,6 +205,16 @@ struct SpendLogRow {
   std::string metadata = "{}";
 };
 
+// Who created a stored Responses API answer and which deployment holds it (migration 008).
+struct ResponseOwner {
+  std::string response_id;
+  std::string api_key;  // the creating key's hash; "" for the master key
+  std::optional<std::string> team_id;
+  std::string model_group;
+  std::string model_id;  // the deployment's id (model_info.id)
+  std::int64_t created_at = 0;
+};
+
 // What a day's rollup row adds up: spend, tokens and requests.
 struct SpendTotals {
   double spend = 0;

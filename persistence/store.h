@@ -243,6 +243,13 @@ class Store {
   bool set_spend(EntityKind kind, const std::string& id, double spend, const AuditEntry& audit);
   std::optional<double> entity_spend(EntityKind kind, const std::string& id);
 
+  // ---- response owners (migration 008) ----
+  // Rows are written by record_spend / commit_spend_batch from the logs of successful
+  // /v1/responses calls (call_type "aresponses") that carry a response id.
+  std::optional<ResponseOwner> response_owner(const std::string& response_id);
+  // After the upstream deleted the response. False when there was no row.
+  bool forget_response_owner(const std::string& response_id);
+
   // ---- audit ----
   // A change made outside the store (a config reload): one row as given (entry.table_name and
   // object_id name what changed).

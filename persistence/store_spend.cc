@@ -4,6 +4,7 @@
 
 #include "persistence/daily_spend.h"
 #include "persistence/record_rows.h"
+#include "persistence/response_owners.h"
 #include "persistence/sql_builder.h"
 #include "persistence/store.h"
 #include "persistence/store_support.h"
@@ -90,6 +91,7 @@ std::size_t write_logs_and_increments(SqlConnection& c, const std::vector<SpendL
     inserted += insert_log_chunk(c, logs, begin, end);
     ++statements;
   }
+  statements += detail::insert_response_owners(c, logs);
   const bool already_recorded = !logs.empty() && inserted == 0;
   if (already_recorded) return statements;
   statements += detail::add_daily_spend(c, detail::daily_rollups_of(logs));

@@ -28,6 +28,11 @@ class Provider {
   // Answered inside the gateway (mock/), never sent over HTTP.
   virtual bool answers_in_process() const { return false; }
 
+  // Speaks OpenAI's Responses API itself (OpenAI, Azure): /v1/responses passes through and the
+  // responses it stores are read there. Every other provider serves /v1/responses through
+  // chat (providers/responses_chat_request.h, providers/responses_from_chat.h).
+  virtual bool speaks_responses_api() const { return false; }
+
   // The API the provider speaks for a client speaking `client_api`.
   virtual Api upstream_api(Api client_api) const = 0;
 
@@ -42,6 +47,14 @@ class Provider {
   virtual core::Result<UpstreamRequest> build_request(const config::Deployment& deployment, Api client_api,
                                                       const rapidjson::Document& request, std::string_view raw_body,
                                                       std::chrono::system_clock::time_point now) const = 0;
+
+  // The request for an answer the upstream stored through its Responses API: GET or DELETE
+  // `/responses/{id}` + `suffix` ("" or "/input_items"), `query` the client's query string (""
+  // when none), with the deployment's credential. `id` is a checked response id. Providers that
+  // keep no responses refuse with unsupported_api (400).
+  virtual core::Result<UpstreamRequest> stored_response_request(const config::Deployment& deployment,
+                                                                std::string_view id, std::string_view suffix,
+                                                                std::string_view query) const;
 
   // How the bytes of a streamed answer split into events (SSE unless the provider says otherwise).
   virtual std::unique_ptr<StreamDecoder> stream_decoder() const { return make_sse_decoder(); }

@@ -168,21 +168,7 @@ class ResponsesPassthrough : public StreamRelay {
   bool finished() const override { return finished_; }
   core::Usage usage() const override { return usage_; }
   bool usage_found() const override { return found_; }
-  std::string error_tail(std::string_view message) const override {
-    rapidjson::StringBuffer buffer;
-    json::Writer w(buffer);
-    w.StartObject();
-    w.Key("type");
-    w.String("error");
-    w.Key("code");
-    w.String("upstream_error");
-    w.Key("message");
-    json::write_string(w, message);
-    w.Key("param");
-    w.Null();
-    w.EndObject();
-    return "event: error\ndata: " + std::string(json::written(buffer)) + "\n\n";
-  }
+  std::string error_tail(std::string_view message) const override { return responses_error_event(message); }
 
  private:
   // By the event's name, or by its data's type when a server sends no `event:` lines (a quote
@@ -279,6 +265,26 @@ core::Result<ClientBody> finish_response(Api client_api, Api upstream_api, std::
   out.usage_found = out.usage.total() > 0;
   out.body = std::move(t).value();
   return out;
+}
+
+std::string responses_error_event(std::string_view message, std::optional<std::int64_t> sequence_number) {
+  rapidjson::StringBuffer buffer;
+  json::Writer w(buffer);
+  w.StartObject();
+  w.Key("type");
+  w.String("error");
+  if (sequence_number) {
+    w.Key("sequence_number");
+    w.Int64(*sequence_number);
+  }
+  w.Key("code");
+  w.String("upstream_error");
+  w.Key("message");
+  json::write_string(w, message);
+  w.Key("param");
+  w.Null();
+  w.EndObject();
+  return "event: error\ndata: " + std::string(json::written(buffer)) + "\n\n";
 }
 
 std::unique_ptr<StreamRelay> make_stream_relay(Api client_api, Api upstream_api, StreamOptions options) {

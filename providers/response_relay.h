@@ -46,6 +46,10 @@ class StreamRelay {
   virtual std::string error_tail(std::string_view message) const = 0;
 };
 
+// The Responses API stream's `error` event (code upstream_error), with its sequence_number
+// when the gateway numbers the stream itself.
+std::string responses_error_event(std::string_view message, std::optional<std::int64_t> sequence_number = std::nullopt);
+
 std::unique_ptr<StreamRelay> make_stream_relay(Api client_api, Api upstream_api, StreamOptions options);
 
 // The upstream's error message from its error body (OpenAI or Anthropic shape), else a

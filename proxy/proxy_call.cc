@@ -14,8 +14,11 @@
 #include "http/client.h"
 #include "http/io_threads.h"
 #include "providers/anthropic_error.h"
+#include "providers/json_util.h"
 #include "providers/openai_request.h"
 #include "providers/registry.h"
+#include "providers/responses_chat_request.h"
+#include "providers/responses_from_chat.h"
 #include "providers/vertex/token_source.h"
 #include "proxy/attempt_outcome.h"
 #include "proxy/mock_answer.h"
@@ -110,12 +113,13 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       if (upstream_.stream) {
         providers::StreamOptions options;
         options.model_group = requested_group_->name;
-        options.client_wants_usage = providers::wants_stream_usage(*req_.body);
+        options.client_wants_usage = translating_ || providers::wants_stream_usage(*req_.body);
         options.created = unix_seconds();
         // The Anthropic stream's message_start carries input tokens before the provider reports
         // them (older SDKs keep that first number), so give the best estimate we have.
         options.input_tokens_estimate = req_.prompt_tokens_estimate;
-        relay_ = provider_->stream_relay(req_.api, upstream_.api, std::move(options));
+        relay_ = provider_->stream_relay(provider_api(), upstream_.api, std::move(options));
+        if (translating_) relay_ = providers::responses_relay_over_chat(std::move(relay_));
         decoder_ = provider_->stream_decoder();
       }
     } else {
@@ -217,7 +221,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   void attempt() {
     if (done_) return;
     bool all_cooling = false;
-    auto chosen = choose_for_attempt(*s_.router, *group_, excluded_, all_cooling);
+    auto chosen = choose_deployment(all_cooling);
     if (!chosen) {
       if (move_to_fallback(FailureClass::rate_limited)) {
         attempt();
@@ -229,15 +233,16 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     current_ = *chosen;
     ++attempts_in_group_;
     provider_ = &providers::provider_of(*current_.deployment);
+    if (auto ready = prepare_translation(); !ready) {
+      fail(ready.error());
+      return;
+    }
     if (provider_->answers_in_process()) {
-      if (req_.api == providers::Api::openai_responses) {  // the in-process mock speaks chat only
-        fail(providers::unsupported_api(*current_.deployment, req_.api));
-        return;
-      }
       answer_mock();
       return;
     }
-    auto built = provider_->build_request(*current_.deployment, req_.api, *req_.body, exchange_->body(),
+    auto built = provider_->build_request(*current_.deployment, provider_api(), provider_body(),
+                                          translating_ ? std::string_view(chat_raw_) : exchange_->body(),
                                           std::chrono::system_clock::now());
     if (!built) {
       fail(built.error());
@@ -282,6 +287,26 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     attempt_start_ = Clock::now();
     current_.health->attempt_started(attempt_start_);
     s_.metrics->attempt_started(current_.index);
+  }
+
+  // /v1/responses on a provider that speaks chat only: the request goes out as chat (translated
+  // once, on the first such attempt) and the answer comes back as the Responses API's.
+  core::Status prepare_translation() {
+    translating_ = req_.api == providers::Api::openai_responses && !provider_->speaks_responses_api();
+    if (!translating_ || chat_body_) return {};
+    auto chat = providers::chat_request_from_responses(*req_.body);
+    if (!chat) return chat.error();
+    chat_body_ = std::make_shared<rapidjson::Document>(std::move(chat).value());
+    chat_raw_ = providers::json::serialize(*chat_body_);
+    return {};
+  }
+
+  providers::Api provider_api() const { return translating_ ? providers::Api::openai_chat : req_.api; }
+  const rapidjson::Document& provider_body() const { return translating_ ? *chat_body_ : *req_.body; }
+
+  std::optional<RoutedDeployment> choose_deployment(bool& all_cooling) {
+    if (req_.pinned_deployment) return s_.router->at(s_.router->index_of(*req_.pinned_deployment));
+    return choose_for_attempt(*s_.router, *group_, excluded_, all_cooling);
   }
 
   void send_upstream() {
@@ -341,6 +366,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   }
 
   bool move_to_fallback(FailureClass failure) {
+    if (req_.pinned_deployment) return false;  // no other deployment holds what it chains onto
     const auto& settings = s_.router->settings();
     const auto* lists = &settings.fallbacks;
     if (core::uses_context_window_fallbacks(failure)) {
@@ -431,7 +457,16 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   }
 
   void finish_whole(Clock::time_point now) {
-    auto translated = provider_->finish_response(req_.api, upstream_.api, std::move(body_), requested_group_->name);
+    auto translated =
+        provider_->finish_response(provider_api(), upstream_.api, std::move(body_), requested_group_->name);
+    if (translated && translating_) {
+      auto responses = providers::responses_body_from_chat(translated->body, translated->usage);
+      if (!responses) {
+        translated = std::move(responses).error();
+      } else {
+        translated->body = std::move(responses).value();
+      }
+    }
     if (!translated) {
       // Malformed upstream JSON: the provider is at fault, and a retry would not be idempotent
       // with respect to cost, so the client gets a 502 at once.
@@ -463,7 +498,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     const auto now = Clock::now();
     current_.health->attempt_started(now);
     s_.metrics->attempt_started(current_.index);
-    auto answer = mock_answer(*current_.deployment, req_.api, *req_.body, requested_group_->name);
+    auto answer = mock_answer(*current_.deployment, provider_api(), provider_body(), requested_group_->name);
+    if (translating_) answer_as_responses(answer);
     usage_ = answer.usage;
     usage_reported_ = true;
     if (answer.stream) {
@@ -484,6 +520,21 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       response.headers = std::move(headers);
       exchange_->respond(std::move(response));
     }
+  }
+
+  void answer_as_responses(MockAnswer& answer) const {
+    if (!answer.stream) {
+      auto body = providers::responses_body_from_chat(answer.body, answer.usage);
+      if (body) answer.body = std::move(body).value();
+      return;
+    }
+    providers::ResponsesStreamFromChat stream;
+    std::vector<std::string> events;
+    for (const auto& event : answer.events) {
+      auto out = stream.translate(event, answer.usage);
+      if (!out.empty()) events.push_back(std::move(out));
+    }
+    answer.events = std::move(events);
   }
 
   http::Headers response_headers(Clock::time_point upstream_done) {
@@ -596,6 +647,9 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   const config::ModelGroup* requested_group_;
   RoutedDeployment current_;
   const providers::Provider* provider_ = nullptr;  // the plug-in serving current_
+  bool translating_ = false;                       // /v1/responses through chat (prepare_translation)
+  std::shared_ptr<rapidjson::Document> chat_body_;
+  std::string chat_raw_;
   providers::UpstreamRequest upstream_;
   std::shared_ptr<http::OutboundCall> call_;
   std::vector<std::size_t> excluded_;

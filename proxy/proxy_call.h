@@ -46,6 +46,9 @@ struct ProxyRequest {
   providers::Api api = providers::Api::openai_chat;
   std::shared_ptr<const rapidjson::Document> body;  // parsed once by the handler
   const config::ModelGroup* group = nullptr;
+  // Set when only this deployment of `group` can serve the request (a Responses API call
+  // chaining onto a response it stored): every attempt goes there, and there is no fallback.
+  const config::Deployment* pinned_deployment = nullptr;
   // Usage of a stream cut short before the provider reported it: the typical prompt tokens
   // (core/token_estimate.h), and the most completion tokens the provider can have generated.
   std::int64_t prompt_tokens_estimate = 0;

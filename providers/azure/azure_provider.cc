@@ -8,6 +8,7 @@ namespace {
 class AzureProvider : public Provider {
  public:
   Api upstream_api(Api client_api) const override { return openai_wire_api_for(client_api); }
+  bool speaks_responses_api() const override { return true; }
 
   core::Result<UpstreamRequest> build_request(const config::Deployment& d, Api client_api,
                                               const rapidjson::Document& request, std::string_view raw_body,
@@ -20,6 +21,15 @@ class AzureProvider : public Provider {
     if (!d.api_key.empty()) shape.headers.emplace_back("api-key", d.api_key);
     shape.model_in_url = !responses;
     return json_upstream_request(d, client_api, request, raw_body, std::move(shape));
+  }
+
+  core::Result<UpstreamRequest> stored_response_request(const config::Deployment& d, std::string_view id,
+                                                        std::string_view suffix,
+                                                        std::string_view query) const override {
+    auto request = stored_response_shape(base_path_of(d.api_base) + "/openai/responses", id, suffix,
+                                         "api-version=" + d.api_version, query);
+    if (!d.api_key.empty()) request.headers.emplace_back("api-key", d.api_key);
+    return request;
   }
 };
 

@@ -6,6 +6,7 @@ namespace {
 class OpenAIProvider : public Provider {
  public:
   Api upstream_api(Api client_api) const override { return openai_wire_api_for(client_api); }
+  bool speaks_responses_api() const override { return true; }
 
   core::Result<UpstreamRequest> build_request(const config::Deployment& d, Api client_api,
                                               const rapidjson::Document& request, std::string_view raw_body,
@@ -13,6 +14,14 @@ class OpenAIProvider : public Provider {
     auto shape = openai_wire_shape(client_api, base_path_of(d.api_base));
     if (!d.api_key.empty()) shape.headers.emplace_back("authorization", "Bearer " + d.api_key);
     return json_upstream_request(d, client_api, request, raw_body, std::move(shape));
+  }
+
+  core::Result<UpstreamRequest> stored_response_request(const config::Deployment& d, std::string_view id,
+                                                        std::string_view suffix,
+                                                        std::string_view query) const override {
+    auto request = stored_response_shape(base_path_of(d.api_base) + "/responses", id, suffix, "", query);
+    if (!d.api_key.empty()) request.headers.emplace_back("authorization", "Bearer " + d.api_key);
+    return request;
   }
 };
 
@@ -40,6 +49,18 @@ JsonRequestShape openai_wire_shape(Api client_api, const std::string& base_path)
   shape.target = base_path + std::string(openai_endpoint_suffix(shape.upstream_api));
   shape.headers = {{"content-type", "application/json"}, {"accept", "application/json"}};
   return shape;
+}
+
+UpstreamRequest stored_response_shape(const std::string& responses_path, std::string_view id, std::string_view suffix,
+                                      std::string query_prefix, std::string_view query) {
+  UpstreamRequest request;
+  request.api = Api::openai_responses;
+  request.target = responses_path + "/" + std::string(id) + std::string(suffix);
+  std::string full_query = std::move(query_prefix);
+  if (!query.empty()) full_query += (full_query.empty() ? "" : "&") + std::string(query);
+  if (!full_query.empty()) request.target += "?" + full_query;
+  request.headers = {{"accept", "application/json"}};
+  return request;
 }
 
 const Provider& openai_provider() {

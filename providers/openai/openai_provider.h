@@ -16,4 +16,10 @@ Api openai_wire_api_for(Api client_api);
 // JSON content headers (credentials are the caller's to add).
 JsonRequestShape openai_wire_shape(Api client_api, const std::string& base_path);
 
+// GET/DELETE of a stored response on an OpenAI-wire upstream: `{responses_path}/{id}{suffix}`,
+// then `query_prefix` and the client's `query` (joined by '&' when both are given), with
+// JSON content headers (credentials are the caller's to add).
+UpstreamRequest stored_response_shape(const std::string& responses_path, std::string_view id, std::string_view suffix,
+                                      std::string query_prefix, std::string_view query);
+
 }  // namespace tollgate::providers

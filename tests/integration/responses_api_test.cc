@@ -43,6 +43,9 @@ std::string config_for(const TestDatabase& db, const MockUpstream& mock) {
          "  - model_name: azure-gpt\n"
          "    litellm_params: {model: azure/my-deployment, api_base: \"http://127.0.0.1:" +
          std::to_string(mock.port()) + "\", api_key: azure-secret-key, api_version: \"2025-03-01-preview\"}\n" + price +
+         "  - model_name: claude-broken\n"
+         "    litellm_params: {model: \"anthropic/broken+reset-mid-stream+chunks-6\", api_base: \"http://127.0.0.1:" +
+         std::to_string(mock.port()) + "\", api_key: sk-ant-unused}\n" + price +
          "  - model_name: claude\n"
          "    litellm_params: {model: anthropic/claude-3-haiku, api_base: \"http://127.0.0.1:" +
          std::to_string(mock.port()) + "\", api_key: sk-ant-unused}\n" + price + "general_settings:\n" +
@@ -67,6 +70,24 @@ std::string generate_key(const TestGateway& gw, const std::string& body) {
 
 std::string request(const std::string& model, const std::string& extra = "") {
   return R"({"model":")" + model + R"(","instructions":"be brief","input":"hello responses")" + extra + "}";
+}
+
+// A completed response with tollgate-mock's text and usage; returns the cost the gateway
+// must have charged for it (and named in x-litellm-response-cost).
+double check_completed_response(const HttpReply& reply) {
+  REQUIRE(reply.status == 200);
+  const auto body = json(reply.body);
+  CHECK(str(body["object"]) == "response");
+  CHECK(str(body["status"]) == "completed");
+  CHECK_THAT(str(body["id"]), Catch::StartsWith("resp_"));
+  CHECK_THAT(str(body["output"][0]["content"][0]["text"]), Catch::Contains("tollgate-mock"));
+  const auto input = body["usage"]["input_tokens"].GetInt64();
+  const auto output = body["usage"]["output_tokens"].GetInt64();
+  CHECK(input > 0);
+  CHECK(output > 0);
+  const double cost = input * kInputPrice + output * kOutputPrice;
+  CHECK(std::stod(reply.header("x-litellm-response-cost")) == Approx(cost).epsilon(1e-9));
+  return cost;
 }
 
 // The key's spend once the spend writer has flushed it (every second).
@@ -126,18 +147,7 @@ TEST_CASE("a Responses API request passes through to OpenAI, priced from its usa
   const World world;
   const auto& [db, mock, gw, key] = world;
   const auto reply = http_request(gw.port(), "POST", "/v1/responses", request("gpt"), bearer(key));
-  REQUIRE(reply.status == 200);
-  const auto body = json(reply.body);
-  CHECK(str(body["object"]) == "response");
-  CHECK(str(body["status"]) == "completed");
-  CHECK_THAT(str(body["id"]), Catch::StartsWith("resp_"));
-  CHECK_THAT(str(body["output"][0]["content"][0]["text"]), Catch::Contains("tollgate-mock"));
-  const auto input = body["usage"]["input_tokens"].GetInt64();
-  const auto output = body["usage"]["output_tokens"].GetInt64();
-  CHECK(input > 0);
-  CHECK(output > 0);
-  const double cost = input * kInputPrice + output * kOutputPrice;
-  CHECK(std::stod(reply.header("x-litellm-response-cost")) == Approx(cost).epsilon(1e-9));
+  const double cost = check_completed_response(reply);
 
   const auto last = mock.last();
   CHECK(str(last["path"]) == "/v1/responses");
@@ -224,7 +234,7 @@ TEST_CASE("Responses API requests the gateway cannot bound, charge or serve are 
   refused(R"({"model":"gpt","input":42})", 400, "input", "must be a string or an array");
   refused(request("gpt", R"(,"stream":"yes")"), 400, "stream", "'stream' must be a boolean");
   refused(request("gpt", R"(,"tools":[{"type":"mcp","server_url":"litellm_proxy"}])"), 400, "tools[0]", "MCP tools");
-  refused(request("claude"), 400, "", "does not support the responses API");
+  refused(request("claude", R"(,"tools":[{"type":"custom","name":"x"}])"), 400, "tools[0]", "speaks chat only");
   refused(request("streamy"), 403, "", "not allowed to use the model");
   refused(request("nope"), 404, "model", "does not exist");
   CHECK(mock.stats()["requests"].GetInt64() == 0);
@@ -242,10 +252,62 @@ TEST_CASE("a Responses API request whose worst case exceeds the key's budget is 
   // only the model's context window bounds what previous_response_id brings in.
   const auto key = generate_key(gw, R"({"max_budget":0.001})");
   const auto fits = http_request(gw.port(), "POST", "/v1/responses", request("gpt"), bearer(key));
-  CHECK(fits.status == 200);
+  REQUIRE(fits.status == 200);
+  const auto previous = str(json(fits.body)["id"]);
   const auto stored = http_request(gw.port(), "POST", "/v1/responses",
-                                   request("gpt", R"(,"previous_response_id":"resp_1")"), bearer(key));
+                                   request("gpt", R"(,"previous_response_id":")" + previous + R"(")"), bearer(key));
   CHECK(stored.status == 429);
   CHECK(str(json(stored.body)["error"]["type"]) == "budget_exceeded");
   CHECK(mock.stats()["requests"].GetInt64() == 1);
+}
+
+TEST_CASE("a chat-only provider serves the Responses API through chat, whole and streamed, and is charged",
+          "[integration][responses][translated]") {
+  const World world;
+  const auto& [db, mock, gw, key] = world;
+  const auto reply =
+      http_request(gw.port(), "POST", "/v1/responses", request("claude", R"(,"max_output_tokens":40)"), bearer(key));
+  const double cost = check_completed_response(reply);
+  // Sent as Anthropic messages: instructions as the system prompt, the limit as max_tokens.
+  const auto last = mock.last();
+  CHECK(str(last["path"]) == "/v1/messages");
+  const auto sent = json(str(last["body"]));
+  CHECK(str(sent["system"]) == "be brief");
+  const auto& content = sent["messages"][0]["content"];
+  CHECK((content.IsString() ? str(content) : str(content[0]["text"])) == "hello responses");
+  CHECK(sent["max_tokens"].GetInt64() == 40);
+  CHECK(key_spend(db, key, cost) == Approx(cost).epsilon(1e-9));
+
+  int status = 0;
+  const auto events =
+      read_sse(gw.port(), "/v1/responses", request("claude", R"(,"stream":true)"), bearer(key), &status);
+  REQUIRE(status == 200);
+  REQUIRE(events.size() >= 4);
+  CHECK(event_name(events.front().data) == "response.created");
+  CHECK(event_name(events.back().data) == "response.completed");
+  std::string text;
+  for (const auto& e : events) {
+    if (event_name(e.data) == "response.output_text.delta") text += str(event_data(e.data)["delta"]);
+  }
+  CHECK_THAT(text, Catch::Contains("tollgate-mock"));
+  const auto completed = event_data(events.back().data);
+  const auto& usage = completed["response"]["usage"];
+  CHECK(str(completed["response"]["output"][0]["content"][0]["text"]) == text);
+  const double streamed =
+      usage["input_tokens"].GetInt64() * kInputPrice + usage["output_tokens"].GetInt64() * kOutputPrice;
+  CHECK(streamed > 0);
+  CHECK(key_spend(db, key, cost + streamed) == Approx(cost + streamed).epsilon(1e-9));
+}
+
+TEST_CASE("a translated Responses stream cut mid-way ends with an error event and is still charged",
+          "[integration][responses][translated][streaming]") {
+  const World world;
+  const auto events = world.stream("claude-broken");
+  REQUIRE(events.size() >= 2);
+  CHECK(event_name(events.front().data) == "response.created");
+  CHECK(event_name(events.back().data) == "error");
+  const auto error = event_data(events.back().data);
+  CHECK(str(error["type"]) == "error");
+  CHECK(error["sequence_number"].GetInt64() == static_cast<std::int64_t>(events.size()) - 1);
+  CHECK(key_spend(world.db, world.key, 1e-12) > 0);
 }

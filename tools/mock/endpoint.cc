@@ -3,6 +3,7 @@
 #include "tools/mock/bedrock.h"
 #include "tools/mock/gemini.h"
 #include "tools/mock/google_token.h"
+#include "tools/mock/stored_responses.h"
 #include "tools/mock/vertex.h"
 
 namespace tollgate::mock {
@@ -19,6 +20,7 @@ Endpoint classify(std::string_view method, std::string_view path) {
   if (post && (path == "/v1/responses" || path == "/responses" || path == "/openai/responses")) {
     return Endpoint::responses;
   }
+  if ((get || method == "DELETE") && !stored_response_path(path).id.empty()) return Endpoint::stored_response;
   if (bool stream = false; post && !bedrock_model_of(path, stream).empty()) return Endpoint::bedrock_converse;
   if (bool stream = false; post && !gemini_model_of(path, stream).empty()) return Endpoint::gemini_generate;
   if (post && is_google_token_path(path)) return Endpoint::google_token;

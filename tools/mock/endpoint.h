@@ -11,6 +11,7 @@ enum class Endpoint {
   models,            // GET /v1/models, /models
   messages,          // POST /v1/messages (Anthropic); Vertex AI's publishers/anthropic routes
   responses,         // POST /v1/responses, /responses, /openai/responses (Azure) (OpenAI Responses API)
+  stored_response,   // GET/DELETE /v1/responses/{id}, GET …/{id}/input_items (tools/mock/stored_responses.h)
   bedrock_converse,  // POST /model/{modelId}/converse and /converse-stream (AWS Bedrock)
   gemini_generate,   // POST /v1beta/models/{model}:generateContent and :streamGenerateContent; Vertex AI's
                      // publishers/google routes (tools/mock/vertex.h)

@@ -16,6 +16,7 @@
 #include "tools/mock/reply_text.h"
 #include "tools/mock/responses.h"
 #include "tools/mock/stats.h"
+#include "tools/mock/stored_responses.h"
 #include "tools/mock/vertex.h"
 
 namespace tollgate::mock {
@@ -82,6 +83,13 @@ Action Handler::handle(Request&& request, std::string& out) {
     shard_.record(path, {}, request);
     body_ = std::move(token.body);
     reply(token.status, action, out);
+    return action;
+  }
+
+  if (endpoint == Endpoint::stored_response) {  // no body
+    body_ = stored_response_body(method, stored_response_path(path));
+    shard_.record(path, {}, request);
+    reply(200, action, out);
     return action;
   }
 

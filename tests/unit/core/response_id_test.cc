@@ -18,7 +18,9 @@ TEST_CASE("response id: the top-level id of a body, or an Anthropic message_star
        "chatcmpl-2"},  // nested ids are not the answer's
       {R"({"id":"msg_01","type":"message","content":[{"type":"tool_use","id":"toolu_1"}]})", "msg_01"},
       {R"({"type":"message_start","message":{"id":"msg_02","type":"message"}})", "msg_02"},
-      {R"({"data":[{"embedding":[0.1]}],"model":"m"})", ""},  // embeddings carry no id
+      {R"({"type":"response.created","sequence_number":0,"response":{"id":"resp_03","object":"response"}})", "resp_03"},
+      {R"({"type":"response.output_item.added","item":{"id":"msg_x"}})", ""},  // an item is not the answer
+      {R"({"data":[{"embedding":[0.1]}],"model":"m"})", ""},                   // embeddings carry no id
       {R"({"id":42})", ""},
       {R"({"meta":{"id":"not-this"}})", ""},
       {R"(["id","x"])", ""},
