@@ -45,6 +45,14 @@ core::Status validate_responses_fields(const rapidjson::Value& request) {
         "be charged to the budget",
         "background");
   }
+  if (const auto* conversation = present(request, "conversation"); conversation != nullptr && !conversation->IsNull()) {
+    // Unlike a previous_response_id, a conversation id has no owner the gateway records: every
+    // key sharing the provider account could continue — and so read — any other key's.
+    return core::bad_request(
+        "'conversation' is not supported through the gateway: conversations are not owned per key, so one key "
+        "could read another's; chain with previous_response_id instead",
+        "conversation");
+  }
   if (const auto* tools = present(request, "tools")) return validate_tools(*tools);
   return {};
 }

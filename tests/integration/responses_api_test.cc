@@ -230,6 +230,8 @@ TEST_CASE("Responses API requests the gateway cannot bound, charge or serve are 
   refused(request("gpt", R"(,"tools":[{"type":"function","name":"f","parameters":{}},{"type":"web_search"}])"), 400,
           "tools[1].type", "web_search");
   refused(request("gpt", R"(,"background":true)"), 400, "background", "Background responses are not supported");
+  refused(request("gpt", R"(,"conversation":"conv_of_another_key")"), 400, "conversation",
+          "'conversation' is not supported");
   refused(R"({"model":"gpt"})", 400, "input", "'input' is required");
   refused(R"({"model":"gpt","input":42})", 400, "input", "must be a string or an array");
   refused(request("gpt", R"(,"stream":"yes")"), 400, "stream", "'stream' must be a boolean");
