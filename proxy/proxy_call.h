@@ -46,6 +46,9 @@ struct ProxyRequest {
   providers::Api api = providers::Api::openai_chat;
   std::shared_ptr<const rapidjson::Document> body;  // parsed once by the handler
   const config::ModelGroup* group = nullptr;
+  // The request reached a wildcard group ("openai/*"): what its '*' matched, filled into the
+  // model of each wildcard deployment the call tries (proxy/wildcard_deployment.h).
+  std::string wildcard_capture;
   // Usage of a stream cut short before the provider reported it: the typical prompt tokens
   // (core/token_estimate.h), and the most completion tokens the provider can have generated.
   std::int64_t prompt_tokens_estimate = 0;
