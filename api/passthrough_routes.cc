@@ -71,12 +71,18 @@ core::Result<PassthroughRequest> read_request(const GatewayContext& context, con
   return r;
 }
 
-// A named model is judged as "<provider>/<model>" and by its bare name, like a deployment of it.
+// A named model is judged as a model group named "<provider>/<model>" or by its bare name (the
+// key's, team's and organization's lists judged on the same one), with "<provider>/<model>" as
+// its deployment, so that "openai/*" allows every OpenAI model.
 bool model_allowed_here(const identity::KeyIdentity& identity, const PassthroughRequest& r) {
   static const std::vector<std::string> kNoAccessGroups;
-  const std::vector<std::string> provider_models{std::string(r.route.provider_prefix) + "/" + r.model};
-  return core::model_access_allowed(identity.key.models, identity.team ? &identity.team->models : nullptr,
-                                    identity.organization ? &identity.organization->models : nullptr,
+  const std::string prefixed = std::string(r.route.provider_prefix) + "/" + r.model;
+  const std::vector<std::string> provider_models{prefixed};
+  const auto* team = identity.team ? &identity.team->models : nullptr;
+  const auto* organization = identity.organization ? &identity.organization->models : nullptr;
+  return core::model_access_allowed(identity.key.models, team, organization,
+                                    {prefixed, provider_models, kNoAccessGroups}) ||
+         core::model_access_allowed(identity.key.models, team, organization,
                                     {r.model, provider_models, kNoAccessGroups});
 }
 

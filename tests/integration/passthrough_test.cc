@@ -51,7 +51,8 @@ std::string config_for(const MockUpstream& mock, const TestDatabase& db) {
          "    litellm_params: {model: \"bedrock/amazon.nova-lite-v1:0\", api_base: \"" +
          origin + "\", aws_access_key_id: AKIDPASSTHROUGH, aws_secret_access_key: " + kAwsSecret +
          ", aws_region_name: eu-west-1}\n"
-         "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n" +
+         "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n"
+         "general_settings:\n" +
          db.gateway_settings();
 }
 

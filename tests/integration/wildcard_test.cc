@@ -31,7 +31,7 @@ std::string config_for(const MockUpstream& mock, const TestDatabase& db, const s
          "}\n"
          "  - model_name: openai/exact-model\n"  // an exact group wins over the pattern
          "    litellm_params: {model: openai/exact-upstream, api_base: \"" +
-         mock.base_url() + "\", api_key: " + kProviderKey + "}\n" + db.gateway_settings();
+         mock.base_url() + "\", api_key: " + kProviderKey + "}\ngeneral_settings:\n" + db.gateway_settings();
 }
 
 std::string chat(const std::string& model) {
