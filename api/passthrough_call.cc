@@ -133,6 +133,7 @@ class PassthroughCall : public http::ResponseSink, public std::enable_shared_fro
       outcome.usage_reported = true;
       outcome.cost = spec_.price ? core::cost_of(outcome.usage, *spec_.price) : 0.0;
     } else if (success || interrupted) {
+      outcome.usage = spec_.usage_without_usage;
       outcome.cost = spec_.cost_without_usage;
     }
     if (spec_.on_finished) spec_.on_finished(outcome);

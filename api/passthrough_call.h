@@ -9,6 +9,7 @@
 
 #include "core/cost_map.h"
 #include "core/passthrough_route.h"
+#include "core/usage.h"
 #include "http/client.h"
 #include "http/exchange.h"
 #include "proxy/proxy_call.h"
@@ -25,7 +26,8 @@ struct PassthroughCallSpec {
   // Charged when a successful answer of a known inference shape carries no usage (the most it
   // can have cost), or a stream is cut before its usage arrived; 0 for other endpoints.
   double cost_without_usage = 0;
-  http::Headers extra_headers;                                 // rate-limit state, x-litellm-call-id
+  core::Usage usage_without_usage;  // the token bounds behind cost_without_usage (logged with it)
+  http::Headers extra_headers;      // rate-limit state, x-litellm-call-id
   std::function<void(const proxy::CallOutcome&)> on_finished;  // exactly once
 };
 

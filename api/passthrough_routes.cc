@@ -235,7 +235,11 @@ void handle_passthrough(const GatewayContext& context, const http::ExchangePtr& 
     spec.target = call_target(r, *upstream);
     spec.price = proxy::ModelRouter::price_of(spec.target);
     const auto tokens = reservation(context, *exchange, r, spec.price, spec.target);
-    spec.cost_without_usage = api_of(r.route.shape) ? tokens.worst_case_cost : 0.0;
+    if (api_of(r.route.shape) && spec.price && r.body) {  // the worst case was bounded from the body
+      spec.cost_without_usage = tokens.worst_case_cost;
+      spec.usage_without_usage.prompt_tokens = tokens.prompt_bound;
+      spec.usage_without_usage.completion_tokens = tokens.completion_bound;
+    }
     spec.route = r.route;
     spec.request = outbound_request(*exchange, r, *upstream, body_to_send(r, exchange->body()));
     spec.url = std::move(upstream->url);

@@ -80,6 +80,11 @@ std::vector<persistence::SpendLogRow> spend_rows(const TestDatabase& db, const s
   return rows;
 }
 
+std::string last_header(const MockUpstream& mock, const char* name) {
+  const auto last = mock.last();
+  return last["headers"].HasMember(name) ? str(last["headers"][name]) : std::string();
+}
+
 struct World {
   MockUpstream mock;
   TestDatabase db{"sqlite"};
@@ -230,4 +235,50 @@ TEST_CASE("pass-through model access, budgets and errors", "[integration][passth
   const auto malformed = http_request(w.gw.port(), "POST", "/openai/v1/chat/completions", "{not json", bearer(enough));
   CHECK(malformed.status == 400);
   CHECK(json(malformed.body)["error"].HasMember("message"));
+}
+
+TEST_CASE("without a deployment of the provider, LiteLLM's environment variables give the credential",
+          "[integration][passthrough]") {
+  MockUpstream mock;
+  TestDatabase db("sqlite");
+  const std::string env_key = "sk-pt-from-env-" + std::to_string(::getpid());
+  register_secret(env_key);
+  TestGateway gw("model_list:\n  - model_name: m\n    litellm_params: {model: mock/m}\ngeneral_settings:\n" +
+                     db.gateway_settings(),
+                 {{"OPENAI_API_KEY", env_key},
+                  {"OPENAI_API_BASE", mock.base_url()},
+                  {"ANTHROPIC_API_KEY", env_key},
+                  {"ANTHROPIC_API_BASE", "http://127.0.0.1:" + std::to_string(mock.port())}});
+  CHECK(http_request(gw.port(), "POST", "/openai/v1/chat/completions", kChat, bearer(gw.master_key())).status == 200);
+  CHECK(last_header(mock, "authorization") == "Bearer " + env_key);
+  CHECK(http_request(
+            gw.port(), "POST", "/anthropic/v1/messages",
+            R"({"model":"claude-3-5-haiku-20241022","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})",
+            bearer(gw.master_key()))
+            .status == 200);
+  CHECK(last_header(mock, "x-api-key") == env_key);
+  // No bedrock/ deployment and no AWS variables: nothing to sign with.
+  const auto bedrock = http_request(gw.port(), "POST", "/bedrock/model/amazon.nova-lite-v1:0/converse",
+                                    R"({"messages":[]})", bearer(gw.master_key()));
+  CHECK(bedrock.status == 404);
+  CHECK_THAT(bedrock.body, Catch::Contains("AWS"));
+}
+
+TEST_CASE("a pass-through stream cut before its usage is charged its worst case",
+          "[integration][passthrough][streaming]") {
+  World w;
+  const auto key = issue_key(w.gw, "{}");
+  int status = 0;
+  // tollgate-mock resets the connection after the second chunk: the usage chunk never comes.
+  read_sse(
+      w.gw.port(), "/openai/v1/chat/completions",
+      R"({"model":"gpt-4o-mini+reset-mid-stream+chunks-6","stream":true,"messages":[{"role":"user","content":"hi"}]})",
+      bearer(key), &status);
+  CHECK(status == 200);
+  const auto rows = spend_rows(w.db, key, 1);
+  REQUIRE(rows.size() == 1);
+  // gpt-4o-mini's price (the longest known prefix of the name) and up to 16,384 output tokens
+  // at $0.60/M: the reservation, $0.0098 and a little prompt.
+  CHECK(rows[0].spend > 16384 * 0.60e-6);
+  CHECK(rows[0].spend < 16384 * 0.60e-6 + 0.0001);
 }
