@@ -6,6 +6,7 @@
 #include "api/requested_model.h"
 #include "api/responses_fields.h"
 #include "api/routes.h"
+#include "core/json_document.h"
 #include "core/request_id.h"
 #include "mcp/inference_tools.h"
 #include "providers/openai_request.h"
@@ -130,7 +131,7 @@ struct Admit {
 
 void handle_inference(const GatewayContext& context, const http::ExchangePtr& exchange, Api api) {
   with_caller(context, exchange, [&context, exchange, api](const identity::Caller& caller) {
-    auto request = std::make_shared<rapidjson::Document>();
+    auto request = std::make_shared<core::JsonDocument>();
     if (auto parsed = parse_json_object(exchange->body(), *request, context.max_json_depth()); !parsed) {
       http::respond_error(exchange, parsed.error());
       return;

@@ -11,6 +11,7 @@
 #include "api/passthrough_routes.h"
 #include "api/passthrough_upstream.h"
 #include "api/routes.h"
+#include "core/json_document.h"
 #include "core/model_access.h"
 #include "core/request_id.h"
 #include "providers/bedrock/sigv4.h"
@@ -59,7 +60,7 @@ core::Result<PassthroughRequest> read_request(const GatewayContext& context, con
   r.subpath = std::string(exchange.path().substr(prefix.size() + 1));
   core::classify_passthrough_path(r.route, r.subpath);
   if (!exchange.body().empty()) {
-    auto doc = std::make_shared<rapidjson::Document>();
+    auto doc = std::make_shared<core::JsonDocument>();  // small pool chunks (core/json_document.h)
     auto parsed = parse_json_object(exchange.body(), *doc, context.max_json_depth());
     // An inference shape must be JSON (its cost is bounded from it); anything else is sent on as it is.
     if (!parsed && r.route.shape != PassthroughShape::other) return parsed.error();
@@ -172,7 +173,8 @@ http::OutboundRequest outbound_request(const http::Exchange& exchange, const Pas
       break;
     }
     case core::ProviderKind::azure:
-    case core::ProviderKind::mock: break;
+    case core::ProviderKind::mock:
+    case core::ProviderKind::vertex_ai: break;  // not served: core/passthrough_route.h
   }
   out.body = std::move(body);
   out.first_byte_timeout = kPassthroughTimeout;

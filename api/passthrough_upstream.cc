@@ -35,7 +35,8 @@ void from_environment(const config::PassThroughEnvironment& env, core::ProviderK
       base = "https://bedrock-runtime." + env.aws.region_name + ".amazonaws.com";
       break;
     case core::ProviderKind::azure:
-    case core::ProviderKind::mock: break;
+    case core::ProviderKind::mock:
+    case core::ProviderKind::vertex_ai: break;  // not served: core/passthrough_route.h
   }
 }
 

@@ -65,6 +65,7 @@ http::ServerOptions server_options(const config::GeneralSettings& g, telemetry::
   o.idle_timeout = g.idle_timeout;
   o.max_connections = g.max_connections;
   o.max_in_flight_requests = g.max_in_flight_requests;
+  o.max_event_loop_delay = g.max_event_loop_delay;
   return o;
 }
 

@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 
 #include "app/gateway.h"
+#include "app/healthcheck.h"
 #include "config/config_error.h"
 #include "config/load_config.h"
 #include "telemetry/log.h"
@@ -18,9 +19,11 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: tollgate [--config FILE] [--host ADDR] [--port N] [--log-level LEVEL]\n"
-    "                [--log-file FILE] [--check-config] [--version]\n"
+    "                [--log-file FILE] [--check-config] [--healthcheck] [--version]\n"
     "  --config FILE   LiteLLM-compatible YAML config (default: config/quickstart.yaml)\n"
-    "  --check-config  validate the config and exit\n";
+    "  --check-config  validate the config and exit\n"
+    "  --healthcheck   exit 0 when the gateway this config (or --port) describes answers\n"
+    "                  /health/readiness with 200 on this machine, else 1 (container health checks)\n";
 
 struct Flags {
   std::string config_path = "config/quickstart.yaml";
@@ -29,6 +32,7 @@ struct Flags {
   std::string log_level;
   std::string log_file;
   bool check_only = false;
+  bool healthcheck = false;
 };
 
 bool parse_flags(int argc, char** argv, Flags& flags) {
@@ -64,6 +68,8 @@ bool parse_flags(int argc, char** argv, Flags& flags) {
       if (!value(flags.log_file)) return false;
     } else if (arg == "--check-config") {
       flags.check_only = true;
+    } else if (arg == "--healthcheck") {
+      flags.healthcheck = true;
     } else if (arg == "--version") {
       std::cout << "tollgate " << TOLLGATE_VERSION << "\n";
       std::exit(0);
@@ -120,6 +126,13 @@ int main(int argc, char** argv) {
   }
   if (!flags.host.empty()) cfg.general.host = flags.host;
   if (flags.port >= 0) cfg.general.port = static_cast<std::uint16_t>(flags.port);
+  if (flags.healthcheck) {
+    constexpr int kProbeTimeoutMs = 3000;
+    return app::probe_http_ok(app::healthcheck_dial_host(cfg.general.host), cfg.general.port, "/health/readiness",
+                              kProbeTimeoutMs)
+               ? 0
+               : 1;
+  }
   if (!flags.log_level.empty()) cfg.general.log_level = flags.log_level;
   if (!flags.log_file.empty()) cfg.general.log_file = flags.log_file;
 

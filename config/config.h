@@ -40,6 +40,14 @@ struct AwsSettings {
   std::string region_name;
 };
 
+// vertex_ai/ deployments: litellm_params vertex_*, else GOOGLE_APPLICATION_CREDENTIALS,
+// VERTEXAI_PROJECT and VERTEXAI_LOCATION (as LiteLLM reads them).
+struct VertexSettings {
+  std::string credentials;  // the service-account key file's JSON: a secret, never logged
+  std::string project;
+  std::string location;  // "us-central1", "global", ...
+};
+
 // One entry of model_list: a deployment serving the model group `model_name`.
 struct Deployment {
   std::string model_name;     // the model group clients ask for
@@ -57,6 +65,7 @@ struct Deployment {
   std::optional<std::chrono::milliseconds> stream_timeout;
   std::string mock_response;  // mock/: fixed reply text (litellm_params.mock_response)
   AwsSettings aws;            // bedrock/
+  VertexSettings vertex;      // vertex_ai/
   ModelInfo info;
   bool from_store = false;  // added through /model/new (store_model_in_db), not the config file
 };
@@ -95,6 +104,9 @@ struct GeneralSettings {
   // with retry-after at once. 0: bounded by max_connections only. Set it near capacity × the
   // latency to keep, so that an overload is shed rather than queued (docs/config.md).
   std::size_t max_in_flight_requests = 0;
+  // While an I/O thread runs its work later than this for a whole 100 ms, new requests on it get
+  // 503 gateway_overloaded with retry-after (CoDel's standing-queue test; docs/config.md). 0: off.
+  std::chrono::milliseconds max_event_loop_delay{0};
   // New upstream connections being opened at once (keep-alive reuse does not count); past it a
   // call fails at once with 503 gateway_overloaded instead of piling connects on the upstream.
   std::size_t max_pending_upstream_connects = 1024;
@@ -150,9 +162,13 @@ struct GeneralSettings {
   std::optional<double> max_end_user_budget;
   std::optional<std::string> max_end_user_budget_id;
 
+  // This user's state directory, from the environment: `$XDG_STATE_HOME/tollgate`, else
+  // `$HOME/.local/state/tollgate`; empty when neither is set.
+  std::string state_dir;
+
   // The journal directory to use: the configured one, else `<sqlite_path>-spend-journal` next
-  // to the SQLite file, or `tollgate-spend-journal-<port>` in the working directory with
-  // PostgreSQL.
+  // to the SQLite file, or, with PostgreSQL, `<state_dir>/spend-journal-<port>` (in the working
+  // directory when there is no state_dir).
   // Empty: no journal.
   std::string spend_journal_dir() const;
 };

@@ -257,7 +257,7 @@ void split_provider(Reader& r, const std::string& path, Deployment& d) {
   const auto prefix = core::parse_provider_prefix(d.provider_prefix);
   if (!prefix) {
     r.fail(path, "unknown provider '" + d.provider_prefix +
-                     "' (supported: openai, azure, anthropic, bedrock, gemini, mock, and OpenAI-compatible "
+                     "' (supported: openai, azure, anthropic, bedrock, gemini, vertex_ai, mock, and OpenAI-compatible "
                      "prefixes such as hosted_vllm, ollama, groq, together_ai, deepseek, "
                      "mistral, openrouter)");
   }
@@ -299,6 +299,55 @@ void complete_gemini_key(Reader& r, const std::string& lp, Deployment& d) {
   }
 }
 
+// A service-account key given inline (JSON, as LiteLLM takes it) or as a file path. Checked
+// here so that a broken key stops start-up; the messages never quote the key. JSON is YAML.
+std::string vertex_credentials_json(Reader& r, const std::string& path, const std::string& value) {
+  std::string text = value;
+  if (value.find('{') == std::string::npos) {
+    std::ifstream in(value);
+    if (!in) r.fail(path, "cannot read the service-account key file '" + value + "'");
+    std::stringstream content;
+    content << in.rdbuf();
+    text = content.str();
+  }
+  YAML::Node key;
+  try {
+    key = YAML::Load(text);
+  } catch (const YAML::Exception&) {
+    r.fail(path, "is not a service-account key (JSON)");
+  }
+  if (!key.IsMap() || !key["type"] || !key["type"].IsScalar() || key["type"].Scalar() != "service_account" ||
+      !key["client_email"] || !key["private_key"]) {
+    r.fail(path, "must be a service-account key: \"type\": \"service_account\" with client_email and private_key");
+  }
+  return text;
+}
+
+// Vertex AI: the key from litellm_params, else GOOGLE_APPLICATION_CREDENTIALS (a file); the
+// project from vertex_project, VERTEXAI_PROJECT or the key's project_id; the endpoint from the
+// location (LiteLLM's default us-central1; "global" has no regional host).
+void complete_vertex_settings(Reader& r, const std::string& lp, Deployment& d) {
+  auto& v = d.vertex;
+  const std::string path = join_path(lp, "vertex_credentials");
+  if (v.credentials.empty()) v.credentials = r.env("GOOGLE_APPLICATION_CREDENTIALS").value_or("");
+  if (v.credentials.empty()) {
+    r.fail(path,
+           "vertex_ai/ deployments need vertex_credentials (or GOOGLE_APPLICATION_CREDENTIALS in the environment)");
+  }
+  v.credentials = vertex_credentials_json(r, path, v.credentials);
+  if (v.project.empty()) v.project = r.env("VERTEXAI_PROJECT").value_or("");
+  if (v.project.empty()) {
+    const auto key = YAML::Load(v.credentials);
+    if (key["project_id"] && key["project_id"].IsScalar()) v.project = key["project_id"].Scalar();
+  }
+  if (v.project.empty()) r.fail(join_path(lp, "vertex_project"), "vertex_ai/ deployments need a vertex_project");
+  if (v.location.empty()) v.location = r.env("VERTEXAI_LOCATION").value_or("us-central1");
+  if (d.api_base.empty()) {
+    d.api_base = v.location == "global" ? "https://aiplatform.googleapis.com"
+                                        : "https://" + v.location + "-aiplatform.googleapis.com";
+  }
+}
+
 Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string& path, std::size_t index) {
   r.require_map(node, path);
   r.check_keys(node, path, "model_list", {"model_name", "litellm_params", "model_info"});
@@ -312,9 +361,26 @@ Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string
   if (!params) r.fail(lp, "is required");
   r.require_map(params, lp);
   r.check_keys(params, lp, "litellm_params",
-               {"model", "api_base", "base_url", "api_key", "api_version", "rpm", "tpm", "weight", "timeout",
-                "stream_timeout", "input_cost_per_token", "output_cost_per_token", "mock_response", "aws_access_key_id",
-                "aws_secret_access_key", "aws_session_token", "aws_region_name"});
+               {"model",
+                "api_base",
+                "base_url",
+                "api_key",
+                "api_version",
+                "rpm",
+                "tpm",
+                "weight",
+                "timeout",
+                "stream_timeout",
+                "input_cost_per_token",
+                "output_cost_per_token",
+                "mock_response",
+                "aws_access_key_id",
+                "aws_secret_access_key",
+                "aws_session_token",
+                "aws_region_name",
+                "vertex_credentials",
+                "vertex_project",
+                "vertex_location"});
   if (!params["model"]) r.fail(join_path(lp, "model"), "is required (e.g. openai/gpt-4o)");
   d.litellm_model = r.text(params["model"], join_path(lp, "model"));
   if (auto v = params["api_base"]) d.api_base = r.text(v, join_path(lp, "api_base"));
@@ -335,9 +401,13 @@ Deployment parse_deployment(Reader& r, const YAML::Node& node, const std::string
     d.aws.secret_access_key = r.text(v, join_path(lp, "aws_secret_access_key"));
   if (auto v = params["aws_session_token"]) d.aws.session_token = r.text(v, join_path(lp, "aws_session_token"));
   if (auto v = params["aws_region_name"]) d.aws.region_name = r.text(v, join_path(lp, "aws_region_name"));
+  if (auto v = params["vertex_credentials"]) d.vertex.credentials = r.text(v, join_path(lp, "vertex_credentials"));
+  if (auto v = params["vertex_project"]) d.vertex.project = r.text(v, join_path(lp, "vertex_project"));
+  if (auto v = params["vertex_location"]) d.vertex.location = r.text(v, join_path(lp, "vertex_location"));
   split_provider(r, join_path(lp, "model"), d);
   if (d.provider == core::ProviderKind::bedrock) complete_aws_settings(r, lp, d);
   if (d.provider == core::ProviderKind::gemini) complete_gemini_key(r, lp, d);
+  if (d.provider == core::ProviderKind::vertex_ai) complete_vertex_settings(r, lp, d);
 
   if (auto info = node["model_info"]) parse_model_info(r, info, join_path(path, "model_info"), d.info);
   // LiteLLM also accepts prices in litellm_params; model_info wins when both are given.
@@ -747,6 +817,7 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
                 "idle_timeout",
                 "max_connections",
                 "max_in_flight_requests",
+                "max_event_loop_delay_ms",
                 "max_pending_upstream_connects",
                 "shutdown_grace_period",
                 "require_auth_for_metrics_endpoint",
@@ -790,6 +861,8 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
     g.max_connections = static_cast<std::size_t>(r.integer(v, p("max_connections"), 1, 1'000'000));
   if (auto v = node["max_in_flight_requests"])
     g.max_in_flight_requests = static_cast<std::size_t>(r.integer(v, p("max_in_flight_requests"), 0, 1'000'000));
+  if (auto v = node["max_event_loop_delay_ms"])
+    g.max_event_loop_delay = std::chrono::milliseconds(r.integer(v, p("max_event_loop_delay_ms"), 0, 60'000));
   if (auto v = node["max_pending_upstream_connects"])
     g.max_pending_upstream_connects =
         static_cast<std::size_t>(r.integer(v, p("max_pending_upstream_connects"), 1, 1'000'000));
@@ -984,6 +1057,13 @@ void apply_environment_overrides(Reader& r, GeneralSettings& g) {
   if (auto v = r.env("STORE_MODEL_IN_DB")) g.store_model_in_db = *v == "True" || *v == "true" || *v == "1";
   if (auto v = r.env("LITELLM_SALT_KEY")) g.salt_key = *v;
   if (auto v = r.env("TOLLGATE_SALT_KEY")) g.salt_key = *v;
+  // The default spend journal's place with PostgreSQL: the XDG state directory (state to keep
+  // across restarts), not the working directory, which may be anything (a test's, a checkout).
+  if (auto v = r.env("XDG_STATE_HOME"); v && !v->empty()) {
+    g.state_dir = *v + "/tollgate";
+  } else if (auto home = r.env("HOME"); home && !home->empty()) {
+    g.state_dir = *home + "/.local/state/tollgate";
+  }
   if (auto v = r.env("PORT")) {
     YAML::Node node(*v);
     g.port = static_cast<std::uint16_t>(r.integer(node, "PORT (environment)", 0, 65535));
@@ -1043,7 +1123,9 @@ void validate(Reader& r, Config& c) {
 std::string GeneralSettings::spend_journal_dir() const {
   if (spend_journal_path) return *spend_journal_path;
   // Nodes sharing a PostgreSQL database on one machine differ by port, so each gets its own.
-  return database_url.empty() ? sqlite_path + "-spend-journal" : "tollgate-spend-journal-" + std::to_string(port);
+  if (database_url.empty()) return sqlite_path + "-spend-journal";
+  const std::string name = "spend-journal-" + std::to_string(port);
+  return state_dir.empty() ? "tollgate-" + name : state_dir + "/" + name;
 }
 
 std::vector<std::string> Config::secrets() const {

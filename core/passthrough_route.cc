@@ -108,7 +108,8 @@ void classify_passthrough_path(PassthroughRoute& route, std::string_view subpath
     case ProviderKind::gemini: classify_gemini(route, subpath); break;
     case ProviderKind::bedrock: classify_bedrock(route, subpath); break;
     case ProviderKind::azure:
-    case ProviderKind::mock: break;
+    case ProviderKind::mock:
+    case ProviderKind::vertex_ai: break;  // no pass-through prefix names them
   }
 }
 

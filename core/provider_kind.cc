@@ -12,13 +12,14 @@ struct KnownPrefix {
   std::string_view default_api_base;
 };
 
-constexpr std::array<KnownPrefix, 20> kKnownPrefixes{{
+constexpr std::array<KnownPrefix, 21> kKnownPrefixes{{
     {"openai", ProviderKind::openai, "https://api.openai.com/v1"},
     {"azure", ProviderKind::azure, ""},
     {"anthropic", ProviderKind::anthropic, "https://api.anthropic.com"},
     {"mock", ProviderKind::mock, ""},
     {"bedrock", ProviderKind::bedrock, ""},  // api_base from the region (config/load_config.cc)
     {"gemini", ProviderKind::gemini, "https://generativelanguage.googleapis.com"},
+    {"vertex_ai", ProviderKind::vertex_ai, ""},  // api_base from the location (config/load_config.cc)
     {"openai_compatible", ProviderKind::openai, ""},
     {"hosted_vllm", ProviderKind::openai, ""},
     {"vllm", ProviderKind::openai, ""},
@@ -54,6 +55,7 @@ std::string_view provider_kind_name(ProviderKind kind) {
     case ProviderKind::mock: return "mock";
     case ProviderKind::bedrock: return "bedrock";
     case ProviderKind::gemini: return "gemini";
+    case ProviderKind::vertex_ai: return "vertex_ai";
   }
   return "openai";
 }

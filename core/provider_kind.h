@@ -6,7 +6,7 @@
 
 namespace tollgate::core {
 
-enum class ProviderKind { openai, azure, anthropic, mock, bedrock, gemini };
+enum class ProviderKind { openai, azure, anthropic, mock, bedrock, gemini, vertex_ai };
 
 struct ProviderPrefix {
   ProviderKind kind;
@@ -14,9 +14,9 @@ struct ProviderPrefix {
   std::string_view default_api_base;
 };
 
-// Known prefixes: openai, azure, anthropic, mock, bedrock, gemini, and OpenAI-compatible services (hosted_vllm,
-// vllm, ollama, ollama_chat, groq, together_ai, deepseek, mistral, openrouter, fireworks_ai,
-// perplexity, xai, lm_studio, openai_compatible). Unknown → nullopt.
+// Known prefixes: openai, azure, anthropic, mock, bedrock, gemini, vertex_ai, and OpenAI-compatible services
+// (hosted_vllm, vllm, ollama, ollama_chat, groq, together_ai, deepseek, mistral, openrouter, fireworks_ai, perplexity,
+// xai, lm_studio, openai_compatible). Unknown → nullopt.
 std::optional<ProviderPrefix> parse_provider_prefix(std::string_view prefix);
 
 std::string_view provider_kind_name(ProviderKind kind);

@@ -27,6 +27,9 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait, body and write progress
   std::size_t max_connections = 10'000;
   std::size_t max_in_flight_requests = 0;  // 0: no bound beyond max_connections
+  // While an I/O thread's loop runs work later than this over a whole 100 ms (a standing queue,
+  // http/loop_delay.h), new requests on that thread get 503 at once. 0: never.
+  std::chrono::milliseconds max_event_loop_delay{0};
   // Counts what the bounds refuse (optional; must outlive the server).
   telemetry::OverloadMetrics* overload = nullptr;
 };

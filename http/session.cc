@@ -7,6 +7,7 @@
 
 #include "core/request_id.h"
 #include "http/head_writer.h"
+#include "http/loop_delay.h"
 #include "http/router.h"
 #include "telemetry/http_metrics.h"
 #include "telemetry/log.h"
@@ -234,8 +235,8 @@ void Session::handle_request() {
   keep_alive_ = current_->keep_alive();
   parser_.reset();
   const auto exchange = current_;
-  if (over_in_flight_bound(in_flight, exchange->path())) {
-    shed(*exchange);
+  if (const auto reason = shed_reason(in_flight, exchange->path())) {
+    shed(*exchange, *reason);
   } else {
     dispatch(exchange);
   }
@@ -255,17 +256,23 @@ void Session::dispatch(const std::shared_ptr<SessionExchange>& exchange) {
   }
 }
 
-void Session::shed(SessionExchange& exchange) {
-  if (shared_->options.overload) shared_->options.overload->shed(telemetry::ShedReason::in_flight);
+void Session::shed(SessionExchange& exchange, telemetry::ShedReason reason) {
+  if (shared_->options.overload) shared_->options.overload->shed(reason);
   exchange.respond(error_response(core::gateway_overloaded(
-      "The gateway is handling as many requests as it is configured to (max_in_flight_requests); retry shortly.")));
+      reason == telemetry::ShedReason::in_flight
+          ? "The gateway is handling as many requests as it is configured to (max_in_flight_requests); retry shortly."
+          : "The gateway is running behind its work (max_event_loop_delay_ms); retry shortly.")));
 }
 
 // Probes and scrapes are never shed: they are what shows the overload (and they cost little).
-bool Session::over_in_flight_bound(std::size_t others_in_flight, std::string_view path) const {
+std::optional<telemetry::ShedReason> Session::shed_reason(std::size_t others_in_flight, std::string_view path) const {
+  if (path.rfind("/health", 0) == 0 || path.rfind("/metrics", 0) == 0) return std::nullopt;
   const auto bound = shared_->options.max_in_flight_requests;
-  if (bound == 0 || others_in_flight < bound) return false;
-  return path.rfind("/health", 0) != 0 && path.rfind("/metrics", 0) != 0;
+  if (bound != 0 && others_in_flight >= bound) return telemetry::ShedReason::in_flight;
+  if (shared_->options.max_event_loop_delay.count() > 0 && loop_overloaded_here()) {
+    return telemetry::ShedReason::queue_delay;
+  }
+  return std::nullopt;
 }
 
 void Session::start_monitor() {

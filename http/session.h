@@ -15,6 +15,7 @@
 
 #include "http/exchange.h"
 #include "http/server.h"
+#include "telemetry/overload_metrics.h"
 
 namespace tollgate::http {
 
@@ -67,9 +68,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle_request();
   void start_monitor();
   void dispatch(const std::shared_ptr<SessionExchange>& exchange);
-  // Past max_in_flight_requests: 503 gateway_overloaded with retry-after, counted.
-  bool over_in_flight_bound(std::size_t others_in_flight, std::string_view path) const;
-  void shed(SessionExchange& exchange);
+  // Past max_in_flight_requests, or on a loop whose queue stands (max_event_loop_delay): the
+  // bound that refuses this request, if any. Answered 503 gateway_overloaded with retry-after,
+  // counted.
+  std::optional<telemetry::ShedReason> shed_reason(std::size_t others_in_flight, std::string_view path) const;
+  void shed(SessionExchange& exchange, telemetry::ShedReason reason);
   void on_monitor(boost::system::error_code ec, std::size_t bytes);
   void reject(int status, const core::ApiError& error);  // answer and close
   void append_head(int status, const Headers& headers, std::string_view content_type, std::size_t content_length,

@@ -3,8 +3,10 @@
 #include <hiredis/hiredis.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
+#include <sys/statvfs.h>
 
 #include <memory>
+#include <optional>
 
 #include "persistence/redis_connection.h"
 #include "persistence/redis_url.h"
@@ -72,6 +74,23 @@ ProbeResult probe_redis(const std::string& url, std::chrono::milliseconds timeou
   return result;
 }
 
+namespace {
+
+// Below this much free space where the SQLite file lives its next writes (pages, WAL) fail with
+// SQLITE_FULL: the store is not ready, though reads still answer.
+constexpr unsigned long long kSqliteMinFreeBytes = 1024 * 1024;
+
+// Free bytes (for an unprivileged writer) on the file system holding `path`; nullopt when unknown.
+std::optional<unsigned long long> free_bytes_at(const std::string& path) {
+  struct statvfs fs {};
+  const auto slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  if (::statvfs(dir.c_str(), &fs) != 0) return std::nullopt;
+  return static_cast<unsigned long long>(fs.f_bavail) * fs.f_frsize;
+}
+
+}  // namespace
+
 ProbeResult probe_sqlite(const std::string& path) {
   ProbeResult result;
   const auto start = Clock::now();
@@ -82,6 +101,10 @@ ProbeResult probe_sqlite(const std::string& path) {
     result.error = std::string("cannot open: ") + (raw ? sqlite3_errmsg(raw) : "out of memory");
   } else if (sqlite3_exec(raw, "SELECT 1", nullptr, nullptr, nullptr) != SQLITE_OK) {
     result.error = std::string("query failed: ") + sqlite3_errmsg(raw);
+  } else if (const auto free = free_bytes_at(path); free && *free < kSqliteMinFreeBytes) {
+    result.error = "disk full: " + std::to_string(*free) +
+                   " bytes free where the database file is (writes need at least " +
+                   std::to_string(kSqliteMinFreeBytes) + ")";
   } else {
     result.ok = true;
   }

@@ -6,6 +6,7 @@
 #include "providers/gemini/gemini_provider.h"
 #include "providers/mock/mock_plugin.h"
 #include "providers/openai/openai_provider.h"
+#include "providers/vertex/vertex_provider.h"
 
 namespace tollgate::providers {
 
@@ -16,6 +17,7 @@ const Provider& provider_for(core::ProviderKind kind) {
     case core::ProviderKind::mock: return mock_plugin();
     case core::ProviderKind::bedrock: return bedrock_provider();
     case core::ProviderKind::gemini: return gemini_provider();
+    case core::ProviderKind::vertex_ai: return vertex_provider();
     case core::ProviderKind::openai: return openai_provider();
   }
   return openai_provider();

@@ -2,6 +2,7 @@
 
 #include "core/metric_names.h"
 #include "http/io_threads.h"
+#include "providers/vertex/token_source.h"
 
 namespace tollgate::proxy {
 
@@ -23,6 +24,11 @@ ModelSnapshotPtr make_model_snapshot(std::shared_ptr<const config::Config> confi
   snapshot->router = std::make_unique<ModelRouter>(snapshot->catalog);
   snapshot->metrics = std::make_unique<telemetry::ModelMetrics>(
       registry, deployment_labels(*config), core::serves_litellm_names(config->general.prometheus_metric_names));
+  for (const auto& d : config->model_list) {
+    snapshot->access_tokens.push_back(d.provider == core::ProviderKind::vertex_ai
+                                          ? providers::vertex::shared_token_source(d.vertex.credentials)
+                                          : nullptr);
+  }
   snapshot->config = std::move(config);
   return snapshot;
 }

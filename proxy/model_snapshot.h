@@ -20,6 +20,10 @@ namespace tollgate::http {
 class IoThreads;
 }
 
+namespace tollgate::providers::vertex {
+class AccessTokenSource;
+}
+
 namespace tollgate::proxy {
 
 struct ModelSnapshot {
@@ -27,6 +31,9 @@ struct ModelSnapshot {
   std::shared_ptr<const config::ModelCatalog> catalog;
   std::unique_ptr<ModelRouter> router;  // deployment health starts afresh in each snapshot
   std::unique_ptr<telemetry::ModelMetrics> metrics;
+  // Per deployment (model_list order): where a vertex_ai/ deployment's bearer token comes from;
+  // null for the others.
+  std::vector<std::shared_ptr<providers::vertex::AccessTokenSource>> access_tokens;
 
   const config::ModelCatalog& models() const { return *catalog; }
 };

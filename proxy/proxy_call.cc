@@ -16,6 +16,7 @@
 #include "providers/anthropic_error.h"
 #include "providers/openai_request.h"
 #include "providers/registry.h"
+#include "providers/vertex/token_source.h"
 #include "proxy/mock_answer.h"
 #include "proxy/model_router.h"
 #include "proxy/model_snapshot.h"
@@ -134,7 +135,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     const std::size_t limit = status_ >= 400 ? kMaxErrorBody : kMaxBufferedBody;
     if (body_.size() + bytes.size() > limit) {
       if (status_ >= 400) return;  // enough of an error body to classify it
-      body_overflow_ = true;
+      body_too_large();
       return;
     }
     body_.append(bytes);
@@ -154,6 +155,18 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     }
     const auto failure = core::classify_status(status_, body_);
     attempt_failed(failure, status_, provider_->error_message(body_));
+  }
+
+  // A buffered answer past kMaxBufferedBody: nothing more is read (an upstream sending without
+  // end would otherwise hold the call until its idle timeout), and the client gets a 502 at once
+  // — not retried, the upstream has already answered (and may have charged).
+  void body_too_large() {
+    upstream_time_ += Clock::now() - attempt_start_;
+    call_->cancel();  // the sink hears nothing more from it
+    call_.reset();
+    body_.clear();
+    record_attempt(false, FailureClass::server_error);
+    fail(core::bad_gateway("The upstream response is larger than the gateway accepts"));
   }
 
   // The stream's framing is corrupt (a checksum mismatch, a message cut off): nothing after it
@@ -240,6 +253,10 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       fail(core::internal_error("Deployment has an invalid api_base"));
       return;
     }
+    if (const auto& tokens = req_.models->access_tokens[current_.index]) {
+      send_with_access_token(*tokens);
+      return;
+    }
     send_upstream();
   }
 
@@ -251,6 +268,35 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     concrete_price_ = ModelRouter::price_of(*concrete_);
     current_.deployment = &*concrete_;
     current_.price = &concrete_price_;
+  }
+
+  // Vertex AI: the deployment's OAuth2 access token is the credential. When none is ready the
+  // call waits without a thread and resumes on its own executor (providers/vertex/token_source.h).
+  void send_with_access_token(providers::vertex::AccessTokenSource& tokens) {
+    token_wait_start_ = Clock::now();
+    auto token = tokens.token_or_wait(
+        *s_.client, ctx_.get_executor(),
+        [self = shared_from_this()](core::Result<std::string> token) { self->access_token_ready(std::move(token)); },
+        unix_seconds());
+    if (token) access_token_ready(std::move(*token));
+  }
+
+  void access_token_ready(core::Result<std::string> token) {
+    if (done_) return;                                   // the client left while the token was on its way
+    upstream_time_ += Clock::now() - token_wait_start_;  // fetching the credential is upstream time
+    if (!token) {
+      attempt_started();
+      attempt_failed(FailureClass::connection, 0, token.error().message);
+      return;
+    }
+    upstream_.headers.emplace_back("authorization", "Bearer " + std::move(token).value());
+    send_upstream();
+  }
+
+  void attempt_started() {
+    attempt_start_ = Clock::now();
+    current_.health->attempt_started(attempt_start_);
+    s_.metrics->attempt_started(current_.index);
   }
 
   void send_upstream() {
@@ -267,13 +313,10 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     out.idle_timeout = timeout;
     status_ = 0;
     body_.clear();
-    body_overflow_ = false;
     retry_after_.reset();
     relay_.reset();
     decoder_.reset();
-    attempt_start_ = Clock::now();
-    current_.health->attempt_started(attempt_start_);
-    s_.metrics->attempt_started(current_.index);
+    attempt_started();
     call_ = s_.client->send(*current_.url, std::move(out), shared_from_this());
   }
 
@@ -412,11 +455,6 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   }
 
   void finish_whole(Clock::time_point now) {
-    if (body_overflow_) {
-      record_attempt(false, FailureClass::server_error);
-      fail(core::bad_gateway("The upstream response is larger than the gateway accepts"));
-      return;
-    }
     auto translated = provider_->finish_response(req_.api, upstream_.api, std::move(body_), requested_group_->name);
     if (!translated) {
       // Malformed upstream JSON: the provider is at fault, and a retry would not be idempotent
@@ -592,10 +630,10 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   int fallbacks_ = 0;
   std::size_t fallback_position_ = 0;
   Clock::time_point attempt_start_;
+  Clock::time_point token_wait_start_;  // when the attempt began waiting for its access token
   Clock::duration upstream_time_{0};
   int status_ = 0;
   std::string body_;
-  bool body_overflow_ = false;
   std::optional<double> retry_after_;
   std::unique_ptr<providers::StreamRelay> relay_;
   std::unique_ptr<providers::StreamDecoder> decoder_;

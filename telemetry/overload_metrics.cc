@@ -20,13 +20,15 @@ OverloadMetrics::OverloadMetrics(prometheus::Registry& registry)
     : family_(shed_family(registry)),
       connections_(family_.Add({{"reason", "connections"}})),
       in_flight_(family_.Add({{"reason", "in_flight"}})),
-      upstream_connects_(family_.Add({{"reason", "upstream_connects"}})) {}
+      upstream_connects_(family_.Add({{"reason", "upstream_connects"}})),
+      queue_delay_(family_.Add({{"reason", "queue_delay"}})) {}
 
 void OverloadMetrics::shed(ShedReason reason) {
   switch (reason) {
     case ShedReason::connections: connections_.Increment(); return;
     case ShedReason::in_flight: in_flight_.Increment(); return;
     case ShedReason::upstream_connects: upstream_connects_.Increment(); return;
+    case ShedReason::queue_delay: queue_delay_.Increment(); return;
   }
 }
 

@@ -15,6 +15,7 @@ enum class ShedReason {
   connections,        // general_settings.max_connections: the connection was refused
   in_flight,          // general_settings.max_in_flight_requests: the request was refused
   upstream_connects,  // general_settings.max_pending_upstream_connects: no new upstream connection
+  queue_delay,        // general_settings.max_event_loop_delay_ms: the request's I/O thread runs behind
 };
 
 class OverloadMetrics {
@@ -27,6 +28,7 @@ class OverloadMetrics {
   prometheus::Counter& connections_;
   prometheus::Counter& in_flight_;
   prometheus::Counter& upstream_connects_;
+  prometheus::Counter& queue_delay_;
 };
 
 }  // namespace tollgate::telemetry

@@ -5,6 +5,7 @@
 #include "api/json_body.h"
 #include "api/management/work_answer.h"
 #include "api/routes.h"
+#include "core/json_document.h"
 #include "persistence/store_pool.h"
 #include "telemetry/log.h"
 
@@ -33,7 +34,7 @@ void require(core::Decision decision, std::string_view what) {
 
 void run_management(const GatewayContext& context, const http::ExchangePtr& exchange, ManagementWork work) {
   with_caller(context, exchange, [&context, exchange, work = std::move(work)](const identity::Caller& caller) {
-    auto body = std::make_shared<rapidjson::Document>();
+    auto body = std::make_shared<core::JsonDocument>();
     if (exchange->method() != http::Method::get && !exchange->body().empty()) {
       if (auto parsed = parse_json_object(exchange->body(), *body, context.max_json_depth()); !parsed) {
         http::respond_error(exchange, parsed.error());

@@ -20,8 +20,9 @@ PY
 open_loop() {
   local port="$1" key="$2" body="$3" rate="$4" seconds="$5" logf="$6" total
   total=$((rate * seconds))
-  # Rate periods of 100 ms keep the arrivals even within each second.
-  h2load --h1 -t 1 -r "$(((rate + 9) / 10))" --rate-period 100ms -c "$total" -n "$total" -m 1 \
+  # Rate periods of 10 ms keep the arrivals even within each second (h2load starts a period's
+  # connections at once: 100 ms periods made bursts that the in-flight bound refused even unloaded).
+  h2load --h1 -t 1 -r "$(((rate + 99) / 100))" --rate-period 10ms -c "$total" -n "$total" -m 1 \
     --log-file "$logf" -d "$body" -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
     "http://127.0.0.1:$port/v1/chat/completions" 2>&1 || true
 }

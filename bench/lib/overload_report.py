@@ -36,7 +36,7 @@ def summary(rows):
 
 def main():
     a = argparse.ArgumentParser()
-    for name in ("capacity", "low", "high", "seconds", "in-flight", "rss-idle", "rss-max", "rss-end", "nproc"):
+    for name in ("capacity", "low", "high", "seconds", "in-flight", "loop-delay", "rss-idle", "rss-max", "rss-end", "nproc"):
         a.add_argument("--" + name, type=int, required=True)
     for name in ("unloaded", "overload", "recovery", "load-start", "load-end"):
         a.add_argument("--" + name, required=True)
@@ -47,7 +47,7 @@ def main():
     print(f"# Overload — {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC\n")
     print(f"Machine: {o.nproc} cores, shared; load average {o.load_start} at the start, {o.load_end} at the end.")
     print("Tollgate: SQLite store, one virtual key, priced model, tollgate-mock upstream, "
-          f"`max_in_flight_requests: {o.in_flight}`. Load: h2load --h1, one thread, one new connection per "
+          f"`max_in_flight_requests: {o.in_flight}`, `max_event_loop_delay_ms: {o.loop_delay}`. Load: h2load --h1, one thread, one new connection per "
           "request in the open-loop phases (`bench/overload`).\n")
     print(f"Capacity (closed loop, 64 keep-alive connections): **{o.capacity} req/s**.\n")
     print("| phase | offered | sent | 200 | 503 (shed) | other | p50 200 (ms) | p99 200 (ms) |")

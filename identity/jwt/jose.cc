@@ -5,6 +5,7 @@
 #include <cctype>
 #include <set>
 
+#include "core/json_document.h"
 #include "core/json_parse.h"
 #include "identity/jwt/base64url.h"
 
@@ -40,7 +41,7 @@ bool unique_member_names(const rapidjson::Value& object) {
 }
 
 std::shared_ptr<rapidjson::Document> parse_object(std::string_view text) {
-  auto doc = std::make_shared<rapidjson::Document>();
+  auto doc = std::make_shared<core::JsonDocument>();
   core::JsonParseOptions options;
   options.max_depth = kMaxClaimsDepth;
   if (core::parse_json(text, *doc, options) || !doc->IsObject() || !unique_member_names(*doc)) return nullptr;

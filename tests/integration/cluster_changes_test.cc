@@ -26,6 +26,7 @@
 #include "tests/support/http_client.h"
 #include "tests/support/metrics_text.h"
 #include "tests/support/mock_upstream.h"
+#include "tests/support/redis_server.h"
 #include "tests/support/spawn.h"
 #include "tests/support/test_certs.h"
 #include "tests/support/test_env.h"
@@ -40,39 +41,6 @@ namespace {
 // The contract of issue #11: a change on one node is seen by every other node within 1 s.
 constexpr std::chrono::milliseconds kContract{1'000};
 constexpr const char* kTinyBudget = "0.0000001";  // below any request's worst case
-
-// A redis-server of this test alone, so that it can be killed and started again on its port.
-class RedisServer {
- public:
-  RedisServer() : port_(free_port()) { start(); }
-  ~RedisServer() { kill_now(); }
-
-  std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_) + "/0"; }
-
-  void start() {
-    pid_ = spawn_quiet(
-        {"redis-server", "--port", std::to_string(port_), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"});
-    persistence::RedisAddress address;
-    address.port = port_;
-    for (int i = 0; i < 200; ++i) {
-      if (persistence::connect_redis(address, std::chrono::milliseconds(100))) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    throw std::runtime_error("redis-server did not start");
-  }
-
-  // As a crash: no goodbye to the subscribers.
-  void kill_now() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGKILL);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
-
- private:
-  std::uint16_t port_;
-  pid_t pid_ = -1;
-};
 
 rapidjson::Document json(const std::string& text) {
   rapidjson::Document d;

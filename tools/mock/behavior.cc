@@ -70,6 +70,10 @@ void apply_token(std::string_view token, ModelTokens& tokens) {
     if (const auto ms = parse_number(token, 0, kMaxDelayMs)) {
       tokens.pace_ms = static_cast<int>(*ms);
     }
+  } else if (take_prefix(token, "header-bytes-")) {
+    if (const auto n = parse_number(token, 0, static_cast<long long>(kMaxResponseBytes))) {
+      tokens.header_bytes = static_cast<std::size_t>(*n);
+    }
   } else if (take_prefix(token, "size-")) {
     if (const auto n = parse_number(token, 0, static_cast<long long>(kMaxResponseBytes))) {
       tokens.size = static_cast<std::size_t>(*n);
@@ -110,6 +114,7 @@ Plan resolve_plan(const ModelTokens& tokens, const Defaults& defaults, double ro
   plan.size = tokens.size.value_or(defaults.response_bytes);
   plan.echo = tokens.echo;
   plan.reset_mid_stream = tokens.reset_mid_stream;
+  plan.header_bytes = tokens.header_bytes;
   plan.token_count = tokens.tokenizer ? TokenCount::tokenizer : defaults.token_count;
 
   if (tokens.reset) {

@@ -49,6 +49,7 @@ struct ModelTokens {
   std::optional<int> chunks;        // chunks-N
   std::optional<int> pace_ms;       // pace-MS
   std::optional<std::size_t> size;  // size-N
+  std::size_t header_bytes = 0;     // header-bytes-N: a response header of N bytes (a fault)
   bool timeout = false;
   bool reset = false;
   bool reset_mid_stream = false;
@@ -78,6 +79,7 @@ struct Plan {
   bool echo = false;
   bool reset_mid_stream = false;
   bool context_exceeded = false;
+  std::size_t header_bytes = 0;
   TokenCount token_count = TokenCount::approx;
 };
 

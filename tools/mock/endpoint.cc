@@ -3,6 +3,7 @@
 #include "tools/mock/bedrock.h"
 #include "tools/mock/gemini.h"
 #include "tools/mock/google_token.h"
+#include "tools/mock/vertex.h"
 
 namespace tollgate::mock {
 
@@ -21,6 +22,9 @@ Endpoint classify(std::string_view method, std::string_view path) {
   if (bool stream = false; post && !bedrock_model_of(path, stream).empty()) return Endpoint::bedrock_converse;
   if (bool stream = false; post && !gemini_model_of(path, stream).empty()) return Endpoint::gemini_generate;
   if (post && is_google_token_path(path)) return Endpoint::google_token;
+  if (const auto vertex = post ? vertex_route_of(path) : std::nullopt) {  // Vertex AI speaks both wires
+    return vertex->anthropic ? Endpoint::messages : Endpoint::gemini_generate;
+  }
   if (post && (path == "/v1/completions" || path == "/completions")) return Endpoint::completions;
   if (post && (path == "/v1/embeddings" || path == "/embeddings")) return Endpoint::embeddings;
   if (get && (path == "/v1/models" || path == "/models")) return Endpoint::models;

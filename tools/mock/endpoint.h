@@ -9,10 +9,11 @@ enum class Endpoint {
   completions,       // POST /v1/completions, /completions
   embeddings,        // POST /v1/embeddings, /embeddings
   models,            // GET /v1/models, /models
-  messages,          // POST /v1/messages (Anthropic)
+  messages,          // POST /v1/messages (Anthropic); Vertex AI's publishers/anthropic routes
   responses,         // POST /v1/responses, /responses, /openai/responses (Azure) (OpenAI Responses API)
   bedrock_converse,  // POST /model/{modelId}/converse and /converse-stream (AWS Bedrock)
-  gemini_generate,   // POST /v1beta/models/{model}:generateContent and :streamGenerateContent
+  gemini_generate,   // POST /v1beta/models/{model}:generateContent and :streamGenerateContent; Vertex AI's
+                     // publishers/google routes (tools/mock/vertex.h)
   google_token,      // POST /token, /oauth2/v4/token (Google OAuth2, service-account JWT-bearer grant)
   control_stats,     // GET /_mock/stats
   control_reset,     // POST /_mock/reset

@@ -7,7 +7,6 @@ namespace {
 
 constexpr std::string_view kJwtBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 constexpr std::string_view kRs256Header = "eyJhbGciOiJSUzI1NiJ9";  // base64url({"alg":"RS256"})
-constexpr int kExpiresIn = 3599;
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -63,14 +62,28 @@ TokenReply refuse(std::string_view description) {
 
 bool is_google_token_path(std::string_view path) { return path == "/token" || path == "/oauth2/v4/token"; }
 
-TokenReply answer_token_request(std::string_view form_body, std::uint64_t sequence) {
+int requested_token_lifetime(std::string_view target) {
+  constexpr std::string_view kParameter = "expires_in=";
+  const auto query = target.find('?');
+  if (query == std::string_view::npos) return kDefaultTokenLifetime;
+  const auto at = target.find(kParameter, query);
+  if (at == std::string_view::npos || (target[at - 1] != '?' && target[at - 1] != '&')) return kDefaultTokenLifetime;
+  int seconds = 0;
+  for (auto i = at + kParameter.size(); i < target.size() && target[i] >= '0' && target[i] <= '9'; ++i) {
+    seconds = seconds * 10 + (target[i] - '0');
+    if (seconds > 86'400) return kDefaultTokenLifetime;
+  }
+  return seconds > 0 ? seconds : kDefaultTokenLifetime;
+}
+
+TokenReply answer_token_request(std::string_view form_body, std::uint64_t sequence, int expires_in) {
   if (form_value(form_body, "grant_type") != kJwtBearer) return refuse("grant_type must be " + std::string(kJwtBearer));
   if (!looks_rs256_jws(form_value(form_body, "assertion"))) return refuse("Invalid JWT Signature.");
   TokenReply reply;
   reply.body = R"({"access_token":"ya29.mock-)";
   append_uint(reply.body, sequence);
   reply.body += R"(","expires_in":)";
-  append_int(reply.body, kExpiresIn);
+  append_int(reply.body, expires_in);
   reply.body += R"(,"token_type":"Bearer"})";
   return reply;
 }

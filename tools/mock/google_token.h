@@ -17,8 +17,15 @@ struct TokenReply {
   std::string body;  // {"access_token","expires_in","token_type"} or {"error","error_description"}
 };
 
+inline constexpr int kDefaultTokenLifetime = 3599;  // seconds, as Google grants them
+
 // `sequence` makes each token distinct ("ya29.mock-<sequence>"), so a test can tell a cached
-// token from a fresh one.
-TokenReply answer_token_request(std::string_view form_body, std::uint64_t sequence);
+// token from a fresh one; `expires_in` is the lifetime the answer states.
+TokenReply answer_token_request(std::string_view form_body, std::uint64_t sequence,
+                                int expires_in = kDefaultTokenLifetime);
+
+// The lifetime a token_uri asks for with ?expires_in=N (1..86400), so that tests can make a
+// token's refresh come due; kDefaultTokenLifetime otherwise.
+int requested_token_lifetime(std::string_view target);
 
 }  // namespace tollgate::mock

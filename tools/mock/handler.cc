@@ -15,6 +15,7 @@
 #include "tools/mock/reply_text.h"
 #include "tools/mock/responses.h"
 #include "tools/mock/stats.h"
+#include "tools/mock/vertex.h"
 
 namespace tollgate::mock {
 
@@ -70,7 +71,8 @@ Action Handler::handle(Request&& request, std::string& out) {
   }
 
   if (endpoint == Endpoint::google_token) {  // a form, not JSON
-    auto token = answer_token_request(request.body(), ++sequence_);
+    auto token = answer_token_request(request.body(), ++sequence_, requested_token_lifetime(view(request.target())));
+    action.delay_ms = config_.load().latency_ms;  // a slow token endpoint, for tests that wait on a grant
     shard_.record(path, {}, request);
     body_ = std::move(token.body);
     reply(token.status, action, out);
@@ -92,10 +94,21 @@ Action Handler::handle(Request&& request, std::string& out) {
     unauthenticated_gemini_call =
         request["x-goog-api-key"].empty() && request[boost::beast::http::field::authorization].empty();
   }
+  VertexProblem vertex_problem;
+  if (const auto vertex = vertex_route_of(path)) {  // the model and the method are in the path
+    body.model = std::string(vertex->model);
+    body.stream = vertex->stream;
+    vertex_problem =
+        vertex_request_problem(*vertex, view(request[boost::beast::http::field::authorization]), request.body());
+  }
   shard_.record(path, body.model, request);
   // `request` now holds an older request (or nothing): only `body` and `endpoint` from here.
   if (unsigned_bedrock_call) {
     error(endpoint, 403, "tollgate-mock: the request is not signed with AWS Signature Version 4", action, out);
+    return action;
+  }
+  if (vertex_problem.status != 0) {
+    error(endpoint, vertex_problem.status, vertex_problem.message, action, out);
     return action;
   }
   if (unauthenticated_gemini_call) {
@@ -219,7 +232,11 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
   } else {
     append_chat_completion(body_, completion);
   }
-  reply(200, action, out);
+  // header-bytes-N: the answer carries one header line of N bytes (an upstream over the
+  // gateway's header limit).
+  const std::string padding =
+      plan.header_bytes > 0 ? "x-mock-padding: " + std::string(plan.header_bytes, 'p') + "\r\n" : std::string();
+  reply(200, action, out, padding);
 }
 
 void Handler::malformed(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action,

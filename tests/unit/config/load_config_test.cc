@@ -485,6 +485,14 @@ TEST_CASE("max_in_flight_requests and max_pending_upstream_connects bound concur
         "general_settings.max_in_flight_requests");
 }
 
+TEST_CASE("max_event_loop_delay_ms turns on shedding on a standing queue, off by default", "[config]") {
+  CHECK(parse("").general.max_event_loop_delay.count() == 0);
+  CHECK(parse("general_settings: {max_event_loop_delay_ms: 10}\n").general.max_event_loop_delay ==
+        std::chrono::milliseconds(10));
+  CHECK(parse_error("general_settings: {max_event_loop_delay_ms: -1}\n").key_path() ==
+        "general_settings.max_event_loop_delay_ms");
+}
+
 TEST_CASE("cluster: change_channel names the fan-out's channel, tollgate:changes by default", "[config][cluster]") {
   CHECK(parse("").cluster.changes.channel == "tollgate:changes");
   const auto c = parse("cluster: {enabled: true, node_id: node-a, change_channel: tg-test, " + kTransport + "}\n",
@@ -675,6 +683,19 @@ TEST_CASE("the spend writer's interval and journal directory: configured, defaul
         "/var/lib/tg.db-spend-journal");
   CHECK(parse("general_settings: {database_url: 'postgresql://h/db', port: 4001}\n").general.spend_journal_dir() ==
         "tollgate-spend-journal-4001");
+  // With PostgreSQL and no path: the XDG state directory (never the working directory when
+  // HOME or XDG_STATE_HOME is set).
+  const std::string pg = "general_settings: {database_url: 'postgresql://h/db', port: 4001}\n";
+  CHECK(parse(pg, {{"HOME", "/home/tg"}}).general.spend_journal_dir() ==
+        "/home/tg/.local/state/tollgate/spend-journal-4001");
+  CHECK(parse(pg, {{"HOME", "/home/tg"}, {"XDG_STATE_HOME", "/var/state"}}).general.spend_journal_dir() ==
+        "/var/state/tollgate/spend-journal-4001");
+  CHECK(parse("", {{"HOME", "/h"}, {"DATABASE_URL", "postgresql://h/db"}}).general.spend_journal_dir() ==
+        "/h/.local/state/tollgate/spend-journal-4000");
+  CHECK(parse("general_settings: {sqlite_path: /var/lib/tg.db}\n", {{"HOME", "/h"}}).general.spend_journal_dir() ==
+        "/var/lib/tg.db-spend-journal");
+  CHECK(parse("general_settings: {spend_journal_path: /data/j}\n", {{"HOME", "/h"}}).general.spend_journal_dir() ==
+        "/data/j");
   CHECK(parse("general_settings: {spend_journal_path: /data/j}\n").general.spend_journal_dir() == "/data/j");
   CHECK(parse("general_settings: {spend_journal_path: ''}\n").general.spend_journal_dir().empty());
   CHECK(parse("general_settings: {spend_journal_path: /data/j}\n").warnings.empty());

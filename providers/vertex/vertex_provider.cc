@@ -1,0 +1,104 @@
+#include "providers/vertex/vertex_provider.h"
+
+#include "providers/anthropic/anthropic_provider.h"
+#include "providers/gemini/gemini_provider.h"
+#include "providers/json_util.h"
+
+namespace tollgate::providers {
+namespace vertex {
+namespace {
+
+// What Anthropic's models on Vertex require in the body instead of the anthropic-version header.
+constexpr std::string_view kVertexAnthropicVersion = "vertex-2023-10-16";
+
+// An Anthropic Messages body for Vertex: the model is in the URL, the API version in the body.
+core::Result<std::string> vertex_anthropic_body(const std::string& messages_body) {
+  rapidjson::Document body;
+  if (!json::parse(messages_body, body) || !body.IsObject()) {
+    return core::internal_error("Vertex AI Anthropic request translation failed");
+  }
+  body.RemoveMember("model");
+  body.RemoveMember("anthropic_version");
+  body.AddMember("anthropic_version",
+                 rapidjson::StringRef(kVertexAnthropicVersion.data(), kVertexAnthropicVersion.size()),
+                 body.GetAllocator());
+  return json::serialize(body);
+}
+
+// The client's request as the upstream API wants it, from the provider that speaks that API
+// natively; only the URL, the credential and (for Anthropic) the body's envelope differ on Vertex.
+core::Result<UpstreamRequest> build(const config::Deployment& d, Api client_api, const rapidjson::Document& request,
+                                    std::string_view raw_body, std::chrono::system_clock::time_point now) {
+  const bool anthropic = is_anthropic_model(d.upstream_model);
+  const auto& native = anthropic ? anthropic_provider() : gemini_provider();
+  auto built = native.build_request(d, client_api, request, raw_body, now);
+  if (!built) return built;
+  auto out = std::move(built).value();
+  if (anthropic) {
+    auto body = vertex_anthropic_body(out.body);
+    if (!body) return std::move(body).error();
+    out.body = std::move(body).value();
+    out.target = model_path(d) + (out.stream ? ":streamRawPredict" : ":rawPredict");
+  } else {
+    out.target = model_path(d) + (out.stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+  }
+  // No key of the native provider: the bearer token is added per call.
+  out.headers = {{"content-type", "application/json"}, {"accept", "application/json"}};
+  return out;
+}
+
+class VertexProvider : public Provider {
+ public:
+  // Google's models' API; a claude-… deployment's requests say anthropic_messages (build_request).
+  Api upstream_api(Api) const override { return Api::gemini_generate_content; }
+
+  std::optional<std::int64_t> max_tokens_added(const config::Deployment& d) const override {
+    return native(d.upstream_model).max_tokens_added(d);
+  }
+
+  core::Result<UpstreamRequest> build_request(const config::Deployment& d, Api client_api,
+                                              const rapidjson::Document& request, std::string_view raw_body,
+                                              std::chrono::system_clock::time_point now) const override {
+    return build(d, client_api, request, raw_body, now);
+  }
+
+  core::Result<ClientBody> finish_response(Api client_api, Api upstream_api, std::string upstream_body,
+                                           std::string_view model_group) const override {
+    return native(upstream_api).finish_response(client_api, upstream_api, std::move(upstream_body), model_group);
+  }
+
+  std::unique_ptr<StreamRelay> stream_relay(Api client_api, Api upstream_api, StreamOptions options) const override {
+    return native(upstream_api).stream_relay(client_api, upstream_api, std::move(options));
+  }
+
+  std::int64_t stream_event_text_tokens(Api upstream_api, const SseEvent& event) const override {
+    return native(upstream_api).stream_event_text_tokens(upstream_api, event);
+  }
+
+ private:
+  static const Provider& native(std::string_view upstream_model) {
+    return is_anthropic_model(upstream_model) ? anthropic_provider() : gemini_provider();
+  }
+  static const Provider& native(Api upstream_api) {
+    return upstream_api == Api::anthropic_messages ? anthropic_provider() : gemini_provider();
+  }
+};
+
+}  // namespace
+
+bool is_anthropic_model(std::string_view upstream_model) { return upstream_model.rfind("claude", 0) == 0; }
+
+std::string model_path(const config::Deployment& d) {
+  return base_path_of(d.api_base) + "/v1/projects/" + d.vertex.project + "/locations/" + d.vertex.location +
+         "/publishers/" + (is_anthropic_model(d.upstream_model) ? "anthropic" : "google") + "/models/" +
+         d.upstream_model;
+}
+
+}  // namespace vertex
+
+const Provider& vertex_provider() {
+  static const vertex::VertexProvider provider;
+  return provider;
+}
+
+}  // namespace tollgate::providers

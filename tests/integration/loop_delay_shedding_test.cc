@@ -1,0 +1,124 @@
+// Shedding on a standing queue (general_settings.max_event_loop_delay_ms) over real sockets: a
+// server whose only I/O thread is kept busy (each request blocks it for 20 ms, as CPU-bound
+// work would) answers part of the requests 503 gateway_overloaded with retry-after instead of
+// queueing them, counts them under reason="queue_delay", keeps answering probes, and admits
+// again once the load stops. Without the setting nothing is shed.
+#include <catch2/catch.hpp>
+
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "http/io_threads.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "telemetry/overload_metrics.h"
+#include "tests/support/http_client.h"
+
+using namespace tollgate;
+using namespace tollgate::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct BusyServer {
+  explicit BusyServer(std::chrono::milliseconds max_delay) : io(1), overload(registry) {
+    router.add(http::Method::get, "/busy", [](const http::ExchangePtr& exchange) {
+      std::this_thread::sleep_for(20ms);  // blocks the loop: the next handlers wait behind it
+      exchange->respond(http::text_response(200, "done"));
+    });
+    router.add(http::Method::get, "/health/liveliness",
+               [](const http::ExchangePtr& exchange) { exchange->respond(http::text_response(200, "alive")); });
+    http::ServerOptions options;
+    options.port = 0;
+    options.max_event_loop_delay = max_delay;
+    options.overload = &overload;
+    server = std::make_unique<http::Server>(options, router, nullptr, io);
+    server->start();
+    io.start();
+  }
+  ~BusyServer() { io.stop(); }
+
+  double shed_queue_delay() const {
+    for (const auto& family : registry.Collect()) {
+      for (const auto& metric : family.metric) {
+        for (const auto& label : metric.label) {
+          if (label.name == "reason" && label.value == "queue_delay") return metric.counter.value;
+        }
+      }
+    }
+    return 0;
+  }
+
+  http::IoThreads io;
+  http::Router router;
+  prometheus::Registry registry;
+  telemetry::OverloadMetrics overload;
+  std::unique_ptr<http::Server> server;
+};
+
+struct Tally {
+  std::atomic<int> ok{0};
+  std::atomic<int> shed{0};
+  std::atomic<int> other{0};
+  std::atomic<int> probes_ok{0};
+};
+
+// Eight clients request /busy back to back for `length`; one more polls the liveness probe.
+void load(std::uint16_t port, std::chrono::milliseconds length, Tally& tally) {
+  const auto end = std::chrono::steady_clock::now() + length;
+  std::vector<std::future<void>> clients;
+  for (int c = 0; c < 8; ++c) {
+    clients.push_back(std::async(std::launch::async, [&, port] {
+      while (std::chrono::steady_clock::now() < end) {
+        const auto reply = http_request(port, "GET", "/busy");
+        if (reply.status == 200) {
+          ++tally.ok;
+        } else if (reply.status == 503 && reply.header("retry-after") == "1" &&
+                   reply.body.find(R"("code":"gateway_overloaded")") != std::string::npos) {
+          ++tally.shed;
+        } else {
+          ++tally.other;
+        }
+      }
+    }));
+  }
+  clients.push_back(std::async(std::launch::async, [&, port] {
+    while (std::chrono::steady_clock::now() < end) {
+      if (http_request(port, "GET", "/health/liveliness").status == 200) ++tally.probes_ok;
+      std::this_thread::sleep_for(50ms);
+    }
+  }));
+  for (auto& c : clients) c.get();
+}
+
+}  // namespace
+
+TEST_CASE("a loop whose queue stands sheds new requests with 503, counted; probes answer; it admits again after",
+          "[integration][overload]") {
+  BusyServer s(5ms);
+  Tally tally;
+  load(s.server->port(), 1500ms, tally);
+  INFO("ok " << tally.ok << " shed " << tally.shed << " other " << tally.other);
+  CHECK(tally.shed > 0);
+  CHECK(tally.ok > 0);
+  CHECK(tally.other == 0);
+  CHECK(tally.probes_ok > 0);
+  CHECK(s.shed_queue_delay() == Approx(tally.shed.load()));
+  // The load is gone: within a few intervals the loop is idle again and requests are admitted.
+  std::this_thread::sleep_for(300ms);
+  CHECK(http_request(s.server->port(), "GET", "/busy").status == 200);
+}
+
+TEST_CASE("without max_event_loop_delay a busy loop queues instead of shedding", "[integration][overload]") {
+  BusyServer s(0ms);
+  Tally tally;
+  load(s.server->port(), 600ms, tally);
+  CHECK(tally.shed == 0);
+  CHECK(tally.other == 0);
+  CHECK(tally.ok > 0);
+  CHECK(s.shed_queue_delay() == 0);
+}

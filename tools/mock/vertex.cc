@@ -1,0 +1,76 @@
+#include "tools/mock/vertex.h"
+
+#include <rapidjson/document.h>
+
+namespace tollgate::mock {
+namespace {
+
+constexpr std::string_view kProjects = "/v1/projects/";
+constexpr std::string_view kGrantedTokenPrefix = "Bearer ya29.mock-";  // what answer_token_request grants
+constexpr std::string_view kVertexAnthropicVersion = "vertex-2023-10-16";
+
+// Cuts "<segment>/" off the front of `rest`; false when `rest` does not start with `segment/`.
+bool take(std::string_view& rest, std::string_view segment) {
+  if (rest.substr(0, segment.size()) != segment || rest.size() <= segment.size() || rest[segment.size()] != '/') {
+    return false;
+  }
+  rest.remove_prefix(segment.size() + 1);
+  return true;
+}
+
+// Cuts one path segment (any value) and its slash off the front of `rest`.
+bool skip_segment(std::string_view& rest) {
+  const auto slash = rest.find('/');
+  if (slash == 0 || slash == std::string_view::npos) return false;
+  rest.remove_prefix(slash + 1);
+  return true;
+}
+
+}  // namespace
+
+std::optional<VertexRoute> vertex_route_of(std::string_view path) {
+  if (path.substr(0, kProjects.size()) != kProjects) return std::nullopt;
+  std::string_view rest = path.substr(kProjects.size());
+  if (!skip_segment(rest) || !take(rest, "locations") || !skip_segment(rest) || !take(rest, "publishers")) {
+    return std::nullopt;
+  }
+  VertexRoute route;
+  if (take(rest, "anthropic")) {
+    route.anthropic = true;
+  } else if (!take(rest, "google")) {
+    return std::nullopt;
+  }
+  if (!take(rest, "models")) return std::nullopt;
+  const auto colon = rest.find(':');
+  if (colon == 0 || colon == std::string_view::npos) return std::nullopt;
+  const auto method = rest.substr(colon + 1);
+  route.model = rest.substr(0, colon);
+  if (route.model.find('/') != std::string_view::npos) return std::nullopt;
+  if (route.anthropic && (method == "rawPredict" || method == "streamRawPredict")) {
+    route.stream = method == "streamRawPredict";
+    return route;
+  }
+  if (!route.anthropic && (method == "generateContent" || method == "streamGenerateContent")) {
+    route.stream = method == "streamGenerateContent";
+    return route;
+  }
+  return std::nullopt;
+}
+
+VertexProblem vertex_request_problem(const VertexRoute& route, std::string_view authorization, std::string_view body) {
+  if (authorization.substr(0, kGrantedTokenPrefix.size()) != kGrantedTokenPrefix) {
+    return {401, "tollgate-mock: Vertex AI needs an OAuth2 bearer token granted by the token endpoint"};
+  }
+  if (!route.anthropic) return {};
+  rapidjson::Document d;
+  if (d.Parse(body.data(), body.size()).HasParseError() || !d.IsObject()) return {};  // the handler's 400
+  if (d.HasMember("model")) return {400, "tollgate-mock: Vertex AI takes the model from the path, not the body"};
+  const auto version = d.FindMember("anthropic_version");
+  if (version == d.MemberEnd() || !version->value.IsString() ||
+      std::string_view(version->value.GetString(), version->value.GetStringLength()) != kVertexAnthropicVersion) {
+    return {400, "tollgate-mock: anthropic_version must be vertex-2023-10-16"};
+  }
+  return {};
+}
+
+}  // namespace tollgate::mock
