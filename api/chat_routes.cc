@@ -144,12 +144,13 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
     const auto model = *providers::requested_model(*request);
     auto models = context.model_snapshot();
     auto identity = caller.identity;
-    const auto callable = callable_group(models->models(), identity.get(), model);
+    auto callable = callable_model(models->models(), identity.get(), model);
     if (!callable) {
       http::respond_error(exchange, callable.error());
       return;
     }
-    const auto* group = *callable;
+    const auto* group = callable->group;
+    auto wildcard_capture = std::move(callable->wildcard_capture);
     auto end_user =
         tollgate::identity::end_user_id(exchange->header("x-litellm-end-user-id"), requested_end_user(*request),
                                         identity ? identity->end_user_id : std::nullopt);
@@ -161,20 +162,23 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
                       call_type(api),         group->name,
                       unix_ms_now(),          *end_user};
     const auto tokens = request_tokens(providers::tally_prompt(*request, api, exchange->body().size()),
-                                       models->router->pricing(*group), *request);
+                                       models->router->pricing(*group, wildcard_capture), *request);
     // The rest waits for the owner of a previous_response_id (Responses API) when there is one.
     auto proceed = [&context, exchange, api, models = std::move(models), group, identity, record, tokens,
-                    end_user_id = *end_user, request](const config::Deployment* pinned) mutable {
+                    end_user_id = *end_user, request,
+                    wildcard_capture = std::move(wildcard_capture)](const config::Deployment* pinned) mutable {
       Admit admit{context, exchange, identity, group, tokens, {}};
-      admit.start = [&context, exchange, api, models = std::move(models), group, identity, record, tokens, pinned](
-                        std::shared_ptr<rapidjson::Document> body, std::shared_ptr<actors::AdmissionGrant> grant,
-                        http::Headers headers) {
+      admit.start = [&context, exchange, api, models = std::move(models), group, identity, record, tokens, pinned,
+                     wildcard_capture = std::move(wildcard_capture)](std::shared_ptr<rapidjson::Document> body,
+                                                                     std::shared_ptr<actors::AdmissionGrant> grant,
+                                                                     http::Headers headers) {
         proxy::ProxyRequest call;
         call.models = models;
         call.api = api;
         call.body = std::move(body);
         call.group = group;
         call.pinned_deployment = pinned;
+        call.wildcard_capture = wildcard_capture;
         call.prompt_tokens_estimate = tokens.typical_prompt;
         call.completion_tokens_bound = tokens.completion_bound;
         call.received = exchange->received_at();

@@ -15,6 +15,9 @@ namespace tollgate::api {
 struct RequestedModel {
   const config::ModelGroup* group = nullptr;  // null: no such group (or the alias's target is missing)
   core::ResolvedModel resolved;               // views into `identity` and the requested name
+  // Reached through a wildcard group ("openai/*"): what its '*' matched ("gpt-4o"); empty
+  // otherwise. Model access then applies to the concrete name, not to the pattern.
+  std::string_view wildcard_capture;
 };
 
 // `identity` is null for the master key, which has no aliases.
@@ -24,6 +27,15 @@ RequestedModel find_requested_model(const config::ModelCatalog& models, const id
 // The key's, team's and organization's models lists for a group reached directly or by alias
 // (core/model_access.h).
 bool requested_model_allowed(const identity::KeyIdentity& identity, const RequestedModel& requested);
+
+// The group a request may call and, for a wildcard group, what its '*' matched (the proxy
+// call fills the deployment's model with it: proxy/wildcard_deployment.h).
+struct CallableModel {
+  const config::ModelGroup* group = nullptr;
+  std::string wildcard_capture;
+};
+core::Result<CallableModel> callable_model(const config::ModelCatalog& models, const identity::KeyIdentity* identity,
+                                           std::string_view requested);
 
 // The group a request may call: 404 (model_not_found) when there is none, 403 when the key
 // may not use it. `identity` is null for the master key, which may use every group.

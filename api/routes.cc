@@ -2,6 +2,7 @@
 
 #include "api/management_routes.h"
 #include "api/mcp_routes.h"
+#include "api/passthrough_routes.h"
 #include "api/stored_responses.h"
 
 namespace tollgate::api {
@@ -75,6 +76,9 @@ void register_routes(http::Router& router, const GatewayContext& context, Listen
 
   // MCP gateway.
   register_mcp_routes(router, context);
+
+  // Provider-native pass-through (/openai/*, /anthropic/*, /gemini/*, /bedrock/*).
+  register_passthrough_routes(router, context);
 }
 
 void with_caller(const GatewayContext& context, const http::ExchangePtr& exchange,

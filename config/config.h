@@ -120,6 +120,10 @@ struct GeneralSettings {
   // New upstream connections being opened at once (keep-alive reuse does not count); past it a
   // call fails at once with 503 gateway_overloaded instead of piling connects on the upstream.
   std::size_t max_pending_upstream_connects = 1024;
+  // Pass-through routes (/openai/*, …): what a call whose cost the gateway cannot bound from
+  // its body (an endpoint other than the inference ones, or a model without a known price)
+  // reserves from the caller's budgets, in USD (docs/api.md "Pass-through routes").
+  double pass_through_reservation = 0.10;
   std::chrono::milliseconds shutdown_grace{30'000};
   bool require_auth_for_metrics_endpoint = false;
   // litellm_settings.prometheus_metric_names: Tollgate's, LiteLLM's or both (docs/metrics.md).
@@ -179,6 +183,17 @@ struct GeneralSettings {
   std::string spend_journal_dir() const;
 };
 
+// The pass-through routes' credentials when no deployment of that provider gives them:
+// LiteLLM's environment variables, read when the config is loaded (api/passthrough_upstream.h).
+struct PassThroughEnvironment {
+  std::string openai_api_key;  // secrets: never logged
+  std::string openai_api_base;
+  std::string anthropic_api_key;
+  std::string anthropic_api_base;
+  std::string gemini_api_key;
+  AwsSettings aws;  // AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION(_NAME)
+};
+
 struct Config {
   std::string source;  // file name, for messages
   GeneralSettings general;
@@ -190,6 +205,7 @@ struct Config {
   // refusals (core/ssrf_policy.h); empty = only public addresses.
   std::vector<core::Cidr> mcp_allowed_networks;
   std::vector<std::string> warnings;  // unknown keys and similar, reported at start-up
+  PassThroughEnvironment pass_through_env;
   // The file's sections a reload cannot apply, as text per top-level key: everything but
   // model_list, router_settings and the router keys of litellm_settings. A reload whose file
   // changes one of them is refused, naming it (docs/control-plane.md).

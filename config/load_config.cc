@@ -805,6 +805,22 @@ std::vector<McpServerConfig> parse_mcp_servers(Reader& r, const YAML::Node& node
   return out;
 }
 
+// LiteLLM's variables for its pass-through routes (AWS's as the AWS SDKs read them).
+PassThroughEnvironment read_pass_through_environment(Reader& r) {
+  PassThroughEnvironment e;
+  e.openai_api_key = r.env("OPENAI_API_KEY").value_or("");
+  e.openai_api_base = r.env("OPENAI_API_BASE").value_or(r.env("OPENAI_BASE_URL").value_or(""));
+  e.anthropic_api_key = r.env("ANTHROPIC_API_KEY").value_or("");
+  e.anthropic_api_base = r.env("ANTHROPIC_API_BASE").value_or(r.env("ANTHROPIC_BASE_URL").value_or(""));
+  e.gemini_api_key = r.env("GEMINI_API_KEY").value_or("");
+  e.aws.access_key_id = r.env("AWS_ACCESS_KEY_ID").value_or("");
+  e.aws.secret_access_key = r.env("AWS_SECRET_ACCESS_KEY").value_or("");
+  e.aws.session_token = r.env("AWS_SESSION_TOKEN").value_or("");
+  e.aws.region_name =
+      r.env("AWS_REGION_NAME").value_or(r.env("AWS_REGION").value_or(r.env("AWS_DEFAULT_REGION").value_or("")));
+  return e;
+}
+
 void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& g) {
   const std::string path = "general_settings";
   r.require_map(node, path);
@@ -843,7 +859,8 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
                 "spend_journal_path",
                 "store_model_in_db",
                 "salt_key",
-                "admin_listen"},
+                "admin_listen",
+                "pass_through_reservation"},
                kJwtGeneralKeys);
   auto p = [&](const char* key) { return join_path(path, key); };
   if (auto v = node["master_key"]) g.master_key = r.text(v, p("master_key"));
@@ -871,6 +888,8 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
   if (auto v = node["max_pending_upstream_connects"])
     g.max_pending_upstream_connects =
         static_cast<std::size_t>(r.integer(v, p("max_pending_upstream_connects"), 1, 1'000'000));
+  if (auto v = node["pass_through_reservation"])
+    g.pass_through_reservation = r.number(v, p("pass_through_reservation"), 0.0);
   if (auto v = node["shutdown_grace_period"]) g.shutdown_grace = r.seconds(v, p("shutdown_grace_period"));
   if (auto v = node["require_auth_for_metrics_endpoint"])
     g.require_auth_for_metrics_endpoint = r.boolean(v, p("require_auth_for_metrics_endpoint"));
@@ -1145,6 +1164,11 @@ std::vector<std::string> Config::secrets() const {
   if (!general.database_url.empty()) out.push_back(general.database_url);
   if (!general.redis_url.empty()) out.push_back(general.redis_url);
   if (!cluster.transport.tls.passphrase.empty()) out.push_back(cluster.transport.tls.passphrase);
+  for (const auto* secret :
+       {&pass_through_env.openai_api_key, &pass_through_env.anthropic_api_key, &pass_through_env.gemini_api_key,
+        &pass_through_env.aws.secret_access_key, &pass_through_env.aws.session_token}) {
+    if (!secret->empty()) out.push_back(*secret);
+  }
   if (!general.jwt.hmac_secret.empty()) out.push_back(general.jwt.hmac_secret);
   for (const auto& server : mcp_servers) {
     for (const auto& header : server.headers) out.push_back(header.second);
@@ -1232,6 +1256,7 @@ Config parse_config(std::string_view yaml_text, const std::string& source, const
     throw ConfigError(source, "line " + std::to_string(e.mark.line + 1), e.msg);
   }
   apply_environment_overrides(r, c.general);
+  c.pass_through_env = read_pass_through_environment(r);
   validate(r, c);
   c.warnings = r.take_warnings();
   c.restart_sections = restart_sections(root);

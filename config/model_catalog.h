@@ -24,6 +24,13 @@ class ModelCatalog {
   explicit ModelCatalog(std::shared_ptr<const Config> config);
 
   const ModelGroup* find(std::string_view model_name) const;
+  // A wildcard group (core/wildcard_model.h) whose pattern matches `model_name`, the most
+  // specific first; `captured` is what its '*' matched. Only for a name no group has exactly.
+  struct WildcardMatch {
+    const ModelGroup* group = nullptr;
+    std::string_view captured;  // a view into `model_name`
+  };
+  WildcardMatch match_wildcard(std::string_view model_name) const;
   const std::vector<ModelGroup>& groups() const { return groups_; }
   const Config& config() const { return *config_; }
 
@@ -31,6 +38,7 @@ class ModelCatalog {
   std::shared_ptr<const Config> config_;  // owns the deployments pointed to
   std::vector<ModelGroup> groups_;
   std::unordered_map<std::string_view, std::size_t> index_;
+  std::vector<std::size_t> wildcard_groups_;  // positions in groups_, most specific pattern first
 };
 
 }  // namespace tollgate::config

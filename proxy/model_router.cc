@@ -4,6 +4,7 @@
 #include <random>
 
 #include "providers/registry.h"
+#include "proxy/wildcard_deployment.h"
 
 namespace tollgate::proxy {
 namespace {
@@ -112,6 +113,24 @@ ModelRouter::ModelRouter(std::shared_ptr<const config::ModelCatalog> catalog)
 }
 
 const GroupPricing& ModelRouter::pricing(const config::ModelGroup& group) const { return group_pricing_.at(&group); }
+
+GroupPricing ModelRouter::pricing(const config::ModelGroup& group, std::string_view captured) const {
+  auto p = pricing(group);
+  if (captured.empty()) return p;
+  bool every_context_known = p.max_input_tokens.has_value();
+  for (const auto* d : group.deployments) {
+    if (!is_wildcard_deployment(*d)) continue;
+    const auto concrete = concrete_deployment(*d, captured);
+    if (const auto price = price_of(concrete)) {
+      p.max_input_price = std::max({p.max_input_price, price->input_per_token, price->cached_input_per_token});
+      p.max_output_price = std::max(p.max_output_price, price->output_per_token);
+    }
+    p.max_output_tokens = std::max(p.max_output_tokens, max_output_of(concrete));
+    every_context_known = every_context_known && concrete.info.max_input_tokens.has_value();
+  }
+  if (!every_context_known) p.max_input_tokens.reset();
+  return p;
+}
 
 std::size_t ModelRouter::index_of(const config::Deployment& deployment) const {
   return static_cast<std::size_t>(&deployment - catalog_->config().model_list.data());

@@ -53,6 +53,9 @@ class ModelRouter {
   RoutedDeployment at(std::size_t index);
   std::size_t index_of(const config::Deployment& deployment) const;
   const GroupPricing& pricing(const config::ModelGroup& group) const;
+  // pricing(group) for a request that reached it as a wildcard group: its wildcard deployments
+  // count at the prices and limits of the model `captured` names.
+  GroupPricing pricing(const config::ModelGroup& group, std::string_view captured) const;
   // Price of a deployment: model_info overrides, else the built-in table, else nullopt.
   static std::optional<core::ModelPrice> price_of(const config::Deployment& deployment);
 

@@ -24,6 +24,7 @@
 #include "proxy/mock_answer.h"
 #include "proxy/model_router.h"
 #include "proxy/model_snapshot.h"
+#include "proxy/wildcard_deployment.h"
 #include "telemetry/log.h"
 #include "telemetry/model_metrics.h"
 
@@ -231,6 +232,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       return;
     }
     current_ = *chosen;
+    use_concrete_model();
     ++attempts_in_group_;
     provider_ = &providers::provider_of(*current_.deployment);
     if (auto ready = prepare_translation(); !ready) {
@@ -258,6 +260,16 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       return;
     }
     send_upstream();
+  }
+
+  // A wildcard deployment serves the model the request named (proxy/wildcard_deployment.h),
+  // at that model's price. Health, metrics and cooldowns stay the configured deployment's.
+  void use_concrete_model() {
+    if (req_.wildcard_capture.empty() || !is_wildcard_deployment(*current_.deployment)) return;
+    concrete_ = concrete_deployment(*current_.deployment, req_.wildcard_capture);
+    concrete_price_ = ModelRouter::price_of(*concrete_);
+    current_.deployment = &*concrete_;
+    current_.price = &concrete_price_;
   }
 
   // Vertex AI: the deployment's OAuth2 access token is the credential. When none is ready the
@@ -646,6 +658,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   const config::ModelGroup* group_;
   const config::ModelGroup* requested_group_;
   RoutedDeployment current_;
+  std::optional<config::Deployment> concrete_;  // current_'s, when it is a wildcard deployment
+  std::optional<core::ModelPrice> concrete_price_;
   const providers::Provider* provider_ = nullptr;  // the plug-in serving current_
   bool translating_ = false;                       // /v1/responses through chat (prepare_translation)
   std::shared_ptr<rapidjson::Document> chat_body_;

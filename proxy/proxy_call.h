@@ -49,6 +49,9 @@ struct ProxyRequest {
   // Set when only this deployment of `group` can serve the request (a Responses API call
   // chaining onto a response it stored): every attempt goes there, and there is no fallback.
   const config::Deployment* pinned_deployment = nullptr;
+  // The request reached a wildcard group ("openai/*"): what its '*' matched, filled into the
+  // model of each wildcard deployment the call tries (proxy/wildcard_deployment.h).
+  std::string wildcard_capture;
   // Usage of a stream cut short before the provider reported it: the typical prompt tokens
   // (core/token_estimate.h), and the most completion tokens the provider can have generated.
   std::int64_t prompt_tokens_estimate = 0;

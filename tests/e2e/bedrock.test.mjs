@@ -8,14 +8,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import {
   BedrockRuntimeClient,
   ConverseCommand,
   ConverseStreamCommand,
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { assertSignedLikeTheAwsSdk as assertSignedLikeTheAwsSdkOracle } from './oracle/aws_resign.mjs';
 
 const MODEL = 'bedrock-claude';
 const MODEL_ID = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -33,28 +32,8 @@ async function lastUpstreamRequest() {
   return response.json();
 }
 
-// "20261130T140432Z" → Date
-function amzDate(text) {
-  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
-  assert.ok(m, `x-amz-date ${text}`);
-  return new Date(Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]));
-}
-
-// Signs what the mock received, as the AWS SDK would, and compares with what Tollgate sent.
 async function assertSignedLikeTheAwsSdk(last) {
-  const signedHeaders = /SignedHeaders=([^,]+)/.exec(last.headers.authorization)[1].split(';');
-  const headers = {};
-  for (const name of signedHeaders) {
-    if (!['x-amz-date', 'x-amz-content-sha256', 'x-amz-security-token'].includes(name)) headers[name] = last.headers[name];
-  }
-  const signer = new SignatureV4({ service: 'bedrock', region: REGION, sha256: Sha256, credentials });
-  const [hostname, port] = last.headers.host.split(':');
-  const signed = await signer.sign(
-    { method: last.method, protocol: 'http:', hostname, port: port ? Number(port) : undefined, path: last.path, headers, body: last.body },
-    { signingDate: amzDate(last.headers['x-amz-date']) },
-  );
-  assert.equal(last.headers.authorization, signed.headers.authorization);
-  assert.equal(last.headers['x-amz-content-sha256'], signed.headers['x-amz-content-sha256']);
+  await assertSignedLikeTheAwsSdkOracle(last, { region: REGION, credentials });
 }
 
 test('openai chat.completions.create on a Bedrock deployment, signed as the AWS SDK signs', async () => {

@@ -1,0 +1,163 @@
+#include "api/passthrough_call.h"
+
+#include <strings.h>
+
+#include "api/passthrough_usage.h"
+#include "providers/registry.h"
+
+namespace tollgate::api {
+namespace {
+
+constexpr std::size_t kMaxBufferedBody = 64 * 1024 * 1024;
+
+std::string_view header_value(const http::Headers& headers, std::string_view name) {
+  for (const auto& h : headers) {
+    if (h.name.size() == name.size() && strncasecmp(h.name.data(), name.data(), name.size()) == 0) return h.value;
+  }
+  return {};
+}
+
+bool is_stream_type(std::string_view content_type) {
+  return content_type.rfind("text/event-stream", 0) == 0 ||
+         content_type.rfind("application/vnd.amazon.eventstream", 0) == 0;
+}
+
+class PassthroughCall : public http::ResponseSink, public std::enable_shared_from_this<PassthroughCall> {
+ public:
+  PassthroughCall(http::ExchangePtr exchange, PassthroughCallSpec spec)
+      : exchange_(std::move(exchange)), spec_(std::move(spec)), usage_(spec_.route.provider) {}
+
+  void start(http::HttpClient& client) {
+    exchange_->on_client_gone([weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->client_left();
+    });
+    call_ = client.send(spec_.url, std::move(spec_.request), shared_from_this());
+  }
+
+  void on_head(int status, const http::Headers& headers) override {
+    status_ = status;
+    content_type_ = std::string(header_value(headers, "content-type"));
+    if (content_type_.empty()) content_type_ = "application/json";
+    streaming_ = status_ >= 200 && status_ < 300 && is_stream_type(content_type_);
+    if (!streaming_) return;
+    decoder_ = providers::provider_for(spec_.route.provider).stream_decoder();
+    exchange_->start_stream(status_, spec_.extra_headers, content_type_);
+  }
+
+  void on_data(std::string_view bytes) override {
+    if (done_) return;
+    if (streaming_) {
+      events_.clear();
+      decoder_->feed(bytes, events_);
+      for (const auto& event : events_) usage_.on_event(event);
+      exchange_->send_chunk(std::string(bytes));
+      return;
+    }
+    if (body_.size() + bytes.size() > kMaxBufferedBody) {
+      overflow_ = true;
+      return;
+    }
+    body_.append(bytes);
+  }
+
+  void on_complete() override {
+    call_.reset();
+    if (done_) return;
+    if (streaming_) {
+      events_.clear();
+      decoder_->finish(events_);
+      for (const auto& event : events_) usage_.on_event(event);
+      exchange_->finish_stream();
+      finish(true, false);
+      return;
+    }
+    if (overflow_) {
+      http::respond_error(exchange_, core::bad_gateway("The upstream answer is larger than the gateway relays"));
+      finish(false, false);
+      return;
+    }
+    const bool success = status_ >= 200 && status_ < 300;
+    if (success) usage_.on_body(body_);
+    http::Response response;
+    response.status = status_;
+    response.content_type = content_type_;
+    response.body = std::move(body_);
+    if (success) response.headers = spec_.extra_headers;
+    exchange_->respond(std::move(response));
+    finish(success, false);
+  }
+
+  void on_error(http::ClientErrorKind kind, const std::string& message) override {
+    call_.reset();
+    if (done_) return;
+    if (streaming_) {  // bytes already reached the client: it sees the stream end early
+      exchange_->finish_stream();
+      finish(false, true);
+      return;
+    }
+    if (kind == http::ClientErrorKind::overloaded) {
+      http::respond_error(exchange_,
+                          core::gateway_overloaded("The gateway is overloaded: " + message + ". Retry shortly."));
+    } else if (kind == http::ClientErrorKind::timeout) {
+      http::respond_error(exchange_, core::gateway_timeout("The upstream did not answer in time"));
+    } else {
+      http::respond_error(exchange_, core::bad_gateway("The upstream connection failed: " + message));
+    }
+    finish(false, false);
+  }
+
+ private:
+  void client_left() {
+    if (done_) return;
+    if (call_) {
+      call_->cancel();
+      call_.reset();
+    }
+    finish(false, streaming_);
+  }
+
+  // Exact when the answer carried usage; else the most it can have cost for a known inference
+  // shape (a stream without its usage, one cut short), else nothing.
+  void finish(bool success, bool interrupted) {
+    if (done_) return;
+    done_ = true;
+    proxy::CallOutcome outcome;
+    outcome.success = success;
+    outcome.interrupted = interrupted;
+    outcome.status = status_;
+    outcome.deployment = &spec_.target;
+    outcome.client_gone = exchange_->client_gone();
+    outcome.priced = spec_.price.has_value();
+    if (usage_.found()) {
+      outcome.usage = usage_.usage();
+      outcome.usage_reported = true;
+      outcome.cost = spec_.price ? core::cost_of(outcome.usage, *spec_.price) : 0.0;
+    } else if (success || interrupted) {
+      outcome.usage = spec_.usage_without_usage;
+      outcome.cost = spec_.cost_without_usage;
+    }
+    if (spec_.on_finished) spec_.on_finished(outcome);
+  }
+
+  http::ExchangePtr exchange_;
+  PassthroughCallSpec spec_;
+  PassthroughUsage usage_;
+  std::shared_ptr<http::OutboundCall> call_;
+  int status_ = 0;
+  std::string content_type_;
+  bool streaming_ = false;
+  std::unique_ptr<providers::StreamDecoder> decoder_;
+  std::vector<providers::SseEvent> events_;
+  std::string body_;
+  bool overflow_ = false;
+  bool done_ = false;
+};
+
+}  // namespace
+
+void start_passthrough_call(http::HttpClient& client, const http::ExchangePtr& exchange, PassthroughCallSpec spec) {
+  auto call = std::make_shared<PassthroughCall>(exchange, std::move(spec));
+  call->start(client);
+}
+
+}  // namespace tollgate::api

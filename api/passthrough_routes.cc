@@ -1,0 +1,317 @@
+// /openai/*, /anthropic/*, /gemini/*, /bedrock/*: provider-native requests passed through with
+// the gateway's provider credential (the caller's is never forwarded), authenticated with
+// Tollgate keys, the model they name checked against the key's model access, budgets reserved
+// and settled from the usage the answer carries, spend logged (docs/api.md "Pass-through").
+#include <algorithm>
+
+#include "api/gateway_context.h"
+#include "api/inference_accounting.h"
+#include "api/json_body.h"
+#include "api/passthrough_call.h"
+#include "api/passthrough_routes.h"
+#include "api/passthrough_upstream.h"
+#include "api/routes.h"
+#include "core/json_document.h"
+#include "core/model_access.h"
+#include "core/request_id.h"
+#include "providers/bedrock/sigv4.h"
+#include "providers/json_util.h"
+#include "providers/prompt_tally.h"
+#include "providers/registry.h"
+
+namespace tollgate::api {
+namespace {
+
+using core::PassthroughShape;
+using providers::Api;
+
+constexpr std::chrono::milliseconds kPassthroughTimeout{600'000};
+// A model nobody described: the answer's length the reservation assumes (as the router does).
+constexpr std::int64_t kUnknownMaxOutputTokens = 4096;
+constexpr std::string_view kAnthropicVersion = "2023-06-01";
+
+std::optional<Api> api_of(PassthroughShape shape) {
+  switch (shape) {
+    case PassthroughShape::openai_chat: return Api::openai_chat;
+    case PassthroughShape::openai_completion: return Api::openai_completion;
+    case PassthroughShape::openai_embedding: return Api::openai_embedding;
+    case PassthroughShape::openai_responses: return Api::openai_responses;
+    case PassthroughShape::anthropic_messages:
+    case PassthroughShape::bedrock_invoke: return Api::anthropic_messages;
+    case PassthroughShape::gemini_generate: return Api::gemini_generate_content;
+    case PassthroughShape::bedrock_converse: return Api::bedrock_converse;
+    case PassthroughShape::other: break;
+  }
+  return std::nullopt;
+}
+
+// What a pass-through request is, once read: its route, body and the model it names.
+struct PassthroughRequest {
+  core::PassthroughRoute route;
+  std::string subpath;                        // after the prefix: "/v1/chat/completions"
+  std::shared_ptr<rapidjson::Document> body;  // null when the body is not a JSON object
+  std::string model;                          // "" when it names none
+};
+
+core::Result<PassthroughRequest> read_request(const GatewayContext& context, const http::Exchange& exchange,
+                                              std::string_view prefix) {
+  PassthroughRequest r;
+  r.route = *core::passthrough_provider(prefix);
+  r.subpath = std::string(exchange.path().substr(prefix.size() + 1));
+  core::classify_passthrough_path(r.route, r.subpath);
+  if (!exchange.body().empty()) {
+    auto doc = std::make_shared<core::JsonDocument>();  // small pool chunks (core/json_document.h)
+    auto parsed = parse_json_object(exchange.body(), *doc, context.max_json_depth());
+    // An inference shape must be JSON (its cost is bounded from it); anything else is sent on as it is.
+    if (!parsed && r.route.shape != PassthroughShape::other) return parsed.error();
+    if (parsed) r.body = std::move(doc);
+  }
+  r.model = r.route.model_in_path;
+  if (r.model.empty() && r.body) r.model = std::string(providers::json::string_or(*r.body, "model"));
+  if (auto refused = refuse_nul(r.model, "model"); !refused) return refused.error();
+  return r;
+}
+
+// Provider paths that reach what other keys keep at the provider are for proxy admins only, and
+// a Responses API call may not chain onto state through pass-through (core/passthrough_route.h).
+core::Status refuse_shared_state(const identity::Caller& caller, const PassthroughRequest& r) {
+  if (caller.actor.role == core::Role::proxy_admin) return {};
+  if (!core::passthrough_open_to_every_key(r.route)) {
+    return core::forbidden(
+        "Only proxy admins may use this pass-through path: it is not an inference call, so it could reach what other "
+        "keys keep at the provider (files, batches, stored responses, …) and its cost cannot be bounded");
+  }
+  const auto has = [&r](const char* field) {
+    const auto* value = r.body ? providers::json::present(*r.body, field) : nullptr;
+    return value != nullptr && !value->IsNull();
+  };
+  if (const auto field =
+          core::passthrough_shared_state_field(r.route, has("previous_response_id"), has("conversation"))) {
+    return core::bad_request("'" + std::string(*field) +
+                                 "' is not accepted through pass-through, which cannot check who owns it: use "
+                                 "/v1/responses, which does",
+                             std::string(*field));
+  }
+  return {};
+}
+
+// A named model is judged as a model group named "<provider>/<model>" or by its bare name (the
+// key's, team's and organization's lists judged on the same one), with "<provider>/<model>" as
+// its deployment, so that "openai/*" allows every OpenAI model.
+bool model_allowed_here(const identity::KeyIdentity& identity, const PassthroughRequest& r) {
+  static const std::vector<std::string> kNoAccessGroups;
+  const std::string prefixed = std::string(r.route.provider_prefix) + "/" + r.model;
+  const std::vector<std::string> provider_models{prefixed};
+  const auto* team = identity.team ? &identity.team->models : nullptr;
+  const auto* organization = identity.organization ? &identity.organization->models : nullptr;
+  return core::model_access_allowed(identity.key.models, team, organization,
+                                    {prefixed, provider_models, kNoAccessGroups}) ||
+         core::model_access_allowed(identity.key.models, team, organization,
+                                    {r.model, provider_models, kNoAccessGroups});
+}
+
+// The deployment the call is logged and priced as: the configured one when it serves this
+// model (its model_info prices apply), else the provider's built-in price for the model.
+config::Deployment call_target(const PassthroughRequest& r, const PassthroughUpstream& upstream) {
+  config::Deployment target;
+  if (upstream.deployment && upstream.deployment->upstream_model == r.model) {
+    target = *upstream.deployment;
+  } else {
+    target.provider = r.route.provider;
+    target.provider_prefix = std::string(r.route.provider_prefix);
+    target.upstream_model = r.model;
+    target.litellm_model = target.provider_prefix + "/" + r.model;
+    target.info.id = target.provider_prefix + "-pass-through";
+  }
+  target.api_key.clear();  // the call's record needs no secret
+  target.aws = {};
+  return target;
+}
+
+// OpenAI streams carry usage only when asked: ask, so the stream can be charged exactly.
+std::string body_to_send(const PassthroughRequest& r, std::string_view raw) {
+  const bool openai_text =
+      r.route.shape == PassthroughShape::openai_chat || r.route.shape == PassthroughShape::openai_completion;
+  if (!openai_text || !r.body || !providers::json::bool_or(*r.body, "stream")) return std::string(raw);
+  auto& doc = *r.body;
+  auto& alloc = doc.GetAllocator();
+  auto options = doc.FindMember("stream_options");
+  if (options == doc.MemberEnd() || !options->value.IsObject()) {
+    doc.RemoveMember("stream_options");
+    doc.AddMember("stream_options", rapidjson::Value(rapidjson::kObjectType), alloc);
+    options = doc.FindMember("stream_options");
+  }
+  if (options->value.HasMember("include_usage")) return providers::json::serialize(doc);
+  options->value.AddMember("include_usage", true, alloc);
+  return providers::json::serialize(doc);
+}
+
+// The client's headers that describe the request, never one that carries a credential.
+void copy_client_headers(const http::Exchange& exchange, http::Headers& out) {
+  for (const char* name : {"content-type", "accept", "anthropic-version", "anthropic-beta", "openai-beta"}) {
+    const auto value = exchange.header(name);
+    if (!value.empty()) out.push_back({name, std::string(value)});
+  }
+}
+
+http::OutboundRequest outbound_request(const http::Exchange& exchange, const PassthroughRequest& r,
+                                       const PassthroughUpstream& upstream, std::string body) {
+  http::OutboundRequest out;
+  out.method = exchange.method();
+  std::string path = r.subpath;
+  if (r.route.provider == core::ProviderKind::bedrock && !r.route.model_in_path.empty()) {
+    // As the AWS SDK sends it: the model id percent-encoded once (the signature encodes it again).
+    path = "/model/" + providers::bedrock::uri_encode(r.route.model_in_path, false) +
+           r.subpath.substr(r.subpath.rfind('/'));
+  }
+  path = core::passthrough_upstream_path(upstream.url.base_path, path);
+  const auto query = core::passthrough_query(exchange.query());
+  out.target = query.empty() ? path : path + "?" + query;
+  copy_client_headers(exchange, out.headers);
+  switch (r.route.provider) {
+    case core::ProviderKind::openai:
+      if (!upstream.api_key.empty()) out.headers.push_back({"authorization", "Bearer " + upstream.api_key});
+      break;
+    case core::ProviderKind::anthropic:
+      if (!upstream.api_key.empty()) out.headers.push_back({"x-api-key", upstream.api_key});
+      if (exchange.header("anthropic-version").empty()) {
+        out.headers.push_back({"anthropic-version", std::string(kAnthropicVersion)});
+      }
+      break;
+    case core::ProviderKind::gemini:
+      if (!upstream.api_key.empty()) out.headers.push_back({"x-goog-api-key", upstream.api_key});
+      break;
+    case core::ProviderKind::bedrock: {
+      std::vector<std::pair<std::string, std::string>> signed_headers;
+      for (const auto& h : out.headers) signed_headers.emplace_back(h.name, h.value);
+      const auto host = upstream.url.host_header();
+      providers::bedrock::SigV4Request to_sign{
+          http::method_name(out.method), host, path, query, signed_headers, body, upstream.aws.region_name, "bedrock"};
+      const providers::bedrock::AwsCredentials credentials{upstream.aws.access_key_id, upstream.aws.secret_access_key,
+                                                           upstream.aws.session_token};
+      for (auto& [name, value] :
+           providers::bedrock::sigv4_headers(to_sign, credentials, std::chrono::system_clock::now())) {
+        out.headers.push_back({std::move(name), std::move(value)});
+      }
+      break;
+    }
+    case core::ProviderKind::azure:
+    case core::ProviderKind::mock:
+    case core::ProviderKind::vertex_ai: break;  // not served: core/passthrough_route.h
+  }
+  out.body = std::move(body);
+  out.first_byte_timeout = kPassthroughTimeout;
+  out.idle_timeout = kPassthroughTimeout;
+  return out;
+}
+
+// What admission reserves: the worst case of a known inference shape at the model's price,
+// else general_settings.pass_through_reservation.
+RequestTokens reservation(const GatewayContext& context, const http::Exchange& exchange, const PassthroughRequest& r,
+                          const std::optional<core::ModelPrice>& price, const config::Deployment& target) {
+  const auto api = api_of(r.route.shape);
+  if (!api || !price || !r.body) {
+    RequestTokens t;
+    t.worst_case_cost = context.general ? context.general->pass_through_reservation : 0.10;
+    return t;
+  }
+  proxy::GroupPricing pricing;
+  pricing.max_input_price =
+      std::max({price->input_per_token, price->cached_input_per_token, price->cache_creation_input_per_token});
+  pricing.max_output_price = price->output_per_token;
+  const auto catalog_model = providers::provider_of(target).catalog_model(target);
+  pricing.max_output_tokens = target.info.max_output_tokens.value_or(
+      core::builtin_max_output_tokens(catalog_model).value_or(kUnknownMaxOutputTokens));
+  pricing.max_input_tokens = target.info.max_input_tokens;
+  return request_tokens(providers::tally_prompt(*r.body, *api, exchange.body().size()), pricing, *r.body);
+}
+
+void start_call(const GatewayContext& context, const http::ExchangePtr& exchange,
+                const identity::KeyIdentityPtr& identity, PassthroughCallSpec spec, const CallRecord& record,
+                std::shared_ptr<actors::AdmissionGrant> grant) {
+  if (grant) spec.extra_headers = rate_headers(grant->headers);
+  spec.extra_headers.push_back({"x-litellm-call-id", record.call_id});
+  spec.on_finished = [&context, identity, grant, record](const proxy::CallOutcome& outcome) {
+    record_outcome(context, identity, grant.get(), outcome, record);
+  };
+  start_passthrough_call(*context.client, exchange, std::move(spec));
+}
+
+void handle_passthrough(const GatewayContext& context, const http::ExchangePtr& exchange, std::string_view prefix) {
+  with_caller(context, exchange, [&context, exchange, prefix](const identity::Caller& caller) {
+    auto request = read_request(context, *exchange, prefix);
+    if (!request) {
+      http::respond_error(exchange, request.error());
+      return;
+    }
+    auto& r = *request;
+    if (auto refused = refuse_shared_state(caller, r); !refused) {
+      http::respond_error(exchange, refused.error());
+      return;
+    }
+    const auto& identity = caller.identity;
+    if (identity && !r.model.empty() && !model_allowed_here(*identity, r)) {
+      http::respond_error(exchange, core::forbidden("This key is not allowed to use the model '" + r.model + "'"));
+      return;
+    }
+    const auto models = context.model_snapshot();
+    auto upstream = passthrough_upstream(*models, r.route);
+    if (!upstream) {
+      http::respond_error(exchange, upstream.error());
+      return;
+    }
+    PassthroughCallSpec spec;
+    spec.target = call_target(r, *upstream);
+    spec.price = proxy::ModelRouter::price_of(spec.target);
+    const auto tokens = reservation(context, *exchange, r, spec.price, spec.target);
+    if (api_of(r.route.shape) && spec.price && r.body) {  // the worst case was bounded from the body
+      spec.cost_without_usage = tokens.worst_case_cost;
+      spec.usage_without_usage.prompt_tokens = tokens.prompt_bound;
+      spec.usage_without_usage.completion_tokens = tokens.completion_bound;
+    }
+    spec.route = r.route;
+    spec.request = outbound_request(*exchange, r, *upstream, body_to_send(r, exchange->body()));
+    spec.url = std::move(upstream->url);
+    const std::string group = r.model.empty() ? std::string(prefix) + "/pass-through" : spec.target.litellm_model;
+    spec.target.model_name = group;
+    CallRecord record{exchange->request_id(),  core::generate_time_ordered_id(),
+                      "pass_through_endpoint", group,
+                      unix_ms_now(),           std::nullopt};
+    if (!identity) {  // the master key: no budgets or limits, spend still recorded
+      start_call(context, exchange, identity, std::move(spec), record, nullptr);
+      return;
+    }
+    const config::ModelGroup admitted_as{group, {}, {}, {}};
+    auto admission = admission_for(*identity, admitted_as, tokens);
+    admission.abandoned = [exchange] { return exchange->client_gone(); };
+    auto admitted = [&context, exchange, identity, spec = std::move(spec),
+                     record](actors::AdmissionResult result) mutable {
+      if (!result) {
+        http::respond_error(exchange, result.error());
+        return;
+      }
+      if (exchange->client_gone()) {
+        context.admission->release(*result);
+        return;
+      }
+      auto grant = std::make_shared<actors::AdmissionGrant>(std::move(result).value());
+      start_call(context, exchange, identity, std::move(spec), record, std::move(grant));
+    };
+    context.admission->admit(std::move(admission), http::bind_executor(exchange, std::move(admitted)));
+  });
+}
+
+}  // namespace
+
+void register_passthrough_routes(http::Router& router, const GatewayContext& context) {
+  const auto* ctx = &context;
+  for (const char* prefix : {"openai", "anthropic", "gemini", "bedrock"}) {
+    const std::string pattern = "/" + std::string(prefix) + "/{path*}";
+    for (const auto method : {http::Method::post, http::Method::get}) {
+      router.add(method, pattern,
+                 [ctx, prefix](const http::ExchangePtr& exchange) { handle_passthrough(*ctx, exchange, prefix); });
+    }
+  }
+}
+
+}  // namespace tollgate::api

@@ -1,0 +1,100 @@
+#include "api/passthrough_usage.h"
+
+#include "providers/bedrock/converse_response.h"
+#include "providers/gemini/gemini_response.h"
+#include "providers/json_util.h"
+#include "providers/usage_json.h"
+
+namespace tollgate::api {
+namespace {
+
+namespace json = providers::json;
+
+const rapidjson::Value* object_member(const rapidjson::Value& v, const char* name) {
+  const auto* m = json::member(v, name);
+  return m != nullptr && m->IsObject() ? m : nullptr;
+}
+
+}  // namespace
+
+void PassthroughUsage::on_body(std::string_view text) {
+  rapidjson::Document d;
+  if (!json::parse(text, d)) return;
+  if (d.IsArray()) {  // Gemini's streamGenerateContent without alt=sse: one JSON array
+    for (const auto& chunk : d.GetArray()) read(chunk);
+    return;
+  }
+  read(d);
+}
+
+void PassthroughUsage::on_event(const providers::SseEvent& event) {
+  if (event.data.empty() || event.data == "[DONE]") return;
+  rapidjson::Document d;
+  if (json::parse(event.data, d)) read(d);
+}
+
+void PassthroughUsage::take(const core::Usage& usage) {
+  usage_ = usage;
+  found_ = true;
+}
+
+void PassthroughUsage::read(const rapidjson::Value& answer) {
+  if (!answer.IsObject()) return;
+  switch (provider_) {
+    case core::ProviderKind::openai:
+    case core::ProviderKind::azure:
+    case core::ProviderKind::mock: read_openai(answer); break;
+    case core::ProviderKind::anthropic: read_anthropic(answer); break;
+    case core::ProviderKind::gemini:
+      if (const auto* u = object_member(answer, "usageMetadata")) take(providers::gemini::usage_from_gemini(*u));
+      break;
+    case core::ProviderKind::bedrock: read_bedrock(answer); break;
+    case core::ProviderKind::vertex_ai: break;  // no pass-through route yet (docs/api.md)
+  }
+}
+
+void PassthroughUsage::read_openai(const rapidjson::Value& answer) {
+  if (const auto* response = object_member(answer, "response")) {  // Responses API stream events
+    read_openai(*response);
+    return;
+  }
+  const auto* u = object_member(answer, "usage");
+  if (u == nullptr) return;
+  take(u->HasMember("input_tokens") ? providers::usage_from_responses(*u) : providers::usage_from_openai(*u));
+}
+
+void PassthroughUsage::read_anthropic(const rapidjson::Value& answer) {
+  const auto type = json::string_or(answer, "type");
+  if (type == "message_start") {
+    if (const auto* message = object_member(answer, "message")) read_anthropic(*message);
+    return;
+  }
+  const auto* u = object_member(answer, "usage");
+  if (u == nullptr) return;
+  if (type != "message_delta") {  // a whole message, or message_start's
+    take(providers::usage_from_anthropic(*u));
+    return;
+  }
+  // message_delta: the output count so far; the input counts only when it repeats them.
+  auto usage = usage_;
+  const auto delta = providers::usage_from_anthropic(*u);
+  usage.completion_tokens = delta.completion_tokens;
+  if (u->HasMember("input_tokens")) {
+    usage.prompt_tokens = delta.prompt_tokens;
+    usage.cached_prompt_tokens = delta.cached_prompt_tokens;
+    usage.cache_creation_prompt_tokens = delta.cache_creation_prompt_tokens;
+  }
+  take(usage);
+}
+
+void PassthroughUsage::read_bedrock(const rapidjson::Value& answer) {
+  const auto* u = object_member(answer, "usage");
+  if (u == nullptr) return;
+  if (u->HasMember("inputTokens")) {
+    take(providers::bedrock::usage_from_converse(*u));
+  } else {
+    read_anthropic(answer);  // /invoke of an Anthropic model answers in Anthropic's format
+  }
+}
+
+}  // namespace tollgate::api

@@ -1,0 +1,40 @@
+#pragma once
+// The usage a pass-through answer carries, read in the provider's own format as it goes by:
+// OpenAI's `usage` (chat, completions, embeddings; the Responses API's, also inside
+// response.completed), Anthropic's (message_start, then message_delta's output count),
+// Gemini's usageMetadata (the last one seen), Bedrock Converse's `usage` (whole, or the
+// stream's metadata event) and an Anthropic body on Bedrock /invoke. The answer is never
+// changed: this only looks.
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+#include "core/provider_kind.h"
+#include "core/usage.h"
+#include "providers/sse_parser.h"
+
+namespace tollgate::api {
+
+class PassthroughUsage {
+ public:
+  explicit PassthroughUsage(core::ProviderKind provider) : provider_(provider) {}
+
+  void on_body(std::string_view json);              // a whole answer
+  void on_event(const providers::SseEvent& event);  // one event of a streamed answer
+
+  bool found() const { return found_; }
+  const core::Usage& usage() const { return usage_; }
+
+ private:
+  void read(const rapidjson::Value& answer);
+  void read_openai(const rapidjson::Value& answer);
+  void read_anthropic(const rapidjson::Value& answer);
+  void read_bedrock(const rapidjson::Value& answer);
+  void take(const core::Usage& usage);
+
+  core::ProviderKind provider_;
+  core::Usage usage_;
+  bool found_ = false;
+};
+
+}  // namespace tollgate::api

@@ -1,0 +1,87 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "api/passthrough_usage.h"
+
+using tollgate::api::PassthroughUsage;
+using tollgate::core::ProviderKind;
+using tollgate::providers::SseEvent;
+
+TEST_CASE("pass-through usage: whole answers in each provider's format", "[api][passthrough]") {
+  struct Row {
+    ProviderKind provider;
+    std::string body;
+    std::int64_t prompt, completion, cached, cache_written;
+  };
+  const Row rows[] = {
+      {ProviderKind::openai,
+       R"({"object":"chat.completion","usage":{"prompt_tokens":12,"completion_tokens":5,"prompt_tokens_details":{"cached_tokens":4}}})",
+       12, 5, 4, 0},
+      {ProviderKind::openai, R"({"object":"response","usage":{"input_tokens":9,"output_tokens":3}})", 9, 3, 0, 0},
+      {ProviderKind::openai, R"({"object":"list","data":[]})", 0, 0, 0, 0},
+      {ProviderKind::anthropic,
+       R"({"type":"message","usage":{"input_tokens":10,"output_tokens":7,"cache_read_input_tokens":100,"cache_creation_input_tokens":20}})",
+       130, 7, 100, 20},
+      {ProviderKind::gemini, R"({"candidates":[],"usageMetadata":{"promptTokenCount":8,"candidatesTokenCount":2}})", 8,
+       2, 0, 0},
+      {ProviderKind::gemini,
+       R"([{"usageMetadata":{"promptTokenCount":8,"candidatesTokenCount":1}},{"usageMetadata":{"promptTokenCount":8,"candidatesTokenCount":6}}])",
+       8, 6, 0, 0},  // streamGenerateContent without alt=sse: the last count
+      {ProviderKind::bedrock, R"({"output":{},"usage":{"inputTokens":11,"outputTokens":4,"totalTokens":15}})", 11, 4, 0,
+       0},
+      {ProviderKind::bedrock, R"({"type":"message","usage":{"input_tokens":6,"output_tokens":2}})", 6, 2, 0, 0},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.body);
+    PassthroughUsage usage(row.provider);
+    usage.on_body(row.body);
+    CHECK(usage.found() == (row.prompt + row.completion > 0));
+    CHECK(usage.usage().prompt_tokens == row.prompt);
+    CHECK(usage.usage().completion_tokens == row.completion);
+    CHECK(usage.usage().cached_prompt_tokens == row.cached);
+    CHECK(usage.usage().cache_creation_prompt_tokens == row.cache_written);
+  }
+  PassthroughUsage broken(ProviderKind::openai);
+  broken.on_body("{not json");
+  CHECK_FALSE(broken.found());
+}
+
+TEST_CASE("pass-through usage: streams", "[api][passthrough]") {
+  SECTION("OpenAI's include_usage chunk") {
+    PassthroughUsage usage(ProviderKind::openai);
+    usage.on_event({"", R"({"choices":[{"delta":{"content":"hi"}}],"usage":null})"});
+    CHECK_FALSE(usage.found());
+    usage.on_event({"", R"({"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":9}})"});
+    usage.on_event({"", "[DONE]"});
+    CHECK(usage.usage().prompt_tokens == 3);
+    CHECK(usage.usage().completion_tokens == 9);
+  }
+  SECTION("the Responses API's response.completed") {
+    PassthroughUsage usage(ProviderKind::openai);
+    usage.on_event({"response.output_text.delta", R"({"type":"response.output_text.delta","delta":"x"})"});
+    usage.on_event({"response.completed",
+                    R"({"type":"response.completed","response":{"usage":{"input_tokens":5,"output_tokens":8}}})"});
+    CHECK(usage.usage().prompt_tokens == 5);
+    CHECK(usage.usage().completion_tokens == 8);
+  }
+  SECTION("Anthropic: message_start's input, message_delta's output") {
+    PassthroughUsage usage(ProviderKind::anthropic);
+    usage.on_event(
+        {"message_start",
+         R"({"type":"message_start","message":{"usage":{"input_tokens":20,"output_tokens":1,"cache_read_input_tokens":50}}})"});
+    usage.on_event({"content_block_delta", R"({"type":"content_block_delta","delta":{"text":"hi"}})"});
+    usage.on_event({"message_delta", R"({"type":"message_delta","usage":{"output_tokens":15}})"});
+    CHECK(usage.usage().prompt_tokens == 70);
+    CHECK(usage.usage().cached_prompt_tokens == 50);
+    CHECK(usage.usage().completion_tokens == 15);
+  }
+  SECTION("Bedrock's metadata event") {
+    PassthroughUsage usage(ProviderKind::bedrock);
+    usage.on_event({"contentBlockDelta", R"({"delta":{"text":"hi"}})"});
+    usage.on_event({"metadata", R"({"usage":{"inputTokens":7,"outputTokens":3},"metrics":{"latencyMs":1}})"});
+    CHECK(usage.usage().prompt_tokens == 7);
+    CHECK(usage.usage().completion_tokens == 3);
+  }
+}
