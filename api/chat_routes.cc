@@ -180,6 +180,7 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
         call.pinned_deployment = pinned;
         call.wildcard_capture = wildcard_capture;
         call.prompt_tokens_estimate = tokens.typical_prompt;
+        call.prompt_tokens_bound = tokens.prompt_bound;
         call.completion_tokens_bound = tokens.completion_bound;
         call.received = exchange->received_at();
         call.extra_headers = std::move(headers);

@@ -171,7 +171,19 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     call_.reset();
     body_.clear();
     record_attempt(false, FailureClass::server_error);
+    if (status_ >= 200 && status_ < 300) charge_unreadable_answer();
     fail(core::bad_gateway("The upstream response is larger than the gateway accepts"));
+  }
+
+  // A successful answer the gateway cannot read (too large, malformed): the provider answered
+  // and may have charged for it, and its usage is unknown, so the call is charged its worst case
+  // — what was reserved for it — never nothing.
+  void charge_unreadable_answer() {
+    usage_ = core::Usage{};
+    usage_.prompt_tokens = req_.prompt_tokens_bound;
+    usage_.completion_tokens = req_.completion_tokens_bound;
+    usage_reported_ = false;
+    interrupted_ = true;  // charged although the call failed (finish())
   }
 
   // The stream's framing is corrupt (a checksum mismatch, a message cut off): nothing after it
@@ -483,6 +495,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       // Malformed upstream JSON: the provider is at fault, and a retry would not be idempotent
       // with respect to cost, so the client gets a 502 at once.
       record_attempt(false, FailureClass::server_error);
+      charge_unreadable_answer();
       auto error = std::move(translated).error();
       error.message += " (deployment " + current_.deployment->info.id + ")";
       fail(error);

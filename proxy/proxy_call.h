@@ -56,6 +56,9 @@ struct ProxyRequest {
   // (core/token_estimate.h), and the most completion tokens the provider can have generated.
   std::int64_t prompt_tokens_estimate = 0;
   std::int64_t completion_tokens_bound = 0;
+  // The most prompt tokens the provider can charge (core/token_bound.h): with
+  // completion_tokens_bound, the usage charged for a successful answer the gateway cannot read.
+  std::int64_t prompt_tokens_bound = 0;
   std::chrono::steady_clock::time_point received;
   // Extra response headers (e.g. rate-limit state) added to the success response.
   http::Headers extra_headers;

@@ -24,7 +24,8 @@ std::string config_for(const MockUpstream& mock, const std::string& fault_model,
   register_secret(kProviderKey);
   auto entry = [](const std::string& group, const std::string& model, const std::string& base) {
     return "  - model_name: " + group + "\n    litellm_params:\n      model: openai/" + model +
-           "\n      api_base: " + base + "\n      api_key: " + kProviderKey + "\n";
+           "\n      api_base: " + base + "\n      api_key: " + kProviderKey +
+           "\n    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n";
   };
   return "model_list:\n" + entry("ok", "gpt-4o", mock.base_url()) + entry("fault", fault_model, api_base) +
          "router_settings: {num_retries: 0}\n";
@@ -60,6 +61,38 @@ TEST_CASE("an upstream answer larger than the gateway buffers (64 MiB) is a 502"
   check_bad_gateway(reply);
   CHECK_THAT(reply.body, Catch::Contains("larger than the gateway accepts"));
   still_serves(gw);
+}
+
+// What the key was charged for one call to group "fault" with max_tokens 100.
+double charged_for_unreadable_answer(const TestGateway& gw) {
+  const auto key = issue_key(gw, R"({"max_budget":10})");
+  const auto body = R"({"model":"fault","max_tokens":100,"messages":[{"role":"user","content":"fault?"}]})";
+  check_bad_gateway(http_request(gw.port(), "POST", "/v1/chat/completions", body, bearer(key)));
+  double spend = 0;
+  for (int tries = 0; tries < 200 && spend == 0; ++tries) {  // settled at once; the record shows it
+    const auto info = http_request(gw.port(), "GET", "/key/info?key=" + key, "", bearer(gw.master_key()));
+    rapidjson::Document d;
+    d.Parse(info.body.c_str());
+    if (d.IsObject() && d.HasMember("info") && d["info"]["spend"].IsNumber()) spend = d["info"]["spend"].GetDouble();
+    if (spend == 0) usleep(20'000);
+  }
+  // Its worst case: no more prompt tokens than the body's bytes plus the chat format's framing
+  // (core/token_bound.h), 100 completion tokens.
+  CHECK(spend <= (std::string(body).size() + 64) * 0.000001 + 100 * 0.000002);
+  return spend;
+}
+
+TEST_CASE("a successful answer the gateway cannot read is charged its worst case, not nothing",
+          "[integration][faults][upstream][budgets]") {
+  MockUpstream mock;
+  {
+    TestGateway gw(config_for(mock, "size-67108864", mock.base_url()));
+    CHECK(charged_for_unreadable_answer(gw) > 100 * 0.000002);
+  }
+  {
+    TestGateway gw(config_for(mock, "malformed", mock.base_url()));
+    CHECK(charged_for_unreadable_answer(gw) > 100 * 0.000002);
+  }
 }
 
 TEST_CASE("an upstream head larger than the header limit (64 KiB) is a 502", "[integration][faults][upstream]") {
