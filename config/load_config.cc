@@ -295,6 +295,13 @@ void split_provider(Reader& r, const std::string& path, Deployment& d) {
 // Bedrock: what litellm_params leaves out comes from the standard AWS environment variables
 // (as the AWS SDKs and LiteLLM read them); the endpoint from the region.
 void complete_aws_settings(Reader& r, const std::string& lp, Deployment& d) {
+  // LiteLLM's bedrock/invoke/ sends InvokeModel, a request shape per model family that Tollgate
+  // does not speak: taken as a model id it would fail at every call.
+  if (d.upstream_model.rfind("invoke/", 0) == 0) {
+    r.fail(join_path(lp, "model"),
+           "bedrock/invoke/ (InvokeModel) is not supported: use bedrock/converse/<model id> or bedrock/<model id>, "
+           "which Tollgate sends through the Converse API");
+  }
   auto& aws = d.aws;
   if (aws.access_key_id.empty() && aws.secret_access_key.empty()) {
     aws.access_key_id = r.env("AWS_ACCESS_KEY_ID").value_or("");

@@ -44,3 +44,13 @@ model_list:
       "model_list:\n  - model_name: c\n    litellm_params: {model: bedrock/m, aws_region_name: us-east-1}\n");
   CHECK_THAT(error.what(), Catch::Contains("aws_secret_access_key"));
 }
+
+TEST_CASE("bedrock/invoke/ (InvokeModel) stops start-up instead of failing every call", "[config][bedrock]") {
+  const auto error = parse_test_config_error(
+      "model_list:\n  - model_name: c\n    litellm_params: {model: "
+      "\"bedrock/invoke/anthropic.claude-3-haiku-20240307-v1:0\", "
+      "aws_access_key_id: A, aws_secret_access_key: B, aws_region_name: us-east-1}\n");
+  CHECK_THAT(error.what(), Catch::Contains("model_list[0].litellm_params.model"));
+  CHECK_THAT(error.what(),
+             Catch::Contains("InvokeModel is not supported") || Catch::Contains("(InvokeModel) is not supported"));
+}
