@@ -13,6 +13,16 @@ thread_local net::io_context* current_context = nullptr;
 thread_local int current_thread_index = -1;
 }  // namespace
 
+// An io_context whose pending handlers can be destroyed before any context is: a handler left
+// on one context at shutdown may own objects of another (an HTTP call holding an MCP request's
+// timer), and destroying those after their own context is gone was a heap-use-after-free
+// (ASan and TSan, the integration suite's shutdowns).
+class IoThreads::Context : public net::io_context {
+ public:
+  using net::io_context::io_context;
+  void destroy_pending_handlers() { shutdown(); }
+};
+
 struct IoThreads::Guard {
   explicit Guard(net::io_context& ctx) : guard(net::make_work_guard(ctx)) {}
   net::executor_work_guard<net::io_context::executor_type> guard;
@@ -20,11 +30,18 @@ struct IoThreads::Guard {
 
 IoThreads::IoThreads(int count) {
   for (int i = 0; i < std::max(count, 1); ++i) {
-    contexts_.push_back(std::make_unique<net::io_context>(1));  // hint: single-threaded
+    contexts_.push_back(std::make_unique<Context>(1));  // hint: single-threaded
   }
 }
 
-IoThreads::~IoThreads() { stop(); }
+IoThreads::~IoThreads() {
+  stop();
+  // Every context's handlers go while all the contexts (and their services) still exist; the
+  // contexts' own destructors then find nothing left to destroy.
+  for (auto& ctx : contexts_) ctx->destroy_pending_handlers();
+}
+
+net::io_context& IoThreads::context(int index) { return *contexts_[static_cast<std::size_t>(index)]; }
 
 net::io_context& IoThreads::next() {
   return *contexts_[next_.fetch_add(1, std::memory_order_relaxed) % contexts_.size()];

@@ -18,7 +18,7 @@ class IoThreads {
   ~IoThreads();
 
   int size() const { return static_cast<int>(contexts_.size()); }
-  boost::asio::io_context& context(int index) { return *contexts_[static_cast<std::size_t>(index)]; }
+  boost::asio::io_context& context(int index);
   // Round-robin choice for a new connection; any thread.
   boost::asio::io_context& next();
   // The context run by the calling thread, or nullptr when it is not one of ours.
@@ -32,7 +32,8 @@ class IoThreads {
 
  private:
   struct Guard;
-  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;
+  class Context;
+  std::vector<std::unique_ptr<Context>> contexts_;
   std::vector<std::unique_ptr<Guard>> guards_;
   std::vector<std::thread> threads_;
   std::atomic<unsigned> next_{0};  // the acceptor and other threads pick concurrently
