@@ -110,23 +110,11 @@ struct Admit {
       admission.tokens_estimate = tokens.tpm_estimate;
     }
     if (end_user) add_end_user_stop(admission, *end_user, end_user_defaults(context));
-    admission.abandoned = [exchange = exchange] { return exchange->client_gone(); };
-    // A budget still loading answers from an actor thread: resume on the exchange's executor.
-    auto admitted = [&context = context, exchange = exchange, start = start,
-                     request = std::move(request)](actors::AdmissionResult result) mutable {
-      if (!result) {
-        http::respond_error(exchange, result.error());
-        return;
-      }
-      if (exchange->client_gone()) {  // hung up while its budget was loading
-        context.admission->release(*result);
-        return;
-      }
-      auto grant = std::make_shared<actors::AdmissionGrant>(std::move(result).value());
-      auto headers = rate_headers(grant->headers);
-      start(std::move(request), std::move(grant), std::move(headers));
-    };
-    context.admission->admit(std::move(admission), http::bind_executor(exchange, std::move(admitted)));
+    admit_then(context, exchange, std::move(admission),
+               [start = start, request = std::move(request)](std::shared_ptr<actors::AdmissionGrant> grant) mutable {
+                 auto headers = rate_headers(grant->headers);
+                 start(std::move(request), std::move(grant), std::move(headers));
+               });
   }
 };
 

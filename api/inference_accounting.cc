@@ -156,6 +156,23 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
   }
 }
 
+void admit_then(const GatewayContext& context, const http::ExchangePtr& exchange, actors::AdmissionRequest admission,
+                std::function<void(std::shared_ptr<actors::AdmissionGrant>)> start) {
+  admission.abandoned = [exchange] { return exchange->client_gone(); };
+  auto admitted = [&context, exchange, start = std::move(start)](actors::AdmissionResult result) {
+    if (!result) {
+      http::respond_error(exchange, result.error());
+      return;
+    }
+    if (exchange->client_gone()) {  // hung up while its budget was loading
+      context.admission->release(*result);
+      return;
+    }
+    start(std::make_shared<actors::AdmissionGrant>(std::move(result).value()));
+  };
+  context.admission->admit(std::move(admission), http::bind_executor(exchange, std::move(admitted)));
+}
+
 http::Headers rate_headers(const actors::RateHeaders& h) {
   http::Headers out;
   if (h.limit_requests) out.push_back({"x-ratelimit-limit-requests", std::to_string(*h.limit_requests)});

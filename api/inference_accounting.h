@@ -2,6 +2,8 @@
 // The budget side of an inference request: may the key use this model, what does admission
 // need to reserve, and what gets recorded once the call is over.
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,6 +42,13 @@ RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupP
 // unset from the budget they link (budget_id; persistence/linked_budget.h).
 actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, const config::ModelGroup& group,
                                        const RequestTokens& tokens);
+
+// Admits the call on `exchange` (abandoned once its client hangs up) and, when granted, runs
+// `start` with the grant on the exchange's executor (a budget still loading answers from an actor
+// thread). A refusal is answered to the client; a grant for a client that left meanwhile is
+// released at once.
+void admit_then(const GatewayContext& context, const http::ExchangePtr& exchange, actors::AdmissionRequest admission,
+                std::function<void(std::shared_ptr<actors::AdmissionGrant>)> start);
 
 struct CallRecord {
   std::string request_id;  // the exchange's x-request-id

@@ -84,24 +84,12 @@ void handle_media(const GatewayContext& context, const http::ExchangePtr& exchan
     }
     RequestTokens tokens;
     tokens.worst_case_cost = worst_case;
-    auto admission = admission_for(*identity, *group, tokens);
-    admission.abandoned = [exchange] { return exchange->client_gone(); };
-    // A budget still loading answers from an actor thread: resume on the exchange's executor.
-    auto admitted = [&context, exchange, identity, request = std::move(request),
-                     record = std::move(record)](actors::AdmissionResult result) mutable {
-      if (!result) {
-        http::respond_error(exchange, result.error());
-        return;
-      }
-      if (exchange->client_gone()) {
-        context.admission->release(*result);
-        return;
-      }
-      auto grant = std::make_shared<actors::AdmissionGrant>(std::move(result).value());
-      for (auto& h : rate_headers(grant->headers)) request.extra_headers.push_back(std::move(h));
-      start_call(context, exchange, std::move(request), identity, std::move(grant), std::move(record));
-    };
-    context.admission->admit(std::move(admission), http::bind_executor(exchange, std::move(admitted)));
+    admit_then(context, exchange, admission_for(*identity, *group, tokens),
+               [&context, exchange, identity, request = std::move(request),
+                record = std::move(record)](std::shared_ptr<actors::AdmissionGrant> grant) mutable {
+                 for (auto& h : rate_headers(grant->headers)) request.extra_headers.push_back(std::move(h));
+                 start_call(context, exchange, std::move(request), identity, std::move(grant), std::move(record));
+               });
   });
 }
 

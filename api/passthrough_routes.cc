@@ -282,22 +282,11 @@ void handle_passthrough(const GatewayContext& context, const http::ExchangePtr& 
       return;
     }
     const config::ModelGroup admitted_as{group, {}, {}, {}};
-    auto admission = admission_for(*identity, admitted_as, tokens);
-    admission.abandoned = [exchange] { return exchange->client_gone(); };
-    auto admitted = [&context, exchange, identity, spec = std::move(spec),
-                     record](actors::AdmissionResult result) mutable {
-      if (!result) {
-        http::respond_error(exchange, result.error());
-        return;
-      }
-      if (exchange->client_gone()) {
-        context.admission->release(*result);
-        return;
-      }
-      auto grant = std::make_shared<actors::AdmissionGrant>(std::move(result).value());
-      start_call(context, exchange, identity, std::move(spec), record, std::move(grant));
-    };
-    context.admission->admit(std::move(admission), http::bind_executor(exchange, std::move(admitted)));
+    admit_then(context, exchange, admission_for(*identity, admitted_as, tokens),
+               [&context, exchange, identity, spec = std::move(spec),
+                record](std::shared_ptr<actors::AdmissionGrant> grant) mutable {
+                 start_call(context, exchange, identity, std::move(spec), record, std::move(grant));
+               });
   });
 }
 
