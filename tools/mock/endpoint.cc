@@ -17,6 +17,7 @@ Endpoint classify(std::string_view method, std::string_view path) {
     return Endpoint::chat_completions;
   }
   if (post && path == "/v1/messages") return Endpoint::messages;
+  if (post && path == "/v1/messages/count_tokens") return Endpoint::count_tokens;
   if (post && (path == "/v1/responses" || path == "/responses" || path == "/openai/responses")) {
     return Endpoint::responses;
   }

@@ -33,7 +33,8 @@ std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}
 
 BodyKind body_kind(Endpoint endpoint) {
   switch (endpoint) {
-    case Endpoint::messages: return BodyKind::anthropic;
+    case Endpoint::messages:
+    case Endpoint::count_tokens: return BodyKind::anthropic;
     case Endpoint::bedrock_converse: return BodyKind::converse;
     case Endpoint::gemini_generate: return BodyKind::gemini;
     case Endpoint::completions: return BodyKind::completion;
@@ -54,6 +55,8 @@ std::string failure_message(int status) {
 
 Handler::Handler(Stats& stats, StatsShard& shard, LiveConfig& config, int worker)
     : stats_(stats), shard_(shard), config_(config), worker_(worker) {}
+
+int Handler::keep_alive_ms() const { return config_.load().keep_alive_ms; }
 
 Action Handler::handle(Request&& request, std::string& out) {
   Action action;
@@ -190,6 +193,12 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
     return;
   }
   const bool tokenizer = plan.token_count == TokenCount::tokenizer;
+  if (endpoint == Endpoint::count_tokens) {
+    const auto tokens = tokenizer ? body.prompt_token_count : prompt_tokens(body.prompt_bytes);
+    body_ = "{\"input_tokens\":" + std::to_string(tokens) + "}";
+    reply(200, action, out);
+    return;
+  }
   if (endpoint == Endpoint::embeddings) {
     append_embeddings(body_, model, body.input_hashes,
                       tokenizer ? body.prompt_token_count : prompt_tokens(body.prompt_bytes), body.base64);

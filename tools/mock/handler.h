@@ -45,6 +45,9 @@ class Handler {
  public:
   Handler(Stats& stats, StatsShard& shard, LiveConfig& config, int worker);
 
+  // How long a keep-alive connection may stay idle between requests (0: no limit).
+  int keep_alive_ms() const;
+
   // Appends what is to be sent first to `out` and says what follows.
   Action handle(Request&& request, std::string& out);
 
