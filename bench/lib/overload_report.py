@@ -6,19 +6,9 @@ import json
 import os
 
 
-def read_openloop(path):
-    """(due µs, status, latency from due µs) per request; status 0: connection failed, -1: unanswered."""
-    rows = []
-    with open(path) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 3:
-                rows.append((int(parts[0]), int(parts[1]), int(parts[2])))
-    return rows
-
-
-def read_h2load(path):
-    """h2load's per-request log (start µs, status, duration µs), in the same shape."""
+def read_log(path):
+    """(due or start µs, status, latency µs) per request: tollgate-openloop's log (due, status, latency
+    from due; status 0: connection failed, -1: unanswered) and h2load's (start, status, duration) alike."""
     rows = []
     with open(path) as f:
         for line in f:
@@ -70,7 +60,7 @@ def main():
     o = a.parse_args()
     w = o.work
     runs = {p: json.load(open(os.path.join(w, p + ".json"))) for p in ("capacity", "unloaded", "overload", "recovery")}
-    logs = {p: read_openloop(os.path.join(w, p + ".log")) for p in ("unloaded", "overload", "recovery")}
+    logs = {p: read_log(os.path.join(w, p + ".log")) for p in ("unloaded", "overload", "recovery")}
     un, ov, rc = (summary(logs[p]) for p in ("unloaded", "overload", "recovery"))
     ratio = ov["p99"] / un["p99"] if un["p99"] else float("nan")
 
@@ -126,7 +116,7 @@ def main():
     for start, s in by_window(logs["recovery"], 1)[:5]:
         print(f"| {start} | {s['ok']} | {s['shed']} | {s['other']} | {s['p99']:.2f} |")
     if o.new_connections:
-        nc = summary(read_h2load(o.new_connections))
+        nc = summary(read_log(o.new_connections))
         print(f"\nExtra phase — one new connection per request (h2load --h1 -r, {o.high}/s, {o.seconds} s; "
               "latency from each connection's start, not coordinated-omission corrected): "
               f"{nc['total']} sent, {nc['ok']} 200, {nc['shed']} 503, {nc['other']} other; "
