@@ -481,8 +481,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   }
 
   void finish_whole(Clock::time_point now) {
-    auto translated =
-        provider_->finish_response(provider_api(), upstream_.api, std::move(body_), requested_group_->name);
+    auto translated = provider_->finish_response_for(provider_body(), provider_api(), upstream_.api, std::move(body_),
+                                                     requested_group_->name);
     if (translated && translating_) {
       auto responses = providers::responses_body_from_chat(translated->body, translated->usage);
       if (!responses) {
