@@ -119,6 +119,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
         // The Anthropic stream's message_start carries input tokens before the provider reports
         // them (older SDKs keep that first number), so give the best estimate we have.
         options.input_tokens_estimate = req_.prompt_tokens_estimate;
+        options.completion_tokens_bound = req_.completion_tokens_bound;
         relay_ = provider_->stream_relay(provider_api(), upstream_.api, std::move(options));
         if (translating_) relay_ = providers::responses_relay_over_chat(std::move(relay_));
         decoder_ = provider_->stream_decoder();

@@ -16,29 +16,42 @@ namespace {
 class InvokeStreamRelay : public StreamRelay {
  public:
   InvokeStreamRelay(Api client_api, StreamOptions options)
-      : inner_(make_stream_relay(client_api, Api::anthropic_messages, std::move(options))) {}
+      : input_estimate_(options.input_tokens_estimate),
+        completion_bound_(options.completion_tokens_bound),
+        inner_(make_stream_relay(client_api, Api::anthropic_messages, std::move(options))) {}
 
   std::string on_event(const SseEvent& event) override {
     if (is_exception_event(event.event)) {
       interrupted_ = true;
       return inner_->on_event(anthropic_error_from_exception(event));
     }
+    started_ = true;
     if (event.event == "message_delta") final_usage_ = true;
     streamed_tokens_ += stream_event_text_tokens(Api::anthropic_messages, event.data);
     return inner_->on_event(event);
   }
   bool finished() const override { return inner_->finished(); }
+  // After an exception without the final usage: the gateway's rule for interrupted streams —
+  // the prompt as reported (else the estimate), the text streamed as completion at least,
+  // within the reservation's bound. An exception before any event: nothing was generated.
   core::Usage usage() const override {
     auto usage = inner_->usage();
-    if (interrupted_ && !final_usage_) usage.completion_tokens = std::max(usage.completion_tokens, streamed_tokens_);
+    if (!interrupted_ || final_usage_ || !started_) return usage;
+    if (!inner_->usage_found()) usage.prompt_tokens = input_estimate_;
+    auto streamed = streamed_tokens_;
+    if (completion_bound_ > 0) streamed = std::min(streamed, completion_bound_);
+    usage.completion_tokens = std::max(usage.completion_tokens, streamed);
     return usage;
   }
   bool usage_found() const override { return inner_->usage_found(); }
   std::string error_tail(std::string_view message) const override { return inner_->error_tail(message); }
 
  private:
+  std::int64_t input_estimate_;
+  std::int64_t completion_bound_;
   std::unique_ptr<StreamRelay> inner_;
-  bool interrupted_ = false;
+  bool started_ = false;      // an event came before the exception
+  bool interrupted_ = false;  // an exception message came
   bool final_usage_ = false;  // message_delta carried the answer's output tokens
   std::int64_t streamed_tokens_ = 0;
 };

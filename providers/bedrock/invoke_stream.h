@@ -22,8 +22,9 @@ std::optional<std::string> base64_decode(std::string_view text);
 
 // The Anthropic relay for `client_api`, which also takes Bedrock's exception messages (an
 // `event` named by its :exception-type): the client's stream ends with an error event, and the
-// call is charged as an interrupted stream — the usage reported so far, and at least the text
-// streamed before the exception as completion tokens when the final usage never came.
+// call is charged as an interrupted stream — the prompt reported so far (else the estimate), and
+// at least the text streamed before the exception as completion tokens (within
+// options.completion_tokens_bound) when the final usage never came.
 std::unique_ptr<StreamRelay> make_invoke_stream_relay(Api client_api, StreamOptions options);
 
 }  // namespace tollgate::providers::bedrock

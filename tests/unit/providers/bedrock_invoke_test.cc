@@ -83,12 +83,14 @@ struct Relayed {
   std::unique_ptr<providers::StreamDecoder> decoder;
 };
 
-Relayed relay_wire(Api client, const std::string& wire) {
+Relayed relay_wire(Api client, const std::string& wire, std::int64_t completion_bound = 0) {
   const auto d = invoke_deployment();
   const auto& provider = providers::provider_of(d);
   providers::StreamOptions options;
   options.model_group = "claude";
   options.client_wants_usage = true;
+  options.input_tokens_estimate = 40;
+  options.completion_tokens_bound = completion_bound;
   Relayed r{{}, provider.stream_relay(client, Api::anthropic_messages, options), provider.stream_decoder()};
   std::vector<providers::SseEvent> events;
   for (std::size_t at = 0; at < wire.size(); at += 7) {  // split mid-frame
@@ -237,6 +239,18 @@ TEST_CASE(
   CHECK(openai.relay->usage().prompt_tokens == 4512);
   // "Hello" and " from Bedrock, streamed" at the typical rate (core/token_estimate.h).
   CHECK(openai.relay->usage().completion_tokens == 2 + 6);
+
+  // Within the reservation's completion bound; the prompt estimate when Bedrock reported none.
+  auto bounded = relay_wire(Api::openai_chat, wire, 3);
+  CHECK(bounded.relay->usage().completion_tokens == 3);
+  auto unreported =
+      relay_wire(Api::openai_chat, chunk(kBlockStart) + chunk(kDelta1) + exception("internalServerException", "x"));
+  CHECK(unreported.relay->usage().prompt_tokens == 40);
+  CHECK(unreported.relay->usage().completion_tokens == 2);
+  // An exception before any event: nothing was generated, nothing charged.
+  auto refused = relay_wire(Api::openai_chat, exception("throttlingException", "slow"));
+  CHECK(refused.relay->usage().total() == 0);
+  CHECK_THAT(refused.out, Catch::Contains("slow"));
 
   auto native = relay_wire(Api::anthropic_messages, chunk(kMessageStart) + exception("throttlingException", "slow"));
   const auto events = testing::split_output(native.out);
