@@ -105,6 +105,13 @@ TEST_CASE(
   CHECK(str(sent["system"]) == "be brief");
   CHECK(sent["max_tokens"].GetInt() == 4096);
   CHECK(reply.body.find(kSecretKey) == std::string::npos);
+
+  // The Responses API reaches it through chat, as on every chat-only provider.
+  const auto responses = http_request(gw.port(), "POST", "/v1/responses", R"({"model":"claude","input":"hello"})",
+                                      bearer(gw.master_key()));
+  REQUIRE(responses.status == 200);
+  CHECK_THAT(responses.body, Catch::Contains("tollgate-mock"));
+  CHECK(str(json(str(mock.last()["body"]))["anthropic_version"]) == "bedrock-2023-05-31");
 }
 
 TEST_CASE(
