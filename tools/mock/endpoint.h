@@ -14,6 +14,7 @@ enum class Endpoint {
   responses,         // POST /v1/responses, /responses, /openai/responses (Azure) (OpenAI Responses API)
   stored_response,   // GET/DELETE /v1/responses/{id}, GET …/{id}/input_items (tools/mock/stored_responses.h)
   bedrock_converse,  // POST /model/{modelId}/converse and /converse-stream (AWS Bedrock)
+  bedrock_invoke,    // POST /model/{modelId}/invoke and /invoke-with-response-stream (tools/mock/bedrock_invoke.h)
   gemini_generate,   // POST /v1beta/models/{model}:generateContent and :streamGenerateContent; Vertex AI's
                      // publishers/google routes (tools/mock/vertex.h)
   google_token,      // POST /token, /oauth2/v4/token (Google OAuth2, service-account JWT-bearer grant)
