@@ -11,6 +11,7 @@
 #include "core/number_text.h"
 #include "core/response_id.h"
 #include "core/retry_policy.h"
+#include "core/token_estimate.h"
 #include "http/client.h"
 #include "http/io_threads.h"
 #include "providers/anthropic_error.h"
@@ -433,17 +434,30 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   // The client already has part of the stream: charge what was generated so far.
   void charge_interrupted_stream() {
     if (!stream_started_ || !relay_) return;
+    take_stream_usage();
+    interrupted_ = true;
+  }
+
+  // The provider's usage when its stream reported it, else the gateway's estimate of what was
+  // generated: an upstream that never reports usage (an OpenAI-compatible server ignoring
+  // stream_options) is not a way around a budget.
+  void take_stream_usage() {
     if (relay_->usage_found()) {
       usage_ = relay_->usage();
       usage_reported_ = true;
     } else {
-      usage_ = core::Usage{};
-      usage_.prompt_tokens = req_.prompt_tokens_estimate;
-      // An estimate, so it may exceed what the provider can have generated: bound it by that.
-      usage_.completion_tokens = std::min(streamed_text_tokens_, req_.completion_tokens_bound);
-      usage_reported_ = false;
+      usage_ = estimated_usage(streamed_text_tokens_);
     }
-    interrupted_ = true;
+  }
+
+  // The prompt's typical tokens and `completion_tokens` generated, as estimated by the gateway;
+  // an estimate may exceed what the provider can have generated, so it is bounded by that.
+  core::Usage estimated_usage(std::int64_t completion_tokens) {
+    usage_reported_ = false;
+    core::Usage usage;
+    usage.prompt_tokens = req_.prompt_tokens_estimate;
+    usage.completion_tokens = std::min(completion_tokens, req_.completion_tokens_bound);
+    return usage;
   }
 
   // The client's stream carries its answer's id in its first event with an id.
@@ -474,8 +488,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       exchange_->send_chunk(std::move(out));
     }
     if (!stream_started_) start_client_stream();
-    usage_ = relay_->usage();
-    usage_reported_ = relay_->usage_found();
+    take_stream_usage();
     record_success(now);
     finish(true, 200);  // settled before the stream's end reaches the client (see fail())
     exchange_->finish_stream();
@@ -502,8 +515,14 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       fail(error);
       return;
     }
-    usage_ = translated->usage;
-    usage_reported_ = translated->usage_found;
+    if (translated->usage_found) {
+      usage_ = translated->usage;
+      usage_reported_ = true;
+    } else {
+      // No usage in the answer: its typical tokens stand for the generated text (the JSON
+      // around it counts too, so this errs high, never to nothing).
+      usage_ = estimated_usage(core::estimate_tokens(translated->body));
+    }
     response_id_ = core::response_id_of_json(translated->body);
     record_success(now);
     http::Response response = http::json_response(200, std::move(translated->body));

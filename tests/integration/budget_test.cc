@@ -34,6 +34,12 @@ std::string config_for(const TestDatabase& db, const MockUpstream& mock, const s
       mock.base_url() +
       "\", api_key: sk-upstream-unused}\n"
       "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_output_tokens: 50}\n"
+      // An OpenAI-compatible server that reports no usage, whole or streamed.
+      "  - model_name: silent\n"
+      "    litellm_params: {model: \"openai/silent+no-usage\", api_base: \"" +
+      mock.base_url() +
+      "\"}\n"
+      "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_output_tokens: 50}\n"
       "  - model_name: paced\n"
       "    litellm_params: {model: \"openai/paced+chunks-40+pace-50\", api_base: \"" +
       mock.base_url() +
@@ -502,6 +508,41 @@ TEST_CASE("a stream the client abandons is charged for what it generated", "[int
     if (key_spend == 0) std::this_thread::sleep_for(100ms);
   }
   CHECK(key_spend == Approx(logs[0].spend));
+}
+
+TEST_CASE("an upstream that reports no usage is charged the gateway's estimate, never nothing",
+          "[integration][budgets][streaming]") {
+  TestDatabase db("sqlite");
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), db.gateway_env());
+  const auto key = generate_key(gw, R"({"max_budget":10})");
+  const std::string question = R"("messages":[{"role":"user","content":"Tell me a story about budgets, please."}])";
+  const auto whole =
+      http_request(gw.port(), "POST", "/v1/chat/completions", R"({"model":"silent",)" + question + "}", bearer(key));
+  REQUIRE(whole.status == 200);
+  REQUIRE_THAT(whole.body, !Catch::Contains("\"usage\""));  // the mock really reported none
+  CHECK(std::stod(whole.header("x-litellm-response-cost")) > 0);
+  int status = 0;
+  const auto events = read_sse(gw.port(), "/v1/chat/completions",
+                               R"({"model":"silent","stream":true,)" + question + "}", bearer(key), &status);
+  REQUIRE(status == 200);
+  REQUIRE(events.back().data == "data: [DONE]");
+
+  auto store = db.migrated_store();
+  persistence::SpendLogFilter filter;
+  filter.api_key = core::hash_key(key);
+  std::vector<persistence::SpendLogRow> logs;
+  for (int i = 0; i < 50 && logs.size() < 2; ++i) {
+    std::this_thread::sleep_for(100ms);
+    logs = store->spend_logs(filter, 10);
+  }
+  REQUIRE(logs.size() == 2);
+  for (const auto& log : logs) {
+    CHECK(log.prompt_tokens > 0);
+    CHECK(log.completion_tokens > 0);
+    CHECK(log.completion_tokens <= 50);  // never past what the provider may generate
+    CHECK(log.spend == Approx(log.prompt_tokens * 0.000001 + log.completion_tokens * 0.000002));
+  }
 }
 
 // ---- shared budgets (/budget/new) linked by budget_id: their limits apply where the key's own are unset

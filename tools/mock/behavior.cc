@@ -43,6 +43,8 @@ void apply_token(std::string_view token, ModelTokens& tokens) {
     tokens.context_exceeded = true;
   } else if (token == "tokenizer") {
     tokens.tokenizer = true;
+  } else if (token == "no-usage") {
+    tokens.no_usage = true;
   } else if (take_prefix(token, "status-")) {
     if (const auto status = parse_number(token, 400, 599)) {
       tokens.status = static_cast<int>(*status);
@@ -116,6 +118,7 @@ Plan resolve_plan(const ModelTokens& tokens, const Defaults& defaults, double ro
   plan.reset_mid_stream = tokens.reset_mid_stream;
   plan.header_bytes = tokens.header_bytes;
   plan.token_count = tokens.tokenizer ? TokenCount::tokenizer : defaults.token_count;
+  plan.no_usage = tokens.no_usage;
 
   if (tokens.reset) {
     plan.outcome = Outcome::reset;

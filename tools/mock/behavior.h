@@ -60,6 +60,7 @@ struct ModelTokens {
   bool echo = false;
   bool context_exceeded = false;  // context-exceeded: 400 saying the prompt is too long
   bool tokenizer = false;         // tokenizer: TokenCount::tokenizer for this request
+  bool no_usage = false;          // no-usage: OpenAI chat answers and streams carry no usage
 };
 
 ModelTokens parse_model_tokens(std::string_view model);
@@ -84,6 +85,7 @@ struct Plan {
   bool context_exceeded = false;
   std::size_t header_bytes = 0;
   TokenCount token_count = TokenCount::approx;
+  bool no_usage = false;
 };
 
 // Model tokens win over the defaults. `roll` is a uniform draw in [0, 1) deciding flaky-NNN-PP

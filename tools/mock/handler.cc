@@ -244,6 +244,7 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
     completion.prompt_tokens = prompt_tokens(body.prompt_bytes);
     completion.completion_tokens = count_words(completion.content);
   }
+  completion.without_usage = plan.no_usage;
   completion.cache_read_tokens = invoke_.cache_read;
   completion.cache_creation_tokens = invoke_.cache_creation;
 
@@ -262,7 +263,7 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
     } else if (endpoint == Endpoint::completions) {
       stream(completion_stream(completion, plan.chunks, body.include_usage), plan, action, out);
     } else {
-      stream(chat_stream(completion, plan.chunks, body.include_usage), plan, action, out);
+      stream(chat_stream(completion, plan.chunks, body.include_usage && !plan.no_usage), plan, action, out);
     }
     return;
   }

@@ -48,8 +48,11 @@ void append_chat_completion(std::string& out, const Completion& c) {
   append_json_string(out, c.content);
   out += R"(},"logprobs":null,"finish_reason":")";
   out += openai_finish_reason(c);
-  out += R"("}],)";
-  append_openai_usage(out, c);
+  out += R"("}])";
+  if (!c.without_usage) {
+    out += ',';
+    append_openai_usage(out, c);
+  }
   out += '}';
 }
 

@@ -22,6 +22,7 @@ struct Completion {
   // input_tokens); reported only when one is set.
   std::size_t cache_read_tokens = 0;
   std::size_t cache_creation_tokens = 0;
+  bool without_usage = false;  // an OpenAI-compatible server that reports none (chat only)
 };
 
 std::string_view openai_finish_reason(const Completion& c);
