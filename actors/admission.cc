@@ -90,6 +90,7 @@ struct EntityBudget {
   core::BudgetLedger ledger;
   bool loaded = false;             // set by the owner once the spend is loaded
   bool retiring = false;           // set by retire(): unregistered, its successor takes new work
+  bool deleted = false;            // set by forget(): retires as soon as nothing holds it
   std::vector<TicketPtr> waiting;  // admissions that arrived before the spend was loaded
   bool reset_scheduled = false;
   Clock::time_point last_used = Clock::now();
@@ -190,6 +191,9 @@ struct Admission::Impl {
   }
   // Unregisters an idle entity; false when it is in use again (or was replaced).
   bool retire(const BudgetPtr& budget);
+  // Unregisters a deleted entity (Admission::forget) and tells its owner to exit, unless a
+  // reservation or a waiting admission still holds it; false then (or when it was replaced).
+  bool retire_deleted(const BudgetPtr& budget);
   // Admits the ticket at its remaining stops (see EntityBudget).
   void walk(TicketPtr t);
   // Ends a reservation: settled with its real cost, or released.
@@ -341,6 +345,27 @@ bool sweep(EntityBudget& b, Impl* impl) {
          now - b.last_used > retire_after(impl);
 }
 
+// Whether forget() marked the budget; takes its lock.
+bool deleted(EntityBudget& b) {
+  std::lock_guard lock(b.mutex);
+  return b.deleted;
+}
+
+// Ends a reservation (the budget's lock held); true when the budget was deleted and nothing
+// holds it any more, i.e. the caller should retire it once it let go of the budget's lock
+// (Impl::retire_deleted takes the shard lock first).
+bool end_and_check_deleted(EntityBudget& b, Impl* impl, std::uint64_t id, bool settled, double cost,
+                           std::int64_t tokens) {
+  end_reservation(b, impl, id, settled, cost, tokens);
+  return b.deleted && !b.ledger.has_reservations() && b.waiting.empty();
+}
+
+bool end_and_check_deleted_locking(EntityBudget& b, Impl* impl, std::uint64_t id, bool settled, double cost,
+                                   std::int64_t tokens) {
+  std::lock_guard lock(b.mutex);
+  return end_and_check_deleted(b, impl, id, settled, cost, tokens);
+}
+
 // ---- the owner actor (no budget lock held on entry)
 
 void load_spend(const BudgetOwner& me, const EntityBudget& budget, Impl* impl) {
@@ -381,14 +406,13 @@ BudgetOwner::behavior_type budget_owner(BudgetOwner::pointer self, BudgetPtr bud
           b.loaded = true;
         }
         for (auto& t : waiting) impl->walk(std::move(t));
+        if (deleted(*budget)) impl->retire_deleted(budget);  // when no admission reserved
       },
       [=](settle_atom, std::uint64_t reservation, double cost, std::int64_t tokens) {
-        std::lock_guard lock(budget->mutex);
-        end_reservation(*budget, impl, reservation, true, cost, tokens);
+        if (end_and_check_deleted_locking(*budget, impl, reservation, true, cost, tokens)) impl->retire_deleted(budget);
       },
       [=](release_atom, std::uint64_t reservation) {
-        std::lock_guard lock(budget->mutex);
-        end_reservation(*budget, impl, reservation, false, 0, 0);
+        if (end_and_check_deleted_locking(*budget, impl, reservation, false, 0, 0)) impl->retire_deleted(budget);
       },
       [=](reset_atom) {
         std::lock_guard lock(budget->mutex);
@@ -397,6 +421,7 @@ BudgetOwner::behavior_type budget_owner(BudgetOwner::pointer self, BudgetPtr bud
         schedule_reset(*budget, me);
       },
       [=](sweep_atom) {
+        if (deleted(*budget) && impl->retire_deleted(budget)) return;  // its reservations expired
         bool idle = false;
         {
           std::lock_guard lock(budget->mutex);
@@ -464,6 +489,22 @@ bool Admission::Impl::retire(const BudgetPtr& budget) {
   return true;
 }
 
+bool Admission::Impl::retire_deleted(const BudgetPtr& budget) {
+  const auto key = entity_key(budget->kind, budget->id);
+  auto& s = shard(key);
+  std::lock_guard lock(s.mutex);
+  const auto it = s.entities.find(key);
+  if (it == s.entities.end() || it->second.budget != budget) return false;
+  std::lock_guard budget_lock(budget->mutex);  // shard → budget, as in retire()
+  if (budget->ledger.has_reservations() || !budget->waiting.empty()) return false;
+  budget->retiring = true;
+  caf::anon_send(it->second.actor, retire_atom::value);  // after every message sent to it before
+  s.entities.erase(it);
+  owners.fetch_sub(1, std::memory_order_relaxed);
+  owners_gauge.Decrement();
+  return true;
+}
+
 void Admission::Impl::walk(TicketPtr t) {
   while (t->next < t->request.stops.size()) {
     if (t->request.abandoned && t->request.abandoned()) {
@@ -497,11 +538,17 @@ void Admission::Impl::walk(TicketPtr t) {
 
 void Admission::Impl::end(const AdmissionStop& stop, bool settled, double cost, std::int64_t tokens) {
   if (const auto e = find(stop.kind, stop.id)) {
-    std::lock_guard lock(e->budget->mutex);
-    if (e->budget->loaded && !e->budget->retiring) {
-      end_reservation(*e->budget, this, stop.reservation, settled, cost, tokens);
-      return;
+    bool ended = false;
+    bool retire_now = false;
+    {
+      std::lock_guard lock(e->budget->mutex);
+      if (e->budget->loaded && !e->budget->retiring) {
+        ended = true;
+        retire_now = end_and_check_deleted(*e->budget, this, stop.reservation, settled, cost, tokens);
+      }
     }
+    if (retire_now) retire_deleted(e->budget);
+    if (ended) return;
   }
   // Not loaded (or gone): the owner ends it in order, after its load.
   if (settled) {
@@ -552,6 +599,20 @@ void Admission::release(const AdmissionGrant& grant) {
     return;
   }
   for (const auto& stop : grant.stops) impl_->end(stop, false, 0, 0);
+}
+
+void Admission::forget(persistence::EntityKind kind, const std::string& id) {
+  const auto e = impl_->find(kind, id);
+  if (!e) return;
+  {
+    std::lock_guard lock(e->budget->mutex);
+    e->budget->deleted = true;
+  }
+  impl_->retire_deleted(e->budget);
+}
+
+bool Admission::has_owner(persistence::EntityKind kind, const std::string& id) const {
+  return impl_->find(kind, id).has_value();
 }
 
 void Admission::observe_budgets(BudgetObserver observer) { impl_->budget_observer = std::move(observer); }
