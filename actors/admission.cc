@@ -189,11 +189,9 @@ struct Admission::Impl {
     if (it == s.entities.end()) return std::nullopt;
     return it->second;
   }
-  // Unregisters an idle entity; false when it is in use again (or was replaced).
+  // Unregisters an entity nothing holds — idle long enough, or deleted (Admission::forget) —
+  // and tells its owner to exit; false when it is in use again (or was replaced).
   bool retire(const BudgetPtr& budget);
-  // Unregisters a deleted entity (Admission::forget) and tells its owner to exit, unless a
-  // reservation or a waiting admission still holds it; false then (or when it was replaced).
-  bool retire_deleted(const BudgetPtr& budget);
   // Admits the ticket at its remaining stops (see EntityBudget).
   void walk(TicketPtr t);
   // Ends a reservation: settled with its real cost, or released.
@@ -341,8 +339,8 @@ bool sweep(EntityBudget& b, Impl* impl) {
     impl->reservations.Decrement();
     telemetry::log_warn("reservation_expired", {{"entity", entity_word(b.kind)}});
   }
-  return b.loaded && !b.ledger.has_reservations() && !b.ledger.next_reset_ms() &&
-         now - b.last_used > retire_after(impl);
+  return b.loaded && !b.ledger.has_reservations() &&
+         (b.deleted || (!b.ledger.next_reset_ms() && now - b.last_used > retire_after(impl)));
 }
 
 // Whether forget() marked the budget; takes its lock.
@@ -353,7 +351,7 @@ bool deleted(EntityBudget& b) {
 
 // Ends a reservation (the budget's lock held); true when the budget was deleted and nothing
 // holds it any more, i.e. the caller should retire it once it let go of the budget's lock
-// (Impl::retire_deleted takes the shard lock first).
+// (Impl::retire takes the shard lock first).
 bool end_and_check_deleted(EntityBudget& b, Impl* impl, std::uint64_t id, bool settled, double cost,
                            std::int64_t tokens) {
   end_reservation(b, impl, id, settled, cost, tokens);
@@ -406,13 +404,13 @@ BudgetOwner::behavior_type budget_owner(BudgetOwner::pointer self, BudgetPtr bud
           b.loaded = true;
         }
         for (auto& t : waiting) impl->walk(std::move(t));
-        if (deleted(*budget)) impl->retire_deleted(budget);  // when no admission reserved
+        if (deleted(*budget)) impl->retire(budget);  // when no admission reserved
       },
       [=](settle_atom, std::uint64_t reservation, double cost, std::int64_t tokens) {
-        if (end_and_check_deleted_locking(*budget, impl, reservation, true, cost, tokens)) impl->retire_deleted(budget);
+        if (end_and_check_deleted_locking(*budget, impl, reservation, true, cost, tokens)) impl->retire(budget);
       },
       [=](release_atom, std::uint64_t reservation) {
-        if (end_and_check_deleted_locking(*budget, impl, reservation, false, 0, 0)) impl->retire_deleted(budget);
+        if (end_and_check_deleted_locking(*budget, impl, reservation, false, 0, 0)) impl->retire(budget);
       },
       [=](reset_atom) {
         std::lock_guard lock(budget->mutex);
@@ -421,16 +419,12 @@ BudgetOwner::behavior_type budget_owner(BudgetOwner::pointer self, BudgetPtr bud
         schedule_reset(*budget, me);
       },
       [=](sweep_atom) {
-        if (deleted(*budget) && impl->retire_deleted(budget)) return;  // its reservations expired
         bool idle = false;
         {
           std::lock_guard lock(budget->mutex);
           idle = sweep(*budget, impl);
         }
-        if (idle && impl->retire(budget)) {
-          self->send(me, retire_atom::value);  // after every message sent before unregistering
-          return;
-        }
+        if (idle && impl->retire(budget)) return;
         self->delayed_send(me, impl->options.sweep_every, sweep_atom::value);
       },
       [=](retire_atom) { self->quit(); },
@@ -476,32 +470,18 @@ bool Admission::Impl::retire(const BudgetPtr& budget) {
   if (it == s.entities.end() || it->second.budget != budget) return false;
   std::lock_guard budget_lock(budget->mutex);  // the one nested lock: shard → budget
   // Checked again under both locks: an admission on another thread may have used it since.
-  const bool evicted = Clock::now() - budget->last_used <= options.idle_timeout;  // early: over the bound
+  const bool deleted = budget->deleted;  // at once, whenever nothing holds it
+  const bool evicted = !deleted && Clock::now() - budget->last_used <= options.idle_timeout;  // early: over the bound
   if (budget->ledger.has_reservations() || !budget->waiting.empty() ||
-      Clock::now() - budget->last_used <= retire_after(this)) {
+      (!deleted && Clock::now() - budget->last_used <= retire_after(this))) {
     return false;
   }
   budget->retiring = true;
+  caf::anon_send(it->second.actor, retire_atom::value);  // after every message sent before unregistering
   s.entities.erase(it);
   owners.fetch_sub(1, std::memory_order_relaxed);
   owners_gauge.Decrement();
   if (evicted) owner_evictions.Increment();
-  return true;
-}
-
-bool Admission::Impl::retire_deleted(const BudgetPtr& budget) {
-  const auto key = entity_key(budget->kind, budget->id);
-  auto& s = shard(key);
-  std::lock_guard lock(s.mutex);
-  const auto it = s.entities.find(key);
-  if (it == s.entities.end() || it->second.budget != budget) return false;
-  std::lock_guard budget_lock(budget->mutex);  // shard → budget, as in retire()
-  if (budget->ledger.has_reservations() || !budget->waiting.empty()) return false;
-  budget->retiring = true;
-  caf::anon_send(it->second.actor, retire_atom::value);  // after every message sent to it before
-  s.entities.erase(it);
-  owners.fetch_sub(1, std::memory_order_relaxed);
-  owners_gauge.Decrement();
   return true;
 }
 
@@ -547,7 +527,7 @@ void Admission::Impl::end(const AdmissionStop& stop, bool settled, double cost, 
         retire_now = end_and_check_deleted(*e->budget, this, stop.reservation, settled, cost, tokens);
       }
     }
-    if (retire_now) retire_deleted(e->budget);
+    if (retire_now) retire(e->budget);
     if (ended) return;
   }
   // Not loaded (or gone): the owner ends it in order, after its load.
@@ -608,7 +588,7 @@ void Admission::forget(persistence::EntityKind kind, const std::string& id) {
     std::lock_guard lock(e->budget->mutex);
     e->budget->deleted = true;
   }
-  impl_->retire_deleted(e->budget);
+  impl_->retire(e->budget);
 }
 
 bool Admission::has_owner(persistence::EntityKind kind, const std::string& id) const {
