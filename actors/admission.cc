@@ -90,6 +90,7 @@ struct EntityBudget {
   core::BudgetLedger ledger;
   bool loaded = false;             // set by the owner once the spend is loaded
   bool retiring = false;           // set by retire(): unregistered, its successor takes new work
+  bool deleted = false;            // set by forget(): retires as soon as nothing holds it
   std::vector<TicketPtr> waiting;  // admissions that arrived before the spend was loaded
   bool reset_scheduled = false;
   Clock::time_point last_used = Clock::now();
@@ -188,7 +189,8 @@ struct Admission::Impl {
     if (it == s.entities.end()) return std::nullopt;
     return it->second;
   }
-  // Unregisters an idle entity; false when it is in use again (or was replaced).
+  // Unregisters an entity nothing holds — idle long enough, or deleted (Admission::forget) —
+  // and tells its owner to exit; false when it is in use again (or was replaced).
   bool retire(const BudgetPtr& budget);
   // Admits the ticket at its remaining stops (see EntityBudget).
   void walk(TicketPtr t);
@@ -337,8 +339,29 @@ bool sweep(EntityBudget& b, Impl* impl) {
     impl->reservations.Decrement();
     telemetry::log_warn("reservation_expired", {{"entity", entity_word(b.kind)}});
   }
-  return b.loaded && !b.ledger.has_reservations() && !b.ledger.next_reset_ms() &&
-         now - b.last_used > retire_after(impl);
+  return b.loaded && !b.ledger.has_reservations() &&
+         (b.deleted || (!b.ledger.next_reset_ms() && now - b.last_used > retire_after(impl)));
+}
+
+// Whether forget() marked the budget; takes its lock.
+bool deleted(EntityBudget& b) {
+  std::lock_guard lock(b.mutex);
+  return b.deleted;
+}
+
+// Ends a reservation (the budget's lock held); true when the budget was deleted and nothing
+// holds it any more, i.e. the caller should retire it once it let go of the budget's lock
+// (Impl::retire takes the shard lock first).
+bool end_and_check_deleted(EntityBudget& b, Impl* impl, std::uint64_t id, bool settled, double cost,
+                           std::int64_t tokens) {
+  end_reservation(b, impl, id, settled, cost, tokens);
+  return b.deleted && !b.ledger.has_reservations() && b.waiting.empty();
+}
+
+bool end_and_check_deleted_locking(EntityBudget& b, Impl* impl, std::uint64_t id, bool settled, double cost,
+                                   std::int64_t tokens) {
+  std::lock_guard lock(b.mutex);
+  return end_and_check_deleted(b, impl, id, settled, cost, tokens);
 }
 
 // ---- the owner actor (no budget lock held on entry)
@@ -381,14 +404,13 @@ BudgetOwner::behavior_type budget_owner(BudgetOwner::pointer self, BudgetPtr bud
           b.loaded = true;
         }
         for (auto& t : waiting) impl->walk(std::move(t));
+        if (deleted(*budget)) impl->retire(budget);  // when no admission reserved
       },
       [=](settle_atom, std::uint64_t reservation, double cost, std::int64_t tokens) {
-        std::lock_guard lock(budget->mutex);
-        end_reservation(*budget, impl, reservation, true, cost, tokens);
+        if (end_and_check_deleted_locking(*budget, impl, reservation, true, cost, tokens)) impl->retire(budget);
       },
       [=](release_atom, std::uint64_t reservation) {
-        std::lock_guard lock(budget->mutex);
-        end_reservation(*budget, impl, reservation, false, 0, 0);
+        if (end_and_check_deleted_locking(*budget, impl, reservation, false, 0, 0)) impl->retire(budget);
       },
       [=](reset_atom) {
         std::lock_guard lock(budget->mutex);
@@ -402,10 +424,7 @@ BudgetOwner::behavior_type budget_owner(BudgetOwner::pointer self, BudgetPtr bud
           std::lock_guard lock(budget->mutex);
           idle = sweep(*budget, impl);
         }
-        if (idle && impl->retire(budget)) {
-          self->send(me, retire_atom::value);  // after every message sent before unregistering
-          return;
-        }
+        if (idle && impl->retire(budget)) return;
         self->delayed_send(me, impl->options.sweep_every, sweep_atom::value);
       },
       [=](retire_atom) { self->quit(); },
@@ -451,12 +470,14 @@ bool Admission::Impl::retire(const BudgetPtr& budget) {
   if (it == s.entities.end() || it->second.budget != budget) return false;
   std::lock_guard budget_lock(budget->mutex);  // the one nested lock: shard → budget
   // Checked again under both locks: an admission on another thread may have used it since.
-  const bool evicted = Clock::now() - budget->last_used <= options.idle_timeout;  // early: over the bound
+  const bool deleted = budget->deleted;  // at once, whenever nothing holds it
+  const bool evicted = !deleted && Clock::now() - budget->last_used <= options.idle_timeout;  // early: over the bound
   if (budget->ledger.has_reservations() || !budget->waiting.empty() ||
-      Clock::now() - budget->last_used <= retire_after(this)) {
+      (!deleted && Clock::now() - budget->last_used <= retire_after(this))) {
     return false;
   }
   budget->retiring = true;
+  caf::anon_send(it->second.actor, retire_atom::value);  // after every message sent before unregistering
   s.entities.erase(it);
   owners.fetch_sub(1, std::memory_order_relaxed);
   owners_gauge.Decrement();
@@ -497,11 +518,17 @@ void Admission::Impl::walk(TicketPtr t) {
 
 void Admission::Impl::end(const AdmissionStop& stop, bool settled, double cost, std::int64_t tokens) {
   if (const auto e = find(stop.kind, stop.id)) {
-    std::lock_guard lock(e->budget->mutex);
-    if (e->budget->loaded && !e->budget->retiring) {
-      end_reservation(*e->budget, this, stop.reservation, settled, cost, tokens);
-      return;
+    bool ended = false;
+    bool retire_now = false;
+    {
+      std::lock_guard lock(e->budget->mutex);
+      if (e->budget->loaded && !e->budget->retiring) {
+        ended = true;
+        retire_now = end_and_check_deleted(*e->budget, this, stop.reservation, settled, cost, tokens);
+      }
     }
+    if (retire_now) retire(e->budget);
+    if (ended) return;
   }
   // Not loaded (or gone): the owner ends it in order, after its load.
   if (settled) {
@@ -552,6 +579,20 @@ void Admission::release(const AdmissionGrant& grant) {
     return;
   }
   for (const auto& stop : grant.stops) impl_->end(stop, false, 0, 0);
+}
+
+void Admission::forget(persistence::EntityKind kind, const std::string& id) {
+  const auto e = impl_->find(kind, id);
+  if (!e) return;
+  {
+    std::lock_guard lock(e->budget->mutex);
+    e->budget->deleted = true;
+  }
+  impl_->retire(e->budget);
+}
+
+bool Admission::has_owner(persistence::EntityKind kind, const std::string& id) const {
+  return impl_->find(kind, id).has_value();
 }
 
 void Admission::observe_budgets(BudgetObserver observer) { impl_->budget_observer = std::move(observer); }

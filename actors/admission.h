@@ -126,6 +126,15 @@ class Admission {
   using BudgetObserver = std::function<void(persistence::EntityKind, const std::string& id, const std::string& label,
                                             double max_budget, double spend)>;
   void observe_budgets(BudgetObserver observer);
+  // The entity was deleted from the store (actors/owner_retirement.h hears it): its owner
+  // retires at once instead of after idle_timeout, or, while requests in flight hold
+  // reservations on it, as soon as the last of them is settled or released (their cost is
+  // counted and their spend rows written as for any call). An admission that names the id later
+  // gets a new owner, as any id does. Any thread; a no-op when the entity has no owner (and in
+  // cluster mode, whose entities live in the lease admission).
+  void forget(persistence::EntityKind kind, const std::string& id);
+  // Whether the entity has an owner on this node (one that forget() would retire).
+  bool has_owner(persistence::EntityKind kind, const std::string& id) const;
   // Tells every owner to exit; an admission still waiting for its spend load is dropped unanswered.
   void stop();
 

@@ -8,6 +8,7 @@
 
 #include "actors/admission.h"
 #include "actors/lease_admission.h"
+#include "actors/owner_retirement.h"
 #include "api/recent_response_owners.h"
 #include "api/routes.h"
 #include "app/model_refresher.h"
@@ -201,6 +202,7 @@ struct Gateway::Impl {
         fanout(change_fanout(*config, key_changes, metrics.registry())),
         mcp_changes(follow_mcp_server_changes()),
         end_users(follow_end_user_changes()),
+        owner_retirement(follow_deleted_entities()),
         store(open_store(config->general, metrics.registry(), change_listener())),
         auth_limiter(config->general.max_auth_failures_per_minute, std::chrono::seconds(60)),
         auth(config->general.master_key, key_cache, store.get(), auth_limiter),
@@ -234,6 +236,7 @@ struct Gateway::Impl {
     context.end_users = end_users.get();
     context.store = store.get();
     context.admission = &admission;
+    owner_retirement->attach(admission, *store);
     context.spend = &spend_writer;
     context.spend_metrics = &spend_metrics;
     context.health = &health;
@@ -293,9 +296,10 @@ struct Gateway::Impl {
   std::unique_ptr<ModelRefresher> refresher;
   std::mutex models_mutex;
   std::vector<config::Deployment> stored_models;
-  std::unique_ptr<cluster::ChangeFanout> fanout;           // cluster mode only: also to and from the other nodes
-  std::unique_ptr<mcp::ServerChangeListener> mcp_changes;  // the MCP registry re-reads the store's servers
-  std::unique_ptr<identity::EndUserCache> end_users;       // drops what the store's changes name
+  std::unique_ptr<cluster::ChangeFanout> fanout;              // cluster mode only: also to and from the other nodes
+  std::unique_ptr<mcp::ServerChangeListener> mcp_changes;     // the MCP registry re-reads the store's servers
+  std::unique_ptr<identity::EndUserCache> end_users;          // drops what the store's changes name
+  std::unique_ptr<actors::OwnerRetirement> owner_retirement;  // a deleted entity's budget owner goes at once
   std::unique_ptr<persistence::StorePool> store;
   identity::AuthFailureLimiter auth_limiter;
   identity::Authenticator auth;
@@ -375,6 +379,13 @@ struct Gateway::Impl {
     return made;
   }
 
+  // Every node's deletions of keys, teams, users and organizations retire their budget owners.
+  std::unique_ptr<actors::OwnerRetirement> follow_deleted_entities() {
+    auto made = std::make_unique<actors::OwnerRetirement>();
+    key_changes.also_notify(made.get());
+    return made;
+  }
+
   // The servers registered through /v1/mcp/server, read on a store thread and handed to the
   // registry: at start, after every local change to one, and every few seconds (changes made
   // through other nodes). A store that cannot answer leaves the registry's set as it was.
@@ -397,6 +408,7 @@ struct Gateway::Impl {
   ~Impl() {
     if (refresher) refresher->stop();
     if (peer_link) peer_link->stop();
+    owner_retirement->detach();
     admission.stop();
     if (exposures) exposures->stop();
   }
@@ -567,6 +579,7 @@ bool Gateway::shutdown() {
   // The peer link answered the other nodes' handovers while this node drained; it goes before
   // the admission it calls into.
   if (impl_->peer_link) impl_->peer_link->stop();
+  impl_->owner_retirement->detach();
   impl_->admission.stop();
   if (impl_->exposures) impl_->exposures->stop();
   impl_->spend_writer.stop();  // flushes buffered spend: none is lost on a graceful stop

@@ -9,6 +9,7 @@
 
 #include <openssl/rand.h>
 
+#include "app/allocator.h"
 #include "app/gateway.h"
 #include "app/healthcheck.h"
 #include "config/config_error.h"
@@ -170,6 +171,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  app::bound_allocator_caches();
   std::unique_ptr<app::Gateway> gateway;
   try {
     gateway = std::make_unique<app::Gateway>(cfg, config::process_environment());
@@ -188,8 +190,15 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   int received = 0;
+  // The main thread waits for signals; once a second without one it returns the allocator's
+  // free pages to the system (app/allocator.h), so the RSS follows the load down.
+  const timespec release_every{1, 0};
   for (;;) {
-    sigwait(&signals, &received);
+    received = sigtimedwait(&signals, nullptr, &release_every);
+    if (received < 0) {  // EAGAIN: the second passed (EINTR: another signal; both just go on)
+      app::release_free_memory();
+      continue;
+    }
     if (received != SIGHUP) break;
     // Same as POST /config/reload; the running config stays when it is refused.
     telemetry::log_info("signal_received", {{"signal", "SIGHUP"}});

@@ -1,5 +1,6 @@
 #include "http/client.h"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -14,6 +15,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <unordered_map>
 
@@ -407,9 +409,16 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
       complete();
       return;
     }
+    if (!chunk_) {
+      // Sized to the body when the upstream says how long it is: a 500-byte chat answer does
+      // not need 16 KiB held for the whole call (at 256 calls in flight, 4 MiB of the RSS).
+      const auto length = parser_->content_length();
+      chunk_size_ = length ? static_cast<std::size_t>(std::clamp<std::uint64_t>(*length, 1, kMaxChunk)) : kMaxChunk;
+      chunk_ = std::make_unique<char[]>(chunk_size_);
+    }
     auto& body = parser_->get().body();
-    body.data = chunk_;
-    body.size = sizeof chunk_;
+    body.data = chunk_.get();
+    body.size = chunk_size_;
     conn_->with_stream([&](auto& stream) {
       bhttp::async_read_some(
           stream, conn_->buffer(), *parser_,
@@ -420,9 +429,9 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   void on_body(boost::system::error_code ec) {
     if (done_) return;
     if (ec == bhttp::error::need_buffer) ec = {};
-    const std::size_t bytes = sizeof chunk_ - parser_->get().body().size;
+    const std::size_t bytes = chunk_size_ - parser_->get().body().size;
     if (ec && !(ec == bhttp::error::end_of_stream && parser_->is_done())) {
-      if (bytes > 0) sink_->on_data(std::string_view(chunk_, bytes));
+      if (bytes > 0) sink_->on_data(std::string_view(chunk_.get(), bytes));
       if (done_) return;
       fail(ClientErrorKind::reset, "upstream connection broke mid-response: " + ec.message());
       return;
@@ -430,7 +439,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
     if (bytes > 0) {
       arm(request_.idle_timeout, ClientErrorKind::timeout);
       auto sink = sink_;
-      sink->on_data(std::string_view(chunk_, bytes));
+      sink->on_data(std::string_view(chunk_.get(), bytes));
       if (done_) return;
     }
     read_body();
@@ -521,7 +530,10 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   ConnectionPtr retired_;
   std::string head_;
   std::optional<bhttp::response_parser<bhttp::buffer_body>> parser_;
-  char chunk_[16 * 1024];
+  // The body's read buffer, allocated at the first body read (read_body).
+  static constexpr std::size_t kMaxChunk = 16 * 1024;
+  std::unique_ptr<char[]> chunk_;
+  std::size_t chunk_size_ = 0;
   bool done_ = false;
   bool got_head_ = false;
   bool keep_alive_ = false;

@@ -53,6 +53,18 @@ rss_kb() {
   echo "$total"
 }
 
+# rss_split_json PID: {"anon_kb":…,"file_kb":…} of PID plus its direct children: the heap and
+# stacks apart from the mapped binary and libraries (which nginx's workers each count again).
+rss_split_json() {
+  local anon=0 file=0 p a f
+  for p in "$1" $(pgrep -P "$1" 2>/dev/null || true); do
+    a="$(awk '/^RssAnon:/ {print $2}' "/proc/$p/status" 2>/dev/null || true)"
+    f="$(awk '/^RssFile:/ {print $2}' "/proc/$p/status" 2>/dev/null || true)"
+    anon=$((anon + ${a:-0})); file=$((file + ${f:-0}))
+  done
+  echo "{\"anon_kb\":$anon,\"file_kb\":$file}"
+}
+
 # sample_rss_max PID OUTFILE: runs in the background until killed, keeping the highest RSS
 # seen (every 100 ms) in OUTFILE. Each value is written beside OUTFILE and renamed over it, so
 # killing the sampler mid-write never leaves OUTFILE empty (CI once recorded {"rss_kb":}).

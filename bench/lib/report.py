@@ -198,6 +198,11 @@ for t in targets + meta.get("extra_rss", []):
     add("memory (VmRSS)", t, "idle, after start-up", fig("memory_idle", t, "rss_kb"), " KiB")
 for t in targets:
     add("memory (VmRSS)", t, "peak under c256 load", summary([d["rss_kb"] for d in by.get(("memory_load_c256", t), {}).values()]), " KiB")
+for t in [t for t in targets if ("memory_split_c256", t) in by]:
+    # Where the RSS is: anonymous (heap, stacks) vs file-backed (the binary and its libraries,
+    # counted once per process: nginx's workers each count theirs).
+    for part, field in (("anonymous", "anon_kb"), ("file-backed", "file_kb")):
+        add("memory (VmRSS)", t, f"{part} at the end of the c256 run", fig("memory_split_c256", t, field), " KiB")
 for base, big in key_pairs:
     d = by.get(("memory_keys", big), {}).get(0)
     if d:

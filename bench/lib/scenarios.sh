@@ -77,6 +77,7 @@ scenario_throughput() {
       kill "$sampler" 2>/dev/null || true; wait "$sampler" 2>/dev/null || true
       rss="$(cat "$WORK/rss.max" 2>/dev/null || true)"
       record "memory_load_c$c" "$t" "$rep" "{\"rss_kb\":${rss:-null}}"
+      if ((c == 256)); then record memory_split_c256 "$t" "$rep" "$(rss_split_json "${T_PID[$t]}")"; fi
     done
   done
 }

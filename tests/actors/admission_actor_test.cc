@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "actors/admission.h"
+#include "actors/owner_retirement.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "spend/spend_writer.h"
@@ -433,4 +434,90 @@ TEST_CASE("owners over their bound: one with requests in its rate window is not 
   f.run_actors(true);
   CHECK(metric(f, "tollgate_budget_owner_evictions_total") == 0);
   CHECK_FALSE(admit_now(f, request({key_stop("limited", std::nullopt, 1)}, 0)));  // rpm 1: still counted
+}
+
+TEST_CASE("a deleted entity's idle owner retires at once, not after idle_timeout", "[actors][budgets][deleted]") {
+  Fixture f;
+  const auto grant = admit_now(f, request({key_stop("gone", 1.0)}, 0.1));
+  REQUIRE(grant);
+  f.admission.settle(*grant, 0.1, 10);
+  REQUIRE(f.admission.has_owner(EntityKind::key, "gone"));
+  CHECK(metric(f, "tollgate_budget_owners") == 1);
+  f.admission.forget(EntityKind::key, "gone");
+  CHECK_FALSE(f.admission.has_owner(EntityKind::key, "gone"));
+  CHECK(metric(f, "tollgate_budget_owners") == 0);
+  CHECK(metric(f, "tollgate_budget_owner_evictions_total") == 0);  // not an eviction
+  f.run_actors(true);                                              // the owner exits; nothing else happens
+  f.admission.forget(EntityKind::key, "never-seen");               // no owner: nothing to do
+  CHECK(metric(f, "tollgate_budget_owners") == 0);
+}
+
+TEST_CASE("a deleted key with a request in flight: its owner stays until the request settles, whose cost is counted",
+          "[actors][budgets][deleted]") {
+  Fixture f;
+  AdmissionStop team;
+  team.kind = EntityKind::team;
+  team.id = "t";
+  team.label = "t";
+  team.limits.max_budget = 1.0;
+  const auto in_flight = admit_now(f, request({key_stop("gone", 1.0), team}, 0.5));
+  const auto released = admit_now(f, request({key_stop("gone", 1.0)}, 0.1));
+  REQUIRE(in_flight);
+  REQUIRE(released);
+  CHECK(metric(f, "tollgate_budget_owners") == 2);
+  f.admission.forget(EntityKind::key, "gone");
+  // Two reservations hold it: still registered, still settling in place.
+  CHECK(f.admission.has_owner(EntityKind::key, "gone"));
+  f.admission.release(*released);
+  CHECK(f.admission.has_owner(EntityKind::key, "gone"));  // one reservation left
+  f.admission.settle(*in_flight, 0.3, 10);
+  CHECK_FALSE(f.admission.has_owner(EntityKind::key, "gone"));
+  CHECK(metric(f, "tollgate_budget_owners") == 1);  // the team's owner stays
+  f.run_actors(true);
+  // The settled cost reached the key's budget before it retired, and the team's: 0.3 of 1.0.
+  CHECK(f.spend("key", "gone", 1.0) == Approx(0.3));
+  CHECK(f.spend("team", "t", 1.0) == Approx(0.3));
+  CHECK_FALSE(admit_now(f, request({team}, 0.8)));  // 0.3 + 0.8 > 1.0
+  CHECK(admit_now(f, request({team}, 0.7)));
+}
+
+TEST_CASE("a deleted key whose owner is still loading retires once the waiting admissions are answered",
+          "[actors][budgets][deleted]") {
+  Fixture f;
+  std::optional<AdmissionGrant> grant;
+  int answered = 0;
+  f.admission.admit(request({key_stop("loading", 1.0)}, 0.2), [&](AdmissionResult r) {
+    answered = 1;
+    if (r.ok()) grant = *r;
+  });
+  REQUIRE(f.admission.has_owner(EntityKind::key, "loading"));
+  f.admission.forget(EntityKind::key, "loading");  // before the spend is loaded: the admission waits
+  f.run_until([&] { return answered == 1; });
+  REQUIRE(grant);
+  CHECK(f.admission.has_owner(EntityKind::key, "loading"));  // the grant holds a reservation
+  f.admission.settle(*grant, 0.2, 10);
+  CHECK_FALSE(f.admission.has_owner(EntityKind::key, "loading"));
+  CHECK(metric(f, "tollgate_budget_owners") == 0);
+}
+
+TEST_CASE("owner retirement on a change: the owner of an entity missing from the store goes, an updated one stays",
+          "[actors][budgets][deleted]") {
+  Fixture f;
+  insert_key(f, "kept");  // "removed" has no row: deleted
+  for (const auto* id : {"kept", "removed"}) {
+    const auto grant = admit_now(f, request({key_stop(id, 1.0)}, 0));
+    REQUIRE(grant);
+    f.admission.settle(*grant, 0, 0);
+  }
+  OwnerRetirement retirement;
+  retirement.committed({persistence::Change{persistence::ChangeKind::key, {"removed"}}});  // not attached: ignored
+  CHECK(f.admission.has_owner(EntityKind::key, "removed"));
+  retirement.attach(f.admission, f.pool);
+  retirement.committed({persistence::Change{persistence::ChangeKind::key, {"kept", "removed"}},
+                        persistence::Change{persistence::ChangeKind::model, {"m"}}});
+  f.run_until([&] { return !f.admission.has_owner(EntityKind::key, "removed"); });
+  f.pool.stop();  // every check has run
+  CHECK(f.admission.has_owner(EntityKind::key, "kept"));
+  CHECK(metric(f, "tollgate_budget_owners") == 1);
+  retirement.detach();
 }

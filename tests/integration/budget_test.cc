@@ -605,3 +605,56 @@ TEST_CASE("a linked budget's budget_duration resets the key's spend", "[integrat
   // The reset reaches the key's own row (the budget row holds no spend).
   check_two_second_reset(db, gw, generate_key(gw, R"({"budget_id":"every-2s"})"));
 }
+
+TEST_CASE("a deleted key's budget owner retires at once; a request in flight when it was deleted is still charged",
+          "[integration][budgets][deleted]") {
+  const auto backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
+  TestDatabase db(backend);
+  MockUpstream mock;
+  TestGateway gw(config_for(db, mock), db.gateway_env());
+  const auto owners = [&gw] {
+    return metric_sum(http_request(gw.port(), "GET", "/metrics").body, "tollgate_budget_owners");
+  };
+  const auto wait_for_owners = [&](double expected) {
+    for (int i = 0; i < 200 && owners() != expected; ++i) std::this_thread::sleep_for(10ms);
+    return owners();
+  };
+  const auto admin = [&gw](const std::string& path, const std::string& body) {
+    return http_request(gw.port(), "POST", path, body, bearer(gw.master_key())).status;
+  };
+  REQUIRE(admin("/team/new", R"({"team_id":"t-deleted","max_budget":10})") == 200);
+  const auto idle = generate_key(gw, R"({"team_id":"t-deleted","max_budget":1})");
+  const auto busy = generate_key(gw, R"({"team_id":"t-deleted","max_budget":1})");
+  const auto first = http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(idle));
+  REQUIRE(first.status == 200);
+  const double first_cost = std::stod(first.header("x-litellm-response-cost"));
+  CHECK(owners() == 2);  // idle's and the team's
+
+  // busy's request waits 700 ms on the upstream, holding a reservation on busy's owner.
+  auto in_flight = std::async(std::launch::async, [&] {
+    return http_request(gw.port(), "POST", "/v1/chat/completions",
+                        R"({"model":"slow","messages":[{"role":"user","content":"still there?"}]})", bearer(busy));
+  });
+  REQUIRE(wait_for_owners(3) == 3);
+  REQUIRE(admin("/key/delete", R"({"keys":[")" + busy + R"(",")" + idle + R"("]})") == 200);
+  // idle's owner goes at once; busy's waits for its request.
+  CHECK(wait_for_owners(2) == 2);
+  const auto reply = in_flight.get();
+  REQUIRE(reply.status == 200);
+  const double busy_cost = std::stod(reply.header("x-litellm-response-cost"));
+  REQUIRE(busy_cost > 0);
+  CHECK(wait_for_owners(1) == 1);  // the team's alone
+
+  // The request that was in flight is recorded: its spend row, and the team's spend.
+  auto store = db.migrated_store();
+  const auto [rows, logged] = logged_spend(*store, core::hash_key(busy), 1);
+  CHECK(rows == 1);
+  CHECK(logged == Approx(busy_cost).epsilon(1e-9));
+  double team_spend = 0;
+  for (int i = 0; i < 100 && team_spend < first_cost + busy_cost - 1e-12; ++i) {
+    std::this_thread::sleep_for(50ms);
+    team_spend = store->find_team("t-deleted")->spend;
+  }
+  CHECK(team_spend == Approx(first_cost + busy_cost).epsilon(1e-9));
+  CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(busy)).status == 401);
+}
