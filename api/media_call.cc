@@ -52,7 +52,8 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
         metrics_(*request.models->metrics),
         exchange_(std::move(exchange)),
         req_(std::move(request)),
-        timer_(ctx) {}
+        timer_(ctx),
+        group_(req_.group) {}
 
   void start() {
     std::weak_ptr<MediaCall> weak = shared_from_this();
@@ -100,22 +101,21 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   void attempt() {
     if (done_) return;
     bool all_cooling = false;
-    auto chosen = proxy::choose_for_attempt(router_, *req_.group, excluded_, all_cooling);
+    auto chosen = proxy::choose_for_attempt(router_, *group_, excluded_, all_cooling);
     if (!chosen) {
       const auto wait = router_.retry_after_cooldown();
-      fail(core::too_many_requests("No deployments available for model group '" + req_.group->name +
+      fail(core::too_many_requests("No deployments available for model group '" + group_->name +
                                        "': every deployment is cooling down after failures. Try again in " +
                                        std::to_string(wait.count()) + " seconds.",
                                    static_cast<int>(wait.count())));
       return;
     }
     current_ = *chosen;
-    ++attempts_;
+    ++attempts_in_group_;
     const auto& d = *current_.deployment;
     if (!serves_media(d) || current_.url == nullptr) {
-      fail(core::bad_request("Model group '" + req_.group->name + "' deployment '" + d.info.id + "' (" +
-                                 d.provider_prefix + "/) does not serve " + req_.path +
-                                 ": only OpenAI-wire deployments do",
+      fail(core::bad_request("Model group '" + group_->name + "' deployment '" + d.info.id + "' (" + d.provider_prefix +
+                                 "/) does not serve " + req_.path + ": only OpenAI-wire deployments do",
                              "model"));
       return;
     }
@@ -140,30 +140,46 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   void attempt_failed(FailureClass failure, int status, std::string message) {
     record_failure(failure);
     excluded_.push_back(current_.index);
-    if (core::is_retryable(failure) && attempts_ <= router_.settings().num_retries) {
+    if (core::is_retryable(failure) && attempts_in_group_ <= router_.settings().num_retries) {
       ++retries_;
       metrics_.retry(current_.index);
-      timer_.expires_after(core::retry_backoff(attempts_, retry_after_));
+      timer_.expires_after(core::retry_backoff(attempts_in_group_, retry_after_));
       timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec) self->attempt();
       });
       return;
     }
+    // A malformed request fails the same way everywhere; any other failure may not.
+    if (failure != FailureClass::bad_request && move_to_fallback(failure)) {
+      attempt();
+      return;
+    }
     give_up(failure, status, std::move(message));
   }
 
+  // The next group of the requested group's fallbacks (router_settings), as chat calls do.
+  bool move_to_fallback(FailureClass failure) {
+    const auto* next = proxy::next_fallback(router_, *req_.group, *group_, failure, fallback_position_);
+    if (next == nullptr) return false;
+    metrics_.fallback(group_->name, next->name);
+    group_ = next;
+    ++fallbacks_;
+    attempts_in_group_ = 0;
+    excluded_.clear();
+    return true;
+  }
+
   void record_failure(FailureClass failure) {
-    proxy::note_failed_attempt(router_, metrics_, current_, *req_.group, failure, attempt_start_,
-                               exchange_->request_id());
+    proxy::note_failed_attempt(router_, metrics_, current_, *group_, failure, attempt_start_, exchange_->request_id());
   }
 
   void give_up(FailureClass failure, int status, const std::string& message) {
     core::ApiError error;
     if (failure == FailureClass::auth) {
-      error = core::bad_gateway("The provider rejected the gateway's credentials for model group '" + req_.group->name +
+      error = core::bad_gateway("The provider rejected the gateway's credentials for model group '" + group_->name +
                                 "' (HTTP " + std::to_string(status) + ")");
     } else {
-      const std::string detail = "Upstream error from model group '" + req_.group->name + "' (" +
+      const std::string detail = "Upstream error from model group '" + group_->name + "' (" +
                                  std::string(core::failure_class_name(failure)) +
                                  (status ? ", HTTP " + std::to_string(status) : std::string()) + "): " + message;
       if (failure == FailureClass::rate_limited) {
@@ -189,27 +205,30 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
     metrics_.attempt_finished(current_.index, true, std::chrono::duration<double>(now - attempt_start_).count());
     current_.health->attempt_succeeded(std::chrono::duration_cast<std::chrono::microseconds>(now - attempt_start_), 0,
                                        now);
-    const auto units = core::settled_media_units(req_.units, core::reported_media_units(req_.kind, body_));
-    const double cost =
-        current_.price && *current_.price ? units * core::media_unit_price(req_.kind, **current_.price) : 0.0;
+    const auto charge = current_.price && *current_.price
+                            ? core::media_charge(req_.facts, **current_.price, req_.max_output_tokens, body_)
+                            : core::MediaCharge{};
+    usage_ = charge.usage;
     http::Response response;
     response.status = 200;
     response.content_type = content_type_;
     response.body = std::move(body_);
     response.headers = req_.extra_headers;
     response.headers.push_back({"x-litellm-model-id", current_.deployment->info.id});
-    response.headers.push_back({"x-litellm-model-group", req_.group->name});
+    response.headers.push_back({"x-litellm-model-group", group_->name});
     response.headers.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
-    response.headers.push_back({"x-litellm-response-cost", core::general_text(cost, 10)});
-    finish(true, 200, cost);  // settled before the answer reaches the client
+    response.headers.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks_)});
+    response.headers.push_back({"x-litellm-response-cost", core::general_text(charge.cost, 10)});
+    finish(true, 200, charge.cost);  // settled before the answer reaches the client
     exchange_->respond(std::move(response));
   }
 
   void fail(const core::ApiError& error) {
     finish(false, error.status, 0);
     http::Response response = http::error_response(error);
-    response.headers.push_back({"x-litellm-model-group", req_.group->name});
+    response.headers.push_back({"x-litellm-model-group", group_->name});
     response.headers.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
+    response.headers.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks_)});
     exchange_->respond(std::move(response));
   }
 
@@ -238,6 +257,8 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
     outcome.deployment = current_.deployment;
     outcome.client_gone = client_gone_;
     outcome.cost = cost;
+    outcome.usage = usage_;
+    outcome.usage_reported = usage_.total() > 0;
     outcome.priced = current_.price != nullptr && current_.price->has_value();
     auto callback = std::move(req_.on_finished);
     if (callback) callback(outcome);
@@ -252,14 +273,18 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   proxy::RoutedDeployment current_;
   std::shared_ptr<http::OutboundCall> call_;
   std::vector<std::size_t> excluded_;
-  int attempts_ = 0;
+  const config::ModelGroup* group_;  // the group of the current attempt: req_.group or a fallback
+  int attempts_in_group_ = 0;
   int retries_ = 0;
+  int fallbacks_ = 0;
+  std::size_t fallback_position_ = 0;
   Clock::time_point attempt_start_;
   int status_ = 0;
   std::string content_type_;
   std::string body_;
   bool overflow_ = false;
   std::optional<double> retry_after_;
+  core::Usage usage_;  // the tokens a token-priced answer reported
   bool client_gone_ = false;
   bool done_ = false;
 };

@@ -2,10 +2,9 @@
 // One call to a media endpoint of an OpenAI-wire deployment (/images/generations,
 // /audio/speech, /audio/transcriptions, /moderations, /rerank): choose a deployment of the
 // group, send the body with the deployment's model and credential, retry (num_retries, other
-// deployments first) and cool failing deployments down as chat calls do, answer with the
-// upstream's body and content type, and price the call per unit (core/media_cost.h). Runs on
-// the exchange's executor. No fallbacks to other model groups and no streaming (documented in
-// docs/api.md).
+// deployments first), cool failing deployments down and fall back to other model groups as chat
+// calls do, answer with the upstream's body and content type, and price the call per unit or
+// per token (core/media_cost.h). Runs on the exchange's executor. No streaming (docs/api.md).
 #include <chrono>
 #include <functional>
 #include <string>
@@ -29,7 +28,8 @@ struct MediaRequest {
   std::string content_type;  // of the body sent upstream
   // The upstream body for a deployment's model name (the client's, with `model` replaced).
   std::function<std::string(const std::string& upstream_model)> body_for;
-  core::MediaUnits units;
+  core::MediaRequestFacts facts;
+  std::int64_t max_output_tokens = 0;  // the group's longest answer (token-priced transcription, speech)
   std::chrono::steady_clock::time_point received;
   http::Headers extra_headers;                                 // added to the success answer
   std::function<void(const proxy::CallOutcome&)> on_finished;  // exactly once

@@ -391,27 +391,14 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
 
   bool move_to_fallback(FailureClass failure) {
     if (req_.pinned_deployment) return false;  // no other deployment holds what it chains onto
-    const auto& settings = s_.router->settings();
-    const auto* lists = &settings.fallbacks;
-    if (core::uses_context_window_fallbacks(failure)) {
-      for (const auto& f : settings.context_window_fallbacks) {
-        if (f.model_group == requested_group_->name) lists = &settings.context_window_fallbacks;
-      }
-    }
-    for (const auto& f : *lists) {
-      if (f.model_group != requested_group_->name) continue;
-      while (fallback_position_ < f.fallbacks.size()) {
-        const auto* next = s_.router->catalog().find(f.fallbacks[fallback_position_++]);
-        if (next == nullptr || next == group_) continue;
-        s_.metrics->fallback(group_->name, next->name);
-        group_ = next;
-        ++fallbacks_;
-        attempts_in_group_ = 0;
-        excluded_.clear();
-        return true;
-      }
-    }
-    return false;
+    const auto* next = next_fallback(*s_.router, *requested_group_, *group_, failure, fallback_position_);
+    if (next == nullptr) return false;
+    s_.metrics->fallback(group_->name, next->name);
+    group_ = next;
+    ++fallbacks_;
+    attempts_in_group_ = 0;
+    excluded_.clear();
+    return true;
   }
 
   // --- answers
