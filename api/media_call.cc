@@ -67,9 +67,14 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
     status_ = status;
     content_type_ = header_value(headers, "content-type").value_or("application/json");
     retry_after_ = seconds_of(header_value(headers, "retry-after"));
+    if (status >= 200 && status < 300 && req_.kind == core::MediaKind::speech) start_relay();
   }
 
   void on_data(std::string_view bytes) override {
+    if (relaying_) {
+      exchange_->send_chunk(std::string(bytes));
+      return;
+    }
     const bool ok = status_ >= 200 && status_ < 300;
     if (body_.size() + bytes.size() > (ok ? kMaxAnswerBody : kMaxErrorBody)) {
       overflow_ = ok;  // an error body's start is enough to classify it
@@ -80,6 +85,12 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
 
   void on_complete() override {
     call_.reset();
+    if (relaying_) {
+      record_success();
+      finish(true, 200, charge_.cost);  // settled before the stream's end reaches the client
+      exchange_->finish_stream();
+      return;
+    }
     if (status_ >= 200 && status_ < 300) {
       answer();
       return;
@@ -94,6 +105,13 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
       return;
     }
     const auto failure = kind == http::ClientErrorKind::timeout ? FailureClass::timeout : FailureClass::connection;
+    if (relaying_) {  // audio already reached the client: no retry; its stream ends short
+      record_failure(failure);
+      interrupted_ = true;
+      finish(false, 502, charge_.cost);
+      exchange_->finish_stream();
+      return;
+    }
     attempt_failed(failure, 0, message);
   }
 
@@ -202,25 +220,43 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
       fail(core::bad_gateway("The upstream response is larger than the gateway accepts"));
       return;
     }
-    metrics_.attempt_finished(current_.index, true, std::chrono::duration<double>(now - attempt_start_).count());
-    current_.health->attempt_succeeded(std::chrono::duration_cast<std::chrono::microseconds>(now - attempt_start_), 0,
-                                       now);
-    const auto charge = current_.price && *current_.price
-                            ? core::media_charge(req_.facts, **current_.price, req_.max_output_tokens, body_)
-                            : core::MediaCharge{};
-    usage_ = charge.usage;
+    record_success(now);
+    charge_ = charged_for(body_);
     http::Response response;
     response.status = 200;
     response.content_type = content_type_;
     response.body = std::move(body_);
-    response.headers = req_.extra_headers;
-    response.headers.push_back({"x-litellm-model-id", current_.deployment->info.id});
-    response.headers.push_back({"x-litellm-model-group", group_->name});
-    response.headers.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
-    response.headers.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks_)});
-    response.headers.push_back({"x-litellm-response-cost", core::general_text(charge.cost, 10)});
-    finish(true, 200, charge.cost);  // settled before the answer reaches the client
+    response.headers = success_headers();
+    finish(true, 200, charge_.cost);  // settled before the answer reaches the client
     exchange_->respond(std::move(response));
+  }
+
+  // Speech: the audio is relayed as it arrives (its price is known from the request).
+  void start_relay() {
+    relaying_ = true;
+    charge_ = charged_for({});
+    exchange_->start_stream(200, success_headers(), content_type_);
+  }
+
+  core::MediaCharge charged_for(std::string_view answer) const {
+    if (current_.price == nullptr || !*current_.price) return {};
+    return core::media_charge(req_.facts, **current_.price, req_.max_output_tokens, answer);
+  }
+
+  void record_success(Clock::time_point now = Clock::now()) {
+    metrics_.attempt_finished(current_.index, true, std::chrono::duration<double>(now - attempt_start_).count());
+    current_.health->attempt_succeeded(std::chrono::duration_cast<std::chrono::microseconds>(now - attempt_start_), 0,
+                                       now);
+  }
+
+  http::Headers success_headers() const {
+    http::Headers headers = req_.extra_headers;
+    headers.push_back({"x-litellm-model-id", current_.deployment->info.id});
+    headers.push_back({"x-litellm-model-group", group_->name});
+    headers.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
+    headers.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks_)});
+    headers.push_back({"x-litellm-response-cost", core::general_text(charge_.cost, 10)});
+    return headers;
   }
 
   void fail(const core::ApiError& error) {
@@ -232,8 +268,9 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
     exchange_->respond(std::move(response));
   }
 
-  // Not the deployment's fault: no failure, cooldown or error metric, and nothing charged
-  // (no answer was delivered; the reservation is released).
+  // Not the deployment's fault: no failure, cooldown or error metric. Nothing is charged when
+  // no answer was delivered (the reservation is released); speech audio already relayed is
+  // charged, like an interrupted chat stream (the provider charges the whole input).
   void client_left() {
     if (done_) return;
     if (call_) {
@@ -244,7 +281,8 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
     }
     timer_.cancel();
     client_gone_ = true;
-    finish(false, 499, 0);
+    interrupted_ = relaying_;
+    finish(false, 499, relaying_ ? charge_.cost : 0);
   }
 
   void finish(bool success, int status, double cost) {
@@ -257,8 +295,9 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
     outcome.deployment = current_.deployment;
     outcome.client_gone = client_gone_;
     outcome.cost = cost;
-    outcome.usage = usage_;
-    outcome.usage_reported = usage_.total() > 0;
+    outcome.interrupted = interrupted_;
+    outcome.usage = charge_.usage;
+    outcome.usage_reported = charge_.usage.total() > 0;
     outcome.priced = current_.price != nullptr && current_.price->has_value();
     auto callback = std::move(req_.on_finished);
     if (callback) callback(outcome);
@@ -284,7 +323,9 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   std::string body_;
   bool overflow_ = false;
   std::optional<double> retry_after_;
-  core::Usage usage_;  // the tokens a token-priced answer reported
+  core::MediaCharge charge_;  // of the answer: its cost, and the tokens a token-priced one reported
+  bool relaying_ = false;     // speech audio relayed as it arrives
+  bool interrupted_ = false;  // relayed audio cut short (client left, upstream broke): charged
   bool client_gone_ = false;
   bool done_ = false;
 };

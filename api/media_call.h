@@ -4,7 +4,8 @@
 // group, send the body with the deployment's model and credential, retry (num_retries, other
 // deployments first), cool failing deployments down and fall back to other model groups as chat
 // calls do, answer with the upstream's body and content type, and price the call per unit or
-// per token (core/media_cost.h). Runs on the exchange's executor. No streaming (docs/api.md).
+// per token (core/media_cost.h); speech audio is relayed as it arrives. Runs on the exchange's
+// executor.
 #include <chrono>
 #include <functional>
 #include <string>

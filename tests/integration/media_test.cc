@@ -485,3 +485,47 @@ TEST_CASE("media: a failing group falls back to the next one, charged once to th
     CHECK((model == "dall-e-3" || model == "whisper-1"));  // the deployment that answered
   }
 }
+
+// --- Speech relayed as it arrives.
+
+TEST_CASE("media: speech audio is relayed chunk by chunk; a client hanging up mid-stream is charged what it got",
+          "[integration][media][hangup]") {
+  MockUpstream mock;
+  // The mock sends the audio in 6 chunks 150 ms apart (~750 ms in all).
+  TestGateway gw(media_config(
+      mock, deployment(mock, "slow-voice", "openai/tts-1+chunks-6+pace-150", "input_cost_per_character: 0.000015")));
+  const auto key = issue_key(gw, R"({"max_budget":1})");
+  const std::string speech = R"({"model":"slow-voice","input":"hello there","voice":"alloy"})";
+
+  SECTION("whole: the client gets every byte, charged per character") {
+    const auto start = std::chrono::steady_clock::now();
+    const auto reply = http_request(gw.port(), "POST", "/v1/audio/speech", speech, bearer(key));
+    REQUIRE(reply.status == 200);
+    CHECK(std::chrono::steady_clock::now() - start >= 600ms);
+    CHECK(reply.header("content-type") == "audio/mpeg");
+    CHECK(reply.body.size() == 4 + 64 + 16 * 11);  // the mock's audio for 11 characters
+    CHECK(cost_header(reply) == Approx(11 * 0.000015).epsilon(1e-12));
+    CHECK(key_spend(gw, key, 11 * 0.000015) == Approx(11 * 0.000015).epsilon(1e-12));
+  }
+  SECTION("relayed: the first chunk arrives long before the last is sent") {
+    // Room for two calls ($0.000165 each): a reservation left behind by the hang-up, on top of
+    // its charge, would leave room for none.
+    const auto tight = issue_key(gw, R"({"max_budget":0.0004})");
+    bool closed = false;
+    const auto early = raw_exchange(gw.port(), raw_post("/v1/audio/speech", speech, bearer(tight)), 300ms, &closed);
+    CHECK_FALSE(closed);
+    CHECK(early.find("200") != std::string::npos);
+    CHECK(early.find("ID3") != std::string::npos);            // audio bytes already relayed
+    CHECK(early.find("\r\n0\r\n\r\n") == std::string::npos);  // but not the end of the stream
+    // The hang-up cancels the upstream call and is charged once (the provider charges the input).
+    std::int64_t aborts = 0;
+    for (int i = 0; i < 100 && aborts < 1; ++i) {
+      std::this_thread::sleep_for(20ms);
+      aborts = mock.client_aborts();
+    }
+    CHECK(aborts == 1);
+    CHECK(key_spend(gw, tight, 11 * 0.000015) == Approx(11 * 0.000015).epsilon(1e-12));
+    const auto next = http_request(gw.port(), "POST", "/v1/audio/speech", speech, bearer(tight));
+    CHECK(next.status == 200);
+  }
+}

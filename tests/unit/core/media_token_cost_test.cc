@@ -127,8 +127,9 @@ TEST_CASE("gpt-4o-transcribe: a recorded token usage is charged exactly, within 
   CHECK(charge.usage.audio_prompt_tokens == 14);
   CHECK(charge.usage.completion_tokens == 45);
   const double bound = media_cost_bound(facts, price, 2000);
-  CHECK(bound == Approx(kBoundTokensPerRequest * 2.5e-6 + 100 * kBoundAudioTokensPerSecond * 6e-6 + 2000 * 10e-6)
-                     .epsilon(1e-12));
+  CHECK(
+      bound ==
+      Approx(kBoundTokensPerRequest * 2.5e-6 + 100 * kBoundAudioTokensPerSecond * 6e-6 + 2000 * 10e-6).epsilon(1e-12));
 
   SECTION("mini: its own prices; prompt text tokens at the text price") {
     const std::string mini =
@@ -160,8 +161,9 @@ TEST_CASE("gpt-4o-mini-tts: no usage in the audio answer, charged its bound from
   facts.text_bytes = 13 + 20;  // input and instructions, UTF-8 bytes
   const auto price = builtin("gpt-4o-mini-tts");
   const double bound = media_cost_bound(facts, price, 2000);
-  CHECK(bound ==
-        Approx((33 + kBoundTokensPerRequest) * 0.6e-6 + 11 * kBoundSpeechAudioTokensPerCharacter * 12e-6).epsilon(1e-12));
+  CHECK(
+      bound ==
+      Approx((33 + kBoundTokensPerRequest) * 0.6e-6 + 11 * kBoundSpeechAudioTokensPerCharacter * 12e-6).epsilon(1e-12));
   CHECK(media_charge(facts, price, 2000, "ID3\x04...").cost == Approx(bound).epsilon(1e-12));
   // tts-1 stays per character.
   CHECK(media_charge(facts, builtin("tts-1"), 0, "ID3").cost == Approx(11 * 15e-6).epsilon(1e-12));
