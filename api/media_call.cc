@@ -14,6 +14,7 @@
 #include "providers/response_relay.h"
 #include "providers/upstream_request.h"
 #include "proxy/attempt_outcome.h"
+#include "proxy/call_start.h"
 #include "proxy/model_router.h"
 #include "telemetry/log.h"
 #include "telemetry/model_metrics.h"
@@ -335,20 +336,7 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
 bool serves_media(const config::Deployment& deployment) { return deployment.provider == core::ProviderKind::openai; }
 
 void start_media_call(http::HttpClient& client, http::ExchangePtr exchange, MediaRequest request) {
-  auto start = [client = &client](http::ExchangePtr exchange, MediaRequest request) {
-    net::io_context* ctx = client->io().current();
-    if (ctx == nullptr) {  // not one of the gateway's I/O threads
-      telemetry::log_error("media_call_off_io_thread", {{"request_id", exchange->request_id()}});
-      http::respond_error(exchange, core::internal_error("Internal error"));
-      proxy::CallOutcome outcome;
-      outcome.status = 500;
-      if (request.on_finished) request.on_finished(outcome);
-      return;
-    }
-    std::make_shared<MediaCall>(*client, std::move(exchange), std::move(request), *ctx)->start();
-  };
-  auto bound = http::bind_executor(exchange, std::move(start));
-  bound(std::move(exchange), std::move(request));
+  proxy::start_call_on_executor<MediaCall>(client, std::move(exchange), std::move(request), "media_call_off_io_thread");
 }
 
 }  // namespace tollgate::api

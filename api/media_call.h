@@ -6,6 +6,14 @@
 // calls do, answer with the upstream's body and content type, and price the call per unit or
 // per token (core/media_cost.h); speech audio is relayed as it arrives. Runs on the exchange's
 // executor.
+//
+// Shared with chat (proxy/proxy_call.cc): the start on the exchange's executor
+// (proxy/call_start.h), deployment choice, failure bookkeeping and cooldowns, and the fallback
+// order (proxy/attempt_outcome.h). Not shared: fail(), client_left() and finish(). They look
+// alike, but each reads its call's own state (chat: usage, streamed text, the Anthropic error
+// body, response ids, overhead timing; media: a charge known from the request, relayed audio),
+// so a common piece would be a base class holding both calls' state, or callbacks for each
+// step: more code than the ~40 lines it would remove.
 #include <chrono>
 #include <functional>
 #include <string>
