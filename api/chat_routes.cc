@@ -76,48 +76,6 @@ std::string call_type(Api api) {
   return "acompletion";
 }
 
-// The body's `user` (LiteLLM's end-user field), when it is a string.
-std::optional<std::string> requested_end_user(const rapidjson::Document& request) {
-  const auto user = request.FindMember("user");
-  if (user == request.MemberEnd() || !user->value.IsString()) return std::nullopt;
-  return std::string(user->value.GetString(), user->value.GetStringLength());
-}
-
-using StartCall =
-    std::function<void(std::shared_ptr<rapidjson::Document>, std::shared_ptr<actors::AdmissionGrant>, http::Headers)>;
-
-// Admission of a request whose caller, model and end user are known: the key's stops (none
-// for the master key) and the end user's, then the call.
-struct Admit {
-  const GatewayContext& context;
-  http::ExchangePtr exchange;
-  identity::KeyIdentityPtr key;  // null for the master key
-  const config::ModelGroup* group;
-  RequestTokens tokens;
-  StartCall start;
-
-  void operator()(std::shared_ptr<rapidjson::Document> request, const identity::EndUser* end_user) const {
-    if (!key && !end_user) {  // the master key: no budgets or limits, spend still recorded
-      start(std::move(request), nullptr, {});
-      return;
-    }
-    actors::AdmissionRequest admission;
-    if (key) {
-      admission = admission_for(*key, *group, tokens);
-    } else {
-      admission.model = group->name;
-      admission.worst_case_cost = tokens.worst_case_cost;
-      admission.tokens_estimate = tokens.tpm_estimate;
-    }
-    if (end_user) add_end_user_stop(admission, *end_user, end_user_defaults(context));
-    admit_then(context, exchange, std::move(admission),
-               [start = start, request = std::move(request)](std::shared_ptr<actors::AdmissionGrant> grant) mutable {
-                 auto headers = rate_headers(grant->headers);
-                 start(std::move(request), std::move(grant), std::move(headers));
-               });
-  }
-};
-
 void handle_inference(const GatewayContext& context, const http::ExchangePtr& exchange, Api api) {
   with_caller(context, exchange, [&context, exchange, api](const identity::Caller& caller) {
     auto request = std::make_shared<core::JsonDocument>();
@@ -155,15 +113,13 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
     auto proceed = [&context, exchange, api, models = std::move(models), group, identity, record, tokens,
                     end_user_id = *end_user, request,
                     wildcard_capture = std::move(wildcard_capture)](const config::Deployment* pinned) mutable {
-      Admit admit{context, exchange, identity, group, tokens, {}};
-      admit.start = [&context, exchange, api, models = std::move(models), group, identity, record, tokens, pinned,
-                     wildcard_capture = std::move(wildcard_capture)](std::shared_ptr<rapidjson::Document> body,
-                                                                     std::shared_ptr<actors::AdmissionGrant> grant,
-                                                                     http::Headers headers) {
+      auto start = [&context, exchange, api, models = std::move(models), group, identity, record, tokens, pinned,
+                    request, wildcard_capture = std::move(wildcard_capture)](
+                       std::shared_ptr<actors::AdmissionGrant> grant, http::Headers headers) {
         proxy::ProxyRequest call;
         call.models = models;
         call.api = api;
-        call.body = std::move(body);
+        call.body = request;
         call.group = group;
         call.pinned_deployment = pinned;
         call.wildcard_capture = wildcard_capture;
@@ -180,23 +136,7 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
         };
         proxy::start_proxy_call(*context.client, exchange, std::move(call));
       };
-      if (!end_user_id) {
-        admit(std::move(request), nullptr);
-        return;
-      }
-      // The end user's record is cached, or read on a store thread: resume on the exchange's executor.
-      with_end_user(context, exchange, *end_user_id,
-                    [admit = std::move(admit), request](core::Result<tollgate::identity::EndUserPtr> found) mutable {
-                      if (!found) {
-                        http::respond_error(admit.exchange, found.error());
-                        return;
-                      }
-                      if (auto blocked = refuse_blocked(**found); !blocked) {
-                        http::respond_error(admit.exchange, blocked.error());
-                        return;
-                      }
-                      admit(std::move(request), found->get());
-                    });
+      admit_with_end_user(context, exchange, identity, *group, tokens, end_user_id, std::move(start));
     };
     if (api != Api::openai_responses) {
       proceed(nullptr);

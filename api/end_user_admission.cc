@@ -52,6 +52,13 @@ void with_end_user(const GatewayContext& context, const http::ExchangePtr& excha
       });
 }
 
+std::optional<std::string> requested_end_user(const rapidjson::Value& body) {
+  if (!body.IsObject()) return std::nullopt;
+  const auto user = body.FindMember("user");
+  if (user == body.MemberEnd() || !user->value.IsString()) return std::nullopt;
+  return std::string(user->value.GetString(), user->value.GetStringLength());
+}
+
 core::Status refuse_blocked(const identity::EndUser& end_user) {
   if (!end_user.record || !end_user.record->blocked) return {};
   return core::bad_request("User blocked from making LLM API Calls. User=" + end_user.id);
@@ -66,6 +73,57 @@ void add_end_user_stop(actors::AdmissionRequest& request, const identity::EndUse
   static_cast<persistence::BudgetLimits&>(stop.limits) = identity::end_user_limits(end_user, defaults);
   stop.limits.record_spend = end_user.record ? end_user.record->spend : 0;
   request.stops.push_back(std::move(stop));
+}
+
+namespace {
+
+// The stops of the key (none for the master key) and of the end user (when there is one).
+void admit_stops(const GatewayContext& context, const http::ExchangePtr& exchange, const identity::KeyIdentityPtr& key,
+                 const config::ModelGroup& group, const RequestTokens& tokens, const identity::EndUser* end_user,
+                 AdmittedStart start) {
+  if (!key && !end_user) {  // the master key: no budgets or limits, spend still recorded
+    start(nullptr, {});
+    return;
+  }
+  actors::AdmissionRequest admission;
+  if (key) {
+    admission = admission_for(*key, group, tokens);
+  } else {
+    admission.model = group.name;
+    admission.worst_case_cost = tokens.worst_case_cost;
+    admission.tokens_estimate = tokens.tpm_estimate;
+  }
+  if (end_user) add_end_user_stop(admission, *end_user, end_user_defaults(context));
+  admit_then(context, exchange, std::move(admission),
+             [start = std::move(start)](std::shared_ptr<actors::AdmissionGrant> grant) {
+               auto headers = rate_headers(grant->headers);
+               start(std::move(grant), std::move(headers));
+             });
+}
+
+}  // namespace
+
+void admit_with_end_user(const GatewayContext& context, const http::ExchangePtr& exchange, identity::KeyIdentityPtr key,
+                         const config::ModelGroup& group, const RequestTokens& tokens,
+                         const std::optional<std::string>& end_user_id, AdmittedStart start) {
+  if (!end_user_id) {
+    admit_stops(context, exchange, key, group, tokens, nullptr, std::move(start));
+    return;
+  }
+  // The end user's record is cached, or read on a store thread: resume on the exchange's executor.
+  with_end_user(context, exchange, *end_user_id,
+                [&context, exchange, key = std::move(key), group = &group, tokens,
+                 start = std::move(start)](core::Result<identity::EndUserPtr> found) mutable {
+                  if (!found) {
+                    http::respond_error(exchange, found.error());
+                    return;
+                  }
+                  if (auto blocked = refuse_blocked(**found); !blocked) {
+                    http::respond_error(exchange, blocked.error());
+                    return;
+                  }
+                  admit_stops(context, exchange, key, *group, tokens, found->get(), std::move(start));
+                });
 }
 
 }  // namespace tollgate::api

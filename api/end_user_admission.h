@@ -6,7 +6,10 @@
 #include <optional>
 #include <string>
 
+#include <rapidjson/document.h>
+
 #include "actors/admission.h"
+#include "api/inference_accounting.h"
 #include "core/result.h"
 #include "http/exchange.h"
 #include "identity/end_user.h"
@@ -21,6 +24,9 @@ struct GatewayContext;
 void with_end_user(const GatewayContext& context, const http::ExchangePtr& exchange, std::string id,
                    std::function<void(core::Result<identity::EndUserPtr>)> done);
 
+// The body's `user` (LiteLLM's end-user field), when it is a string.
+std::optional<std::string> requested_end_user(const rapidjson::Value& body);
+
 // 400, as LiteLLM answers a blocked end user.
 core::Status refuse_blocked(const identity::EndUser& end_user);
 
@@ -29,5 +35,17 @@ void add_end_user_stop(actors::AdmissionRequest& request, const identity::EndUse
                        const identity::EndUserDefaults& defaults);
 
 identity::EndUserDefaults end_user_defaults(const GatewayContext& context);
+
+// Runs with the grant (null when nothing was admitted: the master key without an end user)
+// and its rate-limit headers, on the exchange's executor.
+using AdmittedStart = std::function<void(std::shared_ptr<actors::AdmissionGrant>, http::Headers)>;
+
+// Admission of an inference request (chat, media) whose caller, model group and end user are
+// known: the key's stops (none for the master key) and, when `end_user_id` names one, the end
+// user's — looked up (cache, else the store), refused when blocked (400) — then `start`. A
+// refusal or a store failure is answered to the client.
+void admit_with_end_user(const GatewayContext& context, const http::ExchangePtr& exchange, identity::KeyIdentityPtr key,
+                         const config::ModelGroup& group, const RequestTokens& tokens,
+                         const std::optional<std::string>& end_user_id, AdmittedStart start);
 
 }  // namespace tollgate::api

@@ -108,7 +108,7 @@ void record_outcome(const GatewayContext& context, const identity::KeyIdentityPt
     }
   }
   if (context.litellm_metrics) count_litellm_call(*context.litellm_metrics, identity.get(), outcome, record, cost);
-  if (!outcome.success && outcome.usage.total() == 0) {
+  if (!outcome.success && outcome.usage.total() == 0 && cost == 0) {
     return;  // nothing was consumed: no spend row (failures are in the metrics and the access log)
   }
   persistence::SpendLogRow row;

@@ -14,6 +14,7 @@
 #include "providers/response_relay.h"
 #include "providers/upstream_request.h"
 #include "proxy/attempt_outcome.h"
+#include "proxy/call_start.h"
 #include "proxy/model_router.h"
 #include "telemetry/log.h"
 #include "telemetry/model_metrics.h"
@@ -52,7 +53,8 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
         metrics_(*request.models->metrics),
         exchange_(std::move(exchange)),
         req_(std::move(request)),
-        timer_(ctx) {}
+        timer_(ctx),
+        group_(req_.group) {}
 
   void start() {
     std::weak_ptr<MediaCall> weak = shared_from_this();
@@ -66,9 +68,14 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
     status_ = status;
     content_type_ = header_value(headers, "content-type").value_or("application/json");
     retry_after_ = seconds_of(header_value(headers, "retry-after"));
+    if (status >= 200 && status < 300 && req_.kind == core::MediaKind::speech) start_relay();
   }
 
   void on_data(std::string_view bytes) override {
+    if (relaying_) {
+      exchange_->send_chunk(std::string(bytes));
+      return;
+    }
     const bool ok = status_ >= 200 && status_ < 300;
     if (body_.size() + bytes.size() > (ok ? kMaxAnswerBody : kMaxErrorBody)) {
       overflow_ = ok;  // an error body's start is enough to classify it
@@ -79,6 +86,12 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
 
   void on_complete() override {
     call_.reset();
+    if (relaying_) {
+      record_success();
+      finish(true, 200, charge_.cost);  // settled before the stream's end reaches the client
+      exchange_->finish_stream();
+      return;
+    }
     if (status_ >= 200 && status_ < 300) {
       answer();
       return;
@@ -93,6 +106,13 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
       return;
     }
     const auto failure = kind == http::ClientErrorKind::timeout ? FailureClass::timeout : FailureClass::connection;
+    if (relaying_) {  // audio already reached the client: no retry; its stream ends short
+      record_failure(failure);
+      interrupted_ = true;
+      finish(false, 502, charge_.cost);
+      exchange_->finish_stream();
+      return;
+    }
     attempt_failed(failure, 0, message);
   }
 
@@ -100,22 +120,21 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   void attempt() {
     if (done_) return;
     bool all_cooling = false;
-    auto chosen = proxy::choose_for_attempt(router_, *req_.group, excluded_, all_cooling);
+    auto chosen = proxy::choose_for_attempt(router_, *group_, excluded_, all_cooling);
     if (!chosen) {
       const auto wait = router_.retry_after_cooldown();
-      fail(core::too_many_requests("No deployments available for model group '" + req_.group->name +
+      fail(core::too_many_requests("No deployments available for model group '" + group_->name +
                                        "': every deployment is cooling down after failures. Try again in " +
                                        std::to_string(wait.count()) + " seconds.",
                                    static_cast<int>(wait.count())));
       return;
     }
     current_ = *chosen;
-    ++attempts_;
+    ++attempts_in_group_;
     const auto& d = *current_.deployment;
     if (!serves_media(d) || current_.url == nullptr) {
-      fail(core::bad_request("Model group '" + req_.group->name + "' deployment '" + d.info.id + "' (" +
-                                 d.provider_prefix + "/) does not serve " + req_.path +
-                                 ": only OpenAI-wire deployments do",
+      fail(core::bad_request("Model group '" + group_->name + "' deployment '" + d.info.id + "' (" + d.provider_prefix +
+                                 "/) does not serve " + req_.path + ": only OpenAI-wire deployments do",
                              "model"));
       return;
     }
@@ -140,30 +159,46 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   void attempt_failed(FailureClass failure, int status, std::string message) {
     record_failure(failure);
     excluded_.push_back(current_.index);
-    if (core::is_retryable(failure) && attempts_ <= router_.settings().num_retries) {
+    if (core::is_retryable(failure) && attempts_in_group_ <= router_.settings().num_retries) {
       ++retries_;
       metrics_.retry(current_.index);
-      timer_.expires_after(core::retry_backoff(attempts_, retry_after_));
+      timer_.expires_after(core::retry_backoff(attempts_in_group_, retry_after_));
       timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec) self->attempt();
       });
       return;
     }
+    // A malformed request fails the same way everywhere; any other failure may not.
+    if (failure != FailureClass::bad_request && move_to_fallback(failure)) {
+      attempt();
+      return;
+    }
     give_up(failure, status, std::move(message));
   }
 
+  // The next group of the requested group's fallbacks (router_settings), as chat calls do.
+  bool move_to_fallback(FailureClass failure) {
+    const auto* next = proxy::next_fallback(router_, *req_.group, *group_, failure, fallback_position_);
+    if (next == nullptr) return false;
+    metrics_.fallback(group_->name, next->name);
+    group_ = next;
+    ++fallbacks_;
+    attempts_in_group_ = 0;
+    excluded_.clear();
+    return true;
+  }
+
   void record_failure(FailureClass failure) {
-    proxy::note_failed_attempt(router_, metrics_, current_, *req_.group, failure, attempt_start_,
-                               exchange_->request_id());
+    proxy::note_failed_attempt(router_, metrics_, current_, *group_, failure, attempt_start_, exchange_->request_id());
   }
 
   void give_up(FailureClass failure, int status, const std::string& message) {
     core::ApiError error;
     if (failure == FailureClass::auth) {
-      error = core::bad_gateway("The provider rejected the gateway's credentials for model group '" + req_.group->name +
+      error = core::bad_gateway("The provider rejected the gateway's credentials for model group '" + group_->name +
                                 "' (HTTP " + std::to_string(status) + ")");
     } else {
-      const std::string detail = "Upstream error from model group '" + req_.group->name + "' (" +
+      const std::string detail = "Upstream error from model group '" + group_->name + "' (" +
                                  std::string(core::failure_class_name(failure)) +
                                  (status ? ", HTTP " + std::to_string(status) : std::string()) + "): " + message;
       if (failure == FailureClass::rate_limited) {
@@ -186,35 +221,57 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
       fail(core::bad_gateway("The upstream response is larger than the gateway accepts"));
       return;
     }
-    metrics_.attempt_finished(current_.index, true, std::chrono::duration<double>(now - attempt_start_).count());
-    current_.health->attempt_succeeded(std::chrono::duration_cast<std::chrono::microseconds>(now - attempt_start_), 0,
-                                       now);
-    const auto units = core::settled_media_units(req_.units, core::reported_media_units(req_.kind, body_));
-    const double cost =
-        current_.price && *current_.price ? units * core::media_unit_price(req_.kind, **current_.price) : 0.0;
+    record_success(now);
+    charge_ = charged_for(body_);
     http::Response response;
     response.status = 200;
     response.content_type = content_type_;
     response.body = std::move(body_);
-    response.headers = req_.extra_headers;
-    response.headers.push_back({"x-litellm-model-id", current_.deployment->info.id});
-    response.headers.push_back({"x-litellm-model-group", req_.group->name});
-    response.headers.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
-    response.headers.push_back({"x-litellm-response-cost", core::general_text(cost, 10)});
-    finish(true, 200, cost);  // settled before the answer reaches the client
+    response.headers = success_headers();
+    finish(true, 200, charge_.cost);  // settled before the answer reaches the client
     exchange_->respond(std::move(response));
+  }
+
+  // Speech: the audio is relayed as it arrives (its price is known from the request).
+  void start_relay() {
+    relaying_ = true;
+    charge_ = charged_for({});
+    exchange_->start_stream(200, success_headers(), content_type_);
+  }
+
+  core::MediaCharge charged_for(std::string_view answer) const {
+    if (current_.price == nullptr || !*current_.price) return {};
+    return core::media_charge(req_.facts, **current_.price, req_.max_output_tokens, answer);
+  }
+
+  void record_success(Clock::time_point now = Clock::now()) {
+    metrics_.attempt_finished(current_.index, true, std::chrono::duration<double>(now - attempt_start_).count());
+    current_.health->attempt_succeeded(std::chrono::duration_cast<std::chrono::microseconds>(now - attempt_start_), 0,
+                                       now);
+  }
+
+  http::Headers success_headers() const {
+    http::Headers headers = req_.extra_headers;
+    headers.push_back({"x-litellm-model-id", current_.deployment->info.id});
+    headers.push_back({"x-litellm-model-group", group_->name});
+    headers.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
+    headers.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks_)});
+    headers.push_back({"x-litellm-response-cost", core::general_text(charge_.cost, 10)});
+    return headers;
   }
 
   void fail(const core::ApiError& error) {
     finish(false, error.status, 0);
     http::Response response = http::error_response(error);
-    response.headers.push_back({"x-litellm-model-group", req_.group->name});
+    response.headers.push_back({"x-litellm-model-group", group_->name});
     response.headers.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
+    response.headers.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks_)});
     exchange_->respond(std::move(response));
   }
 
-  // Not the deployment's fault: no failure, cooldown or error metric, and nothing charged
-  // (no answer was delivered; the reservation is released).
+  // Not the deployment's fault: no failure, cooldown or error metric. Nothing is charged when
+  // no answer was delivered (the reservation is released); speech audio already relayed is
+  // charged, like an interrupted chat stream (the provider charges the whole input).
   void client_left() {
     if (done_) return;
     if (call_) {
@@ -225,7 +282,8 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
     }
     timer_.cancel();
     client_gone_ = true;
-    finish(false, 499, 0);
+    interrupted_ = relaying_;
+    finish(false, 499, relaying_ ? charge_.cost : 0);
   }
 
   void finish(bool success, int status, double cost) {
@@ -238,6 +296,9 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
     outcome.deployment = current_.deployment;
     outcome.client_gone = client_gone_;
     outcome.cost = cost;
+    outcome.interrupted = interrupted_;
+    outcome.usage = charge_.usage;
+    outcome.usage_reported = charge_.usage.total() > 0;
     outcome.priced = current_.price != nullptr && current_.price->has_value();
     auto callback = std::move(req_.on_finished);
     if (callback) callback(outcome);
@@ -252,14 +313,20 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   proxy::RoutedDeployment current_;
   std::shared_ptr<http::OutboundCall> call_;
   std::vector<std::size_t> excluded_;
-  int attempts_ = 0;
+  const config::ModelGroup* group_;  // the group of the current attempt: req_.group or a fallback
+  int attempts_in_group_ = 0;
   int retries_ = 0;
+  int fallbacks_ = 0;
+  std::size_t fallback_position_ = 0;
   Clock::time_point attempt_start_;
   int status_ = 0;
   std::string content_type_;
   std::string body_;
   bool overflow_ = false;
   std::optional<double> retry_after_;
+  core::MediaCharge charge_;  // of the answer: its cost, and the tokens a token-priced one reported
+  bool relaying_ = false;     // speech audio relayed as it arrives
+  bool interrupted_ = false;  // relayed audio cut short (client left, upstream broke): charged
   bool client_gone_ = false;
   bool done_ = false;
 };
@@ -269,20 +336,7 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
 bool serves_media(const config::Deployment& deployment) { return deployment.provider == core::ProviderKind::openai; }
 
 void start_media_call(http::HttpClient& client, http::ExchangePtr exchange, MediaRequest request) {
-  auto start = [client = &client](http::ExchangePtr exchange, MediaRequest request) {
-    net::io_context* ctx = client->io().current();
-    if (ctx == nullptr) {  // not one of the gateway's I/O threads
-      telemetry::log_error("media_call_off_io_thread", {{"request_id", exchange->request_id()}});
-      http::respond_error(exchange, core::internal_error("Internal error"));
-      proxy::CallOutcome outcome;
-      outcome.status = 500;
-      if (request.on_finished) request.on_finished(outcome);
-      return;
-    }
-    std::make_shared<MediaCall>(*client, std::move(exchange), std::move(request), *ctx)->start();
-  };
-  auto bound = http::bind_executor(exchange, std::move(start));
-  bound(std::move(exchange), std::move(request));
+  proxy::start_call_on_executor<MediaCall>(client, std::move(exchange), std::move(request), "media_call_off_io_thread");
 }
 
 }  // namespace tollgate::api

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "api/end_user_admission.h"
 #include "api/json_body.h"
 #include "core/multipart.h"
 #include "providers/json_util.h"
@@ -35,7 +36,14 @@ std::function<std::string(const std::string&)> json_body_for(const http::Exchang
   };
 }
 
-core::Result<core::MediaUnits> json_units(MediaKind kind, const rapidjson::Document& body) {
+std::string_view optional_text(const rapidjson::Document& body, const char* field) {
+  const auto it = body.FindMember(field);
+  return it != body.MemberEnd() && it->value.IsString() ? text_of(it->value) : std::string_view();
+}
+
+core::Result<core::MediaRequestFacts> json_facts(MediaKind kind, const rapidjson::Document& body) {
+  core::MediaRequestFacts facts;
+  facts.kind = kind;
   switch (kind) {
     case MediaKind::image_generation: {
       if (auto ok = require_text(body, "prompt"); !ok) return ok.error();
@@ -46,16 +54,25 @@ core::Result<core::MediaUnits> json_units(MediaKind kind, const rapidjson::Docum
         }
         n = it->value.GetInt64();
       }
-      return core::MediaUnits{static_cast<double>(n), static_cast<double>(n)};
+      facts.units = {static_cast<double>(n), static_cast<double>(n)};
+      facts.text_bytes = static_cast<std::int64_t>(optional_text(body, "prompt").size());
+      facts.images = n;
+      facts.output_tokens_per_image =
+          core::image_output_token_bound(optional_text(body, "size"), optional_text(body, "quality"));
+      return facts;
     }
     case MediaKind::speech: {
       if (auto ok = require_text(body, "input"); !ok) return ok.error();
-      const auto characters = static_cast<double>(core::utf8_characters(text_of(body["input"])));
-      return core::MediaUnits{characters, characters};
+      const auto input = optional_text(body, "input");
+      facts.characters = core::utf8_characters(input);
+      facts.units = {static_cast<double>(facts.characters), static_cast<double>(facts.characters)};
+      // gpt-4o-mini-tts reads its `instructions` too.
+      facts.text_bytes = static_cast<std::int64_t>(input.size() + optional_text(body, "instructions").size());
+      return facts;
     }
     case MediaKind::moderation:
       if (!body.HasMember("input")) return core::bad_request("'input' is required", "input");
-      return core::MediaUnits{};
+      return facts;
     case MediaKind::rerank: {
       if (auto ok = require_text(body, "query"); !ok) return ok.error();
       const auto docs = body.FindMember("documents");
@@ -67,7 +84,8 @@ core::Result<core::MediaUnits> json_units(MediaKind kind, const rapidjson::Docum
         // Cohere takes strings, or objects whose text it reads: their whole JSON bounds it.
         sizes.push_back(doc.IsString() ? doc.GetStringLength() : providers::json::serialize(doc).size());
       }
-      return core::rerank_units(sizes);
+      facts.units = core::rerank_units(sizes);
+      return facts;
     }
     case MediaKind::transcription: break;
   }
@@ -83,9 +101,10 @@ core::Result<MediaBody> read_json(MediaKind kind, const http::ExchangePtr& excha
   }
   MediaBody out;
   out.model = std::string(text_of(model->value));
-  auto units = json_units(kind, *body);
-  if (!units) return units.error();
-  out.units = *units;
+  auto facts = json_facts(kind, *body);
+  if (!facts) return facts.error();
+  out.facts = *facts;
+  out.end_user = requested_end_user(*body);
   out.content_type = "application/json";
   out.body_for = json_body_for(exchange, std::move(body));
   return out;
@@ -102,8 +121,15 @@ core::Result<MediaBody> read_form(const http::ExchangePtr& exchange) {
   MediaBody out;
   out.model = std::string(model->value);
   // The longest audio the upload can hold is the bound; a WAV's header says exactly.
-  out.units.bound = core::audio_seconds_bound(file->value.size());
-  out.units.fallback = core::wav_duration_seconds(file->value).value_or(out.units.bound);
+  out.facts.kind = MediaKind::transcription;
+  out.facts.units.bound = core::audio_seconds_bound(file->value.size());
+  out.facts.units.fallback = core::wav_duration_seconds(file->value).value_or(out.facts.units.bound);
+  out.facts.audio_seconds = out.facts.units.bound;
+  if (const auto* prompt = form->find("prompt"); prompt != nullptr && !prompt->filename) {
+    out.facts.text_bytes = static_cast<std::int64_t>(prompt->value.size());
+  }
+  if (const auto* user = form->find("user"); user != nullptr && !user->filename)
+    out.end_user = std::string(user->value);
   out.content_type = "multipart/form-data; boundary=" + form->boundary;
   out.body_for = [exchange, form](const std::string& upstream_model) {
     // The form's parts are views into the exchange's body, which `exchange` keeps alive.

@@ -3,6 +3,7 @@
 // validated once at the edge, with the units it may be charged for (core/media_cost.h) and the
 // upstream body for a deployment's model name.
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "core/media_cost.h"
@@ -13,8 +14,9 @@ namespace tollgate::api {
 
 struct MediaBody {
   std::string model;  // the model group asked for
-  core::MediaUnits units;
-  std::string content_type;  // of the upstream body
+  core::MediaRequestFacts facts;
+  std::optional<std::string> end_user;  // the body's `user` (JSON, or the form's field)
+  std::string content_type;             // of the upstream body
   // The client's body with `model` set to the deployment's name (keeps the exchange alive).
   std::function<std::string(const std::string& upstream_model)> body_for;
 };

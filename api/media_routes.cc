@@ -2,12 +2,14 @@
 // /v1/rerank: authenticate, check model access, reserve the most the call can cost (its unit
 // bound at the group's highest unit price), call an OpenAI-wire deployment (api/media_call.h),
 // settle the real cost and log the spend.
+#include "api/end_user_admission.h"
 #include "api/inference_accounting.h"
 #include "api/media_call.h"
 #include "api/media_fields.h"
 #include "api/requested_model.h"
 #include "api/routes.h"
 #include "core/request_id.h"
+#include "proxy/attempt_outcome.h"
 
 namespace tollgate::api {
 namespace {
@@ -25,16 +27,18 @@ std::string_view upstream_path(MediaKind kind) {
   return "/moderations";
 }
 
-// The most a call to `group` can cost: its unit bound at the highest unit price of the
-// group's deployments (media calls do not fall back to other groups).
-double worst_case_cost(proxy::ModelRouter& router, const config::ModelGroup& group, MediaKind kind,
-                       const core::MediaUnits& units) {
+// The most a call to `group` can cost: the request's bound at the dearest deployment of the
+// group and of the groups it may fall back to (per unit or per token, core/media_cost.h).
+double worst_case_cost(proxy::ModelRouter& router, const config::ModelGroup& group,
+                       const core::MediaRequestFacts& facts, std::int64_t max_output_tokens) {
   double highest = 0;
-  for (const auto* d : group.deployments) {
-    const auto& price = *router.at(router.index_of(*d)).price;
-    if (price) highest = std::max(highest, core::media_unit_price(kind, *price));
+  for (const auto* reachable : proxy::reachable_groups(router.catalog(), router.settings(), group)) {
+    for (const auto* d : reachable->deployments) {
+      const auto& price = *router.at(router.index_of(*d)).price;
+      if (price) highest = std::max(highest, core::media_cost_bound(facts, *price, max_output_tokens));
+    }
   }
-  return units.bound * highest;
+  return highest;
 }
 
 void start_call(const GatewayContext& context, const http::ExchangePtr& exchange, MediaRequest request,
@@ -67,29 +71,31 @@ void handle_media(const GatewayContext& context, const http::ExchangePtr& exchan
     request.path = std::string(upstream_path(kind));
     request.content_type = std::move(body->content_type);
     request.body_for = std::move(body->body_for);
-    request.units = body->units;
+    request.facts = body->facts;
+    request.max_output_tokens = models->router->pricing(*group).max_output_tokens;
     request.received = exchange->received_at();
-    const double worst_case = worst_case_cost(*models->router, *group, kind, body->units);
+    RequestTokens tokens;
+    tokens.worst_case_cost = worst_case_cost(*models->router, *group, body->facts, request.max_output_tokens);
     request.models = std::move(models);
+    auto end_user = tollgate::identity::end_user_id(exchange->header("x-litellm-end-user-id"), body->end_user,
+                                                    identity ? identity->end_user_id : std::nullopt);
+    if (!end_user) {
+      http::respond_error(exchange, end_user.error());
+      return;
+    }
     CallRecord record{exchange->request_id(),
                       core::generate_time_ordered_id(),
                       std::string(core::media_call_type(kind)),
                       group->name,
                       unix_ms_now(),
-                      std::nullopt};
+                      *end_user};
     request.extra_headers.push_back({"x-litellm-call-id", record.call_id});
-    if (!identity) {  // the master key: no budgets or limits, spend still recorded
-      start_call(context, exchange, std::move(request), identity, nullptr, std::move(record));
-      return;
-    }
-    RequestTokens tokens;
-    tokens.worst_case_cost = worst_case;
-    admit_then(context, exchange, admission_for(*identity, *group, tokens),
-               [&context, exchange, identity, request = std::move(request),
-                record = std::move(record)](std::shared_ptr<actors::AdmissionGrant> grant) mutable {
-                 for (auto& h : rate_headers(grant->headers)) request.extra_headers.push_back(std::move(h));
-                 start_call(context, exchange, std::move(request), identity, std::move(grant), std::move(record));
-               });
+    auto start = [&context, exchange, identity, request = std::move(request), record = std::move(record)](
+                     std::shared_ptr<actors::AdmissionGrant> grant, http::Headers headers) mutable {
+      for (auto& h : headers) request.extra_headers.push_back(std::move(h));
+      start_call(context, exchange, std::move(request), identity, std::move(grant), std::move(record));
+    };
+    admit_with_end_user(context, exchange, identity, *group, tokens, *end_user, std::move(start));
   });
 }
 

@@ -222,11 +222,27 @@ void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path
   r.require_map(node, path);
   // Free-form in LiteLLM (UI metadata, capabilities): what Tollgate does not use is warned about.
   r.check_keys(node, path, "model_info",
-               {"id", "mode", "input_cost_per_token", "output_cost_per_token", "cache_read_input_token_cost",
-                "cache_creation_input_token_cost", "max_tokens", "max_input_tokens", "max_output_tokens",
-                "access_groups", "output_cost_per_reasoning_token", "input_cost_per_audio_token",
-                "output_cost_per_audio_token", "output_cost_per_image", "input_cost_per_image",
-                "input_cost_per_character", "input_cost_per_second", "output_cost_per_second", "input_cost_per_query"});
+               {"id",
+                "mode",
+                "input_cost_per_token",
+                "output_cost_per_token",
+                "cache_read_input_token_cost",
+                "cache_creation_input_token_cost",
+                "max_tokens",
+                "max_input_tokens",
+                "max_output_tokens",
+                "access_groups",
+                "output_cost_per_reasoning_token",
+                "input_cost_per_audio_token",
+                "output_cost_per_audio_token",
+                "output_cost_per_image",
+                "input_cost_per_image",
+                "input_cost_per_character",
+                "input_cost_per_second",
+                "output_cost_per_second",
+                "input_cost_per_query",
+                "input_cost_per_image_token",
+                "output_cost_per_image_token"});
   if (auto v = node["id"]) info.id = r.text(v, join_path(path, "id"));
   if (auto v = node["mode"]) info.mode = r.text(v, join_path(path, "mode"));
   if (auto v = node["input_cost_per_token"])
@@ -247,6 +263,8 @@ void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path
       {"input_cost_per_second", &info.input_cost_per_second},
       {"output_cost_per_second", &info.output_cost_per_second},
       {"input_cost_per_query", &info.input_cost_per_query},
+      {"input_cost_per_image_token", &info.input_cost_per_image_token},
+      {"output_cost_per_image_token", &info.output_cost_per_image_token},
   };
   for (const auto& [name, field] : unit_prices) {
     if (auto v = node[name]) *field = r.number(v, join_path(path, name), 0.0);

@@ -19,6 +19,18 @@ constexpr ModelPrice per_unit(double ModelPrice::*unit, double usd) {
   return p;
 }
 
+// A token-priced media model (core/media_cost.h): text in and out, plus image or audio tokens
+// on one side or both (a null member: none).
+constexpr ModelPrice per_token_media(double input, double output, double ModelPrice::*kind_in, double in,
+                                     double ModelPrice::*kind_out, double out) {
+  ModelPrice p;
+  p.input_per_token = input;
+  p.output_per_token = output;
+  if (kind_in) p.*kind_in = in;
+  if (kind_out) p.*kind_out = out;
+  return p;
+}
+
 // USD per token (list prices per million tokens / 1e6), as published by the providers, and
 // the family's largest output (a family's newest snapshot may allow more than older ones).
 constexpr std::array<Entry, 44> kModels{{
@@ -70,6 +82,17 @@ constexpr std::array<Entry, 44> kModels{{
     {"rerank-english-v3.0", per_unit(&ModelPrice::input_per_query, 0.002), 0},
     {"rerank-multilingual-v3.0", per_unit(&ModelPrice::input_per_query, 0.002), 0},
     {"rerank-v3.5", per_unit(&ModelPrice::input_per_query, 0.002), 0},
+    // Token-priced media models (LiteLLM's rows): text input, image or audio tokens; the
+    // transcription and speech models answer at most 2,000 tokens (OpenAI's model pages).
+    {"gpt-image-1",
+     per_token_media(5.00e-6, 0, &ModelPrice::input_per_image_token, 10.00e-6, &ModelPrice::output_per_image_token,
+                     40.00e-6),
+     0},
+    {"gpt-4o-transcribe", per_token_media(2.50e-6, 10.00e-6, &ModelPrice::input_audio_per_token, 6.00e-6, nullptr, 0),
+     2'000},
+    {"gpt-4o-mini-transcribe",
+     per_token_media(1.25e-6, 5.00e-6, &ModelPrice::input_audio_per_token, 3.00e-6, nullptr, 0), 2'000},
+    {"gpt-4o-mini-tts", per_token_media(0.60e-6, 0, nullptr, 0, &ModelPrice::output_audio_per_token, 12.00e-6), 2'000},
 }};
 
 // Exact name first, then the longest known prefix (dated snapshots share their family's row).

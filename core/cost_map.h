@@ -26,6 +26,9 @@ struct ModelPrice {
   double input_per_second = 0;     // /v1/audio/transcriptions: each second of audio
   double output_per_second = 0;    // audio generated, per second (not used: speech is priced per character)
   double input_per_query = 0;      // /v1/rerank: each search unit (Cohere's billed_units)
+  // Token-priced image models (gpt-image-1): image tokens in and out; 0 → the token price.
+  double input_per_image_token = 0;   // input_cost_per_image_token
+  double output_per_image_token = 0;  // output_cost_per_image_token
 
   // The most one token can cost on each side: what a worst-case reservation multiplies by.
   double highest_input_per_token() const;

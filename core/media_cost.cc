@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/json_parse.h"
+#include "core/token_bound.h"
 
 namespace tollgate::core {
 namespace {
@@ -24,6 +25,42 @@ const rapidjson::Value* member(const rapidjson::Value& object, const char* name)
 std::optional<double> non_negative_number(const rapidjson::Value* v) {
   if (v == nullptr || !v->IsNumber() || v->GetDouble() < 0) return std::nullopt;
   return v->GetDouble();
+}
+
+std::int64_t count_of(const rapidjson::Value* v) {
+  return v != nullptr && v->IsInt64() && v->GetInt64() > 0 ? v->GetInt64() : 0;
+}
+
+double dearer(double a, double b) { return std::max(a, b); }
+double or_else(double price, double fallback) { return price > 0 ? price : fallback; }
+
+std::int64_t text_token_bound(const MediaRequestFacts& facts) { return facts.text_bytes + kBoundTokensPerRequest; }
+
+double token_cost_bound(const MediaRequestFacts& f, const ModelPrice& p, std::int64_t max_output_tokens) {
+  const double text_in = static_cast<double>(text_token_bound(f));
+  switch (f.kind) {
+    case MediaKind::image_generation:
+      return text_in * dearer(p.input_per_token, p.input_per_image_token) +
+             static_cast<double>(f.images * f.output_tokens_per_image) *
+                 dearer(p.output_per_token, p.output_per_image_token);
+    case MediaKind::transcription:
+      return text_in * p.input_per_token +
+             std::ceil(f.audio_seconds * kBoundAudioTokensPerSecond) *
+                 dearer(p.input_audio_per_token, p.input_per_token) +
+             static_cast<double>(max_output_tokens) * p.output_per_token;
+    case MediaKind::speech:
+      return text_in * p.input_per_token + static_cast<double>(f.characters * kBoundSpeechAudioTokensPerCharacter) *
+                                               dearer(p.output_audio_per_token, p.output_per_token);
+    default: return 0;
+  }
+}
+
+double token_cost(MediaKind kind, const MediaTokenUsage& t, const ModelPrice& p) {
+  if (kind != MediaKind::image_generation) return cost_of(t.usage, p);  // transcription: text + audio in, text out
+  const auto image_in = std::min(t.image_input, t.usage.prompt_tokens);
+  return static_cast<double>(t.usage.prompt_tokens - image_in) * p.input_per_token +
+         static_cast<double>(image_in) * or_else(p.input_per_image_token, p.input_per_token) +
+         static_cast<double>(t.usage.completion_tokens) * or_else(p.output_per_image_token, p.output_per_token);
 }
 
 }  // namespace
@@ -117,6 +154,77 @@ MediaUnits rerank_units(const std::vector<std::size_t>& document_bytes) {
   units.bound = std::ceil(chunks / 100);
   units.fallback = std::ceil(static_cast<double>(document_bytes.size()) / 100);
   return units;
+}
+
+std::int64_t image_output_token_bound(std::string_view size, std::string_view quality) {
+  static constexpr std::string_view kSizes[] = {"1024x1024", "1024x1536", "1536x1024"};
+  static constexpr std::string_view kQualities[] = {"low", "medium", "high"};
+  static constexpr std::int64_t kTokens[3][3] = {{272, 408, 400}, {1056, 1584, 1568}, {4160, 6240, 6208}};
+  std::int64_t most = 0;
+  for (int q = 0; q < 3; ++q) {
+    const bool quality_matches = quality == kQualities[q] || std::find(std::begin(kQualities), std::end(kQualities),
+                                                                       quality) == std::end(kQualities);
+    for (int s = 0; s < 3; ++s) {
+      const bool size_matches =
+          size == kSizes[s] || std::find(std::begin(kSizes), std::end(kSizes), size) == std::end(kSizes);
+      if (quality_matches && size_matches) most = std::max(most, kTokens[q][s]);
+    }
+  }
+  return most;
+}
+
+bool priced_by_tokens(MediaKind kind, const ModelPrice& price) {
+  if (kind != MediaKind::image_generation && kind != MediaKind::transcription && kind != MediaKind::speech)
+    return false;
+  if (media_unit_price(kind, price) > 0) return false;  // a unit price, when set, is what the deployment asks
+  return price.input_per_token > 0 || price.output_per_token > 0 || price.input_per_image_token > 0 ||
+         price.output_per_image_token > 0 || price.input_audio_per_token > 0 || price.output_audio_per_token > 0;
+}
+
+double media_cost_bound(const MediaRequestFacts& facts, const ModelPrice& price, std::int64_t max_output_tokens) {
+  if (priced_by_tokens(facts.kind, price)) return token_cost_bound(facts, price, max_output_tokens);
+  return facts.units.bound * media_unit_price(facts.kind, price);
+}
+
+MediaCharge media_charge(const MediaRequestFacts& facts, const ModelPrice& price, std::int64_t max_output_tokens,
+                         std::string_view answer) {
+  MediaCharge charge;
+  if (!priced_by_tokens(facts.kind, price)) {
+    const auto units = settled_media_units(facts.units, reported_media_units(facts.kind, answer));
+    charge.cost = units * media_unit_price(facts.kind, price);
+    return charge;
+  }
+  const double bound = token_cost_bound(facts, price, max_output_tokens);
+  const auto reported = reported_media_tokens(facts.kind, answer);
+  if (!reported) {  // the answer does not say (speech audio, a text transcription): its bound
+    charge.cost = bound;
+    return charge;
+  }
+  charge.usage = reported->usage;
+  charge.cost = std::min(token_cost(facts.kind, *reported, price), bound);
+  return charge;
+}
+
+std::optional<MediaTokenUsage> reported_media_tokens(MediaKind kind, std::string_view answer) {
+  if (kind != MediaKind::image_generation && kind != MediaKind::transcription) return std::nullopt;
+  rapidjson::Document d;
+  if (parse_json(answer, d) || !d.IsObject()) return std::nullopt;
+  const auto* usage = member(d, "usage");
+  if (usage == nullptr || !usage->IsObject() || member(*usage, "input_tokens") == nullptr) return std::nullopt;
+  MediaTokenUsage t;
+  t.usage.prompt_tokens = count_of(member(*usage, "input_tokens"));
+  t.usage.completion_tokens = count_of(member(*usage, "output_tokens"));
+  // Images name it input_tokens_details, transcriptions input_token_details.
+  const auto* details =
+      member(*usage, kind == MediaKind::image_generation ? "input_tokens_details" : "input_token_details");
+  if (details != nullptr) {
+    if (kind == MediaKind::image_generation) {
+      t.image_input = count_of(member(*details, "image_tokens"));
+    } else {
+      t.usage.audio_prompt_tokens = count_of(member(*details, "audio_tokens"));
+    }
+  }
+  return t;
 }
 
 }  // namespace tollgate::core

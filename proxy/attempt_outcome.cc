@@ -34,4 +34,39 @@ void note_failed_attempt(ModelRouter& router, telemetry::ModelMetrics& metrics, 
   }
 }
 
+std::vector<const config::ModelGroup*> reachable_groups(const config::ModelCatalog& catalog,
+                                                        const config::RouterSettings& settings,
+                                                        const config::ModelGroup& group) {
+  std::vector<const config::ModelGroup*> reachable{&group};
+  for (const auto* lists : {&settings.fallbacks, &settings.context_window_fallbacks}) {
+    for (const auto& f : *lists) {
+      if (f.model_group != group.name) continue;
+      for (const auto& name : f.fallbacks) {
+        if (const auto* g = catalog.find(name)) reachable.push_back(g);
+      }
+    }
+  }
+  return reachable;
+}
+
+const config::ModelGroup* next_fallback(const ModelRouter& router, const config::ModelGroup& requested,
+                                        const config::ModelGroup& current, core::FailureClass failure,
+                                        std::size_t& position) {
+  const auto& settings = router.settings();
+  const auto* lists = &settings.fallbacks;
+  if (core::uses_context_window_fallbacks(failure)) {
+    for (const auto& f : settings.context_window_fallbacks) {
+      if (f.model_group == requested.name) lists = &settings.context_window_fallbacks;
+    }
+  }
+  for (const auto& f : *lists) {
+    if (f.model_group != requested.name) continue;
+    while (position < f.fallbacks.size()) {
+      const auto* next = router.catalog().find(f.fallbacks[position++]);
+      if (next != nullptr && next != &current) return next;
+    }
+  }
+  return nullptr;
+}
+
 }  // namespace tollgate::proxy

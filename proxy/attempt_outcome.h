@@ -30,4 +30,17 @@ void note_failed_attempt(ModelRouter& router, telemetry::ModelMetrics& metrics, 
                          const config::ModelGroup& group, core::FailureClass failure,
                          std::chrono::steady_clock::time_point attempt_start, const std::string& request_id);
 
+// The groups a request for `group` may reach: itself, then the model groups its fallbacks and
+// context-window fallbacks name (router_settings), in that order.
+std::vector<const config::ModelGroup*> reachable_groups(const config::ModelCatalog& catalog,
+                                                        const config::RouterSettings& settings,
+                                                        const config::ModelGroup& group);
+
+// The model group a call for `requested`, now failing with `failure` in `current`, falls back
+// to next (the context-window list for a context-window failure when it has an entry for
+// `requested`), moving `position` through that list; nullptr when none is left.
+const config::ModelGroup* next_fallback(const ModelRouter& router, const config::ModelGroup& requested,
+                                        const config::ModelGroup& current, core::FailureClass failure,
+                                        std::size_t& position);
+
 }  // namespace tollgate::proxy

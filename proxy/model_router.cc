@@ -4,6 +4,7 @@
 #include <random>
 
 #include "providers/registry.h"
+#include "proxy/attempt_outcome.h"
 #include "proxy/wildcard_deployment.h"
 
 namespace tollgate::proxy {
@@ -22,7 +23,8 @@ constexpr std::int64_t kUnknownMaxOutputTokens = 4096;
 bool has_unit_prices(const config::ModelInfo& i) {
   return i.output_cost_per_reasoning_token || i.input_cost_per_audio_token || i.output_cost_per_audio_token ||
          i.output_cost_per_image || i.input_cost_per_image || i.input_cost_per_character || i.input_cost_per_second ||
-         i.output_cost_per_second || i.input_cost_per_query;
+         i.output_cost_per_second || i.input_cost_per_query || i.input_cost_per_image_token ||
+         i.output_cost_per_image_token;
 }
 
 // model_info's prices of reasoning and audio tokens, images, characters, seconds and queries.
@@ -36,6 +38,8 @@ core::ModelPrice with_unit_prices(core::ModelPrice p, const config::ModelInfo& i
   p.input_per_second = i.input_cost_per_second.value_or(p.input_per_second);
   p.output_per_second = i.output_cost_per_second.value_or(p.output_per_second);
   p.input_per_query = i.input_cost_per_query.value_or(p.input_per_query);
+  p.input_per_image_token = i.input_cost_per_image_token.value_or(p.input_per_image_token);
+  p.output_per_image_token = i.output_cost_per_image_token.value_or(p.output_per_image_token);
   return p;
 }
 
@@ -80,15 +84,7 @@ ModelRouter::ModelRouter(std::shared_ptr<const config::ModelCatalog> catalog)
   // Worst case per group: its own deployments and every group it may fall back to.
   const auto& router = catalog_->config().router;
   for (const auto& group : catalog_->groups()) {
-    std::vector<const config::ModelGroup*> reachable{&group};
-    for (const auto* lists : {&router.fallbacks, &router.context_window_fallbacks}) {
-      for (const auto& f : *lists) {
-        if (f.model_group != group.name) continue;
-        for (const auto& name : f.fallbacks) {
-          if (const auto* g = catalog_->find(name)) reachable.push_back(g);
-        }
-      }
-    }
+    const auto reachable = reachable_groups(*catalog_, router, group);
     GroupPricing p;
     p.max_output_tokens = 0;
     bool every_context_known = true;

@@ -22,6 +22,7 @@
 #include "providers/responses_from_chat.h"
 #include "providers/vertex/token_source.h"
 #include "proxy/attempt_outcome.h"
+#include "proxy/call_start.h"
 #include "proxy/mock_answer.h"
 #include "proxy/model_router.h"
 #include "proxy/model_snapshot.h"
@@ -393,27 +394,14 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
 
   bool move_to_fallback(FailureClass failure) {
     if (req_.pinned_deployment) return false;  // no other deployment holds what it chains onto
-    const auto& settings = s_.router->settings();
-    const auto* lists = &settings.fallbacks;
-    if (core::uses_context_window_fallbacks(failure)) {
-      for (const auto& f : settings.context_window_fallbacks) {
-        if (f.model_group == requested_group_->name) lists = &settings.context_window_fallbacks;
-      }
-    }
-    for (const auto& f : *lists) {
-      if (f.model_group != requested_group_->name) continue;
-      while (fallback_position_ < f.fallbacks.size()) {
-        const auto* next = s_.router->catalog().find(f.fallbacks[fallback_position_++]);
-        if (next == nullptr || next == group_) continue;
-        s_.metrics->fallback(group_->name, next->name);
-        group_ = next;
-        ++fallbacks_;
-        attempts_in_group_ = 0;
-        excluded_.clear();
-        return true;
-      }
-    }
-    return false;
+    const auto* next = next_fallback(*s_.router, *requested_group_, *group_, failure, fallback_position_);
+    if (next == nullptr) return false;
+    s_.metrics->fallback(group_->name, next->name);
+    group_ = next;
+    ++fallbacks_;
+    attempts_in_group_ = 0;
+    excluded_.clear();
+    return true;
   }
 
   // --- answers
@@ -729,22 +717,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
 }  // namespace
 
 void start_proxy_call(http::HttpClient& client, http::ExchangePtr exchange, ProxyRequest request) {
-  // The call lives on the exchange's executor, so the client's hang-up, the upstream's
-  // callbacks (the outbound call runs on the calling I/O thread) and the retry timer never race.
-  auto start = [client = &client](http::ExchangePtr exchange, ProxyRequest request) {
-    net::io_context* ctx = client->io().current();
-    if (ctx == nullptr) {  // an executor that is not one of the gateway's I/O threads
-      telemetry::log_error("proxy_call_off_io_thread", {{"request_id", exchange->request_id()}});
-      http::respond_error(exchange, core::internal_error("Internal error"));
-      CallOutcome outcome;
-      outcome.status = 500;
-      if (request.on_finished) request.on_finished(outcome);
-      return;
-    }
-    std::make_shared<ProxyCall>(*client, std::move(exchange), std::move(request), *ctx)->start();
-  };
-  auto bound = http::bind_executor(exchange, std::move(start));
-  bound(std::move(exchange), std::move(request));
+  start_call_on_executor<ProxyCall>(client, std::move(exchange), std::move(request), "proxy_call_off_io_thread");
 }
 
 }  // namespace tollgate::proxy

@@ -215,6 +215,8 @@ void write_deployment(JsonOut& o, const config::Deployment& d) {
   o.field("input_cost_per_character", i.input_cost_per_character);
   o.field("input_cost_per_second", i.input_cost_per_second).field("output_cost_per_second", i.output_cost_per_second);
   o.field("input_cost_per_query", i.input_cost_per_query);
+  o.field("input_cost_per_image_token", i.input_cost_per_image_token);
+  o.field("output_cost_per_image_token", i.output_cost_per_image_token);
   o.field("max_tokens", i.max_tokens).field("max_input_tokens", i.max_input_tokens);
   o.field("max_output_tokens", i.max_output_tokens).field("access_groups", i.access_groups);
   o.end_object().end_object();

@@ -79,3 +79,30 @@ test('a media call to a chat-only provider is a BadRequestError', async () => {
     (err) => err instanceof OpenAI.BadRequestError && /only OpenAI-wire deployments/.test(err.message),
   );
 });
+
+test('images.generate with gpt-image-1 is charged from the usage tokens it reports', async () => {
+  const { data: images, response } = await client.images
+    .generate({ model: 'gpt-image-1', prompt: 'a lighthouse', size: '1024x1024', quality: 'medium' })
+    .withResponse();
+  assert.equal(images.data.length, 1);
+  assert.equal(images.usage.output_tokens, 1056);
+  const { input_tokens: input, output_tokens: output } = images.usage;
+  // gpt-image-1's text input at $5 and image output at $40 per million tokens.
+  const expected = input * 5e-6 + output * 40e-6;
+  assert.ok(Math.abs(Number(response.headers.get('x-litellm-response-cost')) - expected) < 1e-12);
+});
+
+test('an end user over its budget is refused on images.generate (429 budget_exceeded)', async () => {
+  const endUser = `e2e-media-${Date.now()}`;
+  const created = await fetch(`${process.env.TOLLGATE_URL}/customer/new`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${process.env.TOLLGATE_MASTER_KEY}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ user_id: endUser, max_budget: 0.05 }),
+  });
+  assert.equal(created.status, 200);
+  await client.images.generate({ model: 'dall-e-3', prompt: 'x', user: endUser });  // $0.04 of $0.05
+  await assert.rejects(
+    client.images.generate({ model: 'dall-e-3', prompt: 'x', user: endUser }),
+    (err) => err instanceof OpenAI.RateLimitError && err.status === 429 && /End User=/.test(err.message),
+  );
+});

@@ -295,3 +295,237 @@ TEST_CASE("media calls retry failing upstreams, refuse non-OpenAI deployments, n
   const auto info = json(http_request(gw.port(), "GET", "/key/info?key=" + key, "", bearer(gw.master_key())).body);
   CHECK(info["info"]["spend"].GetDouble() == 0);
 }
+
+// --- End users (LiteLLM's customers) on the media endpoints: the same admission as chat.
+
+namespace {
+
+HeaderList with_end_user(const std::string& key, const std::string& end_user) {
+  return {{"Authorization", "Bearer " + key}, {"x-litellm-end-user-id", end_user}};
+}
+
+double end_user_spend(const TestGateway& gw, const std::string& id, double at_least) {
+  double spend = -1;
+  for (int i = 0; i < 50 && spend < at_least - 1e-12; ++i) {
+    std::this_thread::sleep_for(100ms);
+    const auto reply = http_request(gw.port(), "GET", "/customer/info?end_user_id=" + id, "", bearer(gw.master_key()));
+    if (reply.status == 200) spend = json(reply.body)["spend"].GetDouble();
+  }
+  return spend;
+}
+
+}  // namespace
+
+TEST_CASE("media: a blocked end user is refused on every media endpoint, as on chat",
+          "[integration][media][customers]") {
+  MockUpstream mock;
+  TestGateway gw(media_config(mock));
+  const auto key = issue_key(gw, R"({"max_budget":1})");
+  REQUIRE(
+      http_request(gw.port(), "POST", "/customer/block", R"({"user_ids":["cust-blocked"]})", bearer(gw.master_key()))
+          .status == 200);
+  const std::string message = "User blocked from making LLM API Calls. User=cust-blocked";
+  const auto refused = [&](const HttpReply& reply) {
+    CHECK(reply.status == 400);
+    const auto body = json(reply.body);
+    REQUIRE(body["error"].IsObject());
+    CHECK(str(body["error"]["message"]) == message);
+    CHECK(str(body["error"]["type"]) == "invalid_request_error");
+  };
+  // The body's `user` (JSON and multipart) and the x-litellm-end-user-id header.
+  refused(http_request(gw.port(), "POST", "/v1/images/generations",
+                       R"({"model":"painter","prompt":"x","user":"cust-blocked"})", bearer(key)));
+  refused(http_request(gw.port(), "POST", "/v1/audio/speech",
+                       R"({"model":"voice","input":"hi","voice":"alloy","user":"cust-blocked"})", bearer(key)));
+  refused(http_request(gw.port(), "POST", "/v1/audio/transcriptions",
+                       form({{"model", "ear"}, {"user", "cust-blocked"}}, wav(1)), form_headers(key)));
+  refused(http_request(gw.port(), "POST", "/v1/moderations", R"({"model":"guard","input":"x"})",
+                       with_end_user(key, "cust-blocked")));
+  refused(http_request(gw.port(), "POST", "/v1/rerank", R"({"model":"ranker","query":"q","documents":["a"]})",
+                       with_end_user(gw.master_key(), "cust-blocked")));  // the master key too
+  CHECK(mock.stats()["requests"].GetInt() == 0);
+  // Another end user passes.
+  CHECK(http_request(gw.port(), "POST", "/v1/images/generations",
+                     R"({"model":"painter","prompt":"x","user":"cust-free"})", bearer(key))
+            .status == 200);
+}
+
+TEST_CASE("media: an end user's budget holds on images, speech and transcriptions, and its spend is recorded",
+          "[integration][media][customers]") {
+  MockUpstream mock;
+  TestGateway gw(media_config(mock));
+  const auto key = issue_key(gw, R"({"max_budget":10})");
+  REQUIRE(http_request(gw.port(), "POST", "/customer/new", R"({"user_id":"cust-m","max_budget":0.07})",
+                       bearer(gw.master_key()))
+              .status == 200);
+  // Two images ($0.08) cannot fit the end user's $0.07, although the key has $10.
+  auto reply = http_request(gw.port(), "POST", "/v1/images/generations",
+                            R"({"model":"painter","prompt":"x","n":2,"user":"cust-m"})", bearer(key));
+  CHECK(reply.status == 429);
+  CHECK(str(json(reply.body)["error"]["type"]) == "budget_exceeded");
+  CHECK_THAT(str(json(reply.body)["error"]["message"]), Catch::Contains("End User=cust-m"));
+  CHECK(mock.requests_for_model("dall-e-3") == 0);
+  reply = http_request(gw.port(), "POST", "/v1/images/generations",
+                       R"({"model":"painter","prompt":"x","n":1,"user":"cust-m"})", bearer(key));
+  REQUIRE(reply.status == 200);
+  CHECK(end_user_spend(gw, "cust-m", 0.04) == Approx(0.04).epsilon(1e-12));
+  // Speech through the header, a transcription through the form's `user` (reserving 161 s of
+  // audio, $0.0161, for its 80 kB upload): charged to the end user.
+  reply = http_request(gw.port(), "POST", "/v1/audio/speech", R"({"model":"voice","input":"hello","voice":"alloy"})",
+                       with_end_user(key, "cust-m"));
+  REQUIRE(reply.status == 200);
+  reply = http_request(gw.port(), "POST", "/v1/audio/transcriptions",
+                       form({{"model", "ear"}, {"user", "cust-m"}}, wav(2.5)), form_headers(key));
+  REQUIRE(reply.status == 200);
+  const double expected = 0.04 + 5 * 0.000015 + 3 * 0.0001;
+  CHECK(end_user_spend(gw, "cust-m", expected) == Approx(expected).epsilon(1e-9));
+  // Now $0.04 is not left ($0.07 - $0.040375): one more image is refused.
+  reply = http_request(gw.port(), "POST", "/v1/images/generations",
+                       R"({"model":"painter","prompt":"x","user":"cust-m"})", bearer(key));
+  CHECK(reply.status == 429);
+  std::this_thread::sleep_for(1200ms);
+  const auto logs =
+      json(http_request(gw.port(), "GET", "/spend/logs?api_key=" + key, "", bearer(gw.master_key())).body);
+  REQUIRE(logs.IsArray());
+  CHECK(logs.Size() == 3);
+  for (const auto& row : logs.GetArray()) CHECK(str(row["metadata"]["user_api_key_end_user_id"]) == "cust-m");
+}
+
+// --- Token-priced media models: usage from the answer, the bound reserved.
+
+TEST_CASE("media: gpt-image-1 and gpt-4o-transcribe are charged from their token usage at the built-in prices",
+          "[integration][media]") {
+  MockUpstream mock;
+  TestGateway gw(media_config(mock, deployment(mock, "image-tokens", "openai/gpt-image-1", "") +
+                                        deployment(mock, "ear-tokens", "openai/gpt-4o-transcribe", "") +
+                                        deployment(mock, "tts-tokens", "openai/gpt-4o-mini-tts", "")));
+  // The bound of an image at an unsaid quality (high, the largest size: 6,240 output tokens at
+  // $40 per million ≈ $0.25) does not fit $0.2; a medium 1024x1024 one does.
+  const auto key = issue_key(gw, R"({"max_budget":0.2})");
+  auto reply = http_request(gw.port(), "POST", "/v1/images/generations",
+                            R"({"model":"image-tokens","prompt":"a lighthouse"})", bearer(key));
+  CHECK(reply.status == 429);
+  CHECK(mock.requests_for_model("gpt-image-1") == 0);
+  reply = http_request(gw.port(), "POST", "/v1/images/generations",
+                       R"({"model":"image-tokens","prompt":"a lighthouse","size":"1024x1024","quality":"medium"})",
+                       bearer(key));
+  REQUIRE(reply.status == 200);
+  // The mock reports 3 text tokens (12 bytes / 4) and 1,056 image tokens.
+  const double image_cost = 3 * 5e-6 + 1056 * 40e-6;
+  CHECK(cost_header(reply) == Approx(image_cost).epsilon(1e-12));
+  CHECK(json(reply.body)["usage"]["output_tokens"].GetInt() == 1056);
+
+  // 2.5 s of audio: 25 audio tokens, 4 text tokens out.
+  reply = http_request(gw.port(), "POST", "/v1/audio/transcriptions", form({{"model", "ear-tokens"}}, wav(2.5)),
+                       form_headers(key));
+  REQUIRE(reply.status == 200);
+  const double transcription_cost = 25 * 6e-6 + 4 * 10e-6;
+  CHECK(cost_header(reply) == Approx(transcription_cost).epsilon(1e-12));
+
+  // Speech answers audio without usage: its bound from the input is charged.
+  reply = http_request(gw.port(), "POST", "/v1/audio/speech",
+                       R"({"model":"tts-tokens","input":"hello","voice":"alloy"})", bearer(key));
+  REQUIRE(reply.status == 200);
+  const double speech_cost = (5 + 64) * 0.6e-6 + 5 * 8 * 12e-6;
+  CHECK(cost_header(reply) == Approx(speech_cost).epsilon(1e-12));
+
+  const double total = image_cost + transcription_cost + speech_cost;
+  CHECK(key_spend(gw, key, total) == Approx(total).epsilon(1e-9));
+  std::this_thread::sleep_for(1200ms);
+  const auto logs =
+      json(http_request(gw.port(), "GET", "/spend/logs?api_key=" + key, "", bearer(gw.master_key())).body);
+  REQUIRE(logs.IsArray());
+  bool image_logged = false;
+  for (const auto& row : logs.GetArray()) {
+    if (str(row["call_type"]) != "aimage_generation") continue;
+    image_logged = true;
+    CHECK(row["prompt_tokens"].GetInt() == 3);
+    CHECK(row["completion_tokens"].GetInt() == 1056);
+  }
+  CHECK(image_logged);
+}
+
+// --- Fallbacks (router_settings), as chat has them.
+
+TEST_CASE("media: a failing group falls back to the next one, charged once to the deployment that answered",
+          "[integration][media]") {
+  MockUpstream mock;
+  TestGateway gw(media_config(
+      mock, deployment(mock, "broken-ear", "openai/whisper-1+status-503", "input_cost_per_second: 0.0001") +
+                "router_settings:\n  num_retries: 1\n  disable_cooldowns: true\n"
+                "  fallbacks: [{\"broken-painter\": [\"painter\"]}, {\"broken-ear\": [\"ear\"]}]\n"));
+  const auto key = issue_key(gw, R"({"max_budget":1})");
+  auto reply = http_request(gw.port(), "POST", "/v1/images/generations",
+                            R"({"model":"broken-painter","prompt":"x","n":1})", bearer(key));
+  REQUIRE(reply.status == 200);
+  CHECK(reply.header("x-litellm-attempted-fallbacks") == "1");
+  CHECK(reply.header("x-litellm-model-group") == "painter");
+  CHECK(cost_header(reply) == Approx(0.04).epsilon(1e-12));
+  CHECK(mock.requests_for_model("dall-e-3+status-503") == 2);  // the first try and its retry
+  CHECK(mock.requests_for_model("dall-e-3") == 1);
+  // The multipart upload is sent again, whole, with the fallback's model.
+  const auto audio = wav(2.5);
+  reply = http_request(gw.port(), "POST", "/v1/audio/transcriptions", form({{"model", "broken-ear"}}, audio),
+                       form_headers(key));
+  REQUIRE(reply.status == 200);
+  CHECK(cost_header(reply) == Approx(3 * 0.0001).epsilon(1e-12));
+  CHECK(mock.requests_for_model("whisper-1+status-503") == 2);
+  const auto sent = str(mock.last()["body"]);
+  CHECK(sent.find("name=\"model\"\r\n\r\nwhisper-1\r\n") != std::string::npos);
+  CHECK(sent.find(audio) != std::string::npos);
+  // Charged once each: the key's spend is the two answers'.
+  CHECK(key_spend(gw, key, 0.0403) == Approx(0.04 + 0.0003).epsilon(1e-9));
+  std::this_thread::sleep_for(1200ms);
+  const auto logs =
+      json(http_request(gw.port(), "GET", "/spend/logs?api_key=" + key, "", bearer(gw.master_key())).body);
+  REQUIRE(logs.IsArray());
+  REQUIRE(logs.Size() == 2);
+  for (const auto& row : logs.GetArray()) {
+    const auto model = str(row["model"]);
+    CHECK((model == "dall-e-3" || model == "whisper-1"));  // the deployment that answered
+  }
+}
+
+// --- Speech relayed as it arrives.
+
+TEST_CASE("media: speech audio is relayed chunk by chunk; a client hanging up mid-stream is charged what it got",
+          "[integration][media][hangup]") {
+  MockUpstream mock;
+  // The mock sends the audio in 6 chunks 150 ms apart (~750 ms in all).
+  TestGateway gw(media_config(
+      mock, deployment(mock, "slow-voice", "openai/tts-1+chunks-6+pace-150", "input_cost_per_character: 0.000015")));
+  const auto key = issue_key(gw, R"({"max_budget":1})");
+  const std::string speech = R"({"model":"slow-voice","input":"hello there","voice":"alloy"})";
+
+  SECTION("whole: the client gets every byte, charged per character") {
+    const auto start = std::chrono::steady_clock::now();
+    const auto reply = http_request(gw.port(), "POST", "/v1/audio/speech", speech, bearer(key));
+    REQUIRE(reply.status == 200);
+    CHECK(std::chrono::steady_clock::now() - start >= 600ms);
+    CHECK(reply.header("content-type") == "audio/mpeg");
+    CHECK(reply.body.size() == 4 + 64 + 16 * 11);  // the mock's audio for 11 characters
+    CHECK(cost_header(reply) == Approx(11 * 0.000015).epsilon(1e-12));
+    CHECK(key_spend(gw, key, 11 * 0.000015) == Approx(11 * 0.000015).epsilon(1e-12));
+  }
+  SECTION("relayed: the first chunk arrives long before the last is sent") {
+    // Room for two calls ($0.000165 each): a reservation left behind by the hang-up, on top of
+    // its charge, would leave room for none.
+    const auto tight = issue_key(gw, R"({"max_budget":0.0004})");
+    bool closed = false;
+    const auto early = raw_exchange(gw.port(), raw_post("/v1/audio/speech", speech, bearer(tight)), 300ms, &closed);
+    CHECK_FALSE(closed);
+    CHECK(early.find("200") != std::string::npos);
+    CHECK(early.find("ID3") != std::string::npos);            // audio bytes already relayed
+    CHECK(early.find("\r\n0\r\n\r\n") == std::string::npos);  // but not the end of the stream
+    // The hang-up cancels the upstream call and is charged once (the provider charges the input).
+    std::int64_t aborts = 0;
+    for (int i = 0; i < 100 && aborts < 1; ++i) {
+      std::this_thread::sleep_for(20ms);
+      aborts = mock.client_aborts();
+    }
+    CHECK(aborts == 1);
+    CHECK(key_spend(gw, tight, 11 * 0.000015) == Approx(11 * 0.000015).epsilon(1e-12));
+    const auto next = http_request(gw.port(), "POST", "/v1/audio/speech", speech, bearer(tight));
+    CHECK(next.status == 200);
+  }
+}

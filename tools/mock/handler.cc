@@ -326,9 +326,28 @@ void Handler::media(std::string_view path, Request& request, Action& action, std
       return;
     default: break;
   }
+  if (answer.status == 200 && plan.pace_ms > 0 && answer.content_type.rfind("audio/", 0) == 0) {
+    paced_audio(answer, plan, action, out);  // speech sent as it is "generated" (tools/mock/media.h)
+    return;
+  }
   action.kind = Action::Kind::reply;
   append_head(out, answer.status, answer.content_type, answer.body.size(), action.keep_alive);
   out += answer.body;
+}
+
+void Handler::paced_audio(const MediaReply& answer, const Plan& plan, Action& action, std::string& out) {
+  action.kind = Action::Kind::stream;
+  action.paced = true;
+  append_stream_head(out, answer.content_type, action.keep_alive);
+  const auto parts = static_cast<std::size_t>(std::max(1, plan.chunks));
+  const std::size_t size = (answer.body.size() + parts - 1) / parts;
+  for (std::size_t at = 0; at < answer.body.size(); at += size) {
+    StreamStep step;
+    step.delay_ms = at == 0 ? 0 : plan.pace_ms;
+    append_chunk(step.bytes, std::string_view(answer.body).substr(at, size));
+    action.steps.push_back(std::move(step));
+  }
+  action.steps.back().bytes += kLastChunk;
 }
 
 void Handler::stream(std::vector<SseEvent> events, const Plan& plan, Action& action, std::string& out,

@@ -12,6 +12,7 @@
 #include "tools/mock/endpoint.h"
 #include "tools/mock/http_out.h"
 #include "tools/mock/http_request.h"
+#include "tools/mock/media.h"
 #include "tools/mock/request_body.h"
 #include "tools/mock/streams.h"
 
@@ -57,6 +58,8 @@ class Handler {
   void respond(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action, std::string& out);
   // The media endpoints (tools/mock/media.h), with the model's fault tokens applied.
   void media(std::string_view path, Request& request, Action& action, std::string& out);
+  // A speech answer in `plan.chunks` chunked writes `plan.pace_ms` apart (model tokens pace-MS, chunks-N).
+  void paced_audio(const MediaReply& answer, const Plan& plan, Action& action, std::string& out);
   void malformed(Endpoint endpoint, const RequestBody& body, const Plan& plan, Action& action, std::string& out);
   void stream(std::vector<SseEvent> events, const Plan& plan, Action& action, std::string& out,
               std::string_view content_type = kEventStream);

@@ -56,6 +56,34 @@ std::string_view form_field(std::string_view content_type, std::string_view body
   return {};
 }
 
+// gpt-image-1's output tokens per image (OpenAI's image generation guide); "auto" or no
+// quality answers at medium, no size at 1024x1024.
+std::int64_t image_tokens(std::string_view size, std::string_view quality) {
+  const int column = size == "1024x1536" ? 1 : size == "1536x1024" ? 2 : 0;
+  const int row = quality == "low" ? 0 : quality == "high" ? 2 : 1;
+  static constexpr std::int64_t kTokens[3][3] = {{272, 408, 400}, {1056, 1584, 1568}, {4160, 6240, 6208}};
+  return kTokens[row][column];
+}
+
+std::int64_t approx_text_tokens(std::string_view text) {
+  return std::max<std::int64_t>(1, static_cast<std::int64_t>(text.size() + 3) / 4);
+}
+
+// The usage gpt-image models report: text (and image) tokens in, image tokens out.
+void append_image_usage(std::string& out, const rapidjson::Document& request, int n) {
+  const auto text = approx_text_tokens(string_member(request, "prompt"));
+  const auto output = n * image_tokens(string_member(request, "size"), string_member(request, "quality"));
+  out += ",\"usage\":{\"input_tokens\":";
+  append_int(out, text);
+  out += ",\"input_tokens_details\":{\"text_tokens\":";
+  append_int(out, text);
+  out += ",\"image_tokens\":0},\"output_tokens\":";
+  append_int(out, output);
+  out += ",\"total_tokens\":";
+  append_int(out, text + output);
+  out += '}';
+}
+
 MediaReply images(const rapidjson::Document& request, std::uint64_t sequence) {
   MediaReply r;
   const auto n = request.HasMember("n") && request["n"].IsInt() ? request["n"].GetInt() : 1;
@@ -79,7 +107,10 @@ MediaReply images(const rapidjson::Document& request, std::uint64_t sequence) {
       r.body += '}';
     }
   }
-  r.body += "]}";
+  r.body += ']';
+  if (string_member(request, "model").find("gpt-image") != std::string_view::npos)
+    append_image_usage(r.body, request, n);
+  r.body += '}';
   return r;
 }
 
@@ -110,6 +141,25 @@ MediaReply transcription(std::string_view content_type, std::string_view body) {
     r.body = "{\"task\":\"transcribe\",\"language\":\"english\",\"duration\":";
     append_fixed(r.body, canonical_wav_seconds(file));
     r.body += ",\"text\":\"" + std::string(kText) + "\",\"segments\":[]}";
+    return r;
+  }
+  if (r.model.find("transcribe") != std::string::npos) {  // gpt-4o(-mini)-transcribe: priced by tokens
+    // 10 audio tokens a second, as OpenAI counts gpt-4o's input audio.
+    const auto audio = static_cast<std::int64_t>(std::ceil(canonical_wav_seconds(file) * 10));
+    const auto prompt = form_field(content_type, body, "prompt");
+    const auto text = prompt.empty() ? 0 : approx_text_tokens(prompt);
+    const std::int64_t output = 4;  // the words of kText
+    r.body = "{\"text\":\"" + std::string(kText) + "\",\"usage\":{\"type\":\"tokens\",\"input_tokens\":";
+    append_int(r.body, audio + text);
+    r.body += ",\"input_token_details\":{\"text_tokens\":";
+    append_int(r.body, text);
+    r.body += ",\"audio_tokens\":";
+    append_int(r.body, audio);
+    r.body += "},\"output_tokens\":";
+    append_int(r.body, output);
+    r.body += ",\"total_tokens\":";
+    append_int(r.body, audio + text + output);
+    r.body += "}}";
     return r;
   }
   r.body = "{\"text\":\"" + std::string(kText) + "\",\"usage\":{\"type\":\"duration\",\"seconds\":";

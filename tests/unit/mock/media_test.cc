@@ -82,3 +82,29 @@ TEST_CASE("mock media: images, speech, moderations and rerank", "[mock][media]")
   CHECK(ranked["meta"]["billed_units"]["search_units"].GetInt() == 1);
   CHECK(answer_media("/v1/rerank", "application/json", "[]", 7).status == 400);
 }
+
+TEST_CASE("mock media: token-priced models report usage as OpenAI's do", "[mock][media]") {
+  auto reply =
+      answer_media("/v1/images/generations", "application/json",
+                   R"({"model":"gpt-image-1","prompt":"a lighthouse","n":2,"quality":"high","size":"1536x1024"})", 1);
+  REQUIRE(reply.status == 200);
+  auto body = json(reply.body);
+  CHECK(body["data"].Size() == 2);
+  CHECK(body["usage"]["input_tokens"].GetInt() == 3);  // 12 bytes / 4
+  CHECK(body["usage"]["input_tokens_details"]["text_tokens"].GetInt() == 3);
+  CHECK(body["usage"]["output_tokens"].GetInt() == 2 * 6208);
+  // dall-e-3 answers without usage.
+  CHECK_FALSE(
+      json(answer_media("/v1/images/generations", "application/json", R"({"model":"dall-e-3","prompt":"x"})", 2).body)
+          .HasMember("usage"));
+
+  std::string transcribe = form("", canonical_wav(32000, 80000));  // 2.5 s
+  const auto at = transcribe.find("whisper-1");
+  transcribe.replace(at, 9, "gpt-4o-transcribe");
+  reply = answer_media("/v1/audio/transcriptions", "multipart/form-data; boundary=B", transcribe, 3);
+  REQUIRE(reply.status == 200);
+  body = json(reply.body);
+  CHECK(std::string(body["usage"]["type"].GetString()) == "tokens");
+  CHECK(body["usage"]["input_token_details"]["audio_tokens"].GetInt() == 25);
+  CHECK(body["usage"]["output_tokens"].GetInt() == 4);
+}
