@@ -33,7 +33,7 @@ constexpr ModelPrice per_token_media(double input, double output, double ModelPr
 
 // USD per token (list prices per million tokens / 1e6), as published by the providers, and
 // the family's largest output (a family's newest snapshot may allow more than older ones).
-constexpr std::array<Entry, 44> kModels{{
+constexpr std::array<Entry, 48> kModels{{
     {"gpt-4o-mini", {0.15e-6, 0.60e-6, 0.075e-6}, 16'384},
     {"gpt-4o", {2.50e-6, 10.00e-6, 1.25e-6}, 16'384},
     {"gpt-4.1-nano", {0.10e-6, 0.40e-6, 0.025e-6}, 32'768},
