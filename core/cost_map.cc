@@ -33,7 +33,8 @@ constexpr ModelPrice per_token_media(double input, double output, double ModelPr
 
 // USD per token (list prices per million tokens / 1e6), as published by the providers, and
 // the family's largest output (a family's newest snapshot may allow more than older ones).
-constexpr std::array<Entry, 48> kModels{{
+// A plain array: its size follows the rows (a counted std::array broke every merge that added one).
+constexpr Entry kModels[] = {
     {"gpt-4o-mini", {0.15e-6, 0.60e-6, 0.075e-6}, 16'384},
     {"gpt-4o", {2.50e-6, 10.00e-6, 1.25e-6}, 16'384},
     {"gpt-4.1-nano", {0.10e-6, 0.40e-6, 0.025e-6}, 32'768},
@@ -93,7 +94,7 @@ constexpr std::array<Entry, 48> kModels{{
     {"gpt-4o-mini-transcribe",
      per_token_media(1.25e-6, 5.00e-6, &ModelPrice::input_audio_per_token, 3.00e-6, nullptr, 0), 2'000},
     {"gpt-4o-mini-tts", per_token_media(0.60e-6, 0, nullptr, 0, &ModelPrice::output_audio_per_token, 12.00e-6), 2'000},
-}};
+};
 
 // Exact name first, then the longest known prefix (dated snapshots share their family's row).
 const Entry* find_model(std::string_view model) {
