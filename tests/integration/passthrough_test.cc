@@ -249,7 +249,7 @@ TEST_CASE("pass-through model access, budgets and errors", "[integration][passth
   CHECK(w.mock.requests_for_model("gpt-4o-mini") == 1);  // only the first chat call above
 
   CHECK(http_request(w.gw.port(), "POST", "/openai/v1/chat/completions", kChat).status == 401);
-  const auto unknown = http_request(w.gw.port(), "POST", "/vertex_ai/v1/projects/p/x", kChat, bearer(enough));
+  const auto unknown = http_request(w.gw.port(), "POST", "/cohere/v1/chat", kChat, bearer(enough));
   CHECK(unknown.status == 404);
   CHECK(json(unknown.body).HasMember("error"));
   const auto malformed = http_request(w.gw.port(), "POST", "/openai/v1/chat/completions", "{not json", bearer(enough));

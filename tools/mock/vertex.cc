@@ -5,7 +5,6 @@
 namespace tollgate::mock {
 namespace {
 
-constexpr std::string_view kProjects = "/v1/projects/";
 constexpr std::string_view kGrantedTokenPrefix = "Bearer ya29.mock-";  // what answer_token_request grants
 constexpr std::string_view kVertexAnthropicVersion = "vertex-2023-10-16";
 
@@ -29,9 +28,11 @@ bool skip_segment(std::string_view& rest) {
 }  // namespace
 
 std::optional<VertexRoute> vertex_route_of(std::string_view path) {
-  if (path.substr(0, kProjects.size()) != kProjects) return std::nullopt;
-  std::string_view rest = path.substr(kProjects.size());
-  if (!skip_segment(rest) || !take(rest, "locations") || !skip_segment(rest) || !take(rest, "publishers")) {
+  // "/v1/projects/…", "/v1beta1/projects/…": any API version.
+  if (path.size() < 3 || path.substr(0, 2) != "/v" || path[2] < '0' || path[2] > '9') return std::nullopt;
+  std::string_view rest = path.substr(1);
+  if (!skip_segment(rest) || !take(rest, "projects") || !skip_segment(rest) || !take(rest, "locations") ||
+      !skip_segment(rest) || !take(rest, "publishers")) {
     return std::nullopt;
   }
   VertexRoute route;

@@ -1,5 +1,5 @@
 #pragma once
-// Vertex AI's routes: /v1/projects/{p}/locations/{l}/publishers/google/models/{m}:generateContent
+// Vertex AI's routes: /{version}/projects/{p}/locations/{l}/publishers/google/models/{m}:generateContent
 // and :streamGenerateContent (Gemini's wire), .../publishers/anthropic/models/{m}:rawPredict and
 // :streamRawPredict (Anthropic Messages with the model in the path and anthropic_version
 // "vertex-2023-10-16" in the body), each with an OAuth2 bearer token that tollgate-mock's
