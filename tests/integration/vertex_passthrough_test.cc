@@ -144,9 +144,8 @@ TEST_CASE("Claude on /vertex_ai/*: rawPredict and a streamRawPredict stream char
   const auto events = read_sse(w.gw.port(), base + ":streamRawPredict", streamed, vertex_sdk_headers(key), &status);
   CHECK(status == 200);
   CHECK(events.size() > 2);
-  CHECK(str(w.mock.last()["path"]) ==
-        "/v1/projects/my-project/locations/europe-west4/publishers/anthropic/models/" + kClaudeModel +
-            ":streamRawPredict");
+  CHECK(str(w.mock.last()["path"]) == "/v1/projects/my-project/locations/europe-west4/publishers/anthropic/models/" +
+                                          kClaudeModel + ":streamRawPredict");
   const auto rows = spend_rows(w.db, key, 2);
   REQUIRE(rows.size() == 2);
   for (const auto& row : rows) {
@@ -165,9 +164,9 @@ TEST_CASE("/vertex_ai/* model access, budgets, admin-only paths and malformed pa
   const std::string project = "/vertex_ai/v1/projects/p/locations/l";
   CHECK(http_request(w.gw.port(), "POST", project + kGeminiPath, kGenerate, vertex_sdk_headers(flash_only)).status ==
         200);
-  const auto claude = http_request(w.gw.port(), "POST",
-                                   project + "/publishers/anthropic/models/" + kClaudeModel + ":rawPredict",
-                                   kClaudeBody, vertex_sdk_headers(flash_only));
+  const auto claude =
+      http_request(w.gw.port(), "POST", project + "/publishers/anthropic/models/" + kClaudeModel + ":rawPredict",
+                   kClaudeBody, vertex_sdk_headers(flash_only));
   CHECK(claude.status == 403);
   CHECK(w.mock.requests_for_model(kClaudeModel) == 0);
 
@@ -181,24 +180,23 @@ TEST_CASE("/vertex_ai/* model access, budgets, admin-only paths and malformed pa
 
   // Not an inference call: proxy admins only.
   const auto rich = issue_key(w.gw, R"({"max_budget":10})");
-  const auto count = http_request(w.gw.port(), "POST",
-                                  project + "/publishers/google/models/gemini-2.0-flash:countTokens", kGenerate,
-                                  vertex_sdk_headers(rich));
+  const auto count =
+      http_request(w.gw.port(), "POST", project + "/publishers/google/models/gemini-2.0-flash:countTokens", kGenerate,
+                   vertex_sdk_headers(rich));
   CHECK(count.status == 403);
   CHECK_THAT(str(json(count.body)["error"]["message"]), Catch::Contains("Only proxy admins"));
-  const auto admin_count = http_request(w.gw.port(), "POST",
-                                        project + "/publishers/google/models/gemini-2.0-flash:countTokens", kGenerate,
-                                        vertex_sdk_headers(w.gw.master_key()));
+  const auto admin_count =
+      http_request(w.gw.port(), "POST", project + "/publishers/google/models/gemini-2.0-flash:countTokens", kGenerate,
+                   vertex_sdk_headers(w.gw.master_key()));
   CHECK(admin_count.status == 404);  // reached tollgate-mock, which has no countTokens route
   CHECK(str(w.mock.last()["path"]) ==
         "/v1/projects/my-project/locations/europe-west4/publishers/google/models/gemini-2.0-flash:countTokens");
 
   // A path that could leave the configured project, or names a project without a location.
   const auto requests_before = w.mock.stats()["requests"].GetInt64();
-  for (const std::string& path :
-       {"/vertex_ai/v1/publishers/../../projects/other/locations/l" + kGeminiPath,
-        "/vertex_ai/v1/publishers/%2e%2e/%2e%2e/projects/other/locations/l" + kGeminiPath,
-        std::string("/vertex_ai/v1/projects/other")}) {
+  for (const std::string& path : {"/vertex_ai/v1/publishers/../../projects/other/locations/l" + kGeminiPath,
+                                  "/vertex_ai/v1/publishers/%2e%2e/%2e%2e/projects/other/locations/l" + kGeminiPath,
+                                  std::string("/vertex_ai/v1/projects/other")}) {
     CAPTURE(path);
     const auto bad = http_request(w.gw.port(), "POST", path, kGenerate, bearer(w.gw.master_key()));
     CHECK(bad.status == 400);
@@ -242,8 +240,8 @@ TEST_CASE("Google SDKs' key places carry a Tollgate key on /gemini/* and /vertex
   CHECK(str(w.mock.last()["path"]).find(key) == std::string::npos);
   CHECK(str(w.mock.last()["headers"]["x-goog-api-key"]) == kGeminiKey);
 
-  const auto vertex = http_request(w.gw.port(), "POST", "/vertex_ai/v1beta1" + kGeminiPath, kGenerate,
-                                   {{"x-goog-api-key", key}});
+  const auto vertex =
+      http_request(w.gw.port(), "POST", "/vertex_ai/v1beta1" + kGeminiPath, kGenerate, {{"x-goog-api-key", key}});
   REQUIRE(vertex.status == 200);
   CHECK_FALSE(w.mock.last()["headers"].HasMember("x-goog-api-key"));
   CHECK(spend_rows(w.db, key, 3).size() == 3);
