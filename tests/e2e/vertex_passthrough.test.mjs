@@ -2,7 +2,8 @@
 // Tollgate: `@google/genai` with a Tollgate key as its apiKey (sent as x-goog-api-key) at
 // /gemini and, in Vertex express mode, at /vertex_ai; `@anthropic-ai/vertex-sdk` at
 // /vertex_ai/v1 with the Tollgate key in x-litellm-api-key and its own Google token (a stand-in:
-// the gateway drops it). Upstream, tollgate-mock sees the deployment's credential and project.
+// the gateway drops it); and the `openai` client's embeddings on a vertex_ai/ embedding model. Upstream,
+// tollgate-mock sees the deployment's credential and project.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GoogleGenAI } from '@google/genai';
@@ -126,4 +127,28 @@ test('@anthropic-ai/vertex-sdk at /vertex_ai/v1: rawPredict and streamRawPredict
   const rows = await spendOf(key, 2);
   assert.equal(rows.length, 2);
   for (const row of rows) assert.ok(row.spend > 0, 'Claude on Vertex is priced (built-in table)');
+});
+
+test('openai embeddings.create on a vertex_ai/text-embedding-004 deployment (:predict), floats, charged', async () => {
+  const OpenAI = (await import('openai')).default;
+  const key = await issueKey();
+  const openai = new OpenAI({ apiKey: key, baseURL: `${gateway}/v1`, maxRetries: 0 });
+  const result = await openai.embeddings.create({
+    model: 'vertex-embed',
+    input: ['first text to embed', 'second'],
+    dimensions: 16,
+    encoding_format: 'float',
+  });
+  assert.equal(result.data.length, 2);
+  assert.equal(result.data[0].embedding.length, 16);
+  assert.ok(result.usage.prompt_tokens > 0);
+  const last = await lastUpstreamRequest();
+  assert.match(last.path, /\/projects\/e2e-project\/locations\/us-east5\/publishers\/google\/models\/text-embedding-004:predict$/);
+  assert.match(last.headers.authorization, /^Bearer ya29\.mock-/);
+  const rows = await spendOf(key, 1);
+  assert.equal(rows.length, 1);
+  assert.equal(rows[0].call_type, 'aembedding');
+  assert.ok(Math.abs(rows[0].spend - rows[0].prompt_tokens * 1e-6) < 1e-12);
+  // The SDK's default (base64) is refused clearly rather than answered wrongly.
+  await assert.rejects(openai.embeddings.create({ model: 'vertex-embed', input: 'x' }), (e) => e.status === 400);
 });

@@ -67,19 +67,6 @@ rapidjson::Document json(const std::string& text) {
 
 std::string str(const rapidjson::Value& v) { return {v.GetString(), v.GetStringLength()}; }
 
-std::vector<persistence::SpendLogRow> spend_rows(const TestDatabase& db, const std::string& key, std::size_t expect) {
-  auto store = db.migrated_store();
-  persistence::SpendLogFilter filter;
-  filter.api_key = core::hash_key(key);
-  std::vector<persistence::SpendLogRow> rows;
-  for (int i = 0; i < 100; ++i) {
-    rows = store->spend_logs(filter, 100);
-    if (rows.size() >= expect) break;
-    std::this_thread::sleep_for(50ms);
-  }
-  return rows;
-}
-
 // As the Vertex SDKs send it: their own Google token in Authorization, the Tollgate key in
 // x-litellm-api-key (LiteLLM's documented header for this route).
 HeaderList vertex_sdk_headers(const std::string& key) {
@@ -111,7 +98,7 @@ TEST_CASE("/vertex_ai/* sends the deployment's access token and project, never t
   CHECK_FALSE(last["headers"].HasMember("x-litellm-api-key"));
   CHECK(str(last["body"]) == kGenerate);
 
-  const auto rows = spend_rows(w.db, key, 1);
+  const auto rows = spend_rows_of_key(w.db, key, 1);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].call_type == "pass_through_endpoint");
   CHECK(rows[0].model == "gemini-2.0-flash");
@@ -146,7 +133,7 @@ TEST_CASE("Claude on /vertex_ai/*: rawPredict and a streamRawPredict stream char
   CHECK(events.size() > 2);
   CHECK(str(w.mock.last()["path"]) == "/v1/projects/my-project/locations/europe-west4/publishers/anthropic/models/" +
                                           kClaudeModel + ":streamRawPredict");
-  const auto rows = spend_rows(w.db, key, 2);
+  const auto rows = spend_rows_of_key(w.db, key, 2);
   REQUIRE(rows.size() == 2);
   for (const auto& row : rows) {
     CHECK(row.model == kClaudeModel);
@@ -244,7 +231,7 @@ TEST_CASE("Google SDKs' key places carry a Tollgate key on /gemini/* and /vertex
       http_request(w.gw.port(), "POST", "/vertex_ai/v1beta1" + kGeminiPath, kGenerate, {{"x-goog-api-key", key}});
   REQUIRE(vertex.status == 200);
   CHECK_FALSE(w.mock.last()["headers"].HasMember("x-goog-api-key"));
-  CHECK(spend_rows(w.db, key, 3).size() == 3);
+  CHECK(spend_rows_of_key(w.db, key, 3).size() == 3);
 
   const std::string wrong = "sk-not-a-tollgate-key-" + std::to_string(::getpid());
   CHECK(http_request(w.gw.port(), "POST", gemini, kGenerate, {{"x-goog-api-key", wrong}}).status == 401);

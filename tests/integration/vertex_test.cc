@@ -275,3 +275,45 @@ TEST_CASE("a token within 6 minutes of expiry is refreshed in the background; on
   for (int i = 0; i < 3; ++i) call("stale");  // each waits for a fresh grant
   CHECK(mock.stats()["by_path"]["/oauth2/v4/token"].GetInt64() == 3);
 }
+
+TEST_CASE("Vertex AI embeddings: /v1/embeddings goes to :predict with the token, priced from token_count, budgeted",
+          "[integration][vertex][embeddings]") {
+  MockUpstream mock;
+  TestGateway gw(vertex_config(mock, {{"embed", "text-embedding-004", service_account_json(token_uri(mock))}}));
+  const auto reply = http_request(
+      gw.port(), "POST", "/v1/embeddings",
+      R"({"model":"embed","input":["sixteen bytes...","thirty-two bytes of text here..."],"dimensions":4})",
+      bearer(gw.master_key()));
+  REQUIRE(reply.status == 200);
+  const auto body = json(reply.body);
+  CHECK(str(body["object"]) == "list");
+  CHECK(str(body["model"]) == "embed");
+  REQUIRE(body["data"].Size() == 2);
+  CHECK(body["data"][1]["embedding"].Size() == 4);            // dimensions → parameters.outputDimensionality
+  CHECK(body["usage"]["prompt_tokens"].GetInt64() == 4 + 8);  // the mock's token_count: bytes / 4
+  CHECK(std::stod(reply.header("x-litellm-response-cost")) == Approx(12 * 0.000001).epsilon(1e-9));
+  const auto last = mock.last();
+  CHECK(str(last["path"]) ==
+        "/v1/projects/my-project/locations/europe-west4/publishers/google/models/text-embedding-004:predict");
+  CHECK(str(last["headers"]["authorization"]).rfind("Bearer ya29.mock-", 0) == 0);
+  CHECK(str(last["body"]) ==
+        R"({"instances":[{"content":"sixteen bytes..."},{"content":"thirty-two bytes of text here..."}],)"
+        R"("parameters":{"outputDimensionality":4}})");
+
+  // The worst case (the input's bytes as tokens) is reserved from the key's budget.
+  const auto poor = issue_key(gw, R"({"max_budget":0.000001})");
+  const auto refused = http_request(gw.port(), "POST", "/v1/embeddings",
+                                    R"({"model":"embed","input":")" + std::string(400, 'a') + R"("})", bearer(poor));
+  CHECK(refused.status == 429);
+  // What Vertex cannot take is a 400 before any upstream call.
+  const auto requests = mock.stats()["requests"].GetInt64();
+  const auto base64 =
+      http_request(gw.port(), "POST", "/v1/embeddings", R"({"model":"embed","input":"x","encoding_format":"base64"})",
+                   bearer(gw.master_key()));
+  CHECK(base64.status == 400);
+  CHECK(str(json(base64.body)["error"]["param"]) == "encoding_format");
+  CHECK(
+      http_request(gw.port(), "POST", "/v1/embeddings", R"({"model":"embed","input":[1,2,3]})", bearer(gw.master_key()))
+          .status == 400);
+  CHECK(mock.stats()["requests"].GetInt64() == requests);
+}

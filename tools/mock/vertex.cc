@@ -1,6 +1,12 @@
 #include "tools/mock/vertex.h"
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
 
 namespace tollgate::mock {
 namespace {
@@ -55,6 +61,10 @@ std::optional<VertexRoute> vertex_route_of(std::string_view path) {
     route.stream = method == "streamGenerateContent";
     return route;
   }
+  if (!route.anthropic && method == "predict") {
+    route.predict = true;
+    return route;
+  }
   return std::nullopt;
 }
 
@@ -72,6 +82,56 @@ VertexProblem vertex_request_problem(const VertexRoute& route, std::string_view 
     return {400, "tollgate-mock: anthropic_version must be vertex-2023-10-16"};
   }
   return {};
+}
+
+std::string vertex_predict_answer(std::string_view body) {
+  rapidjson::Document d;
+  if (d.Parse(body.data(), body.size()).HasParseError() || !d.IsObject()) return {};
+  const auto instances = d.FindMember("instances");
+  if (instances == d.MemberEnd() || !instances->value.IsArray() || instances->value.Empty()) return {};
+  int dimensions = 8;
+  if (const auto parameters = d.FindMember("parameters"); parameters != d.MemberEnd() && parameters->value.IsObject() &&
+                                                          parameters->value.HasMember("outputDimensionality") &&
+                                                          parameters->value["outputDimensionality"].IsInt()) {
+    dimensions = std::max(1, std::min(4096, parameters->value["outputDimensionality"].GetInt()));
+  }
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  w.StartObject();
+  w.Key("predictions");
+  w.StartArray();
+  for (const auto& instance : instances->value.GetArray()) {
+    if (!instance.IsObject() || !instance.HasMember("content") || !instance["content"].IsString()) return {};
+    const std::string_view content(instance["content"].GetString(), instance["content"].GetStringLength());
+    std::uint64_t seed = std::hash<std::string_view>{}(content);
+    w.StartObject();
+    w.Key("embeddings");
+    w.StartObject();
+    w.Key("values");
+    w.StartArray();
+    for (int i = 0; i < dimensions; ++i) {
+      seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;  // deterministic per content
+      w.Double(static_cast<double>(seed >> 40) / static_cast<double>(1ULL << 24) - 0.5);
+    }
+    w.EndArray();
+    w.Key("statistics");
+    w.StartObject();
+    w.Key("truncated");
+    w.Bool(false);
+    w.Key("token_count");
+    w.Int64(std::max<std::int64_t>(1, static_cast<std::int64_t>(content.size() / 4)));
+    w.EndObject();
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("metadata");
+  w.StartObject();
+  w.Key("billableCharacterCount");
+  w.Int64(0);
+  w.EndObject();
+  w.EndObject();
+  return buffer.GetString();
 }
 
 }  // namespace tollgate::mock
