@@ -12,6 +12,7 @@
 
 #include "config/config_error.h"
 #include "config/unsupported_keys.h"
+#include "core/bedrock_model.h"
 #include "core/key_hash.h"
 #include "core/node_address.h"
 
@@ -295,12 +296,13 @@ void split_provider(Reader& r, const std::string& path, Deployment& d) {
 // Bedrock: what litellm_params leaves out comes from the standard AWS environment variables
 // (as the AWS SDKs and LiteLLM read them); the endpoint from the region.
 void complete_aws_settings(Reader& r, const std::string& lp, Deployment& d) {
-  // LiteLLM's bedrock/invoke/ sends InvokeModel, a request shape per model family that Tollgate
-  // does not speak: taken as a model id it would fail at every call.
-  if (d.upstream_model.rfind("invoke/", 0) == 0) {
+  // LiteLLM's bedrock/invoke/ sends InvokeModel, whose body is each model family's own: Tollgate
+  // speaks Anthropic's (and the embedding models'); any other, taken on, would fail every call.
+  if (core::bedrock_model(d.upstream_model).route == core::BedrockRoute::invoke_unsupported) {
     r.fail(join_path(lp, "model"),
-           "bedrock/invoke/ (InvokeModel) is not supported: use bedrock/converse/<model id> or bedrock/<model id>, "
-           "which Tollgate sends through the Converse API");
+           "bedrock/invoke/ (InvokeModel) is supported for Anthropic models (ids with \"anthropic.\") only: use "
+           "bedrock/converse/<model id> or bedrock/<model id> for other chat models, which Tollgate sends "
+           "through the Converse API");
   }
   auto& aws = d.aws;
   if (aws.access_key_id.empty() && aws.secret_access_key.empty()) {

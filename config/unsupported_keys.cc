@@ -27,6 +27,9 @@ constexpr std::string_view kProxyBudget = "a proxy-wide budget is not implemente
 constexpr std::string_view kUserDefaults = "defaults for new internal users (role, models, budget) are not implemented";
 constexpr std::string_view kGuardrails = "guardrails are not implemented: requests would reach models unchecked";
 constexpr std::string_view kDeploymentBudget = "deployment budgets are not implemented";
+constexpr std::string_view kAwsCredentials =
+    "AWS roles, profiles and web identities are not implemented: set aws_access_key_id and "
+    "aws_secret_access_key (and aws_session_token) or the AWS_* environment variables";
 
 constexpr Entry kEntries[] = {
     // Top level.
@@ -120,6 +123,15 @@ constexpr Entry kEntries[] = {
     {"litellm_params", "order", warn,
      "deployment priority tiers are not implemented: every deployment of the group is eligible"},
     {"litellm_params", "tags", warn, "tag-based routing is not implemented"},
+    // AWS credentials other than keys (litellm_params, os.environ/ or the AWS_* variables): signing
+    // with whatever keys the environment holds instead of the role or profile named here would
+    // act with another identity's rights.
+    {"litellm_params", "aws_role_name", refuse, kAwsCredentials},
+    {"litellm_params", "aws_session_name", refuse, kAwsCredentials},
+    {"litellm_params", "aws_profile_name", refuse, kAwsCredentials},
+    {"litellm_params", "aws_web_identity_token", refuse, kAwsCredentials},
+    {"litellm_params", "aws_sts_endpoint", refuse, kAwsCredentials},
+    {"litellm_params", "aws_external_id", refuse, kAwsCredentials},
 
     // model_list[].model_info.
     {"model_info", "team_id", refuse,

@@ -21,7 +21,7 @@ constexpr ModelPrice per_unit(double ModelPrice::*unit, double usd) {
 
 // USD per token (list prices per million tokens / 1e6), as published by the providers, and
 // the family's largest output (a family's newest snapshot may allow more than older ones).
-constexpr std::array<Entry, 40> kModels{{
+constexpr std::array<Entry, 44> kModels{{
     {"gpt-4o-mini", {0.15e-6, 0.60e-6, 0.075e-6}, 16'384},
     {"gpt-4o", {2.50e-6, 10.00e-6, 1.25e-6}, 16'384},
     {"gpt-4.1-nano", {0.10e-6, 0.40e-6, 0.025e-6}, 32'768},
@@ -41,6 +41,11 @@ constexpr std::array<Entry, 40> kModels{{
     {"text-embedding-3-small", {0.02e-6, 0, 0}, 0},
     {"text-embedding-3-large", {0.13e-6, 0, 0}, 0},
     {"text-embedding-ada-002", {0.10e-6, 0, 0}, 0},
+    // Bedrock's embedding models, by their Bedrock ids (on-demand, us-east-1).
+    {"amazon.titan-embed-text-v1", {0.10e-6, 0, 0}, 0},
+    {"amazon.titan-embed-text-v2", {0.02e-6, 0, 0}, 0},
+    {"cohere.embed-english-v3", {0.10e-6, 0, 0}, 0},
+    {"cohere.embed-multilingual-v3", {0.10e-6, 0, 0}, 0},
     // Claude: cache reads at 0.1 × input, 5-minute cache writes at 1.25 × input.
     {"claude-3-5-sonnet", {3.00e-6, 15.00e-6, 0.30e-6, 3.75e-6}, 8'192},
     {"claude-3-7-sonnet", {3.00e-6, 15.00e-6, 0.30e-6, 3.75e-6}, 128'000},  // with the output-128k beta

@@ -239,7 +239,9 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   }
 
   void acquire() {
-    conn_ = client_.take_idle(ctx_, pool_key_);
+    // A retry never takes another idle connection: the upstream that closed one while it was
+    // idle (Node's and uvicorn's 5 s keep-alive) has usually closed its older siblings too.
+    if (!retried_) conn_ = client_.take_idle(ctx_, pool_key_);
     if (conn_) {
       write_request();
       return;
@@ -448,7 +450,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   }
 
   // A reused keep-alive connection may have been closed by the upstream while idle: retry
-  // once on a fresh connection when nothing of the response has been seen.
+  // once on a new connection when nothing of the response has been seen.
   void retry_or_fail(ClientErrorKind kind, const std::string& message) {
     if (conn_ && conn_->reused && !got_head_ && !retried_) {
       retried_ = true;

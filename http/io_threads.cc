@@ -2,6 +2,9 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <string>
+
+#include <pthread.h>
 
 namespace tollgate::http {
 
@@ -58,6 +61,9 @@ void IoThreads::start() {
       current_owner = this;
       current_context = c;
       current_thread_index = index;
+      // Named so that top -H, perf and bench/overload (which gives the I/O threads their own
+      // priority) can tell them from the store, spend and actor threads.
+      pthread_setname_np(pthread_self(), ("tg-io-" + std::to_string(index)).substr(0, 15).c_str());
       c->run();
     });
   }

@@ -65,6 +65,16 @@ class Provider {
     return providers::finish_response(client_api, upstream_api, std::move(upstream_body), model_group);
   }
 
+  // finish_response for a provider that shapes its answer after the client's `request` too
+  // (Bedrock embeddings: encoding_format, and the inputs whose tokens the upstream leaves
+  // uncounted). The data plane calls this one.
+  virtual core::Result<ClientBody> finish_response_for(const rapidjson::Document& request, Api client_api,
+                                                       Api upstream_api, std::string upstream_body,
+                                                       std::string_view model_group) const {
+    (void)request;
+    return finish_response(client_api, upstream_api, std::move(upstream_body), model_group);
+  }
+
   virtual std::unique_ptr<StreamRelay> stream_relay(Api client_api, Api upstream_api, StreamOptions options) const {
     return make_stream_relay(client_api, upstream_api, std::move(options));
   }

@@ -31,6 +31,8 @@ struct StreamOptions {
   bool client_wants_usage = false;  // stream_options.include_usage in the client's request
   std::int64_t created = 0;
   std::int64_t input_tokens_estimate = 0;
+  // The most completion tokens the call may be charged (its reservation's); 0 when unknown.
+  std::int64_t completion_tokens_bound = 0;
 };
 
 // Feeds upstream SSE events, returns the bytes to write to the client (possibly empty).

@@ -119,6 +119,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
         // The Anthropic stream's message_start carries input tokens before the provider reports
         // them (older SDKs keep that first number), so give the best estimate we have.
         options.input_tokens_estimate = req_.prompt_tokens_estimate;
+        options.completion_tokens_bound = req_.completion_tokens_bound;
         relay_ = provider_->stream_relay(provider_api(), upstream_.api, std::move(options));
         if (translating_) relay_ = providers::responses_relay_over_chat(std::move(relay_));
         decoder_ = provider_->stream_decoder();
@@ -481,8 +482,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   }
 
   void finish_whole(Clock::time_point now) {
-    auto translated =
-        provider_->finish_response(provider_api(), upstream_.api, std::move(body_), requested_group_->name);
+    auto translated = provider_->finish_response_for(provider_body(), provider_api(), upstream_.api, std::move(body_),
+                                                     requested_group_->name);
     if (translated && translating_) {
       auto responses = providers::responses_body_from_chat(translated->body, translated->usage);
       if (!responses) {

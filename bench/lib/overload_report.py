@@ -1,17 +1,20 @@
 #!/usr/bin/env python3
-"""The Markdown report of bench/overload from h2load's per-request logs."""
+"""The Markdown report of bench/overload from tollgate-openloop's summaries and per-request logs."""
 import argparse
 import datetime
+import json
+import os
 
 
 def read_log(path):
-    """(status, microseconds) per request; h2load writes start, status, duration."""
+    """(due or start µs, status, latency µs) per request: tollgate-openloop's log (due, status, latency
+    from due; status 0: connection failed, -1: unanswered) and h2load's (start, status, duration) alike."""
     rows = []
     with open(path) as f:
         for line in f:
             parts = line.split()
             if len(parts) >= 3:
-                rows.append((int(parts[1]), int(parts[2])))
+                rows.append((int(parts[0]), int(parts[1]), int(parts[2])))
     return rows
 
 
@@ -23,44 +26,101 @@ def pct(values, q):
 
 
 def summary(rows):
-    ok = [d for s, d in rows if s == 200]
+    ok = [d for _, s, d in rows if s == 200]
+    shed = [d for _, s, d in rows if s == 503]
     return {
         "total": len(rows),
         "ok": len(ok),
-        "shed": sum(1 for s, _ in rows if s == 503),
-        "other": sum(1 for s, _ in rows if s not in (200, 503)),
+        "shed": len(shed),
+        "other": len(rows) - len(ok) - len(shed),
         "p50": pct(ok, 0.50),
         "p99": pct(ok, 0.99),
+        "p999": pct(ok, 0.999),
+        "shed_p99": pct(shed, 0.99),
     }
+
+
+def by_window(rows, seconds):
+    """Per window of `seconds` (by due time): 200s, 503s, others, p99 of the 200s."""
+    windows = {}
+    for due, status, latency in rows:
+        windows.setdefault(int(due / 1e6 // seconds), []).append((due, status, latency))
+    return [(k * seconds, summary(v)) for k, v in sorted(windows.items())]
 
 
 def main():
     a = argparse.ArgumentParser()
-    for name in ("capacity", "low", "high", "seconds", "in-flight", "loop-delay", "rss-idle", "rss-max", "rss-end", "nproc"):
+    for name in ("capacity", "low", "high", "seconds", "in-flight", "loop-delay", "connections", "io-threads",
+                 "prompt-bytes", "rss-idle", "rss-max", "rss-end", "nproc"):
         a.add_argument("--" + name, type=int, required=True)
-    for name in ("unloaded", "overload", "recovery", "load-start", "load-end"):
+    for name in ("gateway-cpu", "mock-cpu", "load-cpu", "priority", "work", "load-start", "load-overload", "load-end", "shed-reasons"):
         a.add_argument("--" + name, required=True)
     a.add_argument("--shed", type=int, nargs=2, required=True)
+    a.add_argument("--new-connections")
     o = a.parse_args()
-    un, ov, rc = (summary(read_log(p)) for p in (o.unloaded, o.overload, o.recovery))
+    w = o.work
+    runs = {p: json.load(open(os.path.join(w, p + ".json"))) for p in ("capacity", "unloaded", "overload", "recovery")}
+    logs = {p: read_log(os.path.join(w, p + ".log")) for p in ("unloaded", "overload", "recovery")}
+    un, ov, rc = (summary(logs[p]) for p in ("unloaded", "overload", "recovery"))
     ratio = ov["p99"] / un["p99"] if un["p99"] else float("nan")
+
     print(f"# Overload — {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC\n")
-    print(f"Machine: {o.nproc} cores, shared; load average {o.load_start} at the start, {o.load_end} at the end.")
-    print("Tollgate: SQLite store, one virtual key, priced model, tollgate-mock upstream, "
-          f"`max_in_flight_requests: {o.in_flight}`, `max_event_loop_delay_ms: {o.loop_delay}`. Load: h2load --h1, one thread, one new connection per "
-          "request in the open-loop phases (`bench/overload`).\n")
-    print(f"Capacity (closed loop, 64 keep-alive connections): **{o.capacity} req/s**.\n")
-    print("| phase | offered | sent | 200 | 503 (shed) | other | p50 200 (ms) | p99 200 (ms) |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name, rate, s in (("unloaded", o.low, un), (f"overload ({o.seconds} s)", o.high, ov), ("recovery (5 s)", o.low, rc)):
-        print(f"| {name} | {rate}/s | {s['total']} | {s['ok']} | {s['shed']} | {s['other']} | {s['p50']:.2f} | {s['p99']:.2f} |")
+    print(f"Machine: {o.nproc} cores, shared with the other engineers' builds; load average {o.load_start} at the "
+          f"start, {o.load_overload} when the overload phase began, {o.load_end} at the end.")
+    print(f"Tollgate on CPU {o.gateway_cpu} (`taskset`), `io_threads: {o.io_threads}`, SQLite store, one virtual key, "
+          f"priced model, tollgate-mock upstream on CPU {o.mock_cpu}; `max_in_flight_requests: {o.in_flight}`, "
+          f"`max_event_loop_delay_ms: {o.loop_delay}`. Load: `bench/openloop` (tollgate-openloop) on CPU {o.load_cpu}, "
+          f"chat completions with a {o.prompt_bytes}-byte prompt; priority `{o.priority}` (bench/overload --help). "
+          "Latency runs from each request's due time (coordinated omission corrected).\n")
+    cap = runs["capacity"]
+    print(f"Capacity (closed loop, {cap['connections']} keep-alive connections, {cap['seconds']:.0f} s): "
+          f"**{o.capacity} req/s** of 200s.\n")
+    print("| phase | offered | connections | sent | 200 | 503 (shed) | other | generator backlog | "
+          "p50 200 (ms) | p99 200 (ms) | p99.9 200 (ms) | p99 503 (ms) | generator send lag p99 (ms) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, rate, s, run in (("unloaded (10 s)", o.low, un, runs["unloaded"]),
+                               (f"overload ({o.seconds} s)", o.high, ov, runs["overload"]),
+                               ("recovery (10 s)", o.low, rc, runs["recovery"])):
+        print(f"| {name} | {rate}/s | {run['connections']} | {s['total']} | {s['ok']} | {s['shed']} | {s['other']} | "
+              f"{run['backlogged']} (max {run['max_backlog']}) | {s['p50']:.2f} | {s['p99']:.2f} | {s['p999']:.2f} | "
+              f"{s['shed_p99']:.2f} | {run['send_lag_p99']:.2f} |")
     print()
     print(f"- Admitted p99 under overload / unloaded p99: **{ratio:.2f}×** (goal ≤ 3×).")
-    print(f"- tollgate_shed_requests_total rose by {o.shed[1] - o.shed[0]} during the overload phase.")
-    print(f"- RSS: {o.rss_idle // 1024} MiB before, {o.rss_max // 1024} MiB at most during, {o.rss_end // 1024} MiB after.")
-    print(f"- Recovery: {rc['ok']} of {rc['total']} requests answered 200 right after the overload, p99 {rc['p99']:.2f} ms.")
-    print("- `other` counts connections h2load could not complete (refused, reset, its own timeouts); "
-          "h2load's generator shares the 2 cores, so the rate it reached is the `sent` column over the phase.")
+    print(f"- tollgate_shed_requests_total rose by {o.shed[1] - o.shed[0]} during the overload phase "
+          f"(after it, by reason: {o.shed_reasons.strip() or 'none'}).")
+    print(f"- RSS: {o.rss_idle // 1024} MiB before, {o.rss_max // 1024} MiB at most during, "
+          f"{o.rss_end // 1024} MiB after.")
+    print("- `other`: status 0 (connection failed) or -1 (unanswered 5 s after the phase); `generator backlog`: "
+          "requests due while all connections were busy (sent late, charged from their due time); "
+          "`send lag`: due → sent, the generator's own delay (its CPU's other work and the backlog).\n")
+    print("Overload, 5 s windows (by due time):\n")
+    print("| from (s) | 200 | 503 | other | p99 200 (ms) |")
+    print("|---|---|---|---|---|")
+    for start, s in by_window(logs["overload"], 5):
+        print(f"| {start} | {s['ok']} | {s['shed']} | {s['other']} | {s['p99']:.2f} |")
+    slow_ms = 5 * ov["p50"]
+    bins = {}  # second → the 10 ms bins (by due time) holding admitted requests slower than slow_ms
+    for due, status, latency in logs["overload"]:
+        if status == 200 and latency > slow_ms * 1000:
+            bins.setdefault(due // 1000000, set()).add(due % 1000000 // 10000)
+    if bins:
+        counts = sorted(len(b) for b in bins.values())
+        spans = sorted((max(b) - min(b) + 1) * 10 for b in bins.values())
+        print(f"\nStalls: the admitted requests slower than {slow_ms:.1f} ms (5× the overload p50) fell in "
+              f"{len(bins)} of the {o.seconds} seconds, each second's within {counts[len(counts) // 2]} bins of 10 ms "
+              f"spanning {spans[len(spans) // 2]} ms (medians): one stall a second of that length (a SCHED_FIFO CPU "
+              "kept busy is stopped 50 ms in every second) shows as a few bins in one span; a queue would spread them.")
+    print("\nRecovery, second by second right after the overload:\n")
+    print("| second | 200 | 503 | other | p99 200 (ms) |")
+    print("|---|---|---|---|---|")
+    for start, s in by_window(logs["recovery"], 1)[:5]:
+        print(f"| {start} | {s['ok']} | {s['shed']} | {s['other']} | {s['p99']:.2f} |")
+    if o.new_connections:
+        nc = summary(read_log(o.new_connections))
+        print(f"\nExtra phase — one new connection per request (h2load --h1 -r, {o.high}/s, {o.seconds} s; "
+              "latency from each connection's start, not coordinated-omission corrected): "
+              f"{nc['total']} sent, {nc['ok']} 200, {nc['shed']} 503, {nc['other']} other; "
+              f"200 p50 {nc['p50']:.2f} ms, p99 {nc['p99']:.2f} ms.")
 
 
 if __name__ == "__main__":

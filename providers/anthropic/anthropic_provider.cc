@@ -1,5 +1,7 @@
 #include "providers/anthropic/anthropic_provider.h"
 
+#include "providers/json_util.h"
+
 namespace tollgate::providers {
 namespace {
 
@@ -31,6 +33,19 @@ class AnthropicProvider : public Provider {
 };
 
 }  // namespace
+
+core::Result<std::string> anthropic_platform_body(const std::string& messages_body, std::string_view version,
+                                                  bool keep_stream) {
+  rapidjson::Document body;
+  if (!json::parse(messages_body, body) || !body.IsObject()) {
+    return core::internal_error("Anthropic request translation failed");
+  }
+  body.RemoveMember("model");
+  if (!keep_stream) body.RemoveMember("stream");
+  body.RemoveMember("anthropic_version");
+  body.AddMember("anthropic_version", rapidjson::StringRef(version.data(), version.size()), body.GetAllocator());
+  return json::serialize(body);
+}
 
 const Provider& anthropic_provider() {
   static const AnthropicProvider provider;

@@ -1,7 +1,10 @@
 #pragma once
-// AWS Bedrock through the Converse and ConverseStream APIs (`bedrock/<model id>`,
-// `bedrock/converse/<model id>`): requests signed with SigV4, streams in AWS's binary event
-// stream, both translated to and from the OpenAI chat and Anthropic Messages APIs.
+// AWS Bedrock (core/bedrock_model.h picks the API by the model): chat models through the
+// Converse and ConverseStream APIs (`bedrock/<model id>`, `bedrock/converse/<model id>`),
+// translated to and from the OpenAI chat and Anthropic Messages APIs; Anthropic models through
+// InvokeModel and InvokeModelWithResponseStream (`bedrock/invoke/<id>`) with Anthropic's own
+// body and events; Titan and Cohere embedding models through InvokeModel for /v1/embeddings.
+// Requests signed with SigV4, streams in AWS's binary event stream.
 #include "providers/provider.h"
 
 namespace tollgate::providers {
@@ -10,7 +13,7 @@ const Provider& bedrock_provider();
 
 namespace bedrock {
 
-// The Bedrock model id of a deployment: the model after `bedrock/`, without `converse/`.
+// The Bedrock model id of a deployment: the model after `bedrock/`, without `converse/` or `invoke/`.
 std::string_view model_id(const config::Deployment& deployment);
 
 // The model id without its cross-region inference prefix (us., eu., apac., …) and vendor

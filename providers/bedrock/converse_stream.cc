@@ -26,6 +26,13 @@ bool is_exception_event(std::string_view event_type) {
   return event_type.size() > 9 && event_type.substr(event_type.size() - 9) == "Exception";
 }
 
+SseEvent anthropic_error_from_exception(const SseEvent& exception) {
+  rapidjson::Document in;
+  if (!json::parse(exception.data, in) || !in.IsObject()) in.SetObject();
+  const auto message = std::string(json::string_or(in, "message", exception.event));
+  return SseEvent{"error", anthropic_error_body(error_status_for(exception.event), message)};
+}
+
 ConverseToAnthropicStream::ConverseToAnthropicStream(std::string id, std::string model_group,
                                                      std::int64_t input_tokens_estimate)
     : id_(std::move(id)), model_(std::move(model_group)), input_estimate_(input_tokens_estimate) {}
@@ -51,8 +58,7 @@ std::vector<SseEvent> ConverseToAnthropicStream::on_event(const SseEvent& event)
   const std::int64_t index = json::int_or(in, "contentBlockIndex");
 
   if (is_exception_event(event.event)) {
-    const auto message = std::string(json::string_or(in, "message", event.event));
-    out.push_back(SseEvent{"error", anthropic_error_body(error_status_for(event.event), message)});
+    out.push_back(anthropic_error_from_exception(event));
   } else if (event.event == "messageStart") {
     out.push_back(anthropic_message_start(id_, model_, input_estimate_));
   } else if (event.event == "contentBlockStart") {

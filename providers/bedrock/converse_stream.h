@@ -42,4 +42,9 @@ class ConverseToAnthropicStream {
 // An exception's :exception-type names it; these end a stream with an error.
 bool is_exception_event(std::string_view event_type);
 
+// An exception message (`event` its :exception-type, `data` {"message": …}) → Anthropic's
+// stream `error` event, typed by the HTTP status the exception stands for (throttling → 429
+// rate_limit_error, unavailable → 503 overloaded_error, validation → 400, else api_error).
+SseEvent anthropic_error_from_exception(const SseEvent& exception);
+
 }  // namespace tollgate::providers::bedrock

@@ -12,20 +12,6 @@ namespace {
 // What Anthropic's models on Vertex require in the body instead of the anthropic-version header.
 constexpr std::string_view kVertexAnthropicVersion = "vertex-2023-10-16";
 
-// An Anthropic Messages body for Vertex: the model is in the URL, the API version in the body.
-core::Result<std::string> vertex_anthropic_body(const std::string& messages_body) {
-  rapidjson::Document body;
-  if (!json::parse(messages_body, body) || !body.IsObject()) {
-    return core::internal_error("Vertex AI Anthropic request translation failed");
-  }
-  body.RemoveMember("model");
-  body.RemoveMember("anthropic_version");
-  body.AddMember("anthropic_version",
-                 rapidjson::StringRef(kVertexAnthropicVersion.data(), kVertexAnthropicVersion.size()),
-                 body.GetAllocator());
-  return json::serialize(body);
-}
-
 // The client's request as the upstream API wants it, from the provider that speaks that API
 // natively; only the URL, the credential and (for Anthropic) the body's envelope differ on Vertex.
 // /v1/embeddings on a Google text-embedding model: `:predict` (providers/vertex/vertex_embedding.h).
@@ -50,7 +36,7 @@ core::Result<UpstreamRequest> build(const config::Deployment& d, Api client_api,
   if (!built) return built;
   auto out = std::move(built).value();
   if (anthropic) {
-    auto body = vertex_anthropic_body(out.body);
+    auto body = anthropic_platform_body(out.body, kVertexAnthropicVersion, true);
     if (!body) return std::move(body).error();
     out.body = std::move(body).value();
     out.target = model_path(d) + (out.stream ? ":streamRawPredict" : ":rawPredict");

@@ -6,6 +6,9 @@
 
 #include <rapidjson/document.h>
 
+#include <thread>
+#include <vector>
+
 #include <unistd.h>
 
 #include "tests/support/http_client.h"
@@ -112,4 +115,32 @@ TEST_CASE("TLS to an upstream port that speaks plain HTTP is a 502", "[integrati
   const auto reply = http_request(gw.port(), "POST", "/v1/chat/completions", chat("fault"), bearer(gw.master_key()));
   check_bad_gateway(reply);
   still_serves(gw);
+}
+
+TEST_CASE("idle pooled connections the upstream closed are not a failure", "[integration][faults][upstream]") {
+  // The upstream closes keep-alive connections idle for 150 ms, as Node (5 s) and uvicorn (5 s)
+  // do. The gateway's pool still holds them; the next requests must not fail on them, even
+  // with no retries configured and several stale connections in each I/O thread's pool.
+  MockUpstream mock({"--keep-alive-ms", "150"});
+  TestGateway gw(config_for(mock, "gpt-4o+latency-100", mock.base_url()));
+  auto concurrent_round = [&] {
+    std::vector<std::thread> callers;
+    std::vector<int> statuses(8, 0);
+    for (std::size_t i = 0; i < statuses.size(); ++i) {
+      callers.emplace_back([&, i] {
+        statuses[i] =
+            http_request(gw.port(), "POST", "/v1/chat/completions", chat("fault"), bearer(gw.master_key())).status;
+      });
+    }
+    for (auto& caller : callers) caller.join();
+    return statuses;
+  };
+  CHECK(concurrent_round() == std::vector<int>(8, 200));  // fills the pools
+  ::usleep(400 * 1000);                                   // the upstream closes every idle one
+  CHECK(concurrent_round() == std::vector<int>(8, 200));
+  ::usleep(400 * 1000);
+  for (int i = 0; i < 4; ++i) {
+    CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", chat("fault"), bearer(gw.master_key())).status ==
+          200);
+  }
 }

@@ -17,6 +17,9 @@ inline constexpr std::string_view kAmazonEventStream = "application/vnd.amazon.e
 // `path` is not a Converse path. `stream` tells converse-stream from converse.
 std::string bedrock_model_of(std::string_view path, bool& stream);
 
+// "%3A" → ":" and the like.
+std::string percent_decode(std::string_view text);
+
 void append_converse_response(std::string& out, const Completion& c);
 
 // {"message":...}; the x-amzn-ErrorType header line for the status goes in `error_type_header`.

@@ -37,6 +37,9 @@ struct Defaults {
   double fail_rate = 0.0;          // probability in [0, 1] of answering fail_status
   int fail_status = 500;
   TokenCount token_count = TokenCount::approx;
+  // > 0: a keep-alive connection idle this long between requests is closed, as Node's
+  // keepAliveTimeout (5 s) and uvicorn's (5 s) do; 0: kept until the client closes it.
+  int keep_alive_ms = 0;
 };
 
 // The recognised '+'-separated tokens of a model name. Unknown tokens are ignored, so

@@ -85,6 +85,9 @@ void Connection<Stream>::read_request() {
   parser_->body_limit(kBodyLimit);
   parser_->eager(true);
   continue_sent_ = false;
+  if (const int keep_alive_ms = handler_.keep_alive_ms(); keep_alive_ms > 0 && buffer_.size() == 0) {
+    wait(keep_alive_ms, &Connection::close);  // idle: closed unless a request arrives in time
+  }
   continue_request();
 }
 
@@ -200,6 +203,7 @@ void Connection<Stream>::reject(int status, std::string_view message) {
 
 template <class Stream>
 void Connection<Stream>::on_request() {
+  timer_.cancel();  // the keep-alive wait, if any
   responding_ = true;
   out_.clear();
   action_ = handler_.handle(parser_->release(), out_);

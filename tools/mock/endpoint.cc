@@ -1,6 +1,7 @@
 #include "tools/mock/endpoint.h"
 
 #include "tools/mock/bedrock.h"
+#include "tools/mock/bedrock_invoke.h"
 #include "tools/mock/gemini.h"
 #include "tools/mock/google_token.h"
 #include "tools/mock/stored_responses.h"
@@ -17,11 +18,13 @@ Endpoint classify(std::string_view method, std::string_view path) {
     return Endpoint::chat_completions;
   }
   if (post && path == "/v1/messages") return Endpoint::messages;
+  if (post && path == "/v1/messages/count_tokens") return Endpoint::count_tokens;
   if (post && (path == "/v1/responses" || path == "/responses" || path == "/openai/responses")) {
     return Endpoint::responses;
   }
   if ((get || method == "DELETE") && !stored_response_path(path).id.empty()) return Endpoint::stored_response;
   if (bool stream = false; post && !bedrock_model_of(path, stream).empty()) return Endpoint::bedrock_converse;
+  if (post && bedrock_invoke_route(path)) return Endpoint::bedrock_invoke;
   if (bool stream = false; post && !gemini_model_of(path, stream).empty()) return Endpoint::gemini_generate;
   if (post && is_google_token_path(path)) return Endpoint::google_token;
   if (const auto vertex = post ? vertex_route_of(path) : std::nullopt) {  // Vertex AI speaks both wires

@@ -10,9 +10,11 @@ enum class Endpoint {
   embeddings,        // POST /v1/embeddings, /embeddings
   models,            // GET /v1/models, /models
   messages,          // POST /v1/messages (Anthropic); Vertex AI's publishers/anthropic routes
+  count_tokens,      // POST /v1/messages/count_tokens (Anthropic): {"input_tokens": N}
   responses,         // POST /v1/responses, /responses, /openai/responses (Azure) (OpenAI Responses API)
   stored_response,   // GET/DELETE /v1/responses/{id}, GET …/{id}/input_items (tools/mock/stored_responses.h)
   bedrock_converse,  // POST /model/{modelId}/converse and /converse-stream (AWS Bedrock)
+  bedrock_invoke,    // POST /model/{modelId}/invoke and /invoke-with-response-stream (tools/mock/bedrock_invoke.h)
   gemini_generate,   // POST /v1beta/models/{model}:generateContent and :streamGenerateContent; Vertex AI's
                      // publishers/google routes (tools/mock/vertex.h)
   google_token,      // POST /token, /oauth2/v4/token (Google OAuth2, service-account JWT-bearer grant)
@@ -33,6 +35,8 @@ bool is_control(Endpoint endpoint);
 
 // /v1/messages answers (and fails) in Anthropic's format, Bedrock's paths in AWS's; everything
 // else in OpenAI's.
-inline bool is_anthropic(Endpoint endpoint) { return endpoint == Endpoint::messages; }
+inline bool is_anthropic(Endpoint endpoint) {
+  return endpoint == Endpoint::messages || endpoint == Endpoint::count_tokens;
+}
 
 }  // namespace tollgate::mock

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "tools/mock/bedrock.h"
+#include "tools/mock/bedrock_invoke.h"
 #include "tools/mock/config_json.h"
 #include "tools/mock/gemini.h"
 #include "tools/mock/google_token.h"
@@ -34,8 +35,10 @@ std::string_view view(boost::beast::string_view s) { return {s.data(), s.size()}
 
 BodyKind body_kind(Endpoint endpoint) {
   switch (endpoint) {
-    case Endpoint::messages: return BodyKind::anthropic;
+    case Endpoint::messages:
+    case Endpoint::count_tokens: return BodyKind::anthropic;
     case Endpoint::bedrock_converse: return BodyKind::converse;
+    case Endpoint::bedrock_invoke: return BodyKind::anthropic;  // embedding bodies are read by read_invoke_call
     case Endpoint::gemini_generate: return BodyKind::gemini;
     case Endpoint::completions: return BodyKind::completion;
     case Endpoint::embeddings: return BodyKind::embedding;
@@ -55,6 +58,8 @@ std::string failure_message(int status) {
 
 Handler::Handler(Stats& stats, StatsShard& shard, LiveConfig& config, int worker)
     : stats_(stats), shard_(shard), config_(config), worker_(worker) {}
+
+int Handler::keep_alive_ms() const { return config_.load().keep_alive_ms; }
 
 Action Handler::handle(Request&& request, std::string& out) {
   Action action;
@@ -103,6 +108,13 @@ Action Handler::handle(Request&& request, std::string& out) {
     body.model = bedrock_model_of(path, body.stream);  // Bedrock names the model in the path
     unsigned_bedrock_call = !looks_sigv4_signed(view(request[boost::beast::http::field::authorization]));
   }
+  invoke_ = {};
+  if (const auto invoke = endpoint == Endpoint::bedrock_invoke ? bedrock_invoke_route(path) : std::nullopt) {
+    body.model = invoke->model;
+    body.stream = invoke->stream;
+    invoke_ = read_invoke_call(*invoke, request.body());
+    unsigned_bedrock_call = !looks_sigv4_signed(view(request[boost::beast::http::field::authorization]));
+  }
   bool unauthenticated_gemini_call = false;
   if (endpoint == Endpoint::gemini_generate) {
     body.model = std::string(gemini_model_of(path, body.stream));  // Gemini names the model in the path
@@ -122,6 +134,10 @@ Action Handler::handle(Request&& request, std::string& out) {
   // `request` now holds an older request (or nothing): only `body` and `endpoint` from here.
   if (unsigned_bedrock_call) {
     error(endpoint, 403, "tollgate-mock: the request is not signed with AWS Signature Version 4", action, out);
+    return action;
+  }
+  if (invoke_.problem_status != 0) {
+    error(endpoint, invoke_.problem_status, invoke_.problem, action, out);
     return action;
   }
   if (vertex_problem.status != 0) {
@@ -202,9 +218,21 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
     return;
   }
   const bool tokenizer = plan.token_count == TokenCount::tokenizer;
+  if (endpoint == Endpoint::count_tokens) {
+    const auto tokens = tokenizer ? body.prompt_token_count : prompt_tokens(body.prompt_bytes);
+    body_ = "{\"input_tokens\":" + std::to_string(tokens) + "}";
+    reply(200, action, out);
+    return;
+  }
   if (endpoint == Endpoint::embeddings) {
     append_embeddings(body_, model, body.input_hashes,
                       tokenizer ? body.prompt_token_count : prompt_tokens(body.prompt_bytes), body.base64);
+    reply(200, action, out);
+    return;
+  }
+
+  if (!invoke_.embedding.empty()) {  // a Bedrock embedding model
+    body_ = invoke_.embedding;
     reply(200, action, out);
     return;
   }
@@ -228,10 +256,15 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
     completion.prompt_tokens = prompt_tokens(body.prompt_bytes);
     completion.completion_tokens = count_words(completion.content);
   }
+  completion.cache_read_tokens = invoke_.cache_read;
+  completion.cache_creation_tokens = invoke_.cache_creation;
 
   if (body.stream) {
     if (endpoint == Endpoint::bedrock_converse) {
       stream(converse_stream(completion, plan.chunks), plan, action, out, kAmazonEventStream);
+    } else if (endpoint == Endpoint::bedrock_invoke) {
+      stream(invoke_stream(anthropic_stream(completion, plan.chunks), invoke_.exception_mid_stream), plan, action, out,
+             kAmazonEventStream);
     } else if (endpoint == Endpoint::gemini_generate) {
       stream(gemini_stream(completion, plan.chunks), plan, action, out);
     } else if (endpoint == Endpoint::messages) {
@@ -249,7 +282,7 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
     append_converse_response(body_, completion);
   } else if (endpoint == Endpoint::gemini_generate) {
     append_gemini_response(body_, completion);
-  } else if (endpoint == Endpoint::messages) {
+  } else if (endpoint == Endpoint::messages || endpoint == Endpoint::bedrock_invoke) {
     append_anthropic_message(body_, completion);
   } else if (endpoint == Endpoint::responses) {
     append_response_object(body_, completion);
@@ -272,6 +305,13 @@ void Handler::malformed(Endpoint endpoint, const RequestBody& body, const Plan& 
     completion.model = body.model;
     completion.content = "corrupt";
     stream(corrupt_converse_stream(completion), plan, action, out, kAmazonEventStream);
+    return;
+  }
+  if (body.stream && endpoint == Endpoint::bedrock_invoke) {
+    Completion completion;
+    completion.model = body.model;
+    completion.content = "corrupt";
+    stream(corrupt_invoke_stream(anthropic_stream(completion, 1)), plan, action, out, kAmazonEventStream);
     return;
   }
   const bool streamable = endpoint == Endpoint::chat_completions || endpoint == Endpoint::completions ||
@@ -339,7 +379,7 @@ void Handler::stream(std::vector<SseEvent> events, const Plan& plan, Action& act
 
 void Handler::error(Endpoint endpoint, int status, std::string_view message, Action& action, std::string& out) {
   body_.clear();
-  if (endpoint == Endpoint::bedrock_converse) {
+  if (endpoint == Endpoint::bedrock_converse || endpoint == Endpoint::bedrock_invoke) {
     std::string error_type;
     append_bedrock_error(body_, status, message, error_type);
     reply(status, action, out, error_type);
@@ -365,12 +405,14 @@ void Handler::reply(int status, Action& action, std::string& out, std::string_vi
 }
 
 std::string Handler::next_id(Endpoint endpoint) {
-  std::string id = endpoint == Endpoint::messages      ? "msg_mock_"
-                   : endpoint == Endpoint::responses   ? "resp_mock_"
-                   : endpoint == Endpoint::completions ? "cmpl-mock-"
-                                                       : "chatcmpl-mock-";
+  std::string id = endpoint == Endpoint::bedrock_invoke ? "msg_bdrk_mock_"
+                   : endpoint == Endpoint::messages     ? "msg_mock_"
+                   : endpoint == Endpoint::responses    ? "resp_mock_"
+                   : endpoint == Endpoint::completions  ? "cmpl-mock-"
+                                                        : "chatcmpl-mock-";
   append_int(id, worker_);
-  id += endpoint == Endpoint::messages || endpoint == Endpoint::responses ? '_' : '-';
+  id += endpoint == Endpoint::messages || endpoint == Endpoint::responses || endpoint == Endpoint::bedrock_invoke ? '_'
+                                                                                                                  : '-';
   append_uint(id, ++sequence_);
   return id;
 }

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "tools/mock/bedrock_invoke.h"
 #include "tools/mock/behavior.h"
 #include "tools/mock/endpoint.h"
 #include "tools/mock/http_out.h"
@@ -45,6 +46,9 @@ class Handler {
  public:
   Handler(Stats& stats, StatsShard& shard, LiveConfig& config, int worker);
 
+  // How long a keep-alive connection may stay idle between requests (0: no limit).
+  int keep_alive_ms() const;
+
   // Appends what is to be sent first to `out` and says what follows.
   Action handle(Request&& request, std::string& out);
 
@@ -66,8 +70,9 @@ class Handler {
   LiveConfig& config_;
   int worker_;
   std::uint64_t sequence_ = 0;
-  std::string body_;  // scratch: the JSON body being built
-  std::string text_;  // scratch: generated reply text
+  std::string body_;   // scratch: the JSON body being built
+  InvokeCall invoke_;  // the current request's, when it is a Bedrock InvokeModel call
+  std::string text_;   // scratch: generated reply text
 };
 
 }  // namespace tollgate::mock

@@ -17,6 +17,7 @@ Defaults LiveConfig::load() const {
   d.fail_rate = fail_rate_.load(kRelaxed);
   d.fail_status = fail_status_.load(kRelaxed);
   d.token_count = token_count_.load(kRelaxed);
+  d.keep_alive_ms = keep_alive_ms_.load(kRelaxed);
   return d;
 }
 
@@ -28,6 +29,7 @@ void LiveConfig::store(const Defaults& d) {
   fail_rate_.store(d.fail_rate, kRelaxed);
   fail_status_.store(d.fail_status, kRelaxed);
   token_count_.store(d.token_count, kRelaxed);
+  keep_alive_ms_.store(d.keep_alive_ms, kRelaxed);
 }
 
 std::string LiveConfig::apply_json(std::string_view body) {

@@ -31,6 +31,7 @@ class LiveConfig {
   std::atomic<double> fail_rate_{0.0};
   std::atomic<int> fail_status_{0};
   std::atomic<TokenCount> token_count_{TokenCount::approx};
+  std::atomic<int> keep_alive_ms_{0};
   std::mutex update_mutex_;  // serializes read-modify-write by concurrent config requests
 };
 

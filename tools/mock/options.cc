@@ -9,7 +9,8 @@ const char* const kUsage =
     "usage: tollgate-mock [--host 127.0.0.1] [--port 0] [--threads 1] [--port-file PATH]\n"
     "                     [--latency-ms 0] [--chunks 8] [--chunk-interval-ms 0]\n"
     "                     [--response-bytes 0] [--fail-rate 0.0] [--fail-status 500]\n"
-    "                     [--token-count approx|tokenizer] [--tls-cert PEM --tls-key PEM]\n"
+    "                     [--token-count approx|tokenizer] [--keep-alive-ms 0]\n"
+    "                     [--tls-cert PEM --tls-key PEM]\n"
     "A fast OpenAI- and Anthropic-compatible fake upstream. Per-request behaviour comes from\n"
     "tokens in the model name (\"mock+chunks-10+pace-50\"); see tools/mock/README.md.\n";
 
@@ -92,6 +93,9 @@ std::string parse_options(int argc, const char* const* argv, Options& options) {
       const auto count = parse_token_count(value);
       if (!count) return "--token-count must be approx or tokenizer";
       d.token_count = *count;
+    } else if (flag == "--keep-alive-ms") {
+      if (!number(0, kMaxDelayMs)) return range(0, kMaxDelayMs);
+      d.keep_alive_ms = static_cast<int>(n);
     } else if (flag == "--tls-cert") {
       options.tls_cert = std::string(value);
     } else if (flag == "--tls-key") {

@@ -75,12 +75,19 @@ void append_anthropic_message(std::string& out, const Completion& c) {
   out += anthropic_stop_reason(c);
   out += R"(","stop_sequence":null,"usage":{"input_tokens":)";
   append_uint(out, c.prompt_tokens);
+  append_cache_usage(out, c);
   out += R"(,"output_tokens":)";
   append_uint(out, c.completion_tokens);
   out += "}}";
 }
 
-namespace {
+void append_cache_usage(std::string& out, const Completion& c) {
+  if (c.cache_read_tokens == 0 && c.cache_creation_tokens == 0) return;
+  out += R"(,"cache_read_input_tokens":)";
+  append_uint(out, c.cache_read_tokens);
+  out += R"(,"cache_creation_input_tokens":)";
+  append_uint(out, c.cache_creation_tokens);
+}
 
 void append_base64(std::string& out, const unsigned char* data, std::size_t size) {
   static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -93,8 +100,6 @@ void append_base64(std::string& out, const unsigned char* data, std::size_t size
     out += i + 2 < size ? kAlphabet[n & 63] : '=';
   }
 }
-
-}  // namespace
 
 void append_embeddings(std::string& out, std::string_view model, const std::vector<std::uint64_t>& input_hashes,
                        std::size_t prompt_tokens, bool base64) {

@@ -18,6 +18,10 @@ struct Completion {
   std::size_t prompt_tokens = 0;
   std::size_t completion_tokens = 0;
   bool truncated = false;  // cut at max_tokens: finish_reason "length", stop_reason "max_tokens"
+  // Anthropic usage's cache reads and writes (not counted in prompt_tokens, as Anthropic's
+  // input_tokens); reported only when one is set.
+  std::size_t cache_read_tokens = 0;
+  std::size_t cache_creation_tokens = 0;
 };
 
 std::string_view openai_finish_reason(const Completion& c);
@@ -31,6 +35,11 @@ inline constexpr std::size_t kEmbeddingDimensions = 8;
 void append_chat_completion(std::string& out, const Completion& c);
 void append_text_completion(std::string& out, const Completion& c);
 void append_anthropic_message(std::string& out, const Completion& c);
+// ,"cache_read_input_tokens":N,"cache_creation_input_tokens":M when the completion has any.
+void append_cache_usage(std::string& out, const Completion& c);
+
+// Standard base64 (padded) of `size` bytes.
+void append_base64(std::string& out, const unsigned char* data, std::size_t size);
 
 // One vector per input, derived from the input's hash so equal inputs embed equally.
 // base64: each vector as the base64 of little-endian float32s, as OpenAI answers

@@ -102,6 +102,7 @@ std::vector<SseEvent> anthropic_stream(const Completion& c, int chunks) {
   append_json_string(data, c.model);
   data += R"(,"content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":)";
   append_uint(data, c.prompt_tokens);
+  append_cache_usage(data, c);
   data += R"(,"output_tokens":0}}})";
   events.push_back({anthropic_event("message_start", data), false});
   events.push_back({anthropic_event("ping", R"({"type":"ping"})"), false});

@@ -45,12 +45,24 @@ model_list:
   CHECK_THAT(error.what(), Catch::Contains("aws_secret_access_key"));
 }
 
-TEST_CASE("bedrock/invoke/ (InvokeModel) stops start-up instead of failing every call", "[config][bedrock]") {
-  const auto error = parse_test_config_error(
-      "model_list:\n  - model_name: c\n    litellm_params: {model: "
-      "\"bedrock/invoke/anthropic.claude-3-haiku-20240307-v1:0\", "
-      "aws_access_key_id: A, aws_secret_access_key: B, aws_region_name: us-east-1}\n");
-  CHECK_THAT(error.what(), Catch::Contains("model_list[0].litellm_params.model"));
-  CHECK_THAT(error.what(),
-             Catch::Contains("InvokeModel is not supported") || Catch::Contains("(InvokeModel) is not supported"));
+TEST_CASE("bedrock/invoke/ (InvokeModel): Anthropic models load, other families stop start-up naming the key",
+          "[config][bedrock]") {
+  const auto yaml = [](const std::string& model) {
+    return "model_list:\n  - model_name: c\n    litellm_params: {model: \"bedrock/" + model +
+           "\", aws_access_key_id: A, aws_secret_access_key: B, aws_region_name: us-east-1}\n";
+  };
+  for (const char* accepted :
+       {"invoke/anthropic.claude-3-5-sonnet-20240620-v1:0", "invoke/us.anthropic.claude-3-5-sonnet-20241022-v2:0",
+        "amazon.titan-embed-text-v2:0", "cohere.embed-english-v3"}) {
+    INFO(accepted);
+    const auto config = parse_test_config(yaml(accepted));
+    CHECK(config.model_list.at(0).provider == tollgate::core::ProviderKind::bedrock);
+  }
+  for (const char* refused : {"invoke/meta.llama3-70b-instruct-v1:0", "invoke/amazon.titan-text-express-v1",
+                              "invoke/mistral.mistral-large-2402-v1:0", "invoke/cohere.command-r-v1:0"}) {
+    INFO(refused);
+    const auto error = parse_test_config_error(yaml(refused));
+    CHECK_THAT(error.what(), Catch::Contains("model_list[0].litellm_params.model"));
+    CHECK_THAT(error.what(), Catch::Contains("bedrock/invoke/ (InvokeModel) is supported for Anthropic models"));
+  }
 }
