@@ -15,11 +15,9 @@ core::ApiError input_refused() {
 }  // namespace
 
 core::Result<std::string> embedding_predict_body(const rapidjson::Document& request) {
-  if (json::string_or(request, "encoding_format", "float") != "float") {
-    return core::bad_request(
-        "Vertex AI embeddings are returned as floats: set 'encoding_format' to \"float\" (the openai SDKs ask for "
-        "base64 unless told)",
-        "encoding_format");
+  if (const auto format = json::string_or(request, "encoding_format", "float");
+      format != "float" && format != "base64") {
+    return core::bad_request("'encoding_format' must be \"float\" or \"base64\"", "encoding_format");
   }
   const auto* input = json::member(request, "input");
   if (input == nullptr) return input_refused();
@@ -60,7 +58,8 @@ core::Result<std::string> embedding_predict_body(const rapidjson::Document& requ
   return std::string(json::written(buffer));
 }
 
-core::Result<ClientBody> embedding_response(std::string_view upstream_body, std::string_view model_group) {
+core::Result<ClientBody> embedding_response(std::string_view upstream_body, const rapidjson::Document& request,
+                                            std::string_view model_group) {
   const auto not_vertex = [] { return core::bad_gateway("The Vertex AI embeddings answer could not be read"); };
   rapidjson::Document d;
   if (!json::parse(upstream_body, d) || !d.IsObject()) return not_vertex();
@@ -88,7 +87,7 @@ core::Result<ClientBody> embedding_response(std::string_view upstream_body, std:
   ClientBody out;
   out.usage = usage;
   out.usage_found = usage_found;
-  out.body = embeddings_body(model_group, vectors, usage);
+  out.body = embeddings_body(model_group, vectors, usage, json::string_or(request, "encoding_format") == "base64");
   return out;
 }
 

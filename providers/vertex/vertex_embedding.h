@@ -14,11 +14,14 @@
 
 namespace tollgate::providers::vertex {
 
-// The `:predict` body; a 400 for input Vertex cannot embed (token arrays, non-text) or for
-// encoding_format "base64" (the gateway returns floats: set encoding_format "float").
+// The `:predict` body; a 400 for input Vertex cannot embed (token arrays, non-text) or an
+// encoding_format other than "float" and "base64".
 core::Result<std::string> embedding_predict_body(const rapidjson::Document& request);
 
-// The OpenAI embeddings answer (floats) with its usage; a 502 when the body is not Vertex's.
-core::Result<ClientBody> embedding_response(std::string_view upstream_body, std::string_view model_group);
+// The OpenAI embeddings answer with its usage: floats, or base64 float32s when the request's
+// encoding_format is "base64" (what the openai SDKs ask unless told); a 502 when the body is
+// not Vertex's.
+core::Result<ClientBody> embedding_response(std::string_view upstream_body, const rapidjson::Document& request,
+                                            std::string_view model_group);
 
 }  // namespace tollgate::providers::vertex

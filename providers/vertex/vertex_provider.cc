@@ -68,8 +68,14 @@ class VertexProvider : public Provider {
 
   core::Result<ClientBody> finish_response(Api client_api, Api upstream_api, std::string upstream_body,
                                            std::string_view model_group) const override {
-    if (upstream_api == Api::openai_embedding) return embedding_response(upstream_body, model_group);
     return native(upstream_api).finish_response(client_api, upstream_api, std::move(upstream_body), model_group);
+  }
+
+  // Embeddings are answered after the client's encoding_format (providers/vertex/vertex_embedding.h).
+  core::Result<ClientBody> finish_response_for(const rapidjson::Document& request, Api client_api, Api upstream_api,
+                                               std::string upstream_body, std::string_view model_group) const override {
+    if (upstream_api == Api::openai_embedding) return embedding_response(upstream_body, request, model_group);
+    return finish_response(client_api, upstream_api, std::move(upstream_body), model_group);
   }
 
   std::unique_ptr<StreamRelay> stream_relay(Api client_api, Api upstream_api, StreamOptions options) const override {

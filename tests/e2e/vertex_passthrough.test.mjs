@@ -129,7 +129,7 @@ test('@anthropic-ai/vertex-sdk at /vertex_ai/v1: rawPredict and streamRawPredict
   for (const row of rows) assert.ok(row.spend > 0, 'Claude on Vertex is priced (built-in table)');
 });
 
-test('openai embeddings.create on a vertex_ai/text-embedding-004 deployment (:predict), floats, charged', async () => {
+test('openai embeddings.create on a vertex_ai/text-embedding-004 deployment (:predict), float and base64, charged', async () => {
   const OpenAI = (await import('openai')).default;
   const key = await issueKey();
   const openai = new OpenAI({ apiKey: key, baseURL: `${gateway}/v1`, maxRetries: 0 });
@@ -149,6 +149,10 @@ test('openai embeddings.create on a vertex_ai/text-embedding-004 deployment (:pr
   assert.equal(rows.length, 1);
   assert.equal(rows[0].call_type, 'aembedding');
   assert.ok(Math.abs(rows[0].spend - rows[0].prompt_tokens * 1e-6) < 1e-12);
-  // The SDK's default (base64) is refused clearly rather than answered wrongly.
-  await assert.rejects(openai.embeddings.create({ model: 'vertex-embed', input: 'x' }), (e) => e.status === 400);
+  // The SDK's default (base64, decoded by the SDK): the same vector.
+  const decoded = await openai.embeddings.create({ model: 'vertex-embed', input: 'second', dimensions: 16 });
+  assert.equal(decoded.data[0].embedding.length, 16);
+  for (let i = 0; i < 16; i++) {
+    assert.ok(Math.abs(decoded.data[0].embedding[i] - result.data[1].embedding[i]) < 1e-6);
+  }
 });

@@ -307,13 +307,20 @@ TEST_CASE("Vertex AI embeddings: /v1/embeddings goes to :predict with the token,
   CHECK(refused.status == 429);
   // What Vertex cannot take is a 400 before any upstream call.
   const auto requests = mock.stats()["requests"].GetInt64();
-  const auto base64 =
-      http_request(gw.port(), "POST", "/v1/embeddings", R"({"model":"embed","input":"x","encoding_format":"base64"})",
+  const auto unknown_format =
+      http_request(gw.port(), "POST", "/v1/embeddings", R"({"model":"embed","input":"x","encoding_format":"int8"})",
                    bearer(gw.master_key()));
-  CHECK(base64.status == 400);
-  CHECK(str(json(base64.body)["error"]["param"]) == "encoding_format");
+  CHECK(unknown_format.status == 400);
+  CHECK(str(json(unknown_format.body)["error"]["param"]) == "encoding_format");
   CHECK(
       http_request(gw.port(), "POST", "/v1/embeddings", R"({"model":"embed","input":[1,2,3]})", bearer(gw.master_key()))
           .status == 400);
   CHECK(mock.stats()["requests"].GetInt64() == requests);
+
+  // base64 (the openai SDKs' default): float32s, 4 bytes per dimension.
+  const auto base64 = http_request(gw.port(), "POST", "/v1/embeddings",
+                                   R"({"model":"embed","input":"x","dimensions":3,"encoding_format":"base64"})",
+                                   bearer(gw.master_key()));
+  REQUIRE(base64.status == 200);
+  CHECK(str(json(base64.body)["data"][0]["embedding"]).size() == 16);  // 12 bytes in base64
 }

@@ -33,9 +33,11 @@ TEST_CASE("Vertex embeddings: the :predict body", "[providers][vertex]") {
     CHECK(body.error().status == 400);
     CHECK(body.error().param == "input");
   }
-  const auto base64 = embedding_predict_body(parsed(R"({"input":"a","encoding_format":"base64"})"));
-  REQUIRE_FALSE(base64);
-  CHECK(base64.error().param == "encoding_format");
+  CHECK(*embedding_predict_body(parsed(R"({"input":"a","encoding_format":"base64"})")) ==
+        R"({"instances":[{"content":"a"}]})");
+  const auto other = embedding_predict_body(parsed(R"({"input":"a","encoding_format":"int8"})"));
+  REQUIRE_FALSE(other);
+  CHECK(other.error().param == "encoding_format");
   CHECK_FALSE(embedding_predict_body(parsed(R"({"input":"a","dimensions":0})")));
 }
 
@@ -44,7 +46,8 @@ TEST_CASE("Vertex embeddings: predictions become OpenAI's answer with the token 
       {"embeddings":{"values":[0.5,-0.25],"statistics":{"truncated":false,"token_count":7}}},
       {"embeddings":{"values":[1,0],"statistics":{"token_count":5}}}],
     "metadata":{"billableCharacterCount":40}})";
-  const auto out = embedding_response(answer, "embed-group");
+  const auto floats = parsed(R"({"input":["a","b"]})");
+  const auto out = embedding_response(answer, floats, "embed-group");
   REQUIRE(out);
   CHECK(out->usage_found);
   CHECK(out->usage.prompt_tokens == 12);
@@ -58,13 +61,18 @@ TEST_CASE("Vertex embeddings: predictions become OpenAI's answer with the token 
   CHECK(body["data"][0]["embedding"][1].GetDouble() == -0.25);
   CHECK(body["usage"]["prompt_tokens"].GetInt() == 12);
 
-  const auto without_statistics = embedding_response(R"({"predictions":[{"embeddings":{"values":[1]}}]})", "g");
+  // base64: little-endian float32s, as OpenAI answers (0.5f = 00 00 00 3f, -0.25f = 00 00 80 be).
+  const auto base64 = embedding_response(answer, parsed(R"({"input":"a","encoding_format":"base64"})"), "g");
+  REQUIRE(base64);
+  CHECK(std::string(parsed(base64->body)["data"][0]["embedding"].GetString()) == "AAAAPwAAgL4=");
+
+  const auto without_statistics = embedding_response(R"({"predictions":[{"embeddings":{"values":[1]}}]})", floats, "g");
   REQUIRE(without_statistics);
   CHECK_FALSE(without_statistics->usage_found);
   for (const char* bad : {"not json", R"({"error":{}})", R"({"predictions":[{"embeddings":{}}]})",
                           R"({"predictions":[{"embeddings":{"values":["x"]}}]})"}) {
     CAPTURE(bad);
-    const auto refused = embedding_response(bad, "g");
+    const auto refused = embedding_response(bad, floats, "g");
     REQUIRE_FALSE(refused);
     CHECK(refused.error().status == 502);
   }
