@@ -2,8 +2,12 @@
 
 #include <strings.h>
 
+#include <boost/asio/io_context.hpp>
+
 #include "api/passthrough_usage.h"
+#include "http/io_threads.h"
 #include "providers/registry.h"
+#include "providers/vertex/token_source.h"
 
 namespace tollgate::api {
 namespace {
@@ -25,13 +29,17 @@ bool is_stream_type(std::string_view content_type) {
 class PassthroughCall : public http::ResponseSink, public std::enable_shared_from_this<PassthroughCall> {
  public:
   PassthroughCall(http::ExchangePtr exchange, PassthroughCallSpec spec)
-      : exchange_(std::move(exchange)), spec_(std::move(spec)), usage_(spec_.route.provider) {}
+      : exchange_(std::move(exchange)), spec_(std::move(spec)), usage_(spec_.route.answer_format) {}
 
   void start(http::HttpClient& client) {
     exchange_->on_client_gone([weak = weak_from_this()] {
       if (auto self = weak.lock()) self->client_left();
     });
-    call_ = client.send(spec_.url, std::move(spec_.request), shared_from_this());
+    if (spec_.access_tokens) {
+      send_with_access_token(client);
+      return;
+    }
+    send(client);
   }
 
   void on_head(int status, const http::Headers& headers) override {
@@ -40,7 +48,7 @@ class PassthroughCall : public http::ResponseSink, public std::enable_shared_fro
     if (content_type_.empty()) content_type_ = "application/json";
     streaming_ = status_ >= 200 && status_ < 300 && is_stream_type(content_type_);
     if (!streaming_) return;
-    decoder_ = providers::provider_for(spec_.route.provider).stream_decoder();
+    decoder_ = providers::provider_for(spec_.route.answer_format).stream_decoder();
     exchange_->start_stream(status_, spec_.extra_headers, content_type_);
   }
 
@@ -107,6 +115,39 @@ class PassthroughCall : public http::ResponseSink, public std::enable_shared_fro
   }
 
  private:
+  void send(http::HttpClient& client) { call_ = client.send(spec_.url, std::move(spec_.request), shared_from_this()); }
+
+  // Vertex AI: the service account's access token is the credential. When none is ready the call
+  // waits without a thread and resumes on this request's I/O thread (providers/vertex/token_source.h).
+  void send_with_access_token(http::HttpClient& client) {
+    boost::asio::io_context* io = client.io().current();
+    if (io == nullptr) {  // started off the gateway's I/O threads: nowhere to resume
+      http::respond_error(exchange_, core::internal_error("Internal error"));
+      finish(false, false);
+      return;
+    }
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto token = spec_.access_tokens->token_or_wait(
+        client, io->get_executor(),
+        [self = shared_from_this(), client = &client](core::Result<std::string> token) {
+          self->access_token_ready(*client, std::move(token));
+        },
+        now);
+    if (token) access_token_ready(client, std::move(*token));
+  }
+
+  void access_token_ready(http::HttpClient& client, core::Result<std::string> token) {
+    if (done_) return;  // the client left while the token was on its way
+    if (!token) {       // names the token endpoint's status, never the key or a token
+      http::respond_error(exchange_, core::bad_gateway("Vertex AI access token: " + token.error().message));
+      finish(false, false);
+      return;
+    }
+    spec_.request.headers.push_back({"authorization", "Bearer " + std::move(token).value()});
+    send(client);
+  }
+
   void client_left() {
     if (done_) return;
     if (call_) {

@@ -14,6 +14,10 @@
 #include "http/exchange.h"
 #include "proxy/proxy_call.h"
 
+namespace tollgate::providers::vertex {
+class AccessTokenSource;
+}
+
 namespace tollgate::api {
 
 struct PassthroughCallSpec {
@@ -28,6 +32,9 @@ struct PassthroughCallSpec {
   double cost_without_usage = 0;
   core::Usage usage_without_usage;  // the token bounds behind cost_without_usage (logged with it)
   http::Headers extra_headers;      // rate-limit state, x-litellm-call-id
+  // Vertex AI: the OAuth2 access token that goes up as `authorization: Bearer` is fetched when
+  // the call starts (waiting, when none is ready, without holding a thread); null otherwise.
+  std::shared_ptr<providers::vertex::AccessTokenSource> access_tokens;
   std::function<void(const proxy::CallOutcome&)> on_finished;  // exactly once
 };
 

@@ -1,4 +1,4 @@
-// /openai/*, /anthropic/*, /gemini/*, /bedrock/*: provider-native requests passed through with
+// /openai/*, /anthropic/*, /gemini/*, /bedrock/*, /vertex_ai/*: provider-native requests passed through with
 // the gateway's provider credential (the caller's is never forwarded), authenticated with
 // Tollgate keys, the model they name checked against the key's model access, budgets reserved
 // and settled from the usage the answer carries, spend logged (docs/api.md "Pass-through").
@@ -9,7 +9,6 @@
 #include "api/json_body.h"
 #include "api/passthrough_call.h"
 #include "api/passthrough_routes.h"
-#include "api/passthrough_upstream.h"
 #include "api/routes.h"
 #include "core/json_document.h"
 #include "core/model_access.h"
@@ -18,12 +17,14 @@
 #include "providers/json_util.h"
 #include "providers/prompt_tally.h"
 #include "providers/registry.h"
+#include "proxy/passthrough_upstreams.h"
 
 namespace tollgate::api {
 namespace {
 
 using core::PassthroughShape;
 using providers::Api;
+using proxy::PassthroughUpstream;
 
 constexpr std::chrono::milliseconds kPassthroughTimeout{600'000};
 // A model nobody described: the answer's length the reservation assumes (as the router does).
@@ -125,6 +126,7 @@ config::Deployment call_target(const PassthroughRequest& r, const PassthroughUps
   }
   target.api_key.clear();  // the call's record needs no secret
   target.aws = {};
+  target.vertex = {};
   return target;
 }
 
@@ -154,17 +156,32 @@ void copy_client_headers(const http::Exchange& exchange, http::Headers& out) {
   }
 }
 
-http::OutboundRequest outbound_request(const http::Exchange& exchange, const PassthroughRequest& r,
-                                       const PassthroughUpstream& upstream, std::string body) {
-  http::OutboundRequest out;
-  out.method = exchange.method();
+// The path the provider gets, under api_base's path: the client's, except that Bedrock's model id
+// is encoded as the AWS SDK encodes it and Vertex's project and location are the configured ones.
+core::Result<std::string> upstream_path(const PassthroughRequest& r, const PassthroughUpstream& upstream) {
   std::string path = r.subpath;
   if (r.route.provider == core::ProviderKind::bedrock && !r.route.model_in_path.empty()) {
     // As the AWS SDK sends it: the model id percent-encoded once (the signature encodes it again).
     path = "/model/" + providers::bedrock::uri_encode(r.route.model_in_path, false) +
            r.subpath.substr(r.subpath.rfind('/'));
   }
-  path = core::passthrough_upstream_path(upstream.url.base_path, path);
+  if (r.route.provider == core::ProviderKind::vertex_ai) {
+    auto vertex = core::vertex_passthrough_path(r.subpath, upstream.vertex_project, upstream.vertex_location);
+    if (!vertex) {
+      return core::bad_request(
+          "Not a Vertex AI path: use /vertex_ai/{version}/projects/{project}/locations/{location}/…, "
+          "/vertex_ai/{version}/publishers/… or /vertex_ai/publishers/… (no '.' or '..' segments, no escaped '.' "
+          "or '/')");
+    }
+    path = std::move(*vertex);
+  }
+  return core::passthrough_upstream_path(upstream.url.base_path, path);
+}
+
+http::OutboundRequest outbound_request(const http::Exchange& exchange, const PassthroughRequest& r,
+                                       const PassthroughUpstream& upstream, std::string path, std::string body) {
+  http::OutboundRequest out;
+  out.method = exchange.method();
   const auto query = core::passthrough_query(exchange.query());
   out.target = query.empty() ? path : path + "?" + query;
   copy_client_headers(exchange, out.headers);
@@ -195,9 +212,9 @@ http::OutboundRequest outbound_request(const http::Exchange& exchange, const Pas
       }
       break;
     }
+    case core::ProviderKind::vertex_ai: break;  // the bearer token is added when the call starts
     case core::ProviderKind::azure:
-    case core::ProviderKind::mock:
-    case core::ProviderKind::vertex_ai: break;  // not served: core/passthrough_route.h
+    case core::ProviderKind::mock: break;  // no pass-through prefix names them
   }
   out.body = std::move(body);
   out.first_byte_timeout = kPassthroughTimeout;
@@ -237,64 +254,81 @@ void start_call(const GatewayContext& context, const http::ExchangePtr& exchange
   start_passthrough_call(*context.client, exchange, std::move(spec));
 }
 
+// Google's SDKs send their key in x-goog-api-key or ?key=: accepted (never forwarded) on the
+// Google providers' routes only, as LiteLLM does.
+identity::CredentialPlaces credential_places(std::string_view prefix) {
+  return prefix == "gemini" || prefix == "vertex_ai" ? identity::CredentialPlaces::also_google_api_key
+                                                     : identity::CredentialPlaces::standard;
+}
+
 void handle_passthrough(const GatewayContext& context, const http::ExchangePtr& exchange, std::string_view prefix) {
-  with_caller(context, exchange, [&context, exchange, prefix](const identity::Caller& caller) {
-    auto request = read_request(context, *exchange, prefix);
-    if (!request) {
-      http::respond_error(exchange, request.error());
-      return;
-    }
-    auto& r = *request;
-    if (auto refused = refuse_shared_state(caller, r); !refused) {
-      http::respond_error(exchange, refused.error());
-      return;
-    }
-    const auto& identity = caller.identity;
-    if (identity && !r.model.empty() && !model_allowed_here(*identity, r)) {
-      http::respond_error(exchange, core::forbidden("This key is not allowed to use the model '" + r.model + "'"));
-      return;
-    }
-    const auto models = context.model_snapshot();
-    auto upstream = passthrough_upstream(*models, r.route);
-    if (!upstream) {
-      http::respond_error(exchange, upstream.error());
-      return;
-    }
-    PassthroughCallSpec spec;
-    spec.target = call_target(r, *upstream);
-    spec.price = proxy::ModelRouter::price_of(spec.target);
-    const auto tokens = reservation(context, *exchange, r, spec.price, spec.target);
-    if (api_of(r.route.shape) && spec.price && r.body) {  // the worst case was bounded from the body
-      spec.cost_without_usage = tokens.worst_case_cost;
-      spec.usage_without_usage.prompt_tokens = tokens.prompt_bound;
-      spec.usage_without_usage.completion_tokens = tokens.completion_bound;
-    }
-    spec.route = r.route;
-    spec.request = outbound_request(*exchange, r, *upstream, body_to_send(r, exchange->body()));
-    spec.url = std::move(upstream->url);
-    const std::string group = r.model.empty() ? std::string(prefix) + "/pass-through" : spec.target.litellm_model;
-    spec.target.model_name = group;
-    CallRecord record{exchange->request_id(),  core::generate_time_ordered_id(),
-                      "pass_through_endpoint", group,
-                      unix_ms_now(),           std::nullopt};
-    if (!identity) {  // the master key: no budgets or limits, spend still recorded
-      start_call(context, exchange, identity, std::move(spec), record, nullptr);
-      return;
-    }
-    const config::ModelGroup admitted_as{group, {}, {}, {}};
-    admit_then(context, exchange, admission_for(*identity, admitted_as, tokens),
-               [&context, exchange, identity, spec = std::move(spec),
-                record](std::shared_ptr<actors::AdmissionGrant> grant) mutable {
-                 start_call(context, exchange, identity, std::move(spec), record, std::move(grant));
-               });
-  });
+  with_caller(
+      context, exchange,
+      [&context, exchange, prefix](const identity::Caller& caller) {
+        auto request = read_request(context, *exchange, prefix);
+        if (!request) {
+          http::respond_error(exchange, request.error());
+          return;
+        }
+        auto& r = *request;
+        if (auto refused = refuse_shared_state(caller, r); !refused) {
+          http::respond_error(exchange, refused.error());
+          return;
+        }
+        const auto& identity = caller.identity;
+        if (identity && !r.model.empty() && !model_allowed_here(*identity, r)) {
+          http::respond_error(exchange, core::forbidden("This key is not allowed to use the model '" + r.model + "'"));
+          return;
+        }
+        const auto models = context.model_snapshot();
+        const auto& upstream = models->passthrough->of(r.route.provider);
+        if (!upstream) {
+          http::respond_error(exchange, upstream.error());
+          return;
+        }
+        auto path = upstream_path(r, *upstream);
+        if (!path) {
+          http::respond_error(exchange, path.error());
+          return;
+        }
+        PassthroughCallSpec spec;
+        spec.target = call_target(r, *upstream);
+        spec.price = proxy::ModelRouter::price_of(spec.target);
+        const auto tokens = reservation(context, *exchange, r, spec.price, spec.target);
+        if (api_of(r.route.shape) && spec.price && r.body) {  // the worst case was bounded from the body
+          spec.cost_without_usage = tokens.worst_case_cost;
+          spec.usage_without_usage.prompt_tokens = tokens.prompt_bound;
+          spec.usage_without_usage.completion_tokens = tokens.completion_bound;
+        }
+        spec.route = r.route;
+        spec.request =
+            outbound_request(*exchange, r, *upstream, std::move(path).value(), body_to_send(r, exchange->body()));
+        spec.url = upstream->url;
+        spec.access_tokens = upstream->access_tokens;
+        const std::string group = r.model.empty() ? std::string(prefix) + "/pass-through" : spec.target.litellm_model;
+        spec.target.model_name = group;
+        CallRecord record{exchange->request_id(),  core::generate_time_ordered_id(),
+                          "pass_through_endpoint", group,
+                          unix_ms_now(),           std::nullopt};
+        if (!identity) {  // the master key: no budgets or limits, spend still recorded
+          start_call(context, exchange, identity, std::move(spec), record, nullptr);
+          return;
+        }
+        const config::ModelGroup admitted_as{group, {}, {}, {}};
+        admit_then(context, exchange, admission_for(*identity, admitted_as, tokens),
+                   [&context, exchange, identity, spec = std::move(spec),
+                    record](std::shared_ptr<actors::AdmissionGrant> grant) mutable {
+                     start_call(context, exchange, identity, std::move(spec), record, std::move(grant));
+                   });
+      },
+      credential_places(prefix));
 }
 
 }  // namespace
 
 void register_passthrough_routes(http::Router& router, const GatewayContext& context) {
   const auto* ctx = &context;
-  for (const char* prefix : {"openai", "anthropic", "gemini", "bedrock"}) {
+  for (const char* prefix : {"openai", "anthropic", "gemini", "bedrock", "vertex_ai"}) {
     const std::string pattern = "/" + std::string(prefix) + "/{path*}";
     for (const auto method : {http::Method::post, http::Method::get}) {
       router.add(method, pattern,

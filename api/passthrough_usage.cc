@@ -49,7 +49,7 @@ void PassthroughUsage::read(const rapidjson::Value& answer) {
       if (const auto* u = object_member(answer, "usageMetadata")) take(providers::gemini::usage_from_gemini(*u));
       break;
     case core::ProviderKind::bedrock: read_bedrock(answer); break;
-    case core::ProviderKind::vertex_ai: break;  // no pass-through route yet (docs/api.md)
+    case core::ProviderKind::vertex_ai: break;  // answers as Anthropic or Gemini (PassthroughRoute::answer_format)
   }
 }
 

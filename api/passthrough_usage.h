@@ -17,6 +17,7 @@ namespace tollgate::api {
 
 class PassthroughUsage {
  public:
+  // `provider`: whose wire format the answer is in (core::PassthroughRoute::answer_format).
   explicit PassthroughUsage(core::ProviderKind provider) : provider_(provider) {}
 
   void on_body(std::string_view json);              // a whole answer

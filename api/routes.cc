@@ -82,7 +82,7 @@ void register_routes(http::Router& router, const GatewayContext& context, Listen
 }
 
 void with_caller(const GatewayContext& context, const http::ExchangePtr& exchange,
-                 std::function<void(const identity::Caller&)> next) {
+                 std::function<void(const identity::Caller&)> next, identity::CredentialPlaces places) {
   // A key the cache does not hold is answered on a store thread: the request resumes on its
   // own executor, never on the thread that did the lookup.
   auto resume = [exchange, next = std::move(next)](core::Result<identity::Caller> caller) {
@@ -96,7 +96,7 @@ void with_caller(const GatewayContext& context, const http::ExchangePtr& exchang
     exchange->set_caller(caller->label);
     next(*caller);
   };
-  context.auth->authenticate(*exchange, http::bind_executor(exchange, std::move(resume)));
+  context.auth->authenticate(*exchange, http::bind_executor(exchange, std::move(resume)), places);
 }
 
 }  // namespace tollgate::api

@@ -32,8 +32,10 @@ void handle_moderations(const GatewayContext& context, const http::ExchangePtr& 
 void handle_rerank(const GatewayContext& context, const http::ExchangePtr& exchange);
 
 // Runs `next` with the caller when the request authenticates; answers 401 (or 429 / 503)
-// otherwise. `next` may run on a store thread when the key was not cached.
+// otherwise. `next` may run on a store thread when the key was not cached. `places`: where the
+// route accepts the key (identity::CredentialPlaces; Google's places on Gemini/Vertex pass-through only).
 void with_caller(const GatewayContext& context, const http::ExchangePtr& exchange,
-                 std::function<void(const identity::Caller&)> next);
+                 std::function<void(const identity::Caller&)> next,
+                 identity::CredentialPlaces places = identity::CredentialPlaces::standard);
 
 }  // namespace tollgate::api

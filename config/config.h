@@ -186,7 +186,7 @@ struct GeneralSettings {
 };
 
 // The pass-through routes' credentials when no deployment of that provider gives them:
-// LiteLLM's environment variables, read when the config is loaded (api/passthrough_upstream.h).
+// LiteLLM's environment variables, read when the config is loaded (proxy/passthrough_upstreams.h).
 struct PassThroughEnvironment {
   std::string openai_api_key;  // secrets: never logged
   std::string openai_api_base;

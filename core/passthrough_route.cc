@@ -77,6 +77,84 @@ void classify_bedrock(PassthroughRoute& r, std::string_view path) {
   if (action == "invoke-with-response-stream") r.streams_by_path = true;
 }
 
+// The caller's Vertex path, split: its API version and what follows the project and location.
+struct VertexPathParts {
+  std::string_view version = "v1";
+  std::string_view rest;  // "/publishers/google/models/m:generateContent", or "" for the location itself
+};
+
+// Cuts the segment after `name` ("/projects/" + segment) off the front of `path`; false when
+// `path` does not start with `name` followed by a non-empty segment.
+bool take_named_segment(std::string_view& path, std::string_view name) {
+  if (!starts_with(path, name)) return false;
+  const auto after = path.substr(name.size());
+  const auto slash = after.find('/');
+  if (slash == 0 || after.empty()) return false;
+  path = slash == std::string_view::npos ? std::string_view() : after.substr(slash);
+  return true;
+}
+
+// A dot segment or an escaped dot or slash could make the upstream resolve the path outside the
+// project the gateway put in front of it.
+bool escapes_its_prefix(std::string_view path) {
+  for (std::string_view rest = path; !rest.empty();) {
+    const auto slash = rest.find('/', 1);
+    const auto segment = rest.substr(1, slash == std::string_view::npos ? std::string_view::npos : slash - 1);
+    if (segment == "." || segment == "..") return true;
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  }
+  for (std::size_t i = 0; i + 2 < path.size(); ++i) {
+    if (path[i] != '%') continue;
+    const char hi = path[i + 1];
+    const char lo = static_cast<char>(path[i + 2] | 0x20);
+    if (hi == '2' && (lo == 'e' || lo == 'f')) return true;
+  }
+  return false;
+}
+
+std::optional<VertexPathParts> split_vertex_path(std::string_view path) {
+  VertexPathParts parts;
+  if (path.size() > 2 && starts_with(path, "/v") && path[2] >= '0' && path[2] <= '9') {
+    const auto slash = path.find('/', 1);
+    parts.version = path.substr(1, slash == std::string_view::npos ? std::string_view::npos : slash - 1);
+    path = slash == std::string_view::npos ? std::string_view() : path.substr(slash);
+  }
+  if (starts_with(path, "/projects/") &&
+      (!take_named_segment(path, "/projects/") || !take_named_segment(path, "/locations/"))) {
+    return std::nullopt;
+  }
+  if (escapes_its_prefix(path)) return std::nullopt;
+  parts.rest = path;
+  return parts;
+}
+
+// .../publishers/google/models/{m}:generateContent | :streamGenerateContent (Gemini's wire),
+// .../publishers/anthropic/models/{m}:rawPredict | :streamRawPredict (Anthropic's).
+void classify_vertex(PassthroughRoute& r, std::string_view path) {
+  r.answer_format = ProviderKind::gemini;
+  const auto parts = split_vertex_path(path);
+  if (!parts) return;
+  auto rest = parts->rest;
+  const bool anthropic = starts_with(rest, "/publishers/anthropic/models/");
+  if (!anthropic && !starts_with(rest, "/publishers/google/models/")) return;
+  if (anthropic) r.answer_format = ProviderKind::anthropic;
+  rest = rest.substr(rest.find("/models/") + 8);
+  const auto colon = rest.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || rest.substr(0, colon).find('/') != std::string_view::npos) {
+    return;
+  }
+  const auto method = rest.substr(colon + 1);
+  r.model_in_path = percent_decode(rest.substr(0, colon));
+  if (anthropic && (method == "rawPredict" || method == "streamRawPredict")) {
+    r.shape = PassthroughShape::anthropic_messages;
+    r.streams_by_path = method == "streamRawPredict";
+  }
+  if (!anthropic && (method == "generateContent" || method == "streamGenerateContent")) {
+    r.shape = PassthroughShape::gemini_generate;
+    r.streams_by_path = method == "streamGenerateContent";
+  }
+}
+
 }  // namespace
 
 std::optional<PassthroughRoute> passthrough_provider(std::string_view prefix) {
@@ -89,10 +167,13 @@ std::optional<PassthroughRoute> passthrough_provider(std::string_view prefix) {
     r.provider = ProviderKind::gemini;
   } else if (prefix == "bedrock") {
     r.provider = ProviderKind::bedrock;
+  } else if (prefix == "vertex_ai") {
+    r.provider = ProviderKind::vertex_ai;
   } else {
     return std::nullopt;
   }
   r.provider_prefix = provider_kind_name(r.provider);
+  r.answer_format = r.provider;
   return r;
 }
 
@@ -100,6 +181,7 @@ void classify_passthrough_path(PassthroughRoute& route, std::string_view subpath
   route.shape = PassthroughShape::other;
   route.model_in_path.clear();
   route.streams_by_path = false;
+  route.answer_format = route.provider;
   switch (route.provider) {
     case ProviderKind::openai: classify_openai(route, subpath); break;
     case ProviderKind::anthropic:
@@ -107,9 +189,9 @@ void classify_passthrough_path(PassthroughRoute& route, std::string_view subpath
       break;
     case ProviderKind::gemini: classify_gemini(route, subpath); break;
     case ProviderKind::bedrock: classify_bedrock(route, subpath); break;
+    case ProviderKind::vertex_ai: classify_vertex(route, subpath); break;
     case ProviderKind::azure:
-    case ProviderKind::mock:
-    case ProviderKind::vertex_ai: break;  // no pass-through prefix names them
+    case ProviderKind::mock: break;  // no pass-through prefix names them
   }
 }
 
@@ -129,6 +211,17 @@ std::string passthrough_upstream_path(std::string_view base_path, std::string_vi
     return std::string(subpath);
   }
   return std::string(base_path) + std::string(subpath);
+}
+
+std::optional<std::string> vertex_passthrough_path(std::string_view subpath, std::string_view project,
+                                                   std::string_view location) {
+  const auto parts = split_vertex_path(subpath);
+  if (!parts) return std::nullopt;
+  std::string out;
+  out.reserve(parts->version.size() + project.size() + location.size() + parts->rest.size() + 24);
+  out.append("/").append(parts->version).append("/projects/").append(project);
+  out.append("/locations/").append(location).append(parts->rest);
+  return out;
 }
 
 std::string passthrough_query(std::string_view query) {

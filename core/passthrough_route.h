@@ -1,5 +1,5 @@
 #pragma once
-// Pass-through routes (/openai/*, /anthropic/*, /gemini/*, /bedrock/*; LiteLLM's paths): which
+// Pass-through routes (/openai/*, /anthropic/*, /gemini/*, /bedrock/*, /vertex_ai/*; LiteLLM's paths): which
 // provider a prefix names, what the path after it asks for (an inference shape whose usage the
 // gateway can read and whose worst case it can bound, or anything else), the model a path
 // names, and the upstream target. Pure, table-tested; api/passthrough_* does the I/O.
@@ -17,18 +17,22 @@ enum class PassthroughShape {
   openai_completion,
   openai_embedding,
   openai_responses,
-  anthropic_messages,
-  gemini_generate,   // :generateContent / :streamGenerateContent
-  bedrock_converse,  // /converse, /converse-stream
-  bedrock_invoke,    // /invoke (Anthropic Messages body on Bedrock); the streamed variant is `other`
+  anthropic_messages,  // /v1/messages; Vertex publishers/anthropic :rawPredict / :streamRawPredict
+  gemini_generate,     // :generateContent / :streamGenerateContent (Gemini API, Vertex publishers/google)
+  bedrock_converse,    // /converse, /converse-stream
+  bedrock_invoke,      // /invoke (Anthropic Messages body on Bedrock); the streamed variant is `other`
 };
 
 struct PassthroughRoute {
   ProviderKind provider = ProviderKind::openai;
-  std::string_view provider_prefix;  // "openai", "anthropic", "gemini", "bedrock"
+  std::string_view provider_prefix;  // "openai", "anthropic", "gemini", "bedrock", "vertex_ai"
   PassthroughShape shape = PassthroughShape::other;
-  std::string model_in_path;     // Gemini's models/{m}: and Bedrock's model/{id}/, percent-decoded
-  bool streams_by_path = false;  // :streamGenerateContent, /converse-stream
+  // Gemini's and Vertex's models/{m}: and Bedrock's model/{id}/, percent-decoded.
+  std::string model_in_path;
+  bool streams_by_path = false;  // :streamGenerateContent, :streamRawPredict, /converse-stream
+  // Whose wire format the answer (and its usage) is in: the provider's own, except on Vertex,
+  // where publishers/anthropic answers as Anthropic and publishers/google as Gemini.
+  ProviderKind answer_format = ProviderKind::openai;
 };
 
 // The provider a pass-through prefix names; nullopt for any other prefix (a 404).
@@ -54,6 +58,15 @@ std::optional<std::string_view> passthrough_shared_state_field(const Passthrough
 // with it (api_base ".../v1" and "/v1/chat/completions" → "/v1/chat/completions", not
 // "/v1/v1/…"; api_base ".../v1" and "/chat/completions" → "/v1/chat/completions").
 std::string passthrough_upstream_path(std::string_view base_path, std::string_view subpath);
+
+// Vertex AI: the upstream path for the path after /vertex_ai, with the gateway's project and
+// location in it. The caller's path may be `/{version}/projects/{p}/locations/{l}/{rest}`,
+// `/{version}/{rest}` (Vertex express mode) or `/{rest}` (LiteLLM's short form, version v1);
+// every form goes up as `/{version}/projects/{project}/locations/{location}/{rest}`: the caller's
+// project and location are replaced, because the gateway's service account must reach only the
+// project the admin configured. nullopt for a path naming a project but no location.
+std::optional<std::string> vertex_passthrough_path(std::string_view subpath, std::string_view project,
+                                                   std::string_view location);
 
 // The client's query without the parameters that carry a provider credential (Gemini's
 // `key`): a caller's provider key is never forwarded.

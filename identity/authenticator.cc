@@ -5,6 +5,7 @@
 
 #include "core/constant_time.h"
 #include "core/key_hash.h"
+#include "http/url.h"
 #include "identity/jwt/jose.h"
 #include "identity/jwt/jwt_authenticator.h"
 #include "persistence/store.h"
@@ -26,6 +27,12 @@ std::string_view strip_bearer(std::string_view value) {
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
   return value;
+}
+
+// Google's `?key=`, decoded ("" when absent or malformed: then there is no credential).
+std::string google_query_key(const http::Exchange& exchange) {
+  auto key = http::query_value(exchange.query(), "key");
+  return key && *key ? std::move(**key) : std::string();
 }
 
 void add_unique(std::vector<std::string>& list, const std::string& value) {
@@ -76,11 +83,12 @@ std::optional<persistence::BudgetRecord> linked_budget(persistence::Store& store
 
 }  // namespace
 
-std::string_view extract_credential(const http::Exchange& exchange) {
+std::string_view extract_credential(const http::Exchange& exchange, CredentialPlaces places) {
   for (const char* name : {"x-litellm-api-key", "authorization", "x-api-key", "api-key"}) {
     const auto value = exchange.header(name);
     if (!value.empty()) return strip_bearer(value);
   }
+  if (places == CredentialPlaces::also_google_api_key) return strip_bearer(exchange.header("x-goog-api-key"));
   return {};
 }
 
@@ -125,9 +133,14 @@ void Authenticator::fail(const std::string& address, const Done& done) const {
   done(core::unauthorized());
 }
 
-void Authenticator::authenticate(const http::Exchange& exchange, Done done) const {
+void Authenticator::authenticate(const http::Exchange& exchange, Done done, CredentialPlaces places) const {
   const auto& address = exchange.remote_address();
-  const auto credential = extract_credential(exchange);
+  auto credential = extract_credential(exchange, places);
+  std::string from_query;  // owns the ?key= credential while it is checked
+  if (credential.empty() && places == CredentialPlaces::also_google_api_key) {
+    from_query = google_query_key(exchange);
+    credential = from_query;
+  }
   if (credential.empty()) {
     fail(address, done);
     return;

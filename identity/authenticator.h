@@ -35,9 +35,17 @@ struct Caller {
   KeyIdentityPtr identity;  // null for the master key
 };
 
-// The credential a request carries ("" when none): Authorization (Bearer), x-litellm-api-key,
-// x-api-key or api-key.
-std::string_view extract_credential(const http::Exchange& exchange);
+// Where a route accepts the caller's key. Google's SDKs send theirs in `x-goog-api-key` or
+// `?key=`: only the Gemini and Vertex AI pass-through routes accept a key there (as LiteLLM's
+// do), and never forward it; every other route ignores both, so that a key put in a URL (where
+// proxies and browsers keep it) is not a habit the gateway encourages.
+enum class CredentialPlaces { standard, also_google_api_key };
+
+// The credential a request's headers carry ("" when none): x-litellm-api-key, Authorization
+// (Bearer), x-api-key or api-key; then, for `also_google_api_key`, x-goog-api-key.
+// Authenticator::authenticate also reads `?key=` for `also_google_api_key`.
+std::string_view extract_credential(const http::Exchange& exchange,
+                                    CredentialPlaces places = CredentialPlaces::standard);
 
 // Builds the identity of a key from the store (owner, team with members, organization, the
 // budgets the key and organization link, memberships → actor). nullopt when the key does not exist.
@@ -58,7 +66,8 @@ class Authenticator {
   // overloaded (code store_overloaded), 500 naming the request id when the lookup failed
   // unexpectedly. After a cache miss that is on a store thread: callers bind `done` to the
   // request's executor (http::bind_executor).
-  void authenticate(const http::Exchange& exchange, Done done) const;
+  void authenticate(const http::Exchange& exchange, Done done,
+                    CredentialPlaces places = CredentialPlaces::standard) const;
 
   KeyCache& cache() const { return cache_; }
 

@@ -29,6 +29,7 @@ ModelSnapshotPtr make_model_snapshot(std::shared_ptr<const config::Config> confi
                                           ? providers::vertex::shared_token_source(d.vertex.credentials)
                                           : nullptr);
   }
+  snapshot->passthrough = std::make_unique<const PassthroughUpstreams>(*config, snapshot->access_tokens);
   snapshot->config = std::move(config);
   return snapshot;
 }

@@ -11,6 +11,7 @@
 
 #include "config/model_catalog.h"
 #include "proxy/model_router.h"
+#include "proxy/passthrough_upstreams.h"
 #include "telemetry/model_metrics.h"
 
 namespace prometheus {
@@ -34,6 +35,8 @@ struct ModelSnapshot {
   // Per deployment (model_list order): where a vertex_ai/ deployment's bearer token comes from;
   // null for the others.
   std::vector<std::shared_ptr<providers::vertex::AccessTokenSource>> access_tokens;
+  // Where the pass-through routes (/openai/*, …) send calls, resolved once per config.
+  std::unique_ptr<const PassthroughUpstreams> passthrough;
 
   const config::ModelCatalog& models() const { return *catalog; }
 };

@@ -18,6 +18,7 @@
 #include "tests/support/mock_upstream.h"
 #include "tests/support/test_env.h"
 #include "tests/support/test_gateway.h"
+#include "tests/support/vertex_service_account.h"
 
 using namespace tollgate::testing;
 
@@ -30,53 +31,6 @@ rapidjson::Document json(const std::string& text) {
 }
 
 std::string str(const rapidjson::Value& v) { return {v.GetString(), v.GetStringLength()}; }
-
-// The throwaway RSA key of the google-auth-library vectors (tests/unit/providers/fixtures).
-std::string test_private_key() {
-  std::ifstream in(TOLLGATE_SOURCE_DIR "/tests/unit/providers/fixtures/google_oauth_vectors.json");
-  std::stringstream text;
-  text << in.rdbuf();
-  const auto vectors = json(text.str());
-  return str(vectors["private_key"]);
-}
-
-std::string token_uri(const MockUpstream& mock, const std::string& path = "/token") {
-  return "http://127.0.0.1:" + std::to_string(mock.port()) + path;
-}
-
-// A service-account key file whose token_uri is `token_uri`.
-std::string service_account_json(const std::string& token_uri) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
-  const auto key = test_private_key();
-  register_secret(key.substr(key.find('\n') + 1, 64));  // a line of the key must never show up
-  w.StartObject();
-  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
-           {"type", "service_account"},
-           {"project_id", "key-project"},
-           {"private_key_id", "0123456789abcdef"},
-           {"private_key", key},
-           {"client_email", "tollgate-test@key-project.iam.gserviceaccount.com"},
-           {"token_uri", token_uri}}) {
-    w.Key(name.c_str());
-    w.String(value.c_str());
-  }
-  w.EndObject();
-  return buffer.GetString();
-}
-
-std::string write_key_file(const std::string& content) {
-  const auto path = temp_dir() + "/vertex-key-" + std::to_string(std::rand()) + ".json";
-  std::ofstream(path) << content;
-  return path;
-}
-
-// YAML single-quoted: the key's JSON as a string value.
-std::string single_quoted(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
 
 struct VertexEntry {
   std::string group;
@@ -320,4 +274,53 @@ TEST_CASE("a token within 6 minutes of expiry is refreshed in the background; on
 
   for (int i = 0; i < 3; ++i) call("stale");  // each waits for a fresh grant
   CHECK(mock.stats()["by_path"]["/oauth2/v4/token"].GetInt64() == 3);
+}
+
+TEST_CASE("Vertex AI embeddings: /v1/embeddings goes to :predict with the token, priced from token_count, budgeted",
+          "[integration][vertex][embeddings]") {
+  MockUpstream mock;
+  TestGateway gw(vertex_config(mock, {{"embed", "text-embedding-004", service_account_json(token_uri(mock))}}));
+  const auto reply = http_request(
+      gw.port(), "POST", "/v1/embeddings",
+      R"({"model":"embed","input":["sixteen bytes...","thirty-two bytes of text here..."],"dimensions":4})",
+      bearer(gw.master_key()));
+  REQUIRE(reply.status == 200);
+  const auto body = json(reply.body);
+  CHECK(str(body["object"]) == "list");
+  CHECK(str(body["model"]) == "embed");
+  REQUIRE(body["data"].Size() == 2);
+  CHECK(body["data"][1]["embedding"].Size() == 4);            // dimensions → parameters.outputDimensionality
+  CHECK(body["usage"]["prompt_tokens"].GetInt64() == 4 + 8);  // the mock's token_count: bytes / 4
+  CHECK(std::stod(reply.header("x-litellm-response-cost")) == Approx(12 * 0.000001).epsilon(1e-9));
+  const auto last = mock.last();
+  CHECK(str(last["path"]) ==
+        "/v1/projects/my-project/locations/europe-west4/publishers/google/models/text-embedding-004:predict");
+  CHECK(str(last["headers"]["authorization"]).rfind("Bearer ya29.mock-", 0) == 0);
+  CHECK(str(last["body"]) ==
+        R"({"instances":[{"content":"sixteen bytes..."},{"content":"thirty-two bytes of text here..."}],)"
+        R"("parameters":{"outputDimensionality":4}})");
+
+  // The worst case (the input's bytes as tokens) is reserved from the key's budget.
+  const auto poor = issue_key(gw, R"({"max_budget":0.000001})");
+  const auto refused = http_request(gw.port(), "POST", "/v1/embeddings",
+                                    R"({"model":"embed","input":")" + std::string(400, 'a') + R"("})", bearer(poor));
+  CHECK(refused.status == 429);
+  // What Vertex cannot take is a 400 before any upstream call.
+  const auto requests = mock.stats()["requests"].GetInt64();
+  const auto unknown_format =
+      http_request(gw.port(), "POST", "/v1/embeddings", R"({"model":"embed","input":"x","encoding_format":"int8"})",
+                   bearer(gw.master_key()));
+  CHECK(unknown_format.status == 400);
+  CHECK(str(json(unknown_format.body)["error"]["param"]) == "encoding_format");
+  CHECK(
+      http_request(gw.port(), "POST", "/v1/embeddings", R"({"model":"embed","input":[1,2,3]})", bearer(gw.master_key()))
+          .status == 400);
+  CHECK(mock.stats()["requests"].GetInt64() == requests);
+
+  // base64 (the openai SDKs' default): float32s, 4 bytes per dimension.
+  const auto base64 = http_request(gw.port(), "POST", "/v1/embeddings",
+                                   R"({"model":"embed","input":"x","dimensions":3,"encoding_format":"base64"})",
+                                   bearer(gw.master_key()));
+  REQUIRE(base64.status == 200);
+  CHECK(str(json(base64.body)["data"][0]["embedding"]).size() == 16);  // 12 bytes in base64
 }

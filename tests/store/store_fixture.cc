@@ -3,7 +3,9 @@
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
+#include "core/key_hash.h"
 #include "persistence/sqlite_connection.h"
 #include "tests/support/test_env.h"
 
@@ -119,6 +121,20 @@ std::vector<std::string> column_names(persistence::SqlConnection& connection, co
     }
   }
   return names;
+}
+
+std::vector<persistence::SpendLogRow> spend_rows_of_key(const TestDatabase& db, const std::string& key,
+                                                        std::size_t expect) {
+  auto store = db.migrated_store();
+  persistence::SpendLogFilter filter;
+  filter.api_key = core::hash_key(key);
+  std::vector<persistence::SpendLogRow> rows;
+  for (int i = 0; i < 100; ++i) {
+    rows = store->spend_logs(filter, 100);
+    if (rows.size() >= expect) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return rows;
 }
 
 }  // namespace tollgate::testing

@@ -66,6 +66,11 @@ class TestDatabase {
 std::vector<std::string> table_names(persistence::SqlConnection& connection);
 std::vector<std::string> column_names(persistence::SqlConnection& connection, const std::string& table);
 
+// The spend-log rows of a key (its cleartext), once the spend writer has flushed at least
+// `expect` of them (or after 5 s, with what there is).
+std::vector<persistence::SpendLogRow> spend_rows_of_key(const TestDatabase& db, const std::string& key,
+                                                        std::size_t expect);
+
 }  // namespace tollgate::testing
 
 // Unqualified so that test names read "… - Sqlite" / "… - PostgreSQL".

@@ -28,6 +28,7 @@ Endpoint classify(std::string_view method, std::string_view path) {
   if (bool stream = false; post && !gemini_model_of(path, stream).empty()) return Endpoint::gemini_generate;
   if (post && is_google_token_path(path)) return Endpoint::google_token;
   if (const auto vertex = post ? vertex_route_of(path) : std::nullopt) {  // Vertex AI speaks both wires
+    if (vertex->predict) return Endpoint::embeddings;                     // answered by vertex_predict_answer
     return vertex->anthropic ? Endpoint::messages : Endpoint::gemini_generate;
   }
   if (post && (path == "/v1/completions" || path == "/completions")) return Endpoint::completions;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <optional>
 
 #include "tools/mock/bedrock.h"
 #include "tools/mock/bedrock_invoke.h"
@@ -121,11 +122,13 @@ Action Handler::handle(Request&& request, std::string& out) {
         request["x-goog-api-key"].empty() && request[boost::beast::http::field::authorization].empty();
   }
   VertexProblem vertex_problem;
+  std::optional<std::string> vertex_prediction;     // :predict (text embeddings), answered in Vertex's shape
   if (const auto vertex = vertex_route_of(path)) {  // the model and the method are in the path
     body.model = std::string(vertex->model);
     body.stream = vertex->stream;
     vertex_problem =
         vertex_request_problem(*vertex, view(request[boost::beast::http::field::authorization]), request.body());
+    if (vertex->predict) vertex_prediction = vertex_predict_answer(request.body());
   }
   shard_.record(path, body.model, request);
   // `request` now holds an older request (or nothing): only `body` and `endpoint` from here.
@@ -139,6 +142,15 @@ Action Handler::handle(Request&& request, std::string& out) {
   }
   if (vertex_problem.status != 0) {
     error(endpoint, vertex_problem.status, vertex_problem.message, action, out);
+    return action;
+  }
+  if (vertex_prediction) {
+    if (vertex_prediction->empty()) {
+      error(endpoint, 400, "tollgate-mock: :predict needs instances[].content strings", action, out);
+      return action;
+    }
+    body_ = std::move(*vertex_prediction);
+    reply(200, action, out);
     return action;
   }
   if (unauthenticated_gemini_call) {

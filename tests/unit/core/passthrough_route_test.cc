@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 
 #include "core/passthrough_route.h"
@@ -11,7 +12,8 @@ TEST_CASE("pass-through: provider prefixes", "[core][passthrough]") {
   CHECK(passthrough_provider("anthropic")->provider == ProviderKind::anthropic);
   CHECK(passthrough_provider("gemini")->provider == ProviderKind::gemini);
   CHECK(passthrough_provider("bedrock")->provider_prefix == "bedrock");
-  CHECK_FALSE(passthrough_provider("vertex_ai"));  // needs the Vertex token source: not served
+  CHECK(passthrough_provider("vertex_ai")->provider == ProviderKind::vertex_ai);
+  CHECK(passthrough_provider("vertex_ai")->provider_prefix == "vertex_ai");
   CHECK_FALSE(passthrough_provider("azure"));
   CHECK_FALSE(passthrough_provider("OpenAI"));
   CHECK_FALSE(passthrough_provider(""));
@@ -47,6 +49,26 @@ TEST_CASE("pass-through: what a path asks for", "[core][passthrough]") {
       {"bedrock", "/model/anthropic.claude-v2/invoke-with-response-stream", S::other, "anthropic.claude-v2", true},
       {"bedrock", "/model/%zz/converse", S::bedrock_converse, "%zz", false},  // a bad escape stays as written
       {"bedrock", "/guardrail/x/version/1/apply", S::other, "", false},
+      {"vertex_ai", "/v1/projects/p/locations/us-central1/publishers/google/models/gemini-2.0-flash:generateContent",
+       S::gemini_generate, "gemini-2.0-flash", false},
+      {"vertex_ai", "/v1beta1/publishers/google/models/gemini-2.0-flash:streamGenerateContent", S::gemini_generate,
+       "gemini-2.0-flash", true},
+      {"vertex_ai", "/publishers/google/models/gemini-1.5-pro:generateContent", S::gemini_generate, "gemini-1.5-pro",
+       false},
+      {"vertex_ai", "/v1/projects/p/locations/l/publishers/anthropic/models/claude-3-5-sonnet-v2%4020241022:rawPredict",
+       S::anthropic_messages, "claude-3-5-sonnet-v2@20241022", false},
+      {"vertex_ai", "/v1/projects/p/locations/l/publishers/anthropic/models/claude-3-haiku@20240307:streamRawPredict",
+       S::anthropic_messages, "claude-3-haiku@20240307", true},
+      // Not inference shapes (proxy admins only), though the model is still judged.
+      {"vertex_ai", "/v1/projects/p/locations/l/publishers/google/models/gemini-2.0-flash:countTokens", S::other,
+       "gemini-2.0-flash", false},
+      {"vertex_ai", "/v1/projects/p/locations/l/publishers/anthropic/models/claude-3-haiku@20240307:generateContent",
+       S::other, "claude-3-haiku@20240307", false},
+      {"vertex_ai", "/v1/projects/p/locations/l/publishers/google/models/text-embedding-004:predict", S::other,
+       "text-embedding-004", false},
+      {"vertex_ai", "/v1/projects/p/locations/l/cachedContents", S::other, "", false},
+      {"vertex_ai", "/v1/projects/p/locations/l/publishers/meta/models/llama:rawPredict", S::other, "", false},
+      {"vertex_ai", "/v1/projects/p/publishers/google/models/gemini-2.0-flash:generateContent", S::other, "", false},
   };
   for (const auto& row : rows) {
     CAPTURE(row.prefix, row.path);
@@ -98,6 +120,11 @@ TEST_CASE("pass-through: only inference shapes are open to every key; chaining s
       {"gemini", "/v1beta/files", false},
       {"gemini", "/v1beta/cachedContents", false},
       {"bedrock", "/model/amazon.nova-lite-v1:0/converse", true},
+      {"vertex_ai", "/v1/projects/p/locations/l/publishers/google/models/gemini-2.0-flash:generateContent", true},
+      {"vertex_ai", "/v1/projects/p/locations/l/publishers/anthropic/models/claude-3-haiku@20240307:rawPredict", true},
+      {"vertex_ai", "/v1/projects/p/locations/l/publishers/google/models/gemini-2.0-flash:countTokens", false},
+      {"vertex_ai", "/v1/projects/p/locations/l/batchPredictionJobs", false},
+      {"vertex_ai", "/v1/projects/p/locations/l/endpoints/123:predict", false},
   };
   for (const auto& row : rows) {
     INFO(row.prefix << row.path);
@@ -114,4 +141,50 @@ TEST_CASE("pass-through: only inference shapes are open to every key; chaining s
   auto chat = *passthrough_provider("openai");
   classify_passthrough_path(chat, "/v1/chat/completions");
   CHECK_FALSE(passthrough_shared_state_field(chat, true, true));
+}
+
+TEST_CASE("pass-through: Vertex answers in its publisher's format", "[core][passthrough]") {
+  auto route = *passthrough_provider("vertex_ai");
+  classify_passthrough_path(route,
+                            "/v1/projects/p/locations/l/publishers/anthropic/models/claude-3-haiku@1:rawPredict");
+  CHECK(route.answer_format == ProviderKind::anthropic);
+  classify_passthrough_path(route, "/v1/projects/p/locations/l/publishers/google/models/gemini:generateContent");
+  CHECK(route.answer_format == ProviderKind::gemini);
+  auto gemini = *passthrough_provider("gemini");
+  classify_passthrough_path(gemini, "/v1beta/models/gemini:generateContent");
+  CHECK(gemini.answer_format == ProviderKind::gemini);
+  auto openai = *passthrough_provider("openai");
+  classify_passthrough_path(openai, "/v1/chat/completions");
+  CHECK(openai.answer_format == ProviderKind::openai);
+}
+
+TEST_CASE("pass-through: the Vertex upstream path carries the configured project and location", "[core][passthrough]") {
+  struct Row {
+    std::string path;
+    std::optional<std::string> upstream;
+  };
+  const std::string model = "/publishers/google/models/gemini-2.0-flash:generateContent";
+  const Row rows[] = {
+      // The caller's project and location are replaced, whatever they were.
+      {"/v1/projects/their-project/locations/europe-west4" + model, "/v1/projects/cfg/locations/us-east5" + model},
+      {"/v1/projects/cfg/locations/us-east5" + model, "/v1/projects/cfg/locations/us-east5" + model},
+      {"/v1beta1/projects/x/locations/y" + model, "/v1beta1/projects/cfg/locations/us-east5" + model},
+      {"/v1beta1" + model, "/v1beta1/projects/cfg/locations/us-east5" + model},  // express mode
+      {model, "/v1/projects/cfg/locations/us-east5" + model},                    // LiteLLM's short form
+      {"/v1/projects/x/locations/y", "/v1/projects/cfg/locations/us-east5"},
+      {"/v1/projects/x/locations/y/cachedContents", "/v1/projects/cfg/locations/us-east5/cachedContents"},
+      {"/v1/projects/x", std::nullopt},
+      {"/v1/projects/x/locations/", std::nullopt},
+      {"/v1/projects//locations/y" + model, std::nullopt},
+      {"/v1/projects/x/models", std::nullopt},
+      // Nothing may climb out of the configured project.
+      {"/v1/publishers/../../projects/other/locations/y" + model, std::nullopt},
+      {"/v1/projects/x/locations/y/./publishers", std::nullopt},
+      {"/v1/publishers/%2e%2e/projects/other", std::nullopt},
+      {"/v1/publishers/google%2Fmodels", std::nullopt},
+  };
+  for (const auto& row : rows) {
+    CAPTURE(row.path);
+    CHECK(vertex_passthrough_path(row.path, "cfg", "us-east5") == row.upstream);
+  }
 }

@@ -39,6 +39,10 @@ TEST_CASE("tollgate-mock recognises Vertex AI's model routes", "[mock][vertex]")
     CHECK(classify("POST", path) == (row.anthropic ? Endpoint::messages : Endpoint::gemini_generate));
   }
   CHECK_FALSE(vertex_route_of("/v1/projects/p/publishers/google/models/m:generateContent"));
+  // Any API version (Google's SDKs default to v1beta1).
+  CHECK(vertex_route_of("/v1beta1/projects/p/locations/l/publishers/google/models/m:generateContent"));
+  CHECK_FALSE(vertex_route_of("/beta/projects/p/locations/l/publishers/google/models/m:generateContent"));
+  CHECK_FALSE(vertex_route_of("/v1beta1/publishers/google/models/m:generateContent"));
 }
 
 TEST_CASE("tollgate-mock refuses Vertex calls without its token or with a non-Vertex Anthropic body",

@@ -92,13 +92,24 @@ TEST_CASE("Vertex AI Claude: rawPredict on publishers/anthropic, no model, anthr
   CHECK(body["max_tokens"].GetInt64() == 4096);  // Anthropic's default, as for anthropic/ deployments
 }
 
-TEST_CASE("Vertex AI serves chat and messages only", "[providers][vertex]") {
-  const auto d = vertex_deployment("gemini-2.0-flash");
+TEST_CASE("Vertex AI embeddings go to :predict; Claude on Vertex serves no embeddings", "[providers][vertex]") {
   const auto request = testing::parse_json(R"({"model":"v","input":"x"})");
-  const auto out = providers::provider_of(d).build_request(d, Api::openai_embedding, request, "{}",
-                                                           std::chrono::system_clock::now());
-  REQUIRE_FALSE(out);
-  CHECK(out.error().status == 400);
+  const auto embed = vertex_deployment("text-embedding-004");
+  const auto& provider = providers::provider_of(embed);
+  CHECK(provider.upstream_api(Api::openai_embedding) == Api::openai_embedding);
+  const auto out =
+      provider.build_request(embed, Api::openai_embedding, request, "{}", std::chrono::system_clock::now());
+  REQUIRE(out);
+  CHECK(out->api == Api::openai_embedding);
+  CHECK(out->target.size() > 8);
+  CHECK(out->target.substr(out->target.size() - 8) == ":predict");
+  CHECK_THAT(out->target, Catch::Contains("/publishers/google/models/text-embedding-004"));
+  CHECK(out->body == R"({"instances":[{"content":"x"}]})");
+  const auto claude = vertex_deployment("claude-3-5-haiku@20241022");
+  const auto refused =
+      provider.build_request(claude, Api::openai_embedding, request, "{}", std::chrono::system_clock::now());
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().status == 400);
 }
 
 TEST_CASE("Vertex AI answers come back through the publisher's translation", "[providers][vertex]") {
