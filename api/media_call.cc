@@ -106,11 +106,11 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
       return;
     }
     const auto failure = kind == http::ClientErrorKind::timeout ? FailureClass::timeout : FailureClass::connection;
-    if (relaying_) {  // audio already reached the client: no retry; its stream ends short
+    if (relaying_) {  // audio already reached the client: no retry; its response is left incomplete
       record_failure(failure);
       interrupted_ = true;
       finish(false, 502, charge_.cost);
-      exchange_->finish_stream();
+      exchange_->abort_stream();
       return;
     }
     attempt_failed(failure, 0, message);

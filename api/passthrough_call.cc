@@ -98,8 +98,8 @@ class PassthroughCall : public http::ResponseSink, public std::enable_shared_fro
   void on_error(http::ClientErrorKind kind, const std::string& message) override {
     call_.reset();
     if (done_) return;
-    if (streaming_) {  // bytes already reached the client: it sees the stream end early
-      exchange_->finish_stream();
+    if (streaming_) {  // bytes already reached the client: its response is left incomplete
+      exchange_->abort_stream();
       finish(false, true);
       return;
     }

@@ -54,6 +54,14 @@ void Exchange::finish_stream() {
   post([self = shared_from_this()] { self->finish_stream_here(); });
 }
 
+void Exchange::abort_stream() {
+  if (running_on_executor()) {
+    abort_stream_here();
+    return;
+  }
+  post([self = shared_from_this()] { self->abort_stream_here(); });
+}
+
 void Exchange::on_client_gone(std::function<void()> callback) {
   if (running_on_executor()) {
     on_client_gone_here(std::move(callback));

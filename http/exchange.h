@@ -53,6 +53,11 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   void start_stream(int status, Headers headers, std::string content_type);
   void send_chunk(std::string data);
   void finish_stream();
+  // Ends a started stream as *incomplete*: the connection is closed after what was already sent,
+  // without the end of the chunked body, so the client's HTTP library reports a truncated
+  // response instead of a complete one. For bytes relayed as they are (pass-through, audio),
+  // where the gateway cannot append an error event the client would understand.
+  void abort_stream();
   // The client closed its connection before the response was complete (any thread).
   virtual bool client_gone() const = 0;
   // `callback` runs once, on the executor, if the client goes away before the response ends
@@ -72,6 +77,7 @@ class Exchange : public std::enable_shared_from_this<Exchange> {
   virtual void start_stream_here(int status, Headers headers, std::string content_type) = 0;
   virtual void send_chunk_here(std::string data) = 0;
   virtual void finish_stream_here() = 0;
+  virtual void abort_stream_here() = 0;
   virtual void on_client_gone_here(std::function<void()> callback) = 0;
 
   Method method_ = Method::unknown;

@@ -87,6 +87,14 @@ void SessionExchange::finish_stream_here() {
   session_->write_stream_end();
 }
 
+void SessionExchange::abort_stream_here() {
+  if (finished_) {
+    return;
+  }
+  finished_ = true;
+  session_->abort_stream();
+}
+
 void SessionExchange::on_client_gone_here(std::function<void()> callback) {
   if (gone_.load(std::memory_order_relaxed)) {
     if (callback) {
@@ -395,6 +403,20 @@ void Session::write_stream_end() {
   append_last_chunk(outbox_);
   finish_request();
   flush_output();
+}
+
+void Session::abort_stream() {
+  if (phase_ != Phase::writing || !streaming_ || stream_ended_) {
+    return;
+  }
+  stream_ended_ = true;  // but no last chunk: the body stays incomplete
+  close_after_write_ = true;
+  finish_request();
+  if (!write_in_progress_ && outbox_.empty()) {
+    close();
+    return;
+  }
+  flush_output();  // what was sent before the failure still reaches the client, then close
 }
 
 void Session::flush_output() {

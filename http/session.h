@@ -54,6 +54,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void write_stream_head(int status, Headers headers, const std::string& content_type);
   void write_stream_chunk(const std::string& data);
   void write_stream_end();
+  void abort_stream();
   const Executor& executor() const { return executor_; }
 
  private:
@@ -141,6 +142,7 @@ class SessionExchange : public Exchange {
   void start_stream_here(int status, Headers headers, std::string content_type) override;
   void send_chunk_here(std::string data) override;
   void finish_stream_here() override;
+  void abort_stream_here() override;
   void on_client_gone_here(std::function<void()> callback) override;
 
  private:

@@ -288,3 +288,32 @@ TEST_CASE("a pass-through stream cut before its usage is charged its worst case"
   CHECK(rows[0].spend > 16384 * 0.60e-6);
   CHECK(rows[0].spend < 16384 * 0.60e-6 + 0.0001);
 }
+
+TEST_CASE("a pass-through stream the upstream breaks reaches the client incomplete, not finished",
+          "[integration][passthrough][streaming]") {
+  World w;
+  const auto key = issue_key(w.gw, "{}");
+  // tollgate-mock resets the connection after the second chunk.
+  bool closed = false;
+  const auto received = raw_exchange(
+      w.gw.port(),
+      raw_post(
+          "/openai/v1/chat/completions",
+          R"({"model":"gpt-4o-mini+reset-mid-stream+chunks-6","stream":true,"messages":[{"role":"user","content":"hi"}]})",
+          {{"authorization", "Bearer " + key}}),
+      std::chrono::milliseconds(5000), &closed);
+  CHECK(closed);  // at once, not after the keep-alive idle timeout
+  REQUIRE_THAT(received, Catch::StartsWith("HTTP/1.1 200"));
+  CHECK_THAT(received, Catch::Contains("transfer-encoding: chunked") || Catch::Contains("Transfer-Encoding: chunked"));
+  CHECK_THAT(received, Catch::Contains("chat.completion.chunk"));  // what came before the break
+  // The chunked body never ends ("0\r\n\r\n"): an HTTP client reports a truncated response.
+  CHECK_THAT(received, !Catch::EndsWith("0\r\n\r\n"));
+  // A successful stream through the same route does end it.
+  const auto whole = raw_exchange(
+      w.gw.port(),
+      raw_post("/openai/v1/chat/completions",
+               R"({"model":"gpt-4o-mini+chunks-3","stream":true,"messages":[{"role":"user","content":"hi"}]})",
+               {{"authorization", "Bearer " + key}, {"connection", "close"}}),
+      std::chrono::milliseconds(5000));
+  CHECK_THAT(whole, Catch::EndsWith("0\r\n\r\n"));
+}

@@ -57,6 +57,13 @@ void FakeExchange::finish_stream_here() {
   done_cv_.notify_all();
 }
 
+void FakeExchange::abort_stream_here() {
+  std::lock_guard lock(mutex_);
+  aborted_ = true;
+  done_ = true;
+  done_cv_.notify_all();
+}
+
 bool FakeExchange::wait_done() {
   std::unique_lock lock(mutex_);
   return done_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return done_; });

@@ -29,6 +29,7 @@ class FakeExchange : public http::Exchange {
   std::string response_header(const std::string& name) const;
   const std::vector<std::string>& chunks() const { return chunks_; }
   int responses() const { return responses_; }
+  bool aborted() const { return aborted_; }
   void disconnect();
 
  protected:
@@ -36,6 +37,7 @@ class FakeExchange : public http::Exchange {
   void start_stream_here(int status, http::Headers headers, std::string content_type) override;
   void send_chunk_here(std::string data) override;
   void finish_stream_here() override;
+  void abort_stream_here() override;
   void on_client_gone_here(std::function<void()> callback) override { on_gone_ = std::move(callback); }
 
  private:
@@ -43,6 +45,7 @@ class FakeExchange : public http::Exchange {
   mutable std::mutex mutex_;
   std::condition_variable done_cv_;
   bool done_ = false;
+  bool aborted_ = false;  // the stream ended incomplete (abort_stream)
   bool gone_ = false;
   int responses_ = 0;
   http::Response response_;
