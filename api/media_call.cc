@@ -253,9 +253,7 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   http::Headers success_headers() const {
     http::Headers headers = req_.extra_headers;
     headers.push_back({"x-litellm-model-id", current_.deployment->info.id});
-    headers.push_back({"x-litellm-model-group", group_->name});
-    headers.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
-    headers.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks_)});
+    proxy::append_routing_headers(headers, group_->name, retries_, fallbacks_);
     headers.push_back({"x-litellm-response-cost", core::general_text(charge_.cost, 10)});
     return headers;
   }
@@ -263,9 +261,7 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   void fail(const core::ApiError& error) {
     finish(false, error.status, 0);
     http::Response response = http::error_response(error);
-    response.headers.push_back({"x-litellm-model-group", group_->name});
-    response.headers.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
-    response.headers.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks_)});
+    proxy::append_routing_headers(response.headers, group_->name, retries_, fallbacks_);
     exchange_->respond(std::move(response));
   }
 
@@ -274,12 +270,7 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   // charged, like an interrupted chat stream (the provider charges the whole input).
   void client_left() {
     if (done_) return;
-    if (call_) {
-      call_->cancel();
-      call_.reset();
-      current_.health->attempt_cancelled();
-      metrics_.attempt_cancelled(current_.index);
-    }
+    proxy::cancel_attempt(call_, current_, metrics_);
     timer_.cancel();
     client_gone_ = true;
     interrupted_ = relaying_;

@@ -1,5 +1,6 @@
 #include "proxy/attempt_outcome.h"
 
+#include "proxy/deployment_health.h"
 #include "telemetry/log.h"
 #include "telemetry/model_metrics.h"
 
@@ -32,6 +33,21 @@ void note_failed_attempt(ModelRouter& router, telemetry::ModelMetrics& metrics, 
                                                 {"reason", core::failure_class_name(failure)},
                                                 {"request_id", request_id}});
   }
+}
+
+void cancel_attempt(std::shared_ptr<http::OutboundCall>& call, const RoutedDeployment& attempt,
+                    telemetry::ModelMetrics& metrics) {
+  if (!call) return;
+  call->cancel();
+  call.reset();
+  attempt.health->attempt_cancelled();
+  metrics.attempt_cancelled(attempt.index);
+}
+
+void append_routing_headers(http::Headers& headers, const std::string& group, int retries, int fallbacks) {
+  headers.push_back({"x-litellm-model-group", group});
+  headers.push_back({"x-litellm-attempted-retries", std::to_string(retries)});
+  headers.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks)});
 }
 
 std::vector<const config::ModelGroup*> reachable_groups(const config::ModelCatalog& catalog,

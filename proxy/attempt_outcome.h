@@ -3,11 +3,14 @@
 // api/media_call.cc): which deployment the next attempt goes to, and what a failed attempt
 // does to its metrics, failure count and cooldown.
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/retry_policy.h"
+#include "http/client.h"
+#include "http/response.h"
 #include "proxy/model_router.h"
 
 namespace tollgate::telemetry {
@@ -29,6 +32,15 @@ std::optional<RoutedDeployment> choose_for_attempt(ModelRouter& router, const co
 void note_failed_attempt(ModelRouter& router, telemetry::ModelMetrics& metrics, const RoutedDeployment& deployment,
                          const config::ModelGroup& group, core::FailureClass failure,
                          std::chrono::steady_clock::time_point attempt_start, const std::string& request_id);
+
+// The attempt in progress abandoned because the client left: `call` cancelled (and reset when
+// there is one), counted as cancelled rather than failed — not the deployment's fault.
+void cancel_attempt(std::shared_ptr<http::OutboundCall>& call, const RoutedDeployment& attempt,
+                    telemetry::ModelMetrics& metrics);
+
+// The routing headers every answer of a call carries, success or error (LiteLLM's names): the
+// model group, and the retries and fallbacks it took.
+void append_routing_headers(http::Headers& headers, const std::string& group, int retries, int fallbacks);
 
 // The groups a request for `group` may reach: itself, then the model groups its fallbacks and
 // context-window fallbacks name (router_settings), in that order.

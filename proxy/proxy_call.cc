@@ -430,18 +430,13 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   // generated: an upstream that never reports usage (an OpenAI-compatible server ignoring
   // stream_options) is not a way around a budget.
   void take_stream_usage() {
-    if (relay_->usage_found()) {
-      usage_ = relay_->usage();
-      usage_reported_ = true;
-    } else {
-      usage_ = estimated_usage(streamed_text_tokens_);
-    }
+    usage_reported_ = relay_->usage_found();
+    usage_ = usage_reported_ ? relay_->usage() : estimated_usage(streamed_text_tokens_);
   }
 
   // The prompt's typical tokens and `completion_tokens` generated, as estimated by the gateway;
   // an estimate may exceed what the provider can have generated, so it is bounded by that.
-  core::Usage estimated_usage(std::int64_t completion_tokens) {
-    usage_reported_ = false;
+  core::Usage estimated_usage(std::int64_t completion_tokens) const {
     core::Usage usage;
     usage.prompt_tokens = req_.prompt_tokens_estimate;
     usage.completion_tokens = std::min(completion_tokens, req_.completion_tokens_bound);
@@ -503,14 +498,10 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       fail(error);
       return;
     }
-    if (translated->usage_found) {
-      usage_ = translated->usage;
-      usage_reported_ = true;
-    } else {
-      // No usage in the answer: its typical tokens stand for the generated text (the JSON
-      // around it counts too, so this errs high, never to nothing).
-      usage_ = estimated_usage(core::estimate_tokens(translated->body));
-    }
+    // No usage in the answer: its typical tokens stand for the generated text (the JSON around
+    // it counts too, so this errs high, never to nothing). Estimated only then.
+    usage_reported_ = translated->usage_found;
+    usage_ = usage_reported_ ? translated->usage : estimated_usage(core::estimate_tokens(translated->body));
     response_id_ = core::response_id_of_json(translated->body);
     record_success(now);
     http::Response response = http::json_response(200, std::move(translated->body));
@@ -574,9 +565,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     const auto overhead = (upstream_done - req_.received) - upstream_time_;
     http::Headers h = req_.extra_headers;
     h.push_back({"x-litellm-model-id", current_.deployment->info.id});
-    h.push_back({"x-litellm-model-group", group_->name});
-    h.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
-    h.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks_)});
+    append_routing_headers(h, group_->name, retries_, fallbacks_);
     h.push_back({"x-litellm-overhead-duration-ms", format_ms(std::max(0.0, milliseconds(overhead)))});
     return h;
   }
@@ -617,21 +606,14 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       const auto redactor = telemetry::Logger::instance().redactor();
       response.body = providers::anthropic_error_body(error.status, redactor->redact(error.message));
     }
-    response.headers.push_back({"x-litellm-model-group", group_->name});
-    response.headers.push_back({"x-litellm-attempted-retries", std::to_string(retries_)});
-    response.headers.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks_)});
+    append_routing_headers(response.headers, group_->name, retries_, fallbacks_);
     exchange_->respond(std::move(response));
   }
 
   // The client hung up: not the deployment's fault, so no failure, cooldown or error metric.
   void client_left() {
     if (done_) return;
-    if (call_) {
-      call_->cancel();
-      call_.reset();
-      current_.health->attempt_cancelled();
-      s_.metrics->attempt_cancelled(current_.index);
-    }
+    cancel_attempt(call_, current_, *s_.metrics);
     timer_.cancel();
     client_gone_ = true;
     charge_interrupted_stream();
