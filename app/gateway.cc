@@ -68,6 +68,7 @@ http::ServerOptions server_options(const config::GeneralSettings& g, telemetry::
   o.max_connections = g.max_connections;
   o.max_in_flight_requests = g.max_in_flight_requests;
   o.max_event_loop_delay = g.max_event_loop_delay;
+  o.max_event_loop_utilization = g.max_event_loop_utilization;
   return o;
 }
 

@@ -116,9 +116,13 @@ struct GeneralSettings {
   // with retry-after at once. 0: bounded by max_connections only. Set it near capacity × the
   // latency to keep, so that an overload is shed rather than queued (docs/config.md).
   std::size_t max_in_flight_requests = 0;
-  // While an I/O thread runs its work later than this for a whole 100 ms, new requests on it get
-  // 503 gateway_overloaded with retry-after (CoDel's standing-queue test; docs/config.md). 0: off.
-  std::chrono::milliseconds max_event_loop_delay{0};
+  // The delay an I/O thread may run its work behind; past it the thread refuses a growing share of
+  // new requests with 503 gateway_overloaded and retry-after until the delay holds (docs/config.md).
+  // Fractions of a millisecond allowed. 0: off.
+  std::chrono::microseconds max_event_loop_delay{0};
+  // The fraction of the time an I/O thread may be busy (running or waiting for a CPU); past it,
+  // as past the delay, a growing share of new requests is refused. 0: off.
+  double max_event_loop_utilization = 0;
   // New upstream connections being opened at once (keep-alive reuse does not count); past it a
   // call fails at once with 503 gateway_overloaded instead of piling connects on the upstream.
   std::size_t max_pending_upstream_connects = 1024;

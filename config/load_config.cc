@@ -867,6 +867,7 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
                 "max_connections",
                 "max_in_flight_requests",
                 "max_event_loop_delay_ms",
+                "max_event_loop_utilization",
                 "max_pending_upstream_connects",
                 "shutdown_grace_period",
                 "require_auth_for_metrics_endpoint",
@@ -910,8 +911,18 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
     g.max_connections = static_cast<std::size_t>(r.integer(v, p("max_connections"), 1, 1'000'000));
   if (auto v = node["max_in_flight_requests"])
     g.max_in_flight_requests = static_cast<std::size_t>(r.integer(v, p("max_in_flight_requests"), 0, 1'000'000));
-  if (auto v = node["max_event_loop_delay_ms"])
-    g.max_event_loop_delay = std::chrono::milliseconds(r.integer(v, p("max_event_loop_delay_ms"), 0, 60'000));
+  if (auto v = node["max_event_loop_delay_ms"]) {
+    const double ms = r.number(v, p("max_event_loop_delay_ms"), 0.0);
+    if (ms > 60'000) r.fail(p("max_event_loop_delay_ms"), "at most 60000 (a minute)");
+    g.max_event_loop_delay = std::chrono::microseconds(static_cast<std::int64_t>(std::llround(ms * 1000)));
+  }
+  if (auto v = node["max_event_loop_utilization"]) {
+    const double fraction = r.number(v, p("max_event_loop_utilization"), 0.0);
+    if (fraction != 0 && (fraction < 0.1 || fraction > 0.99)) {
+      r.fail(p("max_event_loop_utilization"), "a fraction from 0.1 to 0.99 (0: off)");
+    }
+    g.max_event_loop_utilization = fraction;
+  }
   if (auto v = node["max_pending_upstream_connects"])
     g.max_pending_upstream_connects =
         static_cast<std::size_t>(r.integer(v, p("max_pending_upstream_connects"), 1, 1'000'000));

@@ -11,7 +11,8 @@
 #include <thread>
 
 #include "http/io_threads.h"
-#include "http/loop_delay.h"
+#include "http/loop_load.h"
+#include "http/overloaded_reply.h"
 #include "http/router.h"
 #include "http/session.h"
 #include "telemetry/log.h"
@@ -78,19 +79,14 @@ struct Server::Impl {
   }
 
   void refuse(tcp::socket socket) {
-    static const std::string kBusy = [] {
-      const std::string body =
-          core::to_envelope_json(core::gateway_overloaded("Too many open connections (max_connections); retry later."));
-      return "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
-             "retry-after: 1\r\nconnection: close\r\ncontent-length: " +
-             std::to_string(body.size()) + "\r\n\r\n" + body;
-    }();
+    const auto reply = overloaded_reply(telemetry::ShedReason::connections, true);
     auto holder = std::make_shared<tcp::socket>(std::move(socket));
-    net::async_write(*holder, net::buffer(kBusy), [holder](boost::system::error_code, std::size_t) {
-      boost::system::error_code ignored;
-      holder->shutdown(tcp::socket::shutdown_both, ignored);
-      holder->close(ignored);
-    });
+    net::async_write(*holder, net::buffer(reply.data(), reply.size()),
+                     [holder](boost::system::error_code, std::size_t) {
+                       boost::system::error_code ignored;
+                       holder->shutdown(tcp::socket::shutdown_both, ignored);
+                       holder->close(ignored);
+                     });
   }
 
   void remember(const std::shared_ptr<Session>& session) {
@@ -118,7 +114,7 @@ struct Server::Impl {
   std::list<std::weak_ptr<Session>> sessions;
   std::size_t remembered = 0;
   std::uint16_t bound_port = 0;
-  std::vector<std::unique_ptr<LoopDelayMonitor>> loop_delay_monitors;
+  std::vector<std::unique_ptr<LoopLoadMonitor>> loop_load_monitors;
 };
 
 Server::Server(ServerOptions options, const Router& router, telemetry::HttpMetrics* metrics, IoThreads& io)
@@ -145,10 +141,11 @@ void Server::start() {
   acceptor.listen(net::socket_base::max_listen_connections);
   acceptor.non_blocking(true);
   impl_->bound_port = acceptor.local_endpoint().port();
-  if (options.max_event_loop_delay.count() > 0) {
+  if (options.max_event_loop_delay.count() > 0 || options.max_event_loop_utilization > 0) {
     for (int i = 0; i < impl_->io.size(); ++i) {
-      impl_->loop_delay_monitors.push_back(
-          std::make_unique<LoopDelayMonitor>(impl_->io.context(i), options.max_event_loop_delay));
+      impl_->loop_load_monitors.push_back(std::make_unique<LoopLoadMonitor>(
+          impl_->io.context(i),
+          core::ShedShare::Targets{options.max_event_loop_delay, options.max_event_loop_utilization}));
     }
   }
   net::post(impl_->io.context(0), [impl = impl_.get()] { impl->accept_next(); });

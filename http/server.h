@@ -27,9 +27,11 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait, body and write progress
   std::size_t max_connections = 10'000;
   std::size_t max_in_flight_requests = 0;  // 0: no bound beyond max_connections
-  // While an I/O thread's loop runs work later than this over a whole 100 ms (a standing queue,
-  // http/loop_delay.h), new requests on that thread get 503 at once. 0: never.
-  std::chrono::milliseconds max_event_loop_delay{0};
+  // The delay an I/O thread's loop may run its work behind, and the fraction of the time it may
+  // be busy: past either, that thread refuses a share of new requests with 503 at once, the share
+  // growing until both hold (http/loop_load.h). 0: not held.
+  std::chrono::microseconds max_event_loop_delay{0};
+  double max_event_loop_utilization = 0;
   // Counts what the bounds refuse (optional; must outlive the server).
   telemetry::OverloadMetrics* overload = nullptr;
 };

@@ -1,5 +1,6 @@
 #include "http/session.h"
 
+#include <algorithm>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/error.hpp>
@@ -7,7 +8,8 @@
 
 #include "core/request_id.h"
 #include "http/head_writer.h"
-#include "http/loop_delay.h"
+#include "http/loop_load.h"
+#include "http/overloaded_reply.h"
 #include "http/router.h"
 #include "telemetry/http_metrics.h"
 #include "telemetry/log.h"
@@ -19,12 +21,20 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
-// What a read between requests (and while one is handled) asks the socket for: the buffer is
-// held for the connection's life, and a chat request's head and body usually fit in 1 KiB. A
-// larger request grows the buffer as Beast reads it, and the grown buffer stays (flat_buffer
-// keeps its capacity), so only a connection's first large request pays extra reads; at 256
-// connections, 1 KiB instead of 4 KiB each is ~0.75 MiB of RSS.
+// What a read between requests (and while one is handled) asks the socket for at least: the
+// buffer is held for the connection's life, and a chat request's head and body usually fit in
+// 1 KiB. A larger request grows the buffer as Beast reads it, and the grown buffer stays
+// (flat_buffer keeps its capacity) and is offered whole to the next read, so only a connection's
+// first large request pays extra reads; at 256 connections, 1 KiB instead of 4 KiB each is
+// ~0.75 MiB of RSS.
 constexpr std::size_t kReadChunk = 1024;
+// A declared body is read in one read when it fits this (the buffer is reserved for it):
+// read a window at a time, a 4 KB chat request took five reads and five turns of the event loop,
+// each behind every other ready connection (bench/overload). A larger body is read in windows of
+// this size.
+constexpr std::size_t kBodyReadReserve = 1 << 20;
+// What a connection keeps of a buffer grown for a large body once it is idle again.
+constexpr std::size_t kKeptReadBuffer = 64 * 1024;
 
 // ---------------------------------------------------------------- SessionExchange
 
@@ -142,6 +152,7 @@ void Session::read_request() {
     return;
   }
   if (buffer_.size() == 0 && !first_request_) {
+    if (buffer_.capacity() > kKeptReadBuffer) buffer_.shrink_to_fit();
     wait_for_data();
     return;
   }
@@ -154,7 +165,7 @@ void Session::wait_for_data() {
   set_deadline(shared_->options.idle_timeout);
   monitor_pending_ = true;
   socket_.async_read_some(
-      buffer_.prepare(kReadChunk),
+      buffer_.prepare(std::max(kReadChunk, buffer_.capacity() - buffer_.size())),
       [self = shared_from_this()](boost::system::error_code ec, std::size_t n) { self->on_monitor(ec, n); });
 }
 
@@ -183,6 +194,11 @@ void Session::on_header(boost::system::error_code ec) {
     return;
   }
   set_deadline(shared_->options.idle_timeout);
+  if (const auto length = parser_->content_length(); length && buffer_.size() < *length) {
+    // With room for the next request's head as well: a client's next request is usually like
+    // this one, and then arrives in one read too.
+    buffer_.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*length + kReadChunk, kBodyReadReserve)));
+  }
   const auto expect = request[bhttp::field::expect];
   if (beast::iequals(expect, "100-continue") && !parser_->is_done()) {
     static const std::string kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -236,25 +252,26 @@ void Session::fail_read(boost::system::error_code ec) {
 }
 
 void Session::handle_request() {
+  const auto in_flight = shared_->in_flight.fetch_add(1, std::memory_order_relaxed);
+  const auto target = parser_->get().target();
+  if (const auto reason = shed_reason(in_flight, std::string_view(target.data(), target.size()))) {
+    shared_->in_flight.fetch_sub(1, std::memory_order_relaxed);
+    refuse_overloaded(*reason);
+    return;
+  }
   phase_ = Phase::handling;
   clear_deadline();
   request_start_ = Clock::now();
   response_status_ = 0;
   streaming_ = false;
   stream_ended_ = false;
-  const auto in_flight = shared_->in_flight.fetch_add(1, std::memory_order_relaxed);
   if (shared_->metrics) {
     shared_->metrics->request_started();
   }
   current_ = std::make_shared<SessionExchange>(shared_from_this(), parser_->release(), remote_address_);
   keep_alive_ = current_->keep_alive();
   parser_.reset();
-  const auto exchange = current_;
-  if (const auto reason = shed_reason(in_flight, exchange->path())) {
-    shed(*exchange, *reason);
-  } else {
-    dispatch(exchange);
-  }
+  dispatch(current_);
   if (phase_ == Phase::handling && !monitor_pending_) {
     start_monitor();
   }
@@ -271,20 +288,23 @@ void Session::dispatch(const std::shared_ptr<SessionExchange>& exchange) {
   }
 }
 
-void Session::shed(SessionExchange& exchange, telemetry::ShedReason reason) {
+void Session::refuse_overloaded(telemetry::ShedReason reason) {
   if (shared_->options.overload) shared_->options.overload->shed(reason);
-  exchange.respond(error_response(core::gateway_overloaded(
-      reason == telemetry::ShedReason::in_flight
-          ? "The gateway is handling as many requests as it is configured to (max_in_flight_requests); retry shortly."
-          : "The gateway is running behind its work (max_event_loop_delay_ms); retry shortly.")));
+  keep_alive_ = parser_->get().keep_alive() && !shared_->draining.load();
+  parser_.reset();
+  close_after_write_ = !keep_alive_;
+  phase_ = Phase::writing;
+  response_status_ = 503;
+  outbox_ += overloaded_reply(reason, close_after_write_);
+  flush_output();
 }
 
 // Probes and scrapes are never shed: they are what shows the overload (and they cost little).
-std::optional<telemetry::ShedReason> Session::shed_reason(std::size_t others_in_flight, std::string_view path) const {
-  if (path.rfind("/health", 0) == 0 || path.rfind("/metrics", 0) == 0) return std::nullopt;
+std::optional<telemetry::ShedReason> Session::shed_reason(std::size_t others_in_flight, std::string_view target) const {
+  if (target.rfind("/health", 0) == 0 || target.rfind("/metrics", 0) == 0) return std::nullopt;
   const auto bound = shared_->options.max_in_flight_requests;
   if (bound != 0 && others_in_flight >= bound) return telemetry::ShedReason::in_flight;
-  if (shared_->options.max_event_loop_delay.count() > 0 && loop_overloaded_here()) {
+  if (loop_sheds_here()) {
     return telemetry::ShedReason::queue_delay;
   }
   return std::nullopt;
@@ -295,7 +315,7 @@ void Session::start_monitor() {
   // upstream call can be cancelled) and buffers a pipelined next request.
   monitor_pending_ = true;
   socket_.async_read_some(
-      buffer_.prepare(kReadChunk),
+      buffer_.prepare(std::max(kReadChunk, buffer_.capacity() - buffer_.size())),
       [self = shared_from_this()](boost::system::error_code ec, std::size_t n) { self->on_monitor(ec, n); });
 }
 

@@ -69,11 +69,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void handle_request();
   void start_monitor();
   void dispatch(const std::shared_ptr<SessionExchange>& exchange);
-  // Past max_in_flight_requests, or on a loop whose queue stands (max_event_loop_delay): the
-  // bound that refuses this request, if any. Answered 503 gateway_overloaded with retry-after,
-  // counted.
-  std::optional<telemetry::ShedReason> shed_reason(std::size_t others_in_flight, std::string_view path) const;
-  void shed(SessionExchange& exchange, telemetry::ShedReason reason);
+  // Past max_in_flight_requests, or in the share a loop running behind refuses
+  // (max_event_loop_delay): the bound that refuses this request, if any.
+  std::optional<telemetry::ShedReason> shed_reason(std::size_t others_in_flight, std::string_view target) const;
+  // Answers the request just read 503 gateway_overloaded with retry-after, counted, at the least
+  // cost (http/overloaded_reply.h): no exchange, no handler, no log line.
+  void refuse_overloaded(telemetry::ShedReason reason);
   void on_monitor(boost::system::error_code ec, std::size_t bytes);
   void reject(int status, const core::ApiError& error);  // answer and close
   void append_head(int status, const Headers& headers, std::string_view content_type, std::size_t content_length,

@@ -50,9 +50,11 @@ def by_window(rows, seconds):
 
 def main():
     a = argparse.ArgumentParser()
-    for name in ("capacity", "low", "high", "seconds", "in-flight", "loop-delay", "connections", "io-threads",
+    for name in ("capacity", "low", "high", "seconds", "in-flight", "connections", "io-threads",
                  "prompt-bytes", "rss-idle", "rss-max", "rss-end", "nproc"):
         a.add_argument("--" + name, type=int, required=True)
+    for name in ("loop-delay", "utilization"):
+        a.add_argument("--" + name, type=float, required=True)
     for name in ("gateway-cpu", "mock-cpu", "load-cpu", "priority", "work", "load-start", "load-overload", "load-end", "shed-reasons"):
         a.add_argument("--" + name, required=True)
     a.add_argument("--shed", type=int, nargs=2, required=True)
@@ -69,7 +71,7 @@ def main():
           f"start, {o.load_overload} when the overload phase began, {o.load_end} at the end.")
     print(f"Tollgate on CPU {o.gateway_cpu} (`taskset`), `io_threads: {o.io_threads}`, SQLite store, one virtual key, "
           f"priced model, tollgate-mock upstream on CPU {o.mock_cpu}; `max_in_flight_requests: {o.in_flight}`, "
-          f"`max_event_loop_delay_ms: {o.loop_delay}`. Load: `bench/openloop` (tollgate-openloop) on CPU {o.load_cpu}, "
+          f"`max_event_loop_delay_ms: {o.loop_delay:g}`, `max_event_loop_utilization: {o.utilization:g}`. Load: `bench/openloop` (tollgate-openloop) on CPU {o.load_cpu}, "
           f"chat completions with a {o.prompt_bytes}-byte prompt; priority `{o.priority}` (bench/overload --help). "
           "Latency runs from each request's due time (coordinated omission corrected).\n")
     cap = runs["capacity"]

@@ -100,10 +100,22 @@ TEST_CASE("past max_in_flight_requests a request gets 503 with retry-after at on
   CHECK(http_request(gw.port(), "GET", "/health/liveliness").status == 200);
   CHECK(shed_count(gw, "in_flight") == 1);
 
+  // A refusal reads the whole request and keeps the connection: the next request on it is read
+  // from where the refused one ended.
+  HttpConnection kept(gw.port());
+  for (int i = 0; i < 2; ++i) {
+    const auto again = kept.request("POST", "/v1/chat/completions", kChat, bearer(key));
+    check_shed(again);
+    CHECK(again.header("connection").empty());
+  }
+  CHECK(shed_count(gw, "in_flight") == 3);
+
   CHECK(slow.get().status == 200);
   mock.configure(R"({"latency_ms":0})");
   CHECK(http_request(gw.port(), "POST", "/v1/chat/completions", kChat, bearer(key)).status == 200);
-  CHECK(shed_count(gw, "in_flight") == 1);
+  CHECK(kept.request("POST", "/v1/chat/completions", kChat, bearer(key)).status == 200);
+  CHECK_FALSE(kept.closed_by_peer());
+  CHECK(shed_count(gw, "in_flight") == 3);
 }
 
 TEST_CASE("without max_in_flight_requests concurrent requests are all served", "[integration][overload]") {

@@ -485,12 +485,24 @@ TEST_CASE("max_in_flight_requests and max_pending_upstream_connects bound concur
         "general_settings.max_in_flight_requests");
 }
 
-TEST_CASE("max_event_loop_delay_ms turns on shedding on a standing queue, off by default", "[config]") {
+TEST_CASE("max_event_loop_delay_ms turns on shedding past a loop delay, off by default", "[config]") {
   CHECK(parse("").general.max_event_loop_delay.count() == 0);
   CHECK(parse("general_settings: {max_event_loop_delay_ms: 10}\n").general.max_event_loop_delay ==
         std::chrono::milliseconds(10));
-  CHECK(parse_error("general_settings: {max_event_loop_delay_ms: -1}\n").key_path() ==
-        "general_settings.max_event_loop_delay_ms");
+  CHECK(parse("general_settings: {max_event_loop_delay_ms: 0.5}\n").general.max_event_loop_delay ==
+        std::chrono::microseconds(500));
+  CHECK(parse("").general.max_event_loop_utilization == 0);
+  CHECK(parse("general_settings: {max_event_loop_utilization: 0.8}\n").general.max_event_loop_utilization == 0.8);
+  for (const char* bad : {"1", "0.05", "-0.5", "high"}) {
+    INFO(bad);
+    CHECK(parse_error(std::string("general_settings: {max_event_loop_utilization: ") + bad + "}\n").key_path() ==
+          "general_settings.max_event_loop_utilization");
+  }
+  for (const char* bad : {"-1", "60001", "soon", ".nan"}) {
+    INFO(bad);
+    CHECK(parse_error(std::string("general_settings: {max_event_loop_delay_ms: ") + bad + "}\n").key_path() ==
+          "general_settings.max_event_loop_delay_ms");
+  }
 }
 
 TEST_CASE("cluster: change_channel names the fan-out's channel, tollgate:changes by default", "[config][cluster]") {

@@ -1,8 +1,9 @@
-// Shedding on a standing queue (general_settings.max_event_loop_delay_ms) over real sockets: a
-// server whose only I/O thread is kept busy (each request blocks it for 20 ms, as CPU-bound
-// work would) answers part of the requests 503 gateway_overloaded with retry-after instead of
-// queueing them, counts them under reason="queue_delay", keeps answering probes, and admits
-// again once the load stops. Without the setting nothing is shed.
+// Shedding on a loaded event loop over real sockets: a server whose only I/O thread runs behind
+// (each request blocks it for 20 ms; general_settings.max_event_loop_delay_ms) or is kept busy
+// (each request spins it for 2 ms; general_settings.max_event_loop_utilization) answers part of
+// the requests 503 gateway_overloaded with retry-after instead of queueing them, counts them
+// under reason="queue_delay", keeps answering probes, and admits again once the load stops.
+// Without the settings nothing is shed.
 #include <catch2/catch.hpp>
 
 #include <prometheus/registry.h>
@@ -24,10 +25,21 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// Blocks the loop: the next handlers wait behind it, and the thread sleeps (it is not busy).
+void block_20ms() { std::this_thread::sleep_for(20ms); }
+
+// Keeps the loop's thread running (busy), as CPU-bound work would.
+void spin_2ms() {
+  const auto end = std::chrono::steady_clock::now() + 2ms;
+  while (std::chrono::steady_clock::now() < end) {
+  }
+}
+
 struct BusyServer {
-  explicit BusyServer(std::chrono::milliseconds max_delay) : io(1), overload(registry) {
-    router.add(http::Method::get, "/busy", [](const http::ExchangePtr& exchange) {
-      std::this_thread::sleep_for(20ms);  // blocks the loop: the next handlers wait behind it
+  explicit BusyServer(std::chrono::milliseconds max_delay, double max_utilization = 0, void (*work)() = block_20ms)
+      : io(1), overload(registry) {
+    router.add(http::Method::get, "/busy", [work](const http::ExchangePtr& exchange) {
+      work();
       exchange->respond(http::text_response(200, "done"));
     });
     router.add(http::Method::get, "/health/liveliness",
@@ -35,6 +47,7 @@ struct BusyServer {
     http::ServerOptions options;
     options.port = 0;
     options.max_event_loop_delay = max_delay;
+    options.max_event_loop_utilization = max_utilization;
     options.overload = &overload;
     server = std::make_unique<http::Server>(options, router, nullptr, io);
     server->start();
@@ -97,7 +110,7 @@ void load(std::uint16_t port, std::chrono::milliseconds length, Tally& tally) {
 
 }  // namespace
 
-TEST_CASE("a loop whose queue stands sheds new requests with 503, counted; probes answer; it admits again after",
+TEST_CASE("a loop running behind sheds new requests with 503, counted; probes answer; it admits again after",
           "[integration][overload]") {
   BusyServer s(5ms);
   Tally tally;
@@ -113,7 +126,22 @@ TEST_CASE("a loop whose queue stands sheds new requests with 503, counted; probe
   CHECK(http_request(s.server->port(), "GET", "/busy").status == 200);
 }
 
-TEST_CASE("without max_event_loop_delay a busy loop queues instead of shedding", "[integration][overload]") {
+TEST_CASE("a loop busier than max_event_loop_utilization sheds with 503, counted; it admits again after",
+          "[integration][overload]") {
+  BusyServer s(0ms, 0.5, spin_2ms);
+  Tally tally;
+  load(s.server->port(), 1500ms, tally);
+  INFO("ok " << tally.ok << " shed " << tally.shed << " other " << tally.other);
+  CHECK(tally.shed > 0);
+  CHECK(tally.ok > 0);
+  CHECK(tally.other == 0);
+  CHECK(tally.probes_ok > 0);
+  CHECK(s.shed_queue_delay() == Approx(tally.shed.load()));
+  std::this_thread::sleep_for(300ms);
+  CHECK(http_request(s.server->port(), "GET", "/busy").status == 200);
+}
+
+TEST_CASE("without the settings a loaded loop queues instead of shedding", "[integration][overload]") {
   BusyServer s(0ms);
   Tally tally;
   load(s.server->port(), 600ms, tally);
@@ -121,4 +149,9 @@ TEST_CASE("without max_event_loop_delay a busy loop queues instead of shedding",
   CHECK(tally.other == 0);
   CHECK(tally.ok > 0);
   CHECK(s.shed_queue_delay() == 0);
+  BusyServer spinning(0ms, 0, spin_2ms);
+  Tally spun;
+  load(spinning.server->port(), 600ms, spun);
+  CHECK(spun.shed == 0);
+  CHECK(spun.ok > 0);
 }

@@ -1,0 +1,160 @@
+#include "core/shed_share.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <vector>
+
+using tollgate::core::ShedShare;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kTarget = 1ms;
+constexpr auto kPeriod = 500us;
+
+struct Phase {
+  std::chrono::microseconds delay;  // every sample's
+  int samples;
+};
+
+// The share after feeding each phase in turn.
+std::vector<double> shares_after(const std::vector<Phase>& phases) {
+  ShedShare share({kTarget, 0}, kPeriod);
+  std::vector<double> out;
+  for (const auto& phase : phases) {
+    for (int i = 0; i < phase.samples; ++i) share.sample_delay(phase.delay);
+    out.push_back(share.share());
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the shed share follows the loop delay against its target", "[unit][overload]") {
+  struct Row {
+    const char* what;
+    std::vector<Phase> phases;
+    std::vector<double> at_least;
+    std::vector<double> at_most;
+  };
+  const std::vector<Row> rows = {
+      {"an idle loop sheds nothing", {{0us, 10'000}}, {0.0}, {0.0}},
+      {"a loop exactly at its target sheds nothing", {{1000us, 10'000}}, {0.0}, {0.0}},
+      {"just under the target sheds nothing", {{900us, 10'000}}, {0.0}, {0.0}},
+      {"twice the target for 30 ms sheds past half", {{2000us, 60}}, {0.5}, {1.0}},
+      {"a delay that stays over the target ends refusing everything", {{3000us, 1000}}, {1.0}, {1.0}},
+      {"the share falls back to nothing within 100 ms of the delay going",
+       {{3000us, 1000}, {0us, 200}},
+       {1.0, 0.0},
+       {1.0, 0.0}},
+      {"one stall a hundred times the target does not refuse everything",
+       {{0us, 100}, {100'000us, 1}, {0us, 20}},
+       {0.0, 0.0, 0.0},
+       {0.0, 0.5, 0.5}},
+      {"and it is forgotten within 50 ms", {{100'000us, 1}, {0us, 100}}, {0.0, 0.0}, {0.5, 0.0}},
+  };
+  for (const auto& row : rows) {
+    INFO(row.what);
+    const auto shares = shares_after(row.phases);
+    for (std::size_t i = 0; i < shares.size(); ++i) {
+      INFO("after phase " << i << ": share " << shares[i]);
+      CHECK(shares[i] >= row.at_least[i]);
+      CHECK(shares[i] <= row.at_most[i]);
+    }
+  }
+}
+
+TEST_CASE("the shed share holds the loop's busy time under its target", "[unit][overload]") {
+  struct Row {
+    const char* what;
+    double busy;
+    int samples;
+    double at_least;
+    double at_most;
+  };
+  const std::vector<Row> rows = {
+      {"under the target sheds nothing", 0.8, 1000, 0.0, 0.0},
+      {"at the target sheds nothing", 0.85, 1000, 0.0, 0.0},
+      {"always busy for 30 ms sheds a fair share", 1.0, 60, 0.3, 0.7},
+      {"always busy for long ends refusing everything", 1.0, 1000, 1.0, 1.0},
+  };
+  for (const auto& row : rows) {
+    INFO(row.what);
+    ShedShare share({0ms, 0.85}, kPeriod);
+    for (int i = 0; i < row.samples; ++i) {
+      if (i % 20 == 0) share.sample_busy(row.busy);
+      share.sample_delay(0us);  // the timer is never late: only the busy time speaks
+    }
+    CHECK(share.share() >= row.at_least);
+    CHECK(share.share() <= row.at_most);
+  }
+  SECTION("without a busy target the busy time is not held") {
+    ShedShare share({1ms, 0}, kPeriod);
+    for (int i = 0; i < 1000; ++i) {
+      share.sample_busy(1.0);
+      share.sample_delay(0us);
+    }
+    CHECK(share.share() == 0.0);
+  }
+}
+
+// A loop of capacity 1 (one second of work per second) offered `load` times that, where a
+// refusal costs `refusal_cost` of a served request: the work it cannot do waits (the delay).
+// Holding the delay alone, the share settles where the loop just keeps up with the delay near
+// its target; holding the busy time too, where the loop keeps idle time and the delay stays
+// under its target.
+// Once the load fits, everything is let in.
+TEST_CASE("under a steady overload the share settles where the loop keeps up", "[unit][overload]") {
+  struct Row {
+    double load;
+    double refusal_cost;
+    double busy_target;
+  };
+  for (const Row row : {Row{1.5, 0.1, 0}, Row{2.0, 0.15, 0}, Row{4.0, 0.05, 0}, Row{0.8, 0.2, 0}, Row{2.0, 0.15, 0.85},
+                        Row{4.0, 0.05, 0.8}, Row{0.8, 0.2, 0.85}}) {
+    INFO("load " << row.load << ", refusal cost " << row.refusal_cost << ", busy target " << row.busy_target);
+    ShedShare share({kTarget, row.busy_target}, kPeriod);
+    const double period = std::chrono::duration<double>(kPeriod).count();
+    const double target = std::chrono::duration<double>(kTarget).count();
+    double backlog = 0;  // seconds of work waiting
+    double busy_time = 0;
+    double delay_sum = 0;
+    double delay_max = 0;
+    double busy_sum = 0;
+    const int settle = 4000;  // 2 s
+    const int measure = 4000;
+    for (int i = 0; i < settle + measure; ++i) {
+      const double s = share.share();
+      const double work = row.load * ((1 - s) + s * row.refusal_cost) * period;
+      const double done = std::min(period, backlog + work);
+      backlog = backlog + work - done;
+      busy_time += done;
+      if (i % 20 == 19) {  // every 10 ms
+        share.sample_busy(busy_time / (20 * period));
+        busy_time = 0;
+      }
+      share.sample_delay(std::chrono::duration_cast<ShedShare::Duration>(std::chrono::duration<double>(backlog)));
+      if (i >= settle) {
+        delay_sum += backlog;
+        delay_max = std::max(delay_max, backlog);
+        busy_sum += done / period;
+      }
+    }
+    const double mean_delay = delay_sum / measure;
+    const double mean_busy = busy_sum / measure;
+    if (row.load <= 1.0) {
+      CHECK(share.share() == 0.0);
+      CHECK(delay_max == 0.0);
+      continue;
+    }
+    if (row.busy_target == 0) {
+      CHECK(mean_busy == Approx(1.0).margin(0.01));
+      CHECK(mean_delay <= 1.2 * target);
+      CHECK(delay_max <= 2.0 * target);
+    } else {
+      CHECK(mean_busy == Approx(row.busy_target).margin(0.06));
+      CHECK(delay_max <= target);
+    }
+  }
+}
