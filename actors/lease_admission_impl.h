@@ -19,6 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <set>
+
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
@@ -85,6 +87,10 @@ struct Held {
   // Since when the owner has refused this node's waiting admissions because of other nodes'
   // holdings (LeaseGrant::contended), until one is admitted or none waits.
   std::optional<Clock::time_point> contended_since;
+  // The entity was deleted (LeaseAdmission::forget): the holder syncs no more (no renewal, no
+  // return: the owner drops its desk too), refuses new admissions, lets its requests in flight
+  // settle, and goes with the last of them.
+  bool deleted = false;
 };
 using HeldPtr = std::shared_ptr<Held>;
 
@@ -102,6 +108,9 @@ struct Desk {
   std::vector<std::pair<core::LeaseRequest, std::function<void(core::LeaseGrant)>>> waiting;
   std::unordered_map<std::string, core::Exposure> recorded;  // node → the exposure last recorded for it
   Clock::time_point last_used = Clock::now();
+  // Made for an entity forgotten here lately, and the store has no row for it: it answers its
+  // waiting syncs, then goes (Impl::load_unless_deleted).
+  bool gone = false;
 };
 using DeskPtr = std::shared_ptr<Desk>;
 
@@ -136,6 +145,8 @@ struct LeaseAdmission::Impl {
                 const std::string& owner_endpoint);
   // Ends a held reservation (settled with its cost, or released).
   void end(const std::string& entity, std::uint64_t reservation, bool settled, double cost, std::int64_t tokens);
+  // Unregisters `h` unless another holder replaced it.
+  void drop_held(const HeldPtr& h);
   // Undo what the ticket reserved so far.
   void undo(Ticket& t);
   void deny(TicketPtr t, const core::Refusal& refusal);
@@ -161,6 +172,15 @@ struct LeaseAdmission::Impl {
   };
   Granted grant_locked(Desk& d, const core::LeaseRequest& request);
   void answer(const Desk& d, const std::string& node, Granted granted, std::function<void(core::LeaseGrant)> reply);
+  void drop_desk(const DeskPtr& d);
+
+  // ---- deleted entities (actors/owner_retirement.h, docs/cluster.md "Deleted entities")
+  void forget(persistence::EntityKind kind, const std::string& id);
+  bool has_state(persistence::EntityKind kind, const std::string& id);
+  void forget_held(const HeldPtr& h);
+  // A new desk: loads as usual, unless its entity was forgotten here lately (deleted_desks) and
+  // the store still has no row for it.
+  void load_unless_deleted(const DeskPtr& d);
 
   // ---- timers
   void tick();
@@ -176,6 +196,10 @@ struct LeaseAdmission::Impl {
   std::mutex held_mutex;
   std::unordered_map<std::string, HeldPtr> helds;
   std::uint64_t holders_made = 0;  // guarded by held_mutex
+  // The names of keys' per-model holders ("key:<hash>#model:<group>"), so that a deleted key's
+  // are found without a scan; names whose holder went are pruned by the timer. Guarded by
+  // held_mutex, as is model_desks by desk_mutex.
+  std::set<std::string> model_helds;
   std::mutex desk_mutex;
   std::unordered_map<std::string, DeskPtr> desks;
   // The last other node that took each entity over here (its handover query), and when: a load
@@ -186,6 +210,11 @@ struct LeaseAdmission::Impl {
     Clock::time_point at;
   };
   std::unordered_map<std::string, Claimant> claimants;
+  std::set<std::string> model_desks;
+  // Desks dropped because their entity was deleted, and when (guarded by desk_mutex; dropped by
+  // the timer after idle_timeout): a sync that still arrives for one — from a node that has not
+  // heard of the deletion yet — must not bring the entity back with a handover round.
+  std::unordered_map<std::string, Clock::time_point> deleted_desks;
 
   prometheus::Family<prometheus::Counter>& syncs;
   prometheus::Counter& granted;

@@ -65,7 +65,10 @@ HeldPtr Impl::held(const std::string& entity) {
   auto& h = helds[entity];
   // Each holder's reservation ids start 2^32 past the previous one's: a late settle meant for a
   // retired holder can never match a reservation of its successor.
-  if (!h) h = std::make_shared<Held>(entity, options.reservation_ttl, (holders_made++ << 32) + 1);
+  if (!h) {
+    h = std::make_shared<Held>(entity, options.reservation_ttl, (holders_made++ << 32) + 1);
+    if (const auto parsed = parse_lease_entity(entity); parsed && parsed->per_model) model_helds.insert(entity);
+  }
   return h;
 }
 
@@ -98,21 +101,27 @@ void Impl::walk(TicketPtr t) {
     const auto h = held(check.entity);
     std::optional<core::LeaseRequest> sync;
     const auto now = Clock::now();
+    bool deleted = false;
     {
       std::lock_guard lock(h->mutex);
-      h->limits = check.limits;
-      h->last_used = now;
-      if (h->waiting.empty()) {
-        const auto admit = admit_here(*h, *t, now);
-        if (admit.admitted()) continue;
-        h->waiting_since = now;
-        if (!h->holder.sync_in_flight()) {
-          sync = sync_of(*h, check.limits, admit.need, now);
+      deleted = h->deleted;
+      if (!deleted) {
+        h->limits = check.limits;
+        h->last_used = now;
+        if (h->waiting.empty()) {
+          const auto admit = admit_here(*h, *t, now);
+          if (admit.admitted()) continue;
+          h->waiting_since = now;
+          if (!h->holder.sync_in_flight()) {
+            sync = sync_of(*h, check.limits, admit.need, now);
+          }
         }
+        // Behind others, or waiting for the lease to grow: in arrival order.
+        h->waiting.push_back(std::move(t));
       }
-      // Behind others, or waiting for the lease to grow: in arrival order.
-      h->waiting.push_back(std::move(t));
     }
+    // Authenticated before the entity was deleted, admitted after (lease_deleted.cc).
+    if (deleted) fail(std::move(t), core::unauthorized());
     if (sync) send_sync(h, std::move(*sync), now);
     return;
   }
@@ -158,6 +167,7 @@ void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clo
   const auto now = Clock::now();
   {
     std::lock_guard lock(h->mutex);
+    if (h->deleted) return;  // nothing waits, and nothing goes to the owner any more
     if (!answer) {
       // Owner unreachable or gone: the report stays for the next sync; the timer retries (the
       // ring may have moved meanwhile) until the front waiter's wait_limit.
@@ -218,16 +228,22 @@ void Impl::end(const std::string& entity, std::uint64_t reservation, bool settle
   const auto h = find_held(entity);
   if (!h) return;  // retired: it held no reservation any more (they had expired)
   std::optional<core::LeaseRequest> sync;
+  bool last_of_deleted = false;
   const auto now = Clock::now();
   {
     std::lock_guard lock(h->mutex);
     const bool held = settled ? h->holder.settle(reservation, cost, tokens, now) : h->holder.release(reservation);
     if (held) events.reservations(-1);
-    // Near a limit, room this node no longer uses goes back at once (others may be waiting).
-    if (!h->holder.sync_in_flight() && h->waiting.empty() && h->holder.renewal_due(now)) {
+    if (h->deleted) {
+      // The cost is the caller's to record (the spend writer), as for any call; the owner is
+      // told nothing: its desk is dropped too.
+      last_of_deleted = !h->holder.has_reservations();
+    } else if (!h->holder.sync_in_flight() && h->waiting.empty() && h->holder.renewal_due(now)) {
+      // Near a limit, room this node no longer uses goes back at once (others may be waiting).
       sync = sync_of(*h, h->limits, {}, now);
     }
   }
+  if (last_of_deleted) drop_held(h);
   if (sync) send_sync(h, std::move(*sync), now);
 }
 
@@ -266,7 +282,7 @@ void Impl::tick_held(const HeldPtr& h, Clock::time_point now) {
       for (auto& t : h->waiting) timed_out.push_back(std::move(t));
       h->waiting.clear();
     }
-    if (!h->holder.sync_in_flight()) {
+    if (!h->deleted && !h->holder.sync_in_flight()) {
       if (!h->waiting.empty()) {  // a sync failed or met an old owner: ask (the ring) again
         const auto& t = h->waiting.front();
         const auto& check = t->checks[t->next];
