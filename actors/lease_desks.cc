@@ -250,8 +250,10 @@ void Impl::loaded(const DeskPtr& d, double spend,
       d->desk.adopt_window(answer.recent_requests, answer.recent_tokens, now);
     }
     d->loaded = true;
-    for (auto& [request, reply] : d->waiting)
+    for (auto& [request, reply] : d->waiting) {
       answers.push_back({request.node, grant_locked(*d, request), std::move(reply)});
+      if (gone) answers.back().granted.exposure.reset();  // nothing to keep for a deleted entity
+    }
     d->waiting.clear();
   }
   for (auto& a : answers) answer(*d, a.node, std::move(a.granted), std::move(a.reply));

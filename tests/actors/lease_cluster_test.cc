@@ -22,6 +22,7 @@
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "spend/spend_writer.h"
+#include "tests/support/key_rows.h"
 #include "tests/support/metrics_text.h"
 #include "tests/support/test_env.h"
 
@@ -442,14 +443,7 @@ std::size_t owner_index(Cluster& c, const std::string& entity) {
 }
 
 // A key's row in the cluster's store: the entity exists (again).
-void insert_key(Cluster& c, const std::string& hash) {
-  auto store = persistence::Store::open("", c.dir + "/cluster.db");
-  store->migrate();
-  persistence::KeyRecord key;
-  key.token_hash = hash;
-  key.key_name = "sk-..." + hash;
-  store->insert_key(key, persistence::AuditEntry{"t", "created", "", "", "", ""});
-}
+void insert_key(Cluster& c, const std::string& hash) { testing::insert_key_row(c.dir + "/cluster.db", hash); }
 
 // One admission's answer: its grant, or its status.
 struct Answer {

@@ -93,8 +93,7 @@ TEST_CASE("a deleted key's leases and desk go at once on every node; a request i
   auto in_flight = std::async(std::launch::async, [&] { return call(cluster.node_port(holder), busy, kSlow); });
   REQUIRE(reaches([&] { return metric(cluster.node_port(holder), "tollgate_budget_reservations_outstanding"); }, 2,
                   1s) == 2);  // the busy key's and the team's
-  admin_call(cluster, cluster.node_port(owner), "/key/delete",
-             R"({"keys":[")" + idle + R"(",")" + busy + R"("]})");
+  admin_call(cluster, cluster.node_port(owner), "/key/delete", R"({"keys":[")" + idle + R"(",")" + busy + R"("]})");
 
   // Before: every lease and desk stayed for the 60 s idle timeout. Now only the team's stay, and
   // the holder's lease of the key the request in flight holds.
