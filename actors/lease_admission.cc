@@ -69,6 +69,18 @@ void Impl::tick() {
       held_now.push_back(h);
       ++it;
     }
+    for (auto it = deleted_helds.begin(); it != deleted_helds.end();) {
+      const bool done = [&] {
+        std::lock_guard held_lock(it->second->mutex);
+        return !it->second->holder.has_reservations();
+      }();
+      if (done) {
+        it = deleted_helds.erase(it);
+        continue;
+      }
+      held_now.push_back(it->second);  // its reservations expire as any holder's
+      ++it;
+    }
     prune_names(model_helds, helds);
   }
   holders_gauge.Set(static_cast<double>(held_now.size()));

@@ -7,6 +7,7 @@
 // a sync leaves the holder's lock before it reaches a desk (this node's or another's), and a
 // grant comes back to the holder after the desk's lock is left. The registries' mutexes are
 // leaves.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -72,8 +73,9 @@ inline void finish(Ticket& t, AdmissionResult result) {
 // This node's lease on one entity, and the admissions waiting for it to grow.
 struct Held {
   Held(std::string entity, std::chrono::milliseconds reservation_ttl, std::uint64_t first_reservation)
-      : entity(std::move(entity)), holder(reservation_ttl, first_reservation) {}
+      : entity(std::move(entity)), generation(first_reservation >> 32), holder(reservation_ttl, first_reservation) {}
   const std::string entity;
+  const std::uint64_t generation;  // of its reservation ids: a reservation's id >> 32
   std::mutex mutex;
   // Guarded by the mutex:
   core::LeaseHolder holder;
@@ -88,9 +90,10 @@ struct Held {
   // holdings (LeaseGrant::contended), until one is admitted or none waits.
   std::optional<Clock::time_point> contended_since;
   // The entity was deleted (LeaseAdmission::forget): the holder syncs no more (no renewal, no
-  // return: the owner drops its desk too), refuses new admissions, lets its requests in flight
-  // settle, and goes with the last of them.
-  bool deleted = false;
+  // return: the owner drops its desk too), lets its requests in flight settle, and goes with the
+  // last of them; the next admission of the same name gets a new holder (the id may have been
+  // created again). Set under the mutex; atomic so that Impl::held reads it without it.
+  std::atomic<bool> deleted{false};
 };
 using HeldPtr = std::shared_ptr<Held>;
 
@@ -133,6 +136,8 @@ struct LeaseAdmission::Impl {
   // ---- node side
   HeldPtr held(const std::string& entity);
   HeldPtr find_held(const std::string& entity);
+  // The holder that made `reservation`: the entity's, or a deleted one it replaced.
+  HeldPtr holder_of(const std::string& entity, std::uint64_t reservation);
   void walk(TicketPtr t);
   // Admits the ticket's current check against `h`'s lease (its lock held) and moves the ticket
   // on; not admitted: what a sync must obtain.
@@ -200,6 +205,9 @@ struct LeaseAdmission::Impl {
   // are found without a scan; names whose holder went are pruned by the timer. Guarded by
   // held_mutex, as is model_desks by desk_mutex.
   std::set<std::string> model_helds;
+  // Deleted holders with requests in flight whose name a new holder took (lease_deleted.cc),
+  // until their last reservation ends. Guarded by held_mutex.
+  std::unordered_map<std::string, HeldPtr> deleted_helds;
   std::mutex desk_mutex;
   std::unordered_map<std::string, DeskPtr> desks;
   // The last other node that took each entity over here (its handover query), and when: a load

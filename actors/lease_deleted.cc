@@ -75,13 +75,15 @@ void Impl::forget_held(const HeldPtr& h) {
   }
   if (idle) drop_held(h);
   // Admissions that passed authentication before the deletion and wait for a lease that will
-  // not come: answered as their next request would be.
+  // not come: answered as the key's next request would be.
   for (auto& t : waiting) fail(std::move(t), core::unauthorized());
 }
 
 void Impl::drop_held(const HeldPtr& h) {
   std::lock_guard lock(held_mutex);
-  if (const auto it = helds.find(h->entity); it != helds.end() && it->second == h) helds.erase(it);
+  for (auto* by_name : {&helds, &deleted_helds}) {
+    if (const auto it = by_name->find(h->entity); it != by_name->end() && it->second == h) by_name->erase(it);
+  }
 }
 
 void Impl::drop_desk(const DeskPtr& d) {

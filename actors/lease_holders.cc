@@ -63,6 +63,13 @@ using persistence::EntityKind;
 HeldPtr Impl::held(const std::string& entity) {
   std::lock_guard lock(held_mutex);
   auto& h = helds[entity];
+  if (h && h->deleted) {
+    // Its entity was deleted, and this admission names it again: created again with the same
+    // id (or a request that authenticated just before the deletion: its sync meets the owner's
+    // memory of it, lease_deleted.cc). The deleted holder keeps its requests in flight aside.
+    deleted_helds[entity] = std::move(h);
+    h = nullptr;
+  }
   // Each holder's reservation ids start 2^32 past the previous one's: a late settle meant for a
   // retired holder can never match a reservation of its successor.
   if (!h) {
@@ -76,6 +83,15 @@ HeldPtr Impl::find_held(const std::string& entity) {
   std::lock_guard lock(held_mutex);
   const auto it = helds.find(entity);
   return it == helds.end() ? nullptr : it->second;
+}
+
+HeldPtr Impl::holder_of(const std::string& entity, std::uint64_t reservation) {
+  std::lock_guard lock(held_mutex);
+  for (const auto* by_name : {&helds, &deleted_helds}) {
+    const auto it = by_name->find(entity);
+    if (it != by_name->end() && it->second->generation == reservation >> 32) return it->second;
+  }
+  return nullptr;
 }
 
 core::LeaseHolder::Admit Impl::admit_here(Held& h, Ticket& t, Clock::time_point now) {
@@ -120,7 +136,7 @@ void Impl::walk(TicketPtr t) {
         h->waiting.push_back(std::move(t));
       }
     }
-    // Authenticated before the entity was deleted, admitted after (lease_deleted.cc).
+    // Deleted between held() and here: authenticated before the deletion, admitted after.
     if (deleted) fail(std::move(t), core::unauthorized());
     if (sync) send_sync(h, std::move(*sync), now);
     return;
@@ -225,7 +241,7 @@ void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clo
 
 void Impl::end(const std::string& entity, std::uint64_t reservation, bool settled, double cost, std::int64_t tokens) {
   if (reservation == 0) return;  // the entity limits nothing: no lease was checked
-  const auto h = find_held(entity);
+  const auto h = holder_of(entity, reservation);
   if (!h) return;  // retired: it held no reservation any more (they had expired)
   std::optional<core::LeaseRequest> sync;
   bool last_of_deleted = false;
