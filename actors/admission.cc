@@ -582,6 +582,7 @@ void Admission::release(const AdmissionGrant& grant) {
 }
 
 void Admission::forget(persistence::EntityKind kind, const std::string& id) {
+  if (impl_->leases) return impl_->leases->forget(kind, id);
   const auto e = impl_->find(kind, id);
   if (!e) return;
   {
@@ -592,6 +593,7 @@ void Admission::forget(persistence::EntityKind kind, const std::string& id) {
 }
 
 bool Admission::has_owner(persistence::EntityKind kind, const std::string& id) const {
+  if (impl_->leases) return impl_->leases->has_state(kind, id);
   return impl_->find(kind, id).has_value();
 }
 

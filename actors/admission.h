@@ -130,10 +130,11 @@ class Admission {
   // retires at once instead of after idle_timeout, or, while requests in flight hold
   // reservations on it, as soon as the last of them is settled or released (their cost is
   // counted and their spend rows written as for any call). An admission that names the id later
-  // gets a new owner, as any id does. Any thread; a no-op when the entity has no owner (and in
-  // cluster mode, whose entities live in the lease admission).
+  // gets a new owner, as any id does. Any thread; a no-op when the entity has no owner. In
+  // cluster mode, the entity's leases and desk on this node go (LeaseAdmission::forget).
   void forget(persistence::EntityKind kind, const std::string& id);
-  // Whether the entity has an owner on this node (one that forget() would retire).
+  // Whether the entity has an owner on this node (one that forget() would retire); in cluster
+  // mode, a lease or a desk.
   bool has_owner(persistence::EntityKind kind, const std::string& id) const;
   // Tells every owner to exit; an admission still waiting for its spend load is dropped unanswered.
   void stop();

@@ -39,6 +39,16 @@ Impl::Impl(persistence::StorePool& store, spend::SpendWriter& writer, prometheus
       holders_gauge(entities.Add({{"role", "holder"}})),
       owners_gauge(entities.Add({{"role", "owner"}})) {}
 
+namespace {
+
+// Drops the names whose entity has no holder (desk) any more.
+template <typename Map>
+void prune_names(std::set<std::string>& names, const Map& by_name) {
+  for (auto it = names.begin(); it != names.end();) it = by_name.count(*it) ? std::next(it) : names.erase(it);
+}
+
+}  // namespace
+
 void Impl::tick() {
   const auto now = Clock::now();
   std::vector<HeldPtr> held_now;
@@ -49,8 +59,8 @@ void Impl::tick() {
       bool idle = false;
       {
         std::lock_guard held_lock(h->mutex);
-        idle = h->waiting.empty() && !h->holder.sync_in_flight() && !h->holder.has_reservations() &&
-               now - h->last_used > options.idle_timeout;
+        idle = h->waiting.empty() && !h->holder.has_reservations() &&
+               (h->deleted || (!h->holder.sync_in_flight() && now - h->last_used > options.idle_timeout));
       }
       if (idle) {
         it = helds.erase(it);
@@ -59,6 +69,19 @@ void Impl::tick() {
       held_now.push_back(h);
       ++it;
     }
+    for (auto it = deleted_helds.begin(); it != deleted_helds.end();) {
+      const bool done = [&] {
+        std::lock_guard held_lock(it->second->mutex);
+        return !it->second->holder.has_reservations();
+      }();
+      if (done) {
+        it = deleted_helds.erase(it);
+        continue;
+      }
+      held_now.push_back(it->second);  // its reservations expire as any holder's
+      ++it;
+    }
+    prune_names(model_helds, helds);
   }
   holders_gauge.Set(static_cast<double>(held_now.size()));
   for (const auto& h : held_now) tick_held(h, now);
@@ -68,6 +91,9 @@ void Impl::tick() {
     std::lock_guard lock(desk_mutex);
     for (auto it = claimants.begin(); it != claimants.end();) {
       it = now - it->second.at > std::chrono::minutes(1) ? claimants.erase(it) : std::next(it);
+    }
+    for (auto it = deleted_desks.begin(); it != deleted_desks.end();) {
+      it = now - it->second > options.idle_timeout ? deleted_desks.erase(it) : std::next(it);
     }
     for (auto it = desks.begin(); it != desks.end();) {
       const auto& d = it->second;
@@ -83,6 +109,7 @@ void Impl::tick() {
       desks_now.push_back(d);
       ++it;
     }
+    prune_names(model_desks, desks);
   }
   owners_gauge.Set(static_cast<double>(desks_now.size()));
   for (const auto& d : desks_now) tick_desk(d, now);
@@ -138,6 +165,12 @@ void LeaseAdmission::release(const AdmissionGrant& grant) {
       impl_->end(model_lease_entity(stop.kind, stop.id, grant.model), stop.model_reservation, false, 0, 0);
     }
   }
+}
+
+void LeaseAdmission::forget(persistence::EntityKind kind, const std::string& id) { impl_->forget(kind, id); }
+
+bool LeaseAdmission::has_state(persistence::EntityKind kind, const std::string& id) const {
+  return impl_->has_state(kind, id);
 }
 
 void LeaseAdmission::serve_lease(core::LeaseRequest request, std::function<void(core::LeaseGrant)> reply) {

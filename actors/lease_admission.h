@@ -53,6 +53,13 @@ class LeaseAdmission {
   void settle(const AdmissionGrant& grant, double cost, std::int64_t tokens);
   void release(const AdmissionGrant& grant);
 
+  // The entity was deleted (actors/owner_retirement.h hears it on every node): this node's
+  // holders of it and its desk go at once — a holder with requests in flight once the last is
+  // settled or released, without a word to the owner (docs/cluster.md, "Deleted entities").
+  void forget(persistence::EntityKind kind, const std::string& id);
+  // Whether this node holds a lease on the entity (or one of a key's per-model limits) or owns it.
+  bool has_state(persistence::EntityKind kind, const std::string& id) const;
+
   // The owner side: a node's sync (this node's own arrive here directly).
   void serve_lease(core::LeaseRequest request, std::function<void(core::LeaseGrant)> reply);
   // A new owner's handover query (core/lease_handover.h).

@@ -7,6 +7,7 @@
 // a sync leaves the holder's lock before it reaches a desk (this node's or another's), and a
 // grant comes back to the holder after the desk's lock is left. The registries' mutexes are
 // leaves.
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -18,6 +19,8 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include <set>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -70,8 +73,9 @@ inline void finish(Ticket& t, AdmissionResult result) {
 // This node's lease on one entity, and the admissions waiting for it to grow.
 struct Held {
   Held(std::string entity, std::chrono::milliseconds reservation_ttl, std::uint64_t first_reservation)
-      : entity(std::move(entity)), holder(reservation_ttl, first_reservation) {}
+      : entity(std::move(entity)), generation(first_reservation >> 32), holder(reservation_ttl, first_reservation) {}
   const std::string entity;
+  const std::uint64_t generation;  // of its reservation ids: a reservation's id >> 32
   std::mutex mutex;
   // Guarded by the mutex:
   core::LeaseHolder holder;
@@ -85,6 +89,11 @@ struct Held {
   // Since when the owner has refused this node's waiting admissions because of other nodes'
   // holdings (LeaseGrant::contended), until one is admitted or none waits.
   std::optional<Clock::time_point> contended_since;
+  // The entity was deleted (LeaseAdmission::forget): the holder syncs no more (no renewal, no
+  // return: the owner drops its desk too), lets its requests in flight settle, and goes with the
+  // last of them; the next admission of the same name gets a new holder (the id may have been
+  // created again). Set under the mutex; atomic so that Impl::held reads it without it.
+  std::atomic<bool> deleted{false};
 };
 using HeldPtr = std::shared_ptr<Held>;
 
@@ -102,6 +111,9 @@ struct Desk {
   std::vector<std::pair<core::LeaseRequest, std::function<void(core::LeaseGrant)>>> waiting;
   std::unordered_map<std::string, core::Exposure> recorded;  // node → the exposure last recorded for it
   Clock::time_point last_used = Clock::now();
+  // Made for an entity forgotten here lately, and the store has no row for it: it answers its
+  // waiting syncs, then goes (Impl::load_unless_deleted).
+  bool gone = false;
 };
 using DeskPtr = std::shared_ptr<Desk>;
 
@@ -124,6 +136,8 @@ struct LeaseAdmission::Impl {
   // ---- node side
   HeldPtr held(const std::string& entity);
   HeldPtr find_held(const std::string& entity);
+  // The holder that made `reservation`: the entity's, or a deleted one it replaced.
+  HeldPtr holder_of(const std::string& entity, std::uint64_t reservation);
   void walk(TicketPtr t);
   // Admits the ticket's current check against `h`'s lease (its lock held) and moves the ticket
   // on; not admitted: what a sync must obtain.
@@ -136,6 +150,8 @@ struct LeaseAdmission::Impl {
                 const std::string& owner_endpoint);
   // Ends a held reservation (settled with its cost, or released).
   void end(const std::string& entity, std::uint64_t reservation, bool settled, double cost, std::int64_t tokens);
+  // Unregisters `h` unless another holder replaced it.
+  void drop_held(const HeldPtr& h);
   // Undo what the ticket reserved so far.
   void undo(Ticket& t);
   void deny(TicketPtr t, const core::Refusal& refusal);
@@ -161,6 +177,15 @@ struct LeaseAdmission::Impl {
   };
   Granted grant_locked(Desk& d, const core::LeaseRequest& request);
   void answer(const Desk& d, const std::string& node, Granted granted, std::function<void(core::LeaseGrant)> reply);
+  void drop_desk(const DeskPtr& d);
+
+  // ---- deleted entities (actors/owner_retirement.h, docs/cluster.md "Deleted entities")
+  void forget(persistence::EntityKind kind, const std::string& id);
+  bool has_state(persistence::EntityKind kind, const std::string& id);
+  void forget_held(const HeldPtr& h);
+  // A new desk: loads as usual, unless its entity was forgotten here lately (deleted_desks) and
+  // the store still has no row for it.
+  void load_unless_deleted(const DeskPtr& d);
 
   // ---- timers
   void tick();
@@ -176,6 +201,13 @@ struct LeaseAdmission::Impl {
   std::mutex held_mutex;
   std::unordered_map<std::string, HeldPtr> helds;
   std::uint64_t holders_made = 0;  // guarded by held_mutex
+  // The names of keys' per-model holders ("key:<hash>#model:<group>"), so that a deleted key's
+  // are found without a scan; names whose holder went are pruned by the timer. Guarded by
+  // held_mutex, as is model_desks by desk_mutex.
+  std::set<std::string> model_helds;
+  // Deleted holders with requests in flight whose name a new holder took (lease_deleted.cc),
+  // until their last reservation ends. Guarded by held_mutex.
+  std::unordered_map<std::string, HeldPtr> deleted_helds;
   std::mutex desk_mutex;
   std::unordered_map<std::string, DeskPtr> desks;
   // The last other node that took each entity over here (its handover query), and when: a load
@@ -186,6 +218,11 @@ struct LeaseAdmission::Impl {
     Clock::time_point at;
   };
   std::unordered_map<std::string, Claimant> claimants;
+  std::set<std::string> model_desks;
+  // Desks dropped because their entity was deleted, and when (guarded by desk_mutex; dropped by
+  // the timer after idle_timeout): a sync that still arrives for one — from a node that has not
+  // heard of the deletion yet — must not bring the entity back with a handover round.
+  std::unordered_map<std::string, Clock::time_point> deleted_desks;
 
   prometheus::Family<prometheus::Counter>& syncs;
   prometheus::Counter& granted;

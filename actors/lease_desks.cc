@@ -37,7 +37,7 @@ void Impl::serve_lease(core::LeaseRequest request, std::function<void(core::Leas
     }
   }
   if (created) {
-    load(d);
+    load_unless_deleted(d);
     return;
   }
   answer(*d, request.node, std::move(granted), std::move(reply));
@@ -81,7 +81,10 @@ DeskPtr Impl::desk(const std::string& entity, const ParsedLeaseEntity& parsed, b
   std::lock_guard lock(desk_mutex);
   auto& d = desks[entity];
   created = !d;
-  if (created) d = std::make_shared<Desk>(entity, parsed, options.incarnation, options.lease_ttl, options.linger);
+  if (created) {
+    d = std::make_shared<Desk>(entity, parsed, options.incarnation, options.lease_ttl, options.linger);
+    if (parsed.per_model) model_desks.insert(entity);
+  }
   return d;
 }
 
@@ -236,8 +239,10 @@ void Impl::loaded(const DeskPtr& d, double spend,
     std::function<void(core::LeaseGrant)> reply;
   };
   std::vector<Answer> answers;
+  bool gone = false;
   {
     std::lock_guard lock(d->mutex);
+    gone = d->gone;
     d->desk.load(spend);
     const auto now = Clock::now();
     for (const auto& [node, answer] : held) {
@@ -245,11 +250,14 @@ void Impl::loaded(const DeskPtr& d, double spend,
       d->desk.adopt_window(answer.recent_requests, answer.recent_tokens, now);
     }
     d->loaded = true;
-    for (auto& [request, reply] : d->waiting)
+    for (auto& [request, reply] : d->waiting) {
       answers.push_back({request.node, grant_locked(*d, request), std::move(reply)});
+      if (gone) answers.back().granted.exposure.reset();  // nothing to keep for a deleted entity
+    }
     d->waiting.clear();
   }
   for (auto& a : answers) answer(*d, a.node, std::move(a.granted), std::move(a.reply));
+  if (gone) drop_desk(d);
 }
 
 void Impl::serve_handover(const core::HandoverQuery& query, const std::function<void(core::HandoverAnswer)>& reply) {

@@ -63,9 +63,19 @@ using persistence::EntityKind;
 HeldPtr Impl::held(const std::string& entity) {
   std::lock_guard lock(held_mutex);
   auto& h = helds[entity];
+  if (h && h->deleted) {
+    // Its entity was deleted, and this admission names it again: created again with the same
+    // id (or a request that authenticated just before the deletion: its sync meets the owner's
+    // memory of it, lease_deleted.cc). The deleted holder keeps its requests in flight aside.
+    deleted_helds[entity] = std::move(h);
+    h = nullptr;
+  }
   // Each holder's reservation ids start 2^32 past the previous one's: a late settle meant for a
   // retired holder can never match a reservation of its successor.
-  if (!h) h = std::make_shared<Held>(entity, options.reservation_ttl, (holders_made++ << 32) + 1);
+  if (!h) {
+    h = std::make_shared<Held>(entity, options.reservation_ttl, (holders_made++ << 32) + 1);
+    if (const auto parsed = parse_lease_entity(entity); parsed && parsed->per_model) model_helds.insert(entity);
+  }
   return h;
 }
 
@@ -73,6 +83,15 @@ HeldPtr Impl::find_held(const std::string& entity) {
   std::lock_guard lock(held_mutex);
   const auto it = helds.find(entity);
   return it == helds.end() ? nullptr : it->second;
+}
+
+HeldPtr Impl::holder_of(const std::string& entity, std::uint64_t reservation) {
+  std::lock_guard lock(held_mutex);
+  for (const auto* by_name : {&helds, &deleted_helds}) {
+    const auto it = by_name->find(entity);
+    if (it != by_name->end() && it->second->generation == reservation >> 32) return it->second;
+  }
+  return nullptr;
 }
 
 core::LeaseHolder::Admit Impl::admit_here(Held& h, Ticket& t, Clock::time_point now) {
@@ -98,21 +117,27 @@ void Impl::walk(TicketPtr t) {
     const auto h = held(check.entity);
     std::optional<core::LeaseRequest> sync;
     const auto now = Clock::now();
+    bool deleted = false;
     {
       std::lock_guard lock(h->mutex);
-      h->limits = check.limits;
-      h->last_used = now;
-      if (h->waiting.empty()) {
-        const auto admit = admit_here(*h, *t, now);
-        if (admit.admitted()) continue;
-        h->waiting_since = now;
-        if (!h->holder.sync_in_flight()) {
-          sync = sync_of(*h, check.limits, admit.need, now);
+      deleted = h->deleted;
+      if (!deleted) {
+        h->limits = check.limits;
+        h->last_used = now;
+        if (h->waiting.empty()) {
+          const auto admit = admit_here(*h, *t, now);
+          if (admit.admitted()) continue;
+          h->waiting_since = now;
+          if (!h->holder.sync_in_flight()) {
+            sync = sync_of(*h, check.limits, admit.need, now);
+          }
         }
+        // Behind others, or waiting for the lease to grow: in arrival order.
+        h->waiting.push_back(std::move(t));
       }
-      // Behind others, or waiting for the lease to grow: in arrival order.
-      h->waiting.push_back(std::move(t));
     }
+    // Deleted between held() and here: authenticated before the deletion, admitted after.
+    if (deleted) fail(std::move(t), core::unauthorized());
     if (sync) send_sync(h, std::move(*sync), now);
     return;
   }
@@ -158,6 +183,7 @@ void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clo
   const auto now = Clock::now();
   {
     std::lock_guard lock(h->mutex);
+    if (h->deleted) return;  // nothing waits, and nothing goes to the owner any more
     if (!answer) {
       // Owner unreachable or gone: the report stays for the next sync; the timer retries (the
       // ring may have moved meanwhile) until the front waiter's wait_limit.
@@ -215,19 +241,25 @@ void Impl::on_grant(const HeldPtr& h, core::Result<core::LeaseGrant> answer, Clo
 
 void Impl::end(const std::string& entity, std::uint64_t reservation, bool settled, double cost, std::int64_t tokens) {
   if (reservation == 0) return;  // the entity limits nothing: no lease was checked
-  const auto h = find_held(entity);
+  const auto h = holder_of(entity, reservation);
   if (!h) return;  // retired: it held no reservation any more (they had expired)
   std::optional<core::LeaseRequest> sync;
+  bool last_of_deleted = false;
   const auto now = Clock::now();
   {
     std::lock_guard lock(h->mutex);
     const bool held = settled ? h->holder.settle(reservation, cost, tokens, now) : h->holder.release(reservation);
     if (held) events.reservations(-1);
-    // Near a limit, room this node no longer uses goes back at once (others may be waiting).
-    if (!h->holder.sync_in_flight() && h->waiting.empty() && h->holder.renewal_due(now)) {
+    if (h->deleted) {
+      // The cost is the caller's to record (the spend writer), as for any call; the owner is
+      // told nothing: its desk is dropped too.
+      last_of_deleted = !h->holder.has_reservations();
+    } else if (!h->holder.sync_in_flight() && h->waiting.empty() && h->holder.renewal_due(now)) {
+      // Near a limit, room this node no longer uses goes back at once (others may be waiting).
       sync = sync_of(*h, h->limits, {}, now);
     }
   }
+  if (last_of_deleted) drop_held(h);
   if (sync) send_sync(h, std::move(*sync), now);
 }
 
@@ -266,7 +298,7 @@ void Impl::tick_held(const HeldPtr& h, Clock::time_point now) {
       for (auto& t : h->waiting) timed_out.push_back(std::move(t));
       h->waiting.clear();
     }
-    if (!h->holder.sync_in_flight()) {
+    if (!h->deleted && !h->holder.sync_in_flight()) {
       if (!h->waiting.empty()) {  // a sync failed or met an old owner: ask (the ring) again
         const auto& t = h->waiting.front();
         const auto& check = t->checks[t->next];

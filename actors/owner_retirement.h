@@ -9,7 +9,9 @@
 // windows and the spend of calls in flight), so for each changed entity that has an owner here
 // it asks the store, on a store thread, whether the row is still there; only a missing one is
 // forgotten. Deletions are rare management calls: one small query each, never on a request's
-// path.
+// path. In cluster mode every node does this for itself: "an owner here" is then a lease the
+// node holds on the entity or the entity's desk, both dropped by Admission::forget
+// (actors/lease_deleted.cc).
 #include <mutex>
 #include <optional>
 #include <string>

@@ -15,6 +15,7 @@
 #include "persistence/store_pool.h"
 #include "spend/spend_writer.h"
 #include "tests/support/deterministic_actors.h"
+#include "tests/support/key_rows.h"
 #include "tests/support/metrics_text.h"
 #include "tests/support/test_env.h"
 
@@ -367,14 +368,7 @@ Admission::Options bounded_to_one(std::chrono::milliseconds evictable_after) {
   return o;
 }
 
-void insert_key(Fixture& f, const std::string& hash) {
-  auto store = persistence::Store::open("", f.dir + "/t.db");
-  store->migrate();
-  persistence::KeyRecord key;
-  key.token_hash = hash;
-  key.key_name = "sk-..." + hash;
-  store->insert_key(key, persistence::AuditEntry{"t", "created", "", "", "", ""});
-}
+void insert_key(Fixture& f, const std::string& hash) { testing::insert_key_row(f.dir + "/t.db", hash); }
 
 std::optional<AdmissionGrant> admit_now(Fixture& f, AdmissionRequest r) {
   int answered = 0;

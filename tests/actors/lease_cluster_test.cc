@@ -4,10 +4,12 @@
 #include <catch2/catch.hpp>
 
 #include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -16,10 +18,13 @@
 #include "actors/admission.h"
 #include "actors/lease_admission.h"
 #include "actors/lease_network.h"
+#include "actors/owner_retirement.h"
 #include "core/hash_ring.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "spend/spend_writer.h"
+#include "tests/support/key_rows.h"
+#include "tests/support/metrics_text.h"
 #include "tests/support/test_env.h"
 
 using namespace tollgate;
@@ -180,16 +185,38 @@ struct GatewayNode {
     o.lease_ttl = 2000ms;
     o.tick = 20ms;
     admission.join_cluster(network, o);
+    retirement.attach(admission, pool);
   }
   ~GatewayNode() {
+    retirement.detach();
     pool.stop();
     admission.stop();
   }
+  // What a change the fan-out delivers to this node does to its admission (as app/gateway.cc
+  // wires it): a deleted entity's state goes.
+  void heard(persistence::ChangeKind kind, const std::string& id) {
+    retirement.committed({persistence::Change{kind, {id}}});
+  }
+  double metric(const std::string& name, const std::string& label = "") {
+    return testing::metric_sum(prometheus::TextSerializer().Serialize(registry.Collect()), name, label);
+  }
+  // Waits for the store jobs queued so far (one store thread: in order), such as the check of a
+  // change heard().
+  void flush() {
+    std::promise<void> done;
+    pool.submit([&](persistence::Store&) { done.set_value(); },
+                [&](persistence::JobFailure, const std::string&) { done.set_value(); });
+    done.get_future().wait();
+  }
+  double reservations() { return metric("tollgate_budget_reservations_outstanding"); }
+  double holders() { return metric("tollgate_cluster_lease_entities", R"(role="holder")"); }
+  double desks() { return metric("tollgate_cluster_lease_entities", R"(role="owner")"); }
   prometheus::Registry registry;
   persistence::StorePool pool;
   spend::SpendWriter writer;
   Admission admission;
   TestNetwork network;
+  OwnerRetirement retirement;
 };
 
 struct Cluster {
@@ -406,4 +433,163 @@ TEST_CASE("ownership moves while leases are outstanding: the budget stays exact"
   CHECK(tally.other == 0);
   CHECK(tally.admitted == 16);  // never more than the budget, through both moves
   tally.settle_all(0.125);
+}
+
+namespace {
+
+// Polls `done` every 10 ms; false after `limit`.
+template <typename Done>
+bool within(std::chrono::milliseconds limit, Done done) {
+  for (const auto deadline = std::chrono::steady_clock::now() + limit; !done();) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+std::size_t owner_index(Cluster& c, const std::string& entity) {
+  std::lock_guard lock(c.world.mutex);
+  return static_cast<std::size_t>(std::string(c.world.ring.owner_of(entity)).at(1) - '1');  // "n1" → 0
+}
+
+// A key's row in the cluster's store: the entity exists (again).
+void insert_key(Cluster& c, const std::string& hash) { testing::insert_key_row(c.dir + "/cluster.db", hash); }
+
+// One admission's answer: its grant, or its status.
+struct Answer {
+  std::optional<AdmissionGrant> grant;
+  int status = 0;
+};
+Answer admit_on(Admission& a, AdmissionRequest r) {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::optional<Answer> answer;
+  a.admit(std::move(r), [&](AdmissionResult result) {
+    std::lock_guard lock(mutex);
+    answer.emplace();
+    if (result.ok()) {
+      answer->grant = *result;
+      answer->status = 200;
+    } else {
+      answer->status = result.error().status;
+    }
+    cv.notify_all();
+  });
+  std::unique_lock lock(mutex);
+  REQUIRE(cv.wait_for(lock, 10s, [&] { return answer.has_value(); }));
+  return *answer;
+}
+
+}  // namespace
+
+TEST_CASE("a deleted key's leases and desks go at once on every node, its per-model ones too",
+          "[actors][leases][deleted]") {
+  Cluster c;
+  insert_key(c, "kept");  // "gone" has no row: deleted
+  auto gone = stop(EntityKind::key, "gone", 10.0);
+  gone.limits.model_rpm_limit["m"] = 1000;  // a second entity: "key:gone#model:m"
+  const auto kept = stop(EntityKind::key, "kept", 10.0);
+  for (std::size_t n = 0; n < 3; ++n) {
+    for (const auto& key : {gone, kept}) {
+      const auto answer = admit_on(c.node(n), request({key}, 0.125));
+      REQUIRE(answer.grant);
+      c.node(n).settle(*answer.grant, 0.125, 0);
+    }
+  }
+  // Every node holds three leases (gone, its per-model limits, kept); three desks in all.
+  const auto desks = [&] { return c.nodes[0]->desks() + c.nodes[1]->desks() + c.nodes[2]->desks(); };
+  for (auto& n : c.nodes) REQUIRE(within(1s, [&] { return n->holders() == 3; }));
+  REQUIRE(within(1s, [&] { return desks() == 3; }));
+
+  for (auto& n : c.nodes) n->heard(persistence::ChangeKind::key, "kept");  // updated: stays
+  for (auto& n : c.nodes) n->heard(persistence::ChangeKind::key, "gone");
+  // Before: the leases stayed for their idle timeout (60 s), the desks as long.
+  for (auto& n : c.nodes) CHECK(within(1s, [&] { return n->holders() == 1; }));
+  CHECK(within(1s, [&] { return desks() == 1; }));
+  for (std::size_t n = 0; n < 3; ++n) {
+    CHECK_FALSE(c.node(n).has_owner(EntityKind::key, "gone"));
+    CHECK(c.node(n).has_owner(EntityKind::key, "kept"));
+  }
+}
+
+TEST_CASE(
+    "a lease holder of a deleted key with requests in flight: they settle, then it goes without a word to the "
+    "owner",
+    "[actors][leases][deleted]") {
+  Cluster c;
+  const auto owner = owner_index(c, "key:inflight");
+  auto& holder = *c.nodes[(owner + 1) % 3];
+  const auto key = stop(EntityKind::key, "inflight", 1.0);
+  const auto settled = admit_on(holder.admission, request({key}, 0.25));
+  const auto released = admit_on(holder.admission, request({key}, 0.25));
+  REQUIRE(settled.grant);
+  REQUIRE(released.grant);
+  const double handovers = c.nodes[owner]->metric("tollgate_cluster_handovers_total");
+
+  for (auto& n : c.nodes) n->heard(persistence::ChangeKind::key, "inflight");
+  for (auto& n : c.nodes) n->flush();  // every node has checked the store
+  CHECK_FALSE(c.nodes[owner]->admission.has_owner(EntityKind::key, "inflight"));
+  const double syncs = holder.metric("tollgate_cluster_lease_syncs_total");
+  // Two reservations keep the holder.
+  CHECK(holder.admission.has_owner(EntityKind::key, "inflight"));
+  holder.admission.release(*released.grant);
+  CHECK(holder.admission.has_owner(EntityKind::key, "inflight"));
+  holder.admission.settle(*settled.grant, 0.25, 10);
+  CHECK_FALSE(holder.admission.has_owner(EntityKind::key, "inflight"));
+  CHECK(within(1s, [&] { return holder.holders() == 0; }));
+  // Past the point where a renewal was due (2/3 of the 2 s lease): nothing went to the owner,
+  // which loaded nothing again.
+  std::this_thread::sleep_for(1500ms);
+  CHECK(holder.metric("tollgate_cluster_lease_syncs_total") == syncs);
+  CHECK(c.nodes[owner]->metric("tollgate_cluster_handovers_total") == handovers);
+  for (auto& n : c.nodes) CHECK(n->desks() == 0);
+}
+
+TEST_CASE(
+    "a sync for a deleted key from a node that has not heard yet brings no handover back; the same id created "
+    "again loads as new",
+    "[actors][leases][deleted]") {
+  Cluster c;
+  const auto owner_at = owner_index(c, "key:late");
+  auto& owner = *c.nodes[owner_at];
+  auto& holder = *c.nodes[(owner_at + 1) % 3];
+  const auto key = stop(EntityKind::key, "late", 10.0);
+  const auto first = admit_on(holder.admission, request({key}, 0.125));
+  REQUIRE(first.grant);
+  holder.admission.settle(*first.grant, 0.125, 0);
+  REQUIRE(owner.admission.has_owner(EntityKind::key, "late"));
+  const double handovers = owner.metric("tollgate_cluster_handovers_total");
+
+  owner.heard(persistence::ChangeKind::key, "late");  // the holder's node has not heard yet
+  REQUIRE(within(1s, [&] { return !owner.admission.has_owner(EntityKind::key, "late"); }));
+  // More than its lease holds: a sync to the owner, which answers without asking every node
+  // and keeps no desk.
+  const auto late = admit_on(holder.admission, request({key}, 9.0));
+  CHECK(late.status == 200);
+  if (late.grant) holder.admission.settle(*late.grant, 0, 0);
+  CHECK(owner.metric("tollgate_cluster_handovers_total") == handovers);
+  CHECK(within(1s, [&] { return !owner.admission.has_owner(EntityKind::key, "late"); }));
+
+  // A request still in flight on the holder when its node hears of the deletion.
+  const auto pending = admit_on(holder.admission, request({key}, 0.125));
+  REQUIRE(pending.grant);
+  holder.heard(persistence::ChangeKind::key, "late");
+  holder.flush();
+  CHECK(holder.admission.has_owner(EntityKind::key, "late"));  // the request in flight keeps it
+
+  // Created again with the same id while that request runs: a new holder, not the deleted one,
+  // and a desk loaded as for any entity.
+  insert_key(c, "late");
+  const auto again = admit_on(holder.admission, request({key}, 0.125));
+  REQUIRE(again.grant);
+  CHECK(owner.metric("tollgate_cluster_handovers_total") == handovers + 1);
+  CHECK(holder.reservations() == 2);
+  holder.admission.settle(*pending.grant, 0.125, 0);  // ends on the deleted holder
+  CHECK(holder.reservations() == 1);
+  holder.admission.settle(*again.grant, 0.125, 0);
+  CHECK(holder.reservations() == 0);
+  std::this_thread::sleep_for(200ms);  // past a few ticks: the new holder and the desk stay
+  CHECK(owner.admission.has_owner(EntityKind::key, "late"));
+  CHECK(holder.admission.has_owner(EntityKind::key, "late"));
+  CHECK(holder.holders() == 1);
 }

@@ -166,6 +166,12 @@ std::string ClusterHarness::node_config(const Node& node) const {
                      "\"}\n"
                      "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, "
                      "max_output_tokens: 50}\n"
+                     "  - model_name: slow\n"
+                     "    litellm_params: {model: \"openai/slow+latency-1500\", api_base: \"" +
+                     api_base +
+                     "\"}\n"
+                     "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, "
+                     "max_output_tokens: 50}\n"
                      "general_settings:\n"
                      "  max_auth_failures_per_minute: 1000000\n"
                      "  shutdown_grace_period: 2\n"

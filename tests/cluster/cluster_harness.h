@@ -27,6 +27,7 @@ namespace tollgate::testing {
 //   tokenized   counts tokens like a real tokenizer and echoes the prompt, input free, output
 //               $1 per million tokens, answering after 30 ms: exact_cost_body() below
 //   loaded      like priced, answering after 30 ms (requests in flight when a node dies)
+//   slow        like priced, answering after 1.5 s (a request in flight across a deletion)
 class ClusterHarness {
  public:
   explicit ClusterHarness(int nodes = 3);
