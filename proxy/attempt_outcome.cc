@@ -50,6 +50,24 @@ void append_routing_headers(http::Headers& headers, const std::string& group, in
   headers.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks)});
 }
 
+core::ApiError all_deployments_cooling(const ModelRouter& router, const config::ModelGroup& group) {
+  const auto wait = router.retry_after_cooldown();
+  return core::too_many_requests("No deployments available for model group '" + group.name +
+                                     "': every deployment is cooling down after failures. Try again in " +
+                                     std::to_string(wait.count()) + " seconds.",
+                                 static_cast<int>(wait.count()));
+}
+
+std::string gave_up_message(const config::ModelGroup& group, core::FailureClass failure, int status,
+                            const std::string& upstream_message) {
+  if (failure == core::FailureClass::auth) {
+    return "The provider rejected the gateway's credentials for model group '" + group.name + "' (HTTP " +
+           std::to_string(status) + ")";
+  }
+  return "Upstream error from model group '" + group.name + "' (" + std::string(core::failure_class_name(failure)) +
+         (status ? ", HTTP " + std::to_string(status) : std::string()) + "): " + upstream_message;
+}
+
 std::vector<const config::ModelGroup*> reachable_groups(const config::ModelCatalog& catalog,
                                                         const config::RouterSettings& settings,
                                                         const config::ModelGroup& group) {

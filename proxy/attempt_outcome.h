@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/api_error.h"
 #include "core/retry_policy.h"
 #include "http/client.h"
 #include "http/response.h"
@@ -41,6 +42,15 @@ void cancel_attempt(std::shared_ptr<http::OutboundCall>& call, const RoutedDeplo
 // The routing headers every answer of a call carries, success or error (LiteLLM's names): the
 // model group, and the retries and fallbacks it took.
 void append_routing_headers(http::Headers& headers, const std::string& group, int retries, int fallbacks);
+
+// The error a call answers when every deployment of `group` cools down: 429, retry after the
+// router's cooldown.
+core::ApiError all_deployments_cooling(const ModelRouter& router, const config::ModelGroup& group);
+
+// What a call that gave up on `group` tells the client: its last attempt's failure, upstream
+// status (0: none) and message; for a refused credential, that (not the provider's words).
+std::string gave_up_message(const config::ModelGroup& group, core::FailureClass failure, int status,
+                            const std::string& upstream_message);
 
 // The groups a request for `group` may reach: itself, then the model groups its fallbacks and
 // context-window fallbacks name (router_settings), in that order.
