@@ -56,7 +56,7 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
         req_(std::move(request)),
         timer_(ctx),
         end_(exchange_, timer_, std::move(req_.on_finished)),
-        group_(req_.group) {}
+        route_(req_.group) {}
 
   void start() {
     proxy::call_client_left_on_hang_up(*exchange_, shared_from_this(), &MediaCall::client_left);
@@ -119,17 +119,18 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   void attempt() {
     if (end_.done()) return;
     bool all_cooling = false;
-    auto chosen = proxy::choose_for_attempt(router_, *group_, excluded_, all_cooling);
+    auto chosen = proxy::choose_for_attempt(router_, route_, all_cooling);
     if (!chosen) {
-      fail(proxy::all_deployments_cooling(router_, *group_));
+      fail(proxy::all_deployments_cooling(router_, *route_.group));
       return;
     }
     current_ = *chosen;
-    ++attempts_in_group_;
+    ++route_.attempts_in_group;
     const auto& d = *current_.deployment;
     if (!serves_media(d) || current_.url == nullptr) {
-      fail(core::bad_request("Model group '" + group_->name + "' deployment '" + d.info.id + "' (" + d.provider_prefix +
-                                 "/) does not serve " + req_.path + ": only OpenAI-wire deployments do",
+      fail(core::bad_request("Model group '" + route_.group->name + "' deployment '" + d.info.id + "' (" +
+                                 d.provider_prefix + "/) does not serve " + req_.path +
+                                 ": only OpenAI-wire deployments do",
                              "model"));
       return;
     }
@@ -152,42 +153,27 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
 
   void attempt_failed(FailureClass failure, int status, std::string message) {
     record_failure(failure);
-    excluded_.push_back(current_.index);
-    if (core::is_retryable(failure) && attempts_in_group_ <= router_.settings().num_retries) {
-      ++retries_;
-      metrics_.retry(current_.index);
-      timer_.expires_after(core::retry_backoff(attempts_in_group_, retry_after_));
+    if (proxy::retry_in_group(router_, metrics_, failure, current_.index, route_)) {
+      timer_.expires_after(core::retry_backoff(route_.attempts_in_group, retry_after_));
       timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec) self->attempt();
       });
       return;
     }
-    // A malformed request fails the same way everywhere; any other failure may not.
-    if (failure != FailureClass::bad_request && move_to_fallback(failure)) {
+    if (proxy::fall_back(router_, metrics_, failure, route_)) {  // as chat calls do
       attempt();
       return;
     }
     give_up(failure, status, std::move(message));
   }
 
-  // The next group of the requested group's fallbacks (router_settings), as chat calls do.
-  bool move_to_fallback(FailureClass failure) {
-    const auto* next = proxy::next_fallback(router_, *req_.group, *group_, failure, fallback_position_);
-    if (next == nullptr) return false;
-    metrics_.fallback(group_->name, next->name);
-    group_ = next;
-    ++fallbacks_;
-    attempts_in_group_ = 0;
-    excluded_.clear();
-    return true;
-  }
-
   void record_failure(FailureClass failure) {
-    proxy::note_failed_attempt(router_, metrics_, current_, *group_, failure, attempt_start_, exchange_->request_id());
+    proxy::note_failed_attempt(router_, metrics_, current_, *route_.group, failure, attempt_start_,
+                               exchange_->request_id());
   }
 
   void give_up(FailureClass failure, int status, const std::string& message) {
-    const std::string detail = proxy::gave_up_message(*group_, failure, status, message);
+    const std::string detail = proxy::gave_up_message(*route_.group, failure, status, message);
     core::ApiError error = core::bad_gateway(detail);
     if (failure == FailureClass::rate_limited) {
       error = core::too_many_requests(detail, static_cast<int>(retry_after_.value_or(1)));
@@ -247,16 +233,12 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   http::Headers success_headers() const {
     http::Headers headers = req_.extra_headers;
     headers.push_back({"x-litellm-model-id", current_.deployment->info.id});
-    proxy::append_routing_headers(headers, group_->name, retries_, fallbacks_);
+    proxy::append_routing_headers(headers, route_);
     headers.push_back({"x-litellm-response-cost", core::general_text(charge_.cost, 10)});
     return headers;
   }
 
-  void fail(const core::ApiError& error) {
-    http::Response response = http::error_response(error);
-    proxy::append_routing_headers(response.headers, group_->name, retries_, fallbacks_);
-    end_.fail(std::move(response), current_, charge());
-  }
+  void fail(const core::ApiError& error) { end_.fail(http::error_response(error), route_, current_, charge()); }
 
   // Nothing is charged when no answer was delivered (the reservation is released); speech audio
   // already relayed is charged, like an interrupted chat stream (the provider charges the whole
@@ -281,12 +263,7 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   proxy::CallEnd end_;
   proxy::RoutedDeployment current_;
   std::shared_ptr<http::OutboundCall> call_;
-  std::vector<std::size_t> excluded_;
-  const config::ModelGroup* group_;  // the group of the current attempt: req_.group or a fallback
-  int attempts_in_group_ = 0;
-  int retries_ = 0;
-  int fallbacks_ = 0;
-  std::size_t fallback_position_ = 0;
+  proxy::Route route_;  // req_.group or a fallback, and the retries and fallbacks taken
   Clock::time_point attempt_start_;
   int status_ = 0;
   std::string content_type_;

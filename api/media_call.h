@@ -8,10 +8,11 @@
 // executor.
 //
 // Shared with chat (proxy/proxy_call.cc): the start on the exchange's executor and the hang-up
-// hook (proxy/call_start.h), deployment choice, failure bookkeeping and cooldowns, and the
-// fallback order (proxy/attempt_outcome.h), and the endings — settled once, before the client's
-// answer, a hang-up cancelling the attempt (proxy/call_end.h). Each call says what it charges
-// (media: a charge known from the request, or from the answer's usage) and how its errors read.
+// hook (proxy/call_start.h); deployment choice, failure bookkeeping and cooldowns, retries and
+// the fallback order (proxy/attempt_outcome.h: Route); and the endings — settled once, before
+// the client's answer, a hang-up cancelling the attempt (proxy/call_end.h). Each call says what
+// it charges (media: a charge known from the request, or from the answer's usage) and how its
+// errors read.
 #include <chrono>
 #include <functional>
 #include <string>

@@ -29,8 +29,9 @@ void CallEnd::finish(bool success, int status, const RoutedDeployment& last, Cha
   callback(outcome);
 }
 
-void CallEnd::fail(http::Response answer, const RoutedDeployment& last, Charge charge) {
+void CallEnd::fail(http::Response answer, const Route& route, const RoutedDeployment& last, Charge charge) {
   finish(false, answer.status, last, std::move(charge));
+  append_routing_headers(answer.headers, route);
   exchange_->respond(std::move(answer));
 }
 

@@ -15,6 +15,7 @@
 #include "core/usage.h"
 #include "http/exchange.h"
 #include "http/response.h"
+#include "proxy/attempt_outcome.h"
 #include "proxy/model_router.h"
 #include "proxy/proxy_call.h"
 
@@ -53,9 +54,9 @@ class CallEnd {
   // Once: later calls do nothing.
   void finish(bool success, int status, const RoutedDeployment& last, Charge charge);
 
-  // Ends the call as a failure and answers the client with `answer` (an error response, with
-  // the routing headers), settled first.
-  void fail(http::Response answer, const RoutedDeployment& last, Charge charge);
+  // Ends the call as a failure and answers the client with `answer` (an error response), with
+  // the routing headers of `route`, settled first.
+  void fail(http::Response answer, const Route& route, const RoutedDeployment& last, Charge charge);
 
   // The client hung up: the attempt in progress (`call` to `attempt`) is cancelled, and the
   // call ends as 499 — counted as cancelled, not failed: not the deployment's fault, so no

@@ -99,8 +99,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
         ctx_(ctx),
         timer_(ctx),
         end_(exchange_, timer_, std::move(req_.on_finished)),
-        group_(req_.group),
-        requested_group_(req_.group) {}
+        route_(req_.group) {}
 
   void start() {
     call_client_left_on_hang_up(*exchange_, shared_from_this(), &ProxyCall::client_left);
@@ -114,7 +113,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     if (status >= 200 && status < 300) {
       if (upstream_.stream) {
         providers::StreamOptions options;
-        options.model_group = requested_group_->name;
+        options.model_group = route_.requested->name;
         options.client_wants_usage = translating_ || providers::wants_stream_usage(*req_.body);
         options.created = unix_seconds();
         // The Anthropic stream's message_start carries input tokens before the provider reports
@@ -242,12 +241,12 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
         attempt();
         return;
       }
-      fail(all_deployments_cooling(*s_.router, *group_));
+      fail(all_deployments_cooling(*s_.router, *route_.group));
       return;
     }
     current_ = *chosen;
     use_concrete_model();
-    ++attempts_in_group_;
+    ++route_.attempts_in_group;
     provider_ = &providers::provider_of(*current_.deployment);
     if (auto ready = prepare_translation(); !ready) {
       fail(ready.error());
@@ -332,7 +331,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
 
   std::optional<RoutedDeployment> choose_deployment(bool& all_cooling) {
     if (req_.pinned_deployment) return s_.router->at(s_.router->index_of(*req_.pinned_deployment));
-    return choose_for_attempt(*s_.router, *group_, excluded_, all_cooling);
+    return choose_for_attempt(*s_.router, route_, all_cooling);
   }
 
   void send_upstream() {
@@ -361,12 +360,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     last_failure_ = failure;
     last_status_ = status;
     last_message_ = std::move(message);
-    excluded_.push_back(current_.index);
-    const auto& settings = s_.router->settings();
-    if (core::is_retryable(failure) && attempts_in_group_ <= settings.num_retries) {
-      ++retries_;
-      s_.metrics->retry(current_.index);
-      const auto delay = core::retry_backoff(attempts_in_group_, retry_after_);
+    if (retry_in_group(*s_.router, *s_.metrics, failure, current_.index, route_)) {
+      const auto delay = core::retry_backoff(route_.attempts_in_group, retry_after_);
       upstream_time_ += delay;  // waiting for a retry is upstream time, not gateway overhead
       timer_.expires_after(delay);
       timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
@@ -374,8 +369,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       });
       return;
     }
-    // A malformed request fails the same way everywhere; any other failure may not.
-    if (failure != FailureClass::bad_request && move_to_fallback(failure)) {
+    if (move_to_fallback(failure)) {
       attempt();
       return;
     }
@@ -388,19 +382,13 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
                                    std::chrono::duration<double>(Clock::now() - attempt_start_).count());
       return;
     }
-    note_failed_attempt(*s_.router, *s_.metrics, current_, *group_, failure, attempt_start_, exchange_->request_id());
+    note_failed_attempt(*s_.router, *s_.metrics, current_, *route_.group, failure, attempt_start_,
+                        exchange_->request_id());
   }
 
   bool move_to_fallback(FailureClass failure) {
     if (req_.pinned_deployment) return false;  // no other deployment holds what it chains onto
-    const auto* next = next_fallback(*s_.router, *requested_group_, *group_, failure, fallback_position_);
-    if (next == nullptr) return false;
-    s_.metrics->fallback(group_->name, next->name);
-    group_ = next;
-    ++fallbacks_;
-    attempts_in_group_ = 0;
-    excluded_.clear();
-    return true;
+    return fall_back(*s_.router, *s_.metrics, failure, route_);
   }
 
   // --- answers
@@ -478,7 +466,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
 
   void finish_whole(Clock::time_point now) {
     auto translated = provider_->finish_response_for(provider_body(), provider_api(), upstream_.api, std::move(body_),
-                                                     requested_group_->name);
+                                                     route_.requested->name);
     if (translated && translating_) {
       auto responses = providers::responses_body_from_chat(translated->body, translated->usage);
       if (!responses) {
@@ -521,7 +509,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     const auto now = Clock::now();
     current_.health->attempt_started(now);
     s_.metrics->attempt_started(current_.index);
-    auto answer = mock_answer(*current_.deployment, provider_api(), provider_body(), requested_group_->name);
+    auto answer = mock_answer(*current_.deployment, provider_api(), provider_body(), route_.requested->name);
     if (translating_) answer_as_responses(answer);
     usage_ = answer.usage;
     usage_reported_ = true;
@@ -564,16 +552,19 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     const auto overhead = (upstream_done - req_.received) - upstream_time_;
     http::Headers h = req_.extra_headers;
     h.push_back({"x-litellm-model-id", current_.deployment->info.id});
-    append_routing_headers(h, group_->name, retries_, fallbacks_);
+    append_routing_headers(h, route_);
     h.push_back({"x-litellm-overhead-duration-ms", format_ms(std::max(0.0, milliseconds(overhead)))});
     return h;
   }
 
   void give_up() {
     const int status = client_status_for(last_failure_, last_status_);
-    core::ApiError error{
-        status, gave_up_message(*group_, last_failure_, last_status_, last_message_), error_type_for(status), {}, {},
-        {}};
+    core::ApiError error{status,
+                         gave_up_message(*route_.group, last_failure_, last_status_, last_message_),
+                         error_type_for(status),
+                         {},
+                         {},
+                         {}};
     if (status == 429) {
       error.headers.emplace_back("retry-after", std::to_string(static_cast<int>(retry_after_.value_or(1))));
     }
@@ -586,8 +577,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       const auto redactor = telemetry::Logger::instance().redactor();
       response.body = providers::anthropic_error_body(error.status, redactor->redact(error.message));
     }
-    append_routing_headers(response.headers, group_->name, retries_, fallbacks_);
-    end_.fail(std::move(response), current_, charge());
+    end_.fail(std::move(response), route_, current_, charge());
   }
 
   // A stream cut short is charged what it generated so far (charge_interrupted_stream()).
@@ -621,8 +611,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   net::io_context& ctx_;
   net::steady_timer timer_;
   CallEnd end_;
-  const config::ModelGroup* group_;
-  const config::ModelGroup* requested_group_;
+  Route route_;
   RoutedDeployment current_;
   std::optional<config::Deployment> concrete_;  // current_'s, when it is a wildcard deployment
   std::optional<core::ModelPrice> concrete_price_;
@@ -632,11 +621,6 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   std::string chat_raw_;
   providers::UpstreamRequest upstream_;
   std::shared_ptr<http::OutboundCall> call_;
-  std::vector<std::size_t> excluded_;
-  int attempts_in_group_ = 0;
-  int retries_ = 0;
-  int fallbacks_ = 0;
-  std::size_t fallback_position_ = 0;
   Clock::time_point attempt_start_;
   Clock::time_point token_wait_start_;  // when the attempt began waiting for its access token
   Clock::duration upstream_time_{0};
