@@ -14,6 +14,7 @@
 #include "providers/response_relay.h"
 #include "providers/upstream_request.h"
 #include "proxy/attempt_outcome.h"
+#include "proxy/call_end.h"
 #include "proxy/call_start.h"
 #include "proxy/model_router.h"
 #include "telemetry/log.h"
@@ -54,13 +55,11 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
         exchange_(std::move(exchange)),
         req_(std::move(request)),
         timer_(ctx),
-        group_(req_.group) {}
+        end_(exchange_, timer_, std::move(req_.on_finished)),
+        route_(req_.group) {}
 
   void start() {
-    std::weak_ptr<MediaCall> weak = shared_from_this();
-    exchange_->on_client_gone([weak] {
-      if (auto self = weak.lock()) self->client_left();
-    });
+    proxy::call_client_left_on_hang_up(*exchange_, shared_from_this(), &MediaCall::client_left);
     attempt();
   }
 
@@ -78,7 +77,7 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
     }
     const bool ok = status_ >= 200 && status_ < 300;
     if (body_.size() + bytes.size() > (ok ? kMaxAnswerBody : kMaxErrorBody)) {
-      overflow_ = ok;  // an error body's start is enough to classify it
+      if (ok) answer_too_large();  // an error body's start is enough to classify it
       return;
     }
     body_.append(bytes);
@@ -88,7 +87,7 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
     call_.reset();
     if (relaying_) {
       record_success();
-      finish(true, 200, charge_.cost);  // settled before the stream's end reaches the client
+      finish(true, 200);  // settled before the stream's end reaches the client (proxy/call_end.h)
       exchange_->finish_stream();
       return;
     }
@@ -108,8 +107,8 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
     const auto failure = kind == http::ClientErrorKind::timeout ? FailureClass::timeout : FailureClass::connection;
     if (relaying_) {  // audio already reached the client: no retry; its response is left incomplete
       record_failure(failure);
-      interrupted_ = true;
-      finish(false, 502, charge_.cost);
+      end_.mark_interrupted();
+      finish(false, 502);
       exchange_->abort_stream();
       return;
     }
@@ -118,23 +117,20 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
 
  private:
   void attempt() {
-    if (done_) return;
+    if (end_.done()) return;
     bool all_cooling = false;
-    auto chosen = proxy::choose_for_attempt(router_, *group_, excluded_, all_cooling);
+    auto chosen = proxy::choose_for_attempt(router_, route_, all_cooling);
     if (!chosen) {
-      const auto wait = router_.retry_after_cooldown();
-      fail(core::too_many_requests("No deployments available for model group '" + group_->name +
-                                       "': every deployment is cooling down after failures. Try again in " +
-                                       std::to_string(wait.count()) + " seconds.",
-                                   static_cast<int>(wait.count())));
+      fail(proxy::all_deployments_cooling(router_, *route_.group));
       return;
     }
     current_ = *chosen;
-    ++attempts_in_group_;
+    ++route_.attempts_in_group;
     const auto& d = *current_.deployment;
     if (!serves_media(d) || current_.url == nullptr) {
-      fail(core::bad_request("Model group '" + group_->name + "' deployment '" + d.info.id + "' (" + d.provider_prefix +
-                                 "/) does not serve " + req_.path + ": only OpenAI-wire deployments do",
+      fail(core::bad_request("Model group '" + route_.group->name + "' deployment '" + d.info.id + "' (" +
+                                 d.provider_prefix + "/) does not serve " + req_.path +
+                                 ": only OpenAI-wire deployments do",
                              "model"));
       return;
     }
@@ -148,7 +144,6 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
     out.idle_timeout = timeout;
     status_ = 0;
     body_.clear();
-    overflow_ = false;
     retry_after_.reset();
     attempt_start_ = Clock::now();
     current_.health->attempt_started(attempt_start_);
@@ -158,78 +153,63 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
 
   void attempt_failed(FailureClass failure, int status, std::string message) {
     record_failure(failure);
-    excluded_.push_back(current_.index);
-    if (core::is_retryable(failure) && attempts_in_group_ <= router_.settings().num_retries) {
-      ++retries_;
-      metrics_.retry(current_.index);
-      timer_.expires_after(core::retry_backoff(attempts_in_group_, retry_after_));
+    if (proxy::retry_in_group(router_, metrics_, failure, current_.index, route_)) {
+      timer_.expires_after(core::retry_backoff(route_.attempts_in_group, retry_after_));
       timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
         if (!ec) self->attempt();
       });
       return;
     }
-    // A malformed request fails the same way everywhere; any other failure may not.
-    if (failure != FailureClass::bad_request && move_to_fallback(failure)) {
+    if (proxy::fall_back(router_, metrics_, failure, route_)) {  // as chat calls do
       attempt();
       return;
     }
     give_up(failure, status, std::move(message));
   }
 
-  // The next group of the requested group's fallbacks (router_settings), as chat calls do.
-  bool move_to_fallback(FailureClass failure) {
-    const auto* next = proxy::next_fallback(router_, *req_.group, *group_, failure, fallback_position_);
-    if (next == nullptr) return false;
-    metrics_.fallback(group_->name, next->name);
-    group_ = next;
-    ++fallbacks_;
-    attempts_in_group_ = 0;
-    excluded_.clear();
-    return true;
-  }
-
   void record_failure(FailureClass failure) {
-    proxy::note_failed_attempt(router_, metrics_, current_, *group_, failure, attempt_start_, exchange_->request_id());
+    proxy::note_failed_attempt(router_, metrics_, current_, *route_.group, failure, attempt_start_,
+                               exchange_->request_id());
   }
 
   void give_up(FailureClass failure, int status, const std::string& message) {
-    core::ApiError error;
-    if (failure == FailureClass::auth) {
-      error = core::bad_gateway("The provider rejected the gateway's credentials for model group '" + group_->name +
-                                "' (HTTP " + std::to_string(status) + ")");
-    } else {
-      const std::string detail = "Upstream error from model group '" + group_->name + "' (" +
-                                 std::string(core::failure_class_name(failure)) +
-                                 (status ? ", HTTP " + std::to_string(status) : std::string()) + "): " + message;
-      if (failure == FailureClass::rate_limited) {
-        error = core::too_many_requests(detail, static_cast<int>(retry_after_.value_or(1)));
-      } else if (failure == FailureClass::bad_request || failure == FailureClass::context_window) {
-        error = core::bad_request(detail);
-        if (status >= 400 && status < 500) error.status = status;
-      } else {
-        error = core::bad_gateway(detail);
-        if (status >= 500) error.status = status;
-      }
+    const std::string detail = proxy::gave_up_message(*route_.group, failure, status, message);
+    core::ApiError error = core::bad_gateway(detail);
+    if (failure == FailureClass::rate_limited) {
+      error = core::too_many_requests(detail, static_cast<int>(retry_after_.value_or(1)));
+    } else if (failure == FailureClass::bad_request || failure == FailureClass::context_window) {
+      error = core::bad_request(detail);
+      if (status >= 400 && status < 500) error.status = status;
+    } else if (status >= 500) {
+      error.status = status;  // a server error keeps its status (a refused credential is 401/403: 502)
     }
     fail(error);
   }
 
   void answer() {
-    const auto now = Clock::now();
-    if (overflow_) {
-      record_failure(FailureClass::server_error);
-      fail(core::bad_gateway("The upstream response is larger than the gateway accepts"));
-      return;
-    }
-    record_success(now);
+    record_success();
     charge_ = charged_for(body_);
     http::Response response;
     response.status = 200;
     response.content_type = content_type_;
     response.body = std::move(body_);
     response.headers = success_headers();
-    finish(true, 200, charge_.cost);  // settled before the answer reaches the client
+    finish(true, 200);  // settled before the answer reaches the client (proxy/call_end.h)
     exchange_->respond(std::move(response));
+  }
+
+  // A successful answer past kMaxAnswerBody: nothing more is read (an upstream sending without
+  // end would otherwise hold the call until its idle timeout), and the client gets a 502 at once
+  // — not retried: the upstream has answered, and may have charged for it, so the call is
+  // charged what the request says it costs (as for an answer without usage), never nothing.
+  void answer_too_large() {
+    call_->cancel();  // the sink hears nothing more from it
+    call_.reset();
+    body_.clear();
+    record_failure(FailureClass::server_error);
+    charge_ = charged_for({});
+    end_.mark_interrupted();
+    fail(core::bad_gateway("The upstream response is larger than the gateway accepts"));
   }
 
   // Speech: the audio is relayed as it arrives (its price is known from the request).
@@ -253,47 +233,26 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   http::Headers success_headers() const {
     http::Headers headers = req_.extra_headers;
     headers.push_back({"x-litellm-model-id", current_.deployment->info.id});
-    proxy::append_routing_headers(headers, group_->name, retries_, fallbacks_);
+    proxy::append_routing_headers(headers, route_);
     headers.push_back({"x-litellm-response-cost", core::general_text(charge_.cost, 10)});
     return headers;
   }
 
-  void fail(const core::ApiError& error) {
-    finish(false, error.status, 0);
-    http::Response response = http::error_response(error);
-    proxy::append_routing_headers(response.headers, group_->name, retries_, fallbacks_);
-    exchange_->respond(std::move(response));
-  }
+  void fail(const core::ApiError& error) { end_.fail(http::error_response(error), route_, current_, charge()); }
 
-  // Not the deployment's fault: no failure, cooldown or error metric. Nothing is charged when
-  // no answer was delivered (the reservation is released); speech audio already relayed is
-  // charged, like an interrupted chat stream (the provider charges the whole input).
+  // Nothing is charged when no answer was delivered (the reservation is released); speech audio
+  // already relayed is charged, like an interrupted chat stream (the provider charges the whole
+  // input).
   void client_left() {
-    if (done_) return;
-    proxy::cancel_attempt(call_, current_, metrics_);
-    timer_.cancel();
-    client_gone_ = true;
-    interrupted_ = relaying_;
-    finish(false, 499, relaying_ ? charge_.cost : 0);
+    if (end_.done()) return;
+    if (relaying_) end_.mark_interrupted();
+    end_.client_left(call_, current_, metrics_, charge());
   }
 
-  void finish(bool success, int status, double cost) {
-    if (done_) return;
-    done_ = true;
-    timer_.cancel();
-    proxy::CallOutcome outcome;
-    outcome.success = success;
-    outcome.status = status;
-    outcome.deployment = current_.deployment;
-    outcome.client_gone = client_gone_;
-    outcome.cost = cost;
-    outcome.interrupted = interrupted_;
-    outcome.usage = charge_.usage;
-    outcome.usage_reported = charge_.usage.total() > 0;
-    outcome.priced = current_.price != nullptr && current_.price->has_value();
-    auto callback = std::move(req_.on_finished);
-    if (callback) callback(outcome);
-  }
+  void finish(bool success, int status) { end_.finish(success, status, current_, charge()); }
+
+  // What the call is charged (its cost only when it succeeded or was interrupted: call_end.h).
+  proxy::Charge charge() const { return {charge_.usage, charge_.usage.total() > 0, charge_.cost, {}}; }
 
   http::HttpClient& client_;
   proxy::ModelRouter& router_;
@@ -301,25 +260,17 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
   http::ExchangePtr exchange_;
   MediaRequest req_;
   net::steady_timer timer_;
+  proxy::CallEnd end_;
   proxy::RoutedDeployment current_;
   std::shared_ptr<http::OutboundCall> call_;
-  std::vector<std::size_t> excluded_;
-  const config::ModelGroup* group_;  // the group of the current attempt: req_.group or a fallback
-  int attempts_in_group_ = 0;
-  int retries_ = 0;
-  int fallbacks_ = 0;
-  std::size_t fallback_position_ = 0;
+  proxy::Route route_;  // req_.group or a fallback, and the retries and fallbacks taken
   Clock::time_point attempt_start_;
   int status_ = 0;
   std::string content_type_;
   std::string body_;
-  bool overflow_ = false;
   std::optional<double> retry_after_;
   core::MediaCharge charge_;  // of the answer: its cost, and the tokens a token-priced one reported
   bool relaying_ = false;     // speech audio relayed as it arrives
-  bool interrupted_ = false;  // relayed audio cut short (client left, upstream broke): charged
-  bool client_gone_ = false;
-  bool done_ = false;
 };
 
 }  // namespace

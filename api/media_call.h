@@ -7,13 +7,12 @@
 // per token (core/media_cost.h); speech audio is relayed as it arrives. Runs on the exchange's
 // executor.
 //
-// Shared with chat (proxy/proxy_call.cc): the start on the exchange's executor
-// (proxy/call_start.h), deployment choice, failure bookkeeping and cooldowns, and the fallback
-// order (proxy/attempt_outcome.h). Not shared: fail(), client_left() and finish(). They look
-// alike, but each reads its call's own state (chat: usage, streamed text, the Anthropic error
-// body, response ids, overhead timing; media: a charge known from the request, relayed audio),
-// so a common piece would be a base class holding both calls' state, or callbacks for each
-// step: more code than the ~40 lines it would remove.
+// Shared with chat (proxy/proxy_call.cc): the start on the exchange's executor and the hang-up
+// hook (proxy/call_start.h); deployment choice, failure bookkeeping and cooldowns, retries and
+// the fallback order (proxy/attempt_outcome.h: Route); and the endings — settled once, before
+// the client's answer, a hang-up cancelling the attempt (proxy/call_end.h). Each call says what
+// it charges (media: a charge known from the request, or from the answer's usage) and how its
+// errors read.
 #include <chrono>
 #include <functional>
 #include <string>

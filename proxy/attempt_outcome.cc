@@ -6,14 +6,34 @@
 
 namespace tollgate::proxy {
 
-std::optional<RoutedDeployment> choose_for_attempt(ModelRouter& router, const config::ModelGroup& group,
-                                                   std::vector<std::size_t>& excluded, bool& all_cooling) {
-  auto chosen = router.choose(group, excluded, all_cooling);
-  if (!chosen && !all_cooling && !excluded.empty()) {
-    excluded.clear();  // retries may go back to a deployment that already failed
-    chosen = router.choose(group, excluded, all_cooling);
+std::optional<RoutedDeployment> choose_for_attempt(ModelRouter& router, Route& route, bool& all_cooling) {
+  auto chosen = router.choose(*route.group, route.excluded, all_cooling);
+  if (!chosen && !all_cooling && !route.excluded.empty()) {
+    route.excluded.clear();  // retries may go back to a deployment that already failed
+    chosen = router.choose(*route.group, route.excluded, all_cooling);
   }
   return chosen;
+}
+
+bool retry_in_group(const ModelRouter& router, telemetry::ModelMetrics& metrics, core::FailureClass failure,
+                    std::size_t failed, Route& route) {
+  route.excluded.push_back(failed);
+  if (!core::is_retryable(failure) || route.attempts_in_group > router.settings().num_retries) return false;
+  ++route.retries;
+  metrics.retry(failed);
+  return true;
+}
+
+bool fall_back(const ModelRouter& router, telemetry::ModelMetrics& metrics, core::FailureClass failure, Route& route) {
+  if (failure == core::FailureClass::bad_request) return false;
+  const auto* next = next_fallback(router, *route.requested, *route.group, failure, route.fallback_position);
+  if (next == nullptr) return false;
+  metrics.fallback(route.group->name, next->name);
+  route.group = next;
+  ++route.fallbacks;
+  route.attempts_in_group = 0;
+  route.excluded.clear();
+  return true;
 }
 
 void note_failed_attempt(ModelRouter& router, telemetry::ModelMetrics& metrics, const RoutedDeployment& deployment,
@@ -44,10 +64,28 @@ void cancel_attempt(std::shared_ptr<http::OutboundCall>& call, const RoutedDeplo
   metrics.attempt_cancelled(attempt.index);
 }
 
-void append_routing_headers(http::Headers& headers, const std::string& group, int retries, int fallbacks) {
-  headers.push_back({"x-litellm-model-group", group});
-  headers.push_back({"x-litellm-attempted-retries", std::to_string(retries)});
-  headers.push_back({"x-litellm-attempted-fallbacks", std::to_string(fallbacks)});
+void append_routing_headers(http::Headers& headers, const Route& route) {
+  headers.push_back({"x-litellm-model-group", route.group->name});
+  headers.push_back({"x-litellm-attempted-retries", std::to_string(route.retries)});
+  headers.push_back({"x-litellm-attempted-fallbacks", std::to_string(route.fallbacks)});
+}
+
+core::ApiError all_deployments_cooling(const ModelRouter& router, const config::ModelGroup& group) {
+  const auto wait = router.retry_after_cooldown();
+  return core::too_many_requests("No deployments available for model group '" + group.name +
+                                     "': every deployment is cooling down after failures. Try again in " +
+                                     std::to_string(wait.count()) + " seconds.",
+                                 static_cast<int>(wait.count()));
+}
+
+std::string gave_up_message(const config::ModelGroup& group, core::FailureClass failure, int status,
+                            const std::string& upstream_message) {
+  if (failure == core::FailureClass::auth) {
+    return "The provider rejected the gateway's credentials for model group '" + group.name + "' (HTTP " +
+           std::to_string(status) + ")";
+  }
+  return "Upstream error from model group '" + group.name + "' (" + std::string(core::failure_class_name(failure)) +
+         (status ? ", HTTP " + std::to_string(status) : std::string()) + "): " + upstream_message;
 }
 
 std::vector<const config::ModelGroup*> reachable_groups(const config::ModelCatalog& catalog,

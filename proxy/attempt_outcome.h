@@ -1,13 +1,15 @@
 #pragma once
 // The bookkeeping every upstream call shares (chat in proxy/proxy_call.cc, media in
-// api/media_call.cc): which deployment the next attempt goes to, and what a failed attempt
-// does to its metrics, failure count and cooldown.
+// api/media_call.cc): which deployment the next attempt goes to, what a failed attempt does to
+// its metrics, failure count and cooldown, whether the call retries or falls back, and what it
+// tells the client of its route and of why it gave up.
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/api_error.h"
 #include "core/retry_policy.h"
 #include "http/client.h"
 #include "http/response.h"
@@ -19,12 +21,36 @@ class ModelMetrics;
 
 namespace tollgate::proxy {
 
-// A deployment of `group` for the next attempt, skipping `excluded` (this request's failed
-// ones) unless only they are left and none cools down: then `excluded` is cleared, so a retry
+// Where a call's attempts go: the model group it asked for and the one of its current attempt
+// (that group, or a fallback), the deployments of it that failed this request, and the retries
+// and fallbacks taken, which every answer tells (append_routing_headers).
+struct Route {
+  explicit Route(const config::ModelGroup* requested_group) : requested(requested_group), group(requested_group) {}
+  const config::ModelGroup* requested;
+  const config::ModelGroup* group;
+  std::vector<std::size_t> excluded;  // of `group`
+  int attempts_in_group = 0;
+  int retries = 0;
+  int fallbacks = 0;
+  std::size_t fallback_position = 0;  // in the requested group's fallback list (next_fallback)
+};
+
+// A deployment of route.group for the next attempt, skipping route.excluded (this request's
+// failed ones) unless only they are left and none cools down: then they are cleared, so a retry
 // may go back to a deployment that already failed. nullopt: every deployment cools down (or
 // the group is empty); `all_cooling` tells which.
-std::optional<RoutedDeployment> choose_for_attempt(ModelRouter& router, const config::ModelGroup& group,
-                                                   std::vector<std::size_t>& excluded, bool& all_cooling);
+std::optional<RoutedDeployment> choose_for_attempt(ModelRouter& router, Route& route, bool& all_cooling);
+
+// After a failed attempt of deployment `failed` of route.group, which is excluded from the next
+// choice: whether the call tries its group again (the failure is retryable and the group's
+// num_retries are not spent), counted as a retry.
+bool retry_in_group(const ModelRouter& router, telemetry::ModelMetrics& metrics, core::FailureClass failure,
+                    std::size_t failed, Route& route);
+
+// Moves `route` on to the next group its requested group falls back to after `failure`
+// (next_fallback), counted in the metrics; false when none is left, or for a malformed request,
+// which fails the same way everywhere.
+bool fall_back(const ModelRouter& router, telemetry::ModelMetrics& metrics, core::FailureClass failure, Route& route);
 
 // A failed attempt of `deployment` (of `group`) that started at `attempt_start`: its duration
 // and error class in the metrics, its failure counted, and a cooldown when the router's rules
@@ -40,7 +66,16 @@ void cancel_attempt(std::shared_ptr<http::OutboundCall>& call, const RoutedDeplo
 
 // The routing headers every answer of a call carries, success or error (LiteLLM's names): the
 // model group, and the retries and fallbacks it took.
-void append_routing_headers(http::Headers& headers, const std::string& group, int retries, int fallbacks);
+void append_routing_headers(http::Headers& headers, const Route& route);
+
+// The error a call answers when every deployment of `group` cools down: 429, retry after the
+// router's cooldown.
+core::ApiError all_deployments_cooling(const ModelRouter& router, const config::ModelGroup& group);
+
+// What a call that gave up on `group` tells the client: its last attempt's failure, upstream
+// status (0: none) and message; for a refused credential, that (not the provider's words).
+std::string gave_up_message(const config::ModelGroup& group, core::FailureClass failure, int status,
+                            const std::string& upstream_message);
 
 // The groups a request for `group` may reach: itself, then the model groups its fallbacks and
 // context-window fallbacks name (router_settings), in that order.

@@ -38,4 +38,15 @@ void start_call_on_executor(http::HttpClient& client, http::ExchangePtr exchange
   bound(std::move(exchange), std::move(request));
 }
 
+// Has `(call.*client_left)()` run when the client hangs up, for as long as the call lives (the
+// exchange holds no reference to it).
+template <class Call>
+void call_client_left_on_hang_up(http::Exchange& exchange, const std::shared_ptr<Call>& call,
+                                 void (Call::*client_left)()) {
+  std::weak_ptr<Call> weak = call;
+  exchange.on_client_gone([weak, client_left] {
+    if (auto self = weak.lock()) (self.get()->*client_left)();
+  });
+}
+
 }  // namespace tollgate::proxy

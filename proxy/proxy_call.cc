@@ -22,6 +22,7 @@
 #include "providers/responses_from_chat.h"
 #include "providers/vertex/token_source.h"
 #include "proxy/attempt_outcome.h"
+#include "proxy/call_end.h"
 #include "proxy/call_start.h"
 #include "proxy/mock_answer.h"
 #include "proxy/model_router.h"
@@ -97,14 +98,11 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
         req_(std::move(request)),
         ctx_(ctx),
         timer_(ctx),
-        group_(req_.group),
-        requested_group_(req_.group) {}
+        end_(exchange_, timer_, std::move(req_.on_finished)),
+        route_(req_.group) {}
 
   void start() {
-    std::weak_ptr<ProxyCall> weak = shared_from_this();
-    exchange_->on_client_gone([weak] {
-      if (auto self = weak.lock()) self->client_left();
-    });
+    call_client_left_on_hang_up(*exchange_, shared_from_this(), &ProxyCall::client_left);
     attempt();
   }
 
@@ -115,7 +113,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     if (status >= 200 && status < 300) {
       if (upstream_.stream) {
         providers::StreamOptions options;
-        options.model_group = requested_group_->name;
+        options.model_group = route_.requested->name;
         options.client_wants_usage = translating_ || providers::wants_stream_usage(*req_.body);
         options.created = unix_seconds();
         // The Anthropic stream's message_start carries input tokens before the provider reports
@@ -186,7 +184,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     usage_.prompt_tokens = req_.prompt_tokens_bound;
     usage_.completion_tokens = req_.completion_tokens_bound;
     usage_reported_ = false;
-    interrupted_ = true;  // charged although the call failed (finish())
+    end_.mark_interrupted();
   }
 
   // The stream's framing is corrupt (a checksum mismatch, a message cut off): nothing after it
@@ -235,7 +233,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   // --- attempts
 
   void attempt() {
-    if (done_) return;
+    if (end_.done()) return;
     bool all_cooling = false;
     auto chosen = choose_deployment(all_cooling);
     if (!chosen) {
@@ -243,12 +241,12 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
         attempt();
         return;
       }
-      no_deployment_available();
+      fail(all_deployments_cooling(*s_.router, *route_.group));
       return;
     }
     current_ = *chosen;
     use_concrete_model();
-    ++attempts_in_group_;
+    ++route_.attempts_in_group;
     provider_ = &providers::provider_of(*current_.deployment);
     if (auto ready = prepare_translation(); !ready) {
       fail(ready.error());
@@ -299,7 +297,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   }
 
   void access_token_ready(core::Result<std::string> token) {
-    if (done_) return;                                   // the client left while the token was on its way
+    if (end_.done()) return;                             // the client left while the token was on its way
     upstream_time_ += Clock::now() - token_wait_start_;  // fetching the credential is upstream time
     if (!token) {
       attempt_started();
@@ -333,7 +331,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
 
   std::optional<RoutedDeployment> choose_deployment(bool& all_cooling) {
     if (req_.pinned_deployment) return s_.router->at(s_.router->index_of(*req_.pinned_deployment));
-    return choose_for_attempt(*s_.router, *group_, excluded_, all_cooling);
+    return choose_for_attempt(*s_.router, route_, all_cooling);
   }
 
   void send_upstream() {
@@ -362,12 +360,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     last_failure_ = failure;
     last_status_ = status;
     last_message_ = std::move(message);
-    excluded_.push_back(current_.index);
-    const auto& settings = s_.router->settings();
-    if (core::is_retryable(failure) && attempts_in_group_ <= settings.num_retries) {
-      ++retries_;
-      s_.metrics->retry(current_.index);
-      const auto delay = core::retry_backoff(attempts_in_group_, retry_after_);
+    if (retry_in_group(*s_.router, *s_.metrics, failure, current_.index, route_)) {
+      const auto delay = core::retry_backoff(route_.attempts_in_group, retry_after_);
       upstream_time_ += delay;  // waiting for a retry is upstream time, not gateway overhead
       timer_.expires_after(delay);
       timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
@@ -375,8 +369,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
       });
       return;
     }
-    // A malformed request fails the same way everywhere; any other failure may not.
-    if (failure != FailureClass::bad_request && move_to_fallback(failure)) {
+    if (move_to_fallback(failure)) {
       attempt();
       return;
     }
@@ -389,19 +382,13 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
                                    std::chrono::duration<double>(Clock::now() - attempt_start_).count());
       return;
     }
-    note_failed_attempt(*s_.router, *s_.metrics, current_, *group_, failure, attempt_start_, exchange_->request_id());
+    note_failed_attempt(*s_.router, *s_.metrics, current_, *route_.group, failure, attempt_start_,
+                        exchange_->request_id());
   }
 
   bool move_to_fallback(FailureClass failure) {
     if (req_.pinned_deployment) return false;  // no other deployment holds what it chains onto
-    const auto* next = next_fallback(*s_.router, *requested_group_, *group_, failure, fallback_position_);
-    if (next == nullptr) return false;
-    s_.metrics->fallback(group_->name, next->name);
-    group_ = next;
-    ++fallbacks_;
-    attempts_in_group_ = 0;
-    excluded_.clear();
-    return true;
+    return fall_back(*s_.router, *s_.metrics, failure, route_);
   }
 
   // --- answers
@@ -423,7 +410,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   void charge_interrupted_stream() {
     if (!stream_started_ || !relay_) return;
     take_stream_usage();
-    interrupted_ = true;
+    end_.mark_interrupted();
   }
 
   // The provider's usage when its stream reported it, else the gateway's estimate of what was
@@ -473,13 +460,13 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     if (!stream_started_) start_client_stream();
     take_stream_usage();
     record_success(now);
-    finish(true, 200);  // settled before the stream's end reaches the client (see fail())
+    finish(true, 200);  // settled before the stream's end reaches the client (call_end.h)
     exchange_->finish_stream();
   }
 
   void finish_whole(Clock::time_point now) {
     auto translated = provider_->finish_response_for(provider_body(), provider_api(), upstream_.api, std::move(body_),
-                                                     requested_group_->name);
+                                                     route_.requested->name);
     if (translated && translating_) {
       auto responses = providers::responses_body_from_chat(translated->body, translated->usage);
       if (!responses) {
@@ -507,7 +494,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     http::Response response = http::json_response(200, std::move(translated->body));
     response.headers = response_headers(now);
     response.headers.push_back({"x-litellm-response-cost", format_cost(cost_of_usage())});
-    finish(true, 200);  // settled before the answer reaches the client (see fail())
+    finish(true, 200);  // settled before the answer reaches the client (call_end.h)
     exchange_->respond(std::move(response));
   }
 
@@ -522,7 +509,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     const auto now = Clock::now();
     current_.health->attempt_started(now);
     s_.metrics->attempt_started(current_.index);
-    auto answer = mock_answer(*current_.deployment, provider_api(), provider_body(), requested_group_->name);
+    auto answer = mock_answer(*current_.deployment, provider_api(), provider_body(), route_.requested->name);
     if (translating_) answer_as_responses(answer);
     usage_ = answer.usage;
     usage_reported_ = true;
@@ -534,7 +521,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     record_success(Clock::now());
     auto headers = response_headers(Clock::now());
     if (!answer.stream) headers.push_back({"x-litellm-response-cost", format_cost(cost_of_usage())});
-    finish(true, 200);  // settled before the answer reaches the client (see fail())
+    finish(true, 200);  // settled before the answer reaches the client (call_end.h)
     if (answer.stream) {
       exchange_->start_stream(200, std::move(headers), "text/event-stream");
       for (auto& event : answer.events) exchange_->send_chunk(std::move(event));
@@ -565,60 +552,45 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     const auto overhead = (upstream_done - req_.received) - upstream_time_;
     http::Headers h = req_.extra_headers;
     h.push_back({"x-litellm-model-id", current_.deployment->info.id});
-    append_routing_headers(h, group_->name, retries_, fallbacks_);
+    append_routing_headers(h, route_);
     h.push_back({"x-litellm-overhead-duration-ms", format_ms(std::max(0.0, milliseconds(overhead)))});
     return h;
   }
 
-  void no_deployment_available() {
-    const auto retry_after = s_.router->retry_after_cooldown();
-    auto error = core::too_many_requests("No deployments available for model group '" + group_->name +
-                                             "': every deployment is cooling down after failures. Try again in " +
-                                             std::to_string(retry_after.count()) + " seconds.",
-                                         static_cast<int>(retry_after.count()));
-    fail(error);
-  }
-
   void give_up() {
     const int status = client_status_for(last_failure_, last_status_);
-    std::string message;
-    if (last_failure_ == FailureClass::auth) {
-      message = "The provider rejected the gateway's credentials for model group '" + group_->name + "' (HTTP " +
-                std::to_string(last_status_) + ")";
-    } else {
-      message = "Upstream error from model group '" + group_->name + "' (" +
-                std::string(core::failure_class_name(last_failure_)) +
-                (last_status_ ? ", HTTP " + std::to_string(last_status_) : std::string()) + "): " + last_message_;
-    }
-    core::ApiError error{status, std::move(message), error_type_for(status), {}, {}, {}};
+    core::ApiError error{status,
+                         gave_up_message(*route_.group, last_failure_, last_status_, last_message_),
+                         error_type_for(status),
+                         {},
+                         {},
+                         {}};
     if (status == 429) {
       error.headers.emplace_back("retry-after", std::to_string(static_cast<int>(retry_after_.value_or(1))));
     }
     fail(error);
   }
 
-  // Settles first, then answers: a client that has read its answer sees its spend (and its
-  // freed reservation) on its very next request, as /metrics counts a request once written.
   void fail(const core::ApiError& error) {
-    finish(false, error.status);
     http::Response response = http::error_response(error);
     if (req_.api == providers::Api::anthropic_messages) {
       const auto redactor = telemetry::Logger::instance().redactor();
       response.body = providers::anthropic_error_body(error.status, redactor->redact(error.message));
     }
-    append_routing_headers(response.headers, group_->name, retries_, fallbacks_);
-    exchange_->respond(std::move(response));
+    end_.fail(std::move(response), route_, current_, charge());
   }
 
-  // The client hung up: not the deployment's fault, so no failure, cooldown or error metric.
+  // A stream cut short is charged what it generated so far (charge_interrupted_stream()).
   void client_left() {
-    if (done_) return;
-    cancel_attempt(call_, current_, *s_.metrics);
-    timer_.cancel();
-    client_gone_ = true;
+    if (end_.done()) return;
     charge_interrupted_stream();
-    finish(false, 499);
+    end_.client_left(call_, current_, *s_.metrics, charge());
   }
+
+  void finish(bool success, int status) { end_.finish(success, status, current_, charge()); }
+
+  // What the call is charged, handed to its end (which takes the response id: it ends once).
+  Charge charge() { return {usage_, usage_reported_, cost_of_usage(), std::move(response_id_)}; }
 
   double cost_of_usage() const {
     if (current_.price == nullptr || !*current_.price) return 0;
@@ -626,26 +598,6 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   }
 
   static std::string format_cost(double cost) { return core::general_text(cost, 10); }
-
-  void finish(bool success, int status) {
-    if (done_) return;
-    done_ = true;
-    timer_.cancel();
-    if (!req_.on_finished) return;
-    CallOutcome outcome;
-    outcome.success = success;
-    outcome.status = status;
-    outcome.deployment = current_.deployment;
-    outcome.usage = usage_;
-    outcome.usage_reported = usage_reported_;
-    outcome.response_id = std::move(response_id_);
-    outcome.client_gone = client_gone_;
-    outcome.interrupted = interrupted_;
-    outcome.cost = success || interrupted_ ? cost_of_usage() : 0;
-    outcome.priced = current_.price != nullptr && current_.price->has_value();
-    auto callback = std::move(req_.on_finished);
-    callback(outcome);
-  }
 
   // What every attempt uses, from the request's model snapshot (kept alive by req_.models).
   struct Services {
@@ -658,8 +610,8 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   ProxyRequest req_;
   net::io_context& ctx_;
   net::steady_timer timer_;
-  const config::ModelGroup* group_;
-  const config::ModelGroup* requested_group_;
+  CallEnd end_;
+  Route route_;
   RoutedDeployment current_;
   std::optional<config::Deployment> concrete_;  // current_'s, when it is a wildcard deployment
   std::optional<core::ModelPrice> concrete_price_;
@@ -669,11 +621,6 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   std::string chat_raw_;
   providers::UpstreamRequest upstream_;
   std::shared_ptr<http::OutboundCall> call_;
-  std::vector<std::size_t> excluded_;
-  int attempts_in_group_ = 0;
-  int retries_ = 0;
-  int fallbacks_ = 0;
-  std::size_t fallback_position_ = 0;
   Clock::time_point attempt_start_;
   Clock::time_point token_wait_start_;  // when the attempt began waiting for its access token
   Clock::duration upstream_time_{0};
@@ -690,10 +637,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
   core::Usage usage_;
   bool usage_reported_ = false;
   std::string response_id_;
-  bool client_gone_ = false;
   std::int64_t streamed_text_tokens_ = 0;  // generated text relayed so far (stream_text.h)
-  bool interrupted_ = false;
-  bool done_ = false;
 };
 
 }  // namespace

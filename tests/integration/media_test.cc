@@ -296,6 +296,25 @@ TEST_CASE("media calls retry failing upstreams, refuse non-OpenAI deployments, n
   CHECK(info["info"]["spend"].GetDouble() == 0);
 }
 
+// As a chat answer the gateway cannot read (upstream_fault_test.cc): the provider answered and
+// charged for it, so the call is charged what the request says it costs, not nothing.
+TEST_CASE("media: a successful answer larger than the gateway buffers (64 MiB) is a 502 charged its price",
+          "[integration][media][faults][budgets]") {
+  MockUpstream mock;
+  TestGateway gw(media_config(
+      mock, deployment(mock, "huge-painter", "openai/dall-e-3+size-67108864", "output_cost_per_image: 0.04")));
+  const auto key = issue_key(gw, R"({"max_budget":1})");
+  const auto reply = http_request(gw.port(), "POST", "/v1/images/generations",
+                                  R"({"model":"huge-painter","prompt":"x","n":1})", bearer(key));
+  CHECK(reply.status == 502);
+  CHECK_THAT(str(json(reply.body)["error"]["message"]), Catch::Contains("larger than the gateway accepts"));
+  CHECK(reply.header("x-litellm-attempted-retries") == "0");  // answered: not retried
+  CHECK(reply.body.find(kProviderKey) == std::string::npos);
+  CHECK(key_spend(gw, key, 0.04) == Approx(0.04).epsilon(1e-12));
+  CHECK(http_request(gw.port(), "POST", "/v1/images/generations", R"({"model":"painter","prompt":"x"})", bearer(key))
+            .status == 200);
+}
+
 // --- End users (LiteLLM's customers) on the media endpoints: the same admission as chat.
 
 namespace {

@@ -342,6 +342,8 @@ void Handler::media(std::string_view path, Request& request, Action& action, std
     paced_audio(answer, plan, action, out);  // speech sent as it is "generated" (tools/mock/media.h)
     return;
   }
+  // size-N: N spaces after the answer (still valid JSON), to test the gateway's bound.
+  if (answer.status == 200) answer.body.append(plan.size, ' ');
   action.kind = Action::Kind::reply;
   append_head(out, answer.status, answer.content_type, answer.body.size(), action.keep_alive);
   out += answer.body;
