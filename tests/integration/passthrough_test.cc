@@ -317,3 +317,25 @@ TEST_CASE("a pass-through stream the upstream breaks reaches the client incomple
       std::chrono::milliseconds(5000));
   CHECK_THAT(whole, Catch::EndsWith("0\r\n\r\n"));
 }
+
+// The gateway checks and prices the first "model" and "max_tokens" of a body; the provider
+// reads the last. A body naming a member twice is refused before anything reaches upstream.
+TEST_CASE("a body naming model or max_tokens twice is refused, on pass-through and on the API",
+          "[integration][passthrough][budgets]") {
+  World w;
+  const auto one = issue_key(w.gw, R"({"models":["openai/gpt-4o-mini","gpt"]})");
+  const std::string twice_model =
+      R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"model":"gpt-4.1"})";
+  const std::string twice_max = R"({"model":"gpt-4o-mini","max_tokens":1,"messages":[],"max_tokens":100000})";
+  for (const auto* body : {&twice_model, &twice_max}) {
+    const auto reply = http_request(w.gw.port(), "POST", "/openai/v1/chat/completions", *body, bearer(one));
+    CHECK(reply.status == 400);
+    CHECK_THAT(str(json(reply.body)["error"]["message"]), Catch::Contains("twice"));
+  }
+  const auto api =
+      http_request(w.gw.port(), "POST", "/v1/chat/completions",
+                   R"({"model":"gpt","messages":[{"role":"user","content":"hi"}],"model":"gpt-4.1"})", bearer(one));
+  CHECK(api.status == 400);
+  CHECK(str(json(api.body)["error"]["param"]) == "model");
+  CHECK(w.mock.stats()["requests"].GetInt64() == 0);
+}
