@@ -180,6 +180,18 @@ std::int64_t choices_field(const Value& request, const char* name) {
   return v != nullptr && v->IsInt64() && v->GetInt64() > 0 ? std::min(v->GetInt64(), kMaxChoices) : 1;
 }
 
+// Gemini's `n`: generationConfig.candidateCount, or any mix of the snake_case spellings, which
+// protobuf's JSON parsing accepts as well.
+std::int64_t gemini_candidates(const Value& request) {
+  std::int64_t most = 1;
+  for (const char* config : {"generationConfig", "generation_config"}) {
+    const Value* v = member(request, config);
+    if (v == nullptr || !v->IsObject()) continue;
+    most = std::max({most, choices_field(*v, "candidateCount"), choices_field(*v, "candidate_count")});
+  }
+  return most;
+}
+
 // A legacy completion answers each prompt of an array (of strings or of token arrays).
 std::int64_t prompt_count(const Value& request) {
   const Value* prompt = member(request, "prompt");
@@ -224,6 +236,7 @@ core::PromptTally tally_prompt(const rapidjson::Value& request, Api api, std::si
   tally.produces_output = api != Api::openai_embedding;
   tally.choices = std::max(choices_field(request, "n"), choices_field(request, "best_of"));
   if (api == Api::openai_completion) tally.choices *= prompt_count(request);
+  if (api == Api::gemini_generate_content) tally.choices = std::max(tally.choices, gemini_candidates(request));
   return tally;
 }
 

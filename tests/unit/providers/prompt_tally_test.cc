@@ -121,6 +121,16 @@ TEST_CASE("prompt tally: tools, choices, predictions, embeddings", "[providers][
     CHECK(tally_of(R"({"prompt":[1,2,3]})", Api::openai_completion).choices == 1);  // one tokenized prompt
     CHECK(tally_of(R"({"messages":[],"n":0})").choices == 1);
   }
+  SECTION("Gemini's candidateCount multiplies the answers, in either spelling protobuf's JSON accepts") {
+    constexpr auto gemini = Api::gemini_generate_content;
+    CHECK(tally_of(R"({"contents":[],"generationConfig":{"candidateCount":8}})", gemini).choices == 8);
+    CHECK(tally_of(R"({"contents":[],"generation_config":{"candidate_count":4}})", gemini).choices == 4);
+    CHECK(tally_of(R"({"contents":[],"generationConfig":{"candidate_count":2,"candidateCount":6}})", gemini).choices ==
+          6);
+    CHECK(tally_of(R"({"contents":[],"generationConfig":{"candidateCount":0}})", gemini).choices == 1);
+    // Only Gemini reads it: elsewhere it grants nothing and lowers nothing.
+    CHECK(tally_of(R"({"messages":[],"generationConfig":{"candidateCount":8}})").choices == 1);
+  }
   SECTION("a prediction is output, not prompt") {
     const auto t = tally_of(R"({"messages":[],"prediction":{"type":"content","content":"0123456789"}})");
     CHECK(t.prediction_bytes >= 10);
