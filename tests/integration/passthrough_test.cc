@@ -47,6 +47,7 @@ std::string config_for(const MockUpstream& mock, const TestDatabase& db) {
          "    litellm_params: {model: gemini/gemini-2.0-flash, api_base: \"" +
          origin + "\", api_key: " + kGeminiKey +
          "}\n"
+         "    model_info: {input_cost_per_token: 0.0000001, output_cost_per_token: 0.0000004}\n"
          "  - model_name: nova\n"
          "    litellm_params: {model: \"bedrock/amazon.nova-lite-v1:0\", api_base: \"" +
          origin + "\", aws_access_key_id: AKIDPASSTHROUGH, aws_secret_access_key: " + kAwsSecret +
@@ -338,4 +339,29 @@ TEST_CASE("a body naming model or max_tokens twice is refused, on pass-through a
   CHECK(api.status == 400);
   CHECK(str(json(api.body)["error"]["param"]) == "model");
   CHECK(w.mock.stats()["requests"].GetInt64() == 0);
+}
+
+// The caller names the model on pass-through: one without a known price would cost 0, so a
+// key could call it forever whatever its budget. Only proxy admins may (they answer to none).
+TEST_CASE("pass-through to a model without a known price is for proxy admins only",
+          "[integration][passthrough][budgets]") {
+  World w;
+  const auto key = issue_key(w.gw, R"({"max_budget":1})");
+  const std::string unpriced =
+      R"({"model":"tollgate-unpriced-model","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})";
+  const auto refused = http_request(w.gw.port(), "POST", "/openai/v1/chat/completions", unpriced, bearer(key));
+  CHECK(refused.status == 403);
+  CHECK_THAT(str(json(refused.body)["error"]["message"]), Catch::Contains("tollgate-unpriced-model"));
+  // Naming no model is the same: the provider would pick one (a stored prompt's) unpriced.
+  CHECK(http_request(w.gw.port(), "POST", "/openai/v1/responses", R"({"input":"hi","prompt":{"id":"pmpt_1"}})",
+                     bearer(key))
+            .status == 403);
+  CHECK(http_request(w.gw.port(), "POST", "/gemini/v1beta/models/tollgate-unpriced-model:generateContent",
+                     R"({"contents":[{"parts":[{"text":"hi"}]}]})", bearer(key))
+            .status == 403);
+  CHECK(w.mock.stats()["requests"].GetInt64() == 0);
+  CHECK(http_request(w.gw.port(), "POST", "/openai/v1/chat/completions", unpriced, bearer(w.gw.master_key())).status ==
+        200);
+  // A priced model still passes.
+  CHECK(http_request(w.gw.port(), "POST", "/openai/v1/chat/completions", kChat, bearer(key)).status == 200);
 }
