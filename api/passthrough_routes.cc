@@ -246,9 +246,9 @@ RequestTokens reservation(const GatewayContext& context, const http::Exchange& e
     return t;
   }
   proxy::GroupPricing pricing;
-  pricing.max_input_price =
-      std::max({price->input_per_token, price->cached_input_per_token, price->cache_creation_input_per_token});
-  pricing.max_output_price = price->output_per_token;
+  // Every kind of token at its own price (cached, audio, reasoning): the highest bounds them all.
+  pricing.max_input_price = price->highest_input_per_token();
+  pricing.max_output_price = price->highest_output_per_token();
   const auto catalog_model = providers::provider_of(target).catalog_model(target);
   pricing.max_output_tokens = target.info.max_output_tokens.value_or(
       core::builtin_max_output_tokens(catalog_model).value_or(kUnknownMaxOutputTokens));

@@ -365,3 +365,31 @@ TEST_CASE("pass-through to a model without a known price is for proxy admins onl
   // A priced model still passes.
   CHECK(http_request(w.gw.port(), "POST", "/openai/v1/chat/completions", kChat, bearer(key)).status == 200);
 }
+
+// cost_of charges reasoning and audio tokens at their own prices: the reservation must use the
+// dearest token price, as the model groups' worst case does (proxy::ModelRouter).
+TEST_CASE("a pass-through reservation prices output at the dearest token price (reasoning, audio)",
+          "[integration][passthrough][budgets]") {
+  MockUpstream mock;
+  TestDatabase db{"sqlite"};
+  register_secret(kOpenAiKey);
+  TestGateway gw(
+      "model_list:\n"
+      "  - model_name: thinker\n"
+      "    litellm_params: {model: openai/thinker-1, api_base: \"" +
+          mock.base_url() + "\", api_key: " + kOpenAiKey +
+          "}\n"
+          "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000001, "
+          "output_cost_per_reasoning_token: 0.001, max_output_tokens: 100}\n"
+          "general_settings:\n" +
+          db.gateway_settings(),
+      db.gateway_env());
+  // 10 reasoning tokens may cost $0.01; at the text output price the worst case was ~$0.0002.
+  const auto key = issue_key(gw, R"({"max_budget":0.005})");
+  const auto reply =
+      http_request(gw.port(), "POST", "/openai/v1/chat/completions",
+                   R"({"model":"thinker-1","max_tokens":10,"messages":[{"role":"user","content":"hi"}]})", bearer(key));
+  CHECK(reply.status == 429);
+  CHECK_THAT(reply.body, Catch::Contains("budget_exceeded"));
+  CHECK(mock.stats()["requests"].GetInt64() == 0);
+}
