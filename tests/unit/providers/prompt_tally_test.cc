@@ -120,6 +120,17 @@ TEST_CASE("prompt tally: tools, choices, predictions, embeddings", "[providers][
     CHECK(tally_of(R"({"prompt":["a","b"],"best_of":2,"n":1})", Api::openai_completion).choices == 4);
     CHECK(tally_of(R"({"prompt":[1,2,3]})", Api::openai_completion).choices == 1);  // one tokenized prompt
     CHECK(tally_of(R"({"messages":[],"n":0})").choices == 1);
+    // A number written with a fraction or an exponent is still a count to a provider that
+    // reads it as one: never fewer choices than it could mean.
+    CHECK(tally_of(R"({"messages":[],"n":3.0})").choices == 3);
+    CHECK(tally_of(R"({"messages":[],"n":2.5})").choices == 3);
+    CHECK(tally_of(R"({"messages":[],"n":1e2})").choices == 100);
+    CHECK(tally_of(R"({"messages":[],"n":1e300})").choices == 1 << 20);
+    CHECK(tally_of(R"({"messages":[],"n":-2.0})").choices == 1);
+    CHECK(tally_of(R"({"messages":[],"n":"4"})").choices == 4);
+    CHECK(tally_of(R"({"messages":[],"n":"many"})").choices == 1);
+    CHECK(tally_of(R"({"contents":[],"generationConfig":{"candidateCount":"8"}})", Api::gemini_generate_content)
+              .choices == 8);
   }
   SECTION("Gemini's candidateCount multiplies the answers, in either spelling protobuf's JSON accepts") {
     constexpr auto gemini = Api::gemini_generate_content;
