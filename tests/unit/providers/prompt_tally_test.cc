@@ -4,6 +4,7 @@
 
 #include "core/budget_math.h"
 #include "core/cost_map.h"
+#include "providers/openai_request.h"
 #include "providers/prompt_tally.h"
 
 using tollgate::core::PromptTally;
@@ -209,4 +210,24 @@ TEST_CASE("prompt tally: Responses API input items and instructions are messages
     CHECK(t.messages == 0);
     CHECK(t.documents == 0);
   }
+}
+
+// The reservation's completion bound uses the client's limit when it gives one; a provider
+// may read any of the names, so the bound is the largest, and none at all (the model's
+// maximum) when one of them is not a positive integer a provider could still read as more.
+TEST_CASE("max_output_tokens: the largest limit the request gives, none when one is unclear", "[providers][tokens]") {
+  const auto asked = [](const char* body) {
+    rapidjson::Document d;
+    d.Parse(body);
+    return tollgate::providers::max_output_tokens(d);
+  };
+  CHECK(asked(R"({"max_tokens":50})") == 50);
+  CHECK(asked(R"({"max_output_tokens":70})") == 70);
+  CHECK(asked(R"({"max_completion_tokens":10,"max_tokens":100000})") == 100000);
+  CHECK(asked(R"({"max_completion_tokens":100000,"max_tokens":10})") == 100000);
+  CHECK(asked(R"({"max_completion_tokens":10,"max_tokens":1e5})") == std::nullopt);
+  CHECK(asked(R"({"max_completion_tokens":10,"max_tokens":"100000"})") == std::nullopt);
+  CHECK(asked(R"({"max_tokens":0})") == std::nullopt);
+  CHECK(asked(R"({"max_tokens":null,"max_completion_tokens":20})") == 20);
+  CHECK(asked(R"({"messages":[]})") == std::nullopt);
 }
