@@ -1,5 +1,6 @@
 #include "api/media_fields.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "api/end_user_admission.h"
@@ -110,10 +111,24 @@ core::Result<MediaBody> read_json(MediaKind kind, const http::ExchangePtr& excha
   return out;
 }
 
+// A field the gateway reads, sent twice, would be read as the first here and as the last by a
+// provider's multidict: a tiny first file would bound the reservation and the charge of a long
+// second one. Other fields may repeat (timestamp_granularities[]).
+core::Status refuse_repeated_fields(const core::FormData& form) {
+  for (const char* name : {"model", "file", "prompt", "user"}) {
+    const auto named = [name](const core::FormPart& part) { return part.name == name; };
+    if (std::count_if(form.parts.begin(), form.parts.end(), named) > 1) {
+      return core::bad_request(std::string("'") + name + "' must be sent once", name);
+    }
+  }
+  return {};
+}
+
 core::Result<MediaBody> read_form(const http::ExchangePtr& exchange) {
   auto parsed = core::parse_form_data(exchange->header("content-type"), exchange->body());
   if (!parsed) return parsed.error();
   auto form = std::make_shared<core::FormData>(std::move(parsed).value());
+  if (auto refused = refuse_repeated_fields(*form); !refused) return refused.error();
   const auto* model = form->find("model");
   if (model == nullptr || model->filename) return core::bad_request("'model' is a required form field", "model");
   const auto* file = form->find("file");

@@ -96,6 +96,19 @@ core::Status refuse_shared_state(const identity::Caller& caller, const Passthrou
   return {};
 }
 
+// On pass-through the caller names the model: one without a known price would cost nothing, so
+// a key could call it without end whatever its budget (and a request naming none lets the
+// provider pick one, such as a stored prompt's). Proxy admins answer to no budget; an admin
+// who wants keys to reach such a model gives a deployment of it model_info prices.
+core::Status refuse_unpriced(const identity::Caller& caller, const PassthroughRequest& r,
+                             const std::optional<core::ModelPrice>& price) {
+  if (price || caller.actor.role == core::Role::proxy_admin) return {};
+  const std::string what = r.model.empty() ? "a request that names no model" : "the model '" + r.model + "'";
+  return core::forbidden("No price is known for " + what +
+                         ", so its cost could not be charged to budgets: only proxy admins may call it through "
+                         "pass-through (a deployment of it with model_info prices makes it priced)");
+}
+
 // A named model is judged as a model group named "<provider>/<model>" or by its bare name (the
 // key's, team's and organization's lists judged on the same one), with "<provider>/<model>" as
 // its deployment, so that "openai/*" allows every OpenAI model.
@@ -233,9 +246,9 @@ RequestTokens reservation(const GatewayContext& context, const http::Exchange& e
     return t;
   }
   proxy::GroupPricing pricing;
-  pricing.max_input_price =
-      std::max({price->input_per_token, price->cached_input_per_token, price->cache_creation_input_per_token});
-  pricing.max_output_price = price->output_per_token;
+  // Every kind of token at its own price (cached, audio, reasoning): the highest bounds them all.
+  pricing.max_input_price = price->highest_input_per_token();
+  pricing.max_output_price = price->highest_output_per_token();
   const auto catalog_model = providers::provider_of(target).catalog_model(target);
   pricing.max_output_tokens = target.info.max_output_tokens.value_or(
       core::builtin_max_output_tokens(catalog_model).value_or(kUnknownMaxOutputTokens));
@@ -294,6 +307,10 @@ void handle_passthrough(const GatewayContext& context, const http::ExchangePtr& 
         PassthroughCallSpec spec;
         spec.target = call_target(r, *upstream);
         spec.price = proxy::ModelRouter::price_of(spec.target);
+        if (auto refused = refuse_unpriced(caller, r, spec.price); !refused) {
+          http::respond_error(exchange, refused.error());
+          return;
+        }
         const auto tokens = reservation(context, *exchange, r, spec.price, spec.target);
         if (api_of(r.route.shape) && spec.price && r.body) {  // the worst case was bounded from the body
           spec.cost_without_usage = tokens.worst_case_cost;

@@ -1,7 +1,9 @@
 #include "core/json_parse.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <vector>
 
 #include <rapidjson/encodedstream.h>
@@ -19,7 +21,21 @@ using rapidjson::SizeType;
 // Field paths in messages are cut here: member names are the client's and may be long.
 constexpr std::size_t kMaxFieldBytes = 200;
 
-enum class Refusal { none, too_deep, lone_surrogate };
+// Cut at a character boundary, so the message stays UTF-8.
+std::string cut(std::string text) {
+  std::size_t end = kMaxFieldBytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  text.resize(end);
+  return text + "...";
+}
+
+std::string cut_name(const std::string& name) { return name.size() > kMaxFieldBytes ? cut(name) : name; }
+
+enum class Refusal { none, too_deep, lone_surrogate, duplicate_member };
+
+// Objects up to this many members are checked for a repeated name as each name is read (the
+// name can then be told); wider ones once they end, by sorting, so no object costs n².
+constexpr std::size_t kPairwiseMembers = 32;
 
 // RapidJSON validates raw bytes and checks that a high-surrogate escape is followed by a low
 // one, but decodes a lone low-surrogate escape (\udc00) into the bytes ED B0 80, which are not
@@ -34,8 +50,15 @@ bool has_surrogate(const char* text, SizeType length) {
   return false;
 }
 
-// Passes SAX events on to `Sink` while enforcing the nesting limit and, when validating, the
-// surrogate rule above. Refusing is returning false: the reader stops with kParseErrorTermination.
+// Passes SAX events on to `Sink` while enforcing the nesting limit, unique member names and, when
+// validating, the surrogate rule above. Refusing is returning false: the reader stops with
+// kParseErrorTermination.
+//
+// Unique names: the gateway reads a member with FindMember (the first of its name) while
+// providers' parsers keep the last, so {"model":"cheap","model":"dear"} (or max_tokens twice)
+// would be checked and priced as one request and run as another. Names are compared by a
+// 64-bit hash: equal names always collide, so none is missed; two different names refused
+// because their hashes collide would only refuse that one request.
 template <typename Sink>
 class Guard {
  public:
@@ -50,11 +73,17 @@ class Guard {
   bool Double(double d) { return sink_.Double(d); }
   bool RawNumber(const char* s, SizeType n, bool copy) { return sink_.RawNumber(s, n, copy); }
   bool String(const char* s, SizeType n, bool copy) { return text_allowed(s, n) && sink_.String(s, n, copy); }
-  bool Key(const char* s, SizeType n, bool copy) { return text_allowed(s, n) && sink_.Key(s, n, copy); }
-  bool StartObject() { return enter() && sink_.StartObject(); }
+  bool Key(const char* s, SizeType n, bool copy) {
+    return text_allowed(s, n) && name_unique(s, n) && sink_.Key(s, n, copy);
+  }
+  bool StartObject() {
+    if (!enter()) return false;
+    object_starts_.push_back(names_.size());
+    return sink_.StartObject();
+  }
   bool EndObject(SizeType members) {
     --depth_;
-    return sink_.EndObject(members);
+    return names_unique_at_end() && sink_.EndObject(members);
   }
   bool StartArray() { return enter() && sink_.StartArray(); }
   bool EndArray(SizeType elements) {
@@ -63,8 +92,35 @@ class Guard {
   }
 
   Refusal refusal() const { return refusal_; }
+  // The name found twice, when known (objects up to kPairwiseMembers members).
+  const std::string& duplicate_name() const { return duplicate_name_; }
 
  private:
+  bool name_unique(const char* s, SizeType n) {
+    const std::string_view name(s, n);
+    const auto hash = std::hash<std::string_view>{}(name);
+    const auto start = names_.begin() + static_cast<std::ptrdiff_t>(object_starts_.back());
+    if (names_.end() - start < static_cast<std::ptrdiff_t>(kPairwiseMembers) &&
+        std::find(start, names_.end(), hash) != names_.end()) {
+      refusal_ = Refusal::duplicate_member;
+      duplicate_name_.assign(name);
+      return false;
+    }
+    names_.push_back(hash);
+    return true;
+  }
+  bool names_unique_at_end() {
+    const auto start = names_.begin() + static_cast<std::ptrdiff_t>(object_starts_.back());
+    bool unique = true;
+    if (names_.end() - start > static_cast<std::ptrdiff_t>(kPairwiseMembers)) {
+      std::sort(start, names_.end());
+      unique = std::adjacent_find(start, names_.end()) == names_.end();
+    }
+    names_.erase(start, names_.end());
+    object_starts_.pop_back();
+    if (!unique) refusal_ = Refusal::duplicate_member;
+    return unique;
+  }
   bool enter() {
     if (++depth_ <= options_.max_depth) return true;
     refusal_ = Refusal::too_deep;
@@ -80,6 +136,9 @@ class Guard {
   const JsonParseOptions& options_;
   int depth_ = 0;
   Refusal refusal_ = Refusal::none;
+  std::vector<std::size_t> names_;          // hashes of the names of the objects being read
+  std::vector<std::size_t> object_starts_;  // where each open object's names begin in names_
+  std::string duplicate_name_;
 };
 
 // Where the reader is, as "messages[1].content". Only replayed after a failure, to name the
@@ -134,7 +193,7 @@ class PathTracker {
   std::string top_member() const {
     if (frames_.empty() || !frames_[0].object || frames_[0].awaiting_key) return {};
     const auto& key = frames_[0].key;
-    return key.size() > kMaxFieldBytes ? cut(key) : key;
+    return cut_name(key);
   }
 
  private:
@@ -159,14 +218,6 @@ class PathTracker {
     frames_.pop_back();
     return value_done();
   }
-  // Cut at a character boundary, so the message stays UTF-8.
-  static std::string cut(std::string text) {
-    std::size_t end = kMaxFieldBytes;
-    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
-    text.resize(end);
-    return text + "...";
-  }
-
   std::vector<Frame> frames_;
 };
 
@@ -215,6 +266,18 @@ JsonParseError describe(std::string_view text, const JsonParseOptions& options) 
   if (guard.refusal() == Refusal::too_deep) {
     problem = "JSON is nested deeper than " + std::to_string(options.max_depth) + " levels";
     error.field = tracker.top_member();  // below it the path would be mostly brackets
+  } else if (guard.refusal() == Refusal::duplicate_member) {
+    // The reader stopped before the repeated name (or at the end of a wide object): the path
+    // is the object's.
+    const auto object = tracker.path();
+    const auto& name = guard.duplicate_name();
+    if (name.empty()) {
+      problem = "JSON object has a member name twice";
+      error.field = object;
+    } else {
+      problem = "JSON object has the member '" + cut_name(name) + "' twice";
+      error.field = object.empty() ? cut_name(name) : object + "." + cut_name(name);
+    }
   } else if (guard.refusal() == Refusal::lone_surrogate ||
              result.Code() == rapidjson::kParseErrorStringUnicodeSurrogateInvalid) {
     problem = "Text has a \\u escape that is an unpaired UTF-16 surrogate";

@@ -1,5 +1,7 @@
 #include "providers/openai_request.h"
 
+#include <algorithm>
+
 namespace tollgate::providers {
 namespace {
 
@@ -103,13 +105,15 @@ bool wants_stream_usage(const rapidjson::Value& request) {
 
 std::optional<std::int64_t> max_output_tokens(const rapidjson::Value& request) {
   if (!request.IsObject()) return std::nullopt;
+  std::optional<std::int64_t> largest;
   for (const char* field : {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
     const auto it = request.FindMember(field);
-    if (it != request.MemberEnd() && it->value.IsInt64() && it->value.GetInt64() > 0) {
-      return it->value.GetInt64();
-    }
+    if (it == request.MemberEnd() || it->value.IsNull()) continue;
+    // 1e5 or "100000" may still be a limit to a lenient provider: no bound can be read from it.
+    if (!it->value.IsInt64() || it->value.GetInt64() <= 0) return std::nullopt;
+    largest = std::max(largest.value_or(0), it->value.GetInt64());
   }
-  return std::nullopt;
+  return largest;
 }
 
 }  // namespace tollgate::providers

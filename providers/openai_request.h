@@ -24,8 +24,10 @@ bool wants_stream(const rapidjson::Value& request);
 // stream_options.include_usage
 bool wants_stream_usage(const rapidjson::Value& request);
 
-// max_tokens / max_completion_tokens / max_output_tokens (Responses API), when given as a
-// positive integer.
+// The largest of max_tokens / max_completion_tokens / max_output_tokens (Responses API) given:
+// a provider may read any of them. nullopt when none is given, or when one is not a positive
+// integer (a lenient provider could read 1e5 or "100000" as a limit): the model's maximum then
+// bounds the answer.
 std::optional<std::int64_t> max_output_tokens(const rapidjson::Value& request);
 
 }  // namespace tollgate::providers

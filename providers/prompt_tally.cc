@@ -1,6 +1,9 @@
 #include "providers/prompt_tally.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "core/token_estimate.h"
@@ -175,9 +178,35 @@ bool is_function_tool(const Value& tool) {
 // Providers allow n ≤ 128 and best_of ≤ 20; the cap only keeps the products from overflowing.
 constexpr std::int64_t kMaxChoices = 1 << 20;
 
+// A count written as 3.0, 1e2, beyond int64 or as a string ("8": protobuf's JSON, Gemini's, takes
+// strings for integers) is still one to a provider that reads it leniently: rounded up, never
+// fewer choices than it could mean.
 std::int64_t choices_field(const Value& request, const char* name) {
   const Value* v = member(request, name);
-  return v != nullptr && v->IsInt64() && v->GetInt64() > 0 ? std::min(v->GetInt64(), kMaxChoices) : 1;
+  if (v == nullptr) return 1;
+  if (v->IsInt64()) return v->GetInt64() > 0 ? std::min(v->GetInt64(), kMaxChoices) : 1;
+  double d = 0;
+  if (v->IsNumber()) {
+    d = v->GetDouble();
+  } else if (v->IsString()) {
+    const std::string text(v->GetString(), v->GetStringLength());  // NUL-terminated for strtod
+    char* end = nullptr;
+    d = std::strtod(text.c_str(), &end);
+    if (end == text.c_str()) return 1;
+  }
+  return d > 0 ? static_cast<std::int64_t>(std::ceil(std::min(d, static_cast<double>(kMaxChoices)))) : 1;
+}
+
+// Gemini's `n`: generationConfig.candidateCount, or any mix of the snake_case spellings, which
+// protobuf's JSON parsing accepts as well.
+std::int64_t gemini_candidates(const Value& request) {
+  std::int64_t most = 1;
+  for (const char* config : {"generationConfig", "generation_config"}) {
+    const Value* v = member(request, config);
+    if (v == nullptr || !v->IsObject()) continue;
+    most = std::max({most, choices_field(*v, "candidateCount"), choices_field(*v, "candidate_count")});
+  }
+  return most;
 }
 
 // A legacy completion answers each prompt of an array (of strings or of token arrays).
@@ -224,6 +253,7 @@ core::PromptTally tally_prompt(const rapidjson::Value& request, Api api, std::si
   tally.produces_output = api != Api::openai_embedding;
   tally.choices = std::max(choices_field(request, "n"), choices_field(request, "best_of"));
   if (api == Api::openai_completion) tally.choices *= prompt_count(request);
+  if (api == Api::gemini_generate_content) tally.choices = std::max(tally.choices, gemini_candidates(request));
   return tally;
 }
 

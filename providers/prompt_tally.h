@@ -15,10 +15,10 @@ namespace tollgate::providers {
 // sampling or transport (model, temperature, max_tokens, stream, ...); each message adds its
 // chat-format overhead; image, audio and document parts (OpenAI content parts, Anthropic
 // blocks, at any depth such as inside tool results) count as media instead of their data;
-// `tools`/`functions` count their definitions; `n`, `best_of` and a legacy `prompt` array set
-// the choices; `prediction` counts as output. Responses API: `input` items and `instructions`
-// count as messages; `previous_response_id` / `conversation` (stored turns) as a document. `body_bytes` is the raw
-// body's size: the text bound when the body nests too deep to walk.
+// `tools`/`functions` count their definitions; `n`, `best_of`, a legacy `prompt` array and Gemini's
+// generationConfig.candidateCount set the choices; `prediction` counts as output. Responses API: `input` items and
+// `instructions` count as messages; `previous_response_id` / `conversation` (stored turns) as a document. `body_bytes`
+// is the raw body's size: the text bound when the body nests too deep to walk.
 core::PromptTally tally_prompt(const rapidjson::Value& request, Api api, std::size_t body_bytes);
 
 }  // namespace tollgate::providers

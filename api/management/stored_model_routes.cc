@@ -108,8 +108,28 @@ std::optional<std::string> given_model_id(const ManagementCall& call) {
   return BodyReader(*info).string("id");
 }
 
+// Only api_key is sealed (core/secret_box.h): any other provider secret would be stored,
+// answered and audited in clear in litellm_params, and a proxy_admin_viewer reads the audit log.
+// They are taken as references only: os.environ/NAME, or for Vertex a key file's path.
+void refuse_clear_secrets(const ManagementCall& call) {
+  const auto* params = call.body.raw("litellm_params");
+  if (params == nullptr || !params->IsObject()) return;
+  for (const std::string_view field : {"aws_secret_access_key", "aws_session_token", "vertex_credentials"}) {
+    const auto it = params->FindMember(rapidjson::StringRef(field.data(), field.size()));
+    if (it == params->MemberEnd() || it->value.IsNull()) continue;
+    const auto text = it->value.IsString() ? std::string_view(it->value.GetString(), it->value.GetStringLength())
+                                           : std::string_view("{");
+    const bool key_file = field == "vertex_credentials" && !text.empty() && text.find('{') == std::string_view::npos;
+    if (text.rfind("os.environ/", 0) == 0 || key_file) continue;
+    throw_bad_request("'litellm_params." + std::string(field) + "' is not stored in clear: give it as os.environ/NAME" +
+                          (field == "vertex_credentials" ? " or the key file's path" : ""),
+                      "litellm_params." + std::string(field));
+  }
+}
+
 http::Response create(Store& store, const ManagementCall& call) {
   require_model_writes(call, "/model/new");
+  refuse_clear_secrets(call);
   call.body.reject_unknown({"model_name", "litellm_params", "model_info"});
   ModelRecord model;
   model.model_name = call.body.required_string("model_name");
@@ -141,6 +161,7 @@ http::Response create(Store& store, const ManagementCall& call) {
 // included, which otherwise stays as sealed.
 http::Response update_model(Store& store, const ManagementCall& call, const std::string& model_id) {
   if (model_id.empty()) throw_bad_request("the model's id is required (model_info.id)", "model_info.id");
+  refuse_clear_secrets(call);
   auto model = load_stored(store, call, model_id);
   if (auto name = call.body.string("model_name")) model.model_name = *name;
   std::optional<std::string> api_key = std::nullopt;

@@ -62,6 +62,7 @@ test('@google/genai with a Tollgate key as apiKey at /gemini: whole and streamed
   for (const row of rows) {
     assert.equal(row.call_type, 'pass_through_endpoint');
     assert.ok(row.prompt_tokens > 0 && row.completion_tokens > 0);
+    assert.ok(row.spend > 0, "charged at the deployment's model_info prices");
   }
 });
 

@@ -205,6 +205,16 @@ TEST_CASE("transcriptions: a multipart upload forwarded with the deployment's mo
         http_request(gw.port(), "POST", "/v1/audio/transcriptions", cut.substr(0, cut.size() - 30), form_headers(key));
     CHECK(reply.status == 400);
     CHECK_THAT(str(json(reply.body)["error"]["message"]), Catch::Contains("not closed"));
+    // A field the gateway reads, twice: the reservation and the charge would be bounded by a
+    // tiny first file while a provider reading the last one transcribes a long second.
+    auto twice = form({{"model", "ear"}}, wav(0.1));
+    twice.insert(twice.rfind(std::string("--") + kBoundary + "--"),
+                 std::string("--") + kBoundary +
+                     "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"long.wav\"\r\n\r\n" + wav(30) +
+                     "\r\n");
+    reply = http_request(gw.port(), "POST", "/v1/audio/transcriptions", twice, form_headers(key));
+    CHECK(reply.status == 400);
+    CHECK(str(json(reply.body)["error"]["param"]) == "file");
     CHECK(mock.requests_for_model("whisper-1") == 0);
   }
 }

@@ -47,6 +47,7 @@ std::string config_for(const MockUpstream& mock, const TestDatabase& db) {
          "    litellm_params: {model: gemini/gemini-2.0-flash, api_base: \"" +
          origin + "\", api_key: " + kGeminiKey +
          "}\n"
+         "    model_info: {input_cost_per_token: 0.0000001, output_cost_per_token: 0.0000004}\n"
          "  - model_name: nova\n"
          "    litellm_params: {model: \"bedrock/amazon.nova-lite-v1:0\", api_base: \"" +
          origin + "\", aws_access_key_id: AKIDPASSTHROUGH, aws_secret_access_key: " + kAwsSecret +
@@ -316,4 +317,79 @@ TEST_CASE("a pass-through stream the upstream breaks reaches the client incomple
                {{"authorization", "Bearer " + key}, {"connection", "close"}}),
       std::chrono::milliseconds(5000));
   CHECK_THAT(whole, Catch::EndsWith("0\r\n\r\n"));
+}
+
+// The gateway checks and prices the first "model" and "max_tokens" of a body; the provider
+// reads the last. A body naming a member twice is refused before anything reaches upstream.
+TEST_CASE("a body naming model or max_tokens twice is refused, on pass-through and on the API",
+          "[integration][passthrough][budgets]") {
+  World w;
+  const auto one = issue_key(w.gw, R"({"models":["openai/gpt-4o-mini","gpt"]})");
+  const std::string twice_model =
+      R"({"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"model":"gpt-4.1"})";
+  const std::string twice_max = R"({"model":"gpt-4o-mini","max_tokens":1,"messages":[],"max_tokens":100000})";
+  for (const auto* body : {&twice_model, &twice_max}) {
+    const auto reply = http_request(w.gw.port(), "POST", "/openai/v1/chat/completions", *body, bearer(one));
+    CHECK(reply.status == 400);
+    CHECK_THAT(str(json(reply.body)["error"]["message"]), Catch::Contains("twice"));
+  }
+  const auto api =
+      http_request(w.gw.port(), "POST", "/v1/chat/completions",
+                   R"({"model":"gpt","messages":[{"role":"user","content":"hi"}],"model":"gpt-4.1"})", bearer(one));
+  CHECK(api.status == 400);
+  CHECK(str(json(api.body)["error"]["param"]) == "model");
+  CHECK(w.mock.stats()["requests"].GetInt64() == 0);
+}
+
+// The caller names the model on pass-through: one without a known price would cost 0, so a
+// key could call it forever whatever its budget. Only proxy admins may (they answer to none).
+TEST_CASE("pass-through to a model without a known price is for proxy admins only",
+          "[integration][passthrough][budgets]") {
+  World w;
+  const auto key = issue_key(w.gw, R"({"max_budget":1})");
+  const std::string unpriced =
+      R"({"model":"tollgate-unpriced-model","max_tokens":5,"messages":[{"role":"user","content":"hi"}]})";
+  const auto refused = http_request(w.gw.port(), "POST", "/openai/v1/chat/completions", unpriced, bearer(key));
+  CHECK(refused.status == 403);
+  CHECK_THAT(str(json(refused.body)["error"]["message"]), Catch::Contains("tollgate-unpriced-model"));
+  // Naming no model is the same: the provider would pick one (a stored prompt's) unpriced.
+  CHECK(http_request(w.gw.port(), "POST", "/openai/v1/responses", R"({"input":"hi","prompt":{"id":"pmpt_1"}})",
+                     bearer(key))
+            .status == 403);
+  CHECK(http_request(w.gw.port(), "POST", "/gemini/v1beta/models/tollgate-unpriced-model:generateContent",
+                     R"({"contents":[{"parts":[{"text":"hi"}]}]})", bearer(key))
+            .status == 403);
+  CHECK(w.mock.stats()["requests"].GetInt64() == 0);
+  CHECK(http_request(w.gw.port(), "POST", "/openai/v1/chat/completions", unpriced, bearer(w.gw.master_key())).status ==
+        200);
+  // A priced model still passes.
+  CHECK(http_request(w.gw.port(), "POST", "/openai/v1/chat/completions", kChat, bearer(key)).status == 200);
+}
+
+// cost_of charges reasoning and audio tokens at their own prices: the reservation must use the
+// dearest token price, as the model groups' worst case does (proxy::ModelRouter).
+TEST_CASE("a pass-through reservation prices output at the dearest token price (reasoning, audio)",
+          "[integration][passthrough][budgets]") {
+  MockUpstream mock;
+  TestDatabase db{"sqlite"};
+  register_secret(kOpenAiKey);
+  TestGateway gw(
+      "model_list:\n"
+      "  - model_name: thinker\n"
+      "    litellm_params: {model: openai/thinker-1, api_base: \"" +
+          mock.base_url() + "\", api_key: " + kOpenAiKey +
+          "}\n"
+          "    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000001, "
+          "output_cost_per_reasoning_token: 0.001, max_output_tokens: 100}\n"
+          "general_settings:\n" +
+          db.gateway_settings(),
+      db.gateway_env());
+  // 10 reasoning tokens may cost $0.01; at the text output price the worst case was ~$0.0002.
+  const auto key = issue_key(gw, R"({"max_budget":0.005})");
+  const auto reply =
+      http_request(gw.port(), "POST", "/openai/v1/chat/completions",
+                   R"({"model":"thinker-1","max_tokens":10,"messages":[{"role":"user","content":"hi"}]})", bearer(key));
+  CHECK(reply.status == 429);
+  CHECK_THAT(reply.body, Catch::Contains("budget_exceeded"));
+  CHECK(mock.stats()["requests"].GetInt64() == 0);
 }

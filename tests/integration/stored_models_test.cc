@@ -411,3 +411,44 @@ TEST_CASE("admin_listen: management and control plane on their own listener, 404
   // What the admin listener added serves on the public one.
   CHECK(http_request(node.gw.port(), "POST", "/v1/chat/completions", chat(name), key).status == 200);
 }
+
+// Only api_key is sealed: any other provider secret in litellm_params would be stored, answered
+// and written to the audit log (which a proxy_admin_viewer reads) in clear. They are taken as
+// references only: os.environ/NAME, or for Vertex a key file's path.
+TEST_CASE("stored models: AWS and Vertex secrets are refused in clear, never stored or audited",
+          "[integration][stored_models]") {
+  Node node(std::map<std::string, std::string>{{"TOLLGATE_TEST_AWS_SECRET", "from-the-environment"}});
+  const std::string secret = "aws-secret-in-clear-" + std::to_string(::getpid());
+  register_secret(secret);
+  const std::string bedrock =
+      R"({"model_name":"b","litellm_params":{"model":"bedrock/amazon.nova-lite-v1:0","aws_access_key_id":"AKID",)"
+      R"("aws_region_name":"eu-west-1",)";
+  check_error(node.send("POST", "/model/new", bedrock + R"("aws_secret_access_key":")" + secret + R"("}})"), 400, "",
+              "litellm_params.aws_secret_access_key");
+  check_error(
+      node.send("POST", "/model/new",
+                bedrock + R"("aws_secret_access_key":"os.environ/TOLLGATE_TEST_AWS_SECRET","aws_session_token":")" +
+                    secret + R"("}})"),
+      400, "", "litellm_params.aws_session_token");
+  check_error(
+      node.send("POST", "/model/new",
+                R"({"model_name":"v","litellm_params":{"model":"vertex_ai/gemini-2.0-flash",)"
+                R"("vertex_project":"p","vertex_credentials":"{\"type\":\"service_account\",\"private_key\":\")" +
+                    secret + R"(\"}"}})"),
+      400, "", "litellm_params.vertex_credentials");
+  // A reference is stored as written.
+  const auto id = unique("aws");
+  const auto created =
+      node.send("POST", "/model/new",
+                bedrock + R"("aws_secret_access_key":"os.environ/TOLLGATE_TEST_AWS_SECRET"},"model_info":{"id":")" +
+                    id + R"("}})");
+  INFO(created.body);
+  REQUIRE(created.status == 200);
+  check_error(node.send("PATCH", "/model/" + id + "/update",
+                        R"({"litellm_params":{"aws_secret_access_key":")" + secret + R"("}})"),
+              400, "", "litellm_params.aws_secret_access_key");
+  const auto audit = node.send("GET", "/audit");
+  REQUIRE(audit.status == 200);
+  CHECK(audit.body.find(secret) == std::string::npos);
+  CHECK(node.stored_row(id)->litellm_params.find(secret) == std::string::npos);
+}

@@ -222,3 +222,33 @@ TEST_CASE("parse_json options: bytes passed through, text after the first value"
   REQUIRE(error.has_value());
   CHECK(error->field == "a");
 }
+
+// The gateway reads a member with FindMember (the first); providers read the last. A body
+// with a member twice ({"model":"cheap","model":"dear"}, or max_tokens twice) would be checked
+// and priced as one thing and run as another, so it is refused.
+TEST_CASE("parse_json: a member name twice in one object is refused", "[core][json]") {
+  const auto top = parse(R"({"model":"cheap","max_tokens":1,"model":"dear"})");
+  REQUIRE(top.has_value());
+  CHECK_THAT(top->message, Catch::StartsWith("JSON object has the member 'model' twice"));
+  CHECK(top->field == "model");
+
+  const auto nested = parse(R"({"messages":[{"role":"user","content":"x","role":"system"}]})");
+  REQUIRE(nested.has_value());
+  CHECK(nested->field == "messages[0].role");
+
+  std::string wide = "{";  // beyond the pairwise check: found when the object ends
+  for (int i = 0; i < 200; ++i) wide += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  CHECK_FALSE(parse(wide + "\"end\":0}").has_value());
+  CHECK(parse(wide + "\"k7\":0}").has_value());
+
+  CHECK(parse(R"({"a":{"b":1},"c":{"b":2},"b":[{"b":1},{"b":2}]})") == std::nullopt);  // other objects
+  CHECK(parse(R"({"a":1,"A":2,"a ":3})") == std::nullopt);
+  CHECK(parse(R"({"a":1,"\u0061":2})").has_value());  // the same name, escaped
+  const JsonParseOptions raw{kDefaultMaxJsonDepth, false, false};
+  CHECK(parse(R"({"a":1,"a":2})", raw).has_value());
+
+  rapidjson::Document doc;
+  REQUIRE_FALSE(parse_json(R"({"x":1})", doc).has_value());
+  CHECK(parse_json(R"({"y":1,"y":2})", doc).has_value());
+  CHECK(doc["x"].GetInt() == 1);  // a refused document leaves the one held as it was
+}

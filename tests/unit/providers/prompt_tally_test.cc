@@ -4,6 +4,7 @@
 
 #include "core/budget_math.h"
 #include "core/cost_map.h"
+#include "providers/openai_request.h"
 #include "providers/prompt_tally.h"
 
 using tollgate::core::PromptTally;
@@ -120,6 +121,27 @@ TEST_CASE("prompt tally: tools, choices, predictions, embeddings", "[providers][
     CHECK(tally_of(R"({"prompt":["a","b"],"best_of":2,"n":1})", Api::openai_completion).choices == 4);
     CHECK(tally_of(R"({"prompt":[1,2,3]})", Api::openai_completion).choices == 1);  // one tokenized prompt
     CHECK(tally_of(R"({"messages":[],"n":0})").choices == 1);
+    // A number written with a fraction or an exponent is still a count to a provider that
+    // reads it as one: never fewer choices than it could mean.
+    CHECK(tally_of(R"({"messages":[],"n":3.0})").choices == 3);
+    CHECK(tally_of(R"({"messages":[],"n":2.5})").choices == 3);
+    CHECK(tally_of(R"({"messages":[],"n":1e2})").choices == 100);
+    CHECK(tally_of(R"({"messages":[],"n":1e300})").choices == 1 << 20);
+    CHECK(tally_of(R"({"messages":[],"n":-2.0})").choices == 1);
+    CHECK(tally_of(R"({"messages":[],"n":"4"})").choices == 4);
+    CHECK(tally_of(R"({"messages":[],"n":"many"})").choices == 1);
+    CHECK(tally_of(R"({"contents":[],"generationConfig":{"candidateCount":"8"}})", Api::gemini_generate_content)
+              .choices == 8);
+  }
+  SECTION("Gemini's candidateCount multiplies the answers, in either spelling protobuf's JSON accepts") {
+    constexpr auto gemini = Api::gemini_generate_content;
+    CHECK(tally_of(R"({"contents":[],"generationConfig":{"candidateCount":8}})", gemini).choices == 8);
+    CHECK(tally_of(R"({"contents":[],"generation_config":{"candidate_count":4}})", gemini).choices == 4);
+    CHECK(tally_of(R"({"contents":[],"generationConfig":{"candidate_count":2,"candidateCount":6}})", gemini).choices ==
+          6);
+    CHECK(tally_of(R"({"contents":[],"generationConfig":{"candidateCount":0}})", gemini).choices == 1);
+    // Only Gemini reads it: elsewhere it grants nothing and lowers nothing.
+    CHECK(tally_of(R"({"messages":[],"generationConfig":{"candidateCount":8}})").choices == 1);
   }
   SECTION("a prediction is output, not prompt") {
     const auto t = tally_of(R"({"messages":[],"prediction":{"type":"content","content":"0123456789"}})");
@@ -188,4 +210,24 @@ TEST_CASE("prompt tally: Responses API input items and instructions are messages
     CHECK(t.messages == 0);
     CHECK(t.documents == 0);
   }
+}
+
+// The reservation's completion bound uses the client's limit when it gives one; a provider
+// may read any of the names, so the bound is the largest, and none at all (the model's
+// maximum) when one of them is not a positive integer a provider could still read as more.
+TEST_CASE("max_output_tokens: the largest limit the request gives, none when one is unclear", "[providers][tokens]") {
+  const auto asked = [](const char* body) {
+    rapidjson::Document d;
+    d.Parse(body);
+    return tollgate::providers::max_output_tokens(d);
+  };
+  CHECK(asked(R"({"max_tokens":50})") == 50);
+  CHECK(asked(R"({"max_output_tokens":70})") == 70);
+  CHECK(asked(R"({"max_completion_tokens":10,"max_tokens":100000})") == 100000);
+  CHECK(asked(R"({"max_completion_tokens":100000,"max_tokens":10})") == 100000);
+  CHECK(asked(R"({"max_completion_tokens":10,"max_tokens":1e5})") == std::nullopt);
+  CHECK(asked(R"({"max_completion_tokens":10,"max_tokens":"100000"})") == std::nullopt);
+  CHECK(asked(R"({"max_tokens":0})") == std::nullopt);
+  CHECK(asked(R"({"max_tokens":null,"max_completion_tokens":20})") == 20);
+  CHECK(asked(R"({"messages":[]})") == std::nullopt);
 }
