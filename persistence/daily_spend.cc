@@ -35,11 +35,17 @@ constexpr const char* kUpsertDailySpend =
 
 }  // namespace
 
-std::vector<DailySpendRow> daily_rollups_of(const std::vector<SpendLogRow>& logs) {
-  std::map<RollupKey, DailySpendRow> sums;
+struct DailyRollups::Sums {
+  std::map<RollupKey, DailySpendRow> rows;
+};
+
+DailyRollups::DailyRollups() : sums_(std::make_unique<Sums>()) {}
+DailyRollups::~DailyRollups() = default;
+
+void DailyRollups::add(const std::vector<SpendLogRow>& logs) {
   for (const auto& log : logs) {
     auto key = rollup_key(log);
-    auto [it, fresh] = sums.try_emplace(key);
+    auto [it, fresh] = sums_->rows.try_emplace(key);
     auto& row = it->second;
     if (fresh) {
       std::tie(row.day, row.api_key, row.user_id, row.team_id, row.organization_id, row.end_user, row.model,
@@ -48,10 +54,20 @@ std::vector<DailySpendRow> daily_rollups_of(const std::vector<SpendLogRow>& logs
     const bool success = log.status == "success";
     row.totals.add({log.spend, log.prompt_tokens, log.completion_tokens, 1, success ? 1 : 0, success ? 0 : 1});
   }
+}
+
+std::vector<DailySpendRow> DailyRollups::rows() {
   std::vector<DailySpendRow> rows;
-  rows.reserve(sums.size());
-  for (auto& entry : sums) rows.push_back(std::move(entry.second));
+  rows.reserve(sums_->rows.size());
+  for (auto& entry : sums_->rows) rows.push_back(std::move(entry.second));
+  sums_->rows.clear();
   return rows;
+}
+
+std::vector<DailySpendRow> daily_rollups_of(const std::vector<SpendLogRow>& logs) {
+  DailyRollups rollups;
+  rollups.add(logs);
+  return rollups.rows();
 }
 
 std::size_t add_daily_spend(SqlConnection& connection, const std::vector<DailySpendRow>& rows) {

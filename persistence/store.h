@@ -23,6 +23,7 @@
 #include "persistence/change.h"
 #include "persistence/migrations.h"
 #include "persistence/records.h"
+#include "persistence/spend_log_source.h"
 #include "persistence/sql.h"
 
 namespace tollgate::persistence {
@@ -200,12 +201,12 @@ class Store {
   bool delete_model(const std::string& model_id, const AuditEntry& audit);
 
   // ---- spend ----
-  // One transaction: the logs (multi-row INSERTs of <= 200 rows, ON CONFLICT (request_id) DO
-  // NOTHING) and one `spend = spend + x` UPDATE per entity (increments are summed per entity
-  // first and applied in a fixed order, so concurrent flushes cannot deadlock).
-  // Retry safety: when the batch has logs and every one of them already exists, the batch
-  // was committed before (an identical retry after an unknown outcome), so the increments
-  // are skipped too. Returns the number of INSERT/UPDATE statements executed.
+  // One transaction: the logs (PostgreSQL: multi-row INSERTs of 200 rows, a remainder in
+  // power-of-two sizes; SQLite: one row each; ON CONFLICT (request_id) DO NOTHING) and one `spend = spend + x` UPDATE
+  // per entity (increments are summed per entity first and applied in a fixed order, so concurrent flushes cannot
+  // deadlock). Retry safety: when the batch has logs and every one of them already exists, the batch was committed
+  // before (an identical retry after an unknown outcome), so the increments are skipped too. Returns the number of
+  // INSERT/UPDATE statements executed.
   std::size_t record_spend(const std::vector<SpendLogRow>& logs, const std::vector<SpendIncrement>& increments);
   // The spend journal's marker (spend/spend_journal.h): the last journal sequence number a
   // batch holds, committed in the batch's own transaction.
@@ -221,6 +222,9 @@ class Store {
   // then the mark. When the store holds this journal's mark at `seq` or later, the batch was
   // committed before (a crash came between the commit and the journal's clean-up) and nothing
   // is written: a replay never counts anything twice.
+  // The logs are read from `logs` a chunk at a time (a statement's worth), once.
+  SpendCommit commit_spend_batch(SpendLogSource& logs, const std::vector<SpendIncrement>& increments,
+                                 const std::vector<SpendReset>& resets, const std::optional<JournalMark>& mark);
   SpendCommit commit_spend_batch(const std::vector<SpendLogRow>& logs, const std::vector<SpendIncrement>& increments,
                                  const std::vector<SpendReset>& resets, const std::optional<JournalMark>& mark);
   // The last sequence number committed for the journal; 0 when none was.

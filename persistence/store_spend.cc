@@ -22,9 +22,19 @@ using detail::write_audit;
 // in-process: one cached single-row statement executed per row beats parsing (and hashing, for
 // the statement cache) a new 40 KB, 3,800-parameter statement on every flush.
 constexpr std::size_t kLogsPerStatementPostgres = 200;
+// Rows decoded from the batch's source at a time: one PostgreSQL statement's worth.
+constexpr std::size_t kLogsPerChunk = kLogsPerStatementPostgres;
 
-std::size_t logs_per_statement(const SqlConnection& c) {
-  return c.backend() == "sqlite" ? 1 : kLogsPerStatementPostgres;
+// Rows in the next INSERT when `left` rows remain. On PostgreSQL a remainder goes out as
+// statements of power-of-two sizes: every size is a statement text the connection prepares
+// and keeps (persistence/postgres_connection.cc), and one per remainder size (1–199) filled
+// its cache with up to ~2 MB of 20 KB texts, and the server with their plans.
+std::size_t rows_per_statement(const SqlConnection& c, std::size_t left) {
+  if (c.backend() == "sqlite") return 1;
+  if (left >= kLogsPerStatementPostgres) return kLogsPerStatementPostgres;
+  std::size_t rows = 1;
+  while (rows * 2 <= left) rows *= 2;
+  return rows;
 }
 
 std::string build_insert_logs_sql(std::size_t rows) {
@@ -80,21 +90,29 @@ std::optional<double> select_spend(SqlConnection& c, EntityKind kind, const std:
 std::string spend_json(double spend) { return "{\"spend\":" + real_to_text(spend) + "}"; }
 
 // The logs and increments of record_spend, inside the caller's transaction; returns the
-// statements executed.
-std::size_t write_logs_and_increments(SqlConnection& c, const std::vector<SpendLogRow>& logs,
+// statements executed. The logs are decoded a statement's worth at a time (kLogsPerChunk), so
+// a batch of thousands never exists as rows all at once.
+std::size_t write_logs_and_increments(SqlConnection& c, SpendLogSource& logs,
                                       const std::vector<SpendIncrement>& increments) {
   std::size_t statements = 0;
   std::int64_t inserted = 0;
-  const std::size_t per_statement = logs_per_statement(c);
-  for (std::size_t begin = 0; begin < logs.size(); begin += per_statement) {
-    const std::size_t end = std::min(logs.size(), begin + per_statement);
-    inserted += insert_log_chunk(c, logs, begin, end);
-    ++statements;
+  bool any_logs = false;
+  std::vector<SpendLogRow> chunk;
+  detail::DailyRollups rollups;
+  while (logs.next(kLogsPerChunk, chunk)) {
+    any_logs = true;
+    for (std::size_t begin = 0; begin < chunk.size();) {
+      const std::size_t end = begin + rows_per_statement(c, chunk.size() - begin);
+      inserted += insert_log_chunk(c, chunk, begin, end);
+      ++statements;
+      begin = end;
+    }
+    statements += detail::insert_response_owners(c, chunk);
+    rollups.add(chunk);
   }
-  statements += detail::insert_response_owners(c, logs);
-  const bool already_recorded = !logs.empty() && inserted == 0;
+  const bool already_recorded = any_logs && inserted == 0;
   if (already_recorded) return statements;
-  statements += detail::add_daily_spend(c, detail::daily_rollups_of(logs));
+  statements += detail::add_daily_spend(c, rollups.rows());
   for (const auto& [entity, amount] : coalesce(increments)) {
     if (amount == 0) continue;
     if (entity.first == EntityKind::end_user) {
@@ -137,7 +155,8 @@ std::size_t Store::record_spend(const std::vector<SpendLogRow>& logs, const std:
   if (logs.empty() && increments.empty()) return 0;
   std::scoped_lock lock(mutex_);
   Transaction tx(*connection_);
-  const std::size_t statements = write_logs_and_increments(*connection_, logs, increments);
+  SpendLogList source(logs);
+  const std::size_t statements = write_logs_and_increments(*connection_, source, increments);
   tx.commit();
   return statements;
 }
@@ -146,8 +165,15 @@ Store::SpendCommit Store::commit_spend_batch(const std::vector<SpendLogRow>& log
                                              const std::vector<SpendIncrement>& increments,
                                              const std::vector<SpendReset>& resets,
                                              const std::optional<JournalMark>& mark) {
+  if (logs.empty() && increments.empty() && resets.empty()) return {};
+  SpendLogList source(logs);
+  return commit_spend_batch(source, increments, resets, mark);
+}
+
+Store::SpendCommit Store::commit_spend_batch(SpendLogSource& logs, const std::vector<SpendIncrement>& increments,
+                                             const std::vector<SpendReset>& resets,
+                                             const std::optional<JournalMark>& mark) {
   SpendCommit result;
-  if (logs.empty() && increments.empty() && resets.empty()) return result;
   std::scoped_lock lock(mutex_);
   Transaction tx(*connection_);
   if (mark && select_journal_seq(*connection_, mark->journal_id) >= mark->seq) return result;

@@ -76,6 +76,7 @@ class Reader {
   explicit Reader(std::string_view in) : in_(in) {}
   bool ok() const { return ok_; }
   bool at_end() const { return at_ == in_.size(); }
+  std::size_t position() const { return at_; }
   std::uint8_t u8() { return static_cast<std::uint8_t>(bytes(1)); }
   std::uint32_t u32() { return static_cast<std::uint32_t>(bytes(4)); }
   std::uint64_t u64() { return bytes(8); }
@@ -255,6 +256,22 @@ void encode_spend_record(const SpendLogRow& row, const std::vector<SpendIncremen
   }
   w.text(row.response_id);
   finish_frame(out);
+}
+
+void append_spend_log_row(const SpendLogRow& row, std::string& out) {
+  Writer w(out);
+  write_row(w, row);
+  w.text(row.response_id);
+}
+
+bool read_spend_log_row(std::string_view bytes, std::size_t& at, SpendLogRow& row) {
+  if (at > bytes.size()) return false;
+  Reader r(bytes.substr(at));
+  row = read_row(r);
+  row.response_id = r.text();
+  if (!r.ok()) return false;
+  at += r.position();
+  return true;
 }
 
 void encode_reset_record(const SpendReset& reset, std::string& out) {

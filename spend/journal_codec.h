@@ -51,6 +51,13 @@ void encode_reset_record(const persistence::SpendReset& reset, std::string& out)
 
 std::string encode_journal_header(std::int64_t first_seq);
 
+// One spend-log row as the records lay it out, unframed (no length, checksum or type), appended
+// to `out`: the spend writer's compact form of the rows waiting for the store.
+void append_spend_log_row(const persistence::SpendLogRow& row, std::string& out);
+// Reads the row append_spend_log_row wrote at `at` in `bytes` into `row` and moves `at` past
+// it; false (nothing moved) when the bytes there are not a whole row.
+bool read_spend_log_row(std::string_view bytes, std::size_t& at, persistence::SpendLogRow& row);
+
 // Every whole record of a file's bytes, in order, with its sequence number. A file shorter
 // than its header or with another magic yields no records.
 DecodedJournal decode_journal(std::string_view file);

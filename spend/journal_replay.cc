@@ -43,7 +43,7 @@ std::vector<SpendSegment> segments_after(const LeftoverJournal& journal, std::in
       }
       auto& segment = open_segment();
       if (auto* spend = std::get_if<JournaledSpend>(&record.entry)) {
-        segment.logs.push_back(std::move(spend->row));
+        segment.logs.push(spend->row);
         segment.add_increments(spend->increments);
       } else {
         segment.resets.push_back(std::get<persistence::SpendReset>(std::move(record.entry)));
@@ -63,7 +63,8 @@ ReplayResult replay_journals(persistence::Store& store, const std::vector<Leftov
   for (const auto& journal : journals) {
     const std::int64_t committed = store.journal_committed_seq(journal.journal_id);
     for (const auto& segment : segments_after(journal, committed, batch_rows, result)) {
-      store.commit_spend_batch(segment.logs, segment.increment_list(), segment.resets,
+      SpendLogBuffer::Reader logs(segment.logs);
+      store.commit_spend_batch(logs, segment.increment_list(), segment.resets,
                                persistence::Store::JournalMark{journal.journal_id, segment.last_seq});
     }
     // Files first, then the mark: a crash in between leaves a mark without files (harmless),

@@ -21,7 +21,7 @@ std::vector<persistence::SpendIncrement> SpendSegment::increment_list() const {
 }
 
 void SpendSegment::absorb(SpendSegment&& later) {
-  logs.insert(logs.end(), std::make_move_iterator(later.logs.begin()), std::make_move_iterator(later.logs.end()));
+  logs.absorb(std::move(later.logs));
   for (const auto& [key, amount] : later.increments) increments[key] += amount;
   resets.insert(resets.end(), std::make_move_iterator(later.resets.begin()),
                 std::make_move_iterator(later.resets.end()));

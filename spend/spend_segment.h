@@ -9,13 +9,14 @@
 #include <vector>
 
 #include "persistence/records.h"
+#include "spend/spend_log_buffer.h"
 
 namespace tollgate::spend {
 
 struct SpendSegment {
   using EntityKey = std::pair<int, std::string>;
 
-  std::vector<persistence::SpendLogRow> logs;
+  SpendLogBuffer logs;  // encoded: the store decodes them a statement at a time
   std::map<EntityKey, double> increments;
   std::vector<persistence::SpendReset> resets;  // applied after this segment's logs and increments
   std::int64_t last_seq = 0;                    // journal sequence number of its last record; 0: none

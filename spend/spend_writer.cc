@@ -25,6 +25,13 @@ std::string& journal_buffer() {
   return buffer;
 }
 
+// The row as the writer keeps it until the store has it (spend/spend_log_buffer.h), encoded
+// the same way outside the lock.
+std::string& row_buffer() {
+  thread_local std::string buffer;
+  return buffer;
+}
+
 }  // namespace
 
 struct SpendWriter::Metrics {
@@ -102,6 +109,9 @@ void SpendWriter::journal_appended(std::int64_t seq, Segment& segment) {
 
 void SpendWriter::record(persistence::SpendLogRow row, const std::vector<persistence::SpendIncrement>& increments) {
   if (journal_) encode_spend_record(row, increments, journal_buffer());
+  std::string& encoded_row = row_buffer();
+  encoded_row.clear();
+  append_spend_log_row(row, encoded_row);
   bool wake = false;
   {
     std::lock_guard lock(mutex_);
@@ -113,7 +123,7 @@ void SpendWriter::record(persistence::SpendLogRow row, const std::vector<persist
       ++stats_.rows_dropped;  // the store has been down long enough: keep totals, drop detail
       if (metrics_) metrics_->dropped.Increment();
     } else {
-      segment.logs.push_back(std::move(row));
+      segment.logs.append_encoded(encoded_row);
       ++stats_.buffered_logs;
       if (metrics_) metrics_->buffered.Increment();
     }
@@ -174,7 +184,8 @@ bool SpendWriter::write_front() {
     if (!store_) store_ = persistence::Store::open(database_url_, sqlite_path_);
     std::optional<persistence::Store::JournalMark> mark;
     if (journal_ && segment.last_seq > 0) mark = persistence::Store::JournalMark{journal_->id(), segment.last_seq};
-    const auto commit = store_->commit_spend_batch(segment.logs, segment.increment_list(), segment.resets, mark);
+    SpendLogBuffer::Reader logs(segment.logs);
+    const auto commit = store_->commit_spend_batch(logs, segment.increment_list(), segment.resets, mark);
     if (journal_) journal_->remove_committed(segment.last_seq);
     Segment written;  // declared before the lock: freed after it is released
     std::lock_guard lock(mutex_);
