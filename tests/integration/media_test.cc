@@ -580,6 +580,10 @@ TEST_CASE("media: dall-e images are reserved and charged at the price of their s
   REQUIRE(reply.status == 200);
   CHECK(cost_header(reply) == Approx(0.04).epsilon(1e-12));  // OpenAI's default: 1024x1024 standard
   reply = http_request(gw.port(), "POST", "/v1/images/generations",
+                       R"({"model":"table-painter","prompt":"x","size":null,"quality":"auto"})", bearer(key));
+  REQUIRE(reply.status == 200);
+  CHECK(cost_header(reply) == Approx(0.04).epsilon(1e-12));
+  reply = http_request(gw.port(), "POST", "/v1/images/generations",
                        R"({"model":"flat-painter","prompt":"x","size":"1024x1792","quality":"hd"})", bearer(key));
   REQUIRE(reply.status == 200);
   CHECK(cost_header(reply) == Approx(0.05).epsilon(1e-12));
