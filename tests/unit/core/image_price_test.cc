@@ -46,11 +46,11 @@ TEST_CASE("dall-e images at OpenAI's price of their size and quality", "[core][c
       {"dall-e-3", "1024x1024", "hd", 0.080},
       {"dall-e-3", "1024x1792", "hd", 0.120},
       {"dall-e-3", "1792x1024", "hd", 0.120},
-      {"dall-e-3", "", "", 0.040},          // OpenAI's defaults: 1024x1024, standard
-      {"dall-e-3", "", "hd", 0.080},        // the default size at hd
-      {"dall-e-3", "1792x1024", "", 0.080}, // the default quality at a wide size
+      {"dall-e-3", "", "", 0.040},           // OpenAI's defaults: 1024x1024, standard
+      {"dall-e-3", "", "hd", 0.080},         // the default size at hd
+      {"dall-e-3", "1792x1024", "", 0.080},  // the default quality at a wide size
       {"dall-e-3", "1024x1024", "auto", 0.040},
-      {"dall-e-3", "512x512", "", std::nullopt},   // dall-e-2's size: dall-e-3 makes none
+      {"dall-e-3", "512x512", "", std::nullopt},        // dall-e-2's size: dall-e-3 makes none
       {"dall-e-3", "1024x1024", "high", std::nullopt},  // gpt-image-1's quality
       {"dall-e-3", "auto", "", std::nullopt},
       {"dall-e-3-2024-01-01", "1024x1792", "hd", 0.120},  // a dated name shares its family's table
@@ -87,8 +87,7 @@ TEST_CASE("an image's bound and charge: n × the price of its size and quality",
   CHECK(core::dearest_image_price(dalle3) == Approx(0.120).epsilon(1e-12));
 }
 
-TEST_CASE("an image size or quality the model does not make is a 400 naming the field",
-          "[core][cost][media][images]") {
+TEST_CASE("an image size or quality the model does not make is a 400 naming the field", "[core][cost][media][images]") {
   const auto dalle3 = *core::builtin_price("dall-e-3");
   CHECK(core::check_image_options(dalle3, "painter", "1024x1792", "hd"));
   CHECK(core::check_image_options(dalle3, "painter", "", ""));
