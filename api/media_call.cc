@@ -172,18 +172,9 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
                                exchange_->request_id());
   }
 
+  // As chat's (proxy/proxy_call.cc): a timeout is 504, a missing model 404, and so on.
   void give_up(FailureClass failure, int status, const std::string& message) {
-    const std::string detail = proxy::gave_up_message(*route_.group, failure, status, message);
-    core::ApiError error = core::bad_gateway(detail);
-    if (failure == FailureClass::rate_limited) {
-      error = core::too_many_requests(detail, static_cast<int>(retry_after_.value_or(1)));
-    } else if (failure == FailureClass::bad_request || failure == FailureClass::context_window) {
-      error = core::bad_request(detail);
-      if (status >= 400 && status < 500) error.status = status;
-    } else if (status >= 500) {
-      error.status = status;  // a server error keeps its status (a refused credential is 401/403: 502)
-    }
-    fail(error);
+    fail(proxy::gave_up_error(*route_.group, failure, status, message, retry_after_));
   }
 
   void answer() {

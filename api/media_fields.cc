@@ -55,6 +55,14 @@ core::Result<core::MediaRequestFacts> json_facts(MediaKind kind, const rapidjson
         }
         n = it->value.GetInt64();
       }
+      for (const char* field : {"size", "quality"}) {  // they set the price: a string, or absent
+        const auto it = body.FindMember(field);
+        if (it != body.MemberEnd() && !it->value.IsNull() && !it->value.IsString()) {
+          return core::bad_request(std::string("'") + field + "' must be a string", field);
+        }
+      }
+      facts.image_size = std::string(optional_text(body, "size"));
+      facts.image_quality = std::string(optional_text(body, "quality"));
       facts.units = {static_cast<double>(n), static_cast<double>(n)};
       facts.text_bytes = static_cast<std::int64_t>(optional_text(body, "prompt").size());
       facts.images = n;

@@ -1,7 +1,7 @@
 // POST /v1/images/generations, /v1/audio/speech, /v1/audio/transcriptions, /v1/moderations and
 // /v1/rerank: authenticate, check model access, reserve the most the call can cost (its unit
-// bound at the group's highest unit price), call an OpenAI-wire deployment (api/media_call.h),
-// settle the real cost and log the spend.
+// bound at the group's highest unit price; an image at its size and quality), call an OpenAI-wire deployment
+// (api/media_call.h), settle the real cost and log the spend.
 #include "api/end_user_admission.h"
 #include "api/inference_accounting.h"
 #include "api/media_call.h"
@@ -41,6 +41,22 @@ double worst_case_cost(proxy::ModelRouter& router, const config::ModelGroup& gro
   return highest;
 }
 
+// An image size or quality a deployment of `group` has no price for is one its provider refuses
+// too (dall-e-3 makes no 512x512 image): the client's error, told before anything is reserved,
+// never priced as some other image.
+core::Status check_image_options(proxy::ModelRouter& router, const config::ModelGroup& group,
+                                 const core::MediaRequestFacts& facts) {
+  if (facts.kind != MediaKind::image_generation) return {};
+  for (const auto* d : group.deployments) {
+    const auto& price = *router.at(router.index_of(*d)).price;
+    if (!price) continue;
+    if (auto ok = core::check_image_options(*price, group.name, facts.image_size, facts.image_quality); !ok) {
+      return ok;
+    }
+  }
+  return {};
+}
+
 void start_call(const GatewayContext& context, const http::ExchangePtr& exchange, MediaRequest request,
                 const identity::KeyIdentityPtr& identity, std::shared_ptr<actors::AdmissionGrant> grant,
                 CallRecord record) {
@@ -65,6 +81,10 @@ void handle_media(const GatewayContext& context, const http::ExchangePtr& exchan
       return;
     }
     const auto* group = *callable;
+    if (auto ok = check_image_options(*models->router, *group, body->facts); !ok) {
+      http::respond_error(exchange, ok.error());
+      return;
+    }
     MediaRequest request;
     request.group = group;
     request.kind = kind;

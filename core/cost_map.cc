@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 
 namespace tollgate::core {
 namespace {
@@ -28,6 +29,28 @@ constexpr ModelPrice per_token_media(double input, double output, double ModelPr
   p.output_per_token = output;
   if (kind_in) p.*kind_in = in;
   if (kind_out) p.*kind_out = out;
+  return p;
+}
+
+// OpenAI's image prices (openai.com/api/pricing); LiteLLM has the same as input_cost_per_pixel
+// rows ("hd/1024-x-1792/dall-e-3": 6.539e-8 × 1024 × 1792 = $0.120).
+constexpr ImageSizePrice kDallE3Images[] = {
+    {"standard", "1024x1024", 0.040}, {"standard", "1024x1792", 0.080}, {"standard", "1792x1024", 0.080},
+    {"hd", "1024x1024", 0.080},       {"hd", "1024x1792", 0.120},       {"hd", "1792x1024", 0.120},
+};
+constexpr ImageSizePrice kDallE2Images[] = {
+    {"standard", "1024x1024", 0.020},
+    {"standard", "512x512", 0.018},
+    {"standard", "256x256", 0.016},
+};
+constexpr ImagePrices kDallE3Prices{kDallE3Images, std::size(kDallE3Images), "standard", "1024x1024"};
+constexpr ImagePrices kDallE2Prices{kDallE2Images, std::size(kDallE2Images), "standard", "1024x1024"};
+
+// An image model priced by size and quality: output_per_image is its default image's price.
+constexpr ModelPrice per_image_size(const ImagePrices& prices) {
+  ModelPrice p;
+  p.output_per_image = prices.rows[0].usd;  // the first row is the default
+  p.image_sizes = &prices;
   return p;
 }
 
@@ -71,10 +94,10 @@ constexpr Entry kModels[] = {
     {"claude-3-sonnet", {3.00e-6, 15.00e-6, 0}, 4'096},
     {"mistral-large", {2.00e-6, 6.00e-6, 0}, 131'072},  // no separate output limit: the context
     {"deepseek-chat", {0.27e-6, 1.10e-6, 0.07e-6}, 8'192},
-    // Media models (core/media_cost.h). Images at the 1024×1024 standard-quality price: set
-    // model_info.output_cost_per_image for other sizes and qualities.
-    {"dall-e-3", per_unit(&ModelPrice::output_per_image, 0.040), 0},
-    {"dall-e-2", per_unit(&ModelPrice::output_per_image, 0.020), 0},
+    // Media models (core/media_cost.h). Images by size and quality (model_info's
+    // output_cost_per_image, when set, is the price of every image instead).
+    {"dall-e-3", per_image_size(kDallE3Prices), 0},
+    {"dall-e-2", per_image_size(kDallE2Prices), 0},
     {"tts-1-hd", per_unit(&ModelPrice::input_per_character, 30.00e-6), 0},
     {"tts-1", per_unit(&ModelPrice::input_per_character, 15.00e-6), 0},
     {"whisper-1", per_unit(&ModelPrice::input_per_second, 0.0001), 0},  // $0.006 a minute

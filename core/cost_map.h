@@ -3,6 +3,7 @@
 // second or query for the media endpoints), overridable per deployment by model_info with
 // LiteLLM's names (input_cost_per_token, output_cost_per_image, ...). An unknown model costs
 // 0: the caller counts it in a warning metric, it never fails a request.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -10,6 +11,22 @@
 #include "core/usage.h"
 
 namespace tollgate::core {
+
+// One image of a quality and size, and its price: OpenAI prices each dall-e image by both.
+struct ImageSizePrice {
+  std::string_view quality;  // "standard", "hd"
+  std::string_view size;     // "1024x1024", "1792x1024", ...
+  double usd = 0;
+};
+
+// A model's images by quality and size (LiteLLM's "<quality>/<w>-x-<h>/<model>" rows), and the
+// provider's defaults, which a request naming neither gets.
+struct ImagePrices {
+  const ImageSizePrice* rows = nullptr;
+  std::size_t count = 0;
+  std::string_view default_quality;
+  std::string_view default_size;
+};
 
 struct ModelPrice {
   double input_per_token = 0;
@@ -29,6 +46,9 @@ struct ModelPrice {
   // Token-priced image models (gpt-image-1): image tokens in and out; 0 → the token price.
   double input_per_image_token = 0;   // input_cost_per_image_token
   double output_per_image_token = 0;  // output_cost_per_image_token
+  // Built-in dall-e prices by size and quality (core/media_cost.h: image_price); nullptr, or
+  // when model_info sets output_cost_per_image: output_per_image for an image of any size.
+  const ImagePrices* image_sizes = nullptr;
 
   // The most one token can cost on each side: what a worst-case reservation multiplies by.
   double highest_input_per_token() const;

@@ -63,7 +63,67 @@ double token_cost(MediaKind kind, const MediaTokenUsage& t, const ModelPrice& p)
          static_cast<double>(t.usage.completion_tokens) * or_else(p.output_per_image_token, p.output_per_token);
 }
 
+// USD per unit of the request: an image at its size and quality (one the deployment does not
+// list, at its dearest: OpenAI refuses it, but a fallback's answer is never above the bound).
+double request_unit_price(const MediaRequestFacts& f, const ModelPrice& p) {
+  if (f.kind != MediaKind::image_generation) return media_unit_price(f.kind, p);
+  return image_price(p, f.image_size, f.image_quality).value_or(dearest_image_price(p));
+}
+
+std::string_view effective_quality(const ImagePrices& prices, std::string_view quality) {
+  return quality.empty() || quality == "auto" ? prices.default_quality : quality;
+}
+
+// The values of `field` the table lists, each once: "standard, hd".
+std::string listed(const ImagePrices& prices, std::string_view ImageSizePrice::*field) {
+  std::vector<std::string_view> seen;
+  std::string out;
+  for (std::size_t i = 0; i < prices.count; ++i) {
+    const auto value = prices.rows[i].*field;
+    if (std::find(seen.begin(), seen.end(), value) != seen.end()) continue;
+    seen.push_back(value);
+    out += (out.empty() ? "" : ", ") + std::string(value);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::optional<double> image_price(const ModelPrice& price, std::string_view size, std::string_view quality) {
+  if (price.image_sizes == nullptr) return price.output_per_image;
+  const auto& prices = *price.image_sizes;
+  if (size.empty()) size = prices.default_size;
+  quality = effective_quality(prices, quality);
+  for (std::size_t i = 0; i < prices.count; ++i) {
+    if (prices.rows[i].size == size && prices.rows[i].quality == quality) return prices.rows[i].usd;
+  }
+  return std::nullopt;
+}
+
+double dearest_image_price(const ModelPrice& price) {
+  double most = price.output_per_image;
+  if (price.image_sizes == nullptr) return most;
+  for (std::size_t i = 0; i < price.image_sizes->count; ++i) most = std::max(most, price.image_sizes->rows[i].usd);
+  return most;
+}
+
+Status check_image_options(const ModelPrice& price, std::string_view model, std::string_view size,
+                           std::string_view quality) {
+  if (image_price(price, size, quality)) return {};
+  const auto& prices = *price.image_sizes;
+  // The quality is wrong when no row has it, else the size is.
+  const auto wanted = effective_quality(prices, quality);
+  const bool quality_known = std::any_of(prices.rows, prices.rows + prices.count,
+                                         [wanted](const ImageSizePrice& row) { return row.quality == wanted; });
+  if (!quality_known) {
+    return bad_request(
+        "'quality' must be one of " + listed(prices, &ImageSizePrice::quality) + " for " + std::string(model),
+        "quality");
+  }
+  return bad_request("'size' must be one of " + listed(prices, &ImageSizePrice::size) + " for " + std::string(model) +
+                         (quality.empty() ? std::string() : " at quality " + std::string(quality)),
+                     "size");
+}
 
 std::string_view media_call_type(MediaKind kind) {
   switch (kind) {
@@ -183,7 +243,7 @@ bool priced_by_tokens(MediaKind kind, const ModelPrice& price) {
 
 double media_cost_bound(const MediaRequestFacts& facts, const ModelPrice& price, std::int64_t max_output_tokens) {
   if (priced_by_tokens(facts.kind, price)) return token_cost_bound(facts, price, max_output_tokens);
-  return facts.units.bound * media_unit_price(facts.kind, price);
+  return facts.units.bound * request_unit_price(facts, price);
 }
 
 MediaCharge media_charge(const MediaRequestFacts& facts, const ModelPrice& price, std::int64_t max_output_tokens,
@@ -191,7 +251,7 @@ MediaCharge media_charge(const MediaRequestFacts& facts, const ModelPrice& price
   MediaCharge charge;
   if (!priced_by_tokens(facts.kind, price)) {
     const auto units = settled_media_units(facts.units, reported_media_units(facts.kind, answer));
-    charge.cost = units * media_unit_price(facts.kind, price);
+    charge.cost = units * request_unit_price(facts, price);
     return charge;
   }
   const double bound = token_cost_bound(facts, price, max_output_tokens);

@@ -5,10 +5,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/cost_map.h"
+#include "core/result.h"
 #include "core/usage.h"
 
 namespace tollgate::core {
@@ -88,6 +90,22 @@ inline constexpr std::int64_t kBoundSpeechAudioTokensPerCharacter = 8;
 // column (high, 1024x1536: 6,240).
 std::int64_t image_output_token_bound(std::string_view size, std::string_view quality);
 
+// --- Images priced by size and quality (dall-e-3, dall-e-2: ModelPrice::image_sizes)
+
+// USD of one image of `size` and `quality` at `price`: its row of price.image_sizes, where an
+// absent size or quality ("") and quality "auto" are the provider's defaults (dall-e-3:
+// 1024x1024 standard); output_per_image whatever the size when the price has no such table
+// (model_info's output_cost_per_image). nullopt when the table has no such size or quality.
+std::optional<double> image_price(const ModelPrice& price, std::string_view size, std::string_view quality);
+
+// The dearest image of `price`: what an image it cannot price is bounded and charged by.
+double dearest_image_price(const ModelPrice& price);
+
+// Whether `price` prices an image of `size` and `quality` (image_price): else a 400 naming the
+// field and the values `model` takes.
+Status check_image_options(const ModelPrice& price, std::string_view model, std::string_view size,
+                           std::string_view quality);
+
 // What a media request says about its cost before the call (api/media_fields.h fills it).
 struct MediaRequestFacts {
   MediaKind kind = MediaKind::moderation;
@@ -96,6 +114,8 @@ struct MediaRequestFacts {
   std::int64_t characters = 0;               // speech: characters of `input`
   std::int64_t images = 0;                   // image generations: n
   std::int64_t output_tokens_per_image = 0;  // image_output_token_bound(size, quality)
+  std::string image_size;                    // the request's `size`, "" when absent
+  std::string image_quality;                 // the request's `quality`, "" when absent
   double audio_seconds = 0;                  // transcriptions: audio_seconds_bound of the upload
 };
 

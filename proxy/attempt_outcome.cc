@@ -88,6 +88,52 @@ std::string gave_up_message(const config::ModelGroup& group, core::FailureClass 
          (status ? ", HTTP " + std::to_string(status) : std::string()) + "): " + upstream_message;
 }
 
+int client_status_for(core::FailureClass failure, int upstream_status) {
+  using core::FailureClass;
+  switch (failure) {
+    case FailureClass::rate_limited: return 429;
+    case FailureClass::timeout: return 504;
+    case FailureClass::connection: return 502;
+    case FailureClass::auth: return 502;  // the gateway's provider credential was refused
+    case FailureClass::not_found: return 404;
+    case FailureClass::server_error: return upstream_status >= 500 ? upstream_status : 502;
+    case FailureClass::context_window:
+    case FailureClass::bad_request: return upstream_status >= 400 ? upstream_status : 400;
+  }
+  return 502;
+}
+
+namespace {
+
+std::string error_type_for(int status) {
+  switch (status) {
+    case 400:
+    case 413:
+    case 422: return "invalid_request_error";
+    case 404: return "not_found_error";
+    case 429: return "rate_limit_error";
+    case 504: return "timeout_error";
+    default: return status >= 500 ? "upstream_error" : "invalid_request_error";
+  }
+}
+
+}  // namespace
+
+core::ApiError gave_up_error(const config::ModelGroup& group, core::FailureClass failure, int status,
+                             const std::string& upstream_message, std::optional<double> retry_after) {
+  const int client_status = client_status_for(failure, status);
+  core::ApiError error{client_status,
+                       gave_up_message(group, failure, status, upstream_message),
+                       error_type_for(client_status),
+                       {},
+                       {},
+                       {}};
+  if (client_status == 429) {
+    error.headers.emplace_back("retry-after", std::to_string(static_cast<int>(retry_after.value_or(1))));
+  }
+  return error;
+}
+
 std::vector<const config::ModelGroup*> reachable_groups(const config::ModelCatalog& catalog,
                                                         const config::RouterSettings& settings,
                                                         const config::ModelGroup& group) {

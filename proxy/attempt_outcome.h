@@ -77,6 +77,17 @@ core::ApiError all_deployments_cooling(const ModelRouter& router, const config::
 std::string gave_up_message(const config::ModelGroup& group, core::FailureClass failure, int status,
                             const std::string& upstream_message);
 
+// The error a call that gave up on `group` answers, chat and media alike: the status a client
+// sees for its last attempt's failure (client_status_for), gave_up_message's text, and for a
+// rate limit the upstream's retry-after (1 second when it gave none).
+core::ApiError gave_up_error(const config::ModelGroup& group, core::FailureClass failure, int status,
+                             const std::string& upstream_message, std::optional<double> retry_after);
+
+// The status a client sees for an upstream failure it cannot fix by itself: a timeout 504, a
+// missing model 404, a rate limit 429, a refused request its own 4xx (400 when none), a server
+// error its own 5xx, a refused credential or a broken connection 502.
+int client_status_for(core::FailureClass failure, int upstream_status);
+
 // The groups a request for `group` may reach: itself, then the model groups its fallbacks and
 // context-window fallbacks name (router_settings), in that order.
 std::vector<const config::ModelGroup*> reachable_groups(const config::ModelCatalog& catalog,

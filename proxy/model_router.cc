@@ -32,7 +32,10 @@ core::ModelPrice with_unit_prices(core::ModelPrice p, const config::ModelInfo& i
   p.output_reasoning_per_token = i.output_cost_per_reasoning_token.value_or(p.output_reasoning_per_token);
   p.input_audio_per_token = i.input_cost_per_audio_token.value_or(p.input_audio_per_token);
   p.output_audio_per_token = i.output_cost_per_audio_token.value_or(p.output_audio_per_token);
-  p.output_per_image = i.output_cost_per_image.value_or(p.output_per_image);
+  if (i.output_cost_per_image) {  // the configured price is every image's, whatever its size
+    p.output_per_image = *i.output_cost_per_image;
+    p.image_sizes = nullptr;
+  }
   p.input_per_image = i.input_cost_per_image.value_or(p.input_per_image);
   p.input_per_character = i.input_cost_per_character.value_or(p.input_per_character);
   p.input_per_second = i.input_cost_per_second.value_or(p.input_per_second);

@@ -63,33 +63,6 @@ std::optional<double> retry_after_of(const http::Headers& headers) {
   return std::nullopt;
 }
 
-// The status a client sees for an upstream failure it cannot fix by itself.
-int client_status_for(FailureClass c, int upstream_status) {
-  switch (c) {
-    case FailureClass::rate_limited: return 429;
-    case FailureClass::timeout: return 504;
-    case FailureClass::connection: return 502;
-    case FailureClass::auth: return 502;  // the gateway's provider credential was refused
-    case FailureClass::not_found: return 404;
-    case FailureClass::server_error: return upstream_status >= 500 ? upstream_status : 502;
-    case FailureClass::context_window:
-    case FailureClass::bad_request: return upstream_status >= 400 ? upstream_status : 400;
-  }
-  return 502;
-}
-
-std::string error_type_for(int status) {
-  switch (status) {
-    case 400:
-    case 413:
-    case 422: return "invalid_request_error";
-    case 404: return "not_found_error";
-    case 429: return "rate_limit_error";
-    case 504: return "timeout_error";
-    default: return status >= 500 ? "upstream_error" : "invalid_request_error";
-  }
-}
-
 class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this<ProxyCall> {
  public:
   ProxyCall(http::HttpClient& client, http::ExchangePtr exchange, ProxyRequest request, net::io_context& ctx)
@@ -557,19 +530,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     return h;
   }
 
-  void give_up() {
-    const int status = client_status_for(last_failure_, last_status_);
-    core::ApiError error{status,
-                         gave_up_message(*route_.group, last_failure_, last_status_, last_message_),
-                         error_type_for(status),
-                         {},
-                         {},
-                         {}};
-    if (status == 429) {
-      error.headers.emplace_back("retry-after", std::to_string(static_cast<int>(retry_after_.value_or(1))));
-    }
-    fail(error);
-  }
+  void give_up() { fail(gave_up_error(*route_.group, last_failure_, last_status_, last_message_, retry_after_)); }
 
   void fail(const core::ApiError& error) {
     http::Response response = http::error_response(error);

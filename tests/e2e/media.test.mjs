@@ -44,6 +44,17 @@ test('images.generate returns n images, charged per image', async () => {
   assert.equal(Number(response.headers.get('x-litellm-response-cost')), 0.08);  // 2 × dall-e-3's $0.04
 });
 
+test('images.generate is charged the price of its size and quality; a size dall-e-3 lacks is a 400', async () => {
+  const { response } = await client.images
+    .generate({ model: 'dall-e-3', prompt: 'a lighthouse at dusk', size: '1792x1024', quality: 'hd' })
+    .withResponse();
+  assert.equal(Number(response.headers.get('x-litellm-response-cost')), 0.12);  // dall-e-3 hd 1792x1024
+  await assert.rejects(
+    client.images.generate({ model: 'dall-e-3', prompt: 'x', size: '512x512' }),
+    (err) => err instanceof OpenAI.BadRequestError && err.status === 400 && err.param === 'size',
+  );
+});
+
 test('audio.speech.create returns the audio bytes, charged per character', async () => {
   const response = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'Hello from Tollgate' });
   assert.equal(response.headers.get('content-type'), 'audio/mpeg');

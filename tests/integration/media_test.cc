@@ -558,3 +558,103 @@ TEST_CASE("media: speech audio is relayed chunk by chunk; a client hanging up mi
     CHECK(next.status == 200);
   }
 }
+
+// --- Images at the price of their size and quality.
+
+TEST_CASE("media: dall-e images are reserved and charged at the price of their size and quality",
+          "[integration][media][images]") {
+  MockUpstream mock;
+  // No model_info price: the built-in table. "flat-painter" sets one, which wins for any size.
+  TestGateway gw(
+      media_config(mock, deployment(mock, "table-painter", "openai/dall-e-3", "mode: image_generation") +
+                             deployment(mock, "flat-painter", "openai/dall-e-3", "output_cost_per_image: 0.05")));
+  const auto key = issue_key(gw, R"({"max_budget":1})");
+  auto reply =
+      http_request(gw.port(), "POST", "/v1/images/generations",
+                   R"({"model":"table-painter","prompt":"x","n":2,"size":"1792x1024","quality":"hd"})", bearer(key));
+  REQUIRE(reply.status == 200);
+  CHECK(cost_header(reply) == Approx(0.24).epsilon(1e-12));  // 2 × $0.120, not 2 × $0.04
+  CHECK(key_spend(gw, key, 0.24) == Approx(0.24).epsilon(1e-12));
+  reply = http_request(gw.port(), "POST", "/v1/images/generations", R"({"model":"table-painter","prompt":"x"})",
+                       bearer(key));
+  REQUIRE(reply.status == 200);
+  CHECK(cost_header(reply) == Approx(0.04).epsilon(1e-12));  // OpenAI's default: 1024x1024 standard
+  reply = http_request(gw.port(), "POST", "/v1/images/generations",
+                       R"({"model":"table-painter","prompt":"x","size":null,"quality":"auto"})", bearer(key));
+  REQUIRE(reply.status == 200);
+  CHECK(cost_header(reply) == Approx(0.04).epsilon(1e-12));
+  reply = http_request(gw.port(), "POST", "/v1/images/generations",
+                       R"({"model":"flat-painter","prompt":"x","size":"1024x1792","quality":"hd"})", bearer(key));
+  REQUIRE(reply.status == 200);
+  CHECK(cost_header(reply) == Approx(0.05).epsilon(1e-12));
+
+  // The reservation is the request's true price: three wide hd images ($0.36) do not fit $0.30.
+  const auto small = issue_key(gw, R"({"max_budget":0.30})");
+  const auto before = mock.requests_for_model("dall-e-3");
+  reply =
+      http_request(gw.port(), "POST", "/v1/images/generations",
+                   R"({"model":"table-painter","prompt":"x","n":3,"size":"1024x1792","quality":"hd"})", bearer(small));
+  CHECK(reply.status == 429);
+  CHECK(str(json(reply.body)["error"]["type"]) == "budget_exceeded");
+  CHECK(mock.requests_for_model("dall-e-3") == before);
+
+  // A size or quality dall-e-3 does not make is the client's 400, before any upstream call.
+  reply = http_request(gw.port(), "POST", "/v1/images/generations",
+                       R"({"model":"table-painter","prompt":"x","size":"512x512"})", bearer(key));
+  CHECK(reply.status == 400);
+  auto error = json(reply.body);
+  CHECK(str(error["error"]["param"]) == "size");
+  CHECK(str(error["error"]["type"]) == "invalid_request_error");
+  CHECK_THAT(str(error["error"]["message"]), Catch::Contains("1792x1024"));
+  reply = http_request(gw.port(), "POST", "/v1/images/generations",
+                       R"({"model":"table-painter","prompt":"x","quality":"ultra"})", bearer(key));
+  CHECK(reply.status == 400);
+  CHECK(str(json(reply.body)["error"]["param"]) == "quality");
+  reply = http_request(gw.port(), "POST", "/v1/images/generations",
+                       R"({"model":"table-painter","prompt":"x","size":1024})", bearer(key));
+  CHECK(reply.status == 400);
+  CHECK(str(json(reply.body)["error"]["param"]) == "size");
+  CHECK(mock.requests_for_model("dall-e-3") == before);
+}
+
+// --- A media call that gives up answers as a chat call does.
+
+TEST_CASE("media: an upstream timeout is 504 and an upstream 404 is 404, as for chat",
+          "[integration][media][timeouts]") {
+  MockUpstream mock;
+  TestGateway gw(media_config(
+      mock, deployment(mock, "slow-painter", "openai/dall-e-3+timeout", "output_cost_per_image: 0.04") +
+                deployment(mock, "lost-painter", "openai/dall-e-3+status-404", "output_cost_per_image: 0.04") +
+                deployment(mock, "slow-chat", "openai/gpt-4o+timeout", "") +
+                deployment(mock, "lost-chat", "openai/gpt-4o+status-404", "") +
+                "router_settings:\n  num_retries: 0\n  timeout: 0.5\n  disable_cooldowns: true\n"));
+  const auto key = issue_key(gw, R"({"max_budget":1})");
+  const auto image = [&](const std::string& group) {
+    return http_request(gw.port(), "POST", "/v1/images/generations", R"({"model":")" + group + R"(","prompt":"x"})",
+                        bearer(key));
+  };
+  const auto chat = [&](const std::string& group) {
+    return http_request(gw.port(), "POST", "/v1/chat/completions",
+                        R"({"model":")" + group + R"(","messages":[{"role":"user","content":"hi"}]})", bearer(key));
+  };
+  struct Row {
+    const char* media_group;
+    const char* chat_group;
+    int status;
+    const char* type;
+  };
+  for (const auto& row : {Row{"slow-painter", "slow-chat", 504, "timeout_error"},
+                          Row{"lost-painter", "lost-chat", 404, "not_found_error"}}) {
+    INFO(row.media_group);
+    const auto media_reply = image(row.media_group);
+    const auto chat_reply = chat(row.chat_group);
+    CHECK(chat_reply.status == row.status);
+    CHECK(media_reply.status == row.status);
+    CHECK(str(json(media_reply.body)["error"]["type"]) == row.type);
+    CHECK(str(json(chat_reply.body)["error"]["type"]) == row.type);
+    CHECK(media_reply.header("x-litellm-model-group") == row.media_group);
+  }
+  std::this_thread::sleep_for(1200ms);
+  const auto info = json(http_request(gw.port(), "GET", "/key/info?key=" + key, "", bearer(gw.master_key())).body);
+  CHECK(info["info"]["spend"].GetDouble() == 0);  // failures are never charged
+}
