@@ -43,8 +43,8 @@ constexpr ImageSizePrice kDallE2Images[] = {
     {"standard", "512x512", 0.018},
     {"standard", "256x256", 0.016},
 };
-constexpr ImagePrices kDallE3Prices{kDallE3Images, std::size(kDallE3Images), "standard", "1024x1024"};
-constexpr ImagePrices kDallE2Prices{kDallE2Images, std::size(kDallE2Images), "standard", "1024x1024"};
+constexpr ImagePrices kDallE3Prices{kDallE3Images, std::size(kDallE3Images), "1024x1024"};
+constexpr ImagePrices kDallE2Prices{kDallE2Images, std::size(kDallE2Images), "1024x1024"};
 
 // An image model priced by size and quality: output_per_image is its default image's price.
 constexpr ModelPrice per_image_size(const ImagePrices& prices) {

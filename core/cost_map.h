@@ -24,8 +24,7 @@ struct ImageSizePrice {
 struct ImagePrices {
   const ImageSizePrice* rows = nullptr;
   std::size_t count = 0;
-  std::string_view default_quality;
-  std::string_view default_size;
+  std::string_view default_size;  // the quality has no default: see core/media_cost.h image_price
 };
 
 struct ModelPrice {

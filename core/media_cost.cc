@@ -70,9 +70,10 @@ double request_unit_price(const MediaRequestFacts& f, const ModelPrice& p) {
   return image_price(p, f.image_size, f.image_quality).value_or(dearest_image_price(p));
 }
 
-std::string_view effective_quality(const ImagePrices& prices, std::string_view quality) {
-  return quality.empty() || quality == "auto" ? prices.default_quality : quality;
-}
+// OpenAI's reference: quality "defaults to auto", and "auto will automatically select the best
+// quality for the given model" — hd for dall-e-3. So an absent or "auto" quality is priced at the
+// dearest quality of its size: an upper bound whatever the provider picks.
+bool provider_picks_quality(std::string_view quality) { return quality.empty() || quality == "auto"; }
 
 // The values of `field` the table lists, each once: "standard, hd".
 std::string listed(const ImagePrices& prices, std::string_view ImageSizePrice::*field) {
@@ -93,11 +94,17 @@ std::optional<double> image_price(const ModelPrice& price, std::string_view size
   if (price.image_sizes == nullptr) return price.output_per_image;
   const auto& prices = *price.image_sizes;
   if (size.empty()) size = prices.default_size;
-  quality = effective_quality(prices, quality);
+  std::optional<double> found;
   for (std::size_t i = 0; i < prices.count; ++i) {
-    if (prices.rows[i].size == size && prices.rows[i].quality == quality) return prices.rows[i].usd;
+    const auto& row = prices.rows[i];
+    if (row.size != size) continue;
+    if (provider_picks_quality(quality)) {
+      found = std::max(found.value_or(0.0), row.usd);
+    } else if (row.quality == quality) {
+      return row.usd;
+    }
   }
-  return std::nullopt;
+  return found;
 }
 
 double dearest_image_price(const ModelPrice& price) {
@@ -112,9 +119,9 @@ Status check_image_options(const ModelPrice& price, std::string_view model, std:
   if (image_price(price, size, quality)) return {};
   const auto& prices = *price.image_sizes;
   // The quality is wrong when no row has it, else the size is.
-  const auto wanted = effective_quality(prices, quality);
-  const bool quality_known = std::any_of(prices.rows, prices.rows + prices.count,
-                                         [wanted](const ImageSizePrice& row) { return row.quality == wanted; });
+  const bool quality_known = provider_picks_quality(quality) ||
+                             std::any_of(prices.rows, prices.rows + prices.count,
+                                         [quality](const ImageSizePrice& row) { return row.quality == quality; });
   if (!quality_known) {
     return bad_request(
         "'quality' must be one of " + listed(prices, &ImageSizePrice::quality) + " for " + std::string(model),

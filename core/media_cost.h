@@ -93,8 +93,9 @@ std::int64_t image_output_token_bound(std::string_view size, std::string_view qu
 // --- Images priced by size and quality (dall-e-3, dall-e-2: ModelPrice::image_sizes)
 
 // USD of one image of `size` and `quality` at `price`: its row of price.image_sizes, where an
-// absent size or quality ("") and quality "auto" are the provider's defaults (dall-e-3:
-// 1024x1024 standard); output_per_image whatever the size when the price has no such table
+// absent size ("") is the provider's default (1024x1024) and an absent or "auto" quality, which
+// OpenAI resolves to "the best quality for the given model", the dearest quality of that size
+// (dall-e-3: hd); output_per_image whatever the size when the price has no such table
 // (model_info's output_cost_per_image). nullopt when the table has no such size or quality.
 std::optional<double> image_price(const ModelPrice& price, std::string_view size, std::string_view quality);
 

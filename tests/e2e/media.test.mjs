@@ -37,7 +37,7 @@ async function lastUpstreamRequest() {
 
 test('images.generate returns n images, charged per image', async () => {
   const { data: images, response } = await client.images
-    .generate({ model: 'dall-e-3', prompt: 'a lighthouse at dusk', n: 2, size: '1024x1024' })
+    .generate({ model: 'dall-e-3', prompt: 'a lighthouse at dusk', n: 2, size: '1024x1024', quality: 'standard' })
     .withResponse();
   assert.equal(images.data.length, 2);
   assert.match(images.data[0].url, /^https:\/\/mock\.invalid\//);
@@ -111,9 +111,10 @@ test('an end user over its budget is refused on images.generate (429 budget_exce
     body: JSON.stringify({ user_id: endUser, max_budget: 0.05 }),
   });
   assert.equal(created.status, 200);
-  await client.images.generate({ model: 'dall-e-3', prompt: 'x', user: endUser });  // $0.04 of $0.05
+  // $0.04 of $0.05 (standard: without a quality, dall-e-3 is priced at hd, $0.08)
+  await client.images.generate({ model: 'dall-e-3', prompt: 'x', quality: 'standard', user: endUser });
   await assert.rejects(
-    client.images.generate({ model: 'dall-e-3', prompt: 'x', user: endUser }),
+    client.images.generate({ model: 'dall-e-3', prompt: 'x', quality: 'standard', user: endUser }),
     (err) => err instanceof OpenAI.RateLimitError && err.status === 429 && /End User=/.test(err.message),
   );
 });

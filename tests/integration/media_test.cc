@@ -578,9 +578,14 @@ TEST_CASE("media: dall-e images are reserved and charged at the price of their s
   reply = http_request(gw.port(), "POST", "/v1/images/generations", R"({"model":"table-painter","prompt":"x"})",
                        bearer(key));
   REQUIRE(reply.status == 200);
-  CHECK(cost_header(reply) == Approx(0.04).epsilon(1e-12));  // OpenAI's default: 1024x1024 standard
+  // OpenAI's defaults: 1024x1024, and quality auto ("the best quality for the given model"): hd.
+  CHECK(cost_header(reply) == Approx(0.08).epsilon(1e-12));
   reply = http_request(gw.port(), "POST", "/v1/images/generations",
                        R"({"model":"table-painter","prompt":"x","size":null,"quality":"auto"})", bearer(key));
+  REQUIRE(reply.status == 200);
+  CHECK(cost_header(reply) == Approx(0.08).epsilon(1e-12));
+  reply = http_request(gw.port(), "POST", "/v1/images/generations",
+                       R"({"model":"table-painter","prompt":"x","quality":"standard"})", bearer(key));
   REQUIRE(reply.status == 200);
   CHECK(cost_header(reply) == Approx(0.04).epsilon(1e-12));
   reply = http_request(gw.port(), "POST", "/v1/images/generations",

@@ -46,10 +46,11 @@ TEST_CASE("dall-e images at OpenAI's price of their size and quality", "[core][c
       {"dall-e-3", "1024x1024", "hd", 0.080},
       {"dall-e-3", "1024x1792", "hd", 0.120},
       {"dall-e-3", "1792x1024", "hd", 0.120},
-      {"dall-e-3", "", "", 0.040},           // OpenAI's defaults: 1024x1024, standard
+      {"dall-e-3", "", "", 0.080},           // OpenAI's defaults: 1024x1024, quality auto (the best: hd)
       {"dall-e-3", "", "hd", 0.080},         // the default size at hd
-      {"dall-e-3", "1792x1024", "", 0.080},  // the default quality at a wide size
-      {"dall-e-3", "1024x1024", "auto", 0.040},
+      {"dall-e-3", "1792x1024", "", 0.120},  // the default quality (auto) at a wide size
+      {"dall-e-3", "1024x1024", "auto", 0.080},
+      {"dall-e-3", "1024x1024", "standard", 0.040},
       {"dall-e-3", "512x512", "", std::nullopt},        // dall-e-2's size: dall-e-3 makes none
       {"dall-e-3", "1024x1024", "high", std::nullopt},  // gpt-image-1's quality
       {"dall-e-3", "auto", "", std::nullopt},
@@ -79,7 +80,7 @@ TEST_CASE("an image's bound and charge: n × the price of its size and quality",
   CHECK(core::media_charge(facts, dalle3, 0, data_of(4)).cost == Approx(0.48).epsilon(1e-12));
   CHECK(core::media_charge(facts, dalle3, 0, data_of(3)).cost == Approx(0.36).epsilon(1e-12));  // as delivered
   CHECK(core::media_charge(facts, dalle3, 0, data_of(9)).cost == Approx(0.48).epsilon(1e-12));  // never above
-  CHECK(core::media_cost_bound(images(2, "", ""), dalle3, 0) == Approx(0.08).epsilon(1e-12));
+  CHECK(core::media_cost_bound(images(2, "", ""), dalle3, 0) == Approx(0.16).epsilon(1e-12));
   // A deployment that does not list the size (a fallback's model) is bounded by its dearest image.
   const auto dalle2 = *core::builtin_price("dall-e-2");
   CHECK(core::media_cost_bound(images(1, "1792x1024", "hd"), dalle2, 0) == Approx(0.020).epsilon(1e-12));
