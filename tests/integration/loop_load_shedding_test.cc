@@ -108,37 +108,33 @@ void load(std::uint16_t port, std::chrono::milliseconds length, Tally& tally) {
   for (auto& c : clients) c.get();
 }
 
+// Under 1.5 s of load the server sheds part of the requests and serves the rest, every refusal
+// counted and every probe answered; once the load is gone it admits again.
+void check_sheds_then_admits(BusyServer& s) {
+  Tally tally;
+  load(s.server->port(), 1500ms, tally);
+  INFO("ok " << tally.ok << " shed " << tally.shed << " other " << tally.other);
+  CHECK(tally.shed > 0);
+  CHECK(tally.ok > 0);
+  CHECK(tally.other == 0);
+  CHECK(tally.probes_ok > 0);
+  CHECK(s.shed_queue_delay() == Approx(tally.shed.load()));
+  std::this_thread::sleep_for(300ms);  // the share falls back to nothing within ~100 ms
+  CHECK(http_request(s.server->port(), "GET", "/busy").status == 200);
+}
+
 }  // namespace
 
 TEST_CASE("a loop running behind sheds new requests with 503, counted; probes answer; it admits again after",
           "[integration][overload]") {
   BusyServer s(5ms);
-  Tally tally;
-  load(s.server->port(), 1500ms, tally);
-  INFO("ok " << tally.ok << " shed " << tally.shed << " other " << tally.other);
-  CHECK(tally.shed > 0);
-  CHECK(tally.ok > 0);
-  CHECK(tally.other == 0);
-  CHECK(tally.probes_ok > 0);
-  CHECK(s.shed_queue_delay() == Approx(tally.shed.load()));
-  // The load is gone: within a few intervals the loop is idle again and requests are admitted.
-  std::this_thread::sleep_for(300ms);
-  CHECK(http_request(s.server->port(), "GET", "/busy").status == 200);
+  check_sheds_then_admits(s);
 }
 
 TEST_CASE("a loop busier than max_event_loop_utilization sheds with 503, counted; it admits again after",
           "[integration][overload]") {
   BusyServer s(0ms, 0.5, spin_2ms);
-  Tally tally;
-  load(s.server->port(), 1500ms, tally);
-  INFO("ok " << tally.ok << " shed " << tally.shed << " other " << tally.other);
-  CHECK(tally.shed > 0);
-  CHECK(tally.ok > 0);
-  CHECK(tally.other == 0);
-  CHECK(tally.probes_ok > 0);
-  CHECK(s.shed_queue_delay() == Approx(tally.shed.load()));
-  std::this_thread::sleep_for(300ms);
-  CHECK(http_request(s.server->port(), "GET", "/busy").status == 200);
+  check_sheds_then_admits(s);
 }
 
 TEST_CASE("without the settings a loaded loop queues instead of shedding", "[integration][overload]") {
