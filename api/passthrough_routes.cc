@@ -3,6 +3,7 @@
 // Tollgate keys, the model they name checked against the key's model access, budgets reserved
 // and settled from the usage the answer carries, spend logged (docs/api.md "Pass-through").
 #include <algorithm>
+#include <memory>
 
 #include "api/gateway_context.h"
 #include "api/inference_accounting.h"
@@ -133,7 +134,8 @@ bool model_allowed_here(const identity::KeyIdentity& identity, const Passthrough
 // What prices a call: every configured deployment of the provider that names the model (its
 // model_info prices and limits), else the provider's built-in price for the model.
 struct PassthroughPricing {
-  std::vector<config::Deployment> candidates;  // never empty; without secrets
+  std::vector<const config::Deployment*> candidates;  // never empty: the named ones, else `builtin`
+  std::unique_ptr<config::Deployment> builtin;        // the model at the built-in price
   std::vector<std::optional<core::ModelPrice>> prices;
 };
 
@@ -147,7 +149,7 @@ config::Deployment without_secrets(config::Deployment d) {
 PassthroughPricing pricing_of(const PassthroughRequest& r, const PassthroughUpstream& upstream) {
   PassthroughPricing p;
   for (const auto* d : upstream.deployments) {
-    if (d->upstream_model == r.model) p.candidates.push_back(without_secrets(*d));
+    if (d->upstream_model == r.model) p.candidates.push_back(d);
   }
   if (p.candidates.empty()) {
     config::Deployment target;
@@ -156,9 +158,10 @@ PassthroughPricing pricing_of(const PassthroughRequest& r, const PassthroughUpst
     target.upstream_model = r.model;
     target.litellm_model = target.provider_prefix + "/" + r.model;
     target.info.id = target.provider_prefix + "-pass-through";
-    p.candidates.push_back(std::move(target));
+    p.builtin = std::make_unique<config::Deployment>(std::move(target));
+    p.candidates.push_back(p.builtin.get());
   }
-  for (const auto& d : p.candidates) p.prices.push_back(proxy::ModelRouter::price_of(d));
+  for (const auto* d : p.candidates) p.prices.push_back(proxy::ModelRouter::price_of(*d));
   return p;
 }
 
@@ -166,9 +169,9 @@ PassthroughPricing pricing_of(const PassthroughRequest& r, const PassthroughUpst
 // all describe the same provider model. nullopt when none does.
 std::optional<std::int64_t> known_max_output(const PassthroughPricing& p) {
   std::optional<std::int64_t> longest;
-  for (const auto& d : p.candidates) {
-    auto max = d.info.max_output_tokens ? d.info.max_output_tokens : d.info.max_tokens;
-    if (!max) max = core::builtin_max_output_tokens(providers::provider_of(d).catalog_model(d));
+  for (const auto* d : p.candidates) {
+    auto max = d->info.max_output_tokens ? d->info.max_output_tokens : d->info.max_tokens;
+    if (!max) max = core::builtin_max_output_tokens(providers::provider_of(*d).catalog_model(*d));
     if (max) longest = std::max(longest.value_or(0), *max);
   }
   return longest;
@@ -185,7 +188,7 @@ proxy::GroupPricing highest_pricing(const PassthroughPricing& p, std::int64_t ma
       pricing.max_input_price = std::max(pricing.max_input_price, price->highest_input_per_token());
       pricing.max_output_price = std::max(pricing.max_output_price, price->highest_output_per_token());
     }
-    const auto& context = p.candidates[i].info.max_input_tokens;
+    const auto& context = p.candidates[i]->info.max_input_tokens;
     every_context_known = every_context_known && context.has_value();
     if (context) pricing.max_input_tokens = std::max(pricing.max_input_tokens.value_or(0), *context);
   }
@@ -308,11 +311,13 @@ core::Result<RequestTokens> reservation(const GatewayContext& context, const htt
     const auto limit = core::passthrough_output_limit(asked, known_max_output(p), kWrittenOutputLimit,
                                                       providers::can_write_output_limit(*r.body, r.route.shape));
     if (limit.refused) {
-      return core::bad_request("No price-bounded output limit: the model '" + r.model +
-                                   "' has no known maximum output, so give the request's " +
-                                   std::string(providers::output_limit_field(*r.body, r.route.shape)) +
-                                   " as a positive integer (or set model_info.max_output_tokens on a deployment of it)",
-                               std::string(providers::output_limit_field(*r.body, r.route.shape)));
+      const std::string field(providers::output_limit_field(*r.body, r.route.shape));
+      return core::bad_request("The model '" + r.model +
+                                   "' has no known maximum output: to bound its cost the gateway needs the request's " +
+                                   field +
+                                   " as a positive integer (or model_info.max_output_tokens on a deployment of the "
+                                   "model)",
+                               field);
     }
     written_limit = limit.written;
     per_choice = limit.per_choice;
@@ -389,7 +394,7 @@ void handle_passthrough(const GatewayContext& context, const http::ExchangePtr& 
         const auto dearest =
             core::dearest_price(pricing.prices, tokens.prompt_bound, tokens.completion_bound).value_or(0);
         PassthroughCallSpec spec;
-        spec.target = pricing.candidates[dearest];
+        spec.target = without_secrets(*pricing.candidates[dearest]);
         spec.price = pricing.prices[dearest];
         if (api_of(r.route.shape) && spec.price && r.body) {  // the worst case was bounded from the body
           spec.cost_without_usage = tokens.worst_case_cost;
