@@ -53,8 +53,12 @@ bool model_allowed(const identity::KeyIdentity& identity, const config::ModelGro
 
 RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,
                              const rapidjson::Value& body) {
+  return request_tokens(tally, pricing, providers::max_output_tokens(body));
+}
+
+RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,
+                             std::optional<std::int64_t> asked) {
   RequestTokens t;
-  const auto asked = providers::max_output_tokens(body);
   t.prompt_bound = core::prompt_token_bound(tally, pricing.max_input_tokens);
   t.completion_bound = core::completion_token_bound(tally, asked, pricing.max_output_tokens);
   t.worst_case_cost =

@@ -35,6 +35,10 @@ struct RequestTokens {
 };
 RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,
                              const rapidjson::Value& body);
+// `asked`: the limit the request puts on each answer (an OpenAI-format body's max_tokens above;
+// a pass-through request's own field, api/passthrough_routes.cc), else pricing.max_output_tokens.
+RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,
+                             std::optional<std::int64_t> asked);
 
 // Stops for the key, its team (or, for personal keys, its user) and its organization (the end
 // user's is added by api/end_user_admission.h), with

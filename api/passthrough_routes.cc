@@ -3,6 +3,7 @@
 // Tollgate keys, the model they name checked against the key's model access, budgets reserved
 // and settled from the usage the answer carries, spend logged (docs/api.md "Pass-through").
 #include <algorithm>
+#include <memory>
 
 #include "api/gateway_context.h"
 #include "api/inference_accounting.h"
@@ -12,9 +13,11 @@
 #include "api/routes.h"
 #include "core/json_document.h"
 #include "core/model_access.h"
+#include "core/output_limit.h"
 #include "core/request_id.h"
 #include "providers/bedrock/sigv4.h"
 #include "providers/json_util.h"
+#include "providers/passthrough_output_limit.h"
 #include "providers/prompt_tally.h"
 #include "providers/registry.h"
 #include "proxy/passthrough_upstreams.h"
@@ -27,8 +30,9 @@ using providers::Api;
 using proxy::PassthroughUpstream;
 
 constexpr std::chrono::milliseconds kPassthroughTimeout{600'000};
-// A model nobody described: the answer's length the reservation assumes (as the router does).
-constexpr std::int64_t kUnknownMaxOutputTokens = 4096;
+// A model nobody described, called without an output limit: the limit the gateway writes into
+// the request and reserves (core/output_limit.h).
+constexpr std::int64_t kWrittenOutputLimit = 4096;
 constexpr std::string_view kAnthropicVersion = "2023-06-01";
 
 std::optional<Api> api_of(PassthroughShape shape) {
@@ -60,6 +64,10 @@ core::Result<PassthroughRequest> read_request(const GatewayContext& context, con
   r.route = *core::passthrough_provider(prefix);
   r.subpath = std::string(exchange.path().substr(prefix.size() + 1));
   core::classify_passthrough_path(r.route, r.subpath);
+  // Bedrock's model id is encoded by the gateway (upstream_path), and may carry an escaped '/'.
+  if (r.route.provider != core::ProviderKind::bedrock && core::passthrough_path_escapes(r.subpath)) {
+    return core::bad_request("A pass-through path may not have '.' or '..' segments, nor an escaped '.' or '/'");
+  }
   if (!exchange.body().empty()) {
     auto doc = std::make_shared<core::JsonDocument>();  // small pool chunks (core/json_document.h)
     auto parsed = parse_json_object(exchange.body(), *doc, context.max_json_depth());
@@ -100,9 +108,8 @@ core::Status refuse_shared_state(const identity::Caller& caller, const Passthrou
 // a key could call it without end whatever its budget (and a request naming none lets the
 // provider pick one, such as a stored prompt's). Proxy admins answer to no budget; an admin
 // who wants keys to reach such a model gives a deployment of it model_info prices.
-core::Status refuse_unpriced(const identity::Caller& caller, const PassthroughRequest& r,
-                             const std::optional<core::ModelPrice>& price) {
-  if (price || caller.actor.role == core::Role::proxy_admin) return {};
+core::Status refuse_unpriced(const identity::Caller& caller, const PassthroughRequest& r, bool priced) {
+  if (priced || caller.actor.role == core::Role::proxy_admin) return {};
   const std::string what = r.model.empty() ? "a request that names no model" : "the model '" + r.model + "'";
   return core::forbidden("No price is known for " + what +
                          ", so its cost could not be charged to budgets: only proxy admins may call it through "
@@ -124,30 +131,80 @@ bool model_allowed_here(const identity::KeyIdentity& identity, const Passthrough
                                     {r.model, provider_models, kNoAccessGroups});
 }
 
-// The deployment the call is logged and priced as: the configured one when it serves this
-// model (its model_info prices apply), else the provider's built-in price for the model.
-config::Deployment call_target(const PassthroughRequest& r, const PassthroughUpstream& upstream) {
-  config::Deployment target;
-  if (upstream.deployment && upstream.deployment->upstream_model == r.model) {
-    target = *upstream.deployment;
-  } else {
+// What prices a call: every configured deployment of the provider that names the model (its
+// model_info prices and limits), else the provider's built-in price for the model.
+struct PassthroughPricing {
+  std::vector<const config::Deployment*> candidates;  // never empty: the named ones, else `builtin`
+  std::unique_ptr<config::Deployment> builtin;        // the model at the built-in price
+  std::vector<std::optional<core::ModelPrice>> prices;
+};
+
+config::Deployment without_secrets(config::Deployment d) {
+  d.api_key.clear();  // the call's record needs no secret
+  d.aws = {};
+  d.vertex = {};
+  return d;
+}
+
+PassthroughPricing pricing_of(const PassthroughRequest& r, const PassthroughUpstream& upstream) {
+  PassthroughPricing p;
+  for (const auto* d : upstream.deployments) {
+    if (d->upstream_model == r.model) p.candidates.push_back(d);
+  }
+  if (p.candidates.empty()) {
+    config::Deployment target;
     target.provider = r.route.provider;
     target.provider_prefix = std::string(r.route.provider_prefix);
     target.upstream_model = r.model;
     target.litellm_model = target.provider_prefix + "/" + r.model;
     target.info.id = target.provider_prefix + "-pass-through";
+    p.builtin = std::make_unique<config::Deployment>(std::move(target));
+    p.candidates.push_back(p.builtin.get());
   }
-  target.api_key.clear();  // the call's record needs no secret
-  target.aws = {};
-  target.vertex = {};
-  return target;
+  for (const auto* d : p.candidates) p.prices.push_back(proxy::ModelRouter::price_of(*d));
+  return p;
 }
 
-// OpenAI streams carry usage only when asked: ask, so the stream can be charged exactly.
-std::string body_to_send(const PassthroughRequest& r, std::string_view raw) {
+// The model's longest answer by any candidate's description (model_info, the built-in table):
+// all describe the same provider model. nullopt when none does.
+std::optional<std::int64_t> known_max_output(const PassthroughPricing& p) {
+  std::optional<std::int64_t> longest;
+  for (const auto* d : p.candidates) {
+    auto max = d->info.max_output_tokens ? d->info.max_output_tokens : d->info.max_tokens;
+    if (!max) max = core::builtin_max_output_tokens(providers::provider_of(*d).catalog_model(*d));
+    if (max) longest = std::max(longest.value_or(0), *max);
+  }
+  return longest;
+}
+
+// Every kind of token at the highest price of any candidate, and the longest prompt a
+// provider takes when every candidate gives one: the worst case of any of them.
+proxy::GroupPricing highest_pricing(const PassthroughPricing& p, std::int64_t max_output_tokens) {
+  proxy::GroupPricing pricing;
+  pricing.max_output_tokens = max_output_tokens;
+  bool every_context_known = true;
+  for (std::size_t i = 0; i < p.candidates.size(); ++i) {
+    if (const auto& price = p.prices[i]) {
+      pricing.max_input_price = std::max(pricing.max_input_price, price->highest_input_per_token());
+      pricing.max_output_price = std::max(pricing.max_output_price, price->highest_output_per_token());
+    }
+    const auto& context = p.candidates[i]->info.max_input_tokens;
+    every_context_known = every_context_known && context.has_value();
+    if (context) pricing.max_input_tokens = std::max(pricing.max_input_tokens.value_or(0), *context);
+  }
+  if (!every_context_known) pricing.max_input_tokens.reset();
+  return pricing;
+}
+
+// The client's body, with the output limit the gateway reserved when it wrote one, and OpenAI
+// streams asking for their usage (they carry it only when asked) so they can be charged exactly.
+std::string body_to_send(const PassthroughRequest& r, std::string_view raw, std::optional<std::int64_t> written_limit) {
+  if (written_limit && r.body) providers::write_output_limit(*r.body, r.route.shape, *written_limit);
   const bool openai_text =
       r.route.shape == PassthroughShape::openai_chat || r.route.shape == PassthroughShape::openai_completion;
-  if (!openai_text || !r.body || !providers::json::bool_or(*r.body, "stream")) return std::string(raw);
+  if (!openai_text || !r.body || !providers::json::bool_or(*r.body, "stream")) {
+    return written_limit && r.body ? providers::json::serialize(*r.body) : std::string(raw);
+  }
   auto& doc = *r.body;
   auto& alloc = doc.GetAllocator();
   auto options = doc.FindMember("stream_options");
@@ -235,25 +292,39 @@ http::OutboundRequest outbound_request(const http::Exchange& exchange, const Pas
   return out;
 }
 
-// What admission reserves: the worst case of a known inference shape at the model's price,
-// else general_settings.pass_through_reservation.
-RequestTokens reservation(const GatewayContext& context, const http::Exchange& exchange, const PassthroughRequest& r,
-                          const std::optional<core::ModelPrice>& price, const config::Deployment& target) {
+// What admission reserves: the worst case of a known inference shape at the dearest of the
+// candidates' prices, else general_settings.pass_through_reservation. `written_limit` is set when
+// the gateway must write an output limit into the request for the reservation to bound it.
+core::Result<RequestTokens> reservation(const GatewayContext& context, const http::Exchange& exchange,
+                                        const PassthroughRequest& r, const PassthroughPricing& p, bool priced,
+                                        std::optional<std::int64_t>& written_limit) {
   const auto api = api_of(r.route.shape);
-  if (!api || !price || !r.body) {
+  if (!api || !priced || !r.body) {
     RequestTokens t;
     t.worst_case_cost = context.general ? context.general->pass_through_reservation : 0.10;
     return t;
   }
-  proxy::GroupPricing pricing;
-  // Every kind of token at its own price (cached, audio, reasoning): the highest bounds them all.
-  pricing.max_input_price = price->highest_input_per_token();
-  pricing.max_output_price = price->highest_output_per_token();
-  const auto catalog_model = providers::provider_of(target).catalog_model(target);
-  pricing.max_output_tokens = target.info.max_output_tokens.value_or(
-      core::builtin_max_output_tokens(catalog_model).value_or(kUnknownMaxOutputTokens));
-  pricing.max_input_tokens = target.info.max_input_tokens;
-  return request_tokens(providers::tally_prompt(*r.body, *api, exchange.body().size()), pricing, *r.body);
+  const auto asked = providers::asked_output_limit(*r.body, r.route.shape);
+  std::optional<std::int64_t> request_limit;  // what the request itself limits each answer to
+  std::int64_t per_choice = 0;                // embeddings produce no output
+  if (r.route.shape != PassthroughShape::openai_embedding) {
+    const auto limit = core::passthrough_output_limit(asked, known_max_output(p), kWrittenOutputLimit,
+                                                      providers::can_write_output_limit(*r.body, r.route.shape));
+    if (limit.refused) {
+      const std::string field(providers::output_limit_field(*r.body, r.route.shape));
+      return core::bad_request("The model '" + r.model +
+                                   "' has no known maximum output: to bound its cost the gateway needs the request's " +
+                                   field +
+                                   " as a positive integer (or model_info.max_output_tokens on a deployment of the "
+                                   "model)",
+                               field);
+    }
+    written_limit = limit.written;
+    per_choice = limit.per_choice;
+    request_limit = asked.tokens && !asked.unreadable ? asked.tokens : limit.written;
+  }
+  return request_tokens(providers::tally_prompt(*r.body, *api, exchange.body().size()), highest_pricing(p, per_choice),
+                        request_limit);
 }
 
 void start_call(const GatewayContext& context, const http::ExchangePtr& exchange,
@@ -304,22 +375,35 @@ void handle_passthrough(const GatewayContext& context, const http::ExchangePtr& 
           http::respond_error(exchange, path.error());
           return;
         }
-        PassthroughCallSpec spec;
-        spec.target = call_target(r, *upstream);
-        spec.price = proxy::ModelRouter::price_of(spec.target);
-        if (auto refused = refuse_unpriced(caller, r, spec.price); !refused) {
+        const auto pricing = pricing_of(r, *upstream);
+        const bool priced = std::any_of(pricing.prices.begin(), pricing.prices.end(),
+                                        [](const auto& price) { return price.has_value(); });
+        if (auto refused = refuse_unpriced(caller, r, priced); !refused) {
           http::respond_error(exchange, refused.error());
           return;
         }
-        const auto tokens = reservation(context, *exchange, r, spec.price, spec.target);
+        std::optional<std::int64_t> written_limit;
+        const auto reserved = reservation(context, *exchange, r, pricing, priced, written_limit);
+        if (!reserved) {
+          http::respond_error(exchange, reserved.error());
+          return;
+        }
+        const auto& tokens = *reserved;
+        // Charged at the dearest candidate for this call's bounds; the reservation took every
+        // candidate's highest prices, so no candidate's charge can exceed it.
+        const auto dearest =
+            core::dearest_price(pricing.prices, tokens.prompt_bound, tokens.completion_bound).value_or(0);
+        PassthroughCallSpec spec;
+        spec.target = without_secrets(*pricing.candidates[dearest]);
+        spec.price = pricing.prices[dearest];
         if (api_of(r.route.shape) && spec.price && r.body) {  // the worst case was bounded from the body
           spec.cost_without_usage = tokens.worst_case_cost;
           spec.usage_without_usage.prompt_tokens = tokens.prompt_bound;
           spec.usage_without_usage.completion_tokens = tokens.completion_bound;
         }
         spec.route = r.route;
-        spec.request =
-            outbound_request(*exchange, r, *upstream, std::move(path).value(), body_to_send(r, exchange->body()));
+        spec.request = outbound_request(*exchange, r, *upstream, std::move(path).value(),
+                                        body_to_send(r, exchange->body(), written_limit));
         spec.url = upstream->url;
         spec.access_tokens = upstream->access_tokens;
         const std::string group = r.model.empty() ? std::string(prefix) + "/pass-through" : spec.target.litellm_model;

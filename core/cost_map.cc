@@ -184,4 +184,20 @@ double cost_of(const Usage& usage, const ModelPrice& price) {
          at(audio_out, or_else(price.output_audio_per_token, price.output_per_token));
 }
 
+std::optional<std::size_t> dearest_price(const std::vector<std::optional<ModelPrice>>& prices,
+                                         std::int64_t prompt_bound, std::int64_t completion_bound) {
+  std::optional<std::size_t> dearest;
+  double highest = -1;
+  for (std::size_t i = 0; i < prices.size(); ++i) {
+    if (!prices[i]) continue;
+    const double worst = static_cast<double>(prompt_bound) * prices[i]->highest_input_per_token() +
+                         static_cast<double>(completion_bound) * prices[i]->highest_output_per_token();
+    if (worst > highest) {
+      highest = worst;
+      dearest = i;
+    }
+  }
+  return dearest;
+}
+
 }  // namespace tollgate::core

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "core/usage.h"
 
@@ -65,5 +66,11 @@ std::optional<std::int64_t> builtin_max_output_tokens(std::string_view model);
 // the cache-write price, audio tokens at the audio prices and reasoning tokens at the
 // reasoning price (each part of prompt_tokens / completion_tokens, never counted twice).
 double cost_of(const Usage& usage, const ModelPrice& price);
+
+// Of several prices for one model (each deployment naming it), the index of the one whose
+// worst case — prompt_bound tokens at its highest input price plus completion_bound at its
+// highest output price — is the highest (the first among equals); nullopt when none is known.
+std::optional<std::size_t> dearest_price(const std::vector<std::optional<ModelPrice>>& prices,
+                                         std::int64_t prompt_bound, std::int64_t completion_bound);
 
 }  // namespace tollgate::core

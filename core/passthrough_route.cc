@@ -94,24 +94,6 @@ bool take_named_segment(std::string_view& path, std::string_view name) {
   return true;
 }
 
-// A dot segment or an escaped dot or slash could make the upstream resolve the path outside the
-// project the gateway put in front of it.
-bool escapes_its_prefix(std::string_view path) {
-  for (std::string_view rest = path; !rest.empty();) {
-    const auto slash = rest.find('/', 1);
-    const auto segment = rest.substr(1, slash == std::string_view::npos ? std::string_view::npos : slash - 1);
-    if (segment == "." || segment == "..") return true;
-    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-  }
-  for (std::size_t i = 0; i + 2 < path.size(); ++i) {
-    if (path[i] != '%') continue;
-    const char hi = path[i + 1];
-    const char lo = static_cast<char>(path[i + 2] | 0x20);
-    if (hi == '2' && (lo == 'e' || lo == 'f')) return true;
-  }
-  return false;
-}
-
 std::optional<VertexPathParts> split_vertex_path(std::string_view path) {
   VertexPathParts parts;
   if (path.size() > 2 && starts_with(path, "/v") && path[2] >= '0' && path[2] <= '9') {
@@ -123,7 +105,7 @@ std::optional<VertexPathParts> split_vertex_path(std::string_view path) {
       (!take_named_segment(path, "/projects/") || !take_named_segment(path, "/locations/"))) {
     return std::nullopt;
   }
-  if (escapes_its_prefix(path)) return std::nullopt;
+  if (passthrough_path_escapes(path)) return std::nullopt;
   parts.rest = path;
   return parts;
 }
@@ -222,6 +204,22 @@ std::optional<std::string> vertex_passthrough_path(std::string_view subpath, std
   out.append("/").append(parts->version).append("/projects/").append(project);
   out.append("/locations/").append(location).append(parts->rest);
   return out;
+}
+
+bool passthrough_path_escapes(std::string_view path) {
+  for (std::string_view rest = path; !rest.empty();) {
+    const auto slash = rest.find('/', 1);
+    const auto segment = rest.substr(1, slash == std::string_view::npos ? std::string_view::npos : slash - 1);
+    if (segment == "." || segment == "..") return true;
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  }
+  for (std::size_t i = 0; i + 2 < path.size(); ++i) {
+    if (path[i] != '%') continue;
+    const char hi = path[i + 1];
+    const char lo = static_cast<char>(path[i + 2] | 0x20);
+    if (hi == '2' && (lo == 'e' || lo == 'f')) return true;
+  }
+  return false;
 }
 
 std::string passthrough_query(std::string_view query) {

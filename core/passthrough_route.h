@@ -68,6 +68,12 @@ std::string passthrough_upstream_path(std::string_view base_path, std::string_vi
 std::optional<std::string> vertex_passthrough_path(std::string_view subpath, std::string_view project,
                                                    std::string_view location);
 
+// Whether a path has a "." or ".." segment, or an escaped "." or "/" (%2e, %2f), with which the
+// upstream could resolve it outside the prefix the gateway puts in front of it (api_base's path,
+// Vertex's project and location). Every pass-through path but Bedrock's, whose model id the
+// gateway encodes itself, is refused with it.
+bool passthrough_path_escapes(std::string_view path);
+
 // The client's query without the parameters that carry a provider credential (Gemini's
 // `key`): a caller's provider key is never forwarded.
 std::string passthrough_query(std::string_view query);

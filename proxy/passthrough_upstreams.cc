@@ -49,8 +49,10 @@ core::Result<PassthroughUpstream> resolve(
   const auto prefix = core::provider_kind_name(provider);
   const auto first = std::find_if(deployments.begin(), deployments.end(),
                                   [prefix](const config::Deployment& d) { return d.provider_prefix == prefix; });
+  for (const auto& d : deployments) {
+    if (d.provider_prefix == prefix) out.deployments.push_back(&d);
+  }
   if (first != deployments.end()) {
-    out.deployment = &*first;
     base = first->api_base;
     out.api_key = first->api_key;
     out.aws = first->aws;

@@ -30,10 +30,10 @@ struct PassthroughUpstream {
   std::string vertex_project;
   std::string vertex_location;
   std::shared_ptr<providers::vertex::AccessTokenSource> access_tokens;
-  // The deployment the credential came from (its model_info prices the call when it serves
-  // the requested model); null when it came from the environment. Lives as long as the
-  // snapshot's config.
-  const config::Deployment* deployment = nullptr;
+  // Every deployment of the provider (model_list order; the first gave the credential): each
+  // one naming the requested model prices the call (api/passthrough_routes.cc). Empty when the
+  // credential came from the environment. They live as long as the snapshot's config.
+  std::vector<const config::Deployment*> deployments;
 };
 
 class PassthroughUpstreams {

@@ -49,7 +49,10 @@ std::string config_for(const MockUpstream& mock, const TestDatabase& db, const s
          origin + "\n      vertex_project: " + project +
          "\n      vertex_location: europe-west4\n      vertex_credentials: " +
          single_quoted(service_account_json(token_uri(mock))) +
-         "\n    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002}\n"
+         // A known maximum output: the gateway sends the body unchanged (without one it would
+         // write the output limit it reserved, tests/integration/passthrough_bounds_test.cc).
+         "\n    model_info: {input_cost_per_token: 0.000001, output_cost_per_token: 0.000002, max_output_tokens: "
+         "8192}\n"
          "  - model_name: flash\n"
          "    litellm_params: {model: gemini/gemini-2.0-flash, api_base: \"" +
          origin + "\", api_key: " + kGeminiKey +

@@ -36,3 +36,31 @@ TEST_CASE("built-in maximum output by exact name and by dated snapshot", "[core]
   CHECK(builtin_max_output_tokens("text-embedding-3-small") == 0);
   CHECK_FALSE(builtin_max_output_tokens("my-local-llama").has_value());
 }
+
+TEST_CASE("the dearest of several prices for one call's token bounds", "[core][cost][passthrough]") {
+  const ModelPrice cheap{1e-6, 1e-6};
+  const ModelPrice dear_output{1e-6, 10e-6};
+  const ModelPrice dear_input{10e-6, 1e-6};
+  ModelPrice dear_reasoning{1e-6, 1e-6};
+  dear_reasoning.output_reasoning_per_token = 100e-6;
+  struct Row {
+    std::vector<std::optional<ModelPrice>> prices;
+    std::int64_t prompt, completion;
+    std::optional<std::size_t> dearest;
+  };
+  const Row rows[] = {
+      {{}, 10, 10, std::nullopt},
+      {{std::nullopt, std::nullopt}, 10, 10, std::nullopt},
+      {{std::nullopt, cheap}, 10, 10, 1},
+      {{cheap, dear_output}, 10, 10, 1},
+      {{dear_output, dear_input}, 1000, 10, 1},           // a long prompt: the dearer input wins
+      {{dear_output, dear_input}, 10, 1000, 0},           // a long answer: the dearer output
+      {{cheap, dear_output, dear_reasoning}, 10, 10, 2},  // every kind of token at its highest price
+      {{cheap, cheap}, 10, 10, 0},                        // the first among equals
+      {{cheap}, 0, 0, 0},
+  };
+  for (const auto& row : rows) {
+    INFO(row.prices.size() << " prices, " << row.prompt << " / " << row.completion);
+    CHECK(dearest_price(row.prices, row.prompt, row.completion) == row.dearest);
+  }
+}

@@ -188,3 +188,28 @@ TEST_CASE("pass-through: the Vertex upstream path carries the configured project
     CHECK(vertex_passthrough_path(row.path, "cfg", "us-east5") == row.upstream);
   }
 }
+
+TEST_CASE("pass-through paths that could resolve outside their prefix", "[core][passthrough]") {
+  struct Row {
+    std::string_view path;
+    bool escapes;
+  };
+  const Row rows[] = {
+      {"/v1beta/models/gemini-2.0-flash:generateContent", false},
+      {"/v1beta/models/gemini-1.5-pro-002:generateContent", false},  // dots inside a segment
+      {"/v1/chat/completions", false},
+      {"/v1beta/models/../../files:generateContent", true},
+      {"/v1beta/./models/m:generateContent", true},
+      {"/v1beta/models/..", true},
+      {"/v1beta/models/%2e%2e/x", true},
+      {"/v1beta/models/%2E./x", true},
+      {"/v1beta/models/a%2Fb", true},
+      {"/v1beta/models/a%2fb", true},
+      {"/v1beta/models/a%3Ab", false},
+      {"", false},
+  };
+  for (const auto& row : rows) {
+    INFO(row.path);
+    CHECK(passthrough_path_escapes(row.path) == row.escapes);
+  }
+}
