@@ -236,9 +236,10 @@ http::OutboundRequest outbound_request(const http::Exchange& exchange, const Pas
 }
 
 // What admission reserves: the worst case of a known inference shape at the model's price,
-// else general_settings.pass_through_reservation.
-RequestTokens reservation(const GatewayContext& context, const http::Exchange& exchange, const PassthroughRequest& r,
-                          const std::optional<core::ModelPrice>& price, const config::Deployment& target) {
+// else general_settings.pass_through_reservation; 400 for a web search tool without max_uses.
+core::Result<RequestTokens> reservation(const GatewayContext& context, const http::Exchange& exchange,
+                                        const PassthroughRequest& r, const std::optional<core::ModelPrice>& price,
+                                        const config::Deployment& target) {
   const auto api = api_of(r.route.shape);
   if (!api || !price || !r.body) {
     RequestTokens t;
@@ -249,11 +250,14 @@ RequestTokens reservation(const GatewayContext& context, const http::Exchange& e
   // Every kind of token at its own price (cached, audio, reasoning): the highest bounds them all.
   pricing.max_input_price = price->highest_input_per_token();
   pricing.max_output_price = price->highest_output_per_token();
+  pricing.max_web_search_fee = price->web_search_fee();
   const auto catalog_model = providers::provider_of(target).catalog_model(target);
   pricing.max_output_tokens = target.info.max_output_tokens.value_or(
       core::builtin_max_output_tokens(catalog_model).value_or(kUnknownMaxOutputTokens));
   pricing.max_input_tokens = target.info.max_input_tokens;
-  return request_tokens(providers::tally_prompt(*r.body, *api, exchange.body().size()), pricing, *r.body);
+  const auto tally = providers::tally_prompt(*r.body, *api, exchange.body().size());
+  if (auto bounded = refuse_unbounded_web_search(tally); !bounded) return bounded.error();
+  return request_tokens(tally, pricing, *r.body);
 }
 
 void start_call(const GatewayContext& context, const http::ExchangePtr& exchange,
@@ -311,11 +315,17 @@ void handle_passthrough(const GatewayContext& context, const http::ExchangePtr& 
           http::respond_error(exchange, refused.error());
           return;
         }
-        const auto tokens = reservation(context, *exchange, r, spec.price, spec.target);
+        const auto reserved = reservation(context, *exchange, r, spec.price, spec.target);
+        if (!reserved) {
+          http::respond_error(exchange, reserved.error());
+          return;
+        }
+        const auto& tokens = reserved.value();
         if (api_of(r.route.shape) && spec.price && r.body) {  // the worst case was bounded from the body
           spec.cost_without_usage = tokens.worst_case_cost;
           spec.usage_without_usage.prompt_tokens = tokens.prompt_bound;
           spec.usage_without_usage.completion_tokens = tokens.completion_bound;
+          spec.usage_without_usage.web_search_requests = tokens.web_searches;
         }
         spec.route = r.route;
         spec.request =

@@ -79,6 +79,7 @@ void PassthroughUsage::read_anthropic(const rapidjson::Value& answer) {
   auto usage = usage_;
   const auto delta = providers::usage_from_anthropic(*u);
   usage.completion_tokens = delta.completion_tokens;
+  usage.web_search_requests = providers::web_search_requests(*u, usage.web_search_requests);
   if (u->HasMember("input_tokens")) {
     usage.prompt_tokens = delta.prompt_tokens;
     usage.cached_prompt_tokens = delta.cached_prompt_tokens;

@@ -29,10 +29,15 @@ struct ModelPrice {
   // Token-priced image models (gpt-image-1): image tokens in and out; 0 → the token price.
   double input_per_image_token = 0;   // input_cost_per_image_token
   double output_per_image_token = 0;  // output_cost_per_image_token
+  // Each web search a server-side tool runs (core/web_search.h); 0 → kWebSearchFeeUsd.
+  double per_web_search = 0;  // model_info.search_context_cost_per_query
 
   // The most one token can cost on each side: what a worst-case reservation multiplies by.
   double highest_input_per_token() const;
   double highest_output_per_token() const;
+  // What one web search costs: per_web_search, else Anthropic's list fee. A search the
+  // provider reports is never free, whatever the model's row says.
+  double web_search_fee() const;
 };
 
 // Built-in price of a provider model name ("gpt-4o-2024-08-06", "claude-3-5-sonnet-20241022"):
@@ -44,7 +49,8 @@ std::optional<std::int64_t> builtin_max_output_tokens(std::string_view model);
 
 // Cost of a call: cached prompt tokens at the cached price when there is one, cache writes at
 // the cache-write price, audio tokens at the audio prices and reasoning tokens at the
-// reasoning price (each part of prompt_tokens / completion_tokens, never counted twice).
+// reasoning price (each part of prompt_tokens / completion_tokens, never counted twice), plus
+// each web search reported at web_search_fee().
 double cost_of(const Usage& usage, const ModelPrice& price);
 
 }  // namespace tollgate::core
