@@ -24,7 +24,7 @@ bool has_unit_prices(const config::ModelInfo& i) {
   return i.output_cost_per_reasoning_token || i.input_cost_per_audio_token || i.output_cost_per_audio_token ||
          i.output_cost_per_image || i.input_cost_per_image || i.input_cost_per_character || i.input_cost_per_second ||
          i.output_cost_per_second || i.input_cost_per_query || i.input_cost_per_image_token ||
-         i.output_cost_per_image_token;
+         i.output_cost_per_image_token || i.search_context_cost_per_query;
 }
 
 // model_info's prices of reasoning and audio tokens, images, characters, seconds and queries.
@@ -40,6 +40,7 @@ core::ModelPrice with_unit_prices(core::ModelPrice p, const config::ModelInfo& i
   p.input_per_query = i.input_cost_per_query.value_or(p.input_per_query);
   p.input_per_image_token = i.input_cost_per_image_token.value_or(p.input_per_image_token);
   p.output_per_image_token = i.output_cost_per_image_token.value_or(p.output_per_image_token);
+  p.per_web_search = i.search_context_cost_per_query.value_or(p.per_web_search);
   return p;
 }
 

@@ -25,10 +25,14 @@ constexpr double kOutput = 15e-6;
 constexpr double kSearch = 0.01;
 
 std::string config_for(const MockUpstream& mock) {
-  return "model_list:\n"
-         "  - model_name: claude\n"
-         "    litellm_params: {model: anthropic/claude-3-5-sonnet-20241022, api_base: \"http://127.0.0.1:" +
-         std::to_string(mock.port()) + "\", api_key: sk-ant-web-search-unused}\n";
+  const std::string params =
+      "    litellm_params: {model: anthropic/claude-3-5-sonnet-20241022, api_base: "
+      "\"http://127.0.0.1:" +
+      std::to_string(mock.port()) + "\", api_key: sk-ant-web-search-unused}\n";
+  // LiteLLM's per-search price by search context size: a search costs at most the highest.
+  return "model_list:\n  - model_name: claude\n" + params + "  - model_name: claude-dear\n" + params +
+         "    model_info: {search_context_cost_per_query: {search_context_size_low: 0.01, "
+         "search_context_size_medium: 0.02, search_context_size_high: 0.03}}\n";
 }
 
 std::string search_tool(const std::string& max_uses) {
@@ -45,19 +49,6 @@ rapidjson::Document json(const std::string& text) {
   rapidjson::Document d;
   d.Parse(text.c_str());
   return d;
-}
-
-// The key's spend once the spend writer has recorded a non-zero amount (0 after 10 s).
-double key_spend(const TestGateway& gw, const std::string& key) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  double spend = 0;
-  while (spend == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    spend =
-        json(http_request(gw.port(), "GET", "/key/info?key=" + key, "", bearer(gw.master_key())).body)["info"]["spend"]
-            .GetDouble();
-  }
-  return spend;
 }
 
 std::int64_t upstream_requests(const MockUpstream& mock) { return mock.stats()["requests"].GetInt64(); }
@@ -136,4 +127,17 @@ TEST_CASE("a web search tool's max_uses is reserved; one without max_uses is ref
     }
   }
   CHECK(upstream_requests(mock) == 1);
+}
+
+TEST_CASE("model_info.search_context_cost_per_query prices each search", "[integration][web_search]") {
+  MockUpstream mock;
+  TestGateway gw(config_for(mock));
+  const auto reply = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude-dear", search_tool("2")),
+                                  {{"x-api-key", gw.master_key()}});
+  REQUIRE(reply.status == 200);
+  const auto body = json(reply.body);
+  const auto& usage = body["usage"];
+  const double tokens_cost = static_cast<double>(usage["input_tokens"].GetInt64()) * kInput +
+                             static_cast<double>(usage["output_tokens"].GetInt64()) * kOutput;
+  CHECK(std::stod(reply.header("x-litellm-response-cost")) == Approx(tokens_cost + 2 * 0.03).epsilon(1e-9));
 }
