@@ -107,8 +107,12 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
     CallRecord record{exchange->request_id(), core::generate_time_ordered_id(),
                       call_type(api),         group->name,
                       unix_ms_now(),          *end_user};
-    const auto tokens = request_tokens(providers::tally_prompt(*request, api, exchange->body().size()),
-                                       models->router->pricing(*group, wildcard_capture), *request);
+    const auto tally = providers::tally_prompt(*request, api, exchange->body().size());
+    if (auto bounded = refuse_unbounded_web_search(tally); !bounded) {
+      http::respond_error(exchange, bounded.error());
+      return;
+    }
+    const auto tokens = request_tokens(tally, models->router->pricing(*group, wildcard_capture), *request);
     // The rest waits for the owner of a previous_response_id (Responses API) when there is one.
     auto proceed = [&context, exchange, api, models = std::move(models), group, identity, record, tokens,
                     end_user_id = *end_user, request,
@@ -126,6 +130,7 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
         call.prompt_tokens_estimate = tokens.typical_prompt;
         call.prompt_tokens_bound = tokens.prompt_bound;
         call.completion_tokens_bound = tokens.completion_bound;
+        call.web_searches_bound = tokens.web_searches;
         call.received = exchange->received_at();
         call.extra_headers = std::move(headers);
         call.extra_headers.push_back({"x-litellm-call-id", record.call_id});

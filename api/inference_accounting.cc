@@ -61,15 +61,25 @@ RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupP
   RequestTokens t;
   t.prompt_bound = core::prompt_token_bound(tally, pricing.max_input_tokens);
   t.completion_bound = core::completion_token_bound(tally, asked, pricing.max_output_tokens);
-  t.worst_case_cost =
-      core::CostEstimate{t.prompt_bound, t.completion_bound, pricing.max_input_price, pricing.max_output_price}
-          .worst_case();
+  t.web_searches = tally.web_searches;
+  t.worst_case_cost = core::CostEstimate{t.prompt_bound,           t.completion_bound, pricing.max_input_price,
+                                         pricing.max_output_price, t.web_searches,     pricing.max_web_search_fee}
+                          .worst_case();
   t.typical_prompt = tally.typical_tokens;
   // tpm counts what the request will certainly use: its typical prompt, plus max_tokens when
   // given (saturating: max_tokens may be any int64).
   const auto room = std::numeric_limits<std::int64_t>::max() - t.typical_prompt;
   t.tpm_estimate = t.typical_prompt + std::min(asked.value_or(0), room);
   return t;
+}
+
+core::Status refuse_unbounded_web_search(const core::PromptTally& tally) {
+  if (tally.unbounded_web_search_tool < 0) return {};
+  const auto param = "tools[" + std::to_string(tally.unbounded_web_search_tool) + "].max_uses";
+  return core::bad_request(
+      "A web search tool needs max_uses, a positive integer: each search is billed on top of "
+      "tokens, and the gateway reserves the most they can cost before the call",
+      param);
 }
 
 actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, const config::ModelGroup& group,

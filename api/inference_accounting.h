@@ -29,6 +29,7 @@ bool model_allowed(const identity::KeyIdentity& identity, const config::ModelGro
 struct RequestTokens {
   std::int64_t prompt_bound = 0;  // the most a provider can charge (core/token_bound.h)
   std::int64_t completion_bound = 0;
+  std::int64_t web_searches = 0;    // the most searches server-side tools may run (core/web_search.h)
   double worst_case_cost = 0;       // the bounds at the group's highest prices
   std::int64_t typical_prompt = 0;  // core/token_estimate.h: for calls without reported usage
   std::int64_t tpm_estimate = 0;    // typical prompt + max_tokens when given
@@ -39,6 +40,10 @@ RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupP
 // a pass-through request's own field, api/passthrough_routes.cc), else pricing.max_output_tokens.
 RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,
                              std::optional<std::int64_t> asked);
+
+// 400 when a web search tool's max_uses bounds nothing: its searches, billed per search, could
+// not be reserved (core/web_search.h). Inference and pass-through requests alike.
+core::Status refuse_unbounded_web_search(const core::PromptTally& tally);
 
 // Stops for the key, its team (or, for personal keys, its user) and its organization (the end
 // user's is added by api/end_user_admission.h), with

@@ -29,7 +29,9 @@ bool is_stream_type(std::string_view content_type) {
 class PassthroughCall : public http::ResponseSink, public std::enable_shared_from_this<PassthroughCall> {
  public:
   PassthroughCall(http::ExchangePtr exchange, PassthroughCallSpec spec)
-      : exchange_(std::move(exchange)), spec_(std::move(spec)), usage_(spec_.route.answer_format) {}
+      : exchange_(std::move(exchange)),
+        spec_(std::move(spec)),
+        usage_(spec_.route.answer_format, spec_.usage_without_usage.web_search_requests) {}
 
   void start(http::HttpClient& client) {
     exchange_->on_client_gone([weak = weak_from_this()] {

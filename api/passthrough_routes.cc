@@ -187,6 +187,7 @@ proxy::GroupPricing highest_pricing(const PassthroughPricing& p, std::int64_t ma
     if (const auto& price = p.prices[i]) {
       pricing.max_input_price = std::max(pricing.max_input_price, price->highest_input_per_token());
       pricing.max_output_price = std::max(pricing.max_output_price, price->highest_output_per_token());
+      pricing.max_web_search_fee = std::max(pricing.max_web_search_fee, price->web_search_fee());
     }
     const auto& context = p.candidates[i]->info.max_input_tokens;
     every_context_known = every_context_known && context.has_value();
@@ -293,8 +294,9 @@ http::OutboundRequest outbound_request(const http::Exchange& exchange, const Pas
 }
 
 // What admission reserves: the worst case of a known inference shape at the dearest of the
-// candidates' prices, else general_settings.pass_through_reservation. `written_limit` is set when
-// the gateway must write an output limit into the request for the reservation to bound it.
+// candidates' prices, else general_settings.pass_through_reservation; 400 for a web search tool
+// without max_uses. `written_limit` is set when the gateway must write an output limit into the
+// request for the reservation to bound it.
 core::Result<RequestTokens> reservation(const GatewayContext& context, const http::Exchange& exchange,
                                         const PassthroughRequest& r, const PassthroughPricing& p, bool priced,
                                         std::optional<std::int64_t>& written_limit) {
@@ -323,8 +325,9 @@ core::Result<RequestTokens> reservation(const GatewayContext& context, const htt
     per_choice = limit.per_choice;
     request_limit = asked.tokens && !asked.unreadable ? asked.tokens : limit.written;
   }
-  return request_tokens(providers::tally_prompt(*r.body, *api, exchange.body().size()), highest_pricing(p, per_choice),
-                        request_limit);
+  const auto tally = providers::tally_prompt(*r.body, *api, exchange.body().size());
+  if (auto bounded = refuse_unbounded_web_search(tally); !bounded) return bounded.error();
+  return request_tokens(tally, highest_pricing(p, per_choice), request_limit);
 }
 
 void start_call(const GatewayContext& context, const http::ExchangePtr& exchange,
@@ -400,6 +403,7 @@ void handle_passthrough(const GatewayContext& context, const http::ExchangePtr& 
           spec.cost_without_usage = tokens.worst_case_cost;
           spec.usage_without_usage.prompt_tokens = tokens.prompt_bound;
           spec.usage_without_usage.completion_tokens = tokens.completion_bound;
+          spec.usage_without_usage.web_search_requests = tokens.web_searches;
         }
         spec.route = r.route;
         spec.request = outbound_request(*exchange, r, *upstream, std::move(path).value(),

@@ -1,5 +1,7 @@
 #include "api/passthrough_usage.h"
 
+#include <algorithm>
+
 #include "providers/bedrock/converse_response.h"
 #include "providers/gemini/gemini_response.h"
 #include "providers/json_util.h"
@@ -31,6 +33,14 @@ void PassthroughUsage::on_event(const providers::SseEvent& event) {
   if (event.data.empty() || event.data == "[DONE]") return;
   rapidjson::Document d;
   if (json::parse(event.data, d)) read(d);
+}
+
+core::Usage PassthroughUsage::usage() const {
+  auto usage = usage_;
+  if (!searches_reported_ && searches_seen_ > 0) {
+    usage.web_search_requests = std::min(searches_seen_, web_searches_bound_);
+  }
+  return usage;
 }
 
 void PassthroughUsage::take(const core::Usage& usage) {
@@ -69,6 +79,14 @@ void PassthroughUsage::read_anthropic(const rapidjson::Value& answer) {
     if (const auto* message = object_member(answer, "message")) read_anthropic(*message);
     return;
   }
+  if (type == "content_block_start") {
+    const auto* block = object_member(answer, "content_block");
+    if (block && json::string_or(*block, "type") == "server_tool_use" &&
+        json::string_or(*block, "name") == "web_search") {
+      ++searches_seen_;
+    }
+    return;
+  }
   const auto* u = object_member(answer, "usage");
   if (u == nullptr) return;
   if (type != "message_delta") {  // a whole message, or message_start's
@@ -79,6 +97,8 @@ void PassthroughUsage::read_anthropic(const rapidjson::Value& answer) {
   auto usage = usage_;
   const auto delta = providers::usage_from_anthropic(*u);
   usage.completion_tokens = delta.completion_tokens;
+  usage.web_search_requests = providers::web_search_requests(*u, usage.web_search_requests);
+  if (u->HasMember("server_tool_use")) searches_reported_ = true;
   if (u->HasMember("input_tokens")) {
     usage.prompt_tokens = delta.prompt_tokens;
     usage.cached_prompt_tokens = delta.cached_prompt_tokens;

@@ -36,8 +36,9 @@ struct ModelInfo {
   std::optional<double> input_cost_per_second;
   std::optional<double> output_cost_per_second;
   std::optional<double> input_cost_per_query;
-  std::optional<double> input_cost_per_image_token;   // gpt-image: image tokens in
-  std::optional<double> output_cost_per_image_token;  // gpt-image: image tokens out
+  std::optional<double> input_cost_per_image_token;     // gpt-image: image tokens in
+  std::optional<double> output_cost_per_image_token;    // gpt-image: image tokens out
+  std::optional<double> search_context_cost_per_query;  // each web search (the highest of LiteLLM's sizes)
   std::optional<std::int64_t> max_tokens;
   std::optional<std::int64_t> max_input_tokens;
   std::optional<std::int64_t> max_output_tokens;

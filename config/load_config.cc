@@ -242,7 +242,8 @@ void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path
                 "output_cost_per_second",
                 "input_cost_per_query",
                 "input_cost_per_image_token",
-                "output_cost_per_image_token"});
+                "output_cost_per_image_token",
+                "search_context_cost_per_query"});
   if (auto v = node["id"]) info.id = r.text(v, join_path(path, "id"));
   if (auto v = node["mode"]) info.mode = r.text(v, join_path(path, "mode"));
   if (auto v = node["input_cost_per_token"])
@@ -268,6 +269,18 @@ void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path
   };
   for (const auto& [name, field] : unit_prices) {
     if (auto v = node[name]) *field = r.number(v, join_path(path, name), 0.0);
+  }
+  if (auto v = node["search_context_cost_per_query"]) {
+    // LiteLLM writes a map of search_context_size_low/medium/high: a search costs at most the highest.
+    const auto field = join_path(path, "search_context_cost_per_query");
+    double highest = 0;
+    if (v.IsMap()) {
+      for (const auto& size : v)
+        highest = std::max(highest, r.number(size.second, join_path(field, size.first.Scalar()), 0.0));
+    } else {
+      highest = r.number(v, field, 0.0);
+    }
+    info.search_context_cost_per_query = highest;
   }
   if (auto v = node["max_tokens"]) info.max_tokens = r.integer(v, join_path(path, "max_tokens"), 1, 100'000'000);
   if (auto v = node["max_input_tokens"])

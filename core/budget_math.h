@@ -26,8 +26,11 @@ struct CostEstimate {
   std::int64_t max_output_tokens = 0;  // likewise: max_tokens, else the model's maximum output
   double input_price = 0;
   double output_price = 0;
+  std::int64_t web_searches = 0;  // the most searches server-side tools may run (core/web_search.h)
+  double web_search_fee = 0;      // the most one costs
   double worst_case() const {
-    return static_cast<double>(prompt_tokens) * input_price + static_cast<double>(max_output_tokens) * output_price;
+    return static_cast<double>(prompt_tokens) * input_price + static_cast<double>(max_output_tokens) * output_price +
+           static_cast<double>(web_searches) * web_search_fee;
   }
 };
 

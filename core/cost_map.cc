@@ -4,6 +4,8 @@
 #include <array>
 #include <iterator>
 
+#include "core/web_search.h"
+
 namespace tollgate::core {
 namespace {
 
@@ -166,6 +168,8 @@ double ModelPrice::highest_output_per_token() const {
   return std::max({output_per_token, output_reasoning_per_token, output_audio_per_token});
 }
 
+double ModelPrice::web_search_fee() const { return or_else(per_web_search, kWebSearchFeeUsd); }
+
 double cost_of(const Usage& usage, const ModelPrice& price) {
   auto prompt_left = std::max<std::int64_t>(0, usage.prompt_tokens);
   const auto cached = portion(usage.cached_prompt_tokens, prompt_left);
@@ -181,7 +185,8 @@ double cost_of(const Usage& usage, const ModelPrice& price) {
          at(audio_in, or_else(price.input_audio_per_token, price.input_per_token)) +
          at(completion_left, price.output_per_token) +
          at(reasoning, or_else(price.output_reasoning_per_token, price.output_per_token)) +
-         at(audio_out, or_else(price.output_audio_per_token, price.output_per_token));
+         at(audio_out, or_else(price.output_audio_per_token, price.output_per_token)) +
+         web_search_cost(usage.web_search_requests, price.web_search_fee());
 }
 
 std::optional<std::size_t> dearest_price(const std::vector<std::optional<ModelPrice>>& prices,

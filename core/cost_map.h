@@ -49,10 +49,15 @@ struct ModelPrice {
   // Built-in dall-e prices by size and quality (core/media_cost.h: image_price); nullptr, or
   // when model_info sets output_cost_per_image: output_per_image for an image of any size.
   const ImagePrices* image_sizes = nullptr;
+  // Each web search a server-side tool runs (core/web_search.h); 0 → kWebSearchFeeUsd.
+  double per_web_search = 0;  // model_info.search_context_cost_per_query
 
   // The most one token can cost on each side: what a worst-case reservation multiplies by.
   double highest_input_per_token() const;
   double highest_output_per_token() const;
+  // What one web search costs: per_web_search, else Anthropic's list fee. A search the
+  // provider reports is never free, whatever the model's row says.
+  double web_search_fee() const;
 };
 
 // Built-in price of a provider model name ("gpt-4o-2024-08-06", "claude-3-5-sonnet-20241022"):
@@ -64,7 +69,8 @@ std::optional<std::int64_t> builtin_max_output_tokens(std::string_view model);
 
 // Cost of a call: cached prompt tokens at the cached price when there is one, cache writes at
 // the cache-write price, audio tokens at the audio prices and reasoning tokens at the
-// reasoning price (each part of prompt_tokens / completion_tokens, never counted twice).
+// reasoning price (each part of prompt_tokens / completion_tokens, never counted twice), plus
+// each web search reported at web_search_fee().
 double cost_of(const Usage& usage, const ModelPrice& price);
 
 // Of several prices for one model (each deployment naming it), the index of the one whose

@@ -57,6 +57,10 @@ struct PromptTally {
   std::int64_t choices = 1;           // n / best_of, times the prompts of a legacy completion
   std::int64_t prediction_bytes = 0;  // predicted output (OpenAI `prediction`)
   bool produces_output = true;        // false for embeddings
+  // Web search tools (core/web_search.h): the most searches their max_uses allow, and the
+  // index in `tools` of the first one whose max_uses bounds nothing (-1: none).
+  std::int64_t web_searches = 0;
+  std::int64_t unbounded_web_search_tool = -1;
 };
 
 // The most prompt tokens a provider can charge; at most `context_window` when known.

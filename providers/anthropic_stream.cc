@@ -171,6 +171,7 @@ void AnthropicToOpenAIStream::update_counts(const rapidjson::Value& usage) {
   usage_.cached_prompt_tokens = counts_.cache_read;
   usage_.cache_creation_prompt_tokens = counts_.cache_write;
   usage_.completion_tokens = counts_.output;
+  usage_.web_search_requests = web_search_requests(usage, usage_.web_search_requests);
 }
 
 std::string AnthropicToOpenAIStream::start_if_needed() {

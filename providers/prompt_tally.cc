@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/token_estimate.h"
+#include "core/web_search.h"
 
 namespace tollgate::providers {
 namespace {
@@ -175,6 +176,20 @@ bool is_function_tool(const Value& tool) {
   return type.empty() || type == "function" || type == "custom";
 }
 
+// A web search tool's searches (core/web_search.h) added to the tally, or the tool noted as
+// unbounded when its max_uses bounds nothing.
+void tally_web_search(const Value& tool, std::int64_t index, core::PromptTally& tally) {
+  if (!tool.IsObject() || !core::is_web_search_tool(string_member(tool, "type"))) return;
+  const Value* max_uses = member(tool, "max_uses");
+  const auto allowed =
+      core::searches_allowed(max_uses && max_uses->IsNumber() ? std::optional(max_uses->GetDouble()) : std::nullopt);
+  if (allowed) {
+    tally.web_searches = core::add_searches(tally.web_searches, *allowed);
+  } else if (tally.unbounded_web_search_tool < 0) {
+    tally.unbounded_web_search_tool = index;
+  }
+}
+
 // Providers allow n ≤ 128 and best_of ≤ 20; the cap only keeps the products from overflowing.
 constexpr std::int64_t kMaxChoices = 1 << 20;
 
@@ -239,7 +254,11 @@ core::PromptTally tally_prompt(const rapidjson::Value& request, Api api, std::si
       // show: like a document, only the context window bounds them.
       if (!v.IsNull()) ++tally.documents;
     } else if ((name == "tools" || name == "functions") && v.IsArray()) {
-      for (const auto& tool : v.GetArray()) ++(is_function_tool(tool) ? tally.tools : tally.builtin_tools);
+      std::int64_t index = 0;
+      for (const auto& tool : v.GetArray()) {
+        ++(is_function_tool(tool) ? tally.tools : tally.builtin_tools);
+        tally_web_search(tool, index++, tally);
+      }
       walker.value(v);
     } else if (name == "prediction") {
       core::PromptTally prediction;

@@ -100,8 +100,11 @@ class OpenAIPassthrough : public StreamRelay {
 
 class AnthropicPassthrough : public StreamRelay {
  public:
+  explicit AnthropicPassthrough(std::int64_t web_searches_bound) : web_searches_bound_(web_searches_bound) {}
+
   std::string on_event(const SseEvent& event) override {
     if (event.event == "message_stop") finished_ = true;
+    if (event.event == "content_block_start" && is_web_search_call(event.data)) ++searches_seen_;
     if (event.event == "message_start" || event.event == "message_delta") {
       rapidjson::Document d;
       if (json::parse(event.data, d) && d.IsObject()) {
@@ -126,21 +129,38 @@ class AnthropicPassthrough : public StreamRelay {
           } else {
             usage_.completion_tokens = int_member(*usage, "output_tokens");
           }
+          usage_.web_search_requests = web_search_requests(*usage, usage_.web_search_requests);
+          if (event.event == "message_delta" && usage->HasMember("server_tool_use")) searches_reported_ = true;
         }
       }
     }
     return sse_event_text(event);
   }
   bool finished() const override { return finished_; }
-  core::Usage usage() const override { return usage_; }
+  core::Usage usage() const override {
+    // A stream cut before its message_delta still ran the searches it showed: each is billed.
+    auto usage = usage_;
+    if (!searches_reported_) usage.web_search_requests = std::min(searches_seen_, web_searches_bound_);
+    return usage;
+  }
   bool usage_found() const override { return found_; }
   std::string error_tail(std::string_view message) const override {
     return "event: error\ndata: " + anthropic_error_body(502, message) + "\n\n";
   }
 
  private:
+  // A server_tool_use block calling web_search, found without parsing the event: a quote
+  // inside a JSON string is escaped, so the unescaped patterns are members themselves.
+  static bool is_web_search_call(std::string_view data) {
+    return data.find("\"type\":\"server_tool_use\"") != std::string_view::npos &&
+           data.find("\"name\":\"web_search\"") != std::string_view::npos;
+  }
+
   bool finished_ = false;
   bool found_ = false;
+  std::int64_t web_searches_bound_;
+  bool searches_reported_ = false;  // message_delta's usage carried server_tool_use
+  std::int64_t searches_seen_ = 0;  // server_tool_use web_search blocks started
   core::Usage usage_;
 };
 
@@ -292,7 +312,7 @@ std::unique_ptr<StreamRelay> make_stream_relay(Api client_api, Api upstream_api,
     return std::make_unique<ResponsesPassthrough>();
   }
   if (client_api == Api::anthropic_messages && upstream_api == Api::anthropic_messages) {
-    return std::make_unique<AnthropicPassthrough>();
+    return std::make_unique<AnthropicPassthrough>(options.web_searches_bound);
   }
   if (client_api == Api::openai_chat && upstream_api == Api::anthropic_messages) {
     return std::make_unique<AnthropicToOpenAI>(options);

@@ -33,6 +33,8 @@ struct StreamOptions {
   std::int64_t input_tokens_estimate = 0;
   // The most completion tokens the call may be charged (its reservation's); 0 when unknown.
   std::int64_t completion_tokens_bound = 0;
+  // The most web searches the call may be charged (core/web_search.h).
+  std::int64_t web_searches_bound = 0;
 };
 
 // Feeds upstream SSE events, returns the bytes to write to the client (possibly empty).

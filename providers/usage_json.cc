@@ -10,7 +10,13 @@ core::Usage usage_from_anthropic(const rapidjson::Value& usage) {
   u.cache_creation_prompt_tokens = json::int_or(usage, "cache_creation_input_tokens");
   u.prompt_tokens = json::int_or(usage, "input_tokens") + u.cached_prompt_tokens + u.cache_creation_prompt_tokens;
   u.completion_tokens = json::int_or(usage, "output_tokens");
+  u.web_search_requests = web_search_requests(usage);
   return u;
+}
+
+std::int64_t web_search_requests(const rapidjson::Value& usage, std::int64_t otherwise) {
+  const auto* server_tools = json::member(usage, "server_tool_use");
+  return server_tools ? json::int_or(*server_tools, "web_search_requests", otherwise) : otherwise;
 }
 
 core::Usage usage_from_openai(const rapidjson::Value& usage) {

@@ -11,6 +11,9 @@
 namespace tollgate::providers {
 
 core::Usage usage_from_anthropic(const rapidjson::Value& usage);
+// usage.server_tool_use.web_search_requests (Anthropic), or `otherwise` when absent: a stream's
+// message_delta repeats the running count only where it has one.
+std::int64_t web_search_requests(const rapidjson::Value& usage, std::int64_t otherwise = 0);
 core::Usage usage_from_openai(const rapidjson::Value& usage);
 // The Responses API's: input_tokens counts cached ones too (input_tokens_details.cached_tokens),
 // output_tokens counts reasoning ones too.

@@ -24,7 +24,7 @@ bool has_unit_prices(const config::ModelInfo& i) {
   return i.output_cost_per_reasoning_token || i.input_cost_per_audio_token || i.output_cost_per_audio_token ||
          i.output_cost_per_image || i.input_cost_per_image || i.input_cost_per_character || i.input_cost_per_second ||
          i.output_cost_per_second || i.input_cost_per_query || i.input_cost_per_image_token ||
-         i.output_cost_per_image_token;
+         i.output_cost_per_image_token || i.search_context_cost_per_query;
 }
 
 // model_info's prices of reasoning and audio tokens, images, characters, seconds and queries.
@@ -43,6 +43,7 @@ core::ModelPrice with_unit_prices(core::ModelPrice p, const config::ModelInfo& i
   p.input_per_query = i.input_cost_per_query.value_or(p.input_per_query);
   p.input_per_image_token = i.input_cost_per_image_token.value_or(p.input_per_image_token);
   p.output_per_image_token = i.output_cost_per_image_token.value_or(p.output_per_image_token);
+  p.per_web_search = i.search_context_cost_per_query.value_or(p.per_web_search);
   return p;
 }
 
@@ -98,6 +99,7 @@ ModelRouter::ModelRouter(std::shared_ptr<const config::ModelCatalog> catalog)
           // Every kind of token at its own price (cached, audio, reasoning): the highest bounds them all.
           p.max_input_price = std::max(p.max_input_price, price->highest_input_per_token());
           p.max_output_price = std::max(p.max_output_price, price->highest_output_per_token());
+          p.max_web_search_fee = std::max(p.max_web_search_fee, price->web_search_fee());
         }
         p.max_output_tokens = std::max(p.max_output_tokens, max_output_of(*d));
         every_context_known = every_context_known && d->info.max_input_tokens.has_value();
@@ -123,6 +125,7 @@ GroupPricing ModelRouter::pricing(const config::ModelGroup& group, std::string_v
     if (const auto price = price_of(concrete)) {
       p.max_input_price = std::max({p.max_input_price, price->input_per_token, price->cached_input_per_token});
       p.max_output_price = std::max(p.max_output_price, price->output_per_token);
+      p.max_web_search_fee = std::max(p.max_web_search_fee, price->web_search_fee());
     }
     p.max_output_tokens = std::max(p.max_output_tokens, max_output_of(concrete));
     every_context_known = every_context_known && concrete.info.max_input_tokens.has_value();

@@ -93,6 +93,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
         // them (older SDKs keep that first number), so give the best estimate we have.
         options.input_tokens_estimate = req_.prompt_tokens_estimate;
         options.completion_tokens_bound = req_.completion_tokens_bound;
+        options.web_searches_bound = req_.web_searches_bound;
         relay_ = provider_->stream_relay(provider_api(), upstream_.api, std::move(options));
         if (translating_) relay_ = providers::responses_relay_over_chat(std::move(relay_));
         decoder_ = provider_->stream_decoder();
@@ -156,6 +157,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     usage_ = core::Usage{};
     usage_.prompt_tokens = req_.prompt_tokens_bound;
     usage_.completion_tokens = req_.completion_tokens_bound;
+    usage_.web_search_requests = req_.web_searches_bound;
     usage_reported_ = false;
     end_.mark_interrupted();
   }

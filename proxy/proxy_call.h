@@ -59,6 +59,9 @@ struct ProxyRequest {
   // The most prompt tokens the provider can charge (core/token_bound.h): with
   // completion_tokens_bound, the usage charged for a successful answer the gateway cannot read.
   std::int64_t prompt_tokens_bound = 0;
+  // The most web searches its server-side tools may run (core/web_search.h): charged, with the
+  // token bounds, for an answer the gateway cannot read; caps the searches a cut stream showed.
+  std::int64_t web_searches_bound = 0;
   std::chrono::steady_clock::time_point received;
   // Extra response headers (e.g. rate-limit state) added to the success response.
   http::Headers extra_headers;

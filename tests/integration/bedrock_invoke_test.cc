@@ -56,19 +56,6 @@ rapidjson::Document json(const std::string& text) {
 
 std::string str(const rapidjson::Value& v) { return {v.GetString(), v.GetStringLength()}; }
 
-// The key's spend once the spend writer has recorded a non-zero amount (0 after 10 s).
-double key_spend(const TestGateway& gw, const std::string& key) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  double spend = 0;
-  while (spend == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    spend =
-        json(http_request(gw.port(), "GET", "/key/info?key=" + key, "", bearer(gw.master_key())).body)["info"]["spend"]
-            .GetDouble();
-  }
-  return spend;
-}
-
 }  // namespace
 
 TEST_CASE(

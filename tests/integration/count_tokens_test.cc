@@ -132,3 +132,36 @@ TEST_CASE("count_tokens needs a key, a model the key may use and messages", "[in
   // Refused requests never reach the provider.
   CHECK(mock.stats()["requests"].GetInt64() == 1);
 }
+
+TEST_CASE("count_tokens counts against the key's rpm_limit and spends nothing", "[integration][count_tokens]") {
+  MockUpstream mock;
+  TestGateway gw(config_for(mock));
+  const auto key = issue_key(gw, R"({"models":["claude"],"rpm_limit":3})");
+  const HeaderList auth{{"x-api-key", key}};
+  for (int i = 0; i < 3; ++i) {
+    const auto reply = http_request(gw.port(), "POST", "/v1/messages/count_tokens", count_body("claude", "hi"), auth);
+    REQUIRE(reply.status == 200);
+    CHECK(reply.header("x-tollgate-token-count") == "provider");
+    CHECK(reply.header("x-ratelimit-remaining-requests") == std::to_string(2 - i));
+  }
+  // The fourth in the minute is refused before Anthropic is asked with the gateway's credential
+  // (was 200, and a call to Anthropic, however many were made).
+  const auto limited = http_request(gw.port(), "POST", "/v1/messages/count_tokens", count_body("claude", "hi"), auth);
+  CHECK(limited.status == 429);
+  rapidjson::Document error;
+  error.Parse(limited.body.c_str());
+  REQUIRE(error.IsObject());
+  CHECK(str(error["error"]["type"]) == "rate_limit_error");
+  CHECK(mock.stats()["requests"].GetInt64() == 3);
+  // The same minute's allowance as the key's messages.
+  const auto message =
+      http_request(gw.port(), "POST", "/v1/messages",
+                   R"({"model":"claude","max_tokens":8,"messages":[{"role":"user","content":"hi"}]})", auth);
+  CHECK(message.status == 429);
+  // Nothing spent: no spend, no spend log row.
+  const auto info = http_request(gw.port(), "GET", "/key/info?key=" + key, "", bearer(gw.master_key()));
+  rapidjson::Document d;
+  d.Parse(info.body.c_str());
+  REQUIRE(d.IsObject());
+  CHECK(d["info"]["spend"].GetDouble() == 0);
+}

@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include <rapidjson/document.h>
 #include <catch2/catch.hpp>
@@ -87,6 +89,22 @@ std::string issue_key(const TestGateway& gateway, const std::string& body) {
   std::string key = d["key"].GetString();
   register_secret(key);
   return key;
+}
+
+double key_spend(const TestGateway& gateway, const std::string& key) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  double spend = 0;
+  while (spend == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const auto reply = http_request(gateway.port(), "GET", "/key/info?key=" + key, "", bearer(gateway.master_key()));
+    rapidjson::Document d;
+    d.Parse(reply.body.c_str());
+    if (d.IsObject() && d.HasMember("info") && d["info"].IsObject() && d["info"].HasMember("spend") &&
+        d["info"]["spend"].IsNumber()) {
+      spend = d["info"]["spend"].GetDouble();
+    }
+  }
+  return spend;
 }
 
 }  // namespace tollgate::testing

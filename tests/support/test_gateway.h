@@ -47,4 +47,8 @@ std::string test_master_key();
 // cleartext key, registered as a secret.
 std::string issue_key(const TestGateway& gateway, const std::string& body = "{}");
 
+// The key's spend (GET /key/info) once the spend writer has recorded a non-zero amount; 0
+// after 10 s.
+double key_spend(const TestGateway& gateway, const std::string& key);
+
 }  // namespace tollgate::testing

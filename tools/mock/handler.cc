@@ -259,6 +259,7 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
   completion.without_usage = plan.no_usage;
   completion.cache_read_tokens = invoke_.cache_read;
   completion.cache_creation_tokens = invoke_.cache_creation;
+  completion.web_search_requests = body.web_searches;
 
   if (body.stream) {
     if (endpoint == Endpoint::bedrock_converse) {

@@ -183,6 +183,19 @@ void read_input(const Value& root, RequestBody& out) {
   }
 }
 
+void read_web_search_tools(const Value& document, RequestBody& out) {
+  const Value* tools = member(document, "tools");
+  if (tools == nullptr || !tools->IsArray()) return;
+  for (const auto& tool : tools->GetArray()) {
+    const Value* type = tool.IsObject() ? member(tool, "type") : nullptr;
+    if (type == nullptr || !type->IsString() || view(*type).rfind("web_search", 0) != 0) continue;
+    const Value* max_uses = member(tool, "max_uses");
+    out.web_searches += max_uses && max_uses->IsUint64() && max_uses->GetUint64() > 0
+                            ? static_cast<std::size_t>(max_uses->GetUint64())
+                            : 1;
+  }
+}
+
 }  // namespace
 
 RequestBody parse_request_body(std::string_view body, BodyKind kind) {
@@ -218,6 +231,7 @@ RequestBody parse_request_body(std::string_view body, BodyKind kind) {
         for_each_text(*system, [&](std::string_view text) { add_text(text, out); });
       }
       read_messages(document, out);
+      read_web_search_tools(document, out);
       break;
     case BodyKind::converse:
       if (const Value* system = member(document, "system")) {

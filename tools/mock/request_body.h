@@ -33,6 +33,9 @@ struct RequestBody {
   std::string echo_text;                    // last user message text (or the prompt) for `echo`
   std::vector<std::uint64_t> input_hashes;  // embeddings: one per input, seeds its vector
   bool base64 = false;                      // embeddings: encoding_format "base64" (the openai SDK's default)
+  // Anthropic: the searches its web search tools ("type":"web_search_…") run: each tool's
+  // max_uses (every use it allows), 1 for a tool without it.
+  std::size_t web_searches = 0;
 };
 
 RequestBody parse_request_body(std::string_view body, BodyKind kind);

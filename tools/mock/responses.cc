@@ -72,7 +72,12 @@ void append_anthropic_message(std::string& out, const Completion& c) {
   append_json_string(out, c.id);
   out += R"(,"type":"message","role":"assistant","model":)";
   append_json_string(out, c.model);
-  out += R"(,"content":[{"type":"text","text":)";
+  out += R"(,"content":[)";
+  for (std::size_t i = 0; i < c.web_search_requests; ++i) {
+    append_web_search_block(out, i);
+    out += ',';
+  }
+  out += R"({"type":"text","text":)";
   append_json_string(out, c.content);
   out += R"(}],"stop_reason":")";
   out += anthropic_stop_reason(c);
@@ -81,7 +86,21 @@ void append_anthropic_message(std::string& out, const Completion& c) {
   append_cache_usage(out, c);
   out += R"(,"output_tokens":)";
   append_uint(out, c.completion_tokens);
+  append_server_tool_usage(out, c);
   out += "}}";
+}
+
+void append_server_tool_usage(std::string& out, const Completion& c) {
+  if (c.web_search_requests == 0) return;
+  out += R"(,"server_tool_use":{"web_search_requests":)";
+  append_uint(out, c.web_search_requests);
+  out += '}';
+}
+
+void append_web_search_block(std::string& out, std::size_t i) {
+  out += R"({"type":"server_tool_use","id":"srvtoolu_mock_)";
+  append_uint(out, i);
+  out += R"(","name":"web_search","input":{"query":"mock"}})";
 }
 
 void append_cache_usage(std::string& out, const Completion& c) {

@@ -23,6 +23,8 @@ struct Completion {
   std::size_t cache_read_tokens = 0;
   std::size_t cache_creation_tokens = 0;
   bool without_usage = false;  // an OpenAI-compatible server that reports none (chat only)
+  // Anthropic: web searches run (a server_tool_use block each; usage.server_tool_use).
+  std::size_t web_search_requests = 0;
 };
 
 std::string_view openai_finish_reason(const Completion& c);
@@ -38,6 +40,10 @@ void append_text_completion(std::string& out, const Completion& c);
 void append_anthropic_message(std::string& out, const Completion& c);
 // ,"cache_read_input_tokens":N,"cache_creation_input_tokens":M when the completion has any.
 void append_cache_usage(std::string& out, const Completion& c);
+// ,"server_tool_use":{"web_search_requests":N} when the completion ran searches.
+void append_server_tool_usage(std::string& out, const Completion& c);
+// The server_tool_use block of search `i` (Anthropic's shape; its results are not shown).
+void append_web_search_block(std::string& out, std::size_t i);
 
 // Standard base64 (padded) of `size` bytes.
 void append_base64(std::string& out, const unsigned char* data, std::size_t size);

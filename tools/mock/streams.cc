@@ -1,5 +1,6 @@
 #include "tools/mock/streams.h"
 
+#include <string>
 #include <string_view>
 
 #include "tools/mock/json_out.h"
@@ -106,20 +107,35 @@ std::vector<SseEvent> anthropic_stream(const Completion& c, int chunks) {
   data += R"(,"output_tokens":0}}})";
   events.push_back({anthropic_event("message_start", data), false});
   events.push_back({anthropic_event("ping", R"({"type":"ping"})"), false});
-  events.push_back({anthropic_event("content_block_start", R"({"type":"content_block_start","index":0,)"
-                                                           R"("content_block":{"type":"text","text":""}})"),
+  for (std::size_t i = 0; i < c.web_search_requests; ++i) {  // one block per search, before the text
+    data = R"({"type":"content_block_start","index":)";
+    append_uint(data, i);
+    data += R"(,"content_block":)";
+    append_web_search_block(data, i);
+    data += '}';
+    events.push_back({anthropic_event("content_block_start", data), false});
+    data = R"({"type":"content_block_stop","index":)";
+    append_uint(data, i);
+    data += '}';
+    events.push_back({anthropic_event("content_block_stop", data), false});
+  }
+  const auto text_index = std::to_string(c.web_search_requests);
+  events.push_back({anthropic_event("content_block_start", R"({"type":"content_block_start","index":)" + text_index +
+                                                               R"(,"content_block":{"type":"text","text":""}})"),
                     false});
   for (const auto piece : split_chunks(c.content, chunks)) {
-    data = R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":)";
+    data = R"({"type":"content_block_delta","index":)" + text_index + R"(,"delta":{"type":"text_delta","text":)";
     append_json_string(data, piece);
     data += "}}";
     events.push_back({anthropic_event("content_block_delta", data), true});
   }
-  events.push_back({anthropic_event("content_block_stop", R"({"type":"content_block_stop","index":0})"), false});
+  events.push_back(
+      {anthropic_event("content_block_stop", R"({"type":"content_block_stop","index":)" + text_index + "}"), false});
   data = R"({"type":"message_delta","delta":{"stop_reason":")";
   data += anthropic_stop_reason(c);
   data += R"(","stop_sequence":null},"usage":{"output_tokens":)";
   append_uint(data, c.completion_tokens);
+  append_server_tool_usage(data, c);
   data += "}}";
   events.push_back({anthropic_event("message_delta", data), false});
   events.push_back({anthropic_event("message_stop", R"({"type":"message_stop"})"), false});

@@ -85,3 +85,31 @@ TEST_CASE("pass-through usage: streams", "[api][passthrough]") {
     CHECK(usage.usage().completion_tokens == 3);
   }
 }
+
+TEST_CASE("pass-through usage: Anthropic's web searches, whole, streamed and cut short",
+          "[api][passthrough][web_search]") {
+  PassthroughUsage whole(ProviderKind::anthropic, 5);
+  whole.on_body(
+      R"({"type":"message","usage":{"input_tokens":10,"output_tokens":7,"server_tool_use":{"web_search_requests":4}}})");
+  CHECK(whole.usage().web_search_requests == 4);
+
+  const SseEvent start{"message_start",
+                       R"({"type":"message_start","message":{"usage":{"input_tokens":10,"output_tokens":1}}})"};
+  const SseEvent search{"content_block_start",
+                        R"({"type":"content_block_start","index":0,"content_block":)"
+                        R"({"type":"server_tool_use","id":"s","name":"web_search","input":{}}})"};
+  const SseEvent delta{"message_delta", R"({"type":"message_delta","usage":{"output_tokens":5,)"
+                                        R"("server_tool_use":{"web_search_requests":2}}})"};
+  PassthroughUsage streamed(ProviderKind::anthropic, 2);
+  for (const auto* event : {&start, &search, &search, &search, &delta}) streamed.on_event(*event);
+  CHECK(streamed.usage().web_search_requests == 2);  // the provider's count once it reports one
+  CHECK(streamed.usage().completion_tokens == 5);
+
+  PassthroughUsage cut(ProviderKind::anthropic, 2);  // no message_delta: the blocks shown, at most the bound
+  cut.on_event(start);
+  cut.on_event(search);
+  CHECK(cut.usage().web_search_requests == 1);
+  cut.on_event(search);
+  cut.on_event(search);
+  CHECK(cut.usage().web_search_requests == 2);
+}

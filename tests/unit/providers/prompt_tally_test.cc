@@ -231,3 +231,30 @@ TEST_CASE("max_output_tokens: the largest limit the request gives, none when one
   CHECK(asked(R"({"max_tokens":null,"max_completion_tokens":20})") == 20);
   CHECK(asked(R"({"messages":[]})") == std::nullopt);
 }
+
+TEST_CASE("prompt tally: web search tools add their max_uses; one without it is noted", "[providers][web_search]") {
+  struct Row {
+    const char* tools;
+    std::int64_t searches;
+    std::int64_t unbounded;
+  };
+  const Row rows[] = {
+      {R"([])", 0, -1},
+      {R"([{"name":"f","input_schema":{}}])", 0, -1},
+      {R"([{"type":"web_search_20250305","name":"web_search","max_uses":5}])", 5, -1},
+      {R"([{"type":"web_search_20250305","name":"a","max_uses":2},{"type":"web_search_20260209","name":"b","max_uses":3}])",
+       5, -1},
+      {R"([{"name":"f","input_schema":{}},{"type":"web_search_20250305","name":"web_search"}])", 0, 1},
+      {R"([{"type":"web_search_20250305","name":"web_search","max_uses":0}])", 0, 0},
+      {R"([{"type":"web_search_20250305","name":"web_search","max_uses":"5"}])", 0, 0},
+      {R"([{"type":"web_search_20250305","name":"web_search","max_uses":2.5}])", 3, -1},
+      {R"([{"type":"web_fetch_20250910","name":"web_fetch"}])", 0, -1},
+  };
+  for (const auto& row : rows) {
+    INFO(row.tools);
+    const auto t =
+        tally_of(std::string(R"({"model":"m","messages":[],"tools":)") + row.tools + "}", Api::anthropic_messages);
+    CHECK(t.web_searches == row.searches);
+    CHECK(t.unbounded_web_search_tool == row.unbounded);
+  }
+}

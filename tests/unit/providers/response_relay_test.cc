@@ -95,3 +95,41 @@ TEST_CASE("a Responses API stream passes through with its names and usage from t
         "event: error\ndata: {\"type\":\"error\",\"code\":\"upstream_error\",\"message\":\"upstream "
         "\\\"reset\\\"\",\"param\":null}\n\n");
 }
+
+TEST_CASE("Anthropic's web searches are read from usage.server_tool_use, whole or streamed",
+          "[providers][relay][web_search]") {
+  using tollgate::providers::SseEvent;
+  const std::string body =
+      R"({"id":"msg_1","type":"message","content":[],"usage":{"input_tokens":10,"output_tokens":5,)"
+      R"("server_tool_use":{"web_search_requests":3}}})";
+  auto whole = finish_response(Api::anthropic_messages, Api::anthropic_messages, body, "claude");
+  REQUIRE(whole);
+  CHECK(whole.value().usage.web_search_requests == 3);
+
+  const SseEvent start{"message_start",
+                       R"({"type":"message_start","message":{"usage":{"input_tokens":10,"output_tokens":1}}})"};
+  const SseEvent search{"content_block_start",
+                        R"({"type":"content_block_start","index":0,"content_block":{"type":"server_tool_use",)"
+                        R"("id":"srvtoolu_1","name":"web_search","input":{}}})"};
+  const SseEvent delta{"message_delta", R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},)"
+                                        R"("usage":{"output_tokens":5,"server_tool_use":{"web_search_requests":2}}})"};
+  tollgate::providers::StreamOptions options;
+  options.web_searches_bound = 2;
+  {
+    auto relay = tollgate::providers::make_stream_relay(Api::anthropic_messages, Api::anthropic_messages, options);
+    relay->on_event(start);
+    for (int i = 0; i < 3; ++i) relay->on_event(search);
+    relay->on_event(delta);
+    CHECK(relay->usage().web_search_requests == 2);  // the provider's count wins once it reports one
+    CHECK(relay->usage().completion_tokens == 5);
+  }
+  {  // cut before message_delta: the searches it showed, at most the request's bound
+    auto relay = tollgate::providers::make_stream_relay(Api::anthropic_messages, Api::anthropic_messages, options);
+    relay->on_event(start);
+    relay->on_event(search);
+    CHECK(relay->usage().web_search_requests == 1);
+    relay->on_event(search);
+    relay->on_event(search);
+    CHECK(relay->usage().web_search_requests == 2);
+  }
+}
