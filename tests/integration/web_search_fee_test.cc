@@ -122,8 +122,8 @@ TEST_CASE("a web search tool's max_uses is reserved; one without max_uses is ref
               R"({"name":"f","input_schema":{}},)" + search_tool(max_uses) + "]}",
           master);
       CHECK(refused.status == 400);
-      const auto error = json(refused.body)["error"].GetObject();
-      CHECK(std::string(error["param"].GetString()) == "tools[1].max_uses");
+      const auto body = json(refused.body);  // kept: the error below points into it
+      CHECK(std::string(body["error"]["param"].GetString()) == "tools[1].max_uses");
     }
   }
   CHECK(upstream_requests(mock) == 1);
