@@ -42,11 +42,20 @@ double ShedShare::error() const {
 }
 
 void ShedShare::sample_delay(Duration delay) {
+  // A step weighs the time since the previous sample: the timer runs on the loop it measures,
+  // so an overloaded loop samples late (every 5-15 ms at the onset of twice the capacity,
+  // bench/overload), and steps that each weighed one period took ~70 ms to reach the share
+  // while every request waited (and with work queued first-in first-out, never reach it: the
+  // later the samples, the slower the share grows). The time weighed is the period plus the
+  // smaller of this delay and the one smoothed before it: a lasting delay weighs its length,
+  // one long stall (or the quiet samples after it) about a period.
+  const double step = period_ + std::min(last_delay_, seconds(delay));
+  last_delay_ = seconds(delay);
   delay_ += (seconds(delay) - delay_) * kSmoothing;
   const double e = error();
   // The integral is clamped on its own, so that a long idle spell cannot store up admissions
   // (or a long overload refusals) that the loop would then have to work off.
-  integral_ = std::clamp(integral_ + kIntegralPerSecond * period_ * e, 0.0, 1.0);
+  integral_ = std::clamp(integral_ + kIntegralPerSecond * step * e, 0.0, 1.0);
   share_ = std::clamp(integral_ + kProportional * e, 0.0, 1.0);
 }
 

@@ -32,7 +32,8 @@ class ShedShare {
   // `period`: the time between two delay samples (the controller's step).
   ShedShare(Targets targets, Duration period);
 
-  // One measured delay, `period` after the previous one: a step of the controller.
+  // One measured delay, `period + delay` after the previous one (the timer was armed `period`
+  // ahead and fired `delay` late): a step of the controller.
   void sample_delay(Duration delay);
   // The fraction of the time since the previous busy sample the loop's thread was busy; used by
   // the steps that follow.
@@ -46,6 +47,7 @@ class ShedShare {
   Targets targets_;
   double period_;           // seconds
   double delay_ = 0;        // smoothed, seconds
+  double last_delay_ = 0;   // the previous sample's, seconds
   double busy_error_ = -1;  // of the latest busy sample, relative
   double integral_ = 0;
   double share_ = 0;

@@ -67,3 +67,14 @@ set_priority() {
     esac
   done
 }
+
+# cpu_steal_ms CPUS: the time the hypervisor has taken from these CPUs (comma-separated list of
+# numbers) since boot, in ms (/proc/stat's steal column, in USER_HZ ticks): a vCPU stopped by the
+# host stalls everything on it, and nothing on the guest can avoid it.
+cpu_steal_ms() {
+  local tick
+  tick="$(getconf CLK_TCK)"
+  awk -v cpus=",$1," -v tick="$tick" '$1 ~ /^cpu[0-9]+$/ && index(cpus, "," substr($1, 4) ",") {s += $9}
+    END {printf "%d\n", s * 1000 / tick}' /proc/stat
+}
+

@@ -18,6 +18,20 @@ def read_log(path):
     return rows
 
 
+def arrival_p99s(path):
+    """From tollgate-openloop's log: the p99 of the 200s' latency up to their arrival at the
+    generator's socket (the kernel's receive timestamp; the fifth column is how long the bytes then
+    waited for the generator), and the p99 of that wait."""
+    arrived, waited = [], []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 5 and int(parts[1]) == 200:
+                arrived.append(int(parts[2]) - int(parts[4]))
+                waited.append(int(parts[4]))
+    return pct(arrived, 0.99), pct(waited, 0.99)
+
+
 def pct(values, q):
     if not values:
         return float("nan")
@@ -51,7 +65,7 @@ def by_window(rows, seconds):
 def main():
     a = argparse.ArgumentParser()
     for name in ("capacity", "low", "high", "seconds", "in-flight", "connections", "io-threads",
-                 "prompt-bytes", "rss-idle", "rss-max", "rss-end", "nproc"):
+                 "prompt-bytes", "steal-ms", "rss-idle", "rss-max", "rss-end", "nproc"):
         a.add_argument("--" + name, type=int, required=True)
     for name in ("loop-delay", "utilization"):
         a.add_argument("--" + name, type=float, required=True)
@@ -68,7 +82,9 @@ def main():
 
     print(f"# Overload — {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC\n")
     print(f"Machine: {o.nproc} cores, shared with the other engineers' builds; load average {o.load_start} at the "
-          f"start, {o.load_overload} when the overload phase began, {o.load_end} at the end.")
+          f"start, {o.load_overload} when the overload phase began, {o.load_end} at the end; the hypervisor took "
+          f"{o.steal_ms} ms from the gateway's CPU{'s' if ',' in o.gateway_cpu else ''} during the overload phase "
+          "(/proc/stat's steal time).")
     print(f"Tollgate on CPU {o.gateway_cpu} (`taskset`), `io_threads: {o.io_threads}`, SQLite store, one virtual key, "
           f"priced model, tollgate-mock upstream on CPU {o.mock_cpu}; `max_in_flight_requests: {o.in_flight}`, "
           f"`max_event_loop_delay_ms: {o.loop_delay:g}`, `max_event_loop_utilization: {o.utilization:g}`. Load: `bench/openloop` (tollgate-openloop) on CPU {o.load_cpu}, "
@@ -88,6 +104,12 @@ def main():
               f"{s['shed_p99']:.2f} | {run['send_lag_p99']:.2f} |")
     print()
     print(f"- Admitted p99 under overload / unloaded p99: **{ratio:.2f}×** (goal ≤ 3×).")
+    (un_arrived, un_waited), (ov_arrived, ov_waited) = (arrival_p99s(os.path.join(w, p + ".log"))
+                                                        for p in ("unloaded", "overload"))
+    print(f"- The same up to each answer's arrival at the generator's socket (its kernel receive timestamp), "
+          f"without the generator's own wait to read it (p99 {un_waited:.2f} ms unloaded, {ov_waited:.2f} ms "
+          f"under overload): p99 {un_arrived:.2f} ms unloaded, {ov_arrived:.2f} ms under overload, "
+          f"**{ov_arrived / un_arrived if un_arrived else float('nan'):.2f}×**.")
     print(f"- tollgate_shed_requests_total rose by {o.shed[1] - o.shed[0]} during the overload phase "
           f"(after it, by reason: {o.shed_reasons.strip() or 'none'}).")
     print(f"- RSS: {o.rss_idle // 1024} MiB before, {o.rss_max // 1024} MiB at most during, "

@@ -240,6 +240,10 @@ struct Record {
   int status;      // 0: the connection failed; -1: unanswered when the run ended
   Micros latency;  // from due
   Micros service;  // from send
+  // From the response's arrival at the socket (the kernel's receive timestamp of its last
+  // bytes) to the generator reading it: the generator's own delay on the way back, which the
+  // latency includes (0 where the kernel gave no timestamp).
+  Micros read_lag = 0;
 };
 
 struct Connection {
@@ -248,6 +252,7 @@ struct Connection {
   bool busy = false;
   Micros due = 0;
   Clock::time_point sent_at{};
+  Micros read_lag = 0;  // of the latest read
   std::size_t written = 0;
   std::uint32_t events = 0;  // what epoll watches for
   std::string in;
@@ -411,6 +416,7 @@ class Generator {
     if (c.fd < 0) die("socket: " + std::string(std::strerror(errno)));
     int one = 1;
     setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(c.fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
     const int r = connect(c.fd, reinterpret_cast<const sockaddr*>(&address_), sizeof address_);
     if (r < 0 && errno != EINPROGRESS) die("connect: " + std::string(std::strerror(errno)));
     epoll_event ev{};
@@ -470,7 +476,7 @@ class Generator {
     // One recv per readiness: epoll is level-triggered and reports again while bytes wait (a
     // second recv to see EAGAIN would cost a system call per response).
     char buf[65536];
-    const auto n = ::recv(c.fd, buf, sizeof buf, 0);
+    const auto n = receive(c, buf, sizeof buf);
     if (n > 0) {
       c.in.append(buf, static_cast<std::size_t>(n));
     } else if (n < 0 && errno == EAGAIN) {
@@ -499,11 +505,37 @@ class Generator {
     }
   }
 
+  // recv, noting how long the bytes read had waited in the socket (SO_TIMESTAMPNS: the realtime
+  // clock when the last of them arrived).
+  ssize_t receive(Connection& c, char* buf, std::size_t size) {
+    iovec iov{buf, size};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec))];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    const auto n = ::recvmsg(c.fd, &msg, 0);
+    if (n <= 0) return n;
+    c.read_lag = 0;
+    for (auto* cm = CMSG_FIRSTHDR(&msg); cm != nullptr; cm = CMSG_NXTHDR(&msg, cm)) {
+      if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_TIMESTAMPNS) continue;
+      timespec arrived;
+      std::memcpy(&arrived, CMSG_DATA(cm), sizeof arrived);
+      timespec now;
+      clock_gettime(CLOCK_REALTIME, &now);
+      const auto lag = (now.tv_sec - arrived.tv_sec) * 1'000'000 + (now.tv_nsec - arrived.tv_nsec) / 1000;
+      c.read_lag = std::max<Micros>(0, lag);
+    }
+    return n;
+  }
+
   void complete(std::size_t i, int status) {
     auto& c = connections_[i];
     const auto now = Clock::now();
     records_.push_back({c.due, status, micros_since(start_, now) - c.due,
-                        std::chrono::duration_cast<std::chrono::microseconds>(now - c.sent_at).count()});
+                        std::chrono::duration_cast<std::chrono::microseconds>(now - c.sent_at).count(),
+                        status > 0 ? c.read_lag : 0});
     c.busy = false;
     --busy_;
   }
@@ -611,7 +643,8 @@ void Generator::write_log() const {
   FILE* f = std::fopen(o_.log_path.c_str(), "w");
   if (!f) die("cannot write " + o_.log_path);
   for (const auto& r : records_) {
-    std::fprintf(f, "%" PRId64 " %d %" PRId64 " %" PRId64 "\n", r.due, r.status, r.latency, r.service);
+    std::fprintf(f, "%" PRId64 " %d %" PRId64 " %" PRId64 " %" PRId64 "\n", r.due, r.status, r.latency, r.service,
+                 r.read_lag);
   }
   std::fclose(f);
 }

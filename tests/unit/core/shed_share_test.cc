@@ -101,6 +101,9 @@ TEST_CASE("the shed share holds the loop's busy time under its target", "[unit][
 
 // A loop of capacity 1 (one second of work per second) offered `load` times that, where a
 // refusal costs `refusal_cost` of a served request: the work it cannot do waits (the delay).
+// The timer that samples the delay runs on the loop it measures, in turn with the work: due
+// `period` after it last fired, it fires once the work queued ahead of it is done, so an
+// overloaded loop samples late and seldom.
 // Holding the delay alone, the share settles where the loop just keeps up with the delay near
 // its target; holding the busy time too, where the loop keeps idle time and the delay stays
 // under its target.
@@ -110,51 +113,76 @@ TEST_CASE("under a steady overload the share settles where the loop keeps up", "
     double load;
     double refusal_cost;
     double busy_target;
+    double onset_max;  // seconds: the most work waiting while the share settles from nothing
   };
-  for (const Row row : {Row{1.5, 0.1, 0}, Row{2.0, 0.15, 0}, Row{4.0, 0.05, 0}, Row{0.8, 0.2, 0}, Row{2.0, 0.15, 0.85},
-                        Row{4.0, 0.05, 0.8}, Row{0.8, 0.2, 0.85}}) {
+  // Onset: the share grows with the time the late samples stand for; when each sample weighed
+  // one period, twice the capacity queued 250 ms of work and four times it never caught up.
+  for (const Row row : {Row{1.5, 0.1, 0, 0.015}, Row{2.0, 0.15, 0, 0.035}, Row{4.0, 0.05, 0, 0.15}, Row{0.8, 0.2, 0, 0},
+                        Row{2.0, 0.15, 0.85, 0.035}, Row{4.0, 0.05, 0.8, 0.15}, Row{0.8, 0.2, 0.85, 0}}) {
     INFO("load " << row.load << ", refusal cost " << row.refusal_cost << ", busy target " << row.busy_target);
     ShedShare share({kTarget, row.busy_target}, kPeriod);
+    const double tick = 10e-6;
     const double period = std::chrono::duration<double>(kPeriod).count();
     const double target = std::chrono::duration<double>(kTarget).count();
-    double backlog = 0;  // seconds of work waiting
+    double backlog = 0;         // seconds of work waiting
+    double ahead_of_timer = 0;  // of it, queued before the timer became due
+    double due = period;
+    bool timer_queued = false;
     double busy_time = 0;
+    double next_busy_sample = 0.01;
+    double onset_max = 0;  // the delay while the share settles
     double delay_sum = 0;
     double delay_max = 0;
     double busy_sum = 0;
-    const int settle = 4000;  // 2 s
-    const int measure = 4000;
-    for (int i = 0; i < settle + measure; ++i) {
+    const double settle = 2.0;
+    const double end = 4.0;
+    for (double now = 0; now < end; now += tick) {
       const double s = share.share();
-      const double work = row.load * ((1 - s) + s * row.refusal_cost) * period;
-      const double done = std::min(period, backlog + work);
-      backlog = backlog + work - done;
+      backlog += row.load * ((1 - s) + s * row.refusal_cost) * tick;
+      const double done = std::min(tick, backlog);
+      backlog -= done;
       busy_time += done;
-      if (i % 20 == 19) {  // every 10 ms
-        share.sample_busy(busy_time / (20 * period));
-        busy_time = 0;
+      if (!timer_queued && now >= due) {
+        timer_queued = true;
+        ahead_of_timer = backlog;
+      } else if (timer_queued) {
+        ahead_of_timer -= done;
       }
-      share.sample_delay(std::chrono::duration_cast<ShedShare::Duration>(std::chrono::duration<double>(backlog)));
-      if (i >= settle) {
-        delay_sum += backlog;
+      if (timer_queued && ahead_of_timer <= 0) {
+        timer_queued = false;
+        share.sample_delay(std::chrono::duration_cast<ShedShare::Duration>(std::chrono::duration<double>(now - due)));
+        due = now + period;
+      }
+      if (now >= next_busy_sample) {
+        share.sample_busy(busy_time / 0.01);
+        busy_time = 0;
+        next_busy_sample += 0.01;
+      }
+      if (now < settle) onset_max = std::max(onset_max, backlog);
+      if (now >= settle) {
+        delay_sum += backlog * tick;
         delay_max = std::max(delay_max, backlog);
-        busy_sum += done / period;
+        busy_sum += done;
       }
     }
-    const double mean_delay = delay_sum / measure;
-    const double mean_busy = busy_sum / measure;
+    const double mean_delay = delay_sum / (end - settle);
+    const double mean_busy = busy_sum / (end - settle);
+    INFO("onset max " << onset_max << ", mean delay " << mean_delay << ", max " << delay_max << ", busy " << mean_busy);
+    CHECK(onset_max <= row.onset_max);
     if (row.load <= 1.0) {
       CHECK(share.share() == 0.0);
       CHECK(delay_max == 0.0);
       continue;
     }
+    // The samples come late and a step moves the share by what they stand for, so the share
+    // swings around its level: the loop idles a little, the delay overshoots its target a little.
     if (row.busy_target == 0) {
-      CHECK(mean_busy == Approx(1.0).margin(0.01));
-      CHECK(mean_delay <= 1.2 * target);
-      CHECK(delay_max <= 2.0 * target);
+      CHECK(mean_busy >= 0.88);
+      CHECK(mean_delay <= 1.5 * target);
+      CHECK(delay_max <= 4.0 * target);
     } else {
       CHECK(mean_busy == Approx(row.busy_target).margin(0.06));
-      CHECK(delay_max <= target);
+      CHECK(delay_max <= 2.0 * target);
     }
   }
 }
