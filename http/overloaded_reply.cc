@@ -20,7 +20,8 @@ const char* message(telemetry::ShedReason reason) {
       return "The gateway is handling as many requests as it is configured to (max_in_flight_requests); retry "
              "shortly.";
     case telemetry::ShedReason::queue_delay:
-      return "The gateway is running behind its work (max_event_loop_delay_ms); retry shortly.";
+      return "The gateway is running behind its work (max_event_loop_delay_ms, max_event_loop_utilization); "
+             "retry shortly.";
     case telemetry::ShedReason::upstream_connects:
       break;  // a call refused by the outbound client is answered by its proxy call, not here
   }

@@ -91,7 +91,8 @@ void load(std::uint16_t port, std::chrono::milliseconds length, Tally& tally) {
         if (reply.status == 200) {
           ++tally.ok;
         } else if (reply.status == 503 && reply.header("retry-after") == "1" &&
-                   reply.body.find(R"("code":"gateway_overloaded")") != std::string::npos) {
+                   reply.body.find(R"("code":"gateway_overloaded")") != std::string::npos &&
+                   reply.body.find("max_event_loop_utilization") != std::string::npos) {  // both settings named
           ++tally.shed;
         } else {
           ++tally.other;
