@@ -203,6 +203,14 @@ for t in [t for t in targets if ("memory_split_c256", t) in by]:
     # counted once per process: nginx's workers each count theirs).
     for part, field in (("anonymous", "anon_kb"), ("file-backed", "file_kb")):
         add("memory (VmRSS)", t, f"{part} at the end of the c256 run", fig("memory_split_c256", t, field), " KiB")
+for c in (32, 256):
+    for t in [t for t in targets if (f"spend_backlog_c{c}", t) in by]:
+        # What a closed-loop run left for its store to write after it (bench/lib/scenarios.sh,
+        # settle_spend): work the run's RPS did not pay for, waited out before the next target.
+        add("spend writer", t, f"rows not yet in the store at the end of the c{c} run",
+            fig(f"spend_backlog_c{c}", t, "rows"), "")
+        add("spend writer", t, f"time for the store to take them (c{c})",
+            fig(f"spend_backlog_c{c}", t, "waited_ms"), " ms")
 for base, big in key_pairs:
     d = by.get(("memory_keys", big), {}).get(0)
     if d:
