@@ -29,9 +29,11 @@ std::string config_for(const MockUpstream& mock) {
       "    litellm_params: {model: anthropic/claude-3-5-sonnet-20241022, api_base: "
       "\"http://127.0.0.1:" +
       std::to_string(mock.port()) + "\", api_key: sk-ant-web-search-unused}\n";
+  // A known context window: server tools are refused without one (server_tool_tokens_test.cc).
   // LiteLLM's per-search price by search context size: a search costs at most the highest.
-  return "model_list:\n  - model_name: claude\n" + params + "  - model_name: claude-dear\n" + params +
-         "    model_info: {search_context_cost_per_query: {search_context_size_low: 0.01, "
+  return "model_list:\n  - model_name: claude\n" + params + "    model_info: {max_input_tokens: 20000}\n" +
+         "  - model_name: claude-dear\n" + params +
+         "    model_info: {max_input_tokens: 20000, search_context_cost_per_query: {search_context_size_low: 0.01, "
          "search_context_size_medium: 0.02, search_context_size_high: 0.03}}\n";
 }
 
@@ -98,8 +100,11 @@ TEST_CASE("a web search tool's max_uses is reserved; one without max_uses is ref
           "[integration][web_search][budgets]") {
   MockUpstream mock;
   TestGateway gw(config_for(mock));
-  // Room for the tokens' worst case (about $0.013 with a built-in tool) and one search, not three.
-  const auto key = issue_key(gw, R"({"max_budget":0.03})");
+  // Room for the tokens' worst case and one search, not three: ten samplings of the server tool
+  // loop (core/server_tools.h), the first's prompt bound (~3,200 tokens with a built-in tool)
+  // and nine 20,000-token windows at the cache-write price ($3.75 per million) ≈ $0.687, and
+  // 10 × 16 output tokens = $0.0024.
+  const auto key = issue_key(gw, R"({"max_budget":0.71})");
   const HeaderList auth{{"x-api-key", key}};
 
   const auto three = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude", search_tool("3")), auth);
