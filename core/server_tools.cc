@@ -1,18 +1,11 @@
 #include "core/server_tools.h"
 
 #include <algorithm>
-#include <limits>
+
+#include "core/saturating.h"
 
 namespace tollgate::core {
 namespace {
-
-constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
-
-std::int64_t add(std::int64_t a, std::int64_t b) { return a > kMax - b ? kMax : a + b; }
-std::int64_t multiply(std::int64_t a, std::int64_t b) {
-  if (a <= 0 || b <= 0) return 0;
-  return a > kMax / b ? kMax : a * b;
-}
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
@@ -28,17 +21,17 @@ bool is_anthropic_server_tool(std::string_view type) {
 }
 
 std::int64_t server_tool_samplings(std::int64_t declared_uses) {
-  return std::max(kServerToolLoopIterations, add(std::max<std::int64_t>(declared_uses, 0), 1));
+  return std::max(kServerToolLoopIterations, saturating_add(std::max<std::int64_t>(declared_uses, 0), 1));
 }
 
 std::optional<std::int64_t> server_tool_prompt_bound(std::int64_t first_sampling, std::int64_t samplings,
                                                      std::optional<std::int64_t> context_window) {
   if (!context_window || *context_window <= 0) return std::nullopt;
-  return add(first_sampling, multiply(std::max<std::int64_t>(samplings, 1) - 1, *context_window));
+  return saturating_add(first_sampling, saturating_multiply(std::max<std::int64_t>(samplings, 1) - 1, *context_window));
 }
 
 std::int64_t server_tool_completion_bound(std::int64_t per_sampling, std::int64_t samplings) {
-  return multiply(per_sampling, std::max<std::int64_t>(samplings, 1));
+  return saturating_multiply(per_sampling, std::max<std::int64_t>(samplings, 1));
 }
 
 }  // namespace tollgate::core

@@ -35,14 +35,11 @@ std::string chat_body(const std::string& model, bool stream = false) {
 }
 
 double tokens_cost(const std::string& reply_body) {
-  rapidjson::Document d;
-  d.Parse(reply_body.c_str());
+  const auto d = parse_json(reply_body);
   const auto& usage = d["usage"];
   return static_cast<double>(usage["prompt_tokens"].GetInt64()) * kInput +
          static_cast<double>(usage["completion_tokens"].GetInt64()) * kOutput;
 }
-
-std::int64_t upstream_requests(const MockUpstream& mock) { return mock.stats()["requests"].GetInt64(); }
 
 }  // namespace
 
@@ -90,6 +87,6 @@ TEST_CASE("a search model's call reserves its search", "[integration][web_search
                      chat_body(path == "/v1/chat/completions" ? "search" : "gpt-4o-search-preview"), bearer(key));
     CHECK(reply.status == 429);  // was 200: the search was neither reserved nor charged
   }
-  CHECK(upstream_requests(mock) == 0);
+  CHECK(mock.requests() == 0);
   CHECK(key_spend(gw, key) == 0);
 }

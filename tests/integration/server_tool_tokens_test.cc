@@ -44,14 +44,6 @@ std::string web_search(int max_uses) {
   return R"(,"tools":[{"type":"web_search_20250305","name":"web_search","max_uses":)" + std::to_string(max_uses) + "}]";
 }
 
-rapidjson::Document json(const std::string& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str());
-  return d;
-}
-
-std::int64_t upstream_requests(const MockUpstream& mock) { return mock.stats()["requests"].GetInt64(); }
-
 }  // namespace
 
 TEST_CASE("server tools: the reservation covers every sampling, so no spend passes max_budget",
@@ -81,11 +73,11 @@ TEST_CASE("server tools: the reservation covers every sampling, so no spend pass
       INFO(path << tool);
       const auto reply = http_request(gw.port(), "POST", path, body_with(model, tool), {{"x-api-key", dollar}});
       CHECK(reply.status == 429);
-      const auto body = json(reply.body);
+      const auto body = parse_json(reply.body);
       CHECK(std::string(body["error"]["type"].GetString()) == "budget_exceeded");
     }
   }
-  CHECK(upstream_requests(mock) == 0);
+  CHECK(mock.requests() == 0);
 
   // A client tool (run by the client, one sampling) is not a server tool: admitted.
   const auto client_tool =
@@ -103,7 +95,7 @@ TEST_CASE("server tools: the input the searches add is charged, whole and stream
   const auto reply =
       http_request(gw.port(), "POST", "/v1/messages", body_with("windowed", web_search(5)), {{"x-api-key", whole_key}});
   REQUIRE(reply.status == 200);
-  const auto body = json(reply.body);
+  const auto body = parse_json(reply.body);
   const auto& usage = body["usage"];
   const auto input = usage["input_tokens"].GetInt64();
   CHECK(input >= 5 * 5000);  // far more than the prompt's bytes: the searches' results
@@ -148,12 +140,12 @@ TEST_CASE("server tools on a model without a known context window are refused be
       INFO(path << c.extra);
       const auto reply = http_request(gw.port(), "POST", path, body_with(model, c.extra), master);
       CHECK(reply.status == 400);  // was 200: nothing bounded the tokens the tool adds
-      const auto body = json(reply.body);
+      const auto body = parse_json(reply.body);
       CHECK(std::string(body["error"]["param"].GetString()) == c.param);
       CHECK_THAT(std::string(body["error"]["message"].GetString()), Catch::Contains("model_info.max_input_tokens"));
     }
   }
-  CHECK(upstream_requests(mock) == 0);
+  CHECK(mock.requests() == 0);
   // Without server tools the same model is served.
   CHECK(http_request(gw.port(), "POST", "/v1/messages", body_with("unknown", ""), master).status == 200);
 }

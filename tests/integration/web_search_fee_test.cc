@@ -47,14 +47,6 @@ std::string messages_body(const std::string& model, const std::string& tool, boo
          R"("tools":[)" + tool + "]" + (stream ? R"(,"stream":true)" : "") + "}";
 }
 
-rapidjson::Document json(const std::string& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str());
-  return d;
-}
-
-std::int64_t upstream_requests(const MockUpstream& mock) { return mock.stats()["requests"].GetInt64(); }
-
 }  // namespace
 
 TEST_CASE("/v1/messages and /anthropic pass-through charge each web search Anthropic reports",
@@ -66,7 +58,7 @@ TEST_CASE("/v1/messages and /anthropic pass-through charge each web search Anthr
   const auto reply = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude", search_tool("3")),
                                   {{"x-api-key", whole_key}});
   REQUIRE(reply.status == 200);
-  const auto body = json(reply.body);
+  const auto body = parse_json(reply.body);
   const auto& usage = body["usage"];
   REQUIRE(usage["server_tool_use"]["web_search_requests"].GetInt64() == 3);
   const double tokens_cost = static_cast<double>(usage["input_tokens"].GetInt64()) * kInput +
@@ -109,11 +101,11 @@ TEST_CASE("a web search tool's max_uses is reserved; one without max_uses is ref
 
   const auto three = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude", search_tool("3")), auth);
   CHECK(three.status == 429);  // was 200: the searches were not reserved
-  CHECK(json(three.body)["error"]["type"] == "budget_exceeded");
-  CHECK(upstream_requests(mock) == 0);
+  CHECK(parse_json(three.body)["error"]["type"] == "budget_exceeded");
+  CHECK(mock.requests() == 0);
   const auto one = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude", search_tool("1")), auth);
   CHECK(one.status == 200);
-  CHECK(upstream_requests(mock) == 1);
+  CHECK(mock.requests() == 1);
 
   // Without max_uses nothing bounds the searches: refused, on /v1/messages and the pass-through.
   const auto master = HeaderList{{"x-api-key", gw.master_key()}};
@@ -127,11 +119,11 @@ TEST_CASE("a web search tool's max_uses is reserved; one without max_uses is ref
               R"({"name":"f","input_schema":{}},)" + search_tool(max_uses) + "]}",
           master);
       CHECK(refused.status == 400);
-      const auto body = json(refused.body);  // kept: the error below points into it
+      const auto body = parse_json(refused.body);  // kept: the error below points into it
       CHECK(std::string(body["error"]["param"].GetString()) == "tools[1].max_uses");
     }
   }
-  CHECK(upstream_requests(mock) == 1);
+  CHECK(mock.requests() == 1);
 }
 
 TEST_CASE("model_info.search_context_cost_per_query prices each search", "[integration][web_search]") {
@@ -140,7 +132,7 @@ TEST_CASE("model_info.search_context_cost_per_query prices each search", "[integ
   const auto reply = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude-dear", search_tool("2")),
                                   {{"x-api-key", gw.master_key()}});
   REQUIRE(reply.status == 200);
-  const auto body = json(reply.body);
+  const auto body = parse_json(reply.body);
   const auto& usage = body["usage"];
   const double tokens_cost = static_cast<double>(usage["input_tokens"].GetInt64()) * kInput +
                              static_cast<double>(usage["output_tokens"].GetInt64()) * kOutput;
