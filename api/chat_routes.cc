@@ -108,11 +108,12 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
                       call_type(api),         group->name,
                       unix_ms_now(),          *end_user};
     const auto tally = providers::tally_prompt(*request, api, exchange->body().size());
-    if (auto bounded = refuse_unbounded_web_search(tally); !bounded) {
+    const auto pricing = models->router->pricing(*group, wildcard_capture);
+    if (auto bounded = refuse_unbounded_tools(tally, pricing); !bounded) {
       http::respond_error(exchange, bounded.error());
       return;
     }
-    const auto tokens = request_tokens(tally, models->router->pricing(*group, wildcard_capture), *request);
+    const auto tokens = request_tokens(tally, pricing, *request);
     // The rest waits for the owner of a previous_response_id (Responses API) when there is one.
     auto proceed = [&context, exchange, api, models = std::move(models), group, identity, record, tokens,
                     end_user_id = *end_user, request,

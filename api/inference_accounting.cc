@@ -8,6 +8,8 @@
 #include "api/spend_log_metadata.h"
 #include "core/budget_math.h"
 #include "core/model_access.h"
+#include "core/server_tools.h"
+#include "core/web_search.h"
 #include "persistence/linked_budget.h"
 #include "providers/openai_request.h"
 #include "spend/spend_writer.h"
@@ -61,7 +63,17 @@ RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupP
   RequestTokens t;
   t.prompt_bound = core::prompt_token_bound(tally, pricing.max_input_tokens);
   t.completion_bound = core::completion_token_bound(tally, asked, pricing.max_output_tokens);
-  t.web_searches = tally.web_searches;
+  if (tally.server_tools > 0) {
+    // Every sampling of the provider's tool loop is billed (core/server_tools.h). Without a
+    // context window the request was refused (refuse_unbounded_tools); the saturated value
+    // keeps a caller that skipped it from reserving less than the truth.
+    const auto samplings = core::server_tool_samplings(tally.server_tool_uses);
+    t.prompt_bound = core::server_tool_prompt_bound(t.prompt_bound, samplings, pricing.max_input_tokens)
+                         .value_or(std::numeric_limits<std::int64_t>::max());
+    t.completion_bound = core::server_tool_completion_bound(t.completion_bound, samplings);
+  }
+  // A search model's call searches whatever the request says (core/cost_map.h).
+  t.web_searches = core::add_searches(tally.web_searches, pricing.max_searches_per_call);
   t.worst_case_cost = core::CostEstimate{t.prompt_bound,           t.completion_bound, pricing.max_input_price,
                                          pricing.max_output_price, t.web_searches,     pricing.max_web_search_fee}
                           .worst_case();
@@ -73,13 +85,25 @@ RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupP
   return t;
 }
 
-core::Status refuse_unbounded_web_search(const core::PromptTally& tally) {
-  if (tally.unbounded_web_search_tool < 0) return {};
-  const auto param = "tools[" + std::to_string(tally.unbounded_web_search_tool) + "].max_uses";
-  return core::bad_request(
-      "A web search tool needs max_uses, a positive integer: each search is billed on top of "
-      "tokens, and the gateway reserves the most they can cost before the call",
-      param);
+core::Status refuse_unbounded_tools(const core::PromptTally& tally, const proxy::GroupPricing& pricing) {
+  if (tally.unbounded_web_search_tool >= 0) {
+    const auto param = "tools[" + std::to_string(tally.unbounded_web_search_tool) + "].max_uses";
+    return core::bad_request(
+        "A web search tool needs max_uses, a positive integer: each search is billed on top of "
+        "tokens, and the gateway reserves the most they can cost before the call",
+        param);
+  }
+  if (tally.server_tools > 0 && !(pricing.max_input_tokens && *pricing.max_input_tokens > 0)) {
+    const auto param =
+        tally.first_server_tool >= 0 ? "tools[" + std::to_string(tally.first_server_tool) + "]" : "mcp_servers";
+    return core::bad_request(
+        "A server-side tool (web search, web fetch, code execution, MCP connector) adds its results to the "
+        "model's context, billed as input tokens on every sampling of the provider's tool loop; the gateway "
+        "bounds them by the model's context window, which is unknown for this model: set "
+        "model_info.max_input_tokens on its deployments, or call it without server-side tools",
+        param);
+  }
+  return {};
 }
 
 actors::AdmissionRequest admission_for(const identity::KeyIdentity& identity, const config::ModelGroup& group,

@@ -42,8 +42,10 @@ RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupP
                              std::optional<std::int64_t> asked);
 
 // 400 when a web search tool's max_uses bounds nothing: its searches, billed per search, could
-// not be reserved (core/web_search.h). Inference and pass-through requests alike.
-core::Status refuse_unbounded_web_search(const core::PromptTally& tally);
+// not be reserved (core/web_search.h); or when server tools run on a model whose context window
+// (`pricing.max_input_tokens`) is unknown: the input tokens their results add could not be
+// (core/server_tools.h). Inference and pass-through requests alike.
+core::Status refuse_unbounded_tools(const core::PromptTally& tally, const proxy::GroupPricing& pricing);
 
 // Stops for the key, its team (or, for personal keys, its user) and its organization (the end
 // user's is added by api/end_user_admission.h), with

@@ -188,6 +188,7 @@ proxy::GroupPricing highest_pricing(const PassthroughPricing& p, std::int64_t ma
       pricing.max_input_price = std::max(pricing.max_input_price, price->highest_input_per_token());
       pricing.max_output_price = std::max(pricing.max_output_price, price->highest_output_per_token());
       pricing.max_web_search_fee = std::max(pricing.max_web_search_fee, price->web_search_fee());
+      pricing.max_searches_per_call = std::max(pricing.max_searches_per_call, price->searches_per_call);
     }
     const auto& context = p.candidates[i]->info.max_input_tokens;
     every_context_known = every_context_known && context.has_value();
@@ -326,8 +327,9 @@ core::Result<RequestTokens> reservation(const GatewayContext& context, const htt
     request_limit = asked.tokens && !asked.unreadable ? asked.tokens : limit.written;
   }
   const auto tally = providers::tally_prompt(*r.body, *api, exchange.body().size());
-  if (auto bounded = refuse_unbounded_web_search(tally); !bounded) return bounded.error();
-  return request_tokens(tally, highest_pricing(p, per_choice), request_limit);
+  const auto pricing = highest_pricing(p, per_choice);
+  if (auto bounded = refuse_unbounded_tools(tally, pricing); !bounded) return bounded.error();
+  return request_tokens(tally, pricing, request_limit);
 }
 
 void start_call(const GatewayContext& context, const http::ExchangePtr& exchange,

@@ -95,15 +95,8 @@ void PassthroughUsage::read_anthropic(const rapidjson::Value& answer) {
   }
   // message_delta: the output count so far; the input counts only when it repeats them.
   auto usage = usage_;
-  const auto delta = providers::usage_from_anthropic(*u);
-  usage.completion_tokens = delta.completion_tokens;
-  usage.web_search_requests = providers::web_search_requests(*u, usage.web_search_requests);
+  providers::take_anthropic_delta_usage(*u, usage);
   if (u->HasMember("server_tool_use")) searches_reported_ = true;
-  if (u->HasMember("input_tokens")) {
-    usage.prompt_tokens = delta.prompt_tokens;
-    usage.cached_prompt_tokens = delta.cached_prompt_tokens;
-    usage.cache_creation_prompt_tokens = delta.cache_creation_prompt_tokens;
-  }
   take(usage);
 }
 

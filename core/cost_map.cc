@@ -56,10 +56,26 @@ constexpr ModelPrice per_image_size(const ImagePrices& prices) {
   return p;
 }
 
+// A chat model that searches the web on every call (OpenAI's search models): its token prices
+// and the fee of the call's search at the largest search_context_size (LiteLLM's
+// search_context_cost_per_query: the request's size is not read, so the dearest counts).
+constexpr ModelPrice search_model(double input, double output, double fee) {
+  ModelPrice p;
+  p.input_per_token = input;
+  p.output_per_token = output;
+  p.per_web_search = fee;
+  p.searches_per_call = 1;
+  return p;
+}
+
 // USD per token (list prices per million tokens / 1e6), as published by the providers, and
 // the family's largest output (a family's newest snapshot may allow more than older ones).
 // A plain array: its size follows the rows (a counted std::array broke every merge that added one).
 constexpr Entry kModels[] = {
+    // OpenAI's search models: $25/$27.50/$30 (mini) and $30/$35/$50 per 1,000 calls by
+    // search_context_size low/medium/high.
+    {"gpt-4o-mini-search-preview", search_model(0.15e-6, 0.60e-6, 0.030), 16'384},
+    {"gpt-4o-search-preview", search_model(2.50e-6, 10.00e-6, 0.050), 16'384},
     {"gpt-4o-mini", {0.15e-6, 0.60e-6, 0.075e-6}, 16'384},
     {"gpt-4o", {2.50e-6, 10.00e-6, 1.25e-6}, 16'384},
     {"gpt-4.1-nano", {0.10e-6, 0.40e-6, 0.025e-6}, 32'768},
@@ -186,7 +202,7 @@ double cost_of(const Usage& usage, const ModelPrice& price) {
          at(completion_left, price.output_per_token) +
          at(reasoning, or_else(price.output_reasoning_per_token, price.output_per_token)) +
          at(audio_out, or_else(price.output_audio_per_token, price.output_per_token)) +
-         web_search_cost(usage.web_search_requests, price.web_search_fee());
+         web_search_cost(std::max(usage.web_search_requests, price.searches_per_call), price.web_search_fee());
 }
 
 std::optional<std::size_t> dearest_price(const std::vector<std::optional<ModelPrice>>& prices,

@@ -51,6 +51,10 @@ struct ModelPrice {
   const ImagePrices* image_sizes = nullptr;
   // Each web search a server-side tool runs (core/web_search.h); 0 → kWebSearchFeeUsd.
   double per_web_search = 0;  // model_info.search_context_cost_per_query
+  // A search model (OpenAI's gpt-4o-search-preview on chat completions) searches before every
+  // answer and is billed per call, at per_web_search, though its usage reports no search: the
+  // searches each call is charged at least.
+  std::int64_t searches_per_call = 0;
 
   // The most one token can cost on each side: what a worst-case reservation multiplies by.
   double highest_input_per_token() const;
@@ -70,7 +74,7 @@ std::optional<std::int64_t> builtin_max_output_tokens(std::string_view model);
 // Cost of a call: cached prompt tokens at the cached price when there is one, cache writes at
 // the cache-write price, audio tokens at the audio prices and reasoning tokens at the
 // reasoning price (each part of prompt_tokens / completion_tokens, never counted twice), plus
-// each web search reported at web_search_fee().
+// each web search reported at web_search_fee() (at least searches_per_call).
 double cost_of(const Usage& usage, const ModelPrice& price);
 
 // Of several prices for one model (each deployment naming it), the index of the one whose

@@ -1,19 +1,15 @@
 #include "core/token_bound.h"
 
 #include <algorithm>
-#include <limits>
+
+#include "core/saturating.h"
 
 namespace tollgate::core {
 namespace {
 
-constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
-
 // Saturating: a client's max_tokens of 9e18 times n must not wrap around to a small number.
-std::int64_t add(std::int64_t a, std::int64_t b) { return a > kMax - b ? kMax : a + b; }
-std::int64_t multiply(std::int64_t a, std::int64_t b) {
-  if (a <= 0 || b <= 0) return 0;
-  return a > kMax / b ? kMax : a * b;
-}
+std::int64_t add(std::int64_t a, std::int64_t b) { return saturating_add(a, b); }
+std::int64_t multiply(std::int64_t a, std::int64_t b) { return saturating_multiply(a, b); }
 
 }  // namespace
 

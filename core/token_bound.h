@@ -61,6 +61,11 @@ struct PromptTally {
   // index in `tools` of the first one whose max_uses bounds nothing (-1: none).
   std::int64_t web_searches = 0;
   std::int64_t unbounded_web_search_tool = -1;
+  // Tools the provider runs in its own sampling loop (core/server_tools.h): how many, the index
+  // in `tools` of the first (-1: none there, only `mcp_servers`), and the max_uses they declare.
+  std::int64_t server_tools = 0;
+  std::int64_t first_server_tool = -1;
+  std::int64_t server_tool_uses = 0;
 };
 
 // The most prompt tokens a provider can charge; at most `context_window` when known.

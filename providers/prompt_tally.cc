@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/server_tools.h"
 #include "core/token_estimate.h"
 #include "core/web_search.h"
 
@@ -190,6 +191,17 @@ void tally_web_search(const Value& tool, std::int64_t index, core::PromptTally& 
   }
 }
 
+// An Anthropic server tool (core/server_tools.h) counted, with the uses its max_uses declares.
+void tally_server_tool(const Value& tool, std::int64_t index, core::PromptTally& tally) {
+  if (!tool.IsObject() || !core::is_anthropic_server_tool(string_member(tool, "type"))) return;
+  ++tally.server_tools;
+  if (tally.first_server_tool < 0) tally.first_server_tool = index;
+  const Value* max_uses = member(tool, "max_uses");
+  const auto declared =
+      core::searches_allowed(max_uses && max_uses->IsNumber() ? std::optional(max_uses->GetDouble()) : std::nullopt);
+  if (declared) tally.server_tool_uses = core::add_searches(tally.server_tool_uses, *declared);
+}
+
 // Providers allow n ≤ 128 and best_of ≤ 20; the cap only keeps the products from overflowing.
 constexpr std::int64_t kMaxChoices = 1 << 20;
 
@@ -257,8 +269,13 @@ core::PromptTally tally_prompt(const rapidjson::Value& request, Api api, std::si
       std::int64_t index = 0;
       for (const auto& tool : v.GetArray()) {
         ++(is_function_tool(tool) ? tally.tools : tally.builtin_tools);
+        if (api == Api::anthropic_messages) tally_server_tool(tool, index, tally);
         tally_web_search(tool, index++, tally);
       }
+      walker.value(v);
+    } else if (api == Api::anthropic_messages && name == "mcp_servers" && v.IsArray()) {
+      // The MCP connector: Anthropic calls these servers' tools in its own loop.
+      tally.server_tools += static_cast<std::int64_t>(v.Size());
       walker.value(v);
     } else if (name == "prediction") {
       core::PromptTally prediction;

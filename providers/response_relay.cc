@@ -11,11 +11,6 @@
 namespace tollgate::providers {
 namespace {
 
-std::int64_t int_member(const rapidjson::Value& object, const char* name) {
-  const auto it = object.FindMember(name);
-  return it != object.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : 0;
-}
-
 std::optional<core::Usage> usage_from(const rapidjson::Value& usage) {
   if (!usage.IsObject()) return std::nullopt;
   if (usage.HasMember("prompt_tokens") || usage.HasMember("completion_tokens")) return usage_from_openai(usage);
@@ -126,10 +121,10 @@ class AnthropicPassthrough : public StreamRelay {
               usage_.cached_prompt_tokens = parsed->cached_prompt_tokens;
               usage_.cache_creation_prompt_tokens = parsed->cache_creation_prompt_tokens;
             }
+            usage_.web_search_requests = web_search_requests(*usage, usage_.web_search_requests);
           } else {
-            usage_.completion_tokens = int_member(*usage, "output_tokens");
+            take_anthropic_delta_usage(*usage, usage_);
           }
-          usage_.web_search_requests = web_search_requests(*usage, usage_.web_search_requests);
           if (event.event == "message_delta" && usage->HasMember("server_tool_use")) searches_reported_ = true;
         }
       }

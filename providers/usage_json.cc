@@ -19,6 +19,17 @@ std::int64_t web_search_requests(const rapidjson::Value& usage, std::int64_t oth
   return server_tools ? json::int_or(*server_tools, "web_search_requests", otherwise) : otherwise;
 }
 
+void take_anthropic_delta_usage(const rapidjson::Value& delta_usage, core::Usage& running) {
+  running.completion_tokens = json::int_or(delta_usage, "output_tokens", running.completion_tokens);
+  running.web_search_requests = web_search_requests(delta_usage, running.web_search_requests);
+  if (!delta_usage.HasMember("input_tokens")) return;
+  running.cached_prompt_tokens = json::int_or(delta_usage, "cache_read_input_tokens", running.cached_prompt_tokens);
+  running.cache_creation_prompt_tokens =
+      json::int_or(delta_usage, "cache_creation_input_tokens", running.cache_creation_prompt_tokens);
+  running.prompt_tokens =
+      json::int_or(delta_usage, "input_tokens") + running.cached_prompt_tokens + running.cache_creation_prompt_tokens;
+}
+
 core::Usage usage_from_openai(const rapidjson::Value& usage) {
   core::Usage u;
   u.prompt_tokens = json::int_or(usage, "prompt_tokens");

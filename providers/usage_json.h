@@ -14,6 +14,11 @@ core::Usage usage_from_anthropic(const rapidjson::Value& usage);
 // usage.server_tool_use.web_search_requests (Anthropic), or `otherwise` when absent: a stream's
 // message_delta repeats the running count only where it has one.
 std::int64_t web_search_requests(const rapidjson::Value& usage, std::int64_t otherwise = 0);
+// A stream's message_delta usage read into `running` (message_start's counts): its output count,
+// its web searches, and its input counts where it repeats them — then the total of every
+// sampling of a server tool loop (core/server_tools.h), the searches' results included, which
+// message_start (the first sampling's) does not show. A count it omits keeps its earlier value.
+void take_anthropic_delta_usage(const rapidjson::Value& delta_usage, core::Usage& running);
 core::Usage usage_from_openai(const rapidjson::Value& usage);
 // The Responses API's: input_tokens counts cached ones too (input_tokens_details.cached_tokens),
 // output_tokens counts reasoning ones too.

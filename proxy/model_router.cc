@@ -100,6 +100,7 @@ ModelRouter::ModelRouter(std::shared_ptr<const config::ModelCatalog> catalog)
           p.max_input_price = std::max(p.max_input_price, price->highest_input_per_token());
           p.max_output_price = std::max(p.max_output_price, price->highest_output_per_token());
           p.max_web_search_fee = std::max(p.max_web_search_fee, price->web_search_fee());
+          p.max_searches_per_call = std::max(p.max_searches_per_call, price->searches_per_call);
         }
         p.max_output_tokens = std::max(p.max_output_tokens, max_output_of(*d));
         every_context_known = every_context_known && d->info.max_input_tokens.has_value();
@@ -126,6 +127,7 @@ GroupPricing ModelRouter::pricing(const config::ModelGroup& group, std::string_v
       p.max_input_price = std::max({p.max_input_price, price->input_per_token, price->cached_input_per_token});
       p.max_output_price = std::max(p.max_output_price, price->output_per_token);
       p.max_web_search_fee = std::max(p.max_web_search_fee, price->web_search_fee());
+      p.max_searches_per_call = std::max(p.max_searches_per_call, price->searches_per_call);
     }
     p.max_output_tokens = std::max(p.max_output_tokens, max_output_of(concrete));
     every_context_known = every_context_known && concrete.info.max_input_tokens.has_value();

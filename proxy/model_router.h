@@ -32,6 +32,7 @@ struct GroupPricing {
   double max_input_price = 0;
   double max_output_price = 0;
   double max_web_search_fee = core::kWebSearchFeeUsd;  // ModelPrice::web_search_fee()
+  std::int64_t max_searches_per_call = 0;              // ModelPrice::searches_per_call
   std::int64_t max_output_tokens = 4096;
   std::optional<std::int64_t> max_input_tokens;
 };

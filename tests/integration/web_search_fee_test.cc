@@ -29,9 +29,11 @@ std::string config_for(const MockUpstream& mock) {
       "    litellm_params: {model: anthropic/claude-3-5-sonnet-20241022, api_base: "
       "\"http://127.0.0.1:" +
       std::to_string(mock.port()) + "\", api_key: sk-ant-web-search-unused}\n";
+  // A known context window: server tools are refused without one (server_tool_tokens_test.cc).
   // LiteLLM's per-search price by search context size: a search costs at most the highest.
-  return "model_list:\n  - model_name: claude\n" + params + "  - model_name: claude-dear\n" + params +
-         "    model_info: {search_context_cost_per_query: {search_context_size_low: 0.01, "
+  return "model_list:\n  - model_name: claude\n" + params + "    model_info: {max_input_tokens: 20000}\n" +
+         "  - model_name: claude-dear\n" + params +
+         "    model_info: {max_input_tokens: 20000, search_context_cost_per_query: {search_context_size_low: 0.01, "
          "search_context_size_medium: 0.02, search_context_size_high: 0.03}}\n";
 }
 
@@ -45,14 +47,6 @@ std::string messages_body(const std::string& model, const std::string& tool, boo
          R"("tools":[)" + tool + "]" + (stream ? R"(,"stream":true)" : "") + "}";
 }
 
-rapidjson::Document json(const std::string& text) {
-  rapidjson::Document d;
-  d.Parse(text.c_str());
-  return d;
-}
-
-std::int64_t upstream_requests(const MockUpstream& mock) { return mock.stats()["requests"].GetInt64(); }
-
 }  // namespace
 
 TEST_CASE("/v1/messages and /anthropic pass-through charge each web search Anthropic reports",
@@ -64,7 +58,7 @@ TEST_CASE("/v1/messages and /anthropic pass-through charge each web search Anthr
   const auto reply = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude", search_tool("3")),
                                   {{"x-api-key", whole_key}});
   REQUIRE(reply.status == 200);
-  const auto body = json(reply.body);
+  const auto body = parse_json(reply.body);
   const auto& usage = body["usage"];
   REQUIRE(usage["server_tool_use"]["web_search_requests"].GetInt64() == 3);
   const double tokens_cost = static_cast<double>(usage["input_tokens"].GetInt64()) * kInput +
@@ -98,17 +92,20 @@ TEST_CASE("a web search tool's max_uses is reserved; one without max_uses is ref
           "[integration][web_search][budgets]") {
   MockUpstream mock;
   TestGateway gw(config_for(mock));
-  // Room for the tokens' worst case (about $0.013 with a built-in tool) and one search, not three.
-  const auto key = issue_key(gw, R"({"max_budget":0.03})");
+  // Room for the tokens' worst case and one search, not three: ten samplings of the server tool
+  // loop (core/server_tools.h), the first's prompt bound (~3,200 tokens with a built-in tool)
+  // and nine 20,000-token windows at the cache-write price ($3.75 per million) ≈ $0.687, and
+  // 10 × 16 output tokens = $0.0024.
+  const auto key = issue_key(gw, R"({"max_budget":0.71})");
   const HeaderList auth{{"x-api-key", key}};
 
   const auto three = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude", search_tool("3")), auth);
   CHECK(three.status == 429);  // was 200: the searches were not reserved
-  CHECK(json(three.body)["error"]["type"] == "budget_exceeded");
-  CHECK(upstream_requests(mock) == 0);
+  CHECK(parse_json(three.body)["error"]["type"] == "budget_exceeded");
+  CHECK(mock.requests() == 0);
   const auto one = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude", search_tool("1")), auth);
   CHECK(one.status == 200);
-  CHECK(upstream_requests(mock) == 1);
+  CHECK(mock.requests() == 1);
 
   // Without max_uses nothing bounds the searches: refused, on /v1/messages and the pass-through.
   const auto master = HeaderList{{"x-api-key", gw.master_key()}};
@@ -122,11 +119,11 @@ TEST_CASE("a web search tool's max_uses is reserved; one without max_uses is ref
               R"({"name":"f","input_schema":{}},)" + search_tool(max_uses) + "]}",
           master);
       CHECK(refused.status == 400);
-      const auto body = json(refused.body);  // kept: the error below points into it
+      const auto body = parse_json(refused.body);  // kept: the error below points into it
       CHECK(std::string(body["error"]["param"].GetString()) == "tools[1].max_uses");
     }
   }
-  CHECK(upstream_requests(mock) == 1);
+  CHECK(mock.requests() == 1);
 }
 
 TEST_CASE("model_info.search_context_cost_per_query prices each search", "[integration][web_search]") {
@@ -135,7 +132,7 @@ TEST_CASE("model_info.search_context_cost_per_query prices each search", "[integ
   const auto reply = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude-dear", search_tool("2")),
                                   {{"x-api-key", gw.master_key()}});
   REQUIRE(reply.status == 200);
-  const auto body = json(reply.body);
+  const auto body = parse_json(reply.body);
   const auto& usage = body["usage"];
   const double tokens_cost = static_cast<double>(usage["input_tokens"].GetInt64()) * kInput +
                              static_cast<double>(usage["output_tokens"].GetInt64()) * kOutput;

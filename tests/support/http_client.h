@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include <rapidjson/document.h>
+
 namespace tollgate::testing {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -21,6 +23,10 @@ struct HttpReply {
     return it == headers.end() ? std::string() : it->second;
   }
 };
+
+// A JSON body parsed (HasParseError() when it is not JSON). Keep the Document while reading
+// its values: they point into it.
+rapidjson::Document parse_json(const std::string& text);
 
 // One keep-alive connection.
 class HttpConnection {

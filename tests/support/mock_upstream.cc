@@ -69,6 +69,8 @@ std::int64_t MockUpstream::requests_for_model(const std::string& model) const {
   return s["by_model"][model.c_str()].GetInt64();
 }
 
+std::int64_t MockUpstream::requests() const { return stats()["requests"].GetInt64(); }
+
 std::int64_t MockUpstream::client_aborts() const { return stats()["client_aborts"].GetInt64(); }
 
 std::string priced_models_yaml(const MockUpstream& mock) {

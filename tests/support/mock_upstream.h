@@ -25,6 +25,7 @@ class MockUpstream {
   void configure(const std::string& json) const;
   void reset() const;
   std::int64_t requests_for_model(const std::string& model) const;
+  std::int64_t requests() const;  // every request it answered
   std::int64_t client_aborts() const;
 
  private:

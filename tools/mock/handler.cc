@@ -260,6 +260,7 @@ void Handler::respond(Endpoint endpoint, const RequestBody& body, const Plan& pl
   completion.cache_read_tokens = invoke_.cache_read;
   completion.cache_creation_tokens = invoke_.cache_creation;
   completion.web_search_requests = body.web_searches;
+  completion.search_result_tokens = body.web_searches * kMockSearchResultTokens;
 
   if (body.stream) {
     if (endpoint == Endpoint::bedrock_converse) {

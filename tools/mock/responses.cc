@@ -82,7 +82,7 @@ void append_anthropic_message(std::string& out, const Completion& c) {
   out += R"(}],"stop_reason":")";
   out += anthropic_stop_reason(c);
   out += R"(","stop_sequence":null,"usage":{"input_tokens":)";
-  append_uint(out, c.prompt_tokens);
+  append_uint(out, c.prompt_tokens + c.search_result_tokens);
   append_cache_usage(out, c);
   out += R"(,"output_tokens":)";
   append_uint(out, c.completion_tokens);

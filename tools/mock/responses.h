@@ -25,7 +25,14 @@ struct Completion {
   bool without_usage = false;  // an OpenAI-compatible server that reports none (chat only)
   // Anthropic: web searches run (a server_tool_use block each; usage.server_tool_use).
   std::size_t web_search_requests = 0;
+  // Anthropic: the input tokens the samplings after the first read on top of the prompt (the
+  // searches' results). In the whole message's input_tokens; in a stream, message_start shows
+  // the prompt's only and message_delta the total, as Anthropic's do.
+  std::size_t search_result_tokens = 0;
 };
+
+// What the mock's search results add to the next sampling's input, per search.
+inline constexpr std::size_t kMockSearchResultTokens = 5000;  // a page of results
 
 std::string_view openai_finish_reason(const Completion& c);
 std::string_view anthropic_stop_reason(const Completion& c);
@@ -41,6 +48,7 @@ void append_anthropic_message(std::string& out, const Completion& c);
 // ,"cache_read_input_tokens":N,"cache_creation_input_tokens":M when the completion has any.
 void append_cache_usage(std::string& out, const Completion& c);
 // ,"server_tool_use":{"web_search_requests":N} when the completion ran searches.
+// (A stream's message_delta also repeats the total input_tokens then: see search_result_tokens.)
 void append_server_tool_usage(std::string& out, const Completion& c);
 // The server_tool_use block of search `i` (Anthropic's shape; its results are not shown).
 void append_web_search_block(std::string& out, std::size_t i);

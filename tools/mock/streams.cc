@@ -135,6 +135,10 @@ std::vector<SseEvent> anthropic_stream(const Completion& c, int chunks) {
   data += anthropic_stop_reason(c);
   data += R"(","stop_sequence":null},"usage":{"output_tokens":)";
   append_uint(data, c.completion_tokens);
+  if (c.web_search_requests > 0) {  // every sampling's input, the searches' results included
+    data += R"(,"input_tokens":)";
+    append_uint(data, c.prompt_tokens + c.search_result_tokens);
+  }
   append_server_tool_usage(data, c);
   data += "}}";
   events.push_back({anthropic_event("message_delta", data), false});

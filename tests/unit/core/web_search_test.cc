@@ -108,3 +108,34 @@ TEST_CASE("a reservation holds the most searches at the dearest fee", "[core][we
   CHECK(cost_of(most, price) <= five.worst_case() * (1 + 1e-12));
   CHECK(ModelPrice{}.web_search_fee() == kWebSearchFeeUsd);
 }
+
+TEST_CASE("a search model is charged one search per call, at its dearest context size", "[core][web_search][cost]") {
+  struct Row {
+    const char* model;
+    std::int64_t searches_per_call;
+    double fee;
+  };
+  const Row rows[] = {
+      {"gpt-4o-search-preview", 1, 0.050},
+      {"gpt-4o-search-preview-2025-03-11", 1, 0.050},  // a dated snapshot: its family's row
+      {"gpt-4o-mini-search-preview", 1, 0.030},
+      {"gpt-4o-mini-search-preview-2025-03-11", 1, 0.030},
+      {"gpt-4o", 0, kWebSearchFeeUsd},
+      {"gpt-4o-mini", 0, kWebSearchFeeUsd},
+  };
+  for (const auto& row : rows) {
+    INFO(row.model);
+    const auto price = builtin_price(row.model);
+    REQUIRE(price);
+    CHECK(price->searches_per_call == row.searches_per_call);
+    CHECK(price->web_search_fee() == Approx(row.fee));
+    Usage usage;
+    usage.prompt_tokens = 1000;
+    usage.completion_tokens = 100;
+    const double tokens = 1000 * price->input_per_token + 100 * price->output_per_token;
+    // Its usage reports no search: the call's own is charged all the same.
+    CHECK(cost_of(usage, *price) == Approx(tokens + static_cast<double>(row.searches_per_call) * row.fee));
+    usage.web_search_requests = 2;  // more reported: each is charged, never fewer than per call
+    CHECK(cost_of(usage, *price) == Approx(tokens + 2 * price->web_search_fee()));
+  }
+}

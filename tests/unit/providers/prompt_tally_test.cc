@@ -258,3 +258,43 @@ TEST_CASE("prompt tally: web search tools add their max_uses; one without it is 
     CHECK(t.unbounded_web_search_tool == row.unbounded);
   }
 }
+
+TEST_CASE("prompt tally: Anthropic server tools and MCP servers are counted with their max_uses",
+          "[providers][server_tools]") {
+  struct Row {
+    const char* what;
+    const char* extra;  // members after "messages":[]
+    Api api;
+    std::int64_t server_tools;
+    std::int64_t first;
+    std::int64_t uses;
+  };
+  const Row rows[] = {
+      {"no tools", "", Api::anthropic_messages, 0, -1, 0},
+      {"a function tool", R"(,"tools":[{"name":"f","input_schema":{}}])", Api::anthropic_messages, 0, -1, 0},
+      {"client tools run by the client",
+       R"(,"tools":[{"type":"computer_20250124","name":"computer"},{"type":"bash_20250124","name":"bash"},)"
+       R"({"type":"text_editor_20250728","name":"str_replace_based_edit_tool"},{"type":"memory_20250818","name":"memory"}])",
+       Api::anthropic_messages, 0, -1, 0},
+      {"web search after a function",
+       R"(,"tools":[{"name":"f"},{"type":"web_search_20250305","name":"w","max_uses":3}])", Api::anthropic_messages, 1,
+       1, 3},
+      {"web fetch and code execution",
+       R"(,"tools":[{"type":"web_fetch_20250910","name":"web_fetch","max_uses":2},)"
+       R"({"type":"code_execution_20250825","name":"code_execution"}])",
+       Api::anthropic_messages, 2, 0, 2},
+      {"an unknown built-in type counts (the safe side)", R"(,"tools":[{"type":"tool_search_tool_regex_20251119"}])",
+       Api::anthropic_messages, 1, 0, 0},
+      {"the MCP connector", R"(,"mcp_servers":[{"type":"url","url":"https://a.example/mcp","name":"a"}])",
+       Api::anthropic_messages, 1, -1, 0},
+      {"OpenAI chat tools are not Anthropic server tools", R"(,"tools":[{"type":"function","function":{"name":"f"}}])",
+       Api::openai_chat, 0, -1, 0},
+  };
+  for (const auto& row : rows) {
+    INFO(row.what);
+    const auto t = tally_of(std::string(R"({"model":"m","messages":[])") + row.extra + "}", row.api);
+    CHECK(t.server_tools == row.server_tools);
+    CHECK(t.first_server_tool == row.first);
+    CHECK(t.server_tool_uses == row.uses);
+  }
+}
