@@ -22,9 +22,7 @@ std::string_view host_of(std::string_view url) {
 
 }  // namespace
 
-bool is_openai_reasoning_model(std::string_view model) {
-  return is_o_series(model) || starts_with(model, "gpt-5");
-}
+bool is_openai_reasoning_model(std::string_view model) { return is_o_series(model) || starts_with(model, "gpt-5"); }
 
 std::string_view chat_output_limit_field(ProviderKind kind, std::string_view api_base, std::string_view model) {
   if (is_openai_reasoning_model(model)) return kMaxCompletionTokens;

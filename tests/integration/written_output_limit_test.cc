@@ -31,8 +31,8 @@ constexpr const char* kPrices = "input_cost_per_token: 0, output_cost_per_token:
 
 std::string deployment(const std::string& name, const std::string& model, const MockUpstream& mock,
                        const std::string& info = "") {
-  return "  - model_name: " + name + "\n    litellm_params: {model: \"" + model + "\", api_base: \"" +
-         mock.base_url() + "\", api_key: " + kProviderKey + "}\n    model_info: {" + kPrices + info + "}\n";
+  return "  - model_name: " + name + "\n    litellm_params: {model: \"" + model + "\", api_base: \"" + mock.base_url() +
+         "\", api_key: " + kProviderKey + "}\n    model_info: {" + kPrices + info + "}\n";
 }
 
 std::string config_for(const MockUpstream& mock, const TestDatabase& db) {
@@ -47,11 +47,6 @@ rapidjson::Document json(const std::string& text) {
   rapidjson::Document d;
   d.Parse(text.c_str());
   return d;
-}
-
-rapidjson::Document last_body(const MockUpstream& mock) {
-  const auto last = mock.last();
-  return json(std::string(last["body"].GetString(), last["body"].GetStringLength()));
 }
 
 // The limit fields a forwarded body carries (a provider may read any of them).
@@ -110,7 +105,7 @@ TEST_CASE("main routes send a request without a limit, to a model of unknown max
     INFO(c.group << " " << c.route.path << " " << c.route.body);
     const auto reply = http_request(w.gw.port(), "POST", c.route.path, body_of(c.group, c.route), bearer(key));
     REQUIRE(reply.status == 200);
-    const auto sent = last_body(w.mock);
+    const auto sent = w.mock.last_body();
     CHECK(limit_fields(sent) == std::vector<std::string>{c.field});
     REQUIRE(sent.HasMember(c.field.c_str()));
     CHECK(sent[c.field.c_str()].GetInt64() == 4096);
@@ -139,13 +134,13 @@ TEST_CASE("the reservation of a request without a limit is the limit written, pe
   CHECK(w.mock.stats()["requests"].GetInt64() == 0);
   const auto admitted = http_request(w.gw.port(), "POST", "/v1/chat/completions", body_of("vllm", kChat), bearer(over));
   REQUIRE(admitted.status == 200);
-  CHECK(last_body(w.mock)["max_tokens"].GetInt64() == 4096);
+  CHECK(w.mock.last_body()["max_tokens"].GetInt64() == 4096);
   CHECK(std::stod(admitted.header("x-litellm-response-cost")) <= 4.096 + 1e-9);
 
   // n = 2: two answers of 4,096 each, $8.192.
   const auto two = issue_key(w.gw, R"({"max_budget":8.19})");
-  const auto n2 = http_request(w.gw.port(), "POST", "/v1/chat/completions",
-                               R"({"model":"vllm","n":2,)" + kChat.body, bearer(two));
+  const auto n2 =
+      http_request(w.gw.port(), "POST", "/v1/chat/completions", R"({"model":"vllm","n":2,)" + kChat.body, bearer(two));
   CHECK(n2.status == 429);
 
   // The client's own limit is reserved and forwarded as it was, never raised.
@@ -153,7 +148,7 @@ TEST_CASE("the reservation of a request without a limit is the limit written, pe
   const auto own = http_request(w.gw.port(), "POST", "/v1/chat/completions",
                                 R"({"model":"vllm","max_completion_tokens":10,)" + kChat.body, bearer(small));
   REQUIRE(own.status == 200);
-  const auto sent = last_body(w.mock);
+  const auto sent = w.mock.last_body();
   CHECK(limit_fields(sent) == std::vector<std::string>{"max_completion_tokens"});
   CHECK(sent["max_completion_tokens"].GetInt64() == 10);
   CHECK_THAT(metrics(w.gw), Catch::Contains("tollgate_settle_above_reservation_total 0"));
@@ -169,7 +164,7 @@ TEST_CASE("a known maximum is reserved and nothing is written; an unreadable lim
   const auto key = issue_key(w.gw, R"({"max_budget":1})");
   REQUIRE(http_request(w.gw.port(), "POST", "/v1/chat/completions", body_of("described", kChat), bearer(key)).status ==
           200);
-  CHECK(limit_fields(last_body(w.mock)).empty());
+  CHECK(limit_fields(w.mock.last_body()).empty());
 
   // (tollgate-mock knows no model maximum: that answer spent the key's budget.)
   w.mock.reset();

@@ -45,7 +45,8 @@ TEST_CASE("OpenAI reasoning model names", "[core][budgets][output_limit]") {
     INFO(yes);
     CHECK(is_openai_reasoning_model(yes));
   }
-  for (const char* no : {"", "o", "omni", "o1x", "olmo-7b", "gpt-4o", "gpt-4.1", "gpt-oss-120b", "llama-o3", "openai/o3"}) {
+  for (const char* no :
+       {"", "o", "omni", "o1x", "olmo-7b", "gpt-4o", "gpt-4.1", "gpt-oss-120b", "llama-o3", "openai/o3"}) {
     INFO(no);
     CHECK_FALSE(is_openai_reasoning_model(no));
   }

@@ -25,11 +25,11 @@ config::Deployment deployment(core::ProviderKind kind, const std::string& prefix
   return d;
 }
 
-const config::Deployment kOpenAI = deployment(core::ProviderKind::openai, "openai", "https://api.openai.com/v1", "tg-x");
+const config::Deployment kOpenAI =
+    deployment(core::ProviderKind::openai, "openai", "https://api.openai.com/v1", "tg-x");
 const config::Deployment kVllm = deployment(core::ProviderKind::openai, "hosted_vllm", "http://vllm:8000/v1", "tg-x");
 const config::Deployment kAzure = deployment(core::ProviderKind::azure, "azure", "https://a.example", "tg-x");
-const config::Deployment kAzureReasoning =
-    deployment(core::ProviderKind::azure, "azure", "https://a.example", "o4-tg");
+const config::Deployment kAzureReasoning = deployment(core::ProviderKind::azure, "azure", "https://a.example", "o4-tg");
 
 const std::string kChat = R"({"model":"group","messages":[{"role":"user","content":"hi"}]})";
 const std::string kCompletion = R"({"model":"group","prompt":"hi"})";
