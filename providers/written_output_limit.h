@@ -8,7 +8,11 @@
 //   completions: max_tokens, its only name;
 //   Responses API: max_output_tokens, its only name.
 // With a known maximum nothing is written: the provider cannot answer longer than its model's
-// maximum, which is what admission reserves (proxy/model_router.cc).
+// maximum, which is what admission reserves (proxy/model_router.cc). Writing it would not be
+// free either: servers such as vLLM refuse a request whose prompt plus max_tokens exceeds the
+// context, so a maximum near the context size would turn every long prompt into a 400. (A
+// model_info.max_output_tokens below the model's real maximum is the operator's error; the
+// answer is still charged in full and counted in tollgate_settle_above_reservation_total.)
 #include <cstdint>
 #include <optional>
 
