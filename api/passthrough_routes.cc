@@ -20,6 +20,7 @@
 #include "providers/passthrough_output_limit.h"
 #include "providers/prompt_tally.h"
 #include "providers/registry.h"
+#include "providers/written_output_limit.h"
 #include "proxy/passthrough_upstreams.h"
 
 namespace tollgate::api {
@@ -30,9 +31,6 @@ using providers::Api;
 using proxy::PassthroughUpstream;
 
 constexpr std::chrono::milliseconds kPassthroughTimeout{600'000};
-// A model nobody described, called without an output limit: the limit the gateway writes into
-// the request and reserves (core/output_limit.h).
-constexpr std::int64_t kWrittenOutputLimit = 4096;
 constexpr std::string_view kAnthropicVersion = "2023-06-01";
 
 std::optional<Api> api_of(PassthroughShape shape) {
@@ -170,8 +168,7 @@ PassthroughPricing pricing_of(const PassthroughRequest& r, const PassthroughUpst
 std::optional<std::int64_t> known_max_output(const PassthroughPricing& p) {
   std::optional<std::int64_t> longest;
   for (const auto* d : p.candidates) {
-    auto max = d->info.max_output_tokens ? d->info.max_output_tokens : d->info.max_tokens;
-    if (!max) max = core::builtin_max_output_tokens(providers::provider_of(*d).catalog_model(*d));
+    const auto max = providers::known_max_output(*d);
     if (max) longest = std::max(longest.value_or(0), *max);
   }
   return longest;
@@ -311,8 +308,8 @@ core::Result<RequestTokens> reservation(const GatewayContext& context, const htt
   std::optional<std::int64_t> request_limit;  // what the request itself limits each answer to
   std::int64_t per_choice = 0;                // embeddings produce no output
   if (r.route.shape != PassthroughShape::openai_embedding) {
-    const auto limit = core::passthrough_output_limit(asked, known_max_output(p), kWrittenOutputLimit,
-                                                      providers::can_write_output_limit(*r.body, r.route.shape));
+    const auto limit = core::decide_output_limit(asked, known_max_output(p), core::kWrittenOutputLimit,
+                                                 providers::can_write_output_limit(*r.body, r.route.shape));
     if (limit.refused) {
       const std::string field(providers::output_limit_field(*r.body, r.route.shape));
       return core::bad_request("The model '" + r.model +

@@ -4,8 +4,8 @@
 
 namespace tollgate::core {
 
-OutputLimitDecision passthrough_output_limit(const AskedOutputLimit& asked, std::optional<std::int64_t> model_max,
-                                             std::int64_t written_limit, bool can_write) {
+OutputLimitDecision decide_output_limit(const AskedOutputLimit& asked, std::optional<std::int64_t> model_max,
+                                        std::int64_t written_limit, bool can_write) {
   OutputLimitDecision d;
   // A readable limit bounds the answer only when no other limit field could be read instead:
   // beside an unreadable one, a lenient provider may take the unreadable one.

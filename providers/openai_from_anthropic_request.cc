@@ -246,13 +246,19 @@ core::Status map_parameters(const Value& request, Value& out, Alloc& a) {
 
 }  // namespace
 
-Translation openai_chat_request_from_anthropic(const Value& request, std::string_view upstream_model) {
+Translation openai_chat_request_from_anthropic(const Value& request, std::string_view upstream_model,
+                                               const std::optional<OutputLimitWrite>& written_limit) {
   if (!request.IsObject()) return untranslatable_request("the request body must be a JSON object");
   rapidjson::Document out(rapidjson::kObjectType);
   auto& a = out.GetAllocator();
   out.AddMember("model", json::string_value(upstream_model, a), a);
   for (auto step : {map_messages, map_parameters, add_openai_tools}) {
     if (auto status = step(request, out, a); !status) return status.error();
+  }
+  if (written_limit && !out.HasMember("max_tokens")) {
+    const auto field = rapidjson::StringRef(written_limit->field.data(),
+                                            static_cast<rapidjson::SizeType>(written_limit->field.size()));
+    out.AddMember(field, Value(static_cast<std::int64_t>(written_limit->tokens)), a);
   }
   return json::serialize(out);
 }

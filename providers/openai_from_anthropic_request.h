@@ -11,6 +11,7 @@
 #include "providers/anthropic_from_openai_response.h"
 #include "providers/anthropic_from_openai_stream.h"
 #include "providers/translation.h"
+#include "providers/upstream_request.h"
 
 namespace tollgate::providers {
 
@@ -22,7 +23,9 @@ namespace tollgate::providers {
 // (disable_parallel_tool_use → parallel_tool_calls: false); max_tokens, temperature, top_p,
 // stop_sequences → stop, metadata.user_id → user; stream also asks for
 // stream_options.include_usage so that usage can be reported. top_k and thinking are dropped.
+// `written_limit`: the gateway's output limit for a request without max_tokens.
 Translation openai_chat_request_from_anthropic(const rapidjson::Value& anthropic_request,
-                                               std::string_view upstream_model);
+                                               std::string_view upstream_model,
+                                               const std::optional<OutputLimitWrite>& written_limit = std::nullopt);
 
 }  // namespace tollgate::providers

@@ -9,16 +9,18 @@ namespace tollgate::providers {
 namespace {
 
 // The client's body with `model` set to the upstream's name (and, for OpenAI chat streams,
-// usage requested so spend can be tracked). Forwarded untouched when nothing changes.
+// usage requested so spend can be tracked; the gateway's output limit when it writes one).
+// Forwarded untouched when nothing changes.
 // CopyFrom and serialize recurse once per nesting level: safe because every request body was
 // parsed with general_settings.max_json_depth (api/json_body.h), at most
 // core::kMaxConfigurableJsonDepth levels.
 std::string passthrough_body(const config::Deployment& d, Api api, const rapidjson::Document& request,
-                             std::string_view raw_body, bool model_in_url) {
+                             std::string_view raw_body, bool model_in_url,
+                             const std::optional<OutputLimitWrite>& limit) {
   const auto model = requested_model(request);
   const bool rename = !model || *model != d.upstream_model || model_in_url;
   const bool add_usage = api == Api::openai_chat && wants_stream(request) && !wants_stream_usage(request);
-  if (!rename && !add_usage) {
+  if (!rename && !add_usage && !limit) {
     return std::string(raw_body);
   }
   rapidjson::Document copy;
@@ -44,6 +46,11 @@ std::string passthrough_body(const config::Deployment& d, Api api, const rapidjs
     }
     options->value.RemoveMember("include_usage");
     options->value.AddMember("include_usage", true, alloc);
+  }
+  if (limit) {
+    const auto field = rapidjson::StringRef(limit->field.data(), static_cast<rapidjson::SizeType>(limit->field.size()));
+    copy.RemoveMember(rapidjson::Value(field));  // a null one
+    copy.AddMember(field, rapidjson::Value(static_cast<std::int64_t>(limit->tokens)), alloc);
   }
   return json::serialize(copy);
 }
@@ -87,7 +94,7 @@ core::Result<UpstreamRequest> json_upstream_request(const config::Deployment& d,
   out.stream = wants_stream(request);
 
   if (out.api == client_api) {
-    out.body = passthrough_body(d, client_api, request, raw_body, shape.model_in_url);
+    out.body = passthrough_body(d, client_api, request, raw_body, shape.model_in_url, shape.written_limit);
     return out;
   }
   if (client_api == Api::openai_chat && out.api == Api::anthropic_messages) {
@@ -97,7 +104,7 @@ core::Result<UpstreamRequest> json_upstream_request(const config::Deployment& d,
     return out;
   }
   if (client_api == Api::anthropic_messages && out.api == Api::openai_chat) {
-    auto translated = openai_chat_request_from_anthropic(request, d.upstream_model);
+    auto translated = openai_chat_request_from_anthropic(request, d.upstream_model, shape.written_limit);
     if (!translated) return std::move(translated).error();
     out.body = std::move(translated).value();
     return out;

@@ -41,16 +41,25 @@ struct UpstreamRequest {
 // The path part of a validated api_base ("https://h/v1/" → "/v1"; "" when it has none).
 std::string base_path_of(const std::string& api_base);
 
+// An output limit the gateway writes into a request that sets none: `field` (a static name,
+// "max_tokens", "max_completion_tokens", "max_output_tokens") = `tokens`.
+struct OutputLimitWrite {
+  std::string_view field;
+  std::int64_t tokens = 0;
+};
+
 // A JSON request to an OpenAI-wire or Anthropic upstream: the client's body forwarded (model
-// renamed, or removed when `model_in_url`; OpenAI stream usage requested) when the APIs match,
-// else translated between OpenAI chat and Anthropic messages. `max_tokens` is what a
-// translation to Anthropic puts in a request that sets none.
+// renamed, or removed when `model_in_url`; OpenAI stream usage requested; `written_limit`
+// added) when the APIs match, else translated between OpenAI chat and Anthropic messages.
+// `max_tokens` is what a translation to Anthropic puts in a request that sets none;
+// `written_limit` what an OpenAI-wire request gets (providers/written_output_limit.h).
 struct JsonRequestShape {
   Api upstream_api = Api::openai_chat;
   std::string target;
   HeaderList headers;
   bool model_in_url = false;
   std::int64_t max_tokens = 0;
+  std::optional<OutputLimitWrite> written_limit;
 };
 core::Result<UpstreamRequest> json_upstream_request(const config::Deployment& deployment, Api client_api,
                                                     const rapidjson::Document& request, std::string_view raw_body,

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <random>
 
+#include "core/output_limit.h"
 #include "providers/registry.h"
+#include "providers/written_output_limit.h"
 #include "proxy/attempt_outcome.h"
 #include "proxy/wildcard_deployment.h"
 
@@ -14,11 +16,6 @@ std::uint64_t next_random() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   return rng();
 }
-
-// A model nobody described (no model_info limit, not in the built-in table): a guess, so set
-// model_info.max_output_tokens for such models; tollgate_settle_above_reservation_total counts
-// the answers that were longer.
-constexpr std::int64_t kUnknownMaxOutputTokens = 4096;
 
 bool has_unit_prices(const config::ModelInfo& i) {
   return i.output_cost_per_reasoning_token || i.input_cost_per_audio_token || i.output_cost_per_audio_token ||
@@ -47,12 +44,13 @@ core::ModelPrice with_unit_prices(core::ModelPrice p, const config::ModelInfo& i
   return p;
 }
 
-// The longest answer a request that sets no max_tokens can get from `d`.
+// The longest answer a request that sets no max_tokens can get from `d`: the limit the gateway
+// writes into it (every HTTP provider writes one for a model nobody described:
+// providers/written_output_limit.h), else the model's known maximum. The in-process mock's
+// unknown models count at the same written limit.
 std::int64_t max_output_of(const config::Deployment& d) {
   if (const auto added = providers::provider_of(d).max_tokens_added(d)) return *added;  // the gateway's own limit
-  if (d.info.max_output_tokens) return *d.info.max_output_tokens;
-  if (d.info.max_tokens) return *d.info.max_tokens;
-  return core::builtin_max_output_tokens(providers::provider_of(d).catalog_model(d)).value_or(kUnknownMaxOutputTokens);
+  return providers::known_max_output(d).value_or(core::kWrittenOutputLimit);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "config/model_catalog.h"
 #include "core/cost_map.h"
+#include "core/output_limit.h"
 #include "core/routing.h"
 #include "core/web_search.h"
 #include "http/upstream_url.h"
@@ -33,7 +34,7 @@ struct GroupPricing {
   double max_output_price = 0;
   double max_web_search_fee = core::kWebSearchFeeUsd;  // ModelPrice::web_search_fee()
   std::int64_t max_searches_per_call = 0;              // ModelPrice::searches_per_call
-  std::int64_t max_output_tokens = 4096;
+  std::int64_t max_output_tokens = core::kWrittenOutputLimit;
   std::optional<std::int64_t> max_input_tokens;
 };
 

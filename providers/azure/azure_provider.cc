@@ -1,6 +1,7 @@
 #include "providers/azure/azure_provider.h"
 
 #include "providers/openai/openai_provider.h"
+#include "providers/written_output_limit.h"
 
 namespace tollgate::providers {
 namespace {
@@ -10,17 +11,23 @@ class AzureProvider : public Provider {
   Api upstream_api(Api client_api) const override { return openai_wire_api_for(client_api); }
   bool speaks_responses_api() const override { return true; }
 
+  std::optional<std::int64_t> max_tokens_added(const config::Deployment& d) const override {
+    return openai_wire_limit_added(d);
+  }
+
   core::Result<UpstreamRequest> build_request(const config::Deployment& d, Api client_api,
                                               const rapidjson::Document& request, std::string_view raw_body,
                                               std::chrono::system_clock::time_point) const override {
     // Azure's Responses API is not under the deployment's path: the deployment is the body's model.
     const bool responses = client_api == Api::openai_responses;
     auto shape = openai_wire_shape(
-        client_api, base_path_of(d.api_base) + (responses ? "/openai" : "/openai/deployments/" + d.upstream_model));
-    shape.target += "?api-version=" + d.api_version;
-    if (!d.api_key.empty()) shape.headers.emplace_back("api-key", d.api_key);
-    shape.model_in_url = !responses;
-    return json_upstream_request(d, client_api, request, raw_body, std::move(shape));
+        d, client_api, request,
+        base_path_of(d.api_base) + (responses ? "/openai" : "/openai/deployments/" + d.upstream_model));
+    if (!shape) return std::move(shape).error();
+    shape->target += "?api-version=" + d.api_version;
+    if (!d.api_key.empty()) shape->headers.emplace_back("api-key", d.api_key);
+    shape->model_in_url = !responses;
+    return json_upstream_request(d, client_api, request, raw_body, std::move(shape).value());
   }
 
   core::Result<UpstreamRequest> stored_response_request(const config::Deployment& d, std::string_view id,

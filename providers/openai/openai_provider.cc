@@ -1,5 +1,7 @@
 #include "providers/openai/openai_provider.h"
 
+#include "providers/written_output_limit.h"
+
 namespace tollgate::providers {
 namespace {
 
@@ -8,12 +10,17 @@ class OpenAIProvider : public Provider {
   Api upstream_api(Api client_api) const override { return openai_wire_api_for(client_api); }
   bool speaks_responses_api() const override { return true; }
 
+  std::optional<std::int64_t> max_tokens_added(const config::Deployment& d) const override {
+    return openai_wire_limit_added(d);
+  }
+
   core::Result<UpstreamRequest> build_request(const config::Deployment& d, Api client_api,
                                               const rapidjson::Document& request, std::string_view raw_body,
                                               std::chrono::system_clock::time_point) const override {
-    auto shape = openai_wire_shape(client_api, base_path_of(d.api_base));
-    if (!d.api_key.empty()) shape.headers.emplace_back("authorization", "Bearer " + d.api_key);
-    return json_upstream_request(d, client_api, request, raw_body, std::move(shape));
+    auto shape = openai_wire_shape(d, client_api, request, base_path_of(d.api_base));
+    if (!shape) return std::move(shape).error();
+    if (!d.api_key.empty()) shape->headers.emplace_back("authorization", "Bearer " + d.api_key);
+    return json_upstream_request(d, client_api, request, raw_body, std::move(shape).value());
   }
 
   core::Result<UpstreamRequest> stored_response_request(const config::Deployment& d, std::string_view id,
@@ -43,11 +50,15 @@ Api openai_wire_api_for(Api client_api) {
              : client_api;
 }
 
-JsonRequestShape openai_wire_shape(Api client_api, const std::string& base_path) {
+core::Result<JsonRequestShape> openai_wire_shape(const config::Deployment& d, Api client_api,
+                                                 const rapidjson::Value& request, const std::string& base_path) {
   JsonRequestShape shape;
   shape.upstream_api = openai_wire_api_for(client_api);
   shape.target = base_path + std::string(openai_endpoint_suffix(shape.upstream_api));
   shape.headers = {{"content-type", "application/json"}, {"accept", "application/json"}};
+  auto limit = openai_wire_written_limit(d, shape.upstream_api, request);
+  if (!limit) return std::move(limit).error();
+  shape.written_limit = *limit;
   return shape;
 }
 

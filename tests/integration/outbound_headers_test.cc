@@ -81,9 +81,10 @@ TEST_CASE("client headers and body cannot add a header or a request upstream", "
   MockUpstream mock;
   TestGateway gw(deployment(mock, "openai/g", "      api_key: " + kKey + "\n"));
   // Valid JSON whose whitespace and string hold what a smuggled request would look like; the
-  // group name equals the upstream model, so the body is forwarded byte for byte.
+  // group name equals the upstream model and it sets its output limit (the gateway writes none),
+  // so the body is forwarded byte for byte.
   const std::string body =
-      "{\"model\":\"g\",\r\n\r\n\"messages\":[{\"role\":\"user\",\"content\":"
+      "{\"model\":\"g\",\"max_tokens\":10,\r\n\r\n\"messages\":[{\"role\":\"user\",\"content\":"
       "\"x\\r\\n\\r\\nPOST /smuggled HTTP/1.1\\r\\nx-injected: yes\\r\\n\\r\\n\"}]}";
   auto headers = bearer(gw.master_key());
   headers.push_back({"x-client-header", "from-the-client"});

@@ -57,11 +57,6 @@ rapidjson::Document json(const std::string& text) {
   return d;
 }
 
-rapidjson::Document last_body(const MockUpstream& mock) {
-  const auto last = mock.last();
-  return json(std::string(last["body"].GetString(), last["body"].GetStringLength()));
-}
-
 std::string gemini_path(const std::string& model) { return "/gemini/v1beta/models/" + model + ":generateContent"; }
 std::string converse_path(const std::string& model) { return "/bedrock/model/" + model + "/converse"; }
 
@@ -142,7 +137,7 @@ TEST_CASE("pass-through without an output limit to a model of unknown maximum se
     INFO(c.path << " " << c.body);
     const auto reply = http_request(w.gw.port(), "POST", c.path, c.body, bearer(key));
     REQUIRE(reply.status == 200);
-    const auto sent = last_body(w.mock);
+    const auto sent = w.mock.last_body();
     const rapidjson::Value* at = &sent;
     for (const auto& name : c.where) {
       REQUIRE(at->IsObject());
@@ -151,7 +146,7 @@ TEST_CASE("pass-through without an output limit to a model of unknown maximum se
     }
     CHECK(at->GetInt64() == 4096);
   }
-  CHECK(last_body(w.mock)["messages"].IsArray());  // the rest of the body goes up as it was
+  CHECK(w.mock.last_body()["messages"].IsArray());  // the rest of the body goes up as it was
   const auto rows = spend_rows_of_key(w.db, key, cases.size());
   REQUIRE(rows.size() == cases.size());
   for (const auto& row : rows) CHECK(row.completion_tokens <= 4096);  // 10,000 without the limit
@@ -185,7 +180,7 @@ TEST_CASE("an upstream that ignores the output limit is charged in full and coun
   const auto reply =
       http_request(gw.port(), "POST", gemini_path("gemini-tg-liar+size-40000"), "{" + kGeminiHi + "}", bearer(key));
   REQUIRE(reply.status == 200);
-  CHECK_FALSE(last_body(mock).HasMember("generationConfig"));  // a known maximum: sent as it was
+  CHECK_FALSE(mock.last_body().HasMember("generationConfig"));  // a known maximum: sent as it was
   const auto rows = spend_rows_of_key(db, key, 1);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].completion_tokens > 1000);

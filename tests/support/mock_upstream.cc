@@ -56,6 +56,13 @@ rapidjson::Document get_json(std::uint16_t port, const std::string& path) {
 rapidjson::Document MockUpstream::stats() const { return get_json(port_, "/_mock/stats"); }
 rapidjson::Document MockUpstream::last() const { return get_json(port_, "/_mock/last"); }
 
+rapidjson::Document MockUpstream::last_body() const {
+  const auto request = last();
+  rapidjson::Document body;
+  body.Parse(request["body"].GetString(), request["body"].GetStringLength());
+  return body;
+}
+
 void MockUpstream::configure(const std::string& json) const {
   const auto reply = http_request(port_, "POST", "/_mock/config", json);
   if (reply.status != 200) throw std::runtime_error("mock config rejected: " + reply.body);

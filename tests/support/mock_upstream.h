@@ -22,6 +22,8 @@ class MockUpstream {
   // Control endpoints (plain HTTP only).
   rapidjson::Document stats() const;
   rapidjson::Document last() const;
+  // The body of the last request, parsed (a parse error when it is no JSON).
+  rapidjson::Document last_body() const;
   void configure(const std::string& json) const;
   void reset() const;
   std::int64_t requests_for_model(const std::string& model) const;

@@ -38,7 +38,7 @@ TEST_CASE("the pass-through completion bound per answer, and when the gateway wr
   for (const auto& row : rows) {
     INFO("asked " << row.asked.tokens.value_or(-1) << (row.asked.unreadable ? " +unreadable" : "") << ", max "
                   << row.model_max.value_or(-1) << ", can write " << row.can_write);
-    const auto d = passthrough_output_limit(row.asked, row.model_max, 4096, row.can_write);
+    const auto d = decide_output_limit(row.asked, row.model_max, 4096, row.can_write);
     CHECK(d.refused == row.refused);
     if (row.refused) continue;
     CHECK(d.per_choice == row.per_choice);

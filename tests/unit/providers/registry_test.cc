@@ -89,7 +89,10 @@ TEST_CASE("the body is renamed for the upstream, dropped into the URL for Azure,
   CHECK(testing::parse_json(built->body)["max_tokens"].GetInt64() == 4096);
   CHECK(header(*built, "anthropic-version") == "2023-06-01");
   CHECK(plugin.max_tokens_added(anthropic) == 4096);
-  CHECK_FALSE(providers::provider_of(openai).max_tokens_added(openai));
+  CHECK(providers::provider_of(openai).max_tokens_added(openai) == 4096);  // up-model: unknown maximum
+  auto described = openai;
+  described.info.max_output_tokens = 100;
+  CHECK_FALSE(providers::provider_of(described).max_tokens_added(described));
 
   const auto refused = plugin.build_request(anthropic, Api::openai_embedding, request, "{}", now);
   REQUIRE_FALSE(refused);

@@ -1,0 +1,66 @@
+#include "providers/written_output_limit.h"
+
+#include "core/cost_map.h"
+#include "core/output_limit.h"
+#include "core/output_limit_field.h"
+#include "providers/passthrough_output_limit.h"
+#include "providers/registry.h"
+
+namespace tollgate::providers {
+namespace {
+
+core::OutputLimitDecision unasked_limit(const config::Deployment& d, const core::AskedOutputLimit& asked) {
+  return core::decide_output_limit(asked, known_max_output(d), core::kWrittenOutputLimit, true);
+}
+
+std::string_view limit_field(const config::Deployment& d, Api upstream_api) {
+  if (upstream_api == Api::openai_completion) return "max_tokens";
+  if (upstream_api == Api::openai_responses) return "max_output_tokens";
+  return core::chat_output_limit_field(d.provider, d.api_base, provider_of(d).catalog_model(d));
+}
+
+bool produces_text(Api upstream_api) {
+  return upstream_api == Api::openai_chat || upstream_api == Api::openai_completion ||
+         upstream_api == Api::openai_responses;
+}
+
+// The request's own limit field that cannot be read, for the refusal to name.
+std::string unreadable_field(const rapidjson::Value& request) {
+  for (const char* field : {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
+    const auto it = request.FindMember(field);
+    if (it != request.MemberEnd() && !it->value.IsNull() && !(it->value.IsInt64() && it->value.GetInt64() > 0))
+      return field;
+  }
+  return "max_tokens";
+}
+
+}  // namespace
+
+std::optional<std::int64_t> known_max_output(const config::Deployment& d) {
+  if (d.info.max_output_tokens) return d.info.max_output_tokens;
+  if (d.info.max_tokens) return d.info.max_tokens;
+  return core::builtin_max_output_tokens(provider_of(d).catalog_model(d));
+}
+
+std::optional<std::int64_t> openai_wire_limit_added(const config::Deployment& d) {
+  return unasked_limit(d, {}).written;
+}
+
+core::Result<std::optional<OutputLimitWrite>> openai_wire_written_limit(const config::Deployment& d, Api upstream_api,
+                                                                        const rapidjson::Value& request) {
+  if (!produces_text(upstream_api) || !request.IsObject()) return std::optional<OutputLimitWrite>();
+  // Chat, completions, Responses and Anthropic Messages all keep their limit at the top level,
+  // under any of max_completion_tokens, max_tokens, max_output_tokens.
+  const auto decision = unasked_limit(d, asked_output_limit(request, core::PassthroughShape::openai_chat));
+  if (decision.refused) {
+    const auto field = unreadable_field(request);
+    return core::bad_request("The model '" + d.model_name +
+                                 "' has no known maximum output: to bound its cost the gateway needs the request's " +
+                                 field + " as a positive integer (or model_info.max_output_tokens on its deployment)",
+                             field);
+  }
+  if (!decision.written) return std::optional<OutputLimitWrite>();
+  return std::optional<OutputLimitWrite>(OutputLimitWrite{limit_field(d, upstream_api), *decision.written});
+}
+
+}  // namespace tollgate::providers
