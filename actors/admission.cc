@@ -597,6 +597,19 @@ bool Admission::has_owner(persistence::EntityKind kind, const std::string& id) c
   return impl_->find(kind, id).has_value();
 }
 
+std::vector<std::string> Admission::owned(persistence::EntityKind kind) const {
+  if (impl_->leases) return impl_->leases->with_state(kind);
+  const char tag = Impl::entity_key(kind, "")[0];
+  std::vector<std::string> out;
+  for (auto& shard : impl_->shards) {
+    std::lock_guard lock(shard.mutex);
+    for (const auto& [key, entity] : shard.entities) {
+      if (key[0] == tag) out.push_back(key.substr(1));
+    }
+  }
+  return out;
+}
+
 void Admission::observe_budgets(BudgetObserver observer) { impl_->budget_observer = std::move(observer); }
 
 void Admission::join_cluster(LeaseNetwork& network, LeaseOptions options) {

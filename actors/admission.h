@@ -136,6 +136,9 @@ class Admission {
   // Whether the entity has an owner on this node (one that forget() would retire); in cluster
   // mode, a lease or a desk.
   bool has_owner(persistence::EntityKind kind, const std::string& id) const;
+  // The ids of `kind` that have an owner on this node (those has_owner() names), for a check of
+  // every one of them when changes may have been missed (actors/owner_retirement.h).
+  std::vector<std::string> owned(persistence::EntityKind kind) const;
   // Tells every owner to exit; an admission still waiting for its spend load is dropped unanswered.
   void stop();
 

@@ -173,6 +173,10 @@ bool LeaseAdmission::has_state(persistence::EntityKind kind, const std::string& 
   return impl_->has_state(kind, id);
 }
 
+std::vector<std::string> LeaseAdmission::with_state(persistence::EntityKind kind) const {
+  return impl_->with_state(kind);
+}
+
 void LeaseAdmission::serve_lease(core::LeaseRequest request, std::function<void(core::LeaseGrant)> reply) {
   impl_->serve_lease(std::move(request), std::move(reply));
 }

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "actors/admission.h"
 #include "actors/lease_network.h"
@@ -59,6 +60,9 @@ class LeaseAdmission {
   void forget(persistence::EntityKind kind, const std::string& id);
   // Whether this node holds a lease on the entity (or one of a key's per-model limits) or owns it.
   bool has_state(persistence::EntityKind kind, const std::string& id) const;
+  // The ids of `kind` this node holds a lease on (a key's per-model ones count for the key) or
+  // owns: those has_state() names.
+  std::vector<std::string> with_state(persistence::EntityKind kind) const;
 
   // The owner side: a node's sync (this node's own arrive here directly).
   void serve_lease(core::LeaseRequest request, std::function<void(core::LeaseGrant)> reply);

@@ -182,6 +182,7 @@ struct LeaseAdmission::Impl {
   // ---- deleted entities (actors/owner_retirement.h, docs/cluster.md "Deleted entities")
   void forget(persistence::EntityKind kind, const std::string& id);
   bool has_state(persistence::EntityKind kind, const std::string& id);
+  std::vector<std::string> with_state(persistence::EntityKind kind);
   void forget_held(const HeldPtr& h);
   // A new desk: loads as usual, unless its entity was forgotten here lately (deleted_desks) and
   // the store still has no row for it.

@@ -46,6 +46,22 @@ bool Impl::has_state(EntityKind kind, const std::string& id) {
   return false;
 }
 
+std::vector<std::string> Impl::with_state(EntityKind kind) {
+  std::set<std::string> ids;
+  const auto add = [&](const std::string& name) {
+    if (const auto parsed = parse_lease_entity(name); parsed && parsed->kind == kind) ids.insert(parsed->id);
+  };
+  {
+    std::lock_guard lock(held_mutex);
+    for (const auto& [name, h] : helds) add(name);
+  }
+  {
+    std::lock_guard lock(desk_mutex);
+    for (const auto& [name, d] : desks) add(name);
+  }
+  return {ids.begin(), ids.end()};
+}
+
 void Impl::forget(EntityKind kind, const std::string& id) {
   std::vector<HeldPtr> held_now;
   {

@@ -39,20 +39,31 @@ void OwnerRetirement::detach() {
 void OwnerRetirement::committed(const std::vector<persistence::Change>& changes) noexcept {
   std::lock_guard lock(mutex_);
   if (!admission_) return;
+  std::vector<std::pair<EntityKind, std::string>> to_check;
   for (const auto& change : changes) {
     const auto kind = entity_of(change.kind);
     if (!kind) continue;
+    if (change.ids.empty()) {
+      // Changes were missed (persistence/change.h): any entity of the kind with an owner here
+      // may have been deleted meanwhile, so each is checked, as the key cache drops every key.
+      for (auto& id : admission_->owned(*kind)) to_check.emplace_back(*kind, std::move(id));
+      continue;
+    }
     for (const auto& id : change.ids) {
-      if (!admission_->has_owner(*kind, id)) continue;  // nothing to retire: no query
-      // The store pool outlives this listener's attachment (detach() comes first at shutdown,
-      // and the pool finishes its queued jobs before it goes), so `this` is still here.
-      store_->submit([this, kind = *kind, id](persistence::Store& store) { forget_if_gone(kind, id, store); },
-                     [](persistence::JobFailure, const std::string& error) {
-                       // The owner retires after its idle_timeout as before.
-                       telemetry::log_warn("deleted_owner_check_failed", {{"error", error}});
-                     });
+      if (admission_->has_owner(*kind, id)) to_check.emplace_back(*kind, id);  // else nothing to retire: no query
     }
   }
+  if (to_check.empty()) return;
+  // The store pool outlives this listener's attachment (detach() comes first at shutdown, and
+  // the pool finishes its queued jobs before it goes), so `this` is still here.
+  store_->submit(
+      [this, to_check = std::move(to_check)](persistence::Store& store) {
+        for (const auto& [kind, id] : to_check) forget_if_gone(kind, id, store);
+      },
+      [](persistence::JobFailure, const std::string& error) {
+        // The owners retire after their idle_timeout as before.
+        telemetry::log_warn("deleted_owner_check_failed", {{"error", error}});
+      });
 }
 
 void OwnerRetirement::forget_if_gone(EntityKind kind, const std::string& id, persistence::Store& store) {

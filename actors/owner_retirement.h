@@ -12,6 +12,11 @@
 // path. In cluster mode every node does this for itself: "an owner here" is then a lease the
 // node holds on the entity or the entity's desk, both dropped by Admission::forget
 // (actors/lease_deleted.cc).
+//
+// When changes may have been missed (the cluster's fan-out lost its subscription or a message:
+// KeyCacheInvalidator::missed_changes, a change of a kind naming no id), every entity with an
+// owner here — in cluster mode its leases and desks — is checked the same way: the node drops
+// its whole key cache then, and what a missed deletion left here goes too.
 #include <mutex>
 #include <optional>
 #include <string>

@@ -182,17 +182,20 @@ LeaseRequest LeaseHolder::sync_request(const std::string& entity, const std::str
     // Admissions stop until a grant is applied, and that grant replaces every bound.
     pending_.clear();
   }
-  // want: the holding that would last about two periods like the last one (at least what the
-  // requests in flight hold plus `need`); keep: in flight, plus as much of the free room as the
-  // node wants beyond `need` (the rest goes back to the owner).
+  // want: what the requests in flight hold, plus `need`, plus two periods' admissions like the
+  // last one; keep: in flight, plus as much of the free room as the node wants beyond `need`
+  // (the rest goes back to the owner). The flow comes on top of what is in flight, not instead
+  // of it: a lease that ran dry while many requests were in flight would otherwise be granted
+  // just in flight + need, admit the one request, and run dry again at once, one sync per
+  // request for good (bench/optimizations.md, "Cluster").
   LeaseAmounts want;
   LeaseAmounts keep;
-  want.usd = std::max(reserved_.usd + need.usd, 2 * period_.usd);
-  keep.usd = reserved_.usd + std::min(room.usd, std::max(0.0, want.usd - reserved_.usd - need.usd));
-  want.requests = std::max(need.requests, 2 * period_.requests);
-  keep.requests = std::min(room.requests, want.requests - need.requests);
-  want.tokens = std::max(reserved_.tokens + need.tokens, 2 * period_.tokens);
-  keep.tokens = reserved_.tokens + std::min(room.tokens, want.tokens - reserved_.tokens - need.tokens);
+  want.usd = reserved_.usd + need.usd + 2 * period_.usd;
+  keep.usd = reserved_.usd + std::min(room.usd, 2 * period_.usd);
+  want.requests = need.requests + 2 * period_.requests;
+  keep.requests = std::min(room.requests, 2 * period_.requests);
+  want.tokens = reserved_.tokens + need.tokens + 2 * period_.tokens;
+  keep.tokens = reserved_.tokens + std::min(room.tokens, 2 * period_.tokens);
   want.parallel = std::max<std::int64_t>(reserved_.parallel + need.parallel, 2 * period_peak_);
   keep.parallel = reserved_.parallel + std::min(room.parallel, want.parallel - reserved_.parallel - need.parallel);
   q.keep = limited(limits, keep);

@@ -38,9 +38,13 @@ bool affected_by(const KeyIdentity& identity, const persistence::Change& change)
 
 void KeyCacheInvalidator::missed_changes() noexcept {
   cache_.invalidate_all();
-  const std::vector<persistence::Change> everything = {persistence::Change{ChangeKind::model, {}},
-                                                       persistence::Change{ChangeKind::mcp_server, {}},
-                                                       persistence::Change{ChangeKind::end_user, {}}};
+  // A change naming no id: any of its kind may have changed. The budget owners' follower
+  // (actors/owner_retirement.h) checks each entity it holds state for against the store.
+  const std::vector<persistence::Change> everything = {
+      persistence::Change{ChangeKind::model, {}},       persistence::Change{ChangeKind::mcp_server, {}},
+      persistence::Change{ChangeKind::end_user, {}},    persistence::Change{ChangeKind::key, {}},
+      persistence::Change{ChangeKind::team, {}},        persistence::Change{ChangeKind::user, {}},
+      persistence::Change{ChangeKind::organization, {}}};
   for (auto* follower : followers_) follower->committed(everything);
 }
 

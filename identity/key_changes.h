@@ -29,7 +29,8 @@ class KeyCacheInvalidator final : public persistence::ChangeListener {
   void committed(const std::vector<persistence::Change>& changes) noexcept override;
   // Changes may have been missed (the cluster lost its subscription, or a message): nothing is
   // known about what changed, so every cached key goes (cluster/change_subscriber.h).
-  // The followers hear a model, an MCP server and an end-user change naming no id: reload every one.
+  // The followers hear a model, an MCP server, an end-user, a key, a team, a user and an
+  // organization change naming no id: reload (or check) every one.
   void missed_changes() noexcept;
 
  private:

@@ -11,6 +11,8 @@ namespace tollgate::persistence {
 // Memberships are reported as changes of the member user (its actor lists its teams and
 // organizations) and, for teams, of the team too (a TeamRecord carries its members; an
 // OrganizationRecord does not).
+// No ids: any of that kind may have changed (identity::KeyCacheInvalidator::missed_changes);
+// the store itself always names what it changed.
 enum class ChangeKind {
   key,           // ids: token hashes; a regenerated key names its old and its new hash
   user,          // ids: user ids

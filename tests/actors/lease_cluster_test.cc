@@ -20,6 +20,8 @@
 #include "actors/lease_network.h"
 #include "actors/owner_retirement.h"
 #include "core/hash_ring.h"
+#include "identity/key_cache.h"
+#include "identity/key_changes.h"
 #include "persistence/store.h"
 #include "persistence/store_pool.h"
 #include "spend/spend_writer.h"
@@ -185,6 +187,7 @@ struct GatewayNode {
     o.lease_ttl = 2000ms;
     o.tick = 20ms;
     admission.join_cluster(network, o);
+    key_changes.also_notify(&retirement);  // as app/gateway.cc wires it
     retirement.attach(admission, pool);
   }
   ~GatewayNode() {
@@ -197,6 +200,9 @@ struct GatewayNode {
   void heard(persistence::ChangeKind kind, const std::string& id) {
     retirement.committed({persistence::Change{kind, {id}}});
   }
+  // What the fan-out's subscriber does when it (re)subscribes or sees a gap: changes may have
+  // been missed, whatever they were.
+  void missed_changes() { key_changes.missed_changes(); }
   double metric(const std::string& name, const std::string& label = "") {
     return testing::metric_sum(prometheus::TextSerializer().Serialize(registry.Collect()), name, label);
   }
@@ -217,6 +223,8 @@ struct GatewayNode {
   Admission admission;
   TestNetwork network;
   OwnerRetirement retirement;
+  identity::KeyCache key_cache;
+  identity::KeyCacheInvalidator key_changes{key_cache};
 };
 
 struct Cluster {
@@ -509,6 +517,46 @@ TEST_CASE("a deleted key's leases and desks go at once on every node, its per-mo
   for (std::size_t n = 0; n < 3; ++n) {
     CHECK_FALSE(c.node(n).has_owner(EntityKind::key, "gone"));
     CHECK(c.node(n).has_owner(EntityKind::key, "kept"));
+  }
+}
+
+TEST_CASE(
+    "changes missed by the fan-out: the leases and desks of what was deleted meanwhile go on every node, the rest "
+    "stay",
+    "[actors][leases][deleted][missed]") {
+  Cluster c;
+  insert_key(c, "kept");  // "gone" and team "t-gone" have no row: deleted while nobody listened
+  auto gone = stop(EntityKind::key, "gone", 10.0);
+  gone.limits.model_rpm_limit["m"] = 1000;  // a second entity: "key:gone#model:m"
+  const auto kept = stop(EntityKind::key, "kept", 10.0);
+  const auto team = stop(EntityKind::team, "t-gone", 10.0);
+  for (std::size_t n = 0; n < 3; ++n) {
+    for (const auto& stops : {std::vector{gone, team}, std::vector{kept}}) {
+      const auto answer = admit_on(c.node(n), request(stops, 0.125));
+      REQUIRE(answer.grant);
+      c.node(n).settle(*answer.grant, 0.125, 0);
+    }
+  }
+  // Every node holds four leases (gone, its per-model limits, the team, kept); four desks in all.
+  const auto desks = [&] { return c.nodes[0]->desks() + c.nodes[1]->desks() + c.nodes[2]->desks(); };
+  for (auto& n : c.nodes) REQUIRE(within(1s, [&] { return n->holders() == 4; }));
+  REQUIRE(within(1s, [&] { return desks() == 4; }));
+
+  // No deletion was heard; each node's subscription came back (or saw a gap).
+  for (auto& n : c.nodes) n->missed_changes();
+  // Before: the key cache was dropped, but the leases and desks stayed for their idle timeout.
+  for (auto& n : c.nodes) CHECK(within(1s, [&] { return n->holders() == 1; }));
+  CHECK(within(1s, [&] { return desks() == 1; }));
+  for (std::size_t n = 0; n < 3; ++n) {
+    CHECK_FALSE(c.node(n).has_owner(EntityKind::key, "gone"));
+    CHECK_FALSE(c.node(n).has_owner(EntityKind::team, "t-gone"));
+    CHECK(c.node(n).has_owner(EntityKind::key, "kept"));
+  }
+  // The kept key's lease still admits on every node.
+  for (std::size_t n = 0; n < 3; ++n) {
+    const auto answer = admit_on(c.node(n), request({kept}, 0.125));
+    REQUIRE(answer.grant);
+    c.node(n).settle(*answer.grant, 0.125, 0);
   }
 }
 

@@ -2,6 +2,8 @@
 // explicit times and hand-written grants (the owner's side is lease_desk_test.cc).
 #include <catch2/catch.hpp>
 
+#include <deque>
+
 #include <string>
 
 #include "core/lease.h"
@@ -214,11 +216,41 @@ TEST_CASE("lease holder: a sync reports what was used, keeps what is in flight, 
   CHECK(q.used_requests == 3);
   CHECK(q.used_tokens == 80);
   CHECK(same(q.need, need));
-  // want = max(in flight + need, 2 × the period's use); keep = in flight + the free room the
-  // node wants beyond need (10 - 0.5 - 2 = 7.5 usd free, it keeps 6 - 2 - 1 = 3 of it).
-  CHECK(same(q.want, amounts(6.0, 6, 600, 6)));
-  CHECK(same(q.keep, amounts(5.0, 5, 500, 5)));
+  // want = in flight + need + 2 × the period's use (slots: the most at once, a stock, so
+  // max(in flight + need, 2 × 3)); keep = in flight + the free room the node wants beyond need
+  // (10 - 0.5 - 2 = 7.5 usd free, it keeps 2 × 3.0 = 6 of it).
+  CHECK(same(q.want, amounts(9.0, 7, 900, 6)));
+  CHECK(same(q.keep, amounts(8.0, 6, 800, 5)));
   CHECK(h.sync_in_flight());
+}
+
+TEST_CASE("lease holder: a lease that runs dry with requests in flight grows, rather than syncing once per request",
+          "[lease][holder]") {
+  // A closed loop of 4 clients on one key, starting cold: every call is answered after the next
+  // three were admitted, and each sync gets what it wants. Sizing want as max(in flight + need,
+  // 2 × the period's use) gave just in flight + need after the first syncs: the lease admitted
+  // the one waiting request, ran dry again, and synced for every request (200 of 200).
+  const auto limits = all_limits();
+  LeaseHolder h(kReservationTtl);
+  std::deque<std::uint64_t> in_flight;
+  int syncs = 0;
+  auto now = t0;
+  for (int served = 0; served < 200; ++served, now += 1ms) {
+    if (in_flight.size() == 4) {
+      REQUIRE(h.settle(in_flight.front(), 0.5, 80, now));
+      in_flight.pop_front();
+    }
+    auto a = h.admit(limits, request(1.0, 100), now);
+    if (!a.admitted()) {
+      const auto q = h.sync_request("key:k", "gw-2/200", limits, a.need, now);
+      ++syncs;
+      REQUIRE(h.apply(grant_of(q, q.want), now));
+      a = h.admit(limits, request(1.0, 100), now);
+      REQUIRE(a.admitted());
+    }
+    in_flight.push_back(a.reservation);
+  }
+  CHECK(syncs <= 10);  // doubling from nothing: 1, then 6, 16, 36, ... requests
 }
 
 TEST_CASE("lease holder: a sync with nothing to ask keeps only what is in flight (the rest goes back)",
@@ -257,7 +289,7 @@ TEST_CASE("lease holder: an applied report is cleared, but a settle after the se
   REQUIRE(b.admitted());
   const auto q = h.sync_request("key:k", "gw-2/200", limits, {}, t0 + 1s);
   CHECK(q.spent_usd == Approx(1.0));
-  CHECK(q.keep.usd == Approx(2.0 + 6.0));             // b in flight + free room up to want (2 × 4.0 = 8)
+  CHECK(q.keep.usd == Approx(2.0 + 7.0));             // b in flight + the free room (7.0), up to 2 × 4.0
   REQUIRE(h.settle(b.reservation, 1.5, 0, t0 + 2s));  // after the send: not in q's report
   REQUIRE(h.apply(grant_of(q, amounts(4.0, 0, 0, 0)), t0 + 1s));
   CHECK(h.unreported_usd() == Approx(1.5));  // a's 1.0 was applied; b's 1.5 was not reported
@@ -282,13 +314,13 @@ TEST_CASE("lease holder: while a sync is unanswered, admissions stay inside its 
     sync(h, limits, amounts(10, 0, 0, 0), t0 + 1s);  // a reported and applied; the period ends
     const auto b = h.admit(limits, request(1.0), t0 + 2s);
     REQUIRE(b.admitted());
-    // want = max(1.0 in flight, 2 × 1.0 used) = 2.0; keep = 1.0 in flight + 1.0 of the 8.0 free.
+    // want = 1.0 in flight + 2 × 1.0 used = 3.0; keep = 1.0 in flight + 2.0 of the 9.0 free.
     const auto q = h.sync_request("key:k", "gw-2/200", limits, {}, t0 + 3s);
-    CHECK(q.keep.usd == Approx(2.0));
+    CHECK(q.keep.usd == Approx(3.0));
     if (failed) h.sync_failed();
-    // The owner may have replaced the holding of 10 by this keep of 2: 1.0 is left, not 8.0.
-    CHECK_FALSE(h.admit(limits, request(1.01), t0 + 3s).admitted());
-    CHECK(h.admit(limits, request(1.0), t0 + 3s).admitted());
+    // The owner may have replaced the holding of 10 by this keep of 3: 2.0 is left, not 9.0.
+    CHECK_FALSE(h.admit(limits, request(2.01), t0 + 3s).admitted());
+    CHECK(h.admit(limits, request(2.0), t0 + 3s).admitted());
     CHECK_FALSE(h.admit(limits, request(0.01), t0 + 3s).admitted());
     if (failed) {
       // The next sync reports everything since the last APPLIED report, under a new number.
@@ -414,7 +446,7 @@ TEST_CASE(
   CHECK(h.renewal_due(t0 + 8s));  // busy, 0.35 still unused
   auto q3 = h.sync_request("key:k", "gw-2/200", limits, {}, t0 + 9s);
   CHECK(q3.keep.usd == Approx(0.25));                              // c alone: the 0.35 goes back
-  CHECK(q3.want.usd == Approx(2.5));                               // 2 × the period's 1.25
+  CHECK(q3.want.usd == Approx(2.75));                              // c's 0.25 + 2 × the period's 1.25
   REQUIRE(h.apply(grant_of(q3, amounts(1.0, 0, 0, 0)), t0 + 9s));  // not tight any more
   CHECK_FALSE(h.renewal_due(t0 + 9s));
 }

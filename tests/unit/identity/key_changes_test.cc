@@ -198,6 +198,8 @@ TEST_CASE("the followers hear every change, and a model and an MCP server change
     REQUIRE(f->heard.size() == 2);
     CHECK(f->heard[0] == changes);
     CHECK(f->heard[1] == std::vector<Change>{Change{ChangeKind::model, {}}, Change{ChangeKind::mcp_server, {}},
-                                             Change{ChangeKind::end_user, {}}});
+                                             Change{ChangeKind::end_user, {}}, Change{ChangeKind::key, {}},
+                                             Change{ChangeKind::team, {}}, Change{ChangeKind::user, {}},
+                                             Change{ChangeKind::organization, {}}});
   }
 }
