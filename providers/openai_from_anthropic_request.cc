@@ -209,11 +209,6 @@ core::Status map_messages(const Value& request, Value& out, Alloc& a) {
 }
 
 core::Status map_parameters(const Value& request, Value& out, Alloc& a) {
-  if (const auto* max = json::present(request, "max_tokens")) {
-    if (!max->IsInt64() || max->GetInt64() <= 0)
-      return untranslatable_request("'max_tokens' must be a positive integer");
-    out.AddMember("max_tokens", max->GetInt64(), a);
-  }
   for (const char* field : {"temperature", "top_p"}) {
     const auto* v = json::present(request, field);
     if (!v) continue;
@@ -246,7 +241,23 @@ core::Status map_parameters(const Value& request, Value& out, Alloc& a) {
 
 }  // namespace
 
+// The client's max_tokens, else the gateway's written limit, under the deployment's field.
+core::Status map_output_limit(const Value& request, std::string_view field,
+                              const std::optional<OutputLimitWrite>& written_limit, Value& out, Alloc& a) {
+  std::optional<std::int64_t> tokens;
+  if (const auto* max = json::present(request, "max_tokens")) {
+    if (!max->IsInt64() || max->GetInt64() <= 0)
+      return untranslatable_request("'max_tokens' must be a positive integer");
+    tokens = max->GetInt64();
+  } else if (written_limit) {
+    tokens = written_limit->tokens;
+  }
+  if (tokens) out.AddMember(json::string_value(field, a), Value(*tokens), a);
+  return {};
+}
+
 Translation openai_chat_request_from_anthropic(const Value& request, std::string_view upstream_model,
+                                               std::string_view limit_field,
                                                const std::optional<OutputLimitWrite>& written_limit) {
   if (!request.IsObject()) return untranslatable_request("the request body must be a JSON object");
   rapidjson::Document out(rapidjson::kObjectType);
@@ -255,11 +266,7 @@ Translation openai_chat_request_from_anthropic(const Value& request, std::string
   for (auto step : {map_messages, map_parameters, add_openai_tools}) {
     if (auto status = step(request, out, a); !status) return status.error();
   }
-  if (written_limit && !out.HasMember("max_tokens")) {
-    const auto field = rapidjson::StringRef(written_limit->field.data(),
-                                            static_cast<rapidjson::SizeType>(written_limit->field.size()));
-    out.AddMember(field, Value(static_cast<std::int64_t>(written_limit->tokens)), a);
-  }
+  if (auto status = map_output_limit(request, limit_field, written_limit, out, a); !status) return status.error();
   return json::serialize(out);
 }
 

@@ -4,6 +4,7 @@
 #include "providers/json_util.h"
 #include "providers/openai_from_anthropic_request.h"
 #include "providers/openai_request.h"
+#include "providers/written_output_limit.h"
 
 namespace tollgate::providers {
 namespace {
@@ -104,7 +105,8 @@ core::Result<UpstreamRequest> json_upstream_request(const config::Deployment& d,
     return out;
   }
   if (client_api == Api::anthropic_messages && out.api == Api::openai_chat) {
-    auto translated = openai_chat_request_from_anthropic(request, d.upstream_model, shape.written_limit);
+    auto translated = openai_chat_request_from_anthropic(request, d.upstream_model,
+                                                         output_limit_field(d, Api::openai_chat), shape.written_limit);
     if (!translated) return std::move(translated).error();
     out.body = std::move(translated).value();
     return out;

@@ -13,12 +13,6 @@ core::OutputLimitDecision unasked_limit(const config::Deployment& d, const core:
   return core::decide_output_limit(asked, known_max_output(d), core::kWrittenOutputLimit, true);
 }
 
-std::string_view limit_field(const config::Deployment& d, Api upstream_api) {
-  if (upstream_api == Api::openai_completion) return "max_tokens";
-  if (upstream_api == Api::openai_responses) return "max_output_tokens";
-  return core::chat_output_limit_field(d.provider, d.api_base, provider_of(d).catalog_model(d));
-}
-
 bool produces_text(Api upstream_api) {
   return upstream_api == Api::openai_chat || upstream_api == Api::openai_completion ||
          upstream_api == Api::openai_responses;
@@ -35,6 +29,12 @@ std::string unreadable_field(const rapidjson::Value& request) {
 }
 
 }  // namespace
+
+std::string_view output_limit_field(const config::Deployment& d, Api upstream_api) {
+  if (upstream_api == Api::openai_completion) return "max_tokens";
+  if (upstream_api == Api::openai_responses) return "max_output_tokens";
+  return core::chat_output_limit_field(d.provider, d.api_base, provider_of(d).catalog_model(d));
+}
 
 std::optional<std::int64_t> known_max_output(const config::Deployment& d) {
   if (d.info.max_output_tokens) return d.info.max_output_tokens;
@@ -60,7 +60,7 @@ core::Result<std::optional<OutputLimitWrite>> openai_wire_written_limit(const co
                              field);
   }
   if (!decision.written) return std::optional<OutputLimitWrite>();
-  return std::optional<OutputLimitWrite>(OutputLimitWrite{limit_field(d, upstream_api), *decision.written});
+  return std::optional<OutputLimitWrite>(OutputLimitWrite{output_limit_field(d, upstream_api), *decision.written});
 }
 
 }  // namespace tollgate::providers

@@ -24,6 +24,9 @@
 
 namespace tollgate::providers {
 
+// Where `upstream_api`'s request to `deployment` carries its output limit (above).
+std::string_view output_limit_field(const config::Deployment& deployment, Api upstream_api);
+
 // The longest answer a deployment's model is known to give: model_info.max_output_tokens, else
 // model_info.max_tokens, else the built-in table; nullopt when nobody described it.
 std::optional<std::int64_t> known_max_output(const config::Deployment& deployment);

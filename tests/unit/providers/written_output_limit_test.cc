@@ -120,13 +120,26 @@ TEST_CASE("the client's limit, a known maximum, and embeddings leave the request
   CHECK_FALSE(providers::provider_of(builtin).max_tokens_added(builtin));
   CHECK(providers::known_max_output(described_by_max_tokens) == 777);
 
-  // The client's Anthropic max_tokens is the translated request's only limit.
-  const auto translated = build(kOpenAI, Api::anthropic_messages,
-                                R"({"model":"group","max_tokens":100,"messages":[{"role":"user","content":"hi"}]})");
-  REQUIRE(translated);
-  const auto sent = testing::parse_json(translated->body);
-  CHECK(sent["max_tokens"].GetInt64() == 100);
-  CHECK_FALSE(sent.HasMember("max_completion_tokens"));
+  // The client's Anthropic max_tokens is the translated request's only limit, in the field the
+  // deployment reads: OpenAI's reasoning models refuse max_tokens.
+  struct Translated {
+    const config::Deployment* d;
+    const char* field;
+    const char* other;
+  };
+  for (const auto& row : {Translated{&kOpenAI, "max_completion_tokens", "max_tokens"},
+                          Translated{&kAzureReasoning, "max_completion_tokens", "max_tokens"},
+                          Translated{&kVllm, "max_tokens", "max_completion_tokens"},
+                          Translated{&kAzure, "max_tokens", "max_completion_tokens"}}) {
+    INFO(row.d->provider_prefix << " " << row.d->upstream_model);
+    const auto translated = build(*row.d, Api::anthropic_messages,
+                                  R"({"model":"group","max_tokens":100,"messages":[{"role":"user","content":"hi"}]})");
+    REQUIRE(translated);
+    const auto sent = testing::parse_json(translated->body);
+    REQUIRE(sent.HasMember(row.field));
+    CHECK(sent[row.field].GetInt64() == 100);
+    CHECK_FALSE(sent.HasMember(row.other));
+  }
 }
 
 TEST_CASE("a limit the gateway cannot read, for a model of unknown maximum, is refused, not overwritten",
