@@ -1,12 +1,12 @@
 #include "core/bedrock_model.h"
 
+#include "core/starts_with.h"
+
 namespace tollgate::core {
 namespace {
 
 constexpr std::string_view kConversePrefix = "converse/";
 constexpr std::string_view kInvokePrefix = "invoke/";
-
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
 }  // namespace
 

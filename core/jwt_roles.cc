@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "core/starts_with.h"
+
 namespace tollgate::core {
 namespace {
 
@@ -30,8 +32,6 @@ int privilege(JwtRole role) {
 bool contains(const std::vector<std::string>& list, std::string_view value) {
   return std::find(list.begin(), list.end(), value) != list.end();
 }
-
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
 bool one_of(std::string_view path, std::initializer_list<std::string_view> paths) {
   return std::find(paths.begin(), paths.end(), path) != paths.end();

@@ -1,12 +1,8 @@
 #include "core/metric_names.h"
 
+#include "core/starts_with.h"
+
 namespace tollgate::core {
-
-namespace {
-
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
-
-}  // namespace
 
 std::optional<MetricNames> parse_metric_names(std::string_view text) {
   if (text == "tollgate") return MetricNames::tollgate;

@@ -1,12 +1,12 @@
 #include "core/output_limit_field.h"
 
+#include "core/starts_with.h"
+
 namespace tollgate::core {
 namespace {
 
 constexpr std::string_view kMaxTokens = "max_tokens";
 constexpr std::string_view kMaxCompletionTokens = "max_completion_tokens";
-
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 // "o1", "o3-mini", "o4-mini-2025-04-16": an 'o', one digit, then the end or a '-'.
 bool is_o_series(std::string_view m) {

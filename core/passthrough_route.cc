@@ -1,9 +1,9 @@
 #include "core/passthrough_route.h"
 
+#include "core/starts_with.h"
+
 namespace tollgate::core {
 namespace {
-
-bool starts_with(std::string_view text, std::string_view prefix) { return text.substr(0, prefix.size()) == prefix; }
 
 bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;

@@ -3,13 +3,9 @@
 #include <algorithm>
 
 #include "core/saturating.h"
+#include "core/starts_with.h"
 
 namespace tollgate::core {
-namespace {
-
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
-}  // namespace
 
 bool is_anthropic_server_tool(std::string_view type) {
   if (type.empty() || type == "function" || type == "custom") return false;
