@@ -311,13 +311,7 @@ core::Result<RequestTokens> reservation(const GatewayContext& context, const htt
     const auto limit = core::decide_output_limit(asked, known_max_output(p), core::kWrittenOutputLimit,
                                                  providers::can_write_output_limit(*r.body, r.route.shape));
     if (limit.refused) {
-      const std::string field(providers::output_limit_field(*r.body, r.route.shape));
-      return core::bad_request("The model '" + r.model +
-                                   "' has no known maximum output: to bound its cost the gateway needs the request's " +
-                                   field +
-                                   " as a positive integer (or model_info.max_output_tokens on a deployment of the "
-                                   "model)",
-                               field);
+      return core::unreadable_output_limit(r.model, providers::output_limit_field(*r.body, r.route.shape));
     }
     written_limit = limit.written;
     per_choice = limit.per_choice;

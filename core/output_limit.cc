@@ -1,6 +1,7 @@
 #include "core/output_limit.h"
 
 #include <algorithm>
+#include <string>
 
 namespace tollgate::core {
 
@@ -24,6 +25,14 @@ OutputLimitDecision decide_output_limit(const AskedOutputLimit& asked, std::opti
   d.per_choice = written_limit;
   d.written = written_limit;
   return d;
+}
+
+ApiError unreadable_output_limit(std::string_view model, std::string_view field) {
+  return bad_request("The model '" + std::string(model) +
+                         "' has no known maximum output: to bound its cost the gateway needs the request's " +
+                         std::string(field) +
+                         " as a positive integer (or model_info.max_output_tokens on a deployment of the model)",
+                     std::string(field));
 }
 
 }  // namespace tollgate::core

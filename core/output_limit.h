@@ -10,6 +10,9 @@
 // table-tested (tests/unit/core/output_limit_test.cc).
 #include <cstdint>
 #include <optional>
+#include <string_view>
+
+#include "core/api_error.h"
 
 namespace tollgate::core {
 
@@ -35,5 +38,9 @@ struct OutputLimitDecision {
 // unknown; `can_write`: whether this wire format has a field the gateway knows how to write.
 OutputLimitDecision decide_output_limit(const AskedOutputLimit& asked, std::optional<std::int64_t> model_max,
                                         std::int64_t written_limit, bool can_write);
+
+// The 400 for a refused decision: `model`'s maximum is unknown and the request's `field` is no
+// positive integer.
+ApiError unreadable_output_limit(std::string_view model, std::string_view field);
 
 }  // namespace tollgate::core

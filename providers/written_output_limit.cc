@@ -53,11 +53,7 @@ core::Result<std::optional<OutputLimitWrite>> openai_wire_written_limit(const co
   // under any of max_completion_tokens, max_tokens, max_output_tokens.
   const auto decision = unasked_limit(d, asked_output_limit(request, core::PassthroughShape::openai_chat));
   if (decision.refused) {
-    const auto field = unreadable_field(request);
-    return core::bad_request("The model '" + d.model_name +
-                                 "' has no known maximum output: to bound its cost the gateway needs the request's " +
-                                 field + " as a positive integer (or model_info.max_output_tokens on its deployment)",
-                             field);
+    return core::unreadable_output_limit(d.model_name, unreadable_field(request));
   }
   if (!decision.written) return std::optional<OutputLimitWrite>();
   return std::optional<OutputLimitWrite>(OutputLimitWrite{output_limit_field(d, upstream_api), *decision.written});
