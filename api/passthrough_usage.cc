@@ -1,7 +1,5 @@
 #include "api/passthrough_usage.h"
 
-#include <algorithm>
-
 #include "providers/bedrock/converse_response.h"
 #include "providers/gemini/gemini_response.h"
 #include "providers/json_util.h"
@@ -33,14 +31,6 @@ void PassthroughUsage::on_event(const providers::SseEvent& event) {
   if (event.data.empty() || event.data == "[DONE]") return;
   rapidjson::Document d;
   if (json::parse(event.data, d)) read(d);
-}
-
-core::Usage PassthroughUsage::usage() const {
-  auto usage = usage_;
-  if (!searches_reported_ && searches_seen_ > 0) {
-    usage.web_search_requests = std::min(searches_seen_, web_searches_bound_);
-  }
-  return usage;
 }
 
 void PassthroughUsage::take(const core::Usage& usage) {
@@ -83,7 +73,7 @@ void PassthroughUsage::read_anthropic(const rapidjson::Value& answer) {
     const auto* block = object_member(answer, "content_block");
     if (block && json::string_or(*block, "type") == "server_tool_use" &&
         json::string_or(*block, "name") == "web_search") {
-      ++searches_seen_;
+      searches_.search_started();
     }
     return;
   }
@@ -96,7 +86,7 @@ void PassthroughUsage::read_anthropic(const rapidjson::Value& answer) {
   // message_delta: the output count so far; the input counts only when it repeats them.
   auto usage = usage_;
   providers::take_anthropic_delta_usage(*u, usage);
-  if (u->HasMember("server_tool_use")) searches_reported_ = true;
+  if (u->HasMember("server_tool_use")) searches_.reported();
   take(usage);
 }
 

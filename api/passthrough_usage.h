@@ -11,6 +11,7 @@
 
 #include "core/provider_kind.h"
 #include "core/usage.h"
+#include "providers/shown_web_searches.h"
 #include "providers/sse_parser.h"
 
 namespace tollgate::api {
@@ -20,7 +21,7 @@ class PassthroughUsage {
   // `provider`: whose wire format the answer is in (core::PassthroughRoute::answer_format);
   // `web_searches_bound`: the most web searches the request allows (core/web_search.h).
   explicit PassthroughUsage(core::ProviderKind provider, std::int64_t web_searches_bound = 0)
-      : provider_(provider), web_searches_bound_(web_searches_bound) {}
+      : provider_(provider), searches_(web_searches_bound) {}
 
   void on_body(std::string_view json);              // a whole answer
   void on_event(const providers::SseEvent& event);  // one event of a streamed answer
@@ -28,7 +29,7 @@ class PassthroughUsage {
   bool found() const { return found_; }
   // An Anthropic stream cut before its message_delta is charged the web searches it showed
   // (server_tool_use blocks), at most the bound.
-  core::Usage usage() const;
+  core::Usage usage() const { return searches_.applied_to(usage_); }
 
  private:
   void read(const rapidjson::Value& answer);
@@ -38,11 +39,9 @@ class PassthroughUsage {
   void take(const core::Usage& usage);
 
   core::ProviderKind provider_;
-  std::int64_t web_searches_bound_;
+  providers::ShownWebSearches searches_;
   core::Usage usage_;
   bool found_ = false;
-  bool searches_reported_ = false;  // a message_delta's usage carried server_tool_use
-  std::int64_t searches_seen_ = 0;  // server_tool_use web_search blocks started
 };
 
 }  // namespace tollgate::api

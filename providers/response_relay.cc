@@ -6,6 +6,7 @@
 #include "providers/anthropic_stream.h"
 #include "providers/json_util.h"
 #include "providers/openai_from_anthropic_request.h"
+#include "providers/shown_web_searches.h"
 #include "providers/usage_json.h"
 
 namespace tollgate::providers {
@@ -95,11 +96,11 @@ class OpenAIPassthrough : public StreamRelay {
 
 class AnthropicPassthrough : public StreamRelay {
  public:
-  explicit AnthropicPassthrough(std::int64_t web_searches_bound) : web_searches_bound_(web_searches_bound) {}
+  explicit AnthropicPassthrough(std::int64_t web_searches_bound) : searches_(web_searches_bound) {}
 
   std::string on_event(const SseEvent& event) override {
     if (event.event == "message_stop") finished_ = true;
-    if (event.event == "content_block_start" && is_web_search_call(event.data)) ++searches_seen_;
+    if (event.event == "content_block_start" && is_web_search_call(event.data)) searches_.search_started();
     if (event.event == "message_start" || event.event == "message_delta") {
       rapidjson::Document d;
       if (json::parse(event.data, d) && d.IsObject()) {
@@ -125,19 +126,14 @@ class AnthropicPassthrough : public StreamRelay {
           } else {
             take_anthropic_delta_usage(*usage, usage_);
           }
-          if (event.event == "message_delta" && usage->HasMember("server_tool_use")) searches_reported_ = true;
+          if (event.event == "message_delta" && usage->HasMember("server_tool_use")) searches_.reported();
         }
       }
     }
     return sse_event_text(event);
   }
   bool finished() const override { return finished_; }
-  core::Usage usage() const override {
-    // A stream cut before its message_delta still ran the searches it showed: each is billed.
-    auto usage = usage_;
-    if (!searches_reported_) usage.web_search_requests = std::min(searches_seen_, web_searches_bound_);
-    return usage;
-  }
+  core::Usage usage() const override { return searches_.applied_to(usage_); }
   bool usage_found() const override { return found_; }
   std::string error_tail(std::string_view message) const override {
     return "event: error\ndata: " + anthropic_error_body(502, message) + "\n\n";
@@ -153,9 +149,7 @@ class AnthropicPassthrough : public StreamRelay {
 
   bool finished_ = false;
   bool found_ = false;
-  std::int64_t web_searches_bound_;
-  bool searches_reported_ = false;  // message_delta's usage carried server_tool_use
-  std::int64_t searches_seen_ = 0;  // server_tool_use web_search blocks started
+  ShownWebSearches searches_;
   core::Usage usage_;
 };
 
