@@ -107,13 +107,22 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
     CallRecord record{exchange->request_id(), core::generate_time_ordered_id(),
                       call_type(api),         group->name,
                       unix_ms_now(),          *end_user};
+    std::optional<core::SearchContextSize> search_size;  // only a chat completion names one
+    if (api == Api::openai_chat) {
+      auto asked = providers::requested_search_context_size(*request);
+      if (!asked) {
+        http::respond_error(exchange, asked.error());
+        return;
+      }
+      search_size = *asked;
+    }
     const auto tally = providers::tally_prompt(*request, api, exchange->body().size());
     const auto pricing = models->router->pricing(*group, wildcard_capture);
     if (auto bounded = refuse_unbounded_tools(tally, pricing); !bounded) {
       http::respond_error(exchange, bounded.error());
       return;
     }
-    const auto tokens = request_tokens(tally, pricing, *request);
+    const auto tokens = request_tokens(tally, pricing, *request, search_size);
     // The rest waits for the owner of a previous_response_id (Responses API) when there is one.
     auto proceed = [&context, exchange, api, models = std::move(models), group, identity, record, tokens,
                     end_user_id = *end_user, request,
@@ -132,6 +141,7 @@ void handle_inference(const GatewayContext& context, const http::ExchangePtr& ex
         call.prompt_tokens_bound = tokens.prompt_bound;
         call.completion_tokens_bound = tokens.completion_bound;
         call.web_searches_bound = tokens.web_searches;
+        call.search_context_size = tokens.search_context_size;
         call.received = exchange->received_at();
         call.extra_headers = std::move(headers);
         call.extra_headers.push_back({"x-litellm-call-id", record.call_id});

@@ -54,12 +54,12 @@ bool model_allowed(const identity::KeyIdentity& identity, const config::ModelGro
 }
 
 RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,
-                             const rapidjson::Value& body) {
-  return request_tokens(tally, pricing, providers::max_output_tokens(body));
+                             const rapidjson::Value& body, std::optional<core::SearchContextSize> search_size) {
+  return request_tokens(tally, pricing, providers::max_output_tokens(body), search_size);
 }
 
 RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,
-                             std::optional<std::int64_t> asked) {
+                             std::optional<std::int64_t> asked, std::optional<core::SearchContextSize> search_size) {
   RequestTokens t;
   t.prompt_bound = core::prompt_token_bound(tally, pricing.max_input_tokens);
   t.completion_bound = core::completion_token_bound(tally, asked, pricing.max_output_tokens);
@@ -72,11 +72,14 @@ RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupP
                          .value_or(std::numeric_limits<std::int64_t>::max());
     t.completion_bound = core::server_tool_completion_bound(t.completion_bound, samplings);
   }
-  // A search model's call searches whatever the request says (core/cost_map.h).
+  // A search model's call searches whatever the request says (core/cost_map.h), at the fee of
+  // the context size it asks for: the settle charges that size's (proxy::ProxyRequest).
   t.web_searches = core::add_searches(tally.web_searches, pricing.max_searches_per_call);
-  t.worst_case_cost = core::CostEstimate{t.prompt_bound,           t.completion_bound, pricing.max_input_price,
-                                         pricing.max_output_price, t.web_searches,     pricing.max_web_search_fee}
-                          .worst_case();
+  t.search_context_size = search_size;
+  t.worst_case_cost =
+      core::CostEstimate{t.prompt_bound,           t.completion_bound, pricing.max_input_price,
+                         pricing.max_output_price, t.web_searches,     pricing.web_search_fee(search_size)}
+          .worst_case();
   t.typical_prompt = tally.typical_tokens;
   // tpm counts what the request will certainly use: its typical prompt, plus max_tokens when
   // given (saturating: max_tokens may be any int64).

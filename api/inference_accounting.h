@@ -13,6 +13,7 @@
 
 #include "actors/admission.h"
 #include "config/model_catalog.h"
+#include "core/search_context_size.h"
 #include "core/token_bound.h"
 #include "identity/key_identity.h"
 #include "proxy/model_router.h"
@@ -29,17 +30,22 @@ bool model_allowed(const identity::KeyIdentity& identity, const config::ModelGro
 struct RequestTokens {
   std::int64_t prompt_bound = 0;  // the most a provider can charge (core/token_bound.h)
   std::int64_t completion_bound = 0;
-  std::int64_t web_searches = 0;    // the most searches server-side tools may run (core/web_search.h)
+  std::int64_t web_searches = 0;  // the most searches server-side tools may run (core/web_search.h)
+  // The search context size a chat completion asked for: its searches were reserved at that
+  // size's fee, and are charged at it (nullopt: the dearest fee).
+  std::optional<core::SearchContextSize> search_context_size;
   double worst_case_cost = 0;       // the bounds at the group's highest prices
   std::int64_t typical_prompt = 0;  // core/token_estimate.h: for calls without reported usage
   std::int64_t tpm_estimate = 0;    // typical prompt + max_tokens when given
 };
+// `search_size`: the search context size a chat completion asks for
+// (providers::requested_search_context_size), its searches' fee; nullopt elsewhere (the dearest).
 RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,
-                             const rapidjson::Value& body);
+                             const rapidjson::Value& body, std::optional<core::SearchContextSize> search_size);
 // `asked`: the limit the request puts on each answer (an OpenAI-format body's max_tokens above;
 // a pass-through request's own field, api/passthrough_routes.cc), else pricing.max_output_tokens.
 RequestTokens request_tokens(const core::PromptTally& tally, const proxy::GroupPricing& pricing,
-                             std::optional<std::int64_t> asked);
+                             std::optional<std::int64_t> asked, std::optional<core::SearchContextSize> search_size);
 
 // 400 when a web search tool's max_uses bounds nothing: its searches, billed per search, could
 // not be reserved (core/web_search.h); or when server tools run on a model whose context window

@@ -31,7 +31,8 @@ class PassthroughCall : public http::ResponseSink, public std::enable_shared_fro
   PassthroughCall(http::ExchangePtr exchange, PassthroughCallSpec spec)
       : exchange_(std::move(exchange)),
         spec_(std::move(spec)),
-        usage_(spec_.route.answer_format, spec_.usage_without_usage.web_search_requests) {}
+        usage_(spec_.route.answer_format, spec_.usage_without_usage.web_search_requests,
+               spec_.usage_without_usage.prompt_tokens) {}
 
   void start(http::HttpClient& client) {
     exchange_->on_client_gone([weak = weak_from_this()] {
@@ -174,7 +175,7 @@ class PassthroughCall : public http::ResponseSink, public std::enable_shared_fro
     if (usage_.found()) {
       outcome.usage = usage_.usage();
       outcome.usage_reported = true;
-      outcome.cost = spec_.price ? core::cost_of(outcome.usage, *spec_.price) : 0.0;
+      outcome.cost = spec_.price ? core::cost_of(outcome.usage, *spec_.price, spec_.search_context_size) : 0.0;
     } else if (success || interrupted) {
       outcome.usage = spec_.usage_without_usage;
       outcome.cost = spec_.cost_without_usage;

@@ -27,6 +27,8 @@ struct PassthroughCallSpec {
   // What the call is logged as (provider_prefix, upstream_model = the model it names).
   config::Deployment target;
   std::optional<core::ModelPrice> price;  // nullopt: unknown, the call costs 0
+  // A chat completion's search context size: a search model's call is charged its fee.
+  std::optional<core::SearchContextSize> search_context_size;
   // Charged when a successful answer of a known inference shape carries no usage (the most it
   // can have cost), or a stream is cut before its usage arrived; 0 for other endpoints.
   double cost_without_usage = 0;

@@ -17,6 +17,7 @@
 #include "core/request_id.h"
 #include "providers/bedrock/sigv4.h"
 #include "providers/json_util.h"
+#include "providers/openai_request.h"
 #include "providers/passthrough_output_limit.h"
 #include "providers/prompt_tally.h"
 #include "providers/registry.h"
@@ -184,8 +185,7 @@ proxy::GroupPricing highest_pricing(const PassthroughPricing& p, std::int64_t ma
     if (const auto& price = p.prices[i]) {
       pricing.max_input_price = std::max(pricing.max_input_price, price->highest_input_per_token());
       pricing.max_output_price = std::max(pricing.max_output_price, price->highest_output_per_token());
-      pricing.max_web_search_fee = std::max(pricing.max_web_search_fee, price->web_search_fee());
-      pricing.max_searches_per_call = std::max(pricing.max_searches_per_call, price->searches_per_call);
+      pricing.include_searches_of(*price);
     }
     const auto& context = p.candidates[i]->info.max_input_tokens;
     every_context_known = every_context_known && context.has_value();
@@ -298,6 +298,13 @@ http::OutboundRequest outbound_request(const http::Exchange& exchange, const Pas
 core::Result<RequestTokens> reservation(const GatewayContext& context, const http::Exchange& exchange,
                                         const PassthroughRequest& r, const PassthroughPricing& p, bool priced,
                                         std::optional<std::int64_t>& written_limit) {
+  // A chat completion's search context size: 400 for one OpenAI refuses, as it would.
+  std::optional<core::SearchContextSize> search_size;
+  if (r.route.shape == PassthroughShape::openai_chat && r.body) {
+    auto asked = providers::requested_search_context_size(*r.body);
+    if (!asked) return asked.error();
+    search_size = *asked;
+  }
   const auto api = api_of(r.route.shape);
   if (!api || !priced || !r.body) {
     RequestTokens t;
@@ -320,7 +327,7 @@ core::Result<RequestTokens> reservation(const GatewayContext& context, const htt
   const auto tally = providers::tally_prompt(*r.body, *api, exchange.body().size());
   const auto pricing = highest_pricing(p, per_choice);
   if (auto bounded = refuse_unbounded_tools(tally, pricing); !bounded) return bounded.error();
-  return request_tokens(tally, pricing, request_limit);
+  return request_tokens(tally, pricing, request_limit, search_size);
 }
 
 void start_call(const GatewayContext& context, const http::ExchangePtr& exchange,
@@ -392,6 +399,7 @@ void handle_passthrough(const GatewayContext& context, const http::ExchangePtr& 
         PassthroughCallSpec spec;
         spec.target = without_secrets(*pricing.candidates[dearest]);
         spec.price = pricing.prices[dearest];
+        spec.search_context_size = tokens.search_context_size;
         if (api_of(r.route.shape) && spec.price && r.body) {  // the worst case was bounded from the body
           spec.cost_without_usage = tokens.worst_case_cost;
           spec.usage_without_usage.prompt_tokens = tokens.prompt_bound;

@@ -71,9 +71,9 @@ void PassthroughUsage::read_anthropic(const rapidjson::Value& answer) {
   }
   if (type == "content_block_start") {
     const auto* block = object_member(answer, "content_block");
-    if (block && json::string_or(*block, "type") == "server_tool_use" &&
-        json::string_or(*block, "name") == "web_search") {
-      searches_.search_started();
+    const auto block_type = block ? json::string_or(*block, "type") : std::string_view{};
+    if (block_type == "server_tool_use" || block_type == "mcp_tool_use") {
+      shown_.tool_called(block_type == "server_tool_use" && json::string_or(*block, "name") == "web_search");
     }
     return;
   }
@@ -86,7 +86,8 @@ void PassthroughUsage::read_anthropic(const rapidjson::Value& answer) {
   // message_delta: the output count so far; the input counts only when it repeats them.
   auto usage = usage_;
   providers::take_anthropic_delta_usage(*u, usage);
-  if (u->HasMember("server_tool_use")) searches_.reported();
+  if (u->HasMember("server_tool_use")) shown_.searches_reported();
+  if (u->HasMember("input_tokens")) shown_.input_reported();
   take(usage);
 }
 

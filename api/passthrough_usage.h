@@ -11,7 +11,7 @@
 
 #include "core/provider_kind.h"
 #include "core/usage.h"
-#include "providers/shown_web_searches.h"
+#include "providers/shown_server_tools.h"
 #include "providers/sse_parser.h"
 
 namespace tollgate::api {
@@ -19,17 +19,20 @@ namespace tollgate::api {
 class PassthroughUsage {
  public:
   // `provider`: whose wire format the answer is in (core::PassthroughRoute::answer_format);
-  // `web_searches_bound`: the most web searches the request allows (core/web_search.h).
-  explicit PassthroughUsage(core::ProviderKind provider, std::int64_t web_searches_bound = 0)
-      : provider_(provider), searches_(web_searches_bound) {}
+  // `web_searches_bound`, `prompt_tokens_bound`: the most web searches and input tokens the
+  // request was reserved for (core/web_search.h, core/server_tools.h).
+  explicit PassthroughUsage(core::ProviderKind provider, std::int64_t web_searches_bound = 0,
+                            std::int64_t prompt_tokens_bound = 0)
+      : provider_(provider), shown_(web_searches_bound, prompt_tokens_bound) {}
 
   void on_body(std::string_view json);              // a whole answer
   void on_event(const providers::SseEvent& event);  // one event of a streamed answer
 
   bool found() const { return found_; }
   // An Anthropic stream cut before its message_delta is charged the web searches it showed
-  // (server_tool_use blocks), at most the bound.
-  core::Usage usage() const { return searches_.applied_to(usage_); }
+  // (server_tool_use blocks) and the samplings its tool calls evidence, within the bounds
+  // (providers/shown_server_tools.h).
+  core::Usage usage() const { return shown_.applied_to(usage_); }
 
  private:
   void read(const rapidjson::Value& answer);
@@ -39,7 +42,7 @@ class PassthroughUsage {
   void take(const core::Usage& usage);
 
   core::ProviderKind provider_;
-  providers::ShownWebSearches searches_;
+  providers::ShownServerTools shown_;
   core::Usage usage_;
   bool found_ = false;
 };

@@ -1,6 +1,7 @@
 #pragma once
 // The gateway's configuration: an immutable snapshot built from the YAML file and the
 // environment. Field names follow LiteLLM's config.yaml for what Tollgate supports.
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -36,9 +37,10 @@ struct ModelInfo {
   std::optional<double> input_cost_per_second;
   std::optional<double> output_cost_per_second;
   std::optional<double> input_cost_per_query;
-  std::optional<double> input_cost_per_image_token;     // gpt-image: image tokens in
-  std::optional<double> output_cost_per_image_token;    // gpt-image: image tokens out
-  std::optional<double> search_context_cost_per_query;  // each web search (the highest of LiteLLM's sizes)
+  std::optional<double> input_cost_per_image_token;   // gpt-image: image tokens in
+  std::optional<double> output_cost_per_image_token;  // gpt-image: image tokens out
+  // Each web search by search context size low, medium, high (LiteLLM's map; a number: every size).
+  std::optional<std::array<double, 3>> search_context_cost_per_query;
   std::optional<std::int64_t> max_tokens;
   std::optional<std::int64_t> max_input_tokens;
   std::optional<std::int64_t> max_output_tokens;

@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -15,6 +16,8 @@
 #include "core/bedrock_model.h"
 #include "core/key_hash.h"
 #include "core/node_address.h"
+#include "core/search_context_size.h"
+#include "core/starts_with.h"
 
 namespace tollgate::config {
 namespace {
@@ -271,16 +274,33 @@ void parse_model_info(Reader& r, const YAML::Node& node, const std::string& path
     if (auto v = node[name]) *field = r.number(v, join_path(path, name), 0.0);
   }
   if (auto v = node["search_context_cost_per_query"]) {
-    // LiteLLM writes a map of search_context_size_low/medium/high: a search costs at most the highest.
+    // LiteLLM writes a map of search_context_size_low/medium/high (OpenAI's search models bill by
+    // the size a request asks for); a number prices every size. A size the map leaves out costs
+    // its highest: never less than the provider may charge.
     const auto field = join_path(path, "search_context_cost_per_query");
-    double highest = 0;
     if (v.IsMap()) {
-      for (const auto& size : v)
-        highest = std::max(highest, r.number(size.second, join_path(field, size.first.Scalar()), 0.0));
+      std::array<std::optional<double>, 3> given;
+      for (const auto& entry : v) {
+        const auto key = entry.first.Scalar();
+        constexpr std::string_view kPrefix = "search_context_size_";
+        const auto size = core::starts_with(key, kPrefix)
+                              ? core::search_context_size_named(std::string_view(key).substr(kPrefix.size()))
+                              : std::nullopt;
+        if (!size) {
+          r.fail(join_path(field, key),
+                 "must be search_context_size_low, search_context_size_medium or search_context_size_high");
+        }
+        given[static_cast<std::size_t>(*size)] = r.number(entry.second, join_path(field, key), 0.0);
+      }
+      double highest = 0;
+      for (const auto& fee : given) highest = std::max(highest, fee.value_or(0));
+      std::array<double, 3> fees{};
+      for (std::size_t i = 0; i < fees.size(); ++i) fees[i] = given[i].value_or(highest);
+      info.search_context_cost_per_query = fees;
     } else {
-      highest = r.number(v, field, 0.0);
+      const double fee = r.number(v, field, 0.0);
+      info.search_context_cost_per_query = std::array<double, 3>{fee, fee, fee};
     }
-    info.search_context_cost_per_query = highest;
   }
   if (auto v = node["max_tokens"]) info.max_tokens = r.integer(v, join_path(path, "max_tokens"), 1, 100'000'000);
   if (auto v = node["max_input_tokens"])

@@ -57,13 +57,14 @@ constexpr ModelPrice per_image_size(const ImagePrices& prices) {
 }
 
 // A chat model that searches the web on every call (OpenAI's search models): its token prices
-// and the fee of the call's search at the largest search_context_size (LiteLLM's
-// search_context_cost_per_query: the request's size is not read, so the dearest counts).
-constexpr ModelPrice search_model(double input, double output, double fee) {
+// and the fee of the call's search by search_context_size low, medium and high (LiteLLM's
+// search_context_cost_per_query); a call that names no size is charged its default's.
+constexpr ModelPrice search_model(double input, double output, double low, double medium, double high) {
   ModelPrice p;
   p.input_per_token = input;
   p.output_per_token = output;
-  p.per_web_search = fee;
+  p.per_web_search = high;
+  p.per_web_search_by_size = {low, medium, high};
   p.searches_per_call = 1;
   return p;
 }
@@ -74,8 +75,8 @@ constexpr ModelPrice search_model(double input, double output, double fee) {
 constexpr Entry kModels[] = {
     // OpenAI's search models: $25/$27.50/$30 (mini) and $30/$35/$50 per 1,000 calls by
     // search_context_size low/medium/high.
-    {"gpt-4o-mini-search-preview", search_model(0.15e-6, 0.60e-6, 0.030), 16'384},
-    {"gpt-4o-search-preview", search_model(2.50e-6, 10.00e-6, 0.050), 16'384},
+    {"gpt-4o-mini-search-preview", search_model(0.15e-6, 0.60e-6, 0.025, 0.0275, 0.030), 16'384},
+    {"gpt-4o-search-preview", search_model(2.50e-6, 10.00e-6, 0.030, 0.035, 0.050), 16'384},
     {"gpt-4o-mini", {0.15e-6, 0.60e-6, 0.075e-6}, 16'384},
     {"gpt-4o", {2.50e-6, 10.00e-6, 1.25e-6}, 16'384},
     {"gpt-4.1-nano", {0.10e-6, 0.40e-6, 0.025e-6}, 32'768},
@@ -186,7 +187,12 @@ double ModelPrice::highest_output_per_token() const {
 
 double ModelPrice::web_search_fee() const { return or_else(per_web_search, kWebSearchFeeUsd); }
 
-double cost_of(const Usage& usage, const ModelPrice& price) {
+double ModelPrice::web_search_fee(std::optional<SearchContextSize> size) const {
+  if (!size) return web_search_fee();
+  return or_else(per_web_search_by_size[static_cast<std::size_t>(*size)], web_search_fee());
+}
+
+double cost_of(const Usage& usage, const ModelPrice& price, std::optional<SearchContextSize> search_size) {
   auto prompt_left = std::max<std::int64_t>(0, usage.prompt_tokens);
   const auto cached = portion(usage.cached_prompt_tokens, prompt_left);
   const auto created = portion(usage.cache_creation_prompt_tokens, prompt_left);
@@ -202,7 +208,8 @@ double cost_of(const Usage& usage, const ModelPrice& price) {
          at(completion_left, price.output_per_token) +
          at(reasoning, or_else(price.output_reasoning_per_token, price.output_per_token)) +
          at(audio_out, or_else(price.output_audio_per_token, price.output_per_token)) +
-         web_search_cost(std::max(usage.web_search_requests, price.searches_per_call), price.web_search_fee());
+         web_search_cost(std::max(usage.web_search_requests, price.searches_per_call),
+                         price.web_search_fee(search_size));
 }
 
 std::optional<std::size_t> dearest_price(const std::vector<std::optional<ModelPrice>>& prices,

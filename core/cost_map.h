@@ -3,12 +3,14 @@
 // second or query for the media endpoints), overridable per deployment by model_info with
 // LiteLLM's names (input_cost_per_token, output_cost_per_image, ...). An unknown model costs
 // 0: the caller counts it in a warning metric, it never fails a request.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
 #include <vector>
 
+#include "core/search_context_size.h"
 #include "core/usage.h"
 
 namespace tollgate::core {
@@ -49,11 +51,15 @@ struct ModelPrice {
   // Built-in dall-e prices by size and quality (core/media_cost.h: image_price); nullptr, or
   // when model_info sets output_cost_per_image: output_per_image for an image of any size.
   const ImagePrices* image_sizes = nullptr;
-  // Each web search a server-side tool runs (core/web_search.h); 0 → kWebSearchFeeUsd.
-  double per_web_search = 0;  // model_info.search_context_cost_per_query
+  // Each web search a server-side tool runs (core/web_search.h), at the dearest search context
+  // size; 0 → kWebSearchFeeUsd.
+  double per_web_search = 0;  // model_info.search_context_cost_per_query (its highest size)
+  // A search's fee by the search context size the request asked for (OpenAI's search models,
+  // core/search_context_size.h), indexed by SearchContextSize; 0 → per_web_search.
+  std::array<double, kSearchContextSizes> per_web_search_by_size{};
   // A search model (OpenAI's gpt-4o-search-preview on chat completions) searches before every
-  // answer and is billed per call, at per_web_search, though its usage reports no search: the
-  // searches each call is charged at least.
+  // answer and is billed per call, by its search context size, though its usage reports no
+  // search: the searches each call is charged at least.
   std::int64_t searches_per_call = 0;
 
   // The most one token can cost on each side: what a worst-case reservation multiplies by.
@@ -62,6 +68,9 @@ struct ModelPrice {
   // What one web search costs: per_web_search, else Anthropic's list fee. A search the
   // provider reports is never free, whatever the model's row says.
   double web_search_fee() const;
+  // What one web search at `size` costs: its per_web_search_by_size, else web_search_fee();
+  // nullopt (a request that names no size: Anthropic's web search tool) → web_search_fee().
+  double web_search_fee(std::optional<SearchContextSize> size) const;
 };
 
 // Built-in price of a provider model name ("gpt-4o-2024-08-06", "claude-3-5-sonnet-20241022"):
@@ -74,8 +83,10 @@ std::optional<std::int64_t> builtin_max_output_tokens(std::string_view model);
 // Cost of a call: cached prompt tokens at the cached price when there is one, cache writes at
 // the cache-write price, audio tokens at the audio prices and reasoning tokens at the
 // reasoning price (each part of prompt_tokens / completion_tokens, never counted twice), plus
-// each web search reported at web_search_fee() (at least searches_per_call).
-double cost_of(const Usage& usage, const ModelPrice& price);
+// each web search reported (at least searches_per_call) at web_search_fee(search_size): the
+// size the request asked for, nullopt when it names none (the dearest counts).
+double cost_of(const Usage& usage, const ModelPrice& price,
+               std::optional<SearchContextSize> search_size = std::nullopt);
 
 // Of several prices for one model (each deployment naming it), the index of the one whose
 // worst case — prompt_bound tokens at its highest input price plus completion_bound at its

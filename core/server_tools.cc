@@ -30,4 +30,11 @@ std::int64_t server_tool_completion_bound(std::int64_t per_sampling, std::int64_
   return saturating_multiply(per_sampling, std::max<std::int64_t>(samplings, 1));
 }
 
+std::int64_t unreported_samplings_input(std::int64_t first_sampling, std::int64_t tool_calls_shown,
+                                        std::int64_t prompt_bound) {
+  const auto first = std::max<std::int64_t>(first_sampling, 0);
+  const auto samplings = saturating_add(std::max<std::int64_t>(tool_calls_shown, 0), 1);
+  return std::max(first, std::min(saturating_multiply(first, samplings), prompt_bound));
+}
+
 }  // namespace tollgate::core

@@ -47,4 +47,18 @@ std::optional<std::int64_t> server_tool_prompt_bound(std::int64_t first_sampling
 // The most output tokens: `per_sampling` (core::completion_token_bound) for each sampling.
 std::int64_t server_tool_completion_bound(std::int64_t per_sampling, std::int64_t samplings);
 
+// The input tokens charged for a stream whose events never reported every sampling's input (cut
+// before its message_delta): message_start reports only the first sampling's, `first_sampling`,
+// while the provider bills each sampling that ran. The stream shows `tool_calls_shown` server
+// tool calls (server_tool_use / mcp_tool_use blocks); each ends a sampling and the provider
+// samples again with its result, so up to tool_calls_shown + 1 samplings may have been billed
+// (the gateway cannot tell whether the last had begun when the stream was cut; several calls
+// of one sampling count as several, the safe side). Every sampling reads at least the first's
+// whole input — the context only grows — so the charge is (tool_calls_shown + 1) ×
+// first_sampling, at most `prompt_bound` (what the reservation holds:
+// server_tool_prompt_bound), never less than first_sampling (reported by the provider). It is
+// still a floor of the truth: the results each later sampling reads are not counted.
+std::int64_t unreported_samplings_input(std::int64_t first_sampling, std::int64_t tool_calls_shown,
+                                        std::int64_t prompt_bound);
+
 }  // namespace tollgate::core

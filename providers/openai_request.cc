@@ -116,4 +116,21 @@ std::optional<std::int64_t> max_output_tokens(const rapidjson::Value& request) {
   return largest;
 }
 
+core::Result<core::SearchContextSize> requested_search_context_size(const rapidjson::Value& request) {
+  const auto options = request.FindMember("web_search_options");
+  if (options == request.MemberEnd() || options->value.IsNull()) return core::kDefaultSearchContextSize;
+  if (!options->value.IsObject()) {
+    return core::bad_request("'web_search_options' must be an object", "web_search_options");
+  }
+  const auto size = options->value.FindMember("search_context_size");
+  if (size == options->value.MemberEnd() || size->value.IsNull()) return core::kDefaultSearchContextSize;
+  if (size->value.IsString()) {
+    const std::string_view name(size->value.GetString(), size->value.GetStringLength());
+    if (const auto known = core::search_context_size_named(name)) return *known;
+  }
+  return core::bad_request(
+      "Invalid value for 'web_search_options.search_context_size': supported values are 'low', 'medium' and 'high'",
+      "web_search_options.search_context_size");
+}
+
 }  // namespace tollgate::providers

@@ -6,6 +6,9 @@
 
 #include <rapidjson/document.h>
 
+#include "core/result.h"
+#include "core/search_context_size.h"
+
 namespace tollgate::providers {
 
 // All text the model will read: message contents (strings or text parts), tool call
@@ -29,5 +32,11 @@ bool wants_stream_usage(const rapidjson::Value& request);
 // integer (a lenient provider could read 1e5 or "100000" as a limit): the model's maximum then
 // bounds the answer.
 std::optional<std::int64_t> max_output_tokens(const rapidjson::Value& request);
+
+// The search context size a chat completion asks its search model for
+// (web_search_options.search_context_size), core::kDefaultSearchContextSize when absent or
+// null, as OpenAI reads it; 400 for any other value than "low", "medium" or "high" (OpenAI's
+// answer too), or a web_search_options that is not an object.
+core::Result<core::SearchContextSize> requested_search_context_size(const rapidjson::Value& request);
 
 }  // namespace tollgate::providers

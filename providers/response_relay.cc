@@ -6,7 +6,7 @@
 #include "providers/anthropic_stream.h"
 #include "providers/json_util.h"
 #include "providers/openai_from_anthropic_request.h"
-#include "providers/shown_web_searches.h"
+#include "providers/shown_server_tools.h"
 #include "providers/usage_json.h"
 
 namespace tollgate::providers {
@@ -96,11 +96,14 @@ class OpenAIPassthrough : public StreamRelay {
 
 class AnthropicPassthrough : public StreamRelay {
  public:
-  explicit AnthropicPassthrough(std::int64_t web_searches_bound) : searches_(web_searches_bound) {}
+  AnthropicPassthrough(std::int64_t web_searches_bound, std::int64_t prompt_tokens_bound)
+      : shown_(web_searches_bound, prompt_tokens_bound) {}
 
   std::string on_event(const SseEvent& event) override {
     if (event.event == "message_stop") finished_ = true;
-    if (event.event == "content_block_start" && is_web_search_call(event.data)) searches_.search_started();
+    if (event.event == "content_block_start" && is_server_tool_call(event.data)) {
+      shown_.tool_called(is_web_search_call(event.data));
+    }
     if (event.event == "message_start" || event.event == "message_delta") {
       rapidjson::Document d;
       if (json::parse(event.data, d) && d.IsObject()) {
@@ -126,22 +129,30 @@ class AnthropicPassthrough : public StreamRelay {
           } else {
             take_anthropic_delta_usage(*usage, usage_);
           }
-          if (event.event == "message_delta" && usage->HasMember("server_tool_use")) searches_.reported();
+          if (event.event == "message_delta") {
+            if (usage->HasMember("server_tool_use")) shown_.searches_reported();
+            if (usage->HasMember("input_tokens")) shown_.input_reported();
+          }
         }
       }
     }
     return sse_event_text(event);
   }
   bool finished() const override { return finished_; }
-  core::Usage usage() const override { return searches_.applied_to(usage_); }
+  core::Usage usage() const override { return shown_.applied_to(usage_); }
   bool usage_found() const override { return found_; }
   std::string error_tail(std::string_view message) const override {
     return "event: error\ndata: " + anthropic_error_body(502, message) + "\n\n";
   }
 
  private:
-  // A server_tool_use block calling web_search, found without parsing the event: a quote
-  // inside a JSON string is escaped, so the unescaped patterns are members themselves.
+  // A server tool call block (server_tool_use, or the MCP connector's mcp_tool_use), and one
+  // calling web_search, found without parsing the event: a quote inside a JSON string is
+  // escaped, so the unescaped patterns are members themselves.
+  static bool is_server_tool_call(std::string_view data) {
+    return data.find("\"type\":\"server_tool_use\"") != std::string_view::npos ||
+           data.find("\"type\":\"mcp_tool_use\"") != std::string_view::npos;
+  }
   static bool is_web_search_call(std::string_view data) {
     return data.find("\"type\":\"server_tool_use\"") != std::string_view::npos &&
            data.find("\"name\":\"web_search\"") != std::string_view::npos;
@@ -149,7 +160,7 @@ class AnthropicPassthrough : public StreamRelay {
 
   bool finished_ = false;
   bool found_ = false;
-  ShownWebSearches searches_;
+  ShownServerTools shown_;
   core::Usage usage_;
 };
 
@@ -301,7 +312,7 @@ std::unique_ptr<StreamRelay> make_stream_relay(Api client_api, Api upstream_api,
     return std::make_unique<ResponsesPassthrough>();
   }
   if (client_api == Api::anthropic_messages && upstream_api == Api::anthropic_messages) {
-    return std::make_unique<AnthropicPassthrough>(options.web_searches_bound);
+    return std::make_unique<AnthropicPassthrough>(options.web_searches_bound, options.prompt_tokens_bound);
   }
   if (client_api == Api::openai_chat && upstream_api == Api::anthropic_messages) {
     return std::make_unique<AnthropicToOpenAI>(options);

@@ -35,6 +35,9 @@ struct StreamOptions {
   std::int64_t completion_tokens_bound = 0;
   // The most web searches the call may be charged (core/web_search.h).
   std::int64_t web_searches_bound = 0;
+  // The most input tokens the call may be charged (its reservation's: core/token_bound.h,
+  // core/server_tools.h); caps the samplings a cut stream is charged for. 0 when unknown.
+  std::int64_t prompt_tokens_bound = 0;
 };
 
 // Feeds upstream SSE events, returns the bytes to write to the client (possibly empty).

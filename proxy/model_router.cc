@@ -40,7 +40,10 @@ core::ModelPrice with_unit_prices(core::ModelPrice p, const config::ModelInfo& i
   p.input_per_query = i.input_cost_per_query.value_or(p.input_per_query);
   p.input_per_image_token = i.input_cost_per_image_token.value_or(p.input_per_image_token);
   p.output_per_image_token = i.output_cost_per_image_token.value_or(p.output_per_image_token);
-  p.per_web_search = i.search_context_cost_per_query.value_or(p.per_web_search);
+  if (const auto& fees = i.search_context_cost_per_query) {  // by size; a search costs at most the highest
+    p.per_web_search_by_size = *fees;
+    p.per_web_search = *std::max_element(fees->begin(), fees->end());
+  }
   return p;
 }
 
@@ -97,8 +100,7 @@ ModelRouter::ModelRouter(std::shared_ptr<const config::ModelCatalog> catalog)
           // Every kind of token at its own price (cached, audio, reasoning): the highest bounds them all.
           p.max_input_price = std::max(p.max_input_price, price->highest_input_per_token());
           p.max_output_price = std::max(p.max_output_price, price->highest_output_per_token());
-          p.max_web_search_fee = std::max(p.max_web_search_fee, price->web_search_fee());
-          p.max_searches_per_call = std::max(p.max_searches_per_call, price->searches_per_call);
+          p.include_searches_of(*price);
         }
         p.max_output_tokens = std::max(p.max_output_tokens, max_output_of(*d));
         every_context_known = every_context_known && d->info.max_input_tokens.has_value();
@@ -110,6 +112,19 @@ ModelRouter::ModelRouter(std::shared_ptr<const config::ModelCatalog> catalog)
     if (!every_context_known) p.max_input_tokens.reset();
     group_pricing_.emplace(&group, p);
   }
+}
+
+void GroupPricing::include_searches_of(const core::ModelPrice& price) {
+  max_web_search_fee = std::max(max_web_search_fee, price.web_search_fee());
+  for (std::size_t i = 0; i < max_web_search_fee_by_size.size(); ++i) {
+    max_web_search_fee_by_size[i] =
+        std::max(max_web_search_fee_by_size[i], price.web_search_fee(static_cast<core::SearchContextSize>(i)));
+  }
+  max_searches_per_call = std::max(max_searches_per_call, price.searches_per_call);
+}
+
+double GroupPricing::web_search_fee(std::optional<core::SearchContextSize> size) const {
+  return size ? max_web_search_fee_by_size[static_cast<std::size_t>(*size)] : max_web_search_fee;
 }
 
 const GroupPricing& ModelRouter::pricing(const config::ModelGroup& group) const { return group_pricing_.at(&group); }
@@ -124,8 +139,7 @@ GroupPricing ModelRouter::pricing(const config::ModelGroup& group, std::string_v
     if (const auto price = price_of(concrete)) {
       p.max_input_price = std::max({p.max_input_price, price->input_per_token, price->cached_input_per_token});
       p.max_output_price = std::max(p.max_output_price, price->output_per_token);
-      p.max_web_search_fee = std::max(p.max_web_search_fee, price->web_search_fee());
-      p.max_searches_per_call = std::max(p.max_searches_per_call, price->searches_per_call);
+      p.include_searches_of(*price);
     }
     p.max_output_tokens = std::max(p.max_output_tokens, max_output_of(concrete));
     every_context_known = every_context_known && concrete.info.max_input_tokens.has_value();

@@ -1,6 +1,7 @@
 #pragma once
 // Chooses a deployment of a model group with the configured strategy, skipping deployments
 // that cool down or already failed this request; owns each deployment's live health.
+#include <array>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "core/cost_map.h"
 #include "core/output_limit.h"
 #include "core/routing.h"
+#include "core/search_context_size.h"
 #include "core/web_search.h"
 #include "http/upstream_url.h"
 #include "proxy/deployment_health.h"
@@ -33,9 +35,18 @@ struct GroupPricing {
   double max_input_price = 0;
   double max_output_price = 0;
   double max_web_search_fee = core::kWebSearchFeeUsd;  // ModelPrice::web_search_fee()
-  std::int64_t max_searches_per_call = 0;              // ModelPrice::searches_per_call
+  // ModelPrice::web_search_fee(size) for each search context size (OpenAI's search models).
+  std::array<double, core::kSearchContextSizes> max_web_search_fee_by_size{
+      core::kWebSearchFeeUsd, core::kWebSearchFeeUsd, core::kWebSearchFeeUsd};
+  std::int64_t max_searches_per_call = 0;  // ModelPrice::searches_per_call
   std::int64_t max_output_tokens = core::kWrittenOutputLimit;
   std::optional<std::int64_t> max_input_tokens;
+
+  // Raises the search fees and searches per call to `price`'s where they are higher.
+  void include_searches_of(const core::ModelPrice& price);
+  // The most one search at `size` costs on any deployment; nullopt (a request that names no
+  // size) → max_web_search_fee.
+  double web_search_fee(std::optional<core::SearchContextSize> size) const;
 };
 
 class ModelRouter {

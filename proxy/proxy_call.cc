@@ -94,6 +94,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
         options.input_tokens_estimate = req_.prompt_tokens_estimate;
         options.completion_tokens_bound = req_.completion_tokens_bound;
         options.web_searches_bound = req_.web_searches_bound;
+        options.prompt_tokens_bound = req_.prompt_tokens_bound;
         relay_ = provider_->stream_relay(provider_api(), upstream_.api, std::move(options));
         if (translating_) relay_ = providers::responses_relay_over_chat(std::move(relay_));
         decoder_ = provider_->stream_decoder();
@@ -557,7 +558,7 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
 
   double cost_of_usage() const {
     if (current_.price == nullptr || !*current_.price) return 0;
-    return core::cost_of(usage_, **current_.price);
+    return core::cost_of(usage_, **current_.price, req_.search_context_size);
   }
 
   static std::string format_cost(double cost) { return core::general_text(cost, 10); }

@@ -5,11 +5,13 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <rapidjson/document.h>
 
 #include "config/model_catalog.h"
+#include "core/search_context_size.h"
 #include "core/usage.h"
 #include "http/exchange.h"
 #include "providers/upstream_request.h"
@@ -62,6 +64,9 @@ struct ProxyRequest {
   // The most web searches its server-side tools may run (core/web_search.h): charged, with the
   // token bounds, for an answer the gateway cannot read; caps the searches a cut stream showed.
   std::int64_t web_searches_bound = 0;
+  // The search context size a chat completion asked for: a search model's call is charged its
+  // fee (core::cost_of); nullopt for other APIs (the dearest fee counts).
+  std::optional<core::SearchContextSize> search_context_size;
   std::chrono::steady_clock::time_point received;
   // Extra response headers (e.g. rate-limit state) added to the success response.
   http::Headers extra_headers;

@@ -7,6 +7,9 @@
 // charged the input its message_delta reports, not message_start's.
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <utility>
+
 #include <rapidjson/document.h>
 
 #include "tests/support/http_client.h"
@@ -23,16 +26,20 @@ constexpr double kInput = 3e-6;
 constexpr double kOutput = 15e-6;
 constexpr double kSearch = 0.01;
 
-// "windowed" declares its context window; "unknown" (another upstream model, so that the
-// pass-through's candidates differ too) does not.
+// The upstream model of "cut": tollgate-mock resets the connection after two text events.
+constexpr const char* kCutModel = "claude-3-5-sonnet-20241022+chunks-6+reset-mid-stream";
+
+// "windowed" and "cut" declare their context window; "unknown" (another upstream model, so
+// that the pass-through's candidates differ too) does not.
 std::string config_for(const MockUpstream& mock) {
   const auto params = [&](const char* model) {
-    return std::string("    litellm_params: {model: anthropic/") + model +
-           ", api_base: \"http://127.0.0.1:" + std::to_string(mock.port()) +
+    return std::string("    litellm_params: {model: \"anthropic/") + model +
+           "\", api_base: \"http://127.0.0.1:" + std::to_string(mock.port()) +
            "\", api_key: sk-ant-server-tools-unused}\n";
   };
   return "model_list:\n  - model_name: windowed\n" + params("claude-3-5-sonnet-20241022") +
-         "    model_info: {max_input_tokens: 100000}\n  - model_name: unknown\n" + params("claude-3-5-haiku-20241022");
+         "    model_info: {max_input_tokens: 100000}\n  - model_name: unknown\n" + params("claude-3-5-haiku-20241022") +
+         "  - model_name: cut\n" + params(kCutModel) + "    model_info: {max_input_tokens: 100000}\n";
 }
 
 std::string body_with(const std::string& model, const std::string& extra, bool stream = false) {
@@ -116,6 +123,47 @@ TEST_CASE("server tools: the input the searches add is charged, whole and stream
     REQUIRE(status == 200);
     REQUIRE_FALSE(events.empty());
     CHECK(key_spend(gw, stream_key) == Approx(cost).epsilon(1e-9));  // /v1/messages was $0.075 less
+  }
+}
+
+TEST_CASE("server tools: a stream cut before its totals is charged the samplings its searches evidence",
+          "[integration][server_tools][cut_stream]") {
+  MockUpstream mock;
+  TestGateway gw(config_for(mock));
+  // A prompt of about 1,000 tokens (tollgate-mock counts 4 bytes a token), so that each
+  // sampling's input shows in the spend.
+  const std::string prompt(4000, 'a');
+  const auto cut_body = [&](const std::string& model) {
+    return R"({"model":")" + model + R"(","max_tokens":16,"stream":true,"messages":[{"role":"user","content":")" +
+           prompt + R"("}])" + web_search(3) + "}";
+  };
+  for (const auto& [path, model] :
+       {std::pair<std::string, std::string>{"/v1/messages", "cut"}, {"/anthropic/v1/messages", kCutModel}}) {
+    INFO(path);
+    const auto key = issue_key(gw, R"({"max_budget":5.0})");
+    int status = 0;
+    const auto events = read_sse(gw.port(), path, cut_body(model), {{"x-api-key", key}}, &status);
+    REQUIRE(status == 200);
+    // The stream showed message_start (the first sampling's input) and the three searches, and
+    // was cut in the answer's text, before message_delta reported every sampling's input.
+    std::int64_t first_sampling = 0;
+    int searches = 0;
+    bool totals = false;
+    for (const auto& event : events) {
+      if (event.data.find("\"server_tool_use\"") != std::string::npos) ++searches;
+      if (event.data.find("message_delta") != std::string::npos) totals = true;
+      const auto at = event.data.find("\"input_tokens\":");
+      if (first_sampling == 0 && at != std::string::npos) {
+        first_sampling = std::stoll(event.data.substr(at + std::string("\"input_tokens\":").size()));
+      }
+    }
+    REQUIRE(searches == 3);
+    REQUIRE_FALSE(totals);
+    REQUIRE(first_sampling >= 1000);
+    // Three searches evidence four samplings, each reading at least the first's input; each search
+    // shown is billed. message_start reports no output, so none is charged (its usage arrived).
+    const double cost = 4 * static_cast<double>(first_sampling) * kInput + 3 * kSearch;
+    CHECK(key_spend(gw, key) == Approx(cost).epsilon(1e-9));  // was the first sampling's input only
   }
 }
 

@@ -113,3 +113,25 @@ TEST_CASE("pass-through usage: Anthropic's web searches, whole, streamed and cut
   cut.on_event(search);
   CHECK(cut.usage().web_search_requests == 2);
 }
+
+TEST_CASE("pass-through usage: a cut Anthropic stream is charged the samplings its server tool calls evidence",
+          "[api][passthrough][server_tools][cut_stream]") {
+  const SseEvent start{"message_start",
+                       R"({"type":"message_start","message":{"usage":{"input_tokens":1000,"output_tokens":1}}})"};
+  const SseEvent search{"content_block_start",
+                        R"({"type":"content_block_start","index":0,"content_block":)"
+                        R"({"type":"server_tool_use","id":"s","name":"web_search","input":{}}})"};
+  const SseEvent mcp{"content_block_start", R"({"type":"content_block_start","index":1,"content_block":)"
+                                            R"({"type":"mcp_tool_use","id":"m","name":"f","input":{}}})"};
+  const SseEvent totals{"message_delta", R"({"type":"message_delta","usage":{"input_tokens":21000,)"
+                                         R"("output_tokens":5,"server_tool_use":{"web_search_requests":1}}})"};
+  const auto usage_of = [&](std::int64_t prompt_bound, std::initializer_list<const SseEvent*> events) {
+    PassthroughUsage usage(ProviderKind::anthropic, 5, prompt_bound);
+    for (const auto* event : events) usage.on_event(*event);
+    return usage.usage();
+  };
+  CHECK(usage_of(100'000, {&start, &search}).prompt_tokens == 2000);  // was 1000: message_start's only
+  CHECK(usage_of(100'000, {&start, &search, &mcp}).prompt_tokens == 3000);
+  CHECK(usage_of(100'000, {&start, &search, &mcp, &totals}).prompt_tokens == 21000);  // reported: the truth
+  CHECK(usage_of(2500, {&start, &search, &mcp}).prompt_tokens == 2500);               // the reservation's
+}

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 
 #include "config/config_error.h"
 #include "config/load_config.h"
@@ -235,6 +236,10 @@ TEST_CASE("invalid configs name the key path and the problem", "[config]") {
        "model_list[0].model_info.input_cost_per_token", "expected a number"},
       {"model_list:\n  - model_name: a\n    litellm_params: {model: mock/a}\n    model_info: {mode: image}\n",
        "model_list[0].model_info.mode", "must be chat"},
+      {"model_list:\n  - model_name: a\n    litellm_params: {model: mock/a}\n    model_info: "
+       "{search_context_cost_per_query: {search_context_size_huge: 0.1}}\n",
+       "model_list[0].model_info.search_context_cost_per_query.search_context_size_huge",
+       "must be search_context_size_low"},
       {"model_list:\n  - model_name: a\n    litellm_params: {model: openai/a, api_key: os.environ/NOPE}\n",
        "model_list[0].litellm_params.api_key", "NOPE is not set"},
       {"model_list:\n  - model_name: a\n    litellm_params: {model: azure/a, api_base: https://x}\n",
@@ -748,4 +753,28 @@ TEST_CASE("a key that is a list, a map or null is a ConfigError naming where", "
   CHECK_THROWS_AS(parse_model_entry(R"({"model_name":"m","litellm_params":{[1]: 2}})", "model", "model",
                                     fixed_environment({}), warnings),
                   ConfigError);
+}
+
+TEST_CASE("search_context_cost_per_query: LiteLLM's map by search context size, or one price for every size",
+          "[config][web_search]") {
+  struct Row {
+    const char* value;
+    std::array<double, 3> fees;  // low, medium, high
+  };
+  const Row rows[] = {
+      {"{search_context_size_low: 0.03, search_context_size_medium: 0.035, search_context_size_high: 0.05}",
+       {0.03, 0.035, 0.05}},
+      {"0.02", {0.02, 0.02, 0.02}},
+      // A size the map leaves out costs its highest: never less than the provider may charge.
+      {"{search_context_size_low: 0.01, search_context_size_high: 0.04}", {0.01, 0.04, 0.04}},
+  };
+  for (const auto& row : rows) {
+    INFO(row.value);
+    const auto config = parse(std::string("model_list:\n  - model_name: a\n    litellm_params: {model: mock/a}\n"
+                                          "    model_info: {search_context_cost_per_query: ") +
+                              row.value + "}\n");
+    const auto& fees = config.model_list.at(0).info.search_context_cost_per_query;
+    REQUIRE(fees);
+    for (std::size_t i = 0; i < 3; ++i) CHECK((*fees)[i] == Approx(row.fees[i]));
+  }
 }

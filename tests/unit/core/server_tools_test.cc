@@ -87,3 +87,28 @@ TEST_CASE("output bound: one sampling's bound for each sampling", "[core][server
   CHECK(server_tool_completion_bound(std::numeric_limits<std::int64_t>::max(), 10) ==
         std::numeric_limits<std::int64_t>::max());
 }
+
+TEST_CASE("a stream cut before its totals is charged the samplings its tool calls evidence",
+          "[core][server_tools][cut_stream]") {
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  struct Row {
+    const char* why;
+    std::int64_t first_sampling, tool_calls_shown, prompt_bound;
+    std::int64_t charged;
+  };
+  const Row rows[] = {
+      {"no tool call shown: one sampling, message_start's input", 1000, 0, 100'000, 1000},
+      {"one search shown: it and the sampling after it", 1000, 1, 100'000, 2000},
+      {"three searches shown: four samplings", 1000, 3, 100'000, 4000},
+      {"capped at what the reservation holds", 1000, 3, 2500, 2500},
+      {"never below what the provider reported, whatever the bound", 1000, 3, 400, 1000},
+      {"no bound known (0): the reported input only", 1000, 3, 0, 1000},
+      {"a negative count is wrong, never a credit", 1000, -4, 100'000, 1000},
+      {"a negative input counts as none", -50, 3, 100'000, 0},
+      {"saturates instead of overflowing", kMax / 2, 5, kMax, kMax},
+  };
+  for (const auto& row : rows) {
+    INFO(row.why);
+    CHECK(unreported_samplings_input(row.first_sampling, row.tool_calls_shown, row.prompt_bound) == row.charged);
+  }
+}

@@ -2,12 +2,14 @@
 // searches cost at settle (core::cost_of) and in a reservation (core::CostEstimate).
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <optional>
 
 #include "core/budget_math.h"
 #include "core/cost_map.h"
+#include "core/search_context_size.h"
 #include "core/web_search.h"
 
 using namespace tollgate::core;
@@ -109,33 +111,68 @@ TEST_CASE("a reservation holds the most searches at the dearest fee", "[core][we
   CHECK(ModelPrice{}.web_search_fee() == kWebSearchFeeUsd);
 }
 
-TEST_CASE("a search model is charged one search per call, at its dearest context size", "[core][web_search][cost]") {
+TEST_CASE("a search model is charged one search per call, at the context size asked for", "[core][web_search][cost]") {
   struct Row {
     const char* model;
     std::int64_t searches_per_call;
-    double fee;
+    double low, medium, high;  // OpenAI's fee per call by search_context_size
   };
   const Row rows[] = {
-      {"gpt-4o-search-preview", 1, 0.050},
-      {"gpt-4o-search-preview-2025-03-11", 1, 0.050},  // a dated snapshot: its family's row
-      {"gpt-4o-mini-search-preview", 1, 0.030},
-      {"gpt-4o-mini-search-preview-2025-03-11", 1, 0.030},
-      {"gpt-4o", 0, kWebSearchFeeUsd},
-      {"gpt-4o-mini", 0, kWebSearchFeeUsd},
+      {"gpt-4o-search-preview", 1, 0.030, 0.035, 0.050},
+      {"gpt-4o-search-preview-2025-03-11", 1, 0.030, 0.035, 0.050},  // a dated snapshot: its family's row
+      {"gpt-4o-mini-search-preview", 1, 0.025, 0.0275, 0.030},
+      {"gpt-4o-mini-search-preview-2025-03-11", 1, 0.025, 0.0275, 0.030},
+      {"gpt-4o", 0, kWebSearchFeeUsd, kWebSearchFeeUsd, kWebSearchFeeUsd},
+      {"gpt-4o-mini", 0, kWebSearchFeeUsd, kWebSearchFeeUsd, kWebSearchFeeUsd},
   };
   for (const auto& row : rows) {
     INFO(row.model);
     const auto price = builtin_price(row.model);
     REQUIRE(price);
     CHECK(price->searches_per_call == row.searches_per_call);
-    CHECK(price->web_search_fee() == Approx(row.fee));
+    CHECK(price->web_search_fee() == Approx(row.high));  // no size named: the dearest
     Usage usage;
     usage.prompt_tokens = 1000;
     usage.completion_tokens = 100;
     const double tokens = 1000 * price->input_per_token + 100 * price->output_per_token;
-    // Its usage reports no search: the call's own is charged all the same.
-    CHECK(cost_of(usage, *price) == Approx(tokens + static_cast<double>(row.searches_per_call) * row.fee));
+    const auto calls = static_cast<double>(row.searches_per_call);
+    // Its usage reports no search: the call's own is charged all the same, at the size asked for.
+    CHECK(cost_of(usage, *price, SearchContextSize::low) == Approx(tokens + calls * row.low));
+    CHECK(cost_of(usage, *price, SearchContextSize::medium) == Approx(tokens + calls * row.medium));
+    CHECK(cost_of(usage, *price, SearchContextSize::high) == Approx(tokens + calls * row.high));
+    CHECK(cost_of(usage, *price) == Approx(tokens + calls * row.high));
     usage.web_search_requests = 2;  // more reported: each is charged, never fewer than per call
-    CHECK(cost_of(usage, *price) == Approx(tokens + 2 * price->web_search_fee()));
+    CHECK(cost_of(usage, *price, SearchContextSize::low) == Approx(tokens + 2 * row.low));
+  }
+}
+
+TEST_CASE("a search's fee by context size falls back to the dearest, then Anthropic's", "[core][web_search][cost]") {
+  struct Row {
+    const char* why;
+    double per_web_search;
+    std::array<double, kSearchContextSizes> by_size;
+    std::optional<SearchContextSize> size;
+    double fee;
+  };
+  const Row rows[] = {
+      {"the size's own fee", 0.05, {0.03, 0.035, 0.05}, SearchContextSize::low, 0.03},
+      {"medium", 0.05, {0.03, 0.035, 0.05}, SearchContextSize::medium, 0.035},
+      {"no size named: the dearest", 0.05, {0.03, 0.035, 0.05}, std::nullopt, 0.05},
+      {"no fee by size: per_web_search", 0.02, {0, 0, 0}, SearchContextSize::low, 0.02},
+      {"nothing known: Anthropic's list fee", 0, {0, 0, 0}, SearchContextSize::high, kWebSearchFeeUsd},
+  };
+  for (const auto& row : rows) {
+    INFO(row.why);
+    ModelPrice price;
+    price.per_web_search = row.per_web_search;
+    price.per_web_search_by_size = row.by_size;
+    CHECK(price.web_search_fee(row.size) == Approx(row.fee));
+  }
+  CHECK(search_context_size_named("low") == SearchContextSize::low);
+  CHECK(search_context_size_named("medium") == SearchContextSize::medium);
+  CHECK(search_context_size_named("high") == SearchContextSize::high);
+  for (const char* refused : {"", "HIGH", "Low", "max", "medium "}) {
+    INFO(refused);
+    CHECK_FALSE(search_context_size_named(refused));
   }
 }

@@ -133,3 +133,44 @@ TEST_CASE("Anthropic's web searches are read from usage.server_tool_use, whole o
     CHECK(relay->usage().web_search_requests == 2);
   }
 }
+
+TEST_CASE("a cut Anthropic stream is charged the samplings its server tool calls evidence",
+          "[providers][relay][server_tools][cut_stream]") {
+  using tollgate::providers::SseEvent;
+  const SseEvent start{"message_start",
+                       R"({"type":"message_start","message":{"usage":{"input_tokens":1000,"output_tokens":1}}})"};
+  const SseEvent search{"content_block_start",
+                        R"({"type":"content_block_start","index":0,"content_block":{"type":"server_tool_use",)"
+                        R"("id":"srvtoolu_1","name":"web_search","input":{}}})"};
+  const SseEvent fetch{"content_block_start",
+                       R"({"type":"content_block_start","index":1,"content_block":{"type":"server_tool_use",)"
+                       R"("id":"srvtoolu_2","name":"web_fetch","input":{}}})"};
+  const SseEvent mcp{"content_block_start", R"({"type":"content_block_start","index":2,"content_block":)"
+                                            R"({"type":"mcp_tool_use","id":"mcptoolu_1","name":"f","input":{}}})"};
+  const SseEvent text{"content_block_start",
+                      R"({"type":"content_block_start","index":3,"content_block":{"type":"text","text":""}})"};
+  const SseEvent totals{"message_delta", R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},)"
+                                         R"("usage":{"input_tokens":21000,"output_tokens":5,)"
+                                         R"("server_tool_use":{"web_search_requests":1}}})"};
+  tollgate::providers::StreamOptions options;
+  options.web_searches_bound = 5;
+  options.prompt_tokens_bound = 100'000;
+  const auto relay_of = [&](std::initializer_list<const SseEvent*> events) {
+    auto relay = tollgate::providers::make_stream_relay(Api::anthropic_messages, Api::anthropic_messages, options);
+    for (const auto* event : events) relay->on_event(*event);
+    return relay->usage();
+  };
+  // Cut after a search: it and the sampling after it (was 1000: message_start's only).
+  CHECK(relay_of({&start, &search}).prompt_tokens == 2000);
+  CHECK(relay_of({&start, &search}).web_search_requests == 1);
+  // Every server tool call counts a sampling, a web fetch's or the MCP connector's too; text does not.
+  const auto three = relay_of({&start, &search, &fetch, &mcp, &text});
+  CHECK(three.prompt_tokens == 4000);
+  CHECK(three.web_search_requests == 1);
+  CHECK(relay_of({&start, &text}).prompt_tokens == 1000);
+  // message_delta's input is every sampling's: the truth, once reported.
+  CHECK(relay_of({&start, &search, &fetch, &mcp, &totals}).prompt_tokens == 21000);
+  // At most the reservation's input.
+  options.prompt_tokens_bound = 2500;
+  CHECK(relay_of({&start, &search, &fetch, &mcp}).prompt_tokens == 2500);
+}
