@@ -1,6 +1,7 @@
 #include "core/metric_names.h"
 
 #include "core/starts_with.h"
+#include "core/url_split.h"
 
 namespace tollgate::core {
 
@@ -37,16 +38,10 @@ std::string_view litellm_exception_class(int status) {
 }
 
 std::string metric_safe_url(std::string_view url) {
-  url = url.substr(0, url.find_first_of("?#"));
-  const auto scheme_end = url.find("://");
-  const auto authority_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
-  const auto path_start = url.find('/', authority_start);
-  const auto authority = url.substr(
-      authority_start, path_start == std::string_view::npos ? std::string_view::npos : path_start - authority_start);
-  const auto at = authority.rfind('@');
-  std::string out(url.substr(0, authority_start));
-  out += at == std::string_view::npos ? authority : authority.substr(at + 1);
-  if (path_start != std::string_view::npos) out += url.substr(path_start);
+  const auto parts = split_url(url);
+  std::string out = parts.scheme ? std::string(*parts.scheme) + "://" : std::string();
+  out += parts.host_port;
+  out += parts.path;
   return out;
 }
 

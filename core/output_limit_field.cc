@@ -1,6 +1,7 @@
 #include "core/output_limit_field.h"
 
 #include "core/starts_with.h"
+#include "core/url_split.h"
 
 namespace tollgate::core {
 namespace {
@@ -13,11 +14,10 @@ bool is_o_series(std::string_view m) {
   return m.size() >= 2 && m[0] == 'o' && m[1] >= '1' && m[1] <= '9' && (m.size() == 2 || m[2] == '-');
 }
 
-// The host of "scheme://host[:port][/path]".
+// The host of "scheme://host[:port][/path]"; "" when the authority does not split.
 std::string_view host_of(std::string_view url) {
-  const auto scheme = url.find("://");
-  if (scheme != std::string_view::npos) url.remove_prefix(scheme + 3);
-  return url.substr(0, url.find_first_of(":/"));
+  const auto split = split_host_port(split_url(url).host_port);
+  return split ? split->host : std::string_view{};
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/url_split.h"
+
 namespace tollgate::core {
 namespace {
 
@@ -345,9 +347,9 @@ SsrfVerdict check_address(const SsrfPolicy& policy, const IpAddress& address) {
 
 UrlVerdict check_url(const SsrfPolicy& policy, std::string_view url) {
   UrlTarget target;
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return refuse_url("the URL must start with http:// or https://");
-  std::string scheme(url.substr(0, scheme_end));
+  const auto parts = split_url(url);
+  if (!parts.scheme) return refuse_url("the URL must start with http:// or https://");
+  std::string scheme(*parts.scheme);
   std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
   if (scheme == "https") {
     target.tls = true;
@@ -357,38 +359,20 @@ UrlVerdict check_url(const SsrfPolicy& policy, std::string_view url) {
   } else {
     return refuse_url("only http and https URLs are allowed");
   }
-  const auto rest = url.substr(scheme_end + 3);
-  const auto authority = rest.substr(0, rest.find_first_of("/?#"));
-  if (authority.find('@') != std::string_view::npos) {
-    return refuse_url("the URL must not carry credentials (user@host)");
-  }
+  if (parts.userinfo) return refuse_url("the URL must not carry credentials (user@host)");
+  const auto authority = parts.host_port;
   if (std::any_of(authority.begin(), authority.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
     return refuse_url("the host must be ASCII: give an internationalized name in its xn-- form");
   }
-  std::string_view host = authority, port_text;
-  bool bracketed = false;
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return refuse_url("unterminated IPv6 literal");
-    host = authority.substr(1, close - 1);
-    bracketed = true;
-    const auto after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return refuse_url("unexpected text after the IPv6 literal");
-      port_text = after.substr(1);
-    }
-  } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port_text = authority.substr(colon + 1);
-  }
-  if (!port_text.empty() || (!bracketed && authority.find(':') != std::string_view::npos)) {
-    if (port_text.empty() || port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(), is_digit)) {
-      return refuse_url("invalid port");
-    }
-    unsigned port = 0;
-    for (const char c : port_text) port = port * 10 + static_cast<unsigned>(c - '0');
-    if (port == 0 || port > 65535) return refuse_url("invalid port");
-    target.port = static_cast<std::uint16_t>(port);
+  const auto split = split_host_port(authority);
+  if (!split) return refuse_url(split.error().message);
+  const auto host = split->host;
+  const bool bracketed = split->bracketed;
+  if (split->port) {
+    // "host:" and "[v6]:" too: a ':' promises a port
+    const auto port = parse_port(*split->port);
+    if (!port) return refuse_url("invalid port");
+    target.port = *port;
   }
   if (bracketed) {
     if (host.find('%') != std::string_view::npos) return refuse_url("IPv6 zone ids are not allowed");

@@ -19,16 +19,28 @@ const Value* member(const Value& object, const char* name) {
   return it == object.MemberEnd() || it->value.IsNull() ? nullptr : &it->value;
 }
 
+// What the walk over a request's limit fields found: the limit, and the first field it could
+// not read (for a refusal to name).
+struct LimitWalk {
+  core::AskedOutputLimit asked;
+  const char* first_unreadable = nullptr;
+
+  void unreadable(const char* field) {
+    asked.unreadable = true;
+    if (first_unreadable == nullptr) first_unreadable = field;
+  }
+};
+
 // Each present field of `object`: a positive int64 is a limit (the largest kept), anything else
 // one the gateway cannot read.
-void read_fields(const Value& object, std::initializer_list<const char*> fields, core::AskedOutputLimit& out) {
+void read_fields(const Value& object, std::initializer_list<const char*> fields, LimitWalk& out) {
   for (const char* field : fields) {
     const auto* value = member(object, field);
     if (value == nullptr) continue;
     if (value->IsInt64() && value->GetInt64() > 0) {
-      out.tokens = std::max(out.tokens.value_or(0), value->GetInt64());
+      out.asked.tokens = std::max(out.asked.tokens.value_or(0), value->GetInt64());
     } else {
-      out.unreadable = true;
+      out.unreadable(field);
     }
   }
 }
@@ -36,12 +48,12 @@ void read_fields(const Value& object, std::initializer_list<const char*> fields,
 // The fields inside a nested object (generationConfig, inferenceConfig); a container that is
 // present but not an object hides whatever it holds.
 void read_nested(const Value& body, std::initializer_list<const char*> containers,
-                 std::initializer_list<const char*> fields, core::AskedOutputLimit& out) {
+                 std::initializer_list<const char*> fields, LimitWalk& out) {
   for (const char* container : containers) {
     const auto* config = member(body, container);
     if (config == nullptr) continue;
     if (!config->IsObject()) {
-      out.unreadable = true;
+      out.unreadable(container);
       continue;
     }
     read_fields(*config, fields, out);
@@ -64,10 +76,8 @@ void set_member(Value& object, const char* name, std::int64_t value, rapidjson::
   object.AddMember(rapidjson::StringRef(name), Value(static_cast<int64_t>(value)), alloc);
 }
 
-}  // namespace
-
-core::AskedOutputLimit asked_output_limit(const Value& body, PassthroughShape shape) {
-  core::AskedOutputLimit out;
+LimitWalk walk_limit_fields(const Value& body, PassthroughShape shape) {
+  LimitWalk out;
   if (!body.IsObject()) return out;
   switch (shape) {
     case PassthroughShape::openai_chat:
@@ -78,7 +88,7 @@ core::AskedOutputLimit asked_output_limit(const Value& body, PassthroughShape sh
       if (is_anthropic_body(body)) {
         read_fields(body, kTopLevelFields, out);
       } else {
-        out.unreadable = true;  // Llama's max_gen_len, Titan's maxTokenCount, …: not read
+        out.asked.unreadable = true;  // Llama's max_gen_len, Titan's maxTokenCount, …: not read
       }
       break;
     case PassthroughShape::gemini_generate: read_nested(body, kGeminiContainers, kGeminiFields, out); break;
@@ -87,6 +97,18 @@ core::AskedOutputLimit asked_output_limit(const Value& body, PassthroughShape sh
     case PassthroughShape::other: break;
   }
   return out;
+}
+
+}  // namespace
+
+core::AskedOutputLimit asked_output_limit(const Value& body, PassthroughShape shape) {
+  return walk_limit_fields(body, shape).asked;
+}
+
+std::optional<std::string_view> unreadable_limit_field(const Value& body, PassthroughShape shape) {
+  const auto walk = walk_limit_fields(body, shape);
+  if (walk.first_unreadable == nullptr) return std::nullopt;
+  return std::string_view(walk.first_unreadable);
 }
 
 bool can_write_output_limit(const Value& body, PassthroughShape shape) {

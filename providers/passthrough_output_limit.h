@@ -11,6 +11,7 @@
 //     other model family's body keeps its limit under its own name, which the gateway does not
 //     read (only the model's known maximum bounds it).
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include <rapidjson/document.h>
@@ -21,6 +22,11 @@
 namespace tollgate::providers {
 
 core::AskedOutputLimit asked_output_limit(const rapidjson::Value& body, core::PassthroughShape shape);
+
+// The first limit field asked_output_limit found unreadable, for a refusal to name
+// ("max_tokens" in {"max_tokens":"100"}; a container such as "generationConfig" when it is no
+// object); nullopt when it found none, or read no field (a non-Anthropic InvokeModel body).
+std::optional<std::string_view> unreadable_limit_field(const rapidjson::Value& body, core::PassthroughShape shape);
 
 // Whether the gateway can write a limit into this request (false for embeddings, other paths
 // and non-Anthropic InvokeModel bodies).

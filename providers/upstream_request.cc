@@ -1,5 +1,6 @@
 #include "providers/upstream_request.h"
 
+#include "core/url_split.h"
 #include "providers/anthropic_request.h"
 #include "providers/json_util.h"
 #include "providers/openai_from_anthropic_request.h"
@@ -71,14 +72,7 @@ std::string_view api_name(Api api) {
   return "chat/completions";
 }
 
-std::string base_path_of(const std::string& api_base) {
-  // api_base is validated as http(s)://host[:port][/path]; keep only the path part.
-  const auto scheme_end = api_base.find("://");
-  const auto slash = api_base.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
-  std::string path = slash == std::string::npos ? std::string() : api_base.substr(slash);
-  while (!path.empty() && path.back() == '/') path.pop_back();
-  return path;
-}
+std::string base_path_of(const std::string& api_base) { return core::base_path(api_base); }
 
 core::ApiError unsupported_api(const config::Deployment& d, Api client_api) {
   return core::bad_request("Model group '" + d.model_name + "' is served by provider '" + d.provider_prefix +

@@ -18,16 +18,6 @@ bool produces_text(Api upstream_api) {
          upstream_api == Api::openai_responses;
 }
 
-// The request's own limit field that cannot be read, for the refusal to name.
-std::string unreadable_field(const rapidjson::Value& request) {
-  for (const char* field : {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
-    const auto it = request.FindMember(field);
-    if (it != request.MemberEnd() && !it->value.IsNull() && !(it->value.IsInt64() && it->value.GetInt64() > 0))
-      return field;
-  }
-  return "max_tokens";
-}
-
 }  // namespace
 
 std::string_view output_limit_field(const config::Deployment& d, Api upstream_api) {
@@ -51,9 +41,11 @@ core::Result<std::optional<OutputLimitWrite>> openai_wire_written_limit(const co
   if (!produces_text(upstream_api) || !request.IsObject()) return std::optional<OutputLimitWrite>();
   // Chat, completions, Responses and Anthropic Messages all keep their limit at the top level,
   // under any of max_completion_tokens, max_tokens, max_output_tokens.
-  const auto decision = unasked_limit(d, asked_output_limit(request, core::PassthroughShape::openai_chat));
+  constexpr auto kTopLevel = core::PassthroughShape::openai_chat;
+  const auto decision = unasked_limit(d, asked_output_limit(request, kTopLevel));
   if (decision.refused) {
-    return core::unreadable_output_limit(d.model_name, unreadable_field(request));
+    return core::unreadable_output_limit(d.model_name,
+                                         unreadable_limit_field(request, kTopLevel).value_or("max_tokens"));
   }
   if (!decision.written) return std::optional<OutputLimitWrite>();
   return std::optional<OutputLimitWrite>(OutputLimitWrite{output_limit_field(d, upstream_api), *decision.written});

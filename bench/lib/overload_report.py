@@ -7,29 +7,25 @@ import os
 
 
 def read_log(path):
-    """(due or start µs, status, latency µs) per request: tollgate-openloop's log (due, status, latency
-    from due; status 0: connection failed, -1: unanswered) and h2load's (start, status, duration) alike."""
+    """(due or start µs, status, latency µs, wait µs or None) per request: tollgate-openloop's log (due,
+    status, latency from due; status 0: connection failed, -1: unanswered; its fifth column is how long
+    the answer's bytes waited at the generator's socket after the kernel received them) and h2load's
+    (start, status, duration; no wait) alike. Read once: every table comes from these rows."""
     rows = []
     with open(path) as f:
         for line in f:
             parts = line.split()
             if len(parts) >= 3:
-                rows.append((int(parts[0]), int(parts[1]), int(parts[2])))
+                wait = int(parts[4]) if len(parts) >= 5 else None
+                rows.append((int(parts[0]), int(parts[1]), int(parts[2]), wait))
     return rows
 
 
-def arrival_p99s(path):
-    """From tollgate-openloop's log: the p99 of the 200s' latency up to their arrival at the
-    generator's socket (the kernel's receive timestamp; the fifth column is how long the bytes then
-    waited for the generator), and the p99 of that wait."""
-    arrived, waited = [], []
-    with open(path) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 5 and int(parts[1]) == 200:
-                arrived.append(int(parts[2]) - int(parts[4]))
-                waited.append(int(parts[4]))
-    return pct(arrived, 0.99), pct(waited, 0.99)
+def arrival_p99s(rows):
+    """From tollgate-openloop's rows: the p99 of the 200s' latency up to their arrival at the
+    generator's socket (the kernel's receive timestamp), and the p99 of the generator's wait to read them."""
+    answered = [(latency, wait) for _, status, latency, wait in rows if status == 200 and wait is not None]
+    return pct([latency - wait for latency, wait in answered], 0.99), pct([wait for _, wait in answered], 0.99)
 
 
 def pct(values, q):
@@ -40,8 +36,8 @@ def pct(values, q):
 
 
 def summary(rows):
-    ok = [d for _, s, d in rows if s == 200]
-    shed = [d for _, s, d in rows if s == 503]
+    ok = [d for _, s, d, _ in rows if s == 200]
+    shed = [d for _, s, d, _ in rows if s == 503]
     return {
         "total": len(rows),
         "ok": len(ok),
@@ -57,8 +53,8 @@ def summary(rows):
 def by_window(rows, seconds):
     """Per window of `seconds` (by due time): 200s, 503s, others, p99 of the 200s."""
     windows = {}
-    for due, status, latency in rows:
-        windows.setdefault(int(due / 1e6 // seconds), []).append((due, status, latency))
+    for row in rows:
+        windows.setdefault(int(row[0] / 1e6 // seconds), []).append(row)
     return [(k * seconds, summary(v)) for k, v in sorted(windows.items())]
 
 
@@ -104,8 +100,7 @@ def main():
               f"{s['shed_p99']:.2f} | {run['send_lag_p99']:.2f} |")
     print()
     print(f"- Admitted p99 under overload / unloaded p99: **{ratio:.2f}×** (goal ≤ 3×).")
-    (un_arrived, un_waited), (ov_arrived, ov_waited) = (arrival_p99s(os.path.join(w, p + ".log"))
-                                                        for p in ("unloaded", "overload"))
+    (un_arrived, un_waited), (ov_arrived, ov_waited) = (arrival_p99s(logs[p]) for p in ("unloaded", "overload"))
     print(f"- The same up to each answer's arrival at the generator's socket (its kernel receive timestamp), "
           f"without the generator's own wait to read it (p99 {un_waited:.2f} ms unloaded, {ov_waited:.2f} ms "
           f"under overload): p99 {un_arrived:.2f} ms unloaded, {ov_arrived:.2f} ms under overload, "
@@ -124,7 +119,7 @@ def main():
         print(f"| {start} | {s['ok']} | {s['shed']} | {s['other']} | {s['p99']:.2f} |")
     slow_ms = 5 * ov["p50"]
     bins = {}  # second → the 10 ms bins (by due time) holding admitted requests slower than slow_ms
-    for due, status, latency in logs["overload"]:
+    for due, status, latency, _ in logs["overload"]:
         if status == 200 and latency > slow_ms * 1000:
             bins.setdefault(due // 1000000, set()).add(due % 1000000 // 10000)
     if bins:

@@ -3,6 +3,7 @@
 #include "core/bedrock_model.h"
 #include "core/request_id.h"
 #include "core/token_estimate.h"
+#include "core/url_split.h"
 #include "providers/anthropic/anthropic_provider.h"
 #include "providers/anthropic_request.h"
 #include "providers/anthropic_translated.h"
@@ -229,16 +230,16 @@ std::string_view catalog_model_of(std::string_view model_id) {
 }
 
 std::string host_of(std::string_view api_base) {
-  const bool tls = api_base.substr(0, 8) == "https://";
-  const auto scheme_end = api_base.find("://");
-  auto authority = api_base.substr(scheme_end == std::string_view::npos ? 0 : scheme_end + 3);
-  authority = authority.substr(0, authority.find('/'));
-  const std::string_view default_port = tls ? ":443" : ":80";
-  if (authority.size() > default_port.size() &&
-      authority.substr(authority.size() - default_port.size()) == default_port) {
-    authority.remove_suffix(default_port.size());
+  const auto parts = core::split_url(api_base);
+  const bool tls = parts.scheme == "https";
+  const auto split = core::split_host_port(parts.host_port);
+  std::optional<std::uint16_t> port;
+  if (split) {  // "host:" is the default port, as for the outbound client (http/upstream_url.h)
+    port = split->port && !split->port->empty() ? core::parse_port(*split->port)
+                                                : std::optional<std::uint16_t>(tls ? 443 : 80);
   }
-  return std::string(authority);
+  // What the outbound client sends (http::UpstreamUrl::host_header) is what gets signed.
+  return port ? core::host_header(tls, split->host, *port) : std::string(parts.host_port);
 }
 
 }  // namespace bedrock

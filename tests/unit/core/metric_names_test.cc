@@ -57,6 +57,9 @@ TEST_CASE("metric names: an api_base never carries credentials into a label", "[
       {"http://127.0.0.1:9", "http://127.0.0.1:9"},
       {"https://host/path#frag", "https://host/path"},
       {"https://a@b@host/x", "https://host/x"},
+      {"HTTPS://u:p@H.example/v1?key=k", "HTTPS://H.example/v1"},
+      {"https://host?u=a@b/c", "https://host"},  // an '@' in the query is no userinfo, and the query goes
+      {"http://[::1]:8080/v1#x", "http://[::1]:8080/v1"},
       {"", ""},
   };
   for (const auto& [url, safe] : rows) {

@@ -22,6 +22,8 @@ TEST_CASE("the chat field of the gateway's output limit: max_completion_tokens f
       {ProviderKind::openai, "http://localhost:11434/v1", "llama3", "max_tokens"},
       {ProviderKind::openai, "https://api.openai.com.evil.example/v1", "my-model", "max_tokens"},
       {ProviderKind::openai, "http://127.0.0.1:9/api.openai.com", "my-model", "max_tokens"},
+      {ProviderKind::openai, "https://api.openai.com@127.0.0.1/v1", "my-model", "max_tokens"},
+      {ProviderKind::openai, "https://127.0.0.1?api.openai.com", "my-model", "max_tokens"},
       // ... unless the model is an OpenAI reasoning model, which refuses max_tokens anywhere.
       {ProviderKind::openai, "http://other-gateway/v1", "o1", "max_completion_tokens"},
       {ProviderKind::openai, "http://other-gateway/v1", "o4-preview", "max_completion_tokens"},

@@ -86,6 +86,13 @@ TEST_CASE("ssrf: admin-supplied URLs", "[core][ssrf]") {
       {"http:///mcp", false, "no host"},
       {"http://mcp.example.com:99999/", false, "invalid port"},
       {"http://mcp.example.com:/", false, "invalid port"},
+      {"http://[2606:4700:4700::1111]:/", false, "invalid port"},  // accepted as port 80 before core/url_split.h
+      {"http://[::1", false, "unterminated IPv6 literal"},
+      {"http://[2606:4700:4700::1111]8080/", false, "unexpected text after the IPv6 literal"},
+      {"HTTP://127.0.0.1/", false, "loopback"},
+      {"http://127.0.0.1?@mcp.example.com/", false, "loopback"},  // an '@' after the authority is no userinfo
+      {"http://127.0.0.1#@mcp.example.com/", false, "loopback"},
+      {"javascript:alert('http://mcp.example.com')", false, "http://"},
       {"http://1.2.3.999/", false, "numeric"},
       {"http://08.0.0.1/", false, "numeric"},
       {"http://0x08.8.8.8/", false, "non-standard spelling of 8.8.8.8"},

@@ -19,6 +19,9 @@ TEST_CASE("upstream URLs", "[http][client]") {
       {"http://localhost:11434/v1", false, "localhost", 11434, "/v1"},
       {"https://x.openai.azure.com", true, "x.openai.azure.com", 443, ""},
       {"http://[::1]:9000/api", false, "::1", 9000, "/api"},
+      {"http://h:/v1", false, "h", 80, "/v1"},                   // "host:" is the default port
+      {"https://h/v1/?api-version=1#x", true, "h", 443, "/v1"},  // query and fragment are no part of the base
+      {"https://h?x=1", true, "h", 443, ""},                     // '?' ends the host
   };
   for (const auto& row : rows) {
     INFO(row.url);
@@ -35,8 +38,9 @@ TEST_CASE("upstream URLs", "[http][client]") {
 }
 
 TEST_CASE("malformed upstream URLs are rejected", "[http][client]") {
-  for (const char* bad : {"ftp://x", "http://", "https://:80", "http://h:0", "http://h:99999", "http://user:pw@h/",
-                          "http://[::1", "http://h:12ab"}) {
+  for (const char* bad :
+       {"ftp://x", "http://", "https://:80", "http://h:0", "http://h:99999", "http://user:pw@h/", "http://[::1",
+        "http://h:12ab", "HTTPS://h", "http://[::1]x", "http://[]/", "http://h:000080", "//h/v1"}) {
     INFO(bad);
     CHECK_FALSE(parse_upstream_url(bad).has_value());
   }

@@ -105,6 +105,14 @@ TEST_CASE("Bedrock plug-in: OpenAI chat in, signed Converse request out", "[prov
   CHECK_FALSE(provider.build_request(d, Api::openai_embedding, request, "", std::chrono::system_clock::now()));
   CHECK(providers::bedrock::host_of("http://127.0.0.1:80/x") == "127.0.0.1");
   CHECK(providers::bedrock::host_of("https://h:8443") == "h:8443");
+  // The signed Host is the one the client sends (http::UpstreamUrl::host_header): default port
+  // left out however it is written, an IPv6 host in brackets.
+  CHECK(providers::bedrock::host_of("https://bedrock-runtime.us-east-1.amazonaws.com") ==
+        "bedrock-runtime.us-east-1.amazonaws.com");
+  CHECK(providers::bedrock::host_of("https://h:0443/") == "h");
+  CHECK(providers::bedrock::host_of("http://h:/x") == "h");
+  CHECK(providers::bedrock::host_of("http://[::1]:8080/x") == "[::1]:8080");
+  CHECK(providers::bedrock::host_of("https://[::1]:443") == "[::1]");
 }
 
 TEST_CASE("Converse response → OpenAI chat and Anthropic message, usage with cache tokens", "[providers][bedrock]") {

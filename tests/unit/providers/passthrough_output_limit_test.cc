@@ -56,6 +56,29 @@ TEST_CASE("a pass-through request's output limit, read where each wire format ke
   }
 }
 
+TEST_CASE("the limit field a refusal names is the first one the walk could not read",
+          "[providers][passthrough][budgets]") {
+  struct Row {
+    PassthroughShape shape;
+    std::string body;
+    std::optional<std::string_view> field;
+  };
+  const Row rows[] = {
+      {PassthroughShape::openai_chat, R"({"max_tokens":"100"})", "max_tokens"},
+      {PassthroughShape::openai_chat, R"({"max_output_tokens":-1,"max_completion_tokens":1e5})",
+       "max_completion_tokens"},
+      {PassthroughShape::openai_chat, R"({"max_tokens":100,"max_output_tokens":0})", "max_output_tokens"},
+      {PassthroughShape::openai_chat, R"({"max_tokens":100,"max_completion_tokens":null})", std::nullopt},
+      {PassthroughShape::gemini_generate, R"({"generationConfig":{"maxOutputTokens":"40"}})", "maxOutputTokens"},
+      {PassthroughShape::gemini_generate, R"({"generationConfig":[]})", "generationConfig"},
+      {PassthroughShape::bedrock_invoke, R"({"prompt":"hi","max_gen_len":80})", std::nullopt},  // no field read
+  };
+  for (const auto& row : rows) {
+    INFO(row.body);
+    CHECK(providers::unreadable_limit_field(parse(row.body), row.shape) == row.field);
+  }
+}
+
 TEST_CASE("the gateway's output limit, written where each wire format's provider reads it",
           "[providers][passthrough][budgets]") {
   struct Row {

@@ -144,14 +144,19 @@ TEST_CASE("the client's limit, a known maximum, and embeddings leave the request
 
 TEST_CASE("a limit the gateway cannot read, for a model of unknown maximum, is refused, not overwritten",
           "[providers][budgets][output_limit]") {
-  for (const char* body : {R"({"model":"tg-x","max_tokens":"100","messages":[]})",
-                           R"({"model":"tg-x","max_completion_tokens":1e5,"messages":[]})",
-                           R"({"model":"tg-x","max_tokens":100,"max_output_tokens":-1,"messages":[]})"}) {
+  // The refusal names the field it could not read.
+  const std::pair<const char*, const char*> rows[] = {
+      {R"({"model":"tg-x","max_tokens":"100","messages":[]})", "max_tokens"},
+      {R"({"model":"tg-x","max_completion_tokens":1e5,"messages":[]})", "max_completion_tokens"},
+      {R"({"model":"tg-x","max_tokens":100,"max_output_tokens":-1,"messages":[]})", "max_output_tokens"},
+  };
+  for (const auto& [body, field] : rows) {
     INFO(body);
     const auto built = build(kVllm, Api::openai_chat, body);
     REQUIRE_FALSE(built);
     CHECK(built.error().status == 400);
     CHECK_THAT(built.error().message, Catch::Contains("no known maximum output"));
+    CHECK(built.error().param == field);
   }
   const auto built = build(kOpenAI, Api::openai_chat, R"({"model":"tg-x","max_completion_tokens":"9","messages":[]})");
   REQUIRE_FALSE(built);
