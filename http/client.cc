@@ -10,9 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <deque>
 #include <memory>
@@ -21,6 +19,7 @@
 
 #include "http/head_writer.h"
 #include "http/io_threads.h"
+#include "http/upstream_response_parser.h"
 #include "telemetry/log.h"
 #include "telemetry/overload_metrics.h"
 
@@ -390,16 +389,10 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
       return;
     }
     got_head_ = true;
-    const auto& res = parser_->get();
-    Headers headers;
-    headers.reserve(8);
-    for (const auto& field : res) {
-      headers.push_back({std::string(field.name_string()), std::string(field.value())});
-    }
-    keep_alive_ = res.keep_alive();
+    keep_alive_ = parser_->keep_alive();
     arm(request_.idle_timeout, ClientErrorKind::timeout);
     auto sink = sink_;
-    sink->on_head(static_cast<int>(res.result_int()), headers);
+    sink->on_head(parser_->status(), parser_->headers());
     if (done_) return;
     read_body();
   }
@@ -416,9 +409,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
       chunk_size_ = length ? static_cast<std::size_t>(std::clamp<std::uint64_t>(*length, 1, kMaxChunk)) : kMaxChunk;
       chunk_ = std::make_unique<char[]>(chunk_size_);
     }
-    auto& body = parser_->get().body();
-    body.data = chunk_.get();
-    body.size = chunk_size_;
+    parser_->body_buffer(chunk_.get(), chunk_size_);
     conn_->with_stream([&](auto& stream) {
       bhttp::async_read_some(
           stream, conn_->buffer(), *parser_,
@@ -429,7 +420,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   void on_body(boost::system::error_code ec) {
     if (done_) return;
     if (ec == bhttp::error::need_buffer) ec = {};
-    const std::size_t bytes = chunk_size_ - parser_->get().body().size;
+    const std::size_t bytes = chunk_size_ - parser_->body_left();
     if (ec && !(ec == bhttp::error::end_of_stream && parser_->is_done())) {
       if (bytes > 0) sink_->on_data(std::string_view(chunk_.get(), bytes));
       if (done_) return;
@@ -529,7 +520,7 @@ class Call : public OutboundCall, public std::enable_shared_from_this<Call> {
   ConnectionPtr conn_;
   ConnectionPtr retired_;
   std::string head_;
-  std::optional<bhttp::response_parser<bhttp::buffer_body>> parser_;
+  std::optional<UpstreamResponseParser> parser_;
   // The body's read buffer, allocated at the first body read (read_body).
   static constexpr std::size_t kMaxChunk = 16 * 1024;
   std::unique_ptr<char[]> chunk_;
