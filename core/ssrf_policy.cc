@@ -360,6 +360,9 @@ UrlVerdict check_url(const SsrfPolicy& policy, std::string_view url) {
     return refuse_url("only http and https URLs are allowed");
   }
   if (parts.userinfo) return refuse_url("the URL must not carry credentials (user@host)");
+  // A fragment is never sent: "http://public.test#.127.0.0.1/mcp" names public.test with its
+  // path in the fragment, and a reader that splits the authority differently sees another host.
+  if (parts.fragment) return refuse_url("the URL must not carry a fragment (#...)");
   const auto authority = parts.host_port;
   if (std::any_of(authority.begin(), authority.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {
     return refuse_url("the host must be ASCII: give an internationalized name in its xn-- form");

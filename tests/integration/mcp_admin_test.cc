@@ -174,7 +174,7 @@ TEST_CASE("mcp admin API: internal addresses are refused at registration", "[int
       {"http://user@public.test/mcp", "user@host"},
       {"file:///etc/passwd", "http and https"},
       {"http://does-not-exist.invalid/mcp", "does not resolve"},
-      {"http://public.test#.127.0.0.1/mcp", "reads differently"},  // two parsers, one host
+      {"http://public.test#.127.0.0.1/mcp", "fragment"},  // a reader splitting at '/' only sees 127.0.0.1
   };
   for (const auto& [url, reason] : cases) {
     INFO(url);

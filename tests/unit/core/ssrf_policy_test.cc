@@ -91,7 +91,9 @@ TEST_CASE("ssrf: admin-supplied URLs", "[core][ssrf]") {
       {"http://[2606:4700:4700::1111]8080/", false, "unexpected text after the IPv6 literal"},
       {"HTTP://127.0.0.1/", false, "loopback"},
       {"http://127.0.0.1?@mcp.example.com/", false, "loopback"},  // an '@' after the authority is no userinfo
-      {"http://127.0.0.1#@mcp.example.com/", false, "loopback"},
+      {"http://127.0.0.1#@mcp.example.com/", false, "fragment"},
+      {"http://mcp.example.com#.127.0.0.1/mcp", false, "fragment"},  // its path is in the fragment
+      {"http://mcp.example.com/mcp#", false, "fragment"},
       {"javascript:alert('http://mcp.example.com')", false, "http://"},
       {"http://1.2.3.999/", false, "numeric"},
       {"http://08.0.0.1/", false, "numeric"},
