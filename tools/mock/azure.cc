@@ -1,5 +1,7 @@
 #include "tools/mock/azure.h"
 
+#include <rapidjson/document.h>
+
 #include "tools/mock/json_out.h"
 
 namespace tollgate::mock {
@@ -24,6 +26,19 @@ std::optional<std::string_view> query_value(std::string_view target, std::string
   return std::nullopt;
 }
 
+// Dated api-versions before 2024-09-01 ("2024-08-01-preview", "2024-02-01") know no
+// stream_options; an undated one ("latest") is taken as current.
+bool refuses_stream_options(std::string_view version) {
+  if (version.size() < 10 || version[4] != '-' || version[7] != '-') return false;
+  return version.substr(0, 10) < "2024-09-01";
+}
+
+bool has_stream_options(std::string_view body) {
+  rapidjson::Document d;
+  d.Parse(body.data(), body.size());
+  return !d.HasParseError() && d.IsObject() && d.HasMember("stream_options");
+}
+
 }  // namespace
 
 std::optional<AzureRoute> azure_route_of(std::string_view path) {
@@ -45,7 +60,8 @@ std::optional<AzureRoute> azure_route_of(std::string_view path) {
   return route;
 }
 
-AzureProblem azure_request_problem(std::string_view target, std::string_view api_key, std::string_view expected_key) {
+AzureProblem azure_request_problem(std::string_view target, std::string_view api_key, std::string_view expected_key,
+                                   std::string_view body) {
   // Azure's own messages, so a gateway's relay of them reads as it would in production.
   if (api_key.empty()) {
     return {401,
@@ -57,8 +73,10 @@ AzureProblem azure_request_problem(std::string_view target, std::string_view api
             "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key "
             "for an active subscription and use a correct regional API endpoint for your resource."};
   }
-  if (const auto version = query_value(target, "api-version"); !version || version->empty()) {
-    return {404, "Resource not found"};
+  const auto version = query_value(target, "api-version");
+  if (!version || version->empty()) return {404, "Resource not found"};
+  if (refuses_stream_options(*version) && has_stream_options(body)) {
+    return {400, "Unrecognized request argument supplied: stream_options", true};
   }
   return {};
 }

@@ -134,12 +134,17 @@ Action Handler::handle(Request&& request, std::string& out) {
   AzureProblem azure_problem;
   if (const auto azure = azure_route_of(path)) {  // the deployment in the path is the model
     body.model = std::string(azure->deployment);
-    azure_problem = azure_request_problem(view(request.target()), view(request["api-key"]), azure_api_key_);
+    azure_problem =
+        azure_request_problem(view(request.target()), view(request["api-key"]), azure_api_key_, request.body());
   }
   shard_.record(path, body.model, request);
   // `request` now holds an older request (or nothing): only `body` and `endpoint` from here.
   if (unsigned_bedrock_call) {
     error(endpoint, 403, "tollgate-mock: the request is not signed with AWS Signature Version 4", action, out);
+    return action;
+  }
+  if (azure_problem.status != 0 && azure_problem.openai_shape) {
+    error(endpoint, azure_problem.status, azure_problem.message, action, out);
     return action;
   }
   if (azure_problem.status != 0) {

@@ -37,7 +37,8 @@ TEST_CASE("tollgate-mock recognises Azure OpenAI's deployment routes", "[mock][a
         Endpoint::chat_completions);
 }
 
-TEST_CASE("tollgate-mock refuses Azure calls as Azure does: 401 for the key, 404 without api-version",
+TEST_CASE("tollgate-mock refuses Azure calls as Azure does: 401 for the key, 404 without api-version, 400 for "
+          "stream_options on old versions",
           "[mock][azure]") {
   struct Row {
     const char* target;
@@ -45,6 +46,7 @@ TEST_CASE("tollgate-mock refuses Azure calls as Azure does: 401 for the key, 404
     const char* expected;
     int status;
     const char* says;
+    const char* body = "{}";
   };
   const std::string route = "/openai/deployments/d/chat/completions";
   for (const auto& row : {
@@ -58,11 +60,19 @@ TEST_CASE("tollgate-mock refuses Azure calls as Azure does: 401 for the key, 404
            Row{"?api-version", "the-key", "", 404, "Resource not found"},
            Row{"?xapi-version=1", "the-key", "", 404, "Resource not found"},
            Row{"", "", "", 401, "missing subscription key"},  // the key is checked first
+           Row{"?api-version=2024-02-01", "k", "", 400, "Unrecognized request argument supplied: stream_options",
+               R"({"stream":true,"stream_options":{"include_usage":true}})"},
+           Row{"?api-version=2024-08-01-preview", "k", "", 400, "stream_options", R"({"stream_options":{}})"},
+           Row{"?api-version=2024-09-01-preview", "k", "", 0, "", R"({"stream_options":{}})"},
+           Row{"?api-version=2024-10-21", "k", "", 0, "", R"({"stream_options":{}})"},
+           Row{"?api-version=latest", "k", "", 0, "", R"({"stream_options":{}})"},
+           Row{"?api-version=2024-02-01", "k", "", 0, "", R"({"stream":true})"},
        }) {
     const auto target = route + row.target;
     CAPTURE(target, row.key, row.expected);
-    const auto problem = azure_request_problem(target, row.key, row.expected);
+    const auto problem = azure_request_problem(target, row.key, row.expected, row.body);
     CHECK(problem.status == row.status);
+    CHECK(problem.openai_shape == (row.status == 400));
     CHECK_THAT(problem.message, Catch::Contains(row.says));
   }
 }
