@@ -37,9 +37,10 @@ TEST_CASE("tollgate-mock recognises Azure OpenAI's deployment routes", "[mock][a
         Endpoint::chat_completions);
 }
 
-TEST_CASE("tollgate-mock refuses Azure calls as Azure does: 401 for the key, 404 without api-version, 400 for "
-          "stream_options on old versions",
-          "[mock][azure]") {
+TEST_CASE(
+    "tollgate-mock refuses Azure calls as Azure does: 401 for the key, 404 without api-version, 400 for "
+    "stream_options on old versions",
+    "[mock][azure]") {
   struct Row {
     const char* target;
     const char* key;
