@@ -53,6 +53,11 @@ std::string chat(const std::string& model, bool stream = false) {
 
 std::string str(const rapidjson::Value& v) { return v.IsString() ? v.GetString() : "<not a string>"; }
 
+// An SSE event's payload: its line without "data: ".
+std::string payload(const SseEvent& event) {
+  return event.data.rfind("data: ", 0) == 0 ? event.data.substr(6) : event.data;
+}
+
 double cost_of(const rapidjson::Value& usage) {
   return static_cast<double>(usage["prompt_tokens"].GetInt64()) * kInput +
          static_cast<double>(usage["completion_tokens"].GetInt64()) * kOutput;
@@ -93,12 +98,12 @@ TEST_CASE("azure/ chat streamed: content chunks, usage, [DONE], charged", "[inte
   const auto events = read_sse(gw.port(), "/v1/chat/completions", chat("az", true), bearer(key), &status);
   REQUIRE(status == 200);
   REQUIRE(events.size() >= 3);
-  CHECK(events.back().data == "[DONE]");
+  CHECK(payload(events.back()) == "[DONE]");
   std::string text;
   double cost = -1;
   for (const auto& event : events) {
-    if (event.data == "[DONE]") continue;
-    const auto chunk = parse_json(event.data);
+    if (payload(event) == "[DONE]") continue;
+    const auto chunk = parse_json(payload(event));
     REQUIRE(chunk.IsObject());
     CHECK(str(chunk["object"]) == "chat.completion.chunk");
     if (chunk.HasMember("usage") && chunk["usage"].IsObject()) cost = cost_of(chunk["usage"]);
@@ -131,11 +136,11 @@ TEST_CASE("azure/ streams on an api-version without stream_options go without it
     const auto events = read_sse(gw.port(), "/v1/chat/completions", body, bearer(key), &status);
     REQUIRE(status == 200);
     REQUIRE_FALSE(events.empty());
-    CHECK(events.back().data == "[DONE]");
+    CHECK(payload(events.back()) == "[DONE]");
     std::string text;
     for (const auto& event : events) {
-      if (event.data == "[DONE]") continue;
-      const auto chunk = parse_json(event.data);
+      if (payload(event) == "[DONE]") continue;
+      const auto chunk = parse_json(payload(event));
       if (chunk["choices"].Size() > 0 && chunk["choices"][0]["delta"].HasMember("content")) {
         text += str(chunk["choices"][0]["delta"]["content"]);
       }
@@ -149,7 +154,7 @@ TEST_CASE("azure/ streams on an api-version without stream_options go without it
     const auto events = read_sse(gw.port(), "/v1/messages", body, {{"x-api-key", key}}, &status);
     REQUIRE(status == 200);
     REQUIRE_FALSE(events.empty());
-    CHECK_THAT(events.back().data, Catch::Contains("message_stop"));
+    CHECK_THAT(payload(events.back()), Catch::Contains("message_stop"));
   }
   const auto sent = mock.last_body();
   CHECK(str(mock.last()["path"]) == "/openai/deployments/old-deploy/chat/completions?api-version=2023-05-15");
@@ -223,7 +228,7 @@ TEST_CASE("clients may call the gateway in Azure's shape: /openai/deployments/{m
                  R"({"messages":[{"role":"user","content":"hi"}],"stream":true})", bearer(key), &status);
     REQUIRE(status == 200);
     REQUIRE_FALSE(events.empty());
-    CHECK(events.back().data == "[DONE]");
+    CHECK(payload(events.back()) == "[DONE]");
   }
   SECTION("embeddings") {
     const auto reply = http_request(gw.port(), "POST", "/openai/deployments/az-embed/embeddings?api-version=2024-10-21",
