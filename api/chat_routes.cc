@@ -9,6 +9,7 @@
 #include "api/stored_responses.h"
 #include "core/json_document.h"
 #include "core/request_id.h"
+#include "http/url.h"
 #include "mcp/inference_tools.h"
 #include "providers/openai_request.h"
 #include "providers/prompt_tally.h"
@@ -76,12 +77,42 @@ std::string call_type(Api api) {
   return "acompletion";
 }
 
-void handle_inference(const GatewayContext& context, const http::ExchangePtr& exchange, Api api) {
-  with_caller(context, exchange, [&context, exchange, api](const identity::Caller& caller) {
+// Azure OpenAI's routes name the deployment in the path (`{model}`, percent-decoded): it is the
+// model group called, over any `model` in the body, as on LiteLLM's proxy.
+core::Status name_model_from_path(const http::Exchange& exchange, rapidjson::Document& request) {
+  std::string segment;  // a path keeps '+' as written: only a query spells a space so
+  for (const char c : exchange.param("model")) {
+    if (c == '+') {
+      segment += "%2B";
+    } else {
+      segment += c;
+    }
+  }
+  const auto model = http::url_decode(segment);
+  if (!model) return core::bad_request("The deployment in the path is not validly percent-encoded", "model");
+  rapidjson::Value value(model->data(), static_cast<rapidjson::SizeType>(model->size()), request.GetAllocator());
+  if (const auto field = request.FindMember("model"); field != request.MemberEnd()) {
+    field->value = std::move(value);
+  } else {
+    request.AddMember("model", std::move(value), request.GetAllocator());
+  }
+  return {};
+}
+
+// `model_in_path`: the route is Azure-shaped (/openai/deployments/{model}/…).
+void handle_inference(const GatewayContext& context, const http::ExchangePtr& exchange, Api api,
+                      bool model_in_path = false) {
+  with_caller(context, exchange, [&context, exchange, api, model_in_path](const identity::Caller& caller) {
     auto request = std::make_shared<core::JsonDocument>();
     if (auto parsed = parse_json_object(exchange->body(), *request, context.max_json_depth()); !parsed) {
       http::respond_error(exchange, parsed.error());
       return;
+    }
+    if (model_in_path) {
+      if (auto named = name_model_from_path(*exchange, *request); !named) {
+        http::respond_error(exchange, named.error());
+        return;
+      }
     }
     if (auto valid = validate_fields(*request, api); !valid) {
       http::respond_error(exchange, valid.error());
@@ -182,6 +213,18 @@ void handle_completions(const GatewayContext& context, const http::ExchangePtr& 
 
 void handle_embeddings(const GatewayContext& context, const http::ExchangePtr& exchange) {
   handle_inference(context, exchange, Api::openai_embedding);
+}
+
+void handle_azure_chat_completions(const GatewayContext& context, const http::ExchangePtr& exchange) {
+  handle_inference(context, exchange, Api::openai_chat, true);
+}
+
+void handle_azure_completions(const GatewayContext& context, const http::ExchangePtr& exchange) {
+  handle_inference(context, exchange, Api::openai_completion, true);
+}
+
+void handle_azure_embeddings(const GatewayContext& context, const http::ExchangePtr& exchange) {
+  handle_inference(context, exchange, Api::openai_embedding, true);
 }
 
 void handle_anthropic_messages(const GatewayContext& context, const http::ExchangePtr& exchange) {

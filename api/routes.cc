@@ -42,6 +42,12 @@ void register_routes(http::Router& router, const GatewayContext& context, Listen
   for (const char* path : {"/v1/embeddings", "/embeddings"}) {
     router.add(Method::post, path, bind(handle_embeddings));
   }
+  // Azure OpenAI's shape, for clients such as the openai package's AzureOpenAI pointed at the
+  // gateway (LiteLLM serves it too); `?api-version=` is accepted and not used. Registered before
+  // the /openai/* pass-through, which would otherwise take these paths.
+  router.add(Method::post, "/openai/deployments/{model}/chat/completions", bind(handle_azure_chat_completions));
+  router.add(Method::post, "/openai/deployments/{model}/completions", bind(handle_azure_completions));
+  router.add(Method::post, "/openai/deployments/{model}/embeddings", bind(handle_azure_embeddings));
   for (const char* path : {"/v1/responses", "/responses"}) {
     router.add(Method::post, path, bind(handle_responses));
   }

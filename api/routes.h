@@ -22,6 +22,10 @@ void handle_get_model(const GatewayContext& context, const http::ExchangePtr& ex
 void handle_chat_completions(const GatewayContext& context, const http::ExchangePtr& exchange);
 void handle_completions(const GatewayContext& context, const http::ExchangePtr& exchange);
 void handle_embeddings(const GatewayContext& context, const http::ExchangePtr& exchange);
+// Azure OpenAI's shape, POST /openai/deployments/{model}/…: the path's deployment is the model group.
+void handle_azure_chat_completions(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_azure_completions(const GatewayContext& context, const http::ExchangePtr& exchange);
+void handle_azure_embeddings(const GatewayContext& context, const http::ExchangePtr& exchange);
 void handle_anthropic_messages(const GatewayContext& context, const http::ExchangePtr& exchange);
 void handle_responses(const GatewayContext& context, const http::ExchangePtr& exchange);
 void handle_count_tokens(const GatewayContext& context, const http::ExchangePtr& exchange);

@@ -37,12 +37,24 @@ bool one_of(std::string_view path, std::initializer_list<std::string_view> paths
   return std::find(paths.begin(), paths.end(), path) != paths.end();
 }
 
+// Azure OpenAI's shape, /openai/deployments/{model}/chat/completions, …/completions and
+// …/embeddings (api/routes.cc), which LiteLLM counts among its openai_routes.
+bool azure_deployment_route(std::string_view path) {
+  constexpr std::string_view kPrefix = "/openai/deployments/";
+  if (!starts_with(path, kPrefix)) return false;
+  const std::string_view rest = path.substr(kPrefix.size());
+  const auto slash = rest.find('/');
+  return slash != 0 && slash != std::string_view::npos &&
+         one_of(rest.substr(slash), {"/chat/completions", "/completions", "/embeddings"});
+}
+
 bool openai_route(std::string_view path) {
   return one_of(path, {"/v1/chat/completions", "/chat/completions", "/v1/completions", "/completions", "/v1/embeddings",
                        "/embeddings", "/v1/messages", "/v1/messages/count_tokens", "/v1/responses", "/responses",
                        "/v1/models", "/models"}) ||
          starts_with(path, "/v1/models/") || starts_with(path, "/models/") || path == "/mcp" ||
-         starts_with(path, "/mcp/");  // MCP tools with the same credentials as models
+         starts_with(path, "/mcp/") ||  // MCP tools with the same credentials as models
+         azure_deployment_route(path);
 }
 
 bool info_route(std::string_view path) {

@@ -258,7 +258,8 @@ core::Status map_output_limit(const Value& request, std::string_view field,
 
 Translation openai_chat_request_from_anthropic(const Value& request, std::string_view upstream_model,
                                                std::string_view limit_field,
-                                               const std::optional<OutputLimitWrite>& written_limit) {
+                                               const std::optional<OutputLimitWrite>& written_limit,
+                                               bool stream_usage) {
   if (!request.IsObject()) return untranslatable_request("the request body must be a JSON object");
   rapidjson::Document out(rapidjson::kObjectType);
   auto& a = out.GetAllocator();
@@ -267,6 +268,7 @@ Translation openai_chat_request_from_anthropic(const Value& request, std::string
     if (auto status = step(request, out, a); !status) return status.error();
   }
   if (auto status = map_output_limit(request, limit_field, written_limit, out, a); !status) return status.error();
+  if (!stream_usage) out.RemoveMember("stream_options");  // only ever the one map_parameters added
   return json::serialize(out);
 }
 

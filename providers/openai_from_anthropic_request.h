@@ -22,7 +22,8 @@ namespace tollgate::providers {
 // function tools; tool_choice auto/any/tool/none → "auto"/"required"/{function}/"none"
 // (disable_parallel_tool_use → parallel_tool_calls: false); max_tokens, temperature, top_p,
 // stop_sequences → stop, metadata.user_id → user; stream also asks for
-// stream_options.include_usage so that usage can be reported. top_k and thinking are dropped.
+// stream_options.include_usage so that usage can be reported, unless `stream_usage` is false
+// (an upstream that refuses the field). top_k and thinking are dropped.
 // `limit_field`: where the deployment reads the output limit (max_tokens, or
 // max_completion_tokens for OpenAI's platform and its reasoning models, which refuse max_tokens:
 // providers/written_output_limit.h); `written_limit`: the gateway's output limit for a request
@@ -30,6 +31,7 @@ namespace tollgate::providers {
 Translation openai_chat_request_from_anthropic(const rapidjson::Value& anthropic_request,
                                                std::string_view upstream_model,
                                                std::string_view limit_field = "max_tokens",
-                                               const std::optional<OutputLimitWrite>& written_limit = std::nullopt);
+                                               const std::optional<OutputLimitWrite>& written_limit = std::nullopt,
+                                               bool stream_usage = true);
 
 }  // namespace tollgate::providers

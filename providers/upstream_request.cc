@@ -17,11 +17,12 @@ namespace {
 // parsed with general_settings.max_json_depth (api/json_body.h), at most
 // core::kMaxConfigurableJsonDepth levels.
 std::string passthrough_body(const config::Deployment& d, Api api, const rapidjson::Document& request,
-                             std::string_view raw_body, bool model_in_url,
-                             const std::optional<OutputLimitWrite>& limit) {
+                             std::string_view raw_body, bool model_in_url, const std::optional<OutputLimitWrite>& limit,
+                             bool stream_usage) {
   const auto model = requested_model(request);
   const bool rename = !model || *model != d.upstream_model || model_in_url;
-  const bool add_usage = api == Api::openai_chat && wants_stream(request) && !wants_stream_usage(request);
+  const bool add_usage =
+      stream_usage && api == Api::openai_chat && wants_stream(request) && !wants_stream_usage(request);
   if (!rename && !add_usage && !limit) {
     return std::string(raw_body);
   }
@@ -89,7 +90,8 @@ core::Result<UpstreamRequest> json_upstream_request(const config::Deployment& d,
   out.stream = wants_stream(request);
 
   if (out.api == client_api) {
-    out.body = passthrough_body(d, client_api, request, raw_body, shape.model_in_url, shape.written_limit);
+    out.body =
+        passthrough_body(d, client_api, request, raw_body, shape.model_in_url, shape.written_limit, shape.stream_usage);
     return out;
   }
   if (client_api == Api::openai_chat && out.api == Api::anthropic_messages) {
@@ -99,8 +101,8 @@ core::Result<UpstreamRequest> json_upstream_request(const config::Deployment& d,
     return out;
   }
   if (client_api == Api::anthropic_messages && out.api == Api::openai_chat) {
-    auto translated = openai_chat_request_from_anthropic(request, d.upstream_model,
-                                                         output_limit_field(d, Api::openai_chat), shape.written_limit);
+    auto translated = openai_chat_request_from_anthropic(
+        request, d.upstream_model, output_limit_field(d, Api::openai_chat), shape.written_limit, shape.stream_usage);
     if (!translated) return std::move(translated).error();
     out.body = std::move(translated).value();
     return out;

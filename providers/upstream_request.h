@@ -49,7 +49,7 @@ struct OutputLimitWrite {
 };
 
 // A JSON request to an OpenAI-wire or Anthropic upstream: the client's body forwarded (model
-// renamed, or removed when `model_in_url`; OpenAI stream usage requested; `written_limit`
+// renamed, or removed when `model_in_url`; OpenAI stream usage requested (`stream_usage`); `written_limit`
 // added) when the APIs match, else translated between OpenAI chat and Anthropic messages.
 // `max_tokens` is what a translation to Anthropic puts in a request that sets none;
 // `written_limit` what an OpenAI-wire request gets (providers/written_output_limit.h).
@@ -60,6 +60,9 @@ struct JsonRequestShape {
   bool model_in_url = false;
   std::int64_t max_tokens = 0;
   std::optional<OutputLimitWrite> written_limit;
+  // An OpenAI chat stream asks for its usage chunk (stream_options.include_usage) unless the
+  // upstream refuses the field (older Azure api-versions: core/azure_api_version.h).
+  bool stream_usage = true;
 };
 core::Result<UpstreamRequest> json_upstream_request(const config::Deployment& deployment, Api client_api,
                                                     const rapidjson::Document& request, std::string_view raw_body,

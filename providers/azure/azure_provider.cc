@@ -1,5 +1,6 @@
 #include "providers/azure/azure_provider.h"
 
+#include "core/azure_api_version.h"
 #include "providers/openai/openai_provider.h"
 #include "providers/written_output_limit.h"
 
@@ -27,6 +28,7 @@ class AzureProvider : public Provider {
     shape->target += "?api-version=" + d.api_version;
     if (!d.api_key.empty()) shape->headers.emplace_back("api-key", d.api_key);
     shape->model_in_url = !responses;
+    shape->stream_usage = core::azure_accepts_stream_options(d.api_version);
     return json_upstream_request(d, client_api, request, raw_body, std::move(shape).value());
   }
 

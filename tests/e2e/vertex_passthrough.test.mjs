@@ -8,38 +8,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GoogleGenAI } from '@google/genai';
 import { AnthropicVertex } from '@anthropic-ai/vertex-sdk';
+import { issueKey, lastUpstreamRequest, spendOf } from './support.mjs';
 
 const gateway = process.env.TOLLGATE_URL;
-const master = process.env.TOLLGATE_MASTER_KEY;
-const mock = process.env.TOLLGATE_MOCK_URL;
-
-async function issueKey(body = {}) {
-  const reply = await fetch(`${gateway}/key/generate`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${master}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  assert.equal(reply.status, 200);
-  return (await reply.json()).key;
-}
-
-async function lastUpstreamRequest() {
-  const response = await fetch(`${mock}/_mock/last`);
-  assert.equal(response.status, 200);
-  return response.json();
-}
-
-async function spendOf(key, atLeastRows) {
-  for (let i = 0; i < 50; i++) {
-    const reply = await fetch(`${gateway}/spend/logs?api_key=${encodeURIComponent(key)}`, {
-      headers: { Authorization: `Bearer ${master}` },
-    });
-    const rows = await reply.json();
-    if (Array.isArray(rows) && rows.length >= atLeastRows) return rows;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return [];
-}
 
 test('@google/genai with a Tollgate key as apiKey at /gemini: whole and streamed, charged', async () => {
   const key = await issueKey();

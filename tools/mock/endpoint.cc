@@ -1,5 +1,6 @@
 #include "tools/mock/endpoint.h"
 
+#include "tools/mock/azure.h"
 #include "tools/mock/bedrock.h"
 #include "tools/mock/bedrock_invoke.h"
 #include "tools/mock/gemini.h"
@@ -17,6 +18,7 @@ Endpoint classify(std::string_view method, std::string_view path) {
   if (post && (path == "/v1/chat/completions" || path == "/chat/completions")) {
     return Endpoint::chat_completions;
   }
+  if (const auto azure = post ? azure_route_of(path) : std::nullopt) return azure->endpoint;  // OpenAI's bodies
   if (post && path == "/v1/messages") return Endpoint::messages;
   if (post && path == "/v1/messages/count_tokens") return Endpoint::count_tokens;
   if (post && (path == "/v1/responses" || path == "/responses" || path == "/openai/responses")) {

@@ -5,9 +5,9 @@
 namespace tollgate::mock {
 
 enum class Endpoint {
-  chat_completions,  // POST /v1/chat/completions, /chat/completions
-  completions,       // POST /v1/completions, /completions
-  embeddings,        // POST /v1/embeddings, /embeddings
+  chat_completions,  // POST /v1/chat/completions, /chat/completions; Azure's …/chat/completions (tools/mock/azure.h)
+  completions,       // POST /v1/completions, /completions; Azure's …/completions
+  embeddings,        // POST /v1/embeddings, /embeddings; Azure's …/embeddings
   models,            // GET /v1/models, /models
   messages,          // POST /v1/messages (Anthropic); Vertex AI's publishers/anthropic routes
   count_tokens,      // POST /v1/messages/count_tokens (Anthropic): {"input_tokens": N}

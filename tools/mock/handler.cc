@@ -4,6 +4,7 @@
 #include <ctime>
 #include <optional>
 
+#include "tools/mock/azure.h"
 #include "tools/mock/bedrock.h"
 #include "tools/mock/bedrock_invoke.h"
 #include "tools/mock/config_json.h"
@@ -56,8 +57,8 @@ std::string failure_message(int status) {
 
 }  // namespace
 
-Handler::Handler(Stats& stats, StatsShard& shard, LiveConfig& config, int worker)
-    : stats_(stats), shard_(shard), config_(config), worker_(worker) {}
+Handler::Handler(Stats& stats, StatsShard& shard, LiveConfig& config, int worker, std::string azure_api_key)
+    : stats_(stats), shard_(shard), config_(config), worker_(worker), azure_api_key_(std::move(azure_api_key)) {}
 
 int Handler::keep_alive_ms() const { return config_.load().keep_alive_ms; }
 
@@ -130,10 +131,26 @@ Action Handler::handle(Request&& request, std::string& out) {
         vertex_request_problem(*vertex, view(request[boost::beast::http::field::authorization]), request.body());
     if (vertex->predict) vertex_prediction = vertex_predict_answer(request.body());
   }
+  AzureProblem azure_problem;
+  if (const auto azure = azure_route_of(path)) {  // the deployment in the path is the model
+    body.model = std::string(azure->deployment);
+    azure_problem =
+        azure_request_problem(view(request.target()), view(request["api-key"]), azure_api_key_, request.body());
+  }
   shard_.record(path, body.model, request);
   // `request` now holds an older request (or nothing): only `body` and `endpoint` from here.
   if (unsigned_bedrock_call) {
     error(endpoint, 403, "tollgate-mock: the request is not signed with AWS Signature Version 4", action, out);
+    return action;
+  }
+  if (azure_problem.status != 0 && azure_problem.openai_shape) {
+    error(endpoint, azure_problem.status, azure_problem.message, action, out);
+    return action;
+  }
+  if (azure_problem.status != 0) {
+    body_.clear();
+    append_azure_error(body_, azure_problem.status, azure_problem.message);
+    reply(azure_problem.status, action, out);
     return action;
   }
   if (invoke_.problem_status != 0) {

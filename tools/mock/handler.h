@@ -45,7 +45,8 @@ struct Action {
 
 class Handler {
  public:
-  Handler(Stats& stats, StatsShard& shard, LiveConfig& config, int worker);
+  // `azure_api_key`: the only `api-key` Azure's routes accept ("" accepts any; tools/mock/azure.h).
+  Handler(Stats& stats, StatsShard& shard, LiveConfig& config, int worker, std::string azure_api_key);
 
   // How long a keep-alive connection may stay idle between requests (0: no limit).
   int keep_alive_ms() const;
@@ -72,6 +73,7 @@ class Handler {
   StatsShard& shard_;
   LiveConfig& config_;
   int worker_;
+  std::string azure_api_key_;
   std::uint64_t sequence_ = 0;
   std::string body_;   // scratch: the JSON body being built
   InvokeCall invoke_;  // the current request's, when it is a Bedrock InvokeModel call

@@ -10,7 +10,7 @@ const char* const kUsage =
     "                     [--latency-ms 0] [--chunks 8] [--chunk-interval-ms 0]\n"
     "                     [--response-bytes 0] [--fail-rate 0.0] [--fail-status 500]\n"
     "                     [--token-count approx|tokenizer] [--keep-alive-ms 0]\n"
-    "                     [--tls-cert PEM --tls-key PEM]\n"
+    "                     [--tls-cert PEM --tls-key PEM] [--azure-api-key KEY]\n"
     "A fast OpenAI- and Anthropic-compatible fake upstream. Per-request behaviour comes from\n"
     "tokens in the model name (\"mock+chunks-10+pace-50\"); see tools/mock/README.md.\n";
 
@@ -100,6 +100,8 @@ std::string parse_options(int argc, const char* const* argv, Options& options) {
       options.tls_cert = std::string(value);
     } else if (flag == "--tls-key") {
       options.tls_key = std::string(value);
+    } else if (flag == "--azure-api-key") {
+      options.azure_api_key = std::string(value);
     } else {
       return "unknown flag " + std::string(flag);
     }

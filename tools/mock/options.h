@@ -13,6 +13,7 @@ struct Options {
   std::string port_file;
   std::string tls_cert;  // both set: HTTPS only
   std::string tls_key;
+  std::string azure_api_key;  // set: the only `api-key` Azure's routes accept (else any non-empty one)
   Defaults defaults;
   bool help = false;
 };

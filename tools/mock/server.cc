@@ -34,8 +34,11 @@ net::ip::address parse_host(const std::string& host) {
 
 }  // namespace
 
-Server::Worker::Worker(Stats& stats, LiveConfig& config, int index)
-    : shard(stats.shard(index)), handler(stats, shard, config, index), io(1), guard(net::make_work_guard(io)) {}
+Server::Worker::Worker(Stats& stats, LiveConfig& config, int index, const std::string& azure_api_key)
+    : shard(stats.shard(index)),
+      handler(stats, shard, config, index, azure_api_key),
+      io(1),
+      guard(net::make_work_guard(io)) {}
 
 Server::Server(const Options& options)
     : config_(options.defaults),
@@ -43,7 +46,7 @@ Server::Server(const Options& options)
       workers_([&] {
         std::vector<std::unique_ptr<Worker>> workers;
         for (int i = 0; i < options.threads; ++i) {
-          workers.push_back(std::make_unique<Worker>(stats_, config_, i));
+          workers.push_back(std::make_unique<Worker>(stats_, config_, i, options.azure_api_key));
         }
         return workers;
       }()),

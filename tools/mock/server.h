@@ -31,7 +31,7 @@ class Server {
 
  private:
   struct Worker {
-    Worker(Stats& stats, LiveConfig& config, int index);
+    Worker(Stats& stats, LiveConfig& config, int index, const std::string& azure_api_key);
     StatsShard& shard;
     Handler handler;
     boost::asio::io_context io;  // destroyed first: its connections use handler and shard

@@ -80,6 +80,11 @@ TEST_CASE("route groups: LiteLLM's names over Tollgate's routes", "[core][jwt]")
       {"/responses", true, false},
       {"/v1/models", true, true},
       {"/v1/models/gpt-4o", true, false},
+      {"/openai/deployments/gpt-4o/chat/completions", true, false},  // Azure OpenAI's shape
+      {"/openai/deployments/gpt-4o/completions", true, false},
+      {"/openai/deployments/gpt-4o/embeddings", true, false},
+      {"/openai/deployments/gpt-4o/audio/speech", false, false},
+      {"/openai/deployments//chat/completions", false, false},
       {"/key/info", true, true},
       {"/team/info", true, true},
       {"/key/generate", false, true},
