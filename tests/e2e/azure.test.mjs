@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import OpenAI, { AzureOpenAI } from 'openai';
-import { issueKey, lastUpstreamRequest, spendOf } from './support.mjs';
+import { issueKey, lastUpstreamRequest, spendOf, streamedChat } from './support.mjs';
 
 const gateway = process.env.TOLLGATE_URL;
 const master = process.env.TOLLGATE_MASTER_KEY;
@@ -33,18 +33,7 @@ test('openai client: chat, streamed chat and embeddings on azure/ deployments, c
   assertAzureCall(last, 'gpt-4o-deploy', 'chat/completions');
   assert.ok(!JSON.stringify(last).includes(key), 'the Tollgate key never goes upstream');
 
-  const stream = await openai.chat.completions.create({
-    model: 'azure-gpt',
-    stream: true,
-    stream_options: { include_usage: true },
-    messages: [{ role: 'user', content: 'stream please' }],
-  });
-  let text = '';
-  let usage = null;
-  for await (const chunk of stream) {
-    if (chunk.usage) usage = chunk.usage;
-    if (chunk.choices.length) text += chunk.choices[0].delta.content ?? '';
-  }
+  const { text, usage } = await streamedChat(openai, 'azure-gpt', 'stream please');
   assert.match(text, /tollgate-mock/);
   assert.ok(usage && usage.completion_tokens > 0);
   assertAzureCall(await lastUpstreamRequest(), 'gpt-4o-deploy', 'chat/completions');

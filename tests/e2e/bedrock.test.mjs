@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { assertSignedLikeTheAwsSdk as assertSignedLikeTheAwsSdkOracle } from './oracle/aws_resign.mjs';
+import { streamedChat } from './support.mjs';
 
 const MODEL = 'bedrock-claude';
 const MODEL_ID = 'anthropic.claude-3-haiku-20240307-v1:0';
@@ -52,18 +53,7 @@ test('openai chat.completions.create on a Bedrock deployment, signed as the AWS 
 });
 
 test('openai streaming from Bedrock ConverseStream, with usage', async () => {
-  const stream = await openai.chat.completions.create({
-    model: MODEL,
-    stream: true,
-    stream_options: { include_usage: true },
-    messages: [{ role: 'user', content: 'Stream from Bedrock' }],
-  });
-  let text = '';
-  let usage = null;
-  for await (const chunk of stream) {
-    if (chunk.usage) usage = chunk.usage;
-    text += chunk.choices[0]?.delta?.content ?? '';
-  }
+  const { text, usage } = await streamedChat(openai, MODEL, 'Stream from Bedrock');
   assert.ok(text.includes('tollgate-mock'));
   assert.ok(usage && usage.completion_tokens > 0);
   const last = await lastUpstreamRequest();

@@ -18,6 +18,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { toUtf8, fromUtf8 } from '@smithy/util-utf8';
 import { assertSignedLikeTheAwsSdk } from './oracle/aws_resign.mjs';
+import { streamedChat } from './support.mjs';
 
 const MODEL = 'bedrock-invoke-claude';
 const MODEL_ID = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
@@ -61,18 +62,7 @@ test('openai chat.completions.create on a bedrock/invoke/ deployment, signed as 
 });
 
 test('openai streaming from InvokeModelWithResponseStream, with usage', async () => {
-  const stream = await openai.chat.completions.create({
-    model: MODEL,
-    stream: true,
-    stream_options: { include_usage: true },
-    messages: [{ role: 'user', content: 'Stream from InvokeModel' }],
-  });
-  let text = '';
-  let usage = null;
-  for await (const chunk of stream) {
-    if (chunk.usage) usage = chunk.usage;
-    text += chunk.choices[0]?.delta?.content ?? '';
-  }
+  const { text, usage } = await streamedChat(openai, MODEL, 'Stream from InvokeModel');
   assert.equal(text, 'Hello from tollgate-mock! This is a canned reply from the fake upstream.');
   assert.ok(usage && usage.prompt_tokens > 0 && usage.completion_tokens > 0);
   const last = await lastUpstreamRequest();

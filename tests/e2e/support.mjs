@@ -36,3 +36,21 @@ export async function spendOf(key, atLeastRows) {
   }
   return [];
 }
+
+// A streamed chat completion through the `openai` client (with include_usage): the text of its
+// deltas and the usage of its last chunk.
+export async function streamedChat(client, model, content) {
+  const stream = await client.chat.completions.create({
+    model,
+    stream: true,
+    stream_options: { include_usage: true },
+    messages: [{ role: 'user', content }],
+  });
+  let text = '';
+  let usage = null;
+  for await (const chunk of stream) {
+    if (chunk.usage) usage = chunk.usage;
+    text += chunk.choices[0]?.delta?.content ?? '';
+  }
+  return { text, usage };
+}

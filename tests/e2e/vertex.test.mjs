@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
+import { streamedChat } from './support.mjs';
 
 const openai = new OpenAI({ apiKey: process.env.TOLLGATE_MASTER_KEY, baseURL: `${process.env.TOLLGATE_URL}/v1`, maxRetries: 0 });
 const anthropic = new Anthropic({ apiKey: process.env.TOLLGATE_MASTER_KEY, baseURL: process.env.TOLLGATE_URL, maxRetries: 0 });
@@ -35,18 +36,7 @@ test('openai chat.completions.create and streaming reach Vertex AI Gemini with a
   assertBearer(last);
   assert.deepEqual(JSON.parse(last.body).contents, [{ role: 'user', parts: [{ text: 'hello vertex' }] }]);
 
-  const stream = await openai.chat.completions.create({
-    model: 'vertex-gemini',
-    stream: true,
-    stream_options: { include_usage: true },
-    messages: [{ role: 'user', content: 'stream please' }],
-  });
-  let text = '';
-  let usage = null;
-  for await (const chunk of stream) {
-    if (chunk.usage) usage = chunk.usage;
-    if (chunk.choices.length) text += chunk.choices[0].delta.content ?? '';
-  }
+  const { text, usage } = await streamedChat(openai, 'vertex-gemini', 'stream please');
   assert.match(text, /tollgate-mock/);
   assert.ok(usage && usage.completion_tokens > 0);
   last = await lastUpstreamRequest();
