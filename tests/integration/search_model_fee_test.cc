@@ -11,6 +11,7 @@
 
 #include <rapidjson/document.h>
 
+#include "tests/integration/web_tools.h"
 #include "tests/support/http_client.h"
 #include "tests/support/mock_upstream.h"
 #include "tests/support/test_env.h"
@@ -22,8 +23,6 @@ namespace {
 
 // gpt-4o-search-preview: $2.50 / $10 per million tokens; $30 / $35 / $50 per 1,000 calls at
 // low / medium / high context.
-constexpr double kInput = 2.5e-6;
-constexpr double kOutput = 10e-6;
 
 struct Size {
   const char* name;  // "" → no web_search_options: OpenAI's default, medium
@@ -38,8 +37,7 @@ constexpr Size kSizes[] = {
 };
 
 std::string config_for(const MockUpstream& mock) {
-  const std::string params = "    litellm_params: {model: openai/gpt-4o-search-preview, api_base: \"" +
-                             mock.base_url() + "\", api_key: sk-openai-search-unused}\n";
+  const auto params = mock_litellm_params(mock, "openai/gpt-4o-search-preview", "sk-openai-search-unused");
   return "model_list:\n  - model_name: search\n" + params + "  - model_name: search-dear\n" + params +
          "    model_info: {search_context_cost_per_query: {search_context_size_low: 0.03, "
          "search_context_size_medium: 0.035, search_context_size_high: 0.08}}\n";
@@ -54,8 +52,8 @@ std::string chat_body(const std::string& model, const std::string& size, bool st
 double tokens_cost(const std::string& reply_body) {
   const auto d = parse_json(reply_body);
   const auto& usage = d["usage"];
-  return static_cast<double>(usage["prompt_tokens"].GetInt64()) * kInput +
-         static_cast<double>(usage["completion_tokens"].GetInt64()) * kOutput;
+  return static_cast<double>(usage["prompt_tokens"].GetInt64()) * kSearchModelInput +
+         static_cast<double>(usage["completion_tokens"].GetInt64()) * kSearchModelOutput;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include <rapidjson/document.h>
 
+#include "tests/integration/web_tools.h"
 #include "tests/support/http_client.h"
 #include "tests/support/mock_upstream.h"
 #include "tests/support/test_env.h"
@@ -21,11 +22,6 @@ using namespace tollgate::testing;
 
 namespace {
 
-// claude-3-5-sonnet's built-in prices: $3 / $15 per million tokens; $0.01 a search.
-constexpr double kInput = 3e-6;
-constexpr double kOutput = 15e-6;
-constexpr double kSearch = 0.01;
-
 // The upstream model of "cut": tollgate-mock resets the connection after two text events.
 constexpr const char* kCutModel = "claude-3-5-sonnet-20241022+chunks-6+reset-mid-stream";
 
@@ -33,22 +29,11 @@ constexpr const char* kCutModel = "claude-3-5-sonnet-20241022+chunks-6+reset-mid
 // that the pass-through's candidates differ too) does not.
 std::string config_for(const MockUpstream& mock) {
   const auto params = [&](const char* model) {
-    return std::string("    litellm_params: {model: \"anthropic/") + model +
-           "\", api_base: \"http://127.0.0.1:" + std::to_string(mock.port()) +
-           "\", api_key: sk-ant-server-tools-unused}\n";
+    return mock_litellm_params(mock, std::string("anthropic/") + model, "sk-ant-server-tools-unused");
   };
   return "model_list:\n  - model_name: windowed\n" + params("claude-3-5-sonnet-20241022") +
          "    model_info: {max_input_tokens: 100000}\n  - model_name: unknown\n" + params("claude-3-5-haiku-20241022") +
          "  - model_name: cut\n" + params(kCutModel) + "    model_info: {max_input_tokens: 100000}\n";
-}
-
-std::string body_with(const std::string& model, const std::string& extra, bool stream = false) {
-  return R"({"model":")" + model + R"(","max_tokens":16,"messages":[{"role":"user","content":"what is new today"}])" +
-         extra + (stream ? R"(,"stream":true)" : "") + "}";
-}
-
-std::string web_search(int max_uses) {
-  return R"(,"tools":[{"type":"web_search_20250305","name":"web_search","max_uses":)" + std::to_string(max_uses) + "}]";
 }
 
 }  // namespace
@@ -61,7 +46,8 @@ TEST_CASE("server tools: the reservation covers every sampling, so no spend pass
   // The prompt's own bound ($0.012) and the fees ($0.05) fit it: that was all the reservation held.
   const auto key = issue_key(gw, R"({"max_budget":0.07})");
   const HeaderList auth{{"x-api-key", key}};
-  const auto refused = http_request(gw.port(), "POST", "/v1/messages", body_with("windowed", web_search(5)), auth);
+  const auto refused =
+      http_request(gw.port(), "POST", "/v1/messages", messages_body("windowed", web_search_tools("5")), auth);
   CHECK(refused.status == 429);  // was 200, and the key spent $0.125 of its $0.07
   CHECK(key_spend(gw, key) <= 0.07);
 
@@ -69,7 +55,7 @@ TEST_CASE("server tools: the reservation covers every sampling, so no spend pass
   // up to 100,000 tokens are past a $1 budget, whatever the tool.
   const auto dollar = issue_key(gw, R"({"max_budget":1.0})");
   const std::string tools[] = {
-      web_search(1),
+      web_search_tools("1"),
       R"(,"tools":[{"type":"web_fetch_20250910","name":"web_fetch","max_uses":1}])",
       R"(,"tools":[{"type":"code_execution_20250825","name":"code_execution"}])",
       R"(,"mcp_servers":[{"type":"url","url":"https://mcp.example/sse","name":"example"}])",
@@ -78,7 +64,7 @@ TEST_CASE("server tools: the reservation covers every sampling, so no spend pass
                                     {"/anthropic/v1/messages", "claude-3-5-sonnet-20241022"}}) {
     for (const auto& tool : tools) {
       INFO(path << tool);
-      const auto reply = http_request(gw.port(), "POST", path, body_with(model, tool), {{"x-api-key", dollar}});
+      const auto reply = http_request(gw.port(), "POST", path, messages_body(model, tool), {{"x-api-key", dollar}});
       CHECK(reply.status == 429);
       const auto body = parse_json(reply.body);
       CHECK(std::string(body["error"]["type"].GetString()) == "budget_exceeded");
@@ -89,8 +75,8 @@ TEST_CASE("server tools: the reservation covers every sampling, so no spend pass
   // A client tool (run by the client, one sampling) is not a server tool: admitted.
   const auto client_tool =
       http_request(gw.port(), "POST", "/v1/messages",
-                   body_with("windowed", R"(,"tools":[{"type":"computer_20250124","name":"computer",)"
-                                         R"("display_width_px":1024,"display_height_px":768}])"),
+                   messages_body("windowed", R"(,"tools":[{"type":"computer_20250124","name":"computer",)"
+                                             R"("display_width_px":1024,"display_height_px":768}])"),
                    {{"x-api-key", dollar}});
   CHECK(client_tool.status == 200);
 }
@@ -99,15 +85,14 @@ TEST_CASE("server tools: the input the searches add is charged, whole and stream
   MockUpstream mock;
   TestGateway gw(config_for(mock));
   const auto whole_key = issue_key(gw, R"({"max_budget":5.0})");
-  const auto reply =
-      http_request(gw.port(), "POST", "/v1/messages", body_with("windowed", web_search(5)), {{"x-api-key", whole_key}});
+  const auto reply = http_request(gw.port(), "POST", "/v1/messages", messages_body("windowed", web_search_tools("5")),
+                                  {{"x-api-key", whole_key}});
   REQUIRE(reply.status == 200);
   const auto body = parse_json(reply.body);
   const auto& usage = body["usage"];
   const auto input = usage["input_tokens"].GetInt64();
   CHECK(input >= 5 * 5000);  // far more than the prompt's bytes: the searches' results
-  const double cost = static_cast<double>(input) * kInput +
-                      static_cast<double>(usage["output_tokens"].GetInt64()) * kOutput + 5 * kSearch;
+  const double cost = claude_tokens_cost(usage) + 5 * kClaudeSearch;
   CHECK(std::stod(reply.header("x-litellm-response-cost")) == Approx(cost).epsilon(1e-9));
   CHECK(key_spend(gw, whole_key) == Approx(cost).epsilon(1e-9));
 
@@ -118,8 +103,8 @@ TEST_CASE("server tools: the input the searches add is charged, whole and stream
     INFO(path);
     const auto stream_key = issue_key(gw, R"({"max_budget":5.0})");
     int status = 0;
-    const auto events =
-        read_sse(gw.port(), path, body_with(model, web_search(5), true), {{"x-api-key", stream_key}}, &status);
+    const auto events = read_sse(gw.port(), path, messages_body(model, web_search_tools("5"), true),
+                                 {{"x-api-key", stream_key}}, &status);
     REQUIRE(status == 200);
     REQUIRE_FALSE(events.empty());
     CHECK(key_spend(gw, stream_key) == Approx(cost).epsilon(1e-9));  // /v1/messages was $0.075 less
@@ -135,7 +120,7 @@ TEST_CASE("server tools: a stream cut before its totals is charged the samplings
   const std::string prompt(4000, 'a');
   const auto cut_body = [&](const std::string& model) {
     return R"({"model":")" + model + R"(","max_tokens":16,"stream":true,"messages":[{"role":"user","content":")" +
-           prompt + R"("}])" + web_search(3) + "}";
+           prompt + R"("}])" + web_search_tools("3") + "}";
   };
   for (const auto& [path, model] :
        {std::pair<std::string, std::string>{"/v1/messages", "cut"}, {"/anthropic/v1/messages", kCutModel}}) {
@@ -162,7 +147,7 @@ TEST_CASE("server tools: a stream cut before its totals is charged the samplings
     REQUIRE(first_sampling >= 1000);
     // Three searches evidence four samplings, each reading at least the first's input; each search
     // shown is billed. message_start reports no output, so none is charged (its usage arrived).
-    const double cost = 4 * static_cast<double>(first_sampling) * kInput + 3 * kSearch;
+    const double cost = 4 * static_cast<double>(first_sampling) * kClaudeInput + 3 * kClaudeSearch;
     CHECK(key_spend(gw, key) == Approx(cost).epsilon(1e-9));  // was the first sampling's input only
   }
 }
@@ -186,7 +171,7 @@ TEST_CASE("server tools on a model without a known context window are refused be
                                     {"/anthropic/v1/messages", "claude-3-5-haiku-20241022"}}) {
     for (const auto& c : cases) {
       INFO(path << c.extra);
-      const auto reply = http_request(gw.port(), "POST", path, body_with(model, c.extra), master);
+      const auto reply = http_request(gw.port(), "POST", path, messages_body(model, c.extra), master);
       CHECK(reply.status == 400);  // was 200: nothing bounded the tokens the tool adds
       const auto body = parse_json(reply.body);
       CHECK(std::string(body["error"]["param"].GetString()) == c.param);
@@ -195,5 +180,5 @@ TEST_CASE("server tools on a model without a known context window are refused be
   }
   CHECK(mock.requests() == 0);
   // Without server tools the same model is served.
-  CHECK(http_request(gw.port(), "POST", "/v1/messages", body_with("unknown", ""), master).status == 200);
+  CHECK(http_request(gw.port(), "POST", "/v1/messages", messages_body("unknown", ""), master).status == 200);
 }

@@ -10,6 +10,7 @@
 
 #include <rapidjson/document.h>
 
+#include "tests/integration/web_tools.h"
 #include "tests/support/http_client.h"
 #include "tests/support/mock_upstream.h"
 #include "tests/support/test_env.h"
@@ -19,32 +20,14 @@ using namespace tollgate::testing;
 
 namespace {
 
-// claude-3-5-sonnet's built-in prices: $3 / $15 per million tokens, cache writes at $3.75.
-constexpr double kInput = 3e-6;
-constexpr double kOutput = 15e-6;
-constexpr double kSearch = 0.01;
-
 std::string config_for(const MockUpstream& mock) {
-  const std::string params =
-      "    litellm_params: {model: anthropic/claude-3-5-sonnet-20241022, api_base: "
-      "\"http://127.0.0.1:" +
-      std::to_string(mock.port()) + "\", api_key: sk-ant-web-search-unused}\n";
+  const auto params = mock_litellm_params(mock, "anthropic/claude-3-5-sonnet-20241022", "sk-ant-web-search-unused");
   // A known context window: server tools are refused without one (server_tool_tokens_test.cc).
   // LiteLLM's per-search price by search context size: a search costs at most the highest.
   return "model_list:\n  - model_name: claude\n" + params + "    model_info: {max_input_tokens: 20000}\n" +
          "  - model_name: claude-dear\n" + params +
          "    model_info: {max_input_tokens: 20000, search_context_cost_per_query: {search_context_size_low: 0.01, "
          "search_context_size_medium: 0.02, search_context_size_high: 0.03}}\n";
-}
-
-std::string search_tool(const std::string& max_uses) {
-  return R"({"type":"web_search_20250305","name":"web_search")" +
-         (max_uses.empty() ? "" : ",\"max_uses\":" + max_uses) + "}";
-}
-
-std::string messages_body(const std::string& model, const std::string& tool, bool stream = false) {
-  return R"({"model":")" + model + R"(","max_tokens":16,"messages":[{"role":"user","content":"what is new today"}],)" +
-         R"("tools":[)" + tool + "]" + (stream ? R"(,"stream":true)" : "") + "}";
 }
 
 }  // namespace
@@ -55,22 +38,21 @@ TEST_CASE("/v1/messages and /anthropic pass-through charge each web search Anthr
   TestGateway gw(config_for(mock));
 
   const auto whole_key = issue_key(gw);
-  const auto reply = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude", search_tool("3")),
+  const auto reply = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude", web_search_tools("3")),
                                   {{"x-api-key", whole_key}});
   REQUIRE(reply.status == 200);
   const auto body = parse_json(reply.body);
   const auto& usage = body["usage"];
   REQUIRE(usage["server_tool_use"]["web_search_requests"].GetInt64() == 3);
-  const double tokens_cost = static_cast<double>(usage["input_tokens"].GetInt64()) * kInput +
-                             static_cast<double>(usage["output_tokens"].GetInt64()) * kOutput;
+  const double tokens_cost = claude_tokens_cost(usage);
   const double cost = std::stod(reply.header("x-litellm-response-cost"));
-  CHECK(cost == Approx(tokens_cost + 3 * kSearch).epsilon(1e-9));  // was tokens_cost: searches free
+  CHECK(cost == Approx(tokens_cost + 3 * kClaudeSearch).epsilon(1e-9));  // was tokens_cost: searches free
   CHECK(key_spend(gw, whole_key) == Approx(cost).epsilon(1e-9));
 
   // The same answer streamed: the searches come in message_delta's usage.
   const auto stream_key = issue_key(gw);
   int status = 0;
-  const auto events = read_sse(gw.port(), "/v1/messages", messages_body("claude", search_tool("3"), true),
+  const auto events = read_sse(gw.port(), "/v1/messages", messages_body("claude", web_search_tools("3"), true),
                                {{"x-api-key", stream_key}}, &status);
   REQUIRE(status == 200);
   REQUIRE_FALSE(events.empty());
@@ -81,7 +63,7 @@ TEST_CASE("/v1/messages and /anthropic pass-through charge each web search Anthr
     INFO("pass-through, stream " << stream);
     const auto passthrough_key = issue_key(gw);
     const auto passed = http_request(gw.port(), "POST", "/anthropic/v1/messages",
-                                     messages_body("claude-3-5-sonnet-20241022", search_tool("3"), stream),
+                                     messages_body("claude-3-5-sonnet-20241022", web_search_tools("3"), stream),
                                      {{"x-api-key", passthrough_key}});
     REQUIRE(passed.status == 200);
     CHECK(key_spend(gw, passthrough_key) == Approx(cost).epsilon(1e-9));
@@ -99,11 +81,13 @@ TEST_CASE("a web search tool's max_uses is reserved; one without max_uses is ref
   const auto key = issue_key(gw, R"({"max_budget":0.71})");
   const HeaderList auth{{"x-api-key", key}};
 
-  const auto three = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude", search_tool("3")), auth);
+  const auto three =
+      http_request(gw.port(), "POST", "/v1/messages", messages_body("claude", web_search_tools("3")), auth);
   CHECK(three.status == 429);  // was 200: the searches were not reserved
   CHECK(parse_json(three.body)["error"]["type"] == "budget_exceeded");
   CHECK(mock.requests() == 0);
-  const auto one = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude", search_tool("1")), auth);
+  const auto one =
+      http_request(gw.port(), "POST", "/v1/messages", messages_body("claude", web_search_tools("1")), auth);
   CHECK(one.status == 200);
   CHECK(mock.requests() == 1);
 
@@ -116,7 +100,7 @@ TEST_CASE("a web search tool's max_uses is reserved; one without max_uses is ref
       const auto refused = http_request(
           gw.port(), "POST", path,
           R"({"model":")" + model + R"(","max_tokens":16,"messages":[{"role":"user","content":"hi"}],"tools":[)" +
-              R"({"name":"f","input_schema":{}},)" + search_tool(max_uses) + "]}",
+              R"({"name":"f","input_schema":{}},)" + web_search_tool(max_uses) + "]}",
           master);
       CHECK(refused.status == 400);
       const auto body = parse_json(refused.body);  // kept: the error below points into it
@@ -129,12 +113,12 @@ TEST_CASE("a web search tool's max_uses is reserved; one without max_uses is ref
 TEST_CASE("model_info.search_context_cost_per_query prices each search", "[integration][web_search]") {
   MockUpstream mock;
   TestGateway gw(config_for(mock));
-  const auto reply = http_request(gw.port(), "POST", "/v1/messages", messages_body("claude-dear", search_tool("2")),
-                                  {{"x-api-key", gw.master_key()}});
+  const auto reply =
+      http_request(gw.port(), "POST", "/v1/messages", messages_body("claude-dear", web_search_tools("2")),
+                   {{"x-api-key", gw.master_key()}});
   REQUIRE(reply.status == 200);
   const auto body = parse_json(reply.body);
   const auto& usage = body["usage"];
-  const double tokens_cost = static_cast<double>(usage["input_tokens"].GetInt64()) * kInput +
-                             static_cast<double>(usage["output_tokens"].GetInt64()) * kOutput;
+  const double tokens_cost = claude_tokens_cost(usage);
   CHECK(std::stod(reply.header("x-litellm-response-cost")) == Approx(tokens_cost + 2 * 0.03).epsilon(1e-9));
 }
