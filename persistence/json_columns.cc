@@ -142,4 +142,10 @@ std::string checked_json_object(const std::string& json, const char* field) {
   return json;
 }
 
+std::string own_json_object(const std::string& json, const char* field) {
+  if (json.empty()) return "{}";
+  if (json.front() != '{' || json.back() != '}') throw StoreError(std::string(field) + " must be a JSON object");
+  return json;
+}
+
 }  // namespace tollgate::persistence

@@ -417,7 +417,10 @@ void append_spend_log_params(const SpendLogRow& s, std::vector<SqlValue>& params
   params.push_back(sql_text(s.organization_id));
   params.push_back(sql_text(s.end_user));
   params.emplace_back(s.status);
-  params.emplace_back(checked_json_object(s.metadata, "metadata"));
+  // A spend log's metadata is always the gateway's own core::JsonOut output (api::spend_log_metadata,
+  // the MCP tool call's log), in memory or read back from a CRC-checked journal frame; request
+  // values enter it only as escaped strings. So its shape is checked, not its grammar.
+  params.emplace_back(own_json_object(s.metadata, "metadata"));
   params.push_back(s.response_id.empty() ? sql_null() : SqlValue(s.response_id));
 }
 
