@@ -66,6 +66,11 @@ std::optional<std::uint16_t> parse_port(std::string_view text) {
   return static_cast<std::uint16_t>(port);
 }
 
+std::optional<std::uint16_t> port_or_default(const HostPort& split, bool tls) {
+  if (!split.port || split.port->empty()) return static_cast<std::uint16_t>(tls ? 443 : 80);
+  return parse_port(*split.port);
+}
+
 std::string host_header(bool tls, std::string_view host, std::uint16_t port) {
   const bool default_port = port == (tls ? 443 : 80);
   std::string out = host.find(':') == std::string_view::npos ? std::string(host) : "[" + std::string(host) + "]";

@@ -41,6 +41,11 @@ std::string base_path(std::string_view url);
 // A port as a URL writes it: 1 to 5 decimal digits, 1 to 65535.
 std::optional<std::uint16_t> parse_port(std::string_view text);
 
+// The port an outbound call connects to: the one written, or the scheme's default (443 with TLS,
+// 80 without) when none is, "host:" included; nullopt for one parse_port refuses. The client
+// (http::parse_upstream_url) and what a SigV4 signature signs as Host read it the same way.
+std::optional<std::uint16_t> port_or_default(const HostPort& split, bool tls);
+
 // The Host header for a host and port: an IPv6 host in brackets, the port left out when it is
 // the scheme's default (443 with TLS, 80 without). What a SigV4 signature signs must be what
 // the client sends, so both take it from here.

@@ -105,7 +105,7 @@ core::Result<std::string> converse_body(const config::Deployment& d, Api client_
 void address_and_sign(UpstreamRequest& out, const config::Deployment& d, std::string_view method_path,
                       std::string_view accept, std::chrono::system_clock::time_point now) {
   const std::string path =
-      base_path_of(d.api_base) + "/model/" + uri_encode(model_id(d), false) + "/" + std::string(method_path);
+      core::base_path(d.api_base) + "/model/" + uri_encode(model_id(d), false) + "/" + std::string(method_path);
   out.target = path;
   out.headers = {{"content-type", "application/json"}, {"accept", std::string(accept)}};
   const std::string host = host_of(d.api_base);
@@ -233,11 +233,7 @@ std::string host_of(std::string_view api_base) {
   const auto parts = core::split_url(api_base);
   const bool tls = parts.scheme == "https";
   const auto split = core::split_host_port(parts.host_port);
-  std::optional<std::uint16_t> port;
-  if (split) {  // "host:" is the default port, as for the outbound client (http/upstream_url.h)
-    port = split->port && !split->port->empty() ? core::parse_port(*split->port)
-                                                : std::optional<std::uint16_t>(tls ? 443 : 80);
-  }
+  const auto port = split ? core::port_or_default(*split, tls) : std::nullopt;
   // What the outbound client sends (http::UpstreamUrl::host_header) is what gets signed.
   return port ? core::host_header(tls, split->host, *port) : std::string(parts.host_port);
 }

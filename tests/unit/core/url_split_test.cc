@@ -117,6 +117,16 @@ TEST_CASE("url split: port numbers and the Host header", "[core][url_split]") {
     INFO(bad);
     CHECK_FALSE(parse_port(bad));
   }
+  const auto port_of = [](const char* host_port, bool tls) {
+    return port_or_default(*split_host_port(host_port), tls);
+  };
+  CHECK(port_of("h", true) == 443);
+  CHECK(port_of("h", false) == 80);
+  CHECK(port_of("h:", true) == 443);  // "host:" names no port: the scheme's
+  CHECK(port_of("[::1]:", false) == 80);
+  CHECK(port_of("h:8443", false) == 8443);
+  CHECK_FALSE(port_of("h:0", true));
+  CHECK_FALSE(port_of("h:x", false));
   CHECK(host_header(true, "api.openai.com", 443) == "api.openai.com");
   CHECK(host_header(true, "h", 80) == "h:80");
   CHECK(host_header(false, "h", 80) == "h");
