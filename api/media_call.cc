@@ -9,6 +9,7 @@
 
 #include "core/number_text.h"
 #include "core/retry_policy.h"
+#include "core/url_split.h"
 #include "http/client.h"
 #include "http/io_threads.h"
 #include "providers/response_relay.h"
@@ -135,7 +136,7 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
       return;
     }
     http::OutboundRequest out;
-    out.target = providers::base_path_of(d.api_base) + req_.path;
+    out.target = core::base_path(d.api_base) + req_.path;
     out.headers.push_back({"content-type", req_.content_type});
     if (!d.api_key.empty()) out.headers.push_back({"authorization", "Bearer " + d.api_key});
     out.body = req_.body_for(d.upstream_model);

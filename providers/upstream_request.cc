@@ -73,8 +73,6 @@ std::string_view api_name(Api api) {
   return "chat/completions";
 }
 
-std::string base_path_of(const std::string& api_base) { return core::base_path(api_base); }
-
 core::ApiError unsupported_api(const config::Deployment& d, Api client_api) {
   return core::bad_request("Model group '" + d.model_name + "' is served by provider '" + d.provider_prefix +
                            "', which does not support the " + std::string(api_name(client_api)) + " API");

@@ -38,9 +38,6 @@ struct UpstreamRequest {
   bool stream = false;
 };
 
-// The path part of a validated api_base ("https://h/v1/" → "/v1"; "" when it has none).
-std::string base_path_of(const std::string& api_base);
-
 // An output limit the gateway writes into a request that sets none: `field` (a static name,
 // "max_tokens", "max_completion_tokens", "max_output_tokens") = `tokens`.
 struct OutputLimitWrite {

@@ -1,5 +1,6 @@
 #include "providers/anthropic/anthropic_provider.h"
 
+#include "core/url_split.h"
 #include "providers/json_util.h"
 
 namespace tollgate::providers {
@@ -23,7 +24,7 @@ class AnthropicProvider : public Provider {
     if (client_api != Api::openai_chat && client_api != Api::anthropic_messages) return unsupported_api(d, client_api);
     JsonRequestShape shape;
     shape.upstream_api = Api::anthropic_messages;
-    shape.target = base_path_of(d.api_base) + "/v1/messages";
+    shape.target = core::base_path(d.api_base) + "/v1/messages";
     shape.headers = {{"content-type", "application/json"}, {"accept", "application/json"}};
     if (!d.api_key.empty()) shape.headers.emplace_back("x-api-key", d.api_key);
     shape.headers.emplace_back("anthropic-version", std::string(kAnthropicVersion));

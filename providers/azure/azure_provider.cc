@@ -1,6 +1,7 @@
 #include "providers/azure/azure_provider.h"
 
 #include "core/azure_api_version.h"
+#include "core/url_split.h"
 #include "providers/openai/openai_provider.h"
 #include "providers/written_output_limit.h"
 
@@ -23,7 +24,7 @@ class AzureProvider : public Provider {
     const bool responses = client_api == Api::openai_responses;
     auto shape = openai_wire_shape(
         d, client_api, request,
-        base_path_of(d.api_base) + (responses ? "/openai" : "/openai/deployments/" + d.upstream_model));
+        core::base_path(d.api_base) + (responses ? "/openai" : "/openai/deployments/" + d.upstream_model));
     if (!shape) return std::move(shape).error();
     shape->target += "?api-version=" + d.api_version;
     if (!d.api_key.empty()) shape->headers.emplace_back("api-key", d.api_key);
@@ -35,7 +36,7 @@ class AzureProvider : public Provider {
   core::Result<UpstreamRequest> stored_response_request(const config::Deployment& d, std::string_view id,
                                                         std::string_view suffix,
                                                         std::string_view query) const override {
-    auto request = stored_response_shape(base_path_of(d.api_base) + "/openai/responses", id, suffix,
+    auto request = stored_response_shape(core::base_path(d.api_base) + "/openai/responses", id, suffix,
                                          "api-version=" + d.api_version, query);
     if (!d.api_key.empty()) request.headers.emplace_back("api-key", d.api_key);
     return request;

@@ -2,6 +2,7 @@
 
 #include "core/request_id.h"
 #include "core/token_estimate.h"
+#include "core/url_split.h"
 #include "providers/anthropic_request.h"
 #include "providers/anthropic_translated.h"
 #include "providers/gemini/gemini_request.h"
@@ -71,7 +72,7 @@ class GeminiProvider : public Provider {
     out.api = Api::gemini_generate_content;
     out.stream = wants_stream(request);
     out.body = std::move(body).value();
-    out.target = base_path_of(d.api_base) + "/v1beta/models/" + d.upstream_model +
+    out.target = core::base_path(d.api_base) + "/v1beta/models/" + d.upstream_model +
                  (out.stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
     // The key in a header, not in the URL (?key=), so that it never lands in an access log.
     out.headers = {{"content-type", "application/json"}, {"x-goog-api-key", d.api_key}};

@@ -1,5 +1,6 @@
 #include "providers/openai/openai_provider.h"
 
+#include "core/url_split.h"
 #include "providers/written_output_limit.h"
 
 namespace tollgate::providers {
@@ -17,7 +18,7 @@ class OpenAIProvider : public Provider {
   core::Result<UpstreamRequest> build_request(const config::Deployment& d, Api client_api,
                                               const rapidjson::Document& request, std::string_view raw_body,
                                               std::chrono::system_clock::time_point) const override {
-    auto shape = openai_wire_shape(d, client_api, request, base_path_of(d.api_base));
+    auto shape = openai_wire_shape(d, client_api, request, core::base_path(d.api_base));
     if (!shape) return std::move(shape).error();
     if (!d.api_key.empty()) shape->headers.emplace_back("authorization", "Bearer " + d.api_key);
     return json_upstream_request(d, client_api, request, raw_body, std::move(shape).value());
@@ -26,7 +27,7 @@ class OpenAIProvider : public Provider {
   core::Result<UpstreamRequest> stored_response_request(const config::Deployment& d, std::string_view id,
                                                         std::string_view suffix,
                                                         std::string_view query) const override {
-    auto request = stored_response_shape(base_path_of(d.api_base) + "/responses", id, suffix, "", query);
+    auto request = stored_response_shape(core::base_path(d.api_base) + "/responses", id, suffix, "", query);
     if (!d.api_key.empty()) request.headers.emplace_back("authorization", "Bearer " + d.api_key);
     return request;
   }

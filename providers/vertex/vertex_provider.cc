@@ -1,5 +1,6 @@
 #include "providers/vertex/vertex_provider.h"
 
+#include "core/url_split.h"
 #include "providers/anthropic/anthropic_provider.h"
 #include "providers/gemini/gemini_provider.h"
 #include "providers/json_util.h"
@@ -100,7 +101,7 @@ class VertexProvider : public Provider {
 bool is_anthropic_model(std::string_view upstream_model) { return upstream_model.rfind("claude", 0) == 0; }
 
 std::string model_path(const config::Deployment& d) {
-  return base_path_of(d.api_base) + "/v1/projects/" + d.vertex.project + "/locations/" + d.vertex.location +
+  return core::base_path(d.api_base) + "/v1/projects/" + d.vertex.project + "/locations/" + d.vertex.location +
          "/publishers/" + (is_anthropic_model(d.upstream_model) ? "anthropic" : "google") + "/models/" +
          d.upstream_model;
 }
