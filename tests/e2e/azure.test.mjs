@@ -55,15 +55,7 @@ test('openai client: chat, streamed chat and embeddings on azure/ deployments, c
 test('openai client: a stream on an api-version without stream_options goes without it, charged', async () => {
   const key = await issueKey();
   const openai = new OpenAI({ apiKey: key, baseURL: `${gateway}/v1`, maxRetries: 0 });
-  const stream = await openai.chat.completions.create({
-    model: 'azure-gpt-legacy',
-    stream: true,
-    messages: [{ role: 'user', content: 'stream on 2024-02-01' }],
-  });
-  let text = '';
-  for await (const chunk of stream) {
-    if (chunk.choices.length) text += chunk.choices[0].delta.content ?? '';
-  }
+  const { text } = await streamedChat(openai, 'azure-gpt-legacy', 'stream on 2024-02-01', { includeUsage: false });
   assert.match(text, /tollgate-mock/);
   const last = await lastUpstreamRequest();
   assert.equal(last.path, '/openai/deployments/gpt-4o-deploy/chat/completions?api-version=2024-02-01');
@@ -109,15 +101,7 @@ test('AzureOpenAI pointed at Tollgate: chat, streamed chat and embeddings by dep
   assertAzureCall(last, 'gpt-4o-deploy', 'chat/completions');
   assert.ok(!JSON.stringify(last).includes(key), 'the Tollgate key never goes upstream');
 
-  const stream = await azure.chat.completions.create({
-    model: 'azure-gpt',
-    stream: true,
-    messages: [{ role: 'user', content: 'stream please' }],
-  });
-  let text = '';
-  for await (const chunk of stream) {
-    if (chunk.choices.length) text += chunk.choices[0].delta.content ?? '';
-  }
+  const { text } = await streamedChat(azure, 'azure-gpt', 'stream please', { includeUsage: false });
   assert.match(text, /tollgate-mock/);
 
   const embedding = await azure.embeddings.create({ model: 'azure-embed', input: 'hello' });

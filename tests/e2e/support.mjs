@@ -37,13 +37,13 @@ export async function spendOf(key, atLeastRows) {
   return [];
 }
 
-// A streamed chat completion through the `openai` client (with include_usage): the text of its
-// deltas and the usage of its last chunk.
-export async function streamedChat(client, model, content) {
+// A streamed chat completion through the `openai` client: the text of its deltas and the usage
+// of its last chunk (null with `{ includeUsage: false }`, which sends no stream_options).
+export async function streamedChat(client, model, content, { includeUsage = true } = {}) {
   const stream = await client.chat.completions.create({
     model,
     stream: true,
-    stream_options: { include_usage: true },
+    ...(includeUsage ? { stream_options: { include_usage: true } } : {}),
     messages: [{ role: 'user', content }],
   });
   let text = '';
