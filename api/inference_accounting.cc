@@ -96,6 +96,13 @@ core::Status refuse_unbounded_tools(const core::PromptTally& tally, const proxy:
         "tokens, and the gateway reserves the most they can cost before the call",
         param);
   }
+  if (tally.gemini_builtin_tool >= 0) {
+    return core::bad_request(
+        "Gemini's built-in tools (googleSearch, codeExecution, urlContext and the like) are run and billed by "
+        "Google beyond the prompt's tokens (grounding fees, tool-use prompt tokens over several samplings), which "
+        "the gateway cannot bound before the call: declare functions (functionDeclarations) instead",
+        "tools[" + std::to_string(tally.gemini_builtin_tool) + "]");
+  }
   if (tally.server_tools > 0 && !(pricing.max_input_tokens && *pricing.max_input_tokens > 0)) {
     const auto param =
         tally.first_server_tool >= 0 ? "tools[" + std::to_string(tally.first_server_tool) + "]" : "mcp_servers";

@@ -66,6 +66,11 @@ struct PromptTally {
   std::int64_t server_tools = 0;
   std::int64_t first_server_tool = -1;
   std::int64_t server_tool_uses = 0;
+  // The index in `tools` of the first Gemini built-in tool (googleSearch, codeExecution,
+  // urlContext, ...: any member of a Gemini tool but functionDeclarations), -1: none. Google
+  // runs them itself and bills them beyond the prompt (grounding fees per prompt or per search
+  // query, tool-use prompt tokens over several samplings), which the gateway has no prices for.
+  std::int64_t gemini_builtin_tool = -1;
 };
 
 // The most prompt tokens a provider can charge; at most `context_window` when known.

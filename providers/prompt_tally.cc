@@ -202,6 +202,18 @@ void tally_server_tool(const Value& tool, std::int64_t index, core::PromptTally&
   if (declared) tally.server_tool_uses = core::add_searches(tally.server_tool_uses, *declared);
 }
 
+// A Gemini Tool sets functionDeclarations (the client's own functions) or one of Google's tools
+// (googleSearch, googleSearchRetrieval, codeExecution, urlContext, googleMaps, fileSearch,
+// computerUse, retrieval, ...): anything but the former is Google's, including names added later.
+bool is_gemini_builtin_tool(const Value& tool) {
+  if (!tool.IsObject()) return false;
+  for (const auto& m : tool.GetObject()) {
+    const auto name = view(m.name);
+    if (name != "functionDeclarations" && name != "function_declarations") return true;
+  }
+  return false;
+}
+
 // Providers allow n ≤ 128 and best_of ≤ 20; the cap only keeps the products from overflowing.
 constexpr std::int64_t kMaxChoices = 1 << 20;
 
@@ -270,6 +282,9 @@ core::PromptTally tally_prompt(const rapidjson::Value& request, Api api, std::si
       for (const auto& tool : v.GetArray()) {
         ++(is_function_tool(tool) ? tally.tools : tally.builtin_tools);
         if (api == Api::anthropic_messages) tally_server_tool(tool, index, tally);
+        if (api == Api::gemini_generate_content && tally.gemini_builtin_tool < 0 && is_gemini_builtin_tool(tool)) {
+          tally.gemini_builtin_tool = index;
+        }
         tally_web_search(tool, index++, tally);
       }
       walker.value(v);

@@ -26,7 +26,7 @@ std::string_view anthropic_stop_reason(std::string_view reason, bool called_func
 
 core::Usage usage_from_gemini(const Value& usage) {
   core::Usage u;
-  u.prompt_tokens = json::int_or(usage, "promptTokenCount");
+  u.prompt_tokens = json::int_or(usage, "promptTokenCount") + json::int_or(usage, "toolUsePromptTokenCount");
   u.cached_prompt_tokens = json::int_or(usage, "cachedContentTokenCount");
   u.completion_tokens = json::int_or(usage, "candidatesTokenCount") + json::int_or(usage, "thoughtsTokenCount");
   return u;

@@ -16,9 +16,10 @@ namespace tollgate::providers::gemini {
 // answer called a function, else end_turn.
 std::string_view anthropic_stop_reason(std::string_view finish_reason, bool called_function);
 
-// usageMetadata → tokens: promptTokenCount (which includes cachedContentTokenCount) = prompt
-// tokens, cachedContentTokenCount = cache reads; candidatesTokenCount + thoughtsTokenCount
-// (thinking is billed as output) = completion tokens.
+// usageMetadata → tokens: promptTokenCount (which includes cachedContentTokenCount) +
+// toolUsePromptTokenCount (the results of Google's own tools, billed as input; 0 while the
+// gateway refuses those tools, see core::PromptTally::gemini_builtin_tool) = prompt tokens, cachedContentTokenCount =
+// cache reads; candidatesTokenCount + thoughtsTokenCount (thinking is billed as output) = completion tokens.
 core::Usage usage_from_gemini(const rapidjson::Value& usage_metadata);
 // The same as Anthropic usage members (input_tokens excludes the cache reads, as Anthropic's).
 void write_anthropic_usage(rapidjson::Value& out, const core::Usage& usage, rapidjson::Document::AllocatorType& alloc);

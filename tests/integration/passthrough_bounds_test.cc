@@ -241,3 +241,26 @@ TEST_CASE("Gemini pass-through paths with dot segments or escaped dots and slash
   CHECK(w.mock.stats()["requests"].GetInt64() == 0);
   CHECK(http_request(w.gw.port(), "POST", gemini_path(kGemini), "{" + kGeminiHi + "}", bearer(key)).status == 200);
 }
+
+TEST_CASE("Gemini's built-in tools through /gemini/* are refused before the call; declared functions pass",
+          "[integration][passthrough][budgets]") {
+  World w;
+  const auto key = issue_key(w.gw, R"({"max_budget":1})");
+  const std::string functions = R"({"functionDeclarations":[{"name":"get","parameters":{"type":"object"}}]})";
+  for (const std::string& builtin : {R"({"googleSearch":{}})", R"({"codeExecution":{}})", R"({"url_context":{}})",
+                                     R"({"googleSearchRetrieval":{"dynamicRetrievalConfig":{}}})",
+                                     R"({"functionDeclarations":[],"googleSearch":{}})", R"({"someFutureTool":{}})"}) {
+    INFO(builtin);
+    const auto reply = http_request(w.gw.port(), "POST", gemini_path(kGemini),
+                                    "{" + kGeminiHi + R"(,"tools":[)" + functions + "," + builtin + "]}", bearer(key));
+    CHECK(reply.status == 400);
+    const auto body = json(reply.body);
+    REQUIRE(body.HasMember("error"));
+    CHECK(std::string(body["error"]["param"].GetString()) == "tools[1]");
+    CHECK_THAT(std::string(body["error"]["message"].GetString()), Catch::Contains("built-in tools"));
+  }
+  CHECK(w.mock.stats()["requests"].GetInt64() == 0);
+  CHECK(http_request(w.gw.port(), "POST", gemini_path(kGemini), "{" + kGeminiHi + R"(,"tools":[)" + functions + "]}",
+                     bearer(key))
+            .status == 200);
+}

@@ -136,6 +136,16 @@ TEST_CASE("a Gemini answer with text, a function call, thinking and cached token
   CHECK(std::string(testing::parse_json(blocked->body)["choices"][0]["finish_reason"].GetString()) == "content_filter");
 }
 
+TEST_CASE("Gemini's tool-use prompt tokens (its own tools' results) are charged as input", "[providers][gemini]") {
+  rapidjson::Document usage;
+  usage.Parse(R"({"promptTokenCount":100,"cachedContentTokenCount":40,"toolUsePromptTokenCount":250,
+                  "candidatesTokenCount":30,"thoughtsTokenCount":5,"totalTokenCount":385})");
+  const auto u = providers::gemini::usage_from_gemini(usage);
+  CHECK(u.prompt_tokens == 350);
+  CHECK(u.cached_prompt_tokens == 40);
+  CHECK(u.completion_tokens == 35);
+}
+
 TEST_CASE("Gemini finish reasons", "[providers][gemini]") {
   using providers::gemini::anthropic_stop_reason;
   CHECK(anthropic_stop_reason("STOP", false) == "end_turn");

@@ -259,6 +259,30 @@ TEST_CASE("prompt tally: web search tools add their max_uses; one without it is 
   }
 }
 
+TEST_CASE("prompt tally: the first Gemini built-in tool is found, whatever its name", "[providers][gemini]") {
+  struct Row {
+    const char* tools;
+    Api api;
+    std::int64_t first_builtin;
+  };
+  constexpr auto gemini = Api::gemini_generate_content;
+  const Row rows[] = {
+      {R"([])", gemini, -1},
+      {R"([{"functionDeclarations":[{"name":"f"}]}])", gemini, -1},
+      {R"([{"function_declarations":[{"name":"f"}]}])", gemini, -1},
+      {R"([{"googleSearch":{}}])", gemini, 0},
+      {R"([{"functionDeclarations":[]},{"codeExecution":{}},{"urlContext":{}}])", gemini, 1},
+      {R"([{"functionDeclarations":[],"google_search":{}}])", gemini, 0},
+      {R"([{"aToolAddedNextYear":{}}])", gemini, 0},
+      {R"([{"googleSearch":{}}])", Api::openai_chat, -1},  // not Gemini's shape: tallied as before
+  };
+  for (const auto& row : rows) {
+    INFO(row.tools);
+    const auto t = tally_of(std::string(R"({"contents":[],"tools":)") + row.tools + "}", row.api);
+    CHECK(t.gemini_builtin_tool == row.first_builtin);
+  }
+}
+
 TEST_CASE("prompt tally: Anthropic server tools and MCP servers are counted with their max_uses",
           "[providers][server_tools]") {
   struct Row {
