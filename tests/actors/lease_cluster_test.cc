@@ -594,7 +594,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "a sync for a deleted key from a node that has not heard yet brings no handover back; the same id created "
+    "a sync for a deleted key from a node that has not heard yet brings no handover back, the same id created "
     "again loads as new",
     "[actors][leases][deleted]") {
   Cluster c;

@@ -70,7 +70,7 @@ std::pair<int, double> logged(const ClusterHarness& cluster, const std::string& 
 
 }  // namespace
 
-TEST_CASE("a deleted key's leases and desk go at once on every node; a request in flight settles and is charged once",
+TEST_CASE("a deleted key's leases and desk go at once on every node, a request in flight settles and is charged once",
           "[cluster][leases][deleted]") {
   ClusterHarness cluster;
   const auto team = "t-deleted-" + std::to_string(getpid());

@@ -139,7 +139,7 @@ TEST_CASE("Bedrock throttling is retried, then reported as 429", "[integration][
   CHECK(denied.body.find(kSecretKey) == std::string::npos);
 }
 
-TEST_CASE("a corrupt event stream frame ends the client's stream with an error; malformed JSON is a 502",
+TEST_CASE("a corrupt event stream frame ends the client's stream with an error, malformed JSON is a 502",
           "[integration][bedrock][streaming]") {
   MockUpstream mock;
   TestGateway gw(bedrock_config(mock, {{"bad", "malformed"}}));

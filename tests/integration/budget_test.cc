@@ -606,7 +606,7 @@ TEST_CASE("a linked budget's budget_duration resets the key's spend", "[integrat
   check_two_second_reset(db, gw, generate_key(gw, R"({"budget_id":"every-2s"})"));
 }
 
-TEST_CASE("a deleted key's budget owner retires at once; a request in flight when it was deleted is still charged",
+TEST_CASE("a deleted key's budget owner retires at once, a request in flight when it was deleted is still charged",
           "[integration][budgets][deleted]") {
   const auto backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
   TestDatabase db(backend);

@@ -270,7 +270,7 @@ TEST_CASE("after a Redis outage a node serves no key changed while it was not li
   CHECK(TwoNodes::eventually([&] { return TwoNodes::call(nodes.b(), later) == 401; }));
 }
 
-TEST_CASE("models: one added on node A routes on node B within 1 s; deleted on node B, node A answers 404",
+TEST_CASE("models: one added on node A routes on node B within 1 s, deleted on node B, node A answers 404",
           "[integration][cluster][stored_models]") {
   const std::string salt = "cluster-salt-" + std::to_string(getpid());
   register_secret(salt);
@@ -301,7 +301,7 @@ TEST_CASE("models: one added on node A routes on node B within 1 s; deleted on n
               deleted ? static_cast<long long>(deleted->count()) : -1LL);
 }
 
-TEST_CASE("MCP servers: one registered on node A is in node B's registry at once; deleted on node B, gone on A",
+TEST_CASE("MCP servers: one registered on node A is in node B's registry at once, deleted on node B, gone on A",
           "[integration][cluster][mcp]") {
   FakeMcpServer upstream;
   TwoNodes nodes(shared_redis(), {}, "mcp_allowed_networks: [\"127.0.0.0/8\"]\n");

@@ -145,7 +145,7 @@ TEST_CASE("config reload: a change only a restart applies is refused, naming the
   CHECK(w.models() == std::set<std::string>{"steady", "alpha"});
 }
 
-TEST_CASE("config reload: proxy_admin only; 401 without a key; the audit log records who reloaded what",
+TEST_CASE("config reload: proxy_admin only, 401 without a key, the audit log records who reloaded what",
           "[integration][reload][authz]") {
   World w;
   w.write_models({"beta"});

@@ -160,7 +160,7 @@ TEMPLATE_TEST_CASE("customers: LiteLLM's /customer/new, info, update, list, bloc
   CHECK(http_request(gw.port(), "POST", "/customer/new", R"({"user_id":"mine"})", bearer(key)).status == 403);
 }
 
-TEMPLATE_TEST_CASE("customers: `user` and x-litellm-end-user-id attribute spend; a blocked end user gets 400",
+TEMPLATE_TEST_CASE("customers: `user` and x-litellm-end-user-id attribute spend, a blocked end user gets 400",
                    "[integration][customers]", Sqlite, PostgreSQL) {
   TestDatabase db(TestType::name);
   MockUpstream mock;

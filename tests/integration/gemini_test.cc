@@ -136,7 +136,7 @@ TEST_CASE("a Gemini answer cut at max tokens finishes with length", "[integratio
   CHECK(body["usage"]["completion_tokens"].GetInt() == 3);
 }
 
-TEST_CASE("Gemini rate limits are retried, then reported as 429; a refused key is the gateway's 502",
+TEST_CASE("Gemini rate limits are retried, then reported as 429, a refused key is the gateway's 502",
           "[integration][gemini][retries]") {
   MockUpstream mock;
   TestGateway gw(gemini_config(mock, {{"busy", "status-429"}, {"denied", "status-403"}},

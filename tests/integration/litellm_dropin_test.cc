@@ -201,7 +201,7 @@ TEST_CASE("LiteLLM drop-in: organizations carry litellm_budget_table", "[integra
   for (const auto& org : list.GetArray()) CHECK(org["litellm_budget_table"].IsObject());
 }
 
-TEST_CASE("LiteLLM drop-in: team members carry user_email; member_add and member_delete take either",
+TEST_CASE("LiteLLM drop-in: team members carry user_email, member_add and member_delete take either",
           "[integration][litellm]") {
   World w;
   w.admin_post("/user/new", R"({"user_id":"u-mail","user_email":"mail@example.com","auto_create_key":false})");

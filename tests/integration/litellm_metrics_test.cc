@@ -157,7 +157,7 @@ TEST_CASE("metrics: LiteLLM's names with `litellm`, fed by real calls", "[integr
   CHECK(text.find("in-url") == std::string::npos);               // api_base without its query
 }
 
-TEST_CASE("metrics: both names with `both`; a bad value refuses to start", "[integration][metrics][litellm_metrics]") {
+TEST_CASE("metrics: both names with `both`, a bad value refuses to start", "[integration][metrics][litellm_metrics]") {
   World w("both");
   const auto key = w.key("{}");
   CHECK(w.chat(key, "priced") == 200);

@@ -126,13 +126,13 @@ void check_sheds_then_admits(BusyServer& s) {
 
 }  // namespace
 
-TEST_CASE("a loop running behind sheds new requests with 503, counted; probes answer; it admits again after",
+TEST_CASE("a loop running behind sheds new requests with 503, counted, probes answer, it admits again after",
           "[integration][overload]") {
   BusyServer s(5ms);
   check_sheds_then_admits(s);
 }
 
-TEST_CASE("a loop busier than max_event_loop_utilization sheds with 503, counted; it admits again after",
+TEST_CASE("a loop busier than max_event_loop_utilization sheds with 503, counted, it admits again after",
           "[integration][overload]") {
   BusyServer s(0ms, 0.5, spin_2ms);
   check_sheds_then_admits(s);

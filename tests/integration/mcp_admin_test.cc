@@ -128,7 +128,7 @@ void check_blocked(const HttpReply& reply, const std::string& expected_in_reason
 
 }  // namespace
 
-TEST_CASE("mcp admin API: the master key and proxy_admins only; viewers read", "[integration][mcp]") {
+TEST_CASE("mcp admin API: the master key and proxy_admins only, viewers read", "[integration][mcp]") {
   Admin a;
   const auto user = a.user_key("plain-user", "internal_user");
   const auto viewer = a.user_key("viewer", "proxy_admin_viewer");
@@ -226,7 +226,7 @@ TEST_CASE("mcp admin API: a credential is stored sealed under the salt key, and 
   CHECK(refused.body.find(secret) == std::string::npos);
 }
 
-TEST_CASE("mcp admin API: create, read, update, delete; duplicates; credentials stay hidden", "[integration][mcp]") {
+TEST_CASE("mcp admin API: create, read, update, delete, duplicates, credentials stay hidden", "[integration][mcp]") {
   Admin a;
   const std::string secret = "mcp-upstream-secret-7f3a9c";
   register_secret(secret);

@@ -133,7 +133,7 @@ std::string call_body(const std::string& name, const std::string& arguments, int
 
 }  // namespace
 
-TEST_CASE("/mcp: initialize opens a session bound to the key; the protocol is checked", "[integration][mcp]") {
+TEST_CASE("/mcp: initialize opens a session bound to the key, the protocol is checked", "[integration][mcp]") {
   McpWorld w;
   const auto& master = w.gw->master_key();
   const auto reply = http_request(

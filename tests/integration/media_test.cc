@@ -230,7 +230,7 @@ TEST_CASE("transcriptions: an upload above max_request_body_bytes gets 413 befor
   CHECK(mock.requests_for_model("whisper-1") == 0);
 }
 
-TEST_CASE("moderations are free but logged; rerank is priced per search unit", "[integration][media]") {
+TEST_CASE("moderations are free but logged, rerank is priced per search unit", "[integration][media]") {
   MockUpstream mock;
   TestGateway gw(media_config(mock));
   const auto key = issue_key(gw, R"({"max_budget":1})");
@@ -517,7 +517,7 @@ TEST_CASE("media: a failing group falls back to the next one, charged once to th
 
 // --- Speech relayed as it arrives.
 
-TEST_CASE("media: speech audio is relayed chunk by chunk; a client hanging up mid-stream is charged what it got",
+TEST_CASE("media: speech audio is relayed chunk by chunk, a client hanging up mid-stream is charged what it got",
           "[integration][media][hangup]") {
   MockUpstream mock;
   // The mock sends the audio in 6 chunks 150 ms apart (~750 ms in all).

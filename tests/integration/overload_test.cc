@@ -82,7 +82,7 @@ class StuckListener {
 
 }  // namespace
 
-TEST_CASE("past max_in_flight_requests a request gets 503 with retry-after at once, counted; probes still answer",
+TEST_CASE("past max_in_flight_requests a request gets 503 with retry-after at once, counted, probes still answer",
           "[integration][overload]") {
   MockUpstream mock;
   TestGateway gw(priced_models_yaml(mock) + "general_settings:\n  max_in_flight_requests: 1\n");

@@ -242,7 +242,7 @@ TEST_CASE("Gemini pass-through paths with dot segments or escaped dots and slash
   CHECK(http_request(w.gw.port(), "POST", gemini_path(kGemini), "{" + kGeminiHi + "}", bearer(key)).status == 200);
 }
 
-TEST_CASE("Gemini's built-in tools through /gemini/* are refused before the call; declared functions pass",
+TEST_CASE("Gemini's built-in tools through /gemini/* are refused before the call, declared functions pass",
           "[integration][passthrough][budgets]") {
   World w;
   const auto key = issue_key(w.gw, R"({"max_budget":1})");

@@ -63,7 +63,7 @@ TEST_CASE("SIGTERM drains and exits 0 and the generated master key is printed bu
   CHECK(err.find("sk-") == std::string::npos);
 }
 
-TEST_CASE("SIGHUP reloads the model list; a refused reload keeps the running one", "[integration][process][reload]") {
+TEST_CASE("SIGHUP reloads the model list, a refused reload keeps the running one", "[integration][process][reload]") {
   const std::string key = "sk-process-sighup-key-" + std::to_string(getpid());
   register_secret(key);
   auto p = spawn_tollgate("model_list:\n  - model_name: before\n    litellm_params: {model: mock/m}\n",

@@ -62,7 +62,7 @@ TEST_CASE("Redis unreachable at start: readiness 503 names it, a single node ser
   serving_works(gw);
 }
 
-TEST_CASE("Redis killed mid-run: readiness goes 503 and back when Redis returns; serving never stops",
+TEST_CASE("Redis killed mid-run: readiness goes 503 and back when Redis returns, serving never stops",
           "[integration][faults][redis]") {
   RedisServer redis;
   TestGateway gw(kModels, {{"REDIS_URL", redis.url()}});

@@ -111,7 +111,7 @@ std::optional<persistence::ResponseOwner> stored_owner(const TestDatabase& db, c
 
 }  // namespace
 
-TEST_CASE("stored responses: a key reads, lists and deletes only its own; others get 404 without an upstream call",
+TEST_CASE("stored responses: a key reads, lists and deletes only its own, others get 404 without an upstream call",
           "[integration][responses][ownership]") {
   const auto backend = GENERATE(as<std::string>{}, "sqlite", "postgresql");
   INFO(backend);

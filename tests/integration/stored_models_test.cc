@@ -132,7 +132,7 @@ bool lists_id(const HttpReply& reply, const std::string& id) {
 
 }  // namespace
 
-TEST_CASE("stored models: add, route, update, delete; the key is sealed and never shown",
+TEST_CASE("stored models: add, route, update, delete, the key is sealed and never shown",
           "[integration][stored_models]") {
   on_both_stores([](std::map<std::string, std::string> env) {
     MockUpstream mock;
@@ -219,7 +219,7 @@ TEST_CASE("stored models: add, route, update, delete; the key is sealed and neve
   });
 }
 
-TEST_CASE("stored models: 401, 403 for non-admins, 200 for proxy_admin; model info by access",
+TEST_CASE("stored models: 401, 403 for non-admins, 200 for proxy_admin, model info by access",
           "[integration][stored_models]") {
   MockUpstream mock;
   Node node;
@@ -271,7 +271,7 @@ TEST_CASE("stored models: 401, 403 for non-admins, 200 for proxy_admin; model in
   CHECK(node.send_as(admin, "POST", "/model/delete", R"({"id":")" + id + R"("})").status == 200);
 }
 
-TEST_CASE("stored models: invalid bodies are 400 in the OpenAI envelope; missing ones 404; clashes 409",
+TEST_CASE("stored models: invalid bodies are 400 in the OpenAI envelope, missing ones 404, clashes 409",
           "[integration][stored_models]") {
   MockUpstream mock;
   Node node;
@@ -330,7 +330,7 @@ TEST_CASE("stored models: without store_model_in_db the writes say how to enable
   CHECK(node.send("GET", "/model/info").status == 200);  // reading needs no store
 }
 
-TEST_CASE("stored models: /config/reload keeps them; a restart loads them, not under another salt key",
+TEST_CASE("stored models: /config/reload keeps them, a restart loads them, not under another salt key",
           "[integration][stored_models]") {
   MockUpstream mock;
   const auto name = unique("db-kept");

@@ -196,7 +196,7 @@ TEST_CASE("/vertex_ai/* model access, budgets, admin-only paths and malformed pa
   CHECK(http_request(w.gw.port(), "POST", project + kGeminiPath, kGenerate).status == 401);
 }
 
-TEST_CASE("/vertex_ai/* follows a config reload; without a vertex_ai/ deployment it is 404",
+TEST_CASE("/vertex_ai/* follows a config reload, without a vertex_ai/ deployment it is 404",
           "[integration][passthrough][vertex]") {
   World w;
   const std::string path = "/vertex_ai/v1/projects/p/locations/l" + kGeminiPath;

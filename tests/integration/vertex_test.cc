@@ -227,7 +227,7 @@ TEST_CASE("vertex_ai/ settings: GOOGLE_APPLICATION_CREDENTIALS, the key's projec
         "/prefix/v1/projects/key-project/locations/global/publishers/google/models/gemini-2.0-flash:generateContent");
 }
 
-TEST_CASE("a config reload that keeps a Vertex key keeps its token; a new key gets its own grant",
+TEST_CASE("a config reload that keeps a Vertex key keeps its token, a new key gets its own grant",
           "[integration][vertex]") {
   MockUpstream mock;
   const auto key = service_account_json(token_uri(mock));
@@ -253,7 +253,7 @@ TEST_CASE("a config reload that keeps a Vertex key keeps its token; a new key ge
   CHECK(stats["by_path"]["/oauth2/v4/token"].GetInt64() == 1);
 }
 
-TEST_CASE("a token within 6 minutes of expiry is refreshed in the background; one within 5 is not used",
+TEST_CASE("a token within 6 minutes of expiry is refreshed in the background, one within 5 is not used",
           "[integration][vertex]") {
   MockUpstream mock;
   const auto eager = service_account_json(token_uri(mock, "/token?expires_in=330"));            // due, still usable

@@ -70,7 +70,7 @@ TEST_CASE("/v1/messages and /anthropic pass-through charge each web search Anthr
   }
 }
 
-TEST_CASE("a web search tool's max_uses is reserved; one without max_uses is refused",
+TEST_CASE("a web search tool's max_uses is reserved, one without max_uses is refused",
           "[integration][web_search][budgets]") {
   MockUpstream mock;
   TestGateway gw(config_for(mock));

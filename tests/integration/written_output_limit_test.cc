@@ -154,7 +154,7 @@ TEST_CASE("the reservation of a request without a limit is the limit written, pe
   CHECK_THAT(metrics(w.gw), Catch::Contains("tollgate_settle_above_reservation_total 0"));
 }
 
-TEST_CASE("a known maximum is reserved and nothing is written; an unreadable limit of an unknown one is refused",
+TEST_CASE("a known maximum is reserved and nothing is written, an unreadable limit of an unknown one is refused",
           "[integration][budgets][output_limit]") {
   World w;
   // model_info.max_output_tokens 50: reserved ($0.05), the request goes up as it was.

@@ -43,7 +43,7 @@ DailySpendFilter days(std::int64_t first, std::int64_t last) {
 
 }  // namespace
 
-STORE_TEST_CASE("daily spend: a flush adds its logs per day, key and model; a retried flush adds nothing",
+STORE_TEST_CASE("daily spend: a flush adds its logs per day, key and model, a retried flush adds nothing",
                 "[store][spend][daily]") {
   testing::TestDatabase db(TestType::name);
   auto store = db.migrated_store();
@@ -103,7 +103,7 @@ STORE_TEST_CASE("daily spend: filters by day range, user, team, key and model", 
   CHECK(store->daily_spend(by_model).front().api_key == "hash-b");
 }
 
-STORE_TEST_CASE("spend logs: found by call id or response id; a reused response id collides with nothing",
+STORE_TEST_CASE("spend logs: found by call id or response id, a reused response id collides with nothing",
                 "[store][spend]") {
   testing::TestDatabase db(TestType::name);
   auto store = db.migrated_store();

@@ -130,7 +130,7 @@ TEST_CASE("spend journal: records get consecutive sequence numbers across files,
 }
 
 STORE_TEST_CASE(
-    "spend journal: record() has written its record to the file when it returns; a committed batch "
+    "spend journal: record() has written its record to the file when it returns, a committed batch "
     "deletes its file and a clean stop deletes the rest and the mark",
     "[store][journal]") {
   testing::TestDatabase db(TestType::name);

@@ -609,7 +609,7 @@ TEST_CASE("cluster: invalid membership settings name the key and the problem", "
   }
 }
 
-TEST_CASE("cluster: the transport's listen address and TLS files parse; listen defaults to advertise_address",
+TEST_CASE("cluster: the transport's listen address and TLS files parse, listen defaults to advertise_address",
           "[config][cluster]") {
   const auto off = parse("").cluster.transport;
   CHECK(off.listen.empty());

@@ -51,7 +51,7 @@ Deployment deployment(const std::string& name, const std::string& id) {
 
 }  // namespace
 
-TEST_CASE("store_model_in_db: refused without a salt key; the file or the environment gives one", "[config][models]") {
+TEST_CASE("store_model_in_db: refused without a salt key, the file or the environment gives one", "[config][models]") {
   const std::string on = "general_settings: {store_model_in_db: true}\n";
   CHECK(error_of(on).find("general_settings.store_model_in_db: needs a salt key") != std::string::npos);
   CHECK(parse("general_settings: {store_model_in_db: true, salt_key: file-salt}\n").general.salt_key == "file-salt");
@@ -96,7 +96,7 @@ TEST_CASE("a model entry given as JSON is parsed and validated as a config file'
   CHECK(entry_error("[1, 2]") == ": expected a mapping of keys to values");
 }
 
-TEST_CASE("merge: stored deployments join the file's groups; a clashing id is left out", "[config][models]") {
+TEST_CASE("merge: stored deployments join the file's groups, a clashing id is left out", "[config][models]") {
   Config file;
   file.model_list = {deployment("a", "f-1"), deployment("b", "f-2")};
   const auto merged =

@@ -74,7 +74,7 @@ TEST_CASE("bucketed window: next expiry is when the oldest non-empty bucket leav
   CHECK(w.buckets_held() == 0);  // nothing held when idle
 }
 
-TEST_CASE("bucketed window: a cancelled event stops counting; its bucket's other events stay", "[core][ratelimits]") {
+TEST_CASE("bucketed window: a cancelled event stops counting, its bucket's other events stay", "[core][ratelimits]") {
   SlidingWindow w;
   const auto t0 = Clock::time_point{} + 1000s;
   const auto a = w.add(t0);

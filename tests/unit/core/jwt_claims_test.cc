@@ -61,7 +61,7 @@ TEST_CASE("check_claims: one row per rule, at now = 1000 with 30 s leeway", "[co
   }
 }
 
-TEST_CASE("check_claims: no audience configured accepts no token; no issuer configured skips iss", "[core][jwt]") {
+TEST_CASE("check_claims: no audience configured accepts no token, no issuer configured skips iss", "[core][jwt]") {
   ClaimPolicy policy;
   CHECK(check_claims(doc(R"({"aud":"gw","exp":2000})"), policy, 1000) == ClaimProblem::wrong_audience);
   policy.audiences = {"gw"};

@@ -139,7 +139,7 @@ TEST_CASE("lease holder: the lease is valid until sent_at + ttl, counted from th
   CHECK(late.need.usd == 1);
 }
 
-TEST_CASE("lease holder: settle replaces the reservation with the real cost; release withdraws the request",
+TEST_CASE("lease holder: settle replaces the reservation with the real cost, release withdraws the request",
           "[lease][holder]") {
   LeaseHolder h(kReservationTtl);
   const auto limits = all_limits();
@@ -332,7 +332,7 @@ TEST_CASE("lease holder: while a sync is unanswered, admissions stay inside its 
   }
 }
 
-TEST_CASE("lease holder: a refusal leaves the granted keep valid; not_owner leaves nothing; a stray grant is ignored",
+TEST_CASE("lease holder: a refusal leaves the granted keep valid, not_owner leaves nothing, a stray grant is ignored",
           "[lease][holder]") {
   const auto limits = budget_only();
   SECTION("refusal") {
@@ -387,7 +387,7 @@ TEST_CASE("lease holder: a refusal leaves the granted keep valid; not_owner leav
   }
 }
 
-TEST_CASE("lease holder: a request reported before its release stays counted; one released before stays out",
+TEST_CASE("lease holder: a request reported before its release stays counted, one released before stays out",
           "[lease][holder]") {
   LeaseLimits limits;
   limits.rpm_limit = 10;

@@ -97,7 +97,7 @@ TEST_CASE("pass-through: upstream path and query", "[core][passthrough]") {
   CHECK(passthrough_query("a=1&&b=2") == "a=1&b=2");
 }
 
-TEST_CASE("pass-through: only inference shapes are open to every key; chaining state is not", "[core][passthrough]") {
+TEST_CASE("pass-through: only inference shapes are open to every key, chaining state is not", "[core][passthrough]") {
   struct Row {
     std::string prefix;
     std::string path;

@@ -59,7 +59,7 @@ TEST_CASE("end-user limits: own, then the linked budget's, then the defaults", "
   CHECK(identity::end_user_limits(with_own, defaults).max_budget == std::optional<double>(9));
 }
 
-TEST_CASE("end-user cache: changes drop what they name; stale fills are refused; bounded", "[identity][end_user]") {
+TEST_CASE("end-user cache: changes drop what they name, stale fills are refused, bounded", "[identity][end_user]") {
   identity::EndUserCache::Options options;
   options.max_entries_per_shard = 4;
   identity::EndUserCache cache(options);

@@ -79,7 +79,7 @@ TEST_CASE("key cache: expired entries make room before any live one is evicted",
   CHECK(cache.evictions() == 0);  // an expired entry is not an eviction
 }
 
-TEST_CASE("key cache: refilling a cached key takes no room; invalidations keep the count",
+TEST_CASE("key cache: refilling a cached key takes no room, invalidations keep the count",
           "[unit][identity][key_cache]") {
   KeyCache cache(one_per_shard());
   cache.put("a1", identity_of("a1"), cache.generation());

@@ -31,7 +31,7 @@ TEST_CASE("sessions: random ids bound to their owner and path", "[unit][mcp]") {
   CHECK_FALSE(table.use(id, "key-a", "everything"));
 }
 
-TEST_CASE("sessions: idle ones expire; a full table refuses until some do", "[unit][mcp]") {
+TEST_CASE("sessions: idle ones expire, a full table refuses until some do", "[unit][mcp]") {
   SessionTable table(50ms, 2);
   const auto a = *table.create("k", "", "2025-06-18");
   REQUIRE(table.create("k", "", "2025-06-18"));

@@ -208,7 +208,7 @@ TEST_CASE("ConverseStream event stream → OpenAI chunks with usage, through the
   CHECK(chunks.back().data == "[DONE]");
 }
 
-TEST_CASE("ConverseStream: an exception becomes the client's error event; a corrupt frame breaks the decoder",
+TEST_CASE("ConverseStream: an exception becomes the client's error event, a corrupt frame breaks the decoder",
           "[providers][bedrock]") {
   const auto d = bedrock_deployment();
   const auto& provider = providers::provider_of(d);

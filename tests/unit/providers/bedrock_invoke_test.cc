@@ -229,7 +229,7 @@ TEST_CASE("InvokeModelWithResponseStream: base64 chunks → OpenAI chunks, and n
 
 TEST_CASE(
     "InvokeModelWithResponseStream: an exception ends the client's stream with an error, charged for the "
-    "text streamed; a chunk that is not base64 JSON breaks the stream",
+    "text streamed, a chunk that is not base64 JSON breaks the stream",
     "[providers][bedrock][invoke][streaming]") {
   const std::string wire = chunk(kMessageStart) + chunk(kBlockStart) + chunk(kDelta1) + chunk(kDelta2) +
                            exception("modelStreamErrorException", "the model stream failed");

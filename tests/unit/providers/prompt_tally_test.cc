@@ -232,7 +232,7 @@ TEST_CASE("max_output_tokens: the largest limit the request gives, none when one
   CHECK(asked(R"({"messages":[]})") == std::nullopt);
 }
 
-TEST_CASE("prompt tally: web search tools add their max_uses; one without it is noted", "[providers][web_search]") {
+TEST_CASE("prompt tally: web search tools add their max_uses, one without it is noted", "[providers][web_search]") {
   struct Row {
     const char* tools;
     std::int64_t searches;

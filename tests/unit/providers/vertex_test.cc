@@ -92,7 +92,7 @@ TEST_CASE("Vertex AI Claude: rawPredict on publishers/anthropic, no model, anthr
   CHECK(body["max_tokens"].GetInt64() == 4096);  // Anthropic's default, as for anthropic/ deployments
 }
 
-TEST_CASE("Vertex AI embeddings go to :predict; Claude on Vertex serves no embeddings", "[providers][vertex]") {
+TEST_CASE("Vertex AI embeddings go to :predict, Claude on Vertex serves no embeddings", "[providers][vertex]") {
   const auto request = testing::parse_json(R"({"model":"v","input":"x"})");
   const auto embed = vertex_deployment("text-embedding-004");
   const auto& provider = providers::provider_of(embed);

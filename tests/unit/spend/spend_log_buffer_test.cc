@@ -84,7 +84,7 @@ TEST_CASE("spend log buffer: rows read back in order, whole, in chunks of any si
   }
 }
 
-TEST_CASE("spend log buffer: an empty buffer yields nothing; absorb keeps the order and empties the other", "[spend]") {
+TEST_CASE("spend log buffer: an empty buffer yields nothing, absorb keeps the order and empties the other", "[spend]") {
   SpendLogBuffer empty;
   CHECK(empty.empty());
   CHECK(read_all(empty, 5).empty());
