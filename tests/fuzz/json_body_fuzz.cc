@@ -33,8 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view body(reinterpret_cast<const char*>(data), size);
   rapidjson::Document doc;
   if (!api::parse_json_object(body, doc, core::kDefaultMaxJsonDepth)) return 0;
-  for (const auto api : {providers::Api::openai_chat, providers::Api::openai_completion,
-                         providers::Api::openai_embedding, providers::Api::anthropic_messages}) {
+  for (const auto api :
+       {providers::Api::openai_chat, providers::Api::openai_completion, providers::Api::openai_embedding,
+        providers::Api::anthropic_messages, providers::Api::gemini_generate_content}) {
     (void)providers::tally_prompt(doc, api, size);
   }
   require_json(providers::anthropic_messages_request(doc, "claude-up", 1024));

@@ -1,6 +1,6 @@
 // Upstream response bodies, as the provider response parsers read them: an Anthropic message
 // translated to an OpenAI chat completion, an OpenAI completion translated to an Anthropic
-// message, and the usage of each. A body they cannot read is a 502, never a crash.
+// message, and the usage of each (Gemini's usageMetadata too). A body they cannot read is a 502, never a crash.
 #include <rapidjson/document.h>
 
 #include <cstdint>
@@ -8,6 +8,7 @@
 
 #include "providers/anthropic_from_openai_response.h"
 #include "providers/anthropic_response.h"
+#include "providers/gemini/gemini_response.h"
 #include "providers/usage_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -21,6 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("usage")) {
     (void)providers::usage_from_openai(doc["usage"]);
     (void)providers::usage_from_anthropic(doc["usage"]);
+  }
+  if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("usageMetadata")) {
+    (void)providers::gemini::usage_from_gemini(doc["usageMetadata"]);
   }
   return 0;
 }
