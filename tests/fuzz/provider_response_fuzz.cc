@@ -19,12 +19,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)providers::anthropic_response_from_openai(body, "model", usage);
   rapidjson::Document doc;
   doc.Parse(body.data(), body.size());
-  if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("usage")) {
+  if (doc.HasParseError() || !doc.IsObject()) return 0;
+  if (doc.HasMember("usage")) {
     (void)providers::usage_from_openai(doc["usage"]);
     (void)providers::usage_from_anthropic(doc["usage"]);
   }
-  if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("usageMetadata")) {
-    (void)providers::gemini::usage_from_gemini(doc["usageMetadata"]);
-  }
+  if (doc.HasMember("usageMetadata")) (void)providers::gemini::usage_from_gemini(doc["usageMetadata"]);
   return 0;
 }
