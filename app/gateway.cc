@@ -209,7 +209,7 @@ struct Gateway::Impl {
         auth(config->general.master_key, key_cache, store.get(), auth_limiter),
         health(api::HealthTargets{config->general.database_url, config->general.sqlite_path, config->general.redis_url},
                std::chrono::seconds(5)),
-        io(thread_count(config->general.io_threads)),
+        io(thread_count(config->general.io_threads), config->general.event_loop_poll),
         client(io, client_options(config->general, &overload_metrics)),
         models(proxy::make_model_snapshot(config, metrics.registry()), io),
         spend_metrics(metrics.registry()),

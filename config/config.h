@@ -126,6 +126,9 @@ struct GeneralSettings {
   // The fraction of the time an I/O thread may be busy (running or waiting for a CPU); past it,
   // as past the delay, a growing share of new requests is refused. 0: off.
   double max_event_loop_utilization = 0;
+  // How long an I/O thread keeps polling for work after handling some before it sleeps in epoll
+  // (http/polling_loop.h): a request arriving meanwhile skips the wake-up. 0: off.
+  std::chrono::microseconds event_loop_poll{0};
   // New upstream connections being opened at once (keep-alive reuse does not count); past it a
   // call fails at once with 503 gateway_overloaded instead of piling connects on the upstream.
   std::size_t max_pending_upstream_connects = 1024;

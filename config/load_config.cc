@@ -901,6 +901,7 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
                 "max_in_flight_requests",
                 "max_event_loop_delay_ms",
                 "max_event_loop_utilization",
+                "event_loop_poll_us",
                 "max_pending_upstream_connects",
                 "shutdown_grace_period",
                 "require_auth_for_metrics_endpoint",
@@ -956,6 +957,8 @@ void parse_general_settings(Reader& r, const YAML::Node& node, GeneralSettings& 
     }
     g.max_event_loop_utilization = fraction;
   }
+  if (auto v = node["event_loop_poll_us"])
+    g.event_loop_poll = std::chrono::microseconds(r.integer(v, p("event_loop_poll_us"), 0, 10'000));
   if (auto v = node["max_pending_upstream_connects"])
     g.max_pending_upstream_connects =
         static_cast<std::size_t>(r.integer(v, p("max_pending_upstream_connects"), 1, 1'000'000));

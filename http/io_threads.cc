@@ -6,6 +6,8 @@
 
 #include <pthread.h>
 
+#include "http/polling_loop.h"
+
 namespace tollgate::http {
 
 namespace net = boost::asio;
@@ -31,7 +33,7 @@ struct IoThreads::Guard {
   net::executor_work_guard<net::io_context::executor_type> guard;
 };
 
-IoThreads::IoThreads(int count) {
+IoThreads::IoThreads(int count, std::chrono::microseconds poll_for) : poll_for_(poll_for) {
   for (int i = 0; i < std::max(count, 1); ++i) {
     contexts_.push_back(std::make_unique<Context>(1));  // hint: single-threaded
   }
@@ -64,7 +66,7 @@ void IoThreads::start() {
       // Named so that top -H, perf and bench/overload (which gives the I/O threads their own
       // priority) can tell them from the store, spend and actor threads.
       pthread_setname_np(pthread_self(), ("tg-io-" + std::to_string(index)).substr(0, 15).c_str());
-      c->run();
+      run_polling(*c, poll_for_);
     });
   }
 }

@@ -2,6 +2,7 @@
 // N single-threaded io_contexts, each run by its own thread. A connection (inbound or outbound)
 // lives on one context for its whole life, so its state needs no locks.
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -14,7 +15,9 @@ namespace tollgate::http {
 
 class IoThreads {
  public:
-  explicit IoThreads(int count);
+  // `poll_for` > 0: each thread keeps polling for that long after handling work before it
+  // sleeps in epoll (http/polling_loop.h; general_settings.event_loop_poll_us).
+  explicit IoThreads(int count, std::chrono::microseconds poll_for = {});
   ~IoThreads();
 
   int size() const { return static_cast<int>(contexts_.size()); }
@@ -36,6 +39,7 @@ class IoThreads {
   std::vector<std::unique_ptr<Context>> contexts_;
   std::vector<std::unique_ptr<Guard>> guards_;
   std::vector<std::thread> threads_;
+  std::chrono::microseconds poll_for_;
   std::atomic<unsigned> next_{0};  // the acceptor and other threads pick concurrently
 };
 

@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <optional>
 
+#include "http/polling_loop.h"
+
 namespace tollgate::http {
 
 namespace net = boost::asio;
@@ -42,8 +44,10 @@ Clock::duration sampling_period(Clock::duration target_delay) {
 constexpr auto kBusyPeriod = std::chrono::milliseconds(10);
 
 // The calling thread's time running or runnable (waiting for a CPU), from the scheduler's
-// statistics (/proc/thread-self/schedstat: "run_ns wait_ns slices"). Opened on the thread it
-// describes; nothing where the kernel keeps no statistics.
+// statistics (/proc/thread-self/schedstat: "run_ns wait_ns slices"), less the time its loop
+// spent polling and finding nothing (http/polling_loop.h): the kernel counts that as running,
+// but it is idle time a request can have at once. Opened on the thread it describes; nothing
+// where the kernel keeps no statistics.
 class ThreadBusyClock {
  public:
   ThreadBusyClock() : fd_(::open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC)) {}
@@ -61,7 +65,7 @@ class ThreadBusyClock {
     char* end = nullptr;
     const auto run = std::strtoull(text, &end, 10);
     const auto wait = std::strtoull(end, nullptr, 10);
-    return std::chrono::nanoseconds(run + wait);
+    return std::chrono::nanoseconds(run + wait) - idle_polling_here();
   }
 
  private:

@@ -68,6 +68,7 @@ def main():
     for name in ("gateway-cpu", "mock-cpu", "load-cpu", "priority", "work", "load-start", "load-overload", "load-end", "shed-reasons"):
         a.add_argument("--" + name, required=True)
     a.add_argument("--shed", type=int, nargs=2, required=True)
+    a.add_argument("--poll-us", type=int, default=0)
     a.add_argument("--new-connections")
     o = a.parse_args()
     w = o.work
@@ -83,7 +84,7 @@ def main():
           "(/proc/stat's steal time).")
     print(f"Tollgate on CPU {o.gateway_cpu} (`taskset`), `io_threads: {o.io_threads}`, SQLite store, one virtual key, "
           f"priced model, tollgate-mock upstream on CPU {o.mock_cpu}; `max_in_flight_requests: {o.in_flight}`, "
-          f"`max_event_loop_delay_ms: {o.loop_delay:g}`, `max_event_loop_utilization: {o.utilization:g}`. Load: `bench/openloop` (tollgate-openloop) on CPU {o.load_cpu}, "
+          f"`max_event_loop_delay_ms: {o.loop_delay:g}`, `max_event_loop_utilization: {o.utilization:g}`, `event_loop_poll_us: {o.poll_us}`. Load: `bench/openloop` (tollgate-openloop) on CPU {o.load_cpu}, "
           f"chat completions with a {o.prompt_bytes}-byte prompt; priority `{o.priority}` (bench/overload --help). "
           "Latency runs from each request's due time (coordinated omission corrected).\n")
     cap = runs["capacity"]

@@ -3,7 +3,8 @@
 // (each request spins it for 2 ms; general_settings.max_event_loop_utilization) answers part of
 // the requests 503 gateway_overloaded with retry-after instead of queueing them, counts them
 // under reason="queue_delay", keeps answering probes, and admits again once the load stops.
-// Without the settings nothing is shed.
+// Without the settings nothing is shed. A loop that polls for work after each request
+// (general_settings.event_loop_poll_us) counts that polling as idle, not busy.
 #include <catch2/catch.hpp>
 
 #include <prometheus/registry.h>
@@ -25,6 +26,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
+void no_work() {}
+
 // Blocks the loop: the next handlers wait behind it, and the thread sleeps (it is not busy).
 void block_20ms() { std::this_thread::sleep_for(20ms); }
 
@@ -36,8 +39,9 @@ void spin_2ms() {
 }
 
 struct BusyServer {
-  explicit BusyServer(std::chrono::milliseconds max_delay, double max_utilization = 0, void (*work)() = block_20ms)
-      : io(1), overload(registry) {
+  explicit BusyServer(std::chrono::milliseconds max_delay, double max_utilization = 0, void (*work)() = block_20ms,
+                      std::chrono::microseconds poll_for = {})
+      : io(1, poll_for), overload(registry) {
     router.add(http::Method::get, "/busy", [work](const http::ExchangePtr& exchange) {
       work();
       exchange->respond(http::text_response(200, "done"));
@@ -151,4 +155,27 @@ TEST_CASE("without the settings a loaded loop queues instead of shedding", "[int
   load(spinning.server->port(), 600ms, spun);
   CHECK(spun.shed == 0);
   CHECK(spun.ok > 0);
+}
+
+TEST_CASE("a polling loop busier than max_event_loop_utilization still sheds, and admits again after",
+          "[integration][overload]") {
+  BusyServer s(0ms, 0.5, spin_2ms, 1000us);
+  check_sheds_then_admits(s);
+}
+
+// One client, a request every 2 ms: a loop polling 5 ms after each request never sleeps, so the
+// kernel sees its thread running all the time; only the polling subtracted from that keeps the
+// utilization low and nothing shed.
+TEST_CASE("a polling loop under light load is idle, not busy: nothing is shed", "[integration][overload]") {
+  BusyServer s(0ms, 0.5, no_work, 5000us);
+  const auto end = std::chrono::steady_clock::now() + 1s;
+  int ok = 0, other = 0;
+  while (std::chrono::steady_clock::now() < end) {
+    (http_request(s.server->port(), "GET", "/busy").status == 200 ? ok : other)++;
+    std::this_thread::sleep_for(2ms);
+  }
+  INFO("ok " << ok << " other " << other);
+  CHECK(ok > 100);
+  CHECK(other == 0);
+  CHECK(s.shed_queue_delay() == 0);
 }

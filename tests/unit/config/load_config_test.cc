@@ -490,6 +490,16 @@ TEST_CASE("max_in_flight_requests and max_pending_upstream_connects bound concur
         "general_settings.max_in_flight_requests");
 }
 
+TEST_CASE("event_loop_poll_us keeps the I/O threads polling after work, off by default", "[config]") {
+  CHECK(parse("").general.event_loop_poll.count() == 0);
+  CHECK(parse("general_settings: {event_loop_poll_us: 50}\n").general.event_loop_poll == std::chrono::microseconds(50));
+  for (const char* bad : {"-1", "10001", "0.5", "soon"}) {
+    INFO(bad);
+    CHECK(parse_error(std::string("general_settings: {event_loop_poll_us: ") + bad + "}\n").key_path() ==
+          "general_settings.event_loop_poll_us");
+  }
+}
+
 TEST_CASE("max_event_loop_delay_ms turns on shedding past a loop delay, off by default", "[config]") {
   CHECK(parse("").general.max_event_loop_delay.count() == 0);
   CHECK(parse("general_settings: {max_event_loop_delay_ms: 10}\n").general.max_event_loop_delay ==
