@@ -160,8 +160,9 @@ class PassthroughCall : public http::ResponseSink, public std::enable_shared_fro
     finish(false, streaming_);
   }
 
-  // Exact when the answer carried usage; else the most it can have cost for a known inference
-  // shape (a stream without its usage, one cut short), else nothing.
+  // Exact when the answer carried usage (a stream cut short: with at least the text it relayed
+  // as output); else the most it can have cost for a known inference shape (a stream without
+  // its usage, one cut short), else nothing.
   void finish(bool success, bool interrupted) {
     if (done_) return;
     done_ = true;
@@ -173,7 +174,8 @@ class PassthroughCall : public http::ResponseSink, public std::enable_shared_fro
     outcome.client_gone = exchange_->client_gone();
     outcome.priced = spec_.price.has_value();
     if (usage_.found()) {
-      outcome.usage = usage_.usage();
+      outcome.usage =
+          interrupted ? usage_.usage_cut_short(spec_.usage_without_usage.completion_tokens) : usage_.usage();
       outcome.usage_reported = true;
       outcome.cost = spec_.price ? core::cost_of(outcome.usage, *spec_.price, spec_.search_context_size) : 0.0;
     } else if (success || interrupted) {

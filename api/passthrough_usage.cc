@@ -1,8 +1,11 @@
 #include "api/passthrough_usage.h"
 
+#include <algorithm>
+
 #include "providers/bedrock/converse_response.h"
 #include "providers/gemini/gemini_response.h"
 #include "providers/json_util.h"
+#include "providers/stream_text.h"
 #include "providers/usage_json.h"
 
 namespace tollgate::api {
@@ -31,6 +34,13 @@ void PassthroughUsage::on_event(const providers::SseEvent& event) {
   if (event.data.empty() || event.data == "[DONE]") return;
   rapidjson::Document d;
   if (json::parse(event.data, d)) read(d);
+}
+
+core::Usage PassthroughUsage::usage_cut_short(std::int64_t output_bound) const {
+  auto cut = usage();
+  const auto relayed = output_bound > 0 ? std::min(relayed_text_tokens_, output_bound) : relayed_text_tokens_;
+  cut.completion_tokens = std::max(cut.completion_tokens, relayed);
+  return cut;
 }
 
 void PassthroughUsage::take(const core::Usage& usage) {
@@ -67,6 +77,10 @@ void PassthroughUsage::read_anthropic(const rapidjson::Value& answer) {
   const auto type = json::string_or(answer, "type");
   if (type == "message_start") {
     if (const auto* message = object_member(answer, "message")) read_anthropic(*message);
+    return;
+  }
+  if (type == "content_block_delta") {
+    relayed_text_tokens_ += providers::anthropic_event_text_tokens(answer);
     return;
   }
   if (type == "content_block_start") {

@@ -33,6 +33,11 @@ class PassthroughUsage {
   // (server_tool_use blocks) and the samplings its tool calls evidence, within the bounds
   // (providers/shown_server_tools.h).
   core::Usage usage() const { return shown_.applied_to(usage_); }
+  // A stream cut short: usage() with at least the text it relayed as output, up to
+  // `output_bound` when that is above 0. An Anthropic stream reports its output only in
+  // message_delta (message_start says 0), so a client hanging up at its last content block
+  // would otherwise pay for no output.
+  core::Usage usage_cut_short(std::int64_t output_bound) const;
 
  private:
   void read(const rapidjson::Value& answer);
@@ -45,6 +50,7 @@ class PassthroughUsage {
   providers::ShownServerTools shown_;
   core::Usage usage_;
   bool found_ = false;
+  std::int64_t relayed_text_tokens_ = 0;  // Anthropic content_block_delta text seen so far
 };
 
 }  // namespace tollgate::api

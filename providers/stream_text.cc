@@ -37,21 +37,22 @@ std::int64_t openai_text_tokens(const rapidjson::Document& d) {
   return tokens;
 }
 
+}  // namespace
+
 // content_block_delta: delta.{text, partial_json, thinking}
-std::int64_t anthropic_text_tokens(const rapidjson::Document& d) {
-  const auto delta = d.FindMember("delta");
-  if (delta == d.MemberEnd() || !delta->value.IsObject()) return 0;
+std::int64_t anthropic_event_text_tokens(const rapidjson::Value& event) {
+  if (!event.IsObject()) return 0;
+  const auto delta = event.FindMember("delta");
+  if (delta == event.MemberEnd() || !delta->value.IsObject()) return 0;
   return string_tokens(delta->value, "text") + string_tokens(delta->value, "partial_json") +
          string_tokens(delta->value, "thinking");
 }
-
-}  // namespace
 
 std::int64_t stream_event_text_tokens(Api api, std::string_view data) {
   if (data.empty() || data.front() != '{') return 0;  // [DONE] and friends
   rapidjson::Document d;
   if (!json::parse(data, d) || !d.IsObject()) return 0;
-  if (api == Api::anthropic_messages) return anthropic_text_tokens(d);
+  if (api == Api::anthropic_messages) return anthropic_event_text_tokens(d);
   // Responses API: response.output_text.delta, .function_call_arguments.delta, .reasoning_*.delta
   if (api == Api::openai_responses) return string_tokens(d, "delta");
   return openai_text_tokens(d);

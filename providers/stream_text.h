@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include <rapidjson/fwd.h>
+
 #include "providers/upstream_request.h"
 
 namespace tollgate::providers {
@@ -14,5 +16,9 @@ namespace tollgate::providers {
 // arguments) in one SSE event's data, for an upstream speaking `api`; 0 for anything else
 // (role chunks, usage, [DONE], pings).
 std::int64_t stream_event_text_tokens(Api api, std::string_view data);
+
+// The same for one Anthropic stream event already parsed (a content_block_delta's text,
+// partial_json or thinking; 0 for any other event).
+std::int64_t anthropic_event_text_tokens(const rapidjson::Value& event);
 
 }  // namespace tollgate::providers

@@ -12,6 +12,7 @@
 
 #include <rapidjson/document.h>
 
+#include "core/token_estimate.h"
 #include "tests/integration/web_tools.h"
 #include "tests/support/http_client.h"
 #include "tests/support/mock_upstream.h"
@@ -146,8 +147,20 @@ TEST_CASE("server tools: a stream cut before its totals is charged the samplings
     REQUIRE_FALSE(totals);
     REQUIRE(first_sampling >= 1000);
     // Three searches evidence four samplings, each reading at least the first's input; each search
-    // shown is billed. message_start reports no output, so none is charged (its usage arrived).
-    const double cost = 4 * static_cast<double>(first_sampling) * kClaudeInput + 3 * kClaudeSearch;
+    // shown is billed. message_start reports no output: the text relayed is charged as estimated
+    // (cut_stream_output_test.cc).
+    std::int64_t relayed = 0;
+    for (const auto& event : events) {
+      const auto at = event.data.find("data: ");  // event.data holds the whole event
+      if (at == std::string::npos) continue;
+      const auto d = parse_json(event.data.substr(at + 6, event.data.find('\n', at) - at - 6));
+      if (d.IsObject() && d.HasMember("delta") && d["delta"].IsObject() && d["delta"].HasMember("text")) {
+        relayed += tollgate::core::estimate_tokens(d["delta"]["text"].GetString());
+      }
+    }
+    REQUIRE(relayed > 0);
+    const double cost = 4 * static_cast<double>(first_sampling) * kClaudeInput + 3 * kClaudeSearch +
+                        static_cast<double>(relayed) * kClaudeOutput;
     CHECK(key_spend(gw, key) == Approx(cost).epsilon(1e-9));  // was the first sampling's input only
   }
 }

@@ -135,3 +135,23 @@ TEST_CASE("pass-through usage: a cut Anthropic stream is charged the samplings i
   CHECK(usage_of(100'000, {&start, &search, &mcp, &totals}).prompt_tokens == 21000);  // reported: the truth
   CHECK(usage_of(2500, {&start, &search, &mcp}).prompt_tokens == 2500);               // the reservation's
 }
+
+// message_start says 0 output; the text relayed before a cut stands for it (typical tokens,
+// core/token_estimate.h: 4 bytes each), within the output bound when one is known.
+TEST_CASE("pass-through usage: an Anthropic stream cut short is charged the text it relayed as output",
+          "[api][passthrough][cut_stream]") {
+  PassthroughUsage usage(ProviderKind::anthropic);
+  usage.on_event(
+      {"message_start", R"({"type":"message_start","message":{"usage":{"input_tokens":20,"output_tokens":0}}})"});
+  usage.on_event({"content_block_delta",
+                  R"({"type":"content_block_delta","delta":{"type":"text_delta","text":"0123456789abcdef"}})"});
+  usage.on_event({"content_block_delta",
+                  R"({"type":"content_block_delta","delta":{"type":"input_json_delta","partial_json":"{\"city\":"}})"});
+  usage.on_event({"ping", R"({"type":"ping"})"});
+  CHECK(usage.usage().completion_tokens == 0);                 // what was reported
+  CHECK(usage.usage_cut_short(0).completion_tokens == 4 + 2);  // 16 bytes of text, 8 of JSON
+  CHECK(usage.usage_cut_short(5).completion_tokens == 5);
+  CHECK(usage.usage_cut_short(5).prompt_tokens == 20);
+  usage.on_event({"message_delta", R"({"type":"message_delta","usage":{"output_tokens":40}})"});
+  CHECK(usage.usage_cut_short(100).completion_tokens == 40);  // a report above the estimate wins
+}
