@@ -65,7 +65,8 @@ std::string event_text(const std::string& event) {
   }
   if (d.HasMember("choices") && d["choices"].IsArray() && !d["choices"].Empty()) {
     const auto& delta = d["choices"][0]["delta"];
-    if (delta.IsObject() && delta.HasMember("content") && delta["content"].IsString()) return delta["content"].GetString();
+    if (delta.IsObject() && delta.HasMember("content") && delta["content"].IsString())
+      return delta["content"].GetString();
   }
   return "";
 }
@@ -112,10 +113,9 @@ TEST_CASE("a client hanging up on an Anthropic stream once it has text is charge
   TestGateway gw(config_for(mock));
   const auto input = prompt_tokens(gw, {{"x-api-key", gw.master_key()}});
   const double input_cost = static_cast<double>(input) * kClaudeInput;
-  for (const auto& [path, body] :
-       {std::pair<std::string, std::string>{"/v1/messages", messages_body("slow", "", true)},
-        {"/anthropic/v1/messages", messages_body(kSlowModel, "", true)},
-        {"/v1/chat/completions", chat_body("slow", true)}}) {
+  for (const auto& [path, body] : {std::pair<std::string, std::string>{"/v1/messages", messages_body("slow", "", true)},
+                                   {"/anthropic/v1/messages", messages_body(kSlowModel, "", true)},
+                                   {"/v1/chat/completions", chat_body("slow", true)}}) {
     INFO(path);
     const auto key = issue_key(gw, R"({"max_budget":1.0})");
     const auto aborts_before = mock.client_aborts();
