@@ -247,9 +247,9 @@ TEST_CASE("Gemini's built-in tools through /gemini/* are refused before the call
   World w;
   const auto key = issue_key(w.gw, R"({"max_budget":1})");
   const std::string functions = R"({"functionDeclarations":[{"name":"get","parameters":{"type":"object"}}]})";
-  for (const std::string& builtin : {R"({"googleSearch":{}})", R"({"codeExecution":{}})", R"({"url_context":{}})",
-                                     R"({"googleSearchRetrieval":{"dynamicRetrievalConfig":{}}})",
-                                     R"({"functionDeclarations":[],"googleSearch":{}})", R"({"someFutureTool":{}})"}) {
+  for (const char* builtin : {R"({"googleSearch":{}})", R"({"codeExecution":{}})", R"({"url_context":{}})",
+                              R"({"googleSearchRetrieval":{"dynamicRetrievalConfig":{}}})",
+                              R"({"functionDeclarations":[],"googleSearch":{}})", R"({"someFutureTool":{}})"}) {
     INFO(builtin);
     const auto reply = http_request(w.gw.port(), "POST", gemini_path(kGemini),
                                     "{" + kGeminiHi + R"(,"tools":[)" + functions + "," + builtin + "]}", bearer(key));
