@@ -55,10 +55,8 @@ std::int64_t prompt_tokens(const TestGateway& gw, const HeaderList& auth) {
 
 // The text an event carries, as the client saw it: Anthropic's delta.text, or a chat chunk's
 // choices[0].delta.content.
-std::string event_text(const std::string& event) {
-  const auto at = event.find("data: ");
-  if (at == std::string::npos) return "";
-  const auto d = parse_json(event.substr(at + 6, event.find('\n', at) - at - 6));
+std::string event_text(const SseEvent& event) {
+  const auto d = sse_data_json(event);
   if (d.HasParseError() || !d.IsObject()) return "";
   if (d.HasMember("delta") && d["delta"].IsObject() && d["delta"].HasMember("text")) {
     return d["delta"]["text"].GetString();
@@ -97,7 +95,7 @@ TEST_CASE("an Anthropic stream the upstream cuts before message_delta is charged
     std::int64_t relayed = 0;
     bool totals = false;
     for (const auto& event : events) {
-      relayed += tollgate::core::estimate_tokens(event_text(event.data));  // event.data: the whole event
+      relayed += tollgate::core::estimate_tokens(event_text(event));
       if (event.data.find("message_delta") != std::string::npos) totals = true;
     }
     REQUIRE_FALSE(totals);  // cut before the output was reported

@@ -151,9 +151,7 @@ TEST_CASE("server tools: a stream cut before its totals is charged the samplings
     // (cut_stream_output_test.cc).
     std::int64_t relayed = 0;
     for (const auto& event : events) {
-      const auto at = event.data.find("data: ");  // event.data holds the whole event
-      if (at == std::string::npos) continue;
-      const auto d = parse_json(event.data.substr(at + 6, event.data.find('\n', at) - at - 6));
+      const auto d = sse_data_json(event);
       if (d.IsObject() && d.HasMember("delta") && d["delta"].IsObject() && d["delta"].HasMember("text")) {
         relayed += tollgate::core::estimate_tokens(d["delta"]["text"].GetString());
       }

@@ -21,6 +21,12 @@ rapidjson::Document parse_json(const std::string& text) {
   return d;
 }
 
+rapidjson::Document sse_data_json(const SseEvent& event) {
+  const auto at = event.data.find("data: ");
+  if (at == std::string::npos) return parse_json("");
+  return parse_json(event.data.substr(at + 6, event.data.find('\n', at) - at - 6));
+}
+
 namespace net = boost::asio;
 namespace bhttp = boost::beast::http;
 using tcp = net::ip::tcp;

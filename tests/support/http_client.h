@@ -65,4 +65,8 @@ struct SseEvent {
 std::vector<SseEvent> read_sse(std::uint16_t port, const std::string& target, const std::string& body,
                                const HeaderList& headers, int* status = nullptr);
 
+// The JSON on an event's `data:` line (an SseEvent holds the whole event, `event:` line and
+// all); HasParseError() when there is none or it is not JSON.
+rapidjson::Document sse_data_json(const SseEvent& event);
+
 }  // namespace tollgate::testing
