@@ -119,11 +119,6 @@ std::string event_name(const std::string& block) {
   return block.substr(7, block.find('\n') - 7);
 }
 
-rapidjson::Document event_data(const std::string& block) {
-  const auto data = block.find("data: ");
-  return json(data == std::string::npos ? std::string() : block.substr(data + 6));
-}
-
 // A gateway on SQLite in front of tollgate-mock, and a key with a $10 budget.
 struct World {
   TestDatabase db{"sqlite"};
@@ -176,11 +171,11 @@ TEST_CASE("a streamed response is relayed event by event and charged from respon
     CHECK(e.data.find("[DONE]") == std::string::npos);  // the Responses stream has no [DONE]
     if (event_name(e.data) != "response.output_text.delta") continue;
     ++deltas;
-    text += str(event_data(e.data)["delta"]);
+    text += str(sse_data_json(e)["delta"]);
   }
   CHECK(deltas == 5);
   CHECK(text == "Hello from tollgate-mock! This is a canned reply from the fake upstream.");
-  const auto completed = event_data(events.back().data);
+  const auto completed = sse_data_json(events.back());
   const auto& usage = completed["response"]["usage"];
   const double cost = usage["input_tokens"].GetInt64() * kInputPrice + usage["output_tokens"].GetInt64() * kOutputPrice;
   CHECK(cost > 0);
@@ -193,7 +188,7 @@ TEST_CASE("a Responses stream cut mid-way ends with an error event and is still 
   const auto events = world.stream("broken");
   REQUIRE(events.size() >= 2);
   CHECK(event_name(events.back().data) == "error");
-  CHECK(str(event_data(events.back().data)["type"]) == "error");
+  CHECK(str(sse_data_json(events.back())["type"]) == "error");
   // The prompt estimate plus the two deltas that arrived: more than nothing.
   CHECK(key_spend(world.db, world.key, 1e-12) > 0);
 }
@@ -289,10 +284,10 @@ TEST_CASE("a chat-only provider serves the Responses API through chat, whole and
   CHECK(event_name(events.back().data) == "response.completed");
   std::string text;
   for (const auto& e : events) {
-    if (event_name(e.data) == "response.output_text.delta") text += str(event_data(e.data)["delta"]);
+    if (event_name(e.data) == "response.output_text.delta") text += str(sse_data_json(e)["delta"]);
   }
   CHECK_THAT(text, Catch::Contains("tollgate-mock"));
-  const auto completed = event_data(events.back().data);
+  const auto completed = sse_data_json(events.back());
   const auto& usage = completed["response"]["usage"];
   CHECK(str(completed["response"]["output"][0]["content"][0]["text"]) == text);
   const double streamed =
@@ -308,7 +303,7 @@ TEST_CASE("a translated Responses stream cut mid-way ends with an error event an
   REQUIRE(events.size() >= 2);
   CHECK(event_name(events.front().data) == "response.created");
   CHECK(event_name(events.back().data) == "error");
-  const auto error = event_data(events.back().data);
+  const auto error = sse_data_json(events.back());
   CHECK(str(error["type"]) == "error");
   CHECK(error["sequence_number"].GetInt64() == static_cast<std::int64_t>(events.size()) - 1);
   CHECK(key_spend(world.db, world.key, 1e-12) > 0);

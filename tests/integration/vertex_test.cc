@@ -160,9 +160,7 @@ TEST_CASE("a streamed Vertex Anthropic call is relayed and charged", "[integrati
   std::int64_t input = 0;
   std::int64_t output = 0;
   for (const auto& e : events) {
-    const auto at = e.data.find("data: ");
-    if (at == std::string::npos) continue;
-    const auto event = json(e.data.substr(at + 6));
+    const auto event = sse_data_json(e);
     if (!event.IsObject()) continue;
     if (event.HasMember("message") && event["message"].HasMember("usage"))
       input = event["message"]["usage"]["input_tokens"].GetInt64();
