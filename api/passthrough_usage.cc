@@ -1,7 +1,6 @@
 #include "api/passthrough_usage.h"
 
-#include <algorithm>
-
+#include "core/cut_stream_output.h"
 #include "providers/bedrock/converse_response.h"
 #include "providers/gemini/gemini_response.h"
 #include "providers/json_util.h"
@@ -38,8 +37,7 @@ void PassthroughUsage::on_event(const providers::SseEvent& event) {
 
 core::Usage PassthroughUsage::usage_cut_short(std::int64_t output_bound) const {
   auto cut = usage();
-  const auto relayed = output_bound > 0 ? std::min(relayed_text_tokens_, output_bound) : relayed_text_tokens_;
-  cut.completion_tokens = std::max(cut.completion_tokens, relayed);
+  cut.completion_tokens = core::cut_stream_output_tokens(cut.completion_tokens, relayed_text_tokens_, output_bound);
   return cut;
 }
 

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "core/cut_stream_output.h"
 #include "core/number_text.h"
 #include "core/response_id.h"
 #include "core/retry_policy.h"
@@ -382,16 +383,13 @@ class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this
     }
   }
 
-  // The client already has part of the stream: charge what was generated so far.
-  // A provider may report its output only at the end (Anthropic's message_delta: message_start
-  // says 0 or 1), so the usage seen before a cut can miss everything relayed since: the text
-  // relayed counts at least as its estimate, or a client hanging up at the last content block
-  // would be charged no output at all.
+  // The client already has part of the stream: charge what was generated so far, the text
+  // relayed at least as its estimate (core/cut_stream_output.h).
   void charge_interrupted_stream() {
     if (!stream_started_ || !relay_) return;
     take_stream_usage();
     usage_.completion_tokens =
-        std::max(usage_.completion_tokens, estimated_usage(streamed_text_tokens_).completion_tokens);
+        core::cut_stream_output_tokens(usage_.completion_tokens, streamed_text_tokens_, req_.completion_tokens_bound);
     end_.mark_interrupted();
   }
 
