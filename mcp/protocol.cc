@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "core/url_split.h"
+
 namespace tollgate::mcp {
 namespace {
 
@@ -18,15 +20,11 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// "host", "host:port", "[v6]:port" → the host, lower case, without brackets.
+// "host", "host:port", "[v6]:port" → the host, lower case, without brackets; "" when the
+// authority does not split (a '[' without its ']', text after the ']').
 std::string host_of_authority(std::string_view authority) {
-  if (!authority.empty() && authority.front() == '[') {
-    const auto close = authority.find(']');
-    if (close == std::string_view::npos) return {};
-    return lower(authority.substr(1, close - 1));
-  }
-  const auto colon = authority.find(':');
-  return lower(authority.substr(0, colon));
+  const auto split = core::split_host_port(authority);
+  return split ? lower(split.value().host) : std::string();
 }
 
 bool loopback_host(const std::string& host) { return host == "localhost" || host == "127.0.0.1" || host == "::1"; }
@@ -67,13 +65,13 @@ std::string_view negotiate_protocol_version(std::string_view requested) {
 
 bool origin_allowed(std::string_view origin, std::string_view host_header) {
   if (origin.empty()) return true;
-  const auto scheme_end = origin.find("://");
-  if (scheme_end == std::string_view::npos) return false;  // "null" and other opaque origins
-  const auto scheme = lower(origin.substr(0, scheme_end));
+  const auto url = core::split_url(origin);
+  if (!url.scheme) return false;  // "null" and other opaque origins
+  const auto scheme = lower(*url.scheme);
   if (scheme != "http" && scheme != "https") return false;
-  auto authority = origin.substr(scheme_end + 3);
-  if (authority.find('/') != std::string_view::npos || authority.find('@') != std::string_view::npos) return false;
-  const auto host = host_of_authority(authority);
+  // An origin is scheme://host[:port] and nothing more.
+  if (url.userinfo || !url.path.empty() || url.query || url.fragment) return false;
+  const auto host = host_of_authority(url.host_port);
   if (host.empty()) return false;
   return loopback_host(host) || host == host_of_authority(host_header);
 }

@@ -85,6 +85,12 @@ TEST_CASE("Origin: absent, loopback or this gateway's host only", "[unit][mcp][s
       {"http://localhost@evil.example", "gw.example", false},
       {"http://evil.example/path", "evil.example", false},
       {"http://127.0.0.1.evil.example", "gw.example", false},
+      {"http://evil.example?x", "evil.example", false},
+      {"http://evil.example#x", "evil.example", false},
+      {"http://[::1", "gw.example", false},
+      {"http://[::1]x", "gw.example", false},
+      {"http://[::1]:8080", "[::1]:4000", true},
+      {"HTTPS://gw.example:9999", "gw.example:4000", true},
   };
   for (const auto& row : rows) {
     INFO(row.origin << " vs " << row.host);
