@@ -14,19 +14,18 @@ void replace_all(std::string& text, std::string_view needle) {
 
 }  // namespace
 
+// libpq's URI grammar (conninfo_uri_parse_options), not RFC 3986's, so not core::split_url:
+// the credentials run to the first '@' before any '/' ('?' and '#' included), the user to the
+// first ':'. Splitting otherwise would scrub a text libpq never took for the password.
 std::string url_password(std::string_view url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return {};
-  const auto authority_start = scheme_end + 3;
-  const auto authority_end = url.find_first_of("/?", authority_start);
-  const auto authority =
-      url.substr(authority_start,
-                 authority_end == std::string_view::npos ? std::string_view::npos : authority_end - authority_start);
-  const auto at = authority.rfind('@');
-  if (at == std::string_view::npos) return {};
-  const auto colon = authority.find(':');
+  const auto credentials = url.substr(scheme_end + 3);
+  const auto at = credentials.find_first_of("@/");
+  if (at == std::string_view::npos || credentials[at] != '@') return {};
+  const auto colon = credentials.find(':');
   if (colon == std::string_view::npos || colon > at) return {};
-  return std::string(authority.substr(colon + 1, at - colon - 1));
+  return std::string(credentials.substr(colon + 1, at - colon - 1));
 }
 
 std::string scrub_message(std::string_view message, std::string_view url, std::string_view password) {
