@@ -58,6 +58,29 @@ def by_window(rows, seconds):
     return [(k * seconds, summary(v)) for k, v in sorted(windows.items())]
 
 
+def median(values):
+    values = sorted(values)
+    middle = len(values) // 2
+    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+
+
+def print_rounds(work, rounds, un, ov, ratio):
+    """Round 1 is the table's unloaded and overload phases; rounds 2..N their repetitions."""
+    rows = [(1, un, ov, ratio)]
+    for r in range(2, rounds + 1):
+        u, v = (summary(read_log(os.path.join(work, f"{p}-{r}.log"))) for p in ("unloaded", "overload"))
+        rows.append((r, u, v, v["p99"] / u["p99"] if u["p99"] else float("nan")))
+    print(f"- Over {rounds} rounds of an unloaded (10 s) and an overload phase, the median of the ratios: "
+          f"**{median([row[3] for row in rows]):.2f}×**; median unloaded p99 {median([row[1]['p99'] for row in rows]):.2f} ms, "
+          f"median admitted p99 under overload {median([row[2]['p99'] for row in rows]):.2f} ms, "
+          f"median admitted {median([row[2]['ok'] for row in rows]):.0f}.\n")
+    print("| round | unloaded p99 200 (ms) | overload 200 | overload 503 | overload p99 200 (ms) | ratio |")
+    print("|---|---|---|---|---|---|")
+    for r, u, v, q in rows:
+        print(f"| {r} | {u['p99']:.2f} | {v['ok']} | {v['shed']} | {v['p99']:.2f} | {q:.2f}× |")
+    print()
+
+
 def main():
     a = argparse.ArgumentParser()
     for name in ("capacity", "low", "high", "seconds", "in-flight", "connections", "io-threads",
@@ -70,6 +93,7 @@ def main():
     a.add_argument("--shed", type=int, nargs=2, required=True)
     a.add_argument("--poll-us", type=int, default=0)
     a.add_argument("--new-connections")
+    a.add_argument("--rounds", type=int, default=1)
     o = a.parse_args()
     w = o.work
     runs = {p: json.load(open(os.path.join(w, p + ".json"))) for p in ("capacity", "unloaded", "overload", "recovery")}
@@ -102,6 +126,8 @@ def main():
     print()
     print(f"- Admitted p99 under overload / unloaded p99: **{ratio:.2f}×** (goal ≤ 3×).")
     (un_arrived, un_waited), (ov_arrived, ov_waited) = (arrival_p99s(logs[p]) for p in ("unloaded", "overload"))
+    if o.rounds > 1:
+        print_rounds(w, o.rounds, un, ov, ratio)
     print(f"- The same up to each answer's arrival at the generator's socket (its kernel receive timestamp), "
           f"without the generator's own wait to read it (p99 {un_waited:.2f} ms unloaded, {ov_waited:.2f} ms "
           f"under overload): p99 {un_arrived:.2f} ms unloaded, {ov_arrived:.2f} ms under overload, "
