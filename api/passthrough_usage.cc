@@ -37,7 +37,8 @@ void PassthroughUsage::on_event(const providers::SseEvent& event) {
 
 core::Usage PassthroughUsage::usage_cut_short(std::int64_t output_bound) const {
   auto cut = usage();
-  cut.completion_tokens = core::cut_stream_output_tokens(cut.completion_tokens, relayed_text_tokens_, output_bound);
+  const auto bound = output_bound > 0 ? std::optional(output_bound) : std::nullopt;
+  cut.completion_tokens = core::cut_stream_output_tokens(cut.completion_tokens, relayed_text_tokens_, bound);
   return cut;
 }
 

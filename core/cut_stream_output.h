@@ -8,10 +8,13 @@
 // the report, within the completion bound the reservation held, so that the estimate can never
 // push a settle past its reservation.
 #include <cstdint>
+#include <optional>
 
 namespace tollgate::core {
 
-// max(reported, min(relayed_estimate, bound)); `bound` ≤ 0: no bound.
-std::int64_t cut_stream_output_tokens(std::int64_t reported, std::int64_t relayed_estimate, std::int64_t bound);
+// max(reported, min(relayed_estimate, bound)); nullopt: no bound. A bound of 0 (a request that
+// reserved no output) leaves the report alone.
+std::int64_t cut_stream_output_tokens(std::int64_t reported, std::int64_t relayed_estimate,
+                                      std::optional<std::int64_t> bound);
 
 }  // namespace tollgate::core

@@ -1,6 +1,9 @@
 // The output charged for a stream cut short (core/cut_stream_output.h).
 #include <catch2/catch.hpp>
 
+#include <optional>
+#include <string>
+
 #include "core/cut_stream_output.h"
 
 using namespace tollgate::core;
@@ -10,7 +13,7 @@ TEST_CASE("a cut stream's output is the larger of the report and the relayed tex
   struct Row {
     std::int64_t reported;
     std::int64_t relayed_estimate;
-    std::int64_t bound;
+    std::optional<std::int64_t> bound;
     std::int64_t charged;
   };
   const Row rows[] = {
@@ -20,11 +23,14 @@ TEST_CASE("a cut stream's output is the larger of the report and the relayed tex
       {60, 40, 100, 60},     // a report above the estimate wins
       {0, 150, 100, 100},    // the estimate never passes the bound the reservation held
       {120, 150, 100, 120},  // a provider's own report is taken as it is
-      {0, 150, 0, 150},      // no bound (a pass-through without one)
-      {0, 150, -1, 150},    {30, 10, 0, 30},
+      {0, 150, 0, 0},        // no output reserved: the estimate adds nothing
+      {30, 150, 0, 30},
+      {0, 150, std::nullopt, 150},  // no bound (a pass-through without one)
+      {30, 10, std::nullopt, 30},
   };
   for (const auto& row : rows) {
-    INFO("reported " << row.reported << ", relayed " << row.relayed_estimate << ", bound " << row.bound);
+    INFO("reported " << row.reported << ", relayed " << row.relayed_estimate << ", bound "
+                     << (row.bound ? std::to_string(*row.bound) : "none"));
     CHECK(cut_stream_output_tokens(row.reported, row.relayed_estimate, row.bound) == row.charged);
   }
 }
