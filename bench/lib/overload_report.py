@@ -4,6 +4,7 @@ import argparse
 import datetime
 import json
 import os
+import statistics
 
 
 def read_log(path):
@@ -58,22 +59,20 @@ def by_window(rows, seconds):
     return [(k * seconds, summary(v)) for k, v in sorted(windows.items())]
 
 
-def median(values):
-    values = sorted(values)
-    middle = len(values) // 2
-    return values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+def ratio(loaded_ms, unloaded_ms):
+    return loaded_ms / unloaded_ms if unloaded_ms else float("nan")
 
 
-def print_rounds(work, rounds, un, ov, ratio):
+def print_rounds(work, rounds, un, ov):
     """Round 1 is the table's unloaded and overload phases; rounds 2..N their repetitions."""
-    rows = [(1, un, ov, ratio)]
+    rows = [(1, un, ov, ratio(ov["p99"], un["p99"]))]
     for r in range(2, rounds + 1):
         u, v = (summary(read_log(os.path.join(work, f"{p}-{r}.log"))) for p in ("unloaded", "overload"))
-        rows.append((r, u, v, v["p99"] / u["p99"] if u["p99"] else float("nan")))
+        rows.append((r, u, v, ratio(v["p99"], u["p99"])))
     print(f"- Over {rounds} rounds of an unloaded (10 s) and an overload phase, the median of the ratios: "
-          f"**{median([row[3] for row in rows]):.2f}×**; median unloaded p99 {median([row[1]['p99'] for row in rows]):.2f} ms, "
-          f"median admitted p99 under overload {median([row[2]['p99'] for row in rows]):.2f} ms, "
-          f"median admitted {median([row[2]['ok'] for row in rows]):.0f}.\n")
+          f"**{statistics.median([row[3] for row in rows]):.2f}×**; median unloaded p99 {statistics.median([row[1]['p99'] for row in rows]):.2f} ms, "
+          f"median admitted p99 under overload {statistics.median([row[2]['p99'] for row in rows]):.2f} ms, "
+          f"median admitted {statistics.median([row[2]['ok'] for row in rows]):.0f}.\n")
     print("| round | unloaded p99 200 (ms) | overload 200 | overload 503 | overload p99 200 (ms) | ratio |")
     print("|---|---|---|---|---|---|")
     for r, u, v, q in rows:
@@ -99,7 +98,6 @@ def main():
     runs = {p: json.load(open(os.path.join(w, p + ".json"))) for p in ("capacity", "unloaded", "overload", "recovery")}
     logs = {p: read_log(os.path.join(w, p + ".log")) for p in ("unloaded", "overload", "recovery")}
     un, ov, rc = (summary(logs[p]) for p in ("unloaded", "overload", "recovery"))
-    ratio = ov["p99"] / un["p99"] if un["p99"] else float("nan")
 
     print(f"# Overload — {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC\n")
     print(f"Machine: {o.nproc} cores, shared with the other engineers' builds; load average {o.load_start} at the "
@@ -124,14 +122,12 @@ def main():
               f"{run['backlogged']} (max {run['max_backlog']}) | {s['p50']:.2f} | {s['p99']:.2f} | {s['p999']:.2f} | "
               f"{s['shed_p99']:.2f} | {run['send_lag_p99']:.2f} |")
     print()
-    print(f"- Admitted p99 under overload / unloaded p99: **{ratio:.2f}×** (goal ≤ 3×).")
+    print(f"- Admitted p99 under overload / unloaded p99: **{ratio(ov['p99'], un['p99']):.2f}×** (goal ≤ 3×).")
     (un_arrived, un_waited), (ov_arrived, ov_waited) = (arrival_p99s(logs[p]) for p in ("unloaded", "overload"))
-    if o.rounds > 1:
-        print_rounds(w, o.rounds, un, ov, ratio)
     print(f"- The same up to each answer's arrival at the generator's socket (its kernel receive timestamp), "
           f"without the generator's own wait to read it (p99 {un_waited:.2f} ms unloaded, {ov_waited:.2f} ms "
           f"under overload): p99 {un_arrived:.2f} ms unloaded, {ov_arrived:.2f} ms under overload, "
-          f"**{ov_arrived / un_arrived if un_arrived else float('nan'):.2f}×**.")
+          f"**{ratio(ov_arrived, un_arrived):.2f}×**.")
     print(f"- tollgate_shed_requests_total rose by {o.shed[1] - o.shed[0]} during the overload phase "
           f"(after it, by reason: {o.shed_reasons.strip() or 'none'}).")
     print(f"- RSS: {o.rss_idle // 1024} MiB before, {o.rss_max // 1024} MiB at most during, "
@@ -139,6 +135,8 @@ def main():
     print("- `other`: status 0 (connection failed) or -1 (unanswered 5 s after the phase); `generator backlog`: "
           "requests due while all connections were busy (sent late, charged from their due time); "
           "`send lag`: due → sent, the generator's own delay (its CPU's other work and the backlog).\n")
+    if o.rounds > 1:
+        print_rounds(w, o.rounds, un, ov)
     print("Overload, 5 s windows (by due time):\n")
     print("| from (s) | 200 | 503 | other | p99 200 (ms) |")
     print("|---|---|---|---|---|")
