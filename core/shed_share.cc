@@ -24,7 +24,8 @@ double seconds(ShedShare::Duration d) { return std::chrono::duration<double>(d).
 bool holds_busy(double target) { return target > 0 && target < 1; }
 }  // namespace
 
-ShedShare::ShedShare(Targets targets, Duration period) : targets_(targets), period_(seconds(period)) {}
+ShedShare::ShedShare(Targets targets, Duration period)
+    : targets_(targets), period_duration_(period), period_(seconds(period)) {}
 
 void ShedShare::sample_busy(double fraction) {
   if (!holds_busy(targets_.busy)) return;
@@ -41,15 +42,19 @@ double ShedShare::error() const {
   return error;
 }
 
-void ShedShare::sample_delay(Duration delay) {
+void ShedShare::sample_delay(Duration delay) { sample_delay(delay, period_duration_ + delay); }
+
+void ShedShare::sample_delay(Duration delay, Duration since_previous) {
   // A step weighs the time since the previous sample: the timer runs on the loop it measures,
   // so an overloaded loop samples late (every 5-15 ms at the onset of twice the capacity,
   // bench/overload), and steps that each weighed one period took ~70 ms to reach the share
   // while every request waited (and with work queued first-in first-out, never reach it: the
   // later the samples, the slower the share grows). The time weighed is the period plus the
   // smaller of this delay and the one smoothed before it: a lasting delay weighs its length,
-  // one long stall (or the quiet samples after it) about a period.
-  const double step = period_ + std::min(last_delay_, seconds(delay));
+  // one long stall (or the quiet samples after it) about a period. A sample taken sooner (a
+  // request that found the timer overdue, http/loop_load.cc) weighs only the time since the
+  // previous one.
+  const double step = std::min(seconds(since_previous), period_ + std::min(last_delay_, seconds(delay)));
   last_delay_ = seconds(delay);
   delay_ += (seconds(delay) - delay_) * kSmoothing;
   const double e = error();

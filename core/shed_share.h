@@ -35,6 +35,10 @@ class ShedShare {
   // One measured delay, `period + delay` after the previous one (the timer was armed `period`
   // ahead and fired `delay` late): a step of the controller.
   void sample_delay(Duration delay);
+  // One measured delay, `since_previous` after the previous sample: a timer still overdue by
+  // `delay`, seen before its handler runs (by a request on the same loop), or a timer firing
+  // soon after such a sample. The step weighs at most the time since the previous sample.
+  void sample_delay(Duration delay, Duration since_previous);
   // The fraction of the time since the previous busy sample the loop's thread was busy; used by
   // the steps that follow.
   void sample_busy(double fraction);
@@ -45,6 +49,7 @@ class ShedShare {
   double error() const;
 
   Targets targets_;
+  Duration period_duration_;
   double period_;           // seconds
   double delay_ = 0;        // smoothed, seconds
   double last_delay_ = 0;   // the previous sample's, seconds

@@ -20,9 +20,37 @@ namespace net = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 namespace {
-// Written only by the sampler running on this thread, read by this thread's sessions.
-thread_local double shed_share_here = 0;
+// This thread's loop, kept on the thread itself (each I/O thread runs one loop and at most one
+// sampler): written by the sampler's timer and by the requests that find that timer overdue, read
+// by this thread's sessions.
+struct LoopHere {
+  std::optional<core::ShedShare> share;  // none where no sampler runs
+  Clock::duration period{};
+  Clock::time_point due{};  // when the sampler's timer is due
+  Clock::time_point last_sample{};
+  double shed_share = 0;
+};
+thread_local LoopHere loop_here;
 thread_local std::uint64_t dice_here = 0x9e3779b97f4a7c15ULL;
+
+void sample_delay_here(Clock::time_point now) {
+  loop_here.share->sample_delay(now - loop_here.due, now - loop_here.last_sample);
+  loop_here.last_sample = now;
+  loop_here.shed_share = loop_here.share->share();
+}
+
+// A request handled while the sampler's timer is overdue by a period or more measures the delay
+// before the timer's handler can: the timer waits behind every handler the loop has queued, so
+// at the onset of an overload it fires after a whole pass over the ready connections (5-15 ms at
+// twice the capacity, bench/overload), and every request of that pass would be admitted into
+// the growing queue. A sample a period, and the share follows the delay as it grows.
+void observe_overdue_timer() {
+  if (!loop_here.share) return;
+  const auto now = Clock::now();
+  if (now - loop_here.due >= loop_here.period && now - loop_here.last_sample >= loop_here.period) {
+    sample_delay_here(now);
+  }
+}
 
 // xorshift64*: a draw costs a few instructions and needs no lock (each thread its own state).
 double roll() {
@@ -75,10 +103,14 @@ class ThreadBusyClock {
 
 struct LoopLoadMonitor::Sampler : std::enable_shared_from_this<Sampler> {
   Sampler(net::io_context& loop, core::ShedShare::Targets targets)
-      : timer(loop), period(sampling_period(targets.delay)), share(targets, period), measure_busy(targets.busy > 0) {}
+      : timer(loop), targets(targets), period(sampling_period(targets.delay)), measure_busy(targets.busy > 0) {}
 
   void start() {
     dice_here ^= reinterpret_cast<std::uintptr_t>(this);  // threads draw different sequences
+    loop_here = LoopHere{};
+    loop_here.share.emplace(targets, period);
+    loop_here.period = period;
+    loop_here.last_sample = Clock::now();
     if (measure_busy) {
       busy_clock.emplace();
       busy_mark = busy_clock->now();
@@ -88,20 +120,19 @@ struct LoopLoadMonitor::Sampler : std::enable_shared_from_this<Sampler> {
   }
 
   void arm() {
-    due = Clock::now() + period;
-    timer.expires_at(due);
+    loop_here.due = Clock::now() + period;
+    timer.expires_at(loop_here.due);
     timer.async_wait([self = shared_from_this()](boost::system::error_code ec) { self->fire(ec); });
   }
 
   void fire(boost::system::error_code ec) {
     if (ec || stopped.load(std::memory_order_acquire)) {
-      shed_share_here = 0;
+      loop_here = LoopHere{};
       return;
     }
     const auto now = Clock::now();
     if (busy_mark && now - busy_wall_mark >= kBusyPeriod) sample_busy(now);
-    share.sample_delay(now - due);
-    shed_share_here = share.share();
+    sample_delay_here(now);
     arm();
   }
 
@@ -109,19 +140,18 @@ struct LoopLoadMonitor::Sampler : std::enable_shared_from_this<Sampler> {
     const auto busy = busy_clock->now();
     if (!busy) return;
     const double wall = std::chrono::duration<double>(now - busy_wall_mark).count();
-    share.sample_busy(std::chrono::duration<double>(*busy - *busy_mark).count() / wall);
+    loop_here.share->sample_busy(std::chrono::duration<double>(*busy - *busy_mark).count() / wall);
     busy_mark = busy;
     busy_wall_mark = now;
   }
 
   net::steady_timer timer;
+  core::ShedShare::Targets targets;
   Clock::duration period;
-  core::ShedShare share;
   bool measure_busy;
   std::optional<ThreadBusyClock> busy_clock;
   std::optional<std::chrono::nanoseconds> busy_mark;
   Clock::time_point busy_wall_mark{};
-  Clock::time_point due{};
   std::atomic<bool> stopped{false};
 };
 
@@ -132,6 +162,9 @@ LoopLoadMonitor::LoopLoadMonitor(net::io_context& loop, core::ShedShare::Targets
 
 LoopLoadMonitor::~LoopLoadMonitor() { sampler_->stopped.store(true, std::memory_order_release); }
 
-bool loop_sheds_here() { return shed_share_here > 0 && roll() < shed_share_here; }
+bool loop_sheds_here() {
+  observe_overdue_timer();
+  return loop_here.shed_share > 0 && roll() < loop_here.shed_share;
+}
 
 }  // namespace tollgate::http

@@ -8,25 +8,36 @@ import statistics
 
 
 def read_log(path):
-    """(due or start µs, status, latency µs, wait µs or None) per request: tollgate-openloop's log (due,
-    status, latency from due; status 0: connection failed, -1: unanswered; its fifth column is how long
-    the answer's bytes waited at the generator's socket after the kernel received them) and h2load's
-    (start, status, duration; no wait) alike. Read once: every table comes from these rows."""
+    """(due or start µs, status, latency µs, wait µs or None, service µs or None) per request:
+    tollgate-openloop's log (due, status, latency from due, service from the request's send; status 0:
+    connection failed, -1: unanswered; its fifth column is how long the answer's bytes waited at the
+    generator's socket after the kernel received them) and h2load's (start, status, duration; no wait,
+    no service) alike. Read once: every table comes from these rows."""
     rows = []
     with open(path) as f:
         for line in f:
             parts = line.split()
             if len(parts) >= 3:
                 wait = int(parts[4]) if len(parts) >= 5 else None
-                rows.append((int(parts[0]), int(parts[1]), int(parts[2]), wait))
+                service = int(parts[3]) if len(parts) >= 5 else None
+                rows.append((int(parts[0]), int(parts[1]), int(parts[2]), wait, service))
     return rows
 
 
 def arrival_p99s(rows):
     """From tollgate-openloop's rows: the p99 of the 200s' latency up to their arrival at the
     generator's socket (the kernel's receive timestamp), and the p99 of the generator's wait to read them."""
-    answered = [(latency, wait) for _, status, latency, wait in rows if status == 200 and wait is not None]
+    answered = [(latency, wait) for _, status, latency, wait, _ in rows if status == 200 and wait is not None]
     return pct([latency - wait for latency, wait in answered], 0.99), pct([wait for _, wait in answered], 0.99)
+
+
+def own_p99(rows):
+    """From tollgate-openloop's rows: the p99 of the 200s' time from the request's send to the answer's
+    arrival at the generator's socket: the gateway's own part, without the generator's delays on either
+    side (a generator that stalls sends the requests due meanwhile late, and latency from due charges
+    the gateway for that wait: fair under overload, where the wait is for a free connection, but on an
+    unloaded gateway it is the generator's)."""
+    return pct([service - wait for _, status, _, wait, service in rows if status == 200 and service is not None], 0.99)
 
 
 def pct(values, q):
@@ -37,8 +48,8 @@ def pct(values, q):
 
 
 def summary(rows):
-    ok = [d for _, s, d, _ in rows if s == 200]
-    shed = [d for _, s, d, _ in rows if s == 503]
+    ok = [d for _, s, d, _, _ in rows if s == 200]
+    shed = [d for _, s, d, _, _ in rows if s == 503]
     return {
         "total": len(rows),
         "ok": len(ok),
@@ -63,20 +74,42 @@ def ratio(loaded_ms, unloaded_ms):
     return loaded_ms / unloaded_ms if unloaded_ms else float("nan")
 
 
-def print_rounds(work, rounds, un, ov):
+def print_rounds(work, rounds, un_rows, ov_rows):
     """Round 1 is the table's unloaded and overload phases; rounds 2..N their repetitions."""
-    rows = [(1, un, ov, ratio(ov["p99"], un["p99"]))]
-    for r in range(2, rounds + 1):
-        u, v = (summary(read_log(os.path.join(work, f"{p}-{r}.log"))) for p in ("unloaded", "overload"))
-        rows.append((r, u, v, ratio(v["p99"], u["p99"])))
+    rows = []
+    for r in range(1, rounds + 1):
+        u_rows, v_rows = (un_rows, ov_rows) if r == 1 else (read_log(os.path.join(work, f"{p}-{r}.log")) for p in ("unloaded", "overload"))
+        u, v = summary(u_rows), summary(v_rows)
+        own_u, own_v = own_p99(u_rows), own_p99(v_rows)
+        rows.append((r, u, v, ratio(v["p99"], u["p99"]), own_u, own_v, ratio(own_v, own_u)))
+    median = lambda i, key=None: statistics.median([row[i][key] if key else row[i] for row in rows])
     print(f"- Over {rounds} rounds of an unloaded (10 s) and an overload phase, the median of the ratios: "
-          f"**{statistics.median([row[3] for row in rows]):.2f}×**; median unloaded p99 {statistics.median([row[1]['p99'] for row in rows]):.2f} ms, "
-          f"median admitted p99 under overload {statistics.median([row[2]['p99'] for row in rows]):.2f} ms, "
-          f"median admitted {statistics.median([row[2]['ok'] for row in rows]):.0f}.\n")
-    print("| round | unloaded p99 200 (ms) | overload 200 | overload 503 | overload p99 200 (ms) | ratio |")
+          f"**{median(3):.2f}×**; median unloaded p99 {median(1, 'p99'):.2f} ms, "
+          f"median admitted p99 under overload {median(2, 'p99'):.2f} ms, median admitted {median(2, 'ok'):.0f}. "
+          f"The gateway's own part (send → arrival at the generator's socket): median p99 {median(4):.2f} ms "
+          f"unloaded, {median(5):.2f} ms under overload, median ratio **{median(6):.2f}×**.\n")
+    print("| round | unloaded p99 200 (ms) | overload 200 | overload 503 | overload p99 200 (ms) | ratio | "
+          "own p99 unloaded / overload (ms) | own ratio |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r, u, v, q, own_u, own_v, own_q in rows:
+        print(f"| {r} | {u['p99']:.2f} | {v['ok']} | {v['shed']} | {v['p99']:.2f} | {q:.2f}× | {own_u:.2f} / {own_v:.2f} | {own_q:.2f}× |")
+    print()
+
+
+def print_onset(work, rounds, ov_rows):
+    """How much of each overload phase's p99 is its first second, when the shed share climbs from
+    zero (the loop queues work until the share refuses enough of it): p99 of the first second's 200s
+    in 100 ms windows' worst, and of the rest of the phase alone."""
+    print("Onset: each overload phase's first second against the rest of it (200s by due time):\n")
+    print("| round | 200 in 0–1 s | p99 0–1 s (ms) | worst 100 ms window p99 (ms) | p99 1 s–end (ms) | p99 whole (ms) |")
     print("|---|---|---|---|---|---|")
-    for r, u, v, q in rows:
-        print(f"| {r} | {u['p99']:.2f} | {v['ok']} | {v['shed']} | {v['p99']:.2f} | {q:.2f}× |")
+    for r in range(1, rounds + 1):
+        rows = ov_rows if r == 1 else read_log(os.path.join(work, f"overload-{r}.log"))
+        first = [row for row in rows if row[0] < 1000000]
+        rest = [row for row in rows if row[0] >= 1000000]
+        worst = max((s["p99"] for _, s in by_window(first, 0.1) if s["ok"]), default=float("nan"))
+        head = summary(first)
+        print(f"| {r} | {head['ok']} | {head['p99']:.2f} | {worst:.2f} | {summary(rest)['p99']:.2f} | {summary(rows)['p99']:.2f} |")
     print()
 
 
@@ -128,6 +161,10 @@ def main():
           f"without the generator's own wait to read it (p99 {un_waited:.2f} ms unloaded, {ov_waited:.2f} ms "
           f"under overload): p99 {un_arrived:.2f} ms unloaded, {ov_arrived:.2f} ms under overload, "
           f"**{ratio(ov_arrived, un_arrived):.2f}×**.")
+    own_un, own_ov = own_p99(logs["unloaded"]), own_p99(logs["overload"])
+    print(f"- The gateway's own part, from each request's send to its answer's arrival at the generator's socket "
+          f"(without the generator's delays on either side): p99 {own_un:.2f} ms unloaded, {own_ov:.2f} ms under "
+          f"overload, **{ratio(own_ov, own_un):.2f}×**.")
     print(f"- tollgate_shed_requests_total rose by {o.shed[1] - o.shed[0]} during the overload phase "
           f"(after it, by reason: {o.shed_reasons.strip() or 'none'}).")
     print(f"- RSS: {o.rss_idle // 1024} MiB before, {o.rss_max // 1024} MiB at most during, "
@@ -136,7 +173,8 @@ def main():
           "requests due while all connections were busy (sent late, charged from their due time); "
           "`send lag`: due → sent, the generator's own delay (its CPU's other work and the backlog).\n")
     if o.rounds > 1:
-        print_rounds(w, o.rounds, un, ov)
+        print_rounds(w, o.rounds, logs["unloaded"], logs["overload"])
+    print_onset(w, o.rounds, logs["overload"])
     print("Overload, 5 s windows (by due time):\n")
     print("| from (s) | 200 | 503 | other | p99 200 (ms) |")
     print("|---|---|---|---|---|")
@@ -144,7 +182,7 @@ def main():
         print(f"| {start} | {s['ok']} | {s['shed']} | {s['other']} | {s['p99']:.2f} |")
     slow_ms = 5 * ov["p50"]
     bins = {}  # second → the 10 ms bins (by due time) holding admitted requests slower than slow_ms
-    for due, status, latency, _ in logs["overload"]:
+    for due, status, latency, _, _ in logs["overload"]:
         if status == 200 and latency > slow_ms * 1000:
             bins.setdefault(due // 1000000, set()).add(due % 1000000 // 10000)
     if bins:
