@@ -1,7 +1,8 @@
 #pragma once
 // How loaded an I/O thread's event loop is, and the share of new requests that thread refuses so
 // that it keeps up (core/shed_share.h): a timer on the loop measures how late it fires (the
-// handlers queued ahead of it; general_settings.max_event_loop_delay_ms), and the thread's
+// handlers queued ahead of it; general_settings.max_event_loop_delay_ms; a request handled while
+// that timer is overdue takes the sample before the timer's turn comes), and the thread's
 // scheduler statistics how much of the time it is busy, running or waiting for a CPU
 // (general_settings.max_event_loop_utilization). A request admitted into a loop that runs behind
 // waits there, and so does every one after it; refusing a share early keeps the admitted ones
