@@ -1,19 +1,14 @@
 #include "core/multipart.h"
 
-#include <strings.h>
-
 #include <algorithm>
 
 #include "core/api_error.h"
+#include "core/ascii_case.h"
 
 namespace tollgate::core {
 namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 std::string_view trim_front(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -49,7 +44,7 @@ std::optional<std::string> parameter(std::string_view header_value, std::string_
       consumed = std::min(rest.find(';'), rest.size());
       value = std::string(trim(rest.substr(0, consumed)));
     }
-    if (iequals(name, key)) return value;
+    if (ascii_iequals(name, key)) return value;
     const auto next = rest.find(';', consumed);
     if (next == std::string_view::npos) return std::nullopt;
     at = header_value.size() - rest.size() + next;
@@ -63,7 +58,7 @@ std::optional<std::string_view> header(std::string_view lines, std::string_view 
     const auto end = std::min(lines.find(kCrlf), lines.size());
     const auto line = lines.substr(0, end);
     const auto colon = line.find(':');
-    if (colon != std::string_view::npos && iequals(trim(line.substr(0, colon)), name)) {
+    if (colon != std::string_view::npos && ascii_iequals(trim(line.substr(0, colon)), name)) {
       return trim(line.substr(colon + 1));
     }
     lines.remove_prefix(std::min(end + kCrlf.size(), lines.size()));
@@ -82,7 +77,7 @@ const FormPart* FormData::find(std::string_view name) const {
 
 Result<FormData> parse_form_data(std::string_view content_type, std::string_view body) {
   const auto semicolon = std::min(content_type.find(';'), content_type.size());
-  if (!iequals(trim(content_type.substr(0, semicolon)), "multipart/form-data")) {
+  if (!ascii_iequals(trim(content_type.substr(0, semicolon)), "multipart/form-data")) {
     return bad_request("The body must be multipart/form-data", "");
   }
   FormData form;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/ascii_case.h"
+
 namespace tollgate::core {
 namespace {
 
@@ -14,18 +16,6 @@ bool is_token_char(char c) {
 bool is_base64url_char(char c) {
   const auto u = static_cast<unsigned char>(c);
   return std::isalnum(u) || c == '-' || c == '_' || c == '=';
-}
-
-bool starts_with_icase(std::string_view text, std::size_t at, std::string_view prefix) {
-  if (text.size() - at < prefix.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[at + i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 std::size_t skip_while(std::string_view text, std::size_t at, bool (*pred)(char)) {
@@ -47,7 +37,7 @@ std::size_t credential_length(std::string_view text, std::size_t at, std::size_t
     const std::size_t end = skip_while(text, at + 3, is_token_char);
     return end > at + 3 ? end - at : 0;
   }
-  if (starts_with_icase(text, at, "bearer ")) {
+  if (ascii_istarts_with(text.substr(at), "bearer ")) {
     std::size_t token_start = at + 7;
     while (token_start < text.size() && text[token_start] == ' ') {
       ++token_start;

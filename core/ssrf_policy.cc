@@ -1,9 +1,9 @@
 #include "core/ssrf_policy.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 
+#include "core/ascii_case.h"
 #include "core/url_split.h"
 
 namespace tollgate::core {
@@ -349,8 +349,7 @@ UrlVerdict check_url(const SsrfPolicy& policy, std::string_view url) {
   UrlTarget target;
   const auto parts = split_url(url);
   if (!parts.scheme) return refuse_url("the URL must start with http:// or https://");
-  std::string scheme(*parts.scheme);
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+  const auto scheme = ascii_lower(*parts.scheme);
   if (scheme == "https") {
     target.tls = true;
     target.port = 443;
@@ -384,8 +383,7 @@ UrlVerdict check_url(const SsrfPolicy& policy, std::string_view url) {
     target.host = address->text();
     return with_address(policy, std::move(target), *address);
   }
-  std::string name(host);
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  auto name = ascii_lower(host);
   if (!name.empty() && name.back() == '.') name.pop_back();  // "localhost." is localhost
   if (name.empty()) return refuse_url("the URL has no host");
   if (name.find('%') != std::string::npos) return refuse_url("percent-encoded hosts are not allowed");

@@ -1,8 +1,8 @@
 #include "identity/authenticator.h"
 
 #include <algorithm>
-#include <cctype>
 
+#include "core/ascii_case.h"
 #include "core/constant_time.h"
 #include "core/key_hash.h"
 #include "http/url.h"
@@ -17,13 +17,7 @@ namespace {
 
 std::string_view strip_bearer(std::string_view value) {
   constexpr std::string_view kBearer = "bearer ";
-  if (value.size() > kBearer.size()) {
-    bool match = true;
-    for (std::size_t i = 0; i < kBearer.size() && match; ++i) {
-      match = std::tolower(static_cast<unsigned char>(value[i])) == kBearer[i];
-    }
-    if (match) value.remove_prefix(kBearer.size());
-  }
+  if (value.size() > kBearer.size() && core::ascii_istarts_with(value, kBearer)) value.remove_prefix(kBearer.size());
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
   return value;

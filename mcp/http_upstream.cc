@@ -4,6 +4,7 @@
 #include <mutex>
 #include <vector>
 
+#include "core/ascii_case.h"
 #include "http/client.h"
 #include "http/upstream_url.h"
 #include "mcp/upstream_messages.h"
@@ -12,17 +13,9 @@
 namespace tollgate::mcp {
 namespace {
 
-bool has_prefix_ci(std::string_view value, std::string_view prefix) {
-  if (value.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(value[i])) != prefix[i]) return false;
-  }
-  return true;
-}
-
 std::string_view header_value(const http::Headers& headers, std::string_view name) {
   for (const auto& h : headers) {
-    if (h.name.size() == name.size() && has_prefix_ci(h.name, name)) return h.value;
+    if (core::ascii_iequals(h.name, name)) return h.value;
   }
   return {};
 }
@@ -195,7 +188,7 @@ class HttpUpstream : public Upstream, public std::enable_shared_from_this<HttpUp
 
 void PostSink::on_head(int status, const http::Headers& headers) {
   status_ = status;
-  sse_ = has_prefix_ci(header_value(headers, "content-type"), "text/event-stream");
+  sse_ = core::ascii_istarts_with(header_value(headers, "content-type"), "text/event-stream");
   const auto session = header_value(headers, "mcp-session-id");
   if (initialize_ && status >= 200 && status < 300 && !session.empty()) upstream_->adopt_session(session);
   if (status == 404 && !initialize_) upstream_->session_lost();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "core/ascii_case.h"
 #include "core/url_split.h"
 
 namespace tollgate::mcp {
@@ -13,18 +14,11 @@ bool name_char(char c) {
          c == kToolSeparator;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 // "host", "host:port", "[v6]:port" → the host, lower case, without brackets; "" when the
 // authority does not split (a '[' without its ']', text after the ']').
 std::string host_of_authority(std::string_view authority) {
   const auto split = core::split_host_port(authority);
-  return split ? lower(split.value().host) : std::string();
+  return split ? core::ascii_lower(split.value().host) : std::string();
 }
 
 bool loopback_host(const std::string& host) { return host == "localhost" || host == "127.0.0.1" || host == "::1"; }
@@ -67,7 +61,7 @@ bool origin_allowed(std::string_view origin, std::string_view host_header) {
   if (origin.empty()) return true;
   const auto url = core::split_url(origin);
   if (!url.scheme) return false;  // "null" and other opaque origins
-  const auto scheme = lower(*url.scheme);
+  const auto scheme = core::ascii_lower(*url.scheme);
   if (scheme != "http" && scheme != "https") return false;
   // An origin is scheme://host[:port] and nothing more.
   if (url.userinfo || !url.path.empty() || url.query || url.fragment) return false;

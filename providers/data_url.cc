@@ -1,24 +1,13 @@
 #include "providers/data_url.h"
 
-#include <cctype>
+#include "core/ascii_case.h"
 
 namespace tollgate::providers {
-namespace {
 
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-bool is_data_url(std::string_view url) { return starts_with_ignoring_case(url, "data:"); }
+bool is_data_url(std::string_view url) { return core::ascii_istarts_with(url, "data:"); }
 
 bool is_http_url(std::string_view url) {
-  return starts_with_ignoring_case(url, "https://") || starts_with_ignoring_case(url, "http://");
+  return core::ascii_istarts_with(url, "https://") || core::ascii_istarts_with(url, "http://");
 }
 
 std::optional<DataUrl> parse_base64_data_url(std::string_view url) {

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/ascii_case.h"
 #include "core/json_escape.h"
 #include "core/number_text.h"
 
@@ -55,10 +56,7 @@ void append_timestamp(std::string& out) {
 }  // namespace
 
 bool parse_log_level(std::string_view text, LogLevel& out) {
-  std::string lower;
-  for (char c : text) {
-    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  }
+  const auto lower = core::ascii_lower(text);
   if (lower == "debug") {
     out = LogLevel::debug;
   } else if (lower == "info") {

@@ -1,7 +1,6 @@
 // /key/generate, /key/service-account/generate, /key/info, /key/list, /key/update,
 // /key/regenerate, /key/delete, /key/block, /key/unblock — LiteLLM's paths, fields and response shapes; our own policy.
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <iterator>
 #include <limits>
@@ -16,6 +15,7 @@
 #include "api/management/render.h"
 #include "api/management/targets.h"
 #include "api/management_routes.h"
+#include "core/ascii_case.h"
 #include "core/key_generation.h"
 #include "core/key_hash.h"
 #include "persistence/store.h"
@@ -252,12 +252,6 @@ std::vector<KeyRecord> readable_keys(Store& store, const core::Actor& actor, per
   return visible_page(store, actor, filter, 1, std::numeric_limits<int>::max()).keys;
 }
 
-bool contains_ignoring_case(std::string_view text, std::string_view part) {
-  return std::search(text.begin(), text.end(), part.begin(), part.end(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-         }) != text.end();
-}
-
 // LiteLLM's GET /key/aliases: the distinct aliases of the keys the caller can read (of one team
 // with ?team_id=), ?search= matching part of an alias (case ignored), sorted, paginated.
 http::Response aliases(Store& store, const ManagementCall& call) {
@@ -274,7 +268,7 @@ http::Response aliases(Store& store, const ManagementCall& call) {
   }
   std::set<std::string> found;
   for (const auto& key : readable_keys(store, actor, filter)) {
-    if (key.key_alias && !key.key_alias->empty() && contains_ignoring_case(*key.key_alias, search)) {
+    if (key.key_alias && !key.key_alias->empty() && core::ascii_icontains(*key.key_alias, search)) {
       found.insert(*key.key_alias);
     }
   }

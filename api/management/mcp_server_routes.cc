@@ -6,7 +6,6 @@
 // stored sealed under the salt key (core/secret_box.h; refused without one), never answered,
 // logged or written to the audit log.
 #include <algorithm>
-#include <cctype>
 
 #include "api/management/body_fields.h"
 #include "api/management/key_fields.h"
@@ -14,6 +13,7 @@
 #include "api/management/management.h"
 #include "api/management/render.h"
 #include "api/management_routes.h"
+#include "core/ascii_case.h"
 #include "core/secret_box.h"
 #include "core/ssrf_policy.h"
 #include "http/upstream_url.h"
@@ -53,8 +53,7 @@ void require_server_right(const ManagementCall& call, core::Action action) {
 bool same_target(const http::UpstreamUrl& upstream, const core::UrlTarget& target) {
   if (upstream.tls != target.tls || upstream.port != target.port) return false;
   if (target.literal) return core::parse_ip(upstream.host) == target.literal;
-  std::string host = upstream.host;
-  std::transform(host.begin(), host.end(), host.begin(), [](unsigned char c) { return std::tolower(c); });
+  auto host = core::ascii_lower(upstream.host);
   if (!host.empty() && host.back() == '.') host.pop_back();
   return host == target.host;
 }

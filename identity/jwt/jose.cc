@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 #include <set>
 
+#include "core/ascii_case.h"
 #include "core/json_document.h"
 #include "core/json_parse.h"
 #include "identity/jwt/base64url.h"
@@ -50,8 +50,7 @@ std::shared_ptr<rapidjson::Document> parse_object(std::string_view text) {
 
 bool acceptable_typ(const rapidjson::Value& typ) {
   if (!typ.IsString()) return false;
-  std::string value(typ.GetString(), typ.GetStringLength());
-  std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
+  auto value = core::ascii_lower(std::string_view(typ.GetString(), typ.GetStringLength()));
   if (value.rfind("application/", 0) == 0) value.erase(0, 12);
   return value == "jwt" || value == "at+jwt";
 }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "core/ascii_case.h"
 #include "core/key_hash.h"
 
 namespace tollgate::providers::bedrock {
@@ -28,13 +29,6 @@ std::string hex(std::string_view bytes) {
     out.push_back(kHex[c >> 4]);
     out.push_back(kHex[c & 0xf]);
   }
-  return out;
-}
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -110,7 +104,7 @@ std::string canonical_request(const SigV4Request& r, std::string_view date, std:
   headers.emplace_back("x-amz-content-sha256", std::string(payload_hash));
   headers.emplace_back("x-amz-date", std::string(date));
   if (!session_token.empty()) headers.emplace_back("x-amz-security-token", std::string(session_token));
-  for (const auto& [name, value] : r.headers) headers.emplace_back(lower(name), trimmed(value));
+  for (const auto& [name, value] : r.headers) headers.emplace_back(core::ascii_lower(name), trimmed(value));
   std::sort(headers.begin(), headers.end());
 
   std::string out;
