@@ -23,8 +23,9 @@ std::optional<http::UpstreamUrl> allowed_jwks_uri(const http::UpstreamUrl& docum
   auto url = http::parse_upstream_url(jwks_uri);
   if (!url) return std::nullopt;
   if (document.tls && !url->tls) return std::nullopt;
-  const bool same_origin =
-      url->tls == document.tls && core::ascii_lower(url->host) == core::ascii_lower(document.host) && url->port == document.port;
+  const bool same_origin = url->tls == document.tls &&
+                           core::ascii_lower(url->host) == core::ascii_lower(document.host) &&
+                           url->port == document.port;
   if (!same_origin && !listed(*url, allowed_hosts)) return std::nullopt;
   return url;
 }
