@@ -110,6 +110,20 @@ std::pair<std::int64_t, double> store_spend_after_replay(const ClusterHarness& c
   return after;
 }
 
+// The store after the replay against what the clients were answered: every 200 is there, and at
+// most the requests that failed on the killed node besides — a call settles (its journal record
+// written) before its answer is sent (docs/budgets.md), so a kill between the two leaves a cost
+// charged whose answer nginx turned into a 502. The provider answered it: the cost is real.
+void check_settled(const std::pair<std::int64_t, double>& after, const Counts& c) {
+  const double per_request = c.ok() > 0 ? c.reported / c.ok() : 0;  // every request here costs the same
+  INFO("store " << after.first << " rows $" << after.second << ", answered " << c.ok() << " $" << c.reported
+                << ", failed on the killed node " << c.failed);
+  CHECK(after.first >= c.ok());
+  CHECK(after.first <= c.ok() + c.failed);
+  CHECK(after.second >= c.reported * (1 - 1e-9));
+  CHECK(after.second <= (c.reported + c.failed * per_request) * (1 + 1e-9));
+}
+
 }  // namespace
 
 TEST_CASE("kill -9 of a node under load: survivors serve, and after its restart the store holds every settled cost",
@@ -130,8 +144,7 @@ TEST_CASE("kill -9 of a node under load: survivors serve, and after its restart 
   cluster.restart_node(1);  // same node id, port and spend journal: replays what it had not flushed
   CHECK(cluster.wait_for_members(3, 3s));
   const auto after = store_spend_after_replay(cluster, key, c.ok(), c.reported);
-  CHECK(after.first == c.ok());
-  CHECK(after.second == Approx(c.reported).epsilon(1e-9));
+  check_settled(after, c);
   WARN("kill -9 under load: " << run.sent.size() << " requests, " << c.ok() << " answered (" << c.ok_after
                               << " after the kill), " << c.failed << " failed on the killed node; store before its "
                               << "restart " << rows_before_restart << " rows $" << spend_before_restart << ", after "
@@ -157,8 +170,7 @@ TEST_CASE("kill -9 of a tight budget's owner under load: overshoot stays 0, ever
   CHECK(c.ok() <= kAffordable);
   cluster.restart_node(owner);
   const auto after = store_spend_after_replay(cluster, key, c.ok(), c.reported);
-  CHECK(after.first == c.ok());
-  CHECK(after.second == Approx(c.reported).epsilon(1e-9));
+  check_settled(after, c);
   const double overshoot = std::max(0.0, after.second - budget);
   CHECK(overshoot <= budget * 1e-9);
   WARN("kill -9 of the owner (" << cluster.node_id(owner) << ") of a budget for " << kAffordable
