@@ -1,11 +1,9 @@
 #include "api/media_call.h"
 
-#include <strings.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
-#include <charconv>
 
 #include "core/number_text.h"
 #include "core/retry_policy.h"
@@ -33,20 +31,6 @@ constexpr std::size_t kMaxAnswerBody = 64 * 1024 * 1024;
 constexpr std::size_t kMaxErrorBody = 64 * 1024;
 constexpr std::chrono::milliseconds kDefaultTimeout{600'000};
 
-std::optional<std::string> header_value(const http::Headers& headers, std::string_view name) {
-  for (const auto& h : headers) {
-    if (h.name.size() == name.size() && strncasecmp(h.name.c_str(), name.data(), name.size()) == 0) return h.value;
-  }
-  return std::nullopt;
-}
-
-std::optional<double> seconds_of(const std::optional<std::string>& text) {
-  double seconds = 0;
-  if (!text) return std::nullopt;
-  const auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), seconds);
-  return ec == std::errc{} ? std::optional<double>(seconds) : std::nullopt;
-}
-
 class MediaCall : public http::ResponseSink, public std::enable_shared_from_this<MediaCall> {
  public:
   MediaCall(http::HttpClient& client, http::ExchangePtr exchange, MediaRequest request, net::io_context& ctx)
@@ -66,8 +50,8 @@ class MediaCall : public http::ResponseSink, public std::enable_shared_from_this
 
   void on_head(int status, const http::Headers& headers) override {
     status_ = status;
-    content_type_ = header_value(headers, "content-type").value_or("application/json");
-    retry_after_ = seconds_of(header_value(headers, "retry-after"));
+    content_type_ = std::string(http::header_value(headers, "content-type").value_or("application/json"));
+    retry_after_ = proxy::retry_after_of(headers);
     if (status >= 200 && status < 300 && req_.kind == core::MediaKind::speech) start_relay();
   }
 

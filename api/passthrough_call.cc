@@ -1,7 +1,5 @@
 #include "api/passthrough_call.h"
 
-#include <strings.h>
-
 #include <boost/asio/io_context.hpp>
 
 #include "api/passthrough_usage.h"
@@ -13,13 +11,6 @@ namespace tollgate::api {
 namespace {
 
 constexpr std::size_t kMaxBufferedBody = 64 * 1024 * 1024;
-
-std::string_view header_value(const http::Headers& headers, std::string_view name) {
-  for (const auto& h : headers) {
-    if (h.name.size() == name.size() && strncasecmp(h.name.data(), name.data(), name.size()) == 0) return h.value;
-  }
-  return {};
-}
 
 bool is_stream_type(std::string_view content_type) {
   return content_type.rfind("text/event-stream", 0) == 0 ||
@@ -47,7 +38,7 @@ class PassthroughCall : public http::ResponseSink, public std::enable_shared_fro
 
   void on_head(int status, const http::Headers& headers) override {
     status_ = status;
-    content_type_ = std::string(header_value(headers, "content-type"));
+    content_type_ = std::string(http::header_value(headers, "content-type").value_or(""));
     if (content_type_.empty()) content_type_ = "application/json";
     streaming_ = status_ >= 200 && status_ < 300 && is_stream_type(content_type_);
     if (!streaming_) return;

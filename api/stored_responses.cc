@@ -1,7 +1,5 @@
 #include "api/stored_responses.h"
 
-#include <strings.h>
-
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -90,13 +88,6 @@ const config::Deployment* deployment_with_id(const proxy::ModelSnapshot& models,
   return nullptr;
 }
 
-std::string_view header_value(const http::Headers& headers, std::string_view name) {
-  for (const auto& h : headers) {
-    if (h.name.size() == name.size() && strncasecmp(h.name.c_str(), name.data(), name.size()) == 0) return h.value;
-  }
-  return {};
-}
-
 // One GET or DELETE sent to the deployment holding the response; its answer is relayed
 // (errors as the gateway's own envelope).
 class StoredResponseCall : public http::ResponseSink, public std::enable_shared_from_this<StoredResponseCall> {
@@ -123,7 +114,7 @@ class StoredResponseCall : public http::ResponseSink, public std::enable_shared_
 
   void on_head(int status, const http::Headers& headers) override {
     status_ = status;
-    content_type_ = std::string(header_value(headers, "content-type"));
+    content_type_ = std::string(http::header_value(headers, "content-type").value_or(""));
   }
 
   void on_data(std::string_view bytes) override {

@@ -1,8 +1,16 @@
 #include "http/response.h"
 
+#include "core/ascii_case.h"
 #include "telemetry/log.h"
 
 namespace tollgate::http {
+
+std::optional<std::string_view> header_value(const Headers& headers, std::string_view name) {
+  for (const auto& h : headers) {
+    if (core::ascii_iequals(h.name, name)) return std::string_view(h.value);
+  }
+  return std::nullopt;
+}
 
 Response json_response(int status, std::string body) {
   Response r;

@@ -1,5 +1,6 @@
 #pragma once
 // A complete (non-streamed) HTTP response as handlers build it.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,6 +15,10 @@ struct Header {
   std::string value;
 };
 using Headers = std::vector<Header>;
+
+// The first header named `name` (ASCII case-insensitive); nullopt when there is none, so an
+// absent header can be told from an empty one. The view lives as long as `headers`.
+std::optional<std::string_view> header_value(const Headers& headers, std::string_view name);
 
 inline constexpr std::string_view kJson = "application/json";
 

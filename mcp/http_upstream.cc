@@ -13,13 +13,6 @@
 namespace tollgate::mcp {
 namespace {
 
-std::string_view header_value(const http::Headers& headers, std::string_view name) {
-  for (const auto& h : headers) {
-    if (core::ascii_iequals(h.name, name)) return h.value;
-  }
-  return {};
-}
-
 class HttpUpstream;
 
 // The answer to one POST: JSON, or SSE events each holding one JSON-RPC message.
@@ -188,8 +181,8 @@ class HttpUpstream : public Upstream, public std::enable_shared_from_this<HttpUp
 
 void PostSink::on_head(int status, const http::Headers& headers) {
   status_ = status;
-  sse_ = core::ascii_istarts_with(header_value(headers, "content-type"), "text/event-stream");
-  const auto session = header_value(headers, "mcp-session-id");
+  sse_ = core::ascii_istarts_with(http::header_value(headers, "content-type").value_or(""), "text/event-stream");
+  const auto session = http::header_value(headers, "mcp-session-id").value_or("");
   if (initialize_ && status >= 200 && status < 300 && !session.empty()) upstream_->adopt_session(session);
   if (status == 404 && !initialize_) upstream_->session_lost();
 }

@@ -1,5 +1,7 @@
 #include "proxy/attempt_outcome.h"
 
+#include <charconv>
+
 #include "proxy/deployment_health.h"
 #include "telemetry/log.h"
 #include "telemetry/model_metrics.h"
@@ -76,6 +78,14 @@ core::ApiError all_deployments_cooling(const ModelRouter& router, const config::
                                      "': every deployment is cooling down after failures. Try again in " +
                                      std::to_string(wait.count()) + " seconds.",
                                  static_cast<int>(wait.count()));
+}
+
+std::optional<double> retry_after_of(const http::Headers& headers) {
+  const auto text = http::header_value(headers, "retry-after");
+  if (!text) return std::nullopt;
+  double seconds = 0;
+  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), seconds);
+  return ec == std::errc{} ? std::optional<double>(seconds) : std::nullopt;
 }
 
 std::string gave_up_message(const config::ModelGroup& group, core::FailureClass failure, int status,

@@ -77,6 +77,10 @@ core::ApiError all_deployments_cooling(const ModelRouter& router, const config::
 std::string gave_up_message(const config::ModelGroup& group, core::FailureClass failure, int status,
                             const std::string& upstream_message);
 
+// The upstream's retry-after header in seconds, when it is a number (an HTTP date is ignored:
+// the backoff falls back to the retry policy's own).
+std::optional<double> retry_after_of(const http::Headers& headers);
+
 // The error a call that gave up on `group` answers, chat and media alike: the status a client
 // sees for its last attempt's failure (client_status_for), gave_up_message's text, and for a
 // rate limit the upstream's retry-after (1 second when it gave none).

@@ -1,12 +1,10 @@
 #include "proxy/proxy_call.h"
 
-#include <strings.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
-#include <charconv>
 
 #include "core/cut_stream_output.h"
 #include "core/number_text.h"
@@ -51,18 +49,6 @@ std::int64_t unix_seconds() {
 double milliseconds(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 std::string format_ms(double ms) { return core::fixed_text(ms, 3); }
-
-std::optional<double> retry_after_of(const http::Headers& headers) {
-  for (const auto& h : headers) {
-    if (h.name.size() == 11 && strncasecmp(h.name.c_str(), "retry-after", 11) == 0) {
-      double seconds = 0;
-      const auto* end = h.value.data() + h.value.size();
-      auto [p, ec] = std::from_chars(h.value.data(), end, seconds);
-      if (ec == std::errc{}) return seconds;
-    }
-  }
-  return std::nullopt;
-}
 
 class ProxyCall : public http::ResponseSink, public std::enable_shared_from_this<ProxyCall> {
  public:

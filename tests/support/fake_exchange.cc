@@ -1,16 +1,8 @@
 #include "tests/support/fake_exchange.h"
 
-#include <algorithm>
-#include <cctype>
+#include "core/ascii_case.h"
 
 namespace tollgate::testing {
-namespace {
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-}  // namespace
 
 FakeExchange::FakeExchange(http::Method method, std::string target, std::string body,
                            std::map<std::string, std::string> headers) {
@@ -21,11 +13,11 @@ FakeExchange::FakeExchange(http::Method method, std::string target, std::string 
   body_ = std::move(body);
   request_id_ = "test-request";
   remote_address_ = "127.0.0.1";
-  for (auto& [name, value] : headers) headers_[lower(name)] = value;
+  for (auto& [name, value] : headers) headers_[core::ascii_lower(name)] = value;
 }
 
 std::string_view FakeExchange::header(std::string_view name) const {
-  const auto it = headers_.find(lower(name));
+  const auto it = headers_.find(core::ascii_lower(name));
   return it == headers_.end() ? std::string_view() : std::string_view(it->second);
 }
 
@@ -72,7 +64,7 @@ bool FakeExchange::wait_done() {
 std::string FakeExchange::response_header(const std::string& name) const {
   std::lock_guard lock(mutex_);
   for (const auto& h : response_.headers) {
-    if (lower(h.name) == lower(name)) return h.value;
+    if (core::ascii_iequals(h.name, name)) return h.value;
   }
   return {};
 }

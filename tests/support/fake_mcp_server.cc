@@ -13,6 +13,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "core/ascii_case.h"
+
 namespace tollgate::testing {
 namespace {
 
@@ -24,8 +26,7 @@ std::string raw_json(const rapidjson::Value& v) {
 }
 
 std::size_t content_length(const std::string& head) {
-  std::string lower(head);
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string lower = core::ascii_lower(head);
   const auto at = lower.find("content-length:");
   if (at == std::string::npos) return 0;
   return static_cast<std::size_t>(std::stoul(lower.substr(at + 15)));

@@ -13,6 +13,8 @@
 #include <boost/beast/http.hpp>
 #include <stdexcept>
 
+#include "core/ascii_case.h"
+
 namespace tollgate::testing {
 
 rapidjson::Document parse_json(const std::string& text) {
@@ -68,9 +70,7 @@ HttpReply HttpConnection::request(const std::string& method, const std::string& 
   HttpReply reply;
   reply.status = static_cast<int>(res.result_int());
   for (const auto& field : res) {
-    std::string name(field.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    reply.headers[name] = std::string(field.value());
+    reply.headers[core::ascii_lower(field.name_string())] = std::string(field.value());
   }
   reply.body = res.body();
   return reply;
@@ -179,9 +179,7 @@ std::vector<SseEvent> read_sse(std::uint16_t port, const std::string& target, co
       if (end == std::string::npos) continue;
       const std::string head = raw.substr(0, end);
       if (status) *status = std::stoi(head.substr(9, 3));
-      std::string lower = head;
-      for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      chunked = lower.find("transfer-encoding: chunked") != std::string::npos;
+      chunked = core::ascii_icontains(head, "transfer-encoding: chunked");
       raw.erase(0, end + 4);
       headers_done = true;
     }
