@@ -61,14 +61,6 @@ bool FakeExchange::wait_done() {
   return done_cv_.wait_for(lock, std::chrono::seconds(5), [this] { return done_; });
 }
 
-std::string FakeExchange::response_header(const std::string& name) const {
-  std::lock_guard lock(mutex_);
-  for (const auto& h : response_.headers) {
-    if (core::ascii_iequals(h.name, name)) return h.value;
-  }
-  return {};
-}
-
 void FakeExchange::disconnect() {
   gone_ = true;
   if (on_gone_) on_gone_();

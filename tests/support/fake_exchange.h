@@ -26,7 +26,6 @@ class FakeExchange : public http::Exchange {
   bool wait_done();
   int status() const { return response_.status; }
   const http::Response& response() const { return response_; }
-  std::string response_header(const std::string& name) const;
   const std::vector<std::string>& chunks() const { return chunks_; }
   int responses() const { return responses_; }
   bool aborted() const { return aborted_; }
